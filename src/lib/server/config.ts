@@ -1,0 +1,68 @@
+// Runtime configuration, read from environment variables and validated once at start.
+// Pure: takes the environment as an argument so scripts, the server and tests share it.
+import path from 'node:path';
+
+export interface AppConfig {
+  /** PostgreSQL connection string; undefined means the embedded PGlite database. */
+  databaseUrl: string | undefined;
+  /** Folder for the embedded database, outgoing .eml files and other local state. */
+  dataDir: string;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  /** Public origin of the site, used in emails, feeds and canonical links. */
+  publicUrl: string;
+  port: number;
+  host: string;
+  production: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Configuration is not valid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function blankToUndefined(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+}
+
+export function parseConfig(env: Env, cwd: string = process.cwd()): AppConfig {
+  const problems: string[] = [];
+
+  const databaseUrl = blankToUndefined(env.DATABASE_URL);
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push('DATABASE_URL must start with postgres:// or postgresql:// (leave it unset for the embedded database)');
+  }
+
+  const smtpUrl = blankToUndefined(env.SMTP_URL);
+  if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl)) {
+    problems.push('SMTP_URL must start with smtp:// or smtps:// (leave it unset to write emails as .eml files)');
+  }
+
+  const mailFrom = blankToUndefined(env.MAIL_FROM) ?? 'QuBì Milano <noreply@qubi.localhost>';
+  if (!/@/.test(mailFrom)) problems.push('MAIL_FROM must contain an email address, e.g. "QuBì <qubi@example.org>"');
+
+  const rawPort = blankToUndefined(env.PORT) ?? '4321';
+  const port = Number(rawPort);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`PORT must be a whole number from 0 to 65535, not "${rawPort}"`);
+
+  const host = blankToUndefined(env.HOST) ?? 'localhost';
+
+  let publicUrl = blankToUndefined(env.PUBLIC_URL) ?? `http://localhost:${port}`;
+  try {
+    const u = new URL(publicUrl);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('protocol');
+    publicUrl = u.origin;
+  } catch {
+    problems.push(`PUBLIC_URL must be an absolute http(s) URL such as https://qubi.comune.milano.it, not "${publicUrl}"`);
+  }
+
+  const dataDir = path.resolve(cwd, blankToUndefined(env.DATA_DIR) ?? 'data');
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { databaseUrl, dataDir, smtpUrl, mailFrom, publicUrl, port, host, production: env.NODE_ENV === 'production' };
+}

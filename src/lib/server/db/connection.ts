@@ -1,0 +1,41 @@
+// Opens the database: PostgreSQL through `pg` when a URL is given, otherwise the embedded
+// PGlite (the same PostgreSQL, compiled to WebAssembly) in a folder on disk or in memory.
+import path from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
+import type { Database } from './database.ts';
+
+export type DatabaseTarget =
+  | { kind: 'postgres'; url: string; poolSize?: number; searchPath?: string }
+  | { kind: 'pglite'; dataDir: string | 'memory' };
+
+export function targetFromConfig(config: { databaseUrl: string | undefined; dataDir: string }): DatabaseTarget {
+  return config.databaseUrl
+    ? { kind: 'postgres', url: config.databaseUrl }
+    : { kind: 'pglite', dataDir: path.join(config.dataDir, 'pgdata') };
+}
+
+export async function openDatabase(target: DatabaseTarget): Promise<Kysely<Database>> {
+  if (target.kind === 'postgres') {
+    const { default: pg } = await import('pg');
+    const pool = new pg.Pool({
+      connectionString: target.url,
+      max: target.poolSize ?? 10,
+      // Fail fast when the database is unreachable instead of queueing requests forever.
+      connectionTimeoutMillis: 5000,
+      ...(target.searchPath ? { options: `-c search_path=${target.searchPath}` } : {}),
+    });
+    // An idle client that loses its connection must not crash the process.
+    pool.on('error', (error) => console.error('[db] idle client error:', error.message));
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  }
+  const { PGlite } = await import('@electric-sql/pglite');
+  let pglite;
+  if (target.dataDir === 'memory') {
+    pglite = await PGlite.create();
+  } else {
+    await mkdir(target.dataDir, { recursive: true });
+    pglite = await PGlite.create(target.dataDir);
+  }
+  return new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+}

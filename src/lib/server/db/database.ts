@@ -1,0 +1,140 @@
+// The shape of the database as Kysely sees it. One interface per table; the migrations
+// in ./migrations are the source of truth and this file follows them.
+import type { ColumnType, Generated, Kysely, Transaction } from 'kysely';
+import type { LocalizedText } from '../../locales.ts';
+
+/** jsonb column holding a text per locale: objects come back parsed, go in as JSON strings. */
+type LocalizedColumn = ColumnType<LocalizedText, string, string>;
+type NullableLocalizedColumn = ColumnType<LocalizedText | null, string | null, string | null>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+
+export interface MunicipioTable {
+  id: number; // 1–9
+  name: string;
+  quartieri: string[];
+}
+
+export interface NetworkTable {
+  id: Generated<number>;
+  municipio_id: number;
+  slug: string;
+  name: string;
+  email: string | null;
+  is_sample: Generated<boolean>;
+}
+
+export interface OrganisationTable {
+  id: Generated<number>;
+  slug: string;
+  name: string;
+  kind: 'third_sector' | 'public' | 'other';
+  municipio_id: number | null;
+}
+
+export interface DeskTable {
+  id: Generated<number>;
+  slug: string;
+  municipio_id: number;
+  name: string;
+  area: string;
+  address: string;
+  phone: string;
+  services: string[];
+  description: NullableLocalizedColumn;
+  slot_minutes: number;
+  capacity_per_slot: number;
+  min_notice_minutes: Generated<number>;
+  max_days_ahead: Generated<number>;
+  is_sample_address: Generated<boolean>;
+  created_at: CreatedAt;
+}
+
+export interface DeskOpeningHoursTable {
+  id: Generated<number>;
+  desk_id: number;
+  weekday: number; // ISO: 1 = Monday … 7 = Sunday
+  opens: string; // 'HH:MM:SS'
+  closes: string;
+}
+
+export type EventStatus = 'draft' | 'submitted' | 'published' | 'cancelled';
+
+export interface EventTable {
+  id: Generated<number>;
+  slug: string;
+  municipio_id: number | null;
+  title: LocalizedColumn;
+  summary: LocalizedColumn;
+  description: LocalizedColumn;
+  venue: string;
+  address: string;
+  transit_hint: NullableLocalizedColumn;
+  price_note: NullableLocalizedColumn;
+  starts_at: Timestamp;
+  ends_at: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  status: EventStatus;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface EventOrganiserTable {
+  event_id: number;
+  organisation_id: number;
+}
+
+export interface CampaignTable {
+  id: Generated<number>;
+  slug: string;
+  title: LocalizedColumn;
+  summary: LocalizedColumn;
+  description: LocalizedColumn;
+  active: Generated<boolean>;
+}
+
+export interface CampaignItemTable {
+  id: Generated<number>;
+  campaign_id: number;
+  slug: string;
+  name: LocalizedColumn;
+  target: number;
+  /** Kept by the database: 0 ≤ pledged ≤ target is a CHECK constraint. */
+  pledged: Generated<number>;
+  position: number;
+  is_sample: Generated<boolean>;
+}
+
+export interface DropOffPointTable {
+  id: Generated<number>;
+  campaign_id: number;
+  slug: string;
+  name: string;
+  address: string;
+  municipio_id: number;
+  notes: NullableLocalizedColumn;
+  is_sample: Generated<boolean>;
+}
+
+export interface CollectionWindowTable {
+  id: Generated<number>;
+  drop_off_point_id: number;
+  starts_at: Timestamp;
+  ends_at: Timestamp;
+}
+
+export interface Database {
+  municipio: MunicipioTable;
+  network: NetworkTable;
+  organisation: OrganisationTable;
+  desk: DeskTable;
+  desk_opening_hours: DeskOpeningHoursTable;
+  event: EventTable;
+  event_organiser: EventOrganiserTable;
+  campaign: CampaignTable;
+  campaign_item: CampaignItemTable;
+  drop_off_point: DropOffPointTable;
+  collection_window: CollectionWindowTable;
+}
+
+/** Repository functions take either the database or a transaction. */
+export type Db = Kysely<Database> | Transaction<Database>;

@@ -1,0 +1,8 @@
+// Migrations are imported statically (not read from a folder at run time) so that they
+// survive the production bundle. Names sort by date; add new ones at the end.
+import type { Migration } from 'kysely/migration';
+import * as publicSite from './2026_11_24_0001_public_site.ts';
+
+export const migrations: Record<string, Migration> = {
+  '2026_11_24_0001_public_site': publicSite,
+};

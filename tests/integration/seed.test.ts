@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { isSeeded, seedDatabase } from '../../src/lib/server/db/seed.ts';
+import { migrateToLatest } from '../../src/lib/server/db/migrate.ts';
+import { toRomeIso } from '../../src/lib/time.ts';
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase();
+  await seedDatabase(t.db, new Date('2026-11-24T10:00:00Z'));
+});
+afterAll(() => t.close());
+
+describe('migrations and seed', () => {
+  it('migrating again is a no-op', async () => {
+    const result = await migrateToLatest(t.db);
+    expect(result.results).toEqual([]);
+    expect(await isSeeded(t.db)).toBe(true);
+  });
+
+  it('has the nine municipal networks', async () => {
+    const networks = await t.db.selectFrom('network').select(['municipio_id', 'name']).orderBy('municipio_id').execute();
+    expect(networks.map((n) => n.municipio_id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(networks[7]!.name).toBe('Rete QuBì Municipio 8');
+  });
+
+  it('has the three Municipio 8 desks with the days, hours and phones of the flyer', async () => {
+    const rows = await t.db
+      .selectFrom('desk')
+      .innerJoin('desk_opening_hours as h', 'h.desk_id', 'desk.id')
+      .select(['desk.area', 'desk.phone', 'h.weekday', 'h.opens', 'h.closes'])
+      .orderBy('h.weekday')
+      .execute();
+    expect(rows.map((r) => [r.area, r.phone, r.weekday, r.opens.slice(0, 5), r.closes.slice(0, 5)])).toEqual([
+      ['Quarto Oggiaro', '351 681 8198', 2, '10:00', '13:00'],
+      ['Gallaratese', '345 155 2523', 3, '14:00', '17:00'],
+      ['Villapizzone', '333 268 3456', 5, '10:00', '13:00'],
+    ]);
+  });
+
+  it('puts both Christmas events on their coming dates, in Rome time', async () => {
+    const events = await t.db.selectFrom('event').select(['slug', 'starts_at', 'ends_at', 'venue']).orderBy('starts_at').execute();
+    expect(events.map((e) => toRomeIso(e.starts_at))).toEqual(['2026-12-17T16:30:00+01:00', '2026-12-22T14:30:00+01:00']);
+    expect(toRomeIso(events[1]!.ends_at!)).toBe('2026-12-22T17:30:00+01:00');
+    expect(events.map((e) => e.venue)).toEqual(['Comunità Oklahoma', 'La Casa dei Giochi']);
+    const partners = await t.db
+      .selectFrom('event_organiser')
+      .innerJoin('organisation', 'organisation.id', 'event_organiser.organisation_id')
+      .innerJoin('event', 'event.id', 'event_organiser.event_id')
+      .where('event.venue', '=', 'La Casa dei Giochi')
+      .select('organisation.name')
+      .execute();
+    expect(partners).toHaveLength(10);
+    expect(partners.map((p) => p.name)).toContain('Fondazione Francesca Rava');
+  });
+
+  it('refuses to pledge an item beyond its target, in the database itself', async () => {
+    const item = await t.db.selectFrom('campaign_item').select(['id', 'target']).where('slug', '=', 'zaino').executeTakeFirstOrThrow();
+    await expect(
+      t.db.updateTable('campaign_item').set({ pledged: sql<number>`pledged + ${item.target + 1}` }).where('id', '=', item.id).execute(),
+    ).rejects.toThrow(/campaign_item_pledged_within_target/);
+    const after = await t.db.selectFrom('campaign_item').select('pledged').where('id', '=', item.id).executeTakeFirstOrThrow();
+    expect(after.pledged).toBe(0);
+  });
+
+  it('requires an Italian text for events', async () => {
+    await expect(
+      t.db
+        .insertInto('event')
+        .values({
+          slug: 'no-italian',
+          title: JSON.stringify({ en: 'Only English' }),
+          summary: JSON.stringify({ it: '' }),
+          description: JSON.stringify({ it: '' }),
+          venue: 'x',
+          address: 'x',
+          starts_at: new Date(),
+          status: 'draft',
+        })
+        .execute(),
+    ).rejects.toThrow();
+  });
+});

@@ -1,0 +1,42 @@
+// A fresh, migrated database per test file: in-memory PGlite by default, or a private schema
+// on the PostgreSQL named by TEST_DATABASE_URL (npm run test:pg), dropped afterwards.
+import { randomBytes } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import { openDatabase } from '../../src/lib/server/db/connection.ts';
+import { migrateToLatest } from '../../src/lib/server/db/migrate.ts';
+import type { Database } from '../../src/lib/server/db/database.ts';
+
+export interface TestDatabase {
+  db: Kysely<Database>;
+  kind: 'pglite' | 'postgres';
+  /** Connection settings another process (the HTTP server under test) can use to reach the same data. */
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export const testDatabaseUrl = process.env.TEST_DATABASE_URL || undefined;
+
+export async function createTestDatabase(options: { poolSize?: number } = {}): Promise<TestDatabase> {
+  if (!testDatabaseUrl) {
+    const db = await openDatabase({ kind: 'pglite', dataDir: 'memory' });
+    await migrateToLatest(db);
+    return { db, kind: 'pglite', env: {}, close: () => db.destroy() };
+  }
+  const schema = `test_${randomBytes(6).toString('hex')}`;
+  const admin = await openDatabase({ kind: 'postgres', url: testDatabaseUrl, poolSize: 1 });
+  await sql`CREATE SCHEMA ${sql.id(schema)}`.execute(admin);
+  const db = await openDatabase({ kind: 'postgres', url: testDatabaseUrl, searchPath: schema, poolSize: options.poolSize ?? 10 });
+  await migrateToLatest(db);
+  const url = new URL(testDatabaseUrl);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return {
+    db,
+    kind: 'postgres',
+    env: { DATABASE_URL: url.toString() },
+    async close() {
+      await db.destroy();
+      await sql`DROP SCHEMA ${sql.id(schema)} CASCADE`.execute(admin);
+      await admin.destroy();
+    },
+  };
+}
