@@ -17,9 +17,11 @@ export interface AppConfig {
 }
 
 export class ConfigError extends Error {
-  constructor(public readonly problems: string[]) {
+  readonly problems: string[];
+  constructor(problems: string[]) {
     super(`Configuration is not valid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
+    this.problems = problems;
   }
 }
 
@@ -65,4 +67,15 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): AppConfig {
 
   if (problems.length > 0) throw new ConfigError(problems);
   return { databaseUrl, dataDir, smtpUrl, mailFrom, publicUrl, port, host, production: env.NODE_ENV === 'production' };
+}
+
+let runtimeConfig: AppConfig | undefined;
+/** The server's configuration, parsed once from process.env (the start script has validated it). */
+export function getConfig(): AppConfig {
+  return (runtimeConfig ??= parseConfig(process.env));
+}
+
+/** Origin for absolute links (canonical, hreflang, feeds, emails): PUBLIC_URL at run time. */
+export function publicOrigin(): string {
+  return getConfig().publicUrl;
 }

@@ -1,0 +1,40 @@
+// @ts-check
+import { defineConfig, envField, memoryCache } from 'astro/config';
+import node from '@astrojs/node';
+import preact from '@astrojs/preact';
+
+export default defineConfig({
+  // Canonical links, feeds and the sitemap use PUBLIC_URL; the server reads it again at run time.
+  site: process.env.PUBLIC_URL || 'http://localhost:4321',
+  output: 'server',
+  adapter: node({ mode: 'standalone' }),
+  integrations: [preact()],
+  trailingSlash: 'never',
+  build: { format: 'file', inlineStylesheets: 'never' },
+  i18n: {
+    locales: ['it', 'en', 'ar', 'es', 'zh'],
+    defaultLocale: 'it',
+    // Every page carries its locale in the path; "/" itself negotiates (src/pages/index.ts).
+    routing: { prefixDefaultLocale: true, redirectToDefaultLocale: false },
+  },
+  // Live pages are rendered on demand and kept in memory, tagged; writes invalidate their tags.
+  cache: { provider: memoryCache({ max: 2000 }) },
+  security: {
+    checkOrigin: true,
+    csp: {
+      directives: ["default-src 'self'", "img-src 'self' data:", "font-src 'self'", "connect-src 'self'", "form-action 'self'", "base-uri 'self'", "object-src 'none'"],
+    },
+  },
+  env: {
+    schema: {
+      DATABASE_URL: envField.string({ context: 'server', access: 'secret', optional: true }),
+      DATA_DIR: envField.string({ context: 'server', access: 'secret', optional: true }),
+      SMTP_URL: envField.string({ context: 'server', access: 'secret', optional: true }),
+      MAIL_FROM: envField.string({ context: 'server', access: 'secret', optional: true }),
+      PUBLIC_URL: envField.string({ context: 'server', access: 'secret', optional: true, url: true }),
+    },
+    validateSecrets: true,
+  },
+  server: { port: 4321 },
+  devToolbar: { enabled: false },
+});

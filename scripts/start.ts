@@ -1,0 +1,64 @@
+// `npm start`: validates the configuration, migrates (and on an empty database seeds) it, then
+// serves the built site with a graceful drain on SIGTERM/SIGINT.
+import http from 'node:http';
+import { pathToFileURL } from 'node:url';
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { ConfigError, parseConfig } from '../src/lib/server/config.ts';
+import { prepareDatabase } from './prepare-database.ts';
+import { applySecurityHeaders } from '../src/lib/server/security-headers.ts';
+import { runShutdownHooks } from '../src/lib/server/shutdown.ts';
+
+let config;
+try {
+  config = parseConfig(process.env);
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
+}
+
+const entry = path.resolve('dist/server/entry.mjs');
+if (!existsSync(entry)) {
+  console.error('The site is not built yet: run `npm run build` (npm start does it for you).');
+  process.exit(1);
+}
+
+await prepareDatabase(config, { seedIfEmpty: true, log: console.log });
+
+process.env.ASTRO_NODE_AUTOSTART = 'disabled';
+const { handler } = (await import(pathToFileURL(entry).href)) as { handler: http.RequestListener };
+const https = config.publicUrl.startsWith('https://');
+const server = http.createServer((req, res) => {
+  applySecurityHeaders(res, { https });
+  handler(req, res);
+});
+server.keepAliveTimeout = 5000;
+server.listen(config.port, config.host, () => {
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  console.log(`QuBì is running at http://${shown}:${port}  (database: ${config.databaseUrl ? 'PostgreSQL' : `embedded, ${config.dataDir}`})`);
+});
+
+let stopping = false;
+async function stop(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`${signal} received: finishing open requests…`);
+  const force = setTimeout(() => {
+    console.error('Requests still open after 10 s; closing anyway.');
+    server.closeAllConnections();
+  }, 10000);
+  force.unref();
+  server.close(async () => {
+    await runShutdownHooks();
+    console.log('Stopped cleanly.');
+    process.exit(0);
+  });
+  server.closeIdleConnections();
+}
+process.on('SIGTERM', () => void stop('SIGTERM'));
+process.on('SIGINT', () => void stop('SIGINT'));

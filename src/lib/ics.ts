@@ -1,0 +1,62 @@
+// iCalendar (RFC 5545) files: one event to add to a calendar, or a feed of a locale's events.
+// Times are written in UTC ("Z"), which every calendar converts to the reader's zone correctly,
+// so no VTIMEZONE block is needed.
+
+export interface IcsEvent {
+  uid: string;
+  start: Date;
+  end: Date | null;
+  summary: string;
+  description?: string;
+  location?: string;
+  url?: string;
+  cancelled?: boolean;
+  updated?: Date;
+}
+
+function utcStamp(date: Date): string {
+  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+}
+
+/** Escapes TEXT values: backslash, semicolon, comma and newlines. */
+export function escapeText(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r?\n/g, '\\n');
+}
+
+/** Folds a content line at 75 octets without splitting a UTF-8 character (RFC 5545 §3.1). */
+export function foldLine(line: string): string {
+  const encoder = new TextEncoder();
+  const out: string[] = [];
+  let current = '';
+  let size = 0;
+  for (const char of line) {
+    const bytes = encoder.encode(char).length;
+    const limit = out.length === 0 ? 75 : 74; // continuation lines start with a space
+    if (size + bytes > limit) {
+      out.push(current);
+      current = '';
+      size = 0;
+    }
+    current += char;
+    size += bytes;
+  }
+  out.push(current);
+  return out.join('\r\n ');
+}
+
+export function buildCalendar(events: IcsEvent[], options: { name?: string; now?: Date } = {}): string {
+  const now = options.now ?? new Date();
+  const lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Comune di Milano//QuBi//IT', 'CALSCALE:GREGORIAN', 'METHOD:PUBLISH'];
+  if (options.name) lines.push(`X-WR-CALNAME:${escapeText(options.name)}`);
+  for (const e of events) {
+    lines.push('BEGIN:VEVENT', `UID:${e.uid}`, `DTSTAMP:${utcStamp(e.updated ?? now)}`, `DTSTART:${utcStamp(e.start)}`);
+    if (e.end) lines.push(`DTEND:${utcStamp(e.end)}`);
+    lines.push(`SUMMARY:${escapeText(e.summary)}`);
+    if (e.description) lines.push(`DESCRIPTION:${escapeText(e.description)}`);
+    if (e.location) lines.push(`LOCATION:${escapeText(e.location)}`);
+    if (e.url) lines.push(`URL:${e.url}`);
+    lines.push(`STATUS:${e.cancelled ? 'CANCELLED' : 'CONFIRMED'}`, 'END:VEVENT');
+  }
+  lines.push('END:VCALENDAR');
+  return lines.map(foldLine).join('\r\n') + '\r\n';
+}

@@ -1,0 +1,33 @@
+// The server's one database handle, opened on first use from the environment.
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import { getConfig } from '../config.ts';
+import { openDatabase, targetFromConfig } from './connection.ts';
+import type { Database } from './database.ts';
+import { onShutdown } from '../shutdown.ts';
+
+let opening: Promise<Kysely<Database>> | undefined;
+
+export function getDb(): Promise<Kysely<Database>> {
+  if (!opening) {
+    opening = openDatabase(targetFromConfig(getConfig())).then((db) => {
+      onShutdown(() => db.destroy());
+      return db;
+    });
+    // A failed open (e.g. PostgreSQL down at start) is retried on the next request.
+    opening.catch(() => (opening = undefined));
+  }
+  return opening;
+}
+
+/** True when the database answers a trivial query within `timeoutMs`. */
+export async function isDatabaseReachable(timeoutMs = 2000): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+  try {
+    const probe = getDb().then((db) => sql`select 1`.execute(db)).then(() => true, () => false);
+    return await Promise.race([probe, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,21 @@
+import type { APIRoute } from 'astro';
+import { publicOrigin } from '../../../lib/server/config.ts';
+import { getDb } from '../../../lib/server/db/index.ts';
+import { getPublicEventBySlug } from '../../../lib/server/events.ts';
+import { CACHE_TAGS, cacheLiveData, routeLocale } from '../../../lib/server/live-page.ts';
+import { buildCalendar } from '../../../lib/ics.ts';
+import { eventToIcs } from '../../../lib/event-formats.ts';
+
+export const GET: APIRoute = async (context) => {
+  const locale = routeLocale(context.params.locale);
+  const event = locale && (await getPublicEventBySlug(await getDb(), context.params.slug ?? ''));
+  if (!locale || !event) return context.rewrite('/404');
+  cacheLiveData(context, [CACHE_TAGS.events, `event:${event.slug}`]);
+  const origin = publicOrigin();
+  return new Response(buildCalendar([eventToIcs(event, locale, origin)]), {
+    headers: {
+      'Content-Type': 'text/calendar; charset=utf-8',
+      'Content-Disposition': `attachment; filename="${event.slug}.ics"`,
+    },
+  });
+};

@@ -1,0 +1,26 @@
+import type { APIRoute } from 'astro';
+import { publicOrigin } from '../../../lib/server/config.ts';
+import { getDb } from '../../../lib/server/db/index.ts';
+import { listUpcomingEvents } from '../../../lib/server/events.ts';
+import { CACHE_TAGS, cacheLiveData, routeLocale } from '../../../lib/server/live-page.ts';
+import { buildRss } from '../../../lib/event-formats.ts';
+import { getTranslator } from '../../../lib/i18n.ts';
+import { formatLongDate, formatTimeRange } from '../../../lib/format.ts';
+import { pagePath } from '../../../lib/paths.ts';
+
+export const GET: APIRoute = async (context) => {
+  const locale = routeLocale(context.params.locale);
+  if (!locale) return context.rewrite('/404');
+  const t = getTranslator(locale);
+  const events = await listUpcomingEvents(await getDb(), { from: new Date() });
+  cacheLiveData(context, [CACHE_TAGS.events]);
+  const body = buildRss(events, {
+    locale,
+    origin: publicOrigin(),
+    title: `${t('events.title')} – ${t('site.name')}`,
+    description: t('events.lead'),
+    channelPath: pagePath(locale, 'events'),
+    formatWhen: (e) => `${formatLongDate(e.startsAt, locale)}, ${formatTimeRange(e.startsAt, e.endsAt, locale)}`,
+  });
+  return new Response(body, { headers: { 'Content-Type': 'application/rss+xml; charset=utf-8' } });
+};

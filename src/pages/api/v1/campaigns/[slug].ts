@@ -1,0 +1,14 @@
+import type { APIRoute } from 'astro';
+import { getDb } from '../../../../lib/server/db/index.ts';
+import { getCampaign } from '../../../../lib/server/campaigns.ts';
+import { CACHE_TAGS, cacheLiveData } from '../../../../lib/server/live-page.ts';
+import { campaignToJson } from '../../../../lib/api/shapes.ts';
+import { apiError, json, requestedLocale } from '../../../../lib/api/respond.ts';
+
+/** GET /api/v1/campaigns/{slug}[?locale=]: items with aggregate progress, drop-off points, windows. */
+export const GET: APIRoute = async (context) => {
+  const campaign = await getCampaign(await getDb(), context.params.slug ?? '');
+  if (!campaign) return apiError(404, 'not_found');
+  cacheLiveData(context, [CACHE_TAGS.campaign(campaign.slug)]);
+  return json(campaignToJson(campaign, requestedLocale(context.url)));
+};

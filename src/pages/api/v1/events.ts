@@ -1,0 +1,22 @@
+import type { APIRoute } from 'astro';
+import { publicOrigin } from '../../../lib/server/config.ts';
+import { getDb } from '../../../lib/server/db/index.ts';
+import { listUpcomingEvents } from '../../../lib/server/events.ts';
+import { CACHE_TAGS, cacheLiveData } from '../../../lib/server/live-page.ts';
+import { eventToJson } from '../../../lib/api/shapes.ts';
+import { apiError, json, requestedLocale } from '../../../lib/api/respond.ts';
+import { parseDateOnly, romeToInstant } from '../../../lib/time.ts';
+
+/** GET /api/v1/events[?from=YYYY-MM-DD][&locale=]: published events not ended by the start of that day (Rome). */
+export const GET: APIRoute = async (context) => {
+  const raw = context.url.searchParams.get('from');
+  const day = raw === null ? undefined : parseDateOnly(raw);
+  if (raw !== null && !day) return apiError(400, 'invalid_from', { message: 'from must be a date as YYYY-MM-DD' });
+  const from = day ? romeToInstant(day.year, day.month, day.day) : new Date();
+  const locale = requestedLocale(context.url);
+  const events = await listUpcomingEvents(await getDb(), { from, limit: 500 });
+  // Without ?from the answer depends on the clock; a short cache keeps it fresh.
+  cacheLiveData(context, [CACHE_TAGS.events]);
+  const origin = publicOrigin();
+  return json(events.map((e) => eventToJson(e, locale, origin)));
+};
