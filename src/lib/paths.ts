@@ -37,3 +37,8 @@ export function switchLocale(pathname: string, locale: Locale): string {
   const path = segments.join('/').replace(/\/+$/, '');
   return path || `/${locale}`;
 }
+
+/** The page's path without the ".html" that prerendered pages see at build time. */
+export function currentPath(url: URL): string {
+  return url.pathname.replace(/\.html$/, '').replace(/(.)\/$/, '$1');
+}

@@ -36,7 +36,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       area text NOT NULL,
       address text NOT NULL,
       phone text NOT NULL CHECK (phone ~ '^\\+?[0-9 ]{6,20}$'),
-      services text[] NOT NULL DEFAULT '{}',
+      services text[] NOT NULL DEFAULT '{}' CHECK (services <@ ARRAY['orientation', 'listening', 'support', 'educational-services']::text[]),
       description jsonb CHECK (description IS NULL OR (jsonb_typeof(description) = 'object' AND description ? 'it')),
       slot_minutes smallint NOT NULL CHECK (slot_minutes BETWEEN 5 AND 240),
       capacity_per_slot smallint NOT NULL CHECK (capacity_per_slot BETWEEN 1 AND 50),

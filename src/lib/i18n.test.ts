@@ -1,0 +1,84 @@
+// Every key the code uses exists in every locale, in every plural form the language needs,
+// with the same placeholders as the Italian text, and the translations are not Italian copies.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { LOCALES, LOCALE_TAGS } from './locales.ts';
+import { getTranslator, messages } from './i18n.ts';
+import { contentPageKeys } from './content-pages.ts';
+import { DESK_SERVICES, serviceKey } from './services.ts';
+
+const SRC = path.resolve(import.meta.dirname, '..');
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory()) return sourceFiles(full);
+    return /\.(astro|ts|tsx)$/.test(name) && !name.endsWith('.test.ts') ? [full] : [];
+  });
+}
+
+/** Literal keys passed to t(…) anywhere in src, plus the keys built from data. */
+function usedKeys(): Set<string> {
+  const keys = new Set<string>([...contentPageKeys(), ...DESK_SERVICES.map(serviceKey)]);
+  for (const file of sourceFiles(SRC)) {
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/\bt\(\s*(['"`])([a-zA-Z0-9_.-]+)\1/g)) keys.add(m[2]!);
+  }
+  return keys;
+}
+
+const placeholders = (value: string) => [...value.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]).sort();
+
+describe('locale files', () => {
+  const keys = usedKeys();
+
+  it('the code uses a meaningful set of keys', () => {
+    expect(keys.size).toBeGreaterThan(100);
+    expect(keys.has('nav.skip')).toBe(true);
+  });
+
+  for (const locale of LOCALES) {
+    it(`${locale} has every key the code uses, in each plural form`, () => {
+      const dict = messages[locale];
+      const categories = new Intl.PluralRules(LOCALE_TAGS[locale]).resolvedOptions().pluralCategories;
+      const missing: string[] = [];
+      for (const key of keys) {
+        const isPlural = `${key}_other` in messages.it;
+        if (!isPlural) {
+          if (!dict[key]?.trim()) missing.push(key);
+          continue;
+        }
+        for (const category of categories) if (!dict[`${key}_${category}`]?.trim()) missing.push(`${key}_${category}`);
+      }
+      expect(missing).toEqual([]);
+    });
+
+    it(`${locale} keeps the placeholders of the Italian texts and has no stray keys`, () => {
+      const dict = messages[locale];
+      const base = (k: string) => k.replace(/_(zero|one|two|few|many|other)$/, '');
+      const stray = Object.keys(dict).filter((k) => !(k in messages.it) && !(`${base(k)}_other` in messages.it));
+      expect(stray).toEqual([]);
+      const mismatched = Object.entries(dict)
+        .filter(([k, v]) => {
+          const it = messages.it[k] ?? messages.it[`${base(k)}_other`];
+          return it !== undefined && placeholders(v).join() !== placeholders(it).join() && !(base(k) !== k && placeholders(v).every((p) => placeholders(it).includes(p!)));
+        })
+        .map(([k]) => k);
+      expect(mismatched).toEqual([]);
+    });
+  }
+
+  for (const locale of LOCALES.filter((l) => l !== 'it')) {
+    it(`${locale} is translated, not a copy of Italian`, () => {
+      const same = Object.keys(messages.it).filter((k) => messages[locale][k] === messages.it[k] && messages.it[k]!.length > 12);
+      expect(same.length / Object.keys(messages.it).length).toBeLessThan(0.05);
+    });
+  }
+
+  it('pluralises with the language’s own rules', () => {
+    expect(getTranslator('it')('desks.results', { count: 1 })).toBe('1 sportello');
+    expect(getTranslator('it')('desks.results', { count: 3 })).toBe('3 sportelli');
+    expect(getTranslator('ar')('desks.results', { count: 2 })).toBe(messages.ar['desks.results_two']!.replace('{{count}}', '2'));
+  });
+});

@@ -1,0 +1,121 @@
+// Without JavaScript: every page type renders, the desks filter works as a plain form, the
+// calendar download works, and content pages (and the home page) load no script at all.
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { startServer, type RunningServer } from '../support/server.ts';
+import { CONTENT_PAGES, firstEventPath, launchBrowser, pagesFor, resolvePath } from './support.ts';
+
+let server: RunningServer;
+let browser: Browser;
+let context: BrowserContext;
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  context = await browser.newContext({ javaScriptEnabled: false, acceptDownloads: true });
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('every page type renders its heading without JavaScript', () => {
+  it.each(pagesFor(['it', 'ar']))('/%s %s', async (locale, spec) => {
+    const path = await resolvePath(server.origin, locale, spec);
+    const page = await context.newPage();
+    try {
+      const response = await page.goto(server.origin + path, { waitUntil: 'load' });
+      expect(response?.status(), path).toBe(spec.status);
+      const h1 = page.locator('h1');
+      expect(await h1.count()).toBe(1);
+      expect(await h1.isVisible()).toBe(true);
+      expect((await h1.innerText()).trim()).not.toBe('');
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe('the desks filter is a plain form', () => {
+  it.each(['it', 'ar'])('/%s/sportelli: choosing Municipio 8 lists its three desks', async (locale) => {
+    const page = await context.newPage();
+    try {
+      await page.goto(`${server.origin}/${locale}/sportelli`, { waitUntil: 'load' });
+      const deskNames = () => page.locator('main ul.grid > li h2, main ul.grid > li h3').allInnerTexts();
+      const before = await deskNames();
+      expect(before.length).toBeGreaterThan(3);
+
+      await page.selectOption('select[name="municipio"]', '8');
+      await Promise.all([
+        page.waitForURL((url) => url.searchParams.get('municipio') === '8'),
+        page.locator('form[role="search"] button[type="submit"]').click(),
+      ]);
+      const url = new URL(page.url());
+      expect(url.pathname).toBe(`/${locale}/sportelli`);
+      expect(url.searchParams.get('municipio')).toBe('8');
+      expect((await deskNames()).map((n) => n.trim()).sort()).toEqual(['Gallaratese', 'Quarto Oggiaro', 'Villapizzone']);
+      // The choice survives the round trip.
+      expect(await page.locator('select[name="municipio"]').inputValue()).toBe('8');
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe('"add to calendar" works without JavaScript', () => {
+  it.each(['it', 'ar'])('/%s event page', async (locale) => {
+    const path = await firstEventPath(server.origin, locale);
+    const page = await context.newPage();
+    try {
+      await page.goto(server.origin + path, { waitUntil: 'load' });
+      const link = page.locator('main a[href$=".ics"]').first();
+      expect(await link.count()).toBe(1);
+      const href = await link.getAttribute('href');
+      expect(href).toBeTruthy();
+      const target = new URL(href!, page.url());
+      expect(target.origin).toBe(server.origin);
+
+      const response = await context.request.get(target.href);
+      expect(response.status()).toBe(200);
+      expect(response.headers()['content-type']).toMatch(/^text\/calendar/);
+      const body = await response.text();
+      expect(body.startsWith('BEGIN:VCALENDAR')).toBe(true);
+      expect(body).toContain('BEGIN:VEVENT');
+
+      // Clicking it really downloads the file.
+      const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+      expect(download.suggestedFilename()).toMatch(/\.ics$/);
+      const file = await download.path();
+      expect((await readFile(file, 'utf8')).startsWith('BEGIN:VCALENDAR')).toBe(true);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe('content pages and the home page load no JavaScript', () => {
+  const paths = ['it', 'ar'].flatMap((l) => [`/${l}`, ...CONTENT_PAGES.map((p) => `/${l}/${p}`)]);
+  it.each(paths)('%s', async (path) => {
+    // A context with JavaScript on, so that a script the page asks for would really load.
+    const jsContext = await browser.newContext();
+    const page = await jsContext.newPage();
+    const scripts: string[] = [];
+    const all: string[] = [];
+    page.on('response', (r) => {
+      all.push(r.url());
+      if (r.request().resourceType() === 'script') scripts.push(r.url());
+    });
+    try {
+      const response = await page.goto(server.origin + path, { waitUntil: 'networkidle' });
+      expect(response?.status()).toBe(200);
+      expect(all.length).toBeGreaterThan(0);
+      expect(scripts).toEqual([]);
+      // Nor inline scripts (other than JSON data blocks).
+      const inline = await page.locator('script:not([type="application/ld+json"]):not([src])').count();
+      expect(inline).toBe(0);
+    } finally {
+      await jsContext.close();
+    }
+  });
+});

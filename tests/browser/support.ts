@@ -1,0 +1,114 @@
+// Shared helpers for the browser tests: Debian's chromium (never a downloaded one), axe-core
+// injection, and the list of page types every test walks through.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+}
+
+export type PageType =
+  | 'home'
+  | 'desks'
+  | 'desks-filtered'
+  | 'desk'
+  | 'events'
+  | 'event'
+  | 'campaign'
+  | 'about'
+  | 'privacy'
+  | 'accessibility'
+  | 'legal'
+  | 'faq'
+  | 'not-found';
+
+export interface PageSpec {
+  type: PageType;
+  /** Path without the locale prefix ('' is the home page); 'event' is resolved at run time. */
+  path: string;
+  status: number;
+}
+
+export const CONTENT_PAGES = ['chi-siamo', 'privacy', 'accessibilita', 'note-legali', 'faq'] as const;
+
+export const PAGES: PageSpec[] = [
+  { type: 'home', path: '', status: 200 },
+  { type: 'desks', path: '/sportelli', status: 200 },
+  { type: 'desks-filtered', path: '/sportelli?municipio=8', status: 200 },
+  { type: 'desk', path: '/sportelli/gallaratese', status: 200 },
+  { type: 'events', path: '/eventi', status: 200 },
+  { type: 'event', path: '/eventi/<first>', status: 200 },
+  { type: 'campaign', path: '/zaino-sospeso', status: 200 },
+  { type: 'about', path: '/chi-siamo', status: 200 },
+  { type: 'privacy', path: '/privacy', status: 200 },
+  { type: 'accessibility', path: '/accessibilita', status: 200 },
+  { type: 'legal', path: '/note-legali', status: 200 },
+  { type: 'faq', path: '/faq', status: 200 },
+  { type: 'not-found', path: '/does-not-exist', status: 404 },
+];
+
+/** Every [locale, page] pair, for `it.each`/`describe.each`. */
+export function pagesFor(locales: readonly string[]): [string, PageSpec][] {
+  return locales.flatMap((locale) => PAGES.map((page) => [locale, page] as [string, PageSpec]));
+}
+
+/** Finds the first event page linked from the events list (not the .ics/.xml feeds). */
+export async function firstEventPath(origin: string, locale: string): Promise<string> {
+  const res = await fetch(`${origin}/${locale}/eventi`);
+  if (!res.ok) throw new Error(`GET /${locale}/eventi answered ${res.status}`);
+  const html = await res.text();
+  const prefix = `/${locale}/eventi/`;
+  for (const m of html.matchAll(/<a\b[^>]*\bhref="([^"]+)"/g)) {
+    const href = new URL(m[1]!.replaceAll('&amp;', '&'), origin);
+    if (href.origin !== origin) continue;
+    if (!href.pathname.startsWith(prefix) || href.pathname.length === prefix.length) continue;
+    if (/\.(ics|xml)$/.test(href.pathname)) continue;
+    return href.pathname + href.search;
+  }
+  throw new Error(`no event link found on /${locale}/eventi`);
+}
+
+/** Resolves a page spec to a URL path in one locale (event pages need a look-up). */
+export async function resolvePath(origin: string, locale: string, page: PageSpec): Promise<string> {
+  if (page.type === 'event') return firstEventPath(origin, locale);
+  return `/${locale}${page.path}`;
+}
+
+const require = createRequire(import.meta.url);
+let axeSource: string | undefined;
+
+export interface AxeViolationSummary {
+  id: string;
+  impact: string | null | undefined;
+  help: string;
+  nodes: number;
+  targets: string[];
+}
+
+/** Runs axe-core (WCAG 2.0/2.1 A and AA) on the page and returns its violations, readably. */
+export async function axeViolations(page: Page, maxTargets = 5): Promise<AxeViolationSummary[]> {
+  axeSource ??= readFileSync(require.resolve('axe-core'), 'utf8');
+  const hasAxe = await page.evaluate(() => typeof (window as unknown as { axe?: unknown }).axe !== 'undefined');
+  if (!hasAxe) await page.addScriptTag({ content: axeSource });
+  const results = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<any> } }).axe;
+    return axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+  });
+  return (results.violations as any[]).map((v) => ({
+    id: v.id,
+    impact: v.impact,
+    help: v.help,
+    nodes: v.nodes.length,
+    targets: v.nodes.slice(0, maxTargets).map((n: any) => `${(n.target as unknown[]).join(' ')}${n.failureSummary ? ` — ${String(n.failureSummary).replace(/\s+/g, ' ')}` : ''}`),
+  }));
+}
