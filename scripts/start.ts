@@ -31,8 +31,11 @@ await prepareDatabase(config, { seedIfEmpty: true, log: console.log });
 process.env.ASTRO_NODE_AUTOSTART = 'disabled';
 const { handler } = (await import(pathToFileURL(entry).href)) as { handler: http.RequestListener };
 const https = config.publicUrl.startsWith('https://');
+let stopping = false;
 const server = http.createServer((req, res) => {
   applySecurityHeaders(res, { https });
+  // While draining, tell keep-alive clients not to reuse the connection.
+  if (stopping) res.setHeader('Connection', 'close');
   handler(req, res);
 });
 server.keepAliveTimeout = 5000;
@@ -43,7 +46,6 @@ server.listen(config.port, config.host, () => {
   console.log(`QuBì is running at http://${shown}:${port}  (database: ${config.databaseUrl ? 'PostgreSQL' : `embedded, ${config.dataDir}`})`);
 });
 
-let stopping = false;
 async function stop(signal: string) {
   if (stopping) return;
   stopping = true;
@@ -58,6 +60,8 @@ async function stop(signal: string) {
     console.log('Stopped cleanly.');
     process.exit(0);
   });
+  // Connections become idle as their responses finish; close them as they do.
+  setInterval(() => server.closeIdleConnections(), 100).unref();
   server.closeIdleConnections();
 }
 process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -1,0 +1,78 @@
+// npm run budget — weight of each page type of the built site: HTML + CSS compressed (gzip and
+// brotli), fonts apart, and the JavaScript each page loads. Fails above 14 KB compressed
+// (the first TCP round trip) or with any JavaScript on a content page. Writes docs/budget.md.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
+
+const LIMIT = 14 * 1024;
+const dataDir = mkdtempSync(path.join(tmpdir(), 'qubi-budget-'));
+const child = spawn(process.execPath, ['scripts/start.ts'], {
+  env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: '', NODE_ENV: 'production' },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+const origin = await new Promise<string>((resolve, reject) => {
+  let out = '';
+  child.stdout!.on('data', (d) => {
+    out += d;
+    const m = /running at (http:\/\/\S+)/.exec(out);
+    if (m) resolve(m[1]!.replace('localhost', '127.0.0.1'));
+  });
+  child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
+});
+
+async function bytes(url: string): Promise<Buffer> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url}: ${res.status}`);
+  return Buffer.from(await res.arrayBuffer());
+}
+
+const eventsHtml = (await bytes(`${origin}/it/eventi`)).toString();
+const eventPath = /href="(\/it\/eventi\/[a-z0-9-]+)"/.exec(eventsHtml)?.[1] ?? '/it/eventi';
+const pageTypes: [string, string, boolean][] = [
+  ['home', '/it', true],
+  ['desks', '/it/sportelli', true],
+  ['desk', '/it/sportelli/gallaratese', true],
+  ['events', '/it/eventi', true],
+  ['event', eventPath, true],
+  ['campaign', '/it/zaino-sospeso', true],
+  ['about', '/it/chi-siamo', true],
+  ['faq', '/ar/faq', true],
+  ['privacy', '/zh/privacy', true],
+  ['404', '/it/missing-page', true],
+];
+
+const rows: string[] = [];
+let failed = false;
+for (const [name, pagePath, contentPage] of pageTypes) {
+  const res = await fetch(origin + pagePath);
+  const html = Buffer.from(await res.arrayBuffer());
+  const text = html.toString();
+  const css = await Promise.all([...text.matchAll(/<link rel="stylesheet" href="([^"]+)"/g)].map((m) => bytes(origin + m[1])));
+  const scripts = await Promise.all([...text.matchAll(/<script[^>]*\ssrc="([^"]+)"/g)].map((m) => bytes(origin + m[1])));
+  const inlineJs = [...text.matchAll(/<script(?![^>]*application\/ld\+json)[^>]*>([\s\S]*?)<\/script>/g)].reduce((n, m) => n + m[1]!.length, 0);
+  const all = Buffer.concat([html, ...css]);
+  const gz = gzipSync(html, { level: 9 }).length + css.reduce((n, c) => n + gzipSync(c, { level: 9 }).length, 0);
+  const br = brotliCompressSync(html, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length + css.reduce((n, c) => n + brotliCompressSync(c).length, 0);
+  const js = scripts.reduce((n, s) => n + s.length, 0) + inlineJs;
+  const over = gz > LIMIT || (contentPage && js > 0);
+  failed ||= over;
+  rows.push(`| ${name} | \`${pagePath}\` | ${(all.length / 1024).toFixed(1)} | ${(gz / 1024).toFixed(1)} | ${(br / 1024).toFixed(1)} | ${js} | ${over ? 'OVER' : 'ok'} |`);
+}
+child.kill('SIGTERM');
+await new Promise((r) => child.on('exit', r));
+rmSync(dataDir, { recursive: true, force: true });
+
+const table = ['| page type | path | HTML+CSS raw KB | gzip KB | brotli KB | JS bytes | budget |', '|---|---|---|---|---|---|---|', ...rows].join('\n');
+console.log(table);
+writeFileSync(
+  'docs/budget.md',
+  `# Page weight budget\n\nMeasured by \`npm run budget\` on the built site (${new Date().toISOString().slice(0, 10)}). Budget: HTML + CSS of each page type at most 14 KB compressed (gzip, the conservative figure), fonts apart; 0 bytes of JavaScript on content pages. Fonts: three Titillium Web weights, latin subset, woff2, loaded only by Latin-script pages.\n\n${table}\n`,
+);
+if (failed) {
+  console.error('Budget exceeded.');
+  process.exit(1);
+}
+console.log('Every page type is within budget.');
