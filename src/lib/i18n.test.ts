@@ -28,7 +28,7 @@ function usedKeys(): Set<string> {
   return keys;
 }
 
-const placeholders = (value: string) => [...value.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]).sort();
+const placeholders = (value: string) => [...new Set([...value.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]))].sort();
 
 describe('locale files', () => {
   const keys = usedKeys();

@@ -17,6 +17,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await browser?.close();
+  if (process.env.SHOW_SERVER_LOG) console.log(server?.output());
   await server?.stop();
 });
 
