@@ -20,6 +20,8 @@ export interface Desk {
   description: LocalizedText | null;
   slotMinutes: number;
   capacityPerSlot: number;
+  minNoticeMinutes: number;
+  maxDaysAhead: number;
   isSampleAddress: boolean;
   hours: OpeningHours[];
 }
@@ -44,6 +46,8 @@ const deskColumns = [
   'desk.description',
   'desk.slot_minutes',
   'desk.capacity_per_slot',
+  'desk.min_notice_minutes',
+  'desk.max_days_ahead',
   'desk.is_sample_address',
 ] as const;
 
@@ -77,6 +81,8 @@ export async function listDesks(db: Db, filter: { municipioId?: number; slug?: s
     description: r.description,
     slotMinutes: r.slot_minutes,
     capacityPerSlot: r.capacity_per_slot,
+    minNoticeMinutes: r.min_notice_minutes,
+    maxDaysAhead: r.max_days_ahead,
     isSampleAddress: r.is_sample_address,
     hours: hours.filter((h) => h.desk_id === r.id).map((h) => ({ weekday: h.weekday, opens: h.opens.slice(0, 5), closes: h.closes.slice(0, 5) })),
   }));

@@ -18,6 +18,8 @@ export function targetFromConfig(config: { databaseUrl: string | undefined; data
 export async function openDatabase(target: DatabaseTarget): Promise<Kysely<Database>> {
   if (target.kind === 'postgres') {
     const { default: pg } = await import('pg');
+    // Calendar days stay "YYYY-MM-DD" strings: a JS Date would shift them by the server's zone.
+    pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
     const pool = new pg.Pool({
       connectionString: target.url,
       max: target.poolSize ?? 10,
@@ -30,12 +32,14 @@ export async function openDatabase(target: DatabaseTarget): Promise<Kysely<Datab
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   const { PGlite } = await import('@electric-sql/pglite');
+  const DATE_OID = 1082;
+  const options = { parsers: { [DATE_OID]: (value: string) => value } };
   let pglite;
   if (target.dataDir === 'memory') {
-    pglite = await PGlite.create();
+    pglite = await PGlite.create(options);
   } else {
     await mkdir(target.dataDir, { recursive: true });
-    pglite = await PGlite.create(target.dataDir);
+    pglite = await PGlite.create(target.dataDir, options);
   }
   return new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
 }

@@ -122,6 +122,79 @@ export interface CollectionWindowTable {
   ends_at: Timestamp;
 }
 
+export interface DeskClosureTable {
+  id: Generated<number>;
+  desk_id: number;
+  day: string; // 'YYYY-MM-DD' (date columns are read as strings, see connection.ts)
+  reason: string | null;
+}
+
+export interface DeskExtraOpeningTable {
+  id: Generated<number>;
+  desk_id: number;
+  day: string;
+  opens: string;
+  closes: string;
+}
+
+export interface BookingSlotTable {
+  id: Generated<number>;
+  desk_id: number;
+  starts_at: Timestamp;
+  ends_at: Timestamp;
+  capacity: number;
+  /** Kept by the database: 0 ≤ booked ≤ capacity is a CHECK constraint. */
+  booked: Generated<number>;
+}
+
+export type BookingStatus = 'confirmed' | 'cancelled' | 'attended' | 'no_show';
+
+export interface BookingTable {
+  id: Generated<number>;
+  reference: string;
+  desk_id: number;
+  slot_id: number;
+  starts_at: Timestamp;
+  ends_at: Timestamp;
+  status: Generated<BookingStatus>;
+  topic: string | null;
+  note: string | null;
+  first_name: string | null;
+  email: string | null;
+  phone: string | null;
+  locale: string;
+  manage_token_hash: string | null;
+  submission_key: string | null;
+  source: Generated<'public' | 'api' | 'staff'>;
+  created_at: CreatedAt;
+  cancelled_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  erased_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'cancelled';
+
+export interface OutboxTable {
+  id: Generated<number>;
+  kind: string;
+  recipient: string;
+  locale: string;
+  payload: ColumnType<Record<string, unknown>, string | undefined, string>;
+  booking_id: number | null;
+  status: Generated<OutboxStatus>;
+  send_after: ColumnType<Date, Date | string | undefined, Date | string>;
+  locked_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  attempts: Generated<number>;
+  last_error: string | null;
+  created_at: CreatedAt;
+  sent_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+export interface RateLimitTable {
+  key: string;
+  window_started_at: Timestamp;
+  hits: number;
+}
+
 export interface Database {
   municipio: MunicipioTable;
   network: NetworkTable;
@@ -134,6 +207,12 @@ export interface Database {
   campaign_item: CampaignItemTable;
   drop_off_point: DropOffPointTable;
   collection_window: CollectionWindowTable;
+  desk_closure: DeskClosureTable;
+  desk_extra_opening: DeskExtraOpeningTable;
+  booking_slot: BookingSlotTable;
+  booking: BookingTable;
+  outbox: OutboxTable;
+  rate_limit: RateLimitTable;
 }
 
 /** Repository functions take either the database or a transaction. */

@@ -2,7 +2,9 @@
 // survive the production bundle. Names sort by date; add new ones at the end.
 import type { Migration } from 'kysely/migration';
 import * as publicSite from './2026_11_24_0001_public_site.ts';
+import * as bookings from './2026_11_24_0002_bookings.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_24_0001_public_site': publicSite,
+  '2026_11_24_0002_bookings': bookings,
 };

@@ -1,0 +1,38 @@
+// Short booking references people can read out on the phone: QB-7K4M-2P. No 0/O, 1/I/L.
+import { randomBytes, createHash, timingSafeEqual } from 'node:crypto';
+
+export const REFERENCE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
+
+export function generateReference(): string {
+  const bytes = randomBytes(12);
+  let chars = '';
+  for (const b of bytes) {
+    // Rejection sampling keeps every character equally likely.
+    if (b < 248) chars += REFERENCE_ALPHABET[b % 31];
+    if (chars.length === 6) break;
+  }
+  if (chars.length < 6) return generateReference();
+  return `QB-${chars.slice(0, 4)}-${chars.slice(4)}`;
+}
+
+/** Accepts what people type: lower case, spaces, missing dashes, O for 0 … → canonical form or undefined. */
+export function parseReference(raw: string): string | undefined {
+  const compact = raw.toUpperCase().replace(/[\s-]/g, '').replace(/^QB/, '');
+  if (!/^[A-Z0-9]{6}$/.test(compact)) return undefined;
+  return `QB-${compact.slice(0, 4)}-${compact.slice(4)}`;
+}
+
+/** A random secret for the manage link (256 bits, base64url). Only its hash is stored. */
+export function generateToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}

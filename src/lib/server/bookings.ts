@@ -1,0 +1,396 @@
+// Appointment bookings at the desks. Capacity is enforced by PostgreSQL: a booking increments its
+// slot's counter with "booked < capacity" in the transaction that inserts it, so concurrent
+// requests for the last place serialize on the counter's row lock and exactly one wins.
+import { sql } from 'kysely';
+import type { Db } from './db/database.ts';
+import type { Desk } from './desks.ts';
+import type { Locale } from '../locales.ts';
+import { generateSlots, addDays, type Slot } from '../booking/slots.ts';
+import { generateReference, generateToken, hashToken } from '../booking/reference.ts';
+import { romeDateString, romeParts, romeToInstant } from '../time.ts';
+import { cancelPendingMessages, enqueueMessage } from './outbox.ts';
+
+export interface SlotAvailability {
+  start: Date;
+  end: Date;
+  capacity: number;
+  remaining: number;
+}
+
+/** Closures and extra openings of a desk between two days, for slot generation. */
+async function loadExceptions(db: Db, deskId: number, from: string, to: string) {
+  const [closures, extra] = await Promise.all([
+    db.selectFrom('desk_closure').select('day').where('desk_id', '=', deskId).where('day', '>=', from).where('day', '<=', to).execute(),
+    db.selectFrom('desk_extra_opening').select(['day', 'opens', 'closes']).where('desk_id', '=', deskId).where('day', '>=', from).where('day', '<=', to).execute(),
+  ]);
+  return {
+    closures: new Set(closures.map((c) => c.day)),
+    extraOpenings: extra.map((e) => ({ day: e.day, opens: e.opens.slice(0, 5), closes: e.closes.slice(0, 5) })),
+  };
+}
+
+function rulesFor(desk: Desk, exceptions: Awaited<ReturnType<typeof loadExceptions>>) {
+  return { slotMinutes: desk.slotMinutes, hours: desk.hours, minNoticeMinutes: desk.minNoticeMinutes, maxDaysAhead: desk.maxDaysAhead, ...exceptions };
+}
+
+/**
+ * Slots of a desk from one day to another (inclusive) with what is left of each. Three queries
+ * whatever the booking history: exceptions, and the counters of the slots in the range.
+ */
+export async function listDeskSlots(db: Db, desk: Desk, from: string, to: string, now: Date = new Date()): Promise<SlotAvailability[]> {
+  const slots = generateSlots(rulesFor(desk, await loadExceptions(db, desk.id, from, to)), from, to, now);
+  if (slots.length === 0) return [];
+  const counters = await db
+    .selectFrom('booking_slot')
+    .select(['starts_at', 'capacity', 'booked'])
+    .where('desk_id', '=', desk.id)
+    .where('starts_at', '>=', slots[0]!.start)
+    .where('starts_at', '<=', slots.at(-1)!.start)
+    .execute();
+  const byStart = new Map(counters.map((c) => [c.starts_at.getTime(), c]));
+  return slots.map((s) => {
+    const c = byStart.get(s.start.getTime());
+    const capacity = c?.capacity ?? desk.capacityPerSlot;
+    return { start: s.start, end: s.end, capacity, remaining: Math.max(0, capacity - (c?.booked ?? 0)) };
+  });
+}
+
+/** The slot starting at `start`, if the desk offers it and it is inside the booking window now. */
+async function findOfferedSlot(db: Db, desk: Desk, start: Date, now: Date): Promise<Slot | undefined> {
+  const day = romeDateString(start);
+  const slots = generateSlots(rulesFor(desk, await loadExceptions(db, desk.id, day, day)), day, day, now);
+  return slots.find((s) => s.start.getTime() === start.getTime());
+}
+
+/** Up to `count` free slots from `after` on, within the next four weeks: offered when a slot is taken. */
+export async function nextFreeSlots(db: Db, desk: Desk, after: Date, now: Date, count = 3): Promise<SlotAvailability[]> {
+  const from = romeDateString(after);
+  const slots = await listDeskSlots(db, desk, from, addDays(from, 28), now);
+  return slots.filter((s) => s.remaining > 0 && s.start.getTime() > after.getTime() - 1).slice(0, count);
+}
+
+export interface NewBooking {
+  desk: Desk;
+  start: Date;
+  firstName: string | null;
+  email: string | null;
+  phone: string | null;
+  topic: string | null;
+  note: string | null;
+  locale: Locale;
+  /** Same key → same booking: a form submitted twice (double click, back button) books once. */
+  submissionKey: string | null;
+  source: 'public' | 'api' | 'staff';
+}
+
+export interface BookingSummary {
+  id: number;
+  reference: string;
+  deskSlug: string;
+  start: Date;
+  end: Date;
+}
+
+export type BookingOutcome =
+  | { ok: true; booking: BookingSummary; manageToken: string | null; duplicate: boolean }
+  | { ok: false; reason: 'slot_full' | 'slot_unavailable'; alternatives: SlotAvailability[] };
+
+/** When the day-before reminder goes out: REMINDER_TIME ("HH:MM", Rome) on the previous day. */
+export function reminderTime(start: Date, at = '17:00'): Date {
+  const p = romeParts(new Date(start.getTime() - 86400000));
+  const [h, m] = at.split(':').map(Number) as [number, number];
+  return romeToInstant(p.year, p.month, p.day, h, m);
+}
+
+class SlotFull extends Error {}
+
+export async function createBooking(db: Db, input: NewBooking, now: Date = new Date(), options: { reminderAt?: string } = {}): Promise<BookingOutcome> {
+  try {
+    return await tryCreateBooking(db, input, now, options);
+  } catch (error) {
+    // Two new bookings drew the same reference at the same instant: try once more.
+    if (isUniqueViolation(error, 'booking_reference_key')) return tryCreateBooking(db, input, now, options);
+    throw error;
+  }
+}
+
+async function tryCreateBooking(db: Db, input: NewBooking, now: Date, options: { reminderAt?: string }): Promise<BookingOutcome> {
+  if (input.submissionKey) {
+    const existing = await findBySubmissionKey(db, input.submissionKey);
+    if (existing) return { ok: true, booking: existing, manageToken: null, duplicate: true };
+  }
+  const slot = await findOfferedSlot(db, input.desk, input.start, now);
+  if (!slot) return { ok: false, reason: 'slot_unavailable', alternatives: await nextFreeSlots(db, input.desk, input.start, now) };
+
+  const manageToken = input.email ? generateToken() : null;
+  try {
+    const booking = await runInTransaction(db, async (trx) => {
+      await trx
+        .insertInto('booking_slot')
+        .values({ desk_id: input.desk.id, starts_at: slot.start, ends_at: slot.end, capacity: input.desk.capacityPerSlot })
+        .onConflict((oc) => oc.columns(['desk_id', 'starts_at']).doNothing())
+        .execute();
+      const counter = await trx
+        .updateTable('booking_slot')
+        .set({ booked: sql<number>`booked + 1` })
+        .where('desk_id', '=', input.desk.id)
+        .where('starts_at', '=', slot.start)
+        .where(sql<boolean>`booked < capacity`)
+        .returning('id')
+        .executeTakeFirst();
+      if (!counter) throw new SlotFull();
+      const row = await insertWithUniqueReference(trx, {
+        desk_id: input.desk.id,
+        slot_id: counter.id,
+        starts_at: slot.start,
+        ends_at: slot.end,
+        topic: input.topic,
+        note: input.note,
+        first_name: input.firstName,
+        email: input.email,
+        phone: input.phone,
+        locale: input.locale,
+        manage_token_hash: manageToken ? hashToken(manageToken) : null,
+        submission_key: input.submissionKey,
+        source: input.source,
+      });
+      if (input.email) {
+        const payload = { reference: row.reference, deskSlug: input.desk.slug, start: slot.start.toISOString(), end: slot.end.toISOString(), manageToken };
+        await enqueueMessage(trx, { kind: 'booking_confirmation', recipient: input.email, locale: input.locale, payload, bookingId: row.id });
+        const remindAt = reminderTime(slot.start, options.reminderAt);
+        if (remindAt.getTime() > now.getTime()) {
+          await enqueueMessage(trx, { kind: 'booking_reminder', recipient: input.email, locale: input.locale, payload, bookingId: row.id, sendAfter: remindAt });
+        }
+      }
+      return { id: row.id, reference: row.reference, deskSlug: input.desk.slug, start: slot.start, end: slot.end };
+    });
+    return { ok: true, booking, manageToken, duplicate: false };
+  } catch (error) {
+    // Two submissions with the same key raced: the loser returns the winner's booking (it may have
+    // lost on the slot's counter or on the key's uniqueness).
+    if (input.submissionKey && (error instanceof SlotFull || isUniqueViolation(error, 'booking_submission_key_key'))) {
+      const existing = await findBySubmissionKey(db, input.submissionKey);
+      if (existing) return { ok: true, booking: existing, manageToken: null, duplicate: true };
+    }
+    if (error instanceof SlotFull) return { ok: false, reason: 'slot_full', alternatives: await nextFreeSlots(db, input.desk, slot.start, now) };
+    throw error;
+  }
+}
+
+async function insertWithUniqueReference(trx: Db, values: Omit<Parameters<typeof insertBooking>[1], 'reference'>) {
+  // 31^6 ≈ 887 million references: a collision is rare; retry inside a savepoint when it happens.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const reference = generateReference();
+    const taken = await trx.selectFrom('booking').select('id').where('reference', '=', reference).executeTakeFirst();
+    if (!taken) return insertBooking(trx, { ...values, reference });
+  }
+  throw new Error('could not find a free booking reference');
+}
+
+function insertBooking(
+  trx: Db,
+  values: {
+    reference: string;
+    desk_id: number;
+    slot_id: number;
+    starts_at: Date;
+    ends_at: Date;
+    topic: string | null;
+    note: string | null;
+    first_name: string | null;
+    email: string | null;
+    phone: string | null;
+    locale: string;
+    manage_token_hash: string | null;
+    submission_key: string | null;
+    source: 'public' | 'api' | 'staff';
+  },
+) {
+  return trx.insertInto('booking').values(values).returning(['id', 'reference']).executeTakeFirstOrThrow();
+}
+
+async function findBySubmissionKey(db: Db, key: string): Promise<BookingSummary | undefined> {
+  const row = await db
+    .selectFrom('booking')
+    .innerJoin('desk', 'desk.id', 'booking.desk_id')
+    .select(['booking.id', 'booking.reference', 'desk.slug', 'booking.starts_at', 'booking.ends_at'])
+    .where('booking.submission_key', '=', key)
+    .executeTakeFirst();
+  return row && { id: row.id, reference: row.reference, deskSlug: row.slug, start: row.starts_at, end: row.ends_at };
+}
+
+export function isUniqueViolation(error: unknown, constraint?: string): boolean {
+  const e = error as { code?: string; constraint?: string; message?: string } | undefined;
+  if (e?.code !== '23505') return false;
+  return !constraint || e.constraint === constraint || Boolean(e.message?.includes(constraint));
+}
+
+/** Kysely transaction on a database handle, or the running transaction when already inside one. */
+async function runInTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T> {
+  if (db.isTransaction) return fn(db);
+  return (db as import('kysely').Kysely<import('./db/database.ts').Database>).transaction().execute(fn);
+}
+
+export interface ManagedBooking {
+  id: number;
+  reference: string;
+  deskId: number;
+  deskSlug: string;
+  start: Date;
+  end: Date;
+  status: string;
+  topic: string | null;
+  firstName: string | null;
+  email: string | null;
+  phone: string | null;
+  locale: string;
+}
+
+function bookingQuery(db: Db) {
+  return db
+    .selectFrom('booking')
+    .innerJoin('desk', 'desk.id', 'booking.desk_id')
+    .select([
+      'booking.id',
+      'booking.reference',
+      'booking.desk_id',
+      'desk.slug',
+      'booking.starts_at',
+      'booking.ends_at',
+      'booking.status',
+      'booking.topic',
+      'booking.first_name',
+      'booking.email',
+      'booking.phone',
+      'booking.locale',
+    ])
+    .where('booking.erased_at', 'is', null);
+}
+
+function toManaged(r: Awaited<ReturnType<ReturnType<typeof bookingQuery>['executeTakeFirstOrThrow']>>): ManagedBooking {
+  return {
+    id: r.id,
+    reference: r.reference,
+    deskId: r.desk_id,
+    deskSlug: r.slug,
+    start: r.starts_at,
+    end: r.ends_at,
+    status: r.status,
+    topic: r.topic,
+    firstName: r.first_name,
+    email: r.email,
+    phone: r.phone,
+    locale: r.locale,
+  };
+}
+
+export async function findBookingByToken(db: Db, token: string): Promise<ManagedBooking | undefined> {
+  if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return undefined;
+  const row = await bookingQuery(db).where('booking.manage_token_hash', '=', hashToken(token)).executeTakeFirst();
+  return row && toManaged(row);
+}
+
+export async function findBookingByReferenceAndPhone(db: Db, reference: string, phone: string): Promise<ManagedBooking | undefined> {
+  const row = await bookingQuery(db).where('booking.reference', '=', reference).where('booking.phone', '=', phone).executeTakeFirst();
+  return row && toManaged(row);
+}
+
+/** Cancels a confirmed booking and frees its place at once. False if it was not confirmed. */
+export async function cancelBooking(db: Db, bookingId: number, now: Date = new Date()): Promise<boolean> {
+  return runInTransaction(db, async (trx) => {
+    const cancelled = await trx
+      .updateTable('booking')
+      .set({ status: 'cancelled', cancelled_at: now })
+      .where('id', '=', bookingId)
+      .where('status', '=', 'confirmed')
+      .returning(['slot_id', 'email', 'locale', 'reference', 'starts_at', 'ends_at', 'desk_id'])
+      .executeTakeFirst();
+    if (!cancelled) return false;
+    await trx.updateTable('booking_slot').set({ booked: sql<number>`booked - 1` }).where('id', '=', cancelled.slot_id).execute();
+    await cancelPendingMessages(trx, bookingId, ['booking_reminder']);
+    return true;
+  });
+}
+
+/**
+ * Moves a booking to another slot in one transaction: the new place is taken first, and the old one
+ * is freed only if that succeeded.
+ */
+export async function moveBooking(db: Db, booking: ManagedBooking, desk: Desk, newStart: Date, now: Date = new Date(), options: { reminderAt?: string } = {}): Promise<{ ok: true; start: Date; end: Date } | { ok: false; reason: 'slot_full' | 'slot_unavailable' | 'not_confirmed'; alternatives: SlotAvailability[] }> {
+  if (booking.status !== 'confirmed') return { ok: false, reason: 'not_confirmed', alternatives: [] };
+  const slot = await findOfferedSlot(db, desk, newStart, now);
+  if (!slot || slot.start.getTime() === booking.start.getTime()) return { ok: false, reason: 'slot_unavailable', alternatives: await nextFreeSlots(db, desk, newStart, now) };
+  try {
+    await runInTransaction(db, async (trx) => {
+      await trx
+        .insertInto('booking_slot')
+        .values({ desk_id: desk.id, starts_at: slot.start, ends_at: slot.end, capacity: desk.capacityPerSlot })
+        .onConflict((oc) => oc.columns(['desk_id', 'starts_at']).doNothing())
+        .execute();
+      const taken = await trx
+        .updateTable('booking_slot')
+        .set({ booked: sql<number>`booked + 1` })
+        .where('desk_id', '=', desk.id)
+        .where('starts_at', '=', slot.start)
+        .where(sql<boolean>`booked < capacity`)
+        .returning('id')
+        .executeTakeFirst();
+      if (!taken) throw new SlotFull();
+      const moved = await trx
+        .updateTable('booking')
+        .set({ slot_id: taken.id, starts_at: slot.start, ends_at: slot.end })
+        .where('id', '=', booking.id)
+        .where('status', '=', 'confirmed')
+        .returning(['id'])
+        .executeTakeFirst();
+      if (!moved) throw new SlotFull();
+      await trx
+        .updateTable('booking_slot')
+        .set({ booked: sql<number>`booked - 1` })
+        .where('desk_id', '=', desk.id)
+        .where('starts_at', '=', booking.start)
+        .execute();
+      await cancelPendingMessages(trx, booking.id, ['booking_reminder']);
+      if (booking.email) {
+        const payload = { reference: booking.reference, deskSlug: desk.slug, start: slot.start.toISOString(), end: slot.end.toISOString() };
+        await enqueueMessage(trx, { kind: 'booking_moved', recipient: booking.email, locale: booking.locale as Locale, payload, bookingId: booking.id });
+        const remindAt = reminderTime(slot.start, options.reminderAt);
+        if (remindAt.getTime() > now.getTime()) {
+          await enqueueMessage(trx, { kind: 'booking_reminder', recipient: booking.email, locale: booking.locale as Locale, payload, bookingId: booking.id, sendAfter: remindAt });
+        }
+      }
+    });
+    return { ok: true, start: slot.start, end: slot.end };
+  } catch (error) {
+    if (error instanceof SlotFull) return { ok: false, reason: 'slot_full', alternatives: await nextFreeSlots(db, desk, newStart, now) };
+    throw error;
+  }
+}
+
+/**
+ * Erases the personal data of bookings whose appointment ended more than `days` ago (and their
+ * messages). The booking row, its time and desk stay for statistics.
+ */
+export async function eraseExpiredBookings(db: Db, now: Date = new Date(), days = 30): Promise<number> {
+  const cutoff = new Date(now.getTime() - days * 86400000);
+  return runInTransaction(db, async (trx) => {
+    const erased = await trx
+      .updateTable('booking')
+      .set({ first_name: null, email: null, phone: null, note: null, manage_token_hash: null, submission_key: null, erased_at: now })
+      .where('ends_at', '<', cutoff)
+      .where('erased_at', 'is', null)
+      .returning('id')
+      .execute();
+    if (erased.length > 0) {
+      await trx
+        .deleteFrom('outbox')
+        .where(
+          'booking_id',
+          'in',
+          erased.map((e) => e.id),
+        )
+        .execute();
+    }
+    return erased.length;
+  });
+}

@@ -1,0 +1,150 @@
+// Booking against the real database engine: capacity under concurrency, idempotent submissions,
+// cancelling and moving, and erasure. Runs on PGlite and, with TEST_DATABASE_URL, on PostgreSQL.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { seedDatabase } from '../../src/lib/server/db/seed.ts';
+import { getDeskBySlug, type Desk } from '../../src/lib/server/desks.ts';
+import { cancelBooking, createBooking, eraseExpiredBookings, findBookingByReferenceAndPhone, findBookingByToken, listDeskSlots, moveBooking, type NewBooking } from '../../src/lib/server/bookings.ts';
+import { romeToInstant, toRomeIso } from '../../src/lib/time.ts';
+
+let t: TestDatabase;
+let desk: Desk;
+const now = new Date('2026-12-01T09:00:00Z');
+
+beforeAll(async () => {
+  t = await createTestDatabase({ poolSize: 10 });
+  await seedDatabase(t.db, now);
+  desk = (await getDeskBySlug(t.db, 'quarto-oggiaro'))!; // Tuesdays 10:00–13:00, 30-minute slots, capacity 1
+});
+afterAll(() => t.close());
+
+const request = (over: Partial<NewBooking>): NewBooking => ({
+  desk,
+  start: romeToInstant(2026, 12, 15, 10, 0),
+  firstName: 'Amina',
+  email: null,
+  phone: '+393331112222',
+  topic: null,
+  note: null,
+  locale: 'it',
+  submissionKey: null,
+  source: 'public',
+  ...over,
+});
+
+async function bookedCount(start: Date, deskId = desk.id) {
+  const rows = await t.db.selectFrom('booking').select('id').where('desk_id', '=', deskId).where('starts_at', '=', start).where('status', '=', 'confirmed').execute();
+  const counter = await t.db.selectFrom('booking_slot').select('booked').where('desk_id', '=', deskId).where('starts_at', '=', start).executeTakeFirst();
+  return { rows: rows.length, counter: counter?.booked ?? 0 };
+}
+
+describe(`booking capacity (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, () => {
+  it('200 concurrent requests for a slot of capacity 1 make exactly 1 booking', async () => {
+    const start = romeToInstant(2026, 12, 15, 10, 30);
+    const outcomes = await Promise.all(Array.from({ length: 200 }, (_, i) => createBooking(t.db, request({ start, firstName: `Person ${i}` }), now)));
+    expect(outcomes.filter((o) => o.ok)).toHaveLength(1);
+    const refused = outcomes.filter((o) => !o.ok);
+    expect(refused).toHaveLength(199);
+    for (const o of refused) {
+      expect(o).toMatchObject({ ok: false, reason: 'slot_full' });
+      if (!o.ok) expect(o.alternatives.length).toBeGreaterThan(0);
+    }
+    expect(await bookedCount(start)).toEqual({ rows: 1, counter: 1 });
+  });
+
+  it('capacity 3 gives exactly 3 bookings', async () => {
+    await t.db.updateTable('desk').set({ capacity_per_slot: 3 }).where('id', '=', desk.id).execute();
+    const wide = { ...desk, capacityPerSlot: 3 };
+    const start = romeToInstant(2026, 12, 15, 11, 0);
+    const outcomes = await Promise.all(Array.from({ length: 60 }, () => createBooking(t.db, request({ desk: wide, start }), now)));
+    expect(outcomes.filter((o) => o.ok)).toHaveLength(3);
+    expect(await bookedCount(start)).toEqual({ rows: 3, counter: 3 });
+    await t.db.updateTable('desk').set({ capacity_per_slot: 1 }).where('id', '=', desk.id).execute();
+  });
+
+  it('the same form submitted twice books once', async () => {
+    const start = romeToInstant(2026, 12, 15, 11, 30);
+    const [a, b, c] = await Promise.all([0, 1, 2].map(() => createBooking(t.db, request({ start, submissionKey: 'form-abc' }), now)));
+    expect([a, b, c].every((o) => o.ok)).toBe(true);
+    const refs = new Set([a, b, c].map((o) => (o.ok ? o.booking.reference : '')));
+    expect(refs.size).toBe(1);
+    expect(await bookedCount(start)).toEqual({ rows: 1, counter: 1 });
+  });
+
+  it('refuses times the desk does not offer', async () => {
+    const wrongDay = await createBooking(t.db, request({ start: romeToInstant(2026, 12, 16, 10, 0) }), now); // a Wednesday
+    expect(wrongDay).toMatchObject({ ok: false, reason: 'slot_unavailable' });
+    const offGrid = await createBooking(t.db, request({ start: romeToInstant(2026, 12, 15, 10, 10) }), now);
+    expect(offGrid).toMatchObject({ ok: false, reason: 'slot_unavailable' });
+    const past = await createBooking(t.db, request({ start: romeToInstant(2026, 11, 24, 10, 0) }), now);
+    expect(past).toMatchObject({ ok: false, reason: 'slot_unavailable' });
+  });
+
+  it('lists a week of slots with what remains', async () => {
+    const slots = await listDeskSlots(t.db, desk, '2026-12-14', '2026-12-20', now);
+    expect(slots.map((s) => toRomeIso(s.start).slice(11, 16))).toEqual(['10:00', '10:30', '11:00', '11:30', '12:00', '12:30']);
+    expect(slots.find((s) => toRomeIso(s.start).includes('T10:30'))?.remaining).toBe(0);
+    expect(slots.find((s) => toRomeIso(s.start).includes('T12:00'))?.remaining).toBe(1);
+  });
+});
+
+describe('managing a booking', () => {
+  it('cancelling frees the slot at once, and withdraws the reminder', async () => {
+    const start = romeToInstant(2026, 12, 22, 10, 0);
+    const made = await createBooking(t.db, request({ start, email: 'amina@example.org' }), now);
+    expect(made.ok).toBe(true);
+    if (!made.ok) return;
+    const found = await findBookingByToken(t.db, made.manageToken!);
+    expect(found?.reference).toBe(made.booking.reference);
+    const messages = await t.db.selectFrom('outbox').select(['kind', 'status']).where('booking_id', '=', made.booking.id).orderBy('id').execute();
+    expect(messages).toEqual([
+      { kind: 'booking_confirmation', status: 'pending' },
+      { kind: 'booking_reminder', status: 'pending' },
+    ]);
+    expect(await cancelBooking(t.db, found!.id, now)).toBe(true);
+    expect(await cancelBooking(t.db, found!.id, now)).toBe(false);
+    expect(await bookedCount(start)).toEqual({ rows: 0, counter: 0 });
+    const reminder = await t.db.selectFrom('outbox').select('status').where('booking_id', '=', made.booking.id).where('kind', '=', 'booking_reminder').executeTakeFirstOrThrow();
+    expect(reminder.status).toBe('cancelled');
+    const again = await createBooking(t.db, request({ start }), now);
+    expect(again.ok).toBe(true);
+  });
+
+  it('finds a phone-only booking by reference and phone', async () => {
+    const made = await createBooking(t.db, request({ start: romeToInstant(2026, 12, 22, 11, 0) }), now);
+    if (!made.ok) throw new Error('not booked');
+    expect(made.manageToken).toBeNull();
+    expect((await findBookingByReferenceAndPhone(t.db, made.booking.reference, '+393331112222'))?.id).toBe(made.booking.id);
+    expect(await findBookingByReferenceAndPhone(t.db, made.booking.reference, '+393339999999')).toBeUndefined();
+  });
+
+  it('moving takes the new place before freeing the old one', async () => {
+    const from = romeToInstant(2026, 12, 22, 11, 30);
+    const full = romeToInstant(2026, 12, 22, 12, 0);
+    const to = romeToInstant(2026, 12, 22, 12, 30);
+    const mine = await createBooking(t.db, request({ start: from, email: 'x@example.org' }), now);
+    await createBooking(t.db, request({ start: full, firstName: 'Other' }), now);
+    if (!mine.ok) throw new Error('not booked');
+    const booking = (await findBookingByToken(t.db, mine.manageToken!))!;
+    const refused = await moveBooking(t.db, booking, desk, full, now);
+    expect(refused).toMatchObject({ ok: false, reason: 'slot_full' });
+    expect(await bookedCount(from)).toEqual({ rows: 1, counter: 1 });
+    const moved = await moveBooking(t.db, booking, desk, to, now);
+    expect(moved.ok).toBe(true);
+    expect(await bookedCount(from)).toEqual({ rows: 0, counter: 0 });
+    expect(await bookedCount(to)).toEqual({ rows: 1, counter: 1 });
+  });
+
+  it('erases personal data 30 days after the appointment and keeps the count', async () => {
+    const made = await createBooking(t.db, request({ start: romeToInstant(2026, 12, 29, 10, 0), email: 'erase@example.org', note: 'nota' }), now);
+    if (!made.ok) throw new Error('not booked');
+    await eraseExpiredBookings(t.db, new Date('2027-01-20T00:00:00Z')); // 22 days after: kept
+    expect((await findBookingByToken(t.db, made.manageToken!))?.email).toBe('erase@example.org');
+    expect(await eraseExpiredBookings(t.db, new Date('2027-01-29T12:00:00Z'))).toBeGreaterThan(0);
+    const row = await t.db.selectFrom('booking').selectAll().where('id', '=', made.booking.id).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ first_name: null, email: null, phone: null, note: null, manage_token_hash: null, status: 'confirmed' });
+    expect(row.erased_at).not.toBeNull();
+    expect(await t.db.selectFrom('outbox').select('id').where('booking_id', '=', made.booking.id).execute()).toEqual([]);
+    expect(await findBookingByToken(t.db, made.manageToken!)).toBeUndefined();
+  });
+});
