@@ -109,6 +109,6 @@ export async function axeViolations(page: Page, maxTargets = 5): Promise<AxeViol
     impact: v.impact,
     help: v.help,
     nodes: v.nodes.length,
-    targets: v.nodes.slice(0, maxTargets).map((n: any) => `${(n.target as unknown[]).join(' ')}${n.failureSummary ? ` — ${String(n.failureSummary).replace(/\s+/g, ' ')}` : ''}`),
+    targets: v.nodes.slice(0, maxTargets).map((n: any) => `${(n.target as unknown[]).join(' ')}${n.failureSummary ? ` — ${String(n.failureSummary).replace(/\s+/g, ' ').slice(0, 240)}` : ''}`),
   }));
 }

@@ -195,6 +195,11 @@ export interface RateLimitTable {
   hits: number;
 }
 
+export interface AppSettingTable {
+  key: string;
+  value: string;
+}
+
 export interface Database {
   municipio: MunicipioTable;
   network: NetworkTable;
@@ -213,6 +218,7 @@ export interface Database {
   booking: BookingTable;
   outbox: OutboxTable;
   rate_limit: RateLimitTable;
+  app_setting: AppSettingTable;
 }
 
 /** Repository functions take either the database or a transaction. */

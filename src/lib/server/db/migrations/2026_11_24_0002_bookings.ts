@@ -90,11 +90,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       window_started_at timestamptz NOT NULL,
       hits integer NOT NULL
     );
+
+    -- Server-wide values such as the secret that signs form timestamps, shared by every instance.
+    CREATE TABLE app_setting (
+      key text PRIMARY KEY,
+      value text NOT NULL
+    );
   `);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await runScript(db, `
-    DROP TABLE rate_limit, outbox, booking, booking_slot, desk_extra_opening, desk_closure;
+    DROP TABLE app_setting, rate_limit, outbox, booking, booking_slot, desk_extra_opening, desk_closure;
   `);
 }
