@@ -1,20 +1,28 @@
-// Opens the configured database, brings it to the latest migration and (if asked) seeds it when
-// empty, then closes it so that the server can open it (PGlite allows one process per folder).
+// Brings the database to the latest migration and, if asked, seeds it when empty.
+import type { Kysely } from 'kysely';
 import type { AppConfig } from '../src/lib/server/config.ts';
+import type { Database } from '../src/lib/server/db/database.ts';
 import { openDatabase, targetFromConfig } from '../src/lib/server/db/connection.ts';
 import { migrateToLatest } from '../src/lib/server/db/migrate.ts';
 import { isSeeded, seedDatabase } from '../src/lib/server/db/seed.ts';
 
-export async function prepareDatabase(config: AppConfig, options: { seedIfEmpty: boolean; log?: (line: string) => void }): Promise<void> {
+type Options = { seedIfEmpty: boolean; log?: (line: string) => void };
+
+export async function migrateAndSeed(db: Kysely<Database>, options: Options): Promise<void> {
   const log = options.log ?? (() => {});
+  const result = await migrateToLatest(db);
+  for (const r of result.results ?? []) log(`migration ${r.migrationName}: ${r.status}`);
+  if (options.seedIfEmpty && !(await isSeeded(db))) {
+    await seedDatabase(db);
+    log('seeded the database with the QuBì sample data');
+  }
+}
+
+/** Opens the configured database, migrates (and seeds), and closes it: for the db:* scripts. */
+export async function prepareDatabase(config: AppConfig, options: Options): Promise<void> {
   const db = await openDatabase(targetFromConfig(config));
   try {
-    const result = await migrateToLatest(db);
-    for (const r of result.results ?? []) log(`migration ${r.migrationName}: ${r.status}`);
-    if (options.seedIfEmpty && !(await isSeeded(db))) {
-      await seedDatabase(db);
-      log('seeded the database with the QuBì sample data');
-    }
+    await migrateAndSeed(db, options);
   } finally {
     await db.destroy();
   }

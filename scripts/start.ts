@@ -5,9 +5,11 @@ import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { ConfigError, parseConfig } from '../src/lib/server/config.ts';
-import { prepareDatabase } from './prepare-database.ts';
+import { migrateAndSeed } from './prepare-database.ts';
+import { openDatabase, targetFromConfig } from '../src/lib/server/db/connection.ts';
+import { shareDatabase } from '../src/lib/server/db/index.ts';
 import { applySecurityHeaders } from '../src/lib/server/security-headers.ts';
-import { runShutdownHooks } from '../src/lib/server/shutdown.ts';
+import { onShutdown, runShutdownHooks } from '../src/lib/server/shutdown.ts';
 
 let config;
 try {
@@ -26,7 +28,12 @@ if (!existsSync(entry)) {
   process.exit(1);
 }
 
-await prepareDatabase(config, { seedIfEmpty: true, log: console.log });
+// One handle for the whole process: migrations, seed, the bundle's pages (shareDatabase) and the
+// outbox worker all use it, so the embedded database is never opened twice.
+const db = await openDatabase(targetFromConfig(config));
+await migrateAndSeed(db, { seedIfEmpty: true, log: console.log });
+shareDatabase(db);
+onShutdown(() => db.destroy());
 
 process.env.ASTRO_NODE_AUTOSTART = 'disabled';
 const { handler } = (await import(pathToFileURL(entry).href)) as { handler: http.RequestListener };
@@ -43,6 +50,8 @@ server.listen(config.port, config.host, () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  // Without PUBLIC_URL, absolute links use the port actually bound (PORT=0 picks a free one).
+  if (!process.env.PUBLIC_URL) process.env.PUBLIC_URL = `http://${shown}:${port}`;
   console.log(`QuBì is running at http://${shown}:${port}  (database: ${config.databaseUrl ? 'PostgreSQL' : `embedded, ${config.dataDir}`})`);
 });
 

@@ -7,6 +7,8 @@ export const CACHE_TAGS = {
   desks: 'desks',
   events: 'events',
   campaign: (slug: string) => `campaign:${slug}`,
+  /** A desk's free slots: invalidated by every booking, cancellation or move at that desk. */
+  slots: (deskSlug: string) => `slots:${deskSlug}`,
 } as const;
 
 type CacheCarrier = Pick<AstroGlobal, 'cache'> | Pick<APIContext, 'cache'>;

@@ -1,4 +1,6 @@
-// The server's one database handle, opened on first use from the environment.
+// The server's one database handle. The start script opens it (to migrate, seed and run the
+// outbox worker) and shares it here, so one process never opens the embedded database twice;
+// without it (dev server, tests of the bundle) it is opened on first use from the environment.
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { getConfig } from '../config.ts';
@@ -6,9 +8,19 @@ import { openDatabase, targetFromConfig } from './connection.ts';
 import type { Database } from './database.ts';
 import { onShutdown } from '../shutdown.ts';
 
+const SHARED = Symbol.for('qubi.database');
+type Holder = Record<symbol, Kysely<Database> | undefined>;
+
 let opening: Promise<Kysely<Database>> | undefined;
 
+/** Called by the start script: the bundle's getDb() then returns this instance. */
+export function shareDatabase(db: Kysely<Database>): void {
+  (globalThis as unknown as Holder)[SHARED] = db;
+}
+
 export function getDb(): Promise<Kysely<Database>> {
+  const shared = (globalThis as unknown as Holder)[SHARED];
+  if (shared) return Promise.resolve(shared);
   if (!opening) {
     opening = openDatabase(targetFromConfig(getConfig())).then((db) => {
       onShutdown(() => db.destroy());
@@ -25,7 +37,10 @@ export async function isDatabaseReachable(timeoutMs = 2000): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
   try {
-    const probe = getDb().then((db) => sql`select 1`.execute(db)).then(() => true, () => false);
+    const probe = getDb().then((db) => sql`select 1`.execute(db)).then(
+      () => true,
+      () => false,
+    );
     return await Promise.race([probe, timeout]);
   } finally {
     clearTimeout(timer);
