@@ -1,8 +1,8 @@
 // Appointment bookings at the desks. Capacity is enforced by PostgreSQL: a booking increments its
 // slot's counter with "booked < capacity" in the transaction that inserts it, so concurrent
 // requests for the last place serialize on the counter's row lock and exactly one wins.
-import { sql } from 'kysely';
-import type { Db } from './db/database.ts';
+import { sql, type Insertable } from 'kysely';
+import type { BookingTable, Db } from './db/database.ts';
 import type { Desk } from './desks.ts';
 import type { Locale } from '../locales.ts';
 import { generateSlots, addDays, type Slot } from '../booking/slots.ts';
@@ -177,7 +177,7 @@ async function tryCreateBooking(db: Db, input: NewBooking, now: Date, options: {
   }
 }
 
-async function insertWithUniqueReference(trx: Db, values: Omit<Parameters<typeof insertBooking>[1], 'reference'>) {
+async function insertWithUniqueReference(trx: Db, values: Omit<Insertable<BookingTable>, 'reference'>) {
   // 31^6 ≈ 887 million references: a collision is rare; retry inside a savepoint when it happens.
   for (let attempt = 0; attempt < 5; attempt++) {
     const reference = generateReference();
@@ -187,25 +187,7 @@ async function insertWithUniqueReference(trx: Db, values: Omit<Parameters<typeof
   throw new Error('could not find a free booking reference');
 }
 
-function insertBooking(
-  trx: Db,
-  values: {
-    reference: string;
-    desk_id: number;
-    slot_id: number;
-    starts_at: Date;
-    ends_at: Date;
-    topic: string | null;
-    note: string | null;
-    first_name: string | null;
-    email: string | null;
-    phone: string | null;
-    locale: string;
-    manage_token_hash: string | null;
-    submission_key: string | null;
-    source: 'public' | 'api' | 'staff';
-  },
-) {
+function insertBooking(trx: Db, values: Insertable<BookingTable>) {
   return trx.insertInto('booking').values(values).returning(['id', 'reference']).executeTakeFirstOrThrow();
 }
 
