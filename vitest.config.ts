@@ -5,6 +5,5 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'tests/integration/**/*.test.ts', 'tests/http/**/*.test.ts'],
     testTimeout: 30000,
     hookTimeout: 120000,
-    globalSetup: ['tests/setup/build.ts'],
   },
 });

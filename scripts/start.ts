@@ -11,6 +11,7 @@ import { shareDatabase } from '../src/lib/server/db/index.ts';
 import { applySecurityHeaders } from '../src/lib/server/security-headers.ts';
 import { onShutdown, runShutdownHooks } from '../src/lib/server/shutdown.ts';
 
+
 let config;
 try {
   config = parseConfig(process.env);
@@ -34,6 +35,22 @@ const db = await openDatabase(targetFromConfig(config));
 await migrateAndSeed(db, { seedIfEmpty: true, log: console.log });
 shareDatabase(db);
 onShutdown(() => db.destroy());
+
+if (config.workerEnabled) {
+  const { startWorker } = await import('../src/lib/server/worker.ts');
+  const { createMailer } = await import('../src/lib/server/mailer.ts');
+  const worker = startWorker({
+    db,
+    mailer: createMailer(config, config.publicUrl),
+    intervalMs: 5000,
+    // Read at each run: without PUBLIC_URL the origin is known only once the port is bound (below).
+    origin: () => parseConfig(process.env).publicUrl,
+    retentionDays: config.bookingRetentionDays,
+  });
+  // Registered after the database's hook, so it runs first (hooks run last-registered-first): the
+  // message being sent is finished and recorded before the database closes.
+  onShutdown(() => worker.stop());
+}
 
 process.env.ASTRO_NODE_AUTOSTART = 'disabled';
 const { handler } = (await import(pathToFileURL(entry).href)) as { handler: http.RequestListener };

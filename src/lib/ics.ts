@@ -12,6 +12,8 @@ export interface IcsEvent {
   url?: string;
   cancelled?: boolean;
   updated?: Date;
+  /** Revision of the event: a calendar replaces its copy of the UID only with a higher SEQUENCE. */
+  sequence?: number;
 }
 
 function utcStamp(date: Date): string {
@@ -51,6 +53,7 @@ export function buildCalendar(events: IcsEvent[], options: { name?: string; now?
   for (const e of events) {
     lines.push('BEGIN:VEVENT', `UID:${e.uid}`, `DTSTAMP:${utcStamp(e.updated ?? now)}`, `DTSTART:${utcStamp(e.start)}`);
     if (e.end) lines.push(`DTEND:${utcStamp(e.end)}`);
+    if (e.sequence !== undefined) lines.push(`SEQUENCE:${Math.max(0, Math.trunc(e.sequence))}`);
     lines.push(`SUMMARY:${escapeText(e.summary)}`);
     if (e.description) lines.push(`DESCRIPTION:${escapeText(e.description)}`);
     if (e.location) lines.push(`LOCATION:${escapeText(e.location)}`);

@@ -1,6 +1,7 @@
 // Starts the built site (`node scripts/start.ts`, as `npm start` does) on a free port with its own
 // data: a temporary embedded database, or a fresh schema on TEST_DATABASE_URL.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -40,6 +41,8 @@ async function databaseEnv(): Promise<{ env: Record<string, string>; cleanup: ()
 }
 
 export async function startServer(extraEnv: Record<string, string> = {}): Promise<RunningServer> {
+  // `npm test` builds first (pretest); a bare `vitest run` on an unbuilt tree says so here.
+  if (!existsSync('dist/server/entry.mjs')) throw new Error('The site is not built: run `npm run build` or use `npm test`.');
   const { env, cleanup } = await databaseEnv();
   const child = spawn(process.execPath, ['scripts/start.ts'], {
     env: { ...process.env, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: '', ...env, ...extraEnv },

@@ -31,4 +31,35 @@ describe('parseConfig', () => {
     expect(message).toContain('SMTP_URL must start with smtp://');
     expect(message).toContain('PUBLIC_URL must be an absolute http(s) URL');
   });
+
+  it('sends reminders at 17:00, erases bookings after 30 days and runs the worker in-process by default', () => {
+    const c = parseConfig({});
+    expect(c.reminderTime).toBe('17:00');
+    expect(c.bookingRetentionDays).toBe(30);
+    expect(c.workerEnabled).toBe(true);
+  });
+
+  it('reads the reminder time, the retention and WORKER=off', () => {
+    const c = parseConfig({ REMINDER_TIME: '09:30', BOOKING_RETENTION_DAYS: '7', WORKER: 'off' });
+    expect(c.reminderTime).toBe('09:30');
+    expect(c.bookingRetentionDays).toBe(7);
+    expect(c.workerEnabled).toBe(false);
+    expect(parseConfig({ WORKER: 'ON' }).workerEnabled).toBe(true);
+  });
+
+  it('refuses a wrong reminder time, retention or worker switch', () => {
+    let error: unknown;
+    try {
+      parseConfig({ REMINDER_TIME: '25:00', BOOKING_RETENTION_DAYS: '0', WORKER: 'maybe' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as ConfigError).message;
+    expect(message).toContain('REMINDER_TIME must be a time of day as HH:MM');
+    expect(message).toContain('BOOKING_RETENTION_DAYS must be a whole number of days');
+    expect(message).toContain('WORKER must be "on" or "off"');
+    expect(() => parseConfig({ REMINDER_TIME: '9:30' })).toThrow('REMINDER_TIME');
+    expect(() => parseConfig({ BOOKING_RETENTION_DAYS: '2.5' })).toThrow('BOOKING_RETENTION_DAYS');
+  });
 });

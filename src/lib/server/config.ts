@@ -14,6 +14,12 @@ export interface AppConfig {
   port: number;
   host: string;
   production: boolean;
+  /** Rome wall-clock time ("HH:MM") at which the day-before reminder goes out. */
+  reminderTime: string;
+  /** Days after an appointment at which the booking's personal data is erased. */
+  bookingRetentionDays: number;
+  /** False with WORKER=off: the outbox worker then runs apart (`npm run worker`). */
+  workerEnabled: boolean;
 }
 
 export class ConfigError extends Error {
@@ -65,8 +71,33 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): AppConfig {
 
   const dataDir = path.resolve(cwd, blankToUndefined(env.DATA_DIR) ?? 'data');
 
+  const reminderTime = blankToUndefined(env.REMINDER_TIME) ?? '17:00';
+  if (!/^([01][0-9]|2[0-3]):[0-5][0-9]$/.test(reminderTime)) problems.push(`REMINDER_TIME must be a time of day as HH:MM, e.g. 17:00, not "${reminderTime}"`);
+
+  const rawRetention = blankToUndefined(env.BOOKING_RETENTION_DAYS) ?? '30';
+  const bookingRetentionDays = Number(rawRetention);
+  if (!/^[0-9]+$/.test(rawRetention) || bookingRetentionDays < 1 || bookingRetentionDays > 3650) {
+    problems.push(`BOOKING_RETENTION_DAYS must be a whole number of days from 1 to 3650, not "${rawRetention}"`);
+  }
+
+  const rawWorker = (blankToUndefined(env.WORKER) ?? 'on').toLowerCase();
+  if (!['on', 'off'].includes(rawWorker)) problems.push(`WORKER must be "on" or "off", not "${env.WORKER}"`);
+  const workerEnabled = rawWorker !== 'off';
+
   if (problems.length > 0) throw new ConfigError(problems);
-  return { databaseUrl, dataDir, smtpUrl, mailFrom, publicUrl, port, host, production: env.NODE_ENV === 'production' };
+  return {
+    databaseUrl,
+    dataDir,
+    smtpUrl,
+    mailFrom,
+    publicUrl,
+    port,
+    host,
+    production: env.NODE_ENV === 'production',
+    reminderTime,
+    bookingRetentionDays,
+    workerEnabled,
+  };
 }
 
 let runtimeConfig: AppConfig | undefined;

@@ -1,0 +1,53 @@
+// `npm run worker`: the outbox worker on its own (emails, retries, hourly erasure of expired
+// personal data), for PostgreSQL deployments. Start the web instances with WORKER=off, or keep
+// their workers too: claims never collide. With the embedded database the worker runs inside
+// `npm start`, because one PGlite folder can be opened by one process only.
+import path from 'node:path';
+import { ConfigError, parseConfig } from '../src/lib/server/config.ts';
+
+
+let config;
+try {
+  config = parseConfig(process.env);
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
+}
+if (!config.databaseUrl) {
+  console.error('npm run worker needs DATABASE_URL (PostgreSQL). With the embedded database the worker already runs inside `npm start`.');
+  process.exit(1);
+}
+
+const { openDatabase, targetFromConfig } = await import('../src/lib/server/db/connection.ts');
+const { migrateToLatest } = await import('../src/lib/server/db/migrate.ts');
+const { createMailer } = await import('../src/lib/server/mailer.ts');
+const { startWorker } = await import('../src/lib/server/worker.ts');
+
+const db = await openDatabase(targetFromConfig(config));
+// The worker may start before any web instance: make sure the outbox table exists (under
+// Kysely's migration lock, so concurrent starts are safe).
+await migrateToLatest(db);
+const worker = startWorker({
+  db,
+  mailer: createMailer(config, config.publicUrl),
+  intervalMs: 5000,
+  origin: () => config.publicUrl,
+  retentionDays: config.bookingRetentionDays,
+});
+console.log(`Outbox worker running (mail: ${config.smtpUrl ? 'SMTP' : `.eml files in ${path.join(config.dataDir, 'mail')}`})`);
+
+let stopping = false;
+async function stop(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`${signal} received: finishing the message being sent…`);
+  await worker.stop();
+  await db.destroy();
+  console.log('Stopped cleanly.');
+  process.exit(0);
+}
+process.on('SIGTERM', () => void stop('SIGTERM'));
+process.on('SIGINT', () => void stop('SIGINT'));

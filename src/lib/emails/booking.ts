@@ -1,0 +1,255 @@
+// The emails about a booking, rendered at send time from the outbox payload: a subject, a plain
+// text and an HTML body built from the same content, and an iCalendar file when the calendar entry
+// changes. Pure: the worker loads the desk and passes it in.
+//
+// Privacy: subjects and .ics files carry nothing about the person (no name, topic or note), because
+// they travel further than the body (notification previews, shared calendars). The manage link is a
+// key to the booking, so it appears in the body only.
+import { getTranslator, type Translate } from '../i18n.ts';
+import { HREFLANG, textDirection, type Locale } from '../locales.ts';
+import { formatLongDate, formatTimeRange, telHref } from '../format.ts';
+import { buildCalendar } from '../ics.ts';
+import { deskPath } from '../paths.ts';
+
+export const BOOKING_MESSAGE_KINDS = ['booking_confirmation', 'booking_reminder', 'booking_moved', 'booking_cancelled'] as const;
+export type BookingMessageKind = (typeof BOOKING_MESSAGE_KINDS)[number];
+
+export function isBookingMessageKind(value: unknown): value is BookingMessageKind {
+  return typeof value === 'string' && (BOOKING_MESSAGE_KINDS as readonly string[]).includes(value);
+}
+
+/** What bookings.ts stores in the outbox row (dates as ISO strings). */
+export interface BookingPayload {
+  reference: string;
+  deskSlug: string;
+  start: Date;
+  end: Date;
+  manageToken: string | null;
+}
+
+export interface EmailDesk {
+  name: string;
+  address: string;
+  phone: string;
+}
+
+export interface BookingEmailInput {
+  kind: BookingMessageKind;
+  payload: BookingPayload;
+  desk: EmailDesk;
+  locale: Locale;
+  /** Public origin of the site, e.g. https://qubi.example.org */
+  origin: string;
+  /** Used in the greeting only, never in the subject or the calendar file. */
+  firstName?: string | null;
+  /** iCalendar SEQUENCE: must grow with each change of the same booking (the worker uses the outbox id). */
+  sequence?: number;
+  /** DTSTAMP of the calendar file; the message's creation time keeps retries identical. */
+  stamp?: Date;
+}
+
+export interface RenderedEmail {
+  subject: string;
+  text: string;
+  html: string;
+  ics?: string;
+  /** The link to change or cancel the booking, when the message carries one. */
+  manageUrl?: string;
+}
+
+/** Reads a stored payload; throws on a malformed one (a bug, not a transient failure). */
+export function parseBookingPayload(value: unknown): BookingPayload {
+  const p = (typeof value === 'string' ? JSON.parse(value) : value) as Record<string, unknown> | null;
+  const start = new Date(String(p?.start));
+  const end = new Date(String(p?.end));
+  if (!p || typeof p.reference !== 'string' || typeof p.deskSlug !== 'string' || Number.isNaN(start.getTime()) || Number.isNaN(end.getTime())) {
+    throw new Error('booking message payload is malformed');
+  }
+  const manageToken = typeof p.manageToken === 'string' && p.manageToken ? p.manageToken : null;
+  return { reference: p.reference, deskSlug: p.deskSlug, start, end, manageToken };
+}
+
+/** The page where the person changes or cancels the booking (built by the booking pages). */
+export function manageBookingUrl(origin: string, locale: Locale, token: string): string {
+  return `${trimOrigin(origin)}/${locale}/prenotazione/gestisci?token=${encodeURIComponent(token)}`;
+}
+
+/** Same UID for every message about a booking, so calendars update one entry instead of adding another. */
+export function bookingEventUid(reference: string, origin: string): string {
+  return `booking-${reference}@${new URL(origin).hostname}`;
+}
+
+export function renderBookingEmail(input: BookingEmailInput): RenderedEmail {
+  const content = composeContent(input);
+  return {
+    subject: content.subject,
+    text: renderText(content),
+    html: renderHtml(content, input.locale),
+    ...(hasCalendarFile(input.kind) ? { ics: renderCalendarFile(input) } : {}),
+    ...(content.manageUrl ? { manageUrl: content.manageUrl } : {}),
+  };
+}
+
+interface Detail {
+  label: string;
+  value: string;
+  href?: string;
+  /** Numbers and codes read left to right even inside Arabic text. */
+  ltr?: boolean;
+}
+
+interface Link {
+  text: string;
+  url: string;
+}
+
+interface EmailContent {
+  subject: string;
+  greeting: string;
+  intro: string;
+  details: Detail[];
+  link?: Link;
+  notes: string[];
+  closing: string;
+  signature: string;
+  footer: string;
+  manageUrl?: string;
+}
+
+function composeContent(input: BookingEmailInput): EmailContent {
+  const t = getTranslator(input.locale);
+  const { payload, desk, locale } = input;
+  const manageUrl = payload.manageToken && input.kind !== 'booking_cancelled' ? manageBookingUrl(input.origin, locale, payload.manageToken) : undefined;
+  const notes: string[] = [];
+  if (!manageUrl && input.kind !== 'booking_cancelled') notes.push(t('email.manageByPhone'));
+  if (input.kind === 'booking_confirmation' || input.kind === 'booking_moved') notes.push(t('email.calendar'));
+  if (input.kind === 'booking_cancelled') notes.push(t('email.calendarCancelled'));
+  const link: Link | undefined =
+    input.kind === 'booking_cancelled'
+      ? { text: t('email.bookAgain'), url: `${trimOrigin(input.origin)}${deskPath(locale, payload.deskSlug)}` }
+      : manageUrl
+        ? { text: t('email.manage'), url: manageUrl }
+        : undefined;
+  return {
+    subject: subjectFor(input.kind, t),
+    greeting: input.firstName?.trim() ? t('email.greeting', { name: input.firstName.trim() }) : t('email.greetingAnonymous'),
+    intro: introFor(input.kind, t),
+    details: [
+      { label: t('email.label.when'), value: t('email.when', { date: formatLongDate(payload.start, locale), time: formatTimeRange(payload.start, payload.end, locale) }) },
+      { label: t('email.label.desk'), value: desk.name },
+      { label: t('email.label.address'), value: desk.address },
+      { label: t('email.label.phone'), value: desk.phone, href: telHref(desk.phone), ltr: true },
+      { label: t('email.label.reference'), value: payload.reference, ltr: true },
+    ],
+    ...(link ? { link } : {}),
+    notes,
+    closing: t('email.closing'),
+    signature: t('email.signature'),
+    footer: t('email.footer'),
+    ...(manageUrl ? { manageUrl } : {}),
+  };
+}
+
+// One literal t('…') per key, so the locale test sees every key this module uses.
+function subjectFor(kind: BookingMessageKind, t: Translate): string {
+  switch (kind) {
+    case 'booking_confirmation':
+      return t('email.subject.confirmation');
+    case 'booking_reminder':
+      return t('email.subject.reminder');
+    case 'booking_moved':
+      return t('email.subject.moved');
+    case 'booking_cancelled':
+      return t('email.subject.cancelled');
+  }
+}
+
+function introFor(kind: BookingMessageKind, t: Translate): string {
+  switch (kind) {
+    case 'booking_confirmation':
+      return t('email.intro.confirmation');
+    case 'booking_reminder':
+      return t('email.intro.reminder');
+    case 'booking_moved':
+      return t('email.intro.moved');
+    case 'booking_cancelled':
+      return t('email.intro.cancelled');
+  }
+}
+
+function hasCalendarFile(kind: BookingMessageKind): boolean {
+  // The reminder repeats what the confirmation (or the latest change) already put in the calendar.
+  return kind !== 'booking_reminder';
+}
+
+function renderCalendarFile(input: BookingEmailInput): string {
+  const t = getTranslator(input.locale);
+  const stamp = input.stamp ?? new Date();
+  return buildCalendar(
+    [
+      {
+        uid: bookingEventUid(input.payload.reference, input.origin),
+        start: input.payload.start,
+        end: input.payload.end,
+        summary: input.desk.name,
+        location: input.desk.address,
+        description: t('email.icsDescription', { phone: input.desk.phone }),
+        url: `${trimOrigin(input.origin)}${deskPath(input.locale, input.payload.deskSlug)}`,
+        cancelled: input.kind === 'booking_cancelled',
+        sequence: input.sequence ?? 0,
+        updated: stamp,
+      },
+    ],
+    { now: stamp },
+  );
+}
+
+function renderText(c: EmailContent): string {
+  const blocks = [c.greeting, c.intro, c.details.map((d) => `${d.label}: ${d.value}`).join('\n')];
+  if (c.link) blocks.push(`${c.link.text}\n${c.link.url}`);
+  blocks.push(...c.notes, `${c.closing}\n${c.signature}`, `-- \n${c.footer}`);
+  return blocks.join('\n\n') + '\n';
+}
+
+function renderHtml(c: EmailContent, locale: Locale): string {
+  const details = c.details.map((d) => `<dt>${escapeHtml(d.label)}</dt>\n<dd>${renderDetailValue(d)}</dd>`).join('\n');
+  const link = c.link ? `<p>${escapeHtml(c.link.text)}<br>\n<a href="${escapeHtml(c.link.url)}" dir="ltr">${escapeHtml(c.link.url)}</a></p>\n` : '';
+  return `<!doctype html>
+<html lang="${HREFLANG[locale]}" dir="${textDirection(locale)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(c.subject)}</title>
+</head>
+<body>
+<main>
+<h1>${escapeHtml(c.subject)}</h1>
+<p>${escapeHtml(c.greeting)}</p>
+<p>${escapeHtml(c.intro)}</p>
+<dl>
+${details}
+</dl>
+${link}${c.notes.map((n) => `<p>${escapeHtml(n)}</p>\n`).join('')}<p>${escapeHtml(c.closing)}<br>
+${escapeHtml(c.signature)}</p>
+</main>
+<footer>
+<p>${escapeHtml(c.footer)}</p>
+</footer>
+</body>
+</html>
+`;
+}
+
+function renderDetailValue(d: Detail): string {
+  const dir = d.ltr ? ' dir="ltr"' : '';
+  if (d.href) return `<a href="${escapeHtml(d.href)}"${dir}>${escapeHtml(d.value)}</a>`;
+  return d.ltr ? `<span${dir}>${escapeHtml(d.value)}</span>` : escapeHtml(d.value);
+}
+
+export function escapeHtml(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+function trimOrigin(origin: string): string {
+  return origin.replace(/\/+$/, '');
+}

@@ -1,0 +1,101 @@
+// Sending email: over SMTP when SMTP_URL is set, otherwise into .eml files under DATA_DIR/mail so
+// a developer (or an operator without a mail server yet) can open them.
+//
+// Every message has a Message-ID derived from its outbox row: if a message is ever delivered twice
+// (a worker died after the server accepted it but before the row was marked sent), the receiving
+// side can recognise the duplicate.
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import nodemailer from 'nodemailer';
+
+export interface OutgoingMessage {
+  outboxId: number;
+  kind: string;
+  to: string;
+  locale: string;
+  subject: string;
+  text: string;
+  html: string;
+  ics?: string;
+  /** Logged by the file mailer so a developer can follow it; never the recipient. */
+  manageUrl?: string;
+}
+
+export interface Mailer {
+  send(message: OutgoingMessage): Promise<void>;
+}
+
+export interface MailerOptions {
+  from: string;
+  /** Public origin of the site: its host name is the right-hand side of every Message-ID. */
+  origin: string;
+}
+
+export function outboxMessageId(outboxId: number, origin: string): string {
+  return `<outbox-${outboxId}@${new URL(origin).hostname}>`;
+}
+
+/** nodemailer's message fields, shared by both mailers so the .eml is what SMTP would carry. */
+function toMailOptions(message: OutgoingMessage, options: MailerOptions) {
+  return {
+    from: options.from,
+    to: message.to,
+    subject: message.subject,
+    text: message.text,
+    html: message.html,
+    messageId: outboxMessageId(message.outboxId, options.origin),
+    headers: {
+      // RFC 3834: out-of-office and other auto-responders must not answer.
+      'Auto-Submitted': 'auto-generated',
+      'Content-Language': message.locale,
+    },
+    attachments: message.ics
+      ? [{ filename: 'appointment.ics', content: message.ics, contentType: 'text/calendar; charset=utf-8; method=PUBLISH' }]
+      : [],
+  };
+}
+
+/** SMTP without a pool: one connection per message, and a dead server fails fast instead of hanging the worker. */
+export function createSmtpMailer(smtpUrl: string, options: MailerOptions): Mailer {
+  const transport = nodemailer.createTransport({
+    url: smtpUrl,
+    pool: false,
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 30_000,
+  });
+  return {
+    async send(message) {
+      await transport.sendMail(toMailOptions(message, options));
+    },
+  };
+}
+
+/** Writes each message to <dir>/<outboxId>-<kind>.eml and logs one line without personal data. */
+export function createFileMailer(dir: string, options: MailerOptions & { log?: (line: string) => void }): Mailer {
+  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true });
+  const log = options.log ?? console.log;
+  return {
+    async send(message) {
+      const info = await transport.sendMail(toMailOptions(message, options));
+      await mkdir(dir, { recursive: true });
+      const file = path.join(dir, `${message.outboxId}-${safeFilePart(message.kind)}.eml`);
+      // Write then rename, so a reader never sees half a message.
+      const partial = `${file}.${process.pid}.tmp`;
+      await writeFile(partial, info.message as Buffer);
+      await rename(partial, file);
+      const link = message.manageUrl ? ` — manage link: ${message.manageUrl}` : '';
+      log(`[mail] ${message.kind} #${message.outboxId} written to ${file}${link}`);
+    },
+  };
+}
+
+/** The mailer the configuration asks for. */
+export function createMailer(config: { smtpUrl: string | undefined; mailFrom: string; dataDir: string }, origin: string, log?: (line: string) => void): Mailer {
+  const options = { from: config.mailFrom, origin };
+  return config.smtpUrl ? createSmtpMailer(config.smtpUrl, options) : createFileMailer(path.join(config.dataDir, 'mail'), { ...options, ...(log ? { log } : {}) });
+}
+
+function safeFilePart(value: string): string {
+  return value.replace(/[^a-z0-9_-]/gi, '_');
+}

@@ -1,0 +1,283 @@
+// The outbox worker: delivers the messages that bookings wrote into the outbox table, retries
+// failures with exponential backoff, and runs the hourly housekeeping (erasure of expired personal
+// data, pruning of rate-limit windows).
+//
+// Several workers may run at once (one per server instance, or `npm run worker`): a message is
+// claimed with FOR UPDATE SKIP LOCKED and a lease (`locked_until`), so two workers never take the
+// same row, and a row whose worker died is taken again once its lease has expired.
+import { sql } from 'kysely';
+import type { Db } from './db/database.ts';
+import type { Mailer } from './mailer.ts';
+import { getDeskBySlug } from './desks.ts';
+import { eraseExpiredBookings } from './bookings.ts';
+import { pruneRateLimits } from './rate-limit.ts';
+import { isLocale, type Locale } from '../locales.ts';
+import { isBookingMessageKind, parseBookingPayload, renderBookingEmail, type BookingMessageKind, type RenderedEmail } from '../emails/booking.ts';
+
+/** How long a claimed message stays reserved; far longer than an SMTP attempt (timeouts of 10–30 s). */
+const LEASE_MS = 5 * 60_000;
+const FIRST_RETRY_MS = 30_000;
+const MAX_RETRY_MS = 60 * 60_000;
+const HOUSEKEEPING_EVERY_MS = 60 * 60_000;
+export const DEFAULT_MAX_ATTEMPTS = 12;
+
+export interface ClaimedMessage {
+  id: number;
+  kind: string;
+  recipient: string;
+  locale: string;
+  payload: unknown;
+  bookingId: number | null;
+  /** Including the attempt just claimed. */
+  attempts: number;
+  createdAt: Date;
+}
+
+/**
+ * Reserves up to `limit` due messages in one statement: pending ones whose time has come, and
+ * those left "sending" by a worker whose lease expired. Rows another worker is claiming right now
+ * are skipped, not waited for.
+ */
+export async function claimDueMessages(db: Db, now: Date, limit: number): Promise<ClaimedMessage[]> {
+  const due = db
+    .selectFrom('outbox')
+    .select('id')
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('status', '=', 'pending'), eb('send_after', '<=', now)]),
+        eb.and([eb('status', '=', 'sending'), eb('locked_until', '<', now)]),
+      ]),
+    )
+    .orderBy('send_after')
+    .orderBy('id')
+    .limit(limit)
+    .forUpdate()
+    .skipLocked();
+  const rows = await db
+    .updateTable('outbox')
+    .set({ status: 'sending', locked_until: new Date(now.getTime() + LEASE_MS), attempts: sql<number>`attempts + 1` })
+    .where('id', 'in', due)
+    .returning(['id', 'kind', 'recipient', 'locale', 'payload', 'booking_id', 'attempts', 'created_at'])
+    .execute();
+  return rows
+    .map((r) => ({ id: r.id, kind: r.kind, recipient: r.recipient, locale: r.locale, payload: r.payload, bookingId: r.booking_id, attempts: r.attempts, createdAt: r.created_at }))
+    .sort((a, b) => a.id - b.id);
+}
+
+/** Wait before the next attempt: 30 s, 1 min, 2 min… up to an hour. */
+export function retryDelayMs(attempts: number): number {
+  return Math.min(FIRST_RETRY_MS * 2 ** Math.max(0, attempts - 1), MAX_RETRY_MS);
+}
+
+export interface DeliveryContext {
+  mailer: Mailer;
+  /** Public origin for the links in the email. */
+  origin: string;
+  maxAttempts?: number;
+  log?: (line: string) => void;
+}
+
+export type DeliveryOutcome = 'sent' | 'retry' | 'failed' | 'cancelled';
+
+/** Renders and sends one claimed message, then records the outcome on its row. */
+export async function deliverMessage(db: Db, message: ClaimedMessage, now: Date, context: DeliveryContext): Promise<DeliveryOutcome> {
+  const log = context.log ?? console.log;
+  let email: RenderedEmail;
+  try {
+    const prepared = await prepareEmail(db, message, context.origin);
+    if (prepared === 'withdrawn') {
+      await finishMessage(db, message, { status: 'cancelled' });
+      return 'cancelled';
+    }
+    email = prepared;
+  } catch (error) {
+    // A message that cannot be rendered (unknown kind, malformed payload, desk removed) would fail
+    // the same way on every retry: give up at once and say why.
+    await finishMessage(db, message, { status: 'failed', last_error: describeError(error) });
+    log(`[outbox] message #${message.id} (${message.kind}) cannot be rendered: ${describeError(error)}`);
+    return 'failed';
+  }
+  try {
+    await context.mailer.send({
+      outboxId: message.id,
+      kind: message.kind,
+      to: message.recipient,
+      locale: message.locale,
+      subject: email.subject,
+      text: email.text,
+      html: email.html,
+      ...(email.ics ? { ics: email.ics } : {}),
+      ...(email.manageUrl ? { manageUrl: email.manageUrl } : {}),
+    });
+  } catch (error) {
+    return recordFailure(db, message, now, error, context.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, log);
+  }
+  await finishMessage(db, message, { status: 'sent', sent_at: now, last_error: null });
+  return 'sent';
+}
+
+type BookingContext = { status: string; firstName: string | null; erased: boolean };
+
+/** The email to send, or 'withdrawn' when the booking no longer needs it. */
+async function prepareEmail(db: Db, message: ClaimedMessage, origin: string): Promise<RenderedEmail | 'withdrawn'> {
+  if (!isBookingMessageKind(message.kind)) throw new Error(`unknown message kind "${message.kind}"`);
+  const booking = message.bookingId === null ? undefined : await loadBookingContext(db, message.bookingId);
+  if (booking?.erased || isObsoleteReminder(message.kind, booking)) return 'withdrawn';
+  const payload = parseBookingPayload(message.payload);
+  const desk = await getDeskBySlug(db, payload.deskSlug);
+  if (!desk) throw new Error(`desk "${payload.deskSlug}" not found`);
+  const locale: Locale = isLocale(message.locale) ? message.locale : 'it';
+  return renderBookingEmail({
+    kind: message.kind,
+    payload,
+    desk,
+    locale,
+    origin,
+    firstName: booking?.firstName ?? null,
+    // Outbox ids grow, so a later change of the same booking always carries a higher SEQUENCE.
+    sequence: message.kind === 'booking_confirmation' ? 0 : message.id,
+    stamp: message.createdAt,
+  });
+}
+
+/** A reminder for an appointment that was cancelled (or closed) meanwhile must not go out. */
+function isObsoleteReminder(kind: BookingMessageKind, booking: BookingContext | undefined): boolean {
+  return kind === 'booking_reminder' && booking !== undefined && booking.status !== 'confirmed';
+}
+
+async function loadBookingContext(db: Db, bookingId: number): Promise<BookingContext | undefined> {
+  const row = await db.selectFrom('booking').select(['status', 'first_name', 'erased_at']).where('id', '=', bookingId).executeTakeFirst();
+  return row && { status: row.status, firstName: row.first_name, erased: row.erased_at !== null };
+}
+
+async function recordFailure(db: Db, message: ClaimedMessage, now: Date, error: unknown, maxAttempts: number, log: (line: string) => void): Promise<DeliveryOutcome> {
+  const reason = describeError(error);
+  if (message.attempts >= maxAttempts) {
+    await finishMessage(db, message, { status: 'failed', last_error: reason });
+    log(`[outbox] message #${message.id} (${message.kind}) failed for good after ${message.attempts} attempts: ${reason}`);
+    return 'failed';
+  }
+  const retryAt = new Date(now.getTime() + retryDelayMs(message.attempts));
+  await finishMessage(db, message, { status: 'pending', send_after: retryAt, last_error: reason });
+  log(`[outbox] message #${message.id} (${message.kind}) attempt ${message.attempts} failed, retry at ${retryAt.toISOString()}: ${reason}`);
+  return 'retry';
+}
+
+/**
+ * Records the outcome of an attempt, only if this worker still holds the claim: a worker that
+ * outlived its lease must not overwrite what the worker that took the row over has recorded.
+ */
+async function finishMessage(
+  db: Db,
+  message: ClaimedMessage,
+  values: { status: 'sent' | 'pending' | 'failed' | 'cancelled'; sent_at?: Date; send_after?: Date; last_error?: string | null },
+): Promise<void> {
+  await db
+    .updateTable('outbox')
+    .set({ ...values, locked_until: null })
+    .where('id', '=', message.id)
+    .where('status', '=', 'sending')
+    .where('attempts', '=', message.attempts)
+    .execute();
+}
+
+/** The error's message without email addresses (SMTP replies often quote the recipient), kept short. */
+export function describeError(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.replace(/[^\s<>"'(),;:@]+@[^\s<>"'(),;:]+/g, '[address]').slice(0, 500);
+}
+
+export interface WorkerOptions {
+  db: Db;
+  mailer: Mailer;
+  /** Time between runs (the first one too); 0 runs only when runOnce() is called (tests). */
+  intervalMs: number;
+  /** Read at each run: a server started without PUBLIC_URL knows its origin only once its port is bound. */
+  origin: () => string;
+  /** Days after an appointment when its personal data is erased. */
+  retentionDays?: number;
+  batchSize?: number;
+  maxAttempts?: number;
+  now?: () => Date;
+  log?: (line: string) => void;
+}
+
+export interface RunningWorker {
+  runOnce(): Promise<{ sent: number; failed: number }>;
+  /** Stops the timer and waits for the run in progress, so the database can close after it. */
+  stop(): Promise<void>;
+}
+
+export function startWorker(options: WorkerOptions): RunningWorker {
+  const now = options.now ?? (() => new Date());
+  const log = options.log ?? console.log;
+  const batchSize = options.batchSize ?? 20;
+  const inFlight = new Set<Promise<unknown>>();
+  let lastHousekeeping: number | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  async function deliverDueMessages(): Promise<{ sent: number; failed: number }> {
+    const totals = { sent: 0, failed: 0 };
+    // Claim batch after batch until the queue is drained; failures are rescheduled into the future,
+    // so they are not claimed again in the same run.
+    for (;;) {
+      const at = now();
+      const batch = await claimDueMessages(options.db, at, batchSize);
+      for (const message of batch) {
+        const outcome = await deliverMessage(options.db, message, at, {
+          mailer: options.mailer,
+          origin: options.origin(),
+          ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
+          log,
+        });
+        if (outcome === 'sent') totals.sent++;
+        else if (outcome === 'retry' || outcome === 'failed') totals.failed++;
+      }
+      if (batch.length < batchSize || stopped) return totals;
+    }
+  }
+
+  async function runHousekeepingIfDue(): Promise<void> {
+    const at = now();
+    if (lastHousekeeping !== undefined && at.getTime() - lastHousekeeping < HOUSEKEEPING_EVERY_MS) return;
+    lastHousekeeping = at.getTime();
+    try {
+      const erased = await eraseExpiredBookings(options.db, at, options.retentionDays ?? 30);
+      await pruneRateLimits(options.db, at);
+      if (erased > 0) log(`[worker] erased the personal data of ${erased} past bookings`);
+    } catch (error) {
+      // Housekeeping must not stop delivery; it is tried again at the next hour.
+      log(`[worker] housekeeping failed: ${describeError(error)}`);
+    }
+  }
+
+  function runOnce(): Promise<{ sent: number; failed: number }> {
+    const run = (async () => {
+      await runHousekeepingIfDue();
+      return deliverDueMessages();
+    })();
+    inFlight.add(run);
+    void run.finally(() => inFlight.delete(run)).catch(() => {});
+    return run;
+  }
+
+  function scheduleNextRun(): void {
+    if (stopped || options.intervalMs <= 0) return;
+    timer = setTimeout(() => {
+      runOnce()
+        .catch((error: unknown) => log(`[worker] run failed: ${describeError(error)}`))
+        .finally(scheduleNextRun);
+    }, options.intervalMs);
+  }
+
+  scheduleNextRun();
+  return {
+    runOnce,
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}
