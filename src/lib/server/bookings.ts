@@ -9,6 +9,7 @@ import { generateSlots, addDays, type Slot } from '../booking/slots.ts';
 import { generateReference, generateToken, hashToken } from '../booking/reference.ts';
 import { romeDateString, romeParts, romeToInstant } from '../time.ts';
 import { cancelPendingMessages, enqueueMessage } from './outbox.ts';
+import { getConfig } from './config.ts';
 
 export interface SlotAvailability {
   start: Date;
@@ -95,8 +96,8 @@ export type BookingOutcome =
   | { ok: true; booking: BookingSummary; manageToken: string | null; duplicate: boolean }
   | { ok: false; reason: 'slot_full' | 'slot_unavailable'; alternatives: SlotAvailability[] };
 
-/** When the day-before reminder goes out: REMINDER_TIME ("HH:MM", Rome) on the previous day. */
-export function reminderTime(start: Date, at = '17:00'): Date {
+/** When the day-before reminder goes out: REMINDER_TIME ("HH:MM", Rome, default 17:00) on the previous day. */
+export function reminderTime(start: Date, at: string = getConfig().reminderTime): Date {
   const p = romeParts(new Date(start.getTime() - 86400000));
   const [h, m] = at.split(':').map(Number) as [number, number];
   return romeToInstant(p.year, p.month, p.day, h, m);
