@@ -104,8 +104,12 @@ describe('managing a booking', () => {
     expect(await cancelBooking(t.db, found!.id, now)).toBe(true);
     expect(await cancelBooking(t.db, found!.id, now)).toBe(false);
     expect(await bookedCount(start)).toEqual({ rows: 0, counter: 0 });
-    const reminder = await t.db.selectFrom('outbox').select('status').where('booking_id', '=', made.booking.id).where('kind', '=', 'booking_reminder').executeTakeFirstOrThrow();
-    expect(reminder.status).toBe('cancelled');
+    const after = await t.db.selectFrom('outbox').select(['kind', 'status']).where('booking_id', '=', made.booking.id).orderBy('id').execute();
+    expect(after).toEqual([
+      { kind: 'booking_confirmation', status: 'pending' },
+      { kind: 'booking_reminder', status: 'cancelled' },
+      { kind: 'booking_cancelled', status: 'pending' },
+    ]);
     const again = await createBooking(t.db, request({ start }), now);
     expect(again.ok).toBe(true);
   });

@@ -320,7 +320,9 @@ describe(`outbox delivery (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGl
       await t.db.updateTable('booking').set({ status: 'cancelled' }).where('id', '=', closedByStaff.booking.id).execute();
 
       clock = new Date(remindAt.getTime() + MINUTE);
-      expect(await w.runOnce()).toEqual({ sent: 1, failed: 0 });
+      // The kept booking's reminder, and the cancellation notice of the one the person cancelled.
+      expect(await w.runOnce()).toEqual({ sent: 2, failed: 0 });
+      expect((await outboxRows('booking_cancelled')).map((r) => [r.booking_id, r.status])).toEqual([[cancelled.booking.id, 'sent']]);
       const reminders = await outboxRows('booking_reminder');
       expect(reminders.map((r) => [r.booking_id, r.status])).toEqual([
         [kept.booking.id, 'sent'],
@@ -332,7 +334,7 @@ describe(`outbox delivery (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGl
 
       clock = new Date(clock.getTime() + DAY);
       expect(await w.runOnce()).toEqual({ sent: 0, failed: 0 });
-      expect(sink.received).toHaveLength(4);
+      expect(sink.received).toHaveLength(5);
     } finally {
       await sink.close();
     }

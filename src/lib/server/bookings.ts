@@ -291,6 +291,12 @@ export async function cancelBooking(db: Db, bookingId: number, now: Date = new D
     if (!cancelled) return false;
     await trx.updateTable('booking_slot').set({ booked: sql<number>`booked - 1` }).where('id', '=', cancelled.slot_id).execute();
     await cancelPendingMessages(trx, bookingId, ['booking_reminder']);
+    if (cancelled.email) {
+      // The person hears that the appointment is off, with an .ics that removes it from their calendar.
+      const desk = await trx.selectFrom('desk').select('slug').where('id', '=', cancelled.desk_id).executeTakeFirstOrThrow();
+      const payload = { reference: cancelled.reference, deskSlug: desk.slug, start: cancelled.starts_at.toISOString(), end: cancelled.ends_at.toISOString() };
+      await enqueueMessage(trx, { kind: 'booking_cancelled', recipient: cancelled.email, locale: cancelled.locale as Locale, payload, bookingId });
+    }
     return true;
   });
 }
