@@ -3,7 +3,8 @@ import { randomBytes, createHash, timingSafeEqual } from 'node:crypto';
 
 export const REFERENCE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
 
-export function generateReference(): string {
+/** `QB-7K4M-2P` for bookings; other features pass their own two-letter prefix (pledges: `ZS`). */
+export function generateReference(prefix = 'QB'): string {
   const bytes = randomBytes(12);
   let chars = '';
   for (const b of bytes) {
@@ -11,15 +12,15 @@ export function generateReference(): string {
     if (b < 248) chars += REFERENCE_ALPHABET[b % 31];
     if (chars.length === 6) break;
   }
-  if (chars.length < 6) return generateReference();
-  return `QB-${chars.slice(0, 4)}-${chars.slice(4)}`;
+  if (chars.length < 6) return generateReference(prefix);
+  return `${prefix}-${chars.slice(0, 4)}-${chars.slice(4)}`;
 }
 
 /** Accepts what people type: lower case, spaces, missing dashes, O for 0 … → canonical form or undefined. */
-export function parseReference(raw: string): string | undefined {
-  const compact = raw.toUpperCase().replace(/[\s-]/g, '').replace(/^QB/, '');
+export function parseReference(raw: string, prefix = 'QB'): string | undefined {
+  const compact = raw.toUpperCase().replace(/[\s-]/g, '').replace(new RegExp(`^${prefix}`), '');
   if (!/^[A-Z0-9]{6}$/.test(compact)) return undefined;
-  return `QB-${compact.slice(0, 4)}-${compact.slice(4)}`;
+  return `${prefix}-${compact.slice(0, 4)}-${compact.slice(4)}`;
 }
 
 /** A random secret for the manage link (256 bits, base64url). Only its hash is stored. */

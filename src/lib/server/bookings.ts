@@ -7,9 +7,9 @@ import type { Desk } from './desks.ts';
 import type { Locale } from '../locales.ts';
 import { generateSlots, addDays, type Slot } from '../booking/slots.ts';
 import { generateReference, generateToken, hashToken } from '../booking/reference.ts';
-import { romeDateString, romeParts, romeToInstant } from '../time.ts';
-import { cancelPendingMessages, enqueueMessage } from './outbox.ts';
-import { getConfig } from './config.ts';
+import { romeDateString } from '../time.ts';
+import { cancelPendingMessages, enqueueMessage, reminderTime } from './outbox.ts';
+import { isUniqueViolation, runInTransaction } from './db/transaction.ts';
 
 export interface SlotAvailability {
   start: Date;
@@ -96,12 +96,7 @@ export type BookingOutcome =
   | { ok: true; booking: BookingSummary; manageToken: string | null; duplicate: boolean }
   | { ok: false; reason: 'slot_full' | 'slot_unavailable'; alternatives: SlotAvailability[] };
 
-/** When the day-before reminder goes out: REMINDER_TIME ("HH:MM", Rome, default 17:00) on the previous day. */
-export function reminderTime(start: Date, at: string = getConfig().reminderTime): Date {
-  const p = romeParts(new Date(start.getTime() - 86400000));
-  const [h, m] = at.split(':').map(Number) as [number, number];
-  return romeToInstant(p.year, p.month, p.day, h, m);
-}
+export { reminderTime } from './outbox.ts';
 
 class SlotFull extends Error {}
 
@@ -200,18 +195,6 @@ async function findBySubmissionKey(db: Db, key: string): Promise<BookingSummary 
     .where('booking.submission_key', '=', key)
     .executeTakeFirst();
   return row && { id: row.id, reference: row.reference, deskSlug: row.slug, start: row.starts_at, end: row.ends_at };
-}
-
-export function isUniqueViolation(error: unknown, constraint?: string): boolean {
-  const e = error as { code?: string; constraint?: string; message?: string } | undefined;
-  if (e?.code !== '23505') return false;
-  return !constraint || e.constraint === constraint || Boolean(e.message?.includes(constraint));
-}
-
-/** Kysely transaction on a database handle, or the running transaction when already inside one. */
-async function runInTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T> {
-  if (db.isTransaction) return fn(db);
-  return (db as import('kysely').Kysely<import('./db/database.ts').Database>).transaction().execute(fn);
 }
 
 export interface ManagedBooking {

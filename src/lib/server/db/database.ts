@@ -180,6 +180,8 @@ export interface OutboxTable {
   locale: string;
   payload: ColumnType<Record<string, unknown>, string | undefined, string>;
   booking_id: number | null;
+  pledge_id: ColumnType<number | null, number | null | undefined, number | null>;
+  volunteer_id: ColumnType<number | null, number | null | undefined, number | null>;
   status: Generated<OutboxStatus>;
   send_after: ColumnType<Date, Date | string | undefined, Date | string>;
   locked_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -193,6 +195,53 @@ export interface RateLimitTable {
   key: string;
   window_started_at: Timestamp;
   hits: number;
+}
+
+export type PledgeStatus = 'pledged' | 'received' | 'not_brought' | 'cancelled' | 'expired';
+
+export interface PledgeTable {
+  id: Generated<number>;
+  reference: string;
+  campaign_id: number;
+  collection_window_id: number;
+  status: Generated<PledgeStatus>;
+  first_name: string | null;
+  email: string | null;
+  phone: string | null;
+  locale: string;
+  manage_token_hash: string | null;
+  submission_key: string | null;
+  created_at: CreatedAt;
+  closed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  erased_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+export interface PledgeItemTable {
+  pledge_id: number;
+  campaign_item_id: number;
+  quantity: number;
+}
+
+export type VolunteerStatus = 'unconfirmed' | 'new' | 'contacted' | 'active' | 'inactive';
+
+export interface VolunteerTable {
+  id: Generated<number>;
+  name: string;
+  email: string;
+  phone: string | null;
+  municipi: number[];
+  skills: string[];
+  languages: ColumnType<string[], string[] | undefined, string[]>;
+  availability: ColumnType<string[], string[] | undefined, string[]>;
+  note: string | null;
+  locale: string;
+  status: Generated<VolunteerStatus>;
+  confirm_token_hash: string | null;
+  confirm_expires_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  withdraw_token_hash: string;
+  consent_at: Timestamp;
+  created_at: CreatedAt;
+  confirmed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface AppSettingTable {
@@ -219,6 +268,9 @@ export interface Database {
   outbox: OutboxTable;
   rate_limit: RateLimitTable;
   app_setting: AppSettingTable;
+  pledge: PledgeTable;
+  pledge_item: PledgeItemTable;
+  volunteer: VolunteerTable;
 }
 
 /** Repository functions take either the database or a transaction. */
