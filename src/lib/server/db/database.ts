@@ -238,7 +238,7 @@ export interface VolunteerTable {
   status: Generated<VolunteerStatus>;
   confirm_token_hash: string | null;
   confirm_expires_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
-  withdraw_token_hash: string;
+  withdraw_key: string;
   consent_at: Timestamp;
   created_at: CreatedAt;
   confirmed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;

@@ -1,10 +1,15 @@
 import { Migrator, type MigrationResultSet } from 'kysely/migration';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { migrations } from './migrations/index.ts';
 
-/** Brings the schema up to date. Kysely's migrator takes a lock, so concurrent starts are safe. */
+/**
+ * Brings the schema up to date. Kysely's migrator takes a lock, so concurrent starts are safe.
+ * Its bookkeeping tables live in the connection's current schema: naming it explicitly keeps the
+ * migrator from mistaking another schema's tables (say, a parallel test's) for its own.
+ */
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, migrationTableSchema: rows[0]?.schema ?? 'public' });
   const result = await migrator.migrateToLatest();
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error');

@@ -61,8 +61,9 @@ export async function seedDatabase(db: Kysely<Database>, now: Date = new Date())
           municipio_id: m.id,
           slug: `rete-qubi-municipio-${m.id}`,
           name: `Rete QuBì Municipio ${m.id}`,
-          email: null,
-          is_sample: false,
+          // The material gives no addresses: coordinators' mailboxes are sample values.
+          email: `rete.municipio${m.id}@qubi.example.org`,
+          is_sample: true,
         })),
       )
       .execute();

@@ -52,7 +52,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       status text NOT NULL DEFAULT 'unconfirmed' CHECK (status IN ('unconfirmed', 'new', 'contacted', 'active', 'inactive')),
       confirm_token_hash text UNIQUE,
       confirm_expires_at timestamptz,
-      withdraw_token_hash text NOT NULL UNIQUE,
+      -- Random per volunteer, never sent: withdraw links are an HMAC of it with the server secret,
+      -- so every email can carry a valid link without storing a usable token.
+      withdraw_key text NOT NULL,
       consent_at timestamptz NOT NULL,
       created_at timestamptz NOT NULL DEFAULT now(),
       confirmed_at timestamptz
