@@ -42,3 +42,8 @@ export function switchLocale(pathname: string, locale: Locale): string {
 export function currentPath(url: URL): string {
   return url.pathname.replace(/\.html$/, '').replace(/(.)\/$/, '$1');
 }
+
+/** Slugs as the schema allows them; anything else (NUL bytes, 10 KB of junk) is simply not found. */
+export function isSlug(value: string): boolean {
+  return value.length <= 120 && /^[a-z0-9]+(-[a-z0-9]+)*$/.test(value);
+}

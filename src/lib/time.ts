@@ -53,6 +53,19 @@ export function romeOffsetMinutes(date: Date): number {
  * autumn resolves to its first occurrence.
  */
 export function romeToInstant(year: number, month: number, day: number, hour = 0, minute = 0): Date {
+  // Slot lists convert the same wall times again and again; Intl is the slow part, so remember them.
+  const key = ((((year * 13 + month) * 32 + day) * 24 + hour) * 60 + minute);
+  const cached = instantCache.get(key);
+  if (cached !== undefined) return new Date(cached);
+  const instant = computeRomeInstant(year, month, day, hour, minute);
+  if (instantCache.size >= 50000) instantCache.clear();
+  instantCache.set(key, instant.getTime());
+  return instant;
+}
+
+const instantCache = new Map<number, number>();
+
+function computeRomeInstant(year: number, month: number, day: number, hour: number, minute: number): Date {
   const wall = Date.UTC(year, month - 1, day, hour, minute);
   const first = wall - romeOffsetMinutes(new Date(wall)) * 60000;
   const offsetAtFirst = romeOffsetMinutes(new Date(first));

@@ -68,6 +68,10 @@ describe('language', () => {
     expect(it404.res.status).toBe(404);
     expect(it404.body).toContain('Pagina non trovata');
     expect((await get('/xx/sportelli')).status).toBe(404);
+    // Hostile slugs are simply not found, never a server error.
+    for (const path of ['/it/sportelli/%00', '/it/eventi/%00', '/api/v1/campaigns/%00', `/it/sportelli/${'a'.repeat(5000)}`]) {
+      expect((await get(path)).status, path).toBe(404);
+    }
   });
 });
 

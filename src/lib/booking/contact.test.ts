@@ -18,6 +18,7 @@ describe('contacts', () => {
     expect(normalizeEmail('no-at-sign')).toBeUndefined();
     expect(normalizeEmail('a@b')).toBeUndefined();
     expect(normalizeEmail('<script>@x.org')).toBeUndefined();
+    expect(normalizeEmail('a\u0000b@example.org')).toBeUndefined();
   });
 });
 

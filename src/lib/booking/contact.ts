@@ -14,6 +14,7 @@ export function normalizePhone(raw: string): string | undefined {
 /** A deliberately simple check: something@domain.tld, no spaces. The confirmation email proves the rest. */
 export function normalizeEmail(raw: string): string | undefined {
   const value = raw.trim().toLowerCase();
-  if (value.length > 254 || !/^[^\s@<>"']+@[^\s@<>"']+\.[^\s@<>"']{2,}$/.test(value)) return undefined;
+  // \p{Cc} (control characters, NUL included) never belong in an address; PostgreSQL refuses NUL outright.
+  if (value.length > 254 || /\p{Cc}/u.test(value) || !/^[^\s@<>"']+@[^\s@<>"']+\.[^\s@<>"']{2,}$/.test(value)) return undefined;
   return value;
 }

@@ -173,14 +173,9 @@ async function tryCreateBooking(db: Db, input: NewBooking, now: Date, options: {
   }
 }
 
-async function insertWithUniqueReference(trx: Db, values: Omit<Insertable<BookingTable>, 'reference'>) {
-  // 31^6 ≈ 887 million references: a collision is rare; retry inside a savepoint when it happens.
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const reference = generateReference();
-    const taken = await trx.selectFrom('booking').select('id').where('reference', '=', reference).executeTakeFirst();
-    if (!taken) return insertBooking(trx, { ...values, reference });
-  }
-  throw new Error('could not find a free booking reference');
+/** A fresh reference; the rare collision (31^6 ≈ 887 million codes) fails on the UNIQUE and createBooking retries. */
+function insertWithUniqueReference(trx: Db, values: Omit<Insertable<BookingTable>, 'reference'>) {
+  return insertBooking(trx, { ...values, reference: generateReference() });
 }
 
 function insertBooking(trx: Db, values: Insertable<BookingTable>) {

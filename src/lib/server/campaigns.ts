@@ -2,6 +2,7 @@
 // Only totals are read here; no pledge or donor is ever part of a public read.
 import type { Db } from './db/database.ts';
 import type { LocalizedText } from '../locales.ts';
+import { isSlug } from '../paths.ts';
 
 export interface CampaignItem {
   id: number;
@@ -42,6 +43,7 @@ export interface Campaign {
 
 /** The campaign with its items and the collection windows that have not ended by `now`. */
 export async function getCampaign(db: Db, slug: string, now: Date = new Date()): Promise<Campaign | undefined> {
+  if (!isSlug(slug)) return undefined;
   const campaign = await db.selectFrom('campaign').selectAll().where('slug', '=', slug).where('active', '=', true).executeTakeFirst();
   if (!campaign) return undefined;
   const [items, points, windows] = await Promise.all([

@@ -1,6 +1,7 @@
 // Desks ("sportelli") and municipi: read side for the public site and the open-data API.
 import type { Db } from './db/database.ts';
 import type { LocalizedText } from '../locales.ts';
+import { isSlug } from '../paths.ts';
 
 export interface OpeningHours {
   weekday: number; // ISO 1 = Monday … 7 = Sunday
@@ -89,6 +90,7 @@ export async function listDesks(db: Db, filter: { municipioId?: number; slug?: s
 }
 
 export async function getDeskBySlug(db: Db, slug: string): Promise<Desk | undefined> {
+  if (!isSlug(slug)) return undefined;
   const [desk] = await listDesks(db, { slug });
   return desk;
 }

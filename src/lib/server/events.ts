@@ -2,6 +2,7 @@
 import type { Selectable } from 'kysely';
 import type { Db, EventStatus, EventTable } from './db/database.ts';
 import type { LocalizedText } from '../locales.ts';
+import { isSlug } from '../paths.ts';
 
 export interface PublicEvent {
   id: number;
@@ -42,6 +43,7 @@ export async function listUpcomingEvents(db: Db, options: { from: Date; limit?: 
 }
 
 export async function getPublicEventBySlug(db: Db, slug: string): Promise<PublicEvent | undefined> {
+  if (!isSlug(slug)) return undefined;
   const rows = await db.selectFrom('event').selectAll().where('slug', '=', slug).where('status', 'in', PUBLIC_STATUSES).execute();
   const [event] = await withOrganisers(db, rows);
   return event;
