@@ -3,6 +3,7 @@
 import type { Desk } from '../server/desks.ts';
 import type { PublicEvent } from '../server/events.ts';
 import type { Campaign } from '../server/campaigns.ts';
+import type { BookingSummary, SlotAvailability } from '../server/bookings.ts';
 import { localize, type Locale } from '../locales.ts';
 import { toRomeIso } from '../time.ts';
 import { deskPath, eventPath } from '../paths.ts';
@@ -60,5 +61,24 @@ export function campaignToJson(campaign: Campaign, locale: Locale) {
     collectionWindows: campaign.dropOffPoints.flatMap((p) =>
       p.windows.map((w) => ({ id: w.id, dropOffPoint: p.slug, start: toRomeIso(w.startsAt), end: toRomeIso(w.endsAt) })),
     ),
+  };
+}
+
+export function slotToJson(slot: SlotAvailability) {
+  return { start: toRomeIso(slot.start), end: toRomeIso(slot.end), capacity: slot.capacity, remaining: slot.remaining };
+}
+
+/**
+ * A booking made through the API. `manageUrl` carries the secret manage token, which exists only in
+ * the answer to the request that created the booking (the database keeps its hash), so it is null
+ * for a booking without email and for a repeated submission.
+ */
+export function bookingToJson(booking: BookingSummary, manageToken: string | null, locale: Locale, origin: string) {
+  return {
+    reference: booking.reference,
+    desk: booking.deskSlug,
+    start: toRomeIso(booking.start),
+    end: toRomeIso(booking.end),
+    manageUrl: manageToken ? `${origin}/${locale}/prenotazione/gestisci?token=${encodeURIComponent(manageToken)}` : null,
   };
 }

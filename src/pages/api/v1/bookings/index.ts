@@ -1,0 +1,39 @@
+import type { APIRoute } from 'astro';
+import { publicOrigin } from '../../../../lib/server/config.ts';
+import { getDb } from '../../../../lib/server/db/index.ts';
+import { getDeskBySlug } from '../../../../lib/server/desks.ts';
+import { createBooking } from '../../../../lib/server/bookings.ts';
+import { clientIp, guardPublicWrite } from '../../../../lib/server/request-guard.ts';
+import { CACHE_TAGS, invalidateLiveData } from '../../../../lib/server/live-page.ts';
+import { checkTopic } from '../../../../lib/booking/validate.ts';
+import { getTranslator } from '../../../../lib/i18n.ts';
+import { bookingToJson, slotToJson } from '../../../../lib/api/shapes.ts';
+import { apiError, json, rateLimited, readJsonObject } from '../../../../lib/api/respond.ts';
+import { parseBookingRequest, responseLocale, translateFields } from '../../../../lib/api/booking-request.ts';
+
+/** POST /api/v1/bookings: books a slot. Documented in docs/api.md. */
+export const POST: APIRoute = async (context) => {
+  const read = await readJsonObject(context.request);
+  if (!read.ok) return read.response;
+  const invalid = (fields: Record<string, string>) =>
+    apiError(422, 'invalid', { fields: translateFields(fields, getTranslator(responseLocale(read.body))) });
+
+  const parsed = parseBookingRequest(read.body);
+  if (!parsed.ok) return invalid(parsed.fields);
+  const { deskSlug, start, details, submissionKey } = parsed.value;
+
+  const db = await getDb();
+  const desk = await getDeskBySlug(db, deskSlug);
+  if (!desk) return invalid({ desk: 'booking.error.deskInvalid' });
+  const topicError = checkTopic(details.topic, desk.services);
+  if (topicError) return invalid({ topic: topicError });
+
+  // Counted only once the request is well formed: malformed ones cost no write.
+  const limit = await guardPublicWrite(db, 'booking', clientIp(context), details.phone ?? details.email);
+  if (!limit.allowed) return rateLimited(limit.retryAfterSeconds);
+
+  const outcome = await createBooking(db, { desk, start, ...details, submissionKey, source: 'api' });
+  if (!outcome.ok) return apiError(409, outcome.reason, { alternatives: outcome.alternatives.map(slotToJson) });
+  await invalidateLiveData(context, [CACHE_TAGS.slots(desk.slug)]);
+  return json(bookingToJson(outcome.booking, outcome.manageToken, details.locale, publicOrigin()), { status: 201 });
+};
