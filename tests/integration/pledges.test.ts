@@ -92,6 +92,7 @@ describe('the life of a pledge', () => {
     expect(messages).toEqual([
       { kind: 'pledge_confirmation', status: 'pending' },
       { kind: 'pledge_reminder', status: 'cancelled' },
+      { kind: 'pledge_cancelled', status: 'pending' },
     ]);
   });
 

@@ -6,10 +6,13 @@
 // they travel further than the body (notification previews, shared calendars). The manage link is a
 // key to the booking, so it appears in the body only.
 import { getTranslator, type Translate } from '../i18n.ts';
-import { HREFLANG, textDirection, type Locale } from '../locales.ts';
+import type { Locale } from '../locales.ts';
 import { formatLongDate, formatTimeRange, telHref } from '../format.ts';
 import { buildCalendar } from '../ics.ts';
 import { deskPath } from '../paths.ts';
+import { renderHtml, renderText, tokenUrl, trimOrigin, type EmailContent, type Link, type RenderedEmail } from './layout.ts';
+
+export { escapeHtml, type RenderedEmail } from './layout.ts';
 
 export const BOOKING_MESSAGE_KINDS = ['booking_confirmation', 'booking_reminder', 'booking_moved', 'booking_cancelled'] as const;
 export type BookingMessageKind = (typeof BOOKING_MESSAGE_KINDS)[number];
@@ -48,15 +51,6 @@ export interface BookingEmailInput {
   stamp?: Date;
 }
 
-export interface RenderedEmail {
-  subject: string;
-  text: string;
-  html: string;
-  ics?: string;
-  /** The link to change or cancel the booking, when the message carries one. */
-  manageUrl?: string;
-}
-
 /** Reads a stored payload; throws on a malformed one (a bug, not a transient failure). */
 export function parseBookingPayload(value: unknown): BookingPayload {
   const p = (typeof value === 'string' ? JSON.parse(value) : value) as Record<string, unknown> | null;
@@ -71,7 +65,7 @@ export function parseBookingPayload(value: unknown): BookingPayload {
 
 /** The page where the person changes or cancels the booking (built by the booking pages). */
 export function manageBookingUrl(origin: string, locale: Locale, token: string): string {
-  return `${trimOrigin(origin)}/${locale}/prenotazione/gestisci?token=${encodeURIComponent(token)}`;
+  return tokenUrl(origin, locale, 'prenotazione/gestisci', token);
 }
 
 /** Same UID for every message about a booking, so calendars update one entry instead of adding another. */
@@ -90,33 +84,10 @@ export function renderBookingEmail(input: BookingEmailInput): RenderedEmail {
   };
 }
 
-interface Detail {
-  label: string;
-  value: string;
-  href?: string;
-  /** Numbers and codes read left to right even inside Arabic text. */
-  ltr?: boolean;
-}
+/** The booking's content, plus the manage link the worker hands to the mailer. */
+type BookingContent = EmailContent & { manageUrl?: string };
 
-interface Link {
-  text: string;
-  url: string;
-}
-
-interface EmailContent {
-  subject: string;
-  greeting: string;
-  intro: string;
-  details: Detail[];
-  link?: Link;
-  notes: string[];
-  closing: string;
-  signature: string;
-  footer: string;
-  manageUrl?: string;
-}
-
-function composeContent(input: BookingEmailInput): EmailContent {
+function composeContent(input: BookingEmailInput): BookingContent {
   const t = getTranslator(input.locale);
   const { payload, desk, locale } = input;
   const manageUrl = payload.manageToken && input.kind !== 'booking_cancelled' ? manageBookingUrl(input.origin, locale, payload.manageToken) : undefined;
@@ -141,7 +112,7 @@ function composeContent(input: BookingEmailInput): EmailContent {
       { label: t('email.label.phone'), value: desk.phone, href: telHref(desk.phone), ltr: true },
       { label: t('email.label.reference'), value: payload.reference, ltr: true },
     ],
-    ...(link ? { link } : {}),
+    links: link ? [link] : [],
     notes,
     closing: t('email.closing'),
     signature: t('email.signature'),
@@ -202,54 +173,4 @@ function renderCalendarFile(input: BookingEmailInput): string {
     ],
     { now: stamp },
   );
-}
-
-function renderText(c: EmailContent): string {
-  const blocks = [c.greeting, c.intro, c.details.map((d) => `${d.label}: ${d.value}`).join('\n')];
-  if (c.link) blocks.push(`${c.link.text}\n${c.link.url}`);
-  blocks.push(...c.notes, `${c.closing}\n${c.signature}`, `-- \n${c.footer}`);
-  return blocks.join('\n\n') + '\n';
-}
-
-function renderHtml(c: EmailContent, locale: Locale): string {
-  const details = c.details.map((d) => `<dt>${escapeHtml(d.label)}</dt>\n<dd>${renderDetailValue(d)}</dd>`).join('\n');
-  const link = c.link ? `<p>${escapeHtml(c.link.text)}<br>\n<a href="${escapeHtml(c.link.url)}" dir="ltr">${escapeHtml(c.link.url)}</a></p>\n` : '';
-  return `<!doctype html>
-<html lang="${HREFLANG[locale]}" dir="${textDirection(locale)}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(c.subject)}</title>
-</head>
-<body>
-<main>
-<h1>${escapeHtml(c.subject)}</h1>
-<p>${escapeHtml(c.greeting)}</p>
-<p>${escapeHtml(c.intro)}</p>
-<dl>
-${details}
-</dl>
-${link}${c.notes.map((n) => `<p>${escapeHtml(n)}</p>\n`).join('')}<p>${escapeHtml(c.closing)}<br>
-${escapeHtml(c.signature)}</p>
-</main>
-<footer>
-<p>${escapeHtml(c.footer)}</p>
-</footer>
-</body>
-</html>
-`;
-}
-
-function renderDetailValue(d: Detail): string {
-  const dir = d.ltr ? ' dir="ltr"' : '';
-  if (d.href) return `<a href="${escapeHtml(d.href)}"${dir}>${escapeHtml(d.value)}</a>`;
-  return d.ltr ? `<span${dir}>${escapeHtml(d.value)}</span>` : escapeHtml(d.value);
-}
-
-export function escapeHtml(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
-
-function trimOrigin(origin: string): string {
-  return origin.replace(/\/+$/, '');
 }

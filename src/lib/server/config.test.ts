@@ -62,4 +62,33 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ REMINDER_TIME: '9:30' })).toThrow('REMINDER_TIME');
     expect(() => parseConfig({ BOOKING_RETENTION_DAYS: '2.5' })).toThrow('BOOKING_RETENTION_DAYS');
   });
+
+  it('expires unkept pledges after 48 hours and erases donors after 60 days by default', () => {
+    const c = parseConfig({});
+    expect(c.pledgeGraceHours).toBe(48);
+    expect(c.pledgeRetentionDays).toBe(60);
+  });
+
+  it('reads the pledge grace period and retention', () => {
+    const c = parseConfig({ PLEDGE_GRACE_HOURS: '0', PLEDGE_RETENTION_DAYS: '90' });
+    expect(c.pledgeGraceHours).toBe(0);
+    expect(c.pledgeRetentionDays).toBe(90);
+    expect(parseConfig({ PLEDGE_GRACE_HOURS: ' ', PLEDGE_RETENTION_DAYS: '' })).toMatchObject({ pledgeGraceHours: 48, pledgeRetentionDays: 60 });
+  });
+
+  it('refuses a wrong pledge grace period or retention', () => {
+    let error: unknown;
+    try {
+      parseConfig({ PLEDGE_GRACE_HOURS: '-1', PLEDGE_RETENTION_DAYS: '0' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as ConfigError).message;
+    expect(message).toContain('PLEDGE_GRACE_HOURS must be a whole number of hours from 0 to 720');
+    expect(message).toContain('PLEDGE_RETENTION_DAYS must be a whole number of days from 1 to 3650');
+    expect(() => parseConfig({ PLEDGE_GRACE_HOURS: '1.5' })).toThrow('PLEDGE_GRACE_HOURS');
+    expect(() => parseConfig({ PLEDGE_GRACE_HOURS: '721' })).toThrow('PLEDGE_GRACE_HOURS');
+    expect(() => parseConfig({ PLEDGE_RETENTION_DAYS: 'two months' })).toThrow('PLEDGE_RETENTION_DAYS');
+  });
 });

@@ -18,6 +18,10 @@ export interface AppConfig {
   reminderTime: string;
   /** Days after an appointment at which the booking's personal data is erased. */
   bookingRetentionDays: number;
+  /** Hours after a collection window when a pledge still open expires and gives its quantities back. */
+  pledgeGraceHours: number;
+  /** Days after a collection window when the donors' personal data is erased. */
+  pledgeRetentionDays: number;
   /** False with WORKER=off: the outbox worker then runs apart (`npm run worker`). */
   workerEnabled: boolean;
 }
@@ -80,6 +84,18 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): AppConfig {
     problems.push(`BOOKING_RETENTION_DAYS must be a whole number of days from 1 to 3650, not "${rawRetention}"`);
   }
 
+  const rawGrace = blankToUndefined(env.PLEDGE_GRACE_HOURS) ?? '48';
+  const pledgeGraceHours = Number(rawGrace);
+  if (!/^[0-9]+$/.test(rawGrace) || pledgeGraceHours > 720) {
+    problems.push(`PLEDGE_GRACE_HOURS must be a whole number of hours from 0 to 720, not "${rawGrace}"`);
+  }
+
+  const rawPledgeRetention = blankToUndefined(env.PLEDGE_RETENTION_DAYS) ?? '60';
+  const pledgeRetentionDays = Number(rawPledgeRetention);
+  if (!/^[0-9]+$/.test(rawPledgeRetention) || pledgeRetentionDays < 1 || pledgeRetentionDays > 3650) {
+    problems.push(`PLEDGE_RETENTION_DAYS must be a whole number of days from 1 to 3650, not "${rawPledgeRetention}"`);
+  }
+
   const rawWorker = (blankToUndefined(env.WORKER) ?? 'on').toLowerCase();
   if (!['on', 'off'].includes(rawWorker)) problems.push(`WORKER must be "on" or "off", not "${env.WORKER}"`);
   const workerEnabled = rawWorker !== 'off';
@@ -96,6 +112,8 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): AppConfig {
     production: env.NODE_ENV === 'production',
     reminderTime,
     bookingRetentionDays,
+    pledgeGraceHours,
+    pledgeRetentionDays,
     workerEnabled,
   };
 }

@@ -50,7 +50,7 @@ function toMailOptions(message: OutgoingMessage, options: MailerOptions) {
       'Content-Language': message.locale,
     },
     attachments: message.ics
-      ? [{ filename: 'appointment.ics', content: message.ics, contentType: 'text/calendar; charset=utf-8; method=PUBLISH' }]
+      ? [{ filename: message.kind.startsWith('pledge_') ? 'zaino-sospeso.ics' : 'appointment.ics', content: message.ics, contentType: 'text/calendar; charset=utf-8; method=PUBLISH' }]
       : [],
   };
 }

@@ -216,7 +216,10 @@ export async function changePledgeQuantities(db: Db, pledge: ManagedPledge, newL
   }
 }
 
-/** Closes an open pledge with a final status and, unless it was received, gives its quantities back. */
+/**
+ * Closes an open pledge with a final status and, unless it was received, gives its quantities back.
+ * Its reminder is withdrawn; a donor with an email who cancels is told so (with the calendar entry to remove).
+ */
 async function closePledge(db: Db, pledgeId: number, status: Exclude<PledgeStatus, 'pledged'>, now: Date): Promise<boolean> {
   return runInTransaction(db, async (trx) => {
     const closed = await trx
@@ -232,8 +235,41 @@ async function closePledge(db: Db, pledgeId: number, status: Exclude<PledgeStatu
       await applyQuantityChanges(trx, lines.map((l) => ({ itemId: l.campaign_item_id, delta: -l.quantity })));
     }
     await cancelPendingMessagesOf(trx, 'pledge_id', pledgeId, ['pledge_reminder']);
+    if (status === 'cancelled' && closed.email) {
+      await enqueueMessage(trx, { kind: 'pledge_cancelled', recipient: closed.email, locale: closed.locale as Locale, payload: await messagePayloadOf(trx, pledgeId, closed.reference), pledgeId });
+    }
     return true;
   });
+}
+
+/** What the pledge emails need, as createPledge stores it (no manage link: the pledge is closed). */
+async function messagePayloadOf(trx: Db, pledgeId: number, reference: string): Promise<Record<string, unknown>> {
+  const where = await trx
+    .selectFrom('pledge')
+    .innerJoin('campaign', 'campaign.id', 'pledge.campaign_id')
+    .innerJoin('collection_window', 'collection_window.id', 'pledge.collection_window_id')
+    .innerJoin('drop_off_point', 'drop_off_point.id', 'collection_window.drop_off_point_id')
+    .select(['campaign.slug as campaign_slug', 'collection_window.id as window_id', 'collection_window.starts_at', 'collection_window.ends_at', 'drop_off_point.slug as point_slug'])
+    .where('pledge.id', '=', pledgeId)
+    .executeTakeFirstOrThrow();
+  const lines = await trx
+    .selectFrom('pledge_item')
+    .innerJoin('campaign_item', 'campaign_item.id', 'pledge_item.campaign_item_id')
+    .select(['campaign_item.slug', 'pledge_item.quantity'])
+    .where('pledge_item.pledge_id', '=', pledgeId)
+    .orderBy('campaign_item.position')
+    .orderBy('campaign_item.id')
+    .execute();
+  return {
+    reference,
+    campaignSlug: where.campaign_slug,
+    windowId: where.window_id,
+    pointSlug: where.point_slug,
+    start: where.starts_at.toISOString(),
+    end: where.ends_at.toISOString(),
+    lines: lines.map((l) => ({ item: l.slug, quantity: l.quantity })),
+    manageToken: null,
+  };
 }
 
 /** The donor cancels: the quantities are needed again at once. */

@@ -1,6 +1,7 @@
-// The outbox worker: delivers the messages that bookings wrote into the outbox table, retries
-// failures with exponential backoff, and runs the hourly housekeeping (erasure of expired personal
-// data, pruning of rate-limit windows).
+// The outbox worker: delivers the messages that bookings, pledges and volunteer sign-ups wrote into
+// the outbox table, retries failures with exponential backoff, and runs the hourly housekeeping
+// (erasure of expired personal data, expiry of unkept pledges, deletion of unconfirmed volunteers,
+// pruning of rate-limit windows).
 //
 // Several workers may run at once (one per server instance, or `npm run worker`): a message is
 // claimed with FOR UPDATE SKIP LOCKED and a lease (`locked_until`), so two workers never take the
@@ -9,10 +10,17 @@ import { sql } from 'kysely';
 import type { Db } from './db/database.ts';
 import type { Mailer } from './mailer.ts';
 import { getDeskBySlug } from './desks.ts';
+import { getCampaign } from './campaigns.ts';
+import { getConfig } from './config.ts';
 import { eraseExpiredBookings } from './bookings.ts';
+import { eraseExpiredPledges, expireUnkeptPledges } from './pledges.ts';
+import { deleteUnconfirmedVolunteers } from './volunteers.ts';
 import { pruneRateLimits } from './rate-limit.ts';
-import { isLocale, type Locale } from '../locales.ts';
+import { hashToken } from '../booking/reference.ts';
+import { isLocale, localize, type Locale } from '../locales.ts';
 import { isBookingMessageKind, parseBookingPayload, renderBookingEmail, type BookingMessageKind, type RenderedEmail } from '../emails/booking.ts';
+import { isPledgeMessageKind, parsePledgePayload, renderPledgeEmail, type PledgeMessageKind } from '../emails/pledge.ts';
+import { isVolunteerMessageKind, parseVolunteerMessage, renderVolunteerEmail, type VolunteerMessageKind } from '../emails/volunteer.ts';
 
 /** How long a claimed message stays reserved; far longer than an SMTP attempt (timeouts of 10–30 s). */
 const LEASE_MS = 5 * 60_000;
@@ -28,6 +36,8 @@ export interface ClaimedMessage {
   locale: string;
   payload: unknown;
   bookingId: number | null;
+  pledgeId: number | null;
+  volunteerId: number | null;
   /** Including the attempt just claimed. */
   attempts: number;
   createdAt: Date;
@@ -57,10 +67,21 @@ export async function claimDueMessages(db: Db, now: Date, limit: number): Promis
     .updateTable('outbox')
     .set({ status: 'sending', locked_until: new Date(now.getTime() + LEASE_MS), attempts: sql<number>`attempts + 1` })
     .where('id', 'in', due)
-    .returning(['id', 'kind', 'recipient', 'locale', 'payload', 'booking_id', 'attempts', 'created_at'])
+    .returning(['id', 'kind', 'recipient', 'locale', 'payload', 'booking_id', 'pledge_id', 'volunteer_id', 'attempts', 'created_at'])
     .execute();
   return rows
-    .map((r) => ({ id: r.id, kind: r.kind, recipient: r.recipient, locale: r.locale, payload: r.payload, bookingId: r.booking_id, attempts: r.attempts, createdAt: r.created_at }))
+    .map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      recipient: r.recipient,
+      locale: r.locale,
+      payload: r.payload,
+      bookingId: r.booking_id,
+      pledgeId: r.pledge_id,
+      volunteerId: r.volunteer_id,
+      attempts: r.attempts,
+      createdAt: r.created_at,
+    }))
     .sort((a, b) => a.id - b.id);
 }
 
@@ -91,7 +112,7 @@ export async function deliverMessage(db: Db, message: ClaimedMessage, now: Date,
     }
     email = prepared;
   } catch (error) {
-    // A message that cannot be rendered (unknown kind, malformed payload, desk removed) would fail
+    // A message that cannot be rendered (unknown kind, malformed payload, desk or campaign removed) would fail
     // the same way on every retry: give up at once and say why.
     await finishMessage(db, message, { status: 'failed', last_error: describeError(error) });
     log(`[outbox] message #${message.id} (${message.kind}) cannot be rendered: ${describeError(error)}`);
@@ -118,26 +139,68 @@ export async function deliverMessage(db: Db, message: ClaimedMessage, now: Date,
 
 type BookingContext = { status: string; firstName: string | null; erased: boolean };
 
-/** The email to send, or 'withdrawn' when the booking no longer needs it. */
+/** The email to send, or 'withdrawn' when the booking, pledge or sign-up no longer needs it. */
 async function prepareEmail(db: Db, message: ClaimedMessage, origin: string): Promise<RenderedEmail | 'withdrawn'> {
-  if (!isBookingMessageKind(message.kind)) throw new Error(`unknown message kind "${message.kind}"`);
+  const locale: Locale = isLocale(message.locale) ? message.locale : 'it';
+  if (isBookingMessageKind(message.kind)) return prepareBookingEmail(db, message, message.kind, locale, origin);
+  if (isPledgeMessageKind(message.kind)) return preparePledgeEmail(db, message, message.kind, locale, origin);
+  if (isVolunteerMessageKind(message.kind)) return prepareVolunteerEmail(db, message, message.kind, locale, origin);
+  throw new Error(`unknown message kind "${message.kind}"`);
+}
+
+async function prepareBookingEmail(db: Db, message: ClaimedMessage, kind: BookingMessageKind, locale: Locale, origin: string): Promise<RenderedEmail | 'withdrawn'> {
   const booking = message.bookingId === null ? undefined : await loadBookingContext(db, message.bookingId);
-  if (booking?.erased || isObsoleteReminder(message.kind, booking)) return 'withdrawn';
+  if (booking?.erased || isObsoleteReminder(kind, booking)) return 'withdrawn';
   const payload = parseBookingPayload(message.payload);
   const desk = await getDeskBySlug(db, payload.deskSlug);
   if (!desk) throw new Error(`desk "${payload.deskSlug}" not found`);
-  const locale: Locale = isLocale(message.locale) ? message.locale : 'it';
   return renderBookingEmail({
-    kind: message.kind,
+    kind,
     payload,
     desk,
     locale,
     origin,
     firstName: booking?.firstName ?? null,
     // Outbox ids grow, so a later change of the same booking always carries a higher SEQUENCE.
-    sequence: message.kind === 'booking_confirmation' ? 0 : message.id,
+    sequence: kind === 'booking_confirmation' ? 0 : message.id,
     stamp: message.createdAt,
   });
+}
+
+async function preparePledgeEmail(db: Db, message: ClaimedMessage, kind: PledgeMessageKind, locale: Locale, origin: string): Promise<RenderedEmail | 'withdrawn'> {
+  const pledge =
+    message.pledgeId === null ? undefined : await db.selectFrom('pledge').select(['status', 'first_name', 'erased_at']).where('id', '=', message.pledgeId).executeTakeFirst();
+  // The donor's data is gone, or the pledge was closed before its reminder (received, cancelled, expired).
+  if (pledge?.erased_at || (kind === 'pledge_reminder' && pledge !== undefined && pledge.status !== 'pledged')) return 'withdrawn';
+  const payload = parsePledgePayload(message.payload);
+  const campaign = await getCampaign(db, payload.campaignSlug, message.createdAt);
+  if (!campaign) throw new Error(`campaign "${payload.campaignSlug}" not found`);
+  const point = campaign.dropOffPoints.find((p) => p.slug === payload.pointSlug);
+  if (!point) throw new Error(`drop-off point "${payload.pointSlug}" not found`);
+  return renderPledgeEmail({
+    kind,
+    payload,
+    point,
+    itemNames: Object.fromEntries(campaign.items.map((i) => [i.slug, localize(i.name, locale)])),
+    locale,
+    origin,
+    firstName: pledge?.first_name ?? null,
+    // Outbox ids grow, so the cancellation always carries a higher SEQUENCE than the confirmation.
+    sequence: kind === 'pledge_confirmation' ? 0 : message.id,
+    stamp: message.createdAt,
+  });
+}
+
+async function prepareVolunteerEmail(db: Db, message: ClaimedMessage, kind: VolunteerMessageKind, locale: Locale, origin: string): Promise<RenderedEmail | 'withdrawn'> {
+  const parsed = parseVolunteerMessage(kind, message.payload);
+  if (message.volunteerId === null) return renderVolunteerEmail({ message: parsed, locale, origin });
+  const volunteer = await db.selectFrom('volunteer').select(['status', 'name', 'confirm_token_hash']).where('id', '=', message.volunteerId).executeTakeFirst();
+  // Withdrawn (or deleted unconfirmed) meanwhile: nothing more goes out about this person.
+  if (!volunteer) return 'withdrawn';
+  // A confirmation link already used, or replaced by a newer sign-up's link, would only fail.
+  if (parsed.kind === 'volunteer_confirm_address' && (volunteer.status !== 'unconfirmed' || volunteer.confirm_token_hash !== hashToken(parsed.confirmToken))) return 'withdrawn';
+  // The coordinators' notice never carries the volunteer's name.
+  return renderVolunteerEmail({ message: parsed, locale, origin, ...(parsed.kind === 'volunteer_coordinator_notice' ? {} : { name: volunteer.name }) });
 }
 
 /** A reminder for an appointment that was cancelled (or closed) meanwhile must not go out. */
@@ -196,6 +259,10 @@ export interface WorkerOptions {
   origin: () => string;
   /** Days after an appointment when its personal data is erased. */
   retentionDays?: number;
+  /** Hours after a collection window when a pledge still open expires (default: PLEDGE_GRACE_HOURS). */
+  pledgeGraceHours?: number;
+  /** Days after a collection window when the donors' data is erased (default: PLEDGE_RETENTION_DAYS). */
+  pledgeRetentionDays?: number;
   batchSize?: number;
   maxAttempts?: number;
   now?: () => Date;
@@ -212,6 +279,8 @@ export function startWorker(options: WorkerOptions): RunningWorker {
   const now = options.now ?? (() => new Date());
   const log = options.log ?? console.log;
   const batchSize = options.batchSize ?? 20;
+  const pledgeGraceHours = options.pledgeGraceHours ?? getConfig().pledgeGraceHours;
+  const pledgeRetentionDays = options.pledgeRetentionDays ?? getConfig().pledgeRetentionDays;
   const inFlight = new Set<Promise<unknown>>();
   let lastHousekeeping: number | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -242,13 +311,24 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     const at = now();
     if (lastHousekeeping !== undefined && at.getTime() - lastHousekeeping < HOUSEKEEPING_EVERY_MS) return;
     lastHousekeeping = at.getTime();
-    try {
-      const erased = await eraseExpiredBookings(options.db, at, options.retentionDays ?? 30);
-      await pruneRateLimits(options.db, at);
-      if (erased > 0) log(`[worker] erased the personal data of ${erased} past bookings`);
-    } catch (error) {
-      // Housekeeping must not stop delivery; it is tried again at the next hour.
-      log(`[worker] housekeeping failed: ${describeError(error)}`);
+    const db = options.db;
+    // Each job on its own: one failing must not skip the others. Expiry before erasure, so an unkept
+    // pledge gives its quantities back before its donor's data goes.
+    const jobs: [string, () => Promise<number | void>, (n: number) => string][] = [
+      ['booking erasure', () => eraseExpiredBookings(db, at, options.retentionDays ?? 30), (n) => `erased the personal data of ${n} past bookings`],
+      ['pledge expiry', () => expireUnkeptPledges(db, at, pledgeGraceHours), (n) => `expired ${n} unkept pledges`],
+      ['pledge erasure', () => eraseExpiredPledges(db, at, pledgeRetentionDays), (n) => `erased the personal data of ${n} past pledges`],
+      ['volunteer clean-up', () => deleteUnconfirmedVolunteers(db, at), (n) => `deleted ${n} unconfirmed volunteer sign-ups`],
+      ['rate-limit pruning', () => pruneRateLimits(db, at), () => ''],
+    ];
+    for (const [name, run, describe] of jobs) {
+      try {
+        const count = await run();
+        if (typeof count === 'number' && count > 0) log(`[worker] ${describe(count)}`);
+      } catch (error) {
+        // Housekeeping must not stop delivery; it is tried again at the next hour.
+        log(`[worker] housekeeping (${name}) failed: ${describeError(error)}`);
+      }
     }
   }
 
