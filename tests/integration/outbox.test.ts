@@ -228,6 +228,11 @@ describe(`outbox delivery (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGl
       expect(findPart(ar, 'text/html')!.body).toContain('<html lang="ar" dir="rtl">');
       expect(decodeHeader(ar.headers.subject!)).toBe('تم تأكيد موعدك في أحد مكاتب QuBì');
 
+      // Once sent, the manage link's token no longer sits in the outbox.
+      const sentPayloads = await t.db.selectFrom('outbox').select('payload').where('kind', '=', 'booking_confirmation').where('status', '=', 'sent').execute();
+      expect(sentPayloads.length).toBe(2);
+      for (const p of sentPayloads) expect(p.payload).not.toHaveProperty('manageToken');
+
       // Reminders wait for the day before; nothing else goes out.
       expect(await worker(smtpMailer(sink.port)).runOnce()).toEqual({ sent: 0, failed: 0 });
       expect(sink.received).toHaveLength(2);

@@ -134,6 +134,13 @@ export async function deliverMessage(db: Db, message: ClaimedMessage, now: Date,
     return recordFailure(db, message, now, error, context.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, log);
   }
   await finishMessage(db, message, { status: 'sent', sent_at: now, last_error: null });
+  // A sent message needs its secrets no more: the links' tokens leave the table with it.
+  await db
+    .updateTable('outbox')
+    .set({ payload: sql`payload - 'manageToken' - 'confirmToken' - 'withdrawToken'` })
+    .where('id', '=', message.id)
+    .where('status', '=', 'sent')
+    .execute();
   return 'sent';
 }
 
