@@ -60,6 +60,8 @@ export interface DeskOpeningHoursTable {
 
 export type EventStatus = 'draft' | 'submitted' | 'published' | 'cancelled';
 
+type NullableTimeEvent = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+
 export interface EventTable {
   id: Generated<number>;
   slug: string;
@@ -74,6 +76,9 @@ export interface EventTable {
   starts_at: Timestamp;
   ends_at: ColumnType<Date | null, Date | string | null, Date | string | null>;
   status: EventStatus;
+  owner_organisation_id: ColumnType<number | null, number | null | undefined, number | null>;
+  review_note: ColumnType<string | null, string | null | undefined, string | null>;
+  submitted_at: NullableTimeEvent;
   created_at: CreatedAt;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
@@ -244,6 +249,68 @@ export interface VolunteerTable {
   confirmed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
+export type Role = 'admin' | 'coordinator' | 'desk_operator' | 'partner_editor';
+type NullableTime = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+
+export interface AppUserTable {
+  id: Generated<number>;
+  email: string;
+  display_name: string;
+  role: Role;
+  organisation_id: number | null;
+  password_hash: string | null;
+  totp_secret: string | null;
+  totp_enabled_at: NullableTime;
+  disabled_at: NullableTime;
+  created_at: CreatedAt;
+  password_changed_at: NullableTime;
+}
+
+export interface UserMunicipioTable {
+  user_id: number;
+  municipio_id: number;
+}
+
+export interface UserDeskTable {
+  user_id: number;
+  desk_id: number;
+}
+
+export interface UserSessionTable {
+  id: string;
+  secret_hash: string;
+  user_id: number;
+  created_at: Timestamp;
+  last_used_at: Timestamp;
+  two_factor_verified: Generated<boolean>;
+}
+
+export interface UserTokenTable {
+  id: Generated<number>;
+  user_id: number;
+  purpose: 'invitation' | 'password_reset';
+  token_hash: string;
+  expires_at: Timestamp;
+  used_at: NullableTime;
+  created_at: CreatedAt;
+}
+
+export interface RecoveryCodeTable {
+  id: Generated<number>;
+  user_id: number;
+  code_hash: string;
+  used_at: NullableTime;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: CreatedAt;
+  actor_user_id: number | null;
+  action: string;
+  subject: string | null;
+  detail: ColumnType<Record<string, unknown>, string | undefined, string>;
+}
+
 export interface AppSettingTable {
   key: string;
   value: string;
@@ -271,6 +338,13 @@ export interface Database {
   pledge: PledgeTable;
   pledge_item: PledgeItemTable;
   volunteer: VolunteerTable;
+  app_user: AppUserTable;
+  user_municipio: UserMunicipioTable;
+  user_desk: UserDeskTable;
+  user_session: UserSessionTable;
+  user_token: UserTokenTable;
+  recovery_code: RecoveryCodeTable;
+  audit_log: AuditLogTable;
 }
 
 /** Repository functions take either the database or a transaction. */

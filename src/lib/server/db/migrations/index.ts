@@ -4,9 +4,11 @@ import type { Migration } from 'kysely/migration';
 import * as publicSite from './2026_11_24_0001_public_site.ts';
 import * as bookings from './2026_11_24_0002_bookings.ts';
 import * as pledgesVolunteers from './2026_11_25_0001_pledges_volunteers.ts';
+import * as staff from './2026_11_25_0010_staff.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_24_0001_public_site': publicSite,
   '2026_11_24_0002_bookings': bookings,
   '2026_11_25_0001_pledges_volunteers': pledgesVolunteers,
+  '2026_11_25_0010_staff': staff,
 };

@@ -1,0 +1,69 @@
+// Who may do what, as one pure function. Every staff page and action calls `can` with the object
+// it is about to touch; nothing is authorized by the shape of a URL.
+//   admin (the Comune): everything.
+//   coordinator of municipi: desks, agendas, event moderation, pledges, volunteers of those municipi.
+//   desk operator of desks: the agenda and the hours of those desks.
+//   partner editor of one organisation: that organisation's events.
+export type Role = 'admin' | 'coordinator' | 'desk_operator' | 'partner_editor';
+
+export interface Actor {
+  id: number;
+  role: Role;
+  organisationId: number | null;
+  /** Municipi a coordinator is responsible for. */
+  municipi: readonly number[];
+  /** Desks a desk operator works at. */
+  desks: readonly number[];
+}
+
+export type Operation =
+  | { kind: 'desk.agenda'; desk: { id: number; municipioId: number } } // see, book for a family, cancel, mark attended, export
+  | { kind: 'desk.settings'; desk: { id: number; municipioId: number } } // hours, slot length, capacity, closures
+  | { kind: 'event.create'; organisationId: number | null; municipioId: number | null }
+  | { kind: 'event.edit'; event: { ownerOrganisationId: number | null; municipioId: number | null } }
+  | { kind: 'event.moderate'; event: { municipioId: number | null } } // publish, send back with a reason
+  | { kind: 'pledges.manage'; municipioId: number } // see pledges of a drop-off point, mark received, export
+  | { kind: 'campaign.edit' } // items and targets
+  | { kind: 'volunteers.manage'; municipi: readonly number[] } // see, filter, set status, export
+  | { kind: 'user.invite'; role: Role; municipi: readonly number[]; desks: readonly { id: number; municipioId: number }[] }
+  | { kind: 'users.manage' } // list, disable, change roles
+  | { kind: 'gdpr' }
+  | { kind: 'audit.view' };
+
+const coordinates = (actor: Actor, municipioId: number | null) => municipioId !== null && actor.municipi.includes(municipioId);
+
+export function can(actor: Actor, op: Operation): boolean {
+  if (actor.role === 'admin') return true;
+  switch (op.kind) {
+    case 'desk.agenda':
+    case 'desk.settings':
+      return (actor.role === 'coordinator' && coordinates(actor, op.desk.municipioId)) || (actor.role === 'desk_operator' && actor.desks.includes(op.desk.id));
+    case 'event.create':
+      return (actor.role === 'partner_editor' && op.organisationId !== null && op.organisationId === actor.organisationId) || (actor.role === 'coordinator' && coordinates(actor, op.municipioId));
+    case 'event.edit':
+      return (
+        (actor.role === 'partner_editor' && op.event.ownerOrganisationId !== null && op.event.ownerOrganisationId === actor.organisationId) ||
+        (actor.role === 'coordinator' && coordinates(actor, op.event.municipioId))
+      );
+    case 'event.moderate':
+      return actor.role === 'coordinator' && coordinates(actor, op.event.municipioId);
+    case 'pledges.manage':
+      return actor.role === 'coordinator' && coordinates(actor, op.municipioId);
+    case 'campaign.edit':
+      return actor.role === 'coordinator' && actor.municipi.length > 0;
+    case 'volunteers.manage':
+      return actor.role === 'coordinator' && op.municipi.some((m) => actor.municipi.includes(m));
+    case 'user.invite':
+      // Coordinators bring in desk operators and partners for their own municipi, nothing above.
+      return (
+        actor.role === 'coordinator' &&
+        (op.role === 'desk_operator' || op.role === 'partner_editor') &&
+        op.municipi.every((m) => actor.municipi.includes(m)) &&
+        op.desks.every((d) => actor.municipi.includes(d.municipioId))
+      );
+    case 'users.manage':
+    case 'gdpr':
+    case 'audit.view':
+      return false;
+  }
+}
