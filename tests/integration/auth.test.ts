@@ -57,7 +57,7 @@ describe('sessions', () => {
     await changeRole(t.db, userId, 'coordinator', { municipi: [8, 9] });
     expect(await validateSessionToken(t.db, c, later(1))).toBeNull();
     const actor = await loadActor(t.db, (await validateSessionToken(t.db, await newSession(), later(1)))!.user);
-    expect(actor.municipi.sort()).toEqual([8, 9]);
+    expect([...actor.municipi].sort()).toEqual([8, 9]);
     const d = await newSession();
     await disableUser(t.db, userId, later(2));
     expect(await validateSessionToken(t.db, d, later(3))).toBeNull();
