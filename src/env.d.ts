@@ -4,5 +4,7 @@ declare namespace App {
     locale: import('./lib/locales.ts').Locale;
     t: import('./lib/i18n.ts').Translate;
     dir: 'ltr' | 'rtl';
+    /** The signed-in staff member, when a valid session cookie came with the request. */
+    staff: import('./lib/server/auth/guard.ts').StaffContext | null;
   }
 }
