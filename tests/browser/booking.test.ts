@@ -1,0 +1,245 @@
+// Booking in a real browser: a family books with JavaScript off in Arabic (phone only) and with
+// JavaScript on in Italian (email), downloads the calendar file and cancels; and axe finds no
+// WCAG 2.1 A/AA violation on any booking or manage page type in Italian, English and Arabic.
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { startServer, type RunningServer } from '../support/server.ts';
+import { axeViolations, launchBrowser } from './support.ts';
+import { messages } from '../../src/lib/i18n.ts';
+
+let server: RunningServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  // Limits this file never reaches: the same test phone books several times (tests/http proves the limits).
+  server = await startServer({
+    FORM_MIN_FILL_SECONDS: '0',
+    RATE_LIMIT_LOOKUPS_PER_IP_PER_HOUR: '1000',
+    RATE_LIMIT_WRITES_PER_IP_PER_HOUR: '1000',
+    RATE_LIMIT_BOOKINGS_PER_CONTACT_PER_DAY: '1000',
+  });
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+type Locale = 'it' | 'en' | 'ar';
+const text = (locale: Locale, key: string) => messages[locale][key]!;
+const h1 = async (page: Page) => (await page.locator('h1').innerText()).trim();
+
+/** Clicks and waits for the page it leads to (a POST to the same address included). */
+async function follow(page: Page, target: Locator) {
+  await Promise.all([page.waitForEvent('load'), target.click()]);
+}
+
+async function continueButton(page: Page, locale: Locale) {
+  await follow(page, page.getByRole('button', { name: text(locale, 'booking.continue'), exact: true }));
+}
+
+async function chooseFirstTime(page: Page, locale: Locale, desk: string, index = 0) {
+  await page.goto(`${server.origin}/${locale}/sportelli/${desk}/prenota`);
+  await page.locator('input[name="slot"]').nth(index).check();
+  await continueButton(page, locale);
+  expect(await h1(page)).toBe(text(locale, 'booking.details.title'));
+}
+
+async function fillContact(page: Page, values: { firstName: string; phone?: string; email?: string }) {
+  await page.fill('#firstName', values.firstName);
+  if (values.phone) await page.fill('#phone', values.phone);
+  if (values.email) await page.fill('#email', values.email);
+  await page.check('#privacyAccepted');
+}
+
+async function confirmAndReadReference(page: Page, locale: Locale): Promise<string> {
+  await Promise.all([page.waitForURL(/\/prenota\/confermata\?c=/), page.locator('#confirm').click()]);
+  expect(await h1(page)).toBe(text(locale, 'booking.done.title'));
+  return (await page.locator('.panel .reference').innerText()).trim();
+}
+
+async function downloadCalendar(page: Page): Promise<string> {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('main a[href*="appuntamento.ics"]').click()]);
+  expect(download.suggestedFilename()).toMatch(/\.ics$/);
+  return readFile((await download.path())!, 'utf8');
+}
+
+/** The manage link of a booking, from the confirmation emails the file mailer logs. */
+async function manageLinkFor(reference: string): Promise<string> {
+  const checked = new Set<string>();
+  for (let i = 0; i < 100; i++) {
+    for (const m of server.output().matchAll(/booking_confirmation #\d+ written to \S+ — manage link: (\S+)/g)) {
+      const url = new URL(m[1]!);
+      const link = url.pathname + url.search;
+      if (checked.has(link)) continue;
+      checked.add(link);
+      if ((await (await fetch(server.origin + link)).text()).includes(reference)) return link;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`no manage link for ${reference}`);
+}
+
+describe('a family books and cancels', () => {
+  it('with JavaScript off, in Arabic, with a phone number only', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false, acceptDownloads: true });
+    const page = await context.newPage();
+    try {
+      await page.goto(`${server.origin}/ar/sportelli/gallaratese`);
+      await Promise.all([page.waitForURL(/\/prenota$/), page.getByRole('link', { name: text('ar', 'booking.cta') }).click()]);
+      expect(await page.locator('html').getAttribute('dir')).toBe('rtl');
+      await page.locator('input[name="slot"]').first().check();
+      await continueButton(page, 'ar');
+
+      await page.locator('input[name="topic"]').first().check();
+      await continueButton(page, 'ar');
+      expect(await h1(page)).toBe(text('ar', 'booking.contact.title'));
+      await fillContact(page, { firstName: 'أمينة', phone: '351 444 5555' });
+      await continueButton(page, 'ar');
+      expect(await h1(page)).toBe(text('ar', 'booking.check.title'));
+      expect(await page.locator('main').innerText()).toContain('351 444 5555');
+
+      const reference = await confirmAndReadReference(page, 'ar');
+      expect(reference).toMatch(/^QB-[A-Z0-9]{4}-[A-Z0-9]{2}$/);
+      const ics = await downloadCalendar(page);
+      expect(ics.startsWith('BEGIN:VCALENDAR')).toBe(true);
+      expect(ics).toContain('SUMMARY:Spazio QuBì Gallaratese');
+
+      // Cancel with the reference code and the phone number.
+      await Promise.all([page.waitForURL(/\/ar\/prenotazione\/annulla$/), page.getByRole('link', { name: text('ar', 'booking.done.cancelLink') }).click()]);
+      await page.fill('#reference', reference);
+      await page.fill('#phone', '351 444 5555');
+      await follow(page, page.getByRole('button', { name: text('ar', 'manage.lookup.submit') }));
+      expect(await h1(page)).toBe(text('ar', 'manage.cancel.title'));
+      await Promise.all([page.waitForURL(/esito=annullata/), page.getByRole('button', { name: text('ar', 'manage.cancel.yes') }).click()]);
+      expect(await h1(page)).toBe(text('ar', 'manage.cancelledTitle'));
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('with JavaScript on, in Italian, with an email, cancelling from the emailed link', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: true, acceptDownloads: true });
+    const page = await context.newPage();
+    try {
+      await chooseFirstTime(page, 'it', 'quarto-oggiaro');
+      await page.fill('#note', 'Vorrei informazioni sul centro estivo.');
+      await continueButton(page, 'it');
+      await fillContact(page, { firstName: 'Giulia', email: 'giulia@example.org' });
+      await continueButton(page, 'it');
+      const reference = await confirmAndReadReference(page, 'it');
+      expect(await page.locator('main').innerText()).toContain(text('it', 'booking.done.change.email'));
+      expect(await downloadCalendar(page)).toContain('LOCATION:Via Pascarella 5\\, 20157 Milano');
+
+      await page.goto(server.origin + (await manageLinkFor(reference)));
+      expect(await h1(page)).toBe(text('it', 'manage.title'));
+      await follow(page, page.getByRole('link', { name: text('it', 'manage.cancel.link') }));
+      await Promise.all([page.waitForURL(/esito=annullata/), page.getByRole('button', { name: text('it', 'manage.cancel.yes') }).click()]);
+      expect(await page.locator('main').innerText()).toContain(text('it', 'manage.cancelledTitle'));
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('axe finds no WCAG 2.1 A/AA violation on the booking and manage pages', () => {
+  // axe is injected as an inline script, which the pages' CSP refuses: this context bypasses CSP.
+  let context: BrowserContext;
+  beforeAll(async () => {
+    context = await browser.newContext({ bypassCSP: true });
+  });
+  afterAll(async () => {
+    await context?.close();
+  });
+
+  it.each(['it', 'en', 'ar'] as Locale[])('/%s: every step, error, confirmation, manage and cancel page', async (locale) => {
+    const page = await context.newPage();
+    const checked: string[] = [];
+    const check = async (type: string) => {
+      expect({ type, violations: await axeViolations(page) }).toEqual({ type, violations: [] });
+      checked.push(type);
+    };
+    try {
+      const choose = `${server.origin}/${locale}/sportelli/villapizzone/prenota`;
+      await page.goto(choose);
+      await check('time');
+      await continueButton(page, locale);
+      expect(await page.locator('.error-summary').count()).toBe(1);
+      await check('time with error');
+
+      await page.locator('input[name="slot"]').first().check();
+      await continueButton(page, locale);
+      await check('details');
+      await page.fill('#note', 'x'.repeat(201));
+      await continueButton(page, locale);
+      await check('details with error');
+      await page.fill('#note', '');
+
+      await continueButton(page, locale);
+      await check('contact');
+      await continueButton(page, locale);
+      expect(await page.locator('.error-summary li').count()).toBe(3);
+      await check('contact with errors');
+      await fillContact(page, { firstName: 'Sam', phone: '333 555 7777', email: 'sam@example.org' });
+      await continueButton(page, locale);
+      await check('check answers');
+
+      // Someone else takes the time meanwhile (another tab), then this one confirms.
+      const other = await context.newPage();
+      await other.goto(choose);
+      await other.locator('input[name="slot"]').first().check();
+      await continueButton(other, locale);
+      await continueButton(other, locale);
+      await fillContact(other, { firstName: 'Ali', phone: '333 555 8888' });
+      await continueButton(other, locale);
+      await Promise.all([other.waitForURL(/confermata/), other.locator('#confirm').click()]);
+      await other.close();
+      await follow(page, page.locator('#confirm'));
+      expect(await h1(page)).toBe(text(locale, 'booking.taken.title'));
+      await check('slot taken');
+      await page.locator('input[name="slot"]').first().check();
+      await continueButton(page, locale);
+      await check('check answers, new time');
+      await follow(page, page.getByRole('button', { name: new RegExp(text(locale, 'booking.check.when')) }));
+      await check('time, changing from check answers');
+      await page.locator('input[name="slot"]').first().check();
+      await continueButton(page, locale);
+      const reference = await confirmAndReadReference(page, locale);
+      await check('confirmation');
+      await page.goto(`${choose}/confermata?c=not-a-valid-link`);
+      await check('confirmation link not valid');
+
+      await page.goto(`${server.origin}/${locale}/prenotazione/annulla`);
+      await check('cancel by reference');
+      await page.fill('#reference', 'QB-2222-22');
+      await page.fill('#phone', '333 555 7777');
+      await follow(page, page.getByRole('button', { name: text(locale, 'manage.lookup.submit') }));
+      await check('cancel by reference, not found');
+      await page.fill('#reference', reference);
+      await follow(page, page.getByRole('button', { name: text(locale, 'manage.lookup.submit') }));
+      expect(await h1(page)).toBe(text(locale, 'manage.cancel.title'));
+      await check('cancel by reference, confirm');
+
+      const manage = server.origin + (await manageLinkFor(reference));
+      await page.goto(manage);
+      await check('manage');
+      await page.goto(`${manage}&azione=sposta`);
+      await check('manage, move');
+      await page.locator('input[name="slot"]').first().check();
+      await Promise.all([page.waitForURL(/esito=spostata/), page.getByRole('button', { name: text(locale, 'manage.move.submit') }).click()]);
+      await check('manage, moved');
+      await page.goto(`${manage}&azione=annulla`);
+      await check('manage, confirm cancel');
+      await Promise.all([page.waitForURL(/esito=annullata/), page.getByRole('button', { name: text(locale, 'manage.cancel.yes') }).click()]);
+      await check('manage, cancelled');
+      await page.goto(`${server.origin}/${locale}/prenotazione/gestisci?token=not-a-real-token-at-all-1234`);
+      await check('manage link not valid');
+      await page.goto(`${server.origin}/${locale}/prenotazione/annulla?esito=annullata`);
+      await check('cancelled');
+      expect(checked).toHaveLength(22);
+    } finally {
+      await page.close();
+    }
+  });
+});

@@ -1,0 +1,394 @@
+// The HTML booking flow over plain HTTP, as a browser without JavaScript uses it: GET links and
+// forms, POST forms with hidden fields, 303 redirects. Also cancelling and moving, the spam and
+// origin checks, and the rate limits' readable 429 page.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../support/server.ts';
+import { weekStart } from '../../src/lib/booking/slots.ts';
+import { romeDateString } from '../../src/lib/time.ts';
+
+let server: RunningServer;
+beforeAll(async () => {
+  // No minimum fill time here (a separate server below proves it), and limits this file never reaches.
+  server = await startServer({
+    FORM_MIN_FILL_SECONDS: '0',
+    RATE_LIMIT_WRITES_PER_IP_PER_HOUR: '10000',
+    RATE_LIMIT_LOOKUPS_PER_IP_PER_HOUR: '10000',
+    RATE_LIMIT_BOOKINGS_PER_CONTACT_PER_DAY: '10000',
+  });
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+type Fields = [string, string][];
+interface Page {
+  status: number;
+  html: string;
+  headers: Headers;
+  url: string;
+}
+
+const decode = (s: string) => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const attrs = (tag: string) => Object.fromEntries([...tag.matchAll(/([a-zA-Z-]+)(?:="([^"]*)")?/g)].slice(1).map((m) => [m[1]!, decode(m[2] ?? '')]));
+
+async function request(srv: RunningServer, path: string, init: RequestInit = {}): Promise<Page> {
+  const res = await fetch(srv.origin + path, { redirect: 'manual', ...init });
+  return { status: res.status, html: await res.text(), headers: res.headers, url: path };
+}
+const get = (path: string, srv = server) => request(srv, path);
+function post(path: string, fields: Fields, srv = server, origin = srv.origin): Promise<Page> {
+  return request(srv, path, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: origin },
+    body: new URLSearchParams(fields).toString(),
+  });
+}
+
+/** The page's n-th form as a browser would send it: hidden fields and checked choices. */
+function form(page: Page, index = 0): { action: string; method: string; fields: Fields } {
+  const forms = [...page.html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/g)];
+  const match = forms[index];
+  if (!match) throw new Error(`no form #${index} on ${page.url} (${page.status}):\n${page.html.slice(0, 2000)}`);
+  const formAttrs = attrs(`<form ${match[1]}`);
+  const fields: Fields = [];
+  for (const input of match[2]!.matchAll(/<input\b[^>]*>/g)) {
+    const a = attrs(input[0]);
+    if (!a.name) continue;
+    if ((a.type === 'radio' || a.type === 'checkbox') && !('checked' in a)) continue;
+    fields.push([a.name, a.value ?? '']);
+  }
+  for (const area of match[2]!.matchAll(/<textarea\b([^>]*)>([\s\S]*?)<\/textarea>/g)) fields.push([attrs(`<t ${area[1]}`).name!, decode(area[2]!)]);
+  return { action: formAttrs.action ?? page.url, method: (formAttrs.method ?? 'get').toLowerCase(), fields };
+}
+
+/** Fields with some values set (replacing those of the same name). */
+function fill(fields: Fields, values: Record<string, string>): Fields {
+  return [...fields.filter(([name]) => !(name in values)), ...Object.entries(values)];
+}
+
+async function submit(page: Page, values: Record<string, string> = {}, index = 0, srv = server): Promise<Page> {
+  const f = form(page, index);
+  const fields = fill(f.fields, values);
+  if (f.method === 'get') return get(`${f.action}${f.action.includes('?') ? '&' : '?'}${new URLSearchParams(fields)}`, srv);
+  return post(f.action, fields, srv);
+}
+
+const radios = (page: Page, name: string) => [...page.html.matchAll(new RegExp(`<input type="radio" name="${name}"[^>]*value="([^"]*)"`, 'g'))].map((m) => decode(m[1]!));
+const weekOfSlot = (slot: string) => weekStart(romeDateString(new Date(slot)));
+const bookingPage = (desk: string, locale = 'it') => `/${locale}/sportelli/${desk}/prenota`;
+
+async function freeSlotsInWeekOf(desk: string, slot: string, srv = server): Promise<string[]> {
+  return radios(await get(`${bookingPage(desk)}?settimana=${weekOfSlot(slot)}`, srv), 'slot');
+}
+
+interface Person {
+  firstName: string;
+  phone?: string;
+  email?: string;
+  locale?: string;
+  topic?: string;
+  note?: string;
+}
+
+/** GET choose → GET details → POST contacts → POST check answers: the check answers page. */
+async function reachCheckAnswers(desk: string, person: Person, options: { locale?: string; slotIndex?: number; srv?: RunningServer } = {}) {
+  const srv = options.srv ?? server;
+  const locale = options.locale ?? 'it';
+  const choose = await get(bookingPage(desk, locale), srv);
+  expect(choose.status).toBe(200);
+  const slot = radios(choose, 'slot')[options.slotIndex ?? 0]!;
+  expect(slot).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:00\.000Z$/);
+  const details = await submit(choose, { slot }, 0, srv);
+  expect(details.status, details.html).toBe(200);
+  const contacts = await submit(details, { topic: person.topic ?? 'orientation', note: person.note ?? '' }, 0, srv);
+  expect(contacts.status, contacts.html).toBe(200);
+  const values: Record<string, string> = { firstName: person.firstName, phone: person.phone ?? '', email: person.email ?? '', privacyAccepted: 'yes' };
+  if (person.locale) values.locale = person.locale;
+  const check = await submit(contacts, values, 0, srv);
+  expect(check.status, check.html).toBe(200);
+  return { slot, check };
+}
+
+async function book(desk: string, person: Person, options: { locale?: string; slotIndex?: number } = {}) {
+  const { slot, check } = await reachCheckAnswers(desk, person, options);
+  const done = await submit(check);
+  expect(done.status, done.html).toBe(303);
+  const location = done.headers.get('location')!;
+  const confirmation = await get(location);
+  expect(confirmation.status).toBe(200);
+  const reference = /QB-[A-Z0-9]{4}-[A-Z0-9]{2}/.exec(confirmation.html)?.[0];
+  expect(reference).toBeTruthy();
+  return { slot, check, location, confirmation, reference: reference! };
+}
+
+/** The manage link of a booking, from the confirmation emails the file mailer logs (the worker runs every 5 s). */
+async function manageLinkFor(reference: string): Promise<string> {
+  const checked = new Set<string>();
+  for (let i = 0; i < 100; i++) {
+    for (const m of server.output().matchAll(/booking_confirmation #\d+ written to \S+ — manage link: (\S+)/g)) {
+      const url = new URL(m[1]!);
+      const link = url.pathname + url.search;
+      if (checked.has(link)) continue;
+      checked.add(link);
+      if ((await get(link)).html.includes(reference)) return link;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`no manage link for ${reference} in the log:\n${server.output()}`);
+}
+
+describe('booking without JavaScript', () => {
+  it('walks from the desk page to a confirmation with reference, details and a calendar file', async () => {
+    const desk = await get('/it/sportelli/gallaratese');
+    expect(desk.html).toContain(`href="${bookingPage('gallaratese')}"`);
+    expect(desk.html).toContain('href="tel:+393451552523"');
+
+    const choose = await get(bookingPage('gallaratese'));
+    expect(choose.headers.get('cache-control')).toBe('no-store');
+    expect(choose.html).toMatch(/<fieldset class="slot-day">\s*<legend>mercoledì \d+ \w+ \d{4}<\/legend>/);
+    expect(choose.html).toContain('?settimana=');
+
+    const person = { firstName: 'Giulia', email: 'giulia@example.org', phone: '', note: "Vorrei sapere dell'asilo nido." };
+    const { slot, check, location, confirmation, reference } = await book('gallaratese', person);
+    // Check answers showed everything, with a change button per step.
+    expect(check.html).toContain('Giulia');
+    expect(check.html).toContain('giulia@example.org');
+    expect(check.html).toContain('formaction="/it/sportelli/gallaratese/prenota/dettagli"');
+    expect(check.html).toContain('formaction="/it/sportelli/gallaratese/prenota/contatti"');
+    // Personal data never appears in an address.
+    expect(location).toMatch(/^\/it\/sportelli\/gallaratese\/prenota\/confermata\?c=[0-9a-z]+\.[0-9a-z]+\.[A-Za-z0-9_-]{32}$/);
+    for (const f of [form(check), form(await get(`${bookingPage('gallaratese')}/dettagli?slot=${encodeURIComponent(slot)}`))]) {
+      expect(f.action).not.toMatch(/Giulia|giulia|asilo/);
+    }
+
+    expect(confirmation.headers.get('cache-control')).toBe('no-store');
+    expect(confirmation.html).toContain('Prenotazione confermata');
+    expect(confirmation.html).toContain('Via Cilea 6, 20151 Milano');
+    expect(confirmation.html).toContain('href="tel:+393451552523"');
+    expect(confirmation.html).toContain('Cosa portare');
+    expect(confirmation.html).toMatch(/mercoledì \d+ \w+ \d{4}/);
+    expect(confirmation.html).toContain('Ti abbiamo mandato un&#39;email');
+    expect(confirmation.html).not.toContain('giulia@example.org');
+
+    const icsPath = decode(/href="([^"]*appuntamento\.ics[^"]*)"/.exec(confirmation.html)![1]!);
+    const ics = await get(icsPath);
+    expect(ics.status).toBe(200);
+    expect(ics.headers.get('content-type')).toContain('text/calendar');
+    expect(ics.html).toContain('SUMMARY:Spazio QuBì Gallaratese');
+    expect(ics.html).toContain('LOCATION:Via Cilea 6\\, 20151 Milano');
+    expect(ics.html).toContain(`DTSTART:${slot.replace(/[-:]/g, '').replace('.000', '')}`);
+    expect(ics.html).not.toMatch(/Giulia|giulia|asilo/);
+    expect(reference).toMatch(/^QB-[A-Z0-9]{4}-[A-Z0-9]{2}$/);
+
+    // Capacity 1: the slot is no longer offered; a forged link to the confirmation is refused.
+    expect(await freeSlotsInWeekOf('gallaratese', slot)).not.toContain(slot);
+    expect((await get(location.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')))).status).toBe(404);
+    expect((await get(location.replace('/gallaratese/', '/villapizzone/'))).status).toBe(404);
+  });
+
+  it('books with a phone number only, in Arabic, typed with Arabic-Indic digits', async () => {
+    const { confirmation, check } = await book('quarto-oggiaro', { firstName: 'أمينة', phone: '٣٥١ ٢٢٢ ٣٣٣٣', locale: 'ar' }, { locale: 'ar' });
+    expect(check.html).toContain('<html lang="ar" dir="rtl"');
+    expect(check.html).toContain('351 222 3333');
+    expect(confirmation.html).toContain('<html lang="ar" dir="rtl"');
+    expect(confirmation.html).toContain('تم تأكيد الحجز');
+    expect(confirmation.html).toContain('href="/ar/prenotazione/annulla"');
+  });
+
+  it('speaks each of the five languages at every step, with no untranslated text', async () => {
+    const main = (p: Page) => /<main[\s\S]*<\/main>/.exec(p.html)![0];
+    for (const [locale, lang, dir] of [['it', 'it', 'ltr'], ['en', 'en', 'ltr'], ['ar', 'ar', 'rtl'], ['es', 'es', 'ltr'], ['zh', 'zh-Hans', 'ltr']] as const) {
+      const { check, confirmation } = await book('quarto-oggiaro', { firstName: 'Test', phone: '333 100 2000', locale }, { locale });
+      const pages = [check, confirmation, await get(`/${locale}/prenotazione/annulla`), await get(bookingPage('quarto-oggiaro', locale))];
+      for (const p of pages) {
+        expect(p.html, p.url).toContain(`<html lang="${lang}" dir="${dir}"`);
+        expect(main(p), p.url).not.toMatch(/\b(booking|manage)\.[a-zA-Z]+/);
+      }
+    }
+  });
+
+  it('shows validation errors with the GOV.UK error summary and keeps what was typed', async () => {
+    const choose = await get(bookingPage('villapizzone'));
+    // No time chosen.
+    const noSlot = await submit(choose, {});
+    expect(noSlot.status).toBe(422);
+    expect(noSlot.html).toMatch(/<title>Errore: /);
+    expect(noSlot.html).toMatch(/<div class="error-summary" role="alert"[^>]*>[\s\S]*href="#slots"/);
+
+    const slot = radios(choose, 'slot')[0]!;
+    const details = await submit(choose, { slot });
+    // A note over 200 characters: the details step again, note kept.
+    const longNote = `${'Una nota lunga. '.repeat(13)}fine`;
+    const tooLong = await submit(details, { topic: 'listening', note: longNote });
+    expect(tooLong.status).toBe(422);
+    expect(tooLong.html).toContain('href="#note"');
+    expect(tooLong.html).toMatch(/<textarea id="note" name="note" rows="3" aria-describedby="note-hint note-warning note-error" aria-invalid="true">Una nota lunga/);
+    expect(tooLong.html).toMatch(/<input type="radio" name="topic" id="topic-1" value="listening" checked/);
+
+    const contacts = await submit(tooLong, { note: 'Breve.' });
+    expect(contacts.status).toBe(200);
+    const invalid = await submit(contacts, { firstName: '  ', phone: '12ab', email: 'not-an-email' });
+    expect(invalid.status).toBe(422);
+    const summary = /<div class="error-summary"[\s\S]*?<\/div>/.exec(invalid.html)![0];
+    expect([...summary.matchAll(/href="#([^"]+)"/g)].map((m) => m[1])).toEqual(['firstName', 'phone', 'email', 'privacyAccepted']);
+    expect(invalid.html).toMatch(/<input type="tel" id="phone" name="phone" value="12ab"[^>]*aria-describedby="phone-error" aria-invalid="true"/);
+    expect(invalid.html).toMatch(/<input type="email" id="email" name="email" value="not-an-email"[^>]*aria-describedby="email-hint email-error" aria-invalid="true"/);
+    expect(invalid.html).toContain('id="phone-error"');
+    // The earlier steps' answers are still carried, in hidden fields.
+    expect(form(invalid).fields).toEqual(expect.arrayContaining([['slot', slot], ['topic', 'listening'], ['note', 'Breve.']]));
+
+    // Neither email nor phone.
+    const noContact = await submit(invalid, { firstName: 'Luca', phone: '', email: '', privacyAccepted: 'yes' });
+    expect(noContact.status).toBe(422);
+    expect(noContact.html).toContain('Lascia un numero di telefono o un indirizzo email');
+  });
+
+  it('books once when the confirm form is sent twice', async () => {
+    const { slot, check } = await reachCheckAnswers('gallaratese', { firstName: 'Sara', phone: '333 444 5555' }, { slotIndex: 1 });
+    const [first, second] = await Promise.all([submit(check), submit(check)]);
+    expect(first.status).toBe(303);
+    expect(second.status).toBe(303);
+    expect(second.headers.get('location')).toBe(first.headers.get('location'));
+    const again = await submit(check);
+    expect(again.headers.get('location')).toBe(first.headers.get('location'));
+    expect(await freeSlotsInWeekOf('gallaratese', slot)).not.toContain(slot);
+  });
+
+  it('offers the next free times when the chosen one was taken meanwhile, keeping the answers', async () => {
+    const { slot, check: late } = await reachCheckAnswers('villapizzone', { firstName: 'Omar', phone: '333 777 8888' }, { slotIndex: 2 });
+    const { check: early } = await reachCheckAnswers('villapizzone', { firstName: 'Ines', phone: '333 999 0000' }, { slotIndex: 2 });
+    expect((await submit(early)).status).toBe(303);
+
+    const taken = await submit(late);
+    expect(taken.status).toBe(409);
+    expect(taken.html).toContain('Questo orario non è più libero');
+    const alternatives = radios(taken, 'slot');
+    expect(alternatives.length).toBeGreaterThan(0);
+    expect(alternatives).not.toContain(slot);
+    expect(form(taken).fields).toEqual(expect.arrayContaining([['firstName', 'Omar'], ['phone', '333 777 8888']]));
+    const check = await submit(taken, { slot: alternatives[0]! });
+    expect(check.status).toBe(200);
+    expect(check.html).toContain('Omar');
+    expect((await submit(check)).status).toBe(303);
+  });
+
+  it('lets the time be changed from check answers, by POST, without losing the answers', async () => {
+    const { check } = await reachCheckAnswers('quarto-oggiaro', { firstName: 'Chen', phone: '333 123 4567', locale: 'zh' });
+    const f = form(check);
+    const week = await post('/it/sportelli/quarto-oggiaro/prenota', f.fields);
+    expect(week.status).toBe(200);
+    expect(week.html).toMatch(/<form method="post" action="\/it\/sportelli\/quarto-oggiaro\/prenota\/riepilogo"/);
+    // Next week is a button that posts the answers along.
+    expect(week.html).toMatch(/<button class="link-button" type="submit" formaction="\/it\/sportelli\/quarto-oggiaro\/prenota" formnovalidate name="settimana"/);
+    const other = radios(week, 'slot').at(-1)!;
+    const checkAgain = await submit(week, { slot: other });
+    expect(checkAgain.status).toBe(200);
+    expect(checkAgain.html).toContain('Chen');
+    expect(checkAgain.html).toContain('中文');
+  });
+
+  it('refuses a filled honeypot, and a form posted from another site', async () => {
+    const { slot, check } = await reachCheckAnswers('gallaratese', { firstName: 'Bot', phone: '333 000 1111' }, { slotIndex: 2 });
+    const trap = await submit(check, { website: 'https://spam.example' });
+    expect(trap.status).toBe(400);
+    expect(trap.html).toContain('Non possiamo accettare il modulo');
+    const f = form(check);
+    const crossSite = await post(f.action, f.fields, server, 'https://evil.example');
+    expect(crossSite.status).toBe(403);
+    expect(await freeSlotsInWeekOf('gallaratese', slot)).toContain(slot);
+  });
+});
+
+describe('cancelling and moving', () => {
+  it('cancels with the reference code and the phone number, and frees the slot at once', async () => {
+    const { slot, reference } = await book('quarto-oggiaro', { firstName: 'Fatima', phone: '+39 340 555 6666' }, { slotIndex: 1 });
+    expect(await freeSlotsInWeekOf('quarto-oggiaro', slot)).not.toContain(slot);
+
+    const lookup = await get('/it/prenotazione/annulla');
+    expect(lookup.status).toBe(200);
+    // Wrong phone and unknown reference get the same answer.
+    const wrongPhone = await submit(lookup, { reference, phone: '340 555 0000' });
+    const unknown = await submit(lookup, { reference: 'QB-2222-22', phone: '340 555 6666' });
+    expect(wrongPhone.status).toBe(422);
+    expect(unknown.status).toBe(422);
+    const summary = (p: Page) => /<div class="error-summary"[\s\S]*?<\/div>/.exec(p.html)![0];
+    expect(summary(wrongPhone)).toBe(summary(unknown));
+
+    // Typed the way people type it: lower case, no dashes, spaces in the phone.
+    const found = await submit(lookup, { reference: reference.toLowerCase().replace(/-/g, ''), phone: '340 555 6666' });
+    expect(found.status).toBe(200);
+    expect(found.html).toContain('Vuoi annullare l&#39;appuntamento?');
+    const cancelled = await submit(found);
+    expect(cancelled.status).toBe(303);
+    expect(cancelled.headers.get('location')).toBe('/it/prenotazione/annulla?esito=annullata');
+    expect((await get(cancelled.headers.get('location')!)).html).toContain('Appuntamento annullato');
+    expect(await freeSlotsInWeekOf('quarto-oggiaro', slot)).toContain(slot);
+    // Once cancelled, it cannot be found again.
+    expect((await submit(lookup, { reference, phone: '340 555 6666' })).status).toBe(422);
+  });
+
+  it('follows the emailed link to move the booking, then to cancel it', async () => {
+    const { slot, reference } = await book('villapizzone', { firstName: 'Marta', email: 'marta@example.org', locale: 'en' }, { slotIndex: 3 });
+    const link = await manageLinkFor(reference);
+    expect(link).toMatch(/^\/en\/prenotazione\/gestisci\?token=[A-Za-z0-9_-]{20,}$/);
+
+    const manage = await get(link);
+    expect(manage.status).toBe(200);
+    expect(manage.headers.get('cache-control')).toBe('no-store');
+    expect(manage.headers.get('referrer-policy')).toBe('same-origin');
+    expect(manage.html).toContain(reference);
+    expect(manage.html).not.toContain('marta@example.org');
+
+    const move = await get(`${link}&azione=sposta`);
+    expect(move.status).toBe(200);
+    const target = radios(move, 'slot').find((s) => s !== slot)!;
+    const moved = await submit(move, { slot: target });
+    expect(moved.status).toBe(303);
+    expect(moved.headers.get('location')).toBe(`${link}&esito=spostata`);
+    const afterMove = await get(moved.headers.get('location')!);
+    expect(afterMove.html).toContain('your appointment has been moved');
+    expect(await freeSlotsInWeekOf('villapizzone', slot)).toContain(slot);
+    expect(await freeSlotsInWeekOf('villapizzone', target)).not.toContain(target);
+
+    const confirm = await get(`${link}&azione=annulla`);
+    expect(confirm.html).toContain('Do you want to cancel the appointment?');
+    const cancelled = await submit(confirm);
+    expect(cancelled.status).toBe(303);
+    const afterCancel = await get(cancelled.headers.get('location')!);
+    expect(afterCancel.html).toContain('Appointment cancelled');
+    expect(afterCancel.html).not.toContain('azione=sposta');
+    expect(await freeSlotsInWeekOf('villapizzone', target)).toContain(target);
+
+    expect((await get('/en/prenotazione/gestisci?token=not-a-real-token-at-all-1234')).status).toBe(404);
+  });
+});
+
+describe('spam and rate limits, with the real minimum fill time', () => {
+  let strict: RunningServer;
+  beforeAll(async () => {
+    strict = await startServer({ FORM_MIN_FILL_SECONDS: '30', RATE_LIMIT_LOOKUPS_PER_IP_PER_HOUR: '2' });
+  });
+  afterAll(async () => {
+    await strict?.stop();
+  });
+
+  it('refuses a booking confirmed faster than a person can fill the form, and says why', async () => {
+    const { slot, check } = await reachCheckAnswers('gallaratese', { firstName: 'Speedy', phone: '333 222 1111' }, { srv: strict });
+    const tooFast = await submit(check, {}, 0, strict);
+    expect(tooFast.status).toBe(400);
+    expect(tooFast.html).toContain('troppo in fretta');
+    expect(tooFast.html).toContain('href="#confirm"');
+    expect(await freeSlotsInWeekOf('gallaratese', slot, strict)).toContain(slot);
+  });
+
+  it('answers too many look-ups with 429, Retry-After and a readable page', async () => {
+    const lookup = await get('/es/prenotazione/annulla', strict);
+    for (let i = 0; i < 2; i++) expect((await submit(lookup, { reference: 'QB-2345-67', phone: '333 111 2222' }, 0, strict)).status).toBe(422);
+    const limited = await submit(lookup, { reference: 'QB-2345-67', phone: '333 111 2222' }, 0, strict);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(limited.html).toContain('<html lang="es" dir="ltr"');
+    expect(limited.html).toContain('Demasiados intentos');
+    expect(limited.html).toMatch(/después de las \d{2}:\d{2}/);
+  });
+});
