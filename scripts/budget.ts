@@ -68,6 +68,13 @@ const pageTypes: [string, string, boolean, RequestInit?][] = [
   ['booking: check answers', `${bookingPath}/riepilogo`, true, toCheck],
   ['booking: confirmation', confirmationPath, true],
   ['booking: cancel by reference', '/it/prenotazione/annulla', true],
+  ['pledge: form', '/it/zaino-sospeso/dona', true],
+  ['pledge: confirmation (link expired)', '/it/zaino-sospeso/grazie', true],
+  ['pledge: manage (not found)', '/it/zaino-sospeso/gestisci', true],
+  ['volunteer: form', '/it/volontari', true],
+  ['volunteer: check your email', '/it/volontari/grazie', true],
+  ['volunteer: confirm (link expired)', '/it/volontari/conferma', true],
+  ['volunteer: withdraw', `/it/volontari/ritira?token=1.${'a'.repeat(43)}`, true],
 ];
 
 const rows: string[] = [];

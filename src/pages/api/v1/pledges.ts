@@ -1,0 +1,71 @@
+import type { APIRoute } from 'astro';
+import { publicOrigin } from '../../../lib/server/config.ts';
+import { getDb } from '../../../lib/server/db/index.ts';
+import { getCampaign } from '../../../lib/server/campaigns.ts';
+import { createPledge } from '../../../lib/server/pledges.ts';
+import { clientIp, guardPublicWrite } from '../../../lib/server/request-guard.ts';
+import { CACHE_TAGS, invalidateLiveData } from '../../../lib/server/live-page.ts';
+import { getTranslator } from '../../../lib/i18n.ts';
+import { toRomeIso } from '../../../lib/time.ts';
+import { apiError, json, rateLimited, readJsonObject } from '../../../lib/api/respond.ts';
+import { responseLocale, translateFields } from '../../../lib/api/booking-request.ts';
+import { parsePledgeRequest, pledgeManagePath } from '../../../lib/pledge-form.ts';
+
+/** POST /api/v1/pledges: promises items of a campaign. Documented in docs/api.md. */
+export const POST: APIRoute = async (context) => {
+  const read = await readJsonObject(context.request);
+  if (!read.ok) return read.response;
+  const invalid = (fields: Record<string, string>) =>
+    apiError(422, 'invalid', { fields: translateFields(fields, getTranslator(responseLocale(read.body))) });
+
+  const parsed = parsePledgeRequest(read.body);
+  if (!parsed.ok) return invalid(parsed.fields);
+  const request = parsed.value;
+
+  const db = await getDb();
+  const campaign = await getCampaign(db, request.campaign);
+  if (!campaign) return invalid({ campaign: 'pledge.error.campaignInvalid' });
+  const fields: Record<string, string> = {};
+  if (request.lines.some((l) => !campaign.items.some((i) => i.slug === l.item))) fields.items = 'pledge.error.itemsInvalid';
+  const point = campaign.dropOffPoints.find((p) => p.slug === request.dropOffPoint);
+  const window = point?.windows.find((w) => w.id === request.collectionWindow);
+  if (!point) fields.dropOffPoint = 'pledge.error.pointInvalid';
+  else if (!window) fields.collectionWindow = 'pledge.error.windowInvalid';
+  if (Object.keys(fields).length > 0) return invalid(fields);
+
+  // Counted only once the request is well formed: malformed ones cost no write.
+  const { contact } = request;
+  const limit = await guardPublicWrite(db, 'pledge', clientIp(context), contact.phone ?? contact.email);
+  if (!limit.allowed) return rateLimited(limit.retryAfterSeconds);
+
+  const outcome = await createPledge(db, {
+    campaignSlug: campaign.slug,
+    lines: request.lines,
+    collectionWindowId: request.collectionWindow,
+    firstName: contact.name,
+    email: contact.email,
+    phone: contact.phone,
+    locale: contact.locale,
+    submissionKey: request.submissionKey,
+  });
+  if (!outcome.ok) {
+    if (outcome.reason === 'exceeds_remaining') return apiError(409, 'exceeds_remaining', { remaining: outcome.remaining });
+    // The window ended or the campaign changed between the checks above and the pledge.
+    if (outcome.reason === 'invalid_window') return invalid({ collectionWindow: 'pledge.error.windowInvalid' });
+    if (outcome.reason === 'invalid_items') return invalid({ items: 'pledge.error.itemsInvalid' });
+    return invalid({ campaign: 'pledge.error.campaignInvalid' });
+  }
+  await invalidateLiveData(context, [CACHE_TAGS.campaign(campaign.slug)]);
+  // A repeated submissionKey answers with the pledge it made first, which may name another window.
+  const made = campaign.dropOffPoints.flatMap((p) => p.windows.map((w) => ({ p, w }))).find((x) => x.w.id === outcome.pledge.collectionWindowId) ?? { p: point!, w: window! };
+  return json(
+    {
+      reference: outcome.pledge.reference,
+      campaign: campaign.slug,
+      dropOffPoint: made.p.slug,
+      collectionWindow: { id: made.w.id, start: toRomeIso(made.w.startsAt), end: toRomeIso(made.w.endsAt) },
+      manageUrl: outcome.manageToken ? publicOrigin() + pledgeManagePath(contact.locale, outcome.manageToken) : null,
+    },
+    { status: 201 },
+  );
+};

@@ -1,0 +1,268 @@
+// Pledges and volunteer sign-ups in a real browser: a donor pledges with JavaScript off in Arabic
+// (phone only) and with JavaScript on in Italian (email), meeting the error summary on the way and
+// downloading the calendar file; a volunteer signs up with JavaScript off; and axe finds no WCAG
+// 2.1 A/AA violation on any pledge or volunteer page type in Italian, English and Arabic.
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { startServer, type RunningServer } from '../support/server.ts';
+import { axeViolations, launchBrowser } from './support.ts';
+import { messages } from '../../src/lib/i18n.ts';
+
+let server: RunningServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  // Limits this file never reaches (tests/http proves the limits).
+  server = await startServer({
+    FORM_MIN_FILL_SECONDS: '0',
+    RATE_LIMIT_LOOKUPS_PER_IP_PER_HOUR: '1000',
+    RATE_LIMIT_WRITES_PER_IP_PER_HOUR: '1000',
+    RATE_LIMIT_BOOKINGS_PER_CONTACT_PER_DAY: '1000',
+  });
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+type Locale = 'it' | 'en' | 'ar';
+const text = (locale: Locale, key: string, values: Record<string, string> = {}) =>
+  Object.entries(values).reduce((s, [k, v]) => s.replace(`{{${k}}}`, v), messages[locale][key]!);
+const h1 = async (page: Page) => (await page.locator('h1').innerText()).trim();
+
+/** Clicks and waits for the page it leads to (a POST to the same address included). */
+async function follow(page: Page, target: Locator) {
+  await Promise.all([page.waitForEvent('load'), target.click()]);
+}
+
+async function remaining(item: string): Promise<number> {
+  const c = (await (await fetch(`${server.origin}/api/v1/campaigns/zaino-sospeso`)).json()) as { items: { slug: string; remaining: number }[] };
+  return c.items.find((i) => i.slug === item)!.remaining;
+}
+
+async function downloadCalendar(page: Page): Promise<string> {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('main a[href*="consegna.ics"]').click()]);
+  expect(download.suggestedFilename()).toMatch(/\.ics$/);
+  return readFile((await download.path())!, 'utf8');
+}
+
+/** Fills the pledge form; the first collection window unless told otherwise. */
+async function fillPledge(page: Page, values: { item: string; quantity: string; name: string; phone?: string; email?: string; window?: number }) {
+  await page.fill(`#qty-${values.item}`, values.quantity);
+  await page.locator('input[name="window"]').nth(values.window ?? 0).check();
+  await page.fill('#name', values.name);
+  if (values.phone) await page.fill('#phone', values.phone);
+  if (values.email) await page.fill('#email', values.email);
+  await page.check('#privacyAccepted');
+}
+
+async function pledgeJourney(context: BrowserContext, locale: Locale, person: { name: string; phone?: string; email?: string }, item: string) {
+  const before = await remaining(item);
+  const page = await context.newPage();
+  try {
+    // From the campaign page's button.
+    await page.goto(`${server.origin}/${locale}/zaino-sospeso`);
+    await follow(page, page.getByRole('link', { name: text(locale, 'pledge.cta'), exact: true }));
+    expect(new URL(page.url()).pathname).toBe(`/${locale}/zaino-sospeso/dona`);
+    expect(await h1(page)).toBe(text(locale, 'pledge.form.title'));
+    const field = page.locator(`#qty-${item}`);
+    expect(await field.getAttribute('max')).toBe(String(before));
+    // The field says how many are still needed, in its description.
+    expect(await field.getAttribute('aria-describedby')).toBe(`qty-${item}-hint`);
+    expect(await page.locator(`#qty-${item}-hint`).innerText()).toBe(text(locale, 'pledge.form.stillNeeded', { n: String(before) }));
+
+    // Sent empty: the error summary has the focus, each problem links to its field.
+    await follow(page, page.locator('#submit'));
+    expect(await h1(page)).toBe(text(locale, 'pledge.form.title'));
+    const summary = page.locator('.error-summary');
+    expect(await summary.isVisible()).toBe(true);
+    expect(await page.evaluate(() => document.activeElement?.classList.contains('error-summary'))).toBe(true);
+    expect(await summary.locator('a').first().innerText()).toBe(text(locale, 'pledge.error.itemsRequired'));
+    await summary.locator('a[href="#name"]').click();
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('name');
+
+    // (Arabic-Indic digits typed into the field are read by the server too: tests/http covers them.)
+    await fillPledge(page, { item, quantity: '2', ...person });
+    await Promise.all([page.waitForURL(/\/zaino-sospeso\/grazie\?c=/), page.locator('#submit').click()]);
+    expect(await h1(page)).toBe(text(locale, 'pledge.done.title'));
+    const reference = (await page.locator('.panel .reference').innerText()).trim();
+    expect(reference).toMatch(/^ZS-[A-Z0-9]{4}-[A-Z0-9]{2}$/);
+    expect(await page.locator('main').innerText()).toContain(person.email ? text(locale, 'pledge.done.change.email') : text(locale, 'pledge.done.change.phone'));
+    const ics = await downloadCalendar(page);
+    expect(ics).toContain('BEGIN:VEVENT');
+    expect(ics).toContain(`UID:pledge-${reference}@`);
+    expect(await remaining(item)).toBe(before - 2);
+
+    // The campaign page shows the new numbers at once.
+    await page.goto(`${server.origin}/${locale}/zaino-sospeso`);
+    const progress = page.locator(`progress[aria-labelledby="item-${item}"]`);
+    expect(Number(await progress.getAttribute('max')) - Number(await progress.getAttribute('value'))).toBe(before - 2);
+    return reference;
+  } finally {
+    await page.close();
+  }
+}
+
+describe('pledging', () => {
+  it('works with JavaScript off, in Arabic, with a phone number only', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false, acceptDownloads: true });
+    try {
+      await pledgeJourney(context, 'ar', { name: 'أمينة', phone: '٣٥١ ٦٨١ ٨١٩٨' }, 'pastelli');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('works with JavaScript on, in Italian, with an email', async () => {
+    const context = await browser.newContext({ acceptDownloads: true });
+    try {
+      await pledgeJourney(context, 'it', { name: 'Giulia', email: 'giulia@example.org' }, 'astuccio');
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('volunteer sign-up', () => {
+  it('works with JavaScript off: checkboxes, the availability table and the error summary', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    try {
+      await page.goto(`${server.origin}/en`);
+      await follow(page, page.locator('a[href="/en/volontari"]'));
+      expect(await h1(page)).toBe(text('en', 'volunteer.form.title'));
+      await page.fill('#name', 'Sam Rossi');
+      await page.fill('#email', 'sam@example.org');
+      await page.getByLabel(/^Municipio 8/).check();
+      await page.getByLabel(text('en', 'volunteer.skill.translation')).check();
+      // Each cell of the table is a checkbox labelled with its day and part of the day.
+      await page.getByLabel('Tuesday, Evening', { exact: true }).check();
+      await page.getByLabel('Saturday, Morning', { exact: true }).check();
+      await page.check('#consent');
+      await follow(page, page.locator('#submit'));
+
+      // Translation without a language: one error, the answers kept.
+      expect(await page.locator('.error-summary a').allInnerTexts()).toEqual([text('en', 'volunteer.error.languagesRequired')]);
+      expect(await page.getByLabel('Tuesday, Evening', { exact: true }).isChecked()).toBe(true);
+      expect(await page.inputValue('#email')).toBe('sam@example.org');
+      await page.getByLabel('Arabic', { exact: true }).check();
+      await Promise.all([page.waitForURL(/\/en\/volontari\/grazie$/), page.locator('#submit').click()]);
+      expect(await h1(page)).toBe(text('en', 'volunteer.sent.title'));
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('axe finds no WCAG 2.1 A/AA violation on the pledge and volunteer pages', () => {
+  const LOCALES: Locale[] = ['it', 'en', 'ar'];
+  // axe-core is injected as an inline script, which the pages' CSP (rightly) refuses: only this context bypasses CSP.
+  let axeContext: BrowserContext;
+  beforeAll(async () => {
+    axeContext = await browser.newContext({ bypassCSP: true });
+  });
+  afterAll(async () => {
+    await axeContext?.close();
+  });
+
+  async function manageUrl(locale: Locale): Promise<string> {
+    const c = (await (await fetch(`${server.origin}/api/v1/campaigns/zaino-sospeso`)).json()) as { collectionWindows: { id: number; dropOffPoint: string }[] };
+    const w = c.collectionWindows[0]!;
+    const res = await fetch(`${server.origin}/api/v1/pledges`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ campaign: 'zaino-sospeso', items: [{ item: 'colla', quantity: 1 }], dropOffPoint: w.dropOffPoint, collectionWindow: w.id, name: 'Axe', email: `axe-${locale}@example.org`, locale, privacyAccepted: true }),
+    });
+    expect(res.status).toBe(201);
+    const url = new URL(((await res.json()) as { manageUrl: string }).manageUrl);
+    return url.pathname + url.search;
+  }
+
+  async function signUp(locale: Locale, tag: string): Promise<string> {
+    const email = `axe-${tag}-${locale}@example.org`;
+    const res = await fetch(`${server.origin}/api/v1/volunteers`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'Axe', email, municipi: [8], skills: ['events'], locale, consent: true }),
+    });
+    expect(res.status).toBe(201);
+    return email;
+  }
+
+  /** The confirmation email of a volunteer sign-up, as the file mailer writes it (the worker runs every 5 s). */
+  async function confirmationEmail(locale: Locale, email: string): Promise<{ confirm: string; withdraw: string }> {
+    for (let i = 0; i < 120; i++) {
+      for (const m of server.output().matchAll(/volunteer_confirm_address #\d+ written to (\S+) — manage link: (\S+)/g)) {
+        const raw = await readFile(m[1]!, 'utf8');
+        if (!raw.includes(`To: ${email}`)) continue;
+        // Quoted-printable soft line breaks and escapes, so the links can be read.
+        const decoded = raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+        const withdraw = /https?:\/\/[^\s"<>]+\/volontari\/ritira\?token=[0-9]+\.[A-Za-z0-9_-]{43}/.exec(decoded)?.[0];
+        const path = (u: string) => new URL(u).pathname + new URL(u).search;
+        return { confirm: path(m[2]!), withdraw: withdraw ? path(withdraw) : '' };
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error(`no confirmation email for ${email}`);
+  }
+
+  /** Each page type: how to reach it in a locale. */
+  const pageTypes: [string, (page: Page, locale: Locale) => Promise<void>][] = [
+    ['pledge form', async (page, l) => void (await page.goto(`${server.origin}/${l}/zaino-sospeso/dona`))],
+    ['pledge form with errors', async (page, l) => {
+      await page.goto(`${server.origin}/${l}/zaino-sospeso/dona`);
+      await page.fill('#email', 'not-an-email');
+      await page.fill('#qty-zaino', '1000');
+      await follow(page, page.locator('#submit'));
+      expect(await page.locator('.error-summary').count()).toBe(1);
+    }],
+    ['pledge confirmation', async (page, l) => {
+      await page.goto(`${server.origin}/${l}/zaino-sospeso/dona`);
+      await fillPledge(page, { item: 'diario', quantity: '1', name: 'Axe', phone: '3331234567' });
+      await Promise.all([page.waitForURL(/\/grazie\?c=/), page.locator('#submit').click()]);
+    }],
+    ['pledge confirmation, link expired', async (page, l) => void (await page.goto(`${server.origin}/${l}/zaino-sospeso/grazie?c=bad`))],
+    ['pledge manage', async (page, l) => void (await page.goto(server.origin + (await manageUrl(l))))],
+    ['pledge manage, change with errors', async (page, l) => {
+      await page.goto(server.origin + (await manageUrl(l)));
+      await page.fill('#qty-colla', '1000');
+      await follow(page, page.locator('#save'));
+      expect(await page.locator('.error-summary').count()).toBe(1);
+    }],
+    ['pledge manage, cancel', async (page, l) => void (await page.goto(`${server.origin}${await manageUrl(l)}&azione=annulla`))],
+    ['pledge manage, not found', async (page, l) => void (await page.goto(`${server.origin}/${l}/zaino-sospeso/gestisci?token=nope`))],
+    ['volunteer form', async (page, l) => void (await page.goto(`${server.origin}/${l}/volontari`))],
+    ['volunteer form with errors', async (page, l) => {
+      await page.goto(`${server.origin}/${l}/volontari`);
+      await page.check('#skills-3');
+      await follow(page, page.locator('#submit'));
+      expect(await page.locator('.error-summary').count()).toBe(1);
+    }],
+    ['volunteer check your email', async (page, l) => void (await page.goto(`${server.origin}/${l}/volontari/grazie`))],
+    ['volunteer confirmed', async (page, l) => void (await page.goto(server.origin + (await confirmationEmail(l, await signUp(l, 'confirm'))).confirm))],
+    ['volunteer link expired', async (page, l) => void (await page.goto(`${server.origin}/${l}/volontari/conferma?token=${'x'.repeat(43)}`))],
+    ['volunteer withdraw', async (page, l) => void (await page.goto(`${server.origin}/${l}/volontari/ritira?token=1.${'a'.repeat(43)}`))],
+    ['volunteer withdrawn', async (page, l) => {
+      // The real thing: the link of the email, then the button (a POST from the page itself).
+      const { withdraw } = await confirmationEmail(l, await signUp(l, 'withdraw'));
+      expect(withdraw).toMatch(/\/volontari\/ritira\?token=/);
+      await page.goto(server.origin + withdraw);
+      await Promise.all([page.waitForURL(/\/volontari\/ritira\?esito=ritirato$/), page.locator('form button[type="submit"]').click()]);
+      expect(await h1(page)).toBe(text(l, 'volunteer.withdraw.doneTitle'));
+    }],
+  ];
+
+  it.each(LOCALES.flatMap((l) => pageTypes.map(([name, open]) => [l, name, open] as const)))('/%s %s', async (locale, _name, open) => {
+    const page = await axeContext.newPage();
+    try {
+      await open(page, locale);
+      expect(await page.locator('h1').count()).toBe(1);
+      expect(await page.getAttribute('html', 'lang')).toBe(locale);
+      expect(await axeViolations(page)).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+});
