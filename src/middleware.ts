@@ -5,6 +5,9 @@ import { defineMiddleware } from 'astro:middleware';
 import { DEFAULT_LOCALE, isLocale, textDirection } from './lib/locales.ts';
 import { getTranslator } from './lib/i18n.ts';
 import { readStaffSession } from './lib/server/auth/guard.ts';
+import { isDatabaseUnavailable } from './lib/server/db/errors.ts';
+import type { Translate } from './lib/i18n.ts';
+import { HREFLANG, type Locale } from './lib/locales.ts';
 
 export const onRequest = defineMiddleware(async (context, next) => {
   const first = context.url.pathname.split('/')[1];
@@ -12,8 +15,16 @@ export const onRequest = defineMiddleware(async (context, next) => {
   context.locals.locale = locale;
   context.locals.t = getTranslator(locale);
   context.locals.dir = textDirection(locale);
-  context.locals.staff = context.isPrerendered ? null : await readStaffSession(context);
-  const response = await next();
+  let response: Response;
+  try {
+    context.locals.staff = context.isPrerendered ? null : await readStaffSession(context);
+    response = await next();
+  } catch (error) {
+    // The database is away: answer at once with 503 and a plain, readable page (Astro's 500 page
+    // would say "error"); the pool reconnects by itself when PostgreSQL is back.
+    if (!isDatabaseUnavailable(error)) throw error;
+    return unavailablePage(context.locals.t, locale, context.locals.dir);
+  }
   // Astro sends its CSP as a header on on-demand pages; frame-ancestors only works as a header,
   // so it is added here (prerendered files get it from the server, src/lib/server/security-headers.ts).
   const csp = response.headers.get('content-security-policy');
@@ -26,3 +37,8 @@ export const onRequest = defineMiddleware(async (context, next) => {
   }
   return response;
 });
+
+function unavailablePage(t: Translate, locale: Locale, dir: 'ltr' | 'rtl'): Response {
+  const html = `<!doctype html><html lang="${HREFLANG[locale]}" dir="${dir}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex"><title>${t('error.503.title')}</title></head><body><main><h1>${t('error.503.title')}</h1><p>${t('error.503.text')}</p><p><a href="/${locale}">${t('nav.home')}</a></p></main></body></html>`;
+  return new Response(html, { status: 503, headers: { 'Content-Type': 'text/html; charset=utf-8', 'Retry-After': '30', 'Cache-Control': 'no-store' } });
+}
