@@ -6,6 +6,7 @@ import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { ConfigError, parseConfig } from '../src/lib/server/config.ts';
 import { migrateAndSeed } from './prepare-database.ts';
+import { isSeeded } from '../src/lib/server/db/seed.ts';
 import { openDatabase, targetFromConfig } from '../src/lib/server/db/connection.ts';
 import { shareDatabase } from '../src/lib/server/db/index.ts';
 import { applySecurityHeaders } from '../src/lib/server/security-headers.ts';
@@ -32,7 +33,16 @@ if (!existsSync(entry)) {
 // One handle for the whole process: migrations, seed, the bundle's pages (shareDatabase) and the
 // outbox worker all use it, so the embedded database is never opened twice.
 const db = await openDatabase(targetFromConfig(config));
+// Demo accounts of the staff area: only on the embedded database, only when this start seeds it,
+// never with NODE_ENV=production. Their credentials are printed once, with the URL.
+const demoWanted = !config.databaseUrl && !config.production && !(await isSeeded(db).catch(() => false));
 await migrateAndSeed(db, { seedIfEmpty: true, log: console.log });
+let printDemoAccounts: ((origin: string) => void) | undefined;
+if (demoWanted) {
+  const { createDemoAccounts, formatDemoAccounts } = await import('../src/lib/server/auth/demo.ts');
+  const accounts = await createDemoAccounts(db);
+  printDemoAccounts = (origin) => console.log(formatDemoAccounts(accounts, origin));
+}
 shareDatabase(db);
 onShutdown(() => db.destroy());
 
@@ -69,6 +79,7 @@ server.listen(config.port, config.host, () => {
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   // Without PUBLIC_URL, absolute links use the port actually bound (PORT=0 picks a free one).
   if (!process.env.PUBLIC_URL) process.env.PUBLIC_URL = `http://${shown}:${port}`;
+  printDemoAccounts?.(process.env.PUBLIC_URL ?? config.publicUrl);
   console.log(`QuBì is running at http://${shown}:${port}  (database: ${config.databaseUrl ? 'PostgreSQL' : `embedded, ${config.dataDir}`})`);
 });
 

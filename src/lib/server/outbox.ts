@@ -15,7 +15,9 @@ export type MessageKind =
   | 'pledge_cancelled'
   | 'volunteer_confirm_address'
   | 'volunteer_welcome'
-  | 'volunteer_coordinator_notice';
+  | 'volunteer_coordinator_notice'
+  | 'staff_invitation'
+  | 'staff_password_reset';
 
 export interface NewMessage {
   kind: MessageKind;

@@ -21,6 +21,7 @@ import { isLocale, localize, type Locale } from '../locales.ts';
 import { isBookingMessageKind, parseBookingPayload, renderBookingEmail, type BookingMessageKind, type RenderedEmail } from '../emails/booking.ts';
 import { isPledgeMessageKind, parsePledgePayload, renderPledgeEmail, type PledgeMessageKind } from '../emails/pledge.ts';
 import { isVolunteerMessageKind, parseVolunteerMessage, renderVolunteerEmail, type VolunteerMessageKind } from '../emails/volunteer.ts';
+import { isStaffMessageKind, parseStaffMessage, renderStaffEmail } from '../emails/staff.ts';
 
 /** How long a claimed message stays reserved; far longer than an SMTP attempt (timeouts of 10–30 s). */
 const LEASE_MS = 5 * 60_000;
@@ -137,7 +138,7 @@ export async function deliverMessage(db: Db, message: ClaimedMessage, now: Date,
   // A sent message needs its secrets no more: the links' tokens leave the table with it.
   await db
     .updateTable('outbox')
-    .set({ payload: sql`payload - 'manageToken' - 'confirmToken' - 'withdrawToken'` })
+    .set({ payload: sql`payload - 'manageToken' - 'confirmToken' - 'withdrawToken' - 'token'` })
     .where('id', '=', message.id)
     .where('status', '=', 'sent')
     .execute();
@@ -152,6 +153,7 @@ async function prepareEmail(db: Db, message: ClaimedMessage, origin: string): Pr
   if (isBookingMessageKind(message.kind)) return prepareBookingEmail(db, message, message.kind, locale, origin);
   if (isPledgeMessageKind(message.kind)) return preparePledgeEmail(db, message, message.kind, locale, origin);
   if (isVolunteerMessageKind(message.kind)) return prepareVolunteerEmail(db, message, message.kind, locale, origin);
+  if (isStaffMessageKind(message.kind)) return renderStaffEmail({ message: parseStaffMessage(message.kind, message.payload), locale, origin });
   throw new Error(`unknown message kind "${message.kind}"`);
 }
 

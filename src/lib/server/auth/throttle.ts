@@ -1,0 +1,239 @@
+// Throttled sign-in: password (and second-factor) attempts are counted in the database per account
+// and per client IP, so every server process sees the same counts and a restart forgets nothing.
+//
+//   per account: RATE_LIMIT_SIGN_IN_FAILURES_PER_ACCOUNT (default 5) attempts per 15 minutes
+//   per IP:      RATE_LIMIT_SIGN_IN_FAILURES_PER_IP_PER_HOUR (default 30) attempts per hour
+//
+// Each attempt is counted before the password is checked (one atomic statement, so parallel
+// guesses cannot slip past the limit); a successful one is then given back (the account's count is
+// cleared, the IP's lowered by one), so only failures add up and an office behind one address can
+// sign in all day. Once a limit is reached every attempt is refused with 429 and Retry-After, even
+// with the right password, until the window ends. Unknown addresses are counted exactly like known
+// ones, so the throttle tells nobody which accounts exist.
+//
+// Audit: `auth.sign_in`, `auth.sign_in_failed` (each failure), `auth.locked` (the first attempt
+// refused by a limit: once per window and scope, however many follow). Details hold no password
+// and no IP.
+import { sql } from 'kysely';
+import type { AstroGlobal } from 'astro';
+import type { Db } from '../db/database.ts';
+import { hitRateLimits, limitKey, type RateLimitRule } from '../rate-limit.ts';
+import { getServerSecret } from '../secret.ts';
+import { writeAudit } from './audit.ts';
+import { verifyAgainstDummy, verifyPassword } from './password.ts';
+import { createSession, generateSessionToken, invalidateSession, DEFAULT_SESSION_POLICY } from './session.ts';
+import { STAFF_LOCALES, staffCookie, staffPath } from './guard.ts';
+
+function rule(envName: string, limit: number, windowSeconds: number): RateLimitRule {
+  const fromEnv = Number(process.env[envName]);
+  return { limit: Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : limit, windowSeconds };
+}
+
+export const SIGN_IN_RULES = {
+  perAccount: () => rule('RATE_LIMIT_SIGN_IN_FAILURES_PER_ACCOUNT', 5, 15 * 60),
+  perIp: () => rule('RATE_LIMIT_SIGN_IN_FAILURES_PER_IP_PER_HOUR', 30, 3600),
+  /** Password resets asked for from one IP (the answer is the same either way). */
+  resetsPerIp: () => rule('RATE_LIMIT_PASSWORD_RESETS_PER_IP_PER_HOUR', 10, 3600),
+  /** Reset emails to one address: more are silently not sent (no mailbox flooding). */
+  resetsPerAccount: () => rule('RATE_LIMIT_PASSWORD_RESETS_PER_ACCOUNT_PER_HOUR', 3, 3600),
+};
+
+export type Throttled = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+
+type Check = { key: string; rule: RateLimitRule; scope: string };
+
+export const normalizeEmail = (email: string) => email.trim().toLowerCase();
+
+async function checksFor(db: Db, kind: 'sign_in' | 'second_factor' | 'password_check', account: string, ip: string): Promise<Check[]> {
+  const secret = await getServerSecret(db);
+  return [
+    { key: limitKey(`auth:${kind}:account`, account, secret), rule: SIGN_IN_RULES.perAccount(), scope: 'account' },
+    // One IP budget for every kind of guess: a password, a code, the current password.
+    { key: limitKey('auth:ip', ip, secret), rule: SIGN_IN_RULES.perIp(), scope: 'ip' },
+  ];
+}
+
+/**
+ * Counts one hit on `key` in its fixed window, in one atomic statement (as rate-limit.ts
+ * hitRateLimit does), and returns the count: each of several parallel requests gets its own.
+ */
+async function hit(db: Db, check: Check, now: Date): Promise<{ hits: number; retryAfterSeconds: number }> {
+  const windowStart = new Date(now.getTime() - check.rule.windowSeconds * 1000);
+  const row = await db
+    .insertInto('rate_limit')
+    .values({ key: check.key, window_started_at: now, hits: 1 })
+    .onConflict((oc) =>
+      oc.column('key').doUpdateSet({
+        hits: sql<number>`CASE WHEN rate_limit.window_started_at <= ${windowStart} THEN 1 ELSE rate_limit.hits + 1 END`,
+        window_started_at: sql<Date>`CASE WHEN rate_limit.window_started_at <= ${windowStart} THEN ${now}::timestamptz ELSE rate_limit.window_started_at END`,
+      }),
+    )
+    .returning(['hits', 'window_started_at'])
+    .executeTakeFirstOrThrow();
+  const endsAt = row.window_started_at.getTime() + check.rule.windowSeconds * 1000;
+  return { hits: row.hits, retryAfterSeconds: Math.max(1, Math.ceil((endsAt - now.getTime()) / 1000)) };
+}
+
+type Counted = { allowed: true } | { allowed: false; retryAfterSeconds: number; newlyLocked: { scope: string; retryAfterSeconds: number }[] };
+
+/**
+ * Counts an attempt on every check; refused when any limit is used up. `newlyLocked` names the
+ * limits this very attempt is the first to be refused by (exactly one request per window), so the
+ * lockout is logged once however many requests hammer it.
+ */
+async function countAttempt(db: Db, checks: Check[], now: Date): Promise<Counted> {
+  const refused: { scope: string; retryAfterSeconds: number; first: boolean }[] = [];
+  for (const check of checks) {
+    const { hits, retryAfterSeconds } = await hit(db, check, now);
+    if (hits > check.rule.limit) refused.push({ scope: check.scope, retryAfterSeconds, first: hits === check.rule.limit + 1 });
+  }
+  if (refused.length === 0) return { allowed: true };
+  return {
+    allowed: false,
+    retryAfterSeconds: Math.max(...refused.map((r) => r.retryAfterSeconds)),
+    newlyLocked: refused.filter((r) => r.first).map(({ scope, retryAfterSeconds }) => ({ scope, retryAfterSeconds })),
+  };
+}
+
+/** A successful attempt is given back: the account's count is cleared, the IP's lowered by one. */
+async function giveBack(db: Db, checks: Check[]): Promise<void> {
+  for (const check of checks) {
+    if (check.scope === 'account') await db.deleteFrom('rate_limit').where('key', '=', check.key).execute();
+    else await db.updateTable('rate_limit').set({ hits: sql<number>`GREATEST(hits - 1, 0)` }).where('key', '=', check.key).execute();
+  }
+}
+
+async function auditLocks(db: Db, locks: { scope: string; retryAfterSeconds: number }[], entry: { actorUserId: number | null; step: string }): Promise<void> {
+  for (const lock of locks) {
+    await writeAudit(db, {
+      actorUserId: entry.actorUserId,
+      action: 'auth.locked',
+      ...(entry.actorUserId !== null ? { subject: `user:${entry.actorUserId}` } : {}),
+      detail: { step: entry.step, scope: lock.scope, retryAfterSeconds: lock.retryAfterSeconds },
+    });
+  }
+}
+
+export interface SignInUser {
+  id: number;
+  totpEnabled: boolean;
+}
+
+export type SignInResult = { ok: true; user: SignInUser } | { ok: false; reason: 'invalid' } | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
+
+/**
+ * Checks an email and password, throttled. The same answer ("invalid") for an unknown address,
+ * a wrong password, a disabled account and one whose password is not set yet; the same work too
+ * (a password hash is always verified).
+ */
+export async function attemptSignIn(db: Db, input: { email: string; password: string; ip: string }, now: Date = new Date()): Promise<SignInResult> {
+  const email = normalizeEmail(input.email).slice(0, 254);
+  const checks = await checksFor(db, 'sign_in', email, input.ip);
+  const counted = await countAttempt(db, checks, now);
+  // Refused before any password check: nothing is learnt. The lockout is logged once.
+  if (!counted.allowed) {
+    if (counted.newlyLocked.length > 0) {
+      const locked = email ? await db.selectFrom('app_user').select('id').where('email', '=', email).executeTakeFirst() : undefined;
+      await auditLocks(db, counted.newlyLocked, { actorUserId: locked?.id ?? null, step: 'sign_in' });
+    }
+    return { ok: false, reason: 'throttled', retryAfterSeconds: counted.retryAfterSeconds };
+  }
+  const user = email
+    ? await db.selectFrom('app_user').select(['id', 'password_hash', 'disabled_at', 'totp_enabled_at']).where('email', '=', email).executeTakeFirst()
+    : undefined;
+  const usable = user && user.password_hash && !user.disabled_at ? user : undefined;
+  const valid = usable ? await verifyPassword(usable.password_hash!, input.password) : await verifyAgainstDummy(input.password);
+  if (valid && usable) {
+    await giveBack(db, checks);
+    await writeAudit(db, { actorUserId: usable.id, action: 'auth.sign_in', subject: `user:${usable.id}`, detail: { secondFactor: usable.totp_enabled_at ? 'pending' : 'none' } });
+    return { ok: true, user: { id: usable.id, totpEnabled: usable.totp_enabled_at !== null } };
+  }
+  const reason = !user ? 'unknown_account' : user.disabled_at ? 'disabled' : !user.password_hash ? 'no_password' : 'wrong_password';
+  await writeAudit(db, { actorUserId: user?.id ?? null, action: 'auth.sign_in_failed', ...(user ? { subject: `user:${user.id}` } : {}), detail: { reason } });
+  return { ok: false, reason: 'invalid' };
+}
+
+/**
+ * Counts a guess of a signed-in user (the second factor, or the current password on the account
+ * page) against that user and the IP. `check` runs only when the guess is allowed.
+ */
+export async function attemptGuarded<T>(
+  db: Db,
+  input: { userId: number; ip: string; step: 'second_factor' | 'password_check' },
+  check: () => Promise<T | false>,
+  now: Date = new Date(),
+): Promise<{ ok: true; value: T } | { ok: false; reason: 'invalid' } | { ok: false; reason: 'throttled'; retryAfterSeconds: number }> {
+  const checks = await checksFor(db, input.step, String(input.userId), input.ip);
+  const counted = await countAttempt(db, checks, now);
+  if (!counted.allowed) {
+    await auditLocks(db, counted.newlyLocked, { actorUserId: input.userId, step: input.step });
+    return { ok: false, reason: 'throttled', retryAfterSeconds: counted.retryAfterSeconds };
+  }
+  const value = await check();
+  if (value !== false) {
+    await giveBack(db, checks);
+    return { ok: true, value };
+  }
+  await writeAudit(db, { actorUserId: input.userId, action: input.step === 'second_factor' ? 'auth.second_factor_failed' : 'auth.password_check_failed', subject: `user:${input.userId}` });
+  return { ok: false, reason: 'invalid' };
+}
+
+/**
+ * A password-reset request: refused (429) past the per-IP limit; past the per-address limit it is
+ * accepted but no email goes out (`send: false`), so the answer never depends on the account.
+ */
+export async function throttlePasswordReset(db: Db, email: string, ip: string, now: Date = new Date()): Promise<Throttled & { send?: boolean }> {
+  const secret = await getServerSecret(db);
+  const perIp = await hitRateLimits(db, [{ key: limitKey('auth:reset:ip', ip, secret), rule: SIGN_IN_RULES.resetsPerIp() }], now);
+  if (!perIp.allowed) return perIp;
+  const perAccount = await hitRateLimits(db, [{ key: limitKey('auth:reset:account', normalizeEmail(email), secret), rule: SIGN_IN_RULES.resetsPerAccount() }], now);
+  return { allowed: true, send: perAccount.allowed };
+}
+
+// --- after a successful attempt ---
+
+/**
+ * Signs the user in with a NEW session (a token from the request is never reused, so a session
+ * planted before sign-in cannot become the signed-in one) and ends the session the request came
+ * with, if any.
+ */
+export async function startSession(
+  context: Pick<AstroGlobal, 'cookies' | 'locals'>,
+  db: Db,
+  userId: number,
+  options: { twoFactorVerified: boolean },
+): Promise<void> {
+  const previous = context.locals.staff?.session.id;
+  if (previous) await invalidateSession(db, previous);
+  const token = generateSessionToken();
+  await createSession(db, token, userId, { twoFactorVerified: options.twoFactorVerified });
+  const cookie = staffCookie();
+  context.cookies.set(cookie.name, token, { ...cookie.options, maxAge: Math.floor(DEFAULT_SESSION_POLICY.absoluteMs / 1000) });
+  context.locals.staff = null;
+}
+
+/** Deletes the session cookie (sign-out). */
+export function clearSessionCookie(context: Pick<AstroGlobal, 'cookies'>): void {
+  const cookie = staffCookie();
+  context.cookies.delete(cookie.name, { path: cookie.options.path, secure: cookie.options.secure, httpOnly: true, sameSite: 'lax' });
+}
+
+/**
+ * Where to go after sign-in: `next` only when it is a path of this site's staff area (never another
+ * origin, a protocol-relative "//host", a backslash trick or a path outside /{locale}/staff).
+ */
+export function safeNext(next: string | null | undefined, locale: string): string {
+  const home = staffPath(locale);
+  if (!next || next.length > 1000 || !next.startsWith('/') || next.startsWith('//') || /[\\\s]/.test(next)) return home;
+  let url: URL;
+  try {
+    url = new URL(next, 'http://staff.invalid');
+  } catch {
+    return home;
+  }
+  if (url.origin !== 'http://staff.invalid') return home;
+  const inStaff = STAFF_LOCALES.some((l) => url.pathname === `/${l}/staff` || url.pathname.startsWith(`/${l}/staff/`));
+  // Never back to the sign-in steps themselves.
+  if (!inStaff || /\/staff\/(accesso|esci|verifica)$/.test(url.pathname)) return home;
+  return url.pathname + url.search;
+}

@@ -1,0 +1,458 @@
+// Staff sign-in over plain HTTP against the built server, as a browser without JavaScript uses it:
+// security headers everywhere, cookie attributes (and the __Host- prefix over HTTPS), sign-in
+// required and never cached, no session fixation, cross-origin posts refused, brute force throttled
+// (429 + Retry-After) and logged, the admin's TOTP set-up and the second step, sign-out, password
+// change and reset.
+//
+// Accounts: on the embedded database the server runs with NODE_ENV=development and creates the demo
+// accounts, whose credentials it prints; on PostgreSQL (TEST_DATABASE_URL) the test shares the
+// server's schema and creates the same accounts itself, and also reads the audit log.
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Kysely } from 'kysely';
+import { startServer, type RunningServer } from '../support/server.ts';
+import { createTestDatabase, testDatabaseUrl, type TestDatabase } from '../support/db.ts';
+import { createDemoAccounts, type DemoAccount } from '../../src/lib/server/auth/demo.ts';
+import { inviteUser } from '../../src/lib/server/auth/invitations.ts';
+import { disableUser } from '../../src/lib/server/auth/users.ts';
+import { totpCode } from '../../src/lib/server/auth/totp.ts';
+import type { Database } from '../../src/lib/server/db/database.ts';
+
+type Role = DemoAccount['role'];
+
+interface StaffServer {
+  server: RunningServer;
+  accounts: Record<Role, DemoAccount>;
+  /** The server's database, on PostgreSQL only. */
+  db?: Kysely<Database>;
+  stop(): Promise<void>;
+}
+
+async function startStaffServer(env: Record<string, string> = {}): Promise<StaffServer> {
+  if (testDatabaseUrl) {
+    const t: TestDatabase = await createTestDatabase();
+    const server = await startServer({ NODE_ENV: 'development', ...env, ...t.env });
+    const list = await createDemoAccounts(t.db);
+    return { server, db: t.db, accounts: Object.fromEntries(list.map((a) => [a.role, a])) as Record<Role, DemoAccount>, stop: async () => void (await server.stop(), await t.close()) };
+  }
+  const server = await startServer({ NODE_ENV: 'development', ...env });
+  const list = [...server.output().matchAll(/\[demo\] (\w+) \| (\S+) \| (\S+) \| (.+)/g)].map((m) => ({ role: m[1] as Role, email: m[2]!, password: m[3]!, displayName: '', scope: m[4]!.trim() }));
+  expect(list.map((a) => a.role)).toEqual(['admin', 'coordinator', 'desk_operator', 'partner_editor']);
+  return { server, accounts: Object.fromEntries(list.map((a) => [a.role, a])) as Record<Role, DemoAccount>, stop: async () => void (await server.stop()) };
+}
+
+let s: StaffServer;
+beforeAll(async () => {
+  s = await startStaffServer();
+});
+afterAll(async () => {
+  await s?.stop();
+});
+
+interface Page {
+  status: number;
+  html: string;
+  headers: Headers;
+}
+const decode = (v: string) => v.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+
+async function request(path: string, init: RequestInit & { cookie?: string } = {}, srv = s.server): Promise<Page> {
+  const { cookie, ...rest } = init;
+  const headers = new Headers(rest.headers);
+  if (cookie) headers.set('Cookie', cookie);
+  const res = await fetch(srv.origin + path, { redirect: 'manual', ...rest, headers });
+  return { status: res.status, html: decode(await res.text()), headers: res.headers };
+}
+const get = (path: string, cookie?: string, srv = s.server) => request(path, cookie ? { cookie } : {}, srv);
+function post(path: string, fields: Record<string, string>, options: { cookie?: string; origin?: string; srv?: RunningServer } = {}): Promise<Page> {
+  const srv = options.srv ?? s.server;
+  return request(
+    path,
+    {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: options.origin ?? srv.origin },
+      body: new URLSearchParams(fields).toString(),
+      ...(options.cookie ? { cookie: options.cookie } : {}),
+    },
+    srv,
+  );
+}
+
+/** "name=value" of the session cookie the response sets, and the whole Set-Cookie line. */
+function sessionCookieOf(page: Page): { pair: string; line: string } | undefined {
+  const line = page.headers.getSetCookie().find((c) => /^(__Host-)?qubi_session=/.test(c));
+  if (!line) return undefined;
+  return { pair: line.split(';')[0]!, line };
+}
+
+async function signIn(account: DemoAccount, options: { next?: string; cookie?: string; locale?: string; srv?: RunningServer } = {}): Promise<{ page: Page; cookie: string }> {
+  const page = await post(`/${options.locale ?? 'it'}/staff/accesso`, { email: account.email, password: account.password, next: options.next ?? '' }, options);
+  expect(page.status, page.html.slice(0, 300)).toBe(303);
+  const cookie = sessionCookieOf(page);
+  expect(cookie).toBeDefined();
+  return { page, cookie: cookie!.pair };
+}
+
+const location = (page: Page) => page.headers.get('location');
+
+describe('security headers', () => {
+  it('are on staff pages, public pages and static files; CSP without unsafe-inline scripts; no HSTS over plain HTTP', async () => {
+    for (const path of ['/it/staff/accesso', '/en/staff/password-dimenticata', '/it/eventi', '/it/chi-siamo', '/favicon.svg', '/robots.txt']) {
+      const res = await get(path);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('x-content-type-options'), path).toBe('nosniff');
+      expect(res.headers.get('referrer-policy'), path).toBeTruthy();
+      expect(res.headers.get('content-security-policy'), path).toContain("frame-ancestors 'none'");
+      expect(res.headers.get('strict-transport-security'), path).toBeNull();
+    }
+    for (const path of ['/it/staff/accesso', '/en/staff/accesso', '/it/eventi']) {
+      const csp = (await get(path)).headers.get('content-security-policy')!;
+      const scriptSrc = /script-src [^;]*/.exec(csp)?.[0];
+      expect(scriptSrc, csp).toBeDefined();
+      expect(scriptSrc).not.toContain("'unsafe-inline'");
+      expect(csp).toContain("default-src 'self'");
+    }
+  });
+});
+
+describe('the staff area', () => {
+  it('needs sign-in (303 to accesso with next) and is never cached', async () => {
+    for (const path of ['/it/staff', '/en/staff/account', '/it/staff/account/due-fattori']) {
+      const res = await get(path);
+      expect(res.status, path).toBe(303);
+      const to = new URL(location(res)!, s.server.origin);
+      expect(to.pathname, path).toBe(`/${path.split('/')[1]}/staff/accesso`);
+      expect(to.searchParams.get('next'), path).toBe(path);
+    }
+    for (const path of ['/it/staff/accesso', '/en/staff/accesso', '/it/staff/password-dimenticata', '/it/staff/invito?token=x', '/it/staff/password-nuova']) {
+      const res = await get(path);
+      expect(res.headers.get('cache-control'), path).toBe('no-store');
+    }
+    const page = await get('/en/staff/accesso');
+    expect(page.html).toContain('<meta name="robots" content="noindex, nofollow"');
+    expect(page.html).toContain('autocomplete="current-password"');
+    expect(page.html).not.toMatch(/onpaste|<script/);
+  });
+
+  it('exists in Italian and English only', async () => {
+    for (const path of ['/ar/staff/accesso', '/es/staff', '/zh/staff/account']) expect((await get(path)).status, path).toBe(404);
+    expect((await get('/it/staff/accesso')).html).toContain('Accedi all');
+    expect((await get('/en/staff/accesso')).html).toContain('Sign in to the staff area');
+  });
+
+  it('refuses a cross-origin form post (403)', async () => {
+    const { coordinator } = s.accounts;
+    for (const path of ['/it/staff/accesso', '/it/staff/esci', '/it/staff/password-dimenticata']) {
+      const res = await post(path, { email: coordinator.email, password: coordinator.password }, { origin: 'https://evil.example' });
+      expect(res.status, path).toBe(403);
+      expect(sessionCookieOf(res), path).toBeUndefined();
+    }
+  });
+});
+
+describe('sign-in', () => {
+  it('sets an HttpOnly, SameSite=Lax cookie (no Secure over plain HTTP) and shows the home page of the role', async () => {
+    const { page, cookie } = await signIn(s.accounts.coordinator);
+    expect(location(page)).toBe('/it/staff');
+    const line = sessionCookieOf(page)!.line;
+    expect(line).toMatch(/^qubi_session=[A-Za-z0-9_-]{20}\.[A-Za-z0-9_-]{43};/);
+    expect(line).toMatch(/; HttpOnly/i);
+    expect(line).toMatch(/; SameSite=Lax/i);
+    expect(line).toMatch(/; Path=\//i);
+    expect(line).not.toMatch(/; Secure/i);
+    expect(line).not.toMatch(/Domain=/i);
+    const home = await get('/it/staff', cookie);
+    expect(home.status).toBe(200);
+    expect(home.headers.get('cache-control')).toBe('no-store');
+    expect(home.html).toContain('Municipio 8');
+    expect(home.html).toContain('href="/it/staff/volontari"');
+    expect(home.html).toContain('Esci');
+    const partner = await signIn(s.accounts.partner_editor, { locale: 'en' });
+    const partnerHome = await get('/en/staff', partner.cookie);
+    expect(partnerHome.html).toContain(s.accounts.partner_editor.scope);
+    expect(partnerHome.html).not.toContain('href="/en/staff/volontari"');
+  });
+
+  it('answers a wrong password or an unknown address with the same generic error', async () => {
+    const wrong = await post('/en/staff/accesso', { email: s.accounts.desk_operator.email, password: 'not the password' });
+    const unknown = await post('/en/staff/accesso', { email: 'nobody@comune.example', password: 'not the password' });
+    for (const page of [wrong, unknown]) {
+      expect(page.status).toBe(422);
+      expect(page.html).toContain('Email or password not correct');
+      expect(page.html).toContain('class="error-summary"');
+      expect(sessionCookieOf(page)).toBeUndefined();
+    }
+    // The address is kept, never the password.
+    expect(wrong.html).toContain(`value="${s.accounts.desk_operator.email}"`);
+    expect(wrong.html).not.toContain('not the password');
+  });
+
+  it('goes to `next` only within the staff area', async () => {
+    const ok = await signIn(s.accounts.desk_operator, { next: '/it/staff/account' });
+    expect(location(ok.page)).toBe('/it/staff/account');
+    for (const next of ['https://evil.example/it/staff', '//evil.example/it/staff', '/it/eventi']) {
+      const res = await signIn(s.accounts.desk_operator, { next });
+      expect(location(res.page), next).toBe('/it/staff');
+    }
+    // The form carries next from the query string.
+    expect((await get('/it/staff/accesso?next=%2Fit%2Fstaff%2Faccount')).html).toContain('name="next" value="/it/staff/account"');
+  });
+
+  it('never keeps a session planted before sign-in (no fixation)', async () => {
+    // A made-up token, and a real session of another account, both planted in the browser.
+    const planted = `qubi_session=${'A'.repeat(20)}.${'B'.repeat(43)}`;
+    const attacker = await signIn(s.accounts.partner_editor);
+    for (const before of [planted, attacker.cookie]) {
+      const { cookie } = await signIn(s.accounts.desk_operator, { cookie: before });
+      expect(cookie).not.toBe(before);
+      expect((await get('/it/staff', cookie)).status).toBe(200);
+      // The planted session is not the signed-in one: it leads nowhere (the real one was ended).
+      const res = await get('/it/staff', before);
+      expect(res.status).toBe(303);
+      expect(location(res)).toMatch(/^\/it\/staff\/accesso/);
+    }
+  });
+
+  it('throttles brute force on one account: 429 with Retry-After after 5 failures, even for the right password', async () => {
+    const victim = s.accounts.partner_editor;
+    for (let i = 0; i < 5; i++) {
+      const res = await post('/it/staff/accesso', { email: victim.email, password: `guess number ${i}` });
+      expect(res.status, `attempt ${i + 1}`).toBe(422);
+      expect(res.html).toContain('Email o password non corrette');
+    }
+    const locked = await post('/it/staff/accesso', { email: victim.email, password: victim.password });
+    expect(locked.status).toBe(429);
+    const retryAfter = Number(locked.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(800);
+    expect(retryAfter).toBeLessThanOrEqual(900);
+    expect(locked.html).toContain('Troppi tentativi');
+    expect(sessionCookieOf(locked)).toBeUndefined();
+    // Other accounts from the same address still sign in.
+    await signIn(s.accounts.coordinator);
+    if (s.db) {
+      const userId = (await s.db.selectFrom('app_user').select('id').where('email', '=', victim.email).executeTakeFirstOrThrow()).id;
+      const rows = await s.db.selectFrom('audit_log').select(['action', 'detail']).where('subject', '=', `user:${userId}`).where('action', 'in', ['auth.sign_in_failed', 'auth.locked']).orderBy('id').execute();
+      expect(rows.map((r) => r.action)).toEqual([...Array(5).fill('auth.sign_in_failed'), 'auth.locked']);
+      expect(rows[5]!.detail).toMatchObject({ scope: 'account', step: 'sign_in' });
+    }
+  });
+});
+
+describe('admin second factor', () => {
+  let secret = '';
+  let recovery: string[] = [];
+
+  it('sends an admin without TOTP to set it up, which takes a code and gives 10 recovery codes once', async () => {
+    const { page, cookie } = await signIn(s.accounts.admin, { locale: 'en' });
+    expect(location(page)).toBe('/en/staff');
+    for (const path of ['/en/staff', '/en/staff/account']) {
+      const res = await get(path, cookie);
+      expect(res.status, path).toBe(303);
+      expect(location(res), path).toBe('/en/staff/account/due-fattori');
+    }
+    const setup = await get('/en/staff/account/due-fattori', cookie);
+    expect(setup.status).toBe(200);
+    expect(setup.headers.get('cache-control')).toBe('no-store');
+    const uri = /href="(otpauth:\/\/totp\/[^"]+)"/.exec(setup.html)?.[1];
+    expect(uri).toBeDefined();
+    secret = new URL(uri!).searchParams.get('secret')!;
+    expect(setup.html.replace(/\s/g, '')).toContain(secret);
+    expect(setup.html).not.toMatch(/<img\b/);
+    // The same secret after a reload.
+    expect((await get('/en/staff/account/due-fattori', cookie)).html).toContain(uri!);
+
+    const wrongCode = totpCode(secret) === '000000' ? '111111' : '000000';
+    const wrong = await post('/en/staff/account/due-fattori', { action: 'enable', code: wrongCode }, { cookie });
+    expect(wrong.status).toBe(422);
+    const done = await post('/en/staff/account/due-fattori', { action: 'enable', code: totpCode(secret) }, { cookie });
+    expect(done.status).toBe(200);
+    recovery = [...done.html.matchAll(/<code[^>]*>([23456789A-HJKMNP-Z]{5}-[23456789A-HJKMNP-Z]{5})<\/code>/g)].map((m) => m[1]!);
+    expect(recovery).toHaveLength(10);
+    expect((await get('/en/staff', cookie)).status).toBe(200);
+    const again = await get('/en/staff/account/due-fattori', cookie);
+    expect(again.html).toContain('10 recovery codes left');
+    expect(again.html).not.toContain(recovery[0]!);
+  });
+
+  it('asks for the code at the next sign-in; a TOTP code or a recovery code (once) passes', async () => {
+    const { page, cookie } = await signIn(s.accounts.admin, { next: '/it/staff/account' });
+    expect(location(page)).toBe('/it/staff/verifica?next=%2Fit%2Fstaff%2Faccount');
+    const blocked = await get('/it/staff/account', cookie);
+    expect(location(blocked)).toBe('/it/staff/verifica');
+    const form = await get('/it/staff/verifica?next=%2Fit%2Fstaff%2Faccount', cookie);
+    expect(form.status).toBe(200);
+    expect(form.html).toContain('autocomplete="one-time-code"');
+    expect((await post('/it/staff/verifica', { code: '12345', next: '/it/staff/account' }, { cookie })).status).toBe(422);
+    const ok = await post('/it/staff/verifica', { code: totpCode(secret), next: '/it/staff/account' }, { cookie });
+    expect(ok.status).toBe(303);
+    expect(location(ok)).toBe('/it/staff/account');
+    expect((await get('/it/staff/account', cookie)).status).toBe(200);
+
+    const second = await signIn(s.accounts.admin);
+    const byRecovery = await post('/it/staff/verifica', { code: recovery[0]!.toLowerCase() }, { cookie: second.cookie });
+    expect(byRecovery.status).toBe(303);
+    expect((await get('/it/staff', second.cookie)).status).toBe(200);
+    const third = await signIn(s.accounts.admin);
+    expect((await post('/it/staff/verifica', { code: recovery[0]! }, { cookie: third.cookie })).status).toBe(422);
+    expect((await get('/it/staff', third.cookie)).status).toBe(303);
+  });
+});
+
+describe('sign-out, password change and reset', () => {
+  it('signs out with POST only; the old cookie is then worthless', async () => {
+    const { cookie } = await signIn(s.accounts.coordinator);
+    expect((await get('/it/staff/esci', cookie)).status).toBe(405);
+    expect((await get('/it/staff', cookie)).status).toBe(200);
+    const out = await post('/it/staff/esci', {}, { cookie });
+    expect(out.status).toBe(303);
+    expect(location(out)).toBe('/it/staff/accesso?fatto=esci');
+    expect(sessionCookieOf(out)?.line).toMatch(/^qubi_session=[^;]*;.*(Max-Age=0|Expires=Thu, 01 Jan 1970)/i);
+    expect((await get('/it/staff', cookie)).status).toBe(303);
+    expect((await get('/it/staff/accesso?fatto=esci')).html).toContain('Sei uscito');
+  });
+
+  it('changes the password: every session ends, this browser gets a new one', async () => {
+    const operator = s.accounts.desk_operator;
+    const other = await signIn(operator);
+    const { cookie } = await signIn(operator);
+    const wrong = await post('/en/staff/account', { current: 'not it', password: 'a brand new passphrase' }, { cookie });
+    expect(wrong.status).toBe(422);
+    expect(wrong.html).toContain('The current password is not correct');
+    const common = await post('/en/staff/account', { current: operator.password, password: 'password123' }, { cookie });
+    expect(common.status).toBe(422);
+    expect(common.html).toContain('one of the most common');
+    const changed = await post('/en/staff/account', { current: operator.password, password: 'a brand new passphrase' }, { cookie });
+    expect(changed.status).toBe(303);
+    expect(location(changed)).toBe('/en/staff/account?fatto=password');
+    const fresh = sessionCookieOf(changed)!.pair;
+    expect(fresh).not.toBe(cookie);
+    expect((await get('/en/staff/account?fatto=password', fresh)).html).toContain('Your password is changed');
+    for (const old of [cookie, other.cookie]) expect((await get('/en/staff', old)).status).toBe(303);
+    operator.password = 'a brand new passphrase';
+    await signIn(operator);
+  });
+
+  it('resets a forgotten password through the emailed link, with the same answer for unknown addresses', async () => {
+    const coordinator = s.accounts.coordinator;
+    const known = await post('/en/staff/password-dimenticata', { email: coordinator.email });
+    const unknown = await post('/en/staff/password-dimenticata', { email: 'nobody@comune.example' });
+    for (const res of [known, unknown]) {
+      expect(res.status).toBe(303);
+      expect(location(res)).toBe('/en/staff/password-dimenticata?inviata=1');
+    }
+    const link = await waitFor(() => /staff_password_reset #\d+ written to .* — manage link: (\S+)/.exec(s.server.output())?.[1]);
+    const url = new URL(link);
+    expect(url.pathname).toBe('/en/staff/password-nuova');
+    const form = await get(url.pathname + url.search);
+    expect(form.status).toBe(200);
+    expect(form.html).toContain(coordinator.email);
+    const token = url.searchParams.get('token')!;
+    expect((await post('/en/staff/password-nuova', { token, password: 'short' })).status).toBe(422);
+    const done = await post('/en/staff/password-nuova', { token, password: 'the coordinator of municipio eight' });
+    expect(done.status).toBe(303);
+    expect(location(done)).toBe('/en/staff/accesso?fatto=password');
+    expect((await post('/en/staff/password-nuova', { token, password: 'the coordinator of municipio eight' })).status).toBe(400);
+    coordinator.password = 'the coordinator of municipio eight';
+    await signIn(coordinator);
+  }, 40_000);
+});
+
+async function waitFor<T>(read: () => T | undefined, timeoutMs = 30_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = read();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+describe.skipIf(!testDatabaseUrl)('on PostgreSQL, with the database at hand', () => {
+  it('refuses the stolen session cookie of a disabled user', async () => {
+    const { cookie } = await signIn(s.accounts.coordinator);
+    expect((await get('/it/staff', cookie)).status).toBe(200);
+    const [id, secret] = cookie.split('=')[1]!.split('.') as [string, string];
+    const user = await s.db!.selectFrom('user_session').select('user_id').where('id', '=', id).executeTakeFirstOrThrow();
+    await disableUser(s.db!, user.user_id);
+    expect((await get('/it/staff', cookie)).status).toBe(303);
+    // Even a session row left behind (as if disabling had missed it) is refused.
+    const now = new Date();
+    await s.db!.insertInto('user_session').values({ id, secret_hash: createHash('sha256').update(secret).digest('hex'), user_id: user.user_id, created_at: now, last_used_at: now, two_factor_verified: true }).execute();
+    const res = await get('/it/staff', cookie);
+    expect(res.status).toBe(303);
+    expect(location(res)).toMatch(/^\/it\/staff\/accesso/);
+    // And the password no longer signs in.
+    expect((await post('/it/staff/accesso', { email: s.accounts.coordinator.email, password: s.accounts.coordinator.password })).status).toBe(422);
+  });
+
+  it('lets an invited person set a password and signs them in', async () => {
+    const admin = await s.db!.selectFrom('app_user').select('id').where('role', '=', 'admin').executeTakeFirstOrThrow();
+    const invited = await inviteUser(s.db!, { id: admin.id, role: 'admin', organisationId: null, municipi: [], desks: [] }, { email: 'invited@comune.example', displayName: 'Invitata', role: 'coordinator', municipi: [3], locale: 'it' });
+    expect(invited.ok).toBe(true);
+    const row = await s.db!.selectFrom('outbox').select('payload').where('kind', '=', 'staff_invitation').where('recipient', '=', 'invited@comune.example').executeTakeFirstOrThrow();
+    const token = row.payload.token as string;
+    const form = await get(`/it/staff/invito?token=${token}`);
+    expect(form.status).toBe(200);
+    expect(form.html).toContain('Ciao Invitata');
+    const done = await post('/it/staff/invito', { token, password: 'benvenuta nella rete tre' });
+    expect(done.status).toBe(303);
+    expect(location(done)).toBe('/it/staff');
+    const home = await get('/it/staff', sessionCookieOf(done)!.pair);
+    expect(home.status).toBe(200);
+    expect(home.html).toContain('Municipio 3');
+    expect((await get(`/it/staff/invito?token=${token}`)).status).toBe(400);
+  });
+});
+
+describe('behind HTTPS (PUBLIC_URL https://…)', () => {
+  let https: StaffServer;
+  beforeAll(async () => {
+    https = await startStaffServer({ PUBLIC_URL: 'https://qubi.example.org', RATE_LIMIT_SIGN_IN_FAILURES_PER_IP_PER_HOUR: '3' });
+  });
+  afterAll(async () => {
+    await https?.stop();
+  });
+
+  it('sends HSTS on pages and files', async () => {
+    for (const path of ['/it/staff/accesso', '/it', '/favicon.svg']) {
+      const res = await get(path, undefined, https.server);
+      expect(res.headers.get('strict-transport-security'), path).toMatch(/max-age=\d{7,}/);
+    }
+  });
+
+  it('names the cookie __Host-… and marks it Secure', async () => {
+    const { page, cookie } = await signIn(https.accounts.coordinator, { srv: https.server });
+    const line = sessionCookieOf(page)!.line;
+    expect(line).toMatch(/^__Host-qubi_session=/);
+    expect(line).toMatch(/; Secure/i);
+    expect(line).toMatch(/; HttpOnly/i);
+    expect(line).toMatch(/; SameSite=Lax/i);
+    expect(line).toMatch(/; Path=\//i);
+    expect(line).not.toMatch(/Domain=/i);
+    expect((await get('/it/staff', cookie, https.server)).status).toBe(200);
+  });
+
+  it('throttles one IP across accounts (RATE_LIMIT_SIGN_IN_FAILURES_PER_IP_PER_HOUR)', async () => {
+    for (let i = 0; i < 3; i++) expect((await post('/it/staff/accesso', { email: `someone${i}@comune.example`, password: 'whatever it is' }, { srv: https.server })).status).toBe(422);
+    const res = await post('/it/staff/accesso', { email: https.accounts.desk_operator.email, password: https.accounts.desk_operator.password }, { srv: https.server });
+    expect(res.status).toBe(429);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(3000);
+  });
+});
+
+describe('with NODE_ENV=production', () => {
+  it('creates no demo account', async () => {
+    const t = testDatabaseUrl ? await createTestDatabase() : undefined;
+    const production = await startServer({ ...(t?.env ?? {}) });
+    try {
+      expect(production.output()).not.toContain('[demo]');
+      expect(production.output()).not.toContain('Demo accounts');
+      const res = await post('/it/staff/accesso', { email: 'demo.admin@qubi.example.org', password: 'demo-aaaaa-bbbbb-ccccc' }, { srv: production });
+      expect(res.status).toBe(422);
+      if (t) expect(await t.db.selectFrom('app_user').select('id').execute()).toEqual([]);
+    } finally {
+      await production.stop();
+      await t?.close();
+    }
+  });
+});
