@@ -28,7 +28,8 @@ export async function readStaffSession(context: Pick<APIContext, 'cookies'>): Pr
   const db = await getDb();
   const valid = await validateSessionToken(db, token);
   if (!valid) {
-    context.cookies.delete(cookie.name, { path: '/' });
+    // Same attributes as when it was set: browsers ignore a __Host- deletion without Secure.
+    context.cookies.delete(cookie.name, { path: '/', secure: cookie.options.secure, httpOnly: true, sameSite: 'lax' });
     return null;
   }
   return { ...valid, actor: await loadActor(db, valid.user) };
@@ -52,7 +53,8 @@ export function requireStaff(context: Ctx): StaffContext | Response {
   const locale = context.url.pathname.split('/')[1] ?? 'it';
   const staff = context.locals.staff;
   if (!staff) return context.redirect(`${staffPath(locale, 'accesso')}?next=${encodeURIComponent(context.url.pathname + context.url.search)}`, 303);
-  if (staff.user.totpEnabled && !staff.session.twoFactorVerified) return context.redirect(staffPath(locale, 'verifica'), 303);
+  const next = `?next=${encodeURIComponent(context.url.pathname + context.url.search)}`;
+  if (staff.user.totpEnabled && !staff.session.twoFactorVerified) return context.redirect(staffPath(locale, 'verifica') + next, 303);
   if (staff.user.role === 'admin' && !staff.user.totpEnabled) return context.redirect(staffPath(locale, 'account', 'due-fattori'), 303);
   return staff;
 }
