@@ -4,7 +4,7 @@ import http from 'node:http';
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
-import { ConfigError, parseConfig } from '../src/lib/server/config.ts';
+import { configOrExit } from './config-or-exit.ts';
 import { migrateAndSeed } from './prepare-database.ts';
 import { isSeeded } from '../src/lib/server/db/seed.ts';
 import { openDatabase, targetFromConfig } from '../src/lib/server/db/connection.ts';
@@ -13,16 +13,7 @@ import { applySecurityHeaders } from '../src/lib/server/security-headers.ts';
 import { onShutdown, runShutdownHooks } from '../src/lib/server/shutdown.ts';
 
 
-let config;
-try {
-  config = parseConfig(process.env);
-} catch (error) {
-  if (error instanceof ConfigError) {
-    console.error(error.message);
-    process.exit(1);
-  }
-  throw error;
-}
+const config = configOrExit();
 
 const entry = path.resolve('dist/server/entry.mjs');
 if (!existsSync(entry)) {
@@ -54,7 +45,7 @@ if (config.workerEnabled) {
     mailer: createMailer(config, config.publicUrl),
     intervalMs: 5000,
     // Read at each run: without PUBLIC_URL the origin is known only once the port is bound (below).
-    origin: () => parseConfig(process.env).publicUrl,
+    origin: () => process.env.PUBLIC_URL ?? config.publicUrl,
     retentionDays: config.bookingRetentionDays,
   });
   // Registered after the database's hook, so it runs first (hooks run last-registered-first): the

@@ -7,7 +7,7 @@
 // cannot prompt. Migrates (and seeds an empty database) first, as `npm start` does. With the
 // embedded database, stop `npm start` first: one process at a time.
 import { parseArgs } from 'node:util';
-import { ConfigError, parseConfig } from '../src/lib/server/config.ts';
+import { configOrExit } from './config-or-exit.ts';
 import { openDatabase, targetFromConfig } from '../src/lib/server/db/connection.ts';
 import { migrateAndSeed } from './prepare-database.ts';
 import type { Role } from '../src/lib/server/db/database.ts';
@@ -63,16 +63,7 @@ if (args.password !== undefined) {
   if (problem) fail(`--password is not accepted: ${getTranslator('en')(problem)}`);
 }
 
-let config;
-try {
-  config = parseConfig(process.env);
-} catch (error) {
-  if (error instanceof ConfigError) {
-    console.error(error.message);
-    process.exit(1);
-  }
-  throw error;
-}
+const config = configOrExit();
 
 const db = await openDatabase(targetFromConfig(config));
 try {

@@ -3,19 +3,10 @@
 // their workers too: claims never collide. With the embedded database the worker runs inside
 // `npm start`, because one PGlite folder can be opened by one process only.
 import path from 'node:path';
-import { ConfigError, parseConfig } from '../src/lib/server/config.ts';
+import { configOrExit } from './config-or-exit.ts';
 
 
-let config;
-try {
-  config = parseConfig(process.env);
-} catch (error) {
-  if (error instanceof ConfigError) {
-    console.error(error.message);
-    process.exit(1);
-  }
-  throw error;
-}
+const config = configOrExit();
 if (!config.databaseUrl) {
   console.error('npm run worker needs DATABASE_URL (PostgreSQL). With the embedded database the worker already runs inside `npm start`.');
   process.exit(1);

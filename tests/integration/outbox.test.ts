@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { decodeHeader, findPart, outboxIdOf, parseMime } from '../support/mime.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { seedDatabase } from '../../src/lib/server/db/seed.ts';
 import { getDeskBySlug, type Desk } from '../../src/lib/server/desks.ts';
@@ -102,64 +103,6 @@ async function closedPort(): Promise<number> {
   const { port } = probe.address() as AddressInfo;
   await new Promise<void>((resolve) => probe.close(() => resolve()));
   return port;
-}
-
-interface MimePart {
-  headers: Record<string, string>;
-  body: string;
-  parts: MimePart[];
-}
-
-function parseMime(raw: string): MimePart {
-  const split = raw.search(/\r?\n\r?\n/);
-  const head = raw.slice(0, split).replace(/\r?\n[ \t]+/g, ' ');
-  const body = raw.slice(split).replace(/^\r?\n\r?\n/, '');
-  const headers: Record<string, string> = {};
-  for (const line of head.split(/\r?\n/)) {
-    const colon = line.indexOf(':');
-    if (colon > 0) headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
-  }
-  const boundary = /boundary="?([^";]+)"?/i.exec(headers['content-type'] ?? '')?.[1];
-  if (boundary && /^multipart\//i.test(headers['content-type'] ?? '')) {
-    const sections = body.split(`--${boundary}`).slice(1, -1);
-    return { headers, body: '', parts: sections.map((s) => parseMime(s.replace(/^\r?\n/, ''))) };
-  }
-  return { headers, body: decodeBody(body, headers['content-transfer-encoding'] ?? '7bit'), parts: [] };
-}
-
-function decodeBody(body: string, encoding: string): string {
-  if (/base64/i.test(encoding)) return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
-  if (/quoted-printable/i.test(encoding)) {
-    const bytes = body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_, hex: string) => `%${hex}`);
-    return decodeURIComponent(bytes.replace(/%(?![0-9A-F]{2})/gi, '%25'));
-  }
-  return body;
-}
-
-/** Decodes RFC 2047 encoded words ("=?UTF-8?Q?…?="), as in the Subject header. */
-function decodeHeader(value: string): string {
-  return value
-    .replace(/\?=\s+=\?/g, '?==?')
-    .replace(/=\?utf-8\?([QB])\?([^?]*)\?=/gi, (_, mode: string, text: string) =>
-      mode.toUpperCase() === 'B'
-        ? Buffer.from(text, 'base64').toString('utf8')
-        : decodeURIComponent(text.replace(/_/g, ' ').replace(/%/g, '%25').replace(/=([0-9A-F]{2})/gi, '%$1')),
-    );
-}
-
-function leaves(part: MimePart): MimePart[] {
-  return part.parts.length ? part.parts.flatMap(leaves) : [part];
-}
-
-function findPart(mail: MimePart, type: string): MimePart | undefined {
-  return leaves(mail).find((p) => (p.headers['content-type'] ?? '').toLowerCase().startsWith(type));
-}
-
-/** Outbox id of a received message, from its stable Message-ID. */
-function outboxIdOf(raw: string): number {
-  const id = /^Message-ID:\s*<outbox-(\d+)@qubi\.test>/im.exec(raw)?.[1];
-  if (!id) throw new Error('message without an outbox Message-ID');
-  return Number(id);
 }
 
 function countById(received: string[]): Map<number, number> {
