@@ -7,7 +7,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import type { Kysely } from 'kysely';
 import { testDatabaseUrl } from './db.ts';
+import { openDatabase } from '../../src/lib/server/db/connection.ts';
+import { migrateAndSeed } from '../../scripts/prepare-database.ts';
+import type { Database } from '../../src/lib/server/db/database.ts';
 
 export interface RunningServer {
   origin: string;
@@ -40,10 +44,26 @@ async function databaseEnv(): Promise<{ env: Record<string, string>; cleanup: ()
   };
 }
 
-export async function startServer(extraEnv: Record<string, string> = {}): Promise<RunningServer> {
+export interface StartOptions {
+  /** Runs on the server's own database (migrated and seeded) before the server starts, then closes it. */
+  prepare?: (db: Kysely<Database>) => Promise<void>;
+}
+
+export async function startServer(extraEnv: Record<string, string> = {}, options: StartOptions = {}): Promise<RunningServer> {
   // `npm test` builds first (pretest); a bare `vitest run` on an unbuilt tree says so here.
   if (!existsSync('dist/server/entry.mjs')) throw new Error('The site is not built: run `npm run build` or use `npm test`.');
   const { env, cleanup } = await databaseEnv();
+  if (options.prepare) {
+    // The embedded database takes one process at a time: prepared and closed before the server opens it.
+    const target = { ...env, ...extraEnv };
+    const db = await openDatabase(target.DATABASE_URL ? { kind: 'postgres', url: target.DATABASE_URL, poolSize: 1 } : { kind: 'pglite', dataDir: path.join(target.DATA_DIR!, 'pgdata') });
+    try {
+      await migrateAndSeed(db, { seedIfEmpty: true });
+      await options.prepare(db);
+    } finally {
+      await db.destroy();
+    }
+  }
   const child = spawn(process.execPath, ['scripts/start.ts'], {
     env: { ...process.env, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: '', ...env, ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,245 @@
+// The staff event pages over plain HTTP, as a browser without JavaScript uses them: signed-in
+// partners, coordinators, a desk operator and an admin (accounts and sessions written into the
+// server's database before it starts), forms posted with 303 redirects, the GOV.UK error summary
+// with the input kept, 403 for everything the policy refuses (nothing changed), and the public
+// pages changing at once when an event is published, edited or cancelled.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../support/server.ts';
+import { createUser } from '../../src/lib/server/auth/users.ts';
+import { createSession, generateSessionToken } from '../../src/lib/server/auth/session.ts';
+
+let server: RunningServer;
+const tokens: Record<string, string> = {};
+type Who = 'admin' | 'coord2' | 'coord8' | 'operator' | 'partnerA' | 'partnerB' | 'anonymous';
+
+beforeAll(async () => {
+  server = await startServer(
+    { RATE_LIMIT_WRITES_PER_IP_PER_HOUR: '10000', RATE_LIMIT_LOOKUPS_PER_IP_PER_HOUR: '10000' },
+    {
+      async prepare(db) {
+        const org = async (name: string) => (await db.selectFrom('organisation').select('id').where('name', '=', name).executeTakeFirstOrThrow()).id;
+        const desk = (await db.selectFrom('desk').select('id').where('slug', '=', 'quarto-oggiaro').executeTakeFirstOrThrow()).id;
+        const people: [Who, Parameters<typeof createUser>[1]][] = [
+          ['admin', { email: 'admin@comune.example', displayName: 'Admin', role: 'admin' }],
+          ['coord2', { email: 'coord2@comune.example', displayName: 'Coord Due', role: 'coordinator', municipi: [2] }],
+          ['coord8', { email: 'coord8@comune.example', displayName: 'Coord Otto', role: 'coordinator', municipi: [8] }],
+          ['operator', { email: 'desk@comune.example', displayName: 'Operatore', role: 'desk_operator', desks: [desk] }],
+          ['partnerA', { email: 'a@partner.example', displayName: 'Partner A', role: 'partner_editor', organisationId: await org('Casa dei Giochi') }],
+          ['partnerB', { email: 'b@partner.example', displayName: 'Partner B', role: 'partner_editor', organisationId: await org('Comunità Oklahoma') }],
+        ];
+        for (const [who, user] of people) {
+          const id = await createUser(db, user);
+          // Admins must have a second factor; this session has passed it.
+          if (user.role === 'admin') await db.updateTable('app_user').set({ totp_secret: 'x', totp_enabled_at: new Date() }).where('id', '=', id).execute();
+          tokens[who] = generateSessionToken();
+          await createSession(db, tokens[who]!, id, { twoFactorVerified: true });
+        }
+      },
+    },
+  );
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+interface Page {
+  status: number;
+  html: string;
+  headers: Headers;
+}
+type Fields = [string, string][];
+
+const decode = (s: string) => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const attrs = (tag: string) => Object.fromEntries([...tag.matchAll(/([a-zA-Z-]+)(?:="([^"]*)")?/g)].slice(1).map((m) => [m[1]!, decode(m[2] ?? '')]));
+
+async function request(who: Who, path: string, init: RequestInit = {}): Promise<Page> {
+  const headers = new Headers(init.headers);
+  if (who !== 'anonymous') headers.set('Cookie', `qubi_session=${tokens[who]}`);
+  const res = await fetch(server.origin + path, { redirect: 'manual', ...init, headers });
+  return { status: res.status, html: await res.text(), headers: res.headers };
+}
+const get = (who: Who, path: string) => request(who, path);
+const post = (who: Who, path: string, fields: Fields) =>
+  request(who, path, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.origin }, body: new URLSearchParams(fields).toString() });
+
+/** The fields of the page's event form (the one with intent=save), as a browser would send them. */
+function eventForm(page: Page): Fields {
+  const match = [...page.html.matchAll(/<form\b[^>]*>([\s\S]*?)<\/form>/g)].find((m) => m[1]!.includes('name="intent" value="save"'));
+  if (!match) throw new Error(`no event form (${page.status}):\n${page.html.slice(0, 1500)}`);
+  const fields: Fields = [];
+  for (const input of match[1]!.matchAll(/<input\b[^>]*>/g)) {
+    const a = attrs(input[0]);
+    if (a.name) fields.push([a.name, a.value ?? '']);
+  }
+  for (const area of match[1]!.matchAll(/<textarea\b([^>]*)>([\s\S]*?)<\/textarea>/g)) fields.push([attrs(`<t ${area[1]}`).name!, decode(area[2]!)]);
+  for (const select of match[1]!.matchAll(/<select\b([^>]*)>([\s\S]*?)<\/select>/g)) {
+    const options = [...select[2]!.matchAll(/<option\b[^>]*>/g)].map((o) => attrs(o[0]));
+    fields.push([attrs(`<s ${select[1]}`).name!, (options.find((o) => 'selected' in o) ?? options[0])?.value ?? '']);
+  }
+  return fields;
+}
+const withFields = (fields: Fields, changes: Record<string, string>): Fields => [...fields.filter(([k]) => !(k in changes)), ...Object.entries(changes)];
+
+const NEW_EVENT: Record<string, string> = {
+  intent: 'save',
+  'title-it': "Tombolata dell'Epifania",
+  'title-en': 'Epiphany bingo',
+  'summary-it': 'Tombola per famiglie con premi.',
+  'description-it': 'Porta:\n- la tua **cartella**\n- un dolce',
+  venue: 'La Casa dei Giochi',
+  address: 'Via Sant’Uguzzone 8, 20126 Milano',
+  startDate: '2027-01-06',
+  startTime: '15:30',
+  endDate: '',
+  endTime: '18:00',
+  municipioId: '2',
+};
+let eventPath = '';
+let slug = '';
+
+describe('who gets in', () => {
+  it('sends the anonymous to sign in and answers 404 outside Italian and English', async () => {
+    const page = await get('anonymous', '/it/staff/eventi');
+    expect(page.status).toBe(303);
+    expect(page.headers.get('location')).toBe('/it/staff/accesso?next=%2Fit%2Fstaff%2Feventi');
+    expect((await get('partnerA', '/ar/staff/eventi')).status).toBe(404);
+  });
+
+  it('refuses desk operators (403)', async () => {
+    expect((await get('operator', '/it/staff/eventi')).status).toBe(403);
+    expect((await get('operator', '/it/staff/eventi/nuovo')).status).toBe(403);
+    expect((await post('operator', '/it/staff/eventi/nuovo', Object.entries(NEW_EVENT))).status).toBe(403);
+  });
+
+  it('shows the list and the new-event form to partners, never cached', async () => {
+    const list = await get('partnerA', '/it/staff/eventi');
+    expect(list.status).toBe(200);
+    expect(list.headers.get('cache-control')).toBe('no-store');
+    expect(list.html).toContain('href="/it/staff/eventi/nuovo"');
+    const form = await get('partnerA', '/en/staff/eventi/nuovo');
+    expect(form.status).toBe(200);
+    expect(form.html).toContain('id="lang-zh"');
+    expect(form.html).toContain('Organisation: Casa dei Giochi');
+    expect(form.html).not.toContain('name="organisationId"');
+  });
+});
+
+describe('writing an event', () => {
+  it('shows the GOV.UK error summary and keeps the input', async () => {
+    const page = await post('partnerA', '/it/staff/eventi/nuovo', Object.entries({ ...NEW_EVENT, 'title-it': '', venue: "Sala 'A'; --", startTime: '25:99' }));
+    expect(page.status).toBe(422);
+    expect(page.html).toContain('class="error-summary"');
+    expect(page.html).toContain('href="#title-it"');
+    expect(page.html).toContain('href="#startTime"');
+    expect(page.html).toContain(`value="Sala 'A'; --"`);
+    expect(page.html).toContain('value="25:99"');
+    expect(page.html).toMatch(/<title>Errore: /);
+  });
+
+  it('creates a draft and redirects to it', async () => {
+    const page = await post('partnerA', '/it/staff/eventi/nuovo', Object.entries(NEW_EVENT));
+    expect(page.status).toBe(303);
+    const location = page.headers.get('location')!;
+    expect(location).toMatch(/^\/it\/staff\/eventi\/\d+\?done=created$/);
+    eventPath = location.replace(/\?.*$/, '');
+    const draft = await get('partnerA', location);
+    expect(draft.status).toBe(200);
+    expect(draft.html).toContain('role="status"');
+    expect(draft.html).toMatch(/<strong[^>]*>bozza<\/strong>/);
+    expect(draft.html).toContain('name="intent" value="submit"');
+    expect(draft.html).not.toContain('name="intent" value="publish"');
+    const values = Object.fromEntries(eventForm(draft));
+    expect(values).toMatchObject({ 'title-it': "Tombolata dell'Epifania", 'description-it': NEW_EVENT['description-it'], startDate: '2027-01-06', startTime: '15:30', endTime: '18:00', municipioId: '2' });
+  });
+
+  it('another partner, and a coordinator elsewhere, get 403 and change nothing', async () => {
+    const before = await get('partnerA', eventPath);
+    expect((await get('partnerB', eventPath)).status).toBe(403);
+    expect((await post('partnerB', eventPath, withFields(eventForm(before), { 'title-it': 'Rubato' }))).status).toBe(403);
+    expect((await post('partnerB', eventPath, [['intent', 'submit']])).status).toBe(403);
+    expect((await get('coord8', eventPath)).status).toBe(403);
+    const after = await get('partnerA', eventPath);
+    expect(eventForm(after)).toEqual(eventForm(before));
+    expect(after.html).toMatch(/<strong[^>]*>bozza<\/strong>/);
+  });
+});
+
+describe('review and publication', () => {
+  it('submit → the coordinator of Municipio 2 sees it to review; the one of Municipio 8 cannot publish', async () => {
+    const submitted = await post('partnerA', eventPath, [['intent', 'submit']]);
+    expect(submitted.status).toBe(303);
+    expect(submitted.headers.get('location')).toBe(`${eventPath}?done=submitted`);
+    const list = await get('coord2', '/it/staff/eventi');
+    const toReview = list.html.split('id="to-review"')[1]!.split('</section>')[0]!;
+    expect(toReview).toContain('Tombolata dell&#39;Epifania');
+    expect((await post('coord8', eventPath, [['intent', 'publish']])).status).toBe(403);
+    expect((await post('partnerA', eventPath, [['intent', 'publish']])).status).toBe(403);
+  });
+
+  it('send back needs a reason; the partner then reads it', async () => {
+    const empty = await post('coord2', eventPath, [['intent', 'sendBack'], ['reviewNote', '  ']]);
+    expect(empty.status).toBe(422);
+    expect(empty.html).toContain('href="#reviewNote"');
+    const sent = await post('coord2', eventPath, [['intent', 'sendBack'], ['reviewNote', 'Aggiungi <l’orario> & il costo']]);
+    expect(sent.status).toBe(303);
+    const page = await get('partnerA', eventPath);
+    expect(page.html).toContain('Aggiungi &lt;l’orario&gt; &amp; il costo');
+    expect(page.html).toMatch(/<strong[^>]*>bozza<\/strong>/);
+  });
+
+  it('publishing shows the event on the cached public pages at once', async () => {
+    // Warm the route cache of the public list first.
+    const warm = await get('anonymous', '/it/eventi');
+    expect(warm.html).not.toContain('Tombolata');
+    expect((await post('partnerA', eventPath, [['intent', 'submit']])).status).toBe(303);
+    const published = await post('coord2', eventPath, [['intent', 'publish']]);
+    expect(published.status).toBe(303);
+    expect(published.headers.get('location')).toBe(`${eventPath}?done=published`);
+    // A second publish (another moderator, a double click) finds nothing to do.
+    expect((await post('admin', eventPath, [['intent', 'publish']])).status).toBe(409);
+    const list = await get('anonymous', '/it/eventi');
+    expect(list.html).toContain('Tombolata dell&#39;Epifania');
+    slug = /href="\/it\/eventi\/(tombolata-dell-epifania-2027[a-z0-9-]*)"/.exec(list.html)![1]!;
+    const page = await get('anonymous', `/it/eventi/${slug}`);
+    expect(page.status).toBe(200);
+    // The description is Markdown, rendered.
+    expect(page.html).toContain('<li>la tua <strong>cartella</strong></li>');
+    const en = await get('anonymous', `/en/eventi/${slug}`);
+    expect(en.html).toContain('Epiphany bingo');
+  });
+
+  it('an edit of the published event sends it back to review and off the public pages at once', async () => {
+    const page = await get('partnerA', eventPath);
+    expect(page.html).toContain('Salva e rimanda in revisione');
+    expect((await get('anonymous', `/it/eventi/${slug}`)).status).toBe(200);
+    const saved = await post('partnerA', eventPath, withFields(eventForm(page), { 'summary-it': 'Tombola per famiglie, con premi per tutti.' }));
+    expect(saved.status).toBe(303);
+    expect(saved.headers.get('location')).toBe(`${eventPath}?done=backToReview`);
+    expect((await get('anonymous', `/it/eventi/${slug}`)).status).toBe(404);
+    expect((await get('anonymous', '/it/eventi')).html).not.toContain('Tombolata');
+    // The form round-trips: nothing else changed.
+    const after = Object.fromEntries(eventForm(await get('partnerA', eventPath)));
+    expect(after).toMatchObject({ ...Object.fromEntries(eventForm(page)), 'summary-it': 'Tombola per famiglie, con premi per tutti.' });
+  });
+
+  it('cancelling keeps it public, marked cancelled', async () => {
+    expect((await post('admin', eventPath, [['intent', 'publish']])).status).toBe(303);
+    expect((await get('anonymous', `/it/eventi/${slug}`)).status).toBe(200);
+    const cancelled = await post('partnerA', eventPath, [['intent', 'cancel']]);
+    expect(cancelled.status).toBe(303);
+    const page = await get('anonymous', `/it/eventi/${slug}`);
+    expect(page.status).toBe(200);
+    expect(page.html).toMatch(/annullat/i);
+    expect((await get('anonymous', '/it/eventi')).html).toContain('class="tag cancelled"');
+    const staffPage = await get('partnerA', eventPath);
+    expect(staffPage.html).not.toContain('name="intent" value="cancel"');
+    expect(staffPage.html).not.toContain('id="save"');
+    expect((await post('partnerA', eventPath, withFields(eventForm(staffPage), { 'title-it': 'Di nuovo' }))).status).toBe(409);
+  });
+
+  it('refuses an unknown intent and unknown events', async () => {
+    expect((await post('partnerA', eventPath, [['intent', 'explode']])).status).toBe(400);
+    expect((await get('admin', '/it/staff/eventi/999999')).status).toBe(404);
+    expect((await get('admin', '/it/staff/eventi/abc')).status).toBe(404);
+  });
+});
