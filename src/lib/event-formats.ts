@@ -4,6 +4,7 @@ import { localize, type Locale } from './locales.ts';
 import { eventPath } from './paths.ts';
 import { toRomeIso } from './time.ts';
 import type { IcsEvent } from './ics.ts';
+import { markdownToPlainText } from './markdown.ts';
 
 export function eventJsonLd(event: PublicEvent, locale: Locale, origin: string): Record<string, unknown> {
   return {
@@ -39,7 +40,8 @@ export function eventToIcs(event: PublicEvent, locale: Locale, origin: string): 
     start: event.startsAt,
     end: event.endsAt,
     summary: localize(event.title, locale),
-    description: `${localize(event.description, locale)}\n\n${url}`,
+    // Calendars show plain text: the partner's Markdown is reduced to its words.
+    description: `${markdownToPlainText(localize(event.description, locale))}\n\n${url}`,
     location: `${event.venue}, ${event.address}`,
     url,
     cancelled: event.status === 'cancelled',
