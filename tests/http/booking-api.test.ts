@@ -1,11 +1,9 @@
 // The booking API over HTTP against the built server: capacity under 200 concurrent requests,
 // idempotent submissions, cache invalidation, translated validation errors, hostile bodies, rate
 // limits and cancelling. Slot times come from the slots API itself (the server's clock is real).
-// On PostgreSQL (TEST_DATABASE_URL) the test also reaches the server's schema to give a desk
-// capacity 3; on the embedded database that case is covered by tests/integration/bookings.test.ts.
+// Before the server starts, the Gallaratese desk is given capacity 3 in the server's own database.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../support/server.ts';
-import { createTestDatabase, testDatabaseUrl, type TestDatabase } from '../support/db.ts';
 import { messages } from '../../src/lib/i18n.ts';
 import { addDays } from '../../src/lib/booking/slots.ts';
 import { romeDateString } from '../../src/lib/time.ts';
@@ -24,8 +22,6 @@ const RAISED_LIMITS = {
 };
 
 let server: RunningServer;
-// On PostgreSQL: the server's own schema, so the test can change a desk's capacity.
-let shared: TestDatabase | undefined;
 
 const today = () => romeDateString(new Date());
 
@@ -64,17 +60,17 @@ const booking = (desk: string, start: string, over: Record<string, unknown> = {}
 
 const remainingAt = async (desk: string, start: string) => (await slots(desk)).find((s) => s.start === start)?.remaining;
 
-// One server for everything but the rate limits. It stops (and on PostgreSQL drops its schema)
-// before the rate-limited server starts: Kysely's migrator looks for its lock table in every
-// schema, so a fresh schema does not migrate while another migrated one exists.
+// One server for everything but the rate limits, which get a server of their own.
 describe('booking API', () => {
   beforeAll(async () => {
-    if (testDatabaseUrl) shared = await createTestDatabase({ poolSize: 2 });
-    server = await startServer({ ...RAISED_LIMITS, ...shared?.env });
+    server = await startServer(RAISED_LIMITS, {
+      prepare: async (db) => {
+        await db.updateTable('desk').set({ capacity_per_slot: 3 }).where('slug', '=', 'gallaratese').execute();
+      },
+    });
   });
   afterAll(async () => {
     await server?.stop();
-    await shared?.close();
   });
 
   describe('GET /api/v1/desks/{slug}/slots', () => {
@@ -131,8 +127,7 @@ describe('booking API', () => {
       expect(await remainingAt('quarto-oggiaro', slot.start)).toBe(0);
     });
 
-    it.runIf(testDatabaseUrl)('gives exactly 3 places in a slot of capacity 3 (PostgreSQL)', async () => {
-      await shared!.db.updateTable('desk').set({ capacity_per_slot: 3 }).where('slug', '=', 'gallaratese').execute();
+    it('gives exactly 3 places in a slot of capacity 3', async () => {
       const slot = await freeSlot('gallaratese');
       expect(slot.capacity).toBe(3);
       const responses = await Promise.all(Array.from({ length: 60 }, () => post('/api/v1/bookings', booking('gallaratese', slot.start))));
