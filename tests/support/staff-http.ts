@@ -1,0 +1,88 @@
+// Staff area over plain HTTP, as a browser without JavaScript uses it: a server with the demo
+// accounts, form posts with a cookie, and signing in. Shared by the staff HTTP tests.
+import { expect } from 'vitest';
+import type { Kysely } from 'kysely';
+import { startServer, type RunningServer } from './server.ts';
+import { createTestDatabase, testDatabaseUrl, type TestDatabase } from './db.ts';
+import { createDemoAccounts, type DemoAccount } from '../../src/lib/server/auth/demo.ts';
+import type { Database } from '../../src/lib/server/db/database.ts';
+
+let currentServer: RunningServer | undefined;
+/** The server the helpers below talk to unless told otherwise. */
+export function useServer(server: RunningServer): void {
+  currentServer = server;
+}
+function current(): RunningServer {
+  if (!currentServer) throw new Error('call useServer(server) first');
+  return currentServer;
+}
+
+export type Role = DemoAccount['role'];
+
+export interface StaffServer {
+  server: RunningServer;
+  accounts: Record<Role, DemoAccount>;
+  /** The server's database, on PostgreSQL only. */
+  db?: Kysely<Database>;
+  stop(): Promise<void>;
+}
+
+export async function startStaffServer(env: Record<string, string> = {}): Promise<StaffServer> {
+  if (testDatabaseUrl) {
+    const t: TestDatabase = await createTestDatabase();
+    const server = await startServer({ NODE_ENV: 'development', ...env, ...t.env });
+    const list = await createDemoAccounts(t.db);
+    return { server, db: t.db, accounts: Object.fromEntries(list.map((a) => [a.role, a])) as Record<Role, DemoAccount>, stop: async () => void (await server.stop(), await t.close()) };
+  }
+  const server = await startServer({ NODE_ENV: 'development', ...env });
+  const list = [...server.output().matchAll(/\[demo\] (\w+) \| (\S+) \| (\S+) \| (.+)/g)].map((m) => ({ role: m[1] as Role, email: m[2]!, password: m[3]!, displayName: '', scope: m[4]!.trim() }));
+  expect(list.map((a) => a.role)).toEqual(['admin', 'coordinator', 'desk_operator', 'partner_editor']);
+  return { server, accounts: Object.fromEntries(list.map((a) => [a.role, a])) as Record<Role, DemoAccount>, stop: async () => void (await server.stop()) };
+}
+
+export interface Page {
+  status: number;
+  html: string;
+  headers: Headers;
+}
+export const decode = (v: string) => v.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+
+export async function request(path: string, init: RequestInit & { cookie?: string } = {}, srv = current()): Promise<Page> {
+  const { cookie, ...rest } = init;
+  const headers = new Headers(rest.headers);
+  if (cookie) headers.set('Cookie', cookie);
+  const res = await fetch(srv.origin + path, { redirect: 'manual', ...rest, headers });
+  return { status: res.status, html: decode(await res.text()), headers: res.headers };
+}
+export const get = (path: string, cookie?: string, srv = current()) => request(path, cookie ? { cookie } : {}, srv);
+export function post(path: string, fields: Record<string, string>, options: { cookie?: string; origin?: string; srv?: RunningServer } = {}): Promise<Page> {
+  const srv = options.srv ?? current();
+  return request(
+    path,
+    {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: options.origin ?? srv.origin },
+      body: new URLSearchParams(fields).toString(),
+      ...(options.cookie ? { cookie: options.cookie } : {}),
+    },
+    srv,
+  );
+}
+
+/** "name=value" of the session cookie the response sets, and the whole Set-Cookie line. */
+export function sessionCookieOf(page: Page): { pair: string; line: string } | undefined {
+  const line = page.headers.getSetCookie().find((c) => /^(__Host-)?qubi_session=/.test(c));
+  if (!line) return undefined;
+  return { pair: line.split(';')[0]!, line };
+}
+
+export async function signIn(account: DemoAccount, options: { next?: string; cookie?: string; locale?: string; srv?: RunningServer } = {}): Promise<{ page: Page; cookie: string }> {
+  const page = await post(`/${options.locale ?? 'it'}/staff/accesso`, { email: account.email, password: account.password, next: options.next ?? '' }, options);
+  expect(page.status, page.html.slice(0, 300)).toBe(303);
+  const cookie = sessionCookieOf(page);
+  expect(cookie).toBeDefined();
+  return { page, cookie: cookie!.pair };
+}
+
+export const location = (page: Page) => page.headers.get('location');
+
