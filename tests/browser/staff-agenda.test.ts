@@ -1,0 +1,170 @@
+// The desks' agenda in Chromium: axe finds no WCAG 2.1 A/AA violation on the agenda (day and week
+// view, with bookings; the phone booking form with its errors; the cancel confirmation) and on the
+// settings page (also with errors), in Italian and English; and with JavaScript off, the desk
+// operator books a slot for a family on the phone and sees it in the agenda.
+//
+// Accounts: the demo accounts the server prints with NODE_ENV=development on the embedded database;
+// on PostgreSQL (TEST_DATABASE_URL) the test creates the same accounts in the server's schema.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startServer, type RunningServer } from '../support/server.ts';
+import { createTestDatabase, testDatabaseUrl, type TestDatabase } from '../support/db.ts';
+import { createDemoAccounts, type DemoAccount } from '../../src/lib/server/auth/demo.ts';
+import { addDays } from '../../src/lib/booking/slots.ts';
+import { romeDateString } from '../../src/lib/time.ts';
+import { axeViolations, launchBrowser } from './support.ts';
+
+type Role = DemoAccount['role'];
+let server: RunningServer;
+let database: TestDatabase | undefined;
+let accounts: Record<Role, DemoAccount>;
+let browser: Browser;
+/** A Tuesday with a booking made through the public API (the table has a row to check). */
+let bookedDay = '';
+
+beforeAll(async () => {
+  const env = { NODE_ENV: 'development', RATE_LIMIT_WRITES_PER_IP_PER_HOUR: '10000', RATE_LIMIT_BOOKINGS_PER_CONTACT_PER_DAY: '10000' };
+  if (testDatabaseUrl) {
+    database = await createTestDatabase();
+    server = await startServer({ ...env, ...database.env });
+    accounts = Object.fromEntries((await createDemoAccounts(database.db)).map((a) => [a.role, a])) as Record<Role, DemoAccount>;
+  } else {
+    server = await startServer(env);
+    const list = [...server.output().matchAll(/\[demo\] (\w+) \| (\S+) \| (\S+) \| (.+)/g)].map((m) => ({ role: m[1] as Role, email: m[2]!, password: m[3]!, displayName: '', scope: m[4]! }));
+    accounts = Object.fromEntries(list.map((a) => [a.role, a])) as Record<Role, DemoAccount>;
+  }
+  browser = await launchBrowser();
+  const slot = (await freeSlots())[0]!;
+  const res = await fetch(`${server.origin}/api/v1/bookings`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ desk: 'quarto-oggiaro', start: slot.start, name: 'Amina', phone: '351 000 2222', email: 'amina@example.org', topic: 'orientation', note: 'Documenti per la mensa', locale: 'it', privacyAccepted: true }),
+  });
+  expect(res.status).toBe(201);
+  bookedDay = romeDateString(new Date(slot.start));
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  await database?.close();
+});
+
+async function freeSlots(): Promise<{ start: string; remaining: number }[]> {
+  const today = romeDateString(new Date());
+  const res = await fetch(`${server.origin}/api/v1/desks/quarto-oggiaro/slots?from=${today}&to=${addDays(today, 55)}`);
+  return ((await res.json()) as { start: string; remaining: number }[]).filter((s) => s.remaining > 0);
+}
+
+async function signedInContext(options: { javaScriptEnabled: boolean; bypassCSP?: boolean }): Promise<BrowserContext> {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  await page.goto(`${server.origin}/it/staff/accesso`, { waitUntil: 'load' });
+  await page.fill('#email', accounts.desk_operator.email);
+  await page.fill('#password', accounts.desk_operator.password);
+  await Promise.all([page.waitForURL((url) => !url.pathname.endsWith('/accesso')), page.click('main form button[type="submit"]')]);
+  await page.close();
+  return context;
+}
+
+/** Clicks a submit button and waits for the page that answers. */
+async function submitWith(page: Page, selector: string): Promise<void> {
+  await Promise.all([page.waitForEvent('load'), page.click(selector)]);
+}
+
+async function expectNoViolations(page: Page, what: string): Promise<void> {
+  expect(await axeViolations(page), `${what} (${page.url()})`).toEqual([]);
+}
+
+describe('axe finds no violation', () => {
+  let context: BrowserContext;
+  beforeAll(async () => {
+    // axe is injected as a script: the context bypasses the page's CSP (which allows no inline script).
+    context = await signedInContext({ javaScriptEnabled: true, bypassCSP: true });
+  });
+  afterAll(async () => {
+    await context?.close();
+  });
+
+  for (const locale of ['it', 'en']) {
+    it(`/${locale}: the list of agendas, the day and week views, the settings`, async () => {
+      const page = await context.newPage();
+      try {
+        for (const path of [
+          `/${locale}/staff/agenda`,
+          `/${locale}/staff/agenda/quarto-oggiaro?giorno=${bookedDay}&vista=giorno`,
+          `/${locale}/staff/agenda/quarto-oggiaro?giorno=${bookedDay}&vista=settimana`,
+          `/${locale}/staff/agenda/quarto-oggiaro/impostazioni`,
+        ]) {
+          const response = await page.goto(server.origin + path, { waitUntil: 'load' });
+          expect(response?.status(), path).toBe(200);
+          expect(await page.locator('h1').count()).toBe(1);
+          await expectNoViolations(page, path);
+        }
+        // The day view has the booking in its table.
+        await page.goto(`${server.origin}/${locale}/staff/agenda/quarto-oggiaro?giorno=${bookedDay}&vista=giorno`, { waitUntil: 'load' });
+        expect(await page.locator('tbody tr', { hasText: 'Amina' }).count()).toBe(1);
+      } finally {
+        await page.close();
+      }
+    });
+
+    it(`/${locale}: the phone booking form with errors, the cancel confirmation, the settings with errors`, async () => {
+      const page = await context.newPage();
+      try {
+        await page.goto(`${server.origin}/${locale}/staff/agenda/quarto-oggiaro?giorno=${bookedDay}&vista=giorno`, { waitUntil: 'load' });
+        await page.fill('#email', 'not an address');
+        await submitWith(page, 'form:has(input[name="intent"][value="book"]) button[type="submit"]');
+        expect(await page.locator('.error-summary').count()).toBe(1);
+        expect(await page.locator('#firstName[aria-invalid="true"]').count()).toBe(1);
+        await expectNoViolations(page, 'phone booking with errors');
+
+        await page.goto(`${server.origin}/${locale}/staff/agenda/quarto-oggiaro?giorno=${bookedDay}&vista=giorno`, { waitUntil: 'load' });
+        await submitWith(page, 'tr:has-text("Amina") form:has(input[value="cancel"]) button');
+        expect(await page.locator('input[name="intent"][value="cancelConfirmed"]').count()).toBe(1);
+        await expectNoViolations(page, 'cancel confirmation');
+
+        await page.goto(`${server.origin}/${locale}/staff/agenda/quarto-oggiaro/impostazioni`, { waitUntil: 'load' });
+        await page.fill('#slotMinutes', '7');
+        await submitWith(page, 'form:has(input[name="intent"][value="settings"]) button[type="submit"]');
+        expect(await page.locator('.error-summary').count()).toBe(1);
+        await expectNoViolations(page, 'settings with errors');
+      } finally {
+        await page.close();
+      }
+    });
+  }
+});
+
+describe('without JavaScript', () => {
+  it('the desk operator books a free slot for a family on the phone, with no contact, and sees it in the agenda', async () => {
+    const context = await signedInContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    try {
+      const slot = (await freeSlots())[0]!;
+      const day = romeDateString(new Date(slot.start));
+      await page.goto(`${server.origin}/it/staff/agenda`, { waitUntil: 'load' });
+      await Promise.all([page.waitForEvent('load'), page.click('a[href^="/it/staff/agenda/quarto-oggiaro?"][href$="vista=giorno"]')]);
+      // Go to the slot's day with the plain GET form.
+      await page.fill('#giorno', day);
+      await submitWith(page, 'form.filter button[type="submit"]');
+      expect(new URL(page.url()).searchParams.get('giorno')).toBe(day);
+      await page.check(`input[name="slot"][value="${new Date(slot.start).toISOString()}"]`);
+      await page.fill('#firstName', 'Giulia');
+      await page.fill('#note', 'Chiede del doposcuola');
+      await submitWith(page, 'form:has(input[name="intent"][value="book"]) button[type="submit"]');
+      const url = new URL(page.url());
+      expect(url.searchParams.get('fatto')).toBe('booked');
+      const reference = url.searchParams.get('codice')!;
+      expect(await page.locator('[role="status"]').innerText()).toContain(reference);
+      const row = page.locator('tbody tr', { hasText: reference });
+      expect(await row.count()).toBe(1);
+      expect(await row.innerText()).toContain('Giulia');
+      expect(await row.innerText()).toContain('Chiede del doposcuola');
+      // The slot is no longer offered to the public.
+      expect((await freeSlots()).map((s) => s.start)).not.toContain(slot.start);
+    } finally {
+      await page.close();
+      await context.close();
+    }
+  });
+});
