@@ -1,0 +1,241 @@
+// The coordinators' and admins' tools in Chromium: axe finds no WCAG 2.1 A/AA violation on each
+// page — drop-offs (points, a window with pledges), items and targets (also with an error), volunteers
+// (also filtered), users (coordinator and admin views, the role form), the invitation form (also with
+// errors), the GDPR desk (empty, with an error, with results, the confirmation step) and the audit
+// log — in Italian and English. With JavaScript off, a coordinator marks a pledge received and sets
+// a volunteer's status, and an admin erases a person's data through the confirmation step.
+//
+// Accounts: the demo accounts (demo.ts), created with the fixtures before the server starts, so the
+// test runs the same on the embedded database and on PostgreSQL (TEST_DATABASE_URL). The demo admin
+// sets up TOTP at first sign-in, as every admin does; the code comes from @oslojs/otp.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { generateTOTP } from '@oslojs/otp';
+import { decodeBase32IgnorePadding } from '@oslojs/encoding';
+import { startServer, type RunningServer } from '../support/server.ts';
+import { createDemoAccounts, type DemoAccount } from '../../src/lib/server/auth/demo.ts';
+import { createUser } from '../../src/lib/server/auth/users.ts';
+import { createPledge } from '../../src/lib/server/pledges.ts';
+import { axeViolations, launchBrowser } from './support.ts';
+
+let server: RunningServer;
+let browser: Browser;
+let adminSecret: string | undefined;
+const accounts: Partial<Record<DemoAccount['role'], DemoAccount>> = {};
+const fx = { window8: 0, pledges: [] as string[], volunteer: 0, user: 0, gdprEmail: (locale: string) => `persona.${locale}@example.org` };
+
+beforeAll(async () => {
+  server = await startServer(
+    { NODE_ENV: 'development', RATE_LIMIT_WRITES_PER_IP_PER_HOUR: '10000' },
+    {
+      async prepare(db) {
+        for (const a of await createDemoAccounts(db)) accounts[a.role] = a;
+        fx.window8 = (
+          await db
+            .selectFrom('collection_window')
+            .innerJoin('drop_off_point', 'drop_off_point.id', 'collection_window.drop_off_point_id')
+            .select('collection_window.id')
+            .where('drop_off_point.slug', '=', 'quarto-oggiaro')
+            .orderBy('collection_window.starts_at')
+            .executeTakeFirstOrThrow()
+        ).id;
+        for (const [name, email] of [['Giulia', null], ['Omar', null], ['Li', null], ['Persona', fx.gdprEmail('it')], ['Persona', fx.gdprEmail('en')], ['Persona', fx.gdprEmail('nojs')]] as const) {
+          const made = await createPledge(db, { campaignSlug: 'zaino-sospeso', lines: [{ item: 'zaino', quantity: 1 }, { item: 'colla', quantity: 2 }], collectionWindowId: fx.window8, firstName: name, email, phone: '+393401234567', locale: 'it', submissionKey: null });
+          if (!made.ok) throw new Error(made.reason);
+          fx.pledges.push(made.pledge.reference);
+        }
+        const volunteer = async (name: string, email: string, skills: string[], languages: string[], availability: string[], note: string | null) =>
+          (
+            await db
+              .insertInto('volunteer')
+              .values({ name, email, phone: '+393331234567', municipi: [8], skills, languages, availability, note, locale: 'it', status: 'new', withdraw_key: 'k'.repeat(32), consent_at: new Date(), confirmed_at: new Date() })
+              .returning('id')
+              .executeTakeFirstOrThrow()
+          ).id;
+        fx.volunteer = await volunteer('Volontaria Otto', 'otto@example.org', ['homework', 'translation'], ['it', 'ar'], ['mon-morning', 'sat-afternoon'], 'Disponibile anche d’estate.');
+        await volunteer('Volontario Nove', 'nove@example.org', ['events'], [], [], null);
+        for (const locale of ['it', 'en', 'nojs']) await volunteer(`Persona ${locale}`, fx.gdprEmail(locale), ['other'], [], [], null);
+        const desk = (await db.selectFrom('desk').select('id').where('slug', '=', 'quarto-oggiaro').executeTakeFirstOrThrow()).id;
+        fx.user = await createUser(db, { email: 'operatrice@comune.example', displayName: 'Operatrice Prova', role: 'desk_operator', desks: [desk] });
+      },
+    },
+  );
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** Clicks a submit button and waits for the page that answers. */
+async function submitWith(page: Page, selector: string): Promise<void> {
+  await Promise.all([page.waitForEvent('load'), page.click(selector)]);
+}
+
+async function signedIn(role: 'coordinator' | 'admin', options: { javaScriptEnabled: boolean; bypassCSP?: boolean }): Promise<BrowserContext> {
+  const account = accounts[role]!;
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  await page.goto(`${server.origin}/it/staff/accesso`, { waitUntil: 'load' });
+  await page.fill('#email', account.email);
+  await page.fill('#password', account.password);
+  await submitWith(page, 'main form button[type="submit"]');
+  if (role === 'admin') {
+    if (new URL(page.url()).pathname.endsWith('/verifica')) {
+      // TOTP is on since an earlier sign-in of this test: the second step.
+      await page.fill('#code', generateTOTP(decodeBase32IgnorePadding(adminSecret!), 30, 6));
+      await submitWith(page, 'main form button[type="submit"]');
+    } else {
+      // Admins must use a second factor: the first sign-in leads to its set-up.
+      if (!page.url().endsWith('/account/due-fattori')) await page.goto(`${server.origin}/it/staff/account/due-fattori`, { waitUntil: 'load' });
+      adminSecret = (await page.textContent('#secret'))!.replace(/\s+/g, '');
+      await page.fill('#code', generateTOTP(decodeBase32IgnorePadding(adminSecret), 30, 6));
+      await submitWith(page, 'main form button[type="submit"]');
+      expect(await page.locator('.recovery-codes').count()).toBe(1);
+    }
+  }
+  const home = await page.goto(`${server.origin}/it/staff`, { waitUntil: 'load' });
+  expect([home?.status(), new URL(page.url()).pathname], `${role} signed in`).toEqual([200, '/it/staff']);
+  await page.close();
+  return context;
+}
+
+async function expectNoViolations(page: Page, what: string): Promise<void> {
+  expect(await axeViolations(page), `${what} (${page.url()})`).toEqual([]);
+}
+
+describe.each(['it', 'en'] as const)('axe finds no violation (%s)', (locale) => {
+  let coordinator: BrowserContext;
+  let admin: BrowserContext;
+  let page: Page;
+  const go = async (path: string) => {
+    const response = await page.goto(`${server.origin}/${locale}/staff/${path}`, { waitUntil: 'load' });
+    expect(response?.status(), path).toBe(200);
+  };
+  beforeAll(async () => {
+    coordinator = await signedIn('coordinator', { javaScriptEnabled: true, bypassCSP: true });
+    admin = await signedIn('admin', { javaScriptEnabled: true, bypassCSP: true });
+  });
+  afterAll(async () => {
+    await coordinator?.close();
+    await admin?.close();
+  });
+
+  describe('as the coordinator of Municipio 8', () => {
+    beforeAll(async () => {
+      page = await coordinator.newPage();
+    });
+    afterAll(() => page.close());
+
+    it('drop-off points and windows', async () => {
+      await go('raccolta');
+      expect(await page.locator(`a[href$="finestra=${fx.window8}"]`).count()).toBe(1);
+      await expectNoViolations(page, 'drop-off points');
+    });
+    it('a window with its pledges', async () => {
+      await go(`raccolta?finestra=${fx.window8}`);
+      expect(await page.locator('button[value="received"]').count()).toBeGreaterThan(2);
+      await expectNoViolations(page, 'window');
+    });
+    it('items and targets, and a target refused', async () => {
+      await go('raccolta/articoli');
+      await expectNoViolations(page, 'items');
+      await page.fill('input[id^="target-"] >> nth=0', '0');
+      await submitWith(page, 'form:has(input[value="targets"]) button[type="submit"]');
+      expect(await page.locator('.error-summary').count()).toBe(1);
+      await expectNoViolations(page, 'items with an error');
+    });
+    it('volunteers, all and filtered', async () => {
+      await go('volontari');
+      expect(await page.locator(`#volunteer-${fx.volunteer}`).count()).toBe(1);
+      await expectNoViolations(page, 'volunteers');
+      await go('volontari?skill=translation&language=ar&availability=mon-morning&status=new');
+      expect(await page.locator('.volunteers > li').count()).toBe(1);
+      await expectNoViolations(page, 'volunteers filtered');
+    });
+    it('users (the coordinator’s view)', async () => {
+      await go('utenti');
+      await expectNoViolations(page, 'users, coordinator');
+    });
+    it('the invitation form, and its errors', async () => {
+      await go('utenti/invita');
+      await expectNoViolations(page, 'invite');
+      await submitWith(page, 'form[action$="/utenti/invita"] button[type="submit"]');
+      expect(await page.locator('.error-summary').count()).toBe(1);
+      await expectNoViolations(page, 'invite with errors');
+    });
+  });
+
+  describe('as the admin', () => {
+    beforeAll(async () => {
+      page = await admin.newPage();
+    });
+    afterAll(() => page.close());
+
+    it('users (every account) and the role form', async () => {
+      await go('utenti');
+      await expectNoViolations(page, 'users, admin');
+      await go(`utenti?modifica=${fx.user}`);
+      await expectNoViolations(page, 'role form');
+    });
+    it('the GDPR desk: empty, an error, results, the confirmation step', async () => {
+      await go('gdpr');
+      await expectNoViolations(page, 'gdpr');
+      await submitWith(page, 'form:has(input[value="search"]) button[type="submit"]');
+      expect(await page.locator('.error-summary').count()).toBe(1);
+      await expectNoViolations(page, 'gdpr with an error');
+      await page.fill('#email', fx.gdprEmail(locale));
+      await submitWith(page, 'form:has(input[value="search"]) button[type="submit"]');
+      expect(await page.locator('#results').count()).toBe(1);
+      await expectNoViolations(page, 'gdpr results');
+      await submitWith(page, 'button[value="confirm"]');
+      expect(await page.locator('button[value="erase"]').count()).toBe(1);
+      await expectNoViolations(page, 'gdpr confirmation');
+    });
+    it('the audit log', async () => {
+      await go('audit');
+      expect(await page.locator('tbody tr').count()).toBeGreaterThan(0);
+      await expectNoViolations(page, 'audit');
+    });
+  });
+});
+
+describe('without JavaScript', () => {
+  it('a coordinator marks a pledge received and sets a volunteer’s status', async () => {
+    const context = await signedIn('coordinator', { javaScriptEnabled: false });
+    const page = await context.newPage();
+    try {
+      await page.goto(`${server.origin}/it/staff/raccolta?finestra=${fx.window8}`, { waitUntil: 'load' });
+      const reference = fx.pledges[0]!;
+      await submitWith(page, `tr:has-text("${reference}") button[value="received"]`);
+      expect(await page.textContent('[role="status"]')).toContain(reference);
+      expect(await page.locator('#closed ~ table').textContent()).toContain(reference);
+
+      await page.goto(`${server.origin}/it/staff/volontari?skill=homework`, { waitUntil: 'load' });
+      await page.selectOption(`#status-${fx.volunteer}`, 'active');
+      await submitWith(page, `#volunteer-${fx.volunteer} button[type="submit"]`);
+      expect(new URL(page.url()).search).toContain('skill=homework');
+      expect(await page.locator(`#status-${fx.volunteer} option[selected]`).getAttribute('value')).toBe('active');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('an admin erases a person’s data after confirming', async () => {
+    const context = await signedIn('admin', { javaScriptEnabled: false });
+    const page = await context.newPage();
+    try {
+      await page.goto(`${server.origin}/en/staff/gdpr`, { waitUntil: 'load' });
+      await page.fill('#email', fx.gdprEmail('nojs'));
+      await submitWith(page, 'form:has(input[value="search"]) button[type="submit"]');
+      await submitWith(page, 'button[value="confirm"]');
+      await submitWith(page, 'button[value="erase"]');
+      expect(await page.textContent('[role="status"]')).toContain('Data erased: 0 bookings, 1 pledges, 1 volunteer sign-ups');
+      await page.fill('#email', fx.gdprEmail('nojs'));
+      await submitWith(page, 'form:has(input[value="search"]) button[type="submit"]');
+      expect(await page.textContent('#results ~ p')).toContain('No data stored');
+    } finally {
+      await context.close();
+    }
+  });
+});
