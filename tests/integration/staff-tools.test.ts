@@ -312,10 +312,13 @@ describe('users', () => {
   it('admins see every account; coordinators those they invited or who work in their municipi; others nobody', async () => {
     const all = await listUsersFor(t.db, actors.admin);
     expect(all === 'forbidden' ? all : all.length).toBe(6);
-    const invited = await inviteUser(t.db, actors.coord8, { email: 'nuova@partner.example', displayName: 'Nuova Partner', role: 'partner_editor', organisationId: actors.partner.organisationId });
+    // Comunità Oklahoma is in Municipio 5: its partners are invited by Municipio 5's coordinator only.
+    const refused = await inviteUser(t.db, actors.coord8, { email: 'nuova@partner.example', displayName: 'Nuova Partner', role: 'partner_editor', organisationId: actors.partner.organisationId });
+    expect(refused).toEqual({ ok: false, reason: 'forbidden' });
+    const invited = await inviteUser(t.db, actors.coord5, { email: 'nuova@partner.example', displayName: 'Nuova Partner', role: 'partner_editor', organisationId: actors.partner.organisationId });
     expect(invited.ok).toBe(true);
     const coord8 = await listUsersFor(t.db, actors.coord8);
-    expect(coord8 === 'forbidden' ? coord8 : coord8.map((u) => u.email).sort()).toEqual(['desk@comune.example', 'nuova@partner.example']);
+    expect(coord8 === 'forbidden' ? coord8 : coord8.map((u) => u.email).sort()).toEqual(['desk@comune.example']);
     const coord5 = await listUsersFor(t.db, actors.coord5);
     expect(coord5 === 'forbidden' ? coord5 : coord5.map((u) => u.email).sort()).toEqual(['nuova@partner.example', 'partner@oklahoma.example']);
     for (const who of ['operator', 'partner'] as const) expect(await listUsersFor(t.db, actors[who])).toBe('forbidden');
@@ -325,7 +328,9 @@ describe('users', () => {
     const admin = await inviteChoices(t.db, actors.admin);
     expect(admin.roles).toEqual(['admin', 'coordinator', 'desk_operator', 'partner_editor']);
     const coord = await inviteChoices(t.db, actors.coord8);
-    expect(coord.roles).toEqual(['desk_operator', 'partner_editor']);
+    // No organisation belongs to Municipio 8 in the seed: there is nobody to make a partner editor of.
+    expect(coord.roles).toEqual(['desk_operator']);
+    expect((await inviteChoices(t.db, actors.coord5)).roles).toEqual(['desk_operator', 'partner_editor']);
     expect(coord.municipi).toEqual([8]);
     expect(coord.desks.every((d) => d.municipioId === 8)).toBe(true);
     expect(coord.organisations).toEqual([]);

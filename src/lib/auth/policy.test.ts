@@ -30,6 +30,8 @@ const matrix: [string, Operation, Record<'admin' | 'coord8' | 'operatorQO' | 'pa
   ['volunteers elsewhere', { kind: 'volunteers.manage', municipi: [2] }, { admin: true, coord8: false, operatorQO: false, partnerA: false }],
   ['invite operator for own desk', { kind: 'user.invite', role: 'desk_operator', municipi: [], desks: [deskQO] }, { admin: true, coord8: true, operatorQO: false, partnerA: false }],
   ['invite operator for other desk', { kind: 'user.invite', role: 'desk_operator', municipi: [], desks: [deskM2] }, { admin: true, coord8: false, operatorQO: false, partnerA: false }],
+  ['invite a partner of an organisation in own municipio', { kind: 'user.invite', role: 'partner_editor', municipi: [], desks: [], organisation: { id: 100, municipioId: 8 } }, { admin: true, coord8: true, operatorQO: false, partnerA: false }],
+  ['invite a partner of an organisation elsewhere', { kind: 'user.invite', role: 'partner_editor', municipi: [], desks: [], organisation: { id: 200, municipioId: 2 } }, { admin: true, coord8: false, operatorQO: false, partnerA: false }],
   ['invite a coordinator', { kind: 'user.invite', role: 'coordinator', municipi: [8], desks: [] }, { admin: true, coord8: false, operatorQO: false, partnerA: false }],
   ['invite an admin', { kind: 'user.invite', role: 'admin', municipi: [], desks: [] }, { admin: true, coord8: false, operatorQO: false, partnerA: false }],
   ['manage users', { kind: 'users.manage' }, { admin: true, coord8: false, operatorQO: false, partnerA: false }],

@@ -25,7 +25,7 @@ export type Operation =
   | { kind: 'pledges.manage'; municipioId: number } // see pledges of a drop-off point, mark received, export
   | { kind: 'campaign.edit' } // items and targets
   | { kind: 'volunteers.manage'; municipi: readonly number[] } // see, filter, set status, export
-  | { kind: 'user.invite'; role: Role; municipi: readonly number[]; desks: readonly { id: number; municipioId: number }[] }
+  | { kind: 'user.invite'; role: Role; municipi: readonly number[]; desks: readonly { id: number; municipioId: number }[]; organisation?: { id: number; municipioId: number | null } | null }
   | { kind: 'users.manage' } // list, disable, change roles
   | { kind: 'gdpr' }
   | { kind: 'audit.view' };
@@ -59,7 +59,9 @@ export function can(actor: Actor, op: Operation): boolean {
         actor.role === 'coordinator' &&
         (op.role === 'desk_operator' || op.role === 'partner_editor') &&
         op.municipi.every((m) => actor.municipi.includes(m)) &&
-        op.desks.every((d) => actor.municipi.includes(d.municipioId))
+        op.desks.every((d) => actor.municipi.includes(d.municipioId)) &&
+        // A partner editor's organisation must belong to one of the coordinator's municipi.
+        (op.role !== 'partner_editor' || (op.organisation != null && coordinates(actor, op.organisation.municipioId)))
       );
     case 'users.manage':
     case 'gdpr':

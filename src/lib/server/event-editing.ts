@@ -464,6 +464,15 @@ const ownerFor = (actor: Actor, input: EventInput) => (actor.role === 'partner_e
  * A new draft. Its slug comes from the Italian title and the year and never changes afterwards
  * (published addresses stay valid); two drafts racing for the same slug retry with a suffix.
  */
+/**
+ * A real municipio the actor may not write for: a refusal (403, nothing changed), not a form error,
+ * so that the authorization matrix sees the same answer whatever the form says.
+ */
+export function namesForbiddenMunicipio(values: EventFormValues, allowed: readonly number[]): boolean {
+  const raw = values.municipioId.trim();
+  return /^[1-9]$/.test(raw) && !allowed.includes(Number(raw));
+}
+
 export async function createEvent(db: Db, actor: Actor, input: EventInput, now: Date = new Date()): Promise<{ ok: true; event: StaffEvent } | { ok: false; error: 'forbidden' }> {
   const owner = ownerFor(actor, input);
   if (!can(actor, { kind: 'event.create', organisationId: owner, municipioId: input.municipioId })) return { ok: false, error: 'forbidden' };

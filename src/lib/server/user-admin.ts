@@ -50,17 +50,17 @@ export async function inviteChoices(db: Db, actor: Actor): Promise<ScopeChoices>
     db.selectFrom('organisation').select(['id', 'name', 'municipio_id']).orderBy('name').execute(),
   ]);
   const allDesks = desks.map((d) => ({ id: d.id, name: d.name, municipioId: d.municipio_id }));
-  const roles = ROLES.filter((role) => can(actor, { kind: 'user.invite', role, municipi: [], desks: [] }));
-  if (actor.role === 'admin') {
-    return { roles, municipi: MUNICIPI, desks: allDesks, organisations: organisations.map((o) => ({ id: o.id, name: o.name, municipioId: o.municipio_id })) };
-  }
+  const invitableOrganisations = organisations
+    .map((o) => ({ id: o.id, name: o.name, municipioId: o.municipio_id }))
+    .filter((o) => can(actor, { kind: 'user.invite', role: 'partner_editor', municipi: [], desks: [], organisation: o }));
+  const roles = ROLES.filter((role) =>
+    role === 'partner_editor' ? invitableOrganisations.length > 0 : can(actor, { kind: 'user.invite', role, municipi: [], desks: [] }),
+  );
   return {
     roles,
-    municipi: MUNICIPI.filter((m) => actor.municipi.includes(m)),
+    municipi: actor.role === 'admin' ? MUNICIPI : MUNICIPI.filter((m) => actor.municipi.includes(m)),
     desks: allDesks.filter((d) => can(actor, { kind: 'user.invite', role: 'desk_operator', municipi: [], desks: [d] })),
-    organisations: organisations
-      .filter((o) => o.municipio_id !== null && actor.municipi.includes(o.municipio_id))
-      .map((o) => ({ id: o.id, name: o.name, municipioId: o.municipio_id })),
+    organisations: invitableOrganisations,
   };
 }
 
@@ -272,11 +272,9 @@ export async function checkInvite(db: Db, actor: Actor, values: InviteValues): P
   const { role, municipi, desks, organisationId } = scope.value;
   // The policy (inviteUser checks it again) plus the organisations of the coordinator's municipi.
   const deskRows = desks.length ? await db.selectFrom('desk').select(['id', 'municipio_id']).where('id', 'in', desks).execute() : [];
-  if (!can(actor, { kind: 'user.invite', role, municipi, desks: deskRows.map((d) => ({ id: d.id, municipioId: d.municipio_id })) })) return 'forbidden';
-  if (actor.role !== 'admin' && organisationId !== null) {
-    const org = await db.selectFrom('organisation').select('municipio_id').where('id', '=', organisationId).executeTakeFirst();
-    if (!org || org.municipio_id === null || !actor.municipi.includes(org.municipio_id)) return 'forbidden';
-  }
+  const org = organisationId === null ? undefined : await db.selectFrom('organisation').select(['id', 'municipio_id']).where('id', '=', organisationId).executeTakeFirst();
+  const organisation = org ? { id: org.id, municipioId: org.municipio_id } : null;
+  if (!can(actor, { kind: 'user.invite', role, municipi, desks: deskRows.map((d) => ({ id: d.id, municipioId: d.municipio_id })), organisation })) return 'forbidden';
   return { ok: true, value: { email: email!, displayName, role, municipi, desks, organisationId, locale: locale! } };
 }
 

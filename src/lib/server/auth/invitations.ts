@@ -34,7 +34,10 @@ export async function inviteUser(db: Db, inviter: Actor, newUser: NewUser & { lo
   const deskIds = [...new Set(newUser.desks ?? [])];
   const desks = deskIds.length ? await db.selectFrom('desk').select(['id', 'municipio_id']).where('id', 'in', deskIds).execute() : [];
   if (desks.length !== deskIds.length) return { ok: false, reason: 'invalid' };
-  const operation = { kind: 'user.invite' as const, role: newUser.role, municipi: newUser.municipi ?? [], desks: desks.map((d) => ({ id: d.id, municipioId: d.municipio_id })) };
+  const org = newUser.organisationId ? await db.selectFrom('organisation').select(['id', 'municipio_id']).where('id', '=', newUser.organisationId).executeTakeFirst() : undefined;
+  if (newUser.organisationId && !org) return { ok: false, reason: 'invalid' };
+  const organisation = org ? { id: org.id, municipioId: org.municipio_id } : null;
+  const operation = { kind: 'user.invite' as const, role: newUser.role, municipi: newUser.municipi ?? [], desks: desks.map((d) => ({ id: d.id, municipioId: d.municipio_id })), organisation };
   if (!can(inviter, operation)) return { ok: false, reason: 'forbidden' };
   const taken = await db.selectFrom('app_user').select('id').where('email', '=', email).executeTakeFirst();
   if (taken) return { ok: false, reason: 'email_taken' };
