@@ -1,0 +1,87 @@
+// End to end in a browser without JavaScript: a partner writes an event and sends it for review, the
+// admin publishes it, and families see it on the public site with its Markdown rendered.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { generateTOTP } from '@oslojs/otp';
+import { decodeBase32IgnorePadding } from '@oslojs/encoding';
+import { startServer, type RunningServer } from '../support/server.ts';
+import { createDemoAccounts, type DemoAccount } from '../../src/lib/server/auth/demo.ts';
+import { romeDateString } from '../../src/lib/time.ts';
+import { addDays } from '../../src/lib/booking/slots.ts';
+import { launchBrowser } from './support.ts';
+
+let server: RunningServer;
+let browser: Browser;
+const accounts: Partial<Record<DemoAccount['role'], DemoAccount>> = {};
+
+beforeAll(async () => {
+  server = await startServer({ NODE_ENV: 'development' }, { prepare: async (db) => void (await createDemoAccounts(db)).forEach((a) => (accounts[a.role] = a)) });
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function submitWith(page: Page, selector: string): Promise<void> {
+  await Promise.all([page.waitForEvent('load'), page.click(selector)]);
+}
+
+/** Signs in without JavaScript; an admin sets up the second factor on the way (required for admins). */
+async function signIn(role: 'partner_editor' | 'admin'): Promise<{ context: BrowserContext; page: Page }> {
+  const account = accounts[role]!;
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(`${server.origin}/it/staff/accesso`, { waitUntil: 'load' });
+  await page.fill('#email', account.email);
+  await page.fill('#password', account.password);
+  await submitWith(page, 'main form button[type="submit"]');
+  if (role === 'admin') {
+    if (!page.url().includes('/account/due-fattori')) await page.goto(`${server.origin}/it/staff/account/due-fattori`, { waitUntil: 'load' });
+    const secret = (await page.textContent('#secret'))!.replace(/\s+/g, '');
+    await page.fill('#code', generateTOTP(decodeBase32IgnorePadding(secret), 30, 6));
+    await submitWith(page, 'main form button[type="submit"]');
+  }
+  return { context, page };
+}
+
+describe('event publishing, without JavaScript', () => {
+  it('a partner writes and submits, the admin publishes, the public sees it', async () => {
+    const day = addDays(romeDateString(new Date()), 20);
+    const partner = await signIn('partner_editor');
+    const p = partner.page;
+    await p.goto(`${server.origin}/it/staff/eventi/nuovo`, { waitUntil: 'load' });
+    await p.fill('#title-it', 'Laboratorio di lettura in famiglia');
+    await p.fill('#summary-it', 'Storie e giochi per bambini da 3 a 6 anni.');
+    await p.fill('#description-it', 'Porta un libro da scambiare.\n\n**Ingresso libero**, merenda per tutti.');
+    await p.fill('#title-en', 'Family reading workshop');
+    await p.fill('#venue', 'Comunità Oklahoma');
+    await p.fill('#address', 'Via Costantino Baroni 228, Milano');
+    await p.fill('#startDate', day);
+    await p.fill('#startTime', '16:00');
+    await p.selectOption('#municipioId', '5');
+    await submitWith(p, '#save');
+    expect(new URL(p.url()).pathname).toMatch(/^\/it\/staff\/eventi\/\d+$/);
+    const eventPath = new URL(p.url()).pathname;
+    await submitWith(p, 'form:has(input[name="intent"][value="submit"]) button');
+    expect(await p.textContent('main')).toContain('in attesa di approvazione');
+    // Not public until published.
+    const before = await (await fetch(`${server.origin}/it/eventi`)).text();
+    expect(before).not.toContain('Laboratorio di lettura in famiglia');
+    await partner.context.close();
+
+    const admin = await signIn('admin');
+    const a = admin.page;
+    await a.goto(server.origin + eventPath, { waitUntil: 'load' });
+    await submitWith(a, 'form:has(input[name="intent"][value="publish"]) button');
+    await admin.context.close();
+
+    const list = await (await fetch(`${server.origin}/it/eventi`)).text();
+    expect(list).toContain('Laboratorio di lettura in famiglia');
+    const english = await (await fetch(`${server.origin}/en/eventi`)).text();
+    expect(english).toContain('Family reading workshop');
+    const slug = /href="\/it\/eventi\/(laboratorio-di-lettura-in-famiglia[a-z0-9-]*)"/.exec(list)![1];
+    const page = await (await fetch(`${server.origin}/it/eventi/${slug}`)).text();
+    expect(page).toContain('<strong>Ingresso libero</strong>');
+  });
+});
