@@ -10,7 +10,8 @@ export default defineConfig({
   adapter: node({ mode: 'standalone' }),
   integrations: [preact()],
   trailingSlash: 'never',
-  build: { format: 'file', inlineStylesheets: 'never' },
+  // CSS is inlined: one round trip less before the first paint on a slow phone (it is ~3 KB compressed).
+  build: { format: 'file', inlineStylesheets: 'always' },
   i18n: {
     locales: ['it', 'en', 'ar', 'es', 'zh'],
     defaultLocale: 'it',

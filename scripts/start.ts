@@ -1,6 +1,7 @@
 // `npm start`: validates the configuration, migrates (and on an empty database seeds) it, then
 // serves the built site with a graceful drain on SIGTERM/SIGINT.
 import http from 'node:http';
+import compression from 'compression';
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { isSeeded } from '../src/lib/server/db/seed.ts';
 import { openDatabase, targetFromConfig } from '../src/lib/server/db/connection.ts';
 import { shareDatabase } from '../src/lib/server/db/index.ts';
 import { applySecurityHeaders } from '../src/lib/server/security-headers.ts';
+import { startCacheListener } from '../src/lib/server/cache-bus.ts';
 import { onShutdown, runShutdownHooks } from '../src/lib/server/shutdown.ts';
 
 
@@ -36,6 +38,8 @@ if (demoWanted) {
 }
 shareDatabase(db);
 onShutdown(() => db.destroy());
+// Route-cache invalidations from the other server processes on the same PostgreSQL (LISTEN).
+if (config.databaseUrl) startCacheListener(config.databaseUrl);
 
 if (config.workerEnabled) {
   const { startWorker } = await import('../src/lib/server/worker.ts');
@@ -56,12 +60,23 @@ if (config.workerEnabled) {
 process.env.ASTRO_NODE_AUTOSTART = 'disabled';
 const { handler } = (await import(pathToFileURL(entry).href)) as { handler: http.RequestListener };
 const https = config.publicUrl.startsWith('https://');
+const compress = compression({ threshold: 512 });
+const MAX_BODY_BYTES = 1024 * 1024;
 let stopping = false;
 const server = http.createServer((req, res) => {
   applySecurityHeaders(res, { https });
   // While draining, tell keep-alive clients not to reuse the connection.
   if (stopping) res.setHeader('Connection', 'close');
-  handler(req, res);
+  // Every form and JSON body of the site is a few KB: a declared body over 1 MB is refused unread.
+  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
+    // Discarded as it arrives (never buffered or parsed); answered once the client has sent it all,
+    // so the client reads the 413 instead of a broken pipe.
+    req.resume();
+    req.on('end', () => res.writeHead(413, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Request too large.'));
+    return;
+  }
+  // Compressed answers (brotli or gzip, by Accept-Encoding): a page is a third of its size on the wire.
+  compress(req as Parameters<typeof compress>[0], res as Parameters<typeof compress>[1], () => handler(req, res));
 });
 server.keepAliveTimeout = 5000;
 server.listen(config.port, config.host, () => {

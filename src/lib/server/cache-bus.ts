@@ -1,0 +1,174 @@
+// Route-cache invalidation across server processes. Each process keeps its own in-memory route
+// cache (Astro's memoryCache); on PostgreSQL, several processes may serve the same database. A
+// write invalidates its tags locally and then, once committed, publishes them with
+// `NOTIFY qubi_cache`; every process holds one dedicated connection that LISTENs on that channel
+// and invalidates the tags it receives in its own cache (its own notifications included:
+// invalidating twice is harmless). On the embedded database (one process only) nothing is sent.
+//
+// The payload carries the publisher's current_schema(), so processes serving other schemas of the
+// same database (tests, staging next to production) ignore each other's notifications.
+import type pg from 'pg';
+import { sql } from 'kysely';
+import { getConfig } from './config.ts';
+import { getDb } from './db/index.ts';
+import { onShutdown } from './shutdown.ts';
+
+export const CACHE_CHANNEL = 'qubi_cache';
+
+type Invalidate = (tags: string[]) => Promise<unknown> | unknown;
+
+// The start script (which starts the listener at boot) and the bundle (which knows the route
+// cache) are separate module graphs: the state lives on globalThis under a well-known symbol.
+interface BusState {
+  invalidateLocal?: Invalidate;
+  /** Every tag this process has cached under: after a (re)connection, they are all invalidated once. */
+  knownTags: Set<string>;
+  listener?: { stop(): Promise<void> };
+}
+const KEY = Symbol.for('qubi.cacheBus');
+function state(): BusState {
+  const g = globalThis as unknown as Record<symbol, BusState | undefined>;
+  return (g[KEY] ??= { knownTags: new Set() });
+}
+
+function databaseUrl(): string | undefined {
+  try {
+    return getConfig().databaseUrl;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Called by live-page.ts on every cached render and every invalidation: remembers how to reach
+ * this process's route cache (the provider is one per process; a request's `cache` delegates to
+ * it) and, on PostgreSQL, starts the listener on first use.
+ */
+export function attachRouteCache(invalidate: Invalidate, tags: string[] = []): void {
+  const s = state();
+  s.invalidateLocal ??= invalidate;
+  for (const tag of tags) s.knownTags.add(tag);
+  if (!s.listener) {
+    const url = databaseUrl();
+    if (url) startCacheListener(url);
+  }
+}
+
+/** Starts this process's listener once (the start script does it at boot, before serving). */
+export function startCacheListener(url: string): void {
+  const s = state();
+  if (s.listener) return;
+  const listener = new CacheListener(url);
+  s.listener = listener;
+  listener.start();
+  onShutdown(() => listener.stop());
+}
+
+/** Publishes committed invalidations to the other processes. Never throws: the write is done. */
+export async function publishInvalidation(tags: string[]): Promise<void> {
+  if (!tags.length || !databaseUrl()) return;
+  try {
+    const db = await getDb();
+    const payload = JSON.stringify(tags);
+    await sql`select pg_notify(${CACHE_CHANNEL}, json_build_object('schema', current_schema(), 'tags', ${payload}::json)::text)`.execute(db);
+  } catch (error) {
+    // The other processes' caches expire within maxAge (5 minutes) anyway.
+    console.error('[cache-bus] could not publish an invalidation:', error instanceof Error ? error.message : error);
+  }
+}
+
+async function invalidate(tags: string[]): Promise<void> {
+  const { invalidateLocal } = state();
+  if (!invalidateLocal || !tags.length) return;
+  try {
+    await invalidateLocal(tags);
+  } catch (error) {
+    console.error('[cache-bus] invalidation failed:', error instanceof Error ? error.message : error);
+  }
+}
+
+/** One dedicated connection LISTENing on the channel, reconnecting with backoff when it drops. */
+class CacheListener {
+  #client: pg.Client | undefined;
+  #schema: string | undefined;
+  #stopped = false;
+  #retry: NodeJS.Timeout | undefined;
+  #delay = 250;
+
+  readonly #url: string;
+
+  constructor(url: string) {
+    this.#url = url;
+  }
+
+  start(): void {
+    void this.#connect();
+  }
+
+  async #connect(): Promise<void> {
+    if (this.#stopped) return;
+    const { default: pgModule } = await import('pg');
+    // The process id in application_name tells an operator (and the tests) whose listener it is.
+    const client = new pgModule.Client({ connectionString: this.#url, connectionTimeoutMillis: 5000, keepAlive: true, application_name: `qubi-cache-listener ${process.pid}` });
+    this.#client = client;
+    let failed = false;
+    const fail = (error?: Error) => {
+      if (failed) return;
+      failed = true;
+      if (this.#client === client) this.#client = undefined;
+      client.removeAllListeners('notification');
+      client.end().catch(() => {});
+      if (!this.#stopped) {
+        if (error) console.error(`[cache-bus] listener connection lost (${error.message}); retrying in ${this.#delay} ms`);
+        this.#scheduleReconnect();
+      }
+    };
+    client.on('error', (error) => fail(error));
+    client.on('end', () => fail(new Error('connection ended')));
+    client.on('notification', (message) => {
+      if (message.channel !== CACHE_CHANNEL || !message.payload) return;
+      try {
+        const { schema, tags } = JSON.parse(message.payload) as { schema?: unknown; tags?: unknown };
+        if (schema !== this.#schema || !Array.isArray(tags)) return;
+        void invalidate(tags.filter((t): t is string => typeof t === 'string'));
+      } catch {
+        // Not ours: ignore.
+      }
+    });
+    try {
+      await client.connect();
+      const { rows } = await client.query<{ schema: string }>('select current_schema() as schema');
+      this.#schema = rows[0]?.schema;
+      await client.query(`LISTEN ${CACHE_CHANNEL}`);
+      if (this.#stopped) {
+        await client.end().catch(() => {});
+        return;
+      }
+      this.#delay = 250;
+      // Notifications sent while we were not listening are lost: drop whatever may be stale.
+      await invalidate([...state().knownTags]);
+      console.log(`[cache-bus] listening on ${CACHE_CHANNEL} (schema ${this.#schema})`);
+    } catch (error) {
+      fail(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  #scheduleReconnect(): void {
+    if (this.#retry || this.#stopped) return;
+    const delay = this.#delay;
+    this.#delay = Math.min(this.#delay * 2, 10000);
+    this.#retry = setTimeout(() => {
+      this.#retry = undefined;
+      void this.#connect();
+    }, delay);
+    this.#retry.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#retry);
+    const client = this.#client;
+    this.#client = undefined;
+    if (client) await client.end().catch(() => {});
+  }
+}
