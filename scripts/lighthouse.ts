@@ -56,7 +56,14 @@ const failures: string[] = [];
 try {
   for (const locale of ['it', 'ar']) {
     for (const [name, pagePath] of await pageTypes(locale)) {
-      const result = await lighthouse(`${origin}${pagePath}`, { port: chrome.port, output: 'html', logLevel: 'error', onlyCategories: CATEGORIES });
+      // A trace that Chrome failed to record (runtimeError such as NO_NAVSTART) says nothing about
+      // the page: run that page again, up to three times, rather than count it as a zero.
+      let result: Awaited<ReturnType<typeof lighthouse>>;
+      for (let attempt = 1; ; attempt++) {
+        result = await lighthouse(`${origin}${pagePath}`, { port: chrome.port, output: 'html', logLevel: 'error', onlyCategories: CATEGORIES });
+        if (!result?.lhr.runtimeError || attempt === 3) break;
+        console.log(`${pagePath}: ${result.lhr.runtimeError.code}, running it again`);
+      }
       if (!result) throw new Error(`no Lighthouse result for ${pagePath}`);
       writeFileSync(path.join('lighthouse-reports', `${locale}-${name.replace(/[^a-z]+/g, '-')}.html`), result.report as string);
       const scores = CATEGORIES.map((c) => Math.round((result.lhr.categories[c]?.score ?? 0) * 100));
