@@ -2,9 +2,8 @@
 // what each message says and to whom, what is withdrawn when things change, and the hourly jobs that
 // expire unkept pledges and delete unconfirmed volunteers. Runs on PGlite and, with TEST_DATABASE_URL,
 // on PostgreSQL.
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startSink, type Sink } from '../support/smtp-sink.ts';
 import { decodeHeader, findPart, outboxIdOf, parseMime } from '../support/mime.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { seedDatabase } from '../../src/lib/server/db/seed.ts';
@@ -45,38 +44,6 @@ beforeEach(async () => {
   clock = now;
   logLines.length = 0;
 });
-
-// ---- a tiny SMTP sink and MIME reader (as in outbox.test.ts) ---------------------------------
-
-interface Sink {
-  port: number;
-  received: string[];
-  close(): Promise<void>;
-}
-
-async function startSink(): Promise<Sink> {
-  const received: string[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, _session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        received.push(Buffer.concat(chunks).toString('utf8'));
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const bound = (server.server.address() as AddressInfo).port;
-  return { port: bound, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
 
 /** An iCalendar file with its folded lines joined again. */
 function unfold(ics: string): string {

@@ -5,8 +5,8 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startSink, type Sink } from '../support/smtp-sink.ts';
 import { decodeHeader, findPart, outboxIdOf, parseMime } from '../support/mime.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { seedDatabase } from '../../src/lib/server/db/seed.ts';
@@ -59,41 +59,6 @@ async function book(over: Partial<NewBooking> = {}) {
   const outcome = await createBooking(t.db, request(over), now);
   if (!outcome.ok) throw new Error(`not booked: ${outcome.reason}`);
   return outcome;
-}
-
-// ---- a tiny SMTP sink and MIME reader -------------------------------------------------------
-
-interface Sink {
-  port: number;
-  received: string[];
-  close(): Promise<void>;
-}
-
-async function startSink(port = 0, options: { rejectRecipients?: boolean } = {}): Promise<Sink> {
-  const received: string[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onRcptTo(address, _session, callback) {
-      if (options.rejectRecipients) return callback(Object.assign(new Error(`Mailbox ${address.address} does not exist`), { responseCode: 550 }));
-      callback();
-    },
-    onData(stream, _session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        received.push(Buffer.concat(chunks).toString('utf8'));
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
-  const bound = (server.server.address() as AddressInfo).port;
-  return { port: bound, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 /** A port nothing listens on: SMTP "down". */
