@@ -24,11 +24,13 @@ interface BusState {
   /** Every tag this process has cached under: after a (re)connection, they are all invalidated once. */
   knownTags: Set<string>;
   listener?: { stop(): Promise<void> };
+  /** Other in-memory copies of live data (front cache, desk cache) that follow the same tags. */
+  subscribers: Set<(tags: string[]) => void>;
 }
 const KEY = Symbol.for('qubi.cacheBus');
 function state(): BusState {
   const g = globalThis as unknown as Record<symbol, BusState | undefined>;
-  return (g[KEY] ??= { knownTags: new Set() });
+  return (g[KEY] ??= { knownTags: new Set(), subscribers: new Set() });
 }
 
 function databaseUrl(): string | undefined {
@@ -77,7 +79,30 @@ export async function publishInvalidation(tags: string[]): Promise<void> {
   }
 }
 
+/**
+ * Registers an in-memory copy of live data to drop by tag: called for every invalidation in this
+ * process, whether a write here made it or another process announced it. Returns the unsubscribe.
+ */
+export function onInvalidation(subscriber: (tags: string[]) => void): () => void {
+  const { subscribers } = state();
+  subscribers.add(subscriber);
+  return () => subscribers.delete(subscriber);
+}
+
+/** Tells this process's subscribers (see onInvalidation) that these tags changed. */
+export function invalidateSubscribers(tags: string[]): void {
+  if (!tags.length) return;
+  for (const subscriber of state().subscribers) {
+    try {
+      subscriber(tags);
+    } catch (error) {
+      console.error('[cache-bus] a subscriber failed:', error instanceof Error ? error.message : error);
+    }
+  }
+}
+
 async function invalidate(tags: string[]): Promise<void> {
+  invalidateSubscribers(tags);
   const { invalidateLocal } = state();
   if (!invalidateLocal || !tags.length) return;
   try {

@@ -2,7 +2,7 @@
 // what they show. A write calls invalidateLiveData with the same tags.
 import type { AstroGlobal, APIContext } from 'astro';
 import { isLocale, type Locale } from '../locales.ts';
-import { attachRouteCache, publishInvalidation } from './cache-bus.ts';
+import { attachRouteCache, invalidateSubscribers, publishInvalidation } from './cache-bus.ts';
 
 export const CACHE_TAGS = {
   desks: 'desks',
@@ -26,6 +26,7 @@ export function cacheLiveData(ctx: CacheCarrier, tags: string[]): void {
  * server process on the same database (NOTIFY, see cache-bus.ts).
  */
 export async function invalidateLiveData(ctx: CacheCarrier, tags: string[]): Promise<void> {
+  invalidateSubscribers(tags);
   if (!ctx.cache.enabled) return;
   attachRouteCache(routeCacheInvalidator(ctx));
   await ctx.cache.invalidate({ tags });
