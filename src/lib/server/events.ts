@@ -1,5 +1,5 @@
 // Events published by the networks' partners: read side for the public pages, feeds and API.
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Db, EventStatus, EventTable } from './db/database.ts';
 import type { LocalizedText } from '../locales.ts';
 import { isSlug } from '../paths.ts';
@@ -29,15 +29,17 @@ const PUBLIC_STATUSES = ['published', 'cancelled'] as const;
  * Events that have not ended by `from` (an event without an end counts as ending at its start),
  * soonest first. Organisers are fetched in one further query.
  */
-export async function listUpcomingEvents(db: Db, options: { from: Date; limit?: number; municipioId?: number }): Promise<PublicEvent[]> {
+export async function listUpcomingEvents(db: Db, options: { from: Date; limit?: number; offset?: number; municipioId?: number }): Promise<PublicEvent[]> {
   let query = db
     .selectFrom('event')
     .selectAll()
     .where('status', 'in', PUBLIC_STATUSES)
-    .where((eb) => eb.or([eb('ends_at', '>=', options.from), eb.and([eb('ends_at', 'is', null), eb('starts_at', '>=', options.from)])]))
+    // The same expression as event_public_until_idx, so the index finds the events not yet over.
+    .where(sql<Date>`coalesce(ends_at, starts_at)`, '>=', options.from)
     .orderBy('starts_at')
     .orderBy('id')
-    .limit(Math.min(options.limit ?? 100, 500));
+    .limit(Math.min(options.limit ?? 100, 500))
+    .offset(Math.max(0, options.offset ?? 0));
   if (options.municipioId !== undefined) query = query.where('municipio_id', '=', options.municipioId);
   return withOrganisers(db, await query.execute());
 }

@@ -16,7 +16,9 @@ type CacheCarrier = Pick<AstroGlobal, 'cache'> | Pick<APIContext, 'cache'>;
 
 /** Cache the response for up to 5 minutes (a safety net: writes invalidate at once). */
 export function cacheLiveData(ctx: CacheCarrier, tags: string[]): void {
-  if (!ctx.cache.enabled) return;
+  // LIVE_PAGE_CACHE=off renders every request from the database: `npm run bench:scale` measures
+  // the queries and the rendering that way. Production leaves it on.
+  if (!ctx.cache.enabled || process.env.LIVE_PAGE_CACHE === 'off') return;
   ctx.cache.set({ maxAge: 300, swr: 30, tags });
   attachRouteCache(routeCacheInvalidator(ctx), tags);
 }

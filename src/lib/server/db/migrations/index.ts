@@ -5,10 +5,12 @@ import * as publicSite from './2026_11_24_0001_public_site.ts';
 import * as bookings from './2026_11_24_0002_bookings.ts';
 import * as pledgesVolunteers from './2026_11_25_0001_pledges_volunteers.ts';
 import * as staff from './2026_11_25_0010_staff.ts';
+import * as scaleIndexes from './2026_11_26_0001_scale_indexes.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_24_0001_public_site': publicSite,
   '2026_11_24_0002_bookings': bookings,
   '2026_11_25_0001_pledges_volunteers': pledgesVolunteers,
   '2026_11_25_0010_staff': staff,
+  '2026_11_26_0001_scale_indexes': scaleIndexes,
 };
