@@ -22,7 +22,7 @@ import type { Database } from '../src/lib/server/db/database.ts';
 import { getDeskBySlug, listDesks } from '../src/lib/server/desks.ts';
 import { listDeskSlots } from '../src/lib/server/bookings.ts';
 import { loadWeek } from '../src/lib/server/booking-flow.ts';
-import { listUpcomingEvents } from '../src/lib/server/events.ts';
+import { EVENTS_PER_PAGE, listUpcomingEvents } from '../src/lib/server/events.ts';
 import { getCampaign } from '../src/lib/server/campaigns.ts';
 import { agendaRange, listAgenda } from '../src/lib/server/agenda.ts';
 import { createUser } from '../src/lib/server/auth/users.ts';
@@ -174,7 +174,7 @@ async function captureStatements(desks: string[]): Promise<Statement[]> {
       page = 'slots API (7 days)';
       await listDeskSlots(db, desk, addDays(today, 7 * (i % 8)), addDays(today, 7 * (i % 8) + 6));
       page = 'events list';
-      await listUpcomingEvents(db, { from: new Date() });
+      await listUpcomingEvents(db, { from: new Date(), limit: EVENTS_PER_PAGE + 1 });
       page = 'campaign page';
       await getCampaign(db, 'zaino-sospeso');
       page = 'staff agenda, week';

@@ -29,13 +29,24 @@ const PUBLIC_STATUSES = ['published', 'cancelled'] as const;
  * Events that have not ended by `from` (an event without an end counts as ending at its start),
  * soonest first. Organisers are fetched in one further query.
  */
+/** Events on a page of the public list (?pagina=N). */
+export const EVENTS_PER_PAGE = 20;
+
 export async function listUpcomingEvents(db: Db, options: { from: Date; limit?: number; offset?: number; municipioId?: number }): Promise<PublicEvent[]> {
   let query = db
     .selectFrom('event')
     .selectAll()
     .where('status', 'in', PUBLIC_STATUSES)
-    // The same expression as event_public_until_idx, so the index finds the events not yet over.
     .where(sql<Date>`coalesce(ends_at, starts_at)`, '>=', options.from)
+    // A lower bound on starts_at for the index on starts_at: the earliest start among the events not
+    // over, found through event_public_until_idx. Without it the list walks every past event before
+    // the first coming one (the whole history, growing every year); with it, only coming ones.
+    // OFFSET 0 keeps PostgreSQL from turning min() back into a walk of the starts_at index.
+    .where(
+      'starts_at',
+      '>=',
+      sql<Date>`(SELECT min(s.starts_at) FROM (SELECT starts_at FROM event WHERE status IN ('published', 'cancelled') AND coalesce(ends_at, starts_at) >= ${options.from} OFFSET 0) AS s)`,
+    )
     .orderBy('starts_at')
     .orderBy('id')
     .limit(Math.min(options.limit ?? 100, 500))

@@ -12,8 +12,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     CREATE INDEX booking_agenda_idx ON booking (desk_id, starts_at) WHERE erased_at IS NULL;
 
     -- Events not over by a moment: "coalesce(ends_at, starts_at) >= from" (an event without an end
-    -- is over when it starts). The index on starts_at alone made the list skip every past event.
-    CREATE INDEX event_public_until_idx ON event ((coalesce(ends_at, starts_at))) WHERE status IN ('published', 'cancelled');
+    -- is over when it starts). The index on starts_at alone made the list skip every past event;
+    -- this one finds the coming ones and their earliest start (see listUpcomingEvents).
+    CREATE INDEX event_public_until_idx ON event ((coalesce(ends_at, starts_at)), starts_at) WHERE status IN ('published', 'cancelled');
   `);
 }
 
