@@ -23,6 +23,7 @@ export const onRequest = defineMiddleware(async (context, next) => {
     // The database is away: answer at once with 503 and a plain, readable page (Astro's 500 page
     // would say "error"); the pool reconnects by itself when PostgreSQL is back.
     if (!isDatabaseUnavailable(error)) throw error;
+    if (context.url.pathname.startsWith('/api/')) return unavailableJson(context.locals.t);
     return unavailablePage(context.locals.t, locale, context.locals.dir);
   }
   // Astro sends its CSP as a header on on-demand pages; frame-ancestors only works as a header,
@@ -38,7 +39,14 @@ export const onRequest = defineMiddleware(async (context, next) => {
   return response;
 });
 
+const UNAVAILABLE_HEADERS = { 'Retry-After': '30', 'Cache-Control': 'no-store' };
+
+/** The API's clients read JSON: the same 503 as a body they can parse, the message in Italian. */
+function unavailableJson(t: Translate): Response {
+  return Response.json({ error: 'unavailable', message: t('error.503.text') }, { status: 503, headers: UNAVAILABLE_HEADERS });
+}
+
 function unavailablePage(t: Translate, locale: Locale, dir: 'ltr' | 'rtl'): Response {
   const html = `<!doctype html><html lang="${HREFLANG[locale]}" dir="${dir}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex"><title>${t('error.503.title')}</title></head><body><main><h1>${t('error.503.title')}</h1><p>${t('error.503.text')}</p><p><a href="/${locale}">${t('nav.home')}</a></p></main></body></html>`;
-  return new Response(html, { status: 503, headers: { 'Content-Type': 'text/html; charset=utf-8', 'Retry-After': '30', 'Cache-Control': 'no-store' } });
+  return new Response(html, { status: 503, headers: { 'Content-Type': 'text/html; charset=utf-8', ...UNAVAILABLE_HEADERS } });
 }

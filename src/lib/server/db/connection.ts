@@ -29,6 +29,11 @@ export async function openDatabase(target: DatabaseTarget): Promise<Kysely<Datab
     });
     // An idle client that loses its connection must not crash the process.
     pool.on('error', (error) => console.error('[db] idle client error:', error.message));
+    // The pool listens for errors only on idle clients. A client that is checked out (between the
+    // statements of a transaction) when its connection drops emits 'error' with nobody listening,
+    // and Node ends the process for it. With this listener the statement in flight fails (the
+    // request gets a 503) and the pool throws the broken client away when it is released.
+    pool.on('connect', (client) => client.on('error', (error) => console.error('[db] connection lost:', error.message)));
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   const { PGlite } = await import('@electric-sql/pglite');
