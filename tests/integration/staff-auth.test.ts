@@ -243,6 +243,23 @@ describe('invitations and password resets', () => {
     expect(await verifyPassword(user.password_hash!, 'coordinamento municipio otto')).toBe(true);
     expect(await audit('auth.password_reset_requested')).toHaveLength(1);
   });
+
+  it('disabling an invited account withdraws its waiting invitation and voids its link', async () => {
+    const invited = await inviteUser(t.db, adminActor, { email: 'ritirato@comune.example', displayName: 'Ritirato', role: 'coordinator', municipi: [8] });
+    expect(invited.ok).toBe(true);
+    const userId = (invited as { userId: number }).userId;
+    const message = await t.db.selectFrom('outbox').select(['id', 'status', 'payload']).where('recipient', '=', 'ritirato@comune.example').where('kind', '=', 'staff_invitation').executeTakeFirstOrThrow();
+    expect(message.status).toBe('pending');
+    const token = (message.payload as { token: string }).token;
+
+    await disableUser(t.db, userId);
+
+    const after = await t.db.selectFrom('outbox').select('status').where('id', '=', message.id).executeTakeFirstOrThrow();
+    expect(after.status).toBe('cancelled');
+    expect(await setPasswordFromLink(t.db, token, 'invitation', 'una nuova frase lunga')).toEqual({ ok: false, reason: 'invalid_link' });
+    const user = await t.db.selectFrom('app_user').select(['password_hash']).where('id', '=', userId).executeTakeFirstOrThrow();
+    expect(user.password_hash).toBeNull();
+  });
 });
 
 describe('demo accounts', () => {

@@ -59,7 +59,9 @@ export async function setPasswordWithToken(db: Db, token: string, password: stri
       .returning('user_id')
       .executeTakeFirst();
     if (!used) return undefined;
-    await trx.updateTable('app_user').set({ password_hash: passwordHash, password_changed_at: now }).where('id', '=', used.user_id).where('disabled_at', 'is', null).execute();
+    const changed = await trx.updateTable('app_user').set({ password_hash: passwordHash, password_changed_at: now }).where('id', '=', used.user_id).where('disabled_at', 'is', null).returning('id').executeTakeFirst();
+    // A disabled account's link is spent but sets nothing: the page says the link no longer works.
+    if (!changed) return undefined;
     await invalidateUserSessions(trx, used.user_id);
     return used.user_id;
   });
@@ -75,8 +77,20 @@ export async function changePassword(db: Db, userId: number, password: string, n
 
 export async function disableUser(db: Db, userId: number, now: Date = new Date()): Promise<void> {
   await runInTransaction(db, async (trx) => {
-    await trx.updateTable('app_user').set({ disabled_at: now }).where('id', '=', userId).execute();
+    const user = await trx.updateTable('app_user').set({ disabled_at: now }).where('id', '=', userId).returning('email').executeTakeFirst();
     await invalidateUserSessions(trx, userId);
+    // An invitation or reset link not used yet stops working, and its email, if still waiting in
+    // the outbox, is not sent: a disabled account gets no way back in.
+    await trx.updateTable('user_token').set({ expires_at: now }).where('user_id', '=', userId).where('used_at', 'is', null).where('expires_at', '>', now).execute();
+    if (user) {
+      await trx
+        .updateTable('outbox')
+        .set({ status: 'cancelled' })
+        .where('recipient', '=', user.email)
+        .where('kind', 'in', ['staff_invitation', 'staff_password_reset'])
+        .where('status', '=', 'pending')
+        .execute();
+    }
   });
 }
 
