@@ -10,8 +10,9 @@ import { migrateAndSeed } from './prepare-database.ts';
 import { isSeeded } from '../src/lib/server/db/seed.ts';
 import { openDatabase, targetFromConfig } from '../src/lib/server/db/connection.ts';
 import { shareDatabase } from '../src/lib/server/db/index.ts';
-import { applySecurityHeaders } from '../src/lib/server/security-headers.ts';
-import { startCacheListener } from '../src/lib/server/cache-bus.ts';
+import { applySecurityHeaders, securityHeaders } from '../src/lib/server/security-headers.ts';
+import { onInvalidation, startCacheListener } from '../src/lib/server/cache-bus.ts';
+import { FrontCache } from '../src/lib/server/front-cache.ts';
 import { onShutdown, runShutdownHooks } from '../src/lib/server/shutdown.ts';
 
 
@@ -60,15 +61,22 @@ if (config.workerEnabled) {
 process.env.ASTRO_NODE_AUTOSTART = 'disabled';
 const { handler } = (await import(pathToFileURL(entry).href)) as { handler: http.RequestListener };
 const https = config.publicUrl.startsWith('https://');
-const compress = compression({ threshold: 512 });
+const COMPRESS_THRESHOLD = 512;
+const compress = compression({ threshold: COMPRESS_THRESHOLD });
+// Cached live pages and the files of dist/client, answered from memory before the adapter runs
+// (src/lib/server/front-cache.ts); its answers carry the security headers and are compressed once.
+const front = new FrontCache({ baseHeaders: securityHeaders({ https }), clientDir: path.resolve('dist/client'), compressThreshold: COMPRESS_THRESHOLD });
+onInvalidation((tags) => front.invalidate(tags));
 const MAX_BODY_BYTES = 1024 * 1024;
 let stopping = false;
 const server = http.createServer((req, res) => {
-  applySecurityHeaders(res, { https });
-  // While draining, tell keep-alive clients not to reuse the connection.
-  if (stopping) res.setHeader('Connection', 'close');
   // Every form and JSON body of the site is a few KB: a declared body over 1 MB is refused unread.
-  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
+  const tooLarge = Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES;
+  // While draining, tell keep-alive clients not to reuse the connection (`stopping`).
+  if (!tooLarge && serveFromFront(req, res)) return;
+  applySecurityHeaders(res, { https });
+  if (stopping) res.setHeader('Connection', 'close');
+  if (tooLarge) {
     // Discarded as it arrives (never buffered or parsed); answered once the client has sent it all,
     // so the client reads the 413 instead of a broken pipe.
     req.resume();
@@ -76,9 +84,25 @@ const server = http.createServer((req, res) => {
     return;
   }
   // Compressed answers (brotli or gzip, by Accept-Encoding): a page is a third of its size on the wire.
-  compress(req as Parameters<typeof compress>[0], res as Parameters<typeof compress>[1], () => handler(req, res));
+  // The front cache captures inside the middleware, where the adapter's writes are still plain.
+  compress(req as Parameters<typeof compress>[0], res as Parameters<typeof compress>[1], () => front.capture(req, res, () => void handler(req, res)));
 });
 server.keepAliveTimeout = 5000;
+
+/** The front cache's answer, if it has one; a failure there must not take the process down. */
+function serveFromFront(req: http.IncomingMessage, res: http.ServerResponse): boolean {
+  try {
+    return front.serve(req, res, stopping);
+  } catch (error) {
+    console.error('[front-cache] could not answer from memory:', error instanceof Error ? error.message : error);
+    // Headers already gone: the answer cannot be finished. Otherwise the adapter answers instead.
+    if (res.headersSent) {
+      res.destroy();
+      return true;
+    }
+    return false;
+  }
+}
 server.listen(config.port, config.host, () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

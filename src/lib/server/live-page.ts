@@ -1,8 +1,10 @@
-// Pages that show live data are rendered on demand and kept in Astro's route cache, tagged by
-// what they show. A write calls invalidateLiveData with the same tags.
+// Pages that show live data are rendered on demand and kept in memory, tagged by what they show:
+// in the front cache under scripts/start.ts (front-cache.ts), in Astro's route cache otherwise. A
+// write calls invalidateLiveData with the same tags.
 import type { AstroGlobal, APIContext } from 'astro';
 import { isLocale, type Locale } from '../locales.ts';
 import { attachRouteCache, invalidateSubscribers, publishInvalidation } from './cache-bus.ts';
+import { markFrontCacheable } from './front-cache.ts';
 
 export const CACHE_TAGS = {
   desks: 'desks',
@@ -14,12 +16,18 @@ export const CACHE_TAGS = {
 
 type CacheCarrier = Pick<AstroGlobal, 'cache'> | Pick<APIContext, 'cache'>;
 
+const MAX_AGE_SECONDS = 300;
+
 /** Cache the response for up to 5 minutes (a safety net: writes invalidate at once). */
 export function cacheLiveData(ctx: CacheCarrier, tags: string[]): void {
   // LIVE_PAGE_CACHE=off renders every request from the database: `npm run bench:scale` measures
   // the queries and the rendering that way. Production leaves it on.
   if (!ctx.cache.enabled || process.env.LIVE_PAGE_CACHE === 'off') return;
-  ctx.cache.set({ maxAge: 300, swr: 30, tags });
+  // Under scripts/start.ts the front cache (front-cache.ts) keeps the answer, in front of the
+  // adapter; Astro's route cache is then left out, not kept as a second copy: its hits would
+  // reach the front layer without the page running, so without tags, and an entry evicted or
+  // expired in front would never be stored there again while Astro's copy kept answering.
+  if (!markFrontCacheable(tags, MAX_AGE_SECONDS)) ctx.cache.set({ maxAge: MAX_AGE_SECONDS, swr: 30, tags });
   attachRouteCache(routeCacheInvalidator(ctx), tags);
 }
 

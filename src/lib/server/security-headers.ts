@@ -2,12 +2,20 @@
 // Astro's (security.csp, a <meta> with hashes); frame-ancestors can only be sent as a header.
 import type { ServerResponse } from 'node:http';
 
+/** The headers as a list: the front cache writes them with its answers in one writeHead. */
+export function securityHeaders(options: { https: boolean }): [string, string][] {
+  const headers: [string, string][] = [
+    ['X-Content-Type-Options', 'nosniff'],
+    ['Referrer-Policy', 'strict-origin-when-cross-origin'],
+    ['Content-Security-Policy', "frame-ancestors 'none'"],
+    ['X-Frame-Options', 'DENY'],
+    ['Permissions-Policy', 'geolocation=(), camera=(), microphone=(), interest-cohort=()'],
+    ['Cross-Origin-Opener-Policy', 'same-origin'],
+  ];
+  if (options.https) headers.push(['Strict-Transport-Security', 'max-age=31536000; includeSubDomains']);
+  return headers;
+}
+
 export function applySecurityHeaders(res: ServerResponse, options: { https: boolean }): void {
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Referrer-Policy', 'strict-origin-when-cross-origin');
-  res.setHeader('Content-Security-Policy', "frame-ancestors 'none'");
-  res.setHeader('X-Frame-Options', 'DENY');
-  res.setHeader('Permissions-Policy', 'geolocation=(), camera=(), microphone=(), interest-cohort=()');
-  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
-  if (options.https) res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+  for (const [name, value] of securityHeaders(options)) res.setHeader(name, value);
 }
