@@ -3,22 +3,15 @@
 // WCAG 2.1 A/AA violation on any booking or manage page type in Italian, English and Arabic.
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../support/server.ts';
-import { axeViolations, launchBrowser } from './support.ts';
-import { messages } from '../../src/lib/i18n.ts';
+import { LIMITS_NOT_REACHED, axeViolations, follow, h1, launchBrowser, text } from './support.ts';
 
 let server: RunningServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  // Limits this file never reaches: the same test phone books several times (tests/http proves the limits).
-  server = await startServer({
-    FORM_MIN_FILL_SECONDS: '0',
-    RATE_LIMIT_LOOKUPS_PER_IP_PER_HOUR: '1000',
-    RATE_LIMIT_WRITES_PER_IP_PER_HOUR: '1000',
-    RATE_LIMIT_BOOKINGS_PER_CONTACT_PER_DAY: '1000',
-  });
+  server = await startServer(LIMITS_NOT_REACHED);
   browser = await launchBrowser();
 });
 afterAll(async () => {
@@ -27,13 +20,6 @@ afterAll(async () => {
 });
 
 type Locale = 'it' | 'en' | 'ar';
-const text = (locale: Locale, key: string) => messages[locale][key]!;
-const h1 = async (page: Page) => (await page.locator('h1').innerText()).trim();
-
-/** Clicks and waits for the page it leads to (a POST to the same address included). */
-async function follow(page: Page, target: Locator) {
-  await Promise.all([page.waitForEvent('load'), target.click()]);
-}
 
 async function continueButton(page: Page, locale: Locale) {
   await follow(page, page.getByRole('button', { name: text(locale, 'booking.continue'), exact: true }));

@@ -6,33 +6,23 @@
 // Accounts: the demo accounts the server prints with NODE_ENV=development on the embedded database;
 // on PostgreSQL (TEST_DATABASE_URL) the test creates the same accounts in the server's schema.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startServer, type RunningServer } from '../support/server.ts';
-import { createTestDatabase, testDatabaseUrl, type TestDatabase } from '../support/db.ts';
-import { createDemoAccounts, type DemoAccount } from '../../src/lib/server/auth/demo.ts';
+import type { Browser, BrowserContext } from 'playwright-core';
+import type { RunningServer } from '../support/server.ts';
+import { startStaffServer, type StaffServer } from '../support/staff-http.ts';
 import { addDays } from '../../src/lib/booking/slots.ts';
 import { romeDateString } from '../../src/lib/time.ts';
-import { axeViolations, launchBrowser } from './support.ts';
+import { expectNoViolations, follow, launchBrowser } from './support.ts';
+import { signIn } from './staff-support.ts';
 
-type Role = DemoAccount['role'];
+let staff: StaffServer;
 let server: RunningServer;
-let database: TestDatabase | undefined;
-let accounts: Record<Role, DemoAccount>;
 let browser: Browser;
 /** A Tuesday with a booking made through the public API (the table has a row to check). */
 let bookedDay = '';
 
 beforeAll(async () => {
-  const env = { NODE_ENV: 'development', RATE_LIMIT_WRITES_PER_IP_PER_HOUR: '10000', RATE_LIMIT_BOOKINGS_PER_CONTACT_PER_DAY: '10000' };
-  if (testDatabaseUrl) {
-    database = await createTestDatabase();
-    server = await startServer({ ...env, ...database.env });
-    accounts = Object.fromEntries((await createDemoAccounts(database.db)).map((a) => [a.role, a])) as Record<Role, DemoAccount>;
-  } else {
-    server = await startServer(env);
-    const list = [...server.output().matchAll(/\[demo\] (\w+) \| (\S+) \| (\S+) \| (.+)/g)].map((m) => ({ role: m[1] as Role, email: m[2]!, password: m[3]!, displayName: '', scope: m[4]! }));
-    accounts = Object.fromEntries(list.map((a) => [a.role, a])) as Record<Role, DemoAccount>;
-  }
+  staff = await startStaffServer({ RATE_LIMIT_WRITES_PER_IP_PER_HOUR: '10000', RATE_LIMIT_BOOKINGS_PER_CONTACT_PER_DAY: '10000' });
+  server = staff.server;
   browser = await launchBrowser();
   const slot = (await freeSlots())[0]!;
   const res = await fetch(`${server.origin}/api/v1/bookings`, {
@@ -45,8 +35,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await browser?.close();
-  await server?.stop();
-  await database?.close();
+  await staff?.stop();
 });
 
 async function freeSlots(): Promise<{ start: string; remaining: number }[]> {
@@ -58,22 +47,12 @@ async function freeSlots(): Promise<{ start: string; remaining: number }[]> {
 async function signedInContext(options: { javaScriptEnabled: boolean; bypassCSP?: boolean }): Promise<BrowserContext> {
   const context = await browser.newContext(options);
   const page = await context.newPage();
-  await page.goto(`${server.origin}/it/staff/accesso`, { waitUntil: 'load' });
-  await page.fill('#email', accounts.desk_operator.email);
-  await page.fill('#password', accounts.desk_operator.password);
-  await Promise.all([page.waitForURL((url) => !url.pathname.endsWith('/accesso')), page.click('main form button[type="submit"]')]);
+  await signIn(page, server.origin, staff.accounts.desk_operator);
+  expect(new URL(page.url()).pathname).not.toMatch(/\/accesso$/);
   await page.close();
   return context;
 }
 
-/** Clicks a submit button and waits for the page that answers. */
-async function submitWith(page: Page, selector: string): Promise<void> {
-  await Promise.all([page.waitForEvent('load'), page.click(selector)]);
-}
-
-async function expectNoViolations(page: Page, what: string): Promise<void> {
-  expect(await axeViolations(page), `${what} (${page.url()})`).toEqual([]);
-}
 
 describe('axe finds no violation', () => {
   let context: BrowserContext;
@@ -113,19 +92,19 @@ describe('axe finds no violation', () => {
       try {
         await page.goto(`${server.origin}/${locale}/staff/agenda/quarto-oggiaro?giorno=${bookedDay}&vista=giorno`, { waitUntil: 'load' });
         await page.fill('#email', 'not an address');
-        await submitWith(page, 'form:has(input[name="intent"][value="book"]) button[type="submit"]');
+        await follow(page, 'form:has(input[name="intent"][value="book"]) button[type="submit"]');
         expect(await page.locator('.error-summary').count()).toBe(1);
         expect(await page.locator('#firstName[aria-invalid="true"]').count()).toBe(1);
         await expectNoViolations(page, 'phone booking with errors');
 
         await page.goto(`${server.origin}/${locale}/staff/agenda/quarto-oggiaro?giorno=${bookedDay}&vista=giorno`, { waitUntil: 'load' });
-        await submitWith(page, 'tr:has-text("Amina") form:has(input[value="cancel"]) button');
+        await follow(page, 'tr:has-text("Amina") form:has(input[value="cancel"]) button');
         expect(await page.locator('input[name="intent"][value="cancelConfirmed"]').count()).toBe(1);
         await expectNoViolations(page, 'cancel confirmation');
 
         await page.goto(`${server.origin}/${locale}/staff/agenda/quarto-oggiaro/impostazioni`, { waitUntil: 'load' });
         await page.fill('#slotMinutes', '7');
-        await submitWith(page, 'form:has(input[name="intent"][value="settings"]) button[type="submit"]');
+        await follow(page, 'form:has(input[name="intent"][value="settings"]) button[type="submit"]');
         expect(await page.locator('.error-summary').count()).toBe(1);
         await expectNoViolations(page, 'settings with errors');
       } finally {
@@ -146,12 +125,12 @@ describe('without JavaScript', () => {
       await Promise.all([page.waitForEvent('load'), page.click('a[href^="/it/staff/agenda/quarto-oggiaro?"][href$="vista=giorno"]')]);
       // Go to the slot's day with the plain GET form.
       await page.fill('#giorno', day);
-      await submitWith(page, 'form.filter button[type="submit"]');
+      await follow(page, 'form.filter button[type="submit"]');
       expect(new URL(page.url()).searchParams.get('giorno')).toBe(day);
       await page.check(`input[name="slot"][value="${new Date(slot.start).toISOString()}"]`);
       await page.fill('#firstName', 'Giulia');
       await page.fill('#note', 'Chiede del doposcuola');
-      await submitWith(page, 'form:has(input[name="intent"][value="book"]) button[type="submit"]');
+      await follow(page, 'form:has(input[name="intent"][value="book"]) button[type="submit"]');
       const url = new URL(page.url());
       expect(url.searchParams.get('fatto')).toBe('booked');
       const reference = url.searchParams.get('codice')!;

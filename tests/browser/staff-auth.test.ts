@@ -6,43 +6,29 @@
 // on PostgreSQL (TEST_DATABASE_URL) the test creates the same accounts in the server's schema.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startServer, type RunningServer } from '../support/server.ts';
-import { createTestDatabase, testDatabaseUrl, type TestDatabase } from '../support/db.ts';
-import { createDemoAccounts, type DemoAccount } from '../../src/lib/server/auth/demo.ts';
+import type { RunningServer } from '../support/server.ts';
+import { startStaffServer, type StaffServer } from '../support/staff-http.ts';
+import type { DemoAccount } from '../../src/lib/server/auth/demo.ts';
 import { totpCode } from '../../src/lib/server/auth/totp.ts';
-import { axeViolations, launchBrowser } from './support.ts';
+import { expectNoViolations, launchBrowser } from './support.ts';
+import { signIn as signInAs } from './staff-support.ts';
 
-type Role = DemoAccount['role'];
+let staff: StaffServer;
 let server: RunningServer;
-let database: TestDatabase | undefined;
-let accounts: Record<Role, DemoAccount>;
 let browser: Browser;
 let adminSecret = '';
 
 beforeAll(async () => {
-  if (testDatabaseUrl) {
-    database = await createTestDatabase();
-    server = await startServer({ NODE_ENV: 'development', ...database.env });
-    accounts = Object.fromEntries((await createDemoAccounts(database.db)).map((a) => [a.role, a])) as Record<Role, DemoAccount>;
-  } else {
-    server = await startServer({ NODE_ENV: 'development' });
-    const list = [...server.output().matchAll(/\[demo\] (\w+) \| (\S+) \| (\S+) \| (.+)/g)].map((m) => ({ role: m[1] as Role, email: m[2]!, password: m[3]!, displayName: '', scope: m[4]! }));
-    accounts = Object.fromEntries(list.map((a) => [a.role, a])) as Record<Role, DemoAccount>;
-  }
+  staff = await startStaffServer();
+  server = staff.server;
   browser = await launchBrowser();
 });
 afterAll(async () => {
   await browser?.close();
-  await server?.stop();
-  await database?.close();
+  await staff?.stop();
 });
 
-async function signIn(page: Page, locale: string, account: DemoAccount, password = account.password): Promise<void> {
-  await page.goto(`${server.origin}/${locale}/staff/accesso`, { waitUntil: 'load' });
-  await page.fill('#email', account.email);
-  await page.fill('#password', password);
-  await submit(page);
-}
+const signIn = (page: Page, locale: string, account: DemoAccount, password = account.password) => signInAs(page, server.origin, account, { locale, password });
 
 /** Submits the page's form (not the sign-out button every signed-in page has) and waits for the answer. */
 async function submit(page: Page): Promise<void> {
@@ -54,9 +40,6 @@ async function signOut(page: Page): Promise<void> {
   expect(new URL(page.url()).pathname).toMatch(/\/staff\/accesso$/);
 }
 
-async function expectNoViolations(page: Page, what: string): Promise<void> {
-  expect(await axeViolations(page), `${what} (${page.url()})`).toEqual([]);
-}
 
 describe('without JavaScript', () => {
   let context: BrowserContext;
@@ -70,7 +53,7 @@ describe('without JavaScript', () => {
   it('an admin signs in, sets up two-step verification, signs out, and passes the second step next time', async () => {
     const page = await context.newPage();
     try {
-      await signIn(page, 'it', accounts.admin);
+      await signIn(page, 'it', staff.accounts.admin);
       // Admins must have TOTP: the staff home sends them to set it up.
       expect(new URL(page.url()).pathname).toBe('/it/staff/account/due-fattori');
       const uri = await page.locator('a[href^="otpauth://"]').getAttribute('href');
@@ -83,7 +66,7 @@ describe('without JavaScript', () => {
       expect(await page.locator('h1').innerText()).not.toBe('');
       await signOut(page);
 
-      await signIn(page, 'it', accounts.admin);
+      await signIn(page, 'it', staff.accounts.admin);
       expect(new URL(page.url()).pathname).toBe('/it/staff/verifica');
       await page.fill('#code', totpCode(adminSecret));
       await submit(page);
@@ -97,10 +80,10 @@ describe('without JavaScript', () => {
   it('a wrong password shows the error summary; the right one signs in', async () => {
     const page = await context.newPage();
     try {
-      await signIn(page, 'en', accounts.coordinator, 'not the right password');
+      await signIn(page, 'en', staff.accounts.coordinator, 'not the right password');
       expect(await page.locator('.error-summary').innerText()).toContain('Email or password not correct');
-      expect(await page.inputValue('#email')).toBe(accounts.coordinator.email);
-      await page.fill('#password', accounts.coordinator.password);
+      expect(await page.inputValue('#email')).toBe(staff.accounts.coordinator.email);
+      await page.fill('#password', staff.accounts.coordinator.password);
       await submit(page);
       expect(new URL(page.url()).pathname).toBe('/en/staff');
       expect(await page.locator('h1').innerText()).toBe('QuBì staff area');
@@ -120,7 +103,7 @@ describe('axe finds no WCAG 2.1 A/AA violation', () => {
     try {
       await page.goto(`${server.origin}/${locale}/staff/accesso`, { waitUntil: 'load' });
       await expectNoViolations(page, 'sign-in');
-      await signIn(page, locale, accounts.partner_editor, 'a wrong password');
+      await signIn(page, locale, staff.accounts.partner_editor, 'a wrong password');
       expect(await page.locator('.error-summary').count()).toBe(1);
       await expectNoViolations(page, 'sign-in with an error');
 
@@ -132,7 +115,7 @@ describe('axe finds no WCAG 2.1 A/AA violation', () => {
       await page.goto(`${server.origin}/${locale}/staff/password-nuova?token=${'x'.repeat(43)}`, { waitUntil: 'load' });
       await expectNoViolations(page, 'reset link not valid');
 
-      await signIn(page, locale, accounts.admin);
+      await signIn(page, locale, staff.accounts.admin);
       expect(new URL(page.url()).pathname).toBe(`/${locale}/staff/verifica`);
       await expectNoViolations(page, 'second step');
       await page.fill('#code', '000');
@@ -151,7 +134,7 @@ describe('axe finds no WCAG 2.1 A/AA violation', () => {
       await expectNoViolations(page, 'signed out');
 
       // A desk operator has no TOTP: the set-up page, with and without an error, and the account page with errors.
-      await signIn(page, locale, accounts.desk_operator);
+      await signIn(page, locale, staff.accounts.desk_operator);
       await page.goto(`${server.origin}/${locale}/staff/account/due-fattori`, { waitUntil: 'load' });
       await expectNoViolations(page, 'two-step verification, set-up');
       await page.fill('#code', '12');

@@ -2,13 +2,12 @@
 // admin publishes it, and families see it on the public site with its Markdown rendered.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { generateTOTP } from '@oslojs/otp';
-import { decodeBase32IgnorePadding } from '@oslojs/encoding';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { createDemoAccounts, type DemoAccount } from '../../src/lib/server/auth/demo.ts';
 import { romeDateString } from '../../src/lib/time.ts';
 import { addDays } from '../../src/lib/booking/slots.ts';
-import { launchBrowser } from './support.ts';
+import { follow, launchBrowser } from './support.ts';
+import { passSecondFactor, signIn as signInAs } from './staff-support.ts';
 
 let server: RunningServer;
 let browser: Browser;
@@ -23,25 +22,13 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function submitWith(page: Page, selector: string): Promise<void> {
-  await Promise.all([page.waitForEvent('load'), page.click(selector)]);
-}
-
 /** Signs in without JavaScript; an admin sets up the second factor on the way (required for admins). */
 async function signIn(role: 'partner_editor' | 'admin'): Promise<{ context: BrowserContext; page: Page }> {
   const account = accounts[role]!;
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
-  await page.goto(`${server.origin}/it/staff/accesso`, { waitUntil: 'load' });
-  await page.fill('#email', account.email);
-  await page.fill('#password', account.password);
-  await submitWith(page, 'main form button[type="submit"]');
-  if (role === 'admin') {
-    if (!page.url().includes('/account/due-fattori')) await page.goto(`${server.origin}/it/staff/account/due-fattori`, { waitUntil: 'load' });
-    const secret = (await page.textContent('#secret'))!.replace(/\s+/g, '');
-    await page.fill('#code', generateTOTP(decodeBase32IgnorePadding(secret), 30, 6));
-    await submitWith(page, 'main form button[type="submit"]');
-  }
+  await signInAs(page, server.origin, account);
+  if (role === 'admin') await passSecondFactor(page, server.origin);
   return { context, page };
 }
 
@@ -60,10 +47,10 @@ describe('event publishing, without JavaScript', () => {
     await p.fill('#startDate', day);
     await p.fill('#startTime', '16:00');
     await p.selectOption('#municipioId', '5');
-    await submitWith(p, '#save');
+    await follow(p, '#save');
     expect(new URL(p.url()).pathname).toMatch(/^\/it\/staff\/eventi\/\d+$/);
     const eventPath = new URL(p.url()).pathname;
-    await submitWith(p, 'form:has(input[name="intent"][value="submit"]) button');
+    await follow(p, 'form:has(input[name="intent"][value="submit"]) button');
     expect(await p.textContent('main')).toContain('in attesa di approvazione');
     // Not public until published.
     const before = await (await fetch(`${server.origin}/it/eventi`)).text();
@@ -73,7 +60,7 @@ describe('event publishing, without JavaScript', () => {
     const admin = await signIn('admin');
     const a = admin.page;
     await a.goto(server.origin + eventPath, { waitUntil: 'load' });
-    await submitWith(a, 'form:has(input[name="intent"][value="publish"]) button');
+    await follow(a, 'form:has(input[name="intent"][value="publish"]) button');
     await admin.context.close();
 
     const list = await (await fetch(`${server.origin}/it/eventi`)).text();

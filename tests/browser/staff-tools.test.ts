@@ -10,13 +10,12 @@
 // sets up TOTP at first sign-in, as every admin does; the code comes from @oslojs/otp.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { generateTOTP } from '@oslojs/otp';
-import { decodeBase32IgnorePadding } from '@oslojs/encoding';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { createDemoAccounts, type DemoAccount } from '../../src/lib/server/auth/demo.ts';
 import { createUser } from '../../src/lib/server/auth/users.ts';
 import { createPledge } from '../../src/lib/server/pledges.ts';
-import { axeViolations, launchBrowser } from './support.ts';
+import { expectNoViolations, follow, launchBrowser } from './support.ts';
+import { passSecondFactor, signIn } from './staff-support.ts';
 
 let server: RunningServer;
 let browser: Browser;
@@ -67,41 +66,17 @@ afterAll(async () => {
   await server?.stop();
 });
 
-/** Clicks a submit button and waits for the page that answers. */
-async function submitWith(page: Page, selector: string): Promise<void> {
-  await Promise.all([page.waitForEvent('load'), page.click(selector)]);
-}
-
 async function signedIn(role: 'coordinator' | 'admin', options: { javaScriptEnabled: boolean; bypassCSP?: boolean }): Promise<BrowserContext> {
   const account = accounts[role]!;
   const context = await browser.newContext(options);
   const page = await context.newPage();
-  await page.goto(`${server.origin}/it/staff/accesso`, { waitUntil: 'load' });
-  await page.fill('#email', account.email);
-  await page.fill('#password', account.password);
-  await submitWith(page, 'main form button[type="submit"]');
-  if (role === 'admin') {
-    if (new URL(page.url()).pathname.endsWith('/verifica')) {
-      // TOTP is on since an earlier sign-in of this test: the second step.
-      await page.fill('#code', generateTOTP(decodeBase32IgnorePadding(adminSecret!), 30, 6));
-      await submitWith(page, 'main form button[type="submit"]');
-    } else {
-      // Admins must use a second factor: the first sign-in leads to its set-up.
-      if (!page.url().endsWith('/account/due-fattori')) await page.goto(`${server.origin}/it/staff/account/due-fattori`, { waitUntil: 'load' });
-      adminSecret = (await page.textContent('#secret'))!.replace(/\s+/g, '');
-      await page.fill('#code', generateTOTP(decodeBase32IgnorePadding(adminSecret), 30, 6));
-      await submitWith(page, 'main form button[type="submit"]');
-      expect(await page.locator('.recovery-codes').count()).toBe(1);
-    }
-  }
+  await signIn(page, server.origin, account);
+  // The first sign-in sets TOTP up; later ones pass the second step with it.
+  if (role === 'admin') adminSecret = await passSecondFactor(page, server.origin, adminSecret);
   const home = await page.goto(`${server.origin}/it/staff`, { waitUntil: 'load' });
   expect([home?.status(), new URL(page.url()).pathname], `${role} signed in`).toEqual([200, '/it/staff']);
   await page.close();
   return context;
-}
-
-async function expectNoViolations(page: Page, what: string): Promise<void> {
-  expect(await axeViolations(page), `${what} (${page.url()})`).toEqual([]);
 }
 
 describe.each(['it', 'en'] as const)('axe finds no violation (%s)', (locale) => {
@@ -141,7 +116,7 @@ describe.each(['it', 'en'] as const)('axe finds no violation (%s)', (locale) => 
       await go('raccolta/articoli');
       await expectNoViolations(page, 'items');
       await page.fill('input[id^="target-"] >> nth=0', '0');
-      await submitWith(page, 'form:has(input[value="targets"]) button[type="submit"]');
+      await follow(page, 'form:has(input[value="targets"]) button[type="submit"]');
       expect(await page.locator('.error-summary').count()).toBe(1);
       await expectNoViolations(page, 'items with an error');
     });
@@ -160,7 +135,7 @@ describe.each(['it', 'en'] as const)('axe finds no violation (%s)', (locale) => 
     it('the invitation form, and its errors', async () => {
       await go('utenti/invita');
       await expectNoViolations(page, 'invite');
-      await submitWith(page, 'form[action$="/utenti/invita"] button[type="submit"]');
+      await follow(page, 'form[action$="/utenti/invita"] button[type="submit"]');
       expect(await page.locator('.error-summary').count()).toBe(1);
       await expectNoViolations(page, 'invite with errors');
     });
@@ -181,14 +156,14 @@ describe.each(['it', 'en'] as const)('axe finds no violation (%s)', (locale) => 
     it('the GDPR desk: empty, an error, results, the confirmation step', async () => {
       await go('gdpr');
       await expectNoViolations(page, 'gdpr');
-      await submitWith(page, 'form:has(input[value="search"]) button[type="submit"]');
+      await follow(page, 'form:has(input[value="search"]) button[type="submit"]');
       expect(await page.locator('.error-summary').count()).toBe(1);
       await expectNoViolations(page, 'gdpr with an error');
       await page.fill('#email', fx.gdprEmail(locale));
-      await submitWith(page, 'form:has(input[value="search"]) button[type="submit"]');
+      await follow(page, 'form:has(input[value="search"]) button[type="submit"]');
       expect(await page.locator('#results').count()).toBe(1);
       await expectNoViolations(page, 'gdpr results');
-      await submitWith(page, 'button[value="confirm"]');
+      await follow(page, 'button[value="confirm"]');
       expect(await page.locator('button[value="erase"]').count()).toBe(1);
       await expectNoViolations(page, 'gdpr confirmation');
     });
@@ -207,13 +182,13 @@ describe('without JavaScript', () => {
     try {
       await page.goto(`${server.origin}/it/staff/raccolta?finestra=${fx.window8}`, { waitUntil: 'load' });
       const reference = fx.pledges[0]!;
-      await submitWith(page, `tr:has-text("${reference}") button[value="received"]`);
+      await follow(page, `tr:has-text("${reference}") button[value="received"]`);
       expect(await page.textContent('[role="status"]')).toContain(reference);
       expect(await page.locator('#closed ~ table').textContent()).toContain(reference);
 
       await page.goto(`${server.origin}/it/staff/volontari?skill=homework`, { waitUntil: 'load' });
       await page.selectOption(`#status-${fx.volunteer}`, 'active');
-      await submitWith(page, `#volunteer-${fx.volunteer} button[type="submit"]`);
+      await follow(page, `#volunteer-${fx.volunteer} button[type="submit"]`);
       expect(new URL(page.url()).search).toContain('skill=homework');
       expect(await page.locator(`#status-${fx.volunteer} option[selected]`).getAttribute('value')).toBe('active');
     } finally {
@@ -227,12 +202,12 @@ describe('without JavaScript', () => {
     try {
       await page.goto(`${server.origin}/en/staff/gdpr`, { waitUntil: 'load' });
       await page.fill('#email', fx.gdprEmail('nojs'));
-      await submitWith(page, 'form:has(input[value="search"]) button[type="submit"]');
-      await submitWith(page, 'button[value="confirm"]');
-      await submitWith(page, 'button[value="erase"]');
+      await follow(page, 'form:has(input[value="search"]) button[type="submit"]');
+      await follow(page, 'button[value="confirm"]');
+      await follow(page, 'button[value="erase"]');
       expect(await page.textContent('[role="status"]')).toContain('Data erased: 0 bookings, 1 pledges, 1 volunteer sign-ups');
       await page.fill('#email', fx.gdprEmail('nojs'));
-      await submitWith(page, 'form:has(input[value="search"]) button[type="submit"]');
+      await follow(page, 'form:has(input[value="search"]) button[type="submit"]');
       expect(await page.textContent('#results ~ p')).toContain('No data stored');
     } finally {
       await context.close();

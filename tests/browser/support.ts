@@ -2,7 +2,9 @@
 // injection, and the list of page types every test walks through.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { messages } from '../../src/lib/i18n.ts';
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -15,6 +17,33 @@ export const CHROMIUM_ARGS = [
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+}
+
+/**
+ * Rate limits and the minimum fill time raised beyond what a browser test reaches: the same test
+ * phone books and pledges several times (tests/http proves the limits).
+ */
+export const LIMITS_NOT_REACHED = {
+  FORM_MIN_FILL_SECONDS: '0',
+  RATE_LIMIT_LOOKUPS_PER_IP_PER_HOUR: '1000',
+  RATE_LIMIT_WRITES_PER_IP_PER_HOUR: '1000',
+  RATE_LIMIT_BOOKINGS_PER_CONTACT_PER_DAY: '1000',
+};
+
+/** A string of the site in a locale, with its {{placeholders}} filled in. */
+export const text = (locale: string, key: string, values: Record<string, string> = {}) =>
+  Object.entries(values).reduce((s, [k, v]) => s.replace(`{{${k}}}`, v), messages[locale as keyof typeof messages][key]!);
+
+export const h1 = async (page: Page) => (await page.locator('h1').innerText()).trim();
+
+/** Clicks (a locator, or the first match of a selector) and waits for the page it leads to (a POST to the same address included). */
+export async function follow(page: Page, target: Locator | string): Promise<void> {
+  await Promise.all([page.waitForEvent('load'), typeof target === 'string' ? page.click(target) : target.click()]);
+}
+
+/** No axe violation on the page; `what` names it in the failure. */
+export async function expectNoViolations(page: Page, what: string): Promise<void> {
+  expect(await axeViolations(page), `${what} (${page.url()})`).toEqual([]);
 }
 
 export type PageType =

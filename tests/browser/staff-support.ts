@@ -1,0 +1,38 @@
+// The staff area in Chromium: signing in through the sign-in page and passing an admin's second
+// step, shared by the staff browser tests (the servers with demo accounts come from
+// tests/support/staff-http.ts, as for the HTTP tests).
+import { expect } from 'vitest';
+import type { Page } from 'playwright-core';
+import { generateTOTP } from '@oslojs/otp';
+import { decodeBase32IgnorePadding } from '@oslojs/encoding';
+import type { DemoAccount } from '../../src/lib/server/auth/demo.ts';
+import { follow } from './support.ts';
+
+/** The page's own form's button, not the sign-out button a signed-in page has above it. */
+export const SUBMIT = 'main form:not([action$="/staff/esci"]) button[type="submit"]';
+
+/** Fills in and sends the sign-in form; returns once the answer (the next step, or the form again) has loaded. */
+export async function signIn(page: Page, origin: string, account: DemoAccount, options: { locale?: string; password?: string } = {}): Promise<void> {
+  await page.goto(`${origin}/${options.locale ?? 'it'}/staff/accesso`, { waitUntil: 'load' });
+  await page.fill('#email', account.email);
+  await page.fill('#password', options.password ?? account.password);
+  await follow(page, SUBMIT);
+}
+
+/**
+ * An admin's second step, right after the password: with TOTP already on (`secret` from an earlier
+ * set-up) the code; otherwise its set-up, which every admin must go through. Returns the secret.
+ */
+export async function passSecondFactor(page: Page, origin: string, secret?: string): Promise<string> {
+  if (secret !== undefined && new URL(page.url()).pathname.endsWith('/verifica')) {
+    await page.fill('#code', generateTOTP(decodeBase32IgnorePadding(secret), 30, 6));
+    await follow(page, SUBMIT);
+    return secret;
+  }
+  if (!page.url().endsWith('/account/due-fattori')) await page.goto(`${origin}/it/staff/account/due-fattori`, { waitUntil: 'load' });
+  const newSecret = (await page.textContent('#secret'))!.replace(/\s+/g, '');
+  await page.fill('#code', generateTOTP(decodeBase32IgnorePadding(newSecret), 30, 6));
+  await follow(page, SUBMIT);
+  expect(await page.locator('.recovery-codes').count()).toBe(1);
+  return newSecret;
+}
