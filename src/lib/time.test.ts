@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextOccurrence, parseDateOnly, romeDateString, romeOffsetMinutes, romeParts, romeToInstant, toRomeIso } from './time.ts';
+import { intlRomeParts, nextOccurrence, parseDateOnly, romeDateString, romeOffsetMinutes, romeParts, romeToInstant, toRomeIso } from './time.ts';
 
 describe('Rome wall-clock time', () => {
   it('uses +01:00 in winter and +02:00 in summer', () => {
@@ -44,5 +44,36 @@ describe('Rome wall-clock time', () => {
     expect(nextOccurrence(12, 17, new Date('2026-11-24T10:00:00Z'))).toEqual({ year: 2026, month: 12, day: 17 });
     expect(nextOccurrence(12, 17, new Date('2026-12-17T20:00:00Z'))).toEqual({ year: 2026, month: 12, day: 17 });
     expect(nextOccurrence(12, 17, new Date('2026-12-18T08:00:00Z'))).toEqual({ year: 2027, month: 12, day: 17 });
+  });
+
+  it('reads the same parts as Intl around every change of offset from 1980 to 2100 (the per-hour offset cache)', () => {
+    const day = 86400000;
+    const offsetOf = (ms: number) => {
+      const p = intlRomeParts(new Date(ms));
+      return Math.round((Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(ms / 1000) * 1000) / 60000);
+    };
+    let changes = 0;
+    let previous = offsetOf(Date.UTC(1980, 0, 1));
+    for (let ms = Date.UTC(1980, 0, 1); ms < Date.UTC(2100, 0, 1); ms += day) {
+      const next = offsetOf(ms + day);
+      if (next === previous) continue;
+      previous = next;
+      changes++;
+      // Every 15 minutes of the day of the change and around it, and the seconds either side of each hour.
+      for (let t = ms - 6 * 3600000; t <= ms + day + 6 * 3600000; t += 900000) {
+        for (const at of t % 3600000 === 0 ? [t - 1000, t, t + 999] : [t]) {
+          const d = new Date(at);
+          expect(romeParts(d), d.toISOString()).toEqual(intlRomeParts(d));
+          expect(romeOffsetMinutes(d), d.toISOString()).toBe(offsetOf(at));
+        }
+      }
+    }
+    expect(changes).toBe(240);
+    // Before and after the cached range, and an arbitrary instant inside it.
+    for (const iso of ['1899-06-01T12:00:00Z', '1970-07-01T10:20:30Z', '2250-01-01T00:00:00Z', '2031-05-17T08:09:10.500Z']) {
+      const d = new Date(iso);
+      expect(romeParts(d), iso).toEqual(intlRomeParts(d));
+    }
+    expect(() => romeParts(new Date(Number.NaN))).toThrow(RangeError);
   });
 });

@@ -26,7 +26,46 @@ export interface RomeParts {
   weekday: number; // ISO 1 = Monday … 7 = Sunday
 }
 
+// Intl is the slow part of every conversion (a booking answer makes several). Rome's offset from
+// UTC is whole hours and every change since 1980 (EU rules, and Italy's own before them) happens
+// on a whole UTC hour, so the offset is the same over each UTC hour: it is looked up with Intl once
+// per hour and remembered; the wall-clock parts are then UTC arithmetic. Outside 1980–2199 (and for
+// invalid dates, which Intl rejects) every call goes to Intl as before.
+const CACHE_FROM = Date.UTC(1980, 0, 1);
+const CACHE_TO = Date.UTC(2200, 0, 1);
+const HOUR_MS = 3600000;
+const offsetByHour = new Map<number, number>();
+
+/** Rome's offset in minutes over the UTC hour holding `ms`, or undefined outside the cached range. */
+function cachedOffset(ms: number): number | undefined {
+  if (!(ms >= CACHE_FROM && ms < CACHE_TO)) return undefined;
+  const hour = Math.floor(ms / HOUR_MS);
+  let offset = offsetByHour.get(hour);
+  if (offset === undefined) {
+    offset = intlOffsetMinutes(new Date(hour * HOUR_MS));
+    if (offsetByHour.size >= 50000) offsetByHour.clear();
+    offsetByHour.set(hour, offset);
+  }
+  return offset;
+}
+
 export function romeParts(date: Date): RomeParts {
+  const offset = cachedOffset(date.getTime());
+  if (offset === undefined) return intlRomeParts(date);
+  const wall = new Date(date.getTime() + offset * 60000);
+  return {
+    year: wall.getUTCFullYear(),
+    month: wall.getUTCMonth() + 1,
+    day: wall.getUTCDate(),
+    hour: wall.getUTCHours(),
+    minute: wall.getUTCMinutes(),
+    second: wall.getUTCSeconds(),
+    weekday: wall.getUTCDay() || 7,
+  };
+}
+
+/** romeParts through Intl, for any instant Intl accepts. */
+export function intlRomeParts(date: Date): RomeParts {
   const parts: Record<string, string> = {};
   for (const p of partsFormatter.formatToParts(date)) parts[p.type] = p.value;
   return {
@@ -42,7 +81,11 @@ export function romeParts(date: Date): RomeParts {
 
 /** Offset of Rome from UTC at an instant, in minutes (60 in winter, 120 in summer). */
 export function romeOffsetMinutes(date: Date): number {
-  const p = romeParts(date);
+  return cachedOffset(date.getTime()) ?? intlOffsetMinutes(date);
+}
+
+function intlOffsetMinutes(date: Date): number {
+  const p = intlRomeParts(date);
   const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
   return Math.round((asUtc - Math.floor(date.getTime() / 1000) * 1000) / 60000);
 }

@@ -5,7 +5,7 @@ import { sql, type Insertable } from 'kysely';
 import type { BookingTable, Db } from './db/database.ts';
 import type { Desk } from './desks.ts';
 import type { Locale } from '../locales.ts';
-import { generateSlots, addDays, type Slot } from '../booking/slots.ts';
+import { generateSlots, addDays, type Slot, type SlotRules } from '../booking/slots.ts';
 import { generateReference, generateToken, hashToken } from '../booking/reference.ts';
 import { romeDateString } from '../time.ts';
 import { cancelPendingMessages, enqueueMessage, reminderTime } from './outbox.ts';
@@ -30,7 +30,7 @@ async function loadExceptions(db: Db, deskId: number, from: string, to: string) 
   };
 }
 
-function rulesFor(desk: Desk, exceptions: Awaited<ReturnType<typeof loadExceptions>>) {
+function rulesFor(desk: Desk, exceptions: Pick<SlotRules, 'closures' | 'extraOpenings'>): SlotRules {
   return { slotMinutes: desk.slotMinutes, hours: desk.hours, minNoticeMinutes: desk.minNoticeMinutes, maxDaysAhead: desk.maxDaysAhead, ...exceptions };
 }
 
@@ -56,11 +56,61 @@ export async function listDeskSlots(db: Db, desk: Desk, from: string, to: string
   });
 }
 
+/** Closures and extra openings known without a query (write-cache.ts), or undefined to read them. */
+export type KnownExceptions = (from: string, to: string) => Pick<SlotRules, 'closures' | 'extraOpenings'> | undefined;
+
 /** The slot starting at `start`, if the desk offers it and it is inside the booking window now. */
-async function findOfferedSlot(db: Db, desk: Desk, start: Date, now: Date): Promise<Slot | undefined> {
+async function findOfferedSlot(db: Db, desk: Desk, start: Date, now: Date, known?: KnownExceptions): Promise<Slot | undefined> {
   const day = romeDateString(start);
-  const slots = generateSlots(rulesFor(desk, await loadExceptions(db, desk.id, day, day)), day, day, now);
+  const exceptions = known?.(day, day) ?? (await loadExceptions(db, desk.id, day, day));
+  const slots = generateSlots(rulesFor(desk, exceptions), day, day, now);
   return slots.find((s) => s.start.getTime() === start.getTime());
+}
+
+/**
+ * Takes one place of a slot in one statement: creates its counter with this first place, or raises
+ * the existing counter while `booked < capacity`. Inside the caller's transaction; the row stays
+ * locked until it ends. INSERT … ON CONFLICT DO UPDATE is atomic under concurrency: a concurrent
+ * inserter waits for the other's row, and the WHERE is evaluated on the latest committed version
+ * of the locked row, so two bookers of the last place cannot both pass. Undefined: the slot is full.
+ */
+async function takePlace(trx: Db, desk: Desk, slot: { start: Date; end: Date }): Promise<{ id: number } | undefined> {
+  return trx
+    .insertInto('booking_slot')
+    .values({ desk_id: desk.id, starts_at: slot.start, ends_at: slot.end, capacity: desk.capacityPerSlot, booked: 1 })
+    .onConflict((oc) =>
+      oc
+        .columns(['desk_id', 'starts_at'])
+        .doUpdateSet({ booked: sql<number>`booking_slot.booked + 1` })
+        .where(sql<boolean>`booking_slot.booked < booking_slot.capacity`),
+    )
+    .returning('id')
+    .executeTakeFirst();
+}
+
+/**
+ * takePlace and the booking row in ONE statement (a data-modifying CTE): the booking is inserted
+ * only if the place was taken, and the statement is atomic, so a refused insert (a repeated
+ * submission key, a drawn reference already in use) gives the place back with it. Undefined: the
+ * slot is full. For bookings that need no outbox row (no email).
+ */
+async function placeAndBook(db: Db, input: NewBooking, slot: { start: Date; end: Date }): Promise<BookingSummary | undefined> {
+  const { desk } = input;
+  const { rows } = await sql<{ id: number; reference: string }>`
+    WITH place AS (
+      INSERT INTO booking_slot (desk_id, starts_at, ends_at, capacity, booked)
+      VALUES (${desk.id}::int, ${slot.start}::timestamptz, ${slot.end}::timestamptz, ${desk.capacityPerSlot}::smallint, 1)
+      ON CONFLICT (desk_id, starts_at) DO UPDATE SET booked = booking_slot.booked + 1
+      WHERE booking_slot.booked < booking_slot.capacity
+      RETURNING id
+    )
+    INSERT INTO booking (reference, desk_id, slot_id, starts_at, ends_at, topic, note, first_name, email, phone, locale, manage_token_hash, submission_key, source)
+    SELECT ${generateReference()}::text, ${desk.id}::int, place.id, ${slot.start}::timestamptz, ${slot.end}::timestamptz, ${input.topic}::text, ${input.note}::text,
+           ${input.firstName}::text, ${input.email}::text, ${input.phone}::text, ${input.locale}::text, NULL, ${input.submissionKey}::text, ${input.source}::text
+      FROM place
+    RETURNING id, reference`.execute(db);
+  const row = rows[0];
+  return row && { id: row.id, reference: row.reference, deskSlug: desk.slug, start: slot.start, end: slot.end };
 }
 
 /** Up to `count` free slots from `after` on, within the next four weeks: offered when a slot is taken. */
@@ -100,7 +150,13 @@ export { reminderTime } from './outbox.ts';
 
 class SlotFull extends Error {}
 
-export async function createBooking(db: Db, input: NewBooking, now: Date = new Date(), options: { reminderAt?: string } = {}): Promise<BookingOutcome> {
+export interface CreateBookingOptions {
+  reminderAt?: string;
+  /** The desk's closures and extra openings when the caller holds them (write-cache.ts). */
+  knownExceptions?: KnownExceptions;
+}
+
+export async function createBooking(db: Db, input: NewBooking, now: Date = new Date(), options: CreateBookingOptions = {}): Promise<BookingOutcome> {
   try {
     return await tryCreateBooking(db, input, now, options);
   } catch (error) {
@@ -110,30 +166,34 @@ export async function createBooking(db: Db, input: NewBooking, now: Date = new D
   }
 }
 
-async function tryCreateBooking(db: Db, input: NewBooking, now: Date, options: { reminderAt?: string }): Promise<BookingOutcome> {
-  if (input.submissionKey) {
-    const existing = await findBySubmissionKey(db, input.submissionKey);
-    if (existing) return { ok: true, booking: existing, manageToken: null, duplicate: true };
+// A repeated submission key is not looked up first: the booking row's UNIQUE submission_key refuses
+// the second insert (rolling back its place), and only then is the first booking looked up. A
+// submission that fails for another reason (slot gone or full) also looks its key up, as the
+// first one may have booked before the slot left the window or filled up.
+async function tryCreateBooking(db: Db, input: NewBooking, now: Date, options: CreateBookingOptions): Promise<BookingOutcome> {
+  const duplicateOf = async (): Promise<BookingOutcome | undefined> => {
+    const existing = input.submissionKey ? await findBySubmissionKey(db, input.submissionKey) : undefined;
+    return existing && { ok: true, booking: existing, manageToken: null, duplicate: true };
+  };
+  // Inside a caller's transaction a refused insert would abort it: there, look the key up first.
+  if (db.isTransaction) {
+    const duplicate = await duplicateOf();
+    if (duplicate) return duplicate;
   }
-  const slot = await findOfferedSlot(db, input.desk, input.start, now);
-  if (!slot) return { ok: false, reason: 'slot_unavailable', alternatives: await nextFreeSlots(db, input.desk, input.start, now) };
+  const slot = await findOfferedSlot(db, input.desk, input.start, now, options.knownExceptions);
+  if (!slot) return (await duplicateOf()) ?? { ok: false, reason: 'slot_unavailable', alternatives: await nextFreeSlots(db, input.desk, input.start, now) };
 
   const manageToken = input.email ? generateToken() : null;
   try {
+    // Without an email there is no outbox row: the place and the booking row are one statement,
+    // atomic on its own, instead of begin, two statements and commit.
+    if (!input.email && !db.isTransaction) {
+      const booking = await placeAndBook(db, input, slot);
+      if (!booking) throw new SlotFull();
+      return { ok: true, booking, manageToken: null, duplicate: false };
+    }
     const booking = await runInTransaction(db, async (trx) => {
-      await trx
-        .insertInto('booking_slot')
-        .values({ desk_id: input.desk.id, starts_at: slot.start, ends_at: slot.end, capacity: input.desk.capacityPerSlot })
-        .onConflict((oc) => oc.columns(['desk_id', 'starts_at']).doNothing())
-        .execute();
-      const counter = await trx
-        .updateTable('booking_slot')
-        .set({ booked: sql<number>`booked + 1` })
-        .where('desk_id', '=', input.desk.id)
-        .where('starts_at', '=', slot.start)
-        .where(sql<boolean>`booked < capacity`)
-        .returning('id')
-        .executeTakeFirst();
+      const counter = await takePlace(trx, input.desk, slot);
       if (!counter) throw new SlotFull();
       const row = await insertWithUniqueReference(trx, {
         desk_id: input.desk.id,
@@ -165,8 +225,8 @@ async function tryCreateBooking(db: Db, input: NewBooking, now: Date, options: {
     // Two submissions with the same key raced: the loser returns the winner's booking (it may have
     // lost on the slot's counter or on the key's uniqueness).
     if (input.submissionKey && (error instanceof SlotFull || isUniqueViolation(error, 'booking_submission_key_key'))) {
-      const existing = await findBySubmissionKey(db, input.submissionKey);
-      if (existing) return { ok: true, booking: existing, manageToken: null, duplicate: true };
+      const duplicate = await duplicateOf();
+      if (duplicate) return duplicate;
     }
     if (error instanceof SlotFull) return { ok: false, reason: 'slot_full', alternatives: await nextFreeSlots(db, input.desk, slot.start, now) };
     throw error;
@@ -289,19 +349,7 @@ export async function moveBooking(db: Db, booking: ManagedBooking, desk: Desk, n
   if (!slot || slot.start.getTime() === booking.start.getTime()) return { ok: false, reason: 'slot_unavailable', alternatives: await nextFreeSlots(db, desk, newStart, now) };
   try {
     await runInTransaction(db, async (trx) => {
-      await trx
-        .insertInto('booking_slot')
-        .values({ desk_id: desk.id, starts_at: slot.start, ends_at: slot.end, capacity: desk.capacityPerSlot })
-        .onConflict((oc) => oc.columns(['desk_id', 'starts_at']).doNothing())
-        .execute();
-      const taken = await trx
-        .updateTable('booking_slot')
-        .set({ booked: sql<number>`booked + 1` })
-        .where('desk_id', '=', desk.id)
-        .where('starts_at', '=', slot.start)
-        .where(sql<boolean>`booked < capacity`)
-        .returning('id')
-        .executeTakeFirst();
+      const taken = await takePlace(trx, desk, slot);
       if (!taken) throw new SlotFull();
       const moved = await trx
         .updateTable('booking')

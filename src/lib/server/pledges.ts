@@ -49,8 +49,10 @@ export function normalizeLines(lines: PledgeLine[]): PledgeLine[] | undefined {
   return [...totals].map(([item, quantity]) => ({ item, quantity }));
 }
 
-async function remainingOf(db: Db, itemIds: number[]): Promise<Record<string, number>> {
-  const rows = await db.selectFrom('campaign_item').select(['slug', 'target', 'pledged']).where('id', 'in', itemIds).execute();
+async function remainingOf(db: Db, itemIds: number[], campaignId?: number): Promise<Record<string, number>> {
+  let query = db.selectFrom('campaign_item').select(['slug', 'target', 'pledged']).where('id', 'in', itemIds);
+  if (campaignId !== undefined) query = query.where('campaign_id', '=', campaignId);
+  const rows = await query.execute();
   return Object.fromEntries(rows.map((r) => [r.slug, r.target - r.pledged]));
 }
 
@@ -58,85 +60,176 @@ async function remainingOf(db: Db, itemIds: number[]): Promise<Record<string, nu
  * Raises (or lowers) item counters. Rows are locked in id order so two pledges touching the same
  * items cannot deadlock. Throws ExceedsRemaining when an increase does not fit.
  */
-async function applyQuantityChanges(trx: Db, changes: { itemId: number; delta: number }[]): Promise<void> {
+async function applyQuantityChanges(trx: Db, changes: { itemId: number; delta: number }[], campaignId?: number): Promise<void> {
   for (const change of [...changes].sort((a, b) => a.itemId - b.itemId)) {
     if (change.delta === 0) continue;
-    const updated = await trx
+    let update = trx
       .updateTable('campaign_item')
       .set({ pledged: sql<number>`pledged + ${change.delta}` })
       .where('id', '=', change.itemId)
-      .where(sql<boolean>`pledged + ${change.delta} <= target`)
-      .returning('id')
-      .executeTakeFirst();
+      .where(sql<boolean>`pledged + ${change.delta} <= target`);
+    // A new pledge names its campaign: an item of another one is never raised.
+    if (campaignId !== undefined) update = update.where('campaign_id', '=', campaignId);
+    const updated = await update.returning('id').executeTakeFirst();
     if (!updated) throw new ExceedsRemaining();
   }
 }
 
-export async function createPledge(db: Db, input: NewPledge, now: Date = new Date()): Promise<PledgeOutcome> {
-  if (input.submissionKey) {
-    const existing = await findBySubmissionKey(db, input.submissionKey);
-    if (existing) return { ok: true, pledge: existing, manageToken: null, duplicate: true };
-  }
-  const campaign = await db.selectFrom('campaign').select(['id', 'slug']).where('slug', '=', input.campaignSlug).where('active', '=', true).executeTakeFirst();
-  if (!campaign) return { ok: false, reason: 'campaign_not_found' };
-  const lines = normalizeLines(input.lines);
-  if (!lines || lines.length === 0) return { ok: false, reason: 'invalid_items' };
-  const items = await db.selectFrom('campaign_item').select(['id', 'slug']).where('campaign_id', '=', campaign.id).where('slug', 'in', lines.map((l) => l.item)).execute();
-  if (items.length !== lines.length) return { ok: false, reason: 'invalid_items' };
-  const window = await db
-    .selectFrom('collection_window')
-    .innerJoin('drop_off_point', 'drop_off_point.id', 'collection_window.drop_off_point_id')
-    .select(['collection_window.id', 'collection_window.starts_at', 'collection_window.ends_at', 'drop_off_point.slug as point_slug'])
-    .where('collection_window.id', '=', input.collectionWindowId)
-    .where('drop_off_point.campaign_id', '=', campaign.id)
-    .where('collection_window.ends_at', '>', now)
-    .executeTakeFirst();
-  if (!window) return { ok: false, reason: 'invalid_window' };
+/** The campaign and item ids a pledge needs; write-cache.ts keeps them per process for the API. */
+export interface PledgeCampaign {
+  id: number;
+  slug: string;
+  items: { id: number; slug: string }[];
+}
 
-  const itemId = new Map(items.map((i) => [i.slug, i.id]));
+export interface CreatePledgeOptions {
+  /** The campaign as the caller already holds it (no quantities: those are only read in the transaction). */
+  campaign?: PledgeCampaign;
+}
+
+class InvalidWindow extends Error {}
+
+async function loadPledgeCampaign(db: Db, slug: string, itemSlugs: string[]): Promise<PledgeCampaign | undefined> {
+  const campaign = await db.selectFrom('campaign').select(['id', 'slug']).where('slug', '=', slug).where('active', '=', true).executeTakeFirst();
+  if (!campaign) return undefined;
+  const items = itemSlugs.length ? await db.selectFrom('campaign_item').select(['id', 'slug']).where('campaign_id', '=', campaign.id).where('slug', 'in', itemSlugs).execute() : [];
+  return { ...campaign, items };
+}
+
+/**
+ * Promises the lines of a pledge, all or nothing. In one transaction: the pledge row is inserted
+ * only if its collection window is of this campaign, the campaign active and the window not ended
+ * (one statement that checks and inserts, so a cached campaign never decides it); then its lines
+ * and emails; last, each item's counter is raised with "pledged + n <= target", so the row locks
+ * that serialize donors of the same item are held for the shortest time (up to the commit).
+ * A repeated submission key is refused by the pledge's UNIQUE submission_key, and only then looked up.
+ */
+export async function createPledge(db: Db, input: NewPledge, now: Date = new Date(), options: CreatePledgeOptions = {}): Promise<PledgeOutcome> {
+  const duplicateOf = async (): Promise<PledgeOutcome | undefined> => {
+    const existing = input.submissionKey ? await findBySubmissionKey(db, input.submissionKey) : undefined;
+    return existing && { ok: true, pledge: existing, manageToken: null, duplicate: true };
+  };
+  // Inside a caller's transaction a refused insert would abort it: there, look the key up first.
+  if (db.isTransaction) {
+    const duplicate = await duplicateOf();
+    if (duplicate) return duplicate;
+  }
+  const lines = normalizeLines(input.lines);
+  const campaign = options.campaign ?? (await loadPledgeCampaign(db, input.campaignSlug, lines?.map((l) => l.item) ?? []));
+  if (!campaign) return (await duplicateOf()) ?? { ok: false, reason: 'campaign_not_found' };
+  if (!lines || lines.length === 0) return (await duplicateOf()) ?? { ok: false, reason: 'invalid_items' };
+  const itemId = new Map(campaign.items.map((i) => [i.slug, i.id]));
+  if (lines.some((l) => !itemId.has(l.item))) return (await duplicateOf()) ?? { ok: false, reason: 'invalid_items' };
+  const itemIds = lines.map((l) => itemId.get(l.item)!);
+
   const manageToken = input.email ? generateToken() : null;
   try {
+    // One line and no email (no outbox row): the whole pledge is one statement, atomic on its own.
+    if (lines.length === 1 && !input.email && !db.isTransaction) {
+      const pledge = await pledgeOneLine(db, input, campaign.id, itemIds[0]!, lines[0]!.quantity, now);
+      if (pledge) return { ok: true, pledge, manageToken: null, duplicate: false };
+      // Nothing written: the window was not open, or the item had not enough left. Which one?
+      if (await windowOpen(db, input.collectionWindowId, campaign.id, now)) throw new ExceedsRemaining();
+      throw new InvalidWindow();
+    }
     const pledge = await runInTransaction(db, async (trx) => {
-      await applyQuantityChanges(trx, lines.map((l) => ({ itemId: itemId.get(l.item)!, delta: l.quantity })));
-      const row = await trx
-        .insertInto('pledge')
-        .values({
-          reference: generateReference('ZS'),
-          campaign_id: campaign.id,
-          collection_window_id: window.id,
-          first_name: input.firstName,
-          email: input.email,
-          phone: input.phone,
-          locale: input.locale,
-          manage_token_hash: manageToken ? hashToken(manageToken) : null,
-          submission_key: input.submissionKey,
-        })
-        .returning(['id', 'reference'])
-        .executeTakeFirstOrThrow();
+      const { rows } = await sql<{ id: number; reference: string; window_id: number; starts_at: Date; ends_at: Date; point_slug: string }>`
+        WITH w AS (
+          SELECT cw.id, cw.starts_at, cw.ends_at, p.slug AS point_slug
+            FROM collection_window cw
+            JOIN drop_off_point p ON p.id = cw.drop_off_point_id
+            JOIN campaign c ON c.id = p.campaign_id
+           WHERE cw.id = ${input.collectionWindowId}::int AND c.id = ${campaign.id}::int AND c.active AND cw.ends_at > ${now}::timestamptz
+        ), ins AS (
+          INSERT INTO pledge (reference, campaign_id, collection_window_id, first_name, email, phone, locale, manage_token_hash, submission_key)
+          SELECT ${generateReference('ZS')}::text, ${campaign.id}::int, w.id, ${input.firstName}::text, ${input.email}::text, ${input.phone}::text, ${input.locale}::text, ${manageToken ? hashToken(manageToken) : null}::text, ${input.submissionKey}::text
+            FROM w
+          RETURNING id, reference, collection_window_id
+        )
+        SELECT ins.id, ins.reference, w.id AS window_id, w.starts_at, w.ends_at, w.point_slug FROM ins JOIN w ON w.id = ins.collection_window_id`.execute(trx);
+      const row = rows[0];
+      if (!row) throw new InvalidWindow();
+      const window = { id: row.window_id, startsAt: new Date(row.starts_at), endsAt: new Date(row.ends_at) };
       await trx
         .insertInto('pledge_item')
         .values(lines.map((l) => ({ pledge_id: row.id, campaign_item_id: itemId.get(l.item)!, quantity: l.quantity })))
         .execute();
       if (input.email) {
-        const payload = { reference: row.reference, campaignSlug: campaign.slug, windowId: window.id, pointSlug: window.point_slug, start: window.starts_at.toISOString(), end: window.ends_at.toISOString(), lines, manageToken };
+        const payload = { reference: row.reference, campaignSlug: campaign.slug, windowId: window.id, pointSlug: row.point_slug, start: window.startsAt.toISOString(), end: window.endsAt.toISOString(), lines, manageToken };
         await enqueueMessage(trx, { kind: 'pledge_confirmation', recipient: input.email, locale: input.locale, payload, pledgeId: row.id });
-        const remindAt = reminderTime(window.starts_at);
+        const remindAt = reminderTime(window.startsAt);
         if (remindAt.getTime() > now.getTime()) {
           await enqueueMessage(trx, { kind: 'pledge_reminder', recipient: input.email, locale: input.locale, payload, pledgeId: row.id, sendAfter: remindAt });
         }
       }
+      await applyQuantityChanges(trx, lines.map((l) => ({ itemId: itemId.get(l.item)!, delta: l.quantity })), campaign.id);
       return { id: row.id, reference: row.reference, collectionWindowId: window.id };
     });
     return { ok: true, pledge, manageToken, duplicate: false };
   } catch (error) {
-    if (input.submissionKey && (error instanceof ExceedsRemaining || isUniqueViolation(error, 'pledge_submission_key_key'))) {
-      const existing = await findBySubmissionKey(db, input.submissionKey);
-      if (existing) return { ok: true, pledge: existing, manageToken: null, duplicate: true };
+    if (input.submissionKey && (error instanceof ExceedsRemaining || error instanceof InvalidWindow || isUniqueViolation(error, 'pledge_submission_key_key'))) {
+      const duplicate = await duplicateOf();
+      if (duplicate) return duplicate;
     }
-    if (error instanceof ExceedsRemaining) return { ok: false, reason: 'exceeds_remaining', remaining: await remainingOf(db, items.map((i) => i.id)) };
-    if (isUniqueViolation(error, 'pledge_reference_key')) return createPledge(db, input, now);
+    if (error instanceof ExceedsRemaining) {
+      const remaining = await remainingOf(db, itemIds, campaign.id);
+      // An item the caller's copy knew but that is no longer this campaign's: not a quantity problem.
+      if (lines.some((l) => !(l.item in remaining))) return { ok: false, reason: 'invalid_items' };
+      return { ok: false, reason: 'exceeds_remaining', remaining };
+    }
+    if (error instanceof InvalidWindow) {
+      const active = await db.selectFrom('campaign').select('id').where('id', '=', campaign.id).where('active', '=', true).executeTakeFirst();
+      return { ok: false, reason: active ? 'invalid_window' : 'campaign_not_found' };
+    }
+    if (isUniqueViolation(error, 'pledge_reference_key')) return createPledge(db, input, now, options);
     throw error;
   }
+}
+
+/**
+ * A one-line pledge without email in ONE statement (data-modifying CTEs): the item's counter is
+ * raised with "pledged + n <= target" only if the window is open, of this campaign and the
+ * campaign active; the pledge row only if the counter was raised; its line only if the row was
+ * inserted. A refused insert (a repeated submission key, a reference in use) fails the whole
+ * statement, counter included. Undefined: nothing was written.
+ */
+async function pledgeOneLine(db: Db, input: NewPledge, campaignId: number, itemId: number, quantity: number, now: Date): Promise<PledgeSummary | undefined> {
+  const { rows } = await sql<{ id: number; reference: string; window_id: number }>`
+    WITH w AS (
+      SELECT cw.id
+        FROM collection_window cw
+        JOIN drop_off_point p ON p.id = cw.drop_off_point_id
+        JOIN campaign c ON c.id = p.campaign_id
+       WHERE cw.id = ${input.collectionWindowId}::int AND c.id = ${campaignId}::int AND c.active AND cw.ends_at > ${now}::timestamptz
+    ), raised AS (
+      UPDATE campaign_item SET pledged = pledged + ${quantity}::int
+       WHERE id = ${itemId}::int AND campaign_id = ${campaignId}::int AND pledged + ${quantity}::int <= target AND EXISTS (SELECT 1 FROM w)
+      RETURNING id
+    ), ins AS (
+      INSERT INTO pledge (reference, campaign_id, collection_window_id, first_name, email, phone, locale, manage_token_hash, submission_key)
+      SELECT ${generateReference('ZS')}::text, ${campaignId}::int, w.id, ${input.firstName}::text, NULL, ${input.phone}::text, ${input.locale}::text, NULL, ${input.submissionKey}::text
+        FROM w, raised
+      RETURNING id, reference, collection_window_id
+    ), line AS (
+      INSERT INTO pledge_item (pledge_id, campaign_item_id, quantity) SELECT ins.id, ${itemId}::int, ${quantity}::int FROM ins
+    )
+    SELECT id, reference, collection_window_id AS window_id FROM ins`.execute(db);
+  const row = rows[0];
+  return row && { id: row.id, reference: row.reference, collectionWindowId: row.window_id };
+}
+
+async function windowOpen(db: Db, windowId: number, campaignId: number, now: Date): Promise<boolean> {
+  const row = await db
+    .selectFrom('collection_window')
+    .innerJoin('drop_off_point', 'drop_off_point.id', 'collection_window.drop_off_point_id')
+    .innerJoin('campaign', 'campaign.id', 'drop_off_point.campaign_id')
+    .select('collection_window.id')
+    .where('collection_window.id', '=', windowId)
+    .where('campaign.id', '=', campaignId)
+    .where('campaign.active', '=', true)
+    .where('collection_window.ends_at', '>', now)
+    .executeTakeFirst();
+  return Boolean(row);
 }
 
 async function findBySubmissionKey(db: Db, key: string): Promise<PledgeSummary | undefined> {

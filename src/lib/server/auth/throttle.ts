@@ -53,27 +53,6 @@ async function checksFor(db: Db, kind: 'sign_in' | 'second_factor' | 'password_c
   ];
 }
 
-/**
- * Counts one hit on `key` in its fixed window, in one atomic statement (as rate-limit.ts
- * hitRateLimit does), and returns the count: each of several parallel requests gets its own.
- */
-async function hit(db: Db, check: Check, now: Date): Promise<{ hits: number; retryAfterSeconds: number }> {
-  const windowStart = new Date(now.getTime() - check.rule.windowSeconds * 1000);
-  const row = await db
-    .insertInto('rate_limit')
-    .values({ key: check.key, window_started_at: now, hits: 1 })
-    .onConflict((oc) =>
-      oc.column('key').doUpdateSet({
-        hits: sql<number>`CASE WHEN rate_limit.window_started_at <= ${windowStart} THEN 1 ELSE rate_limit.hits + 1 END`,
-        window_started_at: sql<Date>`CASE WHEN rate_limit.window_started_at <= ${windowStart} THEN ${now}::timestamptz ELSE rate_limit.window_started_at END`,
-      }),
-    )
-    .returning(['hits', 'window_started_at'])
-    .executeTakeFirstOrThrow();
-  const endsAt = row.window_started_at.getTime() + check.rule.windowSeconds * 1000;
-  return { hits: row.hits, retryAfterSeconds: Math.max(1, Math.ceil((endsAt - now.getTime()) / 1000)) };
-}
-
 type Counted = { allowed: true } | { allowed: false; retryAfterSeconds: number; newlyLocked: { scope: string; retryAfterSeconds: number }[] };
 
 /**
@@ -82,11 +61,12 @@ type Counted = { allowed: true } | { allowed: false; retryAfterSeconds: number; 
  * lockout is logged once however many requests hammer it.
  */
 async function countAttempt(db: Db, checks: Check[], now: Date): Promise<Counted> {
-  const refused: { scope: string; retryAfterSeconds: number; first: boolean }[] = [];
-  for (const check of checks) {
-    const { hits, retryAfterSeconds } = await hit(db, check, now);
-    if (hits > check.rule.limit) refused.push({ scope: check.scope, retryAfterSeconds, first: hits === check.rule.limit + 1 });
-  }
+  // One atomic statement for every check (rate-limit.ts): each parallel request gets its own counts.
+  const { counts } = await hitRateLimits(db, checks, now);
+  const refused = counts
+    .map((count, i) => ({ ...count, scope: checks[i]!.scope }))
+    .filter((c) => !c.allowed)
+    .map((c) => ({ scope: c.scope, retryAfterSeconds: c.retryAfterSeconds, first: c.hits === c.limit + 1 }));
   if (refused.length === 0) return { allowed: true };
   return {
     allowed: false,
@@ -185,7 +165,7 @@ export async function attemptGuarded<T>(
 export async function throttlePasswordReset(db: Db, email: string, ip: string, now: Date = new Date()): Promise<Throttled & { send?: boolean }> {
   const secret = await getServerSecret(db);
   const perIp = await hitRateLimits(db, [{ key: limitKey('auth:reset:ip', ip, secret), rule: SIGN_IN_RULES.resetsPerIp() }], now);
-  if (!perIp.allowed) return perIp;
+  if (!perIp.allowed) return { allowed: false, retryAfterSeconds: perIp.retryAfterSeconds };
   const perAccount = await hitRateLimits(db, [{ key: limitKey('auth:reset:account', normalizeEmail(email), secret), rule: SIGN_IN_RULES.resetsPerAccount() }], now);
   return { allowed: true, send: perAccount.allowed };
 }

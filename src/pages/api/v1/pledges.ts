@@ -1,7 +1,7 @@
 import type { APIRoute } from 'astro';
 import { publicOrigin } from '../../../lib/server/config.ts';
 import { getDb } from '../../../lib/server/db/index.ts';
-import { getCampaign } from '../../../lib/server/campaigns.ts';
+import { getPledgeSetup, type PledgeSetup } from '../../../lib/server/write-cache.ts';
 import { createPledge } from '../../../lib/server/pledges.ts';
 import { clientIp, guardPublicWrite } from '../../../lib/server/request-guard.ts';
 import { CACHE_TAGS, invalidateLiveData } from '../../../lib/server/live-page.ts';
@@ -23,14 +23,26 @@ export const POST: APIRoute = async (context) => {
   const request = parsed.value;
 
   const db = await getDb();
-  const campaign = await getCampaign(db, request.campaign);
-  if (!campaign) return invalid({ campaign: 'pledge.error.campaignInvalid' });
-  const fields: Record<string, string> = {};
-  if (request.lines.some((l) => !campaign.items.some((i) => i.slug === l.item))) fields.items = 'pledge.error.itemsInvalid';
-  const point = campaign.dropOffPoints.find((p) => p.slug === request.dropOffPoint);
-  const window = point?.windows.find((w) => w.id === request.collectionWindow);
-  if (!point) fields.dropOffPoint = 'pledge.error.pointInvalid';
-  else if (!window) fields.collectionWindow = 'pledge.error.windowInvalid';
+  const now = new Date();
+  // The campaign from this process's copy (ids and windows, no quantities); a name it does not know
+  // reloads it once, so an item staff just added is accepted at once.
+  const check = (c: PledgeSetup) => {
+    const fields: Record<string, string> = {};
+    if (request.lines.some((l) => !c.items.some((i) => i.slug === l.item))) fields.items = 'pledge.error.itemsInvalid';
+    const point = c.dropOffPoints.find((p) => p.slug === request.dropOffPoint);
+    const window = point?.windows.find((w) => w.id === request.collectionWindow && w.endsAt.getTime() > now.getTime());
+    if (!point) fields.dropOffPoint = 'pledge.error.pointInvalid';
+    else if (!window) fields.collectionWindow = 'pledge.error.windowInvalid';
+    return { fields, point, window };
+  };
+  let campaign = await getPledgeSetup(db, request.campaign);
+  let checked = campaign && check(campaign);
+  if (!campaign || Object.keys(checked!.fields).length > 0) {
+    campaign = await getPledgeSetup(db, request.campaign, { fresh: true });
+    checked = campaign && check(campaign);
+  }
+  if (!campaign || !checked) return invalid({ campaign: 'pledge.error.campaignInvalid' });
+  const { fields, point, window } = checked;
   if (Object.keys(fields).length > 0) return invalid(fields);
 
   // Counted only once the request is well formed: malformed ones cost no write.
@@ -47,7 +59,7 @@ export const POST: APIRoute = async (context) => {
     phone: contact.phone,
     locale: contact.locale,
     submissionKey: request.submissionKey,
-  });
+  }, now, { campaign });
   if (!outcome.ok) {
     if (outcome.reason === 'exceeds_remaining') return apiError(409, 'exceeds_remaining', { remaining: outcome.remaining });
     // The window ended or the campaign changed between the checks above and the pledge.

@@ -1,7 +1,7 @@
 import type { APIRoute } from 'astro';
 import { publicOrigin } from '../../../../lib/server/config.ts';
 import { getDb } from '../../../../lib/server/db/index.ts';
-import { getDeskBySlug } from '../../../../lib/server/desks.ts';
+import { exceptionsFrom, getCachedDesk } from '../../../../lib/server/write-cache.ts';
 import { createBooking } from '../../../../lib/server/bookings.ts';
 import { clientIp, guardPublicWrite } from '../../../../lib/server/request-guard.ts';
 import { CACHE_TAGS, invalidateLiveData } from '../../../../lib/server/live-page.ts';
@@ -23,8 +23,10 @@ export const POST: APIRoute = async (context) => {
   const { deskSlug, start, details, submissionKey } = parsed.value;
 
   const db = await getDb();
-  const desk = await getDeskBySlug(db, deskSlug);
-  if (!desk) return invalid({ desk: 'booking.error.deskInvalid' });
+  // The desk, its hours and exceptions from this process's copy, dropped whenever staff change them.
+  const cached = await getCachedDesk(db, deskSlug);
+  if (!cached) return invalid({ desk: 'booking.error.deskInvalid' });
+  const { desk } = cached;
   const topicError = checkTopic(details.topic, desk.services);
   if (topicError) return invalid({ topic: topicError });
 
@@ -32,7 +34,7 @@ export const POST: APIRoute = async (context) => {
   const limit = await guardPublicWrite(db, 'booking', clientIp(context), details.phone ?? details.email);
   if (!limit.allowed) return rateLimited(limit.retryAfterSeconds);
 
-  const outcome = await createBooking(db, { desk, start, ...details, submissionKey, source: 'api' });
+  const outcome = await createBooking(db, { desk, start, ...details, submissionKey, source: 'api' }, new Date(), { knownExceptions: (from, to) => exceptionsFrom(cached, from, to) });
   if (!outcome.ok) return apiError(409, outcome.reason, { alternatives: outcome.alternatives.map(slotToJson) });
   await invalidateLiveData(context, [CACHE_TAGS.slots(desk.slug)]);
   return json(bookingToJson(outcome.booking, outcome.manageToken, details.locale, publicOrigin()), { status: 201 });
