@@ -10,9 +10,9 @@ beforeAll(async () => {
       const now = Date.now();
       const event = (slug: string, startsAt: Date, endsAt: Date | null, status: 'published' | 'draft' = 'published') => ({
         slug,
-        title: { it: `Prova ${slug}` },
-        summary: { it: 'Riassunto.' },
-        description: { it: 'Descrizione.' },
+        title: JSON.stringify({ it: `Prova ${slug}` }),
+        summary: JSON.stringify({ it: 'Riassunto.' }),
+        description: JSON.stringify({ it: 'Descrizione.' }),
         venue: 'Spazio',
         address: 'Via Prova 1, Milano',
         starts_at: startsAt,
