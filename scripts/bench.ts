@@ -260,6 +260,9 @@ async function coldStart(env: Record<string, string>): Promise<number> {
   const child = spawn('npm', ['start', '--silent'], {
     env: { ...process.env, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: '', ...SERVER_ENV, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: npm does not pass SIGTERM on to the server it started, so the whole
+    // group is signalled below (a server left running would hold the data for the restart).
+    detached: true,
   });
   let log = '';
   child.stdout.on('data', (d) => (log += d));
@@ -280,9 +283,20 @@ async function coldStart(env: Record<string, string>): Promise<number> {
       await sleep(10);
     }
   } finally {
-    // npm forwards SIGTERM to the server, which drains and exits.
-    child.kill('SIGTERM');
-    await Promise.race([exited, sleep(15_000)]);
+    // SIGTERM to npm and the server alike; the server drains and exits. Wait until the group is gone.
+    const group = -child.pid!;
+    const alive = () => {
+      try {
+        process.kill(group, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    if (alive()) process.kill(group, 'SIGTERM');
+    for (let waited = 0; alive() && waited < 15_000; waited += 50) await sleep(50);
+    if (alive()) process.kill(group, 'SIGKILL');
+    await Promise.race([exited, sleep(1000)]);
   }
 }
 
@@ -413,7 +427,7 @@ function report(runs: Run[], pgUrl: string | undefined): string {
     `Aims (site ≥ 50 % of the bare rate). ${aim('page', 'Cached pages and the slots API')} ${aim('write', 'Writes')}`,
     pgUrl ? '' : '\nPostgreSQL figures need `npm run bench -- --pg`.',
     '',
-    'Where the time goes (a `--cpu-prof` look at the server, embedded database): on a cached page, about a fifth of the CPU samples are in `fs.stat` of the node adapter\'s static-file lookup, which runs for every request before the page reaches the route cache; then socket writes, garbage collection, and the cache provider rebuilding a `Response` from the cached entry (web streams, undici). The bare server writes one buffer from memory. On writes, a booking without email runs 2 statements against the bare server\'s 5 (one upsert for its rate limits; one statement taking the place and inserting the booking; desk, hours and exceptions from the per-process copy in src/lib/server/write-cache.ts) and a pledge of one item without email 2 (one rate-limit upsert; one statement that raises the item counter if the window is open and inserts the pledge and its line), plus on PostgreSQL the NOTIFY of the cache invalidation; on the embedded database about half of the samples are PGlite itself (its WebAssembly), in the server\'s process and on its thread, so every extra statement costs the server directly.',
+    'Where the time goes (a `--cpu-prof` look at the server, embedded database): cached pages, the slots API and prerendered files are answered by the front cache (src/lib/server/front-cache.ts) in the node:http layer, from memory with their brotli and gzip variants computed once, before the adapter runs: what is left against the bare server is the lookup, the security headers and the Accept-Encoding choice. (Before it, a fifth of the samples went to the adapter\'s `fs.stat` of a static file for every request, and the rest to Astro\'s route cache rebuilding a web-stream `Response`: 10–13 % of the bare rate.) On writes, a booking without email runs 2 statements against the bare server\'s 5 (one upsert for its rate limits; one statement taking the place and inserting the booking; desk, hours and exceptions from the per-process copy in src/lib/server/write-cache.ts) and a pledge of one item without email 2 (one rate-limit upsert; one statement that raises the item counter if the window is open and inserts the pledge and its line), plus on PostgreSQL the NOTIFY of the cache invalidation (one at a time per process, carrying the tags of every write that finished meanwhile: src/lib/server/cache-bus.ts); on the embedded database about half of the samples are PGlite itself (its WebAssembly), in the server\'s process and on its thread, so every extra statement costs the server directly.',
     '',
     '## Cold start',
     '',
