@@ -3,60 +3,29 @@
 // closures, extra openings and capacity through the desk's invalidation; a new campaign item
 // through the reload on an unknown name. Quantities stay the database's: a cached campaign never
 // lets a pledge exceed what is needed.
-//
-// Accounts as in staff-agenda.test.ts: demo accounts printed by the server on the embedded
-// database, created in the shared schema on PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../support/server.ts';
-import { createTestDatabase, testDatabaseUrl, type TestDatabase } from '../support/db.ts';
-import { createDemoAccounts, type DemoAccount } from '../../src/lib/server/auth/demo.ts';
+import { post as postForm, signIn, startStaffServer, useServer, type Role, type StaffServer } from '../support/staff-http.ts';
 import { addDays } from '../../src/lib/booking/slots.ts';
 import { romeDateString } from '../../src/lib/time.ts';
 
-type Role = DemoAccount['role'];
-let server: RunningServer;
-let database: TestDatabase | undefined;
-let accounts: Record<Role, DemoAccount>;
+let staff: StaffServer;
 const cookies: Partial<Record<Role, string>> = {};
+let server: StaffServer['server'];
 
 beforeAll(async () => {
-  const env = { NODE_ENV: 'development', RATE_LIMIT_WRITES_PER_IP_PER_HOUR: '10000', RATE_LIMIT_BOOKINGS_PER_CONTACT_PER_DAY: '10000' };
-  if (testDatabaseUrl) {
-    database = await createTestDatabase();
-    server = await startServer({ ...env, ...database.env });
-    accounts = Object.fromEntries((await createDemoAccounts(database.db)).map((a) => [a.role, a])) as Record<Role, DemoAccount>;
-  } else {
-    server = await startServer(env);
-    const list = [...server.output().matchAll(/\[demo\] (\w+) \| (\S+) \| (\S+) \| (.+)/g)].map((m) => ({ role: m[1] as Role, email: m[2]!, password: m[3]!, displayName: '', scope: m[4]!.trim() }));
-    accounts = Object.fromEntries(list.map((a) => [a.role, a])) as Record<Role, DemoAccount>;
-  }
+  staff = await startStaffServer({ RATE_LIMIT_WRITES_PER_IP_PER_HOUR: '10000', RATE_LIMIT_BOOKINGS_PER_CONTACT_PER_DAY: '10000' });
+  server = staff.server;
+  useServer(server);
 });
 afterAll(async () => {
-  await server?.stop();
-  await database?.close();
+  await staff?.stop();
 });
 
-const post = (path: string, fields: Record<string, string>, cookie: string) =>
-  fetch(server.origin + path, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.origin, Cookie: cookie },
-    body: new URLSearchParams(fields).toString(),
-  });
+const post = (path: string, fields: Record<string, string>, cookie: string) => postForm(path, fields, { cookie });
 const postJson = (path: string, body: unknown) => fetch(server.origin + path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 
 async function as(role: Role): Promise<string> {
-  if (cookies[role]) return cookies[role]!;
-  const account = accounts[role];
-  const res = await fetch(`${server.origin}/it/staff/accesso`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.origin },
-    body: new URLSearchParams({ email: account.email, password: account.password, next: '' }).toString(),
-  });
-  expect(res.status).toBe(303);
-  const line = res.headers.getSetCookie().find((c) => /^(__Host-)?qubi_session=/.test(c));
-  cookies[role] = line!.split(';')[0]!;
+  cookies[role] ??= (await signIn(staff.accounts[role])).cookie;
   return cookies[role]!;
 }
 
