@@ -268,6 +268,12 @@ export class FrontCache {
     this.#filePaths = options.clientDir ? staticPaths(options.clientDir) : new Map();
   }
 
+  /** Whether this path (query left out) is a file of dist/client. */
+  isFile(url: string): boolean {
+    const q = url.indexOf('?');
+    return this.#filePaths.has(q < 0 ? url : url.slice(0, q));
+  }
+
   stats(): FrontCacheStats {
     return { entries: this.#entries.size, bytes: this.#bytes, files: this.#files.size };
   }
