@@ -205,17 +205,24 @@ describe('prerendered pages and files', () => {
   it('keep the immutable Cache-Control of /_astro/ assets and the fonts', async () => {
     const home = (await request('/it')).body.toString();
     const asset = /\/_astro\/[^"']+\.js/.exec(home)?.[0];
-    const paths = ['/fonts/titillium-web-latin-400-normal.woff2', ...(asset ? [asset] : [])];
-    for (const path of paths) {
+    const fonts = [...new Set([...home.matchAll(/\/_astro\/titillium-web-latin-\d00-normal\.[\w-]+\.woff2/g)].map((m) => m[0]))];
+    // Three weights in the @font-face rules, each under a fingerprinted name; the regular one preloaded.
+    expect(fonts).toHaveLength(3);
+    expect(home).toMatch(/<link rel="preload" href="\/_astro\/titillium-web-latin-400-normal\.[\w-]+\.woff2" as="font" type="font\/woff2" crossorigin="anonymous">/);
+    for (const path of [...fonts, ...(asset ? [asset] : [])]) {
       const first = await request(path);
       const again = await request(path, { 'accept-encoding': 'gzip' });
+      expect(first.status, path).toBe(200);
+      expect(first.headers['cache-control'], path).toMatch(/max-age=31536000.*immutable|immutable.*max-age=31536000/);
       expect(again.status, path).toBe(200);
       expect(again.headers['cache-control'], path).toBe(first.headers['cache-control']);
       expect(again.headers['content-type'], path).toBe(first.headers['content-type']);
       expect(decode(again).equals(first.body), path).toBe(true);
     }
-    const font = await request('/fonts/titillium-web-latin-400-normal.woff2', { 'accept-encoding': 'br' });
+    const font = await request(fonts[0]!, { 'accept-encoding': 'br' });
     expect(font.headers['content-type']).toBe('font/woff2');
     expect(font.headers['content-encoding']).toBeUndefined();
+    // Arabic and Chinese pages use system fonts: nothing to preload there.
+    expect((await request('/ar')).body.toString()).not.toContain('rel="preload"');
   });
 });
