@@ -13,6 +13,7 @@ import { shareDatabase } from '../src/lib/server/db/index.ts';
 import { applySecurityHeaders, securityHeaders } from '../src/lib/server/security-headers.ts';
 import { onInvalidation, startCacheListener } from '../src/lib/server/cache-bus.ts';
 import { FrontCache } from '../src/lib/server/front-cache.ts';
+import { earlyAnswer } from '../src/lib/server/http-errors.ts';
 import { onShutdown, runShutdownHooks } from '../src/lib/server/shutdown.ts';
 
 
@@ -75,6 +76,8 @@ const server = http.createServer((req, res) => {
   // While draining, tell keep-alive clients not to reuse the connection (`stopping`).
   if (!tooLarge && serveFromFront(req, res)) return;
   applySecurityHeaders(res, { https });
+  // A file asked with PUT or DELETE (405), a ".../index.html" address (301): answered before Astro.
+  if (earlyAnswer(req, res, front)) return;
   if (stopping) res.setHeader('Connection', 'close');
   if (tooLarge) {
     // Discarded as it arrives (never buffered or parsed); answered once the client has sent it all,

@@ -2,19 +2,32 @@
 // signed in (authentication only). Authorization never happens here: each staff page and action
 // checks its own with `can` (src/lib/auth/policy.ts).
 import { defineMiddleware } from 'astro:middleware';
-import { DEFAULT_LOCALE, isLocale, textDirection } from './lib/locales.ts';
+import { DEFAULT_LOCALE, textDirection } from './lib/locales.ts';
 import { getTranslator } from './lib/i18n.ts';
 import { readStaffSession } from './lib/server/auth/guard.ts';
 import { isDatabaseUnavailable } from './lib/server/db/errors.ts';
 import type { Translate } from './lib/i18n.ts';
 import { HREFLANG, type Locale } from './lib/locales.ts';
+import { apiMethodNotAllowed, endpointMethods, formPostProblem, pageError, pathLocale, PAGE_METHODS } from './lib/server/http-errors.ts';
+
+// The endpoint modules by route pattern ("/api/v1/desks/[slug]/slots"), loaded only when a request
+// needs to know which methods one takes (Astro itself answers a missing handler with a bare 404).
+const ENDPOINTS = new Map(
+  Object.entries(import.meta.glob<Record<string, unknown>>('./pages/**/*.ts')).map(([file, load]) => [
+    file.slice('./pages'.length, -'.ts'.length).replace(/\/index$/, '') || '/',
+    load,
+  ]),
+);
 
 export const onRequest = defineMiddleware(async (context, next) => {
-  const first = context.url.pathname.split('/')[1];
-  const locale = isLocale(first) ? first : DEFAULT_LOCALE;
+  // A page that rewrites to /404 or /500 runs this again with that path: the language stays the
+  // one of the address the visitor asked for (originPathname).
+  const locale = pathLocale(context.url.pathname) ?? pathLocale(context.originPathname) ?? DEFAULT_LOCALE;
   context.locals.locale = locale;
   context.locals.t = getTranslator(locale);
   context.locals.dir = textDirection(locale);
+  const refused = context.isPrerendered ? undefined : await refuseUnservable(context.request, context.url.pathname, context.routePattern);
+  if (refused) return refused;
   let response: Response;
   try {
     context.locals.staff = context.isPrerendered ? null : await readStaffSession(context);
@@ -38,6 +51,27 @@ export const onRequest = defineMiddleware(async (context, next) => {
   }
   return response;
 });
+
+/**
+ * The 405, 415 or 400 for a request no page or endpoint of this route can serve, before any page
+ * code runs: a method the route does not take (JSON under /api), or a POST to a page whose body
+ * is not a plain form.
+ */
+async function refuseUnservable(request: Request, pathname: string, routePattern: string): Promise<Response | undefined> {
+  // Astro's own routes (/_actions/…, /_image) check their requests themselves.
+  if (routePattern.startsWith('/_')) return undefined;
+  const method = request.method.toUpperCase();
+  const endpoint = ENDPOINTS.get(routePattern);
+  if (endpoint) {
+    const methods = endpointMethods(await endpoint());
+    if (!methods.length || methods.includes(method)) return undefined;
+    return pathname.startsWith('/api/') ? apiMethodNotAllowed(methods) : pageError(pathname, 405, methods);
+  }
+  if (!(PAGE_METHODS as readonly string[]).includes(method)) return pageError(pathname, 405);
+  if (method !== 'POST') return undefined;
+  const problem = formPostProblem(request.headers);
+  return problem ? pageError(pathname, problem) : undefined;
+}
 
 const UNAVAILABLE_HEADERS = { 'Retry-After': '30', 'Cache-Control': 'no-store' };
 

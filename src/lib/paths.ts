@@ -47,3 +47,63 @@ export function currentPath(url: URL): string {
 export function isSlug(value: string): boolean {
   return value.length <= 120 && /^[a-z0-9]+(-[a-z0-9]+)*$/.test(value);
 }
+
+/**
+ * The query parameters each route reads, by Astro route pattern. Canonical, hreflang and
+ * language-switcher links keep only these (a `utm_*`, `fbclid` or any other parameter is not copied
+ * into them), and the front cache keys the route's answers by these only, so an unknown parameter
+ * is a hit of the same entry. A route that reads a parameter must be listed here; a page not listed
+ * reads none (its links carry no query), and the front cache keys an unlisted route by every
+ * parameter but the tracking ones, the safe side for a cached route someone forgot to list.
+ */
+export const QUERY_PARAMS: Readonly<Record<string, readonly string[]>> = {
+  '/[locale]/sportelli': ['municipio'],
+  '/[locale]/eventi': ['pagina'],
+  '/[locale]/sportelli/[slug]/prenota': ['settimana'],
+  '/[locale]/sportelli/[slug]/prenota/dettagli': ['slot'],
+  '/[locale]/sportelli/[slug]/prenota/contatti': ['slot'],
+  '/[locale]/sportelli/[slug]/prenota/riepilogo': ['slot'],
+  '/[locale]/sportelli/[slug]/prenota/confermata': ['c'],
+  '/[locale]/sportelli/[slug]/prenota/appuntamento.ics': ['c'],
+  '/[locale]/prenotazione/annulla': ['esito'],
+  '/[locale]/prenotazione/gestisci': ['token', 'azione', 'esito', 'settimana'],
+  '/[locale]/zaino-sospeso/grazie': ['c'],
+  '/[locale]/zaino-sospeso/consegna.ics': ['c'],
+  '/[locale]/zaino-sospeso/gestisci': ['token', 'azione', 'esito'],
+  '/[locale]/volontari/conferma': ['token'],
+  '/[locale]/volontari/ritira': ['token', 'esito'],
+  '/[locale]': [],
+  '/[locale]/sportelli/[slug]': [],
+  '/[locale]/eventi/[slug]': [],
+  '/[locale]/zaino-sospeso': [],
+  '/[locale]/eventi/feed.xml': [],
+  '/[locale]/eventi/calendario.ics': [],
+  '/[locale]/eventi/[slug].ics': [],
+  '/sitemap-pages.xml': [],
+  '/api/v1/desks': ['municipio', 'locale'],
+  '/api/v1/events': ['from', 'locale'],
+  '/api/v1/desks/[slug]/slots': ['from', 'to'],
+  '/api/v1/campaigns/[slug]': ['locale'],
+};
+
+/** The parameters a route reads, or undefined when it is not listed in QUERY_PARAMS. */
+export function readParams(routePattern: string): readonly string[] | undefined {
+  return Object.hasOwn(QUERY_PARAMS, routePattern) ? QUERY_PARAMS[routePattern] : undefined;
+}
+
+/** "?a=1&b=2" with only the named parameters, in the order they came; "" when none is left. */
+export function keptQuery(params: URLSearchParams, names: readonly string[]): string {
+  const kept = new URLSearchParams([...params].filter(([name]) => names.includes(name)));
+  const query = kept.toString();
+  return query ? `?${query}` : '';
+}
+
+/**
+ * The path the visitor asked for. A page reached by a rewrite (the 404 page of a missing desk)
+ * sees "/404" as its URL; Astro keeps the original, decoded, as originPathname.
+ */
+export function askedPath(url: URL, originPathname: string): string {
+  if (originPathname === url.pathname) return currentPath(url);
+  const encoded = originPathname.split('/').map(encodeURIComponent).join('/');
+  return currentPath(new URL(encoded, url));
+}

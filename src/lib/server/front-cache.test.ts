@@ -31,6 +31,12 @@ describe('cacheKey', () => {
     expect(cacheKey('a', '/x')).not.toBe(cacheKey('b', '/x'));
     expect(cacheKey('a', '/x?')).toBe('a\n/x');
   });
+
+  it('keys by the parameters the page reads when it declared them: any other parameter shares the entry', () => {
+    expect(cacheKey('a', '/it/sportelli?utm_source=x&fbclid=y&municipio=8&zz=1', ['municipio'])).toBe('a\n/it/sportelli?municipio=8');
+    expect(cacheKey('a', '/it/eventi?anything=1', [])).toBe('a\n/it/eventi');
+    expect(cacheKey('a', '/x?a=1', ['a'])).not.toBe(cacheKey('a', '/x?a=2', ['a']));
+  });
 });
 
 describe('isFresh', () => {
@@ -72,6 +78,8 @@ function request(port: number, urlPath: string, headers: Record<string, string> 
 interface Page {
   status?: number;
   tags?: string[];
+  /** The query parameters the page declares it reads. */
+  params?: string[];
   headers?: Record<string, string>;
   body: () => string;
   /** Awaited between the mark and the write (a slow render). */
@@ -97,7 +105,7 @@ async function startFront(pages: Record<string, Page>, options: Partial<FrontCac
           return;
         }
         renders++;
-        if (page.tags) markFrontCacheable(page.tags, 300);
+        if (page.tags) markFrontCacheable(page.tags, 300, page.params);
         await page.during?.();
         res.writeHead(page.status ?? 200, { 'content-type': 'text/html', 'content-security-policy': "default-src 'self'; frame-ancestors 'none';", ...page.headers });
         const body = page.body();
@@ -173,6 +181,16 @@ describe('FrontCache over HTTP', () => {
     await env.get('/p?a=1&b=2');
     expect(env.renders()).toBe(1);
     await env.get('/p?a=1&b=3');
+    expect(env.renders()).toBe(2);
+  });
+
+  it('keys a page that declared the parameters it reads by those only: an unknown parameter is a hit', async () => {
+    env = await startFront({ '/p': { tags: ['desks'], params: ['a'], body: () => big('x') } });
+    await env.get('/p?a=1&utm_source=news');
+    const hit = await env.get('/p?fbclid=y&a=1&whatever=2');
+    expect(hit.headers['x-astro-cache']).toBe('HIT');
+    expect(env.renders()).toBe(1);
+    await env.get('/p?a=2&whatever=2');
     expect(env.renders()).toBe(2);
   });
 

@@ -25,6 +25,8 @@ import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:z
 export interface RequestMark {
   tags?: string[];
   maxAge?: number;
+  /** The query parameters the page reads (undefined: not declared, every one but tracking ones counts). */
+  params?: readonly string[];
 }
 
 interface Shared {
@@ -40,9 +42,10 @@ function shared(): Shared {
  * Called by cacheLiveData during a render: when a front cache runs this request, records that its
  * response may be stored under these tags for maxAge seconds, and returns true.
  */
-export function markFrontCacheable(tags: string[], maxAgeSeconds: number): boolean {
+export function markFrontCacheable(tags: string[], maxAgeSeconds: number, params?: readonly string[]): boolean {
   const mark = shared().requests.getStore();
   if (!mark) return false;
+  if (params) mark.params = params;
   mark.tags = [...new Set([...(mark.tags ?? []), ...tags])];
   mark.maxAge = Math.min(mark.maxAge ?? maxAgeSeconds, maxAgeSeconds);
   return true;
@@ -98,14 +101,16 @@ const excludedParam = (name: string) => {
 };
 
 /**
- * The key of a live page: host, path and query string as Astro's memoryCache keys them (tracking
- * parameters dropped, the others sorted); the method is not part of it (HEAD reads GET's entry).
+ * The key of a live page: host, path and the query parameters the page reads (`read`, sorted), so
+ * any other parameter shares the entry. Without `read` (a page that did not declare them), as
+ * Astro's memoryCache keys it: tracking parameters dropped, the others sorted. The method is not
+ * part of it (HEAD reads GET's entry).
  */
-export function cacheKey(host: string | undefined, url: string): string {
+export function cacheKey(host: string | undefined, url: string, read?: readonly string[]): string {
   const q = url.indexOf('?');
   if (q < 0) return `${host ?? ''}\n${url}`;
   const params = new URLSearchParams(url.slice(q + 1));
-  for (const name of [...params.keys()]) if (excludedParam(name)) params.delete(name);
+  for (const name of [...params.keys()]) if (read ? !read.includes(name) : excludedParam(name)) params.delete(name);
   params.sort();
   const qs = params.toString();
   return `${host ?? ''}\n${url.slice(0, q)}${qs ? `?${qs}` : ''}`;
@@ -257,6 +262,8 @@ export class FrontCache {
   #generation = 0;
   #floor = 0;
   readonly #tagGeneration = new Map<string, number>();
+  /** The parameters each cached path's page reads, learnt from its render: a request is keyed by them before anything renders. */
+  readonly #pathParams = new Map<string, readonly string[]>();
 
   constructor(options: FrontCacheOptions) {
     this.#base = options.baseHeaders;
@@ -266,6 +273,12 @@ export class FrontCache {
     this.#threshold = options.compressThreshold ?? 512;
     this.#now = options.now ?? Date.now;
     this.#filePaths = options.clientDir ? staticPaths(options.clientDir) : new Map();
+  }
+
+  /** Whether this path (query left out) is a file of dist/client. */
+  isFile(url: string): boolean {
+    const q = url.indexOf('?');
+    return this.#filePaths.has(q < 0 ? url : url.slice(0, q));
   }
 
   stats(): FrontCacheStats {
@@ -299,7 +312,7 @@ export class FrontCache {
     const file = this.#files.get(q < 0 ? url : url.slice(0, q));
     if (file) return this.#serveFile(file, req, res, close);
     if (!this.#entries.size) return false;
-    const key = cacheKey(req.headers.host, url);
+    const key = cacheKey(req.headers.host, url, this.#pathParams.get(q < 0 ? url : url.slice(0, q)));
     const entry = this.#entries.get(key);
     if (!entry) return false;
     if (entry.expires <= this.#now()) {
@@ -373,7 +386,7 @@ export class FrontCache {
         capturing = false;
         try {
           if (fileCapturable) front.#storeFile(pathname, headers, Buffer.concat(chunks));
-          else front.#storeLive(cacheKey(req.headers.host, url), mark, started, headers, Buffer.concat(chunks));
+          else front.#storeLive(pathname, req.headers.host, url, mark, started, headers, Buffer.concat(chunks));
         } catch (error) {
           console.error('[front-cache] could not store an answer:', error instanceof Error ? error.message : error);
         }
@@ -383,11 +396,13 @@ export class FrontCache {
     shared().requests.run(mark, run);
   }
 
-  #storeLive(key: string, mark: RequestMark, started: number, headers: CapturedHeaders, body: Buffer): void {
+  #storeLive(pathname: string, host: string | undefined, url: string, mark: RequestMark, started: number, headers: CapturedHeaders, body: Buffer): void {
     const tags = mark.tags ?? [];
     if (!tags.length || !this.#storable(headers)) return;
     // A render that began before an invalidation of one of its tags may show the old data.
     if (started < this.#floor || tags.some((t) => (this.#tagGeneration.get(t) ?? 0) > started)) return;
+    if (mark.params) this.#rememberParams(pathname, mark.params);
+    const key = cacheKey(host, url, mark.params);
     const entry = this.#build(key, headers, body, tags, this.#now() + (mark.maxAge ?? 0) * 1000);
     if (entry.expires <= this.#now()) return;
     const previous = this.#entries.get(key);
@@ -399,6 +414,12 @@ export class FrontCache {
       if (this.#entries.size <= this.#maxEntries && this.#bytes <= this.#maxBytes) break;
       this.#delete(oldest);
     }
+  }
+
+  #rememberParams(pathname: string, params: readonly string[]): void {
+    // Bounded like the entries: past it, paths are learnt again from their next render.
+    if (!this.#pathParams.has(pathname) && this.#pathParams.size >= this.#maxEntries) this.#pathParams.clear();
+    this.#pathParams.set(pathname, params);
   }
 
   #storeFile(pathname: string, headers: CapturedHeaders, body: Buffer): void {

@@ -3,6 +3,7 @@
 // write calls invalidateLiveData with the same tags.
 import type { AstroGlobal, APIContext } from 'astro';
 import { isLocale, type Locale } from '../locales.ts';
+import { readParams } from '../paths.ts';
 import { attachRouteCache, invalidateSubscribers, publishInvalidation } from './cache-bus.ts';
 import { markFrontCacheable } from './front-cache.ts';
 
@@ -15,11 +16,12 @@ export const CACHE_TAGS = {
 } as const;
 
 type CacheCarrier = Pick<AstroGlobal, 'cache'> | Pick<APIContext, 'cache'>;
+type CachedRoute = Pick<AstroGlobal, 'cache' | 'routePattern'> | Pick<APIContext, 'cache' | 'routePattern'>;
 
 const MAX_AGE_SECONDS = 300;
 
 /** Cache the response for up to 5 minutes (a safety net: writes invalidate at once). */
-export function cacheLiveData(ctx: CacheCarrier, tags: string[]): void {
+export function cacheLiveData(ctx: CachedRoute, tags: string[]): void {
   // LIVE_PAGE_CACHE=off renders every request from the database: `npm run bench:scale` measures
   // the queries and the rendering that way. Production leaves it on.
   if (!ctx.cache.enabled || process.env.LIVE_PAGE_CACHE === 'off') return;
@@ -27,7 +29,8 @@ export function cacheLiveData(ctx: CacheCarrier, tags: string[]): void {
   // adapter; Astro's route cache is then left out, not kept as a second copy: its hits would
   // reach the front layer without the page running, so without tags, and an entry evicted or
   // expired in front would never be stored there again while Astro's copy kept answering.
-  if (!markFrontCacheable(tags, MAX_AGE_SECONDS)) ctx.cache.set({ maxAge: MAX_AGE_SECONDS, swr: 30, tags });
+  // Keyed by the query parameters the route reads (paths.ts QUERY_PARAMS): others share the entry.
+  if (!markFrontCacheable(tags, MAX_AGE_SECONDS, readParams(ctx.routePattern))) ctx.cache.set({ maxAge: MAX_AGE_SECONDS, swr: 30, tags });
   attachRouteCache(routeCacheInvalidator(ctx), tags);
 }
 
