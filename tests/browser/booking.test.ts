@@ -145,7 +145,6 @@ describe('axe finds no WCAG 2.1 A/AA violation on the booking and manage pages',
     const check = async (type: string) => {
       expect({ type, violations: await axeViolations(page) }).toEqual({ type, violations: [] });
       checked.push(type);
-      console.log("CHECKED", type, Date.now() % 1000000);
     };
     try {
       const choose = `${server.origin}/${locale}/sportelli/villapizzone/prenota`;

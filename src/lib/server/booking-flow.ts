@@ -12,8 +12,7 @@ import { FORM_TIMESTAMP_FIELD, HONEYPOT_FIELD, signFormTimestamp } from './anti-
 import { getServerSecret } from './secret.ts';
 import { bookingDetailsSchema, checkTopic, fieldErrors, type BookingDetails } from '../booking/validate.ts';
 import { addDays, weekStart } from '../booking/slots.ts';
-import { bookingPath, parseSlotValue, parseWeekValue, toLatinDigits } from '../booking/flow.ts';
-import type { Locale } from '../locales.ts';
+import { parseSlotValue, parseWeekValue, toLatinDigits } from '../booking/flow.ts';
 import { romeDateString, romeToInstant, parseDateOnly } from '../time.ts';
 
 /** Everything the flow's forms carry, as typed (validation happens per step). */
