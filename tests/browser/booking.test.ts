@@ -172,7 +172,9 @@ describe('axe finds no WCAG 2.1 A/AA violation on the booking and manage pages',
       await check('check answers');
 
       // Someone else takes the time meanwhile (another tab), then this one confirms.
-      const other = await context.newPage();
+      // Another person: a browser of their own (the same browser's tabs share one draft).
+      const otherContext = await browser.newContext();
+      const other = await otherContext.newPage();
       await other.goto(choose);
       await other.locator('input[name="slot"]').first().check();
       await continueButton(other, locale);
@@ -180,14 +182,14 @@ describe('axe finds no WCAG 2.1 A/AA violation on the booking and manage pages',
       await fillContact(other, { firstName: 'Ali', phone: '333 555 8888' });
       await continueButton(other, locale);
       await Promise.all([other.waitForURL(/confermata/), other.locator('#confirm').click()]);
-      await other.close();
+      await otherContext.close();
       await follow(page, page.locator('#confirm'));
       expect(await h1(page)).toBe(text(locale, 'booking.taken.title'));
       await check('slot taken');
       await page.locator('input[name="slot"]').first().check();
       await continueButton(page, locale);
       await check('check answers, new time');
-      await follow(page, page.getByRole('button', { name: new RegExp(text(locale, 'booking.check.when')) }));
+      await follow(page, page.getByRole('link', { name: new RegExp(text(locale, 'booking.check.when')) }));
       await check('time, changing from check answers');
       await page.locator('input[name="slot"]').first().check();
       await continueButton(page, locale);

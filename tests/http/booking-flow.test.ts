@@ -1,5 +1,6 @@
 // The HTML booking flow over plain HTTP, as a browser without JavaScript uses it: GET links and
-// forms, POST forms with hidden fields, 303 redirects. Also cancelling and moving, the spam and
+// forms, POST → 303 → GET on every step with the answers in the draft cookie (each person here has
+// their own cookie jar). Also cancelling and moving, the spam and
 // origin checks, and the rate limits' readable 429 page.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../support/server.ts';
@@ -26,22 +27,60 @@ interface Page {
   html: string;
   headers: Headers;
   url: string;
+  jar: Jar;
+}
+
+/** One browser's cookies. */
+class Jar {
+  readonly cookies = new Map<string, string>();
+  header(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+  store(headers: Headers): void {
+    for (const line of headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const at = pair!.indexOf('=');
+      const name = pair!.slice(0, at);
+      const value = pair!.slice(at + 1);
+      if (!value || /max-age=0\b/i.test(line) || /expires=Thu, 01 Jan 1970/i.test(line)) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+  }
 }
 
 const decode = (s: string) => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 const attrs = (tag: string) => Object.fromEntries([...tag.matchAll(/([a-zA-Z-]+)(?:="([^"]*)")?/g)].slice(1).map((m) => [m[1]!, decode(m[2] ?? '')]));
 
-async function request(srv: RunningServer, path: string, init: RequestInit = {}): Promise<Page> {
-  const res = await fetch(srv.origin + path, { redirect: 'manual', ...init });
-  return { status: res.status, html: await res.text(), headers: res.headers, url: path };
+async function request(srv: RunningServer, path: string, init: RequestInit = {}, jar = new Jar()): Promise<Page> {
+  const headers = new Headers(init.headers);
+  if (jar.cookies.size > 0) headers.set('Cookie', jar.header());
+  const res = await fetch(srv.origin + path, { redirect: 'manual', ...init, headers });
+  jar.store(res.headers);
+  return { status: res.status, html: await res.text(), headers: res.headers, url: path, jar };
 }
-const get = (path: string, srv = server) => request(srv, path);
-function post(path: string, fields: Fields, srv = server, origin = srv.origin): Promise<Page> {
-  return request(srv, path, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: origin },
-    body: new URLSearchParams(fields).toString(),
-  });
+const get = (path: string, srv = server, jar?: Jar) => request(srv, path, {}, jar);
+function post(path: string, fields: Fields, srv = server, origin = srv.origin, jar?: Jar): Promise<Page> {
+  return request(
+    srv,
+    path,
+    {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: origin },
+      body: new URLSearchParams(fields).toString(),
+    },
+    jar,
+  );
+}
+
+/** Follows the 303s between the steps of the booking flow, as a browser does (not the one to the confirmation). */
+async function follow(page: Page, srv = server): Promise<Page> {
+  let at = page;
+  for (let hops = 0; at.status === 303 && hops < 5; hops++) {
+    const location = at.headers.get('location')!;
+    if (!/\/prenota(\/(dettagli|contatti|riepilogo))?(\?|$)/.test(location)) break;
+    at = await get(location, srv, at.jar);
+  }
+  return at;
 }
 
 /** The page's n-th form as a browser would send it: hidden fields and checked choices. */
@@ -69,8 +108,8 @@ function fill(fields: Fields, values: Record<string, string>): Fields {
 async function submit(page: Page, values: Record<string, string> = {}, index = 0, srv = server): Promise<Page> {
   const f = form(page, index);
   const fields = fill(f.fields, values);
-  if (f.method === 'get') return get(`${f.action}${f.action.includes('?') ? '&' : '?'}${new URLSearchParams(fields)}`, srv);
-  return post(f.action, fields, srv);
+  if (f.method === 'get') return get(`${f.action}${f.action.includes('?') ? '&' : '?'}${new URLSearchParams(fields)}`, srv, page.jar);
+  return follow(await post(f.action, fields, srv, srv.origin, page.jar), srv);
 }
 
 const radios = (page: Page, name: string) => [...page.html.matchAll(new RegExp(`<input type="radio" name="${name}"[^>]*value="([^"]*)"`, 'g'))].map((m) => decode(m[1]!));
@@ -94,7 +133,7 @@ interface Person {
 async function reachCheckAnswers(desk: string, person: Person, options: { locale?: string; slotIndex?: number; srv?: RunningServer } = {}) {
   const srv = options.srv ?? server;
   const locale = options.locale ?? 'it';
-  const choose = await get(bookingPage(desk, locale), srv);
+  const choose = await get(bookingPage(desk, locale), srv, new Jar());
   expect(choose.status).toBe(200);
   const slot = radios(choose, 'slot')[options.slotIndex ?? 0]!;
   expect(slot).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:00\.000Z$/);
@@ -114,7 +153,7 @@ async function book(desk: string, person: Person, options: { locale?: string; sl
   const done = await submit(check);
   expect(done.status, done.html).toBe(303);
   const location = done.headers.get('location')!;
-  const confirmation = await get(location);
+  const confirmation = await get(location, server, done.jar);
   expect(confirmation.status).toBe(200);
   const reference = /QB-[A-Z0-9]{4}-[A-Z0-9]{2}/.exec(confirmation.html)?.[0];
   expect(reference).toBeTruthy();
@@ -153,13 +192,16 @@ describe('booking without JavaScript', () => {
     // Check answers showed everything, with a change button per step.
     expect(check.html).toContain('Giulia');
     expect(check.html).toContain('giulia@example.org');
-    expect(check.html).toContain('formaction="/it/sportelli/gallaratese/prenota/dettagli"');
-    expect(check.html).toContain('formaction="/it/sportelli/gallaratese/prenota/contatti"');
+    expect(check.html).toContain('href="/it/sportelli/gallaratese/prenota/dettagli"');
+    expect(check.html).toContain('href="/it/sportelli/gallaratese/prenota/contatti"');
     // Personal data never appears in an address.
     expect(location).toMatch(/^\/it\/sportelli\/gallaratese\/prenota\/confermata\?c=[0-9a-z]+\.[0-9a-z]+\.[A-Za-z0-9_-]{32}$/);
-    for (const f of [form(check), form(await get(`${bookingPage('gallaratese')}/dettagli?slot=${encodeURIComponent(slot)}`))]) {
+    for (const f of [form(check), form(await follow(await get(`${bookingPage('gallaratese')}/dettagli?slot=${encodeURIComponent(slot)}`)))]) {
       expect(f.action).not.toMatch(/Giulia|giulia|asilo/);
     }
+    // Nor in the page's forms: the answers wait in the sealed draft cookie.
+    expect(JSON.stringify(form(check).fields)).not.toMatch(/Giulia|giulia|asilo/);
+    expect([...check.jar.cookies.values()].join()).not.toMatch(/Giulia|giulia|asilo/);
 
     expect(confirmation.headers.get('cache-control')).toBe('no-store');
     expect(confirmation.html).toContain('Prenotazione confermata');
@@ -208,7 +250,7 @@ describe('booking without JavaScript', () => {
   });
 
   it('shows validation errors with the GOV.UK error summary and keeps what was typed', async () => {
-    const choose = await get(bookingPage('villapizzone'));
+    const choose = await get(bookingPage('villapizzone'), server, new Jar());
     // No time chosen.
     const noSlot = await submit(choose, {});
     expect(noSlot.status).toBe(422);
@@ -234,13 +276,17 @@ describe('booking without JavaScript', () => {
     expect(invalid.html).toMatch(/<input type="tel" id="phone" name="phone" value="12ab"[^>]*aria-describedby="phone-error" aria-invalid="true"/);
     expect(invalid.html).toMatch(/<input type="email" id="email" name="email" value="not-an-email"[^>]*aria-describedby="email-hint email-error" aria-invalid="true"/);
     expect(invalid.html).toContain('id="phone-error"');
-    // The earlier steps' answers are still carried, in hidden fields.
-    expect(form(invalid).fields).toEqual(expect.arrayContaining([['slot', slot], ['topic', 'listening'], ['note', 'Breve.']]));
 
     // Neither email nor phone.
     const noContact = await submit(invalid, { firstName: 'Luca', phone: '', email: '', privacyAccepted: 'yes' });
     expect(noContact.status).toBe(422);
     expect(noContact.html).toContain('Lascia un numero di telefono o un indirizzo email');
+    // The earlier steps' answers are still kept: check answers shows them once the contact is given.
+    const check = await submit(noContact, { phone: '333 222 4444' });
+    expect(check.status, check.html).toBe(200);
+    expect(check.html).toContain('Breve.');
+    expect(check.html).toContain('Ascolto');
+    expect(check.html).toMatch(new RegExp(`<dd>[^<]+, <span dir="ltr">${new Date(slot).toLocaleTimeString('it', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Rome' })}`));
   });
 
   it('books once when the confirm form is sent twice', async () => {
@@ -251,7 +297,7 @@ describe('booking without JavaScript', () => {
     // Each answer leads to the confirmation of the same booking. (The links themselves may differ:
     // each is signed with its own expiry, to the second.)
     const referenceAt = async (answer: Page) => {
-      const shown = await get(answer.headers.get('location')!);
+      const shown = await get(answer.headers.get('location')!, server, answer.jar);
       expect(shown.status).toBe(200);
       return /QB-[A-Z0-9]{4}-[A-Z0-9]{2}/.exec(shown.html)?.[0];
     };
@@ -275,26 +321,64 @@ describe('booking without JavaScript', () => {
     const alternatives = radios(taken, 'slot');
     expect(alternatives.length).toBeGreaterThan(0);
     expect(alternatives).not.toContain(slot);
-    expect(form(taken).fields).toEqual(expect.arrayContaining([['firstName', 'Omar'], ['phone', '333 777 8888']]));
+    expect(JSON.stringify(form(taken).fields)).not.toContain('Omar');
     const check = await submit(taken, { slot: alternatives[0]! });
     expect(check.status).toBe(200);
     expect(check.html).toContain('Omar');
     expect((await submit(check)).status).toBe(303);
   });
 
-  it('lets the time be changed from check answers, by POST, without losing the answers', async () => {
-    const { check } = await reachCheckAnswers('quarto-oggiaro', { firstName: 'Chen', phone: '333 123 4567', locale: 'zh' });
-    const f = form(check);
-    const week = await post('/it/sportelli/quarto-oggiaro/prenota', f.fields);
+  it('lets the time be changed from check answers, by a link, without losing the answers', async () => {
+    const { slot, check } = await reachCheckAnswers('quarto-oggiaro', { firstName: 'Chen', phone: '333 123 4567', locale: 'zh' });
+    const change = decode(/<dd class="change"><a href="([^"]+)"/.exec(check.html)![1]!);
+    expect(change).toBe('/it/sportelli/quarto-oggiaro/prenota');
+    const week = await get(change, server, check.jar);
     expect(week.status).toBe(200);
-    expect(week.html).toMatch(/<form method="post" action="\/it\/sportelli\/quarto-oggiaro\/prenota\/riepilogo"/);
-    // Next week is a button that posts the answers along.
-    expect(week.html).toMatch(/<button class="link-button" type="submit" formaction="\/it\/sportelli\/quarto-oggiaro\/prenota" formnovalidate name="settimana"/);
+    expect(week.html).toMatch(/<form method="post" action="\/it\/sportelli\/quarto-oggiaro\/prenota"/);
+    // The chosen time is ticked; the weeks are plain links (the answers wait in the draft).
+    expect(week.html).toMatch(new RegExp(`value="${slot.replace(/\./g, '\\.')}" checked`));
+    expect(week.html).toMatch(/<a href="\/it\/sportelli\/quarto-oggiaro\/prenota\?settimana=\d{4}-\d{2}-\d{2}" rel="next">/);
     const other = radios(week, 'slot').at(-1)!;
     const checkAgain = await submit(week, { slot: other });
     expect(checkAgain.status).toBe(200);
     expect(checkAgain.html).toContain('Chen');
     expect(checkAgain.html).toContain('中文');
+  });
+
+  it('answers every step with 303 to a GET that shows the answers again, in any language, until the booking is made', async () => {
+    const { slot, check } = await reachCheckAnswers('villapizzone', { firstName: 'Nadia', phone: '333 606 7070', note: 'Per il doposcuola.', locale: 'es' }, { slotIndex: 4 });
+    const jar = check.jar;
+    // The draft: one HttpOnly, SameSite=Lax cookie for the whole site (so /en/ finds what /it/ stored), an hour long.
+    const contacts = await post(`${bookingPage('villapizzone')}/contatti`, form(await get(`${bookingPage('villapizzone')}/contatti`, server, jar)).fields, server, server.origin, jar);
+    expect(contacts.status).toBe(303);
+    expect(contacts.headers.get('location')).toBe(`${bookingPage('villapizzone')}/riepilogo`);
+    expect(contacts.headers.get('set-cookie')).toMatch(/^qubi-draft-booking=[A-Za-z0-9_-]+; Max-Age=3600; Path=\/; HttpOnly; SameSite=Lax$/);
+    // Back to each step (a GET, never a resent form): every answer is there, and nothing is cached.
+    const details = await get(`${bookingPage('villapizzone')}/dettagli`, server, jar);
+    expect(details.status).toBe(200);
+    expect(details.headers.get('cache-control')).toBe('no-store');
+    expect(details.html).toMatch(/<textarea id="note"[^>]*>Per il doposcuola\.<\/textarea>/);
+    expect(details.html).toMatch(/<input type="radio" name="topic" id="topic-0" value="orientation" checked/);
+    const week = await get(bookingPage('villapizzone'), server, jar);
+    expect(week.html).toMatch(new RegExp(`value="${slot.replace(/\./g, '\\.')}" checked`));
+    // The language switcher's link to the same step in Arabic keeps name and phone.
+    const arabic = await get(`${bookingPage('villapizzone', 'ar')}/contatti`, server, jar);
+    expect(arabic.status).toBe(200);
+    expect(arabic.html).toContain('<html lang="ar" dir="rtl"');
+    expect(arabic.html).toMatch(/<input type="text" id="firstName" name="firstName" value="Nadia"/);
+    expect(arabic.html).toMatch(/<input type="tel" id="phone" name="phone" value="333 606 7070"/);
+    expect(arabic.html).toMatch(/value="es" checked/);
+    // Another desk's flow starts empty; a browser without the cookie is sent to the first step.
+    expect((await get(`${bookingPage('gallaratese')}/contatti`, server, jar)).status).toBe(303);
+    expect((await get(`${bookingPage('villapizzone')}/riepilogo`)).headers.get('location')).toBe(bookingPage('villapizzone'));
+
+    const done = await post(form(check).action, form(check).fields, server, server.origin, jar);
+    expect(done.headers.get('location')).toMatch(/\/prenota\/confermata\?c=/);
+    // Once booked, the answers are gone from the browser: Back to "you" starts again from the week.
+    const after = await get(`${bookingPage('villapizzone')}/contatti`, server, jar);
+    expect(after.status).toBe(303);
+    expect(after.headers.get('location')).toMatch(/^\/it\/sportelli\/villapizzone\/prenota(\?settimana=|$)/);
+    expect((await follow(after)).html).not.toContain('Nadia');
   });
 
   it('refuses a filled honeypot, and a form posted from another site', async () => {
@@ -303,7 +387,7 @@ describe('booking without JavaScript', () => {
     expect(trap.status).toBe(400);
     expect(trap.html).toContain('Non possiamo accettare il modulo');
     const f = form(check);
-    const crossSite = await post(f.action, f.fields, server, 'https://evil.example');
+    const crossSite = await post(f.action, f.fields, server, 'https://evil.example', check.jar);
     expect(crossSite.status).toBe(403);
     expect(await freeSlotsInWeekOf('gallaratese', slot)).toContain(slot);
   });
@@ -385,6 +469,8 @@ describe('spam and rate limits, with the real minimum fill time', () => {
   it('refuses a booking confirmed faster than a person can fill the form, and says why', async () => {
     const { slot, check } = await reachCheckAnswers('gallaratese', { firstName: 'Speedy', phone: '333 222 1111' }, { srv: strict });
     const tooFast = await submit(check, {}, 0, strict);
+    // The notice is a page of its own (a GET after the 303): a reload or Back never sends the form again.
+    expect(tooFast.url).toBe('/it/sportelli/gallaratese/prenota/riepilogo');
     expect(tooFast.status).toBe(400);
     expect(tooFast.html).toContain('troppo in fretta');
     expect(tooFast.html).toContain('href="#confirm"');

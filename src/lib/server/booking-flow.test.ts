@@ -1,7 +1,8 @@
 // The booking flow's form handling without a database: what is carried between steps, which
 // step's errors are shown, and that every message a step can show exists in every language.
 import { describe, expect, it } from 'vitest';
-import { carriedFields, emptyDraft, hasContactStep, readDraft, validateDraft, type BookingDraft } from './booking-flow.ts';
+import { emptyDraft, hasContactStep, readDraft, validateDraft, type BookingDraft } from './booking-flow.ts';
+import { stateFromStored } from './booking-steps.ts';
 import type { Desk } from './desks.ts';
 import { LOCALES } from '../locales.ts';
 import { messages } from '../i18n.ts';
@@ -26,14 +27,19 @@ describe('booking flow drafts', () => {
     form.set('privacyAccepted', 'yes');
     const draft = readDraft(form);
     expect(draft.phone).toBe('351 681 8198');
-    expect(draft.note).toHaveLength(1000);
+    expect(draft.note).toHaveLength(400);
     expect(draft.privacyAccepted).toBe(true);
     expect(readDraft(new FormData())).toEqual(emptyDraft());
   });
 
-  it('carries every answer but the ones the form edits, never empty ones', () => {
-    expect(carriedFields(filled, ['topic', 'note']).map(([name]) => name)).toEqual(['slot', 'firstName', 'phone', 'locale', 'privacyAccepted', 'formStartedAt']);
-    expect(carriedFields(emptyDraft('x'), [])).toEqual([['slot', 'x']]);
+  it('takes from a stored draft only this desk’s answers, each of the right type and bounded', () => {
+    const stored = { ...filled, desk: 'gallaratese', submitted: ['details', 'nope'], note: 'n'.repeat(5000), privacyAccepted: 'yes', notice: 'other' };
+    const state = stateFromStored(stored, 'gallaratese');
+    expect(state).toMatchObject({ firstName: 'Amina', phone: '351 681 8198', submitted: ['details'], privacyAccepted: false });
+    expect(state.note).toHaveLength(400);
+    expect(state.notice).toBeUndefined();
+    expect(stateFromStored(stored, 'villapizzone')).toEqual({ ...emptyDraft(), desk: 'villapizzone', submitted: [] });
+    expect(stateFromStored('garbage', 'gallaratese').firstName).toBe('');
     expect(hasContactStep(emptyDraft('x'))).toBe(false);
     expect(hasContactStep(filled)).toBe(true);
   });

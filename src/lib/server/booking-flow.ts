@@ -1,7 +1,7 @@
-// The HTML booking flow (choose a time → details → you → check answers): what the form carries
-// between steps, which step a submission leads to, and the week of slots to choose from.
-// Personal data (name, contact, note) is carried only in POST bodies, as hidden fields of the next
-// form; the pages (src/pages/[locale]/sportelli/[slug]/prenota/) stay thin and call resolveStep.
+// The HTML booking flow (choose a time → details → you → check answers): the answers kept between
+// steps, how they are checked, and the week of slots to choose from. Each step posts to its own
+// page, which stores the answers in the sealed draft cookie (form-draft.ts) and answers 303; the
+// GET that follows renders from the draft (booking-steps.ts). Personal data never goes in a URL.
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { AstroGlobal } from 'astro';
@@ -12,8 +12,7 @@ import { FORM_TIMESTAMP_FIELD, HONEYPOT_FIELD, signFormTimestamp } from './anti-
 import { getServerSecret } from './secret.ts';
 import { bookingDetailsSchema, checkTopic, fieldErrors, type BookingDetails } from '../booking/validate.ts';
 import { addDays, weekStart } from '../booking/slots.ts';
-import { bookingPath, parseSlotValue, parseWeekValue, toLatinDigits } from '../booking/flow.ts';
-import type { Locale } from '../locales.ts';
+import { parseSlotValue, parseWeekValue, toLatinDigits } from '../booking/flow.ts';
 import { romeDateString, romeToInstant, parseDateOnly } from '../time.ts';
 
 /** Everything the flow's forms carry, as typed (validation happens per step). */
@@ -49,46 +48,33 @@ export const FIELD_IDS: Record<DraftField, string> = {
   privacyAccepted: 'privacyAccepted',
 };
 
-// Generous bounds for what is carried; the schema then applies the real limits with a message.
-const MAX_CARRIED = 1000;
-const text = (form: FormData | URLSearchParams, name: string) => {
+/**
+ * Bounds of what is kept, above the schema's limits (so an answer too long is still shown with its
+ * message) and small enough that every answer at once fits the draft cookie (about 4 KB).
+ */
+export const KEPT_MAX = { slot: 40, topic: 64, note: 400, firstName: 160, phone: 40, email: 320, locale: 8, formStartedAt: 64 } as const;
+const text = (form: FormData | URLSearchParams, name: string, max: number) => {
   const v = form.get(name);
-  return typeof v === 'string' ? v.slice(0, MAX_CARRIED) : '';
+  return typeof v === 'string' ? v.slice(0, max) : '';
 };
 
 export function readDraft(form: FormData | URLSearchParams): BookingDraft {
   return {
-    slot: text(form, 'slot'),
-    topic: text(form, 'topic'),
-    note: text(form, 'note'),
-    firstName: text(form, 'firstName'),
-    phone: toLatinDigits(text(form, 'phone')),
-    email: text(form, 'email'),
-    locale: text(form, 'locale'),
-    privacyAccepted: text(form, 'privacyAccepted') === 'yes',
-    formStartedAt: text(form, FORM_TIMESTAMP_FIELD),
+    slot: text(form, 'slot', KEPT_MAX.slot),
+    topic: text(form, 'topic', KEPT_MAX.topic),
+    note: text(form, 'note', KEPT_MAX.note),
+    firstName: text(form, 'firstName', KEPT_MAX.firstName),
+    phone: toLatinDigits(text(form, 'phone', KEPT_MAX.phone)),
+    email: text(form, 'email', KEPT_MAX.email),
+    locale: text(form, 'locale', KEPT_MAX.locale),
+    privacyAccepted: text(form, 'privacyAccepted', 3) === 'yes',
+    formStartedAt: text(form, FORM_TIMESTAMP_FIELD, KEPT_MAX.formStartedAt),
   };
 }
 
 /** True once the "you" step has been filled in: edits of earlier steps then return to "check answers". */
 export function hasContactStep(draft: BookingDraft): boolean {
   return Boolean(draft.firstName || draft.phone || draft.email || draft.privacyAccepted);
-}
-
-/** Hidden fields that carry the draft through a form that edits `editing` (those are inputs there). */
-export function carriedFields(draft: BookingDraft, editing: readonly (keyof BookingDraft)[]): [string, string][] {
-  const values: [keyof BookingDraft, string, string][] = [
-    ['slot', 'slot', draft.slot],
-    ['topic', 'topic', draft.topic],
-    ['note', 'note', draft.note],
-    ['firstName', 'firstName', draft.firstName],
-    ['phone', 'phone', draft.phone],
-    ['email', 'email', draft.email],
-    ['locale', 'locale', draft.locale],
-    ['privacyAccepted', 'privacyAccepted', draft.privacyAccepted ? 'yes' : ''],
-    ['formStartedAt', FORM_TIMESTAMP_FIELD, draft.formStartedAt],
-  ];
-  return values.filter(([key, , value]) => value && !editing.includes(key)).map(([, name, value]) => [name, value]);
 }
 
 export function honeypotFilled(form: FormData): boolean {
@@ -199,38 +185,15 @@ export async function findSlot(db: Db, desk: Desk, value: string, options: { fre
   return slots.find((s) => s.start.getTime() === start.getTime() && (s.remaining > 0 || !options.free));
 }
 
-/** What a flow page shows. `carry` pages are POST forms that pass the draft on in hidden fields. */
+/** What a flow page shows. */
 export type FlowView =
-  | { step: 'time'; errors: FieldErrors; week: WeekOfSlots; carry: boolean }
+  | { step: 'time'; errors: FieldErrors; week: WeekOfSlots }
   | { step: 'details'; errors: FieldErrors; slot: SlotAvailability }
   | { step: 'contact'; errors: FieldErrors; slot: SlotAvailability }
   | { step: 'check'; errors: FieldErrors; slot: SlotAvailability; details: BookingDetails; notice?: 'formExpired' | 'tooFast' }
   | { step: 'taken'; errors: FieldErrors; alternatives: SlotAvailability[]; week: string }
   | { step: 'refused'; errors: FieldErrors }
   | { step: 'limited'; errors: FieldErrors; retryAfterSeconds: number };
-
-export type FlowTarget = 'details' | 'contact' | 'check';
-
-/**
- * The view for a draft heading to `target`: the steps before it must be valid, or the first one
- * that is not is shown again with its errors (GOV.UK pattern: same form, input kept, summary on top).
- */
-export async function resolveStep(db: Db, desk: Desk, draft: BookingDraft, target: FlowTarget, options: { carry: boolean; confirming?: boolean; now?: Date }): Promise<FlowView> {
-  const now = options.now ?? new Date();
-  // When confirming, a full slot is left to createBooking: it may be full of this very booking
-  // (the form sent twice), which the submission key recognises.
-  const slot = await findSlot(db, desk, draft.slot, { free: !options.confirming, now });
-  if (!slot) {
-    const errors: FieldErrors = { slot: draft.slot ? 'booking.error.slotTaken' : 'booking.error.slotRequired' };
-    return { step: 'time', errors, week: await loadWeek(db, desk, draft.slot || undefined, now), carry: options.carry };
-  }
-  if (target === 'details') return { step: 'details', errors: {}, slot };
-  const checked = validateDraft(draft, desk);
-  if (Object.keys(checked.details).length > 0) return { step: 'details', errors: checked.details, slot };
-  if (target === 'contact') return { step: 'contact', errors: {}, slot };
-  if (!checked.valid) return { step: 'contact', errors: checked.contact, slot };
-  return { step: 'check', errors: {}, slot, details: checked.valid };
-}
 
 /** The chosen time is no longer free when "confirm" is pressed: the next free ones to pick from. */
 export async function slotTakenView(db: Db, desk: Desk, draft: BookingDraft, alternatives?: SlotAvailability[], now: Date = new Date()): Promise<FlowView> {
@@ -245,21 +208,12 @@ export async function slotTakenView(db: Db, desk: Desk, draft: BookingDraft, alt
 
 /** An empty draft, for a flow that starts from a GET (only the slot may come from the URL). */
 export function emptyDraft(slot = ''): BookingDraft {
-  return { slot: slot.slice(0, MAX_CARRIED), topic: '', note: '', firstName: '', phone: '', email: '', locale: '', privacyAccepted: false, formStartedAt: '' };
+  return { slot: slot.slice(0, KEPT_MAX.slot), topic: '', note: '', firstName: '', phone: '', email: '', locale: '', privacyAccepted: false, formStartedAt: '' };
 }
 
 /** The first form of the flow starts the clock of the minimum fill time; later ones carry it. */
 export async function startFormClock(db: Db, draft: BookingDraft, now: Date = new Date()): Promise<void> {
   if (!draft.formStartedAt) draft.formStartedAt = signFormTimestamp(await getServerSecret(db), now);
-}
-
-/**
- * Where a GET of a POST-only step goes (a reload, a language switch): the answers are not in the
- * URL, so the flow starts again from the slot in the query string, or from the week view.
- */
-export function restartPath(locale: Locale, deskSlug: string, url: URL): string {
-  const slot = url.searchParams.get('slot');
-  return parseSlotValue(slot) ? bookingPath(locale, deskSlug, 'dettagli', { slot }) : bookingPath(locale, deskSlug);
 }
 
 /** Forms and personal data are never cached, by the route cache or by anyone on the way. */
