@@ -2,6 +2,7 @@
 // only its ports and certificate paths are changed. TLS with a self-signed certificate made by
 // openssl in a temporary folder, which also holds nginx's pid, logs and temporary files.
 import { execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -68,7 +69,8 @@ export async function startNginx(ports: { http: number; https: number; upstream:
       '}',
     ].join('\n'),
   );
-  const child = spawn('nginx', ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-e', temp('error.log')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // /usr/sbin is not on every user's PATH.
+  const child = spawn(existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx', ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-e', temp('error.log')], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stdout!.on('data', (d) => (log += d));
   child.stderr!.on('data', (d) => (log += d));
