@@ -26,8 +26,8 @@ import { openDatabase, type DatabaseTarget } from '../src/lib/server/db/connecti
 import type { Database } from '../src/lib/server/db/database.ts';
 import { generateReference } from '../src/lib/booking/reference.ts';
 import { startServer } from '../tests/support/server.ts';
-import {
 import { THROWAWAY_APP_SECRET } from '../src/lib/server/config.ts';
+import {
   NO_LIMITS,
   POOL_SIZE,
   Conflict,

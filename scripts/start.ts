@@ -130,7 +130,7 @@ function readBodyUpTo(req: http.IncomingMessage, limit: number): Promise<Buffer 
  * so the client reads the answer instead of a broken pipe.
  */
 function refuseTooLarge(req: http.IncomingMessage, res: http.ServerResponse): void {
-  const answer = () => res.writeHead(413, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Request too large.');
+  const answer = () => void res.writeHead(413, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Request too large.');
   if (req.readableEnded) return answer();
   req.resume();
   req.on('end', answer);

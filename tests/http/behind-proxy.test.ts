@@ -64,7 +64,10 @@ function send(path: string, options: { method?: string; headers?: Record<string,
 /** A browser without JavaScript: keeps cookies, posts forms with its Origin, follows redirects. */
 class Visitor {
   #cookies = new Map<string, string>();
-  constructor(readonly from = '127.0.0.1') {}
+  readonly from: string;
+  constructor(from = '127.0.0.1') {
+    this.from = from;
+  }
 
   async get(path: string): Promise<Reply> {
     return this.#follow(await this.#send(path, 'GET'));
