@@ -1,5 +1,5 @@
 // @ts-check
-import { defineConfig, envField, memoryCache } from 'astro/config';
+import { defineConfig, memoryCache } from 'astro/config';
 import node from '@astrojs/node';
 import preact from '@astrojs/preact';
 
@@ -21,20 +21,16 @@ export default defineConfig({
   // Live pages are rendered on demand and kept in memory, tagged; writes invalidate their tags.
   cache: { provider: memoryCache({ max: 2000 }) },
   security: {
+    // Form posts must come from the site's own pages (Origin equal to the request's origin).
     checkOrigin: true,
+    // Behind a TLS-terminating proxy the server is reached over plain HTTP: Astro may then believe
+    // X-Forwarded-Proto: https, which scripts/start.ts lets through only from TRUSTED_PROXIES (it
+    // removes every forwarded header a client sent, and sets Host to PUBLIC_URL's). The host
+    // itself is checked at run time, not here, so one build serves any PUBLIC_URL.
+    allowedDomains: [{ protocol: 'https' }],
     csp: {
       directives: ["default-src 'self'", "img-src 'self' data:", "font-src 'self'", "connect-src 'self'", "form-action 'self'", "base-uri 'self'", "object-src 'none'"],
     },
-  },
-  env: {
-    schema: {
-      DATABASE_URL: envField.string({ context: 'server', access: 'secret', optional: true }),
-      DATA_DIR: envField.string({ context: 'server', access: 'secret', optional: true }),
-      SMTP_URL: envField.string({ context: 'server', access: 'secret', optional: true }),
-      MAIL_FROM: envField.string({ context: 'server', access: 'secret', optional: true }),
-      PUBLIC_URL: envField.string({ context: 'server', access: 'secret', optional: true, url: true }),
-    },
-    validateSecrets: true,
   },
   server: { port: 4321 },
   devToolbar: { enabled: false },

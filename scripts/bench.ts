@@ -26,6 +26,7 @@ import { openDatabase, type DatabaseTarget } from '../src/lib/server/db/connecti
 import type { Database } from '../src/lib/server/db/database.ts';
 import { generateReference } from '../src/lib/booking/reference.ts';
 import { startServer } from '../tests/support/server.ts';
+import { THROWAWAY_APP_SECRET } from '../src/lib/server/config.ts';
 import {
   NO_LIMITS,
   POOL_SIZE,
@@ -258,7 +259,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function coldStart(env: Record<string, string>): Promise<number> {
   const started = performance.now();
   const child = spawn('npm', ['start', '--silent'], {
-    env: { ...process.env, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: '', ...SERVER_ENV, ...env },
+    env: { ...process.env, NODE_ENV: 'production', APP_SECRET: THROWAWAY_APP_SECRET, PORT: '0', HOST: '127.0.0.1', DATABASE_URL: '', ...SERVER_ENV, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group: npm does not pass SIGTERM on to the server it started, so the whole
     // group is signalled below (a server left running would hold the data for the restart).

@@ -6,12 +6,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
+import { THROWAWAY_APP_SECRET } from '../src/lib/server/config.ts';
 
 const LIMIT = 14 * 1024;
 const dataDir = mkdtempSync(path.join(tmpdir(), 'qubi-budget-'));
 const child = spawn(process.execPath, ['scripts/start.ts'], {
   // No minimum fill time: the booking pages below are reached by posting their forms at once.
-  env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: '', NODE_ENV: 'production', FORM_MIN_FILL_SECONDS: '0' },
+  env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: '', NODE_ENV: 'production', APP_SECRET: THROWAWAY_APP_SECRET, FORM_MIN_FILL_SECONDS: '0' },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 const origin = await new Promise<string>((resolve, reject) => {

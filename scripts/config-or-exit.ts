@@ -4,7 +4,7 @@ import { ConfigError, parseConfig, type AppConfig } from '../src/lib/server/conf
 
 export function configOrExit(): AppConfig {
   try {
-    return parseConfig(process.env);
+    return parseConfig(process.env, process.cwd(), { requireSecrets: true });
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);

@@ -1,6 +1,6 @@
 // npm run db:migrate — applies pending migrations to the configured database.
-import { parseConfig } from '../src/lib/server/config.ts';
+import { configOrExit } from './config-or-exit.ts';
 import { prepareDatabase } from './prepare-database.ts';
 
-await prepareDatabase(parseConfig(process.env), { seedIfEmpty: false, log: console.log });
+await prepareDatabase(configOrExit(), { seedIfEmpty: false, log: console.log });
 console.log('Database is up to date.');

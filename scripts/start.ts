@@ -14,6 +14,7 @@ import { applySecurityHeaders, securityHeaders } from '../src/lib/server/securit
 import { onInvalidation, startCacheListener } from '../src/lib/server/cache-bus.ts';
 import { FrontCache } from '../src/lib/server/front-cache.ts';
 import { earlyAnswer } from '../src/lib/server/http-errors.ts';
+import { resolveClientAddress, withClientAddress } from '../src/lib/server/client-address.ts';
 import { onShutdown, runShutdownHooks } from '../src/lib/server/shutdown.ts';
 
 
@@ -68,28 +69,90 @@ const compress = compression({ threshold: COMPRESS_THRESHOLD });
 // (src/lib/server/front-cache.ts); its answers carry the security headers and are compressed once.
 const front = new FrontCache({ baseHeaders: securityHeaders({ https }), clientDir: path.resolve('dist/client'), compressThreshold: COMPRESS_THRESHOLD });
 onInvalidation((tags) => front.invalidate(tags));
+// Every form and JSON body of the site is a few KB.
 const MAX_BODY_BYTES = 1024 * 1024;
+const publicUrl = new URL(config.publicUrl);
 let stopping = false;
 const server = http.createServer((req, res) => {
-  // Every form and JSON body of the site is a few KB: a declared body over 1 MB is refused unread.
+  const client = resolveClientAddress(req.socket.remoteAddress, firstHeader(req.headers['x-forwarded-for']), config.trustedProxies);
+  presentForwardedHeaders(req, client.viaProxy);
+  withClientAddress(client.address, () => handle(req, res));
+});
+
+function handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+  // A declared body over the cap is refused unread.
   const tooLarge = Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES;
-  // While draining, tell keep-alive clients not to reuse the connection (`stopping`).
   if (!tooLarge && serveFromFront(req, res)) return;
   applySecurityHeaders(res, { https });
   // A file asked with PUT or DELETE (405), a ".../index.html" address (301): answered before Astro.
   if (earlyAnswer(req, res, front)) return;
+  // While draining, tell keep-alive clients not to reuse the connection (`stopping`).
   if (stopping) res.setHeader('Connection', 'close');
-  if (tooLarge) {
-    // Discarded as it arrives (never buffered or parsed); answered once the client has sent it all,
-    // so the client reads the 413 instead of a broken pipe.
-    req.resume();
-    req.on('end', () => res.writeHead(413, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Request too large.'));
-    return;
-  }
+  if (tooLarge) return refuseTooLarge(req, res);
+  if (!hasBody(req)) return runAdapter(req, res);
+  // A chunked body declares no length: the adapter would buffer whatever arrives (4 uploads of
+  // 250 MB took the process to 2.9 GB). It is read here, up to the cap, and handed over whole.
+  readBodyUpTo(req, MAX_BODY_BYTES).then(
+    (body) => {
+      if (body === undefined) return refuseTooLarge(req, res);
+      (req as http.IncomingMessage & { body?: Buffer }).body = body;
+      runAdapter(req, res);
+    },
+    () => res.destroy(),
+  );
+}
+
+function runAdapter(req: http.IncomingMessage, res: http.ServerResponse): void {
   // Compressed answers (brotli or gzip, by Accept-Encoding): a page is a third of its size on the wire.
   // The front cache captures inside the middleware, where the adapter's writes are still plain.
   compress(req as Parameters<typeof compress>[0], res as Parameters<typeof compress>[1], () => front.capture(req, res, () => void handler(req, res)));
-});
+}
+
+const hasBody = (req: http.IncomingMessage) => req.method !== 'GET' && req.method !== 'HEAD' && (req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0);
+const firstHeader = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join(',') : value);
+
+/** The body, or undefined once it passes `limit` bytes (what follows is then discarded as it arrives). */
+function readBodyUpTo(req: http.IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      if (size > limit) return;
+      size += chunk.length;
+      if (size <= limit) return void chunks.push(chunk);
+      chunks.length = 0;
+      resolve(undefined);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * 413, answered once the client has sent its whole body (discarded as it arrives, never buffered),
+ * so the client reads the answer instead of a broken pipe.
+ */
+function refuseTooLarge(req: http.IncomingMessage, res: http.ServerResponse): void {
+  const answer = () => void res.writeHead(413, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Request too large.');
+  if (req.readableEnded) return answer();
+  req.resume();
+  req.on('end', answer);
+}
+
+/**
+ * What the adapter may believe of the forwarded headers: nothing a client wrote. Through a trusted
+ * proxy the request is addressed to PUBLIC_URL (nginx's `Host $host` has no port, and a name that
+ * is not PUBLIC_URL's would fail the origin check anyway) and, when the proxy says so, came over
+ * HTTPS; Astro reads X-Forwarded-Proto because security.allowedDomains lists https. The client's
+ * address is already resolved (client-address.ts); the adapter gets no X-Forwarded-For to misread.
+ */
+function presentForwardedHeaders(req: http.IncomingMessage, viaProxy: boolean): void {
+  const proto = firstHeader(req.headers['x-forwarded-proto'])?.split(',')[0]?.trim();
+  for (const name of ['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'forwarded']) delete req.headers[name];
+  if (!viaProxy) return;
+  req.headers.host = publicUrl.host;
+  if (proto === 'https' && publicUrl.protocol === 'https:') req.headers['x-forwarded-proto'] = 'https';
+}
 server.keepAliveTimeout = 5000;
 
 /** The front cache's answer, if it has one; a failure there must not take the process down. */

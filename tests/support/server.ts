@@ -12,6 +12,7 @@ import { testDatabaseUrl } from './db.ts';
 import { openDatabase } from '../../src/lib/server/db/connection.ts';
 import { migrateAndSeed } from '../../scripts/prepare-database.ts';
 import type { Database } from '../../src/lib/server/db/database.ts';
+import { THROWAWAY_APP_SECRET } from '../../src/lib/server/config.ts';
 
 export interface RunningServer {
   origin: string;
@@ -65,7 +66,7 @@ export async function startServer(extraEnv: Record<string, string> = {}, options
     }
   }
   const child = spawn(process.execPath, ['scripts/start.ts'], {
-    env: { ...process.env, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: '', ...env, ...extraEnv },
+    env: { ...process.env, NODE_ENV: 'production', APP_SECRET: THROWAWAY_APP_SECRET, PORT: '0', HOST: '127.0.0.1', DATABASE_URL: '', ...env, ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';

@@ -91,4 +91,53 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ PLEDGE_GRACE_HOURS: '721' })).toThrow('PLEDGE_GRACE_HOURS');
     expect(() => parseConfig({ PLEDGE_RETENTION_DAYS: 'two months' })).toThrow('PLEDGE_RETENTION_DAYS');
   });
+
+  /** The message of the ConfigError an environment raises. */
+  function problemsOf(env: Record<string, string>): string {
+    try {
+      parseConfig(env, '/srv', { requireSecrets: true });
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      return (e as ConfigError).message;
+    }
+    throw new Error(`no problem found in ${JSON.stringify(env)}`);
+  }
+
+  it('trusts no proxy by default, and reads a number of hops or a list of addresses', () => {
+    expect(parseConfig({}).trustedProxies).toEqual({ kind: 'hops', hops: 0 });
+    expect(parseConfig({ TRUSTED_PROXIES: '1' }).trustedProxies).toEqual({ kind: 'hops', hops: 1 });
+    expect(parseConfig({ TRUSTED_PROXIES: '127.0.0.1, ::1, 10.0.0.0/8' }).trustedProxies).toMatchObject({ kind: 'addresses', entries: ['127.0.0.1', '::1', '10.0.0.0/8'] });
+    expect(problemsOf({ TRUSTED_PROXIES: 'nginx' })).toContain('TRUSTED_PROXIES must be a number of proxy hops or a list of IP addresses');
+  });
+
+  it('refuses the old TRUST_PROXY and points to TRUSTED_PROXIES', () => {
+    expect(problemsOf({ TRUST_PROXY: '1' })).toContain('TRUST_PROXY is no longer read: set TRUSTED_PROXIES instead');
+  });
+
+  it('requires a strong APP_SECRET in production, and checks it (and the previous one) wherever given', () => {
+    const base64 = Buffer.alloc(32, 7).toString('base64');
+    const hex = Buffer.alloc(32, 7).toString('hex');
+    expect(parseConfig({}).appSecret).toBeUndefined();
+    const serving = { requireSecrets: true };
+    expect(parseConfig({ NODE_ENV: 'production', APP_SECRET: base64 }, '/srv', serving).appSecret).toBe(base64);
+    expect(parseConfig({ NODE_ENV: 'production', APP_SECRET: hex }, '/srv', serving).appSecret).toBe(hex);
+    // The build renders pages with NODE_ENV=production and needs no secret.
+    expect(parseConfig({ NODE_ENV: 'production' }).appSecret).toBeUndefined();
+    expect(parseConfig({ APP_SECRET: Buffer.alloc(32, 7).toString('base64url') }).appSecret).toBeDefined();
+    expect(problemsOf({ NODE_ENV: 'production' })).toContain('APP_SECRET is required with NODE_ENV=production');
+    expect(problemsOf({ APP_SECRET: 'short-secret' })).toContain('APP_SECRET must be at least 32 random bytes written as base64 or hex');
+    expect(problemsOf({ APP_SECRET: hex.slice(0, 62) })).toContain('APP_SECRET must be at least 32 random bytes');
+    expect(problemsOf({ APP_SECRET: base64, APP_SECRET_PREVIOUS: 'old' })).toContain('APP_SECRET_PREVIOUS must be at least 32 random bytes');
+  });
+
+  it('checks the form fill time, the live page cache switch and every rate limit set', () => {
+    expect(parseConfig({})).toMatchObject({ formMinFillSeconds: 3, livePageCache: true });
+    expect(parseConfig({ FORM_MIN_FILL_SECONDS: '0', LIVE_PAGE_CACHE: 'off' })).toMatchObject({ formMinFillSeconds: 0, livePageCache: false });
+    const message = problemsOf({ FORM_MIN_FILL_SECONDS: 'soon', LIVE_PAGE_CACHE: 'maybe', RATE_LIMIT_WRITES_PER_IP_PER_HOUR: '0', RATE_LIMIT_SIGN_IN_FAILURES_PER_ACCOUNT: 'five' });
+    expect(message).toContain('FORM_MIN_FILL_SECONDS must be a whole number of seconds from 0 to 600, not "soon"');
+    expect(message).toContain('LIVE_PAGE_CACHE must be "on" or "off", not "maybe"');
+    expect(message).toContain('RATE_LIMIT_WRITES_PER_IP_PER_HOUR must be a whole number above 0, not "0"');
+    expect(message).toContain('RATE_LIMIT_SIGN_IN_FAILURES_PER_ACCOUNT must be a whole number above 0, not "five"');
+    expect(parseConfig({ RATE_LIMIT_LOOKUPS_PER_IP_PER_HOUR: '100' }).port).toBe(4321);
+  });
 });

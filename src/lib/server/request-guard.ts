@@ -4,20 +4,23 @@ import type { APIContext } from 'astro';
 import type { Db } from './db/database.ts';
 import { hitRateLimits, limitKey, type RateLimitResult, type RateLimitRule } from './rate-limit.ts';
 import { getServerSecret } from './secret.ts';
+import { currentClientAddress, rateLimitAddress } from './client-address.ts';
 
 /**
- * The client's address. Behind a reverse proxy set TRUST_PROXY=1 so the first X-Forwarded-For hop
- * is used; otherwise that header is ignored, as anyone can send it.
+ * The client's address as rate limits count it: the one scripts/start.ts resolved through the
+ * trusted proxies (TRUSTED_PROXIES, client-address.ts), IPv6 by its /64. Under `astro dev` there
+ * is no such layer and Astro's own address is used.
  */
 export function clientIp(context: Pick<APIContext, 'request' | 'clientAddress'>): string {
-  if (process.env.TRUST_PROXY === '1') {
-    const forwarded = context.request.headers.get('x-forwarded-for')?.split(',')[0]?.trim();
-    if (forwarded) return forwarded;
-  }
+  const address = currentClientAddress() ?? astroClientAddress(context);
+  return address ? rateLimitAddress(address) : 'unknown';
+}
+
+function astroClientAddress(context: Pick<APIContext, 'clientAddress'>): string | undefined {
   try {
     return context.clientAddress;
   } catch {
-    return 'unknown';
+    return undefined;
   }
 }
 

@@ -11,6 +11,9 @@ export function securityHeaders(options: { https: boolean }): [string, string][]
     ['X-Frame-Options', 'DENY'],
     ['Permissions-Policy', 'geolocation=(), camera=(), microphone=(), interest-cohort=()'],
     ['Cross-Origin-Opener-Policy', 'same-origin'],
+    // No other site may embed our answers (pages, images, fonts) as no-cors subresources. The open
+    // data API stays readable cross-origin: CORS requests are not subject to this header.
+    ['Cross-Origin-Resource-Policy', 'same-origin'],
   ];
   if (options.https) headers.push(['Strict-Transport-Security', 'max-age=31536000; includeSubDomains']);
   return headers;
