@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../support/server.ts';
+import { Jar } from '../support/cookie-jar.ts';
 import { messages } from '../../src/lib/i18n.ts';
 
 const RAISED_LIMITS = {
@@ -29,6 +30,8 @@ interface Page {
   html: string;
   headers: Headers;
   url: string;
+  /** The cookies of the browser that asked (the form's draft between its POST and the GET that shows it). */
+  jar: Jar;
 }
 
 interface CampaignJson {
@@ -40,15 +43,18 @@ interface CampaignJson {
 const decode = (s: string) => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 const attrs = (tag: string) => Object.fromEntries([...tag.matchAll(/([a-zA-Z-]+)(?:="([^"]*)")?/g)].slice(1).map((m) => [m[1]!, decode(m[2] ?? '')]));
 
-async function request(path: string, init: RequestInit = {}, srv = server): Promise<Page> {
-  const res = await fetch(srv.origin + path, { redirect: 'manual', ...init });
-  return { status: res.status, html: await res.text(), headers: res.headers, url: path };
+async function request(path: string, init: RequestInit = {}, srv = server, jar = new Jar()): Promise<Page> {
+  const headers = new Headers(init.headers);
+  if (jar.cookies.size > 0) headers.set('Cookie', jar.header());
+  const res = await fetch(srv.origin + path, { redirect: 'manual', ...init, headers });
+  jar.store(res.headers);
+  return { status: res.status, html: await res.text(), headers: res.headers, url: path, jar };
 }
 /** The page's markup with entities decoded, to look for translated sentences (Astro escapes ' as &#39;). */
 const text = (page: Page) => decode(page.html);
-const get = (path: string, srv = server) => request(path, {}, srv);
-function post(path: string, fields: Fields, srv = server, origin = srv.origin): Promise<Page> {
-  return request(path, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: origin }, body: new URLSearchParams(fields).toString() }, srv);
+const get = (path: string, srv = server, jar?: Jar) => request(path, {}, srv, jar);
+function post(path: string, fields: Fields, srv = server, origin = srv.origin, jar?: Jar): Promise<Page> {
+  return request(path, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: origin }, body: new URLSearchParams(fields).toString() }, srv, jar);
 }
 function postJson(path: string, body: unknown, init: RequestInit = {}, srv = server): Promise<Response> {
   return fetch(srv.origin + path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body), ...init });
@@ -70,12 +76,18 @@ function form(page: Page, index = 0): { action: string; fields: Fields } {
   return { action: attrs(`<form ${match[1]}`).action ?? page.url, fields };
 }
 
-/** Submits a page's form with some fields set (replacing those of the same name) and others added. */
-function submit(page: Page, values: Record<string, string | string[]> = {}, index = 0, srv = server): Promise<Page> {
+/**
+ * Submits a page's form with some fields set (replacing those of the same name) and others added,
+ * in the page's browser. A form sent back to itself (errors, notices) is a 303 to its own address,
+ * followed as a browser does; any other 303 (confirmation, thanks, outcome) is returned as is.
+ */
+async function submit(page: Page, values: Record<string, string | string[]> = {}, index = 0, srv = server): Promise<Page> {
   const f = form(page, index);
   const fields: Fields = f.fields.filter(([name]) => !(name in values));
   for (const [name, value] of Object.entries(values)) for (const v of Array.isArray(value) ? value : [value]) fields.push([name, v]);
-  return post(f.action, fields, srv);
+  const sent = await post(f.action, fields, srv, srv.origin, page.jar);
+  if (sent.status !== 303 || sent.headers.get('location') !== f.action) return sent;
+  return get(f.action, srv, page.jar);
 }
 
 const inputOf = (page: Page, name: string) => {
