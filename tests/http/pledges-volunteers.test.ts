@@ -90,6 +90,8 @@ async function submit(page: Page, values: Record<string, string | string[]> = {}
   return get(f.action, srv, page.jar);
 }
 
+/** Fields with some values set (replacing those of the same name). */
+const fill = (fields: Fields, values: Record<string, string>): Fields => [...fields.filter(([name]) => !(name in values)), ...Object.entries(values)];
 const inputOf = (page: Page, name: string) => {
   const tag = [...page.html.matchAll(/<input\b[^>]*>/g)].map((m) => attrs(m[0])).find((a) => a.name === name);
   if (!tag) throw new Error(`no input ${name} on ${page.url}`);
@@ -328,7 +330,9 @@ describe('changing and cancelling a pledge', () => {
     expect(after.html).not.toContain('name="azione" value="modifica"');
 
     // A closed pledge cannot be changed any more; an unknown token is not found.
-    expect((await submit(page, { 'qty-quaderni-righe': '1' })).status).toBe(303);
+    const late = await post(form(page).action, fill(form(page).fields, { 'qty-quaderni-righe': '1' }), server, server.origin, page.jar);
+    expect(late.status).toBe(303);
+    expect(late.headers.get('location')).toBe(path);
     expect(await remaining('quaderni-righe')).toBe(target.remaining);
     expect((await get('/es/zaino-sospeso/gestisci?token=nope')).status).toBe(404);
     expect((await get(`/es/zaino-sospeso/gestisci?token=${'a'.repeat(43)}`)).status).toBe(404);

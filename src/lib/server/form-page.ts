@@ -26,6 +26,8 @@ export interface KeptFormInput {
   retryAfterSeconds: number;
   /** The status the GET answers with. */
   status: number;
+  /** The step of a two-step page the POST led to (cancel by reference: `confirm`). */
+  step?: string;
 }
 
 export interface KeepInput {
@@ -35,6 +37,8 @@ export interface KeepInput {
   /** 422 by default (errors), 409 taken meanwhile, 400 a notice. */
   status?: number;
   retryAfterSeconds?: number;
+  /** The step of a two-step page the GET is to show (answers checked, to be confirmed). */
+  step?: string;
   /** Fields never kept besides the honeypot and the submission key (a secret, a field re-made by each GET). */
   omit?: readonly string[];
 }
@@ -74,6 +78,7 @@ export async function keepFormInput(context: Context, flow: DraftFlow, scope: st
     errors: messageList(input.errors),
     notice: input.notice,
     status: input.status ?? 422,
+    step: input.step,
     limitedUntil: input.retryAfterSeconds ? Date.now() + input.retryAfterSeconds * 1000 : undefined,
   };
   // Too big for a cookie (a very long note): the errors are still shown, long answers shortened.
@@ -108,12 +113,12 @@ export async function keptFormInput(context: Context, flow: DraftFlow, scope: st
   }
   const retryAfterSeconds = Math.max(0, Math.ceil(((typeof data.limitedUntil === 'number' ? data.limitedUntil : 0) - Date.now()) / 1000));
   const notice = typeof data.notice === 'string' ? data.notice : undefined;
-  const status = retryAfterSeconds > 0 ? 429 : typeof data.status === 'number' && data.status >= 400 && data.status < 500 ? data.status : 422;
+  const status = retryAfterSeconds > 0 ? 429 : typeof data.status === 'number' && data.status >= 200 && data.status < 500 ? data.status : 422;
   if (retryAfterSeconds > 0 || errors.size > 0 || notice) {
     context.response.status = status;
     if (retryAfterSeconds > 0) context.response.headers.set('Retry-After', String(retryAfterSeconds));
   }
-  return { form, errors, notice, retryAfterSeconds, status };
+  return { form, errors, notice, retryAfterSeconds, status, step: typeof data.step === 'string' ? data.step : undefined };
 }
 
 /** The form is done: its answers leave the browser. */
