@@ -282,6 +282,38 @@ describe('pledging without JavaScript', () => {
   });
 });
 
+describe('Back and the language switcher on the one-page forms', () => {
+  it('answers a form with errors by 303 to itself; the GET, in any language, shows the answers again', async () => {
+    const pledge = await get('/it/zaino-sospeso/dona');
+    const f = form(pledge);
+    const sent = await post(f.action, fill(f.fields, { 'qty-zaino': '1', window: radios(pledge, 'window')[0]!, name: 'Lucia', phone: '12ab', privacyAccepted: 'yes' }), server, server.origin, pledge.jar);
+    expect(sent.status).toBe(303);
+    expect(sent.headers.get('location')).toBe('/it/zaino-sospeso/dona');
+    // The answers travel sealed: not in the address, not readable in the cookie.
+    expect(`${sent.headers.get('location')} ${sent.headers.get('set-cookie')}`).not.toMatch(/Lucia|12ab/);
+    const chinese = await get('/zh/zaino-sospeso/dona', server, pledge.jar);
+    expect(chinese.status).toBe(422);
+    expect(chinese.headers.get('cache-control')).toBe('no-store');
+    expect(inputOf(chinese, 'name').value).toBe('Lucia');
+    expect(inputOf(chinese, 'phone').value).toBe('12ab');
+    expect(inputOf(chinese, 'qty-zaino').value).toBe('1');
+    expect(errorSummary(chinese)).toEqual([['#phone', messages.zh['pledge.error.phoneInvalid']]]);
+    // Another browser sees an empty form.
+    expect(inputOf(await get('/it/zaino-sospeso/dona'), 'name').value).toBe('');
+
+    const signUp = await get('/es/volontari');
+    const v = form(signUp);
+    const refused = await post(v.action, [...v.fields, ['name', 'Pablo'], ['email', 'pablo@'], ['municipi', '4'], ['skills', 'events'], ['consent', 'yes']], server, server.origin, signUp.jar);
+    expect(refused.status).toBe(303);
+    expect(refused.headers.get('location')).toBe('/es/volontari');
+    const arabic = await get('/ar/volontari', server, signUp.jar);
+    expect(arabic.status).toBe(422);
+    expect(inputOf(arabic, 'email').value).toBe('pablo@');
+    expect(inputOf(arabic, 'consent')).toHaveProperty('checked');
+    expect(errorSummary(arabic).map(([href]) => href)).toContain('#email');
+  });
+});
+
 describe('changing and cancelling a pledge', () => {
   it('shows the pledge, changes its quantities and cancels it, giving the items back at once', async () => {
     const before = await campaign();
