@@ -1,4 +1,5 @@
-// The phone's Back button in the booking flow, for real in Chromium, with JavaScript on and off:
+// The phone's Back button in the booking flow and the other public forms (pledge, volunteer,
+// cancel by reference), for real in Chromium, with JavaScript on and off:
 // forward through every step, Back through every step, forward again, switch language mid-flow,
 // confirm, and Back from the confirmation. It fails on Chromium's "Confirm Form Resubmission"
 // (ERR_CACHE_MISS) page, or when a step shows an answer lost.
@@ -6,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { LIMITS_NOT_REACHED, follow, h1, launchBrowser, text } from './support.ts';
+import { addDays } from '../../src/lib/booking/slots.ts';
+import { romeDateString } from '../../src/lib/time.ts';
 
 let server: RunningServer;
 let browser: Browser;
@@ -244,8 +247,11 @@ describe('the Back button and the language switcher on the other public forms', 
       await page.fill('#email', `${volunteer.email}example.org`);
       await Promise.all([page.waitForURL(/\/volontari\/grazie$/), page.click('#submit')]);
       expect(await h1(page)).toBe(text('ar', 'volunteer.sent.title'));
+      // Back: the form without the answers the server kept (the browser itself may refill what was
+      // typed on that very page, here the email, from its own history).
       await travel(page, 'back');
-      expect(await page.locator('#email').inputValue()).toBe('');
+      expect(await page.locator('#name').inputValue()).toBe('');
+      expect(await page.locator('#note').inputValue()).toBe('');
       await travel(page, 'forward');
       expect(await h1(page)).toBe(text('ar', 'volunteer.sent.title'));
     } finally {
@@ -254,7 +260,8 @@ describe('the Back button and the language switcher on the other public forms', 
   });
 
   it.each([true, false])('cancel by reference: form → confirmation → cancelled, Back through each step (JavaScript %s)', async (javaScriptEnabled) => {
-    const slots = (await (await fetch(`${server.origin}/api/v1/desks/quarto-oggiaro/slots`)).json()) as { start: string; remaining: number }[];
+    const today = romeDateString(new Date());
+    const slots = (await (await fetch(`${server.origin}/api/v1/desks/quarto-oggiaro/slots?from=${today}&to=${addDays(today, 61)}`)).json()) as { start: string; remaining: number }[];
     const phone = javaScriptEnabled ? '+39 333 515 0001' : '+39 333 515 0002';
     const made = await fetch(`${server.origin}/api/v1/bookings`, {
       method: 'POST',
