@@ -303,7 +303,7 @@ describe('Back and the language switcher on the one-page forms', () => {
 
     const signUp = await get('/es/volontari');
     const v = form(signUp);
-    const refused = await post(v.action, [...v.fields, ['name', 'Pablo'], ['email', 'pablo@'], ['municipi', '4'], ['skills', 'events'], ['consent', 'yes']], server, server.origin, signUp.jar);
+    const refused = await post(v.action, [...fill(v.fields, { name: 'Pablo', email: 'pablo@', consent: 'yes' }), ['municipi', '4'], ['skills', 'events']], server, server.origin, signUp.jar);
     expect(refused.status).toBe(303);
     expect(refused.headers.get('location')).toBe('/es/volontari');
     const arabic = await get('/ar/volontari', server, signUp.jar);
