@@ -1,4 +1,5 @@
-// The phone's Back button in the booking flow, for real in Chromium, with JavaScript on and off:
+// The phone's Back button in the booking flow and the other public forms (pledge, volunteer,
+// cancel by reference), for real in Chromium, with JavaScript on and off:
 // forward through every step, Back through every step, forward again, switch language mid-flow,
 // confirm, and Back from the confirmation. It fails on Chromium's "Confirm Form Resubmission"
 // (ERR_CACHE_MISS) page, or when a step shows an answer lost.
@@ -6,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { LIMITS_NOT_REACHED, follow, h1, launchBrowser, text } from './support.ts';
+import { addDays } from '../../src/lib/booking/slots.ts';
+import { romeDateString } from '../../src/lib/time.ts';
 
 let server: RunningServer;
 let browser: Browser;
@@ -146,6 +149,162 @@ describe('the Back button in the booking flow', () => {
       await travel(page, 'forward');
       await travel(page, 'forward');
       expect(await page.locator('#phone').inputValue()).toBe('12ab');
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+/** The language switcher's link to this page in Arabic, followed: right to left, same address. */
+async function switchToArabic(page: Page, expected: string): Promise<void> {
+  const arabic = (await page.locator('a[hreflang="ar"]').first().getAttribute('href'))!;
+  expect(arabic).toBe(expected);
+  await page.goto(server.origin + arabic);
+  expect(await page.locator('html').getAttribute('dir')).toBe('rtl');
+}
+
+/** Sent with an error: the same address (a GET after the 303), errors shown; reload, Back and forward keep every answer. */
+async function expectKeptThroughBackAndReload(page: Page, path: string, expectAnswers: () => Promise<void>): Promise<void> {
+  expect(new URL(page.url()).pathname + new URL(page.url()).search).toBe(path);
+  expect(await page.locator('.error-summary li').count()).toBeGreaterThan(0);
+  await expectAnswers();
+  await page.reload();
+  await expectAnswers();
+  // Back: the same address as before sending, a GET that now shows what was typed; then forward.
+  await travel(page, 'back');
+  await expectAnswers();
+  await travel(page, 'forward');
+  await expectAnswers();
+  expect(await page.locator('.error-summary li').count()).toBeGreaterThan(0);
+}
+
+describe('the Back button and the language switcher on the other public forms', () => {
+  it.each([true, false])('pledge form: answers and errors kept, no resubmission, none after pledging (JavaScript %s)', async (javaScriptEnabled) => {
+    const context = await browser.newContext({ javaScriptEnabled });
+    const page = await context.newPage();
+    const donor = { name: `Giulia ${javaScriptEnabled}`, phone: '12ab' };
+    try {
+      await page.goto(`${server.origin}/it/zaino-sospeso/dona`);
+      const quantity = page.locator('input[name^="qty-"]').first();
+      const quantityId = (await quantity.getAttribute('id'))!;
+      await quantity.fill('1');
+      await page.check('#window-0');
+      await page.fill('#name', donor.name);
+      await page.fill('#phone', donor.phone);
+      await page.check('#privacyAccepted');
+      await follow(page, '#submit');
+      const expectAnswers = async () => {
+        expect(await page.locator(`#${quantityId}`).inputValue()).toBe('1');
+        expect(await page.locator('#window-0').isChecked()).toBe(true);
+        expect(await page.locator('#name').inputValue()).toBe(donor.name);
+        expect(await page.locator('#phone').inputValue()).toBe(donor.phone);
+        expect(await page.locator('#privacyAccepted').isChecked()).toBe(true);
+      };
+      await expectKeptThroughBackAndReload(page, '/it/zaino-sospeso/dona', expectAnswers);
+      expect(await page.locator('.error-summary').innerText()).toContain(text('it', 'pledge.error.phoneInvalid'));
+
+      await switchToArabic(page, '/ar/zaino-sospeso/dona');
+      await expectAnswers();
+      expect(await page.locator('.error-summary').innerText()).toContain(text('ar', 'pledge.error.phoneInvalid'));
+      await page.fill('#phone', '333 606 7071');
+      await Promise.all([page.waitForURL(/\/zaino-sospeso\/grazie\?c=/), page.click('#submit')]);
+      expect(await h1(page)).toBe(text('ar', 'pledge.done.title'));
+      const reference = await page.locator('main').innerText();
+      // Back from the thanks page: the form, with the answers gone from this phone; forward: the same pledge.
+      await travel(page, 'back');
+      expect(await page.locator('#name').inputValue()).toBe('');
+      await travel(page, 'forward');
+      expect(await page.locator('main').innerText()).toBe(reference);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it.each([true, false])('volunteer sign-up: answers and errors kept, no resubmission (JavaScript %s)', async (javaScriptEnabled) => {
+    const context = await browser.newContext({ javaScriptEnabled });
+    const page = await context.newPage();
+    const volunteer = { name: 'Chiara', email: `chiara-${javaScriptEnabled}@`, note: 'Parlo anche tedesco.' };
+    try {
+      await page.goto(`${server.origin}/it/volontari`);
+      await page.fill('#name', volunteer.name);
+      await page.fill('#email', volunteer.email);
+      for (const id of ['#municipi-7', '#skills-1', '#languages-0', '#availability-4']) await page.check(id);
+      await page.fill('#note', volunteer.note);
+      await page.check('#consent');
+      await follow(page, '#submit');
+      const expectAnswers = async () => {
+        expect(await page.locator('#name').inputValue()).toBe(volunteer.name);
+        expect(await page.locator('#email').inputValue()).toBe(volunteer.email);
+        for (const id of ['#municipi-7', '#skills-1', '#languages-0', '#availability-4', '#consent']) expect(await page.locator(id).isChecked(), id).toBe(true);
+        expect(await page.locator('#municipi-0').isChecked()).toBe(false);
+        expect(await page.locator('#note').inputValue()).toBe(volunteer.note);
+      };
+      await expectKeptThroughBackAndReload(page, '/it/volontari', expectAnswers);
+
+      await switchToArabic(page, '/ar/volontari');
+      await expectAnswers();
+      expect(await page.locator('.error-summary').innerText()).toContain(text('ar', 'volunteer.error.emailInvalid'));
+      await page.fill('#email', `${volunteer.email}example.org`);
+      await Promise.all([page.waitForURL(/\/volontari\/grazie$/), page.click('#submit')]);
+      expect(await h1(page)).toBe(text('ar', 'volunteer.sent.title'));
+      // Back: the form without the answers the server kept (the browser itself may refill what was
+      // typed on that very page, here the email, from its own history).
+      await travel(page, 'back');
+      expect(await page.locator('#name').inputValue()).toBe('');
+      expect(await page.locator('#note').inputValue()).toBe('');
+      await travel(page, 'forward');
+      expect(await h1(page)).toBe(text('ar', 'volunteer.sent.title'));
+    } finally {
+      await context.close();
+    }
+  });
+
+  it.each([true, false])('cancel by reference: form → confirmation → cancelled, Back through each step (JavaScript %s)', async (javaScriptEnabled) => {
+    const today = romeDateString(new Date());
+    const slots = (await (await fetch(`${server.origin}/api/v1/desks/quarto-oggiaro/slots?from=${today}&to=${addDays(today, 61)}`)).json()) as { start: string; remaining: number }[];
+    const phone = javaScriptEnabled ? '+39 333 515 0001' : '+39 333 515 0002';
+    const made = await fetch(`${server.origin}/api/v1/bookings`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ desk: 'quarto-oggiaro', start: slots.filter((s) => s.remaining > 0)[javaScriptEnabled ? 0 : 1]!.start, name: 'Samira', phone, locale: 'it', privacyAccepted: true }),
+    });
+    expect(made.status).toBe(201);
+    const { reference } = (await made.json()) as { reference: string };
+    const context = await browser.newContext({ javaScriptEnabled });
+    const page = await context.newPage();
+    const lookUp = () => follow(page, page.getByRole('button', { name: text(page.url().includes('/ar/') ? 'ar' : 'it', 'manage.lookup.submit'), exact: true }));
+    const expectAnswers = async (typedPhone: string) => {
+      expect(await page.locator('#reference').inputValue()).toBe(reference);
+      expect(await page.locator('#phone').inputValue()).toBe(typedPhone);
+    };
+    try {
+      await page.goto(`${server.origin}/it/prenotazione/annulla`);
+      await page.fill('#reference', reference);
+      await page.fill('#phone', '333 000 0000');
+      await lookUp();
+      await expectKeptThroughBackAndReload(page, '/it/prenotazione/annulla', () => expectAnswers('333 000 0000'));
+      await page.fill('#phone', phone);
+      await lookUp();
+      expect(new URL(page.url()).search).toBe('?passo=conferma');
+      expect(await h1(page)).toBe(text('it', 'manage.cancel.title'));
+      // Back: the form with both answers; forward: the confirmation again (a GET: nothing resent).
+      await travel(page, 'back');
+      await expectAnswers(phone);
+      await travel(page, 'forward');
+      expect(await h1(page)).toBe(text('it', 'manage.cancel.title'));
+      await page.reload();
+      expect(await h1(page)).toBe(text('it', 'manage.cancel.title'));
+
+      await switchToArabic(page, '/ar/prenotazione/annulla?passo=conferma');
+      expect(await h1(page)).toBe(text('ar', 'manage.cancel.title'));
+      await follow(page, page.getByRole('button', { name: text('ar', 'manage.cancel.yes'), exact: true }));
+      expect(await h1(page)).toBe(text('ar', 'manage.cancelledTitle'));
+      // Back from "cancelled": the confirmation is gone (the draft with it), and the form is empty.
+      await travel(page, 'back');
+      expect(await h1(page)).toBe(text('ar', 'manage.lookup.title'));
+      expect(await page.locator('#phone').inputValue()).toBe('');
+      await travel(page, 'forward');
+      expect(await h1(page)).toBe(text('ar', 'manage.cancelledTitle'));
     } finally {
       await context.close();
     }

@@ -4,6 +4,7 @@
 // origin checks, and the rate limits' readable 429 page.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../support/server.ts';
+import { Jar } from '../support/cookie-jar.ts';
 import { weekStart } from '../../src/lib/booking/slots.ts';
 import { romeDateString } from '../../src/lib/time.ts';
 
@@ -30,24 +31,6 @@ interface Page {
   jar: Jar;
 }
 
-/** One browser's cookies. */
-class Jar {
-  readonly cookies = new Map<string, string>();
-  header(): string {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-  }
-  store(headers: Headers): void {
-    for (const line of headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const at = pair!.indexOf('=');
-      const name = pair!.slice(0, at);
-      const value = pair!.slice(at + 1);
-      if (!value || /max-age=0\b/i.test(line) || /expires=Thu, 01 Jan 1970/i.test(line)) this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-  }
-}
-
 const decode = (s: string) => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 const attrs = (tag: string) => Object.fromEntries([...tag.matchAll(/([a-zA-Z-]+)(?:="([^"]*)")?/g)].slice(1).map((m) => [m[1]!, decode(m[2] ?? '')]));
 
@@ -72,12 +55,16 @@ function post(path: string, fields: Fields, srv = server, origin = srv.origin, j
   );
 }
 
-/** Follows the 303s between the steps of the booking flow, as a browser does (not the one to the confirmation). */
+/**
+ * Follows the 303s between the steps of a form, as a browser does: the booking flow's steps, the
+ * cancel-by-reference form and its confirmation, the manage page's move step; not the one to an
+ * outcome (confirmation, "cancelled", "moved").
+ */
 async function follow(page: Page, srv = server): Promise<Page> {
   let at = page;
   for (let hops = 0; at.status === 303 && hops < 5; hops++) {
     const location = at.headers.get('location')!;
-    if (!/\/prenota(\/(dettagli|contatti|riepilogo))?(\?|$)/.test(location)) break;
+    if (!/\/prenota(\/(dettagli|contatti|riepilogo))?(\?|$)|\/prenotazione\/annulla(\?passo=conferma)?$|\/prenotazione\/gestisci\?.*azione=sposta/.test(location)) break;
     at = await get(location, srv, at.jar);
   }
   return at;
@@ -418,7 +405,14 @@ describe('cancelling and moving', () => {
     // Typed the way people type it: lower case, no dashes, spaces in the phone.
     const found = await submit(lookup, { reference: reference.toLowerCase().replace(/-/g, ''), phone: '340 555 6666' });
     expect(found.status).toBe(200);
+    expect(found.url).toBe('/it/prenotazione/annulla?passo=conferma');
     expect(found.html).toContain('Vuoi annullare l&#39;appuntamento?');
+    // The answers wait in the sealed draft cookie: neither the address nor the "yes" form holds them.
+    expect(found.html).not.toContain('555 6666');
+    expect(form(found).fields).toEqual([['step', 'confirm']]);
+    // Back to the form: the answers typed are shown again.
+    const back = await get('/it/prenotazione/annulla', server, found.jar);
+    expect(back.html).toContain('value="340 555 6666"');
     const cancelled = await submit(found);
     expect(cancelled.status).toBe(303);
     expect(cancelled.headers.get('location')).toBe('/it/prenotazione/annulla?esito=annullata');
@@ -442,6 +436,11 @@ describe('cancelling and moving', () => {
 
     const move = await get(`${link}&azione=sposta`);
     expect(move.status).toBe(200);
+    // No time chosen: back to the move page (a GET after the 303, nothing to resend) with the error.
+    const noChoice = await submit(move, { slot: '' });
+    expect(noChoice.url).toBe(`${link}&azione=sposta`);
+    expect(noChoice.status).toBe(422);
+    expect(noChoice.html).toContain('href="#slots"');
     const target = radios(move, 'slot').find((s) => s !== slot)!;
     const moved = await submit(move, { slot: target });
     expect(moved.status).toBe(303);

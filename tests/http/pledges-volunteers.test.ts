@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../support/server.ts';
+import { Jar } from '../support/cookie-jar.ts';
 import { messages } from '../../src/lib/i18n.ts';
 
 const RAISED_LIMITS = {
@@ -29,6 +30,8 @@ interface Page {
   html: string;
   headers: Headers;
   url: string;
+  /** The cookies of the browser that asked (the form's draft between its POST and the GET that shows it). */
+  jar: Jar;
 }
 
 interface CampaignJson {
@@ -40,15 +43,18 @@ interface CampaignJson {
 const decode = (s: string) => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 const attrs = (tag: string) => Object.fromEntries([...tag.matchAll(/([a-zA-Z-]+)(?:="([^"]*)")?/g)].slice(1).map((m) => [m[1]!, decode(m[2] ?? '')]));
 
-async function request(path: string, init: RequestInit = {}, srv = server): Promise<Page> {
-  const res = await fetch(srv.origin + path, { redirect: 'manual', ...init });
-  return { status: res.status, html: await res.text(), headers: res.headers, url: path };
+async function request(path: string, init: RequestInit = {}, srv = server, jar = new Jar()): Promise<Page> {
+  const headers = new Headers(init.headers);
+  if (jar.cookies.size > 0) headers.set('Cookie', jar.header());
+  const res = await fetch(srv.origin + path, { redirect: 'manual', ...init, headers });
+  jar.store(res.headers);
+  return { status: res.status, html: await res.text(), headers: res.headers, url: path, jar };
 }
 /** The page's markup with entities decoded, to look for translated sentences (Astro escapes ' as &#39;). */
 const text = (page: Page) => decode(page.html);
-const get = (path: string, srv = server) => request(path, {}, srv);
-function post(path: string, fields: Fields, srv = server, origin = srv.origin): Promise<Page> {
-  return request(path, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: origin }, body: new URLSearchParams(fields).toString() }, srv);
+const get = (path: string, srv = server, jar?: Jar) => request(path, {}, srv, jar);
+function post(path: string, fields: Fields, srv = server, origin = srv.origin, jar?: Jar): Promise<Page> {
+  return request(path, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: origin }, body: new URLSearchParams(fields).toString() }, srv, jar);
 }
 function postJson(path: string, body: unknown, init: RequestInit = {}, srv = server): Promise<Response> {
   return fetch(srv.origin + path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body), ...init });
@@ -70,14 +76,22 @@ function form(page: Page, index = 0): { action: string; fields: Fields } {
   return { action: attrs(`<form ${match[1]}`).action ?? page.url, fields };
 }
 
-/** Submits a page's form with some fields set (replacing those of the same name) and others added. */
-function submit(page: Page, values: Record<string, string | string[]> = {}, index = 0, srv = server): Promise<Page> {
+/**
+ * Submits a page's form with some fields set (replacing those of the same name) and others added,
+ * in the page's browser. A form sent back to itself (errors, notices) is a 303 to its own address,
+ * followed as a browser does; any other 303 (confirmation, thanks, outcome) is returned as is.
+ */
+async function submit(page: Page, values: Record<string, string | string[]> = {}, index = 0, srv = server): Promise<Page> {
   const f = form(page, index);
   const fields: Fields = f.fields.filter(([name]) => !(name in values));
   for (const [name, value] of Object.entries(values)) for (const v of Array.isArray(value) ? value : [value]) fields.push([name, v]);
-  return post(f.action, fields, srv);
+  const sent = await post(f.action, fields, srv, srv.origin, page.jar);
+  if (sent.status !== 303 || sent.headers.get('location') !== f.action) return sent;
+  return get(f.action, srv, page.jar);
 }
 
+/** Fields with some values set (replacing those of the same name). */
+const fill = (fields: Fields, values: Record<string, string>): Fields => [...fields.filter(([name]) => !(name in values)), ...Object.entries(values)];
 const inputOf = (page: Page, name: string) => {
   const tag = [...page.html.matchAll(/<input\b[^>]*>/g)].map((m) => attrs(m[0])).find((a) => a.name === name);
   if (!tag) throw new Error(`no input ${name} on ${page.url}`);
@@ -268,6 +282,38 @@ describe('pledging without JavaScript', () => {
   });
 });
 
+describe('Back and the language switcher on the one-page forms', () => {
+  it('answers a form with errors by 303 to itself; the GET, in any language, shows the answers again', async () => {
+    const pledge = await get('/it/zaino-sospeso/dona');
+    const f = form(pledge);
+    const sent = await post(f.action, fill(f.fields, { 'qty-zaino': '1', window: radios(pledge, 'window')[0]!, name: 'Lucia', phone: '12ab', privacyAccepted: 'yes' }), server, server.origin, pledge.jar);
+    expect(sent.status).toBe(303);
+    expect(sent.headers.get('location')).toBe('/it/zaino-sospeso/dona');
+    // The answers travel sealed: not in the address, not readable in the cookie.
+    expect(`${sent.headers.get('location')} ${sent.headers.get('set-cookie')}`).not.toMatch(/Lucia|12ab/);
+    const chinese = await get('/zh/zaino-sospeso/dona', server, pledge.jar);
+    expect(chinese.status).toBe(422);
+    expect(chinese.headers.get('cache-control')).toBe('no-store');
+    expect(inputOf(chinese, 'name').value).toBe('Lucia');
+    expect(inputOf(chinese, 'phone').value).toBe('12ab');
+    expect(inputOf(chinese, 'qty-zaino').value).toBe('1');
+    expect(errorSummary(chinese)).toEqual([['#phone', messages.zh['pledge.error.phoneInvalid']]]);
+    // Another browser sees an empty form.
+    expect(inputOf(await get('/it/zaino-sospeso/dona'), 'name').value).toBe('');
+
+    const signUp = await get('/es/volontari');
+    const v = form(signUp);
+    const refused = await post(v.action, [...fill(v.fields, { name: 'Pablo', email: 'pablo@', consent: 'yes' }), ['municipi', '4'], ['skills', 'events']], server, server.origin, signUp.jar);
+    expect(refused.status).toBe(303);
+    expect(refused.headers.get('location')).toBe('/es/volontari');
+    const arabic = await get('/ar/volontari', server, signUp.jar);
+    expect(arabic.status).toBe(422);
+    expect(inputOf(arabic, 'email').value).toBe('pablo@');
+    expect(inputOf(arabic, 'consent')).toHaveProperty('checked');
+    expect(errorSummary(arabic).map(([href]) => href)).toContain('#email');
+  });
+});
+
 describe('changing and cancelling a pledge', () => {
   it('shows the pledge, changes its quantities and cancels it, giving the items back at once', async () => {
     const before = await campaign();
@@ -316,7 +362,9 @@ describe('changing and cancelling a pledge', () => {
     expect(after.html).not.toContain('name="azione" value="modifica"');
 
     // A closed pledge cannot be changed any more; an unknown token is not found.
-    expect((await submit(page, { 'qty-quaderni-righe': '1' })).status).toBe(303);
+    const late = await post(form(page).action, fill(form(page).fields, { 'qty-quaderni-righe': '1' }), server, server.origin, page.jar);
+    expect(late.status).toBe(303);
+    expect(late.headers.get('location')).toBe(path);
     expect(await remaining('quaderni-righe')).toBe(target.remaining);
     expect((await get('/es/zaino-sospeso/gestisci?token=nope')).status).toBe(404);
     expect((await get(`/es/zaino-sospeso/gestisci?token=${'a'.repeat(43)}`)).status).toBe(404);

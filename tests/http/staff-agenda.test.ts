@@ -44,6 +44,8 @@ interface Page {
   html: string;
   headers: Headers;
   body: string;
+  /** Where a followed 303 led. */
+  url?: string;
 }
 const decode = (v: string) => v.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 
@@ -65,6 +67,17 @@ const post = (path: string, fields: Record<string, string>, cookie?: string) =>
     ...(cookie ? { cookie } : {}),
   });
 const location = (page: Page) => page.headers.get('location');
+/**
+ * A form sent as a browser does: the POST, then the GET its 303 leads to (with the draft cookie it
+ * set), where a refusal or errors are shown; an outcome (`fatto=…`) is returned as the 303 itself.
+ */
+async function send(path: string, fields: Record<string, string>, cookie: string): Promise<Page> {
+  const sent = await post(path, fields, cookie);
+  const to = location(sent);
+  if (sent.status !== 303 || !to || to.includes('fatto=')) return sent;
+  const draft = sent.headers.getSetCookie().map((line) => line.split(';')[0]!).filter((pair) => pair.startsWith('qubi-draft-'));
+  return { ...(await get(to, [cookie, ...draft].join('; '))), url: to };
+}
 
 async function as(role: Role): Promise<string> {
   if (cookies[role]) return cookies[role]!;
@@ -211,7 +224,7 @@ describe('the agenda', () => {
     const week = await get(agendaPath('quarto-oggiaro', dayOf(slot!.start), 'settimana', 'en'), cookie);
     expect(rowOf(week, made.reference).html).toContain('Confirmed');
     // Marking attendance before the appointment is refused (409), nothing changes.
-    const early = await post(agendaPath('quarto-oggiaro', dayOf(slot!.start)), { intent: 'attended', booking: row.bookingId! }, cookie);
+    const early = await send(agendaPath('quarto-oggiaro', dayOf(slot!.start)), { intent: 'attended', booking: row.bookingId! }, cookie);
     expect(early.status).toBe(409);
     expect(rowOf(early, made.reference).html).toContain('Confermata');
   });
@@ -227,8 +240,11 @@ describe('the agenda', () => {
     expect(slots).toContain(new Date(first!.start).toISOString());
 
     // Missing name: 422 with the error summary, nothing booked.
-    const invalid = await post(agendaPath('quarto-oggiaro', day), { ...fields, slot: slots[0]!, firstName: '', phone: '', email: '', topic: '', note: '', locale: 'it' }, cookie);
+    const invalid = await send(agendaPath('quarto-oggiaro', day), { ...fields, slot: slots[0]!, firstName: '', phone: '', email: '', topic: '', note: 'Richiamare', locale: 'it' }, cookie);
     expect(invalid.status).toBe(422);
+    // A GET after the 303 (Back and reload resend nothing), with what was typed kept.
+    expect(invalid.url).toBe(agendaPath('quarto-oggiaro', day));
+    expect(invalid.html).toContain('>Richiamare</textarea>');
     expect(invalid.html).toContain('class="error-summary"');
     expect(invalid.html).toContain('href="#firstName"');
 
@@ -265,8 +281,9 @@ describe('the agenda', () => {
     const cookie = await as('desk_operator');
     const path = agendaPath('quarto-oggiaro', dayOf(slot!.start));
     const { bookingId } = rowOf(await get(path, cookie), made.reference);
-    const confirm = await post(path, { intent: 'cancel', booking: bookingId! }, cookie);
+    const confirm = await send(path, { intent: 'cancel', booking: bookingId! }, cookie);
     expect(confirm.status).toBe(200);
+    expect(confirm.url).toBe(`${path}&annulla=${bookingId}`);
     expect(confirm.html).toContain('Vuoi annullare questa prenotazione?');
     expect(confirm.html).toContain(made.reference);
     expect(confirm.html).toContain('name="intent" value="cancelConfirmed"');
@@ -279,7 +296,7 @@ describe('the agenda', () => {
     expect(rowOf(after, made.reference).html).toContain('Annullata');
     expect((await freeSlots('quarto-oggiaro')).map((s) => s.start)).toContain(slot!.start);
     // A second confirmation changes nothing.
-    expect((await post(path, { intent: 'cancelConfirmed', booking: bookingId! }, cookie)).status).toBe(409);
+    expect((await send(path, { intent: 'cancelConfirmed', booking: bookingId! }, cookie)).status).toBe(409);
   });
 
   it('another desk’s booking cannot be cancelled or marked through the operator’s own desk', async () => {
@@ -289,7 +306,7 @@ describe('the agenda', () => {
     const { bookingId } = rowOf(await get(agendaPath('gallaratese', dayOf(slot!.start)), coordinator), made.reference);
     const operator = await as('desk_operator');
     for (const intent of ['cancel', 'cancelConfirmed', 'attended', 'no_show']) {
-      const res = await post(agendaPath('quarto-oggiaro'), { intent, booking: bookingId! }, operator);
+      const res = await send(agendaPath('quarto-oggiaro'), { intent, booking: bookingId! }, operator);
       expect(res.status, intent).toBe(404);
       expect(res.html).not.toContain(made.reference);
     }

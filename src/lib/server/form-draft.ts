@@ -11,7 +11,7 @@ import { getServerSecret } from './secret.ts';
 import { getConfig } from './config.ts';
 
 /** The flows that keep a draft; each has its own cookie, so one flow never reads another's. */
-export type DraftFlow = 'booking' | 'pledge' | 'volunteer' | 'cancel';
+export type DraftFlow = 'booking' | 'pledge' | 'volunteer' | 'cancel' | 'manage' | 'staff';
 
 /** An hour: long enough to find a document half-way through, short enough for a shared phone. */
 export const DRAFT_MAX_AGE_SECONDS = 3600;
