@@ -7,8 +7,9 @@ import { runScript } from '../sql-script.ts';
 export async function up(db: Kysely<unknown>): Promise<void> {
   await runScript(db, `
     -- The TOTP time step (counter) of the last code accepted: a code of that step or an earlier one
-    -- is refused, so a code seen over a shoulder or in a proxy log cannot be replayed.
-    ALTER TABLE app_user ADD COLUMN totp_last_step integer;  -- steps of 30 s: fits until the year 4000
+    -- is refused, so a code seen over a shoulder or in a proxy log cannot be replayed. Steps of
+    -- 30 s since 1970 fit in an integer until the year 4000.
+    ALTER TABLE app_user ADD COLUMN totp_last_step integer;
 
     -- Form timestamps spent (HMAC of the stamp, never the stamp itself), kept until the stamp
     -- could no longer be accepted anyway; the hourly housekeeping deletes expired rows.
