@@ -9,7 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDatabaseUrl, type TestDatabase } from '../support/db.ts';
 import { seedDatabase } from '../../src/lib/server/db/seed.ts';
 import { openDatabase } from '../../src/lib/server/db/connection.ts';
-import { createUser, disableUser } from '../../src/lib/server/auth/users.ts';
+import { changePassword, createUser, disableUser } from '../../src/lib/server/auth/users.ts';
 import { createSession, generateSessionToken, validateSessionToken } from '../../src/lib/server/auth/session.ts';
 import { attemptGuarded, attemptSignIn, safeNext, throttlePasswordReset } from '../../src/lib/server/auth/throttle.ts';
 import { inviteUser, readLinkToken, requestPasswordReset, setPasswordFromLink } from '../../src/lib/server/auth/invitations.ts';
@@ -308,6 +308,30 @@ describe('invitations and password resets', () => {
     const user = await t.db.selectFrom('app_user').select('password_hash').where('id', '=', coordinatorId).executeTakeFirstOrThrow();
     expect(await verifyPassword(user.password_hash!, 'coordinamento municipio otto')).toBe(true);
     expect(await audit('auth.password_reset_requested')).toHaveLength(1);
+  });
+
+  it('using a reset link, or changing the password, voids every other reset link of the account', async () => {
+    const id = await createUser(t.db, { email: 'twolinks@comune.example', displayName: 'Two links', role: 'coordinator', municipi: [8] }, PASSWORD);
+    const links = async () => {
+      const rows = await t.db.selectFrom('outbox').select(['id', 'payload', 'status']).where('recipient', '=', 'twolinks@comune.example').orderBy('id').execute();
+      return rows.map((r) => ({ id: r.id, status: r.status, token: (r.payload as { token: string }).token }));
+    };
+    await requestPasswordReset(t.db, 'twolinks@comune.example', 'it');
+    await requestPasswordReset(t.db, 'twolinks@comune.example', 'en');
+    const [first, second] = await links();
+    // The first email went out; the second is still waiting when the first link is used.
+    await t.db.updateTable('outbox').set({ status: 'sent' }).where('id', '=', first!.id).execute();
+    expect(await setPasswordFromLink(t.db, first!.token, 'password_reset', 'la prima nuova frase lunga')).toEqual({ ok: true, userId: id });
+    expect(await readLinkToken(t.db, second!.token, 'password_reset')).toBeUndefined();
+    expect(await setPasswordFromLink(t.db, second!.token, 'password_reset', 'una frase di chi ha la posta')).toEqual({ ok: false, reason: 'invalid_link' });
+    expect((await links())[1]!.status).toBe('cancelled');
+
+    await requestPasswordReset(t.db, 'twolinks@comune.example', 'it');
+    const third = (await links())[2]!;
+    await changePassword(t.db, id, 'cambiata dalla pagina account');
+    expect(await setPasswordFromLink(t.db, third.token, 'password_reset', 'una frase di chi ha la posta')).toEqual({ ok: false, reason: 'invalid_link' });
+    const user = await t.db.selectFrom('app_user').select('password_hash').where('id', '=', id).executeTakeFirstOrThrow();
+    expect(await verifyPassword(user.password_hash!, 'cambiata dalla pagina account')).toBe(true);
   });
 
   it('disabling an invited account withdraws its waiting invitation and voids its link', async () => {
