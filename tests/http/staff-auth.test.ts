@@ -12,6 +12,7 @@ import { startStaffServer, useServer, get, post, signIn, location, sessionCookie
 import { totpCode } from '../../src/lib/server/auth/totp.ts';
 import { startServer } from '../support/server.ts';
 import { createTestDatabase, testDatabaseUrl } from '../support/db.ts';
+import { loggedMails } from '../support/mail-log.ts';
 
 let s: StaffServer;
 beforeAll(async () => {
@@ -291,8 +292,11 @@ describe('sign-out, password change and reset', () => {
       expect(res.status).toBe(303);
       expect(location(res)).toBe('/en/staff/password-dimenticata?inviata=1');
     }
-    const link = await waitFor(() => /staff_password_reset #\d+ written to .* — manage link: (\S+)/.exec(s.server.output())?.[1]);
-    const url = new URL(link);
+    // The log names the .eml file, never the link: its token would let any reader of the log in.
+    await waitFor(() => /\[mail\] staff_password_reset #\d+ written to \S+\.eml$/m.exec(s.server.output())?.[0]);
+    expect(s.server.output()).not.toMatch(/token=/);
+    const [mail] = await loggedMails(s.server.output(), 'staff_password_reset', /\/staff\/password-nuova\?token=/);
+    const url = new URL(mail!.url);
     expect(url.pathname).toBe('/en/staff/password-nuova');
     const form = await get(url.pathname + url.search);
     expect(form.status).toBe(200);

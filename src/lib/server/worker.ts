@@ -129,7 +129,6 @@ export async function deliverMessage(db: Db, message: ClaimedMessage, now: Date,
       text: email.text,
       html: email.html,
       ...(email.ics ? { ics: email.ics } : {}),
-      ...(email.manageUrl ? { manageUrl: email.manageUrl } : {}),
     });
   } catch (error) {
     return recordFailure(db, message, now, error, context.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, log);
