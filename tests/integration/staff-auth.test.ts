@@ -255,6 +255,14 @@ describe('invitations and password resets', () => {
     const op = await inviteUser(t.db, coordinatorActor, { email: 'Op.QO@Comune.Example', displayName: 'Operatore QO', role: 'desk_operator', desks: [qo.id], locale: 'en' });
     expect(op.ok).toBe(true);
     expect(await inviteUser(t.db, adminActor, { email: 'op.qo@comune.example', displayName: 'Again', role: 'desk_operator', desks: [qo.id] })).toEqual({ ok: false, reason: 'email_taken' });
+    // A coordinator cannot probe which addresses have accounts: an existing one (here an admin's)
+    // gets the answer of a new one, and nothing is created, changed or sent.
+    const outboxBefore = (await t.db.selectFrom('outbox').select('id').execute()).length;
+    const probe = await inviteUser(t.db, coordinatorActor, { email: 'Admin@Comune.Example', displayName: 'Probe', role: 'desk_operator', desks: [qo.id] });
+    expect(probe).toEqual({ ok: true, userId: null });
+    expect((await t.db.selectFrom('outbox').select('id').execute()).length).toBe(outboxBefore);
+    expect(await t.db.selectFrom('app_user').select(['role', 'display_name']).where('email', '=', 'admin@comune.example').executeTakeFirstOrThrow()).toEqual({ role: 'admin', display_name: 'Admin' });
+    expect((await audit('user.invite_existing')).map((r) => r.actor_user_id)).toEqual([adminActor.id, coordinatorId]);
     expect((await inviteUser(t.db, adminActor, { email: 'admin2@comune.example', displayName: 'Admin 2', role: 'admin' })).ok).toBe(true);
     expect(await audit('user.invited')).toHaveLength(2);
 
