@@ -199,6 +199,7 @@ export interface OutboxTable {
 /** A form timestamp already used (its HMAC), until it expires. */
 export interface SpentFormStampTable {
   stamp_hash: string;
+  contact_hash: string;
   expires_at: Timestamp;
 }
 

@@ -11,10 +11,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     -- 30 s since 1970 fit in an integer until the year 4000.
     ALTER TABLE app_user ADD COLUMN totp_last_step integer;
 
-    -- Form timestamps spent (HMAC of the stamp, never the stamp itself), kept until the stamp
-    -- could no longer be accepted anyway; the hourly housekeeping deletes expired rows.
+    -- Form timestamps spent (HMAC of the stamp, never the stamp itself) with the HMAC of the
+    -- contact that spent each, kept until the stamp could no longer be accepted anyway; the hourly
+    -- housekeeping deletes expired rows.
     CREATE TABLE spent_form_stamp (
       stamp_hash text PRIMARY KEY,
+      contact_hash text NOT NULL,
       expires_at timestamptz NOT NULL
     );
     CREATE INDEX spent_form_stamp_expires_idx ON spent_form_stamp (expires_at);
