@@ -158,5 +158,7 @@ describe('axe finds no WCAG 2.1 A/AA violation', () => {
     } finally {
       await context.close();
     }
-  });
+    // Each run signs the admin in with a TOTP code the server has not seen: it may wait up to 30 s
+    // for the next step (a code is accepted once), on top of the axe runs.
+  }, 120_000);
 });
