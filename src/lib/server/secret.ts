@@ -4,7 +4,7 @@
 // cannot forge links; rotating APP_SECRET re-encrypts it and leaves it, and every link, unchanged.
 import { randomBytes } from 'node:crypto';
 import type { Db } from './db/database.ts';
-import { decryptAtRest, encryptAtRest, needsReencryption } from './at-rest.ts';
+import { atRestKeys, decryptAtRest, encryptAtRest, needsReencryption } from './at-rest.ts';
 
 // Read once per process: every public write needs it (rate-limit keys, form signatures). The
 // promise is kept, so requests arriving together before the first read completes share it; a read
@@ -35,6 +35,9 @@ async function readSecret(db: Db): Promise<string> {
  * after the migrations; each row is updated only if unchanged meanwhile. Returns how many.
  */
 export async function reencryptStoredSecrets(db: Db): Promise<number> {
+  // Fails the start at once in production without APP_SECRET (rather than at the first request);
+  // elsewhere, prints the development-key warning once, at start.
+  atRestKeys();
   let count = 0;
   const setting = await db.selectFrom('app_setting').select('value').where('key', '=', 'secret').executeTakeFirst();
   if (setting && needsReencryption(setting.value)) {
