@@ -5,6 +5,7 @@ import type { Database } from '../src/lib/server/db/database.ts';
 import { openDatabase, targetFromConfig } from '../src/lib/server/db/connection.ts';
 import { migrateToLatest } from '../src/lib/server/db/migrate.ts';
 import { isSeeded, seedDatabase } from '../src/lib/server/db/seed.ts';
+import { reencryptStoredSecrets } from '../src/lib/server/secret.ts';
 
 type Options = { seedIfEmpty: boolean; log?: (line: string) => void };
 
@@ -16,6 +17,9 @@ export async function migrateAndSeed(db: Kysely<Database>, options: Options): Pr
     await seedDatabase(db);
     log('seeded the database with the QuBì sample data');
   }
+  // Values stored in clear before encryption at rest, or under APP_SECRET_PREVIOUS after a rotation.
+  const reencrypted = await reencryptStoredSecrets(db);
+  if (reencrypted > 0) log(`re-encrypted ${reencrypted} stored secrets with the current APP_SECRET`);
 }
 
 /** Opens the configured database, migrates (and seeds), and closes it: for the db:* scripts. */

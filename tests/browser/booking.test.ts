@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { LIMITS_NOT_REACHED, axeViolations, follow, h1, launchBrowser, text } from './support.ts';
+import { loggedMails } from '../support/mail-log.ts';
 
 let server: RunningServer;
 let browser: Browser;
@@ -55,8 +56,8 @@ async function downloadCalendar(page: Page): Promise<string> {
 async function manageLinkFor(reference: string): Promise<string> {
   const checked = new Set<string>();
   for (let i = 0; i < 100; i++) {
-    for (const m of server.output().matchAll(/booking_confirmation #\d+ written to \S+ — manage link: (\S+)/g)) {
-      const url = new URL(m[1]!);
+    for (const mail of await loggedMails(server.output(), 'booking_confirmation', /\/prenotazione\/gestisci\?token=/)) {
+      const url = new URL(mail.url);
       const link = url.pathname + url.search;
       if (checked.has(link)) continue;
       checked.add(link);

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { LIMITS_NOT_REACHED, axeViolations, follow, h1, launchBrowser, text } from './support.ts';
+import { loggedMails } from '../support/mail-log.ts';
 
 let server: RunningServer;
 let browser: Browser;
@@ -179,14 +180,14 @@ describe('axe finds no WCAG 2.1 A/AA violation on the pledge and volunteer pages
   /** The confirmation email of a volunteer sign-up, as the file mailer writes it (the worker runs every 5 s). */
   async function confirmationEmail(locale: Locale, email: string): Promise<{ confirm: string; withdraw: string }> {
     for (let i = 0; i < 120; i++) {
-      for (const m of server.output().matchAll(/volunteer_confirm_address #\d+ written to (\S+) — manage link: (\S+)/g)) {
-        const raw = await readFile(m[1]!, 'utf8');
+      for (const mail of await loggedMails(server.output(), 'volunteer_confirm_address', /\/volontari\/conferma\?token=/)) {
+        const raw = mail.raw;
         if (!raw.includes(`To: ${email}`)) continue;
         // Quoted-printable soft line breaks and escapes, so the links can be read.
         const decoded = raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
         const withdraw = /https?:\/\/[^\s"<>]+\/volontari\/ritira\?token=[0-9]+\.[A-Za-z0-9_-]{43}/.exec(decoded)?.[0];
         const path = (u: string) => new URL(u).pathname + new URL(u).search;
-        return { confirm: path(m[2]!), withdraw: withdraw ? path(withdraw) : '' };
+        return { confirm: path(mail.url), withdraw: withdraw ? path(withdraw) : '' };
       }
       await new Promise((r) => setTimeout(r, 250));
     }

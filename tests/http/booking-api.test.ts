@@ -22,6 +22,7 @@ const RAISED_LIMITS = {
 };
 
 let server: RunningServer;
+const PAST_REFERENCE = 'QB-PAST-22';
 
 const today = () => romeDateString(new Date());
 
@@ -66,6 +67,12 @@ describe('booking API', () => {
     server = await startServer(RAISED_LIMITS, {
       prepare: async (db) => {
         await db.updateTable('desk').set({ capacity_per_slot: 3 }).where('slug', '=', 'gallaratese').execute();
+        // An appointment that was yesterday, still confirmed (no one marked it), for the cancel API.
+        const desk = await db.selectFrom('desk').select('id').where('slug', '=', 'quarto-oggiaro').executeTakeFirstOrThrow();
+        const start = new Date(Date.now() - 86_400_000);
+        const end = new Date(start.getTime() + 30 * 60_000);
+        const slot = await db.insertInto('booking_slot').values({ desk_id: desk.id, starts_at: start, ends_at: end, capacity: 1, booked: 1 }).returning('id').executeTakeFirstOrThrow();
+        await db.insertInto('booking').values({ reference: PAST_REFERENCE, desk_id: desk.id, slot_id: slot.id, starts_at: start, ends_at: end, first_name: 'Amina', phone: '+393331234567', locale: 'it', source: 'api' }).execute();
       },
     });
   });
@@ -285,6 +292,12 @@ describe('booking API', () => {
       // Cancelling again is harmless and frees nothing more.
       expect((await post('/api/v1/bookings/cancel', { reference, phone: '3516818198' })).status).toBe(200);
       expect(await remainingAt('gallaratese', slot.start)).toBe(before + 1);
+    });
+
+    it('refuses to cancel an appointment that is over (409 past), as the pages do', async () => {
+      const res = await post('/api/v1/bookings/cancel', { reference: PAST_REFERENCE, phone: '333 123 4567' });
+      expect(res.status).toBe(409);
+      expect(await res.json()).toEqual({ error: 'not_cancellable', status: 'past' });
     });
 
     it('cancels with the token of the manage link', async () => {

@@ -7,6 +7,7 @@ import { startServer, type RunningServer } from '../support/server.ts';
 import { Jar } from '../support/cookie-jar.ts';
 import { weekStart } from '../../src/lib/booking/slots.ts';
 import { romeDateString } from '../../src/lib/time.ts';
+import { loggedMails } from '../support/mail-log.ts';
 
 let server: RunningServer;
 beforeAll(async () => {
@@ -158,8 +159,8 @@ async function book(desk: string, person: Person, options: { locale?: string; sl
 async function manageLinkFor(reference: string): Promise<string> {
   const checked = new Set<string>();
   for (let i = 0; i < 100; i++) {
-    for (const m of server.output().matchAll(/booking_confirmation #\d+ written to \S+ — manage link: (\S+)/g)) {
-      const url = new URL(m[1]!);
+    for (const mail of await loggedMails(server.output(), 'booking_confirmation', /\/prenotazione\/gestisci\?token=/)) {
+      const url = new URL(mail.url);
       const link = url.pathname + url.search;
       if (checked.has(link)) continue;
       checked.add(link);

@@ -8,6 +8,7 @@ import { startServer, type RunningServer } from '../support/server.ts';
 import { testDatabaseUrl } from '../support/db.ts';
 import { startSink, type Sink } from '../support/smtp-sink.ts';
 import pg from 'pg';
+import { scopedSubmissionKey } from '../../src/lib/server/submission-key.ts';
 
 
 function startRelay(target: URL) {
@@ -207,9 +208,12 @@ describe('database outage during a booking load (PostgreSQL)', () => {
 
     // Every acknowledged booking is stored once; the slot counters match the rows.
     const acknowledged = answers.filter((a) => a.status === 201);
-    const { rows } = await direct.query<{ submission_key: string; reference: string }>(`SELECT submission_key, reference FROM ${schema}.booking WHERE submission_key LIKE 'outage-%'`);
+    // Keys are stored scoped to the contact they came with (submission-key.ts).
+    const storedKey = (key: string) => scopedSubmissionKey(key, { phone: null, email: `famiglia.${key.slice('outage-'.length)}@example.org` })!;
+    const sentKeys = answers.map((a) => storedKey(a.key));
+    const { rows } = await direct.query<{ submission_key: string; reference: string }>(`SELECT submission_key, reference FROM ${schema}.booking WHERE submission_key = ANY($1)`, [sentKeys]);
     const stored = new Map(rows.map((r) => [r.submission_key, r.reference]));
-    for (const a of acknowledged) expect(stored.get(a.key)).toBe(a.reference);
+    for (const a of acknowledged) expect(stored.get(storedKey(a.key))).toBe(a.reference);
     const { rows: mismatched } = await direct.query(
       `SELECT s.id FROM ${schema}.booking_slot s LEFT JOIN ${schema}.booking b ON b.slot_id = s.id AND b.status <> 'cancelled' GROUP BY s.id, s.booked HAVING s.booked <> count(b.id)`,
     );

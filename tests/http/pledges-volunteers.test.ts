@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { Jar } from '../support/cookie-jar.ts';
 import { messages } from '../../src/lib/i18n.ts';
+import { loggedMails } from '../support/mail-log.ts';
 
 const RAISED_LIMITS = {
   FORM_MIN_FILL_SECONDS: '0',
@@ -115,10 +116,10 @@ async function pledgeBody(lines: { item: string; quantity: number }[], over: Rec
   return { campaign: 'zaino-sospeso', items: lines, dropOffPoint: w.dropOffPoint, collectionWindow: w.id, name: 'Amina', phone: nextPhone(), locale: 'it', privacyAccepted: true, ...over };
 }
 
-/** A link the file mailer logged ("— manage link: …") for a message kind, once the worker (every 5 s) has sent it. */
+/** The emails of a kind the file mailer wrote, each with its manage or confirmation link (read from the .eml: the log names no link). */
 async function loggedLinks(kind: string, after = 0): Promise<{ id: number; url: string; file: string }[]> {
-  const found = [...server.output().matchAll(new RegExp(`\\[mail\\] ${kind} #(\\d+) written to (\\S+)(?: — manage link: (\\S+))?`, 'g'))].map((m) => ({ id: Number(m[1]), file: m[2]!, url: m[3] ?? '' }));
-  return found.filter((f) => f.id > after);
+  const found = await loggedMails(server.output(), kind, /\/(gestisci|conferma)\?token=/);
+  return found.filter((f) => f.id > after).map(({ id, url, file }) => ({ id, url, file }));
 }
 /** The first email of a kind after message #after sent to `to` (other tests' emails go by meanwhile). */
 async function waitForMail(kind: string, after: number, to: string): Promise<{ id: number; url: string; file: string }> {

@@ -12,6 +12,7 @@ import { startStaffServer, useServer, get, post, signIn, location, sessionCookie
 import { totpCode } from '../../src/lib/server/auth/totp.ts';
 import { startServer } from '../support/server.ts';
 import { createTestDatabase, testDatabaseUrl } from '../support/db.ts';
+import { loggedMails } from '../support/mail-log.ts';
 
 let s: StaffServer;
 beforeAll(async () => {
@@ -160,8 +161,21 @@ describe('sign-in', () => {
       const userId = (await s.db.selectFrom('app_user').select('id').where('email', '=', victim.email).executeTakeFirstOrThrow()).id;
       const rows = await s.db.selectFrom('audit_log').select(['action', 'detail']).where('subject', '=', `user:${userId}`).where('action', 'in', ['auth.sign_in_failed', 'auth.locked']).orderBy('id').execute();
       expect(rows.map((r) => r.action)).toEqual([...Array(5).fill('auth.sign_in_failed'), 'auth.locked']);
-      expect(rows[5]!.detail).toMatchObject({ scope: 'account', step: 'sign_in' });
+      expect(rows[5]!.detail).toMatchObject({ scope: 'account_ip', step: 'sign_in' });
     }
+  });
+
+  it("does not let an attacker lock the owner out: wrong passwords from 127.0.0.2 leave the right one working at once from 127.0.0.3", async () => {
+    const owner = s.accounts.desk_operator;
+    for (let i = 0; i < 25; i++) {
+      const res = await post('/en/staff/accesso', { email: owner.email, password: `guess number ${i}` }, { from: '127.0.0.2' });
+      expect(res.status, `attempt ${i + 1}`).toBe(i < 5 ? 422 : 429);
+    }
+    const refused = await post('/en/staff/accesso', { email: owner.email, password: owner.password }, { from: '127.0.0.2' });
+    expect(refused.status).toBe(429);
+    const ok = await post('/en/staff/accesso', { email: owner.email, password: owner.password, next: '' }, { from: '127.0.0.3' });
+    expect(ok.status).toBe(303);
+    expect(sessionCookieOf(ok)).toBeDefined();
   });
 });
 
@@ -210,10 +224,21 @@ describe('admin second factor', () => {
     expect(form.status).toBe(200);
     expect(form.html).toContain('autocomplete="one-time-code"');
     expect((await post('/it/staff/verifica', { code: '12345', next: '/it/staff/account' }, { cookie })).status).toBe(422);
-    const ok = await post('/it/staff/verifica', { code: totpCode(secret), next: '/it/staff/account' }, { cookie });
+    // The code that turned TOTP on (this step's) is spent: the next step's code passes (clock drift allows it).
+    const code = totpCode(secret, new Date(Date.now() + 30_000));
+    const ok = await post('/it/staff/verifica', { code, next: '/it/staff/account' }, { cookie });
     expect(ok.status).toBe(303);
     expect(location(ok)).toBe('/it/staff/account');
     expect((await get('/it/staff/account', cookie)).status).toBe(200);
+    // Replayed in another sign-in (read over a shoulder, or from a log), the same code is refused.
+    const replay = await signIn(s.accounts.admin);
+    const replayed = await post('/it/staff/verifica', { code }, { cookie: replay.cookie });
+    expect(replayed.status).toBe(422);
+    expect((await get('/it/staff', replay.cookie)).status).toBe(303);
+    // So is it for a recovery action (new recovery codes) in the signed-in session.
+    const renew = await post('/en/staff/account/due-fattori', { action: 'recovery', code }, { cookie });
+    expect(renew.status).toBe(422);
+    expect(renew.html).not.toMatch(/<code[^>]*>[23456789A-HJKMNP-Z]{5}-[23456789A-HJKMNP-Z]{5}<\/code>/);
 
     const second = await signIn(s.accounts.admin);
     const byRecovery = await post('/it/staff/verifica', { code: recovery[0]!.toLowerCase() }, { cookie: second.cookie });
@@ -267,8 +292,11 @@ describe('sign-out, password change and reset', () => {
       expect(res.status).toBe(303);
       expect(location(res)).toBe('/en/staff/password-dimenticata?inviata=1');
     }
-    const link = await waitFor(() => /staff_password_reset #\d+ written to .* — manage link: (\S+)/.exec(s.server.output())?.[1]);
-    const url = new URL(link);
+    // The log names the .eml file, never the link: its token would let any reader of the log in.
+    await waitFor(() => /\[mail\] staff_password_reset #\d+ written to \S+\.eml$/m.exec(s.server.output())?.[0]);
+    expect(s.server.output()).not.toMatch(/token=/);
+    const [mail] = await loggedMails(s.server.output(), 'staff_password_reset', /\/staff\/password-nuova\?token=/);
+    const url = new URL(mail!.url);
     expect(url.pathname).toBe('/en/staff/password-nuova');
     const form = await get(url.pathname + url.search);
     expect(form.status).toBe(200);

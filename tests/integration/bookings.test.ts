@@ -71,6 +71,19 @@ describe(`booking capacity (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PG
     expect(await bookedCount(start)).toEqual({ rows: 1, counter: 1 });
   });
 
+  it("a submission key reused by another client returns nothing of the first client's booking", async () => {
+    const start = romeToInstant(2026, 12, 29, 12, 0);
+    const mine = await createBooking(t.db, request({ start, submissionKey: 'guessable-1', phone: '+393331110001' }), now);
+    expect(mine).toMatchObject({ ok: true, duplicate: false });
+    // Another client, same key (a guessed or copied value): no duplicate, no reference of mine.
+    const theirs = await createBooking(t.db, request({ start: romeToInstant(2026, 12, 29, 12, 30), submissionKey: 'guessable-1', phone: '+393339990001' }), now);
+    expect(theirs).toMatchObject({ ok: true, duplicate: false });
+    expect(theirs.ok && mine.ok && theirs.booking.reference).not.toBe(mine.ok && mine.booking.reference);
+    // The same client sending again still gets its own booking back.
+    const again = await createBooking(t.db, request({ start, submissionKey: 'guessable-1', phone: '+393331110001' }), now);
+    expect(again).toMatchObject({ ok: true, duplicate: true, booking: { reference: mine.ok ? mine.booking.reference : '' } });
+  });
+
   it('refuses times the desk does not offer', async () => {
     const wrongDay = await createBooking(t.db, request({ start: romeToInstant(2026, 12, 16, 10, 0) }), now); // a Wednesday
     expect(wrongDay).toMatchObject({ ok: false, reason: 'slot_unavailable' });

@@ -72,6 +72,17 @@ describe(`pledge quantities (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'P
   });
 });
 
+describe('submission keys', () => {
+  it("a key reused by another donor returns nothing of the first donor's pledge", async () => {
+    const first = await createPledge(t.db, pledge({ lines: [{ item: 'colla', quantity: 1 }], submissionKey: 'copied-key', phone: '+393401110001' }), now);
+    const other = await createPledge(t.db, pledge({ lines: [{ item: 'colla', quantity: 1 }], submissionKey: 'copied-key', phone: '+393409990001' }), now);
+    expect(first).toMatchObject({ ok: true, duplicate: false });
+    expect(other).toMatchObject({ ok: true, duplicate: false });
+    expect(other.ok && first.ok && other.pledge.reference).not.toBe(first.ok && first.pledge.reference);
+    expect(await createPledge(t.db, pledge({ lines: [{ item: 'colla', quantity: 1 }], submissionKey: 'copied-key', phone: '+393401110001' }), now)).toMatchObject({ ok: true, duplicate: true });
+  });
+});
+
 describe('the life of a pledge', () => {
   it('can be changed and cancelled by the donor, giving quantities back at once', async () => {
     const made = await createPledge(t.db, pledge({ lines: [{ item: 'pastelli', quantity: 3 }], email: 'donor@example.org' }), now);

@@ -9,11 +9,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDatabaseUrl, type TestDatabase } from '../support/db.ts';
 import { seedDatabase } from '../../src/lib/server/db/seed.ts';
 import { openDatabase } from '../../src/lib/server/db/connection.ts';
-import { createUser, disableUser } from '../../src/lib/server/auth/users.ts';
+import { changePassword, createUser, disableUser } from '../../src/lib/server/auth/users.ts';
 import { createSession, generateSessionToken, validateSessionToken } from '../../src/lib/server/auth/session.ts';
 import { attemptGuarded, attemptSignIn, safeNext, throttlePasswordReset } from '../../src/lib/server/auth/throttle.ts';
 import { inviteUser, readLinkToken, requestPasswordReset, setPasswordFromLink } from '../../src/lib/server/auth/invitations.ts';
 import { beginTotpSetup, enableTotp, getTotpState, hashRecoveryCode, totpCode, verifySecondFactor } from '../../src/lib/server/auth/totp.ts';
+import { reencryptStoredSecrets } from '../../src/lib/server/secret.ts';
 import { createDemoAccounts, formatDemoAccounts } from '../../src/lib/server/auth/demo.ts';
 import { verifyPassword } from '../../src/lib/server/auth/password.ts';
 import { loadActor } from '../../src/lib/server/auth/actor.ts';
@@ -61,28 +62,44 @@ describe('sign-in attempts', () => {
     expect(JSON.stringify(failed)).not.toContain('10.0.0.1');
   });
 
-  it('lock an account after 5 failures in 15 minutes, even for the right password, and log each failure and the lockout', async () => {
+  it("lock an address out of an account after 5 failures in 15 minutes, even for the right password, and log each failure and the lockout; the owner signs in at once from another address", async () => {
     const t0 = new Date('2030-01-01T10:00:00Z');
     for (let i = 0; i < 5; i++) {
-      expect(await attemptSignIn(t.db, { email: 'coord8@comune.example', password: `guess ${i}`, ip: `10.0.1.${i}` }, new Date(t0.getTime() + i * 1000))).toEqual({ ok: false, reason: 'invalid' });
+      expect(await attemptSignIn(t.db, { email: 'coord8@comune.example', password: `guess ${i}`, ip: '10.0.1.2' }, new Date(t0.getTime() + i * 1000))).toEqual({ ok: false, reason: 'invalid' });
     }
     expect(await audit('auth.locked')).toHaveLength(0);
-    const refused = await attemptSignIn(t.db, { email: 'coord8@comune.example', password: PASSWORD, ip: '10.0.1.99' }, new Date(t0.getTime() + 10_000));
+    const refused = await attemptSignIn(t.db, { email: 'coord8@comune.example', password: PASSWORD, ip: '10.0.1.2' }, new Date(t0.getTime() + 10_000));
     expect(refused).toEqual({ ok: false, reason: 'throttled', retryAfterSeconds: 15 * 60 - 10 });
-    expect(await attemptSignIn(t.db, { email: 'coord8@comune.example', password: 'more', ip: '10.0.1.98' }, new Date(t0.getTime() + 11_000))).toMatchObject({ reason: 'throttled' });
+    expect(await attemptSignIn(t.db, { email: 'coord8@comune.example', password: 'more', ip: '10.0.1.2' }, new Date(t0.getTime() + 11_000))).toMatchObject({ reason: 'throttled' });
     expect(await audit('auth.sign_in_failed')).toHaveLength(5);
     const locked = await audit('auth.locked');
     expect(locked).toHaveLength(1);
-    expect(locked[0]).toMatchObject({ actor_user_id: coordinatorId, subject: `user:${coordinatorId}`, detail: { step: 'sign_in', scope: 'account' } });
-    expect(await audit('auth.sign_in')).toHaveLength(0);
-    // After the window the right password works again.
-    expect((await attemptSignIn(t.db, { email: 'coord8@comune.example', password: PASSWORD, ip: '10.0.1.99' }, new Date(t0.getTime() + 15 * 60_000 + 1000))).ok).toBe(true);
+    expect(locked[0]).toMatchObject({ actor_user_id: coordinatorId, subject: `user:${coordinatorId}`, detail: { step: 'sign_in', scope: 'account_ip' } });
+    // The owner, from an address with no failures, is not kept out (OWASP ASVS 6.3).
+    expect(await attemptSignIn(t.db, { email: 'coord8@comune.example', password: PASSWORD, ip: '10.0.1.3' }, new Date(t0.getTime() + 12_000))).toEqual({ ok: true, user: { id: coordinatorId, totpEnabled: false } });
+    // After the window the right password works again from the attacker's address too.
+    expect((await attemptSignIn(t.db, { email: 'coord8@comune.example', password: PASSWORD, ip: '10.0.1.2' }, new Date(t0.getTime() + 15 * 60_000 + 1000))).ok).toBe(true);
+  });
+
+  it('only slow an account attacked from many addresses: past 10 failures each address gets one attempt, and the owner still signs in', async () => {
+    const t0 = new Date('2030-01-01T12:00:00Z');
+    // 20 requests an hour from 20 addresses used to keep an account out for good.
+    for (let i = 0; i < 20; i++) {
+      expect(await attemptSignIn(t.db, { email: 'coord8@comune.example', password: `guess ${i}`, ip: `10.0.9.${i}` }, new Date(t0.getTime() + i * 1000))).toEqual({ ok: false, reason: 'invalid' });
+    }
+    // An address that already failed on this account is refused while the account is slowed…
+    expect(await attemptSignIn(t.db, { email: 'coord8@comune.example', password: 'again', ip: '10.0.9.15' }, new Date(t0.getTime() + 30_000))).toMatchObject({ ok: false, reason: 'throttled' });
+    // …the owner's first attempt from a clean address is checked, and the right password works.
+    expect((await attemptSignIn(t.db, { email: 'coord8@comune.example', password: PASSWORD, ip: '10.0.9.200' }, new Date(t0.getTime() + 31_000))).ok).toBe(true);
+    expect((await audit('auth.locked')).map((r) => r.detail.scope)).toEqual(['account']);
   });
 
   it('throttle an unknown address exactly like a known one', async () => {
     const t0 = new Date('2030-01-02T10:00:00Z');
-    for (let i = 0; i < 5; i++) await attemptSignIn(t.db, { email: 'ghost@comune.example', password: 'x', ip: `10.0.2.${i}` }, t0);
-    expect(await attemptSignIn(t.db, { email: 'ghost@comune.example', password: 'x', ip: '10.0.2.9' }, t0)).toMatchObject({ reason: 'throttled' });
+    for (let i = 0; i < 5; i++) await attemptSignIn(t.db, { email: 'ghost@comune.example', password: 'x', ip: '10.0.2.1' }, t0);
+    expect(await attemptSignIn(t.db, { email: 'ghost@comune.example', password: 'x', ip: '10.0.2.1' }, t0)).toMatchObject({ reason: 'throttled' });
+    for (let i = 0; i < 5; i++) await attemptSignIn(t.db, { email: 'coord8@comune.example', password: 'x', ip: '10.0.2.2' }, t0);
+    expect(await attemptSignIn(t.db, { email: 'coord8@comune.example', password: 'x', ip: '10.0.2.2' }, t0)).toMatchObject({ reason: 'throttled' });
   });
 
   it('lock an IP after 30 failures in an hour across accounts; successes do not count', async () => {
@@ -95,9 +112,9 @@ describe('sign-in attempts', () => {
     expect((await attemptSignIn(t.db, { email: 'coord8@comune.example', password: PASSWORD, ip: '10.0.3.2' }, t0)).ok).toBe(true);
   });
 
-  it('count parallel guesses atomically: never more than 5 checked', async () => {
+  it('count parallel guesses atomically: never more than 5 checked from one address', async () => {
     const t0 = new Date('2030-01-04T10:00:00Z');
-    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => attemptSignIn(t.db, { email: 'admin@comune.example', password: `guess ${i}`, ip: `10.0.4.${i}` }, t0)));
+    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => attemptSignIn(t.db, { email: 'admin@comune.example', password: `guess ${i}`, ip: '10.0.4.1' }, t0)));
     expect(results.filter((r) => !r.ok && r.reason === 'invalid')).toHaveLength(5);
     expect(results.filter((r) => !r.ok && r.reason === 'throttled')).toHaveLength(7);
     expect(await audit('auth.sign_in_failed')).toHaveLength(5);
@@ -163,13 +180,62 @@ describe('TOTP', () => {
     expect(stored.map((r) => r.code_hash).sort()).toEqual(codes!.map(hashRecoveryCode).sort());
     expect(JSON.stringify(stored)).not.toContain(codes![0]!.replace('-', ''));
 
-    expect(await verifySecondFactor(t.db, id, totpCode(secret))).toBe('totp');
+    // The code that turned TOTP on is spent: the second step needs the next one.
+    expect(await verifySecondFactor(t.db, id, totpCode(secret))).toBe(false);
+    expect(await verifySecondFactor(t.db, id, totpCode(secret, new Date(Date.now() + 30_000)))).toBe('totp');
     expect(await verifySecondFactor(t.db, id, codes![0]!.toLowerCase())).toBe('recovery');
     expect(await verifySecondFactor(t.db, id, codes![0]!)).toBe(false);
     expect((await getTotpState(t.db, id)).recoveryCodesLeft).toBe(9);
     expect(await verifySecondFactor(t.db, id, 'ABCDE-FGHJK')).toBe(false);
     // Sign-in now says a second factor is pending.
     expect(await attemptSignIn(t.db, { email: 'totp@comune.example', password: PASSWORD, ip: '10.0.8.1' })).toEqual({ ok: true, user: { id, totpEnabled: true } });
+  });
+
+  it('accepts each code once: a replayed code, or one of an earlier step, is refused', async () => {
+    const id = await createUser(t.db, { email: 'replay@comune.example', displayName: 'Replay', role: 'admin' }, PASSWORD);
+    const secret = await beginTotpSetup(t.db, id);
+    const t0 = new Date('2030-02-01T10:00:00Z');
+    expect(await enableTotp(t.db, id, totpCode(secret, t0), t0)).toHaveLength(10);
+    const next = new Date(t0.getTime() + 30_000);
+    expect(await verifySecondFactor(t.db, id, totpCode(secret, next), next)).toBe('totp');
+    // The same code a second later (an onlooker, a proxy log, a double submit) is refused.
+    expect(await verifySecondFactor(t.db, id, totpCode(secret, next), new Date(next.getTime() + 1000))).toBe(false);
+    // So is the code of the step before, though still within the drift window.
+    expect(await verifySecondFactor(t.db, id, totpCode(secret, t0), next)).toBe(false);
+    // Two requests racing with one fresh code: one passes.
+    const later = new Date(t0.getTime() + 90_000);
+    const raced = await Promise.all([verifySecondFactor(t.db, id, totpCode(secret, later), later), verifySecondFactor(t.db, id, totpCode(secret, later), later)]);
+    expect(raced.filter((r) => r === 'totp')).toHaveLength(1);
+  });
+
+  it('stores the secret encrypted with the key from APP_SECRET, and re-encrypts it when the key is rotated', async () => {
+    const id = await createUser(t.db, { email: 'atrest@comune.example', displayName: 'At rest', role: 'admin' }, PASSWORD);
+    const secret = await beginTotpSetup(t.db, id);
+    const stored = async () => (await t.db.selectFrom('app_user').select('totp_secret').where('id', '=', id).executeTakeFirstOrThrow()).totp_secret!;
+    expect(await stored()).toMatch(/^enc1:/);
+    expect(await stored()).not.toContain(secret);
+    expect(await getTotpState(t.db, id)).toMatchObject({ pendingSecret: secret });
+    const before = await stored();
+    const saved = { current: process.env.APP_SECRET, previous: process.env.APP_SECRET_PREVIOUS };
+    try {
+      // Rotation: the new secret in APP_SECRET, the old one in APP_SECRET_PREVIOUS, then a start.
+      process.env.APP_SECRET_PREVIOUS = saved.current ?? 'qubi-development-only-not-secret';
+      process.env.APP_SECRET = 'a new secret of at least thirty-two characters';
+      expect(await getTotpState(t.db, id)).toMatchObject({ pendingSecret: secret }); // still read
+      expect(await reencryptStoredSecrets(t.db)).toBeGreaterThanOrEqual(2); // this secret and the server secret
+      expect(await stored()).not.toBe(before);
+      delete process.env.APP_SECRET_PREVIOUS;
+      expect(await getTotpState(t.db, id)).toMatchObject({ pendingSecret: secret });
+      // Without the key it was made with, a value is refused, not misread.
+      process.env.APP_SECRET = 'yet another secret nobody configured here';
+      await expect(getTotpState(t.db, id)).rejects.toThrow(/APP_SECRET_PREVIOUS/);
+    } finally {
+      for (const [name, value] of [['APP_SECRET', saved.current], ['APP_SECRET_PREVIOUS', saved.previous]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      await t.db.updateTable('app_user').set({ totp_secret: before }).where('id', '=', id).execute();
+    }
   });
 });
 
@@ -189,6 +255,14 @@ describe('invitations and password resets', () => {
     const op = await inviteUser(t.db, coordinatorActor, { email: 'Op.QO@Comune.Example', displayName: 'Operatore QO', role: 'desk_operator', desks: [qo.id], locale: 'en' });
     expect(op.ok).toBe(true);
     expect(await inviteUser(t.db, adminActor, { email: 'op.qo@comune.example', displayName: 'Again', role: 'desk_operator', desks: [qo.id] })).toEqual({ ok: false, reason: 'email_taken' });
+    // A coordinator cannot probe which addresses have accounts: an existing one (here an admin's)
+    // gets the answer of a new one, and nothing is created, changed or sent.
+    const outboxBefore = (await t.db.selectFrom('outbox').select('id').execute()).length;
+    const probe = await inviteUser(t.db, coordinatorActor, { email: 'Admin@Comune.Example', displayName: 'Probe', role: 'desk_operator', desks: [qo.id] });
+    expect(probe).toEqual({ ok: true, userId: null });
+    expect((await t.db.selectFrom('outbox').select('id').execute()).length).toBe(outboxBefore);
+    expect(await t.db.selectFrom('app_user').select(['role', 'display_name']).where('email', '=', 'admin@comune.example').executeTakeFirstOrThrow()).toEqual({ role: 'admin', display_name: 'Admin' });
+    expect((await audit('user.invite_existing')).map((r) => r.actor_user_id)).toEqual([adminActor.id, coordinatorId]);
     expect((await inviteUser(t.db, adminActor, { email: 'admin2@comune.example', displayName: 'Admin 2', role: 'admin' })).ok).toBe(true);
     expect(await audit('user.invited')).toHaveLength(2);
 
@@ -242,6 +316,30 @@ describe('invitations and password resets', () => {
     const user = await t.db.selectFrom('app_user').select('password_hash').where('id', '=', coordinatorId).executeTakeFirstOrThrow();
     expect(await verifyPassword(user.password_hash!, 'coordinamento municipio otto')).toBe(true);
     expect(await audit('auth.password_reset_requested')).toHaveLength(1);
+  });
+
+  it('using a reset link, or changing the password, voids every other reset link of the account', async () => {
+    const id = await createUser(t.db, { email: 'twolinks@comune.example', displayName: 'Two links', role: 'coordinator', municipi: [8] }, PASSWORD);
+    const links = async () => {
+      const rows = await t.db.selectFrom('outbox').select(['id', 'payload', 'status']).where('recipient', '=', 'twolinks@comune.example').orderBy('id').execute();
+      return rows.map((r) => ({ id: r.id, status: r.status, token: (r.payload as { token: string }).token }));
+    };
+    await requestPasswordReset(t.db, 'twolinks@comune.example', 'it');
+    await requestPasswordReset(t.db, 'twolinks@comune.example', 'en');
+    const [first, second] = await links();
+    // The first email went out; the second is still waiting when the first link is used.
+    await t.db.updateTable('outbox').set({ status: 'sent' }).where('id', '=', first!.id).execute();
+    expect(await setPasswordFromLink(t.db, first!.token, 'password_reset', 'la prima nuova frase lunga')).toEqual({ ok: true, userId: id });
+    expect(await readLinkToken(t.db, second!.token, 'password_reset')).toBeUndefined();
+    expect(await setPasswordFromLink(t.db, second!.token, 'password_reset', 'una frase di chi ha la posta')).toEqual({ ok: false, reason: 'invalid_link' });
+    expect((await links())[1]!.status).toBe('cancelled');
+
+    await requestPasswordReset(t.db, 'twolinks@comune.example', 'it');
+    const third = (await links())[2]!;
+    await changePassword(t.db, id, 'cambiata dalla pagina account');
+    expect(await setPasswordFromLink(t.db, third.token, 'password_reset', 'una frase di chi ha la posta')).toEqual({ ok: false, reason: 'invalid_link' });
+    const user = await t.db.selectFrom('app_user').select('password_hash').where('id', '=', id).executeTakeFirstOrThrow();
+    expect(await verifyPassword(user.password_hash!, 'cambiata dalla pagina account')).toBe(true);
   });
 
   it('disabling an invited account withdraws its waiting invitation and voids its link', async () => {

@@ -218,10 +218,11 @@ describe('items and targets', () => {
     expect(audit!.detail).toEqual({ changes: [{ item: 'zaino', from: zaino.target, to: zaino.pledged }, { item: 'forbici', from: forbici.target, to: 55 }] });
   });
 
-  it('refuses items and targets to roles without campaign.edit', async () => {
+  it('refuses items and targets to roles without campaign.edit, and to a coordinator of another municipio', async () => {
     const forbici = (await item('forbici')).target;
     const id = (await listCampaignItems(t.db))!.items.find((i) => i.slug === 'forbici')!.id;
-    for (const who of ['operator', 'partner'] as const) {
+    // The campaign is collected in Municipi 5 and 8: its items are not Municipio 2's to change.
+    for (const who of ['operator', 'partner', 'coord2'] as const) {
       expect(await updateTargets(t.db, actors[who], new Map([[id, '99']]))).toEqual({ ok: false, reason: 'forbidden' });
       expect(await addCampaignItem(t.db, actors[who], { nameIt: 'Righello', nameEn: 'Ruler', target: '10' })).toEqual({ ok: false, reason: 'forbidden' });
     }

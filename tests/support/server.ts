@@ -53,6 +53,9 @@ export interface StartOptions {
 export async function startServer(extraEnv: Record<string, string> = {}, options: StartOptions = {}): Promise<RunningServer> {
   // `npm test` builds first (pretest); a bare `vitest run` on an unbuilt tree says so here.
   if (!existsSync('dist/server/entry.mjs')) throw new Error('The site is not built: run `npm run build` or use `npm test`.');
+  // Production requires APP_SECRET (the key of encryption at rest); this process prepares the
+  // database with the same one, so the server reads what was stored here.
+  process.env.APP_SECRET ??= 'test-only app secret, not for any real server';
   const { env, cleanup } = await databaseEnv();
   if (options.prepare) {
     // The embedded database takes one process at a time: prepared and closed before the server opens it.

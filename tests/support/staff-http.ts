@@ -1,5 +1,6 @@
 // Staff area over plain HTTP, as a browser without JavaScript uses it: a server with the demo
 // accounts, form posts with a cookie, and signing in. Shared by the staff HTTP tests.
+import { request as httpRequest } from 'node:http';
 import { expect } from 'vitest';
 import type { Kysely } from 'kysely';
 import { startServer, type RunningServer } from './server.ts';
@@ -47,15 +48,34 @@ export interface Page {
 }
 export const decode = (v: string) => v.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 
-export async function request(path: string, init: RequestInit & { cookie?: string } = {}, srv = current()): Promise<Page> {
-  const { cookie, ...rest } = init;
+export async function request(path: string, init: RequestInit & { cookie?: string; from?: string } = {}, srv = current()): Promise<Page> {
+  const { cookie, from, ...rest } = init;
   const headers = new Headers(rest.headers);
   if (cookie) headers.set('Cookie', cookie);
+  if (from) return requestFrom(from, srv.origin + path, { method: rest.method ?? 'GET', headers, body: typeof rest.body === 'string' ? rest.body : undefined });
   const res = await fetch(srv.origin + path, { redirect: 'manual', ...rest, headers });
   return { status: res.status, html: decode(await res.text()), headers: res.headers };
 }
+
+/** A request from another loopback address (127.0.0.x stands for another client): fetch cannot pick its source. */
+function requestFrom(localAddress: string, url: string, init: { method: string; headers: Headers; body: string | undefined }): Promise<Page> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: init.method, localAddress, headers: Object.fromEntries(init.headers) }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const headers = new Headers();
+        for (const [name, value] of Object.entries(res.headers)) for (const v of [value ?? []].flat()) headers.append(name, v);
+        resolve({ status: res.statusCode ?? 0, html: decode(Buffer.concat(chunks).toString('utf8')), headers });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(init.body);
+  });
+}
 export const get = (path: string, cookie?: string, srv = current()) => request(path, cookie ? { cookie } : {}, srv);
-export function post(path: string, fields: Record<string, string>, options: { cookie?: string; origin?: string; srv?: RunningServer } = {}): Promise<Page> {
+export function post(path: string, fields: Record<string, string>, options: { cookie?: string; origin?: string; srv?: RunningServer; from?: string } = {}): Promise<Page> {
   const srv = options.srv ?? current();
   return request(
     path,
@@ -64,6 +84,7 @@ export function post(path: string, fields: Record<string, string>, options: { co
       headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: options.origin ?? srv.origin },
       body: new URLSearchParams(fields).toString(),
       ...(options.cookie ? { cookie: options.cookie } : {}),
+      ...(options.from ? { from: options.from } : {}),
     },
     srv,
   );

@@ -23,7 +23,7 @@ export type Operation =
   | { kind: 'event.edit'; event: { ownerOrganisationId: number | null; municipioId: number | null } }
   | { kind: 'event.moderate'; event: { municipioId: number | null } } // publish, send back with a reason
   | { kind: 'pledges.manage'; municipioId: number } // see pledges of a drop-off point, mark received, export
-  | { kind: 'campaign.edit' } // items and targets
+  | { kind: 'campaign.edit'; campaign: { municipi: readonly number[] } } // items and targets; municipi of its drop-off points
   | { kind: 'volunteers.manage'; municipi: readonly number[] } // see, filter, set status, export
   | { kind: 'user.invite'; role: Role; municipi: readonly number[]; desks: readonly { id: number; municipioId: number }[]; organisation?: { id: number; municipioId: number | null } | null }
   | { kind: 'users.manage' } // list, disable, change roles
@@ -50,7 +50,9 @@ export function can(actor: Actor, op: Operation): boolean {
     case 'pledges.manage':
       return actor.role === 'coordinator' && coordinates(actor, op.municipioId);
     case 'campaign.edit':
-      return actor.role === 'coordinator' && actor.municipi.length > 0;
+      // A coordinator edits a campaign collected in one of their municipi (a drop-off point there),
+      // not any campaign of the city; one with no drop-off point yet is the Comune's.
+      return actor.role === 'coordinator' && op.campaign.municipi.some((m) => actor.municipi.includes(m));
     case 'volunteers.manage':
       return actor.role === 'coordinator' && op.municipi.some((m) => actor.municipi.includes(m));
     case 'user.invite':

@@ -9,7 +9,7 @@ import type { Locale } from '../locales.ts';
 import { createBooking } from './bookings.ts';
 import { getConfig } from './config.ts';
 import { getServerSecret } from './secret.ts';
-import { HONEYPOT_FIELD, checkFormSubmission } from './anti-spam.ts';
+import { HONEYPOT_FIELD, spendFormSubmission } from './anti-spam.ts';
 import { clientIp, guardPublicWrite } from './request-guard.ts';
 import { CACHE_TAGS, invalidateLiveData } from './live-page.ts';
 import { draftText, isRecord, readFormDraft, saveFormDraft } from './form-draft.ts';
@@ -196,7 +196,8 @@ async function confirm(ctx: StepContext, db: Db, desk: Desk, locale: Locale, sta
   }
   const details = checked.valid;
   const secret = await getServerSecret(db);
-  const verdict = checkFormSubmission({ honeypot: form.get(HONEYPOT_FIELD), token: state.formStartedAt }, secret);
+  // Spent for this contact: the same answers sent again pass (the submission key books once).
+  const verdict = await spendFormSubmission(db, { honeypot: form.get(HONEYPOT_FIELD), token: state.formStartedAt }, details.phone ?? details.email, secret);
   if (verdict === 'too_fast' || verdict === 'bad_token') {
     state.notice = verdict === 'too_fast' ? 'tooFast' : 'formExpired';
     // Missing, altered or older than a day: the person checks and confirms again, on a new clock.

@@ -10,6 +10,7 @@ import { generateReference, generateToken, hashToken } from '../booking/referenc
 import { romeDateString } from '../time.ts';
 import { cancelPendingMessages, enqueueMessage, reminderTime } from './outbox.ts';
 import { isUniqueViolation, runInTransaction } from './db/transaction.ts';
+import { scopedSubmissionKey } from './submission-key.ts';
 
 export interface SlotAvailability {
   start: Date;
@@ -156,7 +157,9 @@ export interface CreateBookingOptions {
   knownExceptions?: KnownExceptions;
 }
 
-export async function createBooking(db: Db, input: NewBooking, now: Date = new Date(), options: CreateBookingOptions = {}): Promise<BookingOutcome> {
+export async function createBooking(db: Db, request: NewBooking, now: Date = new Date(), options: CreateBookingOptions = {}): Promise<BookingOutcome> {
+  // Same key from another contact: another client's booking is never returned (submission-key.ts).
+  const input = { ...request, submissionKey: scopedSubmissionKey(request.submissionKey, request) };
   try {
     return await tryCreateBooking(db, input, now, options);
   } catch (error) {

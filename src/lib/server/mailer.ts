@@ -17,8 +17,6 @@ export interface OutgoingMessage {
   text: string;
   html: string;
   ics?: string;
-  /** Logged by the file mailer so a developer can follow it; never the recipient. */
-  manageUrl?: string;
 }
 
 export interface Mailer {
@@ -71,7 +69,11 @@ export function createSmtpMailer(smtpUrl: string, options: MailerOptions): Maile
   };
 }
 
-/** Writes each message to <dir>/<outboxId>-<kind>.eml and logs one line without personal data. */
+/**
+ * Writes each message to <dir>/<outboxId>-<kind>.eml and logs one line naming the file, without
+ * personal data and without the links: they carry tokens (manage, confirmation, invitation, reset)
+ * that anyone reading the log could use. Whoever may read the mail opens the file.
+ */
 export function createFileMailer(dir: string, options: MailerOptions & { log?: (line: string) => void }): Mailer {
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true });
   const log = options.log ?? console.log;
@@ -84,8 +86,7 @@ export function createFileMailer(dir: string, options: MailerOptions & { log?: (
       const partial = `${file}.${process.pid}.tmp`;
       await writeFile(partial, info.message as Buffer);
       await rename(partial, file);
-      const link = message.manageUrl ? ` — manage link: ${message.manageUrl}` : '';
-      log(`[mail] ${message.kind} #${message.outboxId} written to ${file}${link}`);
+      log(`[mail] ${message.kind} #${message.outboxId} written to ${file}`);
     },
   };
 }

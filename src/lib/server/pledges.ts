@@ -7,6 +7,7 @@ import type { Locale } from '../locales.ts';
 import { generateReference, generateToken, hashToken } from '../booking/reference.ts';
 import { cancelPendingMessagesOf, enqueueMessage, reminderTime } from './outbox.ts';
 import { isUniqueViolation, runInTransaction } from './db/transaction.ts';
+import { scopedSubmissionKey } from './submission-key.ts';
 
 export interface PledgeLine {
   item: string; // campaign item slug
@@ -104,7 +105,9 @@ async function loadPledgeCampaign(db: Db, slug: string, itemSlugs: string[]): Pr
  * that serialize donors of the same item are held for the shortest time (up to the commit).
  * A repeated submission key is refused by the pledge's UNIQUE submission_key, and only then looked up.
  */
-export async function createPledge(db: Db, input: NewPledge, now: Date = new Date(), options: CreatePledgeOptions = {}): Promise<PledgeOutcome> {
+export async function createPledge(db: Db, request: NewPledge, now: Date = new Date(), options: CreatePledgeOptions = {}): Promise<PledgeOutcome> {
+  // Same key from another contact: another donor's pledge is never returned (submission-key.ts).
+  const input = { ...request, submissionKey: scopedSubmissionKey(request.submissionKey, request) };
   const duplicateOf = async (): Promise<PledgeOutcome | undefined> => {
     const existing = input.submissionKey ? await findBySubmissionKey(db, input.submissionKey) : undefined;
     return existing && { ok: true, pledge: existing, manageToken: null, duplicate: true };

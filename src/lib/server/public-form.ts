@@ -4,13 +4,13 @@
 // the page only picks what to show.
 import type { AstroGlobal } from 'astro';
 import type { Db } from './db/database.ts';
-import { HONEYPOT_FIELD, checkFormSubmission } from './anti-spam.ts';
+import { HONEYPOT_FIELD, spendFormSubmission } from './anti-spam.ts';
 import { clientIp, guardPublicWrite } from './request-guard.ts';
 
 /**
  * `ok`: go ahead and write. Otherwise what the page shows instead:
  *   the form again with a notice (400): sent too soon after it was shown (`tooFast`), or its
- *     timestamp is missing, altered or a day old (`formExpired`: it is sent again on a new clock);
+ *     timestamp is missing, altered, a day old or spent by another contact (`formExpired`: it is sent again on a new clock);
  *   `refused` (400): the honeypot was filled in;
  *   `limited` (429 with Retry-After): too many writes from this address or contact.
  */
@@ -23,7 +23,8 @@ export async function screenSubmission(
   db: Db,
   input: { form: FormData; formStartedAt: string; secret: string; scope: string; contact: string | null },
 ): Promise<Screening> {
-  const verdict = checkFormSubmission({ honeypot: input.form.get(HONEYPOT_FIELD), token: input.formStartedAt }, input.secret);
+  // The timestamp is spent here, for this contact: another contact sending it again is refused.
+  const verdict = await spendFormSubmission(db, { honeypot: input.form.get(HONEYPOT_FIELD), token: input.formStartedAt }, input.contact, input.secret);
   if (verdict !== 'ok') {
     astro.response.status = 400;
     if (verdict === 'honeypot') return { ok: false, view: 'refused', notice: undefined, retryAfterSeconds: 0 };

@@ -5,7 +5,8 @@
 // Authorization: every function that reads or changes pledges takes the actor and checks
 // `can(actor, {kind: 'pledges.manage', municipioId})` on the drop-off point the pledge or window
 // belongs to, as stored (a forged id of another municipio's pledge is `forbidden`, never changed).
-// Items and targets need `can(actor, {kind: 'campaign.edit'})`. Pages check first and answer 403;
+// Items and targets need `can(actor, {kind: 'campaign.edit', campaign})` with the municipi of the
+// campaign's drop-off points (`campaignEdit`). Pages check first and answer 403;
 // these checks are the second line.
 import { sql } from 'kysely';
 import type { Db, PledgeStatus } from './db/database.ts';
@@ -245,6 +246,18 @@ export interface StaffItem {
 export const TARGET_MAX = 100000;
 export const ITEM_NAME_MAX = 120;
 
+/** The `campaign.edit` operation on the campaign, with the municipi of its drop-off points as stored. */
+export async function campaignEdit(db: Db): Promise<{ kind: 'campaign.edit'; campaign: { municipi: number[] } }> {
+  const rows = await db
+    .selectFrom('drop_off_point')
+    .innerJoin('campaign', 'campaign.id', 'drop_off_point.campaign_id')
+    .select('drop_off_point.municipio_id')
+    .distinct()
+    .where('campaign.slug', '=', CAMPAIGN_SLUG)
+    .execute();
+  return { kind: 'campaign.edit', campaign: { municipi: rows.map((r) => r.municipio_id) } };
+}
+
 export async function listCampaignItems(db: Db): Promise<{ campaignId: number; items: StaffItem[] } | undefined> {
   const campaign = await db.selectFrom('campaign').select('id').where('slug', '=', CAMPAIGN_SLUG).executeTakeFirst();
   if (!campaign) return undefined;
@@ -280,7 +293,7 @@ class BelowPledged extends Error {}
  * page and the save): every such item comes back with its pledged count.
  */
 export async function updateTargets(db: Db, actor: Actor, raw: Map<number, string>): Promise<TargetsResult> {
-  if (!can(actor, { kind: 'campaign.edit' })) return { ok: false, reason: 'forbidden' };
+  if (!can(actor, await campaignEdit(db))) return { ok: false, reason: 'forbidden' };
   const campaign = await listCampaignItems(db);
   if (!campaign) return { ok: false, reason: 'invalid', errors: {} };
   const errors: Record<number, { key: string; pledged?: number }> = {};
@@ -348,7 +361,7 @@ function itemSlug(name: string): string {
 
 /** Adds an item at the end of the list (Italian name required, English optional). */
 export async function addCampaignItem(db: Db, actor: Actor, values: NewItemValues): Promise<NewItemResult> {
-  if (!can(actor, { kind: 'campaign.edit' })) return { ok: false, reason: 'forbidden' };
+  if (!can(actor, await campaignEdit(db))) return { ok: false, reason: 'forbidden' };
   const nameIt = values.nameIt.trim().replace(/\s+/g, ' ');
   const nameEn = values.nameEn.trim().replace(/\s+/g, ' ');
   const errors: Partial<Record<keyof NewItemValues, string>> = {};

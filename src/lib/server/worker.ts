@@ -16,6 +16,7 @@ import { eraseExpiredBookings } from './bookings.ts';
 import { eraseExpiredPledges, expireUnkeptPledges } from './pledges.ts';
 import { deleteUnconfirmedVolunteers } from './volunteers.ts';
 import { pruneRateLimits } from './rate-limit.ts';
+import { pruneSpentFormStamps } from './anti-spam.ts';
 import { hashToken } from '../booking/reference.ts';
 import { isLocale, localize, type Locale } from '../locales.ts';
 import { isBookingMessageKind, parseBookingPayload, renderBookingEmail, type BookingMessageKind, type RenderedEmail } from '../emails/booking.ts';
@@ -129,7 +130,6 @@ export async function deliverMessage(db: Db, message: ClaimedMessage, now: Date,
       text: email.text,
       html: email.html,
       ...(email.ics ? { ics: email.ics } : {}),
-      ...(email.manageUrl ? { manageUrl: email.manageUrl } : {}),
     });
   } catch (error) {
     return recordFailure(db, message, now, error, context.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, log);
@@ -329,6 +329,7 @@ export function startWorker(options: WorkerOptions): RunningWorker {
       ['pledge erasure', () => eraseExpiredPledges(db, at, pledgeRetentionDays), (n) => `erased the personal data of ${n} past pledges`],
       ['volunteer clean-up', () => deleteUnconfirmedVolunteers(db, at), (n) => `deleted ${n} unconfirmed volunteer sign-ups`],
       ['rate-limit pruning', () => pruneRateLimits(db, at), () => ''],
+      ['spent form stamps', () => pruneSpentFormStamps(db, at), () => ''],
     ];
     for (const [name, run, describe] of jobs) {
       try {

@@ -18,13 +18,18 @@ export type LinkPurpose = 'invitation' | 'password_reset';
 
 export const isStaffLocale = (value: unknown): value is StaffLocale => typeof value === 'string' && (STAFF_LOCALES as readonly string[]).includes(value);
 
-export type InviteResult = { ok: true; userId: number } | { ok: false; reason: 'forbidden' | 'email_taken' | 'invalid' };
+/** `userId` null: nothing was created, as the address has an account (the inviter is not told which). */
+export type InviteResult = { ok: true; userId: number | null } | { ok: false; reason: 'forbidden' | 'email_taken' | 'invalid' };
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /**
  * Creates the account without a password, issues the invitation link and queues its email, in one
  * transaction; only when `can(inviter, user.invite …)` allows this role and scope.
+ *
+ * An address that already has an account: an admin (who sees every account anyway) is told
+ * `email_taken`; anyone else gets the answer of a new address, so the invitation form cannot be
+ * used to probe which addresses have staff accounts. The attempt is in the audit log.
  */
 export async function inviteUser(db: Db, inviter: Actor, newUser: NewUser & { locale?: StaffLocale }): Promise<InviteResult> {
   const email = newUser.email.trim().toLowerCase();
@@ -40,7 +45,7 @@ export async function inviteUser(db: Db, inviter: Actor, newUser: NewUser & { lo
   const operation = { kind: 'user.invite' as const, role: newUser.role, municipi: newUser.municipi ?? [], desks: desks.map((d) => ({ id: d.id, municipioId: d.municipio_id })), organisation };
   if (!can(inviter, operation)) return { ok: false, reason: 'forbidden' };
   const taken = await db.selectFrom('app_user').select('id').where('email', '=', email).executeTakeFirst();
-  if (taken) return { ok: false, reason: 'email_taken' };
+  if (taken) return existingAccount(db, inviter, taken.id, newUser.role);
   const locale: StaffLocale = isStaffLocale(newUser.locale) ? newUser.locale : 'it';
   try {
     const userId = await runInTransaction(db, async (trx) => {
@@ -52,9 +57,16 @@ export async function inviteUser(db: Db, inviter: Actor, newUser: NewUser & { lo
     });
     return { ok: true, userId };
   } catch (error) {
-    if (isUniqueViolation(error)) return { ok: false, reason: 'email_taken' };
-    throw error;
+    if (!isUniqueViolation(error)) throw error;
+    // Created meanwhile by another request.
+    const created = await db.selectFrom('app_user').select('id').where('email', '=', email).executeTakeFirst();
+    return created ? existingAccount(db, inviter, created.id, newUser.role) : { ok: false, reason: 'email_taken' };
   }
+}
+
+async function existingAccount(db: Db, inviter: Actor, userId: number, role: NewUser['role']): Promise<InviteResult> {
+  await writeAudit(db, { actorUserId: inviter.id, action: 'user.invite_existing', subject: `user:${userId}`, detail: { role } });
+  return can(inviter, { kind: 'users.manage' }) ? { ok: false, reason: 'email_taken' } : { ok: true, userId: null };
 }
 
 /**

@@ -1,19 +1,24 @@
-// Throttled sign-in: password (and second-factor) attempts are counted in the database per account
-// and per client IP, so every server process sees the same counts and a restart forgets nothing.
+// Throttled sign-in: password (and second-factor) attempts are counted in the database, so every
+// server process sees the same counts and a restart forgets nothing. Three counts (OWASP ASVS 6.3:
+// a lockout must not become a way to keep the owner out):
 //
-//   per account: RATE_LIMIT_SIGN_IN_FAILURES_PER_ACCOUNT (default 5) attempts per 15 minutes
-//   per IP:      RATE_LIMIT_SIGN_IN_FAILURES_PER_IP_PER_HOUR (default 30) attempts per hour
+//   per account and address: RATE_LIMIT_SIGN_IN_FAILURES_PER_ACCOUNT_AND_IP (default 5) per 15 minutes.
+//     Past it, that address is refused for that account, even with the right password.
+//   per address:  RATE_LIMIT_SIGN_IN_FAILURES_PER_IP_PER_HOUR (default 30) per hour, across accounts.
+//   per account:  RATE_LIMIT_SIGN_IN_FAILURES_PER_ACCOUNT (default 10) per 15 minutes, from anywhere.
+//     Past it the account is only slowed: each address gets its first attempt of the window (so the
+//     owner, from an address with no failures, signs in with the right password at once) and no more.
+//     Guesses spread over many addresses thus cost one address each per window.
 //
 // Each attempt is counted before the password is checked (one atomic statement, so parallel
-// guesses cannot slip past the limit); a successful one is then given back (the account's count is
-// cleared, the IP's lowered by one), so only failures add up and an office behind one address can
-// sign in all day. Once a limit is reached every attempt is refused with 429 and Retry-After, even
-// with the right password, until the window ends. Unknown addresses are counted exactly like known
-// ones, so the throttle tells nobody which accounts exist.
+// guesses cannot slip past the limit); a successful one is then given back (the pair's count is
+// cleared, the address's and the account's lowered by one), so only failures add up and an office
+// behind one address can sign in all day. A refused attempt gets 429 and Retry-After. Unknown
+// addresses are counted exactly like known ones, so the throttle tells nobody which accounts exist.
 //
 // Audit: `auth.sign_in`, `auth.sign_in_failed` (each failure), `auth.locked` (the first attempt
-// refused by a limit: once per window and scope, however many follow). Details hold no password
-// and no IP.
+// past a limit: once per window and scope — `account_ip`, `ip`, or `account` when the account starts
+// being slowed). Details hold no password and no IP.
 import { sql } from 'kysely';
 import type { AstroGlobal } from 'astro';
 import type { Db } from '../db/database.ts';
@@ -30,7 +35,9 @@ function rule(envName: string, limit: number, windowSeconds: number): RateLimitR
 }
 
 export const SIGN_IN_RULES = {
-  perAccount: () => rule('RATE_LIMIT_SIGN_IN_FAILURES_PER_ACCOUNT', 5, 15 * 60),
+  perAccountAndIp: () => rule('RATE_LIMIT_SIGN_IN_FAILURES_PER_ACCOUNT_AND_IP', 5, 15 * 60),
+  /** Past this the account is slowed (one attempt per address and window), never locked. */
+  perAccount: () => rule('RATE_LIMIT_SIGN_IN_FAILURES_PER_ACCOUNT', 10, 15 * 60),
   perIp: () => rule('RATE_LIMIT_SIGN_IN_FAILURES_PER_IP_PER_HOUR', 30, 3600),
   /** Password resets asked for from one IP (the answer is the same either way). */
   resetsPerIp: () => rule('RATE_LIMIT_PASSWORD_RESETS_PER_IP_PER_HOUR', 10, 3600),
@@ -40,50 +47,60 @@ export const SIGN_IN_RULES = {
 
 export type Throttled = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
-type Check = { key: string; rule: RateLimitRule; scope: string };
+type Scope = 'account_ip' | 'ip' | 'account';
+type Check = { key: string; rule: RateLimitRule; scope: Scope };
 
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
 async function checksFor(db: Db, kind: 'sign_in' | 'second_factor' | 'password_check', account: string, ip: string): Promise<Check[]> {
   const secret = await getServerSecret(db);
   return [
-    { key: limitKey(`auth:${kind}:account`, account, secret), rule: SIGN_IN_RULES.perAccount(), scope: 'account' },
-    // One IP budget for every kind of guess: a password, a code, the current password.
+    { key: limitKey(`auth:${kind}:account_ip`, `${account}\n${ip}`, secret), rule: SIGN_IN_RULES.perAccountAndIp(), scope: 'account_ip' },
+    // One address budget for every kind of guess: a password, a code, the current password.
     { key: limitKey('auth:ip', ip, secret), rule: SIGN_IN_RULES.perIp(), scope: 'ip' },
+    { key: limitKey(`auth:${kind}:account`, account, secret), rule: SIGN_IN_RULES.perAccount(), scope: 'account' },
   ];
 }
 
-type Counted = { allowed: true } | { allowed: false; retryAfterSeconds: number; newlyLocked: { scope: string; retryAfterSeconds: number }[] };
+type Lock = { scope: Scope; retryAfterSeconds: number };
+type Counted = { allowed: true; newlyLocked: Lock[] } | { allowed: false; retryAfterSeconds: number; newlyLocked: Lock[] };
 
 /**
- * Counts an attempt on every check; refused when any limit is used up. `newlyLocked` names the
- * limits this very attempt is the first to be refused by (exactly one request per window), so the
+ * Counts an attempt on every check. Refused when the pair's or the address's limit is used up, or
+ * when the account's is and this address already tried this account in the window. `newlyLocked`
+ * names the limits this very attempt is the first to pass (exactly one request per window), so a
  * lockout is logged once however many requests hammer it.
  */
 async function countAttempt(db: Db, checks: Check[], now: Date): Promise<Counted> {
   // One atomic statement for every check (rate-limit.ts): each parallel request gets its own counts.
   const { counts } = await hitRateLimits(db, checks, now);
-  const refused = counts
-    .map((count, i) => ({ ...count, scope: checks[i]!.scope }))
-    .filter((c) => !c.allowed)
-    .map((c) => ({ scope: c.scope, retryAfterSeconds: c.retryAfterSeconds, first: c.hits === c.limit + 1 }));
-  if (refused.length === 0) return { allowed: true };
-  return {
-    allowed: false,
-    retryAfterSeconds: Math.max(...refused.map((r) => r.retryAfterSeconds)),
-    newlyLocked: refused.filter((r) => r.first).map(({ scope, retryAfterSeconds }) => ({ scope, retryAfterSeconds })),
-  };
+  const byScope = new Map(counts.map((count, i) => [checks[i]!.scope, count]));
+  const pair = byScope.get('account_ip')!;
+  const firstFromThisAddress = pair.hits === 1;
+  const refusedBy = counts.filter((c, i) => (checks[i]!.scope === 'account' ? !c.allowed && !firstFromThisAddress : !c.allowed));
+  const refusedElsewhere = counts.some((c, i) => checks[i]!.scope !== 'account' && !c.allowed);
+  const newlyLocked = counts
+    .map((c, i) => ({ scope: checks[i]!.scope, retryAfterSeconds: c.retryAfterSeconds, first: c.hits === c.limit + 1 }))
+    // The account's count of an attempt refused by its address is given back below: not a crossing.
+    .filter((c) => c.first && !(c.scope === 'account' && refusedElsewhere))
+    .map(({ scope, retryAfterSeconds }) => ({ scope, retryAfterSeconds }));
+  if (refusedBy.length === 0) return { allowed: true, newlyLocked };
+  // A refused attempt checks nothing, so it is no guess against the account: an attacker
+  // hammering from a locked address does not push the account into being slowed for its owner.
+  const account = checks.find((c) => c.scope === 'account')!;
+  if (refusedElsewhere) await db.updateTable('rate_limit').set({ hits: sql<number>`GREATEST(hits - 1, 0)` }).where('key', '=', account.key).execute();
+  return { allowed: false, retryAfterSeconds: Math.max(...refusedBy.map((c) => c.retryAfterSeconds)), newlyLocked };
 }
 
-/** A successful attempt is given back: the account's count is cleared, the IP's lowered by one. */
+/** A successful attempt is given back: the pair's count is cleared, the others lowered by one. */
 async function giveBack(db: Db, checks: Check[]): Promise<void> {
   for (const check of checks) {
-    if (check.scope === 'account') await db.deleteFrom('rate_limit').where('key', '=', check.key).execute();
+    if (check.scope === 'account_ip') await db.deleteFrom('rate_limit').where('key', '=', check.key).execute();
     else await db.updateTable('rate_limit').set({ hits: sql<number>`GREATEST(hits - 1, 0)` }).where('key', '=', check.key).execute();
   }
 }
 
-async function auditLocks(db: Db, locks: { scope: string; retryAfterSeconds: number }[], entry: { actorUserId: number | null; step: string }): Promise<void> {
+async function auditLocks(db: Db, locks: Lock[], entry: { actorUserId: number | null; step: string }): Promise<void> {
   for (const lock of locks) {
     await writeAudit(db, {
       actorUserId: entry.actorUserId,
@@ -110,14 +127,13 @@ export async function attemptSignIn(db: Db, input: { email: string; password: st
   const email = normalizeEmail(input.email).slice(0, 254);
   const checks = await checksFor(db, 'sign_in', email, input.ip);
   const counted = await countAttempt(db, checks, now);
-  // Refused before any password check: nothing is learnt. The lockout is logged once.
-  if (!counted.allowed) {
-    if (counted.newlyLocked.length > 0) {
-      const locked = email ? await db.selectFrom('app_user').select('id').where('email', '=', email).executeTakeFirst() : undefined;
-      await auditLocks(db, counted.newlyLocked, { actorUserId: locked?.id ?? null, step: 'sign_in' });
-    }
-    return { ok: false, reason: 'throttled', retryAfterSeconds: counted.retryAfterSeconds };
+  // A lockout (or the account starting to be slowed) is logged once.
+  if (counted.newlyLocked.length > 0) {
+    const locked = email ? await db.selectFrom('app_user').select('id').where('email', '=', email).executeTakeFirst() : undefined;
+    await auditLocks(db, counted.newlyLocked, { actorUserId: locked?.id ?? null, step: 'sign_in' });
   }
+  // Refused before any password check: nothing is learnt.
+  if (!counted.allowed) return { ok: false, reason: 'throttled', retryAfterSeconds: counted.retryAfterSeconds };
   const user = email
     ? await db.selectFrom('app_user').select(['id', 'password_hash', 'disabled_at', 'totp_enabled_at']).where('email', '=', email).executeTakeFirst()
     : undefined;
@@ -145,10 +161,8 @@ export async function attemptGuarded<T>(
 ): Promise<{ ok: true; value: T } | { ok: false; reason: 'invalid' } | { ok: false; reason: 'throttled'; retryAfterSeconds: number }> {
   const checks = await checksFor(db, input.step, String(input.userId), input.ip);
   const counted = await countAttempt(db, checks, now);
-  if (!counted.allowed) {
-    await auditLocks(db, counted.newlyLocked, { actorUserId: input.userId, step: input.step });
-    return { ok: false, reason: 'throttled', retryAfterSeconds: counted.retryAfterSeconds };
-  }
+  await auditLocks(db, counted.newlyLocked, { actorUserId: input.userId, step: input.step });
+  if (!counted.allowed) return { ok: false, reason: 'throttled', retryAfterSeconds: counted.retryAfterSeconds };
   const value = await check();
   if (value !== false) {
     await giveBack(db, checks);

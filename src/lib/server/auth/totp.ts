@@ -4,11 +4,17 @@
 //
 // Set-up keeps the new secret in app_user.totp_secret with totp_enabled_at still null ("pending"),
 // so a reload shows the same secret; a correct code turns it on and makes the recovery codes.
+//
+// Each code is accepted once: the step of the last accepted code is kept (app_user.totp_last_step),
+// and a code of that step or an earlier one is refused (RFC 6238 §5.2), whatever it is used for
+// (signing in, turning TOTP on, replacing recovery codes, turning it off). The secret is stored
+// encrypted with the key from APP_SECRET (at-rest.ts).
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { createTOTPKeyURI, generateHOTP, verifyHOTP } from '@oslojs/otp';
 import { decodeBase32IgnorePadding, encodeBase32UpperCaseNoPadding } from '@oslojs/encoding';
 import type { Db } from '../db/database.ts';
 import { runInTransaction } from '../db/transaction.ts';
+import { decryptAtRest, encryptAtRest } from '../at-rest.ts';
 
 export const TOTP_PERIOD_SECONDS = 30;
 export const TOTP_DIGITS = 6;
@@ -62,14 +68,22 @@ export function normalizeTotpInput(input: string): string | undefined {
 
 /** True for the code of the current step or the one before or after it (clock drift, slow typing). */
 export function verifyTotpCode(secret: string, input: string, now: Date = new Date()): boolean {
+  return matchTotpStep(secret, input, now) !== undefined;
+}
+
+/**
+ * The step (counter) whose code `input` is, among the current one and the one before or after it;
+ * undefined if none. The latest matching step is returned, so a code is never accepted twice.
+ */
+export function matchTotpStep(secret: string, input: string, now: Date = new Date()): number | undefined {
   const bytes = secretBytes(secret);
   const code = normalizeTotpInput(input);
-  if (!bytes || !code) return false;
+  if (!bytes || !code) return undefined;
   const counter = counterAt(now);
-  let ok = false;
+  let matched: bigint | undefined;
   // Every step is checked (no early exit), so the timing says nothing about which one matched.
-  for (const step of [-1n, 0n, 1n]) if (verifyHOTP(bytes, counter + step, TOTP_DIGITS, code)) ok = true;
-  return ok;
+  for (const step of [-1n, 0n, 1n]) if (verifyHOTP(bytes, counter + step, TOTP_DIGITS, code)) matched = counter + step;
+  return matched === undefined ? undefined : Number(matched);
 }
 
 /** Ten codes like "7K4M2-P9QXH", uniformly drawn from the unambiguous alphabet. */
@@ -111,7 +125,7 @@ export async function getTotpState(db: Db, userId: number): Promise<TotpState> {
     .where('used_at', 'is', null)
     .executeTakeFirstOrThrow();
   const enabled = user.totp_enabled_at !== null;
-  return { enabled, enabledAt: user.totp_enabled_at, pendingSecret: enabled ? null : user.totp_secret, recoveryCodesLeft: Number(left.n) };
+  return { enabled, enabledAt: user.totp_enabled_at, pendingSecret: enabled || !user.totp_secret ? null : decryptAtRest(user.totp_secret), recoveryCodesLeft: Number(left.n) };
 }
 
 /** The secret to show during set-up: the pending one if there is one, else a new one (stored as pending). */
@@ -120,7 +134,7 @@ export async function beginTotpSetup(db: Db, userId: number): Promise<string> {
   if (state.enabled) throw new Error('TOTP is already on');
   if (state.pendingSecret && secretBytes(state.pendingSecret)) return state.pendingSecret;
   const secret = generateTotpSecret();
-  await db.updateTable('app_user').set({ totp_secret: secret }).where('id', '=', userId).where('totp_enabled_at', 'is', null).execute();
+  await db.updateTable('app_user').set({ totp_secret: encryptAtRest(secret), totp_last_step: null }).where('id', '=', userId).where('totp_enabled_at', 'is', null).execute();
   return secret;
 }
 
@@ -131,8 +145,10 @@ export async function beginTotpSetup(db: Db, userId: number): Promise<string> {
 export async function enableTotp(db: Db, userId: number, code: string, now: Date = new Date()): Promise<string[] | undefined> {
   return runInTransaction(db, async (trx) => {
     const user = await trx.selectFrom('app_user').select(['totp_secret', 'totp_enabled_at']).where('id', '=', userId).forUpdate().executeTakeFirst();
-    if (!user?.totp_secret || user.totp_enabled_at !== null || !verifyTotpCode(user.totp_secret, code, now)) return undefined;
-    await trx.updateTable('app_user').set({ totp_enabled_at: now }).where('id', '=', userId).execute();
+    const step = user?.totp_secret && user.totp_enabled_at === null ? matchTotpStep(decryptAtRest(user.totp_secret), code, now) : undefined;
+    if (step === undefined) return undefined;
+    // The code that turned TOTP on cannot then pass the second step of a sign-in.
+    await trx.updateTable('app_user').set({ totp_enabled_at: now, totp_last_step: step }).where('id', '=', userId).execute();
     return replaceRecoveryCodes(trx, userId);
   });
 }
@@ -150,7 +166,7 @@ export async function replaceRecoveryCodes(db: Db, userId: number): Promise<stri
 /** Turns TOTP off (never for an admin: the pages refuse it) and forgets secret and recovery codes. */
 export async function disableTotp(db: Db, userId: number): Promise<void> {
   await runInTransaction(db, async (trx) => {
-    await trx.updateTable('app_user').set({ totp_secret: null, totp_enabled_at: null }).where('id', '=', userId).execute();
+    await trx.updateTable('app_user').set({ totp_secret: null, totp_enabled_at: null, totp_last_step: null }).where('id', '=', userId).execute();
     await trx.deleteFrom('recovery_code').where('user_id', '=', userId).execute();
   });
 }
@@ -175,8 +191,28 @@ export async function useRecoveryCode(db: Db, userId: number, input: string, now
  * (spent). Returns which one matched, or false.
  */
 export async function verifySecondFactor(db: Db, userId: number, input: string, now: Date = new Date()): Promise<'totp' | 'recovery' | false> {
+  if (normalizeTotpInput(input)) return (await useTotpCode(db, userId, input, now)) ? 'totp' : false;
+  const user = await db.selectFrom('app_user').select('totp_enabled_at').where('id', '=', userId).executeTakeFirst();
+  if (!user || user.totp_enabled_at === null) return false;
+  return (await useRecoveryCode(db, userId, input, now)) ? 'recovery' : false;
+}
+
+/**
+ * Spends a TOTP code of a user whose TOTP is on: true once per step, false for a wrong code or one
+ * whose step (or a later one) was already accepted. The step is recorded by one conditional
+ * update, so two requests racing with the same code cannot both pass.
+ */
+export async function useTotpCode(db: Db, userId: number, input: string, now: Date = new Date()): Promise<boolean> {
   const user = await db.selectFrom('app_user').select(['totp_secret', 'totp_enabled_at']).where('id', '=', userId).executeTakeFirst();
   if (!user?.totp_secret || user.totp_enabled_at === null) return false;
-  if (normalizeTotpInput(input)) return verifyTotpCode(user.totp_secret, input, now) ? 'totp' : false;
-  return (await useRecoveryCode(db, userId, input, now)) ? 'recovery' : false;
+  const step = matchTotpStep(decryptAtRest(user.totp_secret), input, now);
+  if (step === undefined) return false;
+  const spent = await db
+    .updateTable('app_user')
+    .set({ totp_last_step: step })
+    .where('id', '=', userId)
+    .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
+    .returning('id')
+    .executeTakeFirst();
+  return spent !== undefined;
 }

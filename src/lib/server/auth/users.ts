@@ -63,6 +63,7 @@ export async function setPasswordWithToken(db: Db, token: string, password: stri
     // A disabled account's link is spent but sets nothing: the page says the link no longer works.
     if (!changed) return undefined;
     await invalidateUserSessions(trx, used.user_id);
+    await voidOpenLinks(trx, used.user_id, now);
     return used.user_id;
   });
 }
@@ -72,25 +73,35 @@ export async function changePassword(db: Db, userId: number, password: string, n
   await runInTransaction(db, async (trx) => {
     await trx.updateTable('app_user').set({ password_hash: passwordHash, password_changed_at: now }).where('id', '=', userId).execute();
     await invalidateUserSessions(trx, userId);
+    await voidOpenLinks(trx, userId, now);
   });
+}
+
+/**
+ * Ends every invitation or reset link of the account not used yet, and withdraws its emails still
+ * waiting in the outbox: once the password is set or changed, an older link (in a mailbox someone
+ * else may read) must not set it again.
+ */
+async function voidOpenLinks(trx: Db, userId: number, now: Date): Promise<void> {
+  await trx.updateTable('user_token').set({ expires_at: now }).where('user_id', '=', userId).where('used_at', 'is', null).where('expires_at', '>', now).execute();
+  const user = await trx.selectFrom('app_user').select('email').where('id', '=', userId).executeTakeFirst();
+  if (user) {
+    await trx
+      .updateTable('outbox')
+      .set({ status: 'cancelled' })
+      .where('recipient', '=', user.email)
+      .where('kind', 'in', ['staff_invitation', 'staff_password_reset'])
+      .where('status', '=', 'pending')
+      .execute();
+  }
 }
 
 export async function disableUser(db: Db, userId: number, now: Date = new Date()): Promise<void> {
   await runInTransaction(db, async (trx) => {
-    const user = await trx.updateTable('app_user').set({ disabled_at: now }).where('id', '=', userId).returning('email').executeTakeFirst();
+    await trx.updateTable('app_user').set({ disabled_at: now }).where('id', '=', userId).execute();
     await invalidateUserSessions(trx, userId);
-    // An invitation or reset link not used yet stops working, and its email, if still waiting in
-    // the outbox, is not sent: a disabled account gets no way back in.
-    await trx.updateTable('user_token').set({ expires_at: now }).where('user_id', '=', userId).where('used_at', 'is', null).where('expires_at', '>', now).execute();
-    if (user) {
-      await trx
-        .updateTable('outbox')
-        .set({ status: 'cancelled' })
-        .where('recipient', '=', user.email)
-        .where('kind', 'in', ['staff_invitation', 'staff_password_reset'])
-        .where('status', '=', 'pending')
-        .execute();
-    }
+    // A disabled account gets no way back in.
+    await voidOpenLinks(trx, userId, now);
   });
 }
 

@@ -196,6 +196,13 @@ export interface OutboxTable {
   sent_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
+/** A form timestamp already used (its HMAC), until it expires. */
+export interface SpentFormStampTable {
+  stamp_hash: string;
+  contact_hash: string;
+  expires_at: Timestamp;
+}
+
 export interface RateLimitTable {
   key: string;
   window_started_at: Timestamp;
@@ -264,6 +271,8 @@ export interface AppUserTable {
   disabled_at: NullableTime;
   created_at: CreatedAt;
   password_changed_at: NullableTime;
+  /** TOTP step of the last code accepted (a code is accepted once). */
+  totp_last_step: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface UserMunicipioTable {
@@ -334,6 +343,7 @@ export interface Database {
   booking: BookingTable;
   outbox: OutboxTable;
   rate_limit: RateLimitTable;
+  spent_form_stamp: SpentFormStampTable;
   app_setting: AppSettingTable;
   pledge: PledgeTable;
   pledge_item: PledgeItemTable;

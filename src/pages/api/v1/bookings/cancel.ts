@@ -28,6 +28,9 @@ export const POST: APIRoute = async (context) => {
   // One answer for "no such reference" and "wrong phone": the API confirms nothing it was not shown.
   const booking = await findBooking(db, request);
   if (!booking) return apiError(404, 'not_found');
+  // An appointment that is over cannot be cancelled, as on the pages: it would free a place in the
+  // past and rewrite the desk's record of who came.
+  if (booking.status === 'confirmed' && booking.end.getTime() <= Date.now()) return apiError(409, 'not_cancellable', { status: 'past' });
   if (booking.status !== 'cancelled' && !(await cancelBooking(db, booking.id))) {
     // Cancelled meanwhile by a concurrent request is still a success; attended or no-show is not.
     const current = await findBooking(db, request);

@@ -1,0 +1,49 @@
+// The signed form timestamp is spent by the first contact that sends it: a page fetched once cannot
+// be posted again and again under other names (the volunteer form, on the built server).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../support/server.ts';
+import { messages } from '../../src/lib/i18n.ts';
+
+let server: RunningServer;
+beforeAll(async () => {
+  server = await startServer({ FORM_MIN_FILL_SECONDS: '0' });
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+const decode = (s: string) => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const stampOf = (html: string) => decode(/name="formStartedAt" value="([^"]*)"/.exec(html)?.[1] ?? '');
+
+function signUp(stamp: string, email: string) {
+  const body = new URLSearchParams([
+    ['formStartedAt', stamp],
+    ['website', ''],
+    ['name', 'Chiara'],
+    ['email', email],
+    ['municipi', '8'],
+    ['skills', 'homework'],
+    ['languages', 'ar'],
+    ['consent', 'yes'],
+  ]);
+  return fetch(`${server.origin}/en/volontari`, { method: 'POST', redirect: 'manual', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.origin }, body });
+}
+
+describe('form timestamps', () => {
+  it('are accepted once per contact: the same page posted under another name is sent back on a new clock', async () => {
+    const stamp = stampOf(await (await fetch(`${server.origin}/en/volontari`)).text());
+    expect(stamp).toMatch(/^\d+\./);
+    const first = await signUp(stamp, 'first.volunteer@example.org');
+    expect(first.status).toBe(303);
+    // The same person sending again (a double click) is not refused.
+    expect((await signUp(stamp, 'first.volunteer@example.org')).status).toBe(303);
+    const replay = await signUp(stamp, 'someone.else@example.org');
+    expect(replay.status).toBe(400);
+    const html = decode(await replay.text());
+    expect(html).toContain(messages.en['volunteer.error.formExpired']);
+    const fresh = stampOf(html);
+    expect(fresh).not.toBe(stamp);
+    // With the form shown again, the other person signs up.
+    expect((await signUp(fresh, 'someone.else@example.org')).status).toBe(303);
+  });
+});
