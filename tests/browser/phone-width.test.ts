@@ -110,30 +110,65 @@ async function overflowOf(page: Page, width: number, name: string): Promise<Over
   return { page: name, ...m };
 }
 
-/** In Arabic (right to left) the h1 is within the screen at load: no empty strip, no heading cut off. */
+/**
+ * In Arabic (right to left) the page opens on its heading: the h1 lies within the screen's width (no
+ * empty strip, no heading cut off) and starts above the fold. A form sent with errors opens on its
+ * error summary instead (which comes first, as in the GOV.UK pattern), held to the same test.
+ */
 async function headingOffScreen(page: Page, name: string): Promise<string | undefined> {
   const r = await page.evaluate(() => {
-    const box = document.querySelector('h1')?.getBoundingClientRect();
-    return box && { left: box.left, right: box.right, top: box.top, bottom: box.bottom, innerWidth: window.innerWidth, innerHeight: window.innerHeight };
+    const target = document.querySelector('.error-summary') ?? document.querySelector('h1');
+    const box = target?.getBoundingClientRect();
+    return box && { what: target!.tagName.toLowerCase(), left: box.left, right: box.right, top: box.top, innerWidth: window.innerWidth, innerHeight: window.innerHeight };
   });
   if (!r) return `${name}: no h1`;
-  const visible = r.left >= -0.5 && r.right <= r.innerWidth + 0.5 && r.bottom > 0 && r.top < r.innerHeight;
-  return visible ? undefined : `${name}: h1 at left ${Math.round(r.left)}, right ${Math.round(r.right)}, top ${Math.round(r.top)} on a ${r.innerWidth}×${r.innerHeight} screen`;
+  const visible = r.left >= -0.5 && r.right <= r.innerWidth + 0.5 && r.top >= 0 && r.top < r.innerHeight;
+  return visible ? undefined : `${name}: ${r.what} at left ${Math.round(r.left)}, right ${Math.round(r.right)}, top ${Math.round(r.top)} on a ${r.innerWidth}×${r.innerHeight} screen`;
+}
+
+/**
+ * Phone numbers and time ranges never break: each tel: link shows its number in a left-to-right
+ * isolate that does not wrap (Arabic would otherwise reverse "351 681 8198" into "8198 681 351"), and
+ * each "10:00–13:00" sits in an element that does not wrap at its dash.
+ */
+async function breakableNumbers(page: Page, name: string): Promise<string[]> {
+  const found = await page.evaluate(() => {
+    const problems: string[] = [];
+    const keepsWhole = (e: Element | null) => !!e && ['nowrap', 'pre'].includes(getComputedStyle(e).whiteSpace);
+    for (const a of document.querySelectorAll('body a[href^="tel:"]')) {
+      if (!/\d{3}/.test(a.textContent ?? '')) continue; // a "Call" button, no number shown
+      const number = a.querySelector('bdi[dir="ltr"]');
+      if (!number || !keepsWhole(number) || getComputedStyle(number).direction !== 'ltr') problems.push(`phone "${a.textContent!.trim()}"`);
+    }
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const parent = node.parentElement!;
+      if (parent.closest('option, script, style')) continue;
+      for (const m of (node.textContent ?? '').matchAll(/\d{1,2}:\d{2}\s?–\s?\d{1,2}:\d{2}/g)) {
+        if (!keepsWhole(parent)) problems.push(`time range "${m[0]}" in <${parent.tagName.toLowerCase()}>`);
+      }
+    }
+    return problems;
+  });
+  return [...new Set(found)].map((p) => `${name}: ${p}`);
 }
 
 /** Walks pages in sequence and keeps every problem, so one run lists them all. */
 function checker(page: Page, width: number, locale: string) {
   const overflows: Overflow[] = [];
   const headings: string[] = [];
+  const numbers: string[] = [];
   const seen: string[] = [];
   return {
     overflows,
     headings,
+    numbers,
     seen,
     async check(name: string) {
       seen.push(name);
       const o = await overflowOf(page, width, name);
       if (o) overflows.push(o);
+      numbers.push(...(await breakableNumbers(page, name)));
       if (locale === 'ar') {
         const h = await headingOffScreen(page, name);
         if (h) headings.push(h);
@@ -286,6 +321,7 @@ describe.each(WIDTHS)('on a phone %i px wide', (width) => {
     expect(c.seen.length).toBe(29);
     expect(c.overflows).toEqual([]);
     expect(c.headings).toEqual([]);
+    expect(c.numbers).toEqual([]);
   });
 
   it.each(STAFF_LOCALES)('every staff page fits the screen in %s', async (locale) => {
@@ -300,5 +336,35 @@ describe.each(WIDTHS)('on a phone %i px wide', (width) => {
     await walkStaffPages(page, c, locale);
     expect(c.seen.length).toBe(25);
     expect(c.overflows).toEqual([]);
+    expect(c.numbers).toEqual([]);
+  });
+});
+
+describe('the staff agenda', () => {
+  it('is a list of labelled cards on a phone, and stays a table on a desk PC and on paper', async () => {
+    const context = await browser.newContext({ viewport: { width: 360, height: 640 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    try {
+      await context.addCookies(adminCookies);
+      const page = await context.newPage();
+      await page.goto(`${server.origin}/it/staff/agenda/quarto-oggiaro?giorno=${fx.bookedDay}&vista=giorno`, { waitUntil: 'load' });
+      const row = page.locator('tbody tr', { hasText: 'Mariagiovanna' });
+      const layout = () =>
+        row.evaluate((tr) => ({
+          row: getComputedStyle(tr).display,
+          label: getComputedStyle(tr.querySelector('td')!, '::before').content,
+          tableWidth: Math.round(tr.closest('table')!.getBoundingClientRect().width),
+        }));
+      const card = await layout();
+      expect({ row: card.row, label: card.label }).toEqual({ row: 'block', label: `"${text('it', 'staff.agenda.col.time')}"` });
+      expect(card.tableWidth).toBeLessThanOrEqual(360);
+
+      await page.emulateMedia({ media: 'print' });
+      expect(await layout()).toMatchObject({ row: 'table-row', label: 'none' });
+      await page.emulateMedia({ media: 'screen' });
+      await page.setViewportSize({ width: 1280, height: 800 });
+      expect(await layout()).toMatchObject({ row: 'table-row', label: 'none' });
+    } finally {
+      await context.close();
+    }
   });
 });
