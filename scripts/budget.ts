@@ -47,7 +47,7 @@ const firstSlot = /name="slot" id="slot-0" value="([^"]+)"/.exec((await bytes(or
 const detailsPath = `${bookingPath}/dettagli?slot=${encodeURIComponent(firstSlot)}`;
 const toContact = formPost([...hiddenFields((await bytes(origin + detailsPath)).toString()), ['topic', 'orientation'], ['note', 'Una nota breve.']]);
 const contactHtml = await (await fetch(`${origin}${bookingPath}/contatti`, toContact)).text();
-const toCheck = formPost([...hiddenFields(contactHtml), ['firstName', 'Amina'], ['phone', '351 681 8198'], ['locale', 'ar'], ['privacyAccepted', 'yes']]);
+const toCheck = formPost([...hiddenFields(contactHtml), ['firstName', 'Amina'], ['phone', '300 123 4567'], ['locale', 'ar'], ['privacyAccepted', 'yes']]);
 const checkHtml = await (await fetch(`${origin}${bookingPath}/riepilogo`, toCheck)).text();
 const confirmed = await fetch(`${origin}${bookingPath}/riepilogo`, formPost(hiddenFields(checkHtml)));
 const confirmationPath = confirmed.headers.get('location') ?? `${bookingPath}/confermata`;

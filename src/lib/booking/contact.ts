@@ -1,7 +1,7 @@
 // Contact details as people type them, normalised so that the same person matches later
 // (cancelling with reference + phone) and so that the database keeps one form.
 
-/** "+39 351 681-8198", "0039 3516818198", "351 6818198" → "+393516818198"; undefined if not a phone number. */
+/** "+39 300 123-4567", "0039 3001234567", "300 1234567" → "+393001234567"; undefined if not a phone number. */
 export function normalizePhone(raw: string): string | undefined {
   let value = raw.trim().replace(/[\s().\-/]/g, '');
   if (value.startsWith('00')) value = `+${value.slice(2)}`;

@@ -23,6 +23,12 @@ const input = (over: Partial<BookingEmailInput> = {}): BookingEmailInput => ({
 });
 
 describe('booking emails', () => {
+  it('keeps the desk’s phone number on one line, left to right, in an Arabic email too', () => {
+    const link = '<a href="tel:+39021234567" dir="ltr" style="white-space:nowrap">';
+    expect(renderBookingEmail(input()).html).toContain(link);
+    expect(renderBookingEmail(input({ locale: 'ar' })).html).toContain(link);
+  });
+
   it('confirms with the details, a manage link and a calendar file', () => {
     const email = renderBookingEmail(input());
     expect(email.subject).toBe('Your appointment at a QuBì help desk is confirmed');

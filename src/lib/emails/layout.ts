@@ -86,7 +86,8 @@ function renderLink(link: Link): string {
 
 function renderDetailValue(d: Detail): string {
   const dir = d.ltr ? ' dir="ltr"' : '';
-  if (d.href) return `<a href="${escapeHtml(d.href)}"${dir}>${escapeHtml(d.value)}</a>`;
+  // A link's value is a phone number: kept on one line, as on the site (mail clients drop classes).
+  if (d.href) return `<a href="${escapeHtml(d.href)}"${dir} style="white-space:nowrap">${escapeHtml(d.value)}</a>`;
   return d.ltr ? `<span${dir}>${escapeHtml(d.value)}</span>` : escapeHtml(d.value);
 }
 

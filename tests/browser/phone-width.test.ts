@@ -1,0 +1,370 @@
+// Phones: no page is ever wider than the screen. Chromium's mobile emulation (meta viewport honoured,
+// touch, a phone's pixel ratio) at 320 and 360 CSS px opens every public page type in the five
+// locales — including each booking step, the pledge and volunteer forms in their error state, the
+// confirmation and the manage page — and every staff page in Italian and English (the staff area's
+// two languages), with real rows in their tables. On each it checks
+// `document.documentElement.scrollWidth <= window.innerWidth` (and that the browser did not zoom out
+// to fit a wider page), and in Arabic that the h1 is on screen at load (no empty strip, no cut
+// heading). One browser, one context per width, pages in sequence.
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Cookie, Locator, Page } from 'playwright-core';
+import { startServer, type RunningServer } from '../support/server.ts';
+import { findPart, parseMime } from '../support/mime.ts';
+import { createDemoAccounts, type DemoAccount } from '../../src/lib/server/auth/demo.ts';
+import { createPledge } from '../../src/lib/server/pledges.ts';
+import { addDays } from '../../src/lib/booking/slots.ts';
+import { romeDateString } from '../../src/lib/time.ts';
+import { CONTENT_PAGES, LIMITS_NOT_REACHED, firstEventPath, launchBrowser, text } from './support.ts';
+import { passSecondFactor, signIn, SUBMIT } from './staff-support.ts';
+
+const WIDTHS = [320, 360] as const;
+const LOCALES = ['it', 'en', 'ar', 'es', 'zh'] as const;
+const STAFF_LOCALES = ['it', 'en'] as const;
+type Locale = (typeof LOCALES)[number];
+
+let server: RunningServer;
+let browser: Browser;
+let admin: DemoAccount;
+/** The signed-in admin's session cookie, set up once (TOTP included) and given to each phone context. */
+let adminCookies: Cookie[] = [];
+const fx = { window8: 0, bookedDay: '', eventId: '' };
+
+beforeAll(async () => {
+  server = await startServer(
+    { NODE_ENV: 'development', ...LIMITS_NOT_REACHED },
+    {
+      async prepare(db) {
+        admin = (await createDemoAccounts(db)).find((a) => a.role === 'admin')!;
+        // Rows in the staff tables, with long values, so their width is measured with content.
+        fx.window8 = (
+          await db
+            .selectFrom('collection_window')
+            .innerJoin('drop_off_point', 'drop_off_point.id', 'collection_window.drop_off_point_id')
+            .select('collection_window.id')
+            .where('drop_off_point.slug', '=', 'quarto-oggiaro')
+            .orderBy('collection_window.starts_at')
+            .executeTakeFirstOrThrow()
+        ).id;
+        const made = await createPledge(db, { campaignSlug: 'zaino-sospeso', lines: [{ item: 'zaino', quantity: 1 }, { item: 'colla', quantity: 2 }], collectionWindowId: fx.window8, firstName: 'Mariagiovanna', email: 'mariagiovanna.esempio@example.org', phone: '+393001234567', locale: 'it', submissionKey: null });
+        if (!made.ok) throw new Error(made.reason);
+        await db
+          .insertInto('volunteer')
+          .values({ name: 'Volontaria Con Un Nome Lungo', email: 'volontaria.con.un.nome.lungo@example.org', phone: '+393001234568', municipi: [8], skills: ['homework', 'translation'], languages: ['it', 'ar'], availability: ['mon-morning', 'sat-afternoon'], note: 'Disponibile anche d’estate.', locale: 'it', status: 'new', withdraw_key: 'k'.repeat(32), consent_at: new Date(), confirmed_at: new Date() })
+          .execute();
+      },
+    },
+  );
+  browser = await launchBrowser();
+
+  // A booking in the desk operator's agenda, with an email and a long note.
+  const today = romeDateString(new Date());
+  const slots = (await (await fetch(`${server.origin}/api/v1/desks/quarto-oggiaro/slots?from=${today}&to=${addDays(today, 55)}`)).json()) as { start: string; remaining: number }[];
+  const slot = slots.find((s) => s.remaining > 0)!;
+  const res = await fetch(`${server.origin}/api/v1/bookings`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ desk: 'quarto-oggiaro', start: slot.start, name: 'Mariagiovanna', phone: '300 000 2222', email: 'mariagiovanna.esempio@example.org', topic: 'orientation', note: 'Documenti per la mensa scolastica e per il doposcuola del quartiere', locale: 'it', privacyAccepted: true }),
+  });
+  expect(res.status).toBe(201);
+  fx.bookedDay = romeDateString(new Date(slot.start));
+
+  // The admin signs in once on a desk PC (TOTP set up); the phones reuse the session cookie.
+  const desk = await browser.newContext();
+  const page = await desk.newPage();
+  await signIn(page, server.origin, admin);
+  await passSecondFactor(page, server.origin);
+  await page.goto(`${server.origin}/it/staff/eventi`, { waitUntil: 'load' });
+  fx.eventId = /\/staff\/eventi\/(\d+)/.exec((await page.locator('a[href*="/staff/eventi/"]').evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).pathname).join(' '))))?.[1] ?? '';
+  expect(fx.eventId).not.toBe('');
+  adminCookies = await desk.cookies();
+  await desk.close();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+interface Overflow {
+  page: string;
+  scrollWidth: number;
+  innerWidth: number;
+  /** The outermost elements sticking out of the screen, to tell what to fix. */
+  culprits: string[];
+}
+
+/** How the page fits a phone of `width` CSS px: undefined if it fits, otherwise what sticks out. */
+async function overflowOf(page: Page, width: number, name: string): Promise<Overflow | undefined> {
+  const m = await page.evaluate((width) => {
+    const innerWidth = window.innerWidth;
+    const describe = (e: Element) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${[...e.classList].map((c) => `.${c}`).join('')}`;
+    const outside = (e: Element) => {
+      const r = e.getBoundingClientRect();
+      return r.width > 0 && (r.right > width + 0.5 || r.left < -0.5);
+    };
+    // Report an element only if its parent fits: the one that pushes the page wider.
+    const culprits = [...document.body.querySelectorAll('*')].filter((e) => outside(e) && !(e.parentElement && e.parentElement !== document.body && outside(e.parentElement))).slice(0, 4).map(describe);
+    return { scrollWidth: document.documentElement.scrollWidth, innerWidth, culprits };
+  }, width);
+  if (m.scrollWidth <= m.innerWidth && m.innerWidth === width) return undefined;
+  return { page: name, ...m };
+}
+
+/**
+ * In Arabic (right to left) the page opens on its heading: the h1 lies within the screen's width (no
+ * empty strip, no heading cut off) and starts above the fold. A form sent with errors opens on its
+ * error summary instead (which comes first, as in the GOV.UK pattern), held to the same test.
+ */
+async function headingOffScreen(page: Page, name: string): Promise<string | undefined> {
+  const r = await page.evaluate(() => {
+    const target = document.querySelector('.error-summary') ?? document.querySelector('h1');
+    const box = target?.getBoundingClientRect();
+    return box && { what: target!.tagName.toLowerCase(), left: box.left, right: box.right, top: box.top, innerWidth: window.innerWidth, innerHeight: window.innerHeight };
+  });
+  if (!r) return `${name}: no h1`;
+  const visible = r.left >= -0.5 && r.right <= r.innerWidth + 0.5 && r.top >= 0 && r.top < r.innerHeight;
+  return visible ? undefined : `${name}: ${r.what} at left ${Math.round(r.left)}, right ${Math.round(r.right)}, top ${Math.round(r.top)} on a ${r.innerWidth}×${r.innerHeight} screen`;
+}
+
+/**
+ * Phone numbers and time ranges never break: each tel: link shows its number in a left-to-right
+ * isolate that does not wrap (Arabic would otherwise reverse "351 681 8198" into "8198 681 351"), and
+ * each "10:00–13:00" sits in an element that does not wrap at its dash.
+ */
+async function breakableNumbers(page: Page, name: string): Promise<string[]> {
+  const found = await page.evaluate(() => {
+    const problems: string[] = [];
+    const keepsWhole = (e: Element | null) => !!e && ['nowrap', 'pre'].includes(getComputedStyle(e).whiteSpace);
+    for (const a of document.querySelectorAll('body a[href^="tel:"]')) {
+      if (!/\d{3}/.test(a.textContent ?? '')) continue; // a "Call" button, no number shown
+      const number = a.querySelector('bdi[dir="ltr"]');
+      if (!number || !keepsWhole(number) || getComputedStyle(number).direction !== 'ltr') problems.push(`phone "${a.textContent!.trim()}"`);
+    }
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const parent = node.parentElement!;
+      if (parent.closest('option, script, style')) continue;
+      for (const m of (node.textContent ?? '').matchAll(/\d{1,2}:\d{2}\s?–\s?\d{1,2}:\d{2}/g)) {
+        if (!keepsWhole(parent)) problems.push(`time range "${m[0]}" in <${parent.tagName.toLowerCase()}>`);
+      }
+    }
+    return problems;
+  });
+  return [...new Set(found)].map((p) => `${name}: ${p}`);
+}
+
+/** Walks pages in sequence and keeps every problem, so one run lists them all. */
+function checker(page: Page, width: number, locale: string) {
+  const overflows: Overflow[] = [];
+  const headings: string[] = [];
+  const numbers: string[] = [];
+  const seen: string[] = [];
+  return {
+    overflows,
+    headings,
+    numbers,
+    seen,
+    async check(name: string) {
+      seen.push(name);
+      const o = await overflowOf(page, width, name);
+      if (o) overflows.push(o);
+      numbers.push(...(await breakableNumbers(page, name)));
+      if (locale === 'ar') {
+        const h = await headingOffScreen(page, name);
+        if (h) headings.push(h);
+      }
+    },
+    /** Opens a page and checks it; it must answer `status` at that address (not a redirect to sign in). */
+    async open(path: string, name: string, status = 200) {
+      const response = await page.goto(server.origin + path, { waitUntil: 'load' });
+      expect([response?.status(), new URL(page.url()).pathname], name).toEqual([status, new URL(path, server.origin).pathname]);
+      await this.check(name);
+    },
+  };
+}
+
+/**
+ * Sends a form with its button from the keyboard (Enter): on the old, too-wide layouts a click could
+ * land on whatever overlaps the button, and this test is about widths, not pointer targets.
+ */
+async function press(page: Page, target: Locator | string): Promise<void> {
+  const button = typeof target === 'string' ? page.locator(target).first() : target;
+  await Promise.all([page.waitForEvent('load'), button.press('Enter')]);
+}
+
+const continueButton = (page: Page, locale: Locale) => press(page, page.getByRole('button', { name: text(locale, 'booking.continue'), exact: true }));
+
+/** The manage link of a booking, read from its confirmation email (the file mailer's .eml). */
+async function manageLinkFor(reference: string): Promise<string> {
+  const read = new Set<string>();
+  for (let i = 0; i < 120; i++) {
+    for (const m of server.output().matchAll(/booking_confirmation #\d+ written to (\S+\.eml)/g)) {
+      if (read.has(m[1]!)) continue;
+      read.add(m[1]!);
+      const mail = parseMime(await readFile(m[1]!, 'utf8'));
+      const body = findPart(mail, 'text/plain')?.body ?? '';
+      if (!body.includes(reference)) continue;
+      const link = /https?:\/\/\S+\/prenotazione\/gestisci\?token=\S+/.exec(body)?.[0];
+      if (link) return new URL(link).pathname + new URL(link).search;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`no manage link for ${reference}`);
+}
+
+/** Every public page type in one locale, the forms' error states included. */
+async function walkPublicPages(page: Page, c: ReturnType<typeof checker>, locale: Locale): Promise<void> {
+  await c.open(`/${locale}`, 'home');
+  await c.open(`/${locale}/sportelli`, 'desks');
+  await c.open(`/${locale}/sportelli?municipio=8`, 'desks, filtered');
+  await c.open(`/${locale}/sportelli/gallaratese`, 'desk');
+  await c.open(`/${locale}/eventi`, 'events');
+  await c.open(await firstEventPath(server.origin, locale), 'event');
+  await c.open(`/${locale}/zaino-sospeso`, 'campaign');
+  for (const content of CONTENT_PAGES) await c.open(`/${locale}/${content}`, content);
+  await c.open(`/${locale}/does-not-exist`, '404', 404);
+
+  // Booking: each step, each with its errors, the confirmation, the manage page, cancel by reference.
+  await c.open(`/${locale}/sportelli/villapizzone/prenota`, 'booking: time');
+  await continueButton(page, locale);
+  await c.check('booking: time, with error');
+  await page.locator('input[name="slot"]').first().check();
+  await continueButton(page, locale);
+  await c.check('booking: details');
+  await page.fill('#note', 'x'.repeat(201));
+  await continueButton(page, locale);
+  await c.check('booking: details, with error');
+  await page.fill('#note', '');
+  await continueButton(page, locale);
+  await c.check('booking: contact');
+  await continueButton(page, locale);
+  await c.check('booking: contact, with errors');
+  await page.fill('#firstName', 'Mariagiovanna');
+  await page.fill('#phone', '300 000 1111');
+  await page.fill('#email', `phone.${locale}@example.org`);
+  await page.check('#privacyAccepted');
+  await continueButton(page, locale);
+  await c.check('booking: check answers');
+  await Promise.all([page.waitForURL(/\/prenota\/confermata\?c=/), page.locator('#confirm').click()]);
+  await c.check('booking: confirmation');
+  const reference = (await page.locator('.panel .reference').innerText()).trim();
+  const manage = await manageLinkFor(reference);
+  await c.open(manage, 'manage');
+  await c.open(`${manage}&azione=sposta`, 'manage: move');
+  await c.open(`/${locale}/prenotazione/annulla`, 'cancel by reference');
+  await page.fill('#reference', 'QB-2222-22');
+  await page.fill('#phone', '300 000 1111');
+  await press(page, page.getByRole('button', { name: text(locale, 'manage.lookup.submit') }));
+  await c.check('cancel by reference, not found');
+
+  // Pledge and volunteer forms, and their error states.
+  await c.open(`/${locale}/zaino-sospeso/dona`, 'pledge form');
+  await page.fill('#email', 'not-an-email');
+  await press(page, page.locator('#submit'));
+  await c.check('pledge form, with errors');
+  await c.open(`/${locale}/volontari`, 'volunteer form');
+  await page.check('#skills-3');
+  await press(page, page.locator('#submit'));
+  await c.check('volunteer form, with errors');
+}
+
+/** Every staff page in one of the staff area's locales, seen by a signed-in admin. */
+async function walkStaffPages(page: Page, c: ReturnType<typeof checker>, locale: string): Promise<void> {
+  const staff = `/${locale}/staff`;
+  const agenda = `${staff}/agenda/quarto-oggiaro?giorno=${fx.bookedDay}`;
+  await c.open(staff, 'staff home');
+  await c.open(`${staff}/agenda`, 'agendas');
+  await c.open(`${agenda}&vista=giorno`, 'agenda, day');
+  await page.fill('#email', 'not an address');
+  await press(page, 'form:has(input[name="intent"][value="book"]) button[type="submit"]');
+  await c.check('agenda, phone booking with errors');
+  await c.open(`${agenda}&vista=giorno`, 'agenda, day');
+  await press(page, 'tr:has-text("Mariagiovanna") form:has(input[value="cancel"]) button');
+  await c.check('agenda, cancel confirmation');
+  await c.open(`${agenda}&vista=settimana`, 'agenda, week');
+  await c.open(`${staff}/agenda/quarto-oggiaro/impostazioni`, 'desk settings');
+  await c.open(`${staff}/eventi`, 'events');
+  await c.open(`${staff}/eventi/nuovo`, 'new event');
+  await press(page, '#save');
+  await c.check('new event, with errors');
+  await c.open(`${staff}/eventi/${fx.eventId}`, 'event edit');
+  await c.open(`${staff}/raccolta`, 'drop-offs');
+  await c.open(`${staff}/raccolta?finestra=${fx.window8}`, 'drop-off window with pledges');
+  await c.open(`${staff}/raccolta/articoli`, 'items and targets');
+  await c.open(`${staff}/volontari`, 'volunteers');
+  await c.open(`${staff}/utenti`, 'users');
+  await c.open(`${staff}/utenti/invita`, 'invite');
+  await press(page, 'form[action$="/utenti/invita"] button[type="submit"]');
+  await c.check('invite, with errors');
+  await c.open(`${staff}/gdpr`, 'gdpr');
+  await page.fill('#email', 'mariagiovanna.esempio@example.org');
+  await press(page, 'form:has(input[value="search"]) button[type="submit"]');
+  await c.check('gdpr, results');
+  await c.open(`${staff}/audit`, 'audit log');
+  await c.open(`${staff}/account`, 'account');
+}
+
+describe.each(WIDTHS)('on a phone %i px wide', (width) => {
+  let context: BrowserContext;
+  let page: Page;
+  beforeAll(async () => {
+    context = await browser.newContext({ viewport: { width, height: 640 }, screen: { width, height: 640 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    page = await context.newPage();
+  });
+  afterAll(async () => {
+    await context?.close();
+  });
+
+  it.each(LOCALES)('every public page type fits the screen in %s', async (locale) => {
+    const c = checker(page, width, locale);
+    await walkPublicPages(page, c, locale);
+    expect(c.seen.length).toBe(29);
+    expect(c.overflows).toEqual([]);
+    expect(c.headings).toEqual([]);
+    expect(c.numbers).toEqual([]);
+  });
+
+  it.each(STAFF_LOCALES)('every staff page fits the screen in %s', async (locale) => {
+    await context.clearCookies();
+    const c = checker(page, width, locale);
+    await c.open(`/${locale}/staff/accesso`, 'sign in');
+    await page.fill('#email', 'nobody@example.org');
+    await page.fill('#password', 'not the password');
+    await press(page, SUBMIT);
+    await c.check('sign in, refused');
+    await context.addCookies(adminCookies);
+    await walkStaffPages(page, c, locale);
+    expect(c.seen.length).toBe(25);
+    expect(c.overflows).toEqual([]);
+    expect(c.numbers).toEqual([]);
+  });
+});
+
+describe('the staff agenda', () => {
+  it('is a list of labelled cards on a phone, and stays a table on a desk PC and on paper', async () => {
+    const context = await browser.newContext({ viewport: { width: 360, height: 640 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    try {
+      await context.addCookies(adminCookies);
+      const page = await context.newPage();
+      await page.goto(`${server.origin}/it/staff/agenda/quarto-oggiaro?giorno=${fx.bookedDay}&vista=giorno`, { waitUntil: 'load' });
+      const row = page.locator('tbody tr', { hasText: 'Mariagiovanna' });
+      const layout = () =>
+        row.evaluate((tr) => ({
+          row: getComputedStyle(tr).display,
+          label: getComputedStyle(tr.querySelector('td')!, '::before').content,
+          tableWidth: Math.round(tr.closest('table')!.getBoundingClientRect().width),
+        }));
+      const card = await layout();
+      expect({ row: card.row, label: card.label }).toEqual({ row: 'block', label: `"${text('it', 'staff.agenda.col.time')}"` });
+      expect(card.tableWidth).toBeLessThanOrEqual(360);
+
+      await page.emulateMedia({ media: 'print' });
+      expect(await layout()).toMatchObject({ row: 'table-row', label: 'none' });
+      await page.emulateMedia({ media: 'screen' });
+      await page.setViewportSize({ width: 1280, height: 800 });
+      expect(await layout()).toMatchObject({ row: 'table-row', label: 'none' });
+    } finally {
+      await context.close();
+    }
+  });
+});
