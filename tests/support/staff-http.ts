@@ -55,7 +55,7 @@ export async function request(path: string, init: RequestInit & { cookie?: strin
   return { status: res.status, html: decode(await res.text()), headers: res.headers };
 }
 export const get = (path: string, cookie?: string, srv = current()) => request(path, cookie ? { cookie } : {}, srv);
-export function post(path: string, fields: Record<string, string>, options: { cookie?: string; origin?: string; srv?: RunningServer } = {}): Promise<Page> {
+export function post(path: string, fields: Record<string, string> | [string, string][], options: { cookie?: string; origin?: string; srv?: RunningServer } = {}): Promise<Page> {
   const srv = options.srv ?? current();
   return request(
     path,
@@ -75,7 +75,7 @@ export function post(path: string, fields: Record<string, string>, options: { co
  * page the person then sees, its status as the POST's would have been (422, 429…). Any other
  * answer (403, a 303 elsewhere on success) is returned as it came.
  */
-export async function submit(path: string, fields: Record<string, string>, options: { cookie?: string; srv?: RunningServer } = {}): Promise<Page> {
+export async function submit(path: string, fields: Record<string, string> | [string, string][], options: { cookie?: string; srv?: RunningServer } = {}): Promise<Page> {
   const posted = await post(path, fields, options);
   const to = location(posted);
   if (posted.status !== 303 || !to || new URL(to, 'http://x').pathname !== new URL(path, 'http://x').pathname) return posted;
