@@ -241,6 +241,20 @@ describe('admin second factor', () => {
   });
 });
 
+describe('invitation form', () => {
+  it('answers errors with 303 back to the form; the GET in either language shows the answers, none in the address', async () => {
+    const { cookie } = await signIn(s.accounts.coordinator);
+    const posted = await post('/it/staff/utenti/invita', { displayName: 'Nuova Operatrice', email: 'not an address', role: 'desk_operator', locale: 'it' }, { cookie });
+    expect(posted.status).toBe(303);
+    expect(location(posted)).toBe('/it/staff/utenti/invita');
+    const shown = await submit('/en/staff/utenti/invita', { displayName: 'Nuova Operatrice', email: 'not an address', role: 'desk_operator', locale: 'it' }, { cookie });
+    expect(shown.status).toBe(422);
+    expect(shown.html).toContain('class="error-summary"');
+    expect(shown.html).toContain('value="Nuova Operatrice"');
+    expect(shown.html).toContain('value="not an address"');
+  });
+});
+
 describe('sign-out, password change and reset', () => {
   it('signs out with POST only; the old cookie is then worthless', async () => {
     const { cookie } = await signIn(s.accounts.coordinator);
