@@ -1,11 +1,13 @@
-// The phone's Back button in the booking flow and the other public forms (pledge, volunteer,
-// cancel by reference), for real in Chromium, with JavaScript on and off:
+// The phone's Back button in the booking flow, the other public forms (pledge, volunteer,
+// cancel by reference) and the staff forms (sign-in, event edit, phone booking), for real in Chromium, with JavaScript on and off:
 // forward through every step, Back through every step, forward again, switch language mid-flow,
 // confirm, and Back from the confirmation. It fails on Chromium's "Confirm Form Resubmission"
 // (ERR_CACHE_MISS) page, or when a step shows an answer lost.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../support/server.ts';
+import { startStaffServer, type StaffServer } from '../support/staff-http.ts';
+import { SUBMIT, signIn } from './staff-support.ts';
 import { LIMITS_NOT_REACHED, follow, h1, launchBrowser, text } from './support.ts';
 import { addDays } from '../../src/lib/booking/slots.ts';
 import { romeDateString } from '../../src/lib/time.ts';
@@ -305,6 +307,124 @@ describe('the Back button and the language switcher on the other public forms', 
       expect(await page.locator('#phone').inputValue()).toBe('');
       await travel(page, 'forward');
       expect(await h1(page)).toBe(text('ar', 'manage.cancelledTitle'));
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('the Back button on the staff forms', () => {
+  let staff: StaffServer;
+  beforeAll(async () => {
+    staff = await startStaffServer({ ...LIMITS_NOT_REACHED, RATE_LIMIT_BOOKINGS_PER_CONTACT_PER_DAY: '10000' });
+  });
+  afterAll(async () => {
+    await staff?.stop();
+  });
+  const origin = () => staff.server.origin;
+
+  /** Back to the page before, then Forward to the one with the errors: a GET each time, the answers there. */
+  async function backAndForward(page: Page, expectKept: () => Promise<void>): Promise<void> {
+    await travel(page, 'back');
+    await travel(page, 'forward');
+    await expectKept();
+    await page.reload();
+    await expectKept();
+  }
+
+  it.each([true, false])('sign-in with a wrong password keeps the address, never the password (JavaScript %s)', async (javaScriptEnabled) => {
+    const context = await browser.newContext({ javaScriptEnabled });
+    const page = await context.newPage();
+    try {
+      const account = staff.accounts.desk_operator;
+      await signIn(page, origin(), account, { password: 'not the password at all' });
+      const kept = async () => {
+        expect(await page.locator('.error-summary').count()).toBe(1);
+        expect(await page.locator('#email').inputValue()).toBe(account.email);
+        expect(await page.locator('#password').inputValue()).toBe('');
+      };
+      await kept();
+      expect(page.url()).not.toContain(encodeURIComponent(account.email));
+      await backAndForward(page, kept);
+      // The other language shows the same answer.
+      await page.goto(`${origin()}/en/staff/accesso`, { waitUntil: 'load' });
+      await kept();
+      await page.fill('#password', account.password);
+      await follow(page, SUBMIT);
+      expect(new URL(page.url()).pathname).toBe('/en/staff');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it.each([true, false])('an event edit with an error keeps every answer after Back and Forward (JavaScript %s)', async (javaScriptEnabled) => {
+    const context = await browser.newContext({ javaScriptEnabled });
+    const page = await context.newPage();
+    try {
+      await signIn(page, origin(), staff.accounts.partner_editor);
+      await page.goto(`${origin()}/it/staff/eventi/nuovo`, { waitUntil: 'load' });
+      await page.fill('#title-it', `Merenda in cortile ${javaScriptEnabled}`);
+      await page.fill('#summary-it', 'Merenda e giochi per bambini.');
+      await page.fill('#description-it', 'Porta una merenda da condividere.');
+      await page.fill('#venue', 'Cortile della biblioteca');
+      await page.fill('#address', 'Via Baroni 228, Milano');
+      await page.fill('#startDate', addDays(romeDateString(new Date()), 40));
+      await page.fill('#startTime', '16:00');
+      await page.selectOption('#municipioId', { index: 1 });
+      await follow(page, '#save');
+      expect(new URL(page.url()).searchParams.get('done'), (await page.locator('main').innerText()).slice(0, 600)).toBe('created');
+      // Edit: the title emptied (an error), the venue changed.
+      await page.fill('#title-it', '');
+      await page.fill('#venue', 'Sala grande della biblioteca');
+      await follow(page, '#save');
+      const kept = async () => {
+        expect(await page.locator('.error-summary a[href="#title-it"]').count()).toBe(1);
+        expect(await page.locator('#venue').inputValue()).toBe('Sala grande della biblioteca');
+        expect(await page.locator('#title-it').inputValue()).toBe('');
+      };
+      await kept();
+      await backAndForward(page, kept);
+      await page.fill('#title-it', 'Merenda in cortile, di nuovo');
+      await follow(page, '#save');
+      expect(new URL(page.url()).searchParams.get('done')).toBe('saved');
+      expect(await page.locator('#venue').inputValue()).toBe('Sala grande della biblioteca');
+      // Back to the page with the errors: the draft is gone, the event as saved is shown.
+      await travel(page, 'back');
+      expect(await page.locator('#title-it').inputValue()).toBe('Merenda in cortile, di nuovo');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it.each([true, false])('a phone booking with an error keeps the answers after Back and Forward (JavaScript %s)', async (javaScriptEnabled) => {
+    const context = await browser.newContext({ javaScriptEnabled });
+    const page = await context.newPage();
+    try {
+      await signIn(page, origin(), staff.accounts.desk_operator);
+      const today = romeDateString(new Date());
+      const res = await fetch(`${origin()}/api/v1/desks/quarto-oggiaro/slots?from=${today}&to=${addDays(today, 55)}`);
+      const slots = (await res.json()) as { start: string; remaining: number }[];
+      const slot = slots.filter((s) => s.remaining > 0)[javaScriptEnabled ? 0 : 1]!;
+      const day = romeDateString(new Date(slot.start));
+      await page.goto(`${origin()}/it/staff/agenda/quarto-oggiaro?giorno=${day}&vista=giorno`, { waitUntil: 'load' });
+      const value = new Date(slot.start).toISOString();
+      await page.check(`input[name="slot"][value="${value}"]`);
+      await page.fill('#phone', '333 123 4567');
+      await follow(page, 'form:has(input[name="intent"][value="book"]) button[type="submit"]');
+      const kept = async () => {
+        expect(await page.locator('#firstName[aria-invalid="true"]').count()).toBe(1);
+        expect(await page.locator('#phone').inputValue()).toBe('333 123 4567');
+        expect(await page.locator(`input[name="slot"][value="${value}"]`).isChecked()).toBe(true);
+      };
+      await kept();
+      expect(page.url()).not.toContain('4567');
+      await backAndForward(page, kept);
+      await page.fill('#firstName', 'Giulia');
+      await follow(page, 'form:has(input[name="intent"][value="book"]) button[type="submit"]');
+      expect(new URL(page.url()).searchParams.get('fatto')).toBe('booked');
+      await travel(page, 'back');
+      await travel(page, 'forward');
+      expect(new URL(page.url()).searchParams.get('fatto')).toBe('booked');
     } finally {
       await context.close();
     }

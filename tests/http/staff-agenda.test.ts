@@ -349,12 +349,20 @@ describe('the CSV export', () => {
 describe('settings', () => {
   it('validates with an error summary, and a change reaches the public slots at once', async () => {
     const cookie = await as('desk_operator');
-    const bad = await post(settingsPath('quarto-oggiaro'), { intent: 'settings', slotMinutes: '7', capacityPerSlot: '1', minNoticeMinutes: '120', maxDaysAhead: '56' }, cookie);
+    const bad = await send(settingsPath('quarto-oggiaro'), { intent: 'settings', slotMinutes: '7', capacityPerSlot: '1', minNoticeMinutes: '120', maxDaysAhead: '56' }, cookie);
+    expect(bad.url).toBe(settingsPath('quarto-oggiaro'));
     expect(bad.status).toBe(422);
     expect(bad.html).toContain('href="#slotMinutes"');
-    const hours = await post(settingsPath('quarto-oggiaro'), { intent: 'hours', 'opens-2-0': '13:00', 'closes-2-0': '10:00' }, cookie);
+    expect(bad.html).toMatch(/id="slotMinutes" name="slotMinutes" value="7"/);
+    const hours = await send(settingsPath('quarto-oggiaro'), { intent: 'hours', 'opens-2-0': '13:00', 'closes-2-0': '10:00' }, cookie);
     expect(hours.status).toBe(422);
     expect(hours.html).toContain('href="#closes-2-0"');
+    expect(hours.html).toContain('value="10:00"');
+    // Something already removed (another tab, Back and resend): 404 with a message, on a GET.
+    const gone = await send(settingsPath('quarto-oggiaro', 'en'), { intent: 'removeClosure', closure: '999999' }, cookie);
+    expect(gone.url).toBe(settingsPath('quarto-oggiaro', 'en'));
+    expect(gone.status).toBe(404);
+    expect(gone.html).toContain('It is no longer there');
 
     // An extra opening on a Thursday (the desk opens on Tuesdays): the slots API, cached, shows it at once.
     const today = romeDateString(new Date());

@@ -8,7 +8,7 @@
 // accounts, whose credentials it prints; on PostgreSQL (TEST_DATABASE_URL) the test shares the
 // server's schema and creates the same accounts itself, and also reads the audit log.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStaffServer, useServer, get, post, signIn, location, sessionCookieOf, type StaffServer } from '../support/staff-http.ts';
+import { startStaffServer, useServer, get, post, submit, signIn, location, sessionCookieOf, type StaffServer } from '../support/staff-http.ts';
 import { totpCode } from '../../src/lib/server/auth/totp.ts';
 import { startServer } from '../support/server.ts';
 import { createTestDatabase, testDatabaseUrl } from '../support/db.ts';
@@ -102,8 +102,8 @@ describe('sign-in', () => {
   });
 
   it('answers a wrong password or an unknown address with the same generic error', async () => {
-    const wrong = await post('/en/staff/accesso', { email: s.accounts.desk_operator.email, password: 'not the password' });
-    const unknown = await post('/en/staff/accesso', { email: 'nobody@comune.example', password: 'not the password' });
+    const wrong = await submit('/en/staff/accesso', { email: s.accounts.desk_operator.email, password: 'not the password' });
+    const unknown = await submit('/en/staff/accesso', { email: 'nobody@comune.example', password: 'not the password' });
     for (const page of [wrong, unknown]) {
       expect(page.status).toBe(422);
       expect(page.html).toContain('Email or password not correct');
@@ -113,6 +113,22 @@ describe('sign-in', () => {
     // The address is kept, never the password.
     expect(wrong.html).toContain(`value="${s.accounts.desk_operator.email}"`);
     expect(wrong.html).not.toContain('not the password');
+  });
+
+  it('answers a refused sign-in with 303 to the form; Back, a reload or the other language show the address, never the password', async () => {
+    const posted = await post('/it/staff/accesso', { email: s.accounts.desk_operator.email, password: 'still not the password', next: '/it/staff/account' });
+    expect(posted.status).toBe(303);
+    expect(location(posted)).toBe('/it/staff/accesso?next=%2Fit%2Fstaff%2Faccount');
+    expect(location(posted)).not.toContain('comune.example');
+    const draft = posted.headers.getSetCookie().find((c) => c.startsWith('qubi-draft-staff='))!.split(';')[0]!;
+    for (const path of [location(posted)!, '/en/staff/accesso?next=%2Fit%2Fstaff%2Faccount']) {
+      const shown = await get(path, draft);
+      expect(shown.status, path).toBe(422);
+      expect(shown.html).toContain(`value="${s.accounts.desk_operator.email}"`);
+      expect(shown.html).not.toContain('still not the password');
+      expect(shown.html).toContain('class="error-summary"');
+    }
+    expect((await get('/en/staff/accesso', draft)).html).toContain('Email or password not correct');
   });
 
   it('goes to `next` only within the staff area', async () => {
@@ -144,11 +160,11 @@ describe('sign-in', () => {
   it('throttles brute force on one account: 429 with Retry-After after 5 failures, even for the right password', async () => {
     const victim = s.accounts.partner_editor;
     for (let i = 0; i < 5; i++) {
-      const res = await post('/it/staff/accesso', { email: victim.email, password: `guess number ${i}` });
+      const res = await submit('/it/staff/accesso', { email: victim.email, password: `guess number ${i}` });
       expect(res.status, `attempt ${i + 1}`).toBe(422);
       expect(res.html).toContain('Email o password non corrette');
     }
-    const locked = await post('/it/staff/accesso', { email: victim.email, password: victim.password });
+    const locked = await submit('/it/staff/accesso', { email: victim.email, password: victim.password });
     expect(locked.status).toBe(429);
     const retryAfter = Number(locked.headers.get('retry-after'));
     expect(retryAfter).toBeGreaterThan(800);
@@ -247,6 +263,20 @@ describe('admin second factor', () => {
     const third = await signIn(s.accounts.admin);
     expect((await post('/it/staff/verifica', { code: recovery[0]! }, { cookie: third.cookie })).status).toBe(422);
     expect((await get('/it/staff', third.cookie)).status).toBe(303);
+  });
+});
+
+describe('invitation form', () => {
+  it('answers errors with 303 back to the form; the GET in either language shows the answers, none in the address', async () => {
+    const { cookie } = await signIn(s.accounts.coordinator);
+    const posted = await post('/it/staff/utenti/invita', { displayName: 'Nuova Operatrice', email: 'not an address', role: 'desk_operator', locale: 'it' }, { cookie });
+    expect(posted.status).toBe(303);
+    expect(location(posted)).toBe('/it/staff/utenti/invita');
+    const shown = await submit('/en/staff/utenti/invita', { displayName: 'Nuova Operatrice', email: 'not an address', role: 'desk_operator', locale: 'it' }, { cookie });
+    expect(shown.status).toBe(422);
+    expect(shown.html).toContain('class="error-summary"');
+    expect(shown.html).toContain('value="Nuova Operatrice"');
+    expect(shown.html).toContain('value="not an address"');
   });
 });
 
@@ -351,8 +381,8 @@ describe('behind HTTPS (PUBLIC_URL https://…)', () => {
   });
 
   it('throttles one IP across accounts (RATE_LIMIT_SIGN_IN_FAILURES_PER_IP_PER_HOUR)', async () => {
-    for (let i = 0; i < 3; i++) expect((await post('/it/staff/accesso', { email: `someone${i}@comune.example`, password: 'whatever it is' }, { srv: https.server })).status).toBe(422);
-    const res = await post('/it/staff/accesso', { email: https.accounts.desk_operator.email, password: https.accounts.desk_operator.password }, { srv: https.server });
+    for (let i = 0; i < 3; i++) expect((await submit('/it/staff/accesso', { email: `someone${i}@comune.example`, password: 'whatever it is' }, { srv: https.server })).status).toBe(422);
+    const res = await submit('/it/staff/accesso', { email: https.accounts.desk_operator.email, password: https.accounts.desk_operator.password }, { srv: https.server });
     expect(res.status).toBe(429);
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(3000);
   });
@@ -365,7 +395,7 @@ describe('with NODE_ENV=production', () => {
     try {
       expect(production.output()).not.toContain('[demo]');
       expect(production.output()).not.toContain('Demo accounts');
-      const res = await post('/it/staff/accesso', { email: 'demo.admin@qubi.example.org', password: 'demo-aaaaa-bbbbb-ccccc' }, { srv: production });
+      const res = await submit('/it/staff/accesso', { email: 'demo.admin@qubi.example.org', password: 'demo-aaaaa-bbbbb-ccccc' }, { srv: production });
       expect(res.status).toBe(422);
       if (t) expect(await t.db.selectFrom('app_user').select('id').execute()).toEqual([]);
     } finally {

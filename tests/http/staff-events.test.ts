@@ -5,6 +5,7 @@
 // pages changing at once when an event is published, edited or cancelled.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../support/server.ts';
+import { submit as submitForm, useServer } from '../support/staff-http.ts';
 import { createUser } from '../../src/lib/server/auth/users.ts';
 import { createSession, generateSessionToken } from '../../src/lib/server/auth/session.ts';
 
@@ -54,11 +55,16 @@ const attrs = (tag: string) => Object.fromEntries([...tag.matchAll(/([a-zA-Z-]+)
 
 async function request(who: Who, path: string, init: RequestInit = {}): Promise<Page> {
   const headers = new Headers(init.headers);
-  if (who !== 'anonymous') headers.set('Cookie', `qubi_session=${tokens[who]}`);
+  if (who !== 'anonymous') headers.set('Cookie', [`qubi_session=${tokens[who]}`, headers.get('Cookie')].filter(Boolean).join('; '));
   const res = await fetch(server.origin + path, { redirect: 'manual', ...init, headers });
   return { status: res.status, html: await res.text(), headers: res.headers };
 }
 const get = (who: Who, path: string) => request(who, path);
+/** A form post followed, when it answers 303 back to the form, by the GET that shows its errors. */
+const submit = (who: Who, path: string, fields: Fields) => {
+  useServer(server);
+  return submitForm(path, fields, who === 'anonymous' ? {} : { cookie: `qubi_session=${tokens[who]}` });
+};
 const post = (who: Who, path: string, fields: Fields) =>
   request(who, path, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.origin }, body: new URLSearchParams(fields).toString() });
 
@@ -126,7 +132,7 @@ describe('who gets in', () => {
 
 describe('writing an event', () => {
   it('shows the GOV.UK error summary and keeps the input', async () => {
-    const page = await post('partnerA', '/it/staff/eventi/nuovo', Object.entries({ ...NEW_EVENT, 'title-it': '', venue: "Sala 'A'; --", startTime: '25:99' }));
+    const page = await submit('partnerA', '/it/staff/eventi/nuovo', Object.entries({ ...NEW_EVENT, 'title-it': '', venue: "Sala 'A'; --", startTime: '25:99' }));
     expect(page.status).toBe(422);
     expect(page.html).toContain('class="error-summary"');
     expect(page.html).toContain('href="#title-it"');
@@ -134,6 +140,20 @@ describe('writing an event', () => {
     expect(page.html).toContain(`value="Sala 'A'; --"`);
     expect(page.html).toContain('value="25:99"');
     expect(page.html).toMatch(/<title>Errore: /);
+  });
+
+  it('answers a form with errors with 303 back to it: a reload or the other language shows the input again, nothing in the address', async () => {
+    const fields = Object.entries({ ...NEW_EVENT, 'title-it': '', venue: 'Sala del Quartiere', startTime: '25:99' });
+    const posted = await post('partnerA', '/it/staff/eventi/nuovo', fields);
+    expect(posted.status).toBe(303);
+    expect(posted.headers.get('location')).toBe('/it/staff/eventi/nuovo');
+    const draft = posted.headers.getSetCookie().find((c) => c.startsWith('qubi-draft-staff='))!.split(';')[0]!;
+    const en = await request('partnerA', '/en/staff/eventi/nuovo', { headers: { Cookie: draft } });
+    expect(en.status).toBe(422);
+    expect(en.html).toContain('value="Sala del Quartiere"');
+    expect(en.html).toContain('href="#startTime"');
+    // Another person's browser (no draft) gets the empty form.
+    expect((await get('partnerA', '/en/staff/eventi/nuovo')).html).not.toContain('Sala del Quartiere');
   });
 
   it('creates a draft and redirects to it', async () => {
@@ -177,7 +197,7 @@ describe('review and publication', () => {
   });
 
   it('send back needs a reason; the partner then reads it', async () => {
-    const empty = await post('coord2', eventPath, [['intent', 'sendBack'], ['reviewNote', '  ']]);
+    const empty = await submit('coord2', eventPath, [['intent', 'sendBack'], ['reviewNote', '  ']]);
     expect(empty.status).toBe(422);
     expect(empty.html).toContain('href="#reviewNote"');
     const sent = await post('coord2', eventPath, [['intent', 'sendBack'], ['reviewNote', 'Aggiungi <l’orario> & il costo']]);
@@ -196,7 +216,7 @@ describe('review and publication', () => {
     expect(published.status).toBe(303);
     expect(published.headers.get('location')).toBe(`${eventPath}?done=published`);
     // A second publish (another moderator, a double click) finds nothing to do.
-    expect((await post('admin', eventPath, [['intent', 'publish']])).status).toBe(409);
+    expect((await submit('admin', eventPath, [['intent', 'publish']])).status).toBe(409);
     const list = await get('anonymous', '/it/eventi');
     expect(list.html).toContain('Tombolata dell&#39;Epifania');
     slug = /href="\/it\/eventi\/(tombolata-dell-epifania-2027[a-z0-9-]*)"/.exec(list.html)![1]!;
@@ -234,7 +254,7 @@ describe('review and publication', () => {
     const staffPage = await get('partnerA', eventPath);
     expect(staffPage.html).not.toContain('name="intent" value="cancel"');
     expect(staffPage.html).not.toContain('id="save"');
-    expect((await post('partnerA', eventPath, withFields(eventForm(staffPage), { 'title-it': 'Di nuovo' }))).status).toBe(409);
+    expect((await submit('partnerA', eventPath, withFields(eventForm(staffPage), { 'title-it': 'Di nuovo' }))).status).toBe(409);
   });
 
   it('refuses an unknown intent and unknown events', async () => {

@@ -75,7 +75,7 @@ function requestFrom(localAddress: string, url: string, init: { method: string; 
   });
 }
 export const get = (path: string, cookie?: string, srv = current()) => request(path, cookie ? { cookie } : {}, srv);
-export function post(path: string, fields: Record<string, string>, options: { cookie?: string; origin?: string; srv?: RunningServer; from?: string } = {}): Promise<Page> {
+export function post(path: string, fields: Record<string, string> | [string, string][], options: { cookie?: string; origin?: string; srv?: RunningServer; from?: string } = {}): Promise<Page> {
   const srv = options.srv ?? current();
   return request(
     path,
@@ -88,6 +88,31 @@ export function post(path: string, fields: Record<string, string>, options: { co
     },
     srv,
   );
+}
+
+/**
+ * Posts a form as a browser does, and when the server answers 303 back to the same form (POST →
+ * 303 → GET, the answers and errors in the staff draft cookie) follows it with that cookie: the
+ * page the person then sees, its status as the POST's would have been (422, 429…). Any other
+ * answer (403, a 303 elsewhere on success) is returned as it came.
+ */
+export async function submit(path: string, fields: Record<string, string> | [string, string][], options: { cookie?: string; srv?: RunningServer } = {}): Promise<Page> {
+  const posted = await post(path, fields, options);
+  const to = location(posted);
+  if (posted.status !== 303 || !to || new URL(to, 'http://x').pathname !== new URL(path, 'http://x').pathname) return posted;
+  const draft = posted.headers.getSetCookie().find((c) => c.startsWith('qubi-draft-staff='));
+  expect(draft, 'the form kept its answers in the draft cookie').toBeDefined();
+  const cookie = [options.cookie, draft!.split(';')[0]].filter(Boolean).join('; ');
+  const shown = await get(to, cookie, options.srv);
+  return { ...shown, headers: mergedHeaders(posted.headers, shown.headers) };
+}
+
+/** The GET's headers, with the POST's Set-Cookie lines first (a test may look for a session cookie). */
+function mergedHeaders(posted: Headers, shown: Headers): Headers {
+  const headers = new Headers(shown);
+  headers.delete('set-cookie');
+  for (const line of [...posted.getSetCookie(), ...shown.getSetCookie()]) headers.append('set-cookie', line);
+  return headers;
 }
 
 /** "name=value" of the session cookie the response sets, and the whole Set-Cookie line. */
