@@ -281,7 +281,7 @@ describe('booking without JavaScript', () => {
     expect(check.status, check.html).toBe(200);
     expect(check.html).toContain('Breve.');
     expect(check.html).toContain('Ascolto');
-    expect(check.html).toMatch(new RegExp(`<dd>[^<]+, <span dir="ltr">${new Date(slot).toLocaleTimeString('it', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Rome' })}`));
+    expect(check.html).toMatch(new RegExp(`<dd>[^<]+, <span dir="ltr" class="nowrap">${new Date(slot).toLocaleTimeString('it', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Rome' })}`));
   });
 
   it('books once when the confirm form is sent twice', async () => {

@@ -35,9 +35,18 @@ describe('form timestamps', () => {
     expect(stamp).toMatch(/^\d+\./);
     const first = await signUp(stamp, 'first.volunteer@example.org');
     expect(first.status).toBe(303);
+    const thanks = first.headers.get('location');
+    expect(thanks).not.toBe('/en/volontari');
     // The same person sending again (a double click) is not refused.
-    expect((await signUp(stamp, 'first.volunteer@example.org')).status).toBe(303);
-    const replay = await signUp(stamp, 'someone.else@example.org');
+    const again = await signUp(stamp, 'first.volunteer@example.org');
+    expect(again.status).toBe(303);
+    expect(again.headers.get('location')).toBe(thanks);
+    // Another name on the same stamp goes back to the form (POST → 303 → GET, the refusal in the draft cookie).
+    const replayPost = await signUp(stamp, 'someone.else@example.org');
+    expect(replayPost.status).toBe(303);
+    expect(replayPost.headers.get('location')).toBe('/en/volontari');
+    const cookie = replayPost.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const replay = await fetch(`${server.origin}/en/volontari`, { headers: { Cookie: cookie } });
     expect(replay.status).toBe(400);
     const html = decode(await replay.text());
     expect(html).toContain(messages.en['volunteer.error.formExpired']);

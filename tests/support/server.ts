@@ -55,7 +55,7 @@ export async function startServer(extraEnv: Record<string, string> = {}, options
   if (!existsSync('dist/server/entry.mjs')) throw new Error('The site is not built: run `npm run build` or use `npm test`.');
   // Production requires APP_SECRET (the key of encryption at rest); this process prepares the
   // database with the same one, so the server reads what was stored here.
-  process.env.APP_SECRET ??= 'test-only app secret, not for any real server';
+  process.env.APP_SECRET ??= THROWAWAY_APP_SECRET;
   const { env, cleanup } = await databaseEnv();
   if (options.prepare) {
     // The embedded database takes one process at a time: prepared and closed before the server opens it.
@@ -69,7 +69,7 @@ export async function startServer(extraEnv: Record<string, string> = {}, options
     }
   }
   const child = spawn(process.execPath, ['scripts/start.ts'], {
-    env: { ...process.env, NODE_ENV: 'production', APP_SECRET: THROWAWAY_APP_SECRET, PORT: '0', HOST: '127.0.0.1', DATABASE_URL: '', ...env, ...extraEnv },
+    env: { ...process.env, NODE_ENV: 'production', APP_SECRET: process.env.APP_SECRET, PORT: '0', HOST: '127.0.0.1', DATABASE_URL: '', ...env, ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
