@@ -26,7 +26,7 @@ const bigDraft = {
   scope: 'evento:nuovo',
   fields: [['it', 0x61], ['en', 0x41], ['ar', 0x627], ['es', 0xe0], ['zh', 0x4e00]].map(([l, first]) => [`description-${l}`, `${prose(first as number, 26, 2500)}\n**fine**`]),
 };
-const rowCount = async () => (await t.db.selectFrom('form_draft').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+const rowCount = async () => Number((await t.db.selectFrom('form_draft').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
 
 describe('form drafts too big for a cookie', () => {
   it('round-trip a 20 KB draft intact through a sealed row, the cookie holding only a short handle', async () => {
