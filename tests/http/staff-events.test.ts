@@ -156,6 +156,39 @@ describe('writing an event', () => {
     expect((await get('partnerA', '/en/staff/eventi/nuovo')).html).not.toContain('Sala del Quartiere');
   });
 
+  it('keeps every character of five long descriptions across the 303, however big the draft', async () => {
+    // Text that does not compress into a cookie: words drawn pseudo-randomly from each language.
+    const words: Record<string, string[]> = {
+      it: ['zaino', 'quaderno', 'città', 'perché', '<b>', '&', 'l’asilo', '"nido"'],
+      en: ['backpack', 'notebook', 'school', 'family', 'free', 'kindergarten', '<i>', '&amp;'],
+      ar: ['حقيبة', 'دفتر', 'مدرسة', 'عائلة', 'مجاني', 'روضة', 'الأطفال', 'ميلانو'],
+      es: ['mochila', 'cuaderno', 'niños', 'familia', 'gratuito', 'guardería', 'año', '¿dónde?'],
+      zh: ['书包', '笔记本', '学校', '家庭', '免费', '幼儿园', '您好', '米兰'],
+    };
+    let seed = 7;
+    const prose = (locale: string, length: number) => {
+      let text = '';
+      while (text.length < length) text += `${words[locale]![(seed = (seed * 1103515245 + 12345) % 2 ** 31) % 8]}${seed % 11 === 0 ? '\n\n' : ' '}`;
+      return text.slice(0, length).trimEnd() + '.';
+    };
+    // The Italian one at the form's own limit (10,000), the others well over 1,500 characters.
+    const descriptions = Object.fromEntries(['it', 'en', 'ar', 'es', 'zh'].map((l) => [`description-${l}`, prose(l, l === 'it' ? 9999 : 1600)]));
+    const fields = Object.entries({ ...NEW_EVENT, ...descriptions, startTime: '25:99' });
+    const posted = await post('partnerA', '/it/staff/eventi/nuovo', fields);
+    expect(posted.status).toBe(303);
+    expect(posted.headers.get('location')).toBe('/it/staff/eventi/nuovo');
+    const line = posted.headers.getSetCookie().find((c) => c.startsWith('qubi-draft-staff='))!;
+    expect(line.length).toBeLessThan(4096); // a cookie any browser keeps
+    const draft = line.split(';')[0]!;
+    for (const locale of ['it', 'en']) {
+      const page = await request('partnerA', `/${locale}/staff/eventi/nuovo`, { headers: { Cookie: draft } });
+      expect(page.status).toBe(422);
+      expect(page.html).toContain('href="#startTime"');
+      const shown = Object.fromEntries(eventForm(page).filter(([name]) => name.startsWith('description-')));
+      for (const [name, text] of Object.entries(descriptions)) expect(shown[name], name).toBe(text);
+    }
+  });
+
   it('creates a draft and redirects to it', async () => {
     const page = await post('partnerA', '/it/staff/eventi/nuovo', Object.entries(NEW_EVENT));
     expect(page.status).toBe(303);

@@ -558,3 +558,24 @@ describe('the staff area’s authorization matrix (each role × each operation �
     }
   });
 });
+
+describe('users list: a refused change answers 303 back to its form (POST → 303 → GET)', () => {
+  const draftOf = (reply: Reply) => reply.headers.getSetCookie().find((c) => c.startsWith('qubi-draft-staff='))?.split(';')[0];
+
+  it('an invalid role scope: the role form shows the error and the answers in either language; another admin browser does not', async () => {
+    const posted = await post('admin', '/it/staff/utenti', [['intent', 'role'], ['user', String(fx.userToChange)], ['role', 'coordinator']]);
+    expect(posted.status).toBe(303);
+    expect(posted.headers.get('location')).toBe(`/it/staff/utenti?modifica=${fx.userToChange}`);
+    const draft = draftOf(posted)!;
+    expect(draft).toBeDefined();
+    for (const locale of ['it', 'en']) {
+      const shown = await send(`${cookies.admin}; ${draft}`, `/${locale}/staff/utenti?modifica=${fx.userToChange}`);
+      expect(shown.status).toBe(422);
+      expect(shown.html).toContain('class="error-summary"');
+      expect(shown.html).toMatch(/<input[^>]*name="role"[^>]*value="coordinator"[^>]*checked|<input[^>]*checked[^>]*name="role"[^>]*value="coordinator"/);
+    }
+    // The list itself (another form of the same draft) and a browser without the draft start clean.
+    expect((await send(`${cookies.admin}; ${draft}`, '/it/staff/utenti')).html).not.toContain('class="error-summary"');
+    expect((await get('admin', `/it/staff/utenti?modifica=${fx.userToChange}`)).status).toBe(200);
+  });
+});

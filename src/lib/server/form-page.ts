@@ -45,9 +45,14 @@ export interface KeepInput {
 
 type Context = Pick<AstroGlobal, 'cookies' | 'response' | 'redirect'>;
 
-/** Bounds that keep a draft within a cookie: more never reaches a valid answer anyway. */
+/**
+ * Bounds on what a draft keeps: above every form's own limits (an event description may have
+ * 10,000 characters, and its reader looks 1,000 further to say "too long"), so no answer is
+ * ever shortened; more never reaches a valid answer anyway. A draft too big for the cookie goes
+ * to a sealed row (form-draft.ts).
+ */
 const MAX_FIELDS = 120;
-const MAX_VALUE = 5000;
+const MAX_VALUE = 20_000;
 const ALWAYS_OMITTED = [HONEYPOT_FIELD, 'submissionKey'];
 
 function keptFields(form: FormData, omit: readonly string[]): [string, string][] {
@@ -81,11 +86,7 @@ export async function keepFormInput(context: Context, flow: DraftFlow, scope: st
     step: input.step,
     limitedUntil: input.retryAfterSeconds ? Date.now() + input.retryAfterSeconds * 1000 : undefined,
   };
-  // Too big for a cookie (a very long note): the errors are still shown, long answers shortened.
-  if (!(await saveFormDraft(context, flow, stored))) {
-    const shortened = { ...stored, fields: fields.map(([n, v]) => [n, v.slice(0, 200)]) };
-    if (!(await saveFormDraft(context, flow, shortened))) await saveFormDraft(context, flow, { ...stored, fields: [] });
-  }
+  await saveFormDraft(context, flow, stored);
   return context.redirect(location, 303);
 }
 

@@ -17,6 +17,7 @@ import { eraseExpiredPledges, expireUnkeptPledges } from './pledges.ts';
 import { deleteUnconfirmedVolunteers } from './volunteers.ts';
 import { pruneRateLimits } from './rate-limit.ts';
 import { pruneSpentFormStamps } from './anti-spam.ts';
+import { pruneExpiredDrafts } from './form-draft.ts';
 import { hashToken } from '../booking/reference.ts';
 import { isLocale, localize, type Locale } from '../locales.ts';
 import { isBookingMessageKind, parseBookingPayload, renderBookingEmail, type BookingMessageKind, type RenderedEmail } from '../emails/booking.ts';
@@ -330,6 +331,7 @@ export function startWorker(options: WorkerOptions): RunningWorker {
       ['volunteer clean-up', () => deleteUnconfirmedVolunteers(db, at), (n) => `deleted ${n} unconfirmed volunteer sign-ups`],
       ['rate-limit pruning', () => pruneRateLimits(db, at), () => ''],
       ['spent form stamps', () => pruneSpentFormStamps(db, at), () => ''],
+      ['form drafts', () => pruneExpiredDrafts(db, at), () => ''],
     ];
     for (const [name, run, describe] of jobs) {
       try {

@@ -203,6 +203,13 @@ export interface SpentFormStampTable {
   expires_at: Timestamp;
 }
 
+/** A form's draft too big for its cookie, sealed; erased an hour after it was written. */
+export interface FormDraftTable {
+  id: string;
+  payload: string;
+  expires_at: Timestamp;
+}
+
 export interface RateLimitTable {
   key: string;
   window_started_at: Timestamp;
@@ -344,6 +351,7 @@ export interface Database {
   outbox: OutboxTable;
   rate_limit: RateLimitTable;
   spent_form_stamp: SpentFormStampTable;
+  form_draft: FormDraftTable;
   app_setting: AppSettingTable;
   pledge: PledgeTable;
   pledge_item: PledgeItemTable;
