@@ -1,6 +1,9 @@
 // A fresh, migrated database per test file: in-memory PGlite by default, or a private schema
 // on the PostgreSQL named by TEST_DATABASE_URL (npm run test:pg), dropped afterwards.
+// PGlite starts from the dump made once per run by tests/support/global-setup.ts when there is one.
 import { randomBytes } from 'node:crypto';
+import { openAsBlob } from 'node:fs';
+import path from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { openDatabase } from '../../src/lib/server/db/connection.ts';
 import { migrateToLatest } from '../../src/lib/server/db/migrate.ts';
@@ -16,9 +19,23 @@ export interface TestDatabase {
 
 export const testDatabaseUrl = process.env.TEST_DATABASE_URL || undefined;
 
+/** Names the folder of this run's database templates (set by tests/support/global-setup.ts). */
+export const TEMPLATES_ENV = 'QUBI_TEST_DB_TEMPLATES';
+
+/**
+ * A file or folder of this run's templates, or undefined outside a vitest run (the bench scripts),
+ * where databases are made from scratch as before.
+ */
+export function templatePath(name: 'migrated.tar' | 'migrated' | 'seeded'): string | undefined {
+  const dir = process.env[TEMPLATES_ENV];
+  return dir ? path.join(dir, name) : undefined;
+}
+
 export async function createTestDatabase(options: { poolSize?: number } = {}): Promise<TestDatabase> {
   if (!testDatabaseUrl) {
-    const db = await openDatabase({ kind: 'pglite', dataDir: 'memory' });
+    const dump = templatePath('migrated.tar');
+    const db = await openDatabase({ kind: 'pglite', dataDir: 'memory', ...(dump ? { loadDataDir: await openAsBlob(dump) } : {}) });
+    // Nothing to do on the template (already at the latest migration); everything without one.
     await migrateToLatest(db);
     return { db, kind: 'pglite', env: {}, close: () => db.destroy() };
   }
