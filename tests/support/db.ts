@@ -26,7 +26,7 @@ export const TEMPLATES_ENV = 'QUBI_TEST_DB_TEMPLATES';
  * A file or folder of this run's templates, or undefined outside a vitest run (the bench scripts),
  * where databases are made from scratch as before.
  */
-export function templatePath(name: 'migrated.tar' | 'migrated' | 'seeded'): string | undefined {
+export function templatePath(name: 'empty.tar' | 'migrated.tar' | 'migrated' | 'seeded'): string | undefined {
   const dir = process.env[TEMPLATES_ENV];
   return dir ? path.join(dir, name) : undefined;
 }

@@ -1,7 +1,7 @@
 // Starts the built site (`node scripts/start.ts`, as `npm start` does) on a free port with its own
 // data: a temporary embedded database (a copy of this run's template), or a fresh schema on TEST_DATABASE_URL.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, openAsBlob } from 'node:fs';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -46,22 +46,28 @@ async function databaseEnv(): Promise<{ env: Record<string, string>; cleanup: ()
 
 /**
  * Gives an embedded database that does not exist yet the contents `scripts/start.ts` would make on
- * its first start, copied from this run's template (tests/support/global-setup.ts) instead of
+ * its first start, copied from this run's templates (tests/support/global-setup.ts) instead of
  * initdb + migrations + seed. Production starts find it seeded; other starts find it only migrated,
- * so start.ts still seeds it and creates the demo accounts as on a real first start.
+ * so start.ts still seeds it and creates the demo accounts as on a real first start. A `fresh` one
+ * gets only what initdb makes: the server runs every migration and the seed itself.
  */
-async function copyTemplate(target: Record<string, string | undefined>): Promise<void> {
+async function fillFromTemplate(target: Record<string, string | undefined>, options: { fresh: boolean }): Promise<void> {
   if (target.DATABASE_URL) return;
   const pgdata = path.join(target.DATA_DIR!, 'pgdata');
+  if (existsSync(pgdata)) return;
+  if (options.fresh) {
+    const dump = templatePath('empty.tar');
+    if (dump) await (await openDatabase({ kind: 'pglite', dataDir: pgdata, loadDataDir: await openAsBlob(dump) })).destroy();
+    return;
+  }
   const template = templatePath(target.NODE_ENV === 'production' ? 'seeded' : 'migrated');
-  if (!template || existsSync(pgdata)) return;
-  await cp(path.join(template, 'pgdata'), pgdata, { recursive: true });
+  if (template) await cp(path.join(template, 'pgdata'), pgdata, { recursive: true });
 }
 
 export interface StartOptions {
   /** Runs on the server's own database (migrated and seeded) before the server starts, then closes it. */
   prepare?: (db: Kysely<Database>) => Promise<void>;
-  /** An empty embedded database, as on a real first start: initdb, every migration and the seed run in the server. */
+  /** An embedded database with nothing in it yet, as on a real first start: the server runs every migration and the seed. */
   fresh?: boolean;
 }
 
@@ -70,7 +76,7 @@ export async function startServer(extraEnv: Record<string, string> = {}, options
   if (!existsSync('dist/server/entry.mjs')) throw new Error('The site is not built: run `npm run build` or use `npm test`.');
   const { env, cleanup } = await databaseEnv();
   const target = { NODE_ENV: 'production', DATABASE_URL: '', ...env, ...extraEnv };
-  if (!options.fresh) await copyTemplate(target);
+  await fillFromTemplate(target, { fresh: options.fresh ?? false });
   if (options.prepare) {
     // The embedded database takes one process at a time: prepared and closed before the server opens it.
     const db = await openDatabase(target.DATABASE_URL ? { kind: 'postgres', url: target.DATABASE_URL, poolSize: 1 } : { kind: 'pglite', dataDir: path.join(target.DATA_DIR!, 'pgdata') });
