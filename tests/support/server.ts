@@ -75,7 +75,7 @@ export async function startServer(extraEnv: Record<string, string> = {}, options
   // `npm test` builds first (pretest); a bare `vitest run` on an unbuilt tree says so here.
   if (!existsSync('dist/server/entry.mjs')) throw new Error('The site is not built: run `npm run build` or use `npm test`.');
   const { env, cleanup } = await databaseEnv();
-  const target = { NODE_ENV: 'production', DATABASE_URL: '', ...env, ...extraEnv };
+  const target: Record<string, string> = { NODE_ENV: 'production', DATABASE_URL: '', ...env, ...extraEnv };
   await fillFromTemplate(target, { fresh: options.fresh ?? false });
   if (options.prepare) {
     // The embedded database takes one process at a time: prepared and closed before the server opens it.
