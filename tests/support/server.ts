@@ -46,7 +46,7 @@ async function databaseEnv(): Promise<{ env: Record<string, string>; cleanup: ()
 
 /**
  * Gives an embedded database that does not exist yet the contents `scripts/start.ts` would make on
- * its first start, copied from this run's templates (tests/support/global-setup.ts) instead of
+ * its first start, copied from this run's templates (tests/support/make-templates.ts) instead of
  * initdb + migrations + seed. Production starts find it seeded; other starts find it only migrated,
  * so start.ts still seeds it and creates the demo accounts as on a real first start. A `fresh` one
  * gets only what initdb makes: the server runs every migration and the seed itself.
@@ -56,11 +56,11 @@ async function fillFromTemplate(target: Record<string, string | undefined>, opti
   const pgdata = path.join(target.DATA_DIR!, 'pgdata');
   if (existsSync(pgdata)) return;
   if (options.fresh) {
-    const dump = templatePath('empty.tar');
+    const dump = await templatePath('empty.tar');
     if (dump) await (await openDatabase({ kind: 'pglite', dataDir: pgdata, loadDataDir: await openAsBlob(dump) })).destroy();
     return;
   }
-  const template = templatePath(target.NODE_ENV === 'production' ? 'seeded' : 'migrated');
+  const template = await templatePath(target.NODE_ENV === 'production' ? 'seeded' : 'migrated');
   if (template) await cp(path.join(template, 'pgdata'), pgdata, { recursive: true });
 }
 
