@@ -7,6 +7,8 @@ export default defineConfig({
     include: ['tests/browser/**/*.test.ts'],
     testTimeout: 60000,
     hookTimeout: 120000,
+    // Migrated (and seeded) embedded databases made once per run, copied for each file and server.
+    globalSetup: ['tests/support/global-setup.ts'],
     fileParallelism: false,
   },
 });

@@ -7,5 +7,7 @@ export default defineConfig({
     exclude: [...configDefaults.exclude, ...(process.env.TEST_DATABASE_URL ? [] : ['**/*.pg.test.ts'])],
     testTimeout: 30000,
     hookTimeout: 120000,
+    // Migrated (and seeded) embedded databases made once per run, copied for each file and server.
+    globalSetup: ['tests/support/global-setup.ts'],
   },
 });

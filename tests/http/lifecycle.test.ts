@@ -16,7 +16,8 @@ describe('server lifecycle', () => {
   });
 
   it('finishes open requests on SIGTERM and exits cleanly', async () => {
-    const server = await startServer();
+    // On an empty database, as an operator's first start: migrations and seed are in the log.
+    const server = await startServer({}, { fresh: true });
     expect(server.output()).toMatch(/migration 2026_11_24_0001_public_site: Success/);
     expect(server.output()).toContain('seeded the database');
     // A response whose headers have arrived is still delivered whole after SIGTERM.

@@ -1,6 +1,8 @@
 // Booking against the real database engine: capacity under concurrency, idempotent submissions,
 // cancelling and moving, and erasure. Runs on PGlite and, with TEST_DATABASE_URL, on PostgreSQL.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// The tests share one seeded database, so each books slots no other test uses: any one passes alone
+// (`-t name`) and in any order (`--sequence.shuffle`).
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { seedDatabase } from '../../src/lib/server/db/seed.ts';
 import { getDeskBySlug, type Desk } from '../../src/lib/server/desks.ts';
@@ -54,12 +56,15 @@ describe(`booking capacity (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PG
 
   it('capacity 3 gives exactly 3 bookings', async () => {
     await t.db.updateTable('desk').set({ capacity_per_slot: 3 }).where('id', '=', desk.id).execute();
+    // Put back even when an assertion fails, so the tests after this one still see capacity 1.
+    onTestFinished(async () => {
+      await t.db.updateTable('desk').set({ capacity_per_slot: 1 }).where('id', '=', desk.id).execute();
+    });
     const wide = { ...desk, capacityPerSlot: 3 };
     const start = romeToInstant(2026, 12, 15, 11, 0);
     const outcomes = await Promise.all(Array.from({ length: 60 }, () => createBooking(t.db, request({ desk: wide, start }), now)));
     expect(outcomes.filter((o) => o.ok)).toHaveLength(3);
     expect(await bookedCount(start)).toEqual({ rows: 3, counter: 3 });
-    await t.db.updateTable('desk').set({ capacity_per_slot: 1 }).where('id', '=', desk.id).execute();
   });
 
   it('the same form submitted twice books once', async () => {
@@ -94,7 +99,10 @@ describe(`booking capacity (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PG
   });
 
   it('lists a week of slots with what remains', async () => {
-    const slots = await listDeskSlots(t.db, desk, '2026-12-14', '2026-12-20', now);
+    // Its own week (no other test books there) and its own booking: the counts do not depend on
+    // which tests ran before.
+    expect((await createBooking(t.db, request({ start: romeToInstant(2027, 1, 5, 10, 30) }), now)).ok).toBe(true);
+    const slots = await listDeskSlots(t.db, desk, '2027-01-04', '2027-01-10', now);
     expect(slots.map((s) => toRomeIso(s.start).slice(11, 16))).toEqual(['10:00', '10:30', '11:00', '11:30', '12:00', '12:30']);
     expect(slots.find((s) => toRomeIso(s.start).includes('T10:30'))?.remaining).toBe(0);
     expect(slots.find((s) => toRomeIso(s.start).includes('T12:00'))?.remaining).toBe(1);

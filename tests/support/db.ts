@@ -1,6 +1,10 @@
 // A fresh, migrated database per test file: in-memory PGlite by default, or a private schema
 // on the PostgreSQL named by TEST_DATABASE_URL (npm run test:pg), dropped afterwards.
+// PGlite starts from the dump made once per run (tests/support/make-templates.ts) when there is one.
 import { randomBytes } from 'node:crypto';
+import { existsSync, openAsBlob, readFileSync } from 'node:fs';
+import { setTimeout } from 'node:timers/promises';
+import path from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { openDatabase } from '../../src/lib/server/db/connection.ts';
 import { migrateToLatest } from '../../src/lib/server/db/migrate.ts';
@@ -16,9 +20,36 @@ export interface TestDatabase {
 
 export const testDatabaseUrl = process.env.TEST_DATABASE_URL || undefined;
 
+/** Names the folder of this run's database templates (set by tests/support/global-setup.ts). */
+export const TEMPLATES_ENV = 'QUBI_TEST_DB_TEMPLATES';
+/** Files tests/support/make-templates.ts writes in that folder when it has finished, or failed. */
+export const TEMPLATES_READY = 'ready';
+export const TEMPLATES_FAILED = 'failed';
+const TEMPLATES_WAIT_MS = 180_000;
+
+/**
+ * A file or folder of this run's templates once they are made, or undefined outside a vitest run
+ * (the bench scripts), where databases are made from scratch as before.
+ */
+export async function templatePath(name: 'empty.tar' | 'migrated.tar' | 'migrated' | 'seeded'): Promise<string | undefined> {
+  const dir = process.env[TEMPLATES_ENV];
+  if (!dir) return undefined;
+  const deadline = Date.now() + TEMPLATES_WAIT_MS;
+  while (!existsSync(path.join(dir, TEMPLATES_READY))) {
+    if (existsSync(path.join(dir, TEMPLATES_FAILED))) {
+      throw new Error(`the test database templates could not be made:\n${readFileSync(path.join(dir, TEMPLATES_FAILED), 'utf8')}`);
+    }
+    if (Date.now() > deadline) throw new Error(`the test database templates were not ready after ${TEMPLATES_WAIT_MS / 1000} s (${dir})`);
+    await setTimeout(100);
+  }
+  return path.join(dir, name);
+}
+
 export async function createTestDatabase(options: { poolSize?: number } = {}): Promise<TestDatabase> {
   if (!testDatabaseUrl) {
-    const db = await openDatabase({ kind: 'pglite', dataDir: 'memory' });
+    const dump = await templatePath('migrated.tar');
+    const db = await openDatabase({ kind: 'pglite', dataDir: 'memory', ...(dump ? { loadDataDir: await openAsBlob(dump) } : {}) });
+    // Nothing to do on the template (already at the latest migration); everything without one.
     await migrateToLatest(db);
     return { db, kind: 'pglite', env: {}, close: () => db.destroy() };
   }

@@ -1,14 +1,14 @@
 // Starts the built site (`node scripts/start.ts`, as `npm start` does) on a free port with its own
-// data: a temporary embedded database, or a fresh schema on TEST_DATABASE_URL.
+// data: a temporary embedded database (a copy of this run's template), or a fresh schema on TEST_DATABASE_URL.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync, openAsBlob } from 'node:fs';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Kysely } from 'kysely';
-import { testDatabaseUrl } from './db.ts';
+import { templatePath, testDatabaseUrl } from './db.ts';
 import { openDatabase } from '../../src/lib/server/db/connection.ts';
 import { migrateAndSeed } from '../../scripts/prepare-database.ts';
 import type { Database } from '../../src/lib/server/db/database.ts';
@@ -45,9 +45,31 @@ async function databaseEnv(): Promise<{ env: Record<string, string>; cleanup: ()
   };
 }
 
+/**
+ * Gives an embedded database that does not exist yet the contents `scripts/start.ts` would make on
+ * its first start, copied from this run's templates (tests/support/make-templates.ts) instead of
+ * initdb + migrations + seed. Production starts find it seeded; other starts find it only migrated,
+ * so start.ts still seeds it and creates the demo accounts as on a real first start. A `fresh` one
+ * gets only what initdb makes: the server runs every migration and the seed itself.
+ */
+async function fillFromTemplate(target: Record<string, string | undefined>, options: { fresh: boolean }): Promise<void> {
+  if (target.DATABASE_URL) return;
+  const pgdata = path.join(target.DATA_DIR!, 'pgdata');
+  if (existsSync(pgdata)) return;
+  if (options.fresh) {
+    const dump = await templatePath('empty.tar');
+    if (dump) await (await openDatabase({ kind: 'pglite', dataDir: pgdata, loadDataDir: await openAsBlob(dump) })).destroy();
+    return;
+  }
+  const template = await templatePath(target.NODE_ENV === 'production' ? 'seeded' : 'migrated');
+  if (template) await cp(path.join(template, 'pgdata'), pgdata, { recursive: true });
+}
+
 export interface StartOptions {
   /** Runs on the server's own database (migrated and seeded) before the server starts, then closes it. */
   prepare?: (db: Kysely<Database>) => Promise<void>;
+  /** An embedded database with nothing in it yet, as on a real first start: the server runs every migration and the seed. */
+  fresh?: boolean;
 }
 
 export async function startServer(extraEnv: Record<string, string> = {}, options: StartOptions = {}): Promise<RunningServer> {
@@ -57,9 +79,10 @@ export async function startServer(extraEnv: Record<string, string> = {}, options
   // database with the same one, so the server reads what was stored here.
   process.env.APP_SECRET ??= THROWAWAY_APP_SECRET;
   const { env, cleanup } = await databaseEnv();
+  const target: Record<string, string> = { NODE_ENV: 'production', DATABASE_URL: '', ...env, ...extraEnv };
+  await fillFromTemplate(target, { fresh: options.fresh ?? false });
   if (options.prepare) {
     // The embedded database takes one process at a time: prepared and closed before the server opens it.
-    const target = { ...env, ...extraEnv };
     const db = await openDatabase(target.DATABASE_URL ? { kind: 'postgres', url: target.DATABASE_URL, poolSize: 1 } : { kind: 'pglite', dataDir: path.join(target.DATA_DIR!, 'pgdata') });
     try {
       await migrateAndSeed(db, { seedIfEmpty: true });
@@ -69,7 +92,7 @@ export async function startServer(extraEnv: Record<string, string> = {}, options
     }
   }
   const child = spawn(process.execPath, ['scripts/start.ts'], {
-    env: { ...process.env, NODE_ENV: 'production', APP_SECRET: process.env.APP_SECRET, PORT: '0', HOST: '127.0.0.1', DATABASE_URL: '', ...env, ...extraEnv },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...target },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';

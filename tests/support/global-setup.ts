@@ -1,0 +1,29 @@
+// vitest globalSetup (both configs): starts making this run's test databases (tests/support/
+// make-templates.ts) in a process of its own and returns at once, so a run of unit tests alone never
+// waits for them; the first file that needs a database waits (tests/support/db.ts). Workers and the
+// servers they spawn find the folder through the environment, which they inherit from this process.
+// On PostgreSQL (TEST_DATABASE_URL) nothing is made: a migrated schema costs about a second there.
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { TEMPLATES_ENV } from './db.ts';
+import { THROWAWAY_APP_SECRET } from '../../src/lib/server/config.ts';
+
+export default function setup(): (() => Promise<void>) | undefined {
+  // One key of encryption at rest for the whole run: the templates, the workers and the servers
+  // they start must all read what the others stored (the server secret, TOTP secrets).
+  process.env.APP_SECRET ??= THROWAWAY_APP_SECRET;
+  if (process.env.TEST_DATABASE_URL) return undefined;
+  const dir = mkdtempSync(path.join(tmpdir(), 'qubi-test-templates-'));
+  process.env[TEMPLATES_ENV] = dir;
+  const maker = spawn(process.execPath, ['tests/support/make-templates.ts', dir], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const exited = new Promise<void>((resolve) => maker.on('exit', () => resolve()));
+  return async () => {
+    // A run cut short (a filter with no database test, a bail) may end before the templates are done.
+    if (maker.exitCode === null && maker.signalCode === null) maker.kill();
+    await exited;
+    await rm(dir, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,70 @@
+// Makes the embedded databases the test files start from, in the folder given as argument; run once
+// per test run by tests/support/global-setup.ts, in a process of its own (PGlite leaves handles that
+// would keep vitest from exiting). A new PGlite spends most of its start-up in initdb (several
+// seconds, more on a busy machine); loading a dump or copying a folder skips it. Built from the
+// current migrations and seed each run, so a migration added later is picked up with nothing to
+// regenerate.
+//
+//   empty.tar        dump of a database just after initdb: for a server's first start (`fresh`)
+//   migrated.tar     dump of a migrated, empty database: createTestDatabase loads it in memory
+//   migrated/pgdata  the same on disk: copied for servers that seed on their own first start
+//                    (NODE_ENV other than production also creates the demo accounts then)
+//   seeded/pgdata    migrated and seeded as `npm start` leaves it: copied for production servers
+//
+// A file named `ready` (or `failed`, with the error) tells the test workers waiting for them.
+import { writeFile } from 'node:fs/promises';
+import { openAsBlob } from 'node:fs';
+import path from 'node:path';
+import { Kysely, PGliteDialect } from 'kysely';
+import { PGlite } from '@electric-sql/pglite';
+import { openDatabase } from '../../src/lib/server/db/connection.ts';
+import { migrateToLatest } from '../../src/lib/server/db/migrate.ts';
+import { migrateAndSeed } from '../../scripts/prepare-database.ts';
+import type { Database } from '../../src/lib/server/db/database.ts';
+import { TEMPLATES_READY, TEMPLATES_FAILED } from './db.ts';
+
+async function makeTemplates(dir: string): Promise<void> {
+  const started = performance.now();
+  // initdb in memory: on disk it takes twice as long (PGlite writes through to every file).
+  const { empty, migrated } = await dumps();
+  await writeFile(path.join(dir, 'empty.tar'), empty);
+  const dump = path.join(dir, 'migrated.tar');
+  await writeFile(dump, migrated);
+  await fillFolder(path.join(dir, 'migrated', 'pgdata'), dump, { seed: false });
+  await fillFolder(path.join(dir, 'seeded', 'pgdata'), dump, { seed: true });
+  console.log(`test database templates made in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/** Dumps (tar) of one new database: just after initdb, and once migrated. */
+async function dumps(): Promise<{ empty: Uint8Array; migrated: Uint8Array }> {
+  // PGlite itself rather than openDatabase: dumping needs the PGlite handle, which Kysely hides.
+  const pglite = await PGlite.create();
+  const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+  const tar = async () => new Uint8Array(await (await pglite.dumpDataDir('none')).arrayBuffer());
+  try {
+    const empty = await tar();
+    await migrateToLatest(db);
+    return { empty, migrated: await tar() };
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** Loads a dump into a folder on disk, as the servers' DATA_DIR/pgdata, seeding it if asked. */
+async function fillFolder(dataDir: string, dump: string, options: { seed: boolean }): Promise<void> {
+  const db = await openDatabase({ kind: 'pglite', dataDir, loadDataDir: await openAsBlob(dump) });
+  try {
+    if (options.seed) await migrateAndSeed(db, { seedIfEmpty: true });
+  } finally {
+    await db.destroy();
+  }
+}
+
+const dir = process.argv[2]!;
+try {
+  await makeTemplates(dir);
+  await writeFile(path.join(dir, TEMPLATES_READY), '');
+} catch (error) {
+  await writeFile(path.join(dir, TEMPLATES_FAILED), error instanceof Error ? (error.stack ?? error.message) : String(error));
+  process.exitCode = 1;
+}
