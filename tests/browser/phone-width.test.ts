@@ -17,6 +17,7 @@ import { addDays } from '../../src/lib/booking/slots.ts';
 import { romeDateString } from '../../src/lib/time.ts';
 import { CONTENT_PAGES, LIMITS_NOT_REACHED, firstEventPath, launchBrowser, text } from './support.ts';
 import { passSecondFactor, signIn, SUBMIT } from './staff-support.ts';
+import { firstCollectionWindowId } from '../support/fixtures.ts';
 
 const WIDTHS = [320, 360] as const;
 const LOCALES = ['it', 'en', 'ar', 'es', 'zh'] as const;
@@ -37,15 +38,7 @@ beforeAll(async () => {
       async prepare(db) {
         admin = (await createDemoAccounts(db)).find((a) => a.role === 'admin')!;
         // Rows in the staff tables, with long values, so their width is measured with content.
-        fx.window8 = (
-          await db
-            .selectFrom('collection_window')
-            .innerJoin('drop_off_point', 'drop_off_point.id', 'collection_window.drop_off_point_id')
-            .select('collection_window.id')
-            .where('drop_off_point.slug', '=', 'quarto-oggiaro')
-            .orderBy('collection_window.starts_at')
-            .executeTakeFirstOrThrow()
-        ).id;
+        fx.window8 = await firstCollectionWindowId(db, 'quarto-oggiaro');
         const made = await createPledge(db, { campaignSlug: 'zaino-sospeso', lines: [{ item: 'zaino', quantity: 1 }, { item: 'colla', quantity: 2 }], collectionWindowId: fx.window8, firstName: 'Mariagiovanna', email: 'mariagiovanna.esempio@example.org', phone: '+393001234567', locale: 'it', submissionKey: null });
         if (!made.ok) throw new Error(made.reason);
         await db

@@ -16,6 +16,7 @@ import { createUser } from '../../src/lib/server/auth/users.ts';
 import { createPledge } from '../../src/lib/server/pledges.ts';
 import { expectNoViolations, follow, launchBrowser } from './support.ts';
 import { passSecondFactor, signIn } from './staff-support.ts';
+import { firstCollectionWindowId } from '../support/fixtures.ts';
 
 let server: RunningServer;
 let browser: Browser;
@@ -29,15 +30,7 @@ beforeAll(async () => {
     {
       async prepare(db) {
         for (const a of await createDemoAccounts(db)) accounts[a.role] = a;
-        fx.window8 = (
-          await db
-            .selectFrom('collection_window')
-            .innerJoin('drop_off_point', 'drop_off_point.id', 'collection_window.drop_off_point_id')
-            .select('collection_window.id')
-            .where('drop_off_point.slug', '=', 'quarto-oggiaro')
-            .orderBy('collection_window.starts_at')
-            .executeTakeFirstOrThrow()
-        ).id;
+        fx.window8 = await firstCollectionWindowId(db, 'quarto-oggiaro');
         for (const [name, email] of [['Giulia', null], ['Omar', null], ['Li', null], ['Persona', fx.gdprEmail('it')], ['Persona', fx.gdprEmail('en')], ['Persona', fx.gdprEmail('nojs')]] as const) {
           const made = await createPledge(db, { campaignSlug: 'zaino-sospeso', lines: [{ item: 'zaino', quantity: 1 }, { item: 'colla', quantity: 2 }], collectionWindowId: fx.window8, firstName: name, email, phone: '+393401234567', locale: 'it', submissionKey: null });
           if (!made.ok) throw new Error(made.reason);

@@ -14,6 +14,7 @@ import { createUser } from '../../src/lib/server/auth/users.ts';
 import { createPledge } from '../../src/lib/server/pledges.ts';
 import { generateTOTP } from '@oslojs/otp';
 import { decodeBase32IgnorePadding } from '@oslojs/encoding';
+import { firstCollectionWindowId } from '../support/fixtures.ts';
 
 type Role = 'admin' | 'coordinator' | 'operator' | 'partner';
 const ROLES: Role[] = ['admin', 'coordinator', 'operator', 'partner'];
@@ -69,15 +70,7 @@ beforeAll(async () => {
           .executeTakeFirstOrThrow();
         const start5 = new Date(Date.now() + 3 * 86400000);
         fx.window5 = (await db.insertInto('collection_window').values({ drop_off_point_id: point5.id, starts_at: start5, ends_at: new Date(start5.getTime() + 7200000) }).returning('id').executeTakeFirstOrThrow()).id;
-        fx.window8 = (
-          await db
-            .selectFrom('collection_window')
-            .innerJoin('drop_off_point', 'drop_off_point.id', 'collection_window.drop_off_point_id')
-            .select('collection_window.id')
-            .where('drop_off_point.slug', '=', 'quarto-oggiaro')
-            .orderBy('collection_window.starts_at')
-            .executeTakeFirstOrThrow()
-        ).id;
+        fx.window8 = await firstCollectionWindowId(db, 'quarto-oggiaro');
         for (const role of ROLES) {
           for (const [where, windowId] of [['pledge8', fx.window8], ['pledge5', fx.window5]] as const) {
             const made = await createPledge(db, { campaignSlug: 'zaino-sospeso', lines: [{ item: 'quaderni-righe', quantity: 1 }], collectionWindowId: windowId, firstName: `Donatore ${role}`, email: null, phone: '+393401234567', locale: 'it', submissionKey: null });
