@@ -627,3 +627,38 @@ describe('GDPR desk: search and confirmation answer 303 back to the desk (POST �
     expect(await read.gdprCounts()).toEqual(before);
   });
 });
+
+describe('collection pages: a refused change answers 303 back to its page (POST → 303 → GET)', () => {
+  it('a wrong target comes back as a 422 with the typed value, in either language', async () => {
+    const posted = await post('admin', '/it/staff/raccolta/articoli', [['intent', 'targets'], [`target-${fx.forbiciId}`, 'tanti']]);
+    expect([posted.status, posted.headers.get('location')]).toEqual([303, '/it/staff/raccolta/articoli']);
+    const cookie = `${cookies.admin}; ${draftOf(posted)}`;
+    const italian = await send(cookie, '/it/staff/raccolta/articoli');
+    expect(italian.status).toBe(422);
+    expect(decode(italian.html)).toContain('Scrivi l’obiettivo come numero intero da 1 a 100000');
+    expect(inputValue(italian.html, `target-${fx.forbiciId}`)).toBe('tanti');
+    const en = await send(cookie, '/en/staff/raccolta/articoli');
+    expect(decode(en.html)).toContain('Enter the target as a whole number from 1 to 100000');
+    // Without the draft the saved target shows, unchanged.
+    expect(await read.target()).not.toBe('tanti');
+  });
+
+  it('a new item without its Italian name keeps the other answers', async () => {
+    const posted = await post('admin', '/it/staff/raccolta/articoli', [['intent', 'add'], ['nameIt', ''], ['nameEn', 'Ruler'], ['target', '7']]);
+    expect(posted.status).toBe(303);
+    const shown = await send(`${cookies.admin}; ${draftOf(posted)}`, '/en/staff/raccolta/articoli');
+    expect(shown.status).toBe(422);
+    expect(decode(shown.html)).toContain('Enter the item’s name in Italian');
+    expect([inputValue(shown.html, 'nameEn'), inputValue(shown.html, 'target')]).toEqual(['Ruler', '7']);
+  });
+
+  it('a pledge already marked: 303 back to its window, whose GET says so with 409', async () => {
+    expect(await read.pledgeOpen(fx.window8, fx.pledge8.admin.reference)).toBe(false);
+    const posted = await post('admin', `/it/staff/raccolta?finestra=${fx.window8}`, [['intent', 'received'], ['pledge', String(fx.pledge8.admin.id)]]);
+    expect([posted.status, posted.headers.get('location')]).toEqual([303, `/it/staff/raccolta?finestra=${fx.window8}#pledges`]);
+    const shown = await send(`${cookies.admin}; ${draftOf(posted)}`, `/en/staff/raccolta?finestra=${fx.window8}`);
+    expect(shown.status).toBe(409);
+    expect(shown.html).toContain('class="error-summary"');
+    expect((await get('admin', `/it/staff/raccolta?finestra=${fx.window8}`)).status).toBe(200);
+  });
+});
