@@ -8,7 +8,7 @@
 // accounts, whose credentials it prints; on PostgreSQL (TEST_DATABASE_URL) the test shares the
 // server's schema and creates the same accounts itself, and also reads the audit log.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStaffServer, useServer, get, post, submit, signIn, location, sessionCookieOf, type StaffServer } from '../support/staff-http.ts';
+import { startStaffServer, useServer, get, post, request, submit, signIn, location, sessionCookieOf, type StaffServer } from '../support/staff-http.ts';
 import { totpCode } from '../../src/lib/server/auth/totp.ts';
 import { startServer } from '../support/server.ts';
 import { createTestDatabase, testDatabaseUrl } from '../support/db.ts';
@@ -183,11 +183,19 @@ describe('sign-in', () => {
 
   it("does not let an attacker lock the owner out: wrong passwords from 127.0.0.2 leave the right one working at once from 127.0.0.3", async () => {
     const owner = s.accounts.desk_operator;
+    // Each refusal answers 303 back to the form (POST → 303 → GET); the GET of the attacker's
+    // browser then shows 422, or 429 once that address is locked out.
+    const shownFrom = async (password: string, from: string) => {
+      const posted = await post('/en/staff/accesso', { email: owner.email, password }, { from });
+      expect(posted.status).toBe(303);
+      const draft = posted.headers.getSetCookie().find((c) => c.startsWith('qubi-draft-staff='))!.split(';')[0]!;
+      return request(location(posted)!, { cookie: draft, from });
+    };
     for (let i = 0; i < 25; i++) {
-      const res = await post('/en/staff/accesso', { email: owner.email, password: `guess number ${i}` }, { from: '127.0.0.2' });
+      const res = await shownFrom(`guess number ${i}`, '127.0.0.2');
       expect(res.status, `attempt ${i + 1}`).toBe(i < 5 ? 422 : 429);
     }
-    const refused = await post('/en/staff/accesso', { email: owner.email, password: owner.password }, { from: '127.0.0.2' });
+    const refused = await shownFrom(owner.password, '127.0.0.2');
     expect(refused.status).toBe(429);
     const ok = await post('/en/staff/accesso', { email: owner.email, password: owner.password, next: '' }, { from: '127.0.0.3' });
     expect(ok.status).toBe(303);
@@ -297,12 +305,23 @@ describe('sign-out, password change and reset', () => {
     const operator = s.accounts.desk_operator;
     const other = await signIn(operator);
     const { cookie } = await signIn(operator);
-    const wrong = await post('/en/staff/account', { current: 'not it', password: 'a brand new passphrase' }, { cookie });
+    // A refused change answers 303 back to the form (POST → 303 → GET): the error is kept, the
+    // passwords never (both fields come back empty, in either language).
+    const refused = await post('/en/staff/account', { current: 'not-it-7f3a', password: 'a brand new passphrase' }, { cookie });
+    expect([refused.status, location(refused)]).toEqual([303, '/en/staff/account']);
+    const wrong = await submit('/en/staff/account', { current: 'not-it-7f3a', password: 'a brand new passphrase' }, { cookie });
     expect(wrong.status).toBe(422);
     expect(wrong.html).toContain('The current password is not correct');
-    const common = await post('/en/staff/account', { current: operator.password, password: 'password123' }, { cookie });
+    expect(wrong.html).not.toContain('not-it-7f3a');
+    expect(wrong.html).not.toContain('a brand new passphrase');
+    const draft = refused.headers.getSetCookie().find((c) => c.startsWith('qubi-draft-staff='))!.split(';')[0];
+    const italian = await get('/it/staff/account', `${cookie}; ${draft}`);
+    expect(italian.status).toBe(422);
+    expect(italian.html).toContain('La password attuale');
+    const common = await submit('/en/staff/account', { current: operator.password, password: 'password123' }, { cookie });
     expect(common.status).toBe(422);
     expect(common.html).toContain('one of the most common');
+    expect(common.html).not.toContain('password123');
     const changed = await post('/en/staff/account', { current: operator.password, password: 'a brand new passphrase' }, { cookie });
     expect(changed.status).toBe(303);
     expect(location(changed)).toBe('/en/staff/account?fatto=password');
@@ -316,6 +335,13 @@ describe('sign-out, password change and reset', () => {
 
   it('resets a forgotten password through the emailed link, with the same answer for unknown addresses', async () => {
     const coordinator = s.accounts.coordinator;
+    // A refused address answers 303 back to the form, which shows the error and what was typed.
+    const typo = await post('/en/staff/password-dimenticata', { email: 'coordinatore.comune.example' });
+    expect([typo.status, location(typo)]).toEqual([303, '/en/staff/password-dimenticata']);
+    const typoShown = await submit('/en/staff/password-dimenticata', { email: 'coordinatore.comune.example' });
+    expect(typoShown.status).toBe(422);
+    expect(typoShown.html).toContain('class="error-summary"');
+    expect(typoShown.html).toContain('value="coordinatore.comune.example"');
     const known = await post('/en/staff/password-dimenticata', { email: coordinator.email });
     const unknown = await post('/en/staff/password-dimenticata', { email: 'nobody@comune.example' });
     for (const res of [known, unknown]) {
@@ -332,11 +358,21 @@ describe('sign-out, password change and reset', () => {
     expect(form.status).toBe(200);
     expect(form.html).toContain(coordinator.email);
     const token = url.searchParams.get('token')!;
-    expect((await post('/en/staff/password-nuova', { token, password: 'short' })).status).toBe(422);
+    // A refused password answers 303 back to the link: the GET shows the error, the password never.
+    const short = await post('/en/staff/password-nuova', { token, password: 'short7q' });
+    expect([short.status, location(short)]).toEqual([303, `/en/staff/password-nuova?token=${token}`]);
+    const shortShown = await submit('/en/staff/password-nuova', { token, password: 'short7q' });
+    expect(shortShown.status).toBe(422);
+    expect(shortShown.html).toContain('at least 8 characters');
+    expect(shortShown.html).not.toContain('short7q');
+    // Another link of the same browser does not show that error.
+    const shortDraft = short.headers.getSetCookie().find((c) => c.startsWith('qubi-draft-staff='))!.split(';')[0]!;
+    expect((await get('/en/staff/password-nuova?token=another', shortDraft)).html).not.toContain('at least 8 characters');
     const done = await post('/en/staff/password-nuova', { token, password: 'the coordinator of municipio eight' });
     expect(done.status).toBe(303);
     expect(location(done)).toBe('/en/staff/accesso?fatto=password');
-    expect((await post('/en/staff/password-nuova', { token, password: 'the coordinator of municipio eight' })).status).toBe(400);
+    const reused = await submit('/en/staff/password-nuova', { token, password: 'the coordinator of municipio eight' });
+    expect(reused.status).toBe(400);
     coordinator.password = 'the coordinator of municipio eight';
     await signIn(coordinator);
   }, 40_000);
