@@ -227,8 +227,14 @@ describe('admin second factor', () => {
     expect((await get('/en/staff/account/due-fattori', cookie)).html).toContain(uri!);
 
     const wrongCode = totpCode(secret) === '000000' ? '111111' : '000000';
-    const wrong = await post('/en/staff/account/due-fattori', { action: 'enable', code: wrongCode }, { cookie });
+    // A wrong code answers 303 back to the set-up (POST → 303 → GET): the error shows, the code never.
+    const refused = await post('/en/staff/account/due-fattori', { action: 'enable', code: wrongCode }, { cookie });
+    expect([refused.status, location(refused)]).toEqual([303, '/en/staff/account/due-fattori']);
+    const wrong = await submit('/en/staff/account/due-fattori', { action: 'enable', code: wrongCode }, { cookie });
     expect(wrong.status).toBe(422);
+    expect(wrong.html).toContain('class="error-summary"');
+    expect(wrong.html).not.toContain(`value="${wrongCode}"`);
+    expect(wrong.html).toContain(uri!);
     const done = await post('/en/staff/account/due-fattori', { action: 'enable', code: totpCode(secret) }, { cookie });
     expect(done.status).toBe(200);
     recovery = [...done.html.matchAll(/<code[^>]*>([23456789A-HJKMNP-Z]{5}-[23456789A-HJKMNP-Z]{5})<\/code>/g)].map((m) => m[1]!);
@@ -247,7 +253,14 @@ describe('admin second factor', () => {
     const form = await get('/it/staff/verifica?next=%2Fit%2Fstaff%2Faccount', cookie);
     expect(form.status).toBe(200);
     expect(form.html).toContain('autocomplete="one-time-code"');
-    expect((await post('/it/staff/verifica', { code: '12345', next: '/it/staff/account' }, { cookie })).status).toBe(422);
+    // A refused code answers 303 back to the step (next kept in the address); the GET shows the
+    // error, the code never.
+    const refused = await post('/it/staff/verifica', { code: '12345', next: '/it/staff/account' }, { cookie });
+    expect([refused.status, location(refused)]).toEqual([303, '/it/staff/verifica?next=%2Fit%2Fstaff%2Faccount']);
+    const refusedShown = await submit('/it/staff/verifica', { code: '12345', next: '/it/staff/account' }, { cookie });
+    expect(refusedShown.status).toBe(422);
+    expect(refusedShown.html).toContain('class="error-summary"');
+    expect(refusedShown.html).not.toContain('value="12345"');
     // The code that turned TOTP on (this step's) is spent: the next step's code passes (clock drift allows it).
     const code = totpCode(secret, new Date(Date.now() + 30_000));
     const ok = await post('/it/staff/verifica', { code, next: '/it/staff/account' }, { cookie });
@@ -256,11 +269,11 @@ describe('admin second factor', () => {
     expect((await get('/it/staff/account', cookie)).status).toBe(200);
     // Replayed in another sign-in (read over a shoulder, or from a log), the same code is refused.
     const replay = await signIn(s.accounts.admin);
-    const replayed = await post('/it/staff/verifica', { code }, { cookie: replay.cookie });
+    const replayed = await submit('/it/staff/verifica', { code }, { cookie: replay.cookie });
     expect(replayed.status).toBe(422);
     expect((await get('/it/staff', replay.cookie)).status).toBe(303);
     // So is it for a recovery action (new recovery codes) in the signed-in session.
-    const renew = await post('/en/staff/account/due-fattori', { action: 'recovery', code }, { cookie });
+    const renew = await submit('/en/staff/account/due-fattori', { action: 'recovery', code }, { cookie });
     expect(renew.status).toBe(422);
     expect(renew.html).not.toMatch(/<code[^>]*>[23456789A-HJKMNP-Z]{5}-[23456789A-HJKMNP-Z]{5}<\/code>/);
 
@@ -269,7 +282,7 @@ describe('admin second factor', () => {
     expect(byRecovery.status).toBe(303);
     expect((await get('/it/staff', second.cookie)).status).toBe(200);
     const third = await signIn(s.accounts.admin);
-    expect((await post('/it/staff/verifica', { code: recovery[0]! }, { cookie: third.cookie })).status).toBe(422);
+    expect((await submit('/it/staff/verifica', { code: recovery[0]! }, { cookie: third.cookie })).status).toBe(422);
     expect((await get('/it/staff', third.cookie)).status).toBe(303);
   });
 });
