@@ -3,7 +3,7 @@
 // *.pg.test.ts files run only in the PostgreSQL suite (npm run test:pg).
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStaffServer, useServer, get, post, signIn, location, sessionCookieOf, type StaffServer } from '../support/staff-http.ts';
+import { startStaffServer, useServer, get, post, submit, signIn, location, sessionCookieOf, type StaffServer } from '../support/staff-http.ts';
 import { inviteUser } from '../../src/lib/server/auth/invitations.ts';
 import { disableUser } from '../../src/lib/server/auth/users.ts';
 
@@ -31,7 +31,7 @@ describe('on PostgreSQL, with the database at hand', () => {
     expect(res.status).toBe(303);
     expect(location(res)).toMatch(/^\/it\/staff\/accesso/);
     // And the password no longer signs in.
-    expect((await post('/it/staff/accesso', { email: s.accounts.coordinator.email, password: s.accounts.coordinator.password })).status).toBe(422);
+    expect((await submit('/it/staff/accesso', { email: s.accounts.coordinator.email, password: s.accounts.coordinator.password })).status).toBe(422);
   });
 
   it('lets an invited person set a password and signs them in', async () => {

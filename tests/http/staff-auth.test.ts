@@ -8,7 +8,7 @@
 // accounts, whose credentials it prints; on PostgreSQL (TEST_DATABASE_URL) the test shares the
 // server's schema and creates the same accounts itself, and also reads the audit log.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStaffServer, useServer, get, post, submit, signIn, location, sessionCookieOf, type StaffServer } from '../support/staff-http.ts';
+import { startStaffServer, useServer, get, post, request, submit, signIn, location, sessionCookieOf, type StaffServer } from '../support/staff-http.ts';
 import { totpCode } from '../../src/lib/server/auth/totp.ts';
 import { startServer } from '../support/server.ts';
 import { createTestDatabase, testDatabaseUrl } from '../support/db.ts';
@@ -183,11 +183,19 @@ describe('sign-in', () => {
 
   it("does not let an attacker lock the owner out: wrong passwords from 127.0.0.2 leave the right one working at once from 127.0.0.3", async () => {
     const owner = s.accounts.desk_operator;
+    // Each refusal answers 303 back to the form (POST → 303 → GET); the GET of the attacker's
+    // browser then shows 422, or 429 once that address is locked out.
+    const shownFrom = async (password: string, from: string) => {
+      const posted = await post('/en/staff/accesso', { email: owner.email, password }, { from });
+      expect(posted.status).toBe(303);
+      const draft = posted.headers.getSetCookie().find((c) => c.startsWith('qubi-draft-staff='))!.split(';')[0]!;
+      return request(location(posted)!, { cookie: draft, from });
+    };
     for (let i = 0; i < 25; i++) {
-      const res = await post('/en/staff/accesso', { email: owner.email, password: `guess number ${i}` }, { from: '127.0.0.2' });
+      const res = await shownFrom(`guess number ${i}`, '127.0.0.2');
       expect(res.status, `attempt ${i + 1}`).toBe(i < 5 ? 422 : 429);
     }
-    const refused = await post('/en/staff/accesso', { email: owner.email, password: owner.password }, { from: '127.0.0.2' });
+    const refused = await shownFrom(owner.password, '127.0.0.2');
     expect(refused.status).toBe(429);
     const ok = await post('/en/staff/accesso', { email: owner.email, password: owner.password, next: '' }, { from: '127.0.0.3' });
     expect(ok.status).toBe(303);
@@ -219,8 +227,14 @@ describe('admin second factor', () => {
     expect((await get('/en/staff/account/due-fattori', cookie)).html).toContain(uri!);
 
     const wrongCode = totpCode(secret) === '000000' ? '111111' : '000000';
-    const wrong = await post('/en/staff/account/due-fattori', { action: 'enable', code: wrongCode }, { cookie });
+    // A wrong code answers 303 back to the set-up (POST → 303 → GET): the error shows, the code never.
+    const refused = await post('/en/staff/account/due-fattori', { action: 'enable', code: wrongCode }, { cookie });
+    expect([refused.status, location(refused)]).toEqual([303, '/en/staff/account/due-fattori']);
+    const wrong = await submit('/en/staff/account/due-fattori', { action: 'enable', code: wrongCode }, { cookie });
     expect(wrong.status).toBe(422);
+    expect(wrong.html).toContain('class="error-summary"');
+    expect(wrong.html).not.toContain(`value="${wrongCode}"`);
+    expect(wrong.html).toContain(uri!);
     const done = await post('/en/staff/account/due-fattori', { action: 'enable', code: totpCode(secret) }, { cookie });
     expect(done.status).toBe(200);
     recovery = [...done.html.matchAll(/<code[^>]*>([23456789A-HJKMNP-Z]{5}-[23456789A-HJKMNP-Z]{5})<\/code>/g)].map((m) => m[1]!);
@@ -239,7 +253,14 @@ describe('admin second factor', () => {
     const form = await get('/it/staff/verifica?next=%2Fit%2Fstaff%2Faccount', cookie);
     expect(form.status).toBe(200);
     expect(form.html).toContain('autocomplete="one-time-code"');
-    expect((await post('/it/staff/verifica', { code: '12345', next: '/it/staff/account' }, { cookie })).status).toBe(422);
+    // A refused code answers 303 back to the step (next kept in the address); the GET shows the
+    // error, the code never.
+    const refused = await post('/it/staff/verifica', { code: '12345', next: '/it/staff/account' }, { cookie });
+    expect([refused.status, location(refused)]).toEqual([303, '/it/staff/verifica?next=%2Fit%2Fstaff%2Faccount']);
+    const refusedShown = await submit('/it/staff/verifica', { code: '12345', next: '/it/staff/account' }, { cookie });
+    expect(refusedShown.status).toBe(422);
+    expect(refusedShown.html).toContain('class="error-summary"');
+    expect(refusedShown.html).not.toContain('value="12345"');
     // The code that turned TOTP on (this step's) is spent: the next step's code passes (clock drift allows it).
     const code = totpCode(secret, new Date(Date.now() + 30_000));
     const ok = await post('/it/staff/verifica', { code, next: '/it/staff/account' }, { cookie });
@@ -248,11 +269,11 @@ describe('admin second factor', () => {
     expect((await get('/it/staff/account', cookie)).status).toBe(200);
     // Replayed in another sign-in (read over a shoulder, or from a log), the same code is refused.
     const replay = await signIn(s.accounts.admin);
-    const replayed = await post('/it/staff/verifica', { code }, { cookie: replay.cookie });
+    const replayed = await submit('/it/staff/verifica', { code }, { cookie: replay.cookie });
     expect(replayed.status).toBe(422);
     expect((await get('/it/staff', replay.cookie)).status).toBe(303);
     // So is it for a recovery action (new recovery codes) in the signed-in session.
-    const renew = await post('/en/staff/account/due-fattori', { action: 'recovery', code }, { cookie });
+    const renew = await submit('/en/staff/account/due-fattori', { action: 'recovery', code }, { cookie });
     expect(renew.status).toBe(422);
     expect(renew.html).not.toMatch(/<code[^>]*>[23456789A-HJKMNP-Z]{5}-[23456789A-HJKMNP-Z]{5}<\/code>/);
 
@@ -261,7 +282,7 @@ describe('admin second factor', () => {
     expect(byRecovery.status).toBe(303);
     expect((await get('/it/staff', second.cookie)).status).toBe(200);
     const third = await signIn(s.accounts.admin);
-    expect((await post('/it/staff/verifica', { code: recovery[0]! }, { cookie: third.cookie })).status).toBe(422);
+    expect((await submit('/it/staff/verifica', { code: recovery[0]! }, { cookie: third.cookie })).status).toBe(422);
     expect((await get('/it/staff', third.cookie)).status).toBe(303);
   });
 });
@@ -297,12 +318,23 @@ describe('sign-out, password change and reset', () => {
     const operator = s.accounts.desk_operator;
     const other = await signIn(operator);
     const { cookie } = await signIn(operator);
-    const wrong = await post('/en/staff/account', { current: 'not it', password: 'a brand new passphrase' }, { cookie });
+    // A refused change answers 303 back to the form (POST → 303 → GET): the error is kept, the
+    // passwords never (both fields come back empty, in either language).
+    const refused = await post('/en/staff/account', { current: 'not-it-7f3a', password: 'a brand new passphrase' }, { cookie });
+    expect([refused.status, location(refused)]).toEqual([303, '/en/staff/account']);
+    const wrong = await submit('/en/staff/account', { current: 'not-it-7f3a', password: 'a brand new passphrase' }, { cookie });
     expect(wrong.status).toBe(422);
     expect(wrong.html).toContain('The current password is not correct');
-    const common = await post('/en/staff/account', { current: operator.password, password: 'password123' }, { cookie });
+    expect(wrong.html).not.toContain('not-it-7f3a');
+    expect(wrong.html).not.toContain('a brand new passphrase');
+    const draft = refused.headers.getSetCookie().find((c) => c.startsWith('qubi-draft-staff='))!.split(';')[0];
+    const italian = await get('/it/staff/account', `${cookie}; ${draft}`);
+    expect(italian.status).toBe(422);
+    expect(italian.html).toContain('La password attuale');
+    const common = await submit('/en/staff/account', { current: operator.password, password: 'password123' }, { cookie });
     expect(common.status).toBe(422);
     expect(common.html).toContain('one of the most common');
+    expect(common.html).not.toContain('password123');
     const changed = await post('/en/staff/account', { current: operator.password, password: 'a brand new passphrase' }, { cookie });
     expect(changed.status).toBe(303);
     expect(location(changed)).toBe('/en/staff/account?fatto=password');
@@ -316,6 +348,13 @@ describe('sign-out, password change and reset', () => {
 
   it('resets a forgotten password through the emailed link, with the same answer for unknown addresses', async () => {
     const coordinator = s.accounts.coordinator;
+    // A refused address answers 303 back to the form, which shows the error and what was typed.
+    const typo = await post('/en/staff/password-dimenticata', { email: 'coordinatore.comune.example' });
+    expect([typo.status, location(typo)]).toEqual([303, '/en/staff/password-dimenticata']);
+    const typoShown = await submit('/en/staff/password-dimenticata', { email: 'coordinatore.comune.example' });
+    expect(typoShown.status).toBe(422);
+    expect(typoShown.html).toContain('class="error-summary"');
+    expect(typoShown.html).toContain('value="coordinatore.comune.example"');
     const known = await post('/en/staff/password-dimenticata', { email: coordinator.email });
     const unknown = await post('/en/staff/password-dimenticata', { email: 'nobody@comune.example' });
     for (const res of [known, unknown]) {
@@ -332,11 +371,21 @@ describe('sign-out, password change and reset', () => {
     expect(form.status).toBe(200);
     expect(form.html).toContain(coordinator.email);
     const token = url.searchParams.get('token')!;
-    expect((await post('/en/staff/password-nuova', { token, password: 'short' })).status).toBe(422);
+    // A refused password answers 303 back to the link: the GET shows the error, the password never.
+    const short = await post('/en/staff/password-nuova', { token, password: 'short7q' });
+    expect([short.status, location(short)]).toEqual([303, `/en/staff/password-nuova?token=${token}`]);
+    const shortShown = await submit('/en/staff/password-nuova', { token, password: 'short7q' });
+    expect(shortShown.status).toBe(422);
+    expect(shortShown.html).toContain('at least 8 characters');
+    expect(shortShown.html).not.toContain('short7q');
+    // Another link of the same browser does not show that error.
+    const shortDraft = short.headers.getSetCookie().find((c) => c.startsWith('qubi-draft-staff='))!.split(';')[0]!;
+    expect((await get('/en/staff/password-nuova?token=another', shortDraft)).html).not.toContain('at least 8 characters');
     const done = await post('/en/staff/password-nuova', { token, password: 'the coordinator of municipio eight' });
     expect(done.status).toBe(303);
     expect(location(done)).toBe('/en/staff/accesso?fatto=password');
-    expect((await post('/en/staff/password-nuova', { token, password: 'the coordinator of municipio eight' })).status).toBe(400);
+    const reused = await submit('/en/staff/password-nuova', { token, password: 'the coordinator of municipio eight' });
+    expect(reused.status).toBe(400);
     coordinator.password = 'the coordinator of municipio eight';
     await signIn(coordinator);
   }, 40_000);

@@ -144,6 +144,9 @@ interface Reply {
   headers: Headers;
 }
 
+/** "name=value" of the staff draft cookie a reply sets (POST → 303 → GET). */
+const draftOf = (reply: Reply) => reply.headers.getSetCookie().find((c) => c.startsWith('qubi-draft-staff='))?.split(';')[0];
+
 function cookieFrom(headers: Headers, previous?: string): string | undefined {
   for (const line of headers.getSetCookie()) {
     const [pair] = line.split(';');
@@ -268,7 +271,9 @@ const read = {
     return page.html.includes(email);
   },
   async gdprCounts() {
-    const page = await post('admin', '/it/staff/gdpr', [['intent', 'search'], ['email', fx.gdprEmail], ['phone', '']]);
+    const posted = await post('admin', '/it/staff/gdpr', [['intent', 'search'], ['email', fx.gdprEmail], ['phone', '']]);
+    expect([posted.status, posted.headers.get('location')]).toEqual([303, '/it/staff/gdpr']);
+    const page = await send(`${cookies.admin}; ${draftOf(posted)}`, '/it/staff/gdpr');
     expect(page.status).toBe(200);
     return [...page.html.matchAll(/<th scope="row"[^>]*>[^<]*<\/th><td[^>]*>(\d+)<\/td>/g)].map((m) => Number(m[1]));
   },
@@ -482,7 +487,7 @@ const CELLS: Cell[] = [
 
   // GDPR and audit
   { name: 'GDPR: desk', method: 'GET', path: () => '/it/staff/gdpr', allowed: ['admin'] },
-  { name: 'GDPR: search', method: 'POST', path: () => '/it/staff/gdpr', fields: () => [['intent', 'search'], ['email', fx.gdprEmail], ['phone', '']], allowed: ['admin'], ok: 200 },
+  { name: 'GDPR: search', method: 'POST', path: () => '/it/staff/gdpr', fields: () => [['intent', 'search'], ['email', fx.gdprEmail], ['phone', '']], allowed: ['admin'] },
   { name: 'GDPR: export JSON', method: 'POST', path: () => '/it/staff/gdpr', fields: () => [['intent', 'export'], ['email', fx.gdprEmail], ['phone', '']], allowed: ['admin'], ok: 200 },
   {
     name: 'GDPR: erase',
@@ -553,8 +558,6 @@ describe('the staff area’s authorization matrix (each role × each operation �
 });
 
 describe('users list: a refused change answers 303 back to its form (POST → 303 → GET)', () => {
-  const draftOf = (reply: Reply) => reply.headers.getSetCookie().find((c) => c.startsWith('qubi-draft-staff='))?.split(';')[0];
-
   it('an invalid role scope: the role form shows the error and the answers in either language; another admin browser does not', async () => {
     const posted = await post('admin', '/it/staff/utenti', [['intent', 'role'], ['user', String(fx.userToChange)], ['role', 'coordinator']]);
     expect(posted.status).toBe(303);
@@ -570,5 +573,85 @@ describe('users list: a refused change answers 303 back to its form (POST → 30
     // The list itself (another form of the same draft) and a browser without the draft start clean.
     expect((await send(`${cookies.admin}; ${draft}`, '/it/staff/utenti')).html).not.toContain('class="error-summary"');
     expect((await get('admin', `/it/staff/utenti?modifica=${fx.userToChange}`)).status).toBe(200);
+  });
+});
+
+describe('GDPR desk: search and confirmation answer 303 back to the desk (POST → 303 → GET)', () => {
+  const searchOf = (email: string): Fields => [['intent', 'search'], ['email', email], ['phone', '']];
+
+  it('a search keeps the address in the sealed draft (never in the URL); the GET shows the results in either language, only to the admin', async () => {
+    const posted = await post('admin', '/it/staff/gdpr', searchOf('qualcuno.cercato@example.org'));
+    expect([posted.status, posted.headers.get('location')]).toEqual([303, '/it/staff/gdpr']);
+    const draft = draftOf(posted)!;
+    expect(draft).toBeDefined();
+    expect(draft).not.toContain('cercato');
+    for (const locale of ['it', 'en']) {
+      const shown = await send(`${cookies.admin}; ${draft}`, `/${locale}/staff/gdpr`);
+      expect(shown.status).toBe(200);
+      expect(shown.html).toContain('id="results"');
+      expect(decode(shown.html)).toContain('value="qualcuno.cercato@example.org"');
+    }
+    // Without the draft the desk starts empty; another role with the draft is still refused.
+    expect((await get('admin', '/it/staff/gdpr')).html).not.toContain('id="results"');
+    const other = await send(`${cookies.coordinator}; ${draft}`, '/it/staff/gdpr');
+    expect([other.status, other.html]).toEqual([403, 'Forbidden']);
+  });
+
+  it('an invalid address comes back as a 422 with the error summary and the typed value', async () => {
+    const posted = await post('admin', '/it/staff/gdpr', searchOf('non-un-indirizzo'));
+    expect([posted.status, posted.headers.get('location')]).toEqual([303, '/it/staff/gdpr']);
+    const shown = await send(`${cookies.admin}; ${draftOf(posted)}`, '/en/staff/gdpr');
+    expect(shown.status).toBe(422);
+    expect(shown.html).toContain('class="error-summary"');
+    expect(shown.html).toContain('value="non-un-indirizzo"');
+  });
+
+  it('the erase confirmation has its own address; Back to the desk shows the results again; nothing is erased by them', async () => {
+    const before = await read.gdprCounts();
+    const posted = await post('admin', '/it/staff/gdpr', [['intent', 'confirm'], ['email', fx.gdprEmail], ['phone', '']]);
+    expect([posted.status, posted.headers.get('location')]).toEqual([303, '/it/staff/gdpr?passo=conferma']);
+    const cookie = `${cookies.admin}; ${draftOf(posted)}`;
+    const confirm = await send(cookie, '/en/staff/gdpr?passo=conferma');
+    expect(confirm.status).toBe(200);
+    expect(confirm.html).toContain('name="intent" value="erase"');
+    const back = await send(cookie, '/it/staff/gdpr');
+    expect(back.html).toContain('id="results"');
+    expect(back.html).not.toContain('value="erase"');
+    expect(await read.gdprCounts()).toEqual(before);
+  });
+});
+
+describe('collection pages: a refused change answers 303 back to its page (POST → 303 → GET)', () => {
+  it('a wrong target comes back as a 422 with the typed value, in either language', async () => {
+    const posted = await post('admin', '/it/staff/raccolta/articoli', [['intent', 'targets'], [`target-${fx.forbiciId}`, 'tanti']]);
+    expect([posted.status, posted.headers.get('location')]).toEqual([303, '/it/staff/raccolta/articoli']);
+    const cookie = `${cookies.admin}; ${draftOf(posted)}`;
+    const italian = await send(cookie, '/it/staff/raccolta/articoli');
+    expect(italian.status).toBe(422);
+    expect(decode(italian.html)).toContain('Scrivi l’obiettivo come numero intero da 1 a 100000');
+    expect(inputValue(italian.html, `target-${fx.forbiciId}`)).toBe('tanti');
+    const en = await send(cookie, '/en/staff/raccolta/articoli');
+    expect(decode(en.html)).toContain('Enter the target as a whole number from 1 to 100000');
+    // Without the draft the saved target shows, unchanged.
+    expect(await read.target()).not.toBe('tanti');
+  });
+
+  it('a new item without its Italian name keeps the other answers', async () => {
+    const posted = await post('admin', '/it/staff/raccolta/articoli', [['intent', 'add'], ['nameIt', ''], ['nameEn', 'Ruler'], ['target', '7']]);
+    expect(posted.status).toBe(303);
+    const shown = await send(`${cookies.admin}; ${draftOf(posted)}`, '/en/staff/raccolta/articoli');
+    expect(shown.status).toBe(422);
+    expect(decode(shown.html)).toContain('Enter the item’s name in Italian');
+    expect([inputValue(shown.html, 'nameEn'), inputValue(shown.html, 'target')]).toEqual(['Ruler', '7']);
+  });
+
+  it('a pledge already marked: 303 back to its window, whose GET says so with 409', async () => {
+    expect(await read.pledgeOpen(fx.window8, fx.pledge8.admin.reference)).toBe(false);
+    const posted = await post('admin', `/it/staff/raccolta?finestra=${fx.window8}`, [['intent', 'received'], ['pledge', String(fx.pledge8.admin.id)]]);
+    expect([posted.status, posted.headers.get('location')]).toEqual([303, `/it/staff/raccolta?finestra=${fx.window8}#pledges`]);
+    const shown = await send(`${cookies.admin}; ${draftOf(posted)}`, `/en/staff/raccolta?finestra=${fx.window8}`);
+    expect(shown.status).toBe(409);
+    expect(shown.html).toContain('class="error-summary"');
+    expect((await get('admin', `/it/staff/raccolta?finestra=${fx.window8}`)).status).toBe(200);
   });
 });
