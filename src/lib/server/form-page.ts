@@ -122,6 +122,21 @@ export async function keptFormInput(context: Context, flow: DraftFlow, scope: st
   return { form, errors, notice, retryAfterSeconds, status, step: typeof data.step === 'string' ? data.step : undefined };
 }
 
+/**
+ * What a one-field code form (the second sign-in step, the two-step set-up) shows after its POST:
+ * the kept error of `field`, translated, the notice and the wait. The code itself is never kept.
+ */
+export async function keptCodeForm(
+  context: Context,
+  scope: string,
+  field: string,
+  t: (key: string) => string,
+): Promise<{ error?: string; notice?: string; retryAfterSeconds: number }> {
+  const kept = await keptFormInput(context, 'staff', scope);
+  const key = kept?.errors.get(field)?.key;
+  return { error: key ? t(key) : undefined, notice: kept?.notice, retryAfterSeconds: kept?.retryAfterSeconds ?? 0 };
+}
+
 /** The form is done: its answers leave the browser. */
 export function forgetFormInput(context: { cookies: AstroCookies }, flow: DraftFlow): void {
   clearFormDraft(context, flow);
