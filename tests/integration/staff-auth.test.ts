@@ -209,6 +209,7 @@ describe('TOTP', () => {
   });
 
   it('stores the secret encrypted with the key from APP_SECRET, and re-encrypts it when the key is rotated', async () => {
+    const ROTATED_KEY = 'a new secret of at least thirty-two characters';
     const id = await createUser(t.db, { email: 'atrest@comune.example', displayName: 'At rest', role: 'admin' }, PASSWORD);
     const secret = await beginTotpSetup(t.db, id);
     const stored = async () => (await t.db.selectFrom('app_user').select('totp_secret').where('id', '=', id).executeTakeFirstOrThrow()).totp_secret!;
@@ -220,7 +221,7 @@ describe('TOTP', () => {
     try {
       // Rotation: the new secret in APP_SECRET, the old one in APP_SECRET_PREVIOUS, then a start.
       process.env.APP_SECRET_PREVIOUS = saved.current ?? 'qubi-development-only-not-secret';
-      process.env.APP_SECRET = 'a new secret of at least thirty-two characters';
+      process.env.APP_SECRET = ROTATED_KEY;
       expect(await getTotpState(t.db, id)).toMatchObject({ pendingSecret: secret }); // still read
       expect(await reencryptStoredSecrets(t.db)).toBeGreaterThanOrEqual(2); // this secret and the server secret
       expect(await stored()).not.toBe(before);
@@ -230,6 +231,12 @@ describe('TOTP', () => {
       process.env.APP_SECRET = 'yet another secret nobody configured here';
       await expect(getTotpState(t.db, id)).rejects.toThrow(/APP_SECRET_PREVIOUS/);
     } finally {
+      // Rotated back, every stored secret of this database (the server secret, other users' TOTP
+      // secrets) included: the file's later tests, and the processes they start with this run's
+      // APP_SECRET, must read them.
+      process.env.APP_SECRET = saved.current ?? 'qubi-development-only-not-secret';
+      process.env.APP_SECRET_PREVIOUS = ROTATED_KEY;
+      await reencryptStoredSecrets(t.db);
       for (const [name, value] of [['APP_SECRET', saved.current], ['APP_SECRET_PREVIOUS', saved.previous]] as const) {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
