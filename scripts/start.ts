@@ -121,9 +121,6 @@ function readBodyUpTo(req: http.IncomingMessage, limit: number): Promise<Buffer 
       size += chunk.length;
       if (size <= limit) return void chunks.push(chunk);
       chunks.length = 0;
-      // Stop reading: the rest stays in the client's socket (TCP holds it back) instead of being
-      // read here only to be thrown away, which let garbage buffers grow the process by ~150 MB.
-      req.pause();
       resolve(undefined);
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
@@ -136,12 +133,10 @@ function readBodyUpTo(req: http.IncomingMessage, limit: number): Promise<Buffer 
  * so the client reads the answer instead of a broken pipe.
  */
 function refuseTooLarge(req: http.IncomingMessage, res: http.ServerResponse): void {
-  const answer = (headers: http.OutgoingHttpHeaders = {}) => res.writeHead(413, { 'Content-Type': 'text/plain; charset=utf-8', ...headers }).end('Request too large.');
-  if (req.readableEnded) return void answer();
-  // The body is not read any further: answer now, then close the connection once the client has
-  // had time to read the answer (closing at once could reset it before the 413 arrives).
-  req.pause();
-  answer({ Connection: 'close' }).on('finish', () => setTimeout(() => req.socket.destroy(), 1000).unref());
+  const answer = () => void res.writeHead(413, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Request too large.');
+  if (req.readableEnded) return answer();
+  req.resume();
+  req.on('end', answer);
 }
 
 /**
