@@ -16,7 +16,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { openDatabase, type DatabaseTarget } from '../src/lib/server/db/connection.ts';
+import { openDatabase, type DatabaseTarget } from '#/server/db/connection.ts';
 import { startServer } from '../tests/support/server.ts';
 import {
   NO_LIMITS,
@@ -174,7 +174,7 @@ function report(results: Figures[], pgUrl: string | undefined): string {
   ];
   if (api && bare) {
     lines.push(
-      `The API books at ${((api.perSecond / bare.perSecond) * 100).toFixed(0)} % of the bare server's rate (${(bare.perSecond / api.perSecond).toFixed(1)}× slower). The bare server runs only the booking transaction (5 statements: begin, slot counter, guarded update, booking row, commit); an API booking without email runs 2 statements (one rate-limit upsert for both of its limits, one on the row shared by every request from the same address; then one statement that takes a place in the slot counter and inserts the booking row only if it got one, atomic on its own), plus on PostgreSQL the NOTIFY that invalidates the other processes' caches; the desk, its hours and exceptions come from the per-process copy (src/lib/server/write-cache.ts), and the submission key is looked up only when its UNIQUE refuses a repeat. Around them, the framework parses and validates the request, checks the slot against the opening hours, closures and holidays, and invalidates the desk's cached slots.`,
+      `The API books at ${((api.perSecond / bare.perSecond) * 100).toFixed(0)} % of the bare server's rate (${(bare.perSecond / api.perSecond).toFixed(1)}× slower). The bare server runs only the booking transaction (5 statements: begin, slot counter, guarded update, booking row, commit); an API booking without email runs 2 statements (one rate-limit upsert for both of its limits, one on the row shared by every request from the same address; then one statement that takes a place in the slot counter and inserts the booking row only if it got one, atomic on its own), plus on PostgreSQL the NOTIFY that invalidates the other processes' caches; the desk, its hours and exceptions come from the per-process copy (src/server/cache/write-cache.ts), and the submission key is looked up only when its UNIQUE refuses a repeat. Around them, the framework parses and validates the request, checks the slot against the opening hours, closures and holidays, and invalidates the desk's cached slots.`,
       '',
     );
   } else {

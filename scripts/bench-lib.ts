@@ -8,16 +8,16 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
-import type { Database } from '../src/lib/server/db/database.ts';
-import { listDesks } from '../src/lib/server/desks.ts';
-import { listDeskSlots } from '../src/lib/server/bookings.ts';
-import { generateReference } from '../src/lib/booking/reference.ts';
-import { addDays } from '../src/lib/booking/slots.ts';
-import { romeDateString, toRomeIso } from '../src/lib/time.ts';
+import type { Database } from '#/server/db/database.ts';
+import { listDesks } from '#/features/desks/desks.ts';
+import { listDeskSlots } from '#/features/booking/bookings.ts';
+import { generateReference } from '#/features/booking/reference.ts';
+import { addDays } from '#/features/booking/slots.ts';
+import { romeDateString, toRomeIso } from '#/lib/time.ts';
 import { migrateAndSeed } from './prepare-database.ts';
 
 export const DEFAULT_PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
-export const POOL_SIZE = 10; // the server's default pool (src/lib/server/db/connection.ts)
+export const POOL_SIZE = 10; // the server's default pool (src/server/db/connection.ts)
 // High enough that the shared per-IP limit never refuses: all clients here come from 127.0.0.1.
 export const NO_LIMITS = { RATE_LIMIT_WRITES_PER_IP_PER_HOUR: '1000000000', RATE_LIMIT_BOOKINGS_PER_CONTACT_PER_DAY: '1000000000' };
 

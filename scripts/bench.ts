@@ -22,11 +22,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile, readFile } from 'node:fs/promises';
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import pg from 'pg';
-import { openDatabase, type DatabaseTarget } from '../src/lib/server/db/connection.ts';
-import type { Database } from '../src/lib/server/db/database.ts';
-import { generateReference } from '../src/lib/booking/reference.ts';
+import { openDatabase, type DatabaseTarget } from '#/server/db/connection.ts';
+import type { Database } from '#/server/db/database.ts';
+import { generateReference } from '#/features/booking/reference.ts';
 import { startServer } from '../tests/support/server.ts';
-import { THROWAWAY_APP_SECRET } from '../src/lib/server/config.ts';
+import { THROWAWAY_APP_SECRET } from '#/server/config.ts';
 import {
   NO_LIMITS,
   POOL_SIZE,
@@ -428,7 +428,7 @@ function report(runs: Run[], pgUrl: string | undefined): string {
     `Aims (site ≥ 50 % of the bare rate). ${aim('page', 'Cached pages and the slots API')} ${aim('write', 'Writes')}`,
     pgUrl ? '' : '\nPostgreSQL figures need `npm run bench -- --pg`.',
     '',
-    'Where the time goes (a `--cpu-prof` look at the server, embedded database): cached pages, the slots API and prerendered files are answered by the front cache (src/lib/server/front-cache.ts) in the node:http layer, from memory with their brotli and gzip variants computed once, before the adapter runs: what is left against the bare server is the lookup, the security headers and the Accept-Encoding choice. (Before it, a fifth of the samples went to the adapter\'s `fs.stat` of a static file for every request, and the rest to Astro\'s route cache rebuilding a web-stream `Response`: 10–13 % of the bare rate.) On writes, a booking without email runs 2 statements against the bare server\'s 5 (one upsert for its rate limits; one statement taking the place and inserting the booking; desk, hours and exceptions from the per-process copy in src/lib/server/write-cache.ts) and a pledge of one item without email 2 (one rate-limit upsert; one statement that raises the item counter if the window is open and inserts the pledge and its line), plus on PostgreSQL the NOTIFY of the cache invalidation (one at a time per process, carrying the tags of every write that finished meanwhile: src/lib/server/cache-bus.ts); on the embedded database about half of the samples are PGlite itself (its WebAssembly), in the server\'s process and on its thread, so every extra statement costs the server directly.',
+    'Where the time goes (a `--cpu-prof` look at the server, embedded database): cached pages, the slots API and prerendered files are answered by the front cache (src/server/cache/front-cache.ts) in the node:http layer, from memory with their brotli and gzip variants computed once, before the adapter runs: what is left against the bare server is the lookup, the security headers and the Accept-Encoding choice. (Before it, a fifth of the samples went to the adapter\'s `fs.stat` of a static file for every request, and the rest to Astro\'s route cache rebuilding a web-stream `Response`: 10–13 % of the bare rate.) On writes, a booking without email runs 2 statements against the bare server\'s 5 (one upsert for its rate limits; one statement taking the place and inserting the booking; desk, hours and exceptions from the per-process copy in src/server/cache/write-cache.ts) and a pledge of one item without email 2 (one rate-limit upsert; one statement that raises the item counter if the window is open and inserts the pledge and its line), plus on PostgreSQL the NOTIFY of the cache invalidation (one at a time per process, carrying the tags of every write that finished meanwhile: src/server/cache/cache-bus.ts); on the embedded database about half of the samples are PGlite itself (its WebAssembly), in the server\'s process and on its thread, so every extra statement costs the server directly.',
     '',
     '## Cold start',
     '',

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
-import { THROWAWAY_APP_SECRET } from '../src/lib/server/config.ts';
+import { THROWAWAY_APP_SECRET } from '#/server/config.ts';
 
 const LIMIT = 14 * 1024;
 const dataDir = mkdtempSync(path.join(tmpdir(), 'qubi-budget-'));

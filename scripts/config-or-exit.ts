@@ -1,6 +1,6 @@
 // The configuration for a command-line script: on an invalid environment, the problems are printed
 // (one per variable, see parseConfig) and the script exits with status 1 instead of a stack trace.
-import { ConfigError, parseConfig, type AppConfig } from '../src/lib/server/config.ts';
+import { ConfigError, parseConfig, type AppConfig } from '#/server/config.ts';
 
 export function configOrExit(): AppConfig {
   try {

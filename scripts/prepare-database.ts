@@ -1,11 +1,11 @@
 // Brings the database to the latest migration and, if asked, seeds it when empty.
 import type { Kysely } from 'kysely';
-import type { AppConfig } from '../src/lib/server/config.ts';
-import type { Database } from '../src/lib/server/db/database.ts';
-import { openDatabase, targetFromConfig } from '../src/lib/server/db/connection.ts';
-import { migrateToLatest } from '../src/lib/server/db/migrate.ts';
-import { isSeeded, seedDatabase } from '../src/lib/server/db/seed.ts';
-import { reencryptStoredSecrets } from '../src/lib/server/secret.ts';
+import type { AppConfig } from '#/server/config.ts';
+import type { Database } from '#/server/db/database.ts';
+import { openDatabase, targetFromConfig } from '#/server/db/connection.ts';
+import { migrateToLatest } from '#/server/db/migrate.ts';
+import { isSeeded, seedDatabase } from '#/server/db/seed.ts';
+import { reencryptStoredSecrets } from '#/server/security/secret.ts';
 
 type Options = { seedIfEmpty: boolean; log?: (line: string) => void };
 

@@ -5,7 +5,7 @@
 // first run takes about a minute and later runs reuse the schema. Not a test helper: nothing
 // here asserts; the counts are printed and checked by the caller.
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '../src/lib/server/db/database.ts';
+import type { Database } from '#/server/db/database.ts';
 import { migrateAndSeed } from './prepare-database.ts';
 
 export const SCALE = { desksPerMunicipio: 10, pastBookings: 1_000_000, pledges: 100_000, events: 10_000 } as const;

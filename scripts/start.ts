@@ -7,15 +7,15 @@ import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { configOrExit } from './config-or-exit.ts';
 import { migrateAndSeed } from './prepare-database.ts';
-import { isSeeded } from '../src/lib/server/db/seed.ts';
-import { openDatabase, targetFromConfig } from '../src/lib/server/db/connection.ts';
-import { shareDatabase } from '../src/lib/server/db/index.ts';
-import { applySecurityHeaders, securityHeaders } from '../src/lib/server/security-headers.ts';
-import { onInvalidation, startCacheListener } from '../src/lib/server/cache-bus.ts';
-import { FrontCache } from '../src/lib/server/front-cache.ts';
-import { earlyAnswer } from '../src/lib/server/http-errors.ts';
-import { resolveClientAddress, withClientAddress } from '../src/lib/server/client-address.ts';
-import { onShutdown, runShutdownHooks } from '../src/lib/server/shutdown.ts';
+import { isSeeded } from '#/server/db/seed.ts';
+import { openDatabase, targetFromConfig } from '#/server/db/connection.ts';
+import { shareDatabase } from '#/server/db/index.ts';
+import { applySecurityHeaders, securityHeaders } from '#/server/http/security-headers.ts';
+import { onInvalidation, startCacheListener } from '#/server/cache/cache-bus.ts';
+import { FrontCache } from '#/server/cache/front-cache.ts';
+import { earlyAnswer } from '#/server/http/http-errors.ts';
+import { resolveClientAddress, withClientAddress } from '#/server/http/client-address.ts';
+import { onShutdown, runShutdownHooks } from '#/server/shutdown.ts';
 
 
 const config = configOrExit();
@@ -35,7 +35,7 @@ const demoWanted = !config.databaseUrl && !config.production && !(await isSeeded
 await migrateAndSeed(db, { seedIfEmpty: true, log: console.log });
 let printDemoAccounts: ((origin: string) => void) | undefined;
 if (demoWanted) {
-  const { createDemoAccounts, formatDemoAccounts } = await import('../src/lib/server/auth/demo.ts');
+  const { createDemoAccounts, formatDemoAccounts } = await import('#/features/staff-accounts/demo.ts');
   const accounts = await createDemoAccounts(db);
   printDemoAccounts = (origin) => console.log(formatDemoAccounts(accounts, origin));
 }
@@ -45,8 +45,8 @@ onShutdown(() => db.destroy());
 if (config.databaseUrl) startCacheListener(config.databaseUrl);
 
 if (config.workerEnabled) {
-  const { startWorker } = await import('../src/lib/server/worker.ts');
-  const { createMailer } = await import('../src/lib/server/mailer.ts');
+  const { startWorker } = await import('#/server/mail/worker.ts');
+  const { createMailer } = await import('#/server/mail/mailer.ts');
   const worker = startWorker({
     db,
     mailer: createMailer(config, config.publicUrl),
@@ -66,7 +66,7 @@ const https = config.publicUrl.startsWith('https://');
 const COMPRESS_THRESHOLD = 512;
 const compress = compression({ threshold: COMPRESS_THRESHOLD });
 // Cached live pages and the files of dist/client, answered from memory before the adapter runs
-// (src/lib/server/front-cache.ts); its answers carry the security headers and are compressed once.
+// (src/server/cache/front-cache.ts); its answers carry the security headers and are compressed once.
 const front = new FrontCache({ baseHeaders: securityHeaders({ https }), clientDir: path.resolve('dist/client'), compressThreshold: COMPRESS_THRESHOLD });
 onInvalidation((tags) => front.invalidate(tags));
 // Every form and JSON body of the site is a few KB.

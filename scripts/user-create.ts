@@ -8,14 +8,14 @@
 // embedded database, stop `npm start` first: one process at a time.
 import { parseArgs } from 'node:util';
 import { configOrExit } from './config-or-exit.ts';
-import { openDatabase, targetFromConfig } from '../src/lib/server/db/connection.ts';
+import { openDatabase, targetFromConfig } from '#/server/db/connection.ts';
 import { migrateAndSeed } from './prepare-database.ts';
-import type { Role } from '../src/lib/server/db/database.ts';
-import { createUser, issueUserToken } from '../src/lib/server/auth/users.ts';
-import { checkNewPassword } from '../src/lib/server/auth/password.ts';
-import { writeAudit } from '../src/lib/server/auth/audit.ts';
-import { invitationUrl } from '../src/lib/emails/staff.ts';
-import { getTranslator } from '../src/lib/i18n.ts';
+import type { Role } from '#/server/db/database.ts';
+import { createUser, issueUserToken } from '#/features/staff-accounts/users.ts';
+import { checkNewPassword } from '#/features/staff-accounts/password.ts';
+import { writeAudit } from '#/features/audit/audit.ts';
+import { invitationUrl } from '#/features/staff-accounts/emails.ts';
+import { getTranslator } from '#/lib/i18n.ts';
 
 const ROLES: Role[] = ['admin', 'coordinator', 'desk_operator', 'partner_editor'];
 const USAGE = `Usage: npm run user:create -- --email <address> --role <${ROLES.join('|')}> [--name <display name>] [--password <password>]

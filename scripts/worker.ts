@@ -12,10 +12,10 @@ if (!config.databaseUrl) {
   process.exit(1);
 }
 
-const { openDatabase, targetFromConfig } = await import('../src/lib/server/db/connection.ts');
-const { migrateToLatest } = await import('../src/lib/server/db/migrate.ts');
-const { createMailer } = await import('../src/lib/server/mailer.ts');
-const { startWorker } = await import('../src/lib/server/worker.ts');
+const { openDatabase, targetFromConfig } = await import('#/server/db/connection.ts');
+const { migrateToLatest } = await import('#/server/db/migrate.ts');
+const { createMailer } = await import('#/server/mail/mailer.ts');
+const { startWorker } = await import('#/server/mail/worker.ts');
 
 const db = await openDatabase(targetFromConfig(config));
 // The worker may start before any web instance: make sure the outbox table exists (under

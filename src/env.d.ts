@@ -1,10 +1,10 @@
 /// <reference types="astro/client" />
 declare namespace App {
   interface Locals {
-    locale: import('./lib/locales.ts').Locale;
-    t: import('./lib/i18n.ts').Translate;
+    locale: import('#/lib/locales.ts').Locale;
+    t: import('#/lib/i18n.ts').Translate;
     dir: 'ltr' | 'rtl';
     /** The signed-in staff member, when a valid session cookie came with the request. */
-    staff: import('./lib/server/auth/guard.ts').StaffContext | null;
+    staff: import('#/features/staff-accounts/guard.ts').StaffContext | null;
   }
 }

@@ -1,14 +1,14 @@
 // Sets the request's language (from the path's locale prefix) and its translator, and who is
 // signed in (authentication only). Authorization never happens here: each staff page and action
-// checks its own with `can` (src/lib/auth/policy.ts).
+// checks its own with `can` (src/features/staff-accounts/policy.ts).
 import { defineMiddleware } from 'astro:middleware';
-import { DEFAULT_LOCALE, textDirection } from './lib/locales.ts';
-import { getTranslator } from './lib/i18n.ts';
-import { readStaffSession } from './lib/server/auth/guard.ts';
-import { isDatabaseUnavailable } from './lib/server/db/errors.ts';
-import type { Translate } from './lib/i18n.ts';
-import { HREFLANG, type Locale } from './lib/locales.ts';
-import { apiMethodNotAllowed, endpointMethods, formPostProblem, pageError, pathLocale, PAGE_METHODS } from './lib/server/http-errors.ts';
+import { DEFAULT_LOCALE, textDirection } from '#/lib/locales.ts';
+import { getTranslator } from '#/lib/i18n.ts';
+import { readStaffSession } from '#/features/staff-accounts/guard.ts';
+import { isDatabaseUnavailable } from '#/server/db/errors.ts';
+import type { Translate } from '#/lib/i18n.ts';
+import { HREFLANG, type Locale } from '#/lib/locales.ts';
+import { apiMethodNotAllowed, endpointMethods, formPostProblem, pageError, pathLocale, PAGE_METHODS } from '#/server/http/http-errors.ts';
 
 // The endpoint modules by route pattern ("/api/v1/desks/[slug]/slots"), loaded only when a request
 // needs to know which methods one takes (Astro itself answers a missing handler with a bare 404).
@@ -40,7 +40,7 @@ export const onRequest = defineMiddleware(async (context, next) => {
     return unavailablePage(context.locals.t, locale, context.locals.dir);
   }
   // Astro sends its CSP as a header on on-demand pages; frame-ancestors only works as a header,
-  // so it is added here (prerendered files get it from the server, src/lib/server/security-headers.ts).
+  // so it is added here (prerendered files get it from the server, src/server/http/security-headers.ts).
   const csp = response.headers.get('content-security-policy');
   if (csp && !csp.includes('frame-ancestors')) {
     try {

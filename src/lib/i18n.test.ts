@@ -5,8 +5,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LOCALES, LOCALE_TAGS } from './locales.ts';
 import { getTranslator, messages } from './i18n.ts';
-import { contentPageKeys } from './content-pages.ts';
-import { DESK_SERVICES, serviceKey } from './services.ts';
+import { contentPageKeys } from '#/features/content/content-pages.ts';
+import { DESK_SERVICES, serviceKey } from '#/features/desks/services.ts';
 
 const SRC = path.resolve(import.meta.dirname, '..');
 

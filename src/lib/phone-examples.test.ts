@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { LOCALES } from './locales.ts';
 import { messages } from './i18n.ts';
 
-const seed = readFileSync(path.resolve(import.meta.dirname, 'server/db/seed.ts'), 'utf8');
+const seed = readFileSync(path.resolve(import.meta.dirname, '../server/db/seed.ts'), 'utf8');
 const digits = (s: string) => s.replace(/\D/g, '');
 const deskNumbers = [...seed.matchAll(/phone: '([0-9 +]+)'/g)].map((m) => digits(m[1]!));
 /** "300 123 4567", "+39 02 1234 5678": three or more groups of digits separated by spaces. */

@@ -1,5 +1,5 @@
 import type { APIRoute } from 'astro';
-import { isDatabaseReachable } from '../lib/server/db/index.ts';
+import { isDatabaseReachable } from '#/server/db/index.ts';
 
 /** For load balancers: 200 when the database answers, 503 otherwise. Never cached. */
 export const GET: APIRoute = async () => {

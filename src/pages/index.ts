@@ -1,5 +1,5 @@
 import type { APIRoute } from 'astro';
-import { negotiateLocale } from '../lib/locales.ts';
+import { negotiateLocale } from '#/lib/locales.ts';
 
 /** "/" sends each visitor to the home page in the best language their browser asks for. */
 export const GET: APIRoute = ({ request }) =>

@@ -1,12 +1,12 @@
 import type { APIRoute } from 'astro';
-import { publicOrigin } from '../lib/server/config.ts';
-import { getDb } from '../lib/server/db/index.ts';
-import { listDesks } from '../lib/server/desks.ts';
-import { listUpcomingEvents } from '../lib/server/events.ts';
-import { CACHE_TAGS, cacheLiveData } from '../lib/server/live-page.ts';
-import { buildSitemap } from '../lib/sitemap.ts';
-import { SECTIONS, deskPath, eventPath, pagePath, type Section } from '../lib/paths.ts';
-import type { Locale } from '../lib/locales.ts';
+import { publicOrigin } from '#/server/config.ts';
+import { getDb } from '#/server/db/index.ts';
+import { listDesks } from '#/features/desks/desks.ts';
+import { listUpcomingEvents } from '#/features/events/events.ts';
+import { CACHE_TAGS, cacheLiveData } from '#/server/cache/live-page.ts';
+import { buildSitemap } from '#/lib/sitemap.ts';
+import { SECTIONS, deskPath, eventPath, pagePath, type Section } from '#/lib/paths.ts';
+import type { Locale } from '#/lib/locales.ts';
 
 /** Every public page: home, the sections, each desk and each upcoming event. */
 export const GET: APIRoute = async (context) => {

@@ -9,8 +9,8 @@ import { startServer, type RunningServer } from '../support/server.ts';
 import { startStaffServer, type StaffServer } from '../support/staff-http.ts';
 import { SUBMIT, signIn } from './staff-support.ts';
 import { LIMITS_NOT_REACHED, follow, h1, launchBrowser, text } from './support.ts';
-import { addDays } from '../../src/lib/booking/slots.ts';
-import { romeDateString } from '../../src/lib/time.ts';
+import { addDays } from '#/features/booking/slots.ts';
+import { romeDateString } from '#/lib/time.ts';
 
 let server: RunningServer;
 let browser: Browser;

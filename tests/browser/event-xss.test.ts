@@ -9,12 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { axeViolations, launchBrowser } from './support.ts';
-import { createUser } from '../../src/lib/server/auth/users.ts';
-import { createSession, generateSessionToken } from '../../src/lib/server/auth/session.ts';
-import { loadActor } from '../../src/lib/server/auth/actor.ts';
-import { checkEventForm, createEvent, emptyEventForm, publishEvent, submitEvent, cancelEvent } from '../../src/lib/server/event-editing.ts';
-import { LOCALES } from '../../src/lib/locales.ts';
-import { romeParts } from '../../src/lib/time.ts';
+import { createUser } from '#/features/staff-accounts/users.ts';
+import { createSession, generateSessionToken } from '#/features/staff-accounts/session.ts';
+import { loadActor } from '#/features/staff-accounts/actor.ts';
+import { checkEventForm, createEvent, emptyEventForm, publishEvent, submitEvent, cancelEvent } from '#/features/events/event-editing.ts';
+import { LOCALES } from '#/lib/locales.ts';
+import { romeParts } from '#/lib/time.ts';
 
 const PAYLOADS = [
   '<script>alert("title")</script>',

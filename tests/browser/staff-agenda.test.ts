@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext } from 'playwright-core';
 import type { RunningServer } from '../support/server.ts';
 import { startStaffServer, type StaffServer } from '../support/staff-http.ts';
-import { addDays } from '../../src/lib/booking/slots.ts';
-import { romeDateString } from '../../src/lib/time.ts';
+import { addDays } from '#/features/booking/slots.ts';
+import { romeDateString } from '#/lib/time.ts';
 import { expectNoViolations, follow, launchBrowser } from './support.ts';
 import { signIn } from './staff-support.ts';
 

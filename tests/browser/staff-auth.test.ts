@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { RunningServer } from '../support/server.ts';
 import { startStaffServer, type StaffServer } from '../support/staff-http.ts';
-import type { DemoAccount } from '../../src/lib/server/auth/demo.ts';
+import type { DemoAccount } from '#/features/staff-accounts/demo.ts';
 import { expectNoViolations, launchBrowser } from './support.ts';
 import { freshTotpCode, signIn as signInAs } from './staff-support.ts';
 

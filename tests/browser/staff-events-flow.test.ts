@@ -3,9 +3,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../support/server.ts';
-import { createDemoAccounts, type DemoAccount } from '../../src/lib/server/auth/demo.ts';
-import { romeDateString } from '../../src/lib/time.ts';
-import { addDays } from '../../src/lib/booking/slots.ts';
+import { createDemoAccounts, type DemoAccount } from '#/features/staff-accounts/demo.ts';
+import { romeDateString } from '#/lib/time.ts';
+import { addDays } from '#/features/booking/slots.ts';
 import { follow, launchBrowser } from './support.ts';
 import { passSecondFactor, signIn as signInAs } from './staff-support.ts';
 

@@ -5,7 +5,7 @@ import { expect } from 'vitest';
 import type { Page } from 'playwright-core';
 import { generateHOTP } from '@oslojs/otp';
 import { decodeBase32IgnorePadding } from '@oslojs/encoding';
-import type { DemoAccount } from '../../src/lib/server/auth/demo.ts';
+import type { DemoAccount } from '#/features/staff-accounts/demo.ts';
 import { follow } from './support.ts';
 
 /** The page's own form's button, not the sign-out button a signed-in page has above it. */

@@ -11,9 +11,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../support/server.ts';
-import { createDemoAccounts, type DemoAccount } from '../../src/lib/server/auth/demo.ts';
-import { createUser } from '../../src/lib/server/auth/users.ts';
-import { createPledge } from '../../src/lib/server/pledges.ts';
+import { createDemoAccounts, type DemoAccount } from '#/features/staff-accounts/demo.ts';
+import { createUser } from '#/features/staff-accounts/users.ts';
+import { createPledge } from '#/features/campaign/pledges.ts';
 import { expectNoViolations, follow, launchBrowser } from './support.ts';
 import { passSecondFactor, signIn } from './staff-support.ts';
 import { firstCollectionWindowId } from '../support/fixtures.ts';

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { expect } from 'vitest';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import { messages } from '../../src/lib/i18n.ts';
+import { messages } from '#/lib/i18n.ts';
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',

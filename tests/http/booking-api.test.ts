@@ -4,9 +4,9 @@
 // Before the server starts, the Gallaratese desk is given capacity 3 in the server's own database.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../support/server.ts';
-import { messages } from '../../src/lib/i18n.ts';
-import { addDays } from '../../src/lib/booking/slots.ts';
-import { romeDateString } from '../../src/lib/time.ts';
+import { messages } from '#/lib/i18n.ts';
+import { addDays } from '#/features/booking/slots.ts';
+import { romeDateString } from '#/lib/time.ts';
 
 interface SlotJson {
   start: string;

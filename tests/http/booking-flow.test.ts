@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { Jar } from '../support/cookie-jar.ts';
-import { weekStart } from '../../src/lib/booking/slots.ts';
-import { romeDateString } from '../../src/lib/time.ts';
+import { weekStart } from '#/features/booking/slots.ts';
+import { romeDateString } from '#/lib/time.ts';
 import { loggedMails } from '../support/mail-log.ts';
 
 let server: RunningServer;

@@ -8,7 +8,7 @@ import { startServer, type RunningServer } from '../support/server.ts';
 import { testDatabaseUrl } from '../support/db.ts';
 import { startSink, type Sink } from '../support/smtp-sink.ts';
 import pg from 'pg';
-import { scopedSubmissionKey } from '../../src/lib/server/submission-key.ts';
+import { scopedSubmissionKey } from '#/server/security/submission-key.ts';
 
 
 function startRelay(target: URL) {

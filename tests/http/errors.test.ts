@@ -2,8 +2,8 @@
 // never a 5xx, JSON under /api.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../support/server.ts';
-import { HREFLANG, LOCALES } from '../../src/lib/locales.ts';
-import { messages } from '../../src/lib/i18n.ts';
+import { HREFLANG, LOCALES } from '#/lib/locales.ts';
+import { messages } from '#/lib/i18n.ts';
 
 let server: RunningServer;
 beforeAll(async () => {

@@ -2,7 +2,7 @@
 // be posted again and again under other names (the volunteer form, on the built server).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../support/server.ts';
-import { messages } from '../../src/lib/i18n.ts';
+import { messages } from '#/lib/i18n.ts';
 
 let server: RunningServer;
 beforeAll(async () => {

@@ -1,4 +1,4 @@
-// The front cache (src/lib/server/front-cache.ts) over HTTP against the built server: cached live
+// The front cache (src/server/cache/front-cache.ts) over HTTP against the built server: cached live
 // pages and the slots API answered from memory with the headers Astro sent, every encoding, HEAD,
 // invalidation by a booking, no storing of answers that set a cookie, and prerendered files with
 // the adapter's headers.
@@ -6,7 +6,7 @@ import http from 'node:http';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../support/server.ts';
-import { sessionCookie } from '../../src/lib/server/auth/session.ts';
+import { sessionCookie } from '#/features/staff-accounts/session.ts';
 
 interface SlotJson {
   start: string;

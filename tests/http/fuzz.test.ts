@@ -12,9 +12,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { testDatabaseUrl } from '../support/db.ts';
-import { addDays } from '../../src/lib/booking/slots.ts';
-import { romeDateString } from '../../src/lib/time.ts';
-import { openDatabase } from '../../src/lib/server/db/connection.ts';
+import { addDays } from '#/features/booking/slots.ts';
+import { romeDateString } from '#/lib/time.ts';
+import { openDatabase } from '#/server/db/connection.ts';
 
 const SEED = 20261124;
 const REQUEST_TIMEOUT_MS = 15000;

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { Jar } from '../support/cookie-jar.ts';
-import { messages } from '../../src/lib/i18n.ts';
+import { messages } from '#/lib/i18n.ts';
 import { loggedMails } from '../support/mail-log.ts';
 
 const RAISED_LIMITS = {
@@ -277,7 +277,7 @@ describe('pledging without JavaScript', () => {
     const multipart = new FormData();
     multipart.set('qty-forbici', 'x'.repeat(100000));
     const big = await request('/it/zaino-sospeso/dona', { method: 'POST', headers: { Origin: server.origin }, body: multipart });
-    // No form of the site is multipart: refused before the page reads it (src/lib/server/http-errors.ts).
+    // No form of the site is multipart: refused before the page reads it (src/server/http/http-errors.ts).
     expect(big.status).toBe(415);
     expect(await remaining('forbici')).toBe(before);
   });

@@ -1,7 +1,7 @@
 // The built site over HTTP, as a browser or a crawler sees it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../support/server.ts';
-import { LOCALES } from '../../src/lib/locales.ts';
+import { LOCALES } from '#/lib/locales.ts';
 
 let server: RunningServer;
 beforeAll(async () => {

@@ -6,14 +6,14 @@
 // columns; settings changes reach the public slots at once (cache invalidated).
 //
 // Accounts: on the embedded database the server runs with NODE_ENV=development and creates the demo
-// accounts, whose credentials it prints (src/lib/server/auth/demo.ts); on PostgreSQL
+// accounts, whose credentials it prints (src/features/staff-accounts/demo.ts); on PostgreSQL
 // (TEST_DATABASE_URL) the test shares the server's schema and creates the same accounts itself.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { createTestDatabase, testDatabaseUrl, type TestDatabase } from '../support/db.ts';
-import { createDemoAccounts, type DemoAccount } from '../../src/lib/server/auth/demo.ts';
-import { addDays } from '../../src/lib/booking/slots.ts';
-import { romeDateString } from '../../src/lib/time.ts';
+import { createDemoAccounts, type DemoAccount } from '#/features/staff-accounts/demo.ts';
+import { addDays } from '#/features/booking/slots.ts';
+import { romeDateString } from '#/lib/time.ts';
 
 type Role = DemoAccount['role'];
 let server: RunningServer;

@@ -4,8 +4,8 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStaffServer, useServer, get, post, submit, signIn, location, sessionCookieOf, type StaffServer } from '../support/staff-http.ts';
-import { inviteUser } from '../../src/lib/server/auth/invitations.ts';
-import { disableUser } from '../../src/lib/server/auth/users.ts';
+import { inviteUser } from '#/features/staff-accounts/invitations.ts';
+import { disableUser } from '#/features/staff-accounts/users.ts';
 
 let s: StaffServer;
 beforeAll(async () => {

@@ -9,7 +9,7 @@
 // server's schema and creates the same accounts itself, and also reads the audit log.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStaffServer, useServer, get, post, request, submit, signIn, location, sessionCookieOf, type StaffServer } from '../support/staff-http.ts';
-import { totpCode } from '../../src/lib/server/auth/totp.ts';
+import { totpCode } from '#/features/staff-accounts/totp.ts';
 import { startServer } from '../support/server.ts';
 import { createTestDatabase, testDatabaseUrl } from '../support/db.ts';
 import { loggedMails } from '../support/mail-log.ts';

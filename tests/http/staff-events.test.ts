@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { submit as submitForm, useServer } from '../support/staff-http.ts';
-import { createUser } from '../../src/lib/server/auth/users.ts';
-import { createSession, generateSessionToken } from '../../src/lib/server/auth/session.ts';
+import { createUser } from '#/features/staff-accounts/users.ts';
+import { createSession, generateSessionToken } from '#/features/staff-accounts/session.ts';
 
 let server: RunningServer;
 const tokens: Record<string, string> = {};

@@ -9,9 +9,9 @@
 // of the cells never matters; within each operation the forbidden roles run first.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../support/server.ts';
-import { createDemoAccounts, type DemoAccount } from '../../src/lib/server/auth/demo.ts';
-import { createUser } from '../../src/lib/server/auth/users.ts';
-import { createPledge } from '../../src/lib/server/pledges.ts';
+import { createDemoAccounts, type DemoAccount } from '#/features/staff-accounts/demo.ts';
+import { createUser } from '#/features/staff-accounts/users.ts';
+import { createPledge } from '#/features/campaign/pledges.ts';
 import { generateTOTP } from '@oslojs/otp';
 import { decodeBase32IgnorePadding } from '@oslojs/encoding';
 import { firstCollectionWindowId } from '../support/fixtures.ts';

@@ -1,6 +1,6 @@
 // Two server processes (`node scripts/start.ts`, as `npm start` runs it) on the same PostgreSQL
 // schema, as when the site runs on more than one machine: route-cache invalidation crosses
-// processes (LISTEN/NOTIFY, src/lib/server/cache-bus.ts), the booking and pledge races still give
+// processes (LISTEN/NOTIFY, src/server/cache/cache-bus.ts), the booking and pledge races still give
 // exactly the capacity with the requests split across both, and sessions, rate limits and the
 // outbox are shared. PostgreSQL only (npm run test:pg).
 //
@@ -11,10 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { createDemoAccounts, type DemoAccount } from '../../src/lib/server/auth/demo.ts';
+import { createDemoAccounts, type DemoAccount } from '#/features/staff-accounts/demo.ts';
 import { signIn, get as staffGet, post as staffPost } from '../support/staff-http.ts';
-import { addDays } from '../../src/lib/booking/slots.ts';
-import { romeDateString } from '../../src/lib/time.ts';
+import { addDays } from '#/features/booking/slots.ts';
+import { romeDateString } from '#/lib/time.ts';
 
 interface SlotJson {
   start: string;

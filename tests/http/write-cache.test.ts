@@ -1,12 +1,12 @@
 // The booking and pledge APIs read desks and campaigns from a per-process copy
-// (src/lib/server/write-cache.ts). A staff change must be seen by the very next write: hours,
+// (src/server/cache/write-cache.ts). A staff change must be seen by the very next write: hours,
 // closures, extra openings and capacity through the desk's invalidation; a new campaign item
 // through the reload on an unknown name. Quantities stay the database's: a cached campaign never
 // lets a pledge exceed what is needed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { post as postForm, signIn, startStaffServer, useServer, type Role, type StaffServer } from '../support/staff-http.ts';
-import { addDays } from '../../src/lib/booking/slots.ts';
-import { romeDateString } from '../../src/lib/time.ts';
+import { addDays } from '#/features/booking/slots.ts';
+import { romeDateString } from '#/lib/time.ts';
 
 let staff: StaffServer;
 const cookies: Partial<Record<Role, string>> = {};

@@ -4,12 +4,12 @@
 // openings, and the CSV export with its audit row and formula-injection protection.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { seedDatabase } from '../../src/lib/server/db/seed.ts';
-import { getDeskBySlug, type Desk } from '../../src/lib/server/desks.ts';
-import { createBooking, listDeskSlots, type NewBooking } from '../../src/lib/server/bookings.ts';
-import { createUser } from '../../src/lib/server/auth/users.ts';
-import { loadActor } from '../../src/lib/server/auth/actor.ts';
-import { can, type Actor } from '../../src/lib/auth/policy.ts';
+import { seedDatabase } from '#/server/db/seed.ts';
+import { getDeskBySlug, type Desk } from '#/features/desks/desks.ts';
+import { createBooking, listDeskSlots, type NewBooking } from '#/features/booking/bookings.ts';
+import { createUser } from '#/features/staff-accounts/users.ts';
+import { loadActor } from '#/features/staff-accounts/actor.ts';
+import { can, type Actor } from '#/features/staff-accounts/policy.ts';
 import {
   AGENDA_MESSAGE_KEYS,
   addClosure,
@@ -29,9 +29,9 @@ import {
   replaceWeeklyHours,
   updateDeskSettings,
   type PhoneBookingValues,
-} from '../../src/lib/server/agenda.ts';
-import { getTranslator, messages } from '../../src/lib/i18n.ts';
-import { romeToInstant, toRomeIso } from '../../src/lib/time.ts';
+} from '#/features/agenda/agenda.ts';
+import { getTranslator, messages } from '#/lib/i18n.ts';
+import { romeToInstant, toRomeIso } from '#/lib/time.ts';
 
 let t: TestDatabase;
 let quarto: Desk; // Tuesdays 10:00–13:00, 30-minute slots, capacity 1

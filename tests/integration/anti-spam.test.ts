@@ -3,7 +3,7 @@
 // PGlite and PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { pruneSpentFormStamps, signFormTimestamp, spendFormSubmission } from '../../src/lib/server/anti-spam.ts';
+import { pruneSpentFormStamps, signFormTimestamp, spendFormSubmission } from '#/server/security/anti-spam.ts';
 
 let t: TestDatabase;
 beforeAll(async () => {

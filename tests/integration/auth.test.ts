@@ -2,11 +2,11 @@
 // expiry, revocation) and passwords (argon2id, policy, single-use links).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { seedDatabase } from '../../src/lib/server/db/seed.ts';
-import { createSession, generateSessionToken, validateSessionToken, invalidateSession } from '../../src/lib/server/auth/session.ts';
-import { checkNewPassword, verifyPassword } from '../../src/lib/server/auth/password.ts';
-import { changePassword, changeRole, createUser, disableUser, issueUserToken, setPasswordWithToken } from '../../src/lib/server/auth/users.ts';
-import { loadActor } from '../../src/lib/server/auth/actor.ts';
+import { seedDatabase } from '#/server/db/seed.ts';
+import { createSession, generateSessionToken, validateSessionToken, invalidateSession } from '#/features/staff-accounts/session.ts';
+import { checkNewPassword, verifyPassword } from '#/features/staff-accounts/password.ts';
+import { changePassword, changeRole, createUser, disableUser, issueUserToken, setPasswordWithToken } from '#/features/staff-accounts/users.ts';
+import { loadActor } from '#/features/staff-accounts/actor.ts';
 
 let t: TestDatabase;
 let userId: number;

@@ -4,10 +4,10 @@
 // (`-t name`) and in any order (`--sequence.shuffle`).
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { seedDatabase } from '../../src/lib/server/db/seed.ts';
-import { getDeskBySlug, type Desk } from '../../src/lib/server/desks.ts';
-import { cancelBooking, createBooking, eraseExpiredBookings, findBookingByReferenceAndPhone, findBookingByToken, listDeskSlots, moveBooking, type NewBooking } from '../../src/lib/server/bookings.ts';
-import { romeToInstant, toRomeIso } from '../../src/lib/time.ts';
+import { seedDatabase } from '#/server/db/seed.ts';
+import { getDeskBySlug, type Desk } from '#/features/desks/desks.ts';
+import { cancelBooking, createBooking, eraseExpiredBookings, findBookingByReferenceAndPhone, findBookingByToken, listDeskSlots, moveBooking, type NewBooking } from '#/features/booking/bookings.ts';
+import { romeToInstant, toRomeIso } from '#/lib/time.ts';
 
 let t: TestDatabase;
 let desk: Desk;

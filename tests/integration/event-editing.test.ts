@@ -4,11 +4,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { seedDatabase } from '../../src/lib/server/db/seed.ts';
-import { createUser } from '../../src/lib/server/auth/users.ts';
-import { loadActor } from '../../src/lib/server/auth/actor.ts';
-import type { Actor } from '../../src/lib/auth/policy.ts';
-import type { Role } from '../../src/lib/server/db/database.ts';
+import { seedDatabase } from '#/server/db/seed.ts';
+import { createUser } from '#/features/staff-accounts/users.ts';
+import { loadActor } from '#/features/staff-accounts/actor.ts';
+import type { Actor } from '#/features/staff-accounts/policy.ts';
+import type { Role } from '#/server/db/database.ts';
 import {
   cancelEvent,
   checkEventForm,
@@ -27,10 +27,10 @@ import {
   EVENT_ERROR_KEYS,
   type EventFormValues,
   type EventInput,
-} from '../../src/lib/server/event-editing.ts';
-import { messages } from '../../src/lib/i18n.ts';
-import { getPublicEventBySlug, listUpcomingEvents } from '../../src/lib/server/events.ts';
-import { romeToInstant, toRomeIso } from '../../src/lib/time.ts';
+} from '#/features/events/event-editing.ts';
+import { messages } from '#/lib/i18n.ts';
+import { getPublicEventBySlug, listUpcomingEvents } from '#/features/events/events.ts';
+import { romeToInstant, toRomeIso } from '#/lib/time.ts';
 
 let t: TestDatabase;
 const t0 = new Date('2026-11-24T08:00:00Z');

@@ -3,9 +3,9 @@
 // that finds them expired, or by the worker's hourly housekeeping. PGlite and PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { DRAFT_MAX_AGE_SECONDS, MAX_SEALED_LENGTH, openStoredDraft, sealDraft, storeDraftRow } from '../../src/lib/server/form-draft.ts';
-import { startWorker } from '../../src/lib/server/worker.ts';
-import type { Mailer } from '../../src/lib/server/mailer.ts';
+import { DRAFT_MAX_AGE_SECONDS, MAX_SEALED_LENGTH, openStoredDraft, sealDraft, storeDraftRow } from '#/server/forms/form-draft.ts';
+import { startWorker } from '#/server/mail/worker.ts';
+import type { Mailer } from '#/server/mail/mailer.ts';
 
 let t: TestDatabase;
 beforeAll(async () => {

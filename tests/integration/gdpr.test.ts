@@ -6,15 +6,15 @@
 // PGlite by default, PostgreSQL with TEST_DATABASE_URL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { seedDatabase } from '../../src/lib/server/db/seed.ts';
-import { getDeskBySlug, type Desk } from '../../src/lib/server/desks.ts';
-import { createBooking, type NewBooking } from '../../src/lib/server/bookings.ts';
-import { createPledge, recordPledgeOutcome, type NewPledge } from '../../src/lib/server/pledges.ts';
-import { createUser } from '../../src/lib/server/auth/users.ts';
-import { createSession, generateSessionToken } from '../../src/lib/server/auth/session.ts';
-import { enqueueMessage } from '../../src/lib/server/outbox.ts';
-import { erasePersonalData, exportPersonalData, findPersonalData, isKeyProblem, normalizeQuery, type PersonalDataMatches } from '../../src/lib/server/gdpr.ts';
-import { romeToInstant } from '../../src/lib/time.ts';
+import { seedDatabase } from '#/server/db/seed.ts';
+import { getDeskBySlug, type Desk } from '#/features/desks/desks.ts';
+import { createBooking, type NewBooking } from '#/features/booking/bookings.ts';
+import { createPledge, recordPledgeOutcome, type NewPledge } from '#/features/campaign/pledges.ts';
+import { createUser } from '#/features/staff-accounts/users.ts';
+import { createSession, generateSessionToken } from '#/features/staff-accounts/session.ts';
+import { enqueueMessage } from '#/server/mail/outbox.ts';
+import { erasePersonalData, exportPersonalData, findPersonalData, isKeyProblem, normalizeQuery, type PersonalDataMatches } from '#/features/gdpr/gdpr.ts';
+import { romeToInstant } from '#/lib/time.ts';
 
 let t: TestDatabase;
 let desk: Desk;

@@ -9,11 +9,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSink } from '../support/smtp-sink.ts';
 import { decodeHeader, findPart, outboxIdOf, parseMime } from '../support/mime.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { seedDatabase } from '../../src/lib/server/db/seed.ts';
-import { getDeskBySlug, type Desk } from '../../src/lib/server/desks.ts';
-import { cancelBooking, createBooking, nextFreeSlots, reminderTime, type NewBooking } from '../../src/lib/server/bookings.ts';
-import { createMailer, createSmtpMailer, type Mailer } from '../../src/lib/server/mailer.ts';
-import { claimDueMessages, retryDelayMs, startWorker, type RunningWorker } from '../../src/lib/server/worker.ts';
+import { seedDatabase } from '#/server/db/seed.ts';
+import { getDeskBySlug, type Desk } from '#/features/desks/desks.ts';
+import { cancelBooking, createBooking, nextFreeSlots, reminderTime, type NewBooking } from '#/features/booking/bookings.ts';
+import { createMailer, createSmtpMailer, type Mailer } from '#/server/mail/mailer.ts';
+import { claimDueMessages, retryDelayMs, startWorker, type RunningWorker } from '#/server/mail/worker.ts';
 
 const ORIGIN = 'http://qubi.test';
 const FROM = 'QuBì Milano <noreply@qubi.test>';

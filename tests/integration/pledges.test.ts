@@ -2,8 +2,8 @@
 // cancelling, changing, expiry and erasure. PGlite by default, PostgreSQL with TEST_DATABASE_URL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { seedDatabase } from '../../src/lib/server/db/seed.ts';
-import { cancelPledge, changePledgeQuantities, createPledge, eraseExpiredPledges, expireUnkeptPledges, findPledgeByToken, recordPledgeOutcome, type NewPledge } from '../../src/lib/server/pledges.ts';
+import { seedDatabase } from '#/server/db/seed.ts';
+import { cancelPledge, changePledgeQuantities, createPledge, eraseExpiredPledges, expireUnkeptPledges, findPledgeByToken, recordPledgeOutcome, type NewPledge } from '#/features/campaign/pledges.ts';
 
 let t: TestDatabase;
 let windowId: number;

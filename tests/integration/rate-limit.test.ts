@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { hitRateLimit, limitKey } from '../../src/lib/server/rate-limit.ts';
+import { hitRateLimit, limitKey } from '#/server/security/rate-limit.ts';
 
 let t: TestDatabase;
 beforeAll(async () => {

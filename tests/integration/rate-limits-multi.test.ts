@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KyselyPlugin } from 'kysely';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { hitRateLimits } from '../../src/lib/server/rate-limit.ts';
+import { hitRateLimits } from '#/server/security/rate-limit.ts';
 
 let t: TestDatabase;
 beforeAll(async () => {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { isSeeded, seedDatabase } from '../../src/lib/server/db/seed.ts';
-import { migrateToLatest } from '../../src/lib/server/db/migrate.ts';
-import { toRomeIso } from '../../src/lib/time.ts';
+import { isSeeded, seedDatabase } from '#/server/db/seed.ts';
+import { migrateToLatest } from '#/server/db/migrate.ts';
+import { toRomeIso } from '#/lib/time.ts';
 
 let t: TestDatabase;
 beforeAll(async () => {

@@ -5,14 +5,14 @@
 // every export is in the audit log with counts only. PGlite by default, PostgreSQL with TEST_DATABASE_URL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { seedDatabase } from '../../src/lib/server/db/seed.ts';
-import { createPledge, type NewPledge } from '../../src/lib/server/pledges.ts';
-import { createUser } from '../../src/lib/server/auth/users.ts';
-import { createSession, generateSessionToken } from '../../src/lib/server/auth/session.ts';
-import { loadActor } from '../../src/lib/server/auth/actor.ts';
-import { inviteUser } from '../../src/lib/server/auth/invitations.ts';
-import { getTranslator } from '../../src/lib/i18n.ts';
-import type { Actor } from '../../src/lib/auth/policy.ts';
+import { seedDatabase } from '#/server/db/seed.ts';
+import { createPledge, type NewPledge } from '#/features/campaign/pledges.ts';
+import { createUser } from '#/features/staff-accounts/users.ts';
+import { createSession, generateSessionToken } from '#/features/staff-accounts/session.ts';
+import { loadActor } from '#/features/staff-accounts/actor.ts';
+import { inviteUser } from '#/features/staff-accounts/invitations.ts';
+import { getTranslator } from '#/lib/i18n.ts';
+import type { Actor } from '#/features/staff-accounts/policy.ts';
 import {
   addCampaignItem,
   exportWindowCsv,
@@ -25,9 +25,9 @@ import {
   updateTargets,
   type StaffPledge,
   type WindowInfo,
-} from '../../src/lib/server/staff-pledges.ts';
-import { exportVolunteersCsv, filtersQuery, listVolunteers, readVolunteerFilters, setVolunteerStatus, type StaffVolunteer } from '../../src/lib/server/staff-volunteers.ts';
-import { changeStaffRole, checkInvite, disableStaffUser, inviteChoices, listUsersFor, readInviteForm, type InviteValues } from '../../src/lib/server/user-admin.ts';
+} from '#/features/campaign/staff-pledges.ts';
+import { exportVolunteersCsv, filtersQuery, listVolunteers, readVolunteerFilters, setVolunteerStatus, type StaffVolunteer } from '#/features/volunteers/staff-volunteers.ts';
+import { changeStaffRole, checkInvite, disableStaffUser, inviteChoices, listUsersFor, readInviteForm, type InviteValues } from '#/features/staff-accounts/user-admin.ts';
 
 let t: TestDatabase;
 const now = new Date('2026-11-24T10:00:00Z');

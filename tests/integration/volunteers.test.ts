@@ -1,9 +1,9 @@
 // Volunteer sign-up with double opt-in, updates by email, withdrawal and clean-up.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { seedDatabase } from '../../src/lib/server/db/seed.ts';
-import { volunteerSchema } from '../../src/lib/volunteers.ts';
-import { confirmVolunteer, deleteUnconfirmedVolunteers, signUpVolunteer, withdrawVolunteer } from '../../src/lib/server/volunteers.ts';
+import { seedDatabase } from '#/server/db/seed.ts';
+import { volunteerSchema } from '#/features/volunteers/vocabulary.ts';
+import { confirmVolunteer, deleteUnconfirmedVolunteers, signUpVolunteer, withdrawVolunteer } from '#/features/volunteers/volunteers.ts';
 
 let t: TestDatabase;
 const now = new Date('2026-11-24T10:00:00Z');

@@ -1,4 +1,4 @@
-// The per-process copies of desks and campaigns (src/lib/server/write-cache.ts): what the booking
+// The per-process copies of desks and campaigns (src/server/cache/write-cache.ts): what the booking
 // and pledge APIs cost in statements once they are warm, which invalidations drop a desk, that a
 // load overtaken by an invalidation is not kept, and that a campaign reloads for a name it does
 // not know. Tags are announced the way invalidateLiveData does (invalidateSubscribers), with the
@@ -6,15 +6,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kysely, KyselyPlugin } from 'kysely';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { seedDatabase } from '../../src/lib/server/db/seed.ts';
-import type { Database } from '../../src/lib/server/db/database.ts';
-import { createBooking } from '../../src/lib/server/bookings.ts';
-import { createPledge } from '../../src/lib/server/pledges.ts';
-import { guardPublicWrite } from '../../src/lib/server/request-guard.ts';
-import { getServerSecret } from '../../src/lib/server/secret.ts';
-import { invalidateSubscribers } from '../../src/lib/server/cache-bus.ts';
-import { cacheSizes, exceptionsFrom, getCachedDesk, getPledgeSetup } from '../../src/lib/server/write-cache.ts';
-import { romeToInstant } from '../../src/lib/time.ts';
+import { seedDatabase } from '#/server/db/seed.ts';
+import type { Database } from '#/server/db/database.ts';
+import { createBooking } from '#/features/booking/bookings.ts';
+import { createPledge } from '#/features/campaign/pledges.ts';
+import { guardPublicWrite } from '#/server/http/request-guard.ts';
+import { getServerSecret } from '#/server/security/secret.ts';
+import { invalidateSubscribers } from '#/server/cache/cache-bus.ts';
+import { cacheSizes, exceptionsFrom, getCachedDesk, getPledgeSetup } from '#/server/cache/write-cache.ts';
+import { romeToInstant } from '#/lib/time.ts';
 
 let t: TestDatabase;
 let db: Kysely<Database>;

@@ -6,9 +6,9 @@ import { existsSync, openAsBlob, readFileSync } from 'node:fs';
 import { setTimeout } from 'node:timers/promises';
 import path from 'node:path';
 import { sql, type Kysely } from 'kysely';
-import { openDatabase } from '../../src/lib/server/db/connection.ts';
-import { migrateToLatest } from '../../src/lib/server/db/migrate.ts';
-import type { Database } from '../../src/lib/server/db/database.ts';
+import { openDatabase } from '#/server/db/connection.ts';
+import { migrateToLatest } from '#/server/db/migrate.ts';
+import type { Database } from '#/server/db/database.ts';
 
 export interface TestDatabase {
   db: Kysely<Database>;

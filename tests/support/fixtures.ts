@@ -1,6 +1,6 @@
 // Look-ups of seeded rows that several test files start from.
 import type { Kysely } from 'kysely';
-import type { Database } from '../../src/lib/server/db/database.ts';
+import type { Database } from '#/server/db/database.ts';
 
 /** The id of the first collection window of a seeded drop-off point (the zaino sospeso campaign). */
 export async function firstCollectionWindowId(db: Kysely<Database>, pointSlug: string): Promise<number> {

@@ -9,7 +9,7 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { TEMPLATES_ENV } from './db.ts';
-import { THROWAWAY_APP_SECRET } from '../../src/lib/server/config.ts';
+import { THROWAWAY_APP_SECRET } from '#/server/config.ts';
 
 export default function setup(): (() => Promise<void>) | undefined {
   // One key of encryption at rest for the whole run: the templates, the workers and the servers

@@ -17,10 +17,10 @@ import { openAsBlob } from 'node:fs';
 import path from 'node:path';
 import { Kysely, PGliteDialect } from 'kysely';
 import { PGlite } from '@electric-sql/pglite';
-import { openDatabase } from '../../src/lib/server/db/connection.ts';
-import { migrateToLatest } from '../../src/lib/server/db/migrate.ts';
+import { openDatabase } from '#/server/db/connection.ts';
+import { migrateToLatest } from '#/server/db/migrate.ts';
 import { migrateAndSeed } from '../../scripts/prepare-database.ts';
-import type { Database } from '../../src/lib/server/db/database.ts';
+import type { Database } from '#/server/db/database.ts';
 import { TEMPLATES_READY, TEMPLATES_FAILED } from './db.ts';
 
 async function makeTemplates(dir: string): Promise<void> {

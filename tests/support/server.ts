@@ -9,10 +9,10 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Kysely } from 'kysely';
 import { templatePath, testDatabaseUrl } from './db.ts';
-import { openDatabase } from '../../src/lib/server/db/connection.ts';
+import { openDatabase } from '#/server/db/connection.ts';
 import { migrateAndSeed } from '../../scripts/prepare-database.ts';
-import type { Database } from '../../src/lib/server/db/database.ts';
-import { THROWAWAY_APP_SECRET } from '../../src/lib/server/config.ts';
+import type { Database } from '#/server/db/database.ts';
+import { THROWAWAY_APP_SECRET } from '#/server/config.ts';
 
 export interface RunningServer {
   origin: string;

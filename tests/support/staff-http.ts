@@ -5,8 +5,8 @@ import { expect } from 'vitest';
 import type { Kysely } from 'kysely';
 import { startServer, type RunningServer } from './server.ts';
 import { createTestDatabase, testDatabaseUrl, type TestDatabase } from './db.ts';
-import { createDemoAccounts, type DemoAccount } from '../../src/lib/server/auth/demo.ts';
-import type { Database } from '../../src/lib/server/db/database.ts';
+import { createDemoAccounts, type DemoAccount } from '#/features/staff-accounts/demo.ts';
+import type { Database } from '#/server/db/database.ts';
 
 let currentServer: RunningServer | undefined;
 /** The server the helpers below talk to unless told otherwise. */

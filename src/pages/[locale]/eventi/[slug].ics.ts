@@ -1,10 +1,10 @@
 import type { APIRoute } from 'astro';
-import { publicOrigin } from '../../../lib/server/config.ts';
-import { getDb } from '../../../lib/server/db/index.ts';
-import { getPublicEventBySlug } from '../../../lib/server/events.ts';
-import { CACHE_TAGS, cacheLiveData, routeLocale } from '../../../lib/server/live-page.ts';
-import { buildCalendar } from '../../../lib/ics.ts';
-import { eventToIcs } from '../../../lib/event-formats.ts';
+import { publicOrigin } from '#/server/config.ts';
+import { getDb } from '#/server/db/index.ts';
+import { getPublicEventBySlug } from '#/features/events/events.ts';
+import { CACHE_TAGS, cacheLiveData, routeLocale } from '#/server/cache/live-page.ts';
+import { buildCalendar } from '#/lib/ics.ts';
+import { eventToIcs } from '#/features/events/event-formats.ts';
 
 export const GET: APIRoute = async (context) => {
   const locale = routeLocale(context.params.locale);

@@ -1,11 +1,11 @@
 import type { APIRoute } from 'astro';
-import { publicOrigin } from '../../../lib/server/config.ts';
-import { getDb } from '../../../lib/server/db/index.ts';
-import { listUpcomingEvents } from '../../../lib/server/events.ts';
-import { CACHE_TAGS, cacheLiveData, routeLocale } from '../../../lib/server/live-page.ts';
-import { buildCalendar } from '../../../lib/ics.ts';
-import { eventToIcs } from '../../../lib/event-formats.ts';
-import { getTranslator } from '../../../lib/i18n.ts';
+import { publicOrigin } from '#/server/config.ts';
+import { getDb } from '#/server/db/index.ts';
+import { listUpcomingEvents } from '#/features/events/events.ts';
+import { CACHE_TAGS, cacheLiveData, routeLocale } from '#/server/cache/live-page.ts';
+import { buildCalendar } from '#/lib/ics.ts';
+import { eventToIcs } from '#/features/events/event-formats.ts';
+import { getTranslator } from '#/lib/i18n.ts';
 
 /** A subscribable calendar of the locale's upcoming events (and those of the past 30 days). */
 export const GET: APIRoute = async (context) => {

@@ -1,12 +1,12 @@
 import type { APIRoute } from 'astro';
-import { publicOrigin } from '../../../lib/server/config.ts';
-import { getDb } from '../../../lib/server/db/index.ts';
-import { listUpcomingEvents } from '../../../lib/server/events.ts';
-import { CACHE_TAGS, cacheLiveData, routeLocale } from '../../../lib/server/live-page.ts';
-import { buildRss } from '../../../lib/event-formats.ts';
-import { getTranslator } from '../../../lib/i18n.ts';
-import { formatLongDate, formatTimeRange } from '../../../lib/format.ts';
-import { pagePath } from '../../../lib/paths.ts';
+import { publicOrigin } from '#/server/config.ts';
+import { getDb } from '#/server/db/index.ts';
+import { listUpcomingEvents } from '#/features/events/events.ts';
+import { CACHE_TAGS, cacheLiveData, routeLocale } from '#/server/cache/live-page.ts';
+import { buildRss } from '#/features/events/event-formats.ts';
+import { getTranslator } from '#/lib/i18n.ts';
+import { formatLongDate, formatTimeRange } from '#/lib/format.ts';
+import { pagePath } from '#/lib/paths.ts';
 
 export const GET: APIRoute = async (context) => {
   const locale = routeLocale(context.params.locale);

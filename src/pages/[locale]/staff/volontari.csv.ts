@@ -2,12 +2,12 @@
 // the actor's scope (`can(actor, volunteers.manage …)`, 403 otherwise), only the needed columns;
 // each export is recorded in the audit log (`export.volunteers`) with the filters and row count.
 import type { APIRoute } from 'astro';
-import { forbidden, requireStaff } from '../../../lib/server/auth/guard.ts';
-import { isStaffLocale } from '../../../lib/server/auth/invitations.ts';
-import { getDb } from '../../../lib/server/db/index.ts';
-import { canListVolunteers, exportVolunteersCsv, readVolunteerFilters } from '../../../lib/server/staff-volunteers.ts';
-import { getTranslator } from '../../../lib/i18n.ts';
-import { romeDateString } from '../../../lib/time.ts';
+import { forbidden, requireStaff } from '#/features/staff-accounts/guard.ts';
+import { isStaffLocale } from '#/features/staff-accounts/invitations.ts';
+import { getDb } from '#/server/db/index.ts';
+import { canListVolunteers, exportVolunteersCsv, readVolunteerFilters } from '#/features/volunteers/staff-volunteers.ts';
+import { getTranslator } from '#/lib/i18n.ts';
+import { romeDateString } from '#/lib/time.ts';
 
 export const GET: APIRoute = async (context) => {
   const locale = context.params.locale;

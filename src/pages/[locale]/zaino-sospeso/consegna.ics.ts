@@ -1,16 +1,16 @@
 // The drop-off window of a pledge as an iCalendar file, linked from the confirmation and manage
 // pages (same signed link as the confirmation page). Where and when only, as in the emails' files:
 // calendars are often synced elsewhere, so nothing about the person or the pledge goes in. The UID
-// is the emails' one (src/lib/emails/pledge.ts), so adding both updates one entry.
+// is the emails' one (src/features/campaign/emails.ts), so adding both updates one entry.
 import type { APIRoute } from 'astro';
-import { getDb } from '../../../lib/server/db/index.ts';
-import { getServerSecret } from '../../../lib/server/secret.ts';
-import { publicOrigin } from '../../../lib/server/config.ts';
-import { routeLocale } from '../../../lib/server/live-page.ts';
-import { loadPledgeView, pledgeEventUid } from '../../../lib/server/pledge-view.ts';
-import { readPledgeConfirmation } from '../../../lib/pledge-confirmation.ts';
-import { buildCalendar } from '../../../lib/ics.ts';
-import { getTranslator } from '../../../lib/i18n.ts';
+import { getDb } from '#/server/db/index.ts';
+import { getServerSecret } from '#/server/security/secret.ts';
+import { publicOrigin } from '#/server/config.ts';
+import { routeLocale } from '#/server/cache/live-page.ts';
+import { loadPledgeView, pledgeEventUid } from '#/features/campaign/pledge-view.ts';
+import { readPledgeConfirmation } from '#/features/campaign/pledge-confirmation.ts';
+import { buildCalendar } from '#/lib/ics.ts';
+import { getTranslator } from '#/lib/i18n.ts';
 
 export const GET: APIRoute = async (context) => {
   const locale = routeLocale(context.params.locale);

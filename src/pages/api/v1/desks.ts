@@ -1,10 +1,10 @@
 import type { APIRoute } from 'astro';
-import { publicOrigin } from '../../../lib/server/config.ts';
-import { getDb } from '../../../lib/server/db/index.ts';
-import { listDesks } from '../../../lib/server/desks.ts';
-import { CACHE_TAGS, cacheLiveData } from '../../../lib/server/live-page.ts';
-import { deskToJson } from '../../../lib/api/shapes.ts';
-import { apiError, json, requestedLocale } from '../../../lib/api/respond.ts';
+import { publicOrigin } from '#/server/config.ts';
+import { getDb } from '#/server/db/index.ts';
+import { listDesks } from '#/features/desks/desks.ts';
+import { CACHE_TAGS, cacheLiveData } from '#/server/cache/live-page.ts';
+import { deskToJson } from '#/features/open-data/api-shapes.ts';
+import { apiError, json, requestedLocale } from '#/server/http/api-respond.ts';
 
 /** GET /api/v1/desks[?municipio=1-9][&locale=] */
 export const GET: APIRoute = async (context) => {

@@ -1,11 +1,11 @@
 import type { APIRoute } from 'astro';
-import { publicOrigin } from '../../../lib/server/config.ts';
-import { getDb } from '../../../lib/server/db/index.ts';
-import { listUpcomingEvents } from '../../../lib/server/events.ts';
-import { CACHE_TAGS, cacheLiveData } from '../../../lib/server/live-page.ts';
-import { eventToJson } from '../../../lib/api/shapes.ts';
-import { apiError, json, requestedLocale } from '../../../lib/api/respond.ts';
-import { parseDateOnly, romeToInstant } from '../../../lib/time.ts';
+import { publicOrigin } from '#/server/config.ts';
+import { getDb } from '#/server/db/index.ts';
+import { listUpcomingEvents } from '#/features/events/events.ts';
+import { CACHE_TAGS, cacheLiveData } from '#/server/cache/live-page.ts';
+import { eventToJson } from '#/features/open-data/api-shapes.ts';
+import { apiError, json, requestedLocale } from '#/server/http/api-respond.ts';
+import { parseDateOnly, romeToInstant } from '#/lib/time.ts';
 
 /** GET /api/v1/events[?from=YYYY-MM-DD][&locale=]: published events not ended by the start of that day (Rome). */
 export const GET: APIRoute = async (context) => {

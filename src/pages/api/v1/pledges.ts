@@ -1,15 +1,15 @@
 import type { APIRoute } from 'astro';
-import { publicOrigin } from '../../../lib/server/config.ts';
-import { getDb } from '../../../lib/server/db/index.ts';
-import { getPledgeSetup, type PledgeSetup } from '../../../lib/server/write-cache.ts';
-import { createPledge } from '../../../lib/server/pledges.ts';
-import { clientIp, guardPublicWrite } from '../../../lib/server/request-guard.ts';
-import { CACHE_TAGS, invalidateLiveData } from '../../../lib/server/live-page.ts';
-import { getTranslator } from '../../../lib/i18n.ts';
-import { toRomeIso } from '../../../lib/time.ts';
-import { apiError, json, rateLimited, readJsonObject } from '../../../lib/api/respond.ts';
-import { responseLocale, translateFields } from '../../../lib/api/booking-request.ts';
-import { parsePledgeRequest, pledgeManagePath } from '../../../lib/pledge-form.ts';
+import { publicOrigin } from '#/server/config.ts';
+import { getDb } from '#/server/db/index.ts';
+import { getPledgeSetup, type PledgeSetup } from '#/server/cache/write-cache.ts';
+import { createPledge } from '#/features/campaign/pledges.ts';
+import { clientIp, guardPublicWrite } from '#/server/http/request-guard.ts';
+import { CACHE_TAGS, invalidateLiveData } from '#/server/cache/live-page.ts';
+import { getTranslator } from '#/lib/i18n.ts';
+import { toRomeIso } from '#/lib/time.ts';
+import { apiError, json, rateLimited, readJsonObject } from '#/server/http/api-respond.ts';
+import { responseLocale, translateFields } from '#/features/booking/booking-request.ts';
+import { parsePledgeRequest, pledgeManagePath } from '#/features/campaign/pledge-form.ts';
 
 /** POST /api/v1/pledges: promises items of a campaign. Documented in docs/api.md. */
 export const POST: APIRoute = async (context) => {

@@ -1,11 +1,11 @@
 import type { APIRoute } from 'astro';
-import { getDb } from '../../../lib/server/db/index.ts';
-import { signUpVolunteer } from '../../../lib/server/volunteers.ts';
-import { clientIp, guardPublicWrite } from '../../../lib/server/request-guard.ts';
-import { getTranslator } from '../../../lib/i18n.ts';
-import { apiError, json, rateLimited, readJsonObject } from '../../../lib/api/respond.ts';
-import { responseLocale, translateFields } from '../../../lib/api/booking-request.ts';
-import { checkVolunteer, volunteerInputFromJson } from '../../../lib/volunteer-form.ts';
+import { getDb } from '#/server/db/index.ts';
+import { signUpVolunteer } from '#/features/volunteers/volunteers.ts';
+import { clientIp, guardPublicWrite } from '#/server/http/request-guard.ts';
+import { getTranslator } from '#/lib/i18n.ts';
+import { apiError, json, rateLimited, readJsonObject } from '#/server/http/api-respond.ts';
+import { responseLocale, translateFields } from '#/features/booking/booking-request.ts';
+import { checkVolunteer, volunteerInputFromJson } from '#/features/volunteers/volunteer-form.ts';
 
 /**
  * POST /api/v1/volunteers: a volunteer sign-up, confirmed by the link emailed to the address.

@@ -3,11 +3,11 @@
 // otherwise. Each export is recorded in the audit log (`export.pledges`) with the window and the
 // number of rows.
 import type { APIRoute } from 'astro';
-import { forbidden, requireStaff } from '../../../../lib/server/auth/guard.ts';
-import { isStaffLocale } from '../../../../lib/server/auth/invitations.ts';
-import { getDb } from '../../../../lib/server/db/index.ts';
-import { canManageWindow, exportWindowCsv, getCollectionWindow } from '../../../../lib/server/staff-pledges.ts';
-import { getTranslator } from '../../../../lib/i18n.ts';
+import { forbidden, requireStaff } from '#/features/staff-accounts/guard.ts';
+import { isStaffLocale } from '#/features/staff-accounts/invitations.ts';
+import { getDb } from '#/server/db/index.ts';
+import { canManageWindow, exportWindowCsv, getCollectionWindow } from '#/features/campaign/staff-pledges.ts';
+import { getTranslator } from '#/lib/i18n.ts';
 
 export const GET: APIRoute = async (context) => {
   const locale = context.params.locale;

@@ -1,11 +1,11 @@
 import type { APIRoute } from 'astro';
-import { getDb } from '../../../../lib/server/db/index.ts';
-import { cancelBooking, findBookingByReferenceAndPhone, findBookingByToken, type ManagedBooking } from '../../../../lib/server/bookings.ts';
-import { clientIp, guardLookup } from '../../../../lib/server/request-guard.ts';
-import { CACHE_TAGS, invalidateLiveData } from '../../../../lib/server/live-page.ts';
-import type { Db } from '../../../../lib/server/db/database.ts';
-import { apiError, json, rateLimited, readJsonObject } from '../../../../lib/api/respond.ts';
-import { parseCancelRequest, type CancelRequest } from '../../../../lib/api/booking-request.ts';
+import { getDb } from '#/server/db/index.ts';
+import { cancelBooking, findBookingByReferenceAndPhone, findBookingByToken, type ManagedBooking } from '#/features/booking/bookings.ts';
+import { clientIp, guardLookup } from '#/server/http/request-guard.ts';
+import { CACHE_TAGS, invalidateLiveData } from '#/server/cache/live-page.ts';
+import type { Db } from '#/server/db/database.ts';
+import { apiError, json, rateLimited, readJsonObject } from '#/server/http/api-respond.ts';
+import { parseCancelRequest, type CancelRequest } from '#/features/booking/booking-request.ts';
 
 function findBooking(db: Db, request: CancelRequest): Promise<ManagedBooking | undefined> {
   if (request.kind === 'token') return findBookingByToken(db, request.token);

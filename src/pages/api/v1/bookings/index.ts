@@ -1,15 +1,15 @@
 import type { APIRoute } from 'astro';
-import { publicOrigin } from '../../../../lib/server/config.ts';
-import { getDb } from '../../../../lib/server/db/index.ts';
-import { exceptionsFrom, getCachedDesk } from '../../../../lib/server/write-cache.ts';
-import { createBooking } from '../../../../lib/server/bookings.ts';
-import { clientIp, guardPublicWrite } from '../../../../lib/server/request-guard.ts';
-import { CACHE_TAGS, invalidateLiveData } from '../../../../lib/server/live-page.ts';
-import { checkTopic } from '../../../../lib/booking/validate.ts';
-import { getTranslator } from '../../../../lib/i18n.ts';
-import { bookingToJson, slotToJson } from '../../../../lib/api/shapes.ts';
-import { apiError, json, rateLimited, readJsonObject } from '../../../../lib/api/respond.ts';
-import { parseBookingRequest, responseLocale, translateFields } from '../../../../lib/api/booking-request.ts';
+import { publicOrigin } from '#/server/config.ts';
+import { getDb } from '#/server/db/index.ts';
+import { exceptionsFrom, getCachedDesk } from '#/server/cache/write-cache.ts';
+import { createBooking } from '#/features/booking/bookings.ts';
+import { clientIp, guardPublicWrite } from '#/server/http/request-guard.ts';
+import { CACHE_TAGS, invalidateLiveData } from '#/server/cache/live-page.ts';
+import { checkTopic } from '#/features/booking/validate.ts';
+import { getTranslator } from '#/lib/i18n.ts';
+import { bookingToJson, slotToJson } from '#/features/open-data/api-shapes.ts';
+import { apiError, json, rateLimited, readJsonObject } from '#/server/http/api-respond.ts';
+import { parseBookingRequest, responseLocale, translateFields } from '#/features/booking/booking-request.ts';
 
 /** POST /api/v1/bookings: books a slot. Documented in docs/api.md. */
 export const POST: APIRoute = async (context) => {

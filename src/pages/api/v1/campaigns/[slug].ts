@@ -1,9 +1,9 @@
 import type { APIRoute } from 'astro';
-import { getDb } from '../../../../lib/server/db/index.ts';
-import { getCampaign } from '../../../../lib/server/campaigns.ts';
-import { CACHE_TAGS, cacheLiveData } from '../../../../lib/server/live-page.ts';
-import { campaignToJson } from '../../../../lib/api/shapes.ts';
-import { apiError, json, requestedLocale } from '../../../../lib/api/respond.ts';
+import { getDb } from '#/server/db/index.ts';
+import { getCampaign } from '#/features/campaign/campaigns.ts';
+import { CACHE_TAGS, cacheLiveData } from '#/server/cache/live-page.ts';
+import { campaignToJson } from '#/features/open-data/api-shapes.ts';
+import { apiError, json, requestedLocale } from '#/server/http/api-respond.ts';
 
 /** GET /api/v1/campaigns/{slug}[?locale=]: items with aggregate progress, drop-off points, windows. */
 export const GET: APIRoute = async (context) => {

@@ -2,16 +2,16 @@
 // Desk name, address and phone only: nothing about the person. The UID is the one the emails'
 // calendar files use, so adding both updates one entry instead of making two.
 import type { APIRoute } from 'astro';
-import { getDb } from '../../../../../lib/server/db/index.ts';
-import { getDeskBySlug } from '../../../../../lib/server/desks.ts';
-import { getServerSecret } from '../../../../../lib/server/secret.ts';
-import { publicOrigin } from '../../../../../lib/server/config.ts';
-import { routeLocale } from '../../../../../lib/server/live-page.ts';
-import { findBookingForConfirmation } from '../../../../../lib/server/booking-flow.ts';
-import { readConfirmation } from '../../../../../lib/booking/confirmation.ts';
-import { bookingEventUid } from '../../../../../lib/emails/booking.ts';
-import { buildCalendar } from '../../../../../lib/ics.ts';
-import { getTranslator } from '../../../../../lib/i18n.ts';
+import { getDb } from '#/server/db/index.ts';
+import { getDeskBySlug } from '#/features/desks/desks.ts';
+import { getServerSecret } from '#/server/security/secret.ts';
+import { publicOrigin } from '#/server/config.ts';
+import { routeLocale } from '#/server/cache/live-page.ts';
+import { findBookingForConfirmation } from '#/features/booking/booking-flow.ts';
+import { readConfirmation } from '#/features/booking/confirmation.ts';
+import { bookingEventUid } from '#/features/booking/emails.ts';
+import { buildCalendar } from '#/lib/ics.ts';
+import { getTranslator } from '#/lib/i18n.ts';
 
 export const GET: APIRoute = async (context) => {
   const locale = routeLocale(context.params.locale);

@@ -1,13 +1,13 @@
 import type { APIRoute } from 'astro';
-import { getDb } from '../../../../../lib/server/db/index.ts';
-import { getDeskBySlug } from '../../../../../lib/server/desks.ts';
-import { listDeskSlots } from '../../../../../lib/server/bookings.ts';
-import { CACHE_TAGS, cacheLiveData } from '../../../../../lib/server/live-page.ts';
-import { slotToJson } from '../../../../../lib/api/shapes.ts';
-import { apiError, json } from '../../../../../lib/api/respond.ts';
-import { parseDateOnly, romeDateString } from '../../../../../lib/time.ts';
-import { addDays } from '../../../../../lib/booking/slots.ts';
-import { isDeskSlug } from '../../../../../lib/api/booking-request.ts';
+import { getDb } from '#/server/db/index.ts';
+import { getDeskBySlug } from '#/features/desks/desks.ts';
+import { listDeskSlots } from '#/features/booking/bookings.ts';
+import { CACHE_TAGS, cacheLiveData } from '#/server/cache/live-page.ts';
+import { slotToJson } from '#/features/open-data/api-shapes.ts';
+import { apiError, json } from '#/server/http/api-respond.ts';
+import { parseDateOnly, romeDateString } from '#/lib/time.ts';
+import { addDays } from '#/features/booking/slots.ts';
+import { isDeskSlug } from '#/features/booking/booking-request.ts';
 
 /** Days one request may span: two months, so a month view fits and a request stays cheap. */
 const MAX_DAYS = 62;

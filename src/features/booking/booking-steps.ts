@@ -1,0 +1,233 @@
+// The requests of the HTML booking flow, POST → 303 → GET on every step. A POST stores the
+// step's answers in the sealed draft cookie and redirects; the GET renders the step from the draft,
+// so the Back button, a reload and the language switcher never resend a form and never lose an
+// answer. A GET whose earlier steps are not done yet redirects to the first of them.
+import type { AstroCookies } from 'astro';
+import type { Db } from '#/server/db/database.ts';
+import type { Desk } from '#/features/desks/desks.ts';
+import type { Locale } from '#/lib/locales.ts';
+import { createBooking } from './bookings.ts';
+import { getConfig } from '#/server/config.ts';
+import { getServerSecret } from '#/server/security/secret.ts';
+import { HONEYPOT_FIELD, spendFormSubmission } from '#/server/security/anti-spam.ts';
+import { clientIp, guardPublicWrite } from '#/server/http/request-guard.ts';
+import { CACHE_TAGS, invalidateLiveData } from '#/server/cache/live-page.ts';
+import { draftText, isRecord, readFormDraft, saveFormDraft } from '#/server/forms/form-draft.ts';
+import {
+  KEPT_MAX, emptyDraft, findSlot, hasContactStep, honeypotFilled, loadWeek, newSubmissionKey, readDraft, readSubmissionKey, slotTakenView, startFormClock, validateDraft, weekOf,
+  type BookingDraft, type FieldErrors, type FlowView,
+} from './booking-flow.ts';
+import { bookingPath, parseSlotValue, parseWeekValue, type BookingPage } from './flow.ts';
+import { signConfirmation } from './confirmation.ts';
+
+export type FlowStep = 'time' | 'details' | 'contact' | 'check';
+const STEPS: readonly FlowStep[] = ['time', 'details', 'contact', 'check'];
+const STEP_PAGES: Record<FlowStep, BookingPage | undefined> = { time: undefined, details: 'dettagli', contact: 'contatti', check: 'riepilogo' };
+
+/** What the draft cookie holds for the booking flow. */
+export interface BookingState extends BookingDraft {
+  /** The desk the answers are for: another desk's flow starts empty. */
+  desk: string;
+  /** Steps whose form was sent: only those show their errors (a step seen for the first time shows none). */
+  submitted: FlowStep[];
+  /** Set by "confirm" when it could not book yet: shown on check answers until the next confirm. */
+  notice?: 'tooFast' | 'formExpired';
+  /** Rate-limited until then (ms since the epoch). */
+  limitedUntil?: number;
+  /** After booking, only this is kept: a repeated confirm with the same key finds its confirmation. */
+  done?: { key: string; path: string };
+}
+
+export interface StepContext {
+  request: Request;
+  url: URL;
+  cookies: AstroCookies;
+  clientAddress: string;
+  cache: Parameters<typeof invalidateLiveData>[0]['cache'];
+}
+
+/** A redirect to follow (303), or what the page renders. */
+export type StepOutcome = { redirect: string } | { view: FlowView; draft: BookingDraft; submissionKey: string };
+
+const emptyState = (desk: string): BookingState => ({ ...emptyDraft(), desk, submitted: [] });
+
+/** The stored draft for this desk, every field re-checked for type and bounds (never trusted as typed). */
+export function stateFromStored(data: unknown, deskSlug: string): BookingState {
+  if (!isRecord(data) || data.desk !== deskSlug) return emptyState(deskSlug);
+  const submitted = Array.isArray(data.submitted) ? STEPS.filter((s) => (data.submitted as unknown[]).includes(s)) : [];
+  const state: BookingState = {
+    desk: deskSlug,
+    submitted,
+    slot: draftText(data, 'slot', KEPT_MAX.slot),
+    topic: draftText(data, 'topic', KEPT_MAX.topic),
+    note: draftText(data, 'note', KEPT_MAX.note),
+    firstName: draftText(data, 'firstName', KEPT_MAX.firstName),
+    phone: draftText(data, 'phone', KEPT_MAX.phone),
+    email: draftText(data, 'email', KEPT_MAX.email),
+    locale: draftText(data, 'locale', KEPT_MAX.locale),
+    privacyAccepted: data.privacyAccepted === true,
+    formStartedAt: draftText(data, 'formStartedAt', KEPT_MAX.formStartedAt),
+  };
+  if (data.notice === 'tooFast' || data.notice === 'formExpired') state.notice = data.notice;
+  if (typeof data.limitedUntil === 'number') state.limitedUntil = data.limitedUntil;
+  if (isRecord(data.done) && typeof data.done.key === 'string' && typeof data.done.path === 'string') state.done = { key: data.done.key, path: data.done.path };
+  return state;
+}
+
+const loadState = async (ctx: StepContext, desk: Desk) => stateFromStored(await readFormDraft(ctx, 'booking'), desk.slug);
+const saveState = (ctx: StepContext, state: BookingState) => saveFormDraft(ctx, 'booking', state);
+
+function markSubmitted(state: BookingState, step: FlowStep): void {
+  if (!state.submitted.includes(step)) state.submitted.push(step);
+}
+
+function stepPath(locale: Locale, desk: Desk, step: FlowStep, query?: Record<string, string | undefined>): string {
+  return bookingPath(locale, desk.slug, STEP_PAGES[step], query);
+}
+
+/** The week page to go back to when the time is missing or no longer free: the chosen time's week. */
+function timePath(locale: Locale, desk: Desk, state: BookingState, week?: string): string {
+  return stepPath(locale, desk, 'time', { settimana: week ?? (state.slot ? weekOf(state.slot) : undefined) });
+}
+
+/** The first step, up to `target`, whose answers are missing or wrong (`target` itself when all are fine). */
+async function firstUnfinished(db: Db, desk: Desk, state: BookingState, target: FlowStep): Promise<FlowStep> {
+  if (!(await findSlot(db, desk, state.slot, { free: true }))) return 'time';
+  if (target === 'time' || target === 'details') return target;
+  const checked = validateDraft(state, desk);
+  if (Object.keys(checked.details).length > 0) return 'details';
+  if (target === 'contact') return target;
+  return checked.valid ? 'check' : 'contact';
+}
+
+export async function bookingStep(ctx: StepContext, db: Db, desk: Desk, locale: Locale, step: FlowStep): Promise<StepOutcome> {
+  return ctx.request.method === 'POST' ? postStep(ctx, db, desk, locale, step) : getStep(ctx, db, desk, locale, step);
+}
+
+// ---------------------------------------------------------------------------------------------
+// GET: render a step from the draft.
+
+async function getStep(ctx: StepContext, db: Db, desk: Desk, locale: Locale, step: FlowStep): Promise<StepOutcome> {
+  const state = await loadState(ctx, desk);
+  const render = (view: FlowView): StepOutcome => ({ view, draft: state, submissionKey: newSubmissionKey() });
+  const shown = (s: FlowStep, errors: FieldErrors): FieldErrors => (state.submitted.includes(s) ? errors : {});
+
+  // A desk page or an old link may name the time in the query string (the time is not personal).
+  const asked = ctx.url.searchParams.get('slot');
+  if (step === 'details' && parseSlotValue(asked) && asked !== state.slot) {
+    state.slot = asked!;
+    await startFormClock(db, state);
+    await saveState(ctx, state);
+  }
+
+  const slot = await findSlot(db, desk, state.slot, { free: true });
+  if (step === 'time') {
+    const errors: FieldErrors = !state.submitted.includes('time') ? {} : !state.slot ? { slot: 'booking.error.slotRequired' } : slot ? {} : { slot: 'booking.error.slotTaken' };
+    const week = parseWeekValue(ctx.url.searchParams.get('settimana')) ?? (state.slot || undefined);
+    return render({ step: 'time', errors, week: await loadWeek(db, desk, week) });
+  }
+  if (!slot) {
+    // "Confirm" found the time taken: the next free ones, answers kept.
+    if (step === 'check' && state.submitted.includes('check') && parseSlotValue(state.slot)) return render(await slotTakenView(db, desk, state));
+    return { redirect: timePath(locale, desk, state) };
+  }
+  const checked = validateDraft(state, desk);
+  if (step === 'details') return render({ step: 'details', errors: shown('details', checked.details), slot });
+  if (Object.keys(checked.details).length > 0) return { redirect: stepPath(locale, desk, 'details') };
+  if (step === 'contact') return render({ step: 'contact', errors: shown('contact', checked.contact), slot });
+  if (!checked.valid) return { redirect: stepPath(locale, desk, 'contact') };
+  const retryAfterSeconds = Math.ceil(((state.limitedUntil ?? 0) - Date.now()) / 1000);
+  if (retryAfterSeconds > 0) return render({ step: 'limited', errors: {}, retryAfterSeconds });
+  return render({ step: 'check', errors: {}, slot, details: checked.valid, notice: state.notice });
+}
+
+// ---------------------------------------------------------------------------------------------
+// POST: store the step's answers, then 303.
+
+const STEP_FIELDS: Record<Exclude<FlowStep, 'check'>, readonly (keyof BookingDraft)[]> = {
+  time: ['slot'],
+  details: ['topic', 'note'],
+  contact: ['firstName', 'phone', 'email', 'locale', 'privacyAccepted'],
+};
+
+async function postStep(ctx: StepContext, db: Db, desk: Desk, locale: Locale, step: FlowStep): Promise<StepOutcome> {
+  const form = await ctx.request.formData();
+  const state = await loadState(ctx, desk);
+  if (honeypotFilled(form)) return { view: { step: 'refused', errors: {} }, draft: state, submissionKey: '' };
+  if (step === 'check') return confirm(ctx, db, desk, locale, state, form);
+
+  const sent = readDraft(form);
+  for (const field of STEP_FIELDS[step]) Object.assign(state, { [field]: sent[field] });
+  markSubmitted(state, step);
+  delete state.done;
+  await startFormClock(db, state);
+  await saveState(ctx, state);
+  // Once "you" is filled in, changing an earlier answer returns to "check answers".
+  const next: FlowStep = step === 'contact' || hasContactStep(state) ? 'check' : step === 'time' ? 'details' : 'contact';
+  const at = await firstUnfinished(db, desk, state, next);
+  return { redirect: at === 'time' ? timePath(locale, desk, state, parseWeekValue(form.get('settimana'))) : stepPath(locale, desk, at) };
+}
+
+/** "Confirm" on check answers: the spam checks, the rate limit, then the booking. */
+async function confirm(ctx: StepContext, db: Db, desk: Desk, locale: Locale, state: BookingState, form: FormData): Promise<StepOutcome> {
+  const here = { redirect: stepPath(locale, desk, 'check') };
+  // The "time taken" page picks another time here.
+  const alternative = form.get('slot');
+  if (typeof alternative === 'string') {
+    state.slot = alternative.slice(0, KEPT_MAX.slot);
+    state.submitted = state.submitted.filter((s) => s !== 'check');
+    delete state.notice;
+    await saveState(ctx, state);
+    return here;
+  }
+  const key = readSubmissionKey(form);
+  if (!key) return here;
+  // Sent again after it booked (a double click, or Back and confirm): the same confirmation.
+  if (state.done?.key === key) return { redirect: state.done.path };
+  // A full slot is left to createBooking: it may be full of this very booking (the form sent
+  // twice at once), which the submission key recognises.
+  const slot = await findSlot(db, desk, state.slot, { free: false });
+  const checked = validateDraft(state, desk);
+  if (!slot || !checked.valid || Object.keys(checked.details).length > 0) {
+    markSubmitted(state, 'check');
+    await saveState(ctx, state);
+    if (!slot && parseSlotValue(state.slot)) return here;
+    return { redirect: stepPath(locale, desk, await firstUnfinished(db, desk, state, 'check')) };
+  }
+  const details = checked.valid;
+  const secret = await getServerSecret(db);
+  // Spent for this contact: the same answers sent again pass (the submission key books once).
+  const verdict = await spendFormSubmission(db, { honeypot: form.get(HONEYPOT_FIELD), token: state.formStartedAt }, details.phone ?? details.email, secret);
+  if (verdict === 'too_fast' || verdict === 'bad_token') {
+    state.notice = verdict === 'too_fast' ? 'tooFast' : 'formExpired';
+    // Missing, altered or older than a day: the person checks and confirms again, on a new clock.
+    if (verdict === 'bad_token') state.formStartedAt = '';
+    await startFormClock(db, state);
+    await saveState(ctx, state);
+    return here;
+  }
+  const limit = await guardPublicWrite(db, 'booking', clientIp(ctx), details.phone ?? details.email);
+  if (!limit.allowed) {
+    state.limitedUntil = Date.now() + limit.retryAfterSeconds * 1000;
+    await saveState(ctx, state);
+    return here;
+  }
+  const outcome = await createBooking(
+    db,
+    { desk, start: slot.start, firstName: details.firstName, email: details.email, phone: details.phone, topic: details.topic, note: details.note, locale: details.locale, submissionKey: key, source: 'public' },
+    new Date(),
+    { reminderAt: getConfig().reminderTime },
+  );
+  if (!outcome.ok) {
+    markSubmitted(state, 'check');
+    delete state.notice;
+    await saveState(ctx, state);
+    return here;
+  }
+  await invalidateLiveData(ctx, [CACHE_TAGS.slots(desk.slug)]);
+  const path = bookingPath(locale, outcome.booking.deskSlug, 'confermata', { c: signConfirmation(secret, outcome.booking.id) });
+  // The answers leave the browser (the cookie is overwritten); only what recognises a repeated
+  // confirm stays, for the hour.
+  await saveState(ctx, { ...emptyState(desk.slug), done: { key, path } });
+  return { redirect: path };
+}

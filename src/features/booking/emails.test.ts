@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { BOOKING_MESSAGE_KINDS, bookingEventUid, escapeHtml, manageBookingUrl, parseBookingPayload, renderBookingEmail, type BookingEmailInput } from './emails.ts';
+import { LOCALES } from '#/lib/locales.ts';
+import { romeToInstant } from '#/lib/time.ts';
+
+const hostile = '<img src=x onerror=alert(1)>';
+
+const input = (over: Partial<BookingEmailInput> = {}): BookingEmailInput => ({
+  kind: 'booking_confirmation',
+  payload: {
+    reference: 'QB-AB12-CD',
+    deskSlug: 'quarto-oggiaro',
+    start: romeToInstant(2026, 12, 15, 10, 0),
+    end: romeToInstant(2026, 12, 15, 10, 30),
+    manageToken: 'tok_abcdefghijklmnopqrstuvwxyz',
+  },
+  desk: { name: 'Sportello Quarto Oggiaro', address: 'Via Lopez 3, Milano', phone: '02 1234567' },
+  locale: 'en',
+  origin: 'https://qubi.example.org',
+  firstName: 'Amina',
+  stamp: new Date('2026-12-01T09:00:00Z'),
+  ...over,
+});
+
+describe('booking emails', () => {
+  it('keeps the desk’s phone number on one line, left to right, in an Arabic email too', () => {
+    const link = '<a href="tel:+39021234567" dir="ltr" style="white-space:nowrap">';
+    expect(renderBookingEmail(input()).html).toContain(link);
+    expect(renderBookingEmail(input({ locale: 'ar' })).html).toContain(link);
+  });
+
+  it('confirms with the details, a manage link and a calendar file', () => {
+    const email = renderBookingEmail(input());
+    expect(email.subject).toBe('Your appointment at a QuBì help desk is confirmed');
+    expect(email.text).toContain('Hello Amina,');
+    expect(email.text).toContain('10:00–10:30');
+    expect(email.text).toContain('15 December 2026');
+    expect(email.text).toContain('Via Lopez 3, Milano');
+    expect(email.text).toContain('QB-AB12-CD');
+    expect(email.manageUrl).toBe('https://qubi.example.org/en/prenotazione/gestisci?token=tok_abcdefghijklmnopqrstuvwxyz');
+    expect(email.text).toContain(email.manageUrl);
+    expect(email.html).toContain(`href="${email.manageUrl}"`);
+    expect(email.html).toContain('<html lang="en" dir="ltr">');
+    expect(email.html).toContain('href="tel:+39021234567"');
+    expect(email.ics).toContain('UID:booking-QB-AB12-CD@qubi.example.org');
+    expect(email.ics).toContain('DTSTART:20261215T090000Z');
+    expect(email.ics).toContain('SUMMARY:Sportello Quarto Oggiaro');
+    expect(email.ics).toContain('LOCATION:Via Lopez 3\\, Milano');
+    expect(email.ics).toContain('SEQUENCE:0');
+  });
+
+  it('keeps personal data out of every subject and calendar file, in every language', () => {
+    for (const locale of LOCALES) {
+      for (const kind of BOOKING_MESSAGE_KINDS) {
+        const email = renderBookingEmail(input({ kind, locale, firstName: 'Amina Secret' }));
+        expect(email.subject).not.toContain('Amina');
+        expect(email.subject).not.toContain('QB-AB12-CD');
+        expect(email.subject.trim().length).toBeGreaterThan(5);
+        expect(email.ics ?? '').not.toContain('Amina');
+        // The manage token is a key to the booking: never in a file that may end up in a shared calendar.
+        expect(email.ics ?? '').not.toContain('tok_');
+      }
+    }
+  });
+
+  it('escapes a hostile name and desk text in the HTML', () => {
+    const email = renderBookingEmail(input({ firstName: hostile, desk: { name: `Desk ${hostile}`, address: '"Via" & <b>', phone: '02 1234567' } }));
+    expect(email.html).not.toContain('<img');
+    expect(email.html).not.toContain('<b>');
+    expect(email.html).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(email.html).toContain('&quot;Via&quot; &amp; &lt;b&gt;');
+    expect(email.subject).not.toContain('<img');
+    expect(escapeHtml(`'"<>&`)).toBe('&#39;&quot;&lt;&gt;&amp;');
+  });
+
+  it('writes Arabic right to left, with Latin digits', () => {
+    const email = renderBookingEmail(input({ locale: 'ar' }));
+    expect(email.html).toContain('<html lang="ar" dir="rtl">');
+    expect(email.html).toContain('10:00–10:30');
+    expect(email.subject).toContain('QuBì');
+    expect(email.manageUrl).toContain('/ar/prenotazione/gestisci?token=');
+    expect(renderBookingEmail(input({ locale: 'zh' })).html).toContain('<html lang="zh-Hans" dir="ltr">');
+  });
+
+  it('sends a reminder without a calendar file, and a move with a higher revision of the same event', () => {
+    const reminder = renderBookingEmail(input({ kind: 'booking_reminder' }));
+    expect(reminder.ics).toBeUndefined();
+    expect(reminder.subject).toContain('tomorrow');
+    const moved = renderBookingEmail(input({ kind: 'booking_moved', sequence: 42, payload: { ...input().payload, manageToken: null } }));
+    expect(moved.ics).toContain('UID:booking-QB-AB12-CD@qubi.example.org');
+    expect(moved.ics).toContain('SEQUENCE:42');
+    // Without a token (moves do not carry it) the person is told to call the desk.
+    expect(moved.manageUrl).toBeUndefined();
+    expect(moved.text).toContain('call the help desk');
+  });
+
+  it('cancels the calendar entry and links to the desk to book again', () => {
+    const email = renderBookingEmail(input({ kind: 'booking_cancelled', sequence: 50 }));
+    expect(email.ics).toContain('STATUS:CANCELLED');
+    expect(email.manageUrl).toBeUndefined();
+    expect(email.text).toContain('https://qubi.example.org/en/sportelli/quarto-oggiaro');
+  });
+
+  it('greets without a name when there is none', () => {
+    expect(renderBookingEmail(input({ firstName: null, locale: 'it' })).text.startsWith('Ciao,\n')).toBe(true);
+  });
+
+  it('reads stored payloads and refuses malformed ones', () => {
+    const p = parseBookingPayload({ reference: 'QB-AB12-CD', deskSlug: 'x', start: '2026-12-15T09:00:00.000Z', end: '2026-12-15T09:30:00.000Z', manageToken: null });
+    expect(p.start.toISOString()).toBe('2026-12-15T09:00:00.000Z');
+    expect(p.manageToken).toBeNull();
+    expect(() => parseBookingPayload({ reference: 'x' })).toThrow('malformed');
+    expect(manageBookingUrl('https://a.example/', 'es', 'abc')).toBe('https://a.example/es/prenotazione/gestisci?token=abc');
+    expect(bookingEventUid('QB-1', 'http://localhost:4321')).toBe('booking-QB-1@localhost');
+  });
+});

@@ -1,0 +1,87 @@
+// The "zaino sospeso" campaign: items with aggregate progress, where and when to bring them.
+// Only totals are read here; no pledge or donor is ever part of a public read.
+import type { Db } from '#/server/db/database.ts';
+import type { LocalizedText } from '#/lib/locales.ts';
+import { isSlug } from '#/lib/paths.ts';
+
+export interface CampaignItem {
+  id: number;
+  slug: string;
+  name: LocalizedText;
+  target: number;
+  pledged: number;
+  remaining: number;
+  isSample: boolean;
+}
+
+export interface CollectionWindow {
+  id: number;
+  startsAt: Date;
+  endsAt: Date;
+}
+
+export interface DropOffPoint {
+  id: number;
+  slug: string;
+  name: string;
+  address: string;
+  municipioId: number;
+  notes: LocalizedText | null;
+  isSample: boolean;
+  windows: CollectionWindow[];
+}
+
+export interface Campaign {
+  id: number;
+  slug: string;
+  title: LocalizedText;
+  summary: LocalizedText;
+  description: LocalizedText;
+  items: CampaignItem[];
+  dropOffPoints: DropOffPoint[];
+}
+
+/** The campaign with its items and the collection windows that have not ended by `now`. */
+export async function getCampaign(db: Db, slug: string, now: Date = new Date()): Promise<Campaign | undefined> {
+  if (!isSlug(slug)) return undefined;
+  const campaign = await db.selectFrom('campaign').selectAll().where('slug', '=', slug).where('active', '=', true).executeTakeFirst();
+  if (!campaign) return undefined;
+  const [items, points, windows] = await Promise.all([
+    db.selectFrom('campaign_item').selectAll().where('campaign_id', '=', campaign.id).orderBy('position').orderBy('id').execute(),
+    db.selectFrom('drop_off_point').selectAll().where('campaign_id', '=', campaign.id).orderBy('name').execute(),
+    db
+      .selectFrom('collection_window')
+      .innerJoin('drop_off_point', 'drop_off_point.id', 'collection_window.drop_off_point_id')
+      .select(['collection_window.id', 'collection_window.drop_off_point_id', 'collection_window.starts_at', 'collection_window.ends_at'])
+      .where('drop_off_point.campaign_id', '=', campaign.id)
+      .where('collection_window.ends_at', '>', now)
+      .orderBy('collection_window.starts_at')
+      .execute(),
+  ]);
+  return {
+    id: campaign.id,
+    slug: campaign.slug,
+    title: campaign.title,
+    summary: campaign.summary,
+    description: campaign.description,
+    items: items.map((i) => ({
+      id: i.id,
+      slug: i.slug,
+      name: i.name,
+      target: i.target,
+      pledged: i.pledged,
+      remaining: i.target - i.pledged,
+      isSample: i.is_sample,
+    })),
+    dropOffPoints: points.map((p) => ({
+      id: p.id,
+      slug: p.slug,
+      name: p.name,
+      address: p.address,
+      municipioId: p.municipio_id,
+      notes: p.notes,
+      isSample: p.is_sample,
+      windows: windows.filter((w) => w.drop_off_point_id === p.id).map((w) => ({ id: w.id, startsAt: w.starts_at, endsAt: w.ends_at })),
+    })),
+  };
+}

@@ -1,0 +1,94 @@
+// The prerendered content pages and the shape of their text. Every text lives in the locale
+// files under "<page>.<section>.title|p1…|li1…", so the key list can be derived (and tested).
+import type { Section } from '#/lib/paths.ts';
+
+export interface ContentSection {
+  id: string;
+  paragraphs: number;
+  items?: number;
+}
+export interface ContentPage {
+  section: Extract<Section, 'about' | 'privacy' | 'accessibility' | 'legal' | 'faq'>;
+  key: string;
+  sections: ContentSection[];
+}
+
+export const CONTENT_PAGES: ContentPage[] = [
+  {
+    section: 'about',
+    key: 'about',
+    sections: [
+      { id: 'what', paragraphs: 2 },
+      { id: 'networks', paragraphs: 2 },
+      { id: 'governance', paragraphs: 1, items: 3 },
+      { id: 'socialWorker', paragraphs: 2, items: 4 },
+      { id: 'actions', paragraphs: 1, items: 3 },
+      { id: 'volunteer', paragraphs: 2 },
+      { id: 'funding', paragraphs: 1 },
+    ],
+  },
+  {
+    section: 'privacy',
+    key: 'privacy',
+    sections: [
+      { id: 'controller', paragraphs: 1 },
+      { id: 'what', paragraphs: 1, items: 4 },
+      { id: 'why', paragraphs: 1 },
+      { id: 'howLong', paragraphs: 1, items: 3 },
+      { id: 'noTracking', paragraphs: 1 },
+      { id: 'rights', paragraphs: 2 },
+    ],
+  },
+  {
+    section: 'accessibility',
+    key: 'accessibility',
+    sections: [
+      { id: 'commitment', paragraphs: 1 },
+      { id: 'status', paragraphs: 1 },
+      { id: 'how', paragraphs: 1, items: 5 },
+      { id: 'feedback', paragraphs: 2 },
+    ],
+  },
+  {
+    section: 'legal',
+    key: 'legal',
+    sections: [
+      { id: 'licence', paragraphs: 2 },
+      { id: 'sample', paragraphs: 1 },
+      { id: 'links', paragraphs: 1 },
+    ],
+  },
+  {
+    section: 'faq',
+    key: 'faq',
+    sections: [
+      { id: 'q1', paragraphs: 1 },
+      { id: 'q2', paragraphs: 1 },
+      { id: 'q3', paragraphs: 1 },
+      { id: 'q4', paragraphs: 1 },
+      { id: 'q5', paragraphs: 1 },
+      { id: 'q6', paragraphs: 1 },
+    ],
+  },
+];
+
+export function sectionKeys(page: ContentPage, section: ContentSection): { title: string; paragraphs: string[]; items: string[] } {
+  const base = `${page.key}.${section.id}`;
+  return {
+    title: `${base}.title`,
+    paragraphs: Array.from({ length: section.paragraphs }, (_, i) => `${base}.p${i + 1}`),
+    items: Array.from({ length: section.items ?? 0 }, (_, i) => `${base}.li${i + 1}`),
+  };
+}
+
+/** Every key the content pages use, for the locale completeness test. */
+export function contentPageKeys(): string[] {
+  return CONTENT_PAGES.flatMap((page) => [
+    `${page.key}.title`,
+    `${page.key}.lead`,
+    ...page.sections.flatMap((s) => {
+      const k = sectionKeys(page, s);
+      return [k.title, ...k.paragraphs, ...k.items];
+    }),
+  ]);
+}

@@ -1,0 +1,95 @@
+// Events published by the networks' partners: read side for the public pages, feeds and API.
+import { sql, type Selectable } from 'kysely';
+import type { Db, EventStatus, EventTable } from '#/server/db/database.ts';
+import type { LocalizedText } from '#/lib/locales.ts';
+import { isSlug } from '#/lib/paths.ts';
+
+export interface PublicEvent {
+  id: number;
+  slug: string;
+  municipioId: number | null;
+  title: LocalizedText;
+  summary: LocalizedText;
+  description: LocalizedText;
+  venue: string;
+  address: string;
+  transitHint: LocalizedText | null;
+  priceNote: LocalizedText | null;
+  startsAt: Date;
+  endsAt: Date | null;
+  status: Extract<EventStatus, 'published' | 'cancelled'>;
+  updatedAt: Date;
+  organisers: string[];
+}
+
+/** Statuses the public may see: a cancelled event stays visible, marked as cancelled. */
+const PUBLIC_STATUSES = ['published', 'cancelled'] as const;
+
+/**
+ * Events that have not ended by `from` (an event without an end counts as ending at its start),
+ * soonest first. Organisers are fetched in one further query.
+ */
+/** Events on a page of the public list (?pagina=N). */
+export const EVENTS_PER_PAGE = 20;
+
+export async function listUpcomingEvents(db: Db, options: { from: Date; limit?: number; offset?: number; municipioId?: number }): Promise<PublicEvent[]> {
+  let query = db
+    .selectFrom('event')
+    .selectAll()
+    .where('status', 'in', PUBLIC_STATUSES)
+    .where(sql<Date>`coalesce(ends_at, starts_at)`, '>=', options.from)
+    // A lower bound on starts_at for the index on starts_at: the earliest start among the events not
+    // over, found through event_public_until_idx. Without it the list walks every past event before
+    // the first coming one (the whole history, growing every year); with it, only coming ones.
+    // OFFSET 0 keeps PostgreSQL from turning min() back into a walk of the starts_at index.
+    .where(
+      'starts_at',
+      '>=',
+      sql<Date>`(SELECT min(s.starts_at) FROM (SELECT starts_at FROM event WHERE status IN ('published', 'cancelled') AND coalesce(ends_at, starts_at) >= ${options.from} OFFSET 0) AS s)`,
+    )
+    .orderBy('starts_at')
+    .orderBy('id')
+    .limit(Math.min(options.limit ?? 100, 500))
+    .offset(Math.max(0, options.offset ?? 0));
+  if (options.municipioId !== undefined) query = query.where('municipio_id', '=', options.municipioId);
+  return withOrganisers(db, await query.execute());
+}
+
+export async function getPublicEventBySlug(db: Db, slug: string): Promise<PublicEvent | undefined> {
+  if (!isSlug(slug)) return undefined;
+  const rows = await db.selectFrom('event').selectAll().where('slug', '=', slug).where('status', 'in', PUBLIC_STATUSES).execute();
+  const [event] = await withOrganisers(db, rows);
+  return event;
+}
+
+async function withOrganisers(db: Db, rows: Selectable<EventTable>[]): Promise<PublicEvent[]> {
+  if (rows.length === 0) return [];
+  const organisers = await db
+    .selectFrom('event_organiser')
+    .innerJoin('organisation', 'organisation.id', 'event_organiser.organisation_id')
+    .select(['event_organiser.event_id', 'organisation.name'])
+    .where(
+      'event_organiser.event_id',
+      'in',
+      rows.map((r) => r.id),
+    )
+    .orderBy('organisation.name')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    slug: r.slug,
+    municipioId: r.municipio_id,
+    title: r.title,
+    summary: r.summary,
+    description: r.description,
+    venue: r.venue,
+    address: r.address,
+    transitHint: r.transit_hint,
+    priceNote: r.price_note,
+    startsAt: r.starts_at,
+    endsAt: r.ends_at,
+    status: r.status as PublicEvent['status'],
+    updatedAt: r.updated_at,
+    organisers: organisers.filter((o) => o.event_id === r.id).map((o) => o.name),
+  }));
+}

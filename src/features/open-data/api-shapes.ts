@@ -1,0 +1,84 @@
+// JSON shapes of the open-data API (/api/v1), documented in docs/api.md. Pure functions of the
+// domain objects, so the shapes are tested without a server.
+import type { Desk } from '#/features/desks/desks.ts';
+import type { PublicEvent } from '#/features/events/events.ts';
+import type { Campaign } from '#/features/campaign/campaigns.ts';
+import type { BookingSummary, SlotAvailability } from '#/features/booking/bookings.ts';
+import { localize, type Locale } from '#/lib/locales.ts';
+import { toRomeIso } from '#/lib/time.ts';
+import { deskPath, eventPath } from '#/lib/paths.ts';
+
+export function deskToJson(desk: Desk, locale: Locale, origin: string) {
+  return {
+    slug: desk.slug,
+    name: desk.name,
+    municipio: desk.municipioId,
+    area: desk.area,
+    address: desk.address,
+    phone: desk.phone,
+    services: desk.services,
+    description: desk.description ? localize(desk.description, locale) : null,
+    hours: desk.hours.map((h) => ({ weekday: h.weekday, opens: h.opens, closes: h.closes })),
+    slotMinutes: desk.slotMinutes,
+    sampleAddress: desk.isSampleAddress,
+    url: new URL(deskPath(locale, desk.slug), origin).href,
+  };
+}
+
+export function eventToJson(event: PublicEvent, locale: Locale, origin: string) {
+  return {
+    slug: event.slug,
+    title: localize(event.title, locale),
+    summary: localize(event.summary, locale),
+    description: localize(event.description, locale),
+    status: event.status,
+    start: toRomeIso(event.startsAt),
+    end: event.endsAt ? toRomeIso(event.endsAt) : null,
+    venue: event.venue,
+    address: event.address,
+    transitHint: event.transitHint ? localize(event.transitHint, locale) : null,
+    priceNote: event.priceNote ? localize(event.priceNote, locale) : null,
+    municipio: event.municipioId,
+    organisers: event.organisers,
+    url: new URL(eventPath(locale, event.slug), origin).href,
+    ics: new URL(`${eventPath(locale, event.slug)}.ics`, origin).href,
+  };
+}
+
+export function campaignToJson(campaign: Campaign, locale: Locale) {
+  return {
+    slug: campaign.slug,
+    title: localize(campaign.title, locale),
+    summary: localize(campaign.summary, locale),
+    items: campaign.items.map((i) => ({ slug: i.slug, name: localize(i.name, locale), target: i.target, pledged: i.pledged, remaining: i.remaining })),
+    dropOffPoints: campaign.dropOffPoints.map((p) => ({
+      slug: p.slug,
+      name: p.name,
+      address: p.address,
+      municipio: p.municipioId,
+      notes: p.notes ? localize(p.notes, locale) : null,
+    })),
+    collectionWindows: campaign.dropOffPoints.flatMap((p) =>
+      p.windows.map((w) => ({ id: w.id, dropOffPoint: p.slug, start: toRomeIso(w.startsAt), end: toRomeIso(w.endsAt) })),
+    ),
+  };
+}
+
+export function slotToJson(slot: SlotAvailability) {
+  return { start: toRomeIso(slot.start), end: toRomeIso(slot.end), capacity: slot.capacity, remaining: slot.remaining };
+}
+
+/**
+ * A booking made through the API. `manageUrl` carries the secret manage token, which exists only in
+ * the answer to the request that created the booking (the database keeps its hash), so it is null
+ * for a booking without email and for a repeated submission.
+ */
+export function bookingToJson(booking: BookingSummary, manageToken: string | null, locale: Locale, origin: string) {
+  return {
+    reference: booking.reference,
+    desk: booking.deskSlug,
+    start: toRomeIso(booking.start),
+    end: toRomeIso(booking.end),
+    manageUrl: manageToken ? `${origin}/${locale}/prenotazione/gestisci?token=${encodeURIComponent(manageToken)}` : null,
+  };
+}

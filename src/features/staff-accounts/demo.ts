@@ -1,0 +1,68 @@
+// Demo accounts for trying the staff area on the embedded database: `npm start` creates them once,
+// right after it has seeded a new database, and prints their credentials once. Never in production
+// (NODE_ENV=production), never on PostgreSQL (see scripts/start.ts).
+//
+// Passwords are random for each database: a demo left running on a network does not open with a
+// password printed in the source code. The demo admin has no second factor yet: like every admin,
+// they are sent to set up TOTP (an authenticator app) at their first sign-in.
+import { randomInt } from 'node:crypto';
+import type { Db, Role } from '#/server/db/database.ts';
+import { createUser } from './users.ts';
+import { writeAudit } from '#/features/audit/audit.ts';
+
+export interface DemoAccount {
+  role: Role;
+  email: string;
+  displayName: string;
+  password: string;
+  scope: string;
+}
+
+const WORDS_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
+function demoPassword(): string {
+  const group = () => Array.from({ length: 5 }, () => WORDS_ALPHABET[randomInt(WORDS_ALPHABET.length)]).join('');
+  return `demo-${group()}-${group()}-${group()}`;
+}
+
+/** Creates the four demo accounts and returns their credentials (to print once). */
+export async function createDemoAccounts(db: Db): Promise<DemoAccount[]> {
+  if (process.env.NODE_ENV === 'production') throw new Error('demo accounts are never created in production');
+  const desk = await db.selectFrom('desk').select(['id', 'name', 'municipio_id']).where('slug', '=', 'quarto-oggiaro').executeTakeFirst();
+  const organisation =
+    (await db.selectFrom('organisation').select(['id', 'name']).where('slug', '=', 'comunita-oklahoma').executeTakeFirst()) ??
+    (await db.selectFrom('organisation').select(['id', 'name']).orderBy('id').limit(1).executeTakeFirst());
+  const accounts: DemoAccount[] = [];
+
+  const admin: DemoAccount = { role: 'admin', email: 'demo.admin@qubi.example.org', displayName: 'Demo Admin', password: demoPassword(), scope: 'Comune di Milano' };
+  await createUser(db, { email: admin.email, displayName: admin.displayName, role: 'admin' }, admin.password);
+  accounts.push(admin);
+
+  const coordinator: DemoAccount = { role: 'coordinator', email: 'demo.coordinatore@qubi.example.org', displayName: 'Demo Coordinatrice M8', password: demoPassword(), scope: 'Municipio 8' };
+  await createUser(db, { email: coordinator.email, displayName: coordinator.displayName, role: 'coordinator', municipi: [8] }, coordinator.password);
+  accounts.push(coordinator);
+
+  if (desk) {
+    const operator: DemoAccount = { role: 'desk_operator', email: 'demo.sportello@qubi.example.org', displayName: 'Demo Operatore Quarto Oggiaro', password: demoPassword(), scope: desk.name };
+    await createUser(db, { email: operator.email, displayName: operator.displayName, role: 'desk_operator', desks: [desk.id] }, operator.password);
+    accounts.push(operator);
+  }
+  if (organisation) {
+    const partner: DemoAccount = { role: 'partner_editor', email: 'demo.partner@qubi.example.org', displayName: 'Demo Partner', password: demoPassword(), scope: organisation.name };
+    await createUser(db, { email: partner.email, displayName: partner.displayName, role: 'partner_editor', organisationId: organisation.id }, partner.password);
+    accounts.push(partner);
+  }
+  await writeAudit(db, { actorUserId: null, action: 'user.demo_accounts_created', detail: { count: accounts.length } });
+  return accounts;
+}
+
+/** The lines `npm start` prints once (stable format: the HTTP tests read it). */
+export function formatDemoAccounts(accounts: DemoAccount[], origin: string): string {
+  const lines = [
+    '',
+    'Demo accounts of the staff area (embedded demo database only; shown this once):',
+    `  sign in at ${origin.replace(/\/+$/, '')}/it/staff/accesso`,
+  ];
+  for (const a of accounts) lines.push(`  [demo] ${a.role} | ${a.email} | ${a.password} | ${a.scope}`);
+  lines.push('  The admin sets up two-step verification (an authenticator app, TOTP) at the first sign-in.', '');
+  return lines.join('\n');
+}

@@ -1,0 +1,131 @@
+// Volunteer sign-ups as the HTML form and the JSON API send them: addresses, reading the fields
+// into the shape of volunteerSchema (src/features/volunteers/vocabulary.ts) and turning its issues into message
+// keys ("volunteer.error.*"), per field, in the order of the form. Pure.
+import type { z } from 'astro/zod';
+import { volunteerSchema, VOLUNTEER_SKILLS, type VolunteerInput } from './vocabulary.ts';
+import { toLatinDigits } from '#/features/booking/flow.ts';
+import { withQuery } from '#/features/campaign/pledge-form.ts';
+import type { Locale } from '#/lib/locales.ts';
+
+export type VolunteerPage = 'grazie' | 'conferma' | 'ritira';
+
+/** /{locale}/volontari[/{page}][?…] */
+export function volunteerPath(locale: Locale, page?: VolunteerPage, query?: Record<string, string | null | undefined>): string {
+  return withQuery(`/${locale}/volontari${page ? `/${page}` : ''}`, query);
+}
+
+/** The form's fields, in page order: also the order of the error summary. */
+export const VOLUNTEER_FIELDS = ['name', 'email', 'phone', 'municipi', 'skills', 'languages', 'availability', 'note', 'consent', 'locale'] as const;
+export type VolunteerField = (typeof VOLUNTEER_FIELDS)[number];
+
+/** What the form sends, as typed. */
+export interface VolunteerFormValues {
+  name: string;
+  email: string;
+  phone: string;
+  municipi: string[];
+  skills: string[];
+  languages: string[];
+  availability: string[];
+  note: string;
+  consent: boolean;
+}
+
+const text = (form: FormData, name: string, max = 2000) => {
+  const v = form.get(name);
+  return typeof v === 'string' ? v.slice(0, max) : '';
+};
+// Never more values than a list can hold (the schema then checks each one).
+const list = (form: FormData, name: string, max: number) =>
+  form
+    .getAll(name)
+    .filter((v): v is string => typeof v === 'string')
+    .slice(0, max)
+    .map((v) => v.slice(0, 40));
+
+export function readVolunteerForm(form: FormData): VolunteerFormValues {
+  return {
+    name: text(form, 'name'),
+    email: text(form, 'email'),
+    phone: toLatinDigits(text(form, 'phone', 100)),
+    municipi: list(form, 'municipi', 9),
+    skills: list(form, 'skills', VOLUNTEER_SKILLS.length),
+    languages: list(form, 'languages', 30),
+    availability: list(form, 'availability', 21),
+    note: text(form, 'note', 5000),
+    consent: text(form, 'consent') === 'yes',
+  };
+}
+
+export function emptyVolunteerForm(): VolunteerFormValues {
+  return { name: '', email: '', phone: '', municipi: [], skills: [], languages: [], availability: [], note: '', consent: false };
+}
+
+// PostgreSQL refuses U+0000 in text, and no control character belongs in an address; the schema
+// checks names and notes, this the email.
+const CONTROL = /[\u0000-\u001F\u007F-\u009F]/;
+
+export type VolunteerCheck = { ok: true; value: VolunteerInput } | { ok: false; fields: Partial<Record<VolunteerField, string>> };
+
+/** Field → first message key; anything zod words itself becomes "volunteer.error.<field>Invalid". */
+function fieldErrors(error: z.ZodError): Partial<Record<VolunteerField, string>> {
+  const out: Partial<Record<VolunteerField, string>> = {};
+  for (const issue of error.issues) {
+    const f = String(issue.path[0] ?? 'form') as VolunteerField;
+    out[f] ??= issue.message.startsWith('volunteer.') ? issue.message : `volunteer.error.${f}Invalid`;
+  }
+  return out;
+}
+
+/**
+ * Validates a sign-up (from the form or the API) with the shared schema, plus what the form
+ * promises: whoever offers translation says which languages.
+ */
+export function checkVolunteer(input: Record<string, unknown>): VolunteerCheck {
+  const parsed = volunteerSchema.safeParse(input);
+  const fields = parsed.success ? {} : fieldErrors(parsed.error);
+  if (typeof input.email === 'string' && CONTROL.test(input.email)) fields.email ??= 'volunteer.error.emailInvalid';
+  const skills = Array.isArray(input.skills) ? input.skills : [];
+  const languages = Array.isArray(input.languages) ? input.languages : [];
+  if (skills.includes('translation') && languages.length === 0) fields.languages ??= 'volunteer.error.languagesRequired';
+  if (!parsed.success || Object.keys(fields).length > 0) return { ok: false, fields: ordered(fields) };
+  return { ok: true, value: parsed.data };
+}
+
+function ordered(fields: Partial<Record<VolunteerField, string>>): Partial<Record<VolunteerField, string>> {
+  const out: Partial<Record<VolunteerField, string>> = {};
+  for (const f of VOLUNTEER_FIELDS) if (fields[f]) out[f] = fields[f];
+  return out;
+}
+
+/** The form's values in the schema's shape; the language of the emails is the page's. */
+export function volunteerInputFromForm(values: VolunteerFormValues, locale: Locale): Record<string, unknown> {
+  return {
+    name: values.name,
+    email: values.email,
+    phone: values.phone,
+    municipi: values.municipi,
+    skills: values.skills,
+    languages: values.languages,
+    availability: values.availability,
+    note: values.note,
+    locale,
+    consent: values.consent,
+  };
+}
+
+/** A JSON body in the schema's shape: `null` is as good as absent for the optional fields. */
+export function volunteerInputFromJson(body: Record<string, unknown>): Record<string, unknown> {
+  return {
+    name: body.name,
+    email: body.email,
+    phone: body.phone ?? undefined,
+    municipi: body.municipi,
+    skills: body.skills,
+    languages: body.languages ?? undefined,
+    availability: body.availability ?? undefined,
+    note: body.note ?? undefined,
+    locale: body.locale,
+    consent: body.consent,
+  };
+}

@@ -1,0 +1,110 @@
+// Volunteer sign-ups with double opt-in: an emailed link (7 days, single use) confirms the address;
+// unconfirmed sign-ups are deleted after 7 days; every email carries a link that deletes the data.
+import type { Db } from '#/server/db/database.ts';
+import type { Locale } from '#/lib/locales.ts';
+import type { VolunteerInput } from './vocabulary.ts';
+import { createHmac, randomBytes } from 'node:crypto';
+import { generateToken, hashToken, sameSecret } from '#/features/booking/reference.ts';
+import { getServerSecret } from '#/server/security/secret.ts';
+import { enqueueMessage } from '#/server/mail/outbox.ts';
+import { isUniqueViolation, runInTransaction } from '#/server/db/transaction.ts';
+
+const CONFIRM_DAYS = 7;
+
+function withdrawMac(id: number, key: string, secret: string): string {
+  return createHmac('sha256', secret).update(`withdraw:${id}:${key}`).digest('base64url');
+}
+
+/** The token of a volunteer's withdraw link: valid in every email, until the data is deleted. */
+export async function withdrawToken(db: Db, volunteerId: number): Promise<string> {
+  const row = await db.selectFrom('volunteer').select('withdraw_key').where('id', '=', volunteerId).executeTakeFirstOrThrow();
+  return `${volunteerId}.${withdrawMac(volunteerId, row.withdraw_key, await getServerSecret(db))}`;
+}
+
+export type SignUpOutcome = { status: 'confirmation_sent' | 'updated' };
+
+/**
+ * Records a sign-up. A second sign-up with the same email updates the first: an unconfirmed one
+ * gets a fresh confirmation link, a confirmed one keeps its status and its owner is told of the change.
+ */
+export async function signUpVolunteer(db: Db, input: VolunteerInput, now: Date = new Date()): Promise<SignUpOutcome> {
+  try {
+    return await trySignUp(db, input, now);
+  } catch (error) {
+    // Two first sign-ups with the same email raced: the second becomes an update.
+    if (isUniqueViolation(error, 'volunteer_email_key')) return trySignUp(db, input, now);
+    throw error;
+  }
+}
+
+async function trySignUp(db: Db, input: VolunteerInput, now: Date): Promise<SignUpOutcome> {
+  return runInTransaction(db, async (trx) => {
+    const details = {
+      name: input.name,
+      phone: input.phone,
+      municipi: input.municipi,
+      skills: input.skills,
+      languages: input.languages,
+      availability: input.availability,
+      note: input.note,
+      locale: input.locale,
+      consent_at: now,
+    };
+    const existing = await trx.selectFrom('volunteer').select(['id', 'status']).where('email', '=', input.email).forUpdate().executeTakeFirst();
+    if (existing && existing.status !== 'unconfirmed') {
+      await trx.updateTable('volunteer').set(details).where('id', '=', existing.id).execute();
+      await enqueueMessage(trx, { kind: 'volunteer_welcome', recipient: input.email, locale: input.locale, payload: { withdrawToken: await withdrawToken(trx, existing.id), updated: true }, volunteerId: existing.id });
+      return { status: 'updated' };
+    }
+    const confirmToken = generateToken();
+    const confirmation = { confirm_token_hash: hashToken(confirmToken), confirm_expires_at: new Date(now.getTime() + CONFIRM_DAYS * 86400000) };
+    const id = existing
+      ? (await trx.updateTable('volunteer').set({ ...details, ...confirmation }).where('id', '=', existing.id).returning('id').executeTakeFirstOrThrow()).id
+      : (await trx.insertInto('volunteer').values({ ...details, ...confirmation, email: input.email, withdraw_key: randomBytes(24).toString('base64url') }).returning('id').executeTakeFirstOrThrow()).id;
+    await enqueueMessage(trx, { kind: 'volunteer_confirm_address', recipient: input.email, locale: input.locale, payload: { confirmToken, withdrawToken: await withdrawToken(trx, id) }, volunteerId: id });
+    return { status: 'confirmation_sent' };
+  });
+}
+
+/**
+ * Confirms the address behind a link. Single use; expired links fail. On success the volunteer is
+ * welcomed and the coordinators of the chosen municipi are told (their networks' addresses).
+ */
+export async function confirmVolunteer(db: Db, token: string, now: Date = new Date()): Promise<'confirmed' | 'invalid'> {
+  if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return 'invalid';
+  return runInTransaction(db, async (trx) => {
+    const v = await trx
+      .updateTable('volunteer')
+      .set({ status: 'new', confirmed_at: now, confirm_token_hash: null, confirm_expires_at: null })
+      .where('confirm_token_hash', '=', hashToken(token))
+      .where('status', '=', 'unconfirmed')
+      .where('confirm_expires_at', '>', now)
+      .returning(['id', 'email', 'locale', 'municipi', 'skills'])
+      .executeTakeFirst();
+    if (!v) return 'invalid';
+    await enqueueMessage(trx, { kind: 'volunteer_welcome', recipient: v.email, locale: v.locale as Locale, payload: { withdrawToken: await withdrawToken(trx, v.id) }, volunteerId: v.id });
+    const networks = await trx.selectFrom('network').select(['email', 'municipio_id']).where('municipio_id', 'in', v.municipi).where('email', 'is not', null).execute();
+    for (const n of networks) {
+      // Coordinators get what they need to call back, not the whole record: they see it in the staff area.
+      await enqueueMessage(trx, { kind: 'volunteer_coordinator_notice', recipient: n.email!, locale: 'it', payload: { municipio: n.municipio_id, skills: v.skills }, volunteerId: v.id });
+    }
+    return 'confirmed';
+  });
+}
+
+/** Deletes everything about the volunteer behind a withdraw link. */
+export async function withdrawVolunteer(db: Db, token: string): Promise<boolean> {
+  const m = /^(\d{1,10})\.([A-Za-z0-9_-]{43})$/.exec(token);
+  if (!m) return false;
+  const id = Number(m[1]);
+  const row = await db.selectFrom('volunteer').select('withdraw_key').where('id', '=', id).executeTakeFirst();
+  if (!row || !sameSecret(m[2]!, withdrawMac(id, row.withdraw_key, await getServerSecret(db)))) return false;
+  const deleted = await db.deleteFrom('volunteer').where('id', '=', id).returning('id').execute();
+  return deleted.length > 0;
+}
+
+/** Sign-ups never confirmed are deleted once their link has expired. */
+export async function deleteUnconfirmedVolunteers(db: Db, now: Date = new Date()): Promise<number> {
+  const deleted = await db.deleteFrom('volunteer').where('status', '=', 'unconfirmed').where('confirm_expires_at', '<', now).returning('id').execute();
+  return deleted.length;
+}

@@ -1,0 +1,369 @@
+// The shape of the database as Kysely sees it. One interface per table; the migrations
+// in ./migrations are the source of truth and this file follows them.
+import type { ColumnType, Generated, Kysely, Transaction } from 'kysely';
+import type { LocalizedText } from '#/lib/locales.ts';
+
+/** jsonb column holding a text per locale: objects come back parsed, go in as JSON strings. */
+type LocalizedColumn = ColumnType<LocalizedText, string, string>;
+type NullableLocalizedColumn = ColumnType<LocalizedText | null, string | null, string | null>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+
+export interface MunicipioTable {
+  id: number; // 1–9
+  name: string;
+  quartieri: string[];
+}
+
+export interface NetworkTable {
+  id: Generated<number>;
+  municipio_id: number;
+  slug: string;
+  name: string;
+  email: string | null;
+  is_sample: Generated<boolean>;
+}
+
+export interface OrganisationTable {
+  id: Generated<number>;
+  slug: string;
+  name: string;
+  kind: 'third_sector' | 'public' | 'other';
+  municipio_id: number | null;
+}
+
+export interface DeskTable {
+  id: Generated<number>;
+  slug: string;
+  municipio_id: number;
+  name: string;
+  area: string;
+  address: string;
+  phone: string;
+  services: string[];
+  description: NullableLocalizedColumn;
+  slot_minutes: number;
+  capacity_per_slot: number;
+  min_notice_minutes: Generated<number>;
+  max_days_ahead: Generated<number>;
+  is_sample_address: Generated<boolean>;
+  created_at: CreatedAt;
+}
+
+export interface DeskOpeningHoursTable {
+  id: Generated<number>;
+  desk_id: number;
+  weekday: number; // ISO: 1 = Monday … 7 = Sunday
+  opens: string; // 'HH:MM:SS'
+  closes: string;
+}
+
+export type EventStatus = 'draft' | 'submitted' | 'published' | 'cancelled';
+
+type NullableTimeEvent = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+
+export interface EventTable {
+  id: Generated<number>;
+  slug: string;
+  municipio_id: number | null;
+  title: LocalizedColumn;
+  summary: LocalizedColumn;
+  description: LocalizedColumn;
+  venue: string;
+  address: string;
+  transit_hint: NullableLocalizedColumn;
+  price_note: NullableLocalizedColumn;
+  starts_at: Timestamp;
+  ends_at: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  status: EventStatus;
+  owner_organisation_id: ColumnType<number | null, number | null | undefined, number | null>;
+  review_note: ColumnType<string | null, string | null | undefined, string | null>;
+  submitted_at: NullableTimeEvent;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface EventOrganiserTable {
+  event_id: number;
+  organisation_id: number;
+}
+
+export interface CampaignTable {
+  id: Generated<number>;
+  slug: string;
+  title: LocalizedColumn;
+  summary: LocalizedColumn;
+  description: LocalizedColumn;
+  active: Generated<boolean>;
+}
+
+export interface CampaignItemTable {
+  id: Generated<number>;
+  campaign_id: number;
+  slug: string;
+  name: LocalizedColumn;
+  target: number;
+  /** Kept by the database: 0 ≤ pledged ≤ target is a CHECK constraint. */
+  pledged: Generated<number>;
+  position: number;
+  is_sample: Generated<boolean>;
+}
+
+export interface DropOffPointTable {
+  id: Generated<number>;
+  campaign_id: number;
+  slug: string;
+  name: string;
+  address: string;
+  municipio_id: number;
+  notes: NullableLocalizedColumn;
+  is_sample: Generated<boolean>;
+}
+
+export interface CollectionWindowTable {
+  id: Generated<number>;
+  drop_off_point_id: number;
+  starts_at: Timestamp;
+  ends_at: Timestamp;
+}
+
+export interface DeskClosureTable {
+  id: Generated<number>;
+  desk_id: number;
+  day: string; // 'YYYY-MM-DD' (date columns are read as strings, see connection.ts)
+  reason: string | null;
+}
+
+export interface DeskExtraOpeningTable {
+  id: Generated<number>;
+  desk_id: number;
+  day: string;
+  opens: string;
+  closes: string;
+}
+
+export interface BookingSlotTable {
+  id: Generated<number>;
+  desk_id: number;
+  starts_at: Timestamp;
+  ends_at: Timestamp;
+  capacity: number;
+  /** Kept by the database: 0 ≤ booked ≤ capacity is a CHECK constraint. */
+  booked: Generated<number>;
+}
+
+export type BookingStatus = 'confirmed' | 'cancelled' | 'attended' | 'no_show';
+
+export interface BookingTable {
+  id: Generated<number>;
+  reference: string;
+  desk_id: number;
+  slot_id: number;
+  starts_at: Timestamp;
+  ends_at: Timestamp;
+  status: Generated<BookingStatus>;
+  topic: string | null;
+  note: string | null;
+  first_name: string | null;
+  email: string | null;
+  phone: string | null;
+  locale: string;
+  manage_token_hash: string | null;
+  submission_key: string | null;
+  source: Generated<'public' | 'api' | 'staff'>;
+  created_at: CreatedAt;
+  cancelled_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  erased_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'cancelled';
+
+export interface OutboxTable {
+  id: Generated<number>;
+  kind: string;
+  recipient: string;
+  locale: string;
+  payload: ColumnType<Record<string, unknown>, string | undefined, string>;
+  booking_id: number | null;
+  pledge_id: ColumnType<number | null, number | null | undefined, number | null>;
+  volunteer_id: ColumnType<number | null, number | null | undefined, number | null>;
+  status: Generated<OutboxStatus>;
+  send_after: ColumnType<Date, Date | string | undefined, Date | string>;
+  locked_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  attempts: Generated<number>;
+  last_error: string | null;
+  created_at: CreatedAt;
+  sent_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+/** A form timestamp already used (its HMAC), until it expires. */
+export interface SpentFormStampTable {
+  stamp_hash: string;
+  contact_hash: string;
+  expires_at: Timestamp;
+}
+
+/** A form's draft too big for its cookie, sealed; erased an hour after it was written. */
+export interface FormDraftTable {
+  id: string;
+  payload: string;
+  expires_at: Timestamp;
+}
+
+export interface RateLimitTable {
+  key: string;
+  window_started_at: Timestamp;
+  hits: number;
+}
+
+export type PledgeStatus = 'pledged' | 'received' | 'not_brought' | 'cancelled' | 'expired';
+
+export interface PledgeTable {
+  id: Generated<number>;
+  reference: string;
+  campaign_id: number;
+  collection_window_id: number;
+  status: Generated<PledgeStatus>;
+  first_name: string | null;
+  email: string | null;
+  phone: string | null;
+  locale: string;
+  manage_token_hash: string | null;
+  submission_key: string | null;
+  created_at: CreatedAt;
+  closed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  erased_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+export interface PledgeItemTable {
+  pledge_id: number;
+  campaign_item_id: number;
+  quantity: number;
+}
+
+export type VolunteerStatus = 'unconfirmed' | 'new' | 'contacted' | 'active' | 'inactive';
+
+export interface VolunteerTable {
+  id: Generated<number>;
+  name: string;
+  email: string;
+  phone: string | null;
+  municipi: number[];
+  skills: string[];
+  languages: ColumnType<string[], string[] | undefined, string[]>;
+  availability: ColumnType<string[], string[] | undefined, string[]>;
+  note: string | null;
+  locale: string;
+  status: Generated<VolunteerStatus>;
+  confirm_token_hash: string | null;
+  confirm_expires_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  withdraw_key: string;
+  consent_at: Timestamp;
+  created_at: CreatedAt;
+  confirmed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+export type Role = 'admin' | 'coordinator' | 'desk_operator' | 'partner_editor';
+type NullableTime = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+
+export interface AppUserTable {
+  id: Generated<number>;
+  email: string;
+  display_name: string;
+  role: Role;
+  organisation_id: number | null;
+  password_hash: string | null;
+  totp_secret: string | null;
+  totp_enabled_at: NullableTime;
+  disabled_at: NullableTime;
+  created_at: CreatedAt;
+  password_changed_at: NullableTime;
+  /** TOTP step of the last code accepted (a code is accepted once). */
+  totp_last_step: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
+export interface UserMunicipioTable {
+  user_id: number;
+  municipio_id: number;
+}
+
+export interface UserDeskTable {
+  user_id: number;
+  desk_id: number;
+}
+
+export interface UserSessionTable {
+  id: string;
+  secret_hash: string;
+  user_id: number;
+  created_at: Timestamp;
+  last_used_at: Timestamp;
+  two_factor_verified: Generated<boolean>;
+}
+
+export interface UserTokenTable {
+  id: Generated<number>;
+  user_id: number;
+  purpose: 'invitation' | 'password_reset';
+  token_hash: string;
+  expires_at: Timestamp;
+  used_at: NullableTime;
+  created_at: CreatedAt;
+}
+
+export interface RecoveryCodeTable {
+  id: Generated<number>;
+  user_id: number;
+  code_hash: string;
+  used_at: NullableTime;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: CreatedAt;
+  actor_user_id: number | null;
+  action: string;
+  subject: string | null;
+  detail: ColumnType<Record<string, unknown>, string | undefined, string>;
+}
+
+export interface AppSettingTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  municipio: MunicipioTable;
+  network: NetworkTable;
+  organisation: OrganisationTable;
+  desk: DeskTable;
+  desk_opening_hours: DeskOpeningHoursTable;
+  event: EventTable;
+  event_organiser: EventOrganiserTable;
+  campaign: CampaignTable;
+  campaign_item: CampaignItemTable;
+  drop_off_point: DropOffPointTable;
+  collection_window: CollectionWindowTable;
+  desk_closure: DeskClosureTable;
+  desk_extra_opening: DeskExtraOpeningTable;
+  booking_slot: BookingSlotTable;
+  booking: BookingTable;
+  outbox: OutboxTable;
+  rate_limit: RateLimitTable;
+  spent_form_stamp: SpentFormStampTable;
+  form_draft: FormDraftTable;
+  app_setting: AppSettingTable;
+  pledge: PledgeTable;
+  pledge_item: PledgeItemTable;
+  volunteer: VolunteerTable;
+  app_user: AppUserTable;
+  user_municipio: UserMunicipioTable;
+  user_desk: UserDeskTable;
+  user_session: UserSessionTable;
+  user_token: UserTokenTable;
+  recovery_code: RecoveryCodeTable;
+  audit_log: AuditLogTable;
+}
+
+/** Repository functions take either the database or a transaction. */
+export type Db = Kysely<Database> | Transaction<Database>;

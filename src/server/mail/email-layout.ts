@@ -1,0 +1,106 @@
+// The shared shape of the site's emails: one content object rendered twice, as plain text and as a
+// small HTML page in the reader's language and direction (Arabic right to left), with the same
+// greeting, details, links, notes and footer in both. Pure; used by booking.ts, pledge.ts and volunteer.ts.
+import { HREFLANG, textDirection, type Locale } from '#/lib/locales.ts';
+
+export interface RenderedEmail {
+  subject: string;
+  text: string;
+  html: string;
+  ics?: string;
+  /** The message's own link (manage or confirm), logged by the file mailer so a developer can follow it. */
+  manageUrl?: string;
+}
+
+export interface Detail {
+  label: string;
+  value: string;
+  href?: string;
+  /** Numbers and codes read left to right even inside Arabic text. */
+  ltr?: boolean;
+}
+
+export interface Link {
+  text: string;
+  url: string;
+}
+
+export interface EmailContent {
+  subject: string;
+  greeting: string;
+  intro: string;
+  /** A heading and its lines (e.g. the items of a pledge), shown before the details. */
+  list?: { label: string; items: string[] };
+  details: Detail[];
+  links: Link[];
+  notes: string[];
+  closing: string;
+  signature: string;
+  footer: string;
+  /** Links that belong to the footer (e.g. the one that deletes the reader's data). */
+  footerLinks?: Link[];
+}
+
+export function renderText(c: EmailContent): string {
+  const blocks = [c.greeting, c.intro];
+  if (c.list) blocks.push(`${c.list.label}\n${c.list.items.map((item) => `- ${item}`).join('\n')}`);
+  if (c.details.length > 0) blocks.push(c.details.map((d) => `${d.label}: ${d.value}`).join('\n'));
+  for (const link of c.links) blocks.push(`${link.text}\n${link.url}`);
+  blocks.push(...c.notes, `${c.closing}\n${c.signature}`);
+  const footer = [c.footer, ...(c.footerLinks ?? []).map((link) => `${link.text}\n${link.url}`)].join('\n\n');
+  blocks.push(`-- \n${footer}`);
+  return blocks.join('\n\n') + '\n';
+}
+
+export function renderHtml(c: EmailContent, locale: Locale): string {
+  const list = c.list ? `<p>${escapeHtml(c.list.label)}</p>\n<ul>\n${c.list.items.map((item) => `<li>${escapeHtml(item)}</li>`).join('\n')}\n</ul>\n` : '';
+  const details = c.details.length > 0 ? `<dl>\n${c.details.map((d) => `<dt>${escapeHtml(d.label)}</dt>\n<dd>${renderDetailValue(d)}</dd>`).join('\n')}\n</dl>\n` : '';
+  const links = c.links.map(renderLink).join('');
+  const footerLinks = (c.footerLinks ?? []).map(renderLink).join('');
+  return `<!doctype html>
+<html lang="${HREFLANG[locale]}" dir="${textDirection(locale)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(c.subject)}</title>
+</head>
+<body>
+<main>
+<h1>${escapeHtml(c.subject)}</h1>
+<p>${escapeHtml(c.greeting)}</p>
+<p>${escapeHtml(c.intro)}</p>
+${list}${details}${links}${c.notes.map((n) => `<p>${escapeHtml(n)}</p>\n`).join('')}<p>${escapeHtml(c.closing)}<br>
+${escapeHtml(c.signature)}</p>
+</main>
+<footer>
+<p>${escapeHtml(c.footer)}</p>
+${footerLinks}</footer>
+</body>
+</html>
+`;
+}
+
+function renderLink(link: Link): string {
+  return `<p>${escapeHtml(link.text)}<br>\n<a href="${escapeHtml(link.url)}" dir="ltr">${escapeHtml(link.url)}</a></p>\n`;
+}
+
+function renderDetailValue(d: Detail): string {
+  const dir = d.ltr ? ' dir="ltr"' : '';
+  // A link's value is a phone number: kept on one line, as on the site (mail clients drop classes).
+  if (d.href) return `<a href="${escapeHtml(d.href)}"${dir} style="white-space:nowrap">${escapeHtml(d.value)}</a>`;
+  return d.ltr ? `<span${dir}>${escapeHtml(d.value)}</span>` : escapeHtml(d.value);
+}
+
+export function escapeHtml(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+/** The origin without a trailing slash, ready to prefix a path. */
+export function trimOrigin(origin: string): string {
+  return origin.replace(/\/+$/, '');
+}
+
+/** A link to a page of the site with a token in its query string. */
+export function tokenUrl(origin: string, locale: Locale, path: string, token: string): string {
+  return `${trimOrigin(origin)}/${locale}/${path}?token=${encodeURIComponent(token)}`;
+}
