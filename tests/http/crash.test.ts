@@ -79,10 +79,16 @@ async function getJson<T>(origin: string, p: string): Promise<T> {
   expect(res.status, p).toBe(200);
   return (await res.json()) as T;
 }
-const slotsOf = (origin: string, desk: string) => getJson<SlotJson[]>(origin, `/api/v1/desks/${desk}/slots?from=${today()}&to=${addDays(today(), 61)}`);
+const slotsOf = (origin: string, desk: string) =>
+  getJson<SlotJson[]>(origin, `/api/v1/desks/${desk}/slots?from=${today()}&to=${addDays(today(), 61)}`);
 const campaignOf = (origin: string) => getJson<CampaignJson>(origin, '/api/v1/campaigns/zaino-sospeso');
 function postJson(origin: string, p: string, body: unknown, timeoutMs = 30000) {
-  return fetch(origin + p, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs) });
+  return fetch(origin + p, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
 }
 
 describe('kill -9 during a booking and pledge load', () => {
@@ -94,7 +100,8 @@ describe('kill -9 during a booking and pledge load', () => {
     // Distinct free slots, from every desk that has them.
     const desks = (await getJson<{ slug: string }[]>(origin, '/api/v1/desks')).map((d) => d.slug);
     const targets: { desk: string; slot: SlotJson }[] = [];
-    for (const desk of desks) for (const slot of await slotsOf(origin, desk)) if (slot.remaining > 0) targets.push({ desk, slot });
+    for (const desk of desks)
+      for (const slot of await slotsOf(origin, desk)) if (slot.remaining > 0) targets.push({ desk, slot });
     expect(targets.length).toBeGreaterThanOrEqual(BOOKINGS);
     const campaign = await campaignOf(origin);
     const window = campaign.collectionWindows[0]!;
@@ -103,13 +110,39 @@ describe('kill -9 during a booking and pledge load', () => {
     const sent: Sent[] = [];
     for (let i = 0; i < BOOKINGS; i++) {
       const { desk, slot } = targets[i]!;
-      sent.push({ kind: 'booking', body: { desk, start: slot.start, name: `Crash ${i}`, phone: `+39333${String(7000000 + i)}`, locale: 'it', privacyAccepted: true, submissionKey: `crash-booking-${i}` } });
+      sent.push({
+        kind: 'booking',
+        body: {
+          desk,
+          start: slot.start,
+          name: `Crash ${i}`,
+          phone: `+39333${String(7000000 + i)}`,
+          locale: 'it',
+          privacyAccepted: true,
+          submissionKey: `crash-booking-${i}`,
+        },
+      });
     }
     for (let i = 0; i < PLEDGES; i++) {
-      sent.push({ kind: 'pledge', body: { campaign: 'zaino-sospeso', items: [{ item: items[i % items.length]!.slug, quantity: 1 }], dropOffPoint: window.dropOffPoint, collectionWindow: window.id, name: `Crash ${i}`, phone: `+39334${String(7000000 + i)}`, locale: 'it', privacyAccepted: true, submissionKey: `crash-pledge-${i}` } });
+      sent.push({
+        kind: 'pledge',
+        body: {
+          campaign: 'zaino-sospeso',
+          items: [{ item: items[i % items.length]!.slug, quantity: 1 }],
+          dropOffPoint: window.dropOffPoint,
+          collectionWindow: window.id,
+          name: `Crash ${i}`,
+          phone: `+39334${String(7000000 + i)}`,
+          locale: 'it',
+          privacyAccepted: true,
+          submissionKey: `crash-pledge-${i}`,
+        },
+      });
     }
     // Interleave bookings and pledges.
-    sent.sort((a, b) => Number(String(a.body.submissionKey).split('-')[2]) - Number(String(b.body.submissionKey).split('-')[2]));
+    sent.sort(
+      (a, b) => Number(String(a.body.submissionKey).split('-')[2]) - Number(String(b.body.submissionKey).split('-')[2]),
+    );
 
     // Kill -9 once about half the answers are in.
     let answered = 0;
@@ -150,18 +183,26 @@ describe('kill -9 during a booking and pledge load', () => {
     const refused = sent.filter((s) => s.status !== undefined && (s.status < 200 || s.status >= 300));
     const reasons = new Map<string, number>();
     for (const s of lost) reasons.set(s.error!, (reasons.get(s.error!) ?? 0) + 1);
-    console.log(`[crash] killed after ${killedAt} answers: ${acked.length} 2xx, ${refused.length} other statuses, ${lost.length} without an answer (${[...reasons].map(([r, n]) => `${r} ×${n}`).join('; ')})`);
+    console.log(
+      `[crash] killed after ${killedAt} answers: ${acked.length} 2xx, ${refused.length} other statuses, ${lost.length} without an answer (${[...reasons].map(([r, n]) => `${r} ×${n}`).join('; ')})`,
+    );
     // Nothing answered is a 5xx: a non-2xx before the kill can only be a conflict (e.g. an item's target reached).
     for (const s of refused) expect(s.status, JSON.stringify(s)).toBeLessThan(500);
     expect(acked.length).toBeGreaterThan(0);
-    for (const s of acked) expect(s.reference, JSON.stringify(s)).toMatch(s.kind === 'booking' ? /^QB-[A-Z0-9]{4}-[A-Z0-9]{2}$/ : /^ZS-[A-Z0-9]{4}-[A-Z0-9]{2}$/);
+    for (const s of acked)
+      expect(s.reference, JSON.stringify(s)).toMatch(
+        s.kind === 'booking' ? /^QB-[A-Z0-9]{4}-[A-Z0-9]{2}$/ : /^ZS-[A-Z0-9]{4}-[A-Z0-9]{2}$/,
+      );
 
     // Restart on the same data. On PGlite this proves the folder opens again after kill -9.
     let restarted: RunningServer;
     try {
       restarted = await startServer({ ...LIMITS, ...sharedEnv });
     } catch (error) {
-      throw new Error(`FINDING: the server does not start again on its data after kill -9: ${error instanceof Error ? error.message : String(error)}`);
+      throw new Error(
+        `FINDING: the server does not start again on its data after kill -9: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
     }
     server = restarted;
     const again = restarted.origin;
@@ -172,7 +213,12 @@ describe('kill -9 during a booking and pledge load', () => {
     if (testDatabaseUrl) {
       // Each acknowledged reference exists exactly once, confirmed, for the slot that was asked.
       for (const s of bookingsAcked) {
-        const rows = (await query(`SELECT b.status, s.starts_at FROM booking b JOIN booking_slot s ON s.id = b.slot_id WHERE b.reference = $1`, [s.reference])).rows;
+        const rows = (
+          await query(
+            `SELECT b.status, s.starts_at FROM booking b JOIN booking_slot s ON s.id = b.slot_id WHERE b.reference = $1`,
+            [s.reference],
+          )
+        ).rows;
         expect(rows.length, s.reference).toBe(1);
         expect(rows[0].status).toBe('confirmed');
         expect(new Date(rows[0].starts_at).getTime()).toBe(new Date(String(s.body.start)).getTime());
@@ -183,16 +229,21 @@ describe('kill -9 during a booking and pledge load', () => {
         expect(rows[0].status).toBe('pledged');
       }
       // No request booked twice: one booking per phone we sent (each request had its own phone).
-      const dupes = (await query(`SELECT phone, count(*)::int AS n FROM booking GROUP BY phone HAVING count(*) > 1`)).rows;
+      const dupes = (await query(`SELECT phone, count(*)::int AS n FROM booking GROUP BY phone HAVING count(*) > 1`))
+        .rows;
       expect(dupes).toEqual([]);
-      const slots = (await query(`
+      const slots = (
+        await query(`
         SELECT s.id, s.booked, s.capacity, (SELECT count(*)::int FROM booking b WHERE b.slot_id = s.id AND b.status IN ('confirmed', 'attended', 'no_show')) AS actual
-        FROM booking_slot s`)).rows;
+        FROM booking_slot s`)
+      ).rows;
       for (const r of slots) expect(r.booked, JSON.stringify(r)).toBe(r.actual);
-      const counters = (await query(`
+      const counters = (
+        await query(`
         SELECT ci.id, ci.pledged, ci.target, (SELECT coalesce(sum(pi.quantity), 0)::int FROM pledge_item pi JOIN pledge p ON p.id = pi.pledge_id
           WHERE pi.campaign_item_id = ci.id AND p.status IN ('pledged', 'received')) AS actual
-        FROM campaign_item ci`)).rows;
+        FROM campaign_item ci`)
+      ).rows;
       for (const r of counters) expect(r.pledged, JSON.stringify(r)).toBe(r.actual);
       const total = (await query(`SELECT count(*)::int AS n FROM booking`)).rows[0].n as number;
       console.log(`[crash] PostgreSQL after restart: ${total} bookings for ${bookingsAcked.length} acknowledged`);
@@ -202,7 +253,8 @@ describe('kill -9 during a booking and pledge load', () => {
 
     // Through the public API (both databases). Every acknowledged booking still holds its slot...
     const slotsAfter = new Map<string, SlotJson>();
-    for (const desk of desks) for (const slot of await slotsOf(again, desk)) slotsAfter.set(`${desk} ${new Date(slot.start).getTime()}`, slot);
+    for (const desk of desks)
+      for (const slot of await slotsOf(again, desk)) slotsAfter.set(`${desk} ${new Date(slot.start).getTime()}`, slot);
     const slotKey = (s: Sent) => `${String(s.body.desk)} ${new Date(String(s.body.start)).getTime()}`;
     const before = new Map(targets.map((t) => [`${t.desk} ${new Date(t.slot.start).getTime()}`, t.slot]));
     for (const s of bookingsAcked) {
@@ -220,7 +272,9 @@ describe('kill -9 during a booking and pledge load', () => {
       expect(body.reference).toBe(s.reference);
     }
     for (const s of bookingsAcked) {
-      const now = (await slotsOf(again, String(s.body.desk))).find((x) => new Date(x.start).getTime() === new Date(String(s.body.start)).getTime());
+      const now = (await slotsOf(again, String(s.body.desk))).find(
+        (x) => new Date(x.start).getTime() === new Date(String(s.body.start)).getTime(),
+      );
       expect(now ? now.remaining : 0).toBe(before.get(slotKey(s))!.remaining - 1);
     }
     // Campaign numbers: at least every acknowledged pledge, at most every pledge sent.
@@ -228,7 +282,9 @@ describe('kill -9 during a booking and pledge load', () => {
     for (const item of campaign.items) {
       const after = campaignAfter.items.find((i) => i.slug === item.slug)!;
       const ackedQty = pledgesAcked.filter((s) => (s.body.items as { item: string }[])[0]!.item === item.slug).length;
-      const sentQty = sent.filter((s) => s.kind === 'pledge' && (s.body.items as { item: string }[])[0]!.item === item.slug).length;
+      const sentQty = sent.filter(
+        (s) => s.kind === 'pledge' && (s.body.items as { item: string }[])[0]!.item === item.slug,
+      ).length;
       expect(after.pledged - item.pledged, item.slug).toBeGreaterThanOrEqual(ackedQty);
       expect(after.pledged - item.pledged, item.slug).toBeLessThanOrEqual(sentQty);
       expect(after.pledged + after.remaining).toBe(after.target);
@@ -239,7 +295,9 @@ describe('kill -9 during a booking and pledge load', () => {
       const res = await postJson(again, '/api/v1/bookings', s.body);
       const body = (await res.json()) as { reference?: string };
       expect(res.status, JSON.stringify(body)).toBe(201);
-      const now = (await slotsOf(again, String(s.body.desk))).find((x) => new Date(x.start).getTime() === new Date(String(s.body.start)).getTime());
+      const now = (await slotsOf(again, String(s.body.desk))).find(
+        (x) => new Date(x.start).getTime() === new Date(String(s.body.start)).getTime(),
+      );
       expect(now ? now.remaining : 0, `${body.reference} ${slotKey(s)}`).toBe(before.get(slotKey(s))!.remaining - 1);
     }
     // Cancelling each acknowledged booking by reference and phone finds it (200) and frees exactly its one place.
@@ -256,9 +314,11 @@ describe('kill -9 during a booking and pledge load', () => {
       }
     }
     if (testDatabaseUrl) {
-      const slots = (await query(`
+      const slots = (
+        await query(`
         SELECT s.id, s.booked, (SELECT count(*)::int FROM booking b WHERE b.slot_id = s.id AND b.status IN ('confirmed', 'attended', 'no_show')) AS actual
-        FROM booking_slot s`)).rows;
+        FROM booking_slot s`)
+      ).rows;
       for (const r of slots) expect(r.booked, JSON.stringify(r)).toBe(r.actual);
     }
   }, 240000);
