@@ -29,7 +29,15 @@ export default defineConfig({
     // itself is checked at run time, not here, so one build serves any PUBLIC_URL.
     allowedDomains: [{ protocol: 'https' }],
     csp: {
-      directives: ["default-src 'self'", "img-src 'self' data:", "font-src 'self'", "connect-src 'self'", "form-action 'self'", "base-uri 'self'", "object-src 'none'"],
+      directives: [
+        "default-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "base-uri 'self'",
+        "object-src 'none'",
+      ],
     },
   },
   server: { port: 4321 },

@@ -58,7 +58,12 @@ async function serveBaseline(url: string): Promise<void> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', async () => {
-      const b = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { deskId: number; start: string; end: string; phone: string };
+      const b = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+        deskId: number;
+        start: string;
+        end: string;
+        phone: string;
+      };
       let status = 201;
       let body = '';
       try {
@@ -80,7 +85,8 @@ const startBaseline = (url: string) => startChildServer(import.meta.filename, ['
 
 // ---------------------------------------------------------------- data
 
-const prepareData = (db: Parameters<typeof prepareBookingData>[0]) => prepareBookingData(db, BENCH_DESKS, WARMUP + MEASURED);
+const prepareData = (db: Parameters<typeof prepareBookingData>[0]) =>
+  prepareBookingData(db, BENCH_DESKS, WARMUP + MEASURED);
 const apiBody = bookingApiBody;
 const baselineBody = bookingBaselineBody;
 
@@ -88,16 +94,31 @@ const baselineBody = bookingBaselineBody;
 
 /** Sends each body once, `CONNECTIONS` at a time; exactly one request per body. */
 async function runBodies(label: string, origin: string, urlPath: string, bodies: string[]): Promise<Figures> {
-  const r = await load({ origin, path: urlPath, connections: CONNECTIONS, amount: bodies.length, body: (i) => bodies[i] ?? bodies.at(-1)!, expect: 201 });
+  const r = await load({
+    origin,
+    path: urlPath,
+    connections: CONNECTIONS,
+    amount: bodies.length,
+    body: (i) => bodies[i] ?? bodies.at(-1)!,
+    expect: 201,
+  });
   return { label, bookings: r.ok, perSecond: r.perSecond, p50: r.p50, p95: r.p95, p99: r.p99, other: r.other };
 }
 
 /** A warm-up (JIT, pools, caches) on its own slots, then the measured run. */
-async function measure(label: string, origin: string, urlPath: string, slots: SlotRef[], body: (s: SlotRef, i: number) => string): Promise<Figures> {
+async function measure(
+  label: string,
+  origin: string,
+  urlPath: string,
+  slots: SlotRef[],
+  body: (s: SlotRef, i: number) => string,
+): Promise<Figures> {
   const bodies = slots.slice(0, WARMUP + MEASURED).map(body);
   await runBodies(`${label} (warm-up)`, origin, urlPath, bodies.slice(0, WARMUP));
   const figures = await runBodies(label, origin, urlPath, bodies.slice(WARMUP));
-  console.log(`${label}: ${figures.perSecond.toFixed(0)} bookings/s, p50 ${figures.p50.toFixed(1)} ms, p95 ${figures.p95.toFixed(1)} ms, p99 ${figures.p99.toFixed(1)} ms${figures.other ? ` (also ${figures.other})` : ''}`);
+  console.log(
+    `${label}: ${figures.perSecond.toFixed(0)} bookings/s, p50 ${figures.p50.toFixed(1)} ms, p95 ${figures.p95.toFixed(1)} ms, p99 ${figures.p99.toFixed(1)} ms${figures.other ? ` (also ${figures.other})` : ''}`,
+  );
   return figures;
 }
 
@@ -158,7 +179,8 @@ async function runPostgres(baseUrl: string): Promise<Figures[]> {
 
 function report(results: Figures[], pgUrl: string | undefined): string {
   const cpu = os.cpus();
-  const row = (f: Figures) => `| ${f.label} | ${f.bookings} | ${f.perSecond.toFixed(0)} | ${f.p50.toFixed(1)} | ${f.p95.toFixed(1)} | ${f.p99.toFixed(1)} | ${f.other || '–'} |`;
+  const row = (f: Figures) =>
+    `| ${f.label} | ${f.bookings} | ${f.perSecond.toFixed(0)} | ${f.p50.toFixed(1)} | ${f.p95.toFixed(1)} | ${f.p99.toFixed(1)} | ${f.other || '–'} |`;
   const api = results.find((r) => r.label === 'API, PostgreSQL');
   const bare = results.find((r) => r.label.startsWith('bare'));
   const lines = [
@@ -178,7 +200,10 @@ function report(results: Figures[], pgUrl: string | undefined): string {
       '',
     );
   } else {
-    lines.push('The baseline (a bare node:http + pg server doing only the booking transaction) needs PostgreSQL: run `npm run bench:booking -- --pg`.', '');
+    lines.push(
+      'The baseline (a bare node:http + pg server doing only the booking transaction) needs PostgreSQL: run `npm run bench:booking -- --pg`.',
+      '',
+    );
   }
   return lines.join('\n');
 }

@@ -19,7 +19,10 @@ import { migrateAndSeed } from './prepare-database.ts';
 export const DEFAULT_PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
 export const POOL_SIZE = 10; // the server's default pool (src/server/db/connection.ts)
 // High enough that the shared per-IP limit never refuses: all clients here come from 127.0.0.1.
-export const NO_LIMITS = { RATE_LIMIT_WRITES_PER_IP_PER_HOUR: '1000000000', RATE_LIMIT_BOOKINGS_PER_CONTACT_PER_DAY: '1000000000' };
+export const NO_LIMITS = {
+  RATE_LIMIT_WRITES_PER_IP_PER_HOUR: '1000000000',
+  RATE_LIMIT_BOOKINGS_PER_CONTACT_PER_DAY: '1000000000',
+};
 
 /** The PostgreSQL URL of this run: --pg or DATABASE_URL, else none (embedded database only). */
 export const pgUrlFromArgs = (): string | undefined =>
@@ -43,7 +46,18 @@ export async function prepareBookingData(db: Kysely<Database>, desks: number, ne
   for (let i = 0; i < desks; i++) {
     const desk = await db
       .insertInto('desk')
-      .values({ slug: `bench-${i}`, municipio_id: 8, name: `Bench desk ${i}`, area: 'Bench', address: 'Via Esempio 1, Milano', phone: '02 0000 0000', services: ['orientation'], slot_minutes: 30, capacity_per_slot: 1, is_sample_address: true })
+      .values({
+        slug: `bench-${i}`,
+        municipio_id: 8,
+        name: `Bench desk ${i}`,
+        area: 'Bench',
+        address: 'Via Esempio 1, Milano',
+        phone: '02 0000 0000',
+        services: ['orientation'],
+        slot_minutes: 30,
+        capacity_per_slot: 1,
+        is_sample_address: true,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     await db
@@ -54,10 +68,20 @@ export async function prepareBookingData(db: Kysely<Database>, desks: number, ne
   // From tomorrow: no slot may slip inside the minimum notice while the benchmark runs.
   const from = addDays(romeDateString(new Date()), 1);
   const benchDesks = (await listDesks(db)).filter((d) => d.slug.startsWith('bench-'));
-  const perDesk = await Promise.all(benchDesks.map(async (d) => (await listDeskSlots(db, d, from, addDays(from, 60))).map((s) => ({ deskId: d.id, deskSlug: d.slug, start: s.start, end: s.end }))));
+  const perDesk = await Promise.all(
+    benchDesks.map(async (d) =>
+      (await listDeskSlots(db, d, from, addDays(from, 60))).map((s) => ({
+        deskId: d.id,
+        deskSlug: d.slug,
+        start: s.start,
+        end: s.end,
+      })),
+    ),
+  );
   // Round robin over the desks, so concurrent requests spread over desks and days as real ones do.
   const slots: SlotRef[] = [];
-  for (let i = 0; perDesk.some((list) => i < list.length); i++) for (const list of perDesk) if (list[i]) slots.push(list[i]!);
+  for (let i = 0; perDesk.some((list) => i < list.length); i++)
+    for (const list of perDesk) if (list[i]) slots.push(list[i]!);
   if (slots.length < needed) throw new Error(`only ${slots.length} slots; need ${needed}`);
   return slots;
 }
@@ -66,14 +90,31 @@ export const phone = (i: number) => `+39 3${String(100_000_000 + i).slice(-9)}`;
 
 /** A POST /api/v1/bookings body for one slot. */
 export const bookingApiBody = (s: SlotRef, i: number) =>
-  JSON.stringify({ desk: s.deskSlug, start: toRomeIso(s.start), name: 'Bench', phone: phone(i), locale: 'it', privacyAccepted: true, submissionKey: `bench-${i}-${randomBytes(4).toString('hex')}` });
+  JSON.stringify({
+    desk: s.deskSlug,
+    start: toRomeIso(s.start),
+    name: 'Bench',
+    phone: phone(i),
+    locale: 'it',
+    privacyAccepted: true,
+    submissionKey: `bench-${i}-${randomBytes(4).toString('hex')}`,
+  });
 
 /** The body the bare booking server takes (see bookingTransaction). */
-export const bookingBaselineBody = (s: SlotRef, i: number) => JSON.stringify({ deskId: s.deskId, start: s.start.toISOString(), end: s.end.toISOString(), phone: phone(i).replace(/ /g, '') });
+export const bookingBaselineBody = (s: SlotRef, i: number) =>
+  JSON.stringify({
+    deskId: s.deskId,
+    start: s.start.toISOString(),
+    end: s.end.toISOString(),
+    phone: phone(i).replace(/ /g, ''),
+  });
 
 // ---------------------------------------------------------------- bare transactions
 
-export type Query = (text: string, params?: unknown[]) => Promise<{ rowCount: number | null; rows: Record<string, unknown>[] }>;
+export type Query = (
+  text: string,
+  params?: unknown[],
+) => Promise<{ rowCount: number | null; rows: Record<string, unknown>[] }>;
 
 /** Runs `work` in a transaction on one pooled connection of a pg.Pool: BEGIN … COMMIT, ROLLBACK on a throw. */
 export async function pgTransaction<T>(pool: pg.Pool, work: (query: Query) => Promise<T>): Promise<T> {
@@ -94,9 +135,18 @@ export async function pgTransaction<T>(pool: pg.Pool, work: (query: Query) => Pr
 export class Conflict extends Error {}
 
 /** The booking transaction alone (slot counter, guarded update, booking row), without framework, validation, rate limits or domain checks. */
-export async function bookingTransaction(query: Query, b: { deskId: number; start: string; end: string; phone: string }): Promise<{ reference: string }> {
-  await query('INSERT INTO booking_slot (desk_id, starts_at, ends_at, capacity) VALUES ($1, $2, $3, 1) ON CONFLICT (desk_id, starts_at) DO NOTHING', [b.deskId, b.start, b.end]);
-  const slot = await query('UPDATE booking_slot SET booked = booked + 1 WHERE desk_id = $1 AND starts_at = $2 AND booked < capacity RETURNING id', [b.deskId, b.start]);
+export async function bookingTransaction(
+  query: Query,
+  b: { deskId: number; start: string; end: string; phone: string },
+): Promise<{ reference: string }> {
+  await query(
+    'INSERT INTO booking_slot (desk_id, starts_at, ends_at, capacity) VALUES ($1, $2, $3, 1) ON CONFLICT (desk_id, starts_at) DO NOTHING',
+    [b.deskId, b.start, b.end],
+  );
+  const slot = await query(
+    'UPDATE booking_slot SET booked = booked + 1 WHERE desk_id = $1 AND starts_at = $2 AND booked < capacity RETURNING id',
+    [b.deskId, b.start],
+  );
   if (slot.rowCount === 0) throw new Conflict();
   const reference = generateReference();
   await query(
@@ -112,7 +162,10 @@ export async function bookingTransaction(query: Query, b: { deskId: number; star
  * Runs `script` with `args` in a child process (same Node) that prints "baseline listening on PORT",
  * and returns its origin; stop() sends SIGTERM and waits for the exit.
  */
-export async function startChildServer(script: string, args: string[]): Promise<{ origin: string; stop(): Promise<void> }> {
+export async function startChildServer(
+  script: string,
+  args: string[],
+): Promise<{ origin: string; stop(): Promise<void> }> {
   const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   const port = await new Promise<string>((resolve, reject) => {
@@ -152,7 +205,8 @@ export type Autocannon = (
 // autocannon ships CommonJS without types; this is the part of its API used here.
 export const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
-export const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+export const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 
 export interface LoadResult {
   /** Answers with the expected status. */
@@ -170,18 +224,37 @@ export interface LoadResult {
  * `body(i)` for the i-th request sent (none without `body`). Latencies of every answer; the rate
  * counts answers with status `expect` only.
  */
-export async function load(options: { origin: string; path: string; method?: string; connections: number; amount?: number; duration?: number; body?: (i: number) => string; expect: number }): Promise<LoadResult> {
+export async function load(options: {
+  origin: string;
+  path: string;
+  method?: string;
+  connections: number;
+  amount?: number;
+  duration?: number;
+  body?: (i: number) => string;
+  expect: number;
+}): Promise<LoadResult> {
   let next = 0;
   const latencies: number[] = [];
   const statuses = new Map<number, number>();
   const { body } = options;
   const request: AutocannonRequest = body
-    ? { method: options.method ?? 'POST', path: options.path, headers: { 'content-type': 'application/json' }, setupRequest: (r) => ({ ...r, body: body(next++) }) }
+    ? {
+        method: options.method ?? 'POST',
+        path: options.path,
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (r) => ({ ...r, body: body(next++) }),
+      }
     : { method: options.method ?? 'GET', path: options.path, headers: {} };
   const started = performance.now();
   await new Promise<void>((resolve, reject) => {
     const instance = autocannon(
-      { url: options.origin, connections: options.connections, ...(options.amount ? { amount: options.amount } : { duration: options.duration }), requests: [request] },
+      {
+        url: options.origin,
+        connections: options.connections,
+        ...(options.amount ? { amount: options.amount } : { duration: options.duration }),
+        requests: [request],
+      },
       (error) => (error ? reject(error) : resolve()),
     );
     instance.on('response', (_client, status, _bytes, ms) => {
@@ -192,14 +265,25 @@ export async function load(options: { origin: string; path: string; method?: str
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   const ok = statuses.get(options.expect) ?? 0;
-  const other = [...statuses].filter(([s]) => s !== options.expect).map(([s, n]) => `${n}×${s}`).join(', ');
-  return { ok, perSecond: ok / seconds, p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), other };
+  const other = [...statuses]
+    .filter(([s]) => s !== options.expect)
+    .map(([s, n]) => `${n}×${s}`)
+    .join(', ');
+  return {
+    ok,
+    perSecond: ok / seconds,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
+    other,
+  };
 }
 
 // ---------------------------------------------------------------- docs/performance.md
 
 const DOC = 'docs/performance.md';
-const DOC_HEAD = '# Performance\n\nFigures measured by the benchmark scripts; each section is rewritten by its script.\n';
+const DOC_HEAD =
+  '# Performance\n\nFigures measured by the benchmark scripts; each section is rewritten by its script.\n';
 
 /**
  * Replaces the part of docs/performance.md that `section` owns, keeping the others: with `markers`,
@@ -215,13 +299,19 @@ export function writeDocSection(section: string, owner: { heading: string } | { 
     const block = `${begin}\n\n${section.trim()}\n\n${end}\n`;
     const a = current.indexOf(begin);
     const b = a === -1 ? -1 : current.indexOf(end, a);
-    updated = a === -1 || b === -1 ? `${current.trimEnd()}\n\n${block}` : `${current.slice(0, a)}${block}${current.slice(b + end.length).replace(/^\n/, '')}`;
+    updated =
+      a === -1 || b === -1
+        ? `${current.trimEnd()}\n\n${block}`
+        : `${current.slice(0, a)}${block}${current.slice(b + end.length).replace(/^\n/, '')}`;
   } else {
     const escaped = owner.heading.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const start = current.search(new RegExp(`^## ${escaped}\\s*$`, 'm'));
     let next = start === -1 ? -1 : current.slice(start + 1).search(/^(## |<!-- begin )/m);
     if (next !== -1) next += start + 1;
-    updated = start === -1 ? `${current.trimEnd()}\n\n${section}` : `${current.slice(0, start)}${section}${next === -1 ? '' : `\n${current.slice(next)}`}`;
+    updated =
+      start === -1
+        ? `${current.trimEnd()}\n\n${section}`
+        : `${current.slice(0, start)}${section}${next === -1 ? '' : `\n${current.slice(next)}`}`;
   }
   const tmp = `${DOC}.${process.pid}.tmp`;
   writeFileSync(tmp, `${updated.replace(/\n{3,}/g, '\n\n').trimEnd()}\n`);

@@ -89,7 +89,9 @@ interface BaselineConfig {
 /** Pages' bytes from memory, and the booking and pledge transactions alone. */
 async function serveBaseline(configFile: string): Promise<void> {
   const config = JSON.parse(await readFile(configFile, 'utf8')) as BaselineConfig;
-  const pages = new Map(Object.entries(config.pages).map(([p, v]) => [p, { type: v.type, body: Buffer.from(v.body, 'base64') }]));
+  const pages = new Map(
+    Object.entries(config.pages).map(([p, v]) => [p, { type: v.type, body: Buffer.from(v.body, 'base64') }]),
+  );
   let transaction: <T>(work: (query: Query) => Promise<T>) => Promise<T>;
   let close: () => Promise<void>;
   if (config.db.kind === 'pg') {
@@ -130,9 +132,15 @@ async function serveBaseline(configFile: string): Promise<void> {
       let status = 201;
       let body = '';
       try {
-        const b = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { deskId: number; start: string; end: string; phone: string };
+        const b = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+          deskId: number;
+          start: string;
+          end: string;
+          phone: string;
+        };
         if (req.url === '/bookings') body = JSON.stringify(await transaction((query) => bookingTransaction(query, b)));
-        else if (req.url === '/pledges') body = JSON.stringify(await transaction((query) => pledgeTransaction(query, p, b.phone)));
+        else if (req.url === '/pledges')
+          body = JSON.stringify(await transaction((query) => pledgeTransaction(query, p, b.phone)));
         else status = 404;
       } catch (error) {
         status = error instanceof Conflict ? 409 : 500;
@@ -150,29 +158,47 @@ async function serveBaseline(configFile: string): Promise<void> {
 
 /** The pledge transaction alone: guarded counter, pledge row, its one line (as createPledge, by phone). */
 async function pledgeTransaction(query: Query, p: PledgeTarget, phoneNumber: string): Promise<{ reference: string }> {
-  const item = await query('UPDATE campaign_item SET pledged = pledged + 1 WHERE id = $1 AND pledged + 1 <= target RETURNING id', [p.itemId]);
+  const item = await query(
+    'UPDATE campaign_item SET pledged = pledged + 1 WHERE id = $1 AND pledged + 1 <= target RETURNING id',
+    [p.itemId],
+  );
   if (item.rowCount === 0) throw new Conflict();
-  const row = await query(`INSERT INTO pledge (reference, campaign_id, collection_window_id, first_name, phone, locale) VALUES ($1, $2, $3, 'Bench', $4, 'it') RETURNING id, reference`, [
-    generateReference('ZS'),
-    p.campaignId,
-    p.windowId,
-    phoneNumber,
+  const row = await query(
+    `INSERT INTO pledge (reference, campaign_id, collection_window_id, first_name, phone, locale) VALUES ($1, $2, $3, 'Bench', $4, 'it') RETURNING id, reference`,
+    [generateReference('ZS'), p.campaignId, p.windowId, phoneNumber],
+  );
+  await query('INSERT INTO pledge_item (pledge_id, campaign_item_id, quantity) VALUES ($1, $2, 1)', [
+    row.rows[0]!.id,
+    p.itemId,
   ]);
-  await query('INSERT INTO pledge_item (pledge_id, campaign_item_id, quantity) VALUES ($1, $2, 1)', [row.rows[0]!.id, p.itemId]);
   return { reference: String(row.rows[0]!.reference) };
 }
 
 // ---------------------------------------------------------------- data
 
 async function preparePledge(db: Kysely<Database>): Promise<PledgeTarget> {
-  const { rows } = await sql<{ campaign: string; campaign_id: number; item: string; item_id: number; point: string; window_id: number }>`
+  const { rows } = await sql<{
+    campaign: string;
+    campaign_id: number;
+    item: string;
+    item_id: number;
+    point: string;
+    window_id: number;
+  }>`
     SELECT c.slug AS campaign, c.id AS campaign_id, i.slug AS item, i.id AS item_id, p.slug AS point, w.id AS window_id
     FROM campaign c JOIN campaign_item i ON i.campaign_id = c.id JOIN drop_off_point p ON p.campaign_id = c.id JOIN collection_window w ON w.drop_off_point_id = p.id
     WHERE c.active AND w.ends_at > now() + interval '1 day' ORDER BY c.id, i.position, w.ends_at LIMIT 1`.execute(db);
   const r = rows[0];
   if (!r) throw new Error('no active campaign with a future collection window in the seed');
   await db.updateTable('campaign_item').set({ target: PLEDGE_TARGET }).where('id', '=', r.item_id).execute();
-  return { campaign: r.campaign, campaignId: r.campaign_id, item: r.item, itemId: r.item_id, point: r.point, windowId: r.window_id };
+  return {
+    campaign: r.campaign,
+    campaignId: r.campaign_id,
+    item: r.item,
+    itemId: r.item_id,
+    point: r.point,
+    windowId: r.window_id,
+  };
 }
 
 async function prepare(db: Kysely<Database>): Promise<{ slots: SlotRef[]; pledge: PledgeTarget }> {
@@ -181,17 +207,35 @@ async function prepare(db: Kysely<Database>): Promise<{ slots: SlotRef[]; pledge
 }
 
 const pledgeApiBody = (p: PledgeTarget, i: number) =>
-  JSON.stringify({ campaign: p.campaign, items: [{ item: p.item, quantity: 1 }], dropOffPoint: p.point, collectionWindow: p.windowId, name: 'Bench', phone: phone(i), locale: 'it', privacyAccepted: true, submissionKey: `bench-${i}-${randomBytes(4).toString('hex')}` });
+  JSON.stringify({
+    campaign: p.campaign,
+    items: [{ item: p.item, quantity: 1 }],
+    dropOffPoint: p.point,
+    collectionWindow: p.windowId,
+    name: 'Bench',
+    phone: phone(i),
+    locale: 'it',
+    privacyAccepted: true,
+    submissionKey: `bench-${i}-${randomBytes(4).toString('hex')}`,
+  });
 
-const resetWrites = (db: Kysely<Database>) => sql`TRUNCATE outbox, pledge_item, pledge, booking, booking_slot, rate_limit`.execute(db);
+const resetWrites = (db: Kysely<Database>) =>
+  sql`TRUNCATE outbox, pledge_item, pledge, booking, booking_slot, rate_limit`.execute(db);
 
 // ---------------------------------------------------------------- load
 
 /** A warm-up of WARMUP_SECONDS, then SECONDS measured, on the same target. */
-async function timed(label: string, origin: string, urlPath: string, options: { connections: number; body?: (i: number) => string; expect: number }): Promise<LoadResult> {
+async function timed(
+  label: string,
+  origin: string,
+  urlPath: string,
+  options: { connections: number; body?: (i: number) => string; expect: number },
+): Promise<LoadResult> {
   await load({ origin, path: urlPath, duration: WARMUP_SECONDS, ...options });
   const r = await load({ origin, path: urlPath, duration: SECONDS, ...options });
-  console.log(`  ${label}: ${r.perSecond.toFixed(0)}/s, p50 ${r.p50.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms${r.other ? ` (also ${r.other})` : ''}`);
+  console.log(
+    `  ${label}: ${r.perSecond.toFixed(0)}/s, p50 ${r.p50.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms${r.other ? ` (also ${r.other})` : ''}`,
+  );
   return r;
 }
 
@@ -202,9 +246,16 @@ interface Side {
 }
 
 /** Every target against one origin; `paths` maps the site's paths to the origin's. */
-async function measureAll(label: string, origin: string, slots: SlotRef[], pledge: PledgeTarget, bare: boolean): Promise<Side> {
+async function measureAll(
+  label: string,
+  origin: string,
+  slots: SlotRef[],
+  pledge: PledgeTarget,
+  bare: boolean,
+): Promise<Side> {
   const reads: LoadResult[] = [];
-  for (const r of READS) reads.push(await timed(`${label}, ${r.name}`, origin, r.path, { connections: READ_CONNECTIONS, expect: 200 }));
+  for (const r of READS)
+    reads.push(await timed(`${label}, ${r.name}`, origin, r.path, { connections: READ_CONNECTIONS, expect: 200 }));
   let n = 0;
   const slotBody = bare ? bookingBaselineBody : bookingApiBody;
   const bookings = await timed(`${label}, booking POST`, origin, bare ? '/bookings' : '/api/v1/bookings', {
@@ -230,9 +281,27 @@ async function measureAll(label: string, origin: string, slots: SlotRef[], pledg
 
 function rows(database: string, app: Side, bare: Side): Row[] {
   return [
-    ...READS.map((r, i) => ({ database, target: r.name, kind: 'page' as const, app: app.reads[i]!, bare: bare.reads[i]! })),
-    { database, target: 'booking POST (/api/v1/bookings, a distinct slot each)', kind: 'write', app: app.bookings, bare: bare.bookings },
-    { database, target: 'pledge POST (/api/v1/pledges, 1 of one item)', kind: 'write', app: app.pledges, bare: bare.pledges },
+    ...READS.map((r, i) => ({
+      database,
+      target: r.name,
+      kind: 'page' as const,
+      app: app.reads[i]!,
+      bare: bare.reads[i]!,
+    })),
+    {
+      database,
+      target: 'booking POST (/api/v1/bookings, a distinct slot each)',
+      kind: 'write',
+      app: app.bookings,
+      bare: bare.bookings,
+    },
+    {
+      database,
+      target: 'pledge POST (/api/v1/pledges, 1 of one item)',
+      kind: 'write',
+      app: app.pledges,
+      bare: bare.pledges,
+    },
   ];
 }
 
@@ -240,7 +309,10 @@ async function fetchPages(origin: string): Promise<BaselineConfig['pages']> {
   const pages: BaselineConfig['pages'] = {};
   for (const r of READS) {
     const res = await fetch(origin + r.path);
-    pages[r.path] = { type: res.headers.get('content-type') ?? 'text/html', body: Buffer.from(await res.arrayBuffer()).toString('base64') };
+    pages[r.path] = {
+      type: res.headers.get('content-type') ?? 'text/html',
+      body: Buffer.from(await res.arrayBuffer()).toString('base64'),
+    };
   }
   return pages;
 }
@@ -259,7 +331,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function coldStart(env: Record<string, string>): Promise<number> {
   const started = performance.now();
   const child = spawn('npm', ['start', '--silent'], {
-    env: { ...process.env, NODE_ENV: 'production', APP_SECRET: THROWAWAY_APP_SECRET, PORT: '0', HOST: '127.0.0.1', DATABASE_URL: '', ...SERVER_ENV, ...env },
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      APP_SECRET: THROWAWAY_APP_SECRET,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATABASE_URL: '',
+      ...SERVER_ENV,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group: npm does not pass SIGTERM on to the server it started, so the whole
     // group is signalled below (a server left running would hold the data for the restart).
@@ -393,7 +474,9 @@ async function runPostgres(baseUrl: string): Promise<Run> {
         await db.destroy();
       }
     });
-    const cold = await withSchema(baseUrl, (url) => coldStarts({ DATA_DIR: path.join(dir, 'cold'), DATABASE_URL: url }));
+    const cold = await withSchema(baseUrl, (url) =>
+      coldStarts({ DATA_DIR: path.join(dir, 'cold'), DATABASE_URL: url }),
+    );
     return { rows: measured, cold };
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -428,7 +511,7 @@ function report(runs: Run[], pgUrl: string | undefined): string {
     `Aims (site ≥ 50 % of the bare rate). ${aim('page', 'Cached pages and the slots API')} ${aim('write', 'Writes')}`,
     pgUrl ? '' : '\nPostgreSQL figures need `npm run bench -- --pg`.',
     '',
-    'Where the time goes (a `--cpu-prof` look at the server, embedded database): cached pages, the slots API and prerendered files are answered by the front cache (src/server/cache/front-cache.ts) in the node:http layer, from memory with their brotli and gzip variants computed once, before the adapter runs: what is left against the bare server is the lookup, the security headers and the Accept-Encoding choice. (Before it, a fifth of the samples went to the adapter\'s `fs.stat` of a static file for every request, and the rest to Astro\'s route cache rebuilding a web-stream `Response`: 10–13 % of the bare rate.) On writes, a booking without email runs 2 statements against the bare server\'s 5 (one upsert for its rate limits; one statement taking the place and inserting the booking; desk, hours and exceptions from the per-process copy in src/server/cache/write-cache.ts) and a pledge of one item without email 2 (one rate-limit upsert; one statement that raises the item counter if the window is open and inserts the pledge and its line), plus on PostgreSQL the NOTIFY of the cache invalidation (one at a time per process, carrying the tags of every write that finished meanwhile: src/server/cache/cache-bus.ts); on the embedded database about half of the samples are PGlite itself (its WebAssembly), in the server\'s process and on its thread, so every extra statement costs the server directly.',
+    "Where the time goes (a `--cpu-prof` look at the server, embedded database): cached pages, the slots API and prerendered files are answered by the front cache (src/server/cache/front-cache.ts) in the node:http layer, from memory with their brotli and gzip variants computed once, before the adapter runs: what is left against the bare server is the lookup, the security headers and the Accept-Encoding choice. (Before it, a fifth of the samples went to the adapter's `fs.stat` of a static file for every request, and the rest to Astro's route cache rebuilding a web-stream `Response`: 10–13 % of the bare rate.) On writes, a booking without email runs 2 statements against the bare server's 5 (one upsert for its rate limits; one statement taking the place and inserting the booking; desk, hours and exceptions from the per-process copy in src/server/cache/write-cache.ts) and a pledge of one item without email 2 (one rate-limit upsert; one statement that raises the item counter if the window is open and inserts the pledge and its line), plus on PostgreSQL the NOTIFY of the cache invalidation (one at a time per process, carrying the tags of every write that finished meanwhile: src/server/cache/cache-bus.ts); on the embedded database about half of the samples are PGlite itself (its WebAssembly), in the server's process and on its thread, so every extra statement costs the server directly.",
     '',
     '## Cold start',
     '',
@@ -436,7 +519,10 @@ function report(runs: Run[], pgUrl: string | undefined): string {
     '',
     '| database | first start, empty data (ms) | restart with data (ms) |',
     '|---|---:|---:|',
-    ...runs.map((r, i) => `| ${i === 0 ? 'embedded PGlite' : 'PostgreSQL'} | ${r.cold.first.toFixed(0)} | ${r.cold.restart.toFixed(0)} |`),
+    ...runs.map(
+      (r, i) =>
+        `| ${i === 0 ? 'embedded PGlite' : 'PostgreSQL'} | ${r.cold.first.toFixed(0)} | ${r.cold.restart.toFixed(0)} |`,
+    ),
     '',
   ].join('\n');
 }

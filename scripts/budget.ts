@@ -12,7 +12,16 @@ const LIMIT = 14 * 1024;
 const dataDir = mkdtempSync(path.join(tmpdir(), 'qubi-budget-'));
 const child = spawn(process.execPath, ['scripts/start.ts'], {
   // No minimum fill time: the booking pages below are reached by posting their forms at once.
-  env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: '', NODE_ENV: 'production', APP_SECRET: THROWAWAY_APP_SECRET, FORM_MIN_FILL_SECONDS: '0' },
+  env: {
+    ...process.env,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    DATABASE_URL: '',
+    NODE_ENV: 'production',
+    APP_SECRET: THROWAWAY_APP_SECRET,
+    FORM_MIN_FILL_SECONDS: '0',
+  },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 const origin = await new Promise<string>((resolve, reject) => {
@@ -35,7 +44,11 @@ const eventsHtml = (await bytes(`${origin}/it/eventi`)).toString();
 const eventPath = /href="(\/it\/eventi\/[a-z0-9-]+)"/.exec(eventsHtml)?.[1] ?? '/it/eventi';
 // The booking flow's steps after the first are answers to form posts: walk it as a browser
 // without JavaScript does (hidden fields carried, one booking made) and measure each answer.
-const hiddenFields = (html: string) => [...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!.replace(/&amp;/g, '&')]);
+const hiddenFields = (html: string) =>
+  [...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [
+    m[1]!,
+    m[2]!.replace(/&amp;/g, '&'),
+  ]);
 const formPost = (fields: string[][]): RequestInit => ({
   method: 'POST',
   headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: origin },
@@ -45,9 +58,19 @@ const formPost = (fields: string[][]): RequestInit => ({
 const bookingPath = '/ar/sportelli/gallaratese/prenota';
 const firstSlot = /name="slot" id="slot-0" value="([^"]+)"/.exec((await bytes(origin + bookingPath)).toString())![1]!;
 const detailsPath = `${bookingPath}/dettagli?slot=${encodeURIComponent(firstSlot)}`;
-const toContact = formPost([...hiddenFields((await bytes(origin + detailsPath)).toString()), ['topic', 'orientation'], ['note', 'Una nota breve.']]);
+const toContact = formPost([
+  ...hiddenFields((await bytes(origin + detailsPath)).toString()),
+  ['topic', 'orientation'],
+  ['note', 'Una nota breve.'],
+]);
 const contactHtml = await (await fetch(`${origin}${bookingPath}/contatti`, toContact)).text();
-const toCheck = formPost([...hiddenFields(contactHtml), ['firstName', 'Amina'], ['phone', '300 123 4567'], ['locale', 'ar'], ['privacyAccepted', 'yes']]);
+const toCheck = formPost([
+  ...hiddenFields(contactHtml),
+  ['firstName', 'Amina'],
+  ['phone', '300 123 4567'],
+  ['locale', 'ar'],
+  ['privacyAccepted', 'yes'],
+]);
 const checkHtml = await (await fetch(`${origin}${bookingPath}/riepilogo`, toCheck)).text();
 const confirmed = await fetch(`${origin}${bookingPath}/riepilogo`, formPost(hiddenFields(checkHtml)));
 const confirmationPath = confirmed.headers.get('location') ?? `${bookingPath}/confermata`;
@@ -84,22 +107,37 @@ for (const [name, pagePath, contentPage, init] of pageTypes) {
   const res = await fetch(origin + pagePath, init);
   const html = Buffer.from(await res.arrayBuffer());
   const text = html.toString();
-  const css = await Promise.all([...text.matchAll(/<link rel="stylesheet" href="([^"]+)"/g)].map((m) => bytes(origin + m[1])));
-  const scripts = await Promise.all([...text.matchAll(/<script[^>]*\ssrc="([^"]+)"/g)].map((m) => bytes(origin + m[1])));
-  const inlineJs = [...text.matchAll(/<script(?![^>]*application\/ld\+json)[^>]*>([\s\S]*?)<\/script>/g)].reduce((n, m) => n + m[1]!.length, 0);
+  const css = await Promise.all(
+    [...text.matchAll(/<link rel="stylesheet" href="([^"]+)"/g)].map((m) => bytes(origin + m[1])),
+  );
+  const scripts = await Promise.all(
+    [...text.matchAll(/<script[^>]*\ssrc="([^"]+)"/g)].map((m) => bytes(origin + m[1])),
+  );
+  const inlineJs = [...text.matchAll(/<script(?![^>]*application\/ld\+json)[^>]*>([\s\S]*?)<\/script>/g)].reduce(
+    (n, m) => n + m[1]!.length,
+    0,
+  );
   const all = Buffer.concat([html, ...css]);
   const gz = gzipSync(html, { level: 9 }).length + css.reduce((n, c) => n + gzipSync(c, { level: 9 }).length, 0);
-  const br = brotliCompressSync(html, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length + css.reduce((n, c) => n + brotliCompressSync(c).length, 0);
+  const br =
+    brotliCompressSync(html, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length +
+    css.reduce((n, c) => n + brotliCompressSync(c).length, 0);
   const js = scripts.reduce((n, s) => n + s.length, 0) + inlineJs;
   const over = gz > LIMIT || (contentPage && js > 0);
   failed ||= over;
-  rows.push(`| ${name} | \`${pagePath.replace(/([?&]c=)[^&]+/, '$1…')}\` | ${(all.length / 1024).toFixed(1)} | ${(gz / 1024).toFixed(1)} | ${(br / 1024).toFixed(1)} | ${js} | ${over ? 'OVER' : 'ok'} |`);
+  rows.push(
+    `| ${name} | \`${pagePath.replace(/([?&]c=)[^&]+/, '$1…')}\` | ${(all.length / 1024).toFixed(1)} | ${(gz / 1024).toFixed(1)} | ${(br / 1024).toFixed(1)} | ${js} | ${over ? 'OVER' : 'ok'} |`,
+  );
 }
 child.kill('SIGTERM');
 await new Promise((r) => child.on('exit', r));
 rmSync(dataDir, { recursive: true, force: true });
 
-const table = ['| page type | path | HTML+CSS raw KB | gzip KB | brotli KB | JS bytes | budget |', '|---|---|---|---|---|---|---|', ...rows].join('\n');
+const table = [
+  '| page type | path | HTML+CSS raw KB | gzip KB | brotli KB | JS bytes | budget |',
+  '|---|---|---|---|---|---|---|',
+  ...rows,
+].join('\n');
 console.log(table);
 writeFileSync(
   'docs/budget.md',

@@ -6,8 +6,14 @@ const dir = process.argv[2] ?? '.ci-results';
 let passed = 0;
 let failed = 0;
 for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
-  const report = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as { numPassedTests: number; numFailedTests: number; numTotalTests: number };
-  console.log(`${file.replace(/\.json$/, '')}: ${report.numPassedTests} passed, ${report.numFailedTests} failed (of ${report.numTotalTests})`);
+  const report = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as {
+    numPassedTests: number;
+    numFailedTests: number;
+    numTotalTests: number;
+  };
+  console.log(
+    `${file.replace(/\.json$/, '')}: ${report.numPassedTests} passed, ${report.numFailedTests} failed (of ${report.numTotalTests})`,
+  );
   passed += report.numPassedTests;
   failed += report.numFailedTests;
 }

@@ -15,7 +15,15 @@ const CATEGORIES = Object.keys(THRESHOLDS) as (keyof typeof THRESHOLDS)[];
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'qubi-lighthouse-'));
 const server = spawn(process.execPath, ['scripts/start.ts'], {
-  env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: '', NODE_ENV: 'production', APP_SECRET: THROWAWAY_APP_SECRET },
+  env: {
+    ...process.env,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    DATABASE_URL: '',
+    NODE_ENV: 'production',
+    APP_SECRET: THROWAWAY_APP_SECRET,
+  },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 const origin = await new Promise<string>((resolve, reject) => {
@@ -49,7 +57,15 @@ const pageTypes = async (locale: string): Promise<[string, string][]> => [
 
 const chrome = await launch({
   chromePath: '/usr/bin/chromium',
-  chromeFlags: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  chromeFlags: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ],
 });
 mkdirSync('lighthouse-reports', { recursive: true });
 const rows: string[] = [];
@@ -61,15 +77,24 @@ try {
       // the page: run that page again, up to three times, rather than count it as a zero.
       let result: Awaited<ReturnType<typeof lighthouse>>;
       for (let attempt = 1; ; attempt++) {
-        result = await lighthouse(`${origin}${pagePath}`, { port: chrome.port, output: 'html', logLevel: 'error', onlyCategories: CATEGORIES });
+        result = await lighthouse(`${origin}${pagePath}`, {
+          port: chrome.port,
+          output: 'html',
+          logLevel: 'error',
+          onlyCategories: CATEGORIES,
+        });
         if (!result?.lhr.runtimeError || attempt === 3) break;
         console.log(`${pagePath}: ${result.lhr.runtimeError.code}, running it again`);
       }
       if (!result) throw new Error(`no Lighthouse result for ${pagePath}`);
-      writeFileSync(path.join('lighthouse-reports', `${locale}-${name.replace(/[^a-z]+/g, '-')}.html`), result.report as string);
+      writeFileSync(
+        path.join('lighthouse-reports', `${locale}-${name.replace(/[^a-z]+/g, '-')}.html`),
+        result.report as string,
+      );
       const scores = CATEGORIES.map((c) => Math.round((result.lhr.categories[c]?.score ?? 0) * 100));
       const below = CATEGORIES.filter((c, i) => scores[i]! < THRESHOLDS[c]);
-      if (below.length > 0) failures.push(`${pagePath}: ${below.map((c) => `${c} ${scores[CATEGORIES.indexOf(c)]}`).join(', ')}`);
+      if (below.length > 0)
+        failures.push(`${pagePath}: ${below.map((c) => `${c} ${scores[CATEGORIES.indexOf(c)]}`).join(', ')}`);
       rows.push(`| ${locale} | ${name} | \`${pagePath}\` | ${scores.join(' | ')} |`);
       console.log(`${pagePath}: ${CATEGORIES.map((c, i) => `${c} ${scores[i]}`).join(', ')}`);
     }

@@ -50,21 +50,29 @@ async function seedOnOneConnection(db: Kysely<Database>, log: (line: string) => 
   log('seeding the scale data…');
 
   // Desks: up to 10 per municipio, open Monday–Friday 9–13 and 14–17, 30-minute slots, 2 places.
-  await step('desks', sql`
+  await step(
+    'desks',
+    sql`
     INSERT INTO desk (slug, municipio_id, name, area, address, phone, services, slot_minutes, capacity_per_slot, is_sample_address)
     SELECT 'scala-m' || m.id || '-' || n, m.id, 'Sportello QuBì ' || m.name || ' ' || n, 'Quartiere ' || n, 'Via Esempio ' || n || ', Milano',
            '02 0000 00' || lpad(n::text, 2, '0'), ARRAY['orientation', 'listening'], 30, 2, true
     FROM municipio m
-    CROSS JOIN LATERAL generate_series((SELECT count(*)::int + 1 FROM desk d WHERE d.municipio_id = m.id), ${sql.lit(SCALE.desksPerMunicipio)}) AS n`);
-  await step('opening hours', sql`
+    CROSS JOIN LATERAL generate_series((SELECT count(*)::int + 1 FROM desk d WHERE d.municipio_id = m.id), ${sql.lit(SCALE.desksPerMunicipio)}) AS n`,
+  );
+  await step(
+    'opening hours',
+    sql`
     INSERT INTO desk_opening_hours (desk_id, weekday, opens, closes)
     SELECT d.id, w, h.opens, h.closes
     FROM desk d CROSS JOIN generate_series(1, 5) AS w
     CROSS JOIN (VALUES (time '09:00', time '13:00'), (time '14:00', time '17:00')) AS h(opens, closes)
-    WHERE d.slug LIKE 'scala-%'`);
+    WHERE d.slug LIKE 'scala-%'`,
+  );
 
   // The slots every desk offered (its real weekly hours) from ~two years ago to four weeks ahead.
-  await step('slot calendar', sql`
+  await step(
+    'slot calendar',
+    sql`
     CREATE TEMP TABLE scale_slot ON COMMIT PRESERVE ROWS AS
     SELECT d.id AS desk_id, d.capacity_per_slot AS capacity,
            ((day + t) AT TIME ZONE 'Europe/Rome') AS starts_at,
@@ -74,24 +82,33 @@ async function seedOnOneConnection(db: Kysely<Database>, log: (line: string) => 
     CROSS JOIN LATERAL (SELECT current_date + k AS day) AS dd
     JOIN desk_opening_hours h ON h.desk_id = d.id AND h.weekday = extract(isodow FROM day)
     CROSS JOIN LATERAL generate_series(0, (extract(epoch FROM h.closes - h.opens) / 60)::int - d.slot_minutes, d.slot_minutes) AS minute
-    CROSS JOIN LATERAL (SELECT h.opens + make_interval(mins => minute) AS t) AS x`);
+    CROSS JOIN LATERAL (SELECT h.opens + make_interval(mins => minute) AS t) AS x`,
+  );
 
   // Past: every place of the latest slots taken, going back until there are 1,000,000 bookings.
   // 85 % attended, 10 % not attended, 5 % cancelled; contact data erased after 30 days, as the
   // erasure job does.
-  await step('1,000,000 past bookings', sql`
+  await step(
+    '1,000,000 past bookings',
+    sql`
     CREATE TEMP TABLE scale_past ON COMMIT PRESERVE ROWS AS
     SELECT s.*, place, row_number() OVER (ORDER BY s.starts_at DESC, s.desk_id, place) AS n
     FROM scale_slot s CROSS JOIN LATERAL generate_series(1, s.capacity) AS place
     WHERE s.starts_at < date_trunc('day', now())
     ORDER BY s.starts_at DESC, s.desk_id, place
-    LIMIT ${sql.lit(SCALE.pastBookings)}`);
-  await step('past slot counters', sql`
+    LIMIT ${sql.lit(SCALE.pastBookings)}`,
+  );
+  await step(
+    'past slot counters',
+    sql`
     INSERT INTO booking_slot (desk_id, starts_at, ends_at, capacity, booked)
     SELECT desk_id, starts_at, min(ends_at), min(capacity), count(*) FILTER (WHERE n % 20 <> 0)
     FROM scale_past GROUP BY desk_id, starts_at
-    ON CONFLICT (desk_id, starts_at) DO NOTHING`);
-  await step('past booking rows', sql`
+    ON CONFLICT (desk_id, starts_at) DO NOTHING`,
+  );
+  await step(
+    'past booking rows',
+    sql`
     INSERT INTO booking (reference, desk_id, slot_id, starts_at, ends_at, status, topic, first_name, phone, locale, source, created_at, cancelled_at, erased_at)
     SELECT 'QB-' || substr(h, 1, 4) || '-' || substr(h, 5, 2), p.desk_id, bs.id, p.starts_at, p.ends_at,
            CASE WHEN p.n % 20 = 0 THEN 'cancelled' WHEN p.n % 10 = 3 THEN 'no_show' ELSE 'attended' END,
@@ -103,15 +120,19 @@ async function seedOnOneConnection(db: Kysely<Database>, log: (line: string) => 
            CASE WHEN NOT recent THEN p.ends_at + interval '30 days' END
     FROM scale_past p
     JOIN booking_slot bs ON bs.desk_id = p.desk_id AND bs.starts_at = p.starts_at
-    CROSS JOIN LATERAL (SELECT upper(lpad(to_hex(p.n), 6, '0')) AS h, p.ends_at > now() - interval '30 days' AS recent) AS x`);
+    CROSS JOIN LATERAL (SELECT upper(lpad(to_hex(p.n), 6, '0')) AS h, p.ends_at > now() - interval '30 days' AS recent) AS x`,
+  );
 
   // Coming four weeks: about 40 % of the places taken, confirmed, with a phone to call.
-  await step('coming bookings', sql`
+  await step(
+    'coming bookings',
+    sql`
     CREATE TEMP TABLE scale_coming ON COMMIT PRESERVE ROWS AS
     SELECT s.*, place, row_number() OVER (ORDER BY s.starts_at, s.desk_id, place) + 2000000 AS n
     FROM scale_slot s CROSS JOIN LATERAL generate_series(1, s.capacity) AS place
     WHERE s.starts_at >= date_trunc('day', now()) + interval '1 day'
-      AND hashtext(s.desk_id || ':' || s.starts_at || ':' || place) % 10 IN (0, 1, 2, 3, -1, -2, -3, -4)`);
+      AND hashtext(s.desk_id || ':' || s.starts_at || ':' || place) % 10 IN (0, 1, 2, 3, -1, -2, -3, -4)`,
+  );
   await sql`
     INSERT INTO booking_slot (desk_id, starts_at, ends_at, capacity, booked)
     SELECT desk_id, starts_at, min(ends_at), min(capacity), count(*) FROM scale_coming GROUP BY desk_id, starts_at
@@ -129,7 +150,9 @@ async function seedOnOneConnection(db: Kysely<Database>, log: (line: string) => 
   // Pledges: a drop-off point per municipio with a window every Saturday 10–12 for two years and
   // the coming eight weeks; 98,000 past pledges of 1–3 items, closed (and erased after 60 days),
   // and 2,000 open ones in the coming windows, counted in the items' totals as a pledge does.
-  await step('drop-off points and windows', sql`
+  await step(
+    'drop-off points and windows',
+    sql`
     WITH c AS (SELECT id FROM campaign WHERE slug = 'zaino-sospeso'),
     p AS (
       INSERT INTO drop_off_point (campaign_id, slug, name, address, municipio_id, is_sample)
@@ -141,9 +164,12 @@ async function seedOnOneConnection(db: Kysely<Database>, log: (line: string) => 
     SELECT p.id, ((day + time '10:00') AT TIME ZONE 'Europe/Rome'), ((day + time '12:00') AT TIME ZONE 'Europe/Rome')
     FROM p CROSS JOIN generate_series(0, 112) AS k
     -- Saturdays: 104 weeks back from this week's Monday, plus 5 days, then every 7 days.
-    CROSS JOIN LATERAL (SELECT date_trunc('week', current_date)::date - 728 + 5 + 7 * k AS day) AS dd`);
+    CROSS JOIN LATERAL (SELECT date_trunc('week', current_date)::date - 728 + 5 + 7 * k AS day) AS dd`,
+  );
   const pastPledges = SCALE.pledges - 2000;
-  await step('100,000 pledges', sql`
+  await step(
+    '100,000 pledges',
+    sql`
     WITH w AS (
       SELECT cw.id, cw.ends_at < now() AS past
       FROM collection_window cw JOIN drop_off_point dp ON dp.id = cw.drop_off_point_id WHERE dp.slug LIKE 'scala-punto-%'
@@ -164,12 +190,16 @@ async function seedOnOneConnection(db: Kysely<Database>, log: (line: string) => 
            (ARRAY['it', 'it', 'en', 'ar', 'es'])[1 + n % 5], cw.starts_at - interval '5 days',
            CASE WHEN is_past THEN cw.ends_at END, CASE WHEN erased THEN cw.ends_at + interval '60 days' END
     FROM wanted JOIN collection_window cw ON cw.id = wanted.window_id
-    CROSS JOIN LATERAL (SELECT upper(lpad(to_hex(n), 6, '0')) AS h, is_past AND cw.ends_at < now() - interval '60 days' AS erased) AS x`);
-  await step('pledged items', sql`
+    CROSS JOIN LATERAL (SELECT upper(lpad(to_hex(n), 6, '0')) AS h, is_past AND cw.ends_at < now() - interval '60 days' AS erased) AS x`,
+  );
+  await step(
+    'pledged items',
+    sql`
     INSERT INTO pledge_item (pledge_id, campaign_item_id, quantity)
     SELECT p.id, i.id, 1 + (p.id + i.position) % 3
     FROM pledge p JOIN campaign_item i ON i.campaign_id = p.campaign_id
-    WHERE (p.id + i.position) % 3 = 0`);
+    WHERE (p.id + i.position) % 3 = 0`,
+  );
   await sql`
     UPDATE campaign_item i SET target = greatest(i.target, open.q + i.target), pledged = i.pledged + open.q
     FROM (SELECT pi.campaign_item_id, sum(pi.quantity)::int AS q FROM pledge_item pi JOIN pledge p ON p.id = pi.pledge_id WHERE p.status = 'pledged' AND p.phone LIKE '+39347%' GROUP BY 1) AS open
@@ -177,7 +207,9 @@ async function seedOnOneConnection(db: Kysely<Database>, log: (line: string) => 
 
   // Events: 10,000 from three years ago to a year ahead, 85 % published, 5 % cancelled, the rest
   // drafts or waiting for review; one organiser each.
-  await step('10,000 events', sql`
+  await step(
+    '10,000 events',
+    sql`
     WITH orgs AS (SELECT array_agg(id ORDER BY id) AS ids FROM organisation),
     e AS (
       INSERT INTO event (slug, municipio_id, title, summary, description, venue, address, starts_at, ends_at, status, owner_organisation_id)
@@ -193,7 +225,8 @@ async function seedOnOneConnection(db: Kysely<Database>, log: (line: string) => 
       FROM generate_series(1, ${sql.lit(SCALE.events)}) AS n CROSS JOIN orgs
       RETURNING id, owner_organisation_id
     )
-    INSERT INTO event_organiser (event_id, organisation_id) SELECT id, owner_organisation_id FROM e`);
+    INSERT INTO event_organiser (event_id, organisation_id) SELECT id, owner_organisation_id FROM e`,
+  );
   await sql`DROP TABLE IF EXISTS scale_slot, scale_past, scale_coming`.execute(db);
   await step('analyze', sql`ANALYZE`);
 }

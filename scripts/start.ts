@@ -17,7 +17,6 @@ import { earlyAnswer } from '#/server/http/http-errors.ts';
 import { resolveClientAddress, withClientAddress } from '#/server/http/client-address.ts';
 import { onShutdown, runShutdownHooks } from '#/server/shutdown.ts';
 
-
 const config = configOrExit();
 
 const entry = path.resolve('dist/server/entry.mjs');
@@ -67,14 +66,22 @@ const COMPRESS_THRESHOLD = 512;
 const compress = compression({ threshold: COMPRESS_THRESHOLD });
 // Cached live pages and the files of dist/client, answered from memory before the adapter runs
 // (src/server/cache/front-cache.ts); its answers carry the security headers and are compressed once.
-const front = new FrontCache({ baseHeaders: securityHeaders({ https }), clientDir: path.resolve('dist/client'), compressThreshold: COMPRESS_THRESHOLD });
+const front = new FrontCache({
+  baseHeaders: securityHeaders({ https }),
+  clientDir: path.resolve('dist/client'),
+  compressThreshold: COMPRESS_THRESHOLD,
+});
 onInvalidation((tags) => front.invalidate(tags));
 // Every form and JSON body of the site is a few KB.
 const MAX_BODY_BYTES = 1024 * 1024;
 const publicUrl = new URL(config.publicUrl);
 let stopping = false;
 const server = http.createServer((req, res) => {
-  const client = resolveClientAddress(req.socket.remoteAddress, firstHeader(req.headers['x-forwarded-for']), config.trustedProxies);
+  const client = resolveClientAddress(
+    req.socket.remoteAddress,
+    firstHeader(req.headers['x-forwarded-for']),
+    config.trustedProxies,
+  );
   presentForwardedHeaders(req, client.viaProxy);
   withClientAddress(client.address, () => handle(req, res));
 });
@@ -105,10 +112,15 @@ function handle(req: http.IncomingMessage, res: http.ServerResponse): void {
 function runAdapter(req: http.IncomingMessage, res: http.ServerResponse): void {
   // Compressed answers (brotli or gzip, by Accept-Encoding): a page is a third of its size on the wire.
   // The front cache captures inside the middleware, where the adapter's writes are still plain.
-  compress(req as Parameters<typeof compress>[0], res as Parameters<typeof compress>[1], () => front.capture(req, res, () => void handler(req, res)));
+  compress(req as Parameters<typeof compress>[0], res as Parameters<typeof compress>[1], () =>
+    front.capture(req, res, () => void handler(req, res)),
+  );
 }
 
-const hasBody = (req: http.IncomingMessage) => req.method !== 'GET' && req.method !== 'HEAD' && (req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0);
+const hasBody = (req: http.IncomingMessage) =>
+  req.method !== 'GET' &&
+  req.method !== 'HEAD' &&
+  (req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0);
 const firstHeader = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join(',') : value);
 
 /** The body, or undefined once it passes `limit` bytes (what follows is then discarded as it arrives). */
@@ -147,7 +159,8 @@ function refuseUnreadBody(req: http.IncomingMessage, res: http.ServerResponse): 
  * so the client reads the answer instead of a broken pipe.
  */
 function refuseTooLarge(req: http.IncomingMessage, res: http.ServerResponse): void {
-  const answer = () => void res.writeHead(413, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Request too large.');
+  const answer = () =>
+    void res.writeHead(413, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Request too large.');
   if (req.readableEnded) return answer();
   req.resume();
   req.on('end', answer);
@@ -162,7 +175,8 @@ function refuseTooLarge(req: http.IncomingMessage, res: http.ServerResponse): vo
  */
 function presentForwardedHeaders(req: http.IncomingMessage, viaProxy: boolean): void {
   const proto = firstHeader(req.headers['x-forwarded-proto'])?.split(',')[0]?.trim();
-  for (const name of ['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'forwarded']) delete req.headers[name];
+  for (const name of ['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'forwarded'])
+    delete req.headers[name];
   if (!viaProxy) return;
   req.headers.host = publicUrl.host;
   if (proto === 'https' && publicUrl.protocol === 'https:') req.headers['x-forwarded-proto'] = 'https';
@@ -190,7 +204,9 @@ server.listen(config.port, config.host, () => {
   // Without PUBLIC_URL, absolute links use the port actually bound (PORT=0 picks a free one).
   if (!process.env.PUBLIC_URL) process.env.PUBLIC_URL = `http://${shown}:${port}`;
   printDemoAccounts?.(process.env.PUBLIC_URL ?? config.publicUrl);
-  console.log(`QuBì is running at http://${shown}:${port}  (database: ${config.databaseUrl ? 'PostgreSQL' : `embedded, ${config.dataDir}`})`);
+  console.log(
+    `QuBì is running at http://${shown}:${port}  (database: ${config.databaseUrl ? 'PostgreSQL' : `embedded, ${config.dataDir}`})`,
+  );
 });
 
 async function stop(signal: string) {

@@ -69,9 +69,11 @@ const db = await openDatabase(targetFromConfig(config));
 try {
   // As `npm start` would: migrate, and seed an empty database (municipi, desks, organisations).
   await migrateAndSeed(db, { seedIfEmpty: true });
-  if (await db.selectFrom('app_user').select('id').where('email', '=', email).executeTakeFirst()) fail(`An account for ${email} exists already.`);
+  if (await db.selectFrom('app_user').select('id').where('email', '=', email).executeTakeFirst())
+    fail(`An account for ${email} exists already.`);
   for (const m of municipi) {
-    if (!(await db.selectFrom('municipio').select('id').where('id', '=', m).executeTakeFirst())) fail(`No municipio ${m}.`);
+    if (!(await db.selectFrom('municipio').select('id').where('id', '=', m).executeTakeFirst()))
+      fail(`No municipio ${m}.`);
   }
   const desks = [];
   for (const slug of args.desk ?? []) {
@@ -81,18 +83,29 @@ try {
   }
   let organisationId: number | null = null;
   if (args.organisation) {
-    const org = await db.selectFrom('organisation').select('id').where('slug', '=', args.organisation).executeTakeFirst();
+    const org = await db
+      .selectFrom('organisation')
+      .select('id')
+      .where('slug', '=', args.organisation)
+      .executeTakeFirst();
     if (!org) fail(`No organisation "${args.organisation}".`);
     organisationId = org.id;
   }
   if (role === 'partner_editor' && organisationId === null) fail('A partner_editor needs --organisation.');
 
   const userId = await createUser(db, { email, displayName, role, organisationId, municipi, desks }, args.password);
-  await writeAudit(db, { actorUserId: null, action: 'user.created', subject: `user:${userId}`, detail: { role, via: 'command line', withPassword: args.password !== undefined } });
+  await writeAudit(db, {
+    actorUserId: null,
+    action: 'user.created',
+    subject: `user:${userId}`,
+    detail: { role, via: 'command line', withPassword: args.password !== undefined },
+  });
   console.log(`Created ${role} ${email} (id ${userId}).`);
   if (args.password === undefined) {
     const token = await issueUserToken(db, userId, 'invitation');
-    console.log(`One-time link to set the password (valid 72 hours, usable once):\n${invitationUrl(config.publicUrl, locale, token)}`);
+    console.log(
+      `One-time link to set the password (valid 72 hours, usable once):\n${invitationUrl(config.publicUrl, locale, token)}`,
+    );
   } else if (role === 'admin') {
     console.log('Admins set up a second factor (TOTP) at their first sign-in.');
   }

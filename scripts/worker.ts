@@ -5,10 +5,11 @@
 import path from 'node:path';
 import { configOrExit } from './config-or-exit.ts';
 
-
 const config = configOrExit();
 if (!config.databaseUrl) {
-  console.error('npm run worker needs DATABASE_URL (PostgreSQL). With the embedded database the worker already runs inside `npm start`.');
+  console.error(
+    'npm run worker needs DATABASE_URL (PostgreSQL). With the embedded database the worker already runs inside `npm start`.',
+  );
   process.exit(1);
 }
 
@@ -28,7 +29,9 @@ const worker = startWorker({
   origin: () => config.publicUrl,
   retentionDays: config.bookingRetentionDays,
 });
-console.log(`Outbox worker running (mail: ${config.smtpUrl ? 'SMTP' : `.eml files in ${path.join(config.dataDir, 'mail')}`})`);
+console.log(
+  `Outbox worker running (mail: ${config.smtpUrl ? 'SMTP' : `.eml files in ${path.join(config.dataDir, 'mail')}`})`,
+);
 
 let stopping = false;
 async function stop(signal: string) {

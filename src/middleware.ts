@@ -8,7 +8,14 @@ import { readStaffSession } from '#/features/staff-accounts/guard.ts';
 import { isDatabaseUnavailable } from '#/server/db/errors.ts';
 import type { Translate } from '#/lib/i18n.ts';
 import { HREFLANG, type Locale } from '#/lib/locales.ts';
-import { apiMethodNotAllowed, endpointMethods, formPostProblem, pageError, pathLocale, PAGE_METHODS } from '#/server/http/http-errors.ts';
+import {
+  apiMethodNotAllowed,
+  endpointMethods,
+  formPostProblem,
+  pageError,
+  pathLocale,
+  PAGE_METHODS,
+} from '#/server/http/http-errors.ts';
 
 // The endpoint modules by route pattern ("/api/v1/desks/[slug]/slots"), loaded only when a request
 // needs to know which methods one takes (Astro itself answers a missing handler with a bare 404).
@@ -26,7 +33,9 @@ export const onRequest = defineMiddleware(async (context, next) => {
   context.locals.locale = locale;
   context.locals.t = getTranslator(locale);
   context.locals.dir = textDirection(locale);
-  const refused = context.isPrerendered ? undefined : await refuseUnservable(context.request, context.url.pathname, context.routePattern);
+  const refused = context.isPrerendered
+    ? undefined
+    : await refuseUnservable(context.request, context.url.pathname, context.routePattern);
   if (refused) return refused;
   let response: Response;
   try {
@@ -57,7 +66,11 @@ export const onRequest = defineMiddleware(async (context, next) => {
  * code runs: a method the route does not take (JSON under /api), or a POST to a page whose body
  * is not a plain form.
  */
-async function refuseUnservable(request: Request, pathname: string, routePattern: string): Promise<Response | undefined> {
+async function refuseUnservable(
+  request: Request,
+  pathname: string,
+  routePattern: string,
+): Promise<Response | undefined> {
   // Astro's own routes (/_actions/…, /_image) check their requests themselves.
   if (routePattern.startsWith('/_')) return undefined;
   const method = request.method.toUpperCase();
@@ -77,10 +90,16 @@ const UNAVAILABLE_HEADERS = { 'Retry-After': '30', 'Cache-Control': 'no-store' }
 
 /** The API's clients read JSON: the same 503 as a body they can parse, the message in Italian. */
 function unavailableJson(t: Translate): Response {
-  return Response.json({ error: 'unavailable', message: t('error.503.text') }, { status: 503, headers: UNAVAILABLE_HEADERS });
+  return Response.json(
+    { error: 'unavailable', message: t('error.503.text') },
+    { status: 503, headers: UNAVAILABLE_HEADERS },
+  );
 }
 
 function unavailablePage(t: Translate, locale: Locale, dir: 'ltr' | 'rtl'): Response {
   const html = `<!doctype html><html lang="${HREFLANG[locale]}" dir="${dir}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex"><title>${t('error.503.title')}</title></head><body><main><h1>${t('error.503.title')}</h1><p>${t('error.503.text')}</p><p><a href="/${locale}">${t('nav.home')}</a></p></main></body></html>`;
-  return new Response(html, { status: 503, headers: { 'Content-Type': 'text/html; charset=utf-8', ...UNAVAILABLE_HEADERS } });
+  return new Response(html, {
+    status: 503,
+    headers: { 'Content-Type': 'text/html; charset=utf-8', ...UNAVAILABLE_HEADERS },
+  });
 }

@@ -4,7 +4,9 @@ import type { Kysely } from 'kysely';
 import { runScript } from '../../src/server/db/sql-script.ts';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await runScript(db, `
+  await runScript(
+    db,
+    `
     CREATE TABLE municipio (
       id smallint PRIMARY KEY CHECK (id BETWEEN 1 AND 9),
       name text NOT NULL,
@@ -127,12 +129,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       CHECK (ends_at > starts_at)
     );
     CREATE INDEX collection_window_point_idx ON collection_window (drop_off_point_id, starts_at);
-  `);
+  `,
+  );
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await runScript(db, `
+  await runScript(
+    db,
+    `
     DROP TABLE collection_window, drop_off_point, campaign_item, campaign,
       event_organiser, event, desk_opening_hours, desk, organisation, network, municipio;
-  `);
+  `,
+  );
 }

@@ -5,7 +5,9 @@ import type { Kysely } from 'kysely';
 import { runScript } from '../../src/server/db/sql-script.ts';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await runScript(db, `
+  await runScript(
+    db,
+    `
     CREATE TABLE desk_closure (
       id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
       desk_id integer NOT NULL REFERENCES desk(id) ON DELETE CASCADE,
@@ -96,11 +98,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       key text PRIMARY KEY,
       value text NOT NULL
     );
-  `);
+  `,
+  );
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await runScript(db, `
+  await runScript(
+    db,
+    `
     DROP TABLE app_setting, rate_limit, outbox, booking, booking_slot, desk_extra_opening, desk_closure;
-  `);
+  `,
+  );
 }

@@ -4,7 +4,9 @@ import type { Kysely } from 'kysely';
 import { runScript } from '../../src/server/db/sql-script.ts';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await runScript(db, `
+  await runScript(
+    db,
+    `
     CREATE TABLE pledge (
       id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
       reference text NOT NULL UNIQUE CHECK (reference ~ '^ZS-[A-Z0-9]{4}-[A-Z0-9]{2}$'),
@@ -62,13 +64,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     CREATE INDEX volunteer_unconfirmed_idx ON volunteer (confirm_expires_at) WHERE status = 'unconfirmed';
     ALTER TABLE outbox ADD COLUMN volunteer_id integer REFERENCES volunteer(id) ON DELETE CASCADE;
     CREATE INDEX outbox_volunteer_idx ON outbox (volunteer_id);
-  `);
+  `,
+  );
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await runScript(db, `
+  await runScript(
+    db,
+    `
     ALTER TABLE outbox DROP COLUMN volunteer_id;
     ALTER TABLE outbox DROP COLUMN pledge_id;
     DROP TABLE volunteer, pledge_item, pledge;
-  `);
+  `,
+  );
 }

@@ -6,7 +6,9 @@ import type { Kysely } from 'kysely';
 import { runScript } from '../../src/server/db/sql-script.ts';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await runScript(db, `
+  await runScript(
+    db,
+    `
     CREATE TABLE app_user (
       id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
       email text NOT NULL UNIQUE CHECK (length(email) <= 254 AND email = lower(email)),
@@ -77,14 +79,18 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     ALTER TABLE event ADD COLUMN review_note text CHECK (review_note IS NULL OR length(review_note) <= 1000);
     ALTER TABLE event ADD COLUMN submitted_at timestamptz;
     CREATE INDEX event_owner_idx ON event (owner_organisation_id);
-  `);
+  `,
+  );
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await runScript(db, `
+  await runScript(
+    db,
+    `
     ALTER TABLE event DROP COLUMN submitted_at;
     ALTER TABLE event DROP COLUMN review_note;
     ALTER TABLE event DROP COLUMN owner_organisation_id;
     DROP TABLE audit_log, recovery_code, user_token, user_session, user_desk, user_municipio, app_user;
-  `);
+  `,
+  );
 }

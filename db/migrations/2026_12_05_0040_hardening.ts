@@ -5,7 +5,9 @@ import type { Kysely } from 'kysely';
 import { runScript } from '../../src/server/db/sql-script.ts';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await runScript(db, `
+  await runScript(
+    db,
+    `
     -- The TOTP time step (counter) of the last code accepted: a code of that step or an earlier one
     -- is refused, so a code seen over a shoulder or in a proxy log cannot be replayed. Steps of
     -- 30 s since 1970 fit in an integer until the year 4000.
@@ -20,12 +22,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       expires_at timestamptz NOT NULL
     );
     CREATE INDEX spent_form_stamp_expires_idx ON spent_form_stamp (expires_at);
-  `);
+  `,
+  );
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await runScript(db, `
+  await runScript(
+    db,
+    `
     DROP TABLE spent_form_stamp;
     ALTER TABLE app_user DROP COLUMN totp_last_step;
-  `);
+  `,
+  );
 }

@@ -7,7 +7,9 @@ import type { Kysely } from 'kysely';
 import { runScript } from '../../src/server/db/sql-script.ts';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await runScript(db, `
+  await runScript(
+    db,
+    `
     -- Rows live an hour: a read deletes the expired ones, the hourly housekeeping the rest.
     CREATE TABLE form_draft (
       id text PRIMARY KEY,
@@ -15,11 +17,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       expires_at timestamptz NOT NULL
     );
     CREATE INDEX form_draft_expires_idx ON form_draft (expires_at);
-  `);
+  `,
+  );
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await runScript(db, `
+  await runScript(
+    db,
+    `
     DROP TABLE form_draft;
-  `);
+  `,
+  );
 }

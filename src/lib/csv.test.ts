@@ -49,12 +49,15 @@ describe('csvCell', () => {
     expect(csvCell('two\r\nlines')).toBe('"two\r\nlines"');
   });
 
-  it.each(['=1+1', '+39 333', '-2+3', '@SUM(A1)', '\t=cmd', '\r=cmd', '=HYPERLINK("http://x","y")'])('neutralises a formula: %j', (value) => {
-    const cell = csvCell(value);
-    const [[read]] = parseCsv(cell + '\r\n') as [[string]];
-    expect(read.startsWith("'")).toBe(true);
-    expect(read.slice(1)).toBe(value);
-  });
+  it.each(['=1+1', '+39 333', '-2+3', '@SUM(A1)', '\t=cmd', '\r=cmd', '=HYPERLINK("http://x","y")'])(
+    'neutralises a formula: %j',
+    (value) => {
+      const cell = csvCell(value);
+      const [[read]] = parseCsv(cell + '\r\n') as [[string]];
+      expect(read.startsWith("'")).toBe(true);
+      expect(read.slice(1)).toBe(value);
+    },
+  );
 
   it('does not touch text with a formula character further in', () => {
     expect(csvCell('Anna-Maria')).toBe('Anna-Maria');
@@ -65,7 +68,13 @@ describe('csvCell', () => {
 
 describe('toCsv', () => {
   it('starts with a UTF-8 BOM and ends every record with CRLF', () => {
-    const csv = toCsv(['a', 'b'], [['1', 'Zoë'], ['中文', null]]);
+    const csv = toCsv(
+      ['a', 'b'],
+      [
+        ['1', 'Zoë'],
+        ['中文', null],
+      ],
+    );
     expect(csv.startsWith(UTF8_BOM)).toBe(true);
     expect(csv.slice(1)).toBe('a,b\r\n1,Zoë\r\n中文,\r\n');
     expect(Buffer.from(csv, 'utf8').subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
@@ -77,19 +86,24 @@ describe('toCsv', () => {
 
   it('reads back as the same cells, and no cell can start a formula', () => {
     fc.assert(
-      fc.property(fc.array(fc.array(fc.string({ unit: 'binary', maxLength: 12 }), { minLength: 3, maxLength: 3 }), { maxLength: 8 }), (rows) => {
-        const csv = toCsv(['x', 'y', 'z'], rows, { bom: false });
-        const read = parseCsv(csv);
-        expect(read[0]).toEqual(['x', 'y', 'z']);
-        expect(read.slice(1)).toHaveLength(rows.length);
-        read.slice(1).forEach((row, i) =>
-          row.forEach((cell, j) => {
-            const original = rows[i]![j]!;
-            expect(/^[=+\-@\t\r]/.test(cell)).toBe(false);
-            expect(cell).toBe(/^[=+\-@\t\r]/.test(original) ? `'${original}` : original);
-          }),
-        );
-      }),
+      fc.property(
+        fc.array(fc.array(fc.string({ unit: 'binary', maxLength: 12 }), { minLength: 3, maxLength: 3 }), {
+          maxLength: 8,
+        }),
+        (rows) => {
+          const csv = toCsv(['x', 'y', 'z'], rows, { bom: false });
+          const read = parseCsv(csv);
+          expect(read[0]).toEqual(['x', 'y', 'z']);
+          expect(read.slice(1)).toHaveLength(rows.length);
+          read.slice(1).forEach((row, i) =>
+            row.forEach((cell, j) => {
+              const original = rows[i]![j]!;
+              expect(/^[=+\-@\t\r]/.test(cell)).toBe(false);
+              expect(cell).toBe(/^[=+\-@\t\r]/.test(original) ? `'${original}` : original);
+            }),
+          );
+        },
+      ),
     );
   });
 });

@@ -20,7 +20,11 @@ export function csvCell(value: CsvValue): string {
 }
 
 /** A whole file: the header row, then the rows; CRLF after every record; BOM first unless asked not to. */
-export function toCsv(header: readonly string[], rows: readonly (readonly CsvValue[])[], options: { bom?: boolean } = {}): string {
+export function toCsv(
+  header: readonly string[],
+  rows: readonly (readonly CsvValue[])[],
+  options: { bom?: boolean } = {},
+): string {
   const lines = [header, ...rows].map((row) => row.map(csvCell).join(',') + '\r\n');
   return (options.bom === false ? '' : UTF8_BOM) + lines.join('');
 }

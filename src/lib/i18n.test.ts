@@ -30,7 +30,8 @@ function usedKeys(): Set<string> {
 
 const STAFF_LANGUAGES: string[] = ['it', 'en'];
 
-const placeholders = (value: string) => [...new Set([...value.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]))].sort();
+const placeholders = (value: string) =>
+  [...new Set([...value.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]))].sort();
 
 describe('locale files', () => {
   const keys = usedKeys();
@@ -66,7 +67,11 @@ describe('locale files', () => {
       const mismatched = Object.entries(dict)
         .filter(([k, v]) => {
           const it = messages.it[k] ?? messages.it[`${base(k)}_other`];
-          return it !== undefined && placeholders(v).join() !== placeholders(it).join() && !(base(k) !== k && placeholders(v).every((p) => placeholders(it).includes(p!)));
+          return (
+            it !== undefined &&
+            placeholders(v).join() !== placeholders(it).join() &&
+            !(base(k) !== k && placeholders(v).every((p) => placeholders(it).includes(p!)))
+          );
         })
         .map(([k]) => k);
       expect(mismatched).toEqual([]);
@@ -75,7 +80,9 @@ describe('locale files', () => {
 
   for (const locale of LOCALES.filter((l) => l !== 'it')) {
     it(`${locale} is translated, not a copy of Italian`, () => {
-      const same = Object.keys(messages.it).filter((k) => messages[locale][k] === messages.it[k] && messages.it[k]!.length > 12);
+      const same = Object.keys(messages.it).filter(
+        (k) => messages[locale][k] === messages.it[k] && messages.it[k]!.length > 12,
+      );
       expect(same.length / Object.keys(messages.it).length).toBeLessThan(0.05);
     });
   }
@@ -83,6 +90,8 @@ describe('locale files', () => {
   it('pluralises with the language’s own rules', () => {
     expect(getTranslator('it')('desks.results', { count: 1 })).toBe('1 sportello');
     expect(getTranslator('it')('desks.results', { count: 3 })).toBe('3 sportelli');
-    expect(getTranslator('ar')('desks.results', { count: 2 })).toBe(messages.ar['desks.results_two']!.replace('{{count}}', '2'));
+    expect(getTranslator('ar')('desks.results', { count: 2 })).toBe(
+      messages.ar['desks.results_two']!.replace('{{count}}', '2'),
+    );
   });
 });

@@ -17,7 +17,10 @@ export interface IcsEvent {
 }
 
 function utcStamp(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 /** Escapes TEXT values: backslash, semicolon, comma and newlines. */
@@ -48,7 +51,13 @@ export function foldLine(line: string): string {
 
 export function buildCalendar(events: IcsEvent[], options: { name?: string; now?: Date } = {}): string {
   const now = options.now ?? new Date();
-  const lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Comune di Milano//QuBi//IT', 'CALSCALE:GREGORIAN', 'METHOD:PUBLISH'];
+  const lines = [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//Comune di Milano//QuBi//IT',
+    'CALSCALE:GREGORIAN',
+    'METHOD:PUBLISH',
+  ];
   if (options.name) lines.push(`X-WR-CALNAME:${escapeText(options.name)}`);
   for (const e of events) {
     lines.push('BEGIN:VEVENT', `UID:${e.uid}`, `DTSTAMP:${utcStamp(e.updated ?? now)}`, `DTSTART:${utcStamp(e.start)}`);

@@ -12,7 +12,13 @@ export const LOCALE_TAGS: Record<Locale, string> = {
   zh: 'zh-Hans',
 };
 export const HREFLANG: Record<Locale, string> = { it: 'it', en: 'en', ar: 'ar', es: 'es', zh: 'zh-Hans' };
-export const LOCALE_NAMES: Record<Locale, string> = { it: 'Italiano', en: 'English', ar: 'العربية', es: 'Español', zh: '中文' };
+export const LOCALE_NAMES: Record<Locale, string> = {
+  it: 'Italiano',
+  en: 'English',
+  ar: 'العربية',
+  es: 'Español',
+  zh: '中文',
+};
 export const RTL_LOCALES: ReadonlySet<Locale> = new Set(['ar']);
 
 export function isLocale(value: unknown): value is Locale {
@@ -48,7 +54,11 @@ export function negotiateLocale(acceptLanguage: string | null | undefined): Loca
       const [tag = '', ...params] = part.trim().split(';');
       const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
       const quality = q ? Number(q.slice(2)) : 1;
-      return { primary: tag.trim().toLowerCase().split('-')[0] ?? '', quality: Number.isFinite(quality) ? quality : 0, index };
+      return {
+        primary: tag.trim().toLowerCase().split('-')[0] ?? '',
+        quality: Number.isFinite(quality) ? quality : 0,
+        index,
+      };
     })
     .filter((r) => r.primary && r.quality > 0)
     .sort((a, b) => b.quality - a.quality || a.index - b.index);

@@ -19,13 +19,17 @@ describe('phone numbers in the texts', () => {
   });
 
   it.each(LOCALES)('%s: no example is a desk’s real number', (locale) => {
-    const real = Object.entries(messages[locale]).filter(([, text]) => deskNumbers.some((n) => digits(text).includes(n)));
+    const real = Object.entries(messages[locale]).filter(([, text]) =>
+      deskNumbers.some((n) => digits(text).includes(n)),
+    );
     expect(real.map(([key]) => key)).toEqual([]);
   });
 
   it('ar: every number is isolated left to right', () => {
     const bare = Object.entries(messages.ar).flatMap(([key, text]) =>
-      [...text.matchAll(PHONE)].filter((m) => text[m.index - 1] !== '\u2066' || text[m.index + m[0].length] !== '\u2069').map(() => key),
+      [...text.matchAll(PHONE)]
+        .filter((m) => text[m.index - 1] !== '\u2066' || text[m.index + m[0].length] !== '\u2069')
+        .map(() => key),
     );
     expect(bare).toEqual([]);
     expect(Object.values(messages.ar).join('\n')).toContain('\u2066300 123 4567\u2069');

@@ -9,7 +9,10 @@ function xml(value: string): string {
 export function buildSitemap(pages: ((locale: Locale) => string)[], origin: string): string {
   const urls = pages.flatMap((pathFor) =>
     LOCALES.map((locale) => {
-      const alternates = LOCALES.map((l) => `<xhtml:link rel="alternate" hreflang="${HREFLANG[l]}" href="${xml(new URL(pathFor(l), origin).href)}"/>`).join('');
+      const alternates = LOCALES.map(
+        (l) =>
+          `<xhtml:link rel="alternate" hreflang="${HREFLANG[l]}" href="${xml(new URL(pathFor(l), origin).href)}"/>`,
+      ).join('');
       return `<url><loc>${xml(new URL(pathFor(locale), origin).href)}</loc>${alternates}</url>`;
     }),
   );

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { intlRomeParts, nextOccurrence, parseDateOnly, romeDateString, romeOffsetMinutes, romeParts, romeToInstant, toRomeIso } from './time.ts';
+import {
+  intlRomeParts,
+  nextOccurrence,
+  parseDateOnly,
+  romeDateString,
+  romeOffsetMinutes,
+  romeParts,
+  romeToInstant,
+  toRomeIso,
+} from './time.ts';
 
 describe('Rome wall-clock time', () => {
   it('uses +01:00 in winter and +02:00 in summer', () => {
@@ -50,7 +59,9 @@ describe('Rome wall-clock time', () => {
     const day = 86400000;
     const offsetOf = (ms: number) => {
       const p = intlRomeParts(new Date(ms));
-      return Math.round((Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(ms / 1000) * 1000) / 60000);
+      return Math.round(
+        (Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(ms / 1000) * 1000) / 60000,
+      );
     };
     let changes = 0;
     let previous = offsetOf(Date.UTC(1980, 0, 1));
@@ -70,7 +81,12 @@ describe('Rome wall-clock time', () => {
     }
     expect(changes).toBe(240);
     // Before and after the cached range, and an arbitrary instant inside it.
-    for (const iso of ['1899-06-01T12:00:00Z', '1970-07-01T10:20:30Z', '2250-01-01T00:00:00Z', '2031-05-17T08:09:10.500Z']) {
+    for (const iso of [
+      '1899-06-01T12:00:00Z',
+      '1970-07-01T10:20:30Z',
+      '2250-01-01T00:00:00Z',
+      '2031-05-17T08:09:10.500Z',
+    ]) {
       const d = new Date(iso);
       expect(romeParts(d), iso).toEqual(intlRomeParts(d));
     }

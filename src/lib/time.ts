@@ -97,7 +97,7 @@ function intlOffsetMinutes(date: Date): number {
  */
 export function romeToInstant(year: number, month: number, day: number, hour = 0, minute = 0): Date {
   // Slot lists convert the same wall times again and again; Intl is the slow part, so remember them.
-  const key = ((((year * 13 + month) * 32 + day) * 24 + hour) * 60 + minute);
+  const key = (((year * 13 + month) * 32 + day) * 24 + hour) * 60 + minute;
   const cached = instantCache.get(key);
   if (cached !== undefined) return new Date(cached);
   const instant = computeRomeInstant(year, month, day, hour, minute);
@@ -137,12 +137,15 @@ export function toRomeIso(date: Date): string {
 }
 
 /** Parses "YYYY-MM-DD" strictly; returns undefined for anything else, including impossible dates. */
-export function parseDateOnly(value: string | null | undefined): { year: number; month: number; day: number } | undefined {
+export function parseDateOnly(
+  value: string | null | undefined,
+): { year: number; month: number; day: number } | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value ?? '');
   if (!m) return undefined;
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const check = new Date(Date.UTC(year, month - 1, day));
-  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) return undefined;
+  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day)
+    return undefined;
   return { year, month, day };
 }
 

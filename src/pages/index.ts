@@ -5,5 +5,9 @@ import { negotiateLocale } from '#/lib/locales.ts';
 export const GET: APIRoute = ({ request }) =>
   new Response(null, {
     status: 302,
-    headers: { Location: `/${negotiateLocale(request.headers.get('accept-language'))}`, Vary: 'Accept-Language', 'Cache-Control': 'no-store' },
+    headers: {
+      Location: `/${negotiateLocale(request.headers.get('accept-language'))}`,
+      Vary: 'Accept-Language',
+      'Cache-Control': 'no-store',
+    },
   });

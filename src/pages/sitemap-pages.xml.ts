@@ -19,5 +19,7 @@ export const GET: APIRoute = async (context) => {
     ...desks.map((d) => (l: Locale) => deskPath(l, d.slug)),
     ...events.map((e) => (l: Locale) => eventPath(l, e.slug)),
   ];
-  return new Response(buildSitemap(pages, publicOrigin()), { headers: { 'Content-Type': 'application/xml; charset=utf-8' } });
+  return new Response(buildSitemap(pages, publicOrigin()), {
+    headers: { 'Content-Type': 'application/xml; charset=utf-8' },
+  });
 };

@@ -11,7 +11,11 @@ describe('parseConfig', () => {
   });
 
   it('accepts a PostgreSQL URL and a public origin behind a proxy', () => {
-    const c = parseConfig({ DATABASE_URL: 'postgres://u@db/qubi', PUBLIC_URL: 'https://qubi.example.org/some/path', PORT: '8080' });
+    const c = parseConfig({
+      DATABASE_URL: 'postgres://u@db/qubi',
+      PUBLIC_URL: 'https://qubi.example.org/some/path',
+      PORT: '8080',
+    });
     expect(c.databaseUrl).toBe('postgres://u@db/qubi');
     expect(c.publicUrl).toBe('https://qubi.example.org');
     expect(c.port).toBe(8080);
@@ -73,7 +77,10 @@ describe('parseConfig', () => {
     const c = parseConfig({ PLEDGE_GRACE_HOURS: '0', PLEDGE_RETENTION_DAYS: '90' });
     expect(c.pledgeGraceHours).toBe(0);
     expect(c.pledgeRetentionDays).toBe(90);
-    expect(parseConfig({ PLEDGE_GRACE_HOURS: ' ', PLEDGE_RETENTION_DAYS: '' })).toMatchObject({ pledgeGraceHours: 48, pledgeRetentionDays: 60 });
+    expect(parseConfig({ PLEDGE_GRACE_HOURS: ' ', PLEDGE_RETENTION_DAYS: '' })).toMatchObject({
+      pledgeGraceHours: 48,
+      pledgeRetentionDays: 60,
+    });
   });
 
   it('refuses a wrong pledge grace period or retention', () => {
@@ -106,8 +113,13 @@ describe('parseConfig', () => {
   it('trusts no proxy by default, and reads a number of hops or a list of addresses', () => {
     expect(parseConfig({}).trustedProxies).toEqual({ kind: 'hops', hops: 0 });
     expect(parseConfig({ TRUSTED_PROXIES: '1' }).trustedProxies).toEqual({ kind: 'hops', hops: 1 });
-    expect(parseConfig({ TRUSTED_PROXIES: '127.0.0.1, ::1, 10.0.0.0/8' }).trustedProxies).toMatchObject({ kind: 'addresses', entries: ['127.0.0.1', '::1', '10.0.0.0/8'] });
-    expect(problemsOf({ TRUSTED_PROXIES: 'nginx' })).toContain('TRUSTED_PROXIES must be a number of proxy hops or a list of IP addresses');
+    expect(parseConfig({ TRUSTED_PROXIES: '127.0.0.1, ::1, 10.0.0.0/8' }).trustedProxies).toMatchObject({
+      kind: 'addresses',
+      entries: ['127.0.0.1', '::1', '10.0.0.0/8'],
+    });
+    expect(problemsOf({ TRUSTED_PROXIES: 'nginx' })).toContain(
+      'TRUSTED_PROXIES must be a number of proxy hops or a list of IP addresses',
+    );
   });
 
   it('refuses the old TRUST_PROXY and points to TRUSTED_PROXIES', () => {
@@ -125,15 +137,27 @@ describe('parseConfig', () => {
     expect(parseConfig({ NODE_ENV: 'production' }).appSecret).toBeUndefined();
     expect(parseConfig({ APP_SECRET: Buffer.alloc(32, 7).toString('base64url') }).appSecret).toBeDefined();
     expect(problemsOf({ NODE_ENV: 'production' })).toContain('APP_SECRET is required with NODE_ENV=production');
-    expect(problemsOf({ APP_SECRET: 'short-secret' })).toContain('APP_SECRET must be at least 32 random bytes written as base64 or hex');
+    expect(problemsOf({ APP_SECRET: 'short-secret' })).toContain(
+      'APP_SECRET must be at least 32 random bytes written as base64 or hex',
+    );
     expect(problemsOf({ APP_SECRET: hex.slice(0, 62) })).toContain('APP_SECRET must be at least 32 random bytes');
-    expect(problemsOf({ APP_SECRET: base64, APP_SECRET_PREVIOUS: 'old' })).toContain('APP_SECRET_PREVIOUS must be at least 32 random bytes');
+    expect(problemsOf({ APP_SECRET: base64, APP_SECRET_PREVIOUS: 'old' })).toContain(
+      'APP_SECRET_PREVIOUS must be at least 32 random bytes',
+    );
   });
 
   it('checks the form fill time, the live page cache switch and every rate limit set', () => {
     expect(parseConfig({})).toMatchObject({ formMinFillSeconds: 3, livePageCache: true });
-    expect(parseConfig({ FORM_MIN_FILL_SECONDS: '0', LIVE_PAGE_CACHE: 'off' })).toMatchObject({ formMinFillSeconds: 0, livePageCache: false });
-    const message = problemsOf({ FORM_MIN_FILL_SECONDS: 'soon', LIVE_PAGE_CACHE: 'maybe', RATE_LIMIT_WRITES_PER_IP_PER_HOUR: '0', RATE_LIMIT_SIGN_IN_FAILURES_PER_ACCOUNT: 'five' });
+    expect(parseConfig({ FORM_MIN_FILL_SECONDS: '0', LIVE_PAGE_CACHE: 'off' })).toMatchObject({
+      formMinFillSeconds: 0,
+      livePageCache: false,
+    });
+    const message = problemsOf({
+      FORM_MIN_FILL_SECONDS: 'soon',
+      LIVE_PAGE_CACHE: 'maybe',
+      RATE_LIMIT_WRITES_PER_IP_PER_HOUR: '0',
+      RATE_LIMIT_SIGN_IN_FAILURES_PER_ACCOUNT: 'five',
+    });
     expect(message).toContain('FORM_MIN_FILL_SECONDS must be a whole number of seconds from 0 to 600, not "soon"');
     expect(message).toContain('LIVE_PAGE_CACHE must be "on" or "off", not "maybe"');
     expect(message).toContain('RATE_LIMIT_WRITES_PER_IP_PER_HOUR must be a whole number above 0, not "0"');

@@ -70,7 +70,9 @@ export function parseConfig(env: Env, cwd: string = process.cwd(), options: Pars
 
   const databaseUrl = blankToUndefined(env.DATABASE_URL);
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    problems.push('DATABASE_URL must start with postgres:// or postgresql:// (leave it unset for the embedded database)');
+    problems.push(
+      'DATABASE_URL must start with postgres:// or postgresql:// (leave it unset for the embedded database)',
+    );
   }
 
   const smtpUrl = blankToUndefined(env.SMTP_URL);
@@ -83,7 +85,8 @@ export function parseConfig(env: Env, cwd: string = process.cwd(), options: Pars
 
   const rawPort = blankToUndefined(env.PORT) ?? '4321';
   const port = Number(rawPort);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`PORT must be a whole number from 0 to 65535, not "${rawPort}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    problems.push(`PORT must be a whole number from 0 to 65535, not "${rawPort}"`);
 
   const host = blankToUndefined(env.HOST) ?? 'localhost';
 
@@ -93,13 +96,16 @@ export function parseConfig(env: Env, cwd: string = process.cwd(), options: Pars
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('protocol');
     publicUrl = u.origin;
   } catch {
-    problems.push(`PUBLIC_URL must be an absolute http(s) URL such as https://qubi.comune.milano.it, not "${publicUrl}"`);
+    problems.push(
+      `PUBLIC_URL must be an absolute http(s) URL such as https://qubi.comune.milano.it, not "${publicUrl}"`,
+    );
   }
 
   const dataDir = path.resolve(cwd, blankToUndefined(env.DATA_DIR) ?? 'data');
 
   const reminderTime = blankToUndefined(env.REMINDER_TIME) ?? '17:00';
-  if (!/^([01][0-9]|2[0-3]):[0-5][0-9]$/.test(reminderTime)) problems.push(`REMINDER_TIME must be a time of day as HH:MM, e.g. 17:00, not "${reminderTime}"`);
+  if (!/^([01][0-9]|2[0-3]):[0-5][0-9]$/.test(reminderTime))
+    problems.push(`REMINDER_TIME must be a time of day as HH:MM, e.g. 17:00, not "${reminderTime}"`);
 
   const rawRetention = blankToUndefined(env.BOOKING_RETENTION_DAYS) ?? '30';
   const bookingRetentionDays = Number(rawRetention);
@@ -128,17 +134,27 @@ export function parseConfig(env: Env, cwd: string = process.cwd(), options: Pars
   const trustedProxies = 'problem' in trusted ? NO_PROXY : trusted;
   // The old switch trusted the client's own first hop: refused, so no deployment keeps it unknowingly.
   if (env.TRUST_PROXY !== undefined) {
-    problems.push('TRUST_PROXY is no longer read: set TRUSTED_PROXIES instead, to the number of proxies in front of the server (1 for one nginx) or their addresses (e.g. 127.0.0.1)');
+    problems.push(
+      'TRUST_PROXY is no longer read: set TRUSTED_PROXIES instead, to the number of proxies in front of the server (1 for one nginx) or their addresses (e.g. 127.0.0.1)',
+    );
   }
 
   const production = env.NODE_ENV === 'production';
   const appSecret = blankToUndefined(env.APP_SECRET);
-  for (const [name, value] of [['APP_SECRET', appSecret], ['APP_SECRET_PREVIOUS', blankToUndefined(env.APP_SECRET_PREVIOUS)]] as const) {
+  for (const [name, value] of [
+    ['APP_SECRET', appSecret],
+    ['APP_SECRET_PREVIOUS', blankToUndefined(env.APP_SECRET_PREVIOUS)],
+  ] as const) {
     if (value !== undefined && !isStrongSecret(value)) {
-      problems.push(`${name} must be at least 32 random bytes written as base64 or hex, e.g. the output of \`openssl rand -base64 32\``);
+      problems.push(
+        `${name} must be at least 32 random bytes written as base64 or hex, e.g. the output of \`openssl rand -base64 32\``,
+      );
     }
   }
-  if (options.requireSecrets && production && !appSecret) problems.push('APP_SECRET is required with NODE_ENV=production: make one with `openssl rand -base64 32` and keep it apart from the database');
+  if (options.requireSecrets && production && !appSecret)
+    problems.push(
+      'APP_SECRET is required with NODE_ENV=production: make one with `openssl rand -base64 32` and keep it apart from the database',
+    );
 
   const rawMinFill = blankToUndefined(env.FORM_MIN_FILL_SECONDS) ?? '3';
   const formMinFillSeconds = Number(rawMinFill);
@@ -148,12 +164,14 @@ export function parseConfig(env: Env, cwd: string = process.cwd(), options: Pars
 
   // Lower case only: live-page.ts compares the variable as it is.
   const rawLiveCache = blankToUndefined(env.LIVE_PAGE_CACHE) ?? 'on';
-  if (!['on', 'off'].includes(rawLiveCache)) problems.push(`LIVE_PAGE_CACHE must be "on" or "off", not "${env.LIVE_PAGE_CACHE}"`);
+  if (!['on', 'off'].includes(rawLiveCache))
+    problems.push(`LIVE_PAGE_CACHE must be "on" or "off", not "${env.LIVE_PAGE_CACHE}"`);
 
   // Every rate limit is read where it is counted (request-guard.ts, auth/throttle.ts); each one set is checked here.
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith('RATE_LIMIT_') || value === undefined) continue;
-    if (!/^[0-9]+$/.test(value.trim()) || Number(value) < 1) problems.push(`${name} must be a whole number above 0, not "${value}"`);
+    if (!/^[0-9]+$/.test(value.trim()) || Number(value) < 1)
+      problems.push(`${name} must be a whole number above 0, not "${value}"`);
   }
 
   if (problems.length > 0) throw new ConfigError(problems);

@@ -3,7 +3,8 @@ import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 
 const require = createRequire(import.meta.url);
-const declarations = (css: string) => new Map([...css.matchAll(/(--it-[a-z0-9-]+):\s*([^;]+);/g)].map((m) => [m[1]!, m[2]!.trim()]));
+const declarations = (css: string) =>
+  new Map([...css.matchAll(/(--it-[a-z0-9-]+):\s*([^;]+);/g)].map((m) => [m[1]!, m[2]!.trim()]));
 
 describe('design tokens', () => {
   it('match the values of design-tokens-italia', () => {

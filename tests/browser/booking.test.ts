@@ -47,7 +47,10 @@ async function confirmAndReadReference(page: Page, locale: Locale): Promise<stri
 }
 
 async function downloadCalendar(page: Page): Promise<string> {
-  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('main a[href*="appuntamento.ics"]').click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.locator('main a[href*="appuntamento.ics"]').click(),
+  ]);
   expect(download.suggestedFilename()).toMatch(/\.ics$/);
   return readFile((await download.path())!, 'utf8');
 }
@@ -74,7 +77,10 @@ describe('a family books and cancels', () => {
     const page = await context.newPage();
     try {
       await page.goto(`${server.origin}/ar/sportelli/gallaratese`);
-      await Promise.all([page.waitForURL(/\/prenota$/), page.getByRole('link', { name: text('ar', 'booking.cta') }).click()]);
+      await Promise.all([
+        page.waitForURL(/\/prenota$/),
+        page.getByRole('link', { name: text('ar', 'booking.cta') }).click(),
+      ]);
       expect(await page.locator('html').getAttribute('dir')).toBe('rtl');
       await page.locator('input[name="slot"]').first().check();
       await continueButton(page, 'ar');
@@ -94,12 +100,18 @@ describe('a family books and cancels', () => {
       expect(ics).toContain('SUMMARY:Spazio QuBì Gallaratese');
 
       // Cancel with the reference code and the phone number.
-      await Promise.all([page.waitForURL(/\/ar\/prenotazione\/annulla$/), page.getByRole('link', { name: text('ar', 'booking.done.cancelLink') }).click()]);
+      await Promise.all([
+        page.waitForURL(/\/ar\/prenotazione\/annulla$/),
+        page.getByRole('link', { name: text('ar', 'booking.done.cancelLink') }).click(),
+      ]);
       await page.fill('#reference', reference);
       await page.fill('#phone', '351 444 5555');
       await follow(page, page.getByRole('button', { name: text('ar', 'manage.lookup.submit') }));
       expect(await h1(page)).toBe(text('ar', 'manage.cancel.title'));
-      await Promise.all([page.waitForURL(/esito=annullata/), page.getByRole('button', { name: text('ar', 'manage.cancel.yes') }).click()]);
+      await Promise.all([
+        page.waitForURL(/esito=annullata/),
+        page.getByRole('button', { name: text('ar', 'manage.cancel.yes') }).click(),
+      ]);
       expect(await h1(page)).toBe(text('ar', 'manage.cancelledTitle'));
     } finally {
       await context.close();
@@ -122,7 +134,10 @@ describe('a family books and cancels', () => {
       await page.goto(server.origin + (await manageLinkFor(reference)));
       expect(await h1(page)).toBe(text('it', 'manage.title'));
       await follow(page, page.getByRole('link', { name: text('it', 'manage.cancel.link') }));
-      await Promise.all([page.waitForURL(/esito=annullata/), page.getByRole('button', { name: text('it', 'manage.cancel.yes') }).click()]);
+      await Promise.all([
+        page.waitForURL(/esito=annullata/),
+        page.getByRole('button', { name: text('it', 'manage.cancel.yes') }).click(),
+      ]);
       expect(await page.locator('main').innerText()).toContain(text('it', 'manage.cancelledTitle'));
     } finally {
       await context.close();
@@ -140,95 +155,104 @@ describe('axe finds no WCAG 2.1 A/AA violation on the booking and manage pages',
     await context?.close();
   });
 
-  it.each(['it', 'en', 'ar'] as Locale[])('/%s: every step, error, confirmation, manage and cancel page', async (locale) => {
-    const page = await context.newPage();
-    const checked: string[] = [];
-    const check = async (type: string) => {
-      expect({ type, violations: await axeViolations(page) }).toEqual({ type, violations: [] });
-      checked.push(type);
-    };
-    try {
-      const choose = `${server.origin}/${locale}/sportelli/villapizzone/prenota`;
-      await page.goto(choose);
-      await check('time');
-      await continueButton(page, locale);
-      expect(await page.locator('.error-summary').count()).toBe(1);
-      await check('time with error');
+  it.each(['it', 'en', 'ar'] as Locale[])(
+    '/%s: every step, error, confirmation, manage and cancel page',
+    async (locale) => {
+      const page = await context.newPage();
+      const checked: string[] = [];
+      const check = async (type: string) => {
+        expect({ type, violations: await axeViolations(page) }).toEqual({ type, violations: [] });
+        checked.push(type);
+      };
+      try {
+        const choose = `${server.origin}/${locale}/sportelli/villapizzone/prenota`;
+        await page.goto(choose);
+        await check('time');
+        await continueButton(page, locale);
+        expect(await page.locator('.error-summary').count()).toBe(1);
+        await check('time with error');
 
-      await page.locator('input[name="slot"]').first().check();
-      await continueButton(page, locale);
-      await check('details');
-      await page.fill('#note', 'x'.repeat(201));
-      await continueButton(page, locale);
-      await check('details with error');
-      await page.fill('#note', '');
+        await page.locator('input[name="slot"]').first().check();
+        await continueButton(page, locale);
+        await check('details');
+        await page.fill('#note', 'x'.repeat(201));
+        await continueButton(page, locale);
+        await check('details with error');
+        await page.fill('#note', '');
 
-      await continueButton(page, locale);
-      await check('contact');
-      await continueButton(page, locale);
-      expect(await page.locator('.error-summary li').count()).toBe(3);
-      await check('contact with errors');
-      await fillContact(page, { firstName: 'Sam', phone: '333 555 7777', email: 'sam@example.org' });
-      await continueButton(page, locale);
-      await check('check answers');
+        await continueButton(page, locale);
+        await check('contact');
+        await continueButton(page, locale);
+        expect(await page.locator('.error-summary li').count()).toBe(3);
+        await check('contact with errors');
+        await fillContact(page, { firstName: 'Sam', phone: '333 555 7777', email: 'sam@example.org' });
+        await continueButton(page, locale);
+        await check('check answers');
 
-      // Someone else takes the time meanwhile (another tab), then this one confirms.
-      // Another person: a browser of their own (the same browser's tabs share one draft).
-      const otherContext = await browser.newContext();
-      const other = await otherContext.newPage();
-      await other.goto(choose);
-      await other.locator('input[name="slot"]').first().check();
-      await continueButton(other, locale);
-      await continueButton(other, locale);
-      await fillContact(other, { firstName: 'Ali', phone: '333 555 8888' });
-      await continueButton(other, locale);
-      await Promise.all([other.waitForURL(/confermata/), other.locator('#confirm').click()]);
-      await otherContext.close();
-      await follow(page, page.locator('#confirm'));
-      expect(await h1(page)).toBe(text(locale, 'booking.taken.title'));
-      await check('slot taken');
-      await page.locator('input[name="slot"]').first().check();
-      await continueButton(page, locale);
-      await check('check answers, new time');
-      await follow(page, page.getByRole('link', { name: new RegExp(text(locale, 'booking.check.when')) }));
-      await check('time, changing from check answers');
-      await page.locator('input[name="slot"]').first().check();
-      await continueButton(page, locale);
-      const reference = await confirmAndReadReference(page, locale);
-      await check('confirmation');
-      await page.goto(`${choose}/confermata?c=not-a-valid-link`);
-      await check('confirmation link not valid');
+        // Someone else takes the time meanwhile (another tab), then this one confirms.
+        // Another person: a browser of their own (the same browser's tabs share one draft).
+        const otherContext = await browser.newContext();
+        const other = await otherContext.newPage();
+        await other.goto(choose);
+        await other.locator('input[name="slot"]').first().check();
+        await continueButton(other, locale);
+        await continueButton(other, locale);
+        await fillContact(other, { firstName: 'Ali', phone: '333 555 8888' });
+        await continueButton(other, locale);
+        await Promise.all([other.waitForURL(/confermata/), other.locator('#confirm').click()]);
+        await otherContext.close();
+        await follow(page, page.locator('#confirm'));
+        expect(await h1(page)).toBe(text(locale, 'booking.taken.title'));
+        await check('slot taken');
+        await page.locator('input[name="slot"]').first().check();
+        await continueButton(page, locale);
+        await check('check answers, new time');
+        await follow(page, page.getByRole('link', { name: new RegExp(text(locale, 'booking.check.when')) }));
+        await check('time, changing from check answers');
+        await page.locator('input[name="slot"]').first().check();
+        await continueButton(page, locale);
+        const reference = await confirmAndReadReference(page, locale);
+        await check('confirmation');
+        await page.goto(`${choose}/confermata?c=not-a-valid-link`);
+        await check('confirmation link not valid');
 
-      await page.goto(`${server.origin}/${locale}/prenotazione/annulla`);
-      await check('cancel by reference');
-      await page.fill('#reference', 'QB-2222-22');
-      await page.fill('#phone', '333 555 7777');
-      await follow(page, page.getByRole('button', { name: text(locale, 'manage.lookup.submit') }));
-      await check('cancel by reference, not found');
-      await page.fill('#reference', reference);
-      await follow(page, page.getByRole('button', { name: text(locale, 'manage.lookup.submit') }));
-      expect(await h1(page)).toBe(text(locale, 'manage.cancel.title'));
-      await check('cancel by reference, confirm');
+        await page.goto(`${server.origin}/${locale}/prenotazione/annulla`);
+        await check('cancel by reference');
+        await page.fill('#reference', 'QB-2222-22');
+        await page.fill('#phone', '333 555 7777');
+        await follow(page, page.getByRole('button', { name: text(locale, 'manage.lookup.submit') }));
+        await check('cancel by reference, not found');
+        await page.fill('#reference', reference);
+        await follow(page, page.getByRole('button', { name: text(locale, 'manage.lookup.submit') }));
+        expect(await h1(page)).toBe(text(locale, 'manage.cancel.title'));
+        await check('cancel by reference, confirm');
 
-      const manage = server.origin + (await manageLinkFor(reference));
-      await page.goto(manage);
-      await check('manage');
-      await page.goto(`${manage}&azione=sposta`);
-      await check('manage, move');
-      await page.locator('input[name="slot"]').first().check();
-      await Promise.all([page.waitForURL(/esito=spostata/), page.getByRole('button', { name: text(locale, 'manage.move.submit') }).click()]);
-      await check('manage, moved');
-      await page.goto(`${manage}&azione=annulla`);
-      await check('manage, confirm cancel');
-      await Promise.all([page.waitForURL(/esito=annullata/), page.getByRole('button', { name: text(locale, 'manage.cancel.yes') }).click()]);
-      await check('manage, cancelled');
-      await page.goto(`${server.origin}/${locale}/prenotazione/gestisci?token=not-a-real-token-at-all-1234`);
-      await check('manage link not valid');
-      await page.goto(`${server.origin}/${locale}/prenotazione/annulla?esito=annullata`);
-      await check('cancelled');
-      expect(checked).toHaveLength(22);
-    } finally {
-      await page.close();
-    }
-  });
+        const manage = server.origin + (await manageLinkFor(reference));
+        await page.goto(manage);
+        await check('manage');
+        await page.goto(`${manage}&azione=sposta`);
+        await check('manage, move');
+        await page.locator('input[name="slot"]').first().check();
+        await Promise.all([
+          page.waitForURL(/esito=spostata/),
+          page.getByRole('button', { name: text(locale, 'manage.move.submit') }).click(),
+        ]);
+        await check('manage, moved');
+        await page.goto(`${manage}&azione=annulla`);
+        await check('manage, confirm cancel');
+        await Promise.all([
+          page.waitForURL(/esito=annullata/),
+          page.getByRole('button', { name: text(locale, 'manage.cancel.yes') }).click(),
+        ]);
+        await check('manage, cancelled');
+        await page.goto(`${server.origin}/${locale}/prenotazione/gestisci?token=not-a-real-token-at-all-1234`);
+        await check('manage link not valid');
+        await page.goto(`${server.origin}/${locale}/prenotazione/annulla?esito=annullata`);
+        await check('cancelled');
+        expect(checked).toHaveLength(22);
+      } finally {
+        await page.close();
+      }
+    },
+  );
 });

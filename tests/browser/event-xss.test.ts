@@ -12,7 +12,14 @@ import { axeViolations, launchBrowser } from './support.ts';
 import { createUser } from '#/features/staff-accounts/users.ts';
 import { createSession, generateSessionToken } from '#/features/staff-accounts/session.ts';
 import { loadActor } from '#/features/staff-accounts/actor.ts';
-import { checkEventForm, createEvent, emptyEventForm, publishEvent, submitEvent, cancelEvent } from '#/features/events/event-editing.ts';
+import {
+  checkEventForm,
+  createEvent,
+  emptyEventForm,
+  publishEvent,
+  submitEvent,
+  cancelEvent,
+} from '#/features/events/event-editing.ts';
 import { LOCALES } from '#/lib/locales.ts';
 import { romeParts } from '#/lib/time.ts';
 
@@ -49,11 +56,41 @@ beforeAll(async () => {
     {},
     {
       async prepare(db) {
-        const org = (await db.selectFrom('organisation').select('id').where('name', '=', 'Casa dei Giochi').executeTakeFirstOrThrow()).id;
-        const partnerId = await createUser(db, { email: 'xss@partner.example', displayName: '<b>Partner</b>', role: 'partner_editor', organisationId: org });
-        const coordId = await createUser(db, { email: 'coord2@comune.example', displayName: 'Coord', role: 'coordinator', municipi: [2] });
-        const partner = await loadActor(db, { id: partnerId, email: '', displayName: '', role: 'partner_editor', organisationId: org, totpEnabled: false });
-        const coord = await loadActor(db, { id: coordId, email: '', displayName: '', role: 'coordinator', organisationId: null, totpEnabled: false });
+        const org = (
+          await db
+            .selectFrom('organisation')
+            .select('id')
+            .where('name', '=', 'Casa dei Giochi')
+            .executeTakeFirstOrThrow()
+        ).id;
+        const partnerId = await createUser(db, {
+          email: 'xss@partner.example',
+          displayName: '<b>Partner</b>',
+          role: 'partner_editor',
+          organisationId: org,
+        });
+        const coordId = await createUser(db, {
+          email: 'coord2@comune.example',
+          displayName: 'Coord',
+          role: 'coordinator',
+          municipi: [2],
+        });
+        const partner = await loadActor(db, {
+          id: partnerId,
+          email: '',
+          displayName: '',
+          role: 'partner_editor',
+          organisationId: org,
+          totpEnabled: false,
+        });
+        const coord = await loadActor(db, {
+          id: coordId,
+          email: '',
+          displayName: '',
+          role: 'coordinator',
+          organisationId: null,
+          totpEnabled: false,
+        });
         staffToken = generateSessionToken();
         await createSession(db, staffToken, coordId, { twoFactorVerified: true });
         // Soon enough to be on the home page and first in the list.
@@ -64,7 +101,11 @@ beforeAll(async () => {
           for (const field of ['title', 'summary', 'transitHint', 'priceNote'] as const) {
             for (const l of LOCALES) v[field][l] = i % 3 === 2 && l !== 'it' ? '' : `${payload} ${field}-${l}`;
           }
-          for (const l of LOCALES) v.description[l] = i % 3 === 2 && l !== 'it' ? '' : `${payload}\n\n${DESCRIPTION_EXTRAS.join('\n\n')}\n\n**${payload}** *${payload}*`;
+          for (const l of LOCALES)
+            v.description[l] =
+              i % 3 === 2 && l !== 'it'
+                ? ''
+                : `${payload}\n\n${DESCRIPTION_EXTRAS.join('\n\n')}\n\n**${payload}** *${payload}*`;
           v.venue = `${payload} venue`;
           v.address = `${payload} address`;
           v.startDate = date;
@@ -86,7 +127,13 @@ beforeAll(async () => {
         v.title.it = PAYLOADS[1]!;
         v.summary.it = PAYLOADS[2]!;
         v.description.it = PAYLOADS[0]!;
-        Object.assign(v, { venue: PAYLOADS[3], address: PAYLOADS[4], startDate: date, startTime: '09:00', municipioId: '2' });
+        Object.assign(v, {
+          venue: PAYLOADS[3],
+          address: PAYLOADS[4],
+          startDate: date,
+          startTime: '09:00',
+          municipioId: '2',
+        });
         const checked = checkEventForm(v, { municipi: [2], organisations: [] });
         if (!checked.ok) throw new Error(JSON.stringify(checked.errors));
         const draft = await createEvent(db, partner, checked.value);
@@ -111,11 +158,27 @@ function inspect(page: Page) {
   return page.evaluate(() => {
     const all = [...document.querySelectorAll('*')];
     return {
-      scripts: [...document.querySelectorAll('script')].filter((s) => s.type !== 'application/ld+json').map((s) => s.outerHTML.slice(0, 200)),
-      handlers: all.flatMap((el) => [...el.attributes].filter((a) => /^on/i.test(a.name)).map((a) => `${el.tagName} ${a.name}`)),
-      badUrls: all.flatMap((el) => [...el.attributes].filter((a) => ['href', 'src', 'action', 'formaction', 'data', 'srcdoc'].includes(a.name) && /^\s*(javascript|data|vbscript):/i.test(a.value)).map((a) => `${el.tagName} ${a.name}=${a.value}`)),
+      scripts: [...document.querySelectorAll('script')]
+        .filter((s) => s.type !== 'application/ld+json')
+        .map((s) => s.outerHTML.slice(0, 200)),
+      handlers: all.flatMap((el) =>
+        [...el.attributes].filter((a) => /^on/i.test(a.name)).map((a) => `${el.tagName} ${a.name}`),
+      ),
+      badUrls: all.flatMap((el) =>
+        [...el.attributes]
+          .filter(
+            (a) =>
+              ['href', 'src', 'action', 'formaction', 'data', 'srcdoc'].includes(a.name) &&
+              /^\s*(javascript|data|vbscript):/i.test(a.value),
+          )
+          .map((a) => `${el.tagName} ${a.name}=${a.value}`),
+      ),
       // Partner texts are shown in <main> (and as text in the head): the site's own footer flag is an <svg>.
-      injected: [...document.querySelectorAll('main :is(iframe, img, svg, math, object, embed, details, style), base, meta[http-equiv], body style')].map((el) => el.outerHTML.slice(0, 200)),
+      injected: [
+        ...document.querySelectorAll(
+          'main :is(iframe, img, svg, math, object, embed, details, style), base, meta[http-equiv], body style',
+        ),
+      ].map((el) => el.outerHTML.slice(0, 200)),
       ldJson: [...document.querySelectorAll('script[type="application/ld+json"]')].map((s) => s.textContent ?? ''),
       title: document.title,
       text: document.body.innerText,
@@ -160,7 +223,9 @@ describe('the detectors', () => {
   it('notice a leaked payload (so a pass means something)', async () => {
     const page = await context.newPage();
     const dialogs = watchDialogs(page);
-    await page.setContent('<main><img src=x onerror="alert(1)"><a href="javascript:alert(2)">x</a><svg></svg></main><script>alert(3)</script>');
+    await page.setContent(
+      '<main><img src=x onerror="alert(1)"><a href="javascript:alert(2)">x</a><svg></svg></main><script>alert(3)</script>',
+    );
     await page.waitForTimeout(300);
     const found = await inspect(page);
     await page.close();
@@ -243,7 +308,11 @@ describe('staff pages (a coordinator reviews hostile events)', () => {
 
   it('the staff event pages pass axe (WCAG 2.1 AA), also with errors shown', async () => {
     const page = await context.newPage();
-    for (const path of ['/it/staff/eventi', '/it/staff/eventi/nuovo', `/en/staff/eventi/${eventIds[eventIds.length - 1]}`]) {
+    for (const path of [
+      '/it/staff/eventi',
+      '/it/staff/eventi/nuovo',
+      `/en/staff/eventi/${eventIds[eventIds.length - 1]}`,
+    ]) {
       await page.goto(server.origin + path);
       expect(await axeViolations(page), path).toEqual([]);
     }

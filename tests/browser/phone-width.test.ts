@@ -39,11 +39,37 @@ beforeAll(async () => {
         admin = (await createDemoAccounts(db)).find((a) => a.role === 'admin')!;
         // Rows in the staff tables, with long values, so their width is measured with content.
         fx.window8 = await firstCollectionWindowId(db, 'quarto-oggiaro');
-        const made = await createPledge(db, { campaignSlug: 'zaino-sospeso', lines: [{ item: 'zaino', quantity: 1 }, { item: 'colla', quantity: 2 }], collectionWindowId: fx.window8, firstName: 'Mariagiovanna', email: 'mariagiovanna.esempio@example.org', phone: '+393001234567', locale: 'it', submissionKey: null });
+        const made = await createPledge(db, {
+          campaignSlug: 'zaino-sospeso',
+          lines: [
+            { item: 'zaino', quantity: 1 },
+            { item: 'colla', quantity: 2 },
+          ],
+          collectionWindowId: fx.window8,
+          firstName: 'Mariagiovanna',
+          email: 'mariagiovanna.esempio@example.org',
+          phone: '+393001234567',
+          locale: 'it',
+          submissionKey: null,
+        });
         if (!made.ok) throw new Error(made.reason);
         await db
           .insertInto('volunteer')
-          .values({ name: 'Volontaria Con Un Nome Lungo', email: 'volontaria.con.un.nome.lungo@example.org', phone: '+393001234568', municipi: [8], skills: ['homework', 'translation'], languages: ['it', 'ar'], availability: ['mon-morning', 'sat-afternoon'], note: 'Disponibile anche d’estate.', locale: 'it', status: 'new', withdraw_key: 'k'.repeat(32), consent_at: new Date(), confirmed_at: new Date() })
+          .values({
+            name: 'Volontaria Con Un Nome Lungo',
+            email: 'volontaria.con.un.nome.lungo@example.org',
+            phone: '+393001234568',
+            municipi: [8],
+            skills: ['homework', 'translation'],
+            languages: ['it', 'ar'],
+            availability: ['mon-morning', 'sat-afternoon'],
+            note: 'Disponibile anche d’estate.',
+            locale: 'it',
+            status: 'new',
+            withdraw_key: 'k'.repeat(32),
+            consent_at: new Date(),
+            confirmed_at: new Date(),
+          })
           .execute();
       },
     },
@@ -52,12 +78,24 @@ beforeAll(async () => {
 
   // A booking in the desk operator's agenda, with an email and a long note.
   const today = romeDateString(new Date());
-  const slots = (await (await fetch(`${server.origin}/api/v1/desks/quarto-oggiaro/slots?from=${today}&to=${addDays(today, 55)}`)).json()) as { start: string; remaining: number }[];
+  const slots = (await (
+    await fetch(`${server.origin}/api/v1/desks/quarto-oggiaro/slots?from=${today}&to=${addDays(today, 55)}`)
+  ).json()) as { start: string; remaining: number }[];
   const slot = slots.find((s) => s.remaining > 0)!;
   const res = await fetch(`${server.origin}/api/v1/bookings`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ desk: 'quarto-oggiaro', start: slot.start, name: 'Mariagiovanna', phone: '300 000 2222', email: 'mariagiovanna.esempio@example.org', topic: 'orientation', note: 'Documenti per la mensa scolastica e per il doposcuola del quartiere', locale: 'it', privacyAccepted: true }),
+    body: JSON.stringify({
+      desk: 'quarto-oggiaro',
+      start: slot.start,
+      name: 'Mariagiovanna',
+      phone: '300 000 2222',
+      email: 'mariagiovanna.esempio@example.org',
+      topic: 'orientation',
+      note: 'Documenti per la mensa scolastica e per il doposcuola del quartiere',
+      locale: 'it',
+      privacyAccepted: true,
+    }),
   });
   expect(res.status).toBe(201);
   fx.bookedDay = romeDateString(new Date(slot.start));
@@ -68,7 +106,12 @@ beforeAll(async () => {
   await signIn(page, server.origin, admin);
   await passSecondFactor(page, server.origin);
   await page.goto(`${server.origin}/it/staff/eventi`, { waitUntil: 'load' });
-  fx.eventId = /\/staff\/eventi\/(\d+)/.exec((await page.locator('a[href*="/staff/eventi/"]').evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).pathname).join(' '))))?.[1] ?? '';
+  fx.eventId =
+    /\/staff\/eventi\/(\d+)/.exec(
+      await page
+        .locator('a[href*="/staff/eventi/"]')
+        .evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).pathname).join(' ')),
+    )?.[1] ?? '';
   expect(fx.eventId).not.toBe('');
   adminCookies = await desk.cookies();
   await desk.close();
@@ -90,13 +133,17 @@ interface Overflow {
 async function overflowOf(page: Page, width: number, name: string): Promise<Overflow | undefined> {
   const m = await page.evaluate((width) => {
     const innerWidth = window.innerWidth;
-    const describe = (e: Element) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${[...e.classList].map((c) => `.${c}`).join('')}`;
+    const describe = (e: Element) =>
+      `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${[...e.classList].map((c) => `.${c}`).join('')}`;
     const outside = (e: Element) => {
       const r = e.getBoundingClientRect();
       return r.width > 0 && (r.right > width + 0.5 || r.left < -0.5);
     };
     // Report an element only if its parent fits: the one that pushes the page wider.
-    const culprits = [...document.body.querySelectorAll('*')].filter((e) => outside(e) && !(e.parentElement && e.parentElement !== document.body && outside(e.parentElement))).slice(0, 4).map(describe);
+    const culprits = [...document.body.querySelectorAll('*')]
+      .filter((e) => outside(e) && !(e.parentElement && e.parentElement !== document.body && outside(e.parentElement)))
+      .slice(0, 4)
+      .map(describe);
     return { scrollWidth: document.documentElement.scrollWidth, innerWidth, culprits };
   }, width);
   if (m.scrollWidth <= m.innerWidth && m.innerWidth === width) return undefined;
@@ -112,11 +159,22 @@ async function headingOffScreen(page: Page, name: string): Promise<string | unde
   const r = await page.evaluate(() => {
     const target = document.querySelector('.error-summary') ?? document.querySelector('h1');
     const box = target?.getBoundingClientRect();
-    return box && { what: target!.tagName.toLowerCase(), left: box.left, right: box.right, top: box.top, innerWidth: window.innerWidth, innerHeight: window.innerHeight };
+    return (
+      box && {
+        what: target!.tagName.toLowerCase(),
+        left: box.left,
+        right: box.right,
+        top: box.top,
+        innerWidth: window.innerWidth,
+        innerHeight: window.innerHeight,
+      }
+    );
   });
   if (!r) return `${name}: no h1`;
   const visible = r.left >= -0.5 && r.right <= r.innerWidth + 0.5 && r.top >= 0 && r.top < r.innerHeight;
-  return visible ? undefined : `${name}: ${r.what} at left ${Math.round(r.left)}, right ${Math.round(r.right)}, top ${Math.round(r.top)} on a ${r.innerWidth}×${r.innerHeight} screen`;
+  return visible
+    ? undefined
+    : `${name}: ${r.what} at left ${Math.round(r.left)}, right ${Math.round(r.right)}, top ${Math.round(r.top)} on a ${r.innerWidth}×${r.innerHeight} screen`;
 }
 
 /**
@@ -131,7 +189,8 @@ async function breakableNumbers(page: Page, name: string): Promise<string[]> {
     for (const a of document.querySelectorAll('body a[href^="tel:"]')) {
       if (!/\d{3}/.test(a.textContent ?? '')) continue; // a "Call" button, no number shown
       const number = a.querySelector('bdi[dir="ltr"]');
-      if (!number || !keepsWhole(number) || getComputedStyle(number).direction !== 'ltr') problems.push(`phone "${a.textContent!.trim()}"`);
+      if (!number || !keepsWhole(number) || getComputedStyle(number).direction !== 'ltr')
+        problems.push(`phone "${a.textContent!.trim()}"`);
     }
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
@@ -170,7 +229,10 @@ function checker(page: Page, width: number, locale: string) {
     /** Opens a page and checks it; it must answer `status` at that address (not a redirect to sign in). */
     async open(path: string, name: string, status = 200) {
       const response = await page.goto(server.origin + path, { waitUntil: 'load' });
-      expect([response?.status(), new URL(page.url()).pathname], name).toEqual([status, new URL(path, server.origin).pathname]);
+      expect([response?.status(), new URL(page.url()).pathname], name).toEqual([
+        status,
+        new URL(path, server.origin).pathname,
+      ]);
       await this.check(name);
     },
   };
@@ -185,7 +247,8 @@ async function press(page: Page, target: Locator | string): Promise<void> {
   await Promise.all([page.waitForEvent('load'), button.press('Enter')]);
 }
 
-const continueButton = (page: Page, locale: Locale) => press(page, page.getByRole('button', { name: text(locale, 'booking.continue'), exact: true }));
+const continueButton = (page: Page, locale: Locale) =>
+  press(page, page.getByRole('button', { name: text(locale, 'booking.continue'), exact: true }));
 
 /** The manage link of a booking, read from its confirmation email (the file mailer's .eml). */
 async function manageLinkFor(reference: string): Promise<string> {
@@ -302,7 +365,13 @@ describe.each(WIDTHS)('on a phone %i px wide', (width) => {
   let context: BrowserContext;
   let page: Page;
   beforeAll(async () => {
-    context = await browser.newContext({ viewport: { width, height: 640 }, screen: { width, height: 640 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    context = await browser.newContext({
+      viewport: { width, height: 640 },
+      screen: { width, height: 640 },
+      isMobile: true,
+      hasTouch: true,
+      deviceScaleFactor: 2,
+    });
     page = await context.newPage();
   });
   afterAll(async () => {
@@ -339,11 +408,18 @@ describe.each(WIDTHS)('on a phone %i px wide', (width) => {
 
 describe('the staff agenda', () => {
   it('is a list of labelled cards on a phone, and stays a table on a desk PC and on paper', async () => {
-    const context = await browser.newContext({ viewport: { width: 360, height: 640 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    const context = await browser.newContext({
+      viewport: { width: 360, height: 640 },
+      isMobile: true,
+      hasTouch: true,
+      deviceScaleFactor: 2,
+    });
     try {
       await context.addCookies(adminCookies);
       const page = await context.newPage();
-      await page.goto(`${server.origin}/it/staff/agenda/quarto-oggiaro?giorno=${fx.bookedDay}&vista=giorno`, { waitUntil: 'load' });
+      await page.goto(`${server.origin}/it/staff/agenda/quarto-oggiaro?giorno=${fx.bookedDay}&vista=giorno`, {
+        waitUntil: 'load',
+      });
       const row = page.locator('tbody tr', { hasText: 'Mariagiovanna' });
       const layout = () =>
         row.evaluate((tr) => ({
@@ -352,7 +428,10 @@ describe('the staff agenda', () => {
           tableWidth: Math.round(tr.closest('table')!.getBoundingClientRect().width),
         }));
       const card = await layout();
-      expect({ row: card.row, label: card.label }).toEqual({ row: 'block', label: `"${text('it', 'staff.agenda.col.time')}"` });
+      expect({ row: card.row, label: card.label }).toEqual({
+        row: 'block',
+        label: `"${text('it', 'staff.agenda.col.time')}"`,
+      });
       expect(card.tableWidth).toBeLessThanOrEqual(360);
 
       await page.emulateMedia({ media: 'print' });

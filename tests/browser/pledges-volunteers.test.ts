@@ -24,27 +24,43 @@ afterAll(async () => {
 type Locale = 'it' | 'en' | 'ar';
 
 async function remaining(item: string): Promise<number> {
-  const c = (await (await fetch(`${server.origin}/api/v1/campaigns/zaino-sospeso`)).json()) as { items: { slug: string; remaining: number }[] };
+  const c = (await (await fetch(`${server.origin}/api/v1/campaigns/zaino-sospeso`)).json()) as {
+    items: { slug: string; remaining: number }[];
+  };
   return c.items.find((i) => i.slug === item)!.remaining;
 }
 
 async function downloadCalendar(page: Page): Promise<string> {
-  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('main a[href*="consegna.ics"]').click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.locator('main a[href*="consegna.ics"]').click(),
+  ]);
   expect(download.suggestedFilename()).toMatch(/\.ics$/);
   return readFile((await download.path())!, 'utf8');
 }
 
 /** Fills the pledge form; the first collection window unless told otherwise. */
-async function fillPledge(page: Page, values: { item: string; quantity: string; name: string; phone?: string; email?: string; window?: number }) {
+async function fillPledge(
+  page: Page,
+  values: { item: string; quantity: string; name: string; phone?: string; email?: string; window?: number },
+) {
   await page.fill(`#qty-${values.item}`, values.quantity);
-  await page.locator('input[name="window"]').nth(values.window ?? 0).check();
+  await page
+    .locator('input[name="window"]')
+    .nth(values.window ?? 0)
+    .check();
   await page.fill('#name', values.name);
   if (values.phone) await page.fill('#phone', values.phone);
   if (values.email) await page.fill('#email', values.email);
   await page.check('#privacyAccepted');
 }
 
-async function pledgeJourney(context: BrowserContext, locale: Locale, person: { name: string; phone?: string; email?: string }, item: string) {
+async function pledgeJourney(
+  context: BrowserContext,
+  locale: Locale,
+  person: { name: string; phone?: string; email?: string },
+  item: string,
+) {
   const before = await remaining(item);
   const page = await context.newPage();
   try {
@@ -57,7 +73,9 @@ async function pledgeJourney(context: BrowserContext, locale: Locale, person: { 
     expect(await field.getAttribute('max')).toBe(String(before));
     // The field says how many are still needed, in its description.
     expect(await field.getAttribute('aria-describedby')).toBe(`qty-${item}-hint`);
-    expect(await page.locator(`#qty-${item}-hint`).innerText()).toBe(text(locale, 'pledge.form.stillNeeded', { n: String(before) }));
+    expect(await page.locator(`#qty-${item}-hint`).innerText()).toBe(
+      text(locale, 'pledge.form.stillNeeded', { n: String(before) }),
+    );
 
     // Sent empty: the error summary has the focus, each problem links to its field.
     await follow(page, page.locator('#submit'));
@@ -75,7 +93,9 @@ async function pledgeJourney(context: BrowserContext, locale: Locale, person: { 
     expect(await h1(page)).toBe(text(locale, 'pledge.done.title'));
     const reference = (await page.locator('.panel .reference').innerText()).trim();
     expect(reference).toMatch(/^ZS-[A-Z0-9]{4}-[A-Z0-9]{2}$/);
-    expect(await page.locator('main').innerText()).toContain(person.email ? text(locale, 'pledge.done.change.email') : text(locale, 'pledge.done.change.phone'));
+    expect(await page.locator('main').innerText()).toContain(
+      person.email ? text(locale, 'pledge.done.change.email') : text(locale, 'pledge.done.change.phone'),
+    );
     const ics = await downloadCalendar(page);
     expect(ics).toContain('BEGIN:VEVENT');
     expect(ics).toContain(`UID:pledge-${reference}@`);
@@ -130,7 +150,9 @@ describe('volunteer sign-up', () => {
       await follow(page, page.locator('#submit'));
 
       // Translation without a language: one error, the answers kept.
-      expect(await page.locator('.error-summary a').allInnerTexts()).toEqual([text('en', 'volunteer.error.languagesRequired')]);
+      expect(await page.locator('.error-summary a').allInnerTexts()).toEqual([
+        text('en', 'volunteer.error.languagesRequired'),
+      ]);
       expect(await page.getByLabel('Tuesday, Evening', { exact: true }).isChecked()).toBe(true);
       expect(await page.inputValue('#email')).toBe('sam@example.org');
       await page.getByLabel('Arabic', { exact: true }).check();
@@ -154,12 +176,23 @@ describe('axe finds no WCAG 2.1 A/AA violation on the pledge and volunteer pages
   });
 
   async function manageUrl(locale: Locale): Promise<string> {
-    const c = (await (await fetch(`${server.origin}/api/v1/campaigns/zaino-sospeso`)).json()) as { collectionWindows: { id: number; dropOffPoint: string }[] };
+    const c = (await (await fetch(`${server.origin}/api/v1/campaigns/zaino-sospeso`)).json()) as {
+      collectionWindows: { id: number; dropOffPoint: string }[];
+    };
     const w = c.collectionWindows[0]!;
     const res = await fetch(`${server.origin}/api/v1/pledges`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ campaign: 'zaino-sospeso', items: [{ item: 'colla', quantity: 1 }], dropOffPoint: w.dropOffPoint, collectionWindow: w.id, name: 'Axe', email: `axe-${locale}@example.org`, locale, privacyAccepted: true }),
+      body: JSON.stringify({
+        campaign: 'zaino-sospeso',
+        items: [{ item: 'colla', quantity: 1 }],
+        dropOffPoint: w.dropOffPoint,
+        collectionWindow: w.id,
+        name: 'Axe',
+        email: `axe-${locale}@example.org`,
+        locale,
+        privacyAccepted: true,
+      }),
     });
     expect(res.status).toBe(201);
     const url = new URL(((await res.json()) as { manageUrl: string }).manageUrl);
@@ -180,11 +213,17 @@ describe('axe finds no WCAG 2.1 A/AA violation on the pledge and volunteer pages
   /** The confirmation email of a volunteer sign-up, as the file mailer writes it (the worker runs every 5 s). */
   async function confirmationEmail(locale: Locale, email: string): Promise<{ confirm: string; withdraw: string }> {
     for (let i = 0; i < 120; i++) {
-      for (const mail of await loggedMails(server.output(), 'volunteer_confirm_address', /\/volontari\/conferma\?token=/)) {
+      for (const mail of await loggedMails(
+        server.output(),
+        'volunteer_confirm_address',
+        /\/volontari\/conferma\?token=/,
+      )) {
         const raw = mail.raw;
         if (!raw.includes(`To: ${email}`)) continue;
         // Quoted-printable soft line breaks and escapes, so the links can be read.
-        const decoded = raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+        const decoded = raw
+          .replace(/=\r?\n/g, '')
+          .replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
         const withdraw = /https?:\/\/[^\s"<>]+\/volontari\/ritira\?token=[0-9]+\.[A-Za-z0-9_-]{43}/.exec(decoded)?.[0];
         const path = (u: string) => new URL(u).pathname + new URL(u).search;
         return { confirm: path(mail.url), withdraw: withdraw ? path(withdraw) : '' };
@@ -197,60 +236,100 @@ describe('axe finds no WCAG 2.1 A/AA violation on the pledge and volunteer pages
   /** Each page type: how to reach it in a locale. */
   const pageTypes: [string, (page: Page, locale: Locale) => Promise<void>][] = [
     ['pledge form', async (page, l) => void (await page.goto(`${server.origin}/${l}/zaino-sospeso/dona`))],
-    ['pledge form with errors', async (page, l) => {
-      await page.goto(`${server.origin}/${l}/zaino-sospeso/dona`);
-      await page.fill('#email', 'not-an-email');
-      await page.fill('#qty-zaino', '1000');
-      await follow(page, page.locator('#submit'));
-      expect(await page.locator('.error-summary').count()).toBe(1);
-    }],
-    ['pledge confirmation', async (page, l) => {
-      // A new donor: the step before left its refused answers in this browser's draft (kept an hour, so Back finds them).
-      await page.context().clearCookies({ name: /^qubi-draft-/ });
-      await page.goto(`${server.origin}/${l}/zaino-sospeso/dona`);
-      await fillPledge(page, { item: 'diario', quantity: '1', name: 'Axe', phone: '3331234567' });
-      await Promise.all([page.waitForURL(/\/grazie\?c=/), page.locator('#submit').click()]);
-    }],
-    ['pledge confirmation, link expired', async (page, l) => void (await page.goto(`${server.origin}/${l}/zaino-sospeso/grazie?c=bad`))],
+    [
+      'pledge form with errors',
+      async (page, l) => {
+        await page.goto(`${server.origin}/${l}/zaino-sospeso/dona`);
+        await page.fill('#email', 'not-an-email');
+        await page.fill('#qty-zaino', '1000');
+        await follow(page, page.locator('#submit'));
+        expect(await page.locator('.error-summary').count()).toBe(1);
+      },
+    ],
+    [
+      'pledge confirmation',
+      async (page, l) => {
+        // A new donor: the step before left its refused answers in this browser's draft (kept an hour, so Back finds them).
+        await page.context().clearCookies({ name: /^qubi-draft-/ });
+        await page.goto(`${server.origin}/${l}/zaino-sospeso/dona`);
+        await fillPledge(page, { item: 'diario', quantity: '1', name: 'Axe', phone: '3331234567' });
+        await Promise.all([page.waitForURL(/\/grazie\?c=/), page.locator('#submit').click()]);
+      },
+    ],
+    [
+      'pledge confirmation, link expired',
+      async (page, l) => void (await page.goto(`${server.origin}/${l}/zaino-sospeso/grazie?c=bad`)),
+    ],
     ['pledge manage', async (page, l) => void (await page.goto(server.origin + (await manageUrl(l))))],
-    ['pledge manage, change with errors', async (page, l) => {
-      await page.goto(server.origin + (await manageUrl(l)));
-      await page.fill('#qty-colla', '1000');
-      await follow(page, page.locator('#save'));
-      expect(await page.locator('.error-summary').count()).toBe(1);
-    }],
-    ['pledge manage, cancel', async (page, l) => void (await page.goto(`${server.origin}${await manageUrl(l)}&azione=annulla`))],
-    ['pledge manage, not found', async (page, l) => void (await page.goto(`${server.origin}/${l}/zaino-sospeso/gestisci?token=nope`))],
+    [
+      'pledge manage, change with errors',
+      async (page, l) => {
+        await page.goto(server.origin + (await manageUrl(l)));
+        await page.fill('#qty-colla', '1000');
+        await follow(page, page.locator('#save'));
+        expect(await page.locator('.error-summary').count()).toBe(1);
+      },
+    ],
+    [
+      'pledge manage, cancel',
+      async (page, l) => void (await page.goto(`${server.origin}${await manageUrl(l)}&azione=annulla`)),
+    ],
+    [
+      'pledge manage, not found',
+      async (page, l) => void (await page.goto(`${server.origin}/${l}/zaino-sospeso/gestisci?token=nope`)),
+    ],
     ['volunteer form', async (page, l) => void (await page.goto(`${server.origin}/${l}/volontari`))],
-    ['volunteer form with errors', async (page, l) => {
-      await page.goto(`${server.origin}/${l}/volontari`);
-      await page.check('#skills-3');
-      await follow(page, page.locator('#submit'));
-      expect(await page.locator('.error-summary').count()).toBe(1);
-    }],
+    [
+      'volunteer form with errors',
+      async (page, l) => {
+        await page.goto(`${server.origin}/${l}/volontari`);
+        await page.check('#skills-3');
+        await follow(page, page.locator('#submit'));
+        expect(await page.locator('.error-summary').count()).toBe(1);
+      },
+    ],
     ['volunteer check your email', async (page, l) => void (await page.goto(`${server.origin}/${l}/volontari/grazie`))],
-    ['volunteer confirmed', async (page, l) => void (await page.goto(server.origin + (await confirmationEmail(l, await signUp(l, 'confirm'))).confirm))],
-    ['volunteer link expired', async (page, l) => void (await page.goto(`${server.origin}/${l}/volontari/conferma?token=${'x'.repeat(43)}`))],
-    ['volunteer withdraw', async (page, l) => void (await page.goto(`${server.origin}/${l}/volontari/ritira?token=1.${'a'.repeat(43)}`))],
-    ['volunteer withdrawn', async (page, l) => {
-      // The real thing: the link of the email, then the button (a POST from the page itself).
-      const { withdraw } = await confirmationEmail(l, await signUp(l, 'withdraw'));
-      expect(withdraw).toMatch(/\/volontari\/ritira\?token=/);
-      await page.goto(server.origin + withdraw);
-      await Promise.all([page.waitForURL(/\/volontari\/ritira\?esito=ritirato$/), page.locator('form button[type="submit"]').click()]);
-      expect(await h1(page)).toBe(text(l, 'volunteer.withdraw.doneTitle'));
-    }],
+    [
+      'volunteer confirmed',
+      async (page, l) =>
+        void (await page.goto(server.origin + (await confirmationEmail(l, await signUp(l, 'confirm'))).confirm)),
+    ],
+    [
+      'volunteer link expired',
+      async (page, l) => void (await page.goto(`${server.origin}/${l}/volontari/conferma?token=${'x'.repeat(43)}`)),
+    ],
+    [
+      'volunteer withdraw',
+      async (page, l) => void (await page.goto(`${server.origin}/${l}/volontari/ritira?token=1.${'a'.repeat(43)}`)),
+    ],
+    [
+      'volunteer withdrawn',
+      async (page, l) => {
+        // The real thing: the link of the email, then the button (a POST from the page itself).
+        const { withdraw } = await confirmationEmail(l, await signUp(l, 'withdraw'));
+        expect(withdraw).toMatch(/\/volontari\/ritira\?token=/);
+        await page.goto(server.origin + withdraw);
+        await Promise.all([
+          page.waitForURL(/\/volontari\/ritira\?esito=ritirato$/),
+          page.locator('form button[type="submit"]').click(),
+        ]);
+        expect(await h1(page)).toBe(text(l, 'volunteer.withdraw.doneTitle'));
+      },
+    ],
   ];
 
-  it.each(LOCALES.flatMap((l) => pageTypes.map(([name, open]) => [l, name, open] as const)))('/%s %s', async (locale, _name, open) => {
-    const page = await axeContext.newPage();
-    try {
-      await open(page, locale);
-      expect(await page.locator('h1').count()).toBe(1);
-      expect(await page.getAttribute('html', 'lang')).toBe(locale);
-      expect(await axeViolations(page)).toEqual([]);
-    } finally {
-      await page.close();
-    }
-  });
+  it.each(LOCALES.flatMap((l) => pageTypes.map(([name, open]) => [l, name, open] as const)))(
+    '/%s %s',
+    async (locale, _name, open) => {
+      const page = await axeContext.newPage();
+      try {
+        await open(page, locale);
+        expect(await page.locator('h1').count()).toBe(1);
+        expect(await page.getAttribute('html', 'lang')).toBe(locale);
+        expect(await axeViolations(page)).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    },
+  );
 });

@@ -21,14 +21,27 @@ let browser: Browser;
 let bookedDay = '';
 
 beforeAll(async () => {
-  staff = await startStaffServer({ RATE_LIMIT_WRITES_PER_IP_PER_HOUR: '10000', RATE_LIMIT_BOOKINGS_PER_CONTACT_PER_DAY: '10000' });
+  staff = await startStaffServer({
+    RATE_LIMIT_WRITES_PER_IP_PER_HOUR: '10000',
+    RATE_LIMIT_BOOKINGS_PER_CONTACT_PER_DAY: '10000',
+  });
   server = staff.server;
   browser = await launchBrowser();
   const slot = (await freeSlots())[0]!;
   const res = await fetch(`${server.origin}/api/v1/bookings`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ desk: 'quarto-oggiaro', start: slot.start, name: 'Amina', phone: '351 000 2222', email: 'amina@example.org', topic: 'orientation', note: 'Documenti per la mensa', locale: 'it', privacyAccepted: true }),
+    body: JSON.stringify({
+      desk: 'quarto-oggiaro',
+      start: slot.start,
+      name: 'Amina',
+      phone: '351 000 2222',
+      email: 'amina@example.org',
+      topic: 'orientation',
+      note: 'Documenti per la mensa',
+      locale: 'it',
+      privacyAccepted: true,
+    }),
   });
   expect(res.status).toBe(201);
   bookedDay = romeDateString(new Date(slot.start));
@@ -52,7 +65,6 @@ async function signedInContext(options: { javaScriptEnabled: boolean; bypassCSP?
   await page.close();
   return context;
 }
-
 
 describe('axe finds no violation', () => {
   let context: BrowserContext;
@@ -82,7 +94,9 @@ describe('axe finds no violation', () => {
           await expectNoViolations(page, path);
         }
         // The day view has the booking in its table.
-        await page.goto(`${server.origin}/${locale}/staff/agenda/quarto-oggiaro?giorno=${bookedDay}&vista=giorno`, { waitUntil: 'load' });
+        await page.goto(`${server.origin}/${locale}/staff/agenda/quarto-oggiaro?giorno=${bookedDay}&vista=giorno`, {
+          waitUntil: 'load',
+        });
         expect(await page.locator('tbody tr', { hasText: 'Amina' }).count()).toBe(1);
       } finally {
         await page.close();
@@ -92,14 +106,18 @@ describe('axe finds no violation', () => {
     it(`/${locale}: the phone booking form with errors, the cancel confirmation, the settings with errors`, async () => {
       const page = await context.newPage();
       try {
-        await page.goto(`${server.origin}/${locale}/staff/agenda/quarto-oggiaro?giorno=${bookedDay}&vista=giorno`, { waitUntil: 'load' });
+        await page.goto(`${server.origin}/${locale}/staff/agenda/quarto-oggiaro?giorno=${bookedDay}&vista=giorno`, {
+          waitUntil: 'load',
+        });
         await page.fill('#email', 'not an address');
         await follow(page, 'form:has(input[name="intent"][value="book"]) button[type="submit"]');
         expect(await page.locator('.error-summary').count()).toBe(1);
         expect(await page.locator('#firstName[aria-invalid="true"]').count()).toBe(1);
         await expectNoViolations(page, 'phone booking with errors');
 
-        await page.goto(`${server.origin}/${locale}/staff/agenda/quarto-oggiaro?giorno=${bookedDay}&vista=giorno`, { waitUntil: 'load' });
+        await page.goto(`${server.origin}/${locale}/staff/agenda/quarto-oggiaro?giorno=${bookedDay}&vista=giorno`, {
+          waitUntil: 'load',
+        });
         await follow(page, 'tr:has-text("Amina") form:has(input[value="cancel"]) button');
         expect(await page.locator('input[name="intent"][value="cancelConfirmed"]').count()).toBe(1);
         await expectNoViolations(page, 'cancel confirmation');
@@ -124,7 +142,10 @@ describe('without JavaScript', () => {
       const slot = (await freeSlots())[0]!;
       const day = romeDateString(new Date(slot.start));
       await page.goto(`${server.origin}/it/staff/agenda`, { waitUntil: 'load' });
-      await Promise.all([page.waitForEvent('load'), page.click('a[href^="/it/staff/agenda/quarto-oggiaro?"][href$="vista=giorno"]')]);
+      await Promise.all([
+        page.waitForEvent('load'),
+        page.click('a[href^="/it/staff/agenda/quarto-oggiaro?"][href$="vista=giorno"]'),
+      ]);
       // Go to the slot's day with the plain GET form.
       await page.fill('#giorno', day);
       await follow(page, 'form.filter button[type="submit"]');

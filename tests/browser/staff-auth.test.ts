@@ -27,18 +27,21 @@ afterAll(async () => {
   await staff?.stop();
 });
 
-const signIn = (page: Page, locale: string, account: DemoAccount, password = account.password) => signInAs(page, server.origin, account, { locale, password });
+const signIn = (page: Page, locale: string, account: DemoAccount, password = account.password) =>
+  signInAs(page, server.origin, account, { locale, password });
 
 /** Submits the page's form (not the sign-out button every signed-in page has) and waits for the answer. */
 async function submit(page: Page): Promise<void> {
-  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.locator('main form:not([action$="/staff/esci"]) button[type="submit"]').first().click()]);
+  await Promise.all([
+    page.waitForNavigation({ waitUntil: 'load' }),
+    page.locator('main form:not([action$="/staff/esci"]) button[type="submit"]').first().click(),
+  ]);
 }
 
 async function signOut(page: Page): Promise<void> {
   await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('form[action$="/staff/esci"] button')]);
   expect(new URL(page.url()).pathname).toMatch(/\/staff\/accesso$/);
 }
-
 
 describe('without JavaScript', () => {
   let context: BrowserContext;
@@ -95,70 +98,78 @@ describe('without JavaScript', () => {
 
 describe('axe finds no WCAG 2.1 A/AA violation', () => {
   // axe-core is injected as an inline script, which the pages' CSP refuses: only this context bypasses CSP.
-  it.each(['it', 'en'])('/%s/staff: sign-in, errors, password reset, second step, account and two-step pages', async (locale) => {
-    expect(adminSecret, 'the admin set up TOTP in the test above').not.toBe('');
-    const context = await browser.newContext({ bypassCSP: true });
-    const page = await context.newPage();
-    try {
-      await page.goto(`${server.origin}/${locale}/staff/accesso`, { waitUntil: 'load' });
-      await expectNoViolations(page, 'sign-in');
-      await signIn(page, locale, staff.accounts.partner_editor, 'a wrong password');
-      expect(await page.locator('.error-summary').count()).toBe(1);
-      await expectNoViolations(page, 'sign-in with an error');
+  it.each(['it', 'en'])(
+    '/%s/staff: sign-in, errors, password reset, second step, account and two-step pages',
+    async (locale) => {
+      expect(adminSecret, 'the admin set up TOTP in the test above').not.toBe('');
+      const context = await browser.newContext({ bypassCSP: true });
+      const page = await context.newPage();
+      try {
+        await page.goto(`${server.origin}/${locale}/staff/accesso`, { waitUntil: 'load' });
+        await expectNoViolations(page, 'sign-in');
+        await signIn(page, locale, staff.accounts.partner_editor, 'a wrong password');
+        expect(await page.locator('.error-summary').count()).toBe(1);
+        await expectNoViolations(page, 'sign-in with an error');
 
-      await page.goto(`${server.origin}/${locale}/staff/password-dimenticata`, { waitUntil: 'load' });
-      await expectNoViolations(page, 'forgot password');
-      await submit(page);
-      expect(await page.locator('.error-summary').count()).toBe(1);
-      await expectNoViolations(page, 'forgot password with an error');
-      await page.goto(`${server.origin}/${locale}/staff/password-nuova?token=${'x'.repeat(43)}`, { waitUntil: 'load' });
-      await expectNoViolations(page, 'reset link not valid');
-
-      await signIn(page, locale, staff.accounts.admin);
-      expect(new URL(page.url()).pathname).toBe(`/${locale}/staff/verifica`);
-      await expectNoViolations(page, 'second step');
-      await page.fill('#code', '000');
-      await submit(page);
-      expect(await page.locator('.error-summary').count()).toBe(1);
-      await expectNoViolations(page, 'second step with an error');
-      await page.fill('#code', await freshTotpCode(adminSecret));
-      await submit(page);
-      expect(new URL(page.url()).pathname).toBe(`/${locale}/staff`);
-      await expectNoViolations(page, 'staff home');
-      await page.goto(`${server.origin}/${locale}/staff/account`, { waitUntil: 'load' });
-      await expectNoViolations(page, 'account');
-      await page.goto(`${server.origin}/${locale}/staff/account/due-fattori`, { waitUntil: 'load' });
-      await expectNoViolations(page, 'two-step verification, on');
-      await signOut(page);
-      await expectNoViolations(page, 'signed out');
-
-      // A desk operator has no TOTP: the set-up page, with and without an error, and the account page with errors.
-      await signIn(page, locale, staff.accounts.desk_operator);
-      await page.goto(`${server.origin}/${locale}/staff/account/due-fattori`, { waitUntil: 'load' });
-      await expectNoViolations(page, 'two-step verification, set-up');
-      await page.fill('#code', '12');
-      await submit(page);
-      expect(await page.locator('.error-summary').count()).toBe(1);
-      await expectNoViolations(page, 'two-step verification, set-up with an error');
-      if (locale === 'en') {
-        // The last run: the operator turns TOTP on, and the recovery codes page is checked too.
-        const secret = new URL((await page.locator('a[href^="otpauth://"]').getAttribute('href'))!).searchParams.get('secret')!;
-        await page.fill('#code', await freshTotpCode(secret));
+        await page.goto(`${server.origin}/${locale}/staff/password-dimenticata`, { waitUntil: 'load' });
+        await expectNoViolations(page, 'forgot password');
         await submit(page);
-        expect(await page.locator('ol.recovery-codes li').count()).toBe(10);
-        await expectNoViolations(page, 'recovery codes');
+        expect(await page.locator('.error-summary').count()).toBe(1);
+        await expectNoViolations(page, 'forgot password with an error');
+        await page.goto(`${server.origin}/${locale}/staff/password-nuova?token=${'x'.repeat(43)}`, {
+          waitUntil: 'load',
+        });
+        await expectNoViolations(page, 'reset link not valid');
+
+        await signIn(page, locale, staff.accounts.admin);
+        expect(new URL(page.url()).pathname).toBe(`/${locale}/staff/verifica`);
+        await expectNoViolations(page, 'second step');
+        await page.fill('#code', '000');
+        await submit(page);
+        expect(await page.locator('.error-summary').count()).toBe(1);
+        await expectNoViolations(page, 'second step with an error');
+        await page.fill('#code', await freshTotpCode(adminSecret));
+        await submit(page);
+        expect(new URL(page.url()).pathname).toBe(`/${locale}/staff`);
+        await expectNoViolations(page, 'staff home');
+        await page.goto(`${server.origin}/${locale}/staff/account`, { waitUntil: 'load' });
+        await expectNoViolations(page, 'account');
+        await page.goto(`${server.origin}/${locale}/staff/account/due-fattori`, { waitUntil: 'load' });
+        await expectNoViolations(page, 'two-step verification, on');
+        await signOut(page);
+        await expectNoViolations(page, 'signed out');
+
+        // A desk operator has no TOTP: the set-up page, with and without an error, and the account page with errors.
+        await signIn(page, locale, staff.accounts.desk_operator);
+        await page.goto(`${server.origin}/${locale}/staff/account/due-fattori`, { waitUntil: 'load' });
+        await expectNoViolations(page, 'two-step verification, set-up');
+        await page.fill('#code', '12');
+        await submit(page);
+        expect(await page.locator('.error-summary').count()).toBe(1);
+        await expectNoViolations(page, 'two-step verification, set-up with an error');
+        if (locale === 'en') {
+          // The last run: the operator turns TOTP on, and the recovery codes page is checked too.
+          const secret = new URL((await page.locator('a[href^="otpauth://"]').getAttribute('href'))!).searchParams.get(
+            'secret',
+          )!;
+          await page.fill('#code', await freshTotpCode(secret));
+          await submit(page);
+          expect(await page.locator('ol.recovery-codes li').count()).toBe(10);
+          await expectNoViolations(page, 'recovery codes');
+        }
+        await page.goto(`${server.origin}/${locale}/staff/account`, { waitUntil: 'load' });
+        await page.fill('#current', 'wrong');
+        await page.fill('#password', 'short');
+        await submit(page);
+        expect(await page.locator('.error-summary').count()).toBe(1);
+        await expectNoViolations(page, 'account with errors');
+        await signOut(page);
+      } finally {
+        await context.close();
       }
-      await page.goto(`${server.origin}/${locale}/staff/account`, { waitUntil: 'load' });
-      await page.fill('#current', 'wrong');
-      await page.fill('#password', 'short');
-      await submit(page);
-      expect(await page.locator('.error-summary').count()).toBe(1);
-      await expectNoViolations(page, 'account with errors');
-      await signOut(page);
-    } finally {
-      await context.close();
-    }
-    // Each run signs the admin in with a TOTP code the server has not seen: it may wait up to 30 s
-    // for the next step (a code is accepted once), on top of the axe runs.
-  }, 120_000);
+      // Each run signs the admin in with a TOTP code the server has not seen: it may wait up to 30 s
+      // for the next step (a code is accepted once), on top of the axe runs.
+    },
+    120_000,
+  );
 });

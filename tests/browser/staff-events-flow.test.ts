@@ -14,7 +14,10 @@ let browser: Browser;
 const accounts: Partial<Record<DemoAccount['role'], DemoAccount>> = {};
 
 beforeAll(async () => {
-  server = await startServer({ NODE_ENV: 'development' }, { prepare: async (db) => void (await createDemoAccounts(db)).forEach((a) => (accounts[a.role] = a)) });
+  server = await startServer(
+    { NODE_ENV: 'development' },
+    { prepare: async (db) => void (await createDemoAccounts(db)).forEach((a) => (accounts[a.role] = a)) },
+  );
   browser = await launchBrowser();
 });
 afterAll(async () => {

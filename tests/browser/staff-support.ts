@@ -12,7 +12,12 @@ import { follow } from './support.ts';
 export const SUBMIT = 'main form:not([action$="/staff/esci"]) button[type="submit"]';
 
 /** Fills in and sends the sign-in form; returns once the answer (the next step, or the form again) has loaded. */
-export async function signIn(page: Page, origin: string, account: DemoAccount, options: { locale?: string; password?: string } = {}): Promise<void> {
+export async function signIn(
+  page: Page,
+  origin: string,
+  account: DemoAccount,
+  options: { locale?: string; password?: string } = {},
+): Promise<void> {
   await page.goto(`${origin}/${options.locale ?? 'it'}/staff/accesso`, { waitUntil: 'load' });
   await page.fill('#email', account.email);
   await page.fill('#password', options.password ?? account.password);
@@ -48,7 +53,8 @@ export async function passSecondFactor(page: Page, origin: string, secret?: stri
     await follow(page, SUBMIT);
     return secret;
   }
-  if (!page.url().endsWith('/account/due-fattori')) await page.goto(`${origin}/it/staff/account/due-fattori`, { waitUntil: 'load' });
+  if (!page.url().endsWith('/account/due-fattori'))
+    await page.goto(`${origin}/it/staff/account/due-fattori`, { waitUntil: 'load' });
   const newSecret = (await page.textContent('#secret'))!.replace(/\s+/g, '');
   await page.fill('#code', await freshTotpCode(newSecret));
   await follow(page, SUBMIT);

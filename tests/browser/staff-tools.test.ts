@@ -22,7 +22,13 @@ let server: RunningServer;
 let browser: Browser;
 let adminSecret: string | undefined;
 const accounts: Partial<Record<DemoAccount['role'], DemoAccount>> = {};
-const fx = { window8: 0, pledges: [] as string[], volunteer: 0, user: 0, gdprEmail: (locale: string) => `persona.${locale}@example.org` };
+const fx = {
+  window8: 0,
+  pledges: [] as string[],
+  volunteer: 0,
+  user: 0,
+  gdprEmail: (locale: string) => `persona.${locale}@example.org`,
+};
 
 beforeAll(async () => {
   server = await startServer(
@@ -31,24 +37,79 @@ beforeAll(async () => {
       async prepare(db) {
         for (const a of await createDemoAccounts(db)) accounts[a.role] = a;
         fx.window8 = await firstCollectionWindowId(db, 'quarto-oggiaro');
-        for (const [name, email] of [['Giulia', null], ['Omar', null], ['Li', null], ['Persona', fx.gdprEmail('it')], ['Persona', fx.gdprEmail('en')], ['Persona', fx.gdprEmail('nojs')]] as const) {
-          const made = await createPledge(db, { campaignSlug: 'zaino-sospeso', lines: [{ item: 'zaino', quantity: 1 }, { item: 'colla', quantity: 2 }], collectionWindowId: fx.window8, firstName: name, email, phone: '+393401234567', locale: 'it', submissionKey: null });
+        for (const [name, email] of [
+          ['Giulia', null],
+          ['Omar', null],
+          ['Li', null],
+          ['Persona', fx.gdprEmail('it')],
+          ['Persona', fx.gdprEmail('en')],
+          ['Persona', fx.gdprEmail('nojs')],
+        ] as const) {
+          const made = await createPledge(db, {
+            campaignSlug: 'zaino-sospeso',
+            lines: [
+              { item: 'zaino', quantity: 1 },
+              { item: 'colla', quantity: 2 },
+            ],
+            collectionWindowId: fx.window8,
+            firstName: name,
+            email,
+            phone: '+393401234567',
+            locale: 'it',
+            submissionKey: null,
+          });
           if (!made.ok) throw new Error(made.reason);
           fx.pledges.push(made.pledge.reference);
         }
-        const volunteer = async (name: string, email: string, skills: string[], languages: string[], availability: string[], note: string | null) =>
+        const volunteer = async (
+          name: string,
+          email: string,
+          skills: string[],
+          languages: string[],
+          availability: string[],
+          note: string | null,
+        ) =>
           (
             await db
               .insertInto('volunteer')
-              .values({ name, email, phone: '+393331234567', municipi: [8], skills, languages, availability, note, locale: 'it', status: 'new', withdraw_key: 'k'.repeat(32), consent_at: new Date(), confirmed_at: new Date() })
+              .values({
+                name,
+                email,
+                phone: '+393331234567',
+                municipi: [8],
+                skills,
+                languages,
+                availability,
+                note,
+                locale: 'it',
+                status: 'new',
+                withdraw_key: 'k'.repeat(32),
+                consent_at: new Date(),
+                confirmed_at: new Date(),
+              })
               .returning('id')
               .executeTakeFirstOrThrow()
           ).id;
-        fx.volunteer = await volunteer('Volontaria Otto', 'otto@example.org', ['homework', 'translation'], ['it', 'ar'], ['mon-morning', 'sat-afternoon'], 'Disponibile anche d’estate.');
+        fx.volunteer = await volunteer(
+          'Volontaria Otto',
+          'otto@example.org',
+          ['homework', 'translation'],
+          ['it', 'ar'],
+          ['mon-morning', 'sat-afternoon'],
+          'Disponibile anche d’estate.',
+        );
         await volunteer('Volontario Nove', 'nove@example.org', ['events'], [], [], null);
-        for (const locale of ['it', 'en', 'nojs']) await volunteer(`Persona ${locale}`, fx.gdprEmail(locale), ['other'], [], [], null);
-        const desk = (await db.selectFrom('desk').select('id').where('slug', '=', 'quarto-oggiaro').executeTakeFirstOrThrow()).id;
-        fx.user = await createUser(db, { email: 'operatrice@comune.example', displayName: 'Operatrice Prova', role: 'desk_operator', desks: [desk] });
+        for (const locale of ['it', 'en', 'nojs'])
+          await volunteer(`Persona ${locale}`, fx.gdprEmail(locale), ['other'], [], [], null);
+        const desk = (
+          await db.selectFrom('desk').select('id').where('slug', '=', 'quarto-oggiaro').executeTakeFirstOrThrow()
+        ).id;
+        fx.user = await createUser(db, {
+          email: 'operatrice@comune.example',
+          displayName: 'Operatrice Prova',
+          role: 'desk_operator',
+          desks: [desk],
+        });
       },
     },
   );
@@ -59,7 +120,10 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function signedIn(role: 'coordinator' | 'admin', options: { javaScriptEnabled: boolean; bypassCSP?: boolean }): Promise<BrowserContext> {
+async function signedIn(
+  role: 'coordinator' | 'admin',
+  options: { javaScriptEnabled: boolean; bypassCSP?: boolean },
+): Promise<BrowserContext> {
   const account = accounts[role]!;
   const context = await browser.newContext(options);
   const page = await context.newPage();
@@ -198,7 +262,9 @@ describe('without JavaScript', () => {
       await follow(page, 'form:has(input[value="search"]) button[type="submit"]');
       await follow(page, 'button[value="confirm"]');
       await follow(page, 'button[value="erase"]');
-      expect(await page.textContent('[role="status"]')).toContain('Data erased: 0 bookings, 1 pledges, 1 volunteer sign-ups');
+      expect(await page.textContent('[role="status"]')).toContain(
+        'Data erased: 0 bookings, 1 pledges, 1 volunteer sign-ups',
+      );
       await page.fill('#email', fx.gdprEmail('nojs'));
       await follow(page, 'form:has(input[value="search"]) button[type="submit"]');
       expect(await page.textContent('#results ~ p')).toContain('No data stored');

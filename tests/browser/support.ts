@@ -32,7 +32,10 @@ export const LIMITS_NOT_REACHED = {
 
 /** A string of the site in a locale, with its {{placeholders}} filled in. */
 export const text = (locale: string, key: string, values: Record<string, string> = {}) =>
-  Object.entries(values).reduce((s, [k, v]) => s.replace(`{{${k}}}`, v), messages[locale as keyof typeof messages][key]!);
+  Object.entries(values).reduce(
+    (s, [k, v]) => s.replace(`{{${k}}}`, v),
+    messages[locale as keyof typeof messages][key]!,
+  );
 
 export const h1 = async (page: Page) => (await page.locator('h1').innerText()).trim();
 
@@ -138,6 +141,11 @@ export async function axeViolations(page: Page, maxTargets = 5): Promise<AxeViol
     impact: v.impact,
     help: v.help,
     nodes: v.nodes.length,
-    targets: v.nodes.slice(0, maxTargets).map((n: any) => `${(n.target as unknown[]).join(' ')}${n.failureSummary ? ` — ${String(n.failureSummary).replace(/\s+/g, ' ').slice(0, 240)}` : ''}`),
+    targets: v.nodes
+      .slice(0, maxTargets)
+      .map(
+        (n: any) =>
+          `${(n.target as unknown[]).join(' ')}${n.failureSummary ? ` — ${String(n.failureSummary).replace(/\s+/g, ' ').slice(0, 240)}` : ''}`,
+      ),
   }));
 }

@@ -45,10 +45,22 @@ interface Reply {
 }
 
 /** One request over HTTPS to nginx, from a chosen loopback address, trusting only the test's certificate. */
-function send(path: string, options: { method?: string; headers?: Record<string, string>; body?: string; from?: string } = {}): Promise<Reply> {
+function send(
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string; from?: string } = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = https.request(
-      { host: '127.0.0.1', port: httpsPort, path, method: options.method ?? 'GET', headers: options.headers, ca: nginx.certificate, localAddress: options.from ?? '127.0.0.1', agent: false },
+      {
+        host: '127.0.0.1',
+        port: httpsPort,
+        path,
+        method: options.method ?? 'GET',
+        headers: options.headers,
+        ca: nginx.certificate,
+        localAddress: options.from ?? '127.0.0.1',
+        agent: false,
+      },
       (res) => {
         let body = '';
         res.setEncoding('utf8');
@@ -74,7 +86,12 @@ class Visitor {
   }
 
   async post(path: string, fields: [string, string][], origin = publicOrigin): Promise<Reply> {
-    return this.#send(path, 'POST', { 'Content-Type': 'application/x-www-form-urlencoded', Origin: origin }, new URLSearchParams(fields).toString());
+    return this.#send(
+      path,
+      'POST',
+      { 'Content-Type': 'application/x-www-form-urlencoded', Origin: origin },
+      new URLSearchParams(fields).toString(),
+    );
   }
 
   /** Submits the page's first form with some values, following the 303 if there is one. */
@@ -88,7 +105,12 @@ class Visitor {
 
   async #send(path: string, method: string, headers: Record<string, string> = {}, body?: string): Promise<Reply> {
     const cookie = [...this.#cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-    const reply = await send(path, { method, headers: { ...headers, ...(cookie ? { Cookie: cookie } : {}) }, ...(body !== undefined ? { body } : {}), from: this.from });
+    const reply = await send(path, {
+      method,
+      headers: { ...headers, ...(cookie ? { Cookie: cookie } : {}) },
+      ...(body !== undefined ? { body } : {}),
+      from: this.from,
+    });
     for (const line of reply.headers['set-cookie'] ?? []) {
       const [pair = ''] = line.split(';');
       const [name = '', value = ''] = pair.split('=');
@@ -121,7 +143,14 @@ describe('behind nginx over HTTPS', () => {
   it('books a desk appointment from the first page to the confirmation', async () => {
     const visitor = new Visitor();
     let page = await visitor.get('/it/sportelli/gallaratese/prenota');
-    const answers = { topic: 'orientation', note: '', firstName: 'Giulia', phone: '333 444 5555', email: '', privacyAccepted: 'yes' };
+    const answers = {
+      topic: 'orientation',
+      note: '',
+      firstName: 'Giulia',
+      phone: '333 444 5555',
+      email: '',
+      privacyAccepted: 'yes',
+    };
     let reference: string | undefined;
     for (let step = 0; step < 8 && !reference; step++) {
       expect(page.status, `${page.path}: ${page.body.slice(0, 300)}`).toBe(200);
@@ -140,14 +169,24 @@ describe('behind nginx over HTTPS', () => {
     expect(page.status).toBe(200);
     const form = parseForm(page.body, page.path);
     const item = [...form.names].find((name) => name.startsWith('qty-'))!;
-    const done = await visitor.submit(page, { [item]: '1', window: form.choices.window![0]!, name: 'Amina', phone: '+39 333 765 4321', privacyAccepted: 'yes' });
+    const done = await visitor.submit(page, {
+      [item]: '1',
+      window: form.choices.window![0]!,
+      name: 'Amina',
+      phone: '+39 333 765 4321',
+      privacyAccepted: 'yes',
+    });
     expect(done.status, done.body.slice(0, 500)).toBe(200);
     expect(done.path).toMatch(/^\/it\/zaino-sospeso\/grazie\?c=/);
   });
 
   it('signs a desk operator in, and refuses the same post from another site', async () => {
     const account = staff.accounts.desk_operator;
-    const fields: [string, string][] = [['email', account.email], ['password', account.password], ['next', '']];
+    const fields: [string, string][] = [
+      ['email', account.email],
+      ['password', account.password],
+      ['next', ''],
+    ];
     const stranger = new Visitor();
     const crossSite = await stranger.post('/it/staff/accesso', fields, 'https://evil.example');
     expect(crossSite.status).toBe(403);
@@ -165,7 +204,12 @@ describe('behind nginx over HTTPS', () => {
 
 describe('client addresses behind nginx', () => {
   const lookup = (from: string, forwardedFor: string) =>
-    send('/api/v1/bookings/cancel', { method: 'POST', from, headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': forwardedFor }, body: JSON.stringify({ reference: 'QB-ZZZZ-ZZ', phone: '333 000 0000' }) });
+    send('/api/v1/bookings/cancel', {
+      method: 'POST',
+      from,
+      headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': forwardedFor },
+      body: JSON.stringify({ reference: 'QB-ZZZZ-ZZ', phone: '333 000 0000' }),
+    });
 
   it('counts a client by its own address: a forged X-Forwarded-For neither gives fresh quota nor spends another client\u2019s', async () => {
     for (let i = 0; i < LOOKUP_LIMIT; i++) expect((await lookup('127.0.0.2', `1.2.3.${i}`)).status).not.toBe(429);
@@ -179,7 +223,15 @@ describe('client addresses behind nginx', () => {
   it('ignores X-Forwarded-For from a client that reaches the server without the proxy', async () => {
     const direct = await new Promise<number>((resolve, reject) => {
       const url = new URL('/api/v1/bookings/cancel', staff.server.origin);
-      const req = http.request(url, { method: 'POST', localAddress: '127.0.0.4', headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': '127.0.0.5' } }, (res) => (res.resume(), resolve(res.statusCode!)));
+      const req = http.request(
+        url,
+        {
+          method: 'POST',
+          localAddress: '127.0.0.4',
+          headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': '127.0.0.5' },
+        },
+        (res) => (res.resume(), resolve(res.statusCode!)),
+      );
       req.on('error', reject);
       req.end(JSON.stringify({ reference: 'QB-ZZZZ-ZZ', phone: '333 000 0000' }));
     });

@@ -35,7 +35,12 @@ function post(path: string, body: unknown, init: RequestInit = {}, origin = serv
   });
 }
 
-async function slots(desk: string, from = today(), to = addDays(from, 61), origin = server.origin): Promise<SlotJson[]> {
+async function slots(
+  desk: string,
+  from = today(),
+  to = addDays(from, 61),
+  origin = server.origin,
+): Promise<SlotJson[]> {
   const res = await fetch(`${origin}/api/v1/desks/${desk}/slots?from=${from}&to=${to}`);
   expect(res.status).toBe(200);
   return (await res.json()) as SlotJson[];
@@ -59,7 +64,8 @@ const booking = (desk: string, start: string, over: Record<string, unknown> = {}
   ...over,
 });
 
-const remainingAt = async (desk: string, start: string) => (await slots(desk)).find((s) => s.start === start)?.remaining;
+const remainingAt = async (desk: string, start: string) =>
+  (await slots(desk)).find((s) => s.start === start)?.remaining;
 
 // One server for everything but the rate limits, which get a server of their own.
 describe('booking API', () => {
@@ -68,11 +74,32 @@ describe('booking API', () => {
       prepare: async (db) => {
         await db.updateTable('desk').set({ capacity_per_slot: 3 }).where('slug', '=', 'gallaratese').execute();
         // An appointment that was yesterday, still confirmed (no one marked it), for the cancel API.
-        const desk = await db.selectFrom('desk').select('id').where('slug', '=', 'quarto-oggiaro').executeTakeFirstOrThrow();
+        const desk = await db
+          .selectFrom('desk')
+          .select('id')
+          .where('slug', '=', 'quarto-oggiaro')
+          .executeTakeFirstOrThrow();
         const start = new Date(Date.now() - 86_400_000);
         const end = new Date(start.getTime() + 30 * 60_000);
-        const slot = await db.insertInto('booking_slot').values({ desk_id: desk.id, starts_at: start, ends_at: end, capacity: 1, booked: 1 }).returning('id').executeTakeFirstOrThrow();
-        await db.insertInto('booking').values({ reference: PAST_REFERENCE, desk_id: desk.id, slot_id: slot.id, starts_at: start, ends_at: end, first_name: 'Amina', phone: '+393331234567', locale: 'it', source: 'api' }).execute();
+        const slot = await db
+          .insertInto('booking_slot')
+          .values({ desk_id: desk.id, starts_at: start, ends_at: end, capacity: 1, booked: 1 })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        await db
+          .insertInto('booking')
+          .values({
+            reference: PAST_REFERENCE,
+            desk_id: desk.id,
+            slot_id: slot.id,
+            starts_at: start,
+            ends_at: end,
+            first_name: 'Amina',
+            phone: '+393331234567',
+            locale: 'it',
+            source: 'api',
+          })
+          .execute();
       },
     });
   });
@@ -101,7 +128,13 @@ describe('booking API', () => {
 
     it('refuses invalid and too long ranges, and unknown desks', async () => {
       const get = (q: string, desk = 'quarto-oggiaro') => fetch(`${server.origin}/api/v1/desks/${desk}/slots${q}`);
-      for (const q of ['?from=2026-02-30', '?from=tomorrow', '?to=2026-1-1', `?from=${today()}&to=${addDays(today(), -1)}`, `?from=${today()}&to=${addDays(today(), 62)}`]) {
+      for (const q of [
+        '?from=2026-02-30',
+        '?from=tomorrow',
+        '?to=2026-1-1',
+        `?from=${today()}&to=${addDays(today(), -1)}`,
+        `?from=${today()}&to=${addDays(today(), 62)}`,
+      ]) {
         const res = await get(q);
         expect(res.status, q).toBe(400);
         expect(await res.json()).toMatchObject({ error: 'invalid_range' });
@@ -110,21 +143,32 @@ describe('booking API', () => {
       const unknown = await get('', 'no-such-desk');
       expect(unknown.status).toBe(404);
       expect(await unknown.json()).toEqual({ error: 'not_found' });
-      for (const desk of ['%00', 'QUARTO', '%F0%9F%98%80', 'x'.repeat(300)]) expect((await get('', desk)).status, desk).toBe(404);
+      for (const desk of ['%00', 'QUARTO', '%F0%9F%98%80', 'x'.repeat(300)])
+        expect((await get('', desk)).status, desk).toBe(404);
     });
   });
 
   describe('POST /api/v1/bookings', () => {
     it('books a slot once when 200 people ask for it at the same time', async () => {
       const slot = await freeSlot('quarto-oggiaro');
-      const responses = await Promise.all(Array.from({ length: 200 }, (_, i) => post('/api/v1/bookings', booking('quarto-oggiaro', slot.start, { name: `Person ${i}` }))));
+      const responses = await Promise.all(
+        Array.from({ length: 200 }, (_, i) =>
+          post('/api/v1/bookings', booking('quarto-oggiaro', slot.start, { name: `Person ${i}` })),
+        ),
+      );
       const statuses = responses.map((r) => r.status);
       expect(statuses.filter((s) => s >= 500)).toEqual([]);
       expect(statuses.filter((s) => s === 201)).toHaveLength(1);
       expect(statuses.filter((s) => s === 409)).toHaveLength(199);
       const bodies = await Promise.all(responses.map((r) => r.json() as Promise<Record<string, unknown>>));
       const made = bodies[statuses.indexOf(201)]!;
-      expect(made).toMatchObject({ reference: expect.stringMatching(/^QB-[A-Z0-9]{4}-[A-Z0-9]{2}$/), desk: 'quarto-oggiaro', start: slot.start, end: slot.end, manageUrl: null });
+      expect(made).toMatchObject({
+        reference: expect.stringMatching(/^QB-[A-Z0-9]{4}-[A-Z0-9]{2}$/),
+        desk: 'quarto-oggiaro',
+        start: slot.start,
+        end: slot.end,
+        manageUrl: null,
+      });
       for (const body of bodies.filter((_, i) => statuses[i] === 409)) {
         expect(body.error).toBe('slot_full');
         const alternatives = body.alternatives as SlotJson[];
@@ -137,7 +181,9 @@ describe('booking API', () => {
     it('gives exactly 3 places in a slot of capacity 3', async () => {
       const slot = await freeSlot('gallaratese');
       expect(slot.capacity).toBe(3);
-      const responses = await Promise.all(Array.from({ length: 60 }, () => post('/api/v1/bookings', booking('gallaratese', slot.start))));
+      const responses = await Promise.all(
+        Array.from({ length: 60 }, () => post('/api/v1/bookings', booking('gallaratese', slot.start))),
+      );
       const statuses = responses.map((r) => r.status);
       expect(statuses.filter((s) => s === 201)).toHaveLength(3);
       expect(statuses.filter((s) => s === 409)).toHaveLength(57);
@@ -146,7 +192,10 @@ describe('booking API', () => {
 
     it('books once for the same submission key sent twice at once', async () => {
       const slot = await freeSlot('villapizzone');
-      const body = booking('villapizzone', slot.start, { email: 'Amina@Example.org', submissionKey: crypto.randomUUID() });
+      const body = booking('villapizzone', slot.start, {
+        email: 'Amina@Example.org',
+        submissionKey: crypto.randomUUID(),
+      });
       const [a, b] = await Promise.all([post('/api/v1/bookings', body), post('/api/v1/bookings', body)]);
       expect([a.status, b.status]).toEqual([201, 201]);
       const [x, y] = (await Promise.all([a.json(), b.json()])) as { reference: string; manageUrl: string | null }[];
@@ -177,15 +226,27 @@ describe('booking API', () => {
       expect((await post('/api/v1/bookings', booking('villapizzone', slot.start))).status).toBe(201);
       const full = await post('/api/v1/bookings', booking('villapizzone', slot.start));
       expect(full.status).toBe(409);
-      expect(await full.json()).toMatchObject({ error: 'slot_full', alternatives: expect.arrayContaining([expect.objectContaining({ remaining: 1 })]) });
-      const offGrid = await post('/api/v1/bookings', booking('villapizzone', slot.start.replace(/:00:00|:30:00/, ':10:00')));
+      expect(await full.json()).toMatchObject({
+        error: 'slot_full',
+        alternatives: expect.arrayContaining([expect.objectContaining({ remaining: 1 })]),
+      });
+      const offGrid = await post(
+        '/api/v1/bookings',
+        booking('villapizzone', slot.start.replace(/:00:00|:30:00/, ':10:00')),
+      );
       expect(offGrid.status).toBe(409);
-      expect(await offGrid.json()).toMatchObject({ error: 'slot_unavailable', alternatives: expect.arrayContaining([expect.objectContaining({ remaining: 1 })]) });
+      expect(await offGrid.json()).toMatchObject({
+        error: 'slot_unavailable',
+        alternatives: expect.arrayContaining([expect.objectContaining({ remaining: 1 })]),
+      });
     });
 
     it('explains invalid fields in the request’s language, Italian when the language is the problem', async () => {
       const slot = await freeSlot('quarto-oggiaro');
-      const ar = await post('/api/v1/bookings', booking('quarto-oggiaro', slot.start, { name: '  ', phone: '', locale: 'ar', privacyAccepted: false }));
+      const ar = await post(
+        '/api/v1/bookings',
+        booking('quarto-oggiaro', slot.start, { name: '  ', phone: '', locale: 'ar', privacyAccepted: false }),
+      );
       expect(ar.status).toBe(422);
       expect(await ar.json()).toEqual({
         error: 'invalid',
@@ -198,12 +259,24 @@ describe('booking API', () => {
       expect(messages.ar['booking.error.nameRequired']).toMatch(/[\u0600-\u06FF]/);
       const fr = await post('/api/v1/bookings', booking('quarto-oggiaro', slot.start, { locale: 'fr' }));
       expect(fr.status).toBe(422);
-      expect(await fr.json()).toEqual({ error: 'invalid', fields: { locale: messages.it['booking.error.localeInvalid'] } });
+      expect(await fr.json()).toEqual({
+        error: 'invalid',
+        fields: { locale: messages.it['booking.error.localeInvalid'] },
+      });
       const desk = await post('/api/v1/bookings', booking('no-such-desk', slot.start, { locale: 'en' }));
-      expect(await desk.json()).toEqual({ error: 'invalid', fields: { desk: messages.en['booking.error.deskInvalid'] } });
-      const topic = await post('/api/v1/bookings', booking('quarto-oggiaro', slot.start, { locale: 'es', topic: 'tax-advice' }));
+      expect(await desk.json()).toEqual({
+        error: 'invalid',
+        fields: { desk: messages.en['booking.error.deskInvalid'] },
+      });
+      const topic = await post(
+        '/api/v1/bookings',
+        booking('quarto-oggiaro', slot.start, { locale: 'es', topic: 'tax-advice' }),
+      );
       expect(topic.status).toBe(422);
-      expect(await topic.json()).toEqual({ error: 'invalid', fields: { topic: messages.es['booking.error.topicInvalid'] } });
+      expect(await topic.json()).toEqual({
+        error: 'invalid',
+        fields: { topic: messages.es['booking.error.topicInvalid'] },
+      });
       expect(await remainingAt('quarto-oggiaro', slot.start)).toBe(1);
     });
 
@@ -220,21 +293,85 @@ describe('booking API', () => {
         ['empty body', { body: '' }],
         ['invalid UTF-8', { body: new Uint8Array([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]) }],
         ['raw NUL in JSON', { body: `{"desk":"quarto-oggiaro\u0000"}` }],
-        ['nested objects', { body: JSON.stringify({ ...ok, name: { first: 'A' }, phone: { $gt: '' }, desk: ['quarto-oggiaro'], start: { at: slot.start } }) }],
-        ['numbers for strings', { body: JSON.stringify({ ...ok, name: 1, phone: 3331234567, email: 5, note: 7, topic: 8, desk: 9, start: Date.now(), locale: 1, submissionKey: 12 }) }],
-        ['escaped NUL bytes', { body: JSON.stringify({ ...ok, name: 'A\u0000', email: 'a\u0000@example.org', note: '\u0000', topic: '\u0000', desk: 'quarto\u0000', submissionKey: 'k\u0000' }) }],
+        [
+          'nested objects',
+          {
+            body: JSON.stringify({
+              ...ok,
+              name: { first: 'A' },
+              phone: { $gt: '' },
+              desk: ['quarto-oggiaro'],
+              start: { at: slot.start },
+            }),
+          },
+        ],
+        [
+          'numbers for strings',
+          {
+            body: JSON.stringify({
+              ...ok,
+              name: 1,
+              phone: 3331234567,
+              email: 5,
+              note: 7,
+              topic: 8,
+              desk: 9,
+              start: Date.now(),
+              locale: 1,
+              submissionKey: 12,
+            }),
+          },
+        ],
+        [
+          'escaped NUL bytes',
+          {
+            body: JSON.stringify({
+              ...ok,
+              name: 'A\u0000',
+              email: 'a\u0000@example.org',
+              note: '\u0000',
+              topic: '\u0000',
+              desk: 'quarto\u0000',
+              submissionKey: 'k\u0000',
+            }),
+          },
+        ],
         ['NUL in the email only', { body: JSON.stringify({ ...ok, email: 'amina\u0000@example.org' }) }],
         ['a 1 MB string', { body: JSON.stringify({ ...ok, name: huge }) }],
-        ['a 1 MB body without Content-Length', { body: new Blob([JSON.stringify({ ...ok, note: huge })]).stream(), duplex: 'half' } as RequestInit],
-        ['long strings under the cap', { body: JSON.stringify({ ...ok, name: 'n'.repeat(3000), note: 'n'.repeat(3000), email: `${'e'.repeat(3000)}@x.org`, topic: 't'.repeat(3000), submissionKey: 'k'.repeat(100) }) }],
+        [
+          'a 1 MB body without Content-Length',
+          { body: new Blob([JSON.stringify({ ...ok, note: huge })]).stream(), duplex: 'half' } as RequestInit,
+        ],
+        [
+          'long strings under the cap',
+          {
+            body: JSON.stringify({
+              ...ok,
+              name: 'n'.repeat(3000),
+              note: 'n'.repeat(3000),
+              email: `${'e'.repeat(3000)}@x.org`,
+              topic: 't'.repeat(3000),
+              submissionKey: 'k'.repeat(100),
+            }),
+          },
+        ],
         ['invalid dates', { body: JSON.stringify({ ...ok, start: '2026-02-30T10:00:00+01:00' }) }],
         ['a time without offset', { body: JSON.stringify({ ...ok, start: slot.start.slice(0, 19) }) }],
         ['a year far away', { body: JSON.stringify({ ...ok, start: '9999-12-31T23:30:00+01:00' }) }],
         ['privacy as a string', { body: JSON.stringify({ ...ok, privacyAccepted: 'true' }) }],
         ['deep nesting', { body: `${'{"a":'.repeat(2000)}1${'}'.repeat(2000)}` }],
-        ['prototype keys', { body: `{"__proto__":{"privacyAccepted":true},"constructor":{"prototype":{}},"desk":"quarto-oggiaro"}` }],
+        [
+          'prototype keys',
+          { body: `{"__proto__":{"privacyAccepted":true},"constructor":{"prototype":{}},"desk":"quarto-oggiaro"}` },
+        ],
         ['wrong content type', { body: JSON.stringify(ok), headers: { 'Content-Type': 'text/plain' } }],
-        ['form content type', { body: new URLSearchParams({ desk: 'quarto-oggiaro' }).toString(), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }],
+        [
+          'form content type',
+          {
+            body: new URLSearchParams({ desk: 'quarto-oggiaro' }).toString(),
+            headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+          },
+        ],
         ['no content type', { body: new Blob([JSON.stringify(ok)]), headers: {} }],
       ];
       for (const [name, init] of cases) {
@@ -246,8 +383,18 @@ describe('booking API', () => {
       const tooLarge = await post('/api/v1/bookings', { ...ok, name: huge });
       expect(tooLarge.status).toBe(413);
       // text/plain (a "simple" cross-site request) never reaches the endpoint: Astro's origin check refuses it.
-      expect((await post('/api/v1/bookings', '', { body: JSON.stringify(ok), headers: { 'Content-Type': 'text/plain' } })).status).toBe(403);
-      expect((await post('/api/v1/bookings', '', { body: JSON.stringify(ok), headers: { 'Content-Type': 'application/xml' } })).status).toBe(415);
+      expect(
+        (await post('/api/v1/bookings', '', { body: JSON.stringify(ok), headers: { 'Content-Type': 'text/plain' } }))
+          .status,
+      ).toBe(403);
+      expect(
+        (
+          await post('/api/v1/bookings', '', {
+            body: JSON.stringify(ok),
+            headers: { 'Content-Type': 'application/xml' },
+          })
+        ).status,
+      ).toBe(415);
       expect((await post('/api/v1/bookings', '[]')).status).toBe(400);
       // None of it booked anything.
       expect(await remainingAt('quarto-oggiaro', slot.start)).toBe(1);
@@ -285,7 +432,10 @@ describe('booking API', () => {
       expect(await remainingAt('gallaratese', slot.start)).toBe(before);
 
       // As people type it: lower case, spaces, the number without +39.
-      const cancelled = await post('/api/v1/bookings/cancel', { reference: reference.toLowerCase().replace(/-/g, ' '), phone: '3516818198' });
+      const cancelled = await post('/api/v1/bookings/cancel', {
+        reference: reference.toLowerCase().replace(/-/g, ' '),
+        phone: '3516818198',
+      });
       expect(cancelled.status).toBe(200);
       expect(await cancelled.json()).toEqual({ reference, status: 'cancelled' });
       expect(await remainingAt('gallaratese', slot.start)).toBe(before + 1);
@@ -302,7 +452,10 @@ describe('booking API', () => {
 
     it('cancels with the token of the manage link', async () => {
       const slot = await freeSlot('gallaratese');
-      const made = await post('/api/v1/bookings', booking('gallaratese', slot.start, { email: 'amina@example.org', locale: 'en' }));
+      const made = await post(
+        '/api/v1/bookings',
+        booking('gallaratese', slot.start, { email: 'amina@example.org', locale: 'en' }),
+      );
       const { manageUrl, reference } = (await made.json()) as { manageUrl: string; reference: string };
       expect(manageUrl).toContain('/en/prenotazione/gestisci?token=');
       const token = new URL(manageUrl).searchParams.get('token');
@@ -315,7 +468,14 @@ describe('booking API', () => {
     it('refuses bodies that are neither form', async () => {
       expect((await post('/api/v1/bookings/cancel', { reference: 'QB-2222-22' })).status).toBe(400);
       expect((await post('/api/v1/bookings/cancel', '[1]')).status).toBe(400);
-      expect((await post('/api/v1/bookings/cancel', '', { body: '<token/>', headers: { 'Content-Type': 'application/xml' } })).status).toBe(415);
+      expect(
+        (
+          await post('/api/v1/bookings/cancel', '', {
+            body: '<token/>',
+            headers: { 'Content-Type': 'application/xml' },
+          })
+        ).status,
+      ).toBe(415);
     });
   });
 });
@@ -347,7 +507,8 @@ describe('rate limits', () => {
   });
 
   it('answers 429 once an address has looked up too many bookings', async () => {
-    const guess = (n: number) => post('/api/v1/bookings/cancel', { reference: `QB-2222-2${n}`, phone: '3516818198' }, {}, limited.origin);
+    const guess = (n: number) =>
+      post('/api/v1/bookings/cancel', { reference: `QB-2222-2${n}`, phone: '3516818198' }, {}, limited.origin);
     expect((await guess(2)).status).toBe(404);
     expect((await guess(3)).status).toBe(404);
     const refused = await guess(4);

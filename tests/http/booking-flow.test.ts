@@ -32,8 +32,17 @@ interface Page {
   jar: Jar;
 }
 
-const decode = (s: string) => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-const attrs = (tag: string) => Object.fromEntries([...tag.matchAll(/([a-zA-Z-]+)(?:="([^"]*)")?/g)].slice(1).map((m) => [m[1]!, decode(m[2] ?? '')]));
+const decode = (s: string) =>
+  s
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+const attrs = (tag: string) =>
+  Object.fromEntries(
+    [...tag.matchAll(/([a-zA-Z-]+)(?:="([^"]*)")?/g)].slice(1).map((m) => [m[1]!, decode(m[2] ?? '')]),
+  );
 
 async function request(srv: RunningServer, path: string, init: RequestInit = {}, jar = new Jar()): Promise<Page> {
   const headers = new Headers(init.headers);
@@ -65,7 +74,12 @@ async function follow(page: Page, srv = server): Promise<Page> {
   let at = page;
   for (let hops = 0; at.status === 303 && hops < 5; hops++) {
     const location = at.headers.get('location')!;
-    if (!/\/prenota(\/(dettagli|contatti|riepilogo))?(\?|$)|\/prenotazione\/annulla(\?passo=conferma)?$|\/prenotazione\/gestisci\?.*azione=sposta/.test(location)) break;
+    if (
+      !/\/prenota(\/(dettagli|contatti|riepilogo))?(\?|$)|\/prenotazione\/annulla(\?passo=conferma)?$|\/prenotazione\/gestisci\?.*azione=sposta/.test(
+        location,
+      )
+    )
+      break;
     at = await get(location, srv, at.jar);
   }
   return at;
@@ -84,7 +98,8 @@ function form(page: Page, index = 0): { action: string; method: string; fields: 
     if ((a.type === 'radio' || a.type === 'checkbox') && !('checked' in a)) continue;
     fields.push([a.name, a.value ?? '']);
   }
-  for (const area of match[2]!.matchAll(/<textarea\b([^>]*)>([\s\S]*?)<\/textarea>/g)) fields.push([attrs(`<t ${area[1]}`).name!, decode(area[2]!)]);
+  for (const area of match[2]!.matchAll(/<textarea\b([^>]*)>([\s\S]*?)<\/textarea>/g))
+    fields.push([attrs(`<t ${area[1]}`).name!, decode(area[2]!)]);
   return { action: formAttrs.action ?? page.url, method: (formAttrs.method ?? 'get').toLowerCase(), fields };
 }
 
@@ -96,11 +111,15 @@ function fill(fields: Fields, values: Record<string, string>): Fields {
 async function submit(page: Page, values: Record<string, string> = {}, index = 0, srv = server): Promise<Page> {
   const f = form(page, index);
   const fields = fill(f.fields, values);
-  if (f.method === 'get') return get(`${f.action}${f.action.includes('?') ? '&' : '?'}${new URLSearchParams(fields)}`, srv, page.jar);
+  if (f.method === 'get')
+    return get(`${f.action}${f.action.includes('?') ? '&' : '?'}${new URLSearchParams(fields)}`, srv, page.jar);
   return follow(await post(f.action, fields, srv, srv.origin, page.jar), srv);
 }
 
-const radios = (page: Page, name: string) => [...page.html.matchAll(new RegExp(`<input type="radio" name="${name}"[^>]*value="([^"]*)"`, 'g'))].map((m) => decode(m[1]!));
+const radios = (page: Page, name: string) =>
+  [...page.html.matchAll(new RegExp(`<input type="radio" name="${name}"[^>]*value="([^"]*)"`, 'g'))].map((m) =>
+    decode(m[1]!),
+  );
 const weekOfSlot = (slot: string) => weekStart(romeDateString(new Date(slot)));
 const bookingPage = (desk: string, locale = 'it') => `/${locale}/sportelli/${desk}/prenota`;
 
@@ -118,7 +137,11 @@ interface Person {
 }
 
 /** GET choose → GET details → POST contacts → POST check answers: the check answers page. */
-async function reachCheckAnswers(desk: string, person: Person, options: { locale?: string; slotIndex?: number; weeksAhead?: number; srv?: RunningServer } = {}) {
+async function reachCheckAnswers(
+  desk: string,
+  person: Person,
+  options: { locale?: string; slotIndex?: number; weeksAhead?: number; srv?: RunningServer } = {},
+) {
   const srv = options.srv ?? server;
   const locale = options.locale ?? 'it';
   let choose = await get(bookingPage(desk, locale), srv, new Jar());
@@ -136,7 +159,12 @@ async function reachCheckAnswers(desk: string, person: Person, options: { locale
   expect(details.status, details.html).toBe(200);
   const contacts = await submit(details, { topic: person.topic ?? 'orientation', note: person.note ?? '' }, 0, srv);
   expect(contacts.status, contacts.html).toBe(200);
-  const values: Record<string, string> = { firstName: person.firstName, phone: person.phone ?? '', email: person.email ?? '', privacyAccepted: 'yes' };
+  const values: Record<string, string> = {
+    firstName: person.firstName,
+    phone: person.phone ?? '',
+    email: person.email ?? '',
+    privacyAccepted: 'yes',
+  };
   if (person.locale) values.locale = person.locale;
   const check = await submit(contacts, values, 0, srv);
   expect(check.status, check.html).toBe(200);
@@ -182,7 +210,12 @@ describe('booking without JavaScript', () => {
     expect(choose.html).toMatch(/<fieldset class="slot-day">\s*<legend>mercoledì \d+ \w+ \d{4}<\/legend>/);
     expect(choose.html).toContain('?settimana=');
 
-    const person = { firstName: 'Giulia', email: 'giulia@example.org', phone: '', note: "Vorrei sapere dell'asilo nido." };
+    const person = {
+      firstName: 'Giulia',
+      email: 'giulia@example.org',
+      phone: '',
+      note: "Vorrei sapere dell'asilo nido.",
+    };
     const { slot, check, location, confirmation, reference } = await book('gallaratese', person);
     // Check answers showed everything, with a change button per step.
     expect(check.html).toContain('Giulia');
@@ -190,8 +223,13 @@ describe('booking without JavaScript', () => {
     expect(check.html).toContain('href="/it/sportelli/gallaratese/prenota/dettagli"');
     expect(check.html).toContain('href="/it/sportelli/gallaratese/prenota/contatti"');
     // Personal data never appears in an address.
-    expect(location).toMatch(/^\/it\/sportelli\/gallaratese\/prenota\/confermata\?c=[0-9a-z]+\.[0-9a-z]+\.[A-Za-z0-9_-]{32}$/);
-    for (const f of [form(check), form(await follow(await get(`${bookingPage('gallaratese')}/dettagli?slot=${encodeURIComponent(slot)}`)))]) {
+    expect(location).toMatch(
+      /^\/it\/sportelli\/gallaratese\/prenota\/confermata\?c=[0-9a-z]+\.[0-9a-z]+\.[A-Za-z0-9_-]{32}$/,
+    );
+    for (const f of [
+      form(check),
+      form(await follow(await get(`${bookingPage('gallaratese')}/dettagli?slot=${encodeURIComponent(slot)}`))),
+    ]) {
       expect(f.action).not.toMatch(/Giulia|giulia|asilo/);
     }
     // Nor in the page's forms: the answers wait in the sealed draft cookie.
@@ -224,7 +262,11 @@ describe('booking without JavaScript', () => {
   });
 
   it('books with a phone number only, in Arabic, typed with Arabic-Indic digits', async () => {
-    const { confirmation, check } = await book('quarto-oggiaro', { firstName: 'أمينة', phone: '٣٥١ ٢٢٢ ٣٣٣٣', locale: 'ar' }, { locale: 'ar' });
+    const { confirmation, check } = await book(
+      'quarto-oggiaro',
+      { firstName: 'أمينة', phone: '٣٥١ ٢٢٢ ٣٣٣٣', locale: 'ar' },
+      { locale: 'ar' },
+    );
     expect(check.html).toContain('<html lang="ar" dir="rtl"');
     expect(check.html).toContain('351 222 3333');
     expect(confirmation.html).toContain('<html lang="ar" dir="rtl"');
@@ -234,9 +276,24 @@ describe('booking without JavaScript', () => {
 
   it('speaks each of the five languages at every step, with no untranslated text', async () => {
     const main = (p: Page) => /<main[\s\S]*<\/main>/.exec(p.html)![0];
-    for (const [locale, lang, dir] of [['it', 'it', 'ltr'], ['en', 'en', 'ltr'], ['ar', 'ar', 'rtl'], ['es', 'es', 'ltr'], ['zh', 'zh-Hans', 'ltr']] as const) {
-      const { check, confirmation } = await book('quarto-oggiaro', { firstName: 'Test', phone: '333 100 2000', locale }, { locale });
-      const pages = [check, confirmation, await get(`/${locale}/prenotazione/annulla`), await get(bookingPage('quarto-oggiaro', locale))];
+    for (const [locale, lang, dir] of [
+      ['it', 'it', 'ltr'],
+      ['en', 'en', 'ltr'],
+      ['ar', 'ar', 'rtl'],
+      ['es', 'es', 'ltr'],
+      ['zh', 'zh-Hans', 'ltr'],
+    ] as const) {
+      const { check, confirmation } = await book(
+        'quarto-oggiaro',
+        { firstName: 'Test', phone: '333 100 2000', locale },
+        { locale },
+      );
+      const pages = [
+        check,
+        confirmation,
+        await get(`/${locale}/prenotazione/annulla`),
+        await get(bookingPage('quarto-oggiaro', locale)),
+      ];
       for (const p of pages) {
         expect(p.html, p.url).toContain(`<html lang="${lang}" dir="${dir}"`);
         expect(main(p), p.url).not.toMatch(/\b(booking|manage)\.[a-zA-Z]+/);
@@ -259,7 +316,9 @@ describe('booking without JavaScript', () => {
     const tooLong = await submit(details, { topic: 'listening', note: longNote });
     expect(tooLong.status).toBe(422);
     expect(tooLong.html).toContain('href="#note"');
-    expect(tooLong.html).toMatch(/<textarea id="note" name="note" rows="3" aria-describedby="note-hint note-warning note-error" aria-invalid="true">Una nota lunga/);
+    expect(tooLong.html).toMatch(
+      /<textarea id="note" name="note" rows="3" aria-describedby="note-hint note-warning note-error" aria-invalid="true">Una nota lunga/,
+    );
     expect(tooLong.html).toMatch(/<input type="radio" name="topic" id="topic-1" value="listening" checked/);
 
     const contacts = await submit(tooLong, { note: 'Breve.' });
@@ -267,9 +326,18 @@ describe('booking without JavaScript', () => {
     const invalid = await submit(contacts, { firstName: '  ', phone: '12ab', email: 'not-an-email' });
     expect(invalid.status).toBe(422);
     const summary = /<div class="error-summary"[\s\S]*?<\/div>/.exec(invalid.html)![0];
-    expect([...summary.matchAll(/href="#([^"]+)"/g)].map((m) => m[1])).toEqual(['firstName', 'phone', 'email', 'privacyAccepted']);
-    expect(invalid.html).toMatch(/<input type="tel" id="phone" name="phone" value="12ab"[^>]*aria-describedby="phone-error" aria-invalid="true"/);
-    expect(invalid.html).toMatch(/<input type="email" id="email" name="email" value="not-an-email"[^>]*aria-describedby="email-hint email-error" aria-invalid="true"/);
+    expect([...summary.matchAll(/href="#([^"]+)"/g)].map((m) => m[1])).toEqual([
+      'firstName',
+      'phone',
+      'email',
+      'privacyAccepted',
+    ]);
+    expect(invalid.html).toMatch(
+      /<input type="tel" id="phone" name="phone" value="12ab"[^>]*aria-describedby="phone-error" aria-invalid="true"/,
+    );
+    expect(invalid.html).toMatch(
+      /<input type="email" id="email" name="email" value="not-an-email"[^>]*aria-describedby="email-hint email-error" aria-invalid="true"/,
+    );
     expect(invalid.html).toContain('id="phone-error"');
 
     // Neither email nor phone.
@@ -281,11 +349,19 @@ describe('booking without JavaScript', () => {
     expect(check.status, check.html).toBe(200);
     expect(check.html).toContain('Breve.');
     expect(check.html).toContain('Ascolto');
-    expect(check.html).toMatch(new RegExp(`<dd>[^<]+, <span dir="ltr" class="nowrap">${new Date(slot).toLocaleTimeString('it', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Rome' })}`));
+    expect(check.html).toMatch(
+      new RegExp(
+        `<dd>[^<]+, <span dir="ltr" class="nowrap">${new Date(slot).toLocaleTimeString('it', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Rome' })}`,
+      ),
+    );
   });
 
   it('books once when the confirm form is sent twice', async () => {
-    const { slot, check } = await reachCheckAnswers('gallaratese', { firstName: 'Sara', phone: '333 444 5555' }, { slotIndex: 1 });
+    const { slot, check } = await reachCheckAnswers(
+      'gallaratese',
+      { firstName: 'Sara', phone: '333 444 5555' },
+      { slotIndex: 1 },
+    );
     const [first, second] = await Promise.all([submit(check), submit(check)]);
     expect(first.status).toBe(303);
     expect(second.status).toBe(303);
@@ -306,8 +382,16 @@ describe('booking without JavaScript', () => {
   });
 
   it('offers the next free times when the chosen one was taken meanwhile, keeping the answers', async () => {
-    const { slot, check: late } = await reachCheckAnswers('villapizzone', { firstName: 'Omar', phone: '333 777 8888' }, { slotIndex: 2 });
-    const { check: early } = await reachCheckAnswers('villapizzone', { firstName: 'Ines', phone: '333 999 0000' }, { slotIndex: 2 });
+    const { slot, check: late } = await reachCheckAnswers(
+      'villapizzone',
+      { firstName: 'Omar', phone: '333 777 8888' },
+      { slotIndex: 2 },
+    );
+    const { check: early } = await reachCheckAnswers(
+      'villapizzone',
+      { firstName: 'Ines', phone: '333 999 0000' },
+      { slotIndex: 2 },
+    );
     expect((await submit(early)).status).toBe(303);
 
     const taken = await submit(late);
@@ -324,7 +408,11 @@ describe('booking without JavaScript', () => {
   });
 
   it('lets the time be changed from check answers, by a link, without losing the answers', async () => {
-    const { slot, check } = await reachCheckAnswers('quarto-oggiaro', { firstName: 'Chen', phone: '333 123 4567', locale: 'zh' });
+    const { slot, check } = await reachCheckAnswers('quarto-oggiaro', {
+      firstName: 'Chen',
+      phone: '333 123 4567',
+      locale: 'zh',
+    });
     const change = decode(/<dd class="change"><a href="([^"]+)"/.exec(check.html)![1]!);
     expect(change).toBe('/it/sportelli/quarto-oggiaro/prenota');
     const week = await get(change, server, check.jar);
@@ -332,7 +420,9 @@ describe('booking without JavaScript', () => {
     expect(week.html).toMatch(/<form method="post" action="\/it\/sportelli\/quarto-oggiaro\/prenota"/);
     // The chosen time is ticked; the weeks are plain links (the answers wait in the draft).
     expect(week.html).toMatch(new RegExp(`value="${slot.replace(/\./g, '\\.')}" checked`));
-    expect(week.html).toMatch(/<a href="\/it\/sportelli\/quarto-oggiaro\/prenota\?settimana=\d{4}-\d{2}-\d{2}" rel="next">/);
+    expect(week.html).toMatch(
+      /<a href="\/it\/sportelli\/quarto-oggiaro\/prenota\?settimana=\d{4}-\d{2}-\d{2}" rel="next">/,
+    );
     const other = radios(week, 'slot').at(-1)!;
     const checkAgain = await submit(week, { slot: other });
     expect(checkAgain.status).toBe(200);
@@ -341,13 +431,25 @@ describe('booking without JavaScript', () => {
   });
 
   it('answers every step with 303 to a GET that shows the answers again, in any language, until the booking is made', async () => {
-    const { slot, check } = await reachCheckAnswers('villapizzone', { firstName: 'Nadia', phone: '333 606 7070', note: 'Per il doposcuola.', locale: 'es' }, { slotIndex: 4, weeksAhead: 1 });
+    const { slot, check } = await reachCheckAnswers(
+      'villapizzone',
+      { firstName: 'Nadia', phone: '333 606 7070', note: 'Per il doposcuola.', locale: 'es' },
+      { slotIndex: 4, weeksAhead: 1 },
+    );
     const jar = check.jar;
     // The draft: one HttpOnly, SameSite=Lax cookie for the whole site (so /en/ finds what /it/ stored), an hour long.
-    const contacts = await post(`${bookingPage('villapizzone')}/contatti`, form(await get(`${bookingPage('villapizzone')}/contatti`, server, jar)).fields, server, server.origin, jar);
+    const contacts = await post(
+      `${bookingPage('villapizzone')}/contatti`,
+      form(await get(`${bookingPage('villapizzone')}/contatti`, server, jar)).fields,
+      server,
+      server.origin,
+      jar,
+    );
     expect(contacts.status).toBe(303);
     expect(contacts.headers.get('location')).toBe(`${bookingPage('villapizzone')}/riepilogo`);
-    expect(contacts.headers.get('set-cookie')).toMatch(/^qubi-draft-booking=[A-Za-z0-9_-]+; Max-Age=3600; Path=\/; HttpOnly; SameSite=Lax$/);
+    expect(contacts.headers.get('set-cookie')).toMatch(
+      /^qubi-draft-booking=[A-Za-z0-9_-]+; Max-Age=3600; Path=\/; HttpOnly; SameSite=Lax$/,
+    );
     // Back to each step (a GET, never a resent form): every answer is there, and nothing is cached.
     const details = await get(`${bookingPage('villapizzone')}/dettagli`, server, jar);
     expect(details.status).toBe(200);
@@ -365,7 +467,9 @@ describe('booking without JavaScript', () => {
     expect(arabic.html).toMatch(/value="es" checked/);
     // Another desk's flow starts empty; a browser without the cookie is sent to the first step.
     expect((await get(`${bookingPage('gallaratese')}/contatti`, server, jar)).status).toBe(303);
-    expect((await get(`${bookingPage('villapizzone')}/riepilogo`)).headers.get('location')).toBe(bookingPage('villapizzone'));
+    expect((await get(`${bookingPage('villapizzone')}/riepilogo`)).headers.get('location')).toBe(
+      bookingPage('villapizzone'),
+    );
 
     const done = await post(form(check).action, form(check).fields, server, server.origin, jar);
     expect(done.headers.get('location')).toMatch(/\/prenota\/confermata\?c=/);
@@ -377,7 +481,11 @@ describe('booking without JavaScript', () => {
   });
 
   it('refuses a filled honeypot, and a form posted from another site', async () => {
-    const { slot, check } = await reachCheckAnswers('gallaratese', { firstName: 'Bot', phone: '333 000 1111' }, { slotIndex: 2 });
+    const { slot, check } = await reachCheckAnswers(
+      'gallaratese',
+      { firstName: 'Bot', phone: '333 000 1111' },
+      { slotIndex: 2 },
+    );
     const trap = await submit(check, { website: 'https://spam.example' });
     expect(trap.status).toBe(400);
     expect(trap.html).toContain('Non possiamo accettare il modulo');
@@ -390,7 +498,11 @@ describe('booking without JavaScript', () => {
 
 describe('cancelling and moving', () => {
   it('cancels with the reference code and the phone number, and frees the slot at once', async () => {
-    const { slot, reference } = await book('quarto-oggiaro', { firstName: 'Fatima', phone: '+39 340 555 6666' }, { slotIndex: 1 });
+    const { slot, reference } = await book(
+      'quarto-oggiaro',
+      { firstName: 'Fatima', phone: '+39 340 555 6666' },
+      { slotIndex: 1 },
+    );
     expect(await freeSlotsInWeekOf('quarto-oggiaro', slot)).not.toContain(slot);
 
     const lookup = await get('/it/prenotazione/annulla');
@@ -424,7 +536,11 @@ describe('cancelling and moving', () => {
   });
 
   it('follows the emailed link to move the booking, then to cancel it', async () => {
-    const { slot, reference } = await book('villapizzone', { firstName: 'Marta', email: 'marta@example.org', locale: 'en' }, { slotIndex: 3 });
+    const { slot, reference } = await book(
+      'villapizzone',
+      { firstName: 'Marta', email: 'marta@example.org', locale: 'en' },
+      { slotIndex: 3 },
+    );
     const link = await manageLinkFor(reference);
     expect(link).toMatch(/^\/en\/prenotazione\/gestisci\?token=[A-Za-z0-9_-]{20,}$/);
 
@@ -474,7 +590,11 @@ describe('spam and rate limits, with the real minimum fill time', () => {
   });
 
   it('refuses a booking confirmed faster than a person can fill the form, and says why', async () => {
-    const { slot, check } = await reachCheckAnswers('gallaratese', { firstName: 'Speedy', phone: '333 222 1111' }, { srv: strict });
+    const { slot, check } = await reachCheckAnswers(
+      'gallaratese',
+      { firstName: 'Speedy', phone: '333 222 1111' },
+      { srv: strict },
+    );
     const tooFast = await submit(check, {}, 0, strict);
     // The notice is a page of its own (a GET after the 303): a reload or Back never sends the form again.
     expect(tooFast.url).toBe('/it/sportelli/gallaratese/prenota/riepilogo');
@@ -486,7 +606,8 @@ describe('spam and rate limits, with the real minimum fill time', () => {
 
   it('answers too many look-ups with 429, Retry-After and a readable page', async () => {
     const lookup = await get('/es/prenotazione/annulla', strict);
-    for (let i = 0; i < 2; i++) expect((await submit(lookup, { reference: 'QB-2345-67', phone: '333 111 2222' }, 0, strict)).status).toBe(422);
+    for (let i = 0; i < 2; i++)
+      expect((await submit(lookup, { reference: 'QB-2345-67', phone: '333 111 2222' }, 0, strict)).status).toBe(422);
     const limited = await submit(lookup, { reference: 'QB-2345-67', phone: '333 111 2222' }, 0, strict);
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);

@@ -10,7 +10,6 @@ import { startSink, type Sink } from '../support/smtp-sink.ts';
 import pg from 'pg';
 import { scopedSubmissionKey } from '#/server/security/submission-key.ts';
 
-
 function startRelay(target: URL) {
   const sockets = new Set<net.Socket>();
   let open = true;
@@ -25,7 +24,10 @@ function startRelay(target: URL) {
     client.pipe(upstream).pipe(client);
   });
   return {
-    listen: () => new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port))),
+    listen: () =>
+      new Promise<number>((resolve) =>
+        server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)),
+      ),
     cut() {
       open = false;
       for (const s of sockets) s.destroy();
@@ -119,10 +121,31 @@ describe('database outage during a booking load (PostgreSQL)', () => {
           for (let i = 0; i < 10; i++) {
             const desk = await db
               .insertInto('desk')
-              .values({ slug: `carico-${i}`, municipio_id: 8, name: `Sportello di carico ${i}`, area: 'Prova', address: 'Via Prova 1, Milano', phone: '02 0000 0000', services: ['orientation'], slot_minutes: 30, capacity_per_slot: 1, is_sample_address: true })
+              .values({
+                slug: `carico-${i}`,
+                municipio_id: 8,
+                name: `Sportello di carico ${i}`,
+                area: 'Prova',
+                address: 'Via Prova 1, Milano',
+                phone: '02 0000 0000',
+                services: ['orientation'],
+                slot_minutes: 30,
+                capacity_per_slot: 1,
+                is_sample_address: true,
+              })
               .returning('id')
               .executeTakeFirstOrThrow();
-            await db.insertInto('desk_opening_hours').values([1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ desk_id: desk.id, weekday, opens: '09:00', closes: '18:00' }))).execute();
+            await db
+              .insertInto('desk_opening_hours')
+              .values(
+                [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({
+                  desk_id: desk.id,
+                  weekday,
+                  opens: '09:00',
+                  closes: '18:00',
+                })),
+              )
+              .execute();
           }
         },
       },
@@ -142,11 +165,20 @@ describe('database outage during a booking load (PostgreSQL)', () => {
     const slots: { desk: string; start: string }[] = [];
     for (let i = 0; i < 10; i++) {
       const res = await fetch(`${server.origin}/api/v1/desks/carico-${i}/slots?from=${from}&to=${to}`);
-      for (const s of (await res.json()) as { start: string; remaining: number }[]) if (s.remaining > 0) slots.push({ desk: `carico-${i}`, start: s.start });
+      for (const s of (await res.json()) as { start: string; remaining: number }[])
+        if (s.remaining > 0) slots.push({ desk: `carico-${i}`, start: s.start });
     }
     expect(slots.length).toBeGreaterThan(2000);
 
-    type Answer = { key: string; status: number; ms: number; sentAt: number; reference?: string; body: string; retryAfter: string | null };
+    type Answer = {
+      key: string;
+      status: number;
+      ms: number;
+      sentAt: number;
+      reference?: string;
+      body: string;
+      retryAfter: string | null;
+    };
     const answers: Answer[] = [];
     const began = Date.now();
     let cutAt = 0;
@@ -162,11 +194,26 @@ describe('database outage during a booking load (PostgreSQL)', () => {
         const res = await fetch(`${server.origin}/api/v1/bookings`, {
           method: 'POST',
           headers: { 'Content-Type': 'application/json' },
-          body: JSON.stringify({ desk: slot.desk, start: slot.start, name: 'Famiglia', email: `famiglia.${i}@example.org`, locale: 'it', privacyAccepted: true, submissionKey: key }),
+          body: JSON.stringify({
+            desk: slot.desk,
+            start: slot.start,
+            name: 'Famiglia',
+            email: `famiglia.${i}@example.org`,
+            locale: 'it',
+            privacyAccepted: true,
+            submissionKey: key,
+          }),
           signal: AbortSignal.timeout(20_000),
         });
         const body = await res.text();
-        const answer: Answer = { key, status: res.status, ms: Date.now() - sentAt, sentAt, body, retryAfter: res.headers.get('retry-after') };
+        const answer: Answer = {
+          key,
+          status: res.status,
+          ms: Date.now() - sentAt,
+          sentAt,
+          body,
+          retryAfter: res.headers.get('retry-after'),
+        };
         if (res.status === 201) answer.reference = (JSON.parse(body) as { reference: string }).reference;
         answers.push(answer);
         // A family's pace, not a flood: the point is the outage, not the throughput.
@@ -182,7 +229,11 @@ describe('database outage during a booking load (PostgreSQL)', () => {
       relay.restore();
       restoredAt = Date.now();
       // Keep booking until the site has answered 201 again for a while.
-      while (answers.filter((a) => a.sentAt > restoredAt && a.status === 201).length < 20 && Date.now() - restoredAt < 30_000) await new Promise((r) => setTimeout(r, 200));
+      while (
+        answers.filter((a) => a.sentAt > restoredAt && a.status === 201).length < 20 &&
+        Date.now() - restoredAt < 30_000
+      )
+        await new Promise((r) => setTimeout(r, 200));
       stop = true;
     })();
     // A failed fetch means the server went away: its output says why.
@@ -209,9 +260,13 @@ describe('database outage during a booking load (PostgreSQL)', () => {
     // Every acknowledged booking is stored once; the slot counters match the rows.
     const acknowledged = answers.filter((a) => a.status === 201);
     // Keys are stored scoped to the contact they came with (submission-key.ts).
-    const storedKey = (key: string) => scopedSubmissionKey(key, { phone: null, email: `famiglia.${key.slice('outage-'.length)}@example.org` })!;
+    const storedKey = (key: string) =>
+      scopedSubmissionKey(key, { phone: null, email: `famiglia.${key.slice('outage-'.length)}@example.org` })!;
     const sentKeys = answers.map((a) => storedKey(a.key));
-    const { rows } = await direct.query<{ submission_key: string; reference: string }>(`SELECT submission_key, reference FROM ${schema}.booking WHERE submission_key = ANY($1)`, [sentKeys]);
+    const { rows } = await direct.query<{ submission_key: string; reference: string }>(
+      `SELECT submission_key, reference FROM ${schema}.booking WHERE submission_key = ANY($1)`,
+      [sentKeys],
+    );
     const stored = new Map(rows.map((r) => [r.submission_key, r.reference]));
     for (const a of acknowledged) expect(stored.get(storedKey(a.key))).toBe(a.reference);
     const { rows: mismatched } = await direct.query(
@@ -221,11 +276,15 @@ describe('database outage during a booking load (PostgreSQL)', () => {
 
     // The outbox catches up: one confirmation per stored booking (acknowledged or not), none twice.
     const references = [...stored.values()];
-    const mentions = (reference: string) => sink.received.filter((m) => m.replace(/=\r?\n/g, '').includes(reference)).length;
+    const mentions = (reference: string) =>
+      sink.received.filter((m) => m.replace(/=\r?\n/g, '').includes(reference)).length;
     const deadline = Date.now() + 30_000;
-    while (references.some((r) => mentions(r) === 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
+    while (references.some((r) => mentions(r) === 0) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 500));
     for (const reference of references) expect(mentions(reference), reference).toBe(1);
-    const { rows: pending } = await direct.query(`SELECT count(*)::int AS n FROM ${schema}.outbox WHERE kind = 'booking_confirmation' AND status <> 'sent'`);
+    const { rows: pending } = await direct.query(
+      `SELECT count(*)::int AS n FROM ${schema}.outbox WHERE kind = 'booking_confirmation' AND status <> 'sent'`,
+    );
     expect(pending[0].n).toBe(0);
   }, 120_000);
 });

@@ -5,36 +5,50 @@ import { startServer, type RunningServer } from '../support/server.ts';
 let server: RunningServer;
 const HOUR = 3600_000;
 beforeAll(async () => {
-  server = await startServer({}, {
-    async prepare(db) {
-      const now = Date.now();
-      const event = (slug: string, startsAt: Date, endsAt: Date | null, status: 'published' | 'draft' = 'published') => ({
-        slug,
-        title: JSON.stringify({ it: `Prova ${slug}` }),
-        summary: JSON.stringify({ it: 'Riassunto.' }),
-        description: JSON.stringify({ it: 'Descrizione.' }),
-        venue: 'Spazio',
-        address: 'Via Prova 1, Milano',
-        starts_at: startsAt,
-        ends_at: endsAt,
-        status,
-      });
-      await db
-        .insertInto('event')
-        .values([
-          // 45 coming events, one a day from tomorrow.
-          ...Array.from({ length: 45 }, (_, i) => event(`prova-${String(i + 1).padStart(2, '0')}`, new Date(now + (i + 1) * 24 * HOUR), new Date(now + (i + 1) * 24 * HOUR + 2 * HOUR))),
-          // Running now: started yesterday, ends tomorrow → listed first.
-          event('in-corso', new Date(now - 24 * HOUR), new Date(now + 20 * HOUR)),
-          // Over: ended an hour ago; and one without an end that started an hour ago.
-          event('finito', new Date(now - 5 * HOUR), new Date(now - HOUR)),
-          event('senza-fine-passato', new Date(now - HOUR), null),
-          // Not public.
-          event('bozza', new Date(now + 2 * HOUR), null, 'draft'),
-        ])
-        .execute();
+  server = await startServer(
+    {},
+    {
+      async prepare(db) {
+        const now = Date.now();
+        const event = (
+          slug: string,
+          startsAt: Date,
+          endsAt: Date | null,
+          status: 'published' | 'draft' = 'published',
+        ) => ({
+          slug,
+          title: JSON.stringify({ it: `Prova ${slug}` }),
+          summary: JSON.stringify({ it: 'Riassunto.' }),
+          description: JSON.stringify({ it: 'Descrizione.' }),
+          venue: 'Spazio',
+          address: 'Via Prova 1, Milano',
+          starts_at: startsAt,
+          ends_at: endsAt,
+          status,
+        });
+        await db
+          .insertInto('event')
+          .values([
+            // 45 coming events, one a day from tomorrow.
+            ...Array.from({ length: 45 }, (_, i) =>
+              event(
+                `prova-${String(i + 1).padStart(2, '0')}`,
+                new Date(now + (i + 1) * 24 * HOUR),
+                new Date(now + (i + 1) * 24 * HOUR + 2 * HOUR),
+              ),
+            ),
+            // Running now: started yesterday, ends tomorrow → listed first.
+            event('in-corso', new Date(now - 24 * HOUR), new Date(now + 20 * HOUR)),
+            // Over: ended an hour ago; and one without an end that started an hour ago.
+            event('finito', new Date(now - 5 * HOUR), new Date(now - HOUR)),
+            event('senza-fine-passato', new Date(now - HOUR), null),
+            // Not public.
+            event('bozza', new Date(now + 2 * HOUR), null, 'draft'),
+          ])
+          .execute();
+      },
     },
-  });
+  );
 });
 afterAll(async () => {
   await server?.stop();
@@ -43,7 +57,11 @@ afterAll(async () => {
 const page = async (path: string) => {
   const res = await fetch(server.origin + path, { redirect: 'manual' });
   const body = await res.text();
-  return { status: res.status, body, slugs: [...body.matchAll(/href="\/it\/eventi\/([a-z0-9-]+)"/g)].map((m) => m[1]!) };
+  return {
+    status: res.status,
+    body,
+    slugs: [...body.matchAll(/href="\/it\/eventi\/([a-z0-9-]+)"/g)].map((m) => m[1]!),
+  };
 };
 
 describe('events list pages', () => {

@@ -12,7 +12,13 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const decode = (s: string) => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const decode = (s: string) =>
+  s
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 const stampOf = (html: string) => decode(/name="formStartedAt" value="([^"]*)"/.exec(html)?.[1] ?? '');
 
 function signUp(stamp: string, email: string) {
@@ -26,7 +32,12 @@ function signUp(stamp: string, email: string) {
     ['languages', 'ar'],
     ['consent', 'yes'],
   ]);
-  return fetch(`${server.origin}/en/volontari`, { method: 'POST', redirect: 'manual', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.origin }, body });
+  return fetch(`${server.origin}/en/volontari`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.origin },
+    body,
+  });
 }
 
 describe('form timestamps', () => {
@@ -45,7 +56,10 @@ describe('form timestamps', () => {
     const replayPost = await signUp(stamp, 'someone.else@example.org');
     expect(replayPost.status).toBe(303);
     expect(replayPost.headers.get('location')).toBe('/en/volontari');
-    const cookie = replayPost.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const cookie = replayPost.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
     const replay = await fetch(`${server.origin}/en/volontari`, { headers: { Cookie: cookie } });
     expect(replay.status).toBe(400);
     const html = decode(await replay.text());

@@ -20,7 +20,10 @@ interface Reply {
 
 let server: RunningServer;
 beforeAll(async () => {
-  server = await startServer({ RATE_LIMIT_WRITES_PER_IP_PER_HOUR: '100000', RATE_LIMIT_BOOKINGS_PER_CONTACT_PER_DAY: '100000' });
+  server = await startServer({
+    RATE_LIMIT_WRITES_PER_IP_PER_HOUR: '100000',
+    RATE_LIMIT_BOOKINGS_PER_CONTACT_PER_DAY: '100000',
+  });
 });
 afterAll(async () => {
   await server?.stop();
@@ -30,23 +33,37 @@ afterAll(async () => {
 function request(path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Reply> {
   const url = new URL(server.origin + path);
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: url.hostname, port: url.port, path: url.pathname + url.search, method, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
-    });
+    const req = http.request(
+      { host: url.hostname, port: url.port, path: url.pathname + url.search, method, headers },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
 }
 
-const decode = (r: Reply) => (r.headers['content-encoding'] === 'br' ? brotliDecompressSync(r.body) : r.headers['content-encoding'] === 'gzip' ? gunzipSync(r.body) : r.body);
+const decode = (r: Reply) =>
+  r.headers['content-encoding'] === 'br'
+    ? brotliDecompressSync(r.body)
+    : r.headers['content-encoding'] === 'gzip'
+      ? gunzipSync(r.body)
+      : r.body;
 /** Headers that differ between two answers of the same bytes anyway. */
 const comparable = (h: http.IncomingHttpHeaders) => {
   const { date: _date, 'x-astro-cache': _cache, ...rest } = h;
   return rest;
 };
-const SECURITY = ['x-content-type-options', 'referrer-policy', 'x-frame-options', 'permissions-policy', 'cross-origin-opener-policy'];
+const SECURITY = [
+  'x-content-type-options',
+  'referrer-policy',
+  'x-frame-options',
+  'permissions-policy',
+  'cross-origin-opener-policy',
+];
 
 describe('cached live pages', () => {
   it('answers a page twice with identical bytes and headers, CSP and security headers included', async () => {
@@ -127,12 +144,21 @@ describe('cached live pages', () => {
     const made = await fetch(`${server.origin}/api/v1/bookings`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ desk: 'villapizzone', start: slot.start, name: 'Amina', phone: '+393331112233', locale: 'it', privacyAccepted: true }),
+      body: JSON.stringify({
+        desk: 'villapizzone',
+        start: slot.start,
+        name: 'Amina',
+        phone: '+393331112233',
+        locale: 'it',
+        privacyAccepted: true,
+      }),
     });
     expect(made.status).toBe(201);
     const after = await request(url, { 'accept-encoding': 'gzip' });
     expect(after.headers['x-astro-cache']).not.toBe('HIT');
-    expect((JSON.parse(decode(after).toString()) as SlotJson[]).find((s) => s.start === slot.start)!.remaining).toBe(slot.remaining - 1);
+    expect((JSON.parse(decode(after).toString()) as SlotJson[]).find((s) => s.start === slot.start)!.remaining).toBe(
+      slot.remaining - 1,
+    );
     // And the fresh answer is cached again.
     const again = await request(url, { 'accept-encoding': 'gzip' });
     expect(again.headers['x-astro-cache']).toBe('HIT');
@@ -174,7 +200,17 @@ describe('prerendered pages and files', () => {
     expect(decode(second).equals(decode(first))).toBe(true);
     expect(third.body.equals(second.body)).toBe(true);
     expect(comparable(third.headers)).toEqual(comparable(second.headers));
-    for (const name of ['etag', 'last-modified', 'cache-control', 'content-type', 'accept-ranges', 'content-security-policy', 'vary', 'content-encoding', ...SECURITY]) {
+    for (const name of [
+      'etag',
+      'last-modified',
+      'cache-control',
+      'content-type',
+      'accept-ranges',
+      'content-security-policy',
+      'vary',
+      'content-encoding',
+      ...SECURITY,
+    ]) {
       expect(second.headers[name], name).toBe(first.headers[name]);
     }
     expect(second.headers['cache-control']).toBe('public, max-age=0');
@@ -205,10 +241,14 @@ describe('prerendered pages and files', () => {
   it('keep the immutable Cache-Control of /_astro/ assets and the fonts', async () => {
     const home = (await request('/it')).body.toString();
     const asset = /\/_astro\/[^"']+\.js/.exec(home)?.[0];
-    const fonts = [...new Set([...home.matchAll(/\/_astro\/titillium-web-latin-\d00-normal\.[\w-]+\.woff2/g)].map((m) => m[0]))];
+    const fonts = [
+      ...new Set([...home.matchAll(/\/_astro\/titillium-web-latin-\d00-normal\.[\w-]+\.woff2/g)].map((m) => m[0])),
+    ];
     // Three weights in the @font-face rules, each under a fingerprinted name; the regular one preloaded.
     expect(fonts).toHaveLength(3);
-    expect(home).toMatch(/<link rel="preload" href="\/_astro\/titillium-web-latin-400-normal\.[\w-]+\.woff2" as="font" type="font\/woff2" crossorigin="anonymous">/);
+    expect(home).toMatch(
+      /<link rel="preload" href="\/_astro\/titillium-web-latin-400-normal\.[\w-]+\.woff2" as="font" type="font\/woff2" crossorigin="anonymous">/,
+    );
     for (const path of [...fonts, ...(asset ? [asset] : [])]) {
       const first = await request(path);
       const again = await request(path, { 'accept-encoding': 'gzip' });

@@ -41,8 +41,17 @@ interface CampaignJson {
   collectionWindows: { id: number; dropOffPoint: string; start: string; end: string }[];
 }
 
-const decode = (s: string) => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-const attrs = (tag: string) => Object.fromEntries([...tag.matchAll(/([a-zA-Z-]+)(?:="([^"]*)")?/g)].slice(1).map((m) => [m[1]!, decode(m[2] ?? '')]));
+const decode = (s: string) =>
+  s
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+const attrs = (tag: string) =>
+  Object.fromEntries(
+    [...tag.matchAll(/([a-zA-Z-]+)(?:="([^"]*)")?/g)].slice(1).map((m) => [m[1]!, decode(m[2] ?? '')]),
+  );
 
 async function request(path: string, init: RequestInit = {}, srv = server, jar = new Jar()): Promise<Page> {
   const headers = new Headers(init.headers);
@@ -55,15 +64,31 @@ async function request(path: string, init: RequestInit = {}, srv = server, jar =
 const text = (page: Page) => decode(page.html);
 const get = (path: string, srv = server, jar?: Jar) => request(path, {}, srv, jar);
 function post(path: string, fields: Fields, srv = server, origin = srv.origin, jar?: Jar): Promise<Page> {
-  return request(path, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: origin }, body: new URLSearchParams(fields).toString() }, srv, jar);
+  return request(
+    path,
+    {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: origin },
+      body: new URLSearchParams(fields).toString(),
+    },
+    srv,
+    jar,
+  );
 }
 function postJson(path: string, body: unknown, init: RequestInit = {}, srv = server): Promise<Response> {
-  return fetch(srv.origin + path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body), ...init });
+  return fetch(srv.origin + path, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    ...init,
+  });
 }
 
 /** The page's n-th POST form as a browser would send it: hidden fields, typed values, checked choices. */
 function form(page: Page, index = 0): { action: string; fields: Fields } {
-  const forms = [...page.html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/g)].filter((m) => /method="post"/.test(m[1]!));
+  const forms = [...page.html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/g)].filter((m) =>
+    /method="post"/.test(m[1]!),
+  );
   const match = forms[index];
   if (!match) throw new Error(`no POST form #${index} on ${page.url} (${page.status}):\n${page.html.slice(0, 3000)}`);
   const fields: Fields = [];
@@ -73,7 +98,8 @@ function form(page: Page, index = 0): { action: string; fields: Fields } {
     if ((a.type === 'radio' || a.type === 'checkbox') && !('checked' in a)) continue;
     fields.push([a.name, a.value ?? '']);
   }
-  for (const area of match[2]!.matchAll(/<textarea\b([^>]*)>([\s\S]*?)<\/textarea>/g)) fields.push([attrs(`<t ${area[1]}`).name!, decode(area[2]!)]);
+  for (const area of match[2]!.matchAll(/<textarea\b([^>]*)>([\s\S]*?)<\/textarea>/g))
+    fields.push([attrs(`<t ${area[1]}`).name!, decode(area[2]!)]);
   return { action: attrs(`<form ${match[1]}`).action ?? page.url, fields };
 }
 
@@ -82,38 +108,71 @@ function form(page: Page, index = 0): { action: string; fields: Fields } {
  * in the page's browser. A form sent back to itself (errors, notices) is a 303 to its own address,
  * followed as a browser does; any other 303 (confirmation, thanks, outcome) is returned as is.
  */
-async function submit(page: Page, values: Record<string, string | string[]> = {}, index = 0, srv = server): Promise<Page> {
+async function submit(
+  page: Page,
+  values: Record<string, string | string[]> = {},
+  index = 0,
+  srv = server,
+): Promise<Page> {
   const f = form(page, index);
   const fields: Fields = f.fields.filter(([name]) => !(name in values));
-  for (const [name, value] of Object.entries(values)) for (const v of Array.isArray(value) ? value : [value]) fields.push([name, v]);
+  for (const [name, value] of Object.entries(values))
+    for (const v of Array.isArray(value) ? value : [value]) fields.push([name, v]);
   const sent = await post(f.action, fields, srv, srv.origin, page.jar);
   if (sent.status !== 303 || sent.headers.get('location') !== f.action) return sent;
   return get(f.action, srv, page.jar);
 }
 
 /** Fields with some values set (replacing those of the same name). */
-const fill = (fields: Fields, values: Record<string, string>): Fields => [...fields.filter(([name]) => !(name in values)), ...Object.entries(values)];
+const fill = (fields: Fields, values: Record<string, string>): Fields => [
+  ...fields.filter(([name]) => !(name in values)),
+  ...Object.entries(values),
+];
 const inputOf = (page: Page, name: string) => {
   const tag = [...page.html.matchAll(/<input\b[^>]*>/g)].map((m) => attrs(m[0])).find((a) => a.name === name);
   if (!tag) throw new Error(`no input ${name} on ${page.url}`);
   return tag;
 };
-const radios = (page: Page, name: string) => [...page.html.matchAll(/<input\b[^>]*>/g)].map((m) => attrs(m[0])).filter((a) => a.type === 'radio' && a.name === name).map((a) => a.value!);
-const errorSummary = (page: Page) => [...(/<div class="error-summary"[\s\S]*?<\/div>/.exec(page.html)?.[0] ?? '').matchAll(/<a href="([^"]+)">([^<]*)<\/a>/g)].map((m) => [m[1], decode(m[2]!)]);
+const radios = (page: Page, name: string) =>
+  [...page.html.matchAll(/<input\b[^>]*>/g)]
+    .map((m) => attrs(m[0]))
+    .filter((a) => a.type === 'radio' && a.name === name)
+    .map((a) => a.value!);
+const errorSummary = (page: Page) =>
+  [
+    ...(/<div class="error-summary"[\s\S]*?<\/div>/.exec(page.html)?.[0] ?? '').matchAll(
+      /<a href="([^"]+)">([^<]*)<\/a>/g,
+    ),
+  ].map((m) => [m[1], decode(m[2]!)]);
 
 async function campaign(srv = server, locale = 'it'): Promise<CampaignJson> {
   const res = await fetch(`${srv.origin}/api/v1/campaigns/zaino-sospeso?locale=${locale}`);
   expect(res.status).toBe(200);
   return (await res.json()) as CampaignJson;
 }
-const remaining = async (item: string, srv = server) => (await campaign(srv)).items.find((i) => i.slug === item)!.remaining;
+const remaining = async (item: string, srv = server) =>
+  (await campaign(srv)).items.find((i) => i.slug === item)!.remaining;
 
 let phoneCounter = 0;
 const nextPhone = () => `+39333${String(2000000 + phoneCounter++).slice(-7)}`;
-async function pledgeBody(lines: { item: string; quantity: number }[], over: Record<string, unknown> = {}, srv = server) {
+async function pledgeBody(
+  lines: { item: string; quantity: number }[],
+  over: Record<string, unknown> = {},
+  srv = server,
+) {
   const c = await campaign(srv);
   const w = c.collectionWindows[0]!;
-  return { campaign: 'zaino-sospeso', items: lines, dropOffPoint: w.dropOffPoint, collectionWindow: w.id, name: 'Amina', phone: nextPhone(), locale: 'it', privacyAccepted: true, ...over };
+  return {
+    campaign: 'zaino-sospeso',
+    items: lines,
+    dropOffPoint: w.dropOffPoint,
+    collectionWindow: w.id,
+    name: 'Amina',
+    phone: nextPhone(),
+    locale: 'it',
+    privacyAccepted: true,
+    ...over,
+  };
 }
 
 /** The emails of a kind the file mailer wrote, each with its manage or confirmation link (read from the .eml: the log names no link). */
@@ -122,7 +181,11 @@ async function loggedLinks(kind: string, after = 0): Promise<{ id: number; url: 
   return found.filter((f) => f.id > after).map(({ id, url, file }) => ({ id, url, file }));
 }
 /** The first email of a kind after message #after sent to `to` (other tests' emails go by meanwhile). */
-async function waitForMail(kind: string, after: number, to: string): Promise<{ id: number; url: string; file: string }> {
+async function waitForMail(
+  kind: string,
+  after: number,
+  to: string,
+): Promise<{ id: number; url: string; file: string }> {
   for (let i = 0; i < 120; i++) {
     for (const mail of await loggedLinks(kind, after)) {
       if ((await readFile(mail.file, 'utf8')).includes(`To: ${to}`)) return mail;
@@ -136,8 +199,12 @@ const lastMailId = () => Math.max(0, ...[...server.output().matchAll(/\[mail\] \
 /** The text of an .eml file with quoted-printable and base64 parts decoded, to find links in it. */
 async function emailText(file: string): Promise<string> {
   const raw = await readFile(file, 'utf8');
-  const qp = raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
-  const b64 = [...raw.matchAll(/\r?\n\r?\n([A-Za-z0-9+/=\r\n]{40,})/g)].map((m) => Buffer.from(m[1]!.replace(/\s/g, ''), 'base64').toString('utf8'));
+  const qp = raw
+    .replace(/=\r?\n/g, '')
+    .replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+  const b64 = [...raw.matchAll(/\r?\n\r?\n([A-Za-z0-9+/=\r\n]{40,})/g)].map((m) =>
+    Buffer.from(m[1]!.replace(/\s/g, ''), 'base64').toString('utf8'),
+  );
   return [qp, ...b64].join('\n');
 }
 
@@ -181,10 +248,23 @@ describe('pledging without JavaScript', () => {
 
     // Too many, a bad email: the answers are kept and shown again.
     const window = radios(page, 'window')[1]!;
-    const wrong = await submit(empty, { 'qty-zaino': String(zaino.remaining + 1), 'qty-diario': '2', window, name: 'Giulia', email: 'giulia@', privacyAccepted: 'yes' });
+    const wrong = await submit(empty, {
+      'qty-zaino': String(zaino.remaining + 1),
+      'qty-diario': '2',
+      window,
+      name: 'Giulia',
+      email: 'giulia@',
+      privacyAccepted: 'yes',
+    });
     expect(wrong.status).toBe(422);
     expect(errorSummary(wrong)).toEqual([
-      ['#qty-zaino', messages.it['pledge.error.quantityTooMany']!.replace('{{item}}', 'Zaino').replace('{{max}}', String(zaino.remaining))],
+      [
+        '#qty-zaino',
+        messages.it['pledge.error.quantityTooMany']!.replace('{{item}}', 'Zaino').replace(
+          '{{max}}',
+          String(zaino.remaining),
+        ),
+      ],
       ['#email', messages.it['pledge.error.emailInvalid']],
     ]);
     expect(inputOf(wrong, 'qty-diario').value).toBe('2');
@@ -236,7 +316,13 @@ describe('pledging without JavaScript', () => {
     const before = await remaining('pastelli');
     const page = await get('/ar/zaino-sospeso/dona');
     expect(page.html).toContain('dir="rtl"');
-    const done = await submit(page, { 'qty-pastelli': '٣', window: radios(page, 'window')[0]!, name: 'أمينة', phone: '٣٥١ ٦٨١ ٨١٩٨', privacyAccepted: 'yes' });
+    const done = await submit(page, {
+      'qty-pastelli': '٣',
+      window: radios(page, 'window')[0]!,
+      name: 'أمينة',
+      phone: '٣٥١ ٦٨١ ٨١٩٨',
+      privacyAccepted: 'yes',
+    });
     expect(done.status, done.html.slice(0, 2000)).toBe(303);
     const thanks = await get(done.headers.get('location')!);
     expect(thanks.status).toBe(200);
@@ -249,7 +335,13 @@ describe('pledging without JavaScript', () => {
   it('pledges once when the same form is sent twice', async () => {
     const before = await remaining('colla');
     const page = await get('/en/zaino-sospeso/dona');
-    const values = { 'qty-colla': '1', window: radios(page, 'window')[0]!, name: 'Sam', phone: nextPhone(), privacyAccepted: 'yes' };
+    const values = {
+      'qty-colla': '1',
+      window: radios(page, 'window')[0]!,
+      name: 'Sam',
+      phone: nextPhone(),
+      privacyAccepted: 'yes',
+    };
     const [a, b] = await Promise.all([submit(page, values), submit(page, values)]);
     expect([a.status, b.status]).toEqual([303, 303]);
     const [ta, tb] = await Promise.all([get(a.headers.get('location')!), get(b.headers.get('location')!)]);
@@ -260,7 +352,13 @@ describe('pledging without JavaScript', () => {
   it('refuses the honeypot, altered timestamps, cross-site posts and bodies that are not forms, without pledging', async () => {
     const before = await remaining('forbici');
     const page = await get('/it/zaino-sospeso/dona');
-    const values = { 'qty-forbici': '1', window: radios(page, 'window')[0]!, name: 'Bot', phone: nextPhone(), privacyAccepted: 'yes' };
+    const values = {
+      'qty-forbici': '1',
+      window: radios(page, 'window')[0]!,
+      name: 'Bot',
+      phone: nextPhone(),
+      privacyAccepted: 'yes',
+    };
     const bot = await submit(page, { ...values, website: 'http://spam.example' });
     expect(bot.status).toBe(400);
     expect(text(bot)).toContain(messages.it['booking.refused.title']);
@@ -272,11 +370,19 @@ describe('pledging without JavaScript', () => {
     const f = form(page);
     const crossSite = await post(f.action, f.fields, server, 'https://evil.example');
     expect(crossSite.status).toBe(403);
-    const json = await request('/it/zaino-sospeso/dona', { method: 'POST', headers: { 'Content-Type': 'application/json', Origin: server.origin }, body: '{"a":1}' });
+    const json = await request('/it/zaino-sospeso/dona', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Origin: server.origin },
+      body: '{"a":1}',
+    });
     expect(json.status).toBeLessThan(500);
     const multipart = new FormData();
     multipart.set('qty-forbici', 'x'.repeat(100000));
-    const big = await request('/it/zaino-sospeso/dona', { method: 'POST', headers: { Origin: server.origin }, body: multipart });
+    const big = await request('/it/zaino-sospeso/dona', {
+      method: 'POST',
+      headers: { Origin: server.origin },
+      body: multipart,
+    });
     // No form of the site is multipart: refused before the page reads it (src/server/http/http-errors.ts).
     expect(big.status).toBe(415);
     expect(await remaining('forbici')).toBe(before);
@@ -287,7 +393,19 @@ describe('Back and the language switcher on the one-page forms', () => {
   it('answers a form with errors by 303 to itself; the GET, in any language, shows the answers again', async () => {
     const pledge = await get('/it/zaino-sospeso/dona');
     const f = form(pledge);
-    const sent = await post(f.action, fill(f.fields, { 'qty-zaino': '1', window: radios(pledge, 'window')[0]!, name: 'Lucia', phone: '12ab', privacyAccepted: 'yes' }), server, server.origin, pledge.jar);
+    const sent = await post(
+      f.action,
+      fill(f.fields, {
+        'qty-zaino': '1',
+        window: radios(pledge, 'window')[0]!,
+        name: 'Lucia',
+        phone: '12ab',
+        privacyAccepted: 'yes',
+      }),
+      server,
+      server.origin,
+      pledge.jar,
+    );
     expect(sent.status).toBe(303);
     expect(sent.headers.get('location')).toBe('/it/zaino-sospeso/dona');
     // The answers travel sealed: not in the address, not readable in the cookie.
@@ -304,7 +422,13 @@ describe('Back and the language switcher on the one-page forms', () => {
 
     const signUp = await get('/es/volontari');
     const v = form(signUp);
-    const refused = await post(v.action, [...fill(v.fields, { name: 'Pablo', email: 'pablo@', consent: 'yes' }), ['municipi', '4'], ['skills', 'events']], server, server.origin, signUp.jar);
+    const refused = await post(
+      v.action,
+      [...fill(v.fields, { name: 'Pablo', email: 'pablo@', consent: 'yes' }), ['municipi', '4'], ['skills', 'events']],
+      server,
+      server.origin,
+      signUp.jar,
+    );
     expect(refused.status).toBe(303);
     expect(refused.headers.get('location')).toBe('/es/volontari');
     const arabic = await get('/ar/volontari', server, signUp.jar);
@@ -318,7 +442,14 @@ describe('Back and the language switcher on the one-page forms', () => {
 describe('changing and cancelling a pledge', () => {
   it('shows the pledge, changes its quantities and cancels it, giving the items back at once', async () => {
     const before = await campaign();
-    const res = await postJson('/api/v1/pledges', await pledgeBody([{ item: 'quaderni-righe', quantity: 5 }], { email: 'donor@example.org', phone: null, locale: 'es' }));
+    const res = await postJson(
+      '/api/v1/pledges',
+      await pledgeBody([{ item: 'quaderni-righe', quantity: 5 }], {
+        email: 'donor@example.org',
+        phone: null,
+        locale: 'es',
+      }),
+    );
     expect(res.status).toBe(201);
     const made = (await res.json()) as { reference: string; manageUrl: string };
     expect(made.manageUrl).toMatch(/\/es\/zaino-sospeso\/gestisci\?token=[A-Za-z0-9_-]{43}$/);
@@ -363,7 +494,13 @@ describe('changing and cancelling a pledge', () => {
     expect(after.html).not.toContain('name="azione" value="modifica"');
 
     // A closed pledge cannot be changed any more; an unknown token is not found.
-    const late = await post(form(page).action, fill(form(page).fields, { 'qty-quaderni-righe': '1' }), server, server.origin, page.jar);
+    const late = await post(
+      form(page).action,
+      fill(form(page).fields, { 'qty-quaderni-righe': '1' }),
+      server,
+      server.origin,
+      page.jar,
+    );
     expect(late.status).toBe(303);
     expect(late.headers.get('location')).toBe(path);
     expect(await remaining('quaderni-righe')).toBe(target.remaining);
@@ -382,10 +519,12 @@ describe('POST /api/v1/pledges', () => {
     expect(await remaining(item)).toBe(10);
 
     const bodies = await Promise.all(Array.from({ length: 50 }, () => pledgeBody([{ item, quantity: 1 }])));
-    const answers = await Promise.all(bodies.map(async (body) => {
-      const res = await postJson('/api/v1/pledges', body);
-      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-    }));
+    const answers = await Promise.all(
+      bodies.map(async (body) => {
+        const res = await postJson('/api/v1/pledges', body);
+        return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+      }),
+    );
     const count = (s: number) => answers.filter((a) => a.status === s).length;
     expect(answers.filter((a) => a.status >= 500)).toEqual([]);
     expect(count(201)).toBe(10);
@@ -396,7 +535,8 @@ describe('POST /api/v1/pledges', () => {
     }
     const refs = answers.filter((a) => a.status === 201).map((a) => a.body.reference);
     expect(new Set(refs).size).toBe(10);
-    for (const a of answers.filter((x) => x.status === 201)) expect(a.body).toMatchObject({ reference: expect.stringMatching(/^ZS-/), manageUrl: null });
+    for (const a of answers.filter((x) => x.status === 201))
+      expect(a.body).toMatchObject({ reference: expect.stringMatching(/^ZS-/), manageUrl: null });
     expect(await remaining(item)).toBe(0);
     const late = await postJson('/api/v1/pledges', await pledgeBody([{ item, quantity: 1 }]));
     expect(late.status).toBe(409);
@@ -409,12 +549,21 @@ describe('POST /api/v1/pledges', () => {
   it('is all-or-nothing and idempotent with a submission key', async () => {
     const zaino = await remaining('zaino');
     const diario = await remaining('diario');
-    const tooMuch = await postJson('/api/v1/pledges', await pledgeBody([{ item: 'zaino', quantity: 1 }, { item: 'diario', quantity: diario + 1 }]));
+    const tooMuch = await postJson(
+      '/api/v1/pledges',
+      await pledgeBody([
+        { item: 'zaino', quantity: 1 },
+        { item: 'diario', quantity: diario + 1 },
+      ]),
+    );
     expect(tooMuch.status).toBe(409);
     expect(await tooMuch.json()).toEqual({ error: 'exceeds_remaining', remaining: { zaino, diario } });
     expect(await remaining('zaino')).toBe(zaino);
 
-    const body = await pledgeBody([{ item: 'zaino', quantity: 1 }], { submissionKey: 'retry-4f0c2a7e', email: 'key@example.org' });
+    const body = await pledgeBody([{ item: 'zaino', quantity: 1 }], {
+      submissionKey: 'retry-4f0c2a7e',
+      email: 'key@example.org',
+    });
     const [a, b] = await Promise.all([postJson('/api/v1/pledges', body), postJson('/api/v1/pledges', body)]);
     expect([a.status, b.status]).toEqual([201, 201]);
     const [ja, jb] = (await Promise.all([a.json(), b.json()])) as { reference: string; manageUrl: string | null }[];
@@ -444,16 +593,32 @@ describe('POST /api/v1/pledges', () => {
 
   it('explains invalid fields in the request’s language, Italian when the language is the problem', async () => {
     const c = await campaign();
-    const [w1, w2] = [c.collectionWindows[0]!, c.collectionWindows.find((w) => w.dropOffPoint !== c.collectionWindows[0]!.dropOffPoint)!];
+    const [w1, w2] = [
+      c.collectionWindows[0]!,
+      c.collectionWindows.find((w) => w.dropOffPoint !== c.collectionWindows[0]!.dropOffPoint)!,
+    ];
     const base = await pledgeBody([{ item: 'zaino', quantity: 1 }]);
-    const es = await postJson('/api/v1/pledges', { ...base, locale: 'es', name: '', phone: 'abc', privacyAccepted: false });
+    const es = await postJson('/api/v1/pledges', {
+      ...base,
+      locale: 'es',
+      name: '',
+      phone: 'abc',
+      privacyAccepted: false,
+    });
     expect(es.status).toBe(422);
     expect(await es.json()).toEqual({
       error: 'invalid',
-      fields: { name: messages.es['pledge.error.nameRequired'], phone: messages.es['pledge.error.phoneInvalid'], privacyAccepted: messages.es['pledge.error.privacyRequired'] },
+      fields: {
+        name: messages.es['pledge.error.nameRequired'],
+        phone: messages.es['pledge.error.phoneInvalid'],
+        privacyAccepted: messages.es['pledge.error.privacyRequired'],
+      },
     });
     const it = await postJson('/api/v1/pledges', { ...base, locale: 'xx' });
-    expect(await it.json()).toEqual({ error: 'invalid', fields: { locale: messages.it['pledge.error.localeInvalid'] } });
+    expect(await it.json()).toEqual({
+      error: 'invalid',
+      fields: { locale: messages.it['pledge.error.localeInvalid'] },
+    });
     const cases: [Record<string, unknown>, Record<string, string>][] = [
       [{ campaign: 'no-such-campaign' }, { campaign: 'pledge.error.campaignInvalid' }],
       [{ items: [{ item: 'jetpack', quantity: 1 }] }, { items: 'pledge.error.itemsInvalid' }],
@@ -467,7 +632,10 @@ describe('POST /api/v1/pledges', () => {
     for (const [over, fields] of cases) {
       const res = await postJson('/api/v1/pledges', { ...base, locale: 'en', ...over });
       expect(res.status, JSON.stringify(over)).toBe(422);
-      expect(await res.json()).toEqual({ error: 'invalid', fields: Object.fromEntries(Object.entries(fields).map(([f, k]) => [f, messages.en[k]])) });
+      expect(await res.json()).toEqual({
+        error: 'invalid',
+        fields: Object.fromEntries(Object.entries(fields).map(([f, k]) => [f, messages.en[k]])),
+      });
     }
   });
 
@@ -483,21 +651,107 @@ describe('POST /api/v1/pledges', () => {
       ['empty body', { body: '' }],
       ['invalid UTF-8', { body: new Uint8Array([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]) }],
       ['raw NUL in JSON', { body: `{"campaign":"zaino-sospeso\u0000"}` }],
-      ['nested objects', { body: JSON.stringify({ ...ok, name: { first: 'A' }, phone: { $gt: '' }, campaign: ['zaino-sospeso'], items: { item: 'forbici' }, collectionWindow: { id: 1 } }) }],
-      ['numbers for strings', { body: JSON.stringify({ ...ok, name: 1, phone: 3331234567, email: 5, campaign: 9, dropOffPoint: 3, locale: 1, submissionKey: 12 }) }],
-      ['strings for numbers', { body: JSON.stringify({ ...ok, items: [{ item: 'forbici', quantity: '1' }], collectionWindow: String(ok.collectionWindow) }) }],
-      ['huge numbers', { body: JSON.stringify({ ...ok, items: [{ item: 'forbici', quantity: 1e300 }], collectionWindow: 2 ** 53 }) }],
-      ['negative and fractional', { body: JSON.stringify({ ...ok, items: [{ item: 'forbici', quantity: -1 }, { item: 'forbici', quantity: 0.5 }], collectionWindow: -1 }) }],
-      ['escaped NUL bytes', { body: JSON.stringify({ ...ok, name: 'A\u0000', email: 'a\u0000@example.org', items: [{ item: 'forbici\u0000', quantity: 1 }], submissionKey: 'k\u0000' }) }],
+      [
+        'nested objects',
+        {
+          body: JSON.stringify({
+            ...ok,
+            name: { first: 'A' },
+            phone: { $gt: '' },
+            campaign: ['zaino-sospeso'],
+            items: { item: 'forbici' },
+            collectionWindow: { id: 1 },
+          }),
+        },
+      ],
+      [
+        'numbers for strings',
+        {
+          body: JSON.stringify({
+            ...ok,
+            name: 1,
+            phone: 3331234567,
+            email: 5,
+            campaign: 9,
+            dropOffPoint: 3,
+            locale: 1,
+            submissionKey: 12,
+          }),
+        },
+      ],
+      [
+        'strings for numbers',
+        {
+          body: JSON.stringify({
+            ...ok,
+            items: [{ item: 'forbici', quantity: '1' }],
+            collectionWindow: String(ok.collectionWindow),
+          }),
+        },
+      ],
+      [
+        'huge numbers',
+        { body: JSON.stringify({ ...ok, items: [{ item: 'forbici', quantity: 1e300 }], collectionWindow: 2 ** 53 }) },
+      ],
+      [
+        'negative and fractional',
+        {
+          body: JSON.stringify({
+            ...ok,
+            items: [
+              { item: 'forbici', quantity: -1 },
+              { item: 'forbici', quantity: 0.5 },
+            ],
+            collectionWindow: -1,
+          }),
+        },
+      ],
+      [
+        'escaped NUL bytes',
+        {
+          body: JSON.stringify({
+            ...ok,
+            name: 'A\u0000',
+            email: 'a\u0000@example.org',
+            items: [{ item: 'forbici\u0000', quantity: 1 }],
+            submissionKey: 'k\u0000',
+          }),
+        },
+      ],
       ['NUL in the email only', { body: JSON.stringify({ ...ok, email: 'amina\u0000@example.org' }) }],
       ['lone surrogates', { body: '{"campaign":"zaino-sospeso","name":"\\ud800","email":"\\udfff@x.org"}' }],
-      ['a thousand lines', { body: JSON.stringify({ ...ok, items: Array.from({ length: 1000 }, () => ({ item: 'forbici', quantity: 1 })) }) }],
+      [
+        'a thousand lines',
+        {
+          body: JSON.stringify({
+            ...ok,
+            items: Array.from({ length: 1000 }, () => ({ item: 'forbici', quantity: 1 })),
+          }),
+        },
+      ],
       ['a 1 MB string', { body: JSON.stringify({ ...ok, name: huge }) }],
-      ['a 1 MB body without Content-Length', { body: new Blob([JSON.stringify({ ...ok, name: huge })]).stream(), duplex: 'half' } as RequestInit],
-      ['long strings under the cap', { body: JSON.stringify({ ...ok, name: 'n'.repeat(3000), email: `${'e'.repeat(3000)}@x.org`, campaign: 'c'.repeat(3000), submissionKey: 'k'.repeat(100) }) }],
+      [
+        'a 1 MB body without Content-Length',
+        { body: new Blob([JSON.stringify({ ...ok, name: huge })]).stream(), duplex: 'half' } as RequestInit,
+      ],
+      [
+        'long strings under the cap',
+        {
+          body: JSON.stringify({
+            ...ok,
+            name: 'n'.repeat(3000),
+            email: `${'e'.repeat(3000)}@x.org`,
+            campaign: 'c'.repeat(3000),
+            submissionKey: 'k'.repeat(100),
+          }),
+        },
+      ],
       ['privacy as a string', { body: JSON.stringify({ ...ok, privacyAccepted: 'true' }) }],
       ['deep nesting', { body: `${'{"a":'.repeat(2000)}1${'}'.repeat(2000)}` }],
-      ['prototype keys', { body: `{"__proto__":{"privacyAccepted":true},"constructor":{"prototype":{}},"campaign":"zaino-sospeso"}` }],
+      [
+        'prototype keys',
+        { body: `{"__proto__":{"privacyAccepted":true},"constructor":{"prototype":{}},"campaign":"zaino-sospeso"}` },
+      ],
       ['wrong content type', { body: JSON.stringify(ok), headers: { 'Content-Type': 'application/xml' } }],
       ['no content type', { body: new Blob([JSON.stringify(ok)]), headers: {} }],
     ];
@@ -508,7 +762,14 @@ describe('POST /api/v1/pledges', () => {
       await res.arrayBuffer();
     }
     expect((await postJson('/api/v1/pledges', { ...ok, name: huge })).status).toBe(413);
-    expect((await postJson('/api/v1/pledges', '', { body: JSON.stringify(ok), headers: { 'Content-Type': 'application/xml' } })).status).toBe(415);
+    expect(
+      (
+        await postJson('/api/v1/pledges', '', {
+          body: JSON.stringify(ok),
+          headers: { 'Content-Type': 'application/xml' },
+        })
+      ).status,
+    ).toBe(415);
     expect((await postJson('/api/v1/pledges', '[]')).status).toBe(400);
     expect(await remaining('forbici')).toBe(before);
   });
@@ -536,11 +797,28 @@ describe('volunteers', () => {
       ['#consent', messages.it['volunteer.error.consentRequired']],
     ]);
 
-    const partly = await submit(empty, { name: 'Chiara', email: 'chiara@example.org', municipi: ['8', '2'], skills: ['translation', 'homework'], availability: ['tue-evening', 'sat-morning'], note: 'Parlo anche tedesco.', consent: 'yes' });
+    const partly = await submit(empty, {
+      name: 'Chiara',
+      email: 'chiara@example.org',
+      municipi: ['8', '2'],
+      skills: ['translation', 'homework'],
+      availability: ['tue-evening', 'sat-morning'],
+      note: 'Parlo anche tedesco.',
+      consent: 'yes',
+    });
     expect(partly.status).toBe(422);
     expect(errorSummary(partly)).toEqual([['#languages-0', messages.it['volunteer.error.languagesRequired']]]);
     const kept = form(partly).fields;
-    for (const f of [['municipi', '8'], ['municipi', '2'], ['skills', 'translation'], ['availability', 'tue-evening'], ['availability', 'sat-morning'], ['consent', 'yes'], ['note', 'Parlo anche tedesco.']]) expect(kept).toContainEqual(f);
+    for (const f of [
+      ['municipi', '8'],
+      ['municipi', '2'],
+      ['skills', 'translation'],
+      ['availability', 'tue-evening'],
+      ['availability', 'sat-morning'],
+      ['consent', 'yes'],
+      ['note', 'Parlo anche tedesco.'],
+    ])
+      expect(kept).toContainEqual(f);
 
     const done = await submit(partly, { languages: ['ar', 'fr'] });
     expect(done.status, done.html.slice(0, 2000)).toBe(303);
@@ -551,13 +829,29 @@ describe('volunteers', () => {
   });
 
   it('keeps one volunteer per email: a second sign-up replaces the first link, confirmation is single use', async () => {
-    const body = { name: 'Li Wei', email: 'li.wei@example.org', phone: null, municipi: [8], skills: ['events'], languages: [], availability: ['sun-afternoon'], note: null, locale: 'zh', consent: true };
+    const body = {
+      name: 'Li Wei',
+      email: 'li.wei@example.org',
+      phone: null,
+      municipi: [8],
+      skills: ['events'],
+      languages: [],
+      availability: ['sun-afternoon'],
+      note: null,
+      locale: 'zh',
+      consent: true,
+    };
     const mark = lastMailId();
     const first = await postJson('/api/v1/volunteers', body);
     expect(first.status).toBe(201);
     expect(await first.json()).toEqual({ status: 'check_email' });
     const firstMail = await waitForMail('volunteer_confirm_address', mark, body.email);
-    const second = await postJson('/api/v1/volunteers', { ...body, name: 'Wei Li', skills: ['homework'], email: ' LI.WEI@example.org ' });
+    const second = await postJson('/api/v1/volunteers', {
+      ...body,
+      name: 'Wei Li',
+      skills: ['homework'],
+      email: ' LI.WEI@example.org ',
+    });
     expect(second.status).toBe(201);
     expect(await second.json()).toEqual({ status: 'check_email' });
     const secondMail = await waitForMail('volunteer_confirm_address', firstMail.id, body.email);
@@ -584,7 +878,9 @@ describe('volunteers', () => {
     expect(confirmsSince.filter((m) => m.url.includes('/zh/'))).toEqual([]);
 
     // Withdrawing: the GET only asks, the POST deletes, a second POST finds nothing.
-    const withdraw = /https?:\/\/[^\s"<>]+\/volontari\/ritira\?token=[0-9]+\.[A-Za-z0-9_-]{43}/.exec(await emailText(updated.file))?.[0];
+    const withdraw = /https?:\/\/[^\s"<>]+\/volontari\/ritira\?token=[0-9]+\.[A-Za-z0-9_-]{43}/.exec(
+      await emailText(updated.file),
+    )?.[0];
     expect(withdraw, 'withdraw link in the email').toBeTruthy();
     const ask = await get(path(withdraw!));
     expect(ask.status).toBe(200);
@@ -611,7 +907,14 @@ describe('volunteers', () => {
   });
 
   it('explains invalid fields in the request’s language and answers hostile bodies with 4xx', async () => {
-    const res = await postJson('/api/v1/volunteers', { name: '', email: 'x', municipi: [], skills: [], locale: 'ar', consent: false });
+    const res = await postJson('/api/v1/volunteers', {
+      name: '',
+      email: 'x',
+      municipi: [],
+      skills: [],
+      locale: 'ar',
+      consent: false,
+    });
     expect(res.status).toBe(422);
     expect(await res.json()).toEqual({
       error: 'invalid',
@@ -630,9 +933,19 @@ describe('volunteers', () => {
       '{',
       '',
       `{"name":"A\u0000"}`,
-      JSON.stringify({ ...ok, municipi: ['x', {}, null, 1e300], skills: [1, 'events'], languages: 'it', availability: [['mon-morning']] }),
+      JSON.stringify({
+        ...ok,
+        municipi: ['x', {}, null, 1e300],
+        skills: [1, 'events'],
+        languages: 'it',
+        availability: [['mon-morning']],
+      }),
       JSON.stringify({ ...ok, email: 'a\u0000@example.org', name: 'A\u0000', note: '\u0000' }),
-      JSON.stringify({ ...ok, municipi: Array.from({ length: 1000 }, () => 1), availability: Array.from({ length: 1000 }, () => 'mon-morning') }),
+      JSON.stringify({
+        ...ok,
+        municipi: Array.from({ length: 1000 }, () => 1),
+        availability: Array.from({ length: 1000 }, () => 'mon-morning'),
+      }),
       JSON.stringify({ ...ok, name: { $ne: '' }, email: ['a@example.org'], consent: 'yes' }),
       JSON.stringify({ ...ok, note: 'n'.repeat(5000), phone: 'p'.repeat(5000) }),
       `${'['.repeat(3000)}${']'.repeat(3000)}`,
@@ -643,7 +956,10 @@ describe('volunteers', () => {
       expect(r.status, body.slice(0, 80)).toBeLessThan(500);
       await r.arrayBuffer();
     }
-    expect((await postJson('/api/v1/volunteers', '', { body: JSON.stringify(ok), headers: { 'Content-Type': 'text/csv' } })).status).toBe(415);
+    expect(
+      (await postJson('/api/v1/volunteers', '', { body: JSON.stringify(ok), headers: { 'Content-Type': 'text/csv' } }))
+        .status,
+    ).toBe(415);
     expect((await postJson('/api/v1/volunteers', { ...ok, note: 'x'.repeat(20000) })).status).toBe(413);
   });
 });
@@ -659,9 +975,24 @@ describe('rate limits', () => {
 
   it('answers 429 with Retry-After to the pledge API and the pledge form once an address has pledged too often', async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 2; i++) statuses.push((await postJson('/api/v1/pledges', await pledgeBody([{ item: 'zaino', quantity: 1 }], {}, limited), {}, limited)).status);
+    for (let i = 0; i < 2; i++)
+      statuses.push(
+        (
+          await postJson(
+            '/api/v1/pledges',
+            await pledgeBody([{ item: 'zaino', quantity: 1 }], {}, limited),
+            {},
+            limited,
+          )
+        ).status,
+      );
     expect(statuses).toEqual([201, 201]);
-    const refused = await postJson('/api/v1/pledges', await pledgeBody([{ item: 'zaino', quantity: 1 }], {}, limited), {}, limited);
+    const refused = await postJson(
+      '/api/v1/pledges',
+      await pledgeBody([{ item: 'zaino', quantity: 1 }], {}, limited),
+      {},
+      limited,
+    );
     expect(refused.status).toBe(429);
     const retryAfter = Number(refused.headers.get('retry-after'));
     expect(retryAfter).toBeGreaterThan(0);
@@ -669,7 +1000,18 @@ describe('rate limits', () => {
     expect(await refused.json()).toEqual({ error: 'rate_limited', retryAfter });
 
     const page = await get('/it/zaino-sospeso/dona', limited);
-    const form429 = await submit(page, { 'qty-zaino': '1', window: radios(page, 'window')[0]!, name: 'Rita', phone: nextPhone(), privacyAccepted: 'yes' }, 0, limited);
+    const form429 = await submit(
+      page,
+      {
+        'qty-zaino': '1',
+        window: radios(page, 'window')[0]!,
+        name: 'Rita',
+        phone: nextPhone(),
+        privacyAccepted: 'yes',
+      },
+      0,
+      limited,
+    );
     expect(form429.status).toBe(429);
     expect(Number(form429.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(text(form429)).toContain(messages.it['booking.limit.title']);
@@ -677,14 +1019,26 @@ describe('rate limits', () => {
   });
 
   it('answers 429 with Retry-After to volunteer sign-ups, API and form', async () => {
-    const body = (n: number) => ({ name: 'V', email: `v${n}@example.org`, municipi: [3], skills: ['other'], locale: 'en', consent: true });
+    const body = (n: number) => ({
+      name: 'V',
+      email: `v${n}@example.org`,
+      municipi: [3],
+      skills: ['other'],
+      locale: 'en',
+      consent: true,
+    });
     expect((await postJson('/api/v1/volunteers', body(1), {}, limited)).status).toBe(201);
     expect((await postJson('/api/v1/volunteers', body(2), {}, limited)).status).toBe(201);
     const refused = await postJson('/api/v1/volunteers', body(3), {}, limited);
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
     const page = await get('/en/volontari', limited);
-    const form429 = await submit(page, { name: 'V', email: 'v4@example.org', municipi: '3', skills: 'other', consent: 'yes' }, 0, limited);
+    const form429 = await submit(
+      page,
+      { name: 'V', email: 'v4@example.org', municipi: '3', skills: 'other', consent: 'yes' },
+      0,
+      limited,
+    );
     expect(form429.status).toBe(429);
     expect(Number(form429.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(text(form429)).toContain(messages.en['booking.limit.title']);

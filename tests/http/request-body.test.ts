@@ -17,14 +17,22 @@ afterAll(async () => {
 const MB = 1024 * 1024;
 
 /** A POST sent in chunks (no Content-Length), as big as asked; resolves with the status and body. */
-function chunkedPost(path: string, chunks: Iterable<Buffer>, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+function chunkedPost(
+  path: string,
+  chunks: Iterable<Buffer>,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(new URL(path, server.origin), { method: 'POST', headers: { Origin: server.origin, ...headers } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode!, body, headers: res.headers }));
-    });
+    const req = http.request(
+      new URL(path, server.origin),
+      { method: 'POST', headers: { Origin: server.origin, ...headers } },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode!, body, headers: res.headers }));
+      },
+    );
     req.on('error', reject);
     const iterator = chunks[Symbol.iterator]();
     const pump = () => {
@@ -68,7 +76,9 @@ describe('request bodies', () => {
 
   it('still hands a small chunked body to the page whole', async () => {
     const body = Buffer.from(JSON.stringify({ reference: 'QB-ZZZZ-ZZ', phone: '333 000 0000' }));
-    const answer = await chunkedPost('/api/v1/bookings/cancel', [body.subarray(0, 10), body.subarray(10)], { 'Content-Type': 'application/json' });
+    const answer = await chunkedPost('/api/v1/bookings/cancel', [body.subarray(0, 10), body.subarray(10)], {
+      'Content-Type': 'application/json',
+    });
     expect(answer.status).toBe(404);
     expect(JSON.parse(answer.body)).toMatchObject({ error: 'not_found' });
   });
@@ -81,7 +91,9 @@ describe('Cross-Origin-Resource-Policy', () => {
       expect(res.headers.get('cross-origin-resource-policy'), path).toBe('same-origin');
       await res.arrayBuffer();
     }
-    const tooLarge = await chunkedPost('/it/staff/accesso', megabytes(2), { 'Content-Type': 'application/x-www-form-urlencoded' });
+    const tooLarge = await chunkedPost('/it/staff/accesso', megabytes(2), {
+      'Content-Type': 'application/x-www-form-urlencoded',
+    });
     expect(tooLarge.status).toBe(413);
     expect(tooLarge.headers['cross-origin-resource-policy']).toBe('same-origin');
   });

@@ -24,11 +24,24 @@ async function firstEventPath(locale: string): Promise<string> {
   return m[1]!;
 }
 
-const PAGES = ['', '/sportelli', '/sportelli/gallaratese', '/eventi', '/zaino-sospeso', '/chi-siamo', '/privacy', '/accessibilita', '/note-legali', '/faq'];
+const PAGES = [
+  '',
+  '/sportelli',
+  '/sportelli/gallaratese',
+  '/eventi',
+  '/zaino-sospeso',
+  '/chi-siamo',
+  '/privacy',
+  '/accessibilita',
+  '/note-legali',
+  '/faq',
+];
 
 describe('language', () => {
   it('sends / to the best language from Accept-Language, Italian otherwise', async () => {
-    expect((await get('/', { headers: { 'Accept-Language': 'ar-MA,ar;q=0.9,fr;q=0.8' } })).headers.get('location')).toBe('/ar');
+    expect(
+      (await get('/', { headers: { 'Accept-Language': 'ar-MA,ar;q=0.9,fr;q=0.8' } })).headers.get('location'),
+    ).toBe('/ar');
     expect((await get('/', { headers: { 'Accept-Language': 'zh-CN' } })).headers.get('location')).toBe('/zh');
     const fallback = await get('/', { headers: { 'Accept-Language': 'de-DE' } });
     expect(fallback.status).toBe(302);
@@ -69,7 +82,12 @@ describe('language', () => {
     expect(it404.body).toContain('Pagina non trovata');
     expect((await get('/xx/sportelli')).status).toBe(404);
     // Hostile slugs are simply not found, never a server error.
-    for (const path of ['/it/sportelli/%00', '/it/eventi/%00', '/api/v1/campaigns/%00', `/it/sportelli/${'a'.repeat(5000)}`]) {
+    for (const path of [
+      '/it/sportelli/%00',
+      '/it/eventi/%00',
+      '/api/v1/campaigns/%00',
+      `/it/sportelli/${'a'.repeat(5000)}`,
+    ]) {
       expect((await get(path)).status, path).toBe(404);
     }
   });
@@ -124,7 +142,8 @@ describe('content', () => {
     const index = await text('/sitemap-index.xml');
     expect(index.body).toContain('/sitemap-pages.xml</loc>');
     const { body } = await text('/sitemap-pages.xml');
-    for (const page of ['/it/sportelli/gallaratese', '/ar/zaino-sospeso', '/zh/faq', '/es/chi-siamo', '/en/eventi']) expect(body).toContain(`${page}</loc>`);
+    for (const page of ['/it/sportelli/gallaratese', '/ar/zaino-sospeso', '/zh/faq', '/es/chi-siamo', '/en/eventi'])
+      expect(body).toContain(`${page}</loc>`);
     expect(body).toContain('hreflang="zh-Hans"');
   });
 });
@@ -134,7 +153,11 @@ describe('open-data API', () => {
     const desks = (await (await get('/api/v1/desks')).json()) as any[];
     expect(desks).toHaveLength(3);
     const qo = desks.find((d) => d.slug === 'quarto-oggiaro');
-    expect(qo).toMatchObject({ municipio: 8, phone: '351 681 8198', hours: [{ weekday: 2, opens: '10:00', closes: '13:00' }] });
+    expect(qo).toMatchObject({
+      municipio: 8,
+      phone: '351 681 8198',
+      hours: [{ weekday: 2, opens: '10:00', closes: '13:00' }],
+    });
     expect(qo.services).toContain('orientation');
     expect((await get('/api/v1/desks?municipio=12')).status).toBe(400);
   });

@@ -22,14 +22,27 @@ let accounts: Record<Role, DemoAccount>;
 const cookies: Partial<Record<Role, string>> = {};
 
 beforeAll(async () => {
-  const env = { NODE_ENV: 'development', RATE_LIMIT_WRITES_PER_IP_PER_HOUR: '10000', RATE_LIMIT_BOOKINGS_PER_CONTACT_PER_DAY: '10000' };
+  const env = {
+    NODE_ENV: 'development',
+    RATE_LIMIT_WRITES_PER_IP_PER_HOUR: '10000',
+    RATE_LIMIT_BOOKINGS_PER_CONTACT_PER_DAY: '10000',
+  };
   if (testDatabaseUrl) {
     database = await createTestDatabase();
     server = await startServer({ ...env, ...database.env });
-    accounts = Object.fromEntries((await createDemoAccounts(database.db)).map((a) => [a.role, a])) as Record<Role, DemoAccount>;
+    accounts = Object.fromEntries((await createDemoAccounts(database.db)).map((a) => [a.role, a])) as Record<
+      Role,
+      DemoAccount
+    >;
   } else {
     server = await startServer(env);
-    const list = [...server.output().matchAll(/\[demo\] (\w+) \| (\S+) \| (\S+) \| (.+)/g)].map((m) => ({ role: m[1] as Role, email: m[2]!, password: m[3]!, displayName: '', scope: m[4]!.trim() }));
+    const list = [...server.output().matchAll(/\[demo\] (\w+) \| (\S+) \| (\S+) \| (.+)/g)].map((m) => ({
+      role: m[1] as Role,
+      email: m[2]!,
+      password: m[3]!,
+      displayName: '',
+      scope: m[4]!.trim(),
+    }));
     accounts = Object.fromEntries(list.map((a) => [a.role, a])) as Record<Role, DemoAccount>;
   }
   expect(Object.keys(accounts).sort()).toEqual(['admin', 'coordinator', 'desk_operator', 'partner_editor']);
@@ -47,7 +60,13 @@ interface Page {
   /** Where a followed 303 led. */
   url?: string;
 }
-const decode = (v: string) => v.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const decode = (v: string) =>
+  v
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 
 async function request(path: string, init: RequestInit & { cookie?: string } = {}): Promise<Page> {
   const { cookie, ...rest } = init;
@@ -75,7 +94,10 @@ async function send(path: string, fields: Record<string, string>, cookie: string
   const sent = await post(path, fields, cookie);
   const to = location(sent);
   if (sent.status !== 303 || !to || to.includes('fatto=')) return sent;
-  const draft = sent.headers.getSetCookie().map((line) => line.split(';')[0]!).filter((pair) => pair.startsWith('qubi-draft-'));
+  const draft = sent.headers
+    .getSetCookie()
+    .map((line) => line.split(';')[0]!)
+    .filter((pair) => pair.startsWith('qubi-draft-'));
   return { ...(await get(to, [cookie, ...draft].join('; '))), url: to };
 }
 
@@ -91,9 +113,11 @@ async function as(role: Role): Promise<string> {
 }
 
 const DESKS = ['quarto-oggiaro', 'gallaratese', 'villapizzone'] as const;
-const agendaPath = (desk: string, day?: string, view = 'giorno', locale = 'it') => `/${locale}/staff/agenda/${desk}${day ? `?giorno=${day}&vista=${view}` : ''}`;
+const agendaPath = (desk: string, day?: string, view = 'giorno', locale = 'it') =>
+  `/${locale}/staff/agenda/${desk}${day ? `?giorno=${day}&vista=${view}` : ''}`;
 const settingsPath = (desk: string, locale = 'it') => `/${locale}/staff/agenda/${desk}/impostazioni`;
-const csvPath = (desk: string, day: string, view = 'settimana', locale = 'it') => `/${locale}/staff/agenda/${desk}/agenda.csv?giorno=${day}&vista=${view}`;
+const csvPath = (desk: string, day: string, view = 'settimana', locale = 'it') =>
+  `/${locale}/staff/agenda/${desk}/agenda.csv?giorno=${day}&vista=${view}`;
 
 interface ApiSlot {
   start: string;
@@ -107,11 +131,25 @@ async function freeSlots(desk: string): Promise<ApiSlot[]> {
   expect(res.status).toBe(200);
   return (JSON.parse(res.body) as ApiSlot[]).filter((s) => s.remaining > 0);
 }
-async function bookThroughApi(desk: string, slot: ApiSlot, person: { name: string; phone?: string; email?: string; note?: string; topic?: string }) {
+async function bookThroughApi(
+  desk: string,
+  slot: ApiSlot,
+  person: { name: string; phone?: string; email?: string; note?: string; topic?: string },
+) {
   const res = await request('/api/v1/bookings', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ desk, start: slot.start, name: person.name, phone: person.phone ?? '351 000 1111', email: person.email, note: person.note, topic: person.topic, locale: 'it', privacyAccepted: true }),
+    body: JSON.stringify({
+      desk,
+      start: slot.start,
+      name: person.name,
+      phone: person.phone ?? '351 000 1111',
+      email: person.email,
+      note: person.note,
+      topic: person.topic,
+      locale: 'it',
+      privacyAccepted: true,
+    }),
   });
   expect(res.status, res.body).toBe(201);
   return JSON.parse(res.body) as { reference: string; start: string };
@@ -120,16 +158,23 @@ const dayOf = (iso: string) => romeDateString(new Date(iso));
 
 /** The <tr> of the agenda table that shows a reference, and the booking id its forms carry. */
 function rowOf(page: Page, reference: string): { html: string; bookingId: string | undefined } {
-  const row = page.html.split(/<tr\b/).slice(1).find((r) => r.includes(reference));
+  const row = page.html
+    .split(/<tr\b/)
+    .slice(1)
+    .find((r) => r.includes(reference));
   if (!row) throw new Error(`${reference} is not in the agenda:\n${page.html.slice(0, 3000)}`);
   return { html: row, bookingId: /name="booking" value="(\d+)"/.exec(row)?.[1] };
 }
 
 /** The phone booking form of a day page: its hidden fields and the free slots offered. */
 function phoneForm(page: Page): { fields: Record<string, string>; slots: string[] } {
-  const form = [...page.html.matchAll(/<form\b[^>]*>([\s\S]*?)<\/form>/g)].map((m) => m[1]!).find((f) => f.includes('name="intent" value="book"'));
+  const form = [...page.html.matchAll(/<form\b[^>]*>([\s\S]*?)<\/form>/g)]
+    .map((m) => m[1]!)
+    .find((f) => f.includes('name="intent" value="book"'));
   if (!form) throw new Error(`no phone booking form:\n${page.html.slice(0, 3000)}`);
-  const fields = Object.fromEntries([...form.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
+  const fields = Object.fromEntries(
+    [...form.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]),
+  );
   const slots = [...form.matchAll(/<input type="radio" name="slot"[^>]*value="([^"]+)"/g)].map((m) => m[1]!);
   return { fields, slots };
 }
@@ -137,7 +182,12 @@ function phoneForm(page: Page): { fields: Record<string, string>; slots: string[
 describe('sign-in required', () => {
   it('answers 303 to the sign-in page with next, for pages and the CSV', async () => {
     const today = romeDateString(new Date());
-    for (const path of ['/it/staff/agenda', agendaPath('quarto-oggiaro'), settingsPath('gallaratese', 'en'), csvPath('quarto-oggiaro', today)]) {
+    for (const path of [
+      '/it/staff/agenda',
+      agendaPath('quarto-oggiaro'),
+      settingsPath('gallaratese', 'en'),
+      csvPath('quarto-oggiaro', today),
+    ]) {
       const res = await get(path);
       expect(res.status, path).toBe(303);
       const to = new URL(location(res)!, server.origin);
@@ -173,13 +223,28 @@ describe('scope', () => {
     expect((await get(settingsPath('quarto-oggiaro'), cookie)).status).toBe(200);
     expect((await get(csvPath('quarto-oggiaro', today), cookie)).status).toBe(200);
 
-    for (const path of [agendaPath('gallaratese'), agendaPath('gallaratese', today, 'settimana', 'en'), settingsPath('gallaratese'), csvPath('gallaratese', today)]) {
+    for (const path of [
+      agendaPath('gallaratese'),
+      agendaPath('gallaratese', today, 'settimana', 'en'),
+      settingsPath('gallaratese'),
+      csvPath('gallaratese', today),
+    ]) {
       const res = await get(path, cookie);
       expect(res.status, path).toBe(403);
       expect(res.body).not.toContain('Gallaratese');
     }
-    expect((await post(agendaPath('gallaratese'), { intent: 'book', slot: '', firstName: 'X' }, cookie)).status).toBe(403);
-    expect((await post(settingsPath('gallaratese'), { intent: 'addClosure', closureDay: addDays(today, 30), closureReason: '' }, cookie)).status).toBe(403);
+    expect((await post(agendaPath('gallaratese'), { intent: 'book', slot: '', firstName: 'X' }, cookie)).status).toBe(
+      403,
+    );
+    expect(
+      (
+        await post(
+          settingsPath('gallaratese'),
+          { intent: 'addClosure', closureDay: addDays(today, 30), closureReason: '' },
+          cookie,
+        )
+      ).status,
+    ).toBe(403);
     expect((await get(agendaPath('no-such-desk'), cookie)).status).toBe(404);
   });
 
@@ -187,7 +252,8 @@ describe('scope', () => {
     const cookie = await as('partner_editor');
     const today = romeDateString(new Date());
     for (const desk of DESKS) {
-      for (const path of [agendaPath(desk), settingsPath(desk), csvPath(desk, today)]) expect((await get(path, cookie)).status, path).toBe(403);
+      for (const path of [agendaPath(desk), settingsPath(desk), csvPath(desk, today)])
+        expect((await get(path, cookie)).status, path).toBe(403);
       expect((await post(agendaPath(desk), { intent: 'cancelConfirmed', booking: '1' }, cookie)).status).toBe(403);
     }
     const list = await get('/it/staff/agenda', cookie);
@@ -209,7 +275,12 @@ describe('scope', () => {
 describe('the agenda', () => {
   it('shows a booking made through the public API, in the day and the week view', async () => {
     const [slot] = await freeSlots('quarto-oggiaro');
-    const made = await bookThroughApi('quarto-oggiaro', slot!, { name: 'Samira', phone: '351 222 3333', topic: 'orientation', note: 'Porta il modulo ISEE' });
+    const made = await bookThroughApi('quarto-oggiaro', slot!, {
+      name: 'Samira',
+      phone: '351 222 3333',
+      topic: 'orientation',
+      note: 'Porta il modulo ISEE',
+    });
     const cookie = await as('desk_operator');
     const day = await get(agendaPath('quarto-oggiaro', dayOf(slot!.start)), cookie);
     expect(day.status).toBe(200);
@@ -224,7 +295,11 @@ describe('the agenda', () => {
     const week = await get(agendaPath('quarto-oggiaro', dayOf(slot!.start), 'settimana', 'en'), cookie);
     expect(rowOf(week, made.reference).html).toContain('Confirmed');
     // Marking attendance before the appointment is refused (409), nothing changes.
-    const early = await send(agendaPath('quarto-oggiaro', dayOf(slot!.start)), { intent: 'attended', booking: row.bookingId! }, cookie);
+    const early = await send(
+      agendaPath('quarto-oggiaro', dayOf(slot!.start)),
+      { intent: 'attended', booking: row.bookingId! },
+      cookie,
+    );
     expect(early.status).toBe(409);
     expect(rowOf(early, made.reference).html).toContain('Confermata');
   });
@@ -240,7 +315,11 @@ describe('the agenda', () => {
     expect(slots).toContain(new Date(first!.start).toISOString());
 
     // Missing name: 422 with the error summary, nothing booked.
-    const invalid = await send(agendaPath('quarto-oggiaro', day), { ...fields, slot: slots[0]!, firstName: '', phone: '', email: '', topic: '', note: 'Richiamare', locale: 'it' }, cookie);
+    const invalid = await send(
+      agendaPath('quarto-oggiaro', day),
+      { ...fields, slot: slots[0]!, firstName: '', phone: '', email: '', topic: '', note: 'Richiamare', locale: 'it' },
+      cookie,
+    );
     expect(invalid.status).toBe(422);
     // A GET after the 303 (Back and reload resend nothing), with what was typed kept.
     expect(invalid.url).toBe(agendaPath('quarto-oggiaro', day));
@@ -248,7 +327,16 @@ describe('the agenda', () => {
     expect(invalid.html).toContain('class="error-summary"');
     expect(invalid.html).toContain('href="#firstName"');
 
-    const body = { ...fields, slot: slots[0]!, firstName: 'Giovanna', phone: '', email: '', topic: '', note: 'Chiamata del lunedì', locale: 'it' };
+    const body = {
+      ...fields,
+      slot: slots[0]!,
+      firstName: 'Giovanna',
+      phone: '',
+      email: '',
+      topic: '',
+      note: 'Chiamata del lunedì',
+      locale: 'it',
+    };
     const done = await post(agendaPath('quarto-oggiaro', day), body, cookie);
     expect(done.status, done.html.slice(0, 500)).toBe(303);
     const to = new URL(location(done)!, server.origin);
@@ -270,7 +358,11 @@ describe('the agenda', () => {
     // The public slots no longer offer that place (the slots cache was invalidated).
     expect((await freeSlots('quarto-oggiaro')).map((s) => new Date(s.start).toISOString())).not.toContain(slots[0]);
     if (database) {
-      const stored = await database.db.selectFrom('booking').select(['source', 'phone', 'email']).where('reference', '=', reference).executeTakeFirstOrThrow();
+      const stored = await database.db
+        .selectFrom('booking')
+        .select(['source', 'phone', 'email'])
+        .where('reference', '=', reference)
+        .executeTakeFirstOrThrow();
       expect(stored).toEqual({ source: 'staff', phone: null, email: null });
     }
   });
@@ -310,32 +402,54 @@ describe('the agenda', () => {
       expect(res.status, intent).toBe(404);
       expect(res.html).not.toContain(made.reference);
     }
-    expect(rowOf(await get(agendaPath('gallaratese', dayOf(slot!.start)), coordinator), made.reference).html).toContain('Confermata');
+    expect(rowOf(await get(agendaPath('gallaratese', dayOf(slot!.start)), coordinator), made.reference).html).toContain(
+      'Confermata',
+    );
   });
 });
 
 describe('the CSV export', () => {
   it('has the needed columns only (no note, no email), in the page’s language, and is audited', async () => {
     const [slot] = await freeSlots('quarto-oggiaro');
-    const made = await bookThroughApi('quarto-oggiaro', slot!, { name: '=cmd|calc', phone: '333 999 8888', email: 'hidden@example.org', note: 'nota riservata', topic: 'listening' });
+    const made = await bookThroughApi('quarto-oggiaro', slot!, {
+      name: '=cmd|calc',
+      phone: '333 999 8888',
+      email: 'hidden@example.org',
+      note: 'nota riservata',
+      topic: 'listening',
+    });
     const cookie = await as('desk_operator');
     const day = dayOf(slot!.start);
     const res = await get(csvPath('quarto-oggiaro', day), cookie);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
-    expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="agenda-quarto-oggiaro-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv"$/);
+    expect(res.headers.get('content-disposition')).toMatch(
+      /^attachment; filename="agenda-quarto-oggiaro-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv"$/,
+    );
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(res.body.charCodeAt(0)).toBe(0xfeff);
     const lines = res.body.slice(1).split('\r\n');
     expect(lines[0]).toBe('Data,Ora,Codice,Nome,Telefono,Argomento,Stato');
     const line = lines.find((l) => l.includes(made.reference))!;
-    expect(line.split(',')).toEqual([day, expect.stringMatching(/^\d{2}:\d{2}$/), made.reference, "'=cmd|calc", "'+393339998888", 'Ascolto', 'Confermata']);
+    expect(line.split(',')).toEqual([
+      day,
+      expect.stringMatching(/^\d{2}:\d{2}$/),
+      made.reference,
+      "'=cmd|calc",
+      "'+393339998888",
+      'Ascolto',
+      'Confermata',
+    ]);
     expect(res.body).not.toContain('hidden@example.org');
     expect(res.body).not.toContain('nota riservata');
     const en = await get(csvPath('quarto-oggiaro', day, 'giorno', 'en'), cookie);
     expect(en.body.slice(1).split('\r\n')[0]).toBe('Date,Time,Reference,First name,Phone,Topic,Status');
     if (database) {
-      const audits = await database.db.selectFrom('audit_log').select(['action', 'subject', 'detail', 'actor_user_id']).where('action', '=', 'export.agenda').execute();
+      const audits = await database.db
+        .selectFrom('audit_log')
+        .select(['action', 'subject', 'detail', 'actor_user_id'])
+        .where('action', '=', 'export.agenda')
+        .execute();
       expect(audits.length).toBeGreaterThanOrEqual(2);
       for (const a of audits) {
         expect(a.subject).toMatch(/^desk:\d+$/);
@@ -349,17 +463,29 @@ describe('the CSV export', () => {
 describe('settings', () => {
   it('validates with an error summary, and a change reaches the public slots at once', async () => {
     const cookie = await as('desk_operator');
-    const bad = await send(settingsPath('quarto-oggiaro'), { intent: 'settings', slotMinutes: '7', capacityPerSlot: '1', minNoticeMinutes: '120', maxDaysAhead: '56' }, cookie);
+    const bad = await send(
+      settingsPath('quarto-oggiaro'),
+      { intent: 'settings', slotMinutes: '7', capacityPerSlot: '1', minNoticeMinutes: '120', maxDaysAhead: '56' },
+      cookie,
+    );
     expect(bad.url).toBe(settingsPath('quarto-oggiaro'));
     expect(bad.status).toBe(422);
     expect(bad.html).toContain('href="#slotMinutes"');
     expect(bad.html).toMatch(/id="slotMinutes" name="slotMinutes" value="7"/);
-    const hours = await send(settingsPath('quarto-oggiaro'), { intent: 'hours', 'opens-2-0': '13:00', 'closes-2-0': '10:00' }, cookie);
+    const hours = await send(
+      settingsPath('quarto-oggiaro'),
+      { intent: 'hours', 'opens-2-0': '13:00', 'closes-2-0': '10:00' },
+      cookie,
+    );
     expect(hours.status).toBe(422);
     expect(hours.html).toContain('href="#closes-2-0"');
     expect(hours.html).toContain('value="10:00"');
     // Something already removed (another tab, Back and resend): 404 with a message, on a GET.
-    const gone = await send(settingsPath('quarto-oggiaro', 'en'), { intent: 'removeClosure', closure: '999999' }, cookie);
+    const gone = await send(
+      settingsPath('quarto-oggiaro', 'en'),
+      { intent: 'removeClosure', closure: '999999' },
+      cookie,
+    );
     expect(gone.url).toBe(settingsPath('quarto-oggiaro', 'en'));
     expect(gone.status).toBe(404);
     expect(gone.html).toContain('It is no longer there');
@@ -370,7 +496,11 @@ describe('settings', () => {
     while (new Date(`${thursday}T12:00:00Z`).getUTCDay() !== 4) thursday = addDays(thursday, 1);
     const before = await get(`/api/v1/desks/quarto-oggiaro/slots?from=${thursday}&to=${thursday}`);
     expect(JSON.parse(before.body)).toEqual([]);
-    const added = await post(settingsPath('quarto-oggiaro'), { intent: 'addExtra', extraDay: thursday, extraOpens: '15:00', extraCloses: '16:00' }, cookie);
+    const added = await post(
+      settingsPath('quarto-oggiaro'),
+      { intent: 'addExtra', extraDay: thursday, extraOpens: '15:00', extraCloses: '16:00' },
+      cookie,
+    );
     expect(added.status).toBe(303);
     expect(location(added)).toContain('fatto=extraAdded');
     const after = await get(`/api/v1/desks/quarto-oggiaro/slots?from=${thursday}&to=${thursday}`);

@@ -8,7 +8,18 @@
 // accounts, whose credentials it prints; on PostgreSQL (TEST_DATABASE_URL) the test shares the
 // server's schema and creates the same accounts itself, and also reads the audit log.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStaffServer, useServer, get, post, request, submit, signIn, location, sessionCookieOf, type StaffServer } from '../support/staff-http.ts';
+import {
+  startStaffServer,
+  useServer,
+  get,
+  post,
+  request,
+  submit,
+  signIn,
+  location,
+  sessionCookieOf,
+  type StaffServer,
+} from '../support/staff-http.ts';
 import { totpCode } from '#/features/staff-accounts/totp.ts';
 import { startServer } from '../support/server.ts';
 import { createTestDatabase, testDatabaseUrl } from '../support/db.ts';
@@ -25,7 +36,14 @@ afterAll(async () => {
 
 describe('security headers', () => {
   it('are on staff pages, public pages and static files; CSP without unsafe-inline scripts; no HSTS over plain HTTP', async () => {
-    for (const path of ['/it/staff/accesso', '/en/staff/password-dimenticata', '/it/eventi', '/it/chi-siamo', '/favicon.svg', '/robots.txt']) {
+    for (const path of [
+      '/it/staff/accesso',
+      '/en/staff/password-dimenticata',
+      '/it/eventi',
+      '/it/chi-siamo',
+      '/favicon.svg',
+      '/robots.txt',
+    ]) {
       const res = await get(path);
       expect(res.status, path).toBe(200);
       expect(res.headers.get('x-content-type-options'), path).toBe('nosniff');
@@ -52,7 +70,13 @@ describe('the staff area', () => {
       expect(to.pathname, path).toBe(`/${path.split('/')[1]}/staff/accesso`);
       expect(to.searchParams.get('next'), path).toBe(path);
     }
-    for (const path of ['/it/staff/accesso', '/en/staff/accesso', '/it/staff/password-dimenticata', '/it/staff/invito?token=x', '/it/staff/password-nuova']) {
+    for (const path of [
+      '/it/staff/accesso',
+      '/en/staff/accesso',
+      '/it/staff/password-dimenticata',
+      '/it/staff/invito?token=x',
+      '/it/staff/password-nuova',
+    ]) {
       const res = await get(path);
       expect(res.headers.get('cache-control'), path).toBe('no-store');
     }
@@ -63,7 +87,8 @@ describe('the staff area', () => {
   });
 
   it('exists in Italian and English only', async () => {
-    for (const path of ['/ar/staff/accesso', '/es/staff', '/zh/staff/account']) expect((await get(path)).status, path).toBe(404);
+    for (const path of ['/ar/staff/accesso', '/es/staff', '/zh/staff/account'])
+      expect((await get(path)).status, path).toBe(404);
     expect((await get('/it/staff/accesso')).html).toContain('Accedi all');
     expect((await get('/en/staff/accesso')).html).toContain('Sign in to the staff area');
   });
@@ -71,7 +96,11 @@ describe('the staff area', () => {
   it('refuses a cross-origin form post (403)', async () => {
     const { coordinator } = s.accounts;
     for (const path of ['/it/staff/accesso', '/it/staff/esci', '/it/staff/password-dimenticata']) {
-      const res = await post(path, { email: coordinator.email, password: coordinator.password }, { origin: 'https://evil.example' });
+      const res = await post(
+        path,
+        { email: coordinator.email, password: coordinator.password },
+        { origin: 'https://evil.example' },
+      );
       expect(res.status, path).toBe(403);
       expect(sessionCookieOf(res), path).toBeUndefined();
     }
@@ -102,7 +131,10 @@ describe('sign-in', () => {
   });
 
   it('answers a wrong password or an unknown address with the same generic error', async () => {
-    const wrong = await submit('/en/staff/accesso', { email: s.accounts.desk_operator.email, password: 'not the password' });
+    const wrong = await submit('/en/staff/accesso', {
+      email: s.accounts.desk_operator.email,
+      password: 'not the password',
+    });
     const unknown = await submit('/en/staff/accesso', { email: 'nobody@comune.example', password: 'not the password' });
     for (const page of [wrong, unknown]) {
       expect(page.status).toBe(422);
@@ -116,11 +148,18 @@ describe('sign-in', () => {
   });
 
   it('answers a refused sign-in with 303 to the form; Back, a reload or the other language show the address, never the password', async () => {
-    const posted = await post('/it/staff/accesso', { email: s.accounts.desk_operator.email, password: 'still not the password', next: '/it/staff/account' });
+    const posted = await post('/it/staff/accesso', {
+      email: s.accounts.desk_operator.email,
+      password: 'still not the password',
+      next: '/it/staff/account',
+    });
     expect(posted.status).toBe(303);
     expect(location(posted)).toBe('/it/staff/accesso?next=%2Fit%2Fstaff%2Faccount');
     expect(location(posted)).not.toContain('comune.example');
-    const draft = posted.headers.getSetCookie().find((c) => c.startsWith('qubi-draft-staff='))!.split(';')[0]!;
+    const draft = posted.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('qubi-draft-staff='))!
+      .split(';')[0]!;
     for (const path of [location(posted)!, '/en/staff/accesso?next=%2Fit%2Fstaff%2Faccount']) {
       const shown = await get(path, draft);
       expect(shown.status, path).toBe(422);
@@ -139,7 +178,9 @@ describe('sign-in', () => {
       expect(location(res.page), next).toBe('/it/staff');
     }
     // The form carries next from the query string.
-    expect((await get('/it/staff/accesso?next=%2Fit%2Fstaff%2Faccount')).html).toContain('name="next" value="/it/staff/account"');
+    expect((await get('/it/staff/accesso?next=%2Fit%2Fstaff%2Faccount')).html).toContain(
+      'name="next" value="/it/staff/account"',
+    );
   });
 
   it('never keeps a session planted before sign-in (no fixation)', async () => {
@@ -174,21 +215,32 @@ describe('sign-in', () => {
     // Other accounts from the same address still sign in.
     await signIn(s.accounts.coordinator);
     if (s.db) {
-      const userId = (await s.db.selectFrom('app_user').select('id').where('email', '=', victim.email).executeTakeFirstOrThrow()).id;
-      const rows = await s.db.selectFrom('audit_log').select(['action', 'detail']).where('subject', '=', `user:${userId}`).where('action', 'in', ['auth.sign_in_failed', 'auth.locked']).orderBy('id').execute();
+      const userId = (
+        await s.db.selectFrom('app_user').select('id').where('email', '=', victim.email).executeTakeFirstOrThrow()
+      ).id;
+      const rows = await s.db
+        .selectFrom('audit_log')
+        .select(['action', 'detail'])
+        .where('subject', '=', `user:${userId}`)
+        .where('action', 'in', ['auth.sign_in_failed', 'auth.locked'])
+        .orderBy('id')
+        .execute();
       expect(rows.map((r) => r.action)).toEqual([...Array(5).fill('auth.sign_in_failed'), 'auth.locked']);
       expect(rows[5]!.detail).toMatchObject({ scope: 'account_ip', step: 'sign_in' });
     }
   });
 
-  it("does not let an attacker lock the owner out: wrong passwords from 127.0.0.2 leave the right one working at once from 127.0.0.3", async () => {
+  it('does not let an attacker lock the owner out: wrong passwords from 127.0.0.2 leave the right one working at once from 127.0.0.3', async () => {
     const owner = s.accounts.desk_operator;
     // Each refusal answers 303 back to the form (POST → 303 → GET); the GET of the attacker's
     // browser then shows 422, or 429 once that address is locked out.
     const shownFrom = async (password: string, from: string) => {
       const posted = await post('/en/staff/accesso', { email: owner.email, password }, { from });
       expect(posted.status).toBe(303);
-      const draft = posted.headers.getSetCookie().find((c) => c.startsWith('qubi-draft-staff='))!.split(';')[0]!;
+      const draft = posted.headers
+        .getSetCookie()
+        .find((c) => c.startsWith('qubi-draft-staff='))!
+        .split(';')[0]!;
       return request(location(posted)!, { cookie: draft, from });
     };
     for (let i = 0; i < 25; i++) {
@@ -197,7 +249,11 @@ describe('sign-in', () => {
     }
     const refused = await shownFrom(owner.password, '127.0.0.2');
     expect(refused.status).toBe(429);
-    const ok = await post('/en/staff/accesso', { email: owner.email, password: owner.password, next: '' }, { from: '127.0.0.3' });
+    const ok = await post(
+      '/en/staff/accesso',
+      { email: owner.email, password: owner.password, next: '' },
+      { from: '127.0.0.3' },
+    );
     expect(ok.status).toBe(303);
     expect(sessionCookieOf(ok)).toBeDefined();
   });
@@ -237,7 +293,9 @@ describe('admin second factor', () => {
     expect(wrong.html).toContain(uri!);
     const done = await post('/en/staff/account/due-fattori', { action: 'enable', code: totpCode(secret) }, { cookie });
     expect(done.status).toBe(200);
-    recovery = [...done.html.matchAll(/<code[^>]*>([23456789A-HJKMNP-Z]{5}-[23456789A-HJKMNP-Z]{5})<\/code>/g)].map((m) => m[1]!);
+    recovery = [...done.html.matchAll(/<code[^>]*>([23456789A-HJKMNP-Z]{5}-[23456789A-HJKMNP-Z]{5})<\/code>/g)].map(
+      (m) => m[1]!,
+    );
     expect(recovery).toHaveLength(10);
     expect((await get('/en/staff', cookie)).status).toBe(200);
     const again = await get('/en/staff/account/due-fattori', cookie);
@@ -278,7 +336,11 @@ describe('admin second factor', () => {
     expect(renew.html).not.toMatch(/<code[^>]*>[23456789A-HJKMNP-Z]{5}-[23456789A-HJKMNP-Z]{5}<\/code>/);
 
     const second = await signIn(s.accounts.admin);
-    const byRecovery = await post('/it/staff/verifica', { code: recovery[0]!.toLowerCase() }, { cookie: second.cookie });
+    const byRecovery = await post(
+      '/it/staff/verifica',
+      { code: recovery[0]!.toLowerCase() },
+      { cookie: second.cookie },
+    );
     expect(byRecovery.status).toBe(303);
     expect((await get('/it/staff', second.cookie)).status).toBe(200);
     const third = await signIn(s.accounts.admin);
@@ -290,10 +352,18 @@ describe('admin second factor', () => {
 describe('invitation form', () => {
   it('answers errors with 303 back to the form; the GET in either language shows the answers, none in the address', async () => {
     const { cookie } = await signIn(s.accounts.coordinator);
-    const posted = await post('/it/staff/utenti/invita', { displayName: 'Nuova Operatrice', email: 'not an address', role: 'desk_operator', locale: 'it' }, { cookie });
+    const posted = await post(
+      '/it/staff/utenti/invita',
+      { displayName: 'Nuova Operatrice', email: 'not an address', role: 'desk_operator', locale: 'it' },
+      { cookie },
+    );
     expect(posted.status).toBe(303);
     expect(location(posted)).toBe('/it/staff/utenti/invita');
-    const shown = await submit('/en/staff/utenti/invita', { displayName: 'Nuova Operatrice', email: 'not an address', role: 'desk_operator', locale: 'it' }, { cookie });
+    const shown = await submit(
+      '/en/staff/utenti/invita',
+      { displayName: 'Nuova Operatrice', email: 'not an address', role: 'desk_operator', locale: 'it' },
+      { cookie },
+    );
     expect(shown.status).toBe(422);
     expect(shown.html).toContain('class="error-summary"');
     expect(shown.html).toContain('value="Nuova Operatrice"');
@@ -320,22 +390,41 @@ describe('sign-out, password change and reset', () => {
     const { cookie } = await signIn(operator);
     // A refused change answers 303 back to the form (POST → 303 → GET): the error is kept, the
     // passwords never (both fields come back empty, in either language).
-    const refused = await post('/en/staff/account', { current: 'not-it-7f3a', password: 'a brand new passphrase' }, { cookie });
+    const refused = await post(
+      '/en/staff/account',
+      { current: 'not-it-7f3a', password: 'a brand new passphrase' },
+      { cookie },
+    );
     expect([refused.status, location(refused)]).toEqual([303, '/en/staff/account']);
-    const wrong = await submit('/en/staff/account', { current: 'not-it-7f3a', password: 'a brand new passphrase' }, { cookie });
+    const wrong = await submit(
+      '/en/staff/account',
+      { current: 'not-it-7f3a', password: 'a brand new passphrase' },
+      { cookie },
+    );
     expect(wrong.status).toBe(422);
     expect(wrong.html).toContain('The current password is not correct');
     expect(wrong.html).not.toContain('not-it-7f3a');
     expect(wrong.html).not.toContain('a brand new passphrase');
-    const draft = refused.headers.getSetCookie().find((c) => c.startsWith('qubi-draft-staff='))!.split(';')[0];
+    const draft = refused.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('qubi-draft-staff='))!
+      .split(';')[0];
     const italian = await get('/it/staff/account', `${cookie}; ${draft}`);
     expect(italian.status).toBe(422);
     expect(italian.html).toContain('La password attuale');
-    const common = await submit('/en/staff/account', { current: operator.password, password: 'password123' }, { cookie });
+    const common = await submit(
+      '/en/staff/account',
+      { current: operator.password, password: 'password123' },
+      { cookie },
+    );
     expect(common.status).toBe(422);
     expect(common.html).toContain('one of the most common');
     expect(common.html).not.toContain('password123');
-    const changed = await post('/en/staff/account', { current: operator.password, password: 'a brand new passphrase' }, { cookie });
+    const changed = await post(
+      '/en/staff/account',
+      { current: operator.password, password: 'a brand new passphrase' },
+      { cookie },
+    );
     expect(changed.status).toBe(303);
     expect(location(changed)).toBe('/en/staff/account?fatto=password');
     const fresh = sessionCookieOf(changed)!.pair;
@@ -379,8 +468,13 @@ describe('sign-out, password change and reset', () => {
     expect(shortShown.html).toContain('at least 8 characters');
     expect(shortShown.html).not.toContain('short7q');
     // Another link of the same browser does not show that error.
-    const shortDraft = short.headers.getSetCookie().find((c) => c.startsWith('qubi-draft-staff='))!.split(';')[0]!;
-    expect((await get('/en/staff/password-nuova?token=another', shortDraft)).html).not.toContain('at least 8 characters');
+    const shortDraft = short.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('qubi-draft-staff='))!
+      .split(';')[0]!;
+    expect((await get('/en/staff/password-nuova?token=another', shortDraft)).html).not.toContain(
+      'at least 8 characters',
+    );
     const done = await post('/en/staff/password-nuova', { token, password: 'the coordinator of municipio eight' });
     expect(done.status).toBe(303);
     expect(location(done)).toBe('/en/staff/accesso?fatto=password');
@@ -404,7 +498,10 @@ async function waitFor<T>(read: () => T | undefined, timeoutMs = 30_000): Promis
 describe('behind HTTPS (PUBLIC_URL https://…)', () => {
   let https: StaffServer;
   beforeAll(async () => {
-    https = await startStaffServer({ PUBLIC_URL: 'https://qubi.example.org', RATE_LIMIT_SIGN_IN_FAILURES_PER_IP_PER_HOUR: '3' });
+    https = await startStaffServer({
+      PUBLIC_URL: 'https://qubi.example.org',
+      RATE_LIMIT_SIGN_IN_FAILURES_PER_IP_PER_HOUR: '3',
+    });
   });
   afterAll(async () => {
     await https?.stop();
@@ -430,8 +527,21 @@ describe('behind HTTPS (PUBLIC_URL https://…)', () => {
   });
 
   it('throttles one IP across accounts (RATE_LIMIT_SIGN_IN_FAILURES_PER_IP_PER_HOUR)', async () => {
-    for (let i = 0; i < 3; i++) expect((await submit('/it/staff/accesso', { email: `someone${i}@comune.example`, password: 'whatever it is' }, { srv: https.server })).status).toBe(422);
-    const res = await submit('/it/staff/accesso', { email: https.accounts.desk_operator.email, password: https.accounts.desk_operator.password }, { srv: https.server });
+    for (let i = 0; i < 3; i++)
+      expect(
+        (
+          await submit(
+            '/it/staff/accesso',
+            { email: `someone${i}@comune.example`, password: 'whatever it is' },
+            { srv: https.server },
+          )
+        ).status,
+      ).toBe(422);
+    const res = await submit(
+      '/it/staff/accesso',
+      { email: https.accounts.desk_operator.email, password: https.accounts.desk_operator.password },
+      { srv: https.server },
+    );
     expect(res.status).toBe(429);
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(3000);
   });
@@ -444,7 +554,11 @@ describe('with NODE_ENV=production', () => {
     try {
       expect(production.output()).not.toContain('[demo]');
       expect(production.output()).not.toContain('Demo accounts');
-      const res = await submit('/it/staff/accesso', { email: 'demo.admin@qubi.example.org', password: 'demo-aaaaa-bbbbb-ccccc' }, { srv: production });
+      const res = await submit(
+        '/it/staff/accesso',
+        { email: 'demo.admin@qubi.example.org', password: 'demo-aaaaa-bbbbb-ccccc' },
+        { srv: production },
+      );
       expect(res.status).toBe(422);
       if (t) expect(await t.db.selectFrom('app_user').select('id').execute()).toEqual([]);
     } finally {

@@ -18,20 +18,47 @@ beforeAll(async () => {
     { RATE_LIMIT_WRITES_PER_IP_PER_HOUR: '10000', RATE_LIMIT_LOOKUPS_PER_IP_PER_HOUR: '10000' },
     {
       async prepare(db) {
-        const org = async (name: string) => (await db.selectFrom('organisation').select('id').where('name', '=', name).executeTakeFirstOrThrow()).id;
-        const desk = (await db.selectFrom('desk').select('id').where('slug', '=', 'quarto-oggiaro').executeTakeFirstOrThrow()).id;
+        const org = async (name: string) =>
+          (await db.selectFrom('organisation').select('id').where('name', '=', name).executeTakeFirstOrThrow()).id;
+        const desk = (
+          await db.selectFrom('desk').select('id').where('slug', '=', 'quarto-oggiaro').executeTakeFirstOrThrow()
+        ).id;
         const people: [Who, Parameters<typeof createUser>[1]][] = [
           ['admin', { email: 'admin@comune.example', displayName: 'Admin', role: 'admin' }],
           ['coord2', { email: 'coord2@comune.example', displayName: 'Coord Due', role: 'coordinator', municipi: [2] }],
           ['coord8', { email: 'coord8@comune.example', displayName: 'Coord Otto', role: 'coordinator', municipi: [8] }],
-          ['operator', { email: 'desk@comune.example', displayName: 'Operatore', role: 'desk_operator', desks: [desk] }],
-          ['partnerA', { email: 'a@partner.example', displayName: 'Partner A', role: 'partner_editor', organisationId: await org('Casa dei Giochi') }],
-          ['partnerB', { email: 'b@partner.example', displayName: 'Partner B', role: 'partner_editor', organisationId: await org('Comunità Oklahoma') }],
+          [
+            'operator',
+            { email: 'desk@comune.example', displayName: 'Operatore', role: 'desk_operator', desks: [desk] },
+          ],
+          [
+            'partnerA',
+            {
+              email: 'a@partner.example',
+              displayName: 'Partner A',
+              role: 'partner_editor',
+              organisationId: await org('Casa dei Giochi'),
+            },
+          ],
+          [
+            'partnerB',
+            {
+              email: 'b@partner.example',
+              displayName: 'Partner B',
+              role: 'partner_editor',
+              organisationId: await org('Comunità Oklahoma'),
+            },
+          ],
         ];
         for (const [who, user] of people) {
           const id = await createUser(db, user);
           // Admins must have a second factor; this session has passed it.
-          if (user.role === 'admin') await db.updateTable('app_user').set({ totp_secret: 'x', totp_enabled_at: new Date() }).where('id', '=', id).execute();
+          if (user.role === 'admin')
+            await db
+              .updateTable('app_user')
+              .set({ totp_secret: 'x', totp_enabled_at: new Date() })
+              .where('id', '=', id)
+              .execute();
           tokens[who] = generateSessionToken();
           await createSession(db, tokens[who]!, id, { twoFactorVerified: true });
         }
@@ -50,12 +77,22 @@ interface Page {
 }
 type Fields = [string, string][];
 
-const decode = (s: string) => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-const attrs = (tag: string) => Object.fromEntries([...tag.matchAll(/([a-zA-Z-]+)(?:="([^"]*)")?/g)].slice(1).map((m) => [m[1]!, decode(m[2] ?? '')]));
+const decode = (s: string) =>
+  s
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+const attrs = (tag: string) =>
+  Object.fromEntries(
+    [...tag.matchAll(/([a-zA-Z-]+)(?:="([^"]*)")?/g)].slice(1).map((m) => [m[1]!, decode(m[2] ?? '')]),
+  );
 
 async function request(who: Who, path: string, init: RequestInit = {}): Promise<Page> {
   const headers = new Headers(init.headers);
-  if (who !== 'anonymous') headers.set('Cookie', [`qubi_session=${tokens[who]}`, headers.get('Cookie')].filter(Boolean).join('; '));
+  if (who !== 'anonymous')
+    headers.set('Cookie', [`qubi_session=${tokens[who]}`, headers.get('Cookie')].filter(Boolean).join('; '));
   const res = await fetch(server.origin + path, { redirect: 'manual', ...init, headers });
   return { status: res.status, html: await res.text(), headers: res.headers };
 }
@@ -66,25 +103,35 @@ const submit = (who: Who, path: string, fields: Fields) => {
   return submitForm(path, fields, who === 'anonymous' ? {} : { cookie: `qubi_session=${tokens[who]}` });
 };
 const post = (who: Who, path: string, fields: Fields) =>
-  request(who, path, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.origin }, body: new URLSearchParams(fields).toString() });
+  request(who, path, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.origin },
+    body: new URLSearchParams(fields).toString(),
+  });
 
 /** The fields of the page's event form (the one with intent=save), as a browser would send them. */
 function eventForm(page: Page): Fields {
-  const match = [...page.html.matchAll(/<form\b[^>]*>([\s\S]*?)<\/form>/g)].find((m) => m[1]!.includes('name="intent" value="save"'));
+  const match = [...page.html.matchAll(/<form\b[^>]*>([\s\S]*?)<\/form>/g)].find((m) =>
+    m[1]!.includes('name="intent" value="save"'),
+  );
   if (!match) throw new Error(`no event form (${page.status}):\n${page.html.slice(0, 1500)}`);
   const fields: Fields = [];
   for (const input of match[1]!.matchAll(/<input\b[^>]*>/g)) {
     const a = attrs(input[0]);
     if (a.name) fields.push([a.name, a.value ?? '']);
   }
-  for (const area of match[1]!.matchAll(/<textarea\b([^>]*)>([\s\S]*?)<\/textarea>/g)) fields.push([attrs(`<t ${area[1]}`).name!, decode(area[2]!)]);
+  for (const area of match[1]!.matchAll(/<textarea\b([^>]*)>([\s\S]*?)<\/textarea>/g))
+    fields.push([attrs(`<t ${area[1]}`).name!, decode(area[2]!)]);
   for (const select of match[1]!.matchAll(/<select\b([^>]*)>([\s\S]*?)<\/select>/g)) {
     const options = [...select[2]!.matchAll(/<option\b[^>]*>/g)].map((o) => attrs(o[0]));
     fields.push([attrs(`<s ${select[1]}`).name!, (options.find((o) => 'selected' in o) ?? options[0])?.value ?? '']);
   }
   return fields;
 }
-const withFields = (fields: Fields, changes: Record<string, string>): Fields => [...fields.filter(([k]) => !(k in changes)), ...Object.entries(changes)];
+const withFields = (fields: Fields, changes: Record<string, string>): Fields => [
+  ...fields.filter(([k]) => !(k in changes)),
+  ...Object.entries(changes),
+];
 
 const NEW_EVENT: Record<string, string> = {
   intent: 'save',
@@ -132,7 +179,11 @@ describe('who gets in', () => {
 
 describe('writing an event', () => {
   it('shows the GOV.UK error summary and keeps the input', async () => {
-    const page = await submit('partnerA', '/it/staff/eventi/nuovo', Object.entries({ ...NEW_EVENT, 'title-it': '', venue: "Sala 'A'; --", startTime: '25:99' }));
+    const page = await submit(
+      'partnerA',
+      '/it/staff/eventi/nuovo',
+      Object.entries({ ...NEW_EVENT, 'title-it': '', venue: "Sala 'A'; --", startTime: '25:99' }),
+    );
     expect(page.status).toBe(422);
     expect(page.html).toContain('class="error-summary"');
     expect(page.html).toContain('href="#title-it"');
@@ -147,7 +198,10 @@ describe('writing an event', () => {
     const posted = await post('partnerA', '/it/staff/eventi/nuovo', fields);
     expect(posted.status).toBe(303);
     expect(posted.headers.get('location')).toBe('/it/staff/eventi/nuovo');
-    const draft = posted.headers.getSetCookie().find((c) => c.startsWith('qubi-draft-staff='))!.split(';')[0]!;
+    const draft = posted.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('qubi-draft-staff='))!
+      .split(';')[0]!;
     const en = await request('partnerA', '/en/staff/eventi/nuovo', { headers: { Cookie: draft } });
     expect(en.status).toBe(422);
     expect(en.html).toContain('value="Sala del Quartiere"');
@@ -168,11 +222,14 @@ describe('writing an event', () => {
     let seed = 7;
     const prose = (locale: string, length: number) => {
       let text = '';
-      while (text.length < length) text += `${words[locale]![(seed = (seed * 1103515245 + 12345) % 2 ** 31) % 8]}${seed % 11 === 0 ? '\n\n' : ' '}`;
+      while (text.length < length)
+        text += `${words[locale]![(seed = (seed * 1103515245 + 12345) % 2 ** 31) % 8]}${seed % 11 === 0 ? '\n\n' : ' '}`;
       return text.slice(0, length).trimEnd() + '.';
     };
     // The Italian one at the form's own limit (10,000), the others well over 1,500 characters.
-    const descriptions = Object.fromEntries(['it', 'en', 'ar', 'es', 'zh'].map((l) => [`description-${l}`, prose(l, l === 'it' ? 9999 : 1600)]));
+    const descriptions = Object.fromEntries(
+      ['it', 'en', 'ar', 'es', 'zh'].map((l) => [`description-${l}`, prose(l, l === 'it' ? 9999 : 1600)]),
+    );
     const fields = Object.entries({ ...NEW_EVENT, ...descriptions, startTime: '25:99' });
     const posted = await post('partnerA', '/it/staff/eventi/nuovo', fields);
     expect(posted.status).toBe(303);
@@ -202,13 +259,22 @@ describe('writing an event', () => {
     expect(draft.html).toContain('name="intent" value="submit"');
     expect(draft.html).not.toContain('name="intent" value="publish"');
     const values = Object.fromEntries(eventForm(draft));
-    expect(values).toMatchObject({ 'title-it': "Tombolata dell'Epifania", 'description-it': NEW_EVENT['description-it'], startDate: '2027-01-06', startTime: '15:30', endTime: '18:00', municipioId: '2' });
+    expect(values).toMatchObject({
+      'title-it': "Tombolata dell'Epifania",
+      'description-it': NEW_EVENT['description-it'],
+      startDate: '2027-01-06',
+      startTime: '15:30',
+      endTime: '18:00',
+      municipioId: '2',
+    });
   });
 
   it('another partner, and a coordinator elsewhere, get 403 and change nothing', async () => {
     const before = await get('partnerA', eventPath);
     expect((await get('partnerB', eventPath)).status).toBe(403);
-    expect((await post('partnerB', eventPath, withFields(eventForm(before), { 'title-it': 'Rubato' }))).status).toBe(403);
+    expect((await post('partnerB', eventPath, withFields(eventForm(before), { 'title-it': 'Rubato' }))).status).toBe(
+      403,
+    );
     expect((await post('partnerB', eventPath, [['intent', 'submit']])).status).toBe(403);
     expect((await get('coord8', eventPath)).status).toBe(403);
     const after = await get('partnerA', eventPath);
@@ -230,10 +296,16 @@ describe('review and publication', () => {
   });
 
   it('send back needs a reason; the partner then reads it', async () => {
-    const empty = await submit('coord2', eventPath, [['intent', 'sendBack'], ['reviewNote', '  ']]);
+    const empty = await submit('coord2', eventPath, [
+      ['intent', 'sendBack'],
+      ['reviewNote', '  '],
+    ]);
     expect(empty.status).toBe(422);
     expect(empty.html).toContain('href="#reviewNote"');
-    const sent = await post('coord2', eventPath, [['intent', 'sendBack'], ['reviewNote', 'Aggiungi <l’orario> & il costo']]);
+    const sent = await post('coord2', eventPath, [
+      ['intent', 'sendBack'],
+      ['reviewNote', 'Aggiungi <l’orario> & il costo'],
+    ]);
     expect(sent.status).toBe(303);
     const page = await get('partnerA', eventPath);
     expect(page.html).toContain('Aggiungi &lt;l’orario&gt; &amp; il costo');
@@ -265,14 +337,21 @@ describe('review and publication', () => {
     const page = await get('partnerA', eventPath);
     expect(page.html).toContain('Salva e rimanda in revisione');
     expect((await get('anonymous', `/it/eventi/${slug}`)).status).toBe(200);
-    const saved = await post('partnerA', eventPath, withFields(eventForm(page), { 'summary-it': 'Tombola per famiglie, con premi per tutti.' }));
+    const saved = await post(
+      'partnerA',
+      eventPath,
+      withFields(eventForm(page), { 'summary-it': 'Tombola per famiglie, con premi per tutti.' }),
+    );
     expect(saved.status).toBe(303);
     expect(saved.headers.get('location')).toBe(`${eventPath}?done=backToReview`);
     expect((await get('anonymous', `/it/eventi/${slug}`)).status).toBe(404);
     expect((await get('anonymous', '/it/eventi')).html).not.toContain('Tombolata');
     // The form round-trips: nothing else changed.
     const after = Object.fromEntries(eventForm(await get('partnerA', eventPath)));
-    expect(after).toMatchObject({ ...Object.fromEntries(eventForm(page)), 'summary-it': 'Tombola per famiglie, con premi per tutti.' });
+    expect(after).toMatchObject({
+      ...Object.fromEntries(eventForm(page)),
+      'summary-it': 'Tombola per famiglie, con premi per tutti.',
+    });
   });
 
   it('cancelling keeps it public, marked cancelled', async () => {
@@ -287,7 +366,9 @@ describe('review and publication', () => {
     const staffPage = await get('partnerA', eventPath);
     expect(staffPage.html).not.toContain('name="intent" value="cancel"');
     expect(staffPage.html).not.toContain('id="save"');
-    expect((await submit('partnerA', eventPath, withFields(eventForm(staffPage), { 'title-it': 'Di nuovo' }))).status).toBe(409);
+    expect(
+      (await submit('partnerA', eventPath, withFields(eventForm(staffPage), { 'title-it': 'Di nuovo' }))).status,
+    ).toBe(409);
   });
 
   it('refuses an unknown intent and unknown events', async () => {

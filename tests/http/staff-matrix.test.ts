@@ -47,44 +47,106 @@ const fx = {
 
 beforeAll(async () => {
   server = await startServer(
-    { NODE_ENV: 'development', RATE_LIMIT_WRITES_PER_IP_PER_HOUR: '10000', RATE_LIMIT_LOOKUPS_PER_IP_PER_HOUR: '10000' },
+    {
+      NODE_ENV: 'development',
+      RATE_LIMIT_WRITES_PER_IP_PER_HOUR: '10000',
+      RATE_LIMIT_LOOKUPS_PER_IP_PER_HOUR: '10000',
+    },
     {
       async prepare(db) {
         // The demo accounts, as `npm start` makes them on a new embedded database (demo.ts), on
         // either database: their credentials come back from the same function.
         for (const account of await createDemoAccounts(db)) {
-          const role: Role = account.role === 'desk_operator' ? 'operator' : account.role === 'partner_editor' ? 'partner' : (account.role as Role);
+          const role: Role =
+            account.role === 'desk_operator'
+              ? 'operator'
+              : account.role === 'partner_editor'
+                ? 'partner'
+                : (account.role as Role);
           accounts[role] = account;
         }
         const campaign = (await db.selectFrom('campaign').select('id').executeTakeFirstOrThrow()).id;
         const desk5 = await db
           .insertInto('desk')
-          .values({ slug: fx.desk5, municipio_id: 5, name: 'Sportello di prova M5', area: 'Gratosoglio', address: 'Via Saponaro 1, Milano', phone: '02 1234 5678', services: ['orientation'], slot_minutes: 30, capacity_per_slot: 1 })
+          .values({
+            slug: fx.desk5,
+            municipio_id: 5,
+            name: 'Sportello di prova M5',
+            area: 'Gratosoglio',
+            address: 'Via Saponaro 1, Milano',
+            phone: '02 1234 5678',
+            services: ['orientation'],
+            slot_minutes: 30,
+            capacity_per_slot: 1,
+          })
           .returning('id')
           .executeTakeFirstOrThrow();
-        await db.insertInto('desk_opening_hours').values({ desk_id: desk5.id, weekday: 3, opens: '10:00', closes: '12:00' }).execute();
+        await db
+          .insertInto('desk_opening_hours')
+          .values({ desk_id: desk5.id, weekday: 3, opens: '10:00', closes: '12:00' })
+          .execute();
         const point5 = await db
           .insertInto('drop_off_point')
-          .values({ campaign_id: campaign, slug: 'punto-prova-m5', name: 'Punto di prova M5', address: 'Via Saponaro 1', municipio_id: 5 })
+          .values({
+            campaign_id: campaign,
+            slug: 'punto-prova-m5',
+            name: 'Punto di prova M5',
+            address: 'Via Saponaro 1',
+            municipio_id: 5,
+          })
           .returning('id')
           .executeTakeFirstOrThrow();
         const start5 = new Date(Date.now() + 3 * 86400000);
-        fx.window5 = (await db.insertInto('collection_window').values({ drop_off_point_id: point5.id, starts_at: start5, ends_at: new Date(start5.getTime() + 7200000) }).returning('id').executeTakeFirstOrThrow()).id;
+        fx.window5 = (
+          await db
+            .insertInto('collection_window')
+            .values({ drop_off_point_id: point5.id, starts_at: start5, ends_at: new Date(start5.getTime() + 7200000) })
+            .returning('id')
+            .executeTakeFirstOrThrow()
+        ).id;
         fx.window8 = await firstCollectionWindowId(db, 'quarto-oggiaro');
         for (const role of ROLES) {
-          for (const [where, windowId] of [['pledge8', fx.window8], ['pledge5', fx.window5]] as const) {
-            const made = await createPledge(db, { campaignSlug: 'zaino-sospeso', lines: [{ item: 'quaderni-righe', quantity: 1 }], collectionWindowId: windowId, firstName: `Donatore ${role}`, email: null, phone: '+393401234567', locale: 'it', submissionKey: null });
+          for (const [where, windowId] of [
+            ['pledge8', fx.window8],
+            ['pledge5', fx.window5],
+          ] as const) {
+            const made = await createPledge(db, {
+              campaignSlug: 'zaino-sospeso',
+              lines: [{ item: 'quaderni-righe', quantity: 1 }],
+              collectionWindowId: windowId,
+              firstName: `Donatore ${role}`,
+              email: null,
+              phone: '+393401234567',
+              locale: 'it',
+              submissionKey: null,
+            });
             if (!made.ok) throw new Error(`pledge: ${made.reason}`);
             fx[where][role] = { id: made.pledge.id, reference: made.pledge.reference };
           }
         }
-        fx.forbiciId = (await db.selectFrom('campaign_item').select('id').where('slug', '=', 'forbici').executeTakeFirstOrThrow()).id;
+        fx.forbiciId = (
+          await db.selectFrom('campaign_item').select('id').where('slug', '=', 'forbici').executeTakeFirstOrThrow()
+        ).id;
 
         const volunteer = async (name: string, email: string, municipi: number[]) =>
           (
             await db
               .insertInto('volunteer')
-              .values({ name, email, phone: null, municipi, skills: ['homework'], languages: ['it'], availability: [], note: null, locale: 'it', status: 'new', withdraw_key: 'k'.repeat(32), consent_at: new Date(), confirmed_at: new Date() })
+              .values({
+                name,
+                email,
+                phone: null,
+                municipi,
+                skills: ['homework'],
+                languages: ['it'],
+                availability: [],
+                note: null,
+                locale: 'it',
+                status: 'new',
+                withdraw_key: 'k'.repeat(32),
+                consent_at: new Date(),
+                confirmed_at: new Date(),
+              })
               .returning('id')
               .executeTakeFirstOrThrow()
           ).id;
@@ -92,10 +154,20 @@ beforeAll(async () => {
         fx.volunteer5 = await volunteer('Volontario Cinque', 'cinque@example.org', [5]);
         // The person of the GDPR requests: a volunteer sign-up and a pledge.
         await volunteer('Persona Gdpr', fx.gdprEmail, [8]);
-        const gdprPledge = await createPledge(db, { campaignSlug: 'zaino-sospeso', lines: [{ item: 'diario', quantity: 1 }], collectionWindowId: fx.window8, firstName: 'Persona', email: fx.gdprEmail, phone: null, locale: 'it', submissionKey: null });
+        const gdprPledge = await createPledge(db, {
+          campaignSlug: 'zaino-sospeso',
+          lines: [{ item: 'diario', quantity: 1 }],
+          collectionWindowId: fx.window8,
+          firstName: 'Persona',
+          email: fx.gdprEmail,
+          phone: null,
+          locale: 'it',
+          submissionKey: null,
+        });
         if (!gdprPledge.ok) throw new Error('gdpr pledge');
 
-        const org = async (name: string) => (await db.selectFrom('organisation').select('id').where('name', '=', name).executeTakeFirstOrThrow()).id;
+        const org = async (name: string) =>
+          (await db.selectFrom('organisation').select('id').where('name', '=', name).executeTakeFirstOrThrow()).id;
         const event = async (slug: string, municipio: number, owner: number | null, status: 'draft' | 'submitted') =>
           (
             await db
@@ -123,9 +195,20 @@ beforeAll(async () => {
           fx.event8[role] = await event(`evento-m8-${role}`, 8, null, 'submitted');
           fx.event5[role] = await event(`evento-m5-${role}`, 5, null, 'submitted');
         }
-        const desk8 = (await db.selectFrom('desk').select('id').where('slug', '=', fx.desk8).executeTakeFirstOrThrow()).id;
-        fx.userToDisable = await createUser(db, { email: 'da.disattivare@comune.example', displayName: 'Da Disattivare', role: 'desk_operator', desks: [desk8] });
-        fx.userToChange = await createUser(db, { email: 'da.cambiare@comune.example', displayName: 'Da Cambiare', role: 'desk_operator', desks: [desk8] });
+        const desk8 = (await db.selectFrom('desk').select('id').where('slug', '=', fx.desk8).executeTakeFirstOrThrow())
+          .id;
+        fx.userToDisable = await createUser(db, {
+          email: 'da.disattivare@comune.example',
+          displayName: 'Da Disattivare',
+          role: 'desk_operator',
+          desks: [desk8],
+        });
+        fx.userToChange = await createUser(db, {
+          email: 'da.cambiare@comune.example',
+          displayName: 'Da Cambiare',
+          role: 'desk_operator',
+          desks: [desk8],
+        });
       },
     },
   );
@@ -145,7 +228,11 @@ interface Reply {
 }
 
 /** "name=value" of the staff draft cookie a reply sets (POST → 303 → GET). */
-const draftOf = (reply: Reply) => reply.headers.getSetCookie().find((c) => c.startsWith('qubi-draft-staff='))?.split(';')[0];
+const draftOf = (reply: Reply) =>
+  reply.headers
+    .getSetCookie()
+    .find((c) => c.startsWith('qubi-draft-staff='))
+    ?.split(';')[0];
 
 function cookieFrom(headers: Headers, previous?: string): string | undefined {
   for (const line of headers.getSetCookie()) {
@@ -156,7 +243,11 @@ function cookieFrom(headers: Headers, previous?: string): string | undefined {
   return previous;
 }
 
-async function send(cookie: string | undefined, path: string, init: { method?: string; fields?: Fields } = {}): Promise<Reply> {
+async function send(
+  cookie: string | undefined,
+  path: string,
+  init: { method?: string; fields?: Fields } = {},
+): Promise<Reply> {
   const headers = new Headers();
   if (cookie) headers.set('Cookie', cookie);
   let body: string | undefined;
@@ -177,18 +268,34 @@ async function send(cookie: string | undefined, path: string, init: { method?: s
 async function signIn(role: Role): Promise<string> {
   const account = accounts[role];
   if (!account) throw new Error(`no demo account for ${role}`);
-  const first = await send(undefined, '/it/staff/accesso', { method: 'POST', fields: [['email', account.email], ['password', account.password], ['next', '/it/staff']] });
+  const first = await send(undefined, '/it/staff/accesso', {
+    method: 'POST',
+    fields: [
+      ['email', account.email],
+      ['password', account.password],
+      ['next', '/it/staff'],
+    ],
+  });
   expect(first.status, `${role} sign-in`).toBe(303);
   const cookie = cookieFrom(first.headers);
   expect(cookie, `${role} session cookie`).toBeDefined();
   if (role === 'admin') {
     const home = await send(cookie, '/it/staff');
-    expect([home.status, home.headers.get('location')], 'admin sent to set up TOTP').toEqual([303, '/it/staff/account/due-fattori']);
+    expect([home.status, home.headers.get('location')], 'admin sent to set up TOTP').toEqual([
+      303,
+      '/it/staff/account/due-fattori',
+    ]);
     const setup = await send(cookie, '/it/staff/account/due-fattori');
     const secret = /<code id="secret"[^>]*>([A-Z2-7 ]+)<\/code>/.exec(setup.html)?.[1]?.replace(/\s+/g, '');
     expect(secret, 'TOTP secret on the set-up page').toBeDefined();
     const code = generateTOTP(decodeBase32IgnorePadding(secret!), 30, 6);
-    const enabled = await send(cookie, '/it/staff/account/due-fattori', { method: 'POST', fields: [['action', 'enable'], ['code', code]] });
+    const enabled = await send(cookie, '/it/staff/account/due-fattori', {
+      method: 'POST',
+      fields: [
+        ['action', 'enable'],
+        ['code', code],
+      ],
+    });
     expect(enabled.status, 'admin TOTP enabled').toBe(200);
     expect(enabled.html).toContain('recovery-codes');
   }
@@ -203,8 +310,17 @@ const post = (role: Role, path: string, fields: Fields) => send(cookies[role], p
 // ---------------------------------------------------------------------------------------------
 // Reading state back (always through the admin's pages, which show everything)
 
-const decode = (s: string) => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-const attrs = (tag: string) => Object.fromEntries([...tag.matchAll(/([a-zA-Z-]+)(?:="([^"]*)")?/g)].slice(1).map((m) => [m[1]!, decode(m[2] ?? '')]));
+const decode = (s: string) =>
+  s
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+const attrs = (tag: string) =>
+  Object.fromEntries(
+    [...tag.matchAll(/([a-zA-Z-]+)(?:="([^"]*)")?/g)].slice(1).map((m) => [m[1]!, decode(m[2] ?? '')]),
+  );
 const inputValue = (html: string, name: string) => {
   const tag = [...html.matchAll(/<input\b[^>]*>/g)].map((m) => attrs(m[0])).find((a) => a.name === name);
   return tag?.value;
@@ -213,27 +329,36 @@ const today = () => new Date().toISOString().slice(0, 10);
 
 /** The fields of the page's event form (the one with intent=save), as a browser would send them. */
 function eventForm(html: string): Fields {
-  const match = [...html.matchAll(/<form\b[^>]*>([\s\S]*?)<\/form>/g)].find((m) => m[1]!.includes('name="intent" value="save"'));
+  const match = [...html.matchAll(/<form\b[^>]*>([\s\S]*?)<\/form>/g)].find((m) =>
+    m[1]!.includes('name="intent" value="save"'),
+  );
   if (!match) throw new Error(`no event form:\n${html.slice(0, 800)}`);
   const fields: Fields = [];
   for (const input of match[1]!.matchAll(/<input\b[^>]*>/g)) {
     const a = attrs(input[0]);
     if (a.name && (a.type !== 'checkbox' || 'checked' in a)) fields.push([a.name, a.value ?? '']);
   }
-  for (const area of match[1]!.matchAll(/<textarea\b([^>]*)>([\s\S]*?)<\/textarea>/g)) fields.push([attrs(`<t ${area[1]}`).name!, decode(area[2]!)]);
+  for (const area of match[1]!.matchAll(/<textarea\b([^>]*)>([\s\S]*?)<\/textarea>/g))
+    fields.push([attrs(`<t ${area[1]}`).name!, decode(area[2]!)]);
   for (const select of match[1]!.matchAll(/<select\b([^>]*)>([\s\S]*?)<\/select>/g)) {
     const options = [...select[2]!.matchAll(/<option\b[^>]*>/g)].map((o) => attrs(o[0]));
     fields.push([attrs(`<s ${select[1]}`).name!, (options.find((o) => 'selected' in o) ?? options[0])?.value ?? '']);
   }
   return fields;
 }
-const withFields = (fields: Fields, changes: Record<string, string>): Fields => [...fields.filter(([k]) => !(k in changes)), ...Object.entries(changes)];
+const withFields = (fields: Fields, changes: Record<string, string>): Fields => [
+  ...fields.filter(([k]) => !(k in changes)),
+  ...Object.entries(changes),
+];
 
 const read = {
   async event(id: number) {
     const page = await get('admin', `/it/staff/eventi/${id}`);
     expect(page.status).toBe(200);
-    return { status: /<p id="status"[^>]*>([\s\S]*?)<\/p>/.exec(page.html)?.[1]?.replace(/\s+/g, ' '), title: Object.fromEntries(eventForm(page.html))['title-it'] };
+    return {
+      status: /<p id="status"[^>]*>([\s\S]*?)<\/p>/.exec(page.html)?.[1]?.replace(/\s+/g, ' '),
+      title: Object.fromEntries(eventForm(page.html))['title-it'],
+    };
   },
   async deskSettings(slug: string) {
     const page = await get('admin', `/it/staff/agenda/${slug}/impostazioni`);
@@ -264,14 +389,20 @@ const read = {
   async userRow(id: number) {
     const page = await get('admin', '/it/staff/utenti');
     expect(page.status).toBe(200);
-    return new RegExp(`<tr id="user-${id}"[^>]*>([\\s\\S]*?)</tr>`).exec(page.html)?.[1]?.replace(/<form[\s\S]*?<\/form>/g, '');
+    return new RegExp(`<tr id="user-${id}"[^>]*>([\\s\\S]*?)</tr>`)
+      .exec(page.html)?.[1]
+      ?.replace(/<form[\s\S]*?<\/form>/g, '');
   },
   async userExists(email: string) {
     const page = await get('admin', '/it/staff/utenti');
     return page.html.includes(email);
   },
   async gdprCounts() {
-    const posted = await post('admin', '/it/staff/gdpr', [['intent', 'search'], ['email', fx.gdprEmail], ['phone', '']]);
+    const posted = await post('admin', '/it/staff/gdpr', [
+      ['intent', 'search'],
+      ['email', fx.gdprEmail],
+      ['phone', ''],
+    ]);
     expect([posted.status, posted.headers.get('location')]).toEqual([303, '/it/staff/gdpr']);
     const page = await send(`${cookies.admin}; ${draftOf(posted)}`, '/it/staff/gdpr');
     expect(page.status).toBe(200);
@@ -312,57 +443,152 @@ const NEW_EVENT = (municipio: string, role: Role): Fields =>
     municipioId: municipio,
     organisationId: '',
   });
-const eventsCreatedCount = async () => (await get('admin', '/it/staff/eventi')).html.match(/Evento nuovo di /g)?.length ?? 0;
-const inviteFields = (email: string, role: string, scope: Fields): Fields => [['displayName', 'Persona Invitata'], ['email', email], ['role', role], ['locale', 'it'], ...scope];
+const eventsCreatedCount = async () =>
+  (await get('admin', '/it/staff/eventi')).html.match(/Evento nuovo di /g)?.length ?? 0;
+const inviteFields = (email: string, role: string, scope: Fields): Fields => [
+  ['displayName', 'Persona Invitata'],
+  ['email', email],
+  ['role', role],
+  ['locale', 'it'],
+  ...scope,
+];
 const deskId = async (slug: string) => {
   const page = await get('admin', '/it/staff/utenti/invita');
-  const m = new RegExp(`name="desks" value="(\\d+)"[^>]*/?>\\s*<label[^>]*>[^<]*${slug === fx.desk5 ? 'Sportello di prova M5' : 'Quarto Oggiaro'}`).exec(page.html);
+  const m = new RegExp(
+    `name="desks" value="(\\d+)"[^>]*/?>\\s*<label[^>]*>[^<]*${slug === fx.desk5 ? 'Sportello di prova M5' : 'Quarto Oggiaro'}`,
+  ).exec(page.html);
   if (!m) throw new Error(`desk ${slug} not offered to the admin`);
   return m[1]!;
 };
 const settingsFields = async (): Promise<Fields> => {
   const values = await read.deskSettings(fx.desk8);
-  return [['intent', 'settings'], ...['slotMinutes', 'capacityPerSlot', 'minNoticeMinutes', 'maxDaysAhead'].map((n, i) => [n, values[i] ?? ''] as [string, string])];
+  return [
+    ['intent', 'settings'],
+    ...['slotMinutes', 'capacityPerSlot', 'minNoticeMinutes', 'maxDaysAhead'].map(
+      (n, i) => [n, values[i] ?? ''] as [string, string],
+    ),
+  ];
 };
 
 const CELLS: Cell[] = [
   // Agenda and desks (another engineer's pages, checked here as part of the whole staff area)
-  { name: 'agenda: view, own desk (Quarto Oggiaro, M8)', method: 'GET', path: () => `/it/staff/agenda/${fx.desk8}?giorno=${today()}&vista=settimana`, allowed: ['admin', 'coordinator', 'operator'] },
-  { name: 'agenda: view, other desk of M8 (Gallaratese)', method: 'GET', path: () => `/it/staff/agenda/${fx.desk8b}?giorno=${today()}&vista=settimana`, allowed: ['admin', 'coordinator'] },
-  { name: 'agenda: view, desk of M5', method: 'GET', path: () => `/it/staff/agenda/${fx.desk5}?giorno=${today()}&vista=settimana`, allowed: ['admin'] },
-  { name: 'agenda: CSV, own desk', method: 'GET', path: () => `/it/staff/agenda/${fx.desk8}/agenda.csv?giorno=${today()}&vista=settimana`, allowed: ['admin', 'coordinator', 'operator'], state: () => read.auditTotal() },
-  { name: 'agenda: CSV, desk of M5', method: 'GET', path: () => `/it/staff/agenda/${fx.desk5}/agenda.csv?giorno=${today()}&vista=settimana`, allowed: ['admin'], state: () => read.auditTotal() },
-  { name: 'desk settings: view, own desk', method: 'GET', path: () => `/it/staff/agenda/${fx.desk8}/impostazioni`, allowed: ['admin', 'coordinator', 'operator'] },
-  { name: 'desk settings: view, desk of M5', method: 'GET', path: () => `/it/staff/agenda/${fx.desk5}/impostazioni`, allowed: ['admin'] },
-  { name: 'desk settings: save, own desk', method: 'POST', path: () => `/it/staff/agenda/${fx.desk8}/impostazioni`, fields: settingsFields, allowed: ['admin', 'coordinator', 'operator'], state: () => read.deskSettings(fx.desk8) },
+  {
+    name: 'agenda: view, own desk (Quarto Oggiaro, M8)',
+    method: 'GET',
+    path: () => `/it/staff/agenda/${fx.desk8}?giorno=${today()}&vista=settimana`,
+    allowed: ['admin', 'coordinator', 'operator'],
+  },
+  {
+    name: 'agenda: view, other desk of M8 (Gallaratese)',
+    method: 'GET',
+    path: () => `/it/staff/agenda/${fx.desk8b}?giorno=${today()}&vista=settimana`,
+    allowed: ['admin', 'coordinator'],
+  },
+  {
+    name: 'agenda: view, desk of M5',
+    method: 'GET',
+    path: () => `/it/staff/agenda/${fx.desk5}?giorno=${today()}&vista=settimana`,
+    allowed: ['admin'],
+  },
+  {
+    name: 'agenda: CSV, own desk',
+    method: 'GET',
+    path: () => `/it/staff/agenda/${fx.desk8}/agenda.csv?giorno=${today()}&vista=settimana`,
+    allowed: ['admin', 'coordinator', 'operator'],
+    state: () => read.auditTotal(),
+  },
+  {
+    name: 'agenda: CSV, desk of M5',
+    method: 'GET',
+    path: () => `/it/staff/agenda/${fx.desk5}/agenda.csv?giorno=${today()}&vista=settimana`,
+    allowed: ['admin'],
+    state: () => read.auditTotal(),
+  },
+  {
+    name: 'desk settings: view, own desk',
+    method: 'GET',
+    path: () => `/it/staff/agenda/${fx.desk8}/impostazioni`,
+    allowed: ['admin', 'coordinator', 'operator'],
+  },
+  {
+    name: 'desk settings: view, desk of M5',
+    method: 'GET',
+    path: () => `/it/staff/agenda/${fx.desk5}/impostazioni`,
+    allowed: ['admin'],
+  },
+  {
+    name: 'desk settings: save, own desk',
+    method: 'POST',
+    path: () => `/it/staff/agenda/${fx.desk8}/impostazioni`,
+    fields: settingsFields,
+    allowed: ['admin', 'coordinator', 'operator'],
+    state: () => read.deskSettings(fx.desk8),
+  },
   {
     name: 'desk settings: save, desk of M5',
     method: 'POST',
     path: () => `/it/staff/agenda/${fx.desk5}/impostazioni`,
-    fields: () => [['intent', 'settings'], ['slotMinutes', '15'], ['capacityPerSlot', '9'], ['minNoticeMinutes', '0'], ['maxDaysAhead', '5']],
+    fields: () => [
+      ['intent', 'settings'],
+      ['slotMinutes', '15'],
+      ['capacityPerSlot', '9'],
+      ['minNoticeMinutes', '0'],
+      ['maxDaysAhead', '5'],
+    ],
     allowed: ['admin'],
     state: () => read.deskSettings(fx.desk5),
   },
 
   // Events (another engineer's pages)
   { name: 'events: list', method: 'GET', path: () => '/it/staff/eventi', allowed: ['admin', 'coordinator', 'partner'] },
-  { name: 'events: create in M8', method: 'POST', path: () => '/it/staff/eventi/nuovo', fields: (r) => NEW_EVENT('8', r), allowed: ['admin', 'coordinator', 'partner'], state: () => eventsCreatedCount() },
-  { name: 'events: create in M5', method: 'POST', path: () => '/it/staff/eventi/nuovo', fields: (r) => NEW_EVENT('5', r), allowed: ['admin', 'partner'], state: () => eventsCreatedCount() },
-  { name: 'events: view, own organisation’s event (M5)', method: 'GET', path: () => `/it/staff/eventi/${fx.eventOwn}`, allowed: ['admin', 'partner'] },
+  {
+    name: 'events: create in M8',
+    method: 'POST',
+    path: () => '/it/staff/eventi/nuovo',
+    fields: (r) => NEW_EVENT('8', r),
+    allowed: ['admin', 'coordinator', 'partner'],
+    state: () => eventsCreatedCount(),
+  },
+  {
+    name: 'events: create in M5',
+    method: 'POST',
+    path: () => '/it/staff/eventi/nuovo',
+    fields: (r) => NEW_EVENT('5', r),
+    allowed: ['admin', 'partner'],
+    state: () => eventsCreatedCount(),
+  },
+  {
+    name: 'events: view, own organisation’s event (M5)',
+    method: 'GET',
+    path: () => `/it/staff/eventi/${fx.eventOwn}`,
+    allowed: ['admin', 'partner'],
+  },
   {
     name: 'events: edit, own organisation’s event (M5)',
     method: 'POST',
     path: () => `/it/staff/eventi/${fx.eventOwn}`,
-    fields: async (r) => withFields(eventForm((await get(r === 'admin' || r === 'partner' ? r : 'admin', `/it/staff/eventi/${fx.eventOwn}`)).html), { 'title-it': r === 'admin' || r === 'partner' ? 'Evento evento-oklahoma' : `Rubato da ${r}` }),
+    fields: async (r) =>
+      withFields(
+        eventForm((await get(r === 'admin' || r === 'partner' ? r : 'admin', `/it/staff/eventi/${fx.eventOwn}`)).html),
+        { 'title-it': r === 'admin' || r === 'partner' ? 'Evento evento-oklahoma' : `Rubato da ${r}` },
+      ),
     allowed: ['admin', 'partner'],
     state: () => read.event(fx.eventOwn),
   },
-  { name: 'events: view, other organisation’s event (M2)', method: 'GET', path: () => `/it/staff/eventi/${fx.eventOther}`, allowed: ['admin'] },
+  {
+    name: 'events: view, other organisation’s event (M2)',
+    method: 'GET',
+    path: () => `/it/staff/eventi/${fx.eventOther}`,
+    allowed: ['admin'],
+  },
   {
     name: 'events: edit, other organisation’s event (M2)',
     method: 'POST',
     path: () => `/it/staff/eventi/${fx.eventOther}`,
-    fields: async (r) => withFields(eventForm((await get('admin', `/it/staff/eventi/${fx.eventOther}`)).html), { 'title-it': r === 'admin' ? 'Evento evento-casa-giochi' : `Rubato da ${r}` }),
+    fields: async (r) =>
+      withFields(eventForm((await get('admin', `/it/staff/eventi/${fx.eventOther}`)).html), {
+        'title-it': r === 'admin' ? 'Evento evento-casa-giochi' : `Rubato da ${r}`,
+      }),
     allowed: ['admin'],
     state: () => read.event(fx.eventOther),
   },
@@ -385,14 +611,32 @@ const CELLS: Cell[] = [
   },
 
   // Pledges (zaino sospeso)
-  { name: 'pledges: drop-off points', method: 'GET', path: () => '/it/staff/raccolta', allowed: ['admin', 'coordinator'] },
-  { name: 'pledges: window of M8', method: 'GET', path: () => `/it/staff/raccolta?finestra=${fx.window8}`, allowed: ['admin', 'coordinator'] },
-  { name: 'pledges: window of M5', method: 'GET', path: () => `/it/staff/raccolta?finestra=${fx.window5}`, allowed: ['admin'] },
+  {
+    name: 'pledges: drop-off points',
+    method: 'GET',
+    path: () => '/it/staff/raccolta',
+    allowed: ['admin', 'coordinator'],
+  },
+  {
+    name: 'pledges: window of M8',
+    method: 'GET',
+    path: () => `/it/staff/raccolta?finestra=${fx.window8}`,
+    allowed: ['admin', 'coordinator'],
+  },
+  {
+    name: 'pledges: window of M5',
+    method: 'GET',
+    path: () => `/it/staff/raccolta?finestra=${fx.window5}`,
+    allowed: ['admin'],
+  },
   {
     name: 'pledges: mark received, M8',
     method: 'POST',
     path: () => `/it/staff/raccolta?finestra=${fx.window8}`,
-    fields: (r) => [['intent', 'received'], ['pledge', String(fx.pledge8[r].id)]],
+    fields: (r) => [
+      ['intent', 'received'],
+      ['pledge', String(fx.pledge8[r].id)],
+    ],
     allowed: ['admin', 'coordinator'],
     state: (r) => read.pledgeOpen(fx.window8, fx.pledge8[r].reference),
     changed: (_r, before, after) => expect([before, after]).toEqual([true, false]),
@@ -401,32 +645,81 @@ const CELLS: Cell[] = [
     name: 'pledges: mark not brought, M5',
     method: 'POST',
     path: () => `/it/staff/raccolta?finestra=${fx.window5}`,
-    fields: (r) => [['intent', 'not_brought'], ['pledge', String(fx.pledge5[r].id)]],
+    fields: (r) => [
+      ['intent', 'not_brought'],
+      ['pledge', String(fx.pledge5[r].id)],
+    ],
     allowed: ['admin'],
     state: (r) => read.pledgeOpen(fx.window5, fx.pledge5[r].reference),
   },
-  { name: 'pledges: CSV, window of M8', method: 'GET', path: () => `/it/staff/raccolta/${fx.window8}.csv`, allowed: ['admin', 'coordinator'], state: () => read.auditTotal() },
-  { name: 'pledges: CSV, window of M5', method: 'GET', path: () => `/it/staff/raccolta/${fx.window5}.csv`, allowed: ['admin'], state: () => read.auditTotal() },
-  { name: 'campaign items: view', method: 'GET', path: () => '/it/staff/raccolta/articoli', allowed: ['admin', 'coordinator'] },
+  {
+    name: 'pledges: CSV, window of M8',
+    method: 'GET',
+    path: () => `/it/staff/raccolta/${fx.window8}.csv`,
+    allowed: ['admin', 'coordinator'],
+    state: () => read.auditTotal(),
+  },
+  {
+    name: 'pledges: CSV, window of M5',
+    method: 'GET',
+    path: () => `/it/staff/raccolta/${fx.window5}.csv`,
+    allowed: ['admin'],
+    state: () => read.auditTotal(),
+  },
+  {
+    name: 'campaign items: view',
+    method: 'GET',
+    path: () => '/it/staff/raccolta/articoli',
+    allowed: ['admin', 'coordinator'],
+  },
   {
     name: 'campaign items: change a target',
     method: 'POST',
     path: () => '/it/staff/raccolta/articoli',
-    fields: () => [['intent', 'targets'], [`target-${fx.forbiciId}`, '45']],
+    fields: () => [
+      ['intent', 'targets'],
+      [`target-${fx.forbiciId}`, '45'],
+    ],
     allowed: ['admin', 'coordinator'],
     state: () => read.target(),
   },
 
   // Volunteers
-  { name: 'volunteers: list (own scope)', method: 'GET', path: () => '/it/staff/volontari', allowed: ['admin', 'coordinator'] },
-  { name: 'volunteers: list, Municipio 5', method: 'GET', path: () => '/it/staff/volontari?municipio=5', allowed: ['admin'] },
-  { name: 'volunteers: CSV (own scope)', method: 'GET', path: () => '/it/staff/volontari.csv', allowed: ['admin', 'coordinator'], state: () => read.auditTotal() },
-  { name: 'volunteers: CSV, Municipio 5', method: 'GET', path: () => '/it/staff/volontari.csv?municipio=5', allowed: ['admin'], state: () => read.auditTotal() },
+  {
+    name: 'volunteers: list (own scope)',
+    method: 'GET',
+    path: () => '/it/staff/volontari',
+    allowed: ['admin', 'coordinator'],
+  },
+  {
+    name: 'volunteers: list, Municipio 5',
+    method: 'GET',
+    path: () => '/it/staff/volontari?municipio=5',
+    allowed: ['admin'],
+  },
+  {
+    name: 'volunteers: CSV (own scope)',
+    method: 'GET',
+    path: () => '/it/staff/volontari.csv',
+    allowed: ['admin', 'coordinator'],
+    state: () => read.auditTotal(),
+  },
+  {
+    name: 'volunteers: CSV, Municipio 5',
+    method: 'GET',
+    path: () => '/it/staff/volontari.csv?municipio=5',
+    allowed: ['admin'],
+    state: () => read.auditTotal(),
+  },
   {
     name: 'volunteers: set status, volunteer of M8',
     method: 'POST',
     path: () => '/it/staff/volontari',
-    fields: () => [['intent', 'status'], ['volunteer', String(fx.volunteer8)], ['status', 'contacted']],
+    fields: () => [
+      ['intent', 'status'],
+      ['volunteer', String(fx.volunteer8)],
+      ['status', 'contacted'],
+    ],
     allowed: ['admin', 'coordinator'],
     state: () => read.volunteerStatus(fx.volunteer8),
   },
@@ -434,19 +727,31 @@ const CELLS: Cell[] = [
     name: 'volunteers: set status, volunteer of M5',
     method: 'POST',
     path: () => '/it/staff/volontari',
-    fields: () => [['intent', 'status'], ['volunteer', String(fx.volunteer5)], ['status', 'active']],
+    fields: () => [
+      ['intent', 'status'],
+      ['volunteer', String(fx.volunteer5)],
+      ['status', 'active'],
+    ],
     allowed: ['admin'],
     state: () => read.volunteerStatus(fx.volunteer5),
   },
 
   // Users and invitations
   { name: 'users: list', method: 'GET', path: () => '/it/staff/utenti', allowed: ['admin', 'coordinator'] },
-  { name: 'users: role form', method: 'GET', path: () => `/it/staff/utenti?modifica=${fx.userToChange}`, allowed: ['admin'] },
+  {
+    name: 'users: role form',
+    method: 'GET',
+    path: () => `/it/staff/utenti?modifica=${fx.userToChange}`,
+    allowed: ['admin'],
+  },
   {
     name: 'users: disable an account',
     method: 'POST',
     path: () => '/it/staff/utenti',
-    fields: () => [['intent', 'disable'], ['user', String(fx.userToDisable)]],
+    fields: () => [
+      ['intent', 'disable'],
+      ['user', String(fx.userToDisable)],
+    ],
     allowed: ['admin'],
     state: () => read.userRow(fx.userToDisable),
     changed: (_r, before, after) => expect(after).not.toEqual(before),
@@ -455,7 +760,12 @@ const CELLS: Cell[] = [
     name: 'users: change a role',
     method: 'POST',
     path: () => '/it/staff/utenti',
-    fields: () => [['intent', 'role'], ['user', String(fx.userToChange)], ['role', 'coordinator'], ['municipi', '8']],
+    fields: () => [
+      ['intent', 'role'],
+      ['user', String(fx.userToChange)],
+      ['role', 'coordinator'],
+      ['municipi', '8'],
+    ],
     allowed: ['admin'],
     state: () => read.userRow(fx.userToChange),
   },
@@ -464,7 +774,8 @@ const CELLS: Cell[] = [
     name: 'invite: desk operator of Quarto Oggiaro (M8)',
     method: 'POST',
     path: () => '/it/staff/utenti/invita',
-    fields: async (r) => inviteFields(`operatore.${r}@comune.example`, 'desk_operator', [['desks', await deskId(fx.desk8)]]),
+    fields: async (r) =>
+      inviteFields(`operatore.${r}@comune.example`, 'desk_operator', [['desks', await deskId(fx.desk8)]]),
     allowed: ['admin', 'coordinator'],
     state: (r) => read.userExists(`operatore.${r}@comune.example`),
   },
@@ -472,7 +783,8 @@ const CELLS: Cell[] = [
     name: 'invite: desk operator of a desk of M5',
     method: 'POST',
     path: () => '/it/staff/utenti/invita',
-    fields: async (r) => inviteFields(`operatore5.${r}@comune.example`, 'desk_operator', [['desks', await deskId(fx.desk5)]]),
+    fields: async (r) =>
+      inviteFields(`operatore5.${r}@comune.example`, 'desk_operator', [['desks', await deskId(fx.desk5)]]),
     allowed: ['admin'],
     state: (r) => read.userExists(`operatore5.${r}@comune.example`),
   },
@@ -487,13 +799,38 @@ const CELLS: Cell[] = [
 
   // GDPR and audit
   { name: 'GDPR: desk', method: 'GET', path: () => '/it/staff/gdpr', allowed: ['admin'] },
-  { name: 'GDPR: search', method: 'POST', path: () => '/it/staff/gdpr', fields: () => [['intent', 'search'], ['email', fx.gdprEmail], ['phone', '']], allowed: ['admin'] },
-  { name: 'GDPR: export JSON', method: 'POST', path: () => '/it/staff/gdpr', fields: () => [['intent', 'export'], ['email', fx.gdprEmail], ['phone', '']], allowed: ['admin'], ok: 200 },
+  {
+    name: 'GDPR: search',
+    method: 'POST',
+    path: () => '/it/staff/gdpr',
+    fields: () => [
+      ['intent', 'search'],
+      ['email', fx.gdprEmail],
+      ['phone', ''],
+    ],
+    allowed: ['admin'],
+  },
+  {
+    name: 'GDPR: export JSON',
+    method: 'POST',
+    path: () => '/it/staff/gdpr',
+    fields: () => [
+      ['intent', 'export'],
+      ['email', fx.gdprEmail],
+      ['phone', ''],
+    ],
+    allowed: ['admin'],
+    ok: 200,
+  },
   {
     name: 'GDPR: erase',
     method: 'POST',
     path: () => '/it/staff/gdpr',
-    fields: () => [['intent', 'erase'], ['email', fx.gdprEmail], ['phone', '']],
+    fields: () => [
+      ['intent', 'erase'],
+      ['email', fx.gdprEmail],
+      ['phone', ''],
+    ],
     allowed: ['admin'],
     state: () => read.gdprCounts(),
     changed: (_r, before, after) => {
@@ -509,9 +846,12 @@ const results = new Map<string, Partial<Record<Role, string>>>();
 const missingRoutes = new Set<string>();
 
 afterAll(() => {
-  const lines = [...results].map(([name, row]) => `${name.padEnd(52)} ${ROLES.map((r) => (row[r] ?? '?').padEnd(12)).join('')}`);
+  const lines = [...results].map(
+    ([name, row]) => `${name.padEnd(52)} ${ROLES.map((r) => (row[r] ?? '?').padEnd(12)).join('')}`,
+  );
   console.log(`\n${'operation'.padEnd(52)} ${ROLES.map((r) => r.padEnd(12)).join('')}\n${lines.join('\n')}`);
-  if (missingRoutes.size) console.log(`Routes that answered 404 (not there yet?):\n  ${[...missingRoutes].join('\n  ')}`);
+  if (missingRoutes.size)
+    console.log(`Routes that answered 404 (not there yet?):\n  ${[...missingRoutes].join('\n  ')}`);
 });
 
 describe('the staff area’s authorization matrix (each role × each operation × in and out of scope)', () => {
@@ -529,11 +869,19 @@ describe('the staff area’s authorization matrix (each role × each operation �
         const before = cell.state ? await cell.state(role) : undefined;
         const reply = cell.method === 'GET' ? await get(role, path) : await post(role, path, await cell.fields!(role));
         const row = results.get(cell.name) ?? {};
-        row[role] = allowed ? (reply.status === (cell.ok ?? (cell.method === 'GET' ? 200 : 303)) ? `A ${reply.status}` : `✗ ${reply.status}`) : reply.status === 403 ? 'F 403' : `✗ ${reply.status}`;
+        row[role] = allowed
+          ? reply.status === (cell.ok ?? (cell.method === 'GET' ? 200 : 303))
+            ? `A ${reply.status}`
+            : `✗ ${reply.status}`
+          : reply.status === 403
+            ? 'F 403'
+            : `✗ ${reply.status}`;
         results.set(cell.name, row);
         if (reply.status === 404) missingRoutes.add(`${cell.method} ${path.replace(/\?.*$/, '')}`);
         if (allowed) {
-          expect(reply.status, `${role} ${cell.method} ${path}: ${reply.html.slice(0, 300)}`).toBe(cell.ok ?? (cell.method === 'GET' ? 200 : 303));
+          expect(reply.status, `${role} ${cell.method} ${path}: ${reply.html.slice(0, 300)}`).toBe(
+            cell.ok ?? (cell.method === 'GET' ? 200 : 303),
+          );
           if (/\.csv(\?|$)/.test(path)) expect(reply.headers.get('content-type')).toBe('text/csv; charset=utf-8');
           if (cell.changed) cell.changed(role, before, await cell.state!(role));
         } else {
@@ -550,7 +898,10 @@ describe('the staff area’s authorization matrix (each role × each operation �
   it('an anonymous visitor is sent to sign in from every staff page and action', async () => {
     for (const cell of CELLS) {
       const path = cell.path('admin');
-      const reply = cell.method === 'GET' ? await send(undefined, path) : await send(undefined, path, { method: 'POST', fields: [['intent', 'x']] });
+      const reply =
+        cell.method === 'GET'
+          ? await send(undefined, path)
+          : await send(undefined, path, { method: 'POST', fields: [['intent', 'x']] });
       expect(reply.status, `${cell.method} ${path}`).toBe(303);
       expect(reply.headers.get('location'), path).toMatch(/^\/it\/staff\/accesso\?next=/);
     }
@@ -559,7 +910,11 @@ describe('the staff area’s authorization matrix (each role × each operation �
 
 describe('users list: a refused change answers 303 back to its form (POST → 303 → GET)', () => {
   it('an invalid role scope: the role form shows the error and the answers in either language; another admin browser does not', async () => {
-    const posted = await post('admin', '/it/staff/utenti', [['intent', 'role'], ['user', String(fx.userToChange)], ['role', 'coordinator']]);
+    const posted = await post('admin', '/it/staff/utenti', [
+      ['intent', 'role'],
+      ['user', String(fx.userToChange)],
+      ['role', 'coordinator'],
+    ]);
     expect(posted.status).toBe(303);
     expect(posted.headers.get('location')).toBe(`/it/staff/utenti?modifica=${fx.userToChange}`);
     const draft = draftOf(posted)!;
@@ -568,7 +923,9 @@ describe('users list: a refused change answers 303 back to its form (POST → 30
       const shown = await send(`${cookies.admin}; ${draft}`, `/${locale}/staff/utenti?modifica=${fx.userToChange}`);
       expect(shown.status).toBe(422);
       expect(shown.html).toContain('class="error-summary"');
-      expect(shown.html).toMatch(/<input[^>]*name="role"[^>]*value="coordinator"[^>]*checked|<input[^>]*checked[^>]*name="role"[^>]*value="coordinator"/);
+      expect(shown.html).toMatch(
+        /<input[^>]*name="role"[^>]*value="coordinator"[^>]*checked|<input[^>]*checked[^>]*name="role"[^>]*value="coordinator"/,
+      );
     }
     // The list itself (another form of the same draft) and a browser without the draft start clean.
     expect((await send(`${cookies.admin}; ${draft}`, '/it/staff/utenti')).html).not.toContain('class="error-summary"');
@@ -577,7 +934,11 @@ describe('users list: a refused change answers 303 back to its form (POST → 30
 });
 
 describe('GDPR desk: search and confirmation answer 303 back to the desk (POST → 303 → GET)', () => {
-  const searchOf = (email: string): Fields => [['intent', 'search'], ['email', email], ['phone', '']];
+  const searchOf = (email: string): Fields => [
+    ['intent', 'search'],
+    ['email', email],
+    ['phone', ''],
+  ];
 
   it('a search keeps the address in the sealed draft (never in the URL); the GET shows the results in either language, only to the admin', async () => {
     const posted = await post('admin', '/it/staff/gdpr', searchOf('qualcuno.cercato@example.org'));
@@ -608,7 +969,11 @@ describe('GDPR desk: search and confirmation answer 303 back to the desk (POST �
 
   it('the erase confirmation has its own address; Back to the desk shows the results again; nothing is erased by them', async () => {
     const before = await read.gdprCounts();
-    const posted = await post('admin', '/it/staff/gdpr', [['intent', 'confirm'], ['email', fx.gdprEmail], ['phone', '']]);
+    const posted = await post('admin', '/it/staff/gdpr', [
+      ['intent', 'confirm'],
+      ['email', fx.gdprEmail],
+      ['phone', ''],
+    ]);
     expect([posted.status, posted.headers.get('location')]).toEqual([303, '/it/staff/gdpr?passo=conferma']);
     const cookie = `${cookies.admin}; ${draftOf(posted)}`;
     const confirm = await send(cookie, '/en/staff/gdpr?passo=conferma');
@@ -623,7 +988,10 @@ describe('GDPR desk: search and confirmation answer 303 back to the desk (POST �
 
 describe('collection pages: a refused change answers 303 back to its page (POST → 303 → GET)', () => {
   it('a wrong target comes back as a 422 with the typed value, in either language', async () => {
-    const posted = await post('admin', '/it/staff/raccolta/articoli', [['intent', 'targets'], [`target-${fx.forbiciId}`, 'tanti']]);
+    const posted = await post('admin', '/it/staff/raccolta/articoli', [
+      ['intent', 'targets'],
+      [`target-${fx.forbiciId}`, 'tanti'],
+    ]);
     expect([posted.status, posted.headers.get('location')]).toEqual([303, '/it/staff/raccolta/articoli']);
     const cookie = `${cookies.admin}; ${draftOf(posted)}`;
     const italian = await send(cookie, '/it/staff/raccolta/articoli');
@@ -637,7 +1005,12 @@ describe('collection pages: a refused change answers 303 back to its page (POST 
   });
 
   it('a new item without its Italian name keeps the other answers', async () => {
-    const posted = await post('admin', '/it/staff/raccolta/articoli', [['intent', 'add'], ['nameIt', ''], ['nameEn', 'Ruler'], ['target', '7']]);
+    const posted = await post('admin', '/it/staff/raccolta/articoli', [
+      ['intent', 'add'],
+      ['nameIt', ''],
+      ['nameEn', 'Ruler'],
+      ['target', '7'],
+    ]);
     expect(posted.status).toBe(303);
     const shown = await send(`${cookies.admin}; ${draftOf(posted)}`, '/en/staff/raccolta/articoli');
     expect(shown.status).toBe(422);
@@ -647,8 +1020,14 @@ describe('collection pages: a refused change answers 303 back to its page (POST 
 
   it('a pledge already marked: 303 back to its window, whose GET says so with 409', async () => {
     expect(await read.pledgeOpen(fx.window8, fx.pledge8.admin.reference)).toBe(false);
-    const posted = await post('admin', `/it/staff/raccolta?finestra=${fx.window8}`, [['intent', 'received'], ['pledge', String(fx.pledge8.admin.id)]]);
-    expect([posted.status, posted.headers.get('location')]).toEqual([303, `/it/staff/raccolta?finestra=${fx.window8}#pledges`]);
+    const posted = await post('admin', `/it/staff/raccolta?finestra=${fx.window8}`, [
+      ['intent', 'received'],
+      ['pledge', String(fx.pledge8.admin.id)],
+    ]);
+    expect([posted.status, posted.headers.get('location')]).toEqual([
+      303,
+      `/it/staff/raccolta?finestra=${fx.window8}#pledges`,
+    ]);
     const shown = await send(`${cookies.admin}; ${draftOf(posted)}`, `/en/staff/raccolta?finestra=${fx.window8}`);
     expect(shown.status).toBe(409);
     expect(shown.html).toContain('class="error-summary"');

@@ -35,14 +35,17 @@ const RAISED_LIMITS = {
 };
 
 /** A schema shared by two servers started one after the other (the first migrates and seeds it). */
-async function startPair(env: Record<string, string>): Promise<{ a: RunningServer; b: RunningServer; t: TestDatabase; stop(): Promise<void> }> {
+async function startPair(
+  env: Record<string, string>,
+): Promise<{ a: RunningServer; b: RunningServer; t: TestDatabase; stop(): Promise<void> }> {
   const t = await createTestDatabase({ poolSize: 2 });
   const servers: RunningServer[] = [];
   try {
     servers.push(await startServer({ NODE_ENV: 'development', ...env, ...t.env }));
     servers.push(await startServer({ NODE_ENV: 'development', ...env, ...t.env }));
     // Each process LISTENs from boot: wait until both say so (polling their output).
-    for (const s of servers) await until(() => s.output().includes('[cache-bus] listening on qubi_cache'), 30000, 'listener ready');
+    for (const s of servers)
+      await until(() => s.output().includes('[cache-bus] listening on qubi_cache'), 30000, 'listener ready');
   } catch (error) {
     await Promise.all(servers.map((s) => s.stop()));
     await t.close();
@@ -61,7 +64,11 @@ async function startPair(env: Record<string, string>): Promise<{ a: RunningServe
 }
 
 /** Polls `check` every 50 ms until it is truthy; fails after `timeoutMs`. */
-async function until<T>(check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> {
+async function until<T>(
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -72,7 +79,8 @@ async function until<T>(check: () => T | undefined | false | Promise<T | undefin
 }
 
 const today = () => romeDateString(new Date());
-const slotsUrl = (srv: RunningServer, desk: string) => `${srv.origin}/api/v1/desks/${desk}/slots?from=${today()}&to=${addDays(today(), 61)}`;
+const slotsUrl = (srv: RunningServer, desk: string) =>
+  `${srv.origin}/api/v1/desks/${desk}/slots?from=${today()}&to=${addDays(today(), 61)}`;
 const campaignUrl = (srv: RunningServer) => `${srv.origin}/api/v1/campaigns/zaino-sospeso?locale=it`;
 
 async function getJson<T>(url: string): Promise<{ body: T; hit: boolean }> {
@@ -81,23 +89,57 @@ async function getJson<T>(url: string): Promise<{ body: T; hit: boolean }> {
   return { body: (await res.json()) as T, hit: res.headers.get('x-astro-cache') === 'HIT' };
 }
 /** GETs until the answer comes from the route cache (the first one fills it). */
-const cachedJson = <T>(url: string) => until(async () => { const r = await getJson<T>(url); return r.hit ? r.body : undefined; }, 10000, `cache HIT on ${url}`);
+const cachedJson = <T>(url: string) =>
+  until(
+    async () => {
+      const r = await getJson<T>(url);
+      return r.hit ? r.body : undefined;
+    },
+    10000,
+    `cache HIT on ${url}`,
+  );
 
 function postJson(srv: RunningServer, path: string, body: unknown): Promise<Response> {
-  return fetch(srv.origin + path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  return fetch(srv.origin + path, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 }
 
 let phoneCounter = 0;
 const nextPhone = () => `+39333${String(3000000 + phoneCounter++).slice(-7)}`;
-const booking = (desk: string, start: string, name = 'Amina') => ({ desk, start, name, phone: nextPhone(), locale: 'it', privacyAccepted: true });
+const booking = (desk: string, start: string, name = 'Amina') => ({
+  desk,
+  start,
+  name,
+  phone: nextPhone(),
+  locale: 'it',
+  privacyAccepted: true,
+});
 
-async function pledgeBody(srv: RunningServer, lines: { item: string; quantity: number }[], over: Record<string, unknown> = {}) {
+async function pledgeBody(
+  srv: RunningServer,
+  lines: { item: string; quantity: number }[],
+  over: Record<string, unknown> = {},
+) {
   const w = (await getJson<CampaignJson>(campaignUrl(srv))).body.collectionWindows[0]!;
-  return { campaign: 'zaino-sospeso', items: lines, dropOffPoint: w.dropOffPoint, collectionWindow: w.id, name: 'Amina', phone: nextPhone(), locale: 'it', privacyAccepted: true, ...over };
+  return {
+    campaign: 'zaino-sospeso',
+    items: lines,
+    dropOffPoint: w.dropOffPoint,
+    collectionWindow: w.id,
+    name: 'Amina',
+    phone: nextPhone(),
+    locale: 'it',
+    privacyAccepted: true,
+    ...over,
+  };
 }
 
 const remainingOf = (c: CampaignJson, item: string) => c.items.find((i) => i.slug === item)!.remaining;
-const statusCounts = (statuses: number[]) => statuses.reduce<Record<number, number>>((acc, s) => ((acc[s] = (acc[s] ?? 0) + 1), acc), {});
+const statusCounts = (statuses: number[]) =>
+  statuses.reduce<Record<number, number>>((acc, s) => ((acc[s] = (acc[s] ?? 0) + 1), acc), {});
 
 describe('two server processes on one PostgreSQL', () => {
   let a: RunningServer;
@@ -127,7 +169,13 @@ describe('two server processes on one PostgreSQL', () => {
 
       const made = await postJson(a, '/api/v1/bookings', booking(desk, slot!.start));
       expect(made.status).toBe(201);
-      await until(async () => (await getJson<SlotJson[]>(slotsUrl(b, desk))).body.find((s) => s.start === slot!.start)!.remaining === slot!.remaining - 1, 2000, 'B shows the booking made on A');
+      await until(
+        async () =>
+          (await getJson<SlotJson[]>(slotsUrl(b, desk))).body.find((s) => s.start === slot!.start)!.remaining ===
+          slot!.remaining - 1,
+        2000,
+        'B shows the booking made on A',
+      );
     });
 
     it("reaches the other process: a pledge on A shows in B's cached campaign within 2 s", async () => {
@@ -138,11 +186,19 @@ describe('two server processes on one PostgreSQL', () => {
 
       const made = await postJson(a, '/api/v1/pledges', await pledgeBody(a, [{ item, quantity: 3 }]));
       expect(made.status).toBe(201);
-      await until(async () => remainingOf((await getJson<CampaignJson>(campaignUrl(b))).body, item) === before - 3, 2000, 'B shows the pledge made on A');
+      await until(
+        async () => remainingOf((await getJson<CampaignJson>(campaignUrl(b))).body, item) === before - 3,
+        2000,
+        'B shows the pledge made on A',
+      );
       // And the other way round.
       await cachedJson<CampaignJson>(campaignUrl(a));
       expect((await postJson(b, '/api/v1/pledges', await pledgeBody(b, [{ item, quantity: 1 }]))).status).toBe(201);
-      await until(async () => remainingOf((await getJson<CampaignJson>(campaignUrl(a))).body, item) === before - 4, 2000, 'A shows the pledge made on B');
+      await until(
+        async () => remainingOf((await getJson<CampaignJson>(campaignUrl(a))).body, item) === before - 4,
+        2000,
+        'A shows the pledge made on B',
+      );
     });
   });
 
@@ -150,7 +206,11 @@ describe('two server processes on one PostgreSQL', () => {
     it('reconnects when its connection is cut (as by a PostgreSQL restart), and invalidation reaches B again', async () => {
       const listening = () => b.output().split('[cache-bus] listening on qubi_cache').length - 1;
       const before = listening();
-      const { rows } = await sql<{ killed: boolean }>`select pg_terminate_backend(pid) as killed from pg_stat_activity where application_name = ${`qubi-cache-listener ${b.process.pid}`}`.execute(pair.t.db);
+      const { rows } = await sql<{
+        killed: boolean;
+      }>`select pg_terminate_backend(pid) as killed from pg_stat_activity where application_name = ${`qubi-cache-listener ${b.process.pid}`}`.execute(
+        pair.t.db,
+      );
       expect(rows).toEqual([{ killed: true }]);
       await until(() => listening() > before, 30000, 'B listening again');
       expect(b.output()).toContain('[cache-bus] listener connection lost');
@@ -158,7 +218,11 @@ describe('two server processes on one PostgreSQL', () => {
       const item = 'diario';
       const start = remainingOf(await cachedJson<CampaignJson>(campaignUrl(b)), item);
       expect((await postJson(a, '/api/v1/pledges', await pledgeBody(a, [{ item, quantity: 1 }]))).status).toBe(201);
-      await until(async () => remainingOf((await getJson<CampaignJson>(campaignUrl(b))).body, item) === start - 1, 2000, 'B shows the pledge made on A after reconnecting');
+      await until(
+        async () => remainingOf((await getJson<CampaignJson>(campaignUrl(b))).body, item) === start - 1,
+        2000,
+        'B shows the pledge made on A after reconnecting',
+      );
     });
   });
 
@@ -170,15 +234,30 @@ describe('two server processes on one PostgreSQL', () => {
       // Both caches hold the slot as free before the race.
       await cachedJson<SlotJson[]>(slotsUrl(a, desk));
       await cachedJson<SlotJson[]>(slotsUrl(b, desk));
-      const responses = await Promise.all(Array.from({ length: 200 }, (_, i) => postJson(i % 2 ? b : a, '/api/v1/bookings', booking(desk, slot.start, `Person ${i}`))));
+      const responses = await Promise.all(
+        Array.from({ length: 200 }, (_, i) =>
+          postJson(i % 2 ? b : a, '/api/v1/bookings', booking(desk, slot.start, `Person ${i}`)),
+        ),
+      );
       const statuses = responses.map((r) => r.status);
       await Promise.all(responses.map((r) => r.arrayBuffer()));
       expect(statuses.filter((s) => s >= 500)).toEqual([]);
       expect(statusCounts(statuses)).toEqual({ 201: 1, 409: 199 });
       for (const srv of [a, b]) {
-        await until(async () => (await getJson<SlotJson[]>(slotsUrl(srv, desk))).body.find((s) => s.start === slot.start)?.remaining === 0, 5000, `slot full on ${srv.origin}`);
+        await until(
+          async () =>
+            (await getJson<SlotJson[]>(slotsUrl(srv, desk))).body.find((s) => s.start === slot.start)?.remaining === 0,
+          5000,
+          `slot full on ${srv.origin}`,
+        );
       }
-      const rows = await pair.t.db.selectFrom('booking').innerJoin('desk', 'desk.id', 'booking.desk_id').select('booking.id').where('desk.slug', '=', desk).where('booking.starts_at', '=', new Date(slot.start)).execute();
+      const rows = await pair.t.db
+        .selectFrom('booking')
+        .innerJoin('desk', 'desk.id', 'booking.desk_id')
+        .select('booking.id')
+        .where('desk.slug', '=', desk)
+        .where('booking.starts_at', '=', new Date(slot.start))
+        .execute();
       expect(rows).toHaveLength(1);
     });
 
@@ -186,16 +265,29 @@ describe('two server processes on one PostgreSQL', () => {
       const item = 'quaderni-quadretti';
       const start = remainingOf((await getJson<CampaignJson>(campaignUrl(a))).body, item);
       expect(start).toBeGreaterThan(10);
-      expect((await postJson(a, '/api/v1/pledges', await pledgeBody(a, [{ item, quantity: start - 10 }]))).status).toBe(201);
-      await until(async () => remainingOf((await getJson<CampaignJson>(campaignUrl(b))).body, item) === 10, 5000, 'B sees 10 remaining');
+      expect((await postJson(a, '/api/v1/pledges', await pledgeBody(a, [{ item, quantity: start - 10 }]))).status).toBe(
+        201,
+      );
+      await until(
+        async () => remainingOf((await getJson<CampaignJson>(campaignUrl(b))).body, item) === 10,
+        5000,
+        'B sees 10 remaining',
+      );
 
-      const bodies = await Promise.all(Array.from({ length: 50 }, (_, i) => pledgeBody(i % 2 ? b : a, [{ item, quantity: 1 }])));
+      const bodies = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => pledgeBody(i % 2 ? b : a, [{ item, quantity: 1 }])),
+      );
       const responses = await Promise.all(bodies.map((body, i) => postJson(i % 2 ? b : a, '/api/v1/pledges', body)));
       const statuses = responses.map((r) => r.status);
       await Promise.all(responses.map((r) => r.arrayBuffer()));
       expect(statuses.filter((s) => s >= 500)).toEqual([]);
       expect(statusCounts(statuses)).toEqual({ 201: 10, 409: 40 });
-      for (const srv of [a, b]) await until(async () => remainingOf((await getJson<CampaignJson>(campaignUrl(srv))).body, item) === 0, 5000, `item complete on ${srv.origin}`);
+      for (const srv of [a, b])
+        await until(
+          async () => remainingOf((await getJson<CampaignJson>(campaignUrl(srv))).body, item) === 0,
+          5000,
+          `item complete on ${srv.origin}`,
+        );
     });
   });
 
@@ -214,17 +306,35 @@ describe('two server processes on one PostgreSQL', () => {
       const emails = Array.from({ length: 6 }, (_, i) => `two-processes-${i}@example.org`);
       for (const [i, email] of emails.entries()) {
         const srv = i % 2 ? b : a;
-        expect((await postJson(srv, '/api/v1/pledges', await pledgeBody(srv, [{ item: 'zaino', quantity: 1 }], { email, phone: null }))).status).toBe(201);
+        expect(
+          (
+            await postJson(
+              srv,
+              '/api/v1/pledges',
+              await pledgeBody(srv, [{ item: 'zaino', quantity: 1 }], { email, phone: null }),
+            )
+          ).status,
+        ).toBe(201);
       }
-      const rows = await until(async () => {
-        // The confirmations: a reminder is also queued when the window is more than a day away, and
-        // waits for its day (which of the two depends on today's date).
-        const r = await pair.t.db.selectFrom('outbox').select(['id', 'status', 'attempts']).where('recipient', 'in', emails).where('kind', '=', 'pledge_confirmation').execute();
-        return r.length === emails.length && r.every((x) => x.status === 'sent') ? r : undefined;
-      }, 60000, 'all six confirmations sent');
+      const rows = await until(
+        async () => {
+          // The confirmations: a reminder is also queued when the window is more than a day away, and
+          // waits for its day (which of the two depends on today's date).
+          const r = await pair.t.db
+            .selectFrom('outbox')
+            .select(['id', 'status', 'attempts'])
+            .where('recipient', 'in', emails)
+            .where('kind', '=', 'pledge_confirmation')
+            .execute();
+          return r.length === emails.length && r.every((x) => x.status === 'sent') ? r : undefined;
+        },
+        60000,
+        'all six confirmations sent',
+      );
       expect(rows.map((r) => r.attempts)).toEqual(Array(6).fill(1));
       const logs = a.output() + b.output();
-      for (const r of rows) expect(logs.match(new RegExp(`\\[mail\\] \\w+ #${r.id} written`, 'g')), `message #${r.id}`).toHaveLength(1);
+      for (const r of rows)
+        expect(logs.match(new RegExp(`\\[mail\\] \\w+ #${r.id} written`, 'g')), `message #${r.id}`).toHaveLength(1);
     });
   });
 });
@@ -243,7 +353,9 @@ describe('rate limits across two processes', () => {
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) {
       const srv = i % 2 ? b : a;
-      statuses.push((await postJson(srv, '/api/v1/pledges', await pledgeBody(srv, [{ item: 'zaino', quantity: 1 }]))).status);
+      statuses.push(
+        (await postJson(srv, '/api/v1/pledges', await pledgeBody(srv, [{ item: 'zaino', quantity: 1 }]))).status,
+      );
     }
     // Two on each: below a per-process limit of 4, so only a shared count refuses the next ones.
     expect(statuses).toEqual([201, 201, 201, 201]);

@@ -4,7 +4,14 @@
 // through the reload on an unknown name. Quantities stay the database's: a cached campaign never
 // lets a pledge exceed what is needed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { post as postForm, signIn, startStaffServer, useServer, type Role, type StaffServer } from '../support/staff-http.ts';
+import {
+  post as postForm,
+  signIn,
+  startStaffServer,
+  useServer,
+  type Role,
+  type StaffServer,
+} from '../support/staff-http.ts';
 import { addDays } from '#/features/booking/slots.ts';
 import { romeDateString } from '#/lib/time.ts';
 
@@ -13,7 +20,10 @@ const cookies: Partial<Record<Role, string>> = {};
 let server: StaffServer['server'];
 
 beforeAll(async () => {
-  staff = await startStaffServer({ RATE_LIMIT_WRITES_PER_IP_PER_HOUR: '10000', RATE_LIMIT_BOOKINGS_PER_CONTACT_PER_DAY: '10000' });
+  staff = await startStaffServer({
+    RATE_LIMIT_WRITES_PER_IP_PER_HOUR: '10000',
+    RATE_LIMIT_BOOKINGS_PER_CONTACT_PER_DAY: '10000',
+  });
   server = staff.server;
   useServer(server);
 });
@@ -22,7 +32,12 @@ afterAll(async () => {
 });
 
 const post = (path: string, fields: Record<string, string>, cookie: string) => postForm(path, fields, { cookie });
-const postJson = (path: string, body: unknown) => fetch(server.origin + path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+const postJson = (path: string, body: unknown) =>
+  fetch(server.origin + path, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 
 async function as(role: Role): Promise<string> {
   cookies[role] ??= (await signIn(staff.accounts[role])).cookie;
@@ -45,7 +60,14 @@ async function freeSlots(): Promise<ApiSlot[]> {
 }
 let phones = 0;
 const book = (start: string) =>
-  postJson('/api/v1/bookings', { desk: DESK, start, name: 'Amina', phone: `+39333${String(3000000 + phones++).slice(-7)}`, locale: 'it', privacyAccepted: true });
+  postJson('/api/v1/bookings', {
+    desk: DESK,
+    start,
+    name: 'Amina',
+    phone: `+39333${String(3000000 + phones++).slice(-7)}`,
+    locale: 'it',
+    privacyAccepted: true,
+  });
 const weekday = (iso: string) => new Date(`${iso.slice(0, 10)}T12:00:00Z`).getUTCDay();
 
 describe('desk copy of the booking API', () => {
@@ -68,10 +90,16 @@ describe('desk copy of the booking API', () => {
     expect(new Set(thursdays.map((s) => s.start.slice(11, 16)))).toEqual(new Set(['15:00', '15:30', '16:00', '16:30']));
 
     // Capacity 1 → 2: a slot never booked takes two bookings, then no more.
-    const capacity = await post(settings, { intent: 'settings', slotMinutes: '30', capacityPerSlot: '2', minNoticeMinutes: '120', maxDaysAhead: '56' }, cookie);
+    const capacity = await post(
+      settings,
+      { intent: 'settings', slotMinutes: '30', capacityPerSlot: '2', minNoticeMinutes: '120', maxDaysAhead: '56' },
+      cookie,
+    );
     expect(capacity.status).toBe(303);
     const twice = thursdays[0]!.start;
-    expect([(await book(twice)).status, (await book(twice)).status, (await book(twice)).status]).toEqual([201, 201, 409]);
+    expect([(await book(twice)).status, (await book(twice)).status, (await book(twice)).status]).toEqual([
+      201, 201, 409,
+    ]);
 
     // A closure on a Thursday with free slots: no booking that day, at once.
     const day = thursdays.map((s) => s.start.slice(0, 10)).find((d) => d > thursdays[0]!.start.slice(0, 10))!;
@@ -84,7 +112,11 @@ describe('desk copy of the booking API', () => {
     // An extra opening on a Monday: bookable at once.
     let monday = addDays(today(), 7);
     while (weekday(monday) !== 1) monday = addDays(monday, 1);
-    const extra = await post(settings, { intent: 'addExtra', extraDay: monday, extraOpens: '09:00', extraCloses: '10:00' }, cookie);
+    const extra = await post(
+      settings,
+      { intent: 'addExtra', extraDay: monday, extraOpens: '09:00', extraCloses: '10:00' },
+      cookie,
+    );
     expect(extra.status).toBe(303);
     const mondaySlot = (await freeSlots()).find((s) => s.start.startsWith(monday));
     expect(mondaySlot?.start.slice(11, 16)).toBe('09:00');
@@ -102,12 +134,25 @@ describe('campaign copy of the pledge API', () => {
     const campaign = (await (await fetch(`${server.origin}/api/v1/campaigns/zaino-sospeso`)).json()) as CampaignJson;
     const w = campaign.collectionWindows[0]!;
     const pledge = (item: string, quantity: number) =>
-      postJson('/api/v1/pledges', { campaign: 'zaino-sospeso', items: [{ item, quantity }], dropOffPoint: w.dropOffPoint, collectionWindow: w.id, name: 'Amina', phone: `+39333${String(4000000 + phones++).slice(-7)}`, locale: 'it', privacyAccepted: true });
+      postJson('/api/v1/pledges', {
+        campaign: 'zaino-sospeso',
+        items: [{ item, quantity }],
+        dropOffPoint: w.dropOffPoint,
+        collectionWindow: w.id,
+        name: 'Amina',
+        phone: `+39333${String(4000000 + phones++).slice(-7)}`,
+        locale: 'it',
+        privacyAccepted: true,
+      });
     // The first pledge loads the campaign into the copy.
     expect((await pledge(campaign.items[0]!.slug, 1)).status).toBe(201);
 
     const cookie = await as('coordinator');
-    const added = await post('/it/staff/raccolta/articoli', { intent: 'add', nameIt: 'Righello di prova', nameEn: '', target: '3' }, cookie);
+    const added = await post(
+      '/it/staff/raccolta/articoli',
+      { intent: 'add', nameIt: 'Righello di prova', nameEn: '', target: '3' },
+      cookie,
+    );
     expect(added.status).toBe(303);
     const first = await pledge('righello-di-prova', 2);
     expect(first.status).toBe(201);

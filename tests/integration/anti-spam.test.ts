@@ -24,24 +24,54 @@ describe('form timestamps', () => {
     expect(await send('+393339999999')).toBe('bad_token'); // a replay under another name
     expect(await send(null)).toBe('bad_token');
     // A fresh form is a fresh stamp.
-    expect(await spendFormSubmission(t.db, { honeypot: '', token: signFormTimestamp(secret, new Date(shown.getTime() + 1)) }, '+393339999999', secret, later)).toBe('ok');
+    expect(
+      await spendFormSubmission(
+        t.db,
+        { honeypot: '', token: signFormTimestamp(secret, new Date(shown.getTime() + 1)) },
+        '+393339999999',
+        secret,
+        later,
+      ),
+    ).toBe('ok');
   });
 
   it('let one of two racing contacts through', async () => {
     const token = signFormTimestamp(secret, new Date(shown.getTime() + 5));
-    const verdicts = await Promise.all(['a@example.org', 'b@example.org', 'c@example.org'].map((c) => spendFormSubmission(t.db, { honeypot: '', token }, c, secret, later)));
+    const verdicts = await Promise.all(
+      ['a@example.org', 'b@example.org', 'c@example.org'].map((c) =>
+        spendFormSubmission(t.db, { honeypot: '', token }, c, secret, later),
+      ),
+    );
     expect(verdicts.filter((v) => v === 'ok')).toHaveLength(1);
   });
 
   it('still judge the stamp first (honeypot, too fast, forged), without spending it', async () => {
     const token = signFormTimestamp(secret, new Date(shown.getTime() + 9));
-    expect(await spendFormSubmission(t.db, { honeypot: 'http://spam', token }, 'x@example.org', secret, later)).toBe('honeypot');
-    expect(await spendFormSubmission(t.db, { honeypot: '', token: token.replace(/.$/, 'x') }, 'x@example.org', secret, later)).toBe('bad_token');
+    expect(await spendFormSubmission(t.db, { honeypot: 'http://spam', token }, 'x@example.org', secret, later)).toBe(
+      'honeypot',
+    );
+    expect(
+      await spendFormSubmission(
+        t.db,
+        { honeypot: '', token: token.replace(/.$/, 'x') },
+        'x@example.org',
+        secret,
+        later,
+      ),
+    ).toBe('bad_token');
     expect(await spendFormSubmission(t.db, { honeypot: '', token }, 'y@example.org', secret, later)).toBe('ok');
   });
 
   it('are forgotten once too old to be accepted anyway', async () => {
-    const stored = async () => Number((await t.db.selectFrom('spent_form_stamp').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const stored = async () =>
+      Number(
+        (
+          await t.db
+            .selectFrom('spent_form_stamp')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     const before = await stored();
     expect(before).toBeGreaterThan(0);
     expect(await pruneSpentFormStamps(t.db, new Date(shown.getTime() + 3600_000))).toBe(0);

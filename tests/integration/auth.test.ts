@@ -3,9 +3,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { seedDatabase } from '#/server/db/seed.ts';
-import { createSession, generateSessionToken, validateSessionToken, invalidateSession } from '#/features/staff-accounts/session.ts';
+import {
+  createSession,
+  generateSessionToken,
+  validateSessionToken,
+  invalidateSession,
+} from '#/features/staff-accounts/session.ts';
 import { checkNewPassword, verifyPassword } from '#/features/staff-accounts/password.ts';
-import { changePassword, changeRole, createUser, disableUser, issueUserToken, setPasswordWithToken } from '#/features/staff-accounts/users.ts';
+import {
+  changePassword,
+  changeRole,
+  createUser,
+  disableUser,
+  issueUserToken,
+  setPasswordWithToken,
+} from '#/features/staff-accounts/users.ts';
 import { loadActor } from '#/features/staff-accounts/actor.ts';
 
 let t: TestDatabase;
@@ -16,7 +28,11 @@ const later = (minutes: number) => new Date(t0.getTime() + minutes * 60_000);
 beforeAll(async () => {
   t = await createTestDatabase();
   await seedDatabase(t.db, t0);
-  userId = await createUser(t.db, { email: 'Coord@Comune.Milano.it', displayName: 'Coordinatrice', role: 'coordinator', municipi: [8] }, 'una frase lunga e sicura');
+  userId = await createUser(
+    t.db,
+    { email: 'Coord@Comune.Milano.it', displayName: 'Coordinatrice', role: 'coordinator', municipi: [8] },
+    'una frase lunga e sicura',
+  );
 });
 afterAll(() => t.close());
 
@@ -32,7 +48,10 @@ describe('sessions', () => {
     const [id, secret] = token.split('.') as [string, string];
     const row = await t.db.selectFrom('user_session').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     expect(row.secret_hash).not.toContain(secret);
-    expect((await validateSessionToken(t.db, token, later(1)))?.user).toMatchObject({ email: 'coord@comune.milano.it', role: 'coordinator' });
+    expect((await validateSessionToken(t.db, token, later(1)))?.user).toMatchObject({
+      email: 'coord@comune.milano.it',
+      role: 'coordinator',
+    });
     expect(await validateSessionToken(t.db, `${id}.${'A'.repeat(43)}`, later(1))).toBeNull();
     expect(await validateSessionToken(t.db, 'garbage', later(1))).toBeNull();
   });
@@ -42,7 +61,8 @@ describe('sessions', () => {
     expect(await validateSessionToken(t.db, idle, later(119))).not.toBeNull();
     expect(await validateSessionToken(t.db, idle, later(119 + 121))).toBeNull();
     const busy = await newSession();
-    for (let m = 60; m < 12 * 60; m += 60) expect(await validateSessionToken(t.db, busy, later(m)), `minute ${m}`).not.toBeNull();
+    for (let m = 60; m < 12 * 60; m += 60)
+      expect(await validateSessionToken(t.db, busy, later(m)), `minute ${m}`).not.toBeNull();
     expect(await validateSessionToken(t.db, busy, later(12 * 60 + 1))).toBeNull();
   });
 
@@ -80,14 +100,22 @@ describe('passwords', () => {
   });
 
   it('are hashed with argon2id and set through single-use, expiring links', async () => {
-    const row = await t.db.selectFrom('app_user').select('password_hash').where('id', '=', userId).executeTakeFirstOrThrow();
+    const row = await t.db
+      .selectFrom('app_user')
+      .select('password_hash')
+      .where('id', '=', userId)
+      .executeTakeFirstOrThrow();
     expect(row.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     const token = await issueUserToken(t.db, userId, 'password_reset', t0);
     expect(await setPasswordWithToken(t.db, token, 'nuova frase sicura', later(61))).toBeUndefined();
     const fresh = await issueUserToken(t.db, userId, 'password_reset', t0);
     expect(await setPasswordWithToken(t.db, fresh, 'nuova frase sicura', later(30))).toBe(userId);
     expect(await setPasswordWithToken(t.db, fresh, 'ancora un’altra', later(31))).toBeUndefined();
-    const updated = await t.db.selectFrom('app_user').select('password_hash').where('id', '=', userId).executeTakeFirstOrThrow();
+    const updated = await t.db
+      .selectFrom('app_user')
+      .select('password_hash')
+      .where('id', '=', userId)
+      .executeTakeFirstOrThrow();
     expect(await verifyPassword(updated.password_hash!, 'nuova frase sicura')).toBe(true);
     expect(await verifyPassword(updated.password_hash!, 'wrong')).toBe(false);
   });

@@ -6,7 +6,16 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { seedDatabase } from '#/server/db/seed.ts';
 import { getDeskBySlug, type Desk } from '#/features/desks/desks.ts';
-import { cancelBooking, createBooking, eraseExpiredBookings, findBookingByReferenceAndPhone, findBookingByToken, listDeskSlots, moveBooking, type NewBooking } from '#/features/booking/bookings.ts';
+import {
+  cancelBooking,
+  createBooking,
+  eraseExpiredBookings,
+  findBookingByReferenceAndPhone,
+  findBookingByToken,
+  listDeskSlots,
+  moveBooking,
+  type NewBooking,
+} from '#/features/booking/bookings.ts';
 import { romeToInstant, toRomeIso } from '#/lib/time.ts';
 
 let t: TestDatabase;
@@ -35,15 +44,28 @@ const request = (over: Partial<NewBooking>): NewBooking => ({
 });
 
 async function bookedCount(start: Date, deskId = desk.id) {
-  const rows = await t.db.selectFrom('booking').select('id').where('desk_id', '=', deskId).where('starts_at', '=', start).where('status', '=', 'confirmed').execute();
-  const counter = await t.db.selectFrom('booking_slot').select('booked').where('desk_id', '=', deskId).where('starts_at', '=', start).executeTakeFirst();
+  const rows = await t.db
+    .selectFrom('booking')
+    .select('id')
+    .where('desk_id', '=', deskId)
+    .where('starts_at', '=', start)
+    .where('status', '=', 'confirmed')
+    .execute();
+  const counter = await t.db
+    .selectFrom('booking_slot')
+    .select('booked')
+    .where('desk_id', '=', deskId)
+    .where('starts_at', '=', start)
+    .executeTakeFirst();
   return { rows: rows.length, counter: counter?.booked ?? 0 };
 }
 
 describe(`booking capacity (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, () => {
   it('200 concurrent requests for a slot of capacity 1 make exactly 1 booking', async () => {
     const start = romeToInstant(2026, 12, 15, 10, 30);
-    const outcomes = await Promise.all(Array.from({ length: 200 }, (_, i) => createBooking(t.db, request({ start, firstName: `Person ${i}` }), now)));
+    const outcomes = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => createBooking(t.db, request({ start, firstName: `Person ${i}` }), now)),
+    );
     expect(outcomes.filter((o) => o.ok)).toHaveLength(1);
     const refused = outcomes.filter((o) => !o.ok);
     expect(refused).toHaveLength(199);
@@ -62,14 +84,18 @@ describe(`booking capacity (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PG
     });
     const wide = { ...desk, capacityPerSlot: 3 };
     const start = romeToInstant(2026, 12, 15, 11, 0);
-    const outcomes = await Promise.all(Array.from({ length: 60 }, () => createBooking(t.db, request({ desk: wide, start }), now)));
+    const outcomes = await Promise.all(
+      Array.from({ length: 60 }, () => createBooking(t.db, request({ desk: wide, start }), now)),
+    );
     expect(outcomes.filter((o) => o.ok)).toHaveLength(3);
     expect(await bookedCount(start)).toEqual({ rows: 3, counter: 3 });
   });
 
   it('the same form submitted twice books once', async () => {
     const start = romeToInstant(2026, 12, 15, 11, 30);
-    const outcomes = await Promise.all([0, 1, 2].map(() => createBooking(t.db, request({ start, submissionKey: 'form-abc' }), now)));
+    const outcomes = await Promise.all(
+      [0, 1, 2].map(() => createBooking(t.db, request({ start, submissionKey: 'form-abc' }), now)),
+    );
     expect(outcomes.every((o) => o.ok)).toBe(true);
     const refs = new Set(outcomes.map((o) => (o.ok ? o.booking.reference : '')));
     expect(refs.size).toBe(1);
@@ -78,15 +104,31 @@ describe(`booking capacity (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PG
 
   it("a submission key reused by another client returns nothing of the first client's booking", async () => {
     const start = romeToInstant(2026, 12, 29, 12, 0);
-    const mine = await createBooking(t.db, request({ start, submissionKey: 'guessable-1', phone: '+393331110001' }), now);
+    const mine = await createBooking(
+      t.db,
+      request({ start, submissionKey: 'guessable-1', phone: '+393331110001' }),
+      now,
+    );
     expect(mine).toMatchObject({ ok: true, duplicate: false });
     // Another client, same key (a guessed or copied value): no duplicate, no reference of mine.
-    const theirs = await createBooking(t.db, request({ start: romeToInstant(2026, 12, 29, 12, 30), submissionKey: 'guessable-1', phone: '+393339990001' }), now);
+    const theirs = await createBooking(
+      t.db,
+      request({ start: romeToInstant(2026, 12, 29, 12, 30), submissionKey: 'guessable-1', phone: '+393339990001' }),
+      now,
+    );
     expect(theirs).toMatchObject({ ok: true, duplicate: false });
     expect(theirs.ok && mine.ok && theirs.booking.reference).not.toBe(mine.ok && mine.booking.reference);
     // The same client sending again still gets its own booking back.
-    const again = await createBooking(t.db, request({ start, submissionKey: 'guessable-1', phone: '+393331110001' }), now);
-    expect(again).toMatchObject({ ok: true, duplicate: true, booking: { reference: mine.ok ? mine.booking.reference : '' } });
+    const again = await createBooking(
+      t.db,
+      request({ start, submissionKey: 'guessable-1', phone: '+393331110001' }),
+      now,
+    );
+    expect(again).toMatchObject({
+      ok: true,
+      duplicate: true,
+      booking: { reference: mine.ok ? mine.booking.reference : '' },
+    });
   });
 
   it('refuses times the desk does not offer', async () => {
@@ -103,7 +145,14 @@ describe(`booking capacity (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PG
     // which tests ran before.
     expect((await createBooking(t.db, request({ start: romeToInstant(2027, 1, 5, 10, 30) }), now)).ok).toBe(true);
     const slots = await listDeskSlots(t.db, desk, '2027-01-04', '2027-01-10', now);
-    expect(slots.map((s) => toRomeIso(s.start).slice(11, 16))).toEqual(['10:00', '10:30', '11:00', '11:30', '12:00', '12:30']);
+    expect(slots.map((s) => toRomeIso(s.start).slice(11, 16))).toEqual([
+      '10:00',
+      '10:30',
+      '11:00',
+      '11:30',
+      '12:00',
+      '12:30',
+    ]);
     expect(slots.find((s) => toRomeIso(s.start).includes('T10:30'))?.remaining).toBe(0);
     expect(slots.find((s) => toRomeIso(s.start).includes('T12:00'))?.remaining).toBe(1);
   });
@@ -117,7 +166,12 @@ describe('managing a booking', () => {
     if (!made.ok) return;
     const found = await findBookingByToken(t.db, made.manageToken!);
     expect(found?.reference).toBe(made.booking.reference);
-    const messages = await t.db.selectFrom('outbox').select(['kind', 'status']).where('booking_id', '=', made.booking.id).orderBy('id').execute();
+    const messages = await t.db
+      .selectFrom('outbox')
+      .select(['kind', 'status'])
+      .where('booking_id', '=', made.booking.id)
+      .orderBy('id')
+      .execute();
     expect(messages).toEqual([
       { kind: 'booking_confirmation', status: 'pending' },
       { kind: 'booking_reminder', status: 'pending' },
@@ -125,7 +179,12 @@ describe('managing a booking', () => {
     expect(await cancelBooking(t.db, found!.id, now)).toBe(true);
     expect(await cancelBooking(t.db, found!.id, now)).toBe(false);
     expect(await bookedCount(start)).toEqual({ rows: 0, counter: 0 });
-    const after = await t.db.selectFrom('outbox').select(['kind', 'status']).where('booking_id', '=', made.booking.id).orderBy('id').execute();
+    const after = await t.db
+      .selectFrom('outbox')
+      .select(['kind', 'status'])
+      .where('booking_id', '=', made.booking.id)
+      .orderBy('id')
+      .execute();
     expect(after).toEqual([
       { kind: 'booking_confirmation', status: 'pending' },
       { kind: 'booking_reminder', status: 'cancelled' },
@@ -139,7 +198,9 @@ describe('managing a booking', () => {
     const made = await createBooking(t.db, request({ start: romeToInstant(2026, 12, 22, 11, 0) }), now);
     if (!made.ok) throw new Error('not booked');
     expect(made.manageToken).toBeNull();
-    expect((await findBookingByReferenceAndPhone(t.db, made.booking.reference, '+393331112222'))?.id).toBe(made.booking.id);
+    expect((await findBookingByReferenceAndPhone(t.db, made.booking.reference, '+393331112222'))?.id).toBe(
+      made.booking.id,
+    );
     expect(await findBookingByReferenceAndPhone(t.db, made.booking.reference, '+393339999999')).toBeUndefined();
   });
 
@@ -161,15 +222,32 @@ describe('managing a booking', () => {
   });
 
   it('erases personal data 30 days after the appointment and keeps the count', async () => {
-    const made = await createBooking(t.db, request({ start: romeToInstant(2026, 12, 29, 10, 0), email: 'erase@example.org', note: 'nota' }), now);
+    const made = await createBooking(
+      t.db,
+      request({ start: romeToInstant(2026, 12, 29, 10, 0), email: 'erase@example.org', note: 'nota' }),
+      now,
+    );
     if (!made.ok) throw new Error('not booked');
     await eraseExpiredBookings(t.db, new Date('2027-01-20T00:00:00Z')); // 22 days after: kept
     expect((await findBookingByToken(t.db, made.manageToken!))?.email).toBe('erase@example.org');
     expect(await eraseExpiredBookings(t.db, new Date('2027-01-29T12:00:00Z'))).toBeGreaterThan(0);
-    const row = await t.db.selectFrom('booking').selectAll().where('id', '=', made.booking.id).executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ first_name: null, email: null, phone: null, note: null, manage_token_hash: null, status: 'confirmed' });
+    const row = await t.db
+      .selectFrom('booking')
+      .selectAll()
+      .where('id', '=', made.booking.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({
+      first_name: null,
+      email: null,
+      phone: null,
+      note: null,
+      manage_token_hash: null,
+      status: 'confirmed',
+    });
     expect(row.erased_at).not.toBeNull();
-    expect(await t.db.selectFrom('outbox').select('id').where('booking_id', '=', made.booking.id).execute()).toEqual([]);
+    expect(await t.db.selectFrom('outbox').select('id').where('booking_id', '=', made.booking.id).execute()).toEqual(
+      [],
+    );
     expect(await findBookingByToken(t.db, made.manageToken!)).toBeUndefined();
   });
 });

@@ -39,9 +39,20 @@ let orgA: number; // Casa dei Giochi (Municipio 2)
 let orgB: number; // Comunità Oklahoma (Municipio 5)
 const ALL_MUNICIPI = [1, 2, 3, 4, 5, 6, 7, 8, 9];
 
-async function makeActor(email: string, role: Role, extra: { organisationId?: number; municipi?: number[]; desks?: number[] } = {}): Promise<Actor> {
+async function makeActor(
+  email: string,
+  role: Role,
+  extra: { organisationId?: number; municipi?: number[]; desks?: number[] } = {},
+): Promise<Actor> {
   const id = await createUser(t.db, { email, displayName: email.split('@')[0]!, role, ...extra });
-  return loadActor(t.db, { id, email, displayName: email, role, organisationId: extra.organisationId ?? null, totpEnabled: false });
+  return loadActor(t.db, {
+    id,
+    email,
+    displayName: email,
+    role,
+    organisationId: extra.organisationId ?? null,
+    totpEnabled: false,
+  });
 }
 
 beforeAll(async () => {
@@ -50,7 +61,11 @@ beforeAll(async () => {
   const orgs = await t.db.selectFrom('organisation').select(['id', 'name']).execute();
   orgA = orgs.find((o) => o.name === 'Casa dei Giochi')!.id;
   orgB = orgs.find((o) => o.name === 'Comunità Oklahoma')!.id;
-  const desk = await t.db.selectFrom('desk').select('id').where('slug', '=', 'quarto-oggiaro').executeTakeFirstOrThrow();
+  const desk = await t.db
+    .selectFrom('desk')
+    .select('id')
+    .where('slug', '=', 'quarto-oggiaro')
+    .executeTakeFirstOrThrow();
   actors.admin = await makeActor('admin@comune.example', 'admin');
   actors.coord8 = await makeActor('coord8@comune.example', 'coordinator', { municipi: [8] });
   actors.coord2 = await makeActor('coord2@comune.example', 'coordinator', { municipi: [2] });
@@ -60,7 +75,11 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-function form(overrides: Partial<Omit<EventFormValues, 'title' | 'summary' | 'description' | 'transitHint' | 'priceNote'>> & { it?: Partial<Record<'title' | 'summary' | 'description' | 'transitHint' | 'priceNote', string>> } = {}): EventFormValues {
+function form(
+  overrides: Partial<Omit<EventFormValues, 'title' | 'summary' | 'description' | 'transitHint' | 'priceNote'>> & {
+    it?: Partial<Record<'title' | 'summary' | 'description' | 'transitHint' | 'priceNote', string>>;
+  } = {},
+): EventFormValues {
   const v = emptyEventForm();
   v.title.it = 'Laboratorio di Natale';
   v.title.en = 'Christmas workshop';
@@ -85,12 +104,20 @@ function input(overrides: Parameters<typeof form>[0] = {}, organisations: number
 
 async function snapshot() {
   const events = await t.db.selectFrom('event').selectAll().orderBy('id').execute();
-  const audit = await t.db.selectFrom('audit_log').select(({ fn }) => fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const audit = await t.db
+    .selectFrom('audit_log')
+    .select(({ fn }) => fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return JSON.stringify({ events, audit: Number(audit.n) });
 }
 
 async function auditActions(slug: string) {
-  return (await t.db.selectFrom('audit_log').select(['action', 'actor_user_id', 'detail']).where('subject', '=', `event:${slug}`).orderBy('id').execute());
+  return await t.db
+    .selectFrom('audit_log')
+    .select(['action', 'actor_user_id', 'detail'])
+    .where('subject', '=', `event:${slug}`)
+    .orderBy('id')
+    .execute();
 }
 
 describe('the form', () => {
@@ -105,13 +132,23 @@ describe('the form', () => {
   });
 
   it('handles summer time and dates typed by hand', () => {
-    const checked = checkEventForm(form({ startDate: '28/06/2026', startTime: '9.05', endDate: '2026-06-29', endTime: '01:00' }), { municipi: [8], organisations: [] });
+    const checked = checkEventForm(
+      form({ startDate: '28/06/2026', startTime: '9.05', endDate: '2026-06-29', endTime: '01:00' }),
+      { municipi: [8], organisations: [] },
+    );
     expect(checked.ok && toRomeIso(checked.value.startsAt)).toBe('2026-06-28T09:05:00+02:00');
     expect(checked.ok && checked.value.endsAt!.getTime()).toBe(romeToInstant(2026, 6, 29, 1, 0).getTime());
   });
 
   it('requires the Italian title, summary and description, and refuses the rest field by field', () => {
-    const v = form({ it: { title: '  ', summary: '', description: '\n' }, venue: '', address: 'x'.repeat(301), startDate: '31/02/2026', startTime: '25:00', municipioId: '2' });
+    const v = form({
+      it: { title: '  ', summary: '', description: '\n' },
+      venue: '',
+      address: 'x'.repeat(301),
+      startDate: '31/02/2026',
+      startTime: '25:00',
+      municipioId: '2',
+    });
     v.transitHint.en = 'Metro M1';
     v.title.en = 'y'.repeat(201);
     const checked = checkEventForm(v, { municipi: [8], organisations: [] });
@@ -134,10 +171,19 @@ describe('the form', () => {
   it('refuses an end before the start, an end date without a time, and an organisation not offered', () => {
     const a = checkEventForm(form({ endTime: '14:00' }), { municipi: [8], organisations: [] });
     expect(!a.ok && a.errors).toEqual({ endTime: 'staff.event.error.endBeforeStart' });
-    const b = checkEventForm(form({ endDate: '2026-12-13', endTime: '', organisationId: '999' }), { municipi: [8], organisations: [1] });
-    expect(!b.ok && b.errors).toEqual({ endTime: 'staff.event.error.endTimeRequired', organisationId: 'staff.event.error.organisationInvalid' });
+    const b = checkEventForm(form({ endDate: '2026-12-13', endTime: '', organisationId: '999' }), {
+      municipi: [8],
+      organisations: [1],
+    });
+    expect(!b.ok && b.errors).toEqual({
+      endTime: 'staff.event.error.endTimeRequired',
+      organisationId: 'staff.event.error.organisationInvalid',
+    });
     const c = checkEventForm(form({ startDate: '', startTime: '' }), { municipi: [8], organisations: [] });
-    expect(!c.ok && c.errors).toEqual({ startDate: 'staff.event.error.startDateRequired', startTime: 'staff.event.error.startTimeRequired' });
+    expect(!c.ok && c.errors).toEqual({
+      startDate: 'staff.event.error.startDateRequired',
+      startTime: 'staff.event.error.startTimeRequired',
+    });
   });
 
   it('reads a posted form, drops control characters and keeps everything else', () => {
@@ -147,14 +193,24 @@ describe('the form', () => {
     fd.set('venue', 'x'.repeat(5000));
     const v = readEventForm(fd);
     expect(v.venue.length).toBeLessThanOrEqual(1200);
-    const checked = checkEventForm({ ...form(), title: v.title, description: v.description }, { municipi: [8], organisations: [] });
+    const checked = checkEventForm(
+      { ...form(), title: v.title, description: v.description },
+      { municipi: [8], organisations: [] },
+    );
     expect(checked.ok && checked.value.title).toEqual({ it: "Festa d'inverno" });
     expect(checked.ok && checked.value.description).toEqual({ it: 'Riga 1\nRiga 2' });
   });
 
   it('every message key it can produce is written in Italian and English', () => {
-    const keys = [...EVENT_ERROR_KEYS, ...['draft', 'submitted', 'published', 'cancelled'].map((s) => `staff.event.status.${s}`)];
-    for (const locale of ['it', 'en'] as const) expect(keys.filter((k) => !messages[locale][k]?.trim()), locale).toEqual([]);
+    const keys = [
+      ...EVENT_ERROR_KEYS,
+      ...['draft', 'submitted', 'published', 'cancelled'].map((s) => `staff.event.status.${s}`),
+    ];
+    for (const locale of ['it', 'en'] as const)
+      expect(
+        keys.filter((k) => !messages[locale][k]?.trim()),
+        locale,
+      ).toEqual([]);
   });
 
   it('requires a reason to send an event back', () => {
@@ -166,14 +222,35 @@ describe('the form', () => {
 
 describe('creating drafts', () => {
   it('a partner creates a draft owned by their organisation, with a slug from the Italian title and year', async () => {
-    const made = await createEvent(t.db, actors.partnerA, input({ municipioId: '2', organisationId: String(orgB) }), t0);
+    const made = await createEvent(
+      t.db,
+      actors.partnerA,
+      input({ municipioId: '2', organisationId: String(orgB) }),
+      t0,
+    );
     expect(made.ok).toBe(true);
     if (!made.ok) return;
-    expect(made.event).toMatchObject({ status: 'draft', slug: 'laboratorio-di-natale-2026', ownerOrganisationId: orgA, ownerName: 'Casa dei Giochi', municipioId: 2 });
-    const organisers = await t.db.selectFrom('event_organiser').select('organisation_id').where('event_id', '=', made.event.id).execute();
+    expect(made.event).toMatchObject({
+      status: 'draft',
+      slug: 'laboratorio-di-natale-2026',
+      ownerOrganisationId: orgA,
+      ownerName: 'Casa dei Giochi',
+      municipioId: 2,
+    });
+    const organisers = await t.db
+      .selectFrom('event_organiser')
+      .select('organisation_id')
+      .where('event_id', '=', made.event.id)
+      .execute();
     expect(organisers).toEqual([{ organisation_id: orgA }]);
     // The form shows the event as stored.
-    expect(eventFormValues(made.event)).toMatchObject({ startDate: '2026-12-12', startTime: '15:00', endDate: '', endTime: '17:30', municipioId: '2' });
+    expect(eventFormValues(made.event)).toMatchObject({
+      startDate: '2026-12-12',
+      startTime: '15:00',
+      endDate: '',
+      endTime: '17:30',
+      municipioId: '2',
+    });
   });
 
   it('the same title the same year gets a suffix; another year does not', async () => {
@@ -190,7 +267,10 @@ describe('creating drafts', () => {
   it('a desk operator cannot create events, nor a coordinator outside their municipi', async () => {
     const before = await snapshot();
     expect(await createEvent(t.db, actors.operator, input(), t0)).toEqual({ ok: false, error: 'forbidden' });
-    expect(await createEvent(t.db, actors.coord8, input({ municipioId: '2' }), t0)).toEqual({ ok: false, error: 'forbidden' });
+    expect(await createEvent(t.db, actors.coord8, input({ municipioId: '2' }), t0)).toEqual({
+      ok: false,
+      error: 'forbidden',
+    });
     expect(await snapshot()).toBe(before);
     const ok = await createEvent(t.db, actors.coord8, input({ organisationId: String(orgB) }), t0);
     expect(ok.ok && ok.event).toMatchObject({ municipioId: 8, ownerOrganisationId: orgB, status: 'draft' });
@@ -202,7 +282,12 @@ describe('the review workflow', () => {
     const made = await createEvent(t.db, actors.partnerA, input({ municipioId: '2', it: { title: 'Tombolata' } }), t0);
     if (!made.ok) throw new Error('not created');
     const id = made.event.id;
-    expect(eventActions(actors.partnerA, made.event)).toMatchObject({ edit: true, submit: true, publish: false, cancel: false });
+    expect(eventActions(actors.partnerA, made.event)).toMatchObject({
+      edit: true,
+      submit: true,
+      publish: false,
+      cancel: false,
+    });
     // A partner cannot publish, not even their own event.
     expect(await publishEvent(t.db, actors.partnerA, id)).toEqual({ ok: false, error: 'forbidden' });
     // Publishing a draft that was never submitted does nothing.
@@ -213,7 +298,10 @@ describe('the review workflow', () => {
     expect(submitted.ok && submitted.event.submittedAt).toBeInstanceOf(Date);
     expect(submitted.ok && submitted.cacheTags).toEqual([]);
     expect(await getPublicEventBySlug(t.db, made.event.slug)).toBeUndefined();
-    expect(eventActions(actors.coord2, submitted.ok ? submitted.event : made.event)).toMatchObject({ publish: true, sendBack: true });
+    expect(eventActions(actors.coord2, submitted.ok ? submitted.event : made.event)).toMatchObject({
+      publish: true,
+      sendBack: true,
+    });
 
     const published = await publishEvent(t.db, actors.coord2, id);
     expect(published.ok && published.event.status).toBe('published');
@@ -229,7 +317,10 @@ describe('the review workflow', () => {
     const made = await createEvent(t.db, actors.partnerA, input({ municipioId: '2', it: { title: 'Concerto' } }), t0);
     if (!made.ok) throw new Error('not created');
     await submitEvent(t.db, actors.partnerA, made.event.id);
-    const results = await Promise.all([publishEvent(t.db, actors.coord2, made.event.id), publishEvent(t.db, actors.admin, made.event.id)]);
+    const results = await Promise.all([
+      publishEvent(t.db, actors.coord2, made.event.id),
+      publishEvent(t.db, actors.admin, made.event.id),
+    ]);
     expect(results.filter((r) => r.ok)).toHaveLength(1);
     expect(results.filter((r) => !r.ok)).toEqual([{ ok: false, error: 'conflict' }]);
     expect((await auditActions(made.event.slug)).map((a) => a.action)).toEqual(['event.publish']);
@@ -240,8 +331,15 @@ describe('the review workflow', () => {
     if (!made.ok) throw new Error('not created');
     await submitEvent(t.db, actors.partnerA, made.event.id);
     const before = await snapshot();
-    expect(await sendBackEvent(t.db, actors.coord2, made.event.id, '   ')).toEqual({ ok: false, error: 'invalid', message: 'staff.event.error.reviewNoteRequired' });
-    expect(await sendBackEvent(t.db, actors.partnerA, made.event.id, 'Mi rimando indietro')).toEqual({ ok: false, error: 'forbidden' });
+    expect(await sendBackEvent(t.db, actors.coord2, made.event.id, '   ')).toEqual({
+      ok: false,
+      error: 'invalid',
+      message: 'staff.event.error.reviewNoteRequired',
+    });
+    expect(await sendBackEvent(t.db, actors.partnerA, made.event.id, 'Mi rimando indietro')).toEqual({
+      ok: false,
+      error: 'forbidden',
+    });
     expect(await snapshot()).toBe(before);
     const back = await sendBackEvent(t.db, actors.coord2, made.event.id, 'Manca l’indirizzo esatto');
     expect(back.ok && back.event).toMatchObject({ status: 'draft', reviewNote: 'Manca l’indirizzo esatto' });
@@ -259,13 +357,27 @@ describe('the review workflow', () => {
     if (!made.ok) throw new Error('not created');
     await submitEvent(t.db, actors.partnerA, made.event.id);
     await publishEvent(t.db, actors.coord2, made.event.id);
-    const edited = await updateEvent(t.db, actors.partnerA, made.event.id, input({ municipioId: '2', it: { title: 'Merenda di Natale' } }));
-    expect(edited.ok && edited.event).toMatchObject({ status: 'submitted', slug: made.event.slug, title: { it: 'Merenda di Natale' } });
+    const edited = await updateEvent(
+      t.db,
+      actors.partnerA,
+      made.event.id,
+      input({ municipioId: '2', it: { title: 'Merenda di Natale' } }),
+    );
+    expect(edited.ok && edited.event).toMatchObject({
+      status: 'submitted',
+      slug: made.event.slug,
+      title: { it: 'Merenda di Natale' },
+    });
     expect(edited.ok && edited.backToReview).toBe(true);
     expect(edited.ok && edited.cacheTags).toEqual(['events', `event:${made.event.slug}`]);
     expect(await getPublicEventBySlug(t.db, made.event.slug)).toBeUndefined();
     // Editing a draft or a submitted event keeps its status and touches no public page.
-    const again = await updateEvent(t.db, actors.partnerA, made.event.id, input({ municipioId: '2', it: { title: 'Merenda di Natale!' } }));
+    const again = await updateEvent(
+      t.db,
+      actors.partnerA,
+      made.event.id,
+      input({ municipioId: '2', it: { title: 'Merenda di Natale!' } }),
+    );
     expect(again.ok && [again.event.status, again.backToReview, again.cacheTags]).toEqual(['submitted', false, []]);
     await publishEvent(t.db, actors.coord2, made.event.id);
     expect((await getPublicEventBySlug(t.db, made.event.slug))?.title.it).toBe('Merenda di Natale!');
@@ -282,9 +394,18 @@ describe('the review workflow', () => {
     expect(cancelled.ok && cancelled.event.status).toBe('cancelled');
     expect(cancelled.ok && cancelled.cacheTags).toEqual(['events', `event:${made.event.slug}`]);
     expect((await getPublicEventBySlug(t.db, made.event.slug))?.status).toBe('cancelled');
-    expect((await listUpcomingEvents(t.db, { from: t0 })).find((e) => e.slug === made.event.slug)?.status).toBe('cancelled');
-    expect(await updateEvent(t.db, actors.partnerA, made.event.id, input({ municipioId: '2' }))).toEqual({ ok: false, error: 'conflict' });
-    expect(eventActions(actors.partnerA, cancelled.ok ? cancelled.event : made.event)).toMatchObject({ edit: false, cancel: false, view: true });
+    expect((await listUpcomingEvents(t.db, { from: t0 })).find((e) => e.slug === made.event.slug)?.status).toBe(
+      'cancelled',
+    );
+    expect(await updateEvent(t.db, actors.partnerA, made.event.id, input({ municipioId: '2' }))).toEqual({
+      ok: false,
+      error: 'conflict',
+    });
+    expect(eventActions(actors.partnerA, cancelled.ok ? cancelled.event : made.event)).toMatchObject({
+      edit: false,
+      cancel: false,
+      view: true,
+    });
     expect((await auditActions(made.event.slug)).map((a) => a.action)).toEqual(['event.publish', 'event.cancel']);
   });
 });
@@ -294,10 +415,15 @@ describe('who may do what (refusals change nothing)', () => {
     const made = await createEvent(t.db, actors.partnerA, input({ municipioId: '2', it: { title: 'Solo per A' } }), t0);
     if (!made.ok) throw new Error('not created');
     const before = await snapshot();
-    expect(await updateEvent(t.db, actors.partnerB, made.event.id, input({ municipioId: '2', it: { title: 'Preso da B' } }))).toEqual({ ok: false, error: 'forbidden' });
+    expect(
+      await updateEvent(t.db, actors.partnerB, made.event.id, input({ municipioId: '2', it: { title: 'Preso da B' } })),
+    ).toEqual({ ok: false, error: 'forbidden' });
     expect(await submitEvent(t.db, actors.partnerB, made.event.id)).toEqual({ ok: false, error: 'forbidden' });
     expect(await cancelEvent(t.db, actors.partnerB, made.event.id)).toEqual({ ok: false, error: 'forbidden' });
-    expect(await updateEvent(t.db, actors.operator, made.event.id, input({ municipioId: '2' }))).toEqual({ ok: false, error: 'forbidden' });
+    expect(await updateEvent(t.db, actors.operator, made.event.id, input({ municipioId: '2' }))).toEqual({
+      ok: false,
+      error: 'forbidden',
+    });
     expect(await snapshot()).toBe(before);
     expect(eventActions(actors.partnerB, made.event).view).toBe(false);
   });
@@ -313,7 +439,10 @@ describe('who may do what (refusals change nothing)', () => {
     expect(await snapshot()).toBe(before);
     expect((await getEventForStaff(t.db, made.event.id))?.status).toBe('submitted');
     // Nor can the coordinator of Municipio 8 move it out of their reach.
-    expect(await updateEvent(t.db, actors.coord8, made.event.id, input({ municipioId: '2' }))).toEqual({ ok: false, error: 'forbidden' });
+    expect(await updateEvent(t.db, actors.coord8, made.event.id, input({ municipioId: '2' }))).toEqual({
+      ok: false,
+      error: 'forbidden',
+    });
     expect(await snapshot()).toBe(before);
     expect((await publishEvent(t.db, actors.coord8, made.event.id)).ok).toBe(true);
   });
@@ -331,13 +460,24 @@ describe('who may do what (refusals change nothing)', () => {
     const ofA = await listEventsForActor(t.db, actors.partnerA);
     expect(ofA.length).toBeGreaterThan(0);
     expect(ofA.every((e) => e.ownerOrganisationId === orgA)).toBe(true);
-    const all = await t.db.selectFrom('event').select(({ fn }) => fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const all = await t.db
+      .selectFrom('event')
+      .select(({ fn }) => fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(await listEventsForActor(t.db, actors.admin)).toHaveLength(Number(all.n));
   });
 });
 
 describe('SQL metacharacters', () => {
-  const HOSTILE = ["'; DROP TABLE event; --", "Robert'); DROP TABLE event;--", '"; DELETE FROM app_user; --', "\\'; SELECT pg_sleep(5); --", '%_\\%\\_ $1 $$ ?', "1' OR '1'='1", '/* */ UNION SELECT * FROM app_user --'];
+  const HOSTILE = [
+    "'; DROP TABLE event; --",
+    "Robert'); DROP TABLE event;--",
+    '"; DELETE FROM app_user; --',
+    "\\'; SELECT pg_sleep(5); --",
+    '%_\\%\\_ $1 $$ ?',
+    "1' OR '1'='1",
+    '/* */ UNION SELECT * FROM app_user --',
+  ];
 
   it.each(HOSTILE)('%s is stored and read back verbatim in every field', async (payload) => {
     const v = form({ municipioId: '2', venue: payload, address: payload });
@@ -354,12 +494,17 @@ describe('SQL metacharacters', () => {
     await publishEvent(t.db, actors.coord2, made.event.id);
     for (const e of [await getEventForStaff(t.db, made.event.id), await getPublicEventBySlug(t.db, made.event.slug)]) {
       expect(e).toMatchObject({ venue: payload, address: payload });
-      for (const field of ['title', 'summary', 'description', 'transitHint', 'priceNote'] as const) expect(e![field]).toEqual({ it: payload, en: `${payload} (en)`, zh: `${payload} 中文` });
+      for (const field of ['title', 'summary', 'description', 'transitHint', 'priceNote'] as const)
+        expect(e![field]).toEqual({ it: payload, en: `${payload} (en)`, zh: `${payload} 中文` });
     }
     // The form shows it again exactly as typed.
     expect(eventFormValues((await getEventForStaff(t.db, made.event.id))!).venue).toBe(payload);
     // Nothing was executed: the tables are all still there.
-    const tables = await sql<{ n: number }>`select count(*)::int as n from information_schema.tables where table_name in ('event', 'app_user')`.execute(t.db);
+    const tables = await sql<{
+      n: number;
+    }>`select count(*)::int as n from information_schema.tables where table_name in ('event', 'app_user')`.execute(
+      t.db,
+    );
     expect(tables.rows[0]!.n).toBeGreaterThanOrEqual(2);
     expect(await t.db.selectFrom('app_user').select('id').execute()).toHaveLength(6);
   });

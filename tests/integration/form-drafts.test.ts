@@ -3,7 +3,13 @@
 // that finds them expired, or by the worker's hourly housekeeping. PGlite and PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { DRAFT_MAX_AGE_SECONDS, MAX_SEALED_LENGTH, openStoredDraft, sealDraft, storeDraftRow } from '#/server/forms/form-draft.ts';
+import {
+  DRAFT_MAX_AGE_SECONDS,
+  MAX_SEALED_LENGTH,
+  openStoredDraft,
+  sealDraft,
+  storeDraftRow,
+} from '#/server/forms/form-draft.ts';
 import { startWorker } from '#/server/mail/worker.ts';
 import type { Mailer } from '#/server/mail/mailer.ts';
 
@@ -19,14 +25,30 @@ const hourLater = new Date(now.getTime() + DRAFT_MAX_AGE_SECONDS * 1000 + 1);
 /** Text that does not deflate away: letters of one script in a pseudo-random order. */
 function prose(first: number, letters: number, length: number): string {
   let seed = first;
-  return Array.from({ length }, () => String.fromCodePoint(first + ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % letters))).join('');
+  return Array.from({ length }, () =>
+    String.fromCodePoint(first + ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % letters)),
+  ).join('');
 }
 /** Over 20 KB: five descriptions in five scripts. */
 const bigDraft = {
   scope: 'evento:nuovo',
-  fields: [['it', 0x61], ['en', 0x41], ['ar', 0x627], ['es', 0xe0], ['zh', 0x4e00]].map(([l, first]) => [`description-${l}`, `${prose(first as number, 26, 2500)}\n**fine**`]),
+  fields: [
+    ['it', 0x61],
+    ['en', 0x41],
+    ['ar', 0x627],
+    ['es', 0xe0],
+    ['zh', 0x4e00],
+  ].map(([l, first]) => [`description-${l}`, `${prose(first as number, 26, 2500)}\n**fine**`]),
 };
-const rowCount = async () => Number((await t.db.selectFrom('form_draft').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+const rowCount = async () =>
+  Number(
+    (
+      await t.db
+        .selectFrom('form_draft')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 describe('form drafts too big for a cookie', () => {
   it('round-trip a 20 KB draft intact through a sealed row, the cookie holding only a short handle', async () => {
@@ -45,7 +67,9 @@ describe('form drafts too big for a cookie', () => {
     expect(await openStoredDraft(t.db, secret, 'pledge', cookie, now)).toBeUndefined();
     expect(await openStoredDraft(t.db, 'another-secret-0123456789', 'staff', cookie, now)).toBeUndefined();
     expect(await openStoredDraft(t.db, secret, 'staff', `r.${row.id}`, now)).toBeUndefined();
-    expect(await openStoredDraft(t.db, secret, 'staff', cookie.slice(0, -2) + (cookie.endsWith('A') ? 'BB' : 'AA'), now)).toBeUndefined();
+    expect(
+      await openStoredDraft(t.db, secret, 'staff', cookie.slice(0, -2) + (cookie.endsWith('A') ? 'BB' : 'AA'), now),
+    ).toBeUndefined();
   });
 
   it('are gone an hour later: a read deletes expired rows', async () => {
@@ -59,7 +83,14 @@ describe('form drafts too big for a cookie', () => {
     await storeDraftRow(t.db, secret, 'staff', bigDraft, now);
     await storeDraftRow(t.db, secret, 'booking', bigDraft, new Date(now.getTime() + 30 * 60_000));
     const mailer: Mailer = { send: async () => {} } as unknown as Mailer;
-    const worker = startWorker({ db: t.db, mailer, intervalMs: 0, origin: () => 'http://127.0.0.1', now: () => hourLater, log: () => {} });
+    const worker = startWorker({
+      db: t.db,
+      mailer,
+      intervalMs: 0,
+      origin: () => 'http://127.0.0.1',
+      now: () => hourLater,
+      log: () => {},
+    });
     await worker.runOnce();
     await worker.stop();
     // The first is over an hour old and gone; the second, written half an hour later, is kept.

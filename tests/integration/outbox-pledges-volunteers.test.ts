@@ -30,7 +30,13 @@ beforeAll(async () => {
   const w = await t.db
     .selectFrom('collection_window')
     .innerJoin('drop_off_point', 'drop_off_point.id', 'collection_window.drop_off_point_id')
-    .select(['collection_window.id', 'collection_window.starts_at', 'collection_window.ends_at', 'drop_off_point.name', 'drop_off_point.address'])
+    .select([
+      'collection_window.id',
+      'collection_window.starts_at',
+      'collection_window.ends_at',
+      'drop_off_point.name',
+      'drop_off_point.address',
+    ])
     .orderBy('collection_window.starts_at')
     .executeTakeFirstOrThrow();
   window = { id: w.id, startsAt: w.starts_at, endsAt: w.ends_at, pointName: w.name, pointAddress: w.address };
@@ -78,11 +84,23 @@ function read(raw: string): Mail {
 
 function worker(sink: Sink): RunningWorker {
   const mailer: Mailer = createSmtpMailer(`smtp://127.0.0.1:${sink.port}`, { from: FROM, origin: ORIGIN });
-  return startWorker({ db: t.db, mailer, intervalMs: 0, origin: () => ORIGIN, now: () => clock, log: (line) => logLines.push(line) });
+  return startWorker({
+    db: t.db,
+    mailer,
+    intervalMs: 0,
+    origin: () => ORIGIN,
+    now: () => clock,
+    log: (line) => logLines.push(line),
+  });
 }
 
 async function outboxRows(owner: 'pledge_id' | 'volunteer_id', id: number) {
-  return t.db.selectFrom('outbox').select(['id', 'kind', 'status', 'recipient']).where(owner, '=', id).orderBy('id').execute();
+  return t.db
+    .selectFrom('outbox')
+    .select(['id', 'kind', 'status', 'recipient'])
+    .where(owner, '=', id)
+    .orderBy('id')
+    .execute();
 }
 
 /** The received mail written for an outbox row. */
@@ -133,7 +151,8 @@ async function volunteerId(email: string): Promise<number> {
 }
 
 async function itemPledged(slug: string): Promise<number> {
-  return (await t.db.selectFrom('campaign_item').select('pledged').where('slug', '=', slug).executeTakeFirstOrThrow()).pledged;
+  return (await t.db.selectFrom('campaign_item').select('pledged').where('slug', '=', slug).executeTakeFirstOrThrow())
+    .pledged;
 }
 
 describe(`pledge and volunteer emails (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, () => {
@@ -165,10 +184,21 @@ describe(`pledge and volunteer emails (${process.env.TEST_DATABASE_URL ? 'Postgr
       const ics = mail.ics!;
       expect(ics).toContain(`UID:pledge-${made.pledge.reference}@qubi.test`);
       expect(ics).toContain(`SUMMARY:Zaino sospeso – ${window.pointName}`);
-      expect(ics).toContain(`DTSTART:${window.startsAt.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')}`);
-      expect(ics).toContain(`DTEND:${window.endsAt.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')}`);
+      expect(ics).toContain(
+        `DTSTART:${window.startsAt
+          .toISOString()
+          .replace(/[-:]/g, '')
+          .replace(/\.\d{3}/, '')}`,
+      );
+      expect(ics).toContain(
+        `DTEND:${window.endsAt
+          .toISOString()
+          .replace(/[-:]/g, '')
+          .replace(/\.\d{3}/, '')}`,
+      );
       expect(ics).toContain('STATUS:CONFIRMED');
-      for (const personal of ['Lucía', 'lucia.donor', '3401234567', made.manageToken!, 'Mochila']) expect(ics).not.toContain(personal);
+      for (const personal of ['Lucía', 'lucia.donor', '3401234567', made.manageToken!, 'Mochila'])
+        expect(ics).not.toContain(personal);
     } finally {
       await sink.close();
     }
@@ -229,7 +259,10 @@ describe(`pledge and volunteer emails (${process.env.TEST_DATABASE_URL ? 'Postgr
       expect(mail.text).toContain('1 × Astuccio completo');
       expect(mail.text).toContain(`${ORIGIN}/it/zaino-sospeso/gestisci?token=${open.manageToken}`);
       expect(mail.ics).toBeUndefined();
-      expect((await outboxRows('pledge_id', received.pledge.id))[1]).toMatchObject({ kind: 'pledge_reminder', status: 'cancelled' });
+      expect((await outboxRows('pledge_id', received.pledge.id))[1]).toMatchObject({
+        kind: 'pledge_reminder',
+        status: 'cancelled',
+      });
     } finally {
       await sink.close();
     }
@@ -238,10 +271,16 @@ describe(`pledge and volunteer emails (${process.env.TEST_DATABASE_URL ? 'Postgr
   it('a volunteer sign-up gets the confirm-address mail, with the confirm and withdraw links', async () => {
     const sink = await startSink();
     try {
-      expect(await signUpVolunteer(t.db, volunteerForm({ email: 'first.signup@example.org', locale: 'ar' }), now)).toEqual({ status: 'confirmation_sent' });
+      expect(
+        await signUpVolunteer(t.db, volunteerForm({ email: 'first.signup@example.org', locale: 'ar' }), now),
+      ).toEqual({ status: 'confirmation_sent' });
       const id = await volunteerId('first.signup@example.org');
       // Read the links' tokens before sending: once sent, they are removed from the outbox.
-      const [row] = await t.db.selectFrom('outbox').select(['id', 'kind', 'payload']).where('volunteer_id', '=', id).execute();
+      const [row] = await t.db
+        .selectFrom('outbox')
+        .select(['id', 'kind', 'payload'])
+        .where('volunteer_id', '=', id)
+        .execute();
       expect(await worker(sink).runOnce()).toEqual({ sent: 1, failed: 0 });
       expect(row!.kind).toBe('volunteer_confirm_address');
       const mail = mailOf(sink, row!.id);
@@ -283,9 +322,16 @@ describe(`pledge and volunteer emails (${process.env.TEST_DATABASE_URL ? 'Postgr
       await signUpVolunteer(t.db, volunteerForm(), now);
       const w = worker(sink);
       const id = await volunteerId(email);
-      const confirm = await t.db.selectFrom('outbox').select('payload').where('volunteer_id', '=', id).where('kind', '=', 'volunteer_confirm_address').executeTakeFirstOrThrow();
+      const confirm = await t.db
+        .selectFrom('outbox')
+        .select('payload')
+        .where('volunteer_id', '=', id)
+        .where('kind', '=', 'volunteer_confirm_address')
+        .executeTakeFirstOrThrow();
       expect(await w.runOnce()).toEqual({ sent: 1, failed: 0 });
-      expect(await confirmVolunteer(t.db, confirm.payload.confirmToken as string, new Date(now.getTime() + HOUR))).toBe('confirmed');
+      expect(await confirmVolunteer(t.db, confirm.payload.confirmToken as string, new Date(now.getTime() + HOUR))).toBe(
+        'confirmed',
+      );
 
       expect(await w.runOnce()).toEqual({ sent: 3, failed: 0 });
       const rows = await outboxRows('volunteer_id', id);
@@ -295,7 +341,9 @@ describe(`pledge and volunteer emails (${process.env.TEST_DATABASE_URL ? 'Postgr
       expect(welcomeMail.subject).toBe('Welcome to the QuBì volunteers');
       expect(welcomeMail.text).toContain('Hello Giulia Bianchi,');
       expect(welcomeMail.text).toContain('will contact you');
-      const withdrawUrl = new RegExp(`${ORIGIN}/en/volontari/ritira\\?token=([0-9]+\\.[A-Za-z0-9_-]+)`).exec(welcomeMail.text);
+      const withdrawUrl = new RegExp(`${ORIGIN}/en/volontari/ritira\\?token=([0-9]+\\.[A-Za-z0-9_-]+)`).exec(
+        welcomeMail.text,
+      );
       expect(withdrawUrl).not.toBeNull();
 
       const notices = rows.filter((r) => r.kind === 'volunteer_coordinator_notice');
@@ -312,7 +360,8 @@ describe(`pledge and volunteer emails (${process.env.TEST_DATABASE_URL ? 'Postgr
         expect(mail.text).toContain('aiuto compiti, traduzione');
         expect(mail.text).toContain('area riservata allo staff');
         // Nothing that identifies the volunteer, anywhere in the message (headers included).
-        for (const personal of ['Giulia', 'Bianchi', 'giulia.volunteer', '7654321', 'private note', 'ritira', 'token=']) expect(mail.raw).not.toContain(personal);
+        for (const personal of ['Giulia', 'Bianchi', 'giulia.volunteer', '7654321', 'private note', 'ritira', 'token='])
+          expect(mail.raw).not.toContain(personal);
       }
 
       // The withdraw link of the welcome works: everything about the volunteer goes.
@@ -332,7 +381,9 @@ describe(`pledge and volunteer emails (${process.env.TEST_DATABASE_URL ? 'Postgr
       await signUpVolunteer(t.db, volunteerForm({ email: 'never.confirmed@example.org' }), now);
       const confirmed = 'confirmed.later@example.org';
       await signUpVolunteer(t.db, volunteerForm({ email: confirmed }), now);
-      const token = (await t.db.selectFrom('outbox').select('payload').where('recipient', '=', confirmed).executeTakeFirstOrThrow()).payload.confirmToken as string;
+      const token = (
+        await t.db.selectFrom('outbox').select('payload').where('recipient', '=', confirmed).executeTakeFirstOrThrow()
+      ).payload.confirmToken as string;
       expect(await confirmVolunteer(t.db, token, now)).toBe('confirmed');
       await t.db.deleteFrom('outbox').execute();
       expect(await itemPledged('diario')).toBe(before + 4);
@@ -340,16 +391,35 @@ describe(`pledge and volunteer emails (${process.env.TEST_DATABASE_URL ? 'Postgr
       // Past the grace period (48 h after the window) and the 7 days of the confirmation link.
       clock = new Date(Math.max(window.endsAt.getTime() + 49 * HOUR, now.getTime() + 8 * DAY));
       await worker(sink).runOnce();
-      const row = await t.db.selectFrom('pledge').select(['status', 'first_name', 'erased_at']).where('id', '=', unkept.pledge.id).executeTakeFirstOrThrow();
+      const row = await t.db
+        .selectFrom('pledge')
+        .select(['status', 'first_name', 'erased_at'])
+        .where('id', '=', unkept.pledge.id)
+        .executeTakeFirstOrThrow();
       expect(row).toMatchObject({ status: 'expired', first_name: 'Lucía', erased_at: null });
       expect(await itemPledged('diario')).toBe(before);
-      expect(await t.db.selectFrom('volunteer').select('email').where('email', 'in', ['never.confirmed@example.org', confirmed]).execute()).toEqual([{ email: confirmed }]);
-      expect(logLines).toEqual(expect.arrayContaining([expect.stringMatching(/expired \d+ unkept pledges/), expect.stringMatching(/deleted \d+ unconfirmed volunteer sign-ups/)]));
+      expect(
+        await t.db
+          .selectFrom('volunteer')
+          .select('email')
+          .where('email', 'in', ['never.confirmed@example.org', confirmed])
+          .execute(),
+      ).toEqual([{ email: confirmed }]);
+      expect(logLines).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/expired \d+ unkept pledges/),
+          expect.stringMatching(/deleted \d+ unconfirmed volunteer sign-ups/),
+        ]),
+      );
 
       // 60 days after the window the donor's personal data goes; the totals stay.
       clock = new Date(window.endsAt.getTime() + 61 * DAY);
       await worker(sink).runOnce();
-      const erased = await t.db.selectFrom('pledge').select(['first_name', 'email', 'phone', 'erased_at']).where('id', '=', unkept.pledge.id).executeTakeFirstOrThrow();
+      const erased = await t.db
+        .selectFrom('pledge')
+        .select(['first_name', 'email', 'phone', 'erased_at'])
+        .where('id', '=', unkept.pledge.id)
+        .executeTakeFirstOrThrow();
       expect(erased).toMatchObject({ first_name: null, email: null, phone: null });
       expect(erased.erased_at).not.toBeNull();
       expect(await itemPledged('diario')).toBe(before);
@@ -363,18 +433,43 @@ describe(`pledge and volunteer emails (${process.env.TEST_DATABASE_URL ? 'Postgr
   it('fails at once a message of an unknown kind, and one whose campaign is gone', async () => {
     const sink = await startSink();
     try {
-      await t.db.insertInto('outbox').values({ kind: 'pledge_thank_you', recipient: 'x@example.org', locale: 'it', payload: '{}' }).execute();
+      await t.db
+        .insertInto('outbox')
+        .values({ kind: 'pledge_thank_you', recipient: 'x@example.org', locale: 'it', payload: '{}' })
+        .execute();
       const made = await pledge({ lines: [{ item: 'forbici', quantity: 1 }] });
       await t.db
         .updateTable('outbox')
-        .set({ payload: JSON.stringify({ ...((await t.db.selectFrom('outbox').select('payload').where('pledge_id', '=', made.pledge.id).where('kind', '=', 'pledge_confirmation').executeTakeFirstOrThrow()).payload), campaignSlug: 'gone' }) })
+        .set({
+          payload: JSON.stringify({
+            ...(
+              await t.db
+                .selectFrom('outbox')
+                .select('payload')
+                .where('pledge_id', '=', made.pledge.id)
+                .where('kind', '=', 'pledge_confirmation')
+                .executeTakeFirstOrThrow()
+            ).payload,
+            campaignSlug: 'gone',
+          }),
+        })
         .where('pledge_id', '=', made.pledge.id)
         .where('kind', '=', 'pledge_confirmation')
         .execute();
       expect(await worker(sink).runOnce()).toEqual({ sent: 0, failed: 2 });
-      const failed = await t.db.selectFrom('outbox').select(['kind', 'status', 'attempts', 'last_error']).where('status', '=', 'failed').orderBy('id').execute();
+      const failed = await t.db
+        .selectFrom('outbox')
+        .select(['kind', 'status', 'attempts', 'last_error'])
+        .where('status', '=', 'failed')
+        .orderBy('id')
+        .execute();
       expect(failed).toEqual([
-        { kind: 'pledge_thank_you', status: 'failed', attempts: 1, last_error: 'unknown message kind "pledge_thank_you"' },
+        {
+          kind: 'pledge_thank_you',
+          status: 'failed',
+          attempts: 1,
+          last_error: 'unknown message kind "pledge_thank_you"',
+        },
         { kind: 'pledge_confirmation', status: 'failed', attempts: 1, last_error: 'campaign "gone" not found' },
       ]);
       expect(sink.received).toEqual([]);

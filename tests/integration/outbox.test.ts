@@ -11,7 +11,13 @@ import { decodeHeader, findPart, outboxIdOf, parseMime } from '../support/mime.t
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { seedDatabase } from '#/server/db/seed.ts';
 import { getDeskBySlug, type Desk } from '#/features/desks/desks.ts';
-import { cancelBooking, createBooking, nextFreeSlots, reminderTime, type NewBooking } from '#/features/booking/bookings.ts';
+import {
+  cancelBooking,
+  createBooking,
+  nextFreeSlots,
+  reminderTime,
+  type NewBooking,
+} from '#/features/booking/bookings.ts';
 import { createMailer, createSmtpMailer, type Mailer } from '#/server/mail/mailer.ts';
 import { claimDueMessages, retryDelayMs, startWorker, type RunningWorker } from '#/server/mail/worker.ts';
 
@@ -82,7 +88,15 @@ let clock = now;
 const logLines: string[] = [];
 
 function worker(mailer: Mailer, over: { batchSize?: number; maxAttempts?: number } = {}): RunningWorker {
-  return startWorker({ db: t.db, mailer, intervalMs: 0, origin: () => ORIGIN, now: () => clock, log: (line) => logLines.push(line), ...over });
+  return startWorker({
+    db: t.db,
+    mailer,
+    intervalMs: 0,
+    origin: () => ORIGIN,
+    now: () => clock,
+    log: (line) => logLines.push(line),
+    ...over,
+  });
 }
 
 function smtpMailer(port: number): Mailer {
@@ -90,7 +104,10 @@ function smtpMailer(port: number): Mailer {
 }
 
 async function outboxRows(kind?: string) {
-  let query = t.db.selectFrom('outbox').select(['id', 'kind', 'status', 'attempts', 'last_error', 'send_after', 'booking_id']).orderBy('id');
+  let query = t.db
+    .selectFrom('outbox')
+    .select(['id', 'kind', 'status', 'attempts', 'last_error', 'send_after', 'booking_id'])
+    .orderBy('id');
   if (kind) query = query.where('kind', '=', kind);
   return query.execute();
 }
@@ -112,7 +129,8 @@ describe(`outbox delivery (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGl
 
       const confirmations = await outboxRows('booking_confirmation');
       const byBooking = new Map(confirmations.map((r) => [r.booking_id, r.id]));
-      const mailFor = (bookingId: number) => parseMime(sink.received.find((raw) => outboxIdOf(raw) === byBooking.get(bookingId))!);
+      const mailFor = (bookingId: number) =>
+        parseMime(sink.received.find((raw) => outboxIdOf(raw) === byBooking.get(bookingId))!);
 
       const en = mailFor(english.booking.id);
       const subject = decodeHeader(en.headers.subject!);
@@ -137,7 +155,12 @@ describe(`outbox delivery (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGl
       expect(decodeHeader(ar.headers.subject!)).toBe('تم تأكيد موعدك في أحد مكاتب QuBì');
 
       // Once sent, the manage link's token no longer sits in the outbox.
-      const sentPayloads = await t.db.selectFrom('outbox').select('payload').where('kind', '=', 'booking_confirmation').where('status', '=', 'sent').execute();
+      const sentPayloads = await t.db
+        .selectFrom('outbox')
+        .select('payload')
+        .where('kind', '=', 'booking_confirmation')
+        .where('status', '=', 'sent')
+        .execute();
       expect(sentPayloads.length).toBe(2);
       for (const p of sentPayloads) expect(p.payload).not.toHaveProperty('manageToken');
 
@@ -153,7 +176,8 @@ describe(`outbox delivery (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGl
   it('keeps every message through an SMTP outage and delivers each exactly once when SMTP is back', async () => {
     const port = await closedPort();
     const down = worker(smtpMailer(port));
-    for (let i = 0; i < 10; i++) await book({ start: slots[i % slots.length]!, firstName: `Person ${i}`, email: `person${i}@example.org` });
+    for (let i = 0; i < 10; i++)
+      await book({ start: slots[i % slots.length]!, firstName: `Person ${i}`, email: `person${i}@example.org` });
 
     expect(await down.runOnce()).toEqual({ sent: 0, failed: 10 });
     const waiting = await outboxRows('booking_confirmation');
@@ -169,7 +193,11 @@ describe(`outbox delivery (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGl
     // Still down at the next retry: the backoff doubles.
     clock = new Date(now.getTime() + retryDelayMs(1));
     expect(await down.runOnce()).toEqual({ sent: 0, failed: 10 });
-    expect((await outboxRows('booking_confirmation')).every((r) => r.attempts === 2 && r.send_after.getTime() === clock.getTime() + retryDelayMs(2))).toBe(true);
+    expect(
+      (await outboxRows('booking_confirmation')).every(
+        (r) => r.attempts === 2 && r.send_after.getTime() === clock.getTime() + retryDelayMs(2),
+      ),
+    ).toBe(true);
 
     const sink = await startSink(port);
     try {
@@ -230,12 +258,18 @@ describe(`outbox delivery (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGl
 
       expect(await cancelBooking(t.db, cancelled.booking.id, clock)).toBe(true);
       // A status changed without touching the outbox: the worker itself must notice.
-      await t.db.updateTable('booking').set({ status: 'cancelled' }).where('id', '=', closedByStaff.booking.id).execute();
+      await t.db
+        .updateTable('booking')
+        .set({ status: 'cancelled' })
+        .where('id', '=', closedByStaff.booking.id)
+        .execute();
 
       clock = new Date(remindAt.getTime() + MINUTE);
       // The kept booking's reminder, and the cancellation notice of the one the person cancelled.
       expect(await w.runOnce()).toEqual({ sent: 2, failed: 0 });
-      expect((await outboxRows('booking_cancelled')).map((r) => [r.booking_id, r.status])).toEqual([[cancelled.booking.id, 'sent']]);
+      expect((await outboxRows('booking_cancelled')).map((r) => [r.booking_id, r.status])).toEqual([
+        [cancelled.booking.id, 'sent'],
+      ]);
       const reminders = await outboxRows('booking_reminder');
       expect(reminders.map((r) => [r.booking_id, r.status])).toEqual([
         [kept.booking.id, 'sent'],
@@ -243,7 +277,9 @@ describe(`outbox delivery (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGl
         [closedByStaff.booking.id, 'cancelled'],
       ]);
       const reminder = parseMime(sink.received.find((raw) => outboxIdOf(raw) === reminders[0]!.id)!);
-      expect(decodeHeader(reminder.headers.subject!)).toBe('Reminder: you have an appointment at a QuBì help desk tomorrow');
+      expect(decodeHeader(reminder.headers.subject!)).toBe(
+        'Reminder: you have an appointment at a QuBì help desk tomorrow',
+      );
 
       clock = new Date(clock.getTime() + DAY);
       expect(await w.runOnce()).toEqual({ sent: 0, failed: 0 });
@@ -293,7 +329,9 @@ describe(`outbox delivery (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGl
     const dataDir = await mkdtemp(path.join(tmpdir(), 'qubi-mail-'));
     try {
       const made = await book({ start: slots[4]!, firstName: 'Zainab', email: 'zainab.private@example.org' });
-      const mailer = createMailer({ smtpUrl: undefined, mailFrom: FROM, dataDir }, ORIGIN, (line) => logLines.push(line));
+      const mailer = createMailer({ smtpUrl: undefined, mailFrom: FROM, dataDir }, ORIGIN, (line) =>
+        logLines.push(line),
+      );
       expect(await worker(mailer).runOnce()).toEqual({ sent: 1, failed: 0 });
       const [row] = await outboxRows('booking_confirmation');
       const files = await readdir(path.join(dataDir, 'mail'));
@@ -305,7 +343,9 @@ describe(`outbox delivery (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGl
       const mailLines = logLines.filter((l) => l.startsWith('[mail]'));
       expect(mailLines).toHaveLength(1);
       // The log names the file; the link (its token cancels the booking) is only in the file.
-      expect(mailLines[0]).toBe(`[mail] booking_confirmation #${row!.id} written to ${path.join(dataDir, 'mail', files[0]!)}`);
+      expect(mailLines[0]).toBe(
+        `[mail] booking_confirmation #${row!.id} written to ${path.join(dataDir, 'mail', files[0]!)}`,
+      );
       expect(mailLines[0]).not.toContain(made.manageToken!);
       expect(mailLines[0]).not.toMatch(/token|@|Zainab/);
       expect(eml.replace(/=\r?\n/g, '')).toContain(`${ORIGIN}/en/prenotazione/gestisci?token=3D${made.manageToken}`);
@@ -319,9 +359,21 @@ describe(`outbox delivery (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGl
     const sink = await startSink();
     try {
       clock = new Date(slots[5]!.getTime() + 31 * DAY);
-      const w = startWorker({ db: t.db, mailer: smtpMailer(sink.port), intervalMs: 0, origin: () => ORIGIN, now: () => clock, log: (l) => logLines.push(l), retentionDays: 30 });
+      const w = startWorker({
+        db: t.db,
+        mailer: smtpMailer(sink.port),
+        intervalMs: 0,
+        origin: () => ORIGIN,
+        now: () => clock,
+        log: (l) => logLines.push(l),
+        retentionDays: 30,
+      });
       await w.runOnce();
-      const row = await t.db.selectFrom('booking').select(['email', 'first_name', 'erased_at']).where('id', '=', made.booking.id).executeTakeFirstOrThrow();
+      const row = await t.db
+        .selectFrom('booking')
+        .select(['email', 'first_name', 'erased_at'])
+        .where('id', '=', made.booking.id)
+        .executeTakeFirstOrThrow();
       expect(row).toMatchObject({ email: null, first_name: null });
       expect(row.erased_at).not.toBeNull();
       // Its messages went with it: nothing was sent to the erased address.
@@ -336,7 +388,14 @@ describe(`outbox delivery (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGl
     const sink = await startSink();
     try {
       await book({ start: slots[4]! });
-      const w = startWorker({ db: t.db, mailer: smtpMailer(sink.port), intervalMs: 20, origin: () => ORIGIN, now: () => clock, log: (l) => logLines.push(l) });
+      const w = startWorker({
+        db: t.db,
+        mailer: smtpMailer(sink.port),
+        intervalMs: 20,
+        origin: () => ORIGIN,
+        now: () => clock,
+        log: (l) => logLines.push(l),
+      });
       await expect.poll(() => sink.received.length, { timeout: 10_000 }).toBe(1);
       await w.stop();
     } finally {

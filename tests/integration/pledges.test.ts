@@ -3,7 +3,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { seedDatabase } from '#/server/db/seed.ts';
-import { cancelPledge, changePledgeQuantities, createPledge, eraseExpiredPledges, expireUnkeptPledges, findPledgeByToken, recordPledgeOutcome, type NewPledge } from '#/features/campaign/pledges.ts';
+import {
+  cancelPledge,
+  changePledgeQuantities,
+  createPledge,
+  eraseExpiredPledges,
+  expireUnkeptPledges,
+  findPledgeByToken,
+  recordPledgeOutcome,
+  type NewPledge,
+} from '#/features/campaign/pledges.ts';
 
 let t: TestDatabase;
 let windowId: number;
@@ -13,7 +22,11 @@ const now = new Date('2026-11-24T10:00:00Z');
 beforeAll(async () => {
   t = await createTestDatabase({ poolSize: 10 });
   await seedDatabase(t.db, now);
-  const w = await t.db.selectFrom('collection_window').select(['id', 'ends_at']).orderBy('starts_at').executeTakeFirstOrThrow();
+  const w = await t.db
+    .selectFrom('collection_window')
+    .select(['id', 'ends_at'])
+    .orderBy('starts_at')
+    .executeTakeFirstOrThrow();
   windowId = w.id;
   windowEnd = w.ends_at;
 });
@@ -32,7 +45,11 @@ const pledge = (over: Partial<NewPledge>): NewPledge => ({
 });
 
 async function item(slug: string) {
-  return t.db.selectFrom('campaign_item').select(['target', 'pledged']).where('slug', '=', slug).executeTakeFirstOrThrow();
+  return t.db
+    .selectFrom('campaign_item')
+    .select(['target', 'pledged'])
+    .where('slug', '=', slug)
+    .executeTakeFirstOrThrow();
 }
 
 describe(`pledge quantities (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, () => {
@@ -45,28 +62,60 @@ describe(`pledge quantities (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'P
     expect(refused).toHaveLength(40);
     for (const r of refused) expect(r).toEqual({ ok: false, reason: 'exceeds_remaining', remaining: { zaino: 0 } });
     expect(await item('zaino')).toEqual({ target: 40, pledged: 40 });
-    const lines = await t.db.selectFrom('pledge_item').innerJoin('campaign_item', 'campaign_item.id', 'pledge_item.campaign_item_id').where('campaign_item.slug', '=', 'zaino').select((eb) => eb.fn.sum<number>('quantity').as('n')).executeTakeFirstOrThrow();
+    const lines = await t.db
+      .selectFrom('pledge_item')
+      .innerJoin('campaign_item', 'campaign_item.id', 'pledge_item.campaign_item_id')
+      .where('campaign_item.slug', '=', 'zaino')
+      .select((eb) => eb.fn.sum<number>('quantity').as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(lines.n)).toBe(40);
   });
 
   it('a pledge of several items is all or nothing', async () => {
     const before = await item('astuccio');
-    const outcome = await createPledge(t.db, pledge({ lines: [{ item: 'astuccio', quantity: 2 }, { item: 'diario', quantity: 41 }] }), now);
+    const outcome = await createPledge(
+      t.db,
+      pledge({
+        lines: [
+          { item: 'astuccio', quantity: 2 },
+          { item: 'diario', quantity: 41 },
+        ],
+      }),
+      now,
+    );
     expect(outcome).toEqual({ ok: false, reason: 'exceeds_remaining', remaining: { astuccio: 40, diario: 40 } });
     expect(await item('astuccio')).toEqual(before);
   });
 
   it('refuses unknown items, bad quantities and windows of another campaign or in the past', async () => {
-    expect(await createPledge(t.db, pledge({ lines: [{ item: 'laptop', quantity: 1 }] }), now)).toMatchObject({ reason: 'invalid_items' });
-    expect(await createPledge(t.db, pledge({ lines: [{ item: 'colla', quantity: -1 }] }), now)).toMatchObject({ reason: 'invalid_items' });
-    expect(await createPledge(t.db, pledge({ lines: [{ item: 'colla', quantity: 1.5 }] }), now)).toMatchObject({ reason: 'invalid_items' });
+    expect(await createPledge(t.db, pledge({ lines: [{ item: 'laptop', quantity: 1 }] }), now)).toMatchObject({
+      reason: 'invalid_items',
+    });
+    expect(await createPledge(t.db, pledge({ lines: [{ item: 'colla', quantity: -1 }] }), now)).toMatchObject({
+      reason: 'invalid_items',
+    });
+    expect(await createPledge(t.db, pledge({ lines: [{ item: 'colla', quantity: 1.5 }] }), now)).toMatchObject({
+      reason: 'invalid_items',
+    });
     expect(await createPledge(t.db, pledge({ lines: [] }), now)).toMatchObject({ reason: 'invalid_items' });
-    expect(await createPledge(t.db, pledge({ collectionWindowId: 999999 }), now)).toMatchObject({ reason: 'invalid_window' });
-    expect(await createPledge(t.db, pledge({ lines: [{ item: 'colla', quantity: 1 }] }), new Date(windowEnd.getTime() + 1000))).toMatchObject({ reason: 'invalid_window' });
+    expect(await createPledge(t.db, pledge({ collectionWindowId: 999999 }), now)).toMatchObject({
+      reason: 'invalid_window',
+    });
+    expect(
+      await createPledge(
+        t.db,
+        pledge({ lines: [{ item: 'colla', quantity: 1 }] }),
+        new Date(windowEnd.getTime() + 1000),
+      ),
+    ).toMatchObject({ reason: 'invalid_window' });
   });
 
   it('the same form submitted twice pledges once', async () => {
-    const outcomes = await Promise.all([1, 2, 3].map(() => createPledge(t.db, pledge({ lines: [{ item: 'colla', quantity: 5 }], submissionKey: 'same-form' }), now)));
+    const outcomes = await Promise.all(
+      [1, 2, 3].map(() =>
+        createPledge(t.db, pledge({ lines: [{ item: 'colla', quantity: 5 }], submissionKey: 'same-form' }), now),
+      ),
+    );
     expect(new Set(outcomes.map((o) => (o.ok ? o.pledge.reference : 'refused'))).size).toBe(1);
     expect((await item('colla')).pledged).toBe(5);
   });
@@ -74,32 +123,63 @@ describe(`pledge quantities (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'P
 
 describe('submission keys', () => {
   it("a key reused by another donor returns nothing of the first donor's pledge", async () => {
-    const first = await createPledge(t.db, pledge({ lines: [{ item: 'colla', quantity: 1 }], submissionKey: 'copied-key', phone: '+393401110001' }), now);
-    const other = await createPledge(t.db, pledge({ lines: [{ item: 'colla', quantity: 1 }], submissionKey: 'copied-key', phone: '+393409990001' }), now);
+    const first = await createPledge(
+      t.db,
+      pledge({ lines: [{ item: 'colla', quantity: 1 }], submissionKey: 'copied-key', phone: '+393401110001' }),
+      now,
+    );
+    const other = await createPledge(
+      t.db,
+      pledge({ lines: [{ item: 'colla', quantity: 1 }], submissionKey: 'copied-key', phone: '+393409990001' }),
+      now,
+    );
     expect(first).toMatchObject({ ok: true, duplicate: false });
     expect(other).toMatchObject({ ok: true, duplicate: false });
     expect(other.ok && first.ok && other.pledge.reference).not.toBe(first.ok && first.pledge.reference);
-    expect(await createPledge(t.db, pledge({ lines: [{ item: 'colla', quantity: 1 }], submissionKey: 'copied-key', phone: '+393401110001' }), now)).toMatchObject({ ok: true, duplicate: true });
+    expect(
+      await createPledge(
+        t.db,
+        pledge({ lines: [{ item: 'colla', quantity: 1 }], submissionKey: 'copied-key', phone: '+393401110001' }),
+        now,
+      ),
+    ).toMatchObject({ ok: true, duplicate: true });
   });
 });
 
 describe('the life of a pledge', () => {
   it('can be changed and cancelled by the donor, giving quantities back at once', async () => {
-    const made = await createPledge(t.db, pledge({ lines: [{ item: 'pastelli', quantity: 3 }], email: 'donor@example.org' }), now);
+    const made = await createPledge(
+      t.db,
+      pledge({ lines: [{ item: 'pastelli', quantity: 3 }], email: 'donor@example.org' }),
+      now,
+    );
     if (!made.ok) throw new Error('refused');
     expect(made.pledge.reference).toMatch(/^ZS-[A-Z0-9]{4}-[A-Z0-9]{2}$/);
     let mine = (await findPledgeByToken(t.db, made.manageToken!))!;
     expect(mine.lines).toEqual([{ itemId: expect.any(Number), item: 'pastelli', quantity: 3 }]);
-    expect(await changePledgeQuantities(t.db, mine, [{ item: 'pastelli', quantity: 1 }, { item: 'forbici', quantity: 2 }])).toEqual({ ok: true });
+    expect(
+      await changePledgeQuantities(t.db, mine, [
+        { item: 'pastelli', quantity: 1 },
+        { item: 'forbici', quantity: 2 },
+      ]),
+    ).toEqual({ ok: true });
     expect((await item('pastelli')).pledged).toBe(1);
     expect((await item('forbici')).pledged).toBe(2);
     mine = (await findPledgeByToken(t.db, made.manageToken!))!;
-    expect(await changePledgeQuantities(t.db, mine, [{ item: 'pastelli', quantity: 61 }])).toMatchObject({ ok: false, reason: 'exceeds_remaining' });
+    expect(await changePledgeQuantities(t.db, mine, [{ item: 'pastelli', quantity: 61 }])).toMatchObject({
+      ok: false,
+      reason: 'exceeds_remaining',
+    });
     expect(await cancelPledge(t.db, mine.id, now)).toBe(true);
     expect(await cancelPledge(t.db, mine.id, now)).toBe(false);
     expect((await item('pastelli')).pledged).toBe(0);
     expect((await item('forbici')).pledged).toBe(0);
-    const messages = await t.db.selectFrom('outbox').select(['kind', 'status']).where('pledge_id', '=', mine.id).orderBy('id').execute();
+    const messages = await t.db
+      .selectFrom('outbox')
+      .select(['kind', 'status'])
+      .where('pledge_id', '=', mine.id)
+      .orderBy('id')
+      .execute();
     expect(messages).toEqual([
       { kind: 'pledge_confirmation', status: 'pending' },
       { kind: 'pledge_reminder', status: 'cancelled' },
@@ -116,17 +196,32 @@ describe('the life of a pledge', () => {
     expect((await item('quaderni-righe')).pledged).toBe(17);
     expect(await expireUnkeptPledges(t.db, new Date(windowEnd.getTime() + 49 * 3600000))).toBeGreaterThan(0);
     expect((await item('quaderni-righe')).pledged).toBe(10);
-    const status = await t.db.selectFrom('pledge').select('status').where('id', '=', unkept.pledge.id).executeTakeFirstOrThrow();
+    const status = await t.db
+      .selectFrom('pledge')
+      .select('status')
+      .where('id', '=', unkept.pledge.id)
+      .executeTakeFirstOrThrow();
     expect(status.status).toBe('expired');
   });
 
   it('erases donors 60 days after the collection window and keeps the totals', async () => {
-    const totalBefore = await t.db.selectFrom('campaign_item').select((eb) => eb.fn.sum<number>('pledged').as('n')).executeTakeFirstOrThrow();
+    const totalBefore = await t.db
+      .selectFrom('campaign_item')
+      .select((eb) => eb.fn.sum<number>('pledged').as('n'))
+      .executeTakeFirstOrThrow();
     expect(await eraseExpiredPledges(t.db, new Date(windowEnd.getTime() + 59 * 86400000))).toBe(0);
     expect(await eraseExpiredPledges(t.db, new Date(windowEnd.getTime() + 61 * 86400000))).toBeGreaterThan(0);
-    const left = await t.db.selectFrom('pledge').select(['first_name', 'email', 'phone']).where('collection_window_id', '=', windowId).where('erased_at', 'is', null).execute();
+    const left = await t.db
+      .selectFrom('pledge')
+      .select(['first_name', 'email', 'phone'])
+      .where('collection_window_id', '=', windowId)
+      .where('erased_at', 'is', null)
+      .execute();
     expect(left).toEqual([]);
-    const totalAfter = await t.db.selectFrom('campaign_item').select((eb) => eb.fn.sum<number>('pledged').as('n')).executeTakeFirstOrThrow();
+    const totalAfter = await t.db
+      .selectFrom('campaign_item')
+      .select((eb) => eb.fn.sum<number>('pledged').as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(totalAfter.n)).toBe(Number(totalBefore.n));
   });
 });

@@ -14,8 +14,14 @@ describe('rate limits in the database', () => {
     const t0 = new Date('2026-12-01T10:00:00Z');
     const results = await Promise.all([0, 1, 2, 3, 4].map(() => hitRateLimit(t.db, 'test:a', rule, t0)));
     expect(results.filter((r) => r.allowed)).toHaveLength(3);
-    expect(results.filter((r) => !r.allowed)).toEqual([{ allowed: false, retryAfterSeconds: 60 }, { allowed: false, retryAfterSeconds: 60 }]);
-    expect(await hitRateLimit(t.db, 'test:a', rule, new Date(t0.getTime() + 45000))).toEqual({ allowed: false, retryAfterSeconds: 15 });
+    expect(results.filter((r) => !r.allowed)).toEqual([
+      { allowed: false, retryAfterSeconds: 60 },
+      { allowed: false, retryAfterSeconds: 60 },
+    ]);
+    expect(await hitRateLimit(t.db, 'test:a', rule, new Date(t0.getTime() + 45000))).toEqual({
+      allowed: false,
+      retryAfterSeconds: 15,
+    });
     expect(await hitRateLimit(t.db, 'test:a', rule, new Date(t0.getTime() + 61000))).toEqual({ allowed: true });
   });
   it('stores no personal value in clear', () => {

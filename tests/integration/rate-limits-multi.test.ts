@@ -27,7 +27,14 @@ describe('hitRateLimits', () => {
       transformResult: async (args) => args.result,
     };
     const db = t.db.withPlugin(counting);
-    const first = await hitRateLimits(db, [{ key: 'multi:ip', rule: hour }, { key: 'multi:contact', rule: minute }], t0);
+    const first = await hitRateLimits(
+      db,
+      [
+        { key: 'multi:ip', rule: hour },
+        { key: 'multi:contact', rule: minute },
+      ],
+      t0,
+    );
     expect(statements).toBe(1);
     expect(first).toEqual({
       allowed: true,
@@ -36,9 +43,23 @@ describe('hitRateLimits', () => {
         { key: 'multi:contact', hits: 1, limit: 2, allowed: true, retryAfterSeconds: 60 },
       ],
     });
-    await hitRateLimits(t.db, [{ key: 'multi:ip', rule: hour }, { key: 'multi:contact', rule: minute }], at(10));
+    await hitRateLimits(
+      t.db,
+      [
+        { key: 'multi:ip', rule: hour },
+        { key: 'multi:contact', rule: minute },
+      ],
+      at(10),
+    );
     // The third hit uses up the per-minute key only; the verdict is its wait, and both counted.
-    const third = await hitRateLimits(t.db, [{ key: 'multi:ip', rule: hour }, { key: 'multi:contact', rule: minute }], at(20));
+    const third = await hitRateLimits(
+      t.db,
+      [
+        { key: 'multi:ip', rule: hour },
+        { key: 'multi:contact', rule: minute },
+      ],
+      at(20),
+    );
     expect(third).toEqual({
       allowed: false,
       retryAfterSeconds: 40,
@@ -50,7 +71,10 @@ describe('hitRateLimits', () => {
   });
 
   it('resets each key when its own window is over, not the others', async () => {
-    const checks = [{ key: 'reset:long', rule: hour }, { key: 'reset:short', rule: minute }];
+    const checks = [
+      { key: 'reset:long', rule: hour },
+      { key: 'reset:short', rule: minute },
+    ];
     for (const s of [0, 1, 2]) await hitRateLimits(t.db, checks, at(s));
     // 61 s on: the minute window restarted, the hour one goes on counting (and is used up).
     const later = await hitRateLimits(t.db, checks, at(61));
@@ -60,8 +84,16 @@ describe('hitRateLimits', () => {
     const next = await hitRateLimits(t.db, checks, at(3600));
     expect(next.counts.map((c) => c.hits)).toEqual([1, 1]);
     expect(next.allowed).toBe(true);
-    expect((await hitRateLimits(t.db, checks, at(3630))).counts.map((c) => [c.hits, c.retryAfterSeconds])).toEqual([[2, 3570], [2, 30]]);
-    const rows = await t.db.selectFrom('rate_limit').select(['key', 'hits', 'window_started_at']).where('key', 'like', 'reset:%').orderBy('key').execute();
+    expect((await hitRateLimits(t.db, checks, at(3630))).counts.map((c) => [c.hits, c.retryAfterSeconds])).toEqual([
+      [2, 3570],
+      [2, 30],
+    ]);
+    const rows = await t.db
+      .selectFrom('rate_limit')
+      .select(['key', 'hits', 'window_started_at'])
+      .where('key', 'like', 'reset:%')
+      .orderBy('key')
+      .execute();
     expect(rows).toEqual([
       { key: 'reset:long', hits: 2, window_started_at: at(3600) },
       { key: 'reset:short', hits: 2, window_started_at: at(3600) },
@@ -73,7 +105,19 @@ describe('hitRateLimits', () => {
     // The keys in opposite orders from half of the requests: the statement sorts them, no deadlock.
     const results = await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
-        hitRateLimits(t.db, i % 2 ? [{ key: 'race:a', rule }, { key: 'race:b', rule }] : [{ key: 'race:b', rule }, { key: 'race:a', rule }], t0),
+        hitRateLimits(
+          t.db,
+          i % 2
+            ? [
+                { key: 'race:a', rule },
+                { key: 'race:b', rule },
+              ]
+            : [
+                { key: 'race:b', rule },
+                { key: 'race:a', rule },
+              ],
+          t0,
+        ),
       ),
     );
     expect(results.filter((r) => r.allowed)).toHaveLength(5);
@@ -84,9 +128,21 @@ describe('hitRateLimits', () => {
   });
 
   it('counts a key given twice once, with the stricter rule', async () => {
-    const result = await hitRateLimits(t.db, [{ key: 'twice', rule: { limit: 1, windowSeconds: 60 } }, { key: 'twice', rule: { limit: 5, windowSeconds: 60 } }], t0);
-    expect(result.counts.map((c) => [c.hits, c.limit])).toEqual([[1, 1], [1, 1]]);
-    expect((await t.db.selectFrom('rate_limit').select('hits').where('key', '=', 'twice').executeTakeFirstOrThrow()).hits).toBe(1);
+    const result = await hitRateLimits(
+      t.db,
+      [
+        { key: 'twice', rule: { limit: 1, windowSeconds: 60 } },
+        { key: 'twice', rule: { limit: 5, windowSeconds: 60 } },
+      ],
+      t0,
+    );
+    expect(result.counts.map((c) => [c.hits, c.limit])).toEqual([
+      [1, 1],
+      [1, 1],
+    ]);
+    expect(
+      (await t.db.selectFrom('rate_limit').select('hits').where('key', '=', 'twice').executeTakeFirstOrThrow()).hits,
+    ).toBe(1);
     expect(await hitRateLimits(t.db, [], t0)).toEqual({ allowed: true, counts: [] });
   });
 });

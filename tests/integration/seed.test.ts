@@ -20,7 +20,11 @@ describe('migrations and seed', () => {
   });
 
   it('has the nine municipal networks', async () => {
-    const networks = await t.db.selectFrom('network').select(['municipio_id', 'name']).orderBy('municipio_id').execute();
+    const networks = await t.db
+      .selectFrom('network')
+      .select(['municipio_id', 'name'])
+      .orderBy('municipio_id')
+      .execute();
     expect(networks.map((n) => n.municipio_id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(networks[7]!.name).toBe('Rete QuBì Municipio 8');
   });
@@ -40,8 +44,15 @@ describe('migrations and seed', () => {
   });
 
   it('puts both Christmas events on their coming dates, in Rome time', async () => {
-    const events = await t.db.selectFrom('event').select(['slug', 'starts_at', 'ends_at', 'venue']).orderBy('starts_at').execute();
-    expect(events.map((e) => toRomeIso(e.starts_at))).toEqual(['2026-12-17T16:30:00+01:00', '2026-12-22T14:30:00+01:00']);
+    const events = await t.db
+      .selectFrom('event')
+      .select(['slug', 'starts_at', 'ends_at', 'venue'])
+      .orderBy('starts_at')
+      .execute();
+    expect(events.map((e) => toRomeIso(e.starts_at))).toEqual([
+      '2026-12-17T16:30:00+01:00',
+      '2026-12-22T14:30:00+01:00',
+    ]);
     expect(toRomeIso(events[1]!.ends_at!)).toBe('2026-12-22T17:30:00+01:00');
     expect(events.map((e) => e.venue)).toEqual(['Comunità Oklahoma', 'La Casa dei Giochi']);
     const partners = await t.db
@@ -56,11 +67,23 @@ describe('migrations and seed', () => {
   });
 
   it('refuses to pledge an item beyond its target, in the database itself', async () => {
-    const item = await t.db.selectFrom('campaign_item').select(['id', 'target']).where('slug', '=', 'zaino').executeTakeFirstOrThrow();
+    const item = await t.db
+      .selectFrom('campaign_item')
+      .select(['id', 'target'])
+      .where('slug', '=', 'zaino')
+      .executeTakeFirstOrThrow();
     await expect(
-      t.db.updateTable('campaign_item').set({ pledged: sql<number>`pledged + ${item.target + 1}` }).where('id', '=', item.id).execute(),
+      t.db
+        .updateTable('campaign_item')
+        .set({ pledged: sql<number>`pledged + ${item.target + 1}` })
+        .where('id', '=', item.id)
+        .execute(),
     ).rejects.toThrow(/campaign_item_pledged_within_target/);
-    const after = await t.db.selectFrom('campaign_item').select('pledged').where('id', '=', item.id).executeTakeFirstOrThrow();
+    const after = await t.db
+      .selectFrom('campaign_item')
+      .select('pledged')
+      .where('id', '=', item.id)
+      .executeTakeFirstOrThrow();
     expect(after.pledged).toBe(0);
   });
 

@@ -3,7 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { seedDatabase } from '#/server/db/seed.ts';
 import { volunteerSchema } from '#/features/volunteers/vocabulary.ts';
-import { confirmVolunteer, deleteUnconfirmedVolunteers, signUpVolunteer, withdrawVolunteer } from '#/features/volunteers/volunteers.ts';
+import {
+  confirmVolunteer,
+  deleteUnconfirmedVolunteers,
+  signUpVolunteer,
+  withdrawVolunteer,
+} from '#/features/volunteers/volunteers.ts';
 
 let t: TestDatabase;
 const now = new Date('2026-11-24T10:00:00Z');
@@ -14,18 +19,50 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const form = (over: Record<string, unknown> = {}) =>
-  volunteerSchema.parse({ name: 'Giulia', email: 'Giulia@Example.org', phone: '', municipi: ['8', '2'], skills: ['homework', 'translation'], languages: ['ar', 'fr'], availability: ['tue-afternoon'], note: '', locale: 'it', consent: true, ...over });
+  volunteerSchema.parse({
+    name: 'Giulia',
+    email: 'Giulia@Example.org',
+    phone: '',
+    municipi: ['8', '2'],
+    skills: ['homework', 'translation'],
+    languages: ['ar', 'fr'],
+    availability: ['tue-afternoon'],
+    note: '',
+    locale: 'it',
+    consent: true,
+    ...over,
+  });
 
 async function messagesFor(email: string) {
-  return t.db.selectFrom('outbox').select(['kind', 'payload', 'recipient']).where('recipient', '=', email).orderBy('id').execute();
+  return t.db
+    .selectFrom('outbox')
+    .select(['kind', 'payload', 'recipient'])
+    .where('recipient', '=', email)
+    .orderBy('id')
+    .execute();
 }
 
 describe('volunteers', () => {
   it('validates the form with clear message keys', () => {
-    const r = volunteerSchema.safeParse({ name: '', email: 'x', municipi: [], skills: [], locale: 'it', consent: false });
+    const r = volunteerSchema.safeParse({
+      name: '',
+      email: 'x',
+      municipi: [],
+      skills: [],
+      locale: 'it',
+      consent: false,
+    });
     expect(r.success).toBe(false);
     const messages = r.error!.issues.map((i) => i.message);
-    expect(messages).toEqual(expect.arrayContaining(['volunteer.error.nameRequired', 'volunteer.error.emailInvalid', 'volunteer.error.municipiRequired', 'volunteer.error.skillsRequired', 'volunteer.error.consentRequired']));
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        'volunteer.error.nameRequired',
+        'volunteer.error.emailInvalid',
+        'volunteer.error.municipiRequired',
+        'volunteer.error.skillsRequired',
+        'volunteer.error.consentRequired',
+      ]),
+    );
   });
 
   it('confirms the address with a single-use link, then tells the coordinators', async () => {
@@ -35,15 +72,33 @@ describe('volunteers', () => {
     const token = confirm!.payload.confirmToken as string;
     expect(await confirmVolunteer(t.db, token, new Date(now.getTime() + 3600000))).toBe('confirmed');
     expect(await confirmVolunteer(t.db, token, new Date(now.getTime() + 7200000))).toBe('invalid');
-    const v = await t.db.selectFrom('volunteer').select(['status', 'municipi']).where('email', '=', 'giulia@example.org').executeTakeFirstOrThrow();
+    const v = await t.db
+      .selectFrom('volunteer')
+      .select(['status', 'municipi'])
+      .where('email', '=', 'giulia@example.org')
+      .executeTakeFirstOrThrow();
     expect(v).toEqual({ status: 'new', municipi: [2, 8] });
-    const notices = await t.db.selectFrom('outbox').select('recipient').where('kind', '=', 'volunteer_coordinator_notice').orderBy('recipient').execute();
-    expect(notices.map((n) => n.recipient)).toEqual(['rete.municipio2@qubi.example.org', 'rete.municipio8@qubi.example.org']);
+    const notices = await t.db
+      .selectFrom('outbox')
+      .select('recipient')
+      .where('kind', '=', 'volunteer_coordinator_notice')
+      .orderBy('recipient')
+      .execute();
+    expect(notices.map((n) => n.recipient)).toEqual([
+      'rete.municipio2@qubi.example.org',
+      'rete.municipio8@qubi.example.org',
+    ]);
   });
 
   it('updates instead of duplicating on a second sign-up with the same email', async () => {
-    expect(await signUpVolunteer(t.db, form({ name: 'Giulia R.', email: 'giulia@example.org', skills: ['events'] }), now)).toEqual({ status: 'updated' });
-    const rows = await t.db.selectFrom('volunteer').select(['name', 'skills', 'status']).where('email', '=', 'giulia@example.org').execute();
+    expect(
+      await signUpVolunteer(t.db, form({ name: 'Giulia R.', email: 'giulia@example.org', skills: ['events'] }), now),
+    ).toEqual({ status: 'updated' });
+    const rows = await t.db
+      .selectFrom('volunteer')
+      .select(['name', 'skills', 'status'])
+      .where('email', '=', 'giulia@example.org')
+      .execute();
     expect(rows).toEqual([{ name: 'Giulia R.', skills: ['events'], status: 'new' }]);
   });
 
@@ -53,16 +108,25 @@ describe('volunteers', () => {
     const eightDays = new Date(now.getTime() + 8 * 86400000);
     expect(await confirmVolunteer(t.db, token, eightDays)).toBe('invalid');
     expect(await deleteUnconfirmedVolunteers(t.db, eightDays)).toBe(1);
-    expect(await t.db.selectFrom('volunteer').select('id').where('email', '=', 'late@example.org').execute()).toEqual([]);
+    expect(await t.db.selectFrom('volunteer').select('id').where('email', '=', 'late@example.org').execute()).toEqual(
+      [],
+    );
   });
 
   it('deletes all data through the withdraw link of any email, and only through a valid one', async () => {
     await signUpVolunteer(t.db, form({ email: 'bye@example.org' }), now);
     const token = (await messagesFor('bye@example.org'))[0]!.payload.withdrawToken as string;
-    expect(await withdrawVolunteer(t.db, token.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')))).toBe(false);
+    expect(
+      await withdrawVolunteer(
+        t.db,
+        token.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')),
+      ),
+    ).toBe(false);
     expect(await withdrawVolunteer(t.db, 'nonsense')).toBe(false);
     expect(await withdrawVolunteer(t.db, token)).toBe(true);
-    expect(await t.db.selectFrom('volunteer').select('id').where('email', '=', 'bye@example.org').execute()).toEqual([]);
+    expect(await t.db.selectFrom('volunteer').select('id').where('email', '=', 'bye@example.org').execute()).toEqual(
+      [],
+    );
     expect(await messagesFor('bye@example.org')).toEqual([]);
   });
 });

@@ -57,7 +57,18 @@ describe('desk copy', () => {
       expect(limit.allowed).toBe(true);
       return createBooking(
         db,
-        { desk, start: romeToInstant(2026, 12, 15, 10, 0), firstName: 'Amina', email: null, phone: '+393331112222', topic: null, note: null, locale: 'it', submissionKey: 'cache-1', source: 'api' },
+        {
+          desk,
+          start: romeToInstant(2026, 12, 15, 10, 0),
+          firstName: 'Amina',
+          email: null,
+          phone: '+393331112222',
+          topic: null,
+          note: null,
+          locale: 'it',
+          submissionKey: 'cache-1',
+          source: 'api',
+        },
         now,
         { knownExceptions: (from, to) => exceptionsFrom(cached.value, from, to) },
       );
@@ -67,16 +78,42 @@ describe('desk copy', () => {
     // The same form again: refused by the key's UNIQUE, then looked up; the place is given back.
     const again = await createBooking(
       db,
-      { desk, start: romeToInstant(2026, 12, 15, 10, 0), firstName: 'Amina', email: null, phone: '+393331112222', topic: null, note: null, locale: 'it', submissionKey: 'cache-1', source: 'api' },
+      {
+        desk,
+        start: romeToInstant(2026, 12, 15, 10, 0),
+        firstName: 'Amina',
+        email: null,
+        phone: '+393331112222',
+        topic: null,
+        note: null,
+        locale: 'it',
+        submissionKey: 'cache-1',
+        source: 'api',
+      },
       now,
       { knownExceptions: (from, to) => exceptionsFrom(cached.value, from, to) },
     );
-    expect(again).toMatchObject({ ok: true, duplicate: true, booking: { id: booking.value.ok ? booking.value.booking.id : -1 } });
+    expect(again).toMatchObject({
+      ok: true,
+      duplicate: true,
+      booking: { id: booking.value.ok ? booking.value.booking.id : -1 },
+    });
     // With an email the outbox rows need the transaction: place, booking, confirmation, reminder.
     const withEmail = await counted(() =>
       createBooking(
         db,
-        { desk, start: romeToInstant(2026, 12, 15, 11, 30), firstName: 'Amina', email: 'amina@example.org', phone: null, topic: null, note: null, locale: 'it', submissionKey: null, source: 'api' },
+        {
+          desk,
+          start: romeToInstant(2026, 12, 15, 11, 30),
+          firstName: 'Amina',
+          email: 'amina@example.org',
+          phone: null,
+          topic: null,
+          note: null,
+          locale: 'it',
+          submissionKey: null,
+          source: 'api',
+        },
         now,
         { knownExceptions: (from, to) => exceptionsFrom(cached.value, from, to) },
       ),
@@ -89,7 +126,11 @@ describe('desk copy', () => {
     const before = (await getCachedDesk(db, 'quarto-oggiaro'))!.desk;
     expect(before.hours).toEqual([{ weekday: 2, opens: '10:00', closes: '13:00' }]);
     // A staff change of hours (what replaceWeeklyHours writes), then its invalidation.
-    await t.db.updateTable('desk_opening_hours').set({ weekday: 4, opens: '15:00', closes: '17:00' }).where('desk_id', '=', before.id).execute();
+    await t.db
+      .updateTable('desk_opening_hours')
+      .set({ weekday: 4, opens: '15:00', closes: '17:00' })
+      .where('desk_id', '=', before.id)
+      .execute();
     invalidateSubscribers(['slots:quarto-oggiaro']);
     expect((await getCachedDesk(db, 'quarto-oggiaro'))!.desk.hours).toEqual(before.hours);
     invalidateSubscribers(deskTags('quarto-oggiaro'));
@@ -99,7 +140,18 @@ describe('desk copy', () => {
     const cached = (await getCachedDesk(db, 'quarto-oggiaro'))!;
     const old = await createBooking(
       db,
-      { desk: cached.desk, start: romeToInstant(2026, 12, 15, 11, 0), firstName: 'Amina', email: null, phone: '+393331112223', topic: null, note: null, locale: 'it', submissionKey: null, source: 'api' },
+      {
+        desk: cached.desk,
+        start: romeToInstant(2026, 12, 15, 11, 0),
+        firstName: 'Amina',
+        email: null,
+        phone: '+393331112223',
+        topic: null,
+        note: null,
+        locale: 'it',
+        submissionKey: null,
+        source: 'api',
+      },
       now,
       { knownExceptions: (from, to) => exceptionsFrom(cached, from, to) },
     );
@@ -133,14 +185,37 @@ describe('campaign copy', () => {
     const setup = (await getPledgeSetup(db, 'zaino-sospeso'))!;
     const window = setup.dropOffPoints.flatMap((p) => p.windows).find((w) => w.endsAt > now)!;
     const pledge = (item: string, quantity: number, campaign = setup, at = now) =>
-      createPledge(db, { campaignSlug: 'zaino-sospeso', lines: [{ item, quantity }], collectionWindowId: window.id, firstName: 'Amina', email: null, phone: '+393331112224', locale: 'it', submissionKey: null }, at, { campaign });
+      createPledge(
+        db,
+        {
+          campaignSlug: 'zaino-sospeso',
+          lines: [{ item, quantity }],
+          collectionWindowId: window.id,
+          firstName: 'Amina',
+          email: null,
+          phone: '+393331112224',
+          locale: 'it',
+          submissionKey: null,
+        },
+        at,
+        { campaign },
+      );
     const first = await counted(() => pledge(setup.items[0]!.slug, 1));
     expect(first.value).toMatchObject({ ok: true });
     expect(first.statements).toBe(1); // window checked, counter raised, pledge row and its line, together
 
     // An item added by staff: the copy does not know it until reloaded.
     const campaignId = setup.id;
-    await t.db.insertInto('campaign_item').values({ campaign_id: campaignId, slug: 'righello', name: JSON.stringify({ it: 'Righello' }), target: 2, position: 99 }).execute();
+    await t.db
+      .insertInto('campaign_item')
+      .values({
+        campaign_id: campaignId,
+        slug: 'righello',
+        name: JSON.stringify({ it: 'Righello' }),
+        target: 2,
+        position: 99,
+      })
+      .execute();
     expect((await getPledgeSetup(db, 'zaino-sospeso'))!.items.some((i) => i.slug === 'righello')).toBe(false);
     const fresh = (await getPledgeSetup(db, 'zaino-sospeso', { fresh: true }))!;
     expect(fresh.items.some((i) => i.slug === 'righello')).toBe(true);
@@ -153,6 +228,9 @@ describe('campaign copy', () => {
       { ok: false, reason: 'exceeds_remaining', remaining: { righello: 0 } },
     ]);
     // A window that ended is refused by the insert itself, even if the caller thinks it open.
-    expect(await pledge(setup.items[0]!.slug, 1, setup, new Date(window.endsAt.getTime() + 1000))).toEqual({ ok: false, reason: 'invalid_window' });
+    expect(await pledge(setup.items[0]!.slug, 1, setup, new Date(window.endsAt.getTime() + 1000))).toEqual({
+      ok: false,
+      reason: 'invalid_window',
+    });
   });
 });

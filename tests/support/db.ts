@@ -31,15 +31,20 @@ const TEMPLATES_WAIT_MS = 180_000;
  * A file or folder of this run's templates once they are made, or undefined outside a vitest run
  * (the bench scripts), where databases are made from scratch as before.
  */
-export async function templatePath(name: 'empty.tar' | 'migrated.tar' | 'migrated' | 'seeded'): Promise<string | undefined> {
+export async function templatePath(
+  name: 'empty.tar' | 'migrated.tar' | 'migrated' | 'seeded',
+): Promise<string | undefined> {
   const dir = process.env[TEMPLATES_ENV];
   if (!dir) return undefined;
   const deadline = Date.now() + TEMPLATES_WAIT_MS;
   while (!existsSync(path.join(dir, TEMPLATES_READY))) {
     if (existsSync(path.join(dir, TEMPLATES_FAILED))) {
-      throw new Error(`the test database templates could not be made:\n${readFileSync(path.join(dir, TEMPLATES_FAILED), 'utf8')}`);
+      throw new Error(
+        `the test database templates could not be made:\n${readFileSync(path.join(dir, TEMPLATES_FAILED), 'utf8')}`,
+      );
     }
-    if (Date.now() > deadline) throw new Error(`the test database templates were not ready after ${TEMPLATES_WAIT_MS / 1000} s (${dir})`);
+    if (Date.now() > deadline)
+      throw new Error(`the test database templates were not ready after ${TEMPLATES_WAIT_MS / 1000} s (${dir})`);
     await setTimeout(100);
   }
   return path.join(dir, name);
@@ -48,7 +53,11 @@ export async function templatePath(name: 'empty.tar' | 'migrated.tar' | 'migrate
 export async function createTestDatabase(options: { poolSize?: number } = {}): Promise<TestDatabase> {
   if (!testDatabaseUrl) {
     const dump = await templatePath('migrated.tar');
-    const db = await openDatabase({ kind: 'pglite', dataDir: 'memory', ...(dump ? { loadDataDir: await openAsBlob(dump) } : {}) });
+    const db = await openDatabase({
+      kind: 'pglite',
+      dataDir: 'memory',
+      ...(dump ? { loadDataDir: await openAsBlob(dump) } : {}),
+    });
     // Nothing to do on the template (already at the latest migration); everything without one.
     await migrateToLatest(db);
     return { db, kind: 'pglite', env: {}, close: () => db.destroy() };
@@ -56,7 +65,12 @@ export async function createTestDatabase(options: { poolSize?: number } = {}): P
   const schema = `test_${randomBytes(6).toString('hex')}`;
   const admin = await openDatabase({ kind: 'postgres', url: testDatabaseUrl, poolSize: 1 });
   await sql`CREATE SCHEMA ${sql.id(schema)}`.execute(admin);
-  const db = await openDatabase({ kind: 'postgres', url: testDatabaseUrl, searchPath: schema, poolSize: options.poolSize ?? 10 });
+  const db = await openDatabase({
+    kind: 'postgres',
+    url: testDatabaseUrl,
+    searchPath: schema,
+    poolSize: options.poolSize ?? 10,
+  });
   await migrateToLatest(db);
   const url = new URL(testDatabaseUrl);
   url.searchParams.set('options', `-c search_path=${schema}`);

@@ -18,7 +18,9 @@ export default function setup(): (() => Promise<void>) | undefined {
   if (process.env.TEST_DATABASE_URL) return undefined;
   const dir = mkdtempSync(path.join(tmpdir(), 'qubi-test-templates-'));
   process.env[TEMPLATES_ENV] = dir;
-  const maker = spawn(process.execPath, ['tests/support/make-templates.ts', dir], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const maker = spawn(process.execPath, ['tests/support/make-templates.ts', dir], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   const exited = new Promise<void>((resolve) => maker.on('exit', () => resolve()));
   return async () => {
     // A run cut short (a filter with no database test, a bail) may end before the templates are done.

@@ -13,8 +13,17 @@ export interface HtmlForm {
   names: Set<string>;
 }
 
-export const decodeEntities = (s: string) => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-const attributes = (tag: string) => Object.fromEntries([...tag.matchAll(/([a-zA-Z-]+)(?:="([^"]*)")?/g)].slice(1).map((m) => [m[1]!, decodeEntities(m[2] ?? '')]));
+export const decodeEntities = (s: string) =>
+  s
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+const attributes = (tag: string) =>
+  Object.fromEntries(
+    [...tag.matchAll(/([a-zA-Z-]+)(?:="([^"]*)")?/g)].slice(1).map((m) => [m[1]!, decodeEntities(m[2] ?? '')]),
+  );
 
 /** The n-th form of the page (its address is the default action). */
 export function parseForm(html: string, pageUrl: string, index = 0): HtmlForm {
@@ -39,7 +48,13 @@ export function parseForm(html: string, pageUrl: string, index = 0): HtmlForm {
     names.add(name);
     fields.push([name, decodeEntities(area[2]!)]);
   }
-  return { action: formAttributes.action ?? pageUrl, method: formAttributes.method?.toLowerCase() === 'post' ? 'post' : 'get', fields, choices, names };
+  return {
+    action: formAttributes.action ?? pageUrl,
+    method: formAttributes.method?.toLowerCase() === 'post' ? 'post' : 'get',
+    fields,
+    choices,
+    names,
+  };
 }
 
 /** The form's fields with some values set (replacing those of the same name). */

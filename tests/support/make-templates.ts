@@ -65,6 +65,9 @@ try {
   await makeTemplates(dir);
   await writeFile(path.join(dir, TEMPLATES_READY), '');
 } catch (error) {
-  await writeFile(path.join(dir, TEMPLATES_FAILED), error instanceof Error ? (error.stack ?? error.message) : String(error));
+  await writeFile(
+    path.join(dir, TEMPLATES_FAILED),
+    error instanceof Error ? (error.stack ?? error.message) : String(error),
+  );
   process.exitCode = 1;
 }

@@ -40,7 +40,12 @@ export function decodeHeader(value: string): string {
     .replace(/=\?utf-8\?([QB])\?([^?]*)\?=/gi, (_, mode: string, text: string) =>
       mode.toUpperCase() === 'B'
         ? Buffer.from(text, 'base64').toString('utf8')
-        : decodeURIComponent(text.replace(/_/g, ' ').replace(/%/g, '%25').replace(/=([0-9A-F]{2})/gi, '%$1')),
+        : decodeURIComponent(
+            text
+              .replace(/_/g, ' ')
+              .replace(/%/g, '%25')
+              .replace(/=([0-9A-F]{2})/gi, '%$1'),
+          ),
     );
 }
 

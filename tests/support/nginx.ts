@@ -18,9 +18,16 @@ export interface RunningNginx {
 /** Ports free on 127.0.0.1 right now (the kernel's choice), for nginx to listen on. */
 export async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<net.Server>((resolve, reject) => {
-      const s = net.createServer().listen(0, '127.0.0.1', () => resolve(s)).on('error', reject);
-    })),
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<net.Server>((resolve, reject) => {
+          const s = net
+            .createServer()
+            .listen(0, '127.0.0.1', () => resolve(s))
+            .on('error', reject);
+        }),
+    ),
   );
   const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
@@ -28,7 +35,10 @@ export async function freePorts(count: number): Promise<number[]> {
 }
 
 /** deploy/nginx.conf with the test's ports and certificate; nothing else changes. */
-export async function nginxSiteConfig(ports: { http: number; https: number; upstream: number }, cert: { file: string; key: string }): Promise<string> {
+export async function nginxSiteConfig(
+  ports: { http: number; https: number; upstream: number },
+  cert: { file: string; key: string },
+): Promise<string> {
   const site = await readFile('deploy/nginx.conf', 'utf8');
   const replaced = site
     .replace('listen 80;', `listen 127.0.0.1:${ports.http};`)
@@ -39,7 +49,14 @@ export async function nginxSiteConfig(ports: { http: number; https: number; upst
     .replace('/etc/ssl/qubi/privkey.pem', cert.key)
     .replace('http://127.0.0.1:4321', `http://127.0.0.1:${ports.upstream}`);
   // Every line this file means to change must have been found.
-  for (const original of ['listen 80;', 'listen [::]:80;', 'listen 443 ssl;', 'listen [::]:443 ssl;', '/etc/ssl/qubi/', ':4321']) {
+  for (const original of [
+    'listen 80;',
+    'listen [::]:80;',
+    'listen 443 ssl;',
+    'listen [::]:443 ssl;',
+    '/etc/ssl/qubi/',
+    ':4321',
+  ]) {
     if (replaced.includes(original)) throw new Error(`deploy/nginx.conf: "${original}" was not replaced`);
   }
   if (replaced === site) throw new Error('deploy/nginx.conf changed shape');
@@ -49,7 +66,29 @@ export async function nginxSiteConfig(ports: { http: number; https: number; upst
 export async function startNginx(ports: { http: number; https: number; upstream: number }): Promise<RunningNginx> {
   const dir = await mkdtemp(path.join(tmpdir(), 'qubi-nginx-'));
   const cert = { file: path.join(dir, 'cert.pem'), key: path.join(dir, 'key.pem') };
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,IP:::1', '-keyout', cert.key, '-out', cert.file], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,IP:::1',
+      '-keyout',
+      cert.key,
+      '-out',
+      cert.file,
+    ],
+    { stdio: 'ignore' },
+  );
   await writeFile(path.join(dir, 'site.conf'), await nginxSiteConfig(ports, cert));
   const temp = (name: string) => path.join(dir, name);
   await writeFile(
@@ -70,7 +109,11 @@ export async function startNginx(ports: { http: number; https: number; upstream:
     ].join('\n'),
   );
   // /usr/sbin is not on every user's PATH.
-  const child = spawn(existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx', ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-e', temp('error.log')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx',
+    ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-e', temp('error.log')],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let log = '';
   child.stdout!.on('data', (d) => (log += d));
   child.stderr!.on('data', (d) => (log += d));
@@ -78,7 +121,8 @@ export async function startNginx(ports: { http: number; https: number; upstream:
   const errorLog = () => readFile(temp('error.log'), 'utf8').catch(() => '');
   const deadline = Date.now() + 10000;
   while (!(await accepts(ports.https))) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`nginx did not start:\n${log}\n${await errorLog()}`);
+    if (child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`nginx did not start:\n${log}\n${await errorLog()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
   return {

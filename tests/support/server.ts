@@ -52,13 +52,17 @@ async function databaseEnv(): Promise<{ env: Record<string, string>; cleanup: ()
  * so start.ts still seeds it and creates the demo accounts as on a real first start. A `fresh` one
  * gets only what initdb makes: the server runs every migration and the seed itself.
  */
-async function fillFromTemplate(target: Record<string, string | undefined>, options: { fresh: boolean }): Promise<void> {
+async function fillFromTemplate(
+  target: Record<string, string | undefined>,
+  options: { fresh: boolean },
+): Promise<void> {
   if (target.DATABASE_URL) return;
   const pgdata = path.join(target.DATA_DIR!, 'pgdata');
   if (existsSync(pgdata)) return;
   if (options.fresh) {
     const dump = await templatePath('empty.tar');
-    if (dump) await (await openDatabase({ kind: 'pglite', dataDir: pgdata, loadDataDir: await openAsBlob(dump) })).destroy();
+    if (dump)
+      await (await openDatabase({ kind: 'pglite', dataDir: pgdata, loadDataDir: await openAsBlob(dump) })).destroy();
     return;
   }
   const template = await templatePath(target.NODE_ENV === 'production' ? 'seeded' : 'migrated');
@@ -72,9 +76,13 @@ export interface StartOptions {
   fresh?: boolean;
 }
 
-export async function startServer(extraEnv: Record<string, string> = {}, options: StartOptions = {}): Promise<RunningServer> {
+export async function startServer(
+  extraEnv: Record<string, string> = {},
+  options: StartOptions = {},
+): Promise<RunningServer> {
   // `npm test` builds first (pretest); a bare `vitest run` on an unbuilt tree says so here.
-  if (!existsSync('dist/server/entry.mjs')) throw new Error('The site is not built: run `npm run build` or use `npm test`.');
+  if (!existsSync('dist/server/entry.mjs'))
+    throw new Error('The site is not built: run `npm run build` or use `npm test`.');
   // Production requires APP_SECRET (the key of encryption at rest); this process prepares the
   // database with the same one, so the server reads what was stored here.
   process.env.APP_SECRET ??= THROWAWAY_APP_SECRET;
@@ -83,7 +91,11 @@ export async function startServer(extraEnv: Record<string, string> = {}, options
   await fillFromTemplate(target, { fresh: options.fresh ?? false });
   if (options.prepare) {
     // The embedded database takes one process at a time: prepared and closed before the server opens it.
-    const db = await openDatabase(target.DATABASE_URL ? { kind: 'postgres', url: target.DATABASE_URL, poolSize: 1 } : { kind: 'pglite', dataDir: path.join(target.DATA_DIR!, 'pgdata') });
+    const db = await openDatabase(
+      target.DATABASE_URL
+        ? { kind: 'postgres', url: target.DATABASE_URL, poolSize: 1 }
+        : { kind: 'pglite', dataDir: path.join(target.DATA_DIR!, 'pgdata') },
+    );
     try {
       await migrateAndSeed(db, { seedIfEmpty: true });
       await options.prepare(db);

@@ -16,7 +16,8 @@ export async function startSink(port = 0, options: { rejectRecipients?: boolean 
     disabledCommands: ['STARTTLS'],
     logger: false,
     onRcptTo(address, _session, callback) {
-      if (options.rejectRecipients) return callback(Object.assign(new Error(`Mailbox ${address.address} does not exist`), { responseCode: 550 }));
+      if (options.rejectRecipients)
+        return callback(Object.assign(new Error(`Mailbox ${address.address} does not exist`), { responseCode: 550 }));
       callback();
     },
     onData(stream, _session, callback) {

@@ -33,12 +33,27 @@ export async function startStaffServer(env: Record<string, string> = {}): Promis
     const t: TestDatabase = await createTestDatabase();
     const server = await startServer({ NODE_ENV: 'development', ...env, ...t.env });
     const list = await createDemoAccounts(t.db);
-    return { server, db: t.db, accounts: Object.fromEntries(list.map((a) => [a.role, a])) as Record<Role, DemoAccount>, stop: async () => void (await server.stop(), await t.close()) };
+    return {
+      server,
+      db: t.db,
+      accounts: Object.fromEntries(list.map((a) => [a.role, a])) as Record<Role, DemoAccount>,
+      stop: async () => void (await server.stop(), await t.close()),
+    };
   }
   const server = await startServer({ NODE_ENV: 'development', ...env });
-  const list = [...server.output().matchAll(/\[demo\] (\w+) \| (\S+) \| (\S+) \| (.+)/g)].map((m) => ({ role: m[1] as Role, email: m[2]!, password: m[3]!, displayName: '', scope: m[4]!.trim() }));
+  const list = [...server.output().matchAll(/\[demo\] (\w+) \| (\S+) \| (\S+) \| (.+)/g)].map((m) => ({
+    role: m[1] as Role,
+    email: m[2]!,
+    password: m[3]!,
+    displayName: '',
+    scope: m[4]!.trim(),
+  }));
   expect(list.map((a) => a.role)).toEqual(['admin', 'coordinator', 'desk_operator', 'partner_editor']);
-  return { server, accounts: Object.fromEntries(list.map((a) => [a.role, a])) as Record<Role, DemoAccount>, stop: async () => void (await server.stop()) };
+  return {
+    server,
+    accounts: Object.fromEntries(list.map((a) => [a.role, a])) as Record<Role, DemoAccount>,
+    stop: async () => void (await server.stop()),
+  };
 }
 
 export interface Page {
@@ -46,36 +61,64 @@ export interface Page {
   html: string;
   headers: Headers;
 }
-export const decode = (v: string) => v.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+export const decode = (v: string) =>
+  v
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 
-export async function request(path: string, init: RequestInit & { cookie?: string; from?: string } = {}, srv = current()): Promise<Page> {
+export async function request(
+  path: string,
+  init: RequestInit & { cookie?: string; from?: string } = {},
+  srv = current(),
+): Promise<Page> {
   const { cookie, from, ...rest } = init;
   const headers = new Headers(rest.headers);
   if (cookie) headers.set('Cookie', cookie);
-  if (from) return requestFrom(from, srv.origin + path, { method: rest.method ?? 'GET', headers, body: typeof rest.body === 'string' ? rest.body : undefined });
+  if (from)
+    return requestFrom(from, srv.origin + path, {
+      method: rest.method ?? 'GET',
+      headers,
+      body: typeof rest.body === 'string' ? rest.body : undefined,
+    });
   const res = await fetch(srv.origin + path, { redirect: 'manual', ...rest, headers });
   return { status: res.status, html: decode(await res.text()), headers: res.headers };
 }
 
 /** A request from another loopback address (127.0.0.x stands for another client): fetch cannot pick its source. */
-function requestFrom(localAddress: string, url: string, init: { method: string; headers: Headers; body: string | undefined }): Promise<Page> {
+function requestFrom(
+  localAddress: string,
+  url: string,
+  init: { method: string; headers: Headers; body: string | undefined },
+): Promise<Page> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: init.method, localAddress, headers: Object.fromEntries(init.headers) }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const headers = new Headers();
-        for (const [name, value] of Object.entries(res.headers)) for (const v of [value ?? []].flat()) headers.append(name, v);
-        resolve({ status: res.statusCode ?? 0, html: decode(Buffer.concat(chunks).toString('utf8')), headers });
-      });
-      res.on('error', reject);
-    });
+    const req = httpRequest(
+      url,
+      { method: init.method, localAddress, headers: Object.fromEntries(init.headers) },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const headers = new Headers();
+          for (const [name, value] of Object.entries(res.headers))
+            for (const v of [value ?? []].flat()) headers.append(name, v);
+          resolve({ status: res.statusCode ?? 0, html: decode(Buffer.concat(chunks).toString('utf8')), headers });
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(init.body);
   });
 }
 export const get = (path: string, cookie?: string, srv = current()) => request(path, cookie ? { cookie } : {}, srv);
-export function post(path: string, fields: Record<string, string> | [string, string][], options: { cookie?: string; origin?: string; srv?: RunningServer; from?: string } = {}): Promise<Page> {
+export function post(
+  path: string,
+  fields: Record<string, string> | [string, string][],
+  options: { cookie?: string; origin?: string; srv?: RunningServer; from?: string } = {},
+): Promise<Page> {
   const srv = options.srv ?? current();
   return request(
     path,
@@ -96,10 +139,15 @@ export function post(path: string, fields: Record<string, string> | [string, str
  * page the person then sees, its status as the POST's would have been (422, 429…). Any other
  * answer (403, a 303 elsewhere on success) is returned as it came.
  */
-export async function submit(path: string, fields: Record<string, string> | [string, string][], options: { cookie?: string; srv?: RunningServer } = {}): Promise<Page> {
+export async function submit(
+  path: string,
+  fields: Record<string, string> | [string, string][],
+  options: { cookie?: string; srv?: RunningServer } = {},
+): Promise<Page> {
   const posted = await post(path, fields, options);
   const to = location(posted);
-  if (posted.status !== 303 || !to || new URL(to, 'http://x').pathname !== new URL(path, 'http://x').pathname) return posted;
+  if (posted.status !== 303 || !to || new URL(to, 'http://x').pathname !== new URL(path, 'http://x').pathname)
+    return posted;
   const draft = posted.headers.getSetCookie().find((c) => c.startsWith('qubi-draft-staff='));
   expect(draft, 'the form kept its answers in the draft cookie').toBeDefined();
   const cookie = [options.cookie, draft!.split(';')[0]].filter(Boolean).join('; ');
@@ -122,8 +170,15 @@ export function sessionCookieOf(page: Page): { pair: string; line: string } | un
   return { pair: line.split(';')[0]!, line };
 }
 
-export async function signIn(account: DemoAccount, options: { next?: string; cookie?: string; locale?: string; srv?: RunningServer } = {}): Promise<{ page: Page; cookie: string }> {
-  const page = await post(`/${options.locale ?? 'it'}/staff/accesso`, { email: account.email, password: account.password, next: options.next ?? '' }, options);
+export async function signIn(
+  account: DemoAccount,
+  options: { next?: string; cookie?: string; locale?: string; srv?: RunningServer } = {},
+): Promise<{ page: Page; cookie: string }> {
+  const page = await post(
+    `/${options.locale ?? 'it'}/staff/accesso`,
+    { email: account.email, password: account.password, next: options.next ?? '' },
+    options,
+  );
   expect(page.status, page.html.slice(0, 300)).toBe(303);
   const cookie = sessionCookieOf(page);
   expect(cookie).toBeDefined();
@@ -131,4 +186,3 @@ export async function signIn(account: DemoAccount, options: { next?: string; coo
 }
 
 export const location = (page: Page) => page.headers.get('location');
-

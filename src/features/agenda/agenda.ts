@@ -78,7 +78,19 @@ export interface AgendaEntry {
 export async function listAgenda(db: Db, deskId: number, fromDay: string, toDay: string): Promise<AgendaEntry[]> {
   const rows = await db
     .selectFrom('booking')
-    .select(['id', 'reference', 'starts_at', 'ends_at', 'status', 'first_name', 'phone', 'email', 'topic', 'note', 'source'])
+    .select([
+      'id',
+      'reference',
+      'starts_at',
+      'ends_at',
+      'status',
+      'first_name',
+      'phone',
+      'email',
+      'topic',
+      'note',
+      'source',
+    ])
     .where('desk_id', '=', deskId)
     .where('starts_at', '>=', startOfDay(fromDay))
     .where('starts_at', '<', startOfDay(addDays(toDay, 1)))
@@ -94,7 +106,19 @@ export async function getAgendaEntry(db: Db, deskId: number, bookingId: number):
   if (!Number.isSafeInteger(bookingId) || bookingId <= 0) return undefined;
   const row = await db
     .selectFrom('booking')
-    .select(['id', 'reference', 'starts_at', 'ends_at', 'status', 'first_name', 'phone', 'email', 'topic', 'note', 'source'])
+    .select([
+      'id',
+      'reference',
+      'starts_at',
+      'ends_at',
+      'status',
+      'first_name',
+      'phone',
+      'email',
+      'topic',
+      'note',
+      'source',
+    ])
     .where('id', '=', bookingId)
     .where('desk_id', '=', deskId)
     .where('erased_at', 'is', null)
@@ -102,7 +126,19 @@ export async function getAgendaEntry(db: Db, deskId: number, bookingId: number):
   return row && toEntry(row);
 }
 
-type AgendaRow = { id: number; reference: string; starts_at: Date; ends_at: Date; status: BookingStatus; first_name: string | null; phone: string | null; email: string | null; topic: string | null; note: string | null; source: 'public' | 'api' | 'staff' };
+type AgendaRow = {
+  id: number;
+  reference: string;
+  starts_at: Date;
+  ends_at: Date;
+  status: BookingStatus;
+  first_name: string | null;
+  phone: string | null;
+  email: string | null;
+  topic: string | null;
+  note: string | null;
+  source: 'public' | 'api' | 'staff';
+};
 function toEntry(r: AgendaRow): AgendaEntry {
   return {
     id: r.id,
@@ -120,7 +156,9 @@ function toEntry(r: AgendaRow): AgendaEntry {
   };
 }
 
-export type BookingActionResult = { ok: true; reference: string; start: Date } | { ok: false; reason: 'not_found' | 'not_confirmed' | 'not_started' | 'started' };
+export type BookingActionResult =
+  | { ok: true; reference: string; start: Date }
+  | { ok: false; reason: 'not_found' | 'not_confirmed' | 'not_started' | 'started' };
 
 async function bookingOfDesk(db: Db, bookingId: number, deskId: number) {
   if (!Number.isSafeInteger(bookingId) || bookingId <= 0) return undefined;
@@ -139,8 +177,15 @@ async function bookingOfDesk(db: Db, bookingId: number, deskId: number) {
  * whose WHERE holds every rule, so two operators pressing at once mark it once. The place stays
  * taken either way: the slot's counter does not change.
  */
-export async function markAttendance(db: Db, bookingId: number, deskId: number, status: 'attended' | 'no_show', now: Date = new Date()): Promise<BookingActionResult> {
-  if (status !== 'attended' && status !== 'no_show') throw new RangeError(`not an attendance status: ${String(status)}`);
+export async function markAttendance(
+  db: Db,
+  bookingId: number,
+  deskId: number,
+  status: 'attended' | 'no_show',
+  now: Date = new Date(),
+): Promise<BookingActionResult> {
+  if (status !== 'attended' && status !== 'no_show')
+    throw new RangeError(`not an attendance status: ${String(status)}`);
   if (Number.isSafeInteger(bookingId) && bookingId > 0) {
     const marked = await db
       .updateTable('booking')
@@ -165,7 +210,12 @@ export async function markAttendance(db: Db, bookingId: number, deskId: number, 
  * attended or not, not cancelled), frees its place at once and tells the family if they left an
  * email (cancelBooking). Recorded in the audit log (the reference only, no personal data).
  */
-export async function cancelDeskBooking(db: Db, bookingId: number, deskId: number, options: { actorUserId: number; now?: Date }): Promise<BookingActionResult> {
+export async function cancelDeskBooking(
+  db: Db,
+  bookingId: number,
+  deskId: number,
+  options: { actorUserId: number; now?: Date },
+): Promise<BookingActionResult> {
   const now = options.now ?? new Date();
   const row = await bookingOfDesk(db, bookingId, deskId);
   if (!row) return { ok: false, reason: 'not_found' };
@@ -173,7 +223,12 @@ export async function cancelDeskBooking(db: Db, bookingId: number, deskId: numbe
   if (row.starts_at.getTime() <= now.getTime()) return { ok: false, reason: 'started' };
   // cancelBooking's own WHERE status = 'confirmed' settles a race with another cancel or a mark.
   if (!(await cancelBooking(db, row.id, now))) return { ok: false, reason: 'not_confirmed' };
-  await writeAudit(db, { actorUserId: options.actorUserId, action: 'booking.cancelled_by_staff', subject: `booking:${row.id}`, detail: { desk: deskId, reference: row.reference } });
+  await writeAudit(db, {
+    actorUserId: options.actorUserId,
+    action: 'booking.cancelled_by_staff',
+    subject: `booking:${row.id}`,
+    detail: { desk: deskId, reference: row.reference },
+  });
   return { ok: true, reference: row.reference, start: row.starts_at };
 }
 
@@ -190,7 +245,15 @@ export interface PhoneBookingValues {
   note: string;
   locale: string;
 }
-export const PHONE_BOOKING_FIELDS = ['slot', 'firstName', 'phone', 'email', 'topic', 'note', 'locale'] as const satisfies (keyof PhoneBookingValues)[];
+export const PHONE_BOOKING_FIELDS = [
+  'slot',
+  'firstName',
+  'phone',
+  'email',
+  'topic',
+  'note',
+  'locale',
+] as const satisfies (keyof PhoneBookingValues)[];
 export type PhoneBookingErrors = Partial<Record<keyof PhoneBookingValues, string>>;
 
 export interface PhoneBooking {
@@ -211,7 +274,15 @@ export function readPhoneBookingForm(form: FormData): PhoneBookingValues {
     const v = form.get(name);
     return typeof v === 'string' ? v.slice(0, 1000) : '';
   };
-  return { slot: text('slot'), firstName: text('firstName'), phone: text('phone'), email: text('email'), topic: text('topic'), note: text('note'), locale: text('locale') };
+  return {
+    slot: text('slot'),
+    firstName: text('firstName'),
+    phone: text('phone'),
+    email: text('email'),
+    topic: text('topic'),
+    note: text('note'),
+    locale: text('locale'),
+  };
 }
 
 /**
@@ -219,7 +290,10 @@ export function readPhoneBookingForm(form: FormData): PhoneBookingValues {
  * optional: the family is on the phone, and the database allows a staff booking without contact.
  * There is no privacy checkbox: the operator gives the notice on the phone.
  */
-export function checkPhoneBooking(values: PhoneBookingValues, desk: Pick<Desk, 'services'>): { ok: true; value: PhoneBooking } | { ok: false; errors: PhoneBookingErrors } {
+export function checkPhoneBooking(
+  values: PhoneBookingValues,
+  desk: Pick<Desk, 'services'>,
+): { ok: true; value: PhoneBooking } | { ok: false; errors: PhoneBookingErrors } {
   const errors: PhoneBookingErrors = {};
   const start = parseSlotValue(values.slot.trim());
   if (!values.slot.trim()) errors.slot = 'booking.error.slotRequired';
@@ -240,7 +314,8 @@ export function checkPhoneBooking(values: PhoneBookingValues, desk: Pick<Desk, '
   else if (CONTROL.test(note.replace(/\r?\n/g, ' '))) errors.note = 'booking.error.noteInvalid';
   const locale = values.locale || 'it';
   if (!isLocale(locale)) errors.locale = 'booking.error.localeInvalid';
-  if (Object.keys(errors).length > 0 || !start || phone === undefined || email === undefined || !isLocale(locale)) return { ok: false, errors };
+  if (Object.keys(errors).length > 0 || !start || phone === undefined || email === undefined || !isLocale(locale))
+    return { ok: false, errors };
   return { ok: true, value: { start, firstName, phone, email, topic, note: note || null, locale } };
 }
 
@@ -249,7 +324,13 @@ export function checkPhoneBooking(values: PhoneBookingValues, desk: Pick<Desk, '
  * inside the booking window, with a free place), marked `source: 'staff'`. The submission key of
  * the form makes a double click book once.
  */
-export function bookForFamily(db: Db, desk: Desk, booking: PhoneBooking, submissionKey: string | null, now: Date = new Date()): Promise<BookingOutcome> {
+export function bookForFamily(
+  db: Db,
+  desk: Desk,
+  booking: PhoneBooking,
+  submissionKey: string | null,
+  now: Date = new Date(),
+): Promise<BookingOutcome> {
   return createBooking(db, { desk, ...booking, submissionKey, source: 'staff' }, now);
 }
 
@@ -271,9 +352,30 @@ export async function exportAgendaCsv(
 ): Promise<{ csv: string; rows: number }> {
   const { t } = options;
   const entries = await listAgenda(db, desk.id, fromDay, toDay);
-  const header = [t('staff.agenda.csv.date'), t('staff.agenda.csv.time'), t('staff.agenda.csv.reference'), t('staff.agenda.csv.firstName'), t('staff.agenda.csv.phone'), t('staff.agenda.csv.topic'), t('staff.agenda.csv.status')];
-  const rows = entries.map((e) => [e.day, romeTime(e.start), e.reference, e.firstName, e.phone, e.topic ? t(serviceKey(e.topic)) : '', statusLabel(e.status, t)]);
-  await writeAudit(db, { actorUserId: options.actorUserId, action: 'export.agenda', subject: `desk:${desk.id}`, detail: { desk: desk.slug, from: fromDay, to: toDay, rows: rows.length } });
+  const header = [
+    t('staff.agenda.csv.date'),
+    t('staff.agenda.csv.time'),
+    t('staff.agenda.csv.reference'),
+    t('staff.agenda.csv.firstName'),
+    t('staff.agenda.csv.phone'),
+    t('staff.agenda.csv.topic'),
+    t('staff.agenda.csv.status'),
+  ];
+  const rows = entries.map((e) => [
+    e.day,
+    romeTime(e.start),
+    e.reference,
+    e.firstName,
+    e.phone,
+    e.topic ? t(serviceKey(e.topic)) : '',
+    statusLabel(e.status, t),
+  ]);
+  await writeAudit(db, {
+    actorUserId: options.actorUserId,
+    action: 'export.agenda',
+    subject: `desk:${desk.id}`,
+    detail: { desk: desk.slug, from: fromDay, to: toDay, rows: rows.length },
+  });
   return { csv: toCsv(header, rows), rows: rows.length };
 }
 
@@ -300,7 +402,12 @@ export interface DeskSettings {
   maxDaysAhead: number;
 }
 export type DeskSettingsField = keyof DeskSettings;
-export const DESK_SETTINGS_FIELDS = ['slotMinutes', 'capacityPerSlot', 'minNoticeMinutes', 'maxDaysAhead'] as const satisfies DeskSettingsField[];
+export const DESK_SETTINGS_FIELDS = [
+  'slotMinutes',
+  'capacityPerSlot',
+  'minNoticeMinutes',
+  'maxDaysAhead',
+] as const satisfies DeskSettingsField[];
 
 /** Limits (the database's CHECKs, and a 14-day cap on the notice); slots in steps of 5 minutes. */
 export const DESK_SETTINGS_LIMITS: Record<DeskSettingsField, { min: number; max: number; step: number }> = {
@@ -317,7 +424,9 @@ const SETTINGS_ERRORS: Record<DeskSettingsField, string> = {
   maxDaysAhead: 'staff.desk.error.maxDaysAhead',
 };
 
-export function checkDeskSettings(raw: Record<DeskSettingsField, string>): { ok: true; value: DeskSettings } | { ok: false; errors: Partial<Record<DeskSettingsField, string>> } {
+export function checkDeskSettings(
+  raw: Record<DeskSettingsField, string>,
+): { ok: true; value: DeskSettings } | { ok: false; errors: Partial<Record<DeskSettingsField, string>> } {
   const errors: Partial<Record<DeskSettingsField, string>> = {};
   const value = {} as DeskSettings;
   for (const field of DESK_SETTINGS_FIELDS) {
@@ -330,7 +439,8 @@ export function checkDeskSettings(raw: Record<DeskSettingsField, string>): { ok:
   return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, value };
 }
 
-export type SettingsResult = { ok: true; slotsKeptAboveCapacity: number; futureBookings: number } | { ok: false; reason: 'not_found' };
+export type SettingsResult =
+  { ok: true; slotsKeptAboveCapacity: number; futureBookings: number } | { ok: false; reason: 'not_found' };
 
 /**
  * Changes slot length, capacity and booking window.
@@ -350,8 +460,15 @@ export type SettingsResult = { ok: true; slotsKeptAboveCapacity: number; futureB
  * their times (they are rows with their own start and end) and stay in the agenda. The result
  * counts the confirmed future bookings so the page can say so.
  */
-export async function updateDeskSettings(db: Db, deskId: number, settings: DeskSettings, options: { actorUserId: number; now?: Date }): Promise<SettingsResult> {
-  const checked = checkDeskSettings(Object.fromEntries(DESK_SETTINGS_FIELDS.map((f) => [f, String(settings[f])])) as Record<DeskSettingsField, string>);
+export async function updateDeskSettings(
+  db: Db,
+  deskId: number,
+  settings: DeskSettings,
+  options: { actorUserId: number; now?: Date },
+): Promise<SettingsResult> {
+  const checked = checkDeskSettings(
+    Object.fromEntries(DESK_SETTINGS_FIELDS.map((f) => [f, String(settings[f])])) as Record<DeskSettingsField, string>,
+  );
   if (!checked.ok) throw new RangeError(`invalid desk settings: ${JSON.stringify(checked.errors)}`);
   const now = options.now ?? new Date();
   return runInTransaction(db, async (trx) => {
@@ -364,7 +481,12 @@ export async function updateDeskSettings(db: Db, deskId: number, settings: DeskS
     if (!before) return { ok: false, reason: 'not_found' } as const;
     await trx
       .updateTable('desk')
-      .set({ slot_minutes: settings.slotMinutes, capacity_per_slot: settings.capacityPerSlot, min_notice_minutes: settings.minNoticeMinutes, max_days_ahead: settings.maxDaysAhead })
+      .set({
+        slot_minutes: settings.slotMinutes,
+        capacity_per_slot: settings.capacityPerSlot,
+        min_notice_minutes: settings.minNoticeMinutes,
+        max_days_ahead: settings.maxDaysAhead,
+      })
       .where('id', '=', deskId)
       .execute();
     let kept = 0;
@@ -391,7 +513,12 @@ export async function updateDeskSettings(db: Db, deskId: number, settings: DeskS
       action: 'desk.settings_changed',
       subject: `desk:${deskId}`,
       detail: {
-        before: { slotMinutes: before.slot_minutes, capacityPerSlot: before.capacity_per_slot, minNoticeMinutes: before.min_notice_minutes, maxDaysAhead: before.max_days_ahead },
+        before: {
+          slotMinutes: before.slot_minutes,
+          capacityPerSlot: before.capacity_per_slot,
+          minNoticeMinutes: before.min_notice_minutes,
+          maxDaysAhead: before.max_days_ahead,
+        },
         after: settings,
         slotsKeptAboveCapacity: kept,
       },
@@ -423,14 +550,17 @@ export function normalizeTime(value: string): string | undefined {
   return m ? `${m[1]!.padStart(2, '0')}:${m[2]}` : undefined;
 }
 
-const overlaps = (a: { opens: string; closes: string }, b: { opens: string; closes: string }) => a.opens < b.closes && b.opens < a.closes;
+const overlaps = (a: { opens: string; closes: string }, b: { opens: string; closes: string }) =>
+  a.opens < b.closes && b.opens < a.closes;
 
 /**
  * The weekly hours as typed: an interval with both times empty is left out (that is how a row is
  * removed); otherwise both times are needed, opening before closing, and the intervals of one day
  * must not overlap (one may end when the next starts). Errors by field name.
  */
-export function checkWeeklyHours(input: readonly HoursInput[]): { ok: true; value: HoursRow[] } | { ok: false; errors: Record<string, string> } {
+export function checkWeeklyHours(
+  input: readonly HoursInput[],
+): { ok: true; value: HoursRow[] } | { ok: false; errors: Record<string, string> } {
   const errors: Record<string, string> = {};
   const rows: (HoursRow & { key: string })[] = [];
   for (const row of input) {
@@ -460,22 +590,41 @@ export function checkWeeklyHours(input: readonly HoursInput[]): { ok: true; valu
     rows.push({ key: row.key, weekday: row.weekday, opens, closes });
   }
   if (Object.keys(errors).length > 0) return { ok: false, errors };
-  return { ok: true, value: rows.map(({ weekday, opens, closes }) => ({ weekday, opens, closes })).sort((a, b) => a.weekday - b.weekday || a.opens.localeCompare(b.opens)) };
+  return {
+    ok: true,
+    value: rows
+      .map(({ weekday, opens, closes }) => ({ weekday, opens, closes }))
+      .sort((a, b) => a.weekday - b.weekday || a.opens.localeCompare(b.opens)),
+  };
 }
 
 /**
  * Replaces the desk's weekly hours in one transaction (checked again here). Appointments already
  * booked outside the new hours are kept and stay in the agenda.
  */
-export async function replaceWeeklyHours(db: Db, deskId: number, hours: readonly HoursRow[], options: { actorUserId: number }): Promise<{ ok: true } | { ok: false; reason: 'not_found' }> {
+export async function replaceWeeklyHours(
+  db: Db,
+  deskId: number,
+  hours: readonly HoursRow[],
+  options: { actorUserId: number },
+): Promise<{ ok: true } | { ok: false; reason: 'not_found' }> {
   const checked = checkWeeklyHours(hours.map((h, i) => ({ key: String(i), ...h })));
   if (!checked.ok) throw new RangeError(`invalid weekly hours: ${JSON.stringify(checked.errors)}`);
   return runInTransaction(db, async (trx) => {
     const desk = await trx.selectFrom('desk').select('id').where('id', '=', deskId).forUpdate().executeTakeFirst();
     if (!desk) return { ok: false, reason: 'not_found' } as const;
     await trx.deleteFrom('desk_opening_hours').where('desk_id', '=', deskId).execute();
-    if (checked.value.length > 0) await trx.insertInto('desk_opening_hours').values(checked.value.map((h) => ({ desk_id: deskId, ...h }))).execute();
-    await writeAudit(trx, { actorUserId: options.actorUserId, action: 'desk.hours_replaced', subject: `desk:${deskId}`, detail: { hours: checked.value } });
+    if (checked.value.length > 0)
+      await trx
+        .insertInto('desk_opening_hours')
+        .values(checked.value.map((h) => ({ desk_id: deskId, ...h })))
+        .execute();
+    await writeAudit(trx, {
+      actorUserId: options.actorUserId,
+      action: 'desk.hours_replaced',
+      subject: `desk:${deskId}`,
+      detail: { hours: checked.value },
+    });
     return { ok: true } as const;
   });
 }
@@ -496,12 +645,37 @@ export interface ExtraOpening {
 }
 
 /** Closures and extra openings from `fromDay` on (the settings page shows today's and later ones). */
-export async function listDeskExceptions(db: Db, deskId: number, fromDay: string): Promise<{ closures: Closure[]; extraOpenings: ExtraOpening[] }> {
+export async function listDeskExceptions(
+  db: Db,
+  deskId: number,
+  fromDay: string,
+): Promise<{ closures: Closure[]; extraOpenings: ExtraOpening[] }> {
   const [closures, extra] = await Promise.all([
-    db.selectFrom('desk_closure').select(['id', 'day', 'reason']).where('desk_id', '=', deskId).where('day', '>=', fromDay).orderBy('day').execute(),
-    db.selectFrom('desk_extra_opening').select(['id', 'day', 'opens', 'closes']).where('desk_id', '=', deskId).where('day', '>=', fromDay).orderBy('day').orderBy('opens').execute(),
+    db
+      .selectFrom('desk_closure')
+      .select(['id', 'day', 'reason'])
+      .where('desk_id', '=', deskId)
+      .where('day', '>=', fromDay)
+      .orderBy('day')
+      .execute(),
+    db
+      .selectFrom('desk_extra_opening')
+      .select(['id', 'day', 'opens', 'closes'])
+      .where('desk_id', '=', deskId)
+      .where('day', '>=', fromDay)
+      .orderBy('day')
+      .orderBy('opens')
+      .execute(),
   ]);
-  return { closures, extraOpenings: extra.map((e) => ({ id: e.id, day: e.day, opens: e.opens.slice(0, 5), closes: e.closes.slice(0, 5) })) };
+  return {
+    closures,
+    extraOpenings: extra.map((e) => ({
+      id: e.id,
+      day: e.day,
+      opens: e.opens.slice(0, 5),
+      closes: e.closes.slice(0, 5),
+    })),
+  };
 }
 
 /** Confirmed bookings of the desk on one day (to say that a closure keeps them). */
@@ -532,14 +706,22 @@ function checkFutureDay(value: string, now: Date): { day?: string; error?: strin
 
 export const CLOSURE_REASON_MAX = 200;
 
-export type ExceptionResult = { ok: true; bookingsOnDay: number } | { ok: false; errors: Record<string, string> } | { ok: false; reason: 'not_found' };
+export type ExceptionResult =
+  | { ok: true; bookingsOnDay: number }
+  | { ok: false; errors: Record<string, string> }
+  | { ok: false; reason: 'not_found' };
 
 /**
  * Closes the desk on a day (today or later). Bookings already made for that day are kept (the page
  * tells how many, so the operator can call the families and cancel them in the agenda). Errors by
  * form field: `closureDay`, `closureReason`.
  */
-export async function addClosure(db: Db, deskId: number, input: { day: string; reason: string }, options: { actorUserId: number; now?: Date }): Promise<ExceptionResult> {
+export async function addClosure(
+  db: Db,
+  deskId: number,
+  input: { day: string; reason: string },
+  options: { actorUserId: number; now?: Date },
+): Promise<ExceptionResult> {
   const now = options.now ?? new Date();
   const errors: Record<string, string> = {};
   const { day, error } = checkFutureDay(input.day, now);
@@ -558,7 +740,12 @@ export async function addClosure(db: Db, deskId: number, input: { day: string; r
       .returning('id')
       .executeTakeFirst();
     if (!row) return 'exists' as const;
-    await writeAudit(trx, { actorUserId: options.actorUserId, action: 'desk.closure_added', subject: `desk:${deskId}`, detail: { day } });
+    await writeAudit(trx, {
+      actorUserId: options.actorUserId,
+      action: 'desk.closure_added',
+      subject: `desk:${deskId}`,
+      detail: { day },
+    });
     return 'ok' as const;
   });
   if (inserted === 'not_found') return { ok: false, reason: 'not_found' };
@@ -566,11 +753,26 @@ export async function addClosure(db: Db, deskId: number, input: { day: string; r
   return { ok: true, bookingsOnDay: await confirmedOnDay(db, deskId, day) };
 }
 
-export async function removeClosure(db: Db, deskId: number, closureId: number, options: { actorUserId: number }): Promise<{ ok: true; day: string } | { ok: false; reason: 'not_found' }> {
+export async function removeClosure(
+  db: Db,
+  deskId: number,
+  closureId: number,
+  options: { actorUserId: number },
+): Promise<{ ok: true; day: string } | { ok: false; reason: 'not_found' }> {
   if (!Number.isSafeInteger(closureId) || closureId <= 0) return { ok: false, reason: 'not_found' };
-  const removed = await db.deleteFrom('desk_closure').where('id', '=', closureId).where('desk_id', '=', deskId).returning('day').executeTakeFirst();
+  const removed = await db
+    .deleteFrom('desk_closure')
+    .where('id', '=', closureId)
+    .where('desk_id', '=', deskId)
+    .returning('day')
+    .executeTakeFirst();
   if (!removed) return { ok: false, reason: 'not_found' };
-  await writeAudit(db, { actorUserId: options.actorUserId, action: 'desk.closure_removed', subject: `desk:${deskId}`, detail: { day: removed.day } });
+  await writeAudit(db, {
+    actorUserId: options.actorUserId,
+    action: 'desk.closure_removed',
+    subject: `desk:${deskId}`,
+    detail: { day: removed.day },
+  });
   return { ok: true, day: removed.day };
 }
 
@@ -580,7 +782,12 @@ export async function removeClosure(db: Db, deskId: number, closureId: number, o
  * hours must not overlap another extra opening of that day, nor the weekly hours of an ordinary
  * open day.
  */
-export async function addExtraOpening(db: Db, deskId: number, input: { day: string; opens: string; closes: string }, options: { actorUserId: number; now?: Date }): Promise<ExceptionResult> {
+export async function addExtraOpening(
+  db: Db,
+  deskId: number,
+  input: { day: string; opens: string; closes: string },
+  options: { actorUserId: number; now?: Date },
+): Promise<ExceptionResult> {
   const now = options.now ?? new Date();
   const errors: Record<string, string> = {};
   const { day, error } = checkFutureDay(input.day, now);
@@ -599,17 +806,44 @@ export async function addExtraOpening(db: Db, deskId: number, input: { day: stri
     const desk = await trx.selectFrom('desk').select('id').where('id', '=', deskId).forUpdate().executeTakeFirst();
     if (!desk) return 'not_found' as const;
     const [sameDay, closed, weekly] = await Promise.all([
-      trx.selectFrom('desk_extra_opening').select(['opens', 'closes']).where('desk_id', '=', deskId).where('day', '=', day).execute(),
-      trx.selectFrom('desk_closure').select('id').where('desk_id', '=', deskId).where('day', '=', day).executeTakeFirst(),
-      trx.selectFrom('desk_opening_hours').select(['weekday', 'opens', 'closes']).where('desk_id', '=', deskId).execute(),
+      trx
+        .selectFrom('desk_extra_opening')
+        .select(['opens', 'closes'])
+        .where('desk_id', '=', deskId)
+        .where('day', '=', day)
+        .execute(),
+      trx
+        .selectFrom('desk_closure')
+        .select('id')
+        .where('desk_id', '=', deskId)
+        .where('day', '=', day)
+        .executeTakeFirst(),
+      trx
+        .selectFrom('desk_opening_hours')
+        .select(['weekday', 'opens', 'closes'])
+        .where('desk_id', '=', deskId)
+        .execute(),
     ]);
-    if (sameDay.some((e) => overlaps({ opens: e.opens.slice(0, 5), closes: e.closes.slice(0, 5) }, interval))) return 'overlapsExtra' as const;
+    if (sameDay.some((e) => overlaps({ opens: e.opens.slice(0, 5), closes: e.closes.slice(0, 5) }, interval)))
+      return 'overlapsExtra' as const;
     const d = parseDateOnly(day)!;
     const weekday = ((new Date(Date.UTC(d.year, d.month - 1, d.day)).getUTCDay() + 6) % 7) + 1;
     const ordinaryDay = !closed && !isHoliday(day);
-    if (ordinaryDay && weekly.some((h) => h.weekday === weekday && overlaps({ opens: h.opens.slice(0, 5), closes: h.closes.slice(0, 5) }, interval))) return 'overlapsHours' as const;
+    if (
+      ordinaryDay &&
+      weekly.some(
+        (h) =>
+          h.weekday === weekday && overlaps({ opens: h.opens.slice(0, 5), closes: h.closes.slice(0, 5) }, interval),
+      )
+    )
+      return 'overlapsHours' as const;
     await trx.insertInto('desk_extra_opening').values({ desk_id: deskId, day, opens, closes }).execute();
-    await writeAudit(trx, { actorUserId: options.actorUserId, action: 'desk.extra_opening_added', subject: `desk:${deskId}`, detail: { day, opens, closes } });
+    await writeAudit(trx, {
+      actorUserId: options.actorUserId,
+      action: 'desk.extra_opening_added',
+      subject: `desk:${deskId}`,
+      detail: { day, opens, closes },
+    });
     return 'ok' as const;
   });
   if (outcome === 'not_found') return { ok: false, reason: 'not_found' };
@@ -619,19 +853,60 @@ export async function addExtraOpening(db: Db, deskId: number, input: { day: stri
 }
 
 /** Removes an extra opening; bookings already made in it are kept (the result counts those of that day). */
-export async function removeExtraOpening(db: Db, deskId: number, openingId: number, options: { actorUserId: number }): Promise<{ ok: true; day: string; bookingsOnDay: number } | { ok: false; reason: 'not_found' }> {
+export async function removeExtraOpening(
+  db: Db,
+  deskId: number,
+  openingId: number,
+  options: { actorUserId: number },
+): Promise<{ ok: true; day: string; bookingsOnDay: number } | { ok: false; reason: 'not_found' }> {
   if (!Number.isSafeInteger(openingId) || openingId <= 0) return { ok: false, reason: 'not_found' };
-  const removed = await db.deleteFrom('desk_extra_opening').where('id', '=', openingId).where('desk_id', '=', deskId).returning(['day', 'opens', 'closes']).executeTakeFirst();
+  const removed = await db
+    .deleteFrom('desk_extra_opening')
+    .where('id', '=', openingId)
+    .where('desk_id', '=', deskId)
+    .returning(['day', 'opens', 'closes'])
+    .executeTakeFirst();
   if (!removed) return { ok: false, reason: 'not_found' };
-  await writeAudit(db, { actorUserId: options.actorUserId, action: 'desk.extra_opening_removed', subject: `desk:${deskId}`, detail: { day: removed.day, opens: removed.opens.slice(0, 5), closes: removed.closes.slice(0, 5) } });
+  await writeAudit(db, {
+    actorUserId: options.actorUserId,
+    action: 'desk.extra_opening_removed',
+    subject: `desk:${deskId}`,
+    detail: { day: removed.day, opens: removed.opens.slice(0, 5), closes: removed.closes.slice(0, 5) },
+  });
   return { ok: true, day: removed.day, bookingsOnDay: await confirmedOnDay(db, deskId, removed.day) };
 }
 
 /** Every message key this module can return (the locale files must have them all; tested). */
 export const AGENDA_MESSAGE_KEYS: string[] = [
   ...Object.values(SETTINGS_ERRORS),
-  ...['weekdayInvalid', 'opensMissing', 'closesMissing', 'timeInvalid', 'closesBeforeOpens', 'overlap', 'dayMissing', 'dayInvalid', 'dayPast', 'dayTooFar', 'reasonTooLong', 'reasonInvalid', 'closureExists', 'extraOverlap', 'extraOverlapsHours'].map(
-    (k) => `staff.desk.error.${k}`,
-  ),
-  ...['slotRequired', 'startInvalid', 'nameRequired', 'nameTooLong', 'nameInvalid', 'phoneInvalid', 'emailInvalid', 'topicInvalid', 'noteTooLong', 'noteInvalid', 'localeInvalid'].map((k) => `booking.error.${k}`),
+  ...[
+    'weekdayInvalid',
+    'opensMissing',
+    'closesMissing',
+    'timeInvalid',
+    'closesBeforeOpens',
+    'overlap',
+    'dayMissing',
+    'dayInvalid',
+    'dayPast',
+    'dayTooFar',
+    'reasonTooLong',
+    'reasonInvalid',
+    'closureExists',
+    'extraOverlap',
+    'extraOverlapsHours',
+  ].map((k) => `staff.desk.error.${k}`),
+  ...[
+    'slotRequired',
+    'startInvalid',
+    'nameRequired',
+    'nameTooLong',
+    'nameInvalid',
+    'phoneInvalid',
+    'emailInvalid',
+    'topicInvalid',
+    'noteTooLong',
+    'noteInvalid',
+    'localeInvalid',
+  ].map((k) => `booking.error.${k}`),
 ];

@@ -33,9 +33,21 @@ describe('booking flow drafts', () => {
   });
 
   it('takes from a stored draft only this desk’s answers, each of the right type and bounded', () => {
-    const stored = { ...filled, desk: 'gallaratese', submitted: ['details', 'nope'], note: 'n'.repeat(5000), privacyAccepted: 'yes', notice: 'other' };
+    const stored = {
+      ...filled,
+      desk: 'gallaratese',
+      submitted: ['details', 'nope'],
+      note: 'n'.repeat(5000),
+      privacyAccepted: 'yes',
+      notice: 'other',
+    };
     const state = stateFromStored(stored, 'gallaratese');
-    expect(state).toMatchObject({ firstName: 'Amina', phone: '351 681 8198', submitted: ['details'], privacyAccepted: false });
+    expect(state).toMatchObject({
+      firstName: 'Amina',
+      phone: '351 681 8198',
+      submitted: ['details'],
+      privacyAccepted: false,
+    });
     expect(state.note).toHaveLength(400);
     expect(state.notice).toBeUndefined();
     expect(stateFromStored(stored, 'villapizzone')).toEqual({ ...emptyDraft(), desk: 'villapizzone', submitted: [] });
@@ -48,7 +60,11 @@ describe('booking flow drafts', () => {
     const onlyDetails = validateDraft({ ...emptyDraft('x'), note: 'x'.repeat(201), topic: 'tax-advice' }, desk);
     expect(onlyDetails.details).toEqual({ topic: 'booking.error.topicInvalid', note: 'booking.error.noteTooLong' });
     expect(Object.keys(onlyDetails.contact)).toEqual(['firstName', 'phone', 'locale', 'privacyAccepted']);
-    expect(validateDraft(filled, desk)).toMatchObject({ details: {}, contact: {}, valid: { phone: '+393516818198', email: null, topic: 'orientation' } });
+    expect(validateDraft(filled, desk)).toMatchObject({
+      details: {},
+      contact: {},
+      valid: { phone: '+393516818198', email: null, topic: 'orientation' },
+    });
   });
 
   it('has every message a step can show in every language', () => {
@@ -57,12 +73,24 @@ describe('booking flow drafts', () => {
       { ...filled, firstName: 'A'.repeat(81), email: 'nope', phone: 'abc', note: 'a\u0000b', locale: 'fr', topic: 'x' },
       { ...filled, firstName: 'A\u0001', phone: '', email: '' },
     ];
-    const keys = new Set(['booking.error.slotRequired', 'booking.error.slotTaken', 'booking.error.tooFast', 'booking.error.formExpired', 'booking.error.referenceInvalid', 'booking.error.phoneRequired', 'manage.lookup.notFound']);
+    const keys = new Set([
+      'booking.error.slotRequired',
+      'booking.error.slotTaken',
+      'booking.error.tooFast',
+      'booking.error.formExpired',
+      'booking.error.referenceInvalid',
+      'booking.error.phoneRequired',
+      'manage.lookup.notFound',
+    ]);
     for (const draft of drafts) {
       const { details, contact } = validateDraft(draft, desk);
       for (const key of [...Object.values(details), ...Object.values(contact)]) keys.add(key!);
     }
     expect(keys.size).toBeGreaterThan(12);
-    for (const locale of LOCALES) expect([...keys].filter((k) => !messages[locale][k]), locale).toEqual([]);
+    for (const locale of LOCALES)
+      expect(
+        [...keys].filter((k) => !messages[locale][k]),
+        locale,
+      ).toEqual([]);
   });
 });

@@ -31,7 +31,13 @@ export interface BookingDraft {
 
 export type DraftField = Exclude<keyof BookingDraft, 'formStartedAt'>;
 export const DETAILS_FIELDS = ['topic', 'note'] as const satisfies DraftField[];
-export const CONTACT_FIELDS = ['firstName', 'phone', 'email', 'locale', 'privacyAccepted'] as const satisfies DraftField[];
+export const CONTACT_FIELDS = [
+  'firstName',
+  'phone',
+  'email',
+  'locale',
+  'privacyAccepted',
+] as const satisfies DraftField[];
 
 /** Field → message key (booking.error.*), in the order the fields appear on the page. */
 export type FieldErrors = Partial<Record<DraftField, string>>;
@@ -52,7 +58,16 @@ export const FIELD_IDS: Record<DraftField, string> = {
  * Bounds of what is kept, above the schema's limits (so an answer too long is still shown with its
  * message) and small enough that every answer at once fits the draft cookie (about 4 KB).
  */
-export const KEPT_MAX = { slot: 40, topic: 64, note: 400, firstName: 160, phone: 40, email: 320, locale: 8, formStartedAt: 64 } as const;
+export const KEPT_MAX = {
+  slot: 40,
+  topic: 64,
+  note: 400,
+  firstName: 160,
+  phone: 40,
+  email: 320,
+  locale: 8,
+  formStartedAt: 64,
+} as const;
 const text = (form: FormData | URLSearchParams, name: string, max: number) => {
   const v = form.get(name);
   return typeof v === 'string' ? v.slice(0, max) : '';
@@ -99,7 +114,10 @@ function pick(errors: FieldErrors, fields: readonly DraftField[]): FieldErrors {
 }
 
 /** Checks the details and contact steps at once; each step then shows only its own fields' errors. */
-export function validateDraft(draft: BookingDraft, desk: Desk): { details: FieldErrors; contact: FieldErrors; valid?: BookingDetails } {
+export function validateDraft(
+  draft: BookingDraft,
+  desk: Desk,
+): { details: FieldErrors; contact: FieldErrors; valid?: BookingDetails } {
   const parsed = bookingDetailsSchema.safeParse({
     firstName: draft.firstName,
     email: draft.email,
@@ -147,7 +165,12 @@ export function weekOf(value: string): string | undefined {
  * week asked for, the first week that has a free slot (a desk open on Wednesdays shows next
  * week on a Thursday).
  */
-export async function loadWeek(db: Db, desk: Desk, requested: string | undefined, now: Date = new Date()): Promise<WeekOfSlots> {
+export async function loadWeek(
+  db: Db,
+  desk: Desk,
+  requested: string | undefined,
+  now: Date = new Date(),
+): Promise<WeekOfSlots> {
   const shown = await loadOneWeek(db, desk, (requested && weekOf(requested)) || undefined, now);
   if (requested || !shown.firstFreeLater) return shown;
   return loadOneWeek(db, desk, weekStart(romeDateString(shown.firstFreeLater.start)), now);
@@ -173,11 +196,22 @@ async function loadOneWeek(db: Db, desk: Desk, requested: string | undefined, no
     const next = parseDateOnly(addDays(week, 7))!;
     [firstFreeLater = null] = await nextFreeSlots(db, desk, romeToInstant(next.year, next.month, next.day), now, 1);
   }
-  return { week, days, previousWeek: week > first ? addDays(week, -7) : null, nextWeek: week < last ? addDays(week, 7) : null, firstFreeLater };
+  return {
+    week,
+    days,
+    previousWeek: week > first ? addDays(week, -7) : null,
+    nextWeek: week < last ? addDays(week, 7) : null,
+    firstFreeLater,
+  };
 }
 
 /** The slot starting at the draft's slot value, if the desk offers it now (and, unless told otherwise, has room). */
-export async function findSlot(db: Db, desk: Desk, value: string, options: { free: boolean; now?: Date }): Promise<SlotAvailability | undefined> {
+export async function findSlot(
+  db: Db,
+  desk: Desk,
+  value: string,
+  options: { free: boolean; now?: Date },
+): Promise<SlotAvailability | undefined> {
   const start = parseSlotValue(value);
   if (!start) return undefined;
   const day = romeDateString(start);
@@ -190,13 +224,25 @@ export type FlowView =
   | { step: 'time'; errors: FieldErrors; week: WeekOfSlots }
   | { step: 'details'; errors: FieldErrors; slot: SlotAvailability }
   | { step: 'contact'; errors: FieldErrors; slot: SlotAvailability }
-  | { step: 'check'; errors: FieldErrors; slot: SlotAvailability; details: BookingDetails; notice?: 'formExpired' | 'tooFast' }
+  | {
+      step: 'check';
+      errors: FieldErrors;
+      slot: SlotAvailability;
+      details: BookingDetails;
+      notice?: 'formExpired' | 'tooFast';
+    }
   | { step: 'taken'; errors: FieldErrors; alternatives: SlotAvailability[]; week: string }
   | { step: 'refused'; errors: FieldErrors }
   | { step: 'limited'; errors: FieldErrors; retryAfterSeconds: number };
 
 /** The chosen time is no longer free when "confirm" is pressed: the next free ones to pick from. */
-export async function slotTakenView(db: Db, desk: Desk, draft: BookingDraft, alternatives?: SlotAvailability[], now: Date = new Date()): Promise<FlowView> {
+export async function slotTakenView(
+  db: Db,
+  desk: Desk,
+  draft: BookingDraft,
+  alternatives?: SlotAvailability[],
+  now: Date = new Date(),
+): Promise<FlowView> {
   const start = parseSlotValue(draft.slot) ?? now;
   return {
     step: 'taken',
@@ -208,7 +254,17 @@ export async function slotTakenView(db: Db, desk: Desk, draft: BookingDraft, alt
 
 /** An empty draft, for a flow that starts from a GET (only the slot may come from the URL). */
 export function emptyDraft(slot = ''): BookingDraft {
-  return { slot: slot.slice(0, KEPT_MAX.slot), topic: '', note: '', firstName: '', phone: '', email: '', locale: '', privacyAccepted: false, formStartedAt: '' };
+  return {
+    slot: slot.slice(0, KEPT_MAX.slot),
+    topic: '',
+    note: '',
+    firstName: '',
+    phone: '',
+    email: '',
+    locale: '',
+    privacyAccepted: false,
+    formStartedAt: '',
+  };
 }
 
 /** The first form of the flow starts the clock of the minimum fill time; later ones carry it. */
@@ -255,5 +311,15 @@ export async function findBookingForConfirmation(db: Db, bookingId: number): Pro
     .where('booking.id', '=', bookingId)
     .where('booking.erased_at', 'is', null)
     .executeTakeFirst();
-  return row && { id: row.id, reference: row.reference, deskSlug: row.slug, start: row.starts_at, end: row.ends_at, status: row.status, hasEmail: Boolean(row.has_email) };
+  return (
+    row && {
+      id: row.id,
+      reference: row.reference,
+      deskSlug: row.slug,
+      start: row.starts_at,
+      end: row.ends_at,
+      status: row.status,
+      hasEmail: Boolean(row.has_email),
+    }
+  );
 }

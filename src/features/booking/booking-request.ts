@@ -11,7 +11,8 @@ import type { Translate } from '#/lib/i18n.ts';
 const API_FIELD: Record<string, string> = { firstName: 'name' };
 
 /** Could be a desk's slug; anything else (a NUL byte included) never reaches the database. */
-export const isDeskSlug = (value: unknown): value is string => typeof value === 'string' && /^[a-z0-9-]{1,80}$/.test(value);
+export const isDeskSlug = (value: unknown): value is string =>
+  typeof value === 'string' && /^[a-z0-9-]{1,80}$/.test(value);
 // Printable ASCII, at most the 64 characters the database allows: a UUID or any client-made key.
 const SUBMISSION_KEY = /^[\x21-\x7E]{1,64}$/;
 // PostgreSQL refuses U+0000 in text (an error, not a validation failure), and no control character
@@ -24,9 +25,18 @@ const CONTROL = /[\u0000-\u001F\u007F-\u009F]/;
  */
 export function parseIsoInstant(value: unknown): Date | undefined {
   if (typeof value !== 'string') return undefined;
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|([+-])(\d{2}):(\d{2}))$/.exec(value);
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|([+-])(\d{2}):(\d{2}))$/.exec(
+    value,
+  );
   if (!m) return undefined;
-  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const wall = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
   if (wall.getUTCFullYear() !== year || wall.getUTCMonth() !== month - 1 || wall.getUTCDate() !== day) return undefined;
   if (hour > 23 || minute > 59 || second > 59) return undefined;
@@ -79,10 +89,14 @@ export function parseBookingRequest(body: Record<string, unknown>): Parsed<Booki
   const start = parseIsoInstant(body.start);
   if (!start) fields.start = 'booking.error.startInvalid';
   const key = body.submissionKey ?? null;
-  if (key !== null && !(typeof key === 'string' && SUBMISSION_KEY.test(key))) fields.submissionKey = 'booking.error.submissionKeyInvalid';
+  if (key !== null && !(typeof key === 'string' && SUBMISSION_KEY.test(key)))
+    fields.submissionKey = 'booking.error.submissionKeyInvalid';
 
   if (Object.keys(fields).length > 0 || !details.success) return { ok: false, fields };
-  return { ok: true, value: { deskSlug: deskSlug!, start: start!, details: details.data, submissionKey: key as string | null } };
+  return {
+    ok: true,
+    value: { deskSlug: deskSlug!, start: start!, details: details.data, submissionKey: key as string | null },
+  };
 }
 
 /** Field → message in the request's language, for the 422 answer. */
@@ -90,7 +104,8 @@ export function translateFields(fields: Record<string, string>, t: Translate): R
   return Object.fromEntries(Object.entries(fields).map(([field, key]) => [field, t(key)]));
 }
 
-export type CancelRequest = { kind: 'token'; token: string } | { kind: 'reference'; reference: string | undefined; phone: string | undefined };
+export type CancelRequest =
+  { kind: 'token'; token: string } | { kind: 'reference'; reference: string | undefined; phone: string | undefined };
 
 /**
  * `{token}` or `{reference, phone}`; undefined when the body is neither. A reference or phone that
@@ -99,7 +114,12 @@ export type CancelRequest = { kind: 'token'; token: string } | { kind: 'referenc
  */
 export function parseCancelRequest(body: Record<string, unknown>): CancelRequest | undefined {
   if (typeof body.token === 'string' && body.token.length <= 200) return { kind: 'token', token: body.token };
-  if (typeof body.reference === 'string' && typeof body.phone === 'string' && body.reference.length <= 50 && body.phone.length <= 50) {
+  if (
+    typeof body.reference === 'string' &&
+    typeof body.phone === 'string' &&
+    body.reference.length <= 50 &&
+    body.phone.length <= 50
+  ) {
     return { kind: 'reference', reference: parseReference(body.reference), phone: normalizePhone(body.phone) };
   }
   return undefined;

@@ -14,15 +14,34 @@ import { clientIp, guardPublicWrite } from '#/server/http/request-guard.ts';
 import { CACHE_TAGS, invalidateLiveData } from '#/server/cache/live-page.ts';
 import { draftText, isRecord, readFormDraft, saveFormDraft } from '#/server/forms/form-draft.ts';
 import {
-  KEPT_MAX, emptyDraft, findSlot, hasContactStep, honeypotFilled, loadWeek, newSubmissionKey, readDraft, readSubmissionKey, slotTakenView, startFormClock, validateDraft, weekOf,
-  type BookingDraft, type FieldErrors, type FlowView,
+  KEPT_MAX,
+  emptyDraft,
+  findSlot,
+  hasContactStep,
+  honeypotFilled,
+  loadWeek,
+  newSubmissionKey,
+  readDraft,
+  readSubmissionKey,
+  slotTakenView,
+  startFormClock,
+  validateDraft,
+  weekOf,
+  type BookingDraft,
+  type FieldErrors,
+  type FlowView,
 } from './booking-flow.ts';
 import { bookingPath, parseSlotValue, parseWeekValue, type BookingPage } from './flow.ts';
 import { signConfirmation } from './confirmation.ts';
 
 export type FlowStep = 'time' | 'details' | 'contact' | 'check';
 const STEPS: readonly FlowStep[] = ['time', 'details', 'contact', 'check'];
-const STEP_PAGES: Record<FlowStep, BookingPage | undefined> = { time: undefined, details: 'dettagli', contact: 'contatti', check: 'riepilogo' };
+const STEP_PAGES: Record<FlowStep, BookingPage | undefined> = {
+  time: undefined,
+  details: 'dettagli',
+  contact: 'contatti',
+  check: 'riepilogo',
+};
 
 /** What the draft cookie holds for the booking flow. */
 export interface BookingState extends BookingDraft {
@@ -70,11 +89,13 @@ export function stateFromStored(data: unknown, deskSlug: string): BookingState {
   };
   if (data.notice === 'tooFast' || data.notice === 'formExpired') state.notice = data.notice;
   if (typeof data.limitedUntil === 'number') state.limitedUntil = data.limitedUntil;
-  if (isRecord(data.done) && typeof data.done.key === 'string' && typeof data.done.path === 'string') state.done = { key: data.done.key, path: data.done.path };
+  if (isRecord(data.done) && typeof data.done.key === 'string' && typeof data.done.path === 'string')
+    state.done = { key: data.done.key, path: data.done.path };
   return state;
 }
 
-const loadState = async (ctx: StepContext, desk: Desk) => stateFromStored(await readFormDraft(ctx, 'booking'), desk.slug);
+const loadState = async (ctx: StepContext, desk: Desk) =>
+  stateFromStored(await readFormDraft(ctx, 'booking'), desk.slug);
 const saveState = (ctx: StepContext, state: BookingState) => saveFormDraft(ctx, 'booking', state);
 
 function markSubmitted(state: BookingState, step: FlowStep): void {
@@ -100,7 +121,13 @@ async function firstUnfinished(db: Db, desk: Desk, state: BookingState, target: 
   return checked.valid ? 'check' : 'contact';
 }
 
-export async function bookingStep(ctx: StepContext, db: Db, desk: Desk, locale: Locale, step: FlowStep): Promise<StepOutcome> {
+export async function bookingStep(
+  ctx: StepContext,
+  db: Db,
+  desk: Desk,
+  locale: Locale,
+  step: FlowStep,
+): Promise<StepOutcome> {
   return ctx.request.method === 'POST' ? postStep(ctx, db, desk, locale, step) : getStep(ctx, db, desk, locale, step);
 }
 
@@ -122,13 +149,20 @@ async function getStep(ctx: StepContext, db: Db, desk: Desk, locale: Locale, ste
 
   const slot = await findSlot(db, desk, state.slot, { free: true });
   if (step === 'time') {
-    const errors: FieldErrors = !state.submitted.includes('time') ? {} : !state.slot ? { slot: 'booking.error.slotRequired' } : slot ? {} : { slot: 'booking.error.slotTaken' };
+    const errors: FieldErrors = !state.submitted.includes('time')
+      ? {}
+      : !state.slot
+        ? { slot: 'booking.error.slotRequired' }
+        : slot
+          ? {}
+          : { slot: 'booking.error.slotTaken' };
     const week = parseWeekValue(ctx.url.searchParams.get('settimana')) ?? (state.slot || undefined);
     return render({ step: 'time', errors, week: await loadWeek(db, desk, week) });
   }
   if (!slot) {
     // "Confirm" found the time taken: the next free ones, answers kept.
-    if (step === 'check' && state.submitted.includes('check') && parseSlotValue(state.slot)) return render(await slotTakenView(db, desk, state));
+    if (step === 'check' && state.submitted.includes('check') && parseSlotValue(state.slot))
+      return render(await slotTakenView(db, desk, state));
     return { redirect: timePath(locale, desk, state) };
   }
   const checked = validateDraft(state, desk);
@@ -163,13 +197,24 @@ async function postStep(ctx: StepContext, db: Db, desk: Desk, locale: Locale, st
   await startFormClock(db, state);
   await saveState(ctx, state);
   // Once "you" is filled in, changing an earlier answer returns to "check answers".
-  const next: FlowStep = step === 'contact' || hasContactStep(state) ? 'check' : step === 'time' ? 'details' : 'contact';
+  const next: FlowStep =
+    step === 'contact' || hasContactStep(state) ? 'check' : step === 'time' ? 'details' : 'contact';
   const at = await firstUnfinished(db, desk, state, next);
-  return { redirect: at === 'time' ? timePath(locale, desk, state, parseWeekValue(form.get('settimana'))) : stepPath(locale, desk, at) };
+  return {
+    redirect:
+      at === 'time' ? timePath(locale, desk, state, parseWeekValue(form.get('settimana'))) : stepPath(locale, desk, at),
+  };
 }
 
 /** "Confirm" on check answers: the spam checks, the rate limit, then the booking. */
-async function confirm(ctx: StepContext, db: Db, desk: Desk, locale: Locale, state: BookingState, form: FormData): Promise<StepOutcome> {
+async function confirm(
+  ctx: StepContext,
+  db: Db,
+  desk: Desk,
+  locale: Locale,
+  state: BookingState,
+  form: FormData,
+): Promise<StepOutcome> {
   const here = { redirect: stepPath(locale, desk, 'check') };
   // The "time taken" page picks another time here.
   const alternative = form.get('slot');
@@ -197,7 +242,12 @@ async function confirm(ctx: StepContext, db: Db, desk: Desk, locale: Locale, sta
   const details = checked.valid;
   const secret = await getServerSecret(db);
   // Spent for this contact: the same answers sent again pass (the submission key books once).
-  const verdict = await spendFormSubmission(db, { honeypot: form.get(HONEYPOT_FIELD), token: state.formStartedAt }, details.phone ?? details.email, secret);
+  const verdict = await spendFormSubmission(
+    db,
+    { honeypot: form.get(HONEYPOT_FIELD), token: state.formStartedAt },
+    details.phone ?? details.email,
+    secret,
+  );
   if (verdict === 'too_fast' || verdict === 'bad_token') {
     state.notice = verdict === 'too_fast' ? 'tooFast' : 'formExpired';
     // Missing, altered or older than a day: the person checks and confirms again, on a new clock.
@@ -214,7 +264,18 @@ async function confirm(ctx: StepContext, db: Db, desk: Desk, locale: Locale, sta
   }
   const outcome = await createBooking(
     db,
-    { desk, start: slot.start, firstName: details.firstName, email: details.email, phone: details.phone, topic: details.topic, note: details.note, locale: details.locale, submissionKey: key, source: 'public' },
+    {
+      desk,
+      start: slot.start,
+      firstName: details.firstName,
+      email: details.email,
+      phone: details.phone,
+      topic: details.topic,
+      note: details.note,
+      locale: details.locale,
+      submissionKey: key,
+      source: 'public',
+    },
     new Date(),
     { reminderAt: getConfig().reminderTime },
   );
@@ -225,7 +286,9 @@ async function confirm(ctx: StepContext, db: Db, desk: Desk, locale: Locale, sta
     return here;
   }
   await invalidateLiveData(ctx, [CACHE_TAGS.slots(desk.slug)]);
-  const path = bookingPath(locale, outcome.booking.deskSlug, 'confermata', { c: signConfirmation(secret, outcome.booking.id) });
+  const path = bookingPath(locale, outcome.booking.deskSlug, 'confermata', {
+    c: signConfirmation(secret, outcome.booking.id),
+  });
   // The answers leave the browser (the cookie is overwritten); only what recognises a repeated
   // confirm stays, for the hour.
   await saveState(ctx, { ...emptyState(desk.slug), done: { key, path } });

@@ -22,8 +22,20 @@ export interface SlotAvailability {
 /** Closures and extra openings of a desk between two days, for slot generation. */
 async function loadExceptions(db: Db, deskId: number, from: string, to: string) {
   const [closures, extra] = await Promise.all([
-    db.selectFrom('desk_closure').select('day').where('desk_id', '=', deskId).where('day', '>=', from).where('day', '<=', to).execute(),
-    db.selectFrom('desk_extra_opening').select(['day', 'opens', 'closes']).where('desk_id', '=', deskId).where('day', '>=', from).where('day', '<=', to).execute(),
+    db
+      .selectFrom('desk_closure')
+      .select('day')
+      .where('desk_id', '=', deskId)
+      .where('day', '>=', from)
+      .where('day', '<=', to)
+      .execute(),
+    db
+      .selectFrom('desk_extra_opening')
+      .select(['day', 'opens', 'closes'])
+      .where('desk_id', '=', deskId)
+      .where('day', '>=', from)
+      .where('day', '<=', to)
+      .execute(),
   ]);
   return {
     closures: new Set(closures.map((c) => c.day)),
@@ -32,14 +44,26 @@ async function loadExceptions(db: Db, deskId: number, from: string, to: string) 
 }
 
 function rulesFor(desk: Desk, exceptions: Pick<SlotRules, 'closures' | 'extraOpenings'>): SlotRules {
-  return { slotMinutes: desk.slotMinutes, hours: desk.hours, minNoticeMinutes: desk.minNoticeMinutes, maxDaysAhead: desk.maxDaysAhead, ...exceptions };
+  return {
+    slotMinutes: desk.slotMinutes,
+    hours: desk.hours,
+    minNoticeMinutes: desk.minNoticeMinutes,
+    maxDaysAhead: desk.maxDaysAhead,
+    ...exceptions,
+  };
 }
 
 /**
  * Slots of a desk from one day to another (inclusive) with what is left of each. Three queries
  * whatever the booking history: exceptions, and the counters of the slots in the range.
  */
-export async function listDeskSlots(db: Db, desk: Desk, from: string, to: string, now: Date = new Date()): Promise<SlotAvailability[]> {
+export async function listDeskSlots(
+  db: Db,
+  desk: Desk,
+  from: string,
+  to: string,
+  now: Date = new Date(),
+): Promise<SlotAvailability[]> {
   const slots = generateSlots(rulesFor(desk, await loadExceptions(db, desk.id, from, to)), from, to, now);
   if (slots.length === 0) return [];
   const counters = await db
@@ -61,7 +85,13 @@ export async function listDeskSlots(db: Db, desk: Desk, from: string, to: string
 export type KnownExceptions = (from: string, to: string) => Pick<SlotRules, 'closures' | 'extraOpenings'> | undefined;
 
 /** The slot starting at `start`, if the desk offers it and it is inside the booking window now. */
-async function findOfferedSlot(db: Db, desk: Desk, start: Date, now: Date, known?: KnownExceptions): Promise<Slot | undefined> {
+async function findOfferedSlot(
+  db: Db,
+  desk: Desk,
+  start: Date,
+  now: Date,
+  known?: KnownExceptions,
+): Promise<Slot | undefined> {
   const day = romeDateString(start);
   const exceptions = known?.(day, day) ?? (await loadExceptions(db, desk.id, day, day));
   const slots = generateSlots(rulesFor(desk, exceptions), day, day, now);
@@ -95,7 +125,11 @@ async function takePlace(trx: Db, desk: Desk, slot: { start: Date; end: Date }):
  * submission key, a drawn reference already in use) gives the place back with it. Undefined: the
  * slot is full. For bookings that need no outbox row (no email).
  */
-async function placeAndBook(db: Db, input: NewBooking, slot: { start: Date; end: Date }): Promise<BookingSummary | undefined> {
+async function placeAndBook(
+  db: Db,
+  input: NewBooking,
+  slot: { start: Date; end: Date },
+): Promise<BookingSummary | undefined> {
   const { desk } = input;
   const { rows } = await sql<{ id: number; reference: string }>`
     WITH place AS (
@@ -115,7 +149,13 @@ async function placeAndBook(db: Db, input: NewBooking, slot: { start: Date; end:
 }
 
 /** Up to `count` free slots from `after` on, within the next four weeks: offered when a slot is taken. */
-export async function nextFreeSlots(db: Db, desk: Desk, after: Date, now: Date, count = 3): Promise<SlotAvailability[]> {
+export async function nextFreeSlots(
+  db: Db,
+  desk: Desk,
+  after: Date,
+  now: Date,
+  count = 3,
+): Promise<SlotAvailability[]> {
   const from = romeDateString(after);
   const slots = await listDeskSlots(db, desk, from, addDays(from, 28), now);
   return slots.filter((s) => s.remaining > 0 && s.start.getTime() > after.getTime() - 1).slice(0, count);
@@ -157,7 +197,12 @@ export interface CreateBookingOptions {
   knownExceptions?: KnownExceptions;
 }
 
-export async function createBooking(db: Db, request: NewBooking, now: Date = new Date(), options: CreateBookingOptions = {}): Promise<BookingOutcome> {
+export async function createBooking(
+  db: Db,
+  request: NewBooking,
+  now: Date = new Date(),
+  options: CreateBookingOptions = {},
+): Promise<BookingOutcome> {
   // Same key from another contact: another client's booking is never returned (submission-key.ts).
   const input = { ...request, submissionKey: scopedSubmissionKey(request.submissionKey, request) };
   try {
@@ -173,7 +218,12 @@ export async function createBooking(db: Db, request: NewBooking, now: Date = new
 // the second insert (rolling back its place), and only then is the first booking looked up. A
 // submission that fails for another reason (slot gone or full) also looks its key up, as the
 // first one may have booked before the slot left the window or filled up.
-async function tryCreateBooking(db: Db, input: NewBooking, now: Date, options: CreateBookingOptions): Promise<BookingOutcome> {
+async function tryCreateBooking(
+  db: Db,
+  input: NewBooking,
+  now: Date,
+  options: CreateBookingOptions,
+): Promise<BookingOutcome> {
   const duplicateOf = async (): Promise<BookingOutcome | undefined> => {
     const existing = input.submissionKey ? await findBySubmissionKey(db, input.submissionKey) : undefined;
     return existing && { ok: true, booking: existing, manageToken: null, duplicate: true };
@@ -184,7 +234,14 @@ async function tryCreateBooking(db: Db, input: NewBooking, now: Date, options: C
     if (duplicate) return duplicate;
   }
   const slot = await findOfferedSlot(db, input.desk, input.start, now, options.knownExceptions);
-  if (!slot) return (await duplicateOf()) ?? { ok: false, reason: 'slot_unavailable', alternatives: await nextFreeSlots(db, input.desk, input.start, now) };
+  if (!slot)
+    return (
+      (await duplicateOf()) ?? {
+        ok: false,
+        reason: 'slot_unavailable',
+        alternatives: await nextFreeSlots(db, input.desk, input.start, now),
+      }
+    );
 
   const manageToken = input.email ? generateToken() : null;
   try {
@@ -214,11 +271,30 @@ async function tryCreateBooking(db: Db, input: NewBooking, now: Date, options: C
         source: input.source,
       });
       if (input.email) {
-        const payload = { reference: row.reference, deskSlug: input.desk.slug, start: slot.start.toISOString(), end: slot.end.toISOString(), manageToken };
-        await enqueueMessage(trx, { kind: 'booking_confirmation', recipient: input.email, locale: input.locale, payload, bookingId: row.id });
+        const payload = {
+          reference: row.reference,
+          deskSlug: input.desk.slug,
+          start: slot.start.toISOString(),
+          end: slot.end.toISOString(),
+          manageToken,
+        };
+        await enqueueMessage(trx, {
+          kind: 'booking_confirmation',
+          recipient: input.email,
+          locale: input.locale,
+          payload,
+          bookingId: row.id,
+        });
         const remindAt = reminderTime(slot.start, options.reminderAt);
         if (remindAt.getTime() > now.getTime()) {
-          await enqueueMessage(trx, { kind: 'booking_reminder', recipient: input.email, locale: input.locale, payload, bookingId: row.id, sendAfter: remindAt });
+          await enqueueMessage(trx, {
+            kind: 'booking_reminder',
+            recipient: input.email,
+            locale: input.locale,
+            payload,
+            bookingId: row.id,
+            sendAfter: remindAt,
+          });
         }
       }
       return { id: row.id, reference: row.reference, deskSlug: input.desk.slug, start: slot.start, end: slot.end };
@@ -231,7 +307,8 @@ async function tryCreateBooking(db: Db, input: NewBooking, now: Date, options: C
       const duplicate = await duplicateOf();
       if (duplicate) return duplicate;
     }
-    if (error instanceof SlotFull) return { ok: false, reason: 'slot_full', alternatives: await nextFreeSlots(db, input.desk, slot.start, now) };
+    if (error instanceof SlotFull)
+      return { ok: false, reason: 'slot_full', alternatives: await nextFreeSlots(db, input.desk, slot.start, now) };
     throw error;
   }
 }
@@ -314,8 +391,15 @@ export async function findBookingByToken(db: Db, token: string): Promise<Managed
   return row && toManaged(row);
 }
 
-export async function findBookingByReferenceAndPhone(db: Db, reference: string, phone: string): Promise<ManagedBooking | undefined> {
-  const row = await bookingQuery(db).where('booking.reference', '=', reference).where('booking.phone', '=', phone).executeTakeFirst();
+export async function findBookingByReferenceAndPhone(
+  db: Db,
+  reference: string,
+  phone: string,
+): Promise<ManagedBooking | undefined> {
+  const row = await bookingQuery(db)
+    .where('booking.reference', '=', reference)
+    .where('booking.phone', '=', phone)
+    .executeTakeFirst();
   return row && toManaged(row);
 }
 
@@ -330,13 +414,32 @@ export async function cancelBooking(db: Db, bookingId: number, now: Date = new D
       .returning(['slot_id', 'email', 'locale', 'reference', 'starts_at', 'ends_at', 'desk_id'])
       .executeTakeFirst();
     if (!cancelled) return false;
-    await trx.updateTable('booking_slot').set({ booked: sql<number>`booked - 1` }).where('id', '=', cancelled.slot_id).execute();
+    await trx
+      .updateTable('booking_slot')
+      .set({ booked: sql<number>`booked - 1` })
+      .where('id', '=', cancelled.slot_id)
+      .execute();
     await cancelPendingMessages(trx, bookingId, ['booking_reminder']);
     if (cancelled.email) {
       // The person hears that the appointment is off, with an .ics that removes it from their calendar.
-      const desk = await trx.selectFrom('desk').select('slug').where('id', '=', cancelled.desk_id).executeTakeFirstOrThrow();
-      const payload = { reference: cancelled.reference, deskSlug: desk.slug, start: cancelled.starts_at.toISOString(), end: cancelled.ends_at.toISOString() };
-      await enqueueMessage(trx, { kind: 'booking_cancelled', recipient: cancelled.email, locale: cancelled.locale as Locale, payload, bookingId });
+      const desk = await trx
+        .selectFrom('desk')
+        .select('slug')
+        .where('id', '=', cancelled.desk_id)
+        .executeTakeFirstOrThrow();
+      const payload = {
+        reference: cancelled.reference,
+        deskSlug: desk.slug,
+        start: cancelled.starts_at.toISOString(),
+        end: cancelled.ends_at.toISOString(),
+      };
+      await enqueueMessage(trx, {
+        kind: 'booking_cancelled',
+        recipient: cancelled.email,
+        locale: cancelled.locale as Locale,
+        payload,
+        bookingId,
+      });
     }
     return true;
   });
@@ -346,10 +449,21 @@ export async function cancelBooking(db: Db, bookingId: number, now: Date = new D
  * Moves a booking to another slot in one transaction: the new place is taken first, and the old one
  * is freed only if that succeeded.
  */
-export async function moveBooking(db: Db, booking: ManagedBooking, desk: Desk, newStart: Date, now: Date = new Date(), options: { reminderAt?: string } = {}): Promise<{ ok: true; start: Date; end: Date } | { ok: false; reason: 'slot_full' | 'slot_unavailable' | 'not_confirmed'; alternatives: SlotAvailability[] }> {
+export async function moveBooking(
+  db: Db,
+  booking: ManagedBooking,
+  desk: Desk,
+  newStart: Date,
+  now: Date = new Date(),
+  options: { reminderAt?: string } = {},
+): Promise<
+  | { ok: true; start: Date; end: Date }
+  | { ok: false; reason: 'slot_full' | 'slot_unavailable' | 'not_confirmed'; alternatives: SlotAvailability[] }
+> {
   if (booking.status !== 'confirmed') return { ok: false, reason: 'not_confirmed', alternatives: [] };
   const slot = await findOfferedSlot(db, desk, newStart, now);
-  if (!slot || slot.start.getTime() === booking.start.getTime()) return { ok: false, reason: 'slot_unavailable', alternatives: await nextFreeSlots(db, desk, newStart, now) };
+  if (!slot || slot.start.getTime() === booking.start.getTime())
+    return { ok: false, reason: 'slot_unavailable', alternatives: await nextFreeSlots(db, desk, newStart, now) };
   try {
     await runInTransaction(db, async (trx) => {
       const taken = await takePlace(trx, desk, slot);
@@ -370,17 +484,36 @@ export async function moveBooking(db: Db, booking: ManagedBooking, desk: Desk, n
         .execute();
       await cancelPendingMessages(trx, booking.id, ['booking_reminder']);
       if (booking.email) {
-        const payload = { reference: booking.reference, deskSlug: desk.slug, start: slot.start.toISOString(), end: slot.end.toISOString() };
-        await enqueueMessage(trx, { kind: 'booking_moved', recipient: booking.email, locale: booking.locale as Locale, payload, bookingId: booking.id });
+        const payload = {
+          reference: booking.reference,
+          deskSlug: desk.slug,
+          start: slot.start.toISOString(),
+          end: slot.end.toISOString(),
+        };
+        await enqueueMessage(trx, {
+          kind: 'booking_moved',
+          recipient: booking.email,
+          locale: booking.locale as Locale,
+          payload,
+          bookingId: booking.id,
+        });
         const remindAt = reminderTime(slot.start, options.reminderAt);
         if (remindAt.getTime() > now.getTime()) {
-          await enqueueMessage(trx, { kind: 'booking_reminder', recipient: booking.email, locale: booking.locale as Locale, payload, bookingId: booking.id, sendAfter: remindAt });
+          await enqueueMessage(trx, {
+            kind: 'booking_reminder',
+            recipient: booking.email,
+            locale: booking.locale as Locale,
+            payload,
+            bookingId: booking.id,
+            sendAfter: remindAt,
+          });
         }
       }
     });
     return { ok: true, start: slot.start, end: slot.end };
   } catch (error) {
-    if (error instanceof SlotFull) return { ok: false, reason: 'slot_full', alternatives: await nextFreeSlots(db, desk, newStart, now) };
+    if (error instanceof SlotFull)
+      return { ok: false, reason: 'slot_full', alternatives: await nextFreeSlots(db, desk, newStart, now) };
     throw error;
   }
 }
@@ -394,7 +527,15 @@ export async function eraseExpiredBookings(db: Db, now: Date = new Date(), days 
   return runInTransaction(db, async (trx) => {
     const erased = await trx
       .updateTable('booking')
-      .set({ first_name: null, email: null, phone: null, note: null, manage_token_hash: null, submission_key: null, erased_at: now })
+      .set({
+        first_name: null,
+        email: null,
+        phone: null,
+        note: null,
+        manage_token_hash: null,
+        submission_key: null,
+        erased_at: now,
+      })
       .where('ends_at', '<', cutoff)
       .where('erased_at', 'is', null)
       .returning('id')

@@ -18,7 +18,10 @@ describe('confirmation links', () => {
     const [id, expires, mac] = token.split('.');
     expect(readConfirmation('other', token, now).ok).toBe(false);
     expect(readConfirmation('secret', `${(1235).toString(36)}.${expires}.${mac}`, now).ok).toBe(false);
-    expect(readConfirmation('secret', `${id}.${(parseInt(expires!, 36) + 3600).toString(36)}.${mac}`, now).ok).toBe(false);
-    for (const bad of ['', null, undefined, 'abc', `${token}x`, token.replace('.', '')]) expect(readConfirmation('secret', bad, now).ok).toBe(false);
+    expect(readConfirmation('secret', `${id}.${(parseInt(expires!, 36) + 3600).toString(36)}.${mac}`, now).ok).toBe(
+      false,
+    );
+    for (const bad of ['', null, undefined, 'abc', `${token}x`, token.replace('.', '')])
+      expect(readConfirmation('secret', bad, now).ok).toBe(false);
   });
 });

@@ -20,7 +20,11 @@ export function signConfirmation(secret: string, bookingId: number, now: Date = 
 
 export type ConfirmationCheck = { ok: true; bookingId: number } | { ok: false; reason: 'invalid' | 'expired' };
 
-export function readConfirmation(secret: string, token: string | null | undefined, now: Date = new Date()): ConfirmationCheck {
+export function readConfirmation(
+  secret: string,
+  token: string | null | undefined,
+  now: Date = new Date(),
+): ConfirmationCheck {
   const m = /^([0-9a-z]{1,10})\.([0-9a-z]{1,10})\.([A-Za-z0-9_-]{32})$/.exec(token ?? '');
   if (!m || !sameSecret(m[3]!, mac(secret, m[1]!, m[2]!))) return { ok: false, reason: 'invalid' };
   if (parseInt(m[2]!, 36) * 1000 < now.getTime()) return { ok: false, reason: 'expired' };

@@ -15,6 +15,7 @@ export function normalizePhone(raw: string): string | undefined {
 export function normalizeEmail(raw: string): string | undefined {
   const value = raw.trim().toLowerCase();
   // \p{Cc} (control characters, NUL included) never belong in an address; PostgreSQL refuses NUL outright.
-  if (value.length > 254 || /\p{Cc}/u.test(value) || !/^[^\s@<>"']+@[^\s@<>"']+\.[^\s@<>"']{2,}$/.test(value)) return undefined;
+  if (value.length > 254 || /\p{Cc}/u.test(value) || !/^[^\s@<>"']+@[^\s@<>"']+\.[^\s@<>"']{2,}$/.test(value))
+    return undefined;
   return value;
 }

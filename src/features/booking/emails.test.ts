@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { BOOKING_MESSAGE_KINDS, bookingEventUid, escapeHtml, manageBookingUrl, parseBookingPayload, renderBookingEmail, type BookingEmailInput } from './emails.ts';
+import {
+  BOOKING_MESSAGE_KINDS,
+  bookingEventUid,
+  escapeHtml,
+  manageBookingUrl,
+  parseBookingPayload,
+  renderBookingEmail,
+  type BookingEmailInput,
+} from './emails.ts';
 import { LOCALES } from '#/lib/locales.ts';
 import { romeToInstant } from '#/lib/time.ts';
 
@@ -37,7 +45,9 @@ describe('booking emails', () => {
     expect(email.text).toContain('15 December 2026');
     expect(email.text).toContain('Via Lopez 3, Milano');
     expect(email.text).toContain('QB-AB12-CD');
-    expect(email.manageUrl).toBe('https://qubi.example.org/en/prenotazione/gestisci?token=tok_abcdefghijklmnopqrstuvwxyz');
+    expect(email.manageUrl).toBe(
+      'https://qubi.example.org/en/prenotazione/gestisci?token=tok_abcdefghijklmnopqrstuvwxyz',
+    );
     expect(email.text).toContain(email.manageUrl);
     expect(email.html).toContain(`href="${email.manageUrl}"`);
     expect(email.html).toContain('<html lang="en" dir="ltr">');
@@ -64,7 +74,9 @@ describe('booking emails', () => {
   });
 
   it('escapes a hostile name and desk text in the HTML', () => {
-    const email = renderBookingEmail(input({ firstName: hostile, desk: { name: `Desk ${hostile}`, address: '"Via" & <b>', phone: '02 1234567' } }));
+    const email = renderBookingEmail(
+      input({ firstName: hostile, desk: { name: `Desk ${hostile}`, address: '"Via" & <b>', phone: '02 1234567' } }),
+    );
     expect(email.html).not.toContain('<img');
     expect(email.html).not.toContain('<b>');
     expect(email.html).toContain('&lt;img src=x onerror=alert(1)&gt;');
@@ -86,7 +98,9 @@ describe('booking emails', () => {
     const reminder = renderBookingEmail(input({ kind: 'booking_reminder' }));
     expect(reminder.ics).toBeUndefined();
     expect(reminder.subject).toContain('tomorrow');
-    const moved = renderBookingEmail(input({ kind: 'booking_moved', sequence: 42, payload: { ...input().payload, manageToken: null } }));
+    const moved = renderBookingEmail(
+      input({ kind: 'booking_moved', sequence: 42, payload: { ...input().payload, manageToken: null } }),
+    );
     expect(moved.ics).toContain('UID:booking-QB-AB12-CD@qubi.example.org');
     expect(moved.ics).toContain('SEQUENCE:42');
     // Without a token (moves do not carry it) the person is told to call the desk.
@@ -106,11 +120,19 @@ describe('booking emails', () => {
   });
 
   it('reads stored payloads and refuses malformed ones', () => {
-    const p = parseBookingPayload({ reference: 'QB-AB12-CD', deskSlug: 'x', start: '2026-12-15T09:00:00.000Z', end: '2026-12-15T09:30:00.000Z', manageToken: null });
+    const p = parseBookingPayload({
+      reference: 'QB-AB12-CD',
+      deskSlug: 'x',
+      start: '2026-12-15T09:00:00.000Z',
+      end: '2026-12-15T09:30:00.000Z',
+      manageToken: null,
+    });
     expect(p.start.toISOString()).toBe('2026-12-15T09:00:00.000Z');
     expect(p.manageToken).toBeNull();
     expect(() => parseBookingPayload({ reference: 'x' })).toThrow('malformed');
-    expect(manageBookingUrl('https://a.example/', 'es', 'abc')).toBe('https://a.example/es/prenotazione/gestisci?token=abc');
+    expect(manageBookingUrl('https://a.example/', 'es', 'abc')).toBe(
+      'https://a.example/es/prenotazione/gestisci?token=abc',
+    );
     expect(bookingEventUid('QB-1', 'http://localhost:4321')).toBe('booking-QB-1@localhost');
   });
 });

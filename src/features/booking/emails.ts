@@ -10,11 +10,24 @@ import type { Locale } from '#/lib/locales.ts';
 import { formatLongDate, formatTimeRange, telHref } from '#/lib/format.ts';
 import { buildCalendar } from '#/lib/ics.ts';
 import { deskPath } from '#/lib/paths.ts';
-import { renderHtml, renderText, tokenUrl, trimOrigin, type EmailContent, type Link, type RenderedEmail } from '#/server/mail/email-layout.ts';
+import {
+  renderHtml,
+  renderText,
+  tokenUrl,
+  trimOrigin,
+  type EmailContent,
+  type Link,
+  type RenderedEmail,
+} from '#/server/mail/email-layout.ts';
 
 export { escapeHtml, type RenderedEmail } from '#/server/mail/email-layout.ts';
 
-export const BOOKING_MESSAGE_KINDS = ['booking_confirmation', 'booking_reminder', 'booking_moved', 'booking_cancelled'] as const;
+export const BOOKING_MESSAGE_KINDS = [
+  'booking_confirmation',
+  'booking_reminder',
+  'booking_moved',
+  'booking_cancelled',
+] as const;
 export type BookingMessageKind = (typeof BOOKING_MESSAGE_KINDS)[number];
 
 export function isBookingMessageKind(value: unknown): value is BookingMessageKind {
@@ -56,7 +69,13 @@ export function parseBookingPayload(value: unknown): BookingPayload {
   const p = (typeof value === 'string' ? JSON.parse(value) : value) as Record<string, unknown> | null;
   const start = new Date(String(p?.start));
   const end = new Date(String(p?.end));
-  if (!p || typeof p.reference !== 'string' || typeof p.deskSlug !== 'string' || Number.isNaN(start.getTime()) || Number.isNaN(end.getTime())) {
+  if (
+    !p ||
+    typeof p.reference !== 'string' ||
+    typeof p.deskSlug !== 'string' ||
+    Number.isNaN(start.getTime()) ||
+    Number.isNaN(end.getTime())
+  ) {
     throw new Error('booking message payload is malformed');
   }
   const manageToken = typeof p.manageToken === 'string' && p.manageToken ? p.manageToken : null;
@@ -90,7 +109,10 @@ type BookingContent = EmailContent & { manageUrl?: string };
 function composeContent(input: BookingEmailInput): BookingContent {
   const t = getTranslator(input.locale);
   const { payload, desk, locale } = input;
-  const manageUrl = payload.manageToken && input.kind !== 'booking_cancelled' ? manageBookingUrl(input.origin, locale, payload.manageToken) : undefined;
+  const manageUrl =
+    payload.manageToken && input.kind !== 'booking_cancelled'
+      ? manageBookingUrl(input.origin, locale, payload.manageToken)
+      : undefined;
   const notes: string[] = [];
   if (!manageUrl && input.kind !== 'booking_cancelled') notes.push(t('email.manageByPhone'));
   if (input.kind === 'booking_confirmation' || input.kind === 'booking_moved') notes.push(t('email.calendar'));
@@ -103,10 +125,18 @@ function composeContent(input: BookingEmailInput): BookingContent {
         : undefined;
   return {
     subject: subjectFor(input.kind, t),
-    greeting: input.firstName?.trim() ? t('email.greeting', { name: input.firstName.trim() }) : t('email.greetingAnonymous'),
+    greeting: input.firstName?.trim()
+      ? t('email.greeting', { name: input.firstName.trim() })
+      : t('email.greetingAnonymous'),
     intro: introFor(input.kind, t),
     details: [
-      { label: t('email.label.when'), value: t('email.when', { date: formatLongDate(payload.start, locale), time: formatTimeRange(payload.start, payload.end, locale) }) },
+      {
+        label: t('email.label.when'),
+        value: t('email.when', {
+          date: formatLongDate(payload.start, locale),
+          time: formatTimeRange(payload.start, payload.end, locale),
+        }),
+      },
       { label: t('email.label.desk'), value: desk.name },
       { label: t('email.label.address'), value: desk.address },
       { label: t('email.label.phone'), value: desk.phone, href: telHref(desk.phone), ltr: true },

@@ -18,7 +18,10 @@ export function generateReference(prefix = 'QB'): string {
 
 /** Accepts what people type: lower case, spaces, missing dashes, O for 0 … → canonical form or undefined. */
 export function parseReference(raw: string, prefix = 'QB'): string | undefined {
-  const compact = raw.toUpperCase().replace(/[\s-]/g, '').replace(new RegExp(`^${prefix}`), '');
+  const compact = raw
+    .toUpperCase()
+    .replace(/[\s-]/g, '')
+    .replace(new RegExp(`^${prefix}`), '');
   if (!/^[A-Z0-9]{6}$/.test(compact)) return undefined;
   return `${prefix}-${compact.slice(0, 4)}-${compact.slice(4)}`;
 }

@@ -29,24 +29,47 @@ describe('slot generation', () => {
   });
 
   it('keeps 10:00 at 10:00 across the March and October clock changes', () => {
-    const sunday = rules({ hours: [{ weekday: 7, opens: '10:00', closes: '11:00' }, { weekday: 1, opens: '10:00', closes: '10:30' }], maxDaysAhead: 800 });
+    const sunday = rules({
+      hours: [
+        { weekday: 7, opens: '10:00', closes: '11:00' },
+        { weekday: 1, opens: '10:00', closes: '10:30' },
+      ],
+      maxDaysAhead: 800,
+    });
     // Last Sunday of March 2027 is the 28th; last Sunday of October 2026 is the 25th.
     // (Monday 29 March 2027 is Easter Monday: no slot.)
-    expect(iso(generateSlots(sunday, '2027-03-27', '2027-03-30', longAgo))).toEqual(['2027-03-28T10:00:00+02:00', '2027-03-28T10:30:00+02:00']);
+    expect(iso(generateSlots(sunday, '2027-03-27', '2027-03-30', longAgo))).toEqual([
+      '2027-03-28T10:00:00+02:00',
+      '2027-03-28T10:30:00+02:00',
+    ]);
     const october = generateSlots(sunday, '2026-10-24', '2026-10-26', longAgo);
-    expect(iso(october)).toEqual(['2026-10-25T10:00:00+01:00', '2026-10-25T10:30:00+01:00', '2026-10-26T10:00:00+01:00']);
+    expect(iso(october)).toEqual([
+      '2026-10-25T10:00:00+01:00',
+      '2026-10-25T10:30:00+01:00',
+      '2026-10-26T10:00:00+01:00',
+    ]);
     expect(october.every((s) => s.end.getTime() - s.start.getTime() === 30 * 60000)).toBe(true);
     // The day before the change is still in summer time.
-    expect(iso(generateSlots(rules({ hours: [{ weekday: 6, opens: '10:00', closes: '10:30' }], maxDaysAhead: 400 }), '2026-10-24', '2026-10-24', longAgo))).toEqual([
-      '2026-10-24T10:00:00+02:00',
-    ]);
+    expect(
+      iso(
+        generateSlots(
+          rules({ hours: [{ weekday: 6, opens: '10:00', closes: '10:30' }], maxDaysAhead: 400 }),
+          '2026-10-24',
+          '2026-10-24',
+          longAgo,
+        ),
+      ),
+    ).toEqual(['2026-10-24T10:00:00+02:00']);
   });
 
   it('skips holidays and closures, adds extra openings', () => {
     const r = rules({
       hours: [{ weekday: 1, opens: '09:00', closes: '09:30' }],
       closures: new Set(['2026-12-14']),
-      extraOpenings: [{ day: '2026-12-08', opens: '15:00', closes: '15:30' }, { day: '2026-12-12', opens: '10:00', closes: '10:30' }],
+      extraOpenings: [
+        { day: '2026-12-08', opens: '15:00', closes: '15:30' },
+        { day: '2026-12-12', opens: '10:00', closes: '10:30' },
+      ],
       maxDaysAhead: 400,
     });
     // 7 Dec (Sant'Ambrogio) is a Monday holiday; 14 Dec is closed; 21 Dec is open.

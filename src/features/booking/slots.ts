@@ -34,14 +34,23 @@ const minutesOf = (hhmm: string) => {
 };
 
 /** Calendar days from `from` to `to` inclusive, as "YYYY-MM-DD" with their ISO weekday. */
-export function daysBetween(from: string, to: string): { key: string; year: number; month: number; day: number; weekday: number }[] {
+export function daysBetween(
+  from: string,
+  to: string,
+): { key: string; year: number; month: number; day: number; weekday: number }[] {
   const out = [];
   const [fy, fm, fd] = from.split('-').map(Number) as [number, number, number];
   const cursor = new Date(Date.UTC(fy, fm - 1, fd, 12));
   for (let i = 0; i < 400; i++) {
     const key = dayKey(cursor.getUTCFullYear(), cursor.getUTCMonth() + 1, cursor.getUTCDate());
     if (key > to) break;
-    out.push({ key, year: cursor.getUTCFullYear(), month: cursor.getUTCMonth() + 1, day: cursor.getUTCDate(), weekday: ((cursor.getUTCDay() + 6) % 7) + 1 });
+    out.push({
+      key,
+      year: cursor.getUTCFullYear(),
+      month: cursor.getUTCMonth() + 1,
+      day: cursor.getUTCDate(),
+      weekday: ((cursor.getUTCDay() + 6) % 7) + 1,
+    });
     cursor.setUTCDate(cursor.getUTCDate() + 1);
   }
   return out;

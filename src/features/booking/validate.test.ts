@@ -1,13 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import { bookingDetailsSchema, checkTopic, fieldErrors } from './validate.ts';
 
-const valid = { firstName: ' Amina ', phone: '351 681 8198', email: '', topic: '', note: '', locale: 'ar', privacyAccepted: true };
+const valid = {
+  firstName: ' Amina ',
+  phone: '351 681 8198',
+  email: '',
+  topic: '',
+  note: '',
+  locale: 'ar',
+  privacyAccepted: true,
+};
 
 describe('booking details', () => {
   it('accepts a phone-only booking and normalises it', () => {
     const r = bookingDetailsSchema.safeParse(valid);
     expect(r.success).toBe(true);
-    expect(r.data).toMatchObject({ firstName: 'Amina', phone: '+393516818198', email: null, note: null, topic: null, locale: 'ar' });
+    expect(r.data).toMatchObject({
+      firstName: 'Amina',
+      phone: '+393516818198',
+      email: null,
+      note: null,
+      topic: null,
+      locale: 'ar',
+    });
   });
 
   it('needs a name, one contact and the privacy notice', () => {
@@ -26,7 +41,11 @@ describe('booking details', () => {
 
   it('rejects bad contacts, long notes, control characters and wrong types', () => {
     const r = bookingDetailsSchema.safeParse({ ...valid, email: 'nope', phone: 'abc', note: 'x'.repeat(201) });
-    expect(fieldErrors(r.error!)).toEqual({ email: 'booking.error.emailInvalid', phone: 'booking.error.phoneInvalid', note: 'booking.error.noteTooLong' });
+    expect(fieldErrors(r.error!)).toEqual({
+      email: 'booking.error.emailInvalid',
+      phone: 'booking.error.phoneInvalid',
+      note: 'booking.error.noteTooLong',
+    });
     expect(bookingDetailsSchema.safeParse({ ...valid, firstName: 'A\u0000B' }).success).toBe(false);
     expect(bookingDetailsSchema.safeParse({ ...valid, firstName: 42 }).success).toBe(false);
     expect(bookingDetailsSchema.safeParse({ ...valid, locale: 'fr' }).success).toBe(false);

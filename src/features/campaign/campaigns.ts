@@ -44,15 +44,31 @@ export interface Campaign {
 /** The campaign with its items and the collection windows that have not ended by `now`. */
 export async function getCampaign(db: Db, slug: string, now: Date = new Date()): Promise<Campaign | undefined> {
   if (!isSlug(slug)) return undefined;
-  const campaign = await db.selectFrom('campaign').selectAll().where('slug', '=', slug).where('active', '=', true).executeTakeFirst();
+  const campaign = await db
+    .selectFrom('campaign')
+    .selectAll()
+    .where('slug', '=', slug)
+    .where('active', '=', true)
+    .executeTakeFirst();
   if (!campaign) return undefined;
   const [items, points, windows] = await Promise.all([
-    db.selectFrom('campaign_item').selectAll().where('campaign_id', '=', campaign.id).orderBy('position').orderBy('id').execute(),
+    db
+      .selectFrom('campaign_item')
+      .selectAll()
+      .where('campaign_id', '=', campaign.id)
+      .orderBy('position')
+      .orderBy('id')
+      .execute(),
     db.selectFrom('drop_off_point').selectAll().where('campaign_id', '=', campaign.id).orderBy('name').execute(),
     db
       .selectFrom('collection_window')
       .innerJoin('drop_off_point', 'drop_off_point.id', 'collection_window.drop_off_point_id')
-      .select(['collection_window.id', 'collection_window.drop_off_point_id', 'collection_window.starts_at', 'collection_window.ends_at'])
+      .select([
+        'collection_window.id',
+        'collection_window.drop_off_point_id',
+        'collection_window.starts_at',
+        'collection_window.ends_at',
+      ])
       .where('drop_off_point.campaign_id', '=', campaign.id)
       .where('collection_window.ends_at', '>', now)
       .orderBy('collection_window.starts_at')
@@ -81,7 +97,9 @@ export async function getCampaign(db: Db, slug: string, now: Date = new Date()):
       municipioId: p.municipio_id,
       notes: p.notes,
       isSample: p.is_sample,
-      windows: windows.filter((w) => w.drop_off_point_id === p.id).map((w) => ({ id: w.id, startsAt: w.starts_at, endsAt: w.ends_at })),
+      windows: windows
+        .filter((w) => w.drop_off_point_id === p.id)
+        .map((w) => ({ id: w.id, startsAt: w.starts_at, endsAt: w.ends_at })),
     })),
   };
 }

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { PLEDGE_MESSAGE_KINDS, isPledgeMessageKind, managePledgeUrl, parsePledgePayload, pledgeEventUid, renderPledgeEmail, type PledgeEmailInput } from './emails.ts';
+import {
+  PLEDGE_MESSAGE_KINDS,
+  isPledgeMessageKind,
+  managePledgeUrl,
+  parsePledgePayload,
+  pledgeEventUid,
+  renderPledgeEmail,
+  type PledgeEmailInput,
+} from './emails.ts';
 import { LOCALES } from '#/lib/locales.ts';
 import { romeToInstant } from '#/lib/time.ts';
 
@@ -42,7 +50,9 @@ describe('pledge emails', () => {
     expect(email.text).toContain('15 December 2026');
     expect(email.text).toContain('16:00–19:00');
     expect(email.text).toContain('ZS-AB12-CD');
-    expect(email.manageUrl).toBe('https://qubi.example.org/en/zaino-sospeso/gestisci?token=tok_abcdefghijklmnopqrstuvwxyz');
+    expect(email.manageUrl).toBe(
+      'https://qubi.example.org/en/zaino-sospeso/gestisci?token=tok_abcdefghijklmnopqrstuvwxyz',
+    );
     expect(email.text).toContain(email.manageUrl);
     expect(email.html).toContain(`href="${email.manageUrl}"`);
     expect(email.html).toContain('<li>2 × Backpack</li>');
@@ -79,7 +89,9 @@ describe('pledge emails', () => {
   });
 
   it('cancels the calendar entry with a higher revision and links to the campaign to pledge again', () => {
-    const email = renderPledgeEmail(input({ kind: 'pledge_cancelled', sequence: 42, payload: { ...input().payload, manageToken: null } }));
+    const email = renderPledgeEmail(
+      input({ kind: 'pledge_cancelled', sequence: 42, payload: { ...input().payload, manageToken: null } }),
+    );
     expect(email.subject).toBe('Your pledge to the suspended backpack is cancelled');
     expect(email.ics).toContain('UID:pledge-ZS-AB12-CD@qubi.example.org');
     expect(email.ics).toContain('STATUS:CANCELLED');
@@ -100,7 +112,13 @@ describe('pledge emails', () => {
   });
 
   it('escapes hostile point and item text in the HTML', () => {
-    const email = renderPledgeEmail(input({ firstName: hostile, point: { name: `Point ${hostile}`, address: '"Via" & <b>' }, itemNames: { zaino: hostile, colla: 'x' } }));
+    const email = renderPledgeEmail(
+      input({
+        firstName: hostile,
+        point: { name: `Point ${hostile}`, address: '"Via" & <b>' },
+        itemNames: { zaino: hostile, colla: 'x' },
+      }),
+    );
     expect(email.html).not.toContain('<img');
     expect(email.html).not.toContain('<b>');
     expect(email.html).toContain('&lt;img src=x onerror=alert(1)&gt;');
@@ -118,8 +136,12 @@ describe('pledge emails', () => {
     expect(parsePledgePayload({ ...(stored as object), manageToken: null }).manageToken).toBeNull();
     expect(() => parsePledgePayload({ reference: 'x' })).toThrow('malformed');
     expect(() => parsePledgePayload({ ...(stored as object), lines: [] })).toThrow('malformed');
-    expect(() => parsePledgePayload({ ...(stored as object), lines: [{ item: 'zaino', quantity: 0 }] })).toThrow('malformed');
-    expect(managePledgeUrl('https://a.example/', 'es', 'abc')).toBe('https://a.example/es/zaino-sospeso/gestisci?token=abc');
+    expect(() => parsePledgePayload({ ...(stored as object), lines: [{ item: 'zaino', quantity: 0 }] })).toThrow(
+      'malformed',
+    );
+    expect(managePledgeUrl('https://a.example/', 'es', 'abc')).toBe(
+      'https://a.example/es/zaino-sospeso/gestisci?token=abc',
+    );
     expect(pledgeEventUid('ZS-1', 'http://localhost:4321')).toBe('pledge-ZS-1@localhost');
     expect(isPledgeMessageKind('pledge_cancelled')).toBe(true);
     expect(isPledgeMessageKind('booking_cancelled')).toBe(false);

@@ -10,7 +10,15 @@ import type { Locale } from '#/lib/locales.ts';
 import { formatLongDate, formatTimeRange } from '#/lib/format.ts';
 import { buildCalendar } from '#/lib/ics.ts';
 import { pagePath } from '#/lib/paths.ts';
-import { renderHtml, renderText, tokenUrl, trimOrigin, type EmailContent, type Link, type RenderedEmail } from '#/server/mail/email-layout.ts';
+import {
+  renderHtml,
+  renderText,
+  tokenUrl,
+  trimOrigin,
+  type EmailContent,
+  type Link,
+  type RenderedEmail,
+} from '#/server/mail/email-layout.ts';
 
 export const PLEDGE_MESSAGE_KINDS = ['pledge_confirmation', 'pledge_reminder', 'pledge_cancelled'] as const;
 export type PledgeMessageKind = (typeof PLEDGE_MESSAGE_KINDS)[number];
@@ -108,24 +116,42 @@ export function pledgeEventSummary(pointName: string): string {
 export function renderPledgeEmail(input: PledgeEmailInput): RenderedEmail {
   const t = getTranslator(input.locale);
   const { payload, locale, kind } = input;
-  const manageUrl = payload.manageToken && kind !== 'pledge_cancelled' ? managePledgeUrl(input.origin, locale, payload.manageToken) : undefined;
+  const manageUrl =
+    payload.manageToken && kind !== 'pledge_cancelled'
+      ? managePledgeUrl(input.origin, locale, payload.manageToken)
+      : undefined;
   const campaignUrl = `${trimOrigin(input.origin)}${pagePath(locale, 'campaign')}`;
   const notes: string[] = [];
   if (kind !== 'pledge_cancelled') notes.push(t('email.pledge.bring'));
   if (!manageUrl && kind !== 'pledge_cancelled') notes.push(t('email.pledge.manageAtPoint'));
   if (kind === 'pledge_confirmation') notes.push(t('email.pledge.calendar'));
   if (kind === 'pledge_cancelled') notes.push(t('email.pledge.calendarCancelled'));
-  const link: Link = kind === 'pledge_cancelled' ? { text: t('email.pledge.pledgeAgain'), url: campaignUrl } : manageUrl ? { text: t('email.pledge.manage'), url: manageUrl } : { text: t('email.pledge.campaignPage'), url: campaignUrl };
+  const link: Link =
+    kind === 'pledge_cancelled'
+      ? { text: t('email.pledge.pledgeAgain'), url: campaignUrl }
+      : manageUrl
+        ? { text: t('email.pledge.manage'), url: manageUrl }
+        : { text: t('email.pledge.campaignPage'), url: campaignUrl };
   const content: EmailContent = {
     subject: subjectFor(kind, t),
-    greeting: input.firstName?.trim() ? t('email.greeting', { name: input.firstName.trim() }) : t('email.greetingAnonymous'),
+    greeting: input.firstName?.trim()
+      ? t('email.greeting', { name: input.firstName.trim() })
+      : t('email.greetingAnonymous'),
     intro: introFor(kind, t),
     list: {
       label: kind === 'pledge_cancelled' ? t('email.pledge.label.itemsCancelled') : t('email.pledge.label.items'),
-      items: payload.lines.map((l) => t('email.pledge.line', { quantity: String(l.quantity), item: input.itemNames[l.item] ?? l.item })),
+      items: payload.lines.map((l) =>
+        t('email.pledge.line', { quantity: String(l.quantity), item: input.itemNames[l.item] ?? l.item }),
+      ),
     },
     details: [
-      { label: t('email.label.when'), value: t('email.when', { date: formatLongDate(payload.start, locale), time: formatTimeRange(payload.start, payload.end, locale) }) },
+      {
+        label: t('email.label.when'),
+        value: t('email.when', {
+          date: formatLongDate(payload.start, locale),
+          time: formatTimeRange(payload.start, payload.end, locale),
+        }),
+      },
       { label: t('email.pledge.label.point'), value: input.point.name },
       { label: t('email.label.address'), value: input.point.address },
       { label: t('email.pledge.label.reference'), value: payload.reference, ltr: true },

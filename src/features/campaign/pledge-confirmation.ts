@@ -21,7 +21,11 @@ export function signPledgeConfirmation(secret: string, pledgeId: number, now: Da
 
 export type PledgeConfirmationCheck = { ok: true; pledgeId: number } | { ok: false; reason: 'invalid' | 'expired' };
 
-export function readPledgeConfirmation(secret: string, token: string | null | undefined, now: Date = new Date()): PledgeConfirmationCheck {
+export function readPledgeConfirmation(
+  secret: string,
+  token: string | null | undefined,
+  now: Date = new Date(),
+): PledgeConfirmationCheck {
   const m = /^([0-9a-z]{1,10})\.([0-9a-z]{1,10})\.([A-Za-z0-9_-]{32})$/.exec(token ?? '');
   if (!m || !sameSecret(m[3]!, mac(secret, m[1]!, m[2]!))) return { ok: false, reason: 'invalid' };
   if (parseInt(m[2]!, 36) * 1000 < now.getTime()) return { ok: false, reason: 'expired' };

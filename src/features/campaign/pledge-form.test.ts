@@ -1,10 +1,25 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkPledgeForm, checkQuantities, emptyPledgeForm, parsePledgeRequest, parseQuantity, pledgeManagePath, pledgePath, readPledgeForm } from './pledge-form.ts';
+import {
+  checkPledgeForm,
+  checkQuantities,
+  emptyPledgeForm,
+  parsePledgeRequest,
+  parseQuantity,
+  pledgeManagePath,
+  pledgePath,
+  readPledgeForm,
+} from './pledge-form.ts';
 import { readPledgeConfirmation, signPledgeConfirmation } from './pledge-confirmation.ts';
 import { signConfirmation } from '#/features/booking/confirmation.ts';
-import { checkVolunteer, readVolunteerForm, volunteerInputFromForm, volunteerInputFromJson, volunteerPath } from '#/features/volunteers/volunteer-form.ts';
+import {
+  checkVolunteer,
+  readVolunteerForm,
+  volunteerInputFromForm,
+  volunteerInputFromJson,
+  volunteerPath,
+} from '#/features/volunteers/volunteer-form.ts';
 import { LOCALES } from '#/lib/locales.ts';
 import { messages } from '#/lib/i18n.ts';
 
@@ -31,10 +46,15 @@ describe('pledge form', () => {
       ['qty-colla', { key: 'pledge.error.itemComplete', values: { item: 'Colla' } }],
       ['qty-diario', { key: 'pledge.error.quantityInvalid', values: { item: 'Diario' } }],
     ]);
-    expect([...checkQuantities(emptyPledgeForm(), items).errors]).toEqual([['qty-zaino', { key: 'pledge.error.itemsRequired' }]]);
+    expect([...checkQuantities(emptyPledgeForm(), items).errors]).toEqual([
+      ['qty-zaino', { key: 'pledge.error.itemsRequired' }],
+    ]);
     expect(checkQuantities({ ...emptyPledgeForm(), quantities: { zaino: '2', diario: '3' } }, items)).toEqual({
       errors: new Map(),
-      lines: [{ item: 'zaino', quantity: 2 }, { item: 'diario', quantity: 3 }],
+      lines: [
+        { item: 'zaino', quantity: 2 },
+        { item: 'diario', quantity: 3 },
+      ],
     });
   });
 
@@ -51,18 +71,58 @@ describe('pledge form', () => {
     expect(checked.errors.get('window')?.key).toBe('pledge.error.windowGone');
 
     const ok = checkPledgeForm({ ...values, window: '2', name: ' Amina ', privacyAccepted: true }, items, [1, 2], 'ar');
-    expect(ok.valid).toEqual({ lines: [{ item: 'zaino', quantity: 2 }], windowId: 2, contact: { name: 'Amina', email: null, phone: '+393516818198', locale: 'ar' } });
-    const noContact = checkPledgeForm({ ...values, window: '2', name: 'A', phone: '', privacyAccepted: true }, items, [2], 'it');
+    expect(ok.valid).toEqual({
+      lines: [{ item: 'zaino', quantity: 2 }],
+      windowId: 2,
+      contact: { name: 'Amina', email: null, phone: '+393516818198', locale: 'ar' },
+    });
+    const noContact = checkPledgeForm(
+      { ...values, window: '2', name: 'A', phone: '', privacyAccepted: true },
+      items,
+      [2],
+      'it',
+    );
     expect(noContact.errors.get('phone')?.key).toBe('pledge.error.contactRequired');
-    const nul = checkPledgeForm({ ...values, window: '2', name: 'A', email: 'a\u0000@b.org', privacyAccepted: true }, items, [2], 'it');
+    const nul = checkPledgeForm(
+      { ...values, window: '2', name: 'A', email: 'a\u0000@b.org', privacyAccepted: true },
+      items,
+      [2],
+      'it',
+    );
     expect(nul.errors.get('email')?.key).toBe('pledge.error.emailInvalid');
   });
 
   it('parses API requests strictly, reporting every field', () => {
-    const ok = { campaign: 'zaino-sospeso', items: [{ item: 'zaino', quantity: 2 }], dropOffPoint: 'gallaratese', collectionWindow: 4, name: 'Amina', email: 'A@Example.org', locale: 'en', privacyAccepted: true };
+    const ok = {
+      campaign: 'zaino-sospeso',
+      items: [{ item: 'zaino', quantity: 2 }],
+      dropOffPoint: 'gallaratese',
+      collectionWindow: 4,
+      name: 'Amina',
+      email: 'A@Example.org',
+      locale: 'en',
+      privacyAccepted: true,
+    };
     const parsed = parsePledgeRequest(ok);
-    expect(parsed).toMatchObject({ ok: true, value: { lines: [{ item: 'zaino', quantity: 2 }], collectionWindow: 4, contact: { email: 'a@example.org', phone: null }, submissionKey: null } });
-    const bad = parsePledgeRequest({ campaign: 1, items: [{ item: 'zaino', quantity: 1.5 }], dropOffPoint: null, collectionWindow: '4', name: '', locale: 'fr', privacyAccepted: 'true', submissionKey: 'k'.repeat(65) });
+    expect(parsed).toMatchObject({
+      ok: true,
+      value: {
+        lines: [{ item: 'zaino', quantity: 2 }],
+        collectionWindow: 4,
+        contact: { email: 'a@example.org', phone: null },
+        submissionKey: null,
+      },
+    });
+    const bad = parsePledgeRequest({
+      campaign: 1,
+      items: [{ item: 'zaino', quantity: 1.5 }],
+      dropOffPoint: null,
+      collectionWindow: '4',
+      name: '',
+      locale: 'fr',
+      privacyAccepted: 'true',
+      submissionKey: 'k'.repeat(65),
+    });
     expect(bad).toEqual({
       ok: false,
       fields: {
@@ -77,15 +137,26 @@ describe('pledge form', () => {
         submissionKey: 'pledge.error.submissionKeyInvalid',
       },
     });
-    expect(parsePledgeRequest({ ...ok, items: [] })).toMatchObject({ ok: false, fields: { items: 'pledge.error.itemsRequired' } });
-    expect(parsePledgeRequest({ ...ok, items: [{ item: 'zaino', quantity: 0 }] })).toMatchObject({ ok: false, fields: { items: 'pledge.error.itemsInvalid' } });
-    expect(parsePledgeRequest({ ...ok, items: [null] })).toMatchObject({ ok: false, fields: { items: 'pledge.error.itemsInvalid' } });
+    expect(parsePledgeRequest({ ...ok, items: [] })).toMatchObject({
+      ok: false,
+      fields: { items: 'pledge.error.itemsRequired' },
+    });
+    expect(parsePledgeRequest({ ...ok, items: [{ item: 'zaino', quantity: 0 }] })).toMatchObject({
+      ok: false,
+      fields: { items: 'pledge.error.itemsInvalid' },
+    });
+    expect(parsePledgeRequest({ ...ok, items: [null] })).toMatchObject({
+      ok: false,
+      fields: { items: 'pledge.error.itemsInvalid' },
+    });
   });
 
   it('builds its addresses under the locale', () => {
     expect(pledgePath('ar', 'dona')).toBe('/ar/zaino-sospeso/dona');
     expect(pledgePath('it', 'grazie', { c: 'a.b.c' })).toBe('/it/zaino-sospeso/grazie?c=a.b.c');
-    expect(pledgeManagePath('en', 'tok', { azione: 'annulla' })).toBe('/en/zaino-sospeso/gestisci?token=tok&azione=annulla');
+    expect(pledgeManagePath('en', 'tok', { azione: 'annulla' })).toBe(
+      '/en/zaino-sospeso/gestisci?token=tok&azione=annulla',
+    );
     expect(volunteerPath('zh')).toBe('/zh/volontari');
     expect(volunteerPath('es', 'ritira', { token: '1.x' })).toBe('/es/volontari/ritira?token=1.x');
   });
@@ -97,8 +168,14 @@ describe('pledge confirmation links', () => {
     const token = signPledgeConfirmation('secret', 42, now);
     expect(readPledgeConfirmation('secret', token, now)).toEqual({ ok: true, pledgeId: 42 });
     expect(readPledgeConfirmation('other', token, now)).toEqual({ ok: false, reason: 'invalid' });
-    expect(readPledgeConfirmation('secret', token, new Date(now.getTime() + 8 * 86400000))).toEqual({ ok: false, reason: 'expired' });
-    expect(readPledgeConfirmation('secret', signConfirmation('secret', 42, now), now)).toEqual({ ok: false, reason: 'invalid' });
+    expect(readPledgeConfirmation('secret', token, new Date(now.getTime() + 8 * 86400000))).toEqual({
+      ok: false,
+      reason: 'expired',
+    });
+    expect(readPledgeConfirmation('secret', signConfirmation('secret', 42, now), now)).toEqual({
+      ok: false,
+      reason: 'invalid',
+    });
     expect(readPledgeConfirmation('secret', null, now)).toEqual({ ok: false, reason: 'invalid' });
   });
 });
@@ -121,7 +198,18 @@ describe('volunteer sign-up', () => {
     const checked = checkVolunteer(volunteerInputFromForm(readVolunteerForm(form()), 'zh'));
     expect(checked).toEqual({
       ok: true,
-      value: { name: 'Li Wei', email: 'li.wei@example.org', phone: null, municipi: [2, 8], skills: ['homework', 'translation'], languages: ['zh'], availability: ['mon-evening'], note: null, locale: 'zh', consent: true },
+      value: {
+        name: 'Li Wei',
+        email: 'li.wei@example.org',
+        phone: null,
+        municipi: [2, 8],
+        skills: ['homework', 'translation'],
+        languages: ['zh'],
+        availability: ['mon-evening'],
+        note: null,
+        locale: 'zh',
+        consent: true,
+      },
     });
   });
 
@@ -146,24 +234,64 @@ describe('volunteer sign-up', () => {
   });
 
   it('treats JSON nulls as absent and refuses control characters in the email', () => {
-    const body = { name: 'A', email: 'a@b.org', phone: null, municipi: [1], skills: ['events'], languages: null, availability: null, note: null, locale: 'en', consent: true };
+    const body = {
+      name: 'A',
+      email: 'a@b.org',
+      phone: null,
+      municipi: [1],
+      skills: ['events'],
+      languages: null,
+      availability: null,
+      note: null,
+      locale: 'en',
+      consent: true,
+    };
     expect(checkVolunteer(volunteerInputFromJson(body)).ok).toBe(true);
-    expect(checkVolunteer(volunteerInputFromJson({ ...body, email: 'a\u0000@b.org' }))).toMatchObject({ ok: false, fields: { email: 'volunteer.error.emailInvalid' } });
-    expect(checkVolunteer(volunteerInputFromJson({ ...body, skills: ['flying'], municipi: [10], languages: ['xx'] }))).toMatchObject({
+    expect(checkVolunteer(volunteerInputFromJson({ ...body, email: 'a\u0000@b.org' }))).toMatchObject({
       ok: false,
-      fields: { municipi: 'volunteer.error.municipiInvalid', skills: 'volunteer.error.skillsInvalid', languages: 'volunteer.error.languagesInvalid' },
+      fields: { email: 'volunteer.error.emailInvalid' },
+    });
+    expect(
+      checkVolunteer(volunteerInputFromJson({ ...body, skills: ['flying'], municipi: [10], languages: ['xx'] })),
+    ).toMatchObject({
+      ok: false,
+      fields: {
+        municipi: 'volunteer.error.municipiInvalid',
+        skills: 'volunteer.error.skillsInvalid',
+        languages: 'volunteer.error.languagesInvalid',
+      },
     });
   });
 });
 
 describe('message keys', () => {
   it('every pledge.error.* and volunteer.error.* key these forms can produce exists in every locale', () => {
-    const files = ['pledge-form.ts', '../volunteers/volunteer-form.ts', '../volunteers/vocabulary.ts'].map((f) => readFileSync(path.join(import.meta.dirname, f), 'utf8'));
-    const keys = new Set(files.flatMap((text) => [...text.matchAll(/'((?:pledge|volunteer)\.error\.[A-Za-z]+)'/g)].map((m) => m[1]!)));
+    const files = ['pledge-form.ts', '../volunteers/volunteer-form.ts', '../volunteers/vocabulary.ts'].map((f) =>
+      readFileSync(path.join(import.meta.dirname, f), 'utf8'),
+    );
+    const keys = new Set(
+      files.flatMap((text) => [...text.matchAll(/'((?:pledge|volunteer)\.error\.[A-Za-z]+)'/g)].map((m) => m[1]!)),
+    );
     // Built from field names when zod words an issue itself.
-    for (const field of ['name', 'email', 'phone', 'municipi', 'skills', 'languages', 'availability', 'note', 'locale', 'consent']) keys.add(`volunteer.error.${field}Invalid`);
+    for (const field of [
+      'name',
+      'email',
+      'phone',
+      'municipi',
+      'skills',
+      'languages',
+      'availability',
+      'note',
+      'locale',
+      'consent',
+    ])
+      keys.add(`volunteer.error.${field}Invalid`);
     for (const field of ['name', 'email', 'phone', 'locale']) keys.add(`pledge.error.${field}Invalid`);
     expect(keys.size).toBeGreaterThan(30);
-    for (const locale of LOCALES) expect([...keys].filter((k) => !messages[locale][k]), locale).toEqual([]);
+    for (const locale of LOCALES)
+      expect(
+        [...keys].filter((k) => !messages[locale][k]),
+        locale,
+      ).toEqual([]);
   });
 });

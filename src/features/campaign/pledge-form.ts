@@ -57,7 +57,9 @@ export const pledgeContactSchema = z
           .max(PLEDGE_NAME_MAX, { error: 'pledge.error.nameTooLong' })
           .refine((v) => !CONTROL.test(v), { error: 'pledge.error.nameInvalid' }),
       ),
-    email: optionalText.refine((v) => !v || (!CONTROL.test(v) && normalizeEmail(v) !== undefined), { error: 'pledge.error.emailInvalid' }),
+    email: optionalText.refine((v) => !v || (!CONTROL.test(v) && normalizeEmail(v) !== undefined), {
+      error: 'pledge.error.emailInvalid',
+    }),
     phone: optionalText.refine((v) => !v || normalizePhone(v) !== undefined, { error: 'pledge.error.phoneInvalid' }),
     locale: z.enum(LOCALES, { error: 'pledge.error.localeInvalid' }),
     privacyAccepted: z.literal(true, { error: 'pledge.error.privacyRequired' }),
@@ -157,7 +159,10 @@ export interface ItemAvailability {
  * Checks the items part of a form: each typed quantity is a whole number within what is still
  * needed, and at least one is above zero. Errors are keyed by the field id (qty-<slug>).
  */
-export function checkQuantities(values: PledgeFormValues, items: readonly ItemAvailability[]): { errors: PledgeFormErrors; lines: PledgeLine[] } {
+export function checkQuantities(
+  values: PledgeFormValues,
+  items: readonly ItemAvailability[],
+): { errors: PledgeFormErrors; lines: PledgeLine[] } {
   const errors: PledgeFormErrors = new Map();
   const lines: PledgeLine[] = [];
   for (const item of items) {
@@ -165,11 +170,18 @@ export function checkQuantities(values: PledgeFormValues, items: readonly ItemAv
     const quantity = parseQuantity(typed);
     const id = quantityField(item.slug);
     if (quantity === undefined) errors.set(id, { key: 'pledge.error.quantityInvalid', values: { item: item.label } });
-    else if (quantity > item.max) errors.set(id, item.max === 0 ? { key: 'pledge.error.itemComplete', values: { item: item.label } } : { key: 'pledge.error.quantityTooMany', values: { item: item.label, max: item.max } });
+    else if (quantity > item.max)
+      errors.set(
+        id,
+        item.max === 0
+          ? { key: 'pledge.error.itemComplete', values: { item: item.label } }
+          : { key: 'pledge.error.quantityTooMany', values: { item: item.label, max: item.max } },
+      );
     else if (quantity > 0) lines.push({ item: item.slug, quantity });
   }
   const first = items.find((i) => i.max > 0);
-  if (errors.size === 0 && lines.length === 0 && first) errors.set(quantityField(first.slug), { key: 'pledge.error.itemsRequired' });
+  if (errors.size === 0 && lines.length === 0 && first)
+    errors.set(quantityField(first.slug), { key: 'pledge.error.itemsRequired' });
   return { errors, lines };
 }
 
@@ -185,8 +197,15 @@ export function checkPledgeForm(
 ): { errors: PledgeFormErrors; valid?: { lines: PledgeLine[]; windowId: number; contact: PledgeContact } } {
   const { errors, lines } = checkQuantities(values, items);
   const windowId = /^\d{1,9}$/.test(values.window) ? Number(values.window) : NaN;
-  if (!windowIds.includes(windowId)) errors.set('window', { key: values.window ? 'pledge.error.windowGone' : 'pledge.error.windowRequired' });
-  const contact = pledgeContactSchema.safeParse({ name: values.name, email: values.email, phone: values.phone, locale, privacyAccepted: values.privacyAccepted });
+  if (!windowIds.includes(windowId))
+    errors.set('window', { key: values.window ? 'pledge.error.windowGone' : 'pledge.error.windowRequired' });
+  const contact = pledgeContactSchema.safeParse({
+    name: values.name,
+    email: values.email,
+    phone: values.phone,
+    locale,
+    privacyAccepted: values.privacyAccepted,
+  });
   if (!contact.success) {
     const found = contactErrors(contact.error);
     for (const f of ['name', 'phone', 'email', 'privacyAccepted']) if (found[f]) errors.set(f, { key: found[f]! });
@@ -235,7 +254,16 @@ export function parsePledgeRequest(body: Record<string, unknown>): ParsedRequest
   } else {
     for (const line of body.items as unknown[]) {
       const l = line as { item?: unknown; quantity?: unknown } | null;
-      if (typeof l !== 'object' || l === null || Array.isArray(l) || !isSlug(l.item) || typeof l.quantity !== 'number' || !Number.isInteger(l.quantity) || l.quantity < 1 || l.quantity > QUANTITY_MAX) {
+      if (
+        typeof l !== 'object' ||
+        l === null ||
+        Array.isArray(l) ||
+        !isSlug(l.item) ||
+        typeof l.quantity !== 'number' ||
+        !Number.isInteger(l.quantity) ||
+        l.quantity < 1 ||
+        l.quantity > QUANTITY_MAX
+      ) {
         fields.items = 'pledge.error.itemsInvalid';
         break;
       }
@@ -244,9 +272,11 @@ export function parsePledgeRequest(body: Record<string, unknown>): ParsedRequest
   }
   if (!isSlug(body.dropOffPoint)) fields.dropOffPoint = 'pledge.error.pointInvalid';
   const windowId = body.collectionWindow;
-  if (typeof windowId !== 'number' || !Number.isInteger(windowId) || windowId < 1 || windowId > 2147483647) fields.collectionWindow = 'pledge.error.windowInvalid';
+  if (typeof windowId !== 'number' || !Number.isInteger(windowId) || windowId < 1 || windowId > 2147483647)
+    fields.collectionWindow = 'pledge.error.windowInvalid';
   const key = body.submissionKey ?? null;
-  if (key !== null && !(typeof key === 'string' && SUBMISSION_KEY.test(key))) fields.submissionKey = 'pledge.error.submissionKeyInvalid';
+  if (key !== null && !(typeof key === 'string' && SUBMISSION_KEY.test(key)))
+    fields.submissionKey = 'pledge.error.submissionKeyInvalid';
 
   if (Object.keys(fields).length > 0 || !contact.success) return { ok: false, fields };
   return {

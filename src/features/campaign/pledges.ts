@@ -61,7 +61,11 @@ async function remainingOf(db: Db, itemIds: number[], campaignId?: number): Prom
  * Raises (or lowers) item counters. Rows are locked in id order so two pledges touching the same
  * items cannot deadlock. Throws ExceedsRemaining when an increase does not fit.
  */
-async function applyQuantityChanges(trx: Db, changes: { itemId: number; delta: number }[], campaignId?: number): Promise<void> {
+async function applyQuantityChanges(
+  trx: Db,
+  changes: { itemId: number; delta: number }[],
+  campaignId?: number,
+): Promise<void> {
   for (const change of [...changes].sort((a, b) => a.itemId - b.itemId)) {
     if (change.delta === 0) continue;
     let update = trx
@@ -91,9 +95,21 @@ export interface CreatePledgeOptions {
 class InvalidWindow extends Error {}
 
 async function loadPledgeCampaign(db: Db, slug: string, itemSlugs: string[]): Promise<PledgeCampaign | undefined> {
-  const campaign = await db.selectFrom('campaign').select(['id', 'slug']).where('slug', '=', slug).where('active', '=', true).executeTakeFirst();
+  const campaign = await db
+    .selectFrom('campaign')
+    .select(['id', 'slug'])
+    .where('slug', '=', slug)
+    .where('active', '=', true)
+    .executeTakeFirst();
   if (!campaign) return undefined;
-  const items = itemSlugs.length ? await db.selectFrom('campaign_item').select(['id', 'slug']).where('campaign_id', '=', campaign.id).where('slug', 'in', itemSlugs).execute() : [];
+  const items = itemSlugs.length
+    ? await db
+        .selectFrom('campaign_item')
+        .select(['id', 'slug'])
+        .where('campaign_id', '=', campaign.id)
+        .where('slug', 'in', itemSlugs)
+        .execute()
+    : [];
   return { ...campaign, items };
 }
 
@@ -105,7 +121,12 @@ async function loadPledgeCampaign(db: Db, slug: string, itemSlugs: string[]): Pr
  * that serialize donors of the same item are held for the shortest time (up to the commit).
  * A repeated submission key is refused by the pledge's UNIQUE submission_key, and only then looked up.
  */
-export async function createPledge(db: Db, request: NewPledge, now: Date = new Date(), options: CreatePledgeOptions = {}): Promise<PledgeOutcome> {
+export async function createPledge(
+  db: Db,
+  request: NewPledge,
+  now: Date = new Date(),
+  options: CreatePledgeOptions = {},
+): Promise<PledgeOutcome> {
   // Same key from another contact: another donor's pledge is never returned (submission-key.ts).
   const input = { ...request, submissionKey: scopedSubmissionKey(request.submissionKey, request) };
   const duplicateOf = async (): Promise<PledgeOutcome | undefined> => {
@@ -118,7 +139,8 @@ export async function createPledge(db: Db, request: NewPledge, now: Date = new D
     if (duplicate) return duplicate;
   }
   const lines = normalizeLines(input.lines);
-  const campaign = options.campaign ?? (await loadPledgeCampaign(db, input.campaignSlug, lines?.map((l) => l.item) ?? []));
+  const campaign =
+    options.campaign ?? (await loadPledgeCampaign(db, input.campaignSlug, lines?.map((l) => l.item) ?? []));
   if (!campaign) return (await duplicateOf()) ?? { ok: false, reason: 'campaign_not_found' };
   if (!lines || lines.length === 0) return (await duplicateOf()) ?? { ok: false, reason: 'invalid_items' };
   const itemId = new Map(campaign.items.map((i) => [i.slug, i.id]));
@@ -136,7 +158,14 @@ export async function createPledge(db: Db, request: NewPledge, now: Date = new D
       throw new InvalidWindow();
     }
     const pledge = await runInTransaction(db, async (trx) => {
-      const { rows } = await sql<{ id: number; reference: string; window_id: number; starts_at: Date; ends_at: Date; point_slug: string }>`
+      const { rows } = await sql<{
+        id: number;
+        reference: string;
+        window_id: number;
+        starts_at: Date;
+        ends_at: Date;
+        point_slug: string;
+      }>`
         WITH w AS (
           SELECT cw.id, cw.starts_at, cw.ends_at, p.slug AS point_slug
             FROM collection_window cw
@@ -149,7 +178,9 @@ export async function createPledge(db: Db, request: NewPledge, now: Date = new D
             FROM w
           RETURNING id, reference, collection_window_id
         )
-        SELECT ins.id, ins.reference, w.id AS window_id, w.starts_at, w.ends_at, w.point_slug FROM ins JOIN w ON w.id = ins.collection_window_id`.execute(trx);
+        SELECT ins.id, ins.reference, w.id AS window_id, w.starts_at, w.ends_at, w.point_slug FROM ins JOIN w ON w.id = ins.collection_window_id`.execute(
+        trx,
+      );
       const row = rows[0];
       if (!row) throw new InvalidWindow();
       const window = { id: row.window_id, startsAt: new Date(row.starts_at), endsAt: new Date(row.ends_at) };
@@ -158,19 +189,50 @@ export async function createPledge(db: Db, request: NewPledge, now: Date = new D
         .values(lines.map((l) => ({ pledge_id: row.id, campaign_item_id: itemId.get(l.item)!, quantity: l.quantity })))
         .execute();
       if (input.email) {
-        const payload = { reference: row.reference, campaignSlug: campaign.slug, windowId: window.id, pointSlug: row.point_slug, start: window.startsAt.toISOString(), end: window.endsAt.toISOString(), lines, manageToken };
-        await enqueueMessage(trx, { kind: 'pledge_confirmation', recipient: input.email, locale: input.locale, payload, pledgeId: row.id });
+        const payload = {
+          reference: row.reference,
+          campaignSlug: campaign.slug,
+          windowId: window.id,
+          pointSlug: row.point_slug,
+          start: window.startsAt.toISOString(),
+          end: window.endsAt.toISOString(),
+          lines,
+          manageToken,
+        };
+        await enqueueMessage(trx, {
+          kind: 'pledge_confirmation',
+          recipient: input.email,
+          locale: input.locale,
+          payload,
+          pledgeId: row.id,
+        });
         const remindAt = reminderTime(window.startsAt);
         if (remindAt.getTime() > now.getTime()) {
-          await enqueueMessage(trx, { kind: 'pledge_reminder', recipient: input.email, locale: input.locale, payload, pledgeId: row.id, sendAfter: remindAt });
+          await enqueueMessage(trx, {
+            kind: 'pledge_reminder',
+            recipient: input.email,
+            locale: input.locale,
+            payload,
+            pledgeId: row.id,
+            sendAfter: remindAt,
+          });
         }
       }
-      await applyQuantityChanges(trx, lines.map((l) => ({ itemId: itemId.get(l.item)!, delta: l.quantity })), campaign.id);
+      await applyQuantityChanges(
+        trx,
+        lines.map((l) => ({ itemId: itemId.get(l.item)!, delta: l.quantity })),
+        campaign.id,
+      );
       return { id: row.id, reference: row.reference, collectionWindowId: window.id };
     });
     return { ok: true, pledge, manageToken, duplicate: false };
   } catch (error) {
-    if (input.submissionKey && (error instanceof ExceedsRemaining || error instanceof InvalidWindow || isUniqueViolation(error, 'pledge_submission_key_key'))) {
+    if (
+      input.submissionKey &&
+      (error instanceof ExceedsRemaining ||
+        error instanceof InvalidWindow ||
+        isUniqueViolation(error, 'pledge_submission_key_key'))
+    ) {
       const duplicate = await duplicateOf();
       if (duplicate) return duplicate;
     }
@@ -181,7 +243,12 @@ export async function createPledge(db: Db, request: NewPledge, now: Date = new D
       return { ok: false, reason: 'exceeds_remaining', remaining };
     }
     if (error instanceof InvalidWindow) {
-      const active = await db.selectFrom('campaign').select('id').where('id', '=', campaign.id).where('active', '=', true).executeTakeFirst();
+      const active = await db
+        .selectFrom('campaign')
+        .select('id')
+        .where('id', '=', campaign.id)
+        .where('active', '=', true)
+        .executeTakeFirst();
       return { ok: false, reason: active ? 'invalid_window' : 'campaign_not_found' };
     }
     if (isUniqueViolation(error, 'pledge_reference_key')) return createPledge(db, input, now, options);
@@ -196,7 +263,14 @@ export async function createPledge(db: Db, request: NewPledge, now: Date = new D
  * inserted. A refused insert (a repeated submission key, a reference in use) fails the whole
  * statement, counter included. Undefined: nothing was written.
  */
-async function pledgeOneLine(db: Db, input: NewPledge, campaignId: number, itemId: number, quantity: number, now: Date): Promise<PledgeSummary | undefined> {
+async function pledgeOneLine(
+  db: Db,
+  input: NewPledge,
+  campaignId: number,
+  itemId: number,
+  quantity: number,
+  now: Date,
+): Promise<PledgeSummary | undefined> {
   const { rows } = await sql<{ id: number; reference: string; window_id: number }>`
     WITH w AS (
       SELECT cw.id
@@ -236,7 +310,11 @@ async function windowOpen(db: Db, windowId: number, campaignId: number, now: Dat
 }
 
 async function findBySubmissionKey(db: Db, key: string): Promise<PledgeSummary | undefined> {
-  const row = await db.selectFrom('pledge').select(['id', 'reference', 'collection_window_id']).where('submission_key', '=', key).executeTakeFirst();
+  const row = await db
+    .selectFrom('pledge')
+    .select(['id', 'reference', 'collection_window_id'])
+    .where('submission_key', '=', key)
+    .executeTakeFirst();
   return row && { id: row.id, reference: row.reference, collectionWindowId: row.collection_window_id };
 }
 
@@ -283,13 +361,32 @@ export async function findPledgeByToken(db: Db, token: string): Promise<ManagedP
  * Changes the quantities of an open pledge in one transaction: increases must fit what is still
  * needed, decreases give back at once. An empty list cancels the pledge.
  */
-export async function changePledgeQuantities(db: Db, pledge: ManagedPledge, newLines: PledgeLine[]): Promise<{ ok: true } | { ok: false; reason: 'exceeds_remaining'; remaining: Record<string, number> } | { ok: false; reason: 'invalid_items' | 'not_open' }> {
+export async function changePledgeQuantities(
+  db: Db,
+  pledge: ManagedPledge,
+  newLines: PledgeLine[],
+): Promise<
+  | { ok: true }
+  | { ok: false; reason: 'exceeds_remaining'; remaining: Record<string, number> }
+  | { ok: false; reason: 'invalid_items' | 'not_open' }
+> {
   if (pledge.status !== 'pledged') return { ok: false, reason: 'not_open' };
   const lines = normalizeLines(newLines);
   if (!lines) return { ok: false, reason: 'invalid_items' };
   if (lines.length === 0) return (await cancelPledge(db, pledge.id)) ? { ok: true } : { ok: false, reason: 'not_open' };
-  const campaignId = (await db.selectFrom('pledge').select('campaign_id').where('id', '=', pledge.id).executeTakeFirstOrThrow()).campaign_id;
-  const items = await db.selectFrom('campaign_item').select(['id', 'slug']).where('campaign_id', '=', campaignId).where('slug', 'in', lines.map((l) => l.item)).execute();
+  const campaignId = (
+    await db.selectFrom('pledge').select('campaign_id').where('id', '=', pledge.id).executeTakeFirstOrThrow()
+  ).campaign_id;
+  const items = await db
+    .selectFrom('campaign_item')
+    .select(['id', 'slug'])
+    .where('campaign_id', '=', campaignId)
+    .where(
+      'slug',
+      'in',
+      lines.map((l) => l.item),
+    )
+    .execute();
   if (items.length !== lines.length) return { ok: false, reason: 'invalid_items' };
   const newQuantity = new Map(lines.map((l) => [items.find((i) => i.slug === l.item)!.id, l.quantity]));
   const oldQuantity = new Map(pledge.lines.map((l) => [l.itemId, l.quantity]));
@@ -297,17 +394,34 @@ export async function changePledgeQuantities(db: Db, pledge: ManagedPledge, newL
   try {
     await runInTransaction(db, async (trx) => {
       // Lock the pledge first, so two edits of the same pledge apply one after the other.
-      const open = await trx.selectFrom('pledge').select('id').where('id', '=', pledge.id).where('status', '=', 'pledged').forUpdate().executeTakeFirst();
+      const open = await trx
+        .selectFrom('pledge')
+        .select('id')
+        .where('id', '=', pledge.id)
+        .where('status', '=', 'pledged')
+        .forUpdate()
+        .executeTakeFirst();
       if (!open) throw new ExceedsRemaining();
-      const current = await trx.selectFrom('pledge_item').select(['campaign_item_id', 'quantity']).where('pledge_id', '=', pledge.id).execute();
+      const current = await trx
+        .selectFrom('pledge_item')
+        .select(['campaign_item_id', 'quantity'])
+        .where('pledge_id', '=', pledge.id)
+        .execute();
       const before = new Map(current.map((c) => [c.campaign_item_id, c.quantity]));
-      await applyQuantityChanges(trx, itemIds.map((id) => ({ itemId: id, delta: (newQuantity.get(id) ?? 0) - (before.get(id) ?? 0) })));
+      await applyQuantityChanges(
+        trx,
+        itemIds.map((id) => ({ itemId: id, delta: (newQuantity.get(id) ?? 0) - (before.get(id) ?? 0) })),
+      );
       await trx.deleteFrom('pledge_item').where('pledge_id', '=', pledge.id).execute();
-      await trx.insertInto('pledge_item').values([...newQuantity].map(([id, quantity]) => ({ pledge_id: pledge.id, campaign_item_id: id, quantity }))).execute();
+      await trx
+        .insertInto('pledge_item')
+        .values([...newQuantity].map(([id, quantity]) => ({ pledge_id: pledge.id, campaign_item_id: id, quantity })))
+        .execute();
     });
     return { ok: true };
   } catch (error) {
-    if (error instanceof ExceedsRemaining) return { ok: false, reason: 'exceeds_remaining', remaining: await remainingOf(db, itemIds) };
+    if (error instanceof ExceedsRemaining)
+      return { ok: false, reason: 'exceeds_remaining', remaining: await remainingOf(db, itemIds) };
     throw error;
   }
 }
@@ -316,7 +430,12 @@ export async function changePledgeQuantities(db: Db, pledge: ManagedPledge, newL
  * Closes an open pledge with a final status and, unless it was received, gives its quantities back.
  * Its reminder is withdrawn; a donor with an email who cancels is told so (with the calendar entry to remove).
  */
-async function closePledge(db: Db, pledgeId: number, status: Exclude<PledgeStatus, 'pledged'>, now: Date): Promise<boolean> {
+async function closePledge(
+  db: Db,
+  pledgeId: number,
+  status: Exclude<PledgeStatus, 'pledged'>,
+  now: Date,
+): Promise<boolean> {
   return runInTransaction(db, async (trx) => {
     const closed = await trx
       .updateTable('pledge')
@@ -327,12 +446,25 @@ async function closePledge(db: Db, pledgeId: number, status: Exclude<PledgeStatu
       .executeTakeFirst();
     if (!closed) return false;
     if (status !== 'received') {
-      const lines = await trx.selectFrom('pledge_item').select(['campaign_item_id', 'quantity']).where('pledge_id', '=', pledgeId).execute();
-      await applyQuantityChanges(trx, lines.map((l) => ({ itemId: l.campaign_item_id, delta: -l.quantity })));
+      const lines = await trx
+        .selectFrom('pledge_item')
+        .select(['campaign_item_id', 'quantity'])
+        .where('pledge_id', '=', pledgeId)
+        .execute();
+      await applyQuantityChanges(
+        trx,
+        lines.map((l) => ({ itemId: l.campaign_item_id, delta: -l.quantity })),
+      );
     }
     await cancelPendingMessagesOf(trx, 'pledge_id', pledgeId, ['pledge_reminder']);
     if (status === 'cancelled' && closed.email) {
-      await enqueueMessage(trx, { kind: 'pledge_cancelled', recipient: closed.email, locale: closed.locale as Locale, payload: await messagePayloadOf(trx, pledgeId, closed.reference), pledgeId });
+      await enqueueMessage(trx, {
+        kind: 'pledge_cancelled',
+        recipient: closed.email,
+        locale: closed.locale as Locale,
+        payload: await messagePayloadOf(trx, pledgeId, closed.reference),
+        pledgeId,
+      });
     }
     return true;
   });
@@ -345,7 +477,13 @@ async function messagePayloadOf(trx: Db, pledgeId: number, reference: string): P
     .innerJoin('campaign', 'campaign.id', 'pledge.campaign_id')
     .innerJoin('collection_window', 'collection_window.id', 'pledge.collection_window_id')
     .innerJoin('drop_off_point', 'drop_off_point.id', 'collection_window.drop_off_point_id')
-    .select(['campaign.slug as campaign_slug', 'collection_window.id as window_id', 'collection_window.starts_at', 'collection_window.ends_at', 'drop_off_point.slug as point_slug'])
+    .select([
+      'campaign.slug as campaign_slug',
+      'collection_window.id as window_id',
+      'collection_window.starts_at',
+      'collection_window.ends_at',
+      'drop_off_point.slug as point_slug',
+    ])
     .where('pledge.id', '=', pledgeId)
     .executeTakeFirstOrThrow();
   const lines = await trx
@@ -374,7 +512,12 @@ export function cancelPledge(db: Db, pledgeId: number, now: Date = new Date()): 
 }
 
 /** Staff mark what arrived (received) or did not (not_brought, which gives the quantities back). */
-export function recordPledgeOutcome(db: Db, pledgeId: number, outcome: 'received' | 'not_brought', now: Date = new Date()): Promise<boolean> {
+export function recordPledgeOutcome(
+  db: Db,
+  pledgeId: number,
+  outcome: 'received' | 'not_brought',
+  now: Date = new Date(),
+): Promise<boolean> {
   return closePledge(db, pledgeId, outcome, now);
 }
 
@@ -402,12 +545,29 @@ export async function eraseExpiredPledges(db: Db, now: Date = new Date(), days =
   return runInTransaction(db, async (trx) => {
     const erased = await trx
       .updateTable('pledge')
-      .set({ first_name: null, email: null, phone: null, manage_token_hash: null, submission_key: null, erased_at: now })
+      .set({
+        first_name: null,
+        email: null,
+        phone: null,
+        manage_token_hash: null,
+        submission_key: null,
+        erased_at: now,
+      })
       .where('erased_at', 'is', null)
-      .where('collection_window_id', 'in', (eb) => eb.selectFrom('collection_window').select('id').where('ends_at', '<', cutoff))
+      .where('collection_window_id', 'in', (eb) =>
+        eb.selectFrom('collection_window').select('id').where('ends_at', '<', cutoff),
+      )
       .returning('id')
       .execute();
-    if (erased.length > 0) await trx.deleteFrom('outbox').where('pledge_id', 'in', erased.map((e) => e.id)).execute();
+    if (erased.length > 0)
+      await trx
+        .deleteFrom('outbox')
+        .where(
+          'pledge_id',
+          'in',
+          erased.map((e) => e.id),
+        )
+        .execute();
     return erased.length;
   });
 }

@@ -61,7 +61,13 @@ export async function listCollectionPoints(db: Db, actor: Actor, now: Date = new
   const points = await db
     .selectFrom('drop_off_point')
     .innerJoin('campaign', 'campaign.id', 'drop_off_point.campaign_id')
-    .select(['drop_off_point.id', 'drop_off_point.slug', 'drop_off_point.name', 'drop_off_point.address', 'drop_off_point.municipio_id'])
+    .select([
+      'drop_off_point.id',
+      'drop_off_point.slug',
+      'drop_off_point.name',
+      'drop_off_point.address',
+      'drop_off_point.municipio_id',
+    ])
     .where('campaign.slug', '=', CAMPAIGN_SLUG)
     .where('drop_off_point.municipio_id', 'in', municipi)
     .orderBy('drop_off_point.municipio_id')
@@ -71,7 +77,9 @@ export async function listCollectionPoints(db: Db, actor: Actor, now: Date = new
   const since = new Date(now.getTime() - PAST_WINDOW_DAYS * 86400000);
   const windows = await db
     .selectFrom('collection_window')
-    .leftJoin('pledge', (join) => join.onRef('pledge.collection_window_id', '=', 'collection_window.id').on('pledge.erased_at', 'is', null))
+    .leftJoin('pledge', (join) =>
+      join.onRef('pledge.collection_window_id', '=', 'collection_window.id').on('pledge.erased_at', 'is', null),
+    )
     .select((eb) => [
       'collection_window.id',
       'collection_window.drop_off_point_id',
@@ -80,9 +88,18 @@ export async function listCollectionPoints(db: Db, actor: Actor, now: Date = new
       eb.fn.count<string>('pledge.id').as('total'),
       sql<string>`count(pledge.id) filter (where pledge.status = 'pledged')`.as('open'),
     ])
-    .where('collection_window.drop_off_point_id', 'in', points.map((p) => p.id))
+    .where(
+      'collection_window.drop_off_point_id',
+      'in',
+      points.map((p) => p.id),
+    )
     .where('collection_window.ends_at', '>', since)
-    .groupBy(['collection_window.id', 'collection_window.drop_off_point_id', 'collection_window.starts_at', 'collection_window.ends_at'])
+    .groupBy([
+      'collection_window.id',
+      'collection_window.drop_off_point_id',
+      'collection_window.starts_at',
+      'collection_window.ends_at',
+    ])
     .orderBy('collection_window.starts_at')
     .execute();
   return points.map((p) => ({
@@ -93,7 +110,13 @@ export async function listCollectionPoints(db: Db, actor: Actor, now: Date = new
     municipioId: p.municipio_id,
     windows: windows
       .filter((w) => w.drop_off_point_id === p.id)
-      .map((w) => ({ id: w.id, startsAt: w.starts_at, endsAt: w.ends_at, open: Number(w.open), total: Number(w.total) })),
+      .map((w) => ({
+        id: w.id,
+        startsAt: w.starts_at,
+        endsAt: w.ends_at,
+        open: Number(w.open),
+        total: Number(w.total),
+      })),
   }));
 }
 
@@ -130,7 +153,13 @@ export async function getCollectionWindow(db: Db, windowId: number): Promise<Win
       id: row.id,
       startsAt: row.starts_at,
       endsAt: row.ends_at,
-      point: { id: row.point_id, slug: row.point_slug, name: row.point_name, address: row.point_address, municipioId: row.municipio_id },
+      point: {
+        id: row.point_id,
+        slug: row.point_slug,
+        name: row.point_name,
+        address: row.point_address,
+        municipioId: row.municipio_id,
+      },
       campaignSlug: row.campaign_slug,
     }
   );
@@ -151,7 +180,12 @@ export interface StaffPledge {
  * The pledges of a window whose data is still kept, open ones first. Only what the drop-off needs:
  * reference, first name, items (and the phone, for the CSV). Never the email.
  */
-export async function listWindowPledges(db: Db, actor: Actor, window: WindowInfo, options: { onlyOpen?: boolean } = {}): Promise<StaffPledge[] | 'forbidden'> {
+export async function listWindowPledges(
+  db: Db,
+  actor: Actor,
+  window: WindowInfo,
+  options: { onlyOpen?: boolean } = {},
+): Promise<StaffPledge[] | 'forbidden'> {
   if (!canManageWindow(actor, window)) return 'forbidden';
   let query = db
     .selectFrom('pledge')
@@ -169,7 +203,11 @@ export async function listWindowPledges(db: Db, actor: Actor, window: WindowInfo
     .selectFrom('pledge_item')
     .innerJoin('campaign_item', 'campaign_item.id', 'pledge_item.campaign_item_id')
     .select(['pledge_item.pledge_id', 'campaign_item.name', 'pledge_item.quantity'])
-    .where('pledge_item.pledge_id', 'in', pledges.map((p) => p.id))
+    .where(
+      'pledge_item.pledge_id',
+      'in',
+      pledges.map((p) => p.id),
+    )
     .orderBy('campaign_item.position')
     .orderBy('campaign_item.id')
     .execute();
@@ -183,20 +221,36 @@ export async function listWindowPledges(db: Db, actor: Actor, window: WindowInfo
   }));
 }
 
-export type MarkResult = { ok: true; reference: string; windowId: number; campaignSlug: string } | { ok: false; reason: 'not_found' | 'forbidden' | 'not_open' };
+export type MarkResult =
+  | { ok: true; reference: string; windowId: number; campaignSlug: string }
+  | { ok: false; reason: 'not_found' | 'forbidden' | 'not_open' };
 
 /**
  * Records what happened at the drop-off: received (the quantities stay counted) or not brought
  * (they are needed again). Only for an open pledge of a window in the actor's municipi.
  */
-export async function markPledge(db: Db, actor: Actor, pledgeId: number, outcome: 'received' | 'not_brought', now: Date = new Date()): Promise<MarkResult> {
-  if (!Number.isSafeInteger(pledgeId) || pledgeId < 1 || pledgeId > 2147483647) return { ok: false, reason: 'not_found' };
+export async function markPledge(
+  db: Db,
+  actor: Actor,
+  pledgeId: number,
+  outcome: 'received' | 'not_brought',
+  now: Date = new Date(),
+): Promise<MarkResult> {
+  if (!Number.isSafeInteger(pledgeId) || pledgeId < 1 || pledgeId > 2147483647)
+    return { ok: false, reason: 'not_found' };
   const row = await db
     .selectFrom('pledge')
     .innerJoin('collection_window', 'collection_window.id', 'pledge.collection_window_id')
     .innerJoin('drop_off_point', 'drop_off_point.id', 'collection_window.drop_off_point_id')
     .innerJoin('campaign', 'campaign.id', 'pledge.campaign_id')
-    .select(['pledge.id', 'pledge.reference', 'pledge.status', 'pledge.collection_window_id', 'drop_off_point.municipio_id', 'campaign.slug as campaign_slug'])
+    .select([
+      'pledge.id',
+      'pledge.reference',
+      'pledge.status',
+      'pledge.collection_window_id',
+      'drop_off_point.municipio_id',
+      'campaign.slug as campaign_slug',
+    ])
     .where('pledge.id', '=', pledgeId)
     .where('pledge.erased_at', 'is', null)
     .executeTakeFirst();
@@ -204,7 +258,12 @@ export async function markPledge(db: Db, actor: Actor, pledgeId: number, outcome
   if (!canManage(actor, row.municipio_id)) return { ok: false, reason: 'forbidden' };
   const done = await runInTransaction(db, async (trx) => {
     if (!(await recordPledgeOutcome(trx, row.id, outcome, now))) return false;
-    await writeAudit(trx, { actorUserId: actor.id, action: `pledge.${outcome}`, subject: `pledge:${row.id}`, detail: { reference: row.reference, window: row.collection_window_id } });
+    await writeAudit(trx, {
+      actorUserId: actor.id,
+      action: `pledge.${outcome}`,
+      subject: `pledge:${row.id}`,
+      detail: { reference: row.reference, window: row.collection_window_id },
+    });
     return true;
   });
   if (!done) return { ok: false, reason: 'not_open' };
@@ -216,12 +275,27 @@ export async function markPledge(db: Db, actor: Actor, pledgeId: number, outcome
  * first name, phone (to call a donor who is late), items. No email. Recorded in the audit log with
  * the window and the number of rows, never the rows.
  */
-export async function exportWindowCsv(db: Db, actor: Actor, window: WindowInfo, options: { t: Translate; locale: Locale }): Promise<{ csv: string; rows: number; filename: string } | 'forbidden'> {
+export async function exportWindowCsv(
+  db: Db,
+  actor: Actor,
+  window: WindowInfo,
+  options: { t: Translate; locale: Locale },
+): Promise<{ csv: string; rows: number; filename: string } | 'forbidden'> {
   const pledges = await listWindowPledges(db, actor, window, { onlyOpen: true });
   if (pledges === 'forbidden') return 'forbidden';
   const { t, locale } = options;
-  const header = [t('staff.pledges.csv.reference'), t('staff.pledges.csv.firstName'), t('staff.pledges.csv.phone'), t('staff.pledges.csv.items')];
-  const rows = pledges.map((p) => [p.reference, p.firstName, p.phone, p.lines.map((l) => `${l.quantity} × ${localize(l.name, locale)}`).join('; ')]);
+  const header = [
+    t('staff.pledges.csv.reference'),
+    t('staff.pledges.csv.firstName'),
+    t('staff.pledges.csv.phone'),
+    t('staff.pledges.csv.items'),
+  ];
+  const rows = pledges.map((p) => [
+    p.reference,
+    p.firstName,
+    p.phone,
+    p.lines.map((l) => `${l.quantity} × ${localize(l.name, locale)}`).join('; '),
+  ]);
   await writeAudit(db, {
     actorUserId: actor.id,
     action: 'export.pledges',
@@ -261,7 +335,13 @@ export async function campaignEdit(db: Db): Promise<{ kind: 'campaign.edit'; cam
 export async function listCampaignItems(db: Db): Promise<{ campaignId: number; items: StaffItem[] } | undefined> {
   const campaign = await db.selectFrom('campaign').select('id').where('slug', '=', CAMPAIGN_SLUG).executeTakeFirst();
   if (!campaign) return undefined;
-  const rows = await db.selectFrom('campaign_item').select(['id', 'slug', 'name', 'target', 'pledged']).where('campaign_id', '=', campaign.id).orderBy('position').orderBy('id').execute();
+  const rows = await db
+    .selectFrom('campaign_item')
+    .select(['id', 'slug', 'name', 'target', 'pledged'])
+    .where('campaign_id', '=', campaign.id)
+    .orderBy('position')
+    .orderBy('id')
+    .execute();
   return { campaignId: campaign.id, items: rows };
 }
 
@@ -282,7 +362,11 @@ export type TargetsResult =
 /** PostgreSQL's check_violation (23514) on the item's pledged ≤ target constraint. */
 function isTargetCheckViolation(error: unknown): boolean {
   const e = error as { code?: string; constraint?: string; message?: string } | undefined;
-  return e?.code === '23514' && (e.constraint === 'campaign_item_pledged_within_target' || Boolean(e.message?.includes('campaign_item_pledged_within_target')));
+  return (
+    e?.code === '23514' &&
+    (e.constraint === 'campaign_item_pledged_within_target' ||
+      Boolean(e.message?.includes('campaign_item_pledged_within_target')))
+  );
 }
 
 class BelowPledged extends Error {}
@@ -310,7 +394,12 @@ export async function updateTargets(db: Db, actor: Actor, raw: Map<number, strin
     await runInTransaction(db, async (trx) => {
       for (const change of changes) {
         try {
-          await trx.updateTable('campaign_item').set({ target: change.target }).where('id', '=', change.item.id).where('campaign_id', '=', campaign.campaignId).execute();
+          await trx
+            .updateTable('campaign_item')
+            .set({ target: change.target })
+            .where('id', '=', change.item.id)
+            .where('campaign_id', '=', campaign.campaignId)
+            .execute();
         } catch (error) {
           if (isTargetCheckViolation(error)) throw new BelowPledged();
           throw error;
@@ -327,7 +416,15 @@ export async function updateTargets(db: Db, actor: Actor, raw: Map<number, strin
   } catch (error) {
     if (!(error instanceof BelowPledged)) throw error;
     // Nothing was saved; say which targets are below what is pledged now.
-    const now = await db.selectFrom('campaign_item').select(['id', 'pledged']).where('id', 'in', changes.map((c) => c.item.id)).execute();
+    const now = await db
+      .selectFrom('campaign_item')
+      .select(['id', 'pledged'])
+      .where(
+        'id',
+        'in',
+        changes.map((c) => c.item.id),
+      )
+      .execute();
     for (const change of changes) {
       const pledged = now.find((r) => r.id === change.item.id)?.pledged ?? 0;
       if (change.target < pledged) errors[change.item.id] = { key: 'staff.pledges.items.error.belowPledged', pledged };
@@ -342,7 +439,10 @@ export interface NewItemValues {
   target: string;
 }
 
-export type NewItemResult = { ok: true; id: number } | { ok: false; reason: 'forbidden' } | { ok: false; reason: 'invalid'; errors: Partial<Record<keyof NewItemValues, string>> };
+export type NewItemResult =
+  | { ok: true; id: number }
+  | { ok: false; reason: 'forbidden' }
+  | { ok: false; reason: 'invalid'; errors: Partial<Record<keyof NewItemValues, string>> };
 
 const CONTROL = /[\u0000-\u001F\u007F-\u009F]/;
 
@@ -366,14 +466,16 @@ export async function addCampaignItem(db: Db, actor: Actor, values: NewItemValue
   const nameEn = values.nameEn.trim().replace(/\s+/g, ' ');
   const errors: Partial<Record<keyof NewItemValues, string>> = {};
   if (!nameIt) errors.nameIt = 'staff.pledges.items.error.nameRequired';
-  else if (nameIt.length > ITEM_NAME_MAX || CONTROL.test(nameIt)) errors.nameIt = 'staff.pledges.items.error.nameInvalid';
+  else if (nameIt.length > ITEM_NAME_MAX || CONTROL.test(nameIt))
+    errors.nameIt = 'staff.pledges.items.error.nameInvalid';
   if (nameEn.length > ITEM_NAME_MAX || CONTROL.test(nameEn)) errors.nameEn = 'staff.pledges.items.error.nameInvalid';
   const target = parseTarget(values.target);
   if (target === undefined) errors.target = 'staff.pledges.items.error.target';
   const campaign = await listCampaignItems(db);
   if (!campaign) return { ok: false, reason: 'invalid', errors: { nameIt: 'staff.pledges.items.error.nameRequired' } };
   const base = itemSlug(nameIt);
-  if (!errors.nameIt && campaign.items.some((i) => localize(i.name, 'it').toLowerCase() === nameIt.toLowerCase())) errors.nameIt = 'staff.pledges.items.error.nameTaken';
+  if (!errors.nameIt && campaign.items.some((i) => localize(i.name, 'it').toLowerCase() === nameIt.toLowerCase()))
+    errors.nameIt = 'staff.pledges.items.error.nameTaken';
   if (Object.keys(errors).length > 0) return { ok: false, reason: 'invalid', errors };
   let slug = base;
   for (let n = 2; campaign.items.some((i) => i.slug === slug); n++) slug = `${base}-${n}`;
@@ -385,7 +487,12 @@ export async function addCampaignItem(db: Db, actor: Actor, values: NewItemValue
       .values({ campaign_id: campaign.campaignId, slug, name: JSON.stringify(name), target: target!, position })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await writeAudit(trx, { actorUserId: actor.id, action: 'campaign.item_added', subject: `campaign:${CAMPAIGN_SLUG}`, detail: { item: slug, target } });
+    await writeAudit(trx, {
+      actorUserId: actor.id,
+      action: 'campaign.item_added',
+      subject: `campaign:${CAMPAIGN_SLUG}`,
+      detail: { item: slug, target },
+    });
     return row.id;
   });
   return { ok: true, id };

@@ -72,7 +72,10 @@ export const CONTENT_PAGES: ContentPage[] = [
   },
 ];
 
-export function sectionKeys(page: ContentPage, section: ContentSection): { title: string; paragraphs: string[]; items: string[] } {
+export function sectionKeys(
+  page: ContentPage,
+  section: ContentSection,
+): { title: string; paragraphs: string[]; items: string[] } {
   const base = `${page.key}.${section.id}`;
   return {
     title: `${base}.title`,

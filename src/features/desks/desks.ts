@@ -85,7 +85,9 @@ export async function listDesks(db: Db, filter: { municipioId?: number; slug?: s
     minNoticeMinutes: r.min_notice_minutes,
     maxDaysAhead: r.max_days_ahead,
     isSampleAddress: r.is_sample_address,
-    hours: hours.filter((h) => h.desk_id === r.id).map((h) => ({ weekday: h.weekday, opens: h.opens.slice(0, 5), closes: h.closes.slice(0, 5) })),
+    hours: hours
+      .filter((h) => h.desk_id === r.id)
+      .map((h) => ({ weekday: h.weekday, opens: h.opens.slice(0, 5), closes: h.closes.slice(0, 5) })),
   }));
 }
 
@@ -104,7 +106,11 @@ export async function listMunicipi(db: Db): Promise<Municipio[]> {
       'municipio.name',
       'municipio.quartieri',
       'network.name as network_name',
-      eb.selectFrom('desk').whereRef('desk.municipio_id', '=', 'municipio.id').select(eb.fn.countAll<number>().as('n')).as('desk_count'),
+      eb
+        .selectFrom('desk')
+        .whereRef('desk.municipio_id', '=', 'municipio.id')
+        .select(eb.fn.countAll<number>().as('n'))
+        .as('desk_count'),
     ])
     .orderBy('municipio.id')
     .execute();

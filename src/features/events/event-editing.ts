@@ -25,7 +25,13 @@ import { isUniqueViolation, runInTransaction } from '#/server/db/transaction.ts'
 /** Texts written per locale: Italian is required for title, summary and description. */
 export const EVENT_TEXT_FIELDS = ['title', 'summary', 'description', 'transitHint', 'priceNote'] as const;
 export type EventTextField = (typeof EVENT_TEXT_FIELDS)[number];
-export const EVENT_TEXT_LIMITS: Record<EventTextField, number> = { title: 200, summary: 500, description: 10000, transitHint: 300, priceNote: 200 };
+export const EVENT_TEXT_LIMITS: Record<EventTextField, number> = {
+  title: 200,
+  summary: 500,
+  description: 10000,
+  transitHint: 300,
+  priceNote: 200,
+};
 /** Texts written on several lines (the description is Markdown, see src/features/events/markdown.ts). */
 const MULTILINE: ReadonlySet<EventTextField> = new Set(['summary', 'description']);
 const REQUIRED_ITALIAN: ReadonlySet<EventTextField> = new Set(['title', 'summary', 'description']);
@@ -53,7 +59,16 @@ export interface EventFormValues {
 }
 
 /** The single-value fields, in page order after the texts. */
-export const EVENT_FIELDS = ['venue', 'address', 'startDate', 'startTime', 'endDate', 'endTime', 'municipioId', 'organisationId'] as const;
+export const EVENT_FIELDS = [
+  'venue',
+  'address',
+  'startDate',
+  'startTime',
+  'endDate',
+  'endTime',
+  'municipioId',
+  'organisationId',
+] as const;
 export type EventField = (typeof EVENT_FIELDS)[number];
 
 /** The name (and id) of a per-locale field in the form: "title-it", "description-zh"… */
@@ -72,8 +87,19 @@ export const EVENT_ERROR_KEYS: string[] = [
   ...[...REQUIRED_ITALIAN].map((f) => `staff.event.error.${f}Required`),
   ...EVENT_TEXT_FIELDS.filter((f) => !REQUIRED_ITALIAN.has(f)).map((f) => `staff.event.error.${f}ItalianRequired`),
   ...['venue', 'address'].flatMap((f) => [`staff.event.error.${f}Required`, `staff.event.error.${f}TooLong`]),
-  ...['startDateRequired', 'startDateInvalid', 'startTimeRequired', 'startTimeInvalid', 'endDateInvalid', 'endTimeInvalid', 'endTimeRequired', 'endBeforeStart'].map((k) => `staff.event.error.${k}`),
-  ...['municipioRequired', 'organisationInvalid', 'reviewNoteRequired', 'reviewNoteTooLong', 'invalid'].map((k) => `staff.event.error.${k}`),
+  ...[
+    'startDateRequired',
+    'startDateInvalid',
+    'startTimeRequired',
+    'startTimeInvalid',
+    'endDateInvalid',
+    'endTimeInvalid',
+    'endTimeRequired',
+    'endBeforeStart',
+  ].map((k) => `staff.event.error.${k}`),
+  ...['municipioRequired', 'organisationInvalid', 'reviewNoteRequired', 'reviewNoteTooLong', 'invalid'].map(
+    (k) => `staff.event.error.${k}`,
+  ),
 ];
 
 /** Field name → message key. */
@@ -96,7 +122,9 @@ export interface EventInput {
 
 const emptyPerLocale = (): PerLocale => ({ it: '', en: '', ar: '', es: '', zh: '' });
 
-export function emptyEventForm(defaults: { municipioId?: number | null; organisationId?: number | null } = {}): EventFormValues {
+export function emptyEventForm(
+  defaults: { municipioId?: number | null; organisationId?: number | null } = {},
+): EventFormValues {
   return {
     title: emptyPerLocale(),
     summary: emptyPerLocale(),
@@ -123,10 +151,13 @@ const formText = (form: FormData, name: string, max: number) => {
 /** Reads the posted form; a body that is not a form reads as an empty one. */
 export function readEventForm(form: FormData): EventFormValues {
   const values = emptyEventForm();
-  for (const field of EVENT_TEXT_FIELDS) for (const locale of LOCALES) values[field][locale] = formText(form, textFieldName(field, locale), EVENT_TEXT_LIMITS[field]);
+  for (const field of EVENT_TEXT_FIELDS)
+    for (const locale of LOCALES)
+      values[field][locale] = formText(form, textFieldName(field, locale), EVENT_TEXT_LIMITS[field]);
   values.venue = formText(form, 'venue', VENUE_MAX);
   values.address = formText(form, 'address', ADDRESS_MAX);
-  for (const f of ['startDate', 'startTime', 'endDate', 'endTime', 'municipioId', 'organisationId'] as const) values[f] = formText(form, f, 40);
+  for (const f of ['startDate', 'startTime', 'endDate', 'endTime', 'municipioId', 'organisationId'] as const)
+    values[f] = formText(form, f, 40);
   return values;
 }
 
@@ -160,7 +191,11 @@ export function eventFormValues(event: StaffEvent): EventFormValues {
 // newline survive in multi-line texts). Every other character — quotes, semicolons, "--", backslashes,
 // angle brackets — is stored exactly as typed: values only ever travel as query parameters.
 const CONTROLS = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
-const cleanLine = (v: string) => v.replace(/[\r\n\t]+/g, ' ').replace(CONTROLS, '').trim();
+const cleanLine = (v: string) =>
+  v
+    .replace(/[\r\n\t]+/g, ' ')
+    .replace(CONTROLS, '')
+    .trim();
 const cleanBlock = (v: string) => v.replace(/\r\n?/g, '\n').replace(CONTROLS, '').trim();
 
 /** "2026-12-22" (what <input type="date"> sends) or "22/12/2026" (typed by hand). */
@@ -193,7 +228,12 @@ const lineSchema = (max: number, name: string) =>
   z
     .string()
     .transform(cleanLine)
-    .pipe(z.string().min(1, { error: `staff.event.error.${name}Required` }).max(max, { error: `staff.event.error.${name}TooLong` }));
+    .pipe(
+      z
+        .string()
+        .min(1, { error: `staff.event.error.${name}Required` })
+        .max(max, { error: `staff.event.error.${name}TooLong` }),
+    );
 
 const eventFormSchema = z.object({
   title: localizedSchema('title'),
@@ -224,14 +264,20 @@ export type EventCheck = { ok: true; value: EventInput } | { ok: false; errors: 
  * Validates the form. `municipi` and `organisations` are the choices the form offered: anything
  * else is refused as a field error.
  */
-export function checkEventForm(values: EventFormValues, choices: { municipi: readonly number[]; organisations: readonly number[] }): EventCheck {
+export function checkEventForm(
+  values: EventFormValues,
+  choices: { municipi: readonly number[]; organisations: readonly number[] },
+): EventCheck {
   const errors: EventFormErrors = {};
   const add = (name: string, key: string) => (errors[name] ??= key);
   const parsed = eventFormSchema.safeParse(values);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const [first, second] = issue.path.map(String);
-      const name = second && (EVENT_TEXT_FIELDS as readonly string[]).includes(first!) ? textFieldName(first as EventTextField, second as Locale) : first!;
+      const name =
+        second && (EVENT_TEXT_FIELDS as readonly string[]).includes(first!)
+          ? textFieldName(first as EventTextField, second as Locale)
+          : first!;
       add(name, issue.message.startsWith('staff.event.error.') ? issue.message : 'staff.event.error.invalid');
     }
   }
@@ -241,7 +287,8 @@ export function checkEventForm(values: EventFormValues, choices: { municipi: rea
     if (clean(values[field].it)) continue;
     if (REQUIRED_ITALIAN.has(field)) add(textFieldName(field, 'it'), `staff.event.error.${field}Required`);
     // Optional texts: the database needs Italian as soon as any language is written.
-    else if (LOCALES.some((l) => clean(values[field][l]))) add(textFieldName(field, 'it'), `staff.event.error.${field}ItalianRequired`);
+    else if (LOCALES.some((l) => clean(values[field][l])))
+      add(textFieldName(field, 'it'), `staff.event.error.${field}ItalianRequired`);
   }
 
   const day = parseFormDate(values.startDate);
@@ -252,7 +299,8 @@ export function checkEventForm(values: EventFormValues, choices: { municipi: rea
   else if (!time) add('startTime', 'staff.event.error.startTimeInvalid');
   const endDay = values.endDate.trim() ? parseFormDate(values.endDate) : day;
   const endTime = values.endTime.trim() ? parseFormTime(values.endTime) : undefined;
-  if (values.endDate.trim() && (!endDay || endDay.year < 2000 || endDay.year > 2100)) add('endDate', 'staff.event.error.endDateInvalid');
+  if (values.endDate.trim() && (!endDay || endDay.year < 2000 || endDay.year > 2100))
+    add('endDate', 'staff.event.error.endDateInvalid');
   if (values.endTime.trim() && !endTime) add('endTime', 'staff.event.error.endTimeInvalid');
   if (values.endDate.trim() && !values.endTime.trim()) add('endTime', 'staff.event.error.endTimeRequired');
   let startsAt: Date | undefined;
@@ -266,10 +314,19 @@ export function checkEventForm(values: EventFormValues, choices: { municipi: rea
   const municipioId = /^\d{1,2}$/.test(values.municipioId.trim()) ? Number(values.municipioId.trim()) : NaN;
   if (!choices.municipi.includes(municipioId)) add('municipioId', 'staff.event.error.municipioRequired');
   const organisationText = values.organisationId.trim();
-  const organisationId = organisationText ? (/^\d{1,9}$/.test(organisationText) ? Number(organisationText) : NaN) : null;
-  if (organisationId !== null && !choices.organisations.includes(organisationId)) add('organisationId', 'staff.event.error.organisationInvalid');
+  const organisationId = organisationText
+    ? /^\d{1,9}$/.test(organisationText)
+      ? Number(organisationText)
+      : NaN
+    : null;
+  if (organisationId !== null && !choices.organisations.includes(organisationId))
+    add('organisationId', 'staff.event.error.organisationInvalid');
 
-  if (Object.keys(errors).length > 0 || !v || !startsAt) return { ok: false, errors: Object.keys(errors).length ? errors : { 'title-it': 'staff.event.error.titleRequired' } };
+  if (Object.keys(errors).length > 0 || !v || !startsAt)
+    return {
+      ok: false,
+      errors: Object.keys(errors).length ? errors : { 'title-it': 'staff.event.error.titleRequired' },
+    };
   return {
     ok: true,
     value: {
@@ -323,7 +380,11 @@ export interface StaffEvent {
 type EventRow = Selectable<EventTable> & { owner_name: string | null };
 
 function baseQuery(db: Db) {
-  return db.selectFrom('event').leftJoin('organisation', 'organisation.id', 'event.owner_organisation_id').selectAll('event').select('organisation.name as owner_name');
+  return db
+    .selectFrom('event')
+    .leftJoin('organisation', 'organisation.id', 'event.owner_organisation_id')
+    .selectAll('event')
+    .select('organisation.name as owner_name');
 }
 
 function toStaffEvent(r: EventRow): StaffEvent {
@@ -356,9 +417,13 @@ export async function getEventForStaff(db: Db, id: number): Promise<StaffEvent |
   return row && toStaffEvent(row);
 }
 
-const policyEvent = (e: { ownerOrganisationId: number | null; municipioId: number | null }) => ({ ownerOrganisationId: e.ownerOrganisationId, municipioId: e.municipioId });
+const policyEvent = (e: { ownerOrganisationId: number | null; municipioId: number | null }) => ({
+  ownerOrganisationId: e.ownerOrganisationId,
+  municipioId: e.municipioId,
+});
 export const canEditEvent = (actor: Actor, e: StaffEvent) => can(actor, { kind: 'event.edit', event: policyEvent(e) });
-export const canModerateEvent = (actor: Actor, e: StaffEvent) => can(actor, { kind: 'event.moderate', event: policyEvent(e) });
+export const canModerateEvent = (actor: Actor, e: StaffEvent) =>
+  can(actor, { kind: 'event.moderate', event: policyEvent(e) });
 
 /** What the actor may do with the event now (buttons are shown only for these). */
 export function eventActions(actor: Actor, e: StaffEvent) {
@@ -408,7 +473,12 @@ export const publicEventTags = (slug: string) => ['events', `event:${slug}`];
 
 export type EventWriteError = 'not_found' | 'forbidden' | 'conflict';
 export type EventChange =
-  | { ok: true; event: StaffEvent; /** Tags to invalidate: the public pages changed. */ cacheTags: string[]; backToReview: boolean }
+  | {
+      ok: true;
+      event: StaffEvent;
+      /** Tags to invalidate: the public pages changed. */ cacheTags: string[];
+      backToReview: boolean;
+    }
   | { ok: false; error: EventWriteError };
 
 function slugify(value: string): string {
@@ -458,7 +528,8 @@ function contentColumns(input: EventInput) {
 }
 
 /** The owner an actor gives an event: partners always their own organisation. */
-const ownerFor = (actor: Actor, input: EventInput) => (actor.role === 'partner_editor' ? actor.organisationId : input.organisationId);
+const ownerFor = (actor: Actor, input: EventInput) =>
+  actor.role === 'partner_editor' ? actor.organisationId : input.organisationId;
 
 /**
  * A new draft. Its slug comes from the Italian title and the year and never changes afterwards
@@ -473,19 +544,33 @@ export function namesForbiddenMunicipio(values: EventFormValues, allowed: readon
   return /^[1-9]$/.test(raw) && !allowed.includes(Number(raw));
 }
 
-export async function createEvent(db: Db, actor: Actor, input: EventInput, now: Date = new Date()): Promise<{ ok: true; event: StaffEvent } | { ok: false; error: 'forbidden' }> {
+export async function createEvent(
+  db: Db,
+  actor: Actor,
+  input: EventInput,
+  now: Date = new Date(),
+): Promise<{ ok: true; event: StaffEvent } | { ok: false; error: 'forbidden' }> {
   const owner = ownerFor(actor, input);
-  if (!can(actor, { kind: 'event.create', organisationId: owner, municipioId: input.municipioId })) return { ok: false, error: 'forbidden' };
+  if (!can(actor, { kind: 'event.create', organisationId: owner, municipioId: input.municipioId }))
+    return { ok: false, error: 'forbidden' };
   const base = eventSlugBase(input.title.it, input.startsAt);
   for (let attempt = 0; ; attempt++) {
     try {
       const id = await runInTransaction(db, async (trx) => {
         const row = await trx
           .insertInto('event')
-          .values({ ...contentColumns(input), slug: await freeSlug(trx, base), status: 'draft', owner_organisation_id: owner, created_at: now, updated_at: now })
+          .values({
+            ...contentColumns(input),
+            slug: await freeSlug(trx, base),
+            status: 'draft',
+            owner_organisation_id: owner,
+            created_at: now,
+            updated_at: now,
+          })
           .returning('id')
           .executeTakeFirstOrThrow();
-        if (owner !== null) await trx.insertInto('event_organiser').values({ event_id: row.id, organisation_id: owner }).execute();
+        if (owner !== null)
+          await trx.insertInto('event_organiser').values({ event_id: row.id, organisation_id: owner }).execute();
         return row.id;
       });
       return { ok: true, event: (await getEventForStaff(db, id))! };
@@ -499,7 +584,10 @@ export async function createEvent(db: Db, actor: Actor, input: EventInput, now: 
 /** The WHERE that pins what `can` was asked about: the event's municipio and owner as loaded. */
 function sameScope(e: StaffEvent) {
   return (eb: ExpressionBuilder<Database, 'event'>): Expression<SqlBool> =>
-    eb.and([eb('event.municipio_id', 'is not distinct from', e.municipioId), eb('event.owner_organisation_id', 'is not distinct from', e.ownerOrganisationId)]);
+    eb.and([
+      eb('event.municipio_id', 'is not distinct from', e.municipioId),
+      eb('event.owner_organisation_id', 'is not distinct from', e.ownerOrganisationId),
+    ]);
 }
 
 /**
@@ -507,13 +595,20 @@ function sameScope(e: StaffEvent) {
  * goes back to review ("submitted") and leaves the public pages until a moderator publishes it again.
  * Cancelled events are not edited.
  */
-export async function updateEvent(db: Db, actor: Actor, id: number, input: EventInput, now: Date = new Date()): Promise<EventChange> {
+export async function updateEvent(
+  db: Db,
+  actor: Actor,
+  id: number,
+  input: EventInput,
+  now: Date = new Date(),
+): Promise<EventChange> {
   const current = await getEventForStaff(db, id);
   if (!current) return { ok: false, error: 'not_found' };
   if (!canEditEvent(actor, current)) return { ok: false, error: 'forbidden' };
   const owner = actor.role === 'partner_editor' ? current.ownerOrganisationId : input.organisationId;
   // The event as it will be must stay within the actor's reach too (no moving it to another municipio).
-  if (!can(actor, { kind: 'event.edit', event: { ownerOrganisationId: owner, municipioId: input.municipioId } })) return { ok: false, error: 'forbidden' };
+  if (!can(actor, { kind: 'event.edit', event: { ownerOrganisationId: owner, municipioId: input.municipioId } }))
+    return { ok: false, error: 'forbidden' };
   if (current.status === 'cancelled') return { ok: false, error: 'conflict' };
   const wasPublished = current.status === 'published';
   const updated = await runInTransaction(db, async (trx) => {
@@ -533,14 +628,35 @@ export async function updateEvent(db: Db, actor: Actor, id: number, input: Event
       .executeTakeFirst();
     if (!row) return false;
     if (owner !== current.ownerOrganisationId) {
-      if (current.ownerOrganisationId !== null) await trx.deleteFrom('event_organiser').where('event_id', '=', id).where('organisation_id', '=', current.ownerOrganisationId).execute();
-      if (owner !== null) await trx.insertInto('event_organiser').values({ event_id: id, organisation_id: owner }).onConflict((oc) => oc.doNothing()).execute();
+      if (current.ownerOrganisationId !== null)
+        await trx
+          .deleteFrom('event_organiser')
+          .where('event_id', '=', id)
+          .where('organisation_id', '=', current.ownerOrganisationId)
+          .execute();
+      if (owner !== null)
+        await trx
+          .insertInto('event_organiser')
+          .values({ event_id: id, organisation_id: owner })
+          .onConflict((oc) => oc.doNothing())
+          .execute();
     }
-    if (wasPublished) await writeAudit(trx, { actorUserId: actor.id, action: 'event.edit_published', subject: `event:${current.slug}`, detail: { id } });
+    if (wasPublished)
+      await writeAudit(trx, {
+        actorUserId: actor.id,
+        action: 'event.edit_published',
+        subject: `event:${current.slug}`,
+        detail: { id },
+      });
     return true;
   });
   if (!updated) return { ok: false, error: 'conflict' };
-  return { ok: true, event: (await getEventForStaff(db, id))!, cacheTags: wasPublished ? publicEventTags(current.slug) : [], backToReview: wasPublished };
+  return {
+    ok: true,
+    event: (await getEventForStaff(db, id))!,
+    cacheTags: wasPublished ? publicEventTags(current.slug) : [],
+    backToReview: wasPublished,
+  };
 }
 
 interface TransitionSpec {
@@ -566,31 +682,80 @@ async function transition(db: Db, actor: Actor, id: number, spec: TransitionSpec
       .returning('id')
       .executeTakeFirst();
     if (!row) return false;
-    if (spec.audit) await writeAudit(trx, { actorUserId: actor.id, action: spec.audit.action, subject: `event:${current.slug}`, detail: { id, from: current.status, ...spec.audit.detail } });
+    if (spec.audit)
+      await writeAudit(trx, {
+        actorUserId: actor.id,
+        action: spec.audit.action,
+        subject: `event:${current.slug}`,
+        detail: { id, from: current.status, ...spec.audit.detail },
+      });
     return true;
   });
   if (!done) return { ok: false, error: 'conflict' };
-  return { ok: true, event: (await getEventForStaff(db, id))!, cacheTags: spec.public ? publicEventTags(current.slug) : [], backToReview: false };
+  return {
+    ok: true,
+    event: (await getEventForStaff(db, id))!,
+    cacheTags: spec.public ? publicEventTags(current.slug) : [],
+    backToReview: false,
+  };
 }
 
 /** draft → submitted, by whoever may edit the event. */
 export function submitEvent(db: Db, actor: Actor, id: number, now: Date = new Date()): Promise<EventChange> {
-  return transition(db, actor, id, { allowed: canEditEvent, from: ['draft'], to: 'submitted', set: (at) => ({ submitted_at: at }), public: false }, now);
+  return transition(
+    db,
+    actor,
+    id,
+    { allowed: canEditEvent, from: ['draft'], to: 'submitted', set: (at) => ({ submitted_at: at }), public: false },
+    now,
+  );
 }
 
 /** submitted → published, by a moderator (coordinator of the municipio, admin). */
 export function publishEvent(db: Db, actor: Actor, id: number, now: Date = new Date()): Promise<EventChange> {
-  return transition(db, actor, id, { allowed: canModerateEvent, from: ['submitted'], to: 'published', set: () => ({ review_note: null }), audit: { action: 'event.publish' }, public: true }, now);
+  return transition(
+    db,
+    actor,
+    id,
+    {
+      allowed: canModerateEvent,
+      from: ['submitted'],
+      to: 'published',
+      set: () => ({ review_note: null }),
+      audit: { action: 'event.publish' },
+      public: true,
+    },
+    now,
+  );
 }
 
 /** submitted → draft with the moderator's reason, shown to the partner. */
-export async function sendBackEvent(db: Db, actor: Actor, id: number, note: unknown, now: Date = new Date()): Promise<EventChange | { ok: false; error: 'invalid'; message: string }> {
+export async function sendBackEvent(
+  db: Db,
+  actor: Actor,
+  id: number,
+  note: unknown,
+  now: Date = new Date(),
+): Promise<EventChange | { ok: false; error: 'invalid'; message: string }> {
   const current = await getEventForStaff(db, id);
   if (!current) return { ok: false, error: 'not_found' };
   if (!canModerateEvent(actor, current)) return { ok: false, error: 'forbidden' };
   const checked = checkReviewNote(note);
   if (!checked.ok) return { ok: false, error: 'invalid', message: checked.error };
-  return transition(db, actor, id, { allowed: canModerateEvent, from: ['submitted'], to: 'draft', set: () => ({ review_note: checked.value }), audit: { action: 'event.send_back', detail: { note: checked.value } }, public: false }, now);
+  return transition(
+    db,
+    actor,
+    id,
+    {
+      allowed: canModerateEvent,
+      from: ['submitted'],
+      to: 'draft',
+      set: () => ({ review_note: checked.value }),
+      audit: { action: 'event.send_back', detail: { note: checked.value } },
+      public: false,
+    },
+    now,
+  );
 }
 
 /** published → cancelled: the event stays on the public pages, marked as cancelled. */
@@ -599,7 +764,13 @@ export function cancelEvent(db: Db, actor: Actor, id: number, now: Date = new Da
     db,
     actor,
     id,
-    { allowed: (a, e) => canEditEvent(a, e) || canModerateEvent(a, e), from: ['published'], to: 'cancelled', audit: { action: 'event.cancel' }, public: true },
+    {
+      allowed: (a, e) => canEditEvent(a, e) || canModerateEvent(a, e),
+      from: ['published'],
+      to: 'cancelled',
+      audit: { action: 'event.cancel' },
+      public: true,
+    },
     now,
   );
 }

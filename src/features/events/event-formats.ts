@@ -14,14 +14,20 @@ export function eventJsonLd(event: PublicEvent, locale: Locale, origin: string):
     description: localize(event.summary, locale),
     startDate: toRomeIso(event.startsAt),
     ...(event.endsAt ? { endDate: toRomeIso(event.endsAt) } : {}),
-    eventStatus: event.status === 'cancelled' ? 'https://schema.org/EventCancelled' : 'https://schema.org/EventScheduled',
+    eventStatus:
+      event.status === 'cancelled' ? 'https://schema.org/EventCancelled' : 'https://schema.org/EventScheduled',
     eventAttendanceMode: 'https://schema.org/OfflineEventAttendanceMode',
     inLanguage: locale,
     url: new URL(eventPath(locale, event.slug), origin).href,
     location: {
       '@type': 'Place',
       name: event.venue,
-      address: { '@type': 'PostalAddress', streetAddress: event.address, addressLocality: 'Milano', addressCountry: 'IT' },
+      address: {
+        '@type': 'PostalAddress',
+        streetAddress: event.address,
+        addressLocality: 'Milano',
+        addressCountry: 'IT',
+      },
     },
     organizer: event.organisers.map((name) => ({ '@type': 'Organization', name })),
     isAccessibleForFree: true,
@@ -53,7 +59,17 @@ function xml(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-export function buildRss(events: PublicEvent[], options: { locale: Locale; origin: string; title: string; description: string; channelPath: string; formatWhen: (e: PublicEvent) => string }): string {
+export function buildRss(
+  events: PublicEvent[],
+  options: {
+    locale: Locale;
+    origin: string;
+    title: string;
+    description: string;
+    channelPath: string;
+    formatWhen: (e: PublicEvent) => string;
+  },
+): string {
   const { locale, origin } = options;
   const items = events
     .map((e) => {

@@ -32,7 +32,10 @@ const PUBLIC_STATUSES = ['published', 'cancelled'] as const;
 /** Events on a page of the public list (?pagina=N). */
 export const EVENTS_PER_PAGE = 20;
 
-export async function listUpcomingEvents(db: Db, options: { from: Date; limit?: number; offset?: number; municipioId?: number }): Promise<PublicEvent[]> {
+export async function listUpcomingEvents(
+  db: Db,
+  options: { from: Date; limit?: number; offset?: number; municipioId?: number },
+): Promise<PublicEvent[]> {
   let query = db
     .selectFrom('event')
     .selectAll()
@@ -57,7 +60,12 @@ export async function listUpcomingEvents(db: Db, options: { from: Date; limit?: 
 
 export async function getPublicEventBySlug(db: Db, slug: string): Promise<PublicEvent | undefined> {
   if (!isSlug(slug)) return undefined;
-  const rows = await db.selectFrom('event').selectAll().where('slug', '=', slug).where('status', 'in', PUBLIC_STATUSES).execute();
+  const rows = await db
+    .selectFrom('event')
+    .selectAll()
+    .where('slug', '=', slug)
+    .where('status', 'in', PUBLIC_STATUSES)
+    .execute();
   const [event] = await withOrganisers(db, rows);
   return event;
 }

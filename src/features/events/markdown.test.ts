@@ -12,7 +12,12 @@ function expectInert(html: string): void {
   expect(html).not.toMatch(/<script/i);
   expect(html).not.toMatch(/<[^>]*\son[a-z]+\s*=/i);
   for (const m of html.matchAll(/href="([^"]*)"/g)) {
-    const decoded = m[1]!.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+    const decoded = m[1]!
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&');
     expect(decoded, html).toMatch(/^(https?:\/\/|mailto:|tel:)/i);
   }
   expect(html).not.toMatch(/href="\s*(javascript|data|vbscript):/i);
@@ -110,14 +115,47 @@ describe('renderMarkdown renders XSS payloads inert', () => {
   });
 
   it('whatever the input, writes only its own tags (property)', () => {
-    const pieces = fc.constantFrom('<', '>', '"', "'", '&', '*', '**', '[', ']', '(', ')', '\\', '\n', '\n\n', '- ', '1. ', ' ', 'javascript:', 'https://a.example', 'mailto:', 'on', 'error=', 'script', 'x', '#', '\u0000', '\uE02A', '\t', '  ');
+    const pieces = fc.constantFrom(
+      '<',
+      '>',
+      '"',
+      "'",
+      '&',
+      '*',
+      '**',
+      '[',
+      ']',
+      '(',
+      ')',
+      '\\',
+      '\n',
+      '\n\n',
+      '- ',
+      '1. ',
+      ' ',
+      'javascript:',
+      'https://a.example',
+      'mailto:',
+      'on',
+      'error=',
+      'script',
+      'x',
+      '#',
+      '\u0000',
+      '\uE02A',
+      '\t',
+      '  ',
+    );
     fc.assert(
       fc.property(fc.array(pieces, { maxLength: 60 }), (parts) => {
         expectInert(renderMarkdown(parts.join('')));
       }),
       { numRuns: 2000 },
     );
-    fc.assert(fc.property(fc.string({ maxLength: 200 }), (s) => expectInert(renderMarkdown(s))), { numRuns: 1000 });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), (s) => expectInert(renderMarkdown(s))),
+      { numRuns: 1000 },
+    );
   });
 });
 
@@ -129,8 +167,12 @@ describe('renderMarkdown formats the subset', () => {
   });
 
   it('bold and italic', () => {
-    expect(renderMarkdown('**Ingresso** libero, *per tutti*')).toBe('<p><strong>Ingresso</strong> libero, <em>per tutti</em></p>');
-    expect(renderMarkdown('**grassetto con *corsivo***')).toBe('<p><strong>grassetto con <em>corsivo</em></strong></p>');
+    expect(renderMarkdown('**Ingresso** libero, *per tutti*')).toBe(
+      '<p><strong>Ingresso</strong> libero, <em>per tutti</em></p>',
+    );
+    expect(renderMarkdown('**grassetto con *corsivo***')).toBe(
+      '<p><strong>grassetto con <em>corsivo</em></strong></p>',
+    );
     expect(renderMarkdown('**a** e **b**')).toBe('<p><strong>a</strong> e <strong>b</strong></p>');
     expect(renderMarkdown('2 * 3 * 4')).toBe('<p>2 * 3 * 4</p>');
     expect(renderMarkdown('\\*non corsivo\\*')).toBe('<p>*non corsivo*</p>');
@@ -145,34 +187,61 @@ describe('renderMarkdown formats the subset', () => {
   });
 
   it('links for http, https, mailto and tel only', () => {
-    expect(renderMarkdown('[Sito](https://www.comune.milano.it/qubi?x=1&y=2)')).toBe('<p><a href="https://www.comune.milano.it/qubi?x=1&amp;y=2" rel="nofollow noopener">Sito</a></p>');
-    expect(renderMarkdown('[Scrivi](mailto:rete@qubi.example.org)')).toContain('<a href="mailto:rete@qubi.example.org" rel="nofollow noopener">Scrivi</a>');
-    expect(renderMarkdown('[Chiama](tel:+390212345)')).toContain('<a href="tel:+390212345" rel="nofollow noopener">Chiama</a>');
-    expect(renderMarkdown('[Wiki](https://it.wikipedia.org/wiki/Milano_(citt%C3%A0))')).toContain('href="https://it.wikipedia.org/wiki/Milano_(citt%C3%A0)"');
-    expect(renderMarkdown('[**Grassetto**](http://a.example)')).toContain('<a href="http://a.example" rel="nofollow noopener"><strong>Grassetto</strong></a>');
+    expect(renderMarkdown('[Sito](https://www.comune.milano.it/qubi?x=1&y=2)')).toBe(
+      '<p><a href="https://www.comune.milano.it/qubi?x=1&amp;y=2" rel="nofollow noopener">Sito</a></p>',
+    );
+    expect(renderMarkdown('[Scrivi](mailto:rete@qubi.example.org)')).toContain(
+      '<a href="mailto:rete@qubi.example.org" rel="nofollow noopener">Scrivi</a>',
+    );
+    expect(renderMarkdown('[Chiama](tel:+390212345)')).toContain(
+      '<a href="tel:+390212345" rel="nofollow noopener">Chiama</a>',
+    );
+    expect(renderMarkdown('[Wiki](https://it.wikipedia.org/wiki/Milano_(citt%C3%A0))')).toContain(
+      'href="https://it.wikipedia.org/wiki/Milano_(citt%C3%A0)"',
+    );
+    expect(renderMarkdown('[**Grassetto**](http://a.example)')).toContain(
+      '<a href="http://a.example" rel="nofollow noopener"><strong>Grassetto</strong></a>',
+    );
     expect(renderMarkdown('[rel](/it/eventi)')).toBe('<p>[rel](/it/eventi)</p>');
   });
 
   it('safeHref refuses everything but the four schemes', () => {
-    for (const ok of ['https://a.example', 'HTTP://A.EXAMPLE/x', 'mailto:a@b.example', 'tel:+39 02'.replace(' ', '')]) expect(safeHref(ok)).toBe(ok);
-    for (const bad of ['javascript:alert(1)', ' https://a.example', 'https://', 'https:///x', '//a.example', 'ftp://a.example', 'mailto:nobody', 'tel:abc', 'https://a.example/"x', 'https://user@evil.example']) expect(safeHref(bad)).toBeUndefined();
+    for (const ok of ['https://a.example', 'HTTP://A.EXAMPLE/x', 'mailto:a@b.example', 'tel:+39 02'.replace(' ', '')])
+      expect(safeHref(ok)).toBe(ok);
+    for (const bad of [
+      'javascript:alert(1)',
+      ' https://a.example',
+      'https://',
+      'https:///x',
+      '//a.example',
+      'ftp://a.example',
+      'mailto:nobody',
+      'tel:abc',
+      'https://a.example/"x',
+      'https://user@evil.example',
+    ])
+      expect(safeHref(bad)).toBeUndefined();
   });
 
   it('stays fast on hostile input', () => {
     const start = performance.now();
-    renderMarkdown('**a '.repeat(5000) + '*b '.repeat(5000) + '[x'.repeat(3000) + '](' .repeat(3000));
+    renderMarkdown('**a '.repeat(5000) + '*b '.repeat(5000) + '[x'.repeat(3000) + ']('.repeat(3000));
     expect(performance.now() - start).toBeLessThan(2000);
   });
 });
 
 describe('markdownToPlainText', () => {
   it('drops the markup and keeps link targets', () => {
-    expect(markdownToPlainText('**Festa** *per tutti*: [sito](https://a.example) [no](javascript:x)')).toBe('Festa per tutti: sito (https://a.example) [no](javascript:x)');
+    expect(markdownToPlainText('**Festa** *per tutti*: [sito](https://a.example) [no](javascript:x)')).toBe(
+      'Festa per tutti: sito (https://a.example) [no](javascript:x)',
+    );
   });
 });
 
 describe('escapeHtml', () => {
   it('escapes the five characters', () => {
-    expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe('&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;');
+    expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe(
+      '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;',
+    );
   });
 });

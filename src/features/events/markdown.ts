@@ -24,7 +24,9 @@ export function escapeHtml(text: string): string {
 }
 
 function hideEscapes(text: string): string {
-  return text.replace(/\\([\s\S])/g, (match, c: string) => (ESCAPABLE.includes(c) ? String.fromCharCode(PLACEHOLDER_BASE + c.charCodeAt(0)) : match));
+  return text.replace(/\\([\s\S])/g, (match, c: string) =>
+    ESCAPABLE.includes(c) ? String.fromCharCode(PLACEHOLDER_BASE + c.charCodeAt(0)) : match,
+  );
 }
 
 function restoreEscapes(text: string): string {
@@ -56,7 +58,12 @@ const LINK = /\[([^[\]\n]+)\]\(([^()\s]*(?:\([^()\s]*\)[^()\s]*)*)\)/g;
 const STRONG = /\*\*(?=[^\s*])([^\n]*?[^\s])\*\*(?!\*)/g;
 const EM = /\*(?=[^\s*])([^*\n]*?[^\s*])\*/g;
 
-function replacePieces(text: string, pattern: RegExp, outside: (s: string) => string, inside: (m: RegExpExecArray) => string | undefined): string {
+function replacePieces(
+  text: string,
+  pattern: RegExp,
+  outside: (s: string) => string,
+  inside: (m: RegExpExecArray) => string | undefined,
+): string {
   let html = '';
   let last = 0;
   pattern.lastIndex = 0;
@@ -77,7 +84,9 @@ function inline(text: string): string {
   return replacePieces(text, LINK, emphasis, (m) => {
     const href = safeHref(m[2]!);
     // A refused link is left in the text around it: shown as typed, brackets and all.
-    return href === undefined ? undefined : `<a href="${escapeHtml(href)}" rel="nofollow noopener">${emphasis(m[1]!)}</a>`;
+    return href === undefined
+      ? undefined
+      : `<a href="${escapeHtml(href)}" rel="nofollow noopener">${emphasis(m[1]!)}</a>`;
   });
 }
 

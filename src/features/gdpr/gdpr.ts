@@ -37,7 +37,9 @@ export interface PersonalKey {
 export type KeyProblem = 'empty' | 'email' | 'phone';
 
 /** The normalised key (the way the forms store contacts), or what is wrong with it. */
-export function normalizeQuery(query: PersonalDataQuery): { ok: true; key: PersonalKey } | { ok: false; problems: KeyProblem[] } {
+export function normalizeQuery(
+  query: PersonalDataQuery,
+): { ok: true; key: PersonalKey } | { ok: false; problems: KeyProblem[] } {
   const rawEmail = query.email?.trim() ?? '';
   const rawPhone = query.phone?.trim() ?? '';
   if (!rawEmail && !rawPhone) return { ok: false, problems: ['empty'] };
@@ -79,7 +81,13 @@ async function matchIds(db: Db, key: PersonalKey) {
     db.selectFrom('booking').select('id').where('erased_at', 'is', null).where(contactMatch(key, 'booking')).execute(),
     db.selectFrom('pledge').select('id').where('erased_at', 'is', null).where(contactMatch(key, 'pledge')).execute(),
     db.selectFrom('volunteer').select('id').where(contactMatch(key, 'volunteer')).execute(),
-    key.email ? db.selectFrom('app_user').select('id').where(sql<boolean>`lower(email) = ${key.email}`).execute() : Promise.resolve([]),
+    key.email
+      ? db
+          .selectFrom('app_user')
+          .select('id')
+          .where(sql<boolean>`lower(email) = ${key.email}`)
+          .execute()
+      : Promise.resolve([]),
   ]);
   const ids = {
     booking: bookings.map((r) => r.id),
@@ -103,7 +111,13 @@ async function matchIds(db: Db, key: PersonalKey) {
 }
 
 type Ids = Awaited<ReturnType<typeof matchIds>>;
-const countsOf = (ids: Ids): PersonalCounts => ({ booking: ids.booking.length, pledge: ids.pledge.length, volunteer: ids.volunteer.length, outbox: ids.outbox.length, app_user: ids.app_user.length });
+const countsOf = (ids: Ids): PersonalCounts => ({
+  booking: ids.booking.length,
+  pledge: ids.pledge.length,
+  volunteer: ids.volunteer.length,
+  outbox: ids.outbox.length,
+  app_user: ids.app_user.length,
+});
 const none = [-1];
 const inIds = (ids: number[]) => (ids.length ? ids : none);
 
@@ -111,7 +125,11 @@ const inIds = (ids: number[]) => (ids.length ? ids : none);
  * What is stored about the person: a short view of each matching row (for the page) and the counts.
  * With `actorUserId`, the search is recorded in the audit log (kind of key and counts only).
  */
-export async function findPersonalData(db: Db, query: PersonalDataQuery, options: { actorUserId?: number } = {}): Promise<PersonalDataMatches | { problems: KeyProblem[] }> {
+export async function findPersonalData(
+  db: Db,
+  query: PersonalDataQuery,
+  options: { actorUserId?: number } = {},
+): Promise<PersonalDataMatches | { problems: KeyProblem[] }> {
   const normalized = normalizeQuery(query);
   if (!normalized.ok) return { problems: normalized.problems };
   const { key } = normalized;
@@ -132,16 +150,49 @@ export async function findPersonalData(db: Db, query: PersonalDataQuery, options
       .where('pledge.id', 'in', inIds(ids.pledge))
       .orderBy('collection_window.starts_at', 'desc')
       .execute(),
-    db.selectFrom('volunteer').select(['id', 'name', 'status', 'municipi']).where('id', 'in', inIds(ids.volunteer)).orderBy('id').execute(),
-    db.selectFrom('outbox').select(['id', 'kind', 'status', 'created_at']).where('id', 'in', inIds(ids.outbox)).orderBy('created_at', 'desc').orderBy('id', 'desc').execute(),
-    db.selectFrom('app_user').select(['id', 'display_name', 'role', 'disabled_at']).where('id', 'in', inIds(ids.app_user)).orderBy('id').execute(),
+    db
+      .selectFrom('volunteer')
+      .select(['id', 'name', 'status', 'municipi'])
+      .where('id', 'in', inIds(ids.volunteer))
+      .orderBy('id')
+      .execute(),
+    db
+      .selectFrom('outbox')
+      .select(['id', 'kind', 'status', 'created_at'])
+      .where('id', 'in', inIds(ids.outbox))
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .execute(),
+    db
+      .selectFrom('app_user')
+      .select(['id', 'display_name', 'role', 'disabled_at'])
+      .where('id', 'in', inIds(ids.app_user))
+      .orderBy('id')
+      .execute(),
   ]);
   const counts = countsOf(ids);
-  if (options.actorUserId !== undefined) await writeAudit(db, { actorUserId: options.actorUserId, action: 'gdpr.search', detail: { key: key.kind, counts } });
+  if (options.actorUserId !== undefined)
+    await writeAudit(db, {
+      actorUserId: options.actorUserId,
+      action: 'gdpr.search',
+      detail: { key: key.kind, counts },
+    });
   return {
     key,
-    bookings: bookings.map((b) => ({ id: b.id, reference: b.reference, deskName: b.name, startsAt: b.starts_at, status: b.status })),
-    pledges: pledges.map((p) => ({ id: p.id, reference: p.reference, pointName: p.name, windowStartsAt: p.starts_at, status: p.status })),
+    bookings: bookings.map((b) => ({
+      id: b.id,
+      reference: b.reference,
+      deskName: b.name,
+      startsAt: b.starts_at,
+      status: b.status,
+    })),
+    pledges: pledges.map((p) => ({
+      id: p.id,
+      reference: p.reference,
+      pointName: p.name,
+      windowStartsAt: p.starts_at,
+      status: p.status,
+    })),
     volunteers: volunteers.map((v) => ({ id: v.id, name: v.name, status: v.status, municipi: v.municipi.map(Number) })),
     outbox: outbox.map((o) => ({ id: o.id, kind: o.kind, status: o.status, createdAt: o.created_at })),
     users: users.map((u) => ({ id: u.id, displayName: u.display_name, role: u.role, disabledAt: u.disabled_at })),
@@ -149,7 +200,8 @@ export async function findPersonalData(db: Db, query: PersonalDataQuery, options
   };
 }
 
-export const isKeyProblem = (r: PersonalDataMatches | { problems: KeyProblem[] }): r is { problems: KeyProblem[] } => 'problems' in r;
+export const isKeyProblem = (r: PersonalDataMatches | { problems: KeyProblem[] }): r is { problems: KeyProblem[] } =>
+  'problems' in r;
 
 /** Secrets are not the person's data and would open their bookings: never in an export. */
 function withoutTokens(payload: Record<string, unknown>): Record<string, unknown> {
@@ -172,7 +224,11 @@ export interface PersonalDataExport {
  * Everything stored about the person, one array per table with only their rows and only the
  * columns that describe them (no token hashes, keys or password hashes). Recorded in the audit log.
  */
-export async function exportPersonalData(db: Db, query: PersonalDataQuery, options: { actorUserId: number | null; now?: Date }): Promise<PersonalDataExport | { problems: KeyProblem[] }> {
+export async function exportPersonalData(
+  db: Db,
+  query: PersonalDataQuery,
+  options: { actorUserId: number | null; now?: Date },
+): Promise<PersonalDataExport | { problems: KeyProblem[] }> {
   const normalized = normalizeQuery(query);
   if (!normalized.ok) return { problems: normalized.problems };
   const { key } = normalized;
@@ -234,40 +290,107 @@ export async function exportPersonalData(db: Db, query: PersonalDataQuery, optio
       .execute(),
     db
       .selectFrom('volunteer')
-      .select(['id', 'name', 'email', 'phone', 'municipi', 'skills', 'languages', 'availability', 'note', 'locale', 'status', 'consent_at', 'created_at', 'confirmed_at'])
+      .select([
+        'id',
+        'name',
+        'email',
+        'phone',
+        'municipi',
+        'skills',
+        'languages',
+        'availability',
+        'note',
+        'locale',
+        'status',
+        'consent_at',
+        'created_at',
+        'confirmed_at',
+      ])
       .where('id', 'in', inIds(ids.volunteer))
       .orderBy('id')
       .execute(),
     db
       .selectFrom('outbox')
-      .select(['id', 'kind', 'recipient', 'locale', 'payload', 'status', 'booking_id', 'pledge_id', 'volunteer_id', 'created_at', 'send_after', 'sent_at'])
+      .select([
+        'id',
+        'kind',
+        'recipient',
+        'locale',
+        'payload',
+        'status',
+        'booking_id',
+        'pledge_id',
+        'volunteer_id',
+        'created_at',
+        'send_after',
+        'sent_at',
+      ])
       .where('id', 'in', inIds(ids.outbox))
       .orderBy('id')
       .execute(),
     db
       .selectFrom('app_user')
       .leftJoin('organisation', 'organisation.id', 'app_user.organisation_id')
-      .select(['app_user.id', 'app_user.email', 'app_user.display_name', 'app_user.role', 'organisation.name as organisation', 'app_user.created_at', 'app_user.disabled_at', 'app_user.totp_enabled_at', 'app_user.password_changed_at'])
+      .select([
+        'app_user.id',
+        'app_user.email',
+        'app_user.display_name',
+        'app_user.role',
+        'organisation.name as organisation',
+        'app_user.created_at',
+        'app_user.disabled_at',
+        'app_user.totp_enabled_at',
+        'app_user.password_changed_at',
+      ])
       .where('app_user.id', 'in', inIds(ids.app_user))
       .orderBy('app_user.id')
       .execute(),
-    db.selectFrom('user_municipio').select(['user_id', 'municipio_id']).where('user_id', 'in', inIds(ids.app_user)).execute(),
-    db.selectFrom('user_desk').innerJoin('desk', 'desk.id', 'user_desk.desk_id').select(['user_desk.user_id', 'desk.name']).where('user_desk.user_id', 'in', inIds(ids.app_user)).execute(),
+    db
+      .selectFrom('user_municipio')
+      .select(['user_id', 'municipio_id'])
+      .where('user_id', 'in', inIds(ids.app_user))
+      .execute(),
+    db
+      .selectFrom('user_desk')
+      .innerJoin('desk', 'desk.id', 'user_desk.desk_id')
+      .select(['user_desk.user_id', 'desk.name'])
+      .where('user_desk.user_id', 'in', inIds(ids.app_user))
+      .execute(),
   ]);
   const result: PersonalDataExport = {
     exportedAt: (options.now ?? new Date()).toISOString(),
     key: key.kind,
-    booking: bookings.map((b) => ({ ...b, starts_at: iso(b.starts_at), ends_at: iso(b.ends_at), created_at: iso(b.created_at), cancelled_at: iso(b.cancelled_at) })),
+    booking: bookings.map((b) => ({
+      ...b,
+      starts_at: iso(b.starts_at),
+      ends_at: iso(b.ends_at),
+      created_at: iso(b.created_at),
+      cancelled_at: iso(b.cancelled_at),
+    })),
     pledge: pledges.map((p) => ({
       ...p,
       window_starts_at: iso(p.window_starts_at),
       window_ends_at: iso(p.window_ends_at),
       created_at: iso(p.created_at),
       closed_at: iso(p.closed_at),
-      items: pledgeItems.filter((i) => i.pledge_id === p.id).map((i) => ({ item: i.slug, name: (i.name as LocalizedText).it, quantity: i.quantity })),
+      items: pledgeItems
+        .filter((i) => i.pledge_id === p.id)
+        .map((i) => ({ item: i.slug, name: (i.name as LocalizedText).it, quantity: i.quantity })),
     })),
-    volunteer: volunteers.map((v) => ({ ...v, municipi: v.municipi.map(Number), consent_at: iso(v.consent_at), created_at: iso(v.created_at), confirmed_at: iso(v.confirmed_at) })),
-    outbox: outbox.map((o) => ({ ...o, payload: withoutTokens(o.payload), created_at: iso(o.created_at), send_after: iso(o.send_after), sent_at: iso(o.sent_at) })),
+    volunteer: volunteers.map((v) => ({
+      ...v,
+      municipi: v.municipi.map(Number),
+      consent_at: iso(v.consent_at),
+      created_at: iso(v.created_at),
+      confirmed_at: iso(v.confirmed_at),
+    })),
+    outbox: outbox.map((o) => ({
+      ...o,
+      payload: withoutTokens(o.payload),
+      created_at: iso(o.created_at),
+      send_after: iso(o.send_after),
+      sent_at: iso(o.sent_at),
+    })),
     app_user: users.map((u) => ({
       ...u,
       municipi: userMunicipi.filter((m) => m.user_id === u.id).map((m) => Number(m.municipio_id)),
@@ -278,7 +401,11 @@ export async function exportPersonalData(db: Db, query: PersonalDataQuery, optio
       password_changed_at: iso(u.password_changed_at),
     })),
   };
-  await writeAudit(db, { actorUserId: options.actorUserId, action: 'gdpr.export', detail: { key: key.kind, counts: countsOf(ids) } });
+  await writeAudit(db, {
+    actorUserId: options.actorUserId,
+    action: 'gdpr.export',
+    detail: { key: key.kind, counts: countsOf(ids) },
+  });
   return result;
 }
 
@@ -287,49 +414,113 @@ export interface ErasureCounts extends PersonalCounts {
   pledgesCancelled: number;
 }
 
-export type ErasureResult = { ok: true; counts: ErasureCounts; cacheTags: string[] } | { ok: false; reason: 'invalid'; problems: KeyProblem[] } | { ok: false; reason: 'self' };
+export type ErasureResult =
+  | { ok: true; counts: ErasureCounts; cacheTags: string[] }
+  | { ok: false; reason: 'invalid'; problems: KeyProblem[] }
+  | { ok: false; reason: 'self' };
 
 /**
  * Erases everything stored about the person, in one transaction (see the top of this file).
  * Refuses to erase the account of the person asking (`self`): an admin cannot lock themselves out.
  */
-export async function erasePersonalData(db: Db, query: PersonalDataQuery, options: { actorUserId: number | null; now?: Date }): Promise<ErasureResult> {
+export async function erasePersonalData(
+  db: Db,
+  query: PersonalDataQuery,
+  options: { actorUserId: number | null; now?: Date },
+): Promise<ErasureResult> {
   const normalized = normalizeQuery(query);
   if (!normalized.ok) return { ok: false, reason: 'invalid', problems: normalized.problems };
   const { key } = normalized;
   const now = options.now ?? new Date();
   return runInTransaction(db, async (trx) => {
     const ids = await matchIds(trx, key);
-    if (options.actorUserId !== null && ids.app_user.includes(options.actorUserId)) return { ok: false, reason: 'self' } as const;
+    if (options.actorUserId !== null && ids.app_user.includes(options.actorUserId))
+      return { ok: false, reason: 'self' } as const;
     let bookingsCancelled = 0;
     let pledgesCancelled = 0;
     // Public pages whose numbers change: the freed slots' desks, the campaigns given quantities back.
     const cacheTags = new Set<string>();
     if (ids.booking.length) {
       // A confirmed appointment still to come is cancelled first, so its place frees.
-      const future = await trx.selectFrom('booking').select('id').where('id', 'in', ids.booking).where('status', '=', 'confirmed').where('starts_at', '>', now).execute();
+      const future = await trx
+        .selectFrom('booking')
+        .select('id')
+        .where('id', 'in', ids.booking)
+        .where('status', '=', 'confirmed')
+        .where('starts_at', '>', now)
+        .execute();
       for (const b of future) if (await cancelBooking(trx, b.id, now)) bookingsCancelled++;
       if (bookingsCancelled > 0) {
-        const desks = await trx.selectFrom('desk').select('slug').where('id', 'in', trx.selectFrom('booking').select('desk_id').where('id', 'in', future.map((b) => b.id))).execute();
+        const desks = await trx
+          .selectFrom('desk')
+          .select('slug')
+          .where(
+            'id',
+            'in',
+            trx
+              .selectFrom('booking')
+              .select('desk_id')
+              .where(
+                'id',
+                'in',
+                future.map((b) => b.id),
+              ),
+          )
+          .execute();
         for (const d of desks) cacheTags.add(CACHE_TAGS.slots(d.slug));
       }
       await trx
         .updateTable('booking')
-        .set({ first_name: null, email: null, phone: null, note: null, manage_token_hash: null, submission_key: null, erased_at: now })
+        .set({
+          first_name: null,
+          email: null,
+          phone: null,
+          note: null,
+          manage_token_hash: null,
+          submission_key: null,
+          erased_at: now,
+        })
         .where('id', 'in', ids.booking)
         .execute();
     }
     if (ids.pledge.length) {
       // An open pledge is cancelled first, so its quantities are needed again.
-      const open = await trx.selectFrom('pledge').select('id').where('id', 'in', ids.pledge).where('status', '=', 'pledged').execute();
+      const open = await trx
+        .selectFrom('pledge')
+        .select('id')
+        .where('id', 'in', ids.pledge)
+        .where('status', '=', 'pledged')
+        .execute();
       for (const p of open) if (await cancelPledge(trx, p.id, now)) pledgesCancelled++;
       if (pledgesCancelled > 0) {
-        const campaigns = await trx.selectFrom('campaign').select('slug').where('id', 'in', trx.selectFrom('pledge').select('campaign_id').where('id', 'in', open.map((p) => p.id))).execute();
+        const campaigns = await trx
+          .selectFrom('campaign')
+          .select('slug')
+          .where(
+            'id',
+            'in',
+            trx
+              .selectFrom('pledge')
+              .select('campaign_id')
+              .where(
+                'id',
+                'in',
+                open.map((p) => p.id),
+              ),
+          )
+          .execute();
         for (const c of campaigns) cacheTags.add(CACHE_TAGS.campaign(c.slug));
       }
       await trx
         .updateTable('pledge')
-        .set({ first_name: null, email: null, phone: null, manage_token_hash: null, submission_key: null, erased_at: now })
+        .set({
+          first_name: null,
+          email: null,
+          phone: null,
+          manage_token_hash: null,
+          submission_key: null,
+          erased_at: now,
+        })
         .where('id', 'in', ids.pledge)
         .execute();
     }
@@ -367,8 +558,17 @@ export async function erasePersonalData(db: Db, query: PersonalDataQuery, option
         .where('id', '=', userId)
         .execute();
     }
-    const counts: ErasureCounts = { ...countsOf(ids), outbox: outboxDeleted.length, bookingsCancelled, pledgesCancelled };
-    await writeAudit(trx, { actorUserId: options.actorUserId, action: 'gdpr.erase', detail: { key: key.kind, counts } });
+    const counts: ErasureCounts = {
+      ...countsOf(ids),
+      outbox: outboxDeleted.length,
+      bookingsCancelled,
+      pledgesCancelled,
+    };
+    await writeAudit(trx, {
+      actorUserId: options.actorUserId,
+      action: 'gdpr.erase',
+      detail: { key: key.kind, counts },
+    });
     return { ok: true, counts, cacheTags: [...cacheTags] } as const;
   });
 }

@@ -50,7 +50,13 @@ export function campaignToJson(campaign: Campaign, locale: Locale) {
     slug: campaign.slug,
     title: localize(campaign.title, locale),
     summary: localize(campaign.summary, locale),
-    items: campaign.items.map((i) => ({ slug: i.slug, name: localize(i.name, locale), target: i.target, pledged: i.pledged, remaining: i.remaining })),
+    items: campaign.items.map((i) => ({
+      slug: i.slug,
+      name: localize(i.name, locale),
+      target: i.target,
+      pledged: i.pledged,
+      remaining: i.remaining,
+    })),
     dropOffPoints: campaign.dropOffPoints.map((p) => ({
       slug: p.slug,
       name: p.name,
@@ -59,7 +65,12 @@ export function campaignToJson(campaign: Campaign, locale: Locale) {
       notes: p.notes ? localize(p.notes, locale) : null,
     })),
     collectionWindows: campaign.dropOffPoints.flatMap((p) =>
-      p.windows.map((w) => ({ id: w.id, dropOffPoint: p.slug, start: toRomeIso(w.startsAt), end: toRomeIso(w.endsAt) })),
+      p.windows.map((w) => ({
+        id: w.id,
+        dropOffPoint: p.slug,
+        start: toRomeIso(w.startsAt),
+        end: toRomeIso(w.endsAt),
+      })),
     ),
   };
 }
@@ -79,6 +90,8 @@ export function bookingToJson(booking: BookingSummary, manageToken: string | nul
     desk: booking.deskSlug,
     start: toRomeIso(booking.start),
     end: toRomeIso(booking.end),
-    manageUrl: manageToken ? `${origin}/${locale}/prenotazione/gestisci?token=${encodeURIComponent(manageToken)}` : null,
+    manageUrl: manageToken
+      ? `${origin}/${locale}/prenotazione/gestisci?token=${encodeURIComponent(manageToken)}`
+      : null,
   };
 }

@@ -27,28 +27,77 @@ function demoPassword(): string {
 /** Creates the four demo accounts and returns their credentials (to print once). */
 export async function createDemoAccounts(db: Db): Promise<DemoAccount[]> {
   if (process.env.NODE_ENV === 'production') throw new Error('demo accounts are never created in production');
-  const desk = await db.selectFrom('desk').select(['id', 'name', 'municipio_id']).where('slug', '=', 'quarto-oggiaro').executeTakeFirst();
+  const desk = await db
+    .selectFrom('desk')
+    .select(['id', 'name', 'municipio_id'])
+    .where('slug', '=', 'quarto-oggiaro')
+    .executeTakeFirst();
   const organisation =
-    (await db.selectFrom('organisation').select(['id', 'name']).where('slug', '=', 'comunita-oklahoma').executeTakeFirst()) ??
+    (await db
+      .selectFrom('organisation')
+      .select(['id', 'name'])
+      .where('slug', '=', 'comunita-oklahoma')
+      .executeTakeFirst()) ??
     (await db.selectFrom('organisation').select(['id', 'name']).orderBy('id').limit(1).executeTakeFirst());
   const accounts: DemoAccount[] = [];
 
-  const admin: DemoAccount = { role: 'admin', email: 'demo.admin@qubi.example.org', displayName: 'Demo Admin', password: demoPassword(), scope: 'Comune di Milano' };
+  const admin: DemoAccount = {
+    role: 'admin',
+    email: 'demo.admin@qubi.example.org',
+    displayName: 'Demo Admin',
+    password: demoPassword(),
+    scope: 'Comune di Milano',
+  };
   await createUser(db, { email: admin.email, displayName: admin.displayName, role: 'admin' }, admin.password);
   accounts.push(admin);
 
-  const coordinator: DemoAccount = { role: 'coordinator', email: 'demo.coordinatore@qubi.example.org', displayName: 'Demo Coordinatrice M8', password: demoPassword(), scope: 'Municipio 8' };
-  await createUser(db, { email: coordinator.email, displayName: coordinator.displayName, role: 'coordinator', municipi: [8] }, coordinator.password);
+  const coordinator: DemoAccount = {
+    role: 'coordinator',
+    email: 'demo.coordinatore@qubi.example.org',
+    displayName: 'Demo Coordinatrice M8',
+    password: demoPassword(),
+    scope: 'Municipio 8',
+  };
+  await createUser(
+    db,
+    { email: coordinator.email, displayName: coordinator.displayName, role: 'coordinator', municipi: [8] },
+    coordinator.password,
+  );
   accounts.push(coordinator);
 
   if (desk) {
-    const operator: DemoAccount = { role: 'desk_operator', email: 'demo.sportello@qubi.example.org', displayName: 'Demo Operatore Quarto Oggiaro', password: demoPassword(), scope: desk.name };
-    await createUser(db, { email: operator.email, displayName: operator.displayName, role: 'desk_operator', desks: [desk.id] }, operator.password);
+    const operator: DemoAccount = {
+      role: 'desk_operator',
+      email: 'demo.sportello@qubi.example.org',
+      displayName: 'Demo Operatore Quarto Oggiaro',
+      password: demoPassword(),
+      scope: desk.name,
+    };
+    await createUser(
+      db,
+      { email: operator.email, displayName: operator.displayName, role: 'desk_operator', desks: [desk.id] },
+      operator.password,
+    );
     accounts.push(operator);
   }
   if (organisation) {
-    const partner: DemoAccount = { role: 'partner_editor', email: 'demo.partner@qubi.example.org', displayName: 'Demo Partner', password: demoPassword(), scope: organisation.name };
-    await createUser(db, { email: partner.email, displayName: partner.displayName, role: 'partner_editor', organisationId: organisation.id }, partner.password);
+    const partner: DemoAccount = {
+      role: 'partner_editor',
+      email: 'demo.partner@qubi.example.org',
+      displayName: 'Demo Partner',
+      password: demoPassword(),
+      scope: organisation.name,
+    };
+    await createUser(
+      db,
+      {
+        email: partner.email,
+        displayName: partner.displayName,
+        role: 'partner_editor',
+        organisationId: organisation.id,
+      },
+      partner.password,
+    );
     accounts.push(partner);
   }
   await writeAudit(db, { actorUserId: null, action: 'user.demo_accounts_created', detail: { count: accounts.length } });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { invitationUrl, isStaffMessageKind, parseStaffMessage, passwordResetUrl, renderStaffEmail, type StaffMessage } from './emails.ts';
+import {
+  invitationUrl,
+  isStaffMessageKind,
+  parseStaffMessage,
+  passwordResetUrl,
+  renderStaffEmail,
+  type StaffMessage,
+} from './emails.ts';
 
 const ORIGIN = 'https://qubi.example.org';
 const TOKEN = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ';
@@ -45,14 +52,27 @@ describe('staff emails', () => {
   });
 
   it('escape a hostile name in the HTML', () => {
-    const email = renderStaffEmail({ message: { ...invitation, name: '<script>alert(1)</script>' }, locale: 'en', origin: ORIGIN });
+    const email = renderStaffEmail({
+      message: { ...invitation, name: '<script>alert(1)</script>' },
+      locale: 'en',
+      origin: ORIGIN,
+    });
     expect(email.html).not.toContain('<script>');
     expect(email.html).toContain('&lt;script&gt;');
   });
 
   it('read stored payloads and refuse malformed ones', () => {
-    expect(parseStaffMessage('staff_invitation', { token: 't', name: 'A', role: 'admin' })).toEqual({ kind: 'staff_invitation', token: 't', name: 'A', role: 'admin' });
-    expect(parseStaffMessage('staff_password_reset', JSON.stringify({ token: 't' }))).toEqual({ kind: 'staff_password_reset', token: 't', name: '' });
+    expect(parseStaffMessage('staff_invitation', { token: 't', name: 'A', role: 'admin' })).toEqual({
+      kind: 'staff_invitation',
+      token: 't',
+      name: 'A',
+      role: 'admin',
+    });
+    expect(parseStaffMessage('staff_password_reset', JSON.stringify({ token: 't' }))).toEqual({
+      kind: 'staff_password_reset',
+      token: 't',
+      name: '',
+    });
     expect(() => parseStaffMessage('staff_invitation', { token: 't', role: 'root' })).toThrow('malformed');
     expect(() => parseStaffMessage('staff_password_reset', {})).toThrow('malformed');
     expect(isStaffMessageKind('staff_invitation')).toBe(true);

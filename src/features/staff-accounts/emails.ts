@@ -35,7 +35,8 @@ export function parseStaffMessage(kind: StaffMessageKind, value: unknown): Staff
   const p = (typeof value === 'string' ? JSON.parse(value) : value) as Record<string, unknown> | null;
   const token = typeof p?.token === 'string' && p.token.length > 0 ? p.token : undefined;
   const name = typeof p?.name === 'string' ? p.name : '';
-  if (token && kind === 'staff_invitation' && ROLES.includes(p?.role as Role)) return { kind, token, name, role: p!.role as Role };
+  if (token && kind === 'staff_invitation' && ROLES.includes(p?.role as Role))
+    return { kind, token, name, role: p!.role as Role };
   if (token && kind === 'staff_password_reset') return { kind, token, name };
   throw new Error('staff message payload is malformed');
 }
@@ -84,7 +85,10 @@ export function renderStaffEmail(input: StaffEmailInput): RenderedEmail {
       subject: t('auth.email.invitation.subject'),
       intro: t('auth.email.invitation.intro', { role: roleLabel(message.role, t) }),
       links: [{ text: t('auth.email.invitation.link'), url }],
-      notes: [t('auth.email.invitation.expires', { hours: String(INVITATION_HOURS) }), t('auth.email.invitation.ignore')],
+      notes: [
+        t('auth.email.invitation.expires', { hours: String(INVITATION_HOURS) }),
+        t('auth.email.invitation.ignore'),
+      ],
     };
   } else {
     url = passwordResetUrl(input.origin, locale, message.token);

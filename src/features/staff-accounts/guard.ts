@@ -14,7 +14,9 @@ export interface StaffContext {
   actor: Actor;
 }
 
-type Ctx = Pick<APIContext, 'cookies' | 'url' | 'redirect' | 'locals'> | Pick<AstroGlobal, 'cookies' | 'url' | 'redirect' | 'locals'>;
+type Ctx =
+  | Pick<APIContext, 'cookies' | 'url' | 'redirect' | 'locals'>
+  | Pick<AstroGlobal, 'cookies' | 'url' | 'redirect' | 'locals'>;
 
 export function staffCookie() {
   return sessionCookie(getConfig().publicUrl.startsWith('https://'));
@@ -52,14 +54,23 @@ export function staffPath(locale: string, ...rest: string[]): string {
 export function requireStaff(context: Ctx): StaffContext | Response {
   const locale = context.url.pathname.split('/')[1] ?? 'it';
   const staff = context.locals.staff;
-  if (!staff) return context.redirect(`${staffPath(locale, 'accesso')}?next=${encodeURIComponent(context.url.pathname + context.url.search)}`, 303);
+  if (!staff)
+    return context.redirect(
+      `${staffPath(locale, 'accesso')}?next=${encodeURIComponent(context.url.pathname + context.url.search)}`,
+      303,
+    );
   const next = `?next=${encodeURIComponent(context.url.pathname + context.url.search)}`;
-  if (staff.user.totpEnabled && !staff.session.twoFactorVerified) return context.redirect(staffPath(locale, 'verifica') + next, 303);
-  if (staff.user.role === 'admin' && !staff.user.totpEnabled) return context.redirect(staffPath(locale, 'account', 'due-fattori'), 303);
+  if (staff.user.totpEnabled && !staff.session.twoFactorVerified)
+    return context.redirect(staffPath(locale, 'verifica') + next, 303);
+  if (staff.user.role === 'admin' && !staff.user.totpEnabled)
+    return context.redirect(staffPath(locale, 'account', 'due-fattori'), 303);
   return staff;
 }
 
 /** 403 for an operation the policy refuses: nothing is changed, nothing about the object is shown. */
 export function forbidden(): Response {
-  return new Response('Forbidden', { status: 403, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' } });
+  return new Response('Forbidden', {
+    status: 403,
+    headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' },
+  });
 }

@@ -18,7 +18,8 @@ const MAX_TOKEN = 100;
 const MAX_PASSWORD = 1024;
 
 /** The draft scope of one link: a digest, since the token itself is a secret kept out of drafts. */
-const linkScope = (purpose: LinkPurpose, token: string) => `link:${purpose}:${createHash('sha256').update(token).digest('base64url').slice(0, 22)}`;
+const linkScope = (purpose: LinkPurpose, token: string) =>
+  `link:${purpose}:${createHash('sha256').update(token).digest('base64url').slice(0, 22)}`;
 
 /**
  * Handles a GET or POST of a password link page: sets the password when the link and the password
@@ -38,7 +39,9 @@ export async function handlePasswordLink(
     const rawPassword = form.get('password');
     const token = typeof rawToken === 'string' ? rawToken.slice(0, MAX_TOKEN) : '';
     const password = typeof rawPassword === 'string' ? rawPassword.slice(0, MAX_PASSWORD) : '';
-    const result = password ? await setPasswordFromLink(db, token, purpose, password) : { ok: false as const, reason: 'password' as const, messageKey: 'auth.newPassword.missing' };
+    const result = password
+      ? await setPasswordFromLink(db, token, purpose, password)
+      : { ok: false as const, reason: 'password' as const, messageKey: 'auth.newPassword.missing' };
     if (result.ok) {
       forgetFormInput(astro, 'staff');
       return { passwordSet: true, userId: result.userId };

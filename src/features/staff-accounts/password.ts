@@ -19,7 +19,8 @@ export function checkNewPassword(password: string, context: { email?: string } =
   if (length > PASSWORD_MAX) return 'auth.password.tooLong';
   const lower = password.toLowerCase();
   if (commonPasswords().has(lower)) return 'auth.password.common';
-  if (context.email && (lower === context.email.toLowerCase() || lower === context.email.toLowerCase().split('@')[0])) return 'auth.password.likeEmail';
+  if (context.email && (lower === context.email.toLowerCase() || lower === context.email.toLowerCase().split('@')[0]))
+    return 'auth.password.likeEmail';
   return undefined;
 }
 

@@ -25,24 +25,39 @@ export type Operation =
   | { kind: 'pledges.manage'; municipioId: number } // see pledges of a drop-off point, mark received, export
   | { kind: 'campaign.edit'; campaign: { municipi: readonly number[] } } // items and targets; municipi of its drop-off points
   | { kind: 'volunteers.manage'; municipi: readonly number[] } // see, filter, set status, export
-  | { kind: 'user.invite'; role: Role; municipi: readonly number[]; desks: readonly { id: number; municipioId: number }[]; organisation?: { id: number; municipioId: number | null } | null }
+  | {
+      kind: 'user.invite';
+      role: Role;
+      municipi: readonly number[];
+      desks: readonly { id: number; municipioId: number }[];
+      organisation?: { id: number; municipioId: number | null } | null;
+    }
   | { kind: 'users.manage' } // list, disable, change roles
   | { kind: 'gdpr' }
   | { kind: 'audit.view' };
 
-const coordinates = (actor: Actor, municipioId: number | null) => municipioId !== null && actor.municipi.includes(municipioId);
+const coordinates = (actor: Actor, municipioId: number | null) =>
+  municipioId !== null && actor.municipi.includes(municipioId);
 
 export function can(actor: Actor, op: Operation): boolean {
   if (actor.role === 'admin') return true;
   switch (op.kind) {
     case 'desk.agenda':
     case 'desk.settings':
-      return (actor.role === 'coordinator' && coordinates(actor, op.desk.municipioId)) || (actor.role === 'desk_operator' && actor.desks.includes(op.desk.id));
+      return (
+        (actor.role === 'coordinator' && coordinates(actor, op.desk.municipioId)) ||
+        (actor.role === 'desk_operator' && actor.desks.includes(op.desk.id))
+      );
     case 'event.create':
-      return (actor.role === 'partner_editor' && op.organisationId !== null && op.organisationId === actor.organisationId) || (actor.role === 'coordinator' && coordinates(actor, op.municipioId));
+      return (
+        (actor.role === 'partner_editor' && op.organisationId !== null && op.organisationId === actor.organisationId) ||
+        (actor.role === 'coordinator' && coordinates(actor, op.municipioId))
+      );
     case 'event.edit':
       return (
-        (actor.role === 'partner_editor' && op.event.ownerOrganisationId !== null && op.event.ownerOrganisationId === actor.organisationId) ||
+        (actor.role === 'partner_editor' &&
+          op.event.ownerOrganisationId !== null &&
+          op.event.ownerOrganisationId === actor.organisationId) ||
         (actor.role === 'coordinator' && coordinates(actor, op.event.municipioId))
       );
     case 'event.moderate':

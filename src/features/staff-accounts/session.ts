@@ -36,12 +36,24 @@ export function generateSessionToken(): string {
   return `${encode(randomBytes(15))}.${encode(randomBytes(32))}`;
 }
 
-export async function createSession(db: Db, token: string, userId: number, options: { twoFactorVerified: boolean; now?: Date }): Promise<ValidSession> {
+export async function createSession(
+  db: Db,
+  token: string,
+  userId: number,
+  options: { twoFactorVerified: boolean; now?: Date },
+): Promise<ValidSession> {
   const [id, secret] = token.split('.') as [string, string];
   const now = options.now ?? new Date();
   await db
     .insertInto('user_session')
-    .values({ id, secret_hash: hashSecret(secret), user_id: userId, created_at: now, last_used_at: now, two_factor_verified: options.twoFactorVerified })
+    .values({
+      id,
+      secret_hash: hashSecret(secret),
+      user_id: userId,
+      created_at: now,
+      last_used_at: now,
+      two_factor_verified: options.twoFactorVerified,
+    })
     .execute();
   return { id, userId, createdAt: now, twoFactorVerified: options.twoFactorVerified };
 }
@@ -50,7 +62,12 @@ export async function createSession(db: Db, token: string, userId: number, optio
  * The session and user behind a token, or null. Refuses disabled users, idle or too old sessions
  * (and deletes them), and slides the idle timeout at most once a minute.
  */
-export async function validateSessionToken(db: Db, token: string, now: Date = new Date(), policy: SessionPolicy = DEFAULT_SESSION_POLICY): Promise<{ session: ValidSession; user: SessionUser } | null> {
+export async function validateSessionToken(
+  db: Db,
+  token: string,
+  now: Date = new Date(),
+  policy: SessionPolicy = DEFAULT_SESSION_POLICY,
+): Promise<{ session: ValidSession; user: SessionUser } | null> {
   const m = /^([A-Za-z0-9_-]{20}).([A-Za-z0-9_-]{43})$/.exec(token);
   if (!m) return null;
   const [, id, secret] = m as unknown as [string, string, string];
@@ -74,7 +91,9 @@ export async function validateSessionToken(db: Db, token: string, now: Date = ne
     .where('user_session.id', '=', id)
     .executeTakeFirst();
   if (!row || !sameSecret(hashSecret(secret), row.secret_hash)) return null;
-  const expired = now.getTime() - row.last_used_at.getTime() > policy.idleMs || now.getTime() - row.created_at.getTime() > policy.absoluteMs;
+  const expired =
+    now.getTime() - row.last_used_at.getTime() > policy.idleMs ||
+    now.getTime() - row.created_at.getTime() > policy.absoluteMs;
   if (expired || row.disabled_at) {
     await invalidateSession(db, id);
     return null;
@@ -84,7 +103,14 @@ export async function validateSessionToken(db: Db, token: string, now: Date = ne
   }
   return {
     session: { id, userId: row.user_id, createdAt: row.created_at, twoFactorVerified: row.two_factor_verified },
-    user: { id: row.user_id, email: row.email, displayName: row.display_name, role: row.role, organisationId: row.organisation_id, totpEnabled: row.totp_enabled_at !== null },
+    user: {
+      id: row.user_id,
+      email: row.email,
+      displayName: row.display_name,
+      role: row.role,
+      organisationId: row.organisation_id,
+      totpEnabled: row.totp_enabled_at !== null,
+    },
   };
 }
 
@@ -102,6 +128,12 @@ export async function invalidateUserSessions(db: Db, userId: number): Promise<vo
 }
 
 /** Cookie name and attributes: the __Host- prefix (Secure, path /, no Domain) when served over HTTPS. */
-export function sessionCookie(https: boolean): { name: string; options: { httpOnly: true; sameSite: 'lax'; secure: boolean; path: '/' } } {
-  return { name: https ? '__Host-qubi_session' : 'qubi_session', options: { httpOnly: true, sameSite: 'lax', secure: https, path: '/' } };
+export function sessionCookie(https: boolean): {
+  name: string;
+  options: { httpOnly: true; sameSite: 'lax'; secure: boolean; path: '/' };
+} {
+  return {
+    name: https ? '__Host-qubi_session' : 'qubi_session',
+    options: { httpOnly: true, sameSite: 'lax', secure: https, path: '/' },
+  };
 }

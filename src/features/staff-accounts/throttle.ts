@@ -52,10 +52,19 @@ type Check = { key: string; rule: RateLimitRule; scope: Scope };
 
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
-async function checksFor(db: Db, kind: 'sign_in' | 'second_factor' | 'password_check', account: string, ip: string): Promise<Check[]> {
+async function checksFor(
+  db: Db,
+  kind: 'sign_in' | 'second_factor' | 'password_check',
+  account: string,
+  ip: string,
+): Promise<Check[]> {
   const secret = await getServerSecret(db);
   return [
-    { key: limitKey(`auth:${kind}:account_ip`, `${account}\n${ip}`, secret), rule: SIGN_IN_RULES.perAccountAndIp(), scope: 'account_ip' },
+    {
+      key: limitKey(`auth:${kind}:account_ip`, `${account}\n${ip}`, secret),
+      rule: SIGN_IN_RULES.perAccountAndIp(),
+      scope: 'account_ip',
+    },
     // One address budget for every kind of guess: a password, a code, the current password.
     { key: limitKey('auth:ip', ip, secret), rule: SIGN_IN_RULES.perIp(), scope: 'ip' },
     { key: limitKey(`auth:${kind}:account`, account, secret), rule: SIGN_IN_RULES.perAccount(), scope: 'account' },
@@ -63,7 +72,8 @@ async function checksFor(db: Db, kind: 'sign_in' | 'second_factor' | 'password_c
 }
 
 type Lock = { scope: Scope; retryAfterSeconds: number };
-type Counted = { allowed: true; newlyLocked: Lock[] } | { allowed: false; retryAfterSeconds: number; newlyLocked: Lock[] };
+type Counted =
+  { allowed: true; newlyLocked: Lock[] } | { allowed: false; retryAfterSeconds: number; newlyLocked: Lock[] };
 
 /**
  * Counts an attempt on every check. Refused when the pair's or the address's limit is used up, or
@@ -77,7 +87,9 @@ async function countAttempt(db: Db, checks: Check[], now: Date): Promise<Counted
   const byScope = new Map(counts.map((count, i) => [checks[i]!.scope, count]));
   const pair = byScope.get('account_ip')!;
   const firstFromThisAddress = pair.hits === 1;
-  const refusedBy = counts.filter((c, i) => (checks[i]!.scope === 'account' ? !c.allowed && !firstFromThisAddress : !c.allowed));
+  const refusedBy = counts.filter((c, i) =>
+    checks[i]!.scope === 'account' ? !c.allowed && !firstFromThisAddress : !c.allowed,
+  );
   const refusedElsewhere = counts.some((c, i) => checks[i]!.scope !== 'account' && !c.allowed);
   const newlyLocked = counts
     .map((c, i) => ({ scope: checks[i]!.scope, retryAfterSeconds: c.retryAfterSeconds, first: c.hits === c.limit + 1 }))
@@ -88,7 +100,12 @@ async function countAttempt(db: Db, checks: Check[], now: Date): Promise<Counted
   // A refused attempt checks nothing, so it is no guess against the account: an attacker
   // hammering from a locked address does not push the account into being slowed for its owner.
   const account = checks.find((c) => c.scope === 'account')!;
-  if (refusedElsewhere) await db.updateTable('rate_limit').set({ hits: sql<number>`GREATEST(hits - 1, 0)` }).where('key', '=', account.key).execute();
+  if (refusedElsewhere)
+    await db
+      .updateTable('rate_limit')
+      .set({ hits: sql<number>`GREATEST(hits - 1, 0)` })
+      .where('key', '=', account.key)
+      .execute();
   return { allowed: false, retryAfterSeconds: Math.max(...refusedBy.map((c) => c.retryAfterSeconds)), newlyLocked };
 }
 
@@ -96,7 +113,12 @@ async function countAttempt(db: Db, checks: Check[], now: Date): Promise<Counted
 async function giveBack(db: Db, checks: Check[]): Promise<void> {
   for (const check of checks) {
     if (check.scope === 'account_ip') await db.deleteFrom('rate_limit').where('key', '=', check.key).execute();
-    else await db.updateTable('rate_limit').set({ hits: sql<number>`GREATEST(hits - 1, 0)` }).where('key', '=', check.key).execute();
+    else
+      await db
+        .updateTable('rate_limit')
+        .set({ hits: sql<number>`GREATEST(hits - 1, 0)` })
+        .where('key', '=', check.key)
+        .execute();
   }
 }
 
@@ -116,36 +138,67 @@ export interface SignInUser {
   totpEnabled: boolean;
 }
 
-export type SignInResult = { ok: true; user: SignInUser } | { ok: false; reason: 'invalid' } | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
+export type SignInResult =
+  | { ok: true; user: SignInUser }
+  | { ok: false; reason: 'invalid' }
+  | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
 
 /**
  * Checks an email and password, throttled. The same answer ("invalid") for an unknown address,
  * a wrong password, a disabled account and one whose password is not set yet; the same work too
  * (a password hash is always verified).
  */
-export async function attemptSignIn(db: Db, input: { email: string; password: string; ip: string }, now: Date = new Date()): Promise<SignInResult> {
+export async function attemptSignIn(
+  db: Db,
+  input: { email: string; password: string; ip: string },
+  now: Date = new Date(),
+): Promise<SignInResult> {
   const email = normalizeEmail(input.email).slice(0, 254);
   const checks = await checksFor(db, 'sign_in', email, input.ip);
   const counted = await countAttempt(db, checks, now);
   // A lockout (or the account starting to be slowed) is logged once.
   if (counted.newlyLocked.length > 0) {
-    const locked = email ? await db.selectFrom('app_user').select('id').where('email', '=', email).executeTakeFirst() : undefined;
+    const locked = email
+      ? await db.selectFrom('app_user').select('id').where('email', '=', email).executeTakeFirst()
+      : undefined;
     await auditLocks(db, counted.newlyLocked, { actorUserId: locked?.id ?? null, step: 'sign_in' });
   }
   // Refused before any password check: nothing is learnt.
   if (!counted.allowed) return { ok: false, reason: 'throttled', retryAfterSeconds: counted.retryAfterSeconds };
   const user = email
-    ? await db.selectFrom('app_user').select(['id', 'password_hash', 'disabled_at', 'totp_enabled_at']).where('email', '=', email).executeTakeFirst()
+    ? await db
+        .selectFrom('app_user')
+        .select(['id', 'password_hash', 'disabled_at', 'totp_enabled_at'])
+        .where('email', '=', email)
+        .executeTakeFirst()
     : undefined;
   const usable = user && user.password_hash && !user.disabled_at ? user : undefined;
-  const valid = usable ? await verifyPassword(usable.password_hash!, input.password) : await verifyAgainstDummy(input.password);
+  const valid = usable
+    ? await verifyPassword(usable.password_hash!, input.password)
+    : await verifyAgainstDummy(input.password);
   if (valid && usable) {
     await giveBack(db, checks);
-    await writeAudit(db, { actorUserId: usable.id, action: 'auth.sign_in', subject: `user:${usable.id}`, detail: { secondFactor: usable.totp_enabled_at ? 'pending' : 'none' } });
+    await writeAudit(db, {
+      actorUserId: usable.id,
+      action: 'auth.sign_in',
+      subject: `user:${usable.id}`,
+      detail: { secondFactor: usable.totp_enabled_at ? 'pending' : 'none' },
+    });
     return { ok: true, user: { id: usable.id, totpEnabled: usable.totp_enabled_at !== null } };
   }
-  const reason = !user ? 'unknown_account' : user.disabled_at ? 'disabled' : !user.password_hash ? 'no_password' : 'wrong_password';
-  await writeAudit(db, { actorUserId: user?.id ?? null, action: 'auth.sign_in_failed', ...(user ? { subject: `user:${user.id}` } : {}), detail: { reason } });
+  const reason = !user
+    ? 'unknown_account'
+    : user.disabled_at
+      ? 'disabled'
+      : !user.password_hash
+        ? 'no_password'
+        : 'wrong_password';
+  await writeAudit(db, {
+    actorUserId: user?.id ?? null,
+    action: 'auth.sign_in_failed',
+    ...(user ? { subject: `user:${user.id}` } : {}),
+    detail: { reason },
+  });
   return { ok: false, reason: 'invalid' };
 }
 
@@ -158,7 +211,11 @@ export async function attemptGuarded<T>(
   input: { userId: number; ip: string; step: 'second_factor' | 'password_check' },
   check: () => Promise<T | false>,
   now: Date = new Date(),
-): Promise<{ ok: true; value: T } | { ok: false; reason: 'invalid' } | { ok: false; reason: 'throttled'; retryAfterSeconds: number }> {
+): Promise<
+  | { ok: true; value: T }
+  | { ok: false; reason: 'invalid' }
+  | { ok: false; reason: 'throttled'; retryAfterSeconds: number }
+> {
   const checks = await checksFor(db, input.step, String(input.userId), input.ip);
   const counted = await countAttempt(db, checks, now);
   await auditLocks(db, counted.newlyLocked, { actorUserId: input.userId, step: input.step });
@@ -168,7 +225,11 @@ export async function attemptGuarded<T>(
     await giveBack(db, checks);
     return { ok: true, value };
   }
-  await writeAudit(db, { actorUserId: input.userId, action: input.step === 'second_factor' ? 'auth.second_factor_failed' : 'auth.password_check_failed', subject: `user:${input.userId}` });
+  await writeAudit(db, {
+    actorUserId: input.userId,
+    action: input.step === 'second_factor' ? 'auth.second_factor_failed' : 'auth.password_check_failed',
+    subject: `user:${input.userId}`,
+  });
   return { ok: false, reason: 'invalid' };
 }
 
@@ -176,11 +237,24 @@ export async function attemptGuarded<T>(
  * A password-reset request: refused (429) past the per-IP limit; past the per-address limit it is
  * accepted but no email goes out (`send: false`), so the answer never depends on the account.
  */
-export async function throttlePasswordReset(db: Db, email: string, ip: string, now: Date = new Date()): Promise<Throttled & { send?: boolean }> {
+export async function throttlePasswordReset(
+  db: Db,
+  email: string,
+  ip: string,
+  now: Date = new Date(),
+): Promise<Throttled & { send?: boolean }> {
   const secret = await getServerSecret(db);
-  const perIp = await hitRateLimits(db, [{ key: limitKey('auth:reset:ip', ip, secret), rule: SIGN_IN_RULES.resetsPerIp() }], now);
+  const perIp = await hitRateLimits(
+    db,
+    [{ key: limitKey('auth:reset:ip', ip, secret), rule: SIGN_IN_RULES.resetsPerIp() }],
+    now,
+  );
   if (!perIp.allowed) return { allowed: false, retryAfterSeconds: perIp.retryAfterSeconds };
-  const perAccount = await hitRateLimits(db, [{ key: limitKey('auth:reset:account', normalizeEmail(email), secret), rule: SIGN_IN_RULES.resetsPerAccount() }], now);
+  const perAccount = await hitRateLimits(
+    db,
+    [{ key: limitKey('auth:reset:account', normalizeEmail(email), secret), rule: SIGN_IN_RULES.resetsPerAccount() }],
+    now,
+  );
   return { allowed: true, send: perAccount.allowed };
 }
 
@@ -202,14 +276,22 @@ export async function startSession(
   const token = generateSessionToken();
   await createSession(db, token, userId, { twoFactorVerified: options.twoFactorVerified });
   const cookie = staffCookie();
-  context.cookies.set(cookie.name, token, { ...cookie.options, maxAge: Math.floor(DEFAULT_SESSION_POLICY.absoluteMs / 1000) });
+  context.cookies.set(cookie.name, token, {
+    ...cookie.options,
+    maxAge: Math.floor(DEFAULT_SESSION_POLICY.absoluteMs / 1000),
+  });
   context.locals.staff = null;
 }
 
 /** Deletes the session cookie (sign-out). */
 export function clearSessionCookie(context: Pick<AstroGlobal, 'cookies'>): void {
   const cookie = staffCookie();
-  context.cookies.delete(cookie.name, { path: cookie.options.path, secure: cookie.options.secure, httpOnly: true, sameSite: 'lax' });
+  context.cookies.delete(cookie.name, {
+    path: cookie.options.path,
+    secure: cookie.options.secure,
+    httpOnly: true,
+    sameSite: 'lax',
+  });
 }
 
 /**

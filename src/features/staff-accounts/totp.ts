@@ -103,7 +103,9 @@ export function normalizeRecoveryCode(input: string): string | undefined {
 }
 
 export function hashRecoveryCode(code: string): string {
-  return createHash('sha256').update(normalizeRecoveryCode(code) ?? code).digest('hex');
+  return createHash('sha256')
+    .update(normalizeRecoveryCode(code) ?? code)
+    .digest('hex');
 }
 
 // --- database ---
@@ -117,7 +119,11 @@ export interface TotpState {
 }
 
 export async function getTotpState(db: Db, userId: number): Promise<TotpState> {
-  const user = await db.selectFrom('app_user').select(['totp_secret', 'totp_enabled_at']).where('id', '=', userId).executeTakeFirstOrThrow();
+  const user = await db
+    .selectFrom('app_user')
+    .select(['totp_secret', 'totp_enabled_at'])
+    .where('id', '=', userId)
+    .executeTakeFirstOrThrow();
   const left = await db
     .selectFrom('recovery_code')
     .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -125,7 +131,12 @@ export async function getTotpState(db: Db, userId: number): Promise<TotpState> {
     .where('used_at', 'is', null)
     .executeTakeFirstOrThrow();
   const enabled = user.totp_enabled_at !== null;
-  return { enabled, enabledAt: user.totp_enabled_at, pendingSecret: enabled || !user.totp_secret ? null : decryptAtRest(user.totp_secret), recoveryCodesLeft: Number(left.n) };
+  return {
+    enabled,
+    enabledAt: user.totp_enabled_at,
+    pendingSecret: enabled || !user.totp_secret ? null : decryptAtRest(user.totp_secret),
+    recoveryCodesLeft: Number(left.n),
+  };
 }
 
 /** The secret to show during set-up: the pending one if there is one, else a new one (stored as pending). */
@@ -134,7 +145,12 @@ export async function beginTotpSetup(db: Db, userId: number): Promise<string> {
   if (state.enabled) throw new Error('TOTP is already on');
   if (state.pendingSecret && secretBytes(state.pendingSecret)) return state.pendingSecret;
   const secret = generateTotpSecret();
-  await db.updateTable('app_user').set({ totp_secret: encryptAtRest(secret), totp_last_step: null }).where('id', '=', userId).where('totp_enabled_at', 'is', null).execute();
+  await db
+    .updateTable('app_user')
+    .set({ totp_secret: encryptAtRest(secret), totp_last_step: null })
+    .where('id', '=', userId)
+    .where('totp_enabled_at', 'is', null)
+    .execute();
   return secret;
 }
 
@@ -142,13 +158,30 @@ export async function beginTotpSetup(db: Db, userId: number): Promise<string> {
  * Turns TOTP on when `code` matches the pending secret: returns the new recovery codes (to show
  * once), or undefined for a wrong code.
  */
-export async function enableTotp(db: Db, userId: number, code: string, now: Date = new Date()): Promise<string[] | undefined> {
+export async function enableTotp(
+  db: Db,
+  userId: number,
+  code: string,
+  now: Date = new Date(),
+): Promise<string[] | undefined> {
   return runInTransaction(db, async (trx) => {
-    const user = await trx.selectFrom('app_user').select(['totp_secret', 'totp_enabled_at']).where('id', '=', userId).forUpdate().executeTakeFirst();
-    const step = user?.totp_secret && user.totp_enabled_at === null ? matchTotpStep(decryptAtRest(user.totp_secret), code, now) : undefined;
+    const user = await trx
+      .selectFrom('app_user')
+      .select(['totp_secret', 'totp_enabled_at'])
+      .where('id', '=', userId)
+      .forUpdate()
+      .executeTakeFirst();
+    const step =
+      user?.totp_secret && user.totp_enabled_at === null
+        ? matchTotpStep(decryptAtRest(user.totp_secret), code, now)
+        : undefined;
     if (step === undefined) return undefined;
     // The code that turned TOTP on cannot then pass the second step of a sign-in.
-    await trx.updateTable('app_user').set({ totp_enabled_at: now, totp_last_step: step }).where('id', '=', userId).execute();
+    await trx
+      .updateTable('app_user')
+      .set({ totp_enabled_at: now, totp_last_step: step })
+      .where('id', '=', userId)
+      .execute();
     return replaceRecoveryCodes(trx, userId);
   });
 }
@@ -158,7 +191,10 @@ export async function replaceRecoveryCodes(db: Db, userId: number): Promise<stri
   const codes = generateRecoveryCodes();
   await runInTransaction(db, async (trx) => {
     await trx.deleteFrom('recovery_code').where('user_id', '=', userId).execute();
-    await trx.insertInto('recovery_code').values(codes.map((c) => ({ user_id: userId, code_hash: hashRecoveryCode(c) }))).execute();
+    await trx
+      .insertInto('recovery_code')
+      .values(codes.map((c) => ({ user_id: userId, code_hash: hashRecoveryCode(c) })))
+      .execute();
   });
   return codes;
 }
@@ -166,7 +202,11 @@ export async function replaceRecoveryCodes(db: Db, userId: number): Promise<stri
 /** Turns TOTP off (never for an admin: the pages refuse it) and forgets secret and recovery codes. */
 export async function disableTotp(db: Db, userId: number): Promise<void> {
   await runInTransaction(db, async (trx) => {
-    await trx.updateTable('app_user').set({ totp_secret: null, totp_enabled_at: null, totp_last_step: null }).where('id', '=', userId).execute();
+    await trx
+      .updateTable('app_user')
+      .set({ totp_secret: null, totp_enabled_at: null, totp_last_step: null })
+      .where('id', '=', userId)
+      .execute();
     await trx.deleteFrom('recovery_code').where('user_id', '=', userId).execute();
   });
 }
@@ -190,7 +230,12 @@ export async function useRecoveryCode(db: Db, userId: number, input: string, now
  * Checks the second factor of a user whose TOTP is on: a current code, or else a recovery code
  * (spent). Returns which one matched, or false.
  */
-export async function verifySecondFactor(db: Db, userId: number, input: string, now: Date = new Date()): Promise<'totp' | 'recovery' | false> {
+export async function verifySecondFactor(
+  db: Db,
+  userId: number,
+  input: string,
+  now: Date = new Date(),
+): Promise<'totp' | 'recovery' | false> {
   if (normalizeTotpInput(input)) return (await useTotpCode(db, userId, input, now)) ? 'totp' : false;
   const user = await db.selectFrom('app_user').select('totp_enabled_at').where('id', '=', userId).executeTakeFirst();
   if (!user || user.totp_enabled_at === null) return false;
@@ -203,7 +248,11 @@ export async function verifySecondFactor(db: Db, userId: number, input: string, 
  * update, so two requests racing with the same code cannot both pass.
  */
 export async function useTotpCode(db: Db, userId: number, input: string, now: Date = new Date()): Promise<boolean> {
-  const user = await db.selectFrom('app_user').select(['totp_secret', 'totp_enabled_at']).where('id', '=', userId).executeTakeFirst();
+  const user = await db
+    .selectFrom('app_user')
+    .select(['totp_secret', 'totp_enabled_at'])
+    .where('id', '=', userId)
+    .executeTakeFirst();
   if (!user?.totp_secret || user.totp_enabled_at === null) return false;
   const step = matchTotpStep(decryptAtRest(user.totp_secret), input, now);
   if (step === undefined) return false;

@@ -41,7 +41,8 @@ export interface ScopeChoices {
 }
 
 /** Who may see the users page at all: admins, and coordinators with a municipio. */
-export const canSeeUsers = (actor: Actor) => can(actor, { kind: 'users.manage' }) || (actor.role === 'coordinator' && actor.municipi.length > 0);
+export const canSeeUsers = (actor: Actor) =>
+  can(actor, { kind: 'users.manage' }) || (actor.role === 'coordinator' && actor.municipi.length > 0);
 
 /** What the actor may give in an invitation: roles, municipi, desks, organisations. */
 export async function inviteChoices(db: Db, actor: Actor): Promise<ScopeChoices> {
@@ -52,9 +53,13 @@ export async function inviteChoices(db: Db, actor: Actor): Promise<ScopeChoices>
   const allDesks = desks.map((d) => ({ id: d.id, name: d.name, municipioId: d.municipio_id }));
   const invitableOrganisations = organisations
     .map((o) => ({ id: o.id, name: o.name, municipioId: o.municipio_id }))
-    .filter((o) => can(actor, { kind: 'user.invite', role: 'partner_editor', municipi: [], desks: [], organisation: o }));
+    .filter((o) =>
+      can(actor, { kind: 'user.invite', role: 'partner_editor', municipi: [], desks: [], organisation: o }),
+    );
   const roles = ROLES.filter((role) =>
-    role === 'partner_editor' ? invitableOrganisations.length > 0 : can(actor, { kind: 'user.invite', role, municipi: [], desks: [] }),
+    role === 'partner_editor'
+      ? invitableOrganisations.length > 0
+      : can(actor, { kind: 'user.invite', role, municipi: [], desks: [] }),
   );
   return {
     roles,
@@ -81,12 +86,27 @@ async function loadUsers(db: Db, ids?: number[]): Promise<StaffUserRow[]> {
       sql<boolean>`app_user.password_hash is null`.as('pending'),
     ]);
   if (ids) query = query.where('app_user.id', 'in', ids);
-  const users = await query.orderBy(sql`app_user.disabled_at is not null`).orderBy('app_user.role').orderBy('app_user.display_name').execute();
+  const users = await query
+    .orderBy(sql`app_user.disabled_at is not null`)
+    .orderBy('app_user.role')
+    .orderBy('app_user.display_name')
+    .execute();
   if (users.length === 0) return [];
   const userIds = users.map((u) => u.id);
   const [municipi, desks] = await Promise.all([
-    db.selectFrom('user_municipio').select(['user_id', 'municipio_id']).where('user_id', 'in', userIds).orderBy('municipio_id').execute(),
-    db.selectFrom('user_desk').innerJoin('desk', 'desk.id', 'user_desk.desk_id').select(['user_desk.user_id', 'desk.id', 'desk.name', 'desk.municipio_id']).where('user_desk.user_id', 'in', userIds).orderBy('desk.name').execute(),
+    db
+      .selectFrom('user_municipio')
+      .select(['user_id', 'municipio_id'])
+      .where('user_id', 'in', userIds)
+      .orderBy('municipio_id')
+      .execute(),
+    db
+      .selectFrom('user_desk')
+      .innerJoin('desk', 'desk.id', 'user_desk.desk_id')
+      .select(['user_desk.user_id', 'desk.id', 'desk.name', 'desk.municipio_id'])
+      .where('user_desk.user_id', 'in', userIds)
+      .orderBy('desk.name')
+      .execute(),
   ]);
   return users.map((u) => ({
     id: u.id,
@@ -96,7 +116,9 @@ async function loadUsers(db: Db, ids?: number[]): Promise<StaffUserRow[]> {
     organisationId: u.organisation_id,
     organisationName: u.organisation_name,
     municipi: municipi.filter((m) => m.user_id === u.id).map((m) => Number(m.municipio_id)),
-    desks: desks.filter((d) => d.user_id === u.id).map((d) => ({ id: d.id, name: d.name, municipioId: d.municipio_id })),
+    desks: desks
+      .filter((d) => d.user_id === u.id)
+      .map((d) => ({ id: d.id, name: d.name, municipioId: d.municipio_id })),
     disabledAt: u.disabled_at,
     createdAt: u.created_at,
     pending: Boolean(u.pending),
@@ -116,7 +138,10 @@ export async function listUsersFor(db: Db, actor: Actor): Promise<StaffUserRow[]
     .where('action', '=', 'user.invited')
     .where('actor_user_id', '=', actor.id)
     .execute();
-  const invitedIds = invited.map((r) => /^user:(\d+)$/.exec(r.subject ?? '')?.[1]).filter((id): id is string => Boolean(id)).map(Number);
+  const invitedIds = invited
+    .map((r) => /^user:(\d+)$/.exec(r.subject ?? '')?.[1])
+    .filter((id): id is string => Boolean(id))
+    .map(Number);
   const [operators, partners] = await Promise.all([
     db
       .selectFrom('user_desk')
@@ -134,19 +159,33 @@ export async function listUsersFor(db: Db, actor: Actor): Promise<StaffUserRow[]
       .where('organisation.municipio_id', 'in', actor.municipi)
       .execute(),
   ]);
-  const ids = [...new Set([...invitedIds, ...operators.map((o) => o.user_id), ...partners.map((p) => p.id)])].filter((id) => id !== actor.id);
+  const ids = [...new Set([...invitedIds, ...operators.map((o) => o.user_id), ...partners.map((p) => p.id)])].filter(
+    (id) => id !== actor.id,
+  );
   // Never an admin or another coordinator, even one they invited before a role change.
   return (await loadUsers(db, ids)).filter((u) => u.role === 'desk_operator' || u.role === 'partner_editor');
 }
 
-export type UserChangeResult = { ok: true } | { ok: false; reason: 'forbidden' | 'not_found' | 'self' | 'unchanged' } | { ok: false; reason: 'invalid'; errors: ScopeErrors };
+export type UserChangeResult =
+  | { ok: true }
+  | { ok: false; reason: 'forbidden' | 'not_found' | 'self' | 'unchanged' }
+  | { ok: false; reason: 'invalid'; errors: ScopeErrors };
 
 /** Disables an account (and ends its sessions). Admins only; never one's own. */
-export async function disableStaffUser(db: Db, actor: Actor, userId: number, now: Date = new Date()): Promise<UserChangeResult> {
+export async function disableStaffUser(
+  db: Db,
+  actor: Actor,
+  userId: number,
+  now: Date = new Date(),
+): Promise<UserChangeResult> {
   if (!can(actor, { kind: 'users.manage' })) return { ok: false, reason: 'forbidden' };
   if (!Number.isSafeInteger(userId) || userId < 1 || userId > 2147483647) return { ok: false, reason: 'not_found' };
   if (userId === actor.id) return { ok: false, reason: 'self' };
-  const user = await db.selectFrom('app_user').select(['id', 'disabled_at']).where('id', '=', userId).executeTakeFirst();
+  const user = await db
+    .selectFrom('app_user')
+    .select(['id', 'disabled_at'])
+    .where('id', '=', userId)
+    .executeTakeFirst();
   if (!user) return { ok: false, reason: 'not_found' };
   if (user.disabled_at) return { ok: false, reason: 'unchanged' };
   await disableUser(db, userId, now);
@@ -175,19 +214,33 @@ export function readScopeForm(form: FormData): ScopeValues {
     const v = form.get(name);
     return typeof v === 'string' ? v.trim().slice(0, max) : '';
   };
-  const list = (name: string) => form.getAll(name).filter((v): v is string => typeof v === 'string').slice(0, 50).map((v) => v.trim().slice(0, 12));
-  return { role: text('role'), municipi: list('municipi'), desks: list('desks'), organisationId: text('organisationId') };
+  const list = (name: string) =>
+    form
+      .getAll(name)
+      .filter((v): v is string => typeof v === 'string')
+      .slice(0, 50)
+      .map((v) => v.trim().slice(0, 12));
+  return {
+    role: text('role'),
+    municipi: list('municipi'),
+    desks: list('desks'),
+    organisationId: text('organisationId'),
+  };
 }
 
 /**
  * Checks a role and its scope against what exists: a coordinator needs municipi, a desk operator
  * desks, a partner editor an organisation; what the role does not use is dropped.
  */
-export async function checkScope(db: Db, values: ScopeValues): Promise<{ ok: true; value: Scope } | { ok: false; errors: ScopeErrors }> {
+export async function checkScope(
+  db: Db,
+  values: ScopeValues,
+): Promise<{ ok: true; value: Scope } | { ok: false; errors: ScopeErrors }> {
   const errors: ScopeErrors = {};
   if (!isRole(values.role)) return { ok: false, errors: { role: 'staff.users.error.role' } };
   const role = values.role;
-  const ints = (list: string[]) => (list.every((v) => /^[1-9][0-9]{0,8}$/.test(v)) ? [...new Set(list.map(Number))].sort((a, b) => a - b) : undefined);
+  const ints = (list: string[]) =>
+    list.every((v) => /^[1-9][0-9]{0,8}$/.test(v)) ? [...new Set(list.map(Number))].sort((a, b) => a - b) : undefined;
   let municipi: number[] = [];
   let desks: number[] = [];
   let organisationId: number | null = null;
@@ -204,7 +257,9 @@ export async function checkScope(db: Db, values: ScopeValues): Promise<{ ok: tru
   }
   if (role === 'partner_editor') {
     const id = /^[1-9][0-9]{0,8}$/.test(values.organisationId) ? Number(values.organisationId) : undefined;
-    const found = id ? await db.selectFrom('organisation').select('id').where('id', '=', id).executeTakeFirst() : undefined;
+    const found = id
+      ? await db.selectFrom('organisation').select('id').where('id', '=', id).executeTakeFirst()
+      : undefined;
     if (!found) errors.organisationId = 'staff.users.error.organisation';
     else organisationId = found.id;
   }
@@ -213,7 +268,12 @@ export async function checkScope(db: Db, values: ScopeValues): Promise<{ ok: tru
 }
 
 /** Changes an account's role and scope (and ends its sessions). Admins only; never one's own. */
-export async function changeStaffRole(db: Db, actor: Actor, userId: number, values: ScopeValues): Promise<UserChangeResult> {
+export async function changeStaffRole(
+  db: Db,
+  actor: Actor,
+  userId: number,
+  values: ScopeValues,
+): Promise<UserChangeResult> {
   if (!can(actor, { kind: 'users.manage' })) return { ok: false, reason: 'forbidden' };
   if (!Number.isSafeInteger(userId) || userId < 1 || userId > 2147483647) return { ok: false, reason: 'not_found' };
   if (userId === actor.id) return { ok: false, reason: 'self' };
@@ -222,12 +282,22 @@ export async function changeStaffRole(db: Db, actor: Actor, userId: number, valu
   const checked = await checkScope(db, values);
   if (!checked.ok) return { ok: false, reason: 'invalid', errors: checked.errors };
   const scope = checked.value;
-  await changeRole(db, userId, scope.role, { organisationId: scope.organisationId, municipi: scope.municipi, desks: scope.desks });
+  await changeRole(db, userId, scope.role, {
+    organisationId: scope.organisationId,
+    municipi: scope.municipi,
+    desks: scope.desks,
+  });
   await writeAudit(db, {
     actorUserId: actor.id,
     action: 'user.role_changed',
     subject: `user:${userId}`,
-    detail: { from: before.role, to: scope.role, municipi: scope.municipi, desks: scope.desks, organisationId: scope.organisationId },
+    detail: {
+      from: before.role,
+      to: scope.role,
+      municipi: scope.municipi,
+      desks: scope.desks,
+      organisationId: scope.organisationId,
+    },
   });
   return { ok: true };
 }
@@ -249,32 +319,62 @@ export function readInviteForm(form: FormData): InviteValues {
     const v = form.get(name);
     return typeof v === 'string' ? v.slice(0, max) : '';
   };
-  return { ...readScopeForm(form), displayName: text('displayName', 500), email: text('email', 500).trim(), locale: text('locale', 5) };
+  return {
+    ...readScopeForm(form),
+    displayName: text('displayName', 500),
+    email: text('email', 500).trim(),
+    locale: text('locale', 5),
+  };
 }
 
 /**
  * Checks an invitation form. Returns the new user, or the errors (422), or 'forbidden' when the
  * scope is outside what the inviter may give (403: the policy, plus a coordinator's organisations).
  */
-export async function checkInvite(db: Db, actor: Actor, values: InviteValues): Promise<{ ok: true; value: NewUser & { locale: StaffLocale } } | { ok: false; errors: InviteErrors } | 'forbidden'> {
+export async function checkInvite(
+  db: Db,
+  actor: Actor,
+  values: InviteValues,
+): Promise<{ ok: true; value: NewUser & { locale: StaffLocale } } | { ok: false; errors: InviteErrors } | 'forbidden'> {
   const errors: InviteErrors = {};
   const displayName = values.displayName.trim().replace(/\s+/g, ' ');
   if (!displayName) errors.displayName = 'staff.users.error.nameRequired';
-  else if (displayName.length > 120 || /[\u0000-\u001F\u007F-\u009F]/.test(displayName)) errors.displayName = 'staff.users.error.nameInvalid';
+  else if (displayName.length > 120 || /[\u0000-\u001F\u007F-\u009F]/.test(displayName))
+    errors.displayName = 'staff.users.error.nameInvalid';
   const email = values.email ? normalizeEmail(values.email) : undefined;
   if (!values.email) errors.email = 'staff.users.error.emailRequired';
   else if (!email) errors.email = 'staff.users.error.emailInvalid';
-  const locale = (STAFF_LOCALES as readonly string[]).includes(values.locale) ? (values.locale as StaffLocale) : undefined;
+  const locale = (STAFF_LOCALES as readonly string[]).includes(values.locale)
+    ? (values.locale as StaffLocale)
+    : undefined;
   if (!locale) errors.locale = 'staff.users.error.locale';
   const scope = await checkScope(db, values);
   if (!scope.ok) Object.assign(errors, scope.errors);
   if (Object.keys(errors).length > 0 || !scope.ok) return { ok: false, errors };
   const { role, municipi, desks, organisationId } = scope.value;
   // The policy (inviteUser checks it again) plus the organisations of the coordinator's municipi.
-  const deskRows = desks.length ? await db.selectFrom('desk').select(['id', 'municipio_id']).where('id', 'in', desks).execute() : [];
-  const org = organisationId === null ? undefined : await db.selectFrom('organisation').select(['id', 'municipio_id']).where('id', '=', organisationId).executeTakeFirst();
+  const deskRows = desks.length
+    ? await db.selectFrom('desk').select(['id', 'municipio_id']).where('id', 'in', desks).execute()
+    : [];
+  const org =
+    organisationId === null
+      ? undefined
+      : await db
+          .selectFrom('organisation')
+          .select(['id', 'municipio_id'])
+          .where('id', '=', organisationId)
+          .executeTakeFirst();
   const organisation = org ? { id: org.id, municipioId: org.municipio_id } : null;
-  if (!can(actor, { kind: 'user.invite', role, municipi, desks: deskRows.map((d) => ({ id: d.id, municipioId: d.municipio_id })), organisation })) return 'forbidden';
+  if (
+    !can(actor, {
+      kind: 'user.invite',
+      role,
+      municipi,
+      desks: deskRows.map((d) => ({ id: d.id, municipioId: d.municipio_id })),
+      organisation,
+    })
+  )
+    return 'forbidden';
   return { ok: true, value: { email: email!, displayName, role, municipi, desks, organisationId, locale: locale! } };
 }
 
@@ -294,19 +394,46 @@ export interface AuditRow {
 export const AUDIT_PAGE_SIZE = 50;
 
 /** One page of the audit log, newest first, with the number of pages. */
-export async function listAuditLog(db: Db, page: number, pageSize = AUDIT_PAGE_SIZE): Promise<{ rows: AuditRow[]; pages: number; total: number }> {
-  const total = Number((await db.selectFrom('audit_log').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+export async function listAuditLog(
+  db: Db,
+  page: number,
+  pageSize = AUDIT_PAGE_SIZE,
+): Promise<{ rows: AuditRow[]; pages: number; total: number }> {
+  const total = Number(
+    (
+      await db
+        .selectFrom('audit_log')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
   const pages = Math.max(1, Math.ceil(total / pageSize));
   const rows = await db
     .selectFrom('audit_log')
     .leftJoin('app_user', 'app_user.id', 'audit_log.actor_user_id')
-    .select(['audit_log.id', 'audit_log.at', 'audit_log.actor_user_id', 'app_user.display_name', 'audit_log.action', 'audit_log.subject', 'audit_log.detail'])
+    .select([
+      'audit_log.id',
+      'audit_log.at',
+      'audit_log.actor_user_id',
+      'app_user.display_name',
+      'audit_log.action',
+      'audit_log.subject',
+      'audit_log.detail',
+    ])
     .orderBy('audit_log.id', 'desc')
     .limit(pageSize)
     .offset((Math.min(Math.max(page, 1), pages) - 1) * pageSize)
     .execute();
   return {
-    rows: rows.map((r) => ({ id: r.id, at: r.at, actorUserId: r.actor_user_id, actorName: r.display_name, action: r.action, subject: r.subject, detail: r.detail })),
+    rows: rows.map((r) => ({
+      id: r.id,
+      at: r.at,
+      actorUserId: r.actor_user_id,
+      actorName: r.display_name,
+      action: r.action,
+      subject: r.subject,
+      detail: r.detail,
+    })),
     pages,
     total,
   };

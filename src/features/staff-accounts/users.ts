@@ -31,22 +31,48 @@ export async function createUser(db: Db, user: NewUser, password?: string): Prom
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    if (user.municipi?.length) await trx.insertInto('user_municipio').values(user.municipi.map((m) => ({ user_id: row.id, municipio_id: m }))).execute();
-    if (user.desks?.length) await trx.insertInto('user_desk').values(user.desks.map((d) => ({ user_id: row.id, desk_id: d }))).execute();
+    if (user.municipi?.length)
+      await trx
+        .insertInto('user_municipio')
+        .values(user.municipi.map((m) => ({ user_id: row.id, municipio_id: m })))
+        .execute();
+    if (user.desks?.length)
+      await trx
+        .insertInto('user_desk')
+        .values(user.desks.map((d) => ({ user_id: row.id, desk_id: d })))
+        .execute();
     return row.id;
   });
 }
 
 /** A single-use link token (invitation: 72 hours; password reset: 1 hour). Only its hash is stored. */
-export async function issueUserToken(db: Db, userId: number, purpose: 'invitation' | 'password_reset', now: Date = new Date()): Promise<string> {
+export async function issueUserToken(
+  db: Db,
+  userId: number,
+  purpose: 'invitation' | 'password_reset',
+  now: Date = new Date(),
+): Promise<string> {
   const token = randomBytes(32).toString('base64url');
   const hours = purpose === 'invitation' ? 72 : 1;
-  await db.insertInto('user_token').values({ user_id: userId, purpose, token_hash: hashToken(token), expires_at: new Date(now.getTime() + hours * 3600_000) }).execute();
+  await db
+    .insertInto('user_token')
+    .values({
+      user_id: userId,
+      purpose,
+      token_hash: hashToken(token),
+      expires_at: new Date(now.getTime() + hours * 3600_000),
+    })
+    .execute();
   return token;
 }
 
 /** Spends a link token (once, before it expires) to set a new password; signs the user out everywhere. */
-export async function setPasswordWithToken(db: Db, token: string, password: string, now: Date = new Date()): Promise<number | undefined> {
+export async function setPasswordWithToken(
+  db: Db,
+  token: string,
+  password: string,
+  now: Date = new Date(),
+): Promise<number | undefined> {
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return undefined;
   const passwordHash = await hashPassword(password);
   return runInTransaction(db, async (trx) => {
@@ -59,7 +85,13 @@ export async function setPasswordWithToken(db: Db, token: string, password: stri
       .returning('user_id')
       .executeTakeFirst();
     if (!used) return undefined;
-    const changed = await trx.updateTable('app_user').set({ password_hash: passwordHash, password_changed_at: now }).where('id', '=', used.user_id).where('disabled_at', 'is', null).returning('id').executeTakeFirst();
+    const changed = await trx
+      .updateTable('app_user')
+      .set({ password_hash: passwordHash, password_changed_at: now })
+      .where('id', '=', used.user_id)
+      .where('disabled_at', 'is', null)
+      .returning('id')
+      .executeTakeFirst();
     // A disabled account's link is spent but sets nothing: the page says the link no longer works.
     if (!changed) return undefined;
     await invalidateUserSessions(trx, used.user_id);
@@ -71,7 +103,11 @@ export async function setPasswordWithToken(db: Db, token: string, password: stri
 export async function changePassword(db: Db, userId: number, password: string, now: Date = new Date()): Promise<void> {
   const passwordHash = await hashPassword(password);
   await runInTransaction(db, async (trx) => {
-    await trx.updateTable('app_user').set({ password_hash: passwordHash, password_changed_at: now }).where('id', '=', userId).execute();
+    await trx
+      .updateTable('app_user')
+      .set({ password_hash: passwordHash, password_changed_at: now })
+      .where('id', '=', userId)
+      .execute();
     await invalidateUserSessions(trx, userId);
     await voidOpenLinks(trx, userId, now);
   });
@@ -83,7 +119,13 @@ export async function changePassword(db: Db, userId: number, password: string, n
  * else may read) must not set it again.
  */
 async function voidOpenLinks(trx: Db, userId: number, now: Date): Promise<void> {
-  await trx.updateTable('user_token').set({ expires_at: now }).where('user_id', '=', userId).where('used_at', 'is', null).where('expires_at', '>', now).execute();
+  await trx
+    .updateTable('user_token')
+    .set({ expires_at: now })
+    .where('user_id', '=', userId)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .execute();
   const user = await trx.selectFrom('app_user').select('email').where('id', '=', userId).executeTakeFirst();
   if (user) {
     await trx
@@ -105,13 +147,30 @@ export async function disableUser(db: Db, userId: number, now: Date = new Date()
   });
 }
 
-export async function changeRole(db: Db, userId: number, role: Role, scope: { organisationId?: number | null; municipi?: number[]; desks?: number[] }): Promise<void> {
+export async function changeRole(
+  db: Db,
+  userId: number,
+  role: Role,
+  scope: { organisationId?: number | null; municipi?: number[]; desks?: number[] },
+): Promise<void> {
   await runInTransaction(db, async (trx) => {
-    await trx.updateTable('app_user').set({ role, organisation_id: scope.organisationId ?? null }).where('id', '=', userId).execute();
+    await trx
+      .updateTable('app_user')
+      .set({ role, organisation_id: scope.organisationId ?? null })
+      .where('id', '=', userId)
+      .execute();
     await trx.deleteFrom('user_municipio').where('user_id', '=', userId).execute();
     await trx.deleteFrom('user_desk').where('user_id', '=', userId).execute();
-    if (scope.municipi?.length) await trx.insertInto('user_municipio').values(scope.municipi.map((m) => ({ user_id: userId, municipio_id: m }))).execute();
-    if (scope.desks?.length) await trx.insertInto('user_desk').values(scope.desks.map((d) => ({ user_id: userId, desk_id: d }))).execute();
+    if (scope.municipi?.length)
+      await trx
+        .insertInto('user_municipio')
+        .values(scope.municipi.map((m) => ({ user_id: userId, municipio_id: m })))
+        .execute();
+    if (scope.desks?.length)
+      await trx
+        .insertInto('user_desk')
+        .values(scope.desks.map((d) => ({ user_id: userId, desk_id: d })))
+        .execute();
     await invalidateUserSessions(trx, userId);
   });
 }

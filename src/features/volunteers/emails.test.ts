@@ -1,15 +1,37 @@
 import { describe, expect, it } from 'vitest';
-import { confirmVolunteerUrl, isVolunteerMessageKind, parseVolunteerMessage, renderVolunteerEmail, withdrawVolunteerUrl, type VolunteerEmailInput, type VolunteerMessage } from './emails.ts';
+import {
+  confirmVolunteerUrl,
+  isVolunteerMessageKind,
+  parseVolunteerMessage,
+  renderVolunteerEmail,
+  withdrawVolunteerUrl,
+  type VolunteerEmailInput,
+  type VolunteerMessage,
+} from './emails.ts';
 import { LOCALES } from '#/lib/locales.ts';
 
 const ORIGIN = 'https://qubi.example.org';
 const WITHDRAW = '12.abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ';
-const confirm: VolunteerMessage = { kind: 'volunteer_confirm_address', confirmToken: 'conf_abcdefghijklmnopqrstuvwxyz', withdrawToken: WITHDRAW };
+const confirm: VolunteerMessage = {
+  kind: 'volunteer_confirm_address',
+  confirmToken: 'conf_abcdefghijklmnopqrstuvwxyz',
+  withdrawToken: WITHDRAW,
+};
 const welcome: VolunteerMessage = { kind: 'volunteer_welcome', withdrawToken: WITHDRAW, updated: false };
 const updated: VolunteerMessage = { kind: 'volunteer_welcome', withdrawToken: WITHDRAW, updated: true };
-const notice: VolunteerMessage = { kind: 'volunteer_coordinator_notice', municipio: 8, skills: ['homework', 'translation'] };
+const notice: VolunteerMessage = {
+  kind: 'volunteer_coordinator_notice',
+  municipio: 8,
+  skills: ['homework', 'translation'],
+};
 
-const input = (message: VolunteerMessage, over: Partial<VolunteerEmailInput> = {}): VolunteerEmailInput => ({ message, locale: 'en', origin: ORIGIN, name: 'Giulia', ...over });
+const input = (message: VolunteerMessage, over: Partial<VolunteerEmailInput> = {}): VolunteerEmailInput => ({
+  message,
+  locale: 'en',
+  origin: ORIGIN,
+  name: 'Giulia',
+  ...over,
+});
 
 describe('volunteer emails', () => {
   it('asks to confirm the address with a link that expires in 7 days', () => {
@@ -75,15 +97,35 @@ describe('volunteer emails', () => {
   });
 
   it('reads stored payloads and refuses malformed ones', () => {
-    expect(parseVolunteerMessage('volunteer_confirm_address', { confirmToken: 'a', withdrawToken: 'b' })).toEqual({ kind: 'volunteer_confirm_address', confirmToken: 'a', withdrawToken: 'b' });
-    expect(parseVolunteerMessage('volunteer_welcome', JSON.stringify({ withdrawToken: 'b' }))).toEqual({ kind: 'volunteer_welcome', withdrawToken: 'b', updated: false });
-    expect(parseVolunteerMessage('volunteer_welcome', { withdrawToken: 'b', updated: true })).toMatchObject({ updated: true });
-    expect(parseVolunteerMessage('volunteer_coordinator_notice', { municipio: 2, skills: ['events'] })).toEqual({ kind: 'volunteer_coordinator_notice', municipio: 2, skills: ['events'] });
+    expect(parseVolunteerMessage('volunteer_confirm_address', { confirmToken: 'a', withdrawToken: 'b' })).toEqual({
+      kind: 'volunteer_confirm_address',
+      confirmToken: 'a',
+      withdrawToken: 'b',
+    });
+    expect(parseVolunteerMessage('volunteer_welcome', JSON.stringify({ withdrawToken: 'b' }))).toEqual({
+      kind: 'volunteer_welcome',
+      withdrawToken: 'b',
+      updated: false,
+    });
+    expect(parseVolunteerMessage('volunteer_welcome', { withdrawToken: 'b', updated: true })).toMatchObject({
+      updated: true,
+    });
+    expect(parseVolunteerMessage('volunteer_coordinator_notice', { municipio: 2, skills: ['events'] })).toEqual({
+      kind: 'volunteer_coordinator_notice',
+      municipio: 2,
+      skills: ['events'],
+    });
     expect(() => parseVolunteerMessage('volunteer_confirm_address', { withdrawToken: 'b' })).toThrow('malformed');
     expect(() => parseVolunteerMessage('volunteer_welcome', {})).toThrow('malformed');
-    expect(() => parseVolunteerMessage('volunteer_coordinator_notice', { municipio: 'x', skills: [] })).toThrow('malformed');
-    expect(confirmVolunteerUrl('https://a.example/', 'es', 'abc')).toBe('https://a.example/es/volontari/conferma?token=abc');
-    expect(withdrawVolunteerUrl('https://a.example', 'zh', '3.x')).toBe('https://a.example/zh/volontari/ritira?token=3.x');
+    expect(() => parseVolunteerMessage('volunteer_coordinator_notice', { municipio: 'x', skills: [] })).toThrow(
+      'malformed',
+    );
+    expect(confirmVolunteerUrl('https://a.example/', 'es', 'abc')).toBe(
+      'https://a.example/es/volontari/conferma?token=abc',
+    );
+    expect(withdrawVolunteerUrl('https://a.example', 'zh', '3.x')).toBe(
+      'https://a.example/zh/volontari/ritira?token=3.x',
+    );
     expect(isVolunteerMessageKind('volunteer_welcome')).toBe(true);
     expect(isVolunteerMessageKind('pledge_confirmation')).toBe(false);
   });

@@ -10,7 +10,11 @@ import { getTranslator, type Translate } from '#/lib/i18n.ts';
 import type { Locale } from '#/lib/locales.ts';
 import { renderHtml, renderText, tokenUrl, type EmailContent, type RenderedEmail } from '#/server/mail/email-layout.ts';
 
-export const VOLUNTEER_MESSAGE_KINDS = ['volunteer_confirm_address', 'volunteer_welcome', 'volunteer_coordinator_notice'] as const;
+export const VOLUNTEER_MESSAGE_KINDS = [
+  'volunteer_confirm_address',
+  'volunteer_welcome',
+  'volunteer_coordinator_notice',
+] as const;
 export type VolunteerMessageKind = (typeof VOLUNTEER_MESSAGE_KINDS)[number];
 type VolunteerSkill = (typeof VOLUNTEER_SKILLS)[number];
 
@@ -43,14 +47,20 @@ export function parseVolunteerMessage(kind: VolunteerMessageKind, value: unknown
   const token = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
   switch (kind) {
     case 'volunteer_confirm_address':
-      if (token(p?.confirmToken) && token(p.withdrawToken)) return { kind, confirmToken: p.confirmToken, withdrawToken: p.withdrawToken };
+      if (token(p?.confirmToken) && token(p.withdrawToken))
+        return { kind, confirmToken: p.confirmToken, withdrawToken: p.withdrawToken };
       break;
     case 'volunteer_welcome':
       if (token(p?.withdrawToken)) return { kind, withdrawToken: p.withdrawToken, updated: p.updated === true };
       break;
     case 'volunteer_coordinator_notice': {
       const municipio = Number(p?.municipio);
-      if (Number.isInteger(municipio) && municipio >= 1 && Array.isArray(p?.skills) && p.skills.every((s) => typeof s === 'string')) {
+      if (
+        Number.isInteger(municipio) &&
+        municipio >= 1 &&
+        Array.isArray(p?.skills) &&
+        p.skills.every((s) => typeof s === 'string')
+      ) {
         return { kind, municipio, skills: p.skills as string[] };
       }
       break;
@@ -74,7 +84,10 @@ export function renderVolunteerEmail(input: VolunteerEmailInput): RenderedEmail 
   if (message.kind === 'volunteer_coordinator_notice') return renderCoordinatorNotice(message);
   const { locale } = input;
   const t = getTranslator(locale);
-  const withdraw = { text: t('email.volunteer.withdraw'), url: withdrawVolunteerUrl(input.origin, locale, message.withdrawToken) };
+  const withdraw = {
+    text: t('email.volunteer.withdraw'),
+    url: withdrawVolunteerUrl(input.origin, locale, message.withdrawToken),
+  };
   const base = {
     greeting: input.name?.trim() ? t('email.greeting', { name: input.name.trim() }) : t('email.greetingAnonymous'),
     details: [],
@@ -111,10 +124,17 @@ export function renderVolunteerEmail(input: VolunteerEmailInput): RenderedEmail 
       notes: [t('email.volunteer.next')],
     };
   }
-  return { subject: content.subject, text: renderText(content), html: renderHtml(content, locale), ...(manageUrl ? { manageUrl } : {}) };
+  return {
+    subject: content.subject,
+    text: renderText(content),
+    html: renderHtml(content, locale),
+    ...(manageUrl ? { manageUrl } : {}),
+  };
 }
 
-function renderCoordinatorNotice(message: Extract<VolunteerMessage, { kind: 'volunteer_coordinator_notice' }>): RenderedEmail {
+function renderCoordinatorNotice(
+  message: Extract<VolunteerMessage, { kind: 'volunteer_coordinator_notice' }>,
+): RenderedEmail {
   const locale: Locale = 'it';
   const t = getTranslator(locale);
   const municipio = String(message.municipio);

@@ -89,18 +89,38 @@ export interface StaffVolunteer {
   confirmedAt: Date | null;
 }
 
-const anyOf = (eb: ExpressionBuilder<Database, 'volunteer'>, value: string | number, column: 'municipi' | 'skills' | 'languages' | 'availability') =>
-  sql<boolean>`${value} = any(${eb.ref(`volunteer.${column}`)})`;
+const anyOf = (
+  eb: ExpressionBuilder<Database, 'volunteer'>,
+  value: string | number,
+  column: 'municipi' | 'skills' | 'languages' | 'availability',
+) => sql<boolean>`${value} = any(${eb.ref(`volunteer.${column}`)})`;
 
 export const VOLUNTEER_LIST_LIMIT = 1000;
 
 /** The volunteers in the actor's scope matching the filters, or 'forbidden'. */
-export async function listVolunteers(db: Db, actor: Actor, filters: VolunteerFilters, limit = VOLUNTEER_LIST_LIMIT): Promise<StaffVolunteer[] | 'forbidden'> {
+export async function listVolunteers(
+  db: Db,
+  actor: Actor,
+  filters: VolunteerFilters,
+  limit = VOLUNTEER_LIST_LIMIT,
+): Promise<StaffVolunteer[] | 'forbidden'> {
   if (!canListVolunteers(actor, filters)) return 'forbidden';
   const scope = filters.municipio !== undefined ? [filters.municipio] : volunteerMunicipi(actor);
   let query = db
     .selectFrom('volunteer')
-    .select(['id', 'name', 'email', 'phone', 'municipi', 'skills', 'languages', 'availability', 'note', 'status', 'confirmed_at'])
+    .select([
+      'id',
+      'name',
+      'email',
+      'phone',
+      'municipi',
+      'skills',
+      'languages',
+      'availability',
+      'note',
+      'status',
+      'confirmed_at',
+    ])
     .where('status', '<>', 'unconfirmed');
   if (scope.length < MUNICIPI.length) query = query.where((eb) => eb.or(scope.map((m) => anyOf(eb, m, 'municipi'))));
   if (filters.skill) query = query.where((eb) => anyOf(eb, filters.skill!, 'skills'));
@@ -123,22 +143,47 @@ export async function listVolunteers(db: Db, actor: Actor, filters: VolunteerFil
   }));
 }
 
-export type StatusResult = { ok: true; from: VolunteerStatus; changed: boolean } | { ok: false; reason: 'not_found' | 'forbidden' | 'invalid' };
+export type StatusResult =
+  { ok: true; from: VolunteerStatus; changed: boolean } | { ok: false; reason: 'not_found' | 'forbidden' | 'invalid' };
 
-export const isStaffVolunteerStatus = (v: unknown): v is StaffVolunteerStatus => typeof v === 'string' && (STAFF_VOLUNTEER_STATUSES as readonly string[]).includes(v);
+export const isStaffVolunteerStatus = (v: unknown): v is StaffVolunteerStatus =>
+  typeof v === 'string' && (STAFF_VOLUNTEER_STATUSES as readonly string[]).includes(v);
 
 /** Sets a confirmed volunteer's status, when the volunteer is in the actor's municipi. */
-export async function setVolunteerStatus(db: Db, actor: Actor, volunteerId: number, status: unknown): Promise<StatusResult> {
-  if (!Number.isSafeInteger(volunteerId) || volunteerId < 1 || volunteerId > 2147483647) return { ok: false, reason: 'not_found' };
-  const row = await db.selectFrom('volunteer').select(['id', 'municipi', 'status']).where('id', '=', volunteerId).where('status', '<>', 'unconfirmed').executeTakeFirst();
+export async function setVolunteerStatus(
+  db: Db,
+  actor: Actor,
+  volunteerId: number,
+  status: unknown,
+): Promise<StatusResult> {
+  if (!Number.isSafeInteger(volunteerId) || volunteerId < 1 || volunteerId > 2147483647)
+    return { ok: false, reason: 'not_found' };
+  const row = await db
+    .selectFrom('volunteer')
+    .select(['id', 'municipi', 'status'])
+    .where('id', '=', volunteerId)
+    .where('status', '<>', 'unconfirmed')
+    .executeTakeFirst();
   if (!row) return { ok: false, reason: 'not_found' };
-  if (!can(actor, { kind: 'volunteers.manage', municipi: row.municipi.map(Number) })) return { ok: false, reason: 'forbidden' };
+  if (!can(actor, { kind: 'volunteers.manage', municipi: row.municipi.map(Number) }))
+    return { ok: false, reason: 'forbidden' };
   if (!isStaffVolunteerStatus(status)) return { ok: false, reason: 'invalid' };
   if (row.status === status) return { ok: true, from: row.status, changed: false };
   return runInTransaction(db, async (trx) => {
-    const updated = await trx.updateTable('volunteer').set({ status }).where('id', '=', row.id).where('status', '<>', 'unconfirmed').returning('id').executeTakeFirst();
+    const updated = await trx
+      .updateTable('volunteer')
+      .set({ status })
+      .where('id', '=', row.id)
+      .where('status', '<>', 'unconfirmed')
+      .returning('id')
+      .executeTakeFirst();
     if (!updated) return { ok: false, reason: 'not_found' } as const;
-    await writeAudit(trx, { actorUserId: actor.id, action: 'volunteer.status', subject: `volunteer:${row.id}`, detail: { from: row.status, to: status } });
+    await writeAudit(trx, {
+      actorUserId: actor.id,
+      action: 'volunteer.status',
+      subject: `volunteer:${row.id}`,
+      detail: { from: row.status, to: status },
+    });
     return { ok: true, from: row.status, changed: true } as const;
   });
 }
@@ -148,7 +193,12 @@ export async function setVolunteerStatus(db: Db, actor: Actor, volunteerId: numb
  * phone, municipi, skills, languages, availability, status. No note, no dates of consent. Recorded
  * in the audit log with the filters and the number of rows, never the rows.
  */
-export async function exportVolunteersCsv(db: Db, actor: Actor, filters: VolunteerFilters, options: { t: Translate; locale: Locale }): Promise<{ csv: string; rows: number } | 'forbidden'> {
+export async function exportVolunteersCsv(
+  db: Db,
+  actor: Actor,
+  filters: VolunteerFilters,
+  options: { t: Translate; locale: Locale },
+): Promise<{ csv: string; rows: number } | 'forbidden'> {
   const list = await listVolunteers(db, actor, filters, 100000);
   if (list === 'forbidden') return 'forbidden';
   const { t } = options;
@@ -175,7 +225,11 @@ export async function exportVolunteersCsv(db: Db, actor: Actor, filters: Volunte
   await writeAudit(db, {
     actorUserId: actor.id,
     action: 'export.volunteers',
-    detail: { filters: { ...filters }, scope: filters.municipio !== undefined ? [filters.municipio] : volunteerMunicipi(actor), rows: rows.length },
+    detail: {
+      filters: { ...filters },
+      scope: filters.municipio !== undefined ? [filters.municipio] : volunteerMunicipi(actor),
+      rows: rows.length,
+    },
   });
   return { csv: toCsv(header, rows), rows: rows.length };
 }
@@ -226,7 +280,9 @@ export function partLabel(part: string, t: Translate): string {
 export function availabilityLabel(code: string, t: Translate, locale: Locale): string {
   const [day, part] = code.split('-') as [string, string];
   const index = WEEKDAYS.indexOf(day as (typeof WEEKDAYS)[number]);
-  return index < 0 ? code : t('volunteer.form.slotLabel', { day: weekdayName(index + 1, locale), part: partLabel(part, t).toLowerCase() });
+  return index < 0
+    ? code
+    : t('volunteer.form.slotLabel', { day: weekdayName(index + 1, locale), part: partLabel(part, t).toLowerCase() });
 }
 
 const languageNames = new Map<Locale, Intl.DisplayNames>();

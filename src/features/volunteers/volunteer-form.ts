@@ -10,12 +10,27 @@ import type { Locale } from '#/lib/locales.ts';
 export type VolunteerPage = 'grazie' | 'conferma' | 'ritira';
 
 /** /{locale}/volontari[/{page}][?…] */
-export function volunteerPath(locale: Locale, page?: VolunteerPage, query?: Record<string, string | null | undefined>): string {
+export function volunteerPath(
+  locale: Locale,
+  page?: VolunteerPage,
+  query?: Record<string, string | null | undefined>,
+): string {
   return withQuery(`/${locale}/volontari${page ? `/${page}` : ''}`, query);
 }
 
 /** The form's fields, in page order: also the order of the error summary. */
-export const VOLUNTEER_FIELDS = ['name', 'email', 'phone', 'municipi', 'skills', 'languages', 'availability', 'note', 'consent', 'locale'] as const;
+export const VOLUNTEER_FIELDS = [
+  'name',
+  'email',
+  'phone',
+  'municipi',
+  'skills',
+  'languages',
+  'availability',
+  'note',
+  'consent',
+  'locale',
+] as const;
 export type VolunteerField = (typeof VOLUNTEER_FIELDS)[number];
 
 /** What the form sends, as typed. */
@@ -58,14 +73,25 @@ export function readVolunteerForm(form: FormData): VolunteerFormValues {
 }
 
 export function emptyVolunteerForm(): VolunteerFormValues {
-  return { name: '', email: '', phone: '', municipi: [], skills: [], languages: [], availability: [], note: '', consent: false };
+  return {
+    name: '',
+    email: '',
+    phone: '',
+    municipi: [],
+    skills: [],
+    languages: [],
+    availability: [],
+    note: '',
+    consent: false,
+  };
 }
 
 // PostgreSQL refuses U+0000 in text, and no control character belongs in an address; the schema
 // checks names and notes, this the email.
 const CONTROL = /[\u0000-\u001F\u007F-\u009F]/;
 
-export type VolunteerCheck = { ok: true; value: VolunteerInput } | { ok: false; fields: Partial<Record<VolunteerField, string>> };
+export type VolunteerCheck =
+  { ok: true; value: VolunteerInput } | { ok: false; fields: Partial<Record<VolunteerField, string>> };
 
 /** Field → first message key; anything zod words itself becomes "volunteer.error.<field>Invalid". */
 function fieldErrors(error: z.ZodError): Partial<Record<VolunteerField, string>> {
@@ -87,7 +113,8 @@ export function checkVolunteer(input: Record<string, unknown>): VolunteerCheck {
   if (typeof input.email === 'string' && CONTROL.test(input.email)) fields.email ??= 'volunteer.error.emailInvalid';
   const skills = Array.isArray(input.skills) ? input.skills : [];
   const languages = Array.isArray(input.languages) ? input.languages : [];
-  if (skills.includes('translation') && languages.length === 0) fields.languages ??= 'volunteer.error.languagesRequired';
+  if (skills.includes('translation') && languages.length === 0)
+    fields.languages ??= 'volunteer.error.languagesRequired';
   if (!parsed.success || Object.keys(fields).length > 0) return { ok: false, fields: ordered(fields) };
   return { ok: true, value: parsed.data };
 }

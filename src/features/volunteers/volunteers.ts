@@ -17,7 +17,11 @@ function withdrawMac(id: number, key: string, secret: string): string {
 
 /** The token of a volunteer's withdraw link: valid in every email, until the data is deleted. */
 export async function withdrawToken(db: Db, volunteerId: number): Promise<string> {
-  const row = await db.selectFrom('volunteer').select('withdraw_key').where('id', '=', volunteerId).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('volunteer')
+    .select('withdraw_key')
+    .where('id', '=', volunteerId)
+    .executeTakeFirstOrThrow();
   return `${volunteerId}.${withdrawMac(volunteerId, row.withdraw_key, await getServerSecret(db))}`;
 }
 
@@ -50,18 +54,56 @@ async function trySignUp(db: Db, input: VolunteerInput, now: Date): Promise<Sign
       locale: input.locale,
       consent_at: now,
     };
-    const existing = await trx.selectFrom('volunteer').select(['id', 'status']).where('email', '=', input.email).forUpdate().executeTakeFirst();
+    const existing = await trx
+      .selectFrom('volunteer')
+      .select(['id', 'status'])
+      .where('email', '=', input.email)
+      .forUpdate()
+      .executeTakeFirst();
     if (existing && existing.status !== 'unconfirmed') {
       await trx.updateTable('volunteer').set(details).where('id', '=', existing.id).execute();
-      await enqueueMessage(trx, { kind: 'volunteer_welcome', recipient: input.email, locale: input.locale, payload: { withdrawToken: await withdrawToken(trx, existing.id), updated: true }, volunteerId: existing.id });
+      await enqueueMessage(trx, {
+        kind: 'volunteer_welcome',
+        recipient: input.email,
+        locale: input.locale,
+        payload: { withdrawToken: await withdrawToken(trx, existing.id), updated: true },
+        volunteerId: existing.id,
+      });
       return { status: 'updated' };
     }
     const confirmToken = generateToken();
-    const confirmation = { confirm_token_hash: hashToken(confirmToken), confirm_expires_at: new Date(now.getTime() + CONFIRM_DAYS * 86400000) };
+    const confirmation = {
+      confirm_token_hash: hashToken(confirmToken),
+      confirm_expires_at: new Date(now.getTime() + CONFIRM_DAYS * 86400000),
+    };
     const id = existing
-      ? (await trx.updateTable('volunteer').set({ ...details, ...confirmation }).where('id', '=', existing.id).returning('id').executeTakeFirstOrThrow()).id
-      : (await trx.insertInto('volunteer').values({ ...details, ...confirmation, email: input.email, withdraw_key: randomBytes(24).toString('base64url') }).returning('id').executeTakeFirstOrThrow()).id;
-    await enqueueMessage(trx, { kind: 'volunteer_confirm_address', recipient: input.email, locale: input.locale, payload: { confirmToken, withdrawToken: await withdrawToken(trx, id) }, volunteerId: id });
+      ? (
+          await trx
+            .updateTable('volunteer')
+            .set({ ...details, ...confirmation })
+            .where('id', '=', existing.id)
+            .returning('id')
+            .executeTakeFirstOrThrow()
+        ).id
+      : (
+          await trx
+            .insertInto('volunteer')
+            .values({
+              ...details,
+              ...confirmation,
+              email: input.email,
+              withdraw_key: randomBytes(24).toString('base64url'),
+            })
+            .returning('id')
+            .executeTakeFirstOrThrow()
+        ).id;
+    await enqueueMessage(trx, {
+      kind: 'volunteer_confirm_address',
+      recipient: input.email,
+      locale: input.locale,
+      payload: { confirmToken, withdrawToken: await withdrawToken(trx, id) },
+      volunteerId: id,
+    });
     return { status: 'confirmation_sent' };
   });
 }
@@ -70,7 +112,11 @@ async function trySignUp(db: Db, input: VolunteerInput, now: Date): Promise<Sign
  * Confirms the address behind a link. Single use; expired links fail. On success the volunteer is
  * welcomed and the coordinators of the chosen municipi are told (their networks' addresses).
  */
-export async function confirmVolunteer(db: Db, token: string, now: Date = new Date()): Promise<'confirmed' | 'invalid'> {
+export async function confirmVolunteer(
+  db: Db,
+  token: string,
+  now: Date = new Date(),
+): Promise<'confirmed' | 'invalid'> {
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return 'invalid';
   return runInTransaction(db, async (trx) => {
     const v = await trx
@@ -82,11 +128,28 @@ export async function confirmVolunteer(db: Db, token: string, now: Date = new Da
       .returning(['id', 'email', 'locale', 'municipi', 'skills'])
       .executeTakeFirst();
     if (!v) return 'invalid';
-    await enqueueMessage(trx, { kind: 'volunteer_welcome', recipient: v.email, locale: v.locale as Locale, payload: { withdrawToken: await withdrawToken(trx, v.id) }, volunteerId: v.id });
-    const networks = await trx.selectFrom('network').select(['email', 'municipio_id']).where('municipio_id', 'in', v.municipi).where('email', 'is not', null).execute();
+    await enqueueMessage(trx, {
+      kind: 'volunteer_welcome',
+      recipient: v.email,
+      locale: v.locale as Locale,
+      payload: { withdrawToken: await withdrawToken(trx, v.id) },
+      volunteerId: v.id,
+    });
+    const networks = await trx
+      .selectFrom('network')
+      .select(['email', 'municipio_id'])
+      .where('municipio_id', 'in', v.municipi)
+      .where('email', 'is not', null)
+      .execute();
     for (const n of networks) {
       // Coordinators get what they need to call back, not the whole record: they see it in the staff area.
-      await enqueueMessage(trx, { kind: 'volunteer_coordinator_notice', recipient: n.email!, locale: 'it', payload: { municipio: n.municipio_id, skills: v.skills }, volunteerId: v.id });
+      await enqueueMessage(trx, {
+        kind: 'volunteer_coordinator_notice',
+        recipient: n.email!,
+        locale: 'it',
+        payload: { municipio: n.municipio_id, skills: v.skills },
+        volunteerId: v.id,
+      });
     }
     return 'confirmed';
   });
@@ -105,6 +168,11 @@ export async function withdrawVolunteer(db: Db, token: string): Promise<boolean>
 
 /** Sign-ups never confirmed are deleted once their link has expired. */
 export async function deleteUnconfirmedVolunteers(db: Db, now: Date = new Date()): Promise<number> {
-  const deleted = await db.deleteFrom('volunteer').where('status', '=', 'unconfirmed').where('confirm_expires_at', '<', now).returning('id').execute();
+  const deleted = await db
+    .deleteFrom('volunteer')
+    .where('status', '=', 'unconfirmed')
+    .where('confirm_expires_at', '<', now)
+    .returning('id')
+    .execute();
   return deleted.length;
 }

@@ -117,7 +117,9 @@ async function sendNotify(tags: string[]): Promise<void> {
     }
     for (const group of groups) {
       const payload = JSON.stringify(group);
-      await sql`select pg_notify(${CACHE_CHANNEL}, json_build_object('schema', current_schema(), 'tags', ${payload}::json)::text)`.execute(db);
+      await sql`select pg_notify(${CACHE_CHANNEL}, json_build_object('schema', current_schema(), 'tags', ${payload}::json)::text)`.execute(
+        db,
+      );
     }
   } catch (error) {
     // The other processes' caches expire within maxAge (5 minutes) anyway.
@@ -180,7 +182,12 @@ class CacheListener {
     if (this.#stopped) return;
     const { default: pgModule } = await import('pg');
     // The process id in application_name tells an operator (and the tests) whose listener it is.
-    const client = new pgModule.Client({ connectionString: this.#url, connectionTimeoutMillis: 5000, keepAlive: true, application_name: `qubi-cache-listener ${process.pid}` });
+    const client = new pgModule.Client({
+      connectionString: this.#url,
+      connectionTimeoutMillis: 5000,
+      keepAlive: true,
+      application_name: `qubi-cache-listener ${process.pid}`,
+    });
     this.#client = client;
     let failed = false;
     const fail = (error?: Error) => {
@@ -190,7 +197,8 @@ class CacheListener {
       client.removeAllListeners('notification');
       client.end().catch(() => {});
       if (!this.#stopped) {
-        if (error) console.error(`[cache-bus] listener connection lost (${error.message}); retrying in ${this.#delay} ms`);
+        if (error)
+          console.error(`[cache-bus] listener connection lost (${error.message}); retrying in ${this.#delay} ms`);
         this.#scheduleReconnect();
       }
     };

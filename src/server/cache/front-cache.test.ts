@@ -4,7 +4,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FrontCache, cacheKey, isFresh, markFrontCacheable, pickEncoding, staticPaths, type FrontCacheOptions } from './front-cache.ts';
+import {
+  FrontCache,
+  cacheKey,
+  isFresh,
+  markFrontCacheable,
+  pickEncoding,
+  staticPaths,
+  type FrontCacheOptions,
+} from './front-cache.ts';
 
 describe('pickEncoding', () => {
   it('chooses as the compression middleware does: brotli first on a tie, then gzip, identity without the header', () => {
@@ -33,7 +41,9 @@ describe('cacheKey', () => {
   });
 
   it('keys by the parameters the page reads when it declared them: any other parameter shares the entry', () => {
-    expect(cacheKey('a', '/it/sportelli?utm_source=x&fbclid=y&municipio=8&zz=1', ['municipio'])).toBe('a\n/it/sportelli?municipio=8');
+    expect(cacheKey('a', '/it/sportelli?utm_source=x&fbclid=y&municipio=8&zz=1', ['municipio'])).toBe(
+      'a\n/it/sportelli?municipio=8',
+    );
     expect(cacheKey('a', '/it/eventi?anything=1', [])).toBe('a\n/it/eventi');
     expect(cacheKey('a', '/x?a=1', ['a'])).not.toBe(cacheKey('a', '/x?a=2', ['a']));
   });
@@ -107,7 +117,11 @@ async function startFront(pages: Record<string, Page>, options: Partial<FrontCac
         renders++;
         if (page.tags) markFrontCacheable(page.tags, 300, page.params);
         await page.during?.();
-        res.writeHead(page.status ?? 200, { 'content-type': 'text/html', 'content-security-policy': "default-src 'self'; frame-ancestors 'none';", ...page.headers });
+        res.writeHead(page.status ?? 200, {
+          'content-type': 'text/html',
+          'content-security-policy': "default-src 'self'; frame-ancestors 'none';",
+          ...page.headers,
+        });
         const body = page.body();
         // Written in two chunks, as a streamed render is.
         res.write(body.slice(0, 10));
@@ -126,7 +140,8 @@ async function startFront(pages: Record<string, Page>, options: Partial<FrontCac
   };
 }
 
-const big = (label: string) => `<!doctype html><p>${label}</p>` + '<p>Sportello QuBì, aperto il martedì.</p>'.repeat(60);
+const big = (label: string) =>
+  `<!doctype html><p>${label}</p>` + '<p>Sportello QuBì, aperto il martedì.</p>'.repeat(60);
 
 describe('FrontCache over HTTP', () => {
   let env: Awaited<ReturnType<typeof startFront>> | undefined;
@@ -196,7 +211,10 @@ describe('FrontCache over HTTP', () => {
 
   it('drops the entries of an invalidated tag, and only those', async () => {
     let n = 0;
-    env = await startFront({ '/a': { tags: ['slots:a'], body: () => big(`a${++n}`) }, '/b': { tags: ['slots:b'], body: () => big('b') } });
+    env = await startFront({
+      '/a': { tags: ['slots:a'], body: () => big(`a${++n}`) },
+      '/b': { tags: ['slots:b'], body: () => big('b') },
+    });
     await env.get('/a');
     await env.get('/b');
     env.front.invalidate(['slots:a']);
@@ -348,10 +366,16 @@ describe('FrontCache and the files of dist/client', () => {
           return;
         }
         res.setHeader('Accept-Ranges', 'bytes');
-        res.setHeader('Cache-Control', p.startsWith('/_astro/') ? 'public, max-age=31536000, immutable' : 'public, max-age=0');
+        res.setHeader(
+          'Cache-Control',
+          p.startsWith('/_astro/') ? 'public, max-age=31536000, immutable' : 'public, max-age=0',
+        );
         res.setHeader('Last-Modified', 'Tue, 24 Nov 2026 10:00:00 GMT');
         res.setHeader('ETag', 'W/"1-a"');
-        res.setHeader('Content-Type', p.endsWith('.js') ? 'text/javascript; charset=utf-8' : 'text/html; charset=utf-8');
+        res.setHeader(
+          'Content-Type',
+          p.endsWith('.js') ? 'text/javascript; charset=utf-8' : 'text/html; charset=utf-8',
+        );
         res.setHeader('Content-Length', Buffer.byteLength(file));
         res.end(file);
       });
@@ -374,7 +398,15 @@ describe('FrontCache and the files of dist/client', () => {
     const second = await request(port, '/it/faq?x=1');
     expect(adapterAnswers).toBe(answers);
     expect(second.body.equals(first.body)).toBe(true);
-    for (const name of ['etag', 'last-modified', 'cache-control', 'content-type', 'accept-ranges', 'content-security-policy', 'x-content-type-options']) {
+    for (const name of [
+      'etag',
+      'last-modified',
+      'cache-control',
+      'content-type',
+      'accept-ranges',
+      'content-security-policy',
+      'x-content-type-options',
+    ]) {
       expect(second.headers[name], name).toBe(first.headers[name]);
     }
     const notModified = await request(port, '/it/faq', { 'if-none-match': 'W/"1-a"' });

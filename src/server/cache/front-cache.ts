@@ -89,12 +89,39 @@ export function pickEncoding(accept: string | undefined): Encoding {
 export function isCompressible(contentType: string | undefined): boolean {
   if (!contentType) return false;
   const type = contentType.split(';')[0]!.trim().toLowerCase();
-  return /^text\/|\+(?:json|text|xml)$|^application\/(?:json|javascript|x-javascript|xml|ecmascript|manifest\+json)$|^image\/svg\+xml$/.test(type);
+  return /^text\/|\+(?:json|text|xml)$|^application\/(?:json|javascript|x-javascript|xml|ecmascript|manifest\+json)$|^image\/svg\+xml$/.test(
+    type,
+  );
 }
 
 // Tracking parameters Astro's memoryCache leaves out of its key (its DEFAULT_EXCLUDED_PARAMS):
 // the front cache keys pages the same way, so a link with ?utm_source=… shares the entry.
-const EXCLUDED_PARAMS = new Set(['fbclid', 'gclid', 'gbraid', 'wbraid', 'dclid', 'msclkid', 'twclid', 'li_fat_id', 'mc_cid', 'mc_eid', '_ga', '_gl', '_hsenc', '_hsmi', '_ke', 'oly_anon_id', 'oly_enc_id', 'rb_clickid', 's_cid', 'vero_id', 'wickedid', 'yclid', '__s', 'ref']);
+const EXCLUDED_PARAMS = new Set([
+  'fbclid',
+  'gclid',
+  'gbraid',
+  'wbraid',
+  'dclid',
+  'msclkid',
+  'twclid',
+  'li_fat_id',
+  'mc_cid',
+  'mc_eid',
+  '_ga',
+  '_gl',
+  '_hsenc',
+  '_hsmi',
+  '_ke',
+  'oly_anon_id',
+  'oly_enc_id',
+  'rb_clickid',
+  's_cid',
+  'vero_id',
+  'wickedid',
+  'yclid',
+  '__s',
+  'ref',
+]);
 const excludedParam = (name: string) => {
   const lower = name.toLowerCase();
   return lower.startsWith('utm_') || EXCLUDED_PARAMS.has(lower);
@@ -162,7 +189,15 @@ export function staticPaths(clientDir: string): Map<string, string> {
 }
 
 // Hop-by-hop and per-answer headers: never stored. Content-Length and Vary are written per variant.
-const NOT_STORED = new Set(['connection', 'keep-alive', 'transfer-encoding', 'date', 'content-length', 'vary', 'x-astro-cache']);
+const NOT_STORED = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'date',
+  'content-length',
+  'vary',
+  'x-astro-cache',
+]);
 
 /** A header as it was written: its name's case kept for the wire, looked up lower-cased. */
 export interface Header {
@@ -184,7 +219,8 @@ export function mergeHeaders(set: OutgoingHttpHeaders, rawNames: string[], passe
   const raw = new Map(rawNames.map((n) => [n.toLowerCase(), n]));
   for (const [name, value] of Object.entries(set)) put(raw.get(name) ?? name, value);
   if (Array.isArray(passed)) {
-    if (passed.length && Array.isArray(passed[0])) for (const [name, value] of passed as [string, unknown][]) put(name, value);
+    if (passed.length && Array.isArray(passed[0]))
+      for (const [name, value] of passed as [string, unknown][]) put(name, value);
     else for (let i = 0; i + 1 < passed.length; i += 2) put(String(passed[i]), passed[i + 1]);
   } else if (passed && typeof passed === 'object') {
     for (const [name, value] of Object.entries(passed)) put(name, value);
@@ -340,7 +376,15 @@ export class FrontCache {
     const h = req.headers;
     const isFile = this.#filePaths.has(pathname) && !this.#files.has(pathname);
     // Only an unconditional, whole GET gives the adapter's plain 200 of a file.
-    const fileCapturable = isFile && method === 'GET' && !h.range && !h['if-range'] && !h['if-match'] && !h['if-unmodified-since'] && !h['if-none-match'] && !h['if-modified-since'];
+    const fileCapturable =
+      isFile &&
+      method === 'GET' &&
+      !h.range &&
+      !h['if-range'] &&
+      !h['if-match'] &&
+      !h['if-unmodified-since'] &&
+      !h['if-none-match'] &&
+      !h['if-modified-since'];
     const mark: RequestMark = {};
     const started = this.#generation;
     if (method !== 'GET' || (isFile && !fileCapturable)) {
@@ -357,7 +401,10 @@ export class FrontCache {
     };
     const keep = (chunk: unknown, encoding: unknown) => {
       if (!capturing || chunk === undefined || chunk === null || typeof chunk === 'function') return;
-      const buffer = typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8') : Buffer.from(chunk as Uint8Array);
+      const buffer =
+        typeof chunk === 'string'
+          ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
+          : Buffer.from(chunk as Uint8Array);
       size += buffer.length;
       if (size > this.#maxEntryBytes) stop();
       else chunks.push(buffer);
@@ -371,7 +418,12 @@ export class FrontCache {
       if (capturing && !headers) {
         const passed = typeof rest[0] === 'string' ? rest[1] : rest[0];
         if (status !== 200 || (!fileCapturable && !mark.tags?.length)) stop();
-        else headers = mergeHeaders(this.getHeaders(), (this as unknown as { getRawHeaderNames(): string[] }).getRawHeaderNames(), passed);
+        else
+          headers = mergeHeaders(
+            this.getHeaders(),
+            (this as unknown as { getRawHeaderNames(): string[] }).getRawHeaderNames(),
+            passed,
+          );
       }
       return (writeHead as (...args: unknown[]) => ServerResponse).call(this, status, ...rest);
     } as ServerResponse['writeHead'];
@@ -396,7 +448,15 @@ export class FrontCache {
     shared().requests.run(mark, run);
   }
 
-  #storeLive(pathname: string, host: string | undefined, url: string, mark: RequestMark, started: number, headers: CapturedHeaders, body: Buffer): void {
+  #storeLive(
+    pathname: string,
+    host: string | undefined,
+    url: string,
+    mark: RequestMark,
+    started: number,
+    headers: CapturedHeaders,
+    body: Buffer,
+  ): void {
     const tags = mark.tags ?? [];
     if (!tags.length || !this.#storable(headers)) return;
     // A render that began before an invalidation of one of its tags may show the old data.
@@ -431,7 +491,11 @@ export class FrontCache {
     entry.etag = etag;
     entry.lastModified = lastModified;
     // send's 304 drops the content headers; with no Content-Type the compression middleware adds no Vary.
-    const kept = [...headers].filter(([name]) => !NOT_STORED.has(name) && !['content-encoding', 'content-language', 'content-range', 'content-type'].includes(name));
+    const kept = [...headers].filter(
+      ([name]) =>
+        !NOT_STORED.has(name) &&
+        !['content-encoding', 'content-language', 'content-range', 'content-type'].includes(name),
+    );
     entry.notModified = this.#headerList(new Map(kept), []);
     this.#files.set(pathname, entry);
   }
@@ -455,12 +519,18 @@ export class FrontCache {
     const vary: [string, string][] = compressible && transform ? [['Vary', 'Accept-Encoding']] : [];
     const variant = (encoded: Buffer, encoding?: string): Variant => ({
       body: encoded,
-      headers: this.#headerList(stored, [...vary, ...(encoding ? [['Content-Encoding', encoding] as [string, string]] : []), ['Content-Length', String(encoded.length)]]),
+      headers: this.#headerList(stored, [
+        ...vary,
+        ...(encoding ? [['Content-Encoding', encoding] as [string, string]] : []),
+        ['Content-Length', String(encoded.length)],
+      ]),
     });
     const entry: Entry = { key, tags, expires, bytes: body.length, identity: variant(body), head: [] };
     entry.head = entry.identity.headers;
     if (compressible && transform && body.length >= this.#threshold) {
-      const br = brotliCompressSync(body, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 6, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: body.length } });
+      const br = brotliCompressSync(body, {
+        params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 6, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: body.length },
+      });
       const gz = gzipSync(body, { level: 6 });
       entry.br = variant(br, 'br');
       entry.gzip = variant(gz, 'gzip');

@@ -30,7 +30,8 @@ export function cacheLiveData(ctx: CachedRoute, tags: string[]): void {
   // reach the front layer without the page running, so without tags, and an entry evicted or
   // expired in front would never be stored there again while Astro's copy kept answering.
   // Keyed by the query parameters the route reads (paths.ts QUERY_PARAMS): others share the entry.
-  if (!markFrontCacheable(tags, MAX_AGE_SECONDS, readParams(ctx.routePattern))) ctx.cache.set({ maxAge: MAX_AGE_SECONDS, swr: 30, tags });
+  if (!markFrontCacheable(tags, MAX_AGE_SECONDS, readParams(ctx.routePattern)))
+    ctx.cache.set({ maxAge: MAX_AGE_SECONDS, swr: 30, tags });
   attachRouteCache(routeCacheInvalidator(ctx), tags);
 }
 

@@ -166,13 +166,29 @@ async function loadDesk(db: Db, slug: string): Promise<CachedDesk | undefined> {
   // From yesterday (Rome): whatever "today" is for a request within the entry's life is covered.
   const since = addDays(romeDateString(new Date()), -1);
   const [closures, extra] = await Promise.all([
-    db.selectFrom('desk_closure').select('day').where('desk_id', '=', desk.id).where('day', '>=', since).limit(MAX_EXCEPTIONS + 1).execute(),
-    db.selectFrom('desk_extra_opening').select(['day', 'opens', 'closes']).where('desk_id', '=', desk.id).where('day', '>=', since).limit(MAX_EXCEPTIONS + 1).execute(),
+    db
+      .selectFrom('desk_closure')
+      .select('day')
+      .where('desk_id', '=', desk.id)
+      .where('day', '>=', since)
+      .limit(MAX_EXCEPTIONS + 1)
+      .execute(),
+    db
+      .selectFrom('desk_extra_opening')
+      .select(['day', 'opens', 'closes'])
+      .where('desk_id', '=', desk.id)
+      .where('day', '>=', since)
+      .limit(MAX_EXCEPTIONS + 1)
+      .execute(),
   ]);
   const exceptions =
     closures.length + extra.length > MAX_EXCEPTIONS
       ? undefined
-      : { since, closures: new Set(closures.map((c) => c.day)), extraOpenings: extra.map((e) => ({ day: e.day, opens: e.opens.slice(0, 5), closes: e.closes.slice(0, 5) })) };
+      : {
+          since,
+          closures: new Set(closures.map((c) => c.day)),
+          extraOpenings: extra.map((e) => ({ day: e.day, opens: e.opens.slice(0, 5), closes: e.closes.slice(0, 5) })),
+        };
   return { desk, exceptions };
 }
 
@@ -183,7 +199,11 @@ export async function getCachedDesk(db: Db, slug: string): Promise<CachedDesk | 
 }
 
 /** The cached exceptions of a desk between two days, when the copy covers them. */
-export function exceptionsFrom(cached: CachedDesk | undefined, from: string, to: string): { closures: ReadonlySet<string>; extraOpenings: ExtraOpening[] } | undefined {
+export function exceptionsFrom(
+  cached: CachedDesk | undefined,
+  from: string,
+  to: string,
+): { closures: ReadonlySet<string>; extraOpenings: ExtraOpening[] } | undefined {
   const e = cached?.exceptions;
   if (!e || from < e.since) return undefined;
   return { closures: e.closures, extraOpenings: e.extraOpenings.filter((x) => x.day >= from && x.day <= to) };
@@ -192,16 +212,37 @@ export function exceptionsFrom(cached: CachedDesk | undefined, from: string, to:
 // ---------------------------------------------------------------- campaigns
 
 async function loadPledgeSetup(db: Db, slug: string): Promise<PledgeSetup | undefined> {
-  const campaign = await db.selectFrom('campaign').select(['id', 'slug']).where('slug', '=', slug).where('active', '=', true).executeTakeFirst();
+  const campaign = await db
+    .selectFrom('campaign')
+    .select(['id', 'slug'])
+    .where('slug', '=', slug)
+    .where('active', '=', true)
+    .executeTakeFirst();
   if (!campaign) return undefined;
   const [items, points, windows] = await Promise.all([
-    db.selectFrom('campaign_item').select(['id', 'slug']).where('campaign_id', '=', campaign.id).orderBy('position').orderBy('id').execute(),
-    db.selectFrom('drop_off_point').select(['id', 'slug']).where('campaign_id', '=', campaign.id).orderBy('name').execute(),
+    db
+      .selectFrom('campaign_item')
+      .select(['id', 'slug'])
+      .where('campaign_id', '=', campaign.id)
+      .orderBy('position')
+      .orderBy('id')
+      .execute(),
+    db
+      .selectFrom('drop_off_point')
+      .select(['id', 'slug'])
+      .where('campaign_id', '=', campaign.id)
+      .orderBy('name')
+      .execute(),
     // Every window, ended or not: which ones are still open is decided at each use.
     db
       .selectFrom('collection_window')
       .innerJoin('drop_off_point', 'drop_off_point.id', 'collection_window.drop_off_point_id')
-      .select(['collection_window.id', 'collection_window.drop_off_point_id', 'collection_window.starts_at', 'collection_window.ends_at'])
+      .select([
+        'collection_window.id',
+        'collection_window.drop_off_point_id',
+        'collection_window.starts_at',
+        'collection_window.ends_at',
+      ])
       .where('drop_off_point.campaign_id', '=', campaign.id)
       .orderBy('collection_window.starts_at')
       .execute(),
@@ -213,7 +254,9 @@ async function loadPledgeSetup(db: Db, slug: string): Promise<PledgeSetup | unde
     dropOffPoints: points.map((p) => ({
       id: p.id,
       slug: p.slug,
-      windows: windows.filter((w) => w.drop_off_point_id === p.id).map((w) => ({ id: w.id, startsAt: w.starts_at, endsAt: w.ends_at })),
+      windows: windows
+        .filter((w) => w.drop_off_point_id === p.id)
+        .map((w) => ({ id: w.id, startsAt: w.starts_at, endsAt: w.ends_at })),
     })),
   };
 }
@@ -222,7 +265,11 @@ async function loadPledgeSetup(db: Db, slug: string): Promise<PledgeSetup | unde
  * What a pledge to this campaign needs to be checked against (no quantities), from this process's
  * copy; `fresh` reloads it first (the caller met a name the copy does not know).
  */
-export async function getPledgeSetup(db: Db, slug: string, options: { fresh?: boolean } = {}): Promise<PledgeSetup | undefined> {
+export async function getPledgeSetup(
+  db: Db,
+  slug: string,
+  options: { fresh?: boolean } = {},
+): Promise<PledgeSetup | undefined> {
   if (!isSlug(slug)) return undefined;
   const store = storesOf(db).campaigns;
   if (options.fresh) store.drop(slug);

@@ -38,12 +38,17 @@ export async function openDatabase(target: DatabaseTarget): Promise<Kysely<Datab
     // statements of a transaction) when its connection drops emits 'error' with nobody listening,
     // and Node ends the process for it. With this listener the statement in flight fails (the
     // request gets a 503) and the pool throws the broken client away when it is released.
-    pool.on('connect', (client) => client.on('error', (error) => console.error('[db] connection lost:', error.message)));
+    pool.on('connect', (client) =>
+      client.on('error', (error) => console.error('[db] connection lost:', error.message)),
+    );
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   const { PGlite } = await import('@electric-sql/pglite');
   const DATE_OID = 1082;
-  const options = { parsers: { [DATE_OID]: (value: string) => value }, ...(target.loadDataDir ? { loadDataDir: target.loadDataDir } : {}) };
+  const options = {
+    parsers: { [DATE_OID]: (value: string) => value },
+    ...(target.loadDataDir ? { loadDataDir: target.loadDataDir } : {}),
+  };
   let pglite;
   if (target.dataDir === 'memory') {
     pglite = await PGlite.create(options);

@@ -3,10 +3,16 @@ import { isDatabaseUnavailable } from './errors.ts';
 
 describe('isDatabaseUnavailable', () => {
   it('recognises connection failures, also wrapped', () => {
-    expect(isDatabaseUnavailable(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }))).toBe(true);
+    expect(
+      isDatabaseUnavailable(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })),
+    ).toBe(true);
     expect(isDatabaseUnavailable(new Error('Connection terminated unexpectedly'))).toBe(true);
-    expect(isDatabaseUnavailable(new Error('render failed', { cause: Object.assign(new Error('x'), { code: '57P01' }) }))).toBe(true);
-    expect(isDatabaseUnavailable(new AggregateError([Object.assign(new Error('a'), { code: 'ECONNREFUSED' })]))).toBe(true);
+    expect(
+      isDatabaseUnavailable(new Error('render failed', { cause: Object.assign(new Error('x'), { code: '57P01' }) })),
+    ).toBe(true);
+    expect(isDatabaseUnavailable(new AggregateError([Object.assign(new Error('a'), { code: 'ECONNREFUSED' })]))).toBe(
+      true,
+    );
   });
   it('leaves bugs and constraint violations alone', () => {
     expect(isDatabaseUnavailable(new TypeError('x is undefined'))).toBe(false);

@@ -37,10 +37,12 @@ export async function isDatabaseReachable(timeoutMs = 2000): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
   try {
-    const probe = getDb().then((db) => sql`select 1`.execute(db)).then(
-      () => true,
-      () => false,
-    );
+    const probe = getDb()
+      .then((db) => sql`select 1`.execute(db))
+      .then(
+        () => true,
+        () => false,
+      );
     return await Promise.race([probe, timeout]);
   } finally {
     clearTimeout(timer);

@@ -43,7 +43,10 @@ export function slugify(value: string): string {
 
 /** True when the database already holds the seed (the municipi are the first thing written). */
 export async function isSeeded(db: Kysely<Database>): Promise<boolean> {
-  const row = await db.selectFrom('municipio').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('municipio')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n) > 0;
 }
 
@@ -75,16 +78,47 @@ export async function seedDatabase(db: Kysely<Database>, now: Date = new Date())
     ];
     const orgRows = await trx
       .insertInto('organisation')
-      .values(organisations.map((o) => ({ slug: slugify(o.name), name: o.name, kind: 'third_sector' as const, municipio_id: o.municipio_id })))
+      .values(
+        organisations.map((o) => ({
+          slug: slugify(o.name),
+          name: o.name,
+          kind: 'third_sector' as const,
+          municipio_id: o.municipio_id,
+        })),
+      )
       .returning(['id', 'name'])
       .execute();
     const orgId = (name: string) => orgRows.find((o) => o.name === name)!.id;
 
     // Municipio 8 desks: days, hours and phones from the flyer; addresses, slot length and capacity are sample values.
     const desks = [
-      { slug: 'quarto-oggiaro', area: 'Quarto Oggiaro', phone: '351 681 8198', weekday: 2, opens: '10:00', closes: '13:00', address: 'Via Pascarella 5, 20157 Milano' },
-      { slug: 'gallaratese', area: 'Gallaratese', phone: '345 155 2523', weekday: 3, opens: '14:00', closes: '17:00', address: 'Via Cilea 6, 20151 Milano' },
-      { slug: 'villapizzone', area: 'Villapizzone', phone: '333 268 3456', weekday: 5, opens: '10:00', closes: '13:00', address: 'Via Console Flaminio 7, 20156 Milano' },
+      {
+        slug: 'quarto-oggiaro',
+        area: 'Quarto Oggiaro',
+        phone: '351 681 8198',
+        weekday: 2,
+        opens: '10:00',
+        closes: '13:00',
+        address: 'Via Pascarella 5, 20157 Milano',
+      },
+      {
+        slug: 'gallaratese',
+        area: 'Gallaratese',
+        phone: '345 155 2523',
+        weekday: 3,
+        opens: '14:00',
+        closes: '17:00',
+        address: 'Via Cilea 6, 20151 Milano',
+      },
+      {
+        slug: 'villapizzone',
+        area: 'Villapizzone',
+        phone: '333 268 3456',
+        weekday: 5,
+        opens: '10:00',
+        closes: '13:00',
+        address: 'Via Console Flaminio 7, 20156 Milano',
+      },
     ];
     for (const d of desks) {
       const desk = await trx
@@ -110,7 +144,10 @@ export async function seedDatabase(db: Kysely<Database>, now: Date = new Date())
         })
         .returning('id')
         .executeTakeFirstOrThrow();
-      await trx.insertInto('desk_opening_hours').values({ desk_id: desk.id, weekday: d.weekday, opens: d.opens, closes: d.closes }).execute();
+      await trx
+        .insertInto('desk_opening_hours')
+        .values({ desk_id: desk.id, weekday: d.weekday, opens: d.opens, closes: d.closes })
+        .execute();
     }
 
     // Events, on the coming occurrence of their dates.
@@ -121,7 +158,13 @@ export async function seedDatabase(db: Kysely<Database>, now: Date = new Date())
       .values({
         slug: `festa-di-natale-gratosoglio-${dec17.year}`,
         municipio_id: 5,
-        title: json({ it: 'Festa di Natale', en: 'Christmas party', ar: 'حفلة عيد الميلاد', es: 'Fiesta de Navidad', zh: '圣诞聚会' }),
+        title: json({
+          it: 'Festa di Natale',
+          en: 'Christmas party',
+          ar: 'حفلة عيد الميلاد',
+          es: 'Fiesta de Navidad',
+          zh: '圣诞聚会',
+        }),
         summary: json({
           it: 'Merenda, scambio di regali e intrattenimento per tutta la comunità.',
           en: 'Snacks, a gift exchange and entertainment for the whole community.',
@@ -145,21 +188,36 @@ export async function seedDatabase(db: Kysely<Database>, now: Date = new Date())
           es: 'Punto de encuentro a las 16:30: Agorà delle Torri Bianche, via Saponaro.',
           zh: '16:30 集合地点：Agorà delle Torri Bianche，via Saponaro。',
         }),
-        price_note: json({ it: 'Ingresso libero', en: 'Free entry', ar: 'الدخول مجاني', es: 'Entrada libre', zh: '免费入场' }),
+        price_note: json({
+          it: 'Ingresso libero',
+          en: 'Free entry',
+          ar: 'الدخول مجاني',
+          es: 'Entrada libre',
+          zh: '免费入场',
+        }),
         starts_at: romeToInstant(dec17.year, 12, 17, 16, 30),
         ends_at: null,
         status: 'published',
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await trx.insertInto('event_organiser').values({ event_id: festaOklahoma.id, organisation_id: orgId('Comunità Oklahoma') }).execute();
+    await trx
+      .insertInto('event_organiser')
+      .values({ event_id: festaOklahoma.id, organisation_id: orgId('Comunità Oklahoma') })
+      .execute();
 
     const festaCasaGiochi = await trx
       .insertInto('event')
       .values({
         slug: `festa-di-natale-qubi-casa-dei-giochi-${dec22.year}`,
         municipio_id: 2,
-        title: json({ it: 'Festa di Natale QuBì', en: 'QuBì Christmas party', ar: 'حفلة عيد الميلاد مع QuBì', es: 'Fiesta de Navidad QuBì', zh: 'QuBì 圣诞聚会' }),
+        title: json({
+          it: 'Festa di Natale QuBì',
+          en: 'QuBì Christmas party',
+          ar: 'حفلة عيد الميلاد مع QuBì',
+          es: 'Fiesta de Navidad QuBì',
+          zh: 'QuBì 圣诞聚会',
+        }),
         summary: json({
           it: 'Laboratori creativi e uno spettacolo teatrale per tutte le età. Regali e vestiti per i bambini della rete.',
           en: 'Creative workshops and a play for all ages. Gifts and clothes for the children of the network.',
@@ -183,7 +241,13 @@ export async function seedDatabase(db: Kysely<Database>, now: Date = new Date())
           es: 'Metro M1: Sesto Marelli o Villa S. Giovanni',
           zh: '地铁 M1 线：Sesto Marelli 站或 Villa S. Giovanni 站',
         }),
-        price_note: json({ it: 'Ingresso a offerta libera', en: 'Entry by free offer', ar: 'الدخول بتبرع حر', es: 'Entrada con donativo libre', zh: '入场自愿捐款' }),
+        price_note: json({
+          it: 'Ingresso a offerta libera',
+          en: 'Entry by free offer',
+          ar: 'الدخول بتبرع حر',
+          es: 'Entrada con donativo libre',
+          zh: '入场自愿捐款',
+        }),
         starts_at: romeToInstant(dec22.year, 12, 22, 14, 30),
         ends_at: romeToInstant(dec22.year, 12, 22, 17, 30),
         status: 'published',
@@ -200,7 +264,13 @@ export async function seedDatabase(db: Kysely<Database>, now: Date = new Date())
       .insertInto('campaign')
       .values({
         slug: 'zaino-sospeso',
-        title: json({ it: 'Zaino sospeso', en: 'Suspended backpack', ar: 'الحقيبة المدرسية المعلّقة', es: 'Mochila solidaria', zh: '爱心书包' }),
+        title: json({
+          it: 'Zaino sospeso',
+          en: 'Suspended backpack',
+          ar: 'الحقيبة المدرسية المعلّقة',
+          es: 'Mochila solidaria',
+          zh: '爱心书包',
+        }),
         summary: json({
           it: 'Aiuta un bambino in difficoltà economica ad avere il materiale per la scuola.',
           en: 'Help a child whose family cannot afford school supplies.',
@@ -220,17 +290,82 @@ export async function seedDatabase(db: Kysely<Database>, now: Date = new Date())
       .executeTakeFirstOrThrow();
     const items: { slug: string; it: string; en: string; ar: string; es: string; zh: string; target: number }[] = [
       { slug: 'zaino', it: 'Zaino', en: 'Backpack', ar: 'حقيبة مدرسية', es: 'Mochila', zh: '书包', target: 40 },
-      { slug: 'astuccio', it: 'Astuccio completo', en: 'Filled pencil case', ar: 'مقلمة كاملة', es: 'Estuche completo', zh: '装好文具的笔袋', target: 40 },
-      { slug: 'quaderni-quadretti', it: 'Quaderni a quadretti', en: 'Squared exercise books', ar: 'دفاتر بمربعات', es: 'Cuadernos de cuadrícula', zh: '方格练习本', target: 150 },
-      { slug: 'quaderni-righe', it: 'Quaderni a righe', en: 'Lined exercise books', ar: 'دفاتر بسطور', es: 'Cuadernos de rayas', zh: '横线练习本', target: 150 },
-      { slug: 'diario', it: 'Diario scolastico', en: 'School diary', ar: 'مفكرة مدرسية', es: 'Agenda escolar', zh: '学生记事本', target: 40 },
-      { slug: 'pastelli', it: 'Pastelli colorati', en: 'Coloured pencils', ar: 'أقلام تلوين', es: 'Lápices de colores', zh: '彩色铅笔', target: 60 },
-      { slug: 'colla', it: 'Colla stick', en: 'Glue stick', ar: 'صمغ أصبع', es: 'Pegamento en barra', zh: '固体胶', target: 80 },
-      { slug: 'forbici', it: 'Forbici con punta arrotondata', en: 'Round-tip scissors', ar: 'مقص برأس مستدير', es: 'Tijeras de punta redonda', zh: '圆头剪刀', target: 40 },
+      {
+        slug: 'astuccio',
+        it: 'Astuccio completo',
+        en: 'Filled pencil case',
+        ar: 'مقلمة كاملة',
+        es: 'Estuche completo',
+        zh: '装好文具的笔袋',
+        target: 40,
+      },
+      {
+        slug: 'quaderni-quadretti',
+        it: 'Quaderni a quadretti',
+        en: 'Squared exercise books',
+        ar: 'دفاتر بمربعات',
+        es: 'Cuadernos de cuadrícula',
+        zh: '方格练习本',
+        target: 150,
+      },
+      {
+        slug: 'quaderni-righe',
+        it: 'Quaderni a righe',
+        en: 'Lined exercise books',
+        ar: 'دفاتر بسطور',
+        es: 'Cuadernos de rayas',
+        zh: '横线练习本',
+        target: 150,
+      },
+      {
+        slug: 'diario',
+        it: 'Diario scolastico',
+        en: 'School diary',
+        ar: 'مفكرة مدرسية',
+        es: 'Agenda escolar',
+        zh: '学生记事本',
+        target: 40,
+      },
+      {
+        slug: 'pastelli',
+        it: 'Pastelli colorati',
+        en: 'Coloured pencils',
+        ar: 'أقلام تلوين',
+        es: 'Lápices de colores',
+        zh: '彩色铅笔',
+        target: 60,
+      },
+      {
+        slug: 'colla',
+        it: 'Colla stick',
+        en: 'Glue stick',
+        ar: 'صمغ أصبع',
+        es: 'Pegamento en barra',
+        zh: '固体胶',
+        target: 80,
+      },
+      {
+        slug: 'forbici',
+        it: 'Forbici con punta arrotondata',
+        en: 'Round-tip scissors',
+        ar: 'مقص برأس مستدير',
+        es: 'Tijeras de punta redonda',
+        zh: '圆头剪刀',
+        target: 40,
+      },
     ];
     await trx
       .insertInto('campaign_item')
-      .values(items.map((item, i) => ({ campaign_id: campaign.id, slug: item.slug, name: json({ it: item.it, en: item.en, ar: item.ar, es: item.es, zh: item.zh }), target: item.target, position: i, is_sample: true })))
+      .values(
+        items.map((item, i) => ({
+          campaign_id: campaign.id,
+          slug: item.slug,
+          name: json({ it: item.it, en: item.en, ar: item.ar, es: item.es, zh: item.zh }),
+          target: item.target,
+          position: i,
+          is_sample: true,
+        })),
+      )
       .execute();
 
     // Drop-off points: the three Municipio 8 desks, during their opening hours in the coming weeks (sample).
@@ -274,7 +409,8 @@ function upcomingWeekdays(weekday: number, now: Date, count: number): { year: nu
   while (result.length < count) {
     cursor.setUTCDate(cursor.getUTCDate() + 1);
     const isoDay = ((cursor.getUTCDay() + 6) % 7) + 1;
-    if (isoDay === weekday) result.push({ year: cursor.getUTCFullYear(), month: cursor.getUTCMonth() + 1, day: cursor.getUTCDate() });
+    if (isoDay === weekday)
+      result.push({ year: cursor.getUTCFullYear(), month: cursor.getUTCMonth() + 1, day: cursor.getUTCDate() });
   }
   return result;
 }

@@ -35,7 +35,14 @@ describe('form drafts', () => {
   });
 
   it('fits the longest answers a form keeps in one cookie, and declines what would not', () => {
-    const longest = { firstName: '名'.repeat(160), email: 'a'.repeat(320), phone: '٣'.repeat(40), note: '字'.repeat(400), topic: 'orientation', slot: '2026-12-02T13:00:00.000Z' };
+    const longest = {
+      firstName: '名'.repeat(160),
+      email: 'a'.repeat(320),
+      phone: '٣'.repeat(40),
+      note: '字'.repeat(400),
+      topic: 'orientation',
+      slot: '2026-12-02T13:00:00.000Z',
+    };
     expect(sealDraft(secret, 'booking', longest, now)!.length).toBeLessThanOrEqual(MAX_SEALED_LENGTH);
     const random = Array.from({ length: 3000 }, (_, i) => String.fromCodePoint(0x4e00 + ((i * 7919) % 20000))).join('');
     expect(sealDraft(secret, 'booking', { note: random }, now)).toBeUndefined();

@@ -34,7 +34,9 @@ function seal(secret: string, aad: string, data: unknown, now: Date): string {
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', draftKey(secret), iv);
   cipher.setAAD(Buffer.from(aad));
-  const plain = deflateRawSync(Buffer.from(JSON.stringify({ exp: now.getTime() + DRAFT_MAX_AGE_SECONDS * 1000, data })));
+  const plain = deflateRawSync(
+    Buffer.from(JSON.stringify({ exp: now.getTime() + DRAFT_MAX_AGE_SECONDS * 1000, data })),
+  );
   const sealed = Buffer.concat([iv, Buffer.alloc(TAG_BYTES), cipher.update(plain), cipher.final()]);
   cipher.getAuthTag().copy(sealed, IV_BYTES);
   return sealed.toString('base64url');
@@ -48,7 +50,10 @@ function open(secret: string, aad: string, value: string, now: Date, maxPlainByt
     decipher.setAAD(Buffer.from(aad));
     decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
     const plain = Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]);
-    const { exp, data } = JSON.parse(inflateRawSync(plain, { maxOutputLength: maxPlainBytes }).toString()) as { exp: unknown; data: unknown };
+    const { exp, data } = JSON.parse(inflateRawSync(plain, { maxOutputLength: maxPlainBytes }).toString()) as {
+      exp: unknown;
+      data: unknown;
+    };
     return typeof exp === 'number' && exp > now.getTime() ? data : undefined;
   } catch {
     // A wrong tag, truncated or foreign value: as if there were no draft.
@@ -87,22 +92,42 @@ function openHandle(secret: string, flow: DraftFlow, value: string, now: Date): 
 }
 
 /** Saves the draft in a row (an hour's life) and returns the cookie value that names it. */
-export async function storeDraftRow(db: Db, secret: string, flow: DraftFlow, data: unknown, now: Date = new Date()): Promise<string> {
+export async function storeDraftRow(
+  db: Db,
+  secret: string,
+  flow: DraftFlow,
+  data: unknown,
+  now: Date = new Date(),
+): Promise<string> {
   const id = randomBytes(16).toString('hex');
   const expiresAt = new Date(now.getTime() + DRAFT_MAX_AGE_SECONDS * 1000);
-  await db.insertInto('form_draft').values({ id, payload: seal(secret, flow, data, now), expires_at: expiresAt }).execute();
+  await db
+    .insertInto('form_draft')
+    .values({ id, payload: seal(secret, flow, data, now), expires_at: expiresAt })
+    .execute();
   return ROW_PREFIX + seal(secret, handleAad(flow), id, now);
 }
 
 /** The draft a cookie value holds, in itself or in the row it names; undefined as openDraft. */
-export async function openStoredDraft(db: Db, secret: string, flow: DraftFlow, value: string | undefined, now: Date = new Date()): Promise<unknown> {
+export async function openStoredDraft(
+  db: Db,
+  secret: string,
+  flow: DraftFlow,
+  value: string | undefined,
+  now: Date = new Date(),
+): Promise<unknown> {
   if (!value) return undefined;
   if (!value.startsWith(ROW_PREFIX)) return openDraft(secret, flow, value, now);
   // Expired rows go on the way (the hourly housekeeping catches those nobody reads again).
   await pruneExpiredDrafts(db, now);
   const id = openHandle(secret, flow, value, now);
   if (!id) return undefined;
-  const row = await db.selectFrom('form_draft').select('payload').where('id', '=', id).where('expires_at', '>', now).executeTakeFirst();
+  const row = await db
+    .selectFrom('form_draft')
+    .select('payload')
+    .where('id', '=', id)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
   return row ? open(secret, flow, row.payload, now, MAX_ROW_PLAIN_BYTES) : undefined;
 }
 
@@ -155,7 +180,12 @@ export async function saveFormDraft(context: CookieContext, flow: DraftFlow, dat
 /** The flow is complete (or abandoned): its answers leave the browser (and the server). */
 export function clearFormDraft(context: CookieContext, flow: DraftFlow): void {
   const previous = context.cookies.get(draftCookieName(flow))?.value;
-  context.cookies.delete(draftCookieName(flow), { path: '/', httpOnly: true, secure: cookieOptions().secure, sameSite: 'lax' });
+  context.cookies.delete(draftCookieName(flow), {
+    path: '/',
+    httpOnly: true,
+    secure: cookieOptions().secure,
+    sameSite: 'lax',
+  });
   if (previous?.startsWith(ROW_PREFIX)) {
     // Not awaited (the pages call this synchronously); the row would expire within the hour anyway.
     void getDb()

@@ -75,7 +75,13 @@ function messageList(errors: KeepInput['errors']): [string, FormMessage][] {
  * Keeps the form's input for the GET of the same page and returns the 303 to it. `scope` names
  * the form (and the record, on a manage page): another form of the same flow starts empty.
  */
-export async function keepFormInput(context: Context, flow: DraftFlow, scope: string, location: string, input: KeepInput): Promise<Response> {
+export async function keepFormInput(
+  context: Context,
+  flow: DraftFlow,
+  scope: string,
+  location: string,
+  input: KeepInput,
+): Promise<Response> {
   const fields = keptFields(input.form, input.omit ?? []);
   const stored = {
     scope,
@@ -92,7 +98,9 @@ export async function keepFormInput(context: Context, flow: DraftFlow, scope: st
 
 function storedMessage(value: unknown): FormMessage | undefined {
   if (!isRecord(value) || typeof value.key !== 'string') return undefined;
-  const values = isRecord(value.values) ? Object.fromEntries(Object.entries(value.values).filter(([, v]) => typeof v === 'string' || typeof v === 'number')) : undefined;
+  const values = isRecord(value.values)
+    ? Object.fromEntries(Object.entries(value.values).filter(([, v]) => typeof v === 'string' || typeof v === 'number'))
+    : undefined;
   return { key: value.key, values: values as FormMessage['values'] };
 }
 
@@ -100,26 +108,46 @@ function storedMessage(value: unknown): FormMessage | undefined {
  * The input a POST kept for this form, its status and Retry-After set on the response; undefined
  * when there is none (a first visit, another form's draft, or an hour later).
  */
-export async function keptFormInput(context: Context, flow: DraftFlow, scope: string): Promise<KeptFormInput | undefined> {
+export async function keptFormInput(
+  context: Context,
+  flow: DraftFlow,
+  scope: string,
+): Promise<KeptFormInput | undefined> {
   const data = await readFormDraft(context, flow);
   if (!isRecord(data) || data.scope !== scope || !Array.isArray(data.fields)) return undefined;
   const form = new FormData();
   for (const field of data.fields as unknown[]) {
-    if (Array.isArray(field) && typeof field[0] === 'string' && typeof field[1] === 'string') form.append(field[0], field[1]);
+    if (Array.isArray(field) && typeof field[0] === 'string' && typeof field[1] === 'string')
+      form.append(field[0], field[1]);
   }
   const errors = new Map<string, FormMessage>();
   for (const entry of Array.isArray(data.errors) ? (data.errors as unknown[]) : []) {
     const message = Array.isArray(entry) && typeof entry[0] === 'string' ? storedMessage(entry[1]) : undefined;
     if (message) errors.set((entry as [string])[0], message);
   }
-  const retryAfterSeconds = Math.max(0, Math.ceil(((typeof data.limitedUntil === 'number' ? data.limitedUntil : 0) - Date.now()) / 1000));
+  const retryAfterSeconds = Math.max(
+    0,
+    Math.ceil(((typeof data.limitedUntil === 'number' ? data.limitedUntil : 0) - Date.now()) / 1000),
+  );
   const notice = typeof data.notice === 'string' ? data.notice : undefined;
-  const status = retryAfterSeconds > 0 ? 429 : typeof data.status === 'number' && data.status >= 200 && data.status < 500 ? data.status : 422;
+  const status =
+    retryAfterSeconds > 0
+      ? 429
+      : typeof data.status === 'number' && data.status >= 200 && data.status < 500
+        ? data.status
+        : 422;
   if (retryAfterSeconds > 0 || errors.size > 0 || notice) {
     context.response.status = status;
     if (retryAfterSeconds > 0) context.response.headers.set('Retry-After', String(retryAfterSeconds));
   }
-  return { form, errors, notice, retryAfterSeconds, status, step: typeof data.step === 'string' ? data.step : undefined };
+  return {
+    form,
+    errors,
+    notice,
+    retryAfterSeconds,
+    status,
+    step: typeof data.step === 'string' ? data.step : undefined,
+  };
 }
 
 /**

@@ -16,7 +16,12 @@ import { clientIp, guardPublicWrite } from '#/server/http/request-guard.ts';
  */
 export type Screening =
   | { ok: true }
-  | { ok: false; view: 'form' | 'refused' | 'limited'; notice: 'tooFast' | 'formExpired' | undefined; retryAfterSeconds: number };
+  | {
+      ok: false;
+      view: 'form' | 'refused' | 'limited';
+      notice: 'tooFast' | 'formExpired' | undefined;
+      retryAfterSeconds: number;
+    };
 
 export async function screenSubmission(
   astro: Pick<AstroGlobal, 'response' | 'request' | 'clientAddress'>,
@@ -24,11 +29,21 @@ export async function screenSubmission(
   input: { form: FormData; formStartedAt: string; secret: string; scope: string; contact: string | null },
 ): Promise<Screening> {
   // The timestamp is spent here, for this contact: another contact sending it again is refused.
-  const verdict = await spendFormSubmission(db, { honeypot: input.form.get(HONEYPOT_FIELD), token: input.formStartedAt }, input.contact, input.secret);
+  const verdict = await spendFormSubmission(
+    db,
+    { honeypot: input.form.get(HONEYPOT_FIELD), token: input.formStartedAt },
+    input.contact,
+    input.secret,
+  );
   if (verdict !== 'ok') {
     astro.response.status = 400;
     if (verdict === 'honeypot') return { ok: false, view: 'refused', notice: undefined, retryAfterSeconds: 0 };
-    return { ok: false, view: 'form', notice: verdict === 'too_fast' ? 'tooFast' : 'formExpired', retryAfterSeconds: 0 };
+    return {
+      ok: false,
+      view: 'form',
+      notice: verdict === 'too_fast' ? 'tooFast' : 'formExpired',
+      retryAfterSeconds: 0,
+    };
   }
   const limit = await guardPublicWrite(db, input.scope, clientIp(astro), input.contact);
   if (limit.allowed) return { ok: true };

@@ -21,7 +21,10 @@ export function requestedLocale(url: URL): Locale {
 
 /** 429 with Retry-After, for a request refused by a rate limit. */
 export function rateLimited(retryAfterSeconds: number): Response {
-  return json({ error: 'rate_limited', retryAfter: retryAfterSeconds }, { status: 429, headers: { 'Retry-After': String(retryAfterSeconds) } });
+  return json(
+    { error: 'rate_limited', retryAfter: retryAfterSeconds },
+    { status: 429, headers: { 'Retry-After': String(retryAfterSeconds) } },
+  );
 }
 
 /** Larger than any booking or cancel request; checked before parsing so a huge body costs nothing. */
@@ -47,7 +50,11 @@ function tooLarge(maxBytes: number, closeConnection = false): JsonBody {
  */
 export async function readJsonObject(request: Request, maxBytes = MAX_JSON_BODY_BYTES): Promise<JsonBody> {
   const type = request.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
-  if (type !== 'application/json') return { ok: false, response: apiError(415, 'unsupported_media_type', { message: 'send Content-Type: application/json' }) };
+  if (type !== 'application/json')
+    return {
+      ok: false,
+      response: apiError(415, 'unsupported_media_type', { message: 'send Content-Type: application/json' }),
+    };
   // A declared size is refused unread (Node discards the unread body after the answer).
   if (Number(request.headers.get('content-length') ?? 0) > maxBytes) return tooLarge(maxBytes);
   const chunks: Uint8Array[] = [];

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { NO_PROXY, parseTrustedProxies, rateLimitAddress, resolveClientAddress, type TrustedProxies } from './client-address.ts';
+import {
+  NO_PROXY,
+  parseTrustedProxies,
+  rateLimitAddress,
+  resolveClientAddress,
+  type TrustedProxies,
+} from './client-address.ts';
 
 function trusted(raw: string): TrustedProxies {
   const parsed = parseTrustedProxies(raw);
@@ -25,7 +31,10 @@ describe('TRUSTED_PROXIES', () => {
 
 describe('the client address behind trusted proxies', () => {
   it('ignores X-Forwarded-For without a trusted proxy: anyone can send it', () => {
-    expect(resolveClientAddress('203.0.113.9', '1.2.3.4', NO_PROXY)).toEqual({ address: '203.0.113.9', viaProxy: false });
+    expect(resolveClientAddress('203.0.113.9', '1.2.3.4', NO_PROXY)).toEqual({
+      address: '203.0.113.9',
+      viaProxy: false,
+    });
   });
 
   it('counts hops from the right, whether the proxy overwrote the header or appended to a forged one', () => {
@@ -35,7 +44,9 @@ describe('the client address behind trusted proxies', () => {
     // nginx with $proxy_add_x_forwarded_for: the client's own "1.2.3.4" is left of the real address.
     expect(resolveClientAddress('127.0.0.1', '1.2.3.4, 198.51.100.7', one).address).toBe('198.51.100.7');
     // Two proxies (a load balancer, then nginx): two hops.
-    expect(resolveClientAddress('10.0.0.2', '1.2.3.4, 198.51.100.7, 10.0.0.1', trusted('2')).address).toBe('198.51.100.7');
+    expect(resolveClientAddress('10.0.0.2', '1.2.3.4, 198.51.100.7, 10.0.0.1', trusted('2')).address).toBe(
+      '198.51.100.7',
+    );
     // Fewer entries than hops: the furthest one known.
     expect(resolveClientAddress('127.0.0.1', undefined, one).address).toBe('127.0.0.1');
     expect(resolveClientAddress('10.0.0.2', '198.51.100.7', trusted('3')).address).toBe('198.51.100.7');
@@ -43,7 +54,10 @@ describe('the client address behind trusted proxies', () => {
 
   it('with a list, takes the first address from the right that is not a proxy', () => {
     const ours = trusted('127.0.0.1, 10.0.0.0/8');
-    expect(resolveClientAddress('127.0.0.1', '1.2.3.4, 198.51.100.7, 10.1.2.3', ours)).toEqual({ address: '198.51.100.7', viaProxy: true });
+    expect(resolveClientAddress('127.0.0.1', '1.2.3.4, 198.51.100.7, 10.1.2.3', ours)).toEqual({
+      address: '198.51.100.7',
+      viaProxy: true,
+    });
     // A client reaching the server directly is not a proxy: its header is not read.
     expect(resolveClientAddress('198.51.100.8', '1.2.3.4', ours)).toEqual({ address: '198.51.100.8', viaProxy: false });
     // Only proxies in the chain: the furthest one.
@@ -52,7 +66,10 @@ describe('the client address behind trusted proxies', () => {
 
   it('passes over entries that are not addresses and reads IPv4-mapped peers as IPv4', () => {
     const ours = trusted('127.0.0.1');
-    expect(resolveClientAddress('::ffff:127.0.0.1', 'garbage, 198.51.100.7', ours)).toEqual({ address: '198.51.100.7', viaProxy: true });
+    expect(resolveClientAddress('::ffff:127.0.0.1', 'garbage, 198.51.100.7', ours)).toEqual({
+      address: '198.51.100.7',
+      viaProxy: true,
+    });
     expect(resolveClientAddress('127.0.0.1', 'unknown', ours).address).toBe('127.0.0.1');
     expect(resolveClientAddress('127.0.0.1', '[2001:db8::1]', ours).address).toBe('2001:db8::1');
   });

@@ -26,7 +26,10 @@ export function parseTrustedProxies(raw: string | undefined): TrustedProxies | {
   if (value === '') return NO_PROXY;
   if (/^[0-9]+$/.test(value)) {
     const hops = Number(value);
-    if (hops > MAX_HOPS) return { problem: `TRUSTED_PROXIES must be a number of proxy hops from 0 to ${MAX_HOPS}, or the proxies' addresses, not "${value}"` };
+    if (hops > MAX_HOPS)
+      return {
+        problem: `TRUSTED_PROXIES must be a number of proxy hops from 0 to ${MAX_HOPS}, or the proxies' addresses, not "${value}"`,
+      };
     return { kind: 'hops', hops };
   }
   const entries = value.split(/[\s,]+/).filter(Boolean);
@@ -46,7 +49,9 @@ export function parseTrustedProxies(raw: string | undefined): TrustedProxies | {
     else list.addSubnet(normalizeAddress(address), bits, type);
   }
   if (wrong.length > 0) {
-    return { problem: `TRUSTED_PROXIES must be a number of proxy hops or a list of IP addresses or ranges (e.g. "127.0.0.1" or "10.0.0.0/8, ::1"); not understood: ${wrong.map((w) => `"${w}"`).join(', ')}` };
+    return {
+      problem: `TRUSTED_PROXIES must be a number of proxy hops or a list of IP addresses or ranges (e.g. "127.0.0.1" or "10.0.0.0/8, ::1"); not understood: ${wrong.map((w) => `"${w}"`).join(', ')}`,
+    };
   }
   return { kind: 'addresses', entries, list };
 }
@@ -87,11 +92,21 @@ export interface ResolvedClient {
  * itself sits further left and is never reached, whether the proxy overwrote the header or
  * appended to it. An entry that is not an address (a proxy would not write one) is passed over.
  */
-export function resolveClientAddress(socketAddress: string | undefined, forwardedFor: string | undefined, trusted: TrustedProxies): ResolvedClient {
+export function resolveClientAddress(
+  socketAddress: string | undefined,
+  forwardedFor: string | undefined,
+  trusted: TrustedProxies,
+): ResolvedClient {
   const peer = normalizeAddress(socketAddress ?? '');
   const viaProxy = trusted.kind === 'hops' ? trusted.hops > 0 : isTrustedProxy(peer, trusted);
   if (!viaProxy) return { address: peer, viaProxy };
-  const chain = [...(forwardedFor ?? '').split(',').map(normalizeAddress).filter((a) => isIP(a) !== 0), peer];
+  const chain = [
+    ...(forwardedFor ?? '')
+      .split(',')
+      .map(normalizeAddress)
+      .filter((a) => isIP(a) !== 0),
+    peer,
+  ];
   let index = chain.length - 1;
   if (trusted.kind === 'hops') index = Math.max(0, chain.length - 1 - trusted.hops);
   else while (index > 0 && isTrustedProxy(chain[index]!, trusted)) index--;
@@ -123,7 +138,10 @@ export function rateLimitAddress(raw: string): string {
   if (isIP(address) !== 6) return address;
   const groups = ipv6Groups(address);
   if (!groups) return address;
-  return `${groups.slice(0, 4).map((g) => g.toString(16)).join(':')}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.toString(16))
+    .join(':')}::/64`;
 }
 
 const SHARED = Symbol.for('qubi.clientAddress');

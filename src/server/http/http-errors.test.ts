@@ -18,11 +18,16 @@ describe('indexHtmlRedirect', () => {
 describe('formPostProblem', () => {
   const h = (init: Record<string, string>) => new Headers(init);
   it('lets plain forms through, empty ones included', () => {
-    expect(formPostProblem(h({ 'content-type': 'application/x-www-form-urlencoded', 'content-length': '3' }))).toBeUndefined();
-    expect(formPostProblem(h({ 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8', 'content-length': '0' }))).toBeUndefined();
+    expect(
+      formPostProblem(h({ 'content-type': 'application/x-www-form-urlencoded', 'content-length': '3' })),
+    ).toBeUndefined();
+    expect(
+      formPostProblem(h({ 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8', 'content-length': '0' })),
+    ).toBeUndefined();
   });
   it('refuses other bodies with 415 and no body at all with 400', () => {
-    for (const type of ['application/json', 'multipart/form-data; boundary=x', 'text/plain', 'application/*']) expect(formPostProblem(h({ 'content-type': type }))).toBe(415);
+    for (const type of ['application/json', 'multipart/form-data; boundary=x', 'text/plain', 'application/*'])
+      expect(formPostProblem(h({ 'content-type': type }))).toBe(415);
     expect(formPostProblem(h({ 'content-length': '0' }))).toBe(400);
     expect(formPostProblem(h({}))).toBe(400);
     expect(formPostProblem(h({ 'content-length': '5' }))).toBe(415);

@@ -24,7 +24,8 @@ export function pathLocale(pathname: string): Locale | undefined {
   return isLocale(first) ? first : undefined;
 }
 
-const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const escapeHtml = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /**
  * A small page in the visitor's language: title, one sentence and a link home. Self-contained (no
@@ -74,7 +75,9 @@ export function formPostProblem(headers: Headers): 400 | 415 | undefined {
 /** Methods an endpoint module answers (its exported handlers; HEAD with GET, as Astro does). */
 export function endpointMethods(mod: Record<string, unknown>): string[] {
   if (typeof mod.ALL === 'function') return [];
-  const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'].filter((m) => typeof mod[m] === 'function');
+  const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'].filter(
+    (m) => typeof mod[m] === 'function',
+  );
   if (methods.includes('GET') && !methods.includes('HEAD')) methods.splice(1, 0, 'HEAD');
   return methods;
 }
@@ -98,7 +101,11 @@ export function indexHtmlRedirect(url: string): string | undefined {
  * other than GET or HEAD on a file of dist/client (the adapter would send the file for any method)
  * and ".../index.html" addresses. Returns true when it answered.
  */
-export function earlyAnswer(req: IncomingMessage, res: ServerResponse, files: { isFile(url: string): boolean }): boolean {
+export function earlyAnswer(
+  req: IncomingMessage,
+  res: ServerResponse,
+  files: { isFile(url: string): boolean },
+): boolean {
   const url = req.url ?? '/';
   const method = (req.method ?? 'GET').toUpperCase();
   const location = indexHtmlRedirect(url);
@@ -111,7 +118,12 @@ export function earlyAnswer(req: IncomingMessage, res: ServerResponse, files: { 
   // Drained, not read: the body of a refused request is never looked at.
   req.resume();
   const body = errorPageHtml(pathLocale(pathname) ?? DEFAULT_LOCALE, 405);
-  res.writeHead(405, { Allow: READ_METHODS.join(', '), 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(body) });
+  res.writeHead(405, {
+    Allow: READ_METHODS.join(', '),
+    'Content-Type': 'text/html; charset=utf-8',
+    'Cache-Control': 'no-store',
+    'Content-Length': Buffer.byteLength(body),
+  });
   res.end(body);
   return true;
 }

@@ -37,7 +37,12 @@ export const RULES = {
 };
 
 /** Counts a public write from this IP and, when given, for this contact (phone or email). */
-export async function guardPublicWrite(db: Db, scope: string, ip: string, contact?: string | null): Promise<RateLimitResult> {
+export async function guardPublicWrite(
+  db: Db,
+  scope: string,
+  ip: string,
+  contact?: string | null,
+): Promise<RateLimitResult> {
   const secret = await getServerSecret(db);
   const checks = [{ key: limitKey(`${scope}:ip`, ip, secret), rule: RULES.writesPerIp() }];
   if (contact) checks.push({ key: limitKey(`${scope}:contact`, contact, secret), rule: RULES.bookingsPerContact() });

@@ -53,8 +53,13 @@ export function renderText(c: EmailContent): string {
 }
 
 export function renderHtml(c: EmailContent, locale: Locale): string {
-  const list = c.list ? `<p>${escapeHtml(c.list.label)}</p>\n<ul>\n${c.list.items.map((item) => `<li>${escapeHtml(item)}</li>`).join('\n')}\n</ul>\n` : '';
-  const details = c.details.length > 0 ? `<dl>\n${c.details.map((d) => `<dt>${escapeHtml(d.label)}</dt>\n<dd>${renderDetailValue(d)}</dd>`).join('\n')}\n</dl>\n` : '';
+  const list = c.list
+    ? `<p>${escapeHtml(c.list.label)}</p>\n<ul>\n${c.list.items.map((item) => `<li>${escapeHtml(item)}</li>`).join('\n')}\n</ul>\n`
+    : '';
+  const details =
+    c.details.length > 0
+      ? `<dl>\n${c.details.map((d) => `<dt>${escapeHtml(d.label)}</dt>\n<dd>${renderDetailValue(d)}</dd>`).join('\n')}\n</dl>\n`
+      : '';
   const links = c.links.map(renderLink).join('');
   const footerLinks = (c.footerLinks ?? []).map(renderLink).join('');
   return `<!doctype html>
@@ -92,7 +97,12 @@ function renderDetailValue(d: Detail): string {
 }
 
 export function escapeHtml(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return value
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 }
 
 /** The origin without a trailing slash, ready to prefix a path. */

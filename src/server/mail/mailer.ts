@@ -48,7 +48,13 @@ function toMailOptions(message: OutgoingMessage, options: MailerOptions) {
       'Content-Language': message.locale,
     },
     attachments: message.ics
-      ? [{ filename: message.kind.startsWith('pledge_') ? 'zaino-sospeso.ics' : 'appointment.ics', content: message.ics, contentType: 'text/calendar; charset=utf-8; method=PUBLISH' }]
+      ? [
+          {
+            filename: message.kind.startsWith('pledge_') ? 'zaino-sospeso.ics' : 'appointment.ics',
+            content: message.ics,
+            contentType: 'text/calendar; charset=utf-8; method=PUBLISH',
+          },
+        ]
       : [],
   };
 }
@@ -92,9 +98,15 @@ export function createFileMailer(dir: string, options: MailerOptions & { log?: (
 }
 
 /** The mailer the configuration asks for. */
-export function createMailer(config: { smtpUrl: string | undefined; mailFrom: string; dataDir: string }, origin: string, log?: (line: string) => void): Mailer {
+export function createMailer(
+  config: { smtpUrl: string | undefined; mailFrom: string; dataDir: string },
+  origin: string,
+  log?: (line: string) => void,
+): Mailer {
   const options = { from: config.mailFrom, origin };
-  return config.smtpUrl ? createSmtpMailer(config.smtpUrl, options) : createFileMailer(path.join(config.dataDir, 'mail'), { ...options, ...(log ? { log } : {}) });
+  return config.smtpUrl
+    ? createSmtpMailer(config.smtpUrl, options)
+    : createFileMailer(path.join(config.dataDir, 'mail'), { ...options, ...(log ? { log } : {}) });
 }
 
 function safeFilePart(value: string): string {

@@ -53,7 +53,12 @@ export async function cancelPendingMessages(db: Db, bookingId: number, kinds: Me
 }
 
 /** Withdraws messages not yet sent for a booking, pledge or volunteer. */
-export async function cancelPendingMessagesOf(db: Db, owner: 'booking_id' | 'pledge_id' | 'volunteer_id', ownerId: number, kinds: MessageKind[]): Promise<void> {
+export async function cancelPendingMessagesOf(
+  db: Db,
+  owner: 'booking_id' | 'pledge_id' | 'volunteer_id',
+  ownerId: number,
+  kinds: MessageKind[],
+): Promise<void> {
   await db
     .updateTable('outbox')
     .set({ status: 'cancelled' })

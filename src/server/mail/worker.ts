@@ -20,9 +20,25 @@ import { pruneSpentFormStamps } from '#/server/security/anti-spam.ts';
 import { pruneExpiredDrafts } from '#/server/forms/form-draft.ts';
 import { hashToken } from '#/features/booking/reference.ts';
 import { isLocale, localize, type Locale } from '#/lib/locales.ts';
-import { isBookingMessageKind, parseBookingPayload, renderBookingEmail, type BookingMessageKind, type RenderedEmail } from '#/features/booking/emails.ts';
-import { isPledgeMessageKind, parsePledgePayload, renderPledgeEmail, type PledgeMessageKind } from '#/features/campaign/emails.ts';
-import { isVolunteerMessageKind, parseVolunteerMessage, renderVolunteerEmail, type VolunteerMessageKind } from '#/features/volunteers/emails.ts';
+import {
+  isBookingMessageKind,
+  parseBookingPayload,
+  renderBookingEmail,
+  type BookingMessageKind,
+  type RenderedEmail,
+} from '#/features/booking/emails.ts';
+import {
+  isPledgeMessageKind,
+  parsePledgePayload,
+  renderPledgeEmail,
+  type PledgeMessageKind,
+} from '#/features/campaign/emails.ts';
+import {
+  isVolunteerMessageKind,
+  parseVolunteerMessage,
+  renderVolunteerEmail,
+  type VolunteerMessageKind,
+} from '#/features/volunteers/emails.ts';
 import { isStaffMessageKind, parseStaffMessage, renderStaffEmail } from '#/features/staff-accounts/emails.ts';
 
 /** How long a claimed message stays reserved; far longer than an SMTP attempt (timeouts of 10–30 s). */
@@ -70,7 +86,18 @@ export async function claimDueMessages(db: Db, now: Date, limit: number): Promis
     .updateTable('outbox')
     .set({ status: 'sending', locked_until: new Date(now.getTime() + LEASE_MS), attempts: sql<number>`attempts + 1` })
     .where('id', 'in', due)
-    .returning(['id', 'kind', 'recipient', 'locale', 'payload', 'booking_id', 'pledge_id', 'volunteer_id', 'attempts', 'created_at'])
+    .returning([
+      'id',
+      'kind',
+      'recipient',
+      'locale',
+      'payload',
+      'booking_id',
+      'pledge_id',
+      'volunteer_id',
+      'attempts',
+      'created_at',
+    ])
     .execute();
   return rows
     .map((r) => ({
@@ -104,7 +131,12 @@ export interface DeliveryContext {
 export type DeliveryOutcome = 'sent' | 'retry' | 'failed' | 'cancelled';
 
 /** Renders and sends one claimed message, then records the outcome on its row. */
-export async function deliverMessage(db: Db, message: ClaimedMessage, now: Date, context: DeliveryContext): Promise<DeliveryOutcome> {
+export async function deliverMessage(
+  db: Db,
+  message: ClaimedMessage,
+  now: Date,
+  context: DeliveryContext,
+): Promise<DeliveryOutcome> {
   const log = context.log ?? console.log;
   let email: RenderedEmail;
   try {
@@ -154,11 +186,18 @@ async function prepareEmail(db: Db, message: ClaimedMessage, origin: string): Pr
   if (isBookingMessageKind(message.kind)) return prepareBookingEmail(db, message, message.kind, locale, origin);
   if (isPledgeMessageKind(message.kind)) return preparePledgeEmail(db, message, message.kind, locale, origin);
   if (isVolunteerMessageKind(message.kind)) return prepareVolunteerEmail(db, message, message.kind, locale, origin);
-  if (isStaffMessageKind(message.kind)) return renderStaffEmail({ message: parseStaffMessage(message.kind, message.payload), locale, origin });
+  if (isStaffMessageKind(message.kind))
+    return renderStaffEmail({ message: parseStaffMessage(message.kind, message.payload), locale, origin });
   throw new Error(`unknown message kind "${message.kind}"`);
 }
 
-async function prepareBookingEmail(db: Db, message: ClaimedMessage, kind: BookingMessageKind, locale: Locale, origin: string): Promise<RenderedEmail | 'withdrawn'> {
+async function prepareBookingEmail(
+  db: Db,
+  message: ClaimedMessage,
+  kind: BookingMessageKind,
+  locale: Locale,
+  origin: string,
+): Promise<RenderedEmail | 'withdrawn'> {
   const booking = message.bookingId === null ? undefined : await loadBookingContext(db, message.bookingId);
   if (booking?.erased || isObsoleteReminder(kind, booking)) return 'withdrawn';
   const payload = parseBookingPayload(message.payload);
@@ -177,11 +216,24 @@ async function prepareBookingEmail(db: Db, message: ClaimedMessage, kind: Bookin
   });
 }
 
-async function preparePledgeEmail(db: Db, message: ClaimedMessage, kind: PledgeMessageKind, locale: Locale, origin: string): Promise<RenderedEmail | 'withdrawn'> {
+async function preparePledgeEmail(
+  db: Db,
+  message: ClaimedMessage,
+  kind: PledgeMessageKind,
+  locale: Locale,
+  origin: string,
+): Promise<RenderedEmail | 'withdrawn'> {
   const pledge =
-    message.pledgeId === null ? undefined : await db.selectFrom('pledge').select(['status', 'first_name', 'erased_at']).where('id', '=', message.pledgeId).executeTakeFirst();
+    message.pledgeId === null
+      ? undefined
+      : await db
+          .selectFrom('pledge')
+          .select(['status', 'first_name', 'erased_at'])
+          .where('id', '=', message.pledgeId)
+          .executeTakeFirst();
   // The donor's data is gone, or the pledge was closed before its reminder (received, cancelled, expired).
-  if (pledge?.erased_at || (kind === 'pledge_reminder' && pledge !== undefined && pledge.status !== 'pledged')) return 'withdrawn';
+  if (pledge?.erased_at || (kind === 'pledge_reminder' && pledge !== undefined && pledge.status !== 'pledged'))
+    return 'withdrawn';
   const payload = parsePledgePayload(message.payload);
   const campaign = await getCampaign(db, payload.campaignSlug, message.createdAt);
   if (!campaign) throw new Error(`campaign "${payload.campaignSlug}" not found`);
@@ -201,16 +253,35 @@ async function preparePledgeEmail(db: Db, message: ClaimedMessage, kind: PledgeM
   });
 }
 
-async function prepareVolunteerEmail(db: Db, message: ClaimedMessage, kind: VolunteerMessageKind, locale: Locale, origin: string): Promise<RenderedEmail | 'withdrawn'> {
+async function prepareVolunteerEmail(
+  db: Db,
+  message: ClaimedMessage,
+  kind: VolunteerMessageKind,
+  locale: Locale,
+  origin: string,
+): Promise<RenderedEmail | 'withdrawn'> {
   const parsed = parseVolunteerMessage(kind, message.payload);
   if (message.volunteerId === null) return renderVolunteerEmail({ message: parsed, locale, origin });
-  const volunteer = await db.selectFrom('volunteer').select(['status', 'name', 'confirm_token_hash']).where('id', '=', message.volunteerId).executeTakeFirst();
+  const volunteer = await db
+    .selectFrom('volunteer')
+    .select(['status', 'name', 'confirm_token_hash'])
+    .where('id', '=', message.volunteerId)
+    .executeTakeFirst();
   // Withdrawn (or deleted unconfirmed) meanwhile: nothing more goes out about this person.
   if (!volunteer) return 'withdrawn';
   // A confirmation link already used, or replaced by a newer sign-up's link, would only fail.
-  if (parsed.kind === 'volunteer_confirm_address' && (volunteer.status !== 'unconfirmed' || volunteer.confirm_token_hash !== hashToken(parsed.confirmToken))) return 'withdrawn';
+  if (
+    parsed.kind === 'volunteer_confirm_address' &&
+    (volunteer.status !== 'unconfirmed' || volunteer.confirm_token_hash !== hashToken(parsed.confirmToken))
+  )
+    return 'withdrawn';
   // The coordinators' notice never carries the volunteer's name.
-  return renderVolunteerEmail({ message: parsed, locale, origin, ...(parsed.kind === 'volunteer_coordinator_notice' ? {} : { name: volunteer.name }) });
+  return renderVolunteerEmail({
+    message: parsed,
+    locale,
+    origin,
+    ...(parsed.kind === 'volunteer_coordinator_notice' ? {} : { name: volunteer.name }),
+  });
 }
 
 /** A reminder for an appointment that was cancelled (or closed) meanwhile must not go out. */
@@ -219,20 +290,35 @@ function isObsoleteReminder(kind: BookingMessageKind, booking: BookingContext | 
 }
 
 async function loadBookingContext(db: Db, bookingId: number): Promise<BookingContext | undefined> {
-  const row = await db.selectFrom('booking').select(['status', 'first_name', 'erased_at']).where('id', '=', bookingId).executeTakeFirst();
+  const row = await db
+    .selectFrom('booking')
+    .select(['status', 'first_name', 'erased_at'])
+    .where('id', '=', bookingId)
+    .executeTakeFirst();
   return row && { status: row.status, firstName: row.first_name, erased: row.erased_at !== null };
 }
 
-async function recordFailure(db: Db, message: ClaimedMessage, now: Date, error: unknown, maxAttempts: number, log: (line: string) => void): Promise<DeliveryOutcome> {
+async function recordFailure(
+  db: Db,
+  message: ClaimedMessage,
+  now: Date,
+  error: unknown,
+  maxAttempts: number,
+  log: (line: string) => void,
+): Promise<DeliveryOutcome> {
   const reason = describeError(error);
   if (message.attempts >= maxAttempts) {
     await finishMessage(db, message, { status: 'failed', last_error: reason });
-    log(`[outbox] message #${message.id} (${message.kind}) failed for good after ${message.attempts} attempts: ${reason}`);
+    log(
+      `[outbox] message #${message.id} (${message.kind}) failed for good after ${message.attempts} attempts: ${reason}`,
+    );
     return 'failed';
   }
   const retryAt = new Date(now.getTime() + retryDelayMs(message.attempts));
   await finishMessage(db, message, { status: 'pending', send_after: retryAt, last_error: reason });
-  log(`[outbox] message #${message.id} (${message.kind}) attempt ${message.attempts} failed, retry at ${retryAt.toISOString()}: ${reason}`);
+  log(
+    `[outbox] message #${message.id} (${message.kind}) attempt ${message.attempts} failed, retry at ${retryAt.toISOString()}: ${reason}`,
+  );
   return 'retry';
 }
 
@@ -243,7 +329,12 @@ async function recordFailure(db: Db, message: ClaimedMessage, now: Date, error: 
 async function finishMessage(
   db: Db,
   message: ClaimedMessage,
-  values: { status: 'sent' | 'pending' | 'failed' | 'cancelled'; sent_at?: Date; send_after?: Date; last_error?: string | null },
+  values: {
+    status: 'sent' | 'pending' | 'failed' | 'cancelled';
+    sent_at?: Date;
+    send_after?: Date;
+    last_error?: string | null;
+  },
 ): Promise<void> {
   await db
     .updateTable('outbox')
@@ -325,10 +416,22 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     // Each job on its own: one failing must not skip the others. Expiry before erasure, so an unkept
     // pledge gives its quantities back before its donor's data goes.
     const jobs: [string, () => Promise<number | void>, (n: number) => string][] = [
-      ['booking erasure', () => eraseExpiredBookings(db, at, options.retentionDays ?? 30), (n) => `erased the personal data of ${n} past bookings`],
+      [
+        'booking erasure',
+        () => eraseExpiredBookings(db, at, options.retentionDays ?? 30),
+        (n) => `erased the personal data of ${n} past bookings`,
+      ],
       ['pledge expiry', () => expireUnkeptPledges(db, at, pledgeGraceHours), (n) => `expired ${n} unkept pledges`],
-      ['pledge erasure', () => eraseExpiredPledges(db, at, pledgeRetentionDays), (n) => `erased the personal data of ${n} past pledges`],
-      ['volunteer clean-up', () => deleteUnconfirmedVolunteers(db, at), (n) => `deleted ${n} unconfirmed volunteer sign-ups`],
+      [
+        'pledge erasure',
+        () => eraseExpiredPledges(db, at, pledgeRetentionDays),
+        (n) => `erased the personal data of ${n} past pledges`,
+      ],
+      [
+        'volunteer clean-up',
+        () => deleteUnconfirmedVolunteers(db, at),
+        (n) => `deleted ${n} unconfirmed volunteer sign-ups`,
+      ],
       ['rate-limit pruning', () => pruneRateLimits(db, at), () => ''],
       ['spent form stamps', () => pruneSpentFormStamps(db, at), () => ''],
       ['form drafts', () => pruneExpiredDrafts(db, at), () => ''],

@@ -58,7 +58,9 @@ export async function spendFormSubmission(
   if (verdict !== 'ok') return verdict;
   const token = fields.token as string;
   const stampHash = createHmac('sha256', secret).update(`spent-stamp:${token}`).digest('base64url');
-  const contactHash = createHmac('sha256', secret).update(`stamp-contact:${contact?.trim().toLowerCase() ?? ''}`).digest('base64url');
+  const contactHash = createHmac('sha256', secret)
+    .update(`stamp-contact:${contact?.trim().toLowerCase() ?? ''}`)
+    .digest('base64url');
   const expiresAt = new Date(Number(token.split('.')[0]) + MAX_AGE_SECONDS * 1000);
   // Inserted, or already there for the same contact (the no-op update returns the row); another
   // contact's row is left alone and nothing is returned.

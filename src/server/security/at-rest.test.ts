@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { decryptAtRest, encryptAtRest, isEncrypted, needsReencryption } from './at-rest.ts';
 
-const env = (current: string | undefined, previous?: string): NodeJS.ProcessEnv => ({ NODE_ENV: 'test', ...(current ? { APP_SECRET: current } : {}), ...(previous ? { APP_SECRET_PREVIOUS: previous } : {}) });
+const env = (current: string | undefined, previous?: string): NodeJS.ProcessEnv => ({
+  NODE_ENV: 'test',
+  ...(current ? { APP_SECRET: current } : {}),
+  ...(previous ? { APP_SECRET_PREVIOUS: previous } : {}),
+});
 const OLD = 'old secret, thirty-two characters long';
 const NEW = 'new secret, thirty-two characters long';
 

@@ -32,13 +32,21 @@ function deriveKey(secret: string): AtRestKey {
 let warned = false;
 
 /** The current key and, during a rotation, the previous one (read only). */
-export function atRestKeys(env: NodeJS.ProcessEnv = process.env): { current: AtRestKey; previous: AtRestKey | undefined } {
+export function atRestKeys(env: NodeJS.ProcessEnv = process.env): {
+  current: AtRestKey;
+  previous: AtRestKey | undefined;
+} {
   let secret = env.APP_SECRET?.trim();
   if (!secret) {
-    if (env.NODE_ENV === 'production') throw new Error('APP_SECRET is required in production: it encrypts the TOTP secrets and the server secret at rest.');
+    if (env.NODE_ENV === 'production')
+      throw new Error(
+        'APP_SECRET is required in production: it encrypts the TOTP secrets and the server secret at rest.',
+      );
     if (!warned) {
       warned = true;
-      console.warn('[at-rest] APP_SECRET is not set: using the development key. Set APP_SECRET (at least 32 random characters) in production.');
+      console.warn(
+        '[at-rest] APP_SECRET is not set: using the development key. Set APP_SECRET (at least 32 random characters) in production.',
+      );
     }
     secret = DEVELOPMENT_SECRET;
   }
@@ -65,7 +73,10 @@ export function decryptAtRest(stored: string, env: NodeJS.ProcessEnv = process.e
   const [, id, iv, body] = stored.split(':');
   const { current, previous } = atRestKeys(env);
   const key = [current, previous].find((k) => k?.id === id);
-  if (!key || !iv || !body) throw new Error(`a value encrypted at rest with key ${id} cannot be read: set APP_SECRET_PREVIOUS to the secret it was made with`);
+  if (!key || !iv || !body)
+    throw new Error(
+      `a value encrypted at rest with key ${id} cannot be read: set APP_SECRET_PREVIOUS to the secret it was made with`,
+    );
   const bytes = Buffer.from(body, 'base64url');
   const decipher = createDecipheriv('aes-256-gcm', key.key, Buffer.from(iv, 'base64url'));
   decipher.setAuthTag(bytes.subarray(bytes.length - 16));

@@ -25,7 +25,12 @@ export interface RateLimitCount {
 export type RateLimitsResult = RateLimitResult & { counts: RateLimitCount[] };
 
 /** Counts one hit against `key` in a fixed window; one statement, atomic under concurrency. */
-export async function hitRateLimit(db: Db, key: string, rule: RateLimitRule, now: Date = new Date()): Promise<RateLimitResult> {
+export async function hitRateLimit(
+  db: Db,
+  key: string,
+  rule: RateLimitRule,
+  now: Date = new Date(),
+): Promise<RateLimitResult> {
   const { counts: _counts, ...verdict } = await hitRateLimits(db, [{ key, rule }], now);
   return verdict;
 }
@@ -40,17 +45,30 @@ export async function hitRateLimit(db: Db, key: string, rule: RateLimitRule, now
  * locking the same keys cannot deadlock. A key given twice counts once (an upsert may not touch a
  * row twice), with the stricter of its rules.
  */
-export async function hitRateLimits(db: Db, checks: { key: string; rule: RateLimitRule }[], now: Date = new Date()): Promise<RateLimitsResult> {
+export async function hitRateLimits(
+  db: Db,
+  checks: { key: string; rule: RateLimitRule }[],
+  now: Date = new Date(),
+): Promise<RateLimitsResult> {
   if (checks.length === 0) return { allowed: true, counts: [] };
   const byKey = new Map<string, RateLimitRule>();
   for (const { key, rule } of checks) {
     const seen = byKey.get(key);
-    byKey.set(key, seen ? { limit: Math.min(seen.limit, rule.limit), windowSeconds: Math.max(seen.windowSeconds, rule.windowSeconds) } : rule);
+    byKey.set(
+      key,
+      seen
+        ? { limit: Math.min(seen.limit, rule.limit), windowSeconds: Math.max(seen.windowSeconds, rule.windowSeconds) }
+        : rule,
+    );
   }
   const keys = [...byKey.keys()].sort();
   // Each key's window has its own length: a window that started at or before `now - length` is
   // over and restarts at `now`. The input CTE carries that cut-off per key into the update.
-  const input = sql.join(keys.map((key) => sql`(${key}::text, ${new Date(now.getTime() - byKey.get(key)!.windowSeconds * 1000)}::timestamptz)`));
+  const input = sql.join(
+    keys.map(
+      (key) => sql`(${key}::text, ${new Date(now.getTime() - byKey.get(key)!.windowSeconds * 1000)}::timestamptz)`,
+    ),
+  );
   const { rows } = await sql<{ key: string; hits: number; window_started_at: Date }>`
     WITH input (key, expired_before) AS (VALUES ${input})
     INSERT INTO rate_limit (key, window_started_at, hits)
@@ -66,7 +84,13 @@ export async function hitRateLimits(db: Db, checks: { key: string; rule: RateLim
     if (!r) throw new Error(`rate limit: no count returned for ${key}`);
     const endsAt = new Date(r.window_started_at).getTime() + rule.windowSeconds * 1000;
     const hits = Number(r.hits);
-    return { key, hits, limit: rule.limit, allowed: hits <= rule.limit, retryAfterSeconds: Math.max(1, Math.ceil((endsAt - now.getTime()) / 1000)) };
+    return {
+      key,
+      hits,
+      limit: rule.limit,
+      allowed: hits <= rule.limit,
+      retryAfterSeconds: Math.max(1, Math.ceil((endsAt - now.getTime()) / 1000)),
+    };
   });
   const refused = counts.filter((c) => !c.allowed);
   if (refused.length === 0) return { allowed: true, counts };
@@ -80,5 +104,8 @@ export function limitKey(scope: string, value: string, secret: string): string {
 
 /** Forgets windows that ended more than a day ago. */
 export async function pruneRateLimits(db: Db, now: Date = new Date()): Promise<void> {
-  await db.deleteFrom('rate_limit').where('window_started_at', '<', new Date(now.getTime() - 86400000)).execute();
+  await db
+    .deleteFrom('rate_limit')
+    .where('window_started_at', '<', new Date(now.getTime() - 86400000))
+    .execute();
 }

@@ -39,7 +39,12 @@ export type LimitedView = { view: 'limited'; retryAfterSeconds: number };
  * A token that matches nothing costs a look-up of the client's address: "not found" with
  * `notFoundStatus` (404, or 410 where the link may have expired), or "limited" (429) past the limit.
  */
-export async function refuseUnknownLink(astro: PageContext, db: Db, scope: string, notFoundStatus = 404): Promise<UnknownLinkView> {
+export async function refuseUnknownLink(
+  astro: PageContext,
+  db: Db,
+  scope: string,
+  notFoundStatus = 404,
+): Promise<UnknownLinkView> {
   const limit = await guardLookup(db, scope, clientIp(astro));
   if (limit.allowed) {
     astro.response.status = notFoundStatus;

@@ -41,10 +41,19 @@ export async function reencryptStoredSecrets(db: Db): Promise<number> {
   let count = 0;
   const setting = await db.selectFrom('app_setting').select('value').where('key', '=', 'secret').executeTakeFirst();
   if (setting && needsReencryption(setting.value)) {
-    const done = await db.updateTable('app_setting').set({ value: encryptAtRest(decryptAtRest(setting.value)) }).where('key', '=', 'secret').where('value', '=', setting.value).executeTakeFirst();
+    const done = await db
+      .updateTable('app_setting')
+      .set({ value: encryptAtRest(decryptAtRest(setting.value)) })
+      .where('key', '=', 'secret')
+      .where('value', '=', setting.value)
+      .executeTakeFirst();
     count += Number(done.numUpdatedRows);
   }
-  const users = await db.selectFrom('app_user').select(['id', 'totp_secret']).where('totp_secret', 'is not', null).execute();
+  const users = await db
+    .selectFrom('app_user')
+    .select(['id', 'totp_secret'])
+    .where('totp_secret', 'is not', null)
+    .execute();
   for (const user of users) {
     if (!needsReencryption(user.totp_secret!)) continue;
     const done = await db

@@ -4,8 +4,13 @@
 // both), so reusing another client's key finds nothing of theirs and just makes a new record.
 import { createHash } from 'node:crypto';
 
-export function scopedSubmissionKey(key: string | null, contact: { phone: string | null; email: string | null }): string | null {
+export function scopedSubmissionKey(
+  key: string | null,
+  contact: { phone: string | null; email: string | null },
+): string | null {
   if (key === null) return null;
   // 64 hex characters: the column's limit.
-  return createHash('sha256').update(`submission\n${key}\n${contact.phone ?? ''}\n${contact.email?.toLowerCase() ?? ''}`).digest('hex');
+  return createHash('sha256')
+    .update(`submission\n${key}\n${contact.phone ?? ''}\n${contact.email?.toLowerCase() ?? ''}`)
+    .digest('hex');
 }

@@ -14,6 +14,9 @@ export const GET: APIRoute = async (context) => {
   const events = await listUpcomingEvents(await getDb(), { from: new Date(Date.now() - 30 * 86400000), limit: 500 });
   cacheLiveData(context, [CACHE_TAGS.events]);
   const origin = publicOrigin();
-  const body = buildCalendar(events.map((e) => eventToIcs(e, locale, origin)), { name: getTranslator(locale)('events.feed.calendarName') });
+  const body = buildCalendar(
+    events.map((e) => eventToIcs(e, locale, origin)),
+    { name: getTranslator(locale)('events.feed.calendarName') },
+  );
   return new Response(body, { headers: { 'Content-Type': 'text/calendar; charset=utf-8' } });
 };

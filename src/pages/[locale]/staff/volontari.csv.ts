@@ -5,7 +5,11 @@ import type { APIRoute } from 'astro';
 import { forbidden, requireStaff } from '#/features/staff-accounts/guard.ts';
 import { isStaffLocale } from '#/features/staff-accounts/invitations.ts';
 import { getDb } from '#/server/db/index.ts';
-import { canListVolunteers, exportVolunteersCsv, readVolunteerFilters } from '#/features/volunteers/staff-volunteers.ts';
+import {
+  canListVolunteers,
+  exportVolunteersCsv,
+  readVolunteerFilters,
+} from '#/features/volunteers/staff-volunteers.ts';
 import { getTranslator } from '#/lib/i18n.ts';
 import { romeDateString } from '#/lib/time.ts';
 

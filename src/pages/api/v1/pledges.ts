@@ -50,18 +50,24 @@ export const POST: APIRoute = async (context) => {
   const limit = await guardPublicWrite(db, 'pledge', clientIp(context), contact.phone ?? contact.email);
   if (!limit.allowed) return rateLimited(limit.retryAfterSeconds);
 
-  const outcome = await createPledge(db, {
-    campaignSlug: campaign.slug,
-    lines: request.lines,
-    collectionWindowId: request.collectionWindow,
-    firstName: contact.name,
-    email: contact.email,
-    phone: contact.phone,
-    locale: contact.locale,
-    submissionKey: request.submissionKey,
-  }, now, { campaign });
+  const outcome = await createPledge(
+    db,
+    {
+      campaignSlug: campaign.slug,
+      lines: request.lines,
+      collectionWindowId: request.collectionWindow,
+      firstName: contact.name,
+      email: contact.email,
+      phone: contact.phone,
+      locale: contact.locale,
+      submissionKey: request.submissionKey,
+    },
+    now,
+    { campaign },
+  );
   if (!outcome.ok) {
-    if (outcome.reason === 'exceeds_remaining') return apiError(409, 'exceeds_remaining', { remaining: outcome.remaining });
+    if (outcome.reason === 'exceeds_remaining')
+      return apiError(409, 'exceeds_remaining', { remaining: outcome.remaining });
     // The window ended or the campaign changed between the checks above and the pledge.
     if (outcome.reason === 'invalid_window') return invalid({ collectionWindow: 'pledge.error.windowInvalid' });
     if (outcome.reason === 'invalid_items') return invalid({ items: 'pledge.error.itemsInvalid' });
@@ -69,7 +75,9 @@ export const POST: APIRoute = async (context) => {
   }
   await invalidateLiveData(context, [CACHE_TAGS.campaign(campaign.slug)]);
   // A repeated submissionKey answers with the pledge it made first, which may name another window.
-  const made = campaign.dropOffPoints.flatMap((p) => p.windows.map((w) => ({ p, w }))).find((x) => x.w.id === outcome.pledge.collectionWindowId) ?? { p: point!, w: window! };
+  const made = campaign.dropOffPoints
+    .flatMap((p) => p.windows.map((w) => ({ p, w })))
+    .find((x) => x.w.id === outcome.pledge.collectionWindowId) ?? { p: point!, w: window! };
   return json(
     {
       reference: outcome.pledge.reference,

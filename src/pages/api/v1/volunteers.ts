@@ -17,7 +17,9 @@ export const POST: APIRoute = async (context) => {
   if (!read.ok) return read.response;
   const checked = checkVolunteer(volunteerInputFromJson(read.body));
   if (!checked.ok) {
-    const fields = Object.fromEntries(Object.entries(checked.fields).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    const fields = Object.fromEntries(
+      Object.entries(checked.fields).filter((e): e is [string, string] => typeof e[1] === 'string'),
+    );
     return apiError(422, 'invalid', { fields: translateFields(fields, getTranslator(responseLocale(read.body))) });
   }
   const db = await getDb();

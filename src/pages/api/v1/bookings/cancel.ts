@@ -1,6 +1,11 @@
 import type { APIRoute } from 'astro';
 import { getDb } from '#/server/db/index.ts';
-import { cancelBooking, findBookingByReferenceAndPhone, findBookingByToken, type ManagedBooking } from '#/features/booking/bookings.ts';
+import {
+  cancelBooking,
+  findBookingByReferenceAndPhone,
+  findBookingByToken,
+  type ManagedBooking,
+} from '#/features/booking/bookings.ts';
 import { clientIp, guardLookup } from '#/server/http/request-guard.ts';
 import { CACHE_TAGS, invalidateLiveData } from '#/server/cache/live-page.ts';
 import type { Db } from '#/server/db/database.ts';
@@ -30,11 +35,13 @@ export const POST: APIRoute = async (context) => {
   if (!booking) return apiError(404, 'not_found');
   // An appointment that is over cannot be cancelled, as on the pages: it would free a place in the
   // past and rewrite the desk's record of who came.
-  if (booking.status === 'confirmed' && booking.end.getTime() <= Date.now()) return apiError(409, 'not_cancellable', { status: 'past' });
+  if (booking.status === 'confirmed' && booking.end.getTime() <= Date.now())
+    return apiError(409, 'not_cancellable', { status: 'past' });
   if (booking.status !== 'cancelled' && !(await cancelBooking(db, booking.id))) {
     // Cancelled meanwhile by a concurrent request is still a success; attended or no-show is not.
     const current = await findBooking(db, request);
-    if (current?.status !== 'cancelled') return apiError(409, 'not_cancellable', { status: current?.status ?? booking.status });
+    if (current?.status !== 'cancelled')
+      return apiError(409, 'not_cancellable', { status: current?.status ?? booking.status });
   }
   await invalidateLiveData(context, [CACHE_TAGS.slots(booking.deskSlug)]);
   return json({ reference: booking.reference, status: 'cancelled' });

@@ -34,7 +34,9 @@ export const POST: APIRoute = async (context) => {
   const limit = await guardPublicWrite(db, 'booking', clientIp(context), details.phone ?? details.email);
   if (!limit.allowed) return rateLimited(limit.retryAfterSeconds);
 
-  const outcome = await createBooking(db, { desk, start, ...details, submissionKey, source: 'api' }, new Date(), { knownExceptions: (from, to) => exceptionsFrom(cached, from, to) });
+  const outcome = await createBooking(db, { desk, start, ...details, submissionKey, source: 'api' }, new Date(), {
+    knownExceptions: (from, to) => exceptionsFrom(cached, from, to),
+  });
   if (!outcome.ok) return apiError(409, outcome.reason, { alternatives: outcome.alternatives.map(slotToJson) });
   await invalidateLiveData(context, [CACHE_TAGS.slots(desk.slug)]);
   return json(bookingToJson(outcome.booking, outcome.manageToken, details.locale, publicOrigin()), { status: 201 });

@@ -11,7 +11,11 @@ import { can } from '#/features/staff-accounts/policy.ts';
 import { agendaRange, exportAgendaCsv, type AgendaView } from '#/features/agenda/agenda.ts';
 import { parseDateOnly, romeDateString } from '#/lib/time.ts';
 
-const notFound = () => new Response('Not found', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' } });
+const notFound = () =>
+  new Response('Not found', {
+    status: 404,
+    headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' },
+  });
 
 export const GET: APIRoute = async (context) => {
   if (!isStaffLocale(context.params.locale)) return notFound();
@@ -20,7 +24,8 @@ export const GET: APIRoute = async (context) => {
   const db = await getDb();
   const desk = await getDeskBySlug(db, context.params.desk ?? '');
   if (!desk) return notFound();
-  if (!can(staff.actor, { kind: 'desk.agenda', desk: { id: desk.id, municipioId: desk.municipioId } })) return forbidden();
+  if (!can(staff.actor, { kind: 'desk.agenda', desk: { id: desk.id, municipioId: desk.municipioId } }))
+    return forbidden();
 
   const query = context.url.searchParams;
   const asked = query.get('giorno');
