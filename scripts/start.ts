@@ -143,15 +143,35 @@ function readBodyUpTo(req: http.IncomingMessage, limit: number): Promise<Buffer 
 }
 
 /**
- * 413 for a chunked body found past the cap while reading it: the rest is never read (draining it
- * made ~200 MB of garbage chunks for 4 × 64 MB), the answer goes out at once with Connection: close,
- * and the socket is closed a second later, once the client has had time to read it. Browsers never
- * send form bodies chunked, so only such uploads meet this; a body declared too large by its
- * Content-Length is still drained and answered (refuseTooLarge), which every client reads cleanly.
+ * 413 for a chunked body found past the cap while reading it: the rest is not read (draining it all
+ * made ~200 MB of garbage chunks for 4 × 64 MB) and the answer goes out at once with Connection:
+ * close. Then a lingering close, as nginx does: closing a socket that still holds unread bytes sends
+ * a reset, which can destroy the answer in the client's buffers before it reads it (seen as EPIPE
+ * in CI). So the server only half-closes (FIN after the answer), reads and discards at most
+ * LINGER_BYTES or for LINGER_MS more, and then closes. Browsers never send form bodies chunked;
+ * a body declared too large by its Content-Length is drained and answered (refuseTooLarge).
  */
+const LINGER_BYTES = 2 * 1024 * 1024;
+const LINGER_MS = 2000;
 function refuseUnreadBody(req: http.IncomingMessage, res: http.ServerResponse): void {
+  const socket = req.socket;
+  // After a Connection: close answer Node calls destroySoon(), which resets the connection when
+  // unread bytes remain: half-close instead, and close below.
+  socket.destroySoon = () => void socket.end();
   res.writeHead(413, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' }).end('Request too large.');
-  res.on('finish', () => setTimeout(() => req.socket.destroy(), 1000).unref());
+  res.on('finish', () => {
+    const close = () => socket.destroy();
+    const timer = setTimeout(close, LINGER_MS).unref();
+    socket.once('close', () => clearTimeout(timer));
+    let lingered = 0;
+    req.removeAllListeners('data');
+    req.on('data', (chunk: Buffer) => {
+      lingered += chunk.length;
+      if (lingered > LINGER_BYTES) close();
+    });
+    req.on('end', close);
+    req.resume();
+  });
 }
 
 /**
