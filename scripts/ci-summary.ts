@@ -10,7 +10,23 @@ for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
     numPassedTests: number;
     numFailedTests: number;
     numTotalTests: number;
+    testResults?: {
+      name: string;
+      status?: string;
+      message?: string;
+      assertionResults?: { status: string; fullName: string }[];
+    }[];
   };
+  // Name what failed: the end of the log is often all that is kept.
+  for (const suite of report.testResults ?? []) {
+    if (suite.status === 'failed' && !suite.assertionResults?.some((t) => t.status === 'failed'))
+      console.log(
+        `  FAILED ${path.relative(process.cwd(), suite.name)}: ${suite.message?.split('\n')[0] ?? 'did not run'}`,
+      );
+    for (const test of suite.assertionResults ?? [])
+      if (test.status === 'failed')
+        console.log(`  FAILED ${path.relative(process.cwd(), suite.name)} > ${test.fullName}`);
+  }
   console.log(
     `${file.replace(/\.json$/, '')}: ${report.numPassedTests} passed, ${report.numFailedTests} failed (of ${report.numTotalTests})`,
   );
