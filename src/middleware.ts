@@ -6,6 +6,7 @@ import { DEFAULT_LOCALE, textDirection } from '#/lib/locales.ts';
 import { getTranslator } from '#/lib/i18n.ts';
 import { readStaffSession } from '#/features/staff-accounts/guard.ts';
 import { isDatabaseUnavailable } from '#/server/db/errors.ts';
+import { runFormAction } from '#/server/actions/run-form-action.ts';
 import type { Translate } from '#/lib/i18n.ts';
 import { HREFLANG, type Locale } from '#/lib/locales.ts';
 import {
@@ -40,7 +41,7 @@ export const onRequest = defineMiddleware(async (context, next) => {
   let response: Response;
   try {
     context.locals.staff = context.isPrerendered ? null : await readStaffSession(context);
-    response = await next();
+    response = (await runFormAction(context, next)) ?? (await next());
   } catch (error) {
     // The database is away: answer at once with 503 and a plain, readable page (Astro's 500 page
     // would say "error"); the pool reconnects by itself when PostgreSQL is back.

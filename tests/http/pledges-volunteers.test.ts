@@ -119,8 +119,17 @@ async function submit(
   for (const [name, value] of Object.entries(values))
     for (const v of Array.isArray(value) ? value : [value]) fields.push([name, v]);
   const sent = await post(f.action, fields, srv, srv.origin, page.jar);
-  if (sent.status !== 303 || sent.headers.get('location') !== f.action) return sent;
-  return get(f.action, srv, page.jar);
+  // The form's own page: its action's address without the action's name (?_action=…).
+  const self = formPage(f.action);
+  if (sent.status !== 303 || sent.headers.get('location') !== self) return sent;
+  return get(self, srv, page.jar);
+}
+
+/** The page a form belongs to: the address it posts to, less the Astro Action's name. */
+function formPage(action: string): string {
+  const url = new URL(action, 'http://x');
+  url.searchParams.delete('_action');
+  return url.pathname + url.search;
 }
 
 /** Fields with some values set (replacing those of the same name). */

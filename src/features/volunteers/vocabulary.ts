@@ -1,7 +1,14 @@
 // The volunteer sign-up vocabulary and its validation (pure; shared by the form and the API).
 import { z } from 'astro/zod';
-import { LOCALES } from '#/lib/locales.ts';
-import { normalizeEmail, normalizePhone } from '#/features/booking/contact.ts';
+import {
+  consentGiven,
+  freeNote,
+  optionalField,
+  optionalPhone,
+  personName,
+  requiredEmail,
+  siteLocale,
+} from '#/lib/validation.ts';
 
 export const VOLUNTEER_SKILLS = [
   'events',
@@ -35,44 +42,21 @@ export const VOLUNTEER_LANGUAGES = [
   'wo',
 ] as const;
 
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 const list = <T extends string>(values: readonly T[]) =>
   z.array(z.enum(values as unknown as [T, ...T[]])).max(values.length);
 
-export const volunteerSchema = z.object({
-  name: z
-    .string({ error: 'volunteer.error.nameRequired' })
-    .max(10000)
-    .transform((v) => v.trim().replace(/\s+/g, ' '))
-    .pipe(
-      z
-        .string()
-        .min(1, { error: 'volunteer.error.nameRequired' })
-        .max(120, { error: 'volunteer.error.nameTooLong' })
-        .refine((v) => !CONTROL.test(v), { error: 'volunteer.error.nameInvalid' }),
-    ),
-  email: z
-    .string({ error: 'volunteer.error.emailRequired' })
-    .max(10000)
-    .transform((v, ctx) => {
-      const email = normalizeEmail(v);
-      if (!email)
-        ctx.addIssue({
-          code: 'custom',
-          message: v.trim() ? 'volunteer.error.emailInvalid' : 'volunteer.error.emailRequired',
-        });
-      return email ?? '';
-    }),
-  phone: z
-    .string()
-    .max(10000)
-    .optional()
-    .transform((v, ctx) => {
-      if (!v?.trim()) return null;
-      const phone = normalizePhone(v);
-      if (!phone) ctx.addIssue({ code: 'custom', message: 'volunteer.error.phoneInvalid' });
-      return phone ?? null;
-    }),
+/** The fields of a sign-up, as the JSON API and the form send them. */
+const volunteerFields = {
+  name: personName(
+    {
+      required: 'volunteer.error.nameRequired',
+      tooLong: 'volunteer.error.nameTooLong',
+      invalid: 'volunteer.error.nameInvalid',
+    },
+    120,
+  ),
+  email: requiredEmail({ required: 'volunteer.error.emailRequired', invalid: 'volunteer.error.emailInvalid' }),
+  phone: optionalPhone('volunteer.error.phoneInvalid'),
   municipi: z
     .array(z.coerce.number().int().min(1).max(9), { error: 'volunteer.error.municipiRequired' })
     .min(1, { error: 'volunteer.error.municipiRequired' })
@@ -84,20 +68,40 @@ export const volunteerSchema = z.object({
     .array(z.string().refine((v) => AVAILABILITY.includes(v)))
     .max(AVAILABILITY.length)
     .default([]),
-  note: z
-    .string()
-    .max(10000)
-    .optional()
-    .transform((v) => v?.trim() || null)
-    .pipe(
-      z
-        .string()
-        .max(1000, { error: 'volunteer.error.noteTooLong' })
-        .refine((v) => !CONTROL.test(v.replace(/\r?\n/g, ' ')), { error: 'volunteer.error.noteInvalid' })
-        .nullable(),
-    ),
-  locale: z.enum(LOCALES, { error: 'volunteer.error.localeInvalid' }),
-  consent: z.literal(true, { error: 'volunteer.error.consentRequired' }),
-});
+  note: freeNote({ tooLong: 'volunteer.error.noteTooLong', invalid: 'volunteer.error.noteInvalid' }, 1000),
+  locale: siteLocale('volunteer.error.localeInvalid'),
+  consent: consentGiven('volunteer.error.consentRequired'),
+};
+
+/** Whoever offers translation says which languages (checked even when other fields failed). */
+function translatorsNameLanguages<T extends z.ZodObject>(schema: T) {
+  return schema.refine(
+    (v) => {
+      const { skills, languages } = v as { skills?: unknown; languages?: unknown };
+      return (
+        !(Array.isArray(skills) && skills.includes('translation')) || (Array.isArray(languages) && languages.length > 0)
+      );
+    },
+    {
+      path: ['languages'],
+      error: 'volunteer.error.languagesRequired',
+      when: (payload) => {
+        const v = payload.value as { skills?: unknown } | undefined;
+        return typeof v === 'object' && v !== null && Array.isArray(v.skills) && v.skills.includes('translation');
+      },
+    },
+  );
+}
+
+/** A sign-up: the JSON API's body (POST /api/v1/volunteers) and the form's fields alike. */
+export const volunteerSchema = translatorsNameLanguages(z.object(volunteerFields));
+
+// The form's language is its page's (the action reads it from the request), not a field.
+const { locale: _pageLocale, ...formFields } = volunteerFields;
+
+/** The sign-up form: the same fields, plus its signed stamp (the honeypot is checked before). */
+export const volunteerFormSchema = translatorsNameLanguages(
+  z.object({ ...formFields, formStartedAt: optionalField(200) }),
+);
 
 export type VolunteerInput = z.output<typeof volunteerSchema>;

@@ -1,11 +1,11 @@
 // Volunteer sign-ups as the HTML form and the JSON API send them: addresses, reading the fields
 // into the shape of volunteerSchema (src/features/volunteers/vocabulary.ts) and turning its issues into message
 // keys ("volunteer.error.*"), per field, in the order of the form. Pure.
-import type { z } from 'astro/zod';
 import { volunteerSchema, VOLUNTEER_SKILLS, type VolunteerInput } from './vocabulary.ts';
 import { toLatinDigits } from '#/features/booking/flow.ts';
 import { withQuery } from '#/features/campaign/pledge-form.ts';
 import type { Locale } from '#/lib/locales.ts';
+import { issueKeys } from '#/lib/validation.ts';
 
 export type VolunteerPage = 'grazie' | 'conferma' | 'ritira';
 
@@ -86,43 +86,17 @@ export function emptyVolunteerForm(): VolunteerFormValues {
   };
 }
 
-// PostgreSQL refuses U+0000 in text, and no control character belongs in an address; the schema
-// checks names and notes, this the email.
-const CONTROL = /[\u0000-\u001F\u007F-\u009F]/;
-
 export type VolunteerCheck =
   { ok: true; value: VolunteerInput } | { ok: false; fields: Partial<Record<VolunteerField, string>> };
 
-/** Field → first message key; anything zod words itself becomes "volunteer.error.<field>Invalid". */
-function fieldErrors(error: z.ZodError): Partial<Record<VolunteerField, string>> {
-  const out: Partial<Record<VolunteerField, string>> = {};
-  for (const issue of error.issues) {
-    const f = String(issue.path[0] ?? 'form') as VolunteerField;
-    out[f] ??= issue.message.startsWith('volunteer.') ? issue.message : `volunteer.error.${f}Invalid`;
-  }
-  return out;
-}
-
-/**
- * Validates a sign-up (from the form or the API) with the shared schema, plus what the form
- * promises: whoever offers translation says which languages.
- */
+/** Validates a sign-up (the API's body) with the shared schema; message keys by field, in form order. */
 export function checkVolunteer(input: Record<string, unknown>): VolunteerCheck {
   const parsed = volunteerSchema.safeParse(input);
-  const fields = parsed.success ? {} : fieldErrors(parsed.error);
-  if (typeof input.email === 'string' && CONTROL.test(input.email)) fields.email ??= 'volunteer.error.emailInvalid';
-  const skills = Array.isArray(input.skills) ? input.skills : [];
-  const languages = Array.isArray(input.languages) ? input.languages : [];
-  if (skills.includes('translation') && languages.length === 0)
-    fields.languages ??= 'volunteer.error.languagesRequired';
-  if (!parsed.success || Object.keys(fields).length > 0) return { ok: false, fields: ordered(fields) };
-  return { ok: true, value: parsed.data };
-}
-
-function ordered(fields: Partial<Record<VolunteerField, string>>): Partial<Record<VolunteerField, string>> {
-  const out: Partial<Record<VolunteerField, string>> = {};
-  for (const f of VOLUNTEER_FIELDS) if (fields[f]) out[f] = fields[f];
-  return out;
+  if (parsed.success) return { ok: true, value: parsed.data };
+  return {
+    ok: false,
+    fields: Object.fromEntries(issueKeys(parsed.error.issues, 'volunteer.error.', VOLUNTEER_FIELDS)),
+  };
 }
 
 /** The form's values in the schema's shape; the language of the emails is the page's. */
