@@ -1,36 +1,29 @@
 // Accessibility: axe-core (WCAG 2.0/2.1 A and AA) finds nothing on any page type in Italian,
 // English and Arabic; the skip link is the first thing the keyboard reaches; Arabic is RTL.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { startServer, type RunningServer } from '../support/server.ts';
-import { axeViolations, launchBrowser, pagesFor, resolvePath } from './support.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext } from 'playwright-core';
+import { startServer } from '../support/server.ts';
+import { axeViolations, browserSite, pagesFor, resolvePath } from './support.ts';
 
 const LOCALES = ['it', 'en', 'ar'] as const;
 
-let server: RunningServer;
-let browser: Browser;
 // axe-core is injected as an inline script, which the pages' Content-Security-Policy (rightly)
 // refuses: only this context bypasses CSP. The keyboard and direction checks run with CSP on.
 let axeContext: BrowserContext;
 let context: BrowserContext;
 
+const site = browserSite(() => startServer());
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  axeContext = await browser.newContext({ bypassCSP: true });
-  context = await browser.newContext();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
+  axeContext = await site.browser.newContext({ bypassCSP: true });
+  context = await site.browser.newContext();
 });
 
 describe('axe finds no WCAG 2.1 A/AA violation', () => {
   it.each(pagesFor(LOCALES))('/%s %s', async (locale, spec) => {
-    const path = await resolvePath(server.origin, locale, spec);
+    const path = await resolvePath(site.origin, locale, spec);
     const page = await axeContext.newPage();
     try {
-      const response = await page.goto(server.origin + path, { waitUntil: 'load' });
+      const response = await page.goto(site.origin + path, { waitUntil: 'load' });
       expect(response?.status(), path).toBe(spec.status);
       expect(await axeViolations(page)).toEqual([]);
     } finally {
@@ -41,10 +34,10 @@ describe('axe finds no WCAG 2.1 A/AA violation', () => {
 
 describe('the skip link is the first focusable element and leads to the main content', () => {
   it.each(pagesFor(LOCALES))('/%s %s', async (locale, spec) => {
-    const path = await resolvePath(server.origin, locale, spec);
+    const path = await resolvePath(site.origin, locale, spec);
     const page = await context.newPage();
     try {
-      await page.goto(server.origin + path, { waitUntil: 'load' });
+      await page.goto(site.origin + path, { waitUntil: 'load' });
       await page.keyboard.press('Tab');
       const focused = await page.evaluate(() => {
         const el = document.activeElement;
@@ -65,10 +58,10 @@ describe('the skip link is the first focusable element and leads to the main con
 
 describe('text direction', () => {
   it.each(pagesFor(LOCALES))('/%s %s', async (locale, spec) => {
-    const path = await resolvePath(server.origin, locale, spec);
+    const path = await resolvePath(site.origin, locale, spec);
     const page = await context.newPage();
     try {
-      await page.goto(server.origin + path, { waitUntil: 'load' });
+      await page.goto(site.origin + path, { waitUntil: 'load' });
       const html = await page.evaluate(() => ({
         lang: document.documentElement.getAttribute('lang'),
         dir: document.documentElement.getAttribute('dir'),

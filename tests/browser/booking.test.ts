@@ -3,22 +3,12 @@
 // WCAG 2.1 A/AA violation on any booking or manage page type in Italian, English and Arabic.
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startServer, type RunningServer } from '../support/server.ts';
-import { LIMITS_NOT_REACHED, axeViolations, follow, h1, launchBrowser, text } from './support.ts';
+import type { BrowserContext, Page } from 'playwright-core';
+import { startServer } from '../support/server.ts';
+import { axeViolations, browserSite, follow, h1, LIMITS_NOT_REACHED, text } from './support.ts';
 import { loggedMails } from '../support/mail-log.ts';
 
-let server: RunningServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startServer(LIMITS_NOT_REACHED);
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const site = browserSite(() => startServer(LIMITS_NOT_REACHED));
 
 type Locale = 'it' | 'en' | 'ar';
 
@@ -27,7 +17,7 @@ async function continueButton(page: Page, locale: Locale) {
 }
 
 async function chooseFirstTime(page: Page, locale: Locale, desk: string, index = 0) {
-  await page.goto(`${server.origin}/${locale}/sportelli/${desk}/prenota`);
+  await page.goto(`${site.origin}/${locale}/sportelli/${desk}/prenota`);
   await page.locator('input[name="slot"]').nth(index).check();
   await continueButton(page, locale);
   expect(await h1(page)).toBe(text(locale, 'booking.details.title'));
@@ -59,12 +49,16 @@ async function downloadCalendar(page: Page): Promise<string> {
 async function manageLinkFor(reference: string): Promise<string> {
   const checked = new Set<string>();
   for (let i = 0; i < 100; i++) {
-    for (const mail of await loggedMails(server.output(), 'booking_confirmation', /\/prenotazione\/gestisci\?token=/)) {
+    for (const mail of await loggedMails(
+      site.server.output(),
+      'booking_confirmation',
+      /\/prenotazione\/gestisci\?token=/,
+    )) {
       const url = new URL(mail.url);
       const link = url.pathname + url.search;
       if (checked.has(link)) continue;
       checked.add(link);
-      if ((await (await fetch(server.origin + link)).text()).includes(reference)) return link;
+      if ((await (await fetch(site.origin + link)).text()).includes(reference)) return link;
     }
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -73,10 +67,8 @@ async function manageLinkFor(reference: string): Promise<string> {
 
 describe('a family books and cancels', () => {
   it('with JavaScript off, in Arabic, with a phone number only', async () => {
-    const context = await browser.newContext({ javaScriptEnabled: false, acceptDownloads: true });
-    const page = await context.newPage();
-    try {
-      await page.goto(`${server.origin}/ar/sportelli/gallaratese`);
+    await site.withPage({ javaScriptEnabled: false, acceptDownloads: true }, async (page) => {
+      await page.goto(`${site.origin}/ar/sportelli/gallaratese`);
       await Promise.all([
         page.waitForURL(/\/prenota$/),
         page.getByRole('link', { name: text('ar', 'booking.cta') }).click(),
@@ -113,15 +105,11 @@ describe('a family books and cancels', () => {
         page.getByRole('button', { name: text('ar', 'manage.cancel.yes') }).click(),
       ]);
       expect(await h1(page)).toBe(text('ar', 'manage.cancelledTitle'));
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('with JavaScript on, in Italian, with an email, cancelling from the emailed link', async () => {
-    const context = await browser.newContext({ javaScriptEnabled: true, acceptDownloads: true });
-    const page = await context.newPage();
-    try {
+    await site.withPage({ javaScriptEnabled: true, acceptDownloads: true }, async (page) => {
       await chooseFirstTime(page, 'it', 'quarto-oggiaro');
       await page.fill('#note', 'Vorrei informazioni sul centro estivo.');
       await continueButton(page, 'it');
@@ -131,7 +119,7 @@ describe('a family books and cancels', () => {
       expect(await page.locator('main').innerText()).toContain(text('it', 'booking.done.change.email'));
       expect(await downloadCalendar(page)).toContain('LOCATION:Via Pascarella 5\\, 20157 Milano');
 
-      await page.goto(server.origin + (await manageLinkFor(reference)));
+      await page.goto(site.origin + (await manageLinkFor(reference)));
       expect(await h1(page)).toBe(text('it', 'manage.title'));
       await follow(page, page.getByRole('link', { name: text('it', 'manage.cancel.link') }));
       await Promise.all([
@@ -139,9 +127,7 @@ describe('a family books and cancels', () => {
         page.getByRole('button', { name: text('it', 'manage.cancel.yes') }).click(),
       ]);
       expect(await page.locator('main').innerText()).toContain(text('it', 'manage.cancelledTitle'));
-    } finally {
-      await context.close();
-    }
+    });
   });
 });
 
@@ -149,7 +135,7 @@ describe('axe finds no WCAG 2.1 A/AA violation on the booking and manage pages',
   // axe is injected as an inline script, which the pages' CSP refuses: this context bypasses CSP.
   let context: BrowserContext;
   beforeAll(async () => {
-    context = await browser.newContext({ bypassCSP: true });
+    context = await site.browser.newContext({ bypassCSP: true });
   });
   afterAll(async () => {
     await context?.close();
@@ -165,7 +151,7 @@ describe('axe finds no WCAG 2.1 A/AA violation on the booking and manage pages',
         checked.push(type);
       };
       try {
-        const choose = `${server.origin}/${locale}/sportelli/villapizzone/prenota`;
+        const choose = `${site.origin}/${locale}/sportelli/villapizzone/prenota`;
         await page.goto(choose);
         await check('time');
         await continueButton(page, locale);
@@ -191,7 +177,7 @@ describe('axe finds no WCAG 2.1 A/AA violation on the booking and manage pages',
 
         // Someone else takes the time meanwhile (another tab), then this one confirms.
         // Another person: a browser of their own (the same browser's tabs share one draft).
-        const otherContext = await browser.newContext();
+        const otherContext = await site.browser.newContext();
         const other = await otherContext.newPage();
         await other.goto(choose);
         await other.locator('input[name="slot"]').first().check();
@@ -216,7 +202,7 @@ describe('axe finds no WCAG 2.1 A/AA violation on the booking and manage pages',
         await page.goto(`${choose}/confermata?c=not-a-valid-link`);
         await check('confirmation link not valid');
 
-        await page.goto(`${server.origin}/${locale}/prenotazione/annulla`);
+        await page.goto(`${site.origin}/${locale}/prenotazione/annulla`);
         await check('cancel by reference');
         await page.fill('#reference', 'QB-2222-22');
         await page.fill('#phone', '333 555 7777');
@@ -227,7 +213,7 @@ describe('axe finds no WCAG 2.1 A/AA violation on the booking and manage pages',
         expect(await h1(page)).toBe(text(locale, 'manage.cancel.title'));
         await check('cancel by reference, confirm');
 
-        const manage = server.origin + (await manageLinkFor(reference));
+        const manage = site.origin + (await manageLinkFor(reference));
         await page.goto(manage);
         await check('manage');
         await page.goto(`${manage}&azione=sposta`);
@@ -245,9 +231,9 @@ describe('axe finds no WCAG 2.1 A/AA violation on the booking and manage pages',
           page.getByRole('button', { name: text(locale, 'manage.cancel.yes') }).click(),
         ]);
         await check('manage, cancelled');
-        await page.goto(`${server.origin}/${locale}/prenotazione/gestisci?token=not-a-real-token-at-all-1234`);
+        await page.goto(`${site.origin}/${locale}/prenotazione/gestisci?token=not-a-real-token-at-all-1234`);
         await check('manage link not valid');
-        await page.goto(`${server.origin}/${locale}/prenotazione/annulla?esito=annullata`);
+        await page.goto(`${site.origin}/${locale}/prenotazione/annulla?esito=annullata`);
         await check('cancelled');
         expect(checked).toHaveLength(22);
       } finally {

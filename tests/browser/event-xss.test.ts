@@ -5,10 +5,10 @@
 // the test (the browser ignores the CSP, so a leaked script would run); so does any element or
 // attribute the payloads could have introduced. The
 // .ics files are checked as text: a calendar, served as an attachment, never as a page.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startServer, type RunningServer } from '../support/server.ts';
-import { axeViolations, launchBrowser } from './support.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { startServer } from '../support/server.ts';
+import { axeViolations, browserSite } from './support.ts';
 import { createUser } from '#/features/staff-accounts/users.ts';
 import { createSession, generateSessionToken } from '#/features/staff-accounts/session.ts';
 import { loadActor } from '#/features/staff-accounts/actor.ts';
@@ -44,15 +44,13 @@ const DESCRIPTION_EXTRAS = [
   '- <img src=x onerror=alert(18)>\n- **<svg onload=alert(19)>**',
 ];
 
-let server: RunningServer;
-let browser: Browser;
 let context: BrowserContext;
 let staffToken = '';
 const eventIds: number[] = [];
 const slugs: string[] = [];
 
-beforeAll(async () => {
-  server = await startServer(
+const site = browserSite(() =>
+  startServer(
     {},
     {
       async prepare(db) {
@@ -142,15 +140,12 @@ beforeAll(async () => {
         eventIds.push(draft.event.id);
       },
     },
-  );
-  browser = await launchBrowser();
+  ),
+);
+beforeAll(async () => {
   // The CSP (no inline script) would stop most injected scripts by itself: it is bypassed here, so
   // what is tested is the escaping, and any leaked handler would really run and open its dialog.
-  context = await browser.newContext({ javaScriptEnabled: true, bypassCSP: true });
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
+  context = await site.browser.newContext({ javaScriptEnabled: true, bypassCSP: true });
 });
 
 /** Elements, attributes and scripts that partner text could only have brought in by escaping. */
@@ -199,7 +194,7 @@ function watchDialogs(page: Page): string[] {
 async function visit(path: string, options: { html?: boolean } = {}): Promise<{ text: string }> {
   const page = await context.newPage();
   const dialogs = watchDialogs(page);
-  const response = await page.goto(server.origin + path, { waitUntil: 'load' });
+  const response = await page.goto(site.origin + path, { waitUntil: 'load' });
   expect(response?.status(), path).toBe(200);
   // Give any injected handler (onload, ontoggle, autofocus…) its chance to run.
   await page.waitForTimeout(300);
@@ -261,7 +256,7 @@ describe.each(['it', 'ar'])('public pages in %s', (locale) => {
   });
 
   it('the RSS feed escapes every payload and stays well-formed XML', async () => {
-    const res = await fetch(`${server.origin}/${locale}/eventi/feed.xml`);
+    const res = await fetch(`${site.origin}/${locale}/eventi/feed.xml`);
     expect(res.status).toBe(200);
     const xml = await res.text();
     expect(xml).not.toMatch(/<(script|img|svg|iframe|details|style|body|math|a)\b/i);
@@ -269,7 +264,7 @@ describe.each(['it', 'ar'])('public pages in %s', (locale) => {
     // Chromium parses it as XML: a payload that broke out (e.g. "]]>") would make it invalid.
     await visit(`/${locale}/eventi/feed.xml`, { html: false });
     const page = await context.newPage();
-    await page.goto(`${server.origin}/${locale}/eventi/feed.xml`);
+    await page.goto(`${site.origin}/${locale}/eventi/feed.xml`);
     const parseError = await page.evaluate(() => document.getElementsByTagName('parsererror').length);
     expect(parseError).toBe(0);
     await page.close();
@@ -277,7 +272,7 @@ describe.each(['it', 'ar'])('public pages in %s', (locale) => {
 
   it('the .ics files are calendars, downloaded, never rendered as pages', async () => {
     for (const path of [`/${locale}/eventi/calendario.ics`, `/${locale}/eventi/${slugs[0]}.ics`]) {
-      const res = await fetch(server.origin + path);
+      const res = await fetch(site.origin + path);
       expect(res.status, path).toBe(200);
       expect(res.headers.get('content-type'), path).toMatch(/^text\/calendar/);
       expect(res.headers.get('x-content-type-options'), path).toBe('nosniff');
@@ -291,7 +286,7 @@ describe.each(['it', 'ar'])('public pages in %s', (locale) => {
 
 describe('staff pages (a coordinator reviews hostile events)', () => {
   it('the list and the edit pages show the payloads as text, also in form fields', async () => {
-    await context.addCookies([{ name: 'qubi_session', value: staffToken, url: server.origin }]);
+    await context.addCookies([{ name: 'qubi_session', value: staffToken, url: site.origin }]);
     const list = await visit('/it/staff/eventi');
     expect(list.text).toContain('"><img src=x onerror=alert(1)>');
     for (const id of [eventIds[0]!, eventIds[1]!, eventIds[eventIds.length - 1]!]) {
@@ -299,7 +294,7 @@ describe('staff pages (a coordinator reviews hostile events)', () => {
       await visit(`/en/staff/eventi/${id}`);
     }
     const page = await context.newPage();
-    await page.goto(`${server.origin}/it/staff/eventi/${eventIds[eventIds.length - 1]}`);
+    await page.goto(`${site.origin}/it/staff/eventi/${eventIds[eventIds.length - 1]}`);
     expect(await page.inputValue('#title-it')).toBe(PAYLOADS[1]);
     expect(await page.inputValue('#venue')).toBe(PAYLOADS[3]);
     expect(await page.inputValue('#description-it')).toBe(PAYLOADS[0]);
@@ -313,10 +308,10 @@ describe('staff pages (a coordinator reviews hostile events)', () => {
       '/it/staff/eventi/nuovo',
       `/en/staff/eventi/${eventIds[eventIds.length - 1]}`,
     ]) {
-      await page.goto(server.origin + path);
+      await page.goto(site.origin + path);
       expect(await axeViolations(page), path).toEqual([]);
     }
-    await page.goto(`${server.origin}/it/staff/eventi/nuovo`);
+    await page.goto(`${site.origin}/it/staff/eventi/nuovo`);
     await page.click('#save');
     await page.waitForSelector('.error-summary');
     expect(await axeViolations(page), 'nuovo with errors').toEqual([]);

@@ -1,31 +1,24 @@
 // Without JavaScript: every page type renders, the desks filter works as a plain form, the
 // calendar download works, and content pages (and the home page) load no script at all.
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { startServer, type RunningServer } from '../support/server.ts';
-import { CONTENT_PAGES, firstEventPath, launchBrowser, pagesFor, resolvePath } from './support.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext } from 'playwright-core';
+import { startServer } from '../support/server.ts';
+import { browserSite, CONTENT_PAGES, firstEventPath, pagesFor, resolvePath } from './support.ts';
 
-let server: RunningServer;
-let browser: Browser;
 let context: BrowserContext;
 
+const site = browserSite(() => startServer());
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  context = await browser.newContext({ javaScriptEnabled: false, acceptDownloads: true });
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
+  context = await site.browser.newContext({ javaScriptEnabled: false, acceptDownloads: true });
 });
 
 describe('every page type renders its heading without JavaScript', () => {
   it.each(pagesFor(['it', 'ar']))('/%s %s', async (locale, spec) => {
-    const path = await resolvePath(server.origin, locale, spec);
+    const path = await resolvePath(site.origin, locale, spec);
     const page = await context.newPage();
     try {
-      const response = await page.goto(server.origin + path, { waitUntil: 'load' });
+      const response = await page.goto(site.origin + path, { waitUntil: 'load' });
       expect(response?.status(), path).toBe(spec.status);
       const h1 = page.locator('h1');
       expect(await h1.count()).toBe(1);
@@ -59,7 +52,7 @@ describe('the desks filter is a plain form', () => {
       expect(await page.locator('select[name="municipio"]').inputValue()).toBe(municipio);
     };
     try {
-      await page.goto(`${server.origin}/${locale}/sportelli`, { waitUntil: 'load' });
+      await page.goto(`${site.origin}/${locale}/sportelli`, { waitUntil: 'load' });
       expect(await deskNames()).toEqual(expect.arrayContaining(M8));
 
       await choose('8');
@@ -76,16 +69,16 @@ describe('the desks filter is a plain form', () => {
 
 describe('"add to calendar" works without JavaScript', () => {
   it.each(['it', 'ar'])('/%s event page', async (locale) => {
-    const path = await firstEventPath(server.origin, locale);
+    const path = await firstEventPath(site.origin, locale);
     const page = await context.newPage();
     try {
-      await page.goto(server.origin + path, { waitUntil: 'load' });
+      await page.goto(site.origin + path, { waitUntil: 'load' });
       const link = page.locator('main a[href$=".ics"]').first();
       expect(await link.count()).toBe(1);
       const href = await link.getAttribute('href');
       expect(href).toBeTruthy();
       const target = new URL(href!, page.url());
-      expect(target.origin).toBe(server.origin);
+      expect(target.origin).toBe(site.origin);
 
       const response = await context.request.get(target.href);
       expect(response.status()).toBe(200);
@@ -109,7 +102,7 @@ describe('content pages and the home page load no JavaScript', () => {
   const paths = ['it', 'ar'].flatMap((l) => [`/${l}`, ...CONTENT_PAGES.map((p) => `/${l}/${p}`)]);
   it.each(paths)('%s', async (path) => {
     // A context with JavaScript on, so that a script the page asks for would really load.
-    const jsContext = await browser.newContext();
+    const jsContext = await site.browser.newContext();
     const page = await jsContext.newPage();
     const scripts: string[] = [];
     const all: string[] = [];
@@ -118,7 +111,7 @@ describe('content pages and the home page load no JavaScript', () => {
       if (r.request().resourceType() === 'script') scripts.push(r.url());
     });
     try {
-      const response = await page.goto(server.origin + path, { waitUntil: 'networkidle' });
+      const response = await page.goto(site.origin + path, { waitUntil: 'networkidle' });
       expect(response?.status()).toBe(200);
       expect(all.length).toBeGreaterThan(0);
       expect(scripts).toEqual([]);

@@ -4,27 +4,17 @@
 // 2.1 A/AA violation on any pledge or volunteer page type in Italian, English and Arabic.
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startServer, type RunningServer } from '../support/server.ts';
-import { LIMITS_NOT_REACHED, axeViolations, follow, h1, launchBrowser, text } from './support.ts';
+import type { BrowserContext, Page } from 'playwright-core';
+import { startServer } from '../support/server.ts';
+import { axeViolations, browserSite, follow, h1, LIMITS_NOT_REACHED, text } from './support.ts';
 import { loggedMails } from '../support/mail-log.ts';
 
-let server: RunningServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startServer(LIMITS_NOT_REACHED);
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const site = browserSite(() => startServer(LIMITS_NOT_REACHED));
 
 type Locale = 'it' | 'en' | 'ar';
 
 async function remaining(item: string): Promise<number> {
-  const c = (await (await fetch(`${server.origin}/api/v1/campaigns/zaino-sospeso`)).json()) as {
+  const c = (await (await fetch(`${site.origin}/api/v1/campaigns/zaino-sospeso`)).json()) as {
     items: { slug: string; remaining: number }[];
   };
   return c.items.find((i) => i.slug === item)!.remaining;
@@ -65,7 +55,7 @@ async function pledgeJourney(
   const page = await context.newPage();
   try {
     // From the campaign page's button.
-    await page.goto(`${server.origin}/${locale}/zaino-sospeso`);
+    await page.goto(`${site.origin}/${locale}/zaino-sospeso`);
     await follow(page, page.getByRole('link', { name: text(locale, 'pledge.cta'), exact: true }));
     expect(new URL(page.url()).pathname).toBe(`/${locale}/zaino-sospeso/dona`);
     expect(await h1(page)).toBe(text(locale, 'pledge.form.title'));
@@ -102,7 +92,7 @@ async function pledgeJourney(
     expect(await remaining(item)).toBe(before - 2);
 
     // The campaign page shows the new numbers at once.
-    await page.goto(`${server.origin}/${locale}/zaino-sospeso`);
+    await page.goto(`${site.origin}/${locale}/zaino-sospeso`);
     const progress = page.locator(`progress[aria-labelledby="item-${item}"]`);
     expect(Number(await progress.getAttribute('max')) - Number(await progress.getAttribute('value'))).toBe(before - 2);
     return reference;
@@ -113,7 +103,7 @@ async function pledgeJourney(
 
 describe('pledging', () => {
   it('works with JavaScript off, in Arabic, with a phone number only', async () => {
-    const context = await browser.newContext({ javaScriptEnabled: false, acceptDownloads: true });
+    const context = await site.browser.newContext({ javaScriptEnabled: false, acceptDownloads: true });
     try {
       await pledgeJourney(context, 'ar', { name: 'أمينة', phone: '٣٥١ ٦٨١ ٨١٩٨' }, 'pastelli');
     } finally {
@@ -122,7 +112,7 @@ describe('pledging', () => {
   });
 
   it('works with JavaScript on, in Italian, with an email', async () => {
-    const context = await browser.newContext({ acceptDownloads: true });
+    const context = await site.browser.newContext({ acceptDownloads: true });
     try {
       await pledgeJourney(context, 'it', { name: 'Giulia', email: 'giulia@example.org' }, 'astuccio');
     } finally {
@@ -133,10 +123,8 @@ describe('pledging', () => {
 
 describe('volunteer sign-up', () => {
   it('works with JavaScript off: checkboxes, the availability table and the error summary', async () => {
-    const context = await browser.newContext({ javaScriptEnabled: false });
-    const page = await context.newPage();
-    try {
-      await page.goto(`${server.origin}/en`);
+    await site.withPage({ javaScriptEnabled: false }, async (page) => {
+      await page.goto(`${site.origin}/en`);
       await follow(page, page.locator('a[href="/en/volontari"]'));
       expect(await h1(page)).toBe(text('en', 'volunteer.form.title'));
       await page.fill('#name', 'Sam Rossi');
@@ -158,9 +146,7 @@ describe('volunteer sign-up', () => {
       await page.getByLabel('Arabic', { exact: true }).check();
       await Promise.all([page.waitForURL(/\/en\/volontari\/grazie$/), page.locator('#submit').click()]);
       expect(await h1(page)).toBe(text('en', 'volunteer.sent.title'));
-    } finally {
-      await context.close();
-    }
+    });
   });
 });
 
@@ -169,18 +155,18 @@ describe('axe finds no WCAG 2.1 A/AA violation on the pledge and volunteer pages
   // axe-core is injected as an inline script, which the pages' CSP (rightly) refuses: only this context bypasses CSP.
   let axeContext: BrowserContext;
   beforeAll(async () => {
-    axeContext = await browser.newContext({ bypassCSP: true });
+    axeContext = await site.browser.newContext({ bypassCSP: true });
   });
   afterAll(async () => {
     await axeContext?.close();
   });
 
   async function manageUrl(locale: Locale): Promise<string> {
-    const c = (await (await fetch(`${server.origin}/api/v1/campaigns/zaino-sospeso`)).json()) as {
+    const c = (await (await fetch(`${site.origin}/api/v1/campaigns/zaino-sospeso`)).json()) as {
       collectionWindows: { id: number; dropOffPoint: string }[];
     };
     const w = c.collectionWindows[0]!;
-    const res = await fetch(`${server.origin}/api/v1/pledges`, {
+    const res = await fetch(`${site.origin}/api/v1/pledges`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({
@@ -201,7 +187,7 @@ describe('axe finds no WCAG 2.1 A/AA violation on the pledge and volunteer pages
 
   async function signUp(locale: Locale, tag: string): Promise<string> {
     const email = `axe-${tag}-${locale}@example.org`;
-    const res = await fetch(`${server.origin}/api/v1/volunteers`, {
+    const res = await fetch(`${site.origin}/api/v1/volunteers`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ name: 'Axe', email, municipi: [8], skills: ['events'], locale, consent: true }),
@@ -214,7 +200,7 @@ describe('axe finds no WCAG 2.1 A/AA violation on the pledge and volunteer pages
   async function confirmationEmail(locale: Locale, email: string): Promise<{ confirm: string; withdraw: string }> {
     for (let i = 0; i < 120; i++) {
       for (const mail of await loggedMails(
-        server.output(),
+        site.server.output(),
         'volunteer_confirm_address',
         /\/volontari\/conferma\?token=/,
       )) {
@@ -235,11 +221,11 @@ describe('axe finds no WCAG 2.1 A/AA violation on the pledge and volunteer pages
 
   /** Each page type: how to reach it in a locale. */
   const pageTypes: [string, (page: Page, locale: Locale) => Promise<void>][] = [
-    ['pledge form', async (page, l) => void (await page.goto(`${server.origin}/${l}/zaino-sospeso/dona`))],
+    ['pledge form', async (page, l) => void (await page.goto(`${site.origin}/${l}/zaino-sospeso/dona`))],
     [
       'pledge form with errors',
       async (page, l) => {
-        await page.goto(`${server.origin}/${l}/zaino-sospeso/dona`);
+        await page.goto(`${site.origin}/${l}/zaino-sospeso/dona`);
         await page.fill('#email', 'not-an-email');
         await page.fill('#qty-zaino', '1000');
         await follow(page, page.locator('#submit'));
@@ -249,22 +235,26 @@ describe('axe finds no WCAG 2.1 A/AA violation on the pledge and volunteer pages
     [
       'pledge confirmation',
       async (page, l) => {
-        // A new donor: the step before left its refused answers in this browser's draft (kept an hour, so Back finds them).
-        await page.context().clearCookies({ name: /^qubi-draft-/ });
-        await page.goto(`${server.origin}/${l}/zaino-sospeso/dona`);
+        // The same visitor as the step before: the form shows the answers it refused (kept an hour,
+        // its errors shown once), and they correct them.
+        await page.goto(`${site.origin}/${l}/zaino-sospeso/dona`);
+        expect(await page.locator('.error-summary').count()).toBe(0);
+        expect(await page.locator('#email').inputValue()).toBe('not-an-email');
+        await page.fill('#email', '');
+        await page.fill('#qty-zaino', '');
         await fillPledge(page, { item: 'diario', quantity: '1', name: 'Axe', phone: '3331234567' });
         await Promise.all([page.waitForURL(/\/grazie\?c=/), page.locator('#submit').click()]);
       },
     ],
     [
       'pledge confirmation, link expired',
-      async (page, l) => void (await page.goto(`${server.origin}/${l}/zaino-sospeso/grazie?c=bad`)),
+      async (page, l) => void (await page.goto(`${site.origin}/${l}/zaino-sospeso/grazie?c=bad`)),
     ],
-    ['pledge manage', async (page, l) => void (await page.goto(server.origin + (await manageUrl(l))))],
+    ['pledge manage', async (page, l) => void (await page.goto(site.origin + (await manageUrl(l))))],
     [
       'pledge manage, change with errors',
       async (page, l) => {
-        await page.goto(server.origin + (await manageUrl(l)));
+        await page.goto(site.origin + (await manageUrl(l)));
         await page.fill('#qty-colla', '1000');
         await follow(page, page.locator('#save'));
         expect(await page.locator('.error-summary').count()).toBe(1);
@@ -272,35 +262,35 @@ describe('axe finds no WCAG 2.1 A/AA violation on the pledge and volunteer pages
     ],
     [
       'pledge manage, cancel',
-      async (page, l) => void (await page.goto(`${server.origin}${await manageUrl(l)}&azione=annulla`)),
+      async (page, l) => void (await page.goto(`${site.origin}${await manageUrl(l)}&azione=annulla`)),
     ],
     [
       'pledge manage, not found',
-      async (page, l) => void (await page.goto(`${server.origin}/${l}/zaino-sospeso/gestisci?token=nope`)),
+      async (page, l) => void (await page.goto(`${site.origin}/${l}/zaino-sospeso/gestisci?token=nope`)),
     ],
-    ['volunteer form', async (page, l) => void (await page.goto(`${server.origin}/${l}/volontari`))],
+    ['volunteer form', async (page, l) => void (await page.goto(`${site.origin}/${l}/volontari`))],
     [
       'volunteer form with errors',
       async (page, l) => {
-        await page.goto(`${server.origin}/${l}/volontari`);
+        await page.goto(`${site.origin}/${l}/volontari`);
         await page.check('#skills-3');
         await follow(page, page.locator('#submit'));
         expect(await page.locator('.error-summary').count()).toBe(1);
       },
     ],
-    ['volunteer check your email', async (page, l) => void (await page.goto(`${server.origin}/${l}/volontari/grazie`))],
+    ['volunteer check your email', async (page, l) => void (await page.goto(`${site.origin}/${l}/volontari/grazie`))],
     [
       'volunteer confirmed',
       async (page, l) =>
-        void (await page.goto(server.origin + (await confirmationEmail(l, await signUp(l, 'confirm'))).confirm)),
+        void (await page.goto(site.origin + (await confirmationEmail(l, await signUp(l, 'confirm'))).confirm)),
     ],
     [
       'volunteer link expired',
-      async (page, l) => void (await page.goto(`${server.origin}/${l}/volontari/conferma?token=${'x'.repeat(43)}`)),
+      async (page, l) => void (await page.goto(`${site.origin}/${l}/volontari/conferma?token=${'x'.repeat(43)}`)),
     ],
     [
       'volunteer withdraw',
-      async (page, l) => void (await page.goto(`${server.origin}/${l}/volontari/ritira?token=1.${'a'.repeat(43)}`)),
+      async (page, l) => void (await page.goto(`${site.origin}/${l}/volontari/ritira?token=1.${'a'.repeat(43)}`)),
     ],
     [
       'volunteer withdrawn',
@@ -308,7 +298,7 @@ describe('axe finds no WCAG 2.1 A/AA violation on the pledge and volunteer pages
         // The real thing: the link of the email, then the button (a POST from the page itself).
         const { withdraw } = await confirmationEmail(l, await signUp(l, 'withdraw'));
         expect(withdraw).toMatch(/\/volontari\/ritira\?token=/);
-        await page.goto(server.origin + withdraw);
+        await page.goto(site.origin + withdraw);
         await Promise.all([
           page.waitForURL(/\/volontari\/ritira\?esito=ritirato$/),
           page.locator('form button[type="submit"]').click(),

@@ -9,17 +9,15 @@
 // test runs the same on the embedded database and on PostgreSQL (TEST_DATABASE_URL). The demo admin
 // sets up TOTP at first sign-in, as every admin does; the code comes from @oslojs/otp.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startServer, type RunningServer } from '../support/server.ts';
+import type { BrowserContext, Page } from 'playwright-core';
+import { startServer } from '../support/server.ts';
 import { createDemoAccounts, type DemoAccount } from '#/features/staff-accounts/demo.ts';
 import { createUser } from '#/features/staff-accounts/users.ts';
 import { createPledge } from '#/features/campaign/pledges.ts';
-import { expectNoViolations, follow, launchBrowser } from './support.ts';
+import { browserSite, expectNoViolations, follow } from './support.ts';
 import { passSecondFactor, signIn } from './staff-support.ts';
 import { firstCollectionWindowId } from '../support/fixtures.ts';
 
-let server: RunningServer;
-let browser: Browser;
 let adminSecret: string | undefined;
 const accounts: Partial<Record<DemoAccount['role'], DemoAccount>> = {};
 const fx = {
@@ -30,8 +28,8 @@ const fx = {
   gdprEmail: (locale: string) => `persona.${locale}@example.org`,
 };
 
-beforeAll(async () => {
-  server = await startServer(
+const site = browserSite(() =>
+  startServer(
     { NODE_ENV: 'development', RATE_LIMIT_WRITES_PER_IP_PER_HOUR: '10000' },
     {
       async prepare(db) {
@@ -112,25 +110,20 @@ beforeAll(async () => {
         });
       },
     },
-  );
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+  ),
+);
 
 async function signedIn(
   role: 'coordinator' | 'admin',
   options: { javaScriptEnabled: boolean; bypassCSP?: boolean },
 ): Promise<BrowserContext> {
   const account = accounts[role]!;
-  const context = await browser.newContext(options);
+  const context = await site.browser.newContext(options);
   const page = await context.newPage();
-  await signIn(page, server.origin, account);
+  await signIn(page, site.origin, account);
   // The first sign-in sets TOTP up; later ones pass the second step with it.
-  if (role === 'admin') adminSecret = await passSecondFactor(page, server.origin, adminSecret);
-  const home = await page.goto(`${server.origin}/it/staff`, { waitUntil: 'load' });
+  if (role === 'admin') adminSecret = await passSecondFactor(page, site.origin, adminSecret);
+  const home = await page.goto(`${site.origin}/it/staff`, { waitUntil: 'load' });
   expect([home?.status(), new URL(page.url()).pathname], `${role} signed in`).toEqual([200, '/it/staff']);
   await page.close();
   return context;
@@ -141,7 +134,7 @@ describe.each(['it', 'en'] as const)('axe finds no violation (%s)', (locale) => 
   let admin: BrowserContext;
   let page: Page;
   const go = async (path: string) => {
-    const response = await page.goto(`${server.origin}/${locale}/staff/${path}`, { waitUntil: 'load' });
+    const response = await page.goto(`${site.origin}/${locale}/staff/${path}`, { waitUntil: 'load' });
     expect(response?.status(), path).toBe(200);
   };
   beforeAll(async () => {
@@ -237,13 +230,13 @@ describe('without JavaScript', () => {
     const context = await signedIn('coordinator', { javaScriptEnabled: false });
     const page = await context.newPage();
     try {
-      await page.goto(`${server.origin}/it/staff/raccolta?finestra=${fx.window8}`, { waitUntil: 'load' });
+      await page.goto(`${site.origin}/it/staff/raccolta?finestra=${fx.window8}`, { waitUntil: 'load' });
       const reference = fx.pledges[0]!;
       await follow(page, `tr:has-text("${reference}") button[value="received"]`);
       expect(await page.textContent('[role="status"]')).toContain(reference);
       expect(await page.locator('#closed ~ table').textContent()).toContain(reference);
 
-      await page.goto(`${server.origin}/it/staff/volontari?skill=homework`, { waitUntil: 'load' });
+      await page.goto(`${site.origin}/it/staff/volontari?skill=homework`, { waitUntil: 'load' });
       await page.selectOption(`#status-${fx.volunteer}`, 'active');
       await follow(page, `#volunteer-${fx.volunteer} button[type="submit"]`);
       expect(new URL(page.url()).search).toContain('skill=homework');
@@ -257,7 +250,7 @@ describe('without JavaScript', () => {
     const context = await signedIn('admin', { javaScriptEnabled: false });
     const page = await context.newPage();
     try {
-      await page.goto(`${server.origin}/en/staff/gdpr`, { waitUntil: 'load' });
+      await page.goto(`${site.origin}/en/staff/gdpr`, { waitUntil: 'load' });
       await page.fill('#email', fx.gdprEmail('nojs'));
       await follow(page, 'form:has(input[value="search"]) button[type="submit"]');
       await follow(page, 'button[value="confirm"]');

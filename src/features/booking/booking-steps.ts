@@ -1,7 +1,8 @@
 // The requests of the HTML booking flow, POST → 303 → GET on every step. A POST stores the
 // step's answers in the sealed draft cookie and redirects; the GET renders the step from the draft,
 // so the Back button, a reload and the language switcher never resend a form and never lose an
-// answer. A GET whose earlier steps are not done yet redirects to the first of them.
+// answer. A GET whose earlier steps are not done yet redirects to the first of them. A step's
+// errors are shown once, by the GET the POST led to; later GETs show its answers alone.
 import type { AstroCookies } from 'astro';
 import type { Db } from '#/server/db/database.ts';
 import type { Desk } from '#/features/desks/desks.ts';
@@ -12,7 +13,7 @@ import { getServerSecret } from '#/server/security/secret.ts';
 import { HONEYPOT_FIELD, spendFormSubmission } from '#/server/security/anti-spam.ts';
 import { clientIp, guardPublicWrite } from '#/server/http/request-guard.ts';
 import { CACHE_TAGS, invalidateLiveData } from '#/server/cache/live-page.ts';
-import { draftText, isRecord, readFormDraft, saveFormDraft } from '#/server/forms/form-draft.ts';
+import { draftText, isRecord, readFormDraft, readFormDraftEntry, saveFormDraft } from '#/server/forms/form-draft.ts';
 import {
   KEPT_MAX,
   emptyDraft,
@@ -49,7 +50,12 @@ export interface BookingState extends BookingDraft {
   desk: string;
   /** Steps whose form was sent: only those show their errors (a step seen for the first time shows none). */
   submitted: FlowStep[];
-  /** Set by "confirm" when it could not book yet: shown on check answers until the next confirm. */
+  /**
+   * The step whose errors the next rendered step shows (set by the POST, or the GET, that sends
+   * the person there): shown once, then dropped, so a reload or a later visit shows answers only.
+   */
+  errorsFor?: FlowStep;
+  /** Set by "confirm" when it could not book yet: shown once, on the check answers page. */
   notice?: 'tooFast' | 'formExpired';
   /** Rate-limited until then (ms since the epoch). */
   limitedUntil?: number;
@@ -87,6 +93,7 @@ export function stateFromStored(data: unknown, deskSlug: string): BookingState {
     privacyAccepted: data.privacyAccepted === true,
     formStartedAt: draftText(data, 'formStartedAt', KEPT_MAX.formStartedAt),
   };
+  if (STEPS.includes(data.errorsFor as FlowStep)) state.errorsFor = data.errorsFor as FlowStep;
   if (data.notice === 'tooFast' || data.notice === 'formExpired') state.notice = data.notice;
   if (typeof data.limitedUntil === 'number') state.limitedUntil = data.limitedUntil;
   if (isRecord(data.done) && typeof data.done.key === 'string' && typeof data.done.path === 'string')
@@ -96,7 +103,9 @@ export function stateFromStored(data: unknown, deskSlug: string): BookingState {
 
 const loadState = async (ctx: StepContext, desk: Desk) =>
   stateFromStored(await readFormDraft(ctx, 'booking'), desk.slug);
-const saveState = (ctx: StepContext, state: BookingState) => saveFormDraft(ctx, 'booking', state);
+/** Stored for the next request; `expiresAt` keeps a draft's hour when a GET only drops what it showed. */
+const saveState = (ctx: StepContext, state: BookingState, expiresAt?: Date) =>
+  saveFormDraft(ctx, 'booking', state, expiresAt);
 
 function markSubmitted(state: BookingState, step: FlowStep): void {
   if (!state.submitted.includes(step)) state.submitted.push(step);
@@ -135,9 +144,20 @@ export async function bookingStep(
 // GET: render a step from the draft.
 
 async function getStep(ctx: StepContext, db: Db, desk: Desk, locale: Locale, step: FlowStep): Promise<StepOutcome> {
-  const state = await loadState(ctx, desk);
-  const render = (view: FlowView): StepOutcome => ({ view, draft: state, submissionKey: newSubmissionKey() });
-  const shown = (s: FlowStep, errors: FieldErrors): FieldErrors => (state.submitted.includes(s) ? errors : {});
+  const entry = await readFormDraftEntry(ctx, 'booking');
+  const state = stateFromStored(entry?.data, desk.slug);
+  const { errorsFor, notice } = state;
+  const render = async (view: FlowView): Promise<StepOutcome> => {
+    // What went wrong is shown by this render only: the draft keeps the answers without it.
+    if (state.errorsFor !== undefined || (view.step === 'check' && state.notice)) {
+      delete state.errorsFor;
+      if (view.step === 'check') delete state.notice;
+      await saveState(ctx, state, entry?.expiresAt);
+    }
+    return { view, draft: state, submissionKey: newSubmissionKey() };
+  };
+  const shown = (s: FlowStep, errors: FieldErrors): FieldErrors =>
+    errorsFor === s && state.submitted.includes(s) ? errors : {};
 
   // A desk page or an old link may name the time in the query string (the time is not personal).
   const asked = ctx.url.searchParams.get('slot');
@@ -149,7 +169,7 @@ async function getStep(ctx: StepContext, db: Db, desk: Desk, locale: Locale, ste
 
   const slot = await findSlot(db, desk, state.slot, { free: true });
   if (step === 'time') {
-    const errors: FieldErrors = !state.submitted.includes('time')
+    const errors: FieldErrors = !(errorsFor === 'time' && state.submitted.includes('time'))
       ? {}
       : !state.slot
         ? { slot: 'booking.error.slotRequired' }
@@ -163,6 +183,11 @@ async function getStep(ctx: StepContext, db: Db, desk: Desk, locale: Locale, ste
     // "Confirm" found the time taken: the next free ones, answers kept.
     if (step === 'check' && state.submitted.includes('check') && parseSlotValue(state.slot))
       return render(await slotTakenView(db, desk, state));
+    if (state.submitted.includes('time') && state.errorsFor !== 'time') {
+      // The time chosen is gone (taken or past meanwhile): the week page says so, once.
+      state.errorsFor = 'time';
+      await saveState(ctx, state, entry?.expiresAt);
+    }
     return { redirect: timePath(locale, desk, state) };
   }
   const checked = validateDraft(state, desk);
@@ -172,7 +197,7 @@ async function getStep(ctx: StepContext, db: Db, desk: Desk, locale: Locale, ste
   if (!checked.valid) return { redirect: stepPath(locale, desk, 'contact') };
   const retryAfterSeconds = Math.ceil(((state.limitedUntil ?? 0) - Date.now()) / 1000);
   if (retryAfterSeconds > 0) return render({ step: 'limited', errors: {}, retryAfterSeconds });
-  return render({ step: 'check', errors: {}, slot, details: checked.valid, notice: state.notice });
+  return render({ step: 'check', errors: {}, slot, details: checked.valid, notice });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -195,11 +220,12 @@ async function postStep(ctx: StepContext, db: Db, desk: Desk, locale: Locale, st
   markSubmitted(state, step);
   delete state.done;
   await startFormClock(db, state);
-  await saveState(ctx, state);
   // Once "you" is filled in, changing an earlier answer returns to "check answers".
   const next: FlowStep =
     step === 'contact' || hasContactStep(state) ? 'check' : step === 'time' ? 'details' : 'contact';
   const at = await firstUnfinished(db, desk, state, next);
+  state.errorsFor = at;
+  await saveState(ctx, state);
   return {
     redirect:
       at === 'time' ? timePath(locale, desk, state, parseWeekValue(form.get('settimana'))) : stepPath(locale, desk, at),
@@ -235,9 +261,10 @@ async function confirm(
   const checked = validateDraft(state, desk);
   if (!slot || !checked.valid || Object.keys(checked.details).length > 0) {
     markSubmitted(state, 'check');
+    const at = !slot && parseSlotValue(state.slot) ? 'check' : await firstUnfinished(db, desk, state, 'check');
+    state.errorsFor = at;
     await saveState(ctx, state);
-    if (!slot && parseSlotValue(state.slot)) return here;
-    return { redirect: stepPath(locale, desk, await firstUnfinished(db, desk, state, 'check')) };
+    return at === 'check' ? here : { redirect: stepPath(locale, desk, at) };
   }
   const details = checked.valid;
   const secret = await getServerSecret(db);

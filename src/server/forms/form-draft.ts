@@ -30,19 +30,31 @@ function draftKey(secret: string): Buffer {
 
 export const draftCookieName = (flow: DraftFlow) => `qubi-draft-${flow}`;
 
-function seal(secret: string, aad: string, data: unknown, now: Date): string {
+const expiryFrom = (now: Date) => new Date(now.getTime() + DRAFT_MAX_AGE_SECONDS * 1000);
+
+/** A draft as opened: its data and the end of its life (fixed when it was first written). */
+export interface OpenedDraft {
+  data: unknown;
+  expiresAt: Date;
+}
+
+function seal(secret: string, aad: string, data: unknown, expiresAt: Date): string {
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', draftKey(secret), iv);
   cipher.setAAD(Buffer.from(aad));
-  const plain = deflateRawSync(
-    Buffer.from(JSON.stringify({ exp: now.getTime() + DRAFT_MAX_AGE_SECONDS * 1000, data })),
-  );
+  const plain = deflateRawSync(Buffer.from(JSON.stringify({ exp: expiresAt.getTime(), data })));
   const sealed = Buffer.concat([iv, Buffer.alloc(TAG_BYTES), cipher.update(plain), cipher.final()]);
   cipher.getAuthTag().copy(sealed, IV_BYTES);
   return sealed.toString('base64url');
 }
 
-function open(secret: string, aad: string, value: string, now: Date, maxPlainBytes: number): unknown {
+function open(
+  secret: string,
+  aad: string,
+  value: string,
+  now: Date,
+  maxPlainBytes: number,
+): OpenedDraft | undefined {
   try {
     const raw = Buffer.from(value, 'base64url');
     if (raw.length <= IV_BYTES + TAG_BYTES) return undefined;
@@ -54,7 +66,7 @@ function open(secret: string, aad: string, value: string, now: Date, maxPlainByt
       exp: unknown;
       data: unknown;
     };
-    return typeof exp === 'number' && exp > now.getTime() ? data : undefined;
+    return typeof exp === 'number' && exp > now.getTime() ? { data, expiresAt: new Date(exp) } : undefined;
   } catch {
     // A wrong tag, truncated or foreign value: as if there were no draft.
     return undefined;
@@ -66,13 +78,23 @@ function open(secret: string, aad: string, value: string, now: Date, maxPlainByt
  * expiry. The flow name is authenticated data, so a booking draft cannot be replayed as a pledge
  * draft. Undefined when it would not fit in a cookie.
  */
-export function sealDraft(secret: string, flow: DraftFlow, data: unknown, now: Date = new Date()): string | undefined {
-  const value = seal(secret, flow, data, now);
+export function sealDraft(
+  secret: string,
+  flow: DraftFlow,
+  data: unknown,
+  now: Date = new Date(),
+  expiresAt: Date = expiryFrom(now),
+): string | undefined {
+  const value = seal(secret, flow, data, expiresAt);
   return value.length <= MAX_SEALED_LENGTH ? value : undefined;
 }
 
 /** The data of a sealed draft, or undefined when it is altered, of another flow, or expired. */
 export function openDraft(secret: string, flow: DraftFlow, value: string | undefined, now: Date = new Date()): unknown {
+  return openDraftEntry(secret, flow, value, now)?.data;
+}
+
+function openDraftEntry(secret: string, flow: DraftFlow, value: string | undefined, now: Date): OpenedDraft | undefined {
   if (!value || value.length > MAX_SEALED_LENGTH * 2) return undefined;
   return open(secret, flow, value, now, 64 * 1024);
 }
@@ -87,7 +109,7 @@ const handleAad = (flow: DraftFlow) => `${flow}:row-handle`;
 
 function openHandle(secret: string, flow: DraftFlow, value: string, now: Date): string | undefined {
   if (!value.startsWith(ROW_PREFIX) || value.length > MAX_SEALED_LENGTH) return undefined;
-  const id = open(secret, handleAad(flow), value.slice(ROW_PREFIX.length), now, 1024);
+  const id = open(secret, handleAad(flow), value.slice(ROW_PREFIX.length), now, 1024)?.data;
   return typeof id === 'string' && /^[0-9a-f]{32}$/.test(id) ? id : undefined;
 }
 
@@ -98,14 +120,14 @@ export async function storeDraftRow(
   flow: DraftFlow,
   data: unknown,
   now: Date = new Date(),
+  expiresAt: Date = expiryFrom(now),
 ): Promise<string> {
   const id = randomBytes(16).toString('hex');
-  const expiresAt = new Date(now.getTime() + DRAFT_MAX_AGE_SECONDS * 1000);
   await db
     .insertInto('form_draft')
-    .values({ id, payload: seal(secret, flow, data, now), expires_at: expiresAt })
+    .values({ id, payload: seal(secret, flow, data, expiresAt), expires_at: expiresAt })
     .execute();
-  return ROW_PREFIX + seal(secret, handleAad(flow), id, now);
+  return ROW_PREFIX + seal(secret, handleAad(flow), id, expiresAt);
 }
 
 /** The draft a cookie value holds, in itself or in the row it names; undefined as openDraft. */
@@ -116,8 +138,19 @@ export async function openStoredDraft(
   value: string | undefined,
   now: Date = new Date(),
 ): Promise<unknown> {
+  return (await openStoredDraftEntry(db, secret, flow, value, now))?.data;
+}
+
+/** As openStoredDraft, with the draft's expiry (kept when it is written again). */
+async function openStoredDraftEntry(
+  db: Db,
+  secret: string,
+  flow: DraftFlow,
+  value: string | undefined,
+  now: Date,
+): Promise<OpenedDraft | undefined> {
   if (!value) return undefined;
-  if (!value.startsWith(ROW_PREFIX)) return openDraft(secret, flow, value, now);
+  if (!value.startsWith(ROW_PREFIX)) return openDraftEntry(secret, flow, value, now);
   // Expired rows go on the way (the hourly housekeeping catches those nobody reads again).
   await pruneExpiredDrafts(db, now);
   const id = openHandle(secret, flow, value, now);
@@ -147,32 +180,60 @@ interface CookieContext {
   cookies: AstroCookies;
 }
 
-function cookieOptions() {
+function cookieOptions(maxAge = DRAFT_MAX_AGE_SECONDS) {
   return {
     // Path / so that the same step in another language (/en/… after /it/…) still finds it.
     path: '/',
     httpOnly: true,
     secure: getConfig().publicUrl.startsWith('https:'),
     sameSite: 'lax' as const,
-    maxAge: DRAFT_MAX_AGE_SECONDS,
+    maxAge,
   };
 }
 
 /** The flow's draft, as stored (the caller checks its shape), or undefined. */
 export async function readFormDraft(context: CookieContext, flow: DraftFlow): Promise<unknown> {
+  return (await readFormDraftEntry(context, flow))?.data;
+}
+
+/** The flow's draft with its expiry, to write it again (saveFormDraft) without lengthening its life. */
+export async function readFormDraftEntry(context: CookieContext, flow: DraftFlow): Promise<OpenedDraft | undefined> {
   const value = context.cookies.get(draftCookieName(flow))?.value;
   if (!value) return undefined;
   const db = await getDb();
-  return openStoredDraft(db, await getServerSecret(db), flow, value);
+  return openStoredDraftEntry(db, await getServerSecret(db), flow, value, new Date());
 }
 
-/** Stores the draft for the next GET: in the cookie when it fits, else in a sealed row the cookie names. */
-export async function saveFormDraft(context: CookieContext, flow: DraftFlow, data: unknown): Promise<void> {
+/**
+ * Stores the draft for the next GET: in the cookie when it fits, else in a sealed row the cookie
+ * names. A new draft lives an hour; one written again (`expiresAt` of the draft it replaces, e.g.
+ * its errors once shown) keeps the end of life it had, so re-writing never lengthens it, and a
+ * row stays the same row (rewritten in place: a copy of the old cookie finds the new content).
+ */
+export async function saveFormDraft(
+  context: CookieContext,
+  flow: DraftFlow,
+  data: unknown,
+  expiresAt?: Date,
+): Promise<void> {
   const db = await getDb();
   const secret = await getServerSecret(db);
+  const now = new Date();
+  const until = expiresAt ?? expiryFrom(now);
   const previous = context.cookies.get(draftCookieName(flow))?.value;
-  const value = sealDraft(secret, flow, data) ?? (await storeDraftRow(db, secret, flow, data));
-  context.cookies.set(draftCookieName(flow), value, cookieOptions());
+  const inCookie = sealDraft(secret, flow, data, now, until);
+  const row = !inCookie && expiresAt && previous ? openHandle(secret, flow, previous, now) : undefined;
+  if (row) {
+    await db
+      .updateTable('form_draft')
+      .set({ payload: seal(secret, flow, data, until) })
+      .where('id', '=', row)
+      .execute();
+    return;
+  }
+  const value = inCookie ?? (await storeDraftRow(db, secret, flow, data, now, until));
+  const maxAge = Math.max(1, Math.min(DRAFT_MAX_AGE_SECONDS, Math.ceil((until.getTime() - now.getTime()) / 1000)));
+  context.cookies.set(draftCookieName(flow), value, cookieOptions(maxAge));
   // The draft this one replaces, if it was a row, is of no use any more.
   await dropDraftRow(db, secret, flow, previous);
 }

@@ -3,10 +3,12 @@
 // keeps what was typed and what went wrong in the flow's sealed draft cookie (form-draft.ts) and
 // answers 303 to the form's own address; the GET shows the form from the draft, with the GOV.UK
 // error summary. So Back, a reload and the language switcher only ever repeat GETs, and never
-// lose an answer. Nothing of it goes into a URL.
+// lose an answer. Nothing of it goes into a URL. What went wrong is shown once, by the GET right
+// after the 303, and then dropped from the draft: a later GET (a reload, Back, another language,
+// the next person at a shared phone) shows the answers only, with a 200.
 import type { AstroCookies, AstroGlobal } from 'astro';
 import { HONEYPOT_FIELD } from '#/server/security/anti-spam.ts';
-import { clearFormDraft, isRecord, readFormDraft, saveFormDraft, type DraftFlow } from './form-draft.ts';
+import { clearFormDraft, isRecord, readFormDraftEntry, saveFormDraft, type DraftFlow } from './form-draft.ts';
 
 /** A message key with its values, as the error summary and the field show it. */
 export interface FormMessage {
@@ -18,9 +20,9 @@ export interface FormMessage {
 export interface KeptFormInput {
   /** The fields as sent, read again by the page's own reader (never trusted as typed). */
   form: FormData;
-  /** Field id → message, in the order the fields appear. */
+  /** Field id → message, in the order the fields appear; empty after the first GET showed them. */
   errors: Map<string, FormMessage>;
-  /** Shown as a line of the error summary (too fast, form expired…), or undefined. */
+  /** Shown as a line of the error summary (too fast, form expired…), or undefined; once, as the errors. */
   notice?: string;
   /** Above 0: still rate-limited for so many seconds (the page shows its 429 notice). */
   retryAfterSeconds: number;
@@ -91,6 +93,8 @@ export async function keepFormInput(
     status: input.status ?? 422,
     step: input.step,
     limitedUntil: input.retryAfterSeconds ? Date.now() + input.retryAfterSeconds * 1000 : undefined,
+    // The errors and the notice wait for the GET this 303 leads to, which shows them and drops them.
+    unseen: true,
   };
   await saveFormDraft(context, flow, stored);
   return context.redirect(location, 303);
@@ -106,30 +110,38 @@ function storedMessage(value: unknown): FormMessage | undefined {
 
 /**
  * The input a POST kept for this form, its status and Retry-After set on the response; undefined
- * when there is none (a first visit, another form's draft, or an hour later).
+ * when there is none (a first visit, another form's draft, or an hour later). The errors and the
+ * notice come with the first read after the POST only: that read writes the draft again without
+ * them (same expiry), so later GETs show the answers alone. A rate limit stays while it lasts.
  */
 export async function keptFormInput(
   context: Context,
   flow: DraftFlow,
   scope: string,
 ): Promise<KeptFormInput | undefined> {
-  const data = await readFormDraft(context, flow);
-  if (!isRecord(data) || data.scope !== scope || !Array.isArray(data.fields)) return undefined;
+  const entry = await readFormDraftEntry(context, flow);
+  const data = entry?.data;
+  if (!entry || !isRecord(data) || data.scope !== scope || !Array.isArray(data.fields)) return undefined;
+  const unseen = data.unseen === true;
+  if (unseen) {
+    // Shown now, never again: re-sealed without them, the hour counted from the POST as before.
+    await saveFormDraft(context, flow, { ...data, errors: [], notice: undefined, unseen: false }, entry.expiresAt);
+  }
   const form = new FormData();
   for (const field of data.fields as unknown[]) {
     if (Array.isArray(field) && typeof field[0] === 'string' && typeof field[1] === 'string')
       form.append(field[0], field[1]);
   }
   const errors = new Map<string, FormMessage>();
-  for (const entry of Array.isArray(data.errors) ? (data.errors as unknown[]) : []) {
-    const message = Array.isArray(entry) && typeof entry[0] === 'string' ? storedMessage(entry[1]) : undefined;
-    if (message) errors.set((entry as [string])[0], message);
+  for (const error of unseen && Array.isArray(data.errors) ? (data.errors as unknown[]) : []) {
+    const message = Array.isArray(error) && typeof error[0] === 'string' ? storedMessage(error[1]) : undefined;
+    if (message) errors.set((error as [string])[0], message);
   }
   const retryAfterSeconds = Math.max(
     0,
     Math.ceil(((typeof data.limitedUntil === 'number' ? data.limitedUntil : 0) - Date.now()) / 1000),
   );
-  const notice = typeof data.notice === 'string' ? data.notice : undefined;
+  const notice = unseen && typeof data.notice === 'string' ? data.notice : undefined;
   const status =
     retryAfterSeconds > 0
       ? 429
