@@ -62,7 +62,7 @@ export function browserSite<S extends Started>(start: () => Promise<S>): Browser
       return ready(app, 'server');
     },
     get server() {
-      const started = ready(app, 'server');
+      const started: Started = ready(app, 'server');
       return 'origin' in started ? started : started.server;
     },
     get origin() {

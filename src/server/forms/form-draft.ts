@@ -48,13 +48,7 @@ function seal(secret: string, aad: string, data: unknown, expiresAt: Date): stri
   return sealed.toString('base64url');
 }
 
-function open(
-  secret: string,
-  aad: string,
-  value: string,
-  now: Date,
-  maxPlainBytes: number,
-): OpenedDraft | undefined {
+function open(secret: string, aad: string, value: string, now: Date, maxPlainBytes: number): OpenedDraft | undefined {
   try {
     const raw = Buffer.from(value, 'base64url');
     if (raw.length <= IV_BYTES + TAG_BYTES) return undefined;
@@ -94,7 +88,12 @@ export function openDraft(secret: string, flow: DraftFlow, value: string | undef
   return openDraftEntry(secret, flow, value, now)?.data;
 }
 
-function openDraftEntry(secret: string, flow: DraftFlow, value: string | undefined, now: Date): OpenedDraft | undefined {
+function openDraftEntry(
+  secret: string,
+  flow: DraftFlow,
+  value: string | undefined,
+  now: Date,
+): OpenedDraft | undefined {
   if (!value || value.length > MAX_SEALED_LENGTH * 2) return undefined;
   return open(secret, flow, value, now, 64 * 1024);
 }
