@@ -50,12 +50,12 @@ const rules = md.renderer.rules;
 rules.text = (tokens, i) => escapeHtml(tokens[i]!.content);
 // An empty destination ("[x]()") passes markdown-it's link rule without validateLink: it stays text.
 rules.link_open = (tokens, i) => {
-  const href = safeHref(tokens[i]!.attrGet('href') ?? '');
+  const href = safeHref(String(tokens[i]!.attrGet('href') ?? ''));
   return href === undefined ? '[' : `<a href="${escapeHtml(href)}" rel="nofollow noopener">`;
 };
 rules.link_close = (tokens, i) => {
   const open = findOpen(tokens, i);
-  return open && safeHref(open.attrGet('href') ?? '') === undefined ? ']()' : '</a>';
+  return open && safeHref(String(open.attrGet('href') ?? '')) === undefined ? ']()' : '</a>';
 };
 
 /** The link_open a link_close closes (links never nest). */
@@ -104,7 +104,7 @@ function inlineText(children: Token[]): string {
     if (child.type === 'text') text += child.content;
     else if (child.type === 'softbreak' || child.type === 'hardbreak') text += '\n';
     else if (child.type === 'link_open') {
-      href = safeHref(child.attrGet('href') ?? '');
+      href = safeHref(String(child.attrGet('href') ?? ''));
       if (href === undefined) text += '[';
     } else if (child.type === 'link_close') text += href === undefined ? ']()' : ` (${href})`;
   }
