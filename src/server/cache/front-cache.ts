@@ -15,11 +15,18 @@
 // Content-Type, ETag, Last-Modified, Cache-Control) and is captured; later requests get the same
 // headers and bytes from memory, with the adapter's 304 answer to If-None-Match/If-Modified-Since.
 // Ranges and If-Match/If-Unmodified-Since are left to the adapter.
+//
+// Libraries do the generic parts, the very ones the middleware and the adapter use, so the answers
+// agree: lru-cache (the bounded live-page store), negotiator (Accept-Encoding), compressible and
+// fresh. The rest is ours, being what no library offers: capturing the adapter's answer, tag
+// invalidation with its generations, the cache key of Astro's memoryCache, precomputed variants.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { readdirSync } from 'node:fs';
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
+import compressible from 'compressible';
+import fresh from 'fresh';
 import { LRUCache } from 'lru-cache';
 import Negotiator from 'negotiator';
 
@@ -73,13 +80,9 @@ export function pickEncoding(accept: string | undefined): Encoding {
   return chosen === 'br' || chosen === 'gzip' ? chosen : 'identity';
 }
 
-/** Whether the `compression` middleware would compress this Content-Type (mime-db's compressible, in short). */
+/** Whether the `compression` middleware would compress this Content-Type: its own test (mime-db's `compressible`). */
 export function isCompressible(contentType: string | undefined): boolean {
-  if (!contentType) return false;
-  const type = contentType.split(';')[0]!.trim().toLowerCase();
-  return /^text\/|\+(?:json|text|xml)$|^application\/(?:json|javascript|x-javascript|xml|ecmascript|manifest\+json)$|^image\/svg\+xml$/.test(
-    type,
-  );
+  return contentType !== undefined && compressible(contentType) === true;
 }
 
 // Tracking parameters Astro's memoryCache leaves out of its key (its DEFAULT_EXCLUDED_PARAMS):
@@ -131,23 +134,9 @@ export function cacheKey(host: string | undefined, url: string, read?: readonly 
   return `${host ?? ''}\n${url.slice(0, q)}${qs ? `?${qs}` : ''}`;
 }
 
-/** The `fresh` module's rule, which the adapter's `send` uses to answer 304. */
+/** Whether a conditional request may be answered 304: the `fresh` module, as the adapter's `send` uses it. */
 export function isFresh(req: IncomingHttpHeaders, etag: string | undefined, lastModified: string | undefined): boolean {
-  const modifiedSince = req['if-modified-since'];
-  const noneMatch = req['if-none-match'];
-  if (!modifiedSince && !noneMatch) return false;
-  const cacheControl = req['cache-control'];
-  if (cacheControl && /(?:^|,)\s*?no-cache\s*?(?:,|$)/.test(cacheControl)) return false;
-  if (noneMatch) {
-    if (noneMatch === '*') return true;
-    if (!etag) return false;
-    return noneMatch.split(',').some((m) => {
-      const match = m.trim();
-      return match === etag || match === `W/${etag}` || `W/${match}` === etag;
-    });
-  }
-  if (!lastModified) return false;
-  return Date.parse(lastModified) <= Date.parse(modifiedSince!);
+  return fresh(req, { etag, 'last-modified': lastModified });
 }
 
 /**
