@@ -1,4 +1,6 @@
 // The site's languages. Italian is the default and the fallback for every text.
+import Negotiator from 'negotiator';
+
 export const LOCALES = ['it', 'en', 'ar', 'es', 'zh'] as const;
 export type Locale = (typeof LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = 'it';
@@ -43,27 +45,12 @@ export function isFallback(text: LocalizedText, locale: Locale): boolean {
 }
 
 /**
- * Picks the best supported locale from an Accept-Language header (RFC 9110 quality values).
- * Matches on the primary subtag, so "zh-TW" and "es-419" still find zh and es; Italian otherwise.
+ * Picks the best supported locale from an Accept-Language header (RFC 9110 quality values), with
+ * `negotiator` (as Express does). A regional range finds its language, so "zh-TW" and "es-419"
+ * still find zh and es; Italian otherwise.
  */
 export function negotiateLocale(acceptLanguage: string | null | undefined): Locale {
   if (!acceptLanguage) return DEFAULT_LOCALE;
-  const ranges = acceptLanguage
-    .split(',')
-    .map((part, index) => {
-      const [tag = '', ...params] = part.trim().split(';');
-      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-      const quality = q ? Number(q.slice(2)) : 1;
-      return {
-        primary: tag.trim().toLowerCase().split('-')[0] ?? '',
-        quality: Number.isFinite(quality) ? quality : 0,
-        index,
-      };
-    })
-    .filter((r) => r.primary && r.quality > 0)
-    .sort((a, b) => b.quality - a.quality || a.index - b.index);
-  for (const range of ranges) {
-    if (isLocale(range.primary)) return range.primary;
-  }
-  return DEFAULT_LOCALE;
+  const [best] = new Negotiator({ headers: { 'accept-language': acceptLanguage } }).languages(LOCALES);
+  return isLocale(best) ? best : DEFAULT_LOCALE;
 }

@@ -7,9 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { LOCALES } from './locales.ts';
 import { messages } from './i18n.ts';
 
-const seed = readFileSync(path.resolve(import.meta.dirname, '../server/db/seed.ts'), 'utf8');
+const seededDesks: { desks: { phone: string }[] } = JSON.parse(
+  readFileSync(path.resolve(import.meta.dirname, '../../db/seed/desks.json'), 'utf8'),
+);
 const digits = (s: string) => s.replace(/\D/g, '');
-const deskNumbers = [...seed.matchAll(/phone: '([0-9 +]+)'/g)].map((m) => digits(m[1]!));
+const deskNumbers = seededDesks.desks.map((d) => digits(d.phone));
 /** "300 123 4567", "+39 02 1234 5678": three or more groups of digits separated by spaces. */
 const PHONE = /\+?\d{2,4}(?: \d{2,4}){2,}/g;
 

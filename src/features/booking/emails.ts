@@ -20,7 +20,8 @@ import {
   type RenderedEmail,
 } from '#/server/mail/email-layout.ts';
 
-export { escapeHtml, type RenderedEmail } from '#/server/mail/email-layout.ts';
+export { type RenderedEmail } from '#/server/mail/email-layout.ts';
+export { escapeHtml } from '#/lib/text.ts';
 
 export const BOOKING_MESSAGE_KINDS = [
   'booking_confirmation',

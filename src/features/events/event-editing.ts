@@ -18,6 +18,7 @@ import { LOCALES, type Locale, type LocalizedText } from '#/lib/locales.ts';
 import { parseDateOnly, romeParts, romeToInstant } from '#/lib/time.ts';
 import { writeAudit } from '#/features/audit/audit.ts';
 import { isUniqueViolation, runInTransaction } from '#/server/db/transaction.ts';
+import { slugify } from '#/lib/text.ts';
 
 // ---------------------------------------------------------------------------------------------
 // The form
@@ -480,15 +481,6 @@ export type EventChange =
       backToReview: boolean;
     }
   | { ok: false; error: EventWriteError };
-
-function slugify(value: string): string {
-  return value
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-}
 
 /** "festa-di-natale-2026": the Italian title (cut at 80 characters) and the year in Rome. */
 export function eventSlugBase(title: string, startsAt: Date): string {

@@ -5,6 +5,7 @@ import { eventPath } from '#/lib/paths.ts';
 import { toRomeIso } from '#/lib/time.ts';
 import type { IcsEvent } from '#/lib/ics.ts';
 import { markdownToPlainText } from './markdown.ts';
+import { escapeHtml } from '#/lib/text.ts';
 
 export function eventJsonLd(event: PublicEvent, locale: Locale, origin: string): Record<string, unknown> {
   return {
@@ -55,10 +56,6 @@ export function eventToIcs(event: PublicEvent, locale: Locale, origin: string): 
   };
 }
 
-function xml(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
 export function buildRss(
   events: PublicEvent[],
   options: {
@@ -74,8 +71,8 @@ export function buildRss(
   const items = events
     .map((e) => {
       const url = new URL(eventPath(locale, e.slug), origin).href;
-      return `<item><title>${xml(localize(e.title, locale))}</title><link>${xml(url)}</link><guid isPermaLink="true">${xml(url)}</guid><pubDate>${e.updatedAt.toUTCString()}</pubDate><description>${xml(`${options.formatWhen(e)} – ${e.venue}. ${localize(e.summary, locale)}`)}</description></item>`;
+      return `<item><title>${escapeHtml(localize(e.title, locale))}</title><link>${escapeHtml(url)}</link><guid isPermaLink="true">${escapeHtml(url)}</guid><pubDate>${e.updatedAt.toUTCString()}</pubDate><description>${escapeHtml(`${options.formatWhen(e)} – ${e.venue}. ${localize(e.summary, locale)}`)}</description></item>`;
     })
     .join('');
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>${xml(options.title)}</title><link>${xml(new URL(options.channelPath, origin).href)}</link><atom:link href="${xml(new URL(`/${locale}/eventi/feed.xml`, origin).href)}" rel="self" type="application/rss+xml"/><description>${xml(options.description)}</description><language>${locale}</language>${items}</channel></rss>\n`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>${escapeHtml(options.title)}</title><link>${escapeHtml(new URL(options.channelPath, origin).href)}</link><atom:link href="${escapeHtml(new URL(`/${locale}/eventi/feed.xml`, origin).href)}" rel="self" type="application/rss+xml"/><description>${escapeHtml(options.description)}</description><language>${locale}</language>${items}</channel></rss>\n`;
 }

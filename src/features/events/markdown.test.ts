@@ -203,6 +203,21 @@ describe('renderMarkdown formats the subset', () => {
       '<a href="http://a.example" rel="nofollow noopener"><strong>Grassetto</strong></a>',
     );
     expect(renderMarkdown('[rel](/it/eventi)')).toBe('<p>[rel](/it/eventi)</p>');
+    expect(renderMarkdown('[vuoto]()')).toBe('<p>[vuoto]()</p>');
+    expect(renderMarkdown('[Sito](https://a.example "titolo")')).toBe(
+      '<p><a href="https://a.example" rel="nofollow noopener">Sito</a></p>',
+    );
+  });
+
+  it('leaves every other Markdown construct as text', () => {
+    expect(renderMarkdown('# Titolo\n\n> citazione\n\n    codice')).toBe(
+      '<p># Titolo</p>\n<p>&gt; citazione</p>\n<p>codice</p>',
+    );
+    expect(renderMarkdown('`x` <https://a.example> ~~no~~ ---')).toBe(
+      '<p>`x` &lt;https://a.example&gt; ~~no~~ ---</p>',
+    );
+    expect(renderMarkdown('Titolo\n===')).toBe('<p>Titolo<br>\n===</p>');
+    expect(renderMarkdown('[a]: https://a.example\n\n[a]')).toBe('<p>[a]: https://a.example</p>\n<p>[a]</p>');
   });
 
   it('safeHref refuses everything but the four schemes', () => {
@@ -234,6 +249,12 @@ describe('markdownToPlainText', () => {
   it('drops the markup and keeps link targets', () => {
     expect(markdownToPlainText('**Festa** *per tutti*: [sito](https://a.example) [no](javascript:x)')).toBe(
       'Festa per tutti: sito (https://a.example) [no](javascript:x)',
+    );
+  });
+
+  it('keeps paragraphs and list items apart, escapes given back', () => {
+    expect(markdownToPlainText('Porta:\n- merenda\n- giochi\n\n3. terzo\n4. quarto\n\nFine \\*davvero\\*')).toBe(
+      'Porta:\n\n- merenda\n- giochi\n\n3. terzo\n4. quarto\n\nFine *davvero*',
     );
   });
 });

@@ -1,48 +1,27 @@
-// The Markdown partners may write in event descriptions: a small, safe subset written here, with
-// no dependency. Paragraphs (a blank line between them), line breaks (a single newline), **bold**,
-// *italic*, bullet lists ("- ", "* ", "+ ") and numbered lists ("1. ", "1) "), and links
-// [text](url) for http:, https:, mailto: and tel: only. Nothing else is markup: every character of
-// the source reaches the page as text, escaped, so no tag, attribute, entity or URL scheme a partner
-// types can become active. The output is built only from the fixed tags below plus escaped text,
-// so it is always well formed. Pure.
+// The Markdown partners may write in event descriptions: markdown-it (CommonMark) cut down to a
+// small, safe subset by an allow-list of its rules. Paragraphs (a blank line between them), line
+// breaks (a single newline), **bold** and *italic* (also __ and _), bullet lists ("- ", "* ", "+ ")
+// and numbered lists ("1. ", "1) "), backslash escapes, and links [text](url) for http:, https:,
+// mailto: and tel: only (safeHref). Everything else — raw HTML, entities, headings, quotes, code,
+// images, tables, autolinks, reference links — is not parsed and reaches the page as escaped text,
+// so no tag, attribute, entity or URL scheme a partner types can become active. The renderer writes
+// only <p>, <br>, <strong>, <em>, <ul>, <ol start>, <li> and <a href rel>. Pure.
+import MarkdownIt, { type Token } from 'markdown-it';
+import { escapeHtml } from '#/lib/text.ts';
 
-/** Characters a backslash can make literal: "\*" is a star, not emphasis. */
-const ESCAPABLE = '\\`*_{}[]()#+-.!<>';
-// Private-use code points stand for escaped characters while the inline rules run; partners'
-// own private-use characters in that range are dropped first, so nothing can forge one.
-const PLACEHOLDER_BASE = 0xe000;
-const PLACEHOLDERS = /[\uE000-\uE07F]/g;
+export { escapeHtml };
 
 // C0 controls except tab and newline, DEL, C1 controls, and the Unicode line/paragraph separators
 // (which some parsers treat as newlines) never reach the page.
 const CONTROLS = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u2028\u2029]/g;
 
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
-}
-
-function hideEscapes(text: string): string {
-  return text.replace(/\\([\s\S])/g, (match, c: string) =>
-    ESCAPABLE.includes(c) ? String.fromCharCode(PLACEHOLDER_BASE + c.charCodeAt(0)) : match,
-  );
-}
-
-function restoreEscapes(text: string): string {
-  return text.replace(PLACEHOLDERS, (c) => String.fromCharCode(c.charCodeAt(0) - PLACEHOLDER_BASE));
-}
-
-/** Text as HTML: escaped, with backslash-escaped characters given back as themselves. */
-const textHtml = (text: string) => escapeHtml(restoreEscapes(text));
-
 /**
  * The URL of a link, if it is one we allow: http(s) with a host, mailto with an address, tel with
  * a number. Anything else (javascript:, data:, vbscript:, relative or protocol-relative URLs,
- * entities, whitespace or control characters anywhere) is refused and the link stays text.
+ * whitespace, quotes or control characters anywhere) is refused and the link stays text. It sees
+ * the URL after markdown-it decoded its escapes and entities, so "&#58;" is already ":" here.
  */
-export function safeHref(raw: string): string | undefined {
-  const url = restoreEscapes(raw);
+export function safeHref(url: string): string | undefined {
   if (url.length > 2000 || /[\s\u0000-\u001F\u007F-\u009F<>"'`\\]/.test(url)) return undefined;
   if (/^https?:\/\/[^/?#@:]+(?::\d{1,5})?(?:[/?#][^]*)?$/i.test(url)) return url;
   if (/^mailto:[^@/?#:]+@[^@/?#:]+\.[^@/?#:]+(?:\?[^]*)?$/i.test(url)) return url;
@@ -50,105 +29,84 @@ export function safeHref(raw: string): string | undefined {
   return undefined;
 }
 
-// [text](url): the text holds no brackets (so links never nest); the URL holds no whitespace and at
-// most one level of balanced parentheses (Wikipedia-style addresses).
-const LINK = /\[([^[\]\n]+)\]\(([^()\s]*(?:\([^()\s]*\)[^()\s]*)*)\)/g;
-// Emphasis opens and closes next to non-space characters, within one line.
-// A closing "**" followed by a third star closes after it, so "**bold *italic***" nests.
-const STRONG = /\*\*(?=[^\s*])([^\n]*?[^\s])\*\*(?!\*)/g;
-const EM = /\*(?=[^\s*])([^*\n]*?[^\s*])\*/g;
+const md = new MarkdownIt('commonmark', {
+  html: false,
+  xhtmlOut: false,
+  breaks: true,
+  linkify: false,
+  typographer: false,
+});
+// The allow-list: only these rules run (text, newline, escape and the paragraph are always on).
+md.core.ruler.enableOnly(['normalize', 'block', 'inline', 'text_join']);
+md.block.ruler.enableOnly(['list', 'paragraph']);
+md.inline.ruler.enableOnly(['text', 'newline', 'escape', 'link', 'emphasis']);
+md.inline.ruler2.enableOnly(['balance_pairs', 'emphasis', 'fragments_join']);
+// URLs are checked as typed (after escapes and entities are decoded) and written as they are,
+// escaped for the attribute; markdown-it's own normalizer would percent-encode them first.
+md.normalizeLink = (url) => url;
+md.validateLink = (url) => safeHref(url) !== undefined;
 
-function replacePieces(
-  text: string,
-  pattern: RegExp,
-  outside: (s: string) => string,
-  inside: (m: RegExpExecArray) => string | undefined,
-): string {
-  let html = '';
-  let last = 0;
-  pattern.lastIndex = 0;
-  for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
-    const replaced = inside(m);
-    if (replaced === undefined) continue;
-    html += outside(text.slice(last, m.index)) + replaced;
-    last = m.index + m[0].length;
-  }
-  return html + outside(text.slice(last));
+const rules = md.renderer.rules;
+rules.text = (tokens, i) => escapeHtml(tokens[i]!.content);
+// An empty destination ("[x]()") passes markdown-it's link rule without validateLink: it stays text.
+rules.link_open = (tokens, i) => {
+  const href = safeHref(String(tokens[i]!.attrGet('href') ?? ''));
+  return href === undefined ? '[' : `<a href="${escapeHtml(href)}" rel="nofollow noopener">`;
+};
+rules.link_close = (tokens, i) => {
+  const open = findOpen(tokens, i);
+  return open && safeHref(String(open.attrGet('href') ?? '')) === undefined ? ']()' : '</a>';
+};
+
+/** The link_open a link_close closes (links never nest). */
+function findOpen(tokens: Token[], close: number): Token | undefined {
+  for (let i = close - 1; i >= 0; i--) if (tokens[i]!.type === 'link_open') return tokens[i];
+  return undefined;
 }
 
-const italic = (text: string) => replacePieces(text, EM, textHtml, (m) => `<em>${textHtml(m[1]!)}</em>`);
-const emphasis = (text: string) => replacePieces(text, STRONG, italic, (m) => `<strong>${italic(m[1]!)}</strong>`);
-
-/** One line of inline Markdown (escapes already hidden) as HTML. */
-function inline(text: string): string {
-  return replacePieces(text, LINK, emphasis, (m) => {
-    const href = safeHref(m[2]!);
-    // A refused link is left in the text around it: shown as typed, brackets and all.
-    return href === undefined
-      ? undefined
-      : `<a href="${escapeHtml(href)}" rel="nofollow noopener">${emphasis(m[1]!)}</a>`;
-  });
-}
-
-type Block = { kind: 'p'; lines: string[] } | { kind: 'ul' | 'ol'; items: string[][]; start: number };
-
-const BULLET = /^ {0,3}[-*+][ \t]+(\S.*)$/;
-const ORDERED = /^ {0,3}(\d{1,9})[.)][ \t]+(\S.*)$/;
-const CONTINUATION = /^(?: {2,}|\t)(\S.*)$/;
+const clean = (source: string) => source.replace(/\r\n?/g, '\n').replace(CONTROLS, '');
 
 /** Markdown source (as a partner typed it) → safe HTML. */
 export function renderMarkdown(source: string): string {
-  const text = hideEscapes(source.replace(PLACEHOLDERS, '').replace(/\r\n?/g, '\n').replace(CONTROLS, ''));
-  const blocks: Block[] = [];
-  let current: Block | undefined;
-  for (const line of text.split('\n')) {
-    if (!line.trim()) {
-      current = undefined;
-      continue;
-    }
-    const bullet = BULLET.exec(line);
-    let ordered = bullet ? null : ORDERED.exec(line);
-    // As in CommonMark, only "1." starts a numbered list in the middle of a paragraph, so a line
-    // such as "2026. Un anno…" stays text.
-    if (ordered && current?.kind === 'p' && ordered[1] !== '1') ordered = null;
-    if (bullet || ordered) {
-      const kind = bullet ? 'ul' : 'ol';
-      const content = (bullet ?? ordered)![bullet ? 1 : 2]!;
-      if (current?.kind !== kind) {
-        current = { kind, items: [], start: ordered ? Number(ordered[1]) : 1 };
-        blocks.push(current);
-      }
-      current.items.push([content]);
-      continue;
-    }
-    const continuation = CONTINUATION.exec(line);
-    if (current && current.kind !== 'p' && continuation) {
-      current.items[current.items.length - 1]!.push(continuation[1]!);
-      continue;
-    }
-    if (current?.kind !== 'p') {
-      current = { kind: 'p', lines: [] };
-      blocks.push(current);
-    }
-    current.lines.push(line.trim());
-  }
-  const lines = (ls: string[]) => ls.map((l) => inline(l.trim())).join('<br>\n');
-  return blocks
-    .map((b) => {
-      if (b.kind === 'p') return `<p>${lines(b.lines)}</p>`;
-      const start = b.kind === 'ol' && b.start !== 1 ? ` start="${b.start}"` : '';
-      return `<${b.kind}${start}>\n${b.items.map((item) => `<li>${lines(item)}</li>`).join('\n')}\n</${b.kind}>`;
-    })
-    .join('\n');
+  return md.render(clean(source)).replace(/\n$/, '');
 }
 
 /** The same source as plain text (for places that show no markup): link targets kept in brackets. */
 export function markdownToPlainText(source: string): string {
-  const text = hideEscapes(source.replace(PLACEHOLDERS, '').replace(/\r\n?/g, '\n').replace(CONTROLS, ''));
-  return restoreEscapes(
-    text
-      .replace(LINK, (all, label: string, url: string) => (safeHref(url) ? `${label} (${restoreEscapes(url)})` : all))
-      .replace(STRONG, '$1')
-      .replace(EM, '$1'),
-  );
+  let text = '';
+  const lists: { ordered: boolean; next: number }[] = [];
+  let prefix = '';
+  let listStarts = false;
+  for (const token of md.parse(clean(source), {})) {
+    if (token.type === 'bullet_list_open' || token.type === 'ordered_list_open') {
+      listStarts ||= !lists.length;
+      lists.push({ ordered: token.type === 'ordered_list_open', next: Number(token.attrGet('start') ?? 1) });
+    } else if (token.type === 'bullet_list_close' || token.type === 'ordered_list_close') {
+      lists.pop();
+    } else if (token.type === 'list_item_open') {
+      const list = lists[lists.length - 1]!;
+      prefix = '  '.repeat(lists.length - 1) + (list.ordered ? `${list.next++}. ` : '- ');
+    } else if (token.type === 'inline') {
+      // Paragraphs and lists with a blank line between them, list items one a line.
+      if (text) text += lists.length && !listStarts ? '\n' : '\n\n';
+      listStarts = false;
+      text += prefix + inlineText(token.children ?? []);
+      prefix = '';
+    }
+  }
+  return text;
+}
+
+function inlineText(children: Token[]): string {
+  let text = '';
+  let href: string | undefined;
+  for (const child of children) {
+    if (child.type === 'text') text += child.content;
+    else if (child.type === 'softbreak' || child.type === 'hardbreak') text += '\n';
+    else if (child.type === 'link_open') {
+      href = safeHref(String(child.attrGet('href') ?? ''));
+      if (href === undefined) text += '[';
+    } else if (child.type === 'link_close') text += href === undefined ? ']()' : ` (${href})`;
+  }
+  return text;
 }

@@ -15,11 +15,20 @@
 // Content-Type, ETag, Last-Modified, Cache-Control) and is captured; later requests get the same
 // headers and bytes from memory, with the adapter's 304 answer to If-None-Match/If-Modified-Since.
 // Ranges and If-Match/If-Unmodified-Since are left to the adapter.
+//
+// Libraries do the generic parts, the very ones the middleware and the adapter use, so the answers
+// agree: lru-cache (the bounded live-page store), negotiator (Accept-Encoding), compressible and
+// fresh. The rest is ours, being what no library offers: capturing the adapter's answer, tag
+// invalidation with its generations, the cache key of Astro's memoryCache, precomputed variants.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { readdirSync } from 'node:fs';
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
+import compressible from 'compressible';
+import fresh from 'fresh';
+import { LRUCache } from 'lru-cache';
+import Negotiator from 'negotiator';
 
 /** What a render tells the front layer about its response (set by cacheLiveData). */
 export interface RequestMark {
@@ -55,43 +64,25 @@ export function markFrontCacheable(tags: string[], maxAgeSeconds: number, params
 
 export type Encoding = 'br' | 'gzip' | 'identity';
 
+// negotiator's typings (0.6) lack the `preferred` option its 1.x `encoding` takes.
+type EncodingNegotiator = { encoding(available: string[], options: { preferred: string[] }): string | undefined };
+
 /**
- * The encoding to send for an Accept-Encoding header, as the `compression` middleware chooses it
- * (highest q; on a tie brotli, then gzip; identity without the header). Deflate is never produced:
- * a client that prefers it gets identity, which every client accepts.
+ * The encoding to send for an Accept-Encoding header, chosen as the `compression` middleware
+ * chooses it (the same `negotiator` call: highest q; on a tie brotli, then gzip; identity without
+ * the header). Deflate is never produced: a client that prefers it gets identity, which every
+ * client accepts.
  */
 export function pickEncoding(accept: string | undefined): Encoding {
   if (!accept) return 'identity';
-  let br = -1;
-  let gzip = -1;
-  let star = -1;
-  for (const part of accept.split(',')) {
-    const [rawName = '', ...params] = part.split(';');
-    const name = rawName.trim().toLowerCase();
-    let q = 1;
-    for (const p of params) {
-      const m = /^\s*q\s*=\s*([0-9.]+)\s*$/i.exec(p);
-      if (m) q = Number(m[1]);
-    }
-    if (Number.isNaN(q)) q = 0;
-    if (name === 'br') br = q;
-    else if (name === 'gzip' || name === 'x-gzip') gzip = q;
-    else if (name === '*') star = q;
-  }
-  if (br < 0) br = star;
-  if (gzip < 0) gzip = star;
-  if (br > 0 && br >= gzip) return 'br';
-  if (gzip > 0) return 'gzip';
-  return 'identity';
+  const negotiator = new Negotiator({ headers: { 'accept-encoding': accept } }) as unknown as EncodingNegotiator;
+  const chosen = negotiator.encoding(['br', 'gzip', 'deflate', 'identity'], { preferred: ['br', 'gzip'] });
+  return chosen === 'br' || chosen === 'gzip' ? chosen : 'identity';
 }
 
-/** Whether the `compression` middleware would compress this Content-Type (mime-db's compressible, in short). */
+/** Whether the `compression` middleware would compress this Content-Type: its own test (mime-db's `compressible`). */
 export function isCompressible(contentType: string | undefined): boolean {
-  if (!contentType) return false;
-  const type = contentType.split(';')[0]!.trim().toLowerCase();
-  return /^text\/|\+(?:json|text|xml)$|^application\/(?:json|javascript|x-javascript|xml|ecmascript|manifest\+json)$|^image\/svg\+xml$/.test(
-    type,
-  );
+  return contentType !== undefined && compressible(contentType) === true;
 }
 
 // Tracking parameters Astro's memoryCache leaves out of its key (its DEFAULT_EXCLUDED_PARAMS):
@@ -143,23 +134,9 @@ export function cacheKey(host: string | undefined, url: string, read?: readonly 
   return `${host ?? ''}\n${url.slice(0, q)}${qs ? `?${qs}` : ''}`;
 }
 
-/** The `fresh` module's rule, which the adapter's `send` uses to answer 304. */
+/** Whether a conditional request may be answered 304: the `fresh` module, as the adapter's `send` uses it. */
 export function isFresh(req: IncomingHttpHeaders, etag: string | undefined, lastModified: string | undefined): boolean {
-  const modifiedSince = req['if-modified-since'];
-  const noneMatch = req['if-none-match'];
-  if (!modifiedSince && !noneMatch) return false;
-  const cacheControl = req['cache-control'];
-  if (cacheControl && /(?:^|,)\s*?no-cache\s*?(?:,|$)/.test(cacheControl)) return false;
-  if (noneMatch) {
-    if (noneMatch === '*') return true;
-    if (!etag) return false;
-    return noneMatch.split(',').some((m) => {
-      const match = m.trim();
-      return match === etag || match === `W/${etag}` || `W/${match}` === etag;
-    });
-  }
-  if (!lastModified) return false;
-  return Date.parse(lastModified) <= Date.parse(modifiedSince!);
+  return fresh(req, { etag, 'last-modified': lastModified });
 }
 
 /**
@@ -284,13 +261,11 @@ const MAX_TRACKED_TAGS = 10000;
 export class FrontCache {
   readonly #base: [string, string][];
   readonly #maxEntries: number;
-  readonly #maxBytes: number;
   readonly #maxEntryBytes: number;
   readonly #threshold: number;
   readonly #now: () => number;
-  /** Live pages, least recently used first (a Map keeps insertion order). */
-  readonly #entries = new Map<string, Entry>();
-  #bytes = 0;
+  /** Live pages, bounded in number and in bytes (variants included): the least recently used go first. */
+  readonly #entries: LRUCache<string, Entry>;
   /** Files of dist/client by URL path: bounded by the build's files, kept for the process's life. */
   readonly #files = new Map<string, Entry>();
   readonly #filePaths: Map<string, string>;
@@ -304,7 +279,12 @@ export class FrontCache {
   constructor(options: FrontCacheOptions) {
     this.#base = options.baseHeaders;
     this.#maxEntries = options.maxEntries ?? 2000;
-    this.#maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
+    this.#entries = new LRUCache<string, Entry>({
+      max: this.#maxEntries,
+      maxSize: options.maxBytes ?? 64 * 1024 * 1024,
+      // lru-cache wants a positive size: an empty body still counts one byte.
+      sizeCalculation: (entry) => Math.max(1, entry.bytes),
+    });
     this.#maxEntryBytes = options.maxEntryBytes ?? 2 * 1024 * 1024;
     this.#threshold = options.compressThreshold ?? 512;
     this.#now = options.now ?? Date.now;
@@ -318,7 +298,7 @@ export class FrontCache {
   }
 
   stats(): FrontCacheStats {
-    return { entries: this.#entries.size, bytes: this.#bytes, files: this.#files.size };
+    return { entries: this.#entries.size, bytes: this.#entries.calculatedSize, files: this.#files.size };
   }
 
   /** Drops every live page cached under one of these tags (cache-bus.ts onInvalidation). */
@@ -331,8 +311,8 @@ export class FrontCache {
       this.#floor = generation;
     }
     const dropped = new Set(tags);
-    for (const entry of [...this.#entries.values()]) {
-      if (entry.tags.some((t) => dropped.has(t))) this.#delete(entry);
+    for (const [key, entry] of [...this.#entries.entries()]) {
+      if (entry.tags.some((t) => dropped.has(t))) this.#entries.delete(key);
     }
   }
 
@@ -349,15 +329,14 @@ export class FrontCache {
     if (file) return this.#serveFile(file, req, res, close);
     if (!this.#entries.size) return false;
     const key = cacheKey(req.headers.host, url, this.#pathParams.get(q < 0 ? url : url.slice(0, q)));
+    // A hit makes the entry the most recently used.
     const entry = this.#entries.get(key);
     if (!entry) return false;
+    // Expiry is checked here, on the clock the options give (tests move it), not by lru-cache's TTL.
     if (entry.expires <= this.#now()) {
-      this.#delete(entry);
+      this.#entries.delete(key);
       return false;
     }
-    // Most recently used last.
-    this.#entries.delete(key);
-    this.#entries.set(key, entry);
     const variant = method === 'HEAD' ? { headers: entry.head, body: undefined } : this.#variant(entry, req);
     this.#send(res, 200, variant.headers, variant.body, close);
     return true;
@@ -465,15 +444,8 @@ export class FrontCache {
     const key = cacheKey(host, url, mark.params);
     const entry = this.#build(key, headers, body, tags, this.#now() + (mark.maxAge ?? 0) * 1000);
     if (entry.expires <= this.#now()) return;
-    const previous = this.#entries.get(key);
-    if (previous) this.#delete(previous);
+    // Replaces an entry of the same key; evicts the least recently used until within both bounds.
     this.#entries.set(key, entry);
-    this.#bytes += entry.bytes;
-    // Least recently used first, until within both bounds.
-    for (const oldest of this.#entries.values()) {
-      if (this.#entries.size <= this.#maxEntries && this.#bytes <= this.#maxBytes) break;
-      this.#delete(oldest);
-    }
   }
 
   #rememberParams(pathname: string, params: readonly string[]): void {
@@ -573,11 +545,5 @@ export class FrontCache {
   #send(res: ServerResponse, status: number, headers: string[], body: Buffer | undefined, close: boolean): void {
     res.writeHead(status, close ? [...headers, 'Connection', 'close'] : headers);
     res.end(body);
-  }
-
-  #delete(entry: Entry): void {
-    if (this.#entries.get(entry.key) !== entry) return;
-    this.#entries.delete(entry.key);
-    this.#bytes -= entry.bytes;
   }
 }

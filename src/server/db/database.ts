@@ -1,5 +1,7 @@
-// The shape of the database as Kysely sees it. One interface per table; the migrations
-// in ./migrations are the source of truth and this file follows them.
+// The shape of the database as Kysely sees it. One interface per table; the migrations in
+// db/migrations are the source of truth and this file follows them. Kept by hand for what
+// kysely-codegen cannot know (status unions, JSON shapes, insert and update types);
+// database.test.ts checks it against the generated schema.generated.ts (npm run db:types).
 import type { ColumnType, Generated, Kysely, Transaction } from 'kysely';
 import type { LocalizedText } from '#/lib/locales.ts';
 

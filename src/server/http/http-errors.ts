@@ -5,6 +5,7 @@
 // Each answer is a short page in the language of the path, or JSON under /api.
 import { DEFAULT_LOCALE, HREFLANG, isLocale, textDirection, type Locale } from '#/lib/locales.ts';
 import { getTranslator } from '#/lib/i18n.ts';
+import { escapeHtml } from '#/lib/text.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { apiError } from './api-respond.ts';
 
@@ -23,9 +24,6 @@ export function pathLocale(pathname: string): Locale | undefined {
   const first = pathname.split('/')[1];
   return isLocale(first) ? first : undefined;
 }
-
-const escapeHtml = (s: string) =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /**
  * A small page in the visitor's language: title, one sentence and a link home. Self-contained (no

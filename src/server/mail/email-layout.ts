@@ -2,6 +2,7 @@
 // small HTML page in the reader's language and direction (Arabic right to left), with the same
 // greeting, details, links, notes and footer in both. Pure; used by booking.ts, pledge.ts and volunteer.ts.
 import { HREFLANG, textDirection, type Locale } from '#/lib/locales.ts';
+import { escapeHtml } from '#/lib/text.ts';
 
 export interface RenderedEmail {
   subject: string;
@@ -94,15 +95,6 @@ function renderDetailValue(d: Detail): string {
   // A link's value is a phone number: kept on one line, as on the site (mail clients drop classes).
   if (d.href) return `<a href="${escapeHtml(d.href)}"${dir} style="white-space:nowrap">${escapeHtml(d.value)}</a>`;
   return d.ltr ? `<span${dir}>${escapeHtml(d.value)}</span>` : escapeHtml(d.value);
-}
-
-export function escapeHtml(value: string): string {
-  return value
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
 }
 
 /** The origin without a trailing slash, ready to prefix a path. */
