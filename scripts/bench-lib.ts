@@ -70,16 +70,18 @@ export async function prepareBookingData(db: Kysely<Database>, desks: number, ne
   // From tomorrow: no slot may slip inside the minimum notice while the benchmark runs.
   const from = addDays(romeDateString(new Date()), 1);
   const benchDesks = (await listDesks(db)).filter((d) => d.slug.startsWith('bench-'));
-  const perDesk = await Promise.all(
-    benchDesks.map(async (d) =>
+  // One desk at a time: queued all at once on a small pool, the last ones waited past the pool's
+  // connection timeout on a busy machine.
+  const perDesk: SlotRef[][] = [];
+  for (const d of benchDesks)
+    perDesk.push(
       (await listDeskSlots(db, d, from, addDays(from, 60))).map((s) => ({
         deskId: d.id,
         deskSlug: d.slug,
         start: s.start,
         end: s.end,
       })),
-    ),
-  );
+    );
   // Round robin over the desks, so concurrent requests spread over desks and days as real ones do.
   const slots: SlotRef[] = [];
   for (let i = 0; perDesk.some((list) => i < list.length); i++)

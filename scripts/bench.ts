@@ -18,7 +18,8 @@
 // 4. Cold start: `npm start` on the built tree to the first 200 of /it/, on empty data (migrations and
 //    seed), then again after a restart with that data; COLD_STARTS times each, the median.
 // `--only=<word>` measures only the targets whose name holds the word (e.g. --only=booking), leaves
-// out the cold start and prints without writing docs/performance.md: for looking into one target.
+// out the cold start and prints without writing docs/performance.md: for looking into one target;
+// `--pg-only` skips the embedded database.
 // Writes the figures to docs/performance.md, between the "bench" markers. A benchmark, not a test.
 import http from 'node:http';
 import os from 'node:os';
