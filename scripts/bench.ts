@@ -570,7 +570,7 @@ function previousRatios(): { said: string; byRow: Map<string, string> } {
     if (column > 0 && cells[column]) byRow.set(`${cells[1]}|${cells[2]}`, cells[column]!);
   }
   const method = section.includes('autocannon') ? 'autocannon, one run each' : 'wrk, median of pairs';
-  return { said: said ? `${said[2]} (${method})` : 'the previous run', byRow };
+  return { said: said ? `${said[2]}, ${method}` : 'the previous run', byRow };
 }
 
 const DOC = 'docs/performance.md';
@@ -609,7 +609,7 @@ function report(runs: Run[], pgUrl: string | undefined): string {
       .loadavg()
       .map((l) => l.toFixed(1))
       .join(', ')} at the end (other work ran beside it).`,
-    `The site and its baseline run side by side on the same data: a bare node:http server returning the same bytes (pages), or doing the same SQL transaction (writes: node:http + pg on PostgreSQL, node:http + PGlite in one process on a copy of the embedded database). Each target: ${WARMUP_SECONDS} s of warm-up on each, then ${PAIRS} pairs of ${SECONDS} s runs, site and bare interleaved (site first, then bare first, …), ${READ_CONNECTIONS} connections for reads and ${WRITE_CONNECTIONS} for writes. requests/s counts answers with the expected status (200, or 201 for writes); latencies in milliseconds; the figures shown are the pair with the median ratio, and "pairs" gives all ${PAIRS} ratios (their spread is the noise of this run). A row whose bare server was slower than the site says "not measured". Bookings go to distinct slots of ${BENCH_DESKS} bench desks; pledges are 1 of one item whose target is raised to ${PLEDGE_TARGET.toLocaleString('en')}. "Before" is the ratio of the run this one replaced (${before.said}).`,
+    `The site and its baseline run side by side on the same data: a bare node:http server returning the same bytes (pages), or doing the same SQL transaction (writes: node:http + pg on PostgreSQL, node:http + PGlite in one process on a copy of the embedded database). Each target: ${WARMUP_SECONDS} s of warm-up on each, then ${PAIRS} pairs of ${SECONDS} s runs, site and bare interleaved (site first, then bare first, …), ${READ_CONNECTIONS} connections for reads and ${WRITE_CONNECTIONS} for writes. requests/s counts answers with the expected status (200, or 201 for writes); latencies in milliseconds; the figures shown are the pair with the median ratio, and "pairs" gives all ${PAIRS} ratios (their spread is the noise of this run). A row whose bare server was slower than the site says "not measured". Bookings go to distinct slots of ${BENCH_DESKS} bench desks; pledges are 1 of one item whose target is raised to ${PLEDGE_TARGET.toLocaleString('en')}. "Before" is the ratio of the run this one replaced: ${before.said}.`,
     '',
     '| target | database | req/s | p50 | p99 | bare req/s | bare p50 | bare p99 | median site / bare | pairs | before | other answers |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---|',
