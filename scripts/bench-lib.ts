@@ -2,7 +2,9 @@
 // desks and their slots, booking bodies, the bare booking transaction, child servers and the
 // sections of docs/performance.md. Not a test helper: nothing here asserts.
 import path from 'node:path';
-import { spawn } from 'node:child_process';
+import os from 'node:os';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -68,16 +70,18 @@ export async function prepareBookingData(db: Kysely<Database>, desks: number, ne
   // From tomorrow: no slot may slip inside the minimum notice while the benchmark runs.
   const from = addDays(romeDateString(new Date()), 1);
   const benchDesks = (await listDesks(db)).filter((d) => d.slug.startsWith('bench-'));
-  const perDesk = await Promise.all(
-    benchDesks.map(async (d) =>
+  // One desk at a time: queued all at once on a small pool, the last ones waited past the pool's
+  // connection timeout on a busy machine.
+  const perDesk: SlotRef[][] = [];
+  for (const d of benchDesks)
+    perDesk.push(
       (await listDeskSlots(db, d, from, addDays(from, 60))).map((s) => ({
         deskId: d.id,
         deskSlug: d.slug,
         start: s.start,
         end: s.end,
       })),
-    ),
-  );
+    );
   // Round robin over the desks, so concurrent requests spread over desks and days as real ones do.
   const slots: SlotRef[] = [];
   for (let i = 0; perDesk.some((list) => i < list.length); i++)
@@ -277,6 +281,123 @@ export async function load(options: {
     p99: percentile(latencies, 99),
     other,
   };
+}
+
+// ---------------------------------------------------------------- load with wrk
+
+// wrk (Debian package `wrk`): a C load generator that sends ~10× more requests per core than
+// autocannon, so on this 2-core machine it leaves the server its core (autocannon, on the same
+// cores, was the bottleneck: the site beat its own bare baseline in 3 of 12 rows). One wrk thread:
+// it needs a fraction of a core for these rates.
+//
+// Writes need a distinct body per request: wrk reads them from a file, one JSON body a line, and
+// sends them in order; the Lua script counts the answers by status and says how many bodies it used.
+// Reads count no statuses in Lua (that would slow wrk down at tens of thousands of answers a second):
+// their "other answers" are wrk's non-2xx/3xx count.
+// done() runs in wrk's main Lua state: it reads each thread's counters through the thread objects.
+const WRK_DONE = String.raw`
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function done(summary, latency)
+  local counts, used = {}, 0
+  for _, t in ipairs(threads) do
+    used = used + (t:get("sent") or 0)
+    for s, n in pairs(t:get("statuses") or {}) do counts[#counts + 1] = string.format('"%d":%d', s, n) end
+  end
+  io.write(string.format('WRK-RESULT {"requests":%d,"seconds":%f,"non2xx3xx":%d,"socketErrors":%d,"used":%d,"p50":%f,"p95":%f,"p99":%f,"statuses":{%s}}\n',
+    summary.requests, summary.duration / 1e6, summary.errors.status,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    used, latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
+    table.concat(counts, ",")))
+end
+`;
+// wrk decides from the script as loaded, before init(), whether requests are dynamic: the writes'
+// request() and response() are defined only in their own script, so reads stay static.
+const WRK_WRITES = String.raw`
+local bodies = {}
+sent, statuses = 0, {}
+function init(args) for line in io.lines(args[1]) do bodies[#bodies + 1] = line end end
+function request()
+  sent = sent + 1
+  return wrk.format("POST", nil, { ["Content-Type"] = "application/json" }, bodies[(sent - 1) % #bodies + 1])
+end
+function response(status) statuses[status] = (statuses[status] or 0) + 1 end
+`;
+
+/** Throws with the way to install wrk when it is missing. */
+export function requireWrk(): void {
+  const found = spawnSync('wrk', ['--version'], { encoding: 'utf8' });
+  if (found.error)
+    throw new Error('The benchmark drives its load with wrk: install it (Debian: `apt-get install wrk`).');
+}
+
+/**
+ * One wrk run of `seconds` against origin + path with `connections` connections: GETs, or with
+ * `bodies`, one POST of each body in order (they must outnumber the requests: a body sent twice
+ * is a repeat, counted under "other"). Returns the figures and how many bodies it used.
+ */
+export async function wrkLoad(options: {
+  origin: string;
+  path: string;
+  connections: number;
+  seconds: number;
+  bodies?: string[];
+  expect: number;
+}): Promise<LoadResult & { used: number }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'qubi-wrk-'));
+  try {
+    const script = path.join(dir, 'load.lua');
+    writeFileSync(script, options.bodies ? WRK_WRITES + WRK_DONE : WRK_DONE);
+    const args = [
+      '-t1',
+      `-c${options.connections}`,
+      `-d${options.seconds}s`,
+      '--timeout',
+      '10s',
+      '-s',
+      script,
+      options.origin + options.path,
+    ];
+    if (options.bodies) {
+      const file = path.join(dir, 'bodies');
+      writeFileSync(file, `${options.bodies.join('\n')}\n`);
+      args.push('--', file);
+    }
+    const out = await new Promise<string>((resolve, reject) => {
+      const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'inherit'] });
+      let text = '';
+      child.stdout.on('data', (d) => (text += d));
+      child.on('error', reject);
+      child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`wrk exited with ${code}:\n${text}`))));
+    });
+    const line = /WRK-RESULT (\{.*\})/.exec(out);
+    if (!line) throw new Error(`wrk gave no result:\n${out}`);
+    const r = JSON.parse(line[1]!) as {
+      requests: number;
+      seconds: number;
+      non2xx3xx: number;
+      socketErrors: number;
+      used: number;
+      p50: number;
+      p95: number;
+      p99: number;
+      statuses: Record<string, number>;
+    };
+    const statuses = new Map(Object.entries(r.statuses).map(([s, n]) => [Number(s), n]));
+    if (!options.bodies) {
+      // 2xx/3xx answers count as the expected one (reads expect 200 and get no redirect here).
+      statuses.set(options.expect, r.requests - r.non2xx3xx);
+      if (r.non2xx3xx) statuses.set(0, r.non2xx3xx);
+    }
+    const ok = statuses.get(options.expect) ?? 0;
+    const other = [
+      ...[...statuses].filter(([s]) => s !== options.expect).map(([s, n]) => (s === 0 ? `${n}×non-2xx` : `${n}×${s}`)),
+      ...(r.socketErrors ? [`${r.socketErrors} socket errors`] : []),
+    ].join(', ');
+    return { ok, perSecond: ok / r.seconds, p50: r.p50, p95: r.p95, p99: r.p99, other, used: r.used };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 // ---------------------------------------------------------------- docs/performance.md

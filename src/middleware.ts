@@ -77,7 +77,7 @@ async function refuseUnservable(
   const method = request.method.toUpperCase();
   const endpoint = ENDPOINTS.get(routePattern);
   if (endpoint) {
-    const methods = endpointMethods(await endpoint());
+    const methods = await methodsOf(routePattern, endpoint);
     if (!methods.length || methods.includes(method)) return undefined;
     return pathname.startsWith('/api/') ? apiMethodNotAllowed(methods) : pageError(pathname, 405, methods);
   }
@@ -85,6 +85,17 @@ async function refuseUnservable(
   if (method !== 'POST') return undefined;
   const problem = formPostProblem(request.headers);
   return problem ? pageError(pathname, problem) : undefined;
+}
+
+// The methods of each endpoint, worked out once per route: an endpoint's exports never change.
+const METHODS = new Map<string, readonly string[]>();
+async function methodsOf(
+  routePattern: string,
+  load: () => Promise<Record<string, unknown>>,
+): Promise<readonly string[]> {
+  let methods = METHODS.get(routePattern);
+  if (!methods) METHODS.set(routePattern, (methods = endpointMethods(await load())));
+  return methods;
 }
 
 const UNAVAILABLE_HEADERS = { 'Retry-After': '30', 'Cache-Control': 'no-store' };
