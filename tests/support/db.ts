@@ -28,7 +28,7 @@ export const TEMPLATES_ENV = 'QUBI_TEST_DB_TEMPLATES';
 /** Files tests/support/make-templates.ts writes in that folder when it has finished, or failed. */
 export const TEMPLATES_READY = 'ready';
 export const TEMPLATES_FAILED = 'failed';
-/** On PostgreSQL, the prefix of this run's template databases (`<prefix>_migrated`, `<prefix>_seeded`). */
+/** On PostgreSQL, the prefix of this run's databases: templates `<prefix>_migrated`, `<prefix>_seeded`, and copies. */
 export const PG_TEMPLATES_ENV = 'QUBI_TEST_PG_TEMPLATES';
 const TEMPLATES_WAIT_MS = 180_000;
 
@@ -111,7 +111,8 @@ export async function createPostgresDatabase(
   const prefix = process.env[PG_TEMPLATES_ENV];
   // Waits for the templates to be made (the same `ready` file as for PGlite's).
   const from = template && prefix && (await templatePath('migrated.tar')) ? `${prefix}_${template}` : undefined;
-  const name = `qubi_${purpose}_${randomBytes(6).toString('hex')}`;
+  // Named after the run when there is one, so that its end drops whatever a timed-out test left.
+  const name = `${prefix ?? 'qubi'}_${purpose}_${randomBytes(6).toString('hex')}`;
   await adminQuery(`CREATE DATABASE ${name}${from ? ` TEMPLATE ${from}` : ''}`);
   return {
     url: postgresUrl(name),

@@ -20,7 +20,7 @@ export default function setup(): (() => Promise<void>) | undefined {
   const dir = mkdtempSync(path.join(tmpdir(), 'qubi-test-templates-'));
   process.env[TEMPLATES_ENV] = dir;
   // Random: other runs may use the same PostgreSQL server at the same time.
-  const prefix = `qubi_template_${randomBytes(6).toString('hex')}`;
+  const prefix = `qubi_run_${randomBytes(6).toString('hex')}`;
   if (testDatabaseUrl) process.env[PG_TEMPLATES_ENV] = prefix;
   const maker = spawn(process.execPath, ['tests/support/make-templates.ts', dir], {
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -31,16 +31,20 @@ export default function setup(): (() => Promise<void>) | undefined {
     if (maker.exitCode === null && maker.signalCode === null) maker.kill();
     await exited;
     await rm(dir, { recursive: true, force: true });
-    if (testDatabaseUrl) await dropPostgresTemplates(prefix);
+    if (testDatabaseUrl) await dropRunDatabases(prefix);
   };
 }
 
-async function dropPostgresTemplates(prefix: string): Promise<void> {
+/** This run's templates and whatever copy a test that timed out or failed left behind. */
+async function dropRunDatabases(prefix: string): Promise<void> {
   const client = new pg.Client({ connectionString: testDatabaseUrl });
   await client.connect();
   try {
-    for (const kind of ['migrated', 'seeded'])
-      await client.query(`DROP DATABASE IF EXISTS ${prefix}_${kind} WITH (FORCE)`);
+    const { rows } = await client.query<{ datname: string }>(
+      `SELECT datname FROM pg_database WHERE starts_with(datname, $1)`,
+      [`${prefix}_`],
+    );
+    for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
   } finally {
     await client.end();
   }
