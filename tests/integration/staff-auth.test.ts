@@ -2,11 +2,11 @@
 // TOTP and recovery codes, invitations and password resets (with their emails through the
 // outbox), demo accounts, the `next` check, and `npm run user:create`. PGlite and PostgreSQL.
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, testDatabaseUrl, type TestDatabase } from '../support/db.ts';
+import { createTestDatabase, templatePath, testDatabaseUrl, type TestDatabase } from '../support/db.ts';
 import { seedDatabase } from '#/server/db/seed.ts';
 import { openDatabase } from '#/server/db/connection.ts';
 import { changePassword, createUser, disableUser } from '#/features/staff-accounts/users.ts';
@@ -748,6 +748,11 @@ describe('npm run user:create', () => {
   it('creates the first admin with a password, or prints a one-time invitation link', async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'qubi-usercreate-'));
     const env = testDatabaseUrl ? { ...t.env, DATA_DIR: dataDir } : { DATA_DIR: dataDir };
+    // The embedded database as `npm start` leaves it on a first start (migrated and seeded), copied
+    // from this run's template: each run of the script opens it from disk instead of first making it
+    // (initdb, every migration and the seed took most of this test's ~40 s on a busy machine).
+    const seeded = testDatabaseUrl ? undefined : await templatePath('seeded');
+    if (seeded) await cp(path.join(seeded, 'pgdata'), path.join(dataDir, 'pgdata'), { recursive: true });
     try {
       const weak = await run(['--email', 'first@comune.example', '--role', 'admin', '--password', 'password'], env);
       expect(weak.code).toBe(2);

@@ -1,11 +1,15 @@
-// A fresh, migrated database per test file: in-memory PGlite by default, or a private schema
+// A fresh, migrated database per test file: in-memory PGlite by default, or a database of its own
 // on the PostgreSQL named by TEST_DATABASE_URL (npm run test:pg), dropped afterwards.
-// PGlite starts from the dump made once per run (tests/support/make-templates.ts) when there is one.
+// Both start from what tests/support/make-templates.ts made once per run when there is one: PGlite
+// loads its dump, PostgreSQL copies a template database (CREATE DATABASE … TEMPLATE). Measured side
+// by side on this machine under a load of ~30: 1.7–2.5 s for a copy against 3.0–3.7 s for a new
+// schema and every migration; a server's copy is also already seeded.
 import { randomBytes } from 'node:crypto';
 import { existsSync, openAsBlob, readFileSync } from 'node:fs';
 import { setTimeout } from 'node:timers/promises';
 import path from 'node:path';
-import { sql, type Kysely } from 'kysely';
+import pg from 'pg';
+import type { Kysely } from 'kysely';
 import { openDatabase } from '#/server/db/connection.ts';
 import { migrateToLatest } from '#/server/db/migrate.ts';
 import type { Database } from '#/server/db/database.ts';
@@ -25,6 +29,8 @@ export const TEMPLATES_ENV = 'QUBI_TEST_DB_TEMPLATES';
 /** Files tests/support/make-templates.ts writes in that folder when it has finished, or failed. */
 export const TEMPLATES_READY = 'ready';
 export const TEMPLATES_FAILED = 'failed';
+/** On PostgreSQL, the prefix of this run's databases: templates `<prefix>_migrated`, `<prefix>_seeded`, and copies. */
+export const PG_TEMPLATES_ENV = 'QUBI_TEST_PG_TEMPLATES';
 const TEMPLATES_WAIT_MS = 180_000;
 
 /**
@@ -62,26 +68,56 @@ export async function createTestDatabase(options: { poolSize?: number } = {}): P
     await migrateToLatest(db);
     return { db, kind: 'pglite', env: {}, close: () => db.destroy() };
   }
-  const schema = `test_${randomBytes(6).toString('hex')}`;
-  const admin = await openDatabase({ kind: 'postgres', url: testDatabaseUrl, poolSize: 1 });
-  await sql`CREATE SCHEMA ${sql.id(schema)}`.execute(admin);
-  const db = await openDatabase({
-    kind: 'postgres',
-    url: testDatabaseUrl,
-    searchPath: schema,
-    poolSize: options.poolSize ?? 10,
-  });
+  const created = await createPostgresDatabase('test', 'migrated');
+  const db = await openDatabase({ kind: 'postgres', url: created.url, poolSize: options.poolSize ?? 10 });
+  // Nothing to do on the template (already at the latest migration); everything without one.
   await migrateToLatest(db);
-  const url = new URL(testDatabaseUrl);
-  url.searchParams.set('options', `-c search_path=${schema}`);
   return {
     db,
     kind: 'postgres',
-    env: { DATABASE_URL: url.toString() },
+    env: { DATABASE_URL: created.url },
     async close() {
       await db.destroy();
-      await sql`DROP SCHEMA ${sql.id(schema)} CASCADE`.execute(admin);
-      await admin.destroy();
+      await created.drop();
     },
+  };
+}
+
+/** TEST_DATABASE_URL with another database name. */
+export function postgresUrl(database: string): string {
+  const url = new URL(testDatabaseUrl!);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+async function adminQuery(text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: testDatabaseUrl });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * A new database on TEST_DATABASE_URL's server, a copy of this run's template (`migrated`, or
+ * `seeded` as `npm start` leaves it), or empty (`undefined`, or outside a vitest run). Named with
+ * a random suffix: other runs may share the server.
+ */
+export async function createPostgresDatabase(
+  purpose: string,
+  template: 'migrated' | 'seeded' | undefined,
+): Promise<{ url: string; drop(): Promise<void> }> {
+  const prefix = process.env[PG_TEMPLATES_ENV];
+  // Waits for the templates to be made (the same `ready` file as for PGlite's).
+  const from = template && prefix && (await templatePath('migrated.tar')) ? `${prefix}_${template}` : undefined;
+  // Named after the run when there is one, so that its end drops whatever a timed-out test left.
+  const name = `${prefix ?? 'qubi'}_${purpose}_${randomBytes(6).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE ${name}${from ? ` TEMPLATE ${from}` : ''}`);
+  return {
+    url: postgresUrl(name),
+    // FORCE: a server killed on purpose (crash tests) may leave connections behind for a moment.
+    drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
   };
 }

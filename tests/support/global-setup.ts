@@ -2,22 +2,26 @@
 // make-templates.ts) in a process of its own and returns at once, so a run of unit tests alone never
 // waits for them; the first file that needs a database waits (tests/support/db.ts). Workers and the
 // servers they spawn find the folder through the environment, which they inherit from this process.
-// On PostgreSQL (TEST_DATABASE_URL) nothing is made: a migrated schema costs about a second there.
+// On PostgreSQL (TEST_DATABASE_URL) it makes two template databases there instead, dropped at the end.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { TEMPLATES_ENV } from './db.ts';
+import pg from 'pg';
+import { PG_TEMPLATES_ENV, TEMPLATES_ENV, testDatabaseUrl } from './db.ts';
 import { THROWAWAY_APP_SECRET } from '#/server/config.ts';
 
 export default function setup(): (() => Promise<void>) | undefined {
   // One key of encryption at rest for the whole run: the templates, the workers and the servers
   // they start must all read what the others stored (the server secret, TOTP secrets).
   process.env.APP_SECRET ??= THROWAWAY_APP_SECRET;
-  if (process.env.TEST_DATABASE_URL) return undefined;
   const dir = mkdtempSync(path.join(tmpdir(), 'qubi-test-templates-'));
   process.env[TEMPLATES_ENV] = dir;
+  // Random: other runs may use the same PostgreSQL server at the same time.
+  const prefix = `qubi_run_${randomBytes(6).toString('hex')}`;
+  if (testDatabaseUrl) process.env[PG_TEMPLATES_ENV] = prefix;
   const maker = spawn(process.execPath, ['tests/support/make-templates.ts', dir], {
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -27,5 +31,21 @@ export default function setup(): (() => Promise<void>) | undefined {
     if (maker.exitCode === null && maker.signalCode === null) maker.kill();
     await exited;
     await rm(dir, { recursive: true, force: true });
+    if (testDatabaseUrl) await dropRunDatabases(prefix);
   };
+}
+
+/** This run's templates and whatever copy a test that timed out or failed left behind. */
+async function dropRunDatabases(prefix: string): Promise<void> {
+  const client = new pg.Client({ connectionString: testDatabaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ datname: string }>(
+      `SELECT datname FROM pg_database WHERE starts_with(datname, $1)`,
+      [`${prefix}_`],
+    );
+    for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
 }

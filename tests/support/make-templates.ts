@@ -11,6 +11,10 @@
 //                    (NODE_ENV other than production also creates the demo accounts then)
 //   seeded/pgdata    migrated and seeded as `npm start` leaves it: copied for production servers
 //
+// On PostgreSQL (TEST_DATABASE_URL) it makes two template databases instead, named by the prefix
+// in QUBI_TEST_PG_TEMPLATES: `<prefix>_migrated` and `<prefix>_seeded`, copied with CREATE DATABASE
+// … TEMPLATE for each test file and server (tests/support/db.ts). No PGlite is made then.
+//
 // A file named `ready` (or `failed`, with the error) tells the test workers waiting for them.
 import { writeFile } from 'node:fs/promises';
 import { openAsBlob } from 'node:fs';
@@ -21,7 +25,8 @@ import { openDatabase } from '#/server/db/connection.ts';
 import { migrateToLatest } from '#/server/db/migrate.ts';
 import { migrateAndSeed } from '../../scripts/prepare-database.ts';
 import type { Database } from '#/server/db/database.ts';
-import { TEMPLATES_READY, TEMPLATES_FAILED } from './db.ts';
+import { PG_TEMPLATES_ENV, TEMPLATES_READY, TEMPLATES_FAILED, postgresUrl, testDatabaseUrl } from './db.ts';
+import pg from 'pg';
 
 async function makeTemplates(dir: string): Promise<void> {
   const started = performance.now();
@@ -60,9 +65,33 @@ async function fillFolder(dataDir: string, dump: string, options: { seed: boolea
   }
 }
 
+/** The two template databases of a PostgreSQL run; closed before `ready`: a template must have no connections. */
+async function makePostgresTemplates(prefix: string): Promise<void> {
+  const started = performance.now();
+  const admin = new pg.Client({ connectionString: testDatabaseUrl });
+  await admin.connect();
+  try {
+    for (const kind of ['migrated', 'seeded'] as const) {
+      await admin.query(`CREATE DATABASE ${prefix}_${kind}`);
+      const db = await openDatabase({ kind: 'postgres', url: postgresUrl(`${prefix}_${kind}`), poolSize: 1 });
+      try {
+        if (kind === 'seeded') await migrateAndSeed(db, { seedIfEmpty: true });
+        else await migrateToLatest(db);
+      } finally {
+        await db.destroy();
+      }
+    }
+  } finally {
+    await admin.end();
+  }
+  console.log(`test template databases made in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
 const dir = process.argv[2]!;
 try {
-  await makeTemplates(dir);
+  const prefix = process.env[PG_TEMPLATES_ENV];
+  if (testDatabaseUrl && prefix) await makePostgresTemplates(prefix);
+  else await makeTemplates(dir);
   await writeFile(path.join(dir, TEMPLATES_READY), '');
 } catch (error) {
   await writeFile(

@@ -1,14 +1,12 @@
 // Starts the built site (`node scripts/start.ts`, as `npm start` does) on a free port with its own
-// data: a temporary embedded database (a copy of this run's template), or a fresh schema on TEST_DATABASE_URL.
+// data: a temporary embedded database (a copy of this run's template), or a database of its own on TEST_DATABASE_URL.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, openAsBlob } from 'node:fs';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import type { Kysely } from 'kysely';
-import { templatePath, testDatabaseUrl } from './db.ts';
+import { createPostgresDatabase, templatePath, testDatabaseUrl } from './db.ts';
 import { openDatabase } from '#/server/db/connection.ts';
 import { migrateAndSeed } from '../../scripts/prepare-database.ts';
 import type { Database } from '#/server/db/database.ts';
@@ -21,26 +19,29 @@ export interface RunningServer {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-async function databaseEnv(): Promise<{ env: Record<string, string>; cleanup: () => Promise<void> }> {
+/**
+ * The server's own data folder and, on PostgreSQL, its own database: a copy of this run's template
+ * as `scripts/start.ts` would leave it on a first start (seeded for production servers, only
+ * migrated for others, which seed it themselves), or empty when `fresh`.
+ */
+async function databaseEnv(options: {
+  production: boolean;
+  fresh: boolean;
+  /** The caller names the database (DATABASE_URL): nothing to make. */
+  databaseGiven: boolean;
+}): Promise<{ env: Record<string, string>; cleanup: () => Promise<void> }> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'qubi-test-'));
-  if (!testDatabaseUrl) {
-    return { env: { DATA_DIR: dataDir }, cleanup: () => rm(dataDir, { recursive: true, force: true }) };
-  }
-  const schema = `srv_${randomBytes(6).toString('hex')}`;
-  const client = new pg.Client({ connectionString: testDatabaseUrl });
-  await client.connect();
-  await client.query(`CREATE SCHEMA ${schema}`);
-  await client.end();
-  const url = new URL(testDatabaseUrl);
-  url.searchParams.set('options', `-c search_path=${schema}`);
+  const removeDir = () => rm(dataDir, { recursive: true, force: true });
+  if (!testDatabaseUrl || options.databaseGiven) return { env: { DATA_DIR: dataDir }, cleanup: removeDir };
+  const database = await createPostgresDatabase(
+    'srv',
+    options.fresh ? undefined : options.production ? 'seeded' : 'migrated',
+  );
   return {
-    env: { DATA_DIR: dataDir, DATABASE_URL: url.toString() },
+    env: { DATA_DIR: dataDir, DATABASE_URL: database.url },
     async cleanup() {
-      const c = new pg.Client({ connectionString: testDatabaseUrl });
-      await c.connect();
-      await c.query(`DROP SCHEMA ${schema} CASCADE`);
-      await c.end();
-      await rm(dataDir, { recursive: true, force: true });
+      await database.drop();
+      await removeDir();
     },
   };
 }
@@ -86,7 +87,11 @@ export async function startServer(
   // Production requires APP_SECRET (the key of encryption at rest); this process prepares the
   // database with the same one, so the server reads what was stored here.
   process.env.APP_SECRET ??= THROWAWAY_APP_SECRET;
-  const { env, cleanup } = await databaseEnv();
+  const { env, cleanup } = await databaseEnv({
+    production: (extraEnv.NODE_ENV ?? 'production') === 'production',
+    fresh: options.fresh ?? false,
+    databaseGiven: extraEnv.DATABASE_URL !== undefined,
+  });
   const target: Record<string, string> = { NODE_ENV: 'production', DATABASE_URL: '', ...env, ...extraEnv };
   await fillFromTemplate(target, { fresh: options.fresh ?? false });
   if (options.prepare) {
