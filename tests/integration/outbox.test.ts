@@ -20,6 +20,7 @@ import {
 } from '#/features/booking/bookings.ts';
 import { createMailer, createSmtpMailer, type Mailer } from '#/server/mail/mailer.ts';
 import { claimDueMessages, retryDelayMs, startWorker, type RunningWorker } from '#/server/mail/worker.ts';
+import { onMessageQueued } from '#/server/mail/outbox.ts';
 
 const ORIGIN = 'http://qubi.test';
 const FROM = 'QuBì Milano <noreply@qubi.test>';
@@ -380,6 +381,28 @@ describe(`outbox delivery (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGl
       expect(sink.received).toEqual([]);
       await w.stop();
     } finally {
+      await sink.close();
+    }
+  });
+
+  it('sends a message a moment after it is queued, not at its next round', async () => {
+    const sink = await startSink();
+    // A round a minute: only the nudge from the outbox can send within the poll's few seconds.
+    const w = startWorker({
+      db: t.db,
+      mailer: smtpMailer(sink.port),
+      intervalMs: 60_000,
+      origin: () => ORIGIN,
+      now: () => clock,
+      log: (l) => logLines.push(l),
+    });
+    const unsubscribe = onMessageQueued(() => w.wake());
+    try {
+      await book({ start: slots[1]! });
+      await expect.poll(() => sink.received.length, { timeout: 5_000 }).toBe(1);
+    } finally {
+      unsubscribe();
+      await w.stop();
       await sink.close();
     }
   });

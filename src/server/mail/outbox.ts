@@ -31,7 +31,24 @@ export interface NewMessage {
   sendAfter?: Date;
 }
 
+/**
+ * Who wants to know that a message was queued: the in-process worker, which then sends it within
+ * a moment instead of at its next round. The row may still be inside the caller's transaction, so
+ * the worker waits a little first; its regular rounds catch any message the nudge missed.
+ */
+const queuedListeners = new Set<() => void>();
+export function onMessageQueued(listener: () => void): () => void {
+  queuedListeners.add(listener);
+  return () => queuedListeners.delete(listener);
+}
+
 export async function enqueueMessage(db: Db, message: NewMessage): Promise<void> {
+  await insertMessage(db, message);
+  const sendsNow = !message.sendAfter || message.sendAfter.getTime() <= Date.now();
+  if (sendsNow) for (const listener of queuedListeners) listener();
+}
+
+async function insertMessage(db: Db, message: NewMessage): Promise<void> {
   await db
     .insertInto('outbox')
     .values({

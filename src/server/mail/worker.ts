@@ -351,6 +351,9 @@ export function describeError(error: unknown): string {
   return text.replace(/[^\s<>"'(),;:@]+@[^\s<>"'(),;:]+/g, '[address]').slice(0, 500);
 }
 
+/** After a wake, long enough for the transaction that queued the message to commit. */
+const WAKE_DELAY_MS = 50;
+
 export interface WorkerOptions {
   db: Db;
   mailer: Mailer;
@@ -372,6 +375,8 @@ export interface WorkerOptions {
 
 export interface RunningWorker {
   runOnce(): Promise<{ sent: number; failed: number }>;
+  /** A message was just queued: run in a moment rather than at the next round (no-op when intervalMs is 0). */
+  wake(): void;
   /** Stops the timer and waits for the run in progress, so the database can close after it. */
   stop(): Promise<void>;
 }
@@ -457,18 +462,33 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     return run;
   }
 
-  function scheduleNextRun(): void {
+  // A wake during a run asks for another run right after it: the run may have claimed its batch
+  // before the new row was there.
+  let running = false;
+  let wakeAgain = false;
+  function schedule(delayMs: number): void {
     if (stopped || options.intervalMs <= 0) return;
+    clearTimeout(timer);
     timer = setTimeout(() => {
+      running = true;
       runOnce()
         .catch((error: unknown) => log(`[worker] run failed: ${describeError(error)}`))
-        .finally(scheduleNextRun);
-    }, options.intervalMs);
+        .finally(() => {
+          running = false;
+          const again = wakeAgain;
+          wakeAgain = false;
+          schedule(again ? WAKE_DELAY_MS : options.intervalMs);
+        });
+    }, delayMs);
   }
 
-  scheduleNextRun();
+  schedule(options.intervalMs);
   return {
     runOnce,
+    wake() {
+      if (running) wakeAgain = true;
+      else schedule(WAKE_DELAY_MS);
+    },
     async stop() {
       stopped = true;
       clearTimeout(timer);
