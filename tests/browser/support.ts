@@ -62,8 +62,8 @@ export function browserSite<S extends Started>(start: () => Promise<S>): Browser
       return ready(app, 'server');
     },
     get server() {
-      const started = ready(app, 'server');
-      return 'origin' in started ? started : started.server;
+      const started: Started = ready(app, 'server');
+      return 'server' in started ? started.server : started;
     },
     get origin() {
       return site.server.origin;

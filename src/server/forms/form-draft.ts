@@ -48,13 +48,7 @@ function seal(secret: string, aad: string, data: unknown, expiresAt: Date): stri
   return sealed.toString('base64url');
 }
 
-function open(
-  secret: string,
-  aad: string,
-  value: string,
-  now: Date,
-  maxPlainBytes: number,
-): OpenedDraft | undefined {
+function open(secret: string, aad: string, value: string, now: Date, maxPlainBytes: number): OpenedDraft | undefined {
   try {
     const raw = Buffer.from(value, 'base64url');
     if (raw.length <= IV_BYTES + TAG_BYTES) return undefined;
@@ -94,7 +88,12 @@ export function openDraft(secret: string, flow: DraftFlow, value: string | undef
   return openDraftEntry(secret, flow, value, now)?.data;
 }
 
-function openDraftEntry(secret: string, flow: DraftFlow, value: string | undefined, now: Date): OpenedDraft | undefined {
+function openDraftEntry(
+  secret: string,
+  flow: DraftFlow,
+  value: string | undefined,
+  now: Date,
+): OpenedDraft | undefined {
   if (!value || value.length > MAX_SEALED_LENGTH * 2) return undefined;
   return open(secret, flow, value, now, 64 * 1024);
 }
@@ -128,6 +127,31 @@ export async function storeDraftRow(
     .values({ id, payload: seal(secret, flow, data, expiresAt), expires_at: expiresAt })
     .execute();
   return ROW_PREFIX + seal(secret, handleAad(flow), id, expiresAt);
+}
+
+/**
+ * Writes new content into the row a cookie value names, keeping the row, its handle and its
+ * expiry (the draft shown once and written again without its errors). False when the value
+ * names no row of this flow.
+ */
+export async function rewriteDraftRow(
+  db: Db,
+  secret: string,
+  flow: DraftFlow,
+  value: string,
+  data: unknown,
+  expiresAt: Date,
+  now: Date = new Date(),
+): Promise<boolean> {
+  const id = openHandle(secret, flow, value, now);
+  if (!id) return false;
+  const result = await db
+    .updateTable('form_draft')
+    .set({ payload: seal(secret, flow, data, expiresAt) })
+    .where('id', '=', id)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
 }
 
 /** The draft a cookie value holds, in itself or in the row it names; undefined as openDraft. */
@@ -222,15 +246,8 @@ export async function saveFormDraft(
   const until = expiresAt ?? expiryFrom(now);
   const previous = context.cookies.get(draftCookieName(flow))?.value;
   const inCookie = sealDraft(secret, flow, data, now, until);
-  const row = !inCookie && expiresAt && previous ? openHandle(secret, flow, previous, now) : undefined;
-  if (row) {
-    await db
-      .updateTable('form_draft')
-      .set({ payload: seal(secret, flow, data, until) })
-      .where('id', '=', row)
-      .execute();
+  if (!inCookie && expiresAt && previous && (await rewriteDraftRow(db, secret, flow, previous, data, until, now)))
     return;
-  }
   const value = inCookie ?? (await storeDraftRow(db, secret, flow, data, now, until));
   const maxAge = Math.max(1, Math.min(DRAFT_MAX_AGE_SECONDS, Math.ceil((until.getTime() - now.getTime()) / 1000)));
   context.cookies.set(draftCookieName(flow), value, cookieOptions(maxAge));
