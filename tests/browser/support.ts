@@ -63,7 +63,7 @@ export function browserSite<S extends Started>(start: () => Promise<S>): Browser
     },
     get server() {
       const started: Started = ready(app, 'server');
-      return 'origin' in started ? started : started.server;
+      return 'server' in started ? started.server : started;
     },
     get origin() {
       return site.server.origin;

@@ -7,6 +7,7 @@ import {
   DRAFT_MAX_AGE_SECONDS,
   MAX_SEALED_LENGTH,
   openStoredDraft,
+  rewriteDraftRow,
   sealDraft,
   storeDraftRow,
 } from '#/server/forms/form-draft.ts';
@@ -70,6 +71,27 @@ describe('form drafts too big for a cookie', () => {
     expect(
       await openStoredDraft(t.db, secret, 'staff', cookie.slice(0, -2) + (cookie.endsWith('A') ? 'BB' : 'AA'), now),
     ).toBeUndefined();
+  });
+
+  it('are rewritten in place once their errors are shown: same row, same handle, same end of life', async () => {
+    const withErrors = { ...bigDraft, errors: [['startTime', { key: 'events.error.time' }]], unseen: true };
+    const cookie = await storeDraftRow(t.db, secret, 'staff', withErrors, now);
+    const before = await rowCount();
+    const expiresAt = new Date(now.getTime() + DRAFT_MAX_AGE_SECONDS * 1000);
+    const shown = new Date(now.getTime() + 10 * 60_000);
+    const answersOnly = { ...bigDraft, errors: [], unseen: false };
+    expect(await rewriteDraftRow(t.db, secret, 'staff', cookie, answersOnly, expiresAt, shown)).toBe(true);
+    expect(await rowCount()).toBe(before);
+    // The cookie the browser holds (unchanged) finds the answers without the errors, every character kept.
+    expect(await openStoredDraft(t.db, secret, 'staff', cookie, shown)).toEqual(answersOnly);
+    // Still gone an hour after the POST, not an hour after the rewrite.
+    expect(await openStoredDraft(t.db, secret, 'staff', cookie, new Date(expiresAt.getTime() - 1))).toEqual(
+      answersOnly,
+    );
+    expect(await openStoredDraft(t.db, secret, 'staff', cookie, hourLater)).toBeUndefined();
+    // Another flow's handle, or a value naming no row, rewrites nothing.
+    expect(await rewriteDraftRow(t.db, secret, 'pledge', cookie, answersOnly, expiresAt, shown)).toBe(false);
+    expect(await rewriteDraftRow(t.db, secret, 'staff', 'not-a-handle', answersOnly, expiresAt, shown)).toBe(false);
   });
 
   it('are gone an hour later: a read deletes expired rows', async () => {

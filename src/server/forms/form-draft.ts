@@ -129,6 +129,31 @@ export async function storeDraftRow(
   return ROW_PREFIX + seal(secret, handleAad(flow), id, expiresAt);
 }
 
+/**
+ * Writes new content into the row a cookie value names, keeping the row, its handle and its
+ * expiry (the draft shown once and written again without its errors). False when the value
+ * names no row of this flow.
+ */
+export async function rewriteDraftRow(
+  db: Db,
+  secret: string,
+  flow: DraftFlow,
+  value: string,
+  data: unknown,
+  expiresAt: Date,
+  now: Date = new Date(),
+): Promise<boolean> {
+  const id = openHandle(secret, flow, value, now);
+  if (!id) return false;
+  const result = await db
+    .updateTable('form_draft')
+    .set({ payload: seal(secret, flow, data, expiresAt) })
+    .where('id', '=', id)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
 /** The draft a cookie value holds, in itself or in the row it names; undefined as openDraft. */
 export async function openStoredDraft(
   db: Db,
@@ -221,15 +246,8 @@ export async function saveFormDraft(
   const until = expiresAt ?? expiryFrom(now);
   const previous = context.cookies.get(draftCookieName(flow))?.value;
   const inCookie = sealDraft(secret, flow, data, now, until);
-  const row = !inCookie && expiresAt && previous ? openHandle(secret, flow, previous, now) : undefined;
-  if (row) {
-    await db
-      .updateTable('form_draft')
-      .set({ payload: seal(secret, flow, data, until) })
-      .where('id', '=', row)
-      .execute();
+  if (!inCookie && expiresAt && previous && (await rewriteDraftRow(db, secret, flow, previous, data, until, now)))
     return;
-  }
   const value = inCookie ?? (await storeDraftRow(db, secret, flow, data, now, until));
   const maxAge = Math.max(1, Math.min(DRAFT_MAX_AGE_SECONDS, Math.ceil((until.getTime() - now.getTime()) / 1000)));
   context.cookies.set(draftCookieName(flow), value, cookieOptions(maxAge));
