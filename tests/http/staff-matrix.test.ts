@@ -306,6 +306,8 @@ async function signIn(role: Role): Promise<string> {
 
 const get = (role: Role, path: string) => send(cookies[role], path);
 const post = (role: Role, path: string, fields: Fields) => send(cookies[role], path, { method: 'POST', fields });
+/** A form's address: its page with the Astro Action it posts to (src/actions/index.ts). */
+const withAction = (page: string, action: string) => `${page}${page.includes('?') ? '&' : '?'}_action=${action}`;
 
 // ---------------------------------------------------------------------------------------------
 // Reading state back (always through the admin's pages, which show everything)
@@ -632,7 +634,7 @@ const CELLS: Cell[] = [
   {
     name: 'pledges: mark received, M8',
     method: 'POST',
-    path: () => `/it/staff/raccolta?finestra=${fx.window8}`,
+    path: () => withAction(`/it/staff/raccolta?finestra=${fx.window8}`, 'campaign.markPledge'),
     fields: (r) => [
       ['intent', 'received'],
       ['pledge', String(fx.pledge8[r].id)],
@@ -644,7 +646,7 @@ const CELLS: Cell[] = [
   {
     name: 'pledges: mark not brought, M5',
     method: 'POST',
-    path: () => `/it/staff/raccolta?finestra=${fx.window5}`,
+    path: () => withAction(`/it/staff/raccolta?finestra=${fx.window5}`, 'campaign.markPledge'),
     fields: (r) => [
       ['intent', 'not_brought'],
       ['pledge', String(fx.pledge5[r].id)],
@@ -675,7 +677,7 @@ const CELLS: Cell[] = [
   {
     name: 'campaign items: change a target',
     method: 'POST',
-    path: () => '/it/staff/raccolta/articoli',
+    path: () => withAction('/it/staff/raccolta/articoli', 'campaign.saveTargets'),
     fields: () => [
       ['intent', 'targets'],
       [`target-${fx.forbiciId}`, '45'],
@@ -714,7 +716,7 @@ const CELLS: Cell[] = [
   {
     name: 'volunteers: set status, volunteer of M8',
     method: 'POST',
-    path: () => '/it/staff/volontari',
+    path: () => withAction('/it/staff/volontari', 'volunteers.setStatus'),
     fields: () => [
       ['intent', 'status'],
       ['volunteer', String(fx.volunteer8)],
@@ -726,7 +728,7 @@ const CELLS: Cell[] = [
   {
     name: 'volunteers: set status, volunteer of M5',
     method: 'POST',
-    path: () => '/it/staff/volontari',
+    path: () => withAction('/it/staff/volontari', 'volunteers.setStatus'),
     fields: () => [
       ['intent', 'status'],
       ['volunteer', String(fx.volunteer5)],
@@ -988,7 +990,7 @@ describe('GDPR desk: search and confirmation answer 303 back to the desk (POST �
 
 describe('collection pages: a refused change answers 303 back to its page (POST → 303 → GET)', () => {
   it('a wrong target comes back as a 422 with the typed value, in either language', async () => {
-    const posted = await post('admin', '/it/staff/raccolta/articoli', [
+    const posted = await post('admin', withAction('/it/staff/raccolta/articoli', 'campaign.saveTargets'), [
       ['intent', 'targets'],
       [`target-${fx.forbiciId}`, 'tanti'],
     ]);
@@ -1005,7 +1007,7 @@ describe('collection pages: a refused change answers 303 back to its page (POST 
   });
 
   it('a new item without its Italian name keeps the other answers', async () => {
-    const posted = await post('admin', '/it/staff/raccolta/articoli', [
+    const posted = await post('admin', withAction('/it/staff/raccolta/articoli', 'campaign.addItem'), [
       ['intent', 'add'],
       ['nameIt', ''],
       ['nameEn', 'Ruler'],
@@ -1020,7 +1022,7 @@ describe('collection pages: a refused change answers 303 back to its page (POST 
 
   it('a pledge already marked: 303 back to its window, whose GET says so with 409', async () => {
     expect(await read.pledgeOpen(fx.window8, fx.pledge8.admin.reference)).toBe(false);
-    const posted = await post('admin', `/it/staff/raccolta?finestra=${fx.window8}`, [
+    const posted = await post('admin', withAction(`/it/staff/raccolta?finestra=${fx.window8}`, 'campaign.markPledge'), [
       ['intent', 'received'],
       ['pledge', String(fx.pledge8.admin.id)],
     ]);

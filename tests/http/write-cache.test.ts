@@ -149,7 +149,8 @@ describe('campaign copy of the pledge API', () => {
 
     const cookie = await as('coordinator');
     const added = await post(
-      '/it/staff/raccolta/articoli',
+      // The items page's "add" form posts to its Astro Action (src/features/campaign/actions.ts).
+      '/it/staff/raccolta/articoli?_action=campaign.addItem',
       { intent: 'add', nameIt: 'Righello di prova', nameEn: '', target: '3' },
       cookie,
     );

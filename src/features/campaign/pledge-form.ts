@@ -5,6 +5,7 @@ import { z } from 'astro/zod';
 import { LOCALES, type Locale } from '#/lib/locales.ts';
 import { normalizeEmail, normalizePhone } from '#/features/booking/contact.ts';
 import { toLatinDigits } from '#/features/booking/flow.ts';
+import { optionalField, personName } from '#/lib/validation.ts';
 import type { PledgeLine } from './pledges.ts';
 
 export const CAMPAIGN_SLUG = 'zaino-sospeso';
@@ -33,10 +34,6 @@ export function pledgeManagePath(locale: Locale, token: string, query?: Query): 
   return pledgePath(locale, 'gestisci', { token, ...query });
 }
 
-// Control characters (C0, DEL, C1) never belong in a name or an email address; PostgreSQL even
-// refuses U+0000 in text (an error, not a validation failure).
-const CONTROL = /[\u0000-\u001F\u007F-\u009F]/;
-
 const optionalText = z
   .string()
   .max(10000)
@@ -46,18 +43,15 @@ const optionalText = z
 /** Name, one contact, language and the privacy notice: the same rules for the form and the API. */
 export const pledgeContactSchema = z
   .object({
-    name: z
-      .string({ error: 'pledge.error.nameRequired' })
-      .max(10000)
-      .transform((v) => v.trim().replace(/\s+/g, ' '))
-      .pipe(
-        z
-          .string()
-          .min(1, { error: 'pledge.error.nameRequired' })
-          .max(PLEDGE_NAME_MAX, { error: 'pledge.error.nameTooLong' })
-          .refine((v) => !CONTROL.test(v), { error: 'pledge.error.nameInvalid' }),
-      ),
-    email: optionalText.refine((v) => !v || (!CONTROL.test(v) && normalizeEmail(v) !== undefined), {
+    name: personName(
+      {
+        required: 'pledge.error.nameRequired',
+        tooLong: 'pledge.error.nameTooLong',
+        invalid: 'pledge.error.nameInvalid',
+      },
+      PLEDGE_NAME_MAX,
+    ),
+    email: optionalText.refine((v) => !v || normalizeEmail(v) !== undefined, {
       error: 'pledge.error.emailInvalid',
     }),
     phone: optionalText.refine((v) => !v || normalizePhone(v) !== undefined, { error: 'pledge.error.phoneInvalid' }),
@@ -118,12 +112,32 @@ export interface PledgeFormValues {
 }
 
 const MAX_TYPED = 1000;
-const field = (form: FormData, name: string) => {
-  const v = form.get(name);
+/** A form as sent (FormData), or as its action's schema read it (field → string). */
+type SentForm = FormData | Readonly<Record<string, unknown>>;
+const field = (form: SentForm, name: string) => {
+  const v = form instanceof FormData ? form.get(name) : form[name];
   return typeof v === 'string' ? v.slice(0, MAX_TYPED) : '';
 };
 
-export function readPledgeForm(form: FormData, itemSlugs: readonly string[]): PledgeFormValues {
+/**
+ * The pledge and manage forms' fields as their actions receive them: every field a string
+ * (the item quantities are named after the items, qty-<slug>, so the list is open). The rules
+ * are checkPledgeForm's and checkQuantities', which need the campaign's numbers of the moment.
+ */
+export const pledgeFormSchema = z
+  .object({
+    window: optionalField(20),
+    name: optionalField(MAX_TYPED),
+    email: optionalField(MAX_TYPED),
+    phone: optionalField(MAX_TYPED),
+    privacyAccepted: optionalField(10),
+    formStartedAt: optionalField(200),
+    submissionKey: optionalField(100),
+    azione: optionalField(20),
+  })
+  .catchall(z.string().max(MAX_TYPED));
+
+export function readPledgeForm(form: SentForm, itemSlugs: readonly string[]): PledgeFormValues {
   return {
     quantities: Object.fromEntries(itemSlugs.map((slug) => [slug, field(form, quantityField(slug)).slice(0, 20)])),
     window: field(form, 'window').slice(0, 20),

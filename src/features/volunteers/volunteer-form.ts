@@ -86,6 +86,34 @@ export function emptyVolunteerForm(): VolunteerFormValues {
   };
 }
 
+/** The element each field's error links to (the first choice of a group). */
+const FIELD_IDS: Record<VolunteerField, string> = {
+  name: 'name',
+  email: 'email',
+  phone: 'phone',
+  municipi: 'municipi-0',
+  skills: 'skills-0',
+  languages: 'languages-0',
+  availability: 'availability-0',
+  note: 'note',
+  consent: 'consent',
+  locale: 'name',
+};
+
+/** The GOV.UK error summary of the sign-up form: each error linked to its field, then the notice. */
+export function volunteerErrorSummary(
+  errors: Partial<Record<VolunteerField, string>>,
+  notice: 'tooFast' | 'formExpired' | undefined,
+  t: (key: string) => string,
+): { href: string; text: string }[] {
+  const summary = Object.entries(errors).map(([field, key]) => ({
+    href: `#${FIELD_IDS[field as VolunteerField]}`,
+    text: t(key!),
+  }));
+  if (notice) summary.push({ href: '#submit', text: t(`volunteer.error.${notice}`) });
+  return summary;
+}
+
 export type VolunteerCheck =
   { ok: true; value: VolunteerInput } | { ok: false; fields: Partial<Record<VolunteerField, string>> };
 

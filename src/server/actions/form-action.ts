@@ -35,6 +35,17 @@ export interface FormActionSpec<S extends z.ZodType> {
   honeypot?: boolean;
   /** Fields never kept in the draft besides the honeypot (a password, a code). */
   omit?: readonly string[];
+  /**
+   * A staff form: nobody signed in is sent to sign-in before the body is even parsed (the
+   * handler still calls `staffOf` and `can` itself, which is what protects it).
+   */
+  staff?: boolean;
+  /**
+   * What a body that does not fit the schema gets: `keep` (default) the answers and errors in the
+   * draft, 303 back; `bad-request` a plain 400, for forms of buttons and choices only, whose
+   * fields nobody types (a hand-made request).
+   */
+  invalid?: 'keep' | 'bad-request';
   handler: (input: z.output<S>, context: ActionAPIContext) => Promise<FormDone>;
 }
 
@@ -45,6 +56,8 @@ export interface FormActionMeta {
   fields: readonly string[];
   honeypot: boolean;
   omit: readonly string[];
+  staff: boolean;
+  invalid: 'keep' | 'bad-request';
 }
 
 export const FORM_ACTION = Symbol.for('qubi.formAction');
@@ -72,6 +85,8 @@ export function defineFormAction<S extends z.ZodType>(spec: FormActionSpec<S>) {
     fields: spec.fields ?? [],
     honeypot: spec.honeypot ?? false,
     omit: spec.omit ?? [],
+    staff: spec.staff ?? false,
+    invalid: spec.invalid ?? 'keep',
   };
   return Object.assign(action, { [FORM_ACTION]: meta });
 }
@@ -126,18 +141,36 @@ export class FormFault extends ActionError {
 }
 
 /**
- * Thrown by a handler to answer with a response of its own: the sign-in redirect, a 403, a 404,
- * a 303 elsewhere with nothing kept.
+ * Thrown by a handler to answer with a response of its own (the sign-in redirect, a 403, a 303
+ * elsewhere with nothing kept), or with the site's page of that path (`/404`).
  */
 export class FormAnswered extends ActionError {
-  readonly #response: Response;
-  get response(): Response {
-    return this.#response;
+  readonly #answer: Response | { rewrite: string };
+  get answer(): Response | { rewrite: string } {
+    return this.#answer;
   }
-  constructor(response: Response) {
-    super({ code: ActionError.statusToCode(response.status), message: 'form.answered' });
-    this.#response = response;
+  constructor(answer: Response | { rewrite: '/404' }) {
+    super({
+      code: ActionError.statusToCode(answer instanceof Response ? answer.status : 404),
+      message: 'form.answered',
+    });
+    this.#answer = answer;
   }
+}
+
+/** The site's 404 page: the record the form is about is not there (or not any more). */
+export function notFoundPage(): FormAnswered {
+  return new FormAnswered({ rewrite: '/404' });
+}
+
+/** A plain 400 for a request no page of ours sends (the form's hidden fields altered). */
+export function badRequest(): FormAnswered {
+  return new FormAnswered(
+    new Response('Bad request', {
+      status: 400,
+      headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' },
+    }),
+  );
 }
 
 /** Go to `location` (303) without keeping anything: nothing to do, or the record is gone. */
@@ -149,7 +182,7 @@ export function seeOther(location: string): FormAnswered {
  * The signed-in staff member for a staff action, or the sign-in / second-factor redirect thrown:
  * an action checks who is asking itself, never by URL. Authorization (`can`) follows in the handler.
  */
-export function staffOf(context: ActionAPIContext): StaffContext {
+export function staffOf(context: Pick<ActionAPIContext, 'cookies' | 'url' | 'locals'>): StaffContext {
   const staff = requireStaff({
     cookies: context.cookies,
     url: context.url,

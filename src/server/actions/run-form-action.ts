@@ -13,10 +13,12 @@ import { HONEYPOT_FIELD } from '#/server/security/anti-spam.ts';
 import { forgetFormInput, keepFormInput } from '#/server/forms/form-page.ts';
 import { issueKeys } from '#/lib/validation.ts';
 import {
+  badRequest,
   FormAnswered,
   FormFault,
   FormRefused,
   formActionMeta,
+  staffOf,
   type FormActionMeta,
   type FormDone,
 } from './form-action.ts';
@@ -66,6 +68,15 @@ export async function runFormAction(context: APIContext, next: MiddlewareNext): 
     setActionResult(action.name, serializeActionResult({ data: undefined, error }));
     return next();
   }
+  if (meta.staff) {
+    // Sign-in first, before the body is judged (the handler checks again, and authorizes).
+    try {
+      staffOf(context);
+    } catch (error) {
+      if (error instanceof FormAnswered) return answer(context, error);
+      throw error;
+    }
+  }
   const result = await action.handler();
   const back = formPage(context.url);
   const slot = typeof meta.slot === 'function' ? meta.slot(context) : meta.slot;
@@ -74,9 +85,10 @@ export async function runFormAction(context: APIContext, next: MiddlewareNext): 
     forgetFormInput(context, slot.flow);
     return context.redirect((result.data as FormDone).location, 303);
   }
-  if (error instanceof FormAnswered) return error.response;
+  if (error instanceof FormAnswered) return answer(context, error);
   const keeper = { cookies: context.cookies, redirect: context.redirect, response: { headers: new Headers() } };
   if (isInputError(error)) {
+    if (meta.invalid === 'bad-request') return answer(context, badRequest());
     return keepFormInput(keeper, slot.flow, slot.scope, back, {
       form,
       errors: Object.fromEntries(issueKeys(error.issues, meta.messages, meta.fields)),
@@ -94,6 +106,11 @@ export async function runFormAction(context: APIContext, next: MiddlewareNext): 
   // Anything else is a fault of ours: the server's error page (or the 503 while the database is
   // away), never a silent 303.
   throw error instanceof FormFault ? error.fault : error;
+}
+
+function answer(context: APIContext, answered: FormAnswered): Response | Promise<Response> {
+  const { answer } = answered;
+  return answer instanceof Response ? answer : context.rewrite(answer.rewrite);
 }
 
 export type { FormActionMeta };
