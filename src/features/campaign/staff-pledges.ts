@@ -8,6 +8,7 @@
 // Items and targets need `can(actor, {kind: 'campaign.edit', campaign})` with the municipi of the
 // campaign's drop-off points (`campaignEdit`). Pages check first and answer 403;
 // these checks are the second line.
+import { slugify } from '#/lib/text.ts';
 import { sql } from 'kysely';
 import type { Db, PledgeStatus } from '#/server/db/database.ts';
 import { can, type Actor } from '#/features/staff-accounts/policy.ts';
@@ -446,17 +447,9 @@ export type NewItemResult =
 
 const CONTROL = /[\u0000-\u001F\u007F-\u009F]/;
 
+/** An item's slug: its Italian name as the site slugs everything, at most 60 characters. */
 function itemSlug(name: string): string {
-  return (
-    name
-      .normalize('NFD')
-      .replace(/[\u0300-\u036f]/g, '')
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-+|-+$/g, '')
-      .slice(0, 60)
-      .replace(/-+$/g, '') || 'articolo'
-  );
+  return slugify(name).slice(0, 60).replace(/-+$/g, '') || 'articolo';
 }
 
 /** Adds an item at the end of the list (Italian name required, English optional). */
