@@ -3,4 +3,4 @@
 import { bookingFlow } from './flow-actions.ts';
 import { manageBooking } from './manage-actions.ts';
 
-export const booking = { ...bookingFlow, ...manageBooking };
+export const bookings = { ...bookingFlow, ...manageBooking };
