@@ -8,6 +8,7 @@ import { LOCALES } from '#/lib/locales.ts';
 // Pure normalisers (no I/O); they live with the booking feature, which was first to need them.
 import { normalizeEmail, normalizePhone } from '#/features/booking/contact.ts';
 import { toLatinDigits } from '#/features/booking/flow.ts';
+import { parseReference } from '#/features/booking/reference.ts';
 
 /**
  * C0 and C1 control characters and DEL: no name, address or note needs one, and PostgreSQL
@@ -59,6 +60,31 @@ export function optionalPhone(invalid: string) {
       const phone = normalizePhone(raw);
       if (!phone) ctx.addIssue({ code: 'custom', message: invalid });
       return phone ?? null;
+    });
+}
+
+/** A required phone number (Arabic-Indic digits read as 0–9), normalised to +39…; '' when refused. */
+export function requiredPhone(keys: { required: string; invalid: string }) {
+  return z
+    .string({ error: keys.required })
+    .max(RAW_MAX, { error: keys.invalid })
+    .transform((v, ctx) => {
+      const raw = toLatinDigits(v);
+      const phone = normalizePhone(raw);
+      if (!phone) ctx.addIssue({ code: 'custom', message: raw.trim() ? keys.invalid : keys.required });
+      return phone ?? '';
+    });
+}
+
+/** A booking reference as printed on its confirmation ("QB-7K4M-2P", any case or spacing); '' when refused. */
+export function bookingReference(invalid: string) {
+  return z
+    .string({ error: invalid })
+    .max(RAW_MAX, { error: invalid })
+    .transform((v, ctx) => {
+      const reference = parseReference(toLatinDigits(v.slice(0, 100)));
+      if (!reference) ctx.addIssue({ code: 'custom', message: invalid });
+      return reference ?? '';
     });
 }
 

@@ -417,7 +417,9 @@ describe('booking without JavaScript', () => {
     expect(change).toBe('/it/sportelli/quarto-oggiaro/prenota');
     const week = await get(change, server, check.jar);
     expect(week.status).toBe(200);
-    expect(week.html).toMatch(/<form method="post" action="\/it\/sportelli\/quarto-oggiaro\/prenota"/);
+    expect(week.html).toMatch(
+      /<form method="post" action="\/it\/sportelli\/quarto-oggiaro\/prenota\?_action=bookings\.chooseTime"/,
+    );
     // The chosen time is ticked; the weeks are plain links (the answers wait in the draft).
     expect(week.html).toMatch(new RegExp(`value="${slot.replace(/\./g, '\\.')}" checked`));
     expect(week.html).toMatch(
@@ -438,13 +440,9 @@ describe('booking without JavaScript', () => {
     );
     const jar = check.jar;
     // The draft: one HttpOnly, SameSite=Lax cookie for the whole site (so /en/ finds what /it/ stored), an hour long.
-    const contacts = await post(
-      `${bookingPage('villapizzone')}/contatti`,
-      form(await get(`${bookingPage('villapizzone')}/contatti`, server, jar)).fields,
-      server,
-      server.origin,
-      jar,
-    );
+    // Posted where the page's form posts (its action's address), as a browser does.
+    const contactsForm = form(await get(`${bookingPage('villapizzone')}/contatti`, server, jar));
+    const contacts = await post(contactsForm.action, contactsForm.fields, server, server.origin, jar);
     expect(contacts.status).toBe(303);
     expect(contacts.headers.get('location')).toBe(`${bookingPage('villapizzone')}/riepilogo`);
     expect(contacts.headers.get('set-cookie')).toMatch(

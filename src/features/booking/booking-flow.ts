@@ -102,9 +102,14 @@ export function newSubmissionKey(): string {
   return randomBytes(18).toString('base64url');
 }
 
+/** A key newSubmissionKey could have made (anything else books as if none was sent). */
+export function isSubmissionKey(value: unknown): value is string {
+  return typeof value === 'string' && /^[A-Za-z0-9_-]{16,64}$/.test(value);
+}
+
 export function readSubmissionKey(form: FormData): string | undefined {
   const v = form.get('submissionKey');
-  return typeof v === 'string' && /^[A-Za-z0-9_-]{16,64}$/.test(v) ? v : undefined;
+  return isSubmissionKey(v) ? v : undefined;
 }
 
 function pick(errors: FieldErrors, fields: readonly DraftField[]): FieldErrors {

@@ -10,7 +10,7 @@ import type { Locale } from '#/lib/locales.ts';
 import { createBooking } from './bookings.ts';
 import { getConfig } from '#/server/config.ts';
 import { getServerSecret } from '#/server/security/secret.ts';
-import { HONEYPOT_FIELD, spendFormSubmission } from '#/server/security/anti-spam.ts';
+import { spendFormSubmission } from '#/server/security/anti-spam.ts';
 import { clientIp, guardPublicWrite } from '#/server/http/request-guard.ts';
 import { CACHE_TAGS, invalidateLiveData } from '#/server/cache/live-page.ts';
 import { draftText, isRecord, readFormDraft, readFormDraftEntry, saveFormDraft } from '#/server/forms/form-draft.ts';
@@ -19,11 +19,8 @@ import {
   emptyDraft,
   findSlot,
   hasContactStep,
-  honeypotFilled,
   loadWeek,
   newSubmissionKey,
-  readDraft,
-  readSubmissionKey,
   slotTakenView,
   startFormClock,
   validateDraft,
@@ -130,20 +127,21 @@ async function firstUnfinished(db: Db, desk: Desk, state: BookingState, target: 
   return checked.valid ? 'check' : 'contact';
 }
 
-export async function bookingStep(
+/** What a step's page shows when the honeypot of its form was filled (the runner answers 400). */
+export function refusedBookingStep(desk: Desk): Extract<StepOutcome, { view: FlowView }> {
+  return { view: { step: 'refused', errors: {} }, draft: emptyState(desk.slug), submissionKey: '' };
+}
+
+// ---------------------------------------------------------------------------------------------
+// GET: render a step from the draft.
+
+export async function showBookingStep(
   ctx: StepContext,
   db: Db,
   desk: Desk,
   locale: Locale,
   step: FlowStep,
 ): Promise<StepOutcome> {
-  return ctx.request.method === 'POST' ? postStep(ctx, db, desk, locale, step) : getStep(ctx, db, desk, locale, step);
-}
-
-// ---------------------------------------------------------------------------------------------
-// GET: render a step from the draft.
-
-async function getStep(ctx: StepContext, db: Db, desk: Desk, locale: Locale, step: FlowStep): Promise<StepOutcome> {
   const entry = await readFormDraftEntry(ctx, 'booking');
   const state = stateFromStored(entry?.data, desk.slug);
   const { errorsFor, notice } = state;
@@ -209,14 +207,24 @@ const STEP_FIELDS: Record<Exclude<FlowStep, 'check'>, readonly (keyof BookingDra
   contact: ['firstName', 'phone', 'email', 'locale', 'privacyAccepted'],
 };
 
-async function postStep(ctx: StepContext, db: Db, desk: Desk, locale: Locale, step: FlowStep): Promise<StepOutcome> {
-  const form = await ctx.request.formData();
-  const state = await loadState(ctx, desk);
-  if (honeypotFilled(form)) return { view: { step: 'refused', errors: {} }, draft: state, submissionKey: '' };
-  if (step === 'check') return confirm(ctx, db, desk, locale, state, form);
+/** A step's answers as its form sent them (bounded as KEPT_MAX; validated by the GET that follows). */
+export type StepAnswers = Partial<Omit<BookingDraft, 'formStartedAt'>>;
 
-  const sent = readDraft(form);
-  for (const field of STEP_FIELDS[step]) Object.assign(state, { [field]: sent[field] });
+/**
+ * Stores a step's answers in the draft and says where to go next (303): the following step, or
+ * the first earlier one still unfinished, which shows its errors once.
+ */
+export async function saveBookingStep(
+  ctx: StepContext,
+  db: Db,
+  desk: Desk,
+  locale: Locale,
+  step: Exclude<FlowStep, 'check'>,
+  sent: StepAnswers,
+  week?: string,
+): Promise<string> {
+  const state = await loadState(ctx, desk);
+  for (const field of STEP_FIELDS[step]) Object.assign(state, { [field]: sent[field as keyof StepAnswers] ?? '' });
   markSubmitted(state, step);
   delete state.done;
   await startFormClock(db, state);
@@ -226,35 +234,32 @@ async function postStep(ctx: StepContext, db: Db, desk: Desk, locale: Locale, st
   const at = await firstUnfinished(db, desk, state, next);
   state.errorsFor = at;
   await saveState(ctx, state);
-  return {
-    redirect:
-      at === 'time' ? timePath(locale, desk, state, parseWeekValue(form.get('settimana'))) : stepPath(locale, desk, at),
-  };
+  return at === 'time' ? timePath(locale, desk, state, parseWeekValue(week ?? null)) : stepPath(locale, desk, at);
+}
+
+/** The "time taken" page picks another time: back to "check answers" with it. */
+export async function pickAnotherTime(ctx: StepContext, desk: Desk, locale: Locale, slot: string): Promise<string> {
+  const state = await loadState(ctx, desk);
+  state.slot = slot.slice(0, KEPT_MAX.slot);
+  state.submitted = state.submitted.filter((s) => s !== 'check');
+  delete state.notice;
+  await saveState(ctx, state);
+  return stepPath(locale, desk, 'check');
 }
 
 /** "Confirm" on check answers: the spam checks, the rate limit, then the booking. */
-async function confirm(
+export async function confirmBooking(
   ctx: StepContext,
   db: Db,
   desk: Desk,
   locale: Locale,
-  state: BookingState,
-  form: FormData,
-): Promise<StepOutcome> {
-  const here = { redirect: stepPath(locale, desk, 'check') };
-  // The "time taken" page picks another time here.
-  const alternative = form.get('slot');
-  if (typeof alternative === 'string') {
-    state.slot = alternative.slice(0, KEPT_MAX.slot);
-    state.submitted = state.submitted.filter((s) => s !== 'check');
-    delete state.notice;
-    await saveState(ctx, state);
-    return here;
-  }
-  const key = readSubmissionKey(form);
+  key: string | undefined,
+): Promise<string> {
+  const state = await loadState(ctx, desk);
+  const here = stepPath(locale, desk, 'check');
   if (!key) return here;
   // Sent again after it booked (a double click, or Back and confirm): the same confirmation.
-  if (state.done?.key === key) return { redirect: state.done.path };
+  if (state.done?.key === key) return state.done.path;
   // A full slot is left to createBooking: it may be full of this very booking (the form sent
   // twice at once), which the submission key recognises.
   const slot = await findSlot(db, desk, state.slot, { free: false });
@@ -264,14 +269,15 @@ async function confirm(
     const at = !slot && parseSlotValue(state.slot) ? 'check' : await firstUnfinished(db, desk, state, 'check');
     state.errorsFor = at;
     await saveState(ctx, state);
-    return at === 'check' ? here : { redirect: stepPath(locale, desk, at) };
+    return at === 'check' ? here : stepPath(locale, desk, at);
   }
   const details = checked.valid;
   const secret = await getServerSecret(db);
   // Spent for this contact: the same answers sent again pass (the submission key books once).
   const verdict = await spendFormSubmission(
     db,
-    { honeypot: form.get(HONEYPOT_FIELD), token: state.formStartedAt },
+    // The honeypot was checked (and found empty) before the action ran.
+    { honeypot: null, token: state.formStartedAt },
     details.phone ?? details.email,
     secret,
   );
@@ -319,5 +325,5 @@ async function confirm(
   // The answers leave the browser (the cookie is overwritten); only what recognises a repeated
   // confirm stays, for the hour.
   await saveState(ctx, { ...emptyState(desk.slug), done: { key, path } });
-  return { redirect: path };
+  return path;
 }

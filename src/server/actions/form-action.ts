@@ -97,6 +97,8 @@ export function formActionMeta(action: unknown): FormActionMeta | undefined {
 
 /** What a refused submission leaves for the GET (see KeepInput in form-page.ts). */
 export interface Refusal {
+  /** The answers to keep instead of the posted ones: a confirm step that carries none (they wait in the draft). */
+  form?: FormData;
   errors?: Map<string, FormMessage> | Record<string, string | undefined>;
   notice?: string;
   /** 422 by default (errors), 409 taken meanwhile, 400 a notice, 429 with retryAfterSeconds. */
