@@ -2,7 +2,11 @@
 // A form posts to its own page with `?_action=<area>.<name>`; src/server/actions/run-form-action.ts
 // runs it and answers 303 (see docs/architecture.md, "Forms are Actions").
 import { volunteers } from '#/features/volunteers/actions.ts';
+import { events } from '#/features/events/actions.ts';
+import { gdpr } from '#/features/gdpr/actions.ts';
 
 export const server = {
   volunteers,
+  events,
+  gdpr,
 };
