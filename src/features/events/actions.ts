@@ -5,13 +5,7 @@
 // Then one function of this feature, the public pages' cache invalidated, and 303 to the event.
 import type { ActionAPIContext } from 'astro:actions';
 import { z } from 'astro/zod';
-import {
-  FormAnswered,
-  FormRefused,
-  defineFormAction,
-  refuseForbidden,
-  staffOf,
-} from '#/server/actions/form-action.ts';
+import { FormAnswered, FormRefused, defineFormAction, refuseForbidden, staffOf } from '#/server/actions/form-action.ts';
 import { getDb } from '#/server/db/index.ts';
 import type { Db } from '#/server/db/database.ts';
 import { invalidateLiveData } from '#/server/cache/live-page.ts';
@@ -38,7 +32,15 @@ export const NEW_EVENT_FORM = { flow: 'staff', scope: 'evento:nuovo' } as const;
 export const eventPageForm = (id: string | undefined) => ({ flow: 'staff', scope: `evento:${id ?? ''}` }) as const;
 
 /** What the page says after a change (?done=…). */
-export const EVENT_DONE = ['created', 'saved', 'backToReview', 'submitted', 'published', 'sentBack', 'cancelled'] as const;
+export const EVENT_DONE = [
+  'created',
+  'saved',
+  'backToReview',
+  'submitted',
+  'published',
+  'sentBack',
+  'cancelled',
+] as const;
 export type EventDone = (typeof EVENT_DONE)[number];
 /** The notice of a change refused because the event moved on meanwhile (409). */
 export const EVENT_CONFLICT = 'conflict';
@@ -48,7 +50,9 @@ export const EVENT_CONFLICT = 'conflict';
  * who is asking (which municipi and organisations they may name) and across fields (end after
  * start) are checkEventForm's, run by the handler once the actor may write at all.
  */
-const eventFields = z.object(Object.fromEntries(EVENT_FORM_ORDER.map((name) => [name, optionalField(eventFieldBound(name))])));
+const eventFields = z.object(
+  Object.fromEntries(EVENT_FORM_ORDER.map((name) => [name, optionalField(eventFieldBound(name))])),
+);
 const noFields = z.object({});
 
 const notFound = () =>
@@ -83,10 +87,7 @@ async function finish(context: ActionAPIContext, event: StaffEvent, result: Even
 }
 
 /** A workflow button (no fields): authorized and checked against the status inside `change`. */
-function workflowAction(
-  done: EventDone,
-  change: (db: Db, actor: Actor, id: number) => Promise<EventChange>,
-) {
+function workflowAction(done: EventDone, change: (db: Db, actor: Actor, id: number) => Promise<EventChange>) {
   return defineFormAction({
     input: noFields,
     slot: (context) => eventPageForm(context.params.id),

@@ -17,7 +17,10 @@ export interface EventChoices {
 }
 
 /** For a new event: the municipi the actor may create events in. */
-export async function newEventChoices(db: Db, actor: Actor): Promise<EventChoices & { defaultMunicipio: number | null }> {
+export async function newEventChoices(
+  db: Db,
+  actor: Actor,
+): Promise<EventChoices & { defaultMunicipio: number | null }> {
   const [allMunicipi, allOrganisations] = await Promise.all([listMunicipi(db), listOrganisations(db)]);
   const municipi = municipiForNewEvents(
     actor,

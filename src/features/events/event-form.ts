@@ -6,8 +6,6 @@ import { LOCALES, LOCALE_NAMES, type Locale, type LocalizedText } from '#/lib/lo
 import { parseDateOnly, romeParts, romeToInstant } from '#/lib/time.ts';
 import type { StaffEvent } from './staff-events.ts';
 
-
-
 /** Texts written per locale: Italian is required for title, summary and description. */
 export const EVENT_TEXT_FIELDS = ['title', 'summary', 'description', 'transitHint', 'priceNote'] as const;
 export type EventTextField = (typeof EVENT_TEXT_FIELDS)[number];
@@ -351,7 +349,6 @@ export function checkReviewNote(value: unknown): { ok: true; value: string } | {
   if (note.length > REVIEW_NOTE_MAX) return { ok: false, error: 'staff.event.error.reviewNoteTooLong' };
   return { ok: true, value: note };
 }
-
 
 /**
  * The error summary of the form, in page order: a field of another language than Italian is named

@@ -10,7 +10,7 @@
 // event moved out of someone's scope between the check and the write is not written.
 // Publish, send back and cancel leave an audit row in the same transaction.
 import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
-import type { Database, Db } from '#/server/db/database.ts';
+import type { Database, Db, EventStatus } from '#/server/db/database.ts';
 import { can, type Actor } from '#/features/staff-accounts/policy.ts';
 import type { LocalizedText } from '#/lib/locales.ts';
 import { romeParts } from '#/lib/time.ts';
@@ -18,8 +18,7 @@ import { writeAudit } from '#/features/audit/audit.ts';
 import { isUniqueViolation, runInTransaction } from '#/server/db/transaction.ts';
 import { slugify } from '#/lib/text.ts';
 import { REVIEW_NOTE_MAX, checkReviewNote, type EventFormValues, type EventInput } from './event-form.ts';
-import { canEditEvent, getEventForStaff, type StaffEvent } from './staff-events.ts';
-
+import { canEditEvent, canModerateEvent, getEventForStaff, type StaffEvent } from './staff-events.ts';
 
 /** Route-cache tags of the public pages that show an event (see src/server/cache/live-page.ts). */
 export const publicEventTags = (slug: string) => ['events', `event:${slug}`];

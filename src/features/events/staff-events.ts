@@ -5,7 +5,6 @@ import type { Db, EventStatus, EventTable } from '#/server/db/database.ts';
 import { can, type Actor } from '#/features/staff-accounts/policy.ts';
 import type { LocalizedText } from '#/lib/locales.ts';
 
-
 export interface StaffEvent {
   id: number;
   slug: string;
@@ -114,4 +113,3 @@ export async function listOrganisations(db: Db): Promise<{ id: number; name: str
   const rows = await db.selectFrom('organisation').select(['id', 'name', 'municipio_id']).orderBy('name').execute();
   return rows.map((r) => ({ id: r.id, name: r.name, municipioId: r.municipio_id }));
 }
-
