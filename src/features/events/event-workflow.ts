@@ -17,7 +17,7 @@ import { romeParts } from '#/lib/time.ts';
 import { writeAudit } from '#/features/audit/audit.ts';
 import { isUniqueViolation, runInTransaction } from '#/server/db/transaction.ts';
 import { slugify } from '#/lib/text.ts';
-import { REVIEW_NOTE_MAX, checkReviewNote, type EventFormValues, type EventInput } from './event-form.ts';
+import { checkReviewNote, type EventFormValues, type EventInput } from './event-form.ts';
 import { canEditEvent, canModerateEvent, getEventForStaff, type StaffEvent } from './staff-events.ts';
 
 /** Route-cache tags of the public pages that show an event (see src/server/cache/live-page.ts). */
