@@ -20,7 +20,7 @@ export function refusedAsSpam(astro: Pick<AstroGlobal, 'getActionResult' | 'resp
 }
 
 /**
- * The answer of a form page to a POST no action took (no `?_action=`, or an unknown one): its forms
+ * The answer of a form page to a POST no action took (no `?_action=`): its forms
  * all post to actions, so such a body is a client's mistake (400), never a change.
  */
 export function noActionPosted(): Response {
