@@ -28,3 +28,24 @@ export function erasedCounts(url: URL) {
 /** The message key of a booking's status as the desk lists it. */
 export const bookingStatusKey = (status: string) =>
   `staff.gdpr.booking.${status === 'confirmed' || status === 'cancelled' || status === 'attended' ? status : 'no_show'}`;
+
+/** The error summary of the desk and the message by each field, in the reader's language. */
+export function deskErrors(problems: readonly KeyProblem[], selfRefused: boolean, t: (key: string) => string) {
+  const text: Record<KeyProblem, { href: string; text: string }> = {
+    empty: { href: '#email', text: t('staff.gdpr.error.empty') },
+    email: { href: '#email', text: t('staff.gdpr.error.email') },
+    phone: { href: '#phone', text: t('staff.gdpr.error.phone') },
+  };
+  const summary = [
+    ...problems.map((p) => text[p]),
+    ...(selfRefused ? [{ href: '#results', text: t('staff.gdpr.error.self') }] : []),
+  ];
+  // An empty search is told by the email field, the first one.
+  const fieldError = (field: 'email' | 'phone') =>
+    problems.includes(field)
+      ? text[field].text
+      : field === 'email' && problems.includes('empty')
+        ? text.empty.text
+        : undefined;
+  return { summary, fieldError };
+}
