@@ -4,9 +4,13 @@
 import { bookings } from '#/features/booking/actions.ts';
 import { campaign } from '#/features/campaign/actions.ts';
 import { volunteers } from '#/features/volunteers/actions.ts';
+import { events } from '#/features/events/actions.ts';
+import { gdpr } from '#/features/gdpr/actions.ts';
 
 export const server = {
   bookings,
   volunteers,
   campaign,
+  events,
+  gdpr,
 };

@@ -12,14 +12,8 @@ import { axeViolations, browserSite } from './support.ts';
 import { createUser } from '#/features/staff-accounts/users.ts';
 import { createSession, generateSessionToken } from '#/features/staff-accounts/session.ts';
 import { loadActor } from '#/features/staff-accounts/actor.ts';
-import {
-  checkEventForm,
-  createEvent,
-  emptyEventForm,
-  publishEvent,
-  submitEvent,
-  cancelEvent,
-} from '#/features/events/event-editing.ts';
+import { checkEventForm, emptyEventForm } from '#/features/events/event-form.ts';
+import { cancelEvent, createEvent, publishEvent, submitEvent } from '#/features/events/event-workflow.ts';
 import { LOCALES } from '#/lib/locales.ts';
 import { romeParts } from '#/lib/time.ts';
 

@@ -109,6 +109,29 @@ const post = (who: Who, path: string, fields: Fields) =>
     body: new URLSearchParams(fields).toString(),
   });
 
+/**
+ * Where the page's form with this intent posts (its Astro Action's address), read from the page as
+ * a browser has it (an admin's view of the page, which shows every form the event's status allows);
+ * remembered, as a tab left open keeps it after the event moved on.
+ */
+const formAddresses = new Map<string, string>();
+async function formAddress(path: string, fields: Fields): Promise<string> {
+  const intent = fields.find(([k]) => k === 'intent')?.[1] ?? 'save';
+  const known = formAddresses.get(`${path} ${intent}`);
+  if (known) return known;
+  const page = await get('admin', path);
+  const form = [...page.html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/g)].find((m) =>
+    m[2]!.includes(`name="intent" value="${intent}"`),
+  );
+  const action = form && attrs(`<f ${form[1]}`).action;
+  if (!action) throw new Error(`no form for ${intent} on ${path} (${page.status})`);
+  formAddresses.set(`${path} ${intent}`, action);
+  return action;
+}
+const postForm = async (who: Who, path: string, fields: Fields) => post(who, await formAddress(path, fields), fields);
+const submitForm_ = async (who: Who, path: string, fields: Fields) =>
+  submit(who, await formAddress(path, fields), fields);
+
 /** The fields of the page's event form (the one with intent=save), as a browser would send them. */
 function eventForm(page: Page): Fields {
   const match = [...page.html.matchAll(/<form\b[^>]*>([\s\S]*?)<\/form>/g)].find((m) =>
@@ -179,7 +202,7 @@ describe('who gets in', () => {
 
 describe('writing an event', () => {
   it('shows the GOV.UK error summary and keeps the input', async () => {
-    const page = await submit(
+    const page = await submitForm_(
       'partnerA',
       '/it/staff/eventi/nuovo',
       Object.entries({ ...NEW_EVENT, 'title-it': '', venue: "Sala 'A'; --", startTime: '25:99' }),
@@ -195,7 +218,7 @@ describe('writing an event', () => {
 
   it('answers a form with errors with 303 back to it: a reload or the other language shows the input again, nothing in the address', async () => {
     const fields = Object.entries({ ...NEW_EVENT, 'title-it': '', venue: 'Sala del Quartiere', startTime: '25:99' });
-    const posted = await post('partnerA', '/it/staff/eventi/nuovo', fields);
+    const posted = await postForm('partnerA', '/it/staff/eventi/nuovo', fields);
     expect(posted.status).toBe(303);
     expect(posted.headers.get('location')).toBe('/it/staff/eventi/nuovo');
     const draft = posted.headers
@@ -231,7 +254,7 @@ describe('writing an event', () => {
       ['it', 'en', 'ar', 'es', 'zh'].map((l) => [`description-${l}`, prose(l, l === 'it' ? 9999 : 1600)]),
     );
     const fields = Object.entries({ ...NEW_EVENT, ...descriptions, startTime: '25:99' });
-    const posted = await post('partnerA', '/it/staff/eventi/nuovo', fields);
+    const posted = await postForm('partnerA', '/it/staff/eventi/nuovo', fields);
     expect(posted.status).toBe(303);
     expect(posted.headers.get('location')).toBe('/it/staff/eventi/nuovo');
     const line = posted.headers.getSetCookie().find((c) => c.startsWith('qubi-draft-staff='))!;
@@ -247,7 +270,7 @@ describe('writing an event', () => {
   });
 
   it('creates a draft and redirects to it', async () => {
-    const page = await post('partnerA', '/it/staff/eventi/nuovo', Object.entries(NEW_EVENT));
+    const page = await postForm('partnerA', '/it/staff/eventi/nuovo', Object.entries(NEW_EVENT));
     expect(page.status).toBe(303);
     const location = page.headers.get('location')!;
     expect(location).toMatch(/^\/it\/staff\/eventi\/\d+\?done=created$/);
@@ -272,10 +295,10 @@ describe('writing an event', () => {
   it('another partner, and a coordinator elsewhere, get 403 and change nothing', async () => {
     const before = await get('partnerA', eventPath);
     expect((await get('partnerB', eventPath)).status).toBe(403);
-    expect((await post('partnerB', eventPath, withFields(eventForm(before), { 'title-it': 'Rubato' }))).status).toBe(
-      403,
-    );
-    expect((await post('partnerB', eventPath, [['intent', 'submit']])).status).toBe(403);
+    expect(
+      (await postForm('partnerB', eventPath, withFields(eventForm(before), { 'title-it': 'Rubato' }))).status,
+    ).toBe(403);
+    expect((await postForm('partnerB', eventPath, [['intent', 'submit']])).status).toBe(403);
     expect((await get('coord8', eventPath)).status).toBe(403);
     const after = await get('partnerA', eventPath);
     expect(eventForm(after)).toEqual(eventForm(before));
@@ -285,24 +308,24 @@ describe('writing an event', () => {
 
 describe('review and publication', () => {
   it('submit → the coordinator of Municipio 2 sees it to review; the one of Municipio 8 cannot publish', async () => {
-    const submitted = await post('partnerA', eventPath, [['intent', 'submit']]);
+    const submitted = await postForm('partnerA', eventPath, [['intent', 'submit']]);
     expect(submitted.status).toBe(303);
     expect(submitted.headers.get('location')).toBe(`${eventPath}?done=submitted`);
     const list = await get('coord2', '/it/staff/eventi');
     const toReview = list.html.split('id="to-review"')[1]!.split('</section>')[0]!;
     expect(toReview).toContain('Tombolata dell&#39;Epifania');
-    expect((await post('coord8', eventPath, [['intent', 'publish']])).status).toBe(403);
-    expect((await post('partnerA', eventPath, [['intent', 'publish']])).status).toBe(403);
+    expect((await postForm('coord8', eventPath, [['intent', 'publish']])).status).toBe(403);
+    expect((await postForm('partnerA', eventPath, [['intent', 'publish']])).status).toBe(403);
   });
 
   it('send back needs a reason; the partner then reads it', async () => {
-    const empty = await submit('coord2', eventPath, [
+    const empty = await submitForm_('coord2', eventPath, [
       ['intent', 'sendBack'],
       ['reviewNote', '  '],
     ]);
     expect(empty.status).toBe(422);
     expect(empty.html).toContain('href="#reviewNote"');
-    const sent = await post('coord2', eventPath, [
+    const sent = await postForm('coord2', eventPath, [
       ['intent', 'sendBack'],
       ['reviewNote', 'Aggiungi <l’orario> & il costo'],
     ]);
@@ -316,12 +339,12 @@ describe('review and publication', () => {
     // Warm the route cache of the public list first.
     const warm = await get('anonymous', '/it/eventi');
     expect(warm.html).not.toContain('Tombolata');
-    expect((await post('partnerA', eventPath, [['intent', 'submit']])).status).toBe(303);
-    const published = await post('coord2', eventPath, [['intent', 'publish']]);
+    expect((await postForm('partnerA', eventPath, [['intent', 'submit']])).status).toBe(303);
+    const published = await postForm('coord2', eventPath, [['intent', 'publish']]);
     expect(published.status).toBe(303);
     expect(published.headers.get('location')).toBe(`${eventPath}?done=published`);
     // A second publish (another moderator, a double click) finds nothing to do.
-    expect((await submit('admin', eventPath, [['intent', 'publish']])).status).toBe(409);
+    expect((await submitForm_('admin', eventPath, [['intent', 'publish']])).status).toBe(409);
     const list = await get('anonymous', '/it/eventi');
     expect(list.html).toContain('Tombolata dell&#39;Epifania');
     slug = /href="\/it\/eventi\/(tombolata-dell-epifania-2027[a-z0-9-]*)"/.exec(list.html)![1]!;
@@ -337,7 +360,7 @@ describe('review and publication', () => {
     const page = await get('partnerA', eventPath);
     expect(page.html).toContain('Salva e rimanda in revisione');
     expect((await get('anonymous', `/it/eventi/${slug}`)).status).toBe(200);
-    const saved = await post(
+    const saved = await postForm(
       'partnerA',
       eventPath,
       withFields(eventForm(page), { 'summary-it': 'Tombola per famiglie, con premi per tutti.' }),
@@ -355,9 +378,9 @@ describe('review and publication', () => {
   });
 
   it('cancelling keeps it public, marked cancelled', async () => {
-    expect((await post('admin', eventPath, [['intent', 'publish']])).status).toBe(303);
+    expect((await postForm('admin', eventPath, [['intent', 'publish']])).status).toBe(303);
     expect((await get('anonymous', `/it/eventi/${slug}`)).status).toBe(200);
-    const cancelled = await post('partnerA', eventPath, [['intent', 'cancel']]);
+    const cancelled = await postForm('partnerA', eventPath, [['intent', 'cancel']]);
     expect(cancelled.status).toBe(303);
     const page = await get('anonymous', `/it/eventi/${slug}`);
     expect(page.status).toBe(200);
@@ -367,7 +390,7 @@ describe('review and publication', () => {
     expect(staffPage.html).not.toContain('name="intent" value="cancel"');
     expect(staffPage.html).not.toContain('id="save"');
     expect(
-      (await submit('partnerA', eventPath, withFields(eventForm(staffPage), { 'title-it': 'Di nuovo' }))).status,
+      (await submitForm_('partnerA', eventPath, withFields(eventForm(staffPage), { 'title-it': 'Di nuovo' }))).status,
     ).toBe(409);
   });
 

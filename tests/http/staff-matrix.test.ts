@@ -400,7 +400,7 @@ const read = {
     return page.html.includes(email);
   },
   async gdprCounts() {
-    const posted = await post('admin', '/it/staff/gdpr', [
+    const posted = await post('admin', withAction('/it/staff/gdpr', 'gdpr.search'), [
       ['intent', 'search'],
       ['email', fx.gdprEmail],
       ['phone', ''],
@@ -546,7 +546,7 @@ const CELLS: Cell[] = [
   {
     name: 'events: create in M8',
     method: 'POST',
-    path: () => '/it/staff/eventi/nuovo',
+    path: () => withAction('/it/staff/eventi/nuovo', 'events.create'),
     fields: (r) => NEW_EVENT('8', r),
     allowed: ['admin', 'coordinator', 'partner'],
     state: () => eventsCreatedCount(),
@@ -554,7 +554,7 @@ const CELLS: Cell[] = [
   {
     name: 'events: create in M5',
     method: 'POST',
-    path: () => '/it/staff/eventi/nuovo',
+    path: () => withAction('/it/staff/eventi/nuovo', 'events.create'),
     fields: (r) => NEW_EVENT('5', r),
     allowed: ['admin', 'partner'],
     state: () => eventsCreatedCount(),
@@ -568,7 +568,7 @@ const CELLS: Cell[] = [
   {
     name: 'events: edit, own organisationâ€™s event (M5)',
     method: 'POST',
-    path: () => `/it/staff/eventi/${fx.eventOwn}`,
+    path: () => withAction(`/it/staff/eventi/${fx.eventOwn}`, 'events.save'),
     fields: async (r) =>
       withFields(
         eventForm((await get(r === 'admin' || r === 'partner' ? r : 'admin', `/it/staff/eventi/${fx.eventOwn}`)).html),
@@ -586,7 +586,7 @@ const CELLS: Cell[] = [
   {
     name: 'events: edit, other organisationâ€™s event (M2)',
     method: 'POST',
-    path: () => `/it/staff/eventi/${fx.eventOther}`,
+    path: () => withAction(`/it/staff/eventi/${fx.eventOther}`, 'events.save'),
     fields: async (r) =>
       withFields(eventForm((await get('admin', `/it/staff/eventi/${fx.eventOther}`)).html), {
         'title-it': r === 'admin' ? 'Evento evento-casa-giochi' : `Rubato da ${r}`,
@@ -597,7 +597,7 @@ const CELLS: Cell[] = [
   {
     name: 'events: publish, event of M8',
     method: 'POST',
-    path: (r) => `/it/staff/eventi/${fx.event8[r]}`,
+    path: (r) => withAction(`/it/staff/eventi/${fx.event8[r]}`, 'events.publish'),
     fields: () => [['intent', 'publish']],
     allowed: ['admin', 'coordinator'],
     state: (r) => read.event(fx.event8[r]),
@@ -606,7 +606,7 @@ const CELLS: Cell[] = [
   {
     name: 'events: publish, event of M5',
     method: 'POST',
-    path: (r) => `/it/staff/eventi/${fx.event5[r]}`,
+    path: (r) => withAction(`/it/staff/eventi/${fx.event5[r]}`, 'events.publish'),
     fields: () => [['intent', 'publish']],
     allowed: ['admin'],
     state: (r) => read.event(fx.event5[r]),
@@ -804,7 +804,7 @@ const CELLS: Cell[] = [
   {
     name: 'GDPR: search',
     method: 'POST',
-    path: () => '/it/staff/gdpr',
+    path: () => withAction('/it/staff/gdpr', 'gdpr.search'),
     fields: () => [
       ['intent', 'search'],
       ['email', fx.gdprEmail],
@@ -815,7 +815,7 @@ const CELLS: Cell[] = [
   {
     name: 'GDPR: export JSON',
     method: 'POST',
-    path: () => '/it/staff/gdpr',
+    path: () => withAction('/it/staff/gdpr', 'gdpr.export'),
     fields: () => [
       ['intent', 'export'],
       ['email', fx.gdprEmail],
@@ -827,7 +827,7 @@ const CELLS: Cell[] = [
   {
     name: 'GDPR: erase',
     method: 'POST',
-    path: () => '/it/staff/gdpr',
+    path: () => withAction('/it/staff/gdpr', 'gdpr.erase'),
     fields: () => [
       ['intent', 'erase'],
       ['email', fx.gdprEmail],
@@ -943,7 +943,11 @@ describe('GDPR desk: search and confirmation answer 303 back to the desk (POST â
   ];
 
   it('a search keeps the address in the sealed draft (never in the URL); the GET shows the results in either language, only to the admin', async () => {
-    const posted = await post('admin', '/it/staff/gdpr', searchOf('qualcuno.cercato@example.org'));
+    const posted = await post(
+      'admin',
+      withAction('/it/staff/gdpr', 'gdpr.search'),
+      searchOf('qualcuno.cercato@example.org'),
+    );
     expect([posted.status, posted.headers.get('location')]).toEqual([303, '/it/staff/gdpr']);
     const draft = draftOf(posted)!;
     expect(draft).toBeDefined();
@@ -961,7 +965,7 @@ describe('GDPR desk: search and confirmation answer 303 back to the desk (POST â
   });
 
   it('an invalid address comes back as a 422 with the error summary and the typed value', async () => {
-    const posted = await post('admin', '/it/staff/gdpr', searchOf('non-un-indirizzo'));
+    const posted = await post('admin', withAction('/it/staff/gdpr', 'gdpr.search'), searchOf('non-un-indirizzo'));
     expect([posted.status, posted.headers.get('location')]).toEqual([303, '/it/staff/gdpr']);
     const shown = await send(`${cookies.admin}; ${draftOf(posted)}`, '/en/staff/gdpr');
     expect(shown.status).toBe(422);
@@ -971,7 +975,7 @@ describe('GDPR desk: search and confirmation answer 303 back to the desk (POST â
 
   it('the erase confirmation has its own address; Back to the desk shows the results again; nothing is erased by them', async () => {
     const before = await read.gdprCounts();
-    const posted = await post('admin', '/it/staff/gdpr', [
+    const posted = await post('admin', withAction('/it/staff/gdpr', 'gdpr.confirm'), [
       ['intent', 'confirm'],
       ['email', fx.gdprEmail],
       ['phone', ''],

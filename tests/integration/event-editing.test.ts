@@ -10,24 +10,24 @@ import { loadActor } from '#/features/staff-accounts/actor.ts';
 import type { Actor } from '#/features/staff-accounts/policy.ts';
 import type { Role } from '#/server/db/database.ts';
 import {
-  cancelEvent,
   checkEventForm,
   checkReviewNote,
-  createEvent,
   emptyEventForm,
-  eventActions,
   eventFormValues,
-  getEventForStaff,
-  listEventsForActor,
-  publishEvent,
   readEventForm,
-  sendBackEvent,
-  submitEvent,
-  updateEvent,
   EVENT_ERROR_KEYS,
   type EventFormValues,
   type EventInput,
-} from '#/features/events/event-editing.ts';
+} from '#/features/events/event-form.ts';
+import { eventActions, getEventForStaff, listEventsForActor } from '#/features/events/staff-events.ts';
+import {
+  cancelEvent,
+  createEvent,
+  publishEvent,
+  sendBackEvent,
+  submitEvent,
+  updateEvent,
+} from '#/features/events/event-workflow.ts';
 import { messages } from '#/lib/i18n.ts';
 import { getPublicEventBySlug, listUpcomingEvents } from '#/features/events/events.ts';
 import { romeToInstant, toRomeIso } from '#/lib/time.ts';

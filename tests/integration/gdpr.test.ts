@@ -14,13 +14,13 @@ import { createUser } from '#/features/staff-accounts/users.ts';
 import { createSession, generateSessionToken } from '#/features/staff-accounts/session.ts';
 import { enqueueMessage } from '#/server/mail/outbox.ts';
 import {
-  erasePersonalData,
-  exportPersonalData,
   findPersonalData,
   isKeyProblem,
   normalizeQuery,
   type PersonalDataMatches,
-} from '#/features/gdpr/gdpr.ts';
+} from '#/features/gdpr/personal-data-search.ts';
+import { exportPersonalData } from '#/features/gdpr/personal-data-export.ts';
+import { erasePersonalData } from '#/features/gdpr/personal-data-erasure.ts';
 import { romeToInstant } from '#/lib/time.ts';
 
 let t: TestDatabase;

@@ -1,0 +1,319 @@
+// Partners and coordinators writing events: creating a draft, saving it, and the review workflow
+//
+//   draft ──submit──▶ submitted ──publish──▶ published ──cancel──▶ cancelled
+//     ▲                  │   ▲                   │
+//     └───send back──────┘   └──── edit ─────────┘   (an edit of a published event goes back to review)
+//
+// Authorization is `can` (src/features/staff-accounts/policy.ts) on the event as loaded. Every write is then one
+// UPDATE whose WHERE repeats what was checked: the expected status(es) and the municipio and owner
+// `can` was asked about. So two moderators cannot both publish (the second finds no row), and an
+// event moved out of someone's scope between the check and the write is not written.
+// Publish, send back and cancel leave an audit row in the same transaction.
+import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
+import type { Database, Db, EventStatus } from '#/server/db/database.ts';
+import { can, type Actor } from '#/features/staff-accounts/policy.ts';
+import type { LocalizedText } from '#/lib/locales.ts';
+import { romeParts } from '#/lib/time.ts';
+import { writeAudit } from '#/features/audit/audit.ts';
+import { isUniqueViolation, runInTransaction } from '#/server/db/transaction.ts';
+import { slugify } from '#/lib/text.ts';
+import { checkReviewNote, type EventFormValues, type EventInput } from './event-form.ts';
+import { canEditEvent, canModerateEvent, getEventForStaff, type StaffEvent } from './staff-events.ts';
+
+/** Route-cache tags of the public pages that show an event (see src/server/cache/live-page.ts). */
+export const publicEventTags = (slug: string) => ['events', `event:${slug}`];
+
+export type EventWriteError = 'not_found' | 'forbidden' | 'conflict';
+export type EventChange =
+  | {
+      ok: true;
+      event: StaffEvent;
+      /** Tags to invalidate: the public pages changed. */ cacheTags: string[];
+      backToReview: boolean;
+    }
+  | { ok: false; error: EventWriteError };
+
+/** "festa-di-natale-2026": the Italian title (cut at 80 characters) and the year in Rome. */
+export function eventSlugBase(title: string, startsAt: Date): string {
+  const words = slugify(title).slice(0, 80).replace(/-+$/, '') || 'evento';
+  return `${words}-${romeParts(startsAt).year}`;
+}
+
+async function freeSlug(db: Db, base: string): Promise<string> {
+  const taken = new Set(
+    (
+      await db
+        .selectFrom('event')
+        .select('slug')
+        .where((eb) => eb.or([eb('slug', '=', base), eb('slug', 'like', `${base}-%`)]))
+        .execute()
+    ).map((r) => r.slug),
+  );
+  if (!taken.has(base)) return base;
+  for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
+}
+
+const json = (text: LocalizedText | null) => (text ? JSON.stringify(text) : null);
+
+function contentColumns(input: EventInput) {
+  return {
+    municipio_id: input.municipioId,
+    title: json(input.title)!,
+    summary: json(input.summary)!,
+    description: json(input.description)!,
+    transit_hint: json(input.transitHint),
+    price_note: json(input.priceNote),
+    venue: input.venue,
+    address: input.address,
+    starts_at: input.startsAt,
+    ends_at: input.endsAt,
+  };
+}
+
+/** The owner an actor gives an event: partners always their own organisation. */
+const ownerFor = (actor: Actor, input: EventInput) =>
+  actor.role === 'partner_editor' ? actor.organisationId : input.organisationId;
+
+/**
+ * A new draft. Its slug comes from the Italian title and the year and never changes afterwards
+ * (published addresses stay valid); two drafts racing for the same slug retry with a suffix.
+ */
+/**
+ * A real municipio the actor may not write for: a refusal (403, nothing changed), not a form error,
+ * so that the authorization matrix sees the same answer whatever the form says.
+ */
+export function namesForbiddenMunicipio(values: EventFormValues, allowed: readonly number[]): boolean {
+  const raw = values.municipioId.trim();
+  return /^[1-9]$/.test(raw) && !allowed.includes(Number(raw));
+}
+
+export async function createEvent(
+  db: Db,
+  actor: Actor,
+  input: EventInput,
+  now: Date = new Date(),
+): Promise<{ ok: true; event: StaffEvent } | { ok: false; error: 'forbidden' }> {
+  const owner = ownerFor(actor, input);
+  if (!can(actor, { kind: 'event.create', organisationId: owner, municipioId: input.municipioId }))
+    return { ok: false, error: 'forbidden' };
+  const base = eventSlugBase(input.title.it, input.startsAt);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const id = await runInTransaction(db, async (trx) => {
+        const row = await trx
+          .insertInto('event')
+          .values({
+            ...contentColumns(input),
+            slug: await freeSlug(trx, base),
+            status: 'draft',
+            owner_organisation_id: owner,
+            created_at: now,
+            updated_at: now,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        if (owner !== null)
+          await trx.insertInto('event_organiser').values({ event_id: row.id, organisation_id: owner }).execute();
+        return row.id;
+      });
+      return { ok: true, event: (await getEventForStaff(db, id))! };
+    } catch (error) {
+      // Another draft took the slug between our look-up and our insert: look again.
+      if (!isUniqueViolation(error) || db.isTransaction || attempt >= 4) throw error;
+    }
+  }
+}
+
+/** The WHERE that pins what `can` was asked about: the event's municipio and owner as loaded. */
+function sameScope(e: StaffEvent) {
+  return (eb: ExpressionBuilder<Database, 'event'>): Expression<SqlBool> =>
+    eb.and([
+      eb('event.municipio_id', 'is not distinct from', e.municipioId),
+      eb('event.owner_organisation_id', 'is not distinct from', e.ownerOrganisationId),
+    ]);
+}
+
+/**
+ * Saves the form over an event. Drafts and submitted events keep their status; a published event
+ * goes back to review ("submitted") and leaves the public pages until a moderator publishes it again.
+ * Cancelled events are not edited.
+ */
+export async function updateEvent(
+  db: Db,
+  actor: Actor,
+  id: number,
+  input: EventInput,
+  now: Date = new Date(),
+): Promise<EventChange> {
+  const current = await getEventForStaff(db, id);
+  if (!current) return { ok: false, error: 'not_found' };
+  if (!canEditEvent(actor, current)) return { ok: false, error: 'forbidden' };
+  const owner = actor.role === 'partner_editor' ? current.ownerOrganisationId : input.organisationId;
+  // The event as it will be must stay within the actor's reach too (no moving it to another municipio).
+  if (!can(actor, { kind: 'event.edit', event: { ownerOrganisationId: owner, municipioId: input.municipioId } }))
+    return { ok: false, error: 'forbidden' };
+  if (current.status === 'cancelled') return { ok: false, error: 'conflict' };
+  const wasPublished = current.status === 'published';
+  const updated = await runInTransaction(db, async (trx) => {
+    const row = await trx
+      .updateTable('event')
+      .set({
+        ...contentColumns(input),
+        owner_organisation_id: owner,
+        status: wasPublished ? 'submitted' : current.status,
+        submitted_at: wasPublished ? now : current.submittedAt,
+        updated_at: now,
+      })
+      .where('event.id', '=', id)
+      .where('event.status', '=', current.status)
+      .where(sameScope(current))
+      .returning('id')
+      .executeTakeFirst();
+    if (!row) return false;
+    if (owner !== current.ownerOrganisationId) {
+      if (current.ownerOrganisationId !== null)
+        await trx
+          .deleteFrom('event_organiser')
+          .where('event_id', '=', id)
+          .where('organisation_id', '=', current.ownerOrganisationId)
+          .execute();
+      if (owner !== null)
+        await trx
+          .insertInto('event_organiser')
+          .values({ event_id: id, organisation_id: owner })
+          .onConflict((oc) => oc.doNothing())
+          .execute();
+    }
+    if (wasPublished)
+      await writeAudit(trx, {
+        actorUserId: actor.id,
+        action: 'event.edit_published',
+        subject: `event:${current.slug}`,
+        detail: { id },
+      });
+    return true;
+  });
+  if (!updated) return { ok: false, error: 'conflict' };
+  return {
+    ok: true,
+    event: (await getEventForStaff(db, id))!,
+    cacheTags: wasPublished ? publicEventTags(current.slug) : [],
+    backToReview: wasPublished,
+  };
+}
+
+interface TransitionSpec {
+  allowed: (actor: Actor, e: StaffEvent) => boolean;
+  from: EventStatus[];
+  to: EventStatus;
+  set?: (now: Date) => { review_note?: string | null; submitted_at?: Date };
+  audit?: { action: string; detail?: Record<string, unknown> };
+  public: boolean;
+}
+
+async function transition(db: Db, actor: Actor, id: number, spec: TransitionSpec, now: Date): Promise<EventChange> {
+  const current = await getEventForStaff(db, id);
+  if (!current) return { ok: false, error: 'not_found' };
+  if (!spec.allowed(actor, current)) return { ok: false, error: 'forbidden' };
+  const done = await runInTransaction(db, async (trx) => {
+    const row = await trx
+      .updateTable('event')
+      .set({ status: spec.to, updated_at: now, ...spec.set?.(now) })
+      .where('event.id', '=', id)
+      .where('event.status', 'in', spec.from)
+      .where(sameScope(current))
+      .returning('id')
+      .executeTakeFirst();
+    if (!row) return false;
+    if (spec.audit)
+      await writeAudit(trx, {
+        actorUserId: actor.id,
+        action: spec.audit.action,
+        subject: `event:${current.slug}`,
+        detail: { id, from: current.status, ...spec.audit.detail },
+      });
+    return true;
+  });
+  if (!done) return { ok: false, error: 'conflict' };
+  return {
+    ok: true,
+    event: (await getEventForStaff(db, id))!,
+    cacheTags: spec.public ? publicEventTags(current.slug) : [],
+    backToReview: false,
+  };
+}
+
+/** draft → submitted, by whoever may edit the event. */
+export function submitEvent(db: Db, actor: Actor, id: number, now: Date = new Date()): Promise<EventChange> {
+  return transition(
+    db,
+    actor,
+    id,
+    { allowed: canEditEvent, from: ['draft'], to: 'submitted', set: (at) => ({ submitted_at: at }), public: false },
+    now,
+  );
+}
+
+/** submitted → published, by a moderator (coordinator of the municipio, admin). */
+export function publishEvent(db: Db, actor: Actor, id: number, now: Date = new Date()): Promise<EventChange> {
+  return transition(
+    db,
+    actor,
+    id,
+    {
+      allowed: canModerateEvent,
+      from: ['submitted'],
+      to: 'published',
+      set: () => ({ review_note: null }),
+      audit: { action: 'event.publish' },
+      public: true,
+    },
+    now,
+  );
+}
+
+/** submitted → draft with the moderator's reason, shown to the partner. */
+export async function sendBackEvent(
+  db: Db,
+  actor: Actor,
+  id: number,
+  note: unknown,
+  now: Date = new Date(),
+): Promise<EventChange | { ok: false; error: 'invalid'; message: string }> {
+  const current = await getEventForStaff(db, id);
+  if (!current) return { ok: false, error: 'not_found' };
+  if (!canModerateEvent(actor, current)) return { ok: false, error: 'forbidden' };
+  const checked = checkReviewNote(note);
+  if (!checked.ok) return { ok: false, error: 'invalid', message: checked.error };
+  return transition(
+    db,
+    actor,
+    id,
+    {
+      allowed: canModerateEvent,
+      from: ['submitted'],
+      to: 'draft',
+      set: () => ({ review_note: checked.value }),
+      audit: { action: 'event.send_back', detail: { note: checked.value } },
+      public: false,
+    },
+    now,
+  );
+}
+
+/** published → cancelled: the event stays on the public pages, marked as cancelled. */
+export function cancelEvent(db: Db, actor: Actor, id: number, now: Date = new Date()): Promise<EventChange> {
+  return transition(
+    db,
+    actor,
+    id,
+    {
+      allowed: (a, e) => canEditEvent(a, e) || canModerateEvent(a, e),
+      from: ['published'],
+      to: 'cancelled',
+      audit: { action: 'event.cancel' },
+      public: true,
+    },
+    now,
+  );
+}

@@ -1,0 +1,185 @@
+// The right to erasure (GDPR art. 17). Erasure is the same as the retention jobs (bookings.ts, pledges.ts): the personal columns are
+// nulled and `erased_at` set, so counts and statistics stay; outbox rows and volunteer rows are
+// deleted. An open pledge is cancelled first, so its quantities are needed again; a confirmed
+// future booking is cancelled first, so its place frees. A staff account is anonymised and disabled
+// (its audit trail keeps the id, nothing else). All of it in one transaction.
+import { sql, type Expression, type SqlBool } from 'kysely';
+import type { Db } from '#/server/db/database.ts';
+import { cancelBooking } from '#/features/booking/bookings.ts';
+import { cancelPledge } from '#/features/campaign/pledges.ts';
+import { writeAudit } from '#/features/audit/audit.ts';
+import { runInTransaction } from '#/server/db/transaction.ts';
+import { CACHE_TAGS } from '#/server/cache/live-page.ts';
+import {
+  countsOf,
+  inIds,
+  matchIds,
+  normalizeQuery,
+  type KeyProblem,
+  type PersonalCounts,
+  type PersonalDataQuery,
+} from './personal-data-search.ts';
+
+export interface ErasureCounts extends PersonalCounts {
+  bookingsCancelled: number;
+  pledgesCancelled: number;
+}
+
+export type ErasureResult =
+  | { ok: true; counts: ErasureCounts; cacheTags: string[] }
+  | { ok: false; reason: 'invalid'; problems: KeyProblem[] }
+  | { ok: false; reason: 'self' };
+
+/**
+ * Erases everything stored about the person, in one transaction (see the top of this file).
+ * Refuses to erase the account of the person asking (`self`): an admin cannot lock themselves out.
+ */
+export async function erasePersonalData(
+  db: Db,
+  query: PersonalDataQuery,
+  options: { actorUserId: number | null; now?: Date },
+): Promise<ErasureResult> {
+  const normalized = normalizeQuery(query);
+  if (!normalized.ok) return { ok: false, reason: 'invalid', problems: normalized.problems };
+  const { key } = normalized;
+  const now = options.now ?? new Date();
+  return runInTransaction(db, async (trx) => {
+    const ids = await matchIds(trx, key);
+    if (options.actorUserId !== null && ids.app_user.includes(options.actorUserId))
+      return { ok: false, reason: 'self' } as const;
+    let bookingsCancelled = 0;
+    let pledgesCancelled = 0;
+    // Public pages whose numbers change: the freed slots' desks, the campaigns given quantities back.
+    const cacheTags = new Set<string>();
+    if (ids.booking.length) {
+      // A confirmed appointment still to come is cancelled first, so its place frees.
+      const future = await trx
+        .selectFrom('booking')
+        .select('id')
+        .where('id', 'in', ids.booking)
+        .where('status', '=', 'confirmed')
+        .where('starts_at', '>', now)
+        .execute();
+      for (const b of future) if (await cancelBooking(trx, b.id, now)) bookingsCancelled++;
+      if (bookingsCancelled > 0) {
+        const desks = await trx
+          .selectFrom('desk')
+          .select('slug')
+          .where(
+            'id',
+            'in',
+            trx
+              .selectFrom('booking')
+              .select('desk_id')
+              .where(
+                'id',
+                'in',
+                future.map((b) => b.id),
+              ),
+          )
+          .execute();
+        for (const d of desks) cacheTags.add(CACHE_TAGS.slots(d.slug));
+      }
+      await trx
+        .updateTable('booking')
+        .set({
+          first_name: null,
+          email: null,
+          phone: null,
+          note: null,
+          manage_token_hash: null,
+          submission_key: null,
+          erased_at: now,
+        })
+        .where('id', 'in', ids.booking)
+        .execute();
+    }
+    if (ids.pledge.length) {
+      // An open pledge is cancelled first, so its quantities are needed again.
+      const open = await trx
+        .selectFrom('pledge')
+        .select('id')
+        .where('id', 'in', ids.pledge)
+        .where('status', '=', 'pledged')
+        .execute();
+      for (const p of open) if (await cancelPledge(trx, p.id, now)) pledgesCancelled++;
+      if (pledgesCancelled > 0) {
+        const campaigns = await trx
+          .selectFrom('campaign')
+          .select('slug')
+          .where(
+            'id',
+            'in',
+            trx
+              .selectFrom('pledge')
+              .select('campaign_id')
+              .where(
+                'id',
+                'in',
+                open.map((p) => p.id),
+              ),
+          )
+          .execute();
+        for (const c of campaigns) cacheTags.add(CACHE_TAGS.campaign(c.slug));
+      }
+      await trx
+        .updateTable('pledge')
+        .set({
+          first_name: null,
+          email: null,
+          phone: null,
+          manage_token_hash: null,
+          submission_key: null,
+          erased_at: now,
+        })
+        .where('id', 'in', ids.pledge)
+        .execute();
+    }
+    // Messages: those found, and any written by the cancellations above (to the person).
+    const outboxDeleted = await trx
+      .deleteFrom('outbox')
+      .where((eb) => {
+        const ors: Expression<SqlBool>[] = [eb('id', 'in', inIds(ids.outbox))];
+        if (ids.booking.length) ors.push(eb('booking_id', 'in', ids.booking));
+        if (ids.pledge.length) ors.push(eb('pledge_id', 'in', ids.pledge));
+        if (ids.volunteer.length) ors.push(eb('volunteer_id', 'in', ids.volunteer));
+        if (key.email) ors.push(sql<boolean>`lower(outbox.recipient) = ${key.email}`);
+        return eb.or(ors);
+      })
+      .returning('id')
+      .execute();
+    if (ids.volunteer.length) await trx.deleteFrom('volunteer').where('id', 'in', ids.volunteer).execute();
+    for (const userId of ids.app_user) {
+      await trx.deleteFrom('user_session').where('user_id', '=', userId).execute();
+      await trx.deleteFrom('user_token').where('user_id', '=', userId).execute();
+      await trx.deleteFrom('recovery_code').where('user_id', '=', userId).execute();
+      await trx.deleteFrom('user_municipio').where('user_id', '=', userId).execute();
+      await trx.deleteFrom('user_desk').where('user_id', '=', userId).execute();
+      await trx
+        .updateTable('app_user')
+        .set({
+          email: `erased-${userId}@erased.invalid`,
+          display_name: `#${userId}`,
+          password_hash: null,
+          password_changed_at: null,
+          totp_secret: null,
+          totp_enabled_at: null,
+          disabled_at: sql`coalesce(disabled_at, ${now})`,
+        })
+        .where('id', '=', userId)
+        .execute();
+    }
+    const counts: ErasureCounts = {
+      ...countsOf(ids),
+      outbox: outboxDeleted.length,
+      bookingsCancelled,
+      pledgesCancelled,
+    };
+    await writeAudit(trx, {
+      actorUserId: options.actorUserId,
+      action: 'gdpr.erase',
+      detail: { key: key.kind, counts },
+    });
+    return { ok: true, counts, cacheTags: [...cacheTags] } as const;
+  });
+}
