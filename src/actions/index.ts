@@ -1,8 +1,10 @@
 // Every form of the site is an action here, defined in its feature (src/features/<area>/actions.ts).
 // A form posts to its own page with `?_action=<area>.<name>`; src/server/actions/run-form-action.ts
 // runs it and answers 303 (see docs/architecture.md, "Forms are Actions").
+import { staffAccounts } from '#/features/staff-accounts/actions.ts';
 import { volunteers } from '#/features/volunteers/actions.ts';
 
 export const server = {
   volunteers,
+  staffAccounts,
 };
