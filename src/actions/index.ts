@@ -3,14 +3,16 @@
 // runs it and answers 303 (see docs/architecture.md, "Forms are Actions").
 import { bookings } from '#/features/booking/actions.ts';
 import { campaign } from '#/features/campaign/actions.ts';
-import { volunteers } from '#/features/volunteers/actions.ts';
 import { events } from '#/features/events/actions.ts';
 import { gdpr } from '#/features/gdpr/actions.ts';
+import { staffAccounts } from '#/features/staff-accounts/actions.ts';
+import { volunteers } from '#/features/volunteers/actions.ts';
 
 export const server = {
   bookings,
-  volunteers,
   campaign,
   events,
   gdpr,
+  staffAccounts,
+  volunteers,
 };

@@ -190,3 +190,24 @@ export function issueKeys(
   for (const [field, key] of found) if (!sorted.has(field)) sorted.set(field, key);
   return sorted;
 }
+
+/**
+ * A secret typed into a form (a password, a one-time code): never trimmed (a space may be part of
+ * a password), read up to `max` characters, required; `blank` also refuses one of spaces only.
+ */
+export function requiredSecret(missing: string, max: number, options: { blank?: boolean } = {}) {
+  return z
+    .string({ error: missing })
+    .max(RAW_MAX, { error: missing })
+    .transform((v) => v.slice(0, max))
+    .refine((v) => (options.blank ? v.trim() !== '' : v !== ''), { error: missing });
+}
+
+/** A required line of text (an address typed to sign in): trimmed, read up to `max` characters. */
+export function requiredText(missing: string, max: number) {
+  return z
+    .string({ error: missing })
+    .max(RAW_MAX, { error: missing })
+    .transform((v) => v.slice(0, max).trim())
+    .refine((v) => v !== '', { error: missing });
+}

@@ -22,12 +22,15 @@ const signIn = (page: Page, locale: string, account: DemoAccount, password = acc
 async function submit(page: Page): Promise<void> {
   await Promise.all([
     page.waitForNavigation({ waitUntil: 'load' }),
-    page.locator('main form:not([action$="/staff/esci"]) button[type="submit"]').first().click(),
+    page.locator('main form:not([action*="_action=staffAccounts.signOut"]) button[type="submit"]').first().click(),
   ]);
 }
 
 async function signOut(page: Page): Promise<void> {
-  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('form[action$="/staff/esci"] button')]);
+  await Promise.all([
+    page.waitForNavigation({ waitUntil: 'load' }),
+    page.click('form[action*="_action=staffAccounts.signOut"] button'),
+  ]);
   expect(new URL(page.url()).pathname).toMatch(/\/staff\/accesso$/);
 }
 

@@ -9,7 +9,7 @@ import type { DemoAccount } from '#/features/staff-accounts/demo.ts';
 import { follow } from './support.ts';
 
 /** The page's own form's button, not the sign-out button a signed-in page has above it. */
-export const SUBMIT = 'main form:not([action$="/staff/esci"]) button[type="submit"]';
+export const SUBMIT = 'main form:not([action*="_action=staffAccounts.signOut"]) button[type="submit"]';
 
 /** Fills in and sends the sign-in form; returns once the answer (the next step, or the form again) has loaded. */
 export async function signIn(

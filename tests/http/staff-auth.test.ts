@@ -25,6 +25,17 @@ import { startServer } from '../support/server.ts';
 import { createTestDatabase, testDatabaseUrl } from '../support/db.ts';
 import { loggedMails } from '../support/mail-log.ts';
 
+/**
+ * The address a page's form posts to, read from the page as a browser would: its own page with the
+ * Astro Action's name (`?_action=staffAccounts.<name>`, src/features/staff-accounts/actions.ts).
+ */
+async function actionAt(page: string, name: string, cookie?: string): Promise<string> {
+  const html = (await get(page, cookie)).html;
+  const found = new RegExp(`(?:form)?action="([^"]*[?&]_action=staffAccounts\\.${name})"`).exec(html)?.[1];
+  expect(found, `a form of ${page} posts to staffAccounts.${name}`).toBeDefined();
+  return found!;
+}
+
 let s: StaffServer;
 beforeAll(async () => {
   s = await startStaffServer();
@@ -284,14 +295,26 @@ describe('admin second factor', () => {
 
     const wrongCode = totpCode(secret) === '000000' ? '111111' : '000000';
     // A wrong code answers 303 back to the set-up (POST → 303 → GET): the error shows, the code never.
-    const refused = await post('/en/staff/account/due-fattori', { action: 'enable', code: wrongCode }, { cookie });
+    const refused = await post(
+      await actionAt('/en/staff/account/due-fattori', 'enableTwoFactor', cookie),
+      { code: wrongCode },
+      { cookie },
+    );
     expect([refused.status, location(refused)]).toEqual([303, '/en/staff/account/due-fattori']);
-    const wrong = await submit('/en/staff/account/due-fattori', { action: 'enable', code: wrongCode }, { cookie });
+    const wrong = await submit(
+      await actionAt('/en/staff/account/due-fattori', 'enableTwoFactor', cookie),
+      { code: wrongCode },
+      { cookie },
+    );
     expect(wrong.status).toBe(422);
     expect(wrong.html).toContain('class="error-summary"');
     expect(wrong.html).not.toContain(`value="${wrongCode}"`);
     expect(wrong.html).toContain(uri!);
-    const done = await post('/en/staff/account/due-fattori', { action: 'enable', code: totpCode(secret) }, { cookie });
+    const done = await post(
+      await actionAt('/en/staff/account/due-fattori', 'enableTwoFactor', cookie),
+      { code: totpCode(secret) },
+      { cookie },
+    );
     expect(done.status).toBe(200);
     recovery = [...done.html.matchAll(/<code[^>]*>([23456789A-HJKMNP-Z]{5}-[23456789A-HJKMNP-Z]{5})<\/code>/g)].map(
       (m) => m[1]!,
@@ -313,38 +336,66 @@ describe('admin second factor', () => {
     expect(form.html).toContain('autocomplete="one-time-code"');
     // A refused code answers 303 back to the step (next kept in the address); the GET shows the
     // error, the code never.
-    const refused = await post('/it/staff/verifica', { code: '12345', next: '/it/staff/account' }, { cookie });
+    const refused = await post(
+      await actionAt('/it/staff/verifica', 'verify', cookie),
+      { code: '12345', next: '/it/staff/account' },
+      { cookie },
+    );
     expect([refused.status, location(refused)]).toEqual([303, '/it/staff/verifica?next=%2Fit%2Fstaff%2Faccount']);
-    const refusedShown = await submit('/it/staff/verifica', { code: '12345', next: '/it/staff/account' }, { cookie });
+    const refusedShown = await submit(
+      await actionAt('/it/staff/verifica', 'verify', cookie),
+      { code: '12345', next: '/it/staff/account' },
+      { cookie },
+    );
     expect(refusedShown.status).toBe(422);
     expect(refusedShown.html).toContain('class="error-summary"');
     expect(refusedShown.html).not.toContain('value="12345"');
     // The code that turned TOTP on (this step's) is spent: the next step's code passes (clock drift allows it).
     const code = totpCode(secret, new Date(Date.now() + 30_000));
-    const ok = await post('/it/staff/verifica', { code, next: '/it/staff/account' }, { cookie });
+    const ok = await post(
+      await actionAt('/it/staff/verifica', 'verify', cookie),
+      { code, next: '/it/staff/account' },
+      { cookie },
+    );
     expect(ok.status).toBe(303);
     expect(location(ok)).toBe('/it/staff/account');
     expect((await get('/it/staff/account', cookie)).status).toBe(200);
     // Replayed in another sign-in (read over a shoulder, or from a log), the same code is refused.
     const replay = await signIn(s.accounts.admin);
-    const replayed = await submit('/it/staff/verifica', { code }, { cookie: replay.cookie });
+    const replayed = await submit(
+      await actionAt('/it/staff/verifica', 'verify', replay.cookie),
+      { code },
+      { cookie: replay.cookie },
+    );
     expect(replayed.status).toBe(422);
     expect((await get('/it/staff', replay.cookie)).status).toBe(303);
     // So is it for a recovery action (new recovery codes) in the signed-in session.
-    const renew = await submit('/en/staff/account/due-fattori', { action: 'recovery', code }, { cookie });
+    const renew = await submit(
+      await actionAt('/en/staff/account/due-fattori', 'replaceRecoveryCodes', cookie),
+      { code },
+      { cookie },
+    );
     expect(renew.status).toBe(422);
     expect(renew.html).not.toMatch(/<code[^>]*>[23456789A-HJKMNP-Z]{5}-[23456789A-HJKMNP-Z]{5}<\/code>/);
 
     const second = await signIn(s.accounts.admin);
     const byRecovery = await post(
-      '/it/staff/verifica',
+      await actionAt('/it/staff/verifica', 'verify', second.cookie),
       { code: recovery[0]!.toLowerCase() },
       { cookie: second.cookie },
     );
     expect(byRecovery.status).toBe(303);
     expect((await get('/it/staff', second.cookie)).status).toBe(200);
     const third = await signIn(s.accounts.admin);
-    expect((await submit('/it/staff/verifica', { code: recovery[0]! }, { cookie: third.cookie })).status).toBe(422);
+    expect(
+      (
+        await submit(
+          await actionAt('/it/staff/verifica', 'verify', third.cookie),
+          { code: recovery[0]! },
+          { cookie: third.cookie },
+        )
+      ).status,
+    ).toBe(422);
     expect((await get('/it/staff', third.cookie)).status).toBe(303);
   });
 });
@@ -353,14 +404,14 @@ describe('invitation form', () => {
   it('answers errors with 303 back to the form; the GET in either language shows the answers, none in the address', async () => {
     const { cookie } = await signIn(s.accounts.coordinator);
     const posted = await post(
-      '/it/staff/utenti/invita',
+      await actionAt('/it/staff/utenti/invita', 'invite', cookie),
       { displayName: 'Nuova Operatrice', email: 'not an address', role: 'desk_operator', locale: 'it' },
       { cookie },
     );
     expect(posted.status).toBe(303);
     expect(location(posted)).toBe('/it/staff/utenti/invita');
     const shown = await submit(
-      '/en/staff/utenti/invita',
+      await actionAt('/en/staff/utenti/invita', 'invite', cookie),
       { displayName: 'Nuova Operatrice', email: 'not an address', role: 'desk_operator', locale: 'it' },
       { cookie },
     );
@@ -391,13 +442,13 @@ describe('sign-out, password change and reset', () => {
     // A refused change answers 303 back to the form (POST → 303 → GET): the error is kept, the
     // passwords never (both fields come back empty, in either language).
     const refused = await post(
-      '/en/staff/account',
+      await actionAt('/en/staff/account', 'changePassword', cookie),
       { current: 'not-it-7f3a', password: 'a brand new passphrase' },
       { cookie },
     );
     expect([refused.status, location(refused)]).toEqual([303, '/en/staff/account']);
     const wrong = await submit(
-      '/en/staff/account',
+      await actionAt('/en/staff/account', 'changePassword', cookie),
       { current: 'not-it-7f3a', password: 'a brand new passphrase' },
       { cookie },
     );
@@ -413,7 +464,7 @@ describe('sign-out, password change and reset', () => {
     expect(italian.status).toBe(422);
     expect(italian.html).toContain('La password attuale');
     const common = await submit(
-      '/en/staff/account',
+      await actionAt('/en/staff/account', 'changePassword', cookie),
       { current: operator.password, password: 'password123' },
       { cookie },
     );
@@ -421,7 +472,7 @@ describe('sign-out, password change and reset', () => {
     expect(common.html).toContain('one of the most common');
     expect(common.html).not.toContain('password123');
     const changed = await post(
-      '/en/staff/account',
+      await actionAt('/en/staff/account', 'changePassword', cookie),
       { current: operator.password, password: 'a brand new passphrase' },
       { cookie },
     );
@@ -438,14 +489,22 @@ describe('sign-out, password change and reset', () => {
   it('resets a forgotten password through the emailed link, with the same answer for unknown addresses', async () => {
     const coordinator = s.accounts.coordinator;
     // A refused address answers 303 back to the form, which shows the error and what was typed.
-    const typo = await post('/en/staff/password-dimenticata', { email: 'coordinatore.comune.example' });
+    const typo = await post(await actionAt('/en/staff/password-dimenticata', 'forgotPassword'), {
+      email: 'coordinatore.comune.example',
+    });
     expect([typo.status, location(typo)]).toEqual([303, '/en/staff/password-dimenticata']);
-    const typoShown = await submit('/en/staff/password-dimenticata', { email: 'coordinatore.comune.example' });
+    const typoShown = await submit(await actionAt('/en/staff/password-dimenticata', 'forgotPassword'), {
+      email: 'coordinatore.comune.example',
+    });
     expect(typoShown.status).toBe(422);
     expect(typoShown.html).toContain('class="error-summary"');
     expect(typoShown.html).toContain('value="coordinatore.comune.example"');
-    const known = await post('/en/staff/password-dimenticata', { email: coordinator.email });
-    const unknown = await post('/en/staff/password-dimenticata', { email: 'nobody@comune.example' });
+    const known = await post(await actionAt('/en/staff/password-dimenticata', 'forgotPassword'), {
+      email: coordinator.email,
+    });
+    const unknown = await post(await actionAt('/en/staff/password-dimenticata', 'forgotPassword'), {
+      email: 'nobody@comune.example',
+    });
     for (const res of [known, unknown]) {
       expect(res.status).toBe(303);
       expect(location(res)).toBe('/en/staff/password-dimenticata?inviata=1');
@@ -460,10 +519,13 @@ describe('sign-out, password change and reset', () => {
     expect(form.status).toBe(200);
     expect(form.html).toContain(coordinator.email);
     const token = url.searchParams.get('token')!;
+    // The form posts to the link's own address with its action (the token where the email put it).
+    const resetAt = new RegExp(`action="([^"]*[?&]_action=staffAccounts\\.resetPassword)"`).exec(form.html)?.[1];
+    expect(resetAt).toBe(`/en/staff/password-nuova?token=${token}&_action=staffAccounts.resetPassword`);
     // A refused password answers 303 back to the link: the GET shows the error, the password never.
-    const short = await post('/en/staff/password-nuova', { token, password: 'short7q' });
+    const short = await post(resetAt!, { password: 'short7q' });
     expect([short.status, location(short)]).toEqual([303, `/en/staff/password-nuova?token=${token}`]);
-    const shortShown = await submit('/en/staff/password-nuova', { token, password: 'short7q' });
+    const shortShown = await submit(resetAt!, { password: 'short7q' });
     expect(shortShown.status).toBe(422);
     expect(shortShown.html).toContain('at least 8 characters');
     expect(shortShown.html).not.toContain('short7q');
@@ -475,10 +537,10 @@ describe('sign-out, password change and reset', () => {
     expect((await get('/en/staff/password-nuova?token=another', shortDraft)).html).not.toContain(
       'at least 8 characters',
     );
-    const done = await post('/en/staff/password-nuova', { token, password: 'the coordinator of municipio eight' });
+    const done = await post(resetAt!, { password: 'the coordinator of municipio eight' });
     expect(done.status).toBe(303);
     expect(location(done)).toBe('/en/staff/accesso?fatto=password');
-    const reused = await submit('/en/staff/password-nuova', { token, password: 'the coordinator of municipio eight' });
+    const reused = await submit(resetAt!, { password: 'the coordinator of municipio eight' });
     expect(reused.status).toBe(400);
     coordinator.password = 'the coordinator of municipio eight';
     await signIn(coordinator);

@@ -289,13 +289,10 @@ async function signIn(role: Role): Promise<string> {
     const secret = /<code id="secret"[^>]*>([A-Z2-7 ]+)<\/code>/.exec(setup.html)?.[1]?.replace(/\s+/g, '');
     expect(secret, 'TOTP secret on the set-up page').toBeDefined();
     const code = generateTOTP(decodeBase32IgnorePadding(secret!), 30, 6);
-    const enabled = await send(cookie, '/it/staff/account/due-fattori', {
-      method: 'POST',
-      fields: [
-        ['action', 'enable'],
-        ['code', code],
-      ],
-    });
+    // The set-up form posts to its Astro Action (src/features/staff-accounts/account-actions.ts).
+    const enableAt = /action="([^"]*[?&]_action=staffAccounts\.enableTwoFactor)"/.exec(setup.html)?.[1];
+    expect(enableAt, 'the set-up form posts to its action').toBeDefined();
+    const enabled = await send(cookie, enableAt!, { method: 'POST', fields: [['code', code]] });
     expect(enabled.status, 'admin TOTP enabled').toBe(200);
     expect(enabled.html).toContain('recovery-codes');
   }
@@ -749,7 +746,7 @@ const CELLS: Cell[] = [
   {
     name: 'users: disable an account',
     method: 'POST',
-    path: () => '/it/staff/utenti',
+    path: () => withAction('/it/staff/utenti', 'staffAccounts.disableUser'),
     fields: () => [
       ['intent', 'disable'],
       ['user', String(fx.userToDisable)],
@@ -761,7 +758,7 @@ const CELLS: Cell[] = [
   {
     name: 'users: change a role',
     method: 'POST',
-    path: () => '/it/staff/utenti',
+    path: () => withAction(`/it/staff/utenti?modifica=${fx.userToChange}`, 'staffAccounts.changeRole'),
     fields: () => [
       ['intent', 'role'],
       ['user', String(fx.userToChange)],
@@ -775,7 +772,7 @@ const CELLS: Cell[] = [
   {
     name: 'invite: desk operator of Quarto Oggiaro (M8)',
     method: 'POST',
-    path: () => '/it/staff/utenti/invita',
+    path: () => withAction('/it/staff/utenti/invita', 'staffAccounts.invite'),
     fields: async (r) =>
       inviteFields(`operatore.${r}@comune.example`, 'desk_operator', [['desks', await deskId(fx.desk8)]]),
     allowed: ['admin', 'coordinator'],
@@ -784,7 +781,7 @@ const CELLS: Cell[] = [
   {
     name: 'invite: desk operator of a desk of M5',
     method: 'POST',
-    path: () => '/it/staff/utenti/invita',
+    path: () => withAction('/it/staff/utenti/invita', 'staffAccounts.invite'),
     fields: async (r) =>
       inviteFields(`operatore5.${r}@comune.example`, 'desk_operator', [['desks', await deskId(fx.desk5)]]),
     allowed: ['admin'],
@@ -793,7 +790,7 @@ const CELLS: Cell[] = [
   {
     name: 'invite: a coordinator of M8',
     method: 'POST',
-    path: () => '/it/staff/utenti/invita',
+    path: () => withAction('/it/staff/utenti/invita', 'staffAccounts.invite'),
     fields: (r) => inviteFields(`coordinatore.${r}@comune.example`, 'coordinator', [['municipi', '8']]),
     allowed: ['admin'],
     state: (r) => read.userExists(`coordinatore.${r}@comune.example`),
@@ -912,11 +909,15 @@ describe('the staff area’s authorization matrix (each role × each operation �
 
 describe('users list: a refused change answers 303 back to its form (POST → 303 → GET)', () => {
   it('an invalid role scope: the role form shows the error and the answers in either language; another admin browser does not', async () => {
-    const posted = await post('admin', '/it/staff/utenti', [
-      ['intent', 'role'],
-      ['user', String(fx.userToChange)],
-      ['role', 'coordinator'],
-    ]);
+    const posted = await post(
+      'admin',
+      withAction(`/it/staff/utenti?modifica=${fx.userToChange}`, 'staffAccounts.changeRole'),
+      [
+        ['intent', 'role'],
+        ['user', String(fx.userToChange)],
+        ['role', 'coordinator'],
+      ],
+    );
     expect(posted.status).toBe(303);
     expect(posted.headers.get('location')).toBe(`/it/staff/utenti?modifica=${fx.userToChange}`);
     const draft = draftOf(posted)!;

@@ -11,7 +11,8 @@ import { seedDatabase } from '#/server/db/seed.ts';
 import { openDatabase } from '#/server/db/connection.ts';
 import { changePassword, createUser, disableUser } from '#/features/staff-accounts/users.ts';
 import { createSession, generateSessionToken, validateSessionToken } from '#/features/staff-accounts/session.ts';
-import { attemptGuarded, attemptSignIn, safeNext, throttlePasswordReset } from '#/features/staff-accounts/throttle.ts';
+import { attemptGuarded, attemptSignIn, throttlePasswordReset } from '#/features/staff-accounts/throttle.ts';
+import { safeNext } from '#/features/staff-accounts/sign-in-session.ts';
 import {
   inviteUser,
   readLinkToken,

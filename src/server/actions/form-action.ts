@@ -14,10 +14,12 @@ export interface FormSlot {
   scope: string;
 }
 
-/** What a form action's handler gives back: the address of the page to show next (303). */
-export interface FormDone {
-  location: string;
-}
+/**
+ * What a form action's handler gives back: the address of the page to show next (303); or, for
+ * the one answer that must not outlive its POST (new recovery codes: a secret never kept to show
+ * on a GET), `shown`: the page renders for this POST and reads it with Astro.getActionResult.
+ */
+export type FormDone = { location: string } | { shown: unknown };
 
 export interface FormActionSpec<S extends z.ZodType> {
   /** The schema of the fields (astro/zod; the JSON API parses its bodies with the same pieces). */

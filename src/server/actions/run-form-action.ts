@@ -83,7 +83,11 @@ export async function runFormAction(context: APIContext, next: MiddlewareNext): 
   const error = result.error as unknown;
   if (!error) {
     forgetFormInput(context, slot.flow);
-    return context.redirect((result.data as FormDone).location, 303);
+    const done = result.data as FormDone;
+    if ('location' in done) return context.redirect(done.location, 303);
+    // Rendered for this POST only (no-store), never kept: the page reads it as the action's result.
+    setActionResult(action.name, serializeActionResult(result));
+    return next();
   }
   if (error instanceof FormAnswered) return answer(context, error);
   const keeper = { cookies: context.cookies, redirect: context.redirect, response: { headers: new Headers() } };
