@@ -57,10 +57,12 @@ async function spendCode(context: ActionAPIContext, userId: number, code: string
  */
 const recoveryCodesShown = (codes: string[]) => ({ shown: { recoveryCodes: codes } });
 
+// No `staff: true` here: it sends a session that still owes its second factor to sign-in, and an
+// admin without TOTP must reach the set-up form with exactly such a session. Each handler checks
+// who is signed in itself (staffOf / twoFactorStaff).
 export const accountActions = {
   /** Current and new password: every session of the account ends, this browser gets a new one. */
   changePassword: defineFormAction({
-    staff: true,
     input: z.object({
       current: requiredSecret('auth.account.currentMissing', 1024),
       password: requiredSecret('auth.account.newMissing', 1024),
@@ -93,7 +95,6 @@ export const accountActions = {
 
   /** Turns two-step verification on with a first code; the recovery codes are this POST's answer. */
   enableTwoFactor: defineFormAction({
-    staff: true,
     input: codeInput,
     slot: TWO_FACTOR_FORM,
     messages: 'auth.totp.',
@@ -117,7 +118,6 @@ export const accountActions = {
 
   /** New recovery codes for a current code; the old ones stop working. */
   replaceRecoveryCodes: defineFormAction({
-    staff: true,
     input: codeInput,
     slot: TWO_FACTOR_FORM,
     messages: 'auth.totp.',
@@ -137,7 +137,6 @@ export const accountActions = {
 
   /** Turns it off with a current code (never for an admin, for whom it is required). */
   disableTwoFactor: defineFormAction({
-    staff: true,
     input: codeInput,
     slot: TWO_FACTOR_FORM,
     messages: 'auth.totp.',
