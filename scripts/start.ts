@@ -41,7 +41,8 @@ if (demoWanted) {
 shareDatabase(db);
 onShutdown(() => db.destroy());
 // Route-cache invalidations from the other server processes on the same PostgreSQL (LISTEN).
-if (config.databaseUrl) startCacheListener(config.databaseUrl);
+// Awaited: the port opens once this process can hear invalidations (see startCacheListener).
+if (config.databaseUrl) await startCacheListener(config.databaseUrl);
 
 if (config.workerEnabled) {
   const { startWorker } = await import('#/server/mail/worker.ts');
@@ -148,14 +149,16 @@ function readBodyUpTo(req: http.IncomingMessage, limit: number): Promise<Buffer 
 /**
  * 413 for a chunked body found past the cap while reading it: the rest is not read (draining it all
  * made ~200 MB of garbage chunks for 4 × 64 MB) and the answer goes out at once with Connection:
- * close. Then a lingering close, as nginx does: closing a socket that still holds unread bytes sends
- * a reset, which can destroy the answer in the client's buffers before it reads it (seen as EPIPE
- * in CI). So the server only half-closes (FIN after the answer), reads and discards at most
- * LINGER_BYTES or for LINGER_MS more, and then closes. Browsers never send form bodies chunked;
- * a body declared too large by its Content-Length is drained and answered (refuseTooLarge).
+ * close. Closing a socket that still holds unread bytes sends a reset, which can destroy the answer
+ * in the client's buffers before it reads it (seen as EPIPE in CI); and discarding a few more
+ * megabytes before closing (as tried next) only moves the reset: a client that keeps writing meets
+ * it on its next write, which under load can come before it reads the answer (failed in CI again).
+ * So the server half-closes (FIN after the answer) and reads nothing more: the client's writes stall
+ * on a full window while its read side gets the answer, and after LINGER_MS the socket is closed.
+ * Nothing is read or allocated in that time. Browsers never send form bodies chunked; a body
+ * declared too large by its Content-Length is drained and answered (refuseTooLarge).
  */
-const LINGER_BYTES = 2 * 1024 * 1024;
-const LINGER_MS = 2000;
+const LINGER_MS = 5000;
 function refuseUnreadBody(req: http.IncomingMessage, res: http.ServerResponse): void {
   const socket = req.socket;
   // After a Connection: close answer Node calls destroySoon(), which resets the connection when
@@ -163,17 +166,8 @@ function refuseUnreadBody(req: http.IncomingMessage, res: http.ServerResponse): 
   socket.destroySoon = () => void socket.end();
   res.writeHead(413, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' }).end('Request too large.');
   res.on('finish', () => {
-    const close = () => socket.destroy();
-    const timer = setTimeout(close, LINGER_MS).unref();
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS).unref();
     socket.once('close', () => clearTimeout(timer));
-    let lingered = 0;
-    req.removeAllListeners('data');
-    req.on('data', (chunk: Buffer) => {
-      lingered += chunk.length;
-      if (lingered > LINGER_BYTES) close();
-    });
-    req.on('end', close);
-    req.resume();
   });
 }
 

@@ -23,7 +23,7 @@ interface BusState {
   invalidateLocal?: Invalidate;
   /** Every tag this process has cached under: after a (re)connection, they are all invalidated once. */
   knownTags: Set<string>;
-  listener?: { stop(): Promise<void> };
+  listener?: { ready: Promise<void>; stop(): Promise<void> };
   /** Other in-memory copies of live data (front cache, desk cache) that follow the same tags. */
   subscribers: Set<(tags: string[]) => void>;
   /** The NOTIFY being sent, and the tags waiting for the next one (see publishInvalidation). */
@@ -55,18 +55,24 @@ export function attachRouteCache(invalidate: Invalidate, tags: string[] = []): v
   for (const tag of tags) s.knownTags.add(tag);
   if (!s.listener) {
     const url = databaseUrl();
-    if (url) startCacheListener(url);
+    if (url) void startCacheListener(url);
   }
 }
 
-/** Starts this process's listener once (the start script does it at boot, before serving). */
-export function startCacheListener(url: string): void {
+/**
+ * Starts this process's listener once. Resolves when its first connection is listening or has
+ * failed (it then retries in the background): the start script waits for it before serving, so no
+ * page is cached before the process can hear invalidations, and the first connection has nothing
+ * stale to drop (a page cached earlier would be dropped then, and a visitor would see a cold miss).
+ */
+export function startCacheListener(url: string): Promise<void> {
   const s = state();
-  if (s.listener) return;
+  if (s.listener) return s.listener.ready;
   const listener = new CacheListener(url);
   s.listener = listener;
   listener.start();
   onShutdown(() => listener.stop());
+  return listener.ready;
 }
 
 /**
@@ -169,13 +175,17 @@ class CacheListener {
   #delay = 250;
 
   readonly #url: string;
+  /** Settles once the first connection attempt has: listening, or failed and retrying. */
+  readonly ready: Promise<void>;
+  #firstSettled!: () => void;
 
   constructor(url: string) {
     this.#url = url;
+    this.ready = new Promise((resolve) => (this.#firstSettled = resolve));
   }
 
   start(): void {
-    void this.#connect();
+    void this.#connect().finally(() => this.#firstSettled());
   }
 
   async #connect(): Promise<void> {
