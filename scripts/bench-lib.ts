@@ -12,7 +12,7 @@ import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import type { Database } from '#/server/db/database.ts';
 import { listDesks } from '#/features/desks/desks.ts';
-import { listDeskSlots } from '#/features/booking/bookings.ts';
+import { listDeskSlots } from '#/features/booking/slot-availability.ts';
 import { generateReference } from '#/features/booking/reference.ts';
 import { addDays } from '#/features/booking/slots.ts';
 import { romeDateString, toRomeIso } from '#/lib/time.ts';

@@ -6,30 +6,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { seedDatabase } from '#/server/db/seed.ts';
 import { getDeskBySlug, type Desk } from '#/features/desks/desks.ts';
-import { createBooking, listDeskSlots, type NewBooking } from '#/features/booking/bookings.ts';
+import { createBooking, type NewBooking } from '#/features/booking/create-booking.ts';
+import { listDeskSlots } from '#/features/booking/slot-availability.ts';
 import { createUser } from '#/features/staff-accounts/users.ts';
 import { loadActor } from '#/features/staff-accounts/actor.ts';
 import { can, type Actor } from '#/features/staff-accounts/policy.ts';
-import {
-  AGENDA_MESSAGE_KEYS,
-  addClosure,
-  addExtraOpening,
-  agendaRange,
-  bookForFamily,
-  cancelDeskBooking,
-  checkDeskSettings,
-  checkPhoneBooking,
-  checkWeeklyHours,
-  exportAgendaCsv,
-  listAgenda,
-  listDeskExceptions,
-  markAttendance,
-  removeClosure,
-  removeExtraOpening,
-  replaceWeeklyHours,
-  updateDeskSettings,
-  type PhoneBookingValues,
-} from '#/features/agenda/agenda.ts';
+import { AGENDA_MESSAGE_KEYS } from '#/features/agenda/agenda-messages.ts';
+import { addClosure, addExtraOpening, listDeskExceptions, removeClosure, removeExtraOpening } from '#/features/agenda/closures.ts';
+import { agendaRange, listAgenda } from '#/features/agenda/agenda-queries.ts';
+import { bookForFamily, checkPhoneBooking, type PhoneBookingValues } from '#/features/agenda/phone-booking.ts';
+import { cancelDeskBooking, markAttendance } from '#/features/agenda/desk-bookings.ts';
+import { checkDeskSettings, updateDeskSettings } from '#/features/agenda/desk-settings.ts';
+import { checkWeeklyHours, replaceWeeklyHours } from '#/features/agenda/weekly-hours.ts';
+import { exportAgendaCsv } from '#/features/agenda/agenda-csv.ts';
 import { getTranslator, messages } from '#/lib/i18n.ts';
 import { romeToInstant, toRomeIso } from '#/lib/time.ts';
 

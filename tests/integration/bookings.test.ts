@@ -6,16 +6,10 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { seedDatabase } from '#/server/db/seed.ts';
 import { getDeskBySlug, type Desk } from '#/features/desks/desks.ts';
-import {
-  cancelBooking,
-  createBooking,
-  eraseExpiredBookings,
-  findBookingByReferenceAndPhone,
-  findBookingByToken,
-  listDeskSlots,
-  moveBooking,
-  type NewBooking,
-} from '#/features/booking/bookings.ts';
+import { cancelBooking, findBookingByReferenceAndPhone, findBookingByToken, moveBooking } from '#/features/booking/manage-booking.ts';
+import { createBooking, type NewBooking } from '#/features/booking/create-booking.ts';
+import { eraseExpiredBookings } from '#/features/booking/erase-bookings.ts';
+import { listDeskSlots } from '#/features/booking/slot-availability.ts';
 import { romeToInstant, toRomeIso } from '#/lib/time.ts';
 
 let t: TestDatabase;

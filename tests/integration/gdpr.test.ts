@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { seedDatabase } from '#/server/db/seed.ts';
 import { getDeskBySlug, type Desk } from '#/features/desks/desks.ts';
-import { createBooking, type NewBooking } from '#/features/booking/bookings.ts';
+import { createBooking, type NewBooking } from '#/features/booking/create-booking.ts';
 import { createPledge, recordPledgeOutcome, type NewPledge } from '#/features/campaign/pledges.ts';
 import { createUser } from '#/features/staff-accounts/users.ts';
 import { createSession, generateSessionToken } from '#/features/staff-accounts/session.ts';

@@ -11,13 +11,10 @@ import { decodeHeader, findPart, outboxIdOf, parseMime } from '../support/mime.t
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { seedDatabase } from '#/server/db/seed.ts';
 import { getDeskBySlug, type Desk } from '#/features/desks/desks.ts';
-import {
-  cancelBooking,
-  createBooking,
-  nextFreeSlots,
-  reminderTime,
-  type NewBooking,
-} from '#/features/booking/bookings.ts';
+import { cancelBooking } from '#/features/booking/manage-booking.ts';
+import { createBooking, type NewBooking } from '#/features/booking/create-booking.ts';
+import { nextFreeSlots } from '#/features/booking/slot-availability.ts';
+import { reminderTime } from '#/server/mail/outbox.ts';
 import { createMailer, createSmtpMailer, type Mailer } from '#/server/mail/mailer.ts';
 import { claimDueMessages, retryDelayMs, startWorker, type RunningWorker } from '#/server/mail/worker.ts';
 import { onMessageQueued } from '#/server/mail/outbox.ts';

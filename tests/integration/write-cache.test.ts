@@ -8,7 +8,7 @@ import type { Kysely, KyselyPlugin } from 'kysely';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { seedDatabase } from '#/server/db/seed.ts';
 import type { Database } from '#/server/db/database.ts';
-import { createBooking } from '#/features/booking/bookings.ts';
+import { createBooking } from '#/features/booking/create-booking.ts';
 import { createPledge } from '#/features/campaign/pledges.ts';
 import { guardPublicWrite } from '#/server/http/request-guard.ts';
 import { getServerSecret } from '#/server/security/secret.ts';

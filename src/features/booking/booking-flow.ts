@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import type { AstroGlobal } from 'astro';
 import type { Db } from '#/server/db/database.ts';
 import type { Desk } from '#/features/desks/desks.ts';
-import { listDeskSlots, nextFreeSlots, type SlotAvailability } from './bookings.ts';
+import { listDeskSlots, nextFreeSlots, type SlotAvailability } from './slot-availability.ts';
 import { FORM_TIMESTAMP_FIELD, HONEYPOT_FIELD, signFormTimestamp } from '#/server/security/anti-spam.ts';
 import { getServerSecret } from '#/server/security/secret.ts';
 import { bookingDetailsSchema, checkTopic, fieldErrors, type BookingDetails } from './validate.ts';

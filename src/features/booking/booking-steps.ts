@@ -7,7 +7,7 @@ import type { AstroCookies } from 'astro';
 import type { Db } from '#/server/db/database.ts';
 import type { Desk } from '#/features/desks/desks.ts';
 import type { Locale } from '#/lib/locales.ts';
-import { createBooking } from './bookings.ts';
+import { createBooking } from './create-booking.ts';
 import { getConfig } from '#/server/config.ts';
 import { getServerSecret } from '#/server/security/secret.ts';
 import { spendFormSubmission } from '#/server/security/anti-spam.ts';

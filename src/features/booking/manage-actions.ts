@@ -14,8 +14,8 @@ import { CACHE_TAGS, invalidateLiveData } from '#/server/cache/live-page.ts';
 import { keptFormInput } from '#/server/forms/form-page.ts';
 import { bookingReference, optionalField, requiredPhone } from '#/lib/validation.ts';
 import { getDeskBySlug } from '#/features/desks/desks.ts';
-import { cancelBooking, findBookingByReferenceAndPhone, findBookingByToken, moveBooking } from './bookings.ts';
-import type { ManagedBooking } from './bookings.ts';
+import { cancelBooking, findBookingByReferenceAndPhone, findBookingByToken, moveBooking } from './manage-booking.ts';
+import type { ManagedBooking } from './manage-booking.ts';
 import { weekOf } from './booking-flow.ts';
 import { cancelByReferencePath, managePath, parseSlotValue } from './flow.ts';
 

@@ -1,13 +1,13 @@
 // Validation of a booking request, shared by the form action and the JSON API. Error messages
 // are locale keys ("booking.error.*"), so each caller shows them in the user's language.
 import { z } from 'astro/zod';
-import { LOCALES } from '#/lib/locales.ts';
+import { personName, siteLocale } from '#/lib/validation.ts';
 import { normalizeEmail, normalizePhone } from './contact.ts';
 
 export const NOTE_MAX = 200;
 export const NAME_MAX = 80;
 
-// Control characters (C0, DEL, C1) never belong in a name or a note; line breaks do in a note.
+// Control characters (C0, DEL, C1) never belong in a note, line breaks and tabs do.
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 
 const optionalText = z
@@ -16,29 +16,42 @@ const optionalText = z
   .optional()
   .transform((v) => (v ?? '').trim());
 
+/**
+ * A booking's details, field by field: the one set of rules wherever a booking is taken (the
+ * public flow, the JSON API, the staff booking for a family on the phone), so the limits and the
+ * words are the same everywhere. Strings as sent; empty optional fields are ''.
+ */
+export const bookingDetailFields = {
+  firstName: personName(
+    { required: 'booking.error.nameRequired', tooLong: 'booking.error.nameTooLong', invalid: 'booking.error.nameInvalid' },
+    NAME_MAX,
+  ),
+  email: optionalText.refine((v) => !v || normalizeEmail(v) !== undefined, { error: 'booking.error.emailInvalid' }),
+  phone: optionalText.refine((v) => !v || normalizePhone(v) !== undefined, { error: 'booking.error.phoneInvalid' }),
+  topic: optionalText,
+  note: optionalText.pipe(
+    z
+      .string()
+      .max(NOTE_MAX, { error: 'booking.error.noteTooLong' })
+      .refine((v) => !CONTROL.test(v.replace(/\r?\n/g, ' ')), { error: 'booking.error.noteInvalid' }),
+  ),
+  locale: siteLocale('booking.error.localeInvalid'),
+};
+
+/** The optional fields as stored: contacts normalised, '' as null. */
+export function bookingDetailValues<V extends { email: string; phone: string; topic: string; note: string }>(value: V) {
+  return {
+    ...value,
+    email: value.email ? normalizeEmail(value.email)! : null,
+    phone: value.phone ? normalizePhone(value.phone)! : null,
+    topic: value.topic || null,
+    note: value.note || null,
+  };
+}
+
 export const bookingDetailsSchema = z
   .object({
-    firstName: z
-      .string({ error: 'booking.error.nameRequired' })
-      .max(10000)
-      .transform((v) => v.trim().replace(/\s+/g, ' '))
-      .pipe(
-        z
-          .string()
-          .min(1, { error: 'booking.error.nameRequired' })
-          .max(NAME_MAX, { error: 'booking.error.nameTooLong' })
-          .refine((v) => !CONTROL.test(v), { error: 'booking.error.nameInvalid' }),
-      ),
-    email: optionalText.refine((v) => !v || normalizeEmail(v) !== undefined, { error: 'booking.error.emailInvalid' }),
-    phone: optionalText.refine((v) => !v || normalizePhone(v) !== undefined, { error: 'booking.error.phoneInvalid' }),
-    topic: optionalText,
-    note: optionalText.pipe(
-      z
-        .string()
-        .max(NOTE_MAX, { error: 'booking.error.noteTooLong' })
-        .refine((v) => !CONTROL.test(v.replace(/\r?\n/g, ' ')), { error: 'booking.error.noteInvalid' }),
-    ),
-    locale: z.enum(LOCALES, { error: 'booking.error.localeInvalid' }),
+    ...bookingDetailFields,
     privacyAccepted: z.literal(true, { error: 'booking.error.privacyRequired' }),
   })
   // Runs even when other fields failed, so the person sees every problem at once.
@@ -50,13 +63,7 @@ export const bookingDetailsSchema = z
       return typeof v === 'object' && v !== null && !String(v.email ?? '').trim() && !String(v.phone ?? '').trim();
     },
   })
-  .transform((value) => ({
-    ...value,
-    email: value.email ? normalizeEmail(value.email)! : null,
-    phone: value.phone ? normalizePhone(value.phone)! : null,
-    topic: value.topic || null,
-    note: value.note || null,
-  }));
+  .transform(bookingDetailValues);
 
 export type BookingDetails = z.output<typeof bookingDetailsSchema>;
 

@@ -5,7 +5,7 @@
 // (its audit trail keeps the id, nothing else). All of it in one transaction.
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
-import { cancelBooking } from '#/features/booking/bookings.ts';
+import { cancelBooking } from '#/features/booking/manage-booking.ts';
 import { cancelPledge } from '#/features/campaign/pledges.ts';
 import { writeAudit } from '#/features/audit/audit.ts';
 import { runInTransaction } from '#/server/db/transaction.ts';

@@ -3,7 +3,8 @@
 import type { Desk } from '#/features/desks/desks.ts';
 import type { PublicEvent } from '#/features/events/events.ts';
 import type { Campaign } from '#/features/campaign/campaigns.ts';
-import type { BookingSummary, SlotAvailability } from '#/features/booking/bookings.ts';
+import type { BookingSummary } from '#/features/booking/create-booking.ts';
+import type { SlotAvailability } from '#/features/booking/slot-availability.ts';
 import { localize, type Locale } from '#/lib/locales.ts';
 import { toRomeIso } from '#/lib/time.ts';
 import { deskPath, eventPath } from '#/lib/paths.ts';

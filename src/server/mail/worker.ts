@@ -12,7 +12,7 @@ import type { Mailer } from './mailer.ts';
 import { getDeskBySlug } from '#/features/desks/desks.ts';
 import { getCampaign } from '#/features/campaign/campaigns.ts';
 import { getConfig } from '#/server/config.ts';
-import { eraseExpiredBookings } from '#/features/booking/bookings.ts';
+import { eraseExpiredBookings } from '#/features/booking/erase-bookings.ts';
 import { eraseExpiredPledges, expireUnkeptPledges } from '#/features/campaign/pledges.ts';
 import { deleteUnconfirmedVolunteers } from '#/features/volunteers/volunteers.ts';
 import { pruneRateLimits } from '#/server/security/rate-limit.ts';

@@ -1,14 +1,15 @@
 // Staff: the agenda of a day or a week as CSV (?giorno=YYYY-MM-DD&vista=giorno|settimana), for a
 // desk the person may see (`can(desk.agenda)`, 403 otherwise). Only the columns a desk needs to call
 // families back (date, time, reference, first name, phone, topic, status); every export is recorded
-// in the audit log with the desk and the range, never the rows (src/features/agenda/agenda.ts).
+// in the audit log with the desk and the range, never the rows (src/features/agenda/agenda-csv.ts).
 import type { APIRoute } from 'astro';
 import { getDb } from '#/server/db/index.ts';
 import { getDeskBySlug } from '#/features/desks/desks.ts';
 import { isStaffLocale } from '#/features/staff-accounts/invitations.ts';
 import { forbidden, requireStaff } from '#/features/staff-accounts/guard.ts';
 import { can } from '#/features/staff-accounts/policy.ts';
-import { agendaRange, exportAgendaCsv, type AgendaView } from '#/features/agenda/agenda.ts';
+import { agendaRange, type AgendaView } from '#/features/agenda/agenda-queries.ts';
+import { exportAgendaCsv } from '#/features/agenda/agenda-csv.ts';
 import { parseDateOnly, romeDateString } from '#/lib/time.ts';
 
 const notFound = () =>

@@ -1,7 +1,7 @@
 import type { APIRoute } from 'astro';
 import { getDb } from '#/server/db/index.ts';
 import { getDeskBySlug } from '#/features/desks/desks.ts';
-import { listDeskSlots } from '#/features/booking/bookings.ts';
+import { listDeskSlots } from '#/features/booking/slot-availability.ts';
 import { CACHE_TAGS, cacheLiveData } from '#/server/cache/live-page.ts';
 import { slotToJson } from '#/features/open-data/api-shapes.ts';
 import { apiError, json } from '#/server/http/api-respond.ts';

@@ -1,0 +1,49 @@
+// The agenda as a CSV file, for a desk that calls families back from a spreadsheet.
+import type { Db } from '#/server/db/database.ts';
+import { writeAudit } from '#/features/audit/audit.ts';
+import { serviceKey } from '#/features/desks/services.ts';
+import { toCsv } from '#/lib/csv.ts';
+import type { Translate } from '#/lib/i18n.ts';
+import { listAgenda, romeTime, statusLabel } from './agenda-queries.ts';
+
+/**
+ * The agenda as CSV with only what a desk needs to call families back: date, time, reference,
+ * first name, phone, topic, status. No note and no email (the export leaves the system; the less
+ * it carries the better). Every export is recorded in the audit log with the desk and the range,
+ * never the rows.
+ */
+export async function exportAgendaCsv(
+  db: Db,
+  desk: { id: number; slug: string },
+  fromDay: string,
+  toDay: string,
+  options: { actorUserId: number; t: Translate },
+): Promise<{ csv: string; rows: number }> {
+  const { t } = options;
+  const entries = await listAgenda(db, desk.id, fromDay, toDay);
+  const header = [
+    t('staff.agenda.csv.date'),
+    t('staff.agenda.csv.time'),
+    t('staff.agenda.csv.reference'),
+    t('staff.agenda.csv.firstName'),
+    t('staff.agenda.csv.phone'),
+    t('staff.agenda.csv.topic'),
+    t('staff.agenda.csv.status'),
+  ];
+  const rows = entries.map((e) => [
+    e.day,
+    romeTime(e.start),
+    e.reference,
+    e.firstName,
+    e.phone,
+    e.topic ? t(serviceKey(e.topic)) : '',
+    statusLabel(e.status, t),
+  ]);
+  await writeAudit(db, {
+    actorUserId: options.actorUserId,
+    action: 'export.agenda',
+    subject: `desk:${desk.id}`,
+    detail: { desk: desk.slug, from: fromDay, to: toDay, rows: rows.length },
+  });
+  return { csv: toCsv(header, rows), rows: rows.length };
+}

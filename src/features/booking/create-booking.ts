@@ -1,0 +1,233 @@
+// Booking a place at a desk: the public flow, the JSON API and the staff's phone booking all write
+// through createBooking. Capacity is enforced by PostgreSQL: a booking increments its slot's
+// counter with "booked < capacity" in the transaction that inserts it, so concurrent requests for
+// the last place serialize on the counter's row lock and exactly one wins.
+import { sql, type Insertable } from 'kysely';
+import type { BookingTable, Db } from '#/server/db/database.ts';
+import type { Desk } from '#/features/desks/desks.ts';
+import type { Locale } from '#/lib/locales.ts';
+import { generateReference, generateToken, hashToken } from './reference.ts';
+import { enqueueMessage, reminderTime } from '#/server/mail/outbox.ts';
+import { isUniqueViolation, runInTransaction } from '#/server/db/transaction.ts';
+import { scopedSubmissionKey } from '#/server/security/submission-key.ts';
+import { findOfferedSlot, nextFreeSlots, type KnownExceptions, type SlotAvailability } from './slot-availability.ts';
+
+/**
+ * Takes one place of a slot in one statement: creates its counter with this first place, or raises
+ * the existing counter while `booked < capacity`. Inside the caller's transaction; the row stays
+ * locked until it ends. INSERT … ON CONFLICT DO UPDATE is atomic under concurrency: a concurrent
+ * inserter waits for the other's row, and the WHERE is evaluated on the latest committed version
+ * of the locked row, so two bookers of the last place cannot both pass. Undefined: the slot is full.
+ */
+export async function takePlace(trx: Db, desk: Desk, slot: { start: Date; end: Date }): Promise<{ id: number } | undefined> {
+  return trx
+    .insertInto('booking_slot')
+    .values({ desk_id: desk.id, starts_at: slot.start, ends_at: slot.end, capacity: desk.capacityPerSlot, booked: 1 })
+    .onConflict((oc) =>
+      oc
+        .columns(['desk_id', 'starts_at'])
+        .doUpdateSet({ booked: sql<number>`booking_slot.booked + 1` })
+        .where(sql<boolean>`booking_slot.booked < booking_slot.capacity`),
+    )
+    .returning('id')
+    .executeTakeFirst();
+}
+
+/**
+ * takePlace and the booking row in ONE statement (a data-modifying CTE): the booking is inserted
+ * only if the place was taken, and the statement is atomic, so a refused insert (a repeated
+ * submission key, a drawn reference already in use) gives the place back with it. Undefined: the
+ * slot is full. For bookings that need no outbox row (no email).
+ */
+async function placeAndBook(
+  db: Db,
+  input: NewBooking,
+  slot: { start: Date; end: Date },
+): Promise<BookingSummary | undefined> {
+  const { desk } = input;
+  const { rows } = await sql<{ id: number; reference: string }>`
+    WITH place AS (
+      INSERT INTO booking_slot (desk_id, starts_at, ends_at, capacity, booked)
+      VALUES (${desk.id}::int, ${slot.start}::timestamptz, ${slot.end}::timestamptz, ${desk.capacityPerSlot}::smallint, 1)
+      ON CONFLICT (desk_id, starts_at) DO UPDATE SET booked = booking_slot.booked + 1
+      WHERE booking_slot.booked < booking_slot.capacity
+      RETURNING id
+    )
+    INSERT INTO booking (reference, desk_id, slot_id, starts_at, ends_at, topic, note, first_name, email, phone, locale, manage_token_hash, submission_key, source)
+    SELECT ${generateReference()}::text, ${desk.id}::int, place.id, ${slot.start}::timestamptz, ${slot.end}::timestamptz, ${input.topic}::text, ${input.note}::text,
+           ${input.firstName}::text, ${input.email}::text, ${input.phone}::text, ${input.locale}::text, NULL, ${input.submissionKey}::text, ${input.source}::text
+      FROM place
+    RETURNING id, reference`.execute(db);
+  const row = rows[0];
+  return row && { id: row.id, reference: row.reference, deskSlug: desk.slug, start: slot.start, end: slot.end };
+}
+
+export interface NewBooking {
+  desk: Desk;
+  start: Date;
+  firstName: string | null;
+  email: string | null;
+  phone: string | null;
+  topic: string | null;
+  note: string | null;
+  locale: Locale;
+  /** Same key → same booking: a form submitted twice (double click, back button) books once. */
+  submissionKey: string | null;
+  source: 'public' | 'api' | 'staff';
+}
+
+export interface BookingSummary {
+  id: number;
+  reference: string;
+  deskSlug: string;
+  start: Date;
+  end: Date;
+}
+
+export type BookingOutcome =
+  | { ok: true; booking: BookingSummary; manageToken: string | null; duplicate: boolean }
+  | { ok: false; reason: 'slot_full' | 'slot_unavailable'; alternatives: SlotAvailability[] };
+
+/** The slot had no place left (thrown inside a transaction to roll it back). */
+export class SlotFull extends Error {}
+
+export interface CreateBookingOptions {
+  reminderAt?: string;
+  /** The desk's closures and extra openings when the caller holds them (write-cache.ts). */
+  knownExceptions?: KnownExceptions;
+}
+
+export async function createBooking(
+  db: Db,
+  request: NewBooking,
+  now: Date = new Date(),
+  options: CreateBookingOptions = {},
+): Promise<BookingOutcome> {
+  // Same key from another contact: another client's booking is never returned (submission-key.ts).
+  const input = { ...request, submissionKey: scopedSubmissionKey(request.submissionKey, request) };
+  try {
+    return await tryCreateBooking(db, input, now, options);
+  } catch (error) {
+    // Two new bookings drew the same reference at the same instant: try once more.
+    if (isUniqueViolation(error, 'booking_reference_key')) return tryCreateBooking(db, input, now, options);
+    throw error;
+  }
+}
+
+// A repeated submission key is not looked up first: the booking row's UNIQUE submission_key refuses
+// the second insert (rolling back its place), and only then is the first booking looked up. A
+// submission that fails for another reason (slot gone or full) also looks its key up, as the
+// first one may have booked before the slot left the window or filled up.
+async function tryCreateBooking(
+  db: Db,
+  input: NewBooking,
+  now: Date,
+  options: CreateBookingOptions,
+): Promise<BookingOutcome> {
+  const duplicateOf = async (): Promise<BookingOutcome | undefined> => {
+    const existing = input.submissionKey ? await findBySubmissionKey(db, input.submissionKey) : undefined;
+    return existing && { ok: true, booking: existing, manageToken: null, duplicate: true };
+  };
+  // Inside a caller's transaction a refused insert would abort it: there, look the key up first.
+  if (db.isTransaction) {
+    const duplicate = await duplicateOf();
+    if (duplicate) return duplicate;
+  }
+  const slot = await findOfferedSlot(db, input.desk, input.start, now, options.knownExceptions);
+  if (!slot)
+    return (
+      (await duplicateOf()) ?? {
+        ok: false,
+        reason: 'slot_unavailable',
+        alternatives: await nextFreeSlots(db, input.desk, input.start, now),
+      }
+    );
+
+  const manageToken = input.email ? generateToken() : null;
+  try {
+    // Without an email there is no outbox row: the place and the booking row are one statement,
+    // atomic on its own, instead of begin, two statements and commit.
+    if (!input.email && !db.isTransaction) {
+      const booking = await placeAndBook(db, input, slot);
+      if (!booking) throw new SlotFull();
+      return { ok: true, booking, manageToken: null, duplicate: false };
+    }
+    const booking = await runInTransaction(db, async (trx) => {
+      const counter = await takePlace(trx, input.desk, slot);
+      if (!counter) throw new SlotFull();
+      const row = await insertWithUniqueReference(trx, {
+        desk_id: input.desk.id,
+        slot_id: counter.id,
+        starts_at: slot.start,
+        ends_at: slot.end,
+        topic: input.topic,
+        note: input.note,
+        first_name: input.firstName,
+        email: input.email,
+        phone: input.phone,
+        locale: input.locale,
+        manage_token_hash: manageToken ? hashToken(manageToken) : null,
+        submission_key: input.submissionKey,
+        source: input.source,
+      });
+      if (input.email) {
+        const payload = {
+          reference: row.reference,
+          deskSlug: input.desk.slug,
+          start: slot.start.toISOString(),
+          end: slot.end.toISOString(),
+          manageToken,
+        };
+        await enqueueMessage(trx, {
+          kind: 'booking_confirmation',
+          recipient: input.email,
+          locale: input.locale,
+          payload,
+          bookingId: row.id,
+        });
+        const remindAt = reminderTime(slot.start, options.reminderAt);
+        if (remindAt.getTime() > now.getTime()) {
+          await enqueueMessage(trx, {
+            kind: 'booking_reminder',
+            recipient: input.email,
+            locale: input.locale,
+            payload,
+            bookingId: row.id,
+            sendAfter: remindAt,
+          });
+        }
+      }
+      return { id: row.id, reference: row.reference, deskSlug: input.desk.slug, start: slot.start, end: slot.end };
+    });
+    return { ok: true, booking, manageToken, duplicate: false };
+  } catch (error) {
+    // Two submissions with the same key raced: the loser returns the winner's booking (it may have
+    // lost on the slot's counter or on the key's uniqueness).
+    if (input.submissionKey && (error instanceof SlotFull || isUniqueViolation(error, 'booking_submission_key_key'))) {
+      const duplicate = await duplicateOf();
+      if (duplicate) return duplicate;
+    }
+    if (error instanceof SlotFull)
+      return { ok: false, reason: 'slot_full', alternatives: await nextFreeSlots(db, input.desk, slot.start, now) };
+    throw error;
+  }
+}
+
+/** A fresh reference; the rare collision (31^6 ≈ 887 million codes) fails on the UNIQUE and createBooking retries. */
+function insertWithUniqueReference(trx: Db, values: Omit<Insertable<BookingTable>, 'reference'>) {
+  return insertBooking(trx, { ...values, reference: generateReference() });
+}
+
+function insertBooking(trx: Db, values: Insertable<BookingTable>) {
+  return trx.insertInto('booking').values(values).returning(['id', 'reference']).executeTakeFirstOrThrow();
+}
+
+async function findBySubmissionKey(db: Db, key: string): Promise<BookingSummary | undefined> {
+  const row = await db
+    .selectFrom('booking')
+    .innerJoin('desk', 'desk.id', 'booking.desk_id')
+    .select(['booking.id', 'booking.reference', 'desk.slug', 'booking.starts_at', 'booking.ends_at'])
+    .where('booking.submission_key', '=', key)
+    .executeTakeFirst();
+  return row && { id: row.id, reference: row.reference, deskSlug: row.slug, start: row.starts_at, end: row.ends_at };
+}

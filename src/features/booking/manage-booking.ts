@@ -1,0 +1,197 @@
+// One booking after it was made: found by its manage link or by reference and phone, cancelled
+// (its place freed at once), or moved to another slot (the new place taken before the old is freed).
+import { sql } from 'kysely';
+import type { Db } from '#/server/db/database.ts';
+import type { Desk } from '#/features/desks/desks.ts';
+import type { Locale } from '#/lib/locales.ts';
+import { hashToken } from './reference.ts';
+import { cancelPendingMessages, enqueueMessage, reminderTime } from '#/server/mail/outbox.ts';
+import { runInTransaction } from '#/server/db/transaction.ts';
+import { findOfferedSlot, nextFreeSlots, type SlotAvailability } from './slot-availability.ts';
+import { SlotFull, takePlace } from './create-booking.ts';
+
+export interface ManagedBooking {
+  id: number;
+  reference: string;
+  deskId: number;
+  deskSlug: string;
+  start: Date;
+  end: Date;
+  status: string;
+  topic: string | null;
+  firstName: string | null;
+  email: string | null;
+  phone: string | null;
+  locale: string;
+}
+
+function bookingQuery(db: Db) {
+  return db
+    .selectFrom('booking')
+    .innerJoin('desk', 'desk.id', 'booking.desk_id')
+    .select([
+      'booking.id',
+      'booking.reference',
+      'booking.desk_id',
+      'desk.slug',
+      'booking.starts_at',
+      'booking.ends_at',
+      'booking.status',
+      'booking.topic',
+      'booking.first_name',
+      'booking.email',
+      'booking.phone',
+      'booking.locale',
+    ])
+    .where('booking.erased_at', 'is', null);
+}
+
+function toManaged(r: Awaited<ReturnType<ReturnType<typeof bookingQuery>['executeTakeFirstOrThrow']>>): ManagedBooking {
+  return {
+    id: r.id,
+    reference: r.reference,
+    deskId: r.desk_id,
+    deskSlug: r.slug,
+    start: r.starts_at,
+    end: r.ends_at,
+    status: r.status,
+    topic: r.topic,
+    firstName: r.first_name,
+    email: r.email,
+    phone: r.phone,
+    locale: r.locale,
+  };
+}
+
+export async function findBookingByToken(db: Db, token: string): Promise<ManagedBooking | undefined> {
+  if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return undefined;
+  const row = await bookingQuery(db).where('booking.manage_token_hash', '=', hashToken(token)).executeTakeFirst();
+  return row && toManaged(row);
+}
+
+export async function findBookingByReferenceAndPhone(
+  db: Db,
+  reference: string,
+  phone: string,
+): Promise<ManagedBooking | undefined> {
+  const row = await bookingQuery(db)
+    .where('booking.reference', '=', reference)
+    .where('booking.phone', '=', phone)
+    .executeTakeFirst();
+  return row && toManaged(row);
+}
+
+/** Cancels a confirmed booking and frees its place at once. False if it was not confirmed. */
+export async function cancelBooking(db: Db, bookingId: number, now: Date = new Date()): Promise<boolean> {
+  return runInTransaction(db, async (trx) => {
+    const cancelled = await trx
+      .updateTable('booking')
+      .set({ status: 'cancelled', cancelled_at: now })
+      .where('id', '=', bookingId)
+      .where('status', '=', 'confirmed')
+      .returning(['slot_id', 'email', 'locale', 'reference', 'starts_at', 'ends_at', 'desk_id'])
+      .executeTakeFirst();
+    if (!cancelled) return false;
+    await trx
+      .updateTable('booking_slot')
+      .set({ booked: sql<number>`booked - 1` })
+      .where('id', '=', cancelled.slot_id)
+      .execute();
+    await cancelPendingMessages(trx, bookingId, ['booking_reminder']);
+    if (cancelled.email) {
+      // The person hears that the appointment is off, with an .ics that removes it from their calendar.
+      const desk = await trx
+        .selectFrom('desk')
+        .select('slug')
+        .where('id', '=', cancelled.desk_id)
+        .executeTakeFirstOrThrow();
+      const payload = {
+        reference: cancelled.reference,
+        deskSlug: desk.slug,
+        start: cancelled.starts_at.toISOString(),
+        end: cancelled.ends_at.toISOString(),
+      };
+      await enqueueMessage(trx, {
+        kind: 'booking_cancelled',
+        recipient: cancelled.email,
+        locale: cancelled.locale as Locale,
+        payload,
+        bookingId,
+      });
+    }
+    return true;
+  });
+}
+
+/**
+ * Moves a booking to another slot in one transaction: the new place is taken first, and the old one
+ * is freed only if that succeeded.
+ */
+export async function moveBooking(
+  db: Db,
+  booking: ManagedBooking,
+  desk: Desk,
+  newStart: Date,
+  now: Date = new Date(),
+  options: { reminderAt?: string } = {},
+): Promise<
+  | { ok: true; start: Date; end: Date }
+  | { ok: false; reason: 'slot_full' | 'slot_unavailable' | 'not_confirmed'; alternatives: SlotAvailability[] }
+> {
+  if (booking.status !== 'confirmed') return { ok: false, reason: 'not_confirmed', alternatives: [] };
+  const slot = await findOfferedSlot(db, desk, newStart, now);
+  if (!slot || slot.start.getTime() === booking.start.getTime())
+    return { ok: false, reason: 'slot_unavailable', alternatives: await nextFreeSlots(db, desk, newStart, now) };
+  try {
+    await runInTransaction(db, async (trx) => {
+      const taken = await takePlace(trx, desk, slot);
+      if (!taken) throw new SlotFull();
+      const moved = await trx
+        .updateTable('booking')
+        .set({ slot_id: taken.id, starts_at: slot.start, ends_at: slot.end })
+        .where('id', '=', booking.id)
+        .where('status', '=', 'confirmed')
+        .returning(['id'])
+        .executeTakeFirst();
+      if (!moved) throw new SlotFull();
+      await trx
+        .updateTable('booking_slot')
+        .set({ booked: sql<number>`booked - 1` })
+        .where('desk_id', '=', desk.id)
+        .where('starts_at', '=', booking.start)
+        .execute();
+      await cancelPendingMessages(trx, booking.id, ['booking_reminder']);
+      if (booking.email) {
+        const payload = {
+          reference: booking.reference,
+          deskSlug: desk.slug,
+          start: slot.start.toISOString(),
+          end: slot.end.toISOString(),
+        };
+        await enqueueMessage(trx, {
+          kind: 'booking_moved',
+          recipient: booking.email,
+          locale: booking.locale as Locale,
+          payload,
+          bookingId: booking.id,
+        });
+        const remindAt = reminderTime(slot.start, options.reminderAt);
+        if (remindAt.getTime() > now.getTime()) {
+          await enqueueMessage(trx, {
+            kind: 'booking_reminder',
+            recipient: booking.email,
+            locale: booking.locale as Locale,
+            payload,
+            bookingId: booking.id,
+            sendAfter: remindAt,
+          });
+        }
+      }
+    });
+    return { ok: true, start: slot.start, end: slot.end };
+  } catch (error) {
+    if (error instanceof SlotFull)
+      return { ok: false, reason: 'slot_full', alternatives: await nextFreeSlots(db, desk, newStart, now) };
+    throw error;
+  }
+}
