@@ -1,6 +1,7 @@
 // Every form of the site is an action here, defined in its feature (src/features/<area>/actions.ts).
 // A form posts to its own page with `?_action=<area>.<name>`; src/server/actions/run-form-action.ts
 // runs it and answers 303 (see docs/architecture.md, "Forms are Actions").
+import { agenda } from '#/features/agenda/actions.ts';
 import { bookings } from '#/features/booking/actions.ts';
 import { campaign } from '#/features/campaign/actions.ts';
 import { events } from '#/features/events/actions.ts';
@@ -9,6 +10,7 @@ import { staffAccounts } from '#/features/staff-accounts/actions.ts';
 import { volunteers } from '#/features/volunteers/actions.ts';
 
 export const server = {
+  agenda,
   bookings,
   campaign,
   events,

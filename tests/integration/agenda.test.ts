@@ -12,7 +12,13 @@ import { createUser } from '#/features/staff-accounts/users.ts';
 import { loadActor } from '#/features/staff-accounts/actor.ts';
 import { can, type Actor } from '#/features/staff-accounts/policy.ts';
 import { AGENDA_MESSAGE_KEYS } from '#/features/agenda/agenda-messages.ts';
-import { addClosure, addExtraOpening, listDeskExceptions, removeClosure, removeExtraOpening } from '#/features/agenda/closures.ts';
+import {
+  addClosure,
+  addExtraOpening,
+  listDeskExceptions,
+  removeClosure,
+  removeExtraOpening,
+} from '#/features/agenda/closures.ts';
 import { agendaRange, listAgenda } from '#/features/agenda/agenda-queries.ts';
 import { bookForFamily, checkPhoneBooking, type PhoneBookingValues } from '#/features/agenda/phone-booking.ts';
 import { cancelDeskBooking, markAttendance } from '#/features/agenda/desk-bookings.ts';

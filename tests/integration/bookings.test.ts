@@ -6,7 +6,12 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { seedDatabase } from '#/server/db/seed.ts';
 import { getDeskBySlug, type Desk } from '#/features/desks/desks.ts';
-import { cancelBooking, findBookingByReferenceAndPhone, findBookingByToken, moveBooking } from '#/features/booking/manage-booking.ts';
+import {
+  cancelBooking,
+  findBookingByReferenceAndPhone,
+  findBookingByToken,
+  moveBooking,
+} from '#/features/booking/manage-booking.ts';
 import { createBooking, type NewBooking } from '#/features/booking/create-booking.ts';
 import { eraseExpiredBookings } from '#/features/booking/erase-bookings.ts';
 import { listDeskSlots } from '#/features/booking/slot-availability.ts';

@@ -241,4 +241,3 @@ export async function removeExtraOpening(
   });
   return { ok: true, day: removed.day, bookingsOnDay: await confirmedOnDay(db, deskId, removed.day) };
 }
-

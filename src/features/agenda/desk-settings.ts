@@ -137,4 +137,3 @@ export async function updateDeskSettings(
     return { ok: true, slotsKeptAboveCapacity: kept, futureBookings: Number(future.n) };
   });
 }
-

@@ -124,4 +124,3 @@ export async function replaceWeeklyHours(
     return { ok: true } as const;
   });
 }
-

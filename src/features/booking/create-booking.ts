@@ -19,7 +19,11 @@ import { findOfferedSlot, nextFreeSlots, type KnownExceptions, type SlotAvailabi
  * inserter waits for the other's row, and the WHERE is evaluated on the latest committed version
  * of the locked row, so two bookers of the last place cannot both pass. Undefined: the slot is full.
  */
-export async function takePlace(trx: Db, desk: Desk, slot: { start: Date; end: Date }): Promise<{ id: number } | undefined> {
+export async function takePlace(
+  trx: Db,
+  desk: Desk,
+  slot: { start: Date; end: Date },
+): Promise<{ id: number } | undefined> {
   return trx
     .insertInto('booking_slot')
     .values({ desk_id: desk.id, starts_at: slot.start, ends_at: slot.end, capacity: desk.capacityPerSlot, booked: 1 })

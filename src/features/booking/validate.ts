@@ -23,7 +23,11 @@ const optionalText = z
  */
 export const bookingDetailFields = {
   firstName: personName(
-    { required: 'booking.error.nameRequired', tooLong: 'booking.error.nameTooLong', invalid: 'booking.error.nameInvalid' },
+    {
+      required: 'booking.error.nameRequired',
+      tooLong: 'booking.error.nameTooLong',
+      invalid: 'booking.error.nameInvalid',
+    },
     NAME_MAX,
   ),
   email: optionalText.refine((v) => !v || normalizeEmail(v) !== undefined, { error: 'booking.error.emailInvalid' }),

@@ -1,6 +1,11 @@
 import type { APIRoute } from 'astro';
 import { getDb } from '#/server/db/index.ts';
-import { cancelBooking, findBookingByReferenceAndPhone, findBookingByToken, type ManagedBooking } from '#/features/booking/manage-booking.ts';
+import {
+  cancelBooking,
+  findBookingByReferenceAndPhone,
+  findBookingByToken,
+  type ManagedBooking,
+} from '#/features/booking/manage-booking.ts';
 import { clientIp, guardLookup } from '#/server/http/request-guard.ts';
 import { CACHE_TAGS, invalidateLiveData } from '#/server/cache/live-page.ts';
 import type { Db } from '#/server/db/database.ts';

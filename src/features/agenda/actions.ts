@@ -1,0 +1,6 @@
+// The staff agenda's forms as Astro Actions, one name each under `agenda` in src/actions/index.ts:
+// a desk's agenda (agenda-actions.ts) and its settings page (desk-settings-actions.ts).
+import { agendaDayActions } from './agenda-actions.ts';
+import { deskSettingsActions } from './desk-settings-actions.ts';
+
+export const agenda = { ...agendaDayActions, ...deskSettingsActions };

@@ -1,0 +1,31 @@
+// The addresses of a desk's agenda: the day and the view asked for (?giorno=YYYY-MM-DD&vista=…),
+// read the same way by the page and by its actions, which answer 303 back to the same view.
+import { staffPath } from '#/features/staff-accounts/guard.ts';
+import { parseDateOnly } from '#/lib/time.ts';
+import type { AgendaView } from './agenda-queries.ts';
+
+export interface AgendaPlace {
+  locale: string;
+  deskSlug: string;
+  day: string;
+  view: AgendaView;
+}
+
+/** The day and view of an agenda address: today's day view when the query names none (or nonsense). */
+export function agendaPlace(url: URL, locale: string, deskSlug: string, today: string): AgendaPlace {
+  const asked = url.searchParams.get('giorno');
+  const date = parseDateOnly(asked);
+  const day = asked && date && date.year >= 2000 && date.year <= 2100 ? asked : today;
+  const view: AgendaView = url.searchParams.get('vista') === 'settimana' ? 'settimana' : 'giorno';
+  return { locale, deskSlug, day, view };
+}
+
+/** /{locale}/staff/agenda/{desk}?giorno=…&vista=… (another day or view of the same desk when given). */
+export function agendaHref(place: AgendaPlace, day = place.day, view = place.view): string {
+  return `${staffPath(place.locale, 'agenda', place.deskSlug)}?giorno=${day}&vista=${view}`;
+}
+
+/** /{locale}/staff/agenda/{desk}/impostazioni */
+export function deskSettingsHref(locale: string, deskSlug: string): string {
+  return staffPath(locale, 'agenda', deskSlug, 'impostazioni');
+}

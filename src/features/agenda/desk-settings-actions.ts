@@ -1,0 +1,151 @@
+// The forms of a desk's settings page (/{locale}/staff/agenda/{desk}/impostazioni) as Astro
+// Actions: slot length, capacity and booking window; the weekly hours (replaced as a whole);
+// closures and extra openings (added one at a time, each removable). Each asks
+// `can(desk.settings)` on the desk of the address first (deskOfForm), then calls one function of
+// this feature, invalidates the public pages that show the desk's hours and slots, and answers 303
+// back with a notice (?fatto=…). A form with errors, or a removal of something already gone, keeps
+// its answers in the staff draft (the kept `intent` says which form) for the page's GET.
+import type { ActionAPIContext } from 'astro:actions';
+import { z } from 'astro/zod';
+import { FormRefused, defineFormAction, notFoundPage } from '#/server/actions/form-action.ts';
+import { CACHE_TAGS, invalidateLiveData } from '#/server/cache/live-page.ts';
+import type { Desk } from '#/features/desks/desks.ts';
+import { optionalField, recordId } from '#/lib/validation.ts';
+import { deskSettingsHref } from './agenda-paths.ts';
+import { DESK_SETTINGS_FIELDS, checkDeskSettings, updateDeskSettings } from './desk-settings.ts';
+import { checkWeeklyHours, hourKeysFor, replaceWeeklyHours } from './weekly-hours.ts';
+import { addClosure, addExtraOpening, removeClosure, removeExtraOpening } from './closures.ts';
+import { deskOfForm } from './desk-of-form.ts';
+
+/** The settings page's draft: one per desk, whichever of its forms was refused. */
+export const deskSettingsForm = (deskSlug: string) => ({ flow: 'staff', scope: `impostazioni:${deskSlug}` }) as const;
+/** Kept notice: what was to be removed is gone already (404). */
+export const ALREADY_REMOVED = 'notFound';
+/** What `?fatto=` may name. */
+export const SETTINGS_DONE = [
+  'settings',
+  'hours',
+  'closureAdded',
+  'closureRemoved',
+  'extraAdded',
+  'extraRemoved',
+] as const;
+
+const slot = (context: ActionAPIContext) => deskSettingsForm(context.params.desk ?? '');
+const common = { slot, messages: 'staff.desk.error.', staff: true } as const;
+const intent = optionalField(20);
+
+/** The change is made: the public pages of the desk forget it, and the page says so (counts only). */
+async function finished(
+  context: ActionAPIContext,
+  desk: Desk,
+  what: (typeof SETTINGS_DONE)[number],
+  counts: Record<string, number> = {},
+) {
+  await invalidateLiveData(context, [CACHE_TAGS.desks, `desk:${desk.slug}`, CACHE_TAGS.slots(desk.slug)]);
+  const params = new URLSearchParams({ fatto: what });
+  for (const [k, v] of Object.entries(counts)) if (v > 0) params.set(k, String(v));
+  return { location: `${deskSettingsHref(context.locals.locale, desk.slug)}?${params}` };
+}
+
+const removed = () => new FormRefused({ notice: ALREADY_REMOVED, status: 404 });
+
+export const deskSettingsActions = {
+  saveSettings: defineFormAction({
+    ...common,
+    input: z.object({
+      intent,
+      slotMinutes: optionalField(20),
+      capacityPerSlot: optionalField(20),
+      minNoticeMinutes: optionalField(20),
+      maxDaysAhead: optionalField(20),
+    }),
+    fields: DESK_SETTINGS_FIELDS,
+    handler: async (fields, context) => {
+      const { db, desk, staff } = await deskOfForm(context, 'desk.settings');
+      const checked = checkDeskSettings(fields);
+      if (!checked.ok) throw new FormRefused({ errors: checked.errors });
+      const result = await updateDeskSettings(db, desk.id, checked.value, { actorUserId: staff.user.id });
+      if (!result.ok) throw notFoundPage();
+      return finished(context, desk, 'settings', { sopra: result.slotsKeptAboveCapacity });
+    },
+  }),
+
+  /** The whole week at once: `opens-<weekday>-<n>`, `closes-<weekday>-<n>` (both empty: no interval). */
+  saveHours: defineFormAction({
+    ...common,
+    input: z.object({ intent }).catchall(optionalField(20)),
+    handler: async (fields, context) => {
+      const { db, desk, staff } = await deskOfForm(context, 'desk.settings');
+      const checked = checkWeeklyHours(
+        hourKeysFor(desk.hours).map(({ key, weekday }) => ({
+          key,
+          weekday,
+          opens: fields[`opens-${key}`] ?? '',
+          closes: fields[`closes-${key}`] ?? '',
+        })),
+      );
+      if (!checked.ok) throw new FormRefused({ errors: checked.errors });
+      const result = await replaceWeeklyHours(db, desk.id, checked.value, { actorUserId: staff.user.id });
+      if (!result.ok) throw notFoundPage();
+      return finished(context, desk, 'hours');
+    },
+  }),
+
+  addClosure: defineFormAction({
+    ...common,
+    input: z.object({ intent, closureDay: optionalField(20), closureReason: optionalField(1000) }),
+    fields: ['closureDay', 'closureReason'],
+    handler: async ({ closureDay, closureReason }, context) => {
+      const { db, desk, staff } = await deskOfForm(context, 'desk.settings');
+      const by = { actorUserId: staff.user.id };
+      const result = await addClosure(db, desk.id, { day: closureDay, reason: closureReason }, by);
+      if (result.ok) return finished(context, desk, 'closureAdded', { prenotazioni: result.bookingsOnDay });
+      if ('reason' in result) throw notFoundPage();
+      throw new FormRefused({ errors: result.errors });
+    },
+  }),
+
+  removeClosure: defineFormAction({
+    ...common,
+    input: z.object({ intent, closure: recordId('staff.desk.error.closureInvalid') }),
+    invalid: 'bad-request',
+    handler: async ({ closure }, context) => {
+      const { db, desk, staff } = await deskOfForm(context, 'desk.settings');
+      const result = await removeClosure(db, desk.id, closure, { actorUserId: staff.user.id });
+      if (!result.ok) throw removed();
+      return finished(context, desk, 'closureRemoved');
+    },
+  }),
+
+  addExtraOpening: defineFormAction({
+    ...common,
+    input: z.object({
+      intent,
+      extraDay: optionalField(20),
+      extraOpens: optionalField(20),
+      extraCloses: optionalField(20),
+    }),
+    fields: ['extraDay', 'extraOpens', 'extraCloses'],
+    handler: async ({ extraDay, extraOpens, extraCloses }, context) => {
+      const { db, desk, staff } = await deskOfForm(context, 'desk.settings');
+      const input = { day: extraDay, opens: extraOpens, closes: extraCloses };
+      const result = await addExtraOpening(db, desk.id, input, { actorUserId: staff.user.id });
+      if (result.ok) return finished(context, desk, 'extraAdded');
+      if ('reason' in result) throw notFoundPage();
+      throw new FormRefused({ errors: result.errors });
+    },
+  }),
+
+  removeExtraOpening: defineFormAction({
+    ...common,
+    input: z.object({ intent, opening: recordId('staff.desk.error.openingInvalid') }),
+    invalid: 'bad-request',
+    handler: async ({ opening }, context) => {
+      const { db, desk, staff } = await deskOfForm(context, 'desk.settings');
+      const result = await removeExtraOpening(db, desk.id, opening, { actorUserId: staff.user.id });
+      if (!result.ok) throw removed();
+      return finished(context, desk, 'extraRemoved', { prenotazioni: result.bookingsOnDay });
+    },
+  }),
+};
