@@ -78,8 +78,30 @@ async function request(path: string, init: RequestInit & { cookie?: string } = {
   return { status: res.status, html: decode(body), headers: res.headers, body };
 }
 const get = (path: string, cookie?: string) => request(path, cookie ? { cookie } : {});
+/**
+ * The Astro Action each form of the agenda and settings pages posts to, by the `intent` the form
+ * still carries (src/features/agenda/agenda-actions.ts, desk-settings-actions.ts).
+ */
+const FORM_ACTIONS: Record<string, string> = {
+  attended: 'agenda.markAttendance',
+  no_show: 'agenda.markAttendance',
+  cancel: 'agenda.askToCancel',
+  cancelConfirmed: 'agenda.cancel',
+  book: 'agenda.book',
+  settings: 'agenda.saveSettings',
+  hours: 'agenda.saveHours',
+  addClosure: 'agenda.addClosure',
+  removeClosure: 'agenda.removeClosure',
+  addExtra: 'agenda.addExtraOpening',
+  removeExtra: 'agenda.removeExtraOpening',
+};
+/** A form's address: its page with the action it posts to, as the page's form names it. */
+const formAddress = (path: string, fields: Record<string, string>) => {
+  const action = fields.intent && FORM_ACTIONS[fields.intent];
+  return action ? `${path}${path.includes('?') ? '&' : '?'}_action=${action}` : path;
+};
 const post = (path: string, fields: Record<string, string>, cookie?: string) =>
-  request(path, {
+  request(formAddress(path, fields), {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.origin },
     body: new URLSearchParams(fields).toString(),

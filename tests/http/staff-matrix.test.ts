@@ -518,7 +518,7 @@ const CELLS: Cell[] = [
   {
     name: 'desk settings: save, own desk',
     method: 'POST',
-    path: () => `/it/staff/agenda/${fx.desk8}/impostazioni`,
+    path: () => withAction(`/it/staff/agenda/${fx.desk8}/impostazioni`, 'agenda.saveSettings'),
     fields: settingsFields,
     allowed: ['admin', 'coordinator', 'operator'],
     state: () => read.deskSettings(fx.desk8),
@@ -526,7 +526,7 @@ const CELLS: Cell[] = [
   {
     name: 'desk settings: save, desk of M5',
     method: 'POST',
-    path: () => `/it/staff/agenda/${fx.desk5}/impostazioni`,
+    path: () => withAction(`/it/staff/agenda/${fx.desk5}/impostazioni`, 'agenda.saveSettings'),
     fields: () => [
       ['intent', 'settings'],
       ['slotMinutes', '15'],

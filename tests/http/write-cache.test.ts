@@ -80,7 +80,11 @@ describe('desk copy of the booking API', () => {
     expect((await book(tuesdays[0]!.start)).status).toBe(409);
 
     // Hours: Tuesdays → Thursdays 15:00–17:00 (the form replaces the whole week).
-    const hours = await post(settings, { intent: 'hours', 'opens-4-0': '15:00', 'closes-4-0': '17:00' }, cookie);
+    const hours = await post(
+      `${settings}?_action=agenda.saveHours`,
+      { intent: 'hours', 'opens-4-0': '15:00', 'closes-4-0': '17:00' },
+      cookie,
+    );
     expect(hours.status).toBe(303);
     const gone = await book(tuesdays[1]!.start);
     expect(gone.status).toBe(409);
@@ -91,7 +95,7 @@ describe('desk copy of the booking API', () => {
 
     // Capacity 1 → 2: a slot never booked takes two bookings, then no more.
     const capacity = await post(
-      settings,
+      `${settings}?_action=agenda.saveSettings`,
       { intent: 'settings', slotMinutes: '30', capacityPerSlot: '2', minNoticeMinutes: '120', maxDaysAhead: '56' },
       cookie,
     );
@@ -103,7 +107,11 @@ describe('desk copy of the booking API', () => {
 
     // A closure on a Thursday with free slots: no booking that day, at once.
     const day = thursdays.map((s) => s.start.slice(0, 10)).find((d) => d > thursdays[0]!.start.slice(0, 10))!;
-    const closed = await post(settings, { intent: 'addClosure', closureDay: day, closureReason: '' }, cookie);
+    const closed = await post(
+      `${settings}?_action=agenda.addClosure`,
+      { intent: 'addClosure', closureDay: day, closureReason: '' },
+      cookie,
+    );
     expect(closed.status).toBe(303);
     const onClosedDay = await book(thursdays.find((s) => s.start.startsWith(day))!.start);
     expect(onClosedDay.status).toBe(409);
@@ -113,7 +121,7 @@ describe('desk copy of the booking API', () => {
     let monday = addDays(today(), 7);
     while (weekday(monday) !== 1) monday = addDays(monday, 1);
     const extra = await post(
-      settings,
+      `${settings}?_action=agenda.addExtraOpening`,
       { intent: 'addExtra', extraDay: monday, extraOpens: '09:00', extraCloses: '10:00' },
       cookie,
     );
