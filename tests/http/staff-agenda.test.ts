@@ -531,3 +531,121 @@ describe('settings', () => {
     expect(page.html).toContain('15:00–16:00');
   });
 });
+
+describe('every form is an action that asks `can` on the desk first', () => {
+  /** What a desk's agenda day and settings page show (the phone form's fresh submission key left out). */
+  const stateOf = async (desk: string, day: string, cookie: string) => [
+    (await get(agendaPath(desk, day), cookie)).html.replace(/name="submissionKey" value="[^"]*"/, ''),
+    (await get(settingsPath(desk), cookie)).html,
+  ];
+
+  it('refuses the operator of another desk (403) on each of the ten actions, with nothing changed', async () => {
+    const [slot] = await freeSlots('gallaratese');
+    const made = await bookThroughApi('gallaratese', slot!, { name: 'Fuori ambito' });
+    const coordinator = await as('coordinator');
+    const operator = await as('desk_operator');
+    const day = dayOf(slot!.start);
+    const later = addDays(romeDateString(new Date()), 60);
+    // A closure and an extra opening of Gallaratese for the removals to aim at.
+    for (const fields of [
+      { intent: 'addClosure', closureDay: later, closureReason: 'Inventario' },
+      { intent: 'addExtra', extraDay: addDays(later, 1), extraOpens: '08:00', extraCloses: '09:00' },
+    ])
+      expect((await post(settingsPath('gallaratese'), fields, coordinator)).status, fields.intent).toBe(303);
+    const settings = await get(settingsPath('gallaratese'), coordinator);
+    const closure = /name="closure" value="(\d+)"/.exec(settings.html)?.[1];
+    const opening = /name="opening" value="(\d+)"/.exec(settings.html)?.[1];
+    expect(closure && opening).toBeTruthy();
+    const { bookingId } = rowOf(await get(agendaPath('gallaratese', day), coordinator), made.reference);
+    const before = await stateOf('gallaratese', day, coordinator);
+
+    const onAgenda = [
+      { intent: 'attended', booking: bookingId! },
+      { intent: 'no_show', booking: bookingId! },
+      { intent: 'cancel', booking: bookingId! },
+      { intent: 'cancelConfirmed', booking: bookingId! },
+      { intent: 'book', slot: new Date(slot!.start).toISOString(), firstName: 'Intrusa', locale: 'it' },
+    ];
+    for (const fields of onAgenda) {
+      const res = await post(agendaPath('gallaratese', day), fields, operator);
+      expect(res.status, fields.intent).toBe(403);
+      expect(res.body).not.toContain(made.reference);
+    }
+    const onSettings = [
+      { intent: 'settings', slotMinutes: '15', capacityPerSlot: '9', minNoticeMinutes: '0', maxDaysAhead: '5' },
+      { intent: 'hours', 'opens-1-0': '08:00', 'closes-1-0': '09:00' },
+      { intent: 'addClosure', closureDay: addDays(later, 2), closureReason: '' },
+      { intent: 'removeClosure', closure: closure! },
+      { intent: 'addExtra', extraDay: addDays(later, 3), extraOpens: '08:00', extraCloses: '09:00' },
+      { intent: 'removeExtra', opening: opening! },
+    ];
+    for (const fields of onSettings)
+      expect((await post(settingsPath('gallaratese'), fields, operator)).status, fields.intent).toBe(403);
+    expect(await stateOf('gallaratese', day, coordinator)).toEqual(before);
+  });
+
+  it('answers bad input with a message (a form) or a 400 (a button), and changes nothing', async () => {
+    const [slot] = await freeSlots('quarto-oggiaro');
+    const made = await bookThroughApi('quarto-oggiaro', slot!, { name: 'Rosa' });
+    const cookie = await as('desk_operator');
+    const day = dayOf(slot!.start);
+    const agenda = agendaPath('quarto-oggiaro', day);
+    const { bookingId } = rowOf(await get(agenda, cookie), made.reference);
+    const before = await stateOf('quarto-oggiaro', day, cookie);
+
+    // Forms people type in: 422, the error summary linking to the field, the answer kept.
+    const typed: [string, Record<string, string>, string, string][] = [
+      [
+        agenda,
+        {
+          intent: 'book',
+          slot: new Date(slot!.start).toISOString(),
+          firstName: 'Rosa',
+          phone: 'abc',
+          topic: 'karaoke',
+        },
+        '#phone',
+        'value="abc"',
+      ],
+      [settingsPath('quarto-oggiaro'), { intent: 'addClosure', closureDay: '2026-02-30' }, '#closureDay', '2026-02-30'],
+      [
+        settingsPath('quarto-oggiaro'),
+        { intent: 'addExtra', extraDay: addDays(day, 1), extraOpens: '25:00', extraCloses: '26:00' },
+        '#extraOpens',
+        'value="25:00"',
+      ],
+    ];
+    for (const [path, fields, href, kept] of typed) {
+      const res = await send(path, fields, cookie);
+      expect(res.status, fields.intent).toBe(422);
+      expect(res.url, fields.intent).toBe(path);
+      expect(res.html).toContain(`href="${href}"`);
+      expect(res.html).toContain(kept);
+    }
+    const book = await send(agenda, typed[0]![1], cookie);
+    expect(book.html).toContain('href="#topic"'); // every problem at once, the desk's topics included
+
+    // Buttons nobody types in: a hand-made value is a bad request.
+    const buttons: [string, Record<string, string>][] = [
+      [agenda, { intent: 'attended', booking: 'x' }],
+      [agenda, { intent: 'cancel', booking: '' }],
+      [agenda, { intent: 'cancelConfirmed', booking: '-1' }],
+      [`${agenda}&_action=agenda.markAttendance`, { intent: 'maybe', booking: bookingId! }],
+      [settingsPath('quarto-oggiaro'), { intent: 'removeClosure', closure: 'abc' }],
+      [settingsPath('quarto-oggiaro'), { intent: 'removeExtra', opening: '0' }],
+    ];
+    for (const [path, fields] of buttons) expect((await post(path, fields, cookie)).status, fields.intent).toBe(400);
+    // A POST to the page itself, without an action: 400, nothing read.
+    expect(
+      (
+        await request(agenda, {
+          method: 'POST',
+          cookie,
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.origin },
+          body: 'intent=attended&booking=1',
+        })
+      ).status,
+    ).toBe(400);
+    expect(await stateOf('quarto-oggiaro', day, cookie)).toEqual(before);
+  });
+});

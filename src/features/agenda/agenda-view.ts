@@ -14,6 +14,7 @@ import { formatLongDate } from '#/lib/format.ts';
 import type { Locale } from '#/lib/locales.ts';
 import { parseDateOnly, romeDateString, romeToInstant } from '#/lib/time.ts';
 import { staffPath } from '#/features/staff-accounts/guard.ts';
+import { can, type Actor } from '#/features/staff-accounts/policy.ts';
 import {
   agendaRange,
   getAgendaEntry,
@@ -58,7 +59,8 @@ function cancelRefusal(entry: AgendaEntry | undefined, now: Date) {
   return entry.start.getTime() <= now.getTime() ? ('started' as const) : undefined;
 }
 
-export async function agendaPage(page: Page, db: Db, desk: Desk, options: { mayEditSettings: boolean }) {
+/** The page's view; `actor` may see this desk's agenda (the page asked `can`), maybe its settings too. */
+export async function agendaPage(page: Page, db: Db, desk: Desk, actor: Actor) {
   const { t } = page.locals;
   const locale = page.locals.locale as Locale;
   const now = new Date();
@@ -146,7 +148,9 @@ export async function agendaPage(page: Page, db: Db, desk: Desk, options: { mayE
     href: (d: string, v: AgendaView) => agendaHref(place, d, v),
     step: view === 'giorno' ? 1 : 7,
     csvHref: `${staffPath(locale, 'agenda', desk.slug, 'agenda.csv')}?giorno=${day}&vista=${view}`,
-    settingsHref: options.mayEditSettings ? deskSettingsHref(locale, desk.slug) : undefined,
+    settingsHref: can(actor, { kind: 'desk.settings', desk: { id: desk.id, municipioId: desk.municipioId } })
+      ? deskSettingsHref(locale, desk.slug)
+      : undefined,
     notice,
     problem,
     confirmCancel,
