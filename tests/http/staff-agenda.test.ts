@@ -547,10 +547,11 @@ describe('every form is an action that asks `can` on the desk first', () => {
     const day = dayOf(slot!.start);
     const later = addDays(romeDateString(new Date()), 60);
     // A closure and an extra opening of Gallaratese for the removals to aim at.
-    for (const fields of [
+    const setUp: Record<string, string>[] = [
       { intent: 'addClosure', closureDay: later, closureReason: 'Inventario' },
       { intent: 'addExtra', extraDay: addDays(later, 1), extraOpens: '08:00', extraCloses: '09:00' },
-    ])
+    ];
+    for (const fields of setUp)
       expect((await post(settingsPath('gallaratese'), fields, coordinator)).status, fields.intent).toBe(303);
     const settings = await get(settingsPath('gallaratese'), coordinator);
     const closure = /name="closure" value="(\d+)"/.exec(settings.html)?.[1];
@@ -559,7 +560,7 @@ describe('every form is an action that asks `can` on the desk first', () => {
     const { bookingId } = rowOf(await get(agendaPath('gallaratese', day), coordinator), made.reference);
     const before = await stateOf('gallaratese', day, coordinator);
 
-    const onAgenda = [
+    const onAgenda: Record<string, string>[] = [
       { intent: 'attended', booking: bookingId! },
       { intent: 'no_show', booking: bookingId! },
       { intent: 'cancel', booking: bookingId! },
@@ -571,7 +572,7 @@ describe('every form is an action that asks `can` on the desk first', () => {
       expect(res.status, fields.intent).toBe(403);
       expect(res.body).not.toContain(made.reference);
     }
-    const onSettings = [
+    const onSettings: Record<string, string>[] = [
       { intent: 'settings', slotMinutes: '15', capacityPerSlot: '9', minNoticeMinutes: '0', maxDaysAhead: '5' },
       { intent: 'hours', 'opens-1-0': '08:00', 'closes-1-0': '09:00' },
       { intent: 'addClosure', closureDay: addDays(later, 2), closureReason: '' },
