@@ -31,6 +31,9 @@ export const AGENDA_DONE = ['attended', 'no_show', 'cancelled', 'booked'] as con
 
 /** A booking's id as the agenda's buttons send it; anything else is a hand-made request (400). */
 const bookingButton = { booking: recordId('staff.agenda.problem.notFound') };
+const slot = (context: ActionAPIContext) => phoneBookingForm(placeOf(context));
+/** A button of a booking's row: nothing typed, so nothing to keep; a value no page sends is a 400. */
+const button = { slot, messages: 'staff.agenda.', staff: true, invalid: 'bad-request' } as const;
 
 function done(place: AgendaPlace, what: (typeof AGENDA_DONE)[number], reference: string, day?: string) {
   const view = day ? 'giorno' : place.view;
@@ -54,10 +57,7 @@ export const agendaDayActions = {
   /** Attended or not: a confirmed booking of this desk whose appointment has started. */
   markAttendance: defineFormAction({
     input: z.object({ intent: z.enum(['attended', 'no_show']), ...bookingButton }),
-    slot: (context) => phoneBookingForm(placeOf(context)),
-    messages: 'staff.agenda.',
-    staff: true,
-    invalid: 'bad-request',
+    ...button,
     handler: async ({ intent, booking }, context) => {
       const { db, desk } = await deskOfForm(context, 'desk.agenda');
       return outcome(context, desk, await markAttendance(db, booking, desk.id, intent, new Date()), intent);
@@ -67,10 +67,7 @@ export const agendaDayActions = {
   /** Cancel, first step: the confirmation page of that booking (&annulla=<id>), which says what happens. */
   askToCancel: defineFormAction({
     input: z.object(bookingButton),
-    slot: (context) => phoneBookingForm(placeOf(context)),
-    messages: 'staff.agenda.',
-    staff: true,
-    invalid: 'bad-request',
+    ...button,
     handler: async ({ booking }, context) => {
       await deskOfForm(context, 'desk.agenda');
       throw seeOther(`${agendaHref(placeOf(context))}&annulla=${booking}`);
@@ -80,10 +77,7 @@ export const agendaDayActions = {
   /** Cancel, confirmed: the place is free at once, the family told by email if they left one. */
   cancel: defineFormAction({
     input: z.object(bookingButton),
-    slot: (context) => phoneBookingForm(placeOf(context)),
-    messages: 'staff.agenda.',
-    staff: true,
-    invalid: 'bad-request',
+    ...button,
     handler: async ({ booking }, context) => {
       const { db, desk, staff } = await deskOfForm(context, 'desk.agenda');
       const result = await cancelDeskBooking(db, booking, desk.id, { actorUserId: staff.user.id });
@@ -107,7 +101,7 @@ export const agendaDayActions = {
       locale: optionalField(),
       submissionKey: optionalField(100),
     }),
-    slot: (context) => phoneBookingForm(placeOf(context)),
+    slot,
     messages: 'booking.error.',
     fields: PHONE_BOOKING_FIELDS,
     staff: true,
