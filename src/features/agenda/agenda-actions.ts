@@ -12,22 +12,13 @@ import { readSubmissionKey } from '#/features/booking/booking-flow.ts';
 import type { Desk } from '#/features/desks/desks.ts';
 import { optionalField, recordId } from '#/lib/validation.ts';
 import { romeDateString } from '#/lib/time.ts';
-import { agendaHref, agendaPlace, type AgendaPlace } from './agenda-paths.ts';
+import { AGENDA_DONE, agendaHref, agendaPlace, phoneBookingForm, type AgendaPlace } from './agenda-paths.ts';
 import { cancelDeskBooking, markAttendance, type BookingActionResult } from './desk-bookings.ts';
 import { PHONE_BOOKING_FIELDS, bookForFamily, checkPhoneBooking } from './phone-booking.ts';
 import { deskOfForm } from './desk-of-form.ts';
 
 const placeOf = (context: ActionAPIContext): AgendaPlace =>
   agendaPlace(context.url, context.locals.locale, context.params.desk ?? '', romeDateString(new Date()));
-
-/** The phone booking form's draft: per desk, day and view (the form is on the day view). */
-export const phoneBookingForm = (place: Pick<AgendaPlace, 'deskSlug' | 'day' | 'view'>) =>
-  ({ flow: 'staff', scope: `agenda:${place.deskSlug}:${place.day}:${place.view}` }) as const;
-
-/** What `&problema=` may name; the page says it (404 for not_found, 409 for the others). */
-export const AGENDA_PROBLEMS = ['not_found', 'not_confirmed', 'not_started', 'started'] as const;
-/** What `&fatto=` may name. */
-export const AGENDA_DONE = ['attended', 'no_show', 'cancelled', 'booked'] as const;
 
 /** A booking's id as the agenda's buttons send it; anything else is a hand-made request (400). */
 const bookingButton = { booking: recordId('staff.agenda.problem.notFound') };

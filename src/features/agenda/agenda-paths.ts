@@ -1,5 +1,6 @@
-// The addresses of a desk's agenda: the day and the view asked for (?giorno=YYYY-MM-DD&vista=…),
-// read the same way by the page and by its actions, which answer 303 back to the same view.
+// The addresses of a desk's agenda and settings pages, and what their actions leave for their GETs:
+// the day and the view asked for (?giorno=YYYY-MM-DD&vista=…, read the same way by the page and by
+// its actions, which answer 303 back to the same view), the draft slots, the outcomes an address names.
 import { staffPath } from '#/features/staff-accounts/guard.ts';
 import { parseDateOnly } from '#/lib/time.ts';
 import type { AgendaView } from './agenda-queries.ts';
@@ -29,3 +30,26 @@ export function agendaHref(place: AgendaPlace, day = place.day, view = place.vie
 export function deskSettingsHref(locale: string, deskSlug: string): string {
   return staffPath(locale, 'agenda', deskSlug, 'impostazioni');
 }
+
+/** The phone booking form's draft: per desk, day and view (the form is on the day view). */
+export const phoneBookingForm = (place: Pick<AgendaPlace, 'deskSlug' | 'day' | 'view'>) =>
+  ({ flow: 'staff', scope: `agenda:${place.deskSlug}:${place.day}:${place.view}` }) as const;
+
+/** What `&problema=` may name; the page says it (404 for not_found, 409 for the others). */
+export const AGENDA_PROBLEMS = ['not_found', 'not_confirmed', 'not_started', 'started'] as const;
+/** What `&fatto=` may name. */
+export const AGENDA_DONE = ['attended', 'no_show', 'cancelled', 'booked'] as const;
+
+/** The settings page's draft: one per desk, whichever of its forms was refused. */
+export const deskSettingsForm = (deskSlug: string) => ({ flow: 'staff', scope: `impostazioni:${deskSlug}` }) as const;
+/** Kept notice: what was to be removed is gone already (404). */
+export const ALREADY_REMOVED = 'notFound';
+/** What `?fatto=` may name. */
+export const SETTINGS_DONE = [
+  'settings',
+  'hours',
+  'closureAdded',
+  'closureRemoved',
+  'extraAdded',
+  'extraRemoved',
+] as const;

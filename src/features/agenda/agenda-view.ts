@@ -23,8 +23,14 @@ import {
   type AgendaEntry,
   type AgendaView,
 } from './agenda-queries.ts';
-import { agendaHref, agendaPlace, deskSettingsHref } from './agenda-paths.ts';
-import { AGENDA_DONE, AGENDA_PROBLEMS, phoneBookingForm } from './agenda-actions.ts';
+import {
+  AGENDA_DONE,
+  AGENDA_PROBLEMS,
+  agendaHref,
+  agendaPlace,
+  deskSettingsHref,
+  phoneBookingForm,
+} from './agenda-paths.ts';
 import { PHONE_BOOKING_FIELDS, readPhoneBookingForm, type PhoneBookingErrors } from './phone-booking.ts';
 
 type Page = Pick<AstroGlobal, 'url' | 'cookies' | 'response' | 'redirect' | 'locals'>;

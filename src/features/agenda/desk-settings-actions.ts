@@ -11,25 +11,11 @@ import { FormRefused, defineFormAction, notFoundPage } from '#/server/actions/fo
 import { CACHE_TAGS, invalidateLiveData } from '#/server/cache/live-page.ts';
 import type { Desk } from '#/features/desks/desks.ts';
 import { optionalField, recordId } from '#/lib/validation.ts';
-import { deskSettingsHref } from './agenda-paths.ts';
+import { ALREADY_REMOVED, SETTINGS_DONE, deskSettingsForm, deskSettingsHref } from './agenda-paths.ts';
 import { DESK_SETTINGS_FIELDS, checkDeskSettings, updateDeskSettings } from './desk-settings.ts';
 import { checkWeeklyHours, hourKeysFor, replaceWeeklyHours } from './weekly-hours.ts';
 import { addClosure, addExtraOpening, removeClosure, removeExtraOpening } from './closures.ts';
 import { deskOfForm } from './desk-of-form.ts';
-
-/** The settings page's draft: one per desk, whichever of its forms was refused. */
-export const deskSettingsForm = (deskSlug: string) => ({ flow: 'staff', scope: `impostazioni:${deskSlug}` }) as const;
-/** Kept notice: what was to be removed is gone already (404). */
-export const ALREADY_REMOVED = 'notFound';
-/** What `?fatto=` may name. */
-export const SETTINGS_DONE = [
-  'settings',
-  'hours',
-  'closureAdded',
-  'closureRemoved',
-  'extraAdded',
-  'extraRemoved',
-] as const;
 
 const slot = (context: ActionAPIContext) => deskSettingsForm(context.params.desk ?? '');
 const common = { slot, messages: 'staff.desk.error.', staff: true } as const;

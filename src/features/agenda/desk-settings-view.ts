@@ -8,7 +8,7 @@ import type { Db } from '#/server/db/database.ts';
 import { keptFormInput, messageKeys } from '#/server/forms/form-page.ts';
 import type { Desk } from '#/features/desks/desks.ts';
 import { romeDateString } from '#/lib/time.ts';
-import { ALREADY_REMOVED, SETTINGS_DONE, deskSettingsForm } from './desk-settings-actions.ts';
+import { ALREADY_REMOVED, SETTINGS_DONE, deskSettingsForm } from './agenda-paths.ts';
 import { DESK_SETTINGS_FIELDS, type DeskSettingsField } from './desk-settings.ts';
 import { hourKeysFor, hoursFormValues } from './weekly-hours.ts';
 import { listDeskExceptions } from './closures.ts';
