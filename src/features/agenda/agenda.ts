@@ -19,7 +19,7 @@ import { addDays, weekStart } from '#/features/booking/slots.ts';
 import { isHoliday } from '#/features/booking/holidays.ts';
 import { parseSlotValue } from '#/features/booking/flow.ts';
 import { NAME_MAX, NOTE_MAX, checkTopic } from '#/features/booking/validate.ts';
-import { normalizeEmail, normalizePhone } from '#/features/booking/contact.ts';
+import { normalizeEmail, normalizePhone } from '#/lib/contact.ts';
 import { parseDateOnly, romeDateString, romeParts, romeToInstant } from '#/lib/time.ts';
 import { toCsv } from '#/lib/csv.ts';
 import { isLocale, type Locale } from '#/lib/locales.ts';

@@ -125,7 +125,7 @@ export const campaign = {
         formStartedAt: fields.formStartedAt,
         secret,
         scope: 'pledge',
-        contact: contact.phone ?? contact.email,
+        contact: [contact.phone, contact.email],
       });
       // The booking flow's rule for a submission key (a double click pledges once).
       const submitted = new FormData();

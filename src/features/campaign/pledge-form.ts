@@ -3,8 +3,7 @@
 // src/features/campaign/pledges.ts). Error messages are locale keys ("pledge.error.*").
 import { z } from 'astro/zod';
 import { LOCALES, type Locale } from '#/lib/locales.ts';
-import { normalizeEmail, normalizePhone } from '#/features/booking/contact.ts';
-import { toLatinDigits } from '#/features/booking/flow.ts';
+import { normalizeEmail, normalizePhone, toLatinDigits } from '#/lib/contact.ts';
 import { optionalField, personName } from '#/lib/validation.ts';
 import type { PledgeLine } from './pledges.ts';
 

@@ -47,7 +47,7 @@ export const POST: APIRoute = async (context) => {
 
   // Counted only once the request is well formed: malformed ones cost no write.
   const { contact } = request;
-  const limit = await guardPublicWrite(db, 'pledge', clientIp(context), contact.phone ?? contact.email);
+  const limit = await guardPublicWrite(db, 'pledge', clientIp(context), [contact.phone, contact.email]);
   if (!limit.allowed) return rateLimited(limit.retryAfterSeconds);
 
   const outcome = await createPledge(
