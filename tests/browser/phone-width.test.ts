@@ -87,7 +87,7 @@ beforeAll(async () => {
       desk: 'quarto-oggiaro',
       start: slot.start,
       name: 'Mariagiovanna',
-      phone: '300 000 2222',
+      phone: '333 000 2222',
       email: 'mariagiovanna.esempio@example.org',
       topic: 'orientation',
       note: 'Documenti per la mensa scolastica e per il doposcuola del quartiere',
