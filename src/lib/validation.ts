@@ -6,7 +6,7 @@
 import { z } from 'astro/zod';
 import { LOCALES } from '#/lib/locales.ts';
 import { normalizeEmail, normalizePhone, toLatinDigits } from '#/lib/contact.ts';
-import { parseReference } from '#/features/booking/reference.ts';
+import { parseReference } from '#/lib/reference-code.ts';
 
 /**
  * C0 and C1 control characters and DEL: no name, address or note needs one, and PostgreSQL
