@@ -2,8 +2,10 @@
 // item, one contact (a phone, or an address without its +tag) holds at most one open pledge per
 // collection window — both decided by the database in the statement or transaction that writes,
 // under 200 concurrent pledges. PGlite by default, PostgreSQL with TEST_DATABASE_URL.
+import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import * as contactKeysMigration from '../../db/migrations/2026_12_05_0300_contact_keys.ts';
 import { seedDatabase } from '#/server/db/seed.ts';
 import { contactKey } from '#/lib/contact.ts';
 import { maxPerPledge } from '#/features/campaign/campaigns.ts';
@@ -205,5 +207,50 @@ describe(`no one can drain the campaign (${process.env.TEST_DATABASE_URL ? 'Post
     );
     expect(outcomes.every((o) => !o.ok && o.reason === 'exceeds_share')).toBe(true);
     expect((await items()).get('quaderni-quadretti')).toEqual(before);
+  });
+
+  it('the migration keeps pledges already open twice for one contact in one window, and counts only the first', async () => {
+    const window = windows[4] ?? windows[1]!;
+    const campaignId = (await t.db.selectFrom('campaign').select('id').executeTakeFirstOrThrow()).id;
+    await contactKeysMigration.down(t.db as Kysely<unknown>);
+    let n = 0;
+    // Rows as they were before the migration (no before_contact_limit column yet).
+    const insert = (phone: string | null, email: string | null) =>
+      t.db
+        .insertInto('pledge')
+        .values({
+          reference: `ZS-MIGR-${10 + n++}`,
+          campaign_id: campaignId,
+          collection_window_id: window,
+          first_name: 'Old',
+          phone,
+          email,
+          locale: 'it',
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+    const first = await insert('+393351112222', null);
+    const second = await insert('+393351112222', null);
+    const third = await insert(null, 'old+a@example.org');
+    const fourth = await insert(null, 'old+b@example.org');
+    await contactKeysMigration.up(t.db as Kysely<unknown>);
+    const rows = await t.db
+      .selectFrom('pledge')
+      .select(['id', 'status', 'before_contact_limit'])
+      .where('id', 'in', [first.id, second.id, third.id, fourth.id])
+      .orderBy('id')
+      .execute();
+    expect(rows).toEqual([
+      { id: first.id, status: 'pledged', before_contact_limit: false },
+      { id: second.id, status: 'pledged', before_contact_limit: true },
+      { id: third.id, status: 'pledged', before_contact_limit: false },
+      { id: fourth.id, status: 'pledged', before_contact_limit: true },
+    ]);
+    // Both stay open and manageable; a new pledge of either contact in that window is refused.
+    expect(await make({ collectionWindowId: window, phone: '+393351112222' })).toMatchObject({ reason: 'open_pledge' });
+    expect(await make({ collectionWindowId: window, email: 'old@example.org' })).toMatchObject({
+      reason: 'open_pledge',
+    });
+    expect(await cancelPledge(t.db, second.id, now)).toBe(true);
   });
 });
