@@ -67,7 +67,7 @@ const contactHtml = await (await fetch(`${origin}${bookingPath}/contatti`, toCon
 const toCheck = formPost([
   ...hiddenFields(contactHtml),
   ['firstName', 'Amina'],
-  ['phone', '300 123 4567'],
+  ['phone', '333 123 4567'],
   ['locale', 'ar'],
   ['privacyAccepted', 'yes'],
 ]);

@@ -5,10 +5,8 @@
 // own keys, so the words people already see stay the same.
 import { z } from 'astro/zod';
 import { LOCALES } from '#/lib/locales.ts';
-// Pure normalisers (no I/O); they live with the booking feature, which was first to need them.
-import { normalizeEmail, normalizePhone } from '#/features/booking/contact.ts';
-import { toLatinDigits } from '#/features/booking/flow.ts';
-import { parseReference } from '#/features/booking/reference.ts';
+import { normalizeEmail, normalizePhone, toLatinDigits } from '#/lib/contact.ts';
+import { parseReference } from '#/lib/reference-code.ts';
 
 /**
  * C0 and C1 control characters and DEL: no name, address or note needs one, and PostgreSQL

@@ -99,6 +99,16 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ PLEDGE_RETENTION_DAYS: 'two months' })).toThrow('PLEDGE_RETENTION_DAYS');
   });
 
+  it('lets one pledge take at most 25 % of an item by default, or the share set', () => {
+    expect(parseConfig({}).pledgeMaxShare).toBe(0.25);
+    expect(parseConfig({ PLEDGE_MAX_SHARE: '10' }).pledgeMaxShare).toBe(0.1);
+    expect(parseConfig({ PLEDGE_MAX_SHARE: '100 %' }).pledgeMaxShare).toBe(1);
+    for (const wrong of ['0', '101', '0.25', 'a quarter'])
+      expect(() => parseConfig({ PLEDGE_MAX_SHARE: wrong }), wrong).toThrow(
+        'PLEDGE_MAX_SHARE must be a whole percentage',
+      );
+  });
+
   /** The message of the ConfigError an environment raises. */
   function problemsOf(env: Record<string, string>): string {
     try {

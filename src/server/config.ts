@@ -23,6 +23,8 @@ export interface AppConfig {
   pledgeGraceHours: number;
   /** Days after a collection window when the donors' personal data is erased. */
   pledgeRetentionDays: number;
+  /** PLEDGE_MAX_SHARE: the largest part of an item's target one pledge may take (0.25 for "25"). */
+  pledgeMaxShare: number;
   /** False with WORKER=off: the outbox worker then runs apart (`npm run worker`). */
   workerEnabled: boolean;
   /** The reverse proxies in front of the server, whose X-Forwarded-For and -Proto are believed. */
@@ -125,6 +127,12 @@ export function parseConfig(env: Env, cwd: string = process.cwd(), options: Pars
     problems.push(`PLEDGE_RETENTION_DAYS must be a whole number of days from 1 to 3650, not "${rawPledgeRetention}"`);
   }
 
+  const rawShare = (blankToUndefined(env.PLEDGE_MAX_SHARE) ?? '25').replace(/\s*%$/, '');
+  const pledgeMaxShare = Number(rawShare) / 100;
+  if (!/^[0-9]{1,3}$/.test(rawShare) || pledgeMaxShare <= 0 || pledgeMaxShare > 1) {
+    problems.push(`PLEDGE_MAX_SHARE must be a whole percentage from 1 to 100, e.g. 25, not "${env.PLEDGE_MAX_SHARE}"`);
+  }
+
   const rawWorker = (blankToUndefined(env.WORKER) ?? 'on').toLowerCase();
   if (!['on', 'off'].includes(rawWorker)) problems.push(`WORKER must be "on" or "off", not "${env.WORKER}"`);
   const workerEnabled = rawWorker !== 'off';
@@ -188,6 +196,7 @@ export function parseConfig(env: Env, cwd: string = process.cwd(), options: Pars
     bookingRetentionDays,
     pledgeGraceHours,
     pledgeRetentionDays,
+    pledgeMaxShare,
     workerEnabled,
     trustedProxies,
     appSecret,

@@ -87,7 +87,7 @@ beforeAll(async () => {
       desk: 'quarto-oggiaro',
       start: slot.start,
       name: 'Mariagiovanna',
-      phone: '300 000 2222',
+      phone: '333 000 2222',
       email: 'mariagiovanna.esempio@example.org',
       topic: 'orientation',
       note: 'Documenti per la mensa scolastica e per il doposcuola del quartiere',
@@ -290,7 +290,7 @@ async function walkPublicPages(page: Page, c: ReturnType<typeof checker>, locale
   await continueButton(page, locale);
   await c.check('booking: contact, with errors');
   await page.fill('#firstName', 'Mariagiovanna');
-  await page.fill('#phone', '300 000 1111');
+  await page.fill('#phone', '333 000 1111');
   await page.fill('#email', `phone.${locale}@example.org`);
   await page.check('#privacyAccepted');
   await continueButton(page, locale);
@@ -303,7 +303,7 @@ async function walkPublicPages(page: Page, c: ReturnType<typeof checker>, locale
   await c.open(`${manage}&azione=sposta`, 'manage: move');
   await c.open(`/${locale}/prenotazione/annulla`, 'cancel by reference');
   await page.fill('#reference', 'QB-2222-22');
-  await page.fill('#phone', '300 000 1111');
+  await page.fill('#phone', '333 000 1111');
   await press(page, page.getByRole('button', { name: text(locale, 'manage.lookup.submit') }));
   await c.check('cancel by reference, not found');
 

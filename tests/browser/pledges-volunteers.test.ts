@@ -161,6 +161,8 @@ describe('axe finds no WCAG 2.1 A/AA violation on the pledge and volunteer pages
     await axeContext?.close();
   });
 
+  // One open pledge per contact and window: each pledge made here has an address of its own.
+  let pledges = 0;
   async function manageUrl(locale: Locale): Promise<string> {
     const c = (await (await fetch(`${site.origin}/api/v1/campaigns/zaino-sospeso`)).json()) as {
       collectionWindows: { id: number; dropOffPoint: string }[];
@@ -175,7 +177,7 @@ describe('axe finds no WCAG 2.1 A/AA violation on the pledge and volunteer pages
         dropOffPoint: w.dropOffPoint,
         collectionWindow: w.id,
         name: 'Axe',
-        email: `axe-${locale}@example.org`,
+        email: `axe-${locale}-${pledges++}@example.org`,
         locale,
         privacyAccepted: true,
       }),
@@ -242,7 +244,7 @@ describe('axe finds no WCAG 2.1 A/AA violation on the pledge and volunteer pages
         expect(await page.locator('#email').inputValue()).toBe('not-an-email');
         await page.fill('#email', '');
         await page.fill('#qty-zaino', '');
-        await fillPledge(page, { item: 'diario', quantity: '1', name: 'Axe', phone: '3331234567' });
+        await fillPledge(page, { item: 'diario', quantity: '1', name: 'Axe', phone: `33312345${LOCALES.indexOf(l)}7` });
         await Promise.all([page.waitForURL(/\/grazie\?c=/), page.locator('#submit').click()]);
       },
     ],

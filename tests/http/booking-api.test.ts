@@ -480,6 +480,48 @@ describe('booking API', () => {
   });
 });
 
+describe('a contact counts once however it is written', () => {
+  let perContact: RunningServer;
+  beforeAll(async () => {
+    perContact = await startServer({ RATE_LIMIT_BOOKINGS_PER_CONTACT_PER_DAY: '2' });
+  });
+  afterAll(async () => {
+    await perContact?.stop();
+  });
+
+  const book = async (over: Record<string, unknown>) => {
+    const slot = await freeSlot('quarto-oggiaro', 0, perContact.origin);
+    return post('/api/v1/bookings', booking('quarto-oggiaro', slot.start, over), {}, perContact.origin);
+  };
+
+  it('three spellings of one phone are one contact: the third booking of the day is refused (429)', async () => {
+    expect((await book({ phone: '+39 333 765 4321' })).status).toBe(201);
+    expect((await book({ phone: '333 7654321' })).status).toBe(201);
+    const third = await book({ phone: '0039 333-765-4321' });
+    expect(third.status).toBe(429);
+    expect(await third.json()).toMatchObject({ error: 'rate_limited' });
+    expect((await book({ phone: '٣٣٣٧٦٥٤٣٢١' })).status).toBe(429);
+    // Another number is another contact.
+    expect((await book({ phone: '333 765 4322' })).status).toBe(201);
+  });
+
+  it('an address with a +tag or in capitals is the same contact, and every contact given counts', async () => {
+    expect((await book({ phone: undefined, email: 'nadia@example.org' })).status).toBe(201);
+    expect((await book({ phone: undefined, email: 'Nadia+2@Example.org' })).status).toBe(201);
+    // A new phone does not make the used address new again.
+    expect((await book({ phone: '347 000 1111', email: 'nadia+3@example.org' })).status).toBe(429);
+  });
+
+  it('refuses a number that cannot exist with the usual message', async () => {
+    const res = await book({ phone: '300 000 1111' });
+    expect(res.status).toBe(422);
+    expect(await res.json()).toMatchObject({
+      error: 'invalid',
+      fields: { phone: messages.it['booking.error.phoneInvalid'] },
+    });
+  });
+});
+
 describe('rate limits', () => {
   let limited: RunningServer;
   beforeAll(async () => {

@@ -401,7 +401,8 @@ describe('fuzzing the JSON API (never a 5xx)', () => {
       dropOffPoint: w.dropOffPoint,
       collectionWindow: w.id,
       name: 'Amina',
-      email: 'amina@example.org',
+      // A contact of its own (one open pledge per contact and window).
+      email: `amina.${counter}@example.org`,
       phone: phone(),
       locale: 'it',
       privacyAccepted: true,

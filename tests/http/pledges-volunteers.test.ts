@@ -19,7 +19,9 @@ const RAISED_LIMITS = {
 
 let server: RunningServer;
 beforeAll(async () => {
-  server = await startServer(RAISED_LIMITS);
+  // These tests are about what is still needed: one pledge may take a whole item here. The
+  // default share (25 %) has its own server in "no one can drain the campaign" below.
+  server = await startServer({ ...RAISED_LIMITS, PLEDGE_MAX_SHARE: '100' });
 });
 afterAll(async () => {
   await server?.stop();
@@ -878,13 +880,19 @@ describe('volunteers', () => {
     const again = await get(path(secondMail.url));
     expect(again.status).toBe(410);
 
-    // Signing up again once confirmed: still one volunteer, told of the update, no new confirmation.
+    // Signing up again once confirmed: still one volunteer, whose details change only once the
+    // address confirms them from its own email (anyone may type someone else's address).
     const welcome = await waitForMail('volunteer_welcome', secondMail.id, body.email);
     const third = await postJson('/api/v1/volunteers', { ...body, note: 'Anche il sabato.' });
     expect(third.status).toBe(201);
-    const updated = await waitForMail('volunteer_welcome', welcome.id, body.email);
-    const confirmsSince = await loggedLinks('volunteer_confirm_address', secondMail.id);
-    expect(confirmsSince.filter((m) => m.url.includes('/zh/'))).toEqual([]);
+    expect(await third.json()).toEqual({ status: 'check_email' });
+    const change = await waitForMail('volunteer_confirm_address', welcome.id, body.email);
+    expect(change.url).toMatch(/\/zh\/volontari\/conferma\?token=/);
+    const applied = await get(path(change.url));
+    expect(applied.status).toBe(200);
+    expect(text(applied)).toContain(messages.zh['volunteer.confirmed.title']);
+    expect((await get(path(change.url))).status).toBe(410);
+    const updated = await waitForMail('volunteer_welcome', change.id, body.email);
 
     // Withdrawing: the GET only asks, the POST deletes, a second POST finds nothing.
     const withdraw = /https?:\/\/[^\s"<>]+\/volontari\/ritira\?token=[0-9]+\.[A-Za-z0-9_-]{43}/.exec(
@@ -971,6 +979,91 @@ describe('volunteers', () => {
         .status,
     ).toBe(415);
     expect((await postJson('/api/v1/volunteers', { ...ok, note: 'x'.repeat(20000) })).status).toBe(413);
+  });
+});
+
+describe('no one can drain the campaign (default PLEDGE_MAX_SHARE, 25 %)', () => {
+  let shared: RunningServer;
+  beforeAll(async () => {
+    shared = await startServer(RAISED_LIMITS);
+  });
+  afterAll(async () => {
+    await shared?.stop();
+  });
+  const pledgeTo = async (lines: { item: string; quantity: number }[], over: Record<string, unknown> = {}) =>
+    postJson('/api/v1/pledges', await pledgeBody(lines, over, shared), {}, shared);
+
+  it('refuses the one request that reserved all 600 items (422 exceeds_share), and nothing changes', async () => {
+    const before = await campaign(shared);
+    const everything = before.items.map((i) => ({ item: i.slug, quantity: i.target }));
+    expect(everything.reduce((n, l) => n + l.quantity, 0)).toBe(600);
+    const res = await pledgeTo(everything, { email: 'hoarder@example.org' });
+    expect(res.status).toBe(422);
+    expect(await res.json()).toEqual({
+      error: 'exceeds_share',
+      maxPerPledge: Object.fromEntries(before.items.map((i) => [i.slug, Math.max(1, Math.floor(i.target / 4))])),
+    });
+    expect(await campaign(shared)).toEqual(before);
+    expect((await pledgeTo([{ item: 'zaino', quantity: 10 }])).status).toBe(201);
+  });
+
+  it('one phone or address, however written, has one open pledge per window (409 open_pledge)', async () => {
+    expect((await pledgeTo([{ item: 'astuccio', quantity: 1 }], { phone: '+39 333 765 4321' })).status).toBe(201);
+    for (const phone of ['333 7654321', '0039 333 765 4321', '٣٣٣٧٦٥٤٣٢١']) {
+      const again = await pledgeTo([{ item: 'astuccio', quantity: 1 }], { phone, locale: 'es' });
+      expect(again.status).toBe(409);
+      expect(await again.json()).toEqual({
+        error: 'open_pledge',
+        field: 'phone',
+        message: messages.es['pledge.error.openPledge'],
+      });
+    }
+    expect((await pledgeTo([{ item: 'astuccio', quantity: 1 }], { phone: null, email: 'a@b.it' })).status).toBe(201);
+    const tagged = await pledgeTo([{ item: 'astuccio', quantity: 1 }], { phone: null, email: 'A+zaino@B.it' });
+    expect(tagged.status).toBe(409);
+    expect(await tagged.json()).toMatchObject({ error: 'open_pledge', field: 'email' });
+    // Another collection window is another pledge.
+    const other = (await campaign(shared)).collectionWindows[1]!;
+    const elsewhere = await pledgeTo([{ item: 'astuccio', quantity: 1 }], {
+      phone: '3337654321',
+      dropOffPoint: other.dropOffPoint,
+      collectionWindow: other.id,
+    });
+    expect(elsewhere.status).toBe(201);
+  });
+
+  it('the form offers at most one pledge’s share and says why, and says when this contact has pledged already', async () => {
+    const page = await get('/it/zaino-sospeso/dona', shared);
+    expect(inputOf(page, 'qty-diario').max).toBe('10');
+    const window = radios(page, 'window')[0]!;
+    const over = await submit(
+      page,
+      { 'qty-diario': '11', window, name: 'Rita', phone: '347 111 2233', privacyAccepted: 'yes' },
+      0,
+      shared,
+    );
+    expect(over.status).toBe(422);
+    expect(errorSummary(over)).toEqual([
+      [
+        '#qty-diario',
+        messages.it['pledge.error.quantityOverShare']!.replace('{{item}}', 'Diario scolastico').replace(
+          '{{max}}',
+          '10',
+        ),
+      ],
+    ]);
+    const diario = (await campaign(shared)).items.find((i) => i.slug === 'diario')!.pledged;
+    const made = await submit(over, { 'qty-diario': '10' }, 0, shared);
+    expect(made.status).toBe(303);
+    const again = await submit(
+      await get('/it/zaino-sospeso/dona', shared),
+      { 'qty-diario': '1', window, name: 'Rita', phone: '+39 347-111-2233', privacyAccepted: 'yes' },
+      0,
+      shared,
+    );
+    expect(again.status).toBe(409);
+    expect(errorSummary(again)).toEqual([['#phone', messages.it['pledge.error.openPledge']]]);
+    expect((await campaign(shared)).items.find((i) => i.slug === 'diario')!.pledged).toBe(diario + 10);
   });
 });
 

@@ -32,6 +32,8 @@ const RAISED_LIMITS = {
   RATE_LIMIT_WRITES_PER_IP_PER_HOUR: '100000',
   RATE_LIMIT_BOOKINGS_PER_CONTACT_PER_DAY: '100000',
   RATE_LIMIT_LOOKUPS_PER_IP_PER_HOUR: '100000',
+  // About what an item still needs across two processes: one pledge may take all of it.
+  PLEDGE_MAX_SHARE: '100',
 };
 
 /** A schema shared by two servers started one after the other (the first migrates and seeds it). */

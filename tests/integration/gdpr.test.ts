@@ -26,6 +26,7 @@ import { romeToInstant } from '#/lib/time.ts';
 let t: TestDatabase;
 let desk: Desk;
 let windowId: number;
+let laterWindowId: number;
 let adminId: number;
 const now = new Date('2026-12-01T09:00:00Z');
 const EMAIL = 'maria.rossi@example.org';
@@ -102,14 +103,16 @@ beforeAll(async () => {
   t = await createTestDatabase();
   await seedDatabase(t.db, new Date('2026-11-20T09:00:00Z'));
   desk = (await getDeskBySlug(t.db, 'quarto-oggiaro'))!;
-  windowId = (
+  // Two open windows: Maria's second pledge is for another one (one open pledge per contact and window).
+  [windowId, laterWindowId] = (
     await t.db
       .selectFrom('collection_window')
       .select('id')
       .where('ends_at', '>', now)
       .orderBy('starts_at')
-      .executeTakeFirstOrThrow()
-  ).id;
+      .limit(2)
+      .execute()
+  ).map((w) => w.id) as [number, number];
   adminId = await createUser(t.db, { email: 'admin@comune.example', displayName: 'Admin', role: 'admin' });
 
   const future = await createBooking(t.db, booking({}), now);
@@ -127,7 +130,12 @@ beforeAll(async () => {
   const open = await createPledge(t.db, pledge({}), now);
   const received = await createPledge(
     t.db,
-    pledge({ lines: [{ item: 'astuccio', quantity: 1 }], email: 'MARIA.ROSSI@example.org'.toLowerCase(), phone: null }),
+    pledge({
+      lines: [{ item: 'astuccio', quantity: 1 }],
+      email: 'MARIA.ROSSI@example.org'.toLowerCase(),
+      phone: null,
+      collectionWindowId: laterWindowId,
+    }),
     now,
   );
   const otherPledge = await createPledge(

@@ -90,16 +90,55 @@ describe('volunteers', () => {
     ]);
   });
 
-  it('updates instead of duplicating on a second sign-up with the same email', async () => {
-    expect(
-      await signUpVolunteer(t.db, form({ name: 'Giulia R.', email: 'giulia@example.org', skills: ['events'] }), now),
-    ).toEqual({ status: 'updated' });
-    const rows = await t.db
+  it('keeps a confirmed volunteer’s details until a new sign-up with the address is confirmed from it', async () => {
+    const before = await t.db
       .selectFrom('volunteer')
-      .select(['name', 'skills', 'status'])
+      .select(['name', 'skills', 'status', 'phone'])
       .where('email', '=', 'giulia@example.org')
-      .execute();
-    expect(rows).toEqual([{ name: 'Giulia R.', skills: ['events'], status: 'new' }]);
+      .executeTakeFirstOrThrow();
+    // Anyone may type Giulia's address: the details she confirmed stay.
+    expect(
+      await signUpVolunteer(
+        t.db,
+        form({ name: 'Not Giulia', email: 'giulia@example.org', skills: ['events'], phone: '+393339990000' }),
+        now,
+      ),
+    ).toEqual({ status: 'change_sent' });
+    const details = () =>
+      t.db
+        .selectFrom('volunteer')
+        .select(['name', 'skills', 'status', 'phone'])
+        .where('email', '=', 'giulia@example.org')
+        .execute();
+    expect(await details()).toEqual([before]);
+    const change = (await messagesFor('giulia@example.org')).at(-1)!;
+    expect(change.kind).toBe('volunteer_confirm_address');
+    expect(change.payload.change).toBe(true);
+    // A wrong or expired token applies nothing; the address's own link does, once.
+    expect(await confirmVolunteer(t.db, 'x'.repeat(43), now)).toBe('invalid');
+    const token = change.payload.confirmToken as string;
+    expect(await confirmVolunteer(t.db, token, new Date(now.getTime() + 8 * 86400000))).toBe('invalid');
+    expect(await details()).toEqual([before]);
+    expect(await confirmVolunteer(t.db, token, new Date(now.getTime() + 3600000))).toBe('confirmed');
+    expect(await confirmVolunteer(t.db, token, new Date(now.getTime() + 3600000))).toBe('invalid');
+    expect(await details()).toEqual([
+      { name: 'Not Giulia', skills: ['events'], status: 'new', phone: '+393339990000' },
+    ]);
+    expect((await messagesFor('giulia@example.org')).at(-1)!).toMatchObject({
+      kind: 'volunteer_welcome',
+      payload: { updated: true },
+    });
+  });
+
+  it('forgets a change never confirmed, keeping the volunteer', async () => {
+    await signUpVolunteer(t.db, form({ name: 'Someone else', email: 'giulia@example.org' }), now);
+    expect(await deleteUnconfirmedVolunteers(t.db, new Date(now.getTime() + 8 * 86400000))).toBe(0);
+    const row = await t.db
+      .selectFrom('volunteer')
+      .select(['name', 'pending_details', 'confirm_token_hash'])
+      .where('email', '=', 'giulia@example.org')
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ name: 'Not Giulia', pending_details: null, confirm_token_hash: null });
   });
 
   it('expires confirmation links after 7 days and deletes unconfirmed sign-ups', async () => {

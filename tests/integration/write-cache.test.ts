@@ -184,6 +184,8 @@ describe('campaign copy', () => {
   it('pledges one line without email in one statement, reloads for an item it does not know, and never trusts quantities', async () => {
     const setup = (await getPledgeSetup(db, 'zaino-sospeso'))!;
     const window = setup.dropOffPoints.flatMap((p) => p.windows).find((w) => w.endsAt > now)!;
+    // A donor of their own each time (one open pledge per contact and window).
+    let donors = 0;
     const pledge = (item: string, quantity: number, campaign = setup, at = now) =>
       createPledge(
         db,
@@ -193,7 +195,7 @@ describe('campaign copy', () => {
           collectionWindowId: window.id,
           firstName: 'Amina',
           email: null,
-          phone: '+393331112224',
+          phone: `+39333111${String(2224 + donors++)}`,
           locale: 'it',
           submissionKey: null,
         },

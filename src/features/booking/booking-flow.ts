@@ -12,7 +12,8 @@ import { FORM_TIMESTAMP_FIELD, HONEYPOT_FIELD, signFormTimestamp } from '#/serve
 import { getServerSecret } from '#/server/security/secret.ts';
 import { bookingDetailsSchema, checkTopic, fieldErrors, type BookingDetails } from './validate.ts';
 import { addDays, weekStart } from './slots.ts';
-import { parseSlotValue, parseWeekValue, toLatinDigits } from './flow.ts';
+import { toLatinDigits } from '#/lib/contact.ts';
+import { parseSlotValue, parseWeekValue } from './flow.ts';
 import { romeDateString, romeToInstant, parseDateOnly } from '#/lib/time.ts';
 
 /** Everything the flow's forms carry, as typed (validation happens per step). */

@@ -3,7 +3,7 @@
 // keys. The booking details themselves go through the schema the HTML form uses (validate.ts).
 import { bookingDetailsSchema, fieldErrors, type BookingDetails } from './validate.ts';
 import { parseReference } from './reference.ts';
-import { normalizePhone } from './contact.ts';
+import { normalizePhone } from '#/lib/contact.ts';
 import { DEFAULT_LOCALE, isLocale, type Locale } from '#/lib/locales.ts';
 import type { Translate } from '#/lib/i18n.ts';
 

@@ -289,7 +289,7 @@ export async function confirmBooking(
     await saveState(ctx, state);
     return here;
   }
-  const limit = await guardPublicWrite(db, 'booking', clientIp(ctx), details.phone ?? details.email);
+  const limit = await guardPublicWrite(db, 'booking', clientIp(ctx), [details.phone, details.email]);
   if (!limit.allowed) {
     state.limitedUntil = Date.now() + limit.retryAfterSeconds * 1000;
     await saveState(ctx, state);

@@ -10,7 +10,7 @@ import { optionalField, ticked } from '#/lib/validation.ts';
 import { getDeskBySlug } from '#/features/desks/desks.ts';
 import { KEPT_MAX, isSubmissionKey } from './booking-flow.ts';
 import { confirmBooking, pickAnotherTime, saveBookingStep, type StepAnswers } from './booking-steps.ts';
-import { toLatinDigits } from './flow.ts';
+import { toLatinDigits } from '#/lib/contact.ts';
 
 /** The flow's draft; its refusals never pass through the runner's keeper (see above). */
 export const BOOKING_FLOW = { flow: 'booking', scope: 'prenota' } as const;

@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  bookingPath,
-  cancelByReferencePath,
-  managePath,
-  parseSlotValue,
-  parseWeekValue,
-  slotValue,
-  toLatinDigits,
-} from './flow.ts';
+import { bookingPath, cancelByReferencePath, managePath, parseSlotValue, parseWeekValue, slotValue } from './flow.ts';
 
 describe('booking flow values', () => {
   it('builds the step addresses with only the given query values', () => {
@@ -26,11 +18,5 @@ describe('booking flow values', () => {
       expect(parseSlotValue(bad)).toBeUndefined();
     expect(parseWeekValue('2026-12-07')).toBe('2026-12-07');
     expect(parseWeekValue('2026-02-30')).toBeUndefined();
-  });
-
-  it('reads Arabic-Indic and Persian digits', () => {
-    expect(toLatinDigits('٣٥١ ٦٨١ ٨١٩٨')).toBe('351 681 8198');
-    expect(toLatinDigits('۰۱۲۳۴۵۶۷۸۹')).toBe('0123456789');
-    expect(toLatinDigits('QB-7K4M-2P')).toBe('QB-7K4M-2P');
   });
 });

@@ -46,8 +46,3 @@ export function parseSlotValue(value: unknown): Date | undefined {
 export function parseWeekValue(value: unknown): string | undefined {
   return typeof value === 'string' && parseDateOnly(value) ? value : undefined;
 }
-
-/** Arabic-Indic and Persian digits, as an Arabic keyboard types them, become 0-9. */
-export function toLatinDigits(value: string): string {
-  return value.replace(/[\u0660-\u0669\u06F0-\u06F9]/g, (d) => String(d.charCodeAt(0) & 0xf));
-}

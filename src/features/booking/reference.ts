@@ -1,7 +1,9 @@
 // Short booking references people can read out on the phone: QB-7K4M-2P. No 0/O, 1/I/L.
 import { randomBytes, createHash, timingSafeEqual } from 'node:crypto';
+import { REFERENCE_ALPHABET } from '#/lib/reference-code.ts';
 
-export const REFERENCE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
+// Reading a typed reference is pure and shared with the validation vocabulary (src/lib).
+export { parseReference, REFERENCE_ALPHABET } from '#/lib/reference-code.ts';
 
 /** `QB-7K4M-2P` for bookings; other features pass their own two-letter prefix (pledges: `ZS`). */
 export function generateReference(prefix = 'QB'): string {
@@ -14,16 +16,6 @@ export function generateReference(prefix = 'QB'): string {
   }
   if (chars.length < 6) return generateReference(prefix);
   return `${prefix}-${chars.slice(0, 4)}-${chars.slice(4)}`;
-}
-
-/** Accepts what people type: lower case, spaces, missing dashes, O for 0 … → canonical form or undefined. */
-export function parseReference(raw: string, prefix = 'QB'): string | undefined {
-  const compact = raw
-    .toUpperCase()
-    .replace(/[\s-]/g, '')
-    .replace(new RegExp(`^${prefix}`), '');
-  if (!/^[A-Z0-9]{6}$/.test(compact)) return undefined;
-  return `${prefix}-${compact.slice(0, 4)}-${compact.slice(4)}`;
 }
 
 /** A random secret for the manage link (256 bits, base64url). Only its hash is stored. */

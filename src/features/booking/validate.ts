@@ -2,7 +2,7 @@
 // are locale keys ("booking.error.*"), so each caller shows them in the user's language.
 import { z } from 'astro/zod';
 import { personName, siteLocale } from '#/lib/validation.ts';
-import { normalizeEmail, normalizePhone } from './contact.ts';
+import { normalizeEmail, normalizePhone } from '#/lib/contact.ts';
 
 export const NOTE_MAX = 200;
 export const NAME_MAX = 80;

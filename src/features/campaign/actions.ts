@@ -63,16 +63,21 @@ const windowParam = (url: URL) => {
   return v && /^[1-9][0-9]{0,8}$/.test(v) ? v : undefined;
 };
 
-/** Each item with what may be chosen: still needed, plus what `pledge` already holds. */
+/**
+ * Each item with what may be chosen: still needed (plus what `pledge` already holds), and never
+ * more than one pledge may take of it (a pledge already above that may keep what it has).
+ */
 export function manageableItems(campaign: Campaign, pledge: ManagedPledge | undefined, locale: Locale) {
   return campaign.items.map((i) => {
     const current = pledge?.lines.find((l) => l.item === i.slug)?.quantity ?? 0;
+    const perPledge = Math.max(i.maxPerPledge, current);
     return {
       slug: i.slug,
       name: i.name,
       label: localize(i.name, locale),
       remaining: i.remaining,
-      max: i.remaining + current,
+      max: Math.min(i.remaining + current, perPledge),
+      limitedByShare: perPledge < i.remaining + current,
     };
   });
 }
@@ -115,8 +120,7 @@ export const campaign = {
         current.items.map((i) => i.slug),
       );
       const windowIds = (c: Campaign) => c.dropOffPoints.flatMap((p) => p.windows.map((w) => w.id));
-      const availability = (c: Campaign) =>
-        c.items.map((i) => ({ slug: i.slug, label: localize(i.name, locale), max: i.remaining }));
+      const availability = (c: Campaign) => manageableItems(c, undefined, locale);
       const checked = checkPledgeForm(values, availability(current), windowIds(current), locale);
       if (!checked.valid) throw new FormRefused({ errors: checked.errors });
       const { lines, windowId, contact } = checked.valid;
@@ -125,7 +129,7 @@ export const campaign = {
         formStartedAt: fields.formStartedAt,
         secret,
         scope: 'pledge',
-        contact: contact.phone ?? contact.email,
+        contact: [contact.phone, contact.email],
       });
       // The booking flow's rule for a submission key (a double click pledges once).
       const submitted = new FormData();
@@ -147,6 +151,11 @@ export const campaign = {
       // Someone else was quicker, or the window just ended: the form again, with today's numbers.
       current = (await getCampaign(db, CAMPAIGN_SLUG)) ?? current;
       const errors = checkPledgeForm(values, availability(current), windowIds(current), locale).errors;
+      if (outcome.reason === 'open_pledge') {
+        // Nothing to correct in the numbers: this phone or address has a pledge for this time already.
+        errors.set(outcome.contact, { key: 'pledge.error.openPledge' });
+        throw new FormRefused({ errors, status: 409 });
+      }
       if (errors.size === 0) {
         if (outcome.reason === 'invalid_window') errors.set('window', { key: 'pledge.error.windowGone' });
         else changedMeanwhile(errors, current, lines[0]!.item, locale);

@@ -3,6 +3,16 @@
 import type { Db } from '#/server/db/database.ts';
 import type { LocalizedText } from '#/lib/locales.ts';
 import { isSlug } from '#/lib/paths.ts';
+import { getConfig } from '#/server/config.ts';
+
+/**
+ * The most one pledge may promise of an item: `share` of its target (PLEDGE_MAX_SHARE), at least 1,
+ * so that no one donor (or one client) can take the whole of an item. pledges.ts enforces the same
+ * number in SQL (MAX_PER_PLEDGE_SQL), inside the pledge's transaction.
+ */
+export function maxPerPledge(target: number, share: number = getConfig().pledgeMaxShare): number {
+  return Math.max(1, Math.floor(target * share + 1e-9));
+}
 
 export interface CampaignItem {
   id: number;
@@ -11,6 +21,8 @@ export interface CampaignItem {
   target: number;
   pledged: number;
   remaining: number;
+  /** What one pledge may promise of it at most (maxPerPledge). */
+  maxPerPledge: number;
   isSample: boolean;
 }
 
@@ -87,6 +99,7 @@ export async function getCampaign(db: Db, slug: string, now: Date = new Date()):
       target: i.target,
       pledged: i.pledged,
       remaining: i.target - i.pledged,
+      maxPerPledge: maxPerPledge(i.target),
       isSample: i.is_sample,
     })),
     dropOffPoints: points.map((p) => ({

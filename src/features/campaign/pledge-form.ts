@@ -3,8 +3,7 @@
 // src/features/campaign/pledges.ts). Error messages are locale keys ("pledge.error.*").
 import { z } from 'astro/zod';
 import { LOCALES, type Locale } from '#/lib/locales.ts';
-import { normalizeEmail, normalizePhone } from '#/features/booking/contact.ts';
-import { toLatinDigits } from '#/features/booking/flow.ts';
+import { normalizeEmail, normalizePhone, toLatinDigits } from '#/lib/contact.ts';
 import { optionalField, personName } from '#/lib/validation.ts';
 import type { PledgeLine } from './pledges.ts';
 
@@ -165,8 +164,10 @@ export interface ItemAvailability {
   slug: string;
   /** The item's name in the reader's language, for the messages. */
   label: string;
-  /** How many may be chosen: still needed (plus what this pledge already holds, when editing). */
+  /** How many may be chosen: still needed (plus what this pledge already holds, when editing), within one pledge's share. */
   max: number;
+  /** True when `max` is one pledge's share of the item rather than what is still needed. */
+  limitedByShare?: boolean;
 }
 
 /**
@@ -189,7 +190,10 @@ export function checkQuantities(
         id,
         item.max === 0
           ? { key: 'pledge.error.itemComplete', values: { item: item.label } }
-          : { key: 'pledge.error.quantityTooMany', values: { item: item.label, max: item.max } },
+          : {
+              key: item.limitedByShare ? 'pledge.error.quantityOverShare' : 'pledge.error.quantityTooMany',
+              values: { item: item.label, max: item.max },
+            },
       );
     else if (quantity > 0) lines.push({ item: item.slug, quantity });
   }

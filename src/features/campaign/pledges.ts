@@ -1,6 +1,10 @@
 // Pledges to the "zaino sospeso" campaign. Quantities are enforced by PostgreSQL: each item's
 // counter is raised with "pledged + n <= target" in the pledge's transaction (and a CHECK backs it),
 // so concurrent donors can never promise more than is needed. A pledge is all-or-nothing.
+// No one can drain the campaign (issue #12): the same guarded update refuses a line above the
+// item's share per pledge (PLEDGE_MAX_SHARE, maxPerPledge), and one contact (phone, or address
+// without its +tag) holds at most one open pledge per collection window (two partial UNIQUE
+// indexes, migration 2026_12_05_0300_contact_keys), both inside the statement or transaction that writes.
 import { sql } from 'kysely';
 import type { Db, PledgeStatus } from '#/server/db/database.ts';
 import type { Locale } from '#/lib/locales.ts';
@@ -8,6 +12,8 @@ import { generateReference, generateToken, hashToken } from '#/features/booking/
 import { cancelPendingMessagesOf, enqueueMessage, reminderTime } from '#/server/mail/outbox.ts';
 import { isUniqueViolation, runInTransaction } from '#/server/db/transaction.ts';
 import { scopedSubmissionKey } from '#/server/security/submission-key.ts';
+import { getConfig } from '#/server/config.ts';
+import { maxPerPledge } from './campaigns.ts';
 
 export interface PledgeLine {
   item: string; // campaign item slug
@@ -32,10 +38,29 @@ export interface PledgeSummary {
   collectionWindowId: number;
 }
 
+/** Why a pledge's quantities were refused: not enough still needed, or more than one pledge may take. */
+export type QuantityRefusal =
+  | { ok: false; reason: 'exceeds_remaining'; remaining: Record<string, number> }
+  | { ok: false; reason: 'exceeds_share'; maxPerPledge: Record<string, number> };
+
 export type PledgeOutcome =
   | { ok: true; pledge: PledgeSummary; manageToken: string | null; duplicate: boolean }
-  | { ok: false; reason: 'exceeds_remaining'; remaining: Record<string, number> }
+  | QuantityRefusal
+  /** This phone or address already has an open pledge for this collection window. */
+  | { ok: false; reason: 'open_pledge'; contact: 'phone' | 'email' }
   | { ok: false; reason: 'invalid_items' | 'invalid_window' | 'campaign_not_found' };
+
+/** The partial UNIQUE indexes of one open pledge per contact and window, by the contact they hold. */
+const OPEN_PLEDGE_INDEX = { phone: 'pledge_open_phone_per_window', email: 'pledge_open_email_per_window' } as const;
+
+function openPledgeContact(error: unknown): 'phone' | 'email' | undefined {
+  if (isUniqueViolation(error, OPEN_PLEDGE_INDEX.phone)) return 'phone';
+  if (isUniqueViolation(error, OPEN_PLEDGE_INDEX.email)) return 'email';
+  return undefined;
+}
+
+/** maxPerPledge in SQL, for the row being updated (its `target`): keep the two equal. */
+const maxPerPledgeSql = (share: number) => sql<number>`GREATEST(1, floor(target * ${share}::numeric + 1e-9))`;
 
 class ExceedsRemaining extends Error {}
 
@@ -50,22 +75,60 @@ export function normalizeLines(lines: PledgeLine[]): PledgeLine[] | undefined {
   return [...totals].map(([item, quantity]) => ({ item, quantity }));
 }
 
-async function remainingOf(db: Db, itemIds: number[], campaignId?: number): Promise<Record<string, number>> {
-  let query = db.selectFrom('campaign_item').select(['slug', 'target', 'pledged']).where('id', 'in', itemIds);
+/**
+ * Why an increase did not fit, read after the rollback: a line above its item's share per pledge
+ * while more than that is still needed (asking again cannot help), otherwise what is still needed
+ * of each item.
+ */
+async function quantityRefusal(
+  db: Db,
+  lines: { itemId: number; quantity: number }[],
+  share: number,
+  campaignId?: number,
+): Promise<QuantityRefusal> {
+  let query = db
+    .selectFrom('campaign_item')
+    .select(['id', 'slug', 'target', 'pledged'])
+    .where(
+      'id',
+      'in',
+      lines.map((l) => l.itemId),
+    );
   if (campaignId !== undefined) query = query.where('campaign_id', '=', campaignId);
   const rows = await query.execute();
-  return Object.fromEntries(rows.map((r) => [r.slug, r.target - r.pledged]));
+  // The share decides only where it is the tighter limit: above what remains, "remaining" says more.
+  const overShare = rows.filter((r) =>
+    lines.some(
+      (l) =>
+        l.itemId === r.id &&
+        l.quantity > maxPerPledge(r.target, share) &&
+        maxPerPledge(r.target, share) < r.target - r.pledged,
+    ),
+  );
+  if (overShare.length > 0)
+    return {
+      ok: false,
+      reason: 'exceeds_share',
+      maxPerPledge: Object.fromEntries(rows.map((r) => [r.slug, maxPerPledge(r.target, share)])),
+    };
+  return {
+    ok: false,
+    reason: 'exceeds_remaining',
+    remaining: Object.fromEntries(rows.map((r) => [r.slug, r.target - r.pledged])),
+  };
 }
 
 /**
  * Raises (or lowers) item counters. Rows are locked in id order so two pledges touching the same
- * items cannot deadlock. Throws ExceedsRemaining when an increase does not fit.
+ * items cannot deadlock. Throws ExceedsRemaining when an increase does not fit what is still needed
+ * or makes the pledge's line (`quantity`, after the change) more than one pledge may take.
  */
 async function applyQuantityChanges(
   trx: Db,
-  changes: { itemId: number; delta: number }[],
-  campaignId?: number,
+  changes: { itemId: number; delta: number; quantity?: number }[],
+  options: { campaignId?: number; share: number },
 ): Promise<void> {
+  const { campaignId, share } = options;
   for (const change of [...changes].sort((a, b) => a.itemId - b.itemId)) {
     if (change.delta === 0) continue;
     let update = trx
@@ -73,6 +136,9 @@ async function applyQuantityChanges(
       .set({ pledged: sql<number>`pledged + ${change.delta}` })
       .where('id', '=', change.itemId)
       .where(sql<boolean>`pledged + ${change.delta} <= target`);
+    // Giving back is always possible; taking more stays within the item's share per pledge.
+    if (change.delta > 0)
+      update = update.where(sql<boolean>`${change.quantity ?? change.delta}::int <= ${maxPerPledgeSql(share)}`);
     // A new pledge names its campaign: an item of another one is never raised.
     if (campaignId !== undefined) update = update.where('campaign_id', '=', campaignId);
     const updated = await update.returning('id').executeTakeFirst();
@@ -90,6 +156,8 @@ export interface PledgeCampaign {
 export interface CreatePledgeOptions {
   /** The campaign as the caller already holds it (no quantities: those are only read in the transaction). */
   campaign?: PledgeCampaign;
+  /** The largest part of an item's target one pledge may take; PLEDGE_MAX_SHARE by default. */
+  maxShare?: number;
 }
 
 class InvalidWindow extends Error {}
@@ -146,12 +214,19 @@ export async function createPledge(
   const itemId = new Map(campaign.items.map((i) => [i.slug, i.id]));
   if (lines.some((l) => !itemId.has(l.item))) return (await duplicateOf()) ?? { ok: false, reason: 'invalid_items' };
   const itemIds = lines.map((l) => itemId.get(l.item)!);
+  const share = options.maxShare ?? getConfig().pledgeMaxShare;
 
   const manageToken = input.email ? generateToken() : null;
   try {
     // One line and no email (no outbox row): the whole pledge is one statement, atomic on its own.
     if (lines.length === 1 && !input.email && !db.isTransaction) {
-      const pledge = await pledgeOneLine(db, input, campaign.id, itemIds[0]!, lines[0]!.quantity, now);
+      const pledge = await pledgeOneLine(
+        db,
+        input,
+        campaign.id,
+        { itemId: itemIds[0]!, quantity: lines[0]!.quantity, share },
+        now,
+      );
       if (pledge) return { ok: true, pledge, manageToken: null, duplicate: false };
       // Nothing written: the window was not open, or the item had not enough left. Which one?
       if (await windowOpen(db, input.collectionWindowId, campaign.id, now)) throw new ExceedsRemaining();
@@ -221,7 +296,7 @@ export async function createPledge(
       await applyQuantityChanges(
         trx,
         lines.map((l) => ({ itemId: itemId.get(l.item)!, delta: l.quantity })),
-        campaign.id,
+        { campaignId: campaign.id, share },
       );
       return { id: row.id, reference: row.reference, collectionWindowId: window.id };
     });
@@ -231,16 +306,25 @@ export async function createPledge(
       input.submissionKey &&
       (error instanceof ExceedsRemaining ||
         error instanceof InvalidWindow ||
+        openPledgeContact(error) ||
         isUniqueViolation(error, 'pledge_submission_key_key'))
     ) {
       const duplicate = await duplicateOf();
       if (duplicate) return duplicate;
     }
+    const contact = openPledgeContact(error);
+    if (contact) return { ok: false, reason: 'open_pledge', contact };
     if (error instanceof ExceedsRemaining) {
-      const remaining = await remainingOf(db, itemIds, campaign.id);
+      const refusal = await quantityRefusal(
+        db,
+        lines.map((l) => ({ itemId: itemId.get(l.item)!, quantity: l.quantity })),
+        share,
+        campaign.id,
+      );
+      const known = refusal.reason === 'exceeds_share' ? refusal.maxPerPledge : refusal.remaining;
       // An item the caller's copy knew but that is no longer this campaign's: not a quantity problem.
-      if (lines.some((l) => !(l.item in remaining))) return { ok: false, reason: 'invalid_items' };
-      return { ok: false, reason: 'exceeds_remaining', remaining };
+      if (lines.some((l) => !(l.item in known))) return { ok: false, reason: 'invalid_items' };
+      return refusal;
     }
     if (error instanceof InvalidWindow) {
       const active = await db
@@ -258,19 +342,20 @@ export async function createPledge(
 
 /**
  * A one-line pledge without email in ONE statement (data-modifying CTEs): the item's counter is
- * raised with "pledged + n <= target" only if the window is open, of this campaign and the
- * campaign active; the pledge row only if the counter was raised; its line only if the row was
- * inserted. A refused insert (a repeated submission key, a reference in use) fails the whole
- * statement, counter included. Undefined: nothing was written.
+ * raised with "pledged + n <= target" (and n within the item's share per pledge) only if the window
+ * is open, of this campaign and the campaign active; the pledge row only if the counter was raised;
+ * its line only if the row was inserted. A refused insert (a repeated submission key, a reference in
+ * use, a second open pledge of this phone in this window) fails the whole statement, counter
+ * included. Undefined: nothing was written.
  */
 async function pledgeOneLine(
   db: Db,
   input: NewPledge,
   campaignId: number,
-  itemId: number,
-  quantity: number,
+  line: { itemId: number; quantity: number; share: number },
   now: Date,
 ): Promise<PledgeSummary | undefined> {
+  const { itemId, quantity, share } = line;
   const { rows } = await sql<{ id: number; reference: string; window_id: number }>`
     WITH w AS (
       SELECT cw.id
@@ -280,7 +365,8 @@ async function pledgeOneLine(
        WHERE cw.id = ${input.collectionWindowId}::int AND c.id = ${campaignId}::int AND c.active AND cw.ends_at > ${now}::timestamptz
     ), raised AS (
       UPDATE campaign_item SET pledged = pledged + ${quantity}::int
-       WHERE id = ${itemId}::int AND campaign_id = ${campaignId}::int AND pledged + ${quantity}::int <= target AND EXISTS (SELECT 1 FROM w)
+       WHERE id = ${itemId}::int AND campaign_id = ${campaignId}::int AND pledged + ${quantity}::int <= target
+         AND ${quantity}::int <= ${maxPerPledgeSql(share)} AND EXISTS (SELECT 1 FROM w)
       RETURNING id
     ), ins AS (
       INSERT INTO pledge (reference, campaign_id, collection_window_id, first_name, email, phone, locale, manage_token_hash, submission_key)
@@ -365,11 +451,8 @@ export async function changePledgeQuantities(
   db: Db,
   pledge: ManagedPledge,
   newLines: PledgeLine[],
-): Promise<
-  | { ok: true }
-  | { ok: false; reason: 'exceeds_remaining'; remaining: Record<string, number> }
-  | { ok: false; reason: 'invalid_items' | 'not_open' }
-> {
+  share: number = getConfig().pledgeMaxShare,
+): Promise<{ ok: true } | QuantityRefusal | { ok: false; reason: 'invalid_items' | 'not_open' }> {
   if (pledge.status !== 'pledged') return { ok: false, reason: 'not_open' };
   const lines = normalizeLines(newLines);
   if (!lines) return { ok: false, reason: 'invalid_items' };
@@ -410,7 +493,12 @@ export async function changePledgeQuantities(
       const before = new Map(current.map((c) => [c.campaign_item_id, c.quantity]));
       await applyQuantityChanges(
         trx,
-        itemIds.map((id) => ({ itemId: id, delta: (newQuantity.get(id) ?? 0) - (before.get(id) ?? 0) })),
+        itemIds.map((id) => ({
+          itemId: id,
+          delta: (newQuantity.get(id) ?? 0) - (before.get(id) ?? 0),
+          quantity: newQuantity.get(id) ?? 0,
+        })),
+        { share },
       );
       await trx.deleteFrom('pledge_item').where('pledge_id', '=', pledge.id).execute();
       await trx
@@ -421,7 +509,11 @@ export async function changePledgeQuantities(
     return { ok: true };
   } catch (error) {
     if (error instanceof ExceedsRemaining)
-      return { ok: false, reason: 'exceeds_remaining', remaining: await remainingOf(db, itemIds) };
+      return quantityRefusal(
+        db,
+        itemIds.map((id) => ({ itemId: id, quantity: newQuantity.get(id) ?? 0 })),
+        share,
+      );
     throw error;
   }
 }
@@ -454,6 +546,7 @@ async function closePledge(
       await applyQuantityChanges(
         trx,
         lines.map((l) => ({ itemId: l.campaign_item_id, delta: -l.quantity })),
+        { share: 1 },
       );
     }
     await cancelPendingMessagesOf(trx, 'pledge_id', pledgeId, ['pledge_reminder']);

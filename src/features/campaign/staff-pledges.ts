@@ -121,50 +121,9 @@ export async function listCollectionPoints(db: Db, actor: Actor, now: Date = new
   }));
 }
 
-export interface WindowInfo {
-  id: number;
-  startsAt: Date;
-  endsAt: Date;
-  point: { id: number; slug: string; name: string; address: string; municipioId: number };
-  campaignSlug: string;
-}
-
-/** A collection window with its drop-off point, or undefined (no authorization here: see `can`). */
-export async function getCollectionWindow(db: Db, windowId: number): Promise<WindowInfo | undefined> {
-  if (!Number.isSafeInteger(windowId) || windowId < 1 || windowId > 2147483647) return undefined;
-  const row = await db
-    .selectFrom('collection_window')
-    .innerJoin('drop_off_point', 'drop_off_point.id', 'collection_window.drop_off_point_id')
-    .innerJoin('campaign', 'campaign.id', 'drop_off_point.campaign_id')
-    .select([
-      'collection_window.id',
-      'collection_window.starts_at',
-      'collection_window.ends_at',
-      'drop_off_point.id as point_id',
-      'drop_off_point.slug as point_slug',
-      'drop_off_point.name as point_name',
-      'drop_off_point.address as point_address',
-      'drop_off_point.municipio_id',
-      'campaign.slug as campaign_slug',
-    ])
-    .where('collection_window.id', '=', windowId)
-    .executeTakeFirst();
-  return (
-    row && {
-      id: row.id,
-      startsAt: row.starts_at,
-      endsAt: row.ends_at,
-      point: {
-        id: row.point_id,
-        slug: row.point_slug,
-        name: row.point_name,
-        address: row.point_address,
-        municipioId: row.municipio_id,
-      },
-      campaignSlug: row.campaign_slug,
-    }
-  );
-}
+// A window with its drop-off point is part of a pledge's view too: one query for both (pledge-view.ts).
+export { getCollectionWindow, type WindowInfo } from './pledge-view.ts';
+import { type WindowInfo } from './pledge-view.ts';
 
 export const canManageWindow = (actor: Actor, window: WindowInfo) => canManage(actor, window.point.municipioId);
 

@@ -114,6 +114,8 @@ export async function exportPersonalData(
         'consent_at',
         'created_at',
         'confirmed_at',
+        // A change sent with the address and not yet confirmed from it (volunteers.ts).
+        'pending_details',
       ])
       .where('id', 'in', inIds(ids.volunteer))
       .orderBy('id')

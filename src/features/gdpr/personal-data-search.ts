@@ -8,7 +8,7 @@
 // never the email address or phone number itself.
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Db, Role } from '#/server/db/database.ts';
-import { normalizeEmail, normalizePhone } from '#/features/booking/contact.ts';
+import { normalizeEmail, normalizePhone } from '#/lib/contact.ts';
 import { writeAudit } from '#/features/audit/audit.ts';
 
 export interface PersonalDataQuery {

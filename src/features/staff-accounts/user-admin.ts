@@ -12,7 +12,7 @@ import { can, type Actor } from './policy.ts';
 import { changeRole, disableUser, type NewUser } from './users.ts';
 import { writeAudit } from '#/features/audit/audit.ts';
 import { STAFF_LOCALES, type StaffLocale } from './guard.ts';
-import { normalizeEmail } from '#/features/booking/contact.ts';
+import { normalizeEmail } from '#/lib/contact.ts';
 
 export const ROLES = ['admin', 'coordinator', 'desk_operator', 'partner_editor'] as const satisfies readonly Role[];
 export const isRole = (v: unknown): v is Role => typeof v === 'string' && (ROLES as readonly string[]).includes(v);

@@ -45,6 +45,24 @@ describe('volunteer emails', () => {
     expect(email.ics).toBeUndefined();
   });
 
+  it('asks a confirmed volunteer to confirm new details, which stay unused until then', () => {
+    const parsed = parseVolunteerMessage('volunteer_confirm_address', {
+      confirmToken: 'conf_abcdefghijklmnopqrstuvwxyz',
+      withdrawToken: WITHDRAW,
+      change: true,
+    });
+    expect(parsed.kind).toBe('volunteer_confirm_change');
+    for (const locale of LOCALES) {
+      const email = renderVolunteerEmail(input(parsed, { locale }));
+      expect(email.manageUrl).toBe(`${ORIGIN}/${locale}/volontari/conferma?token=conf_abcdefghijklmnopqrstuvwxyz`);
+      expect(email.text).toContain(email.manageUrl);
+      expect(email.subject).not.toBe(renderVolunteerEmail(input(confirm, { locale })).subject);
+    }
+    const en = renderVolunteerEmail(input(parsed));
+    expect(en.subject).toBe('Confirm your new volunteer details');
+    expect(en.text).toContain('we keep the details you gave us before');
+  });
+
   it('welcomes the volunteer and says the coordinators will be in touch', () => {
     const email = renderVolunteerEmail(input(welcome));
     expect(email.subject).toBe('Welcome to the QuBì volunteers');

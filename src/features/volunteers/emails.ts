@@ -28,6 +28,12 @@ export const CONFIRM_LINK_DAYS = 7;
 /** A message with its payload, as volunteers.ts stores it in the outbox row. */
 export type VolunteerMessage =
   | { kind: 'volunteer_confirm_address'; confirmToken: string; withdrawToken: string }
+  /**
+   * Stored as a volunteer_confirm_address row with `change: true`: a confirmed volunteer's new
+   * details, applied only from this link (volunteers.ts). Its own kind here, so that the worker's
+   * check for a first confirmation (an unconfirmed volunteer) does not drop it.
+   */
+  | { kind: 'volunteer_confirm_change'; confirmToken: string; withdrawToken: string }
   | { kind: 'volunteer_welcome'; withdrawToken: string; updated: boolean }
   | { kind: 'volunteer_coordinator_notice'; municipio: number; skills: string[] };
 
@@ -48,7 +54,11 @@ export function parseVolunteerMessage(kind: VolunteerMessageKind, value: unknown
   switch (kind) {
     case 'volunteer_confirm_address':
       if (token(p?.confirmToken) && token(p.withdrawToken))
-        return { kind, confirmToken: p.confirmToken, withdrawToken: p.withdrawToken };
+        return {
+          kind: p.change === true ? 'volunteer_confirm_change' : kind,
+          confirmToken: p.confirmToken,
+          withdrawToken: p.withdrawToken,
+        };
       break;
     case 'volunteer_welcome':
       if (token(p?.withdrawToken)) return { kind, withdrawToken: p.withdrawToken, updated: p.updated === true };
@@ -106,6 +116,15 @@ export function renderVolunteerEmail(input: VolunteerEmailInput): RenderedEmail 
       intro: t('email.volunteer.intro.confirmAddress'),
       links: [{ text: t('email.volunteer.confirm'), url: manageUrl }],
       notes: [t('email.volunteer.confirmExpires', { days: String(CONFIRM_LINK_DAYS) })],
+    };
+  } else if (message.kind === 'volunteer_confirm_change') {
+    manageUrl = confirmVolunteerUrl(input.origin, locale, message.confirmToken);
+    content = {
+      ...base,
+      subject: t('email.volunteer.subject.confirmChange'),
+      intro: t('email.volunteer.intro.confirmChange'),
+      links: [{ text: t('email.volunteer.confirmChange'), url: manageUrl }],
+      notes: [t('email.volunteer.confirmChangeExpires', { days: String(CONFIRM_LINK_DAYS) })],
     };
   } else if (message.updated) {
     content = {

@@ -6,7 +6,7 @@
 // (`can(actor, {kind: 'volunteers.manage', municipi: volunteer.municipi})`); an admin sees all.
 // Unconfirmed sign-ups are never shown: the address has not been proven yet.
 import { sql, type ExpressionBuilder } from 'kysely';
-import type { Database, Db, VolunteerStatus } from '#/server/db/database.ts';
+import type { Database, Db, VolunteerDetails, VolunteerStatus } from '#/server/db/database.ts';
 import { can, type Actor } from '#/features/staff-accounts/policy.ts';
 import { writeAudit } from '#/features/audit/audit.ts';
 import { runInTransaction } from '#/server/db/transaction.ts';
@@ -75,16 +75,10 @@ export function canListVolunteers(actor: Actor, filters: VolunteerFilters): bool
   return scope.length > 0 && can(actor, { kind: 'volunteers.manage', municipi: scope });
 }
 
-export interface StaffVolunteer {
+/** A volunteer as staff see them: the details of the sign-up (as confirmed), address and status. */
+export interface StaffVolunteer extends Omit<VolunteerDetails, 'locale' | 'consent_at'> {
   id: number;
-  name: string;
   email: string;
-  phone: string | null;
-  municipi: number[];
-  skills: string[];
-  languages: string[];
-  availability: string[];
-  note: string | null;
   status: StaffVolunteerStatus;
   confirmedAt: Date | null;
 }

@@ -2,7 +2,7 @@
 // into the shape of volunteerSchema (src/features/volunteers/vocabulary.ts) and turning its issues into message
 // keys ("volunteer.error.*"), per field, in the order of the form. Pure.
 import { volunteerSchema, VOLUNTEER_SKILLS, type VolunteerInput } from './vocabulary.ts';
-import { toLatinDigits } from '#/features/booking/flow.ts';
+import { toLatinDigits } from '#/lib/contact.ts';
 import { withQuery } from '#/features/campaign/pledge-form.ts';
 import type { Locale } from '#/lib/locales.ts';
 import { issueKeys } from '#/lib/validation.ts';

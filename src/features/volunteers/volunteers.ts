@@ -1,6 +1,8 @@
 // Volunteer sign-ups with double opt-in: an emailed link (7 days, single use) confirms the address;
 // unconfirmed sign-ups are deleted after 7 days; every email carries a link that deletes the data.
-import type { Db } from '#/server/db/database.ts';
+// A confirmed volunteer's details are never replaced by a sign-up with the same address until it is
+// confirmed from that address (issue #12): the new details wait in `pending_details`.
+import type { Db, VolunteerDetails } from '#/server/db/database.ts';
 import type { Locale } from '#/lib/locales.ts';
 import type { VolunteerInput } from './vocabulary.ts';
 import { createHmac, randomBytes } from 'node:crypto';
@@ -25,11 +27,13 @@ export async function withdrawToken(db: Db, volunteerId: number): Promise<string
   return `${volunteerId}.${withdrawMac(volunteerId, row.withdraw_key, await getServerSecret(db))}`;
 }
 
-export type SignUpOutcome = { status: 'confirmation_sent' | 'updated' };
+/** `change_sent`: the address is a confirmed volunteer's; the new details wait for its confirmation. */
+export type SignUpOutcome = { status: 'confirmation_sent' | 'change_sent' };
 
 /**
- * Records a sign-up. A second sign-up with the same email updates the first: an unconfirmed one
- * gets a fresh confirmation link, a confirmed one keeps its status and its owner is told of the change.
+ * Records a sign-up. A second sign-up with the same email: an unconfirmed one is replaced and gets
+ * a fresh confirmation link; a confirmed one keeps its details and status, and the address gets a
+ * link that applies the new ones (anyone may type someone else's address).
  */
 export async function signUpVolunteer(db: Db, input: VolunteerInput, now: Date = new Date()): Promise<SignUpOutcome> {
   try {
@@ -60,22 +64,27 @@ async function trySignUp(db: Db, input: VolunteerInput, now: Date): Promise<Sign
       .where('email', '=', input.email)
       .forUpdate()
       .executeTakeFirst();
-    if (existing && existing.status !== 'unconfirmed') {
-      await trx.updateTable('volunteer').set(details).where('id', '=', existing.id).execute();
-      await enqueueMessage(trx, {
-        kind: 'volunteer_welcome',
-        recipient: input.email,
-        locale: input.locale,
-        payload: { withdrawToken: await withdrawToken(trx, existing.id), updated: true },
-        volunteerId: existing.id,
-      });
-      return { status: 'updated' };
-    }
     const confirmToken = generateToken();
     const confirmation = {
       confirm_token_hash: hashToken(confirmToken),
       confirm_expires_at: new Date(now.getTime() + CONFIRM_DAYS * 86400000),
     };
+    if (existing && existing.status !== 'unconfirmed') {
+      const pending: VolunteerDetails = { ...details, consent_at: now.toISOString() };
+      await trx
+        .updateTable('volunteer')
+        .set({ ...confirmation, pending_details: JSON.stringify(pending) })
+        .where('id', '=', existing.id)
+        .execute();
+      await enqueueMessage(trx, {
+        kind: 'volunteer_confirm_address',
+        recipient: input.email,
+        locale: input.locale,
+        payload: { confirmToken, withdrawToken: await withdrawToken(trx, existing.id), change: true },
+        volunteerId: existing.id,
+      });
+      return { status: 'change_sent' };
+    }
     const id = existing
       ? (
           await trx
@@ -127,7 +136,7 @@ export async function confirmVolunteer(
       .where('confirm_expires_at', '>', now)
       .returning(['id', 'email', 'locale', 'municipi', 'skills'])
       .executeTakeFirst();
-    if (!v) return 'invalid';
+    if (!v) return confirmChange(trx, token, now);
     await enqueueMessage(trx, {
       kind: 'volunteer_welcome',
       recipient: v.email,
@@ -155,6 +164,43 @@ export async function confirmVolunteer(
   });
 }
 
+/**
+ * A confirmed volunteer's change, confirmed from the address: the details that waited replace the
+ * old ones (status and confirmation date stay) and the volunteer is told. Single use; expired fails.
+ */
+async function confirmChange(trx: Db, token: string, now: Date): Promise<'confirmed' | 'invalid'> {
+  const row = await trx
+    .selectFrom('volunteer')
+    .select(['id', 'email', 'pending_details'])
+    .where('confirm_token_hash', '=', hashToken(token))
+    .where('status', '!=', 'unconfirmed')
+    .where('confirm_expires_at', '>', now)
+    .where('pending_details', 'is not', null)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!row?.pending_details) return 'invalid';
+  const { consent_at, ...details } = row.pending_details;
+  await trx
+    .updateTable('volunteer')
+    .set({
+      ...details,
+      consent_at: new Date(consent_at),
+      pending_details: null,
+      confirm_token_hash: null,
+      confirm_expires_at: null,
+    })
+    .where('id', '=', row.id)
+    .execute();
+  await enqueueMessage(trx, {
+    kind: 'volunteer_welcome',
+    recipient: row.email,
+    locale: details.locale as Locale,
+    payload: { withdrawToken: await withdrawToken(trx, row.id), updated: true },
+    volunteerId: row.id,
+  });
+  return 'confirmed';
+}
+
 /** Deletes everything about the volunteer behind a withdraw link. */
 export async function withdrawVolunteer(db: Db, token: string): Promise<boolean> {
   const m = /^(\d{1,10})\.([A-Za-z0-9_-]{43})$/.exec(token);
@@ -166,8 +212,18 @@ export async function withdrawVolunteer(db: Db, token: string): Promise<boolean>
   return deleted.length > 0;
 }
 
-/** Sign-ups never confirmed are deleted once their link has expired. */
+/**
+ * Sign-ups never confirmed are deleted once their link has expired; a confirmed volunteer's change
+ * never confirmed is forgotten (the details they had stay).
+ */
 export async function deleteUnconfirmedVolunteers(db: Db, now: Date = new Date()): Promise<number> {
+  await db
+    .updateTable('volunteer')
+    .set({ pending_details: null, confirm_token_hash: null, confirm_expires_at: null })
+    .where('status', '!=', 'unconfirmed')
+    .where('pending_details', 'is not', null)
+    .where('confirm_expires_at', '<', now)
+    .execute();
   const deleted = await db
     .deleteFrom('volunteer')
     .where('status', '=', 'unconfirmed')

@@ -5,12 +5,13 @@ import type { ActionAPIContext } from 'astro:actions';
 import type { Db } from '#/server/db/database.ts';
 import { FORM_TIMESTAMP_FIELD } from '#/server/security/anti-spam.ts';
 import { screenSubmission } from '#/server/forms/public-form.ts';
+import type { GivenContacts } from '#/lib/contact.ts';
 import { FormRefused } from './form-action.ts';
 
 export async function screenPublicForm(
   context: ActionAPIContext,
   db: Db,
-  input: { formStartedAt: string; secret: string; scope: string; contact: string | null },
+  input: { formStartedAt: string; secret: string; scope: string; contact: GivenContacts },
 ): Promise<void> {
   // The honeypot was checked (and found empty) by the runner before the action ran.
   const screened = await screenSubmission(

@@ -235,6 +235,8 @@ export interface PledgeTable {
   created_at: CreatedAt;
   closed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   erased_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** Open before one-open-pledge-per-contact-and-window applied, alongside another of the same contact: not counted. */
+  before_contact_limit: Generated<boolean>;
 }
 
 export interface PledgeItemTable {
@@ -244,6 +246,19 @@ export interface PledgeItemTable {
 }
 
 export type VolunteerStatus = 'unconfirmed' | 'new' | 'contacted' | 'active' | 'inactive';
+
+/** The details a volunteer sign-up gives, as kept while a change waits for confirmation. */
+export interface VolunteerDetails {
+  name: string;
+  phone: string | null;
+  municipi: number[];
+  skills: string[];
+  languages: string[];
+  availability: string[];
+  note: string | null;
+  locale: string;
+  consent_at: string;
+}
 
 export interface VolunteerTable {
   id: Generated<number>;
@@ -259,6 +274,8 @@ export interface VolunteerTable {
   status: Generated<VolunteerStatus>;
   confirm_token_hash: string | null;
   confirm_expires_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** A confirmed volunteer's new sign-up, applied only once confirmed from the address (confirm token above). */
+  pending_details: ColumnType<VolunteerDetails | null, string | null | undefined, string | null>;
   withdraw_key: string;
   consent_at: Timestamp;
   created_at: CreatedAt;

@@ -235,6 +235,7 @@ export interface Outbox {
 }
 
 export interface Pledge {
+  before_contact_limit: Generated<boolean>;
   campaign_id: number;
   closed_at: Timestamp | null;
   collection_window_id: number;
@@ -319,6 +320,7 @@ export interface Volunteer {
   municipi: number[];
   name: string;
   note: string | null;
+  pending_details: Json | null;
   phone: string | null;
   skills: string[];
   status: Generated<string>;

@@ -6,6 +6,7 @@ import type { AstroGlobal } from 'astro';
 import type { Db } from '#/server/db/database.ts';
 import { HONEYPOT_FIELD, spendFormSubmission } from '#/server/security/anti-spam.ts';
 import { clientIp, guardPublicWrite } from '#/server/http/request-guard.ts';
+import { contactKeys, type GivenContacts } from '#/lib/contact.ts';
 
 /**
  * `ok`: go ahead and write. Otherwise what the page shows instead:
@@ -26,13 +27,14 @@ export type Screening =
 export async function screenSubmission(
   astro: Pick<AstroGlobal, 'response' | 'request' | 'clientAddress'>,
   db: Db,
-  input: { form: FormData; formStartedAt: string; secret: string; scope: string; contact: string | null },
+  input: { form: FormData; formStartedAt: string; secret: string; scope: string; contact: GivenContacts },
 ): Promise<Screening> {
-  // The timestamp is spent here, for this contact: another contact sending it again is refused.
+  // The timestamp is spent here, for this contact (the first given): another contact sending it again is refused.
+  const [stampContact] = contactKeys(input.contact);
   const verdict = await spendFormSubmission(
     db,
     { honeypot: input.form.get(HONEYPOT_FIELD), token: input.formStartedAt },
-    input.contact,
+    stampContact ?? null,
     input.secret,
   );
   if (verdict !== 'ok') {

@@ -2,6 +2,7 @@
 // (booking form, booking API, cancel). Used by actions and API endpoints alike.
 import type { APIContext } from 'astro';
 import type { Db } from '#/server/db/database.ts';
+import { contactKeys, type GivenContacts } from '#/lib/contact.ts';
 import { hitRateLimits, limitKey, type RateLimitResult, type RateLimitRule } from '#/server/security/rate-limit.ts';
 import { getServerSecret } from '#/server/security/secret.ts';
 import { currentClientAddress, rateLimitAddress } from './client-address.ts';
@@ -36,16 +37,21 @@ export const RULES = {
   lookupsPerIp: () => rule('RATE_LIMIT_LOOKUPS_PER_IP_PER_HOUR', 20, 3600),
 };
 
-/** Counts a public write from this IP and, when given, for this contact (phone or email). */
+/**
+ * Counts a public write from this IP and for every contact given (phone and email each), each by
+ * its key (contactKey: a phone in E.164, an address without its +tag), so writing one number or
+ * address another way is still the same contact.
+ */
 export async function guardPublicWrite(
   db: Db,
   scope: string,
   ip: string,
-  contact?: string | null,
+  contacts?: GivenContacts,
 ): Promise<RateLimitResult> {
   const secret = await getServerSecret(db);
   const checks = [{ key: limitKey(`${scope}:ip`, ip, secret), rule: RULES.writesPerIp() }];
-  if (contact) checks.push({ key: limitKey(`${scope}:contact`, contact, secret), rule: RULES.bookingsPerContact() });
+  for (const contact of contactKeys(contacts))
+    checks.push({ key: limitKey(`${scope}:contact`, contact, secret), rule: RULES.bookingsPerContact() });
   return hitRateLimits(db, checks);
 }
 

@@ -47,7 +47,7 @@ export const POST: APIRoute = async (context) => {
 
   // Counted only once the request is well formed: malformed ones cost no write.
   const { contact } = request;
-  const limit = await guardPublicWrite(db, 'pledge', clientIp(context), contact.phone ?? contact.email);
+  const limit = await guardPublicWrite(db, 'pledge', clientIp(context), [contact.phone, contact.email]);
   if (!limit.allowed) return rateLimited(limit.retryAfterSeconds);
 
   const outcome = await createPledge(
@@ -68,6 +68,14 @@ export const POST: APIRoute = async (context) => {
   if (!outcome.ok) {
     if (outcome.reason === 'exceeds_remaining')
       return apiError(409, 'exceeds_remaining', { remaining: outcome.remaining });
+    // More than one pledge may take of an item: asking again cannot help, so 422 with the limits.
+    if (outcome.reason === 'exceeds_share')
+      return apiError(422, 'exceeds_share', { maxPerPledge: outcome.maxPerPledge });
+    if (outcome.reason === 'open_pledge')
+      return apiError(409, 'open_pledge', {
+        field: outcome.contact,
+        message: getTranslator(contact.locale)('pledge.error.openPledge'),
+      });
     // The window ended or the campaign changed between the checks above and the pledge.
     if (outcome.reason === 'invalid_window') return invalid({ collectionWindow: 'pledge.error.windowInvalid' });
     if (outcome.reason === 'invalid_items') return invalid({ items: 'pledge.error.itemsInvalid' });

@@ -31,7 +31,7 @@ export const POST: APIRoute = async (context) => {
   if (topicError) return invalid({ topic: topicError });
 
   // Counted only once the request is well formed: malformed ones cost no write.
-  const limit = await guardPublicWrite(db, 'booking', clientIp(context), details.phone ?? details.email);
+  const limit = await guardPublicWrite(db, 'booking', clientIp(context), [details.phone, details.email]);
   if (!limit.allowed) return rateLimited(limit.retryAfterSeconds);
 
   const outcome = await createBooking(db, { desk, start, ...details, submissionKey, source: 'api' }, new Date(), {
