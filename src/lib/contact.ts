@@ -10,7 +10,7 @@ export function toLatinDigits(value: string): string {
 }
 
 /**
- * A phone number in E.164 ("+393001234567"), Italy when no country is given; undefined when it is
+ * A phone number in E.164 ("+393123456789"), Italy when no country is given; undefined when it is
  * not a number that exists (an invented "300 000 1111" or "12" is refused, as a wrong length is).
  * Arabic-Indic digits, spaces, dashes, dots, brackets and a leading 00 are read as people type them.
  */

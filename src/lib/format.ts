@@ -41,7 +41,7 @@ export function weekdayName(isoWeekday: number, locale: Locale): string {
   return formatter(locale, { weekday: 'long' }).format(new Date(MONDAY + (isoWeekday - 1) * 86400000));
 }
 
-/** "tel:+393001234567" — Italian numbers get the +39 prefix so they dial from any SIM. */
+/** "tel:+393123456789" — Italian numbers get the +39 prefix so they dial from any SIM. */
 export function telHref(phone: string): string {
   const digits = phone.replace(/[^0-9+]/g, '');
   return `tel:${digits.startsWith('+') ? digits : `+39${digits}`}`;

@@ -6,13 +6,14 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LOCALES } from './locales.ts';
 import { messages } from './i18n.ts';
+import { normalizePhone } from './contact.ts';
 
 const seededDesks: { desks: { phone: string }[] } = JSON.parse(
   readFileSync(path.resolve(import.meta.dirname, '../../db/seed/desks.json'), 'utf8'),
 );
 const digits = (s: string) => s.replace(/\D/g, '');
 const deskNumbers = seededDesks.desks.map((d) => digits(d.phone));
-/** "300 123 4567", "+39 02 1234 5678": three or more groups of digits separated by spaces. */
+/** "312 345 6789", "+39 02 1234 5678": three or more groups of digits separated by spaces. */
 const PHONE = /\+?\d{2,4}(?: \d{2,4}){2,}/g;
 
 describe('phone numbers in the texts', () => {
@@ -27,6 +28,12 @@ describe('phone numbers in the texts', () => {
     expect(real.map(([key]) => key)).toEqual([]);
   });
 
+  it.each(LOCALES)('%s: every example is a number the forms accept', (locale) => {
+    const examples = Object.values(messages[locale]).flatMap((text) => [...text.matchAll(PHONE)].map((m) => m[0]));
+    expect(examples.length).toBeGreaterThan(0);
+    expect(examples.filter((example) => !normalizePhone(example))).toEqual([]);
+  });
+
   it('ar: every number is isolated left to right', () => {
     const bare = Object.entries(messages.ar).flatMap(([key, text]) =>
       [...text.matchAll(PHONE)]
@@ -34,6 +41,6 @@ describe('phone numbers in the texts', () => {
         .map(() => key),
     );
     expect(bare).toEqual([]);
-    expect(Object.values(messages.ar).join('\n')).toContain('\u2066300 123 4567\u2069');
+    expect(Object.values(messages.ar).join('\n')).toContain('\u2066312 345 6789\u2069');
   });
 });

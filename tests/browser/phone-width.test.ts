@@ -46,7 +46,7 @@ const site = browserSite(() =>
           collectionWindowId: fx.window8,
           firstName: 'Mariagiovanna',
           email: 'mariagiovanna.esempio@example.org',
-          phone: '+393001234567',
+          phone: '+393123456789',
           locale: 'it',
           submissionKey: null,
         });
