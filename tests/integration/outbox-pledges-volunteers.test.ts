@@ -3,6 +3,7 @@
 // expire unkept pledges and delete unconfirmed volunteers. Runs on PGlite and, with TEST_DATABASE_URL,
 // on PostgreSQL.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { workerFeatures } from '#/messages/index.ts';
 import { startSink, type Sink } from '../support/smtp-sink.ts';
 import { decodeHeader, findPart, outboxIdOf, parseMime } from '../support/mime.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
@@ -87,6 +88,7 @@ function worker(sink: Sink): RunningWorker {
   return startWorker({
     db: t.db,
     mailer,
+    features: workerFeatures(),
     intervalMs: 0,
     origin: () => ORIGIN,
     now: () => clock,

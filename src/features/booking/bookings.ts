@@ -6,7 +6,8 @@ import type { BookingTable, Db } from '#/server/db/database.ts';
 import type { Desk } from '#/features/desks/desks.ts';
 import type { Locale } from '#/lib/locales.ts';
 import { generateSlots, addDays, type Slot, type SlotRules } from './slots.ts';
-import { generateReference, generateToken, hashToken } from './reference.ts';
+import { generateReference, hashToken } from './reference.ts';
+import { manageTokenFor, queueBookingSms, sendsSms } from './booking-sms.ts';
 import { romeDateString } from '#/lib/time.ts';
 import { cancelPendingMessages, enqueueMessage, reminderTime } from '#/server/mail/outbox.ts';
 import { isUniqueViolation, runInTransaction } from '#/server/db/transaction.ts';
@@ -243,11 +244,11 @@ async function tryCreateBooking(
       }
     );
 
-  const manageToken = input.email ? generateToken() : null;
+  const manageToken = manageTokenFor(input);
   try {
     // Without an email there is no outbox row: the place and the booking row are one statement,
     // atomic on its own, instead of begin, two statements and commit.
-    if (!input.email && !db.isTransaction) {
+    if (!input.email && !sendsSms(input.phone) && !db.isTransaction) {
       const booking = await placeAndBook(db, input, slot);
       if (!booking) throw new SlotFull();
       return { ok: true, booking, manageToken: null, duplicate: false };
@@ -297,6 +298,8 @@ async function tryCreateBooking(
           });
         }
       }
+      const smsBooking = { ...row, phone: input.phone, locale: input.locale, desk: input.desk, manageToken };
+      await queueBookingSms(trx, 'booking_confirmation', { ...smsBooking, ...slot }, now, options.reminderAt);
       return { id: row.id, reference: row.reference, deskSlug: input.desk.slug, start: slot.start, end: slot.end };
     });
     return { ok: true, booking, manageToken, duplicate: false };
@@ -411,7 +414,7 @@ export async function cancelBooking(db: Db, bookingId: number, now: Date = new D
       .set({ status: 'cancelled', cancelled_at: now })
       .where('id', '=', bookingId)
       .where('status', '=', 'confirmed')
-      .returning(['slot_id', 'email', 'locale', 'reference', 'starts_at', 'ends_at', 'desk_id'])
+      .returning(['slot_id', 'email', 'phone', 'locale', 'reference', 'starts_at', 'ends_at', 'desk_id'])
       .executeTakeFirst();
     if (!cancelled) return false;
     await trx
@@ -441,6 +444,21 @@ export async function cancelBooking(db: Db, bookingId: number, now: Date = new D
         bookingId,
       });
     }
+    const { phone, locale, reference } = cancelled;
+    await queueBookingSms(
+      trx,
+      'booking_cancelled',
+      {
+        id: bookingId,
+        phone,
+        locale,
+        reference,
+        desk: { id: cancelled.desk_id },
+        start: cancelled.starts_at,
+        end: cancelled.ends_at,
+      },
+      now,
+    );
     return true;
   });
 }
@@ -509,6 +527,7 @@ export async function moveBooking(
           });
         }
       }
+      await queueBookingSms(trx, 'booking_moved', { ...booking, desk, ...slot }, now, options.reminderAt);
     });
     return { ok: true, start: slot.start, end: slot.end };
   } catch (error) {
