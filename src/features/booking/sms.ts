@@ -8,6 +8,7 @@
 import { getTranslator } from '#/lib/i18n.ts';
 import type { Locale } from '#/lib/locales.ts';
 import { formatShortDate, formatTime } from '#/lib/format.ts';
+import { romeParts } from '#/lib/time.ts';
 import { trimOrigin } from '#/server/mail/email-layout.ts';
 import { toGsmText } from '#/server/sms/encoding.ts';
 import type { BookingMessageKind, BookingPayload } from './emails.ts';
@@ -31,8 +32,15 @@ export function smsText(text: string, locale: Locale): string {
   return UCS2_LOCALES.has(locale) ? text : toGsmText(text);
 }
 
-/** "lun 14 dic 10:30", in the reader's language. */
+/**
+ * "lun 14 dic 10:30", in the reader's language. Arabic spells weekdays and months in full, which
+ * would push a confirmation to a third UCS-2 segment: there the day is written "14/12 10:30".
+ */
 export function smsWhen(start: Date, locale: Locale): string {
+  if (locale === 'ar') {
+    const { day, month } = romeParts(start);
+    return `${day}/${month} ${formatTime(start, locale)}`;
+  }
   return `${formatShortDate(start, locale)} ${formatTime(start, locale)}`;
 }
 
