@@ -3,7 +3,7 @@
 // `queueBookingSms` next to each email it queues; the templates are in sms.ts.
 import type { Db } from '#/server/db/database.ts';
 import type { Locale } from '#/lib/locales.ts';
-import { enqueueMessage, reminderTime, smsRecipientOf } from '#/server/mail/outbox.ts';
+import { enqueueMessages, reminderTime, smsRecipientOf } from '#/server/mail/outbox.ts';
 import { generateShortToken, generateToken } from './reference.ts';
 
 /**
@@ -63,9 +63,11 @@ export async function queueBookingSms(
     },
     bookingId: booking.id,
   };
-  await enqueueMessage(trx, { ...base, kind });
-  if (kind === 'booking_cancelled') return;
-  const remindAt = reminderTime(booking.start, reminderAt);
-  if (remindAt.getTime() > now.getTime())
-    await enqueueMessage(trx, { ...base, kind: 'booking_reminder', sendAfter: remindAt });
+  const remindAt = kind === 'booking_cancelled' ? undefined : reminderTime(booking.start, reminderAt);
+  await enqueueMessages(trx, [
+    { ...base, kind },
+    ...(remindAt && remindAt.getTime() > now.getTime()
+      ? [{ ...base, kind: 'booking_reminder' as const, sendAfter: remindAt }]
+      : []),
+  ]);
 }

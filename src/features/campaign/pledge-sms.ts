@@ -2,7 +2,7 @@
 // reminder the day before, queued in the same transaction when the donor gave a mobile phone.
 import type { Db } from '#/server/db/database.ts';
 import type { Locale } from '#/lib/locales.ts';
-import { enqueueMessage, reminderTime, smsRecipientOf } from '#/server/mail/outbox.ts';
+import { enqueueMessages, reminderTime, smsRecipientOf } from '#/server/mail/outbox.ts';
 
 export async function queuePledgeSms(
   trx: Db,
@@ -18,8 +18,9 @@ export async function queuePledgeSms(
     payload: pledge.payload,
     pledgeId: pledge.id,
   };
-  await enqueueMessage(trx, { ...base, kind: 'pledge_confirmation' });
   const remindAt = reminderTime(new Date(pledge.payload.start));
-  if (remindAt.getTime() > now.getTime())
-    await enqueueMessage(trx, { ...base, kind: 'pledge_reminder', sendAfter: remindAt });
+  await enqueueMessages(trx, [
+    { ...base, kind: 'pledge_confirmation' },
+    ...(remindAt.getTime() > now.getTime() ? [{ ...base, kind: 'pledge_reminder' as const, sendAfter: remindAt }] : []),
+  ]);
 }

@@ -53,8 +53,25 @@ export function onMessageQueued(listener: () => void): () => void {
 }
 
 export async function enqueueMessage(db: Db, message: NewMessage): Promise<void> {
-  await insertMessage(db, message);
-  const sendsNow = !message.sendAfter || message.sendAfter.getTime() <= Date.now();
+  await enqueueMessages(db, [message]);
+}
+
+/**
+ * Queues messages to one recipient in two statements whatever their number (a confirmation and its
+ * reminder): the recipient's daily counter, then the rows.
+ */
+export async function enqueueMessages(db: Db, messages: NewMessage[]): Promise<void> {
+  const recipients = new Set(messages.map((m) => m.recipient));
+  if (recipients.size !== 1) {
+    for (const message of messages) await enqueueMessages(db, [message]);
+    return;
+  }
+  const allowed = await allowedByRecipientCap(db, messages[0]!.recipient, messages.length, new Date());
+  await db
+    .insertInto('outbox')
+    .values(messages.map((message, i) => messageRow(message, i < allowed)))
+    .execute();
+  const sendsNow = messages.some((m, i) => i < allowed && (!m.sendAfter || m.sendAfter.getTime() <= Date.now()));
   if (sendsNow) for (const listener of queuedListeners) listener();
 }
 
@@ -65,25 +82,38 @@ export function smsRecipientOf(phone: string | null | undefined): string | undef
 }
 
 /**
- * Counts the message against its recipient's day (Rome) and says whether it is within
+ * MESSAGES_PER_RECIPIENT_PER_DAY (default 10), read where it is counted like the rate limits, so an
+ * environment can raise it without a restart of the tests' process; parseConfig validates it at start.
+ */
+export function messagesPerRecipientPerDay(): number {
+  const fromEnv = Number(process.env.MESSAGES_PER_RECIPIENT_PER_DAY);
+  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : 10;
+}
+
+/**
+ * Counts `count` messages against their recipient's day (Rome) and says how many of them are within
  * MESSAGES_PER_RECIPIENT_PER_DAY. The counter row is written by the caller's transaction, so
  * concurrent writers to one recipient queue on its lock and the cap holds under a race.
- * Emails count lower-cased and without a `+tag`, so a third party cannot be flooded through aliases.
  */
-async function withinRecipientCap(db: Db, recipient: string, now: Date): Promise<boolean> {
-  const limit = getConfig().messagesPerRecipientPerDay;
+async function allowedByRecipientCap(db: Db, recipient: string, count: number, now: Date): Promise<number> {
   const row = await db
     .insertInto('message_recipient_day')
-    .values({ recipient_hash: recipientHash(recipient), day: romeDateString(now), messages: 1 })
+    .values({ recipient_hash: recipientHash(recipient), day: romeDateString(now), messages: count })
     .onConflict((oc) =>
-      oc.columns(['recipient_hash', 'day']).doUpdateSet({ messages: sql<number>`message_recipient_day.messages + 1` }),
+      oc
+        .columns(['recipient_hash', 'day'])
+        .doUpdateSet({ messages: sql<number>`message_recipient_day.messages + ${count}` }),
     )
     .returning('messages')
     .executeTakeFirstOrThrow();
-  return row.messages <= limit;
+  const before = row.messages - count;
+  return Math.max(0, Math.min(count, messagesPerRecipientPerDay() - before));
 }
 
-/** SHA-256 of the address as counted: the counter table keeps no address. */
+/**
+ * SHA-256 of the address as counted: the counter table keeps no address. Emails count lower-cased and
+ * without a `+tag`, so a third party cannot be flooded through aliases of one mailbox.
+ */
 export function recipientHash(recipient: string): string {
   const value = recipient.includes('@')
     ? recipient
@@ -94,25 +124,20 @@ export function recipientHash(recipient: string): string {
   return createHash('sha256').update(value).digest('hex');
 }
 
-async function insertMessage(db: Db, message: NewMessage): Promise<void> {
-  const channel = message.channel ?? 'email';
-  // Over the cap the row is still written, as 'dropped', so staff and tests can see what was held back.
-  const allowed = await withinRecipientCap(db, message.recipient, new Date());
-  await db
-    .insertInto('outbox')
-    .values({
-      kind: message.kind,
-      channel,
-      ...(allowed ? {} : { status: 'dropped' as const, last_error: 'over the daily limit for this recipient' }),
-      recipient: message.recipient,
-      locale: message.locale,
-      payload: JSON.stringify(message.payload),
-      booking_id: message.bookingId ?? null,
-      pledge_id: message.pledgeId ?? null,
-      volunteer_id: message.volunteerId ?? null,
-      send_after: message.sendAfter ?? new Date(),
-    })
-    .execute();
+/** Over the cap the row is still written, as 'dropped' and never sent, so staff and tests can see it. */
+function messageRow(message: NewMessage, allowed: boolean) {
+  return {
+    kind: message.kind,
+    channel: message.channel ?? 'email',
+    ...(allowed ? {} : { status: 'dropped' as const, last_error: 'over the daily limit for this recipient' }),
+    recipient: message.recipient,
+    locale: message.locale,
+    payload: JSON.stringify(message.payload),
+    booking_id: message.bookingId ?? null,
+    pledge_id: message.pledgeId ?? null,
+    volunteer_id: message.volunteerId ?? null,
+    send_after: message.sendAfter ?? new Date(),
+  };
 }
 
 /** Withdraws messages not yet sent for a booking (e.g. its reminder, once it is cancelled or moved). */
