@@ -259,10 +259,12 @@ export function createSmppSender(options: SmppOptions): SmsSender {
       if (message.parts.length === 1) {
         ids.push(await submitPart({ ...base, short_message: message.parts[0] }));
       } else {
+        // This message's own reference: others sent meanwhile take the next ones.
         reference = (reference + 1) % 256;
+        const ref = reference;
         const total = message.parts.length;
         for (const [index, part] of message.parts.entries()) {
-          const udh = Buffer.from([0x05, 0x00, 0x03, reference, total, index + 1]);
+          const udh = Buffer.from([0x05, 0x00, 0x03, ref, total, index + 1]);
           ids.push(await submitPart({ ...base, esm_class: 0x40, short_message: { udh, message: part } }));
         }
       }

@@ -12,6 +12,8 @@ declare module 'smpp' {
     response(options?: Record<string, unknown>): PDU;
   }
 
+  export const PDU: new (command: string, options?: Record<string, unknown>) => PDU;
+
   export class Session extends EventEmitter {
     socket: import('node:net').Socket;
     send(pdu: PDU, responseCallback?: (pdu: PDU) => void): boolean;
