@@ -154,10 +154,10 @@ describe(`SMS over SMPP (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlit
     const w = worker();
     await w.runOnce();
     await w.stop();
-    const [first, second] = server.submits;
-    server.receipt(first!.messageId, 'ENROUTE');
-    server.receipt(first!.messageId, 'DELIVRD');
-    server.receipt(second!.messageId, 'UNDELIV');
+    const [first, second] = await smsRows();
+    server.receipt(first!.provider_message_id!, 'ENROUTE');
+    server.receipt(first!.provider_message_id!, 'DELIVRD');
+    server.receipt(second!.provider_message_id!, 'UNDELIV');
     await expect
       .poll(async () => (await smsRows()).map((r) => r.status), { timeout: 5000 })
       .toEqual(['delivered', 'undelivered']);

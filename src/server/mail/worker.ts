@@ -158,18 +158,7 @@ export async function deliverMessage(
     return recordFailure(db, message, now, error, context.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, log);
   }
   await finishMessage(db, message, { status: 'sent', sent_at: now, last_error: null });
-  await forgetSecrets(db, message.id);
   return 'sent';
-}
-
-/** A sent message needs its secrets no more: the links' tokens and codes leave the table with it. */
-async function forgetSecrets(db: Db, id: number): Promise<void> {
-  await db
-    .updateTable('outbox')
-    .set({ payload: sql`payload - 'manageToken' - 'confirmToken' - 'withdrawToken' - 'token' - 'code'` })
-    .where('id', '=', id)
-    .where('status', '=', 'sent')
-    .execute();
 }
 
 /**
@@ -227,7 +216,6 @@ async function deliverSms(
     segments,
     provider_message_id: providerMessageId ?? null,
   });
-  await forgetSecrets(db, message.id);
   return 'sent';
 }
 
@@ -274,7 +262,14 @@ async function finishMessage(
 ): Promise<void> {
   await db
     .updateTable('outbox')
-    .set({ ...values, locked_until: null })
+    .set({
+      ...values,
+      locked_until: null,
+      // A sent message needs its secrets no more: the links' tokens and codes leave the table with it.
+      ...(values.status === 'sent'
+        ? { payload: sql`payload - 'manageToken' - 'confirmToken' - 'withdrawToken' - 'token' - 'code'` }
+        : {}),
+    })
     .where('id', '=', message.id)
     .where('status', '=', 'sending')
     .where('attempts', '=', message.attempts)
@@ -346,6 +341,7 @@ export function startWorker(options: WorkerOptions): RunningWorker {
 
   async function deliverDueMessages(): Promise<{ sent: number; failed: number }> {
     const totals = { sent: 0, failed: 0 };
+    const smsInFlight = new Set<Promise<void>>();
     // Claim batch after batch until the queue is drained; failures are rescheduled into the future,
     // so they are not claimed again in the same run.
     for (;;) {
@@ -364,15 +360,23 @@ export function startWorker(options: WorkerOptions): RunningWorker {
         if (outcome === 'sent') totals.sent++;
         else if (outcome === 'retry' || outcome === 'failed') totals.failed++;
       };
-      // SMS go out side by side (the SMPP transport keeps SMS_TPS submits in flight); emails one
-      // after another, one SMTP connection each, as before.
-      const sms = Promise.all(
-        batch.filter((m) => m.channel === 'sms').map((m) => deliverMessage(options.db, m, at, context).then(count)),
-      );
+      // SMS go out side by side, and the next batch is claimed while they do, so the SMPP transport
+      // always has SMS_TPS submits to make (it spaces and windows them); emails one after another,
+      // one SMTP connection each, as before.
+      for (const message of batch.filter((m) => m.channel === 'sms')) {
+        const delivery: Promise<void> = deliverMessage(options.db, message, at, context)
+          .then(count)
+          .finally(() => smsInFlight.delete(delivery));
+        smsInFlight.add(delivery);
+      }
       for (const message of batch.filter((m) => m.channel === 'email'))
         count(await deliverMessage(options.db, message, at, context));
-      await sms;
-      if (batch.length < batchSize || stopped) return totals;
+      if (batch.length < batchSize || stopped) {
+        await Promise.all(smsInFlight);
+        return totals;
+      }
+      // At most one batch waits behind the one being sent: claimed rows never outlive their lease.
+      while (smsInFlight.size >= batchSize) await Promise.race(smsInFlight);
     }
   }
 

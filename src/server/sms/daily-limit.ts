@@ -9,17 +9,16 @@ import { romeDateString, romeParts, romeToInstant } from '#/lib/time.ts';
 /** True when the segments fit today's remaining allowance (and are now counted). */
 export async function reserveSmsSegments(db: Db, now: Date, segments: number, limit: number): Promise<boolean> {
   if (segments > limit) return false;
-  const day = romeDateString(now);
-  await db
-    .insertInto('sms_day')
-    .values({ day, segments: 0 })
-    .onConflict((oc) => oc.column('day').doNothing())
-    .execute();
+  // One statement: the first message of the day inserts the row, the others add to it within the limit.
   const row = await db
-    .updateTable('sms_day')
-    .set({ segments: sql<number>`segments + ${segments}` })
-    .where('day', '=', day)
-    .where(sql<boolean>`segments + ${segments} <= ${limit}`)
+    .insertInto('sms_day')
+    .values({ day: romeDateString(now), segments })
+    .onConflict((oc) =>
+      oc
+        .column('day')
+        .doUpdateSet({ segments: sql<number>`sms_day.segments + ${segments}` })
+        .where(sql<boolean>`sms_day.segments + ${segments} <= ${limit}`),
+    )
     .returning('segments')
     .executeTakeFirst();
   return row !== undefined;

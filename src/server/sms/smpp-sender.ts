@@ -102,6 +102,8 @@ export function createSmppSender(options: SmppOptions): SmsSender {
           reject(error);
         }
       };
+      // Every submit awaiting its answer listens for the connection's end: up to SMS_TPS at once.
+      s.setMaxListeners(0);
       s.on('error', (error: Error) => fail(error));
       s.on('close', () => {
         fail(new SmppError('SMPP connection closed before bind'));
