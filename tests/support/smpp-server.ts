@@ -11,6 +11,7 @@ export interface ReceivedSubmit {
   from: string;
   dataCoding: number;
   esmClass: number;
+  registeredDelivery: number;
   /** Concatenation header [reference, total, index] when the part has one. */
   concat?: [number, number, number];
   text: string;
@@ -136,6 +137,7 @@ export async function startSmppServer(port = 0): Promise<SmppTestServer> {
             from: String(pdu.source_addr),
             dataCoding: Number(pdu.data_coding),
             esmClass: Number(pdu.esm_class),
+            registeredDelivery: Number(pdu.registered_delivery),
             ...(udh ? { concat: [udh[2]!, udh[3]!, udh[4]!] as [number, number, number] } : {}),
             text: short.message,
           });

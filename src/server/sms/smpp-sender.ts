@@ -6,7 +6,7 @@
 // message and the outbox retries it later.
 //
 // Long texts go as concatenated parts with an 8-bit reference UDH (esm_class 0x40), GSM-7 as
-// data_coding 0 and UCS-2 as data_coding 8; every part asks for a delivery receipt.
+// data_coding 0 and UCS-2 as data_coding 8; the first part asks for the delivery receipt (the outbox keeps its id).
 import smpp, { type PDU, type Session } from 'smpp';
 import { dataCodingOf } from './encoding.ts';
 import { parseReceipt } from './receipts.ts';
@@ -267,7 +267,9 @@ export function createSmppSender(options: SmppOptions): SmsSender {
         const total = message.parts.length;
         for (const [index, part] of message.parts.entries()) {
           const udh = Buffer.from([0x05, 0x00, 0x03, ref, total, index + 1]);
-          ids.push(await submitPart({ ...base, esm_class: 0x40, short_message: { udh, message: part } }));
+          // Only the first part asks for a receipt: its id is the one the outbox row keeps.
+          const receipt = index === 0 ? {} : { registered_delivery: 0 };
+          ids.push(await submitPart({ ...base, ...receipt, esm_class: 0x40, short_message: { udh, message: part } }));
         }
       }
       return ids[0] ? { providerMessageId: ids[0] } : {};
