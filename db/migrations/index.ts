@@ -8,6 +8,7 @@ import * as staff from './2026_11_25_0010_staff.ts';
 import * as scaleIndexes from './2026_11_26_0001_scale_indexes.ts';
 import * as hardening from './2026_12_05_0040_hardening.ts';
 import * as formDrafts from './2026_12_05_0100_form_drafts.ts';
+import * as sms from './2026_12_05_0200_sms.ts';
 import * as contactKeys from './2026_12_05_0300_contact_keys.ts';
 
 export const migrations: Record<string, Migration> = {
@@ -18,5 +19,6 @@ export const migrations: Record<string, Migration> = {
   '2026_11_26_0001_scale_indexes': scaleIndexes,
   '2026_12_05_0040_hardening': hardening,
   '2026_12_05_0100_form_drafts': formDrafts,
+  '2026_12_05_0200_sms': sms,
   '2026_12_05_0300_contact_keys': contactKeys,
 };

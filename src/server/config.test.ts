@@ -174,4 +174,44 @@ describe('parseConfig', () => {
     expect(message).toContain('RATE_LIMIT_SIGN_IN_FAILURES_PER_ACCOUNT must be a whole number above 0, not "five"');
     expect(parseConfig({ RATE_LIMIT_LOOKUPS_PER_IP_PER_HOUR: '100' }).port).toBe(4321);
   });
+
+  it('writes SMS as files by default and reads an SMPP provider, its rate and the daily limits', () => {
+    const d = parseConfig({});
+    expect(d.smsUrl).toBeUndefined();
+    expect([d.smsTps, d.smsDailyLimit, d.messagesPerRecipientPerDay]).toEqual([10, 2000, 10]);
+    const c = parseConfig({
+      SMS_URL: 'smpps://qubi:secret@smsc.example.net:3550',
+      SMS_FROM: 'QuBi',
+      SMS_TPS: '100',
+      SMS_DAILY_LIMIT: '5000',
+      MESSAGES_PER_RECIPIENT_PER_DAY: '6',
+    });
+    expect([c.smsUrl, c.smsFrom, c.smsTps, c.smsDailyLimit, c.messagesPerRecipientPerDay]).toEqual([
+      'smpps://qubi:secret@smsc.example.net:3550',
+      'QuBi',
+      100,
+      5000,
+      6,
+    ]);
+  });
+
+  it('refuses an SMS provider address, sender or numbers it cannot use', () => {
+    let message = '';
+    try {
+      parseConfig({
+        SMS_URL: 'http://smsc.example.net',
+        SMS_FROM: 'QuBì Milano Centro',
+        SMS_TPS: '0',
+        SMS_DAILY_LIMIT: 'lots',
+        MESSAGES_PER_RECIPIENT_PER_DAY: '-1',
+      });
+    } catch (e) {
+      message = (e as ConfigError).message;
+    }
+    expect(message).toContain('SMS_URL must look like smpp://system_id:password@host:2775');
+    expect(message).toContain('SMS_FROM must be up to 11 letters');
+    expect(message).toContain('SMS_TPS must be a whole number of messages a second from 1 to 1000, not "0"');
+    expect(message).toContain('SMS_DAILY_LIMIT must be a whole number of segments');
+    expect(message).toContain('MESSAGES_PER_RECIPIENT_PER_DAY must be a whole number of messages');
+  });
 });

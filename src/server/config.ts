@@ -35,6 +35,16 @@ export interface AppConfig {
   formMinFillSeconds: number;
   /** False with LIVE_PAGE_CACHE=off: live pages are rendered for every request. */
   livePageCache: boolean;
+  /** SMS_URL: smpp://system_id:password@host:2775 (smpps:// for TLS); undefined writes SMS as text files. */
+  smsUrl: string | undefined;
+  /** SMS_FROM: the sender shown on the phone (alphanumeric, up to 11 characters, or a number). */
+  smsFrom: string;
+  /** SMS_TPS: the provider's rate in messages a second, also the window of submits awaiting an answer. */
+  smsTps: number;
+  /** SMS_DAILY_LIMIT: SMS segments a day; past it, messages wait for the next day. */
+  smsDailyLimit: number;
+  /** MESSAGES_PER_RECIPIENT_PER_DAY: messages of every kind to one phone or address a day; more are dropped. */
+  messagesPerRecipientPerDay: number;
 }
 
 export class ConfigError extends Error {
@@ -175,6 +185,36 @@ export function parseConfig(env: Env, cwd: string = process.cwd(), options: Pars
   if (!['on', 'off'].includes(rawLiveCache))
     problems.push(`LIVE_PAGE_CACHE must be "on" or "off", not "${env.LIVE_PAGE_CACHE}"`);
 
+  const smsUrl = blankToUndefined(env.SMS_URL);
+  if (smsUrl) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(smsUrl);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !['smpp:', 'smpps:'].includes(parsed.protocol) || !parsed.hostname || !parsed.username)
+      problems.push(
+        'SMS_URL must look like smpp://system_id:password@host:2775 (smpps:// for TLS); leave it unset to write SMS as text files',
+      );
+  }
+  const smsFrom = blankToUndefined(env.SMS_FROM) ?? 'QuBi Milano';
+  if (!/^([A-Za-z0-9 .-]{1,11}|\+?[0-9]{3,15})$/.test(smsFrom))
+    problems.push(
+      `SMS_FROM must be up to 11 letters, digits, spaces, dots or dashes (e.g. "QuBi Milano"), or a phone number, not "${smsFrom}"`,
+    );
+  const smsTps = wholeNumber(env.SMS_TPS, 10, 1, 1000, 'SMS_TPS', 'messages a second', problems);
+  const smsDailyLimit = wholeNumber(env.SMS_DAILY_LIMIT, 2000, 1, 10_000_000, 'SMS_DAILY_LIMIT', 'segments', problems);
+  const messagesPerRecipientPerDay = wholeNumber(
+    env.MESSAGES_PER_RECIPIENT_PER_DAY,
+    10,
+    1,
+    1000,
+    'MESSAGES_PER_RECIPIENT_PER_DAY',
+    'messages',
+    problems,
+  );
+
   // Every rate limit is read where it is counted (request-guard.ts, auth/throttle.ts); each one set is checked here.
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith('RATE_LIMIT_') || value === undefined) continue;
@@ -202,7 +242,32 @@ export function parseConfig(env: Env, cwd: string = process.cwd(), options: Pars
     appSecret,
     formMinFillSeconds,
     livePageCache: rawLiveCache !== 'off',
+    smsUrl,
+    smsFrom,
+    smsTps,
+    smsDailyLimit,
+    messagesPerRecipientPerDay,
   };
+}
+
+/** A whole number within bounds, or `fallback` when unset; a problem is recorded otherwise. */
+function wholeNumber(
+  raw: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+  name: string,
+  unit: string,
+  problems: string[],
+): number {
+  const value = blankToUndefined(raw);
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!/^[0-9]+$/.test(value) || n < min || n > max) {
+    problems.push(`${name} must be a whole number of ${unit} from ${min} to ${max}, not "${value}"`);
+    return fallback;
+  }
+  return n;
 }
 
 /** At least 32 bytes, written as hex or as base64 (either alphabet, padding optional). */

@@ -106,6 +106,7 @@ export const LIMITS_NOT_REACHED = {
   RATE_LIMIT_LOOKUPS_PER_IP_PER_HOUR: '1000',
   RATE_LIMIT_WRITES_PER_IP_PER_HOUR: '1000',
   RATE_LIMIT_BOOKINGS_PER_CONTACT_PER_DAY: '1000',
+  MESSAGES_PER_RECIPIENT_PER_DAY: '1000',
 };
 
 /** A string of the site in a locale, with its {{placeholders}} filled in. */

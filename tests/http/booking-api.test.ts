@@ -167,7 +167,8 @@ describe('booking API', () => {
         desk: 'quarto-oggiaro',
         start: slot.start,
         end: slot.end,
-        manageUrl: null,
+        // Phone only: the link its SMS carries (a 20-character token, to fit the message).
+        manageUrl: expect.stringMatching(/\/it\/prenotazione\/gestisci\?token=[A-Za-z0-9_-]{20}$/),
       });
       for (const body of bodies.filter((_, i) => statuses[i] === 409)) {
         expect(body.error).toBe('slot_full');
@@ -176,6 +177,20 @@ describe('booking API', () => {
         for (const a of alternatives) expect(a.remaining).toBeGreaterThan(0);
       }
       expect(await remainingAt('quarto-oggiaro', slot.start)).toBe(0);
+    });
+
+    it('answers the short link of an SMS with a 303 to the manage page in the family language', async () => {
+      const slot = await freeSlot('villapizzone', 1);
+      const made = await post('/api/v1/bookings', booking('villapizzone', slot.start, { locale: 'ar' }));
+      expect(made.status).toBe(201);
+      const { manageUrl } = (await made.json()) as { manageUrl: string };
+      const token = new URL(manageUrl).searchParams.get('token')!;
+      const res = await fetch(`${server.origin}/g/${token}`, { redirect: 'manual' });
+      expect(res.status).toBe(303);
+      expect(res.headers.get('location')).toBe(`/ar/prenotazione/gestisci?token=${token}`);
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      const unknown = await fetch(`${server.origin}/g/${'x'.repeat(20)}`, { redirect: 'manual' });
+      expect(unknown.status).toBe(404);
     });
 
     it('gives exactly 3 places in a slot of capacity 3', async () => {
@@ -203,7 +218,8 @@ describe('booking API', () => {
       // The manage link's secret exists only in the answer that created the booking.
       const links = [x!.manageUrl, y!.manageUrl].filter(Boolean);
       expect(links).toHaveLength(1);
-      expect(links[0]).toMatch(new RegExp(`^${server.origin}/it/prenotazione/gestisci\\?token=[A-Za-z0-9_-]{43}$`));
+      // With a mobile the token is the short one its SMS carries too.
+      expect(links[0]).toMatch(new RegExp(`^${server.origin}/it/prenotazione/gestisci\\?token=[A-Za-z0-9_-]{20}$`));
       expect(await remainingAt('villapizzone', slot.start)).toBe(0);
     });
 

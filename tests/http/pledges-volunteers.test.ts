@@ -547,7 +547,11 @@ describe('POST /api/v1/pledges', () => {
     const refs = answers.filter((a) => a.status === 201).map((a) => a.body.reference);
     expect(new Set(refs).size).toBe(10);
     for (const a of answers.filter((x) => x.status === 201))
-      expect(a.body).toMatchObject({ reference: expect.stringMatching(/^ZS-/), manageUrl: null });
+      // Phone only: the link its SMS carries.
+      expect(a.body).toMatchObject({
+        reference: expect.stringMatching(/^ZS-/),
+        manageUrl: expect.stringMatching(/\/zaino-sospeso\/gestisci\?token=[A-Za-z0-9_-]{20}$/),
+      });
     expect(await remaining(item)).toBe(0);
     const late = await postJson('/api/v1/pledges', await pledgeBody([{ item, quantity: 1 }]));
     expect(late.status).toBe(409);

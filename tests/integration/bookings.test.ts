@@ -160,43 +160,51 @@ describe(`booking capacity (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PG
 describe('managing a booking', () => {
   it('cancelling frees the slot at once, and withdraws the reminder', async () => {
     const start = romeToInstant(2026, 12, 22, 10, 0);
-    const made = await createBooking(t.db, request({ start, email: 'amina@example.org' }), now);
+    // A phone of its own: this file books many times with the default one, past its daily message cap.
+    const made = await createBooking(t.db, request({ start, email: 'amina@example.org', phone: '+393331118888' }), now);
     expect(made.ok).toBe(true);
     if (!made.ok) return;
     const found = await findBookingByToken(t.db, made.manageToken!);
     expect(found?.reference).toBe(made.booking.reference);
+    // The family gave a mobile too: each email has its SMS beside it.
     const messages = await t.db
       .selectFrom('outbox')
-      .select(['kind', 'status'])
+      .select(['kind', 'channel', 'status'])
       .where('booking_id', '=', made.booking.id)
       .orderBy('id')
       .execute();
     expect(messages).toEqual([
-      { kind: 'booking_confirmation', status: 'pending' },
-      { kind: 'booking_reminder', status: 'pending' },
+      { kind: 'booking_confirmation', channel: 'email', status: 'pending' },
+      { kind: 'booking_reminder', channel: 'email', status: 'pending' },
+      { kind: 'booking_confirmation', channel: 'sms', status: 'pending' },
+      { kind: 'booking_reminder', channel: 'sms', status: 'pending' },
     ]);
     expect(await cancelBooking(t.db, found!.id, now)).toBe(true);
     expect(await cancelBooking(t.db, found!.id, now)).toBe(false);
     expect(await bookedCount(start)).toEqual({ rows: 0, counter: 0 });
     const after = await t.db
       .selectFrom('outbox')
-      .select(['kind', 'status'])
+      .select(['kind', 'channel', 'status'])
       .where('booking_id', '=', made.booking.id)
       .orderBy('id')
       .execute();
     expect(after).toEqual([
-      { kind: 'booking_confirmation', status: 'pending' },
-      { kind: 'booking_reminder', status: 'cancelled' },
-      { kind: 'booking_cancelled', status: 'pending' },
+      { kind: 'booking_confirmation', channel: 'email', status: 'pending' },
+      { kind: 'booking_reminder', channel: 'email', status: 'cancelled' },
+      { kind: 'booking_confirmation', channel: 'sms', status: 'pending' },
+      { kind: 'booking_reminder', channel: 'sms', status: 'cancelled' },
+      { kind: 'booking_cancelled', channel: 'email', status: 'pending' },
+      { kind: 'booking_cancelled', channel: 'sms', status: 'pending' },
     ]);
     const again = await createBooking(t.db, request({ start }), now);
     expect(again.ok).toBe(true);
   });
 
-  it('finds a phone-only booking by reference and phone', async () => {
+  it('finds a phone-only booking by reference and phone, and by the short manage token its SMS carries', async () => {
     const made = await createBooking(t.db, request({ start: romeToInstant(2026, 12, 22, 11, 0) }), now);
     if (!made.ok) throw new Error('not booked');
-    expect(made.manageToken).toBeNull();
+    expect(made.manageToken).toMatch(/^[A-Za-z0-9_-]{20}$/);
+    expect((await findBookingByToken(t.db, made.manageToken!))?.id).toBe(made.booking.id);
     expect((await findBookingByReferenceAndPhone(t.db, made.booking.reference, '+393331112222'))?.id).toBe(
       made.booking.id,
     );

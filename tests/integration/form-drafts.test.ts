@@ -2,6 +2,7 @@
 // `form_draft` row named by the cookie, never shortened, and erased within the hour: by the read
 // that finds them expired, or by the worker's hourly housekeeping. PGlite and PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { workerFeatures } from '#/messages/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import {
   DRAFT_MAX_AGE_SECONDS,
@@ -108,6 +109,7 @@ describe('form drafts too big for a cookie', () => {
     const worker = startWorker({
       db: t.db,
       mailer,
+      features: workerFeatures(),
       intervalMs: 0,
       origin: () => 'http://127.0.0.1',
       now: () => hourLater,

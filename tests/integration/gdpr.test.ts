@@ -204,14 +204,16 @@ describe(`GDPR desk (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'})
     expect(found.counts.outbox).toBeGreaterThanOrEqual(4);
     const outbox = await t.db
       .selectFrom('outbox')
-      .select(['id', 'recipient'])
+      .select(['id', 'recipient', 'channel'])
       .where(
         'id',
         'in',
         found.outbox.map((o) => o.id),
       )
       .execute();
-    expect(outbox.every((o) => o.recipient === EMAIL)).toBe(true);
+    // Her booking's and pledges' SMS went to her own phone, beside the emails.
+    expect(outbox.every((o) => o.recipient === (o.channel === 'email' ? EMAIL : PHONE))).toBe(true);
+    expect(outbox.some((o) => o.channel === 'email')).toBe(true);
     const [audit] = await audits('gdpr.search');
     expect(audit).toMatchObject({
       actor_user_id: adminId,

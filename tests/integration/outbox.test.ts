@@ -6,6 +6,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { workerFeatures } from '#/messages/index.ts';
 import { startSink } from '../support/smtp-sink.ts';
 import { decodeHeader, findPart, outboxIdOf, parseMime } from '../support/mime.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
@@ -89,6 +90,7 @@ function worker(mailer: Mailer, over: { batchSize?: number; maxAttempts?: number
   return startWorker({
     db: t.db,
     mailer,
+    features: workerFeatures(),
     intervalMs: 0,
     origin: () => ORIGIN,
     now: () => clock,
@@ -364,7 +366,7 @@ describe(`outbox delivery (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGl
         origin: () => ORIGIN,
         now: () => clock,
         log: (l) => logLines.push(l),
-        retentionDays: 30,
+        features: workerFeatures({ retentionDays: 30 }),
       });
       await w.runOnce();
       const row = await t.db
@@ -392,6 +394,7 @@ describe(`outbox delivery (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGl
       origin: () => ORIGIN,
       now: () => clock,
       log: (l) => logLines.push(l),
+      features: workerFeatures(),
     });
     const unsubscribe = onMessageQueued(() => w.wake());
     try {
@@ -415,6 +418,7 @@ describe(`outbox delivery (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGl
         origin: () => ORIGIN,
         now: () => clock,
         log: (l) => logLines.push(l),
+        features: workerFeatures(),
       });
       await expect.poll(() => sink.received.length, { timeout: 10_000 }).toBe(1);
       await w.stop();

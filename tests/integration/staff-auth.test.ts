@@ -6,6 +6,7 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { messageRenderers } from '#/messages/index.ts';
 import { createTestDatabase, templatePath, testDatabaseUrl, type TestDatabase } from '../support/db.ts';
 import { seedDatabase } from '#/server/db/seed.ts';
 import { openDatabase } from '#/server/db/connection.ts';
@@ -533,6 +534,7 @@ describe('invitations and password resets', () => {
     expect(
       await deliverMessage(t.db, claimed[0]!, new Date(), {
         mailer: m,
+        renderers: messageRenderers,
         origin: 'https://qubi.example.org',
         log: () => {},
       }),

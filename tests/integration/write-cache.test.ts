@@ -53,7 +53,7 @@ describe('desk copy', () => {
     expect(cached.statements).toBe(0);
     const { desk } = cached.value!;
     const booking = await counted(async () => {
-      const limit = await guardPublicWrite(db, 'booking', '203.0.113.9', '+393331112222');
+      const limit = await guardPublicWrite(db, 'booking', '203.0.113.9', '+390221112222');
       expect(limit.allowed).toBe(true);
       return createBooking(
         db,
@@ -62,7 +62,7 @@ describe('desk copy', () => {
           start: romeToInstant(2026, 12, 15, 10, 0),
           firstName: 'Amina',
           email: null,
-          phone: '+393331112222',
+          phone: '+390221112222',
           topic: null,
           note: null,
           locale: 'it',
@@ -83,7 +83,7 @@ describe('desk copy', () => {
         start: romeToInstant(2026, 12, 15, 10, 0),
         firstName: 'Amina',
         email: null,
-        phone: '+393331112222',
+        phone: '+390221112222',
         topic: null,
         note: null,
         locale: 'it',
@@ -98,7 +98,8 @@ describe('desk copy', () => {
       duplicate: true,
       booking: { id: booking.value.ok ? booking.value.booking.id : -1 },
     });
-    // With an email the outbox rows need the transaction: place, booking, confirmation, reminder.
+    // With an email the outbox rows need the transaction: place, booking, the recipient's daily cap,
+    // then confirmation and reminder in one insert.
     const withEmail = await counted(() =>
       createBooking(
         db,
@@ -145,7 +146,7 @@ describe('desk copy', () => {
         start: romeToInstant(2026, 12, 15, 11, 0),
         firstName: 'Amina',
         email: null,
-        phone: '+393331112223',
+        phone: '+390221112223',
         topic: null,
         note: null,
         locale: 'it',
@@ -195,7 +196,7 @@ describe('campaign copy', () => {
           collectionWindowId: window.id,
           firstName: 'Amina',
           email: null,
-          phone: `+39333111${String(2224 + donors++)}`,
+          phone: `+3902211${String(12224 + donors++)}`,
           locale: 'it',
           submissionKey: null,
         },

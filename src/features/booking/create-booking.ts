@@ -6,8 +6,9 @@ import { sql, type Insertable } from 'kysely';
 import type { BookingTable, Db } from '#/server/db/database.ts';
 import type { Desk } from '#/features/desks/desks.ts';
 import type { Locale } from '#/lib/locales.ts';
-import { generateReference, generateToken, hashToken } from './reference.ts';
-import { enqueueMessage, reminderTime } from '#/server/mail/outbox.ts';
+import { generateReference, hashToken } from './reference.ts';
+import { manageTokenFor, queueBookingSms, sendsSms } from './booking-sms.ts';
+import { enqueueMessages, reminderTime } from '#/server/mail/outbox.ts';
 import { isUniqueViolation, runInTransaction } from '#/server/db/transaction.ts';
 import { scopedSubmissionKey } from '#/server/security/submission-key.ts';
 import { findOfferedSlot, nextFreeSlots, type KnownExceptions, type SlotAvailability } from './slot-availability.ts';
@@ -147,11 +148,11 @@ async function tryCreateBooking(
       }
     );
 
-  const manageToken = input.email ? generateToken() : null;
+  const manageToken = manageTokenFor(input);
   try {
     // Without an email there is no outbox row: the place and the booking row are one statement,
     // atomic on its own, instead of begin, two statements and commit.
-    if (!input.email && !db.isTransaction) {
+    if (!input.email && !sendsSms(input.phone) && !db.isTransaction) {
       const booking = await placeAndBook(db, input, slot);
       if (!booking) throw new SlotFull();
       return { ok: true, booking, manageToken: null, duplicate: false };
@@ -182,25 +183,18 @@ async function tryCreateBooking(
           end: slot.end.toISOString(),
           manageToken,
         };
-        await enqueueMessage(trx, {
-          kind: 'booking_confirmation',
-          recipient: input.email,
-          locale: input.locale,
-          payload,
-          bookingId: row.id,
-        });
+        // Confirmation and reminder in one insert, counted once against the recipient's daily cap.
         const remindAt = reminderTime(slot.start, options.reminderAt);
-        if (remindAt.getTime() > now.getTime()) {
-          await enqueueMessage(trx, {
-            kind: 'booking_reminder',
-            recipient: input.email,
-            locale: input.locale,
-            payload,
-            bookingId: row.id,
-            sendAfter: remindAt,
-          });
-        }
+        const common = { recipient: input.email, locale: input.locale, payload, bookingId: row.id };
+        await enqueueMessages(trx, [
+          { ...common, kind: 'booking_confirmation' },
+          ...(remindAt.getTime() > now.getTime()
+            ? [{ ...common, kind: 'booking_reminder' as const, sendAfter: remindAt }]
+            : []),
+        ]);
       }
+      const smsBooking = { ...row, phone: input.phone, locale: input.locale, desk: input.desk, manageToken };
+      await queueBookingSms(trx, 'booking_confirmation', { ...smsBooking, ...slot }, now, options.reminderAt);
       return { id: row.id, reference: row.reference, deskSlug: input.desk.slug, start: slot.start, end: slot.end };
     });
     return { ok: true, booking, manageToken, duplicate: false };

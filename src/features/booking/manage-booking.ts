@@ -5,6 +5,7 @@ import type { Db } from '#/server/db/database.ts';
 import type { Desk } from '#/features/desks/desks.ts';
 import type { Locale } from '#/lib/locales.ts';
 import { hashToken } from './reference.ts';
+import { queueBookingSms } from './booking-sms.ts';
 import { cancelPendingMessages, enqueueMessage, reminderTime } from '#/server/mail/outbox.ts';
 import { runInTransaction } from '#/server/db/transaction.ts';
 import { findOfferedSlot, nextFreeSlots, type SlotAvailability } from './slot-availability.ts';
@@ -89,7 +90,7 @@ export async function cancelBooking(db: Db, bookingId: number, now: Date = new D
       .set({ status: 'cancelled', cancelled_at: now })
       .where('id', '=', bookingId)
       .where('status', '=', 'confirmed')
-      .returning(['slot_id', 'email', 'locale', 'reference', 'starts_at', 'ends_at', 'desk_id'])
+      .returning(['slot_id', 'email', 'phone', 'locale', 'reference', 'starts_at', 'ends_at', 'desk_id'])
       .executeTakeFirst();
     if (!cancelled) return false;
     await trx
@@ -119,6 +120,21 @@ export async function cancelBooking(db: Db, bookingId: number, now: Date = new D
         bookingId,
       });
     }
+    const { phone, locale, reference } = cancelled;
+    await queueBookingSms(
+      trx,
+      'booking_cancelled',
+      {
+        id: bookingId,
+        phone,
+        locale,
+        reference,
+        desk: { id: cancelled.desk_id },
+        start: cancelled.starts_at,
+        end: cancelled.ends_at,
+      },
+      now,
+    );
     return true;
   });
 }
@@ -187,6 +203,7 @@ export async function moveBooking(
           });
         }
       }
+      await queueBookingSms(trx, 'booking_moved', { ...booking, desk, ...slot }, now, options.reminderAt);
     });
     return { ok: true, start: slot.start, end: slot.end };
   } catch (error) {

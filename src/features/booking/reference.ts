@@ -23,6 +23,14 @@ export function generateToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
+/**
+ * A shorter manage secret (120 bits, 20 characters base64url) for links an SMS carries, where every
+ * character counts; still far beyond guessing, and accepted wherever a manage token is (20–100).
+ */
+export function generateShortToken(): string {
+  return randomBytes(15).toString('base64url');
+}
+
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }

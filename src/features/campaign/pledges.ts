@@ -8,8 +8,10 @@
 import { sql } from 'kysely';
 import type { Db, PledgeStatus } from '#/server/db/database.ts';
 import type { Locale } from '#/lib/locales.ts';
-import { generateReference, generateToken, hashToken } from '#/features/booking/reference.ts';
+import { generateReference, hashToken } from '#/features/booking/reference.ts';
 import { cancelPendingMessagesOf, enqueueMessage, reminderTime } from '#/server/mail/outbox.ts';
+import { manageTokenFor, sendsSms } from '#/features/booking/booking-sms.ts';
+import { queuePledgeSms } from './pledge-sms.ts';
 import { isUniqueViolation, runInTransaction } from '#/server/db/transaction.ts';
 import { scopedSubmissionKey } from '#/server/security/submission-key.ts';
 import { getConfig } from '#/server/config.ts';
@@ -216,10 +218,10 @@ export async function createPledge(
   const itemIds = lines.map((l) => itemId.get(l.item)!);
   const share = options.maxShare ?? getConfig().pledgeMaxShare;
 
-  const manageToken = input.email ? generateToken() : null;
+  const manageToken = manageTokenFor(input);
   try {
     // One line and no email (no outbox row): the whole pledge is one statement, atomic on its own.
-    if (lines.length === 1 && !input.email && !db.isTransaction) {
+    if (lines.length === 1 && !input.email && !sendsSms(input.phone) && !db.isTransaction) {
       const pledge = await pledgeOneLine(
         db,
         input,
@@ -263,17 +265,18 @@ export async function createPledge(
         .insertInto('pledge_item')
         .values(lines.map((l) => ({ pledge_id: row.id, campaign_item_id: itemId.get(l.item)!, quantity: l.quantity })))
         .execute();
+      const payload = {
+        reference: row.reference,
+        campaignSlug: campaign.slug,
+        windowId: window.id,
+        pointSlug: row.point_slug,
+        start: window.startsAt.toISOString(),
+        end: window.endsAt.toISOString(),
+        lines,
+        manageToken,
+      };
+      await queuePledgeSms(trx, { id: row.id, phone: input.phone, locale: input.locale, payload }, now);
       if (input.email) {
-        const payload = {
-          reference: row.reference,
-          campaignSlug: campaign.slug,
-          windowId: window.id,
-          pointSlug: row.point_slug,
-          start: window.startsAt.toISOString(),
-          end: window.endsAt.toISOString(),
-          lines,
-          manageToken,
-        };
         await enqueueMessage(trx, {
           kind: 'pledge_confirmation',
           recipient: input.email,

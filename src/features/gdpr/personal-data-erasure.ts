@@ -144,6 +144,7 @@ export async function erasePersonalData(
         if (ids.pledge.length) ors.push(eb('pledge_id', 'in', ids.pledge));
         if (ids.volunteer.length) ors.push(eb('volunteer_id', 'in', ids.volunteer));
         if (key.email) ors.push(sql<boolean>`lower(outbox.recipient) = ${key.email}`);
+        if (key.phone) ors.push(eb('recipient', '=', key.phone));
         return eb.or(ors);
       })
       .returning('id')

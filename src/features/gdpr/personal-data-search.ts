@@ -91,6 +91,8 @@ export async function matchIds(db: Db, key: PersonalKey) {
     .where((eb) => {
       const ors: Expression<SqlBool>[] = [];
       if (key.email) ors.push(sql<boolean>`lower(outbox.recipient) = ${key.email}`);
+      // SMS are addressed to the phone in E.164, as bookings store it (a reply's help text has no booking).
+      if (key.phone) ors.push(eb('recipient', '=', key.phone));
       if (ids.booking.length) ors.push(eb('booking_id', 'in', ids.booking));
       if (ids.pledge.length) ors.push(eb('pledge_id', 'in', ids.pledge));
       if (ids.volunteer.length) ors.push(eb('volunteer_id', 'in', ids.volunteer));

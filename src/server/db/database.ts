@@ -178,7 +178,8 @@ export interface BookingTable {
   erased_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
-export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'cancelled';
+export type OutboxStatus =
+  'pending' | 'sending' | 'sent' | 'delivered' | 'undelivered' | 'failed' | 'cancelled' | 'dropped';
 
 export interface OutboxTable {
   id: Generated<number>;
@@ -196,6 +197,24 @@ export interface OutboxTable {
   last_error: string | null;
   created_at: CreatedAt;
   sent_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  channel: Generated<'email' | 'sms'>;
+  encoding: ColumnType<'gsm7' | 'ucs2' | null, 'gsm7' | 'ucs2' | null | undefined, 'gsm7' | 'ucs2' | null>;
+  segments: ColumnType<number | null, number | null | undefined, number | null>;
+  provider_message_id: ColumnType<string | null, string | null | undefined, string | null>;
+  delivered_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+/** Messages queued to one recipient (hashed) on one Rome day: the per-recipient daily cap. */
+export interface MessageRecipientDayTable {
+  recipient_hash: string;
+  day: string;
+  messages: number;
+}
+
+/** SMS segments submitted on one Rome day (SMS_DAILY_LIMIT). */
+export interface SmsDayTable {
+  day: string;
+  segments: number;
 }
 
 /** A form timestamp already used (its HMAC), until it expires. */
@@ -368,6 +387,8 @@ export interface Database {
   booking_slot: BookingSlotTable;
   booking: BookingTable;
   outbox: OutboxTable;
+  message_recipient_day: MessageRecipientDayTable;
+  sms_day: SmsDayTable;
   rate_limit: RateLimitTable;
   spent_form_stamp: SpentFormStampTable;
   form_draft: FormDraftTable;

@@ -193,6 +193,12 @@ export interface FormDraft {
   payload: string;
 }
 
+export interface MessageRecipientDay {
+  day: Timestamp;
+  messages: number;
+  recipient_hash: string;
+}
+
 export interface Municipio {
   id: number;
   name: string;
@@ -219,7 +225,10 @@ export interface Organisation {
 export interface Outbox {
   attempts: Generated<number>;
   booking_id: number | null;
+  channel: Generated<string>;
   created_at: Generated<Timestamp>;
+  delivered_at: Timestamp | null;
+  encoding: string | null;
   id: Generated<number>;
   kind: string;
   last_error: string | null;
@@ -227,7 +236,9 @@ export interface Outbox {
   locked_until: Timestamp | null;
   payload: Generated<Json>;
   pledge_id: number | null;
+  provider_message_id: string | null;
   recipient: string;
+  segments: number | null;
   send_after: Generated<Timestamp>;
   sent_at: Timestamp | null;
   status: Generated<string>;
@@ -269,6 +280,11 @@ export interface RecoveryCode {
   id: Generated<number>;
   used_at: Timestamp | null;
   user_id: number;
+}
+
+export interface SmsDay {
+  day: Timestamp;
+  segments: number;
 }
 
 export interface SpentFormStamp {
@@ -344,6 +360,7 @@ export interface DB {
   event: Event;
   event_organiser: EventOrganiser;
   form_draft: FormDraft;
+  message_recipient_day: MessageRecipientDay;
   municipio: Municipio;
   network: Network;
   organisation: Organisation;
@@ -352,6 +369,7 @@ export interface DB {
   pledge_item: PledgeItem;
   rate_limit: RateLimit;
   recovery_code: RecoveryCode;
+  sms_day: SmsDay;
   spent_form_stamp: SpentFormStamp;
   user_desk: UserDesk;
   user_municipio: UserMunicipio;

@@ -1,9 +1,12 @@
-// The email outbox: messages are rows written in the same transaction as the booking or pledge
-// they confirm, so none is lost when SMTP is down. The worker (worker.ts) delivers them.
+// The outbox: messages (emails and SMS) are rows written in the same transaction as the booking or
+// pledge they confirm, so none is lost when SMTP or the SMS centre is down. The worker (worker.ts)
+// delivers them.
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
 import type { Locale } from '#/lib/locales.ts';
 import { getConfig } from '#/server/config.ts';
-import { romeParts, romeToInstant } from '#/lib/time.ts';
+import { romeDateString, romeParts, romeToInstant } from '#/lib/time.ts';
 
 export type MessageKind =
   | 'booking_confirmation'
@@ -17,10 +20,17 @@ export type MessageKind =
   | 'volunteer_welcome'
   | 'volunteer_coordinator_notice'
   | 'staff_invitation'
-  | 'staff_password_reset';
+  | 'staff_password_reset'
+  | 'verification_code'
+  | 'sms_help';
+
+export type MessageChannel = 'email' | 'sms';
 
 export interface NewMessage {
   kind: MessageKind;
+  /** Default 'email'. */
+  channel?: MessageChannel;
+  /** An email address, or for an SMS a phone in E.164 (`+393331234567`: see `smsRecipientOf`). */
   recipient: string;
   locale: Locale;
   /** What the template needs. No message body is stored: it is rendered at send time. */
@@ -43,25 +53,91 @@ export function onMessageQueued(listener: () => void): () => void {
 }
 
 export async function enqueueMessage(db: Db, message: NewMessage): Promise<void> {
-  await insertMessage(db, message);
-  const sendsNow = !message.sendAfter || message.sendAfter.getTime() <= Date.now();
+  await enqueueMessages(db, [message]);
+}
+
+/**
+ * Queues messages to one recipient in two statements whatever their number (a confirmation and its
+ * reminder): the recipient's daily counter, then the rows.
+ */
+export async function enqueueMessages(db: Db, messages: NewMessage[]): Promise<void> {
+  const recipients = new Set(messages.map((m) => m.recipient));
+  if (recipients.size !== 1) {
+    for (const message of messages) await enqueueMessages(db, [message]);
+    return;
+  }
+  const allowed = await allowedByRecipientCap(db, messages[0]!.recipient, messages.length, new Date());
+  await db
+    .insertInto('outbox')
+    .values(messages.map((message, i) => messageRow(message, i < allowed)))
+    .execute();
+  const sendsNow = messages.some((m, i) => i < allowed && (!m.sendAfter || m.sendAfter.getTime() <= Date.now()));
   if (sendsNow) for (const listener of queuedListeners) listener();
 }
 
-async function insertMessage(db: Db, message: NewMessage): Promise<void> {
-  await db
-    .insertInto('outbox')
-    .values({
-      kind: message.kind,
-      recipient: message.recipient,
-      locale: message.locale,
-      payload: JSON.stringify(message.payload),
-      booking_id: message.bookingId ?? null,
-      pledge_id: message.pledgeId ?? null,
-      volunteer_id: message.volunteerId ?? null,
-      send_after: message.sendAfter ?? new Date(),
-    })
-    .execute();
+/** A phone that can receive an SMS, in E.164; undefined for other forms and Italian landlines (+390…). */
+export function smsRecipientOf(phone: string | null | undefined): string | undefined {
+  if (!phone || !/^\+[1-9][0-9]{6,14}$/.test(phone)) return undefined;
+  return phone.startsWith('+390') ? undefined : phone;
+}
+
+/**
+ * MESSAGES_PER_RECIPIENT_PER_DAY (default 10), read where it is counted like the rate limits, so an
+ * environment can raise it without a restart of the tests' process; parseConfig validates it at start.
+ */
+export function messagesPerRecipientPerDay(): number {
+  const fromEnv = Number(process.env.MESSAGES_PER_RECIPIENT_PER_DAY);
+  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : 10;
+}
+
+/**
+ * Counts `count` messages against their recipient's day (Rome) and says how many of them are within
+ * MESSAGES_PER_RECIPIENT_PER_DAY. The counter row is written by the caller's transaction, so
+ * concurrent writers to one recipient queue on its lock and the cap holds under a race.
+ */
+async function allowedByRecipientCap(db: Db, recipient: string, count: number, now: Date): Promise<number> {
+  const row = await db
+    .insertInto('message_recipient_day')
+    .values({ recipient_hash: recipientHash(recipient), day: romeDateString(now), messages: count })
+    .onConflict((oc) =>
+      oc
+        .columns(['recipient_hash', 'day'])
+        .doUpdateSet({ messages: sql<number>`message_recipient_day.messages + ${count}` }),
+    )
+    .returning('messages')
+    .executeTakeFirstOrThrow();
+  const before = row.messages - count;
+  return Math.max(0, Math.min(count, messagesPerRecipientPerDay() - before));
+}
+
+/**
+ * SHA-256 of the address as counted: the counter table keeps no address. Emails count lower-cased and
+ * without a `+tag`, so a third party cannot be flooded through aliases of one mailbox.
+ */
+export function recipientHash(recipient: string): string {
+  const value = recipient.includes('@')
+    ? recipient
+        .trim()
+        .toLowerCase()
+        .replace(/\+[^@]*@/, '@')
+    : recipient.replace(/[^0-9+]/g, '');
+  return createHash('sha256').update(value).digest('hex');
+}
+
+/** Over the cap the row is still written, as 'dropped' and never sent, so staff and tests can see it. */
+function messageRow(message: NewMessage, allowed: boolean) {
+  return {
+    kind: message.kind,
+    channel: message.channel ?? 'email',
+    ...(allowed ? {} : { status: 'dropped' as const, last_error: 'over the daily limit for this recipient' }),
+    recipient: message.recipient,
+    locale: message.locale,
+    payload: JSON.stringify(message.payload),
+    booking_id: message.bookingId ?? null,
+    pledge_id: message.pledgeId ?? null,
+    volunteer_id: message.volunteerId ?? null,
+    send_after: message.sendAfter ?? new Date(),
+  };
 }
 
 /** Withdraws messages not yet sent for a booking (e.g. its reminder, once it is cancelled or moved). */
@@ -90,4 +166,11 @@ export function reminderTime(start: Date, at: string = getConfig().reminderTime)
   const p = romeParts(new Date(start.getTime() - 86400000));
   const [h, m] = at.split(':').map(Number) as [number, number];
   return romeToInstant(p.year, p.month, p.day, h, m);
+}
+
+/** The per-recipient and SMS counters of days before yesterday are of no more use. */
+export async function pruneMessageCounters(db: Db, now: Date): Promise<void> {
+  const before = romeDateString(new Date(now.getTime() - 2 * 86400000));
+  await db.deleteFrom('message_recipient_day').where('day', '<', before).execute();
+  await db.deleteFrom('sms_day').where('day', '<', before).execute();
 }

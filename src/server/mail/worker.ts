@@ -1,7 +1,11 @@
-// The outbox worker: delivers the messages that bookings, pledges and volunteer sign-ups wrote into
-// the outbox table, retries failures with exponential backoff, and runs the hourly housekeeping
-// (erasure of expired personal data, expiry of unkept pledges, deletion of unconfirmed volunteers,
-// pruning of rate-limit windows).
+// The outbox worker: delivers the messages (emails and SMS) that bookings, pledges and volunteer
+// sign-ups wrote into the outbox table, retries failures with exponential backoff, and runs the
+// hourly housekeeping (erasure of expired personal data, expiry of unkept pledges, deletion of
+// unconfirmed volunteers, pruning of rate-limit windows).
+//
+// It only claims, renders through the table of renderers it is given (src/messages/index.ts puts
+// each feature's together), delivers and records: what a message says, and whether it is still
+// wanted, is the feature's business.
 //
 // Several workers may run at once (one per server instance, or `npm run worker`): a message is
 // claimed with FOR UPDATE SKIP LOCKED and a lease (`locked_until`), so two workers never take the
@@ -9,37 +13,20 @@
 import { sql } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
 import type { Mailer } from './mailer.ts';
-import { getDeskBySlug } from '#/features/desks/desks.ts';
-import { getCampaign } from '#/features/campaign/campaigns.ts';
 import { getConfig } from '#/server/config.ts';
-import { eraseExpiredBookings } from '#/features/booking/erase-bookings.ts';
-import { eraseExpiredPledges, expireUnkeptPledges } from '#/features/campaign/pledges.ts';
-import { deleteUnconfirmedVolunteers } from '#/features/volunteers/volunteers.ts';
 import { pruneRateLimits } from '#/server/security/rate-limit.ts';
 import { pruneSpentFormStamps } from '#/server/security/anti-spam.ts';
 import { pruneExpiredDrafts } from '#/server/forms/form-draft.ts';
-import { hashToken } from '#/features/booking/reference.ts';
-import { isLocale, localize, type Locale } from '#/lib/locales.ts';
-import {
-  isBookingMessageKind,
-  parseBookingPayload,
-  renderBookingEmail,
-  type BookingMessageKind,
-  type RenderedEmail,
-} from '#/features/booking/emails.ts';
-import {
-  isPledgeMessageKind,
-  parsePledgePayload,
-  renderPledgeEmail,
-  type PledgeMessageKind,
-} from '#/features/campaign/emails.ts';
-import {
-  isVolunteerMessageKind,
-  parseVolunteerMessage,
-  renderVolunteerEmail,
-  type VolunteerMessageKind,
-} from '#/features/volunteers/emails.ts';
-import { isStaffMessageKind, parseStaffMessage, renderStaffEmail } from '#/features/staff-accounts/emails.ts';
+import { isLocale } from '#/lib/locales.ts';
+import { WITHDRAWN, type ClaimedMessage, type MessageRenderers, type RenderRequest } from './renderers.ts';
+import type { RenderedEmail } from './email-layout.ts';
+import type { SmsSender } from '#/server/sms/sender.ts';
+import { measureSms, splitSegments } from '#/server/sms/encoding.ts';
+import { nextRomeDay, releaseSmsSegments, reserveSmsSegments } from '#/server/sms/daily-limit.ts';
+import { recordReceipt } from '#/server/sms/receipts.ts';
+import { pruneMessageCounters } from './outbox.ts';
+
+export type { ClaimedMessage } from './renderers.ts';
 
 /** How long a claimed message stays reserved; far longer than an SMTP attempt (timeouts of 10–30 s). */
 const LEASE_MS = 5 * 60_000;
@@ -47,20 +34,6 @@ const FIRST_RETRY_MS = 30_000;
 const MAX_RETRY_MS = 60 * 60_000;
 const HOUSEKEEPING_EVERY_MS = 60 * 60_000;
 export const DEFAULT_MAX_ATTEMPTS = 12;
-
-export interface ClaimedMessage {
-  id: number;
-  kind: string;
-  recipient: string;
-  locale: string;
-  payload: unknown;
-  bookingId: number | null;
-  pledgeId: number | null;
-  volunteerId: number | null;
-  /** Including the attempt just claimed. */
-  attempts: number;
-  createdAt: Date;
-}
 
 /**
  * Reserves up to `limit` due messages in one statement: pending ones whose time has come, and
@@ -89,6 +62,7 @@ export async function claimDueMessages(db: Db, now: Date, limit: number): Promis
     .returning([
       'id',
       'kind',
+      'channel',
       'recipient',
       'locale',
       'payload',
@@ -103,6 +77,7 @@ export async function claimDueMessages(db: Db, now: Date, limit: number): Promis
     .map((r) => ({
       id: r.id,
       kind: r.kind,
+      channel: r.channel,
       recipient: r.recipient,
       locale: r.locale,
       payload: r.payload,
@@ -122,13 +97,18 @@ export function retryDelayMs(attempts: number): number {
 
 export interface DeliveryContext {
   mailer: Mailer;
-  /** Public origin for the links in the email. */
+  /** The SMS transport; without one an SMS fails and is retried (a worker started without SMS). */
+  sms?: SmsSender;
+  renderers: MessageRenderers;
+  /** Public origin for the links in the message. */
   origin: string;
   maxAttempts?: number;
+  /** SMS segments a day (default: SMS_DAILY_LIMIT). */
+  smsDailyLimit?: number;
   log?: (line: string) => void;
 }
 
-export type DeliveryOutcome = 'sent' | 'retry' | 'failed' | 'cancelled';
+export type DeliveryOutcome = 'sent' | 'retry' | 'failed' | 'cancelled' | 'deferred';
 
 /** Renders and sends one claimed message, then records the outcome on its row. */
 export async function deliverMessage(
@@ -138,14 +118,23 @@ export async function deliverMessage(
   context: DeliveryContext,
 ): Promise<DeliveryOutcome> {
   const log = context.log ?? console.log;
-  let email: RenderedEmail;
+  const request: RenderRequest = {
+    db,
+    message,
+    locale: isLocale(message.locale) ? message.locale : 'it',
+    origin: context.origin,
+  };
+  let rendered: RenderedEmail | string;
   try {
-    const prepared = await prepareEmail(db, message, context.origin);
-    if (prepared === 'withdrawn') {
+    const renderer = context.renderers[message.channel][message.kind];
+    if (!renderer)
+      throw new Error(`unknown message kind "${message.kind}"${message.channel === 'sms' ? ' for SMS' : ''}`);
+    const result = await renderer(request);
+    if (result === WITHDRAWN) {
       await finishMessage(db, message, { status: 'cancelled' });
       return 'cancelled';
     }
-    email = prepared;
+    rendered = result;
   } catch (error) {
     // A message that cannot be rendered (unknown kind, malformed payload, desk or campaign removed) would fail
     // the same way on every retry: give up at once and say why.
@@ -153,149 +142,81 @@ export async function deliverMessage(
     log(`[outbox] message #${message.id} (${message.kind}) cannot be rendered: ${describeError(error)}`);
     return 'failed';
   }
+  if (typeof rendered === 'string') return deliverSms(db, message, rendered, now, context, log);
   try {
     await context.mailer.send({
       outboxId: message.id,
       kind: message.kind,
       to: message.recipient,
       locale: message.locale,
-      subject: email.subject,
-      text: email.text,
-      html: email.html,
-      ...(email.ics ? { ics: email.ics } : {}),
+      subject: rendered.subject,
+      text: rendered.text,
+      html: rendered.html,
+      ...(rendered.ics ? { ics: rendered.ics } : {}),
     });
   } catch (error) {
     return recordFailure(db, message, now, error, context.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, log);
   }
   await finishMessage(db, message, { status: 'sent', sent_at: now, last_error: null });
-  // A sent message needs its secrets no more: the links' tokens leave the table with it.
-  await db
-    .updateTable('outbox')
-    .set({ payload: sql`payload - 'manageToken' - 'confirmToken' - 'withdrawToken' - 'token'` })
-    .where('id', '=', message.id)
-    .where('status', '=', 'sent')
-    .execute();
   return 'sent';
 }
 
-type BookingContext = { status: string; firstName: string | null; erased: boolean };
-
-/** The email to send, or 'withdrawn' when the booking, pledge or sign-up no longer needs it. */
-async function prepareEmail(db: Db, message: ClaimedMessage, origin: string): Promise<RenderedEmail | 'withdrawn'> {
-  const locale: Locale = isLocale(message.locale) ? message.locale : 'it';
-  if (isBookingMessageKind(message.kind)) return prepareBookingEmail(db, message, message.kind, locale, origin);
-  if (isPledgeMessageKind(message.kind)) return preparePledgeEmail(db, message, message.kind, locale, origin);
-  if (isVolunteerMessageKind(message.kind)) return prepareVolunteerEmail(db, message, message.kind, locale, origin);
-  if (isStaffMessageKind(message.kind))
-    return renderStaffEmail({ message: parseStaffMessage(message.kind, message.payload), locale, origin });
-  throw new Error(`unknown message kind "${message.kind}"`);
-}
-
-async function prepareBookingEmail(
+/**
+ * Sends an SMS within the day's segments (SMS_DAILY_LIMIT): past it the message waits for the next
+ * day without using up an attempt. The row records the encoding, the segments and the SMS centre's id.
+ */
+async function deliverSms(
   db: Db,
   message: ClaimedMessage,
-  kind: BookingMessageKind,
-  locale: Locale,
-  origin: string,
-): Promise<RenderedEmail | 'withdrawn'> {
-  const booking = message.bookingId === null ? undefined : await loadBookingContext(db, message.bookingId);
-  if (booking?.erased || isObsoleteReminder(kind, booking)) return 'withdrawn';
-  const payload = parseBookingPayload(message.payload);
-  const desk = await getDeskBySlug(db, payload.deskSlug);
-  if (!desk) throw new Error(`desk "${payload.deskSlug}" not found`);
-  return renderBookingEmail({
-    kind,
-    payload,
-    desk,
-    locale,
-    origin,
-    firstName: booking?.firstName ?? null,
-    // Outbox ids grow, so a later change of the same booking always carries a higher SEQUENCE.
-    sequence: kind === 'booking_confirmation' ? 0 : message.id,
-    stamp: message.createdAt,
+  text: string,
+  now: Date,
+  context: DeliveryContext,
+  log: (line: string) => void,
+): Promise<DeliveryOutcome> {
+  const { encoding, segments } = measureSms(text);
+  const limit = context.smsDailyLimit ?? getConfig().smsDailyLimit;
+  if (!(await reserveSmsSegments(db, now, segments, limit))) {
+    const tomorrow = nextRomeDay(now);
+    await db
+      .updateTable('outbox')
+      .set({
+        status: 'pending',
+        send_after: tomorrow,
+        locked_until: null,
+        attempts: sql<number>`attempts - 1`,
+        last_error: 'daily SMS limit reached: waits for the next day',
+      })
+      .where('id', '=', message.id)
+      .where('status', '=', 'sending')
+      .where('attempts', '=', message.attempts)
+      .execute();
+    log(`[outbox] SMS #${message.id} (${message.kind}) waits for ${tomorrow.toISOString()}: daily SMS limit reached`);
+    return 'deferred';
+  }
+  let providerMessageId: string | undefined;
+  try {
+    if (!context.sms) throw new Error('no SMS transport in this worker');
+    ({ providerMessageId } = await context.sms.send({
+      outboxId: message.id,
+      kind: message.kind,
+      to: message.recipient,
+      text,
+      encoding,
+      parts: splitSegments(text, encoding),
+    }));
+  } catch (error) {
+    await releaseSmsSegments(db, now, segments);
+    return recordFailure(db, message, now, error, context.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, log);
+  }
+  await finishMessage(db, message, {
+    status: 'sent',
+    sent_at: now,
+    last_error: null,
+    encoding,
+    segments,
+    provider_message_id: providerMessageId ?? null,
   });
-}
-
-async function preparePledgeEmail(
-  db: Db,
-  message: ClaimedMessage,
-  kind: PledgeMessageKind,
-  locale: Locale,
-  origin: string,
-): Promise<RenderedEmail | 'withdrawn'> {
-  const pledge =
-    message.pledgeId === null
-      ? undefined
-      : await db
-          .selectFrom('pledge')
-          .select(['status', 'first_name', 'erased_at'])
-          .where('id', '=', message.pledgeId)
-          .executeTakeFirst();
-  // The donor's data is gone, or the pledge was closed before its reminder (received, cancelled, expired).
-  if (pledge?.erased_at || (kind === 'pledge_reminder' && pledge !== undefined && pledge.status !== 'pledged'))
-    return 'withdrawn';
-  const payload = parsePledgePayload(message.payload);
-  const campaign = await getCampaign(db, payload.campaignSlug, message.createdAt);
-  if (!campaign) throw new Error(`campaign "${payload.campaignSlug}" not found`);
-  const point = campaign.dropOffPoints.find((p) => p.slug === payload.pointSlug);
-  if (!point) throw new Error(`drop-off point "${payload.pointSlug}" not found`);
-  return renderPledgeEmail({
-    kind,
-    payload,
-    point,
-    itemNames: Object.fromEntries(campaign.items.map((i) => [i.slug, localize(i.name, locale)])),
-    locale,
-    origin,
-    firstName: pledge?.first_name ?? null,
-    // Outbox ids grow, so the cancellation always carries a higher SEQUENCE than the confirmation.
-    sequence: kind === 'pledge_confirmation' ? 0 : message.id,
-    stamp: message.createdAt,
-  });
-}
-
-async function prepareVolunteerEmail(
-  db: Db,
-  message: ClaimedMessage,
-  kind: VolunteerMessageKind,
-  locale: Locale,
-  origin: string,
-): Promise<RenderedEmail | 'withdrawn'> {
-  const parsed = parseVolunteerMessage(kind, message.payload);
-  if (message.volunteerId === null) return renderVolunteerEmail({ message: parsed, locale, origin });
-  const volunteer = await db
-    .selectFrom('volunteer')
-    .select(['status', 'name', 'confirm_token_hash'])
-    .where('id', '=', message.volunteerId)
-    .executeTakeFirst();
-  // Withdrawn (or deleted unconfirmed) meanwhile: nothing more goes out about this person.
-  if (!volunteer) return 'withdrawn';
-  // A confirmation link already used, or replaced by a newer sign-up's link, would only fail.
-  if (
-    parsed.kind === 'volunteer_confirm_address' &&
-    (volunteer.status !== 'unconfirmed' || volunteer.confirm_token_hash !== hashToken(parsed.confirmToken))
-  )
-    return 'withdrawn';
-  // The coordinators' notice never carries the volunteer's name.
-  return renderVolunteerEmail({
-    message: parsed,
-    locale,
-    origin,
-    ...(parsed.kind === 'volunteer_coordinator_notice' ? {} : { name: volunteer.name }),
-  });
-}
-
-/** A reminder for an appointment that was cancelled (or closed) meanwhile must not go out. */
-function isObsoleteReminder(kind: BookingMessageKind, booking: BookingContext | undefined): boolean {
-  return kind === 'booking_reminder' && booking !== undefined && booking.status !== 'confirmed';
-}
-
-async function loadBookingContext(db: Db, bookingId: number): Promise<BookingContext | undefined> {
-  const row = await db
-    .selectFrom('booking')
-    .select(['status', 'first_name', 'erased_at'])
-    .where('id', '=', bookingId)
-    .executeTakeFirst();
-  return row && { status: row.status, firstName: row.first_name, erased: row.erased_at !== null };
+  return 'sent';
 }
 
 async function recordFailure(
@@ -334,21 +255,34 @@ async function finishMessage(
     sent_at?: Date;
     send_after?: Date;
     last_error?: string | null;
+    encoding?: 'gsm7' | 'ucs2';
+    segments?: number;
+    provider_message_id?: string | null;
   },
 ): Promise<void> {
   await db
     .updateTable('outbox')
-    .set({ ...values, locked_until: null })
+    .set({
+      ...values,
+      locked_until: null,
+      // A sent message needs its secrets no more: the links' tokens and codes leave the table with it.
+      ...(values.status === 'sent'
+        ? { payload: sql`payload - 'manageToken' - 'confirmToken' - 'withdrawToken' - 'token' - 'code'` }
+        : {}),
+    })
     .where('id', '=', message.id)
     .where('status', '=', 'sending')
     .where('attempts', '=', message.attempts)
     .execute();
 }
 
-/** The error's message without email addresses (SMTP replies often quote the recipient), kept short. */
+/** The error's message without email addresses or phone numbers (replies often quote the recipient), kept short. */
 export function describeError(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  return text.replace(/[^\s<>"'(),;:@]+@[^\s<>"'(),;:]+/g, '[address]').slice(0, 500);
+  return text
+    .replace(/[^\s<>"'(),;:@]+@[^\s<>"'(),;:]+/g, '[address]')
+    .replace(/\+?[0-9][0-9 ]{7,}[0-9]/g, '[phone]')
+    .slice(0, 500);
 }
 
 /** After a wake, long enough for the transaction that queued the message to commit. */
@@ -361,16 +295,31 @@ export interface WorkerOptions {
   intervalMs: number;
   /** Read at each run: a server started without PUBLIC_URL knows its origin only once its port is bound. */
   origin: () => string;
-  /** Days after an appointment when its personal data is erased. */
-  retentionDays?: number;
-  /** Hours after a collection window when a pledge still open expires (default: PLEDGE_GRACE_HOURS). */
-  pledgeGraceHours?: number;
-  /** Days after a collection window when the donors' data is erased (default: PLEDGE_RETENTION_DAYS). */
-  pledgeRetentionDays?: number;
+  /** The SMS transport (SMPP or files); without one, SMS rows fail and are retried. */
+  sms?: SmsSender;
+  /** What the features bring: renderers, their hourly jobs, the SMS reply handler (src/messages/index.ts). */
+  features: WorkerFeatures;
+  /** SMS segments a day (default: SMS_DAILY_LIMIT). */
+  smsDailyLimit?: number;
   batchSize?: number;
   maxAttempts?: number;
   now?: () => Date;
   log?: (line: string) => void;
+}
+
+/** An hourly job of a feature (erasure, expiry); returns how many rows it touched, for the log. */
+export interface HousekeepingJob {
+  name: string;
+  run(db: Db, at: Date): Promise<number | void>;
+  describe(count: number): string;
+}
+
+export interface WorkerFeatures {
+  renderers: MessageRenderers;
+  /** Run in this order, each on its own: one failing does not skip the others. */
+  housekeeping: HousekeepingJob[];
+  /** A text message a person sent us (not a delivery receipt). */
+  onSmsReply?: (db: Db, reply: { from: string; text: string }, now: Date) => Promise<void>;
 }
 
 export interface RunningWorker {
@@ -385,8 +334,6 @@ export function startWorker(options: WorkerOptions): RunningWorker {
   const now = options.now ?? (() => new Date());
   const log = options.log ?? console.log;
   const batchSize = options.batchSize ?? 20;
-  const pledgeGraceHours = options.pledgeGraceHours ?? getConfig().pledgeGraceHours;
-  const pledgeRetentionDays = options.pledgeRetentionDays ?? getConfig().pledgeRetentionDays;
   const inFlight = new Set<Promise<unknown>>();
   let lastHousekeeping: number | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -394,22 +341,42 @@ export function startWorker(options: WorkerOptions): RunningWorker {
 
   async function deliverDueMessages(): Promise<{ sent: number; failed: number }> {
     const totals = { sent: 0, failed: 0 };
+    const smsInFlight = new Set<Promise<void>>();
     // Claim batch after batch until the queue is drained; failures are rescheduled into the future,
     // so they are not claimed again in the same run.
     for (;;) {
       const at = now();
       const batch = await claimDueMessages(options.db, at, batchSize);
-      for (const message of batch) {
-        const outcome = await deliverMessage(options.db, message, at, {
-          mailer: options.mailer,
-          origin: options.origin(),
-          ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
-          log,
-        });
+      const context: DeliveryContext = {
+        mailer: options.mailer,
+        renderers: options.features.renderers,
+        origin: options.origin(),
+        ...(options.sms ? { sms: options.sms } : {}),
+        ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
+        ...(options.smsDailyLimit ? { smsDailyLimit: options.smsDailyLimit } : {}),
+        log,
+      };
+      const count = (outcome: DeliveryOutcome) => {
         if (outcome === 'sent') totals.sent++;
         else if (outcome === 'retry' || outcome === 'failed') totals.failed++;
+      };
+      // SMS go out side by side, and the next batch is claimed while they do, so the SMPP transport
+      // always has SMS_TPS submits to make (it spaces and windows them); emails one after another,
+      // one SMTP connection each, as before.
+      for (const message of batch.filter((m) => m.channel === 'sms')) {
+        const delivery: Promise<void> = deliverMessage(options.db, message, at, context)
+          .then(count)
+          .finally(() => smsInFlight.delete(delivery));
+        smsInFlight.add(delivery);
       }
-      if (batch.length < batchSize || stopped) return totals;
+      for (const message of batch.filter((m) => m.channel === 'email'))
+        count(await deliverMessage(options.db, message, at, context));
+      if (batch.length < batchSize || stopped) {
+        await Promise.all(smsInFlight);
+        return totals;
+      }
+      // At most one batch waits behind the one being sent: claimed rows never outlive their lease.
+      while (smsInFlight.size >= batchSize) await Promise.race(smsInFlight);
     }
   }
 
@@ -418,28 +385,17 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     if (lastHousekeeping !== undefined && at.getTime() - lastHousekeeping < HOUSEKEEPING_EVERY_MS) return;
     lastHousekeeping = at.getTime();
     const db = options.db;
-    // Each job on its own: one failing must not skip the others. Expiry before erasure, so an unkept
-    // pledge gives its quantities back before its donor's data goes.
+    // Each job on its own: one failing must not skip the others.
     const jobs: [string, () => Promise<number | void>, (n: number) => string][] = [
-      [
-        'booking erasure',
-        () => eraseExpiredBookings(db, at, options.retentionDays ?? 30),
-        (n) => `erased the personal data of ${n} past bookings`,
-      ],
-      ['pledge expiry', () => expireUnkeptPledges(db, at, pledgeGraceHours), (n) => `expired ${n} unkept pledges`],
-      [
-        'pledge erasure',
-        () => eraseExpiredPledges(db, at, pledgeRetentionDays),
-        (n) => `erased the personal data of ${n} past pledges`,
-      ],
-      [
-        'volunteer clean-up',
-        () => deleteUnconfirmedVolunteers(db, at),
-        (n) => `deleted ${n} unconfirmed volunteer sign-ups`,
-      ],
+      ...options.features.housekeeping.map((job): [string, () => Promise<number | void>, (n: number) => string] => [
+        job.name,
+        () => job.run(db, at),
+        (n) => job.describe(n),
+      ]),
       ['rate-limit pruning', () => pruneRateLimits(db, at), () => ''],
       ['spent form stamps', () => pruneSpentFormStamps(db, at), () => ''],
       ['form drafts', () => pruneExpiredDrafts(db, at), () => ''],
+      ['message counters', () => pruneMessageCounters(db, at), () => ''],
     ];
     for (const [name, run, describe] of jobs) {
       try {
@@ -481,6 +437,16 @@ export function startWorker(options: WorkerOptions): RunningWorker {
         });
     }, delayMs);
   }
+
+  // Delivery receipts and replies arrive on the SMPP bind whenever the network sends them.
+  options.sms?.onInbound(async (inbound) => {
+    try {
+      if (inbound.type === 'receipt') await recordReceipt(options.db, inbound, log);
+      else await options.features.onSmsReply?.(options.db, inbound, now());
+    } catch (error) {
+      log(`[sms] ${inbound.type} not handled: ${describeError(error)}`);
+    }
+  });
 
   schedule(options.intervalMs);
   return {

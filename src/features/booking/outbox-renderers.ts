@@ -1,0 +1,69 @@
+// The booking's messages as the outbox worker asks for them: each kind's email and SMS, rendered
+// from the row's payload with the desk read at send time, or withdrawn when no longer wanted (the
+// booking erased, or a reminder for an appointment cancelled or moved meanwhile).
+import type { Db } from '#/server/db/database.ts';
+import { getDeskBySlug } from '#/features/desks/desks.ts';
+import { WITHDRAWN, type MessageRenderers, type RenderRequest } from '#/server/mail/renderers.ts';
+import { BOOKING_MESSAGE_KINDS, parseBookingPayload, renderBookingEmail, type BookingMessageKind } from './emails.ts';
+import { renderBookingSms } from './sms.ts';
+
+type BookingContext = { status: string; firstName: string | null; erased: boolean };
+
+async function loadBookingContext(db: Db, bookingId: number): Promise<BookingContext | undefined> {
+  const row = await db
+    .selectFrom('booking')
+    .select(['status', 'first_name', 'erased_at'])
+    .where('id', '=', bookingId)
+    .executeTakeFirst();
+  return row && { status: row.status, firstName: row.first_name, erased: row.erased_at !== null };
+}
+
+/** The booking, the payload and its desk; undefined when the message is no longer wanted. */
+async function prepare(request: RenderRequest, kind: BookingMessageKind) {
+  const { db, message } = request;
+  const booking = message.bookingId === null ? undefined : await loadBookingContext(db, message.bookingId);
+  // A reminder for an appointment that was cancelled (or closed) meanwhile must not go out.
+  const obsolete = kind === 'booking_reminder' && booking !== undefined && booking.status !== 'confirmed';
+  if (booking?.erased || obsolete) return undefined;
+  const payload = parseBookingPayload(message.payload);
+  const desk = await getDeskBySlug(db, payload.deskSlug);
+  if (!desk) throw new Error(`desk "${payload.deskSlug}" not found`);
+  return { booking, payload, desk };
+}
+
+function emailRenderer(kind: BookingMessageKind) {
+  return async (request: RenderRequest) => {
+    const prepared = await prepare(request, kind);
+    if (!prepared) return WITHDRAWN;
+    return renderBookingEmail({
+      kind,
+      payload: prepared.payload,
+      desk: prepared.desk,
+      locale: request.locale,
+      origin: request.origin,
+      firstName: prepared.booking?.firstName ?? null,
+      // Outbox ids grow, so a later change of the same booking always carries a higher SEQUENCE.
+      sequence: kind === 'booking_confirmation' ? 0 : request.message.id,
+      stamp: request.message.createdAt,
+    });
+  };
+}
+
+function smsRenderer(kind: BookingMessageKind) {
+  return async (request: RenderRequest) => {
+    const prepared = await prepare(request, kind);
+    if (!prepared) return WITHDRAWN;
+    return renderBookingSms({
+      kind,
+      payload: prepared.payload,
+      desk: prepared.desk,
+      locale: request.locale,
+      origin: request.origin,
+    });
+  };
+}
+
+export const bookingRenderers: MessageRenderers = {
+  email: Object.fromEntries(BOOKING_MESSAGE_KINDS.map((kind) => [kind, emailRenderer(kind)])),
+  sms: Object.fromEntries(BOOKING_MESSAGE_KINDS.map((kind) => [kind, smsRenderer(kind)])),
+};

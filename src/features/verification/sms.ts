@@ -1,0 +1,21 @@
+// The verification code's SMS (`verification_code`, payload { code }): the code alone, how long it
+// lasts, and not to give it to anyone. The code leaves the outbox row once the SMS is sent.
+import { getTranslator } from '#/lib/i18n.ts';
+import type { Locale } from '#/lib/locales.ts';
+import { smsText } from '#/features/booking/sms.ts';
+import type { MessageRenderers } from '#/server/mail/renderers.ts';
+
+export function renderVerificationSms(locale: Locale, code: string): string {
+  return smsText(getTranslator(locale)('sms.verification', { code }), locale);
+}
+
+function parseCode(payload: unknown): string {
+  const p = (typeof payload === 'string' ? JSON.parse(payload) : payload) as Record<string, unknown> | null;
+  if (typeof p?.code !== 'string' || !/^[0-9]{4,8}$/.test(p.code)) throw new Error('verification payload is malformed');
+  return p.code;
+}
+
+export const verificationRenderers: MessageRenderers = {
+  email: {},
+  sms: { verification_code: ({ message, locale }) => renderVerificationSms(locale, parseCode(message.payload)) },
+};

@@ -1,0 +1,73 @@
+// What the outbox worker needs from the features, gathered in one place (as src/actions/index.ts
+// gathers their actions): each kind's email and SMS renderer, the hourly housekeeping jobs, and the
+// handler of SMS replies. server/ never imports a feature; scripts/start.ts and scripts/worker.ts
+// (and the tests) hand this to startWorker.
+import { eraseExpiredBookings } from '#/features/booking/erase-bookings.ts';
+import { bookingRenderers } from '#/features/booking/outbox-renderers.ts';
+import { handleSmsReply, smsReplyRenderers } from '#/features/booking/sms-replies.ts';
+import { pledgeRenderers } from '#/features/campaign/outbox-renderers.ts';
+import { eraseExpiredPledges, expireUnkeptPledges } from '#/features/campaign/pledges.ts';
+import { staffRenderers } from '#/features/staff-accounts/outbox-renderers.ts';
+import { verificationRenderers } from '#/features/verification/sms.ts';
+import { volunteerRenderers } from '#/features/volunteers/outbox-renderers.ts';
+import { deleteUnconfirmedVolunteers } from '#/features/volunteers/volunteers.ts';
+import { getConfig } from '#/server/config.ts';
+import type { MessageRenderers } from '#/server/mail/renderers.ts';
+import type { WorkerFeatures } from '#/server/mail/worker.ts';
+
+const all = [
+  bookingRenderers,
+  pledgeRenderers,
+  volunteerRenderers,
+  staffRenderers,
+  verificationRenderers,
+  smsReplyRenderers,
+];
+
+export const messageRenderers: MessageRenderers = {
+  email: Object.assign({}, ...all.map((r) => r.email)),
+  sms: Object.assign({}, ...all.map((r) => r.sms)),
+};
+
+export interface HousekeepingOptions {
+  /** Days after an appointment when its personal data is erased (default: BOOKING_RETENTION_DAYS). */
+  retentionDays?: number;
+  /** Hours after a collection window when a pledge still open expires (default: PLEDGE_GRACE_HOURS). */
+  pledgeGraceHours?: number;
+  /** Days after a collection window when the donors' data is erased (default: PLEDGE_RETENTION_DAYS). */
+  pledgeRetentionDays?: number;
+}
+
+/** Renderers, hourly jobs (expiry before erasure, so an unkept pledge gives its quantities back first) and replies. */
+export function workerFeatures(options: HousekeepingOptions = {}): WorkerFeatures {
+  const config = getConfig();
+  const retentionDays = options.retentionDays ?? config.bookingRetentionDays;
+  const graceHours = options.pledgeGraceHours ?? config.pledgeGraceHours;
+  const pledgeRetentionDays = options.pledgeRetentionDays ?? config.pledgeRetentionDays;
+  return {
+    renderers: messageRenderers,
+    housekeeping: [
+      {
+        name: 'booking erasure',
+        run: (db, at) => eraseExpiredBookings(db, at, retentionDays),
+        describe: (n) => `erased the personal data of ${n} past bookings`,
+      },
+      {
+        name: 'pledge expiry',
+        run: (db, at) => expireUnkeptPledges(db, at, graceHours),
+        describe: (n) => `expired ${n} unkept pledges`,
+      },
+      {
+        name: 'pledge erasure',
+        run: (db, at) => eraseExpiredPledges(db, at, pledgeRetentionDays),
+        describe: (n) => `erased the personal data of ${n} past pledges`,
+      },
+      {
+        name: 'volunteer clean-up',
+        run: (db, at) => deleteUnconfirmedVolunteers(db, at),
+        describe: (n) => `deleted ${n} unconfirmed volunteer sign-ups`,
+      },
+    ],
+    onSmsReply: handleSmsReply,
+  };
+}

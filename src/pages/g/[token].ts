@@ -1,0 +1,24 @@
+import type { APIRoute } from 'astro';
+import { getDb } from '#/server/db/index.ts';
+import { findBookingByToken } from '#/features/booking/manage-booking.ts';
+import { findPledgeByToken } from '#/features/campaign/pledges.ts';
+import { isLocale } from '#/lib/locales.ts';
+
+/**
+ * The short link an SMS carries (`/g/<manage token>`): a 303 to the booking's or the pledge's manage
+ * page in the family's language, with the token where the email puts it. Unknown tokens get a 404.
+ * Never cached, and no Referer leaves with the token.
+ */
+export const GET: APIRoute = async ({ params }) => {
+  const token = params.token ?? '';
+  const db = await getDb();
+  const booking = await findBookingByToken(db, token);
+  const pledge = booking ? undefined : await findPledgeByToken(db, token);
+  const found = booking ?? pledge;
+  const headers = { 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' };
+  if (!found) return new Response('Not found', { status: 404, headers: { ...headers, 'Content-Type': 'text/plain' } });
+  const locale = isLocale(found.locale) ? found.locale : 'it';
+  const page = booking ? 'prenotazione/gestisci' : 'zaino-sospeso/gestisci';
+  const location = `/${locale}/${page}?token=${encodeURIComponent(token)}`;
+  return new Response(null, { status: 303, headers: { ...headers, Location: location } });
+};

@@ -1,0 +1,32 @@
+// Without SMS_URL: each SMS is written to DATA_DIR/sms/<outboxId>-<kind>.txt, so `npm start` shows
+// what a phone would get with no provider. The log names the file only (the text may carry a link
+// with a token, the recipient is personal data).
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { SmsSender } from './sender.ts';
+
+export function createFileSmsSender(dir: string, options: { log?: (line: string) => void } = {}): SmsSender {
+  const log = options.log ?? console.log;
+  return {
+    async send(message) {
+      await mkdir(dir, { recursive: true });
+      const file = path.join(dir, `${message.outboxId}-${message.kind.replace(/[^a-z0-9_-]/gi, '_')}.txt`);
+      const body = [
+        `To: ${message.to}`,
+        `Encoding: ${message.encoding === 'gsm7' ? 'GSM-7' : 'UCS-2'}`,
+        `Segments: ${message.parts.length}`,
+        '',
+        message.text,
+        '',
+      ].join('\n');
+      // Write then rename, so a reader never sees half a message.
+      const partial = `${file}.${process.pid}.tmp`;
+      await writeFile(partial, body);
+      await rename(partial, file);
+      log(`[sms] ${message.kind} #${message.outboxId} written to ${file}`);
+      return {};
+    },
+    onInbound() {},
+    async close() {},
+  };
+}

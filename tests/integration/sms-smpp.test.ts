@@ -1,0 +1,320 @@
+// SMS through a real SMPP server in this process (tests/support/smpp-server.ts): bind, submit with
+// the right data_coding and concatenation, receipts, an outage during a load, throttling, replies
+// that cancel a booking or get the help text, and the daily limits. PGlite, or PostgreSQL with
+// TEST_DATABASE_URL.
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { workerFeatures } from '#/messages/index.ts';
+import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { startSmppServer, type SmppTestServer } from '../support/smpp-server.ts';
+import { seedDatabase } from '#/server/db/seed.ts';
+import { getDeskBySlug, type Desk } from '#/features/desks/desks.ts';
+import { createBooking, type NewBooking } from '#/features/booking/create-booking.ts';
+import { nextFreeSlots } from '#/features/booking/slot-availability.ts';
+import { enqueueMessage } from '#/server/mail/outbox.ts';
+import { createPledge } from '#/features/campaign/pledges.ts';
+import { startWorker, type RunningWorker } from '#/server/mail/worker.ts';
+import type { Mailer } from '#/server/mail/mailer.ts';
+import { createSmppSender } from '#/server/sms/smpp-sender.ts';
+import type { SmsSender } from '#/server/sms/sender.ts';
+import { smsUsageToday, nextRomeDay } from '#/server/sms/daily-limit.ts';
+
+const ORIGIN = 'https://qubi.comune.milano.it';
+const DAY = 86_400_000;
+const noMail: Mailer = { send: async () => {} };
+
+let t: TestDatabase;
+let desk: Desk;
+let slots: Date[];
+let server: SmppTestServer;
+let sender: SmsSender;
+let clock: Date;
+const logLines: string[] = [];
+
+beforeAll(async () => {
+  t = await createTestDatabase({ poolSize: 10 });
+  await seedDatabase(t.db, new Date());
+  desk = { ...(await getDeskBySlug(t.db, 'quarto-oggiaro'))!, capacityPerSlot: 100 };
+  slots = (await nextFreeSlots(t.db, desk, new Date(Date.now() + 3 * DAY), new Date(), 4)).map((s) => s.start);
+  server = await startSmppServer();
+});
+afterAll(async () => {
+  await server.stop();
+  await t.close();
+});
+
+beforeEach(async () => {
+  await t.db.deleteFrom('outbox').execute();
+  await t.db.deleteFrom('message_recipient_day').execute();
+  await t.db.deleteFrom('sms_day').execute();
+  server.submits.length = 0;
+  server.throttleNext = 0;
+  server.outageAfter = undefined;
+  server.autoReceipt = false;
+  clock = new Date(Date.now() + 1000);
+  logLines.length = 0;
+  sender = createSmppSender({
+    url: server.url,
+    from: 'QuBi Milano',
+    tps: 50,
+    throttleBackoffMs: 50,
+    reconnectDelayMs: 50,
+    maxBackoffMs: 200,
+    bindTimeoutMs: 2000,
+    log: (line) => logLines.push(line),
+  });
+});
+afterEach(async () => {
+  await sender.close();
+});
+
+function worker(over: { smsDailyLimit?: number } = {}): RunningWorker {
+  return startWorker({
+    db: t.db,
+    mailer: noMail,
+    sms: sender,
+    features: workerFeatures(),
+    intervalMs: 0,
+    origin: () => ORIGIN,
+    now: () => clock,
+    log: (line) => logLines.push(line),
+    ...over,
+  });
+}
+
+const request = (over: Partial<NewBooking> = {}): NewBooking => ({
+  desk,
+  start: slots[0]!,
+  firstName: 'Amina',
+  email: null,
+  phone: '+393331234567',
+  topic: 'school',
+  note: null,
+  locale: 'ar',
+  submissionKey: null,
+  source: 'public',
+  ...over,
+});
+
+async function book(over: Partial<NewBooking> = {}) {
+  const outcome = await createBooking(t.db, request(over), new Date());
+  if (!outcome.ok) throw new Error(`not booked: ${outcome.reason}`);
+  return outcome;
+}
+
+async function smsRows() {
+  return t.db
+    .selectFrom('outbox')
+    .select(['id', 'kind', 'recipient', 'status', 'encoding', 'segments', 'provider_message_id', 'attempts'])
+    .where('channel', '=', 'sms')
+    .orderBy('id')
+    .execute();
+}
+
+/** Verification codes to distinct phones: each message is recognisable by its code on the server. */
+async function queueCodes(count: number, phone = (i: number) => `+39333${String(1_000_000 + i).slice(-7)}`) {
+  for (let i = 0; i < count; i++)
+    await enqueueMessage(t.db, {
+      kind: 'verification_code',
+      channel: 'sms',
+      recipient: phone(i),
+      locale: 'it',
+      payload: { code: String(100_000 + i) },
+    });
+}
+
+describe(`SMS over SMPP (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, () => {
+  it('a phone-only booking in Arabic gets its confirmation as UCS-2 in concatenated parts; Italian goes as GSM-7', async () => {
+    const ar = await book();
+    const it_ = await book({ locale: 'it', phone: '+393339876543', start: slots[1]! });
+    const w = worker();
+    expect(await w.runOnce()).toEqual({ sent: 2, failed: 0 });
+    await w.stop();
+    expect(server.binds).toBe(1);
+    const messages = server.messages();
+    const arabic = messages.find((m) => m.to === '393331234567')!;
+    expect(arabic.dataCoding).toBe(8);
+    expect(arabic.parts).toBe(2);
+    expect(arabic.text).toContain('تم تأكيد الموعد');
+    expect(arabic.text).toContain(ar.booking.reference);
+    expect(arabic.text).toContain(desk.phone);
+    expect(arabic.text).toContain(`${ORIGIN}/g/${ar.manageToken}`);
+    const italian = messages.find((m) => m.to === '393339876543')!;
+    expect(italian.dataCoding).toBe(0);
+    expect(italian.text).toContain(`appuntamento ${it_.booking.reference} confermato`);
+    const parts = server.submits.filter((s) => s.concat);
+    expect(parts.every((s) => (s.esmClass & 0x40) !== 0)).toBe(true);
+    // The receipt is asked for the first part, whose id the row keeps.
+    expect(parts.map((s) => [s.concat![2], s.registeredDelivery]).sort()).toEqual([
+      [1, 1],
+      [1, 1],
+      [2, 0],
+      [2, 0],
+    ]);
+    const rows = await smsRows();
+    expect(rows.filter((r) => r.kind === 'booking_confirmation')).toEqual([
+      expect.objectContaining({ status: 'sent', encoding: 'ucs2', segments: 2, provider_message_id: arabic.firstId }),
+      expect.objectContaining({ status: 'sent', encoding: 'gsm7', provider_message_id: italian.firstId }),
+    ]);
+    // The reminders wait for the day before, at REMINDER_TIME.
+    expect(rows.filter((r) => r.kind === 'booking_reminder').map((r) => r.status)).toEqual(['pending', 'pending']);
+  });
+
+  it('a pledge by a donor with a mobile gets its confirmation by SMS, with the window, the point and the link', async () => {
+    const window = await t.db
+      .selectFrom('collection_window')
+      .innerJoin('drop_off_point', 'drop_off_point.id', 'collection_window.drop_off_point_id')
+      .select(['collection_window.id', 'drop_off_point.name'])
+      .where('collection_window.starts_at', '>', new Date(Date.now() + 2 * DAY))
+      .orderBy('collection_window.starts_at')
+      .executeTakeFirstOrThrow();
+    const made = await createPledge(
+      t.db,
+      {
+        campaignSlug: 'zaino-sospeso',
+        lines: [{ item: 'zaino', quantity: 1 }],
+        collectionWindowId: window.id,
+        firstName: 'Wei',
+        email: null,
+        phone: '+393478889999',
+        locale: 'zh',
+        submissionKey: null,
+      },
+      new Date(),
+    );
+    if (!made.ok) throw new Error('pledge refused');
+    const w = worker();
+    expect(await w.runOnce()).toEqual({ sent: 1, failed: 0 });
+    await w.stop();
+    const [sms] = server.messages();
+    expect(sms).toMatchObject({ to: '393478889999', dataCoding: 8 });
+    expect(sms!.text).toContain(`您的捐赠 ${made.pledge.reference} 已确认`);
+    expect(sms!.text).toContain(window.name);
+    expect(sms!.text).toContain(`${ORIGIN}/g/${made.manageToken}`);
+    const rows = await smsRows();
+    expect(rows.map((r) => [r.kind, r.status])).toEqual([
+      ['pledge_confirmation', 'sent'],
+      ['pledge_reminder', 'pending'],
+    ]);
+  });
+
+  it('delivery receipts mark each message delivered or undelivered', async () => {
+    await queueCodes(2);
+    const w = worker();
+    await w.runOnce();
+    await w.stop();
+    const [first, second] = await smsRows();
+    server.receipt(first!.provider_message_id!, 'ENROUTE');
+    server.receipt(first!.provider_message_id!, 'DELIVRD');
+    server.receipt(second!.provider_message_id!, 'UNDELIV');
+    await expect
+      .poll(async () => (await smsRows()).map((r) => r.status), { timeout: 5000 })
+      .toEqual(['delivered', 'undelivered']);
+  });
+
+  it('an outage of the SMS centre during a load: every message is delivered exactly once after', async () => {
+    const N = 40;
+    await queueCodes(N);
+    server.outageAfter = 15;
+    const w = worker();
+    let first: { sent: number; failed: number };
+    try {
+      first = await w.runOnce();
+    } finally {
+      server.outageAfter = undefined;
+      await server.start(); // back, on the same port
+    }
+    expect(first.sent).toBe(15);
+    expect(first.failed).toBeGreaterThan(0);
+    clock = new Date(clock.getTime() + 2 * 3600_000);
+    for (let round = 0; round < 5 && (await smsRows()).some((r) => r.status !== 'sent'); round++) await w.runOnce();
+    await w.stop();
+    const rows = await smsRows();
+    expect(rows.every((r) => r.status === 'sent')).toBe(true);
+    const codes = server.submits.map((s) => /\d{6}/.exec(s.text)![0]).sort();
+    expect(codes).toEqual(Array.from({ length: N }, (_, i) => String(100_000 + i)).sort());
+    expect(logLines.some((l) => l.includes('SMPP connection dropped'))).toBe(true);
+  });
+
+  it('ESME_RTHROTTLED backs off and sends the same message again, once', async () => {
+    await queueCodes(1);
+    server.throttleNext = 3;
+    const w = worker();
+    const started = Date.now();
+    expect(await w.runOnce()).toEqual({ sent: 1, failed: 0 });
+    await w.stop();
+    // 50 + 100 + 200 ms of pauses, doubling.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(340);
+    expect(server.submits).toHaveLength(1);
+    expect(logLines.filter((l) => l.includes('slow down'))).toHaveLength(3);
+    expect((await smsRows())[0]).toMatchObject({ status: 'sent', attempts: 1 });
+  });
+
+  it('"ANNULLA <reference>" from the booking phone cancels it and answers with the cancellation', async () => {
+    const made = await book({ locale: 'it', phone: '+393335550001', start: slots[2]! });
+    const w = worker();
+    await w.runOnce();
+    server.reply('+393335550001', `annulla ${made.booking.reference.toLowerCase()}`);
+    await expect
+      .poll(
+        async () =>
+          (await t.db.selectFrom('booking').select('status').where('id', '=', made.booking.id).executeTakeFirst())
+            ?.status,
+        { timeout: 5000 },
+      )
+      .toBe('cancelled');
+    await w.runOnce();
+    await w.stop();
+    const cancelled = server.messages().find((m) => m.to === '393335550001' && m.text.includes('annullato'));
+    expect(cancelled?.text).toContain(made.booking.reference);
+    const rows = await smsRows();
+    expect(rows.find((r) => r.kind === 'booking_reminder')?.status).toBe('cancelled');
+  });
+
+  it('a reply from another phone, or anything else, changes nothing and gets the help text with the desk number', async () => {
+    const made = await book({ locale: 'es', phone: '+393335550002', start: slots[3]! });
+    const w = worker();
+    await w.runOnce();
+    server.reply('+393335559999', `CANCELAR ${made.booking.reference}`);
+    server.reply('+393335550002', 'gracias, hasta mañana');
+    await expect.poll(async () => (await smsRows()).filter((r) => r.kind === 'sms_help').length).toBe(2);
+    await w.runOnce();
+    await w.stop();
+    const status = await t.db
+      .selectFrom('booking')
+      .select('status')
+      .where('id', '=', made.booking.id)
+      .executeTakeFirst();
+    expect(status?.status).toBe('confirmed');
+    const helpToStranger = server.messages().find((m) => m.to === '393335559999');
+    expect(helpToStranger?.text).toContain('CANCELAR');
+    expect(helpToStranger?.text).toContain(ORIGIN); // no booking from that phone: the site's address
+    const helpToFamily = server.messages().find((m) => m.to === '393335550002' && m.text.includes('Info'));
+    expect(helpToFamily?.text).toContain(desk.phone);
+  });
+
+  it('SMS_DAILY_LIMIT: past the day’s segments a message waits for the next day, and staff are warned from 80 %', async () => {
+    await queueCodes(4);
+    const w = worker({ smsDailyLimit: 3 });
+    expect(await w.runOnce()).toEqual({ sent: 3, failed: 0 });
+    await w.stop();
+    const rows = await smsRows();
+    const waiting = rows.find((r) => r.status === 'pending')!;
+    expect(waiting.attempts).toBe(0);
+    const row = await t.db.selectFrom('outbox').select('send_after').where('id', '=', waiting.id).executeTakeFirst();
+    expect(row?.send_after.getTime()).toBe(nextRomeDay(clock).getTime());
+    expect(await smsUsageToday(t.db, 3, clock)).toEqual({ used: 3, limit: 3, nearLimit: true });
+    expect(await smsUsageToday(t.db, 10, clock)).toEqual({ used: 3, limit: 10, nearLimit: false });
+    expect(server.submits).toHaveLength(3);
+  });
+
+  it('messages to one phone past MESSAGES_PER_RECIPIENT_PER_DAY are dropped, never sent', async () => {
+    await queueCodes(12, () => '+393337770000');
+    const w = worker();
+    expect(await w.runOnce()).toEqual({ sent: 10, failed: 0 });
+    await w.stop();
+    const statuses = (await smsRows()).map((r) => r.status);
+    expect(statuses.filter((s) => s === 'sent')).toHaveLength(10);
+    expect(statuses.filter((s) => s === 'dropped')).toHaveLength(2);
+    expect(server.submits).toHaveLength(10);
+  });
+});
