@@ -2,13 +2,13 @@
 // the two-step verification (staff/account/due-fattori). Passwords and codes are secrets: a refusal
 // keeps only its message key and the throttle's wait, never what was typed.
 import type { ActionAPIContext } from 'astro:actions';
+import { staffPath } from '#/lib/paths.ts';
 import { z } from 'astro/zod';
 import { FormRefused, defineFormAction, seeOther, staffOf } from '#/server/actions/form-action.ts';
 import { getDb } from '#/server/db/index.ts';
 import { clientIp } from '#/server/http/request-guard.ts';
 import { requiredSecret } from '#/lib/validation.ts';
 import { writeAudit } from '#/features/audit/audit.ts';
-import { staffPath } from './guard.ts';
 import { checkNewPassword, verifyPassword } from './password.ts';
 import { markSessionTwoFactorVerified } from './session.ts';
 import { startSession } from './sign-in-session.ts';
