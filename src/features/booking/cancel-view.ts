@@ -31,7 +31,7 @@ type PageContext = Pick<AstroGlobal, 'cookies' | 'response' | 'redirect' | 'url'
 export async function cancelByReferenceView(
   astro: PageContext,
   db: Db,
-  refusedAsSpam: boolean,
+  refusedAsSpam: () => boolean,
   t: Translate,
 ): Promise<CancelByReferenceView | 'start-over'> {
   const done = astro.url.searchParams.get('esito') === 'annullata';
@@ -47,7 +47,7 @@ export async function cancelByReferenceView(
     errorItems: [],
     title: '',
   };
-  if (refusedAsSpam) view.step = 'refused';
+  if (refusedAsSpam()) view.step = 'refused';
   else if (kept?.retryAfterSeconds) [view.step, view.retryAfterSeconds] = ['limited', kept.retryAfterSeconds];
   else if (!done && astro.url.searchParams.get('passo') === 'conferma') {
     view.booking = kept?.step === 'confirm' ? await cancellableByReference(db, view.typed) : undefined;
