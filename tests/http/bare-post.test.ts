@@ -4,6 +4,7 @@
 // Staff sign-in and sign-out still take a bare POST as their one action (their own tests).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../support/server.ts';
+import { decode } from '../support/staff-http.ts';
 import { createUser } from '#/features/staff-accounts/users.ts';
 import { createSession, generateSessionToken } from '#/features/staff-accounts/session.ts';
 import { getTranslator } from '#/lib/i18n.ts';
@@ -85,14 +86,6 @@ const postBare = (path: string, fields: Fields) =>
     headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.origin },
     body: new URLSearchParams(fields).toString(),
   });
-
-const decode = (s: string) =>
-  s
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
 
 /**
  * The page's first form that posts to one of its own actions (not the staff layout's sign-out):
