@@ -7,6 +7,7 @@ import { getTranslator } from '#/lib/i18n.ts';
 import { readStaffSession } from '#/features/staff-accounts/guard.ts';
 import { isDatabaseUnavailable } from '#/server/db/errors.ts';
 import { runFormAction } from '#/server/actions/run-form-action.ts';
+import { answerBarePost, isBarePost } from '#/server/actions/bare-post.ts';
 import type { Translate } from '#/lib/i18n.ts';
 import { HREFLANG, type Locale } from '#/lib/locales.ts';
 import {
@@ -41,7 +42,10 @@ export const onRequest = defineMiddleware(async (context, next) => {
   let response: Response;
   try {
     context.locals.staff = context.isPrerendered ? null : await readStaffSession(context);
-    response = (await runFormAction(context, next)) ?? (await next());
+    // Endpoints read their own bodies; a page's POST is an action's, or answered as a bare POST.
+    const page = !ENDPOINTS.has(context.routePattern) && !context.routePattern.startsWith('/_');
+    if (page && isBarePost(context)) response = await answerBarePost(context, next);
+    else response = (await runFormAction(context, next)) ?? (await next());
   } catch (error) {
     // The database is away: answer at once with 503 and a plain, readable page (Astro's 500 page
     // would say "error"); the pool reconnects by itself when PostgreSQL is back.

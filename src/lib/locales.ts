@@ -4,6 +4,9 @@ import Negotiator from 'negotiator';
 export const LOCALES = ['it', 'en', 'ar', 'es', 'zh'] as const;
 export type Locale = (typeof LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = 'it';
+/** Locales of the staff area (Italian and English). */
+export const STAFF_LOCALES = ['it', 'en'] as const;
+export type StaffLocale = (typeof STAFF_LOCALES)[number];
 
 /** BCP 47 tags used for Intl formatting and hreflang. Arabic keeps Latin digits so times and phone numbers read the same everywhere. */
 export const LOCALE_TAGS: Record<Locale, string> = {

@@ -1,7 +1,9 @@
-// URLs of the public site. Every page lives under its locale prefix with the same path in every
-// language, so switching language only swaps the first segment.
-import { isLocale, type Locale } from './locales.ts';
+// URLs of the site: the one table of its Italian slugs and the builders every page, action, email
+// and test uses. Every page lives under its locale prefix with the same path in every language, so
+// switching language only swaps the first segment. Nothing else writes a path by hand.
+import { isLocale, STAFF_LOCALES, type Locale } from './locales.ts';
 
+/** The public sections (each has an index page in the sitemap and the menus). */
 export const SECTIONS = {
   desks: 'sportelli',
   events: 'eventi',
@@ -14,9 +16,59 @@ export const SECTIONS = {
 } as const;
 export type Section = keyof typeof SECTIONS;
 
+/** The other first segments after the locale: forms and links sent by email, and the staff area. */
+export const AREAS = {
+  volunteers: 'volontari',
+  /** A booking already made: manage it (from the email's link) or cancel it by reference. */
+  booking: 'prenotazione',
+  staff: 'staff',
+} as const;
+
+/** A desk's booking flow, under the desk: /{locale}/sportelli/{slug}/prenota[/{step}]. */
+export const BOOK = 'prenota';
+/** Steps after "choose a time" (the desk's /prenota page itself), and the confirmation's files. */
+export type BookingPage = 'dettagli' | 'contatti' | 'riepilogo' | 'confermata' | 'appuntamento.ics';
+export type BookingManagePage = 'gestisci' | 'annulla';
+export type PledgePage = 'dona' | 'grazie' | 'gestisci' | 'consegna.ics';
+export type VolunteerPage = 'grazie' | 'conferma' | 'ritira';
+export type EventsFile = 'feed.xml' | 'calendario.ics';
+
+/** The staff area's pages, under /{it|en}/staff/ (their own sub-paths follow: an id, a desk, a file). */
+export const STAFF_PAGES = [
+  'accesso',
+  'esci',
+  'verifica',
+  'invito',
+  'password-dimenticata',
+  'password-nuova',
+  'account',
+  'agenda',
+  'eventi',
+  'raccolta',
+  'volontari',
+  'volontari.csv',
+  'utenti',
+  'gdpr',
+  'audit',
+] as const;
+export type StaffPage = (typeof STAFF_PAGES)[number];
+
+type Query = Record<string, string | null | undefined>;
+
+/** The path with the query values that are set ("" and null are left out). */
+export function withQuery(path: string, query: Query = {}): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v) params.set(k, v);
+  const qs = params.toString();
+  return qs ? `${path}?${qs}` : path;
+}
+
+function localePath(locale: string, ...segments: string[]): string {
+  return `/${[locale, ...segments].join('/')}`;
+}
+
 export function pagePath(locale: Locale, section?: Section, ...rest: string[]): string {
-  const parts = [locale, ...(section ? [SECTIONS[section]] : []), ...rest.map(encodeURIComponent)];
-  return `/${parts.join('/')}`;
+  return localePath(locale, ...(section ? [SECTIONS[section]] : []), ...rest.map(encodeURIComponent));
 }
 
 export function deskPath(locale: Locale, slug: string): string {
@@ -27,6 +79,51 @@ export function eventPath(locale: Locale, slug: string): string {
 }
 export function eventIcsPath(locale: Locale, slug: string): string {
   return `${eventPath(locale, slug)}.ics`;
+}
+/** The events' feed and calendar of every event: /{locale}/eventi/{file}. */
+export function eventsFilePath(locale: Locale, file: EventsFile): string {
+  return localePath(locale, SECTIONS.events, file);
+}
+
+/** /{locale}/sportelli/{slug}/prenota[/{page}][?…] */
+export function bookingPath(locale: Locale, deskSlug: string, page?: BookingPage, query?: Query): string {
+  return withQuery(`${deskPath(locale, deskSlug)}/${BOOK}${page ? `/${page}` : ''}`, query);
+}
+
+/** /{locale}/prenotazione/{page}[?…]: the email's link to manage a booking, or cancelling by reference. */
+export function bookingManagePath(locale: Locale, page: BookingManagePage, query?: Query): string {
+  return withQuery(localePath(locale, AREAS.booking, page), query);
+}
+
+/** The page the confirmation email links to: /{locale}/prenotazione/gestisci?token=… */
+export function managePath(locale: Locale, token: string, query?: Query): string {
+  return bookingManagePath(locale, 'gestisci', { token, ...query });
+}
+
+/** Cancelling without email: reference code and phone number. */
+export function cancelByReferencePath(locale: Locale, query?: Query): string {
+  return bookingManagePath(locale, 'annulla', query);
+}
+
+/** /{locale}/zaino-sospeso/{page}[?…] */
+export function pledgePath(locale: Locale, page: PledgePage, query?: Query): string {
+  return withQuery(localePath(locale, SECTIONS.campaign, page), query);
+}
+
+/** The link of the confirmation email: /{locale}/zaino-sospeso/gestisci?token=… */
+export function pledgeManagePath(locale: Locale, token: string, query?: Query): string {
+  return pledgePath(locale, 'gestisci', { token, ...query });
+}
+
+/** /{locale}/volontari[/{page}][?…] */
+export function volunteerPath(locale: Locale, page?: VolunteerPage, query?: Query): string {
+  return withQuery(localePath(locale, AREAS.volunteers, ...(page ? [page] : [])), query);
+}
+
+/** /{it|en}/staff[/{page}[/…]]; a locale the staff area does not have gets Italian. */
+export function staffPath(locale: string, page?: StaffPage, ...rest: string[]): string {
+  const l = (STAFF_LOCALES as readonly string[]).includes(locale) ? locale : 'it';
+  return localePath(l, AREAS.staff, ...(page ? [page, ...rest] : []));
 }
 
 /** The same page in another language; paths without a locale prefix get one. */

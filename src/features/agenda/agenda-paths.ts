@@ -1,7 +1,7 @@
 // The addresses of a desk's agenda and settings pages, and what their actions leave for their GETs:
 // the day and the view asked for (?giorno=YYYY-MM-DD&vista=…, read the same way by the page and by
 // its actions, which answer 303 back to the same view), the draft slots, the outcomes an address names.
-import { staffPath } from '#/features/staff-accounts/guard.ts';
+import { staffPath } from '#/lib/paths.ts';
 import { parseDateOnly } from '#/lib/time.ts';
 import type { AgendaView } from './agenda-queries.ts';
 

@@ -13,7 +13,7 @@ import { addDays, daysBetween } from '#/features/booking/slots.ts';
 import { formatLongDate } from '#/lib/format.ts';
 import type { Locale } from '#/lib/locales.ts';
 import { parseDateOnly, romeDateString, romeToInstant } from '#/lib/time.ts';
-import { staffPath } from '#/features/staff-accounts/guard.ts';
+import { staffPath } from '#/lib/paths.ts';
 import { can, type Actor } from '#/features/staff-accounts/policy.ts';
 import {
   agendaRange,

@@ -4,6 +4,7 @@
 // answer. A GET whose earlier steps are not done yet redirects to the first of them. A step's
 // errors are shown once, by the GET the POST led to; later GETs show its answers alone.
 import type { AstroCookies } from 'astro';
+import { bookingPath, type BookingPage } from '#/lib/paths.ts';
 import type { Db } from '#/server/db/database.ts';
 import type { Desk } from '#/features/desks/desks.ts';
 import type { Locale } from '#/lib/locales.ts';
@@ -29,7 +30,7 @@ import {
   type FieldErrors,
   type FlowView,
 } from './booking-flow.ts';
-import { bookingPath, parseSlotValue, parseWeekValue, type BookingPage } from './flow.ts';
+import { parseSlotValue, parseWeekValue } from './flow.ts';
 import { signConfirmation } from './confirmation.ts';
 
 export type FlowStep = 'time' | 'details' | 'contact' | 'check';

@@ -3,6 +3,7 @@
 // (/{locale}/prenotazione/annulla: look up, then confirm). The token or the typed answers are the
 // only key; failed look-ups and writes are rate limited per address.
 import { createHash } from 'node:crypto';
+import { cancelByReferencePath, managePath } from '#/lib/paths.ts';
 import type { ActionAPIContext } from 'astro:actions';
 import { z } from 'astro/zod';
 import { defineFormAction, FormRefused, seeOther } from '#/server/actions/form-action.ts';
@@ -17,7 +18,7 @@ import { getDeskBySlug } from '#/features/desks/desks.ts';
 import { cancelBooking, findBookingByReferenceAndPhone, findBookingByToken, moveBooking } from './manage-booking.ts';
 import type { ManagedBooking } from './manage-booking.ts';
 import { weekOf } from './booking-flow.ts';
-import { cancelByReferencePath, managePath, parseSlotValue } from './flow.ts';
+import { parseSlotValue } from './flow.ts';
 
 const MAX_TOKEN = 200;
 const tokenOf = (url: URL) => (url.searchParams.get('token') ?? '').slice(0, MAX_TOKEN);

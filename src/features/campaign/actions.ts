@@ -3,6 +3,7 @@
 // Each checks its input, who may do it, calls one function of this feature, invalidates the
 // campaign's cached pages and says which page comes next (src/server/actions/run-form-action.ts).
 import { z } from 'astro/zod';
+import { staffPath, pledgeManagePath, pledgePath } from '#/lib/paths.ts';
 import type { ActionAPIContext } from 'astro:actions';
 import {
   defineFormAction,
@@ -17,7 +18,6 @@ import { getDb } from '#/server/db/index.ts';
 import { getServerSecret } from '#/server/security/secret.ts';
 import { clientIp, guardPublicWrite } from '#/server/http/request-guard.ts';
 import { CACHE_TAGS, invalidateLiveData } from '#/server/cache/live-page.ts';
-import { staffPath } from '#/features/staff-accounts/guard.ts';
 import { can } from '#/features/staff-accounts/policy.ts';
 import { readSubmissionKey } from '#/features/booking/booking-flow.ts';
 import { localize, type Locale } from '#/lib/locales.ts';
@@ -37,8 +37,6 @@ import {
   checkPledgeForm,
   checkQuantities,
   pledgeFormSchema,
-  pledgeManagePath,
-  pledgePath,
   quantityField,
   readPledgeForm,
   type PledgeFormErrors,

@@ -12,7 +12,8 @@ import { localize, type Locale } from '#/lib/locales.ts';
 import type { Translate } from '#/lib/i18n.ts';
 import { getCampaign } from './campaigns.ts';
 import { manageableItems, PLEDGE_FORM } from './actions.ts';
-import { CAMPAIGN_SLUG, emptyPledgeForm, pledgePath, readPledgeForm, type PledgeFormErrors } from './pledge-form.ts';
+import { CAMPAIGN_SLUG, emptyPledgeForm, readPledgeForm, type PledgeFormErrors } from './pledge-form.ts';
+import { pledgePath } from '#/lib/paths.ts';
 
 type Astro = Pick<AstroGlobal, 'cookies' | 'response' | 'redirect' | 'getActionResult'>;
 type Action = Parameters<AstroGlobal['getActionResult']>[0];

@@ -7,8 +7,6 @@ import {
   emptyPledgeForm,
   parsePledgeRequest,
   parseQuantity,
-  pledgeManagePath,
-  pledgePath,
   readPledgeForm,
 } from './pledge-form.ts';
 import { readPledgeConfirmation, signPledgeConfirmation } from './pledge-confirmation.ts';
@@ -18,7 +16,6 @@ import {
   readVolunteerForm,
   volunteerInputFromForm,
   volunteerInputFromJson,
-  volunteerPath,
 } from '#/features/volunteers/volunteer-form.ts';
 import { LOCALES } from '#/lib/locales.ts';
 import { messages } from '#/lib/i18n.ts';
@@ -149,16 +146,6 @@ describe('pledge form', () => {
       ok: false,
       fields: { items: 'pledge.error.itemsInvalid' },
     });
-  });
-
-  it('builds its addresses under the locale', () => {
-    expect(pledgePath('ar', 'dona')).toBe('/ar/zaino-sospeso/dona');
-    expect(pledgePath('it', 'grazie', { c: 'a.b.c' })).toBe('/it/zaino-sospeso/grazie?c=a.b.c');
-    expect(pledgeManagePath('en', 'tok', { azione: 'annulla' })).toBe(
-      '/en/zaino-sospeso/gestisci?token=tok&azione=annulla',
-    );
-    expect(volunteerPath('zh')).toBe('/zh/volontari');
-    expect(volunteerPath('es', 'ritira', { token: '1.x' })).toBe('/es/volontari/ritira?token=1.x');
   });
 });
 

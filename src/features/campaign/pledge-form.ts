@@ -12,27 +12,6 @@ export const PLEDGE_NAME_MAX = 80;
 /** The database allows at most 1000 of an item in one pledge. */
 export const QUANTITY_MAX = 1000;
 
-type Query = Record<string, string | null | undefined>;
-
-export function withQuery(path: string, query: Query = {}): string {
-  const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(query)) if (v) params.set(k, v);
-  const qs = params.toString();
-  return qs ? `${path}?${qs}` : path;
-}
-
-export type PledgePage = 'dona' | 'grazie' | 'gestisci' | 'consegna.ics';
-
-/** /{locale}/zaino-sospeso/{page}[?…] */
-export function pledgePath(locale: Locale, page: PledgePage, query?: Query): string {
-  return withQuery(`/${locale}/${CAMPAIGN_SLUG}/${page}`, query);
-}
-
-/** The link of the confirmation email: /{locale}/zaino-sospeso/gestisci?token=… */
-export function pledgeManagePath(locale: Locale, token: string, query?: Query): string {
-  return pledgePath(locale, 'gestisci', { token, ...query });
-}
-
 const optionalText = z
   .string()
   .max(10000)

@@ -15,7 +15,8 @@ import { findPledgeByToken } from './pledges.ts';
 import { loadPledgeView } from './pledge-view.ts';
 import { manageableItems, manageForm } from './actions.ts';
 import { signPledgeConfirmation } from './pledge-confirmation.ts';
-import { CAMPAIGN_SLUG, pledgeManagePath, pledgePath, readPledgeForm, type PledgeFormErrors } from './pledge-form.ts';
+import { CAMPAIGN_SLUG, readPledgeForm, type PledgeFormErrors } from './pledge-form.ts';
+import { pledgeManagePath, pledgePath } from '#/lib/paths.ts';
 
 type Astro = Pick<AstroGlobal, 'cookies' | 'response' | 'redirect' | 'request' | 'url' | 'clientAddress'>;
 export type ManageView = 'not-found' | 'limited' | 'pledge' | 'confirm-cancel';

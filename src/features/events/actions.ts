@@ -4,12 +4,12 @@
 // stored BEFORE it reads the form: a refusal (403, nothing changed) says nothing about the fields.
 // Then one function of this feature, the public pages' cache invalidated, and 303 to the event.
 import type { ActionAPIContext } from 'astro:actions';
+import { staffPath } from '#/lib/paths.ts';
 import { z } from 'astro/zod';
 import { FormAnswered, FormRefused, defineFormAction, refuseForbidden, staffOf } from '#/server/actions/form-action.ts';
 import { getDb } from '#/server/db/index.ts';
 import type { Db } from '#/server/db/database.ts';
 import { invalidateLiveData } from '#/server/cache/live-page.ts';
-import { staffPath } from '#/features/staff-accounts/guard.ts';
 import type { Actor } from '#/features/staff-accounts/policy.ts';
 import { optionalField, recordId } from '#/lib/validation.ts';
 import { EVENT_FORM_ORDER, REVIEW_NOTE_MAX, checkEventForm, eventFieldBound, readEventFields } from './event-form.ts';

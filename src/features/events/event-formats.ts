@@ -1,7 +1,7 @@
 // The public representations of an event: schema.org JSON-LD, iCalendar and RSS entries.
 import type { PublicEvent } from './events.ts';
 import { localize, type Locale } from '#/lib/locales.ts';
-import { eventPath } from '#/lib/paths.ts';
+import { eventPath, eventsFilePath } from '#/lib/paths.ts';
 import { toRomeIso } from '#/lib/time.ts';
 import type { IcsEvent } from '#/lib/ics.ts';
 import { markdownToPlainText } from './markdown.ts';
@@ -74,5 +74,5 @@ export function buildRss(
       return `<item><title>${escapeHtml(localize(e.title, locale))}</title><link>${escapeHtml(url)}</link><guid isPermaLink="true">${escapeHtml(url)}</guid><pubDate>${e.updatedAt.toUTCString()}</pubDate><description>${escapeHtml(`${options.formatWhen(e)} – ${e.venue}. ${localize(e.summary, locale)}`)}</description></item>`;
     })
     .join('');
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>${escapeHtml(options.title)}</title><link>${escapeHtml(new URL(options.channelPath, origin).href)}</link><atom:link href="${escapeHtml(new URL(`/${locale}/eventi/feed.xml`, origin).href)}" rel="self" type="application/rss+xml"/><description>${escapeHtml(options.description)}</description><language>${locale}</language>${items}</channel></rss>\n`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>${escapeHtml(options.title)}</title><link>${escapeHtml(new URL(options.channelPath, origin).href)}</link><atom:link href="${escapeHtml(new URL(eventsFilePath(locale, 'feed.xml'), origin).href)}" rel="self" type="application/rss+xml"/><description>${escapeHtml(options.description)}</description><language>${locale}</language>${items}</channel></rss>\n`;
 }

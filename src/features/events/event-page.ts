@@ -4,8 +4,16 @@
 // `intent` says which of the page's forms it was.
 import type { KeptFormInput } from '#/server/forms/form-page.ts';
 import { messageKeys } from '#/server/forms/form-page.ts';
-import { EVENT_CONFLICT } from './actions.ts';
-import { REVIEW_NOTE_MAX, eventFormValues, readEventForm, type EventFormErrors } from './event-form.ts';
+import type { Translate } from '#/lib/i18n.ts';
+import { EVENT_CONFLICT, EVENT_DONE, type EventDone } from './actions.ts';
+import {
+  EVENT_FORM_ORDER,
+  REVIEW_NOTE_MAX,
+  eventErrorSummary,
+  eventFormValues,
+  readEventForm,
+  type EventFormErrors,
+} from './event-form.ts';
 import type { StaffEvent } from './staff-events.ts';
 
 export function eventPageDraft(kept: KeptFormInput | undefined, event: StaffEvent, partner: boolean) {
@@ -19,4 +27,18 @@ export function eventPageDraft(kept: KeptFormInput | undefined, event: StaffEven
     errors: (kept ? messageKeys(kept.errors) : {}) as EventFormErrors,
     conflict: kept?.notice === EVENT_CONFLICT,
   };
+}
+
+/** The error summary: each field's message, then the conflict (409) naming the event's status now. */
+export function eventPageSummary(errors: EventFormErrors, conflict: boolean, event: StaffEvent, t: Translate) {
+  const summary = eventErrorSummary(errors, t, [...EVENT_FORM_ORDER, 'reviewNote']);
+  const status = t(`staff.event.status.${event.status}`);
+  if (conflict) summary.push({ href: '#status', text: t('staff.event.conflict', { status }) });
+  return summary;
+}
+
+/** The change just done (?done=…, after an action's 303), for its notice. */
+export function eventDone(params: URLSearchParams): EventDone | undefined {
+  const done = params.get('done') ?? '';
+  return (EVENT_DONE as readonly string[]).includes(done) ? (done as EventDone) : undefined;
 }

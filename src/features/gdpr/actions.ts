@@ -6,11 +6,11 @@
 // search again and show the results or the confirmation. The runner writes that draft for a
 // FormRefused only, so a search "answers" through one, with the step reached and no error.
 import type { ActionAPIContext } from 'astro:actions';
+import { staffPath } from '#/lib/paths.ts';
 import { z } from 'astro/zod';
 import { FormAnswered, FormRefused, defineFormAction, refuseForbidden, staffOf } from '#/server/actions/form-action.ts';
 import { getDb } from '#/server/db/index.ts';
 import { invalidateLiveData } from '#/server/cache/live-page.ts';
-import { staffPath } from '#/features/staff-accounts/guard.ts';
 import { can } from '#/features/staff-accounts/policy.ts';
 import { optionalField } from '#/lib/validation.ts';
 import { romeDateString } from '#/lib/time.ts';

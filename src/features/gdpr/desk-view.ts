@@ -1,7 +1,9 @@
 // What the GDPR desk page shows, read from its draft and its address: the key searched and the
 // problems found (kept by ./actions.ts), and the counts of an erasure just done (?fatto=erased…).
 import type { KeptFormInput } from '#/server/forms/form-page.ts';
-import type { KeyProblem } from './personal-data-search.ts';
+import type { Db } from '#/server/db/database.ts';
+import { GDPR_CONFIRM, GDPR_RESULTS } from './actions.ts';
+import { findPersonalData, isKeyProblem, type KeyProblem, type PersonalDataMatches } from './personal-data-search.ts';
 
 const KEY_PROBLEMS: Record<KeyProblem, true> = { empty: true, email: true, phone: true };
 
@@ -48,4 +50,30 @@ export function deskErrors(problems: readonly KeyProblem[], selfRefused: boolean
         ? text.empty.text
         : undefined;
   return { summary, fieldError };
+}
+
+export interface DeskResults {
+  /** What is stored about the person the kept search found, or undefined. */
+  matches: PersonalDataMatches | undefined;
+  /** The erasure's confirmation step, at its own address only (?passo=conferma). */
+  confirming: boolean;
+  /** How many records were found, in every table. */
+  total: number;
+}
+
+/** The results (or the confirmation) of the search the draft kept: the search runs again each time. */
+export async function deskResults(
+  db: Db,
+  kept: KeptFormInput | undefined,
+  key: { email: string; phone: string },
+  url: URL,
+): Promise<DeskResults> {
+  const step = kept?.step;
+  const found = step === GDPR_RESULTS || step === GDPR_CONFIRM ? await findPersonalData(db, key) : undefined;
+  const matches = found && !isKeyProblem(found) ? found : undefined;
+  return {
+    matches,
+    confirming: !!matches && step === GDPR_CONFIRM && url.searchParams.get('passo') === 'conferma',
+    total: matches ? Object.values(matches.counts).reduce((a, b) => a + b, 0) : 0,
+  };
 }

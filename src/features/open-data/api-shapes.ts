@@ -7,7 +7,7 @@ import type { BookingSummary } from '#/features/booking/create-booking.ts';
 import type { SlotAvailability } from '#/features/booking/slot-availability.ts';
 import { localize, type Locale } from '#/lib/locales.ts';
 import { toRomeIso } from '#/lib/time.ts';
-import { deskPath, eventPath } from '#/lib/paths.ts';
+import { deskPath, eventPath, managePath } from '#/lib/paths.ts';
 
 export function deskToJson(desk: Desk, locale: Locale, origin: string) {
   return {
@@ -91,8 +91,6 @@ export function bookingToJson(booking: BookingSummary, manageToken: string | nul
     desk: booking.deskSlug,
     start: toRomeIso(booking.start),
     end: toRomeIso(booking.end),
-    manageUrl: manageToken
-      ? `${origin}/${locale}/prenotazione/gestisci?token=${encodeURIComponent(manageToken)}`
-      : null,
+    manageUrl: manageToken ? `${origin}${managePath(locale, manageToken)}` : null,
   };
 }

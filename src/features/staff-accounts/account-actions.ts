@@ -2,14 +2,16 @@
 // the two-step verification (staff/account/due-fattori). Passwords and codes are secrets: a refusal
 // keeps only its message key and the throttle's wait, never what was typed.
 import type { ActionAPIContext } from 'astro:actions';
+import { staffPath } from '#/lib/paths.ts';
 import { z } from 'astro/zod';
-import { FormRefused, defineFormAction, seeOther, staffOf } from '#/server/actions/form-action.ts';
+import { FormRefused, defineFormAction, seeOther, staffOf, type FormDone } from '#/server/actions/form-action.ts';
+import type { Db } from '#/server/db/database.ts';
 import { getDb } from '#/server/db/index.ts';
 import { clientIp } from '#/server/http/request-guard.ts';
 import { requiredSecret } from '#/lib/validation.ts';
 import { writeAudit } from '#/features/audit/audit.ts';
-import { staffPath } from './guard.ts';
 import { checkNewPassword, verifyPassword } from './password.ts';
+import type { StaffContext } from './guard.ts';
 import { markSessionTwoFactorVerified } from './session.ts';
 import { startSession } from './sign-in-session.ts';
 import { attemptGuarded } from './throttle.ts';
@@ -57,6 +59,27 @@ async function spendCode(context: ActionAPIContext, userId: number, code: string
  */
 const recoveryCodesShown = (codes: string[]) => ({ shown: { recoveryCodes: codes } });
 
+/**
+ * A form of the two-step page: one code, never kept; the handler gets the person (twoFactorStaff,
+ * never `staff: true`, see below) and the database.
+ */
+function twoFactorAction(
+  handler: (code: string, staff: StaffContext, db: Db, context: ActionAPIContext) => Promise<FormDone>,
+) {
+  return defineFormAction({
+    input: codeInput,
+    slot: TWO_FACTOR_FORM,
+    messages: 'auth.totp.',
+    fields: ['code'],
+    omit: ['code'],
+    handler: async ({ code }, context) => handler(code, twoFactorStaff(context), await getDb(), context),
+  });
+}
+
+/** The audit line of a change the person made to their own second factor. */
+const auditOwn = (db: Db, staff: StaffContext, action: string) =>
+  writeAudit(db, { actorUserId: staff.user.id, action, subject: `user:${staff.user.id}` });
+
 // No `staff: true` here: it sends a session that still owes its second factor to sign-in, and an
 // admin without TOTP must reach the set-up form with exactly such a session. Each handler checks
 // who is signed in itself (staffOf / twoFactorStaff).
@@ -94,66 +117,30 @@ export const accountActions = {
   }),
 
   /** Turns two-step verification on with a first code; the recovery codes are this POST's answer. */
-  enableTwoFactor: defineFormAction({
-    input: codeInput,
-    slot: TWO_FACTOR_FORM,
-    messages: 'auth.totp.',
-    fields: ['code'],
-    omit: ['code'],
-    handler: async ({ code }, context) => {
-      const staff = twoFactorStaff(context);
-      const db = await getDb();
-      if ((await getTotpState(db, staff.user.id)).enabled) throw wrongCode();
-      const codes = await enableTotp(db, staff.user.id, code);
-      if (!codes) throw wrongCode();
-      await markSessionTwoFactorVerified(db, staff.session.id);
-      await writeAudit(db, {
-        actorUserId: staff.user.id,
-        action: 'auth.totp_enabled',
-        subject: `user:${staff.user.id}`,
-      });
-      return recoveryCodesShown(codes);
-    },
+  enableTwoFactor: twoFactorAction(async (code, staff, db) => {
+    if ((await getTotpState(db, staff.user.id)).enabled) throw wrongCode();
+    const codes = await enableTotp(db, staff.user.id, code);
+    if (!codes) throw wrongCode();
+    await markSessionTwoFactorVerified(db, staff.session.id);
+    await auditOwn(db, staff, 'auth.totp_enabled');
+    return recoveryCodesShown(codes);
   }),
 
   /** New recovery codes for a current code; the old ones stop working. */
-  replaceRecoveryCodes: defineFormAction({
-    input: codeInput,
-    slot: TWO_FACTOR_FORM,
-    messages: 'auth.totp.',
-    fields: ['code'],
-    omit: ['code'],
-    handler: async ({ code }, context) => {
-      const staff = twoFactorStaff(context);
-      const db = await getDb();
-      if (!(await getTotpState(db, staff.user.id)).enabled) throw wrongCode();
-      await spendCode(context, staff.user.id, code);
-      const codes = await replaceRecoveryCodes(db, staff.user.id);
-      const userId = staff.user.id;
-      await writeAudit(db, { actorUserId: userId, action: 'auth.recovery_codes_replaced', subject: `user:${userId}` });
-      return recoveryCodesShown(codes);
-    },
+  replaceRecoveryCodes: twoFactorAction(async (code, staff, db, context) => {
+    if (!(await getTotpState(db, staff.user.id)).enabled) throw wrongCode();
+    await spendCode(context, staff.user.id, code);
+    const codes = await replaceRecoveryCodes(db, staff.user.id);
+    await auditOwn(db, staff, 'auth.recovery_codes_replaced');
+    return recoveryCodesShown(codes);
   }),
 
   /** Turns it off with a current code (never for an admin, for whom it is required). */
-  disableTwoFactor: defineFormAction({
-    input: codeInput,
-    slot: TWO_FACTOR_FORM,
-    messages: 'auth.totp.',
-    fields: ['code'],
-    omit: ['code'],
-    handler: async ({ code }, context) => {
-      const staff = twoFactorStaff(context);
-      const db = await getDb();
-      if (staff.user.role === 'admin' || !(await getTotpState(db, staff.user.id)).enabled) throw wrongCode();
-      await spendCode(context, staff.user.id, code);
-      await disableTotp(db, staff.user.id);
-      await writeAudit(db, {
-        actorUserId: staff.user.id,
-        action: 'auth.totp_disabled',
-        subject: `user:${staff.user.id}`,
-      });
-      throw new FormRefused({ notice: TURNED_OFF, status: 200 });
-    },
+  disableTwoFactor: twoFactorAction(async (code, staff, db, context) => {
+    if (staff.user.role === 'admin' || !(await getTotpState(db, staff.user.id)).enabled) throw wrongCode();
+    await spendCode(context, staff.user.id, code);
+    await disableTotp(db, staff.user.id);
+    await auditOwn(db, staff, 'auth.totp_disabled');
+    throw new FormRefused({ notice: TURNED_OFF, status: 200 });
   }),
 };

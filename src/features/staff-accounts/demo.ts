@@ -9,6 +9,7 @@ import { randomInt } from 'node:crypto';
 import type { Db, Role } from '#/server/db/database.ts';
 import { createUser } from './users.ts';
 import { writeAudit } from '#/features/audit/audit.ts';
+import { staffPath } from '#/lib/paths.ts';
 
 export interface DemoAccount {
   role: Role;
@@ -109,7 +110,7 @@ export function formatDemoAccounts(accounts: DemoAccount[], origin: string): str
   const lines = [
     '',
     'Demo accounts of the staff area (embedded demo database only; shown this once):',
-    `  sign in at ${origin.replace(/\/+$/, '')}/it/staff/accesso`,
+    `  sign in at ${origin.replace(/\/+$/, '')}${staffPath('it', 'accesso')}`,
   ];
   for (const a of accounts) lines.push(`  [demo] ${a.role} | ${a.email} | ${a.password} | ${a.scope}`);
   lines.push('  The admin sets up two-step verification (an authenticator app, TOTP) at the first sign-in.', '');

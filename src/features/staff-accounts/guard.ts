@@ -4,6 +4,7 @@
 import type { APIContext, AstroGlobal } from 'astro';
 import { getDb } from '#/server/db/index.ts';
 import { getConfig } from '#/server/config.ts';
+import { staffPath } from '#/lib/paths.ts';
 import { sessionCookie, validateSessionToken, type SessionUser, type ValidSession } from './session.ts';
 import { loadActor } from './actor.ts';
 import type { Actor } from './policy.ts';
@@ -35,15 +36,6 @@ export async function readStaffSession(context: Pick<APIContext, 'cookies'>): Pr
     return null;
   }
   return { ...valid, actor: await loadActor(db, valid.user) };
-}
-
-/** Locales of the staff area (Italian and English). */
-export const STAFF_LOCALES = ['it', 'en'] as const;
-export type StaffLocale = (typeof STAFF_LOCALES)[number];
-
-export function staffPath(locale: string, ...rest: string[]): string {
-  const l = (STAFF_LOCALES as readonly string[]).includes(locale) ? locale : 'it';
-  return ['', l, 'staff', ...rest].join('/');
 }
 
 /**

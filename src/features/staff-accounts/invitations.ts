@@ -5,6 +5,7 @@
 //     the page answers the same either way.
 //   readLinkToken / setPasswordFromLink: the pages behind those links.
 import { createHash } from 'node:crypto';
+import { STAFF_LOCALES, type StaffLocale } from '#/lib/locales.ts';
 import type { Db } from '#/server/db/database.ts';
 import { can, type Actor } from './policy.ts';
 import { enqueueMessage } from '#/server/mail/outbox.ts';
@@ -12,7 +13,6 @@ import { isUniqueViolation, runInTransaction } from '#/server/db/transaction.ts'
 import { createUser, issueUserToken, setPasswordWithToken, type NewUser } from './users.ts';
 import { checkNewPassword } from './password.ts';
 import { writeAudit } from '#/features/audit/audit.ts';
-import { STAFF_LOCALES, type StaffLocale } from './guard.ts';
 
 export type LinkPurpose = 'invitation' | 'password_reset';
 

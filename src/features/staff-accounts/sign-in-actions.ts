@@ -4,6 +4,7 @@
 // (src/lib/validation.ts), calls this feature's functions and names the page that comes next;
 // refusals keep only what the page may show again: never a password, a code or a token.
 import { createHash } from 'node:crypto';
+import { staffPath } from '#/lib/paths.ts';
 import type { ActionAPIContext } from 'astro:actions';
 import { z } from 'astro/zod';
 import { FormRefused, defineFormAction, seeOther } from '#/server/actions/form-action.ts';
@@ -11,7 +12,6 @@ import { getDb } from '#/server/db/index.ts';
 import { clientIp } from '#/server/http/request-guard.ts';
 import { optionalField, requiredEmail, requiredSecret, requiredText } from '#/lib/validation.ts';
 import { writeAudit } from '#/features/audit/audit.ts';
-import { staffPath } from './guard.ts';
 import { requestPasswordReset, setPasswordFromLink, type LinkPurpose } from './invitations.ts';
 import { invalidateSession, markSessionTwoFactorVerified } from './session.ts';
 import { attemptGuarded, attemptSignIn, throttlePasswordReset } from './throttle.ts';

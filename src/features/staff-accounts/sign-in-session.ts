@@ -1,9 +1,14 @@
 // What follows a sign-in step: a new session and its cookie, the cookie deleted at sign-out, and
 // where the browser may go next. Apart from the throttle (throttle.ts), which only counts attempts.
 import type { AstroGlobal } from 'astro';
+import { STAFF_LOCALES } from '#/lib/locales.ts';
+import { staffPath, type StaffPage } from '#/lib/paths.ts';
 import type { Db } from '#/server/db/database.ts';
 import { createSession, generateSessionToken, invalidateSession, DEFAULT_SESSION_POLICY } from './session.ts';
-import { STAFF_LOCALES, staffCookie, staffPath } from './guard.ts';
+import { staffCookie } from './guard.ts';
+
+/** The sign-in steps, never a place to go back to after signing in. */
+const SIGN_IN_STEPS: readonly StaffPage[] = ['accesso', 'esci', 'verifica'];
 
 /**
  * Signs the user in with a NEW session (a token from the request is never reused, so a session
@@ -53,8 +58,11 @@ export function safeNext(next: string | null | undefined, locale: string): strin
     return home;
   }
   if (url.origin !== 'http://staff.invalid') return home;
-  const inStaff = STAFF_LOCALES.some((l) => url.pathname === `/${l}/staff` || url.pathname.startsWith(`/${l}/staff/`));
+  const inStaff = STAFF_LOCALES.some(
+    (l) => url.pathname === staffPath(l) || url.pathname.startsWith(`${staffPath(l)}/`),
+  );
   // Never back to the sign-in steps themselves.
-  if (!inStaff || /\/staff\/(accesso|esci|verifica)$/.test(url.pathname)) return home;
+  const signInStep = STAFF_LOCALES.some((l) => SIGN_IN_STEPS.some((page) => url.pathname === staffPath(l, page)));
+  if (!inStaff || signInStep) return home;
   return url.pathname + url.search;
 }

@@ -2,6 +2,7 @@
 // account's role and scope, disable an account (staff/utenti). Each checks who is asking
 // (staffOf) and what they may do (`can`, and user-admin.ts again) before anything changes.
 import type { ActionAPIContext } from 'astro:actions';
+import { staffPath } from '#/lib/paths.ts';
 import { z } from 'astro/zod';
 import {
   badRequest,
@@ -13,7 +14,6 @@ import {
 } from '#/server/actions/form-action.ts';
 import { getDb } from '#/server/db/index.ts';
 import { optionalField, recordId } from '#/lib/validation.ts';
-import { staffPath } from './guard.ts';
 import { inviteUser } from './invitations.ts';
 import { can } from './policy.ts';
 import {

@@ -7,11 +7,11 @@
 //   module reads and checks the form, and adds one rule the policy cannot see: a coordinator invites
 //   partner editors only for organisations of their own municipi.
 import { sql } from 'kysely';
+import { STAFF_LOCALES, type StaffLocale } from '#/lib/locales.ts';
 import type { Db, Role } from '#/server/db/database.ts';
 import { can, type Actor } from './policy.ts';
 import { changeRole, disableUser, type NewUser } from './users.ts';
 import { writeAudit } from '#/features/audit/audit.ts';
-import { STAFF_LOCALES, type StaffLocale } from './guard.ts';
 import { normalizeEmail } from '#/lib/contact.ts';
 
 export const ROLES = ['admin', 'coordinator', 'desk_operator', 'partner_editor'] as const satisfies readonly Role[];

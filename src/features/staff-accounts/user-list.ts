@@ -1,6 +1,8 @@
 // How the accounts list (staff/utenti) words one account: where it works and whether it is in use.
 import type { Translate } from '#/lib/i18n.ts';
-import type { ScopeErrors, ScopeValues, StaffUserRow } from './user-admin.ts';
+import { messageKeys, type KeptFormInput } from '#/server/forms/form-page.ts';
+import { readScopeForm, type ScopeErrors, type ScopeValues, type StaffUserRow } from './user-admin.ts';
+import { SELF } from './user-actions.ts';
 
 /** What the account's role reaches: everything, its municipi, its desks, or its organisation. */
 export function scopeText(u: StaffUserRow, t: Translate): string {
@@ -45,4 +47,30 @@ export function doneNotice(done: string | null, t: Translate): string | undefine
   if (done === 'disabled') return t('staff.users.done.disabled');
   if (done === 'role') return t('staff.users.done.role');
   return done === 'invited' ? t('staff.users.done.invited') : undefined;
+}
+
+export interface UsersPageForm {
+  /** The role form's errors and values, when an account is being edited (?modifica=<id>). */
+  scopeErrors: ScopeErrors;
+  values: ScopeValues | undefined;
+  /** The error summary: "not on your own account", then the role form's fields. */
+  summary: { href: string; text: string }[];
+}
+
+/** What the list page shows of a refused role change or disable (kept by the action), or of none. */
+export function usersPageForm(
+  editing: StaffUserRow | undefined,
+  kept: KeptFormInput | undefined,
+  t: Translate,
+): UsersPageForm {
+  const scopeErrors: ScopeErrors = editing && kept ? messageKeys(kept.errors) : {};
+  const problem = kept?.notice === SELF ? t('staff.users.error.self') : undefined;
+  return {
+    scopeErrors,
+    values: editing && (kept ? readScopeForm(kept.form) : currentScope(editing)),
+    summary: [
+      ...(problem ? [{ href: editing ? '#role-form' : '#users', text: problem }] : []),
+      ...scopeSummary(scopeErrors, t),
+    ],
+  };
 }

@@ -2,6 +2,7 @@
 // and the staff tools (src/pages/[locale]/staff/volontari). Each validates with the shared schema,
 // checks who may do it, calls one function of this feature and says which page comes next.
 import { z } from 'astro/zod';
+import { staffPath, volunteerPath } from '#/lib/paths.ts';
 import {
   badRequest,
   defineFormAction,
@@ -10,7 +11,6 @@ import {
   refuseForbidden,
   staffOf,
 } from '#/server/actions/form-action.ts';
-import { staffPath } from '#/features/staff-accounts/guard.ts';
 import { recordId } from '#/lib/validation.ts';
 import { clientIp, guardLookup } from '#/server/http/request-guard.ts';
 import { screenPublicForm } from '#/server/actions/screen.ts';
@@ -25,7 +25,7 @@ import {
   volunteerMunicipi,
 } from './staff-volunteers.ts';
 import { volunteerFormSchema } from './vocabulary.ts';
-import { VOLUNTEER_FIELDS, volunteerPath } from './volunteer-form.ts';
+import { VOLUNTEER_FIELDS } from './volunteer-form.ts';
 
 /** The sign-up form's draft: what a refused sign-up typed, for the GET of /{locale}/volontari. */
 export const SIGN_UP_FORM = { flow: 'volunteer', scope: 'volontari' } as const;

@@ -3,20 +3,8 @@
 // keys ("volunteer.error.*"), per field, in the order of the form. Pure.
 import { volunteerSchema, VOLUNTEER_SKILLS, type VolunteerInput } from './vocabulary.ts';
 import { toLatinDigits } from '#/lib/contact.ts';
-import { withQuery } from '#/features/campaign/pledge-form.ts';
 import type { Locale } from '#/lib/locales.ts';
 import { issueKeys } from '#/lib/validation.ts';
-
-export type VolunteerPage = 'grazie' | 'conferma' | 'ritira';
-
-/** /{locale}/volontari[/{page}][?…] */
-export function volunteerPath(
-  locale: Locale,
-  page?: VolunteerPage,
-  query?: Record<string, string | null | undefined>,
-): string {
-  return withQuery(`/${locale}/volontari${page ? `/${page}` : ''}`, query);
-}
 
 /** The form's fields, in page order: also the order of the error summary. */
 export const VOLUNTEER_FIELDS = [

@@ -18,14 +18,3 @@ export function refusedAsSpam(astro: Pick<AstroGlobal, 'getActionResult' | 'resp
   astro.response.status = 400;
   return true;
 }
-
-/**
- * The answer of a form page to a POST no action took (no `?_action=`): its forms
- * all post to actions, so such a body is a client's mistake (400), never a change.
- */
-export function noActionPosted(): Response {
-  return new Response('Bad request', {
-    status: 400,
-    headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' },
-  });
-}

@@ -1,4 +1,5 @@
 import type { APIRoute } from 'astro';
+import { pledgeManagePath } from '#/lib/paths.ts';
 import { publicOrigin } from '#/server/config.ts';
 import { getDb } from '#/server/db/index.ts';
 import { getPledgeSetup, type PledgeSetup } from '#/server/cache/write-cache.ts';
@@ -9,7 +10,7 @@ import { getTranslator } from '#/lib/i18n.ts';
 import { toRomeIso } from '#/lib/time.ts';
 import { apiError, json, rateLimited, readJsonObject } from '#/server/http/api-respond.ts';
 import { responseLocale, translateFields } from '#/features/booking/booking-request.ts';
-import { parsePledgeRequest, pledgeManagePath } from '#/features/campaign/pledge-form.ts';
+import { parsePledgeRequest } from '#/features/campaign/pledge-form.ts';
 
 /** POST /api/v1/pledges: promises items of a campaign. Documented in docs/api.md. */
 export const POST: APIRoute = async (context) => {
