@@ -105,6 +105,8 @@ beforeAll(async () => {
             .executeTakeFirstOrThrow()
         ).id;
         fx.window8 = await firstCollectionWindowId(db, 'quarto-oggiaro');
+        // One donor per pledge: a contact holds one open pledge per collection window (issue #12).
+        let donor = 0;
         for (const role of ROLES) {
           for (const [where, windowId] of [
             ['pledge8', fx.window8],
@@ -116,7 +118,7 @@ beforeAll(async () => {
               collectionWindowId: windowId,
               firstName: `Donatore ${role}`,
               email: null,
-              phone: '+393401234567',
+              phone: `+3902${String(30000000 + donor++)}`,
               locale: 'it',
               submissionKey: null,
             });
