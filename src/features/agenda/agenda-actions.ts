@@ -4,6 +4,7 @@
 // this feature and answers 303 to the same day and view: `&fatto=…&codice=<reference>` when done,
 // `&problema=<reason>` when the booking was not in a state to be changed (nothing personal in
 // either); a phone booking with errors keeps its answers in the staff draft for the page's GET.
+import { staffOf } from '#/features/staff-accounts/staff-of.ts';
 import type { ActionAPIContext } from 'astro:actions';
 import { z } from 'astro/zod';
 import { FormRefused, defineFormAction, seeOther } from '#/server/actions/form-action.ts';
@@ -24,7 +25,7 @@ const placeOf = (context: ActionAPIContext): AgendaPlace =>
 const bookingButton = { booking: recordId('staff.agenda.problem.notFound') };
 const slot = (context: ActionAPIContext) => phoneBookingForm(placeOf(context));
 /** A button of a booking's row: nothing typed, so nothing to keep; a value no page sends is a 400. */
-const button = { slot, messages: 'staff.agenda.', staff: true, invalid: 'bad-request' } as const;
+const button = { slot, messages: 'staff.agenda.', gate: staffOf, invalid: 'bad-request' } as const;
 
 function done(place: AgendaPlace, what: (typeof AGENDA_DONE)[number], reference: string, day?: string) {
   const view = day ? 'giorno' : place.view;
@@ -95,7 +96,7 @@ export const agendaDayActions = {
     slot,
     messages: 'booking.error.',
     fields: PHONE_BOOKING_FIELDS,
-    staff: true,
+    gate: staffOf,
     handler: async ({ submissionKey, ...values }, context) => {
       const { db, desk } = await deskOfForm(context, 'desk.agenda');
       const checked = checkPhoneBooking(values, desk);

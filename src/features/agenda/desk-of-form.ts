@@ -4,7 +4,8 @@
 // asked before any field is looked at: a refused person gets the same 403, with nothing changed,
 // whatever they sent. Never by URL alone: the desk's own municipio and id decide.
 import type { ActionAPIContext } from 'astro:actions';
-import { notFoundPage, refuseForbidden, staffOf } from '#/server/actions/form-action.ts';
+import { notFoundPage, refuseForbidden } from '#/server/actions/form-action.ts';
+import { staffOf } from '#/features/staff-accounts/staff-of.ts';
 import { getDb } from '#/server/db/index.ts';
 import type { Db } from '#/server/db/database.ts';
 import { getDeskBySlug, type Desk } from '#/features/desks/desks.ts';

@@ -5,6 +5,7 @@
 // this feature, invalidates the public pages that show the desk's hours and slots, and answers 303
 // back with a notice (?fatto=…). A form with errors, or a removal of something already gone, keeps
 // its answers in the staff draft (the kept `intent` says which form) for the page's GET.
+import { staffOf } from '#/features/staff-accounts/staff-of.ts';
 import type { ActionAPIContext } from 'astro:actions';
 import { z } from 'astro/zod';
 import { FormRefused, defineFormAction, notFoundPage } from '#/server/actions/form-action.ts';
@@ -18,7 +19,7 @@ import { addClosure, addExtraOpening, removeClosure, removeExtraOpening } from '
 import { deskOfForm } from './desk-of-form.ts';
 
 const slot = (context: ActionAPIContext) => deskSettingsForm(context.params.desk ?? '');
-const common = { slot, messages: 'staff.desk.error.', staff: true } as const;
+const common = { slot, messages: 'staff.desk.error.', gate: staffOf } as const;
 const intent = optionalField(20);
 
 /** The change is made: the public pages of the desk forget it, and the page says so (counts only). */

@@ -279,10 +279,6 @@ export async function startFormClock(db: Db, draft: BookingDraft, now: Date = ne
 }
 
 /** Forms and personal data are never cached, by the route cache or by anyone on the way. */
-export function noStore(astro: Pick<AstroGlobal, 'response'>): void {
-  astro.response.headers.set('Cache-Control', 'no-store');
-}
-
 /**
  * The status of a flow page: 422 a form shown again with errors, 409 the time was taken, 400 a
  * refused or too quick submission, 429 (with Retry-After) a rate limit.

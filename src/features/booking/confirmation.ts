@@ -3,7 +3,7 @@
 // only learns the booking's id). So it is a signed, expiring reference to the booking id: nothing
 // is stored, and it cannot be guessed or extended without the server secret.
 import { createHmac } from 'node:crypto';
-import { sameSecret } from './reference.ts';
+import { sameSecret } from '#/server/security/same-secret.ts';
 
 /** Long enough to come back to the page the next day; short, because it shows the booking. */
 export const CONFIRMATION_TTL_HOURS = 48;

@@ -11,8 +11,8 @@ import {
   notFoundPage,
   refuseForbidden,
   seeOther,
-  staffOf,
 } from '#/server/actions/form-action.ts';
+import { staffOf } from '#/features/staff-accounts/staff-of.ts';
 import { screenPublicForm } from '#/server/actions/screen.ts';
 import { getDb } from '#/server/db/index.ts';
 import { getServerSecret } from '#/server/security/secret.ts';
@@ -218,7 +218,7 @@ export const campaign = {
     }),
     slot: (context) => dropOffForm(context.url),
     messages: 'staff.pledges.error.',
-    staff: true,
+    gate: staffOf,
     invalid: 'bad-request',
     handler: async ({ intent, pledge }, context) => {
       const { actor } = staffOf(context);
@@ -247,7 +247,7 @@ export const campaign = {
     input: z.object({ intent: optionalField(20) }).catchall(z.string().max(1000)),
     slot: ITEMS_FORM,
     messages: 'staff.pledges.items.error.',
-    staff: true,
+    gate: staffOf,
     handler: async (fields, context) => {
       const actor = await campaignEditor(context);
       const targets = new Map<number, string>();
@@ -281,7 +281,7 @@ export const campaign = {
     }),
     slot: ITEMS_FORM,
     messages: 'staff.pledges.items.error.',
-    staff: true,
+    gate: staffOf,
     handler: async ({ nameIt, nameEn, target }, context) => {
       const actor = await campaignEditor(context);
       const result = await addCampaignItem(await getDb(), actor, { nameIt, nameEn, target });

@@ -4,7 +4,7 @@
 // expiring reference to the pledge id: nothing is stored, nothing can be guessed or extended
 // without the server secret. Signed under its own label, so a booking's link never opens a pledge.
 import { createHmac } from 'node:crypto';
-import { sameSecret } from '#/features/booking/reference.ts';
+import { sameSecret } from '#/server/security/same-secret.ts';
 
 /** Long enough to come back for the calendar file or the address; the page shows no personal data. */
 export const PLEDGE_CONFIRMATION_TTL_DAYS = 7;

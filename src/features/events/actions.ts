@@ -6,7 +6,8 @@
 import type { ActionAPIContext } from 'astro:actions';
 import { staffPath } from '#/lib/paths.ts';
 import { z } from 'astro/zod';
-import { FormAnswered, FormRefused, defineFormAction, refuseForbidden, staffOf } from '#/server/actions/form-action.ts';
+import { FormAnswered, FormRefused, defineFormAction, refuseForbidden } from '#/server/actions/form-action.ts';
+import { staffOf } from '#/features/staff-accounts/staff-of.ts';
 import { getDb } from '#/server/db/index.ts';
 import type { Db } from '#/server/db/database.ts';
 import { invalidateLiveData } from '#/server/cache/live-page.ts';

@@ -8,7 +8,8 @@
 import type { ActionAPIContext } from 'astro:actions';
 import { staffPath } from '#/lib/paths.ts';
 import { z } from 'astro/zod';
-import { FormAnswered, FormRefused, defineFormAction, refuseForbidden, staffOf } from '#/server/actions/form-action.ts';
+import { FormAnswered, FormRefused, defineFormAction, refuseForbidden } from '#/server/actions/form-action.ts';
+import { staffOf } from '#/features/staff-accounts/staff-of.ts';
 import { getDb } from '#/server/db/index.ts';
 import { invalidateLiveData } from '#/server/cache/live-page.ts';
 import { can } from '#/features/staff-accounts/policy.ts';

@@ -4,7 +4,8 @@
 import type { ActionAPIContext } from 'astro:actions';
 import { staffPath } from '#/lib/paths.ts';
 import { z } from 'astro/zod';
-import { FormRefused, defineFormAction, seeOther, staffOf, type FormDone } from '#/server/actions/form-action.ts';
+import { FormRefused, defineFormAction, seeOther, type FormDone } from '#/server/actions/form-action.ts';
+import { staffOf } from './staff-of.ts';
 import type { Db } from '#/server/db/database.ts';
 import { getDb } from '#/server/db/index.ts';
 import { clientIp } from '#/server/http/request-guard.ts';
@@ -61,7 +62,7 @@ const recoveryCodesShown = (codes: string[]) => ({ shown: { recoveryCodes: codes
 
 /**
  * A form of the two-step page: one code, never kept; the handler gets the person (twoFactorStaff,
- * never `staff: true`, see below) and the database.
+ * never `gate: staffOf`, see below) and the database.
  */
 function twoFactorAction(
   handler: (code: string, staff: StaffContext, db: Db, context: ActionAPIContext) => Promise<FormDone>,
@@ -80,7 +81,7 @@ function twoFactorAction(
 const auditOwn = (db: Db, staff: StaffContext, action: string) =>
   writeAudit(db, { actorUserId: staff.user.id, action, subject: `user:${staff.user.id}` });
 
-// No `staff: true` here: it sends a session that still owes its second factor to sign-in, and an
+// No `gate: staffOf` here: it sends a session that still owes its second factor to sign-in, and an
 // admin without TOTP must reach the set-up form with exactly such a session. Each handler checks
 // who is signed in itself (staffOf / twoFactorStaff).
 export const accountActions = {

@@ -3,7 +3,7 @@
 // (idle timeout) plus an absolute lifetime; a new session at every sign-in.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db, Role } from '#/server/db/database.ts';
-import { sameSecret } from '#/features/booking/reference.ts';
+import { sameSecret } from '#/server/security/same-secret.ts';
 
 export interface SessionPolicy {
   idleMs: number;

@@ -10,8 +10,8 @@ import {
   defineFormAction,
   notFoundPage,
   refuseForbidden,
-  staffOf,
 } from '#/server/actions/form-action.ts';
+import { staffOf } from './staff-of.ts';
 import { getDb } from '#/server/db/index.ts';
 import { optionalField, recordId } from '#/lib/validation.ts';
 import { inviteUser } from './invitations.ts';

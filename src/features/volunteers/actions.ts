@@ -9,8 +9,8 @@ import {
   FormRefused,
   notFoundPage,
   refuseForbidden,
-  staffOf,
 } from '#/server/actions/form-action.ts';
+import { staffOf } from '#/features/staff-accounts/staff-of.ts';
 import { recordId } from '#/lib/validation.ts';
 import { clientIp, guardLookup } from '#/server/http/request-guard.ts';
 import { screenPublicForm } from '#/server/actions/screen.ts';
@@ -92,7 +92,7 @@ export const volunteers = {
     input: z.object({ volunteer: recordId('staff.volunteers.error.invalid'), status: z.string().max(40) }),
     slot: { flow: 'staff', scope: 'volontari' },
     messages: 'staff.volunteers.error.',
-    staff: true,
+    gate: staffOf,
     invalid: 'bad-request',
     handler: async ({ volunteer, status }, context) => {
       const { actor } = staffOf(context);

@@ -6,7 +6,6 @@ import { ActionError, defineAction, type ActionAPIContext } from 'astro:actions'
 import type { z } from 'astro/zod';
 import type { DraftFlow } from '#/server/forms/form-draft.ts';
 import type { FormMessage } from '#/server/forms/form-page.ts';
-import { requireStaff, type StaffContext } from '#/features/staff-accounts/guard.ts';
 
 /** Where a refused submission's answers wait for the GET: the flow's cookie, and the form within it. */
 export interface FormSlot {
@@ -38,10 +37,11 @@ export interface FormActionSpec<S extends z.ZodType> {
   /** Fields never kept in the draft besides the honeypot (a password, a code). */
   omit?: readonly string[];
   /**
-   * A staff form: nobody signed in is sent to sign-in before the body is even parsed (the
-   * handler still calls `staffOf` and `can` itself, which is what protects it).
+   * Runs before the body is even parsed, and answers instead by throwing FormAnswered: a staff form
+   * passes `staffOf` (src/features/staff-accounts/staff-of.ts), so nobody signed in is sent to
+   * sign-in first (the handler still calls `staffOf` and `can` itself, which is what protects it).
    */
-  staff?: boolean;
+  gate?: (context: Pick<ActionAPIContext, 'cookies' | 'url' | 'locals'>) => unknown;
   /**
    * What a body that does not fit the schema gets: `keep` (default) the answers and errors in the
    * draft, 303 back; `bad-request` a plain 400, for forms of buttons and choices only, whose
@@ -58,7 +58,7 @@ export interface FormActionMeta {
   fields: readonly string[];
   honeypot: boolean;
   omit: readonly string[];
-  staff: boolean;
+  gate: FormActionSpec<z.ZodType>['gate'];
   invalid: 'keep' | 'bad-request';
 }
 
@@ -87,7 +87,7 @@ export function defineFormAction<S extends z.ZodType>(spec: FormActionSpec<S>) {
     fields: spec.fields ?? [],
     honeypot: spec.honeypot ?? false,
     omit: spec.omit ?? [],
-    staff: spec.staff ?? false,
+    gate: spec.gate,
     invalid: spec.invalid ?? 'keep',
   };
   return Object.assign(action, { [FORM_ACTION]: meta });
@@ -180,21 +180,6 @@ export function badRequest(): FormAnswered {
 /** Go to `location` (303) without keeping anything: nothing to do, or the record is gone. */
 export function seeOther(location: string): FormAnswered {
   return new FormAnswered(new Response(null, { status: 303, headers: { Location: location } }));
-}
-
-/**
- * The signed-in staff member for a staff action, or the sign-in / second-factor redirect thrown:
- * an action checks who is asking itself, never by URL. Authorization (`can`) follows in the handler.
- */
-export function staffOf(context: Pick<ActionAPIContext, 'cookies' | 'url' | 'locals'>): StaffContext {
-  const staff = requireStaff({
-    cookies: context.cookies,
-    url: context.url,
-    locals: context.locals,
-    redirect: (location: string, status = 302) => new Response(null, { status, headers: { Location: location } }),
-  });
-  if (staff instanceof Response) throw new FormAnswered(staff);
-  return staff;
 }
 
 /** A 403 for what the policy refuses: nothing changed, nothing shown. */

@@ -18,7 +18,6 @@ import {
   FormFault,
   FormRefused,
   formActionMeta,
-  staffOf,
   type FormActionMeta,
   type FormDone,
 } from './form-action.ts';
@@ -68,10 +67,10 @@ export async function runFormAction(context: APIContext, next: MiddlewareNext): 
     setActionResult(action.name, serializeActionResult({ data: undefined, error }));
     return next();
   }
-  if (meta.staff) {
+  if (meta.gate) {
     // Sign-in first, before the body is judged (the handler checks again, and authorizes).
     try {
-      staffOf(context);
+      meta.gate(context);
     } catch (error) {
       if (error instanceof FormAnswered) return answer(context, error);
       throw error;

@@ -8,7 +8,7 @@
 // HMACs, until they would be too old anyway (MAX_AGE_SECONDS); the hourly housekeeping drops them.
 import { createHmac } from 'node:crypto';
 import { sql } from 'kysely';
-import { sameSecret } from '#/features/booking/reference.ts';
+import { sameSecret } from '#/server/security/same-secret.ts';
 import type { Db } from '#/server/db/database.ts';
 
 export const HONEYPOT_FIELD = 'website';

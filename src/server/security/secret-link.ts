@@ -4,7 +4,7 @@
 // matches nothing is rate limited (a guesser is slowed down, the owner never is).
 import type { AstroGlobal } from 'astro';
 import type { Db } from '#/server/db/database.ts';
-import { noStore } from '#/features/booking/booking-flow.ts';
+import { noStore } from '#/server/http/no-store.ts';
 import { clientIp, guardLookup, guardPublicWrite } from '#/server/http/request-guard.ts';
 
 type PageContext = Pick<AstroGlobal, 'response' | 'request' | 'clientAddress'>;
