@@ -8,6 +8,7 @@ import * as staff from './2026_11_25_0010_staff.ts';
 import * as scaleIndexes from './2026_11_26_0001_scale_indexes.ts';
 import * as hardening from './2026_12_05_0040_hardening.ts';
 import * as formDrafts from './2026_12_05_0100_form_drafts.ts';
+import * as bookingHolds from './2026_12_05_0400_booking_holds.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_24_0001_public_site': publicSite,
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_26_0001_scale_indexes': scaleIndexes,
   '2026_12_05_0040_hardening': hardening,
   '2026_12_05_0100_form_drafts': formDrafts,
+  '2026_12_05_0400_booking_holds': bookingHolds,
 };

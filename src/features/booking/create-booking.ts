@@ -7,7 +7,12 @@ import type { BookingTable, Db } from '#/server/db/database.ts';
 import type { Desk } from '#/features/desks/desks.ts';
 import type { Locale } from '#/lib/locales.ts';
 import { generateReference, generateToken, hashToken } from './reference.ts';
-import { enqueueMessage, reminderTime } from '#/server/mail/outbox.ts';
+import { getServerSecret } from '#/server/security/secret.ts';
+import { issueCode, type CodeChannel } from '#/features/verification/codes.ts';
+import { HOLD_MINUTES } from '#/features/verification/code.ts';
+import { enqueueConfirmation } from './booking-messages.ts';
+import { checkHoldLimits, type HoldRefusal } from './hold-limits.ts';
+import { releaseHolds, releaseLapsedHoldsOfSlot, sendHoldCode } from './holds.ts';
 import { isUniqueViolation, runInTransaction } from '#/server/db/transaction.ts';
 import { scopedSubmissionKey } from '#/server/security/submission-key.ts';
 import { findOfferedSlot, nextFreeSlots, type KnownExceptions, type SlotAvailability } from './slot-availability.ts';
@@ -18,12 +23,16 @@ import { findOfferedSlot, nextFreeSlots, type KnownExceptions, type SlotAvailabi
  * locked until it ends. INSERT … ON CONFLICT DO UPDATE is atomic under concurrency: a concurrent
  * inserter waits for the other's row, and the WHERE is evaluated on the latest committed version
  * of the locked row, so two bookers of the last place cannot both pass. Undefined: the slot is full.
+ * Lapsed holds of the slot are released first, in the same transaction.
  */
 export async function takePlace(
   trx: Db,
   desk: Desk,
   slot: { start: Date; end: Date },
+  now: Date = new Date(),
 ): Promise<{ id: number } | undefined> {
+  // A lapsed hold's place is free: given back before the counter is checked (holds.ts).
+  await releaseLapsedHoldsOfSlot(trx, desk.id, slot.start, now);
   return trx
     .insertInto('booking_slot')
     .values({ desk_id: desk.id, starts_at: slot.start, ends_at: slot.end, capacity: desk.capacityPerSlot, booked: 1 })
@@ -89,14 +98,37 @@ export interface BookingSummary {
 }
 
 export type BookingOutcome =
-  | { ok: true; booking: BookingSummary; manageToken: string | null; duplicate: boolean }
-  | { ok: false; reason: 'slot_full' | 'slot_unavailable'; alternatives: SlotAvailability[] };
+  | {
+      ok: true;
+      booking: BookingSummary;
+      manageToken: string | null;
+      duplicate: boolean;
+      /** Set for a pending hold: until when, and where its code went. */
+      hold?: { expiresAt: Date; channel: CodeChannel };
+    }
+  | { ok: false; reason: 'slot_full' | 'slot_unavailable'; alternatives: SlotAvailability[] }
+  | { ok: false; reason: HoldRefusal; alternatives: [] };
 
 /** The slot had no place left (thrown inside a transaction to roll it back). */
 export class SlotFull extends Error {}
 
+/** A limit of holds refused this one (thrown inside the transaction to roll it back). */
+class HoldRefused extends Error {
+  readonly reason: HoldRefusal;
+  constructor(reason: HoldRefusal) {
+    super(reason);
+    this.reason = reason;
+  }
+}
+
 export interface CreateBookingOptions {
   reminderAt?: string;
+  /**
+   * An online booking: taken as a pending hold for HOLD_MINUTES, its code sent to the contact (the
+   * phone by SMS when there is one), within the limits of hold-limits.ts. `client` is the HMAC of
+   * the client address. Without it (staff by phone) the booking is confirmed at once.
+   */
+  hold?: { client: string };
   /** The desk's closures and extra openings when the caller holds them (write-cache.ts). */
   knownExceptions?: KnownExceptions;
 }
@@ -147,17 +179,37 @@ async function tryCreateBooking(
       }
     );
 
-  const manageToken = input.email ? generateToken() : null;
+  const hold = options.hold;
+  const manageToken = input.email && !hold ? generateToken() : null;
+  const holdExpiresAt = new Date(now.getTime() + HOLD_MINUTES * 60000);
+  const channel: CodeChannel = input.phone ? 'sms' : 'email';
+  const secret = hold ? await getServerSecret(db) : '';
   try {
     // Without an email there is no outbox row: the place and the booking row are one statement,
     // atomic on its own, instead of begin, two statements and commit.
-    if (!input.email && !db.isTransaction) {
+    if (!input.email && !hold && !db.isTransaction) {
+      await releaseLapsedHoldsOfSlot(db, input.desk.id, slot.start, now);
       const booking = await placeAndBook(db, input, slot);
       if (!booking) throw new SlotFull();
       return { ok: true, booking, manageToken: null, duplicate: false };
     }
     const booking = await runInTransaction(db, async (trx) => {
-      const counter = await takePlace(trx, input.desk, slot);
+      if (hold) {
+        const refused = await checkHoldLimits(
+          trx,
+          {
+            deskId: input.desk.id,
+            client: hold.client,
+            phone: input.phone,
+            email: input.email,
+            submissionKey: input.submissionKey,
+          },
+          now,
+          releaseHolds,
+        );
+        if (refused) throw new HoldRefused(refused);
+      }
+      const counter = await takePlace(trx, input.desk, slot, now);
       if (!counter) throw new SlotFull();
       const row = await insertWithUniqueReference(trx, {
         desk_id: input.desk.id,
@@ -173,44 +225,51 @@ async function tryCreateBooking(
         manage_token_hash: manageToken ? hashToken(manageToken) : null,
         submission_key: input.submissionKey,
         source: input.source,
+        ...(hold ? { status: 'pending' as const, hold_expires_at: holdExpiresAt, hold_client: hold.client } : {}),
       });
-      if (input.email) {
-        const payload = {
-          reference: row.reference,
-          deskSlug: input.desk.slug,
-          start: slot.start.toISOString(),
-          end: slot.end.toISOString(),
-          manageToken,
-        };
-        await enqueueMessage(trx, {
-          kind: 'booking_confirmation',
-          recipient: input.email,
-          locale: input.locale,
-          payload,
-          bookingId: row.id,
-        });
-        const remindAt = reminderTime(slot.start, options.reminderAt);
-        if (remindAt.getTime() > now.getTime()) {
-          await enqueueMessage(trx, {
-            kind: 'booking_reminder',
-            recipient: input.email,
-            locale: input.locale,
-            payload,
+      if (hold) {
+        const code = await issueCode(trx, { bookingId: row.id, channel, expiresAt: holdExpiresAt }, secret, now);
+        await sendHoldCode(
+          trx,
+          { bookingId: row.id, channel, phone: input.phone, email: input.email, locale: input.locale },
+          code,
+          holdExpiresAt,
+        );
+      } else if (input.email) {
+        await enqueueConfirmation(
+          trx,
+          {
             bookingId: row.id,
-            sendAfter: remindAt,
-          });
-        }
+            reference: row.reference,
+            deskSlug: input.desk.slug,
+            start: slot.start,
+            end: slot.end,
+            email: input.email,
+            locale: input.locale,
+            manageToken,
+          },
+          now,
+          options.reminderAt,
+        );
       }
       return { id: row.id, reference: row.reference, deskSlug: input.desk.slug, start: slot.start, end: slot.end };
     });
+    if (hold)
+      return { ok: true, booking, manageToken: null, duplicate: false, hold: { expiresAt: holdExpiresAt, channel } };
     return { ok: true, booking, manageToken, duplicate: false };
   } catch (error) {
     // Two submissions with the same key raced: the loser returns the winner's booking (it may have
     // lost on the slot's counter or on the key's uniqueness).
-    if (input.submissionKey && (error instanceof SlotFull || isUniqueViolation(error, 'booking_submission_key_key'))) {
+    if (
+      input.submissionKey &&
+      (error instanceof SlotFull ||
+        error instanceof HoldRefused ||
+        isUniqueViolation(error, 'booking_submission_key_key'))
+    ) {
       const duplicate = await duplicateOf();
       if (duplicate) return duplicate;
     }
+    if (error instanceof HoldRefused) return { ok: false, reason: error.reason, alternatives: [] };
     if (error instanceof SlotFull)
       return { ok: false, reason: 'slot_full', alternatives: await nextFreeSlots(db, input.desk, slot.start, now) };
     throw error;

@@ -5,7 +5,7 @@ import { parseDateOnly } from '#/lib/time.ts';
 import type { Locale } from '#/lib/locales.ts';
 
 /** Steps after "choose a time" (the desk's /prenota page itself), and the confirmation's files. */
-export type BookingPage = 'dettagli' | 'contatti' | 'riepilogo' | 'confermata' | 'appuntamento.ics';
+export type BookingPage = 'dettagli' | 'contatti' | 'riepilogo' | 'codice' | 'confermata' | 'appuntamento.ics';
 
 type Query = Record<string, string | null | undefined>;
 

@@ -13,6 +13,8 @@ import { getDeskBySlug } from '#/features/desks/desks.ts';
 import { getCampaign } from '#/features/campaign/campaigns.ts';
 import { getConfig } from '#/server/config.ts';
 import { eraseExpiredBookings } from '#/features/booking/erase-bookings.ts';
+import { releaseLapsedHolds } from '#/features/booking/holds.ts';
+import { parseCodePayload, renderCodeEmail } from '#/features/booking/code-email.ts';
 import { eraseExpiredPledges, expireUnkeptPledges } from '#/features/campaign/pledges.ts';
 import { deleteUnconfirmedVolunteers } from '#/features/volunteers/volunteers.ts';
 import { pruneRateLimits } from '#/server/security/rate-limit.ts';
@@ -186,6 +188,8 @@ async function prepareEmail(db: Db, message: ClaimedMessage, origin: string): Pr
   if (isBookingMessageKind(message.kind)) return prepareBookingEmail(db, message, message.kind, locale, origin);
   if (isPledgeMessageKind(message.kind)) return preparePledgeEmail(db, message, message.kind, locale, origin);
   if (isVolunteerMessageKind(message.kind)) return prepareVolunteerEmail(db, message, message.kind, locale, origin);
+  if (message.kind === 'verification_code')
+    return renderCodeEmail({ code: parseCodePayload(message.payload).code, locale });
   if (isStaffMessageKind(message.kind))
     return renderStaffEmail({ message: parseStaffMessage(message.kind, message.payload), locale, origin });
   throw new Error(`unknown message kind "${message.kind}"`);
@@ -421,6 +425,8 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     // Each job on its own: one failing must not skip the others. Expiry before erasure, so an unkept
     // pledge gives its quantities back before its donor's data goes.
     const jobs: [string, () => Promise<number | void>, (n: number) => string][] = [
+      // Lapsed holds first: their places come back, and their unverified contacts go.
+      ['hold release', () => releaseLapsedHolds(db, at), (n) => `released ${n} unconfirmed booking holds`],
       [
         'booking erasure',
         () => eraseExpiredBookings(db, at, options.retentionDays ?? 30),
