@@ -31,21 +31,29 @@ function codeMails(output: string): { id: number; file: string }[] {
   }));
 }
 
-/** How many code messages the server has written so far: pass it to `nextCodeFromMail`. */
-export const codeMailCount = (output: string): number => codeMails(output).length;
+/** The id of the newest code message the server has written so far (0: none). */
+export const lastCodeMailId = (output: string): number => Math.max(0, ...codeMails(output).map((m) => m.id));
 
 /**
- * The code of the first message written after `seen` of them (waits for the worker to send it). The
- * file mailer writes a phone's code as an .eml too, until the SMS channel is there.
+ * The newest code message written with an id above `afterId` (waits for the worker to send it).
+ * Outbox ids grow with each hold, so the newest is the last hold's code, once it is written; a
+ * caller that finds its code refused (an earlier hold's message written late) asks again above it.
+ * The file mailer writes a phone's code as an .eml too, until the SMS channel is there.
  */
-export async function nextCodeFromMail(output: () => string, seen: number, timeoutMs = 20_000): Promise<string> {
+export async function nextCodeFromMail(
+  output: () => string,
+  afterId: number,
+  timeoutMs = 20_000,
+): Promise<{ id: number; code: string }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const mail = codeMails(output()).sort((a, b) => a.id - b.id)[seen];
+    const mail = codeMails(output())
+      .filter((m) => m.id > afterId)
+      .sort((a, b) => b.id - a.id)[0];
     if (mail) {
       const code = /\b([0-9]{6})\b/.exec(textOf(parseMime(await readFile(mail.file, 'utf8'))))?.[1];
       if (!code) throw new Error(`no code in ${mail.file}`);
-      return code;
+      return { id: mail.id, code };
     }
     if (Date.now() > deadline) throw new Error('no verification code was written');
     await setTimeout(50);
