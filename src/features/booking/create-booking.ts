@@ -15,7 +15,7 @@ import { checkHoldLimits, type HoldRefusal } from './hold-limits.ts';
 import { releaseHolds, releaseLapsedHoldsOfSlot, sendHoldCode } from './holds.ts';
 import { isUniqueViolation, runInTransaction } from '#/server/db/transaction.ts';
 import { scopedSubmissionKey } from '#/server/security/submission-key.ts';
-import { findOfferedSlot, nextFreeSlots, type KnownExceptions, type SlotAvailability } from './slot-availability.ts';
+import { findOfferedSlot, hasPlaceLeft, nextFreeSlots, type KnownExceptions, type SlotAvailability } from './slot-availability.ts';
 
 /**
  * Takes one place of a slot in one statement: creates its counter with this first place, or raises
@@ -180,6 +180,16 @@ async function tryCreateBooking(
     );
 
   const hold = options.hold;
+  // A hold does more work before it reaches the counter (limits, a code): a full slot is told so
+  // without a transaction (the submission key may still find this very booking).
+  if (hold && !(await hasPlaceLeft(db, input.desk, slot.start, now)))
+    return (
+      (await duplicateOf()) ?? {
+        ok: false,
+        reason: 'slot_full',
+        alternatives: await nextFreeSlots(db, input.desk, slot.start, now),
+      }
+    );
   const manageToken = input.email && !hold ? generateToken() : null;
   const holdExpiresAt = new Date(now.getTime() + HOLD_MINUTES * 60000);
   const channel: CodeChannel = input.phone ? 'sms' : 'email';

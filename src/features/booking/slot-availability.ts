@@ -114,3 +114,27 @@ export async function findOfferedSlot(
   const slots = generateSlots(rulesFor(desk, exceptions), day, day, now);
   return slots.find((s) => s.start.getTime() === start.getTime());
 }
+
+/**
+ * Whether a slot has a place left now (lapsed holds counted as free): a read without locks, so a
+ * crowd racing for a full slot is turned away before it queues on the slot's counter. Only a hint:
+ * the write (takePlace) decides.
+ */
+export async function hasPlaceLeft(db: Db, desk: Desk, start: Date, now: Date): Promise<boolean> {
+  const row = await db
+    .selectFrom('booking_slot')
+    .select(['capacity', 'booked'])
+    .select((eb) =>
+      eb
+        .selectFrom('booking')
+        .select(eb.fn.countAll<string>().as('n'))
+        .whereRef('booking.slot_id', '=', 'booking_slot.id')
+        .where('booking.status', '=', 'pending')
+        .where('booking.hold_expires_at', '<=', now)
+        .as('lapsed'),
+    )
+    .where('desk_id', '=', desk.id)
+    .where('starts_at', '=', start)
+    .executeTakeFirst();
+  return !row || row.booked - Number(row.lapsed ?? 0) < row.capacity;
+}
