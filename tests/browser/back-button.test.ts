@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { startServer } from '../support/server.ts';
 import { startStaffServer, type StaffServer } from '../support/staff-http.ts';
 import { SUBMIT, signIn } from './staff-support.ts';
-import { browserSite, follow, h1, LIMITS_NOT_REACHED, text } from './support.ts';
+import { browserSite, confirmWithCode, follow, h1, LIMITS_NOT_REACHED, text } from './support.ts';
 import { addDays } from '#/features/booking/slots.ts';
 import { romeDateString } from '#/lib/time.ts';
 
@@ -109,7 +109,7 @@ describe('the Back button in the booking flow', () => {
         await expectContact(page, 'ar');
         await travel(page, 'forward');
 
-        await Promise.all([page.waitForURL(/\/prenota\/confermata\?c=/), page.locator('#confirm').click()]);
+        await confirmWithCode(page, site.server);
         expect(await h1(page)).toBe(text('ar', 'booking.done.title'));
         const reference = (await page.locator('.panel .reference').innerText()).trim();
         // Back from the confirmation: no resubmission, no second booking, and the answers are gone.
