@@ -114,6 +114,9 @@ describe('database outage during a booking load (PostgreSQL)', () => {
         MAIL_FROM: 'QuBì <noreply@qubi.example.org>',
         RATE_LIMIT_WRITES_PER_IP_PER_HOUR: '1000000',
         RATE_LIMIT_BOOKINGS_PER_CONTACT_PER_DAY: '1000000',
+        HOLDS_PER_CLIENT: '1000000',
+        BOOKINGS_PER_CONTACT_PER_DESK: '1000000',
+        BOOKINGS_PER_CONTACT: '1000000',
       },
       {
         // Ten desks open every day 9–18: thousands of distinct slots, so no request meets a full one.

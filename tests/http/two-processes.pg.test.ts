@@ -32,6 +32,9 @@ const RAISED_LIMITS = {
   RATE_LIMIT_WRITES_PER_IP_PER_HOUR: '100000',
   RATE_LIMIT_BOOKINGS_PER_CONTACT_PER_DAY: '100000',
   RATE_LIMIT_LOOKUPS_PER_IP_PER_HOUR: '100000',
+  HOLDS_PER_CLIENT: '100000',
+  BOOKINGS_PER_CONTACT_PER_DESK: '100000',
+  BOOKINGS_PER_CONTACT: '100000',
 };
 
 /** A schema shared by two servers started one after the other (the first migrates and seeds it). */

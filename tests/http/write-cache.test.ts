@@ -23,6 +23,9 @@ beforeAll(async () => {
   staff = await startStaffServer({
     RATE_LIMIT_WRITES_PER_IP_PER_HOUR: '10000',
     RATE_LIMIT_BOOKINGS_PER_CONTACT_PER_DAY: '10000',
+    HOLDS_PER_CLIENT: '1000000',
+    BOOKINGS_PER_CONTACT_PER_DESK: '1000000',
+    BOOKINGS_PER_CONTACT: '1000000',
   });
   server = staff.server;
   useServer(server);
