@@ -162,7 +162,7 @@ describe('database outage during a booking load (PostgreSQL)', () => {
     await direct?.end();
   });
 
-  it('answers 201 or a quick 503 through a 10 s outage, keeps every 201, and sends each hold's code once afterwards', async () => {
+  it('answers 201 or a quick 503 through a 10 s outage, keeps every 201, and sends each hold’s code once afterwards', async () => {
     const from = new Date(Date.now() + 86400_000).toISOString().slice(0, 10);
     const to = new Date(Date.now() + 40 * 86400_000).toISOString().slice(0, 10);
     const slots: { desk: string; start: string }[] = [];
