@@ -122,7 +122,12 @@ function markSubmitted(state: BookingState, step: FlowStep): void {
   if (!state.submitted.includes(step)) state.submitted.push(step);
 }
 
-export function stepPath(locale: Locale, desk: Desk, step: FlowStep, query?: Record<string, string | undefined>): string {
+export function stepPath(
+  locale: Locale,
+  desk: Desk,
+  step: FlowStep,
+  query?: Record<string, string | undefined>,
+): string {
   return bookingPath(locale, desk.slug, STEP_PAGES[step], query);
 }
 

@@ -5,7 +5,14 @@
 import type { Db } from '#/server/db/database.ts';
 import type { Desk } from '#/features/desks/desks.ts';
 import type { Locale } from '#/lib/locales.ts';
-import { MAX_ATTEMPTS, MAX_SENDS, RESEND_AFTER_SECONDS, maskEmail, maskPhone, parseCodeInput } from '#/features/verification/code.ts';
+import {
+  MAX_ATTEMPTS,
+  MAX_SENDS,
+  RESEND_AFTER_SECONDS,
+  maskEmail,
+  maskPhone,
+  parseCodeInput,
+} from '#/features/verification/code.ts';
 import { getConfig } from '#/server/config.ts';
 import { CACHE_TAGS, invalidateLiveData } from '#/server/cache/live-page.ts';
 import { confirmHold, findHold, holdLapsed, resendHoldCode } from './holds.ts';

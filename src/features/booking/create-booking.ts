@@ -15,7 +15,13 @@ import { checkHoldLimits, type HoldRefusal } from './hold-limits.ts';
 import { releaseHolds, releaseLapsedHoldsOfSlot, sendHoldCode } from './holds.ts';
 import { isUniqueViolation, runInTransaction } from '#/server/db/transaction.ts';
 import { scopedSubmissionKey } from '#/server/security/submission-key.ts';
-import { findOfferedSlot, hasPlaceLeft, nextFreeSlots, type KnownExceptions, type SlotAvailability } from './slot-availability.ts';
+import {
+  findOfferedSlot,
+  hasPlaceLeft,
+  nextFreeSlots,
+  type KnownExceptions,
+  type SlotAvailability,
+} from './slot-availability.ts';
 
 /**
  * Takes one place of a slot in one statement: creates its counter with this first place, or raises

@@ -181,7 +181,11 @@ export async function confirmHold(
       .where('id', '=', bookingId)
       .execute();
     // The code's message has done its work; its row goes with the code.
-    await trx.deleteFrom('outbox').where('booking_id', '=', bookingId).where('kind', '=', 'verification_code').execute();
+    await trx
+      .deleteFrom('outbox')
+      .where('booking_id', '=', bookingId)
+      .where('kind', '=', 'verification_code')
+      .execute();
     if (hold.email)
       await enqueueConfirmation(
         trx,

@@ -35,7 +35,7 @@ export function parseCodeInput(raw: unknown): string | undefined {
   if (typeof raw !== 'string' || raw.length > 40) return undefined;
   const digits = raw
     .replace(/[\u0660-\u0669\u06F0-\u06F9]/g, (d) => String(d.charCodeAt(0) & 0xf))
-    .replace(/[\s\u00A0\u200E\u200F.\-]/g, '');
+    .replace(/[\s\u00A0\u200E\u200F.-]/g, '');
   return /^[0-9]{6}$/.test(digits) ? digits : undefined;
 }
 
