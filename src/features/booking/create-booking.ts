@@ -12,7 +12,7 @@ import { issueCode, type CodeChannel } from '#/features/verification/codes.ts';
 import { HOLD_MINUTES } from '#/features/verification/code.ts';
 import { enqueueConfirmation } from './booking-messages.ts';
 import { checkHoldLimits, type HoldRefusal } from './hold-limits.ts';
-import { releaseHolds, releaseLapsedHoldsOfSlot, sendHoldCode } from './holds.ts';
+import { lapsedHoldsCtes, lapsedOfSlot, releaseHolds, sendHoldCode } from './holds.ts';
 import { isUniqueViolation, runInTransaction } from '#/server/db/transaction.ts';
 import { scopedSubmissionKey } from '#/server/security/submission-key.ts';
 import {
@@ -29,7 +29,7 @@ import {
  * locked until it ends. INSERT … ON CONFLICT DO UPDATE is atomic under concurrency: a concurrent
  * inserter waits for the other's row, and the WHERE is evaluated on the latest committed version
  * of the locked row, so two bookers of the last place cannot both pass. Undefined: the slot is full.
- * Lapsed holds of the slot are released first, in the same transaction.
+ * The slot's lapsed holds are released by the same statement (placeCtes), their places given back.
  */
 export async function takePlace(
   trx: Db,
@@ -37,19 +37,25 @@ export async function takePlace(
   slot: { start: Date; end: Date },
   now: Date = new Date(),
 ): Promise<{ id: number } | undefined> {
-  // A lapsed hold's place is free: given back before the counter is checked (holds.ts).
-  await releaseLapsedHoldsOfSlot(trx, desk.id, slot.start, now);
-  return trx
-    .insertInto('booking_slot')
-    .values({ desk_id: desk.id, starts_at: slot.start, ends_at: slot.end, capacity: desk.capacityPerSlot, booked: 1 })
-    .onConflict((oc) =>
-      oc
-        .columns(['desk_id', 'starts_at'])
-        .doUpdateSet({ booked: sql<number>`booking_slot.booked + 1` })
-        .where(sql<boolean>`booking_slot.booked < booking_slot.capacity`),
-    )
-    .returning('id')
-    .executeTakeFirst();
+  const { rows } = await sql<{ id: number }>`
+    WITH ${placeCtes(desk, slot, now)}
+    SELECT id FROM place`.execute(trx);
+  return rows[0];
+}
+
+/**
+ * The CTEs of takePlace: the slot's lapsed holds released (holds.ts), and `place`, the counter
+ * created with this first place or raised while what is still held stays under capacity.
+ */
+function placeCtes(desk: Desk, slot: { start: Date; end: Date }, now: Date) {
+  return sql`${lapsedHoldsCtes(lapsedOfSlot(desk.id, slot.start, now), now)},
+    place AS (
+      INSERT INTO booking_slot (desk_id, starts_at, ends_at, capacity, booked)
+      VALUES (${desk.id}::int, ${slot.start}::timestamptz, ${slot.end}::timestamptz, ${desk.capacityPerSlot}::smallint, 1)
+      ON CONFLICT (desk_id, starts_at) DO UPDATE SET booked = booking_slot.booked + 1 - (SELECT count(*) FROM lapsed)
+      WHERE booking_slot.booked - (SELECT count(*) FROM lapsed) < booking_slot.capacity
+      RETURNING id
+    )`;
 }
 
 /**
@@ -62,16 +68,12 @@ async function placeAndBook(
   db: Db,
   input: NewBooking,
   slot: { start: Date; end: Date },
+  now: Date,
 ): Promise<BookingSummary | undefined> {
   const { desk } = input;
+  // The slot's lapsed holds are released by the same statement: their places count as free.
   const { rows } = await sql<{ id: number; reference: string }>`
-    WITH place AS (
-      INSERT INTO booking_slot (desk_id, starts_at, ends_at, capacity, booked)
-      VALUES (${desk.id}::int, ${slot.start}::timestamptz, ${slot.end}::timestamptz, ${desk.capacityPerSlot}::smallint, 1)
-      ON CONFLICT (desk_id, starts_at) DO UPDATE SET booked = booking_slot.booked + 1
-      WHERE booking_slot.booked < booking_slot.capacity
-      RETURNING id
-    )
+    WITH ${placeCtes(desk, slot, now)}
     INSERT INTO booking (reference, desk_id, slot_id, starts_at, ends_at, topic, note, first_name, email, phone, locale, manage_token_hash, submission_key, source)
     SELECT ${generateReference()}::text, ${desk.id}::int, place.id, ${slot.start}::timestamptz, ${slot.end}::timestamptz, ${input.topic}::text, ${input.note}::text,
            ${input.firstName}::text, ${input.email}::text, ${input.phone}::text, ${input.locale}::text, NULL, ${input.submissionKey}::text, ${input.source}::text
@@ -204,8 +206,7 @@ async function tryCreateBooking(
     // Without an email there is no outbox row: the place and the booking row are one statement,
     // atomic on its own, instead of begin, two statements and commit.
     if (!input.email && !hold && !db.isTransaction) {
-      await releaseLapsedHoldsOfSlot(db, input.desk.id, slot.start, now);
-      const booking = await placeAndBook(db, input, slot);
+      const booking = await placeAndBook(db, input, slot, now);
       if (!booking) throw new SlotFull();
       return { ok: true, booking, manageToken: null, duplicate: false };
     }

@@ -14,9 +14,13 @@ import { enqueueMessage } from '#/server/mail/outbox.ts';
 import { enqueueConfirmation } from './booking-messages.ts';
 import { generateToken, hashToken } from './reference.ts';
 
-async function release(db: Db, which: ReturnType<typeof sql>, now: Date): Promise<number> {
-  const { rows } = await sql<{ released: number }>`
-    WITH lapsed AS (
+/**
+ * The CTEs that flip holds from 'pending' to 'expired' (their personal data, code and messages
+ * dropped): `lapsed` returns their id and slot_id, for the statement to give their places back.
+ */
+export function lapsedHoldsCtes(which: ReturnType<typeof sql>, now: Date) {
+  return sql`
+    lapsed AS (
       UPDATE booking
          SET status = 'expired', first_name = NULL, email = NULL, phone = NULL, note = NULL,
              manage_token_hash = NULL, submission_key = NULL, hold_client = NULL, erased_at = ${now}::timestamptz
@@ -24,7 +28,12 @@ async function release(db: Db, which: ReturnType<typeof sql>, now: Date): Promis
       RETURNING id, slot_id
     ),
     codes AS (DELETE FROM verification_code WHERE booking_id IN (SELECT id FROM lapsed)),
-    messages AS (DELETE FROM outbox WHERE booking_id IN (SELECT id FROM lapsed)),
+    messages AS (DELETE FROM outbox WHERE booking_id IN (SELECT id FROM lapsed))`;
+}
+
+async function release(db: Db, which: ReturnType<typeof sql>, now: Date): Promise<number> {
+  const { rows } = await sql<{ released: number }>`
+    WITH ${lapsedHoldsCtes(which, now)},
     freed AS (
       UPDATE booking_slot SET booked = booking_slot.booked - l.n
         FROM (SELECT slot_id, count(*)::int AS n FROM lapsed GROUP BY slot_id) AS l
@@ -35,6 +44,10 @@ async function release(db: Db, which: ReturnType<typeof sql>, now: Date): Promis
   return rows[0]?.released ?? 0;
 }
 
+/** Which holds are the lapsed ones of a slot. */
+export const lapsedOfSlot = (deskId: number, start: Date, now: Date) =>
+  sql`desk_id = ${deskId}::int AND starts_at = ${start}::timestamptz AND hold_expires_at <= ${now}::timestamptz`;
+
 /** Every lapsed hold of the site (the worker's housekeeping). */
 export function releaseLapsedHolds(db: Db, now: Date = new Date()): Promise<number> {
   return release(db, sql`hold_expires_at <= ${now}::timestamptz`, now);
@@ -42,11 +55,7 @@ export function releaseLapsedHolds(db: Db, now: Date = new Date()): Promise<numb
 
 /** The lapsed holds of one slot, before a booking takes a place in it. */
 export function releaseLapsedHoldsOfSlot(db: Db, deskId: number, start: Date, now: Date): Promise<number> {
-  return release(
-    db,
-    sql`desk_id = ${deskId}::int AND starts_at = ${start}::timestamptz AND hold_expires_at <= ${now}::timestamptz`,
-    now,
-  );
+  return release(db, lapsedOfSlot(deskId, start, now), now);
 }
 
 /** Named holds, lapsed or not (a contact's own earlier hold, given back when it books again). */
