@@ -440,6 +440,60 @@ describe('booking without JavaScript', () => {
     expect((await submit(check)).status).toBe(303);
   });
 
+  it('the code step: says where the code went, refuses a wrong code, limits "send again", switches to email', async () => {
+    const { check } = await reachCheckAnswers(
+      'gallaratese',
+      { firstName: 'Yusuf', phone: '333 909 1234' },
+      { slotIndex: 2 },
+    );
+    const seen = lastCodeMailId(server.output());
+    const held = await submit(check);
+    expect(held.headers.get('location')).toBe(`${bookingPage('gallaratese')}/codice`);
+    const step = await get(held.headers.get('location')!, server, held.jar);
+    expect(step.status).toBe(200);
+    expect(step.headers.get('cache-control')).toBe('no-store');
+    expect(step.html).toContain('+39 ••• 1234');
+    expect(step.html).not.toContain('909');
+    expect(step.html).toMatch(/<input[^>]*id="code"[^>]*autocomplete="one-time-code"[^>]*inputmode="numeric"/);
+    const codeForm = form(step, 0);
+    const resendForm = form(step, 1);
+    const emailForm = form(step, 2);
+    // Not six digits, then a wrong code: 422 with the message, once.
+    const short = await post(codeForm.action, [['code', '12 34']], server, server.origin, step.jar);
+    expect((await follow(short)).status).toBe(303);
+    const shortPage = await get(`${bookingPage('gallaratese')}/codice`, server, step.jar);
+    expect(shortPage.status).toBe(422);
+    expect(shortPage.html).toContain('Scrivi le 6 cifre del codice.');
+    const { code } = await nextCodeFromMail(server.output, seen);
+    const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
+    await post(codeForm.action, [['code', wrong]], server, server.origin, step.jar);
+    const wrongPage = await get(`${bookingPage('gallaratese')}/codice`, server, step.jar);
+    expect(wrongPage.status).toBe(422);
+    expect(wrongPage.html).toContain('Tentativi rimasti: 4.');
+    expect((await get(`${bookingPage('gallaratese')}/codice`, server, step.jar)).status).toBe(200);
+    // "Send again" right away: wait a minute (429).
+    await post(resendForm.action, resendForm.fields, server, server.origin, step.jar);
+    const soon = await get(`${bookingPage('gallaratese')}/codice`, server, step.jar);
+    expect(soon.status).toBe(429);
+    expect(soon.html).toMatch(/Aspetta \d+ secondi/);
+    // "Use email instead" with no email given: an address typed here, checked, then the code goes there.
+    await post(emailForm.action, [['email', 'not an email']], server, server.origin, step.jar);
+    expect((await get(`${bookingPage('gallaratese')}/codice`, server, step.jar)).status).toBe(422);
+    const beforeEmail = lastCodeMailId(server.output());
+    await post(emailForm.action, [['email', 'Yusuf@Example.org']], server, server.origin, step.jar);
+    const switched = await get(`${bookingPage('gallaratese')}/codice`, server, step.jar);
+    expect(switched.status).toBe(200);
+    expect(switched.html).toContain('y•••@example.org');
+    const emailed = await nextCodeFromMail(server.output, beforeEmail);
+    // The first code no longer works; the emailed one confirms, with a confirmation email to that address.
+    await post(codeForm.action, [['code', code]], server, server.origin, step.jar);
+    expect((await get(`${bookingPage('gallaratese')}/codice`, server, step.jar)).html).toContain(
+      'Tentativi rimasti: 3.',
+    );
+    const done = await post(codeForm.action, [['code', emailed.code]], server, server.origin, step.jar);
+    expect(done.headers.get('location')).toMatch(/\/prenota\/confermata\?c=/);
+  });
+
   it('lets the time be changed from check answers, by a link, without losing the answers', async () => {
     const { slot, check } = await reachCheckAnswers('quarto-oggiaro', {
       firstName: 'Chen',

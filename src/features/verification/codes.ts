@@ -36,7 +36,7 @@ export type ResendOutcome =
 
 /**
  * A fresh code for "send again" (or to another channel): at most MAX_SENDS codes per hold, at least
- * RESEND_AFTER_SECONDS apart. The previous code stops working; the tries already used still count.
+ * RESEND_AFTER_SECONDS apart unless the channel changes. The previous code stops working; the tries already used still count.
  */
 export async function resendCode(
   trx: Db,
@@ -58,7 +58,15 @@ export async function resendCode(
     .where('expires_at', '>', now)
     .where('attempts', '<', MAX_ATTEMPTS)
     .where('sends', '<', MAX_SENDS)
-    .where('last_sent_at', '<=', new Date(now.getTime() - RESEND_AFTER_SECONDS * 1000))
+    // A change of channel ("use email instead": the phone was wrong, or no SMS comes) need not wait.
+    .where((eb) =>
+      channel
+        ? eb.or([
+            eb('channel', '!=', channel),
+            eb('last_sent_at', '<=', new Date(now.getTime() - RESEND_AFTER_SECONDS * 1000)),
+          ])
+        : eb('last_sent_at', '<=', new Date(now.getTime() - RESEND_AFTER_SECONDS * 1000)),
+    )
     .returning('channel')
     .executeTakeFirst();
   if (row) return { ok: true, code, channel: row.channel };
