@@ -9,7 +9,7 @@ import { latestCodeFromOutbox } from '../support/codes.ts';
 import { seedDatabase } from '#/server/db/seed.ts';
 import { getDeskBySlug, type Desk } from '#/features/desks/desks.ts';
 import { createBooking, type NewBooking } from '#/features/booking/create-booking.ts';
-import { confirmHold, releaseLapsedHolds } from '#/features/booking/holds.ts';
+import { confirmHold, releaseLapsedHolds, resendHoldCode } from '#/features/booking/holds.ts';
 import { listDeskSlots } from '#/features/booking/slot-availability.ts';
 import { romeToInstant } from '#/lib/time.ts';
 
@@ -139,6 +139,30 @@ describe(`holds and codes (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGl
       ok: false,
       reason: 'expired',
     });
+  });
+
+  it('"send again": a minute apart, 3 codes in all, each new one voiding the last', async () => {
+    const phone = freshPhone();
+    const made = await hold({ start: romeToInstant(2026, 12, 15, 12, 0), phone });
+    if (!made.ok) throw new Error('not held');
+    const id = made.booking.id;
+    const first = await latestCodeFromOutbox(t.db, phone);
+    expect(await resendHoldCode(t.db, id, { now: later(0.5) })).toMatchObject({ ok: false, reason: 'too_soon' });
+    expect(await resendHoldCode(t.db, id, { now: later(1) })).toEqual({ ok: true, channel: 'sms' });
+    const second = await latestCodeFromOutbox(t.db, phone);
+    // To an email now, without waiting: the channel changes.
+    expect(await resendHoldCode(t.db, id, { now: later(1.1), toEmail: 'nadia@example.org' })).toEqual({
+      ok: true,
+      channel: 'email',
+    });
+    expect(await resendHoldCode(t.db, id, { now: later(5) })).toMatchObject({ ok: false, reason: 'no_more' });
+    const third = await latestCodeFromOutbox(t.db, 'nadia@example.org');
+    for (const old of [first, second].filter((c) => c !== third))
+      expect(await confirmHold(t.db, id, old, { now: later(6) })).toMatchObject({ ok: false, reason: 'wrong' });
+    expect(await confirmHold(t.db, id, third, { now: later(6) })).toMatchObject({ ok: true });
+    // Its confirmation goes to the email the code went to.
+    const kinds = await t.db.selectFrom('outbox').select(['kind', 'recipient']).where('booking_id', '=', id).execute();
+    expect(kinds).toContainEqual({ kind: 'booking_confirmation', recipient: 'nadia@example.org' });
   });
 
   it('a lapsed hold is free at read time: another family books it, and the late code is refused', async () => {
