@@ -10,7 +10,8 @@ import type { Page } from 'playwright-core';
 import { startServer } from '../support/server.ts';
 import { startStaffServer, type StaffServer } from '../support/staff-http.ts';
 import { SUBMIT, signIn } from './staff-support.ts';
-import { browserSite, confirmWithCode, follow, h1, LIMITS_NOT_REACHED, text } from './support.ts';
+import { browserSite, confirmThroughApi, confirmWithCode, follow, h1, LIMITS_NOT_REACHED, text } from './support.ts';
+import { lastCodeMailId } from '../support/codes.ts';
 import { addDays } from '#/features/booking/slots.ts';
 import { romeDateString } from '#/lib/time.ts';
 
@@ -279,6 +280,7 @@ describe('the Back button and the language switcher on the other public forms', 
         await fetch(`${site.origin}/api/v1/desks/quarto-oggiaro/slots?from=${today}&to=${addDays(today, 61)}`)
       ).json()) as { start: string; remaining: number }[];
       const phone = javaScriptEnabled ? '+39 333 515 0001' : '+39 333 515 0002';
+      const seen = lastCodeMailId(site.server.output());
       const made = await fetch(`${site.origin}/api/v1/bookings`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
@@ -293,6 +295,7 @@ describe('the Back button and the language switcher on the other public forms', 
       });
       expect(made.status).toBe(201);
       const { reference } = (await made.json()) as { reference: string };
+      await confirmThroughApi(site, reference, seen);
       const context = await site.browser.newContext({ javaScriptEnabled });
       const page = await context.newPage();
       const lookUp = () =>

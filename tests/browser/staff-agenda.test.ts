@@ -8,10 +8,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext } from 'playwright-core';
 import { startStaffServer } from '../support/staff-http.ts';
-import { lastCodeMailId, nextCodeFromMail } from '../support/codes.ts';
+import { lastCodeMailId } from '../support/codes.ts';
 import { addDays } from '#/features/booking/slots.ts';
 import { romeDateString } from '#/lib/time.ts';
-import { browserSite, expectNoViolations, follow } from './support.ts';
+import { browserSite, confirmThroughApi, expectNoViolations, follow } from './support.ts';
 import { signIn } from './staff-support.ts';
 
 /** A Tuesday with a booking made through the public API (the table has a row to check). */
@@ -26,22 +26,6 @@ const site = browserSite(() =>
     BOOKINGS_PER_CONTACT: '1000000',
   }),
 );
-
-/** Confirms a hold made through the API with the code sent to its contact. */
-async function confirmThroughApi(reference: string, seen: number) {
-  let after = seen;
-  for (let tries = 0; tries < 4; tries++) {
-    const { id, code } = await nextCodeFromMail(() => site.server.output(), after);
-    const res = await fetch(`${site.origin}/api/v1/bookings/${reference}/confirm`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ code }),
-    });
-    if (res.status === 200) return;
-    after = id;
-  }
-  throw new Error(`could not confirm ${reference}`);
-}
 beforeAll(async () => {
   const slot = (await freeSlots())[0]!;
   const seen = lastCodeMailId(site.server.output());
@@ -61,7 +45,7 @@ beforeAll(async () => {
     }),
   });
   expect(res.status).toBe(201);
-  await confirmThroughApi(((await res.json()) as { reference: string }).reference, seen);
+  await confirmThroughApi(site, ((await res.json()) as { reference: string }).reference, seen);
   bookedDay = romeDateString(new Date(slot.start));
 });
 
