@@ -10,6 +10,7 @@ import * as hardening from './2026_12_05_0040_hardening.ts';
 import * as formDrafts from './2026_12_05_0100_form_drafts.ts';
 import * as sms from './2026_12_05_0200_sms.ts';
 import * as contactKeys from './2026_12_05_0300_contact_keys.ts';
+import * as bookingHolds from './2026_12_05_0400_booking_holds.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_24_0001_public_site': publicSite,
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_05_0100_form_drafts': formDrafts,
   '2026_12_05_0200_sms': sms,
   '2026_12_05_0300_contact_keys': contactKeys,
+  '2026_12_05_0400_booking_holds': bookingHolds,
 };

@@ -27,7 +27,7 @@ export const AREAS = {
 /** A desk's booking flow, under the desk: /{locale}/sportelli/{slug}/prenota[/{step}]. */
 export const BOOK = 'prenota';
 /** Steps after "choose a time" (the desk's /prenota page itself), and the confirmation's files. */
-export type BookingPage = 'dettagli' | 'contatti' | 'riepilogo' | 'confermata' | 'appuntamento.ics';
+export type BookingPage = 'dettagli' | 'contatti' | 'riepilogo' | 'codice' | 'confermata' | 'appuntamento.ics';
 export type BookingManagePage = 'gestisci' | 'annulla';
 export type PledgePage = 'dona' | 'grazie' | 'gestisci' | 'consegna.ics';
 export type VolunteerPage = 'grazie' | 'conferma' | 'ritira';

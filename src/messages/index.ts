@@ -3,6 +3,7 @@
 // handler of SMS replies. server/ never imports a feature; scripts/start.ts and scripts/worker.ts
 // (and the tests) hand this to startWorker.
 import { eraseExpiredBookings } from '#/features/booking/erase-bookings.ts';
+import { releaseLapsedHolds } from '#/features/booking/holds.ts';
 import { bookingRenderers } from '#/features/booking/outbox-renderers.ts';
 import { handleSmsReply, smsReplyRenderers } from '#/features/booking/sms-replies.ts';
 import { pledgeRenderers } from '#/features/campaign/outbox-renderers.ts';
@@ -47,6 +48,12 @@ export function workerFeatures(options: HousekeepingOptions = {}): WorkerFeature
   return {
     renderers: messageRenderers,
     housekeeping: [
+      // Lapsed holds first: their places come back, and their unverified contacts go.
+      {
+        name: 'hold release',
+        run: (db, at) => releaseLapsedHolds(db, at),
+        describe: (n) => `released ${n} unconfirmed booking holds`,
+      },
       {
         name: 'booking erasure',
         run: (db, at) => eraseExpiredBookings(db, at, retentionDays),

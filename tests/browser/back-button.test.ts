@@ -10,7 +10,8 @@ import type { Page } from 'playwright-core';
 import { startServer } from '../support/server.ts';
 import { startStaffServer, type StaffServer } from '../support/staff-http.ts';
 import { SUBMIT, signIn } from './staff-support.ts';
-import { browserSite, follow, h1, LIMITS_NOT_REACHED, text } from './support.ts';
+import { browserSite, confirmThroughApi, confirmWithCode, follow, h1, LIMITS_NOT_REACHED, text } from './support.ts';
+import { lastCodeMailId } from '../support/codes.ts';
 import { addDays } from '#/features/booking/slots.ts';
 import { romeDateString } from '#/lib/time.ts';
 
@@ -109,7 +110,7 @@ describe('the Back button in the booking flow', () => {
         await expectContact(page, 'ar');
         await travel(page, 'forward');
 
-        await Promise.all([page.waitForURL(/\/prenota\/confermata\?c=/), page.locator('#confirm').click()]);
+        await confirmWithCode(page, site.server);
         expect(await h1(page)).toBe(text('ar', 'booking.done.title'));
         const reference = (await page.locator('.panel .reference').innerText()).trim();
         // Back from the confirmation: no resubmission, no second booking, and the answers are gone.
@@ -280,6 +281,7 @@ describe('the Back button and the language switcher on the other public forms', 
         await fetch(`${site.origin}/api/v1/desks/quarto-oggiaro/slots?from=${today}&to=${addDays(today, 61)}`)
       ).json()) as { start: string; remaining: number }[];
       const phone = javaScriptEnabled ? '+39 333 515 0001' : '+39 333 515 0002';
+      const seen = lastCodeMailId(site.server.output());
       const made = await fetch(`${site.origin}/api/v1/bookings`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
@@ -294,6 +296,7 @@ describe('the Back button and the language switcher on the other public forms', 
       });
       expect(made.status).toBe(201);
       const { reference } = (await made.json()) as { reference: string };
+      await confirmThroughApi(site, reference, seen);
       const context = await site.browser.newContext({ javaScriptEnabled });
       const page = await context.newPage();
       const lookUp = () =>

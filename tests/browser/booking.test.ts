@@ -5,7 +5,16 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startServer } from '../support/server.ts';
-import { axeViolations, browserSite, follow, h1, LIMITS_NOT_REACHED, text } from './support.ts';
+import {
+  axeViolations,
+  browserSite,
+  confirmWithCode,
+  follow,
+  h1,
+  inArabicDigits,
+  LIMITS_NOT_REACHED,
+  text,
+} from './support.ts';
 import { loggedMails } from '../support/mail-log.ts';
 
 const site = browserSite(() => startServer(LIMITS_NOT_REACHED));
@@ -30,8 +39,12 @@ async function fillContact(page: Page, values: { firstName: string; phone?: stri
   await page.check('#privacyAccepted');
 }
 
-async function confirmAndReadReference(page: Page, locale: Locale): Promise<string> {
-  await Promise.all([page.waitForURL(/\/prenota\/confermata\?c=/), page.locator('#confirm').click()]);
+async function confirmAndReadReference(
+  page: Page,
+  locale: Locale,
+  options: Parameters<typeof confirmWithCode>[2] = {},
+): Promise<string> {
+  await confirmWithCode(page, site.server, options);
   expect(await h1(page)).toBe(text(locale, 'booking.done.title'));
   return (await page.locator('.panel .reference').innerText()).trim();
 }
@@ -85,7 +98,29 @@ describe('a family books and cancels', () => {
       expect(await h1(page)).toBe(text('ar', 'booking.check.title'));
       expect(await page.locator('main').innerText()).toContain('351 444 5555');
 
-      const reference = await confirmAndReadReference(page, 'ar');
+      // The code step, without JavaScript: where the code went (the phone, masked), a field that
+      // phones fill from the SMS, and the code typed with Arabic-Indic digits and a space.
+      const reference = await confirmAndReadReference(page, 'ar', {
+        typed: inArabicDigits,
+        onCodeStep: async () => {
+          expect(await h1(page)).toBe(text('ar', 'booking.code.title'));
+          expect(await page.locator('html').getAttribute('dir')).toBe('rtl');
+          const main = await page.locator('main').innerText();
+          expect(main).toContain(text('ar', 'booking.code.sentSms'));
+          expect(main).toContain('+39 ••• 5555');
+          expect(main).not.toContain('444');
+          const field = page.locator('#code');
+          expect(await field.getAttribute('autocomplete')).toBe('one-time-code');
+          expect(await field.getAttribute('inputmode')).toBe('numeric');
+          expect(await page.locator('label[for="code"]').innerText()).toBe(text('ar', 'booking.code.label'));
+          // A wrong code first: the error summary says so, in Arabic, with the tries left.
+          await page.fill('#code', '٠٠٠ ٠٠٠');
+          await follow(page, '#confirm-code');
+          expect(await page.locator('.error-summary').innerText()).toContain(
+            text('ar', 'booking.error.codeWrong', { count: '4' }),
+          );
+        },
+      });
       expect(reference).toMatch(/^QB-[A-Z0-9]{4}-[A-Z0-9]{2}$/);
       const ics = await downloadCalendar(page);
       expect(ics.startsWith('BEGIN:VCALENDAR')).toBe(true);
@@ -180,7 +215,7 @@ describe('axe finds no WCAG 2.1 A/AA violation on the booking and manage pages',
         await continueButton(other, locale);
         await fillContact(other, { firstName: 'Ali', phone: '333 555 8888' });
         await continueButton(other, locale);
-        await Promise.all([other.waitForURL(/confermata/), other.locator('#confirm').click()]);
+        await confirmWithCode(other, site.server);
         await otherContext.close();
         await follow(page, page.locator('#confirm'));
         expect(await h1(page)).toBe(text(locale, 'booking.taken.title'));

@@ -13,6 +13,7 @@ import {
 } from 'playwright-core';
 import type { RunningServer } from '../support/server.ts';
 import { messages } from '#/lib/i18n.ts';
+import { lastCodeMailId, nextCodeFromMail } from '../support/codes.ts';
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -118,7 +119,38 @@ export const LIMITS_NOT_REACHED = {
   RATE_LIMIT_WRITES_PER_IP_PER_HOUR: '1000',
   RATE_LIMIT_BOOKINGS_PER_CONTACT_PER_DAY: '1000',
   MESSAGES_PER_RECIPIENT_PER_DAY: '1000',
+  HOLDS_PER_CLIENT: '1000',
+  BOOKINGS_PER_CONTACT_PER_DESK: '1000',
+  BOOKINGS_PER_CONTACT: '1000',
 };
+
+/** Arabic-Indic digits, grouped "١٢٣ ٤٥٦", as an Arabic keyboard types a code. */
+export const inArabicDigits = (code: string) =>
+  `${code.slice(0, 3)} ${code.slice(3)}`.replace(/[0-9]/g, (d) => String.fromCharCode(0x0660 + Number(d)));
+
+/**
+ * "Confirm" on check answers, then the code step: the code the contact received (the newest code
+ * message the file mailer wrote, tests/support/codes.ts), typed as `typed` makes it, and sent; the
+ * confirmation page follows. `onCodeStep` looks at the code step before the code is typed.
+ */
+export async function confirmWithCode(
+  page: Page,
+  server: RunningServer,
+  options: { typed?: (code: string) => string; onCodeStep?: () => Promise<void> } = {},
+): Promise<void> {
+  const seen = lastCodeMailId(server.output());
+  await Promise.all([page.waitForURL(/\/prenota\/codice$/), page.locator('#confirm').click()]);
+  await options.onCodeStep?.();
+  let after = seen;
+  // An earlier hold's message written late is refused; the next newer one is this hold's.
+  for (let tries = 0; tries < 4 && /\/prenota\/codice$/.test(page.url()); tries++) {
+    const { id, code } = await nextCodeFromMail(server.output, after);
+    await page.fill('#code', (options.typed ?? ((c) => c))(code));
+    await follow(page, '#confirm-code');
+    after = id;
+  }
+  await page.waitForURL(/\/prenota\/confermata\?c=/);
+}
 
 /** A string of the site in a locale, with its {{placeholders}} filled in. */
 export const text = (locale: string, key: string, values: Record<string, string> = {}) =>
@@ -245,4 +277,24 @@ export async function axeViolations(page: Page, maxTargets = 5): Promise<AxeViol
           `${(n.target as unknown[]).join(' ')}${n.failureSummary ? ` — ${String(n.failureSummary).replace(/\s+/g, ' ').slice(0, 240)}` : ''}`,
       ),
   }));
+}
+
+/** Confirms a hold made through the API with the code sent to its contact (the newest code message above `seen`). */
+export async function confirmThroughApi(
+  site: { origin: string; server: RunningServer },
+  reference: string,
+  seen: number,
+): Promise<void> {
+  let after = seen;
+  for (let tries = 0; tries < 4; tries++) {
+    const { id, code } = await nextCodeFromMail(() => site.server.output(), after);
+    const res = await fetch(`${site.origin}/api/v1/bookings/${reference}/confirm`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ code }),
+    });
+    if (res.status === 200) return;
+    after = id;
+  }
+  throw new Error(`could not confirm ${reference}`);
 }

@@ -7,6 +7,7 @@ import { startServer, type RunningServer } from '../support/server.ts';
 import { messages } from '#/lib/i18n.ts';
 import { addDays } from '#/features/booking/slots.ts';
 import { romeDateString } from '#/lib/time.ts';
+import { lastCodeMailId, nextCodeFromMail } from '../support/codes.ts';
 
 interface SlotJson {
   start: string;
@@ -19,6 +20,10 @@ const RAISED_LIMITS = {
   RATE_LIMIT_WRITES_PER_IP_PER_HOUR: '100000',
   RATE_LIMIT_BOOKINGS_PER_CONTACT_PER_DAY: '100000',
   RATE_LIMIT_LOOKUPS_PER_IP_PER_HOUR: '100000',
+  // Everything here comes from 127.0.0.1: the hold limits are proven in tests/integration/booking-holds.test.ts.
+  HOLDS_PER_CLIENT: '100000',
+  BOOKINGS_PER_CONTACT_PER_DESK: '100000',
+  BOOKINGS_PER_CONTACT: '100000',
 };
 
 let server: RunningServer;
@@ -63,6 +68,25 @@ const booking = (desk: string, start: string, over: Record<string, unknown> = {}
   privacyAccepted: true,
   ...over,
 });
+
+/**
+ * Confirms a hold with the code its contact received (read from the .eml the file mailer wrote:
+ * the newest one above `seen`, trying a newer one if an earlier hold's message was written late).
+ */
+async function confirmWithCode(
+  reference: string,
+  seen: number,
+  origin = server.origin,
+  output = () => server.output(),
+) {
+  let after = seen;
+  for (let tries = 0; ; tries++) {
+    const { id, code } = await nextCodeFromMail(output, after);
+    const res = await post(`/api/v1/bookings/${reference}/confirm`, { code }, {}, origin);
+    if (res.status !== 422 || tries === 3) return res;
+    after = id;
+  }
+}
 
 const remainingAt = async (desk: string, start: string) =>
   (await slots(desk)).find((s) => s.start === start)?.remaining;
@@ -167,9 +191,14 @@ describe('booking API', () => {
         desk: 'quarto-oggiaro',
         start: slot.start,
         end: slot.end,
-        // Phone only: the link its SMS carries (a 20-character token, to fit the message).
-        manageUrl: expect.stringMatching(/\/it\/prenotazione\/gestisci\?token=[A-Za-z0-9_-]{20}$/),
+        manageUrl: null,
+        status: 'pending',
+        hold_expires_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
+        code_sent_to: { channel: 'sms', to: expect.stringMatching(/^\+39 ••• \d{4}$/) },
       });
+      const heldFor = new Date(made.hold_expires_at as string).getTime() - Date.now();
+      expect(heldFor).toBeGreaterThan(13 * 60000);
+      expect(heldFor).toBeLessThanOrEqual(15 * 60000);
       for (const body of bodies.filter((_, i) => statuses[i] === 409)) {
         expect(body.error).toBe('slot_full');
         const alternatives = body.alternatives as SlotJson[];
@@ -211,16 +240,45 @@ describe('booking API', () => {
         email: 'Amina@Example.org',
         submissionKey: crypto.randomUUID(),
       });
+      const seen = lastCodeMailId(server.output());
       const [a, b] = await Promise.all([post('/api/v1/bookings', body), post('/api/v1/bookings', body)]);
       expect([a.status, b.status]).toEqual([201, 201]);
       const [x, y] = (await Promise.all([a.json(), b.json()])) as { reference: string; manageUrl: string | null }[];
       expect(x!.reference).toBe(y!.reference);
-      // The manage link's secret exists only in the answer that created the booking.
-      const links = [x!.manageUrl, y!.manageUrl].filter(Boolean);
-      expect(links).toHaveLength(1);
-      // With a mobile the token is the short one its SMS carries too.
-      expect(links[0]).toMatch(new RegExp(`^${server.origin}/it/prenotazione/gestisci\\?token=[A-Za-z0-9_-]{20}$`));
+      // A hold has no manage link yet: it comes with the confirmation, once.
+      expect([x!.manageUrl, y!.manageUrl]).toEqual([null, null]);
       expect(await remainingAt('villapizzone', slot.start)).toBe(0);
+      const confirmed = await confirmWithCode(x!.reference, seen);
+      expect(confirmed.status).toBe(200);
+      const body2 = (await confirmed.json()) as { manageUrl: string; status: string; reference: string };
+      expect(body2).toMatchObject({ reference: x!.reference, status: 'confirmed' });
+      expect(body2.manageUrl).toMatch(
+        new RegExp(`^${server.origin}/it/prenotazione/gestisci\\?token=[A-Za-z0-9_-]{43}$`),
+      );
+      // The same key again finds the confirmed booking.
+      expect(await (await post('/api/v1/bookings', body)).json()).toMatchObject({
+        status: 'confirmed',
+        code_sent_to: null,
+      });
+    });
+
+    it('confirms with the code: 422 with the tries left, 429 after five wrong ones', async () => {
+      const slot = await freeSlot('gallaratese', 1);
+      const made = await post('/api/v1/bookings', booking('gallaratese', slot.start, { email: 'rania@example.org' }));
+      const { reference } = (await made.json()) as { reference: string };
+      const confirm = (code: unknown) => post(`/api/v1/bookings/${reference}/confirm`, { code });
+      expect((await confirm('12345')).status).toBe(422);
+      const unknown = await post('/api/v1/bookings/QB-2222-22/confirm', { code: '123456' });
+      expect(unknown.status).toBe(404);
+      const answers = [];
+      for (let i = 0; i < 5; i++) {
+        const res = await confirm('۰۰۰ ۰۰۰');
+        answers.push([res.status, await res.json()]);
+      }
+      expect(answers.slice(0, 4)).toEqual([4, 3, 2, 1].map((n) => [422, { error: 'wrong_code', triesLeft: n }]));
+      expect(answers[4]).toEqual([429, { error: 'too_many_tries' }]);
+      // Locked: the place stays held until the hold lapses, never confirmed.
+      expect((await confirm('111111')).status).toBe(429);
     });
 
     it('serves slots from the cache until a booking invalidates them', async () => {
@@ -432,8 +490,12 @@ describe('booking API', () => {
   describe('POST /api/v1/bookings/cancel', () => {
     it('cancels by reference and phone, freeing the place; a wrong phone or reference is not found', async () => {
       const slot = await freeSlot('gallaratese');
+      const seen = lastCodeMailId(server.output());
       const made = await post('/api/v1/bookings', booking('gallaratese', slot.start, { phone: '351 681 8198' }));
       expect(made.status).toBe(201);
+      expect(
+        (await confirmWithCode(((await made.clone().json()) as { reference: string }).reference, seen)).status,
+      ).toBe(200);
       const { reference } = (await made.json()) as { reference: string };
       const before = (await remainingAt('gallaratese', slot.start))!;
 
@@ -468,11 +530,16 @@ describe('booking API', () => {
 
     it('cancels with the token of the manage link', async () => {
       const slot = await freeSlot('gallaratese');
+      const seen = lastCodeMailId(server.output());
       const made = await post(
         '/api/v1/bookings',
         booking('gallaratese', slot.start, { email: 'amina@example.org', locale: 'en' }),
       );
-      const { manageUrl, reference } = (await made.json()) as { manageUrl: string; reference: string };
+      const held = (await made.json()) as { reference: string };
+      const { manageUrl, reference } = (await (await confirmWithCode(held.reference, seen)).json()) as {
+        manageUrl: string;
+        reference: string;
+      };
       expect(manageUrl).toContain('/en/prenotazione/gestisci?token=');
       const token = new URL(manageUrl).searchParams.get('token');
       expect((await post('/api/v1/bookings/cancel', { token: `${token}x` })).status).toBe(404);

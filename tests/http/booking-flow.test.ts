@@ -8,6 +8,7 @@ import { Jar } from '../support/cookie-jar.ts';
 import { weekStart } from '#/features/booking/slots.ts';
 import { romeDateString } from '#/lib/time.ts';
 import { loggedMails } from '../support/mail-log.ts';
+import { lastCodeMailId, nextCodeFromMail } from '../support/codes.ts';
 
 let server: RunningServer;
 beforeAll(async () => {
@@ -17,6 +18,11 @@ beforeAll(async () => {
     RATE_LIMIT_WRITES_PER_IP_PER_HOUR: '10000',
     RATE_LIMIT_LOOKUPS_PER_IP_PER_HOUR: '10000',
     RATE_LIMIT_BOOKINGS_PER_CONTACT_PER_DAY: '10000',
+    // Every person here books from 127.0.0.1, many with the same phone: the hold limits are
+    // proven in tests/integration/booking-holds.test.ts.
+    HOLDS_PER_CLIENT: '10000',
+    BOOKINGS_PER_CONTACT_PER_DESK: '10000',
+    BOOKINGS_PER_CONTACT: '10000',
   });
 });
 afterAll(async () => {
@@ -171,9 +177,31 @@ async function reachCheckAnswers(
   return { slot, check };
 }
 
+/**
+ * "Confirm" held the place and sent a code (`held`: its 303 to the code step): the code step, and
+ * the code typed in as it arrived (`typed` turns it into what the person types), posted.
+ */
+async function enterCode(held: Page, seen: number, typed = (code: string) => code, srv = server) {
+  expect(held.status, held.html).toBe(303);
+  expect(held.headers.get('location')).toMatch(/\/prenota\/codice$/);
+  const codeStep = await get(held.headers.get('location')!, srv, held.jar);
+  expect(codeStep.status, codeStep.html).toBe(200);
+  const f = form(codeStep);
+  // The newest code written is this hold's once its message is out; one of an earlier test's
+  // hold, written late, is refused, and the next newer one is tried (a hold allows 5 tries).
+  let after = seen;
+  for (let tries = 0; ; tries++) {
+    const { id, code } = await nextCodeFromMail(srv.output, after);
+    const answer = await post(f.action, [['code', typed(code)]], srv, srv.origin, codeStep.jar);
+    if (!answer.headers.get('location')?.endsWith('/prenota/codice') || tries === 3) return { codeStep, code, answer };
+    after = id;
+  }
+}
+
 async function book(desk: string, person: Person, options: { locale?: string; slotIndex?: number } = {}) {
   const { slot, check } = await reachCheckAnswers(desk, person, options);
-  const done = await submit(check);
+  const seen = lastCodeMailId(server.output());
+  const { answer: done } = await enterCode(await submit(check), seen);
   expect(done.status, done.html).toBe(303);
   const location = done.headers.get('location')!;
   const confirmation = await get(location, server, done.jar);
@@ -362,7 +390,12 @@ describe('booking without JavaScript', () => {
       { firstName: 'Sara', phone: '333 444 5555' },
       { slotIndex: 1 },
     );
-    const [first, second] = await Promise.all([submit(check), submit(check)]);
+    const seen = lastCodeMailId(server.output());
+    const [held, heldAgain] = await Promise.all([submit(check), submit(check)]);
+    // Both lead to the code step of the same hold; its code confirms it.
+    expect(heldAgain.headers.get('location')).toBe(held.headers.get('location'));
+    const { answer: first } = await enterCode(held, seen);
+    const second = await submit(check);
     expect(first.status).toBe(303);
     expect(second.status).toBe(303);
     // Each answer leads to the confirmation of the same booking. (The links themselves may differ:
@@ -405,6 +438,60 @@ describe('booking without JavaScript', () => {
     expect(check.status).toBe(200);
     expect(check.html).toContain('Omar');
     expect((await submit(check)).status).toBe(303);
+  });
+
+  it('the code step: says where the code went, refuses a wrong code, limits "send again", switches to email', async () => {
+    const { check } = await reachCheckAnswers(
+      'gallaratese',
+      { firstName: 'Yusuf', phone: '333 909 1234' },
+      { slotIndex: 2 },
+    );
+    const seen = lastCodeMailId(server.output());
+    const held = await submit(check);
+    expect(held.headers.get('location')).toBe(`${bookingPage('gallaratese')}/codice`);
+    const step = await get(held.headers.get('location')!, server, held.jar);
+    expect(step.status).toBe(200);
+    expect(step.headers.get('cache-control')).toBe('no-store');
+    expect(step.html).toContain('+39 ••• 1234');
+    expect(step.html).not.toContain('909');
+    expect(step.html).toMatch(/<input[^>]*id="code"[^>]*autocomplete="one-time-code"[^>]*inputmode="numeric"/);
+    const codeForm = form(step, 0);
+    const resendForm = form(step, 1);
+    const emailForm = form(step, 2);
+    // Not six digits, then a wrong code: 422 with the message, once.
+    const short = await post(codeForm.action, [['code', '12 34']], server, server.origin, step.jar);
+    expect((await follow(short)).status).toBe(303);
+    const shortPage = await get(`${bookingPage('gallaratese')}/codice`, server, step.jar);
+    expect(shortPage.status).toBe(422);
+    expect(shortPage.html).toContain('Scrivi le 6 cifre del codice.');
+    const { code } = await nextCodeFromMail(server.output, seen);
+    const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
+    await post(codeForm.action, [['code', wrong]], server, server.origin, step.jar);
+    const wrongPage = await get(`${bookingPage('gallaratese')}/codice`, server, step.jar);
+    expect(wrongPage.status).toBe(422);
+    expect(wrongPage.html).toContain('Tentativi rimasti: 4.');
+    expect((await get(`${bookingPage('gallaratese')}/codice`, server, step.jar)).status).toBe(200);
+    // "Send again" right away: wait a minute (429).
+    await post(resendForm.action, resendForm.fields, server, server.origin, step.jar);
+    const soon = await get(`${bookingPage('gallaratese')}/codice`, server, step.jar);
+    expect(soon.status).toBe(429);
+    expect(soon.html).toMatch(/Aspetta \d+ secondi/);
+    // "Use email instead" with no email given: an address typed here, checked, then the code goes there.
+    await post(emailForm.action, [['email', 'not an email']], server, server.origin, step.jar);
+    expect((await get(`${bookingPage('gallaratese')}/codice`, server, step.jar)).status).toBe(422);
+    const beforeEmail = lastCodeMailId(server.output());
+    await post(emailForm.action, [['email', 'Yusuf@Example.org']], server, server.origin, step.jar);
+    const switched = await get(`${bookingPage('gallaratese')}/codice`, server, step.jar);
+    expect(switched.status).toBe(200);
+    expect(switched.html).toContain('y•••@example.org');
+    const emailed = await nextCodeFromMail(server.output, beforeEmail);
+    // The first code no longer works; the emailed one confirms, with a confirmation email to that address.
+    await post(codeForm.action, [['code', code]], server, server.origin, step.jar);
+    expect((await get(`${bookingPage('gallaratese')}/codice`, server, step.jar)).html).toContain(
+      'Tentativi rimasti: 3.',
+    );
+    const done = await post(codeForm.action, [['code', emailed.code]], server, server.origin, step.jar);
+    expect(done.headers.get('location')).toMatch(/\/prenota\/confermata\?c=/);
   });
 
   it('lets the time be changed from check answers, by a link, without losing the answers', async () => {
@@ -469,7 +556,9 @@ describe('booking without JavaScript', () => {
       bookingPage('villapizzone'),
     );
 
-    const done = await post(form(check).action, form(check).fields, server, server.origin, jar);
+    const seen = lastCodeMailId(server.output());
+    const held = await post(form(check).action, form(check).fields, server, server.origin, jar);
+    const { answer: done } = await enterCode(held, seen);
     expect(done.headers.get('location')).toMatch(/\/prenota\/confermata\?c=/);
     // Once booked, the answers are gone from the browser: Back to "you" starts again from the week.
     const after = await get(`${bookingPage('villapizzone')}/contatti`, server, jar);

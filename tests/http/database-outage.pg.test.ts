@@ -90,7 +90,7 @@ describe('database outage (PostgreSQL)', () => {
 describe('database outage during a booking load (PostgreSQL)', () => {
   // Ten seconds without PostgreSQL while families keep booking: every answer is a 201 or a quick
   // 503 (never a 500, never a hang), the site serves again by itself, every acknowledged booking is
-  // stored once, and the outbox then sends each stored booking's confirmation exactly once.
+  // stored once, and the outbox then sends each stored hold's code exactly once.
   const OUTAGE_MS = 10_000;
   const schema = `outage_load_${process.pid}_${Date.now()}`;
   let server: RunningServer;
@@ -114,6 +114,9 @@ describe('database outage during a booking load (PostgreSQL)', () => {
         MAIL_FROM: 'QuBì <noreply@qubi.example.org>',
         RATE_LIMIT_WRITES_PER_IP_PER_HOUR: '1000000',
         RATE_LIMIT_BOOKINGS_PER_CONTACT_PER_DAY: '1000000',
+        HOLDS_PER_CLIENT: '1000000',
+        BOOKINGS_PER_CONTACT_PER_DESK: '1000000',
+        BOOKINGS_PER_CONTACT: '1000000',
       },
       {
         // Ten desks open every day 9–18: thousands of distinct slots, so no request meets a full one.
@@ -159,7 +162,7 @@ describe('database outage during a booking load (PostgreSQL)', () => {
     await direct?.end();
   });
 
-  it('answers 201 or a quick 503 through a 10 s outage, keeps every 201, and sends each confirmation once afterwards', async () => {
+  it('answers 201 or a quick 503 through a 10 s outage, keeps every 201, and sends each hold’s code once afterwards', async () => {
     const from = new Date(Date.now() + 86400_000).toISOString().slice(0, 10);
     const to = new Date(Date.now() + 40 * 86400_000).toISOString().slice(0, 10);
     const slots: { desk: string; start: string }[] = [];
@@ -274,16 +277,18 @@ describe('database outage during a booking load (PostgreSQL)', () => {
     );
     expect(mismatched).toEqual([]);
 
-    // The outbox catches up: one confirmation per stored booking (acknowledged or not), none twice.
-    const references = [...stored.values()];
-    const mentions = (reference: string) =>
-      sink.received.filter((m) => m.replace(/=\r?\n/g, '').includes(reference)).length;
+    // The outbox catches up: one code per stored hold (acknowledged or not), to its email, none twice.
+    const { rows: held } = await direct.query<{ email: string }>(
+      `SELECT email FROM ${schema}.booking WHERE submission_key = ANY($1)`,
+      [sentKeys],
+    );
+    const mentions = (email: string) => sink.received.filter((m) => m.includes(email)).length;
     const deadline = Date.now() + 30_000;
-    while (references.some((r) => mentions(r) === 0) && Date.now() < deadline)
+    while (held.some((h) => mentions(h.email) === 0) && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 500));
-    for (const reference of references) expect(mentions(reference), reference).toBe(1);
+    for (const { email } of held) expect(mentions(email), email).toBe(1);
     const { rows: pending } = await direct.query(
-      `SELECT count(*)::int AS n FROM ${schema}.outbox WHERE kind = 'booking_confirmation' AND status <> 'sent'`,
+      `SELECT count(*)::int AS n FROM ${schema}.outbox WHERE kind = 'verification_code' AND status <> 'sent'`,
     );
     expect(pending[0].n).toBe(0);
   }, 120_000);

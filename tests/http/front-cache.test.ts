@@ -23,6 +23,9 @@ beforeAll(async () => {
   server = await startServer({
     RATE_LIMIT_WRITES_PER_IP_PER_HOUR: '100000',
     RATE_LIMIT_BOOKINGS_PER_CONTACT_PER_DAY: '100000',
+    HOLDS_PER_CLIENT: '1000000',
+    BOOKINGS_PER_CONTACT_PER_DESK: '1000000',
+    BOOKINGS_PER_CONTACT: '1000000',
   });
 });
 afterAll(async () => {

@@ -132,5 +132,9 @@ export function statusLabel(status: BookingStatus, t: Translate): string {
       return t('staff.agenda.status.attended');
     case 'no_show':
       return t('staff.agenda.status.no_show');
+    case 'pending':
+      return t('staff.agenda.status.pending');
+    case 'expired':
+      return t('staff.agenda.status.expired');
   }
 }

@@ -15,6 +15,7 @@ import { addDays, weekStart } from './slots.ts';
 import { toLatinDigits } from '#/lib/contact.ts';
 import { parseSlotValue, parseWeekValue } from './flow.ts';
 import { romeDateString, romeToInstant, parseDateOnly } from '#/lib/time.ts';
+import { codeStepStatus, type CodeStepView } from './code-step-view.ts';
 
 /** Everything the flow's forms carry, as typed (validation happens per step). */
 export interface BookingDraft {
@@ -225,6 +226,16 @@ export async function findSlot(
   return slots.find((s) => s.start.getTime() === start.getTime() && (s.remaining > 0 || !options.free));
 }
 
+/** Why "confirm" could not book yet, shown once on check answers. */
+export const CHECK_NOTICES = [
+  'tooFast',
+  'formExpired',
+  'tooManyHolds',
+  'contactHasBookingHere',
+  'contactLimit',
+] as const;
+export type CheckNotice = (typeof CHECK_NOTICES)[number];
+
 /** What a flow page shows. */
 export type FlowView =
   | { step: 'time'; errors: FieldErrors; week: WeekOfSlots }
@@ -235,8 +246,9 @@ export type FlowView =
       errors: FieldErrors;
       slot: SlotAvailability;
       details: BookingDetails;
-      notice?: 'formExpired' | 'tooFast';
+      notice?: CheckNotice;
     }
+  | { step: 'code'; errors: FieldErrors; code: CodeStepView }
   | { step: 'taken'; errors: FieldErrors; alternatives: SlotAvailability[]; week: string }
   | { step: 'refused'; errors: FieldErrors }
   | { step: 'limited'; errors: FieldErrors; retryAfterSeconds: number };
@@ -287,7 +299,11 @@ export function setFlowStatus(astro: Pick<AstroGlobal, 'response'>, view: FlowVi
   if (view.step === 'limited') {
     astro.response.status = 429;
     astro.response.headers.set('Retry-After', String(view.retryAfterSeconds));
-  } else if (view.step === 'refused' || (view.step === 'check' && view.notice)) astro.response.status = 400;
+  } else if (view.step === 'code') astro.response.status = codeStepStatus(view.code);
+  else if (view.step === 'check' && view.notice === 'tooManyHolds') astro.response.status = 429;
+  else if (view.step === 'check' && (view.notice === 'contactHasBookingHere' || view.notice === 'contactLimit'))
+    astro.response.status = 409;
+  else if (view.step === 'refused' || (view.step === 'check' && view.notice)) astro.response.status = 400;
   else if (view.step === 'taken') astro.response.status = 409;
   else if (Object.keys(view.errors).length > 0) astro.response.status = 422;
 }

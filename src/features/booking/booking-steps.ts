@@ -27,9 +27,13 @@ import {
   validateDraft,
   weekOf,
   type BookingDraft,
+  type CheckNotice,
   type FieldErrors,
   type FlowView,
+  CHECK_NOTICES,
 } from './booking-flow.ts';
+import { CODE_MESSAGES, type CodeMessage } from './code-step-view.ts';
+import { limitKey } from '#/server/security/rate-limit.ts';
 import { parseSlotValue, parseWeekValue } from './flow.ts';
 import { signConfirmation } from './confirmation.ts';
 
@@ -54,7 +58,11 @@ export interface BookingState extends BookingDraft {
    */
   errorsFor?: FlowStep;
   /** Set by "confirm" when it could not book yet: shown once, on the check answers page. */
-  notice?: 'tooFast' | 'formExpired';
+  notice?: CheckNotice;
+  /** After "confirm": the pending hold whose code the code step asks for (holds.ts). */
+  hold?: number;
+  /** What the code step shows once: a refusal of the code typed, or "sent again". */
+  codeMessage?: CodeMessage;
   /** Rate-limited until then (ms since the epoch). */
   limitedUntil?: number;
   /** After booking, only this is kept: a repeated confirm with the same key finds its confirmation. */
@@ -72,7 +80,7 @@ export interface StepContext {
 /** A redirect to follow (303), or what the page renders. */
 export type StepOutcome = { redirect: string } | { view: FlowView; draft: BookingDraft; submissionKey: string };
 
-const emptyState = (desk: string): BookingState => ({ ...emptyDraft(), desk, submitted: [] });
+export const emptyState = (desk: string): BookingState => ({ ...emptyDraft(), desk, submitted: [] });
 
 /** The stored draft for this desk, every field re-checked for type and bounds (never trusted as typed). */
 export function stateFromStored(data: unknown, deskSlug: string): BookingState {
@@ -92,24 +100,35 @@ export function stateFromStored(data: unknown, deskSlug: string): BookingState {
     formStartedAt: draftText(data, 'formStartedAt', KEPT_MAX.formStartedAt),
   };
   if (STEPS.includes(data.errorsFor as FlowStep)) state.errorsFor = data.errorsFor as FlowStep;
-  if (data.notice === 'tooFast' || data.notice === 'formExpired') state.notice = data.notice;
+  if (CHECK_NOTICES.includes(data.notice as CheckNotice)) state.notice = data.notice as CheckNotice;
+  if (typeof data.hold === 'number' && Number.isInteger(data.hold)) state.hold = data.hold;
+  if (isRecord(data.codeMessage) && CODE_MESSAGES.includes(data.codeMessage.key as CodeMessage['key']))
+    state.codeMessage = {
+      key: data.codeMessage.key as CodeMessage['key'],
+      count: typeof data.codeMessage.count === 'number' ? data.codeMessage.count : 0,
+    };
   if (typeof data.limitedUntil === 'number') state.limitedUntil = data.limitedUntil;
   if (isRecord(data.done) && typeof data.done.key === 'string' && typeof data.done.path === 'string')
     state.done = { key: data.done.key, path: data.done.path };
   return state;
 }
 
-const loadState = async (ctx: StepContext, desk: Desk) =>
+export const loadState = async (ctx: StepContext, desk: Desk) =>
   stateFromStored(await readFormDraft(ctx, 'booking'), desk.slug);
 /** Stored for the next request; `expiresAt` keeps a draft's hour when a GET only drops what it showed. */
-const saveState = (ctx: StepContext, state: BookingState, expiresAt?: Date) =>
+export const saveState = (ctx: StepContext, state: BookingState, expiresAt?: Date) =>
   saveFormDraft(ctx, 'booking', state, expiresAt);
 
 function markSubmitted(state: BookingState, step: FlowStep): void {
   if (!state.submitted.includes(step)) state.submitted.push(step);
 }
 
-function stepPath(locale: Locale, desk: Desk, step: FlowStep, query?: Record<string, string | undefined>): string {
+export function stepPath(
+  locale: Locale,
+  desk: Desk,
+  step: FlowStep,
+  query?: Record<string, string | undefined>,
+): string {
   return bookingPath(locale, desk.slug, STEP_PAGES[step], query);
 }
 
@@ -311,20 +330,36 @@ export async function confirmBooking(
       source: 'public',
     },
     new Date(),
-    { reminderAt: getConfig().reminderTime },
+    { reminderAt: getConfig().reminderTime, hold: { client: limitKey('hold', clientIp(ctx), secret) } },
   );
   if (!outcome.ok) {
     markSubmitted(state, 'check');
     delete state.notice;
+    if (outcome.reason in HOLD_NOTICES) state.notice = HOLD_NOTICES[outcome.reason as keyof typeof HOLD_NOTICES];
     await saveState(ctx, state);
     return here;
   }
   await invalidateLiveData(ctx, [CACHE_TAGS.slots(desk.slug)]);
-  const path = bookingPath(locale, outcome.booking.deskSlug, 'confermata', {
-    c: signConfirmation(secret, outcome.booking.id),
-  });
+  // The place is held: the code step confirms it (code-step.ts). A booking sent twice finds its hold.
+  const path = bookingPath(locale, outcome.booking.deskSlug, 'codice');
+  await saveState(ctx, { ...emptyState(desk.slug), hold: outcome.booking.id, done: { key, path } });
+  return path;
+}
+
+/** A limit of holds (hold-limits.ts) as the check answers page says it. */
+const HOLD_NOTICES = {
+  too_many_holds: 'tooManyHolds',
+  contact_has_booking_here: 'contactHasBookingHere',
+  contact_limit: 'contactLimit',
+} as const satisfies Record<string, CheckNotice>;
+
+/** The confirmation page of a confirmed booking; the draft keeps only what recognises a repeated confirm. */
+export async function confirmedPath(ctx: StepContext, db: Db, locale: Locale, desk: Desk, bookingId: number) {
+  const secret = await getServerSecret(db);
+  const path = bookingPath(locale, desk.slug, 'confermata', { c: signConfirmation(secret, bookingId) });
+  const state = await loadState(ctx, desk);
   // The answers leave the browser (the cookie is overwritten); only what recognises a repeated
   // confirm stays, for the hour.
-  await saveState(ctx, { ...emptyState(desk.slug), done: { key, path } });
+  await saveState(ctx, { ...emptyState(desk.slug), ...(state.done ? { done: { ...state.done, path } } : {}) });
   return path;
 }

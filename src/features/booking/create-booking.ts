@@ -8,10 +8,21 @@ import type { Desk } from '#/features/desks/desks.ts';
 import type { Locale } from '#/lib/locales.ts';
 import { generateReference, hashToken } from './reference.ts';
 import { manageTokenFor, queueBookingSms, sendsSms } from './booking-sms.ts';
-import { enqueueMessages, reminderTime } from '#/server/mail/outbox.ts';
+import { getServerSecret } from '#/server/security/secret.ts';
+import { issueCode, type CodeChannel } from '#/features/verification/codes.ts';
+import { HOLD_MINUTES } from '#/features/verification/code.ts';
+import { enqueueConfirmation } from './booking-messages.ts';
+import { checkHoldLimits, type HoldRefusal } from './hold-limits.ts';
+import { lapsedHoldsCtes, lapsedOfSlot, releaseHolds, sendHoldCode } from './holds.ts';
 import { isUniqueViolation, runInTransaction } from '#/server/db/transaction.ts';
 import { scopedSubmissionKey } from '#/server/security/submission-key.ts';
-import { findOfferedSlot, nextFreeSlots, type KnownExceptions, type SlotAvailability } from './slot-availability.ts';
+import {
+  findOfferedSlot,
+  hasPlaceLeft,
+  nextFreeSlots,
+  type KnownExceptions,
+  type SlotAvailability,
+} from './slot-availability.ts';
 
 /**
  * Takes one place of a slot in one statement: creates its counter with this first place, or raises
@@ -19,23 +30,33 @@ import { findOfferedSlot, nextFreeSlots, type KnownExceptions, type SlotAvailabi
  * locked until it ends. INSERT … ON CONFLICT DO UPDATE is atomic under concurrency: a concurrent
  * inserter waits for the other's row, and the WHERE is evaluated on the latest committed version
  * of the locked row, so two bookers of the last place cannot both pass. Undefined: the slot is full.
+ * The slot's lapsed holds are released by the same statement (placeCtes), their places given back.
  */
 export async function takePlace(
   trx: Db,
   desk: Desk,
   slot: { start: Date; end: Date },
+  now: Date = new Date(),
 ): Promise<{ id: number } | undefined> {
-  return trx
-    .insertInto('booking_slot')
-    .values({ desk_id: desk.id, starts_at: slot.start, ends_at: slot.end, capacity: desk.capacityPerSlot, booked: 1 })
-    .onConflict((oc) =>
-      oc
-        .columns(['desk_id', 'starts_at'])
-        .doUpdateSet({ booked: sql<number>`booking_slot.booked + 1` })
-        .where(sql<boolean>`booking_slot.booked < booking_slot.capacity`),
-    )
-    .returning('id')
-    .executeTakeFirst();
+  const { rows } = await sql<{ id: number }>`
+    WITH ${placeCtes(desk, slot, now)}
+    SELECT id FROM place`.execute(trx);
+  return rows[0];
+}
+
+/**
+ * The CTEs of takePlace: the slot's lapsed holds released (holds.ts), and `place`, the counter
+ * created with this first place or raised while what is still held stays under capacity.
+ */
+function placeCtes(desk: Desk, slot: { start: Date; end: Date }, now: Date) {
+  return sql`${lapsedHoldsCtes(lapsedOfSlot(desk.id, slot.start, now), now)},
+    place AS (
+      INSERT INTO booking_slot (desk_id, starts_at, ends_at, capacity, booked)
+      VALUES (${desk.id}::int, ${slot.start}::timestamptz, ${slot.end}::timestamptz, ${desk.capacityPerSlot}::smallint, 1)
+      ON CONFLICT (desk_id, starts_at) DO UPDATE SET booked = booking_slot.booked + 1 - (SELECT count(*) FROM lapsed)
+      WHERE booking_slot.booked - (SELECT count(*) FROM lapsed) < booking_slot.capacity
+      RETURNING id
+    )`;
 }
 
 /**
@@ -48,16 +69,12 @@ async function placeAndBook(
   db: Db,
   input: NewBooking,
   slot: { start: Date; end: Date },
+  now: Date,
 ): Promise<BookingSummary | undefined> {
   const { desk } = input;
+  // The slot's lapsed holds are released by the same statement: their places count as free.
   const { rows } = await sql<{ id: number; reference: string }>`
-    WITH place AS (
-      INSERT INTO booking_slot (desk_id, starts_at, ends_at, capacity, booked)
-      VALUES (${desk.id}::int, ${slot.start}::timestamptz, ${slot.end}::timestamptz, ${desk.capacityPerSlot}::smallint, 1)
-      ON CONFLICT (desk_id, starts_at) DO UPDATE SET booked = booking_slot.booked + 1
-      WHERE booking_slot.booked < booking_slot.capacity
-      RETURNING id
-    )
+    WITH ${placeCtes(desk, slot, now)}
     INSERT INTO booking (reference, desk_id, slot_id, starts_at, ends_at, topic, note, first_name, email, phone, locale, manage_token_hash, submission_key, source)
     SELECT ${generateReference()}::text, ${desk.id}::int, place.id, ${slot.start}::timestamptz, ${slot.end}::timestamptz, ${input.topic}::text, ${input.note}::text,
            ${input.firstName}::text, ${input.email}::text, ${input.phone}::text, ${input.locale}::text, NULL, ${input.submissionKey}::text, ${input.source}::text
@@ -90,14 +107,37 @@ export interface BookingSummary {
 }
 
 export type BookingOutcome =
-  | { ok: true; booking: BookingSummary; manageToken: string | null; duplicate: boolean }
-  | { ok: false; reason: 'slot_full' | 'slot_unavailable'; alternatives: SlotAvailability[] };
+  | {
+      ok: true;
+      booking: BookingSummary;
+      manageToken: string | null;
+      duplicate: boolean;
+      /** Set for a pending hold: until when, and where its code went. */
+      hold?: { expiresAt: Date; channel: CodeChannel };
+    }
+  | { ok: false; reason: 'slot_full' | 'slot_unavailable'; alternatives: SlotAvailability[] }
+  | { ok: false; reason: HoldRefusal; alternatives: [] };
 
 /** The slot had no place left (thrown inside a transaction to roll it back). */
 export class SlotFull extends Error {}
 
+/** A limit of holds refused this one (thrown inside the transaction to roll it back). */
+class HoldRefused extends Error {
+  readonly reason: HoldRefusal;
+  constructor(reason: HoldRefusal) {
+    super(reason);
+    this.reason = reason;
+  }
+}
+
 export interface CreateBookingOptions {
   reminderAt?: string;
+  /**
+   * An online booking: taken as a pending hold for HOLD_MINUTES, its code sent to the contact (the
+   * phone by SMS when there is one), within the limits of hold-limits.ts. `client` is the HMAC of
+   * the client address. Without it (staff by phone) the booking is confirmed at once.
+   */
+  hold?: { client: string };
   /** The desk's closures and extra openings when the caller holds them (write-cache.ts). */
   knownExceptions?: KnownExceptions;
 }
@@ -148,17 +188,48 @@ async function tryCreateBooking(
       }
     );
 
-  const manageToken = manageTokenFor(input);
+  const hold = options.hold;
+  // A hold does more work before it reaches the counter (limits, a code): a full slot is told so
+  // without a transaction (the submission key may still find this very booking).
+  if (hold && !(await hasPlaceLeft(db, input.desk, slot.start, now)))
+    return (
+      (await duplicateOf()) ?? {
+        ok: false,
+        reason: 'slot_full',
+        alternatives: await nextFreeSlots(db, input.desk, slot.start, now),
+      }
+    );
+  // A hold gets its manage link when its code confirms it (holds.ts), not now.
+  const manageToken = hold ? null : manageTokenFor(input);
+  const holdExpiresAt = new Date(now.getTime() + HOLD_MINUTES * 60000);
+  // The code goes by SMS to a mobile, otherwise by email (validate.ts asks for one of the two).
+  const channel: CodeChannel = sendsSms(input.phone) ? 'sms' : 'email';
+  const secret = hold ? await getServerSecret(db) : '';
   try {
     // Without an email there is no outbox row: the place and the booking row are one statement,
     // atomic on its own, instead of begin, two statements and commit.
-    if (!input.email && !sendsSms(input.phone) && !db.isTransaction) {
-      const booking = await placeAndBook(db, input, slot);
+    if (!input.email && !hold && !sendsSms(input.phone) && !db.isTransaction) {
+      const booking = await placeAndBook(db, input, slot, now);
       if (!booking) throw new SlotFull();
       return { ok: true, booking, manageToken: null, duplicate: false };
     }
     const booking = await runInTransaction(db, async (trx) => {
-      const counter = await takePlace(trx, input.desk, slot);
+      if (hold) {
+        const refused = await checkHoldLimits(
+          trx,
+          {
+            deskId: input.desk.id,
+            client: hold.client,
+            phone: input.phone,
+            email: input.email,
+            submissionKey: input.submissionKey,
+          },
+          now,
+          releaseHolds,
+        );
+        if (refused) throw new HoldRefused(refused);
+      }
+      const counter = await takePlace(trx, input.desk, slot, now);
       if (!counter) throw new SlotFull();
       const row = await insertWithUniqueReference(trx, {
         desk_id: input.desk.id,
@@ -174,37 +245,55 @@ async function tryCreateBooking(
         manage_token_hash: manageToken ? hashToken(manageToken) : null,
         submission_key: input.submissionKey,
         source: input.source,
+        ...(hold ? { status: 'pending' as const, hold_expires_at: holdExpiresAt, hold_client: hold.client } : {}),
       });
-      if (input.email) {
-        const payload = {
-          reference: row.reference,
-          deskSlug: input.desk.slug,
-          start: slot.start.toISOString(),
-          end: slot.end.toISOString(),
-          manageToken,
-        };
-        // Confirmation and reminder in one insert, counted once against the recipient's daily cap.
-        const remindAt = reminderTime(slot.start, options.reminderAt);
-        const common = { recipient: input.email, locale: input.locale, payload, bookingId: row.id };
-        await enqueueMessages(trx, [
-          { ...common, kind: 'booking_confirmation' },
-          ...(remindAt.getTime() > now.getTime()
-            ? [{ ...common, kind: 'booking_reminder' as const, sendAfter: remindAt }]
-            : []),
-        ]);
+      if (hold) {
+        const code = await issueCode(trx, { bookingId: row.id, channel, expiresAt: holdExpiresAt }, secret, now);
+        await sendHoldCode(
+          trx,
+          { bookingId: row.id, channel, phone: input.phone, email: input.email, locale: input.locale },
+          code,
+          holdExpiresAt,
+        );
+      } else if (input.email) {
+        await enqueueConfirmation(
+          trx,
+          {
+            bookingId: row.id,
+            reference: row.reference,
+            deskSlug: input.desk.slug,
+            start: slot.start,
+            end: slot.end,
+            email: input.email,
+            locale: input.locale,
+            manageToken,
+          },
+          now,
+          options.reminderAt,
+        );
       }
-      const smsBooking = { ...row, phone: input.phone, locale: input.locale, desk: input.desk, manageToken };
-      await queueBookingSms(trx, 'booking_confirmation', { ...smsBooking, ...slot }, now, options.reminderAt);
+      if (!hold) {
+        const smsBooking = { ...row, phone: input.phone, locale: input.locale, desk: input.desk, manageToken };
+        await queueBookingSms(trx, 'booking_confirmation', { ...smsBooking, ...slot }, now, options.reminderAt);
+      }
       return { id: row.id, reference: row.reference, deskSlug: input.desk.slug, start: slot.start, end: slot.end };
     });
+    if (hold)
+      return { ok: true, booking, manageToken: null, duplicate: false, hold: { expiresAt: holdExpiresAt, channel } };
     return { ok: true, booking, manageToken, duplicate: false };
   } catch (error) {
     // Two submissions with the same key raced: the loser returns the winner's booking (it may have
     // lost on the slot's counter or on the key's uniqueness).
-    if (input.submissionKey && (error instanceof SlotFull || isUniqueViolation(error, 'booking_submission_key_key'))) {
+    if (
+      input.submissionKey &&
+      (error instanceof SlotFull ||
+        error instanceof HoldRefused ||
+        isUniqueViolation(error, 'booking_submission_key_key'))
+    ) {
       const duplicate = await duplicateOf();
       if (duplicate) return duplicate;
     }
+    if (error instanceof HoldRefused) return { ok: false, reason: error.reason, alternatives: [] };
     if (error instanceof SlotFull)
       return { ok: false, reason: 'slot_full', alternatives: await nextFreeSlots(db, input.desk, slot.start, now) };
     throw error;

@@ -11,6 +11,7 @@ import { getDeskBySlug } from '#/features/desks/desks.ts';
 import { KEPT_MAX, isSubmissionKey } from './booking-flow.ts';
 import { confirmBooking, pickAnotherTime, saveBookingStep, type StepAnswers } from './booking-steps.ts';
 import { toLatinDigits } from '#/lib/contact.ts';
+import { resendCodeStep, verifyCodeStep } from './code-step.ts';
 
 /** The flow's draft; its refusals never pass through the runner's keeper (see above). */
 export const BOOKING_FLOW = { flow: 'booking', scope: 'prenota' } as const;
@@ -68,6 +69,36 @@ export const bookingFlow = {
       const { db, desk, locale } = await flowDesk(context);
       const key = isSubmissionKey(submissionKey) ? submissionKey : undefined;
       throw seeOther(await confirmBooking(context, db, desk, locale, key));
+    },
+  }),
+  /** The code step: the 6-digit code sent to the contact confirms the held place (code-step.ts). */
+  verifyCode: defineFormAction({
+    input: z.object({ code: optionalField(40) }),
+    slot: BOOKING_FLOW,
+    messages: 'booking.error.',
+    handler: async ({ code }, context) => {
+      const { db, desk, locale } = await flowDesk(context);
+      throw seeOther(await verifyCodeStep(context, db, desk, locale, code));
+    },
+  }),
+  /** "Send the code again". */
+  resendCode: defineFormAction({
+    input: z.object({}),
+    slot: BOOKING_FLOW,
+    messages: 'booking.error.',
+    handler: async (_input, context) => {
+      const { db, desk, locale } = await flowDesk(context);
+      throw seeOther(await resendCodeStep(context, db, desk, locale));
+    },
+  }),
+  /** "Use email instead": to the email given, or to one added here. */
+  useEmail: defineFormAction({
+    input: z.object({ email: optionalField(KEPT_MAX.email) }),
+    slot: BOOKING_FLOW,
+    messages: 'booking.error.',
+    handler: async ({ email }, context) => {
+      const { db, desk, locale } = await flowDesk(context);
+      throw seeOther(await resendCodeStep(context, db, desk, locale, email));
     },
   }),
   /** The "time taken" page: another of the next free times, then check answers again. */

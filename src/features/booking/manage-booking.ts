@@ -82,15 +82,31 @@ export async function findBookingByReferenceAndPhone(
   return row && toManaged(row);
 }
 
-/** Cancels a confirmed booking and frees its place at once. False if it was not confirmed. */
+/** Cancels a confirmed booking (or a pending hold) and frees its place at once. False if it was neither. */
 export async function cancelBooking(db: Db, bookingId: number, now: Date = new Date()): Promise<boolean> {
   return runInTransaction(db, async (trx) => {
     const cancelled = await trx
       .updateTable('booking')
       .set({ status: 'cancelled', cancelled_at: now })
       .where('id', '=', bookingId)
-      .where('status', '=', 'confirmed')
-      .returning(['slot_id', 'email', 'phone', 'locale', 'reference', 'starts_at', 'ends_at', 'desk_id'])
+      // A pending hold may be cancelled too (its place comes back at once); a lapsed one is gone already.
+      .where((eb) =>
+        eb.or([
+          eb('status', '=', 'confirmed'),
+          eb.and([eb('status', '=', 'pending'), eb('hold_expires_at', '>', now)]),
+        ]),
+      )
+      .returning([
+        'slot_id',
+        'email',
+        'phone',
+        'locale',
+        'reference',
+        'starts_at',
+        'ends_at',
+        'desk_id',
+        'hold_expires_at',
+      ])
       .executeTakeFirst();
     if (!cancelled) return false;
     await trx
@@ -98,7 +114,12 @@ export async function cancelBooking(db: Db, bookingId: number, now: Date = new D
       .set({ booked: sql<number>`booked - 1` })
       .where('id', '=', cancelled.slot_id)
       .execute();
-    await cancelPendingMessages(trx, bookingId, ['booking_reminder']);
+    await cancelPendingMessages(trx, bookingId, ['booking_reminder', 'verification_code']);
+    // Only a booking that was confirmed is announced as cancelled; a hold never was.
+    if (cancelled.hold_expires_at) {
+      await trx.deleteFrom('verification_code').where('booking_id', '=', bookingId).execute();
+      return true;
+    }
     if (cancelled.email) {
       // The person hears that the appointment is off, with an .ics that removes it from their calendar.
       const desk = await trx

@@ -62,6 +62,16 @@ export async function listDeskSlots(
   const counters = await db
     .selectFrom('booking_slot')
     .select(['starts_at', 'capacity', 'booked'])
+    // Holds whose code never came are free already, before anything releases them (holds.ts).
+    .select((eb) =>
+      eb
+        .selectFrom('booking')
+        .select(eb.fn.countAll<string>().as('n'))
+        .whereRef('booking.slot_id', '=', 'booking_slot.id')
+        .where('booking.status', '=', 'pending')
+        .where('booking.hold_expires_at', '<=', now)
+        .as('lapsed'),
+    )
     .where('desk_id', '=', desk.id)
     .where('starts_at', '>=', slots[0]!.start)
     .where('starts_at', '<=', slots.at(-1)!.start)
@@ -70,7 +80,8 @@ export async function listDeskSlots(
   return slots.map((s) => {
     const c = byStart.get(s.start.getTime());
     const capacity = c?.capacity ?? desk.capacityPerSlot;
-    return { start: s.start, end: s.end, capacity, remaining: Math.max(0, capacity - (c?.booked ?? 0)) };
+    const taken = (c?.booked ?? 0) - Number(c?.lapsed ?? 0);
+    return { start: s.start, end: s.end, capacity, remaining: Math.max(0, capacity - taken) };
   });
 }
 
@@ -102,4 +113,28 @@ export async function findOfferedSlot(
   const exceptions = known?.(day, day) ?? (await loadExceptions(db, desk.id, day, day));
   const slots = generateSlots(rulesFor(desk, exceptions), day, day, now);
   return slots.find((s) => s.start.getTime() === start.getTime());
+}
+
+/**
+ * Whether a slot has a place left now (lapsed holds counted as free): a read without locks, so a
+ * crowd racing for a full slot is turned away before it queues on the slot's counter. Only a hint:
+ * the write (takePlace) decides.
+ */
+export async function hasPlaceLeft(db: Db, desk: Desk, start: Date, now: Date): Promise<boolean> {
+  const row = await db
+    .selectFrom('booking_slot')
+    .select(['capacity', 'booked'])
+    .select((eb) =>
+      eb
+        .selectFrom('booking')
+        .select(eb.fn.countAll<string>().as('n'))
+        .whereRef('booking.slot_id', '=', 'booking_slot.id')
+        .where('booking.status', '=', 'pending')
+        .where('booking.hold_expires_at', '<=', now)
+        .as('lapsed'),
+    )
+    .where('desk_id', '=', desk.id)
+    .where('starts_at', '=', start)
+    .executeTakeFirst();
+  return !row || row.booked - Number(row.lapsed ?? 0) < row.capacity;
 }

@@ -39,6 +39,13 @@ describe('booking details', () => {
     expect(fieldErrors(r.error!)).toEqual({ phone: 'booking.error.contactRequired' });
   });
 
+  it('asks a landline-only booking for a mobile or an email, where its code can go', () => {
+    const landline = bookingDetailsSchema.safeParse({ ...valid, phone: '02 8845 1234' });
+    expect(fieldErrors(landline.error!)).toEqual({ phone: 'booking.error.mobileOrEmail' });
+    const withEmail = bookingDetailsSchema.safeParse({ ...valid, phone: '02 8845 1234', email: 'amina@example.org' });
+    expect(withEmail.success).toBe(true);
+  });
+
   it('rejects bad contacts, long notes, control characters and wrong types', () => {
     const r = bookingDetailsSchema.safeParse({ ...valid, email: 'nope', phone: 'abc', note: 'x'.repeat(201) });
     expect(fieldErrors(r.error!)).toEqual({

@@ -3,6 +3,7 @@
 import { z } from 'astro/zod';
 import { personName, siteLocale } from '#/lib/validation.ts';
 import { normalizeEmail, normalizePhone } from '#/lib/contact.ts';
+import { smsRecipientOf } from '#/server/mail/outbox.ts';
 
 export const NOTE_MAX = 200;
 export const NAME_MAX = 80;
@@ -65,6 +66,17 @@ export const bookingDetailsSchema = z
     when: (payload) => {
       const v = payload.value as { email?: unknown; phone?: unknown } | undefined;
       return typeof v === 'object' && v !== null && !String(v.email ?? '').trim() && !String(v.phone ?? '').trim();
+    },
+  })
+  // The code that confirms an online booking goes by SMS to a mobile or by email: a landline alone
+  // cannot receive it (staff bookings by phone skip the code, and this rule).
+  .refine((v) => Boolean(v.email?.trim()) || smsRecipientOf(normalizePhone(v.phone ?? '')) !== undefined, {
+    path: ['phone'],
+    error: 'booking.error.mobileOrEmail',
+    when: (payload) => {
+      const v = payload.value as { email?: unknown; phone?: unknown } | undefined;
+      if (typeof v !== 'object' || v === null || String(v.email ?? '').trim()) return false;
+      return normalizePhone(String(v.phone ?? '')) !== undefined;
     },
   })
   .transform(bookingDetailValues);

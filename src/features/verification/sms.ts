@@ -1,9 +1,11 @@
-// The verification code's SMS (`verification_code`, payload { code }): the code alone, how long it
-// lasts, and not to give it to anyone. The code leaves the outbox row once the SMS is sent.
+// The verification code's messages (`verification_code`, payload { code }): the SMS says the code
+// alone, how long it lasts, and not to give it to anyone; the email (booking/code-email.ts) the same.
+// The code leaves the outbox row once the SMS is sent.
 import { getTranslator } from '#/lib/i18n.ts';
 import type { Locale } from '#/lib/locales.ts';
 import { smsText } from '#/features/booking/sms.ts';
 import type { MessageRenderers } from '#/server/mail/renderers.ts';
+import { renderCodeEmail } from '#/features/booking/code-email.ts';
 
 export function renderVerificationSms(locale: Locale, code: string): string {
   return smsText(getTranslator(locale)('sms.verification', { code }), locale);
@@ -16,6 +18,6 @@ function parseCode(payload: unknown): string {
 }
 
 export const verificationRenderers: MessageRenderers = {
-  email: {},
+  email: { verification_code: ({ message, locale }) => renderCodeEmail({ code: parseCode(message.payload), locale }) },
   sms: { verification_code: ({ message, locale }) => renderVerificationSms(locale, parseCode(message.payload)) },
 };

@@ -154,7 +154,7 @@ export interface BookingSlotTable {
   booked: Generated<number>;
 }
 
-export type BookingStatus = 'confirmed' | 'cancelled' | 'attended' | 'no_show';
+export type BookingStatus = 'pending' | 'expired' | 'confirmed' | 'cancelled' | 'attended' | 'no_show';
 
 export interface BookingTable {
   id: Generated<number>;
@@ -176,6 +176,20 @@ export interface BookingTable {
   created_at: CreatedAt;
   cancelled_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   erased_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** Set while the booking is a pending hold: free again from then on (issue #12). */
+  hold_expires_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** HMAC of the client address that took the hold (holds per client). */
+  hold_client: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export interface VerificationCodeTable {
+  booking_id: number;
+  channel: 'sms' | 'email';
+  code_hash: string;
+  attempts: Generated<number>;
+  sends: Generated<number>;
+  last_sent_at: Timestamp;
+  expires_at: Timestamp;
 }
 
 export type OutboxStatus =
@@ -386,6 +400,7 @@ export interface Database {
   desk_extra_opening: DeskExtraOpeningTable;
   booking_slot: BookingSlotTable;
   booking: BookingTable;
+  verification_code: VerificationCodeTable;
   outbox: OutboxTable;
   message_recipient_day: MessageRecipientDayTable;
   sms_day: SmsDayTable;

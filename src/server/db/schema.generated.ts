@@ -59,6 +59,8 @@ export interface Booking {
   ends_at: Timestamp;
   erased_at: Timestamp | null;
   first_name: string | null;
+  hold_client: string | null;
+  hold_expires_at: Timestamp | null;
   id: Generated<number>;
   locale: string;
   manage_token_hash: string | null;
@@ -322,6 +324,16 @@ export interface UserToken {
   user_id: number;
 }
 
+export interface VerificationCode {
+  attempts: Generated<number>;
+  booking_id: number;
+  channel: string;
+  code_hash: string;
+  expires_at: Timestamp;
+  last_sent_at: Timestamp;
+  sends: Generated<number>;
+}
+
 export interface Volunteer {
   availability: Generated<string[]>;
   confirm_expires_at: Timestamp | null;
@@ -375,5 +387,6 @@ export interface DB {
   user_municipio: UserMunicipio;
   user_session: UserSession;
   user_token: UserToken;
+  verification_code: VerificationCode;
   volunteer: Volunteer;
 }

@@ -21,6 +21,7 @@ export type MessageKind =
   | 'volunteer_coordinator_notice'
   | 'staff_invitation'
   | 'staff_password_reset'
+  /** A 6-digit code confirming a pending hold (issue #12); to a phone (SMS) or an email. */
   | 'verification_code'
   | 'sms_help';
 

@@ -10,8 +10,12 @@ import { getTranslator } from '#/lib/i18n.ts';
 import { bookingToJson, slotToJson } from '#/features/open-data/api-shapes.ts';
 import { apiError, json, rateLimited, readJsonObject } from '#/server/http/api-respond.ts';
 import { parseBookingRequest, responseLocale, translateFields } from '#/features/booking/booking-request.ts';
+import { getServerSecret } from '#/server/security/secret.ts';
+import { limitKey } from '#/server/security/rate-limit.ts';
+import { maskEmail, maskPhone } from '#/features/verification/code.ts';
+import { findHold } from '#/features/booking/holds.ts';
 
-/** POST /api/v1/bookings: books a slot. Documented in docs/api.md. */
+/** POST /api/v1/bookings: holds a place until the code sent to the contact confirms it (…/confirm). Documented in docs/api.md. */
 export const POST: APIRoute = async (context) => {
   const read = await readJsonObject(context.request);
   if (!read.ok) return read.response;
@@ -34,10 +38,30 @@ export const POST: APIRoute = async (context) => {
   const limit = await guardPublicWrite(db, 'booking', clientIp(context), [details.phone, details.email]);
   if (!limit.allowed) return rateLimited(limit.retryAfterSeconds);
 
+  const secret = await getServerSecret(db);
   const outcome = await createBooking(db, { desk, start, ...details, submissionKey, source: 'api' }, new Date(), {
     knownExceptions: (from, to) => exceptionsFrom(cached, from, to),
+    hold: { client: limitKey('hold', clientIp(context), secret) },
   });
-  if (!outcome.ok) return apiError(409, outcome.reason, { alternatives: outcome.alternatives.map(slotToJson) });
+  if (!outcome.ok) {
+    if (outcome.reason === 'too_many_holds') return apiError(429, outcome.reason);
+    return apiError(409, outcome.reason, { alternatives: outcome.alternatives.map(slotToJson) });
+  }
   await invalidateLiveData(context, [CACHE_TAGS.slots(desk.slug)]);
-  return json(bookingToJson(outcome.booking, outcome.manageToken, details.locale, publicOrigin()), { status: 201 });
+  // A repeated submissionKey finds its booking: pending still, or confirmed meanwhile.
+  const hold = await findHold(db, outcome.booking.id);
+  const pending = hold?.status === 'pending';
+  const channel = hold?.channel ?? outcome.hold?.channel;
+  return json(
+    {
+      ...bookingToJson(outcome.booking, outcome.manageToken, details.locale, publicOrigin()),
+      status: hold?.status ?? 'pending',
+      hold_expires_at: pending && hold.expiresAt ? hold.expiresAt.toISOString() : null,
+      code_sent_to:
+        pending && channel
+          ? { channel, to: channel === 'sms' ? maskPhone(hold.phone ?? '') : maskEmail(hold.email ?? '') }
+          : null,
+    },
+    { status: 201 },
+  );
 };

@@ -1,0 +1,301 @@
+// Pending holds (issue #12): an online booking takes its place at once, as a hold that its
+// contact's code confirms within HOLD_MINUTES. A lapsed hold is free again: read as free at once
+// (slot-availability.ts counts it out), and released for good — its place given back, its personal
+// data and code dropped — by the next booking of its slot, by the same contact booking again, or by
+// the worker's housekeeping, whichever comes first. Each release is one statement whose first
+// step flips the holds from 'pending', so a hold is released (and its place given back) only once.
+import { sql } from 'kysely';
+import type { Db } from '#/server/db/database.ts';
+import type { Locale } from '#/lib/locales.ts';
+import { runInTransaction } from '#/server/db/transaction.ts';
+import { getServerSecret } from '#/server/security/secret.ts';
+import { checkCode, resendCode, type CheckOutcome, type CodeChannel } from '#/features/verification/codes.ts';
+import { enqueueMessage } from '#/server/mail/outbox.ts';
+import { enqueueConfirmation } from './booking-messages.ts';
+import { hashToken } from './reference.ts';
+import { manageTokenFor, queueBookingSms } from './booking-sms.ts';
+
+/**
+ * The CTEs that flip holds from 'pending' to 'expired' (their personal data, code and messages
+ * dropped): `lapsed` returns their id and slot_id, for the statement to give their places back.
+ */
+export function lapsedHoldsCtes(which: ReturnType<typeof sql>, now: Date) {
+  return sql`
+    lapsed AS (
+      UPDATE booking
+         SET status = 'expired', first_name = NULL, email = NULL, phone = NULL, note = NULL,
+             manage_token_hash = NULL, submission_key = NULL, hold_client = NULL, erased_at = ${now}::timestamptz
+       WHERE status = 'pending' AND ${which}
+      RETURNING id, slot_id
+    ),
+    codes AS (DELETE FROM verification_code WHERE booking_id IN (SELECT id FROM lapsed)),
+    messages AS (DELETE FROM outbox WHERE booking_id IN (SELECT id FROM lapsed))`;
+}
+
+async function release(db: Db, which: ReturnType<typeof sql>, now: Date): Promise<number> {
+  const { rows } = await sql<{ released: number }>`
+    WITH ${lapsedHoldsCtes(which, now)},
+    freed AS (
+      UPDATE booking_slot SET booked = booking_slot.booked - l.n
+        FROM (SELECT slot_id, count(*)::int AS n FROM lapsed GROUP BY slot_id) AS l
+       WHERE booking_slot.id = l.slot_id
+      RETURNING booking_slot.id
+    )
+    SELECT count(*)::int AS released FROM lapsed`.execute(db);
+  return rows[0]?.released ?? 0;
+}
+
+/** Which holds are the lapsed ones of a slot. */
+export const lapsedOfSlot = (deskId: number, start: Date, now: Date) =>
+  sql`desk_id = ${deskId}::int AND starts_at = ${start}::timestamptz AND hold_expires_at <= ${now}::timestamptz`;
+
+/** Every lapsed hold of the site (the worker's housekeeping). */
+export function releaseLapsedHolds(db: Db, now: Date = new Date()): Promise<number> {
+  return release(db, sql`hold_expires_at <= ${now}::timestamptz`, now);
+}
+
+/** The lapsed holds of one slot, before a booking takes a place in it. */
+export function releaseLapsedHoldsOfSlot(db: Db, deskId: number, start: Date, now: Date): Promise<number> {
+  return release(db, lapsedOfSlot(deskId, start, now), now);
+}
+
+/** Named holds, lapsed or not (a contact's own earlier hold, given back when it books again). */
+export function releaseHolds(db: Db, ids: number[], now: Date): Promise<number> {
+  if (ids.length === 0) return Promise.resolve(0);
+  return release(db, sql`id IN (${sql.join(ids.map((id) => sql`${id}::int`))})`, now);
+}
+
+/** A hold as the code step shows it: where the code went, nothing else personal. */
+export interface HoldView {
+  id: number;
+  reference: string;
+  deskSlug: string;
+  start: Date;
+  end: Date;
+  status: string;
+  expiresAt: Date | null;
+  channel: CodeChannel | null;
+  phone: string | null;
+  email: string | null;
+  locale: Locale;
+  attempts: number;
+  sends: number;
+  lastSentAt: Date | null;
+}
+
+export async function findHold(db: Db, bookingId: number): Promise<HoldView | undefined> {
+  const row = await db
+    .selectFrom('booking')
+    .innerJoin('desk', 'desk.id', 'booking.desk_id')
+    .leftJoin('verification_code as v', 'v.booking_id', 'booking.id')
+    .select([
+      'booking.id',
+      'booking.reference',
+      'desk.slug',
+      'booking.starts_at',
+      'booking.ends_at',
+      'booking.status',
+      'booking.hold_expires_at',
+      'booking.phone',
+      'booking.email',
+      'booking.locale',
+      'v.channel',
+      'v.attempts',
+      'v.sends',
+      'v.last_sent_at',
+    ])
+    .where('booking.id', '=', bookingId)
+    .executeTakeFirst();
+  return (
+    row && {
+      id: row.id,
+      reference: row.reference,
+      deskSlug: row.slug,
+      start: row.starts_at,
+      end: row.ends_at,
+      status: row.status,
+      expiresAt: row.hold_expires_at,
+      channel: row.channel,
+      phone: row.phone,
+      email: row.email,
+      locale: row.locale as Locale,
+      attempts: row.attempts ?? 0,
+      sends: row.sends ?? 0,
+      lastSentAt: row.last_sent_at,
+    }
+  );
+}
+
+export async function findHoldIdByReference(db: Db, reference: string): Promise<number | undefined> {
+  const row = await db.selectFrom('booking').select('id').where('reference', '=', reference).executeTakeFirst();
+  return row?.id;
+}
+
+/** A lapsed hold, even one housekeeping has not released yet. */
+export function holdLapsed(hold: Pick<HoldView, 'status' | 'expiresAt'>, now: Date): boolean {
+  return hold.status === 'expired' || (hold.status === 'pending' && (hold.expiresAt?.getTime() ?? 0) <= now.getTime());
+}
+
+export type ConfirmHoldOutcome =
+  | { ok: true; bookingId: number; manageToken: string | null; alreadyConfirmed: boolean }
+  | Exclude<CheckOutcome, { ok: true }>
+  | { ok: false; reason: 'not_pending' };
+
+/**
+ * The code typed for a hold: right → the booking is confirmed and only now are its confirmation
+ * and reminder queued (with a fresh manage link when there is an email). The hold's row is locked
+ * first, so a confirmation and a release of the same hold never both happen.
+ */
+export async function confirmHold(
+  db: Db,
+  bookingId: number,
+  code: string | undefined,
+  options: { now?: Date; reminderAt?: string } = {},
+): Promise<ConfirmHoldOutcome> {
+  const now = options.now ?? new Date();
+  const secret = await getServerSecret(db);
+  return runInTransaction(db, async (trx) => {
+    const hold = await trx
+      .selectFrom('booking')
+      .innerJoin('desk', 'desk.id', 'booking.desk_id')
+      .select([
+        'booking.id',
+        'booking.status',
+        'booking.hold_expires_at',
+        'booking.reference',
+        'desk.slug',
+        'booking.starts_at',
+        'booking.ends_at',
+        'booking.email',
+        'booking.phone',
+        'booking.locale',
+      ])
+      .where('booking.id', '=', bookingId)
+      .forUpdate('booking')
+      .executeTakeFirst();
+    if (!hold) return { ok: false, reason: 'gone' };
+    if (hold.status === 'confirmed') return { ok: true, bookingId, manageToken: null, alreadyConfirmed: true };
+    if (holdLapsed({ status: hold.status, expiresAt: hold.hold_expires_at }, now))
+      return { ok: false, reason: 'expired' };
+    if (hold.status !== 'pending') return { ok: false, reason: 'not_pending' };
+    const checked = await checkCode(trx, bookingId, code, secret, now);
+    if (!checked.ok) return checked;
+    // A mobile gets the short token its SMS link carries (booking-sms.ts), an email the long one.
+    const manageToken = manageTokenFor(hold);
+    await trx
+      .updateTable('booking')
+      .set({
+        status: 'confirmed',
+        hold_expires_at: null,
+        hold_client: null,
+        manage_token_hash: manageToken ? hashToken(manageToken) : null,
+      })
+      .where('id', '=', bookingId)
+      .execute();
+    // The code's message has done its work; its row goes with the code.
+    await trx
+      .deleteFrom('outbox')
+      .where('booking_id', '=', bookingId)
+      .where('kind', '=', 'verification_code')
+      .execute();
+    if (hold.email)
+      await enqueueConfirmation(
+        trx,
+        {
+          bookingId,
+          reference: hold.reference,
+          deskSlug: hold.slug,
+          start: hold.starts_at,
+          end: hold.ends_at,
+          email: hold.email,
+          locale: hold.locale as Locale,
+          manageToken,
+        },
+        now,
+        options.reminderAt,
+      );
+    const { phone, locale, reference } = hold;
+    const sms = { id: bookingId, phone, locale, reference, desk: { slug: hold.slug }, manageToken };
+    await queueBookingSms(
+      trx,
+      'booking_confirmation',
+      { ...sms, start: hold.starts_at, end: hold.ends_at },
+      now,
+      options.reminderAt,
+    );
+    return { ok: true, bookingId, manageToken, alreadyConfirmed: false };
+  });
+}
+
+/** Queues a hold's code to its contact (phone → SMS, email → email). */
+export async function sendHoldCode(
+  trx: Db,
+  hold: { bookingId: number; channel: CodeChannel; phone: string | null; email: string | null; locale: Locale },
+  code: string,
+  expiresAt: Date,
+): Promise<void> {
+  const recipient = hold.channel === 'sms' ? hold.phone : hold.email;
+  if (!recipient) throw new Error('a hold without the contact its code goes to');
+  await enqueueMessage(trx, {
+    kind: 'verification_code',
+    channel: hold.channel,
+    recipient,
+    locale: hold.locale,
+    payload: { code, expiresAt: expiresAt.toISOString() },
+    bookingId: hold.bookingId,
+  });
+}
+
+export type ResendHoldOutcome =
+  | { ok: true; channel: CodeChannel }
+  | { ok: false; reason: 'too_soon'; retryAfterSeconds: number }
+  | { ok: false; reason: 'no_more' | 'gone' };
+
+/**
+ * "Send again", or "use email instead" (`email`: the address given, or one added now, which the
+ * booking then keeps for its confirmation): a new code, the old one stops working.
+ */
+export async function resendHoldCode(
+  db: Db,
+  bookingId: number,
+  options: { toEmail?: string; now?: Date } = {},
+): Promise<ResendHoldOutcome> {
+  const now = options.now ?? new Date();
+  const secret = await getServerSecret(db);
+  return runInTransaction(db, async (trx) => {
+    const hold = await trx
+      .selectFrom('booking')
+      .select(['id', 'status', 'hold_expires_at', 'phone', 'email', 'locale'])
+      .where('id', '=', bookingId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!hold || holdLapsed({ status: hold.status, expiresAt: hold.hold_expires_at }, now) || hold.status !== 'pending')
+      return { ok: false, reason: 'gone' };
+    const email = options.toEmail ?? undefined;
+    const outcome = await resendCode(trx, bookingId, email ? 'email' : undefined, secret, now);
+    if (!outcome.ok) return outcome;
+    if (email && email !== hold.email)
+      await trx.updateTable('booking').set({ email }).where('id', '=', bookingId).execute();
+    // The earlier code's message, if still unsent, is no use any more.
+    await trx
+      .updateTable('outbox')
+      .set({ status: 'cancelled' })
+      .where('booking_id', '=', bookingId)
+      .where('kind', '=', 'verification_code')
+      .where('status', '=', 'pending')
+      .execute();
+    await sendHoldCode(
+      trx,
+      {
+        bookingId,
+        channel: outcome.channel,
+        phone: hold.phone,
+        email: email ?? hold.email,
+        locale: hold.locale as Locale,
+      },
+      outcome.code,
+      hold.hold_expires_at!,
+    );
+    return { ok: true, channel: outcome.channel };
+  });
+}

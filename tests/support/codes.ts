@@ -1,0 +1,61 @@
+// The 6-digit code last sent to a contact, as the person would read it: from the outbox row's
+// payload (integration tests, which share the database), or from the .eml the file mailer wrote
+// (HTTP tests: the server's database is its own).
+import { readFile } from 'node:fs/promises';
+import { setTimeout } from 'node:timers/promises';
+import type { Kysely } from 'kysely';
+import type { Database } from '#/server/db/database.ts';
+import { parseMime, type MimePart } from './mime.ts';
+
+/** The code in the newest verification_code message to `recipient` (phone in E.164 or email). */
+export async function latestCodeFromOutbox(db: Kysely<Database>, recipient: string): Promise<string> {
+  const row = await db
+    .selectFrom('outbox')
+    .select('payload')
+    .where('kind', '=', 'verification_code')
+    .where('recipient', '=', recipient)
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+  const code = (row?.payload as { code?: string } | undefined)?.code;
+  if (!code) throw new Error(`no verification code queued for ${recipient}`);
+  return code;
+}
+
+const textOf = (part: MimePart): string => (part.parts.length ? part.parts.map(textOf).join('\n') : part.body);
+
+/** Written .eml files of verification codes, by outbox id, from the server's output. */
+function codeMails(output: string): { id: number; file: string }[] {
+  return [...output.matchAll(/\[mail\] verification_code #(\d+) written to (\S+\.eml)/g)].map((m) => ({
+    id: Number(m[1]),
+    file: m[2]!,
+  }));
+}
+
+/** The id of the newest code message the server has written so far (0: none). */
+export const lastCodeMailId = (output: string): number => Math.max(0, ...codeMails(output).map((m) => m.id));
+
+/**
+ * The newest code message written with an id above `afterId` (waits for the worker to send it).
+ * Outbox ids grow with each hold, so the newest is the last hold's code, once it is written; a
+ * caller that finds its code refused (an earlier hold's message written late) asks again above it.
+ * The file mailer writes a phone's code as an .eml too, until the SMS channel is there.
+ */
+export async function nextCodeFromMail(
+  output: () => string,
+  afterId: number,
+  timeoutMs = 20_000,
+): Promise<{ id: number; code: string }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const mail = codeMails(output())
+      .filter((m) => m.id > afterId)
+      .sort((a, b) => b.id - a.id)[0];
+    if (mail) {
+      const code = /\b([0-9]{6})\b/.exec(textOf(parseMime(await readFile(mail.file, 'utf8'))))?.[1];
+      if (!code) throw new Error(`no code in ${mail.file}`);
+      return { id: mail.id, code };
+    }
+    if (Date.now() > deadline) throw new Error('no verification code was written');
+    await setTimeout(50);
+  }
+}
