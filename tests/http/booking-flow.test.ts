@@ -20,6 +20,7 @@ beforeAll(async () => {
     RATE_LIMIT_BOOKINGS_PER_CONTACT_PER_DAY: '10000',
     // Every person here books from 127.0.0.1, many with the same phone: the hold limits are
     // proven in tests/integration/booking-holds.test.ts.
+    MESSAGES_PER_RECIPIENT_PER_DAY: '1000',
     HOLDS_PER_CLIENT: '10000',
     BOOKINGS_PER_CONTACT_PER_DESK: '10000',
     BOOKINGS_PER_CONTACT: '10000',

@@ -114,6 +114,7 @@ describe('database outage during a booking load (PostgreSQL)', () => {
         MAIL_FROM: 'QuBì <noreply@qubi.example.org>',
         RATE_LIMIT_WRITES_PER_IP_PER_HOUR: '1000000',
         RATE_LIMIT_BOOKINGS_PER_CONTACT_PER_DAY: '1000000',
+        MESSAGES_PER_RECIPIENT_PER_DAY: '1000',
         HOLDS_PER_CLIENT: '1000000',
         BOOKINGS_PER_CONTACT_PER_DESK: '1000000',
         BOOKINGS_PER_CONTACT: '1000000',

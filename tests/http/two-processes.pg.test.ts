@@ -34,6 +34,7 @@ const RAISED_LIMITS = {
   RATE_LIMIT_LOOKUPS_PER_IP_PER_HOUR: '100000',
   // About what an item still needs across two processes: one pledge may take all of it.
   PLEDGE_MAX_SHARE: '100',
+  MESSAGES_PER_RECIPIENT_PER_DAY: '1000',
   HOLDS_PER_CLIENT: '100000',
   BOOKINGS_PER_CONTACT_PER_DESK: '100000',
   BOOKINGS_PER_CONTACT: '100000',

@@ -25,6 +25,7 @@ beforeAll(async () => {
     RATE_LIMIT_BOOKINGS_PER_CONTACT_PER_DAY: '10000',
     // About what an item still needs: one pledge may take all of it (the share is tested apart).
     PLEDGE_MAX_SHARE: '100',
+    MESSAGES_PER_RECIPIENT_PER_DAY: '1000',
     HOLDS_PER_CLIENT: '1000000',
     BOOKINGS_PER_CONTACT_PER_DESK: '1000000',
     BOOKINGS_PER_CONTACT: '1000000',

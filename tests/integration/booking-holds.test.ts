@@ -100,7 +100,19 @@ describe(`holds and codes (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGl
       confirmed: 1,
       pending: 0,
     });
-    expect(await outboxKinds(made.booking.id)).toEqual(['booking_confirmation', 'booking_reminder']);
+    // The confirmation and its reminder, by email and by SMS to the mobile the code went to.
+    const queued = await t.db
+      .selectFrom('outbox')
+      .select(['kind', 'channel'])
+      .where('booking_id', '=', made.booking.id)
+      .orderBy('id')
+      .execute();
+    expect(queued.map((m) => `${m.kind}/${m.channel}`)).toEqual([
+      'booking_confirmation/email',
+      'booking_reminder/email',
+      'booking_confirmation/sms',
+      'booking_reminder/sms',
+    ]);
     expect(
       await t.db
         .selectFrom('verification_code')

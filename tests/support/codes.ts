@@ -1,6 +1,6 @@
 // The 6-digit code last sent to a contact, as the person would read it: from the outbox row's
-// payload (integration tests, which share the database), or from the .eml the file mailer wrote
-// (HTTP tests: the server's database is its own).
+// payload (integration tests, which share the database), or from the .eml the file mailer or the
+// .txt the file SMS sender wrote (HTTP tests: the server's database is its own).
 import { readFile } from 'node:fs/promises';
 import { setTimeout } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
@@ -23,12 +23,18 @@ export async function latestCodeFromOutbox(db: Kysely<Database>, recipient: stri
 
 const textOf = (part: MimePart): string => (part.parts.length ? part.parts.map(textOf).join('\n') : part.body);
 
-/** Written .eml files of verification codes, by outbox id, from the server's output. */
+/** Written code messages (.eml emails, .txt SMS), by outbox id, from the server's output. */
 function codeMails(output: string): { id: number; file: string }[] {
-  return [...output.matchAll(/\[mail\] verification_code #(\d+) written to (\S+\.eml)/g)].map((m) => ({
+  return [...output.matchAll(/\[(?:mail|sms)\] verification_code #(\d+) written to (\S+\.(?:eml|txt))/g)].map((m) => ({
     id: Number(m[1]),
     file: m[2]!,
   }));
+}
+
+/** The text a person reads: an email's parts, or the SMS file's text. */
+async function readCodeMessage(file: string): Promise<string> {
+  const raw = await readFile(file, 'utf8');
+  return file.endsWith('.eml') ? textOf(parseMime(raw)) : raw;
 }
 
 /** The id of the newest code message the server has written so far (0: none). */
@@ -38,7 +44,7 @@ export const lastCodeMailId = (output: string): number => Math.max(0, ...codeMai
  * The newest code message written with an id above `afterId` (waits for the worker to send it).
  * Outbox ids grow with each hold, so the newest is the last hold's code, once it is written; a
  * caller that finds its code refused (an earlier hold's message written late) asks again above it.
- * The file mailer writes a phone's code as an .eml too, until the SMS channel is there.
+ * A phone's code is an SMS (.txt), an email's an .eml.
  */
 export async function nextCodeFromMail(
   output: () => string,
@@ -51,7 +57,7 @@ export async function nextCodeFromMail(
       .filter((m) => m.id > afterId)
       .sort((a, b) => b.id - a.id)[0];
     if (mail) {
-      const code = /\b([0-9]{6})\b/.exec(textOf(parseMime(await readFile(mail.file, 'utf8'))))?.[1];
+      const code = /\b([0-9]{6})\b/.exec(await readCodeMessage(mail.file))?.[1];
       if (!code) throw new Error(`no code in ${mail.file}`);
       return { id: mail.id, code };
     }
