@@ -15,9 +15,18 @@ import { createDemoAccounts, type DemoAccount } from '#/features/staff-accounts/
 import { createPledge } from '#/features/campaign/pledges.ts';
 import { addDays } from '#/features/booking/slots.ts';
 import { romeDateString } from '#/lib/time.ts';
-import { browserSite, confirmWithCode, CONTENT_PAGES, firstEventPath, LIMITS_NOT_REACHED, text } from './support.ts';
+import {
+  browserSite,
+  confirmThroughApi,
+  confirmWithCode,
+  CONTENT_PAGES,
+  firstEventPath,
+  LIMITS_NOT_REACHED,
+  text,
+} from './support.ts';
 import { passSecondFactor, signIn, SUBMIT } from './staff-support.ts';
 import { firstCollectionWindowId } from '../support/fixtures.ts';
+import { lastCodeMailId } from '../support/codes.ts';
 
 const WIDTHS = [320, 360] as const;
 const LOCALES = ['it', 'en', 'ar', 'es', 'zh'] as const;
@@ -80,6 +89,7 @@ beforeAll(async () => {
     await fetch(`${site.origin}/api/v1/desks/quarto-oggiaro/slots?from=${today}&to=${addDays(today, 55)}`)
   ).json()) as { start: string; remaining: number }[];
   const slot = slots.find((s) => s.remaining > 0)!;
+  const seen = lastCodeMailId(site.server.output());
   const res = await fetch(`${site.origin}/api/v1/bookings`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
@@ -96,6 +106,8 @@ beforeAll(async () => {
     }),
   });
   expect(res.status).toBe(201);
+  // Confirmed with its code, as the family would: the agenda then offers to cancel it.
+  await confirmThroughApi(site, ((await res.json()) as { reference: string }).reference, seen);
   fx.bookedDay = romeDateString(new Date(slot.start));
 
   // The admin signs in once on a desk PC (TOTP set up); the phones reuse the session cookie.

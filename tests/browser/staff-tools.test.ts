@@ -52,7 +52,8 @@ const site = browserSite(() =>
             collectionWindowId: fx.window8,
             firstName: name,
             email,
-            phone: '+393401234567',
+            // One donor per pledge: a contact holds one open pledge per collection window (issue #12).
+            phone: `+3902${String(40000000 + fx.pledges.length)}`,
             locale: 'it',
             submissionKey: null,
           });
