@@ -9,11 +9,11 @@ import { getTranslator, type Translate } from '#/lib/i18n.ts';
 import type { Locale } from '#/lib/locales.ts';
 import { formatLongDate, formatTimeRange, telHref } from '#/lib/format.ts';
 import { buildCalendar } from '#/lib/ics.ts';
-import { deskPath } from '#/lib/paths.ts';
+import { deskPath, managePath } from '#/lib/paths.ts';
 import {
   renderHtml,
   renderText,
-  tokenUrl,
+  siteUrl,
   trimOrigin,
   type EmailContent,
   type Link,
@@ -85,7 +85,7 @@ export function parseBookingPayload(value: unknown): BookingPayload {
 
 /** The page where the person changes or cancels the booking (built by the booking pages). */
 export function manageBookingUrl(origin: string, locale: Locale, token: string): string {
-  return tokenUrl(origin, locale, 'prenotazione/gestisci', token);
+  return siteUrl(origin, managePath(locale, token));
 }
 
 /** Same UID for every message about a booking, so calendars update one entry instead of adding another. */

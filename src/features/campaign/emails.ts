@@ -9,11 +9,11 @@ import { getTranslator, type Translate } from '#/lib/i18n.ts';
 import type { Locale } from '#/lib/locales.ts';
 import { formatLongDate, formatTimeRange } from '#/lib/format.ts';
 import { buildCalendar } from '#/lib/ics.ts';
-import { pagePath } from '#/lib/paths.ts';
+import { pagePath, pledgeManagePath } from '#/lib/paths.ts';
 import {
   renderHtml,
   renderText,
-  tokenUrl,
+  siteUrl,
   trimOrigin,
   type EmailContent,
   type Link,
@@ -100,7 +100,7 @@ export function parsePledgePayload(value: unknown): PledgePayload {
 
 /** The page where the donor changes or cancels the pledge (built by the campaign pages). */
 export function managePledgeUrl(origin: string, locale: Locale, token: string): string {
-  return tokenUrl(origin, locale, 'zaino-sospeso/gestisci', token);
+  return siteUrl(origin, pledgeManagePath(locale, token));
 }
 
 /** Same UID for every message about a pledge, so calendars update one entry instead of adding another. */

@@ -1,10 +1,11 @@
 // The emails of the staff area, rendered at send time from the outbox payload: the invitation
 // (a 72-hour link to set a password) and the password reset (a 1-hour link). Italian or English
 // only, like the staff area. Pure.
+import { staffPath, withQuery } from '#/lib/paths.ts';
 import type { Role } from './policy.ts';
 import { getTranslator, type Translate } from '#/lib/i18n.ts';
 import type { Locale } from '#/lib/locales.ts';
-import { renderHtml, renderText, tokenUrl, type EmailContent, type RenderedEmail } from '#/server/mail/email-layout.ts';
+import { renderHtml, renderText, siteUrl, type EmailContent, type RenderedEmail } from '#/server/mail/email-layout.ts';
 
 export const STAFF_MESSAGE_KINDS = ['staff_invitation', 'staff_password_reset'] as const;
 export type StaffMessageKind = (typeof STAFF_MESSAGE_KINDS)[number];
@@ -44,11 +45,11 @@ export function parseStaffMessage(kind: StaffMessageKind, value: unknown): Staff
 export const staffLocaleOf = (locale: Locale): 'it' | 'en' => (locale === 'en' ? 'en' : 'it');
 
 export function invitationUrl(origin: string, locale: Locale, token: string): string {
-  return tokenUrl(origin, staffLocaleOf(locale), 'staff/invito', token);
+  return siteUrl(origin, withQuery(staffPath(staffLocaleOf(locale), 'invito'), { token }));
 }
 
 export function passwordResetUrl(origin: string, locale: Locale, token: string): string {
-  return tokenUrl(origin, staffLocaleOf(locale), 'staff/password-nuova', token);
+  return siteUrl(origin, withQuery(staffPath(staffLocaleOf(locale), 'password-nuova'), { token }));
 }
 
 // One literal t('…') per key, so the locale test sees every key.

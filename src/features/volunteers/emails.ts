@@ -5,10 +5,11 @@
 // Every email to a volunteer carries the link that withdraws the sign-up and deletes the data.
 // The coordinators' notice is in Italian and names no one: no name, email or phone of the volunteer,
 // only the municipio and the skills; the coordinators find the person in the staff area.
+import { volunteerPath } from '#/lib/paths.ts';
 import type { VOLUNTEER_SKILLS } from './vocabulary.ts';
 import { getTranslator, type Translate } from '#/lib/i18n.ts';
 import type { Locale } from '#/lib/locales.ts';
-import { renderHtml, renderText, tokenUrl, type EmailContent, type RenderedEmail } from '#/server/mail/email-layout.ts';
+import { renderHtml, renderText, siteUrl, type EmailContent, type RenderedEmail } from '#/server/mail/email-layout.ts';
 
 export const VOLUNTEER_MESSAGE_KINDS = [
   'volunteer_confirm_address',
@@ -81,12 +82,12 @@ export function parseVolunteerMessage(kind: VolunteerMessageKind, value: unknown
 
 /** The page that confirms the address (built by the volunteer pages). */
 export function confirmVolunteerUrl(origin: string, locale: Locale, token: string): string {
-  return tokenUrl(origin, locale, 'volontari/conferma', token);
+  return siteUrl(origin, volunteerPath(locale, 'conferma', { token }));
 }
 
 /** The page that withdraws the sign-up and deletes the data (built by the volunteer pages). */
 export function withdrawVolunteerUrl(origin: string, locale: Locale, token: string): string {
-  return tokenUrl(origin, locale, 'volontari/ritira', token);
+  return siteUrl(origin, volunteerPath(locale, 'ritira', { token }));
 }
 
 export function renderVolunteerEmail(input: VolunteerEmailInput): RenderedEmail {

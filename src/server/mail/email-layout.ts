@@ -102,7 +102,7 @@ export function trimOrigin(origin: string): string {
   return origin.replace(/\/+$/, '');
 }
 
-/** A link to a page of the site with a token in its query string. */
-export function tokenUrl(origin: string, locale: Locale, path: string, token: string): string {
-  return `${trimOrigin(origin)}/${locale}/${path}?token=${encodeURIComponent(token)}`;
+/** An absolute link to a page of the site: the path comes from the route table (src/lib/paths.ts). */
+export function siteUrl(origin: string, path: string): string {
+  return `${trimOrigin(origin)}${path}`;
 }
