@@ -3,6 +3,19 @@
 import type { Db } from '#/server/db/database.ts';
 import { runInTransaction } from '#/server/db/transaction.ts';
 
+/** What erasing a booking's personal data writes: shared by retention and the GDPR desk. */
+export function erasedBookingFields(now: Date) {
+  return {
+    first_name: null,
+    email: null,
+    phone: null,
+    note: null,
+    manage_token_hash: null,
+    submission_key: null,
+    erased_at: now,
+  };
+}
+
 /**
  * Erases the personal data of bookings whose appointment ended more than `days` ago (and their
  * messages). The booking row, its time and desk stay for statistics.
@@ -12,15 +25,7 @@ export async function eraseExpiredBookings(db: Db, now: Date = new Date(), days 
   return runInTransaction(db, async (trx) => {
     const erased = await trx
       .updateTable('booking')
-      .set({
-        first_name: null,
-        email: null,
-        phone: null,
-        note: null,
-        manage_token_hash: null,
-        submission_key: null,
-        erased_at: now,
-      })
+      .set(erasedBookingFields(now))
       .where('ends_at', '<', cutoff)
       .where('erased_at', 'is', null)
       .returning('id')

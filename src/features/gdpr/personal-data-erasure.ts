@@ -3,6 +3,7 @@
 // deleted. An open pledge is cancelled first, so its quantities are needed again; a confirmed
 // future booking is cancelled first, so its place frees. A staff account is anonymised and disabled
 // (its audit trail keeps the id, nothing else). All of it in one transaction.
+import { erasedBookingFields } from '#/features/booking/erase-bookings.ts';
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
 import { cancelBooking } from '#/features/booking/manage-booking.ts';
@@ -80,19 +81,7 @@ export async function erasePersonalData(
           .execute();
         for (const d of desks) cacheTags.add(CACHE_TAGS.slots(d.slug));
       }
-      await trx
-        .updateTable('booking')
-        .set({
-          first_name: null,
-          email: null,
-          phone: null,
-          note: null,
-          manage_token_hash: null,
-          submission_key: null,
-          erased_at: now,
-        })
-        .where('id', 'in', ids.booking)
-        .execute();
+      await trx.updateTable('booking').set(erasedBookingFields(now)).where('id', 'in', ids.booking).execute();
     }
     if (ids.pledge.length) {
       // An open pledge is cancelled first, so its quantities are needed again.
