@@ -319,7 +319,9 @@ sent, statuses = 0, {}
 function init(args) for line in io.lines(args[1]) do bodies[#bodies + 1] = line end end
 function request()
   sent = sent + 1
-  return wrk.format("POST", nil, { ["Content-Type"] = "application/json" }, bodies[(sent - 1) % #bodies + 1])
+  -- Each write from its own client address, as families' requests come through the proxy.
+  local client = string.format("10.%d.%d.%d", math.floor(sent / 65536) % 256, math.floor(sent / 256) % 256, sent % 256)
+  return wrk.format("POST", nil, { ["Content-Type"] = "application/json", ["X-Forwarded-For"] = client }, bodies[(sent - 1) % #bodies + 1])
 end
 function response(status) statuses[status] = (statuses[status] or 0) + 1 end
 `;

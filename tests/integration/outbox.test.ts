@@ -407,6 +407,32 @@ describe(`outbox delivery (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGl
     }
   });
 
+  it('sends during a steady stream of bookings, not only once the stream pauses', async () => {
+    const sink = await startSink();
+    const w = startWorker({
+      db: t.db,
+      mailer: smtpMailer(sink.port),
+      intervalMs: 60_000,
+      origin: () => ORIGIN,
+      now: () => clock,
+      log: (l) => logLines.push(l),
+      features: workerFeatures(),
+    });
+    const unsubscribe = onMessageQueued(() => w.wake());
+    // Another message queued every 10 ms (a busy evening): each nudge used to push the run 50 ms
+    // further, so nothing went out until the bookings stopped.
+    const stream = setInterval(() => w.wake(), 10);
+    try {
+      await book({ start: slots[3]! });
+      await expect.poll(() => sink.received.length, { timeout: 2_000 }).toBe(1);
+    } finally {
+      clearInterval(stream);
+      unsubscribe();
+      await w.stop();
+      await sink.close();
+    }
+  });
+
   it('runs on its own timer and stops cleanly', async () => {
     const sink = await startSink();
     try {

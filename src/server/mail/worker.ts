@@ -422,10 +422,17 @@ export function startWorker(options: WorkerOptions): RunningWorker {
   // before the new row was there.
   let running = false;
   let wakeAgain = false;
-  function schedule(delayMs: number): void {
+  // When the next run is due. A wake only ever brings it closer: were each wake to start the wait
+  // again, a steady stream of bookings (one every < 50 ms) would hold every code back until it paused.
+  let dueAt = Infinity;
+  function schedule(delayMs: number, { onlySooner = false } = {}): void {
     if (stopped || options.intervalMs <= 0) return;
+    const at = Date.now() + delayMs;
+    if (onlySooner && at >= dueAt) return;
     clearTimeout(timer);
+    dueAt = at;
     timer = setTimeout(() => {
+      dueAt = Infinity;
       running = true;
       runOnce()
         .catch((error: unknown) => log(`[worker] run failed: ${describeError(error)}`))
@@ -453,7 +460,7 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     runOnce,
     wake() {
       if (running) wakeAgain = true;
-      else schedule(WAKE_DELAY_MS);
+      else schedule(WAKE_DELAY_MS, { onlySooner: true });
     },
     async stop() {
       stopped = true;
