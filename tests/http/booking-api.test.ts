@@ -209,6 +209,20 @@ describe('booking API', () => {
       expect(await remainingAt('quarto-oggiaro', slot.start)).toBe(0);
     });
 
+    it("sends each code a moment after its booking, not at the worker's next 5-second round", async () => {
+      // One after another, each booking made as soon as the previous code arrived: that is just
+      // after a round, so a code left for the next round would wait about 5 s.
+      for (let k = 0; k < 3; k++) {
+        const slot = await freeSlot('gallaratese', 4 + k);
+        const seen = lastCodeMailId(server.output());
+        const made = await post('/api/v1/bookings', booking('gallaratese', slot.start));
+        expect(made.status).toBe(201);
+        const asked = Date.now();
+        await nextCodeFromMail(() => server.output(), seen);
+        expect(Date.now() - asked).toBeLessThan(2_500);
+      }
+    });
+
     it('answers the short link of an SMS with a 303 to the manage page in the family language', async () => {
       const slot = await freeSlot('villapizzone', 1);
       const seen = lastCodeMailId(server.output());

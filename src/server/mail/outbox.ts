@@ -47,10 +47,16 @@ export interface NewMessage {
  * a moment instead of at its next round. The row may still be inside the caller's transaction, so
  * the worker waits a little first; its regular rounds catch any message the nudge missed.
  */
-const queuedListeners = new Set<() => void>();
+// Kept on globalThis: the built site bundles its own copy of this module, apart from the one
+// scripts/start.ts loads for the worker, and a module-level set would never hear the site's rows.
+const QUEUED = Symbol.for('qubi.outboxQueued');
+function queuedListeners(): Set<() => void> {
+  const g = globalThis as typeof globalThis & { [QUEUED]?: Set<() => void> };
+  return (g[QUEUED] ??= new Set());
+}
 export function onMessageQueued(listener: () => void): () => void {
-  queuedListeners.add(listener);
-  return () => queuedListeners.delete(listener);
+  queuedListeners().add(listener);
+  return () => queuedListeners().delete(listener);
 }
 
 export async function enqueueMessage(db: Db, message: NewMessage): Promise<void> {
@@ -73,7 +79,7 @@ export async function enqueueMessages(db: Db, messages: NewMessage[]): Promise<v
     .values(messages.map((message, i) => messageRow(message, i < allowed)))
     .execute();
   const sendsNow = messages.some((m, i) => i < allowed && (!m.sendAfter || m.sendAfter.getTime() <= Date.now()));
-  if (sendsNow) for (const listener of queuedListeners) listener();
+  if (sendsNow) for (const listener of queuedListeners()) listener();
 }
 
 /** A phone that can receive an SMS, in E.164; undefined for other forms and Italian landlines (+390…). */
