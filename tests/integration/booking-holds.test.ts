@@ -287,10 +287,38 @@ describe(`holds and codes (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGl
     const phone = freshPhone();
     const a = romeToInstant(2026, 12, 29, 11, 0);
     const b = romeToInstant(2026, 12, 29, 11, 30);
-    expect((await hold({ start: a, phone }, 'same')).ok).toBe(true);
-    expect((await hold({ start: b, phone }, 'same')).ok).toBe(true);
+    const first = await hold({ start: a, phone }, 'same');
+    if (!first.ok) throw new Error('not held');
+    // The browser that took the first hold names it (its sealed draft keeps the id).
+    const again = await createBooking(t.db, request({ start: b, phone }), now, {
+      hold: { client: 'same', replaces: first.booking.id },
+    });
+    expect(again.ok).toBe(true);
     expect(await slotState(desk, a)).toMatchObject({ remaining: 1, counter: 0, pending: 0 });
     expect(await slotState(desk, b)).toMatchObject({ remaining: 0, counter: 1, pending: 1 });
+  });
+
+  it('someone typing another person’s number never releases that person’s unconfirmed hold', async () => {
+    const phone = freshPhone();
+    const a = romeToInstant(2026, 12, 29, 10, 0);
+    const b = romeToInstant(2026, 12, 29, 10, 30);
+    const victim = await hold({ start: a, phone }, 'victim');
+    if (!victim.ok) throw new Error('not held');
+    // Same number, same desk, from another address or from the same one (a shared NAT): refused,
+    // and the first hold stays.
+    for (const client of ['intruder', 'victim']) {
+      const made = await createBooking(t.db, request({ start: b, phone }), now, { hold: { client } });
+      expect(made).toMatchObject({ ok: false, reason: 'contact_has_booking_here' });
+    }
+    // A hold id of another contact (a forged draft cannot be made, but the id alone gives nothing).
+    const forged = await createBooking(t.db, request({ start: b }), now, {
+      hold: { client: 'intruder', replaces: victim.booking.id },
+    });
+    expect(forged.ok).toBe(true);
+    expect(await slotState(desk, a)).toMatchObject({ remaining: 0, counter: 1, pending: 1 });
+    // The owner's code still confirms it.
+    const confirmed = await confirmHold(t.db, victim.booking.id, await latestCodeFromOutbox(t.db, phone), { now });
+    expect(confirmed).toMatchObject({ ok: true });
   });
 
   it('200 clients racing with holds, confirmations and expiries never exceed capacity nor lose a place', async () => {

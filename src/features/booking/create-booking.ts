@@ -135,9 +135,10 @@ export interface CreateBookingOptions {
   /**
    * An online booking: taken as a pending hold for HOLD_MINUTES, its code sent to the contact (the
    * phone by SMS when there is one), within the limits of hold-limits.ts. `client` is the HMAC of
-   * the client address. Without it (staff by phone) the booking is confirmed at once.
+   * the client address. Without it (staff by phone) the booking is confirmed at once. `replaces`:
+   * the hold this same person took before (from their sealed draft), given back if still pending.
    */
-  hold?: { client: string };
+  hold?: { client: string; replaces?: number };
   /** The desk's closures and extra openings when the caller holds them (write-cache.ts). */
   knownExceptions?: KnownExceptions;
 }
@@ -223,6 +224,7 @@ async function tryCreateBooking(
             phone: input.phone,
             email: input.email,
             submissionKey: input.submissionKey,
+            replaces: hold.replaces ?? null,
           },
           now,
           releaseHolds,
