@@ -169,6 +169,18 @@ describe(`holds and codes (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGl
     });
     expect(await resendHoldCode(t.db, id, { now: later(5) })).toMatchObject({ ok: false, reason: 'no_more' });
     const third = await latestCodeFromOutbox(t.db, 'nadia@example.org');
+    // The code is never in the table as typed: the live message keeps it sealed, the voided ones not at all.
+    const messages = await t.db
+      .selectFrom('outbox')
+      .select(['status', 'payload'])
+      .where('booking_id', '=', id)
+      .where('kind', '=', 'verification_code')
+      .orderBy('id')
+      .execute();
+    expect(messages.map((m) => m.status)).toEqual(['cancelled', 'cancelled', 'pending']);
+    const stored = messages.map((m) => JSON.stringify(m.payload)).join(' ');
+    for (const code of [first, second, third]) expect(stored).not.toContain(code);
+    expect(messages.map((m) => 'code' in (m.payload as object))).toEqual([false, false, true]);
     for (const old of [first, second].filter((c) => c !== third))
       expect(await confirmHold(t.db, id, old, { now: later(6) })).toMatchObject({ ok: false, reason: 'wrong' });
     expect(await confirmHold(t.db, id, third, { now: later(6) })).toMatchObject({ ok: true });

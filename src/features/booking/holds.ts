@@ -11,6 +11,7 @@ import { runInTransaction } from '#/server/db/transaction.ts';
 import { getServerSecret } from '#/server/security/secret.ts';
 import { checkCode, resendCode, type CheckOutcome, type CodeChannel } from '#/features/verification/codes.ts';
 import { enqueueMessage } from '#/server/mail/outbox.ts';
+import { encryptAtRest } from '#/server/security/at-rest.ts';
 import { enqueueConfirmation } from './booking-messages.ts';
 import { hashToken } from './reference.ts';
 import { manageTokenFor, queueBookingSms } from './booking-sms.ts';
@@ -227,7 +228,11 @@ export async function confirmHold(
   });
 }
 
-/** Queues a hold's code to its contact (phone → SMS, email → email). */
+/**
+ * Queues a hold's code to its contact (phone → SMS, email → email). The code is sealed in the
+ * payload (encrypted at rest, read by the renderer at send time): whoever reads the table or a dump
+ * of it never sees a code that still works. The worker drops it once sent.
+ */
 export async function sendHoldCode(
   trx: Db,
   hold: { bookingId: number; channel: CodeChannel; phone: string | null; email: string | null; locale: Locale },
@@ -241,7 +246,7 @@ export async function sendHoldCode(
     channel: hold.channel,
     recipient,
     locale: hold.locale,
-    payload: { code, expiresAt: expiresAt.toISOString() },
+    payload: { code: encryptAtRest(code), expiresAt: expiresAt.toISOString() },
     bookingId: hold.bookingId,
   });
 }
@@ -276,10 +281,10 @@ export async function resendHoldCode(
     if (!outcome.ok) return outcome;
     if (email && email !== hold.email)
       await trx.updateTable('booking').set({ email }).where('id', '=', bookingId).execute();
-    // The earlier code's message, if still unsent, is no use any more.
+    // The earlier code's message, if still unsent, is no use any more; nor is its code.
     await trx
       .updateTable('outbox')
-      .set({ status: 'cancelled' })
+      .set({ status: 'cancelled', payload: sql`payload - 'code'` })
       .where('booking_id', '=', bookingId)
       .where('kind', '=', 'verification_code')
       .where('status', '=', 'pending')
