@@ -96,6 +96,11 @@ export interface NewBooking {
   /** Same key → same booking: a form submitted twice (double click, back button) books once. */
   submissionKey: string | null;
   source: 'public' | 'api' | 'staff';
+  /**
+   * False: no SMS for this booking, even to a mobile (staff unticked "Send the family an SMS
+   * confirmation"). Its confirmation and reminder by SMS are then not queued; an email still is.
+   */
+  smsConfirmation?: boolean;
 }
 
 export interface BookingSummary {
@@ -200,8 +205,10 @@ async function tryCreateBooking(
         alternatives: await nextFreeSlots(db, input.desk, slot.start, now),
       }
     );
+  // The phone the confirmation SMS goes to: none when staff unticked it.
+  const smsPhone = input.smsConfirmation === false ? null : input.phone;
   // A hold gets its manage link when its code confirms it (holds.ts), not now.
-  const manageToken = hold ? null : manageTokenFor(input);
+  const manageToken = hold ? null : manageTokenFor({ email: input.email, phone: smsPhone });
   const holdExpiresAt = new Date(now.getTime() + HOLD_MINUTES * 60000);
   // The code goes by SMS to a mobile, otherwise by email (validate.ts asks for one of the two).
   const channel: CodeChannel = sendsSms(input.phone) ? 'sms' : 'email';
@@ -209,7 +216,7 @@ async function tryCreateBooking(
   try {
     // Without an email there is no outbox row: the place and the booking row are one statement,
     // atomic on its own, instead of begin, two statements and commit.
-    if (!input.email && !hold && !sendsSms(input.phone) && !db.isTransaction) {
+    if (!input.email && !hold && !sendsSms(smsPhone) && !db.isTransaction) {
       const booking = await placeAndBook(db, input, slot, now);
       if (!booking) throw new SlotFull();
       return { ok: true, booking, manageToken: null, duplicate: false };
@@ -275,7 +282,7 @@ async function tryCreateBooking(
         );
       }
       if (!hold) {
-        const smsBooking = { ...row, phone: input.phone, locale: input.locale, desk: input.desk, manageToken };
+        const smsBooking = { ...row, phone: smsPhone, locale: input.locale, desk: input.desk, manageToken };
         await queueBookingSms(trx, 'booking_confirmation', { ...smsBooking, ...slot }, now, options.reminderAt);
       }
       return { id: row.id, reference: row.reference, deskSlug: input.desk.slug, start: slot.start, end: slot.end };
