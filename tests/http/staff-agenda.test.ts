@@ -356,7 +356,8 @@ describe('the agenda', () => {
     expect(fields.submissionKey).toMatch(/^[A-Za-z0-9_-]{16,64}$/);
     expect(slots).toContain(new Date(first!.start).toISOString());
     // "Send the family an SMS confirmation" is ticked when the form opens.
-    const smsTick = (html: string) => /<input type="checkbox" id="sendSms" name="sendSms" value="yes"( checked)?/.exec(html);
+    const smsTick = (html: string) =>
+      /<input type="checkbox" id="sendSms" name="sendSms" value="yes"( checked)?/.exec(html);
     expect(smsTick(page.html)?.[1]).toBe(' checked');
 
     // Missing name: 422 with the error summary, nothing booked.
@@ -493,9 +494,7 @@ describe('the CSV export', () => {
     expect(res.body).not.toContain('hidden@example.org');
     expect(res.body).not.toContain('nota riservata');
     const en = await get(csvPath('quarto-oggiaro', day, 'giorno', 'en'), cookie);
-    expect(en.body.slice(1).split('\r\n')[0]).toBe(
-      'Date,Time,Reference,First name,Phone,Topic,Booked,Language,Status',
-    );
+    expect(en.body.slice(1).split('\r\n')[0]).toBe('Date,Time,Reference,First name,Phone,Topic,Booked,Language,Status');
     if (database) {
       const audits = await database.db
         .selectFrom('audit_log')

@@ -83,17 +83,20 @@ export async function checkHoldLimits(
           eb.and([eb('status', '=', 'pending'), eb('hold_expires_at', '>', now)]),
         ]),
       );
-  const ownHolds = request.replaces === null ? [] : await ofContact(upcoming())
-    .select('id')
-    .where('id', '=', request.replaces)
-    .where('status', '=', 'pending')
-    .where('desk_id', '=', request.deskId)
-    .where((eb) =>
-      request.submissionKey
-        ? eb.or([eb('submission_key', 'is', null), eb('submission_key', '!=', request.submissionKey)])
-        : eb.val(true),
-    )
-    .execute();
+  const ownHolds =
+    request.replaces === null
+      ? []
+      : await ofContact(upcoming())
+          .select('id')
+          .where('id', '=', request.replaces)
+          .where('status', '=', 'pending')
+          .where('desk_id', '=', request.deskId)
+          .where((eb) =>
+            request.submissionKey
+              ? eb.or([eb('submission_key', 'is', null), eb('submission_key', '!=', request.submissionKey)])
+              : eb.val(true),
+          )
+          .execute();
   if (ownHolds.length > 0)
     await releaseHolds(
       trx,

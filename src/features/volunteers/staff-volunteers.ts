@@ -278,4 +278,3 @@ export function availabilityLabel(code: string, t: Translate, locale: Locale): s
     ? code
     : t('volunteer.form.slotLabel', { day: weekdayName(index + 1, locale), part: partLabel(part, t).toLowerCase() });
 }
-
