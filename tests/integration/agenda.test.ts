@@ -382,6 +382,14 @@ describe('booking for a family on the phone', () => {
     });
     expect(await messagesOf(unticked)).toEqual([]);
     expect(await statusOf(unticked)).toBe('confirmed');
+    // The choice stays with the booking: cancelled by the desk, the unticked one hears nothing by
+    // SMS either, the ticked one is told.
+    for (const id of [ticked, unticked])
+      expect(await cancelDeskBooking(t.db, id, quarto.id, { actorUserId: operatorId, now })).toMatchObject({
+        ok: true,
+      });
+    expect(await messagesOf(unticked)).toEqual([]);
+    expect((await messagesOf(ticked)).at(-1)).toBe('booking_cancelled/sms/+393337000001');
     // Unticked with an email: the email confirmation still goes, the SMS not.
     const withEmail = await bookIt({
       slot: romeToInstant(2027, 1, 19, 11, 0).toISOString(),

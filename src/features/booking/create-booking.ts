@@ -75,9 +75,10 @@ async function placeAndBook(
   // The slot's lapsed holds are released by the same statement: their places count as free.
   const { rows } = await sql<{ id: number; reference: string }>`
     WITH ${placeCtes(desk, slot, now)}
-    INSERT INTO booking (reference, desk_id, slot_id, starts_at, ends_at, topic, note, first_name, email, phone, locale, manage_token_hash, submission_key, source)
+    INSERT INTO booking (reference, desk_id, slot_id, starts_at, ends_at, topic, note, first_name, email, phone, locale, manage_token_hash, submission_key, source, sms_wanted)
     SELECT ${generateReference()}::text, ${desk.id}::int, place.id, ${slot.start}::timestamptz, ${slot.end}::timestamptz, ${input.topic}::text, ${input.note}::text,
-           ${input.firstName}::text, ${input.email}::text, ${input.phone}::text, ${input.locale}::text, NULL, ${input.submissionKey}::text, ${input.source}::text
+           ${input.firstName}::text, ${input.email}::text, ${input.phone}::text, ${input.locale}::text, NULL, ${input.submissionKey}::text, ${input.source}::text,
+           ${input.smsConfirmation !== false}::boolean
       FROM place
     RETURNING id, reference`.execute(db);
   const row = rows[0];
@@ -98,7 +99,7 @@ export interface NewBooking {
   source: 'public' | 'api' | 'staff';
   /**
    * False: no SMS for this booking, even to a mobile (staff unticked "Send the family an SMS
-   * confirmation"). Its confirmation and reminder by SMS are then not queued; an email still is.
+   * confirmation"): kept as `sms_wanted`, so no SMS later either (moved, cancelled). Emails still go.
    */
   smsConfirmation?: boolean;
 }
@@ -254,6 +255,7 @@ async function tryCreateBooking(
         manage_token_hash: manageToken ? hashToken(manageToken) : null,
         submission_key: input.submissionKey,
         source: input.source,
+        sms_wanted: input.smsConfirmation !== false,
         ...(hold ? { status: 'pending' as const, hold_expires_at: holdExpiresAt, hold_client: hold.client } : {}),
       });
       if (hold) {
