@@ -1,8 +1,8 @@
 // Pending holds (issue #12): an online booking takes its place at once, as a hold that its
 // contact's code confirms within HOLD_MINUTES. A lapsed hold is free again: read as free at once
 // (slot-availability.ts counts it out), and released for good — its place given back, its personal
-// data and code dropped — by the next booking of its slot, by the same contact booking again, or by
-// the worker's housekeeping, whichever comes first. Each release is one statement whose first
+// data and code dropped — by the next booking of its slot, by the same browser booking again
+// (hold-limits.ts), or by the worker's housekeeping, whichever comes first. Each release is one statement whose first
 // step flips the holds from 'pending', so a hold is released (and its place given back) only once.
 import { sql } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
@@ -60,7 +60,7 @@ export function releaseLapsedHoldsOfSlot(db: Db, deskId: number, start: Date, no
   return release(db, lapsedOfSlot(deskId, start, now), now);
 }
 
-/** Named holds, lapsed or not (a contact's own earlier hold, given back when it books again). */
+/** Named holds, lapsed or not (the hold a browser took before, given back when it books again). */
 export function releaseHolds(db: Db, ids: number[], now: Date): Promise<number> {
   if (ids.length === 0) return Promise.resolve(0);
   return release(db, sql`id IN (${sql.join(ids.map((id) => sql`${id}::int`))})`, now);
