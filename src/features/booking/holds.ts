@@ -2,8 +2,9 @@
 // contact's code confirms within HOLD_MINUTES. A lapsed hold is free again: read as free at once
 // (slot-availability.ts counts it out), and released for good — its place given back, its personal
 // data and code dropped — by the next booking of its slot, by the same browser booking again
-// (hold-limits.ts), or by the worker's housekeeping, whichever comes first. Each release is one statement whose first
-// step flips the holds from 'pending', so a hold is released (and its place given back) only once.
+// (hold-limits.ts), or by the worker's housekeeping, whichever comes first. Each release is one
+// statement whose first step flips the holds from 'pending', so a hold is released (and its place
+// given back) only once.
 import { sql } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
 import type { Locale } from '#/lib/locales.ts';
