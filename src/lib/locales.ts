@@ -26,6 +26,14 @@ export const LOCALE_NAMES: Record<Locale, string> = {
 };
 export const RTL_LOCALES: ReadonlySet<Locale> = new Set(['ar']);
 
+const languageNames = new Map<Locale, Intl.DisplayNames>();
+/** A language's name in the reader's language: "ar" → "arabo" in Italian, "Arabic" in English. */
+export function languageName(code: string, locale: Locale): string {
+  let names = languageNames.get(locale);
+  if (!names) languageNames.set(locale, (names = new Intl.DisplayNames([LOCALE_TAGS[locale]], { type: 'language' })));
+  return names.of(code) ?? code;
+}
+
 export function isLocale(value: unknown): value is Locale {
   return typeof value === 'string' && (LOCALES as readonly string[]).includes(value);
 }

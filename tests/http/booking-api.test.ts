@@ -587,7 +587,13 @@ describe('booking API', () => {
 describe('a contact counts once however it is written', () => {
   let perContact: RunningServer;
   beforeAll(async () => {
-    perContact = await startServer({ RATE_LIMIT_BOOKINGS_PER_CONTACT_PER_DAY: '2' });
+    // The daily limit per contact is what is tested here: the holds of one contact at one desk and
+    // of this one client (never given back for the contact alone) are allowed to pile up meanwhile.
+    perContact = await startServer({
+      RATE_LIMIT_BOOKINGS_PER_CONTACT_PER_DAY: '2',
+      BOOKINGS_PER_CONTACT_PER_DESK: '10',
+      HOLDS_PER_CLIENT: '10',
+    });
   });
   afterAll(async () => {
     await perContact?.stop();

@@ -355,6 +355,10 @@ describe('the agenda', () => {
     expect(fields.intent).toBe('book');
     expect(fields.submissionKey).toMatch(/^[A-Za-z0-9_-]{16,64}$/);
     expect(slots).toContain(new Date(first!.start).toISOString());
+    // "Send the family an SMS confirmation" is ticked when the form opens.
+    const smsTick = (html: string) =>
+      /<input type="checkbox" id="sendSms" name="sendSms" value="yes"( checked)?/.exec(html);
+    expect(smsTick(page.html)?.[1]).toBe(' checked');
 
     // Missing name: 422 with the error summary, nothing booked.
     const invalid = await send(
@@ -368,6 +372,9 @@ describe('the agenda', () => {
     expect(invalid.html).toContain('>Richiamare</textarea>');
     expect(invalid.html).toContain('class="error-summary"');
     expect(invalid.html).toContain('href="#firstName"');
+    // Sent unticked: shown unticked again, as the operator left it.
+    expect(smsTick(invalid.html)).not.toBeNull();
+    expect(smsTick(invalid.html)?.[1]).toBeUndefined();
 
     const body = {
       ...fields,
@@ -471,7 +478,7 @@ describe('the CSV export', () => {
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(res.body.charCodeAt(0)).toBe(0xfeff);
     const lines = res.body.slice(1).split('\r\n');
-    expect(lines[0]).toBe('Data,Ora,Codice,Nome,Telefono,Argomento,Stato');
+    expect(lines[0]).toBe('Data,Ora,Codice,Nome,Telefono,Argomento,Prenotata,Lingua,Stato');
     const line = lines.find((l) => l.includes(made.reference))!;
     expect(line.split(',')).toEqual([
       day,
@@ -480,12 +487,14 @@ describe('the CSV export', () => {
       "'=cmd|calc",
       "'+393339998888",
       'Ascolto',
+      'tramite API',
+      'italiano',
       'Confermata',
     ]);
     expect(res.body).not.toContain('hidden@example.org');
     expect(res.body).not.toContain('nota riservata');
     const en = await get(csvPath('quarto-oggiaro', day, 'giorno', 'en'), cookie);
-    expect(en.body.slice(1).split('\r\n')[0]).toBe('Date,Time,Reference,First name,Phone,Topic,Status');
+    expect(en.body.slice(1).split('\r\n')[0]).toBe('Date,Time,Reference,First name,Phone,Topic,Booked,Language,Status');
     if (database) {
       const audits = await database.db
         .selectFrom('audit_log')

@@ -19,7 +19,14 @@ import {
   removeClosure,
   removeExtraOpening,
 } from '#/features/agenda/closures.ts';
-import { agendaRange, listAgenda } from '#/features/agenda/agenda-queries.ts';
+import {
+  agendaRange,
+  channelLabel,
+  familyLanguage,
+  listAgenda,
+  standing,
+  statusLabel,
+} from '#/features/agenda/agenda-queries.ts';
 import { bookForFamily, checkPhoneBooking, type PhoneBookingValues } from '#/features/agenda/phone-booking.ts';
 import { cancelDeskBooking, markAttendance } from '#/features/agenda/desk-bookings.ts';
 import { checkDeskSettings, updateDeskSettings } from '#/features/agenda/desk-settings.ts';
@@ -262,6 +269,7 @@ describe('booking for a family on the phone', () => {
     topic: '',
     note: '',
     locale: 'it',
+    sendSms: 'yes',
     ...over,
   });
 
@@ -339,6 +347,99 @@ describe('booking for a family on the phone', () => {
     if (!taken.ok) throw new Error('should parse');
     expect(await bookForFamily(t.db, quarto, taken.value, null, now)).toMatchObject({ ok: false, reason: 'slot_full' });
   });
+
+  it('sends the SMS confirmation and reminder to a mobile when ticked, and none when unticked', async () => {
+    const messagesOf = async (bookingId: number) =>
+      (
+        await t.db
+          .selectFrom('outbox')
+          .select(['kind', 'channel', 'recipient'])
+          .where('booking_id', '=', bookingId)
+          .orderBy('id')
+          .execute()
+      ).map((m) => `${m.kind}/${m.channel}/${m.recipient}`);
+    const bookIt = async (over: Partial<PhoneBookingValues>) => {
+      const checked = checkPhoneBooking(form(over), quarto);
+      if (!checked.ok) throw new Error(JSON.stringify(checked.errors));
+      const outcome = await bookForFamily(t.db, quarto, checked.value, null, now);
+      if (!outcome.ok) throw new Error(outcome.reason);
+      return outcome.booking.id;
+    };
+    const ticked = await bookIt({
+      slot: romeToInstant(2027, 1, 19, 10, 0).toISOString(),
+      phone: '333 700 0001',
+      locale: 'ar',
+    });
+    expect(await messagesOf(ticked)).toEqual([
+      'booking_confirmation/sms/+393337000001',
+      'booking_reminder/sms/+393337000001',
+    ]);
+    // Unticked (a checkbox left empty sends nothing): no SMS at all, the booking is made the same.
+    const unticked = await bookIt({
+      slot: romeToInstant(2027, 1, 19, 10, 30).toISOString(),
+      phone: '333 700 0002',
+      sendSms: '',
+    });
+    expect(await messagesOf(unticked)).toEqual([]);
+    expect(await statusOf(unticked)).toBe('confirmed');
+    // The choice stays with the booking: cancelled by the desk, the unticked one hears nothing by
+    // SMS either, the ticked one is told.
+    for (const id of [ticked, unticked])
+      expect(await cancelDeskBooking(t.db, id, quarto.id, { actorUserId: operatorId, now })).toMatchObject({
+        ok: true,
+      });
+    expect(await messagesOf(unticked)).toEqual([]);
+    expect((await messagesOf(ticked)).at(-1)).toBe('booking_cancelled/sms/+393337000001');
+    // Unticked with an email: the email confirmation still goes, the SMS not.
+    const withEmail = await bookIt({
+      slot: romeToInstant(2027, 1, 19, 11, 0).toISOString(),
+      phone: '333 700 0003',
+      email: 'famiglia@example.org',
+      sendSms: '',
+    });
+    expect(await messagesOf(withEmail)).toEqual([
+      'booking_confirmation/email/famiglia@example.org',
+      'booking_reminder/email/famiglia@example.org',
+    ]);
+    // Ticked with a landline: nothing can go by SMS.
+    const landline = await bookIt({ slot: romeToInstant(2027, 1, 19, 11, 30).toISOString(), phone: '02 1234 5678' });
+    expect(await messagesOf(landline)).toEqual([]);
+  });
+});
+
+describe('holds in the agenda', () => {
+  it('a hold waiting for its code is listed as such, a lapsed one is not; the channel and language are shown', async () => {
+    const day = '2027-01-20'; // a Wednesday at Gallaratese, 14:00–17:00
+    const desk = gallaratese;
+    const start = (h: number, m: number) => romeToInstant(2027, 1, 20, h, m);
+    const held = await createBooking(
+      t.db,
+      request({ desk, start: start(14, 0), phone: '+393338000001', locale: 'zh' }),
+      now,
+      { hold: { client: 'agenda-a' } },
+    );
+    const lapsing = await createBooking(t.db, request({ desk, start: start(14, 30), phone: '+393338000002' }), now, {
+      hold: { client: 'agenda-b' },
+    });
+    const api = await book({ desk, start: start(15, 0), phone: '+393338000003', source: 'api', locale: 'es' });
+    if (!held.ok || !lapsing.ok) throw new Error('not held');
+    const listed = await listAgenda(t.db, desk.id, day, day, now);
+    expect(listed.map((e) => [e.reference, e.status, e.source, e.locale])).toEqual([
+      [held.booking.reference, 'pending', 'public', 'zh'],
+      [lapsing.booking.reference, 'pending', 'public', 'it'],
+      [api.reference, 'confirmed', 'api', 'es'],
+    ]);
+    // 15 minutes later the holds have lapsed (not yet released by housekeeping): gone from the agenda.
+    const later = new Date(now.getTime() + 15 * 60000);
+    expect((await listAgenda(t.db, desk.id, day, day, later)).map((e) => e.reference)).toEqual([api.reference]);
+    const it = getTranslator('it');
+    expect(statusLabel('pending', it)).toBe('In attesa del codice');
+    expect(listed.map((e) => channelLabel(e.source, it))).toEqual(['online', 'online', 'tramite API']);
+    expect(familyLanguage(listed[0]!, 'it')).toBe('cinese');
+    expect(familyLanguage(listed[2]!, 'en')).toBe('Spanish');
+    // Only what stands is counted as booked: the holds may still lapse.
+    expect(listed.filter(standing).map((e) => e.reference)).toEqual([api.reference]);
+  });
 });
 
 describe('the CSV export', () => {
@@ -355,10 +456,11 @@ describe('the CSV export', () => {
     const { csv, rows } = await exportAgendaCsv(t.db, quarto, '2026-12-28', '2027-01-03', {
       actorUserId: operatorId,
       t: getTranslator('en'),
+      locale: 'en',
     });
     expect(csv.startsWith('\uFEFF')).toBe(true);
     const lines = csv.slice(1).split('\r\n');
-    expect(lines[0]).toBe('Date,Time,Reference,First name,Phone,Topic,Status');
+    expect(lines[0]).toBe('Date,Time,Reference,First name,Phone,Topic,Booked,Language,Status');
     expect(rows).toBe(2); // Fatima (phone booking) and the formula
     expect(lines).toHaveLength(rows + 2); // header, rows, and the empty string after the last CRLF
     expect(csv).not.toContain('Gallaratese family');
@@ -368,7 +470,8 @@ describe('the CSV export', () => {
     expect(injected).toContain(`"'=HYPERLINK(""http://evil.example"",""click"")"`);
     expect(injected).toMatch(/^2026-12-29,10:30,QB-[A-Z0-9]{4}-[A-Z0-9]{2},/);
     expect(injected).toContain(",'+393330000001,");
-    expect(injected).toContain(',Someone to listen to you,Confirmed');
+    expect(injected).toContain(',Someone to listen to you,online,Italian,Confirmed');
+    expect(lines.find((l) => l.includes('Fatima'))).toMatch(/,by phone,Italian,Confirmed$/);
     for (const line of lines.slice(1, -1)) for (const cell of line.split(',')) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
 
     const [audit] = (await audits('export.agenda')).slice(-1);
@@ -384,8 +487,9 @@ describe('the CSV export', () => {
     const { csv } = await exportAgendaCsv(t.db, quarto, '2026-12-16', '2026-12-16', {
       actorUserId: operatorId,
       t: getTranslator('it'),
+      locale: 'it',
     });
-    expect(csv.slice(1)).toBe('Data,Ora,Codice,Nome,Telefono,Argomento,Stato\r\n');
+    expect(csv.slice(1)).toBe('Data,Ora,Codice,Nome,Telefono,Argomento,Prenotata,Lingua,Stato\r\n');
   });
 });
 

@@ -169,6 +169,18 @@ describe(`holds and codes (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGl
     });
     expect(await resendHoldCode(t.db, id, { now: later(5) })).toMatchObject({ ok: false, reason: 'no_more' });
     const third = await latestCodeFromOutbox(t.db, 'nadia@example.org');
+    // The code is never in the table as typed: the live message keeps it sealed, the voided ones not at all.
+    const messages = await t.db
+      .selectFrom('outbox')
+      .select(['status', 'payload'])
+      .where('booking_id', '=', id)
+      .where('kind', '=', 'verification_code')
+      .orderBy('id')
+      .execute();
+    expect(messages.map((m) => m.status)).toEqual(['cancelled', 'cancelled', 'pending']);
+    const stored = messages.map((m) => JSON.stringify(m.payload)).join(' ');
+    for (const code of [first, second, third]) expect(stored).not.toContain(code);
+    expect(messages.map((m) => 'code' in (m.payload as object))).toEqual([false, false, true]);
     for (const old of [first, second].filter((c) => c !== third))
       expect(await confirmHold(t.db, id, old, { now: later(6) })).toMatchObject({ ok: false, reason: 'wrong' });
     expect(await confirmHold(t.db, id, third, { now: later(6) })).toMatchObject({ ok: true });
@@ -287,10 +299,38 @@ describe(`holds and codes (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGl
     const phone = freshPhone();
     const a = romeToInstant(2026, 12, 29, 11, 0);
     const b = romeToInstant(2026, 12, 29, 11, 30);
-    expect((await hold({ start: a, phone }, 'same')).ok).toBe(true);
-    expect((await hold({ start: b, phone }, 'same')).ok).toBe(true);
+    const first = await hold({ start: a, phone }, 'same');
+    if (!first.ok) throw new Error('not held');
+    // The browser that took the first hold names it (its sealed draft keeps the id).
+    const again = await createBooking(t.db, request({ start: b, phone }), now, {
+      hold: { client: 'same', replaces: first.booking.id },
+    });
+    expect(again.ok).toBe(true);
     expect(await slotState(desk, a)).toMatchObject({ remaining: 1, counter: 0, pending: 0 });
     expect(await slotState(desk, b)).toMatchObject({ remaining: 0, counter: 1, pending: 1 });
+  });
+
+  it('someone typing another person’s number never releases that person’s unconfirmed hold', async () => {
+    const phone = freshPhone();
+    const a = romeToInstant(2026, 12, 29, 10, 0);
+    const b = romeToInstant(2026, 12, 29, 10, 30);
+    const victim = await hold({ start: a, phone }, 'victim');
+    if (!victim.ok) throw new Error('not held');
+    // Same number, same desk, from another address or from the same one (a shared NAT): refused,
+    // and the first hold stays.
+    for (const client of ['intruder', 'victim']) {
+      const made = await createBooking(t.db, request({ start: b, phone }), now, { hold: { client } });
+      expect(made).toMatchObject({ ok: false, reason: 'contact_has_booking_here' });
+    }
+    // A hold id of another contact (a forged draft cannot be made, but the id alone gives nothing).
+    const forged = await createBooking(t.db, request({ start: b }), now, {
+      hold: { client: 'intruder', replaces: victim.booking.id },
+    });
+    expect(forged.ok).toBe(true);
+    expect(await slotState(desk, a)).toMatchObject({ remaining: 0, counter: 1, pending: 1 });
+    // The owner's code still confirms it.
+    const confirmed = await confirmHold(t.db, victim.booking.id, await latestCodeFromOutbox(t.db, phone), { now });
+    expect(confirmed).toMatchObject({ ok: true });
   });
 
   it('200 clients racing with holds, confirmations and expiries never exceed capacity nor lose a place', async () => {

@@ -1,7 +1,11 @@
 // SMS through a real SMPP server in this process (tests/support/smpp-server.ts): bind, submit with
 // the right data_coding and concatenation, receipts, an outage during a load, throttling, replies
-// that cancel a booking or get the help text, and the daily limits. PGlite, or PostgreSQL with
-// TEST_DATABASE_URL.
+// that cancel a booking or get the help text, the daily limits, and smpps:// (SMPP over TLS, with a
+// self-signed certificate made by openssl for the test). PGlite, or PostgreSQL with TEST_DATABASE_URL.
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { workerFeatures } from '#/messages/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
@@ -67,7 +71,7 @@ afterEach(async () => {
   await sender.close();
 });
 
-function worker(over: { smsDailyLimit?: number } = {}): RunningWorker {
+function worker(over: { smsDailyLimit?: number; sms?: SmsSender } = {}): RunningWorker {
   return startWorker({
     db: t.db,
     mailer: noMail,
@@ -316,5 +320,75 @@ describe(`SMS over SMPP (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlit
     expect(statuses.filter((s) => s === 'sent')).toHaveLength(10);
     expect(statuses.filter((s) => s === 'dropped')).toHaveLength(2);
     expect(server.submits).toHaveLength(10);
+  });
+});
+
+describe('smpps:// (SMPP over TLS)', () => {
+  let tlsServer: SmppTestServer;
+  let dir: string;
+  let cert: string;
+  beforeAll(async () => {
+    // A self-signed certificate for 127.0.0.1, made now: nothing secret is kept in the repository.
+    dir = await mkdtemp(path.join(tmpdir(), 'qubi-smpps-'));
+    const [keyFile, certFile] = [path.join(dir, 'key.pem'), path.join(dir, 'cert.pem')];
+    const args = 'req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1';
+    execFileSync('openssl', [...args.split(' '), '-keyout', keyFile, '-out', certFile], { stdio: 'ignore' });
+    cert = await readFile(certFile, 'utf8');
+    tlsServer = await startSmppServer(0, { key: await readFile(keyFile, 'utf8'), cert });
+  });
+  afterAll(async () => {
+    await tlsServer?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+  const secureSender = (options: { ca?: string } = {}) =>
+    createSmppSender({
+      url: tlsServer.url,
+      from: 'QuBi Milano',
+      tps: 50,
+      reconnectDelayMs: 50,
+      maxBackoffMs: 200,
+      bindTimeoutMs: 1000,
+      log: (line) => logLines.push(line),
+      ...options,
+    });
+
+  it('binds over TLS to a server whose certificate it trusts, and delivers each message once', async () => {
+    expect(tlsServer.url).toMatch(/^smpps:\/\/qubi:[^@]+@127\.0\.0\.1:\d+$/);
+    await queueCodes(2);
+    const secure = secureSender({ ca: cert });
+    try {
+      const w = worker({ sms: secure });
+      expect(await w.runOnce()).toEqual({ sent: 2, failed: 0 });
+      await w.stop();
+    } finally {
+      await secure.close();
+    }
+    expect(tlsServer.binds).toBe(1);
+    expect(
+      tlsServer
+        .messages()
+        .map((m) => m.text.match(/\d{6}/)?.[0])
+        .sort(),
+    ).toEqual(['100000', '100001']);
+    expect(server.submits).toEqual([]); // nothing went over the plain connection
+    expect((await smsRows()).map((r) => r.status)).toEqual(['sent', 'sent']);
+  });
+
+  it('refuses a server whose certificate it does not trust: nothing is sent, the message waits for a retry', async () => {
+    await queueCodes(1);
+    const binds = tlsServer.binds;
+    const untrusting = secureSender(); // the system's CAs only: a self-signed certificate is refused
+    try {
+      const w = worker({ sms: untrusting });
+      expect(await w.runOnce()).toMatchObject({ sent: 0 });
+      await w.stop();
+    } finally {
+      await untrusting.close();
+    }
+    expect(tlsServer.binds).toBe(binds);
+    const [row] = await smsRows();
+    expect(row).toMatchObject({ status: 'pending', attempts: 1 });
+    // Why, for the operator: the bind failed on the certificate (the message only knows it got no bind).
+    expect(logLines.some((line) => /SMPP bind failed: .*certificate/i.test(line))).toBe(true);
   });
 });

@@ -6,6 +6,7 @@ import { setTimeout } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import type { Database } from '#/server/db/database.ts';
 import { parseMime, type MimePart } from './mime.ts';
+import { decryptAtRest } from '#/server/security/at-rest.ts';
 
 /** The code in the newest verification_code message to `recipient` (phone in E.164 or email). */
 export async function latestCodeFromOutbox(db: Kysely<Database>, recipient: string): Promise<string> {
@@ -16,7 +17,9 @@ export async function latestCodeFromOutbox(db: Kysely<Database>, recipient: stri
     .where('recipient', '=', recipient)
     .orderBy('id', 'desc')
     .executeTakeFirst();
-  const code = (row?.payload as { code?: string } | undefined)?.code;
+  // Sealed in the row (holds.ts): opened with the site's key, as the worker's renderer does.
+  const sealed = (row?.payload as { code?: string } | undefined)?.code;
+  const code = sealed && decryptAtRest(sealed);
   if (!code) throw new Error(`no verification code queued for ${recipient}`);
   return code;
 }

@@ -2,6 +2,7 @@
 // transceivers with one system_id and password, accepts submit_sm (and records each as the network
 // would get it: destination, data_coding, UDH, decoded text), answers with a message id, and can
 // throttle, drop every connection mid-load, send delivery receipts and send replies as a phone would.
+// Given a key and certificate it speaks SMPP over TLS (the package's SecureServer), for smpps://.
 import smpp, { type PDU, type Server, type Session } from 'smpp';
 import type { AddressInfo } from 'node:net';
 
@@ -39,7 +40,7 @@ export interface SmppTestServer {
 const SYSTEM_ID = 'qubi';
 const PASSWORD = 'secret';
 
-export async function startSmppServer(port = 0): Promise<SmppTestServer> {
+export async function startSmppServer(port = 0, tls?: { key: string; cert: string }): Promise<SmppTestServer> {
   let server: Server | undefined;
   let nextId = 1;
   const sessions = new Set<Session>();
@@ -102,7 +103,7 @@ export async function startSmppServer(port = 0): Promise<SmppTestServer> {
         );
     },
     async start() {
-      server = smpp.createServer({}, (session) => {
+      server = smpp.createServer(tls ? { key: tls.key, cert: tls.cert } : {}, (session) => {
         sessions.add(session);
         session.on('close', () => sessions.delete(session));
         session.on('error', () => {});
@@ -148,7 +149,7 @@ export async function startSmppServer(port = 0): Promise<SmppTestServer> {
       });
       await new Promise<void>((resolve) => server!.listen(state.port, '127.0.0.1', resolve));
       state.port = (server.address() as AddressInfo).port;
-      state.url = `smpp://${SYSTEM_ID}:${PASSWORD}@127.0.0.1:${state.port}`;
+      state.url = `${tls ? 'smpps' : 'smpp'}://${SYSTEM_ID}:${PASSWORD}@127.0.0.1:${state.port}`;
     },
     async stop() {
       const s = server;

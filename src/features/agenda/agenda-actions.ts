@@ -91,6 +91,7 @@ export const agendaDayActions = {
       topic: optionalField(),
       note: optionalField(),
       locale: optionalField(),
+      sendSms: optionalField(10),
       submissionKey: optionalField(100),
     }),
     slot,

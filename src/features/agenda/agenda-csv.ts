@@ -4,11 +4,13 @@ import { writeAudit } from '#/features/audit/audit.ts';
 import { serviceKey } from '#/features/desks/services.ts';
 import { toCsv } from '#/lib/csv.ts';
 import type { Translate } from '#/lib/i18n.ts';
-import { listAgenda, romeTime, statusLabel } from './agenda-queries.ts';
+import type { Locale } from '#/lib/locales.ts';
+import { channelLabel, familyLanguage, listAgenda, romeTime, statusLabel } from './agenda-queries.ts';
 
 /**
  * The agenda as CSV with only what a desk needs to call families back: date, time, reference,
- * first name, phone, topic, status. No note and no email (the export leaves the system; the less
+ * first name, phone, topic, how it was booked, the family's language, status (in the agenda
+ * page's order). A hold still waiting for its code is a row "Waiting for code". No note and no email (the export leaves the system; the less
  * it carries the better). Every export is recorded in the audit log with the desk and the range,
  * never the rows.
  */
@@ -17,7 +19,7 @@ export async function exportAgendaCsv(
   desk: { id: number; slug: string },
   fromDay: string,
   toDay: string,
-  options: { actorUserId: number; t: Translate },
+  options: { actorUserId: number; t: Translate; locale: Locale },
 ): Promise<{ csv: string; rows: number }> {
   const { t } = options;
   const entries = await listAgenda(db, desk.id, fromDay, toDay);
@@ -28,6 +30,8 @@ export async function exportAgendaCsv(
     t('staff.agenda.csv.firstName'),
     t('staff.agenda.csv.phone'),
     t('staff.agenda.csv.topic'),
+    t('staff.agenda.csv.channel'),
+    t('staff.agenda.csv.language'),
     t('staff.agenda.csv.status'),
   ];
   const rows = entries.map((e) => [
@@ -37,6 +41,8 @@ export async function exportAgendaCsv(
     e.firstName,
     e.phone,
     e.topic ? t(serviceKey(e.topic)) : '',
+    channelLabel(e.source, t),
+    familyLanguage(e, options.locale),
     statusLabel(e.status, t),
   ]);
   await writeAudit(db, {

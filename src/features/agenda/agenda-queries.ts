@@ -8,6 +8,7 @@ import type { BookingStatus, Db } from '#/server/db/database.ts';
 import { addDays, weekStart } from '#/features/booking/slots.ts';
 import { parseDateOnly, romeDateString, romeParts, romeToInstant } from '#/lib/time.ts';
 import type { Translate } from '#/lib/i18n.ts';
+import { isLocale, languageName, type Locale } from '#/lib/locales.ts';
 
 export type AgendaView = 'giorno' | 'settimana';
 
@@ -45,8 +46,13 @@ export interface AgendaEntry {
   email: string | null;
   topic: string | null;
   note: string | null;
-  source: 'public' | 'api' | 'staff';
+  /** How it was booked: on the site, through the JSON API, or by staff for a family on the phone. */
+  source: BookingSource;
+  /** The family's language (their messages' language; the form says the desk will know it). */
+  locale: Locale;
 }
+
+export type BookingSource = 'public' | 'api' | 'staff';
 
 /** The desk's bookings whose personal data is still there (erased 30 days after the appointment). */
 function deskBookings(db: Db, deskId: number) {
@@ -64,6 +70,7 @@ function deskBookings(db: Db, deskId: number) {
       'topic',
       'note',
       'source',
+      'locale',
     ])
     .where('desk_id', '=', deskId)
     .where('erased_at', 'is', null);
@@ -85,15 +92,26 @@ function toEntry(r: AgendaRow): AgendaEntry {
     topic: r.topic,
     note: r.note,
     source: r.source,
+    locale: isLocale(r.locale) ? r.locale : 'it',
   };
 }
 
 /**
  * The bookings of one desk from one day to another (inclusive, Rome days), every status, in time
- * order. Bookings whose personal data has been erased (30 days after the appointment) are left out.
+ * order. Bookings whose personal data has been erased (30 days after the appointment) are left out,
+ * and so are lapsed holds: their place is free again and their data is being dropped (holds.ts),
+ * so the agenda reads the same before and after housekeeping has released them. A hold still
+ * waiting for its code is listed (its place is taken), as "Waiting for code".
  */
-export async function listAgenda(db: Db, deskId: number, fromDay: string, toDay: string): Promise<AgendaEntry[]> {
+export async function listAgenda(
+  db: Db,
+  deskId: number,
+  fromDay: string,
+  toDay: string,
+  now: Date = new Date(),
+): Promise<AgendaEntry[]> {
   const rows = await deskBookings(db, deskId)
+    .where((eb) => eb.or([eb('status', '!=', 'pending'), eb('hold_expires_at', '>', now)]))
     .where('starts_at', '>=', startOfDay(fromDay))
     .where('starts_at', '<', startOfDay(addDays(toDay, 1)))
     .orderBy('starts_at')
@@ -138,3 +156,23 @@ export function statusLabel(status: BookingStatus, t: Translate): string {
       return t('staff.agenda.status.expired');
   }
 }
+
+/** How a booking was made, as the agenda and its CSV say it. */
+export function channelLabel(source: BookingSource, t: Translate): string {
+  switch (source) {
+    case 'public':
+      return t('staff.agenda.channel.online');
+    case 'api':
+      return t('staff.agenda.channel.api');
+    case 'staff':
+      return t('staff.agenda.channel.phone');
+  }
+}
+
+/** The family's language in the staff member's: "arabo" in Italian, "Arabic" in English. */
+export const familyLanguage = (entry: Pick<AgendaEntry, 'locale'>, staffLocale: Locale): string =>
+  languageName(entry.locale, staffLocale);
+
+/** Bookings that stand: confirmed, or marked after the appointment. Holds and cancellations don't count. */
+export const standing = (entry: Pick<AgendaEntry, 'status'>): boolean =>
+  entry.status === 'confirmed' || entry.status === 'attended' || entry.status === 'no_show';

@@ -19,6 +19,7 @@ import {
   agendaRange,
   getAgendaEntry,
   listAgenda,
+  standing,
   startOfDay,
   type AgendaEntry,
   type AgendaView,
@@ -31,7 +32,12 @@ import {
   deskSettingsHref,
   phoneBookingForm,
 } from './agenda-paths.ts';
-import { PHONE_BOOKING_FIELDS, readPhoneBookingForm, type PhoneBookingErrors } from './phone-booking.ts';
+import {
+  PHONE_BOOKING_FIELDS,
+  newPhoneBooking,
+  readPhoneBookingForm,
+  type PhoneBookingErrors,
+} from './phone-booking.ts';
 
 type Page = Pick<AstroGlobal, 'url' | 'cookies' | 'response' | 'redirect' | 'locals'>;
 
@@ -83,7 +89,7 @@ export async function agendaPage(page: Page, db: Db, desk: Desk, actor: Actor) {
     problem = t(PROBLEM_KEYS[reason]);
   };
   let confirmCancel: AgendaEntry | undefined;
-  let values = readPhoneBookingForm(new FormData());
+  let values = newPhoneBooking();
   let errors: PhoneBookingErrors = {};
   const cancelAsked = query.get('annulla');
   if (cancelAsked !== null) {
@@ -108,7 +114,7 @@ export async function agendaPage(page: Page, db: Db, desk: Desk, actor: Actor) {
   const notice =
     oneOf(AGENDA_DONE, doneParam) && REFERENCE.test(reference) ? t(DONE_KEYS[doneParam], { reference }) : undefined;
 
-  const entries = confirmCancel ? [] : await listAgenda(db, desk.id, range.from, range.to);
+  const entries = confirmCancel ? [] : await listAgenda(db, desk.id, range.from, range.to, now);
   const days = daysBetween(range.from, range.to).map((d) => ({
     day: d.key,
     entries: entries.filter((e) => e.day === d.key),
@@ -161,7 +167,9 @@ export async function agendaPage(page: Page, db: Db, desk: Desk, actor: Actor) {
     problem,
     confirmCancel,
     days,
-    bookedCount: entries.filter((e) => e.status !== 'cancelled').length,
+    // Holds waiting for their code are counted apart: they may still lapse.
+    bookedCount: entries.filter(standing).length,
+    waitingCount: entries.filter((e) => e.status === 'pending').length,
     freeSlots,
     nextFree,
     submissionKey: newSubmissionKey(),

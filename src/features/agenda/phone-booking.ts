@@ -4,6 +4,13 @@
 // same statement that enforces capacity), except what staff do not need: a phone number or an
 // email is optional (the family is on the phone, and the database allows a staff booking without
 // contact), and there is no privacy checkbox (the operator gives the notice on the phone).
+//
+// "Send the family an SMS confirmation" is ticked when the form opens. A family who books by phone
+// usually has no email, so the SMS is their only written record of the day, the time and the
+// reference, and the reminder and the reply that cancels come with it: what a social worker
+// expects to happen, as it does for a family who books online. Unticking it is the exception the
+// operator chooses on the family's word (a phone shared with someone who must not know, or a
+// family who says they don't want messages); nothing goes to a landline either way.
 import { z } from 'astro/zod';
 import type { Db } from '#/server/db/database.ts';
 import type { Desk } from '#/features/desks/desks.ts';
@@ -21,6 +28,8 @@ export interface PhoneBookingValues {
   topic: string;
   note: string;
   locale: string;
+  /** The tick "Send the family an SMS confirmation": 'yes' when ticked, '' when not. */
+  sendSms: string;
 }
 export const PHONE_BOOKING_FIELDS = [
   'slot',
@@ -30,6 +39,7 @@ export const PHONE_BOOKING_FIELDS = [
   'topic',
   'note',
   'locale',
+  'sendSms',
 ] as const satisfies (keyof PhoneBookingValues)[];
 export type PhoneBookingErrors = Partial<Record<keyof PhoneBookingValues, string>>;
 
@@ -41,6 +51,8 @@ export interface PhoneBooking {
   topic: string | null;
   note: string | null;
   locale: Locale;
+  /** False: no SMS for this booking, even to a mobile. */
+  smsConfirmation: boolean;
 }
 
 /** The public booking's fields, a slot instead of the privacy checkbox, and no contact required. */
@@ -58,8 +70,19 @@ export const phoneBookingSchema = z
       }),
     // The form always sends one; a request without it books in Italian, as before.
     locale: z.preprocess((v) => v || 'it', bookingDetailFields.locale),
+    // A checkbox: sent as 'yes' when ticked, missing when not.
+    sendSms: z.string().optional(),
   })
-  .transform(({ slot, ...details }) => ({ start: slot, ...bookingDetailValues(details) }));
+  .transform(({ slot, sendSms, ...details }) => ({
+    start: slot,
+    ...bookingDetailValues(details),
+    smsConfirmation: sendSms === 'yes',
+  }));
+
+/** The form as it opens: nothing typed, the SMS confirmation ticked (see the top of this file). */
+export function newPhoneBooking(): PhoneBookingValues {
+  return { ...readPhoneBookingForm(new FormData()), sendSms: 'yes' };
+}
 
 /** The fields of a form as typed, each a string ('' when missing). */
 export function readPhoneBookingForm(form: FormData): PhoneBookingValues {

@@ -31,11 +31,14 @@ export interface BookingForSms {
   end: Date;
   /** Only a new booking knows it (a move or a cancellation has the hash alone). */
   manageToken?: string | null;
+  /** The booking's `sms_wanted`: false when staff unticked the SMS confirmation (no SMS at all then). */
+  smsWanted?: boolean;
 }
 
 /**
  * Queues the SMS of a confirmation, a move (each with the day-before reminder at REMINDER_TIME) or a
- * cancellation, in the caller's transaction. Nothing when the phone cannot receive an SMS.
+ * cancellation, in the caller's transaction. Nothing when the phone cannot receive an SMS, or
+ * when the family asked for none (`smsWanted: false`).
  */
 export async function queueBookingSms(
   trx: Db,
@@ -44,7 +47,7 @@ export async function queueBookingSms(
   now: Date,
   reminderAt?: string,
 ): Promise<void> {
-  const recipient = smsRecipientOf(booking.phone);
+  const recipient = booking.smsWanted === false ? undefined : smsRecipientOf(booking.phone);
   if (!recipient) return;
   const deskSlug =
     'slug' in booking.desk

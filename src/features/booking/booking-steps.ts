@@ -330,7 +330,11 @@ export async function confirmBooking(
       source: 'public',
     },
     new Date(),
-    { reminderAt: getConfig().reminderTime, hold: { client: limitKey('hold', clientIp(ctx), secret) } },
+    {
+      reminderAt: getConfig().reminderTime,
+      // The hold this browser took before (Back, another time) is the only one it may give back.
+      hold: { client: limitKey('hold', clientIp(ctx), secret), ...(state.hold ? { replaces: state.hold } : {}) },
+    },
   );
   if (!outcome.ok) {
     markSubmitted(state, 'check');

@@ -75,9 +75,10 @@ async function placeAndBook(
   // The slot's lapsed holds are released by the same statement: their places count as free.
   const { rows } = await sql<{ id: number; reference: string }>`
     WITH ${placeCtes(desk, slot, now)}
-    INSERT INTO booking (reference, desk_id, slot_id, starts_at, ends_at, topic, note, first_name, email, phone, locale, manage_token_hash, submission_key, source)
+    INSERT INTO booking (reference, desk_id, slot_id, starts_at, ends_at, topic, note, first_name, email, phone, locale, manage_token_hash, submission_key, source, sms_wanted)
     SELECT ${generateReference()}::text, ${desk.id}::int, place.id, ${slot.start}::timestamptz, ${slot.end}::timestamptz, ${input.topic}::text, ${input.note}::text,
-           ${input.firstName}::text, ${input.email}::text, ${input.phone}::text, ${input.locale}::text, NULL, ${input.submissionKey}::text, ${input.source}::text
+           ${input.firstName}::text, ${input.email}::text, ${input.phone}::text, ${input.locale}::text, NULL, ${input.submissionKey}::text, ${input.source}::text,
+           ${input.smsConfirmation !== false}::boolean
       FROM place
     RETURNING id, reference`.execute(db);
   const row = rows[0];
@@ -96,6 +97,11 @@ export interface NewBooking {
   /** Same key → same booking: a form submitted twice (double click, back button) books once. */
   submissionKey: string | null;
   source: 'public' | 'api' | 'staff';
+  /**
+   * False: no SMS for this booking, even to a mobile (staff unticked "Send the family an SMS
+   * confirmation"): kept as `sms_wanted`, so no SMS later either (moved, cancelled). Emails still go.
+   */
+  smsConfirmation?: boolean;
 }
 
 export interface BookingSummary {
@@ -135,9 +141,10 @@ export interface CreateBookingOptions {
   /**
    * An online booking: taken as a pending hold for HOLD_MINUTES, its code sent to the contact (the
    * phone by SMS when there is one), within the limits of hold-limits.ts. `client` is the HMAC of
-   * the client address. Without it (staff by phone) the booking is confirmed at once.
+   * the client address. Without it (staff by phone) the booking is confirmed at once. `replaces`:
+   * the hold this same person took before (from their sealed draft), given back if still pending.
    */
-  hold?: { client: string };
+  hold?: { client: string; replaces?: number };
   /** The desk's closures and extra openings when the caller holds them (write-cache.ts). */
   knownExceptions?: KnownExceptions;
 }
@@ -199,8 +206,10 @@ async function tryCreateBooking(
         alternatives: await nextFreeSlots(db, input.desk, slot.start, now),
       }
     );
+  // The phone the confirmation SMS goes to: none when staff unticked it.
+  const smsPhone = input.smsConfirmation === false ? null : input.phone;
   // A hold gets its manage link when its code confirms it (holds.ts), not now.
-  const manageToken = hold ? null : manageTokenFor(input);
+  const manageToken = hold ? null : manageTokenFor({ email: input.email, phone: smsPhone });
   const holdExpiresAt = new Date(now.getTime() + HOLD_MINUTES * 60000);
   // The code goes by SMS to a mobile, otherwise by email (validate.ts asks for one of the two).
   const channel: CodeChannel = sendsSms(input.phone) ? 'sms' : 'email';
@@ -208,7 +217,7 @@ async function tryCreateBooking(
   try {
     // Without an email there is no outbox row: the place and the booking row are one statement,
     // atomic on its own, instead of begin, two statements and commit.
-    if (!input.email && !hold && !sendsSms(input.phone) && !db.isTransaction) {
+    if (!input.email && !hold && !sendsSms(smsPhone) && !db.isTransaction) {
       const booking = await placeAndBook(db, input, slot, now);
       if (!booking) throw new SlotFull();
       return { ok: true, booking, manageToken: null, duplicate: false };
@@ -223,6 +232,7 @@ async function tryCreateBooking(
             phone: input.phone,
             email: input.email,
             submissionKey: input.submissionKey,
+            replaces: hold.replaces ?? null,
           },
           now,
           releaseHolds,
@@ -245,6 +255,7 @@ async function tryCreateBooking(
         manage_token_hash: manageToken ? hashToken(manageToken) : null,
         submission_key: input.submissionKey,
         source: input.source,
+        sms_wanted: input.smsConfirmation !== false,
         ...(hold ? { status: 'pending' as const, hold_expires_at: holdExpiresAt, hold_client: hold.client } : {}),
       });
       if (hold) {
@@ -273,7 +284,7 @@ async function tryCreateBooking(
         );
       }
       if (!hold) {
-        const smsBooking = { ...row, phone: input.phone, locale: input.locale, desk: input.desk, manageToken };
+        const smsBooking = { ...row, phone: smsPhone, locale: input.locale, desk: input.desk, manageToken };
         await queueBookingSms(trx, 'booking_confirmation', { ...smsBooking, ...slot }, now, options.reminderAt);
       }
       return { id: row.id, reference: row.reference, deskSlug: input.desk.slug, start: slot.start, end: slot.end };

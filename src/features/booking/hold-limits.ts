@@ -39,11 +39,20 @@ export interface HoldRequest {
   email: string | null;
   /** This submission's key: a hold with it is this very booking sent twice, never given back. */
   submissionKey: string | null;
+  /**
+   * The hold this person took before (its id from their sealed draft cookie, which only their own
+   * browser has): the one hold that may be given back. A phone number or an email proves nothing
+   * (anyone can type another person's), so a hold is never given back for a matching contact alone.
+   */
+  replaces: number | null;
 }
 
 /**
- * Locks the client and its contacts, gives back this contact's own earlier unconfirmed hold at the
- * same desk (the person went back and chose another time), then counts. Undefined: allowed.
+ * Locks the client and its contacts, gives back the person's own earlier unconfirmed hold at the
+ * same desk (they went back and chose another time: `replaces`, with the same contact), then
+ * counts. Someone else's hold on the same contact is never given back: it counts, so a second
+ * hold for that contact at this desk is refused until the first is confirmed or lapses.
+ * Undefined: allowed.
  */
 export async function checkHoldLimits(
   trx: Db,
@@ -74,16 +83,20 @@ export async function checkHoldLimits(
           eb.and([eb('status', '=', 'pending'), eb('hold_expires_at', '>', now)]),
         ]),
       );
-  const ownHolds = await ofContact(upcoming())
-    .select('id')
-    .where('status', '=', 'pending')
-    .where('desk_id', '=', request.deskId)
-    .where((eb) =>
-      request.submissionKey
-        ? eb.or([eb('submission_key', 'is', null), eb('submission_key', '!=', request.submissionKey)])
-        : eb.val(true),
-    )
-    .execute();
+  const ownHolds =
+    request.replaces === null
+      ? []
+      : await ofContact(upcoming())
+          .select('id')
+          .where('id', '=', request.replaces)
+          .where('status', '=', 'pending')
+          .where('desk_id', '=', request.deskId)
+          .where((eb) =>
+            request.submissionKey
+              ? eb.or([eb('submission_key', 'is', null), eb('submission_key', '!=', request.submissionKey)])
+              : eb.val(true),
+          )
+          .execute();
   if (ownHolds.length > 0)
     await releaseHolds(
       trx,

@@ -1,9 +1,10 @@
 // Pending holds (issue #12): an online booking takes its place at once, as a hold that its
 // contact's code confirms within HOLD_MINUTES. A lapsed hold is free again: read as free at once
 // (slot-availability.ts counts it out), and released for good — its place given back, its personal
-// data and code dropped — by the next booking of its slot, by the same contact booking again, or by
-// the worker's housekeeping, whichever comes first. Each release is one statement whose first
-// step flips the holds from 'pending', so a hold is released (and its place given back) only once.
+// data and code dropped — by the next booking of its slot, by the same browser booking again
+// (hold-limits.ts), or by the worker's housekeeping, whichever comes first. Each release is one
+// statement whose first step flips the holds from 'pending', so a hold is released (and its place
+// given back) only once.
 import { sql } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
 import type { Locale } from '#/lib/locales.ts';
@@ -11,6 +12,7 @@ import { runInTransaction } from '#/server/db/transaction.ts';
 import { getServerSecret } from '#/server/security/secret.ts';
 import { checkCode, resendCode, type CheckOutcome, type CodeChannel } from '#/features/verification/codes.ts';
 import { enqueueMessage } from '#/server/mail/outbox.ts';
+import { encryptAtRest } from '#/server/security/at-rest.ts';
 import { enqueueConfirmation } from './booking-messages.ts';
 import { hashToken } from './reference.ts';
 import { manageTokenFor, queueBookingSms } from './booking-sms.ts';
@@ -59,7 +61,7 @@ export function releaseLapsedHoldsOfSlot(db: Db, deskId: number, start: Date, no
   return release(db, lapsedOfSlot(deskId, start, now), now);
 }
 
-/** Named holds, lapsed or not (a contact's own earlier hold, given back when it books again). */
+/** Named holds, lapsed or not (the hold a browser took before, given back when it books again). */
 export function releaseHolds(db: Db, ids: number[], now: Date): Promise<number> {
   if (ids.length === 0) return Promise.resolve(0);
   return release(db, sql`id IN (${sql.join(ids.map((id) => sql`${id}::int`))})`, now);
@@ -227,7 +229,11 @@ export async function confirmHold(
   });
 }
 
-/** Queues a hold's code to its contact (phone → SMS, email → email). */
+/**
+ * Queues a hold's code to its contact (phone → SMS, email → email). The code is sealed in the
+ * payload (encrypted at rest, read by the renderer at send time): whoever reads the table or a dump
+ * of it never sees a code that still works. The worker drops it once sent.
+ */
 export async function sendHoldCode(
   trx: Db,
   hold: { bookingId: number; channel: CodeChannel; phone: string | null; email: string | null; locale: Locale },
@@ -241,7 +247,7 @@ export async function sendHoldCode(
     channel: hold.channel,
     recipient,
     locale: hold.locale,
-    payload: { code, expiresAt: expiresAt.toISOString() },
+    payload: { code: encryptAtRest(code), expiresAt: expiresAt.toISOString() },
     bookingId: hold.bookingId,
   });
 }
@@ -276,10 +282,10 @@ export async function resendHoldCode(
     if (!outcome.ok) return outcome;
     if (email && email !== hold.email)
       await trx.updateTable('booking').set({ email }).where('id', '=', bookingId).execute();
-    // The earlier code's message, if still unsent, is no use any more.
+    // The earlier code's message, if still unsent, is no use any more; nor is its code.
     await trx
       .updateTable('outbox')
-      .set({ status: 'cancelled' })
+      .set({ status: 'cancelled', payload: sql`payload - 'code'` })
       .where('booking_id', '=', bookingId)
       .where('kind', '=', 'verification_code')
       .where('status', '=', 'pending')

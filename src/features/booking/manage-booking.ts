@@ -106,6 +106,7 @@ export async function cancelBooking(db: Db, bookingId: number, now: Date = new D
         'ends_at',
         'desk_id',
         'hold_expires_at',
+        'sms_wanted',
       ])
       .executeTakeFirst();
     if (!cancelled) return false;
@@ -153,6 +154,7 @@ export async function cancelBooking(db: Db, bookingId: number, now: Date = new D
         desk: { id: cancelled.desk_id },
         start: cancelled.starts_at,
         end: cancelled.ends_at,
+        smsWanted: cancelled.sms_wanted,
       },
       now,
     );
@@ -188,7 +190,7 @@ export async function moveBooking(
         .set({ slot_id: taken.id, starts_at: slot.start, ends_at: slot.end })
         .where('id', '=', booking.id)
         .where('status', '=', 'confirmed')
-        .returning(['id'])
+        .returning(['id', 'sms_wanted'])
         .executeTakeFirst();
       if (!moved) throw new SlotFull();
       await trx
@@ -224,7 +226,8 @@ export async function moveBooking(
           });
         }
       }
-      await queueBookingSms(trx, 'booking_moved', { ...booking, desk, ...slot }, now, options.reminderAt);
+      const smsBooking = { ...booking, desk, ...slot, smsWanted: moved.sms_wanted };
+      await queueBookingSms(trx, 'booking_moved', smsBooking, now, options.reminderAt);
     });
     return { ok: true, start: slot.start, end: slot.end };
   } catch (error) {

@@ -8,6 +8,7 @@ import { staffPath } from '#/lib/paths.ts';
 import type { Db } from '#/server/db/database.ts';
 import type { StaffContext } from './guard.ts';
 import { can, type Actor } from './policy.ts';
+import { desksGoingFast, type FastDesk } from '#/features/agenda/fast-desks.ts';
 
 export interface StaffHomeItem {
   href: string;
@@ -21,6 +22,8 @@ export interface StaffHomeView {
   items: StaffHomeItem[];
   /** Today's SMS segments against SMS_DAILY_LIMIT: the page warns from 80 %. */
   smsUsage: SmsUsage;
+  /** The person's desks whose places are going unusually fast, each with its agenda's address. */
+  fastDesks: (FastDesk & { href: string })[];
 }
 
 export async function staffHomeView(
@@ -29,12 +32,13 @@ export async function staffHomeView(
   locale: StaffLocale,
   t: Translate,
 ): Promise<StaffHomeView> {
-  const [desks, organisation, smsUsage] = await Promise.all([
+  const [desks, organisation, smsUsage, fastDesks] = await Promise.all([
     db.selectFrom('desk').select(['id', 'name', 'municipio_id']).orderBy('municipio_id').orderBy('name').execute(),
     actor.organisationId === null
       ? undefined
       : db.selectFrom('organisation').select('name').where('id', '=', actor.organisationId).executeTakeFirst(),
     smsUsageToday(db, getConfig().smsDailyLimit),
+    desksGoingFast(db, actor),
   ]);
   const list = (items: string[]) => new Intl.ListFormat(LOCALE_TAGS[locale], { type: 'conjunction' }).format(items);
   const municipiText = list([...actor.municipi].sort((a, b) => a - b).map((m) => t('staff.home.municipio', { n: m })));
@@ -56,6 +60,7 @@ export async function staffHomeView(
     scope: scopeText(actor, myDesks.length > 0, texts, t),
     items: items.map(({ page, ...item }) => ({ ...item, href: staffPath(locale, page) })),
     smsUsage,
+    fastDesks: fastDesks.map((d) => ({ ...d, href: staffPath(locale, 'agenda', d.slug) })),
   };
 }
 

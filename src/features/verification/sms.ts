@@ -1,11 +1,13 @@
 // The verification code's messages (`verification_code`, payload { code }): the SMS says the code
 // alone, how long it lasts, and not to give it to anyone; the email (booking/code-email.ts) the same.
-// The code leaves the outbox row once the SMS is sent.
+// The payload keeps the code encrypted at rest (holds.ts seals it; a database dump shows no code)
+// and the worker drops it from the row once the message is sent.
 import { getTranslator } from '#/lib/i18n.ts';
 import type { Locale } from '#/lib/locales.ts';
 import { smsText } from '#/features/booking/sms.ts';
 import type { MessageRenderers } from '#/server/mail/renderers.ts';
 import { renderCodeEmail } from '#/features/booking/code-email.ts';
+import { decryptAtRest } from '#/server/security/at-rest.ts';
 
 export function renderVerificationSms(locale: Locale, code: string): string {
   return smsText(getTranslator(locale)('sms.verification', { code }), locale);
@@ -13,8 +15,9 @@ export function renderVerificationSms(locale: Locale, code: string): string {
 
 function parseCode(payload: unknown): string {
   const p = (typeof payload === 'string' ? JSON.parse(payload) : payload) as Record<string, unknown> | null;
-  if (typeof p?.code !== 'string' || !/^[0-9]{4,8}$/.test(p.code)) throw new Error('verification payload is malformed');
-  return p.code;
+  const code = typeof p?.code === 'string' ? decryptAtRest(p.code) : undefined;
+  if (!code || !/^[0-9]{4,8}$/.test(code)) throw new Error('verification payload is malformed');
+  return code;
 }
 
 export const verificationRenderers: MessageRenderers = {

@@ -1,14 +1,13 @@
 // What the staff list of volunteers (/{it|en}/staff/volontari) shows: the filters the address asks
 // for, authorized with `can(actor, volunteers.manage)` on the actor's municipi and on the filter's
 // municipio ('forbidden' otherwise), the volunteers they find, and the links that carry them.
-import type { Locale } from '#/lib/locales.ts';
+import { languageName, type Locale } from '#/lib/locales.ts';
 import { staffPath } from '#/lib/paths.ts';
 import type { Db } from '#/server/db/database.ts';
 import type { Actor } from '#/features/staff-accounts/policy.ts';
 import {
   canListVolunteers,
   filtersQuery,
-  languageName,
   listVolunteers,
   readVolunteerFilters,
   volunteerMunicipi,

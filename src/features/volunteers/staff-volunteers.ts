@@ -13,7 +13,7 @@ import { runInTransaction } from '#/server/db/transaction.ts';
 import { toCsv } from '#/lib/csv.ts';
 import { AVAILABILITY, VOLUNTEER_LANGUAGES, VOLUNTEER_SKILLS, WEEKDAYS } from './vocabulary.ts';
 import type { Translate } from '#/lib/i18n.ts';
-import { LOCALE_TAGS, type Locale } from '#/lib/locales.ts';
+import { languageName, type Locale } from '#/lib/locales.ts';
 import { weekdayName } from '#/lib/format.ts';
 
 export const STAFF_VOLUNTEER_STATUSES = ['new', 'contacted', 'active', 'inactive'] as const;
@@ -277,12 +277,4 @@ export function availabilityLabel(code: string, t: Translate, locale: Locale): s
   return index < 0
     ? code
     : t('volunteer.form.slotLabel', { day: weekdayName(index + 1, locale), part: partLabel(part, t).toLowerCase() });
-}
-
-const languageNames = new Map<Locale, Intl.DisplayNames>();
-/** "ar" → "arabo" in Italian, "Arabic" in English. */
-export function languageName(code: string, locale: Locale): string {
-  let names = languageNames.get(locale);
-  if (!names) languageNames.set(locale, (names = new Intl.DisplayNames([LOCALE_TAGS[locale]], { type: 'language' })));
-  return names.of(code) ?? code;
 }

@@ -180,6 +180,8 @@ export interface BookingTable {
   hold_expires_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   /** HMAC of the client address that took the hold (holds per client). */
   hold_client: ColumnType<string | null, string | null | undefined, string | null>;
+  /** False: no SMS about this booking (staff unticked "Send the family an SMS confirmation"). */
+  sms_wanted: Generated<boolean>;
 }
 
 export interface VerificationCodeTable {

@@ -68,6 +68,7 @@ export interface Booking {
   phone: string | null;
   reference: string;
   slot_id: number;
+  sms_wanted: Generated<boolean>;
   source: Generated<string>;
   starts_at: Timestamp;
   status: Generated<string>;

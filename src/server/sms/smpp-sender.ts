@@ -7,6 +7,7 @@
 //
 // Long texts go as concatenated parts with an 8-bit reference UDH (esm_class 0x40), GSM-7 as
 // data_coding 0 and UCS-2 as data_coding 8; the first part asks for the delivery receipt (the outbox keeps its id).
+import { isIP } from 'node:net';
 import smpp, { type PDU, type Session } from 'smpp';
 import { dataCodingOf } from './encoding.ts';
 import { parseReceipt } from './receipts.ts';
@@ -92,7 +93,10 @@ export function createSmppSender(options: SmppOptions): SmsSender {
         host: url.hostname,
         port: Number(url.port) || (tls ? 3550 : 2775),
         tls,
-        ...(tls ? { servername: url.hostname, ...(options.ca ? { ca: options.ca } : {}) } : {}),
+        // SNI names a host, never an address (RFC 6066); the certificate is checked against either.
+        ...(tls
+          ? { ...(isIP(url.hostname) ? {} : { servername: url.hostname }), ...(options.ca ? { ca: options.ca } : {}) }
+          : {}),
         auto_enquire_link_period: 30_000,
       });
       let settled = false;

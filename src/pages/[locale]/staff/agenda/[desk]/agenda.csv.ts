@@ -1,7 +1,8 @@
 // Staff: the agenda of a day or a week as CSV (?giorno=YYYY-MM-DD&vista=giorno|settimana), for a
 // desk the person may see (`can(desk.agenda)`, 403 otherwise). Only the columns a desk needs to call
-// families back (date, time, reference, first name, phone, topic, status); every export is recorded
-// in the audit log with the desk and the range, never the rows (src/features/agenda/agenda-csv.ts).
+// families back (date, time, reference, first name, phone, topic, how booked, language, status);
+// every export is recorded in the audit log with the desk and the range, never the rows
+// (src/features/agenda/agenda-csv.ts).
 import type { APIRoute } from 'astro';
 import { getDb } from '#/server/db/index.ts';
 import { getDeskBySlug } from '#/features/desks/desks.ts';
@@ -19,7 +20,8 @@ const notFound = () =>
   });
 
 export const GET: APIRoute = async (context) => {
-  if (!isStaffLocale(context.params.locale)) return notFound();
+  const locale = context.params.locale;
+  if (!isStaffLocale(locale)) return notFound();
   const staff = requireStaff(context);
   if (staff instanceof Response) return staff;
   const db = await getDb();
@@ -34,7 +36,11 @@ export const GET: APIRoute = async (context) => {
   const day = date && date.year >= 2000 && date.year <= 2100 ? asked! : romeDateString(new Date());
   const view: AgendaView = query.get('vista') === 'settimana' ? 'settimana' : 'giorno';
   const { from, to } = agendaRange(day, view);
-  const { csv } = await exportAgendaCsv(db, desk, from, to, { actorUserId: staff.user.id, t: context.locals.t });
+  const { csv } = await exportAgendaCsv(db, desk, from, to, {
+    actorUserId: staff.user.id,
+    t: context.locals.t,
+    locale,
+  });
   const filename = `agenda-${desk.slug}-${from}${to === from ? '' : `-${to}`}.csv`;
   return new Response(csv, {
     headers: {
