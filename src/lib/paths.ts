@@ -167,7 +167,7 @@ export const QUERY_PARAMS: Readonly<Record<string, readonly string[]>> = {
   '/[locale]/zaino-sospeso/grazie': ['c'],
   '/[locale]/zaino-sospeso/consegna.ics': ['c'],
   '/[locale]/zaino-sospeso/gestisci': ['token', 'azione', 'esito'],
-  '/[locale]/volontari/conferma': ['token'],
+  '/[locale]/volontari/conferma': ['token', 'esito'],
   '/[locale]/volontari/ritira': ['token', 'esito'],
   '/[locale]': [],
   '/[locale]/sportelli/[slug]': [],

@@ -282,9 +282,23 @@ describe('axe finds no WCAG 2.1 A/AA violation on the pledge and volunteer pages
     ],
     ['volunteer check your email', async (page, l) => void (await page.goto(`${site.origin}/${l}/volontari/grazie`))],
     [
+      'volunteer confirmation link (asks, confirms nothing)',
+      async (page, l) => {
+        await page.goto(site.origin + (await confirmationEmail(l, await signUp(l, 'ask'))).confirm);
+        expect(await h1(page)).toBe(text(l, 'volunteer.confirm.title'));
+      },
+    ],
+    [
       'volunteer confirmed',
-      async (page, l) =>
-        void (await page.goto(site.origin + (await confirmationEmail(l, await signUp(l, 'confirm'))).confirm)),
+      async (page, l) => {
+        // The link of the email, then its button (a POST from the page itself, JavaScript or not).
+        await page.goto(site.origin + (await confirmationEmail(l, await signUp(l, 'confirm'))).confirm);
+        await Promise.all([
+          page.waitForURL(/\/volontari\/conferma\?esito=confermato$/),
+          page.locator('form button[type="submit"]').click(),
+        ]);
+        expect(await h1(page)).toBe(text(l, 'volunteer.confirmed.title'));
+      },
     ],
     [
       'volunteer link expired',

@@ -877,12 +877,28 @@ describe('volunteers', () => {
     const stale = await get(path(firstMail.url));
     expect(stale.status).toBe(410);
     expect(text(stale)).toContain(messages.zh['volunteer.expired.title']);
-    const confirmed = await get(path(secondMail.url));
-    expect(confirmed.status).toBe(200);
-    expect(confirmed.headers.get('cache-control')).toBe('no-store');
-    expect(text(confirmed)).toContain(messages.zh['volunteer.confirmed.title']);
+    // Opening the link (as a mail scanner does, as often as it likes) confirms nothing: it shows
+    // what its button would confirm. Only the button's POST confirms.
+    const ask = await get(path(secondMail.url));
+    expect(ask.status).toBe(200);
+    expect(ask.headers.get('cache-control')).toBe('no-store');
+    expect(text(ask)).toContain(messages.zh['volunteer.confirm.title']);
+    expect(text(ask)).toContain('Wei Li');
+    expect((await get(path(secondMail.url))).status).toBe(200);
+    // Links are single use: the button still confirming after two GETs shows they spent nothing.
+    const confirmed = await submit(ask);
+    expect(confirmed.status).toBe(303);
+    expect(confirmed.headers.get('location')).toBe('/zh/volontari/conferma?esito=confermato');
+    const done = await get(confirmed.headers.get('location')!);
+    expect(done.status).toBe(200);
+    expect(text(done)).toContain(messages.zh['volunteer.confirmed.title']);
+    // The link used twice: its page and its button both say it has expired or was used (410).
     const again = await get(path(secondMail.url));
     expect(again.status).toBe(410);
+    expect(text(again)).toContain(messages.zh['volunteer.expired.title']);
+    const twice = await submit(ask);
+    expect(twice.status).toBe(410);
+    expect(text(twice)).toContain(messages.zh['volunteer.expired.text']);
 
     // Signing up again once confirmed: still one volunteer, whose details change only once the
     // address confirms them from its own email (anyone may type someone else's address).
@@ -892,9 +908,12 @@ describe('volunteers', () => {
     expect(await third.json()).toEqual({ status: 'check_email' });
     const change = await waitForMail('volunteer_confirm_address', welcome.id, body.email);
     expect(change.url).toMatch(/\/zh\/volontari\/conferma\?token=/);
-    const applied = await get(path(change.url));
-    expect(applied.status).toBe(200);
-    expect(text(applied)).toContain(messages.zh['volunteer.confirmed.title']);
+    const askChange = await get(path(change.url));
+    expect(askChange.status).toBe(200);
+    expect(text(askChange)).toContain(messages.zh['volunteer.confirm.changeTitle']);
+    const applied = await submit(askChange);
+    expect(applied.status).toBe(303);
+    expect(text(await get(applied.headers.get('location')!))).toContain(messages.zh['volunteer.confirmed.title']);
     expect((await get(path(change.url))).status).toBe(410);
     const updated = await waitForMail('volunteer_welcome', change.id, body.email);
 

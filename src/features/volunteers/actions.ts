@@ -1,6 +1,7 @@
 // The volunteer forms as Astro Actions: the public sign-up, the withdrawal from an email's link,
 // and the staff tools (src/pages/[locale]/staff/volontari). Each validates with the shared schema,
 // checks who may do it, calls one function of this feature and says which page comes next.
+import { createHash } from 'node:crypto';
 import { z } from 'astro/zod';
 import { staffPath, volunteerPath } from '#/lib/paths.ts';
 import {
@@ -16,7 +17,7 @@ import { clientIp, guardLookup } from '#/server/http/request-guard.ts';
 import { screenPublicForm } from '#/server/actions/screen.ts';
 import { getDb } from '#/server/db/index.ts';
 import { getServerSecret } from '#/server/security/secret.ts';
-import { signUpVolunteer, withdrawVolunteer } from './volunteers.ts';
+import { confirmVolunteer, signUpVolunteer, withdrawVolunteer } from './volunteers.ts';
 import {
   canListVolunteers,
   filtersQuery,
@@ -31,12 +32,24 @@ import { VOLUNTEER_FIELDS } from './volunteer-form.ts';
 export const SIGN_UP_FORM = { flow: 'volunteer', scope: 'volontari' } as const;
 
 /** The withdraw page's draft, per link: only its outcome (not found, or wait), never a field. */
-export const withdrawForm = (url: URL) => ({ flow: 'volunteer', scope: `ritira:${withdrawToken(url)}` }) as const;
-const withdrawToken = (url: URL) => (url.searchParams.get('token') ?? '').slice(0, MAX_TOKEN);
+export const withdrawForm = (url: URL) => ({ flow: 'volunteer', scope: `ritira:${linkToken(url)}` }) as const;
+const linkToken = (url: URL) => (url.searchParams.get('token') ?? '').slice(0, MAX_TOKEN);
 /** The notice of a withdraw link that matches nobody (wrong, or already used). */
 export const WITHDRAW_NOT_FOUND = 'notFound';
 /** Longer than any token we issue (secret-link.ts). */
 const MAX_TOKEN = 200;
+
+/**
+ * The confirmation link's page draft, per link (a digest of the token: the token itself stays in
+ * the address): only the outcome of its button (expired or used, or wait), never a field.
+ */
+export const confirmForm = (url: URL) =>
+  ({
+    flow: 'volunteer',
+    scope: `conferma:${createHash('sha256').update(linkToken(url)).digest('base64url').slice(0, 22)}`,
+  }) as const;
+/** The notice of a confirmation link that confirms nothing (wrong, expired, or already used). */
+export const CONFIRM_EXPIRED = 'expired';
 
 export const volunteers = {
   /**
@@ -74,11 +87,30 @@ export const volunteers = {
     messages: 'volunteer.error.',
     handler: async (_input, context) => {
       const db = await getDb();
-      if (await withdrawVolunteer(db, withdrawToken(context.url)))
+      if (await withdrawVolunteer(db, linkToken(context.url)))
         return { location: volunteerPath(context.locals.locale, 'ritira', { esito: 'ritirato' }) };
       const limit = await guardLookup(db, 'volunteer-withdraw', clientIp(context));
       if (!limit.allowed) throw new FormRefused({ retryAfterSeconds: limit.retryAfterSeconds });
       throw new FormRefused({ notice: WITHDRAW_NOT_FOUND, status: 404 });
+    },
+  }),
+
+  /**
+   * The button of the confirmation link's page (/{locale}/volontari/conferma?token=…): confirms the
+   * address (or applies a confirmed volunteer's new details). Only this POST confirms: the GET of
+   * the link shows what it would confirm. A link that confirms nothing is counted (410, then 429).
+   */
+  confirm: defineFormAction({
+    input: z.object({}),
+    slot: (context) => confirmForm(context.url),
+    messages: 'volunteer.error.',
+    handler: async (_input, context) => {
+      const db = await getDb();
+      if ((await confirmVolunteer(db, linkToken(context.url))) === 'confirmed')
+        return { location: volunteerPath(context.locals.locale, 'conferma', { esito: 'confermato' }) };
+      const limit = await guardLookup(db, 'volunteer-confirm', clientIp(context));
+      if (!limit.allowed) throw new FormRefused({ retryAfterSeconds: limit.retryAfterSeconds });
+      throw new FormRefused({ notice: CONFIRM_EXPIRED, status: 410 });
     },
   }),
 

@@ -118,8 +118,39 @@ async function trySignUp(db: Db, input: VolunteerInput, now: Date): Promise<Sign
   });
 }
 
+/** What a confirmation link would confirm: a first sign-up, or a confirmed volunteer's new details. */
+export interface PendingConfirmation {
+  change: boolean;
+  name: string;
+  municipi: number[];
+  skills: string[];
+}
+
 /**
- * Confirms the address behind a link. Single use; expired links fail. On success the volunteer is
+ * Reads, without changing anything, what the link would confirm (the page it opens shows it with a
+ * button: mail scanners follow links, so only that button's POST confirms). Undefined: wrong,
+ * expired or already used.
+ */
+export async function findPendingConfirmation(
+  db: Db,
+  token: string,
+  now: Date = new Date(),
+): Promise<PendingConfirmation | undefined> {
+  if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return undefined;
+  const row = await db
+    .selectFrom('volunteer')
+    .select(['status', 'name', 'municipi', 'skills', 'pending_details'])
+    .where('confirm_token_hash', '=', hashToken(token))
+    .where('confirm_expires_at', '>', now)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  if (row.status === 'unconfirmed') return { change: false, name: row.name, municipi: row.municipi, skills: row.skills };
+  const pending = row.pending_details;
+  return pending ? { change: true, name: pending.name, municipi: pending.municipi, skills: pending.skills } : undefined;
+}
+
+/**
+ * Confirms the address behind a link (the POST of the page the link opens). Single use; expired links fail. On success the volunteer is
  * welcomed and the coordinators of the chosen municipi are told (their networks' addresses).
  */
 export async function confirmVolunteer(
