@@ -6,6 +6,7 @@ import { volunteerSchema } from '#/features/volunteers/vocabulary.ts';
 import {
   confirmVolunteer,
   deleteUnconfirmedVolunteers,
+  findPendingConfirmation,
   signUpVolunteer,
   withdrawVolunteer,
 } from '#/features/volunteers/volunteers.ts';
@@ -70,7 +71,17 @@ describe('volunteers', () => {
     const [confirm] = await messagesFor('giulia@example.org');
     expect(confirm!.kind).toBe('volunteer_confirm_address');
     const token = confirm!.payload.confirmToken as string;
+    // Reading what the link would confirm (its page's GET) changes nothing, however often.
+    for (let i = 0; i < 2; i++)
+      expect(await findPendingConfirmation(t.db, token, now)).toEqual({
+        change: false,
+        name: 'Giulia',
+        municipi: [2, 8],
+        skills: ['homework', 'translation'],
+      });
+    expect(await findPendingConfirmation(t.db, token, new Date(now.getTime() + 8 * 86400000))).toBeUndefined();
     expect(await confirmVolunteer(t.db, token, new Date(now.getTime() + 3600000))).toBe('confirmed');
+    expect(await findPendingConfirmation(t.db, token, now)).toBeUndefined();
     expect(await confirmVolunteer(t.db, token, new Date(now.getTime() + 7200000))).toBe('invalid');
     const v = await t.db
       .selectFrom('volunteer')
@@ -117,6 +128,13 @@ describe('volunteers', () => {
     // A wrong or expired token applies nothing; the address's own link does, once.
     expect(await confirmVolunteer(t.db, 'x'.repeat(43), now)).toBe('invalid');
     const token = change.payload.confirmToken as string;
+    expect(await findPendingConfirmation(t.db, token, now)).toEqual({
+      change: true,
+      name: 'Not Giulia',
+      municipi: [2, 8],
+      skills: ['events'],
+    });
+    expect(await details()).toEqual([before]);
     expect(await confirmVolunteer(t.db, token, new Date(now.getTime() + 8 * 86400000))).toBe('invalid');
     expect(await details()).toEqual([before]);
     expect(await confirmVolunteer(t.db, token, new Date(now.getTime() + 3600000))).toBe('confirmed');
