@@ -162,7 +162,7 @@ export const QUERY_PARAMS: Readonly<Record<string, readonly string[]>> = {
   '/[locale]/sportelli/[slug]/prenota/riepilogo': ['slot'],
   '/[locale]/sportelli/[slug]/prenota/confermata': ['c'],
   '/[locale]/sportelli/[slug]/prenota/appuntamento.ics': ['c'],
-  '/[locale]/prenotazione/annulla': ['esito', 'passo'],
+  '/[locale]/prenotazione/annulla': ['esito', 'passo', 'settimana'],
   '/[locale]/prenotazione/gestisci': ['token', 'azione', 'esito', 'settimana'],
   '/[locale]/zaino-sospeso/grazie': ['c'],
   '/[locale]/zaino-sospeso/consegna.ics': ['c'],
