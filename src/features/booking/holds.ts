@@ -178,7 +178,7 @@ export async function confirmHold(
     if (holdLapsed({ status: hold.status, expiresAt: hold.hold_expires_at }, now))
       return { ok: false, reason: 'expired' };
     if (hold.status !== 'pending') return { ok: false, reason: 'not_pending' };
-    const checked = await checkCode(trx, bookingId, code, secret, now);
+    const checked = await checkCode(trx, { bookingId }, code, secret, now);
     if (!checked.ok) return checked;
     // A mobile gets the short token its SMS link carries (booking-sms.ts), an email the long one.
     const manageToken = manageTokenFor(hold);
@@ -272,7 +272,7 @@ export async function resendHoldCode(
     if (!hold || holdLapsed({ status: hold.status, expiresAt: hold.hold_expires_at }, now) || hold.status !== 'pending')
       return { ok: false, reason: 'gone' };
     const email = options.toEmail ?? undefined;
-    const outcome = await resendCode(trx, bookingId, email ? 'email' : undefined, secret, now);
+    const outcome = await resendCode(trx, { bookingId }, email ? 'email' : undefined, secret, now);
     if (!outcome.ok) return outcome;
     if (email && email !== hold.email)
       await trx.updateTable('booking').set({ email }).where('id', '=', bookingId).execute();

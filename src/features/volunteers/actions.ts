@@ -10,14 +10,20 @@ import {
   FormRefused,
   notFoundPage,
   refuseForbidden,
+  seeOther,
 } from '#/server/actions/form-action.ts';
 import { staffOf } from '#/features/staff-accounts/staff-of.ts';
-import { recordId } from '#/lib/validation.ts';
+import { optionalField, recordId } from '#/lib/validation.ts';
+import { parseCodeInput } from '#/features/verification/code.ts';
+import type { ActionAPIContext } from 'astro:actions';
+import type { AstroGlobal } from 'astro';
 import { clientIp, guardLookup } from '#/server/http/request-guard.ts';
 import { screenPublicForm } from '#/server/actions/screen.ts';
 import { getDb } from '#/server/db/index.ts';
 import { getServerSecret } from '#/server/security/secret.ts';
-import { confirmVolunteer, signUpVolunteer, withdrawVolunteer } from './volunteers.ts';
+import { confirmVolunteer, confirmVolunteerByCode, signUpVolunteer, withdrawVolunteer } from './volunteers.ts';
+import { maskPhone } from '#/features/verification/code.ts';
+import { keptFormInput } from '#/server/forms/form-page.ts';
 import {
   canListVolunteers,
   filtersQuery,
@@ -51,6 +57,31 @@ export const confirmForm = (url: URL) =>
 /** The notice of a confirmation link that confirms nothing (wrong, expired, or already used). */
 export const CONFIRM_EXPIRED = 'expired';
 
+/** The sign-up draft's step once a code went to the phone given. */
+export const CODE_STEP = 'code';
+
+function codeDraft(to: { volunteerId: number; phone: string }): FormData {
+  const form = new FormData();
+  form.set('volunteer', String(to.volunteerId));
+  form.set('sentTo', maskPhone(to.phone));
+  return form;
+}
+
+/** The sign-up a code was sent for, from the sealed draft (what "check your email" shows and confirms). */
+export async function signUpCodeOf(
+  context: Pick<ActionAPIContext, 'cookies'> & Partial<Pick<AstroGlobal, 'response' | 'redirect'>>,
+) {
+  const keeper = {
+    cookies: context.cookies,
+    redirect: context.redirect ?? (() => new Response()),
+    response: context.response ?? { headers: new Headers() },
+  };
+  const kept = await keptFormInput(keeper as never, SIGN_UP_FORM.flow, SIGN_UP_FORM.scope);
+  const volunteerId = Number(kept?.form.get('volunteer'));
+  if (kept?.step !== CODE_STEP || !Number.isInteger(volunteerId) || volunteerId <= 0) return undefined;
+  return { kept, form: kept.form, volunteerId, sentTo: String(kept.form.get('sentTo') ?? '').slice(0, 40) };
+}
+
 export const volunteers = {
   /**
    * A sign-up from /{locale}/volontari: recorded, then "check your email" (double opt-in). The
@@ -71,8 +102,37 @@ export const volunteers = {
         scope: 'volunteer',
         contact: signUp.email,
       });
-      await signUpVolunteer(db, signUp);
-      return { location: volunteerPath(signUp.locale, 'grazie') };
+      const outcome = await signUpVolunteer(db, signUp, new Date(), { code: true });
+      const thanks = volunteerPath(signUp.locale, 'grazie');
+      if (!outcome.codeTo) return { location: thanks };
+      // A code went to the mobile phone: "check your email" also offers to type it. Which sign-up
+      // it confirms waits in the sealed draft (the id, and the phone masked), never in the address.
+      throw new FormRefused({ form: codeDraft(outcome.codeTo), step: CODE_STEP, status: 200, location: thanks });
+    },
+  }),
+
+  /**
+   * The code typed on "check your email" (/{locale}/volontari/grazie): right → "confirmed";
+   * otherwise back to the page, which says why (5 tries, then the emailed link only).
+   */
+  confirmCode: defineFormAction({
+    input: z.object({ code: optionalField(40) }),
+    slot: SIGN_UP_FORM,
+    messages: 'volunteer.error.',
+    handler: async ({ code }, context) => {
+      const locale = context.locals.locale;
+      const kept = await signUpCodeOf(context);
+      if (!kept) throw seeOther(volunteerPath(locale, 'grazie'));
+      const back = { form: kept.form, step: CODE_STEP, location: volunteerPath(locale, 'grazie') };
+      if (!parseCodeInput(code)) throw new FormRefused({ ...back, errors: { code: 'booking.error.codeFormat' } });
+      const outcome = await confirmVolunteerByCode(await getDb(), kept.volunteerId, code);
+      if (outcome.ok) return { location: volunteerPath(locale, 'conferma', { esito: 'codice' }) };
+      if (outcome.reason === 'wrong')
+        throw new FormRefused({
+          ...back,
+          errors: new Map([['code', { key: 'booking.error.codeWrong', values: { count: outcome.triesLeft } }]]),
+        });
+      throw new FormRefused({ ...back, errors: { code: 'volunteer.code.unusable' }, status: 429 });
     },
   }),
 

@@ -2,7 +2,8 @@
 // nothing (mail scanners open links): it shows what the button would confirm; the button posts to
 // volunteers.confirm (actions.ts), which answers 303 to "confirmed" (?esito=confermato, no token) or
 // back here with the outcome kept in the draft. A link that names nothing is "expired or used"
-// (410), counted per address (then 429), so links cannot be tried one after another.
+// (410), counted per address (then 429), so links cannot be tried one after another. The code typed
+// on "check your email" (volunteers.confirmCode) ends here too (?esito=codice).
 import type { AstroGlobal } from 'astro';
 import type { Translate } from '#/lib/i18n.ts';
 import type { Db } from '#/server/db/database.ts';
@@ -11,7 +12,7 @@ import { refuseUnknownLink } from '#/server/security/secret-link.ts';
 import { CONFIRM_EXPIRED, confirmForm } from './actions.ts';
 import { findPendingConfirmation, type PendingConfirmation } from './volunteers.ts';
 
-export type ConfirmStep = 'ask' | 'done' | 'expired' | 'limited';
+export type ConfirmStep = 'ask' | 'done' | 'code-done' | 'expired' | 'limited';
 
 export interface ConfirmView {
   step: ConfirmStep;
@@ -24,7 +25,9 @@ type PageContext = Pick<AstroGlobal, 'response' | 'request' | 'clientAddress' | 
 
 export async function confirmView(astro: PageContext, db: Db, token: string, t: Translate): Promise<ConfirmView> {
   const view: ConfirmView = { step: 'ask', pending: undefined, retryAfterSeconds: 0, title: '' };
-  if (astro.url.searchParams.get('esito') === 'confermato') view.step = 'done';
+  const outcome = astro.url.searchParams.get('esito');
+  if (outcome === 'confermato') view.step = 'done';
+  else if (outcome === 'codice') view.step = 'code-done';
   else {
     const slot = confirmForm(astro.url);
     const kept = await keptFormInput(astro, slot.flow, slot.scope);
@@ -47,6 +50,7 @@ export async function confirmView(astro: PageContext, db: Db, token: string, t: 
   const titles: Record<ConfirmStep, string> = {
     ask: t(view.pending?.change ? 'volunteer.confirm.changeTitle' : 'volunteer.confirm.title'),
     done: t('volunteer.confirmed.title'),
+    'code-done': t('volunteer.code.doneTitle'),
     expired: t('volunteer.expired.title'),
     limited: t('booking.limit.title'),
   };

@@ -182,8 +182,10 @@ export interface BookingTable {
   hold_client: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
+/** One code per subject: a booking's hold or a volunteer's sign-up (exactly one of the two ids). */
 export interface VerificationCodeTable {
-  booking_id: number;
+  booking_id: number | null;
+  volunteer_id: number | null;
   channel: 'sms' | 'email';
   code_hash: string;
   attempts: Generated<number>;
