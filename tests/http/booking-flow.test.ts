@@ -628,9 +628,13 @@ describe('cancelling and moving', () => {
   });
 
   it('moves a phone-only booking with the reference code and the phone number, without JavaScript', async () => {
-    const { slot, reference } = await book('quarto-oggiaro', { firstName: 'Samira', phone: '+39 340 777 8888' }, {
-      slotIndex: 2,
-    });
+    const { slot, reference } = await book(
+      'quarto-oggiaro',
+      { firstName: 'Samira', phone: '+39 340 777 8888' },
+      {
+        slotIndex: 2,
+      },
+    );
     const other = await book('quarto-oggiaro', { firstName: 'Other', phone: '+39 340 777 9999' }, { slotIndex: 3 });
     const lookup = await get('/ar/prenotazione/annulla');
     // A wrong phone gets the very answer an unknown reference gets.
@@ -662,7 +666,9 @@ describe('cancelling and moving', () => {
     expect(noChoicePage.html).toContain('href="#slots"');
     const taken = await submit(italian, { slot: other.slot });
     expect(taken.status).toBe(303);
-    expect(taken.headers.get('location')).toMatch(/^\/it\/prenotazione\/annulla\?passo=sposta&settimana=\d{4}-\d{2}-\d{2}$/);
+    expect(taken.headers.get('location')).toMatch(
+      /^\/it\/prenotazione\/annulla\?passo=sposta&settimana=\d{4}-\d{2}-\d{2}$/,
+    );
     const takenPage = await get(taken.headers.get('location')!, server, found.jar);
     expect(takenPage.status).toBe(409);
     expect(decode(takenPage.html)).toContain(messages.it['booking.error.slotTaken']);

@@ -872,7 +872,7 @@ describe('volunteers', () => {
     const { code } = await nextCodeFromMail(server.output, seenCodes);
     const wrong = await submit(typo, { code: code === '000000' ? '111111' : '000000' });
     expect(wrong.status).toBe(422);
-    expect(errorSummary(wrong)).toEqual([['#code', messages.ar['booking.error.codeWrong'].replace('{{count}}', '4')]]);
+    expect(errorSummary(wrong)).toEqual([['#code', messages.ar['booking.error.codeWrong']!.replace('{{count}}', '4')]]);
     // Typed with Arabic-Indic digits and a space, as an Arabic keyboard gives them.
     const arabic = code.replace(/[0-9]/g, (d) => String.fromCharCode(0x660 + Number(d)));
     const confirmed = await submit(wrong, { code: `${arabic.slice(0, 3)} ${arabic.slice(3)}` });

@@ -77,8 +77,7 @@ describe('moving a booking under races', () => {
     const outcomes = await Promise.all(families.map((b) => moveBooking(t.db, b, desk, target, now)));
     expect(outcomes.filter((o) => o.ok)).toHaveLength(1);
     for (const o of outcomes.filter((o) => !o.ok)) expect(o).toMatchObject({ ok: false, reason: 'slot_full' });
-    for (const [i, b] of families.entries())
-      expect(await startOf(b.id)).toEqual(outcomes[i]!.ok ? target : sources[i]);
+    for (const [i, b] of families.entries()) expect(await startOf(b.id)).toEqual(outcomes[i]!.ok ? target : sources[i]);
     await expectCountersTrue();
   });
 
@@ -87,7 +86,12 @@ describe('moving a booking under races', () => {
     const mine = await booked(romeToInstant(2026, 12, 22, 10, 0));
     const results = await Promise.all([
       moveBooking(t.db, mine, desk, target, now),
-      ...Array.from({ length: 5 }, () => booked(target).then(() => true, () => false)),
+      ...Array.from({ length: 5 }, () =>
+        booked(target).then(
+          () => true,
+          () => false,
+        ),
+      ),
     ]);
     const moved = results[0] as Awaited<ReturnType<typeof moveBooking>>;
     const newOnes = results.slice(1).filter((r) => r === true).length;
@@ -101,7 +105,10 @@ describe('moving a booking under races', () => {
     const b = romeToInstant(2026, 12, 29, 11, 0);
     const c = romeToInstant(2026, 12, 29, 11, 30);
     const mine = await booked(a);
-    const [toB, toC] = await Promise.all([moveBooking(t.db, mine, desk, b, now), moveBooking(t.db, mine, desk, c, now)]);
+    const [toB, toC] = await Promise.all([
+      moveBooking(t.db, mine, desk, b, now),
+      moveBooking(t.db, mine, desk, c, now),
+    ]);
     expect(toB.ok || toC.ok).toBe(true);
     const final = await startOf(mine.id);
     expect([b.getTime(), c.getTime()]).toContain(final.getTime());
@@ -153,7 +160,12 @@ describe('moving a booking under races', () => {
       .where('kind', 'in', ['booking_moved', 'booking_reminder'])
       .orderBy('id')
       .execute();
-    expect(messages).toContainEqual({ kind: 'booking_moved', channel: 'sms', status: 'pending', recipient: mine.phone });
+    expect(messages).toContainEqual({
+      kind: 'booking_moved',
+      channel: 'sms',
+      status: 'pending',
+      recipient: mine.phone,
+    });
     expect(messages.filter((m) => m.kind === 'booking_reminder' && m.status === 'pending')).toHaveLength(1);
   });
 });

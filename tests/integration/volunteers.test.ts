@@ -205,7 +205,9 @@ describe('volunteers', () => {
     const wrong = code === '000000' ? '111111' : '000000';
     const later = new Date(now.getTime() + 60000);
     expect(await confirmVolunteerByCode(t.db, id, wrong, later)).toEqual({ ok: false, reason: 'wrong', triesLeft: 4 });
-    expect(await confirmVolunteerByCode(t.db, id, ` ${code.slice(0, 3)} ${code.slice(3)} `, later)).toEqual({ ok: true });
+    expect(await confirmVolunteerByCode(t.db, id, ` ${code.slice(0, 3)} ${code.slice(3)} `, later)).toEqual({
+      ok: true,
+    });
     expect(await confirmVolunteerByCode(t.db, id, code, later)).toMatchObject({ ok: false, reason: 'gone' });
     const v = await t.db.selectFrom('volunteer').select('status').where('id', '=', id).executeTakeFirstOrThrow();
     expect(v.status).toBe('new');
@@ -245,12 +247,9 @@ describe('volunteers', () => {
       .where('email', '=', 'giulia@example.org')
       .executeTakeFirstOrThrow();
     const phone = '+393331234570';
-    const outcome = await signUpVolunteer(
-      t.db,
-      form({ name: 'Intruder', email: 'giulia@example.org', phone }),
-      now,
-      { code: true },
-    );
+    const outcome = await signUpVolunteer(t.db, form({ name: 'Intruder', email: 'giulia@example.org', phone }), now, {
+      code: true,
+    });
     expect(outcome).toMatchObject({ status: 'change_sent', codeTo: { phone } });
     const code = await latestCodeFromOutbox(t.db, phone);
     expect(await confirmVolunteerByCode(t.db, outcome.codeTo!.volunteerId, code, now)).toEqual({ ok: true });

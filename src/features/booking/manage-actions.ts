@@ -157,7 +157,9 @@ export const manageBooking = {
       const desk = await getDeskBySlug(db, found.deskSlug);
       const start = parseSlotValue(slot);
       const moved =
-        desk && start && (await moveBooking(db, found, desk, start, new Date(), { reminderAt: getConfig().reminderTime }));
+        desk &&
+        start &&
+        (await moveBooking(db, found, desk, start, new Date(), { reminderAt: getConfig().reminderTime }));
       if (moved && moved.ok) {
         await invalidateLiveData(context, [CACHE_TAGS.slots(found.deskSlug)]);
         return { location: cancelByReferencePath(context.locals.locale, { esito: 'spostata' }) };

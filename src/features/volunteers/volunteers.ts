@@ -195,7 +195,8 @@ export async function findPendingConfirmation(
     .where('confirm_expires_at', '>', now)
     .executeTakeFirst();
   if (!row) return undefined;
-  if (row.status === 'unconfirmed') return { change: false, name: row.name, municipi: row.municipi, skills: row.skills };
+  if (row.status === 'unconfirmed')
+    return { change: false, name: row.name, municipi: row.municipi, skills: row.skills };
   const pending = row.pending_details;
   return pending ? { change: true, name: pending.name, municipi: pending.municipi, skills: pending.skills } : undefined;
 }
