@@ -242,6 +242,17 @@ describe('axe finds no WCAG 2.1 A/AA violation on the booking and manage pages',
         await follow(page, page.getByRole('button', { name: text(locale, 'manage.lookup.submit') }));
         expect(await h1(page)).toBe(text(locale, 'manage.cancel.title'));
         await check('cancel by reference, confirm');
+        // Or move it instead: the same desk's week, a time chosen, moved (no JavaScript needed).
+        await follow(page, page.locator('a[href$="passo=sposta"]'));
+        expect(await h1(page)).toBe(text(locale, 'manage.move.title'));
+        await check('move by reference');
+        await page.locator('input[name="slot"]').first().check();
+        await Promise.all([
+          page.waitForURL(/esito=spostata$/),
+          page.getByRole('button', { name: text(locale, 'manage.move.submit') }).click(),
+        ]);
+        expect(await h1(page)).toBe(text(locale, 'manage.lookup.movedTitle'));
+        await check('moved by reference');
 
         const manage = site.origin + (await manageLinkFor(reference));
         await page.goto(manage);
@@ -265,7 +276,7 @@ describe('axe finds no WCAG 2.1 A/AA violation on the booking and manage pages',
         await check('manage link not valid');
         await page.goto(`${site.origin}/${locale}/prenotazione/annulla?esito=annullata`);
         await check('cancelled');
-        expect(checked).toHaveLength(22);
+        expect(checked).toHaveLength(24);
       } finally {
         await context.close();
       }
