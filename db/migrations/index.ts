@@ -12,6 +12,7 @@ import * as sms from './2026_12_05_0200_sms.ts';
 import * as contactKeys from './2026_12_05_0300_contact_keys.ts';
 import * as bookingHolds from './2026_12_05_0400_booking_holds.ts';
 import * as bookingSmsWanted from './2026_12_05_0500_booking_sms_wanted.ts';
+import * as volunteerCodes from './2026_12_05_0510_volunteer_codes.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_24_0001_public_site': publicSite,
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_05_0300_contact_keys': contactKeys,
   '2026_12_05_0400_booking_holds': bookingHolds,
   '2026_12_05_0500_booking_sms_wanted': bookingSmsWanted,
+  '2026_12_05_0510_volunteer_codes': volunteerCodes,
 };

@@ -1,5 +1,6 @@
 // Booking in a real browser: a family books with JavaScript off in Arabic (phone only) and with
-// JavaScript on in Italian (email), downloads the calendar file and cancels; and axe finds no
+// JavaScript on in Italian (email), downloads the calendar file, moves (by reference and phone) and
+// cancels; the move by reference is axe-clean in every locale; and axe finds no
 // WCAG 2.1 A/AA violation on any booking or manage page type in Italian, English and Arabic.
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
@@ -16,8 +17,40 @@ import {
   text,
 } from './support.ts';
 import { loggedMails } from '../support/mail-log.ts';
+import { getDeskBySlug } from '#/features/desks/desks.ts';
+import { createBooking } from '#/features/booking/create-booking.ts';
+import { nextFreeSlots } from '#/features/booking/slot-availability.ts';
 
-const site = browserSite(() => startServer(LIMITS_NOT_REACHED));
+const MOVE_LOCALES = ['it', 'en', 'ar', 'es', 'zh'] as const;
+/** Phone-only bookings made by the desk (no code step), one per locale, to move by reference + phone. */
+const toMove: Record<string, { reference: string; phone: string }> = {};
+
+const site = browserSite(() =>
+  startServer(LIMITS_NOT_REACHED, {
+    async prepare(db) {
+      const desk = (await getDeskBySlug(db, 'quarto-oggiaro'))!;
+      const now = new Date();
+      const free = await nextFreeSlots(db, desk, now, now, MOVE_LOCALES.length);
+      for (const [i, locale] of MOVE_LOCALES.entries()) {
+        const phone = `+3934700000${i}${i}`;
+        const made = await createBooking(db, {
+          desk,
+          start: free[i]!.start,
+          firstName: 'Fatima',
+          email: null,
+          phone,
+          topic: null,
+          note: null,
+          locale,
+          submissionKey: null,
+          source: 'staff',
+        });
+        if (!made.ok) throw new Error(made.reason);
+        toMove[locale] = { reference: made.booking.reference, phone: phone.replace('+39', '') };
+      }
+    },
+  }),
+);
 
 type Locale = 'it' | 'en' | 'ar';
 
@@ -131,6 +164,21 @@ describe('a family books and cancels', () => {
         page.waitForURL(/\/ar\/prenotazione\/annulla$/),
         page.getByRole('link', { name: text('ar', 'booking.done.cancelLink') }).click(),
       ]);
+      await page.fill('#reference', reference);
+      await page.fill('#phone', '351 444 5555');
+      await follow(page, page.getByRole('button', { name: text('ar', 'manage.lookup.submit') }));
+      expect(await h1(page)).toBe(text('ar', 'manage.cancel.title'));
+      // Or move it instead: the same desk's free times, a plain form, no email needed.
+      await follow(page, page.locator('a[href$="passo=sposta"]'));
+      expect(await h1(page)).toBe(text('ar', 'manage.move.title'));
+      await page.locator('input[name="slot"]').first().check();
+      await Promise.all([
+        page.waitForURL(/esito=spostata$/),
+        page.getByRole('button', { name: text('ar', 'manage.move.submit') }).click(),
+      ]);
+      expect(await h1(page)).toBe(text('ar', 'manage.lookup.movedTitle'));
+      // Found again by the same reference and phone, at its new time, and cancelled.
+      await page.goto(`${site.origin}/ar/prenotazione/annulla`);
       await page.fill('#reference', reference);
       await page.fill('#phone', '351 444 5555');
       await follow(page, page.getByRole('button', { name: text('ar', 'manage.lookup.submit') }));
@@ -271,4 +319,35 @@ describe('axe finds no WCAG 2.1 A/AA violation on the booking and manage pages',
       }
     },
   );
+});
+
+describe('moving a booking by reference and phone', () => {
+  it.each(MOVE_LOCALES)('/%s: the look-up, the week, the moved page, axe-clean', async (locale) => {
+    const context = await site.browser.newContext({ bypassCSP: true });
+    const page = await context.newPage();
+    try {
+      const { reference, phone } = toMove[locale]!;
+      await page.goto(`${site.origin}/${locale}/prenotazione/annulla`);
+      await page.fill('#reference', reference);
+      await page.fill('#phone', phone);
+      await follow(page, page.getByRole('button', { name: text(locale, 'manage.lookup.submit') }));
+      expect(await axeViolations(page)).toEqual([]);
+      await follow(page, page.locator('a[href$="passo=sposta"]'));
+      expect(await h1(page)).toBe(text(locale, 'manage.move.title'));
+      expect(await axeViolations(page)).toEqual([]);
+      // No time chosen: the error summary, once, in the page's language.
+      await follow(page, page.getByRole('button', { name: text(locale, 'manage.move.submit') }));
+      expect(await page.locator('.error-summary').innerText()).toContain(text(locale, 'booking.error.slotRequired'));
+      expect(await axeViolations(page)).toEqual([]);
+      await page.locator('input[name="slot"]').first().check();
+      await Promise.all([
+        page.waitForURL(/esito=spostata$/),
+        page.getByRole('button', { name: text(locale, 'manage.move.submit') }).click(),
+      ]);
+      expect(await h1(page)).toBe(text(locale, 'manage.lookup.movedTitle'));
+      expect(await axeViolations(page)).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
 });

@@ -282,9 +282,43 @@ describe('axe finds no WCAG 2.1 A/AA violation on the pledge and volunteer pages
     ],
     ['volunteer check your email', async (page, l) => void (await page.goto(`${site.origin}/${l}/volontari/grazie`))],
     [
+      'volunteer check your email, with the code box and a wrong code',
+      async (page, l) => {
+        // A sign-up with a mobile phone: the code sent by SMS can be typed on the same page.
+        await page.goto(`${site.origin}/${l}/volontari`);
+        await page.fill('#name', 'Axe');
+        await page.fill('#email', `axe-code-${l}@example.org`);
+        await page.fill('#phone', `333 500 000${LOCALES.indexOf(l)}`);
+        await page.check('#municipi-0');
+        // The form with errors above kept its answers for the hour (translation, without languages).
+        await page.uncheck('#skills-3');
+        await page.check('#skills-0');
+        await page.check('#consent');
+        await follow(page, page.locator('#submit'));
+        expect(await page.locator('#code').getAttribute('autocomplete')).toBe('one-time-code');
+        await page.fill('#code', '12');
+        await follow(page, '#confirm-code');
+        expect(await page.locator('.error-summary').innerText()).toContain(text(l, 'booking.error.codeFormat'));
+      },
+    ],
+    [
+      'volunteer confirmation link (asks, confirms nothing)',
+      async (page, l) => {
+        await page.goto(site.origin + (await confirmationEmail(l, await signUp(l, 'ask'))).confirm);
+        expect(await h1(page)).toBe(text(l, 'volunteer.confirm.title'));
+      },
+    ],
+    [
       'volunteer confirmed',
-      async (page, l) =>
-        void (await page.goto(site.origin + (await confirmationEmail(l, await signUp(l, 'confirm'))).confirm)),
+      async (page, l) => {
+        // The link of the email, then its button (a POST from the page itself, JavaScript or not).
+        await page.goto(site.origin + (await confirmationEmail(l, await signUp(l, 'confirm'))).confirm);
+        await Promise.all([
+          page.waitForURL(/\/volontari\/conferma\?esito=confermato$/),
+          page.locator('form button[type="submit"]').click(),
+        ]);
+        expect(await h1(page)).toBe(text(l, 'volunteer.confirmed.title'));
+      },
     ],
     [
       'volunteer link expired',

@@ -8,6 +8,7 @@ import { Jar } from '../support/cookie-jar.ts';
 import { weekStart } from '#/features/booking/slots.ts';
 import { romeDateString } from '#/lib/time.ts';
 import { loggedMails } from '../support/mail-log.ts';
+import { messages } from '#/lib/i18n.ts';
 import { lastCodeMailId, nextCodeFromMail } from '../support/codes.ts';
 
 let server: RunningServer;
@@ -211,6 +212,9 @@ async function book(desk: string, person: Person, options: { locale?: string; sl
   expect(reference).toBeTruthy();
   return { slot, check, location, confirmation, reference: reference! };
 }
+
+/** The "moved" SMS the file sender has written so far. */
+const movedSms = () => [...server.output().matchAll(/\[sms\] booking_moved #\d+ written to/g)];
 
 /** The manage link of a booking, from the confirmation emails the file mailer logs (the worker runs every 5 s). */
 async function manageLinkFor(reference: string): Promise<string> {
@@ -621,6 +625,70 @@ describe('cancelling and moving', () => {
     expect(await freeSlotsInWeekOf('quarto-oggiaro', slot)).toContain(slot);
     // Once cancelled, it cannot be found again.
     expect((await submit(lookup, { reference, phone: '340 555 6666' })).status).toBe(422);
+  });
+
+  it('moves a phone-only booking with the reference code and the phone number, without JavaScript', async () => {
+    const { slot, reference } = await book(
+      'quarto-oggiaro',
+      { firstName: 'Samira', phone: '+39 340 777 8888' },
+      {
+        slotIndex: 2,
+      },
+    );
+    const other = await book('quarto-oggiaro', { firstName: 'Other', phone: '+39 340 777 9999' }, { slotIndex: 3 });
+    const lookup = await get('/ar/prenotazione/annulla');
+    // A wrong phone gets the very answer an unknown reference gets.
+    const wrongPhone = await submit(lookup, { reference, phone: '340 777 0000' });
+    const unknown = await submit(lookup, { reference: 'QB-2222-33', phone: '340 777 8888' });
+    expect(wrongPhone.status).toBe(422);
+    const summary = (p: Page) => /<div class="error-summary"[\s\S]*?<\/div>/.exec(p.html)![0];
+    expect(summary(wrongPhone)).toBe(summary(unknown));
+    expect(decode(summary(wrongPhone))).toContain(messages.ar['manage.lookup.notFound']);
+
+    const found = await submit(lookup, { reference, phone: '٣٤٠ ٧٧٧ ٨٨٨٨' });
+    expect(found.url).toBe('/ar/prenotazione/annulla?passo=conferma');
+    expect(found.html).toContain('href="/ar/prenotazione/annulla?passo=sposta"');
+    const move = await get('/ar/prenotazione/annulla?passo=sposta', server, found.jar);
+    expect(move.status).toBe(200);
+    expect(move.headers.get('cache-control')).toBe('no-store');
+    expect(move.html).not.toContain('777 8888');
+    // Another language keeps the answers: the same booking's week, in Italian.
+    const italian = await get('/it/prenotazione/annulla?passo=sposta', server, found.jar);
+    expect(italian.status).toBe(200);
+    expect(italian.html).toContain('<html lang="it"');
+    expect(radios(italian, 'slot')).toEqual(radios(move, 'slot'));
+
+    // No time chosen, or a time taken meanwhile: back to the week, which says so; nothing moved.
+    const noChoice = await submit(italian, { slot: '' });
+    expect(noChoice.status).toBe(303);
+    const noChoicePage = await get(noChoice.headers.get('location')!, server, found.jar);
+    expect(noChoicePage.status).toBe(422);
+    expect(noChoicePage.html).toContain('href="#slots"');
+    const taken = await submit(italian, { slot: other.slot });
+    expect(taken.status).toBe(303);
+    expect(taken.headers.get('location')).toMatch(
+      /^\/it\/prenotazione\/annulla\?passo=sposta&settimana=\d{4}-\d{2}-\d{2}$/,
+    );
+    const takenPage = await get(taken.headers.get('location')!, server, found.jar);
+    expect(takenPage.status).toBe(409);
+    expect(decode(takenPage.html)).toContain(messages.it['booking.error.slotTaken']);
+    expect(await freeSlotsInWeekOf('quarto-oggiaro', slot)).not.toContain(slot);
+
+    const target = radios(italian, 'slot').find((s) => s !== slot && s !== other.slot)!;
+    const smsBefore = movedSms().length;
+    const moved = await submit(italian, { slot: target });
+    expect(moved.status).toBe(303);
+    expect(moved.headers.get('location')).toBe('/it/prenotazione/annulla?esito=spostata');
+    const done = await get(moved.headers.get('location')!, server, found.jar);
+    expect(decode(done.html)).toContain(messages.it['manage.lookup.movedTitle']);
+    expect(await freeSlotsInWeekOf('quarto-oggiaro', slot)).toContain(slot);
+    expect(await freeSlotsInWeekOf('quarto-oggiaro', target)).not.toContain(target);
+    // The family hears of it by SMS (the worker runs every 5 s).
+    for (let i = 0; i < 80 && movedSms().length === smsBefore; i++) await new Promise((r) => setTimeout(r, 250));
+    expect(movedSms().length).toBeGreaterThan(smsBefore);
+    // The draft is spent: Back to the move step starts over.
+    const after = await get('/it/prenotazione/annulla?passo=sposta', server, found.jar);
+    expect(after.status).toBe(303);
   });
 
   it('follows the emailed link to move the booking, then to cancel it', async () => {

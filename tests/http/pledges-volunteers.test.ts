@@ -9,6 +9,7 @@ import { startServer, type RunningServer } from '../support/server.ts';
 import { Jar } from '../support/cookie-jar.ts';
 import { messages } from '#/lib/i18n.ts';
 import { loggedMails } from '../support/mail-log.ts';
+import { lastCodeMailId, nextCodeFromMail } from '../support/codes.ts';
 
 const RAISED_LIMITS = {
   FORM_MIN_FILL_SECONDS: '0',
@@ -843,6 +844,48 @@ describe('volunteers', () => {
     expect(text(thanks)).toContain(messages.it['volunteer.sent.title']);
   });
 
+  it('confirms a sign-up with the code sent by SMS to the mobile phone given, without JavaScript', async () => {
+    const page = await get('/ar/volontari');
+    const seenCodes = lastCodeMailId(server.output());
+    const mark = lastMailId();
+    const sent = await submit(page, {
+      name: 'Karim',
+      email: 'karim@example.org',
+      phone: '+39 333 765 4321',
+      municipi: ['3'],
+      skills: ['events'],
+      consent: 'yes',
+    });
+    expect(sent.status).toBe(303);
+    expect(sent.headers.get('location')).toBe('/ar/volontari/grazie');
+    const thanks = await get('/ar/volontari/grazie', server, page.jar);
+    expect(thanks.status).toBe(200);
+    expect(thanks.headers.get('cache-control')).toBe('no-store');
+    expect(text(thanks)).toContain(messages.ar['volunteer.code.sent']);
+    expect(thanks.html).toContain('+39 ••• 4321');
+    expect(thanks.html).not.toContain('765 4321');
+    expect(thanks.html).toContain('autocomplete="one-time-code"');
+    // A code that is not six digits: said once, in the page's language; nothing spent.
+    const typo = await submit(thanks, { code: '12' });
+    expect(typo.status).toBe(422);
+    expect(errorSummary(typo)).toEqual([['#code', messages.ar['booking.error.codeFormat']]]);
+    const { code } = await nextCodeFromMail(server.output, seenCodes);
+    const wrong = await submit(typo, { code: code === '000000' ? '111111' : '000000' });
+    expect(wrong.status).toBe(422);
+    expect(errorSummary(wrong)).toEqual([['#code', messages.ar['booking.error.codeWrong']!.replace('{{count}}', '4')]]);
+    // Typed with Arabic-Indic digits and a space, as an Arabic keyboard gives them.
+    const arabic = code.replace(/[0-9]/g, (d) => String.fromCharCode(0x660 + Number(d)));
+    const confirmed = await submit(wrong, { code: `${arabic.slice(0, 3)} ${arabic.slice(3)}` });
+    expect(confirmed.status).toBe(303);
+    expect(confirmed.headers.get('location')).toBe('/ar/volontari/conferma?esito=codice');
+    const done = await get(confirmed.headers.get('location')!);
+    expect(done.status).toBe(200);
+    expect(text(done)).toContain(messages.ar['volunteer.code.doneTitle']);
+    // Confirmed by the code, the emailed link is spent: its page says so.
+    const mail = await waitForMail('volunteer_confirm_address', mark, 'karim@example.org');
+    expect((await get(new URL(mail.url).pathname + new URL(mail.url).search)).status).toBe(410);
+  }, 60000);
+
   it('keeps one volunteer per email: a second sign-up replaces the first link, confirmation is single use', async () => {
     const body = {
       name: 'Li Wei',
@@ -877,12 +920,28 @@ describe('volunteers', () => {
     const stale = await get(path(firstMail.url));
     expect(stale.status).toBe(410);
     expect(text(stale)).toContain(messages.zh['volunteer.expired.title']);
-    const confirmed = await get(path(secondMail.url));
-    expect(confirmed.status).toBe(200);
-    expect(confirmed.headers.get('cache-control')).toBe('no-store');
-    expect(text(confirmed)).toContain(messages.zh['volunteer.confirmed.title']);
+    // Opening the link (as a mail scanner does, as often as it likes) confirms nothing: it shows
+    // what its button would confirm. Only the button's POST confirms.
+    const askPage = await get(path(secondMail.url));
+    expect(askPage.status).toBe(200);
+    expect(askPage.headers.get('cache-control')).toBe('no-store');
+    expect(text(askPage)).toContain(messages.zh['volunteer.confirm.title']);
+    expect(text(askPage)).toContain('Wei Li');
+    expect((await get(path(secondMail.url))).status).toBe(200);
+    // Links are single use: the button still confirming after two GETs shows they spent nothing.
+    const confirmed = await submit(askPage);
+    expect(confirmed.status).toBe(303);
+    expect(confirmed.headers.get('location')).toBe('/zh/volontari/conferma?esito=confermato');
+    const done = await get(confirmed.headers.get('location')!);
+    expect(done.status).toBe(200);
+    expect(text(done)).toContain(messages.zh['volunteer.confirmed.title']);
+    // The link used twice: its page and its button both say it has expired or was used (410).
     const again = await get(path(secondMail.url));
     expect(again.status).toBe(410);
+    expect(text(again)).toContain(messages.zh['volunteer.expired.title']);
+    const twice = await submit(askPage);
+    expect(twice.status).toBe(410);
+    expect(text(twice)).toContain(messages.zh['volunteer.expired.text']);
 
     // Signing up again once confirmed: still one volunteer, whose details change only once the
     // address confirms them from its own email (anyone may type someone else's address).
@@ -892,9 +951,12 @@ describe('volunteers', () => {
     expect(await third.json()).toEqual({ status: 'check_email' });
     const change = await waitForMail('volunteer_confirm_address', welcome.id, body.email);
     expect(change.url).toMatch(/\/zh\/volontari\/conferma\?token=/);
-    const applied = await get(path(change.url));
-    expect(applied.status).toBe(200);
-    expect(text(applied)).toContain(messages.zh['volunteer.confirmed.title']);
+    const askChange = await get(path(change.url));
+    expect(askChange.status).toBe(200);
+    expect(text(askChange)).toContain(messages.zh['volunteer.confirm.changeTitle']);
+    const applied = await submit(askChange);
+    expect(applied.status).toBe(303);
+    expect(text(await get(applied.headers.get('location')!))).toContain(messages.zh['volunteer.confirmed.title']);
     expect((await get(path(change.url))).status).toBe(410);
     const updated = await waitForMail('volunteer_welcome', change.id, body.email);
 

@@ -3,9 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { seedDatabase } from '#/server/db/seed.ts';
 import { volunteerSchema } from '#/features/volunteers/vocabulary.ts';
+import { latestCodeFromOutbox } from '../support/codes.ts';
 import {
   confirmVolunteer,
+  confirmVolunteerByCode,
   deleteUnconfirmedVolunteers,
+  findPendingConfirmation,
   signUpVolunteer,
   withdrawVolunteer,
 } from '#/features/volunteers/volunteers.ts';
@@ -70,7 +73,17 @@ describe('volunteers', () => {
     const [confirm] = await messagesFor('giulia@example.org');
     expect(confirm!.kind).toBe('volunteer_confirm_address');
     const token = confirm!.payload.confirmToken as string;
+    // Reading what the link would confirm (its page's GET) changes nothing, however often.
+    for (let i = 0; i < 2; i++)
+      expect(await findPendingConfirmation(t.db, token, now)).toEqual({
+        change: false,
+        name: 'Giulia',
+        municipi: [2, 8],
+        skills: ['homework', 'translation'],
+      });
+    expect(await findPendingConfirmation(t.db, token, new Date(now.getTime() + 8 * 86400000))).toBeUndefined();
     expect(await confirmVolunteer(t.db, token, new Date(now.getTime() + 3600000))).toBe('confirmed');
+    expect(await findPendingConfirmation(t.db, token, now)).toBeUndefined();
     expect(await confirmVolunteer(t.db, token, new Date(now.getTime() + 7200000))).toBe('invalid');
     const v = await t.db
       .selectFrom('volunteer')
@@ -117,6 +130,13 @@ describe('volunteers', () => {
     // A wrong or expired token applies nothing; the address's own link does, once.
     expect(await confirmVolunteer(t.db, 'x'.repeat(43), now)).toBe('invalid');
     const token = change.payload.confirmToken as string;
+    expect(await findPendingConfirmation(t.db, token, now)).toEqual({
+      change: true,
+      name: 'Not Giulia',
+      municipi: [2, 8],
+      skills: ['events'],
+    });
+    expect(await details()).toEqual([before]);
     expect(await confirmVolunteer(t.db, token, new Date(now.getTime() + 8 * 86400000))).toBe('invalid');
     expect(await details()).toEqual([before]);
     expect(await confirmVolunteer(t.db, token, new Date(now.getTime() + 3600000))).toBe('confirmed');
@@ -167,5 +187,77 @@ describe('volunteers', () => {
       [],
     );
     expect(await messagesFor('bye@example.org')).toEqual([]);
+  });
+
+  it('confirms a first sign-up with the code sent to its mobile phone, five tries, once', async () => {
+    const phone = '+393331234567';
+    const outcome = await signUpVolunteer(t.db, form({ email: 'sms@example.org', phone }), now, { code: true });
+    expect(outcome).toMatchObject({ status: 'confirmation_sent', codeTo: { phone } });
+    const id = outcome.codeTo!.volunteerId;
+    const code = await latestCodeFromOutbox(t.db, phone);
+    const sms = await t.db
+      .selectFrom('outbox')
+      .select(['channel', 'volunteer_id'])
+      .where('kind', '=', 'verification_code')
+      .where('recipient', '=', phone)
+      .executeTakeFirstOrThrow();
+    expect(sms).toEqual({ channel: 'sms', volunteer_id: id });
+    const wrong = code === '000000' ? '111111' : '000000';
+    const later = new Date(now.getTime() + 60000);
+    expect(await confirmVolunteerByCode(t.db, id, wrong, later)).toEqual({ ok: false, reason: 'wrong', triesLeft: 4 });
+    expect(await confirmVolunteerByCode(t.db, id, ` ${code.slice(0, 3)} ${code.slice(3)} `, later)).toEqual({
+      ok: true,
+    });
+    expect(await confirmVolunteerByCode(t.db, id, code, later)).toMatchObject({ ok: false, reason: 'gone' });
+    const v = await t.db.selectFrom('volunteer').select('status').where('id', '=', id).executeTakeFirstOrThrow();
+    expect(v.status).toBe('new');
+    expect((await messagesFor('sms@example.org')).map((m) => m.kind)).toEqual([
+      'volunteer_confirm_address',
+      'volunteer_welcome',
+    ]);
+    // The emailed link is spent with it.
+    const token = (await messagesFor('sms@example.org'))[0]!.payload.confirmToken as string;
+    expect(await confirmVolunteer(t.db, token, later)).toBe('invalid');
+  });
+
+  it('locks a code after five wrong tries and lets it lapse; the link still confirms', async () => {
+    const phone = '+393331234568';
+    const outcome = await signUpVolunteer(t.db, form({ email: 'locked@example.org', phone }), now, { code: true });
+    const id = outcome.codeTo!.volunteerId;
+    const code = await latestCodeFromOutbox(t.db, phone);
+    const wrong = code === '000000' ? '111111' : '000000';
+    for (let i = 0; i < 5; i++) await confirmVolunteerByCode(t.db, id, wrong, now);
+    expect(await confirmVolunteerByCode(t.db, id, code, now)).toMatchObject({ ok: false, reason: 'locked' });
+    const token = (await messagesFor('locked@example.org'))[0]!.payload.confirmToken as string;
+    expect(await confirmVolunteer(t.db, token, now)).toBe('confirmed');
+  });
+
+  it('sends no code without a mobile phone, nor through the API; a code never applies a confirmed volunteer’s change', async () => {
+    expect(
+      await signUpVolunteer(t.db, form({ email: 'landline@example.org', phone: '+390212345678' }), now, { code: true }),
+    ).toEqual({ status: 'confirmation_sent' });
+    expect(await signUpVolunteer(t.db, form({ email: 'api@example.org', phone: '+393331234569' }), now)).toEqual({
+      status: 'confirmation_sent',
+    });
+    // Giulia is confirmed; someone types her address and their own mobile: the same page (a code
+    // went out), and the right code changes nothing until her address confirms.
+    const before = await t.db
+      .selectFrom('volunteer')
+      .select(['name', 'phone', 'pending_details'])
+      .where('email', '=', 'giulia@example.org')
+      .executeTakeFirstOrThrow();
+    const phone = '+393331234570';
+    const outcome = await signUpVolunteer(t.db, form({ name: 'Intruder', email: 'giulia@example.org', phone }), now, {
+      code: true,
+    });
+    expect(outcome).toMatchObject({ status: 'change_sent', codeTo: { phone } });
+    const code = await latestCodeFromOutbox(t.db, phone);
+    expect(await confirmVolunteerByCode(t.db, outcome.codeTo!.volunteerId, code, now)).toEqual({ ok: true });
+    const after = await t.db
+      .selectFrom('volunteer')
+      .select(['name', 'phone'])
+      .where('email', '=', 'giulia@example.org')
+      .executeTakeFirstOrThrow();
+    expect(after).toEqual({ name: before.name, phone: before.phone });
   });
 });

@@ -12,7 +12,7 @@ import { runInTransaction } from '#/server/db/transaction.ts';
 import { getServerSecret } from '#/server/security/secret.ts';
 import { checkCode, resendCode, type CheckOutcome, type CodeChannel } from '#/features/verification/codes.ts';
 import { enqueueMessage } from '#/server/mail/outbox.ts';
-import { encryptAtRest } from '#/server/security/at-rest.ts';
+import { sealedCodePayload } from '#/features/verification/sms.ts';
 import { enqueueConfirmation } from './booking-messages.ts';
 import { hashToken } from './reference.ts';
 import { manageTokenFor, queueBookingSms } from './booking-sms.ts';
@@ -180,7 +180,7 @@ export async function confirmHold(
     if (holdLapsed({ status: hold.status, expiresAt: hold.hold_expires_at }, now))
       return { ok: false, reason: 'expired' };
     if (hold.status !== 'pending') return { ok: false, reason: 'not_pending' };
-    const checked = await checkCode(trx, bookingId, code, secret, now);
+    const checked = await checkCode(trx, { bookingId }, code, secret, now);
     if (!checked.ok) return checked;
     // A mobile gets the short token its SMS link carries (booking-sms.ts), an email the long one.
     const manageToken = manageTokenFor(hold);
@@ -247,7 +247,7 @@ export async function sendHoldCode(
     channel: hold.channel,
     recipient,
     locale: hold.locale,
-    payload: { code: encryptAtRest(code), expiresAt: expiresAt.toISOString() },
+    payload: sealedCodePayload(code, expiresAt),
     bookingId: hold.bookingId,
   });
 }
@@ -278,7 +278,7 @@ export async function resendHoldCode(
     if (!hold || holdLapsed({ status: hold.status, expiresAt: hold.hold_expires_at }, now) || hold.status !== 'pending')
       return { ok: false, reason: 'gone' };
     const email = options.toEmail ?? undefined;
-    const outcome = await resendCode(trx, bookingId, email ? 'email' : undefined, secret, now);
+    const outcome = await resendCode(trx, { bookingId }, email ? 'email' : undefined, secret, now);
     if (!outcome.ok) return outcome;
     if (email && email !== hold.email)
       await trx.updateTable('booking').set({ email }).where('id', '=', bookingId).execute();

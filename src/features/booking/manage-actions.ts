@@ -1,6 +1,6 @@
 // The forms that change a booking after it was made, as Astro Actions: from the email's manage
 // link (/{locale}/prenotazione/gestisci?token=…: cancel, move) and by reference and phone
-// (/{locale}/prenotazione/annulla: look up, then confirm). The token or the typed answers are the
+// (/{locale}/prenotazione/annulla: look up, then cancel or move). The token or the typed answers are the
 // only key; failed look-ups and writes are rate limited per address.
 import { createHash } from 'node:crypto';
 import { cancelByReferencePath, managePath } from '#/lib/paths.ts';
@@ -136,21 +136,62 @@ export const manageBooking = {
     messages: 'booking.error.',
     fields: CANCEL_FIELDS,
     handler: async (_input, context) => {
-      const formPath = cancelByReferencePath(context.locals.locale);
-      const keeper = { cookies: context.cookies, redirect: () => new Response(), response: { headers: new Headers() } };
-      const kept = await keptFormInput(keeper as never, CANCEL_FORM.flow, CANCEL_FORM.scope);
-      if (kept?.step !== 'confirm') throw seeOther(formPath);
-      const typed = lookUpInput.safeParse(Object.fromEntries(kept.form));
-      if (!typed.success) throw seeOther(formPath);
-      const db = await getDb();
-      const back = { form: kept.form, location: formPath };
-      const limit = await guardLookup(db, 'cancel', clientIp(context));
-      if (!limit.allowed) throw new FormRefused({ ...back, retryAfterSeconds: limit.retryAfterSeconds });
-      const found = await cancellable(db, typed.data.reference, typed.data.phone);
-      if (!found) throw new FormRefused({ ...back, errors: { reference: 'manage.lookup.notFound' } });
+      const { db, found } = await bookingOfDraft(context);
       await cancelBooking(db, found.id);
       await invalidateLiveData(context, [CACHE_TAGS.slots(found.deskSlug)]);
       return { location: cancelByReferencePath(context.locals.locale, { esito: 'annullata' }) };
     },
   }),
+  /**
+   * Another free time of the same desk, for the booking the draft's reference and phone name
+   * (checked and counted again): moved in one transaction (moveBooking), the family told by SMS or
+   * email. A time taken meanwhile: back to its week, which says so (409), the answers kept.
+   */
+  moveByReference: defineFormAction({
+    input: z.object({ slot: optionalField(40) }),
+    slot: CANCEL_FORM,
+    messages: 'booking.error.',
+    fields: CANCEL_FIELDS,
+    handler: async ({ slot }, context) => {
+      const { db, found, kept } = await bookingOfDraft(context);
+      const desk = await getDeskBySlug(db, found.deskSlug);
+      const start = parseSlotValue(slot);
+      const moved =
+        desk &&
+        start &&
+        (await moveBooking(db, found, desk, start, new Date(), { reminderAt: getConfig().reminderTime }));
+      if (moved && moved.ok) {
+        await invalidateLiveData(context, [CACHE_TAGS.slots(found.deskSlug)]);
+        return { location: cancelByReferencePath(context.locals.locale, { esito: 'spostata' }) };
+      }
+      const asked = start ? weekOf(slot) : undefined;
+      throw new FormRefused({
+        form: kept.form,
+        step: 'confirm',
+        errors: { slots: start ? 'booking.error.slotTaken' : 'booking.error.slotRequired' },
+        status: start ? 409 : 422,
+        location: cancelByReferencePath(context.locals.locale, { passo: 'sposta', ...(asked && { settimana: asked }) }),
+      });
+    },
+  }),
 };
+
+/**
+ * The booking the draft's reference and phone name (its look-up step passed), looked up and counted
+ * again, as "Yes, cancel" and "move" send nothing personal; else back to the form, which says why.
+ */
+async function bookingOfDraft(context: ActionAPIContext) {
+  const formPath = cancelByReferencePath(context.locals.locale);
+  const keeper = { cookies: context.cookies, redirect: () => new Response(), response: { headers: new Headers() } };
+  const kept = await keptFormInput(keeper as never, CANCEL_FORM.flow, CANCEL_FORM.scope);
+  if (kept?.step !== 'confirm') throw seeOther(formPath);
+  const typed = lookUpInput.safeParse(Object.fromEntries(kept.form));
+  if (!typed.success) throw seeOther(formPath);
+  const db = await getDb();
+  const back = { form: kept.form, location: formPath };
+  const limit = await guardLookup(db, 'cancel', clientIp(context));
+  if (!limit.allowed) throw new FormRefused({ ...back, retryAfterSeconds: limit.retryAfterSeconds });
+  const found = await cancellable(db, typed.data.reference, typed.data.phone);
+  if (!found) throw new FormRefused({ ...back, errors: { reference: 'manage.lookup.notFound' } });
+  return { db, found, kept };
+}

@@ -162,9 +162,14 @@ export async function cancelBooking(db: Db, bookingId: number, now: Date = new D
   });
 }
 
+/** The booking was moved, cancelled or erased meanwhile (thrown inside the transaction to roll it back). */
+class NotMovable extends Error {}
+
 /**
- * Moves a booking to another slot in one transaction: the new place is taken first, and the old one
- * is freed only if that succeeded.
+ * Moves a booking to another slot in ONE transaction: the booking's row is locked and read again
+ * (a concurrent move or cancellation is seen, never undone), the new place is taken by the same
+ * statement that enforces capacity (takePlace, as every booking), and only then is the old place
+ * freed, by the slot the row names. A full slot rolls everything back: the old place is kept.
  */
 export async function moveBooking(
   db: Db,
@@ -177,27 +182,46 @@ export async function moveBooking(
   | { ok: true; start: Date; end: Date }
   | { ok: false; reason: 'slot_full' | 'slot_unavailable' | 'not_confirmed'; alternatives: SlotAvailability[] }
 > {
-  if (booking.status !== 'confirmed') return { ok: false, reason: 'not_confirmed', alternatives: [] };
+  if (booking.status !== 'confirmed' || booking.deskId !== desk.id)
+    return { ok: false, reason: 'not_confirmed', alternatives: [] };
   const slot = await findOfferedSlot(db, desk, newStart, now);
   if (!slot || slot.start.getTime() === booking.start.getTime())
     return { ok: false, reason: 'slot_unavailable', alternatives: await nextFreeSlots(db, desk, newStart, now) };
   try {
     await runInTransaction(db, async (trx) => {
-      const taken = await takePlace(trx, desk, slot);
+      const current = await trx
+        .selectFrom('booking')
+        .select(['slot_id', 'starts_at'])
+        .where('id', '=', booking.id)
+        .where('status', '=', 'confirmed')
+        .where('erased_at', 'is', null)
+        .forUpdate()
+        .executeTakeFirst();
+      if (!current || current.starts_at.getTime() === slot.start.getTime()) throw new NotMovable();
+      // Both counters locked in one order (by id) before either changes: two moves crossing between
+      // the same two slots wait for each other instead of deadlocking. A new slot's counter does
+      // not exist yet, so nobody else holds it.
+      await trx
+        .selectFrom('booking_slot')
+        .select('id')
+        .where('desk_id', '=', desk.id)
+        .where((eb) => eb.or([eb('id', '=', current.slot_id), eb('starts_at', '=', slot.start)]))
+        .orderBy('id')
+        .forUpdate()
+        .execute();
+      const taken = await takePlace(trx, desk, slot, now);
       if (!taken) throw new SlotFull();
+      // The row was locked above as confirmed; sms_wanted says whether the family wants the SMS.
       const moved = await trx
         .updateTable('booking')
         .set({ slot_id: taken.id, starts_at: slot.start, ends_at: slot.end })
         .where('id', '=', booking.id)
-        .where('status', '=', 'confirmed')
         .returning(['id', 'sms_wanted'])
-        .executeTakeFirst();
-      if (!moved) throw new SlotFull();
+        .executeTakeFirstOrThrow();
       await trx
         .updateTable('booking_slot')
         .set({ booked: sql<number>`booked - 1` })
-        .where('desk_id', '=', desk.id)
-        .where('starts_at', '=', booking.start)
+        .where('id', '=', current.slot_id)
         .execute();
       await cancelPendingMessages(trx, booking.id, ['booking_reminder']);
       if (booking.email) {
@@ -233,6 +257,7 @@ export async function moveBooking(
   } catch (error) {
     if (error instanceof SlotFull)
       return { ok: false, reason: 'slot_full', alternatives: await nextFreeSlots(db, desk, newStart, now) };
+    if (error instanceof NotMovable) return { ok: false, reason: 'not_confirmed', alternatives: [] };
     throw error;
   }
 }

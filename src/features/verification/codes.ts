@@ -1,27 +1,39 @@
-// The codes of pending holds, in the database: one row per hold (verification_code), the code's
-// HMAC only. Every function takes the caller's transaction, so a code is issued with the hold it
-// confirms and spent with the confirmation. Guesses are counted before they are compared, in one
-// UPDATE, so concurrent guesses never get more than MAX_ATTEMPTS tries between them.
+// The codes of pending holds and of volunteer sign-ups, in the database: one row per subject
+// (verification_code: a booking's hold, or a volunteer not yet confirmed), the code's HMAC only.
+// Every function takes the caller's transaction, so a code is issued with what it confirms and spent
+// with the confirmation. Guesses are counted before they are compared, in one UPDATE, so concurrent
+// guesses never get more than MAX_ATTEMPTS tries between them.
 import { sql } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
 import { MAX_ATTEMPTS, MAX_SENDS, RESEND_AFTER_SECONDS, codeMatches, generateCode, hashCode } from './code.ts';
 
 export type CodeChannel = 'sms' | 'email';
 
-/** Draws the hold's first code and stores its hash; the caller sends the returned code. */
+/** What a code confirms: a booking's pending hold, or a volunteer's sign-up. */
+export type CodeSubject = { bookingId: number } | { volunteerId: number };
+
+/** The subject's column and id (one of the two is set on each row). */
+function subjectOf(subject: CodeSubject) {
+  return 'bookingId' in subject
+    ? ({ column: 'booking_id', id: subject.bookingId, bound: subject.bookingId } as const)
+    : ({ column: 'volunteer_id', id: subject.volunteerId, bound: `volunteer-${subject.volunteerId}` } as const);
+}
+
+/** Draws the subject's first code and stores its hash; the caller sends the returned code. */
 export async function issueCode(
   trx: Db,
-  hold: { bookingId: number; channel: CodeChannel; expiresAt: Date },
+  hold: CodeSubject & { channel: CodeChannel; expiresAt: Date },
   secret: string,
   now: Date,
 ): Promise<string> {
   const code = generateCode();
+  const { column, id, bound } = subjectOf(hold);
   await trx
     .insertInto('verification_code')
     .values({
-      booking_id: hold.bookingId,
+      [column]: id,
       channel: hold.channel,
-      code_hash: hashCode(secret, hold.bookingId, code),
+      code_hash: hashCode(secret, bound, code),
       last_sent_at: now,
       expires_at: hold.expiresAt,
     })
@@ -40,21 +52,22 @@ export type ResendOutcome =
  */
 export async function resendCode(
   trx: Db,
-  bookingId: number,
+  subject: CodeSubject,
   channel: CodeChannel | undefined,
   secret: string,
   now: Date,
 ): Promise<ResendOutcome> {
   const code = generateCode();
+  const { column, id, bound } = subjectOf(subject);
   const row = await trx
     .updateTable('verification_code')
     .set({
-      code_hash: hashCode(secret, bookingId, code),
+      code_hash: hashCode(secret, bound, code),
       sends: sql<number>`sends + 1`,
       last_sent_at: now,
       ...(channel ? { channel } : {}),
     })
-    .where('booking_id', '=', bookingId)
+    .where(column, '=', id)
     .where('expires_at', '>', now)
     .where('attempts', '<', MAX_ATTEMPTS)
     .where('sends', '<', MAX_SENDS)
@@ -70,7 +83,7 @@ export async function resendCode(
     .returning('channel')
     .executeTakeFirst();
   if (row) return { ok: true, code, channel: row.channel };
-  const current = await findCode(trx, bookingId);
+  const current = await findCode(trx, subject);
   if (!current || current.expires_at <= now || current.attempts >= MAX_ATTEMPTS) return { ok: false, reason: 'gone' };
   if (current.sends >= MAX_SENDS) return { ok: false, reason: 'no_more' };
   const wait = current.last_sent_at.getTime() + RESEND_AFTER_SECONDS * 1000 - now.getTime();
@@ -85,37 +98,39 @@ export type CheckOutcome =
 /** Counts one try and compares; the right code deletes the row (single use). */
 export async function checkCode(
   trx: Db,
-  bookingId: number,
+  subject: CodeSubject,
   code: string | undefined,
   secret: string,
   now: Date,
 ): Promise<CheckOutcome> {
+  const { column, id, bound } = subjectOf(subject);
   const counted = await trx
     .updateTable('verification_code')
     .set({ attempts: sql<number>`attempts + 1` })
-    .where('booking_id', '=', bookingId)
+    .where(column, '=', id)
     .where('expires_at', '>', now)
     .where('attempts', '<', MAX_ATTEMPTS)
     .returning(['code_hash', 'attempts'])
     .executeTakeFirst();
   if (!counted) {
-    const current = await findCode(trx, bookingId);
+    const current = await findCode(trx, subject);
     if (!current) return { ok: false, reason: 'gone' };
     return { ok: false, reason: current.expires_at <= now ? 'expired' : 'locked' };
   }
-  if (code !== undefined && codeMatches(secret, bookingId, code, counted.code_hash)) {
-    await trx.deleteFrom('verification_code').where('booking_id', '=', bookingId).execute();
+  if (code !== undefined && codeMatches(secret, bound, code, counted.code_hash)) {
+    await trx.deleteFrom('verification_code').where(column, '=', id).execute();
     return { ok: true };
   }
   const triesLeft = MAX_ATTEMPTS - counted.attempts;
   return triesLeft > 0 ? { ok: false, reason: 'wrong', triesLeft } : { ok: false, reason: 'locked' };
 }
 
-/** Where the hold's code went, and whether "send again" is possible now. */
-export async function findCode(db: Db, bookingId: number) {
+/** Where the subject's code went, and whether "send again" is possible now. */
+export async function findCode(db: Db, subject: CodeSubject) {
+  const { column, id } = subjectOf(subject);
   return db
     .selectFrom('verification_code')
     .select(['channel', 'attempts', 'sends', 'last_sent_at', 'expires_at'])
-    .where('booking_id', '=', bookingId)
+    .where(column, '=', id)
     .executeTakeFirst();
 }

@@ -7,10 +7,15 @@ import type { Locale } from '#/lib/locales.ts';
 import { smsText } from '#/features/booking/sms.ts';
 import type { MessageRenderers } from '#/server/mail/renderers.ts';
 import { renderCodeEmail } from '#/features/booking/code-email.ts';
-import { decryptAtRest } from '#/server/security/at-rest.ts';
+import { decryptAtRest, encryptAtRest } from '#/server/security/at-rest.ts';
 
 export function renderVerificationSms(locale: Locale, code: string): string {
   return smsText(getTranslator(locale)('sms.verification', { code }), locale);
+}
+
+/** The payload of a `verification_code` message: the code sealed, read back by parseCode when sent. */
+export function sealedCodePayload(code: string, expiresAt: Date): { code: string; expiresAt: string } {
+  return { code: encryptAtRest(code), expiresAt: expiresAt.toISOString() };
 }
 
 function parseCode(payload: unknown): string {

@@ -184,8 +184,10 @@ export interface BookingTable {
   sms_wanted: Generated<boolean>;
 }
 
+/** One code per subject: a booking's hold or a volunteer's sign-up (exactly one of the two ids). */
 export interface VerificationCodeTable {
-  booking_id: number;
+  booking_id: number | null;
+  volunteer_id: number | null;
   channel: 'sms' | 'email';
   code_hash: string;
   attempts: Generated<number>;

@@ -327,12 +327,13 @@ export interface UserToken {
 
 export interface VerificationCode {
   attempts: Generated<number>;
-  booking_id: number;
+  booking_id: number | null;
   channel: string;
   code_hash: string;
   expires_at: Timestamp;
   last_sent_at: Timestamp;
   sends: Generated<number>;
+  volunteer_id: number | null;
 }
 
 export interface Volunteer {
