@@ -8,20 +8,31 @@ import { MAX_ATTEMPTS, MAX_SENDS, RESEND_AFTER_SECONDS, codeMatches, generateCod
 
 export type CodeChannel = 'sms' | 'email';
 
+/** What a code confirms: a booking's hold (#12) or an event registration's (#13). */
+export type CodeOwner = number | { registrationId: number };
+
+/** The owner's column and id in verification_code, and the name its hash is bound to. */
+function ownerOf(owner: CodeOwner) {
+  return typeof owner === 'number'
+    ? { column: 'booking_id' as const, id: owner, bound: owner }
+    : { column: 'registration_id' as const, id: owner.registrationId, bound: `r${owner.registrationId}` };
+}
+
 /** Draws the hold's first code and stores its hash; the caller sends the returned code. */
 export async function issueCode(
   trx: Db,
-  hold: { bookingId: number; channel: CodeChannel; expiresAt: Date },
+  hold: { bookingId: CodeOwner; channel: CodeChannel; expiresAt: Date },
   secret: string,
   now: Date,
 ): Promise<string> {
   const code = generateCode();
+  const owner = ownerOf(hold.bookingId);
   await trx
     .insertInto('verification_code')
     .values({
-      booking_id: hold.bookingId,
+      [owner.column]: owner.id,
       channel: hold.channel,
-      code_hash: hashCode(secret, hold.bookingId, code),
+      code_hash: hashCode(secret, owner.bound, code),
       last_sent_at: now,
       expires_at: hold.expiresAt,
     })
@@ -40,21 +51,22 @@ export type ResendOutcome =
  */
 export async function resendCode(
   trx: Db,
-  bookingId: number,
+  bookingId: CodeOwner,
   channel: CodeChannel | undefined,
   secret: string,
   now: Date,
 ): Promise<ResendOutcome> {
   const code = generateCode();
+  const owner = ownerOf(bookingId);
   const row = await trx
     .updateTable('verification_code')
     .set({
-      code_hash: hashCode(secret, bookingId, code),
+      code_hash: hashCode(secret, owner.bound, code),
       sends: sql<number>`sends + 1`,
       last_sent_at: now,
       ...(channel ? { channel } : {}),
     })
-    .where('booking_id', '=', bookingId)
+    .where(owner.column, '=', owner.id)
     .where('expires_at', '>', now)
     .where('attempts', '<', MAX_ATTEMPTS)
     .where('sends', '<', MAX_SENDS)
@@ -85,15 +97,16 @@ export type CheckOutcome =
 /** Counts one try and compares; the right code deletes the row (single use). */
 export async function checkCode(
   trx: Db,
-  bookingId: number,
+  bookingId: CodeOwner,
   code: string | undefined,
   secret: string,
   now: Date,
 ): Promise<CheckOutcome> {
+  const owner = ownerOf(bookingId);
   const counted = await trx
     .updateTable('verification_code')
     .set({ attempts: sql<number>`attempts + 1` })
-    .where('booking_id', '=', bookingId)
+    .where(owner.column, '=', owner.id)
     .where('expires_at', '>', now)
     .where('attempts', '<', MAX_ATTEMPTS)
     .returning(['code_hash', 'attempts'])
@@ -103,8 +116,8 @@ export async function checkCode(
     if (!current) return { ok: false, reason: 'gone' };
     return { ok: false, reason: current.expires_at <= now ? 'expired' : 'locked' };
   }
-  if (code !== undefined && codeMatches(secret, bookingId, code, counted.code_hash)) {
-    await trx.deleteFrom('verification_code').where('booking_id', '=', bookingId).execute();
+  if (code !== undefined && codeMatches(secret, owner.bound, code, counted.code_hash)) {
+    await trx.deleteFrom('verification_code').where(owner.column, '=', owner.id).execute();
     return { ok: true };
   }
   const triesLeft = MAX_ATTEMPTS - counted.attempts;
@@ -112,10 +125,11 @@ export async function checkCode(
 }
 
 /** Where the hold's code went, and whether "send again" is possible now. */
-export async function findCode(db: Db, bookingId: number) {
+export async function findCode(db: Db, bookingId: CodeOwner) {
+  const owner = ownerOf(bookingId);
   return db
     .selectFrom('verification_code')
     .select(['channel', 'attempts', 'sends', 'last_sent_at', 'expires_at'])
-    .where('booking_id', '=', bookingId)
+    .where(owner.column, '=', owner.id)
     .executeTakeFirst();
 }
