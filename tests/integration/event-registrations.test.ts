@@ -19,7 +19,8 @@ const now = new Date();
 const later = (minutes: number) => new Date(now.getTime() + minutes * 60000);
 
 beforeAll(async () => {
-  t = await createTestDatabase({ poolSize: 10 });
+  // 300 sign-ups at once: a pool wide enough that none waits past the connect timeout on a busy machine.
+  t = await createTestDatabase({ poolSize: 20 });
   await seedDatabase(t.db, now);
 });
 afterAll(() => t.close());
@@ -62,7 +63,11 @@ const party = (adults: number, children: Party['children'] = { '0-3': 0, '3-6': 
 const client = () => `client-${contacts}`;
 
 async function counted(eventId: number) {
-  const event = await t.db.selectFrom('event').select('seats_taken').where('id', '=', eventId).executeTakeFirstOrThrow();
+  const event = await t.db
+    .selectFrom('event')
+    .select('seats_taken')
+    .where('id', '=', eventId)
+    .executeTakeFirstOrThrow();
   const rows = await t.db
     .selectFrom('event_registration')
     .select(['seats', 'status'])
@@ -205,7 +210,11 @@ describe('the code, the lapse and "we can\'t come"', () => {
     expect((await getPublicEventBySlug(t.db, event.slug))?.seats).toEqual({ total: 4, left: 0 });
     // 16 minutes later, nobody released it yet: read as free all the same.
     const seats = (await import('#/features/events/event-seats.ts')).seatsOf;
-    const row = await t.db.selectFrom('event').select(['id', 'seats', 'seats_taken']).where('id', '=', event.id).executeTakeFirstOrThrow();
+    const row = await t.db
+      .selectFrom('event')
+      .select(['id', 'seats', 'seats_taken'])
+      .where('id', '=', event.id)
+      .executeTakeFirstOrThrow();
     expect((await seats(t.db, [row], later(16))).get(event.id)).toEqual({ total: 4, left: 4 });
     // A new party gets them (its sign-up releases the lapsed hold first).
     expect((await registerParty(t.db, event.id, party(3), { client: client(), now: later(16) })).ok).toBe(true);
@@ -224,7 +233,8 @@ describe('limits per client and per contact', () => {
   it('one client holds at most 3 unconfirmed sign-ups; one contact signs up once per event', async () => {
     const event = await newEvent(50);
     const results = [];
-    for (let i = 0; i < 4; i++) results.push(await registerParty(t.db, event.id, party(1), { client: 'one-client', now }));
+    for (let i = 0; i < 4; i++)
+      results.push(await registerParty(t.db, event.id, party(1), { client: 'one-client', now }));
     expect(results.map((r) => (r.ok ? 'ok' : r.reason))).toEqual(['ok', 'ok', 'ok', 'too_many_holds']);
     const p = party(1);
     expect((await registerParty(t.db, event.id, p, { client: client(), now })).ok).toBe(true);

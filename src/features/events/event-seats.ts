@@ -29,9 +29,7 @@ export async function seatsOf(
   return new Map(
     events.map((e) => [
       e.id,
-      e.seats === null
-        ? null
-        : { total: e.seats, left: Math.max(0, e.seats - e.seats_taken + (freed.get(e.id) ?? 0)) },
+      e.seats === null ? null : { total: e.seats, left: Math.max(0, e.seats - e.seats_taken + (freed.get(e.id) ?? 0)) },
     ]),
   );
 }

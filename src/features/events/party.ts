@@ -59,9 +59,18 @@ export const partySchema = z
   .object({
     adults: count,
     children,
-    name: personName({ required: `${E}nameRequired`, tooLong: `${E}nameTooLong`, invalid: `${E}nameInvalid` }, NAME_MAX),
-    phone: z.string().max(100, { error: `${E}phoneInvalid` }).nullish(),
-    email: z.string().max(300, { error: `${E}emailInvalid` }).nullish(),
+    name: personName(
+      { required: `${E}nameRequired`, tooLong: `${E}nameTooLong`, invalid: `${E}nameInvalid` },
+      NAME_MAX,
+    ),
+    phone: z
+      .string()
+      .max(100, { error: `${E}phoneInvalid` })
+      .nullish(),
+    email: z
+      .string()
+      .max(300, { error: `${E}emailInvalid` })
+      .nullish(),
     locale: siteLocale(`${E}localeInvalid`),
   })
   .transform((v, ctx) => {
@@ -78,7 +87,8 @@ export const partySchema = z
     else if (!phoneRaw && !emailRaw) ctx.addIssue({ code: 'custom', path: ['phone'], message: `${E}contactRequired` });
     else if (phoneRaw && !phone) ctx.addIssue({ code: 'custom', path: ['phone'], message: `${E}phoneInvalid` });
     // The code goes by SMS: a landline cannot receive it.
-    else if (phone && !smsRecipientOf(phone)) ctx.addIssue({ code: 'custom', path: ['phone'], message: `${E}mobileRequired` });
+    else if (phone && !smsRecipientOf(phone))
+      ctx.addIssue({ code: 'custom', path: ['phone'], message: `${E}mobileRequired` });
     else if (emailRaw && !email) ctx.addIssue({ code: 'custom', path: ['email'], message: `${E}emailInvalid` });
     return { ...party, name: v.name, phone: phone ?? null, email: email ?? null, locale: v.locale } satisfies Party;
   });

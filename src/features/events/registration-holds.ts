@@ -129,11 +129,7 @@ export async function confirmRegistration(
       })
       .where('id', '=', id)
       .execute();
-    await trx
-      .deleteFrom('outbox')
-      .where('registration_id', '=', id)
-      .where('kind', '=', 'verification_code')
-      .execute();
+    await trx.deleteFrom('outbox').where('registration_id', '=', id).where('kind', '=', 'verification_code').execute();
     const sms = smsRecipientOf(r.phone);
     const recipient = sms ?? r.email;
     if (recipient) {

@@ -17,6 +17,7 @@ import { enqueueMessage, smsRecipientOf } from '#/server/mail/outbox.ts';
 import { BAND_COLUMN, partySeats, type Party } from './party.ts';
 import { checkRegistrationLimits, type RegistrationRefusal } from './registration-limits.ts';
 import { releaseLapsedRegistrations } from './lapsed-registrations.ts';
+import { seatsOf } from './event-seats.ts';
 
 export interface RegistrationSummary {
   id: number;
@@ -92,6 +93,9 @@ export async function registerParty(
   const seats = partySeats(party);
   const expiresAt = new Date(now.getTime() + HOLD_MINUTES * 60000);
   const channel: CodeChannel = party.phone && smsRecipientOf(party.phone) ? 'sms' : 'email';
+  // Told at once when the party cannot fit (most of a rush, once the event is full): no transaction.
+  if (!(await mayFit(db, eventId, seats, now)))
+    return (await duplicate()) ?? { ok: false, reason: await whyNot(db, eventId, now) };
   const secret = await getServerSecret(db);
   const attempt = () =>
     runInTransaction(db, async (trx) => {
@@ -101,10 +105,6 @@ export async function registerParty(
         now,
       );
       if (refused) throw new Refused(refused);
-      // Lapsed holds give their seats back first (a statement of their own: a party may need more
-      // seats than one lapsed hold frees, and the event's row is updated once per statement).
-      await releaseLapsedRegistrations(trx, now, eventId);
-      if (!(await takeSeats(trx, eventId, seats, now))) throw new Refused(await whyNot(trx, eventId, now));
       const row = await trx
         .insertInto('event_registration')
         .values({
@@ -129,6 +129,12 @@ export async function registerParty(
         .executeTakeFirstOrThrow();
       const code = await issueCode(trx, { bookingId: { registrationId: row.id }, channel, expiresAt }, secret, now);
       await sendRegistrationCode(trx, { id: row.id, channel, ...party }, code, expiresAt);
+      // The seats last, so that the event's row stays locked only for the commit: lapsed holds give
+      // theirs back first (a statement of their own: a party may need more seats than one lapsed
+      // hold frees, and a statement updates the event's row once), then the party's are taken, or
+      // the whole sign-up is rolled back.
+      await releaseLapsedRegistrations(trx, now, eventId);
+      if (!(await takeSeats(trx, eventId, seats, now))) throw new Refused(await whyNot(trx, eventId, now));
       return { id: row.id, reference: row.reference, seats };
     });
   try {
@@ -149,6 +155,18 @@ export async function registerParty(
     if (error instanceof Refused) return { ok: false, reason: error.reason };
     throw error;
   }
+}
+
+/** Whether the party may fit, counting lapsed holds as free (the write decides for good). */
+async function mayFit(db: Db, eventId: number, seats: number, now: Date): Promise<boolean> {
+  const event = await db
+    .selectFrom('event')
+    .select(['id', 'seats', 'seats_taken'])
+    .where('id', '=', eventId)
+    .executeTakeFirst();
+  if (!event) return false;
+  const left = (await seatsOf(db, [event], now)).get(eventId);
+  return left !== null && left !== undefined && left.left >= seats;
 }
 
 /** Why the seats were not taken: the event takes no sign-ups (now), or the party does not fit. */
