@@ -1,5 +1,5 @@
 // At the door (issue #13): the partner's or coordinator's list of an event's parties — by
-// reference, seat counts by age band and language, never a contact — arrivals marked, walk-ins
+// reference, seat counts by age band and language, never a name or a contact — arrivals marked, walk-ins
 // counted; after the event, attended and no-shows as numbers only.
 import { sql } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
@@ -8,7 +8,6 @@ import { AGE_BANDS, BAND_COLUMN, type ChildrenByBand } from './party.ts';
 export interface DoorParty {
   id: number;
   reference: string;
-  name: string | null;
   adults: number;
   children: ChildrenByBand;
   seats: number;
@@ -31,7 +30,7 @@ export async function doorList(db: Db, eventId: number, now: Date = new Date()):
   const [rows, event, pending] = await Promise.all([
     db
       .selectFrom('event_registration')
-      .select(['id', 'reference', 'name', 'adults', 'seats', 'locale', 'arrived_at'])
+      .select(['id', 'reference', 'adults', 'seats', 'locale', 'arrived_at'])
       .select(['children_0_3', 'children_3_6', 'children_6_11', 'children_11_14'])
       .where('event_id', '=', eventId)
       .where('status', '=', 'confirmed')
@@ -49,7 +48,6 @@ export async function doorList(db: Db, eventId: number, now: Date = new Date()):
   const parties = rows.map((r) => ({
     id: r.id,
     reference: r.reference,
-    name: r.name,
     adults: r.adults,
     children: Object.fromEntries(AGE_BANDS.map((b) => [b, r[BAND_COLUMN[b]]])) as ChildrenByBand,
     seats: r.seats,

@@ -195,7 +195,7 @@ export async function findByCancelToken(db: Db, token: string) {
   return db
     .selectFrom('event_registration as r')
     .innerJoin('event as e', 'e.id', 'r.event_id')
-    .select(['r.id', 'r.reference', 'r.seats', 'e.slug', 'e.title', 'e.starts_at'])
+    .select(['r.id', 'r.reference', 'r.seats', 'r.locale', 'e.slug', 'e.title', 'e.starts_at'])
     .where('r.cancel_token_hash', '=', hashToken(token))
     .where('r.status', '=', 'confirmed')
     .executeTakeFirst();
