@@ -73,25 +73,45 @@ export const partySchema = z
       .nullish(),
     locale: siteLocale(`${E}localeInvalid`),
   })
-  .transform((v, ctx) => {
-    const party = { adults: v.adults, children: v.children as ChildrenByBand };
-    const seats = partySeats(party);
-    if (seats === 0) ctx.addIssue({ code: 'custom', path: ['adults'], message: `${E}partyEmpty` });
-    else if (v.adults === 0) ctx.addIssue({ code: 'custom', path: ['adults'], message: `${E}adultRequired` });
-    else if (seats > MAX_PARTY) ctx.addIssue({ code: 'custom', path: ['adults'], message: `${E}partyTooLarge` });
-    const phoneRaw = toLatinDigits(v.phone ?? '').trim();
-    const emailRaw = (v.email ?? '').trim();
-    const phone = phoneRaw ? normalizePhone(phoneRaw) : null;
-    const email = emailRaw ? normalizeEmail(emailRaw) : null;
-    if (phoneRaw && emailRaw) ctx.addIssue({ code: 'custom', path: ['phone'], message: `${E}oneContact` });
-    else if (!phoneRaw && !emailRaw) ctx.addIssue({ code: 'custom', path: ['phone'], message: `${E}contactRequired` });
-    else if (phoneRaw && !phone) ctx.addIssue({ code: 'custom', path: ['phone'], message: `${E}phoneInvalid` });
-    // The code goes by SMS: a landline cannot receive it.
-    else if (phone && !smsRecipientOf(phone))
-      ctx.addIssue({ code: 'custom', path: ['phone'], message: `${E}mobileRequired` });
-    else if (emailRaw && !email) ctx.addIssue({ code: 'custom', path: ['email'], message: `${E}emailInvalid` });
-    return { ...party, name: v.name, phone: phone ?? null, email: email ?? null, locale: v.locale } satisfies Party;
+  // Runs even when a field failed (`when`), so the family sees every problem at once.
+  .superRefine(
+    (raw, ctx) => {
+      const v = raw as Partial<Record<'adults' | 'phone' | 'email', unknown>> & { children?: Partial<ChildrenByBand> };
+      const n = (x: unknown) => (typeof x === 'number' ? x : 0);
+      const adults = n(v.adults);
+      const seats = adults + AGE_BANDS.reduce((sum, band) => sum + n(v.children?.[band]), 0);
+      if (seats === 0) ctx.addIssue({ code: 'custom', path: ['adults'], message: `${E}partyEmpty` });
+      else if (adults === 0) ctx.addIssue({ code: 'custom', path: ['adults'], message: `${E}adultRequired` });
+      else if (seats > MAX_PARTY) ctx.addIssue({ code: 'custom', path: ['adults'], message: `${E}partyTooLarge` });
+      const { phone, email, phoneRaw, emailRaw } = contactOf(v);
+      if (phoneRaw && emailRaw) ctx.addIssue({ code: 'custom', path: ['phone'], message: `${E}oneContact` });
+      else if (!phoneRaw && !emailRaw)
+        ctx.addIssue({ code: 'custom', path: ['phone'], message: `${E}contactRequired` });
+      else if (phoneRaw && !phone) ctx.addIssue({ code: 'custom', path: ['phone'], message: `${E}phoneInvalid` });
+      // The code goes by SMS: a landline cannot receive it.
+      else if (phone && !smsRecipientOf(phone))
+        ctx.addIssue({ code: 'custom', path: ['phone'], message: `${E}mobileRequired` });
+      else if (emailRaw && !email) ctx.addIssue({ code: 'custom', path: ['email'], message: `${E}emailInvalid` });
+    },
+    { when: () => true },
+  )
+  .transform((v): Party => {
+    const { phone, email } = contactOf(v);
+    const children = v.children as ChildrenByBand;
+    return { adults: v.adults, children, name: v.name, phone: phone ?? null, email: email ?? null, locale: v.locale };
   });
+
+/** The contact as typed and normalised (phone in E.164, email lower-cased). */
+function contactOf(v: { phone?: unknown; email?: unknown }) {
+  const phoneRaw = toLatinDigits(typeof v.phone === 'string' ? v.phone : '').trim();
+  const emailRaw = (typeof v.email === 'string' ? v.email : '').trim();
+  return {
+    phoneRaw,
+    emailRaw,
+    phone: phoneRaw ? normalizePhone(phoneRaw) : undefined,
+    email: emailRaw ? normalizeEmail(emailRaw) : undefined,
+  };
+}
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; fields: Record<string, string> };
 
