@@ -59,7 +59,14 @@ describe('sign-up without JavaScript, in Arabic', () => {
     const before = lastCodeMailId(server.output());
     const sent = await post(
       form.action,
-      fillForm(form, { adults: '٢', children_0_3: '1', children_6_11: '', name: 'أمينة', phone: '333 123 4567', locale: 'ar' }),
+      fillForm(form, {
+        adults: '٢',
+        children_0_3: '1',
+        children_6_11: '',
+        name: 'أمينة',
+        phone: '333 123 4567',
+        locale: 'ar',
+      }),
       jar,
     );
     expect(sent.status).toBe(303);
@@ -91,7 +98,11 @@ describe('sign-up without JavaScript, in Arabic', () => {
     ] as const) {
       const formPage = await request(`/ar/eventi/${slug}/iscrizione`, jar);
       const form = parseForm(formPage.html, `/ar/eventi/${slug}/iscrizione`);
-      const sent = await post(form.action, fillForm(form, { ...values, name: 'سارة', phone: '333 765 4321', locale: 'ar' }), jar);
+      const sent = await post(
+        form.action,
+        fillForm(form, { ...values, name: 'سارة', phone: '333 765 4321', locale: 'ar' }),
+        jar,
+      );
       expect(sent.status).toBe(303);
       expect(sent.location).toBe(`/ar/eventi/${slug}/iscrizione`);
       const shown = await request(sent.location!, jar);
@@ -110,11 +121,21 @@ describe('the JSON API', () => {
     const res = await fetch(`${server.origin}/api/v1/events/${slug}/registrations`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ adults: 1, children: ['3-6', '11-14'], name: 'Wei', email: 'wei@example.org', locale: 'zh' }),
+      body: JSON.stringify({
+        adults: 1,
+        children: ['3-6', '11-14'],
+        name: 'Wei',
+        email: 'wei@example.org',
+        locale: 'zh',
+      }),
     });
     expect(res.status).toBe(201);
     const body = (await res.json()) as { reference: string; status: string; seats: number; code_sent_to: unknown };
-    expect(body).toMatchObject({ status: 'pending', seats: 3, code_sent_to: { channel: 'email', to: 'w•••@example.org' } });
+    expect(body).toMatchObject({
+      status: 'pending',
+      seats: 3,
+      code_sent_to: { channel: 'email', to: 'w•••@example.org' },
+    });
     const { code } = await nextCodeFromMail(server.output, before);
     const ok = await fetch(`${server.origin}/api/v1/events/${slug}/registrations/${body.reference}/confirm`, {
       method: 'POST',

@@ -15,7 +15,13 @@ describe('a party as the form and the API give it', () => {
   });
 
   it('reads counts typed with Arabic-Indic digits and a phone with spaces', () => {
-    const parsed = parsePartyForm({ adults: '٢', children_0_3: '1', name: 'Amina', phone: '333 123 4567', locale: 'ar' });
+    const parsed = parsePartyForm({
+      adults: '٢',
+      children_0_3: '1',
+      name: 'Amina',
+      phone: '333 123 4567',
+      locale: 'ar',
+    });
     expect(parsed).toEqual({
       ok: true,
       value: {

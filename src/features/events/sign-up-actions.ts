@@ -10,7 +10,8 @@ import { getDb } from '#/server/db/index.ts';
 import { getConfig } from '#/server/config.ts';
 import { optionalField } from '#/lib/validation.ts';
 import { eventPath, eventSignUpPath } from '#/lib/paths.ts';
-import { readFormDraft, saveFormDraft, isRecord } from '#/server/forms/form-draft.ts';
+import { saveFormDraft } from '#/server/forms/form-draft.ts';
+import { heldFromDraft, signUpForm } from './sign-up-drafts.ts';
 import { CACHE_TAGS, invalidateLiveData } from '#/server/cache/live-page.ts';
 import { clientIp, guardPublicWrite } from '#/server/http/request-guard.ts';
 import { getServerSecret } from '#/server/security/secret.ts';
@@ -20,19 +21,6 @@ import { getPublicEventBySlug } from './events.ts';
 import { AGE_BANDS, BAND_COLUMN, PARTY_FIELD_ORDER, parsePartyForm } from './party.ts';
 import { registerParty } from './registrations.ts';
 import { cancelRegistration, confirmRegistration, resendRegistrationCode } from './registration-holds.ts';
-
-/** Where refused sign-up forms keep their answers (per event and form). */
-export const signUpForm = (slug: string | undefined, form: 'party' | 'code' | 'cancel') =>
-  ({ flow: 'signup', scope: `${form}:${slug ?? ''}` }) as const;
-
-/** The hold this browser is confirming: its id, for the code step and the confirmation page. */
-export async function heldRegistration(
-  context: Pick<ActionAPIContext, 'cookies'>,
-  slug: string,
-): Promise<number | undefined> {
-  const draft = await readFormDraft(context, 'signup-hold');
-  return isRecord(draft) && draft.slug === slug && typeof draft.id === 'number' ? draft.id : undefined;
-}
 
 const partyFields = z.object({
   adults: optionalField(20),
@@ -90,14 +78,13 @@ export const signUpActions = {
     omit: ['code'],
     handler: async ({ code }, context) => {
       const { db, event, locale } = await signUpEvent(context);
-      const id = await heldRegistration(context, event.slug);
+      const id = (await heldFromDraft(context, event.slug))?.id;
       if (id === undefined) throw seeOther(eventPath(locale, event.slug));
       const typed = parseCodeInput(code);
       if (!typed) throw new FormRefused({ errors: { code: 'events.code.format' } });
       const outcome = await confirmRegistration(db, id, typed, { reminderAt: getConfig().reminderTime });
       if (!outcome.ok) {
-        if (outcome.reason === 'wrong')
-          throw new FormRefused({ errors: { code: 'events.code.wrong' }, status: 422 });
+        if (outcome.reason === 'wrong') throw new FormRefused({ errors: { code: 'events.code.wrong' }, status: 422 });
         if (outcome.reason === 'locked') throw new FormRefused({ notice: 'events.code.locked', status: 429 });
         await invalidateLiveData(context, [CACHE_TAGS.events, `event:${event.slug}`]);
         throw new FormRefused({ notice: 'events.code.expired', status: 410 });
@@ -112,7 +99,7 @@ export const signUpActions = {
     messages: 'events.code.',
     handler: async (_input, context) => {
       const { db, event, locale } = await signUpEvent(context);
-      const id = await heldRegistration(context, event.slug);
+      const id = (await heldFromDraft(context, event.slug))?.id;
       if (id === undefined) throw seeOther(eventPath(locale, event.slug));
       const outcome = await resendRegistrationCode(db, id);
       // What happened is said once by the code step's GET (the hold's draft carries it).

@@ -6,10 +6,9 @@ import type { Db } from '#/server/db/database.ts';
 import type { Locale } from '#/lib/locales.ts';
 import type { Translate } from '#/lib/i18n.ts';
 import { keptFormInput } from '#/server/forms/form-page.ts';
-import { readFormDraft, isRecord } from '#/server/forms/form-draft.ts';
 import { MAX_ATTEMPTS, maskEmail, maskPhone } from '#/features/verification/code.ts';
 import { AGE_BANDS, BAND_COLUMN, PARTY_FIELD_ORDER } from './party.ts';
-import { signUpForm } from './sign-up-actions.ts';
+import { heldFromDraft, signUpForm } from './sign-up-drafts.ts';
 import type { PublicEvent } from './events.ts';
 import { findByCancelToken, findRegistration, registrationLapsed } from './registration-holds.ts';
 
@@ -37,12 +36,6 @@ export async function partyFormView(page: Page, event: PublicEvent, locale: Loca
     .map(([field, text]) => ({ href: `#${field === 'children' ? BAND_COLUMN['0-3'] : field}`, text }));
   if (kept?.notice) summary.unshift({ href: '#adults', text: t(kept.notice) });
   return { values, errors, summary, retryAfterSeconds: kept?.retryAfterSeconds ?? 0 };
-}
-
-export async function heldFromDraft(page: Page, slug: string) {
-  const draft = await readFormDraft(page, 'signup-hold');
-  if (!isRecord(draft) || draft.slug !== slug || typeof draft.id !== 'number') return undefined;
-  return { id: draft.id, said: typeof draft.said === 'string' ? draft.said : undefined };
 }
 
 export async function codeStepView(page: Page, db: Db, event: PublicEvent, t: Translate, now: Date = new Date()) {

@@ -21,7 +21,9 @@ export const GET: APIRoute = async ({ params }) => {
   // An event sign-up's "we can't come" (issue #13).
   const signUp = found ? undefined : await findByCancelToken(db, token);
   if (signUp) {
-    const where = eventSignUpPath(isLocale(signUp.locale) ? signUp.locale : 'it', signUp.slug, 'non-veniamo', { token });
+    const where = eventSignUpPath(isLocale(signUp.locale) ? signUp.locale : 'it', signUp.slug, 'non-veniamo', {
+      token,
+    });
     return new Response(null, { status: 303, headers: { ...headers, Location: where } });
   }
   if (!found) return new Response('Not found', { status: 404, headers: { ...headers, 'Content-Type': 'text/plain' } });
