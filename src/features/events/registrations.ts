@@ -52,8 +52,9 @@ export interface RegisterOptions {
 }
 
 /**
- * Takes the party's seats of the event in one statement, or none. Undefined: they do not fit
- * (or the event takes no sign-ups). Inside the caller's transaction.
+ * Takes the party's seats of the event in one statement, or none. False: they do not fit (or the
+ * event takes no sign-ups now). Inside the caller's transaction: the event's row stays locked until
+ * it ends, and a concurrent sign-up's UPDATE re-reads the committed counter before it decides.
  */
 export async function takeSeats(trx: Db, eventId: number, seats: number, now: Date): Promise<boolean> {
   const { rows } = await sql<{ id: number }>`
