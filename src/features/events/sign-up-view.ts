@@ -6,6 +6,7 @@ import type { Db } from '#/server/db/database.ts';
 import type { Locale } from '#/lib/locales.ts';
 import type { Translate } from '#/lib/i18n.ts';
 import { keptFormInput } from '#/server/forms/form-page.ts';
+import { saveFormDraft } from '#/server/forms/form-draft.ts';
 import { MAX_ATTEMPTS, maskEmail, maskPhone } from '#/features/verification/code.ts';
 import { AGE_BANDS, BAND_COLUMN, PARTY_FIELD_ORDER } from './party.ts';
 import { heldFromDraft, signUpForm } from './sign-up-drafts.ts';
@@ -42,6 +43,8 @@ export async function codeStepView(page: Page, db: Db, event: PublicEvent, t: Tr
   const held = await heldFromDraft(page, event.slug);
   const r = held && (await findRegistration(db, held.id));
   if (!r || r.eventSlug !== event.slug) return undefined;
+  // What "send again" did is said once.
+  if (held.said) await saveFormDraft(page, 'signup-hold', { slug: event.slug, id: held.id });
   const kept = await keptFormInput(page, 'signup', signUpForm(event.slug, 'code').scope);
   const error = kept?.errors.get('code');
   const notice = kept?.notice ?? (held.said ? `events.code.said.${held.said}` : undefined);
