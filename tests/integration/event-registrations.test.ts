@@ -98,7 +98,7 @@ describe('300 parties of 1–6 people race for 60 seats', () => {
     expect(total).toBe(60);
     expect(await counted(event.id)).toEqual({ counter: 60, held: 60, parties: given.length });
     expect((await getPublicEventBySlug(t.db, event.slug))?.seats).toEqual({ total: 60, left: 0 });
-  });
+  }, 120_000);
 });
 
 describe('a party takes all its seats or none', () => {
