@@ -13,6 +13,7 @@ import * as contactKeys from './2026_12_05_0300_contact_keys.ts';
 import * as bookingHolds from './2026_12_05_0400_booking_holds.ts';
 import * as bookingSmsWanted from './2026_12_05_0500_booking_sms_wanted.ts';
 import * as volunteerCodes from './2026_12_05_0510_volunteer_codes.ts';
+import * as eventRegistrations from './2026_12_05_0520_event_registrations.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_24_0001_public_site': publicSite,
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_05_0400_booking_holds': bookingHolds,
   '2026_12_05_0500_booking_sms_wanted': bookingSmsWanted,
   '2026_12_05_0510_volunteer_codes': volunteerCodes,
+  '2026_12_05_0520_event_registrations': eventRegistrations,
 };

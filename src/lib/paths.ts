@@ -32,6 +32,8 @@ export type BookingManagePage = 'gestisci' | 'annulla';
 export type PledgePage = 'dona' | 'grazie' | 'gestisci' | 'consegna.ics';
 export type VolunteerPage = 'grazie' | 'conferma' | 'ritira';
 export type EventsFile = 'feed.xml' | 'calendario.ics';
+/** An event's sign-up pages (issue #13), under the event: /{locale}/eventi/{slug}/{page}. */
+export type EventSignUpPage = 'iscrizione' | 'codice' | 'iscritti' | 'non-veniamo';
 
 /** The staff area's pages, under /{it|en}/staff/ (their own sub-paths follow: an id, a desk, a file). */
 export const STAFF_PAGES = [
@@ -76,6 +78,13 @@ export function deskPath(locale: Locale, slug: string): string {
 }
 export function eventPath(locale: Locale, slug: string): string {
   return pagePath(locale, 'events', slug);
+}
+export function eventSignUpPath(locale: Locale, slug: string, page: EventSignUpPage, query?: Query): string {
+  return withQuery(pagePath(locale, 'events', slug, page), query);
+}
+/** The staff's door list of an event: /{locale}/staff/eventi/{id}/ingresso. */
+export function eventDoorPath(locale: string, eventId: number): string {
+  return staffPath(locale, 'eventi', String(eventId), 'ingresso');
 }
 export function eventIcsPath(locale: Locale, slug: string): string {
   return `${eventPath(locale, slug)}.ics`;
@@ -169,6 +178,7 @@ export const QUERY_PARAMS: Readonly<Record<string, readonly string[]>> = {
   '/[locale]/zaino-sospeso/gestisci': ['token', 'azione', 'esito'],
   '/[locale]/volontari/conferma': ['token', 'esito'],
   '/[locale]/volontari/ritira': ['token', 'esito'],
+  '/[locale]/eventi/[slug]/non-veniamo': ['token', 'esito'],
   '/[locale]': [],
   '/[locale]/sportelli/[slug]': [],
   '/[locale]/eventi/[slug]': [],

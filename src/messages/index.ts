@@ -12,6 +12,8 @@ import { staffRenderers } from '#/features/staff-accounts/outbox-renderers.ts';
 import { verificationRenderers } from '#/features/verification/sms.ts';
 import { volunteerRenderers } from '#/features/volunteers/outbox-renderers.ts';
 import { deleteUnconfirmedVolunteers } from '#/features/volunteers/volunteers.ts';
+import { registrationRenderers } from '#/features/events/outbox-renderers.ts';
+import { releaseLapsedRegistrations } from '#/features/events/lapsed-registrations.ts';
 import { getConfig } from '#/server/config.ts';
 import type { MessageRenderers } from '#/server/mail/renderers.ts';
 import type { WorkerFeatures } from '#/server/mail/worker.ts';
@@ -23,6 +25,7 @@ const all = [
   staffRenderers,
   verificationRenderers,
   smsReplyRenderers,
+  registrationRenderers,
 ];
 
 export const messageRenderers: MessageRenderers = {
@@ -53,6 +56,11 @@ export function workerFeatures(options: HousekeepingOptions = {}): WorkerFeature
         name: 'hold release',
         run: (db, at) => releaseLapsedHolds(db, at),
         describe: (n) => `released ${n} unconfirmed booking holds`,
+      },
+      {
+        name: 'sign-up release',
+        run: (db, at) => releaseLapsedRegistrations(db, at),
+        describe: (n) => `released ${n} unconfirmed event sign-ups`,
       },
       {
         name: 'booking erasure',

@@ -22,13 +22,31 @@ export const HOLD_LIMITS = {
 
 export type HoldRefusal = 'too_many_holds' | 'contact_has_booking_here' | 'contact_limit';
 
-// An email as contactKey (src/lib/contact.ts) counts it: lower case, without its +tag.
-const EMAIL_KEY_SQL = (column: string) => sql`regexp_replace(lower(${sql.ref(column)}), '\\+[^@]*@', '@')`;
+// An email as contactKey (src/lib/contact.ts) counts it: lower case, without its +tag. Shared with
+// the event registrations' limits (features/events/registration-limits.ts).
+export const EMAIL_KEY_SQL = (column: string) => sql`regexp_replace(lower(${sql.ref(column)}), '\\+[^@]*@', '@')`;
 
 /** Locks the keys for the rest of the transaction, always in the same order (no deadlock). */
 async function lockKeys(trx: Db, keys: string[]): Promise<void> {
   for (const key of [...new Set(keys)].sort())
     await sql`SELECT pg_advisory_xact_lock(hashtext(${`hold:${key}`}))`.execute(trx);
+}
+
+/**
+ * Locks a hold's client and contact keys (the same keys for bookings and event registrations, so
+ * one person's holds of both kinds are counted one at a time); returns the email's counting key.
+ */
+export async function lockClientAndContact(
+  trx: Db,
+  request: { client: string; phone: string | null; email: string | null },
+): Promise<string | null> {
+  const emailKey = request.email ? contactKey(request.email) : null;
+  await lockKeys(trx, [
+    `client:${request.client}`,
+    ...(request.phone ? [`phone:${request.phone}`] : []),
+    ...(emailKey ? [`email:${emailKey}`] : []),
+  ]);
+  return emailKey;
 }
 
 export interface HoldRequest {
@@ -60,12 +78,7 @@ export async function checkHoldLimits(
   now: Date,
   releaseHolds: (trx: Db, ids: number[], now: Date) => Promise<number>,
 ): Promise<HoldRefusal | undefined> {
-  const emailKey = request.email ? contactKey(request.email) : null;
-  await lockKeys(trx, [
-    `client:${request.client}`,
-    ...(request.phone ? [`phone:${request.phone}`] : []),
-    ...(emailKey ? [`email:${emailKey}`] : []),
-  ]);
+  const emailKey = await lockClientAndContact(trx, request);
   const ofContact = (qb: ReturnType<typeof upcoming>) =>
     qb.where((eb) =>
       eb.or([

@@ -4,6 +4,7 @@
 import { z } from 'astro/zod';
 import { LOCALES, LOCALE_NAMES, type Locale, type LocalizedText } from '#/lib/locales.ts';
 import { parseDateOnly, romeParts, romeToInstant } from '#/lib/time.ts';
+import { toLatinDigits } from '#/lib/contact.ts';
 import type { StaffEvent } from './staff-events.ts';
 
 /** Texts written per locale: Italian is required for title, summary and description. */
@@ -40,6 +41,8 @@ export interface EventFormValues {
   endTime: string;
   municipioId: string;
   organisationId: string;
+  /** Seats families sign up for (issue #13); empty: no sign-up, "just come". */
+  seats: string;
 }
 
 /** The single-value fields, in page order after the texts. */
@@ -50,6 +53,7 @@ export const EVENT_FIELDS = [
   'startTime',
   'endDate',
   'endTime',
+  'seats',
   'municipioId',
   'organisationId',
 ] as const;
@@ -80,6 +84,7 @@ export const EVENT_ERROR_KEYS: string[] = [
     'endTimeInvalid',
     'endTimeRequired',
     'endBeforeStart',
+    'seatsInvalid',
   ].map((k) => `staff.event.error.${k}`),
   ...['municipioRequired', 'organisationInvalid', 'reviewNoteRequired', 'reviewNoteTooLong', 'invalid'].map(
     (k) => `staff.event.error.${k}`,
@@ -99,6 +104,8 @@ export interface EventInput {
   address: string;
   startsAt: Date;
   endsAt: Date | null;
+  /** Null: no sign-up ("just come"). */
+  seats: number | null;
   municipioId: number;
   /** The organisation that owns the event (its partners may edit it). Partners always get their own. */
   organisationId: number | null;
@@ -123,6 +130,7 @@ export function emptyEventForm(
     endTime: '',
     municipioId: defaults.municipioId ? String(defaults.municipioId) : '',
     organisationId: defaults.organisationId ? String(defaults.organisationId) : '',
+    seats: '',
   };
 }
 
@@ -148,7 +156,7 @@ export function readEventFields(get: (name: string) => unknown): EventFormValues
     }
   values.venue = postedText(get('venue'), VENUE_MAX);
   values.address = postedText(get('address'), ADDRESS_MAX);
-  for (const f of ['startDate', 'startTime', 'endDate', 'endTime', 'municipioId', 'organisationId'] as const)
+  for (const f of ['startDate', 'startTime', 'endDate', 'endTime', 'seats', 'municipioId', 'organisationId'] as const)
     values[f] = postedText(get(f), 40);
   return values;
 }
@@ -173,6 +181,7 @@ export function eventFormValues(event: StaffEvent): EventFormValues {
   }
   values.venue = event.venue;
   values.address = event.address;
+  values.seats = event.seats === null ? '' : String(event.seats);
   const start = romeDay(event.startsAt);
   values.startDate = start.date;
   values.startTime = start.time;
@@ -308,6 +317,11 @@ export function checkEventForm(
     if (endsAt.getTime() <= startsAt.getTime()) add('endTime', 'staff.event.error.endBeforeStart');
   }
 
+  // Seats: a whole number 1–100000 (Arabic-Indic digits read as 0–9), or empty for "just come".
+  const seatsText = toLatinDigits(values.seats).trim();
+  const seats = seatsText === '' ? null : /^[0-9]{1,6}$/.test(seatsText) ? Number(seatsText) : NaN;
+  if (seats !== null && !(seats >= 1 && seats <= 100000)) add('seats', 'staff.event.error.seatsInvalid');
+
   const municipioId = /^\d{1,2}$/.test(values.municipioId.trim()) ? Number(values.municipioId.trim()) : NaN;
   if (!choices.municipi.includes(municipioId)) add('municipioId', 'staff.event.error.municipioRequired');
   const organisationText = values.organisationId.trim();
@@ -336,6 +350,7 @@ export function checkEventForm(
       address: v.address,
       startsAt,
       endsAt,
+      seats,
       municipioId,
       organisationId,
     },

@@ -67,6 +67,7 @@ function contentColumns(input: EventInput) {
     address: input.address,
     starts_at: input.startsAt,
     ends_at: input.endsAt,
+    seats: input.seats,
   };
 }
 

@@ -3,6 +3,7 @@ import { sql, type Selectable } from 'kysely';
 import type { Db, EventStatus, EventTable } from '#/server/db/database.ts';
 import type { LocalizedText } from '#/lib/locales.ts';
 import { isSlug } from '#/lib/paths.ts';
+import { seatsOf, type Seats } from './event-seats.ts';
 
 export interface PublicEvent {
   id: number;
@@ -20,6 +21,8 @@ export interface PublicEvent {
   status: Extract<EventStatus, 'published' | 'cancelled'>;
   updatedAt: Date;
   organisers: string[];
+  /** Seats families sign up for, and how many are left; null: "just come" (issue #13). */
+  seats: Seats | null;
 }
 
 /** Statuses the public may see: a cancelled event stays visible, marked as cancelled. */
@@ -83,6 +86,7 @@ async function withOrganisers(db: Db, rows: Selectable<EventTable>[]): Promise<P
     )
     .orderBy('organisation.name')
     .execute();
+  const seats = await seatsOf(db, rows);
   return rows.map((r) => ({
     id: r.id,
     slug: r.slug,
@@ -99,5 +103,6 @@ async function withOrganisers(db: Db, rows: Selectable<EventTable>[]): Promise<P
     status: r.status as PublicEvent['status'],
     updatedAt: r.updated_at,
     organisers: organisers.filter((o) => o.event_id === r.id).map((o) => o.name),
+    seats: seats.get(r.id) ?? null,
   }));
 }

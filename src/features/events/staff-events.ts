@@ -21,6 +21,8 @@ export interface StaffEvent {
   address: string;
   startsAt: Date;
   endsAt: Date | null;
+  /** Seats families sign up for; null: "just come" (issue #13). */
+  seats: number | null;
   reviewNote: string | null;
   submittedAt: Date | null;
   updatedAt: Date;
@@ -53,6 +55,7 @@ function toStaffEvent(r: EventRow): StaffEvent {
     address: r.address,
     startsAt: r.starts_at,
     endsAt: r.ends_at,
+    seats: r.seats,
     reviewNote: r.review_note,
     submittedAt: r.submitted_at,
     updatedAt: r.updated_at,

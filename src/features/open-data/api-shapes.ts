@@ -41,6 +41,7 @@ export function eventToJson(event: PublicEvent, locale: Locale, origin: string) 
     priceNote: event.priceNote ? localize(event.priceNote, locale) : null,
     municipio: event.municipioId,
     organisers: event.organisers,
+    seats: event.seats,
     url: new URL(eventPath(locale, event.slug), origin).href,
     ics: new URL(`${eventPath(locale, event.slug)}.ics`, origin).href,
   };

@@ -1,5 +1,5 @@
 // The codes of pending holds and of volunteer sign-ups, in the database: one row per subject
-// (verification_code: a booking's hold, or a volunteer not yet confirmed), the code's HMAC only.
+// (verification_code: a booking's hold, a volunteer not yet confirmed, an event sign-up's hold), the code's HMAC only.
 // Every function takes the caller's transaction, so a code is issued with what it confirms and spent
 // with the confirmation. Guesses are counted before they are compared, in one UPDATE, so concurrent
 // guesses never get more than MAX_ATTEMPTS tries between them.
@@ -9,14 +9,22 @@ import { MAX_ATTEMPTS, MAX_SENDS, RESEND_AFTER_SECONDS, codeMatches, generateCod
 
 export type CodeChannel = 'sms' | 'email';
 
-/** What a code confirms: a booking's pending hold, or a volunteer's sign-up. */
-export type CodeSubject = { bookingId: number } | { volunteerId: number };
+/** What a code confirms: a booking's pending hold, a volunteer's sign-up, an event sign-up's hold. */
+export type CodeSubject = { bookingId: number } | { volunteerId: number } | { registrationId: number };
 
-/** The subject's column and id (one of the two is set on each row). */
+/**
+ * The subject's column and id (exactly one is set on each row), and what its hash is bound to: a
+ * booking's id as it always was, the others named, so one code never fits another subject.
+ */
 function subjectOf(subject: CodeSubject) {
-  return 'bookingId' in subject
-    ? ({ column: 'booking_id', id: subject.bookingId, bound: subject.bookingId } as const)
-    : ({ column: 'volunteer_id', id: subject.volunteerId, bound: `volunteer-${subject.volunteerId}` } as const);
+  if ('bookingId' in subject) return { column: 'booking_id', id: subject.bookingId, bound: subject.bookingId } as const;
+  if ('volunteerId' in subject)
+    return { column: 'volunteer_id', id: subject.volunteerId, bound: `volunteer-${subject.volunteerId}` } as const;
+  return {
+    column: 'registration_id',
+    id: subject.registrationId,
+    bound: `registration-${subject.registrationId}`,
+  } as const;
 }
 
 /** Draws the subject's first code and stores its hash; the caller sends the returned code. */

@@ -83,6 +83,37 @@ export interface EventTable {
   submitted_at: NullableTimeEvent;
   created_at: CreatedAt;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  /** Seats families sign up for (issue #13); null: "just come". */
+  seats: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Seats held or confirmed: raised by the sign-up's writing statement only while the party fits. */
+  seats_taken: Generated<number>;
+  /** People let in at the door without a registration. */
+  walk_ins: Generated<number>;
+}
+
+export type RegistrationStatus = 'pending' | 'expired' | 'confirmed' | 'cancelled';
+
+export interface EventRegistrationTable {
+  id: Generated<number>;
+  reference: string;
+  event_id: number;
+  adults: number;
+  children_0_3: Generated<number>;
+  children_3_6: Generated<number>;
+  children_6_11: Generated<number>;
+  children_11_14: Generated<number>;
+  seats: number;
+  name: string | null;
+  phone: string | null;
+  email: string | null;
+  locale: string;
+  status: RegistrationStatus;
+  hold_expires_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  hold_client: ColumnType<string | null, string | null | undefined, string | null>;
+  submission_key: ColumnType<string | null, string | null | undefined, string | null>;
+  cancel_token_hash: ColumnType<string | null, string | null | undefined, string | null>;
+  arrived_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  created_at: CreatedAt;
 }
 
 export interface EventOrganiserTable {
@@ -184,10 +215,11 @@ export interface BookingTable {
   sms_wanted: Generated<boolean>;
 }
 
-/** One code per subject: a booking's hold or a volunteer's sign-up (exactly one of the two ids). */
+/** One code per subject: a booking's hold, a volunteer's sign-up or an event sign-up's hold (exactly one of the ids). */
 export interface VerificationCodeTable {
-  booking_id: number | null;
-  volunteer_id: number | null;
+  booking_id: ColumnType<number | null, number | null | undefined, number | null>;
+  volunteer_id: ColumnType<number | null, number | null | undefined, number | null>;
+  registration_id: ColumnType<number | null, number | null | undefined, number | null>;
   channel: 'sms' | 'email';
   code_hash: string;
   attempts: Generated<number>;
@@ -208,6 +240,7 @@ export interface OutboxTable {
   booking_id: number | null;
   pledge_id: ColumnType<number | null, number | null | undefined, number | null>;
   volunteer_id: ColumnType<number | null, number | null | undefined, number | null>;
+  registration_id: ColumnType<number | null, number | null | undefined, number | null>;
   status: Generated<OutboxStatus>;
   send_after: ColumnType<Date, Date | string | undefined, Date | string>;
   locked_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -396,6 +429,7 @@ export interface Database {
   desk_opening_hours: DeskOpeningHoursTable;
   event: EventTable;
   event_organiser: EventOrganiserTable;
+  event_registration: EventRegistrationTable;
   campaign: CampaignTable;
   campaign_item: CampaignItemTable;
   drop_off_point: DropOffPointTable;

@@ -174,6 +174,8 @@ export interface Event {
   owner_organisation_id: number | null;
   price_note: Json | null;
   review_note: string | null;
+  seats: number | null;
+  seats_taken: Generated<number>;
   slug: string;
   starts_at: Timestamp;
   status: Generated<string>;
@@ -183,11 +185,35 @@ export interface Event {
   transit_hint: Json | null;
   updated_at: Generated<Timestamp>;
   venue: string;
+  walk_ins: Generated<number>;
 }
 
 export interface EventOrganiser {
   event_id: number;
   organisation_id: number;
+}
+
+export interface EventRegistration {
+  adults: number;
+  arrived_at: Timestamp | null;
+  cancel_token_hash: string | null;
+  children_0_3: Generated<number>;
+  children_11_14: Generated<number>;
+  children_3_6: Generated<number>;
+  children_6_11: Generated<number>;
+  created_at: Generated<Timestamp>;
+  email: string | null;
+  event_id: number;
+  hold_client: string | null;
+  hold_expires_at: Timestamp | null;
+  id: Generated<number>;
+  locale: string;
+  name: string | null;
+  phone: string | null;
+  reference: string;
+  seats: number;
+  status: string;
+  submission_key: string | null;
 }
 
 export interface FormDraft {
@@ -241,6 +267,7 @@ export interface Outbox {
   pledge_id: number | null;
   provider_message_id: string | null;
   recipient: string;
+  registration_id: number | null;
   segments: number | null;
   send_after: Generated<Timestamp>;
   sent_at: Timestamp | null;
@@ -332,6 +359,7 @@ export interface VerificationCode {
   code_hash: string;
   expires_at: Timestamp;
   last_sent_at: Timestamp;
+  registration_id: number | null;
   sends: Generated<number>;
   volunteer_id: number | null;
 }
@@ -373,6 +401,7 @@ export interface DB {
   drop_off_point: DropOffPoint;
   event: Event;
   event_organiser: EventOrganiser;
+  event_registration: EventRegistration;
   form_draft: FormDraft;
   message_recipient_day: MessageRecipientDay;
   municipio: Municipio;

@@ -109,6 +109,8 @@ export async function seedDatabase(db: Kysely<Database>, now: Date = new Date())
           price_note: json(e.price_note),
           starts_at: at(e.starts),
           ends_at: e.ends === null ? null : at(e.ends),
+          // Seats families sign up for (#13); the party's 120 are a sample value.
+          seats: 'seats' in e && typeof e.seats === 'number' ? e.seats : null,
           status: 'published',
         })
         .returning('id')

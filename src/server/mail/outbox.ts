@@ -23,7 +23,10 @@ export type MessageKind =
   | 'staff_password_reset'
   /** A 6-digit code confirming a pending hold (issue #12); to a phone (SMS) or an email. */
   | 'verification_code'
-  | 'sms_help';
+  | 'sms_help'
+  /** An event registration confirmed by its code, and its day-before reminder (issue #13). */
+  | 'event_registration_confirmation'
+  | 'event_registration_reminder';
 
 export type MessageChannel = 'email' | 'sms';
 
@@ -37,6 +40,8 @@ export interface NewMessage {
   /** What the template needs. No message body is stored: it is rendered at send time. */
   payload: Record<string, unknown>;
   bookingId?: number;
+  /** An event registration (issue #13): its messages go with it when its hold lapses. */
+  registrationId?: number;
   pledgeId?: number;
   volunteerId?: number;
   sendAfter?: Date;
@@ -143,6 +148,7 @@ function messageRow(message: NewMessage, allowed: boolean) {
     booking_id: message.bookingId ?? null,
     pledge_id: message.pledgeId ?? null,
     volunteer_id: message.volunteerId ?? null,
+    registration_id: message.registrationId ?? null,
     send_after: message.sendAfter ?? new Date(),
   };
 }
@@ -155,7 +161,7 @@ export async function cancelPendingMessages(db: Db, bookingId: number, kinds: Me
 /** Withdraws messages not yet sent for a booking, pledge or volunteer. */
 export async function cancelPendingMessagesOf(
   db: Db,
-  owner: 'booking_id' | 'pledge_id' | 'volunteer_id',
+  owner: 'booking_id' | 'pledge_id' | 'volunteer_id' | 'registration_id',
   ownerId: number,
   kinds: MessageKind[],
 ): Promise<void> {

@@ -1,0 +1,35 @@
+// Seats left of events (issue #13), as the public pages and the API show them: the counter the
+// sign-ups raise, less the seats of holds that lapsed but were not released yet (free at read
+// time, as booking holds are). Null for an event without seats ("just come").
+import type { Db } from '#/server/db/database.ts';
+
+export interface Seats {
+  total: number;
+  left: number;
+}
+
+export async function seatsOf(
+  db: Db,
+  events: readonly { id: number; seats: number | null; seats_taken: number }[],
+  now: Date = new Date(),
+): Promise<Map<number, Seats | null>> {
+  const withSeats = events.filter((e) => e.seats !== null).map((e) => e.id);
+  const lapsed =
+    withSeats.length === 0
+      ? []
+      : await db
+          .selectFrom('event_registration')
+          .select(['event_id', (eb) => eb.fn.sum<string>('seats').as('n')])
+          .where('event_id', 'in', withSeats)
+          .where('status', '=', 'pending')
+          .where('hold_expires_at', '<=', now)
+          .groupBy('event_id')
+          .execute();
+  const freed = new Map(lapsed.map((l) => [l.event_id, Number(l.n)]));
+  return new Map(
+    events.map((e) => [
+      e.id,
+      e.seats === null ? null : { total: e.seats, left: Math.max(0, e.seats - e.seats_taken + (freed.get(e.id) ?? 0)) },
+    ]),
+  );
+}

@@ -1,0 +1,28 @@
+// Sign-ups whose code was not entered in time give their seats back (issue #13, as booking holds
+// do in #12): counted as free at read time (event-seats.ts), and released for good — seats given
+// back, personal data, code and messages dropped — by the next sign-up for the same event or by the
+// worker's housekeeping. One statement: its first step flips the holds from 'pending', so a hold's
+// seats are given back only once, whoever releases it.
+import { sql } from 'kysely';
+import type { Db } from '#/server/db/database.ts';
+
+export async function releaseLapsedRegistrations(db: Db, now: Date, eventId?: number): Promise<number> {
+  const ofEvent = eventId === undefined ? sql`TRUE` : sql`event_id = ${eventId}::int`;
+  const { rows } = await sql<{ released: number }>`
+    WITH lapsed AS (
+      UPDATE event_registration
+         SET status = 'expired', name = NULL, phone = NULL, email = NULL, hold_client = NULL, submission_key = NULL
+       WHERE status = 'pending' AND hold_expires_at <= ${now}::timestamptz AND ${ofEvent}
+      RETURNING id, event_id, seats
+    ),
+    codes AS (DELETE FROM verification_code WHERE registration_id IN (SELECT id FROM lapsed)),
+    messages AS (DELETE FROM outbox WHERE registration_id IN (SELECT id FROM lapsed)),
+    freed AS (
+      UPDATE event SET seats_taken = event.seats_taken - l.n
+        FROM (SELECT event_id, sum(seats)::int AS n FROM lapsed GROUP BY event_id) AS l
+       WHERE event.id = l.event_id
+      RETURNING event.id
+    )
+    SELECT count(*)::int AS released FROM lapsed`.execute(db);
+  return rows[0]?.released ?? 0;
+}

@@ -1,0 +1,92 @@
+// The JSON API's side of event sign-ups (issue #13; docs/api.md): one function per endpoint doing
+// what the HTML form's actions do, answering with the shapes below. The endpoints stay thin.
+import type { APIContext } from 'astro';
+import { getDb } from '#/server/db/index.ts';
+import { getConfig } from '#/server/config.ts';
+import { clientIp, guardLookup, guardPublicWrite } from '#/server/http/request-guard.ts';
+import { apiError, json, rateLimited, readJsonObject } from '#/server/http/api-respond.ts';
+import { CACHE_TAGS, invalidateLiveData } from '#/server/cache/live-page.ts';
+import { getServerSecret } from '#/server/security/secret.ts';
+import { limitKey } from '#/server/security/rate-limit.ts';
+import { getTranslator } from '#/lib/i18n.ts';
+import { parseReference } from '#/lib/reference-code.ts';
+import { responseLocale, translateFields } from '#/features/booking/booking-request.ts';
+import { maskEmail, maskPhone, parseCodeInput } from '#/features/verification/code.ts';
+import { getPublicEventBySlug } from './events.ts';
+import { parsePartyJson } from './party.ts';
+import { registerParty } from './registrations.ts';
+import { confirmRegistration, findRegistration, findRegistrationIdByReference } from './registration-holds.ts';
+import type { RegistrationView } from './registration-holds.ts';
+
+const SUBMISSION_KEY = /^[\x21-\x7E]{1,64}$/;
+
+function registrationJson(r: RegistrationView, now = new Date()) {
+  const pending = r.status === 'pending';
+  return {
+    reference: r.reference,
+    event: r.eventSlug,
+    seats: r.seats,
+    status: r.status,
+    hold_expires_at: pending && r.expiresAt ? r.expiresAt.toISOString() : null,
+    code_sent_to:
+      pending && r.channel && (r.expiresAt?.getTime() ?? 0) > now.getTime()
+        ? { channel: r.channel, to: r.channel === 'sms' ? maskPhone(r.phone ?? '') : maskEmail(r.email ?? '') }
+        : null,
+  };
+}
+
+/** POST /api/v1/events/{slug}/registrations */
+export async function postRegistration(context: APIContext): Promise<Response> {
+  const read = await readJsonObject(context.request);
+  if (!read.ok) return read.response;
+  const t = getTranslator(responseLocale(read.body));
+  const parsed = parsePartyJson(read.body);
+  if (!parsed.ok) return apiError(422, 'invalid', { fields: translateFields(parsed.fields, t) });
+  const key = read.body.submissionKey;
+  if (key !== undefined && key !== null && (typeof key !== 'string' || !SUBMISSION_KEY.test(key)))
+    return apiError(422, 'invalid', { fields: { submissionKey: t('events.register.error.submissionKeyInvalid') } });
+  const db = await getDb();
+  const event = await getPublicEventBySlug(db, context.params.slug ?? '');
+  if (!event) return apiError(404, 'not_found');
+  const party = parsed.value;
+  const limit = await guardPublicWrite(db, 'event-registration', clientIp(context), [party.phone, party.email]);
+  if (!limit.allowed) return rateLimited(limit.retryAfterSeconds);
+  const secret = await getServerSecret(db);
+  const outcome = await registerParty(db, event.id, party, {
+    client: limitKey('hold', clientIp(context), secret),
+    submissionKey: typeof key === 'string' ? key : null,
+  });
+  if (!outcome.ok) {
+    const message = t(`events.register.refused.${outcome.reason}`);
+    if (outcome.reason === 'too_many_holds') return apiError(429, outcome.reason, { message });
+    if (outcome.reason === 'not_open') return apiError(409, outcome.reason, { message });
+    // The waiting list comes with the next part of issue #13.
+    return apiError(409, outcome.reason, { message, seats: event.seats });
+  }
+  await invalidateLiveData(context, [CACHE_TAGS.events]);
+  const r = await findRegistration(db, outcome.registration.id);
+  return json(registrationJson(r!), { status: outcome.duplicate ? 200 : 201 });
+}
+
+/** POST /api/v1/events/{slug}/registrations/{reference}/confirm with {"code": "123456"} */
+export async function postRegistrationConfirm(context: APIContext): Promise<Response> {
+  const read = await readJsonObject(context.request);
+  if (!read.ok) return read.response;
+  const code = parseCodeInput(read.body.code);
+  if (!code) return apiError(422, 'invalid', { fields: { code: 'six digits' } });
+  const db = await getDb();
+  const limit = await guardLookup(db, 'registration-confirm', clientIp(context));
+  if (!limit.allowed) return rateLimited(limit.retryAfterSeconds);
+  const reference = parseReference(context.params.reference ?? '', 'QE');
+  const id = reference ? await findRegistrationIdByReference(db, reference) : undefined;
+  const found = id === undefined ? undefined : await findRegistration(db, id);
+  if (!found || found.eventSlug !== context.params.slug) return apiError(404, 'not_found');
+  const outcome = await confirmRegistration(db, found.id, code, { reminderAt: getConfig().reminderTime });
+  if (!outcome.ok) {
+    if (outcome.reason === 'wrong') return apiError(422, 'wrong_code', { triesLeft: outcome.triesLeft });
+    if (outcome.reason === 'locked') return apiError(429, 'too_many_tries');
+    await invalidateLiveData(context, [CACHE_TAGS.events]);
+    return apiError(410, 'expired');
+  }
+  return json(registrationJson((await findRegistration(db, found.id))!));
+}

@@ -1,0 +1,228 @@
+// A sign-up after its seats were taken (issue #13): the code step confirms it, and the "we can't
+// come" link frees its seats at once. Both lock the registration's row first, so a confirmation, a
+// cancellation and a release of the same hold never both happen.
+import type { Db } from '#/server/db/database.ts';
+import type { Locale } from '#/lib/locales.ts';
+import { runInTransaction } from '#/server/db/transaction.ts';
+import { getServerSecret } from '#/server/security/secret.ts';
+import { checkCode, resendCode, type CheckOutcome, type CodeChannel } from '#/features/verification/codes.ts';
+import { manageTokenFor } from '#/features/booking/booking-sms.ts';
+import { hashToken } from '#/features/booking/reference.ts';
+import { cancelPendingMessagesOf, enqueueMessages, reminderTime, smsRecipientOf } from '#/server/mail/outbox.ts';
+import { sendRegistrationCode } from './registrations.ts';
+
+export interface RegistrationView {
+  id: number;
+  reference: string;
+  eventId: number;
+  eventSlug: string;
+  seats: number;
+  status: string;
+  expiresAt: Date | null;
+  channel: CodeChannel | null;
+  phone: string | null;
+  email: string | null;
+  locale: Locale;
+  attempts: number;
+  sends: number;
+  lastSentAt: Date | null;
+}
+
+export async function findRegistration(db: Db, id: number): Promise<RegistrationView | undefined> {
+  const row = await db
+    .selectFrom('event_registration as r')
+    .innerJoin('event as e', 'e.id', 'r.event_id')
+    .leftJoin('verification_code as v', 'v.registration_id', 'r.id')
+    .select([
+      'r.id',
+      'r.reference',
+      'r.event_id',
+      'e.slug',
+      'r.seats',
+      'r.status',
+      'r.hold_expires_at',
+      'r.phone',
+      'r.email',
+      'r.locale',
+      'v.channel',
+      'v.attempts',
+      'v.sends',
+      'v.last_sent_at',
+    ])
+    .where('r.id', '=', id)
+    .executeTakeFirst();
+  return (
+    row && {
+      id: row.id,
+      reference: row.reference,
+      eventId: row.event_id,
+      eventSlug: row.slug,
+      seats: row.seats,
+      status: row.status,
+      expiresAt: row.hold_expires_at,
+      channel: row.channel,
+      phone: row.phone,
+      email: row.email,
+      locale: row.locale as Locale,
+      attempts: row.attempts ?? 0,
+      sends: row.sends ?? 0,
+      lastSentAt: row.last_sent_at,
+    }
+  );
+}
+
+export async function findRegistrationIdByReference(db: Db, reference: string): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('event_registration')
+    .select('id')
+    .where('reference', '=', reference)
+    .executeTakeFirst();
+  return row?.id;
+}
+
+/** A lapsed hold, even one not released yet. */
+export function registrationLapsed(r: { status: string; expiresAt: Date | null }, now: Date): boolean {
+  return r.status === 'expired' || (r.status === 'pending' && (r.expiresAt?.getTime() ?? 0) <= now.getTime());
+}
+
+export type ConfirmRegistrationOutcome =
+  | { ok: true; id: number; cancelToken: string | null; alreadyConfirmed: boolean }
+  | Exclude<CheckOutcome, { ok: true }>
+  | { ok: false; reason: 'not_pending' };
+
+/**
+ * The code typed for a sign-up: right → confirmed, and only now are its confirmation and the
+ * day-before reminder queued (SMS to a mobile, else email), each with the "we can't come" link.
+ */
+export async function confirmRegistration(
+  db: Db,
+  id: number,
+  code: string | undefined,
+  options: { now?: Date; reminderAt?: string } = {},
+): Promise<ConfirmRegistrationOutcome> {
+  const now = options.now ?? new Date();
+  const secret = await getServerSecret(db);
+  return runInTransaction(db, async (trx) => {
+    const r = await trx
+      .selectFrom('event_registration as r')
+      .innerJoin('event as e', 'e.id', 'r.event_id')
+      .select(['r.status', 'r.hold_expires_at', 'r.reference', 'r.phone', 'r.email', 'r.locale', 'r.seats'])
+      .select(['e.slug', 'e.starts_at'])
+      .where('r.id', '=', id)
+      .forUpdate('r')
+      .executeTakeFirst();
+    if (!r) return { ok: false, reason: 'gone' };
+    if (r.status === 'confirmed') return { ok: true, id, cancelToken: null, alreadyConfirmed: true };
+    if (registrationLapsed({ status: r.status, expiresAt: r.hold_expires_at }, now))
+      return { ok: false, reason: 'expired' };
+    if (r.status !== 'pending') return { ok: false, reason: 'not_pending' };
+    const checked = await checkCode(trx, { registrationId: id }, code, secret, now);
+    if (!checked.ok) return checked;
+    const cancelToken = manageTokenFor(r);
+    await trx
+      .updateTable('event_registration')
+      .set({
+        status: 'confirmed',
+        hold_expires_at: null,
+        hold_client: null,
+        cancel_token_hash: cancelToken ? hashToken(cancelToken) : null,
+      })
+      .where('id', '=', id)
+      .execute();
+    await trx.deleteFrom('outbox').where('registration_id', '=', id).where('kind', '=', 'verification_code').execute();
+    const sms = smsRecipientOf(r.phone);
+    const recipient = sms ?? r.email;
+    if (recipient) {
+      const common = {
+        channel: sms ? ('sms' as const) : ('email' as const),
+        recipient,
+        locale: r.locale as Locale,
+        payload: { reference: r.reference, eventSlug: r.slug, seats: r.seats, cancelToken },
+        registrationId: id,
+      };
+      const remindAt = reminderTime(r.starts_at, options.reminderAt);
+      await enqueueMessages(trx, [
+        { kind: 'event_registration_confirmation', ...common },
+        ...(remindAt.getTime() > now.getTime()
+          ? [{ kind: 'event_registration_reminder' as const, ...common, sendAfter: remindAt }]
+          : []),
+      ]);
+    }
+    return { ok: true, id, cancelToken, alreadyConfirmed: false };
+  });
+}
+
+export type ResendRegistrationOutcome =
+  | { ok: true; channel: CodeChannel }
+  | { ok: false; reason: 'too_soon'; retryAfterSeconds: number }
+  | { ok: false; reason: 'no_more' | 'gone' };
+
+/** "Send again": a new code to the same contact; the old one stops working. */
+export async function resendRegistrationCode(
+  db: Db,
+  id: number,
+  options: { now?: Date } = {},
+): Promise<ResendRegistrationOutcome> {
+  const now = options.now ?? new Date();
+  const secret = await getServerSecret(db);
+  return runInTransaction(db, async (trx) => {
+    const r = await trx
+      .selectFrom('event_registration')
+      .select(['status', 'hold_expires_at', 'phone', 'email', 'locale'])
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!r || r.status !== 'pending' || registrationLapsed({ status: r.status, expiresAt: r.hold_expires_at }, now))
+      return { ok: false, reason: 'gone' };
+    const outcome = await resendCode(trx, { registrationId: id }, undefined, secret, now);
+    if (!outcome.ok) return outcome;
+    await trx
+      .updateTable('outbox')
+      .set({ status: 'cancelled' })
+      .where('registration_id', '=', id)
+      .where('kind', '=', 'verification_code')
+      .where('status', '=', 'pending')
+      .execute();
+    const to = { id, channel: outcome.channel, phone: r.phone, email: r.email, locale: r.locale as Locale };
+    await sendRegistrationCode(trx, to, outcome.code, r.hold_expires_at!);
+    return { ok: true, channel: outcome.channel };
+  });
+}
+
+/** The sign-up a "we can't come" link names, while it still holds seats. */
+export async function findByCancelToken(db: Db, token: string) {
+  if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return undefined;
+  return db
+    .selectFrom('event_registration as r')
+    .innerJoin('event as e', 'e.id', 'r.event_id')
+    .select(['r.id', 'r.reference', 'r.seats', 'r.locale', 'e.slug', 'e.title', 'e.starts_at'])
+    .where('r.cancel_token_hash', '=', hashToken(token))
+    .where('r.status', '=', 'confirmed')
+    .executeTakeFirst();
+}
+
+/**
+ * "We can't come": the sign-up is cancelled and its seats are free at once; its personal data and
+ * unsent reminder go with it. False when the link no longer names a confirmed sign-up.
+ */
+export async function cancelRegistration(db: Db, token: string): Promise<{ eventSlug: string } | undefined> {
+  if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return undefined;
+  return runInTransaction(db, async (trx) => {
+    const r = await trx
+      .updateTable('event_registration')
+      .set({ status: 'cancelled', name: null, phone: null, email: null, cancel_token_hash: null })
+      .where('cancel_token_hash', '=', hashToken(token))
+      .where('status', '=', 'confirmed')
+      .returning(['id', 'event_id', 'seats'])
+      .executeTakeFirst();
+    if (!r) return undefined;
+    const event = await trx
+      .updateTable('event')
+      .set((eb) => ({ seats_taken: eb('seats_taken', '-', r.seats) }))
+      .where('id', '=', r.event_id)
+      .returning('slug')
+      .executeTakeFirstOrThrow();
+    await cancelPendingMessagesOf(trx, 'registration_id', r.id, ['event_registration_reminder']);
+    return { eventSlug: event.slug };
+  });
+}

@@ -1,0 +1,66 @@
+// What one connection and one contact may hold of an event's seats (issue #13, "like bookings",
+// issue #12's limits): checked inside the transaction that takes the seats, after the client's and
+// the contact's keys are locked (the same locks as bookings, hold-limits.ts), so two sign-ups at
+// once cannot both see room under a limit.
+import { sql } from 'kysely';
+import type { Db } from '#/server/db/database.ts';
+import { EMAIL_KEY_SQL, HOLD_LIMITS, lockClientAndContact } from '#/features/booking/hold-limits.ts';
+
+function fromEnv(name: string, fallback: number): number {
+  const value = Number(process.env[name]);
+  return Number.isInteger(value) && value > 0 ? value : fallback;
+}
+
+/** Upcoming events one contact is signed up for at once (pending or confirmed). */
+export const registrationsPerContact = () => fromEnv('REGISTRATIONS_PER_CONTACT', 3);
+
+export type RegistrationRefusal = 'too_many_holds' | 'already_registered' | 'contact_limit';
+
+export interface RegistrationHoldRequest {
+  eventId: number;
+  /** HMAC of the client address (limitKey), never the address itself. */
+  client: string;
+  phone: string | null;
+  email: string | null;
+}
+
+/**
+ * Undefined: allowed. A client holds at most HOLDS_PER_CLIENT unconfirmed things at once, bookings
+ * and sign-ups together; a contact is signed up once per event and for at most
+ * REGISTRATIONS_PER_CONTACT upcoming events.
+ */
+export async function checkRegistrationLimits(
+  trx: Db,
+  request: RegistrationHoldRequest,
+  now: Date,
+): Promise<RegistrationRefusal | undefined> {
+  const emailKey = await lockClientAndContact(trx, request);
+  const { rows } = await sql<{ n: number }>`
+    SELECT (SELECT count(*) FROM booking WHERE status = 'pending' AND hold_client = ${request.client}
+              AND hold_expires_at > ${now}::timestamptz)
+         + (SELECT count(*) FROM event_registration WHERE status = 'pending' AND hold_client = ${request.client}
+              AND hold_expires_at > ${now}::timestamptz) AS n`.execute(trx);
+  if (Number(rows[0]?.n ?? 0) >= HOLD_LIMITS.holdsPerClient()) return 'too_many_holds';
+
+  const mine = await trx
+    .selectFrom('event_registration as r')
+    .innerJoin('event as e', 'e.id', 'r.event_id')
+    .select('r.event_id')
+    .where('e.starts_at', '>', now)
+    .where((eb) =>
+      eb.or([
+        eb('r.status', '=', 'confirmed'),
+        eb.and([eb('r.status', '=', 'pending'), eb('r.hold_expires_at', '>', now)]),
+      ]),
+    )
+    .where((eb) =>
+      eb.or([
+        ...(request.phone ? [eb('r.phone', '=', request.phone)] : []),
+        ...(emailKey ? [eb(EMAIL_KEY_SQL('r.email'), '=', emailKey)] : []),
+      ]),
+    )
+    .execute();
+  if (mine.some((r) => r.event_id === request.eventId)) return 'already_registered';
+  if (mine.length >= registrationsPerContact()) return 'contact_limit';
+  return undefined;
+}

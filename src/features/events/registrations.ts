@@ -1,0 +1,202 @@
+// Signing a family up for an event's seats (issue #13): the HTML form and the JSON API both write
+// through registerParty. All seats of a party or none: the statement that raises the event's
+// seats_taken does so only while `seats_taken + party <= seats`, so concurrent sign-ups serialize
+// on the event's row and never give a seat twice. A sign-up is a pending hold (its seats taken)
+// until the 6-digit code sent to its contact confirms it (verification/codes.ts, as bookings do);
+// a hold not confirmed in HOLD_MINUTES gives its seats back (lapsed-registrations.ts).
+import type { Db } from '#/server/db/database.ts';
+import type { Locale } from '#/lib/locales.ts';
+import { sql } from 'kysely';
+import { runInTransaction, isUniqueViolation } from '#/server/db/transaction.ts';
+import { getServerSecret } from '#/server/security/secret.ts';
+import { scopedSubmissionKey } from '#/server/security/submission-key.ts';
+import { issueCode, type CodeChannel } from '#/features/verification/codes.ts';
+import { HOLD_MINUTES } from '#/features/verification/code.ts';
+import { generateReference } from '#/features/booking/reference.ts';
+import { enqueueMessage, smsRecipientOf } from '#/server/mail/outbox.ts';
+import { BAND_COLUMN, partySeats, type Party } from './party.ts';
+import { checkRegistrationLimits, type RegistrationRefusal } from './registration-limits.ts';
+import { releaseLapsedRegistrations } from './lapsed-registrations.ts';
+import { seatsOf } from './event-seats.ts';
+import { sealedCodePayload } from '#/features/verification/sms.ts';
+
+export interface RegistrationSummary {
+  id: number;
+  reference: string;
+  seats: number;
+}
+
+export type RegisterOutcome =
+  | {
+      ok: true;
+      registration: RegistrationSummary;
+      hold: { expiresAt: Date; channel: CodeChannel };
+      duplicate: boolean;
+    }
+  /** not_open: no seats to sign up for, cancelled, or started; full: the whole party does not fit. */
+  | { ok: false; reason: 'not_open' | 'full' | RegistrationRefusal };
+
+class Refused extends Error {
+  readonly reason: 'not_open' | 'full' | RegistrationRefusal;
+  constructor(reason: 'not_open' | 'full' | RegistrationRefusal) {
+    super(reason);
+    this.reason = reason;
+  }
+}
+
+export interface RegisterOptions {
+  /** HMAC of the client address (limitKey). */
+  client: string;
+  /** Same key → same sign-up (a form sent twice). */
+  submissionKey?: string | null;
+  now?: Date;
+}
+
+/**
+ * Takes the party's seats of the event in one statement, or none. False: they do not fit (or the
+ * event takes no sign-ups now). Inside the caller's transaction: the event's row stays locked until
+ * it ends, and a concurrent sign-up's UPDATE re-reads the committed counter before it decides.
+ */
+export async function takeSeats(trx: Db, eventId: number, seats: number, now: Date): Promise<boolean> {
+  const { rows } = await sql<{ id: number }>`
+    UPDATE event SET seats_taken = seats_taken + ${seats}::int
+     WHERE id = ${eventId}::int AND status = 'published' AND starts_at > ${now}::timestamptz
+       AND seats IS NOT NULL AND seats_taken + ${seats}::int <= seats
+    RETURNING id`.execute(trx);
+  return rows.length > 0;
+}
+
+export async function registerParty(
+  db: Db,
+  eventId: number,
+  party: Party,
+  options: RegisterOptions,
+): Promise<RegisterOutcome> {
+  const now = options.now ?? new Date();
+  const submissionKey = scopedSubmissionKey(options.submissionKey ?? null, party);
+  const duplicate = async (): Promise<RegisterOutcome | undefined> => {
+    if (!submissionKey) return undefined;
+    const row = await db
+      .selectFrom('event_registration as r')
+      .leftJoin('verification_code as v', 'v.registration_id', 'r.id')
+      .select(['r.id', 'r.reference', 'r.seats', 'r.hold_expires_at', 'v.channel'])
+      .where('r.submission_key', '=', submissionKey)
+      .where('r.event_id', '=', eventId)
+      .executeTakeFirst();
+    return (
+      row && {
+        ok: true,
+        registration: { id: row.id, reference: row.reference, seats: row.seats },
+        hold: { expiresAt: row.hold_expires_at ?? now, channel: row.channel ?? (party.phone ? 'sms' : 'email') },
+        duplicate: true,
+      }
+    );
+  };
+  const seats = partySeats(party);
+  const expiresAt = new Date(now.getTime() + HOLD_MINUTES * 60000);
+  const channel: CodeChannel = party.phone && smsRecipientOf(party.phone) ? 'sms' : 'email';
+  // Told at once when the party cannot fit (most of a rush, once the event is full): no transaction.
+  if (!(await mayFit(db, eventId, seats, now)))
+    return (await duplicate()) ?? { ok: false, reason: await whyNot(db, eventId, now) };
+  const secret = await getServerSecret(db);
+  const attempt = () =>
+    runInTransaction(db, async (trx) => {
+      const refused = await checkRegistrationLimits(
+        trx,
+        { eventId, client: options.client, phone: party.phone, email: party.email },
+        now,
+      );
+      if (refused) throw new Refused(refused);
+      const row = await trx
+        .insertInto('event_registration')
+        .values({
+          reference: generateReference('QE'),
+          event_id: eventId,
+          adults: party.adults,
+          [BAND_COLUMN['0-3']]: party.children['0-3'],
+          [BAND_COLUMN['3-6']]: party.children['3-6'],
+          [BAND_COLUMN['6-11']]: party.children['6-11'],
+          [BAND_COLUMN['11-14']]: party.children['11-14'],
+          seats,
+          name: party.name,
+          phone: party.phone,
+          email: party.email,
+          locale: party.locale,
+          status: 'pending',
+          hold_expires_at: expiresAt,
+          hold_client: options.client,
+          submission_key: submissionKey,
+        })
+        .returning(['id', 'reference'])
+        .executeTakeFirstOrThrow();
+      const code = await issueCode(trx, { registrationId: row.id, channel, expiresAt }, secret, now);
+      await sendRegistrationCode(trx, { id: row.id, channel, ...party }, code, expiresAt);
+      // The seats last, so that the event's row stays locked only for the commit: lapsed holds give
+      // theirs back first (a statement of their own: a party may need more seats than one lapsed
+      // hold frees, and a statement updates the event's row once), then the party's are taken, or
+      // the whole sign-up is rolled back.
+      await releaseLapsedRegistrations(trx, now, eventId);
+      if (!(await takeSeats(trx, eventId, seats, now))) throw new Refused(await whyNot(trx, eventId, now));
+      return { id: row.id, reference: row.reference, seats };
+    });
+  try {
+    let registration: RegistrationSummary;
+    try {
+      registration = await attempt();
+    } catch (error) {
+      // Two sign-ups drew the same reference at the same instant: once more.
+      if (!isUniqueViolation(error, 'event_registration_reference_key')) throw error;
+      registration = await attempt();
+    }
+    return { ok: true, registration, hold: { expiresAt, channel }, duplicate: false };
+  } catch (error) {
+    if (error instanceof Refused || isUniqueViolation(error, 'event_registration_submission_key_key')) {
+      const earlier = await duplicate();
+      if (earlier) return earlier;
+    }
+    if (error instanceof Refused) return { ok: false, reason: error.reason };
+    throw error;
+  }
+}
+
+/** Whether the party may fit, counting lapsed holds as free (the write decides for good). */
+async function mayFit(db: Db, eventId: number, seats: number, now: Date): Promise<boolean> {
+  const event = await db
+    .selectFrom('event')
+    .select(['id', 'seats', 'seats_taken'])
+    .where('id', '=', eventId)
+    .executeTakeFirst();
+  if (!event) return false;
+  const left = (await seatsOf(db, [event], now)).get(eventId);
+  return left !== null && left !== undefined && left.left >= seats;
+}
+
+/** Why the seats were not taken: the event takes no sign-ups (now), or the party does not fit. */
+async function whyNot(trx: Db, eventId: number, now: Date): Promise<'not_open' | 'full'> {
+  const event = await trx
+    .selectFrom('event')
+    .select(['status', 'starts_at', 'seats'])
+    .where('id', '=', eventId)
+    .executeTakeFirst();
+  if (!event || event.status !== 'published' || event.seats === null || event.starts_at <= now) return 'not_open';
+  return 'full';
+}
+
+/** Queues a sign-up's code to its contact (a mobile by SMS, else the email). */
+export async function sendRegistrationCode(
+  trx: Db,
+  r: { id: number; channel: CodeChannel; phone: string | null; email: string | null; locale: Locale },
+  code: string,
+  expiresAt: Date,
+): Promise<void> {
+  const recipient = r.channel === 'sms' ? smsRecipientOf(r.phone) : r.email;
+  if (!recipient) throw new Error('a sign-up without the contact its code goes to');
+  await enqueueMessage(trx, {
+    kind: 'verification_code',
+    channel: r.channel,
+    recipient,
+    locale: r.locale,
+    payload: sealedCodePayload(code, expiresAt),
+    registrationId: r.id,
+  });
+}

@@ -1,0 +1,258 @@
+// Family sign-ups for an event's seats (issue #13) against the real database engine, PGlite and
+// PostgreSQL: 300 parties of 1–6 people racing for 60 seats never get more than 60 and get all 60;
+// a party takes all its seats or none; the code confirms a sign-up, "we can't come" frees its seats
+// at once, a lapsed hold's seats are free at read time and released by housekeeping; and the limits
+// per client and per contact hold.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { latestCodeFromOutbox } from '../support/codes.ts';
+import { seedDatabase } from '#/server/db/seed.ts';
+import { registerParty } from '#/features/events/registrations.ts';
+import { cancelRegistration, confirmRegistration } from '#/features/events/registration-holds.ts';
+import { releaseLapsedRegistrations } from '#/features/events/lapsed-registrations.ts';
+import { getPublicEventBySlug } from '#/features/events/events.ts';
+import { parsePartyJson, type Party } from '#/features/events/party.ts';
+
+let t: TestDatabase;
+// The public read counts lapsed holds by the clock: the sign-ups here are made now.
+const now = new Date();
+const later = (minutes: number) => new Date(now.getTime() + minutes * 60000);
+
+beforeAll(async () => {
+  // 300 sign-ups at once: a pool wide enough that none waits past the connect timeout on a busy machine.
+  t = await createTestDatabase({ poolSize: 20 });
+  await seedDatabase(t.db, now);
+});
+afterAll(() => t.close());
+
+let events = 0;
+async function newEvent(seats: number | null): Promise<{ id: number; slug: string }> {
+  const slug = `festa-prova-${++events}`;
+  const text = JSON.stringify({ it: 'Festa', en: 'Party', es: 'Fiesta', ar: 'حفلة', zh: '聚会' });
+  const row = await t.db
+    .insertInto('event')
+    .values({
+      slug,
+      municipio_id: 8,
+      title: text,
+      summary: text,
+      description: text,
+      venue: 'Comunità Oklahoma',
+      address: 'Via Costantino Baroni 228',
+      transit_hint: null,
+      price_note: null,
+      starts_at: later(10 * 24 * 60),
+      ends_at: null,
+      status: 'published',
+      seats,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return { id: row.id, slug };
+}
+
+let contacts = 0;
+const party = (adults: number, children: Party['children'] = { '0-3': 0, '3-6': 0, '6-11': 0, '11-14': 0 }): Party => ({
+  adults,
+  children,
+  name: 'Famiglia Rossi',
+  phone: `+39333${String(++contacts).padStart(7, '0')}`,
+  email: null,
+  locale: 'it',
+});
+const client = () => `client-${contacts}`;
+
+async function counted(eventId: number) {
+  const event = await t.db
+    .selectFrom('event')
+    .select('seats_taken')
+    .where('id', '=', eventId)
+    .executeTakeFirstOrThrow();
+  const rows = await t.db
+    .selectFrom('event_registration')
+    .select(['seats', 'status'])
+    .where('event_id', '=', eventId)
+    .where('status', 'in', ['pending', 'confirmed'])
+    .execute();
+  return { counter: event.seats_taken, held: rows.reduce((n, r) => n + r.seats, 0), parties: rows.length };
+}
+
+describe('300 parties of 1–6 people race for 60 seats', () => {
+  it('never gives more than 60 seats, gives all 60, and each party all its seats or none', async () => {
+    const event = await newEvent(60);
+    const sizes = Array.from({ length: 300 }, (_, i) => 1 + ((i * 7) % 6));
+    const outcomes = await Promise.all(
+      sizes.map((size) => {
+        const children = { '0-3': size > 2 ? 1 : 0, '3-6': size > 3 ? 1 : 0, '6-11': size > 4 ? 1 : 0, '11-14': 0 };
+        const adults = size - children['0-3'] - children['3-6'] - children['6-11'];
+        const p = party(adults, children);
+        return registerParty(t.db, event.id, p, { client: client(), now });
+      }),
+    );
+    const given = outcomes.flatMap((o) => (o.ok ? [o.registration.seats] : []));
+    const refused = outcomes.filter((o) => !o.ok);
+    expect(refused.every((o) => !o.ok && o.reason === 'full')).toBe(true);
+    const total = given.reduce((a, b) => a + b, 0);
+    expect(total).toBeLessThanOrEqual(60);
+    // Demand (about 1,050 seats) far exceeds 60, and parties of one keep coming: every seat goes.
+    expect(total).toBe(60);
+    expect(await counted(event.id)).toEqual({ counter: 60, held: 60, parties: given.length });
+    expect((await getPublicEventBySlug(t.db, event.slug))?.seats).toEqual({ total: 60, left: 0 });
+  }, 120_000);
+});
+
+describe('a party takes all its seats or none', () => {
+  it('refuses a party of 4 when 3 seats are left, and takes a party of 3', async () => {
+    const event = await newEvent(5);
+    expect((await registerParty(t.db, event.id, party(2), { client: client(), now })).ok).toBe(true);
+    const four = await registerParty(t.db, event.id, party(2, { '0-3': 1, '3-6': 1, '6-11': 0, '11-14': 0 }), {
+      client: client(),
+      now,
+    });
+    expect(four).toEqual({ ok: false, reason: 'full' });
+    expect(await counted(event.id)).toMatchObject({ counter: 2, held: 2 });
+    expect((await registerParty(t.db, event.id, party(3), { client: client(), now })).ok).toBe(true);
+    expect(await counted(event.id)).toMatchObject({ counter: 5, held: 5 });
+  });
+
+  it('takes no sign-up for an event without seats ("just come")', async () => {
+    const event = await newEvent(null);
+    expect(await registerParty(t.db, event.id, party(1), { client: client(), now })).toEqual({
+      ok: false,
+      reason: 'not_open',
+    });
+    expect((await getPublicEventBySlug(t.db, event.slug))?.seats).toBeNull();
+  });
+});
+
+describe('bad input changes nothing', () => {
+  it('refuses a party of 0, 40 children and a missing contact with locale keys', () => {
+    const base = { name: 'Amina', phone: '+393331234567', locale: 'ar' };
+    expect(parsePartyJson({ ...base, adults: 0, children: [] })).toEqual({
+      ok: false,
+      fields: { adults: 'events.register.error.partyEmpty' },
+    });
+    expect(parsePartyJson({ ...base, adults: 1, children: Array(40).fill('3-6') })).toEqual({
+      ok: false,
+      fields: { adults: 'events.register.error.partyTooLarge' },
+    });
+    expect(parsePartyJson({ adults: 1, children: [], name: 'Amina', locale: 'it' })).toEqual({
+      ok: false,
+      fields: { phone: 'events.register.error.contactRequired' },
+    });
+    expect(parsePartyJson({ ...base, adults: 1, children: ['2-5'] })).toEqual({
+      ok: false,
+      fields: { children: 'events.register.error.childrenInvalid' },
+    });
+    const ok = parsePartyJson({ ...base, adults: 2, children: ['0-3', '6-11', '6-11'] });
+    expect(ok.ok && ok.value).toMatchObject({ adults: 2, children: { '0-3': 1, '3-6': 0, '6-11': 2, '11-14': 0 } });
+  });
+
+  it('a full event refuses and its counter and rows stay as they were', async () => {
+    const event = await newEvent(2);
+    await registerParty(t.db, event.id, party(2), { client: client(), now });
+    const before = await counted(event.id);
+    expect(await registerParty(t.db, event.id, party(1), { client: client(), now })).toEqual({
+      ok: false,
+      reason: 'full',
+    });
+    expect(await counted(event.id)).toEqual(before);
+  });
+});
+
+describe('the code, the lapse and "we can\'t come"', () => {
+  it('confirms with the code sent by SMS and queues the confirmation and the reminder', async () => {
+    const event = await newEvent(10);
+    const p = party(2);
+    const held = await registerParty(t.db, event.id, p, { client: client(), now });
+    if (!held.ok) throw new Error('not held');
+    expect(held.hold.channel).toBe('sms');
+    const code = await latestCodeFromOutbox(t.db, p.phone!);
+    const wrong = code === '000000' ? '111111' : '000000';
+    expect(await confirmRegistration(t.db, held.registration.id, wrong, { now: later(1) })).toEqual({
+      ok: false,
+      reason: 'wrong',
+      triesLeft: 4,
+    });
+    const confirmed = await confirmRegistration(t.db, held.registration.id, code, { now: later(2) });
+    expect(confirmed.ok).toBe(true);
+    const kinds = await t.db
+      .selectFrom('outbox')
+      .select(['kind', 'channel'])
+      .where('registration_id', '=', held.registration.id)
+      .orderBy('id')
+      .execute();
+    expect(kinds).toEqual([
+      { kind: 'event_registration_confirmation', channel: 'sms' },
+      { kind: 'event_registration_reminder', channel: 'sms' },
+    ]);
+
+    // "We can't come": the seats are free at once, the reminder withdrawn, the link spent.
+    const token = confirmed.ok ? confirmed.cancelToken! : '';
+    expect(await cancelRegistration(t.db, token)).toEqual({ eventSlug: event.slug });
+    expect(await counted(event.id)).toEqual({ counter: 0, held: 0, parties: 0 });
+    const reminder = await t.db
+      .selectFrom('outbox')
+      .select('status')
+      .where('registration_id', '=', held.registration.id)
+      .where('kind', '=', 'event_registration_reminder')
+      .executeTakeFirstOrThrow();
+    expect(reminder.status).toBe('cancelled');
+    expect(await cancelRegistration(t.db, token)).toBeUndefined();
+  });
+
+  it('a lapsed hold is free at read time, then released by housekeeping, and its code no longer works', async () => {
+    const event = await newEvent(4);
+    const p = party(4);
+    const held = await registerParty(t.db, event.id, p, { client: client(), now });
+    if (!held.ok) throw new Error('not held');
+    const code = await latestCodeFromOutbox(t.db, p.phone!);
+    expect((await getPublicEventBySlug(t.db, event.slug))?.seats).toEqual({ total: 4, left: 0 });
+    // 16 minutes later, nobody released it yet: read as free all the same.
+    const seats = (await import('#/features/events/event-seats.ts')).seatsOf;
+    const row = await t.db
+      .selectFrom('event')
+      .select(['id', 'seats', 'seats_taken'])
+      .where('id', '=', event.id)
+      .executeTakeFirstOrThrow();
+    expect((await seats(t.db, [row], later(16))).get(event.id)).toEqual({ total: 4, left: 4 });
+    // A new party gets them (its sign-up releases the lapsed hold first).
+    expect((await registerParty(t.db, event.id, party(3), { client: client(), now: later(16) })).ok).toBe(true);
+    expect(await counted(event.id)).toMatchObject({ counter: 3, held: 3 });
+    expect(await confirmRegistration(t.db, held.registration.id, code, { now: later(17) })).toEqual({
+      ok: false,
+      reason: 'expired',
+    });
+    // Housekeeping releases what remains after its time.
+    expect(await releaseLapsedRegistrations(t.db, later(40))).toBeGreaterThanOrEqual(1);
+    expect(await counted(event.id)).toMatchObject({ counter: 0, held: 0 });
+  });
+});
+
+describe('limits per client and per contact', () => {
+  it('one client holds at most 3 unconfirmed sign-ups; one contact signs up once per event', async () => {
+    const event = await newEvent(50);
+    const results = [];
+    for (let i = 0; i < 4; i++)
+      results.push(await registerParty(t.db, event.id, party(1), { client: 'one-client', now }));
+    expect(results.map((r) => (r.ok ? 'ok' : r.reason))).toEqual(['ok', 'ok', 'ok', 'too_many_holds']);
+    const p = party(1);
+    expect((await registerParty(t.db, event.id, p, { client: client(), now })).ok).toBe(true);
+    expect(await registerParty(t.db, event.id, { ...p, adults: 2 }, { client: 'another', now })).toEqual({
+      ok: false,
+      reason: 'already_registered',
+    });
+    expect(await counted(event.id)).toMatchObject({ counter: 4, held: 4 });
+  });
+
+  it('the same submission sent twice signs up once', async () => {
+    const event = await newEvent(50);
+    const p = party(2);
+    const [a, b] = await Promise.all([
+      registerParty(t.db, event.id, p, { client: client(), submissionKey: 'k-1', now }),
+      registerParty(t.db, event.id, p, { client: client(), submissionKey: 'k-1', now }),
+    ]);
+    expect(a.ok && b.ok && a.registration.id === b.registration.id).toBe(true);
+    expect(await counted(event.id)).toMatchObject({ counter: 2, held: 2, parties: 1 });
+  });
+});
