@@ -23,13 +23,9 @@ import { readSubmissionKey } from '#/features/booking/booking-flow.ts';
 import { localize, type Locale } from '#/lib/locales.ts';
 import { optionalField, recordId } from '#/lib/validation.ts';
 import { getCampaign, type Campaign } from './campaigns.ts';
-import {
-  cancelPledge,
-  changePledgeQuantities,
-  createPledge,
-  findPledgeByToken,
-  type ManagedPledge,
-} from './pledges.ts';
+import { cancelPledge } from './close-pledge.ts';
+import { changePledgeQuantities, findPledgeByToken, type ManagedPledge } from './manage-pledge.ts';
+import { createPledge } from './create-pledge.ts';
 import { loadPledgeView } from './pledge-view.ts';
 import { signPledgeConfirmation } from './pledge-confirmation.ts';
 import {
@@ -41,7 +37,8 @@ import {
   readPledgeForm,
   type PledgeFormErrors,
 } from './pledge-form.ts';
-import { addCampaignItem, campaignEdit, markPledge, updateTargets } from './staff-pledges.ts';
+import { addCampaignItem, campaignEdit, updateTargets } from './campaign-items.ts';
+import { markPledge } from './mark-pledge.ts';
 
 /** The pledge form's draft (/{locale}/zaino-sospeso/dona). */
 export const PLEDGE_FORM = { flow: 'pledge', scope: 'dona' } as const;

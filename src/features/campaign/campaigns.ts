@@ -7,7 +7,7 @@ import { getConfig } from '#/server/config.ts';
 
 /**
  * The most one pledge may promise of an item: `share` of its target (PLEDGE_MAX_SHARE), at least 1,
- * so that no one donor (or one client) can take the whole of an item. pledges.ts enforces the same
+ * so that no one donor (or one client) can take the whole of an item. pledge-quantities.ts enforces the same
  * number in SQL (MAX_PER_PLEDGE_SQL), inside the pledge's transaction.
  */
 export function maxPerPledge(target: number, share: number = getConfig().pledgeMaxShare): number {

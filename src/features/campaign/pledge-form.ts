@@ -1,11 +1,11 @@
 // Pledges to the "zaino sospeso" campaign as the HTML form and the JSON API send them: addresses,
 // reading and checking the fields (pure; the quantities themselves are enforced by the database in
-// src/features/campaign/pledges.ts). Error messages are locale keys ("pledge.error.*").
+// src/features/campaign/create-pledge.ts). Error messages are locale keys ("pledge.error.*").
 import { z } from 'astro/zod';
 import { LOCALES, type Locale } from '#/lib/locales.ts';
 import { normalizeEmail, normalizePhone, toLatinDigits } from '#/lib/contact.ts';
 import { optionalField, personName } from '#/lib/validation.ts';
-import type { PledgeLine } from './pledges.ts';
+import type { PledgeLine } from './pledge-quantities.ts';
 
 export const CAMPAIGN_SLUG = 'zaino-sospeso';
 export const PLEDGE_NAME_MAX = 80;

@@ -3,7 +3,7 @@ import { pledgeManagePath } from '#/lib/paths.ts';
 import { publicOrigin } from '#/server/config.ts';
 import { getDb } from '#/server/db/index.ts';
 import { getPledgeSetup, type PledgeSetup } from '#/server/cache/write-cache.ts';
-import { createPledge } from '#/features/campaign/pledges.ts';
+import { createPledge } from '#/features/campaign/create-pledge.ts';
 import { clientIp, guardPublicWrite } from '#/server/http/request-guard.ts';
 import { CACHE_TAGS, invalidateLiveData } from '#/server/cache/live-page.ts';
 import { getTranslator } from '#/lib/i18n.ts';

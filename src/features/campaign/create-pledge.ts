@@ -6,21 +6,24 @@
 // without its +tag) holds at most one open pledge per collection window (two partial UNIQUE
 // indexes, migration 2026_12_05_0300_contact_keys), both inside the statement or transaction that writes.
 import { sql } from 'kysely';
-import type { Db, PledgeStatus } from '#/server/db/database.ts';
+import type { Db } from '#/server/db/database.ts';
 import type { Locale } from '#/lib/locales.ts';
 import { generateReference, hashToken } from '#/features/booking/reference.ts';
-import { cancelPendingMessagesOf, enqueueMessage, reminderTime } from '#/server/mail/outbox.ts';
+import { enqueueMessage, reminderTime } from '#/server/mail/outbox.ts';
 import { manageTokenFor, sendsSms } from '#/features/booking/booking-sms.ts';
 import { queuePledgeSms } from './pledge-sms.ts';
 import { isUniqueViolation, runInTransaction } from '#/server/db/transaction.ts';
 import { scopedSubmissionKey } from '#/server/security/submission-key.ts';
 import { getConfig } from '#/server/config.ts';
-import { maxPerPledge } from './campaigns.ts';
-
-export interface PledgeLine {
-  item: string; // campaign item slug
-  quantity: number;
-}
+import {
+  ExceedsRemaining,
+  applyQuantityChanges,
+  maxPerPledgeSql,
+  normalizeLines,
+  quantityRefusal,
+  type PledgeLine,
+  type QuantityRefusal,
+} from './pledge-quantities.ts';
 
 export interface NewPledge {
   campaignSlug: string;
@@ -40,11 +43,6 @@ export interface PledgeSummary {
   collectionWindowId: number;
 }
 
-/** Why a pledge's quantities were refused: not enough still needed, or more than one pledge may take. */
-export type QuantityRefusal =
-  | { ok: false; reason: 'exceeds_remaining'; remaining: Record<string, number> }
-  | { ok: false; reason: 'exceeds_share'; maxPerPledge: Record<string, number> };
-
 export type PledgeOutcome =
   | { ok: true; pledge: PledgeSummary; manageToken: string | null; duplicate: boolean }
   | QuantityRefusal
@@ -59,93 +57,6 @@ function openPledgeContact(error: unknown): 'phone' | 'email' | undefined {
   if (isUniqueViolation(error, OPEN_PLEDGE_INDEX.phone)) return 'phone';
   if (isUniqueViolation(error, OPEN_PLEDGE_INDEX.email)) return 'email';
   return undefined;
-}
-
-/** maxPerPledge in SQL, for the row being updated (its `target`): keep the two equal. */
-const maxPerPledgeSql = (share: number) => sql<number>`GREATEST(1, floor(target * ${share}::numeric + 1e-9))`;
-
-class ExceedsRemaining extends Error {}
-
-/** Adds up repeated items and drops empty lines; undefined when a quantity is not a positive whole number. */
-export function normalizeLines(lines: PledgeLine[]): PledgeLine[] | undefined {
-  const totals = new Map<string, number>();
-  for (const line of lines) {
-    if (!Number.isInteger(line.quantity) || line.quantity < 0 || line.quantity > 1000) return undefined;
-    if (line.quantity === 0) continue;
-    totals.set(line.item, (totals.get(line.item) ?? 0) + line.quantity);
-  }
-  return [...totals].map(([item, quantity]) => ({ item, quantity }));
-}
-
-/**
- * Why an increase did not fit, read after the rollback: a line above its item's share per pledge
- * while more than that is still needed (asking again cannot help), otherwise what is still needed
- * of each item.
- */
-async function quantityRefusal(
-  db: Db,
-  lines: { itemId: number; quantity: number }[],
-  share: number,
-  campaignId?: number,
-): Promise<QuantityRefusal> {
-  let query = db
-    .selectFrom('campaign_item')
-    .select(['id', 'slug', 'target', 'pledged'])
-    .where(
-      'id',
-      'in',
-      lines.map((l) => l.itemId),
-    );
-  if (campaignId !== undefined) query = query.where('campaign_id', '=', campaignId);
-  const rows = await query.execute();
-  // The share decides only where it is the tighter limit: above what remains, "remaining" says more.
-  const overShare = rows.filter((r) =>
-    lines.some(
-      (l) =>
-        l.itemId === r.id &&
-        l.quantity > maxPerPledge(r.target, share) &&
-        maxPerPledge(r.target, share) < r.target - r.pledged,
-    ),
-  );
-  if (overShare.length > 0)
-    return {
-      ok: false,
-      reason: 'exceeds_share',
-      maxPerPledge: Object.fromEntries(rows.map((r) => [r.slug, maxPerPledge(r.target, share)])),
-    };
-  return {
-    ok: false,
-    reason: 'exceeds_remaining',
-    remaining: Object.fromEntries(rows.map((r) => [r.slug, r.target - r.pledged])),
-  };
-}
-
-/**
- * Raises (or lowers) item counters. Rows are locked in id order so two pledges touching the same
- * items cannot deadlock. Throws ExceedsRemaining when an increase does not fit what is still needed
- * or makes the pledge's line (`quantity`, after the change) more than one pledge may take.
- */
-async function applyQuantityChanges(
-  trx: Db,
-  changes: { itemId: number; delta: number; quantity?: number }[],
-  options: { campaignId?: number; share: number },
-): Promise<void> {
-  const { campaignId, share } = options;
-  for (const change of [...changes].sort((a, b) => a.itemId - b.itemId)) {
-    if (change.delta === 0) continue;
-    let update = trx
-      .updateTable('campaign_item')
-      .set({ pledged: sql<number>`pledged + ${change.delta}` })
-      .where('id', '=', change.itemId)
-      .where(sql<boolean>`pledged + ${change.delta} <= target`);
-    // Giving back is always possible; taking more stays within the item's share per pledge.
-    if (change.delta > 0)
-      update = update.where(sql<boolean>`${change.quantity ?? change.delta}::int <= ${maxPerPledgeSql(share)}`);
-    // A new pledge names its campaign: an item of another one is never raised.
-    if (campaignId !== undefined) update = update.where('campaign_id', '=', campaignId);
-    const updated = await update.returning('id').executeTakeFirst();
-    if (!updated) throw new ExceedsRemaining();
-  }
 }
 
 /** The campaign and item ids a pledge needs; write-cache.ts keeps them per process for the API. */
@@ -405,265 +316,4 @@ async function findBySubmissionKey(db: Db, key: string): Promise<PledgeSummary |
     .where('submission_key', '=', key)
     .executeTakeFirst();
   return row && { id: row.id, reference: row.reference, collectionWindowId: row.collection_window_id };
-}
-
-export interface ManagedPledge {
-  id: number;
-  reference: string;
-  status: PledgeStatus;
-  collectionWindowId: number;
-  email: string | null;
-  phone: string | null;
-  locale: string;
-  lines: { itemId: number; item: string; quantity: number }[];
-}
-
-export async function findPledgeByToken(db: Db, token: string): Promise<ManagedPledge | undefined> {
-  if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return undefined;
-  const row = await db
-    .selectFrom('pledge')
-    .select(['id', 'reference', 'status', 'collection_window_id', 'email', 'phone', 'locale'])
-    .where('manage_token_hash', '=', hashToken(token))
-    .where('erased_at', 'is', null)
-    .executeTakeFirst();
-  if (!row) return undefined;
-  const lines = await db
-    .selectFrom('pledge_item')
-    .innerJoin('campaign_item', 'campaign_item.id', 'pledge_item.campaign_item_id')
-    .select(['campaign_item.id', 'campaign_item.slug', 'pledge_item.quantity'])
-    .where('pledge_item.pledge_id', '=', row.id)
-    .orderBy('campaign_item.position')
-    .execute();
-  return {
-    id: row.id,
-    reference: row.reference,
-    status: row.status,
-    collectionWindowId: row.collection_window_id,
-    email: row.email,
-    phone: row.phone,
-    locale: row.locale,
-    lines: lines.map((l) => ({ itemId: l.id, item: l.slug, quantity: l.quantity })),
-  };
-}
-
-/**
- * Changes the quantities of an open pledge in one transaction: increases must fit what is still
- * needed, decreases give back at once. An empty list cancels the pledge.
- */
-export async function changePledgeQuantities(
-  db: Db,
-  pledge: ManagedPledge,
-  newLines: PledgeLine[],
-  share: number = getConfig().pledgeMaxShare,
-): Promise<{ ok: true } | QuantityRefusal | { ok: false; reason: 'invalid_items' | 'not_open' }> {
-  if (pledge.status !== 'pledged') return { ok: false, reason: 'not_open' };
-  const lines = normalizeLines(newLines);
-  if (!lines) return { ok: false, reason: 'invalid_items' };
-  if (lines.length === 0) return (await cancelPledge(db, pledge.id)) ? { ok: true } : { ok: false, reason: 'not_open' };
-  const campaignId = (
-    await db.selectFrom('pledge').select('campaign_id').where('id', '=', pledge.id).executeTakeFirstOrThrow()
-  ).campaign_id;
-  const items = await db
-    .selectFrom('campaign_item')
-    .select(['id', 'slug'])
-    .where('campaign_id', '=', campaignId)
-    .where(
-      'slug',
-      'in',
-      lines.map((l) => l.item),
-    )
-    .execute();
-  if (items.length !== lines.length) return { ok: false, reason: 'invalid_items' };
-  const newQuantity = new Map(lines.map((l) => [items.find((i) => i.slug === l.item)!.id, l.quantity]));
-  const oldQuantity = new Map(pledge.lines.map((l) => [l.itemId, l.quantity]));
-  const itemIds = [...new Set([...newQuantity.keys(), ...oldQuantity.keys()])];
-  try {
-    await runInTransaction(db, async (trx) => {
-      // Lock the pledge first, so two edits of the same pledge apply one after the other.
-      const open = await trx
-        .selectFrom('pledge')
-        .select('id')
-        .where('id', '=', pledge.id)
-        .where('status', '=', 'pledged')
-        .forUpdate()
-        .executeTakeFirst();
-      if (!open) throw new ExceedsRemaining();
-      const current = await trx
-        .selectFrom('pledge_item')
-        .select(['campaign_item_id', 'quantity'])
-        .where('pledge_id', '=', pledge.id)
-        .execute();
-      const before = new Map(current.map((c) => [c.campaign_item_id, c.quantity]));
-      await applyQuantityChanges(
-        trx,
-        itemIds.map((id) => ({
-          itemId: id,
-          delta: (newQuantity.get(id) ?? 0) - (before.get(id) ?? 0),
-          quantity: newQuantity.get(id) ?? 0,
-        })),
-        { share },
-      );
-      await trx.deleteFrom('pledge_item').where('pledge_id', '=', pledge.id).execute();
-      await trx
-        .insertInto('pledge_item')
-        .values([...newQuantity].map(([id, quantity]) => ({ pledge_id: pledge.id, campaign_item_id: id, quantity })))
-        .execute();
-    });
-    return { ok: true };
-  } catch (error) {
-    if (error instanceof ExceedsRemaining)
-      return quantityRefusal(
-        db,
-        itemIds.map((id) => ({ itemId: id, quantity: newQuantity.get(id) ?? 0 })),
-        share,
-      );
-    throw error;
-  }
-}
-
-/**
- * Closes an open pledge with a final status and, unless it was received, gives its quantities back.
- * Its reminder is withdrawn; a donor with an email who cancels is told so (with the calendar entry to remove).
- */
-async function closePledge(
-  db: Db,
-  pledgeId: number,
-  status: Exclude<PledgeStatus, 'pledged'>,
-  now: Date,
-): Promise<boolean> {
-  return runInTransaction(db, async (trx) => {
-    const closed = await trx
-      .updateTable('pledge')
-      .set({ status, closed_at: now })
-      .where('id', '=', pledgeId)
-      .where('status', '=', 'pledged')
-      .returning(['id', 'email', 'locale', 'reference'])
-      .executeTakeFirst();
-    if (!closed) return false;
-    if (status !== 'received') {
-      const lines = await trx
-        .selectFrom('pledge_item')
-        .select(['campaign_item_id', 'quantity'])
-        .where('pledge_id', '=', pledgeId)
-        .execute();
-      await applyQuantityChanges(
-        trx,
-        lines.map((l) => ({ itemId: l.campaign_item_id, delta: -l.quantity })),
-        { share: 1 },
-      );
-    }
-    await cancelPendingMessagesOf(trx, 'pledge_id', pledgeId, ['pledge_reminder']);
-    if (status === 'cancelled' && closed.email) {
-      await enqueueMessage(trx, {
-        kind: 'pledge_cancelled',
-        recipient: closed.email,
-        locale: closed.locale as Locale,
-        payload: await messagePayloadOf(trx, pledgeId, closed.reference),
-        pledgeId,
-      });
-    }
-    return true;
-  });
-}
-
-/** What the pledge emails need, as createPledge stores it (no manage link: the pledge is closed). */
-async function messagePayloadOf(trx: Db, pledgeId: number, reference: string): Promise<Record<string, unknown>> {
-  const where = await trx
-    .selectFrom('pledge')
-    .innerJoin('campaign', 'campaign.id', 'pledge.campaign_id')
-    .innerJoin('collection_window', 'collection_window.id', 'pledge.collection_window_id')
-    .innerJoin('drop_off_point', 'drop_off_point.id', 'collection_window.drop_off_point_id')
-    .select([
-      'campaign.slug as campaign_slug',
-      'collection_window.id as window_id',
-      'collection_window.starts_at',
-      'collection_window.ends_at',
-      'drop_off_point.slug as point_slug',
-    ])
-    .where('pledge.id', '=', pledgeId)
-    .executeTakeFirstOrThrow();
-  const lines = await trx
-    .selectFrom('pledge_item')
-    .innerJoin('campaign_item', 'campaign_item.id', 'pledge_item.campaign_item_id')
-    .select(['campaign_item.slug', 'pledge_item.quantity'])
-    .where('pledge_item.pledge_id', '=', pledgeId)
-    .orderBy('campaign_item.position')
-    .orderBy('campaign_item.id')
-    .execute();
-  return {
-    reference,
-    campaignSlug: where.campaign_slug,
-    windowId: where.window_id,
-    pointSlug: where.point_slug,
-    start: where.starts_at.toISOString(),
-    end: where.ends_at.toISOString(),
-    lines: lines.map((l) => ({ item: l.slug, quantity: l.quantity })),
-    manageToken: null,
-  };
-}
-
-/** The donor cancels: the quantities are needed again at once. */
-export function cancelPledge(db: Db, pledgeId: number, now: Date = new Date()): Promise<boolean> {
-  return closePledge(db, pledgeId, 'cancelled', now);
-}
-
-/** Staff mark what arrived (received) or did not (not_brought, which gives the quantities back). */
-export function recordPledgeOutcome(
-  db: Db,
-  pledgeId: number,
-  outcome: 'received' | 'not_brought',
-  now: Date = new Date(),
-): Promise<boolean> {
-  return closePledge(db, pledgeId, outcome, now);
-}
-
-/**
- * Pledges still open when their collection window ended more than `graceHours` ago expire and give
- * their quantities back, so the list never stays blocked by promises nobody keeps.
- */
-export async function expireUnkeptPledges(db: Db, now: Date = new Date(), graceHours = 48): Promise<number> {
-  const cutoff = new Date(now.getTime() - graceHours * 3600000);
-  const due = await db
-    .selectFrom('pledge')
-    .innerJoin('collection_window', 'collection_window.id', 'pledge.collection_window_id')
-    .select('pledge.id')
-    .where('pledge.status', '=', 'pledged')
-    .where('collection_window.ends_at', '<', cutoff)
-    .execute();
-  let expired = 0;
-  for (const p of due) if (await closePledge(db, p.id, 'expired', now)) expired++;
-  return expired;
-}
-
-/** Erases donors' personal data `days` after their collection window; totals and items stay. */
-export async function eraseExpiredPledges(db: Db, now: Date = new Date(), days = 60): Promise<number> {
-  const cutoff = new Date(now.getTime() - days * 86400000);
-  return runInTransaction(db, async (trx) => {
-    const erased = await trx
-      .updateTable('pledge')
-      .set({
-        first_name: null,
-        email: null,
-        phone: null,
-        manage_token_hash: null,
-        submission_key: null,
-        erased_at: now,
-      })
-      .where('erased_at', 'is', null)
-      .where('collection_window_id', 'in', (eb) =>
-        eb.selectFrom('collection_window').select('id').where('ends_at', '<', cutoff),
-      )
-      .returning('id')
-      .execute();
-    if (erased.length > 0)
-      await trx
-        .deleteFrom('outbox')
-        .where(
-          'pledge_id',
-          'in',
-          erased.map((e) => e.id),
-        )
-        .execute();
-    return erased.length;
-  });
 }
