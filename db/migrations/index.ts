@@ -11,6 +11,7 @@ import * as formDrafts from './2026_12_05_0100_form_drafts.ts';
 import * as sms from './2026_12_05_0200_sms.ts';
 import * as contactKeys from './2026_12_05_0300_contact_keys.ts';
 import * as bookingHolds from './2026_12_05_0400_booking_holds.ts';
+import * as pledgeHolds from './2026_12_05_0500_pledge_holds.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_24_0001_public_site': publicSite,
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_05_0200_sms': sms,
   '2026_12_05_0300_contact_keys': contactKeys,
   '2026_12_05_0400_booking_holds': bookingHolds,
+  '2026_12_05_0500_pledge_holds': pledgeHolds,
 };

@@ -7,6 +7,7 @@ import { releaseLapsedHolds } from '#/features/booking/holds.ts';
 import { bookingRenderers } from '#/features/booking/outbox-renderers.ts';
 import { handleSmsReply, smsReplyRenderers } from '#/features/booking/sms-replies.ts';
 import { pledgeRenderers } from '#/features/campaign/outbox-renderers.ts';
+import { releaseLapsedPledgeHolds } from '#/features/campaign/pledge-holds.ts';
 import { eraseExpiredPledges } from '#/features/campaign/erase-pledges.ts';
 import { expireUnkeptPledges } from '#/features/campaign/close-pledge.ts';
 import { staffRenderers } from '#/features/staff-accounts/outbox-renderers.ts';
@@ -54,6 +55,11 @@ export function workerFeatures(options: HousekeepingOptions = {}): WorkerFeature
         name: 'hold release',
         run: (db, at) => releaseLapsedHolds(db, at),
         describe: (n) => `released ${n} unconfirmed booking holds`,
+      },
+      {
+        name: 'pledge hold release',
+        run: (db, at) => releaseLapsedPledgeHolds(db, at),
+        describe: (n) => `released ${n} unconfirmed pledges`,
       },
       {
         name: 'booking erasure',

@@ -248,7 +248,12 @@ async function tryCreateBooking(
         ...(hold ? { status: 'pending' as const, hold_expires_at: holdExpiresAt, hold_client: hold.client } : {}),
       });
       if (hold) {
-        const code = await issueCode(trx, { bookingId: row.id, channel, expiresAt: holdExpiresAt }, secret, now);
+        const code = await issueCode(
+          trx,
+          { owner: { booking: row.id }, channel, expiresAt: holdExpiresAt },
+          secret,
+          now,
+        );
         await sendHoldCode(
           trx,
           { bookingId: row.id, channel, phone: input.phone, email: input.email, locale: input.locale },

@@ -23,10 +23,13 @@ export const HOLD_LIMITS = {
 export type HoldRefusal = 'too_many_holds' | 'contact_has_booking_here' | 'contact_limit';
 
 // An email as contactKey (src/lib/contact.ts) counts it: lower case, without its +tag.
-const EMAIL_KEY_SQL = (column: string) => sql`regexp_replace(lower(${sql.ref(column)}), '\\+[^@]*@', '@')`;
+export const emailKeySql = (column: string) => sql`regexp_replace(lower(${sql.ref(column)}), '\\+[^@]*@', '@')`;
 
-/** Locks the keys for the rest of the transaction, always in the same order (no deadlock). */
-async function lockKeys(trx: Db, keys: string[]): Promise<void> {
+/**
+ * Locks the keys for the rest of the transaction, always in the same order (no deadlock). Pledge
+ * holds lock the same client key (campaign/pledge-holds.ts).
+ */
+export async function lockHoldKeys(trx: Db, keys: string[]): Promise<void> {
   for (const key of [...new Set(keys)].sort())
     await sql`SELECT pg_advisory_xact_lock(hashtext(${`hold:${key}`}))`.execute(trx);
 }
@@ -52,7 +55,7 @@ export async function checkHoldLimits(
   releaseHolds: (trx: Db, ids: number[], now: Date) => Promise<number>,
 ): Promise<HoldRefusal | undefined> {
   const emailKey = request.email ? contactKey(request.email) : null;
-  await lockKeys(trx, [
+  await lockHoldKeys(trx, [
     `client:${request.client}`,
     ...(request.phone ? [`phone:${request.phone}`] : []),
     ...(emailKey ? [`email:${emailKey}`] : []),
@@ -61,7 +64,7 @@ export async function checkHoldLimits(
     qb.where((eb) =>
       eb.or([
         ...(request.phone ? [eb('phone', '=', request.phone)] : []),
-        ...(emailKey ? [eb(EMAIL_KEY_SQL('email'), '=', emailKey)] : []),
+        ...(emailKey ? [eb(emailKeySql('email'), '=', emailKey)] : []),
       ]),
     );
   const upcoming = () =>

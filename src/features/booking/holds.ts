@@ -10,7 +10,8 @@ import type { Locale } from '#/lib/locales.ts';
 import { runInTransaction } from '#/server/db/transaction.ts';
 import { getServerSecret } from '#/server/security/secret.ts';
 import { checkCode, resendCode, type CheckOutcome, type CodeChannel } from '#/features/verification/codes.ts';
-import { enqueueMessage } from '#/server/mail/outbox.ts';
+import { dropCodeMessages, queueCode } from '#/features/verification/send-code.ts';
+import { HOLD_MINUTES } from '#/features/verification/code.ts';
 import { enqueueConfirmation } from './booking-messages.ts';
 import { hashToken } from './reference.ts';
 import { manageTokenFor, queueBookingSms } from './booking-sms.ts';
@@ -178,7 +179,7 @@ export async function confirmHold(
     if (holdLapsed({ status: hold.status, expiresAt: hold.hold_expires_at }, now))
       return { ok: false, reason: 'expired' };
     if (hold.status !== 'pending') return { ok: false, reason: 'not_pending' };
-    const checked = await checkCode(trx, bookingId, code, secret, now);
+    const checked = await checkCode(trx, { booking: bookingId }, code, secret, now);
     if (!checked.ok) return checked;
     // A mobile gets the short token its SMS link carries (booking-sms.ts), an email the long one.
     const manageToken = manageTokenFor(hold);
@@ -193,11 +194,7 @@ export async function confirmHold(
       .where('id', '=', bookingId)
       .execute();
     // The code's message has done its work; its row goes with the code.
-    await trx
-      .deleteFrom('outbox')
-      .where('booking_id', '=', bookingId)
-      .where('kind', '=', 'verification_code')
-      .execute();
+    await dropCodeMessages(trx, { booking: bookingId });
     if (hold.email)
       await enqueueConfirmation(
         trx,
@@ -228,22 +225,15 @@ export async function confirmHold(
 }
 
 /** Queues a hold's code to its contact (phone → SMS, email → email). */
-export async function sendHoldCode(
+export function sendHoldCode(
   trx: Db,
   hold: { bookingId: number; channel: CodeChannel; phone: string | null; email: string | null; locale: Locale },
   code: string,
   expiresAt: Date,
+  again = false,
 ): Promise<void> {
-  const recipient = hold.channel === 'sms' ? hold.phone : hold.email;
-  if (!recipient) throw new Error('a hold without the contact its code goes to');
-  await enqueueMessage(trx, {
-    kind: 'verification_code',
-    channel: hold.channel,
-    recipient,
-    locale: hold.locale,
-    payload: { code, expiresAt: expiresAt.toISOString() },
-    bookingId: hold.bookingId,
-  });
+  const { bookingId, ...to } = hold;
+  return queueCode(trx, { booking: bookingId }, to, code, { expiresAt, minutes: HOLD_MINUTES, again });
 }
 
 export type ResendHoldOutcome =
@@ -272,18 +262,10 @@ export async function resendHoldCode(
     if (!hold || holdLapsed({ status: hold.status, expiresAt: hold.hold_expires_at }, now) || hold.status !== 'pending')
       return { ok: false, reason: 'gone' };
     const email = options.toEmail ?? undefined;
-    const outcome = await resendCode(trx, bookingId, email ? 'email' : undefined, secret, now);
+    const outcome = await resendCode(trx, { booking: bookingId }, email ? 'email' : undefined, secret, now);
     if (!outcome.ok) return outcome;
     if (email && email !== hold.email)
       await trx.updateTable('booking').set({ email }).where('id', '=', bookingId).execute();
-    // The earlier code's message, if still unsent, is no use any more.
-    await trx
-      .updateTable('outbox')
-      .set({ status: 'cancelled' })
-      .where('booking_id', '=', bookingId)
-      .where('kind', '=', 'verification_code')
-      .where('status', '=', 'pending')
-      .execute();
     await sendHoldCode(
       trx,
       {
@@ -295,6 +277,7 @@ export async function resendHoldCode(
       },
       outcome.code,
       hold.hold_expires_at!,
+      true,
     );
     return { ok: true, channel: outcome.channel };
   });

@@ -5,6 +5,7 @@ import type { Locale } from '#/lib/locales.ts';
 import { cancelPendingMessagesOf, enqueueMessage } from '#/server/mail/outbox.ts';
 import { runInTransaction } from '#/server/db/transaction.ts';
 import { applyQuantityChanges } from './pledge-quantities.ts';
+import type { PledgePayload } from './pledge-messages.ts';
 
 /**
  * Closes an open pledge with a final status and, unless it was received, gives its quantities back.
@@ -43,7 +44,7 @@ async function closePledge(
         kind: 'pledge_cancelled',
         recipient: closed.email,
         locale: closed.locale as Locale,
-        payload: await messagePayloadOf(trx, pledgeId, closed.reference),
+        payload: await pledgePayloadOf(trx, pledgeId, closed.reference),
         pledgeId,
       });
     }
@@ -51,8 +52,8 @@ async function closePledge(
   });
 }
 
-/** What the pledge emails need, as createPledge stores it (no manage link: the pledge is closed). */
-async function messagePayloadOf(trx: Db, pledgeId: number, reference: string): Promise<Record<string, unknown>> {
+/** What the pledge messages need, as createPledge stores it (no manage link: the caller adds one if it has one). */
+export async function pledgePayloadOf(trx: Db, pledgeId: number, reference: string): Promise<PledgePayload> {
   const where = await trx
     .selectFrom('pledge')
     .innerJoin('campaign', 'campaign.id', 'pledge.campaign_id')

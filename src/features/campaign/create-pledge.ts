@@ -9,12 +9,20 @@ import { sql } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
 import type { Locale } from '#/lib/locales.ts';
 import { generateReference, hashToken } from '#/features/booking/reference.ts';
-import { enqueueMessage, reminderTime } from '#/server/mail/outbox.ts';
 import { manageTokenFor, sendsSms } from '#/features/booking/booking-sms.ts';
-import { queuePledgeSms } from './pledge-sms.ts';
 import { isUniqueViolation, runInTransaction } from '#/server/db/transaction.ts';
 import { scopedSubmissionKey } from '#/server/security/submission-key.ts';
 import { getConfig } from '#/server/config.ts';
+import { getServerSecret } from '#/server/security/secret.ts';
+import { issueCode, type CodeChannel } from '#/features/verification/codes.ts';
+import { queuePledgeConfirmation } from './pledge-messages.ts';
+import {
+  checkPledgeHold,
+  pledgeHoldMinutes,
+  releaseLapsedPledgeHolds,
+  sendPledgeCode,
+  type PledgeHoldRefusal,
+} from './pledge-holds.ts';
 import {
   ExceedsRemaining,
   applyQuantityChanges,
@@ -22,6 +30,7 @@ import {
   normalizeLines,
   quantityRefusal,
   type PledgeLine,
+  type QuantityChange,
   type QuantityRefusal,
 } from './pledge-quantities.ts';
 
@@ -44,8 +53,17 @@ export interface PledgeSummary {
 }
 
 export type PledgeOutcome =
-  | { ok: true; pledge: PledgeSummary; manageToken: string | null; duplicate: boolean }
+  | {
+      ok: true;
+      pledge: PledgeSummary;
+      manageToken: string | null;
+      duplicate: boolean;
+      /** Set for a pending hold: until when, and where its code went. */
+      hold?: { expiresAt: Date; channel: CodeChannel };
+    }
   | QuantityRefusal
+  /** This client address holds HOLDS_PER_CLIENT unconfirmed pledges already. */
+  | { ok: false; reason: PledgeHoldRefusal }
   /** This phone or address already has an open pledge for this collection window. */
   | { ok: false; reason: 'open_pledge'; contact: 'phone' | 'email' }
   | { ok: false; reason: 'invalid_items' | 'invalid_window' | 'campaign_not_found' };
@@ -71,6 +89,28 @@ export interface CreatePledgeOptions {
   campaign?: PledgeCampaign;
   /** The largest part of an item's target one pledge may take; PLEDGE_MAX_SHARE by default. */
   maxShare?: number;
+  /**
+   * A pledge from the site or the API: taken as a pending hold for PLEDGE_HOLD_MINUTES, its code
+   * sent to the contact (a mobile by SMS, otherwise the email), at most HOLDS_PER_CLIENT at once
+   * per client (pledge-holds.ts). `client` is the HMAC of the client address. Without it the
+   * pledge is open at once.
+   */
+  hold?: { client: string };
+  /** Set on the one retry after lapsed holds were given back. */
+  retried?: boolean;
+}
+
+/** The hold limit refused this pledge (thrown inside the transaction to roll it back). */
+class HoldRefused extends Error {}
+
+/** Changes to item counters, one per item (a hold given back and this pledge's line on the same item add up). */
+function mergeChanges(changes: QuantityChange[]): QuantityChange[] {
+  const byItem = new Map<number, QuantityChange>();
+  for (const c of changes) {
+    const seen = byItem.get(c.itemId);
+    byItem.set(c.itemId, seen ? { ...seen, delta: seen.delta + c.delta, quantity: seen.quantity ?? c.quantity } : c);
+  }
+  return [...byItem.values()];
 }
 
 class InvalidWindow extends Error {}
@@ -129,10 +169,16 @@ export async function createPledge(
   const itemIds = lines.map((l) => itemId.get(l.item)!);
   const share = options.maxShare ?? getConfig().pledgeMaxShare;
 
-  const manageToken = manageTokenFor(input);
+  const hold = options.hold;
+  // A hold gets its manage link when its code confirms it (pledge-holds.ts), not now.
+  const manageToken = hold ? null : manageTokenFor(input);
+  const holdExpiresAt = new Date(now.getTime() + pledgeHoldMinutes() * 60000);
+  // The code goes by SMS to a mobile, otherwise by email (pledge-form.ts asks for one of the two).
+  const channel: CodeChannel = sendsSms(input.phone) ? 'sms' : 'email';
+  const secret = hold ? await getServerSecret(db) : '';
   try {
     // One line and no email (no outbox row): the whole pledge is one statement, atomic on its own.
-    if (lines.length === 1 && !input.email && !sendsSms(input.phone) && !db.isTransaction) {
+    if (lines.length === 1 && !hold && !input.email && !sendsSms(input.phone) && !db.isTransaction) {
       const pledge = await pledgeOneLine(
         db,
         input,
@@ -146,6 +192,10 @@ export async function createPledge(
       throw new InvalidWindow();
     }
     const pledge = await runInTransaction(db, async (trx) => {
+      const limits = hold
+        ? await checkPledgeHold(trx, { client: hold.client, windowId: input.collectionWindowId, ...input }, now)
+        : { givenBack: [] };
+      if (limits.refused) throw new HoldRefused();
       const { rows } = await sql<{
         id: number;
         reference: string;
@@ -161,8 +211,9 @@ export async function createPledge(
             JOIN campaign c ON c.id = p.campaign_id
            WHERE cw.id = ${input.collectionWindowId}::int AND c.id = ${campaign.id}::int AND c.active AND cw.ends_at > ${now}::timestamptz
         ), ins AS (
-          INSERT INTO pledge (reference, campaign_id, collection_window_id, first_name, email, phone, locale, manage_token_hash, submission_key)
-          SELECT ${generateReference('ZS')}::text, ${campaign.id}::int, w.id, ${input.firstName}::text, ${input.email}::text, ${input.phone}::text, ${input.locale}::text, ${manageToken ? hashToken(manageToken) : null}::text, ${input.submissionKey}::text
+          INSERT INTO pledge (reference, campaign_id, collection_window_id, first_name, email, phone, locale, manage_token_hash, submission_key, status, hold_expires_at, hold_client)
+          SELECT ${generateReference('ZS')}::text, ${campaign.id}::int, w.id, ${input.firstName}::text, ${input.email}::text, ${input.phone}::text, ${input.locale}::text, ${manageToken ? hashToken(manageToken) : null}::text, ${input.submissionKey}::text,
+                 ${hold ? 'pending' : 'pledged'}::text, ${hold ? holdExpiresAt : null}::timestamptz, ${hold?.client ?? null}::text
             FROM w
           RETURNING id, reference, collection_window_id
         )
@@ -186,39 +237,33 @@ export async function createPledge(
         lines,
         manageToken,
       };
-      await queuePledgeSms(trx, { id: row.id, phone: input.phone, locale: input.locale, payload }, now);
-      if (input.email) {
-        await enqueueMessage(trx, {
-          kind: 'pledge_confirmation',
-          recipient: input.email,
-          locale: input.locale,
-          payload,
-          pledgeId: row.id,
-        });
-        const remindAt = reminderTime(window.startsAt);
-        if (remindAt.getTime() > now.getTime()) {
-          await enqueueMessage(trx, {
-            kind: 'pledge_reminder',
-            recipient: input.email,
-            locale: input.locale,
-            payload,
-            pledgeId: row.id,
-            sendAfter: remindAt,
-          });
-        }
-      }
+      if (hold) {
+        const code = await issueCode(
+          trx,
+          { owner: { pledge: row.id }, channel, expiresAt: holdExpiresAt },
+          secret,
+          now,
+        );
+        await sendPledgeCode(trx, { ...input, id: row.id, channel }, code, holdExpiresAt);
+      } else await queuePledgeConfirmation(trx, { id: row.id, ...input }, payload, now);
       await applyQuantityChanges(
         trx,
-        lines.map((l) => ({ itemId: itemId.get(l.item)!, delta: l.quantity })),
+        mergeChanges([
+          ...limits.givenBack,
+          ...lines.map((l) => ({ itemId: itemId.get(l.item)!, delta: l.quantity, quantity: l.quantity })),
+        ]),
         { campaignId: campaign.id, share },
       );
       return { id: row.id, reference: row.reference, collectionWindowId: window.id };
     });
+    if (hold)
+      return { ok: true, pledge, manageToken: null, duplicate: false, hold: { expiresAt: holdExpiresAt, channel } };
     return { ok: true, pledge, manageToken, duplicate: false };
   } catch (error) {
     if (
       input.submissionKey &&
       (error instanceof ExceedsRemaining ||
+        error instanceof HoldRefused ||
         error instanceof InvalidWindow ||
         openPledgeContact(error) ||
         isUniqueViolation(error, 'pledge_submission_key_key'))
@@ -226,8 +271,14 @@ export async function createPledge(
       const duplicate = await duplicateOf();
       if (duplicate) return duplicate;
     }
+    if (error instanceof HoldRefused) return { ok: false, reason: 'too_many_holds' };
     const contact = openPledgeContact(error);
     if (contact) return { ok: false, reason: 'open_pledge', contact };
+    // Lapsed holds not yet released still count in the counters: give them back and try once more.
+    if (error instanceof ExceedsRemaining && !options.retried && !db.isTransaction) {
+      if ((await releaseLapsedPledgeHolds(db, now)) > 0)
+        return createPledge(db, request, now, { ...options, retried: true });
+    }
     if (error instanceof ExceedsRemaining) {
       const refusal = await quantityRefusal(
         db,

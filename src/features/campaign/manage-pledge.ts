@@ -13,6 +13,7 @@ import {
   type QuantityRefusal,
 } from './pledge-quantities.ts';
 import { cancelPledge } from './close-pledge.ts';
+import { releaseLapsedPledgeHolds } from './pledge-holds.ts';
 
 export interface ManagedPledge {
   id: number;
@@ -62,6 +63,7 @@ export async function changePledgeQuantities(
   pledge: ManagedPledge,
   newLines: PledgeLine[],
   share: number = getConfig().pledgeMaxShare,
+  retried = false,
 ): Promise<{ ok: true } | QuantityRefusal | { ok: false; reason: 'invalid_items' | 'not_open' }> {
   if (pledge.status !== 'pledged') return { ok: false, reason: 'not_open' };
   const lines = normalizeLines(newLines);
@@ -118,6 +120,9 @@ export async function changePledgeQuantities(
     });
     return { ok: true };
   } catch (error) {
+    // Lapsed holds not yet released still count in the counters: give them back and try once more.
+    if (error instanceof ExceedsRemaining && !retried && (await releaseLapsedPledgeHolds(db)) > 0)
+      return changePledgeQuantities(db, pledge, newLines, share, true);
     if (error instanceof ExceedsRemaining)
       return quantityRefusal(
         db,

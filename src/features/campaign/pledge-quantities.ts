@@ -81,9 +81,16 @@ export async function quantityRefusal(
  * items cannot deadlock. Throws ExceedsRemaining when an increase does not fit what is still needed
  * or makes the pledge's line (`quantity`, after the change) more than one pledge may take.
  */
+/** One item's counter moved by `delta`; `quantity` is the pledge's line after it (for the share). */
+export interface QuantityChange {
+  itemId: number;
+  delta: number;
+  quantity?: number;
+}
+
 export async function applyQuantityChanges(
   trx: Db,
-  changes: { itemId: number; delta: number; quantity?: number }[],
+  changes: QuantityChange[],
   options: { campaignId?: number; share: number },
 ): Promise<void> {
   const { campaignId, share } = options;

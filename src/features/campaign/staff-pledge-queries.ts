@@ -68,7 +68,11 @@ export async function listCollectionPoints(db: Db, actor: Actor, now: Date = new
   const windows = await db
     .selectFrom('collection_window')
     .leftJoin('pledge', (join) =>
-      join.onRef('pledge.collection_window_id', '=', 'collection_window.id').on('pledge.erased_at', 'is', null),
+      // A pending pledge is no promise yet: staff see it once its code confirmed it.
+      join
+        .onRef('pledge.collection_window_id', '=', 'collection_window.id')
+        .on('pledge.erased_at', 'is', null)
+        .on('pledge.status', '!=', 'pending'),
     )
     .select((eb) => [
       'collection_window.id',
@@ -136,7 +140,8 @@ export async function listWindowPledges(
     .selectFrom('pledge')
     .select(['id', 'reference', 'status', 'first_name', 'phone'])
     .where('collection_window_id', '=', window.id)
-    .where('erased_at', 'is', null);
+    .where('erased_at', 'is', null)
+    .where('status', '!=', 'pending');
   if (options.onlyOpen) query = query.where('status', '=', 'pledged');
   const pledges = await query
     .orderBy(sql`case when status = 'pledged' then 0 else 1 end`)
@@ -179,5 +184,9 @@ export function pledgeStatusLabel(status: PledgeStatus, t: Translate): string {
       return t('staff.pledges.status.cancelled');
     case 'expired':
       return t('staff.pledges.status.expired');
+    case 'pending':
+      return t('staff.pledges.status.pending');
+    case 'lapsed':
+      return t('staff.pledges.status.lapsed');
   }
 }

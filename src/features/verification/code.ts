@@ -16,11 +16,11 @@ export function generateCode(): string {
 }
 
 /** The stored form: bound to its hold, so a code's hash is worth nothing for another one. */
-export function hashCode(secret: string, holdId: number, code: string): string {
+export function hashCode(secret: string, holdId: number | string, code: string): string {
   return createHmac('sha256', secret).update(`verification:${holdId}:${code}`).digest('base64url');
 }
 
-export function codeMatches(secret: string, holdId: number, code: string, storedHash: string): boolean {
+export function codeMatches(secret: string, holdId: number | string, code: string, storedHash: string): boolean {
   const a = Buffer.from(hashCode(secret, holdId, code));
   const b = Buffer.from(storedHash);
   return a.length === b.length && timingSafeEqual(a, b);

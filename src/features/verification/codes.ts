@@ -8,10 +8,19 @@ import { MAX_ATTEMPTS, MAX_SENDS, RESEND_AFTER_SECONDS, codeMatches, generateCod
 
 export type CodeChannel = 'sms' | 'email';
 
+/** Whose code: a pending booking's or a pending pledge's (verification_code has one column each). */
+export type CodeOwner = { booking: number } | { pledge: number };
+
+/** The row of the owner's code. */
+export const ownerColumn = (owner: CodeOwner) => ('booking' in owner ? 'booking_id' : 'pledge_id');
+const ownerId = (owner: CodeOwner) => ('booking' in owner ? owner.booking : owner.pledge);
+/** What the code's HMAC is bound to: a booking's id as before, a pledge's id marked as one. */
+const subject = (owner: CodeOwner) => ('booking' in owner ? owner.booking : `pledge:${owner.pledge}`);
+
 /** Draws the hold's first code and stores its hash; the caller sends the returned code. */
 export async function issueCode(
   trx: Db,
-  hold: { bookingId: number; channel: CodeChannel; expiresAt: Date },
+  hold: { owner: CodeOwner; channel: CodeChannel; expiresAt: Date },
   secret: string,
   now: Date,
 ): Promise<string> {
@@ -19,9 +28,9 @@ export async function issueCode(
   await trx
     .insertInto('verification_code')
     .values({
-      booking_id: hold.bookingId,
+      [ownerColumn(hold.owner)]: ownerId(hold.owner),
       channel: hold.channel,
-      code_hash: hashCode(secret, hold.bookingId, code),
+      code_hash: hashCode(secret, subject(hold.owner), code),
       last_sent_at: now,
       expires_at: hold.expiresAt,
     })
@@ -40,7 +49,7 @@ export type ResendOutcome =
  */
 export async function resendCode(
   trx: Db,
-  bookingId: number,
+  owner: CodeOwner,
   channel: CodeChannel | undefined,
   secret: string,
   now: Date,
@@ -49,12 +58,12 @@ export async function resendCode(
   const row = await trx
     .updateTable('verification_code')
     .set({
-      code_hash: hashCode(secret, bookingId, code),
+      code_hash: hashCode(secret, subject(owner), code),
       sends: sql<number>`sends + 1`,
       last_sent_at: now,
       ...(channel ? { channel } : {}),
     })
-    .where('booking_id', '=', bookingId)
+    .where(ownerColumn(owner), '=', ownerId(owner))
     .where('expires_at', '>', now)
     .where('attempts', '<', MAX_ATTEMPTS)
     .where('sends', '<', MAX_SENDS)
@@ -70,7 +79,7 @@ export async function resendCode(
     .returning('channel')
     .executeTakeFirst();
   if (row) return { ok: true, code, channel: row.channel };
-  const current = await findCode(trx, bookingId);
+  const current = await findCode(trx, owner);
   if (!current || current.expires_at <= now || current.attempts >= MAX_ATTEMPTS) return { ok: false, reason: 'gone' };
   if (current.sends >= MAX_SENDS) return { ok: false, reason: 'no_more' };
   const wait = current.last_sent_at.getTime() + RESEND_AFTER_SECONDS * 1000 - now.getTime();
@@ -85,7 +94,7 @@ export type CheckOutcome =
 /** Counts one try and compares; the right code deletes the row (single use). */
 export async function checkCode(
   trx: Db,
-  bookingId: number,
+  owner: CodeOwner,
   code: string | undefined,
   secret: string,
   now: Date,
@@ -93,18 +102,18 @@ export async function checkCode(
   const counted = await trx
     .updateTable('verification_code')
     .set({ attempts: sql<number>`attempts + 1` })
-    .where('booking_id', '=', bookingId)
+    .where(ownerColumn(owner), '=', ownerId(owner))
     .where('expires_at', '>', now)
     .where('attempts', '<', MAX_ATTEMPTS)
     .returning(['code_hash', 'attempts'])
     .executeTakeFirst();
   if (!counted) {
-    const current = await findCode(trx, bookingId);
+    const current = await findCode(trx, owner);
     if (!current) return { ok: false, reason: 'gone' };
     return { ok: false, reason: current.expires_at <= now ? 'expired' : 'locked' };
   }
-  if (code !== undefined && codeMatches(secret, bookingId, code, counted.code_hash)) {
-    await trx.deleteFrom('verification_code').where('booking_id', '=', bookingId).execute();
+  if (code !== undefined && codeMatches(secret, subject(owner), code, counted.code_hash)) {
+    await trx.deleteFrom('verification_code').where(ownerColumn(owner), '=', ownerId(owner)).execute();
     return { ok: true };
   }
   const triesLeft = MAX_ATTEMPTS - counted.attempts;
@@ -112,10 +121,10 @@ export async function checkCode(
 }
 
 /** Where the hold's code went, and whether "send again" is possible now. */
-export async function findCode(db: Db, bookingId: number) {
+export async function findCode(db: Db, owner: CodeOwner) {
   return db
     .selectFrom('verification_code')
     .select(['channel', 'attempts', 'sends', 'last_sent_at', 'expires_at'])
-    .where('booking_id', '=', bookingId)
+    .where(ownerColumn(owner), '=', ownerId(owner))
     .executeTakeFirst();
 }

@@ -182,8 +182,10 @@ export interface BookingTable {
   hold_client: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
+/** The code of one hold: a booking's or a pledge's, exactly one of the two. */
 export interface VerificationCodeTable {
-  booking_id: number;
+  booking_id: number | null;
+  pledge_id: number | null;
   channel: 'sms' | 'email';
   code_hash: string;
   attempts: Generated<number>;
@@ -251,7 +253,8 @@ export interface RateLimitTable {
   hits: number;
 }
 
-export type PledgeStatus = 'pledged' | 'received' | 'not_brought' | 'cancelled' | 'expired';
+/** 'pending': held until its code confirms it; 'lapsed': a hold never confirmed, its quantities given back. */
+export type PledgeStatus = 'pending' | 'lapsed' | 'pledged' | 'received' | 'not_brought' | 'cancelled' | 'expired';
 
 export interface PledgeTable {
   id: Generated<number>;
@@ -270,6 +273,10 @@ export interface PledgeTable {
   erased_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   /** Open before one-open-pledge-per-contact-and-window applied, alongside another of the same contact: not counted. */
   before_contact_limit: Generated<boolean>;
+  /** Set while 'pending': the hold lapses then. */
+  hold_expires_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** HMAC of the client address that took a pending hold (the per-client cap). */
+  hold_client: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface PledgeItemTable {

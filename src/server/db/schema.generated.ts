@@ -256,6 +256,8 @@ export interface Pledge {
   email: string | null;
   erased_at: Timestamp | null;
   first_name: string | null;
+  hold_client: string | null;
+  hold_expires_at: Timestamp | null;
   id: Generated<number>;
   locale: string;
   manage_token_hash: string | null;
@@ -326,11 +328,12 @@ export interface UserToken {
 
 export interface VerificationCode {
   attempts: Generated<number>;
-  booking_id: number;
+  booking_id: number | null;
   channel: string;
   code_hash: string;
   expires_at: Timestamp;
   last_sent_at: Timestamp;
+  pledge_id: number | null;
   sends: Generated<number>;
 }
 
