@@ -19,7 +19,7 @@ import { confirmHold, findHold, holdLapsed, resendHoldCode } from './holds.ts';
 import { confirmedPath, loadState, saveState, stepPath, type StepContext, type StepOutcome } from './booking-steps.ts';
 import { bookingPath } from '#/lib/paths.ts';
 import { normalizeEmail } from '#/lib/contact.ts';
-import type { CodeMessage } from './code-step-view.ts';
+import type { CodeMessage } from '#/features/verification/code-step-view.ts';
 
 const codePath = (locale: Locale, desk: Desk) => bookingPath(locale, desk.slug, 'codice');
 

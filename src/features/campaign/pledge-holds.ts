@@ -103,8 +103,9 @@ export async function checkPledgeHold(
     contact.length > 0
       ? await flipHolds(
           trx,
+          // The same submission sent twice is this very pledge: kept (its insert finds the key taken).
           sql`collection_window_id = ${request.windowId}::int AND (${sql.join(contact, sql` OR `)})
-              AND submission_key IS DISTINCT FROM ${request.submissionKey}::text`,
+              AND ${request.submissionKey ? sql`submission_key IS DISTINCT FROM ${request.submissionKey}::text` : sql`true`}`,
           now,
         )
       : { givenBack: [] };

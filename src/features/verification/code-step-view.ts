@@ -1,6 +1,6 @@
 // What the code step (after "confirm") shows: where the code went, until when the place is held,
 // and, once, what happened to the last form sent. Pure.
-import type { CodeChannel } from '#/features/verification/codes.ts';
+import type { CodeChannel } from './codes.ts';
 
 export const CODE_MESSAGES = [
   'codeFormat',
