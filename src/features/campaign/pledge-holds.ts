@@ -136,6 +136,7 @@ export async function sendPledgeCode(
 export interface PledgeHoldView {
   id: number;
   reference: string;
+  windowId: number;
   status: string;
   expiresAt: Date | null;
   channel: CodeChannel | null;
@@ -154,6 +155,7 @@ export async function findPledgeHold(db: Db, pledgeId: number): Promise<PledgeHo
     .select([
       'pledge.id',
       'pledge.reference',
+      'pledge.collection_window_id',
       'pledge.status',
       'pledge.hold_expires_at',
       'pledge.phone',
@@ -170,6 +172,7 @@ export async function findPledgeHold(db: Db, pledgeId: number): Promise<PledgeHo
     row && {
       id: row.id,
       reference: row.reference,
+      windowId: row.collection_window_id,
       status: row.status,
       expiresAt: row.hold_expires_at,
       channel: row.channel,
