@@ -177,6 +177,18 @@ export async function createPledge(
   const channel: CodeChannel = sendsSms(input.phone) ? 'sms' : 'email';
   const secret = hold ? await getServerSecret(db) : '';
   try {
+    // A hold does more work before it reaches the counters (limits, a code): a line that does not
+    // fit what is left at read time is refused without a transaction, so a crowd does not queue on
+    // an item that is complete (the submission key may still find this very pledge).
+    if (
+      hold &&
+      !(await fitsAtReadTime(
+        db,
+        lines.map((l, i) => ({ itemId: itemIds[i]!, quantity: l.quantity })),
+        now,
+      ))
+    )
+      throw new ExceedsRemaining();
     // One line and no email (no outbox row): the whole pledge is one statement, atomic on its own.
     if (lines.length === 1 && !hold && !input.email && !sendsSms(input.phone) && !db.isTransaction) {
       const pledge = await pledgeOneLine(
@@ -344,6 +356,17 @@ async function pledgeOneLine(
     SELECT id, reference, collection_window_id AS window_id FROM ins`.execute(db);
   const row = rows[0];
   return row && { id: row.id, reference: row.reference, collectionWindowId: row.window_id };
+}
+
+/** Every line within what its item still needs, lapsed holds counted as given back (as campaigns.ts reads it). */
+async function fitsAtReadTime(db: Db, lines: { itemId: number; quantity: number }[], now: Date): Promise<boolean> {
+  const { rows } = await sql<{ id: number; left: number }>`
+    SELECT ci.id, ci.target - ci.pledged + COALESCE((
+             SELECT sum(pi.quantity) FROM pledge_item pi JOIN pledge p ON p.id = pi.pledge_id
+              WHERE pi.campaign_item_id = ci.id AND p.status = 'pending' AND p.hold_expires_at <= ${now}::timestamptz), 0)::int AS left
+      FROM campaign_item ci
+     WHERE ci.id IN (${sql.join(lines.map((l) => sql`${l.itemId}::int`))})`.execute(db);
+  return lines.every((l) => l.quantity <= (rows.find((r) => r.id === l.itemId)?.left ?? 0));
 }
 
 async function windowOpen(db: Db, windowId: number, campaignId: number, now: Date): Promise<boolean> {
