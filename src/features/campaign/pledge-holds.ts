@@ -62,7 +62,16 @@ export async function flipHolds(
 }
 
 /** Every lapsed pledge hold of the site, released (housekeeping, and a pledge that did not fit). */
-export function releaseLapsedPledgeHolds(db: Db, now: Date = new Date()): Promise<number> {
+export async function releaseLapsedPledgeHolds(db: Db, now: Date = new Date()): Promise<number> {
+  // Usually there is none: one indexed read, no transaction (a refused pledge asks this too).
+  const any = await db
+    .selectFrom('pledge')
+    .select('id')
+    .where('status', '=', 'pending')
+    .where('hold_expires_at', '<=', now)
+    .limit(1)
+    .executeTakeFirst();
+  if (!any) return 0;
   return runInTransaction(db, async (trx) => {
     const { released, givenBack } = await flipHolds(trx, sql`hold_expires_at <= ${now}::timestamptz`, now);
     await applyQuantityChanges(trx, givenBack, { share: 1 });
