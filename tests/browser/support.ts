@@ -168,12 +168,12 @@ export async function pledgeWithCode(
   await Promise.all([page.waitForURL(/\/zaino-sospeso\/grazie\?c=/), page.locator('#confirm-code').click()]);
 }
 
-/** Confirms a pledge made through the API with the code sent to its contact (`recipient`). */
+/** Confirms a pledge made through the API with the code sent to its contact (`recipient`); its manage link comes back. */
 export async function confirmPledgeThroughApi(
   site: { origin: string; server: RunningServer },
   reference: string,
   recipient: string,
-): Promise<void> {
+): Promise<{ manageUrl: string | null }> {
   const code = await codeSentTo(site.server.output, recipient);
   const res = await fetch(`${site.origin}/api/v1/pledges/${reference}/confirm`, {
     method: 'POST',
@@ -181,6 +181,7 @@ export async function confirmPledgeThroughApi(
     body: JSON.stringify({ code }),
   });
   if (res.status !== 200) throw new Error(`could not confirm ${reference}: ${res.status}`);
+  return (await res.json()) as { manageUrl: string | null };
 }
 
 /** A string of the site in a locale, with its {{placeholders}} filled in. */
