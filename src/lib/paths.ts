@@ -29,7 +29,7 @@ export const BOOK = 'prenota';
 /** Steps after "choose a time" (the desk's /prenota page itself), and the confirmation's files. */
 export type BookingPage = 'dettagli' | 'contatti' | 'riepilogo' | 'codice' | 'confermata' | 'appuntamento.ics';
 export type BookingManagePage = 'gestisci' | 'annulla';
-export type PledgePage = 'dona' | 'grazie' | 'gestisci' | 'consegna.ics';
+export type PledgePage = 'dona' | 'codice' | 'grazie' | 'gestisci' | 'consegna.ics';
 export type VolunteerPage = 'grazie' | 'conferma' | 'ritira';
 export type EventsFile = 'feed.xml' | 'calendario.ics';
 /** An event's sign-up pages (issue #13), under the event: /{locale}/eventi/{slug}/{page}. */
@@ -173,6 +173,7 @@ export const QUERY_PARAMS: Readonly<Record<string, readonly string[]>> = {
   '/[locale]/sportelli/[slug]/prenota/appuntamento.ics': ['c'],
   '/[locale]/prenotazione/annulla': ['esito', 'passo', 'settimana'],
   '/[locale]/prenotazione/gestisci': ['token', 'azione', 'esito', 'settimana'],
+  '/[locale]/zaino-sospeso/codice': ['c'],
   '/[locale]/zaino-sospeso/grazie': ['c'],
   '/[locale]/zaino-sospeso/consegna.ics': ['c'],
   '/[locale]/zaino-sospeso/gestisci': ['token', 'azione', 'esito'],

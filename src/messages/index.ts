@@ -7,7 +7,9 @@ import { releaseLapsedHolds } from '#/features/booking/holds.ts';
 import { bookingRenderers } from '#/features/booking/outbox-renderers.ts';
 import { handleSmsReply, smsReplyRenderers } from '#/features/booking/sms-replies.ts';
 import { pledgeRenderers } from '#/features/campaign/outbox-renderers.ts';
-import { eraseExpiredPledges, expireUnkeptPledges } from '#/features/campaign/pledges.ts';
+import { releaseLapsedPledgeHolds } from '#/features/campaign/pledge-holds.ts';
+import { eraseExpiredPledges } from '#/features/campaign/erase-pledges.ts';
+import { expireUnkeptPledges } from '#/features/campaign/close-pledge.ts';
 import { staffRenderers } from '#/features/staff-accounts/outbox-renderers.ts';
 import { verificationRenderers } from '#/features/verification/sms.ts';
 import { volunteerRenderers } from '#/features/volunteers/outbox-renderers.ts';
@@ -61,6 +63,11 @@ export function workerFeatures(options: HousekeepingOptions = {}): WorkerFeature
         name: 'sign-up release',
         run: (db, at) => releaseLapsedRegistrations(db, at),
         describe: (n) => `released ${n} unconfirmed event sign-ups`,
+      },
+      {
+        name: 'pledge hold release',
+        run: (db, at) => releaseLapsedPledgeHolds(db, at),
+        describe: (n) => `released ${n} unconfirmed pledges`,
       },
       {
         name: 'booking erasure',

@@ -109,6 +109,13 @@ describe('parseConfig', () => {
       );
   });
 
+  it('holds a new pledge 30 minutes for its code by default, or the minutes set', () => {
+    expect(parseConfig({}).pledgeHoldMinutes).toBe(30);
+    expect(parseConfig({ PLEDGE_HOLD_MINUTES: '45' }).pledgeHoldMinutes).toBe(45);
+    for (const wrong of ['0', '4', '1441', '30.5', 'half an hour'])
+      expect(() => parseConfig({ PLEDGE_HOLD_MINUTES: wrong }), wrong).toThrow('PLEDGE_HOLD_MINUTES must be');
+  });
+
   /** The message of the ConfigError an environment raises. */
   function problemsOf(env: Record<string, string>): string {
     try {

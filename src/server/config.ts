@@ -25,6 +25,8 @@ export interface AppConfig {
   pledgeRetentionDays: number;
   /** PLEDGE_MAX_SHARE: the largest part of an item's target one pledge may take (0.25 for "25"). */
   pledgeMaxShare: number;
+  /** PLEDGE_HOLD_MINUTES: how long a new pledge is held, its quantities counted, waiting for its code. */
+  pledgeHoldMinutes: number;
   /** False with WORKER=off: the outbox worker then runs apart (`npm run worker`). */
   workerEnabled: boolean;
   /** The reverse proxies in front of the server, whose X-Forwarded-For and -Proto are believed. */
@@ -143,6 +145,12 @@ export function parseConfig(env: Env, cwd: string = process.cwd(), options: Pars
     problems.push(`PLEDGE_MAX_SHARE must be a whole percentage from 1 to 100, e.g. 25, not "${env.PLEDGE_MAX_SHARE}"`);
   }
 
+  const rawHold = blankToUndefined(env.PLEDGE_HOLD_MINUTES) ?? '30';
+  const pledgeHoldMinutes = Number(rawHold);
+  if (!/^[0-9]{1,4}$/.test(rawHold) || pledgeHoldMinutes < 5 || pledgeHoldMinutes > 1440) {
+    problems.push(`PLEDGE_HOLD_MINUTES must be a whole number of minutes from 5 to 1440, not "${rawHold}"`);
+  }
+
   const rawWorker = (blankToUndefined(env.WORKER) ?? 'on').toLowerCase();
   if (!['on', 'off'].includes(rawWorker)) problems.push(`WORKER must be "on" or "off", not "${env.WORKER}"`);
   const workerEnabled = rawWorker !== 'off';
@@ -237,6 +245,7 @@ export function parseConfig(env: Env, cwd: string = process.cwd(), options: Pars
     pledgeGraceHours,
     pledgeRetentionDays,
     pledgeMaxShare,
+    pledgeHoldMinutes,
     workerEnabled,
     trustedProxies,
     appSecret,

@@ -10,7 +10,16 @@ import type { Page } from 'playwright-core';
 import { startServer } from '../support/server.ts';
 import { startStaffServer, type StaffServer } from '../support/staff-http.ts';
 import { SUBMIT, signIn } from './staff-support.ts';
-import { browserSite, confirmThroughApi, confirmWithCode, follow, h1, LIMITS_NOT_REACHED, text } from './support.ts';
+import {
+  browserSite,
+  confirmThroughApi,
+  confirmWithCode,
+  follow,
+  h1,
+  LIMITS_NOT_REACHED,
+  pledgeWithCode,
+  text,
+} from './support.ts';
 import { lastCodeMailId } from '../support/codes.ts';
 import { addDays } from '#/features/booking/slots.ts';
 import { romeDateString } from '#/lib/time.ts';
@@ -215,10 +224,13 @@ describe('the Back button and the language switcher on the other public forms', 
         expect(await errorsShown(page)).toBe(0);
         // One open pledge per phone and window: each run pledges with a number of its own.
         await page.fill('#phone', javaScriptEnabled ? '333 606 7071' : '333 606 7072');
-        await Promise.all([page.waitForURL(/\/zaino-sospeso\/grazie\?c=/), page.click('#submit')]);
+        await pledgeWithCode(page, site.server, javaScriptEnabled ? '+393336067071' : '+393336067072');
         expect(await h1(page)).toBe(text('ar', 'pledge.done.title'));
         const reference = await page.locator('main').innerText();
-        // Back from the thanks page: the form, with the answers gone from this phone; forward: the same pledge.
+        // Back from the thanks page: the code step, which sends a confirmed pledge on to its thanks page;
+        // once more: the form, with the answers gone from this phone; forward: the same pledge.
+        await travel(page, 'back');
+        expect(await page.locator('main').innerText()).toBe(reference);
         await travel(page, 'back');
         expect(await page.locator('#name').inputValue()).toBe('');
         await travel(page, 'forward');

@@ -12,7 +12,7 @@ import type { BrowserContext, Cookie, Locator, Page } from 'playwright-core';
 import { startServer } from '../support/server.ts';
 import { findPart, parseMime } from '../support/mime.ts';
 import { createDemoAccounts, type DemoAccount } from '#/features/staff-accounts/demo.ts';
-import { createPledge } from '#/features/campaign/pledges.ts';
+import { createPledge } from '#/features/campaign/create-pledge.ts';
 import { addDays } from '#/features/booking/slots.ts';
 import { romeDateString } from '#/lib/time.ts';
 import {

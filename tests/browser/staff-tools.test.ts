@@ -13,7 +13,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { startServer } from '../support/server.ts';
 import { createDemoAccounts, type DemoAccount } from '#/features/staff-accounts/demo.ts';
 import { createUser } from '#/features/staff-accounts/users.ts';
-import { createPledge } from '#/features/campaign/pledges.ts';
+import { createPledge } from '#/features/campaign/create-pledge.ts';
 import { browserSite, expectNoViolations, follow } from './support.ts';
 import { passSecondFactor, signIn } from './staff-support.ts';
 import { firstCollectionWindowId } from '../support/fixtures.ts';

@@ -13,7 +13,7 @@ import {
 } from 'playwright-core';
 import type { RunningServer } from '../support/server.ts';
 import { messages } from '#/lib/i18n.ts';
-import { lastCodeMailId, nextCodeFromMail } from '../support/codes.ts';
+import { codeSentTo, lastCodeMailId, nextCodeFromMail } from '../support/codes.ts';
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -150,6 +150,38 @@ export async function confirmWithCode(
     after = id;
   }
   await page.waitForURL(/\/prenota\/confermata\?c=/);
+}
+
+/**
+ * "Pledge" on the pledge form, then its code step: the code sent to `recipient` (a phone in E.164 or
+ * an email), typed as `typed` makes it, and sent; the thanks page follows.
+ */
+export async function pledgeWithCode(
+  page: Page,
+  server: RunningServer,
+  recipient: string,
+  options: { typed?: (code: string) => string } = {},
+): Promise<void> {
+  await Promise.all([page.waitForURL(/\/zaino-sospeso\/codice\?c=/), page.locator('#submit').click()]);
+  const code = await codeSentTo(server.output, recipient);
+  await page.fill('#code', (options.typed ?? ((c) => c))(code));
+  await Promise.all([page.waitForURL(/\/zaino-sospeso\/grazie\?c=/), page.locator('#confirm-code').click()]);
+}
+
+/** Confirms a pledge made through the API with the code sent to its contact (`recipient`); its manage link comes back. */
+export async function confirmPledgeThroughApi(
+  site: { origin: string; server: RunningServer },
+  reference: string,
+  recipient: string,
+): Promise<{ manageUrl: string | null }> {
+  const code = await codeSentTo(site.server.output, recipient);
+  const res = await fetch(`${site.origin}/api/v1/pledges/${reference}/confirm`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ code }),
+  });
+  if (res.status !== 200) throw new Error(`could not confirm ${reference}: ${res.status}`);
+  return (await res.json()) as { manageUrl: string | null };
 }
 
 /** A string of the site in a locale, with its {{placeholders}} filled in. */

@@ -176,13 +176,18 @@ describe('behind nginx over HTTPS', () => {
     expect(page.status).toBe(200);
     const form = parseForm(page.body, page.path);
     const item = [...form.names].find((name) => name.startsWith('qty-'))!;
-    const done = await visitor.submit(page, {
+    const seen = lastCodeMailId(staff.server.output());
+    const held = await visitor.submit(page, {
       [item]: '1',
       window: form.choices.window![0]!,
       name: 'Amina',
       phone: '+39 333 765 4321',
       privacyAccepted: 'yes',
     });
+    expect(held.status, held.body.slice(0, 500)).toBe(200);
+    // The items are held: the code sent to the phone confirms the pledge.
+    expect(held.path).toMatch(/^\/it\/zaino-sospeso\/codice\?c=/);
+    const done = await visitor.submit(held, { code: (await nextCodeFromMail(() => staff.server.output(), seen)).code });
     expect(done.status, done.body.slice(0, 500)).toBe(200);
     expect(done.path).toMatch(/^\/it\/zaino-sospeso\/grazie\?c=/);
   });

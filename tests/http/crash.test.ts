@@ -229,10 +229,14 @@ describe('kill -9 during a booking and pledge load', () => {
         expect(rows[0].held).toBe(true);
         expect(new Date(rows[0].starts_at).getTime()).toBe(new Date(String(s.body.start)).getTime());
       }
+      // Each acknowledged pledge too: a hold waiting for its code, its 30 minutes not yet over.
       for (const s of pledgesAcked) {
-        const rows = (await query(`SELECT status FROM pledge WHERE reference = $1`, [s.reference])).rows;
+        const rows = (
+          await query(`SELECT status, hold_expires_at > now() AS held FROM pledge WHERE reference = $1`, [s.reference])
+        ).rows;
         expect(rows.length, s.reference).toBe(1);
-        expect(rows[0].status).toBe('pledged');
+        expect(rows[0].status).toBe('pending');
+        expect(rows[0].held).toBe(true);
       }
       // No request booked twice: one booking per phone we sent (each request had its own phone).
       const dupes = (await query(`SELECT phone, count(*)::int AS n FROM booking GROUP BY phone HAVING count(*) > 1`))
@@ -247,7 +251,7 @@ describe('kill -9 during a booking and pledge load', () => {
       const counters = (
         await query(`
         SELECT ci.id, ci.pledged, ci.target, (SELECT coalesce(sum(pi.quantity), 0)::int FROM pledge_item pi JOIN pledge p ON p.id = pi.pledge_id
-          WHERE pi.campaign_item_id = ci.id AND p.status IN ('pledged', 'received')) AS actual
+          WHERE pi.campaign_item_id = ci.id AND p.status IN ('pending', 'pledged', 'received')) AS actual
         FROM campaign_item ci`)
       ).rows;
       for (const r of counters) expect(r.pledged, JSON.stringify(r)).toBe(r.actual);

@@ -9,14 +9,9 @@ import * as contactKeysMigration from '../../db/migrations/2026_12_05_0300_conta
 import { seedDatabase } from '#/server/db/seed.ts';
 import { contactKey } from '#/lib/contact.ts';
 import { maxPerPledge } from '#/features/campaign/campaigns.ts';
-import {
-  cancelPledge,
-  changePledgeQuantities,
-  createPledge,
-  findPledgeByToken,
-  type NewPledge,
-  type PledgeOutcome,
-} from '#/features/campaign/pledges.ts';
+import { cancelPledge } from '#/features/campaign/close-pledge.ts';
+import { changePledgeQuantities, findPledgeByToken } from '#/features/campaign/manage-pledge.ts';
+import { createPledge, type NewPledge, type PledgeOutcome } from '#/features/campaign/create-pledge.ts';
 
 let t: TestDatabase;
 let windows: number[];

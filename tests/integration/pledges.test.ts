@@ -3,16 +3,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { seedDatabase } from '#/server/db/seed.ts';
-import {
-  cancelPledge,
-  changePledgeQuantities,
-  createPledge,
-  eraseExpiredPledges,
-  expireUnkeptPledges,
-  findPledgeByToken,
-  recordPledgeOutcome,
-  type NewPledge,
-} from '#/features/campaign/pledges.ts';
+import { cancelPledge, expireUnkeptPledges, recordPledgeOutcome } from '#/features/campaign/close-pledge.ts';
+import { changePledgeQuantities, findPledgeByToken } from '#/features/campaign/manage-pledge.ts';
+import { createPledge, type NewPledge } from '#/features/campaign/create-pledge.ts';
+import { eraseExpiredPledges } from '#/features/campaign/erase-pledges.ts';
 
 let t: TestDatabase;
 let windowId: number;

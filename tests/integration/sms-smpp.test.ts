@@ -15,7 +15,7 @@ import { getDeskBySlug, type Desk } from '#/features/desks/desks.ts';
 import { createBooking, type NewBooking } from '#/features/booking/create-booking.ts';
 import { nextFreeSlots } from '#/features/booking/slot-availability.ts';
 import { enqueueMessage } from '#/server/mail/outbox.ts';
-import { createPledge } from '#/features/campaign/pledges.ts';
+import { createPledge } from '#/features/campaign/create-pledge.ts';
 import { startWorker, type RunningWorker } from '#/server/mail/worker.ts';
 import type { Mailer } from '#/server/mail/mailer.ts';
 import { createSmppSender } from '#/server/sms/smpp-sender.ts';

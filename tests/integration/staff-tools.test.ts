@@ -6,26 +6,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { seedDatabase } from '#/server/db/seed.ts';
-import { createPledge, type NewPledge } from '#/features/campaign/pledges.ts';
+import { createPledge, type NewPledge } from '#/features/campaign/create-pledge.ts';
 import { createUser } from '#/features/staff-accounts/users.ts';
 import { createSession, generateSessionToken } from '#/features/staff-accounts/session.ts';
 import { loadActor } from '#/features/staff-accounts/actor.ts';
 import { inviteUser } from '#/features/staff-accounts/invitations.ts';
 import { getTranslator } from '#/lib/i18n.ts';
 import type { Actor } from '#/features/staff-accounts/policy.ts';
-import {
-  addCampaignItem,
-  exportWindowCsv,
-  getCollectionWindow,
-  listCampaignItems,
-  listCollectionPoints,
-  listWindowPledges,
-  markPledge,
-  parseTarget,
-  updateTargets,
-  type StaffPledge,
-  type WindowInfo,
-} from '#/features/campaign/staff-pledges.ts';
+import { addCampaignItem, listCampaignItems, parseTarget, updateTargets } from '#/features/campaign/campaign-items.ts';
+import { exportWindowCsv } from '#/features/campaign/pledge-csv.ts';
+import { getCollectionWindow, type WindowInfo } from '#/features/campaign/pledge-view.ts';
+import { listCollectionPoints, listWindowPledges, type StaffPledge } from '#/features/campaign/staff-pledge-queries.ts';
+import { markPledge } from '#/features/campaign/mark-pledge.ts';
 import {
   exportVolunteersCsv,
   filtersQuery,

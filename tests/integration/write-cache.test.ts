@@ -9,7 +9,7 @@ import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { seedDatabase } from '#/server/db/seed.ts';
 import type { Database } from '#/server/db/database.ts';
 import { createBooking } from '#/features/booking/create-booking.ts';
-import { createPledge } from '#/features/campaign/pledges.ts';
+import { createPledge } from '#/features/campaign/create-pledge.ts';
 import { guardPublicWrite } from '#/server/http/request-guard.ts';
 import { getServerSecret } from '#/server/security/secret.ts';
 import { invalidateSubscribers } from '#/server/cache/cache-bus.ts';

@@ -68,3 +68,21 @@ export async function nextCodeFromMail(
     await setTimeout(50);
   }
 }
+
+/**
+ * The newest code message written to `recipient` (a phone in E.164 or an email), waiting for the
+ * worker to write it: for tests where several holds' codes are written at once.
+ */
+export async function codeSentTo(output: () => string, recipient: string, timeoutMs = 20_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const mail of codeMails(output()).sort((a, b) => b.id - a.id)) {
+      const raw = await readFile(mail.file, 'utf8');
+      if (!new RegExp(`^To: .*${recipient.replace(/[.+]/g, '\\$&')}`, 'mi').test(raw)) continue;
+      const code = /\b([0-9]{6})\b/.exec(await readCodeMessage(mail.file))?.[1];
+      if (code) return code;
+    }
+    if (Date.now() > deadline) throw new Error(`no verification code was written to ${recipient}`);
+    await setTimeout(50);
+  }
+}

@@ -15,7 +15,7 @@ import { addDays, weekStart } from './slots.ts';
 import { toLatinDigits } from '#/lib/contact.ts';
 import { parseSlotValue, parseWeekValue } from './flow.ts';
 import { romeDateString, romeToInstant, parseDateOnly } from '#/lib/time.ts';
-import { codeStepStatus, type CodeStepView } from './code-step-view.ts';
+import { codeStepStatus, type CodeStepView } from '#/features/verification/code-step-view.ts';
 
 /** Everything the flow's forms carry, as typed (validation happens per step). */
 export interface BookingDraft {

@@ -32,7 +32,7 @@ import {
   type FlowView,
   CHECK_NOTICES,
 } from './booking-flow.ts';
-import { CODE_MESSAGES, type CodeMessage } from './code-step-view.ts';
+import { CODE_MESSAGES, type CodeMessage } from '#/features/verification/code-step-view.ts';
 import { limitKey } from '#/server/security/rate-limit.ts';
 import { parseSlotValue, parseWeekValue } from './flow.ts';
 import { signConfirmation } from './confirmation.ts';

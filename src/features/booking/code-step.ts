@@ -5,21 +5,14 @@
 import type { Db } from '#/server/db/database.ts';
 import type { Desk } from '#/features/desks/desks.ts';
 import type { Locale } from '#/lib/locales.ts';
-import {
-  MAX_ATTEMPTS,
-  MAX_SENDS,
-  RESEND_AFTER_SECONDS,
-  maskEmail,
-  maskPhone,
-  parseCodeInput,
-} from '#/features/verification/code.ts';
+import { parseCodeInput } from '#/features/verification/code.ts';
 import { getConfig } from '#/server/config.ts';
 import { CACHE_TAGS, invalidateLiveData } from '#/server/cache/live-page.ts';
 import { confirmHold, findHold, holdLapsed, resendHoldCode } from './holds.ts';
 import { confirmedPath, loadState, saveState, stepPath, type StepContext, type StepOutcome } from './booking-steps.ts';
 import { bookingPath } from '#/lib/paths.ts';
 import { normalizeEmail } from '#/lib/contact.ts';
-import type { CodeMessage } from './code-step-view.ts';
+import { buildCodeStepView, type CodeMessage } from '#/features/verification/code-step-view.ts';
 
 const codePath = (locale: Locale, desk: Desk) => bookingPath(locale, desk.slug, 'codice');
 
@@ -34,25 +27,17 @@ export async function showCodeStep(ctx: StepContext, db: Db, desk: Desk, locale:
     await saveState(ctx, state);
   }
   const now = new Date();
-  const channel = hold.channel ?? (hold.phone ? 'sms' : 'email');
-  const sentTo = channel === 'sms' ? maskPhone(hold.phone ?? '') : maskEmail(hold.email ?? '');
-  const resendAt = (hold.lastSentAt?.getTime() ?? 0) + RESEND_AFTER_SECONDS * 1000;
   return {
     view: {
       step: 'code',
       errors: {},
-      code: {
-        sentTo,
-        channel,
+      code: buildCodeStepView(hold, {
+        lapsed: holdLapsed(hold, now) || hold.status !== 'pending',
         start: hold.start,
         end: hold.end,
-        expiresAt: hold.expiresAt ?? now,
-        lapsed: holdLapsed(hold, now) || hold.status !== 'pending',
-        locked: hold.attempts >= MAX_ATTEMPTS,
-        otherEmail: channel === 'sms' && hold.email ? maskEmail(hold.email) : null,
-        canResend: hold.sends < MAX_SENDS && resendAt <= now.getTime(),
-        ...(message ? { message } : {}),
-      },
+        now,
+        message,
+      }),
     },
     draft: state,
     submissionKey: '',

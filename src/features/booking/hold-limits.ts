@@ -23,7 +23,7 @@ export const HOLD_LIMITS = {
 export type HoldRefusal = 'too_many_holds' | 'contact_has_booking_here' | 'contact_limit';
 
 // An email as contactKey (src/lib/contact.ts) counts it: lower case, without its +tag. Shared with
-// the event registrations' limits (features/events/registration-limits.ts).
+// the event registrations' and the pledges' limits.
 export const EMAIL_KEY_SQL = (column: string) => sql`regexp_replace(lower(${sql.ref(column)}), '\\+[^@]*@', '@')`;
 
 /** Locks the keys for the rest of the transaction, always in the same order (no deadlock). */
@@ -33,8 +33,8 @@ async function lockKeys(trx: Db, keys: string[]): Promise<void> {
 }
 
 /**
- * Locks a hold's client and contact keys (the same keys for bookings and event registrations, so
- * one person's holds of both kinds are counted one at a time); returns the email's counting key.
+ * Locks a hold's client and contact keys (the same keys for bookings, event registrations and
+ * pledges, so one person's holds of every kind are counted one at a time); returns the email's counting key.
  */
 export async function lockClientAndContact(
   trx: Db,

@@ -11,8 +11,8 @@ import type { Locale } from '#/lib/locales.ts';
 import { runInTransaction } from '#/server/db/transaction.ts';
 import { getServerSecret } from '#/server/security/secret.ts';
 import { checkCode, resendCode, type CheckOutcome, type CodeChannel } from '#/features/verification/codes.ts';
-import { enqueueMessage } from '#/server/mail/outbox.ts';
-import { sealedCodePayload } from '#/features/verification/sms.ts';
+import { dropCodeMessages, queueCode } from '#/features/verification/send-code.ts';
+import { HOLD_MINUTES } from '#/features/verification/code.ts';
 import { enqueueConfirmation } from './booking-messages.ts';
 import { hashToken } from './reference.ts';
 import { manageTokenFor, queueBookingSms } from './booking-sms.ts';
@@ -195,11 +195,7 @@ export async function confirmHold(
       .where('id', '=', bookingId)
       .execute();
     // The code's message has done its work; its row goes with the code.
-    await trx
-      .deleteFrom('outbox')
-      .where('booking_id', '=', bookingId)
-      .where('kind', '=', 'verification_code')
-      .execute();
+    await dropCodeMessages(trx, { bookingId });
     if (hold.email)
       await enqueueConfirmation(
         trx,
@@ -234,22 +230,15 @@ export async function confirmHold(
  * payload (encrypted at rest, read by the renderer at send time): whoever reads the table or a dump
  * of it never sees a code that still works. The worker drops it once sent.
  */
-export async function sendHoldCode(
+export function sendHoldCode(
   trx: Db,
   hold: { bookingId: number; channel: CodeChannel; phone: string | null; email: string | null; locale: Locale },
   code: string,
   expiresAt: Date,
+  again = false,
 ): Promise<void> {
-  const recipient = hold.channel === 'sms' ? hold.phone : hold.email;
-  if (!recipient) throw new Error('a hold without the contact its code goes to');
-  await enqueueMessage(trx, {
-    kind: 'verification_code',
-    channel: hold.channel,
-    recipient,
-    locale: hold.locale,
-    payload: sealedCodePayload(code, expiresAt),
-    bookingId: hold.bookingId,
-  });
+  const { bookingId, ...to } = hold;
+  return queueCode(trx, { bookingId }, to, code, { expiresAt, minutes: HOLD_MINUTES, again });
 }
 
 export type ResendHoldOutcome =
@@ -282,14 +271,6 @@ export async function resendHoldCode(
     if (!outcome.ok) return outcome;
     if (email && email !== hold.email)
       await trx.updateTable('booking').set({ email }).where('id', '=', bookingId).execute();
-    // The earlier code's message, if still unsent, is no use any more; nor is its code.
-    await trx
-      .updateTable('outbox')
-      .set({ status: 'cancelled', payload: sql`payload - 'code'` })
-      .where('booking_id', '=', bookingId)
-      .where('kind', '=', 'verification_code')
-      .where('status', '=', 'pending')
-      .execute();
     await sendHoldCode(
       trx,
       {
@@ -301,6 +282,7 @@ export async function resendHoldCode(
       },
       outcome.code,
       hold.hold_expires_at!,
+      true,
     );
     return { ok: true, channel: outcome.channel };
   });

@@ -17,20 +17,18 @@ import { screenPublicForm } from '#/server/actions/screen.ts';
 import { getDb } from '#/server/db/index.ts';
 import { getServerSecret } from '#/server/security/secret.ts';
 import { clientIp, guardPublicWrite } from '#/server/http/request-guard.ts';
+import { limitKey } from '#/server/security/rate-limit.ts';
 import { CACHE_TAGS, invalidateLiveData } from '#/server/cache/live-page.ts';
 import { can } from '#/features/staff-accounts/policy.ts';
 import { readSubmissionKey } from '#/features/booking/booking-flow.ts';
 import { localize, type Locale } from '#/lib/locales.ts';
 import { optionalField, recordId } from '#/lib/validation.ts';
 import { getCampaign, type Campaign } from './campaigns.ts';
-import {
-  cancelPledge,
-  changePledgeQuantities,
-  createPledge,
-  findPledgeByToken,
-  type ManagedPledge,
-} from './pledges.ts';
+import { cancelPledge } from './close-pledge.ts';
+import { changePledgeQuantities, findPledgeByToken, type ManagedPledge } from './manage-pledge.ts';
+import { createPledge } from './create-pledge.ts';
 import { loadPledgeView } from './pledge-view.ts';
+import { pledgeCodeActions } from './pledge-code-actions.ts';
 import { signPledgeConfirmation } from './pledge-confirmation.ts';
 import {
   CAMPAIGN_SLUG,
@@ -41,7 +39,8 @@ import {
   readPledgeForm,
   type PledgeFormErrors,
 } from './pledge-form.ts';
-import { addCampaignItem, campaignEdit, markPledge, updateTargets } from './staff-pledges.ts';
+import { addCampaignItem, campaignEdit, updateTargets } from './campaign-items.ts';
+import { markPledge } from './mark-pledge.ts';
 
 /** The pledge form's draft (/{locale}/zaino-sospeso/dona). */
 export const PLEDGE_FORM = { flow: 'pledge', scope: 'dona' } as const;
@@ -99,10 +98,12 @@ const invalidateCampaign = (context: ActionAPIContext) =>
   invalidateLiveData(context, [CACHE_TAGS.campaign(CAMPAIGN_SLUG)]);
 
 export const campaign = {
+  ...pledgeCodeActions,
+
   /**
    * A pledge from /{locale}/zaino-sospeso/dona: quantities (enforced by the database: two donors
-   * never promise more than is needed), a collection window, a name and one contact; then the
-   * confirmation page, addressed by a signed, expiring link.
+   * never promise more than is needed), a collection window, a name and one contact; held until
+   * the code sent to the contact confirms it, on the code step, addressed by a signed, expiring link.
    */
   pledge: defineFormAction({
     input: pledgeFormSchema,
@@ -132,20 +133,27 @@ export const campaign = {
       // The booking flow's rule for a submission key (a double click pledges once).
       const submitted = new FormData();
       submitted.set('submissionKey', fields.submissionKey);
-      const outcome = await createPledge(db, {
-        campaignSlug: current.slug,
-        lines,
-        collectionWindowId: windowId,
-        firstName: contact.name,
-        email: contact.email,
-        phone: contact.phone,
-        locale,
-        submissionKey: readSubmissionKey(submitted) ?? null,
-      });
+      const outcome = await createPledge(
+        db,
+        {
+          campaignSlug: current.slug,
+          lines,
+          collectionWindowId: windowId,
+          firstName: contact.name,
+          email: contact.email,
+          phone: contact.phone,
+          locale,
+          submissionKey: readSubmissionKey(submitted) ?? null,
+        },
+        new Date(),
+        { hold: { client: limitKey('hold', clientIp(context), secret) } },
+      );
       if (outcome.ok) {
         await invalidateCampaign(context);
-        return { location: pledgePath(locale, 'grazie', { c: signPledgeConfirmation(secret, outcome.pledge.id) }) };
+        // The code step; a pledge sent twice and confirmed meanwhile goes on from there to its confirmation.
+        return { location: pledgePath(locale, 'codice', { c: signPledgeConfirmation(secret, outcome.pledge.id) }) };
       }
+      if (outcome.reason === 'too_many_holds') throw new FormRefused({ notice: 'too_many_holds', status: 429 });
       // Someone else was quicker, or the window just ended: the form again, with today's numbers.
       current = (await getCampaign(db, CAMPAIGN_SLUG)) ?? current;
       const errors = checkPledgeForm(values, availability(current), windowIds(current), locale).errors;

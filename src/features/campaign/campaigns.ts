@@ -7,7 +7,7 @@ import { getConfig } from '#/server/config.ts';
 
 /**
  * The most one pledge may promise of an item: `share` of its target (PLEDGE_MAX_SHARE), at least 1,
- * so that no one donor (or one client) can take the whole of an item. pledges.ts enforces the same
+ * so that no one donor (or one client) can take the whole of an item. pledge-quantities.ts enforces the same
  * number in SQL (MAX_PER_PLEDGE_SQL), inside the pledge's transaction.
  */
 export function maxPerPledge(target: number, share: number = getConfig().pledgeMaxShare): number {
@@ -63,7 +63,7 @@ export async function getCampaign(db: Db, slug: string, now: Date = new Date()):
     .where('active', '=', true)
     .executeTakeFirst();
   if (!campaign) return undefined;
-  const [items, points, windows] = await Promise.all([
+  const [items, points, windows, lapsed] = await Promise.all([
     db
       .selectFrom('campaign_item')
       .selectAll()
@@ -85,7 +85,18 @@ export async function getCampaign(db: Db, slug: string, now: Date = new Date()):
       .where('collection_window.ends_at', '>', now)
       .orderBy('collection_window.starts_at')
       .execute(),
+    // Holds whose code never came, not released yet: their quantities are free again already.
+    db
+      .selectFrom('pledge_item')
+      .innerJoin('pledge', 'pledge.id', 'pledge_item.pledge_id')
+      .select((eb) => ['pledge_item.campaign_item_id', eb.fn.sum<string>('pledge_item.quantity').as('n')])
+      .where('pledge.status', '=', 'pending')
+      .where('pledge.hold_expires_at', '<=', now)
+      .where('pledge.campaign_id', '=', campaign.id)
+      .groupBy('pledge_item.campaign_item_id')
+      .execute(),
   ]);
+  const lapsedOf = (itemId: number) => Number(lapsed.find((l) => l.campaign_item_id === itemId)?.n ?? 0);
   return {
     id: campaign.id,
     slug: campaign.slug,
@@ -97,8 +108,8 @@ export async function getCampaign(db: Db, slug: string, now: Date = new Date()):
       slug: i.slug,
       name: i.name,
       target: i.target,
-      pledged: i.pledged,
-      remaining: i.target - i.pledged,
+      pledged: i.pledged - lapsedOf(i.id),
+      remaining: i.target - i.pledged + lapsedOf(i.id),
       maxPerPledge: maxPerPledge(i.target),
       isSample: i.is_sample,
     })),

@@ -6,13 +6,8 @@ import type { Locale } from '#/lib/locales.ts';
 import { formatLongDate, formatTimeRange } from '#/lib/format.ts';
 import type { Db } from '#/server/db/database.ts';
 import type { Actor } from '#/features/staff-accounts/policy.ts';
-import {
-  canManageWindow,
-  getCollectionWindow,
-  listWindowPledges,
-  type StaffPledge,
-  type WindowInfo,
-} from './staff-pledges.ts';
+import { canManageWindow, listWindowPledges, type StaffPledge } from './staff-pledge-queries.ts';
+import { getCollectionWindow, type WindowInfo } from './pledge-view.ts';
 
 export interface DropOffWindow {
   window: WindowInfo;

@@ -27,7 +27,7 @@ export function isPledgeMessageKind(value: unknown): value is PledgeMessageKind 
   return typeof value === 'string' && (PLEDGE_MESSAGE_KINDS as readonly string[]).includes(value);
 }
 
-/** What pledges.ts stores in the outbox row (dates as ISO strings). */
+/** What create-pledge.ts stores in the outbox row (dates as ISO strings). */
 export interface PledgePayload {
   reference: string;
   campaignSlug: string;

@@ -5,7 +5,7 @@ import type { Translate } from '#/lib/i18n.ts';
 import { formatNumber } from '#/lib/format.ts';
 import { localize, type Locale } from '#/lib/locales.ts';
 import type { KeptFormInput } from '#/server/forms/form-page.ts';
-import type { NewItemValues, StaffItem } from './staff-pledges.ts';
+import type { NewItemValues, StaffItem } from './campaign-items.ts';
 
 const TARGET_FIELD = /^target-([1-9][0-9]{0,8})$/;
 const NEW_ITEM_FIELDS = ['nameIt', 'nameEn', 'target'] as const;

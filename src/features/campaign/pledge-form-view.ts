@@ -1,6 +1,7 @@
 // What the pledge form page (/{locale}/zaino-sospeso/dona) shows: the campaign, the answers and
 // errors kept in the draft by the action campaign.pledge (./actions.ts), which of the page's views
 // (the form, the wait after too many sends, the refusal of a bot), and the titles and summary.
+import { HOLD_LIMITS } from '#/features/booking/hold-limits.ts';
 import type { AstroGlobal } from 'astro';
 import { getDb } from '#/server/db/index.ts';
 import { getServerSecret } from '#/server/security/secret.ts';
@@ -19,7 +20,7 @@ import { pledgePath } from '#/lib/paths.ts';
 type Astro = Pick<AstroGlobal, 'cookies' | 'response' | 'redirect' | 'getActionResult'>;
 type Action = Parameters<AstroGlobal['getActionResult']>[0];
 
-/** The error summary's links, in field order, with the kept notice (too fast, expired) last. */
+/** The error summary's links, in field order, with the kept notice (too fast, expired, too many holds) last. */
 export function formSummary(errors: PledgeFormErrors, notice: string | undefined, t: Translate) {
   const summary = [...errors].map(([id, e]) => ({
     href: `#${id === 'window' ? 'window-0' : id}`,
@@ -28,7 +29,10 @@ export function formSummary(errors: PledgeFormErrors, notice: string | undefined
   if (notice)
     summary.push({
       href: '#submit',
-      text: t(notice === 'tooFast' ? 'pledge.error.tooFast' : 'pledge.error.formExpired'),
+      text:
+        notice === 'too_many_holds'
+          ? t('pledge.error.tooManyHolds', { count: HOLD_LIMITS.holdsPerClient() })
+          : t(notice === 'tooFast' ? 'pledge.error.tooFast' : 'pledge.error.formExpired'),
     });
   return summary;
 }
@@ -47,7 +51,7 @@ export async function loadPledgeFormView(astro: Astro, locale: Locale, action: A
       )
     : emptyPledgeForm();
   const errors: PledgeFormErrors = kept?.errors ?? new Map();
-  const notice = kept?.notice === 'tooFast' || kept?.notice === 'formExpired' ? kept.notice : undefined;
+  const notice = ['tooFast', 'formExpired', 'too_many_holds'].includes(kept?.notice ?? '') ? kept?.notice : undefined;
   const retryAfterSeconds = kept?.retryAfterSeconds ?? 0;
   const view = refusedAsSpam(astro, action) ? 'refused' : retryAfterSeconds > 0 ? 'limited' : 'form';
   const keptClock = kept?.form.get(FORM_TIMESTAMP_FIELD);

@@ -134,6 +134,12 @@ describe('pledge form', () => {
         submissionKey: 'pledge.error.submissionKeyInvalid',
       },
     });
+    // The code that confirms a pledge cannot reach a landline: a mobile or an email is asked for.
+    expect(parsePledgeRequest({ ...ok, email: null, phone: '02 8846 5000' })).toEqual({
+      ok: false,
+      fields: { phone: 'pledge.error.mobileOrEmail' },
+    });
+    expect(parsePledgeRequest({ ...ok, email: null, phone: '333 123 4567' })).toMatchObject({ ok: true });
     expect(parsePledgeRequest({ ...ok, items: [] })).toMatchObject({
       ok: false,
       fields: { items: 'pledge.error.itemsRequired' },

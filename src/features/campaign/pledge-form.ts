@@ -1,11 +1,12 @@
 // Pledges to the "zaino sospeso" campaign as the HTML form and the JSON API send them: addresses,
 // reading and checking the fields (pure; the quantities themselves are enforced by the database in
-// src/features/campaign/pledges.ts). Error messages are locale keys ("pledge.error.*").
+// src/features/campaign/create-pledge.ts). Error messages are locale keys ("pledge.error.*").
 import { z } from 'astro/zod';
 import { LOCALES, type Locale } from '#/lib/locales.ts';
 import { normalizeEmail, normalizePhone, toLatinDigits } from '#/lib/contact.ts';
+import { smsRecipientOf } from '#/server/mail/outbox.ts';
 import { optionalField, personName } from '#/lib/validation.ts';
-import type { PledgeLine } from './pledges.ts';
+import type { PledgeLine } from './pledge-quantities.ts';
 
 export const CAMPAIGN_SLUG = 'zaino-sospeso';
 export const PLEDGE_NAME_MAX = 80;
@@ -43,6 +44,16 @@ export const pledgeContactSchema = z
     when: (payload) => {
       const v = payload.value as { email?: unknown; phone?: unknown } | undefined;
       return typeof v === 'object' && v !== null && !String(v.email ?? '').trim() && !String(v.phone ?? '').trim();
+    },
+  })
+  // The code that confirms a pledge goes by SMS to a mobile or by email: a landline alone cannot receive it.
+  .refine((v) => Boolean(v.email?.trim()) || smsRecipientOf(normalizePhone(v.phone ?? '')) !== undefined, {
+    path: ['phone'],
+    error: 'pledge.error.mobileOrEmail',
+    when: (payload) => {
+      const v = payload.value as { email?: unknown; phone?: unknown } | undefined;
+      if (typeof v !== 'object' || v === null || String(v.email ?? '').trim()) return false;
+      return normalizePhone(String(v.phone ?? '')) !== undefined;
     },
   })
   .transform((value) => ({

@@ -11,7 +11,7 @@ import { keptFormInput } from '#/server/forms/form-page.ts';
 import type { Locale } from '#/lib/locales.ts';
 import type { Translate } from '#/lib/i18n.ts';
 import { getCampaign } from './campaigns.ts';
-import { findPledgeByToken } from './pledges.ts';
+import { findPledgeByToken } from './manage-pledge.ts';
 import { loadPledgeView } from './pledge-view.ts';
 import { manageableItems, manageForm } from './actions.ts';
 import { signPledgeConfirmation } from './pledge-confirmation.ts';

@@ -40,6 +40,16 @@ describe('pledge and verification SMS', () => {
       });
     }
 
+    it(`verification_code of a pledge (30 minutes) in ${locale} carries the code in one segment`, () => {
+      const text = renderVerificationSms(locale, '987654', 30);
+      expect(text).toContain('987654');
+      expect(text).toMatch(/30/);
+      expect(measureSms(text)).toMatchObject({
+        encoding: GSM_LOCALES.includes(locale) ? 'gsm7' : 'ucs2',
+        segments: 1,
+      });
+    });
+
     it(`verification_code in ${locale} carries the code in one segment`, () => {
       const text = renderVerificationSms(locale, '987654');
       expect(text).toContain('987654');

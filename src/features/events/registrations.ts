@@ -13,12 +13,12 @@ import { scopedSubmissionKey } from '#/server/security/submission-key.ts';
 import { issueCode, type CodeChannel } from '#/features/verification/codes.ts';
 import { HOLD_MINUTES } from '#/features/verification/code.ts';
 import { generateReference } from '#/features/booking/reference.ts';
-import { enqueueMessage, smsRecipientOf } from '#/server/mail/outbox.ts';
+import { smsRecipientOf } from '#/server/mail/outbox.ts';
 import { BAND_COLUMN, partySeats, type Party } from './party.ts';
 import { checkRegistrationLimits, type RegistrationRefusal } from './registration-limits.ts';
 import { releaseLapsedRegistrations } from './lapsed-registrations.ts';
 import { seatsOf } from './event-seats.ts';
-import { sealedCodePayload } from '#/features/verification/sms.ts';
+import { queueCode } from '#/features/verification/send-code.ts';
 
 export interface RegistrationSummary {
   id: number;
@@ -189,14 +189,6 @@ export async function sendRegistrationCode(
   code: string,
   expiresAt: Date,
 ): Promise<void> {
-  const recipient = r.channel === 'sms' ? smsRecipientOf(r.phone) : r.email;
-  if (!recipient) throw new Error('a sign-up without the contact its code goes to');
-  await enqueueMessage(trx, {
-    kind: 'verification_code',
-    channel: r.channel,
-    recipient,
-    locale: r.locale,
-    payload: sealedCodePayload(code, expiresAt),
-    registrationId: r.id,
-  });
+  const to = { channel: r.channel, phone: smsRecipientOf(r.phone) ?? null, email: r.email, locale: r.locale };
+  await queueCode(trx, { registrationId: r.id }, to, code, { expiresAt, minutes: HOLD_MINUTES });
 }

@@ -1,4 +1,4 @@
-// The right to erasure (GDPR art. 17). Erasure is the same as the retention jobs (bookings.ts, pledges.ts): the personal columns are
+// The right to erasure (GDPR art. 17). Erasure is the same as the retention jobs (erase-bookings.ts, erase-pledges.ts): the personal columns are
 // nulled and `erased_at` set, so counts and statistics stay; outbox rows and volunteer rows are
 // deleted. An open pledge is cancelled first, so its quantities are needed again; a confirmed
 // future booking is cancelled first, so its place frees. A staff account is anonymised and disabled
@@ -7,7 +7,7 @@ import { erasedBookingFields } from '#/features/booking/erase-bookings.ts';
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
 import { cancelBooking } from '#/features/booking/manage-booking.ts';
-import { cancelPledge } from '#/features/campaign/pledges.ts';
+import { cancelPledge } from '#/features/campaign/close-pledge.ts';
 import { writeAudit } from '#/features/audit/audit.ts';
 import { runInTransaction } from '#/server/db/transaction.ts';
 import { CACHE_TAGS } from '#/server/cache/live-page.ts';

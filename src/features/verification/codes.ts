@@ -9,22 +9,25 @@ import { MAX_ATTEMPTS, MAX_SENDS, RESEND_AFTER_SECONDS, codeMatches, generateCod
 
 export type CodeChannel = 'sms' | 'email';
 
-/** What a code confirms: a booking's pending hold, a volunteer's sign-up, an event sign-up's hold. */
-export type CodeSubject = { bookingId: number } | { volunteerId: number } | { registrationId: number };
+/** What a code confirms: a booking's pending hold, a volunteer's sign-up, an event sign-up's hold, a pledge's hold. */
+export type CodeSubject =
+  { bookingId: number } | { volunteerId: number } | { registrationId: number } | { pledgeId: number };
 
 /**
  * The subject's column and id (exactly one is set on each row), and what its hash is bound to: a
  * booking's id as it always was, the others named, so one code never fits another subject.
  */
-function subjectOf(subject: CodeSubject) {
+export function subjectOf(subject: CodeSubject) {
   if ('bookingId' in subject) return { column: 'booking_id', id: subject.bookingId, bound: subject.bookingId } as const;
   if ('volunteerId' in subject)
     return { column: 'volunteer_id', id: subject.volunteerId, bound: `volunteer-${subject.volunteerId}` } as const;
-  return {
-    column: 'registration_id',
-    id: subject.registrationId,
-    bound: `registration-${subject.registrationId}`,
-  } as const;
+  if ('registrationId' in subject)
+    return {
+      column: 'registration_id',
+      id: subject.registrationId,
+      bound: `registration-${subject.registrationId}`,
+    } as const;
+  return { column: 'pledge_id', id: subject.pledgeId, bound: `pledge-${subject.pledgeId}` } as const;
 }
 
 /** Draws the subject's first code and stores its hash; the caller sends the returned code. */

@@ -14,7 +14,7 @@ import { enqueueMessage, smsRecipientOf } from '#/server/mail/outbox.ts';
 import { isUniqueViolation, runInTransaction } from '#/server/db/transaction.ts';
 import { HOLD_MINUTES, MAX_ATTEMPTS, parseCodeInput } from '#/features/verification/code.ts';
 import { checkCode, issueCode, type CheckOutcome } from '#/features/verification/codes.ts';
-import { sealedCodePayload } from '#/features/verification/sms.ts';
+import { queueCode } from '#/features/verification/send-code.ts';
 
 const CONFIRM_DAYS = 7;
 
@@ -159,13 +159,9 @@ async function sendSignUpCode(
   if (!phone) return undefined;
   const expiresAt = new Date(now.getTime() + HOLD_MINUTES * 60000);
   const code = await issueCode(trx, { volunteerId, channel: 'sms', expiresAt }, await getServerSecret(trx), now);
-  await enqueueMessage(trx, {
-    kind: 'verification_code',
-    channel: 'sms',
-    recipient: phone,
-    locale: input.locale,
-    payload: sealedCodePayload(code, expiresAt),
-    volunteerId,
+  await queueCode(trx, { volunteerId }, { channel: 'sms', phone, email: null, locale: input.locale }, code, {
+    expiresAt,
+    minutes: HOLD_MINUTES,
   });
   return { volunteerId, phone };
 }

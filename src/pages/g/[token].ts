@@ -1,7 +1,7 @@
 import type { APIRoute } from 'astro';
 import { getDb } from '#/server/db/index.ts';
 import { findBookingByToken } from '#/features/booking/manage-booking.ts';
-import { findPledgeByToken } from '#/features/campaign/pledges.ts';
+import { findPledgeByToken } from '#/features/campaign/manage-pledge.ts';
 import { isLocale } from '#/lib/locales.ts';
 import { findByCancelToken } from '#/features/events/registration-holds.ts';
 import { eventSignUpPath } from '#/lib/paths.ts';

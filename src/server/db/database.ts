@@ -215,11 +215,12 @@ export interface BookingTable {
   sms_wanted: Generated<boolean>;
 }
 
-/** One code per subject: a booking's hold, a volunteer's sign-up or an event sign-up's hold (exactly one of the ids). */
+/** One code per subject: a booking's hold, a volunteer's sign-up, an event sign-up's hold or a pledge's hold (exactly one of the ids). */
 export interface VerificationCodeTable {
   booking_id: ColumnType<number | null, number | null | undefined, number | null>;
   volunteer_id: ColumnType<number | null, number | null | undefined, number | null>;
   registration_id: ColumnType<number | null, number | null | undefined, number | null>;
+  pledge_id: ColumnType<number | null, number | null | undefined, number | null>;
   channel: 'sms' | 'email';
   code_hash: string;
   attempts: Generated<number>;
@@ -288,7 +289,8 @@ export interface RateLimitTable {
   hits: number;
 }
 
-export type PledgeStatus = 'pledged' | 'received' | 'not_brought' | 'cancelled' | 'expired';
+/** 'pending': held until its code confirms it; 'lapsed': a hold never confirmed, its quantities given back. */
+export type PledgeStatus = 'pending' | 'lapsed' | 'pledged' | 'received' | 'not_brought' | 'cancelled' | 'expired';
 
 export interface PledgeTable {
   id: Generated<number>;
@@ -307,6 +309,10 @@ export interface PledgeTable {
   erased_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   /** Open before one-open-pledge-per-contact-and-window applied, alongside another of the same contact: not counted. */
   before_contact_limit: Generated<boolean>;
+  /** Set while 'pending': the hold lapses then. */
+  hold_expires_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** HMAC of the client address that took a pending hold (the per-client cap). */
+  hold_client: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface PledgeItemTable {

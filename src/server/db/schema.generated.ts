@@ -284,6 +284,8 @@ export interface Pledge {
   email: string | null;
   erased_at: Timestamp | null;
   first_name: string | null;
+  hold_client: string | null;
+  hold_expires_at: Timestamp | null;
   id: Generated<number>;
   locale: string;
   manage_token_hash: string | null;
@@ -359,6 +361,7 @@ export interface VerificationCode {
   code_hash: string;
   expires_at: Timestamp;
   last_sent_at: Timestamp;
+  pledge_id: number | null;
   registration_id: number | null;
   sends: Generated<number>;
   volunteer_id: number | null;

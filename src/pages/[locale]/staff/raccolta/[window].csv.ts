@@ -6,7 +6,9 @@ import type { APIRoute } from 'astro';
 import { forbidden, requireStaff } from '#/features/staff-accounts/guard.ts';
 import { isStaffLocale } from '#/features/staff-accounts/invitations.ts';
 import { getDb } from '#/server/db/index.ts';
-import { canManageWindow, exportWindowCsv, getCollectionWindow } from '#/features/campaign/staff-pledges.ts';
+import { canManageWindow } from '#/features/campaign/staff-pledge-queries.ts';
+import { exportWindowCsv } from '#/features/campaign/pledge-csv.ts';
+import { getCollectionWindow } from '#/features/campaign/pledge-view.ts';
 import { getTranslator } from '#/lib/i18n.ts';
 
 export const GET: APIRoute = async (context) => {

@@ -12,7 +12,7 @@ import { apiError, json, rateLimited, readJsonObject } from '#/server/http/api-r
 import { parseBookingRequest, responseLocale, translateFields } from '#/features/booking/booking-request.ts';
 import { getServerSecret } from '#/server/security/secret.ts';
 import { limitKey } from '#/server/security/rate-limit.ts';
-import { maskEmail, maskPhone } from '#/features/verification/code.ts';
+import { codeSentToJson } from '#/features/verification/code-step-view.ts';
 import { findHold } from '#/features/booking/holds.ts';
 
 /** POST /api/v1/bookings: holds a place until the code sent to the contact confirms it (…/confirm). Documented in docs/api.md. */
@@ -51,16 +51,12 @@ export const POST: APIRoute = async (context) => {
   // A repeated submissionKey finds its booking: pending still, or confirmed meanwhile.
   const hold = await findHold(db, outcome.booking.id);
   const pending = hold?.status === 'pending';
-  const channel = hold?.channel ?? outcome.hold?.channel;
   return json(
     {
       ...bookingToJson(outcome.booking, outcome.manageToken, details.locale, publicOrigin()),
       status: hold?.status ?? 'pending',
       hold_expires_at: pending && hold.expiresAt ? hold.expiresAt.toISOString() : null,
-      code_sent_to:
-        pending && channel
-          ? { channel, to: channel === 'sms' ? maskPhone(hold.phone ?? '') : maskEmail(hold.email ?? '') }
-          : null,
+      code_sent_to: hold ? codeSentToJson(hold) : null,
     },
     { status: 201 },
   );

@@ -3,7 +3,11 @@ import { pledgeManagePath } from '#/lib/paths.ts';
 import { publicOrigin } from '#/server/config.ts';
 import { getDb } from '#/server/db/index.ts';
 import { getPledgeSetup, type PledgeSetup } from '#/server/cache/write-cache.ts';
-import { createPledge } from '#/features/campaign/pledges.ts';
+import { createPledge } from '#/features/campaign/create-pledge.ts';
+import { findPledgeHold } from '#/features/campaign/pledge-holds.ts';
+import { pledgeHoldJson } from '#/features/campaign/pledge-code-view.ts';
+import { getServerSecret } from '#/server/security/secret.ts';
+import { limitKey } from '#/server/security/rate-limit.ts';
 import { clientIp, guardPublicWrite } from '#/server/http/request-guard.ts';
 import { CACHE_TAGS, invalidateLiveData } from '#/server/cache/live-page.ts';
 import { getTranslator } from '#/lib/i18n.ts';
@@ -12,7 +16,10 @@ import { apiError, json, rateLimited, readJsonObject } from '#/server/http/api-r
 import { responseLocale, translateFields } from '#/features/booking/booking-request.ts';
 import { parsePledgeRequest } from '#/features/campaign/pledge-form.ts';
 
-/** POST /api/v1/pledges: promises items of a campaign. Documented in docs/api.md. */
+/**
+ * POST /api/v1/pledges: holds items of a campaign until the code sent to the contact confirms the
+ * pledge (…/confirm). Documented in docs/api.md.
+ */
 export const POST: APIRoute = async (context) => {
   const read = await readJsonObject(context.request);
   if (!read.ok) return read.response;
@@ -51,6 +58,7 @@ export const POST: APIRoute = async (context) => {
   const limit = await guardPublicWrite(db, 'pledge', clientIp(context), [contact.phone, contact.email]);
   if (!limit.allowed) return rateLimited(limit.retryAfterSeconds);
 
+  const secret = await getServerSecret(db);
   const outcome = await createPledge(
     db,
     {
@@ -64,9 +72,10 @@ export const POST: APIRoute = async (context) => {
       submissionKey: request.submissionKey,
     },
     now,
-    { campaign },
+    { campaign, hold: { client: limitKey('hold', clientIp(context), secret) } },
   );
   if (!outcome.ok) {
+    if (outcome.reason === 'too_many_holds') return apiError(429, outcome.reason);
     if (outcome.reason === 'exceeds_remaining')
       return apiError(409, 'exceeds_remaining', { remaining: outcome.remaining });
     // More than one pledge may take of an item: asking again cannot help, so 422 with the limits.
@@ -87,6 +96,8 @@ export const POST: APIRoute = async (context) => {
   const made = campaign.dropOffPoints
     .flatMap((p) => p.windows.map((w) => ({ p, w })))
     .find((x) => x.w.id === outcome.pledge.collectionWindowId) ?? { p: point!, w: window! };
+  // A repeated submissionKey finds its pledge: pending still, or confirmed meanwhile.
+  const hold = await findPledgeHold(db, outcome.pledge.id);
   return json(
     {
       reference: outcome.pledge.reference,
@@ -94,6 +105,7 @@ export const POST: APIRoute = async (context) => {
       dropOffPoint: made.p.slug,
       collectionWindow: { id: made.w.id, start: toRomeIso(made.w.startsAt), end: toRomeIso(made.w.endsAt) },
       manageUrl: outcome.manageToken ? publicOrigin() + pledgeManagePath(contact.locale, outcome.manageToken) : null,
+      ...pledgeHoldJson(hold),
     },
     { status: 201 },
   );

@@ -1,0 +1,290 @@
+// Pending pledges (issue #12): a pledge from the site or the API is taken at once as a hold — its
+// quantities counted in campaign_item.pledged, so nobody can overpledge meanwhile — that the code
+// sent to its contact confirms within PLEDGE_HOLD_MINUTES. Only then come its confirmation, reminder
+// and manage link. A lapsed hold is given back: read as given back at once (campaigns.ts), released
+// for good — quantities given back, personal data, code and messages dropped, status 'lapsed' — by
+// a pledge that would not fit otherwise, by the same contact pledging again, or by the worker's
+// housekeeping. Each release flips its pledges from 'pending' in one statement, so a hold's
+// quantities are given back only once, and a confirmation (which locks the row) and a release of
+// the same hold never both happen.
+import { sql } from 'kysely';
+import type { Db } from '#/server/db/database.ts';
+import type { Locale } from '#/lib/locales.ts';
+import { runInTransaction } from '#/server/db/transaction.ts';
+import { getServerSecret } from '#/server/security/secret.ts';
+import { getConfig } from '#/server/config.ts';
+import { checkCode, resendCode, type CheckOutcome, type CodeChannel } from '#/features/verification/codes.ts';
+import { dropCodeMessages, queueCode } from '#/features/verification/send-code.ts';
+import { EMAIL_KEY_SQL, HOLD_LIMITS, lockClientAndContact } from '#/features/booking/hold-limits.ts';
+import { hashToken } from '#/features/booking/reference.ts';
+import { manageTokenFor } from '#/features/booking/booking-sms.ts';
+import { applyQuantityChanges, type QuantityChange } from './pledge-quantities.ts';
+import { queuePledgeConfirmation } from './pledge-messages.ts';
+import { pledgePayloadOf } from './close-pledge.ts';
+
+/** How long a new pledge waits for its code (PLEDGE_HOLD_MINUTES, default 30). */
+export const pledgeHoldMinutes = (): number => getConfig().pledgeHoldMinutes;
+
+/**
+ * Flips the chosen pending pledges to 'lapsed' (personal data, code and messages dropped) and says
+ * what each item gets back; the caller gives it back in the same transaction (applyQuantityChanges,
+ * in item order, together with its own changes so its row locks keep one order).
+ */
+export async function flipHolds(
+  trx: Db,
+  which: ReturnType<typeof sql>,
+  now: Date,
+): Promise<{ released: number; givenBack: QuantityChange[] }> {
+  const { rows } = await sql<{ id: number }>`
+    WITH lapsed AS (
+      UPDATE pledge
+         SET status = 'lapsed', first_name = NULL, email = NULL, phone = NULL, manage_token_hash = NULL,
+             submission_key = NULL, hold_client = NULL, closed_at = ${now}::timestamptz, erased_at = ${now}::timestamptz
+       WHERE status = 'pending' AND ${which}
+      RETURNING id
+    ),
+    codes AS (DELETE FROM verification_code WHERE pledge_id IN (SELECT id FROM lapsed)),
+    messages AS (DELETE FROM outbox WHERE pledge_id IN (SELECT id FROM lapsed))
+    SELECT id FROM lapsed`.execute(trx);
+  if (rows.length === 0) return { released: 0, givenBack: [] };
+  const lines = await trx
+    .selectFrom('pledge_item')
+    .select((eb) => ['campaign_item_id', eb.fn.sum<string>('quantity').as('n')])
+    .where(
+      'pledge_id',
+      'in',
+      rows.map((r) => r.id),
+    )
+    .groupBy('campaign_item_id')
+    .execute();
+  return { released: rows.length, givenBack: lines.map((l) => ({ itemId: l.campaign_item_id, delta: -Number(l.n) })) };
+}
+
+/** Every lapsed pledge hold of the site, released (housekeeping, and a pledge that did not fit). */
+export async function releaseLapsedPledgeHolds(db: Db, now: Date = new Date()): Promise<number> {
+  // Usually there is none: one indexed read, no transaction (a refused pledge asks this too).
+  const any = await db
+    .selectFrom('pledge')
+    .select('id')
+    .where('status', '=', 'pending')
+    .where('hold_expires_at', '<=', now)
+    .limit(1)
+    .executeTakeFirst();
+  if (!any) return 0;
+  return runInTransaction(db, async (trx) => {
+    const { released, givenBack } = await flipHolds(trx, sql`hold_expires_at <= ${now}::timestamptz`, now);
+    await applyQuantityChanges(trx, givenBack, { share: 1 });
+    return released;
+  });
+}
+
+export type PledgeHoldRefusal = 'too_many_holds';
+
+/**
+ * Inside the pledge's transaction: locks the client and its contacts (the keys booking holds lock
+ * too), flips this contact's own earlier pending pledges of the same window (the donor went back
+ * and pledged again; one open pledge per contact and window) and returns what they give back, then
+ * counts the client's live holds against HOLDS_PER_CLIENT.
+ */
+export async function checkPledgeHold(
+  trx: Db,
+  request: {
+    client: string;
+    windowId: number;
+    phone: string | null;
+    email: string | null;
+    submissionKey: string | null;
+  },
+  now: Date,
+): Promise<{ refused: PledgeHoldRefusal } | { refused?: undefined; givenBack: QuantityChange[] }> {
+  const emailKey = await lockClientAndContact(trx, request);
+  const contact = [
+    ...(request.phone ? [sql`phone = ${request.phone}::text`] : []),
+    ...(emailKey ? [sql`${EMAIL_KEY_SQL('email')} = ${emailKey}::text`] : []),
+  ];
+  const { givenBack } =
+    contact.length > 0
+      ? await flipHolds(
+          trx,
+          // The same submission sent twice is this very pledge: kept (its insert finds the key taken).
+          sql`collection_window_id = ${request.windowId}::int AND (${sql.join(contact, sql` OR `)})
+              AND ${request.submissionKey ? sql`submission_key IS DISTINCT FROM ${request.submissionKey}::text` : sql`true`}`,
+          now,
+        )
+      : { givenBack: [] };
+  const held = await trx
+    .selectFrom('pledge')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('status', '=', 'pending')
+    .where('hold_client', '=', request.client)
+    .where('hold_expires_at', '>', now)
+    .executeTakeFirstOrThrow();
+  if (Number(held.n) >= HOLD_LIMITS.holdsPerClient()) return { refused: 'too_many_holds' };
+  return { givenBack };
+}
+
+/** Draws the hold's code and queues it to the contact: SMS to a mobile, otherwise email. */
+export async function sendPledgeCode(
+  trx: Db,
+  pledge: { id: number; channel: CodeChannel; phone: string | null; email: string | null; locale: Locale },
+  code: string,
+  expiresAt: Date,
+  again = false,
+): Promise<void> {
+  const { id, ...to } = pledge;
+  await queueCode(trx, { pledgeId: id }, to, code, { expiresAt, minutes: pledgeHoldMinutes(), again });
+}
+
+/** A pledge hold as the code step and the API show it: where the code went, nothing else personal. */
+export interface PledgeHoldView {
+  id: number;
+  reference: string;
+  windowId: number;
+  status: string;
+  expiresAt: Date | null;
+  channel: CodeChannel | null;
+  phone: string | null;
+  email: string | null;
+  locale: Locale;
+  attempts: number;
+  sends: number;
+  lastSentAt: Date | null;
+}
+
+export async function findPledgeHold(db: Db, pledgeId: number): Promise<PledgeHoldView | undefined> {
+  const row = await db
+    .selectFrom('pledge')
+    .leftJoin('verification_code as v', 'v.pledge_id', 'pledge.id')
+    .select([
+      'pledge.id',
+      'pledge.reference',
+      'pledge.collection_window_id',
+      'pledge.status',
+      'pledge.hold_expires_at',
+      'pledge.phone',
+      'pledge.email',
+      'pledge.locale',
+      'v.channel',
+      'v.attempts',
+      'v.sends',
+      'v.last_sent_at',
+    ])
+    .where('pledge.id', '=', pledgeId)
+    .executeTakeFirst();
+  return (
+    row && {
+      id: row.id,
+      reference: row.reference,
+      windowId: row.collection_window_id,
+      status: row.status,
+      expiresAt: row.hold_expires_at,
+      channel: row.channel,
+      phone: row.phone,
+      email: row.email,
+      locale: row.locale as Locale,
+      attempts: row.attempts ?? 0,
+      sends: row.sends ?? 0,
+      lastSentAt: row.last_sent_at,
+    }
+  );
+}
+
+export async function findPledgeIdByReference(db: Db, reference: string): Promise<number | undefined> {
+  const row = await db.selectFrom('pledge').select('id').where('reference', '=', reference).executeTakeFirst();
+  return row?.id;
+}
+
+/** A lapsed hold, even one not released yet. */
+export function pledgeHoldLapsed(hold: { status: string; expiresAt: Date | null }, now: Date): boolean {
+  return hold.status === 'lapsed' || (hold.status === 'pending' && (hold.expiresAt?.getTime() ?? 0) <= now.getTime());
+}
+
+export type ConfirmPledgeOutcome =
+  | { ok: true; pledgeId: number; manageToken: string | null; alreadyConfirmed: boolean }
+  | Exclude<CheckOutcome, { ok: true }>
+  | { ok: false; reason: 'not_pending' };
+
+/**
+ * The code typed for a pledge hold: right → the pledge is open ('pledged'), and only now are its
+ * confirmation and reminder queued, with a fresh manage link. The row is locked first.
+ */
+export async function confirmPledgeHold(
+  db: Db,
+  pledgeId: number,
+  code: string | undefined,
+  options: { now?: Date } = {},
+): Promise<ConfirmPledgeOutcome> {
+  const now = options.now ?? new Date();
+  const secret = await getServerSecret(db);
+  return runInTransaction(db, async (trx) => {
+    const hold = await trx
+      .selectFrom('pledge')
+      .select(['id', 'status', 'hold_expires_at', 'reference', 'email', 'phone', 'locale'])
+      .where('id', '=', pledgeId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!hold) return { ok: false, reason: 'gone' };
+    if (hold.status === 'pledged') return { ok: true, pledgeId, manageToken: null, alreadyConfirmed: true };
+    if (pledgeHoldLapsed({ status: hold.status, expiresAt: hold.hold_expires_at }, now))
+      return { ok: false, reason: 'expired' };
+    if (hold.status !== 'pending') return { ok: false, reason: 'not_pending' };
+    const checked = await checkCode(trx, { pledgeId }, code, secret, now);
+    if (!checked.ok) return checked;
+    // A mobile gets the short token its SMS link carries, an email the long one (booking-sms.ts).
+    const manageToken = manageTokenFor(hold);
+    await trx
+      .updateTable('pledge')
+      .set({
+        status: 'pledged',
+        hold_expires_at: null,
+        hold_client: null,
+        manage_token_hash: manageToken ? hashToken(manageToken) : null,
+      })
+      .where('id', '=', pledgeId)
+      .execute();
+    await dropCodeMessages(trx, { pledgeId });
+    const payload = { ...(await pledgePayloadOf(trx, pledgeId, hold.reference)), manageToken };
+    await queuePledgeConfirmation(trx, { ...hold, locale: hold.locale as Locale }, payload, now);
+    return { ok: true, pledgeId, manageToken, alreadyConfirmed: false };
+  });
+}
+
+export type ResendPledgeCodeOutcome =
+  | { ok: true; channel: CodeChannel }
+  | { ok: false; reason: 'too_soon'; retryAfterSeconds: number }
+  | { ok: false; reason: 'no_more' | 'gone' };
+
+/**
+ * "Send again", or "use email instead" (`toEmail`: the address given, or one added now, which the
+ * pledge then keeps for its confirmation): a new code, the old one stops working.
+ */
+export async function resendPledgeCode(
+  db: Db,
+  pledgeId: number,
+  options: { toEmail?: string; now?: Date } = {},
+): Promise<ResendPledgeCodeOutcome> {
+  const now = options.now ?? new Date();
+  const secret = await getServerSecret(db);
+  return runInTransaction(db, async (trx) => {
+    const hold = await trx
+      .selectFrom('pledge')
+      .select(['id', 'status', 'hold_expires_at', 'phone', 'email', 'locale'])
+      .where('id', '=', pledgeId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (
+      !hold ||
+      pledgeHoldLapsed({ status: hold.status, expiresAt: hold.hold_expires_at }, now) ||
+      hold.status !== 'pending'
+    )
+      return { ok: false, reason: 'gone' };
+    const email = options.toEmail ?? undefined;
+    const outcome = await resendCode(trx, { pledgeId }, email ? 'email' : undefined, secret, now);
+    if (!outcome.ok) return outcome;
+    if (email && email !== hold.email)
+      await trx.updateTable('pledge').set({ email }).where('id', '=', pledgeId).execute();
+    const to = { id: pledgeId, channel: outcome.channel, phone: hold.phone, email: email ?? hold.email };
+    await sendPledgeCode(trx, { ...to, locale: hold.locale as Locale }, outcome.code, hold.hold_expires_at!, true);
+    return { ok: true, channel: outcome.channel };
+  });
+}

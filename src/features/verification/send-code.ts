@@ -1,0 +1,57 @@
+// A hold's code on its way, for bookings and pledges alike: queued to the contact's mobile by SMS
+// or to the email (payload { code sealed, expiresAt, minutes, purpose }), the previous unsent code's
+// message withdrawn when a new one goes, and the spent code's message dropped once it confirmed.
+import type { Db } from '#/server/db/database.ts';
+import type { Locale } from '#/lib/locales.ts';
+import { sql } from 'kysely';
+import { enqueueMessage } from '#/server/mail/outbox.ts';
+import { subjectOf, type CodeChannel, type CodeSubject } from './codes.ts';
+import { sealedCodePayload } from './sms.ts';
+
+/** What the message says the code is for ("your booking", "your pledge") and how long it lasts. */
+export type CodePurpose = 'booking' | 'pledge';
+
+/** The outbox row's link to what the code confirms: the same key as the subject's. */
+const outboxLink = (subject: CodeSubject) => subject;
+
+/** Queues a hold's code to its contact (SMS → the phone, email → the address). */
+export async function queueCode(
+  trx: Db,
+  subject: CodeSubject,
+  to: { channel: CodeChannel; phone: string | null; email: string | null; locale: Locale },
+  code: string,
+  hold: { expiresAt: Date; minutes: number; again?: boolean },
+): Promise<void> {
+  const recipient = to.channel === 'sms' ? to.phone : to.email;
+  if (!recipient) throw new Error('a hold without the contact its code goes to');
+  // "Send again": the earlier code's message, if still unsent, is no use any more.
+  // Its row is kept (what was sent, and when) without the code in it.
+  if (hold.again) {
+    const { column, id } = subjectOf(subject);
+    await trx
+      .updateTable('outbox')
+      .set({ status: 'cancelled', payload: sql`payload - 'code'` })
+      .where(column, '=', id)
+      .where('kind', '=', 'verification_code')
+      .where('status', '=', 'pending')
+      .execute();
+  }
+  await enqueueMessage(trx, {
+    kind: 'verification_code',
+    channel: to.channel,
+    recipient,
+    locale: to.locale,
+    payload: {
+      ...sealedCodePayload(code, hold.expiresAt),
+      minutes: hold.minutes,
+      purpose: 'pledgeId' in subject ? 'pledge' : 'booking',
+    },
+    ...outboxLink(subject),
+  });
+}
+
+/** The code has done its work: its message row goes with it. */
+export async function dropCodeMessages(trx: Db, subject: CodeSubject): Promise<void> {
+  const { column, id } = subjectOf(subject);
+  await trx.deleteFrom('outbox').where(column, '=', id).where('kind', '=', 'verification_code').execute();
+}
