@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { configDefaults, defineConfig } from 'vitest/config';
+import { TEST_NODE_FLAGS } from './tests/support/node-flags.ts';
 
 export default defineConfig({
   test: {
@@ -16,5 +17,7 @@ export default defineConfig({
     // Migrated (and seeded) embedded databases made once per run, copied for each file and server;
     // on PostgreSQL, template databases.
     globalSetup: ['tests/support/global-setup.ts'],
+    // V8 flags of the workers (PGlite compiled once, not twice): see tests/support/node-flags.ts.
+    execArgv: TEST_NODE_FLAGS,
   },
 });

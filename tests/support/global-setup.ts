@@ -12,6 +12,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { PG_TEMPLATES_ENV, TEMPLATES_ENV, testDatabaseUrl } from './db.ts';
 import { THROWAWAY_APP_SECRET } from '#/server/config.ts';
+import { TEST_NODE_FLAGS } from './node-flags.ts';
 
 export default function setup(): (() => Promise<void>) | undefined {
   // One key of encryption at rest for the whole run: the templates, the workers and the servers
@@ -22,7 +23,7 @@ export default function setup(): (() => Promise<void>) | undefined {
   // Random: other runs may use the same PostgreSQL server at the same time.
   const prefix = `qubi_run_${randomBytes(6).toString('hex')}`;
   if (testDatabaseUrl) process.env[PG_TEMPLATES_ENV] = prefix;
-  const maker = spawn(process.execPath, ['tests/support/make-templates.ts', dir], {
+  const maker = spawn(process.execPath, [...TEST_NODE_FLAGS, 'tests/support/make-templates.ts', dir], {
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => maker.on('exit', () => resolve()));

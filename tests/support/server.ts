@@ -11,6 +11,7 @@ import { openDatabase } from '#/server/db/connection.ts';
 import { migrateAndSeed } from '../../scripts/prepare-database.ts';
 import type { Database } from '#/server/db/database.ts';
 import { THROWAWAY_APP_SECRET } from '#/server/config.ts';
+import { TEST_NODE_FLAGS } from './node-flags.ts';
 
 export interface RunningServer {
   origin: string;
@@ -108,7 +109,7 @@ export async function startServer(
       await db.destroy();
     }
   }
-  const child = spawn(process.execPath, ['scripts/start.ts'], {
+  const child = spawn(process.execPath, [...TEST_NODE_FLAGS, 'scripts/start.ts'], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...target },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
