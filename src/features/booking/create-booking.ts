@@ -138,7 +138,7 @@ export interface CreateBookingOptions {
    * the client address. Without it (staff by phone) the booking is confirmed at once.
    */
   hold?: { client: string };
-  /** The desk's closures and extra openings when the caller holds them (write-cache.ts). */
+  /** The desk's closures and extra openings when the caller holds them (desk-cache.ts). */
   knownExceptions?: KnownExceptions;
 }
 

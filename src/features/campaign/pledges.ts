@@ -148,7 +148,7 @@ async function applyQuantityChanges(
   }
 }
 
-/** The campaign and item ids a pledge needs; write-cache.ts keeps them per process for the API. */
+/** The campaign and item ids a pledge needs; pledge-setup-cache.ts keeps them per process for the API. */
 export interface PledgeCampaign {
   id: number;
   slug: string;
