@@ -20,6 +20,10 @@ export default function setup(): (() => Promise<void>) | undefined {
   process.env.APP_SECRET ??= THROWAWAY_APP_SECRET;
   const dir = mkdtempSync(path.join(tmpdir(), 'qubi-test-templates-'));
   process.env[TEMPLATES_ENV] = dir;
+  // Node's cache of compiled modules, for this run only (removed with the folder): the ~30 servers a
+  // run starts each load the same built bundle and scripts; measured, a server's start took 2.3–2.6 s
+  // of CPU with it against 2.6–2.8 s without. Inherited by the workers and everything they spawn.
+  process.env.NODE_COMPILE_CACHE ??= path.join(dir, 'node-compile-cache');
   // Random: other runs may use the same PostgreSQL server at the same time.
   const prefix = `qubi_run_${randomBytes(6).toString('hex')}`;
   if (testDatabaseUrl) process.env[PG_TEMPLATES_ENV] = prefix;
