@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { TEST_NODE_FLAGS } from './tests/support/node-flags.ts';
 
 // Browser tests (`npm run test:browser`): Debian's chromium-headless-shell driven by playwright-core
 // against the built site. Each file runs its own server and one Chromium (tests/browser/support.ts,
@@ -15,6 +16,8 @@ export default defineConfig({
     hookTimeout: 120000,
     // Migrated (and seeded) embedded databases made once per run, copied for each file and server.
     globalSetup: ['tests/support/global-setup.ts'],
+    // V8 flags of the workers (PGlite compiled once, not twice): see tests/support/node-flags.ts.
+    execArgv: TEST_NODE_FLAGS,
     fileParallelism: true,
     maxWorkers: 2,
   },

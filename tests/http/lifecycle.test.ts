@@ -2,10 +2,11 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { startServer } from '../support/server.ts';
+import { TEST_NODE_FLAGS } from '../support/node-flags.ts';
 
 describe('server lifecycle', () => {
   it('refuses to start with invalid configuration and says why', () => {
-    const result = spawnSync(process.execPath, ['scripts/start.ts'], {
+    const result = spawnSync(process.execPath, [...TEST_NODE_FLAGS, 'scripts/start.ts'], {
       env: { ...process.env, PORT: 'eighty', DATABASE_URL: 'mysql://nope', PUBLIC_URL: '' },
       encoding: 'utf8',
       timeout: 30000,

@@ -1,5 +1,5 @@
 // The booking and pledge APIs read desks and campaigns from a per-process copy
-// (src/server/cache/write-cache.ts). A staff change must be seen by the very next write: hours,
+// (src/features/booking/desk-cache.ts, src/features/campaign/pledge-setup-cache.ts). A staff change must be seen by the very next write: hours,
 // closures, extra openings and capacity through the desk's invalidation; a new campaign item
 // through the reload on an unknown name. Quantities stay the database's: a cached campaign never
 // lets a pledge exceed what is needed.

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { messageRenderers } from '#/messages/index.ts';
 import { createTestDatabase, templatePath, testDatabaseUrl, type TestDatabase } from '../support/db.ts';
+import { TEST_NODE_FLAGS } from '../support/node-flags.ts';
 import { seedDatabase } from '#/server/db/seed.ts';
 import { openDatabase } from '#/server/db/connection.ts';
 import { changePassword, createUser, disableUser } from '#/features/staff-accounts/users.ts';
@@ -737,7 +738,7 @@ describe('demo accounts', () => {
 
 describe('npm run user:create', () => {
   async function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string }> {
-    const child = spawn(process.execPath, ['scripts/user-create.ts', ...args], {
+    const child = spawn(process.execPath, [...TEST_NODE_FLAGS, 'scripts/user-create.ts', ...args], {
       env: { ...process.env, DATABASE_URL: '', PUBLIC_URL: 'https://qubi.example.org', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

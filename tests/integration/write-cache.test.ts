@@ -1,4 +1,4 @@
-// The per-process copies of desks and campaigns (src/server/cache/write-cache.ts): what the booking
+// The per-process copies of desks and campaigns (src/features/booking/desk-cache.ts and src/features/campaign/pledge-setup-cache.ts, on the store of src/server/cache/write-cache.ts): what the booking
 // and pledge APIs cost in statements once they are warm, which invalidations drop a desk, that a
 // load overtaken by an invalidation is not kept, and that a campaign reloads for a name it does
 // not know. Tags are announced the way invalidateLiveData does (invalidateSubscribers), with the
@@ -13,7 +13,8 @@ import { createPledge } from '#/features/campaign/create-pledge.ts';
 import { guardPublicWrite } from '#/server/http/request-guard.ts';
 import { getServerSecret } from '#/server/security/secret.ts';
 import { invalidateSubscribers } from '#/server/cache/cache-bus.ts';
-import { cacheSizes, exceptionsFrom, getCachedDesk, getPledgeSetup } from '#/server/cache/write-cache.ts';
+import { cachedDeskCount, exceptionsFrom, getCachedDesk } from '#/features/booking/desk-cache.ts';
+import { getPledgeSetup } from '#/features/campaign/pledge-setup-cache.ts';
 import { romeToInstant } from '#/lib/time.ts';
 
 let t: TestDatabase;
@@ -174,10 +175,10 @@ describe('desk copy', () => {
     expect((await loading)?.desk.slug).toBe('gallaratese');
     expect((await counted(() => getCachedDesk(db, 'gallaratese'))).statements).toBe(4);
     expect((await counted(() => getCachedDesk(db, 'gallaratese'))).statements).toBe(0);
-    const sizeBefore = cacheSizes(db).desks;
+    const sizeBefore = cachedDeskCount(db);
     expect(await getCachedDesk(db, 'no-such-desk')).toBeUndefined();
     expect(await getCachedDesk(db, '../etc')).toBeUndefined();
-    expect(cacheSizes(db).desks).toBe(sizeBefore);
+    expect(cachedDeskCount(db)).toBe(sizeBefore);
   });
 });
 

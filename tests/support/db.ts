@@ -31,6 +31,8 @@ export const TEMPLATES_READY = 'ready';
 export const TEMPLATES_FAILED = 'failed';
 /** On PostgreSQL, the prefix of this run's databases: templates `<prefix>_migrated`, `<prefix>_seeded`, and copies. */
 export const PG_TEMPLATES_ENV = 'QUBI_TEST_PG_TEMPLATES';
+/** The folder of this run's Node compile cache for the servers (set by tests/support/global-setup.ts). */
+export const COMPILE_CACHE_ENV = 'QUBI_TEST_COMPILE_CACHE';
 const TEMPLATES_WAIT_MS = 180_000;
 
 /**

@@ -6,11 +6,12 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
-import { createPostgresDatabase, templatePath, testDatabaseUrl } from './db.ts';
+import { COMPILE_CACHE_ENV, createPostgresDatabase, templatePath, testDatabaseUrl } from './db.ts';
 import { openDatabase } from '#/server/db/connection.ts';
 import { migrateAndSeed } from '../../scripts/prepare-database.ts';
 import type { Database } from '#/server/db/database.ts';
 import { THROWAWAY_APP_SECRET } from '#/server/config.ts';
+import { TEST_NODE_FLAGS } from './node-flags.ts';
 
 export interface RunningServer {
   origin: string;
@@ -108,8 +109,14 @@ export async function startServer(
       await db.destroy();
     }
   }
-  const child = spawn(process.execPath, ['scripts/start.ts'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...target },
+  const child = spawn(process.execPath, [...TEST_NODE_FLAGS, 'scripts/start.ts'], {
+    env: {
+      ...process.env,
+      ...(process.env[COMPILE_CACHE_ENV] ? { NODE_COMPILE_CACHE: process.env[COMPILE_CACHE_ENV] } : {}),
+      PORT: '0',
+      HOST: '127.0.0.1',
+      ...target,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';

@@ -145,7 +145,7 @@ export interface CreateBookingOptions {
    * the hold this same person took before (from their sealed draft), given back if still pending.
    */
   hold?: { client: string; replaces?: number };
-  /** The desk's closures and extra openings when the caller holds them (write-cache.ts). */
+  /** The desk's closures and extra openings when the caller holds them (desk-cache.ts). */
   knownExceptions?: KnownExceptions;
 }
 

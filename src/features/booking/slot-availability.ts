@@ -98,7 +98,7 @@ export async function nextFreeSlots(
   return slots.filter((s) => s.remaining > 0 && s.start.getTime() > after.getTime() - 1).slice(0, count);
 }
 
-/** Closures and extra openings known without a query (write-cache.ts), or undefined to read them. */
+/** Closures and extra openings known without a query (desk-cache.ts), or undefined to read them. */
 export type KnownExceptions = (from: string, to: string) => Pick<SlotRules, 'closures' | 'extraOpenings'> | undefined;
 
 /** The slot starting at `start`, if the desk offers it and it is inside the booking window now. */

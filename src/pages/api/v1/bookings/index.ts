@@ -1,7 +1,7 @@
 import type { APIRoute } from 'astro';
 import { publicOrigin } from '#/server/config.ts';
 import { getDb } from '#/server/db/index.ts';
-import { exceptionsFrom, getCachedDesk } from '#/server/cache/write-cache.ts';
+import { exceptionsFrom, getCachedDesk } from '#/features/booking/desk-cache.ts';
 import { createBooking } from '#/features/booking/create-booking.ts';
 import { clientIp, guardPublicWrite } from '#/server/http/request-guard.ts';
 import { CACHE_TAGS, invalidateLiveData } from '#/server/cache/live-page.ts';

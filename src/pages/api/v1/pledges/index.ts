@@ -2,7 +2,7 @@ import type { APIRoute } from 'astro';
 import { pledgeManagePath } from '#/lib/paths.ts';
 import { publicOrigin } from '#/server/config.ts';
 import { getDb } from '#/server/db/index.ts';
-import { getPledgeSetup, type PledgeSetup } from '#/server/cache/write-cache.ts';
+import { getPledgeSetup, type PledgeSetup } from '#/features/campaign/pledge-setup-cache.ts';
 import { createPledge } from '#/features/campaign/create-pledge.ts';
 import { findPledgeHold } from '#/features/campaign/pledge-holds.ts';
 import { pledgeHoldJson } from '#/features/campaign/pledge-code-view.ts';
