@@ -4,7 +4,7 @@
 // (as sent and refused), the code step (as sent and with a wrong code), the confirmation, "we can't
 // come" (before and after) in Italian, English and Arabic, and the door list in the staff area's
 // Italian and English; Back, Forward and the
-// language switcher on the refused party form keep the answers. Widths: phone-width.test.ts.
+// language switcher on the refused party form keep the answers; "use email instead" on the code step. Widths: phone-width.test.ts.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { startServer } from '../support/server.ts';
@@ -161,6 +161,45 @@ describe('axe finds no WCAG 2.1 A/AA violation on the sign-up pages and the door
       await page.close();
     }
   });
+});
+
+describe('"use email instead" on the code step, as on the booking\'s', () => {
+  it.each(['it', 'en', 'ar'].map((locale, i) => [locale, i] as const))(
+    '/%s: a code sent by SMS goes by email to the address written there; a wrong address is said',
+    async (locale, i) => {
+      const page = await axeContext.newPage();
+      try {
+        await page.goto(`${eventPage(locale)}/iscrizione`, { waitUntil: 'load' });
+        await page.fill('#adults', '1');
+        await page.fill('#name', 'Nadia');
+        await page.fill('#phone', `333 777 00${i}0`);
+        await submitParty(page, locale);
+        expect(await page.locator('main').innerText()).toContain(text(locale, 'events.code.sentSms'));
+        await expectNoViolations(page, 'code step sent by SMS, with "use email instead"');
+
+        await page.fill('#code-email', 'not an address');
+        await follow(page, '#use-email');
+        expect(new URL(page.url()).pathname).toBe(`/${locale}/eventi/${fx.slug}/codice`);
+        const error = text(locale, 'events.register.error.emailInvalid');
+        expect(await page.locator('.error-summary').innerText()).toContain(error);
+        expect(await page.locator('.field-error').innerText()).toContain(error);
+        await expectNoViolations(page, '"use email instead", refused');
+
+        const seen = lastCodeMailId(site.server.output());
+        await page.fill('#code-email', `Nadia.${locale}@Example.org`);
+        await follow(page, '#use-email');
+        const main = await page.locator('main').innerText();
+        expect(main).toContain(text(locale, 'events.code.sentEmail'));
+        expect(main).toContain('n•••@example.org');
+        expect(main).toContain(text(locale, 'events.code.said.resent'));
+        // The code in the email confirms the seats.
+        await enterCode(page, seen);
+        expect(await h1(page)).toBe(text(locale, 'events.confirmed.title'));
+      } finally {
+        await page.close();
+      }
+    },
+  );
 });
 
 describe('Back, Forward and the language switcher on the party form', () => {

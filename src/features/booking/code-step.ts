@@ -9,6 +9,7 @@ import {
   MAX_ATTEMPTS,
   MAX_SENDS,
   RESEND_AFTER_SECONDS,
+  codeEmailTarget,
   maskEmail,
   maskPhone,
   parseCodeInput,
@@ -18,7 +19,6 @@ import { CACHE_TAGS, invalidateLiveData } from '#/server/cache/live-page.ts';
 import { confirmHold, findHold, holdLapsed, resendHoldCode } from './holds.ts';
 import { confirmedPath, loadState, saveState, stepPath, type StepContext, type StepOutcome } from './booking-steps.ts';
 import { bookingPath } from '#/lib/paths.ts';
-import { normalizeEmail } from '#/lib/contact.ts';
 import type { CodeMessage } from './code-step-view.ts';
 
 const codePath = (locale: Locale, desk: Desk) => bookingPath(locale, desk.slug, 'codice');
@@ -103,7 +103,7 @@ export async function resendCodeStep(
   let toEmail: string | undefined;
   if (email !== undefined) {
     const hold = await findHold(db, state.hold);
-    toEmail = email.trim() ? normalizeEmail(email) : (hold?.email ?? undefined);
+    toEmail = codeEmailTarget(email, hold?.email);
     if (!toEmail) {
       await remember(ctx, desk, { key: 'emailInvalid', count: 0 });
       return here;
