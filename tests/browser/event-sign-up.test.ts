@@ -238,4 +238,25 @@ describe('Back, Forward and the language switcher on the party form', () => {
       }
     });
   });
+
+  it('Back from the code step and "sign up" again lead to the same code step; the seats are held once', async () => {
+    await site.withPage({ javaScriptEnabled: false }, async (page) => {
+      const before = await seatsLeft(page, 'it');
+      await page.goto(`${eventPage('it')}/iscrizione`, { waitUntil: 'load' });
+      await page.fill('#adults', '2');
+      await page.fill('#name', 'Nadia Indietro');
+      await page.fill('#phone', '333 999 1212');
+      const seen = lastCodeMailId(site.server.output());
+      await submitParty(page, 'it');
+      expect(new URL(page.url()).pathname).toBe(`/it/eventi/${fx.slug}/codice`);
+      await page.goBack();
+      expect(new URL(page.url()).pathname).toBe(`/it/eventi/${fx.slug}/iscrizione`);
+      expect(await page.locator('#name').inputValue()).toBe('Nadia Indietro');
+      await submitParty(page, 'it');
+      expect(new URL(page.url()).pathname).toBe(`/it/eventi/${fx.slug}/codice`);
+      expect(await page.locator('.error-summary').count()).toBe(0);
+      await enterCode(page, seen);
+      expect(await seatsLeft(page, 'it')).toBe(before - 2);
+    });
+  });
 });

@@ -18,12 +18,13 @@ import { getServerSecret } from '#/server/security/secret.ts';
 import { limitKey } from '#/server/security/rate-limit.ts';
 import { codeEmailTarget, parseCodeInput } from '#/features/verification/code.ts';
 import { getPublicEventBySlug } from './events.ts';
-import { AGE_BANDS, BAND_COLUMN, PARTY_FIELD_ORDER, parsePartyForm } from './party.ts';
+import { AGE_BANDS, BAND_COLUMN, PARTY_FIELD_ORDER, parsePartyForm, partySeats, type Party } from './party.ts';
 import { registerParty } from './registrations.ts';
 import {
   cancelRegistration,
   confirmRegistration,
   findRegistration,
+  registrationLapsed,
   resendRegistrationCode,
 } from './registration-holds.ts';
 
@@ -43,6 +44,25 @@ async function signUpEvent(context: ActionAPIContext) {
   // Gone meanwhile: the page's own GET says so (404).
   if (!event) throw seeOther(context.url.pathname);
   return { db, event, locale: context.locals.locale };
+}
+
+/**
+ * The party this browser signed up a moment ago, still waiting for its code: Back from the code step
+ * and "sign up" again (the page came back with a new submission key) leads to that code step, not to
+ * "already signed up". The same contact and seats only; another party is refused as before.
+ */
+async function stillHeldHere(context: ActionAPIContext, slug: string, party: Party): Promise<boolean> {
+  const held = await heldFromDraft(context, slug);
+  const r = held && (await findRegistration(await getDb(), held.id));
+  return (
+    !!r &&
+    r.eventSlug === slug &&
+    !registrationLapsed(r, new Date()) &&
+    r.status === 'pending' &&
+    r.phone === party.phone &&
+    r.email === party.email &&
+    r.seats === partySeats(party)
+  );
 }
 
 /** "Send again", or "use email instead" (`email`: '' for the address already given); the code step says what happened. */
@@ -82,6 +102,8 @@ export const signUpActions = {
         client: limitKey('hold', clientIp(context), secret),
         submissionKey: /^[\x21-\x7E]{1,64}$/.test(input.submissionKey) ? input.submissionKey : null,
       });
+      if (!outcome.ok && outcome.reason === 'already_registered' && (await stillHeldHere(context, event.slug, party)))
+        throw seeOther(eventSignUpPath(locale, event.slug, 'codice'));
       if (!outcome.ok)
         throw new FormRefused({
           notice: `events.register.refused.${outcome.reason}`,
