@@ -1,7 +1,8 @@
 // Phones: no page is ever wider than the screen. Chromium's mobile emulation (meta viewport honoured,
 // touch, a phone's pixel ratio) at 320 and 360 CSS px opens every public page type in the five
 // locales — including each booking step, the pledge and volunteer forms in their error state, the
-// confirmation and the manage page — and every staff page in Italian and English (the staff area's
+// confirmation and the manage page, an event's sign-up (party form, refused, code step, confirmed,
+// "we can't come" before and after) — and every staff page in Italian and English (the staff area's
 // two languages), with real rows in their tables. On each it checks
 // `document.documentElement.scrollWidth <= window.innerWidth` (and that the browser did not zoom out
 // to fit a wider page), and in Arabic that the h1 is on screen at load (no empty strip, no cut
@@ -22,11 +23,12 @@ import {
   CONTENT_PAGES,
   firstEventPath,
   LIMITS_NOT_REACHED,
+  linkFromEmail,
   text,
 } from './support.ts';
 import { passSecondFactor, signIn, SUBMIT } from './staff-support.ts';
 import { firstCollectionWindowId } from '../support/fixtures.ts';
-import { lastCodeMailId } from '../support/codes.ts';
+import { lastCodeMailId, nextCodeFromMail } from '../support/codes.ts';
 
 const WIDTHS = [320, 360] as const;
 const LOCALES = ['it', 'en', 'ar', 'es', 'zh'] as const;
@@ -36,7 +38,7 @@ type Locale = (typeof LOCALES)[number];
 let admin: DemoAccount;
 /** The signed-in admin's session cookie, set up once (TOTP included) and given to each phone context. */
 let adminCookies: Cookie[] = [];
-const fx = { window8: 0, bookedDay: '', eventId: '' };
+const fx = { window8: 0, bookedDay: '', eventId: '', seatsEventId: 0, seatsEventSlug: '' };
 
 const site = browserSite(() =>
   startServer(
@@ -60,6 +62,32 @@ const site = browserSite(() =>
           submissionKey: null,
         });
         if (!made.ok) throw new Error(made.reason);
+        // The seeded 22 December party (120 sample seats): its sign-up pages and its door list.
+        const party = await db
+          .selectFrom('event')
+          .select(['id', 'slug'])
+          .where('slug', 'like', 'festa-di-natale-qubi-casa-dei-giochi-%')
+          .executeTakeFirstOrThrow();
+        fx.seatsEventId = party.id;
+        fx.seatsEventSlug = party.slug;
+        // A family already signed up, with a long name, so the door list is measured with a row.
+        await db
+          .insertInto('event_registration')
+          .values({
+            reference: 'QE-WIDE-01',
+            event_id: party.id,
+            adults: 2,
+            children_0_3: 1,
+            children_6_11: 2,
+            seats: 5,
+            name: 'Famiglia Con Un Nome Molto Lungo',
+            phone: '+393331112222',
+            email: null,
+            locale: 'ar',
+            status: 'confirmed',
+          })
+          .execute();
+        await db.updateTable('event').set({ seats_taken: 5 }).where('id', '=', party.id).execute();
         await db
           .insertInto('volunteer')
           .values({
@@ -343,6 +371,38 @@ async function walkPublicPages(page: Page, c: ReturnType<typeof checker>, locale
   await press(page, page.locator('#submit'));
   expect(await page.locator('#code').count()).toBe(1);
   await c.check('volunteer: check your email, with the code');
+
+  // An event's sign-up: the party form, refused (no contact), the code step, confirmed, "we can't come".
+  const signUp = `/${locale}/eventi/${fx.seatsEventSlug}`;
+  const submitParty = () =>
+    press(page, page.getByRole('button', { name: text(locale, 'events.register.submit'), exact: true }));
+  await c.open(`${signUp}/iscrizione`, 'event sign-up');
+  await page.fill('#adults', '2');
+  await page.fill('#children_6_11', '1');
+  await page.fill('#name', 'Mariagiovanna Esposito');
+  await submitParty();
+  await c.check('event sign-up, with errors');
+  // One contact per locale and width: a contact signs up once per event.
+  await page.fill('#email', `family.${locale}.${page.viewportSize()!.width}@example.org`);
+  const seen = lastCodeMailId(site.server.output());
+  await submitParty();
+  expect(new URL(page.url()).pathname).toBe(`${signUp}/codice`);
+  await c.check('event sign-up: code');
+  const { code } = await nextCodeFromMail(site.server.output, seen);
+  await page.fill('#code', code);
+  await press(page, page.getByRole('button', { name: text(locale, 'events.code.submit'), exact: true }));
+  expect(new URL(page.url()).pathname).toBe(`${signUp}/iscritti`);
+  await c.check('event sign-up: confirmed');
+  const registration = (await page.locator('main dd bdi').first().innerText()).trim();
+  const cancel = await linkFromEmail(
+    site.server,
+    'event_registration_confirmation',
+    registration,
+    /https?:\/\/\S+\/non-veniamo\?token=[\w-]+/,
+  );
+  await c.open(cancel, "event: we can't come");
+  await press(page, page.getByRole('button', { name: text(locale, 'events.cancel.submit'), exact: true }));
+  await c.check("event: we can't come, done");
 }
 
 /** Every staff page in one of the staff area's locales, seen by a signed-in admin. */
@@ -368,6 +428,7 @@ async function walkStaffPages(page: Page, c: ReturnType<typeof checker>, locale:
   await press(page, '#save');
   await c.check('new event, with errors');
   await c.open(`${staff}/eventi/${fx.eventId}`, 'event edit');
+  await c.open(`${staff}/eventi/${fx.seatsEventId}/ingresso`, 'event door list');
   await c.open(`${staff}/raccolta`, 'drop-offs');
   await c.open(`${staff}/raccolta?finestra=${fx.window8}`, 'drop-off window with pledges');
   await c.open(`${staff}/raccolta/articoli`, 'items and targets');
@@ -407,7 +468,7 @@ describe.each(WIDTHS)('on a phone %i px wide', (width) => {
     // visitor's, with the error states reached by this walk's own refused forms.
     const c = checker(page, width, locale);
     await walkPublicPages(page, c, locale);
-    expect(c.seen.length).toBe(33);
+    expect(c.seen.length).toBe(39);
     expect(c.overflows).toEqual([]);
     expect(c.headings).toEqual([]);
     expect(c.numbers).toEqual([]);
@@ -423,7 +484,7 @@ describe.each(WIDTHS)('on a phone %i px wide', (width) => {
     await c.check('sign in, refused');
     await context.addCookies(adminCookies);
     await walkStaffPages(page, c, locale);
-    expect(c.seen.length).toBe(25);
+    expect(c.seen.length).toBe(26);
     expect(c.overflows).toEqual([]);
     expect(c.numbers).toEqual([]);
   });

@@ -14,6 +14,7 @@ import {
 import type { RunningServer } from '../support/server.ts';
 import { messages } from '#/lib/i18n.ts';
 import { codeSentTo, lastCodeMailId, nextCodeFromMail } from '../support/codes.ts';
+import { findPart, parseMime } from '../support/mime.ts';
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -329,4 +330,30 @@ export async function confirmThroughApi(
     after = id;
   }
   throw new Error(`could not confirm ${reference}`);
+}
+
+/**
+ * A link a message of `kind` carries (read from the file mailer's .eml, as the family reads it), in
+ * the first such email that names `reference`: its path and query, e.g. an event's "we can't come".
+ */
+export async function linkFromEmail(
+  server: RunningServer,
+  kind: string,
+  reference: string,
+  link: RegExp,
+): Promise<string> {
+  const read = new Set<string>();
+  const written = new RegExp(`\\[mail\\] ${kind} #\\d+ written to (\\S+\\.eml)`, 'g');
+  for (let i = 0; i < 120; i++) {
+    for (const m of server.output().matchAll(written)) {
+      if (read.has(m[1]!)) continue;
+      read.add(m[1]!);
+      const mail = parseMime(readFileSync(m[1]!, 'utf8'));
+      const body = findPart(mail, 'text/plain')?.body ?? '';
+      const found = body.includes(reference) ? link.exec(body)?.[0] : undefined;
+      if (found) return new URL(found).pathname + new URL(found).search;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`no ${kind} link for ${reference}`);
 }

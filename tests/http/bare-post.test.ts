@@ -16,6 +16,8 @@ let server: RunningServer;
 let adminCookie = '';
 let eventId = 0;
 let otherUserId = 0;
+/** The seeded 22 December party (120 sample seats): its sign-up form and its door list. */
+const party = { id: 0, slug: '' };
 
 beforeAll(async () => {
   server = await startServer(
@@ -58,6 +60,14 @@ beforeAll(async () => {
           })
           .execute();
         eventId = (await db.selectFrom('event').select('id').orderBy('id').executeTakeFirstOrThrow()).id;
+        Object.assign(
+          party,
+          await db
+            .selectFrom('event')
+            .select(['id', 'slug'])
+            .where('slug', 'like', 'festa-di-natale-qubi-casa-dei-giochi-%')
+            .executeTakeFirstOrThrow(),
+        );
       },
     },
   );
@@ -121,10 +131,12 @@ const FORM_PAGES = () => [
   '/en/prenotazione/annulla',
   '/es/volontari',
   '/zh/zaino-sospeso/dona',
+  `/ar/eventi/${party.slug}/iscrizione`,
   '/it/staff/account',
   '/en/staff/account/due-fattori',
   '/it/staff/eventi/nuovo',
   `/it/staff/eventi/${eventId}`,
+  `/en/staff/eventi/${party.id}/ingresso`,
   '/it/staff/raccolta/articoli',
   `/it/staff/utenti?modifica=${otherUserId}`,
   '/en/staff/utenti/invita',
@@ -149,7 +161,7 @@ describe('a POST that names no action', () => {
     }
   }, 120_000);
 
-  it('changes nothing: the event keeps its title, nobody is invited; the next visitor sees no message', async () => {
+  it('changes nothing: the event keeps its title, nobody is invited, no seat is taken; the next visitor sees no message', async () => {
     const eventPath = `/it/staff/eventi/${eventId}`;
     const before = actionForm(await get(eventPath), eventPath, 'title-it')!;
     const title = before.fields.find(([name]) => name === 'title-it')![1];
@@ -172,6 +184,26 @@ describe('a POST that names no action', () => {
     // The same answers posted to the form's action do invite: the check above could have failed.
     expect((await postBare(invite.action, invited)).status).toBe(303);
     expect((await get('/it/staff/utenti')).html).toContain('mai.invitata@comune.example');
+
+    // A family's sign-up: no seat taken.
+    const seatsLeft = async () =>
+      (
+        (await (await fetch(`${server.origin}/api/v1/events`)).json()) as {
+          slug: string;
+          seats: { left: number } | null;
+        }[]
+      ).find((e) => e.slug === party.slug)!.seats!.left;
+    const left = await seatsLeft();
+    const signUpPath = `/it/eventi/${party.slug}/iscrizione`;
+    const family = actionForm(await get(signUpPath), signUpPath)!;
+    const answers: Fields = [
+      ...family.fields.filter(([k]) => !['adults', 'name', 'phone'].includes(k)),
+      ['adults', '2'],
+      ['name', 'Nadia'],
+      ['phone', '333 123 4567'],
+    ];
+    expect((await postBare(signUpPath, answers)).status).toBe(400);
+    expect(await seatsLeft()).toBe(left);
 
     // A public page: the 400 says so, and the front cache did not keep it for the next visitor.
     const signUp = actionForm(await get('/it/volontari'), '/it/volontari')!;

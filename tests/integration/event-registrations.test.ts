@@ -8,7 +8,11 @@ import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { latestCodeFromOutbox } from '../support/codes.ts';
 import { seedDatabase } from '#/server/db/seed.ts';
 import { registerParty } from '#/features/events/registrations.ts';
-import { cancelRegistration, confirmRegistration } from '#/features/events/registration-holds.ts';
+import {
+  cancelRegistration,
+  confirmRegistration,
+  resendRegistrationCode,
+} from '#/features/events/registration-holds.ts';
 import { releaseLapsedRegistrations } from '#/features/events/lapsed-registrations.ts';
 import { getPublicEventBySlug } from '#/features/events/events.ts';
 import { parsePartyJson, type Party } from '#/features/events/party.ts';
@@ -199,6 +203,40 @@ describe('the code, the lapse and "we can\'t come"', () => {
       .executeTakeFirstOrThrow();
     expect(reminder.status).toBe('cancelled');
     expect(await cancelRegistration(t.db, token)).toBeUndefined();
+  });
+
+  it('"use email instead": a new code by email at once, the SMS code no longer works nor stays in its message', async () => {
+    const event = await newEvent(10);
+    const p = party(1);
+    const held = await registerParty(t.db, event.id, p, { client: client(), now });
+    if (!held.ok) throw new Error('not held');
+    const smsCode = await latestCodeFromOutbox(t.db, p.phone!);
+    // No waiting for a change of channel; the address is kept as the sign-up's email.
+    expect(await resendRegistrationCode(t.db, held.registration.id, { toEmail: 'nadia@example.org', now })).toEqual({
+      ok: true,
+      channel: 'email',
+    });
+    const emailCode = await latestCodeFromOutbox(t.db, 'nadia@example.org');
+    const earlier = await t.db
+      .selectFrom('outbox')
+      .select(['status', 'payload'])
+      .where('registration_id', '=', held.registration.id)
+      .where('recipient', '=', p.phone!)
+      .executeTakeFirstOrThrow();
+    expect(earlier.status).toBe('cancelled');
+    expect(earlier.payload).not.toHaveProperty('code');
+    if (smsCode !== emailCode)
+      expect(await confirmRegistration(t.db, held.registration.id, smsCode, { now: later(1) })).toMatchObject({
+        ok: false,
+        reason: 'wrong',
+      });
+    expect((await confirmRegistration(t.db, held.registration.id, emailCode, { now: later(2) })).ok).toBe(true);
+    const row = await t.db
+      .selectFrom('event_registration')
+      .select('email')
+      .where('id', '=', held.registration.id)
+      .executeTakeFirstOrThrow();
+    expect(row.email).toBe('nadia@example.org');
   });
 
   it('a lapsed hold is free at read time, then released by housekeeping, and its code no longer works', async () => {

@@ -5,13 +5,12 @@
 import type { Db } from '#/server/db/database.ts';
 import type { Desk } from '#/features/desks/desks.ts';
 import type { Locale } from '#/lib/locales.ts';
-import { parseCodeInput } from '#/features/verification/code.ts';
+import { codeEmailTarget, parseCodeInput } from '#/features/verification/code.ts';
 import { getConfig } from '#/server/config.ts';
 import { CACHE_TAGS, invalidateLiveData } from '#/server/cache/live-page.ts';
 import { confirmHold, findHold, holdLapsed, resendHoldCode } from './holds.ts';
 import { confirmedPath, loadState, saveState, stepPath, type StepContext, type StepOutcome } from './booking-steps.ts';
 import { bookingPath } from '#/lib/paths.ts';
-import { normalizeEmail } from '#/lib/contact.ts';
 import { buildCodeStepView, type CodeMessage } from '#/features/verification/code-step-view.ts';
 
 const codePath = (locale: Locale, desk: Desk) => bookingPath(locale, desk.slug, 'codice');
@@ -88,7 +87,7 @@ export async function resendCodeStep(
   let toEmail: string | undefined;
   if (email !== undefined) {
     const hold = await findHold(db, state.hold);
-    toEmail = email.trim() ? normalizeEmail(email) : (hold?.email ?? undefined);
+    toEmail = codeEmailTarget(email, hold?.email);
     if (!toEmail) {
       await remember(ctx, desk, { key: 'emailInvalid', count: 0 });
       return here;

@@ -1,6 +1,7 @@
 // A sign-up after its seats were taken (issue #13): the code step confirms it, and the "we can't
 // come" link frees its seats at once. Both lock the registration's row first, so a confirmation, a
 // cancellation and a release of the same hold never both happen.
+import { sql } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
 import type { Locale } from '#/lib/locales.ts';
 import { runInTransaction } from '#/server/db/transaction.ts';
@@ -157,11 +158,14 @@ export type ResendRegistrationOutcome =
   | { ok: false; reason: 'too_soon'; retryAfterSeconds: number }
   | { ok: false; reason: 'no_more' | 'gone' };
 
-/** "Send again": a new code to the same contact; the old one stops working. */
+/**
+ * "Send again": a new code to the same contact; the old one stops working. With `toEmail` ("use
+ * email instead"): the code goes by email to that address, kept as the sign-up's email.
+ */
 export async function resendRegistrationCode(
   db: Db,
   id: number,
-  options: { now?: Date } = {},
+  options: { toEmail?: string; now?: Date } = {},
 ): Promise<ResendRegistrationOutcome> {
   const now = options.now ?? new Date();
   const secret = await getServerSecret(db);
@@ -174,16 +178,20 @@ export async function resendRegistrationCode(
       .executeTakeFirst();
     if (!r || r.status !== 'pending' || registrationLapsed({ status: r.status, expiresAt: r.hold_expires_at }, now))
       return { ok: false, reason: 'gone' };
-    const outcome = await resendCode(trx, { registrationId: id }, undefined, secret, now);
+    const email = options.toEmail;
+    const outcome = await resendCode(trx, { registrationId: id }, email ? 'email' : undefined, secret, now);
     if (!outcome.ok) return outcome;
+    if (email && email !== r.email)
+      await trx.updateTable('event_registration').set({ email }).where('id', '=', id).execute();
+    // The earlier code's message, if still unsent, is no use any more; nor is its code.
     await trx
       .updateTable('outbox')
-      .set({ status: 'cancelled' })
+      .set({ status: 'cancelled', payload: sql`payload - 'code'` })
       .where('registration_id', '=', id)
       .where('kind', '=', 'verification_code')
       .where('status', '=', 'pending')
       .execute();
-    const to = { id, channel: outcome.channel, phone: r.phone, email: r.email, locale: r.locale as Locale };
+    const to = { id, channel: outcome.channel, phone: r.phone, email: email ?? r.email, locale: r.locale as Locale };
     await sendRegistrationCode(trx, to, outcome.code, r.hold_expires_at!);
     return { ok: true, channel: outcome.channel };
   });

@@ -16,11 +16,17 @@ import { CACHE_TAGS, invalidateLiveData } from '#/server/cache/live-page.ts';
 import { clientIp, guardPublicWrite } from '#/server/http/request-guard.ts';
 import { getServerSecret } from '#/server/security/secret.ts';
 import { limitKey } from '#/server/security/rate-limit.ts';
-import { parseCodeInput } from '#/features/verification/code.ts';
+import { codeEmailTarget, parseCodeInput } from '#/features/verification/code.ts';
 import { getPublicEventBySlug } from './events.ts';
-import { AGE_BANDS, BAND_COLUMN, PARTY_FIELD_ORDER, parsePartyForm } from './party.ts';
+import { AGE_BANDS, BAND_COLUMN, PARTY_FIELD_ORDER, parsePartyForm, partySeats, type Party } from './party.ts';
 import { registerParty } from './registrations.ts';
-import { cancelRegistration, confirmRegistration, resendRegistrationCode } from './registration-holds.ts';
+import {
+  cancelRegistration,
+  confirmRegistration,
+  findRegistration,
+  registrationLapsed,
+  resendRegistrationCode,
+} from './registration-holds.ts';
 
 const partyFields = z.object({
   adults: optionalField(20),
@@ -38,6 +44,42 @@ async function signUpEvent(context: ActionAPIContext) {
   // Gone meanwhile: the page's own GET says so (404).
   if (!event) throw seeOther(context.url.pathname);
   return { db, event, locale: context.locals.locale };
+}
+
+/**
+ * The party this browser signed up a moment ago, still waiting for its code: Back from the code step
+ * and "sign up" again (the page came back with a new submission key) leads to that code step, not to
+ * "already signed up". The same contact and seats only; another party is refused as before.
+ */
+async function stillHeldHere(context: ActionAPIContext, slug: string, party: Party): Promise<boolean> {
+  const held = await heldFromDraft(context, slug);
+  const r = held && (await findRegistration(await getDb(), held.id));
+  return (
+    !!r &&
+    r.eventSlug === slug &&
+    !registrationLapsed(r, new Date()) &&
+    r.status === 'pending' &&
+    r.phone === party.phone &&
+    r.email === party.email &&
+    r.seats === partySeats(party)
+  );
+}
+
+/** "Send again", or "use email instead" (`email`: '' for the address already given); the code step says what happened. */
+async function resendSignUpCodeTo(context: ActionAPIContext, email?: string): Promise<never> {
+  const { db, event, locale } = await signUpEvent(context);
+  const id = (await heldFromDraft(context, event.slug))?.id;
+  if (id === undefined) throw seeOther(eventPath(locale, event.slug));
+  let toEmail: string | undefined;
+  if (email !== undefined) {
+    toEmail = codeEmailTarget(email, (await findRegistration(db, id))?.email);
+    if (!toEmail) throw new FormRefused({ errors: { email: 'events.register.error.emailInvalid' } });
+  }
+  const outcome = await resendRegistrationCode(db, id, toEmail ? { toEmail } : {});
+  // What happened is said once by the code step's GET (the hold's draft carries it).
+  const said = outcome.ok ? 'resent' : outcome.reason;
+  await saveFormDraft(context, 'signup-hold', { slug: event.slug, id, said });
+  throw seeOther(eventSignUpPath(locale, event.slug, 'codice'));
 }
 
 export const signUpActions = {
@@ -60,6 +102,8 @@ export const signUpActions = {
         client: limitKey('hold', clientIp(context), secret),
         submissionKey: /^[\x21-\x7E]{1,64}$/.test(input.submissionKey) ? input.submissionKey : null,
       });
+      if (!outcome.ok && outcome.reason === 'already_registered' && (await stillHeldHere(context, event.slug, party)))
+        throw seeOther(eventSignUpPath(locale, event.slug, 'codice'));
       if (!outcome.ok)
         throw new FormRefused({
           notice: `events.register.refused.${outcome.reason}`,
@@ -97,16 +141,14 @@ export const signUpActions = {
     input: z.object({}),
     slot: (context) => signUpForm(context.params.slug, 'code'),
     messages: 'events.code.',
-    handler: async (_input, context) => {
-      const { db, event, locale } = await signUpEvent(context);
-      const id = (await heldFromDraft(context, event.slug))?.id;
-      if (id === undefined) throw seeOther(eventPath(locale, event.slug));
-      const outcome = await resendRegistrationCode(db, id);
-      // What happened is said once by the code step's GET (the hold's draft carries it).
-      const said = outcome.ok ? 'resent' : outcome.reason;
-      await saveFormDraft(context, 'signup-hold', { slug: event.slug, id, said });
-      throw seeOther(eventSignUpPath(locale, event.slug, 'codice'));
-    },
+    handler: (_input, context) => resendSignUpCodeTo(context),
+  }),
+  /** "Use email instead": the code by email, to the address given or to one written here (as for bookings). */
+  useEmailForSignUp: defineFormAction({
+    input: z.object({ email: optionalField(300) }),
+    slot: (context) => signUpForm(context.params.slug, 'code'),
+    messages: 'events.code.',
+    handler: ({ email }, context) => resendSignUpCodeTo(context, email),
   }),
   /** "We can't come": from the page the messages' link opens (a POST, so a mail scanner cannot cancel). */
   cancelSignUp: defineFormAction({

@@ -47,6 +47,7 @@ export async function codeStepView(page: Page, db: Db, event: PublicEvent, t: Tr
   if (held.said) await saveFormDraft(page, 'signup-hold', { slug: event.slug, id: held.id });
   const kept = await keptFormInput(page, 'signup', signUpForm(event.slug, 'code').scope);
   const error = kept?.errors.get('code');
+  const emailError = kept?.errors.get('email');
   const notice = kept?.notice ?? (held.said ? `events.code.said.${held.said}` : undefined);
   const channel = r.channel ?? (r.phone ? 'sms' : 'email');
   return {
@@ -55,10 +56,13 @@ export async function codeStepView(page: Page, db: Db, event: PublicEvent, t: Tr
     seats: r.seats,
     sentTo: channel === 'sms' ? maskPhone(r.phone ?? '') : maskEmail(r.email ?? ''),
     channel,
+    /** The email the family gave, masked, when the code went by SMS ("use email instead"). */
+    otherEmail: channel === 'sms' && r.email ? maskEmail(r.email) : null,
     expiresAt: r.expiresAt,
     lapsed: registrationLapsed(r, now) || (r.status !== 'pending' && r.status !== 'confirmed'),
     locked: r.attempts >= MAX_ATTEMPTS,
     error: error ? t(error.key) : undefined,
+    emailError: emailError ? t(emailError.key) : undefined,
     notice: notice ? t(notice) : undefined,
   };
 }

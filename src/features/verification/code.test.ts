@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { codeMatches, generateCode, hashCode, maskEmail, maskPhone, parseCodeInput } from './code.ts';
+import { codeEmailTarget, codeMatches, generateCode, hashCode, maskEmail, maskPhone, parseCodeInput } from './code.ts';
 
 describe('verification codes', () => {
   it('draws six digits, leading zeros kept, not the same twice in a row', () => {
@@ -36,5 +36,14 @@ describe('verification codes', () => {
     expect(maskPhone('3001234567')).toBe('••• 4567');
     expect(maskEmail('maria.rossi@example.org')).toBe('m•••@example.org');
     expect(maskPhone('+393001234567')).not.toContain('300123');
+  });
+});
+
+describe('"use email instead"', () => {
+  it('sends to the address typed, else to the one given; nothing when neither is an address', () => {
+    expect(codeEmailTarget(' Nadia@Example.org ', 'old@example.org')).toBe('nadia@example.org');
+    expect(codeEmailTarget('', 'given@example.org')).toBe('given@example.org');
+    expect(codeEmailTarget('   ', null)).toBeUndefined();
+    expect(codeEmailTarget('not an address', 'given@example.org')).toBeUndefined();
   });
 });

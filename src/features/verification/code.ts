@@ -1,6 +1,7 @@
 // The 6-digit codes that prove a contact is real (issue #12): drawn with the crypto RNG, kept only
 // as an HMAC under the server secret, typed back as people type them. Pure.
 import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
+import { normalizeEmail } from '#/lib/contact.ts';
 
 /** How long a hold waits for its code, and the code with it. */
 export const HOLD_MINUTES = 15;
@@ -47,6 +48,14 @@ export function maskPhone(phone: string): string {
   const visible = phone.slice(-4);
   const prefix = phone.startsWith('+') ? phone.slice(0, 3) : '';
   return `${prefix}${prefix ? ' ' : ''}••• ${visible}`;
+}
+
+/**
+ * Where "use email instead" sends the code (a booking's or a sign-up's code step): the address typed
+ * there, else the one the contact already gave; undefined when neither is an address.
+ */
+export function codeEmailTarget(typed: string, given: string | null | undefined): string | undefined {
+  return typed.trim() ? normalizeEmail(typed) : (given ?? undefined);
 }
 
 /** "m•••@example.org" */
