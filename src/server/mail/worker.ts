@@ -106,6 +106,8 @@ export interface DeliveryContext {
   /** SMS segments a day (default: SMS_DAILY_LIMIT). */
   smsDailyLimit?: number;
   log?: (line: string) => void;
+  /** Told as soon as the transport accepted a message, before its row says so (see startWorker). */
+  delivered?: (outboxId: number) => void;
 }
 
 export type DeliveryOutcome = 'sent' | 'retry' | 'failed' | 'cancelled' | 'deferred';
@@ -157,6 +159,7 @@ export async function deliverMessage(
   } catch (error) {
     return recordFailure(db, message, now, error, context.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, log);
   }
+  context.delivered?.(message.id);
   await finishMessage(db, message, { status: 'sent', sent_at: now, last_error: null });
   return 'sent';
 }
@@ -208,6 +211,7 @@ async function deliverSms(
     await releaseSmsSegments(db, now, segments);
     return recordFailure(db, message, now, error, context.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, log);
   }
+  context.delivered?.(message.id);
   await finishMessage(db, message, {
     status: 'sent',
     sent_at: now,
@@ -339,9 +343,48 @@ export function startWorker(options: WorkerOptions): RunningWorker {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
 
+  // Messages of a run that failed (the database went away mid-batch) would stay leased as
+  // 'sending' for LEASE_MS, so a family's code would wait minutes after the database is back. This
+  // worker knows which of its claimed messages it did not finish: it gives them back at its next
+  // run, or records as sent those the transport had already accepted (never sent twice).
+  const deliveredNow = new Set<number>();
+  const unfinished = new Map<number, 'give back' | 'record sent'>();
+
+  async function settleUnfinished(at: Date): Promise<void> {
+    const ids = (what: string) => [...unfinished].filter(([, v]) => v === what).map(([id]) => id);
+    const back = ids('give back');
+    const sent = ids('record sent');
+    if (back.length)
+      await options.db
+        .updateTable('outbox')
+        .set({ status: 'pending', locked_until: null, attempts: sql<number>`attempts - 1` })
+        .where('id', 'in', back)
+        .where('status', '=', 'sending')
+        .execute();
+    if (sent.length)
+      await options.db
+        .updateTable('outbox')
+        .set({ status: 'sent', sent_at: at, last_error: null })
+        .where('id', 'in', sent)
+        .where('status', '=', 'sending')
+        .execute();
+    unfinished.clear();
+  }
+
+  /** One message's delivery; if it throws, the message is remembered for settleUnfinished. */
+  function deliverTracked(message: ClaimedMessage, at: Date, context: DeliveryContext): Promise<DeliveryOutcome> {
+    return deliverMessage(options.db, message, at, context)
+      .catch((error: unknown) => {
+        unfinished.set(message.id, deliveredNow.has(message.id) ? 'record sent' : 'give back');
+        throw error;
+      })
+      .finally(() => deliveredNow.delete(message.id));
+  }
+
   async function deliverDueMessages(): Promise<{ sent: number; failed: number }> {
     const totals = { sent: 0, failed: 0 };
     const smsInFlight = new Set<Promise<void>>();
+    if (unfinished.size) await settleUnfinished(now());
     // Claim batch after batch until the queue is drained; failures are rescheduled into the future,
     // so they are not claimed again in the same run.
     for (;;) {
@@ -355,6 +398,7 @@ export function startWorker(options: WorkerOptions): RunningWorker {
         ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
         ...(options.smsDailyLimit ? { smsDailyLimit: options.smsDailyLimit } : {}),
         log,
+        delivered: (id) => deliveredNow.add(id),
       };
       const count = (outcome: DeliveryOutcome) => {
         if (outcome === 'sent') totals.sent++;
@@ -364,13 +408,21 @@ export function startWorker(options: WorkerOptions): RunningWorker {
       // always has SMS_TPS submits to make (it spaces and windows them); emails one after another,
       // one SMTP connection each, as before.
       for (const message of batch.filter((m) => m.channel === 'sms')) {
-        const delivery: Promise<void> = deliverMessage(options.db, message, at, context)
+        const delivery: Promise<void> = deliverTracked(message, at, context)
           .then(count)
           .finally(() => smsInFlight.delete(delivery));
         smsInFlight.add(delivery);
       }
-      for (const message of batch.filter((m) => m.channel === 'email'))
-        count(await deliverMessage(options.db, message, at, context));
+      const emails = batch.filter((m) => m.channel === 'email');
+      for (const [i, message] of emails.entries()) {
+        try {
+          count(await deliverTracked(message, at, context));
+        } catch (error) {
+          // The rest of the batch was claimed but not tried.
+          for (const rest of emails.slice(i + 1)) unfinished.set(rest.id, 'give back');
+          throw error;
+        }
+      }
       if (batch.length < batchSize || stopped) {
         await Promise.all(smsInFlight);
         return totals;
