@@ -5,12 +5,13 @@
 // (hold-limits.ts), or by the worker's housekeeping, whichever comes first. Each release is one
 // statement whose first step flips the holds from 'pending', so a hold is released (and its place
 // given back) only once.
+import { resendHeldCode, type ResendHeldCodeOutcome } from '#/features/verification/resend-held-code.ts';
 import { sql } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
 import type { Locale } from '#/lib/locales.ts';
 import { runInTransaction } from '#/server/db/transaction.ts';
 import { getServerSecret } from '#/server/security/secret.ts';
-import { checkCode, resendCode, type CheckOutcome, type CodeChannel } from '#/features/verification/codes.ts';
+import { checkCode, type CheckOutcome, type CodeChannel } from '#/features/verification/codes.ts';
 import { dropCodeMessages, queueCode } from '#/features/verification/send-code.ts';
 import { HOLD_MINUTES } from '#/features/verification/code.ts';
 import { enqueueConfirmation } from './booking-messages.ts';
@@ -241,49 +242,16 @@ export function sendHoldCode(
   return queueCode(trx, { bookingId }, to, code, { expiresAt, minutes: HOLD_MINUTES, again });
 }
 
-export type ResendHoldOutcome =
-  | { ok: true; channel: CodeChannel }
-  | { ok: false; reason: 'too_soon'; retryAfterSeconds: number }
-  | { ok: false; reason: 'no_more' | 'gone' };
+export type ResendHoldOutcome = ResendHeldCodeOutcome;
 
 /**
  * "Send again", or "use email instead" (`email`: the address given, or one added now, which the
  * booking then keeps for its confirmation): a new code, the old one stops working.
  */
-export async function resendHoldCode(
+export function resendHoldCode(
   db: Db,
   bookingId: number,
   options: { toEmail?: string; now?: Date } = {},
 ): Promise<ResendHoldOutcome> {
-  const now = options.now ?? new Date();
-  const secret = await getServerSecret(db);
-  return runInTransaction(db, async (trx) => {
-    const hold = await trx
-      .selectFrom('booking')
-      .select(['id', 'status', 'hold_expires_at', 'phone', 'email', 'locale'])
-      .where('id', '=', bookingId)
-      .forUpdate()
-      .executeTakeFirst();
-    if (!hold || holdLapsed({ status: hold.status, expiresAt: hold.hold_expires_at }, now) || hold.status !== 'pending')
-      return { ok: false, reason: 'gone' };
-    const email = options.toEmail ?? undefined;
-    const outcome = await resendCode(trx, { bookingId }, email ? 'email' : undefined, secret, now);
-    if (!outcome.ok) return outcome;
-    if (email && email !== hold.email)
-      await trx.updateTable('booking').set({ email }).where('id', '=', bookingId).execute();
-    await sendHoldCode(
-      trx,
-      {
-        bookingId,
-        channel: outcome.channel,
-        phone: hold.phone,
-        email: email ?? hold.email,
-        locale: hold.locale as Locale,
-      },
-      outcome.code,
-      hold.hold_expires_at!,
-      true,
-    );
-    return { ok: true, channel: outcome.channel };
-  });
+  return resendHeldCode(db, { bookingId }, HOLD_MINUTES, options);
 }

@@ -7,13 +7,14 @@
 // housekeeping. Each release flips its pledges from 'pending' in one statement, so a hold's
 // quantities are given back only once, and a confirmation (which locks the row) and a release of
 // the same hold never both happen.
+import { resendHeldCode, type ResendHeldCodeOutcome } from '#/features/verification/resend-held-code.ts';
 import { sql } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
 import type { Locale } from '#/lib/locales.ts';
 import { runInTransaction } from '#/server/db/transaction.ts';
 import { getServerSecret } from '#/server/security/secret.ts';
 import { getConfig } from '#/server/config.ts';
-import { checkCode, resendCode, type CheckOutcome, type CodeChannel } from '#/features/verification/codes.ts';
+import { checkCode, type CheckOutcome, type CodeChannel } from '#/features/verification/codes.ts';
 import { dropCodeMessages, queueCode } from '#/features/verification/send-code.ts';
 import { EMAIL_KEY_SQL, HOLD_LIMITS, lockClientAndContact } from '#/features/booking/hold-limits.ts';
 import { hashToken } from '#/features/booking/reference.ts';
@@ -249,42 +250,13 @@ export async function confirmPledgeHold(
   });
 }
 
-export type ResendPledgeCodeOutcome =
-  | { ok: true; channel: CodeChannel }
-  | { ok: false; reason: 'too_soon'; retryAfterSeconds: number }
-  | { ok: false; reason: 'no_more' | 'gone' };
+export type ResendPledgeCodeOutcome = ResendHeldCodeOutcome;
 
-/**
- * "Send again", or "use email instead" (`toEmail`: the address given, or one added now, which the
- * pledge then keeps for its confirmation): a new code, the old one stops working.
- */
-export async function resendPledgeCode(
+/** "Send again", or "use email instead" for a pledge's code (resendHeldCode). */
+export function resendPledgeCode(
   db: Db,
   pledgeId: number,
   options: { toEmail?: string; now?: Date } = {},
 ): Promise<ResendPledgeCodeOutcome> {
-  const now = options.now ?? new Date();
-  const secret = await getServerSecret(db);
-  return runInTransaction(db, async (trx) => {
-    const hold = await trx
-      .selectFrom('pledge')
-      .select(['id', 'status', 'hold_expires_at', 'phone', 'email', 'locale'])
-      .where('id', '=', pledgeId)
-      .forUpdate()
-      .executeTakeFirst();
-    if (
-      !hold ||
-      pledgeHoldLapsed({ status: hold.status, expiresAt: hold.hold_expires_at }, now) ||
-      hold.status !== 'pending'
-    )
-      return { ok: false, reason: 'gone' };
-    const email = options.toEmail ?? undefined;
-    const outcome = await resendCode(trx, { pledgeId }, email ? 'email' : undefined, secret, now);
-    if (!outcome.ok) return outcome;
-    if (email && email !== hold.email)
-      await trx.updateTable('pledge').set({ email }).where('id', '=', pledgeId).execute();
-    const to = { id: pledgeId, channel: outcome.channel, phone: hold.phone, email: email ?? hold.email };
-    await sendPledgeCode(trx, { ...to, locale: hold.locale as Locale }, outcome.code, hold.hold_expires_at!, true);
-    return { ok: true, channel: outcome.channel };
-  });
+  return resendHeldCode(db, { pledgeId }, pledgeHoldMinutes(), options);
 }

@@ -1,16 +1,16 @@
 // A sign-up after its seats were taken (issue #13): the code step confirms it, and the "we can't
 // come" link frees its seats at once. Both lock the registration's row first, so a confirmation, a
 // cancellation and a release of the same hold never both happen.
-import { sql } from 'kysely';
+import { resendHeldCode, type ResendHeldCodeOutcome } from '#/features/verification/resend-held-code.ts';
 import type { Db } from '#/server/db/database.ts';
 import type { Locale } from '#/lib/locales.ts';
 import { runInTransaction } from '#/server/db/transaction.ts';
 import { getServerSecret } from '#/server/security/secret.ts';
-import { checkCode, resendCode, type CheckOutcome, type CodeChannel } from '#/features/verification/codes.ts';
+import { checkCode, type CheckOutcome, type CodeChannel } from '#/features/verification/codes.ts';
+import { HOLD_MINUTES } from '#/features/verification/code.ts';
 import { manageTokenFor } from '#/features/booking/booking-sms.ts';
 import { hashToken } from '#/features/booking/reference.ts';
 import { cancelPendingMessagesOf, enqueueMessages, reminderTime, smsRecipientOf } from '#/server/mail/outbox.ts';
-import { sendRegistrationCode } from './registrations.ts';
 
 export interface RegistrationView {
   id: number;
@@ -153,48 +153,15 @@ export async function confirmRegistration(
   });
 }
 
-export type ResendRegistrationOutcome =
-  | { ok: true; channel: CodeChannel }
-  | { ok: false; reason: 'too_soon'; retryAfterSeconds: number }
-  | { ok: false; reason: 'no_more' | 'gone' };
+export type ResendRegistrationOutcome = ResendHeldCodeOutcome;
 
-/**
- * "Send again": a new code to the same contact; the old one stops working. With `toEmail` ("use
- * email instead"): the code goes by email to that address, kept as the sign-up's email.
- */
-export async function resendRegistrationCode(
+/** "Send again", or "use email instead" for a sign-up's code (resendHeldCode). */
+export function resendRegistrationCode(
   db: Db,
   id: number,
   options: { toEmail?: string; now?: Date } = {},
 ): Promise<ResendRegistrationOutcome> {
-  const now = options.now ?? new Date();
-  const secret = await getServerSecret(db);
-  return runInTransaction(db, async (trx) => {
-    const r = await trx
-      .selectFrom('event_registration')
-      .select(['status', 'hold_expires_at', 'phone', 'email', 'locale'])
-      .where('id', '=', id)
-      .forUpdate()
-      .executeTakeFirst();
-    if (!r || r.status !== 'pending' || registrationLapsed({ status: r.status, expiresAt: r.hold_expires_at }, now))
-      return { ok: false, reason: 'gone' };
-    const email = options.toEmail;
-    const outcome = await resendCode(trx, { registrationId: id }, email ? 'email' : undefined, secret, now);
-    if (!outcome.ok) return outcome;
-    if (email && email !== r.email)
-      await trx.updateTable('event_registration').set({ email }).where('id', '=', id).execute();
-    // The earlier code's message, if still unsent, is no use any more; nor is its code.
-    await trx
-      .updateTable('outbox')
-      .set({ status: 'cancelled', payload: sql`payload - 'code'` })
-      .where('registration_id', '=', id)
-      .where('kind', '=', 'verification_code')
-      .where('status', '=', 'pending')
-      .execute();
-    const to = { id, channel: outcome.channel, phone: r.phone, email: email ?? r.email, locale: r.locale as Locale };
-    await sendRegistrationCode(trx, to, outcome.code, r.hold_expires_at!);
-    return { ok: true, channel: outcome.channel };
-  });
+  return resendHeldCode(db, { registrationId: id }, HOLD_MINUTES, options);
 }
 
 /** The sign-up a "we can't come" link names, while it still holds seats. */
