@@ -11,7 +11,8 @@ import type { Db } from '#/server/db/database.ts';
 import type { Locale } from '#/lib/locales.ts';
 import { runInTransaction } from '#/server/db/transaction.ts';
 import { getServerSecret } from '#/server/security/secret.ts';
-import { checkCode, type CheckOutcome, type CodeChannel } from '#/features/verification/codes.ts';
+import { type CheckOutcome, type CodeChannel } from '#/features/verification/codes.ts';
+import { checkHeldCode, heldLapsed } from '#/features/verification/held-code-check.ts';
 import { dropCodeMessages, queueCode } from '#/features/verification/send-code.ts';
 import { HOLD_MINUTES } from '#/features/verification/code.ts';
 import { enqueueConfirmation } from './booking-messages.ts';
@@ -136,8 +137,11 @@ export async function findHoldIdByReference(db: Db, reference: string): Promise<
 
 /** A lapsed hold, even one housekeeping has not released yet. */
 export function holdLapsed(hold: Pick<HoldView, 'status' | 'expiresAt'>, now: Date): boolean {
-  return hold.status === 'expired' || (hold.status === 'pending' && (hold.expiresAt?.getTime() ?? 0) <= now.getTime());
+  return heldLapsed(hold, BOOKING_STATES.lapsed, now);
 }
+
+/** What a booking's confirmed and lapsed holds are called (held-code-check.ts). */
+const BOOKING_STATES = { confirmed: 'confirmed', lapsed: 'expired' };
 
 export type ConfirmHoldOutcome =
   | { ok: true; bookingId: number; manageToken: string | null; alreadyConfirmed: boolean }
@@ -176,13 +180,9 @@ export async function confirmHold(
       .where('booking.id', '=', bookingId)
       .forUpdate('booking')
       .executeTakeFirst();
-    if (!hold) return { ok: false, reason: 'gone' };
-    if (hold.status === 'confirmed') return { ok: true, bookingId, manageToken: null, alreadyConfirmed: true };
-    if (holdLapsed({ status: hold.status, expiresAt: hold.hold_expires_at }, now))
-      return { ok: false, reason: 'expired' };
-    if (hold.status !== 'pending') return { ok: false, reason: 'not_pending' };
-    const checked = await checkCode(trx, { bookingId }, code, secret, now);
-    if (!checked.ok) return checked;
+    const gate = await checkHeldCode(trx, hold, BOOKING_STATES, { bookingId }, code, secret, now);
+    if (!gate.ok) return gate;
+    if (gate.alreadyConfirmed || !hold) return { ok: true, bookingId, manageToken: null, alreadyConfirmed: true };
     // A mobile gets the short token its SMS link carries (booking-sms.ts), an email the long one.
     const manageToken = manageTokenFor(hold);
     await trx

@@ -14,7 +14,8 @@ import type { Locale } from '#/lib/locales.ts';
 import { runInTransaction } from '#/server/db/transaction.ts';
 import { getServerSecret } from '#/server/security/secret.ts';
 import { getConfig } from '#/server/config.ts';
-import { checkCode, type CheckOutcome, type CodeChannel } from '#/features/verification/codes.ts';
+import { type CheckOutcome, type CodeChannel } from '#/features/verification/codes.ts';
+import { checkHeldCode, heldLapsed } from '#/features/verification/held-code-check.ts';
 import { dropCodeMessages, queueCode } from '#/features/verification/send-code.ts';
 import { EMAIL_KEY_SQL, HOLD_LIMITS, lockClientAndContact } from '#/features/booking/hold-limits.ts';
 import { hashToken } from '#/features/booking/reference.ts';
@@ -197,8 +198,11 @@ export async function findPledgeIdByReference(db: Db, reference: string): Promis
 
 /** A lapsed hold, even one not released yet. */
 export function pledgeHoldLapsed(hold: { status: string; expiresAt: Date | null }, now: Date): boolean {
-  return hold.status === 'lapsed' || (hold.status === 'pending' && (hold.expiresAt?.getTime() ?? 0) <= now.getTime());
+  return heldLapsed(hold, PLEDGE_STATES.lapsed, now);
 }
+
+/** What a pledge's confirmed and lapsed holds are called (held-code-check.ts). */
+const PLEDGE_STATES = { confirmed: 'pledged', lapsed: 'lapsed' };
 
 export type ConfirmPledgeOutcome =
   | { ok: true; pledgeId: number; manageToken: string | null; alreadyConfirmed: boolean }
@@ -224,13 +228,9 @@ export async function confirmPledgeHold(
       .where('id', '=', pledgeId)
       .forUpdate()
       .executeTakeFirst();
-    if (!hold) return { ok: false, reason: 'gone' };
-    if (hold.status === 'pledged') return { ok: true, pledgeId, manageToken: null, alreadyConfirmed: true };
-    if (pledgeHoldLapsed({ status: hold.status, expiresAt: hold.hold_expires_at }, now))
-      return { ok: false, reason: 'expired' };
-    if (hold.status !== 'pending') return { ok: false, reason: 'not_pending' };
-    const checked = await checkCode(trx, { pledgeId }, code, secret, now);
-    if (!checked.ok) return checked;
+    const gate = await checkHeldCode(trx, hold, PLEDGE_STATES, { pledgeId }, code, secret, now);
+    if (!gate.ok) return gate;
+    if (gate.alreadyConfirmed || !hold) return { ok: true, pledgeId, manageToken: null, alreadyConfirmed: true };
     // A mobile gets the short token its SMS link carries, an email the long one (booking-sms.ts).
     const manageToken = manageTokenFor(hold);
     await trx

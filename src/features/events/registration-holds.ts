@@ -6,7 +6,8 @@ import type { Db } from '#/server/db/database.ts';
 import type { Locale } from '#/lib/locales.ts';
 import { runInTransaction } from '#/server/db/transaction.ts';
 import { getServerSecret } from '#/server/security/secret.ts';
-import { checkCode, type CheckOutcome, type CodeChannel } from '#/features/verification/codes.ts';
+import { type CheckOutcome, type CodeChannel } from '#/features/verification/codes.ts';
+import { checkHeldCode, heldLapsed } from '#/features/verification/held-code-check.ts';
 import { HOLD_MINUTES } from '#/features/verification/code.ts';
 import { manageTokenFor } from '#/features/booking/booking-sms.ts';
 import { hashToken } from '#/features/booking/reference.ts';
@@ -83,8 +84,11 @@ export async function findRegistrationIdByReference(db: Db, reference: string): 
 
 /** A lapsed hold, even one not released yet. */
 export function registrationLapsed(r: { status: string; expiresAt: Date | null }, now: Date): boolean {
-  return r.status === 'expired' || (r.status === 'pending' && (r.expiresAt?.getTime() ?? 0) <= now.getTime());
+  return heldLapsed(r, REGISTRATION_STATES.lapsed, now);
 }
+
+/** What a sign-up's confirmed and lapsed holds are called (held-code-check.ts). */
+const REGISTRATION_STATES = { confirmed: 'confirmed', lapsed: 'expired' };
 
 export type ConfirmRegistrationOutcome =
   | { ok: true; id: number; cancelToken: string | null; alreadyConfirmed: boolean }
@@ -112,13 +116,9 @@ export async function confirmRegistration(
       .where('r.id', '=', id)
       .forUpdate('r')
       .executeTakeFirst();
-    if (!r) return { ok: false, reason: 'gone' };
-    if (r.status === 'confirmed') return { ok: true, id, cancelToken: null, alreadyConfirmed: true };
-    if (registrationLapsed({ status: r.status, expiresAt: r.hold_expires_at }, now))
-      return { ok: false, reason: 'expired' };
-    if (r.status !== 'pending') return { ok: false, reason: 'not_pending' };
-    const checked = await checkCode(trx, { registrationId: id }, code, secret, now);
-    if (!checked.ok) return checked;
+    const gate = await checkHeldCode(trx, r, REGISTRATION_STATES, { registrationId: id }, code, secret, now);
+    if (!gate.ok) return gate;
+    if (gate.alreadyConfirmed || !r) return { ok: true, id, cancelToken: null, alreadyConfirmed: true };
     const cancelToken = manageTokenFor(r);
     await trx
       .updateTable('event_registration')

@@ -1,0 +1,39 @@
+// The gate every confirmation by code passes, for a booking's place, a pledge's quantities or an
+// event sign-up's seats alike: the held row (already locked by the caller) must still be pending and
+// within its time, and the code must be right (checkCode counts the try first).
+import type { Db } from '#/server/db/database.ts';
+import { checkCode, type CheckOutcome, type CodeSubject } from './codes.ts';
+
+/** The status names of a held row's table: what "confirmed" and "lapsed" are called there. */
+export interface HeldStates {
+  confirmed: string;
+  lapsed: string;
+}
+
+/** A lapsed hold, even one that housekeeping has not released yet. */
+export function heldLapsed(held: { status: string; expiresAt: Date | null }, lapsedStatus: string, now: Date): boolean {
+  return (
+    held.status === lapsedStatus || (held.status === 'pending' && (held.expiresAt?.getTime() ?? 0) <= now.getTime())
+  );
+}
+
+export type HeldCodeCheck =
+  { ok: true; alreadyConfirmed: boolean } | Exclude<CheckOutcome, { ok: true }> | { ok: false; reason: 'not_pending' };
+
+export async function checkHeldCode(
+  trx: Db,
+  held: { status: string; hold_expires_at: Date | null } | undefined,
+  states: HeldStates,
+  subject: CodeSubject,
+  code: string | undefined,
+  secret: string,
+  now: Date,
+): Promise<HeldCodeCheck> {
+  if (!held) return { ok: false, reason: 'gone' };
+  if (held.status === states.confirmed) return { ok: true, alreadyConfirmed: true };
+  if (heldLapsed({ status: held.status, expiresAt: held.hold_expires_at }, states.lapsed, now))
+    return { ok: false, reason: 'expired' };
+  if (held.status !== 'pending') return { ok: false, reason: 'not_pending' };
+  const checked = await checkCode(trx, subject, code, secret, now);
+  return checked.ok ? { ok: true, alreadyConfirmed: false } : checked;
+}
