@@ -162,7 +162,7 @@ export async function confirmHold(
   const now = options.now ?? new Date();
   const secret = await getServerSecret(db);
   return runInTransaction(db, async (trx) => {
-    const hold = await trx
+    const found = await trx
       .selectFrom('booking')
       .innerJoin('desk', 'desk.id', 'booking.desk_id')
       .select([
@@ -180,9 +180,10 @@ export async function confirmHold(
       .where('booking.id', '=', bookingId)
       .forUpdate('booking')
       .executeTakeFirst();
-    const gate = await checkHeldCode(trx, hold, BOOKING_STATES, { bookingId }, code, secret, now);
+    const gate = await checkHeldCode(trx, found, BOOKING_STATES, { bookingId }, code, secret, now);
     if (!gate.ok) return gate;
-    if (gate.alreadyConfirmed || !hold) return { ok: true, bookingId, manageToken: null, alreadyConfirmed: true };
+    if (gate.alreadyConfirmed) return { ok: true, bookingId, manageToken: null, alreadyConfirmed: true };
+    const hold = gate.held;
     // A mobile gets the short token its SMS link carries (booking-sms.ts), an email the long one.
     const manageToken = manageTokenFor(hold);
     await trx

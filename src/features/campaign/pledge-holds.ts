@@ -222,15 +222,16 @@ export async function confirmPledgeHold(
   const now = options.now ?? new Date();
   const secret = await getServerSecret(db);
   return runInTransaction(db, async (trx) => {
-    const hold = await trx
+    const found = await trx
       .selectFrom('pledge')
       .select(['id', 'status', 'hold_expires_at', 'reference', 'email', 'phone', 'locale'])
       .where('id', '=', pledgeId)
       .forUpdate()
       .executeTakeFirst();
-    const gate = await checkHeldCode(trx, hold, PLEDGE_STATES, { pledgeId }, code, secret, now);
+    const gate = await checkHeldCode(trx, found, PLEDGE_STATES, { pledgeId }, code, secret, now);
     if (!gate.ok) return gate;
-    if (gate.alreadyConfirmed || !hold) return { ok: true, pledgeId, manageToken: null, alreadyConfirmed: true };
+    if (gate.alreadyConfirmed) return { ok: true, pledgeId, manageToken: null, alreadyConfirmed: true };
+    const hold = gate.held;
     // A mobile gets the short token its SMS link carries, an email the long one (booking-sms.ts).
     const manageToken = manageTokenFor(hold);
     await trx

@@ -8,6 +8,7 @@ import { runInTransaction } from '#/server/db/transaction.ts';
 import { getServerSecret } from '#/server/security/secret.ts';
 import { type CheckOutcome, type CodeChannel } from '#/features/verification/codes.ts';
 import { checkHeldCode, heldLapsed } from '#/features/verification/held-code-check.ts';
+import { dropCodeMessages } from '#/features/verification/send-code.ts';
 import { HOLD_MINUTES } from '#/features/verification/code.ts';
 import { manageTokenFor } from '#/features/booking/booking-sms.ts';
 import { hashToken } from '#/features/booking/reference.ts';
@@ -108,7 +109,7 @@ export async function confirmRegistration(
   const now = options.now ?? new Date();
   const secret = await getServerSecret(db);
   return runInTransaction(db, async (trx) => {
-    const r = await trx
+    const found = await trx
       .selectFrom('event_registration as r')
       .innerJoin('event as e', 'e.id', 'r.event_id')
       .select(['r.status', 'r.hold_expires_at', 'r.reference', 'r.phone', 'r.email', 'r.locale', 'r.seats'])
@@ -116,9 +117,10 @@ export async function confirmRegistration(
       .where('r.id', '=', id)
       .forUpdate('r')
       .executeTakeFirst();
-    const gate = await checkHeldCode(trx, r, REGISTRATION_STATES, { registrationId: id }, code, secret, now);
+    const gate = await checkHeldCode(trx, found, REGISTRATION_STATES, { registrationId: id }, code, secret, now);
     if (!gate.ok) return gate;
-    if (gate.alreadyConfirmed || !r) return { ok: true, id, cancelToken: null, alreadyConfirmed: true };
+    if (gate.alreadyConfirmed) return { ok: true, id, cancelToken: null, alreadyConfirmed: true };
+    const r = gate.held;
     const cancelToken = manageTokenFor(r);
     await trx
       .updateTable('event_registration')
@@ -130,7 +132,7 @@ export async function confirmRegistration(
       })
       .where('id', '=', id)
       .execute();
-    await trx.deleteFrom('outbox').where('registration_id', '=', id).where('kind', '=', 'verification_code').execute();
+    await dropCodeMessages(trx, { registrationId: id });
     const sms = smsRecipientOf(r.phone);
     const recipient = sms ?? r.email;
     if (recipient) {

@@ -17,23 +17,26 @@ export function heldLapsed(held: { status: string; expiresAt: Date | null }, lap
   );
 }
 
-export type HeldCodeCheck =
-  { ok: true; alreadyConfirmed: boolean } | Exclude<CheckOutcome, { ok: true }> | { ok: false; reason: 'not_pending' };
+/** Passed: the held row itself comes back, so the caller needs no second check that it exists. */
+export type HeldCodeCheck<Held> =
+  | { ok: true; alreadyConfirmed: boolean; held: Held }
+  | Exclude<CheckOutcome, { ok: true }>
+  | { ok: false; reason: 'not_pending' };
 
-export async function checkHeldCode(
+export async function checkHeldCode<Held extends { status: string; hold_expires_at: Date | null }>(
   trx: Db,
-  held: { status: string; hold_expires_at: Date | null } | undefined,
+  held: Held | undefined,
   states: HeldStates,
   subject: CodeSubject,
   code: string | undefined,
   secret: string,
   now: Date,
-): Promise<HeldCodeCheck> {
+): Promise<HeldCodeCheck<Held>> {
   if (!held) return { ok: false, reason: 'gone' };
-  if (held.status === states.confirmed) return { ok: true, alreadyConfirmed: true };
+  if (held.status === states.confirmed) return { ok: true, alreadyConfirmed: true, held };
   if (heldLapsed({ status: held.status, expiresAt: held.hold_expires_at }, states.lapsed, now))
     return { ok: false, reason: 'expired' };
   if (held.status !== 'pending') return { ok: false, reason: 'not_pending' };
   const checked = await checkCode(trx, subject, code, secret, now);
-  return checked.ok ? { ok: true, alreadyConfirmed: false } : checked;
+  return checked.ok ? { ok: true, alreadyConfirmed: false, held } : checked;
 }
