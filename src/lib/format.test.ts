@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatLongDate, formatTime, formatTimeRange, telHref, weekdayName } from './format.ts';
+import { formatDateAndTime, formatLongDate, formatTime, formatTimeRange, telHref, weekdayName } from './format.ts';
 import { romeToInstant } from './time.ts';
 
 describe('formatting in Rome time', () => {
@@ -20,6 +20,13 @@ describe('formatting in Rome time', () => {
     expect(weekdayName(2, 'it')).toBe('martedì');
     expect(weekdayName(5, 'es')).toBe('viernes');
     expect(weekdayName(7, 'en')).toBe('Sunday');
+  });
+
+  it('joins a date and its time with the comma of the reader’s script', () => {
+    expect(formatDateAndTime(start, end, 'it')).toBe('martedì 22 dicembre 2026, 14:30–17:30');
+    expect(formatDateAndTime(start, end, 'ar')).toMatch(/، 14:30–17:30$/);
+    expect(formatDateAndTime(start, null, 'zh')).toMatch(/，14:30$/);
+    expect(formatDateAndTime(start, end, 'ar')).not.toContain(', ');
   });
 
   it('makes dialable tel: links', () => {

@@ -33,6 +33,19 @@ export function formatTimeRange(start: Date, end: Date | null, locale: Locale): 
   return end ? `${formatTime(start, locale)}–${formatTime(end, locale)}` : formatTime(start, locale);
 }
 
+/**
+ * The comma between a date and its time: Arabic and Chinese have their own ("،", "，"); a Latin
+ * comma in their text reads as a typo.
+ */
+export function dateTimeComma(locale: Locale): string {
+  return locale === 'ar' ? '، ' : locale === 'zh' ? '，' : ', ';
+}
+
+/** "martedì 22 dicembre 2026, 14:30–17:30" in the reader's own punctuation. */
+export function formatDateAndTime(start: Date, end: Date | null, locale: Locale): string {
+  return `${formatLongDate(start, locale)}${dateTimeComma(locale)}${formatTimeRange(start, end, locale)}`;
+}
+
 // 5 January 2026 is a Monday: adding (weekday - 1) days gives any ISO weekday.
 const MONDAY = Date.UTC(2026, 0, 5, 12);
 

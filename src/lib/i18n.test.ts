@@ -87,6 +87,33 @@ describe('locale files', () => {
     });
   }
 
+  // Read by native speakers (issue #14): one register, one script, one name for one thing.
+  it('addresses Chinese readers formally (您) everywhere, never with 你', () => {
+    expect(Object.entries(messages.zh).filter(([, v]) => v.includes('你'))).toEqual([]);
+  });
+
+  it('writes Arabic without a Latin comma and names a municipio in Arabic (the Italian word only in brackets)', () => {
+    const ar = Object.entries(messages.ar);
+    expect(ar.filter(([, v]) => /[\u0600-\u06ff], /.test(v))).toEqual([]);
+    expect(ar.filter(([, v]) => /(?<!\()Municip/.test(v))).toEqual([]);
+    expect(ar.filter(([, v]) => v.includes('سياسة الخصوصية'))).toEqual([]);
+  });
+
+  it('keeps ".ics" reading left to right inside Arabic text', () => {
+    const withIcs = Object.values(messages.ar).filter((v) => v.includes('.ics'));
+    expect(withIcs.length).toBeGreaterThan(0);
+    for (const v of withIcs) expect(v).toContain('\u2066.ics\u2069');
+  });
+
+  it('writes Spanish for readers from Latin America too, in one register', () => {
+    const es = Object.entries(messages.es);
+    expect(
+      es.filter(([, v]) => /móvil|deberes|podéis|Ayuntamiento|rellen|\b(vuelva|pulse|quería|usted)\b/i.test(v)),
+    ).toEqual([]);
+    // "a las 10:00–13:00" reads wrong: a range is never introduced by "a las".
+    expect(messages.es['email.when']).not.toContain('a las');
+  });
+
   it('pluralises with the language’s own rules', () => {
     expect(getTranslator('it')('desks.results', { count: 1 })).toBe('1 sportello');
     expect(getTranslator('it')('desks.results', { count: 3 })).toBe('3 sportelli');

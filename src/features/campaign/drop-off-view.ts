@@ -3,7 +3,7 @@
 // drop-off point as stored; the page's title; the notice of a pledge just marked.
 import type { Translate } from '#/lib/i18n.ts';
 import type { Locale } from '#/lib/locales.ts';
-import { formatLongDate, formatTimeRange } from '#/lib/format.ts';
+import { formatDateAndTime } from '#/lib/format.ts';
 import type { Db } from '#/server/db/database.ts';
 import type { Actor } from '#/features/staff-accounts/policy.ts';
 import { canManageWindow, listWindowPledges, type StaffPledge } from './staff-pledge-queries.ts';
@@ -35,7 +35,7 @@ export async function dropOffWindow(
 
 export function dropOffTitle(window: WindowInfo | undefined, locale: Locale, t: Translate): string {
   if (!window) return t('staff.pledges.title');
-  const when = `${formatLongDate(window.startsAt, locale)}, ${formatTimeRange(window.startsAt, window.endsAt, locale)}`;
+  const when = formatDateAndTime(window.startsAt, window.endsAt, locale);
   return t('staff.pledges.window.title', { place: window.point.name, when });
 }
 

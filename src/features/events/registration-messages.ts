@@ -4,7 +4,7 @@
 // ar/zh, within 2 segments with the longest real values (registration-messages.test.ts); no name.
 import { getTranslator } from '#/lib/i18n.ts';
 import { localize, type Locale } from '#/lib/locales.ts';
-import { formatLongDate, formatTime } from '#/lib/format.ts';
+import { formatDateAndTime } from '#/lib/format.ts';
 import { buildCalendar } from '#/lib/ics.ts';
 import { eventSignUpPath } from '#/lib/paths.ts';
 import { renderHtml, renderText, siteUrl, type EmailContent, type RenderedEmail } from '#/server/mail/email-layout.ts';
@@ -74,7 +74,7 @@ export function renderRegistrationEmail(input: {
       { label: t('events.confirmed.reference'), value: payload.reference, ltr: true },
       {
         label: t('event.when'),
-        value: `${formatLongDate(event.startsAt, locale)}, ${formatTime(event.startsAt, locale)}`,
+        value: formatDateAndTime(event.startsAt, null, locale),
       },
       { label: t('event.where'), value: `${event.venue}, ${event.address}` },
     ],

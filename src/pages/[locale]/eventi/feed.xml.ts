@@ -5,7 +5,7 @@ import { listUpcomingEvents } from '#/features/events/events.ts';
 import { CACHE_TAGS, cacheLiveData, routeLocale } from '#/server/cache/live-page.ts';
 import { buildRss } from '#/features/events/event-formats.ts';
 import { getTranslator } from '#/lib/i18n.ts';
-import { formatLongDate, formatTimeRange } from '#/lib/format.ts';
+import { formatDateAndTime } from '#/lib/format.ts';
 import { pagePath } from '#/lib/paths.ts';
 
 export const GET: APIRoute = async (context) => {
@@ -20,7 +20,7 @@ export const GET: APIRoute = async (context) => {
     title: `${t('events.title')} – ${t('site.name')}`,
     description: t('events.lead'),
     channelPath: pagePath(locale, 'events'),
-    formatWhen: (e) => `${formatLongDate(e.startsAt, locale)}, ${formatTimeRange(e.startsAt, e.endsAt, locale)}`,
+    formatWhen: (e) => formatDateAndTime(e.startsAt, e.endsAt, locale),
   });
   return new Response(body, { headers: { 'Content-Type': 'application/rss+xml; charset=utf-8' } });
 };
