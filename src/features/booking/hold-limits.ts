@@ -26,10 +26,14 @@ export type HoldRefusal = 'too_many_holds' | 'contact_has_booking_here' | 'conta
 // the event registrations' and the pledges' limits.
 export const EMAIL_KEY_SQL = (column: string) => sql`regexp_replace(lower(${sql.ref(column)}), '\\+[^@]*@', '@')`;
 
-/** Locks the keys for the rest of the transaction, always in the same order (no deadlock). */
+/**
+ * Locks the keys for the rest of the transaction, always in the same order (no deadlock), in one
+ * statement: unnest gives the sorted array's elements in order, and each row takes its lock as it
+ * is produced (one round trip instead of one per key, on the write path of every hold).
+ */
 async function lockKeys(trx: Db, keys: string[]): Promise<void> {
-  for (const key of [...new Set(keys)].sort())
-    await sql`SELECT pg_advisory_xact_lock(hashtext(${`hold:${key}`}))`.execute(trx);
+  const sorted = [...new Set(keys)].sort().map((key) => `hold:${key}`);
+  await sql`SELECT count(pg_advisory_xact_lock(hashtext(k))) FROM unnest(${sorted}::text[]) AS k`.execute(trx);
 }
 
 /**
