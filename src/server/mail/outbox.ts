@@ -78,11 +78,8 @@ export async function enqueueMessages(db: Db, messages: NewMessage[]): Promise<v
     for (const message of messages) await enqueueMessages(db, [message]);
     return;
   }
-  const allowed = await allowedByRecipientCap(db, messages[0]!.recipient, messages.length, new Date());
-  await db
-    .insertInto('outbox')
-    .values(messages.map((message, i) => messageRow(message, i < allowed)))
-    .execute();
+  // The first ones within the cap are queued, the rest dropped (insertWithinRecipientCap).
+  const allowed = (await insertWithinRecipientCap(db, messages, new Date())).filter((s) => s === 'pending').length;
   const sendsNow = messages.some((m, i) => i < allowed && (!m.sendAfter || m.sendAfter.getTime() <= Date.now()));
   if (sendsNow) for (const listener of queuedListeners()) listener();
 }
@@ -103,24 +100,43 @@ export function messagesPerRecipientPerDay(): number {
 }
 
 /**
- * Counts `count` messages against their recipient's day (Rome) and says how many of them are within
- * MESSAGES_PER_RECIPIENT_PER_DAY. The counter row is written by the caller's transaction, so
- * concurrent writers to one recipient queue on its lock and the cap holds under a race.
+ * Counts the messages against their recipient's day (Rome) and inserts them, those within
+ * MESSAGES_PER_RECIPIENT_PER_DAY as 'pending', the rest as 'dropped', in ONE statement (this runs
+ * for every booking, pledge and sign-up: one round trip, not two). The counter row is written by the
+ * caller's transaction, so concurrent writers to one recipient queue on its lock and the cap holds
+ * under a race. Returns each message's status, in order.
  */
-async function allowedByRecipientCap(db: Db, recipient: string, count: number, now: Date): Promise<number> {
-  const row = await db
-    .insertInto('message_recipient_day')
-    .values({ recipient_hash: recipientHash(recipient), day: romeDateString(now), messages: count })
-    .onConflict((oc) =>
-      oc
-        .columns(['recipient_hash', 'day'])
-        .doUpdateSet({ messages: sql<number>`message_recipient_day.messages + ${count}` }),
+async function insertWithinRecipientCap(db: Db, messages: NewMessage[], now: Date): Promise<string[]> {
+  const count = messages.length;
+  const rows = messages.map((message, i) => {
+    const r = messageRow(message);
+    return sql`(${i}::int, ${r.kind}::text, ${r.channel}::text, ${r.recipient}::text, ${r.locale}::text,
+      ${r.payload}::jsonb, ${r.booking_id}::int, ${r.pledge_id}::int, ${r.volunteer_id}::int,
+      ${r.registration_id}::int, ${r.send_after}::timestamptz)`;
+  });
+  const { rows: inserted } = await sql<{ status: string }>`
+    WITH counted AS (
+      INSERT INTO message_recipient_day (recipient_hash, day, messages)
+      VALUES (${recipientHash(messages[0]!.recipient)}::text, ${romeDateString(now)}::date, ${count}::int)
+      ON CONFLICT (recipient_hash, day) DO UPDATE SET messages = message_recipient_day.messages + ${count}::int
+      RETURNING messages - ${count}::int AS before
     )
-    .returning('messages')
-    .executeTakeFirstOrThrow();
-  const before = row.messages - count;
-  return Math.max(0, Math.min(count, messagesPerRecipientPerDay() - before));
+    INSERT INTO outbox (kind, channel, recipient, locale, payload, booking_id, pledge_id, volunteer_id,
+                        registration_id, send_after, status, last_error)
+    SELECT m.kind, m.channel, m.recipient, m.locale, m.payload, m.booking_id, m.pledge_id, m.volunteer_id,
+           m.registration_id, m.send_after,
+           CASE WHEN m.i < ${messagesPerRecipientPerDay()}::int - counted.before THEN 'pending' ELSE 'dropped' END,
+           CASE WHEN m.i < ${messagesPerRecipientPerDay()}::int - counted.before THEN NULL
+                ELSE ${OVER_RECIPIENT_CAP}::text END
+      FROM counted
+     CROSS JOIN (VALUES ${sql.join(rows)}) AS m(i, kind, channel, recipient, locale, payload, booking_id,
+                 pledge_id, volunteer_id, registration_id, send_after)
+     ORDER BY m.i
+    RETURNING status`.execute(db);
+  return inserted.map((r) => r.status);
 }
+
+const OVER_RECIPIENT_CAP = 'over the daily limit for this recipient';
 
 /**
  * SHA-256 of the address as counted: the counter table keeps no address. Emails count lower-cased and
@@ -136,12 +152,11 @@ export function recipientHash(recipient: string): string {
   return createHash('sha256').update(value).digest('hex');
 }
 
-/** Over the cap the row is still written, as 'dropped' and never sent, so staff and tests can see it. */
-function messageRow(message: NewMessage, allowed: boolean) {
+/** An outbox row's values (its status is set by the recipient's cap: insertWithinRecipientCap). */
+function messageRow(message: NewMessage) {
   return {
     kind: message.kind,
     channel: message.channel ?? 'email',
-    ...(allowed ? {} : { status: 'dropped' as const, last_error: 'over the daily limit for this recipient' }),
     recipient: message.recipient,
     locale: message.locale,
     payload: JSON.stringify(message.payload),
