@@ -2,8 +2,8 @@
 // through createBooking. Capacity is enforced by PostgreSQL: a booking increments its slot's
 // counter with "booked < capacity" in the transaction that inserts it, so concurrent requests for
 // the last place serialize on the counter's row lock and exactly one wins.
-import { sql, type Insertable } from 'kysely';
-import type { BookingTable, Db } from '#/server/db/database.ts';
+import { sql } from 'kysely';
+import type { Db } from '#/server/db/database.ts';
 import type { Desk } from '#/features/desks/desks.ts';
 import type { Locale } from '#/lib/locales.ts';
 import { generateReference, hashToken } from './reference.ts';
@@ -63,22 +63,26 @@ function placeCtes(desk: Desk, slot: { start: Date; end: Date }, now: Date) {
  * takePlace and the booking row in ONE statement (a data-modifying CTE): the booking is inserted
  * only if the place was taken, and the statement is atomic, so a refused insert (a repeated
  * submission key, a drawn reference already in use) gives the place back with it. Undefined: the
- * slot is full. For bookings that need no outbox row (no email).
+ * slot is full. On its own for a booking that needs no outbox row; inside the transaction otherwise.
  */
 async function placeAndBook(
   db: Db,
   input: NewBooking,
   slot: { start: Date; end: Date },
   now: Date,
+  columns: { manageTokenHash: string | null; hold?: { expiresAt: Date; client: string } } = { manageTokenHash: null },
 ): Promise<BookingSummary | undefined> {
   const { desk } = input;
+  const { hold } = columns;
   // The slot's lapsed holds are released by the same statement: their places count as free.
   const { rows } = await sql<{ id: number; reference: string }>`
     WITH ${placeCtes(desk, slot, now)}
-    INSERT INTO booking (reference, desk_id, slot_id, starts_at, ends_at, topic, note, first_name, email, phone, locale, manage_token_hash, submission_key, source, sms_wanted)
+    INSERT INTO booking (reference, desk_id, slot_id, starts_at, ends_at, topic, note, first_name, email, phone, locale,
+                         manage_token_hash, submission_key, source, sms_wanted, status, hold_expires_at, hold_client)
     SELECT ${generateReference()}::text, ${desk.id}::int, place.id, ${slot.start}::timestamptz, ${slot.end}::timestamptz, ${input.topic}::text, ${input.note}::text,
-           ${input.firstName}::text, ${input.email}::text, ${input.phone}::text, ${input.locale}::text, NULL, ${input.submissionKey}::text, ${input.source}::text,
-           ${input.smsConfirmation !== false}::boolean
+           ${input.firstName}::text, ${input.email}::text, ${input.phone}::text, ${input.locale}::text, ${columns.manageTokenHash}::text,
+           ${input.submissionKey}::text, ${input.source}::text, ${input.smsConfirmation !== false}::boolean,
+           ${hold ? 'pending' : 'confirmed'}::text, ${hold?.expiresAt ?? null}::timestamptz, ${hold?.client ?? null}::text
       FROM place
     RETURNING id, reference`.execute(db);
   const row = rows[0];
@@ -239,25 +243,11 @@ async function tryCreateBooking(
         );
         if (refused) throw new HoldRefused(refused);
       }
-      const counter = await takePlace(trx, input.desk, slot, now);
-      if (!counter) throw new SlotFull();
-      const row = await insertWithUniqueReference(trx, {
-        desk_id: input.desk.id,
-        slot_id: counter.id,
-        starts_at: slot.start,
-        ends_at: slot.end,
-        topic: input.topic,
-        note: input.note,
-        first_name: input.firstName,
-        email: input.email,
-        phone: input.phone,
-        locale: input.locale,
-        manage_token_hash: manageToken ? hashToken(manageToken) : null,
-        submission_key: input.submissionKey,
-        source: input.source,
-        sms_wanted: input.smsConfirmation !== false,
-        ...(hold ? { status: 'pending' as const, hold_expires_at: holdExpiresAt, hold_client: hold.client } : {}),
+      const row = await placeAndBook(trx, input, slot, now, {
+        manageTokenHash: manageToken ? hashToken(manageToken) : null,
+        ...(hold ? { hold: { expiresAt: holdExpiresAt, client: hold.client } } : {}),
       });
+      if (!row) throw new SlotFull();
       if (hold) {
         const code = await issueCode(trx, { bookingId: row.id, channel, expiresAt: holdExpiresAt }, secret, now);
         await sendHoldCode(
@@ -309,15 +299,6 @@ async function tryCreateBooking(
       return { ok: false, reason: 'slot_full', alternatives: await nextFreeSlots(db, input.desk, slot.start, now) };
     throw error;
   }
-}
-
-/** A fresh reference; the rare collision (31^6 ≈ 887 million codes) fails on the UNIQUE and createBooking retries. */
-function insertWithUniqueReference(trx: Db, values: Omit<Insertable<BookingTable>, 'reference'>) {
-  return insertBooking(trx, { ...values, reference: generateReference() });
-}
-
-function insertBooking(trx: Db, values: Insertable<BookingTable>) {
-  return trx.insertInto('booking').values(values).returning(['id', 'reference']).executeTakeFirstOrThrow();
 }
 
 async function findBySubmissionKey(db: Db, key: string): Promise<BookingSummary | undefined> {

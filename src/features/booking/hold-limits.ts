@@ -121,19 +121,24 @@ export async function checkHoldLimits(
       now,
     );
 
-  const held = await trx
-    .selectFrom('booking')
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('status', '=', 'pending')
-    .where('hold_client', '=', request.client)
-    .where('hold_expires_at', '>', now)
+  // The client's live holds and the contact's upcoming bookings (here and in all), in one statement.
+  const hasContact = Boolean(request.phone || emailKey);
+  const ofThisContact = () => (hasContact ? ofContact(upcoming()) : upcoming().where(sql<boolean>`false`));
+  const counts = await trx
+    .selectNoFrom((eb) => [
+      eb
+        .selectFrom('booking')
+        .select(eb.fn.countAll<string>().as('n'))
+        .where('status', '=', 'pending')
+        .where('hold_client', '=', request.client)
+        .where('hold_expires_at', '>', now)
+        .as('held'),
+      ofThisContact().select(eb.fn.countAll<string>().as('n')).where('desk_id', '=', request.deskId).as('here'),
+      ofThisContact().select(eb.fn.countAll<string>().as('n')).as('total'),
+    ])
     .executeTakeFirstOrThrow();
-  if (Number(held.n) >= HOLD_LIMITS.holdsPerClient()) return 'too_many_holds';
-
-  if (!request.phone && !emailKey) return undefined;
-  const desks = await ofContact(upcoming()).select('desk_id').execute();
-  if (desks.filter((d) => d.desk_id === request.deskId).length >= HOLD_LIMITS.perContactPerDesk())
-    return 'contact_has_booking_here';
-  if (desks.length >= HOLD_LIMITS.perContact()) return 'contact_limit';
+  if (Number(counts.held) >= HOLD_LIMITS.holdsPerClient()) return 'too_many_holds';
+  if (Number(counts.here) >= HOLD_LIMITS.perContactPerDesk()) return 'contact_has_booking_here';
+  if (Number(counts.total) >= HOLD_LIMITS.perContact()) return 'contact_limit';
   return undefined;
 }
