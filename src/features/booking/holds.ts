@@ -18,6 +18,7 @@ import { HOLD_MINUTES } from '#/features/verification/code.ts';
 import { enqueueConfirmation } from './booking-messages.ts';
 import { hashToken } from './reference.ts';
 import { manageTokenFor, queueBookingSms } from './booking-sms.ts';
+import type { BookingSummary } from './create-booking.ts';
 
 /**
  * The CTEs that flip holds from 'pending' to 'expired' (their personal data, code and messages
@@ -144,7 +145,14 @@ export function holdLapsed(hold: Pick<HoldView, 'status' | 'expiresAt'>, now: Da
 const BOOKING_STATES = { confirmed: 'confirmed', lapsed: 'expired' };
 
 export type ConfirmHoldOutcome =
-  | { ok: true; bookingId: number; manageToken: string | null; alreadyConfirmed: boolean }
+  | {
+      ok: true;
+      bookingId: number;
+      manageToken: string | null;
+      alreadyConfirmed: boolean;
+      /** What the API answers with, as the confirmation read it (no second read). */
+      booking: BookingSummary & { locale: Locale };
+    }
   | Exclude<CheckOutcome, { ok: true }>
   | { ok: false; reason: 'not_pending' };
 
@@ -155,7 +163,7 @@ export type ConfirmHoldOutcome =
  */
 export async function confirmHold(
   db: Db,
-  bookingId: number,
+  which: number | { reference: string },
   code: string | undefined,
   options: { now?: Date; reminderAt?: string } = {},
 ): Promise<ConfirmHoldOutcome> {
@@ -177,13 +185,24 @@ export async function confirmHold(
         'booking.phone',
         'booking.locale',
       ])
-      .where('booking.id', '=', bookingId)
+      .where((eb) =>
+        typeof which === 'number' ? eb('booking.id', '=', which) : eb('booking.reference', '=', which.reference),
+      )
       .forUpdate('booking')
       .executeTakeFirst();
+    const bookingId = found?.id ?? -1;
     const gate = await checkHeldCode(trx, found, BOOKING_STATES, { bookingId }, code, secret, now);
     if (!gate.ok) return gate;
-    if (gate.alreadyConfirmed) return { ok: true, bookingId, manageToken: null, alreadyConfirmed: true };
     const hold = gate.held;
+    const booking = {
+      id: bookingId,
+      reference: hold.reference,
+      deskSlug: hold.slug,
+      start: hold.starts_at,
+      end: hold.ends_at,
+      locale: hold.locale as Locale,
+    };
+    if (gate.alreadyConfirmed) return { ok: true, bookingId, manageToken: null, alreadyConfirmed: true, booking };
     // A mobile gets the short token its SMS link carries (booking-sms.ts), an email the long one.
     const manageToken = manageTokenFor(hold);
     await trx
@@ -223,7 +242,7 @@ export async function confirmHold(
       now,
       options.reminderAt,
     );
-    return { ok: true, bookingId, manageToken, alreadyConfirmed: false };
+    return { ok: true, bookingId, manageToken, alreadyConfirmed: false, booking };
   });
 }
 

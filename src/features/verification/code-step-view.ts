@@ -76,7 +76,7 @@ export function buildCodeStepView(
 }
 
 /** Where the code went, as the JSON API says it (masked), or null once nothing waits for a code. */
-export function codeSentToJson(hold: HoldForCodeStep & { status: string }) {
+export function codeSentToJson(hold: Pick<HoldForCodeStep, 'channel' | 'phone' | 'email'> & { status: string }) {
   const { channel } = hold;
   if (hold.status !== 'pending' || !channel) return null;
   return { channel, to: channel === 'sms' ? maskPhone(hold.phone ?? '') : maskEmail(hold.email ?? '') };

@@ -48,8 +48,18 @@ export const POST: APIRoute = async (context) => {
     return apiError(409, outcome.reason, { alternatives: outcome.alternatives.map(slotToJson) });
   }
   await invalidateLiveData(context, [CACHE_TAGS.slots(desk.slug)]);
-  // A repeated submissionKey finds its booking: pending still, or confirmed meanwhile.
-  const hold = await findHold(db, outcome.booking.id);
+  // A new hold is answered from what was just written; a repeated submissionKey finds its booking,
+  // pending still or confirmed meanwhile.
+  const hold =
+    outcome.hold && !outcome.duplicate
+      ? {
+          status: 'pending',
+          expiresAt: outcome.hold.expiresAt,
+          channel: outcome.hold.channel,
+          phone: details.phone,
+          email: details.email,
+        }
+      : await findHold(db, outcome.booking.id);
   const pending = hold?.status === 'pending';
   return json(
     {

@@ -25,18 +25,20 @@ export const POST: APIRoute = async (context) => {
   // Every try counts per client address too, on top of the hold's own 5 tries.
   const limit = await guardLookup(db, 'booking-confirm', clientIp(context));
   if (!limit.allowed) return rateLimited(limit.retryAfterSeconds);
-  const id = reference ? await findHoldIdByReference(db, reference) : undefined;
-  if (id === undefined) return apiError(404, 'not_found');
+  if (!reference) return apiError(404, 'not_found');
 
-  const outcome = await confirmHold(db, id, code, { reminderAt: getConfig().reminderTime });
+  // The hold is found by its reference inside the confirmation's own transaction (locked there).
+  const outcome = await confirmHold(db, { reference }, code, { reminderAt: getConfig().reminderTime });
   if (!outcome.ok) {
     if (outcome.reason === 'wrong') return apiError(422, 'wrong_code', { triesLeft: outcome.triesLeft });
     if (outcome.reason === 'locked') return apiError(429, 'too_many_tries');
+    const id = await findHoldIdByReference(db, reference);
+    if (id === undefined) return apiError(404, 'not_found');
     await invalidateLiveData(context, [CACHE_TAGS.slots((await findHold(db, id))?.deskSlug ?? '')]);
     return apiError(410, 'expired');
   }
-  const booking = (await findHold(db, id))!;
-  await invalidateLiveData(context, [CACHE_TAGS.slots(booking.deskSlug)]);
+  // A confirmed hold held its place already: the slots' figures are unchanged, nothing to invalidate.
+  const { booking } = outcome;
   return json({
     ...bookingToJson(booking, outcome.manageToken, booking.locale, publicOrigin()),
     status: 'confirmed',
