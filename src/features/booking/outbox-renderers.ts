@@ -2,7 +2,7 @@
 // from the row's payload with the desk read at send time, or withdrawn when no longer wanted (the
 // booking erased, or a reminder for an appointment cancelled or moved meanwhile).
 import type { Db } from '#/server/db/database.ts';
-import { getDeskBySlug } from '#/features/desks/desks.ts';
+import { getCachedDesk } from './desk-cache.ts';
 import { WITHDRAWN, type MessageRenderers, type RenderRequest } from '#/server/mail/renderers.ts';
 import { BOOKING_MESSAGE_KINDS, parseBookingPayload, renderBookingEmail, type BookingMessageKind } from './emails.ts';
 import { renderBookingSms } from './sms.ts';
@@ -26,7 +26,8 @@ async function prepare(request: RenderRequest, kind: BookingMessageKind) {
   const obsolete = kind === 'booking_reminder' && booking !== undefined && booking.status !== 'confirmed';
   if (booking?.erased || obsolete) return undefined;
   const payload = parseBookingPayload(message.payload);
-  const desk = await getDeskBySlug(db, payload.deskSlug);
+  // The desk as the booking writes read it (desk-cache.ts: staff changes drop it; at most a minute old).
+  const desk = (await getCachedDesk(db, payload.deskSlug))?.desk;
   if (!desk) throw new Error(`desk "${payload.deskSlug}" not found`);
   return { booking, payload, desk };
 }
