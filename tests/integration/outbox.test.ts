@@ -305,6 +305,46 @@ describe(`outbox delivery (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGl
     }
   });
 
+  it('keeps a message whose renderer met the database going away, and sends it once the database is back', async () => {
+    const sink = await startSink();
+    try {
+      await book({ start: slots[3]! });
+      const features = workerFeatures();
+      const render = features.renderers.email.booking_confirmation!;
+      let outage = true;
+      const w = startWorker({
+        db: t.db,
+        mailer: smtpMailer(sink.port),
+        features: {
+          ...features,
+          renderers: {
+            ...features.renderers,
+            email: {
+              ...features.renderers.email,
+              booking_confirmation: (request) => {
+                if (outage) throw Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+                return render(request);
+              },
+            },
+          },
+        },
+        intervalMs: 0,
+        origin: () => ORIGIN,
+        now: () => clock,
+        log: (line) => logLines.push(line),
+      });
+      await expect(w.runOnce()).rejects.toThrow('ECONNRESET');
+      expect((await outboxRows('booking_confirmation'))[0]).toMatchObject({ status: 'sending', last_error: null });
+      outage = false;
+      expect(await w.runOnce()).toEqual({ sent: 1, failed: 0 });
+      expect((await outboxRows('booking_confirmation'))[0]).toMatchObject({ status: 'sent', attempts: 1 });
+      expect(sink.received).toHaveLength(1);
+      await w.stop();
+    } finally {
+      await sink.close();
+    }
+  });
+
   it('gives up after the last attempt and never records the address', async () => {
     const sink = await startSink(0, { rejectRecipients: true });
     try {

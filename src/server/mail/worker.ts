@@ -18,6 +18,7 @@ import { pruneRateLimits } from '#/server/security/rate-limit.ts';
 import { pruneSpentFormStamps } from '#/server/security/anti-spam.ts';
 import { pruneExpiredDrafts } from '#/server/forms/form-draft.ts';
 import { isLocale } from '#/lib/locales.ts';
+import { isDatabaseUnavailable } from '#/server/db/errors.ts';
 import { WITHDRAWN, type ClaimedMessage, type MessageRenderers, type RenderRequest } from './renderers.ts';
 import type { RenderedEmail } from './email-layout.ts';
 import type { SmsSender } from '#/server/sms/sender.ts';
@@ -138,6 +139,9 @@ export async function deliverMessage(
     }
     rendered = result;
   } catch (error) {
+    // The database went away while the renderer read it: nothing is wrong with the message. The run
+    // fails, and the worker gives the message back at its next run (settleUnfinished).
+    if (isDatabaseUnavailable(error)) throw error;
     // A message that cannot be rendered (unknown kind, malformed payload, desk or campaign removed) would fail
     // the same way on every retry: give up at once and say why.
     await finishMessage(db, message, { status: 'failed', last_error: describeError(error) });
