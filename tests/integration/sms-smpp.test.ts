@@ -274,6 +274,25 @@ describe(`SMS over SMPP (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlit
     expect(rows.find((r) => r.kind === 'booking_reminder')?.status).toBe('cancelled');
   });
 
+  it('a family who wanted no SMS but texts "ANNULLA <reference>" gets the cancellation answered by SMS', async () => {
+    const made = await book({ locale: 'it', phone: '+393335550004', start: slots[2]!, smsConfirmation: false });
+    const binds = server.binds;
+    const w = worker();
+    await w.runOnce();
+    // Nothing to send, but the worker binds to hear replies: the family's SMS arrives once it has.
+    await expect.poll(() => server.binds, { timeout: 5000 }).toBeGreaterThan(binds);
+    expect(server.messages().filter((m) => m.to === '393335550004')).toEqual([]);
+    server.reply('+393335550004', `ANNULLA ${made.booking.reference}`);
+    await expect
+      .poll(async () => (await smsRows()).filter((r) => r.kind === 'booking_cancelled').length, { timeout: 5000 })
+      .toBeGreaterThan(0);
+    await w.runOnce();
+    await w.stop();
+    const answer = server.messages().find((m) => m.to === '393335550004');
+    expect(answer?.text).toContain('annullat');
+    expect(answer?.text).toContain(made.booking.reference);
+  });
+
   it('a reply from another phone, or anything else, changes nothing and gets the help text with the desk number', async () => {
     const made = await book({ locale: 'es', phone: '+393335550002', start: slots[3]! });
     const w = worker();

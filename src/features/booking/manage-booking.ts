@@ -83,7 +83,16 @@ export async function findBookingByReferenceAndPhone(
 }
 
 /** Cancels a confirmed booking (or a pending hold) and frees its place at once. False if it was neither. */
-export async function cancelBooking(db: Db, bookingId: number, now: Date = new Date()): Promise<boolean> {
+/**
+ * `answerBySms`: the family asked by SMS (an "ANNULLA" reply), so the cancellation is answered by SMS
+ * even when they wanted no SMS for the booking: a request that goes unanswered reads as not done.
+ */
+export async function cancelBooking(
+  db: Db,
+  bookingId: number,
+  now: Date = new Date(),
+  options: { answerBySms?: boolean } = {},
+): Promise<boolean> {
   return runInTransaction(db, async (trx) => {
     const cancelled = await trx
       .updateTable('booking')
@@ -154,7 +163,7 @@ export async function cancelBooking(db: Db, bookingId: number, now: Date = new D
         desk: { id: cancelled.desk_id },
         start: cancelled.starts_at,
         end: cancelled.ends_at,
-        smsWanted: cancelled.sms_wanted,
+        smsWanted: options.answerBySms || cancelled.sms_wanted,
       },
       now,
     );

@@ -50,7 +50,7 @@ export async function handleSmsReply(db: Db, reply: { from: string; text: string
     .limit(20)
     .execute();
   const target = request && bookings.find((b) => b.reference === request.reference && b.status === 'confirmed');
-  if (target && (await cancelBooking(db, target.id, now))) return;
+  if (target && (await cancelBooking(db, target.id, now, { answerBySms: true }))) return;
   const latest = bookings[0];
   const locale: Locale = request?.locale ?? (latest && isLocale(latest.locale) ? latest.locale : 'it');
   await enqueueMessage(db, {
