@@ -397,6 +397,25 @@ describe('pledging without JavaScript', () => {
     expect(await remaining('pastelli')).toBe(before - 3);
   });
 
+  it('a donor who goes back and pledges again holds only the new pledge; another browser with the same phone releases nothing', async () => {
+    const before = await remaining('colla');
+    const page = await get('/it/zaino-sospeso/dona');
+    const values = { 'qty-colla': '2', window: radios(page, 'window')[0]!, name: 'Sam', phone: nextPhone() };
+    const first = await submit(page, { ...values, privacyAccepted: 'yes' });
+    expect(first.status).toBe(303);
+    expect(await remaining('colla')).toBe(before - 2);
+    // Someone else types the same phone: refused, and the donor's pending pledge keeps its items.
+    const other = await get('/it/zaino-sospeso/dona');
+    const refused = await submit(other, { ...values, 'qty-colla': '1', privacyAccepted: 'yes' });
+    expect(text(refused)).toContain(messages.it['pledge.error.openPledge']);
+    expect(await remaining('colla')).toBe(before - 2);
+    // The donor goes back in their own browser and pledges 1 instead: the first hold is given back.
+    const back = await get('/it/zaino-sospeso/dona', server, page.jar);
+    const second = await submit(back, { ...values, 'qty-colla': '1', privacyAccepted: 'yes' });
+    expect(second.status).toBe(303);
+    expect(await remaining('colla')).toBe(before - 1);
+  });
+
   it('pledges once when the same form is sent twice', async () => {
     const before = await remaining('colla');
     const page = await get('/en/zaino-sospeso/dona');

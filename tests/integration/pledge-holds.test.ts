@@ -199,13 +199,23 @@ describe(`pledge holds and codes (${process.env.TEST_DATABASE_URL ? 'PostgreSQL'
     expect(await hold({}, client, afterwards)).toMatchObject({ ok: true });
   });
 
-  it('keeps one open pledge per contact and window, pending ones included; pledging again replaces the hold', async () => {
+  it('keeps one open pledge per contact and window, pending ones included; pledging again from the same browser replaces the hold', async () => {
     const phone = freshPhone();
     const at = later(300);
     const first = idOf(await hold({ phone, lines: [{ item: 'astuccio', quantity: 2 }] }, 'back-button', at));
     const before = await item('astuccio', at);
-    // The donor went back and pledged again: the earlier hold is given back, the new one holds.
-    const second = idOf(await hold({ phone, lines: [{ item: 'astuccio', quantity: 1 }] }, 'back-button', at));
+    // Someone else typing the same phone releases nothing: the donor's hold stays, the new one is refused.
+    expect(await hold({ phone, lines: [{ item: 'astuccio', quantity: 1 }] }, 'someone-else', at)).toMatchObject({
+      ok: false,
+      reason: 'open_pledge',
+    });
+    expect((await item('astuccio', at)).counter).toBe(before.counter);
+    // The donor went back and pledged again (their browser names its earlier hold): given back, the new one holds.
+    const second = idOf(
+      await createPledge(t.db, pledge({ phone, lines: [{ item: 'astuccio', quantity: 1 }] }), at, {
+        hold: { client: 'back-button', replaces: first },
+      }),
+    );
     expect((await item('astuccio', at)).counter).toBe(before.counter - 1);
     const rows = await t.db.selectFrom('pledge').select(['id', 'status']).where('id', 'in', [first, second]).execute();
     expect(new Map(rows.map((r) => [r.id, r.status]))).toEqual(

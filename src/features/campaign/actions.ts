@@ -30,6 +30,7 @@ import { createPledge } from './create-pledge.ts';
 import { loadPledgeView } from './pledge-view.ts';
 import { pledgeCodeActions } from './pledge-code-actions.ts';
 import { signPledgeConfirmation } from './pledge-confirmation.ts';
+import { pledgeHoldOfBrowser, rememberPledgeHold } from './pledge-hold-cookie.ts';
 import {
   CAMPAIGN_SLUG,
   checkPledgeForm,
@@ -146,9 +147,15 @@ export const campaign = {
           submissionKey: readSubmissionKey(submitted) ?? null,
         },
         new Date(),
-        { hold: { client: limitKey('hold', clientIp(context), secret) } },
+        {
+          hold: {
+            client: limitKey('hold', clientIp(context), secret),
+            replaces: pledgeHoldOfBrowser(context.cookies, secret),
+          },
+        },
       );
       if (outcome.ok) {
+        if (outcome.hold) rememberPledgeHold(context.cookies, secret, outcome.pledge.id);
         await invalidateCampaign(context);
         // The code step; a pledge sent twice and confirmed meanwhile goes on from there to its confirmation.
         return { location: pledgePath(locale, 'codice', { c: signPledgeConfirmation(secret, outcome.pledge.id) }) };

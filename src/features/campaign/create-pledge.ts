@@ -93,9 +93,10 @@ export interface CreatePledgeOptions {
    * A pledge from the site or the API: taken as a pending hold for PLEDGE_HOLD_MINUTES, its code
    * sent to the contact (a mobile by SMS, otherwise the email), at most HOLDS_PER_CLIENT at once
    * per client (pledge-holds.ts). `client` is the HMAC of the client address. Without it the
-   * pledge is open at once.
+   * pledge is open at once. `replaces`: the pending pledge this same browser took before (its
+   * sealed cookie), given back if still pending — never one found by a matching contact.
    */
-  hold?: { client: string };
+  hold?: { client: string; replaces?: number };
   /** Set on the one retry after lapsed holds were given back. */
   retried?: boolean;
 }
@@ -205,7 +206,11 @@ export async function createPledge(
     }
     const pledge = await runInTransaction(db, async (trx) => {
       const limits = hold
-        ? await checkPledgeHold(trx, { client: hold.client, windowId: input.collectionWindowId, ...input }, now)
+        ? await checkPledgeHold(
+            trx,
+            { client: hold.client, windowId: input.collectionWindowId, ...input, replaces: hold.replaces ?? null },
+            now,
+          )
         : { givenBack: [] };
       if (limits.refused) throw new HoldRefused();
       const { rows } = await sql<{

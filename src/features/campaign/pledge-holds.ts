@@ -3,7 +3,8 @@
 // sent to its contact confirms within PLEDGE_HOLD_MINUTES. Only then come its confirmation, reminder
 // and manage link. A lapsed hold is given back: read as given back at once (campaigns.ts), released
 // for good — quantities given back, personal data, code and messages dropped, status 'lapsed' — by
-// a pledge that would not fit otherwise, by the same contact pledging again, or by the worker's
+// a pledge that would not fit otherwise, by the same browser pledging again (`replaces`: never
+// because a contact matches, as anyone can type another person's number), or by the worker's
 // housekeeping. Each release flips its pledges from 'pending' in one statement, so a hold's
 // quantities are given back only once, and a confirmation (which locks the row) and a release of
 // the same hold never both happen.
@@ -17,7 +18,7 @@ import { getConfig } from '#/server/config.ts';
 import { type CheckOutcome, type CodeChannel } from '#/features/verification/codes.ts';
 import { checkHeldCode, heldLapsed } from '#/features/verification/held-code-check.ts';
 import { dropCodeMessages, queueCode } from '#/features/verification/send-code.ts';
-import { EMAIL_KEY_SQL, HOLD_LIMITS, lockClientAndContact } from '#/features/booking/hold-limits.ts';
+import { HOLD_LIMITS, lockClientAndContact } from '#/features/booking/hold-limits.ts';
 import { hashToken } from '#/features/booking/reference.ts';
 import { manageTokenFor } from '#/features/booking/booking-sms.ts';
 import { applyQuantityChanges, type QuantityChange } from './pledge-quantities.ts';
@@ -84,9 +85,11 @@ export type PledgeHoldRefusal = 'too_many_holds';
 
 /**
  * Inside the pledge's transaction: locks the client and its contacts (the keys booking holds lock
- * too), flips this contact's own earlier pending pledges of the same window (the donor went back
- * and pledged again; one open pledge per contact and window) and returns what they give back, then
- * counts the client's live holds against HOLDS_PER_CLIENT.
+ * too), flips the hold this same browser took before (`replaces`, from its sealed cookie: the donor
+ * went back and pledged again) and returns what it gives back, then counts the client's live holds
+ * against HOLDS_PER_CLIENT. Someone else's pending pledge on the same contact is never given back:
+ * one open pledge per contact and window (the unique indexes) refuses the new one until the first
+ * is confirmed or lapses, as for bookings (src/features/booking/hold-limits.ts).
  */
 export async function checkPledgeHold(
   trx: Db,
@@ -96,20 +99,18 @@ export async function checkPledgeHold(
     phone: string | null;
     email: string | null;
     submissionKey: string | null;
+    /** The pending pledge this browser took before (its sealed cookie), given back if still pending. */
+    replaces: number | null;
   },
   now: Date,
 ): Promise<{ refused: PledgeHoldRefusal } | { refused?: undefined; givenBack: QuantityChange[] }> {
-  const emailKey = await lockClientAndContact(trx, request);
-  const contact = [
-    ...(request.phone ? [sql`phone = ${request.phone}::text`] : []),
-    ...(emailKey ? [sql`${EMAIL_KEY_SQL('email')} = ${emailKey}::text`] : []),
-  ];
+  await lockClientAndContact(trx, request);
   const { givenBack } =
-    contact.length > 0
+    request.replaces !== null
       ? await flipHolds(
           trx,
           // The same submission sent twice is this very pledge: kept (its insert finds the key taken).
-          sql`collection_window_id = ${request.windowId}::int AND (${sql.join(contact, sql` OR `)})
+          sql`id = ${request.replaces}::int
               AND ${request.submissionKey ? sql`submission_key IS DISTINCT FROM ${request.submissionKey}::text` : sql`true`}`,
           now,
         )
