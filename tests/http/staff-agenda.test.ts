@@ -478,9 +478,9 @@ describe('the CSV export', () => {
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(res.body.charCodeAt(0)).toBe(0xfeff);
     const lines = res.body.slice(1).split('\r\n');
-    expect(lines[0]).toBe('Data,Ora,Codice,Nome,Telefono,Argomento,Prenotata,Lingua,Stato');
+    expect(lines[0]).toBe('Data;Ora;Codice;Nome;Telefono;Argomento;Prenotata;Lingua;Stato');
     const line = lines.find((l) => l.includes(made.reference))!;
-    expect(line.split(',')).toEqual([
+    expect(line.split(';')).toEqual([
       day,
       expect.stringMatching(/^\d{2}:\d{2}$/),
       made.reference,
@@ -494,7 +494,7 @@ describe('the CSV export', () => {
     expect(res.body).not.toContain('hidden@example.org');
     expect(res.body).not.toContain('nota riservata');
     const en = await get(csvPath('quarto-oggiaro', day, 'giorno', 'en'), cookie);
-    expect(en.body.slice(1).split('\r\n')[0]).toBe('Date,Time,Reference,First name,Phone,Topic,Booked,Language,Status');
+    expect(en.body.slice(1).split('\r\n')[0]).toBe('Date;Time;Reference;First name;Phone;Topic;Booked;Language;Status');
     if (database) {
       const audits = await database.db
         .selectFrom('audit_log')
