@@ -372,6 +372,9 @@ describe('the agenda', () => {
     expect(invalid.html).toContain('>Richiamare</textarea>');
     expect(invalid.html).toContain('class="error-summary"');
     expect(invalid.html).toContain('href="#firstName"');
+    // Said to the operator, who types for someone else, not to the family.
+    expect(invalid.html).toContain('Scrivi il nome della persona.');
+    expect(invalid.html).not.toContain('Scrivi il tuo nome.');
     // Sent unticked: shown unticked again, as the operator left it.
     expect(smsTick(invalid.html)).not.toBeNull();
     expect(smsTick(invalid.html)?.[1]).toBeUndefined();

@@ -301,7 +301,7 @@ describe('booking for a family on the phone', () => {
     );
   });
 
-  it('follows the public rules: same messages, the slot must be offered and free', async () => {
+  it('follows the public rules in words for the operator; the slot must be offered and free', async () => {
     const bad = checkPhoneBooking(
       form({
         slot: '',
@@ -317,13 +317,13 @@ describe('booking for a family on the phone', () => {
     expect(bad).toEqual({
       ok: false,
       errors: {
-        slot: 'booking.error.slotRequired',
-        firstName: 'booking.error.nameRequired',
-        phone: 'booking.error.phoneInvalid',
-        email: 'booking.error.emailInvalid',
-        topic: 'booking.error.topicInvalid',
-        note: 'booking.error.noteTooLong',
-        locale: 'booking.error.localeInvalid',
+        slot: 'staffDay.phoneBooking.slotRequired',
+        firstName: 'staffDay.phoneBooking.nameRequired',
+        phone: 'staffDay.phoneBooking.phoneInvalid',
+        email: 'staffDay.phoneBooking.emailInvalid',
+        topic: 'staffDay.phoneBooking.topicInvalid',
+        note: 'staffDay.phoneBooking.noteTooLong',
+        locale: 'staffDay.phoneBooking.localeInvalid',
       },
     });
     const good = checkPhoneBooking(
