@@ -57,10 +57,10 @@ export async function listDeskExceptions(
   };
 }
 
-/** How far ahead closures and extra openings may be set: two years. */
+/** How far ahead closures and extra openings may be set: two years (checked by checkFutureDay, also for close-day.ts). */
 const EXCEPTION_HORIZON_DAYS = 731;
 
-function checkFutureDay(value: string, now: Date): { day?: string; error?: string } {
+export function checkFutureDay(value: string, now: Date): { day?: string; error?: string } {
   const day = value.trim();
   if (!day) return { error: 'staff.desk.error.dayMissing' };
   if (!parseDateOnly(day)) return { error: 'staff.desk.error.dayInvalid' };
@@ -240,4 +240,31 @@ export async function removeExtraOpening(
     detail: { day: removed.day, opens: removed.opens.slice(0, 5), closes: removed.closes.slice(0, 5) },
   });
   return { ok: true, day: removed.day, bookingsOnDay: await confirmedOnDay(db, deskId, removed.day) };
+}
+
+export interface PublicClosure {
+  day: string;
+  /** 'HH:MM' when the desk is closed for part of the day only. */
+  from: string | null;
+  until: string | null;
+}
+
+/**
+ * The closures of a desk from `fromDay` for `days` days, for the public page ("closed on…"): the
+ * day and the part of it, never the reason (that is for the staff).
+ */
+export async function upcomingClosures(db: Db, deskId: number, fromDay: string, days = 30): Promise<PublicClosure[]> {
+  const rows = await db
+    .selectFrom('desk_closure')
+    .select(['day', 'closed_from', 'closed_until'])
+    .where('desk_id', '=', deskId)
+    .where('day', '>=', fromDay)
+    .where('day', '<=', addDays(fromDay, days))
+    .orderBy('day')
+    .execute();
+  return rows.map((r) => ({
+    day: r.day,
+    from: r.closed_from?.slice(0, 5) ?? null,
+    until: r.closed_until?.slice(0, 5) ?? null,
+  }));
 }
