@@ -1,15 +1,17 @@
-// The booking search (/{locale}/staff/cerca) as an Astro Action. The form posts, so what was typed
-// (a name, a phone number) never lands in an address, a browser history or an access log; the
-// page renders the results for this POST only (`shown`, no-store) and runs the search itself with
-// the signed-in person's scope (booking-search.ts). Text too short or too long, or a phone number
-// that is not one, goes back to the form with its message (kept in the staff draft for one GET).
+// The booking search (/{locale}/staff/cerca) as an Astro Action. What was typed (a name, a phone
+// number) is personal data: it never goes in an address (so never in a log or a browser history).
+// As the GDPR desk's search, the action answers through the sealed staff draft: POST → 303 → GET,
+// the draft holding what was typed and the step reached (`results`), and the page runs the search
+// itself with the signed-in person's scope (booking-search.ts). The runner writes that draft for a
+// FormRefused only, so a search "answers" through one, with the step and no error. Text too short
+// or too long, or a phone number that is not one, comes back with its message instead.
 import { staffOf } from '#/features/staff-accounts/staff-of.ts';
 import { z } from 'astro/zod';
 import { FormRefused, defineFormAction, refuseForbidden } from '#/server/actions/form-action.ts';
 import { optionalField } from '#/lib/validation.ts';
 import { searchKind } from './booking-search.ts';
 import { getDb } from '#/server/db/index.ts';
-import { mayUseSearch, searchForm } from './search-view.ts';
+import { SEARCH_RESULTS, mayUseSearch, searchForm } from './search-view.ts';
 
 export const searchActions = {
   search: defineFormAction({
@@ -22,7 +24,7 @@ export const searchActions = {
       const staff = staffOf(context);
       if (!(await mayUseSearch(await getDb(), staff.actor))) throw refuseForbidden();
       if (!searchKind(q)) throw new FormRefused({ errors: { q: 'staffDay.search.error.qInvalid' } });
-      return { shown: { q } };
+      throw new FormRefused({ step: SEARCH_RESULTS });
     },
   }),
 };

@@ -1,5 +1,5 @@
-// What the booking search page (/{locale}/staff/cerca) shows: the form, and after a POST the
-// bookings found at the desks in the person's scope (booking-search.ts), each with the address of
+// What the booking search page (/{locale}/staff/cerca) shows: the form, and after a search (the
+// typed text waits in the sealed staff draft, see search-actions.ts) the bookings found at the desks in the person's scope (booking-search.ts), each with the address of
 // its day in the agenda, the row marked (#booking-<id>): one click to the booking.
 import type { AstroGlobal } from 'astro';
 import type { Db } from '#/server/db/database.ts';
@@ -11,8 +11,10 @@ import { SEARCH_LIMIT, searchBookings, type BookingHit } from './booking-search.
 
 type Page = Pick<AstroGlobal, 'url' | 'cookies' | 'response' | 'redirect' | 'locals'>;
 
-/** The form's draft (its message after a refused search). */
+/** The form's draft: what was typed, and its message or the step reached. */
 export const searchForm = { flow: 'staff', scope: 'cerca' } as const;
+/** The step a valid search reaches: the page shows its results. */
+export const SEARCH_RESULTS = 'results';
 
 /** Only someone who may see at least one desk's agenda searches bookings. */
 export async function mayUseSearch(db: Db, actor: Actor): Promise<boolean> {
@@ -27,22 +29,20 @@ export async function mayUseSearch(db: Db, actor: Actor): Promise<boolean> {
 export const hitHref = (locale: string, hit: BookingHit) =>
   `${agendaHref({ locale, deskSlug: hit.deskSlug, day: hit.day, view: 'giorno' })}#booking-${hit.id}`;
 
-export async function searchPage(page: Page, db: Db, actor: Actor, shown: { q: string } | undefined) {
+export async function searchPage(page: Page, db: Db, actor: Actor) {
   const { t } = page.locals;
   let q = '';
   let error: string | undefined;
   let hits: BookingHit[] | undefined;
-  if (shown) {
-    q = shown.q;
-    const found = await searchBookings(db, actor, q);
-    if (found === 'invalid') error = 'staffDay.search.error.qInvalid';
-    else hits = found;
-  } else {
-    const kept = await keptFormInput(page, searchForm.flow, searchForm.scope);
-    if (kept) {
-      const typed = kept.form.get('q');
-      q = typeof typed === 'string' ? typed.slice(0, 200) : '';
-      error = messageKeys<'q'>(kept.errors).q;
+  const kept = await keptFormInput(page, searchForm.flow, searchForm.scope);
+  if (kept) {
+    const typed = kept.form.get('q');
+    q = typeof typed === 'string' ? typed.slice(0, 200) : '';
+    error = messageKeys<'q'>(kept.errors).q;
+    if (!error && kept.step === SEARCH_RESULTS) {
+      const found = await searchBookings(db, actor, q);
+      if (found === 'invalid') error = 'staffDay.search.error.qInvalid';
+      else hits = found;
     }
   }
   const heading = t('staffDay.search.title');
