@@ -124,7 +124,7 @@ describe('without JavaScript', () => {
       expect(await page.locator('#day').inputValue()).toBe(bookedDay);
       expect(await page.locator('#booked-that-day').textContent()).toContain(': 1.');
       await page.fill('#reason', 'Allagamento');
-      await follow(page, 'main form button[type="submit"]');
+      await follow(page, 'form:has(input[name="intent"][value="closeDay"]) button[type="submit"]');
       expect(new URL(page.url()).searchParams.get('chiuso')).toBe('1');
       expect(await page.locator('#day-closed').textContent()).toContain('chiuso tutto il giorno');
       expect(await page.locator(`tr:has-text("${reference}")`).textContent()).toContain('Annullata');
