@@ -74,7 +74,10 @@ beforeAll(async () => {
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-  await t.db.insertInto('desk_opening_hours').values({ desk_id: m5.id, weekday: 3, opens: '10:00', closes: '12:00' }).execute();
+  await t.db
+    .insertInto('desk_opening_hours')
+    .values({ desk_id: m5.id, weekday: 3, opens: '10:00', closes: '12:00' })
+    .execute();
   desk5 = (await getDeskBySlug(t.db, 'sportello-m5'))!;
   actors.operator = await actor('op@example.org', 'desk_operator', { desks: [quarto.id] });
   actors.coordinator8 = await actor('c8@example.org', 'coordinator', { municipi: [8] });
@@ -86,7 +89,12 @@ beforeAll(async () => {
   // the limits' business, not the search's).
   refs.quarto = (await book({ phone: '+393331234567', firstName: 'Amina' })).reference;
   refs.gallaratese = (
-    await book({ desk: gallaratese, start: romeToInstant(2026, 12, 16, 14, 0), phone: '+393331234567', firstName: 'Amina' })
+    await book({
+      desk: gallaratese,
+      start: romeToInstant(2026, 12, 16, 14, 0),
+      phone: '+393331234567',
+      firstName: 'Amina',
+    })
   ).reference;
   refs.desk5 = (
     await book({ desk: desk5, start: romeToInstant(2026, 12, 16, 10, 0), phone: '+393331234567', firstName: 'AMINA' })

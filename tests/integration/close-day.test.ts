@@ -89,7 +89,11 @@ describe(`close this day (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGli
   });
 
   it('closes part of a day: the families in it cancelled and told once each in their language, the rest kept', async () => {
-    const italian = await book({ start: romeToInstant(2026, 12, 22, 10, 0), phone: '+393331110001', email: 'a@example.org' });
+    const italian = await book({
+      start: romeToInstant(2026, 12, 22, 10, 0),
+      phone: '+393331110001',
+      email: 'a@example.org',
+    });
     const arabic = await book({ start: romeToInstant(2026, 12, 22, 10, 30), phone: '+393331110002', locale: 'ar' });
     const chinese = await book({ start: romeToInstant(2026, 12, 22, 11, 30), email: 'c@example.org', locale: 'zh' });
     const later = await book({ start: romeToInstant(2026, 12, 22, 12, 30), phone: '+393331110004', locale: 'es' });
@@ -156,7 +160,10 @@ describe(`close this day (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGli
       until: null,
     });
 
-    const outboxBefore = await t.db.selectFrom('outbox').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const outboxBefore = await t.db
+      .selectFrom('outbox')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
     const again = await closeDay(
       t.db,
       quarto.id,
@@ -164,7 +171,10 @@ describe(`close this day (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGli
       { actorUserId: operatorId, now },
     );
     expect(again).toEqual({ ok: false, errors: { day: 'staff.desk.error.closureExists' } });
-    const outboxAfter = await t.db.selectFrom('outbox').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const outboxAfter = await t.db
+      .selectFrom('outbox')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(outboxAfter.n).toBe(outboxBefore.n);
     expect(await audits()).toHaveLength(2);
   });
@@ -173,9 +183,15 @@ describe(`close this day (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGli
     const kept = await book({ start: romeToInstant(2027, 1, 5, 10, 0), phone: '+393331110006' });
     const tries = [
       [{ day: '2026-11-30', from: '', until: '', reason: '' }, { day: 'staff.desk.error.dayPast' }],
-      [{ day: '2027-01-05', from: '12:00', until: '10:00', reason: '' }, { until: 'staff.desk.error.closesBeforeOpens' }],
+      [
+        { day: '2027-01-05', from: '12:00', until: '10:00', reason: '' },
+        { until: 'staff.desk.error.closesBeforeOpens' },
+      ],
       [{ day: '2027-01-05', from: '10:00', until: '', reason: '' }, { until: 'staffDay.close.error.untilMissing' }],
-      [{ day: '2027-01-05', from: '', until: '', reason: 'x'.repeat(201) }, { reason: 'staff.desk.error.reasonTooLong' }],
+      [
+        { day: '2027-01-05', from: '', until: '', reason: 'x'.repeat(201) },
+        { reason: 'staff.desk.error.reasonTooLong' },
+      ],
     ] as const;
     for (const [input, errors] of tries)
       expect(await closeDay(t.db, quarto.id, input, { actorUserId: operatorId, now })).toEqual({ ok: false, errors });

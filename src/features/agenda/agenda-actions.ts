@@ -107,7 +107,9 @@ export const agendaDayActions = {
       key.set('submissionKey', submissionKey);
       const booked = await bookForFamily(db, desk, checked.value, readSubmissionKey(key) ?? null);
       if (!booked.ok) {
-        const slot = forOperator(booked.reason === 'slot_full' ? 'booking.error.slotTaken' : 'booking.error.startInvalid');
+        const slot = forOperator(
+          booked.reason === 'slot_full' ? 'booking.error.slotTaken' : 'booking.error.startInvalid',
+        );
         throw new FormRefused({ errors: { slot }, status: 409, omit: ['slot'] });
       }
       await invalidateLiveData(context, [CACHE_TAGS.slots(desk.slug)]);
