@@ -11,6 +11,7 @@ import { listDeskSlots } from '#/features/booking/slot-availability.ts';
 import { createUser } from '#/features/staff-accounts/users.ts';
 import { closeDay, bookingsInPart, subtractInterval } from '#/features/agenda/close-day.ts';
 import { upcomingClosures } from '#/features/agenda/closures.ts';
+import { rangeOpening } from '#/features/agenda/open-days.ts';
 import { romeToInstant } from '#/lib/time.ts';
 
 let t: TestDatabase;
@@ -198,5 +199,21 @@ describe(`close this day (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGli
     expect(await statusOf(kept.id)).toBe('confirmed');
     expect(await upcomingClosures(t.db, quarto.id, '2027-01-01')).toEqual([]);
     expect(await audits()).toHaveLength(2);
+  });
+
+  it("the week view's days: only those the desk opens, a part-closed day still open, a closed one not", async () => {
+    const week = async (from: string, to: string) => {
+      const opening = await rangeOpening(t.db, quarto, from, to);
+      return { open: [...opening.open].sort(), closed: Object.fromEntries(opening.closed) };
+    };
+    expect(await week('2026-12-14', '2026-12-20')).toEqual({ open: ['2026-12-15'], closed: {} });
+    expect(await week('2026-12-21', '2026-12-27')).toEqual({
+      open: ['2026-12-22'],
+      closed: { '2026-12-22': { from: '10:00', until: '12:00' } },
+    });
+    expect(await week('2026-12-28', '2027-01-03')).toEqual({
+      open: [],
+      closed: { '2026-12-29': { from: null, until: null } },
+    });
   });
 });
