@@ -10,7 +10,7 @@ import { createBooking, type NewBooking } from '#/features/booking/create-bookin
 import { listDeskSlots } from '#/features/booking/slot-availability.ts';
 import { createUser } from '#/features/staff-accounts/users.ts';
 import { closeDay, bookingsInPart, subtractInterval } from '#/features/agenda/close-day.ts';
-import { upcomingClosures } from '#/features/agenda/closures.ts';
+import { removeClosure, upcomingClosures } from '#/features/agenda/closures.ts';
 import { rangeOpening } from '#/features/agenda/open-days.ts';
 import { romeToInstant } from '#/lib/time.ts';
 
@@ -215,5 +215,31 @@ describe(`close this day (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGli
       open: [],
       closed: { '2026-12-29': { from: null, until: null } },
     });
+  });
+
+  it('removing a part-day closure gives the day its hours back, each slot once', async () => {
+    const day = async () =>
+      (await listDeskSlots(t.db, quarto, '2027-01-12', '2027-01-12', now)).map((s) => s.start.toISOString());
+    const whole = await day();
+    expect(whole).toHaveLength(6);
+    const closed = await closeDay(
+      t.db,
+      quarto.id,
+      { day: '2027-01-12', from: '11:00', until: '12:00', reason: '' },
+      { actorUserId: operatorId, now },
+    );
+    expect(closed).toMatchObject({ ok: true });
+    expect(await day()).toHaveLength(4);
+    const row = await t.db
+      .selectFrom('desk_closure')
+      .select('id')
+      .where('desk_id', '=', quarto.id)
+      .where('day', '=', '2027-01-12')
+      .executeTakeFirstOrThrow();
+    expect(await removeClosure(t.db, quarto.id, row.id, { actorUserId: operatorId })).toEqual({
+      ok: true,
+      day: '2027-01-12',
+    });
+    expect(await day()).toEqual(whole);
   });
 });
