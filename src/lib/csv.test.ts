@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { UTF8_BOM, csvCell, toCsv } from './csv.ts';
+import { ITALIAN_CSV, UTF8_BOM, csvCell, toCsv } from './csv.ts';
 
 /** A minimal RFC 4180 reader, to check that what we write reads back as the same cells. */
-function parseCsv(text: string): string[][] {
+function parseCsv(text: string, separator = ','): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
   let cell = '';
@@ -17,7 +17,7 @@ function parseCsv(text: string): string[][] {
       } else if (c === '"') quoted = false;
       else cell += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') {
+    else if (c === separator) {
       row.push(cell);
       cell = '';
     } else if (c === '\r' && text[i + 1] === '\n') {
@@ -105,5 +105,23 @@ describe('toCsv', () => {
         },
       ),
     );
+  });
+
+  it('writes `;`-separated files for Italian spreadsheets, quoting cells with `;` or `,`', () => {
+    const csv = toCsv(
+      ['Nome', 'Nota'],
+      [
+        ['Rossi; Maria', '1,5 kg'],
+        ['Amina', 'ok'],
+      ],
+      ITALIAN_CSV,
+    );
+    expect(csv.startsWith(UTF8_BOM)).toBe(true);
+    expect(csv.slice(1)).toBe('Nome;Nota\r\n"Rossi; Maria";"1,5 kg"\r\nAmina;ok\r\n');
+    expect(parseCsv(csv.slice(1), ';')).toEqual([
+      ['Nome', 'Nota'],
+      ['Rossi; Maria', '1,5 kg'],
+      ['Amina', 'ok'],
+    ]);
   });
 });

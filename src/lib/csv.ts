@@ -9,7 +9,15 @@ export type CsvValue = string | number | null | undefined;
 export const UTF8_BOM = '\uFEFF';
 
 const FORMULA_START = /^[=+\-@\t\r]/;
-const NEEDS_QUOTES = /[",\r\n]/;
+const NEEDS_QUOTES = /[",;\r\n]/;
+
+/**
+ * The field separator. A spreadsheet in Italian (Excel, LibreOffice with an Italian locale) reads
+ * a comma as the decimal mark and splits CSV files on `;`: the staff exports for Italian offices
+ * pass `ITALIAN_CSV`, and a cell holding either character is quoted whichever is used.
+ */
+export type CsvSeparator = ',' | ';';
+export const ITALIAN_CSV = { separator: ';' } as const;
 
 /** One cell: numbers as they are, text neutralised and quoted when needed, empty for null. */
 export function csvCell(value: CsvValue): string {
@@ -23,8 +31,9 @@ export function csvCell(value: CsvValue): string {
 export function toCsv(
   header: readonly string[],
   rows: readonly (readonly CsvValue[])[],
-  options: { bom?: boolean } = {},
+  options: { bom?: boolean; separator?: CsvSeparator } = {},
 ): string {
-  const lines = [header, ...rows].map((row) => row.map(csvCell).join(',') + '\r\n');
+  const separator = options.separator ?? ',';
+  const lines = [header, ...rows].map((row) => row.map(csvCell).join(separator) + '\r\n');
   return (options.bom === false ? '' : UTF8_BOM) + lines.join('');
 }

@@ -52,6 +52,7 @@ export const STAFF_PAGES = [
   'utenti',
   'gdpr',
   'audit',
+  'cerca',
 ] as const;
 export type StaffPage = (typeof STAFF_PAGES)[number];
 

@@ -372,6 +372,9 @@ describe('the agenda', () => {
     expect(invalid.html).toContain('>Richiamare</textarea>');
     expect(invalid.html).toContain('class="error-summary"');
     expect(invalid.html).toContain('href="#firstName"');
+    // Said to the operator, who types for someone else, not to the family.
+    expect(invalid.html).toContain('Scrivi il nome della persona.');
+    expect(invalid.html).not.toContain('Scrivi il tuo nome.');
     // Sent unticked: shown unticked again, as the operator left it.
     expect(smsTick(invalid.html)).not.toBeNull();
     expect(smsTick(invalid.html)?.[1]).toBeUndefined();
@@ -478,9 +481,9 @@ describe('the CSV export', () => {
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(res.body.charCodeAt(0)).toBe(0xfeff);
     const lines = res.body.slice(1).split('\r\n');
-    expect(lines[0]).toBe('Data,Ora,Codice,Nome,Telefono,Argomento,Prenotata,Lingua,Stato');
+    expect(lines[0]).toBe('Data;Ora;Codice;Nome;Telefono;Argomento;Prenotata;Lingua;Stato');
     const line = lines.find((l) => l.includes(made.reference))!;
-    expect(line.split(',')).toEqual([
+    expect(line.split(';')).toEqual([
       day,
       expect.stringMatching(/^\d{2}:\d{2}$/),
       made.reference,
@@ -494,7 +497,7 @@ describe('the CSV export', () => {
     expect(res.body).not.toContain('hidden@example.org');
     expect(res.body).not.toContain('nota riservata');
     const en = await get(csvPath('quarto-oggiaro', day, 'giorno', 'en'), cookie);
-    expect(en.body.slice(1).split('\r\n')[0]).toBe('Date,Time,Reference,First name,Phone,Topic,Booked,Language,Status');
+    expect(en.body.slice(1).split('\r\n')[0]).toBe('Date;Time;Reference;First name;Phone;Topic;Booked;Language;Status');
     if (database) {
       const audits = await database.db
         .selectFrom('audit_log')

@@ -366,6 +366,11 @@ const read = {
     expect(page.status).toBe(200);
     return ['slotMinutes', 'capacityPerSlot', 'minNoticeMinutes', 'maxDaysAhead'].map((n) => inputValue(page.html, n));
   },
+  async dayClosed(slug: string, day: string) {
+    const page = await get('admin', `/it/staff/agenda/${slug}?giorno=${day}&vista=giorno`);
+    expect(page.status).toBe(200);
+    return page.html.includes('id="day-closed"');
+  },
   async auditTotal() {
     const page = await get('admin', '/en/staff/audit');
     expect(page.status).toBe(200);
@@ -471,6 +476,19 @@ const settingsFields = async (): Promise<Fields> => {
   ];
 };
 
+/** A day a role closes (its own, so the order of the cells never matters): in two months' time. */
+const closeDayOf = (role: Role) => {
+  const day = new Date(Date.now() + (60 + ROLES.indexOf(role)) * 86400000);
+  return day.toISOString().slice(0, 10);
+};
+const closeFields = (day: string): Fields => [
+  ['intent', 'closeDay'],
+  ['day', day],
+  ['from', ''],
+  ['until', ''],
+  ['reason', 'Sciopero'],
+];
+
 const CELLS: Cell[] = [
   // Agenda and desks (another engineer's pages, checked here as part of the whole staff area)
   {
@@ -538,6 +556,46 @@ const CELLS: Cell[] = [
     ],
     allowed: ['admin'],
     state: () => read.deskSettings(fx.desk5),
+  },
+
+  // The day (issue #15): booking search, close a day
+  { name: 'search: page', method: 'GET', path: () => '/it/staff/cerca', allowed: ['admin', 'coordinator', 'operator'] },
+  {
+    name: 'search: by name',
+    method: 'POST',
+    path: () => withAction('/it/staff/cerca', 'agenda.search'),
+    fields: () => [['q', 'Amina']],
+    allowed: ['admin', 'coordinator', 'operator'],
+  },
+  {
+    name: 'close a day: page, own desk',
+    method: 'GET',
+    path: () => `/it/staff/agenda/${fx.desk8}/chiudi`,
+    allowed: ['admin', 'coordinator', 'operator'],
+  },
+  {
+    name: 'close a day: page, desk of M5',
+    method: 'GET',
+    path: () => `/it/staff/agenda/${fx.desk5}/chiudi`,
+    allowed: ['admin'],
+  },
+  {
+    name: 'close a day: own desk (one day per role)',
+    method: 'POST',
+    path: () => withAction(`/it/staff/agenda/${fx.desk8}/chiudi`, 'agenda.closeDay'),
+    fields: (r) => closeFields(closeDayOf(r)),
+    allowed: ['admin', 'coordinator', 'operator'],
+    state: (r) => read.dayClosed(fx.desk8, closeDayOf(r)),
+    changed: (_r, before, after) => expect([before, after]).toEqual([false, true]),
+  },
+  {
+    name: 'close a day: desk of M5 (one day per role)',
+    method: 'POST',
+    path: () => withAction(`/it/staff/agenda/${fx.desk5}/chiudi`, 'agenda.closeDay'),
+    fields: (r) => closeFields(closeDayOf(r)),
+    allowed: ['admin'],
+    state: (r) => read.dayClosed(fx.desk5, closeDayOf(r)),
+    changed: (_r, before, after) => expect([before, after]).toEqual([false, true]),
   },
 
   // Events (another engineer's pages)

@@ -301,7 +301,7 @@ describe('booking for a family on the phone', () => {
     );
   });
 
-  it('follows the public rules: same messages, the slot must be offered and free', async () => {
+  it('follows the public rules in words for the operator; the slot must be offered and free', async () => {
     const bad = checkPhoneBooking(
       form({
         slot: '',
@@ -317,13 +317,13 @@ describe('booking for a family on the phone', () => {
     expect(bad).toEqual({
       ok: false,
       errors: {
-        slot: 'booking.error.slotRequired',
-        firstName: 'booking.error.nameRequired',
-        phone: 'booking.error.phoneInvalid',
-        email: 'booking.error.emailInvalid',
-        topic: 'booking.error.topicInvalid',
-        note: 'booking.error.noteTooLong',
-        locale: 'booking.error.localeInvalid',
+        slot: 'staffDay.phoneBooking.slotRequired',
+        firstName: 'staffDay.phoneBooking.nameRequired',
+        phone: 'staffDay.phoneBooking.phoneInvalid',
+        email: 'staffDay.phoneBooking.emailInvalid',
+        topic: 'staffDay.phoneBooking.topicInvalid',
+        note: 'staffDay.phoneBooking.noteTooLong',
+        locale: 'staffDay.phoneBooking.localeInvalid',
       },
     });
     const good = checkPhoneBooking(
@@ -460,7 +460,7 @@ describe('the CSV export', () => {
     });
     expect(csv.startsWith('\uFEFF')).toBe(true);
     const lines = csv.slice(1).split('\r\n');
-    expect(lines[0]).toBe('Date,Time,Reference,First name,Phone,Topic,Booked,Language,Status');
+    expect(lines[0]).toBe('Date;Time;Reference;First name;Phone;Topic;Booked;Language;Status');
     expect(rows).toBe(2); // Fatima (phone booking) and the formula
     expect(lines).toHaveLength(rows + 2); // header, rows, and the empty string after the last CRLF
     expect(csv).not.toContain('Gallaratese family');
@@ -468,11 +468,11 @@ describe('the CSV export', () => {
     expect(csv).not.toContain('secret@example.org');
     const injected = lines.find((l) => l.includes('HYPERLINK'))!;
     expect(injected).toContain(`"'=HYPERLINK(""http://evil.example"",""click"")"`);
-    expect(injected).toMatch(/^2026-12-29,10:30,QB-[A-Z0-9]{4}-[A-Z0-9]{2},/);
-    expect(injected).toContain(",'+393330000001,");
-    expect(injected).toContain(',Someone to listen to you,online,Italian,Confirmed');
-    expect(lines.find((l) => l.includes('Fatima'))).toMatch(/,by phone,Italian,Confirmed$/);
-    for (const line of lines.slice(1, -1)) for (const cell of line.split(',')) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
+    expect(injected).toMatch(/^2026-12-29;10:30;QB-[A-Z0-9]{4}-[A-Z0-9]{2};/);
+    expect(injected).toContain(";'+393330000001;");
+    expect(injected).toContain(';Someone to listen to you;online;Italian;Confirmed');
+    expect(lines.find((l) => l.includes('Fatima'))).toMatch(/;by phone;Italian;Confirmed$/);
+    for (const line of lines.slice(1, -1)) for (const cell of line.split(';')) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
 
     const [audit] = (await audits('export.agenda')).slice(-1);
     expect(audit).toMatchObject({
@@ -489,7 +489,7 @@ describe('the CSV export', () => {
       t: getTranslator('it'),
       locale: 'it',
     });
-    expect(csv.slice(1)).toBe('Data,Ora,Codice,Nome,Telefono,Argomento,Prenotata,Lingua,Stato\r\n');
+    expect(csv.slice(1)).toBe('Data;Ora;Codice;Nome;Telefono;Argomento;Prenotata;Lingua;Stato\r\n');
   });
 });
 

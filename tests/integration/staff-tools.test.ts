@@ -276,9 +276,9 @@ describe(`pledges to collect (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : '
     if (result === 'forbidden') throw new Error('unexpected');
     expect(result.rows).toBe(1);
     const lines = result.csv.replace(/^\uFEFF/, '').split('\r\n');
-    expect(lines[0]).toBe('Riferimento,Nome,Telefono,Articoli');
+    expect(lines[0]).toBe('Riferimento;Nome;Telefono;Articoli;Lingua');
     expect(lines[1]).toMatch(
-      /^ZS-[A-Z0-9]{4}-[A-Z0-9]{2},"'=HYPERLINK\(""http:\/\/x""\)",'\+393400000001,1 × Astuccio completo$/,
+      /^ZS-[A-Z0-9]{4}-[A-Z0-9]{2};"'=HYPERLINK\(""http:\/\/x""\)";'\+393400000001;1 × Astuccio completo;italiano$/,
     );
     expect(lines).toHaveLength(3);
     expect(result.csv).not.toContain('@');

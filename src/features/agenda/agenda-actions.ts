@@ -17,6 +17,7 @@ import { AGENDA_DONE, agendaHref, agendaPlace, phoneBookingForm, type AgendaPlac
 import { cancelDeskBooking, markAttendance, type BookingActionResult } from './desk-bookings.ts';
 import { PHONE_BOOKING_FIELDS, bookForFamily, checkPhoneBooking } from './phone-booking.ts';
 import { deskOfForm } from './desk-of-form.ts';
+import { PHONE_BOOKING_MESSAGES, forOperator } from './phone-booking-messages.ts';
 
 const placeOf = (context: ActionAPIContext): AgendaPlace =>
   agendaPlace(context.url, context.locals.locale, context.params.desk ?? '', romeDateString(new Date()));
@@ -95,7 +96,7 @@ export const agendaDayActions = {
       submissionKey: optionalField(100),
     }),
     slot,
-    messages: 'booking.error.',
+    messages: PHONE_BOOKING_MESSAGES,
     fields: PHONE_BOOKING_FIELDS,
     gate: staffOf,
     handler: async ({ submissionKey, ...values }, context) => {
@@ -106,7 +107,9 @@ export const agendaDayActions = {
       key.set('submissionKey', submissionKey);
       const booked = await bookForFamily(db, desk, checked.value, readSubmissionKey(key) ?? null);
       if (!booked.ok) {
-        const slot = booked.reason === 'slot_full' ? 'booking.error.slotTaken' : 'booking.error.startInvalid';
+        const slot = forOperator(
+          booked.reason === 'slot_full' ? 'booking.error.slotTaken' : 'booking.error.startInvalid',
+        );
         throw new FormRefused({ errors: { slot }, status: 409, omit: ['slot'] });
       }
       await invalidateLiveData(context, [CACHE_TAGS.slots(desk.slug)]);

@@ -2,7 +2,7 @@
 import type { Db } from '#/server/db/database.ts';
 import { writeAudit } from '#/features/audit/audit.ts';
 import { serviceKey } from '#/features/desks/services.ts';
-import { toCsv } from '#/lib/csv.ts';
+import { ITALIAN_CSV, toCsv } from '#/lib/csv.ts';
 import type { Translate } from '#/lib/i18n.ts';
 import type { Locale } from '#/lib/locales.ts';
 import { channelLabel, familyLanguage, listAgenda, romeTime, statusLabel } from './agenda-queries.ts';
@@ -11,7 +11,7 @@ import { channelLabel, familyLanguage, listAgenda, romeTime, statusLabel } from 
  * The agenda as CSV with only what a desk needs to call families back: date, time, reference,
  * first name, phone, topic, how it was booked, the family's language, status (in the agenda
  * page's order). A hold still waiting for its code is a row "Waiting for code". No note and no email (the export leaves the system; the less
- * it carries the better). Every export is recorded in the audit log with the desk and the range,
+ * it carries the better). `;`-separated with a BOM, as an Italian spreadsheet opens it. Every export is recorded in the audit log with the desk and the range,
  * never the rows.
  */
 export async function exportAgendaCsv(
@@ -51,5 +51,5 @@ export async function exportAgendaCsv(
     subject: `desk:${desk.id}`,
     detail: { desk: desk.slug, from: fromDay, to: toDay, rows: rows.length },
   });
-  return { csv: toCsv(header, rows), rows: rows.length };
+  return { csv: toCsv(header, rows, ITALIAN_CSV), rows: rows.length };
 }

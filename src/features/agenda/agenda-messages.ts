@@ -1,5 +1,6 @@
 // Every message key the agenda's rules can return, for the test that the locale files have them all.
 import { SETTINGS_ERRORS } from './desk-settings.ts';
+import { PHONE_BOOKING_MESSAGE_KEYS } from './phone-booking-messages.ts';
 
 /** Every message key the agenda and desk settings can return (the locale files must have them all; tested). */
 export const AGENDA_MESSAGE_KEYS: string[] = [
@@ -34,4 +35,5 @@ export const AGENDA_MESSAGE_KEYS: string[] = [
     'noteInvalid',
     'localeInvalid',
   ].map((k) => `booking.error.${k}`),
+  ...PHONE_BOOKING_MESSAGE_KEYS,
 ];

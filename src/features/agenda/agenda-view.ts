@@ -32,6 +32,7 @@ import {
   deskSettingsHref,
   phoneBookingForm,
 } from './agenda-paths.ts';
+import { rangeOpening } from './open-days.ts';
 import {
   PHONE_BOOKING_FIELDS,
   newPhoneBooking,
@@ -115,10 +116,14 @@ export async function agendaPage(page: Page, db: Db, desk: Desk, actor: Actor) {
     oneOf(AGENDA_DONE, doneParam) && REFERENCE.test(reference) ? t(DONE_KEYS[doneParam], { reference }) : undefined;
 
   const entries = confirmCancel ? [] : await listAgenda(db, desk.id, range.from, range.to, now);
-  const days = daysBetween(range.from, range.to).map((d) => ({
-    day: d.key,
-    entries: entries.filter((e) => e.day === d.key),
-  }));
+  const opening = await rangeOpening(db, desk, range.from, range.to);
+  // The week leaves out the days the desk does not open, unless a booking is listed on one.
+  const days = daysBetween(range.from, range.to)
+    .map((d) => ({ day: d.key, entries: entries.filter((e) => e.day === d.key) }))
+    .filter((d) => view === 'giorno' || opening.open.has(d.day) || d.entries.length > 0);
+  // After "Close this day": how many families were told (&chiuso=N).
+  const closedNow = query.get('chiuso');
+  const familiesTold = closedNow !== null && /^\d{1,6}$/.test(closedNow) ? Number(closedNow) : undefined;
 
   // The phone booking form (day view only): the free slots of the shown day, or the next free one.
   const bookable = view === 'giorno' && !confirmCancel && day >= today;
@@ -163,6 +168,14 @@ export async function agendaPage(page: Page, db: Db, desk: Desk, actor: Actor) {
     settingsHref: can(actor, { kind: 'desk.settings', desk: { id: desk.id, municipioId: desk.municipioId } })
       ? deskSettingsHref(locale, desk.slug)
       : undefined,
+    /** "Close this day" (desk.settings, like the closures it adds), for today and later days. */
+    closeDayHref:
+      day >= today && can(actor, { kind: 'desk.settings', desk: { id: desk.id, municipioId: desk.municipioId } })
+        ? `${staffPath(locale, 'agenda', desk.slug, 'chiudi')}?giorno=${day}`
+        : undefined,
+    /** The shown day's closure (day view), all day or part of it. */
+    dayClosure: view === 'giorno' ? opening.closed.get(day) : undefined,
+    familiesTold,
     notice,
     problem,
     confirmCancel,

@@ -57,10 +57,10 @@ export async function listDeskExceptions(
   };
 }
 
-/** How far ahead closures and extra openings may be set: two years. */
+/** How far ahead closures and extra openings may be set: two years (checked by checkFutureDay, also for close-day.ts). */
 const EXCEPTION_HORIZON_DAYS = 731;
 
-function checkFutureDay(value: string, now: Date): { day?: string; error?: string } {
+export function checkFutureDay(value: string, now: Date): { day?: string; error?: string } {
   const day = value.trim();
   if (!day) return { error: 'staff.desk.error.dayMissing' };
   if (!parseDateOnly(day)) return { error: 'staff.desk.error.dayInvalid' };
@@ -119,6 +119,11 @@ export async function addClosure(
   return { ok: true, bookingsOnDay: await confirmedOnDay(db, deskId, day) };
 }
 
+/**
+ * Removes a closure. A closure of part of a day (close-day.ts) had turned the rest of that day's
+ * weekly hours into extra openings: those go with it (the weekly hours apply again), so the day's
+ * slots are not offered twice.
+ */
 export async function removeClosure(
   db: Db,
   deskId: number,
@@ -126,20 +131,61 @@ export async function removeClosure(
   options: { actorUserId: number },
 ): Promise<{ ok: true; day: string } | { ok: false; reason: 'not_found' }> {
   if (!Number.isSafeInteger(closureId) || closureId <= 0) return { ok: false, reason: 'not_found' };
-  const removed = await db
-    .deleteFrom('desk_closure')
-    .where('id', '=', closureId)
-    .where('desk_id', '=', deskId)
-    .returning('day')
-    .executeTakeFirst();
-  if (!removed) return { ok: false, reason: 'not_found' };
-  await writeAudit(db, {
-    actorUserId: options.actorUserId,
-    action: 'desk.closure_removed',
-    subject: `desk:${deskId}`,
-    detail: { day: removed.day },
+  const removed = await runInTransaction(db, async (trx) => {
+    const row = await trx
+      .deleteFrom('desk_closure')
+      .where('id', '=', closureId)
+      .where('desk_id', '=', deskId)
+      .returning(['day', 'closed_from'])
+      .executeTakeFirst();
+    if (!row) return undefined;
+    if (row.closed_from !== null && !isHoliday(row.day)) await dropHoursLeftOpen(trx, deskId, row.day);
+    await writeAudit(trx, {
+      actorUserId: options.actorUserId,
+      action: 'desk.closure_removed',
+      subject: `desk:${deskId}`,
+      detail: { day: row.day },
+    });
+    return row;
   });
+  if (!removed) return { ok: false, reason: 'not_found' };
   return { ok: true, day: removed.day };
+}
+
+/** The day's extra openings that lie in its weekly hours (what a part-day closure left open). */
+async function dropHoursLeftOpen(trx: Db, deskId: number, day: string): Promise<void> {
+  const d = parseDateOnly(day)!;
+  const weekday = ((new Date(Date.UTC(d.year, d.month - 1, d.day)).getUTCDay() + 6) % 7) + 1;
+  const [weekly, extra] = await Promise.all([
+    trx
+      .selectFrom('desk_opening_hours')
+      .select(['opens', 'closes'])
+      .where('desk_id', '=', deskId)
+      .where('weekday', '=', weekday)
+      .execute(),
+    trx
+      .selectFrom('desk_extra_opening')
+      .select(['id', 'opens', 'closes'])
+      .where('desk_id', '=', deskId)
+      .where('day', '=', day)
+      .execute(),
+  ]);
+  const short = (h: { opens: string; closes: string }) => ({
+    opens: h.opens.slice(0, 5),
+    closes: h.closes.slice(0, 5),
+  });
+  const inHours = extra.filter((e) =>
+    weekly.some((h) => short(h).opens <= short(e).opens && short(e).closes <= short(h).closes),
+  );
+  if (inHours.length > 0)
+    await trx
+      .deleteFrom('desk_extra_opening')
+      .where(
+        'id',
+        'in',
+        inHours.map((e) => e.id),
+      )
+      .execute();
 }
 
 /**
@@ -240,4 +286,31 @@ export async function removeExtraOpening(
     detail: { day: removed.day, opens: removed.opens.slice(0, 5), closes: removed.closes.slice(0, 5) },
   });
   return { ok: true, day: removed.day, bookingsOnDay: await confirmedOnDay(db, deskId, removed.day) };
+}
+
+export interface PublicClosure {
+  day: string;
+  /** 'HH:MM' when the desk is closed for part of the day only. */
+  from: string | null;
+  until: string | null;
+}
+
+/**
+ * The closures of a desk from `fromDay` for `days` days, for the public page ("closed on…"): the
+ * day and the part of it, never the reason (that is for the staff).
+ */
+export async function upcomingClosures(db: Db, deskId: number, fromDay: string, days = 30): Promise<PublicClosure[]> {
+  const rows = await db
+    .selectFrom('desk_closure')
+    .select(['day', 'closed_from', 'closed_until'])
+    .where('desk_id', '=', deskId)
+    .where('day', '>=', fromDay)
+    .where('day', '<=', addDays(fromDay, days))
+    .orderBy('day')
+    .execute();
+  return rows.map((r) => ({
+    day: r.day,
+    from: r.closed_from?.slice(0, 5) ?? null,
+    until: r.closed_until?.slice(0, 5) ?? null,
+  }));
 }

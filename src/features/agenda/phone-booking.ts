@@ -18,6 +18,7 @@ import { createBooking, type BookingOutcome } from '#/features/booking/create-bo
 import { bookingDetailFields, bookingDetailValues, checkTopic, fieldErrors } from '#/features/booking/validate.ts';
 import { parseSlotValue } from '#/features/booking/flow.ts';
 import type { Locale } from '#/lib/locales.ts';
+import { errorsForOperator } from './phone-booking-messages.ts';
 
 /** The phone booking form as typed (kept to show the form again with its errors). */
 export interface PhoneBookingValues {
@@ -93,7 +94,10 @@ export function readPhoneBookingForm(form: FormData): PhoneBookingValues {
   return Object.fromEntries(PHONE_BOOKING_FIELDS.map((f) => [f, text(f)])) as unknown as PhoneBookingValues;
 }
 
-/** Every problem of the form at once (the topic must be one of this desk's services), or the booking. */
+/**
+ * Every problem of the form at once (the topic must be one of this desk's services), or the
+ * booking. The messages address the operator (phone-booking-messages.ts), not the family.
+ */
 export function checkPhoneBooking(
   values: PhoneBookingValues,
   desk: Pick<Desk, 'services'>,
@@ -103,7 +107,7 @@ export function checkPhoneBooking(
   const topic = values.topic.trim() || null;
   const topicError = checkTopic(topic, desk.services);
   if (topicError) errors.topic ??= topicError;
-  if (!parsed.success || topicError) return { ok: false, errors: ordered(errors) };
+  if (!parsed.success || topicError) return { ok: false, errors: errorsForOperator(ordered(errors)) };
   return { ok: true, value: parsed.data };
 }
 

@@ -2,8 +2,8 @@
 import type { Db } from '#/server/db/database.ts';
 import type { Actor } from '#/features/staff-accounts/policy.ts';
 import { writeAudit } from '#/features/audit/audit.ts';
-import { toCsv } from '#/lib/csv.ts';
-import { localize, type Locale } from '#/lib/locales.ts';
+import { ITALIAN_CSV, toCsv } from '#/lib/csv.ts';
+import { isLocale, languageName, localize, type Locale } from '#/lib/locales.ts';
 import { romeDateString } from '#/lib/time.ts';
 import { formatTime } from '#/lib/format.ts';
 import type { Translate } from '#/lib/i18n.ts';
@@ -12,7 +12,8 @@ import { listWindowPledges } from './staff-pledge-queries.ts';
 
 /**
  * The pledges still to collect in a window as CSV, with only what the drop-off needs: reference,
- * first name, phone (to call a donor who is late), items. No email. Recorded in the audit log with
+ * first name, phone (to call a donor who is late), items, the donor's language. No email. `;`-separated
+ * with a BOM, as an Italian spreadsheet opens it. Recorded in the audit log with
  * the window and the number of rows, never the rows.
  */
 export async function exportWindowCsv(
@@ -29,12 +30,14 @@ export async function exportWindowCsv(
     t('staff.pledges.csv.firstName'),
     t('staff.pledges.csv.phone'),
     t('staff.pledges.csv.items'),
+    t('staff.agenda.csv.language'),
   ];
   const rows = pledges.map((p) => [
     p.reference,
     p.firstName,
     p.phone,
     p.lines.map((l) => `${l.quantity} × ${localize(l.name, locale)}`).join('; '),
+    languageName(isLocale(p.locale) ? p.locale : 'it', locale),
   ]);
   await writeAudit(db, {
     actorUserId: actor.id,
@@ -43,5 +46,5 @@ export async function exportWindowCsv(
     detail: { window: window.id, point: window.point.slug, municipio: window.point.municipioId, rows: rows.length },
   });
   const filename = `zaino-sospeso-${window.point.slug}-${romeDateString(window.startsAt)}-${formatTime(window.startsAt, locale).replace(':', '')}.csv`;
-  return { csv: toCsv(header, rows), rows: rows.length, filename };
+  return { csv: toCsv(header, rows, ITALIAN_CSV), rows: rows.length, filename };
 }

@@ -122,6 +122,8 @@ export interface StaffPledge {
   status: PledgeStatus;
   firstName: string | null;
   phone: string | null;
+  /** The donor's language (their messages'), for the CSV's language column. */
+  locale: string;
   lines: { name: LocalizedText; quantity: number }[];
 }
 
@@ -138,7 +140,7 @@ export async function listWindowPledges(
   if (!canManageWindow(actor, window)) return 'forbidden';
   let query = db
     .selectFrom('pledge')
-    .select(['id', 'reference', 'status', 'first_name', 'phone'])
+    .select(['id', 'reference', 'status', 'first_name', 'phone', 'locale'])
     .where('collection_window_id', '=', window.id)
     .where('erased_at', 'is', null)
     .where('status', '!=', 'pending');
@@ -167,6 +169,7 @@ export async function listWindowPledges(
     status: p.status,
     firstName: p.first_name,
     phone: p.phone,
+    locale: p.locale,
     lines: lines.filter((l) => l.pledge_id === p.id).map((l) => ({ name: l.name, quantity: l.quantity })),
   }));
 }

@@ -165,6 +165,9 @@ export interface DeskClosureTable {
   desk_id: number;
   day: string; // 'YYYY-MM-DD' (date columns are read as strings, see connection.ts)
   reason: string | null;
+  /** Closed for part of the day only ('HH:MM:SS'): both set, or neither (the whole day). */
+  closed_from: ColumnType<string | null, string | null | undefined, string | null>;
+  closed_until: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface DeskExtraOpeningTable {

@@ -131,6 +131,8 @@ export interface Desk {
 }
 
 export interface DeskClosure {
+  closed_from: string | null;
+  closed_until: string | null;
   day: Timestamp;
   desk_id: number;
   id: Generated<number>;
