@@ -338,9 +338,11 @@ export class FrontCache {
       return false;
     }
     // A live answer with validators (conditional-get.ts: the open-data API, feeds, sitemaps)
-    // answers a reader's current copy with 304, as the endpoint itself would.
+    // answers a reader's current copy with 304, as the endpoint itself would: as the origin, so a
+    // request's Cache-Control (fetch() adds no-cache to every conditional request) does not count.
     const h = req.headers;
-    if (entry.notModified && (h['if-none-match'] || h['if-modified-since']) && isFresh(h, entry.etag, entry.lastModified)) {
+    const asked = { 'if-none-match': h['if-none-match'], 'if-modified-since': h['if-modified-since'] };
+    if (entry.notModified && (asked['if-none-match'] || asked['if-modified-since']) && isFresh(asked, entry.etag, entry.lastModified)) {
       this.#send(res, 304, entry.notModified, undefined, close);
       return true;
     }
