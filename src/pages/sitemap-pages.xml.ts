@@ -43,7 +43,10 @@ export const GET: APIRoute = async (context) => {
     built((l) => pledgePath(l, 'dona')),
     built((l) => volunteerPath(l)),
     ...desks.flatMap((d) => [built((l) => deskPath(l, d.slug)), built((l) => bookingPath(l, d.slug))]),
-    ...events.map((e) => ({ path: (l: Parameters<SitemapPage['path']>[0]) => eventPath(l, e.slug), lastmod: e.updatedAt })),
+    ...events.map((e) => ({
+      path: (l: Parameters<SitemapPage['path']>[0]) => eventPath(l, e.slug),
+      lastmod: e.updatedAt,
+    })),
   ];
   return conditionalResponse(context.request, buildSitemap(pages, publicOrigin()), {
     contentType: 'application/xml; charset=utf-8',

@@ -16,7 +16,12 @@ afterAll(async () => {
 });
 
 const schemas = hsdsSchemas();
-const KINDS = { organizations: 'organization', locations: 'location', services: 'service', schedules: 'schedule' } as const;
+const KINDS = {
+  organizations: 'organization',
+  locations: 'location',
+  services: 'service',
+  schedules: 'schedule',
+} as const;
 type Kind = keyof typeof KINDS;
 
 async function list(kind: Kind, query = '') {
@@ -39,7 +44,11 @@ describe('HSDS 3.0', () => {
     const locationIds = new Set(locations!.contents.map((l) => l.id));
     for (const l of locations!.contents) {
       expect(orgIds.has(l.organization_id!)).toBe(true);
-      expect(l.addresses![0]).toMatchObject({ country: 'IT', city: 'Milano', postal_code: expect.stringMatching(/^\d{5}$/) });
+      expect(l.addresses![0]).toMatchObject({
+        country: 'IT',
+        city: 'Milano',
+        postal_code: expect.stringMatching(/^\d{5}$/),
+      });
     }
     for (const s of services!.contents) {
       expect(orgIds.has(s.organization_id!)).toBe(true);
@@ -74,7 +83,9 @@ describe('HSDS 3.0', () => {
     const other = await startServer();
     try {
       const ids = async (origin: string) =>
-        ((await (await fetch(`${origin}/api/hsds/locations`)).json()) as { contents: { id: string }[] }).contents.map((l) => l.id);
+        ((await (await fetch(`${origin}/api/hsds/locations`)).json()) as { contents: { id: string }[] }).contents.map(
+          (l) => l.id,
+        );
       expect(await ids(other.origin)).toEqual(await ids(server.origin));
     } finally {
       await other.stop();

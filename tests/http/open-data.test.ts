@@ -189,7 +189,11 @@ describe('JSON errors under /api', () => {
     expect(wrong.status).toBe(405);
     expect(wrong.headers.get('allow')).toBe('GET, HEAD');
     expect(await wrong.json()).toMatchObject({ error: 'method_not_allowed' });
-    const post = await get('/api/v1/events', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+    const post = await get('/api/v1/events', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{}',
+    });
     expect(post.status).toBe(405);
   });
 });
@@ -197,7 +201,9 @@ describe('JSON errors under /api', () => {
 describe('feeds and calendars', () => {
   it('marks the cancelled event in RSS, in the feed’s language, and says when the feed last changed', async () => {
     const body = await (await get('/it/eventi/feed.xml')).text();
-    expect(body).toMatch(/<lastBuildDate>[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT<\/lastBuildDate>/);
+    expect(body).toMatch(
+      /<lastBuildDate>[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT<\/lastBuildDate>/,
+    );
     const items = body.split('<item>').slice(1);
     const cancelled = items.find((i) => i.includes('open-data-4'))!;
     expect(cancelled).toContain('<title>Annullato: Evento open-data-4</title>');
@@ -233,7 +239,12 @@ describe('feeds and calendars', () => {
       expect(url).toMatch(/<lastmod>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z<\/lastmod>/);
       expect(url).toMatch(/hreflang="x-default" href="[^"]+\/it(\/|")/);
     }
-    for (const page of ['/it/sportelli/gallaratese/prenota', '/ar/zaino-sospeso/dona', '/zh/volontari', '/en/eventi/open-data-2'])
+    for (const page of [
+      '/it/sportelli/gallaratese/prenota',
+      '/ar/zaino-sospeso/dona',
+      '/zh/volontari',
+      '/en/eventi/open-data-2',
+    ])
       expect(body).toContain(`${page}</loc>`);
   });
 

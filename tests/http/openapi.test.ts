@@ -8,7 +8,7 @@ import addFormats from 'ajv-formats';
 import { startServer, type RunningServer } from '../support/server.ts';
 
 let server: RunningServer;
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;  
 let doc: Json;
 const called = new Set<string>();
 
@@ -29,7 +29,8 @@ async function check(
   method: 'get' | 'post',
   params: Record<string, string> = {},
   options: { query?: string; body?: unknown; expect?: number } = {},
-): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+): Promise<{ status: number; body: any }> {
+   
   const operation = doc.paths[template]?.[method];
   expect(operation, `${method} ${template} is documented`).toBeTruthy();
   const path = template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name]!));
@@ -79,30 +80,71 @@ describe('OpenAPI description', () => {
   });
 
   it('describes every write as it answers, a real booking included', async () => {
-    const slots = (await (await fetch(`${server.origin}/api/v1/desks/gallaratese/slots?to=${dayAfter(20)}&from=${dayAfter(0)}`)).json()) as { start: string; remaining: number }[];
+    const slots = (await (
+      await fetch(`${server.origin}/api/v1/desks/gallaratese/slots?to=${dayAfter(20)}&from=${dayAfter(0)}`)
+    ).json()) as { start: string; remaining: number }[];
     const free = slots.find((s) => s.remaining > 0);
     expect(free, 'a free slot in the next three weeks').toBeTruthy();
-    const booking = await check('/api/v1/bookings', 'post', {}, {
-      body: { desk: 'gallaratese', start: free!.start, name: 'Amina', email: 'amina@example.org', locale: 'it', privacyAccepted: true },
-      expect: 201,
-    });
+    const booking = await check(
+      '/api/v1/bookings',
+      'post',
+      {},
+      {
+        body: {
+          desk: 'gallaratese',
+          start: free!.start,
+          name: 'Amina',
+          email: 'amina@example.org',
+          locale: 'it',
+          privacyAccepted: true,
+        },
+        expect: 201,
+      },
+    );
     await check('/api/v1/bookings', 'post', {}, { body: { desk: 'gallaratese' }, expect: 422 });
-    await check('/api/v1/bookings/{reference}/confirm', 'post', { reference: booking.body.reference }, {
-      body: { code: '000000' },
-    });
-    await check('/api/v1/bookings/cancel', 'post', {}, { body: { reference: booking.body.reference, phone: '333 000 0000' }, expect: 404 });
+    await check(
+      '/api/v1/bookings/{reference}/confirm',
+      'post',
+      { reference: booking.body.reference },
+      {
+        body: { code: '000000' },
+      },
+    );
+    await check(
+      '/api/v1/bookings/cancel',
+      'post',
+      {},
+      { body: { reference: booking.body.reference, phone: '333 000 0000' }, expect: 404 },
+    );
     await check('/api/v1/pledges', 'post', {}, { body: { campaign: 'zaino-sospeso' }, expect: 422 });
-    await check('/api/v1/pledges/{reference}/confirm', 'post', { reference: 'ZS-AAAA-AA' }, { body: { code: '123456' } });
+    await check(
+      '/api/v1/pledges/{reference}/confirm',
+      'post',
+      { reference: 'ZS-AAAA-AA' },
+      { body: { code: '123456' } },
+    );
     const events = (await (await fetch(`${server.origin}/api/v1/events`)).json()) as { slug: string }[];
-    await check('/api/v1/events/{slug}/registrations', 'post', { slug: events[0]!.slug }, { body: { adults: 0 }, expect: 422 });
-    await check('/api/v1/events/{slug}/registrations/{reference}/confirm', 'post', { slug: events[0]!.slug, reference: 'QE-AAAA-AA' }, {
-      body: { code: '123456' },
-    });
+    await check(
+      '/api/v1/events/{slug}/registrations',
+      'post',
+      { slug: events[0]!.slug },
+      { body: { adults: 0 }, expect: 422 },
+    );
+    await check(
+      '/api/v1/events/{slug}/registrations/{reference}/confirm',
+      'post',
+      { slug: events[0]!.slug, reference: 'QE-AAAA-AA' },
+      {
+        body: { code: '123456' },
+      },
+    );
     await check('/api/v1/volunteers', 'post', {}, { body: { name: 'Li' }, expect: 422 });
   });
 
   it('has no operation the checks above left out', () => {
-    const documented = Object.entries<Json>(doc.paths).flatMap(([path, item]) => Object.keys(item).map((m) => `${m} ${path}`));
+    const documented = Object.entries<Json>(doc.paths).flatMap(([path, item]) =>
+      Object.keys(item).map((m) => `${m} ${path}`),
+    );
     expect(documented.filter((op) => !called.has(op))).toEqual([]);
   });
 });

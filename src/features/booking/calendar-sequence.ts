@@ -5,7 +5,8 @@
 import type { Db } from '#/server/db/database.ts';
 
 export async function calendarSequence(db: Db, about: { bookingId: number } | { pledgeId: number }): Promise<number> {
-  const [column, id] = 'bookingId' in about ? (['booking_id', about.bookingId] as const) : (['pledge_id', about.pledgeId] as const);
+  const [column, id] =
+    'bookingId' in about ? (['booking_id', about.bookingId] as const) : (['pledge_id', about.pledgeId] as const);
   const row = await db
     .selectFrom('outbox')
     .select((eb) => eb.fn.max('id').as('latest'))

@@ -33,7 +33,11 @@ export function eventJsonLd(event: PublicEvent, locale: Locale, origin: string):
     },
     // The QuBì network runs the programme (its about page is the url); the partners have no website on file.
     organizer: [
-      { '@type': 'Organization', name: getTranslator(locale)('site.name'), url: new URL(pagePath(locale, 'about'), origin).href },
+      {
+        '@type': 'Organization',
+        name: getTranslator(locale)('site.name'),
+        url: new URL(pagePath(locale, 'about'), origin).href,
+      },
       ...event.organisers.map((name) => ({ '@type': 'Organization', name })),
     ],
     offers: eventOffer(event, locale, origin),
@@ -47,8 +51,7 @@ function eventOffer(event: PublicEvent, locale: Locale, origin: string): Record<
   return {
     '@type': 'Offer',
     url: new URL(eventPath(locale, event.slug), origin).href,
-    availability:
-      event.status === 'cancelled' || full ? 'https://schema.org/SoldOut' : 'https://schema.org/InStock',
+    availability: event.status === 'cancelled' || full ? 'https://schema.org/SoldOut' : 'https://schema.org/InStock',
     ...(event.priceNote ? { description: localize(event.priceNote, locale) } : {}),
     ...(event.seats ? { inventoryLevel: { '@type': 'QuantitativeValue', value: event.seats.left } } : {}),
   };
@@ -106,9 +109,7 @@ export function buildRss(
       const url = new URL(eventPath(locale, e.slug), origin).href;
       const cancelled = e.status === 'cancelled';
       // Readers show the title: the word says it; the category lets a program filter on it.
-      const title = cancelled
-        ? `${options.cancelledLabel}: ${localize(e.title, locale)}`
-        : localize(e.title, locale);
+      const title = cancelled ? `${options.cancelledLabel}: ${localize(e.title, locale)}` : localize(e.title, locale);
       return `<item><title>${escapeHtml(title)}</title>${cancelled ? '<category>cancelled</category>' : ''}<link>${escapeHtml(url)}</link><guid isPermaLink="true">${escapeHtml(url)}</guid><pubDate>${e.updatedAt.toUTCString()}</pubDate><description>${escapeHtml(`${options.formatWhen(e)} – ${e.venue}. ${localize(e.summary, locale)}`)}</description></item>`;
     })
     .join('');

@@ -121,7 +121,9 @@ export function openApiDocument(origin: string): Json {
         { 200: ['Confirmed', s.bookingConfirmedSchema] },
         ['reference'],
       ),
-      '/api/v1/bookings/cancel': write('Cancel a booking', s.cancelBody, { 200: ['Cancelled', s.bookingCancelledSchema] }),
+      '/api/v1/bookings/cancel': write('Cancel a booking', s.cancelBody, {
+        200: ['Cancelled', s.bookingCancelledSchema],
+      }),
       '/api/v1/pledges': write('Pledge items to a campaign (held until confirmed)', s.pledgeBody, {
         201: ['Held', s.pledgeCreatedSchema],
         200: ['The same submissionKey again: the first pledge', s.pledgeCreatedSchema],

@@ -342,7 +342,11 @@ export class FrontCache {
     // request's Cache-Control (fetch() adds no-cache to every conditional request) does not count.
     const h = req.headers;
     const asked = { 'if-none-match': h['if-none-match'], 'if-modified-since': h['if-modified-since'] };
-    if (entry.notModified && (asked['if-none-match'] || asked['if-modified-since']) && isFresh(asked, entry.etag, entry.lastModified)) {
+    if (
+      entry.notModified &&
+      (asked['if-none-match'] || asked['if-modified-since']) &&
+      isFresh(asked, entry.etag, entry.lastModified)
+    ) {
       this.#send(res, 304, entry.notModified, undefined, close);
       return true;
     }

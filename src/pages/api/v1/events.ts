@@ -24,7 +24,8 @@ export const GET: APIRoute = async (context) => {
   }
   const { from: rawFrom, limit = EVENTS_LIMIT_DEFAULT, cursor: rawCursor } = query.data;
   const day = rawFrom === undefined ? undefined : parseDateOnly(rawFrom);
-  if (rawFrom !== undefined && !day) return apiError(400, 'invalid_from', { message: 'from must be a date as YYYY-MM-DD' });
+  if (rawFrom !== undefined && !day)
+    return apiError(400, 'invalid_from', { message: 'from must be a date as YYYY-MM-DD' });
   const cursor = rawCursor === undefined ? undefined : decodeEventCursor(rawCursor);
   if (rawCursor !== undefined && !cursor)
     return apiError(400, 'invalid_cursor', { message: 'cursor must be one this API gave in a Link header' });

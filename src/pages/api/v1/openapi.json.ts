@@ -7,4 +7,5 @@ import { conditionalJson } from '#/server/http/conditional-get.ts';
 let document: unknown;
 
 /** GET /api/v1/openapi.json: the OpenAPI 3.1 description of the API, from its zod schemas. */
-export const GET: APIRoute = (context) => conditionalJson(context.request, (document ??= openApiDocument(publicOrigin())));
+export const GET: APIRoute = (context) =>
+  conditionalJson(context.request, (document ??= openApiDocument(publicOrigin())));
