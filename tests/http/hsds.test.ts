@@ -24,25 +24,32 @@ const KINDS = {
 } as const;
 type Kind = keyof typeof KINDS;
 
-async function list(kind: Kind, query = '') {
+type Page<T> = z.infer<z.ZodObject<typeof hsdsPageFields>> & { contents: T[] };
+type Of<K extends Kind> = z.infer<(typeof schemas)[(typeof KINDS)[K]]>;
+
+/** One page of a list, checked against our HSDS schema of its kind. */
+async function list<K extends Kind>(kind: K, query = ''): Promise<Page<Of<K>>> {
   const res = await fetch(`${server.origin}/api/hsds/${kind}${query}`);
   expect(res.status).toBe(200);
-  const page = z.object({ ...hsdsPageFields, contents: z.array(schemas[KINDS[kind]]) }).safeParse(await res.json());
+  const page = z
+    .object({ ...hsdsPageFields, contents: z.array(schemas[KINDS[kind]] as z.ZodType) })
+    .safeParse(await res.json());
   expect(page.error?.issues ?? [], kind).toEqual([]);
-  return page.data!;
+  return page.data as Page<Of<K>>;
 }
 
 describe('HSDS 3.0', () => {
   it('serves organizations, locations, services and schedules that follow HSDS 3.0 and link to each other', async () => {
-    const [organizations, locations, services, schedules] = await Promise.all(
-      (Object.keys(KINDS) as Kind[]).map((k) => list(k, '?per_page=200')),
-    );
+    const organizations = await list('organizations', '?per_page=200');
+    const locations = await list('locations', '?per_page=200');
+    const services = await list('services', '?per_page=200');
+    const schedules = await list('schedules', '?per_page=200');
     expect(locations.contents.map((l) => l.name)).toEqual(
       expect.arrayContaining(['Spazio QuBì Quarto Oggiaro', 'Spazio QuBì Gallaratese']),
     );
-    const orgIds = new Set(organizations!.contents.map((o) => o.id));
-    const locationIds = new Set(locations!.contents.map((l) => l.id));
-    for (const l of locations!.contents) {
+    const orgIds = new Set(organizations.contents.map((o) => o.id));
+    const locationIds = new Set(locations.contents.map((l) => l.id));
+    for (const l of locations.contents) {
       expect(orgIds.has(l.organization_id!)).toBe(true);
       expect(l.addresses![0]).toMatchObject({
         country: 'IT',
@@ -50,18 +57,18 @@ describe('HSDS 3.0', () => {
         postal_code: expect.stringMatching(/^\d{5}$/),
       });
     }
-    for (const s of services!.contents) {
+    for (const s of services.contents) {
       expect(orgIds.has(s.organization_id!)).toBe(true);
       for (const at of s.service_at_locations!) expect(locationIds.has(at.location_id!)).toBe(true);
       expect(s.status).toBe('active');
     }
     // Quarto Oggiaro opens on Tuesdays 10:00–13:00 (seed data).
-    expect(schedules!.contents).toContainEqual(
+    expect(schedules.contents).toContainEqual(
       expect.objectContaining({ freq: 'WEEKLY', byday: 'TU', opens_at: '10:00', closes_at: '13:00' }),
     );
-    expect(schedules!.contents.every((s) => locationIds.has(s.location_id!))).toBe(true);
+    expect(schedules.contents.every((s) => locationIds.has(s.location_id!))).toBe(true);
     // Every UUID appears once per kind.
-    for (const page of [organizations!, locations!, services!, schedules!])
+    for (const page of [organizations, locations, services, schedules])
       expect(new Set(page.contents.map((x) => x.id)).size).toBe(page.contents.length);
   });
 
