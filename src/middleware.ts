@@ -53,7 +53,11 @@ export const onRequest = defineMiddleware(async (context, next) => {
     // The database is away: answer at once with 503 and a plain, readable page (Astro's 500 page
     // would say "error"); the pool reconnects by itself when PostgreSQL is back.
     if (!isDatabaseUnavailable(error)) throw error;
-    if (context.url.pathname.startsWith('/api/')) return unavailableJson(context.locals.t);
+    if (context.url.pathname.startsWith('/api/')) {
+      const unavailable = unavailableJson(context.locals.t);
+      addOpenDataHeaders(context.request.method, context.url.pathname, unavailable);
+      return unavailable;
+    }
     return unavailablePage(context.locals.t, locale, context.locals.dir);
   }
   addOpenDataHeaders(context.request.method, context.url.pathname, response);
