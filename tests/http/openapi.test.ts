@@ -8,7 +8,7 @@ import addFormats from 'ajv-formats';
 import { startServer, type RunningServer } from '../support/server.ts';
 
 let server: RunningServer;
-type Json = Record<string, any>;  
+type Json = Record<string, any>;
 let doc: Json;
 const called = new Set<string>();
 
@@ -30,7 +30,6 @@ async function check(
   params: Record<string, string> = {},
   options: { query?: string; body?: unknown; expect?: number } = {},
 ): Promise<{ status: number; body: any }> {
-   
   const operation = doc.paths[template]?.[method];
   expect(operation, `${method} ${template} is documented`).toBeTruthy();
   const path = template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name]!));
