@@ -18,6 +18,7 @@ import {
   pathLocale,
   PAGE_METHODS,
 } from '#/server/http/http-errors.ts';
+import { addOpenDataHeaders, isOpenDataPath, openDataPreflight } from '#/server/http/open-data-cors.ts';
 
 // The endpoint modules by route pattern ("/api/v1/desks/[slug]/slots"), loaded only when a request
 // needs to know which methods one takes (Astro itself answers a missing handler with a bare 404).
@@ -35,6 +36,8 @@ export const onRequest = defineMiddleware(async (context, next) => {
   context.locals.locale = locale;
   context.locals.t = getTranslator(locale);
   context.locals.dir = textDirection(locale);
+  const preflight = await answerPreflight(context.request, context.url.pathname, context.routePattern);
+  if (preflight) return preflight;
   const refused = context.isPrerendered
     ? undefined
     : await refuseUnservable(context.request, context.url.pathname, context.routePattern);
@@ -50,9 +53,14 @@ export const onRequest = defineMiddleware(async (context, next) => {
     // The database is away: answer at once with 503 and a plain, readable page (Astro's 500 page
     // would say "error"); the pool reconnects by itself when PostgreSQL is back.
     if (!isDatabaseUnavailable(error)) throw error;
-    if (context.url.pathname.startsWith('/api/')) return unavailableJson(context.locals.t);
+    if (context.url.pathname.startsWith('/api/')) {
+      const unavailable = unavailableJson(context.locals.t);
+      addOpenDataHeaders(context.request.method, context.url.pathname, unavailable);
+      return unavailable;
+    }
     return unavailablePage(context.locals.t, locale, context.locals.dir);
   }
+  addOpenDataHeaders(context.request.method, context.url.pathname, response);
   // Astro sends its CSP as a header on on-demand pages; frame-ancestors only works as a header,
   // so it is added here (prerendered files get it from the server, src/server/http/security-headers.ts).
   const csp = response.headers.get('content-security-policy');
@@ -89,6 +97,18 @@ async function refuseUnservable(
   if (method !== 'POST') return undefined;
   const problem = formPostProblem(request.headers);
   return problem ? pageError(pathname, problem) : undefined;
+}
+
+/** A CORS preflight for an API address that takes GET; other OPTIONS requests go on to their 405. */
+async function answerPreflight(
+  request: Request,
+  pathname: string,
+  routePattern: string,
+): Promise<Response | undefined> {
+  if (request.method.toUpperCase() !== 'OPTIONS' || !isOpenDataPath(pathname)) return undefined;
+  const endpoint = ENDPOINTS.get(routePattern);
+  if (!endpoint || !(await methodsOf(routePattern, endpoint)).includes('GET')) return undefined;
+  return openDataPreflight();
 }
 
 // The methods of each endpoint, worked out once per route: an endpoint's exports never change.

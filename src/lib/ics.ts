@@ -12,9 +12,14 @@ export interface IcsEvent {
   url?: string;
   cancelled?: boolean;
   updated?: Date;
-  /** Revision of the event: a calendar replaces its copy of the UID only with a higher SEQUENCE. */
+  /** Revision of the event: a calendar replaces its copy of the UID only with a higher SEQUENCE (0 when not given). */
   sequence?: number;
+  /** Without an end: how long it lasts (RFC 5545 duration, e.g. "PT2H"); one hour when not given. */
+  duration?: string;
 }
+
+/** An event with no end would last zero seconds in most calendars: it gets this instead. */
+const DEFAULT_DURATION = 'PT1H';
 
 function utcStamp(date: Date): string {
   return date
@@ -61,8 +66,9 @@ export function buildCalendar(events: IcsEvent[], options: { name?: string; now?
   if (options.name) lines.push(`X-WR-CALNAME:${escapeText(options.name)}`);
   for (const e of events) {
     lines.push('BEGIN:VEVENT', `UID:${e.uid}`, `DTSTAMP:${utcStamp(e.updated ?? now)}`, `DTSTART:${utcStamp(e.start)}`);
-    if (e.end) lines.push(`DTEND:${utcStamp(e.end)}`);
-    if (e.sequence !== undefined) lines.push(`SEQUENCE:${Math.max(0, Math.trunc(e.sequence))}`);
+    lines.push(e.end ? `DTEND:${utcStamp(e.end)}` : `DURATION:${e.duration ?? DEFAULT_DURATION}`);
+    // Always written: a calendar compares it with the copy it has of the same UID.
+    lines.push(`SEQUENCE:${Math.max(0, Math.trunc(e.sequence ?? 0))}`);
     lines.push(`SUMMARY:${escapeText(e.summary)}`);
     if (e.description) lines.push(`DESCRIPTION:${escapeText(e.description)}`);
     if (e.location) lines.push(`LOCATION:${escapeText(e.location)}`);

@@ -190,9 +190,17 @@ export const QUERY_PARAMS: Readonly<Record<string, readonly string[]>> = {
   '/[locale]/eventi/[slug].ics': [],
   '/sitemap-pages.xml': [],
   '/api/v1/desks': ['municipio', 'locale'],
-  '/api/v1/events': ['from', 'locale'],
+  '/api/v1/events': ['from', 'limit', 'cursor', 'locale'],
   '/api/v1/desks/[slug]/slots': ['from', 'to'],
   '/api/v1/campaigns/[slug]': ['locale'],
+  '/api/v1/openapi.json': [],
+  '/api/hsds': [],
+  '/api/hsds/organizations': ['page', 'per_page', 'locale'],
+  '/api/hsds/organizations/[id]': ['locale'],
+  '/api/hsds/locations': ['page', 'per_page', 'locale'],
+  '/api/hsds/services': ['page', 'per_page', 'locale'],
+  '/api/hsds/services/[id]': ['locale'],
+  '/api/hsds/schedules': ['page', 'per_page', 'locale'],
 };
 
 /** The parameters a route reads, or undefined when it is not listed in QUERY_PARAMS. */

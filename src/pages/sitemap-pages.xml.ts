@@ -1,25 +1,54 @@
+import { statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { APIRoute } from 'astro';
 import { publicOrigin } from '#/server/config.ts';
 import { getDb } from '#/server/db/index.ts';
 import { listDesks } from '#/features/desks/desks.ts';
 import { listUpcomingEvents } from '#/features/events/events.ts';
 import { CACHE_TAGS, cacheLiveData } from '#/server/cache/live-page.ts';
-import { buildSitemap } from '#/lib/sitemap.ts';
-import { SECTIONS, deskPath, eventPath, pagePath, type Section } from '#/lib/paths.ts';
-import type { Locale } from '#/lib/locales.ts';
+import { buildSitemap, type SitemapPage } from '#/lib/sitemap.ts';
+import { conditionalResponse } from '#/server/http/conditional-get.ts';
+import {
+  SECTIONS,
+  bookingPath,
+  deskPath,
+  eventPath,
+  pagePath,
+  pledgePath,
+  volunteerPath,
+  type Section,
+} from '#/lib/paths.ts';
 
-/** Every public page: home, the sections, each desk and each upcoming event. */
+/**
+ * When the pages whose words come with the code last changed: the time this module was built. Desks
+ * keep no change time, so their pages carry it too (a desk edit shows at the next build's date).
+ */
+const BUILT_AT: Date = (() => {
+  try {
+    return statSync(fileURLToPath(import.meta.url)).mtime;
+  } catch {
+    return new Date();
+  }
+})();
+
+/** Every public page: home, the sections, each desk and its booking, the pledge and volunteer forms, each upcoming event. */
 export const GET: APIRoute = async (context) => {
   const db = await getDb();
   const [desks, events] = await Promise.all([listDesks(db), listUpcomingEvents(db, { from: new Date(), limit: 500 })]);
   cacheLiveData(context, [CACHE_TAGS.desks, CACHE_TAGS.events]);
-  const pages: ((l: Locale) => string)[] = [
-    (l) => pagePath(l),
-    ...(Object.keys(SECTIONS) as Section[]).map((s) => (l: Locale) => pagePath(l, s)),
-    ...desks.map((d) => (l: Locale) => deskPath(l, d.slug)),
-    ...events.map((e) => (l: Locale) => eventPath(l, e.slug)),
+  const built = (path: SitemapPage['path']): SitemapPage => ({ path, lastmod: BUILT_AT });
+  const pages: SitemapPage[] = [
+    built((l) => pagePath(l)),
+    ...(Object.keys(SECTIONS) as Section[]).map((s) => built((l) => pagePath(l, s))),
+    built((l) => pledgePath(l, 'dona')),
+    built((l) => volunteerPath(l)),
+    ...desks.flatMap((d) => [built((l) => deskPath(l, d.slug)), built((l) => bookingPath(l, d.slug))]),
+    ...events.map((e) => ({
+      path: (l: Parameters<SitemapPage['path']>[0]) => eventPath(l, e.slug),
+      lastmod: e.updatedAt,
+    })),
   ];
-  return new Response(buildSitemap(pages, publicOrigin()), {
-    headers: { 'Content-Type': 'application/xml; charset=utf-8' },
+  return conditionalResponse(context.request, buildSitemap(pages, publicOrigin()), {
+    contentType: 'application/xml; charset=utf-8',
   });
 };

@@ -37,7 +37,14 @@ export const EVENTS_PER_PAGE = 20;
 
 export async function listUpcomingEvents(
   db: Db,
-  options: { from: Date; limit?: number; offset?: number; municipioId?: number },
+  options: {
+    from: Date;
+    limit?: number;
+    offset?: number;
+    municipioId?: number;
+    /** Keyset paging (the API's cursor): only events after this one in the list's order. */
+    after?: { startsAt: Date; id: number };
+  },
 ): Promise<PublicEvent[]> {
   let query = db
     .selectFrom('event')
@@ -58,6 +65,14 @@ export async function listUpcomingEvents(
     .limit(Math.min(options.limit ?? 100, 500))
     .offset(Math.max(0, options.offset ?? 0));
   if (options.municipioId !== undefined) query = query.where('municipio_id', '=', options.municipioId);
+  const after = options.after;
+  if (after)
+    query = query.where((eb) =>
+      eb.or([
+        eb('starts_at', '>', after.startsAt),
+        eb.and([eb('starts_at', '=', after.startsAt), eb('id', '>', after.id)]),
+      ]),
+    );
   return withOrganisers(db, await query.execute());
 }
 

@@ -1,5 +1,7 @@
 // JSON shapes of the open-data API (/api/v1), documented in docs/api.md. Pure functions of the
-// domain objects, so the shapes are tested without a server.
+// domain objects, so the shapes are tested without a server; each returns the type of its zod
+// schema (api-schemas.ts), which /api/v1/openapi.json publishes.
+import type { z } from 'astro/zod';
 import type { Desk } from '#/features/desks/desks.ts';
 import type { PublicEvent } from '#/features/events/events.ts';
 import type { Campaign } from '#/features/campaign/campaigns.ts';
@@ -8,8 +10,9 @@ import type { SlotAvailability } from '#/features/booking/slot-availability.ts';
 import { localize, type Locale } from '#/lib/locales.ts';
 import { toRomeIso } from '#/lib/time.ts';
 import { deskPath, eventPath, managePath } from '#/lib/paths.ts';
+import type { campaignSchema, deskSchema, eventSchema, slotSchema } from './api-schemas.ts';
 
-export function deskToJson(desk: Desk, locale: Locale, origin: string) {
+export function deskToJson(desk: Desk, locale: Locale, origin: string): z.input<typeof deskSchema> {
   return {
     slug: desk.slug,
     name: desk.name,
@@ -26,7 +29,7 @@ export function deskToJson(desk: Desk, locale: Locale, origin: string) {
   };
 }
 
-export function eventToJson(event: PublicEvent, locale: Locale, origin: string) {
+export function eventToJson(event: PublicEvent, locale: Locale, origin: string): z.input<typeof eventSchema> {
   return {
     slug: event.slug,
     title: localize(event.title, locale),
@@ -47,7 +50,7 @@ export function eventToJson(event: PublicEvent, locale: Locale, origin: string) 
   };
 }
 
-export function campaignToJson(campaign: Campaign, locale: Locale) {
+export function campaignToJson(campaign: Campaign, locale: Locale): z.input<typeof campaignSchema> {
   return {
     slug: campaign.slug,
     title: localize(campaign.title, locale),
@@ -77,7 +80,7 @@ export function campaignToJson(campaign: Campaign, locale: Locale) {
   };
 }
 
-export function slotToJson(slot: SlotAvailability) {
+export function slotToJson(slot: SlotAvailability): z.input<typeof slotSchema> {
   return { start: toRomeIso(slot.start), end: toRomeIso(slot.end), capacity: slot.capacity, remaining: slot.remaining };
 }
 

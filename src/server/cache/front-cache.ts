@@ -228,7 +228,7 @@ interface Entry {
   gzip?: Variant;
   /** HEAD: identity's headers (as the compression middleware leaves HEAD uncompressed). */
   head: string[];
-  /** Files only: the validators and the 304's headers. */
+  /** Files, and live answers that carry both validators: the validators and the 304's headers. */
   etag?: string;
   lastModified?: string;
   notModified?: string[];
@@ -337,6 +337,19 @@ export class FrontCache {
       this.#entries.delete(key);
       return false;
     }
+    // A live answer with validators (conditional-get.ts: the open-data API, feeds, sitemaps)
+    // answers a reader's current copy with 304, as the endpoint itself would: as the origin, so a
+    // request's Cache-Control (fetch() adds no-cache to every conditional request) does not count.
+    const h = req.headers;
+    const asked = { 'if-none-match': h['if-none-match'], 'if-modified-since': h['if-modified-since'] };
+    if (
+      entry.notModified &&
+      (asked['if-none-match'] || asked['if-modified-since']) &&
+      isFresh(asked, entry.etag, entry.lastModified)
+    ) {
+      this.#send(res, 304, entry.notModified, undefined, close);
+      return true;
+    }
     const variant = method === 'HEAD' ? { headers: entry.head, body: undefined } : this.#variant(entry, req);
     this.#send(res, 200, variant.headers, variant.body, close);
     return true;
@@ -444,6 +457,7 @@ export class FrontCache {
     const key = cacheKey(host, url, mark.params);
     const entry = this.#build(key, headers, body, tags, this.#now() + (mark.maxAge ?? 0) * 1000);
     if (entry.expires <= this.#now()) return;
+    this.#keepValidators(entry, headers);
     // Replaces an entry of the same key; evicts the least recently used until within both bounds.
     this.#entries.set(key, entry);
   }
@@ -460,6 +474,15 @@ export class FrontCache {
     // The adapter's `send` sets both: anything else (a page Astro rendered) is not a file answer.
     if (!etag || !lastModified || !this.#storable(headers)) return;
     const entry = this.#build(pathname, headers, body, [], Infinity);
+    this.#keepValidators(entry, headers);
+    this.#files.set(pathname, entry);
+  }
+
+  /** The ETag and Last-Modified of an answer that has both, and the headers of its 304. */
+  #keepValidators(entry: Entry, headers: CapturedHeaders): void {
+    const etag = headerValue(headers, 'etag');
+    const lastModified = headerValue(headers, 'last-modified');
+    if (!etag || !lastModified) return;
     entry.etag = etag;
     entry.lastModified = lastModified;
     // send's 304 drops the content headers; with no Content-Type the compression middleware adds no Vary.
@@ -469,7 +492,6 @@ export class FrontCache {
         !['content-encoding', 'content-language', 'content-range', 'content-type'].includes(name),
     );
     entry.notModified = this.#headerList(new Map(kept), []);
-    this.#files.set(pathname, entry);
   }
 
   #storable(headers: CapturedHeaders): boolean {

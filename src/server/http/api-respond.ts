@@ -4,8 +4,7 @@ import { DEFAULT_LOCALE, isLocale, type Locale } from '#/lib/locales.ts';
 export function json(body: unknown, init: ResponseInit = {}): Response {
   const headers = new Headers(init.headers);
   headers.set('Content-Type', 'application/json; charset=utf-8');
-  // Open data: any site may read it (no credentials are involved).
-  headers.set('Access-Control-Allow-Origin', '*');
+  // CORS goes on reads only (open-data-cors.ts, from the middleware): never on a write's answer.
   return new Response(JSON.stringify(body), { ...init, headers });
 }
 

@@ -63,6 +63,9 @@ function toMailOptions(message: OutgoingMessage, options: MailerOptions) {
 export function createSmtpMailer(smtpUrl: string, options: MailerOptions): Mailer {
   const transport = nodemailer.createTransport({
     url: smtpUrl,
+    // Every line of the message ends in CRLF (RFC 5322), the bodies' own lines too: nodemailer
+    // leaves a text's bare LF as it is unless told.
+    newline: 'windows',
     pool: false,
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
@@ -81,7 +84,7 @@ export function createSmtpMailer(smtpUrl: string, options: MailerOptions): Maile
  * that anyone reading the log could use. Whoever may read the mail opens the file.
  */
 export function createFileMailer(dir: string, options: MailerOptions & { log?: (line: string) => void }): Mailer {
-  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true });
+  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
   const log = options.log ?? console.log;
   return {
     async send(message) {

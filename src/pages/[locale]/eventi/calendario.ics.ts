@@ -6,6 +6,7 @@ import { CACHE_TAGS, cacheLiveData, routeLocale } from '#/server/cache/live-page
 import { buildCalendar } from '#/lib/ics.ts';
 import { eventToIcs } from '#/features/events/event-formats.ts';
 import { getTranslator } from '#/lib/i18n.ts';
+import { conditionalResponse } from '#/server/http/conditional-get.ts';
 
 /** A subscribable calendar of the locale's upcoming events (and those of the past 30 days). */
 export const GET: APIRoute = async (context) => {
@@ -18,5 +19,5 @@ export const GET: APIRoute = async (context) => {
     events.map((e) => eventToIcs(e, locale, origin)),
     { name: getTranslator(locale)('events.feed.calendarName') },
   );
-  return new Response(body, { headers: { 'Content-Type': 'text/calendar; charset=utf-8' } });
+  return conditionalResponse(context.request, body, { contentType: 'text/calendar; charset=utf-8' });
 };

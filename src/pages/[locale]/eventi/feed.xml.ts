@@ -7,6 +7,7 @@ import { buildRss } from '#/features/events/event-formats.ts';
 import { getTranslator } from '#/lib/i18n.ts';
 import { formatDateAndTime } from '#/lib/format.ts';
 import { pagePath } from '#/lib/paths.ts';
+import { conditionalResponse } from '#/server/http/conditional-get.ts';
 
 export const GET: APIRoute = async (context) => {
   const locale = routeLocale(context.params.locale);
@@ -20,7 +21,8 @@ export const GET: APIRoute = async (context) => {
     title: `${t('events.title')} – ${t('site.name')}`,
     description: t('events.lead'),
     channelPath: pagePath(locale, 'events'),
+    cancelledLabel: t('openData.rss.cancelled'),
     formatWhen: (e) => formatDateAndTime(e.startsAt, e.endsAt, locale),
   });
-  return new Response(body, { headers: { 'Content-Type': 'application/rss+xml; charset=utf-8' } });
+  return conditionalResponse(context.request, body, { contentType: 'application/rss+xml; charset=utf-8' });
 };

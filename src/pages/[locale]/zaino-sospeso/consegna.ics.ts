@@ -10,6 +10,7 @@ import { routeLocale } from '#/server/cache/live-page.ts';
 import { loadPledgeView, pledgeEventUid } from '#/features/campaign/pledge-view.ts';
 import { readPledgeConfirmation } from '#/features/campaign/pledge-confirmation.ts';
 import { buildCalendar } from '#/lib/ics.ts';
+import { calendarSequence } from '#/features/booking/calendar-sequence.ts';
 import { getTranslator } from '#/lib/i18n.ts';
 
 export const GET: APIRoute = async (context) => {
@@ -20,6 +21,7 @@ export const GET: APIRoute = async (context) => {
   const pledge = check.ok ? await loadPledgeView(db, check.pledgeId) : undefined;
   if (!pledge) return context.rewrite('/404');
   const t = getTranslator(locale);
+  const sequence = check.ok ? await calendarSequence(db, { pledgeId: check.pledgeId }) : 0;
   const body = buildCalendar([
     {
       uid: pledgeEventUid(pledge.reference, publicOrigin()),
@@ -29,6 +31,7 @@ export const GET: APIRoute = async (context) => {
       location: pledge.point.address,
       description: t('pledge.ics.description'),
       cancelled: pledge.status === 'cancelled' || pledge.status === 'expired',
+      sequence,
     },
   ]);
   return new Response(body, {

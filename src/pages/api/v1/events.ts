@@ -4,19 +4,51 @@ import { getDb } from '#/server/db/index.ts';
 import { listUpcomingEvents } from '#/features/events/events.ts';
 import { CACHE_TAGS, cacheLiveData } from '#/server/cache/live-page.ts';
 import { eventToJson } from '#/features/open-data/api-shapes.ts';
-import { apiError, json, requestedLocale } from '#/server/http/api-respond.ts';
+import { EVENTS_LIMIT_DEFAULT, eventsQuery, queryOf } from '#/features/open-data/api-schemas.ts';
+import { decodeEventCursor, encodeEventCursor } from '#/features/open-data/event-cursor.ts';
+import { apiError, requestedLocale } from '#/server/http/api-respond.ts';
+import { conditionalJson } from '#/server/http/conditional-get.ts';
 import { parseDateOnly, romeToInstant } from '#/lib/time.ts';
 
-/** GET /api/v1/events[?from=YYYY-MM-DD][&locale=]: published events not ended by the start of that day (Rome). */
+/**
+ * GET /api/v1/events[?from=YYYY-MM-DD][&limit=][&cursor=][&locale=]: published events not ended by
+ * the start of that day (Rome), a page at a time; `Link: <…>; rel="next"` names the next page.
+ */
 export const GET: APIRoute = async (context) => {
-  const raw = context.url.searchParams.get('from');
-  const day = raw === null ? undefined : parseDateOnly(raw);
-  if (raw !== null && !day) return apiError(400, 'invalid_from', { message: 'from must be a date as YYYY-MM-DD' });
-  const from = day ? romeToInstant(day.year, day.month, day.day) : new Date();
+  const query = eventsQuery.safeParse(queryOf(context.url));
+  if (!query.success) {
+    const field = String(query.error.issues[0]?.path[0] ?? 'from');
+    return field === 'from'
+      ? apiError(400, 'invalid_from', { message: 'from must be a date as YYYY-MM-DD' })
+      : apiError(400, `invalid_${field}`, { message: `see /api/v1/openapi.json for ${field}` });
+  }
+  const { from: rawFrom, limit = EVENTS_LIMIT_DEFAULT, cursor: rawCursor } = query.data;
+  const day = rawFrom === undefined ? undefined : parseDateOnly(rawFrom);
+  if (rawFrom !== undefined && !day)
+    return apiError(400, 'invalid_from', { message: 'from must be a date as YYYY-MM-DD' });
+  const cursor = rawCursor === undefined ? undefined : decodeEventCursor(rawCursor);
+  if (rawCursor !== undefined && !cursor)
+    return apiError(400, 'invalid_cursor', { message: 'cursor must be one this API gave in a Link header' });
+  // The next pages keep the first page's `from`: the list stays one list while the clock moves.
+  const from = cursor?.from ?? (day ? romeToInstant(day.year, day.month, day.day) : new Date());
   const locale = requestedLocale(context.url);
-  const events = await listUpcomingEvents(await getDb(), { from, limit: 500 });
-  // Without ?from the answer depends on the clock; a short cache keeps it fresh.
+  // One more than asked, to know whether there is a next page.
+  const events = await listUpcomingEvents(await getDb(), { from, limit: limit + 1, after: cursor?.after });
   cacheLiveData(context, [CACHE_TAGS.events]);
   const origin = publicOrigin();
-  return json(events.map((e) => eventToJson(e, locale, origin)));
+  const page = events.slice(0, limit);
+  const headers: Record<string, string> = {};
+  const last = page.at(-1);
+  if (events.length > limit && last) {
+    const next = new URL('/api/v1/events', origin);
+    next.searchParams.set('cursor', encodeEventCursor({ from, after: { startsAt: last.startsAt, id: last.id } }));
+    next.searchParams.set('limit', String(limit));
+    if (context.url.searchParams.has('locale')) next.searchParams.set('locale', locale);
+    headers.Link = `<${next.href}>; rel="next"`;
+  }
+  return conditionalJson(
+    context.request,
+    page.map((e) => eventToJson(e, locale, origin)),
+    { headers },
+  );
 };

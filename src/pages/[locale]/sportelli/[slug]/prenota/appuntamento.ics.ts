@@ -10,6 +10,7 @@ import { routeLocale } from '#/server/cache/live-page.ts';
 import { findBookingForConfirmation } from '#/features/booking/booking-flow.ts';
 import { readConfirmation } from '#/features/booking/confirmation.ts';
 import { bookingEventUid } from '#/features/booking/emails.ts';
+import { calendarSequence } from '#/features/booking/calendar-sequence.ts';
 import { buildCalendar } from '#/lib/ics.ts';
 import { getTranslator } from '#/lib/i18n.ts';
 
@@ -23,6 +24,7 @@ export const GET: APIRoute = async (context) => {
   const booking = desk && check.ok ? await findBookingForConfirmation(db, check.bookingId) : undefined;
   if (!desk || !booking || booking.deskSlug !== desk.slug) return context.rewrite('/404');
   const t = getTranslator(locale);
+  const sequence = check.ok ? await calendarSequence(db, { bookingId: check.bookingId }) : 0;
   const body = buildCalendar([
     {
       uid: bookingEventUid(booking.reference, publicOrigin()),
@@ -32,6 +34,7 @@ export const GET: APIRoute = async (context) => {
       location: desk.address,
       description: t('booking.ics.description', { phone: desk.phone }),
       cancelled: booking.status === 'cancelled',
+      sequence,
     },
   ]);
   return new Response(body, {

@@ -4,7 +4,9 @@ import { getDeskBySlug } from '#/features/desks/desks.ts';
 import { listDeskSlots } from '#/features/booking/slot-availability.ts';
 import { CACHE_TAGS, cacheLiveData } from '#/server/cache/live-page.ts';
 import { slotToJson } from '#/features/open-data/api-shapes.ts';
-import { apiError, json } from '#/server/http/api-respond.ts';
+import { apiError } from '#/server/http/api-respond.ts';
+import { conditionalJson, REVALIDATE_CACHE_CONTROL } from '#/server/http/conditional-get.ts';
+import { queryOf, slotsQuery } from '#/features/open-data/api-schemas.ts';
 import { parseDateOnly, romeDateString } from '#/lib/time.ts';
 import { addDays } from '#/features/booking/slots.ts';
 import { isDeskSlug } from '#/features/booking/booking-request.ts';
@@ -15,9 +17,11 @@ const MAX_DAYS = 62;
 /** GET /api/v1/desks/{slug}/slots[?from=YYYY-MM-DD][&to=YYYY-MM-DD]: bookable slots with what is left of each. */
 export const GET: APIRoute = async (context) => {
   const invalidRange = (message: string) => apiError(400, 'invalid_range', { message });
-  const from = context.url.searchParams.get('from') ?? romeDateString(new Date());
+  const query = slotsQuery.safeParse(queryOf(context.url));
+  if (!query.success) return invalidRange('from and to must be dates as YYYY-MM-DD');
+  const from = query.data.from ?? romeDateString(new Date());
   if (!parseDateOnly(from)) return invalidRange('from must be a date as YYYY-MM-DD');
-  const to = context.url.searchParams.get('to') ?? addDays(from, 6);
+  const to = query.data.to ?? addDays(from, 6);
   // Real "YYYY-MM-DD" dates compare as strings.
   if (!parseDateOnly(to) || to < from) return invalidRange('to must be a date as YYYY-MM-DD, not before from');
   if (addDays(from, MAX_DAYS - 1) < to) return invalidRange(`at most ${MAX_DAYS} days per request`);
@@ -31,5 +35,6 @@ export const GET: APIRoute = async (context) => {
   // Bookings and cancellations at this desk invalidate the tag; the clock (minimum notice) only
   // matters to within the cache's few minutes, and booking re-checks the slot anyway.
   cacheLiveData(context, [CACHE_TAGS.slots(desk.slug)]);
-  return json(slots.map(slotToJson));
+  // Places change with every booking: readers ask each time, and a 304 keeps that cheap.
+  return conditionalJson(context.request, slots.map(slotToJson), { cacheControl: REVALIDATE_CACHE_CONTROL });
 };
