@@ -216,6 +216,29 @@ export interface EventRegistration {
   submission_key: string | null;
 }
 
+export interface FigureMonth {
+  desk_id: number | null;
+  kind: string;
+  locale: Generated<string>;
+  measure: string;
+  month: Timestamp;
+  municipio_id: number | null;
+  service: Generated<string>;
+  value: number;
+}
+
+export interface FigureRefresh {
+  counted_at: Timestamp;
+  open_from: Timestamp | null;
+  only_row: Generated<boolean>;
+}
+
+export interface FigureWaitSample {
+  day: Timestamp;
+  days: number | null;
+  desk_id: number;
+}
+
 export interface FormDraft {
   expires_at: Timestamp;
   id: string;
@@ -405,6 +428,9 @@ export interface DB {
   event: Event;
   event_organiser: EventOrganiser;
   event_registration: EventRegistration;
+  figure_month: FigureMonth;
+  figure_refresh: FigureRefresh;
+  figure_wait_sample: FigureWaitSample;
   form_draft: FormDraft;
   message_recipient_day: MessageRecipientDay;
   municipio: Municipio;
