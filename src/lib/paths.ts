@@ -52,6 +52,9 @@ export const STAFF_PAGES = [
   'utenti',
   'gdpr',
   'audit',
+  'cruscotto',
+  'cruscotto.csv',
+  'cruscotto.ods',
 ] as const;
 export type StaffPage = (typeof STAFF_PAGES)[number];
 
