@@ -114,7 +114,7 @@ export async function countFigures(db: Db, now: Date = new Date()): Promise<numb
       ) c
       CROSS JOIN LATERAL (VALUES ('walk_ins', c.walk_ins), ('seats_unused', c.seats_unused)) AS m (measure, value)
       WHERE m.value > 0
-      GROUP BY 1, 2, 3`);
+      GROUP BY c.month, m.measure, c.municipio_id`);
 
     // Pledges: a hold never confirmed is not a pledge; an unkept one (expired) was not brought.
     await run(sql`

@@ -12,6 +12,11 @@ describe('small-cell suppression', () => {
     expect(suppress([[20, 9, 3, 8]], relations)).toEqual([[20, 9, null, null]]);
   });
 
+  it('a lone hidden 0 needs no partner: reading it from the total tells of no family', () => {
+    const relations: SumRelation[] = [{ total: [0, 0], parts: [[0, 1], [0, 2]] }];
+    expect(suppress([[27, 27, 0]], relations)).toEqual([[27, 27, null]]);
+  });
+
   it('two hidden parts already keep each other: nothing more is hidden', () => {
     const relations: SumRelation[] = [{ total: [0, 0], parts: [[0, 1], [0, 2], [0, 3]] }];
     expect(suppress([[30, 2, 3, 25]], relations)).toEqual([[30, null, null, 25]]);
