@@ -42,8 +42,9 @@ const positiveInt = (value: string | null) => (value && /^[1-9]\d{0,8}$/.test(va
 export function readFigureFilters(params: URLSearchParams, now: Date = new Date()): FigureFilters {
   const thisMonth = monthOf(now);
   const month = (value: string | null) => (value && MONTH.test(value) ? `${value}-01` : undefined);
-  let to = month(params.get('a')) ?? thisMonth;
-  let from = month(params.get('da')) ?? addMonths(to, -11);
+  // By default the last twelve months and the next one (bookings are made weeks ahead).
+  let to = month(params.get('a')) ?? addMonths(thisMonth, 1);
+  let from = month(params.get('da')) ?? addMonths(to, -12);
   if (from > to) [from, to] = [to, from];
   if (monthsBetween(from, to).length >= MAX_MONTHS) from = addMonths(to, -(MAX_MONTHS - 1));
   const by = params.get('per');

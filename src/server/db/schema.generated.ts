@@ -229,8 +229,8 @@ export interface FigureMonth {
 
 export interface FigureRefresh {
   counted_at: Timestamp;
-  open_from: Timestamp | null;
   only_row: Generated<boolean>;
+  open_from: Timestamp | null;
 }
 
 export interface FigureWaitSample {
