@@ -720,7 +720,7 @@ const CELLS: Cell[] = [
   {
     name: 'figures: dashboard, Municipio 8',
     method: 'GET',
-    path: () => '/en/staff/cruscotto?municipio=8&per=desk',
+    path: () => '/it/staff/cruscotto?municipio=8&per=desk',
     allowed: ['admin', 'coordinator'],
   },
   { name: 'figures: dashboard, Municipio 5', method: 'GET', path: () => '/it/staff/cruscotto?municipio=5', allowed: ['admin'] },
