@@ -26,7 +26,11 @@ const site = browserSite(() =>
         for (const a of await createDemoAccounts(db)) accounts[a.role] = a;
         // Quarto Oggiaro (Municipio 8): the next eight places, six in Italian and two in Arabic.
         const desk = (await getDeskBySlug(db, 'quarto-oggiaro'))!;
-        await db.updateTable('desk').set({ capacity_per_slot: 10, max_days_ahead: 60 }).where('id', '=', desk.id).execute();
+        await db
+          .updateTable('desk')
+          .set({ capacity_per_slot: 10, max_days_ahead: 60 })
+          .where('id', '=', desk.id)
+          .execute();
         const now = new Date();
         const day = new Date(now.getTime() + 7 * 86400000);
         const tuesday = new Date(day.getTime() + ((2 - day.getUTCDay() + 7) % 7) * 86400000);
@@ -36,7 +40,9 @@ const site = browserSite(() =>
             {
               desk: { ...desk, capacityPerSlot: 10, maxDaysAhead: 60 },
               // 10:00 in Milan (11:00 UTC in summer would be 12:00; any opening hour will do).
-              start: new Date(`${new Date(tuesday.getTime() + week * 7 * 86400000).toISOString().slice(0, 10)}T09:30:00Z`),
+              start: new Date(
+                `${new Date(tuesday.getTime() + week * 7 * 86400000).toISOString().slice(0, 10)}T09:30:00Z`,
+              ),
               firstName: 'Famiglia',
               email: `famiglia${i}@example.org`,
               phone: null,
@@ -75,8 +81,7 @@ async function signedIn(
 }
 
 /** Whether anything sticks out of the screen sideways. */
-const fitsWidth = (page: Page) =>
-  page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+const fitsWidth = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
 
 describe('the dashboard with JavaScript off, on a 320 px phone (coordinator of Municipio 8)', () => {
   let context: BrowserContext;
@@ -103,8 +108,7 @@ describe('the dashboard with JavaScript off, on a 320 px phone (coordinator of M
     expect((await total.locator('td').first().innerText()).trim()).toBe('8');
     // Attendance not marked yet and no cancellation: those counts read "< 5".
     expect(await bookings.locator('td', { hasText: '< 5' }).count()).toBeGreaterThan(0);
-    for (const id of ['events', 'pledges', 'volunteers'])
-      expect(await page.locator(`#${id} h2`).count(), id).toBe(1);
+    for (const id of ['events', 'pledges', 'volunteers']) expect(await page.locator(`#${id} h2`).count(), id).toBe(1);
     expect((await page.locator('#waitlist').innerText()).includes('Non ancora raccolto')).toBe(true);
     expect((await page.locator('#rating').innerText()).includes('Non ancora raccolto')).toBe(true);
     expect(await fitsWidth(page)).toBe(true);

@@ -716,14 +716,24 @@ const CELLS: Cell[] = [
   },
 
   // The network's figures (issue #15): coordinators within their municipi, admins the city.
-  { name: 'figures: dashboard (own scope)', method: 'GET', path: () => '/it/staff/cruscotto', allowed: ['admin', 'coordinator'] },
+  {
+    name: 'figures: dashboard (own scope)',
+    method: 'GET',
+    path: () => '/it/staff/cruscotto',
+    allowed: ['admin', 'coordinator'],
+  },
   {
     name: 'figures: dashboard, Municipio 8',
     method: 'GET',
     path: () => '/it/staff/cruscotto?municipio=8&per=desk',
     allowed: ['admin', 'coordinator'],
   },
-  { name: 'figures: dashboard, Municipio 5', method: 'GET', path: () => '/it/staff/cruscotto?municipio=5', allowed: ['admin'] },
+  {
+    name: 'figures: dashboard, Municipio 5',
+    method: 'GET',
+    path: () => '/it/staff/cruscotto?municipio=5',
+    allowed: ['admin'],
+  },
   {
     name: 'figures: dashboard, a desk of M5',
     method: 'GET',

@@ -66,7 +66,10 @@ async function addDesk(slug: string, municipio: number): Promise<Desk> {
     .returning('id')
     .executeTakeFirstOrThrow();
   for (const weekday of [1, 2, 3, 4, 5])
-    await t.db.insertInto('desk_opening_hours').values({ desk_id: desk.id, weekday, opens: '09:00', closes: '17:00' }).execute();
+    await t.db
+      .insertInto('desk_opening_hours')
+      .values({ desk_id: desk.id, weekday, opens: '09:00', closes: '17:00' })
+      .execute();
   return (await getDeskBySlug(t.db, slug))!;
 }
 
@@ -177,7 +180,13 @@ beforeAll(async () => {
   const campaign = (await t.db.selectFrom('campaign').select('id').executeTakeFirstOrThrow()).id;
   const point = await t.db
     .insertInto('drop_off_point')
-    .values({ campaign_id: campaign, slug: 'punto-cifre-m8', name: 'Punto M8', address: 'Via Prova 2', municipio_id: 8 })
+    .values({
+      campaign_id: campaign,
+      slug: 'punto-cifre-m8',
+      name: 'Punto M8',
+      address: 'Via Prova 2',
+      municipio_id: 8,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   const windowStart = romeToInstant(2026, 11, 10, 16, 0);
@@ -257,8 +266,11 @@ describe(`the network's figures (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' 
       expect(figure('cancelled_family') + figure('cancelled_desk')).toBe(fromRows('cancelled'));
       expect(figure('open')).toBe(fromRows('confirmed'));
     }
-    const byDesk = (measure: string) => counted.find((c) => c.group === String(deskA.id) && c.measure === measure)?.value;
-    expect([byDesk('made'), byDesk('attended'), byDesk('cancelled_family'), byDesk('cancelled_desk')]).toEqual([12, 6, 2, 1]);
+    const byDesk = (measure: string) =>
+      counted.find((c) => c.group === String(deskA.id) && c.measure === measure)?.value;
+    expect([byDesk('made'), byDesk('attended'), byDesk('cancelled_family'), byDesk('cancelled_desk')]).toEqual([
+      12, 6, 2, 1,
+    ]);
   });
 
   it('the admin sees the city: counts of 5 and more, the small ones as "< 5"', async () => {
@@ -360,7 +372,11 @@ describe(`the network's figures (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' 
     const later = new Date('2027-03-01T09:00:00Z');
     expect(await eraseExpiredBookings(t.db, later, 30)).toBeGreaterThan(0);
     expect(await eraseExpiredPledges(t.db, later, 60)).toBeGreaterThan(0);
-    const erased = await erasePersonalData(t.db, { email: 'volontaria0@example.org' }, { actorUserId: adminId, now: later });
+    const erased = await erasePersonalData(
+      t.db,
+      { email: 'volontaria0@example.org' },
+      { actorUserId: adminId, now: later },
+    );
     expect(erased.ok).toBe(true);
     const left = await t.db
       .selectFrom('booking')

@@ -49,7 +49,11 @@ export async function countFigures(db: Db, now: Date = new Date()): Promise<numb
       .where('kind', 'in', ['booking', 'event', 'pledge'])
       .where('month', '>=', openFrom ?? '0001-01-01')
       .execute();
-    await trx.deleteFrom('figure_month').where('kind', 'in', ['item', 'volunteer']).where('month', '=', thisMonth).execute();
+    await trx
+      .deleteFrom('figure_month')
+      .where('kind', 'in', ['item', 'volunteer'])
+      .where('month', '=', thisMonth)
+      .execute();
 
     let written = 0;
     const run = async (query: ReturnType<typeof sql>) => {

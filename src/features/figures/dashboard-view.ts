@@ -106,14 +106,44 @@ export async function dashboardView(
   ]);
   const notPerPlace = perPlaceOnly ? t('figures.note.notPerDesk') : undefined;
   const tables: FigureTable[] = [
-    countTable('bookings', t('figures.bookings.title'), bookings, BOOKING_MEASURES, BOOKING_PARTS, filters, filters.by, labels, t),
+    countTable(
+      'bookings',
+      t('figures.bookings.title'),
+      bookings,
+      BOOKING_MEASURES,
+      BOOKING_PARTS,
+      filters,
+      filters.by,
+      labels,
+      t,
+    ),
     waitTable(waits, filters, labels, t),
     {
-      ...countTable('events', t('figures.events.title'), events, EVENT_MEASURES, undefined, filters, otherBy, labels, t),
+      ...countTable(
+        'events',
+        t('figures.events.title'),
+        events,
+        EVENT_MEASURES,
+        undefined,
+        filters,
+        otherBy,
+        labels,
+        t,
+      ),
       note: notPerPlace,
     },
     {
-      ...countTable('pledges', t('figures.pledges.title'), pledges, PLEDGE_MEASURES, PLEDGE_PARTS, filters, otherBy, labels, t),
+      ...countTable(
+        'pledges',
+        t('figures.pledges.title'),
+        pledges,
+        PLEDGE_MEASURES,
+        PLEDGE_PARTS,
+        filters,
+        otherBy,
+        labels,
+        t,
+      ),
       note: notPerPlace,
     },
     await itemTable(db, items, locale, t),
@@ -133,12 +163,12 @@ export async function dashboardView(
 
 type Labeller = (by: Grouping, key: string) => string;
 
-function groupLabeller(
-  locale: Locale,
-  t: Translate,
-  desks: { id: number; name: string }[],
-): Labeller {
-  const monthName = new Intl.DateTimeFormat(LOCALE_TAGS[locale], { month: 'long', year: 'numeric', timeZone: 'Europe/Rome' });
+function groupLabeller(locale: Locale, t: Translate, desks: { id: number; name: string }[]): Labeller {
+  const monthName = new Intl.DateTimeFormat(LOCALE_TAGS[locale], {
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'Europe/Rome',
+  });
   return (by, key) => {
     if (key === '') return by === 'municipio' ? t('figures.group.city') : t('figures.group.none');
     switch (by) {
@@ -269,7 +299,12 @@ function volunteerTable(
   // Columns: each municipio of the view; an admin's city view adds the whole city first.
   const columns: (number | null)[] = scope
     ? [...scope]
-    : [null, ...[...new Set(snapshot.rows.map((r) => r.municipio))].filter((m): m is number => m !== null).sort((a, b) => a - b)];
+    : [
+        null,
+        ...[...new Set(snapshot.rows.map((r) => r.municipio))]
+          .filter((m): m is number => m !== null)
+          .sort((a, b) => a - b),
+      ];
   const measures = [...new Set(snapshot.rows.map((r) => r.measure))].sort(
     (a, b) => measureRank(a) - measureRank(b) || a.localeCompare(b),
   );
@@ -280,7 +315,10 @@ function volunteerTable(
   // a sum, so no municipio's small count can be read from the city's.
   const relations: SumRelation[] =
     columns[0] === null
-      ? measures.map((_, r) => ({ total: [r, 0] as const, parts: columns.slice(1).map((_c, c) => [r, c + 1] as const) }))
+      ? measures.map((_, r) => ({
+          total: [r, 0] as const,
+          parts: columns.slice(1).map((_c, c) => [r, c + 1] as const),
+        }))
       : [];
   const shown = suppress(values, relations);
   return {

@@ -22,7 +22,13 @@ function numberText(value: number, locale: StaffLocale): string {
 /** Long format, one figure a line: section; grouping; group; measure; value. */
 export function figuresCsv(tables: readonly FigureTable[], locale: StaffLocale, t: Translate): string {
   const lines = [
-    [t('figures.export.section'), t('figures.export.by'), t('figures.export.group'), t('figures.export.measure'), t('figures.export.value')],
+    [
+      t('figures.export.section'),
+      t('figures.export.by'),
+      t('figures.export.group'),
+      t('figures.export.measure'),
+      t('figures.export.value'),
+    ],
   ];
   for (const table of tables)
     for (const row of table.rows)
@@ -41,7 +47,8 @@ export function figuresCsv(tables: readonly FigureTable[], locale: StaffLocale, 
 const xml = (text: string) =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-const textCell = (text: string) => `<table:table-cell office:value-type="string"><text:p>${xml(text)}</text:p></table:table-cell>`;
+const textCell = (text: string) =>
+  `<table:table-cell office:value-type="string"><text:p>${xml(text)}</text:p></table:table-cell>`;
 const numberCell = (n: number) =>
   `<table:table-cell office:value-type="float" office:value="${n}"><text:p>${n}</text:p></table:table-cell>`;
 

@@ -51,7 +51,10 @@ export async function readSnapshot(
   db: Db,
   kind: 'volunteer' | 'item',
   to: string,
-): Promise<{ month: string | null; rows: { municipio: number | null; measure: string; service: string; value: number }[] }> {
+): Promise<{
+  month: string | null;
+  rows: { municipio: number | null; measure: string; service: string; value: number }[];
+}> {
   const latest = await db
     .selectFrom('figure_month')
     .select(sql<string | null>`max(month)::text`.as('month'))

@@ -8,17 +8,43 @@ describe('small-cell suppression', () => {
 
   it('a shown total with one hidden part hides the smallest other part, so the hidden one cannot be recomputed', () => {
     // made = attended + no-show + cancelled: 20 = 9 + 3 + 8
-    const relations: SumRelation[] = [{ total: [0, 0], parts: [[0, 1], [0, 2], [0, 3]] }];
+    const relations: SumRelation[] = [
+      {
+        total: [0, 0],
+        parts: [
+          [0, 1],
+          [0, 2],
+          [0, 3],
+        ],
+      },
+    ];
     expect(suppress([[20, 9, 3, 8]], relations)).toEqual([[20, 9, null, null]]);
   });
 
   it('a lone hidden 0 needs no partner: reading it from the total tells of no family', () => {
-    const relations: SumRelation[] = [{ total: [0, 0], parts: [[0, 1], [0, 2]] }];
+    const relations: SumRelation[] = [
+      {
+        total: [0, 0],
+        parts: [
+          [0, 1],
+          [0, 2],
+        ],
+      },
+    ];
     expect(suppress([[27, 27, 0]], relations)).toEqual([[27, 27, null]]);
   });
 
   it('two hidden parts already keep each other: nothing more is hidden', () => {
-    const relations: SumRelation[] = [{ total: [0, 0], parts: [[0, 1], [0, 2], [0, 3]] }];
+    const relations: SumRelation[] = [
+      {
+        total: [0, 0],
+        parts: [
+          [0, 1],
+          [0, 2],
+          [0, 3],
+        ],
+      },
+    ];
     expect(suppress([[30, 2, 3, 25]], relations)).toEqual([[30, null, null, 25]]);
   });
 
@@ -30,8 +56,20 @@ describe('small-cell suppression', () => {
       [27, 17, 10],
     ];
     const relations: SumRelation[] = [
-      ...[0, 1, 2].map((r): SumRelation => ({ total: [r, 0], parts: [[r, 1], [r, 2]] })),
-      ...[0, 1, 2].map((c): SumRelation => ({ total: [2, c], parts: [[0, c], [1, c]] })),
+      ...[0, 1, 2].map((r): SumRelation => ({
+        total: [r, 0],
+        parts: [
+          [r, 1],
+          [r, 2],
+        ],
+      })),
+      ...[0, 1, 2].map((c): SumRelation => ({
+        total: [2, c],
+        parts: [
+          [0, c],
+          [1, c],
+        ],
+      })),
     ];
     const shown = suppress(values, relations);
     expect(shown[0]).toEqual([12, null, null]);

@@ -16,7 +16,10 @@ export interface SumRelation {
 }
 
 /** The grid with hidden cells as null: primary (under MIN_SHOWN) and secondary (see the top). */
-export function suppress(values: readonly (readonly number[])[], relations: readonly SumRelation[]): (number | null)[][] {
+export function suppress(
+  values: readonly (readonly number[])[],
+  relations: readonly SumRelation[],
+): (number | null)[][] {
   const hidden = values.map((row) => row.map((v) => v < MIN_SHOWN));
   const isHidden = ([r, c]: Cell) => hidden[r]![c]!;
   let changed = true;

@@ -14,7 +14,9 @@ export const NO_PLACE_DAYS = 29;
 export async function sampleFirstFreeSlots(db: Db, now: Date = new Date()): Promise<number> {
   const day = romeDateString(now);
   const done = new Set(
-    (await db.selectFrom('figure_wait_sample').select('desk_id').where('day', '=', day).execute()).map((r) => r.desk_id),
+    (await db.selectFrom('figure_wait_sample').select('desk_id').where('day', '=', day).execute()).map(
+      (r) => r.desk_id,
+    ),
   );
   let sampled = 0;
   for (const desk of await listDesks(db)) {
