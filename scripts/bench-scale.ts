@@ -111,12 +111,12 @@ async function prepare(): Promise<{
     const desks = (await listDesks(db)).map((d) => d.slug);
     // The dashboard's aggregates as the hourly job keeps them: a first full count, then an hourly one.
     await db.deleteFrom('figure_refresh').execute();
-    let started = performance.now();
+    let counting = performance.now();
     const rows = await countFigures(db);
-    const firstMs = performance.now() - started;
-    started = performance.now();
+    const firstMs = performance.now() - counting;
+    counting = performance.now();
     await countFigures(db);
-    const hourlyMs = performance.now() - started;
+    const hourlyMs = performance.now() - counting;
     await sampleFirstFreeSlots(db);
     console.log(`figures counted: first ${firstMs.toFixed(0)} ms (${rows} rows), hourly ${hourlyMs.toFixed(0)} ms`);
     return { counts, cookie: `qubi_session=${token}`, desks, userId, figures: { firstMs, hourlyMs, rows } };

@@ -115,7 +115,7 @@ beforeAll(async () => {
 
   // Desk A, 3 November: 12 bookings. Italian: 5 came, 1 did not, 1 never marked. Arabic: 1 came,
   // 1 did not, 2 cancelled by the family, 1 cancelled by the desk.
-  const plan: [Locale, 'attended' | 'no_show' | 'open' | 'family' | 'desk'][] = [
+  const plan: (readonly [Locale, 'attended' | 'no_show' | 'open' | 'family' | 'desk'])[] = [
     ...Array.from({ length: 5 }, () => ['it', 'attended'] as const),
     ['it', 'no_show'],
     ['it', 'open'],
