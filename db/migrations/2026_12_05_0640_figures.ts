@@ -1,7 +1,8 @@
 // Frozen: never edit a migration that has shipped; add a new one.
 // Issue #15, "the network's figures": monthly aggregates that the staff dashboard reads, so that it
 // never scans bookings and the figures outlive the erasure of personal data. figure_month holds one
-// count per month × kind × measure × place (municipio, desk) × service × locale; the hourly job
+// count per month × kind × measure × place (municipio, desk) × service × locale (and, for bookings,
+// sums of them at coarser grains, so the common views read few rows); the hourly job
 // (src/features/figures/count-figures.ts) rewrites the months still open and freezes the older ones
 // (figure_refresh.open_from). A new source (waiting lists, ratings) adds its kind to the CHECK in a
 // later migration and its counting query to count-figures.ts. figure_wait_sample keeps, per desk and
@@ -16,6 +17,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     CREATE TABLE figure_month (
       month date NOT NULL CHECK (extract(day FROM month) = 1),
       kind text NOT NULL CONSTRAINT figure_month_kind CHECK (kind IN ('booking', 'event', 'pledge', 'item', 'volunteer')),
+      -- 'detail': every dimension; the others are sums of the detail rows kept so that a view reads
+      -- few rows: per municipio only, or with one of desk, service or locale.
+      grain text NOT NULL DEFAULT 'detail' CHECK (grain IN ('detail', 'municipio', 'desk', 'service', 'locale')),
       measure text NOT NULL CHECK (length(measure) <= 60),
       municipio_id integer REFERENCES municipio (id),
       desk_id integer REFERENCES desk (id) ON DELETE CASCADE,
@@ -23,7 +27,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       locale text NOT NULL DEFAULT '' CHECK (length(locale) <= 5),
       value integer NOT NULL CHECK (value >= 0)
     );
-    CREATE INDEX figure_month_read_idx ON figure_month (kind, month, municipio_id);
+    CREATE INDEX figure_month_read_idx ON figure_month (kind, grain, month, municipio_id);
 
     -- One row: months from open_from on are recounted by the hourly job; older ones are frozen.
     CREATE TABLE figure_refresh (

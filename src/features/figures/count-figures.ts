@@ -88,6 +88,20 @@ export async function countFigures(db: Db, now: Date = new Date()): Promise<numb
         ('cancelled_family', c.cancelled_family), ('cancelled_desk', c.cancelled_desk), ('open', c.open)) AS m (measure, value)
       WHERE m.value > 0`);
 
+    // Coarser sums of the booking rows just written: a view without service or locale reads these.
+    for (const [grain, columns, kept] of [
+      ['municipio', "NULL::integer, '', ''", ''],
+      ['desk', "desk_id, '', ''", ', desk_id'],
+      ['service', "NULL::integer, service, ''", ', service'],
+      ['locale', "NULL::integer, '', locale", ', locale'],
+    ] as const)
+      await run(sql`
+        INSERT INTO figure_month (month, kind, grain, measure, municipio_id, desk_id, service, locale, value)
+        SELECT month, 'booking', ${grain}, measure, municipio_id, ${sql.raw(columns)}, sum(value)
+        FROM figure_month
+        WHERE kind = 'booking' AND grain = 'detail' AND month >= ${openFrom ?? '0001-01-01'}::date
+        GROUP BY month, measure, municipio_id${sql.raw(kept)}`);
+
     // Event sign-ups: parties confirmed (and not cancelled), the people in them, those who came.
     await run(sql`
       INSERT INTO figure_month (month, kind, measure, municipio_id, locale, value)

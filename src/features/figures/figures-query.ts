@@ -35,6 +35,7 @@ export async function readCounts(
     .selectFrom('figure_month')
     .select([GROUP_COLUMN[by].as('group'), 'measure', sql<number>`sum(value)::int`.as('value')])
     .where('kind', '=', kind)
+    .where('grain', '=', kind === 'booking' ? bookingGrain(filters, by) : 'detail')
     .where('month', '>=', filters.from)
     .where('month', '<=', filters.to);
   if (scope) query = query.where('municipio_id', 'in', scope);
@@ -44,6 +45,19 @@ export async function readCounts(
   }
   if (filters.locale) query = query.where('locale', '=', filters.locale);
   return query.groupBy([sql`1`, sql`2`]).execute();
+}
+
+/** The coarsest booking rows that still have every dimension the view filters or groups by. */
+export function bookingGrain(
+  filters: FigureFilters,
+  by: Grouping,
+): 'detail' | 'municipio' | 'desk' | 'service' | 'locale' {
+  const needs = new Set<string>();
+  if (filters.desk || by === 'desk') needs.add('desk');
+  if (filters.service || by === 'service') needs.add('service');
+  if (filters.locale || by === 'locale') needs.add('locale');
+  if (needs.size === 0) return 'municipio';
+  return needs.size === 1 ? ([...needs][0] as 'desk' | 'service' | 'locale') : 'detail';
 }
 
 /** A snapshot kind (volunteers, items): the latest month counted up to the filter's last month. */

@@ -431,6 +431,8 @@ export interface AppSettingTable {
 export interface FigureMonthTable {
   month: string; // 'YYYY-MM-01'
   kind: 'booking' | 'event' | 'pledge' | 'item' | 'volunteer';
+  /** 'detail', or a sum of detail rows over the dimensions it does not name (bookings only). */
+  grain: Generated<'detail' | 'municipio' | 'desk' | 'service' | 'locale'>;
   measure: string;
   municipio_id: number | null;
   desk_id: number | null;

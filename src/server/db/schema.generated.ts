@@ -218,6 +218,7 @@ export interface EventRegistration {
 
 export interface FigureMonth {
   desk_id: number | null;
+  grain: Generated<string>;
   kind: string;
   locale: Generated<string>;
   measure: string;
