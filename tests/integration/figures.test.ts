@@ -24,6 +24,7 @@ import { erasePersonalData } from '#/features/gdpr/personal-data-erasure.ts';
 import { createUser } from '#/features/staff-accounts/users.ts';
 import type { Actor } from '#/features/staff-accounts/policy.ts';
 import { countFigures } from '#/features/figures/count-figures.ts';
+import { sampleFirstFreeSlots } from '#/features/figures/wait-samples.ts';
 import { dashboardView, type DashboardView, type FigureTable } from '#/features/figures/dashboard-view.ts';
 import { readCounts } from '#/features/figures/figures-query.ts';
 import { readFigureFilters } from '#/features/figures/figure-filters.ts';
@@ -392,5 +393,27 @@ describe(`the network's figures (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' 
     expect(section(after!, 'bookings').rows[0]!.cells[0]).toBe(18);
     expect(section(afterRoster!, 'volunteers').rows).toEqual(section(beforeRoster!, 'volunteers').rows);
     expect(section(afterRoster!, 'volunteers').rows.find((r) => r.key === 'status:new')!.cells[0]).toBe(6);
+  });
+
+  it('a month older than 62 days is frozen: the count no longer reads its rows', async () => {
+    // By 1 March 2027 November is frozen: even rows gone from the table no longer change it.
+    await t.db.deleteFrom('booking').where('desk_id', '=', deskB.id).execute();
+    await countFigures(t.db, new Date('2027-03-01T10:00:00Z'));
+    const view = await dashboardView(t.db, admin(), NOVEMBER, 'it', it_, countTime);
+    expect(section(view, 'bookings').rows[0]!.cells[0]).toBe(18);
+  });
+
+  it('the median days to the first free slot come from one sample per desk and day', async () => {
+    const monday = new Date('2026-11-30T07:00:00Z');
+    const sampled = await sampleFirstFreeSlots(t.db, monday);
+    expect(sampled).toBeGreaterThanOrEqual(2);
+    // Once a day: a second run the same day samples nobody.
+    expect(await sampleFirstFreeSlots(t.db, new Date(monday.getTime() + 3600000))).toBe(0);
+    const byDesk = new URLSearchParams({ da: '2026-11', a: '2026-11', per: 'desk', municipio: '8' });
+    const waits = section(await dashboardView(t.db, admin(), byDesk, 'it', it_, countTime), 'waits');
+    const deskRow = waits.rows.find((r) => r.key === String(deskA.id))!;
+    // Desk A opens every weekday at 9:00 with 10 places: Monday 8:00 in Milan, the first is an hour away.
+    expect(deskRow.cells).toEqual([0, 1]);
+    expect(waits.rows.every((r) => r.cells[1] === 1)).toBe(true);
   });
 });
