@@ -17,6 +17,7 @@ import * as eventRegistrations from './2026_12_05_0520_event_registrations.ts';
 import * as pledgeHolds from './2026_12_05_0530_pledge_holds.ts';
 import * as partDayClosure from './2026_12_05_0630_part_day_closure.ts';
 import * as bookingPhoneSearch from './2026_12_05_0631_booking_phone_search.ts';
+import * as figures from './2026_12_05_0640_figures.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_24_0001_public_site': publicSite,
@@ -35,4 +36,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_05_0530_pledge_holds': pledgeHolds,
   '2026_12_05_0630_part_day_closure': partDayClosure,
   '2026_12_05_0631_booking_phone_search': bookingPhoneSearch,
+  '2026_12_05_0640_figures': figures,
 };

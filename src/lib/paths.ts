@@ -53,6 +53,9 @@ export const STAFF_PAGES = [
   'gdpr',
   'audit',
   'cerca',
+  'cruscotto',
+  'cruscotto.csv',
+  'cruscotto.ods',
 ] as const;
 export type StaffPage = (typeof STAFF_PAGES)[number];
 

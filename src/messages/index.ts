@@ -16,6 +16,8 @@ import { volunteerRenderers } from '#/features/volunteers/outbox-renderers.ts';
 import { deleteUnconfirmedVolunteers } from '#/features/volunteers/volunteers.ts';
 import { registrationRenderers } from '#/features/events/outbox-renderers.ts';
 import { releaseLapsedRegistrations } from '#/features/events/lapsed-registrations.ts';
+import { countFigures } from '#/features/figures/count-figures.ts';
+import { sampleFirstFreeSlots } from '#/features/figures/wait-samples.ts';
 import { getConfig } from '#/server/config.ts';
 import type { MessageRenderers } from '#/server/mail/renderers.ts';
 import type { WorkerFeatures } from '#/server/mail/worker.ts';
@@ -68,6 +70,17 @@ export function workerFeatures(options: HousekeepingOptions = {}): WorkerFeature
         name: 'pledge hold release',
         run: (db, at) => releaseLapsedPledgeHolds(db, at),
         describe: (n) => `released ${n} unconfirmed pledges`,
+      },
+      // The dashboard's figures are counted before any erasure below (docs/architecture.md).
+      {
+        name: 'figures',
+        run: (db, at) => countFigures(db, at),
+        describe: (n) => `counted ${n} monthly figures`,
+      },
+      {
+        name: 'first free slots',
+        run: (db, at) => sampleFirstFreeSlots(db, at),
+        describe: (n) => `sampled the first free slot of ${n} desks`,
       },
       {
         name: 'booking erasure',

@@ -29,6 +29,7 @@ const fx = {
   desk8: 'quarto-oggiaro', // the operator's desk, Municipio 8
   desk8b: 'gallaratese', // Municipio 8, not the operator's
   desk5: 'sportello-prova-m5', // Municipio 5
+  desk5Id: 0,
   window8: 0,
   window5: 0,
   pledge8: {} as Record<Role, { id: number; reference: string }>,
@@ -81,6 +82,7 @@ beforeAll(async () => {
           })
           .returning('id')
           .executeTakeFirstOrThrow();
+        fx.desk5Id = desk5.id;
         await db
           .insertInto('desk_opening_hours')
           .values({ desk_id: desk5.id, weekday: 3, opens: '10:00', closes: '12:00' })
@@ -770,6 +772,60 @@ const CELLS: Cell[] = [
     allowed: ['admin'],
     state: () => read.auditTotal(),
   },
+
+  // The network's figures (issue #15): coordinators within their municipi, admins the city.
+  {
+    name: 'figures: dashboard (own scope)',
+    method: 'GET',
+    path: () => '/it/staff/cruscotto',
+    allowed: ['admin', 'coordinator'],
+  },
+  {
+    name: 'figures: dashboard, Municipio 8',
+    method: 'GET',
+    path: () => '/it/staff/cruscotto?municipio=8&per=desk',
+    allowed: ['admin', 'coordinator'],
+  },
+  {
+    name: 'figures: dashboard, Municipio 5',
+    method: 'GET',
+    path: () => '/it/staff/cruscotto?municipio=5',
+    allowed: ['admin'],
+  },
+  {
+    name: 'figures: dashboard, a desk of M5',
+    method: 'GET',
+    path: () => `/it/staff/cruscotto?sportello=${fx.desk5Id}`,
+    allowed: ['admin'],
+  },
+  {
+    name: 'figures: CSV (own scope)',
+    method: 'GET',
+    path: () => '/it/staff/cruscotto.csv',
+    allowed: ['admin', 'coordinator'],
+    state: () => read.auditTotal(),
+  },
+  {
+    name: 'figures: CSV, Municipio 5',
+    method: 'GET',
+    path: () => '/it/staff/cruscotto.csv?municipio=5',
+    allowed: ['admin'],
+    state: () => read.auditTotal(),
+  },
+  {
+    name: 'figures: ODS, Municipio 8',
+    method: 'GET',
+    path: () => '/it/staff/cruscotto.ods?municipio=8',
+    allowed: ['admin', 'coordinator'],
+    state: () => read.auditTotal(),
+  },
+  {
+    name: 'figures: ODS, Municipio 5',
+    method: 'GET',
+    path: () => '/it/staff/cruscotto.ods?municipio=5',
+    allowed: ['admin'],
+    state: () => read.auditTotal(),
+  },
   {
     name: 'volunteers: set status, volunteer of M8',
     method: 'POST',
@@ -942,6 +998,8 @@ describe('the staff area’s authorization matrix (each role × each operation �
             cell.ok ?? (cell.method === 'GET' ? 200 : 303),
           );
           if (/\.csv(\?|$)/.test(path)) expect(reply.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+          if (/\.ods(\?|$)/.test(path))
+            expect(reply.headers.get('content-type')).toBe('application/vnd.oasis.opendocument.spreadsheet');
           if (cell.changed) cell.changed(role, before, await cell.state!(role));
         } else {
           // Nothing changed is checked even when the status is wrong, so a failure says both.

@@ -136,6 +136,21 @@ const matrix: [string, Operation, Record<'admin' | 'coord8' | 'operatorQO' | 'pa
   ['manage users', { kind: 'users.manage' }, { admin: true, coord8: false, operatorQO: false, partnerA: false }],
   ['GDPR desk', { kind: 'gdpr' }, { admin: true, coord8: false, operatorQO: false, partnerA: false }],
   ['audit log', { kind: 'audit.view' }, { admin: true, coord8: false, operatorQO: false, partnerA: false }],
+  [
+    'figures of own municipio',
+    { kind: 'figures.view', municipi: [8] },
+    { admin: true, coord8: true, operatorQO: false, partnerA: false },
+  ],
+  [
+    'figures of another municipio',
+    { kind: 'figures.view', municipi: [8, 2] },
+    { admin: true, coord8: false, operatorQO: false, partnerA: false },
+  ],
+  [
+    'figures of the whole city',
+    { kind: 'figures.view', municipi: 'city' },
+    { admin: true, coord8: false, operatorQO: false, partnerA: false },
+  ],
 ];
 
 describe('authorization policy', () => {

@@ -25,6 +25,7 @@ export type Operation =
   | { kind: 'pledges.manage'; municipioId: number } // see pledges of a drop-off point, mark received, export
   | { kind: 'campaign.edit'; campaign: { municipi: readonly number[] } } // items and targets; municipi of its drop-off points
   | { kind: 'volunteers.manage'; municipi: readonly number[] } // see, filter, set status, export
+  | { kind: 'figures.view'; municipi: readonly number[] | 'city' } // the dashboard's aggregates (issue #15)
   | {
       kind: 'user.invite';
       role: Role;
@@ -70,6 +71,14 @@ export function can(actor: Actor, op: Operation): boolean {
       return actor.role === 'coordinator' && op.campaign.municipi.some((m) => actor.municipi.includes(m));
     case 'volunteers.manage':
       return actor.role === 'coordinator' && op.municipi.some((m) => actor.municipi.includes(m));
+    case 'figures.view':
+      // A coordinator sees the figures of their own municipi only; the whole city is the Comune's.
+      return (
+        actor.role === 'coordinator' &&
+        op.municipi !== 'city' &&
+        op.municipi.length > 0 &&
+        op.municipi.every((m) => actor.municipi.includes(m))
+      );
     case 'user.invite':
       // Coordinators bring in desk operators and partners for their own municipi, nothing above.
       return (

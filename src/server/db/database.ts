@@ -430,6 +430,34 @@ export interface AppSettingTable {
   value: string;
 }
 
+/** Monthly aggregates of the staff dashboard (issue #15): counts only, never a person. */
+export interface FigureMonthTable {
+  month: string; // 'YYYY-MM-01'
+  kind: 'booking' | 'event' | 'pledge' | 'item' | 'volunteer';
+  /** 'detail', or a sum of detail rows over the dimensions it does not name (bookings only). */
+  grain: Generated<'detail' | 'municipio' | 'desk' | 'service' | 'locale'>;
+  measure: string;
+  municipio_id: number | null;
+  desk_id: number | null;
+  service: Generated<string>;
+  locale: Generated<string>;
+  value: number;
+}
+
+/** Which months the hourly count rewrites: from open_from on; older ones are frozen. */
+export interface FigureRefreshTable {
+  only_row: Generated<boolean>;
+  open_from: string | null;
+  counted_at: Timestamp;
+}
+
+/** Days ahead of the first free slot of a desk, sampled once a day. */
+export interface FigureWaitSampleTable {
+  day: string;
+  desk_id: number;
+  days: number | null;
+}
+
 export interface Database {
   municipio: MunicipioTable;
   network: NetworkTable;
@@ -465,6 +493,9 @@ export interface Database {
   user_token: UserTokenTable;
   recovery_code: RecoveryCodeTable;
   audit_log: AuditLogTable;
+  figure_month: FigureMonthTable;
+  figure_refresh: FigureRefreshTable;
+  figure_wait_sample: FigureWaitSampleTable;
 }
 
 /** Repository functions take either the database or a transaction. */

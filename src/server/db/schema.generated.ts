@@ -218,6 +218,30 @@ export interface EventRegistration {
   submission_key: string | null;
 }
 
+export interface FigureMonth {
+  desk_id: number | null;
+  grain: Generated<string>;
+  kind: string;
+  locale: Generated<string>;
+  measure: string;
+  month: Timestamp;
+  municipio_id: number | null;
+  service: Generated<string>;
+  value: number;
+}
+
+export interface FigureRefresh {
+  counted_at: Timestamp;
+  only_row: Generated<boolean>;
+  open_from: Timestamp | null;
+}
+
+export interface FigureWaitSample {
+  day: Timestamp;
+  days: number | null;
+  desk_id: number;
+}
+
 export interface FormDraft {
   expires_at: Timestamp;
   id: string;
@@ -407,6 +431,9 @@ export interface DB {
   event: Event;
   event_organiser: EventOrganiser;
   event_registration: EventRegistration;
+  figure_month: FigureMonth;
+  figure_refresh: FigureRefresh;
+  figure_wait_sample: FigureWaitSample;
   form_draft: FormDraft;
   message_recipient_day: MessageRecipientDay;
   municipio: Municipio;
