@@ -6,6 +6,7 @@ import { bookings } from '#/features/booking/actions.ts';
 import { campaign } from '#/features/campaign/actions.ts';
 import { events } from '#/features/events/actions.ts';
 import { gdpr } from '#/features/gdpr/actions.ts';
+import { rating } from '#/features/rating/actions.ts';
 import { staffAccounts } from '#/features/staff-accounts/actions.ts';
 import { volunteers } from '#/features/volunteers/actions.ts';
 
@@ -15,6 +16,7 @@ export const server = {
   campaign,
   events,
   gdpr,
+  rating,
   staffAccounts,
   volunteers,
 };

@@ -358,6 +358,19 @@ export interface VolunteerTable {
   confirmed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
+/** An answer of the rating component (issue #14): no personal data (db/migrations/…0660_ratings.ts). */
+export interface RatingTable {
+  id: Generated<number>;
+  page: string;
+  locale: string;
+  flow: 'page' | 'booking' | 'pledge' | 'volunteer' | 'event';
+  desk_id: number | null;
+  score: number;
+  answer: string | null;
+  comment: string | null;
+  created_at: CreatedAt;
+}
+
 export type Role = 'admin' | 'coordinator' | 'desk_operator' | 'partner_editor';
 type NullableTime = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 
@@ -462,6 +475,7 @@ export interface Database {
   user_token: UserTokenTable;
   recovery_code: RecoveryCodeTable;
   audit_log: AuditLogTable;
+  rating: RatingTable;
 }
 
 /** Repository functions take either the database or a transaction. */

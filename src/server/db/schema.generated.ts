@@ -307,6 +307,18 @@ export interface RateLimit {
   window_started_at: Timestamp;
 }
 
+export interface Rating {
+  answer: string | null;
+  comment: string | null;
+  created_at: Generated<Timestamp>;
+  desk_id: number | null;
+  flow: string;
+  id: Generated<number>;
+  locale: string;
+  page: string;
+  score: number;
+}
+
 export interface RecoveryCode {
   code_hash: string;
   id: Generated<number>;
@@ -414,6 +426,7 @@ export interface DB {
   pledge: Pledge;
   pledge_item: PledgeItem;
   rate_limit: RateLimit;
+  rating: Rating;
   recovery_code: RecoveryCode;
   sms_day: SmsDay;
   spent_form_stamp: SpentFormStamp;
