@@ -136,6 +136,7 @@ const matrix: [string, Operation, Record<'admin' | 'coord8' | 'operatorQO' | 'pa
   ['manage users', { kind: 'users.manage' }, { admin: true, coord8: false, operatorQO: false, partnerA: false }],
   ['GDPR desk', { kind: 'gdpr' }, { admin: true, coord8: false, operatorQO: false, partnerA: false }],
   ['audit log', { kind: 'audit.view' }, { admin: true, coord8: false, operatorQO: false, partnerA: false }],
+  ['ratings of the site', { kind: 'ratings.view' }, { admin: true, coord8: true, operatorQO: false, partnerA: false }],
 ];
 
 describe('authorization policy', () => {

@@ -34,7 +34,8 @@ export type Operation =
     }
   | { kind: 'users.manage' } // list, disable, change roles
   | { kind: 'gdpr' }
-  | { kind: 'audit.view' };
+  | { kind: 'audit.view' }
+  | { kind: 'ratings.view' }; // the answers of "Valuta questo servizio": no personal data, the whole site
 
 const coordinates = (actor: Actor, municipioId: number | null) =>
   municipioId !== null && actor.municipi.includes(municipioId);
@@ -80,6 +81,8 @@ export function can(actor: Actor, op: Operation): boolean {
         // A partner editor's organisation must belong to one of the coordinator's municipi.
         (op.role !== 'partner_editor' || (op.organisation != null && coordinates(actor, op.organisation.municipioId)))
       );
+    case 'ratings.view':
+      return actor.role === 'coordinator';
     case 'users.manage':
     case 'gdpr':
     case 'audit.view':
