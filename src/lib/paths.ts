@@ -202,6 +202,8 @@ export const QUERY_PARAMS: Readonly<Record<string, readonly string[]>> = {
   '/[locale]/sportelli/[slug]': [],
   '/[locale]/eventi/[slug]': [],
   '/[locale]/zaino-sospeso': [],
+  '/[locale]/contatti': [],
+  '/[locale]/privacy': [],
   '/[locale]/eventi/feed.xml': [],
   '/[locale]/eventi/calendario.ics': [],
   '/[locale]/eventi/[slug].ics': [],

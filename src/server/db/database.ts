@@ -23,6 +23,8 @@ export interface NetworkTable {
   slug: string;
   name: string;
   email: string | null;
+  /** Issue #14's contacts (migration …0661); sample values while is_sample. */
+  phone: ColumnType<string | null, string | null | undefined, string | null>;
   is_sample: Generated<boolean>;
 }
 

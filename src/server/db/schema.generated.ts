@@ -240,6 +240,7 @@ export interface Network {
   is_sample: Generated<boolean>;
   municipio_id: number;
   name: string;
+  phone: string | null;
   slug: string;
 }
 
