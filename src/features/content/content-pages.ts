@@ -11,6 +11,11 @@ export interface ContentPage {
   section: Extract<Section, 'about' | 'privacy' | 'accessibility' | 'legal' | 'faq'>;
   key: string;
   sections: ContentSection[];
+  /**
+   * Rendered on demand by a page of its own, not prerendered: the privacy notice reads its
+   * retention periods from the configuration (src/pages/[locale]/privacy.astro).
+   */
+  live?: true;
 }
 
 export const CONTENT_PAGES: ContentPage[] = [
@@ -30,6 +35,7 @@ export const CONTENT_PAGES: ContentPage[] = [
   {
     section: 'privacy',
     key: 'privacy',
+    live: true,
     sections: [
       { id: 'controller', paragraphs: 1 },
       { id: 'what', paragraphs: 1, items: 4 },
