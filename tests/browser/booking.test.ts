@@ -69,7 +69,6 @@ async function fillContact(page: Page, values: { firstName: string; phone?: stri
   await page.fill('#firstName', values.firstName);
   if (values.phone) await page.fill('#phone', values.phone);
   if (values.email) await page.fill('#email', values.email);
-  await page.check('#privacyAccepted');
 }
 
 async function confirmAndReadReference(

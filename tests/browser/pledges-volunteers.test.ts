@@ -55,7 +55,6 @@ async function fillPledge(
   await page.fill('#name', values.name);
   if (values.phone) await page.fill('#phone', values.phone);
   if (values.email) await page.fill('#email', values.email);
-  await page.check('#privacyAccepted');
 }
 
 async function pledgeJourney(

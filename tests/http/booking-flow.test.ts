@@ -363,7 +363,6 @@ describe('booking without JavaScript', () => {
       'firstName',
       'phone',
       'email',
-      'privacyAccepted',
     ]);
     expect(invalid.html).toMatch(
       /<input type="tel" id="phone" name="phone" value="12ab"[^>]*aria-describedby="phone-error" aria-invalid="true"/,
