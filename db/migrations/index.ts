@@ -17,6 +17,7 @@ import * as eventRegistrations from './2026_12_05_0520_event_registrations.ts';
 import * as pledgeHolds from './2026_12_05_0530_pledge_holds.ts';
 import * as ratings from './2026_12_05_0660_ratings.ts';
 import * as networkPhone from './2026_12_05_0661_network_phone.ts';
+import * as accessibilityFeedback from './2026_12_05_0662_accessibility_feedback.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_24_0001_public_site': publicSite,
@@ -35,4 +36,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_05_0530_pledge_holds': pledgeHolds,
   '2026_12_05_0660_ratings': ratings,
   '2026_12_05_0661_network_phone': networkPhone,
+  '2026_12_05_0662_accessibility_feedback': accessibilityFeedback,
 };

@@ -4,6 +4,7 @@
 import { agenda } from '#/features/agenda/actions.ts';
 import { bookings } from '#/features/booking/actions.ts';
 import { campaign } from '#/features/campaign/actions.ts';
+import { comune } from '#/features/comune/actions.ts';
 import { events } from '#/features/events/actions.ts';
 import { gdpr } from '#/features/gdpr/actions.ts';
 import { rating } from '#/features/rating/actions.ts';
@@ -14,6 +15,7 @@ export const server = {
   agenda,
   bookings,
   campaign,
+  comune,
   events,
   gdpr,
   rating,

@@ -68,6 +68,7 @@ export const STAFF_PAGES = [
   'gdpr',
   'audit',
   'valutazioni',
+  'accessibilita',
 ] as const;
 export type StaffPage = (typeof STAFF_PAGES)[number];
 
@@ -204,6 +205,7 @@ export const QUERY_PARAMS: Readonly<Record<string, readonly string[]>> = {
   '/[locale]/zaino-sospeso': [],
   '/[locale]/contatti': [],
   '/[locale]/privacy': [],
+  '/[locale]/accessibilita': ['esito'],
   '/[locale]/eventi/feed.xml': [],
   '/[locale]/eventi/calendario.ics': [],
   '/[locale]/eventi/[slug].ics': [],

@@ -13,7 +13,8 @@ export interface ContentPage {
   sections: ContentSection[];
   /**
    * Rendered on demand by a page of its own, not prerendered: the privacy notice reads its
-   * retention periods from the configuration (src/pages/[locale]/privacy.astro).
+   * retention periods from the configuration (src/pages/[locale]/privacy.astro), the
+   * accessibility statement its AgID link and review date, and has a form (accessibilita.astro).
    */
   live?: true;
 }
@@ -48,6 +49,7 @@ export const CONTENT_PAGES: ContentPage[] = [
   {
     section: 'accessibility',
     key: 'accessibility',
+    live: true,
     sections: [
       { id: 'commitment', paragraphs: 1 },
       { id: 'status', paragraphs: 1 },

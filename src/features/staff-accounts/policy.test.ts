@@ -137,6 +137,11 @@ const matrix: [string, Operation, Record<'admin' | 'coord8' | 'operatorQO' | 'pa
   ['GDPR desk', { kind: 'gdpr' }, { admin: true, coord8: false, operatorQO: false, partnerA: false }],
   ['audit log', { kind: 'audit.view' }, { admin: true, coord8: false, operatorQO: false, partnerA: false }],
   ['ratings of the site', { kind: 'ratings.view' }, { admin: true, coord8: true, operatorQO: false, partnerA: false }],
+  [
+    'accessibility reports',
+    { kind: 'accessibility.feedback' },
+    { admin: true, coord8: true, operatorQO: false, partnerA: false },
+  ],
 ];
 
 describe('authorization policy', () => {

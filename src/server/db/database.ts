@@ -373,6 +373,18 @@ export interface RatingTable {
   created_at: CreatedAt;
 }
 
+/** A report of the accessibility statement's feedback form (db/migrations/…0662). */
+export interface AccessibilityFeedbackTable {
+  id: Generated<number>;
+  page: string | null;
+  message: string;
+  reply_to: string | null;
+  locale: string;
+  created_at: CreatedAt;
+  reply_due_at: ColumnType<Date, never, never>;
+  answered_at: ColumnType<Date | null, never, Date | string | null>;
+}
+
 export type Role = 'admin' | 'coordinator' | 'desk_operator' | 'partner_editor';
 type NullableTime = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 
@@ -478,6 +490,7 @@ export interface Database {
   recovery_code: RecoveryCodeTable;
   audit_log: AuditLogTable;
   rating: RatingTable;
+  accessibility_feedback: AccessibilityFeedbackTable;
 }
 
 /** Repository functions take either the database or a transaction. */

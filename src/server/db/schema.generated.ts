@@ -22,6 +22,17 @@ export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
+export interface AccessibilityFeedback {
+  answered_at: Timestamp | null;
+  created_at: Generated<Timestamp>;
+  id: Generated<number>;
+  locale: string;
+  message: string;
+  page: string | null;
+  reply_due_at: Generated<Timestamp>;
+  reply_to: string | null;
+}
+
 export interface AppSetting {
   key: string;
   value: string;
@@ -402,6 +413,7 @@ export interface Volunteer {
 }
 
 export interface DB {
+  accessibility_feedback: AccessibilityFeedback;
   app_setting: AppSetting;
   app_user: AppUser;
   audit_log: AuditLog;
