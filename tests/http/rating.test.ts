@@ -129,4 +129,22 @@ describe('the rating component without JavaScript', () => {
     const res = await post('/it/valuta?pagina=https://example.org&_action=rating.rate', [['step', 'score'], ['score', '3']], new Jar());
     expect(res.status).toBe(400);
   });
+
+  it('counts what one client address sends: past 20 ratings an hour it is asked to wait, nothing more stored', async () => {
+    const jar = new Jar();
+    const action = '/it/valuta?pagina=%2Fchi-siamo&voto=5&risposta=clear&_action=rating.rate';
+    const thanks = '/it/valuta?pagina=%2Fchi-siamo&esito=grazie';
+    const outcomes: string[] = [];
+    for (let i = 0; i < 22; i++)
+      outcomes.push((await post(action, [['step', 'comment'], ['comment', `limite ${i}`]], jar)).location!);
+    // This address already sent one rating above: 19 more pass, then every one is refused.
+    const firstRefused = outcomes.findIndex((to) => to !== thanks);
+    expect(firstRefused).toBe(19);
+    expect(outcomes.slice(firstRefused).every((to) => to !== thanks)).toBe(true);
+    const shown = await get(outcomes[firstRefused]!, jar);
+    expect(shown.status).toBe(429);
+    const seen = await staffRatings();
+    expect(seen).toContain('limite 18');
+    expect(seen).not.toContain('limite 19');
+  });
 });
