@@ -97,7 +97,10 @@ describe('"Valuta questo servizio" without JavaScript', () => {
       await page.getByLabel(text(locale, 'rating.answer.unclear')).check();
       await follow(page, page.getByRole('button', { name: text(locale, 'rating.next') }));
 
-      await page.fill('[data-element="feedback-input-text"]', locale === 'ar' ? 'المواعيد غير واضحة' : 'Orari poco chiari');
+      await page.fill(
+        '[data-element="feedback-input-text"]',
+        locale === 'ar' ? 'المواعيد غير واضحة' : 'Orari poco chiari',
+      );
       await expectNoViolationsAt(page, `rating comment, ${locale}`);
       await follow(page, page.getByRole('button', { name: text(locale, 'rating.send') }));
       expect(await page.locator('main [role="status"]').innerText()).toBe(text(locale, 'rating.thanks'));
@@ -112,7 +115,10 @@ describe('"Valuta questo servizio" without JavaScript', () => {
   it('says what is missing when no star was chosen, in the page’s language', async () => {
     await site.withPage(noJs, async (page) => {
       await page.goto(`${site.origin}/es/sportelli`, { waitUntil: 'load' });
-      await follow(page, page.locator('[data-element="feedback"]').getByRole('button', { name: text('es', 'rating.next') }));
+      await follow(
+        page,
+        page.locator('[data-element="feedback"]').getByRole('button', { name: text('es', 'rating.next') }),
+      );
       expect(await page.locator('.error-summary').innerText()).toContain(text('es', 'rating.error.score'));
       await expectNoViolationsAt(page, 'rating refused');
     });

@@ -2,7 +2,14 @@
 // DPO the configuration sets; the accessibility statement links AgID's form with its review date,
 // and its feedback form reaches staff with the 30-day reply clock; Contatti and the footer's links.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStaffServer, signIn, post as postAs, request, useServer, type StaffServer } from '../support/staff-http.ts';
+import {
+  startStaffServer,
+  signIn,
+  post as postAs,
+  request,
+  useServer,
+  type StaffServer,
+} from '../support/staff-http.ts';
 import { Jar } from '../support/cookie-jar.ts';
 import { decodeEntities, fillForm, parseForm } from '../support/html-form.ts';
 
@@ -42,7 +49,11 @@ async function post(action: string, fields: [string, string][], jar: Jar) {
 }
 const reportForm = (html: string) => {
   const forms = [...html.matchAll(/<form\b[^>]*>/g)];
-  return parseForm(html, '/it/accessibilita', forms.findIndex((f) => f[0].includes('comune.report')));
+  return parseForm(
+    html,
+    '/it/accessibilita',
+    forms.findIndex((f) => f[0].includes('comune.report')),
+  );
 };
 
 describe('privacy notice (GDPR art. 13)', () => {
@@ -84,7 +95,11 @@ describe('accessibility statement (AgID model)', () => {
 
     const sent = await post(
       form.action,
-      fillForm(form, { message: 'Il calendario non si legge con lo zoom al 200%', page: '/it/sportelli', replyTo: 'lettrice@example.org' }),
+      fillForm(form, {
+        message: 'Il calendario non si legge con lo zoom al 200%',
+        page: '/it/sportelli',
+        replyTo: 'lettrice@example.org',
+      }),
       jar,
     );
     expect(sent.status).toBe(303);
@@ -98,7 +113,11 @@ describe('accessibility statement (AgID model)', () => {
     expect(list.html).not.toContain('Scrivi cosa');
 
     // Answered: it leaves the list, and with it the reply address.
-    const answer = parseForm(list.html, '/it/staff/accessibilita', [...list.html.matchAll(/<form\b[^>]*>/g)].findIndex((f) => f[0].includes('comune.answered')));
+    const answer = parseForm(
+      list.html,
+      '/it/staff/accessibilita',
+      [...list.html.matchAll(/<form\b[^>]*>/g)].findIndex((f) => f[0].includes('comune.answered')),
+    );
     const done = await postAs(decodeEntities(answer.action), answer.fields, { cookie });
     expect(done.status).toBe(303);
     const after = await request('/it/staff/accessibilita', { cookie });

@@ -92,7 +92,9 @@ describe('the rating component without JavaScript', () => {
     expect(question.html).toContain('data-element="feedback-rating-positive"');
     expect(question.html).toContain('What did you like most?');
 
-    const service = await get('/it/valuta?pagina=%2Fsportelli%2Fgallaratese%2Fprenota%2Fconfermata&flusso=booking&sportello=gallaratese');
+    const service = await get(
+      '/it/valuta?pagina=%2Fsportelli%2Fgallaratese%2Fprenota%2Fconfermata&flusso=booking&sportello=gallaratese',
+    );
     expect(service.status).toBe(200);
     expect(service.html).toContain('Quanto è stato facile usare questo servizio?');
   });
@@ -126,7 +128,14 @@ describe('the rating component without JavaScript', () => {
   });
 
   it('answers a hand-made state (a page that is not ours) with a plain 400', async () => {
-    const res = await post('/it/valuta?pagina=https://example.org&_action=rating.rate', [['step', 'score'], ['score', '3']], new Jar());
+    const res = await post(
+      '/it/valuta?pagina=https://example.org&_action=rating.rate',
+      [
+        ['step', 'score'],
+        ['score', '3'],
+      ],
+      new Jar(),
+    );
     expect(res.status).toBe(400);
   });
 
@@ -136,7 +145,18 @@ describe('the rating component without JavaScript', () => {
     const thanks = '/it/valuta?pagina=%2Fchi-siamo&esito=grazie';
     const outcomes: string[] = [];
     for (let i = 0; i < 22; i++)
-      outcomes.push((await post(action, [['step', 'comment'], ['comment', `limite ${i}`]], jar)).location!);
+      outcomes.push(
+        (
+          await post(
+            action,
+            [
+              ['step', 'comment'],
+              ['comment', `limite ${i}`],
+            ],
+            jar,
+          )
+        ).location!,
+      );
     // This address already sent one rating above: 19 more pass, then every one is refused.
     const firstRefused = outcomes.findIndex((to) => to !== thanks);
     expect(firstRefused).toBe(19);

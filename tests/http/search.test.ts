@@ -46,7 +46,10 @@ describe('site search', () => {
     const events = await page('/it/eventi');
     const link = /<a[^>]*href="(\/it\/eventi\/[a-z0-9-]+)"[^>]*>([^<]+)</.exec(events.html);
     expect(link).not.toBeNull();
-    const word = link![2]!.trim().split(/\s+/).find((w) => w.length > 4)!;
+    const word = link![2]!
+      .trim()
+      .split(/\s+/)
+      .find((w) => w.length > 4)!;
     const found = await page(`/it/cerca?q=${encodeURIComponent(word)}`);
     expect(found.html).toContain(`href="${link![1]}"`);
   });

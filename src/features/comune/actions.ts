@@ -19,7 +19,10 @@ export const REPORT_MAX = 2000;
 export const comune = {
   report: defineFormAction({
     input: z.object({
-      message: freeNote({ tooLong: 'comune.a11y.error.messageTooLong', invalid: 'comune.a11y.error.messageInvalid' }, REPORT_MAX),
+      message: freeNote(
+        { tooLong: 'comune.a11y.error.messageTooLong', invalid: 'comune.a11y.error.messageInvalid' },
+        REPORT_MAX,
+      ),
       page: optionalField(300),
       replyTo: optionalField(300),
     }),

@@ -35,7 +35,12 @@ export function privacyNotice(): NoticeSection[] {
       id: 'what',
       title: 'privacy.what.title',
       paragraphs: [{ key: 'privacy.what.p1' }],
-      items: [{ key: 'privacy.what.li1' }, { key: 'privacy.what.li2' }, { key: 'privacy.what.li3' }, { key: 'privacy.what.li4' }],
+      items: [
+        { key: 'privacy.what.li1' },
+        { key: 'privacy.what.li2' },
+        { key: 'privacy.what.li3' },
+        { key: 'privacy.what.li4' },
+      ],
     },
     {
       id: 'why',

@@ -27,7 +27,10 @@ export const rating = {
       step: z.enum(['score', 'answer', 'comment']),
       score: optionalField(10),
       answer: optionalField(40),
-      comment: freeNote({ tooLong: 'rating.error.commentTooLong', invalid: 'rating.error.commentInvalid' }, COMMENT_MAX),
+      comment: freeNote(
+        { tooLong: 'rating.error.commentTooLong', invalid: 'rating.error.commentInvalid' },
+        COMMENT_MAX,
+      ),
     }),
     slot: RATING_FORM,
     messages: 'rating.error.',
@@ -41,7 +44,10 @@ export const rating = {
       if (step === 'score') {
         const given = parseScore(score);
         if (given === undefined)
-          throw new FormRefused({ errors: { score: 'rating.error.score' }, location: ratingPath(locale, ratingQuery({ ...state, score: undefined, answer: undefined })) });
+          throw new FormRefused({
+            errors: { score: 'rating.error.score' },
+            location: ratingPath(locale, ratingQuery({ ...state, score: undefined, answer: undefined })),
+          });
         return { location: ratingPath(locale, ratingQuery({ ...state, score: given, answer: undefined })) };
       }
       if (state.score === undefined) throw badRequest();
@@ -55,7 +61,10 @@ export const rating = {
       const db = await getDb();
       const secret = await getServerSecret(db);
       const limit = await hitRateLimits(db, [
-        { key: limitKey('rating:ip', clientIp(context), secret), rule: { limit: RATINGS_PER_HOUR, windowSeconds: 3600 } },
+        {
+          key: limitKey('rating:ip', clientIp(context), secret),
+          rule: { limit: RATINGS_PER_HOUR, windowSeconds: 3600 },
+        },
       ]);
       if (!limit.allowed) throw new FormRefused({ retryAfterSeconds: limit.retryAfterSeconds, location: here });
       await insertRating(db, {

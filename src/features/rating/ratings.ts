@@ -23,9 +23,7 @@ export async function insertRating(db: Db, rating: NewRating): Promise<void> {
       page: rating.page,
       locale: rating.locale,
       flow: rating.flow,
-      desk_id: rating.deskSlug
-        ? db.selectFrom('desk').select('id').where('slug', '=', rating.deskSlug).limit(1)
-        : null,
+      desk_id: rating.deskSlug ? db.selectFrom('desk').select('id').where('slug', '=', rating.deskSlug).limit(1) : null,
       score: rating.score,
       answer: rating.answer,
       comment: rating.comment,
@@ -52,7 +50,15 @@ export interface RatingSummary {
   byPage: RatingGroup[];
   byFlow: RatingGroup[];
   byDesk: RatingGroup[];
-  comments: { createdAt: Date; page: string; flow: string; desk: string | null; score: number; answer: string | null; comment: string }[];
+  comments: {
+    createdAt: Date;
+    page: string;
+    flow: string;
+    desk: string | null;
+    score: number;
+    answer: string | null;
+    comment: string;
+  }[];
 }
 
 /** Staff's view: every rating since `since`, grouped three ways, and the latest comments. */

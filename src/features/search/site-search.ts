@@ -86,12 +86,23 @@ export async function searchSite(
   const desks = (await listDesks(db))
     .filter((d) =>
       matchesAll(
-        [d.name, d.area, d.address, d.description ? localize(d.description, locale) : '', ...d.services.map((s) => t(serviceKey(s)))].join(' '),
+        [
+          d.name,
+          d.area,
+          d.address,
+          d.description ? localize(d.description, locale) : '',
+          ...d.services.map((s) => t(serviceKey(s))),
+        ].join(' '),
         terms,
       ),
     )
     .slice(0, PER_KIND)
-    .map((d) => ({ kind: 'desk' as const, title: d.name, href: deskPath(locale, d.slug), text: `${d.area} – ${d.address}` }));
+    .map((d) => ({
+      kind: 'desk' as const,
+      title: d.name,
+      href: deskPath(locale, d.slug),
+      text: `${d.area} – ${d.address}`,
+    }));
   const events = await eventResults(db, locale, terms, now);
   return { terms, results: [...services, ...desks, ...contentResults(locale, t, terms), ...events] };
 }
