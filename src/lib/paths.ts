@@ -27,6 +27,8 @@ export const AREAS = {
   search: 'cerca',
   /** The steps of the rating component after its stars ("Valuta questo servizio", issue #14). */
   rating: 'valuta',
+  /** A service the desks offer, with the model's sections (issue #14): /{locale}/servizi/{service}. */
+  services: 'servizi',
 } as const;
 
 /** A desk's booking flow, under the desk: /{locale}/sportelli/{slug}/prenota[/{step}]. */
@@ -48,6 +50,11 @@ export function searchPath(locale: Locale, query?: Query): string {
 /** /{locale}/valuta[?…]: the rating component's next step; its state (no personal data) is the query. */
 export function ratingPath(locale: Locale, query?: Query): string {
   return withQuery(localePath(locale, AREAS.rating), query);
+}
+
+/** /{locale}/servizi/{service}: what a desk service is and which desks offer it. */
+export function servicePath(locale: Locale, service: string): string {
+  return localePath(locale, AREAS.services, encodeURIComponent(service));
 }
 
 /** The staff area's pages, under /{it|en}/staff/ (their own sub-paths follow: an id, a desk, a file). */
@@ -204,6 +211,7 @@ export const QUERY_PARAMS: Readonly<Record<string, readonly string[]>> = {
   '/[locale]/eventi/[slug]': [],
   '/[locale]/zaino-sospeso': [],
   '/[locale]/contatti': [],
+  '/[locale]/servizi/[service]': [],
   '/[locale]/privacy': [],
   '/[locale]/accessibilita': ['esito'],
   '/[locale]/eventi/feed.xml': [],

@@ -136,3 +136,31 @@ describe('footer and contacts', () => {
     expect(contacts.html).toContain('rete.municipio1@qubi.example.org');
   });
 });
+
+describe('service pages (the model’s sections)', () => {
+  it('show the sections in the model’s order with their markers, the desks that offer it and GovernmentService JSON-LD', async () => {
+    const desks = await get('/it/sportelli');
+    expect(desks.html).toMatch(/<a href="\/it\/servizi\/listening" data-element="service-link">/);
+    const { status, html } = await get('/it/servizi/listening');
+    expect(status).toBe(200);
+    expect(html).toContain('data-element="service-title"');
+    expect(html).toContain('data-element="service-description"');
+    const order = [...html.matchAll(/<section[^>]*data-element="(service-[a-z-]+)"/g)].map((m) => m[1]);
+    expect(order).toEqual([
+      'service-addressed',
+      'service-how-to',
+      'service-needed',
+      'service-achieved',
+      'service-calendar-text',
+      'service-booking-access',
+      'service-conditions',
+      'service-area',
+    ]);
+    expect(html).toContain('href="/it/sportelli/gallaratese/prenota"');
+    const jsonLd = JSON.parse(/<script type="application\/ld\+json">([\s\S]*?)<\/script>/.exec(html)![1]!);
+    expect(jsonLd['@type']).toBe('GovernmentService');
+    expect(jsonLd.isAccessibleForFree).toBe(true);
+    expect(jsonLd.availableChannel.length).toBeGreaterThan(0);
+    expect((await get('/it/servizi/tax-advice')).status).toBe(404);
+  });
+});

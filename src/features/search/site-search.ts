@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
 import type { Translate } from '#/lib/i18n.ts';
 import { localize, type Locale } from '#/lib/locales.ts';
-import { deskPath, eventPath, pagePath } from '#/lib/paths.ts';
+import { deskPath, eventPath, pagePath, servicePath } from '#/lib/paths.ts';
 import { listDesks } from '#/features/desks/desks.ts';
 import { DESK_SERVICES, serviceKey } from '#/features/desks/services.ts';
 import { CONTENT_PAGES, sectionKeys } from '#/features/content/content-pages.ts';
@@ -80,7 +80,7 @@ export async function searchSite(
   const services: SearchResult[] = DESK_SERVICES.filter((s) => matchesAll(t(serviceKey(s)), terms)).map((s) => ({
     kind: 'service',
     title: t(serviceKey(s)),
-    href: pagePath(locale, 'desks'),
+    href: servicePath(locale, s),
     text: t('comune.search.serviceText'),
   }));
   const desks = (await listDesks(db))
