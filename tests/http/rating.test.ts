@@ -131,7 +131,7 @@ describe('the rating component without JavaScript', () => {
     const res = await post(
       '/it/valuta?pagina=https://example.org&_action=rating.rate',
       [
-        ['step', 'score'],
+        ['ratingStep', 'score'],
         ['score', '3'],
       ],
       new Jar(),
@@ -150,7 +150,7 @@ describe('the rating component without JavaScript', () => {
           await post(
             action,
             [
-              ['step', 'comment'],
+              ['ratingStep', 'comment'],
               ['comment', `limite ${i}`],
             ],
             jar,

@@ -24,7 +24,7 @@ const RATINGS_PER_HOUR = 20;
 export const rating = {
   rate: defineFormAction({
     input: z.object({
-      step: z.enum(['score', 'answer', 'comment']),
+      ratingStep: z.enum(['score', 'answer', 'comment']),
       score: optionalField(10),
       answer: optionalField(40),
       comment: freeNote(
@@ -35,7 +35,7 @@ export const rating = {
     slot: RATING_FORM,
     messages: 'rating.error.',
     fields: RATING_FIELDS,
-    handler: async ({ step, score, answer, comment }, context) => {
+    handler: async ({ ratingStep: step, score, answer, comment }, context) => {
       const locale = context.locals.locale;
       const state = readRatingState(context.url.searchParams);
       // The state comes from our own links and forms: anything else was made by hand.
