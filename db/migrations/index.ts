@@ -18,6 +18,9 @@ import * as pledgeHolds from './2026_12_05_0530_pledge_holds.ts';
 import * as partDayClosure from './2026_12_05_0630_part_day_closure.ts';
 import * as bookingPhoneSearch from './2026_12_05_0631_booking_phone_search.ts';
 import * as figures from './2026_12_05_0640_figures.ts';
+import * as ratings from './2026_12_05_0660_ratings.ts';
+import * as networkPhone from './2026_12_05_0661_network_phone.ts';
+import * as accessibilityFeedback from './2026_12_05_0662_accessibility_feedback.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_24_0001_public_site': publicSite,
@@ -37,4 +40,7 @@ export const migrations: Record<string, Migration> = {
   '2026_12_05_0630_part_day_closure': partDayClosure,
   '2026_12_05_0631_booking_phone_search': bookingPhoneSearch,
   '2026_12_05_0640_figures': figures,
+  '2026_12_05_0660_ratings': ratings,
+  '2026_12_05_0661_network_phone': networkPhone,
+  '2026_12_05_0662_accessibility_feedback': accessibilityFeedback,
 };

@@ -4,8 +4,10 @@
 import { agenda } from '#/features/agenda/actions.ts';
 import { bookings } from '#/features/booking/actions.ts';
 import { campaign } from '#/features/campaign/actions.ts';
+import { comune } from '#/features/comune/actions.ts';
 import { events } from '#/features/events/actions.ts';
 import { gdpr } from '#/features/gdpr/actions.ts';
+import { rating } from '#/features/rating/actions.ts';
 import { staffAccounts } from '#/features/staff-accounts/actions.ts';
 import { volunteers } from '#/features/volunteers/actions.ts';
 
@@ -13,8 +15,10 @@ export const server = {
   agenda,
   bookings,
   campaign,
+  comune,
   events,
   gdpr,
+  rating,
   staffAccounts,
   volunteers,
 };

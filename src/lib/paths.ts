@@ -13,6 +13,7 @@ export const SECTIONS = {
   accessibility: 'accessibilita',
   legal: 'note-legali',
   faq: 'faq',
+  contacts: 'contatti',
 } as const;
 export type Section = keyof typeof SECTIONS;
 
@@ -22,6 +23,12 @@ export const AREAS = {
   /** A booking already made: manage it (from the email's link) or cancel it by reference. */
   booking: 'prenotazione',
   staff: 'staff',
+  /** The site search's results page (issue #14): a GET form, server-side. */
+  search: 'cerca',
+  /** The steps of the rating component after its stars ("Valuta questo servizio", issue #14). */
+  rating: 'valuta',
+  /** A service the desks offer, with the model's sections (issue #14): /{locale}/servizi/{service}. */
+  services: 'servizi',
 } as const;
 
 /** A desk's booking flow, under the desk: /{locale}/sportelli/{slug}/prenota[/{step}]. */
@@ -34,6 +41,21 @@ export type VolunteerPage = 'grazie' | 'conferma' | 'ritira';
 export type EventsFile = 'feed.xml' | 'calendario.ics';
 /** An event's sign-up pages (issue #13), under the event: /{locale}/eventi/{slug}/{page}. */
 export type EventSignUpPage = 'iscrizione' | 'codice' | 'iscritti' | 'non-veniamo';
+
+/** /{locale}/cerca[?q=…]: the site search and its results. */
+export function searchPath(locale: Locale, query?: Query): string {
+  return withQuery(localePath(locale, AREAS.search), query);
+}
+
+/** /{locale}/valuta[?…]: the rating component's next step; its state (no personal data) is the query. */
+export function ratingPath(locale: Locale, query?: Query): string {
+  return withQuery(localePath(locale, AREAS.rating), query);
+}
+
+/** /{locale}/servizi/{service}: what a desk service is and which desks offer it. */
+export function servicePath(locale: Locale, service: string): string {
+  return localePath(locale, AREAS.services, encodeURIComponent(service));
+}
 
 /** The staff area's pages, under /{it|en}/staff/ (their own sub-paths follow: an id, a desk, a file). */
 export const STAFF_PAGES = [
@@ -56,6 +78,8 @@ export const STAFF_PAGES = [
   'cruscotto',
   'cruscotto.csv',
   'cruscotto.ods',
+  'valutazioni',
+  'accessibilita',
 ] as const;
 export type StaffPage = (typeof STAFF_PAGES)[number];
 
@@ -184,10 +208,16 @@ export const QUERY_PARAMS: Readonly<Record<string, readonly string[]>> = {
   '/[locale]/volontari/conferma': ['token', 'esito'],
   '/[locale]/volontari/ritira': ['token', 'esito'],
   '/[locale]/eventi/[slug]/non-veniamo': ['token', 'esito'],
+  '/[locale]/cerca': ['q'],
+  '/[locale]/valuta': ['pagina', 'flusso', 'sportello', 'voto', 'risposta', 'esito'],
   '/[locale]': [],
   '/[locale]/sportelli/[slug]': [],
   '/[locale]/eventi/[slug]': [],
   '/[locale]/zaino-sospeso': [],
+  '/[locale]/contatti': [],
+  '/[locale]/servizi/[service]': [],
+  '/[locale]/privacy': [],
+  '/[locale]/accessibilita': ['esito'],
   '/[locale]/eventi/feed.xml': [],
   '/[locale]/eventi/calendario.ics': [],
   '/[locale]/eventi/[slug].ics': [],

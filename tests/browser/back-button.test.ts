@@ -61,7 +61,6 @@ async function expectContact(page: Page, locale = 'it') {
   expect(await h1(page)).toBe(text(locale, 'booking.contact.title'));
   expect(await page.locator('#firstName').inputValue()).toBe(person.firstName);
   expect(await page.locator('#phone').inputValue()).toBe(person.phone);
-  expect(await page.locator('#privacyAccepted').isChecked()).toBe(true);
 }
 async function expectCheck(page: Page, locale = 'it') {
   expect(await h1(page)).toBe(text(locale, 'booking.check.title'));
@@ -84,7 +83,6 @@ describe('the Back button in the booking flow', () => {
         await continueTo(page, 'it', 'booking.contact.title');
         await page.fill('#firstName', person.firstName);
         await page.fill('#phone', person.phone);
-        await page.check('#privacyAccepted');
         await continueTo(page, 'it', 'booking.check.title');
         await expectCheck(page);
 
@@ -207,14 +205,12 @@ describe('the Back button and the language switcher on the other public forms', 
         await page.check('#window-0');
         await page.fill('#name', donor.name);
         await page.fill('#phone', donor.phone);
-        await page.check('#privacyAccepted');
         await follow(page, '#submit');
         const expectAnswers = async () => {
           expect(await page.locator(`#${quantityId}`).inputValue()).toBe('1');
           expect(await page.locator('#window-0').isChecked()).toBe(true);
           expect(await page.locator('#name').inputValue()).toBe(donor.name);
           expect(await page.locator('#phone').inputValue()).toBe(donor.phone);
-          expect(await page.locator('#privacyAccepted').isChecked()).toBe(true);
         };
         expect(await page.locator('.error-summary').innerText()).toContain(text('it', 'pledge.error.phoneInvalid'));
         await expectKeptThroughBackAndReload(page, '/it/zaino-sospeso/dona', expectAnswers);

@@ -37,7 +37,6 @@ async function answerUpToCheck(
   await continueTo(page, locale, 'booking.contact.title');
   await page.fill('#firstName', contact.firstName);
   await page.fill('#phone', contact.phone);
-  await page.check('#privacyAccepted');
 }
 
 const errorSummary = (page: Page) => page.locator('.error-summary');

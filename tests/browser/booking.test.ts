@@ -69,7 +69,6 @@ async function fillContact(page: Page, values: { firstName: string; phone?: stri
   await page.fill('#firstName', values.firstName);
   if (values.phone) await page.fill('#phone', values.phone);
   if (values.email) await page.fill('#email', values.email);
-  await page.check('#privacyAccepted');
 }
 
 async function confirmAndReadReference(
@@ -247,7 +246,8 @@ describe('axe finds no WCAG 2.1 A/AA violation on the booking and manage pages',
         await continueButton(page, locale);
         await check('contact');
         await continueButton(page, locale);
-        expect(await page.locator('.error-summary li').count()).toBe(3);
+        // The name and a contact (no privacy box to tick any more: public task, not consent).
+        expect(await page.locator('.error-summary li').count()).toBe(2);
         await check('contact with errors');
         await fillContact(page, { firstName: 'Sam', phone: '333 555 7777', email: 'sam@example.org' });
         await continueButton(page, locale);

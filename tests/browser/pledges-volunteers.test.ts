@@ -55,7 +55,6 @@ async function fillPledge(
   await page.fill('#name', values.name);
   if (values.phone) await page.fill('#phone', values.phone);
   if (values.email) await page.fill('#email', values.email);
-  await page.check('#privacyAccepted');
 }
 
 async function pledgeJourney(
@@ -343,7 +342,8 @@ describe('axe finds no WCAG 2.1 A/AA violation on the pledge and volunteer pages
         await page.goto(site.origin + (await confirmationEmail(l, await signUp(l, 'confirm'))).confirm);
         await Promise.all([
           page.waitForURL(/\/volontari\/conferma\?esito=confermato$/),
-          page.locator('form button[type="submit"]').click(),
+          // The page's own form: the rating component's comes after it.
+          page.locator('form button[type="submit"]').first().click(),
         ]);
         expect(await h1(page)).toBe(text(l, 'volunteer.confirmed.title'));
       },
@@ -365,7 +365,8 @@ describe('axe finds no WCAG 2.1 A/AA violation on the pledge and volunteer pages
         await page.goto(site.origin + withdraw);
         await Promise.all([
           page.waitForURL(/\/volontari\/ritira\?esito=ritirato$/),
-          page.locator('form button[type="submit"]').click(),
+          // The page's own form: the rating component's comes after it.
+          page.locator('form button[type="submit"]').first().click(),
         ]);
         expect(await h1(page)).toBe(text(l, 'volunteer.withdraw.doneTitle'));
       },

@@ -217,6 +217,8 @@ export type PageType =
   | 'accessibility'
   | 'legal'
   | 'faq'
+  | 'contacts'
+  | 'search'
   | 'not-found';
 
 export interface PageSpec {
@@ -241,6 +243,8 @@ export const PAGES: PageSpec[] = [
   { type: 'accessibility', path: '/accessibilita', status: 200 },
   { type: 'legal', path: '/note-legali', status: 200 },
   { type: 'faq', path: '/faq', status: 200 },
+  { type: 'contacts', path: '/contatti', status: 200 },
+  { type: 'search', path: '/cerca?q=ascolto', status: 200 },
   { type: 'not-found', path: '/does-not-exist', status: 404 },
 ];
 

@@ -348,7 +348,6 @@ describe('booking API', () => {
         fields: {
           name: messages.ar['booking.error.nameRequired'],
           phone: messages.ar['booking.error.contactRequired'],
-          privacyAccepted: messages.ar['booking.error.privacyRequired'],
         },
       });
       expect(messages.ar['booking.error.nameRequired']).toMatch(/[\u0600-\u06FF]/);

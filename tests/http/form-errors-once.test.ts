@@ -75,7 +75,6 @@ describe('a refused form shows its errors once, and keeps its answers', () => {
         window: form.choices.window![0]!,
         name: 'Lucia Once',
         phone: '12ab',
-        privacyAccepted: form.choices.privacyAccepted![0]!,
       }),
     );
     expect(sent.status).toBe(303);

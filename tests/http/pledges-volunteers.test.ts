@@ -286,8 +286,10 @@ describe('pledging without JavaScript', () => {
       ['#window-0', messages.it['pledge.error.windowRequired']],
       ['#name', messages.it['pledge.error.nameRequired']],
       ['#phone', messages.it['pledge.error.contactRequired']],
-      ['#privacyAccepted', messages.it['pledge.error.privacyRequired']],
     ]);
+    // No box to tick: the notice is a short text with its link (processing is a public task).
+    expect(empty.html).not.toContain('name="privacyAccepted"');
+    expect(empty.html).toMatch(/<p id="privacy-text"[^>]*>[^<]*<a href="\/it\/privacy"/);
     expect(empty.html).toContain('<title>Errore: ');
 
     // Too many, a bad email: the answers are kept and shown again.
@@ -298,7 +300,6 @@ describe('pledging without JavaScript', () => {
       window,
       name: 'Giulia',
       email: 'giulia@',
-      privacyAccepted: 'yes',
     });
     expect(wrong.status).toBe(422);
     expect(errorSummary(wrong)).toEqual([
@@ -315,7 +316,6 @@ describe('pledging without JavaScript', () => {
     expect(inputOf(wrong, 'name').value).toBe('Giulia');
     expect(inputOf(wrong, 'email').value).toBe('giulia@');
     expect(form(wrong).fields).toContainEqual(['window', window]);
-    expect(form(wrong).fields).toContainEqual(['privacyAccepted', 'yes']);
 
     const done = await submit(wrong, { 'qty-zaino': '2', email: 'giulia@example.org' });
     expect(done.status, done.html.slice(0, 2000)).toBe(303);
@@ -710,7 +710,6 @@ describe('POST /api/v1/pledges', () => {
       fields: {
         name: messages.es['pledge.error.nameRequired'],
         phone: messages.es['pledge.error.phoneInvalid'],
-        privacyAccepted: messages.es['pledge.error.privacyRequired'],
       },
     });
     const it = await postJson('/api/v1/pledges', { ...base, locale: 'xx' });

@@ -954,6 +954,15 @@ const CELLS: Cell[] = [
     },
   },
   { name: 'audit log', method: 'GET', path: () => '/it/staff/audit', allowed: ['admin'] },
+  // Ratings of "Valuta questo servizio": the whole site's, no personal data.
+  { name: 'ratings', method: 'GET', path: () => '/it/staff/valutazioni', allowed: ['admin', 'coordinator'] },
+  // Reports of the accessibility statement's feedback form.
+  {
+    name: 'accessibility reports',
+    method: 'GET',
+    path: () => '/it/staff/accessibilita',
+    allowed: ['admin', 'coordinator'],
+  },
 ];
 
 /** Results, printed at the end as the matrix (A = allowed as expected, F = refused 403 as expected). */

@@ -59,7 +59,8 @@ describe('booking flow drafts', () => {
   it('splits the errors by step, so a step never shows the next one’s', () => {
     const onlyDetails = validateDraft({ ...emptyDraft('x'), note: 'x'.repeat(201), topic: 'tax-advice' }, desk);
     expect(onlyDetails.details).toEqual({ topic: 'booking.error.topicInvalid', note: 'booking.error.noteTooLong' });
-    expect(Object.keys(onlyDetails.contact)).toEqual(['firstName', 'phone', 'locale', 'privacyAccepted']);
+    // No privacy box to tick (public task, not consent): the contact step asks who and how only.
+    expect(Object.keys(onlyDetails.contact)).toEqual(['firstName', 'phone', 'locale']);
     expect(validateDraft(filled, desk)).toMatchObject({
       details: {},
       contact: {},

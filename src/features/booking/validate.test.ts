@@ -25,13 +25,15 @@ describe('booking details', () => {
     });
   });
 
-  it('needs a name, one contact and the privacy notice', () => {
+  it('needs a name and one contact, and no box ticked (public task, not consent)', () => {
     const r = bookingDetailsSchema.safeParse({ ...valid, firstName: '  ', phone: '', privacyAccepted: false });
     expect(r.success).toBe(false);
-    expect(fieldErrors(r.error!)).toMatchObject({
+    expect(fieldErrors(r.error!)).toEqual({
       firstName: 'booking.error.nameRequired',
-      privacyAccepted: 'booking.error.privacyRequired',
+      phone: 'booking.error.contactRequired',
     });
+    const { privacyAccepted: _dropped, ...withoutBox } = valid as typeof valid & { privacyAccepted?: unknown };
+    expect(bookingDetailsSchema.safeParse(withoutBox).success).toBe(true);
   });
 
   it('reports a missing contact on the phone field', () => {

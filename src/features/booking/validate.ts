@@ -57,7 +57,9 @@ export function bookingDetailValues<V extends { email: string; phone: string; to
 export const bookingDetailsSchema = z
   .object({
     ...bookingDetailFields,
-    privacyAccepted: z.literal(true, { error: 'booking.error.privacyRequired' }),
+    // Processing rests on the Comune's public task (GDPR art. 6(1)(e)), not on consent (issue #14):
+    // no box to tick. A client that still sends the old field sends a boolean.
+    privacyAccepted: z.boolean({ error: 'booking.error.privacyRequired' }).optional(),
   })
   // Runs even when other fields failed, so the person sees every problem at once.
   .refine((v) => Boolean(v.email || v.phone), {

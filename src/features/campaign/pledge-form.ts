@@ -35,7 +35,9 @@ export const pledgeContactSchema = z
     }),
     phone: optionalText.refine((v) => !v || normalizePhone(v) !== undefined, { error: 'pledge.error.phoneInvalid' }),
     locale: z.enum(LOCALES, { error: 'pledge.error.localeInvalid' }),
-    privacyAccepted: z.literal(true, { error: 'pledge.error.privacyRequired' }),
+    // Public task (GDPR art. 6(1)(e)), not consent (issue #14): nothing to tick; an old client's
+    // field is still a boolean.
+    privacyAccepted: z.boolean({ error: 'pledge.error.privacyRequired' }).optional(),
   })
   // Runs even when other fields failed, so every problem is reported at once.
   .refine((v) => Boolean(v.email || v.phone), {

@@ -11,6 +11,12 @@ export interface ContentPage {
   section: Extract<Section, 'about' | 'privacy' | 'accessibility' | 'legal' | 'faq'>;
   key: string;
   sections: ContentSection[];
+  /**
+   * Rendered on demand by a page of its own, not prerendered: the privacy notice reads its
+   * retention periods from the configuration (src/pages/[locale]/privacy.astro), the
+   * accessibility statement its AgID link and review date, and has a form (accessibilita.astro).
+   */
+  live?: true;
 }
 
 export const CONTENT_PAGES: ContentPage[] = [
@@ -30,6 +36,7 @@ export const CONTENT_PAGES: ContentPage[] = [
   {
     section: 'privacy',
     key: 'privacy',
+    live: true,
     sections: [
       { id: 'controller', paragraphs: 1 },
       { id: 'what', paragraphs: 1, items: 4 },
@@ -42,6 +49,7 @@ export const CONTENT_PAGES: ContentPage[] = [
   {
     section: 'accessibility',
     key: 'accessibility',
+    live: true,
     sections: [
       { id: 'commitment', paragraphs: 1 },
       { id: 'status', paragraphs: 1 },

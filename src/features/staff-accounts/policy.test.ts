@@ -151,6 +151,12 @@ const matrix: [string, Operation, Record<'admin' | 'coord8' | 'operatorQO' | 'pa
     { kind: 'figures.view', municipi: 'city' },
     { admin: true, coord8: false, operatorQO: false, partnerA: false },
   ],
+  ['ratings of the site', { kind: 'ratings.view' }, { admin: true, coord8: true, operatorQO: false, partnerA: false }],
+  [
+    'accessibility reports',
+    { kind: 'accessibility.feedback' },
+    { admin: true, coord8: true, operatorQO: false, partnerA: false },
+  ],
 ];
 
 describe('authorization policy', () => {

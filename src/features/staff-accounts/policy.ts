@@ -35,7 +35,9 @@ export type Operation =
     }
   | { kind: 'users.manage' } // list, disable, change roles
   | { kind: 'gdpr' }
-  | { kind: 'audit.view' };
+  | { kind: 'audit.view' }
+  | { kind: 'ratings.view' } // the answers of "Valuta questo servizio": no personal data, the whole site
+  | { kind: 'accessibility.feedback' }; // the accessibility statement's reports: read, mark answered
 
 const coordinates = (actor: Actor, municipioId: number | null) =>
   municipioId !== null && actor.municipi.includes(municipioId);
@@ -89,6 +91,9 @@ export function can(actor: Actor, op: Operation): boolean {
         // A partner editor's organisation must belong to one of the coordinator's municipi.
         (op.role !== 'partner_editor' || (op.organisation != null && coordinates(actor, op.organisation.municipioId)))
       );
+    case 'ratings.view':
+    case 'accessibility.feedback':
+      return actor.role === 'coordinator';
     case 'users.manage':
     case 'gdpr':
     case 'audit.view':

@@ -23,6 +23,8 @@ export interface NetworkTable {
   slug: string;
   name: string;
   email: string | null;
+  /** Issue #14's contacts (migration …0661); sample values while is_sample. */
+  phone: ColumnType<string | null, string | null | undefined, string | null>;
   is_sample: Generated<boolean>;
 }
 
@@ -361,6 +363,31 @@ export interface VolunteerTable {
   confirmed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
+/** An answer of the rating component (issue #14): no personal data (db/migrations/…0660_ratings.ts). */
+export interface RatingTable {
+  id: Generated<number>;
+  page: string;
+  locale: string;
+  flow: 'page' | 'booking' | 'pledge' | 'volunteer' | 'event';
+  desk_id: number | null;
+  score: number;
+  answer: string | null;
+  comment: string | null;
+  created_at: CreatedAt;
+}
+
+/** A report of the accessibility statement's feedback form (db/migrations/…0662). */
+export interface AccessibilityFeedbackTable {
+  id: Generated<number>;
+  page: string | null;
+  message: string;
+  reply_to: string | null;
+  locale: string;
+  created_at: CreatedAt;
+  reply_due_at: ColumnType<Date, never, never>;
+  answered_at: ColumnType<Date | null, never, Date | string | null>;
+}
+
 export type Role = 'admin' | 'coordinator' | 'desk_operator' | 'partner_editor';
 type NullableTime = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 
@@ -496,6 +523,8 @@ export interface Database {
   figure_month: FigureMonthTable;
   figure_refresh: FigureRefreshTable;
   figure_wait_sample: FigureWaitSampleTable;
+  rating: RatingTable;
+  accessibility_feedback: AccessibilityFeedbackTable;
 }
 
 /** Repository functions take either the database or a transaction. */

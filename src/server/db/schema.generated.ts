@@ -22,6 +22,17 @@ export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
+export interface AccessibilityFeedback {
+  answered_at: Timestamp | null;
+  created_at: Generated<Timestamp>;
+  id: Generated<number>;
+  locale: string;
+  message: string;
+  page: string | null;
+  reply_due_at: Generated<Timestamp>;
+  reply_to: string | null;
+}
+
 export interface AppSetting {
   key: string;
   value: string;
@@ -266,6 +277,7 @@ export interface Network {
   is_sample: Generated<boolean>;
   municipio_id: number;
   name: string;
+  phone: string | null;
   slug: string;
 }
 
@@ -331,6 +343,18 @@ export interface RateLimit {
   hits: number;
   key: string;
   window_started_at: Timestamp;
+}
+
+export interface Rating {
+  answer: string | null;
+  comment: string | null;
+  created_at: Generated<Timestamp>;
+  desk_id: number | null;
+  flow: string;
+  id: Generated<number>;
+  locale: string;
+  page: string;
+  score: number;
 }
 
 export interface RecoveryCode {
@@ -415,6 +439,7 @@ export interface Volunteer {
 }
 
 export interface DB {
+  accessibility_feedback: AccessibilityFeedback;
   app_setting: AppSetting;
   app_user: AppUser;
   audit_log: AuditLog;
@@ -443,6 +468,7 @@ export interface DB {
   pledge: Pledge;
   pledge_item: PledgeItem;
   rate_limit: RateLimit;
+  rating: Rating;
   recovery_code: RecoveryCode;
   sms_day: SmsDay;
   spent_form_stamp: SpentFormStamp;

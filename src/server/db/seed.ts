@@ -42,6 +42,7 @@ export async function seedDatabase(db: Kysely<Database>, now: Date = new Date())
           name: `Rete QuBì Municipio ${m.id}`,
           // The material gives no addresses: coordinators' mailboxes are sample values.
           email: `rete.municipio${m.id}@qubi.example.org`,
+          phone: `+39 02 0000 01${String(m.id).padStart(2, '0')}`,
           is_sample: true,
         })),
       )

@@ -14,7 +14,17 @@ import { getServerSecret } from '#/server/security/secret.ts';
 import { getConfig } from '#/server/config.ts';
 
 /** The flows that keep a draft; each has its own cookie, so one flow never reads another's. */
-export type DraftFlow = 'booking' | 'pledge' | 'volunteer' | 'cancel' | 'manage' | 'staff' | 'signup' | 'signup-hold';
+export type DraftFlow =
+  | 'booking'
+  | 'pledge'
+  | 'volunteer'
+  | 'cancel'
+  | 'manage'
+  | 'staff'
+  | 'signup'
+  | 'signup-hold'
+  | 'rating'
+  | 'accessibility';
 
 /** An hour: long enough to find a document half-way through, short enough for a shared phone. */
 export const DRAFT_MAX_AGE_SECONDS = 3600;
