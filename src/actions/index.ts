@@ -8,6 +8,7 @@ import { events } from '#/features/events/actions.ts';
 import { gdpr } from '#/features/gdpr/actions.ts';
 import { staffAccounts } from '#/features/staff-accounts/actions.ts';
 import { volunteers } from '#/features/volunteers/actions.ts';
+import { waitlist } from '#/features/waitlist/actions.ts';
 
 export const server = {
   agenda,
@@ -17,4 +18,5 @@ export const server = {
   gdpr,
   staffAccounts,
   volunteers,
+  waitlist,
 };

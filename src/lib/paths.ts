@@ -180,6 +180,8 @@ export const QUERY_PARAMS: Readonly<Record<string, readonly string[]>> = {
   '/[locale]/volontari/conferma': ['token', 'esito'],
   '/[locale]/volontari/ritira': ['token', 'esito'],
   '/[locale]/eventi/[slug]/non-veniamo': ['token', 'esito'],
+  '/[locale]/eventi/[slug]/lista-attesa': ['esito', 'posizione'],
+  '/[locale]/lista-attesa': ['token', 'esito'],
   '/[locale]': [],
   '/[locale]/sportelli/[slug]': [],
   '/[locale]/eventi/[slug]': [],
