@@ -69,14 +69,17 @@ export async function findWaitByToken(db: Db, token: string): Promise<WaitView |
   };
 }
 
-/** Parties waiting (or holding an offer) per event: numbers only, for the staff's pages. */
+/**
+ * Parties waiting (or holding an offer) per event, and after its start those it could not seat (the
+ * round closes them): numbers only, for the staff's pages.
+ */
 export async function waitingCountsByEvent(db: Db, eventIds: readonly number[]) {
   if (eventIds.length === 0) return new Map<number, { parties: number; seats: number }>();
   const rows = await db
     .selectFrom('wait_entry')
     .select(['event_id', (eb) => eb.fn.countAll<string>().as('parties'), (eb) => eb.fn.sum<string>('seats').as('seats')])
     .where('event_id', 'in', eventIds)
-    .where('status', 'in', ['waiting', 'offered'])
+    .where('status', 'in', ['waiting', 'offered', 'closed'])
     .groupBy('event_id')
     .execute();
   return new Map(rows.map((r) => [r.event_id!, { parties: Number(r.parties), seats: Number(r.seats) }]));
