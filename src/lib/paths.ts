@@ -182,6 +182,7 @@ export const QUERY_PARAMS: Readonly<Record<string, readonly string[]>> = {
   '/[locale]/eventi/[slug]/non-veniamo': ['token', 'esito'],
   '/[locale]/eventi/[slug]/lista-attesa': ['esito', 'posizione'],
   '/[locale]/lista-attesa': ['token', 'esito'],
+  '/[locale]/sportelli/[slug]/avvisami': ['esito', 'posizione'],
   '/[locale]': [],
   '/[locale]/sportelli/[slug]': [],
   '/[locale]/eventi/[slug]': [],

@@ -16,10 +16,16 @@ import { getPublicEventBySlug } from '#/features/events/events.ts';
 import { AGE_BANDS, BAND_COLUMN, PARTY_FIELD_ORDER, parsePartyForm } from '#/features/events/party.ts';
 import { joinEventWaitlist } from './join-event.ts';
 import { acceptOffer, declineOrLeave } from './respond.ts';
-import { eventWaitlistPath, waitStatusPath } from './wait-paths.ts';
+import { deskWaitlistPath, eventWaitlistPath, waitStatusPath } from './wait-paths.ts';
+import { joinDeskWaitlist, parseDeskWait } from './join-desk.ts';
+import { getDeskBySlug } from '#/features/desks/desks.ts';
 
 /** Where a refused join form keeps its answers (the sign-up's flow, a scope of its own). */
 export const waitlistForm = (slug: string | undefined) => ({ flow: 'signup', scope: `waitlist:${slug ?? ''}` }) as const;
+/** The same for a desk's "tell me if a place opens". */
+export const deskWaitlistForm = (slug: string | undefined) =>
+  ({ flow: 'signup', scope: `waitlist-desk:${slug ?? ''}` }) as const;
+export const DESK_WAIT_FIELDS = ['fromDay', 'toDay', 'name', 'phone', 'email', 'locale'] as const;
 
 const partyFields = z.object({
   adults: optionalField(20),
@@ -34,6 +40,7 @@ const partyFields = z.object({
 /** What the status page says after an answer (?esito=…). */
 export const ANSWER_OUTCOMES = {
   accepted: 'accettata',
+  booked: 'prenotata',
   declined: 'rifiutata',
   left: 'uscita',
   expired: 'scaduta',
@@ -92,6 +99,48 @@ export const waitlist = {
       };
     },
   }),
+  /** "Tell me if a place opens" at a desk, for a range of days. */
+  joinDesk: defineFormAction({
+    input: z.object({
+      fromDay: optionalField(20),
+      toDay: optionalField(20),
+      name: optionalField(200),
+      phone: optionalField(100),
+      email: optionalField(300),
+      locale: optionalField(10),
+      submissionKey: optionalField(100),
+    }),
+    slot: (context) => deskWaitlistForm(context.params.slug),
+    messages: 'waitlist.desk.error.',
+    fields: DESK_WAIT_FIELDS,
+    honeypot: true,
+    handler: async (input, context) => {
+      const parsed = parseDeskWait(input);
+      if (!parsed.ok) throw new FormRefused({ errors: parsed.fields });
+      const db = await getDb();
+      const desk = await getDeskBySlug(db, context.params.slug ?? '');
+      if (!desk) throw seeOther(context.url.pathname);
+      const wait = parsed.value;
+      const limit = await guardPublicWrite(db, 'event-registration', clientIp(context), [wait.phone, wait.email]);
+      if (!limit.allowed) throw new FormRefused({ retryAfterSeconds: limit.retryAfterSeconds });
+      const secret = await getServerSecret(db);
+      const outcome = await joinDeskWaitlist(db, desk, wait, {
+        client: limitKey('hold', clientIp(context), secret),
+        submissionKey: /^[\x21-\x7E]{1,64}$/.test(input.submissionKey) ? input.submissionKey : null,
+      });
+      if (!outcome.ok)
+        throw new FormRefused({
+          notice: `waitlist.refused.${outcome.reason}`,
+          status: outcome.reason === 'too_many' ? 429 : 409,
+        });
+      return {
+        location: deskWaitlistPath(context.locals.locale, desk.slug, {
+          esito: 'iscritti',
+          posizione: String(outcome.position),
+        }),
+      };
+    },
+  }),
   /** "Yes, we come": the offered seats become a confirmed sign-up. */
   acceptOffer: defineFormAction({
     input: z.object({ token: optionalField(120) }),
@@ -102,8 +151,9 @@ export const waitlist = {
       const db = await getDb();
       const outcome = await acceptOffer(db, token, { reminderAt: getConfig().reminderTime });
       if (!outcome.ok) return answered(context, outcome.reason, token);
-      await refreshEvents(context, outcome.eventSlug);
-      return answered(context, 'accepted');
+      if (outcome.kind === 'event') await refreshEvents(context, outcome.eventSlug);
+      else await invalidateLiveData(context, [CACHE_TAGS.slots(outcome.deskSlug)]);
+      return answered(context, outcome.kind === 'event' ? 'accepted' : 'booked');
     },
   }),
   /** "No thanks" to an offer, or "take us off the list". */

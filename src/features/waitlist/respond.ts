@@ -1,5 +1,5 @@
 // A family answers from its status link (issue #13): accept an offer (→ a confirmed registration,
-// with its confirmation and reminder as for a sign-up), decline it (the seats go to the next party
+// with its confirmation and reminder as for a sign-up, or a desk's confirmed booking), decline it (the seats go to the next party
 // that fits), or leave the list. Each first flips the entry's row with a conditional UPDATE (or
 // locks it), so an acceptance, a decline and the lapse of the same offer never both happen; the
 // seats an offer holds were taken when it was made, so accepting takes none and cannot overbook.
@@ -13,10 +13,12 @@ import { queueRegistrationConfirmation } from '#/features/events/registration-ho
 import { WAIT_TOKEN } from './wait-token.ts';
 import { ERASED } from './wait-erase.ts';
 import { giveSeatsBack, offerEventSeats } from './event-offers.ts';
+import { acceptDeskOffer, giveDeskPlaceBack } from './desk-offers.ts';
 
 
 export type AcceptOutcome =
   | { ok: true; kind: 'event'; eventSlug: string; reference: string }
+  | { ok: true; kind: 'desk'; deskSlug: string; reference: string }
   /** unknown: the link names nothing; accepted: already done; expired: the offer lapsed or was declined; not_offered: still waiting. */
   | { ok: false; reason: 'unknown' | 'already_accepted' | 'expired' | 'not_offered' };
 
@@ -39,8 +41,7 @@ export async function acceptOffer(
     if (entry.status === 'waiting') return { ok: false, reason: 'not_offered' };
     if (entry.status !== 'offered' || (entry.offer_expires_at?.getTime() ?? 0) <= now.getTime())
       return { ok: false, reason: 'expired' };
-    // Desk lists have a table but no way in yet (docs/waiting-list.md): nothing to accept there.
-    if (entry.event_id === null) return { ok: false, reason: 'expired' };
+    if (entry.desk_id !== null) return acceptDeskOffer(trx, entry, now, options.reminderAt);
     const event = await trx
       .selectFrom('event')
       .select(['id', 'slug', 'starts_at'])
@@ -90,7 +91,7 @@ export async function declineOrLeave(db: Db, token: string, now: Date = new Date
   return runInTransaction(db, async (trx) => {
     const entry = await trx
       .selectFrom('wait_entry')
-      .select(['id', 'event_id', 'seats'])
+      .select(['id', 'event_id', 'seats', 'offered_slot_id'])
       .where('token_hash', '=', hashToken(token))
       .executeTakeFirst();
     if (!entry) return { ok: false, reason: 'unknown' };
@@ -110,6 +111,8 @@ export async function declineOrLeave(db: Db, token: string, now: Date = new Date
       if (entry.event_id !== null) {
         await giveSeatsBack(trx, entry.event_id, entry.seats);
         await offerEventSeats(trx, entry.event_id, now);
+      } else if (entry.offered_slot_id !== null) {
+        await giveDeskPlaceBack(trx, entry.offered_slot_id, now);
       }
       return { ok: true, was: 'offered' };
     }

@@ -14,3 +14,8 @@ export function eventWaitlistPath(locale: Locale, slug: string, query?: Query): 
 export function waitStatusPath(locale: Locale, query?: Query): string {
   return withQuery(`/${locale}/lista-attesa`, query);
 }
+
+/** /{locale}/sportelli/{slug}/avvisami: "tell me if a place opens". */
+export function deskWaitlistPath(locale: Locale, slug: string, query?: Query): string {
+  return withQuery(`/${locale}/sportelli/${slug}/avvisami`, query);
+}

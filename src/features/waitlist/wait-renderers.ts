@@ -10,6 +10,7 @@ import { WITHDRAWN, type MessageRenderers, type RenderRequest } from '#/server/m
 import { renderHtml, renderText, siteUrl, type EmailContent } from '#/server/mail/email-layout.ts';
 import { shortManageUrl, smsText, smsWhen } from '#/features/booking/sms.ts';
 import { getPublicEventBySlug } from '#/features/events/events.ts';
+import { getDeskBySlug } from '#/features/desks/desks.ts';
 import { WAIT_MESSAGE_KINDS, parseWaitPayload, type WaitMessageKind } from './wait-messages.ts';
 import { waitToken } from './wait-token.ts';
 import { waitStatusPath } from './wait-paths.ts';
@@ -28,22 +29,32 @@ async function prepare(db: Db, kind: WaitMessageKind, raw: unknown) {
     .where('reference', '=', payload.reference)
     .executeTakeFirst();
   if (!entry || !WANTED[kind].includes(entry.status)) return undefined;
+  const token = waitToken(await getServerSecret(db), entry);
+  if (payload.deskSlug) {
+    const desk = await getDeskBySlug(db, payload.deskSlug);
+    return desk && { payload, token, place: { name: desk.name, short: desk.area, address: desk.address }, desk: true };
+  }
   const event = payload.eventSlug ? await getPublicEventBySlug(db, payload.eventSlug) : undefined;
   if (!event || event.status !== 'published') return undefined;
-  return { payload, event, token: waitToken(await getServerSecret(db), entry) };
+  return { payload, token, event, desk: false };
 }
 
-const short = (kind: WaitMessageKind) => kind.replace('waitlist_', '');
+/** The locale key's middle: an event's "joined"/"offer", or a desk's "deskJoined"/"deskOffer". */
+const keyOf = (kind: WaitMessageKind, desk: boolean) => {
+  const short = kind.replace('waitlist_', '');
+  return desk ? `desk${short[0]!.toUpperCase()}${short.slice(1)}` : short;
+};
 
 const sms = (kind: WaitMessageKind) => async (request: RenderRequest) => {
   const p = await prepare(request.db, kind, request.message.payload);
   if (!p) return WITHDRAWN;
   const t = getTranslator(request.locale);
-  const until = p.payload.expiresAt ? smsWhen(new Date(p.payload.expiresAt), request.locale) : '';
-  const text = t(`waitlist.sms.${short(kind)}`, {
+  const at = (iso?: string) => (iso ? smsWhen(new Date(iso), request.locale) : '');
+  const text = t(`waitlist.sms.${keyOf(kind, p.desk)}`, {
     seats: p.payload.seats,
-    when: smsWhen(p.event.startsAt, request.locale),
-    until,
+    when: p.event ? smsWhen(p.event.startsAt, request.locale) : at(p.payload.startsAt),
+    until: at(p.payload.expiresAt),
+    desk: p.place?.short ?? '',
     link: shortManageUrl(request.origin, p.token),
   });
   return smsText(text, request.locale);
@@ -54,23 +65,29 @@ const email = (kind: WaitMessageKind) => async (request: RenderRequest) => {
   if (!p) return WITHDRAWN;
   const locale: Locale = request.locale;
   const t = getTranslator(locale);
-  const title = localize(p.event.title, locale);
+  const when = (d: Date) => `${formatLongDate(d, locale)}, ${formatTime(d, locale)}`;
+  const title = p.event ? localize(p.event.title, locale) : (p.place?.name ?? '');
   const url = siteUrl(request.origin, waitStatusPath(locale, { token: p.token }));
-  const until = p.payload.expiresAt ? new Date(p.payload.expiresAt) : undefined;
+  const key = keyOf(kind, p.desk);
+  const starts = p.event?.startsAt ?? (p.payload.startsAt ? new Date(p.payload.startsAt) : undefined);
   const content: EmailContent = {
-    subject: t(`waitlist.email.${short(kind)}.subject`, { event: title }),
+    subject: t(`waitlist.email.${key}.subject`, { event: title, desk: title }),
     greeting: t('email.greetingAnonymous'),
-    intro: t(`waitlist.email.${short(kind)}.intro`, {
+    intro: t(`waitlist.email.${key}.intro`, {
       seats: p.payload.seats,
       event: title,
-      until: until ? `${formatLongDate(until, locale)}, ${formatTime(until, locale)}` : '',
+      desk: title,
+      until: p.payload.expiresAt ? when(new Date(p.payload.expiresAt)) : '',
     }),
     details: [
       { label: t('waitlist.reference'), value: p.payload.reference, ltr: true },
-      { label: t('event.when'), value: `${formatLongDate(p.event.startsAt, locale)}, ${formatTime(p.event.startsAt, locale)}` },
-      { label: t('event.where'), value: `${p.event.venue}, ${p.event.address}` },
+      ...(starts ? [{ label: t('event.when'), value: when(starts) }] : []),
+      {
+        label: t('event.where'),
+        value: p.event ? `${p.event.venue}, ${p.event.address}` : `${p.place?.name}, ${p.place?.address}`,
+      },
     ],
-    links: [{ text: t(`waitlist.email.${short(kind)}.link`), url }],
+    links: [{ text: t(`waitlist.email.${key}.link`), url }],
     notes: [],
     closing: t('email.closing'),
     signature: t('email.signature'),
