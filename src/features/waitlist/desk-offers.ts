@@ -23,7 +23,9 @@ export async function offerDeskPlace(trx: Db, slotId: number, now: Date): Promis
     .innerJoin('desk as d', 'd.id', 's.desk_id')
     .select(['s.id', 's.desk_id', 's.starts_at', 's.booked', 's.capacity', 'd.slug'])
     .where('s.id', '=', slotId)
-    .forUpdate('s')
+    // NO KEY UPDATE, the lock the counter's update takes anyway: a booking inserted meanwhile (its
+    // foreign key takes KEY SHARE) is not blocked by it.
+    .forNoKeyUpdate('s')
     .executeTakeFirst();
   if (!slot) return 0;
   const expiresAt = offerExpiry(now, slot.starts_at);
@@ -40,6 +42,10 @@ export async function offerDeskPlace(trx: Db, slotId: number, now: Date): Promis
       .where('to_day', '>=', day)
       .orderBy('id')
       .limit(1)
+      // Another place being offered at once (another slot, another transaction) has locked its
+      // family: this one goes to the next, and no family is offered two places.
+      .forUpdate()
+      .skipLocked()
       .executeTakeFirst();
     if (!entry) break;
     const { rows } = await sql`
@@ -51,7 +57,8 @@ export async function offerDeskPlace(trx: Db, slotId: number, now: Date): Promis
       .updateTable('wait_entry')
       .set({ status: 'offered', offered_at: now, offer_expires_at: expiresAt, offered_slot_id: slot.id })
       .where('id', '=', entry.id)
-      .execute();
+      .where('status', '=', 'waiting')
+      .executeTakeFirstOrThrow();
     offered += 1;
     await queueWaitMessage(trx, 'waitlist_offer', entry, {
       deskSlug: slot.slug,
