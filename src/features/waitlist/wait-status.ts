@@ -84,3 +84,16 @@ export async function waitingCountsByEvent(db: Db, eventIds: readonly number[]) 
     .execute();
   return new Map(rows.map((r) => [r.event_id!, { parties: Number(r.parties), seats: Number(r.seats) }]));
 }
+
+/** Families waiting for a place at the desk on a day of the range (or holding an offer): a number, for the agenda. */
+export async function waitingForDesk(db: Db, deskId: number, range: { from: string; to: string }): Promise<number> {
+  const row = await db
+    .selectFrom('wait_entry')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('desk_id', '=', deskId)
+    .where('status', 'in', ['waiting', 'offered'])
+    .where('from_day', '<=', range.to)
+    .where('to_day', '>=', range.from)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
