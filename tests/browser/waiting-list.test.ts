@@ -83,7 +83,12 @@ describe('full → waiting list → offer → accept, JavaScript off, in Arabic'
       await axe(new URL(page.url()).pathname + new URL(page.url()).search, 'joined');
 
       // The link in the email shows the family its place.
-      const status = await linkFromEmail(site.server, 'waitlist_joined', 'QW-', /https?:\/\/\S+lista-attesa\?token=\S+/);
+      const status = await linkFromEmail(
+        site.server,
+        'waitlist_joined',
+        'QW-',
+        /https?:\/\/\S+lista-attesa\?token=\S+/,
+      );
       await page.goto(`${site.origin}${status}`, { waitUntil: 'load' });
       expect(await h1(page)).toBe(text('ar', 'waitlist.status.title'));
       const [before] = text('ar', 'waitlist.position').split('{{position}}');
@@ -91,7 +96,12 @@ describe('full → waiting list → offer → accept, JavaScript off, in Arabic'
       await axe(status, 'status, waiting (ar)');
 
       // The first family (Italian) cannot come: its link's page, one button.
-      const cancel = await linkFromEmail(site.server, 'event_registration_confirmation', reference, /https?:\/\/\S+non-veniamo\S+/);
+      const cancel = await linkFromEmail(
+        site.server,
+        'event_registration_confirmation',
+        reference,
+        /https?:\/\/\S+non-veniamo\S+/,
+      );
       await page.goto(`${site.origin}${cancel}`, { waitUntil: 'load' });
       await follow(page, page.getByRole('button', { name: text('it', 'events.cancel.submit'), exact: true }));
 

@@ -97,7 +97,13 @@ describe('full → waiting list → offer → accept, without JavaScript, in Ara
     expect(await seats()).toEqual({ total: 2, left: 0 });
 
     // The next family does not fit: the API names the waiting list.
-    const full = await api('registrations', { adults: 1, children: ['3-6'], name: 'سارة', phone: '+393331110002', locale: 'ar' });
+    const full = await api('registrations', {
+      adults: 1,
+      children: ['3-6'],
+      name: 'سارة',
+      phone: '+393331110002',
+      locale: 'ar',
+    });
     expect(full.status).toBe(409);
     expect(await full.json()).toMatchObject({
       error: 'full',
@@ -124,8 +130,15 @@ describe('full → waiting list → offer → accept, without JavaScript, in Ara
     expect(html(joinedPage.html)).toContain(ar['waitlist.joined']);
     expect(html(joinedPage.html)).toContain(text('waitlist.position'));
     // Joining twice from the same contact (a new form, not the same one sent twice): a clear refusal.
-    const form2 = parseForm((await request(`/ar/eventi/${slug}/lista-attesa`, jar)).html, `/ar/eventi/${slug}/lista-attesa`);
-    const again = await post(form2.action, fillForm(form2, { adults: '2', name: 'سارة', phone: '333 111 0002', locale: 'ar' }), jar);
+    const form2 = parseForm(
+      (await request(`/ar/eventi/${slug}/lista-attesa`, jar)).html,
+      `/ar/eventi/${slug}/lista-attesa`,
+    );
+    const again = await post(
+      form2.action,
+      fillForm(form2, { adults: '2', name: 'سارة', phone: '333 111 0002', locale: 'ar' }),
+      jar,
+    );
     expect(again.location).toBe(`/ar/eventi/${slug}/lista-attesa`);
     expect(html((await request(again.location!, jar)).html)).toContain(ar['waitlist.refused.already_waiting']);
 

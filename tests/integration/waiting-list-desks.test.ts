@@ -33,7 +33,18 @@ async function booked(start: Date) {
   const phone = `+39333${String(2000000 + phones++)}`;
   const made = await createBooking(
     t.db,
-    { desk, start, firstName: 'Amina', email: null, phone, topic: null, note: null, locale: 'ar', submissionKey: null, source: 'staff' },
+    {
+      desk,
+      start,
+      firstName: 'Amina',
+      email: null,
+      phone,
+      topic: null,
+      note: null,
+      locale: 'ar',
+      submissionKey: null,
+      source: 'staff',
+    },
     now,
   );
   if (!made.ok) throw new Error(`not booked: ${made.reason}`);
@@ -82,7 +93,9 @@ describe('the form', () => {
     expect(fields({ fromDay: '2026-11-30', toDay: '2026-12-02' })).toEqual({ fromDay: 'waitlist.desk.error.past' });
     expect(fields({ fromDay: '2026-12-10', toDay: '2026-12-09' })).toEqual({ toDay: 'waitlist.desk.error.order' });
     expect(fields({ fromDay: '2026-12-01', toDay: '2027-03-01' })).toEqual({ toDay: 'waitlist.desk.error.tooLong' });
-    expect(fields({ fromDay: '2026-02-30', toDay: '2026-12-09' })).toMatchObject({ fromDay: 'waitlist.desk.error.dayInvalid' });
+    expect(fields({ fromDay: '2026-02-30', toDay: '2026-12-09' })).toMatchObject({
+      fromDay: 'waitlist.desk.error.dayInvalid',
+    });
     expect(fields({ fromDay: '2026-12-01', toDay: '2026-12-09', phone: '' })).toEqual({
       phone: 'events.register.error.contactRequired',
     });

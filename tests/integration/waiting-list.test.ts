@@ -91,7 +91,11 @@ const statusOf = async (token: string) => (await findWaitByToken(t.db, token))?.
 
 /** Seats the counter says are taken, and what holds them: sign-ups and live offers. */
 async function ledger(eventId: number) {
-  const event = await t.db.selectFrom('event').select('seats_taken').where('id', '=', eventId).executeTakeFirstOrThrow();
+  const event = await t.db
+    .selectFrom('event')
+    .select('seats_taken')
+    .where('id', '=', eventId)
+    .executeTakeFirstOrThrow();
   const regs = await t.db
     .selectFrom('event_registration')
     .select('seats')
@@ -213,7 +217,11 @@ describe('expiry', () => {
     expect(await statusOf(second)).toBe('offered');
     expect(await ledger(event.id)).toEqual({ counter: 2, registered: 0, offered: 2 });
     // The lapsed entry keeps no contact.
-    const lapsed = await t.db.selectFrom('wait_entry').select(['phone', 'name']).where('status', '=', 'lapsed').execute();
+    const lapsed = await t.db
+      .selectFrom('wait_entry')
+      .select(['phone', 'name'])
+      .where('status', '=', 'lapsed')
+      .execute();
     expect(lapsed.every((e) => e.phone === null && e.name === null)).toBe(true);
   });
 

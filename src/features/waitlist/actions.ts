@@ -21,7 +21,8 @@ import { joinDeskWaitlist, parseDeskWait } from './join-desk.ts';
 import { getDeskBySlug } from '#/features/desks/desks.ts';
 
 /** Where a refused join form keeps its answers (the sign-up's flow, a scope of its own). */
-export const waitlistForm = (slug: string | undefined) => ({ flow: 'signup', scope: `waitlist:${slug ?? ''}` }) as const;
+export const waitlistForm = (slug: string | undefined) =>
+  ({ flow: 'signup', scope: `waitlist:${slug ?? ''}` }) as const;
 /** The same for a desk's "tell me if a place opens". */
 export const deskWaitlistForm = (slug: string | undefined) =>
   ({ flow: 'signup', scope: `waitlist-desk:${slug ?? ''}` }) as const;

@@ -57,8 +57,7 @@ export function parseDeskWait(body: Record<string, unknown>, now: Date = new Dat
 }
 
 export type DeskJoinOutcome =
-  | { ok: true; reference: string; position: number; duplicate: boolean }
-  | { ok: false; reason: WaitRefusal };
+  { ok: true; reference: string; position: number; duplicate: boolean } | { ok: false; reason: WaitRefusal };
 
 class Refused extends Error {
   readonly reason: WaitRefusal;

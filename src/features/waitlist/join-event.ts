@@ -18,8 +18,7 @@ import { positionOf } from './wait-status.ts';
 
 export type JoinRefusal = WaitRefusal | 'not_open' | 'already_registered';
 export type JoinOutcome =
-  | { ok: true; reference: string; position: number; duplicate: boolean }
-  | { ok: false; reason: JoinRefusal };
+  { ok: true; reference: string; position: number; duplicate: boolean } | { ok: false; reason: JoinRefusal };
 
 class Refused extends Error {
   readonly reason: JoinRefusal;

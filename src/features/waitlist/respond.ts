@@ -15,7 +15,6 @@ import { ERASED } from './wait-erase.ts';
 import { giveSeatsBack, offerEventSeats } from './event-offers.ts';
 import { acceptDeskOffer, giveDeskPlaceBack } from './desk-offers.ts';
 
-
 export type AcceptOutcome =
   | { ok: true; kind: 'event'; eventSlug: string; reference: string }
   | { ok: true; kind: 'desk'; deskSlug: string; reference: string }

@@ -62,7 +62,9 @@ export async function postWaitingList(context: APIContext): Promise<Response> {
       seats: partySeats(party),
       status: 'waiting',
       position: outcome.position,
-      link_sent_to: sms ? { channel: 'sms', to: maskPhone(sms) } : { channel: 'email', to: maskEmail(party.email ?? '') },
+      link_sent_to: sms
+        ? { channel: 'sms', to: maskPhone(sms) }
+        : { channel: 'email', to: maskEmail(party.email ?? '') },
     },
     { status: outcome.duplicate ? 200 : 201 },
   );

@@ -49,7 +49,8 @@ export async function queueWaitMessage(
 
 export function parseWaitPayload(raw: unknown): WaitPayload {
   const p = (typeof raw === 'string' ? JSON.parse(raw) : raw) as Record<string, unknown> | null;
-  if (typeof p?.reference !== 'string' || typeof p.seats !== 'number') throw new Error('waiting-list payload is malformed');
+  if (typeof p?.reference !== 'string' || typeof p.seats !== 'number')
+    throw new Error('waiting-list payload is malformed');
   const text = (k: string) => (typeof p[k] === 'string' ? { [k]: p[k] as string } : {});
   return {
     reference: p.reference,

@@ -7,11 +7,7 @@ import { WAIT_TOKEN } from './wait-token.ts';
 
 /** 1 + the parties before it still waiting or holding an offer on the same list. */
 export async function positionOf(db: Db, id: number): Promise<number> {
-  const me = await db
-    .selectFrom('wait_entry')
-    .select(['event_id', 'desk_id'])
-    .where('id', '=', id)
-    .executeTakeFirst();
+  const me = await db.selectFrom('wait_entry').select(['event_id', 'desk_id']).where('id', '=', id).executeTakeFirst();
   if (!me) return 0;
   const before = await db
     .selectFrom('wait_entry')
@@ -77,7 +73,11 @@ export async function waitingCountsByEvent(db: Db, eventIds: readonly number[]) 
   if (eventIds.length === 0) return new Map<number, { parties: number; seats: number }>();
   const rows = await db
     .selectFrom('wait_entry')
-    .select(['event_id', (eb) => eb.fn.countAll<string>().as('parties'), (eb) => eb.fn.sum<string>('seats').as('seats')])
+    .select([
+      'event_id',
+      (eb) => eb.fn.countAll<string>().as('parties'),
+      (eb) => eb.fn.sum<string>('seats').as('seats'),
+    ])
     .where('event_id', 'in', eventIds)
     .where('status', 'in', ['waiting', 'offered', 'closed'])
     .groupBy('event_id')

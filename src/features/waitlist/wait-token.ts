@@ -6,7 +6,10 @@ import { createHmac } from 'node:crypto';
 import { hashToken } from '#/features/booking/reference.ts';
 
 export function waitToken(secret: string, entry: { id: number; reference: string }): string {
-  return createHmac('sha256', secret).update(`waitlist:${entry.id}:${entry.reference}`).digest('base64url').slice(0, 20);
+  return createHmac('sha256', secret)
+    .update(`waitlist:${entry.id}:${entry.reference}`)
+    .digest('base64url')
+    .slice(0, 20);
 }
 
 export function waitTokenHash(secret: string, entry: { id: number; reference: string }): string {
