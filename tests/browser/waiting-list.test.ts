@@ -3,14 +3,15 @@
 // waiting list"; the next family joins from the form; its email link shows its position; the first
 // family's "we can't come" frees the seats; the offer's email link opens the offer, and "yes, we'll
 // come" makes it a confirmed sign-up. axe finds nothing on the join form and the status page
-// (waiting, offered, answered) in Arabic, Italian and English.
+// (waiting, offered, answered) in Arabic, Italian and English; at 320 px the join form (as sent and
+// refused), the status page and the desk's form fit the screen in every locale.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext } from 'playwright-core';
 import { startServer } from '../support/server.ts';
 import { codeSentTo } from '../support/codes.ts';
 import { browserSite, expectNoViolations, follow, h1, LIMITS_NOT_REACHED, linkFromEmail, text } from './support.ts';
 
-const fx = { slug: '' };
+const fx = { slug: '', status: '' };
 
 const site = browserSite(() =>
   startServer(LIMITS_NOT_REACHED, {
@@ -89,6 +90,7 @@ describe('full → waiting list → offer → accept, JavaScript off, in Arabic'
         'QW-',
         /https?:\/\/\S+lista-attesa\?token=\S+/,
       );
+      fx.status = status;
       await page.goto(`${site.origin}${status}`, { waitUntil: 'load' });
       expect(await h1(page)).toBe(text('ar', 'waitlist.status.title'));
       const [before] = text('ar', 'waitlist.position').split('{{position}}');
@@ -122,5 +124,38 @@ describe('full → waiting list → offer → accept, JavaScript off, in Arabic'
 
   it.each(['it', 'en', 'ar'])('axe: the join form in /%s', async (locale) => {
     await axe(`/${locale}/eventi/${fx.slug}/lista-attesa`, `join form (${locale})`);
+  });
+
+  it.each(['it', 'en', 'ar', 'es', 'zh'])('at 320 px the pages fit the screen in /%s', async (locale) => {
+    const phone = await site.browser.newContext({
+      viewport: { width: 320, height: 640 },
+      screen: { width: 320, height: 640 },
+      isMobile: true,
+      hasTouch: true,
+      deviceScaleFactor: 2,
+      javaScriptEnabled: false,
+    });
+    try {
+      const page = await phone.newPage();
+      const fits = async (what: string) => {
+        const m = await page.evaluate(() => ({
+          scrollWidth: document.documentElement.scrollWidth,
+          innerWidth: window.innerWidth,
+        }));
+        expect(m, what).toEqual({ scrollWidth: 320, innerWidth: 320 });
+      };
+      await page.goto(`${site.origin}/${locale}/eventi/${fx.slug}/lista-attesa`, { waitUntil: 'load' });
+      await fits('join form');
+      // Refused (no contact): the error summary and the field errors.
+      await page.fill('#name', 'Famiglia Esposito-Abdelrahman');
+      await follow(page, page.getByRole('button', { name: text(locale, 'waitlist.submit'), exact: true }));
+      await fits('join form, refused');
+      await page.goto(`${site.origin}${fx.status.replace('/ar/', `/${locale}/`)}`, { waitUntil: 'load' });
+      await fits('status page');
+      await page.goto(`${site.origin}/${locale}/sportelli/quarto-oggiaro/avvisami`, { waitUntil: 'load' });
+      await fits('desk form');
+    } finally {
+      await phone.close();
+    }
   });
 });
