@@ -16,6 +16,9 @@ import { acceptOffer, declineOrLeave } from '#/features/waitlist/respond.ts';
 import { findWaitByToken } from '#/features/waitlist/wait-status.ts';
 import { waitingListRound } from '#/features/waitlist/lapse-offers.ts';
 import { waitToken } from '#/features/waitlist/wait-token.ts';
+import { publishEvent } from '#/features/events/event-workflow.ts';
+import { createUser } from '#/features/staff-accounts/users.ts';
+import { loadActor } from '#/features/staff-accounts/actor.ts';
 
 let t: TestDatabase;
 const now = new Date();
@@ -195,6 +198,29 @@ describe('offers in order', () => {
     expect(await declineOrLeave(t.db, first, now)).toEqual({ ok: true, was: 'offered' });
     expect(await statusOf(second)).toBe('offered');
     expect(await ledger(event.id)).toEqual({ counter: 1, registered: 0, offered: 1 });
+  });
+});
+
+describe('more seats set by staff', () => {
+  it('publishing the event again with more seats offers them to the list', async () => {
+    const event = await newEvent(2);
+    await signedUp(event.id, 2);
+    const token = await waits(event.id, 2);
+    // An edit sends a published event back to review with its new seats (updateEvent); a moderator publishes it.
+    await t.db.updateTable('event').set({ status: 'submitted', seats: 4 }).where('id', '=', event.id).execute();
+    const email = 'admin.attesa@comune.example';
+    const id = await createUser(t.db, { email, displayName: 'Admin', role: 'admin' });
+    const admin = await loadActor(t.db, {
+      id,
+      email,
+      displayName: email,
+      role: 'admin',
+      organisationId: null,
+      totpEnabled: false,
+    });
+    expect((await publishEvent(t.db, admin, event.id)).ok).toBe(true);
+    expect(await statusOf(token)).toBe('offered');
+    expect(await ledger(event.id)).toEqual({ counter: 4, registered: 2, offered: 2 });
   });
 });
 
