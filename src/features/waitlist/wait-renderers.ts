@@ -8,12 +8,12 @@ import { formatLongDate, formatTime } from '#/lib/format.ts';
 import { getServerSecret } from '#/server/security/secret.ts';
 import { WITHDRAWN, type MessageRenderers, type RenderRequest } from '#/server/mail/renderers.ts';
 import { renderHtml, renderText, siteUrl, type EmailContent } from '#/server/mail/email-layout.ts';
-import { shortManageUrl, smsText, smsWhen } from '#/features/booking/sms.ts';
 import { getPublicEventBySlug } from '#/features/events/events.ts';
 import { getDeskBySlug } from '#/features/desks/desks.ts';
 import { WAIT_MESSAGE_KINDS, parseWaitPayload, type WaitMessageKind } from './wait-messages.ts';
 import { waitToken } from './wait-token.ts';
 import { waitStatusPath } from './wait-paths.ts';
+import { renderWaitSms, type WaitSmsKey } from './wait-sms.ts';
 
 /** The statuses in which each message is still wanted. */
 const WANTED: Record<WaitMessageKind, readonly string[]> = {
@@ -48,16 +48,17 @@ const keyOf = (kind: WaitMessageKind, desk: boolean) => {
 const sms = (kind: WaitMessageKind) => async (request: RenderRequest) => {
   const p = await prepare(request.db, kind, request.message.payload);
   if (!p) return WITHDRAWN;
-  const t = getTranslator(request.locale);
-  const at = (iso?: string) => (iso ? smsWhen(new Date(iso), request.locale) : '');
-  const text = t(`waitlist.sms.${keyOf(kind, p.desk)}`, {
+  const date = (iso?: string) => (iso ? new Date(iso) : undefined);
+  return renderWaitSms({
+    key: keyOf(kind, p.desk) as WaitSmsKey,
+    locale: request.locale,
+    origin: request.origin,
+    token: p.token,
     seats: p.payload.seats,
-    when: p.event ? smsWhen(p.event.startsAt, request.locale) : at(p.payload.startsAt),
-    until: at(p.payload.expiresAt),
-    desk: p.place?.short ?? '',
-    link: shortManageUrl(request.origin, p.token),
+    start: p.event?.startsAt ?? date(p.payload.startsAt),
+    until: date(p.payload.expiresAt),
+    ...(p.place ? { desk: p.place.short } : {}),
   });
-  return smsText(text, request.locale);
 };
 
 const email = (kind: WaitMessageKind) => async (request: RenderRequest) => {
