@@ -21,6 +21,7 @@ import * as figures from './2026_12_05_0640_figures.ts';
 import * as ratings from './2026_12_05_0660_ratings.ts';
 import * as networkPhone from './2026_12_05_0661_network_phone.ts';
 import * as accessibilityFeedback from './2026_12_05_0662_accessibility_feedback.ts';
+import * as waitingList from './2026_12_05_0600_waiting_list.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_24_0001_public_site': publicSite,
@@ -43,4 +44,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_05_0660_ratings': ratings,
   '2026_12_05_0661_network_phone': networkPhone,
   '2026_12_05_0662_accessibility_feedback': accessibilityFeedback,
+  '2026_12_05_0600_waiting_list': waitingList,
 };

@@ -10,6 +10,7 @@ import { gdpr } from '#/features/gdpr/actions.ts';
 import { rating } from '#/features/rating/actions.ts';
 import { staffAccounts } from '#/features/staff-accounts/actions.ts';
 import { volunteers } from '#/features/volunteers/actions.ts';
+import { waitlist } from '#/features/waitlist/actions.ts';
 
 export const server = {
   agenda,
@@ -21,4 +22,5 @@ export const server = {
   rating,
   staffAccounts,
   volunteers,
+  waitlist,
 };

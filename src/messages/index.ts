@@ -18,6 +18,8 @@ import { registrationRenderers } from '#/features/events/outbox-renderers.ts';
 import { releaseLapsedRegistrations } from '#/features/events/lapsed-registrations.ts';
 import { countFigures } from '#/features/figures/count-figures.ts';
 import { sampleFirstFreeSlots } from '#/features/figures/wait-samples.ts';
+import { waitlistRenderers } from '#/features/waitlist/wait-renderers.ts';
+import { waitingListRound } from '#/features/waitlist/lapse-offers.ts';
 import { getConfig } from '#/server/config.ts';
 import type { MessageRenderers } from '#/server/mail/renderers.ts';
 import type { WorkerFeatures } from '#/server/mail/worker.ts';
@@ -30,6 +32,7 @@ const all = [
   verificationRenderers,
   smsReplyRenderers,
   registrationRenderers,
+  waitlistRenderers,
 ];
 
 export const messageRenderers: MessageRenderers = {
@@ -65,6 +68,12 @@ export function workerFeatures(options: HousekeepingOptions = {}): WorkerFeature
         name: 'sign-up release',
         run: (db, at) => releaseLapsedRegistrations(db, at),
         describe: (n) => `released ${n} unconfirmed event sign-ups`,
+      },
+      // After the sign-up release: lapsed offers move on, and the seats freed go to the waiting lists.
+      {
+        name: 'waiting lists',
+        run: (db, at) => waitingListRound(db, at),
+        describe: (n) => `lapsed or made ${n} waiting-list offers`,
       },
       {
         name: 'pledge hold release',

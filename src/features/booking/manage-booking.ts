@@ -1,5 +1,6 @@
 // One booking after it was made: found by its manage link or by reference and phone, cancelled
 // (its place freed at once), or moved to another slot (the new place taken before the old is freed).
+import { offerDeskPlace } from '#/features/waitlist/desk-offers.ts';
 import { sql } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
 import type { Desk } from '#/features/desks/desks.ts';
@@ -124,6 +125,8 @@ export async function cancelBooking(
       .set({ booked: sql<number>`booked - 1` })
       .where('id', '=', cancelled.slot_id)
       .execute();
+    // The freed place goes to the desk's waiting list first, in this transaction (issue #13).
+    await offerDeskPlace(trx, cancelled.slot_id, now);
     await cancelPendingMessages(trx, bookingId, ['booking_reminder', 'verification_code']);
     // Only a booking that was confirmed is announced as cancelled; a hold never was.
     if (cancelled.hold_expires_at) {
@@ -232,6 +235,8 @@ export async function moveBooking(
         .set({ booked: sql<number>`booked - 1` })
         .where('id', '=', current.slot_id)
         .execute();
+      // The place moved away from goes to the desk's waiting list (issue #13).
+      await offerDeskPlace(trx, current.slot_id, now);
       await cancelPendingMessages(trx, booking.id, ['booking_reminder']);
       if (booking.email) {
         const payload = {

@@ -9,6 +9,7 @@
 // `can` was asked about. So two moderators cannot both publish (the second finds no row), and an
 // event moved out of someone's scope between the check and the write is not written.
 // Publish, send back and cancel leave an audit row in the same transaction.
+import { offerEventSeats } from '#/features/waitlist/event-offers.ts';
 import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
 import type { Database, Db, EventStatus } from '#/server/db/database.ts';
 import { can, type Actor } from '#/features/staff-accounts/policy.ts';
@@ -226,6 +227,8 @@ async function transition(db: Db, actor: Actor, id: number, spec: TransitionSpec
       .returning('id')
       .executeTakeFirst();
     if (!row) return false;
+    // Published (again, perhaps with more seats): seats free now go to the waiting list (issue #13).
+    if (spec.to === 'published') await offerEventSeats(trx, id, now);
     if (spec.audit)
       await writeAudit(trx, {
         actorUserId: actor.id,

@@ -17,6 +17,7 @@ import { parsePartyJson } from './party.ts';
 import { registerParty } from './registrations.ts';
 import { confirmRegistration, findRegistration, findRegistrationIdByReference } from './registration-holds.ts';
 import type { RegistrationView } from './registration-holds.ts';
+import { waitingListOption } from '#/features/waitlist/wait-api.ts';
 
 const SUBMISSION_KEY = /^[\x21-\x7E]{1,64}$/;
 
@@ -60,8 +61,12 @@ export async function postRegistration(context: APIContext): Promise<Response> {
     const message = t(`events.register.refused.${outcome.reason}`);
     if (outcome.reason === 'too_many_holds') return apiError(429, outcome.reason, { message });
     if (outcome.reason === 'not_open') return apiError(409, outcome.reason, { message });
-    // The waiting list comes with the next part of issue #13.
-    return apiError(409, outcome.reason, { message, seats: event.seats });
+    // Full for this party: the answer names the event's waiting list (issue #13).
+    return apiError(409, outcome.reason, {
+      message: t('waitlist.api.full'),
+      seats: event.seats,
+      waiting_list: waitingListOption(event.slug, responseLocale(read.body)),
+    });
   }
   await invalidateLiveData(context, [CACHE_TAGS.events]);
   const r = await findRegistration(db, outcome.registration.id);

@@ -12,6 +12,7 @@ import { dropCodeMessages } from '#/features/verification/send-code.ts';
 import { HOLD_MINUTES } from '#/features/verification/code.ts';
 import { manageTokenFor } from '#/features/booking/booking-sms.ts';
 import { hashToken } from '#/features/booking/reference.ts';
+import { offerEventSeats } from '#/features/waitlist/event-offers.ts';
 import { cancelPendingMessagesOf, enqueueMessages, reminderTime, smsRecipientOf } from '#/server/mail/outbox.ts';
 
 export interface RegistrationView {
@@ -133,26 +134,48 @@ export async function confirmRegistration(
       .where('id', '=', id)
       .execute();
     await dropCodeMessages(trx, { registrationId: id });
-    const sms = smsRecipientOf(r.phone);
-    const recipient = sms ?? r.email;
-    if (recipient) {
-      const common = {
-        channel: sms ? ('sms' as const) : ('email' as const),
-        recipient,
-        locale: r.locale as Locale,
-        payload: { reference: r.reference, eventSlug: r.slug, seats: r.seats, cancelToken },
-        registrationId: id,
-      };
-      const remindAt = reminderTime(r.starts_at, options.reminderAt);
-      await enqueueMessages(trx, [
-        { kind: 'event_registration_confirmation', ...common },
-        ...(remindAt.getTime() > now.getTime()
-          ? [{ kind: 'event_registration_reminder' as const, ...common, sendAfter: remindAt }]
-          : []),
-      ]);
-    }
+    await queueRegistrationConfirmation(trx, { id, ...r, cancelToken }, now, options.reminderAt);
     return { ok: true, id, cancelToken, alreadyConfirmed: false };
   });
+}
+
+/**
+ * A confirmed sign-up's confirmation and day-before reminder (SMS to a mobile, else email), each
+ * with the "we can't come" link; also used when a waiting-list offer is accepted (features/waitlist).
+ */
+export async function queueRegistrationConfirmation(
+  trx: Db,
+  r: {
+    id: number;
+    reference: string;
+    phone: string | null;
+    email: string | null;
+    locale: string;
+    seats: number;
+    slug: string;
+    starts_at: Date;
+    cancelToken: string | null;
+  },
+  now: Date,
+  reminderAt?: string,
+): Promise<void> {
+  const sms = smsRecipientOf(r.phone);
+  const recipient = sms ?? r.email;
+  if (!recipient) return;
+  const common = {
+    channel: sms ? ('sms' as const) : ('email' as const),
+    recipient,
+    locale: r.locale as Locale,
+    payload: { reference: r.reference, eventSlug: r.slug, seats: r.seats, cancelToken: r.cancelToken },
+    registrationId: r.id,
+  };
+  const remindAt = reminderTime(r.starts_at, reminderAt);
+  await enqueueMessages(trx, [
+    { kind: 'event_registration_confirmation', ...common },
+    ...(remindAt.getTime() > now.getTime()
+      ? [{ kind: 'event_registration_reminder' as const, ...common, sendAfter: remindAt }]
+      : []),
+  ]);
 }
 
 export type ResendRegistrationOutcome = ResendHeldCodeOutcome;
@@ -200,6 +223,8 @@ export async function cancelRegistration(db: Db, token: string): Promise<{ event
       .returning('slug')
       .executeTakeFirstOrThrow();
     await cancelPendingMessagesOf(trx, 'registration_id', r.id, ['event_registration_reminder']);
+    // The freed seats go to the waiting list first, in this same transaction (issue #13).
+    await offerEventSeats(trx, r.event_id, new Date());
     return { eventSlug: event.slug };
   });
 }

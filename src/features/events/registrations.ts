@@ -19,6 +19,7 @@ import { checkRegistrationLimits, type RegistrationRefusal } from './registratio
 import { releaseLapsedRegistrations } from './lapsed-registrations.ts';
 import { seatsOf } from './event-seats.ts';
 import { queueCode } from '#/features/verification/send-code.ts';
+import { hasWaitingList, settleEventList } from '#/features/waitlist/event-offers.ts';
 
 export interface RegistrationSummary {
   id: number;
@@ -95,6 +96,8 @@ export async function registerParty(
   const seats = partySeats(party);
   const expiresAt = new Date(now.getTime() + HOLD_MINUTES * 60000);
   const channel: CodeChannel = party.phone && smsRecipientOf(party.phone) ? 'sms' : 'email';
+  // Seats freed by lapsed holds or offers go to the waiting families first (issue #13).
+  if (await hasWaitingList(db, eventId)) await settleEventList(db, eventId, now);
   // Told at once when the party cannot fit (most of a rush, once the event is full): no transaction.
   if (!(await mayFit(db, eventId, seats, now)))
     return (await duplicate()) ?? { ok: false, reason: await whyNot(db, eventId, now) };

@@ -106,7 +106,8 @@ export const signUpActions = {
         throw seeOther(eventSignUpPath(locale, event.slug, 'codice'));
       if (!outcome.ok)
         throw new FormRefused({
-          notice: `events.register.refused.${outcome.reason}`,
+          // A full event: the notice points to its waiting list (issue #13), linked below the form.
+          notice: outcome.reason === 'full' ? 'waitlist.signUpFull' : `events.register.refused.${outcome.reason}`,
           status: outcome.reason === 'too_many_holds' ? 429 : 409,
         });
       await invalidateLiveData(context, [CACHE_TAGS.events, `event:${event.slug}`]);

@@ -22,8 +22,15 @@ export function signUpOpen(event: PublicEvent, now: Date = new Date()): boolean 
   return event.seats !== null && event.status === 'published' && event.startsAt > now;
 }
 
-export async function partyFormView(page: Page, event: PublicEvent, locale: Locale, t: Translate) {
-  const kept = await keptFormInput(page, 'signup', signUpForm(event.slug, 'party').scope);
+/** The party form as typed; `scope`: another form of the same fields (the waiting list's, features/waitlist). */
+export async function partyFormView(
+  page: Page,
+  event: PublicEvent,
+  locale: Locale,
+  t: Translate,
+  scope: string = signUpForm(event.slug, 'party').scope,
+) {
+  const kept = await keptFormInput(page, 'signup', scope);
   const values = Object.fromEntries(
     [...PARTY_FIELDS, 'locale'].map((f) => [f, String(kept?.form.get(f) ?? '')]),
   ) as Record<string, string>;

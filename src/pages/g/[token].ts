@@ -5,6 +5,8 @@ import { findPledgeByToken } from '#/features/campaign/manage-pledge.ts';
 import { isLocale } from '#/lib/locales.ts';
 import { findByCancelToken } from '#/features/events/registration-holds.ts';
 import { eventSignUpPath } from '#/lib/paths.ts';
+import { findWaitByToken } from '#/features/waitlist/wait-status.ts';
+import { waitStatusPath } from '#/features/waitlist/wait-paths.ts';
 
 /**
  * The short link an SMS carries (`/g/<manage token>`): a 303 to the booking's or the pledge's manage
@@ -24,6 +26,12 @@ export const GET: APIRoute = async ({ params }) => {
     const where = eventSignUpPath(isLocale(signUp.locale) ? signUp.locale : 'it', signUp.slug, 'non-veniamo', {
       token,
     });
+    return new Response(null, { status: 303, headers: { ...headers, Location: where } });
+  }
+  // A waiting-list entry's status link (issue #13).
+  const waiting = found ? undefined : await findWaitByToken(db, token);
+  if (waiting) {
+    const where = waitStatusPath(isLocale(waiting.locale) ? waiting.locale : 'it', { token });
     return new Response(null, { status: 303, headers: { ...headers, Location: where } });
   }
   if (!found) return new Response('Not found', { status: 404, headers: { ...headers, 'Content-Type': 'text/plain' } });

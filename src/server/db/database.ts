@@ -118,6 +118,39 @@ export interface EventRegistrationTable {
   created_at: CreatedAt;
 }
 
+/** A family on a waiting list (issue #13): for an event's seats or for a desk's place in a range of days. */
+export type WaitStatus = 'waiting' | 'offered' | 'accepted' | 'declined' | 'lapsed' | 'left' | 'closed';
+
+export interface WaitEntryTable {
+  id: Generated<number>;
+  reference: string;
+  event_id: number | null;
+  desk_id: number | null;
+  from_day: string | null; // 'YYYY-MM-DD'
+  to_day: string | null;
+  adults: Generated<number>;
+  children_0_3: Generated<number>;
+  children_3_6: Generated<number>;
+  children_6_11: Generated<number>;
+  children_11_14: Generated<number>;
+  seats: number;
+  name: string | null;
+  phone: string | null;
+  email: string | null;
+  locale: string;
+  status: ColumnType<WaitStatus, WaitStatus | undefined, WaitStatus>;
+  offered_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  offer_expires_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  offered_slot_id: number | null;
+  registration_id: number | null;
+  booking_id: number | null;
+  token_hash: string | null;
+  client: string | null;
+  submission_key: string | null;
+  created_at: CreatedAt;
+  closed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
 export interface EventOrganiserTable {
   event_id: number;
   organisation_id: number;
@@ -494,6 +527,7 @@ export interface Database {
   event: EventTable;
   event_organiser: EventOrganiserTable;
   event_registration: EventRegistrationTable;
+  wait_entry: WaitEntryTable;
   campaign: CampaignTable;
   campaign_item: CampaignItemTable;
   drop_off_point: DropOffPointTable;

@@ -438,6 +438,36 @@ export interface Volunteer {
   withdraw_key: string;
 }
 
+export interface WaitEntry {
+  adults: Generated<number>;
+  booking_id: number | null;
+  children_0_3: Generated<number>;
+  children_11_14: Generated<number>;
+  children_3_6: Generated<number>;
+  children_6_11: Generated<number>;
+  client: string | null;
+  closed_at: Timestamp | null;
+  created_at: Generated<Timestamp>;
+  desk_id: number | null;
+  email: string | null;
+  event_id: number | null;
+  from_day: Timestamp | null;
+  id: Generated<number>;
+  locale: string;
+  name: string | null;
+  offer_expires_at: Timestamp | null;
+  offered_at: Timestamp | null;
+  offered_slot_id: number | null;
+  phone: string | null;
+  reference: string;
+  registration_id: number | null;
+  seats: number;
+  status: Generated<string>;
+  submission_key: string | null;
+  to_day: Timestamp | null;
+  token_hash: string | null;
+}
+
 export interface DB {
   accessibility_feedback: AccessibilityFeedback;
   app_setting: AppSetting;
@@ -478,4 +508,5 @@ export interface DB {
   user_token: UserToken;
   verification_code: VerificationCode;
   volunteer: Volunteer;
+  wait_entry: WaitEntry;
 }

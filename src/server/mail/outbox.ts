@@ -26,7 +26,10 @@ export type MessageKind =
   | 'sms_help'
   /** An event registration confirmed by its code, and its day-before reminder (issue #13). */
   | 'event_registration_confirmation'
-  | 'event_registration_reminder';
+  | 'event_registration_reminder'
+  /** A waiting list (issue #13): "you are on the list" and "seats or a place are free for you". */
+  | 'waitlist_joined'
+  | 'waitlist_offer';
 
 export type MessageChannel = 'email' | 'sms';
 

@@ -1,0 +1,131 @@
+// "Tell me if a place opens" at a desk (issue #13): a family waits for a place on any day from
+// `fromDay` to `toDay` (Rome dates, today onwards, at most MAX_RANGE_DAYS), with a name, one
+// contact and its language — the same fields and rules as a sign-up's (events/party.ts), one
+// person. The status link goes to the contact only, as for events (join-event.ts).
+import type { Db } from '#/server/db/database.ts';
+import { runInTransaction, isUniqueViolation } from '#/server/db/transaction.ts';
+import { getServerSecret } from '#/server/security/secret.ts';
+import { scopedSubmissionKey } from '#/server/security/submission-key.ts';
+import { romeDateString } from '#/lib/time.ts';
+import { toLatinDigits } from '#/lib/contact.ts';
+import { generateReference } from '#/features/booking/reference.ts';
+import { parsePartyJson, type Parsed } from '#/features/events/party.ts';
+import type { Locale } from '#/lib/locales.ts';
+import { checkWaitLimits, type WaitRefusal } from './wait-limits.ts';
+import { waitTokenHash } from './wait-token.ts';
+import { queueWaitMessage } from './wait-messages.ts';
+import { positionOf } from './wait-status.ts';
+
+export const MAX_RANGE_DAYS = 60;
+const E = 'waitlist.desk.error.';
+
+export interface DeskWait {
+  fromDay: string;
+  toDay: string;
+  name: string;
+  phone: string | null;
+  email: string | null;
+  locale: Locale;
+}
+
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+const dayNumber = (day: string) => Date.UTC(+day.slice(0, 4), +day.slice(5, 7) - 1, +day.slice(8, 10)) / 86_400_000;
+function realDay(raw: unknown): string | undefined {
+  const day = toLatinDigits(typeof raw === 'string' ? raw : '').trim();
+  const m = DAY.exec(day);
+  if (!m) return undefined;
+  const d = new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!));
+  return d.toISOString().slice(0, 10) === day ? day : undefined;
+}
+
+/** The form's or the API's fields: the days, then the person as a party of one adult. */
+export function parseDeskWait(body: Record<string, unknown>, now: Date = new Date()): Parsed<DeskWait> {
+  const fields: Record<string, string> = {};
+  const fromDay = realDay(body.fromDay);
+  const toDay = realDay(body.toDay);
+  const today = romeDateString(now);
+  if (!fromDay) fields.fromDay = `${E}dayInvalid`;
+  else if (fromDay < today) fields.fromDay = `${E}past`;
+  if (!toDay) fields.toDay = `${E}dayInvalid`;
+  else if (fromDay && toDay < fromDay) fields.toDay = `${E}order`;
+  else if (fromDay && dayNumber(toDay) - dayNumber(fromDay) > MAX_RANGE_DAYS) fields.toDay = `${E}tooLong`;
+  const person = parsePartyJson({ ...body, adults: 1, children: [] });
+  if (!person.ok) Object.assign(fields, person.fields);
+  if (!person.ok || Object.keys(fields).length > 0 || !fromDay || !toDay) return { ok: false, fields };
+  const { name, phone, email, locale } = person.value;
+  return { ok: true, value: { fromDay, toDay, name, phone, email, locale } };
+}
+
+export type DeskJoinOutcome =
+  { ok: true; reference: string; position: number; duplicate: boolean } | { ok: false; reason: WaitRefusal };
+
+class Refused extends Error {
+  readonly reason: WaitRefusal;
+  constructor(reason: WaitRefusal) {
+    super(reason);
+    this.reason = reason;
+  }
+}
+
+export async function joinDeskWaitlist(
+  db: Db,
+  desk: { id: number; slug: string },
+  wait: DeskWait,
+  options: { client: string; submissionKey?: string | null },
+): Promise<DeskJoinOutcome> {
+  const submissionKey = scopedSubmissionKey(options.submissionKey ?? null, wait);
+  const earlier = async (): Promise<DeskJoinOutcome | undefined> => {
+    if (!submissionKey) return undefined;
+    const row = await db
+      .selectFrom('wait_entry')
+      .select(['id', 'reference', 'desk_id'])
+      .where('submission_key', '=', submissionKey)
+      .executeTakeFirst();
+    return row && row.desk_id === desk.id
+      ? { ok: true, reference: row.reference, position: await positionOf(db, row.id), duplicate: true }
+      : undefined;
+  };
+  const found = await earlier();
+  if (found) return found;
+  const secret = await getServerSecret(db);
+  try {
+    const id = await runInTransaction(db, async (trx) => {
+      const refused = await checkWaitLimits(trx, { ...options, phone: wait.phone, email: wait.email, deskId: desk.id });
+      if (refused) throw new Refused(refused);
+      const row = await trx
+        .insertInto('wait_entry')
+        .values({
+          reference: generateReference('QW'),
+          desk_id: desk.id,
+          from_day: wait.fromDay,
+          to_day: wait.toDay,
+          adults: 1,
+          seats: 1,
+          name: wait.name,
+          phone: wait.phone,
+          email: wait.email,
+          locale: wait.locale,
+          client: options.client,
+          submission_key: submissionKey,
+        })
+        .returning(['id', 'reference'])
+        .executeTakeFirstOrThrow();
+      await trx
+        .updateTable('wait_entry')
+        .set({ token_hash: waitTokenHash(secret, row) })
+        .where('id', '=', row.id)
+        .execute();
+      await queueWaitMessage(trx, 'waitlist_joined', { ...row, ...wait }, { deskSlug: desk.slug, seats: 1 });
+      return row.id;
+    });
+    const entry = await db.selectFrom('wait_entry').select('reference').where('id', '=', id).executeTakeFirstOrThrow();
+    return { ok: true, reference: entry.reference, position: await positionOf(db, id), duplicate: false };
+  } catch (error) {
+    if (isUniqueViolation(error, 'wait_entry_submission_key_key')) {
+      const again = await earlier();
+      if (again) return again;
+    }
+    if (error instanceof Refused) return { ok: false, reason: error.reason };
+    throw error;
+  }
+}

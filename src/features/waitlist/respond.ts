@@ -1,0 +1,120 @@
+// A family answers from its status link (issue #13): accept an offer (→ a confirmed registration,
+// with its confirmation and reminder as for a sign-up, or a desk's confirmed booking), decline it (the seats go to the next party
+// that fits), or leave the list. Each first flips the entry's row with a conditional UPDATE (or
+// locks it), so an acceptance, a decline and the lapse of the same offer never both happen; the
+// seats an offer holds were taken when it was made, so accepting takes none and cannot overbook.
+import { sql } from 'kysely';
+import type { Db, WaitStatus } from '#/server/db/database.ts';
+import { runInTransaction } from '#/server/db/transaction.ts';
+import { hashToken } from '#/features/booking/reference.ts';
+import { generateReference } from '#/features/booking/reference.ts';
+import { manageTokenFor } from '#/features/booking/booking-sms.ts';
+import { queueRegistrationConfirmation } from '#/features/events/registration-holds.ts';
+import { WAIT_TOKEN } from './wait-token.ts';
+import { ERASED } from './wait-erase.ts';
+import { giveSeatsBack, offerEventSeats } from './event-offers.ts';
+import { acceptDeskOffer, giveDeskPlaceBack } from './desk-offers.ts';
+
+export type AcceptOutcome =
+  | { ok: true; kind: 'event'; eventSlug: string; reference: string }
+  | { ok: true; kind: 'desk'; deskSlug: string; reference: string }
+  /** unknown: the link names nothing; accepted: already done; expired: the offer lapsed or was declined; not_offered: still waiting. */
+  | { ok: false; reason: 'unknown' | 'already_accepted' | 'expired' | 'not_offered' };
+
+export async function acceptOffer(
+  db: Db,
+  token: string,
+  options: { now?: Date; reminderAt?: string } = {},
+): Promise<AcceptOutcome> {
+  if (!WAIT_TOKEN.test(token)) return { ok: false, reason: 'unknown' };
+  const now = options.now ?? new Date();
+  return runInTransaction(db, async (trx) => {
+    const entry = await trx
+      .selectFrom('wait_entry')
+      .selectAll()
+      .where('token_hash', '=', hashToken(token))
+      .forUpdate()
+      .executeTakeFirst();
+    if (!entry) return { ok: false, reason: 'unknown' };
+    if (entry.status === 'accepted') return { ok: false, reason: 'already_accepted' };
+    if (entry.status === 'waiting') return { ok: false, reason: 'not_offered' };
+    if (entry.status !== 'offered' || (entry.offer_expires_at?.getTime() ?? 0) <= now.getTime())
+      return { ok: false, reason: 'expired' };
+    if (entry.desk_id !== null) return acceptDeskOffer(trx, entry, now, options.reminderAt);
+    const event = await trx
+      .selectFrom('event')
+      .select(['id', 'slug', 'starts_at'])
+      .where('id', '=', entry.event_id!)
+      .executeTakeFirstOrThrow();
+    const cancelToken = manageTokenFor(entry);
+    const registration = await trx
+      .insertInto('event_registration')
+      .values({
+        reference: generateReference('QE'),
+        event_id: event.id,
+        adults: entry.adults,
+        children_0_3: entry.children_0_3,
+        children_3_6: entry.children_3_6,
+        children_6_11: entry.children_6_11,
+        children_11_14: entry.children_11_14,
+        seats: entry.seats,
+        name: entry.name,
+        phone: entry.phone,
+        email: entry.email,
+        locale: entry.locale,
+        status: 'confirmed',
+        cancel_token_hash: cancelToken ? hashToken(cancelToken) : null,
+      })
+      .returning(['id', 'reference'])
+      .executeTakeFirstOrThrow();
+    await trx
+      .updateTable('wait_entry')
+      .set({ ...ERASED, status: 'accepted', registration_id: registration.id, closed_at: now })
+      .where('id', '=', entry.id)
+      .execute();
+    await queueRegistrationConfirmation(
+      trx,
+      { ...entry, ...registration, slug: event.slug, starts_at: event.starts_at, cancelToken },
+      now,
+      options.reminderAt,
+    );
+    return { ok: true, kind: 'event', eventSlug: event.slug, reference: registration.reference };
+  });
+}
+
+export type DeclineOutcome = { ok: true; was: 'offered' | 'waiting' } | { ok: false; reason: 'unknown' | 'closed' };
+
+/** "No thanks" to an offer, or "take us off the list": either way the entry closes. */
+export async function declineOrLeave(db: Db, token: string, now: Date = new Date()): Promise<DeclineOutcome> {
+  if (!WAIT_TOKEN.test(token)) return { ok: false, reason: 'unknown' };
+  return runInTransaction(db, async (trx) => {
+    const entry = await trx
+      .selectFrom('wait_entry')
+      .select(['id', 'event_id', 'seats', 'offered_slot_id'])
+      .where('token_hash', '=', hashToken(token))
+      .executeTakeFirst();
+    if (!entry) return { ok: false, reason: 'unknown' };
+    const closed = await trx
+      .updateTable('wait_entry')
+      .set({
+        ...ERASED,
+        status: sql<WaitStatus>`CASE WHEN status = 'offered' THEN 'declined' ELSE 'left' END`,
+        closed_at: now,
+      })
+      .where('id', '=', entry.id)
+      .where('status', 'in', ['waiting', 'offered'])
+      .returning('status')
+      .executeTakeFirst();
+    if (!closed) return { ok: false, reason: 'closed' };
+    if (closed.status === 'declined') {
+      if (entry.event_id !== null) {
+        await giveSeatsBack(trx, entry.event_id, entry.seats);
+        await offerEventSeats(trx, entry.event_id, now);
+      } else if (entry.offered_slot_id !== null) {
+        await giveDeskPlaceBack(trx, entry.offered_slot_id, now);
+      }
+      return { ok: true, was: 'offered' };
+    }
+    return { ok: true, was: 'waiting' };
+  });
+}

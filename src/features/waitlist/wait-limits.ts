@@ -1,0 +1,46 @@
+// What one connection and one contact may have on waiting lists at once (issue #13), checked after
+// the same client and contact locks as holds (booking/hold-limits.ts), inside the joining
+// transaction, so two joins at once cannot both see room under a limit.
+import type { Db } from '#/server/db/database.ts';
+import { EMAIL_KEY_SQL, lockClientAndContact } from '#/features/booking/hold-limits.ts';
+
+function fromEnv(name: string, fallback: number): number {
+  const value = Number(process.env[name]);
+  return Number.isInteger(value) && value > 0 ? value : fallback;
+}
+
+/** Lists one contact waits on at once; lists one client address joins for others at once. */
+export const WAIT_LIMITS = {
+  perContact: () => fromEnv('WAITLIST_PER_CONTACT', 3),
+  perClient: () => fromEnv('WAITLIST_PER_CLIENT', 5),
+};
+
+export type WaitRefusal = 'already_waiting' | 'contact_limit' | 'too_many';
+
+export async function checkWaitLimits(
+  trx: Db,
+  request: { client: string; phone: string | null; email: string | null; eventId?: number; deskId?: number },
+): Promise<WaitRefusal | undefined> {
+  const emailKey = await lockClientAndContact(trx, request);
+  const active = trx.selectFrom('wait_entry').where('status', 'in', ['waiting', 'offered']);
+  const byClient = await active
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('client', '=', request.client)
+    .executeTakeFirstOrThrow();
+  if (Number(byClient.n) >= WAIT_LIMITS.perClient()) return 'too_many';
+  const mine = await active
+    .select(['event_id', 'desk_id'])
+    .where((eb) =>
+      eb.or([
+        ...(request.phone ? [eb('phone', '=', request.phone)] : []),
+        ...(emailKey ? [eb(EMAIL_KEY_SQL('email'), '=', emailKey)] : []),
+      ]),
+    )
+    .execute();
+  const here = mine.some((m) =>
+    request.eventId !== undefined ? m.event_id === request.eventId : m.desk_id === request.deskId,
+  );
+  if (here) return 'already_waiting';
+  if (mine.length >= WAIT_LIMITS.perContact()) return 'contact_limit';
+  return undefined;
+}

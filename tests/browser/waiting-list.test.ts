@@ -1,0 +1,161 @@
+// The waiting list in Chromium with JavaScript off, in Arabic (issue #13): the seeded 22 December
+// party made 2 seats and filled by a family (through the API); the event page says "full — join the
+// waiting list"; the next family joins from the form; its email link shows its position; the first
+// family's "we can't come" frees the seats; the offer's email link opens the offer, and "yes, we'll
+// come" makes it a confirmed sign-up. axe finds nothing on the join form and the status page
+// (waiting, offered, answered) in Arabic, Italian and English; at 320 px the join form (as sent and
+// refused), the status page and the desk's form fit the screen in every locale.
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext } from 'playwright-core';
+import { startServer } from '../support/server.ts';
+import { codeSentTo } from '../support/codes.ts';
+import { browserSite, expectNoViolations, follow, h1, LIMITS_NOT_REACHED, linkFromEmail, text } from './support.ts';
+
+const fx = { slug: '', status: '' };
+
+const site = browserSite(() =>
+  startServer(LIMITS_NOT_REACHED, {
+    async prepare(db) {
+      const event = await db
+        .updateTable('event')
+        .set({ seats: 2 })
+        .where('slug', 'like', 'festa-di-natale-qubi-casa-dei-giochi-%')
+        .returning('slug')
+        .executeTakeFirstOrThrow();
+      fx.slug = event.slug;
+    },
+  }),
+);
+
+let axeContext: BrowserContext;
+beforeAll(async () => {
+  // axe is injected as an inline script, which the pages' CSP refuses: only this context bypasses it.
+  axeContext = await site.browser.newContext({ bypassCSP: true });
+});
+
+const api = (path: string, body: unknown) =>
+  fetch(`${site.origin}/api/v1/events/${fx.slug}/${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+
+async function seatsLeft(): Promise<number | undefined> {
+  const events = (await (await fetch(`${site.origin}/api/v1/events`)).json()) as {
+    slug: string;
+    seats: { left: number } | null;
+  }[];
+  return events.find((e) => e.slug === fx.slug)?.seats?.left;
+}
+
+async function axe(path: string, what: string) {
+  const page = await axeContext.newPage();
+  try {
+    await page.goto(`${site.origin}${path}`, { waitUntil: 'load' });
+    await expectNoViolations(page, what);
+  } finally {
+    await page.close();
+  }
+}
+
+describe('full → waiting list → offer → accept, JavaScript off, in Arabic', () => {
+  it('gives the freed seats to the waiting family', async () => {
+    // The first family takes both seats.
+    const first = await api('registrations', { adults: 2, name: 'Giulia', email: 'giulia@example.org', locale: 'it' });
+    expect(first.status).toBe(201);
+    const { reference } = (await first.json()) as { reference: string };
+    const code = await codeSentTo(site.server.output, 'giulia@example.org');
+    expect((await api(`registrations/${reference}/confirm`, { code })).status).toBe(200);
+    expect(await seatsLeft()).toBe(0);
+
+    await site.withPage({ javaScriptEnabled: false }, async (page) => {
+      await page.goto(`${site.origin}/ar/eventi/${fx.slug}`, { waitUntil: 'load' });
+      expect(await page.evaluate(() => document.documentElement.dir)).toBe('rtl');
+      expect(await page.locator('main').innerText()).toContain(text('ar', 'waitlist.full'));
+      await follow(page, page.getByRole('link', { name: text('ar', 'waitlist.join'), exact: true }));
+      expect(new URL(page.url()).pathname).toBe(`/ar/eventi/${fx.slug}/lista-attesa`);
+
+      await page.fill('#adults', '١');
+      await page.fill('#children_3_6', '1');
+      await page.fill('#name', 'سارة');
+      await page.fill('#email', 'sara@example.org');
+      await follow(page, page.getByRole('button', { name: text('ar', 'waitlist.submit'), exact: true }));
+      expect(await page.locator('[role="status"]').innerText()).toContain(text('ar', 'waitlist.joined'));
+      await axe(new URL(page.url()).pathname + new URL(page.url()).search, 'joined');
+
+      // The link in the email shows the family its place.
+      const status = await linkFromEmail(
+        site.server,
+        'waitlist_joined',
+        'QW-',
+        /https?:\/\/\S+lista-attesa\?token=\S+/,
+      );
+      fx.status = status;
+      await page.goto(`${site.origin}${status}`, { waitUntil: 'load' });
+      expect(await h1(page)).toBe(text('ar', 'waitlist.status.title'));
+      const [before] = text('ar', 'waitlist.position').split('{{position}}');
+      expect(await page.locator('main').innerText()).toMatch(new RegExp(`${before}(1|١)`));
+      await axe(status, 'status, waiting (ar)');
+
+      // The first family (Italian) cannot come: its link's page, one button.
+      const cancel = await linkFromEmail(
+        site.server,
+        'event_registration_confirmation',
+        reference,
+        /https?:\/\/\S+non-veniamo\S+/,
+      );
+      await page.goto(`${site.origin}${cancel}`, { waitUntil: 'load' });
+      await follow(page, page.getByRole('button', { name: text('it', 'events.cancel.submit'), exact: true }));
+
+      // The offer's email link opens the same status page, now with the offer.
+      const offer = await linkFromEmail(site.server, 'waitlist_offer', 'QW-', /https?:\/\/\S+lista-attesa\?token=\S+/);
+      expect(offer).toBe(status);
+      await page.goto(`${site.origin}${offer}`, { waitUntil: 'load' });
+      for (const locale of ['ar', 'it', 'en']) await axe(offer.replace('/ar/', `/${locale}/`), `offer (${locale})`);
+      await follow(page, page.getByRole('button', { name: text('ar', 'waitlist.status.accept'), exact: true }));
+      expect(await page.locator('[role="status"]').innerText()).toBe(text('ar', 'waitlist.status.outcome.accettata'));
+      expect(await seatsLeft()).toBe(0);
+      await axe(new URL(page.url()).pathname + new URL(page.url()).search, 'accepted');
+
+      // The confirmation of the new sign-up reaches the family, with its own "we can't come".
+      await linkFromEmail(site.server, 'event_registration_confirmation', 'QE-', /https?:\/\/\S+non-veniamo\S+/);
+    });
+  });
+
+  it.each(['it', 'en', 'ar'])('axe: the join form in /%s', async (locale) => {
+    await axe(`/${locale}/eventi/${fx.slug}/lista-attesa`, `join form (${locale})`);
+  });
+
+  it.each(['it', 'en', 'ar', 'es', 'zh'])('at 320 px the pages fit the screen in /%s', async (locale) => {
+    const phone = await site.browser.newContext({
+      viewport: { width: 320, height: 640 },
+      screen: { width: 320, height: 640 },
+      isMobile: true,
+      hasTouch: true,
+      deviceScaleFactor: 2,
+      javaScriptEnabled: false,
+    });
+    try {
+      const page = await phone.newPage();
+      const fits = async (what: string) => {
+        const m = await page.evaluate(() => ({
+          scrollWidth: document.documentElement.scrollWidth,
+          innerWidth: window.innerWidth,
+        }));
+        expect(m, what).toEqual({ scrollWidth: 320, innerWidth: 320 });
+      };
+      await page.goto(`${site.origin}/${locale}/eventi/${fx.slug}/lista-attesa`, { waitUntil: 'load' });
+      await fits('join form');
+      // Refused (no contact): the error summary and the field errors.
+      await page.fill('#name', 'Famiglia Esposito-Abdelrahman');
+      await follow(page, page.getByRole('button', { name: text(locale, 'waitlist.submit'), exact: true }));
+      await fits('join form, refused');
+      await page.goto(`${site.origin}${fx.status.replace('/ar/', `/${locale}/`)}`, { waitUntil: 'load' });
+      await fits('status page');
+      await page.goto(`${site.origin}/${locale}/sportelli/quarto-oggiaro/avvisami`, { waitUntil: 'load' });
+      await fits('desk form');
+    } finally {
+      await phone.close();
+    }
+  });
+});

@@ -1,0 +1,202 @@
+// The waiting list of an event over plain HTTP (issue #13), as a browser without JavaScript and an
+// API client use it, in Arabic: the seeded 22 December party made 2 seats; one family takes them,
+// the next is answered 409 naming the waiting list and joins it from the page; the family's SMS
+// link shows its position; the first family's "we can't come" frees the seats, the worker sends
+// the offer, and accepting it (a POST) makes a confirmed sign-up. A second acceptance, an unknown
+// link and bad input change nothing. The JSON endpoint: 201 with the position, 409, 422, 404.
+import { readFile } from 'node:fs/promises';
+import { setTimeout } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { startServer, type RunningServer } from '../support/server.ts';
+import { Jar } from '../support/cookie-jar.ts';
+import { fillForm, parseForm } from '../support/html-form.ts';
+import { codeSentTo } from '../support/codes.ts';
+import ar from '#/locales/ar.json' with { type: 'json' };
+
+let server: RunningServer;
+let slug: string;
+beforeAll(async () => {
+  server = await startServer(
+    { FORM_MIN_FILL_SECONDS: '0' },
+    {
+      prepare: async (db) => {
+        await sql`UPDATE event SET seats = 2 WHERE slug LIKE 'festa-di-natale-qubi-casa-dei-giochi%'`.execute(db);
+      },
+    },
+  );
+  const events = (await (await fetch(`${server.origin}/api/v1/events`)).json()) as { slug: string }[];
+  slug = events.find((e) => e.slug.startsWith('festa-di-natale-qubi-casa-dei-giochi'))!.slug;
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+async function request(path: string, jar: Jar, init: RequestInit = {}) {
+  const headers = new Headers(init.headers);
+  if (jar.cookies.size > 0) headers.set('Cookie', jar.header());
+  const res = await fetch(server.origin + path, { redirect: 'manual', ...init, headers });
+  jar.store(res.headers);
+  return { status: res.status, html: await res.text(), location: res.headers.get('location') };
+}
+const post = (path: string, fields: [string, string][], jar: Jar) =>
+  request(path, jar, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.origin },
+    body: new URLSearchParams(fields).toString(),
+  });
+const api = (path: string, body: unknown) =>
+  fetch(`${server.origin}/api/v1/events/${slug}/${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+async function seats(): Promise<{ total: number; left: number } | null> {
+  const events = (await (await fetch(`${server.origin}/api/v1/events`)).json()) as {
+    slug: string;
+    seats: { total: number; left: number } | null;
+  }[];
+  return events.find((e) => e.slug === slug)!.seats;
+}
+const text = (key: keyof typeof ar) => ar[key].replace(/\{\{\w+\}\}/g, '');
+const html = (s: string) => s.replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)));
+
+/** The /g/ link in the newest SMS of `kind` the worker wrote to `phone` (waits for it). */
+async function smsLink(kind: string, phone: string): Promise<string> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const files = [...server.output().matchAll(new RegExp(`\\[sms\\] ${kind} #(\\d+) written to (\\S+\\.txt)`, 'g'))]
+      .map((m) => ({ id: Number(m[1]), file: m[2]! }))
+      .sort((a, b) => b.id - a.id);
+    for (const { file } of files) {
+      const raw = await readFile(file, 'utf8');
+      if (!raw.includes(phone)) continue;
+      const link = /\/g\/([A-Za-z0-9_-]{20,})/.exec(raw)?.[0];
+      if (link) return link;
+    }
+    if (Date.now() > deadline) throw new Error(`no ${kind} SMS to ${phone}`);
+    await setTimeout(50);
+  }
+}
+
+/** Follows a /g/ link as a phone's browser does: the 303 to its page. */
+async function open(link: string, jar: Jar) {
+  const short = await request(link, jar);
+  expect(short.status).toBe(303);
+  return { path: short.location!, page: await request(short.location!, jar) };
+}
+
+describe('full → waiting list → offer → accept, without JavaScript, in Arabic', () => {
+  it('gives the freed seats to the family on the list, once', async () => {
+    // The first family takes both seats and confirms them.
+    const first = await api('registrations', { adults: 2, name: 'أمينة', phone: '+393331110001', locale: 'ar' });
+    expect(first.status).toBe(201);
+    const { reference } = (await first.json()) as { reference: string };
+    const code = await codeSentTo(server.output, '+393331110001');
+    expect((await api(`registrations/${reference}/confirm`, { code })).status).toBe(200);
+    expect(await seats()).toEqual({ total: 2, left: 0 });
+
+    // The next family does not fit: the API names the waiting list.
+    const full = await api('registrations', {
+      adults: 1,
+      children: ['3-6'],
+      name: 'سارة',
+      phone: '+393331110002',
+      locale: 'ar',
+    });
+    expect(full.status).toBe(409);
+    expect(await full.json()).toMatchObject({
+      error: 'full',
+      message: ar['waitlist.api.full'],
+      waiting_list: { join: `/api/v1/events/${slug}/waiting-list`, page: `/ar/eventi/${slug}/lista-attesa` },
+    });
+
+    // The event page says so and links to the list; the family joins from the form.
+    const jar = new Jar();
+    const eventPage = await request(`/ar/eventi/${slug}`, jar);
+    expect(html(eventPage.html)).toContain(ar['waitlist.full']);
+    expect(eventPage.html).toContain(`/ar/eventi/${slug}/lista-attesa`);
+    const formPage = await request(`/ar/eventi/${slug}/lista-attesa`, jar);
+    expect(formPage.status).toBe(200);
+    const form = parseForm(formPage.html, `/ar/eventi/${slug}/lista-attesa`);
+    const joined = await post(
+      form.action,
+      fillForm(form, { adults: '١', children_3_6: '1', name: 'سارة', phone: '333 111 0002', locale: 'ar' }),
+      jar,
+    );
+    expect(joined.status).toBe(303);
+    expect(joined.location).toBe(`/ar/eventi/${slug}/lista-attesa?esito=iscritti&posizione=1`);
+    const joinedPage = await request(joined.location!, jar);
+    expect(html(joinedPage.html)).toContain(ar['waitlist.joined']);
+    expect(html(joinedPage.html)).toContain(text('waitlist.position'));
+    // Joining twice from the same contact (a new form, not the same one sent twice): a clear refusal.
+    const form2 = parseForm(
+      (await request(`/ar/eventi/${slug}/lista-attesa`, jar)).html,
+      `/ar/eventi/${slug}/lista-attesa`,
+    );
+    const again = await post(
+      form2.action,
+      fillForm(form2, { adults: '2', name: 'سارة', phone: '333 111 0002', locale: 'ar' }),
+      jar,
+    );
+    expect(again.location).toBe(`/ar/eventi/${slug}/lista-attesa`);
+    expect(html((await request(again.location!, jar)).html)).toContain(ar['waitlist.refused.already_waiting']);
+
+    // The SMS link shows the family its place.
+    const status = await open(await smsLink('waitlist_joined', '+393331110002'), jar);
+    expect(status.path).toMatch(/^\/ar\/lista-attesa\?token=/);
+    expect(status.page.status).toBe(200);
+    expect(status.page.html).toContain('dir="rtl"');
+    expect(html(status.page.html)).toContain(text('waitlist.position'));
+
+    // The first family cannot come: its seats are offered to the list.
+    const cancel = await open(await smsLink('event_registration_confirmation', '+393331110001'), jar);
+    const cancelForm = parseForm(cancel.page.html, cancel.path);
+    expect((await post(cancelForm.action, fillForm(cancelForm, {}), jar)).status).toBe(303);
+    await smsLink('waitlist_offer', '+393331110002');
+    expect(await seats()).toEqual({ total: 2, left: 0 });
+
+    // The offer page: accept is a POST.
+    const offer = await request(status.path, jar);
+    expect(html(offer.html)).toContain(ar['waitlist.status.accept']);
+    const acceptForm = parseForm(offer.html, status.path, 0);
+    const accepted = await post(acceptForm.action, fillForm(acceptForm, {}), jar);
+    expect(accepted.status).toBe(303);
+    expect(accepted.location).toBe('/ar/lista-attesa?esito=accettata');
+    expect(html((await request(accepted.location!, jar)).html)).toContain(ar['waitlist.status.outcome.accettata']);
+    await smsLink('event_registration_confirmation', '+393331110002');
+
+    // The same button again changes nothing; an unknown link is a 404.
+    const twice = await post(acceptForm.action, fillForm(acceptForm, {}), jar);
+    expect(twice.location).toBe('/ar/lista-attesa?esito=gia-accettata');
+    expect(await seats()).toEqual({ total: 2, left: 0 });
+    const unknown = await request(`/ar/lista-attesa?token=${'A'.repeat(20)}`, jar);
+    expect(unknown.status).toBe(404);
+    expect(html(unknown.html)).toContain(ar['waitlist.status.unknown']);
+  }, 120_000);
+});
+
+describe('POST /api/v1/events/{slug}/waiting-list', () => {
+  it('201 with the position; 409 for the same contact; 422 in the asked language; 404', async () => {
+    const res = await api('waiting-list', { adults: 2, name: 'Wei', email: 'wei.attesa@example.org', locale: 'zh' });
+    expect(res.status).toBe(201);
+    expect(await res.json()).toMatchObject({
+      status: 'waiting',
+      seats: 2,
+      position: 1,
+      link_sent_to: { channel: 'email', to: 'w•••@example.org' },
+    });
+    const twice = await api('waiting-list', { adults: 1, name: 'Wei', email: 'wei.attesa@example.org', locale: 'zh' });
+    expect(twice.status).toBe(409);
+    expect(await twice.json()).toMatchObject({ error: 'already_waiting' });
+    const bad = await api('waiting-list', { adults: 0, name: 'Wei', email: 'x@example.org', locale: 'es' });
+    expect(bad.status).toBe(422);
+    expect(await bad.json()).toMatchObject({ fields: { adults: 'Indica al menos una persona que viene.' } });
+    const none = await fetch(`${server.origin}/api/v1/events/nessuna-festa/waiting-list`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ adults: 1, name: 'Wei', email: 'y@example.org', locale: 'it' }),
+    });
+    expect(none.status).toBe(404);
+  });
+});

@@ -1,0 +1,307 @@
+// The waiting-list engine for event seats (issue #13; docs/waiting-list.md) against PGlite and
+// PostgreSQL: parties join when they do not fit; freed seats are offered in order to the first
+// party that fits (a smaller one behind a larger one when only it fits); an offer is accepted into
+// a confirmed sign-up, declined, or lapses and moves on; racing cancellations, offers and
+// acceptances never give a seat twice; and bad links or late answers change nothing.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { latestCodeFromOutbox } from '../support/codes.ts';
+import { seedDatabase } from '#/server/db/seed.ts';
+import { getServerSecret } from '#/server/security/secret.ts';
+import { registerParty } from '#/features/events/registrations.ts';
+import { cancelRegistration, confirmRegistration } from '#/features/events/registration-holds.ts';
+import type { Party } from '#/features/events/party.ts';
+import { joinEventWaitlist } from '#/features/waitlist/join-event.ts';
+import { acceptOffer, declineOrLeave } from '#/features/waitlist/respond.ts';
+import { findWaitByToken } from '#/features/waitlist/wait-status.ts';
+import { waitingListRound } from '#/features/waitlist/lapse-offers.ts';
+import { waitToken } from '#/features/waitlist/wait-token.ts';
+import { publishEvent } from '#/features/events/event-workflow.ts';
+import { createUser } from '#/features/staff-accounts/users.ts';
+import { loadActor } from '#/features/staff-accounts/actor.ts';
+
+let t: TestDatabase;
+const now = new Date();
+const later = (minutes: number) => new Date(now.getTime() + minutes * 60000);
+
+beforeAll(async () => {
+  t = await createTestDatabase({ poolSize: 12 });
+  await seedDatabase(t.db, now);
+});
+afterAll(() => t.close());
+
+let events = 0;
+async function newEvent(seats: number, startsInMinutes = 10 * 24 * 60) {
+  const slug = `festa-attesa-${++events}`;
+  const text = JSON.stringify({ it: 'Festa', en: 'Party', es: 'Fiesta', ar: 'حفلة', zh: '聚会' });
+  const row = await t.db
+    .insertInto('event')
+    .values({
+      slug,
+      municipio_id: 8,
+      title: text,
+      summary: text,
+      description: text,
+      venue: 'Comunità Oklahoma',
+      address: 'Via Costantino Baroni 228',
+      transit_hint: null,
+      price_note: null,
+      starts_at: later(startsInMinutes),
+      ends_at: null,
+      status: 'published',
+      seats,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return { id: row.id, slug };
+}
+
+let contacts = 0;
+const party = (size: number): Party => ({
+  adults: size,
+  children: { '0-3': 0, '3-6': 0, '6-11': 0, '11-14': 0 },
+  name: 'Famiglia Bianchi',
+  phone: `+39347${String(++contacts).padStart(7, '0')}`,
+  email: null,
+  locale: 'ar',
+});
+const client = () => `wait-client-${contacts}`;
+
+/** A confirmed sign-up of `size` seats; returns its "we can't come" token. */
+async function signedUp(eventId: number, size: number): Promise<string> {
+  const p = party(size);
+  const held = await registerParty(t.db, eventId, p, { client: client(), now });
+  if (!held.ok) throw new Error(`sign-up refused: ${held.reason}`);
+  const code = await latestCodeFromOutbox(t.db, p.phone!);
+  const done = await confirmRegistration(t.db, held.registration.id, code);
+  if (!done.ok || !done.cancelToken) throw new Error('not confirmed');
+  return done.cancelToken;
+}
+
+/** Joins the list; returns the entry's status-link token, as its messages carry it. */
+async function waits(eventId: number, size: number, at = now): Promise<string> {
+  const joined = await joinEventWaitlist(t.db, eventId, party(size), { client: client(), now: at });
+  if (!joined.ok) throw new Error(`join refused: ${joined.reason}`);
+  const entry = await t.db
+    .selectFrom('wait_entry')
+    .select(['id', 'reference'])
+    .where('reference', '=', joined.reference)
+    .executeTakeFirstOrThrow();
+  return waitToken(await getServerSecret(t.db), entry);
+}
+
+const statusOf = async (token: string) => (await findWaitByToken(t.db, token))?.status;
+
+/** Seats the counter says are taken, and what holds them: sign-ups and live offers. */
+async function ledger(eventId: number) {
+  const event = await t.db
+    .selectFrom('event')
+    .select('seats_taken')
+    .where('id', '=', eventId)
+    .executeTakeFirstOrThrow();
+  const regs = await t.db
+    .selectFrom('event_registration')
+    .select('seats')
+    .where('event_id', '=', eventId)
+    .where('status', 'in', ['pending', 'confirmed'])
+    .execute();
+  const offers = await t.db
+    .selectFrom('wait_entry')
+    .select('seats')
+    .where('event_id', '=', eventId)
+    .where('status', '=', 'offered')
+    .execute();
+  const sum = (rows: { seats: number }[]) => rows.reduce((n, r) => n + r.seats, 0);
+  return { counter: event.seats_taken, registered: sum(regs), offered: sum(offers) };
+}
+
+describe('joining', () => {
+  it('refuses a family that is already signed up, and one contact twice on one list', async () => {
+    const event = await newEvent(2);
+    const p = party(2);
+    const held = await registerParty(t.db, event.id, p, { client: client(), now });
+    expect(held.ok).toBe(true);
+    const again = await joinEventWaitlist(t.db, event.id, p, { client: client(), now });
+    expect(again).toEqual({ ok: false, reason: 'already_registered' });
+    const q = party(3);
+    expect((await joinEventWaitlist(t.db, event.id, q, { client: client(), now })).ok).toBe(true);
+    expect(await joinEventWaitlist(t.db, event.id, q, { client: client(), now })).toEqual({
+      ok: false,
+      reason: 'already_waiting',
+    });
+  });
+
+  it('tells each family its position and sends it the status link', async () => {
+    const event = await newEvent(1);
+    await signedUp(event.id, 1);
+    const first = await waits(event.id, 2);
+    const second = await waits(event.id, 1);
+    expect((await findWaitByToken(t.db, first))?.position).toBe(1);
+    expect((await findWaitByToken(t.db, second))?.position).toBe(2);
+    const sent = await t.db
+      .selectFrom('outbox')
+      .select(['kind', 'channel', 'locale'])
+      .where('recipient', '=', `+39347${String(contacts).padStart(7, '0')}`)
+      .execute();
+    expect(sent).toEqual([{ kind: 'waitlist_joined', channel: 'sms', locale: 'ar' }]);
+  });
+});
+
+describe('offers in order', () => {
+  it('offers freed seats to the first party that fits, a smaller one behind a larger one when only it fits', async () => {
+    const event = await newEvent(6);
+    const four = await signedUp(event.id, 4);
+    const two = await signedUp(event.id, 2);
+    const big = await waits(event.id, 4); // first in line
+    const small = await waits(event.id, 2); // second
+    const alsoSmall = await waits(event.id, 2); // third
+    // Two seats free: the party of 4 does not fit, the first party of 2 behind it does.
+    await cancelRegistration(t.db, two);
+    expect(await statusOf(big)).toBe('waiting');
+    expect(await statusOf(small)).toBe('offered');
+    expect(await statusOf(alsoSmall)).toBe('waiting');
+    expect((await findWaitByToken(t.db, big))?.position).toBe(1);
+    // Four more seats: the party of 4, first in line, gets them before the third party.
+    await cancelRegistration(t.db, four);
+    expect(await statusOf(big)).toBe('offered');
+    expect(await statusOf(alsoSmall)).toBe('waiting');
+    expect(await ledger(event.id)).toEqual({ counter: 6, registered: 0, offered: 6 });
+  });
+
+  it('accepting an offer makes a confirmed sign-up, with its confirmation, and takes no seat twice', async () => {
+    const event = await newEvent(3);
+    const mine = await signedUp(event.id, 3);
+    const token = await waits(event.id, 3);
+    await cancelRegistration(t.db, mine);
+    const accepted = await acceptOffer(t.db, token, { now });
+    expect(accepted).toMatchObject({ ok: true, kind: 'event', eventSlug: event.slug });
+    expect(await ledger(event.id)).toEqual({ counter: 3, registered: 3, offered: 0 });
+    const confirmation = await t.db
+      .selectFrom('outbox')
+      .select('kind')
+      .where('kind', '=', 'event_registration_confirmation')
+      .where('recipient', '=', `+39347${String(contacts).padStart(7, '0')}`)
+      .execute();
+    expect(confirmation).toHaveLength(1);
+    // The same link again: already done, nothing changes.
+    expect(await acceptOffer(t.db, token, { now })).toEqual({ ok: false, reason: 'already_accepted' });
+    expect(await ledger(event.id)).toEqual({ counter: 3, registered: 3, offered: 0 });
+  });
+
+  it('a declined offer goes to the next party that fits', async () => {
+    const event = await newEvent(2);
+    const mine = await signedUp(event.id, 2);
+    const first = await waits(event.id, 2);
+    const second = await waits(event.id, 1);
+    await cancelRegistration(t.db, mine);
+    expect(await statusOf(first)).toBe('offered');
+    expect(await declineOrLeave(t.db, first, now)).toEqual({ ok: true, was: 'offered' });
+    expect(await statusOf(second)).toBe('offered');
+    expect(await ledger(event.id)).toEqual({ counter: 1, registered: 0, offered: 1 });
+  });
+});
+
+describe('more seats set by staff', () => {
+  it('publishing the event again with more seats offers them to the list', async () => {
+    const event = await newEvent(2);
+    await signedUp(event.id, 2);
+    const token = await waits(event.id, 2);
+    // An edit sends a published event back to review with its new seats (updateEvent); a moderator publishes it.
+    await t.db.updateTable('event').set({ status: 'submitted', seats: 4 }).where('id', '=', event.id).execute();
+    const email = 'admin.attesa@comune.example';
+    const id = await createUser(t.db, { email, displayName: 'Admin', role: 'admin' });
+    const admin = await loadActor(t.db, {
+      id,
+      email,
+      displayName: email,
+      role: 'admin',
+      organisationId: null,
+      totpEnabled: false,
+    });
+    expect((await publishEvent(t.db, admin, event.id)).ok).toBe(true);
+    expect(await statusOf(token)).toBe('offered');
+    expect(await ledger(event.id)).toEqual({ counter: 4, registered: 2, offered: 2 });
+  });
+});
+
+describe('expiry', () => {
+  it('an offer not accepted in time lapses at the next round and moves on; a late acceptance changes nothing', async () => {
+    const event = await newEvent(2);
+    const mine = await signedUp(event.id, 2);
+    const first = await waits(event.id, 2);
+    const second = await waits(event.id, 2);
+    await cancelRegistration(t.db, mine);
+    const offer = await findWaitByToken(t.db, first);
+    expect(offer?.status).toBe('offered');
+    // WAITLIST_OFFER_HOURS: 12 by default.
+    expect(offer!.offerExpiresAt!.getTime() - Date.now()).toBeGreaterThan(11 * 3_600_000);
+    const afterExpiry = new Date(offer!.offerExpiresAt!.getTime() + 60_000);
+    expect(await acceptOffer(t.db, first, { now: afterExpiry })).toEqual({ ok: false, reason: 'expired' });
+    expect(await ledger(event.id)).toEqual({ counter: 2, registered: 0, offered: 2 });
+    await waitingListRound(t.db, afterExpiry);
+    expect(await statusOf(first)).toBe('lapsed');
+    expect(await statusOf(second)).toBe('offered');
+    expect(await ledger(event.id)).toEqual({ counter: 2, registered: 0, offered: 2 });
+    // The lapsed entry keeps no contact.
+    const lapsed = await t.db
+      .selectFrom('wait_entry')
+      .select(['phone', 'name'])
+      .where('status', '=', 'lapsed')
+      .execute();
+    expect(lapsed.every((e) => e.phone === null && e.name === null)).toBe(true);
+  });
+
+  it('near the event an offer is shorter: it ends an hour before the start', async () => {
+    const event = await newEvent(1, 5 * 60);
+    const mine = await signedUp(event.id, 1);
+    const token = await waits(event.id, 1);
+    await cancelRegistration(t.db, mine);
+    const offer = await findWaitByToken(t.db, token);
+    expect(offer?.offerExpiresAt?.getTime()).toBe(later(4 * 60).getTime());
+  });
+});
+
+describe('bad links change nothing', () => {
+  it('a wrong or malformed link, or accepting while still waiting, is refused', async () => {
+    const event = await newEvent(1);
+    await signedUp(event.id, 1);
+    const token = await waits(event.id, 1);
+    expect(await acceptOffer(t.db, 'x'.repeat(20), { now })).toEqual({ ok: false, reason: 'unknown' });
+    expect(await acceptOffer(t.db, '<script>', { now })).toEqual({ ok: false, reason: 'unknown' });
+    expect(await acceptOffer(t.db, token, { now })).toEqual({ ok: false, reason: 'not_offered' });
+    expect(await declineOrLeave(t.db, 'y'.repeat(20), now)).toEqual({ ok: false, reason: 'unknown' });
+    expect(await ledger(event.id)).toEqual({ counter: 1, registered: 1, offered: 0 });
+    expect(await declineOrLeave(t.db, token, now)).toEqual({ ok: true, was: 'waiting' });
+    expect(await declineOrLeave(t.db, token, now)).toEqual({ ok: false, reason: 'closed' });
+  });
+});
+
+describe('racing cancellations, offers, declines and acceptances', () => {
+  it('never gives a seat twice', async () => {
+    const event = await newEvent(20);
+    const cancelTokens = [];
+    for (let i = 0; i < 10; i++) cancelTokens.push(await signedUp(event.id, 2));
+    const waiting = [];
+    for (let i = 0; i < 15; i++) waiting.push(await waits(event.id, 1 + (i % 3)));
+    // Everything at once: each cancellation frees 2 seats and offers them; every family on the
+    // list tries to accept (and some decline) while the offers are being made; a sign-up races too.
+    const late = new Date(now.getTime() + 60_000);
+    await Promise.all([
+      ...cancelTokens.map((c) => cancelRegistration(t.db, c)),
+      ...waiting.map((w, i) => (i % 4 === 3 ? declineOrLeave(t.db, w, late) : acceptOffer(t.db, w, { now: late }))),
+      ...waiting.map((w) => acceptOffer(t.db, w, { now: late })),
+      registerParty(t.db, event.id, party(2), { client: client(), now }),
+      waitingListRound(t.db, late),
+    ]);
+    const after = await ledger(event.id);
+    expect(after.counter).toBe(after.registered + after.offered);
+    expect(after.counter).toBeLessThanOrEqual(20);
+    const accepted = await t.db
+      .selectFrom('wait_entry')
+      .select('registration_id')
+      .where('event_id', '=', event.id)
+      .where('status', '=', 'accepted')
+      .execute();
+    expect(new Set(accepted.map((a) => a.registration_id)).size).toBe(accepted.length);
+  }, 120_000);
+});
