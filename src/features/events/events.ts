@@ -4,6 +4,7 @@ import type { Db, EventStatus, EventTable } from '#/server/db/database.ts';
 import type { LocalizedText } from '#/lib/locales.ts';
 import { isSlug } from '#/lib/paths.ts';
 import { seatsOf, type Seats } from './event-seats.ts';
+import { factsOfRow, type AgeBand, type EventFacts, type EventStop } from './event-facts.ts';
 
 export interface PublicEvent {
   id: number;
@@ -23,6 +24,20 @@ export interface PublicEvent {
   organisers: string[];
   /** Seats families sign up for, and how many are left; null: "just come" (issue #13). */
   seats: Seats | null;
+  /** The recurring activity this event is one date of, and that date (issue #13). */
+  seriesId: number | null;
+  occurrenceDate: string | null;
+  stops: EventStop[];
+  facts: EventFacts;
+}
+
+/** Filters of the public list (plain GET form): municipio, an age band, an end ("this week"). */
+export interface EventFilters {
+  municipioId?: number;
+  /** Events for this band, and those for every age (no band given). */
+  ageBand?: AgeBand;
+  /** Only events starting before this instant. */
+  before?: Date;
 }
 
 /** Statuses the public may see: a cancelled event stays visible, marked as cancelled. */
@@ -37,7 +52,7 @@ export const EVENTS_PER_PAGE = 20;
 
 export async function listUpcomingEvents(
   db: Db,
-  options: { from: Date; limit?: number; offset?: number; municipioId?: number },
+  options: { from: Date; limit?: number; offset?: number } & EventFilters,
 ): Promise<PublicEvent[]> {
   let query = db
     .selectFrom('event')
@@ -58,6 +73,32 @@ export async function listUpcomingEvents(
     .limit(Math.min(options.limit ?? 100, 500))
     .offset(Math.max(0, options.offset ?? 0));
   if (options.municipioId !== undefined) query = query.where('municipio_id', '=', options.municipioId);
+  if (options.ageBand !== undefined)
+    query = query.where((eb) =>
+      eb.or([eb(sql`cardinality(age_bands)`, '=', 0), eb(sql`age_bands`, '@>', sql`ARRAY[${options.ageBand}]::text[]`)]),
+    );
+  if (options.before !== undefined) query = query.where('starts_at', '<', options.before);
+  // A recurring activity appears once, as its next date held (issue #13): a date of a series is
+  // listed only when published and no earlier published date of it is still to come.
+  query = query.where((eb) =>
+    eb.or([
+      eb('series_id', 'is', null),
+      eb.and([
+        eb('status', '=', 'published'),
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('event as earlier')
+              .select(sql`1`.as('one'))
+              .whereRef('earlier.series_id', '=', 'event.series_id')
+              .where('earlier.status', '=', 'published')
+              .where(sql<Date>`coalesce(earlier.ends_at, earlier.starts_at)`, '>=', options.from)
+              .whereRef('earlier.starts_at', '<', 'event.starts_at'),
+          ),
+        ),
+      ]),
+    ]),
+  );
   return withOrganisers(db, await query.execute());
 }
 
@@ -104,5 +145,9 @@ async function withOrganisers(db: Db, rows: Selectable<EventTable>[]): Promise<P
     updatedAt: r.updated_at,
     organisers: organisers.filter((o) => o.event_id === r.id).map((o) => o.name),
     seats: seats.get(r.id) ?? null,
+    seriesId: r.series_id,
+    occurrenceDate: r.occurrence_date,
+    stops: r.stops,
+    facts: factsOfRow(r),
   }));
 }
