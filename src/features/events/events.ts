@@ -5,6 +5,7 @@ import type { LocalizedText } from '#/lib/locales.ts';
 import { isSlug } from '#/lib/paths.ts';
 import { seatsOf, type Seats } from './event-seats.ts';
 import { factsOfRow, type AgeBand, type EventFacts, type EventStop } from './event-facts.ts';
+import { ruleOfRow, type SeriesRule } from './series-rule.ts';
 
 export interface PublicEvent {
   id: number;
@@ -27,6 +28,8 @@ export interface PublicEvent {
   /** The recurring activity this event is one date of, and that date (issue #13). */
   seriesId: number | null;
   occurrenceDate: string | null;
+  /** The series' rule, for "every Tuesday" on cards, feeds and the API. */
+  seriesRule: SeriesRule | null;
   stops: EventStop[];
   facts: EventFacts;
 }
@@ -128,6 +131,16 @@ async function withOrganisers(db: Db, rows: Selectable<EventTable>[]): Promise<P
     .orderBy('organisation.name')
     .execute();
   const seats = await seatsOf(db, rows);
+  const seriesIds = [...new Set(rows.flatMap((r) => (r.series_id === null ? [] : [r.series_id])))];
+  const rules = new Map(
+    (seriesIds.length === 0
+      ? []
+      : await db.selectFrom('event_series').selectAll().where('id', 'in', seriesIds).execute()
+    ).map((s): [number, SeriesRule] => [
+      s.id,
+      ruleOfRow(s),
+    ]),
+  );
   return rows.map((r) => ({
     id: r.id,
     slug: r.slug,
@@ -147,6 +160,7 @@ async function withOrganisers(db: Db, rows: Selectable<EventTable>[]): Promise<P
     seats: seats.get(r.id) ?? null,
     seriesId: r.series_id,
     occurrenceDate: r.occurrence_date,
+    seriesRule: r.series_id === null ? null : (rules.get(r.series_id) ?? null),
     stops: r.stops,
     facts: factsOfRow(r),
   }));

@@ -4,7 +4,8 @@
 // and from summer time, which expanding real instants would shift by an hour. Italian public
 // holidays and the desk's closures are skipped.
 import * as rrule from 'rrule';
-import type { SeriesFrequency } from '#/server/db/database.ts';
+import type { EventSeriesTable, SeriesFrequency } from '#/server/db/database.ts';
+import type { Selectable } from 'kysely';
 import { isHoliday } from '#/features/booking/holidays.ts';
 import { parseDateOnly, romeToInstant } from '#/lib/time.ts';
 
@@ -22,6 +23,19 @@ export interface SeriesRule {
   /** Local Rome time "HH:MM" (or "HH:MM:SS" as PostgreSQL gives it). */
   startsTime: string;
   endsTime: string | null;
+}
+
+/** The rule of a stored series. */
+export function ruleOfRow(s: Selectable<EventSeriesTable>): SeriesRule {
+  return {
+    frequency: s.frequency,
+    weekday: s.weekday,
+    weekOfMonth: s.week_of_month,
+    firstDay: s.first_day,
+    untilDay: s.until_day,
+    startsTime: s.starts_time,
+    endsTime: s.ends_time,
+  };
 }
 
 export interface PlannedDate {

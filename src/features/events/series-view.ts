@@ -6,8 +6,7 @@ import type { Translate } from '#/lib/i18n.ts';
 import type { Locale } from '#/lib/locales.ts';
 import { weekdayName } from '#/lib/format.ts';
 import { seatsOf, type Seats } from './event-seats.ts';
-import { datedTimes, ruleDates, skipReason, type SeriesRule } from './series-rule.ts';
-import { deskClosures } from './series.ts';
+import { datedTimes, ruleDates, ruleOfRow, skipReason, type SeriesRule } from './series-rule.ts';
 
 export interface SeriesDate {
   slug: string;
@@ -27,7 +26,7 @@ export interface SeriesInfo {
   skipped: { day: string; reason: 'holiday' | 'closure' | 'cancelled' }[];
   /** Dates held on another day or at other times than the rule's. */
   moved: { day: string; startsAt: Date; endsAt: Date | null; slug: string }[];
-  /** Dates not over by `now`, soonest first (cancelled ones included, marked). */
+  /** Dates not over by `from`, soonest first (cancelled ones included, marked). */
   coming: SeriesDate[];
 }
 
@@ -37,6 +36,8 @@ export const COMING_DATES_SHOWN = 8;
 export async function seriesInfo(
   db: Db,
   seriesIds: readonly number[],
+  /** Dates not over by this instant are "coming". */
+  from: Date = new Date(),
   now: Date = new Date(),
 ): Promise<Map<number, SeriesInfo>> {
   const ids = [...new Set(seriesIds)];
@@ -63,21 +64,19 @@ export async function seriesInfo(
   ]);
   const seats = await seatsOf(
     db,
-    dates.filter((d) => (d.ends_at ?? d.starts_at) >= now),
+    dates.filter((d) => (d.ends_at ?? d.starts_at) >= from),
     now,
   );
+  // The desks' closures in one query (a page or a feed may show many series).
+  const deskIds = [...new Set(series.flatMap((s) => (s.desk_id === null ? [] : [s.desk_id])))];
+  const closed =
+    deskIds.length === 0
+      ? []
+      : await db.selectFrom('desk_closure').select(['desk_id', 'day']).where('desk_id', 'in', deskIds).execute();
   const out = new Map<number, SeriesInfo>();
   for (const s of series) {
-    const rule: SeriesRule = {
-      frequency: s.frequency,
-      weekday: s.weekday,
-      weekOfMonth: s.week_of_month,
-      firstDay: s.first_day,
-      untilDay: s.until_day,
-      startsTime: s.starts_time,
-      endsTime: s.ends_time,
-    };
-    const closures = await deskClosures(db, s.desk_id, s.first_day, s.until_day);
+    const rule = ruleOfRow(s);
+    const closures = new Set(closed.filter((c) => c.desk_id === s.desk_id).map((c) => c.day));
     const own = dates.filter((d) => d.series_id === s.id);
     const byDay = new Map(own.map((d) => [d.occurrence_date!, d]));
     const skipped: SeriesInfo['skipped'] = [];
@@ -98,7 +97,7 @@ export async function seriesInfo(
       skipped,
       moved,
       coming: own
-        .filter((d) => (d.ends_at ?? d.starts_at) >= now)
+        .filter((d) => (d.ends_at ?? d.starts_at) >= from)
         .map((d) => ({
           slug: d.slug,
           day: d.occurrence_date!,

@@ -11,7 +11,7 @@ import { sql } from 'kysely';
 import type { Db, EventTable } from '#/server/db/database.ts';
 import { runInTransaction } from '#/server/db/transaction.ts';
 import type { Insertable } from 'kysely';
-import { datedTimes, plannedDates, type SeriesRule } from './series-rule.ts';
+import { datedTimes, plannedDates, ruleOfRow, type SeriesRule } from './series-rule.ts';
 
 /** The content every date of a series shares: an event row without its slug, times and series. */
 export type SeriesTemplate = Omit<
@@ -109,15 +109,7 @@ async function writeMissingDates(
 async function seriesRule(db: Db, seriesId: number) {
   const s = await db.selectFrom('event_series').selectAll().where('id', '=', seriesId).executeTakeFirst();
   if (!s) return undefined;
-  const rule: SeriesRule = {
-    frequency: s.frequency,
-    weekday: s.weekday,
-    weekOfMonth: s.week_of_month,
-    firstDay: s.first_day,
-    untilDay: s.until_day,
-    startsTime: s.starts_time,
-    endsTime: s.ends_time,
-  };
+  const rule = ruleOfRow(s);
   return { series: s, rule };
 }
 

@@ -4,15 +4,20 @@ import { getDb } from '#/server/db/index.ts';
 import { getPublicEventBySlug } from '#/features/events/events.ts';
 import { CACHE_TAGS, cacheLiveData, routeLocale } from '#/server/cache/live-page.ts';
 import { buildCalendar } from '#/lib/ics.ts';
-import { eventToIcs } from '#/features/events/event-formats.ts';
+import { eventToIcs, seriesToIcs } from '#/features/events/event-formats.ts';
+import { seriesInfo } from '#/features/events/series-view.ts';
 
 export const GET: APIRoute = async (context) => {
   const locale = routeLocale(context.params.locale);
-  const event = locale && (await getPublicEventBySlug(await getDb(), context.params.slug ?? ''));
+  const db = await getDb();
+  const event = locale && (await getPublicEventBySlug(db, context.params.slug ?? ''));
   if (!locale || !event) return context.rewrite('/404');
   cacheLiveData(context, [CACHE_TAGS.events, `event:${event.slug}`]);
   const origin = publicOrigin();
-  return new Response(buildCalendar([eventToIcs(event, locale, origin)]), {
+  // A date of a recurring activity adds the whole series: one VEVENT with RRULE and EXDATE (#13).
+  const series = event.seriesId === null ? undefined : (await seriesInfo(db, [event.seriesId])).get(event.seriesId);
+  const entries = series ? seriesToIcs(event, series, locale, origin) : [eventToIcs(event, locale, origin)];
+  return new Response(buildCalendar(entries), {
     headers: {
       'Content-Type': 'text/calendar; charset=utf-8',
       'Content-Disposition': `attachment; filename="${event.slug}.ics"`,

@@ -7,6 +7,7 @@ import { buildRss } from '#/features/events/event-formats.ts';
 import { getTranslator } from '#/lib/i18n.ts';
 import { formatLongDate, formatTimeRange } from '#/lib/format.ts';
 import { pagePath } from '#/lib/paths.ts';
+import { repeatText } from '#/features/events/series-view.ts';
 
 export const GET: APIRoute = async (context) => {
   const locale = routeLocale(context.params.locale);
@@ -20,7 +21,9 @@ export const GET: APIRoute = async (context) => {
     title: `${t('events.title')} – ${t('site.name')}`,
     description: t('events.lead'),
     channelPath: pagePath(locale, 'events'),
-    formatWhen: (e) => `${formatLongDate(e.startsAt, locale)}, ${formatTimeRange(e.startsAt, e.endsAt, locale)}`,
+    // A recurring activity is one item, its next date with "every Tuesday" (#13).
+    formatWhen: (e) =>
+      `${formatLongDate(e.startsAt, locale)}, ${formatTimeRange(e.startsAt, e.endsAt, locale)}${e.seriesRule ? ` (${repeatText(e.seriesRule, t, locale)})` : ''}`,
   });
   return new Response(body, { headers: { 'Content-Type': 'application/rss+xml; charset=utf-8' } });
 };
