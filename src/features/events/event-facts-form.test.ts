@@ -85,3 +85,14 @@ describe('the facts and stops of the event form', () => {
     });
   });
 });
+
+describe('a form posted without the facts fields', () => {
+  it('reads as free, for every age, with no stops', async () => {
+    const { readFactsFields } = await import('./event-facts-form.ts');
+    expect(checkFactsForm(readFactsFields(() => undefined))).toMatchObject({
+      ok: true,
+      facts: { priceKind: 'free', ageBands: [] },
+      stops: [],
+    });
+  });
+});

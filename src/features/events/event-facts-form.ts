@@ -40,14 +40,17 @@ export const FACTS_ERROR_KEYS = [
 
 export type FactsFormValues = Record<string, string>;
 
-/** Reads the fields by name; missing ones (an unticked box) read as empty. */
+/** Reads the fields by name; missing ones (an unticked box) read as empty, a missing price kind as free. */
 export function readFactsFields(get: (name: string) => unknown): FactsFormValues {
-  return Object.fromEntries(
+  const values: FactsFormValues = Object.fromEntries(
     FACTS_FORM_ORDER.map((name) => {
       const v = get(name);
       return [name, typeof v === 'string' ? v.slice(0, STOP_TEXT_MAX + 1000) : ''];
     }),
   );
+  // A form posted without the choice (an older page, a script) means what the page preselects.
+  if (values.priceKind === '') values.priceKind = 'free';
+  return values;
 }
 
 export const emptyFactsForm = (): FactsFormValues => ({
