@@ -65,7 +65,13 @@ const tuesdays = (firstDay: string, untilDay: string): SeriesRule => ({
 let made = 0;
 async function newSeries(rule: SeriesRule, overrides: Partial<SeriesTemplate> = {}) {
   const slug = `serie-prova-${++made}`;
-  const { seriesId } = await createSeries(t.db, { slug, rule, deskId, template: template(overrides), organisationIds: [] });
+  const { seriesId } = await createSeries(t.db, {
+    slug,
+    rule,
+    deskId,
+    template: template(overrides),
+    organisationIds: [],
+  });
   const dates = await t.db
     .selectFrom('event')
     .select(['id', 'slug', 'occurrence_date', 'starts_at', 'ends_at', 'status'])

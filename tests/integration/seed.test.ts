@@ -89,7 +89,13 @@ describe('migrations and seed', () => {
     const series = await t.db
       .selectFrom('event_series')
       .innerJoin('desk', 'desk.id', 'event_series.desk_id')
-      .select(['event_series.id', 'event_series.slug', 'event_series.frequency', 'event_series.times_are_sample', 'desk.municipio_id'])
+      .select([
+        'event_series.id',
+        'event_series.slug',
+        'event_series.frequency',
+        'event_series.times_are_sample',
+        'desk.municipio_id',
+      ])
       .orderBy('event_series.id')
       .execute();
     expect(series.map((s) => [s.slug, s.frequency])).toEqual([

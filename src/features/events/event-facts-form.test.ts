@@ -42,7 +42,8 @@ describe('the facts and stops of the event form', () => {
       ],
     });
     // And back into the form as stored.
-    if (checked.ok) expect(factsFormValues(checked.facts, checked.stops)).toMatchObject({ price: '7,50', stop1Time: '16:30' });
+    if (checked.ok)
+      expect(factsFormValues(checked.facts, checked.stops)).toMatchObject({ price: '7,50', stop1Time: '16:30' });
   });
 
   it('names each bad field with its message key', () => {
@@ -80,7 +81,15 @@ describe('the facts and stops of the event form', () => {
   it('a form with nothing chosen is free, for every age, with no stops', () => {
     expect(checkFactsForm(emptyFactsForm())).toEqual({
       ok: true,
-      facts: { ageBands: [], priceKind: 'free', priceCents: null, stepFree: null, lis: false, childcare: false, languages: [] },
+      facts: {
+        ageBands: [],
+        priceKind: 'free',
+        priceCents: null,
+        stepFree: null,
+        lis: false,
+        childcare: false,
+        languages: [],
+      },
       stops: [],
     });
   });

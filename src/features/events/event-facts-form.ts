@@ -86,8 +86,19 @@ const factsSchema = z.object({
   // ISO 639 codes, separated by commas or spaces: "it, ar".
   languages: z
     .string()
-    .transform((v) => [...new Set(v.toLowerCase().split(/[\s,;]+/).filter(Boolean))])
-    .pipe(z.array(z.string().regex(/^[a-z]{2,3}$/, { error: E('languagesInvalid') })).max(LANGUAGES_MAX, { error: E('languagesInvalid') })),
+    .transform((v) => [
+      ...new Set(
+        v
+          .toLowerCase()
+          .split(/[\s,;]+/)
+          .filter(Boolean),
+      ),
+    ])
+    .pipe(
+      z
+        .array(z.string().regex(/^[a-z]{2,3}$/, { error: E('languagesInvalid') }))
+        .max(LANGUAGES_MAX, { error: E('languagesInvalid') }),
+    ),
 });
 
 /** "12", "12,50", "12.5" euro → cents; undefined when it is not such an amount (1 cent to 1000 €). */
@@ -99,15 +110,18 @@ function cents(text: string): number | undefined {
 }
 
 export type FactsCheck =
-  | { ok: true; facts: EventFacts; stops: EventStop[] }
-  | { ok: false; errors: Record<string, string> };
+  { ok: true; facts: EventFacts; stops: EventStop[] } | { ok: false; errors: Record<string, string> };
 
 export function checkFactsForm(values: FactsFormValues): FactsCheck {
   const errors: Record<string, string> = {};
   const add = (name: string, key: string) => (errors[name] ??= key);
   const parsed = factsSchema.safeParse(values);
   if (!parsed.success)
-    for (const issue of parsed.error.issues) add(String(issue.path[0]), issue.message.startsWith(E('')) ? issue.message : E(`${String(issue.path[0])}Invalid`));
+    for (const issue of parsed.error.issues)
+      add(
+        String(issue.path[0]),
+        issue.message.startsWith(E('')) ? issue.message : E(`${String(issue.path[0])}Invalid`),
+      );
   // Read on its own, so a bad field elsewhere still lets the price be checked.
   const priceKind: PriceKind = (PRICE_KINDS as readonly string[]).includes(values.priceKind ?? '')
     ? (values.priceKind as PriceKind)
@@ -126,9 +140,19 @@ export function checkFactsForm(values: FactsFormValues): FactsCheck {
     if (!m || Number(m[1]) > 23 || Number(m[2]) > 59) add(stopFieldName(row, 'Time'), E('stopTimeInvalid'));
     if (!place) add(stopFieldName(row, 'Place'), E('stopPlaceRequired'));
     if (!address) add(stopFieldName(row, 'Address'), E('stopAddressRequired'));
-    for (const [part, v] of [['Place', place], ['Address', address], ['Transit', transit]] as const)
+    for (const [part, v] of [
+      ['Place', place],
+      ['Address', address],
+      ['Transit', transit],
+    ] as const)
       if (v!.length > STOP_TEXT_MAX) add(stopFieldName(row, part), E('stopTooLong'));
-    if (m) stops.push({ time: `${m[1]!.padStart(2, '0')}:${m[2]}`, place: place!, address: address!, transit: transit ? { it: transit } : null });
+    if (m)
+      stops.push({
+        time: `${m[1]!.padStart(2, '0')}:${m[2]}`,
+        place: place!,
+        address: address!,
+        transit: transit ? { it: transit } : null,
+      });
   }
   // Stops are kept in the order of their times.
   stops.sort((a, b) => a.time.localeCompare(b.time));

@@ -33,6 +33,9 @@ export function factLines(facts: EventFacts, t: Translate, locale: Locale): Fact
   ];
   if (access.length > 0) lines.push({ label: t('eventFacts.access'), values: access });
   if (facts.languages.length > 0)
-    lines.push({ label: t('eventFacts.languages'), values: [facts.languages.map((c) => languageName(c, locale)).join(', ')] });
+    lines.push({
+      label: t('eventFacts.languages'),
+      values: [facts.languages.map((c) => languageName(c, locale)).join(', ')],
+    });
   return lines;
 }

@@ -76,7 +76,8 @@ export function eventJsonLd(
       ? {
           eventSchedule: {
             '@type': 'Schedule',
-            repeatFrequency: series.rule.frequency === 'monthly' ? 'P1M' : series.rule.frequency === 'fortnightly' ? 'P2W' : 'P1W',
+            repeatFrequency:
+              series.rule.frequency === 'monthly' ? 'P1M' : series.rule.frequency === 'fortnightly' ? 'P2W' : 'P1W',
             byDay: `https://schema.org/${['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'][series.rule.weekday - 1]}`,
             startDate: series.rule.firstDay,
             endDate: series.rule.untilDay,
@@ -133,16 +134,14 @@ export function seriesToIcs(event: PublicEvent, series: SeriesInfo, locale: Loca
       exdates: series.skipped.map((s) => datedTimes(series.rule, s.day).startsAt),
     },
   };
-  const moved = series.moved.map(
-    (m): IcsEvent => ({
-      ...base,
-      uid,
-      start: m.startsAt,
-      end: m.endsAt,
-      url: new URL(eventPath(locale, m.slug), origin).href,
-      recurrenceId: datedTimes(series.rule, m.day).startsAt,
-    }),
-  );
+  const moved = series.moved.map((m): IcsEvent => ({
+    ...base,
+    uid,
+    start: m.startsAt,
+    end: m.endsAt,
+    url: new URL(eventPath(locale, m.slug), origin).href,
+    recurrenceId: datedTimes(series.rule, m.day).startsAt,
+  }));
   return [main, ...moved];
 }
 

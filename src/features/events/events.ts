@@ -78,7 +78,10 @@ export async function listUpcomingEvents(
   if (options.municipioId !== undefined) query = query.where('municipio_id', '=', options.municipioId);
   if (options.ageBand !== undefined)
     query = query.where((eb) =>
-      eb.or([eb(sql`cardinality(age_bands)`, '=', 0), eb(sql`age_bands`, '@>', sql`ARRAY[${options.ageBand}]::text[]`)]),
+      eb.or([
+        eb(sql`cardinality(age_bands)`, '=', 0),
+        eb(sql`age_bands`, '@>', sql`ARRAY[${options.ageBand}]::text[]`),
+      ]),
     );
   if (options.before !== undefined) query = query.where('starts_at', '<', options.before);
   // A recurring activity appears once, as its next date held (issue #13): a date of a series is
@@ -136,10 +139,7 @@ async function withOrganisers(db: Db, rows: Selectable<EventTable>[]): Promise<P
     (seriesIds.length === 0
       ? []
       : await db.selectFrom('event_series').selectAll().where('id', 'in', seriesIds).execute()
-    ).map((s): [number, SeriesRule] => [
-      s.id,
-      ruleOfRow(s),
-    ]),
+    ).map((s): [number, SeriesRule] => [s.id, ruleOfRow(s)]),
   );
   return rows.map((r) => ({
     id: r.id,

@@ -21,7 +21,8 @@ export async function eventForSignUp(db: Db, slug: string, occurrence: unknown):
   ]);
   const seriesId = ofEvent?.series_id ?? ofSeries?.id;
   // A date given for an event that does not repeat: the field is wrong, not the event.
-  if (seriesId === undefined || seriesId === null) return ofEvent ? { ok: false, error: 'invalid' } : { ok: false, error: 'not_found' };
+  if (seriesId === undefined || seriesId === null)
+    return ofEvent ? { ok: false, error: 'invalid' } : { ok: false, error: 'not_found' };
   const row = await db
     .selectFrom('event')
     .select('slug')

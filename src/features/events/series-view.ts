@@ -46,17 +46,7 @@ export async function seriesInfo(
     db.selectFrom('event_series').selectAll().where('id', 'in', ids).execute(),
     db
       .selectFrom('event')
-      .select([
-        'id',
-        'slug',
-        'series_id',
-        'occurrence_date',
-        'starts_at',
-        'ends_at',
-        'status',
-        'seats',
-        'seats_taken',
-      ])
+      .select(['id', 'slug', 'series_id', 'occurrence_date', 'starts_at', 'ends_at', 'status', 'seats', 'seats_taken'])
       .where('series_id', 'in', ids)
       .where('status', 'in', ['published', 'cancelled'])
       .orderBy('starts_at')

@@ -292,4 +292,3 @@ export async function extendSeries(db: Db, seriesId: number, untilDay: string): 
     return ids;
   });
 }
-
