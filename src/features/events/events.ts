@@ -1,6 +1,6 @@
 // Events published by the networks' partners: read side for the public pages, feeds and API.
-import { sql, type Selectable } from 'kysely';
-import type { Db, EventStatus, EventTable } from '#/server/db/database.ts';
+import { sql, type Selectable, type SelectQueryBuilder } from 'kysely';
+import type { Database, Db, EventStatus, EventTable } from '#/server/db/database.ts';
 import type { LocalizedText } from '#/lib/locales.ts';
 import { isSlug } from '#/lib/paths.ts';
 import { seatsOf, type Seats } from './event-seats.ts';
@@ -46,66 +46,90 @@ export interface EventFilters {
 /** Statuses the public may see: a cancelled event stays visible, marked as cancelled. */
 const PUBLIC_STATUSES = ['published', 'cancelled'] as const;
 
-/**
- * Events that have not ended by `from` (an event without an end counts as ending at its start),
- * soonest first. Organisers are fetched in one further query.
- */
 /** Events on a page of the public list (?pagina=N). */
 export const EVENTS_PER_PAGE = 20;
 
+/**
+ * Events not over by `from` (an event without an end counts as ending at its start), soonest first,
+ * organisers fetched in one further query: the one-off events, and each recurring activity once, as
+ * its next date held (issue #13). Two index walks, merged: the one-off events in start order (as
+ * many as the page needs), and one probe per series for its next published date (a series' date
+ * lasts less than a day, so its next one starts after `from` less a day). Then the page's rows.
+ */
 export async function listUpcomingEvents(
   db: Db,
   options: { from: Date; limit?: number; offset?: number } & EventFilters,
 ): Promise<PublicEvent[]> {
-  let query = db
+  const limit = Math.min(options.limit ?? 100, 500);
+  const offset = Math.max(0, options.offset ?? 0);
+  const { from } = options;
+  const filtered = <Q extends SelectQueryBuilder<Database, 'event', object>>(query: Q): Q => {
+    let q = query;
+    if (options.municipioId !== undefined) q = q.where('event.municipio_id', '=', options.municipioId) as Q;
+    if (options.ageBand !== undefined)
+      q = q.where((eb) =>
+        eb.or([
+          eb(sql`cardinality(event.age_bands)`, '=', 0),
+          eb(sql`event.age_bands`, '@>', sql`ARRAY[${options.ageBand}]::text[]`),
+        ]),
+      ) as Q;
+    if (options.before !== undefined) q = q.where('event.starts_at', '<', options.before) as Q;
+    return q;
+  };
+  const oneOff = filtered(
+    db
+      .selectFrom('event')
+      .select(['event.id', 'event.starts_at'])
+      .where('event.series_id', 'is', null)
+      .where('event.status', 'in', PUBLIC_STATUSES)
+      .where(sql<Date>`coalesce(event.ends_at, event.starts_at)`, '>=', from)
+      // A lower bound on starts_at for the index on starts_at: the earliest start among the one-off
+      // events not over (event_oneoff_until_idx). Without it the list walks every past event before
+      // the first coming one; OFFSET 0 keeps PostgreSQL from turning min() back into that walk.
+      .where(
+        'event.starts_at',
+        '>=',
+        sql<Date>`(SELECT min(s.starts_at) FROM (SELECT starts_at FROM event WHERE series_id IS NULL AND status IN ('published', 'cancelled') AND coalesce(ends_at, starts_at) >= ${from} OFFSET 0) AS s)`,
+      )
+      .orderBy('event.starts_at')
+      .orderBy('event.id')
+      .limit(limit + offset),
+  );
+  const nextOfSeries = db
+    .selectFrom('event_series as s')
+    .innerJoinLateral(
+      (eb) =>
+        filtered(
+          eb
+            .selectFrom('event')
+            .select(['event.id', 'event.starts_at'])
+            .whereRef('event.series_id', '=', 's.id')
+            .where('event.status', '=', 'published')
+            .where('event.starts_at', '>', new Date(from.getTime() - 86400000))
+            .where(sql<Date>`coalesce(event.ends_at, event.starts_at)`, '>=', from)
+            .orderBy('event.starts_at')
+            .limit(1),
+        ).as('next'),
+      (join) => join.onTrue(),
+    )
+    .select(['next.id', 'next.starts_at']);
+  const [a, b] = await Promise.all([oneOff.execute(), nextOfSeries.execute()]);
+  const page = [...a, ...b]
+    .sort((x, y) => x.starts_at.getTime() - y.starts_at.getTime() || x.id - y.id)
+    .slice(offset, offset + limit);
+  if (page.length === 0) return [];
+  const rows = await db
     .selectFrom('event')
     .selectAll()
-    .where('status', 'in', PUBLIC_STATUSES)
-    .where(sql<Date>`coalesce(ends_at, starts_at)`, '>=', options.from)
-    // A lower bound on starts_at for the index on starts_at: the earliest start among the events not
-    // over, found through event_public_until_idx. Without it the list walks every past event before
-    // the first coming one (the whole history, growing every year); with it, only coming ones.
-    // OFFSET 0 keeps PostgreSQL from turning min() back into a walk of the starts_at index.
     .where(
-      'starts_at',
-      '>=',
-      sql<Date>`(SELECT min(s.starts_at) FROM (SELECT starts_at FROM event WHERE status IN ('published', 'cancelled') AND coalesce(ends_at, starts_at) >= ${options.from} OFFSET 0) AS s)`,
+      'id',
+      'in',
+      page.map((r) => r.id),
     )
-    .orderBy('starts_at')
-    .orderBy('id')
-    .limit(Math.min(options.limit ?? 100, 500))
-    .offset(Math.max(0, options.offset ?? 0));
-  if (options.municipioId !== undefined) query = query.where('municipio_id', '=', options.municipioId);
-  if (options.ageBand !== undefined)
-    query = query.where((eb) =>
-      eb.or([
-        eb(sql`cardinality(age_bands)`, '=', 0),
-        eb(sql`age_bands`, '@>', sql`ARRAY[${options.ageBand}]::text[]`),
-      ]),
-    );
-  if (options.before !== undefined) query = query.where('starts_at', '<', options.before);
-  // A recurring activity appears once, as its next date held (issue #13): a date of a series is
-  // listed only when published and no earlier published date of it is still to come.
-  query = query.where((eb) =>
-    eb.or([
-      eb('series_id', 'is', null),
-      eb.and([
-        eb('status', '=', 'published'),
-        eb.not(
-          eb.exists(
-            eb
-              .selectFrom('event as earlier')
-              .select(sql`1`.as('one'))
-              .whereRef('earlier.series_id', '=', 'event.series_id')
-              .where('earlier.status', '=', 'published')
-              .where(sql<Date>`coalesce(earlier.ends_at, earlier.starts_at)`, '>=', options.from)
-              .whereRef('earlier.starts_at', '<', 'event.starts_at'),
-          ),
-        ),
-      ]),
-    ]),
-  );
-  return withOrganisers(db, await query.execute());
+    .execute();
+  const order = new Map(page.map((r, i) => [r.id, i]));
+  rows.sort((x, y) => order.get(x.id)! - order.get(y.id)!);
+  return withOrganisers(db, rows);
 }
 
 export async function getPublicEventBySlug(db: Db, slug: string): Promise<PublicEvent | undefined> {
