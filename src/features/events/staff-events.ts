@@ -26,6 +26,8 @@ export interface StaffEvent {
   seats: number | null;
   facts: EventFacts;
   stops: EventStop[];
+  /** The recurring activity this event is one date of (issue #13): editing it changes that date only. */
+  occurrenceDate: string | null;
   reviewNote: string | null;
   submittedAt: Date | null;
   updatedAt: Date;
@@ -61,6 +63,7 @@ function toStaffEvent(r: EventRow): StaffEvent {
     seats: r.seats,
     facts: factsOfRow(r),
     stops: r.stops,
+    occurrenceDate: r.occurrence_date,
     reviewNote: r.review_note,
     submittedAt: r.submitted_at,
     updatedAt: r.updated_at,
