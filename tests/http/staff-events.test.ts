@@ -326,6 +326,15 @@ describe('writing an event', () => {
     expect(page).toMatch(/<input[^>]*id="stop1Place"[^>]*value="Agorà delle Torri Bianche"/);
   });
 
+  it('a date of a recurring activity says that edits change that date only (#13)', async () => {
+    const list = await get('coord8', '/it/staff/eventi');
+    const id = /href="\/it\/staff\/eventi\/(\d+)"[^>]*>\s*Spazio mamma-bambino 0–6/.exec(list.html)![1]!;
+    const page = await get('coord8', `/it/staff/eventi/${id}`);
+    expect(page.status).toBe(200);
+    expect(page.html).toContain('Questa è una data di un’attività che si ripete (');
+    expect((await get('partnerA', eventPath)).html).not.toContain('attività che si ripete');
+  });
+
   it('another partner, and a coordinator elsewhere, get 403 and change nothing', async () => {
     const before = await get('partnerA', eventPath);
     expect((await get('partnerB', eventPath)).status).toBe(403);
