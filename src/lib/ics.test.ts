@@ -39,4 +39,30 @@ describe('iCalendar', () => {
     expect(lines.every((l) => new TextEncoder().encode(l).length <= 75)).toBe(true);
     expect(escapeText('a\\b\nc')).toBe('a\\\\b\\nc');
   });
+
+  it('writes a recurring event in Rome wall time with its zone, RRULE and EXDATE; others stay in UTC', () => {
+    const ics = buildCalendar(
+      [
+        {
+          uid: 'series-1@qubi',
+          start: romeToInstant(2026, 10, 20, 17, 0),
+          end: romeToInstant(2026, 10, 20, 18, 30),
+          summary: 'Spazio mamma-bambino',
+          recurrence: {
+            rrule: 'FREQ=WEEKLY;BYDAY=TU;UNTIL=20261103T225900Z',
+            exdates: [romeToInstant(2026, 10, 27, 17, 0)],
+          },
+        },
+        { uid: 'event-7@qubi', start: romeToInstant(2026, 12, 22, 14, 30), end: null, summary: 'Festa' },
+      ],
+      { now: new Date('2026-11-24T10:00:00Z') },
+    );
+    expect(ics).toContain('\r\nDTSTART;TZID=Europe/Rome:20261020T170000\r\n');
+    expect(ics).toContain('\r\nDTEND;TZID=Europe/Rome:20261020T183000\r\n');
+    // 27 October is after the change to winter time: still 17:00 on the wall.
+    expect(ics).toContain('\r\nEXDATE;TZID=Europe/Rome:20261027T170000\r\n');
+    expect(ics).toContain('\r\nRRULE:FREQ=WEEKLY;BYDAY=TU;UNTIL=20261103T225900Z\r\n');
+    expect(ics.match(/BEGIN:VTIMEZONE/g)).toHaveLength(1);
+    expect(ics).toContain('\r\nDTSTART:20261222T133000Z\r\n');
+  });
 });

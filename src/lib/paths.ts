@@ -192,7 +192,7 @@ export function isSlug(value: string): boolean {
  */
 export const QUERY_PARAMS: Readonly<Record<string, readonly string[]>> = {
   '/[locale]/sportelli': ['municipio'],
-  '/[locale]/eventi': ['pagina'],
+  '/[locale]/eventi': ['pagina', 'municipio', 'eta', 'settimana'],
   '/[locale]/sportelli/[slug]/prenota': ['settimana'],
   '/[locale]/sportelli/[slug]/prenota/dettagli': ['slot'],
   '/[locale]/sportelli/[slug]/prenota/contatti': ['slot'],

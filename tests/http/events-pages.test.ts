@@ -84,8 +84,9 @@ describe('events list pages', () => {
     expect(second.body).toContain('Pagina 2');
     const third = await page('/it/eventi?pagina=3');
     expect(third.status).toBe(200);
-    // 48 listed events (45 + the running one + the two seeded Christmas parties): 20 + 20 + 8.
-    expect(third.body.match(/<li class="card"/g)).toHaveLength(8);
+    // 53 listed events (45 + the running one + the two seeded Christmas parties + the five seeded
+    // recurring activities, each once): 20 + 20 + 13.
+    expect(third.body.match(/<li class="card"/g)).toHaveLength(13);
     expect(third.body).toContain('prova-45');
     expect(third.body).not.toContain('rel="next"');
     expect((await page('/it/eventi?pagina=4')).status).toBe(404);

@@ -107,7 +107,9 @@ describe('content', () => {
   });
 
   it('gives each event JSON-LD, an .ics download and feeds', async () => {
-    const path = await firstEventPath('en');
+    // The seeded Christmas party (the first event listed may be a recurring activity's next date).
+    const list = await text('/en/eventi');
+    const path = /href="(\/en\/eventi\/festa-di-natale-[a-z0-9-]+)"/.exec(list.body)![1]!;
     const { body } = await text(path);
     const ld = JSON.parse(/<script type="application\/ld\+json">(.*?)<\/script>/s.exec(body)![1]!);
     expect(ld['@type']).toBe('Event');
@@ -117,11 +119,13 @@ describe('content', () => {
     expect(ics.headers.get('content-type')).toContain('text/calendar');
     expect(await ics.text()).toMatch(/^BEGIN:VCALENDAR\r\n[\s\S]*BEGIN:VEVENT[\s\S]*END:VCALENDAR\r\n$/);
     const feed = await text('/es/eventi/calendario.ics');
-    expect(feed.body.match(/BEGIN:VEVENT/g)?.length).toBe(2);
+    // The two parties and the five recurring activities, each one VEVENT with its RRULE.
+    expect(feed.body.match(/BEGIN:VEVENT/g)?.length).toBe(7);
+    expect(feed.body.match(/\r\nRRULE:FREQ=(?:WEEKLY|MONTHLY);/g)?.length).toBe(5);
     const rss = await text('/zh/eventi/feed.xml');
     expect(rss.res.headers.get('content-type')).toContain('application/rss+xml');
     expect(rss.body).toContain('<language>zh</language>');
-    expect(rss.body.match(/<item>/g)?.length).toBe(2);
+    expect(rss.body.match(/<item>/g)?.length).toBe(7);
   });
 
   it('shows campaign progress from the database, with no donor anywhere', async () => {
@@ -164,7 +168,8 @@ describe('open-data API', () => {
 
   it('GET /api/v1/events gives ISO 8601 times with offset and texts in ?locale', async () => {
     const events = (await (await get('/api/v1/events?from=2026-01-01&locale=en')).json()) as any[];
-    expect(events.length).toBe(2);
+    // The two parties and the five recurring activities, each listed once (#13).
+    expect(events.length).toBe(7);
     for (const e of events) expect(e.start).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$/);
     expect(events.map((e) => e.title)).toContain('QuBì Christmas party');
     const bad = await get('/api/v1/events?from=yesterday');

@@ -141,6 +141,8 @@ function eventForm(page: Page): Fields {
   const fields: Fields = [];
   for (const input of match[1]!.matchAll(/<input\b[^>]*>/g)) {
     const a = attrs(input[0]);
+    // A browser sends a box or a radio button only when it is checked (the event's facts, #13).
+    if ((a.type === 'checkbox' || a.type === 'radio') && !('checked' in a)) continue;
     if (a.name) fields.push([a.name, a.value ?? '']);
   }
   for (const area of match[1]!.matchAll(/<textarea\b([^>]*)>([\s\S]*?)<\/textarea>/g))
@@ -290,6 +292,47 @@ describe('writing an event', () => {
       endTime: '18:00',
       municipioId: '2',
     });
+  });
+
+  it('saves the facts and stops families see (#13), naming a bad stop in the staff language', async () => {
+    const facts = /^(age-|priceKind$|price$|stepFree$|lis$|childcare$|languages$|stop\d)/;
+    const base = eventForm(await get('partnerA', eventPath)).filter(([k]) => !facts.test(k));
+    const stop: Fields = [
+      ['stop1Place', 'Agorà delle Torri Bianche'],
+      ['stop1Address', 'Via Saponaro'],
+    ];
+    const bad = await submitForm_('partnerA', eventPath, [...base, ['stop1Time', '25:00'], ...stop]);
+    expect(bad.status).toBe(422);
+    expect(bad.html).toContain('href="#stop1Time"');
+    expect(bad.html).toContain('Scrivi l’ora della tappa, per esempio 16:30.');
+    const saved = await postForm('partnerA', eventPath, [
+      ...base,
+      ['age-3-6', '1'],
+      ['priceKind', 'price'],
+      ['price', '5'],
+      ['lis', '1'],
+      ['languages', 'it, ar'],
+      ['stop1Time', '15:00'],
+      ...stop,
+    ]);
+    expect(saved.status).toBe(303);
+    const page = (await get('partnerA', eventPath)).html;
+    expect(page).toMatch(/<input[^>]*id="age-3-6"[^>]*checked/);
+    expect(page).not.toMatch(/<input[^>]*id="age-0-3"[^>]*checked/);
+    expect(page).toMatch(/<input[^>]*id="priceKind-price"[^>]*checked/);
+    expect(page).toMatch(/<input[^>]*id="price"[^>]*value="5,00"/);
+    expect(page).toMatch(/<input[^>]*id="lis"[^>]*checked/);
+    expect(page).toMatch(/<input[^>]*id="stop1Time"[^>]*value="15:00"/);
+    expect(page).toMatch(/<input[^>]*id="stop1Place"[^>]*value="Agorà delle Torri Bianche"/);
+  });
+
+  it('a date of a recurring activity says that edits change that date only (#13)', async () => {
+    const list = await get('coord8', '/it/staff/eventi');
+    const id = /href="\/it\/staff\/eventi\/(\d+)"[^>]*>\s*Spazio mamma-bambino 0–6/.exec(list.html)![1]!;
+    const page = await get('coord8', `/it/staff/eventi/${id}`);
+    expect(page.status).toBe(200);
+    expect(page.html).toContain('Questa è una data di un’attività che si ripete (');
+    expect((await get('partnerA', eventPath)).html).not.toContain('attività che si ripete');
   });
 
   it('another partner, and a coordinator elsewhere, get 403 and change nothing', async () => {

@@ -47,6 +47,8 @@ describe('migrations and seed', () => {
     const events = await t.db
       .selectFrom('event')
       .select(['slug', 'starts_at', 'ends_at', 'venue'])
+      // The one-off events; the recurring activities are the next test's.
+      .where('series_id', 'is', null)
       .orderBy('starts_at')
       .execute();
     expect(events.map((e) => toRomeIso(e.starts_at))).toEqual([
@@ -64,6 +66,56 @@ describe('migrations and seed', () => {
       .execute();
     expect(partners).toHaveLength(10);
     expect(partners.map((p) => p.name)).toContain('Fondazione Francesca Rava');
+  });
+
+  it('gives the 17 December party its two stops and the 22 December one its 120 seats', async () => {
+    const events = await t.db
+      .selectFrom('event')
+      .select(['venue', 'stops', 'seats', 'price_kind'])
+      .where('series_id', 'is', null)
+      .orderBy('starts_at')
+      .execute();
+    expect(events[0]!.stops.map((s) => [s.time, s.place])).toEqual([
+      ['16:30', 'Agorà delle Torri Bianche'],
+      ['16:45', 'Comunità Oklahoma'],
+    ]);
+    expect(events.map((e) => [e.venue, e.seats, e.price_kind])).toEqual([
+      ['Comunità Oklahoma', null, 'free'],
+      ['La Casa dei Giochi', 120, 'free_offer'],
+    ]);
+  });
+
+  it('has the networks’ five activities as series at the Municipio 8 desks, sample times, no holiday', async () => {
+    const series = await t.db
+      .selectFrom('event_series')
+      .innerJoin('desk', 'desk.id', 'event_series.desk_id')
+      .select([
+        'event_series.id',
+        'event_series.slug',
+        'event_series.frequency',
+        'event_series.times_are_sample',
+        'desk.municipio_id',
+      ])
+      .orderBy('event_series.id')
+      .execute();
+    expect(series.map((s) => [s.slug, s.frequency])).toEqual([
+      ['spazio-mamma-bambino-quarto-oggiaro', 'weekly'],
+      ['uscite-in-natura-gallaratese', 'monthly'],
+      ['biblioteca-di-quartiere-villapizzone', 'weekly'],
+      ['laboratori-culturali-0-6-gallaratese', 'fortnightly'],
+      ['sportello-scuola-infanzia-quarto-oggiaro', 'weekly'],
+    ]);
+    expect(series.every((s) => s.times_are_sample && s.municipio_id === 8)).toBe(true);
+    const dates = await t.db
+      .selectFrom('event')
+      .select(['series_id', 'occurrence_date', 'starts_at'])
+      .where('series_id', '=', series[0]!.id)
+      .orderBy('starts_at')
+      .execute();
+    // Seeded on Tuesday 24 November 2026: Tuesdays at 10:00 for 26 weeks, less 8 December (Immacolata).
+    expect(dates).toHaveLength(26);
+    expect(dates.map((d) => d.occurrence_date)).not.toContain('2026-12-08');
+    expect(dates.every((d) => toRomeIso(d.starts_at).slice(11, 19) === '10:00:00')).toBe(true);
   });
 
   it('refuses to pledge an item beyond its target, in the database itself', async () => {

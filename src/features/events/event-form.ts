@@ -6,6 +6,16 @@ import { LOCALES, LOCALE_NAMES, type Locale, type LocalizedText } from '#/lib/lo
 import { parseDateOnly, romeParts, romeToInstant } from '#/lib/time.ts';
 import { toLatinDigits } from '#/lib/contact.ts';
 import type { StaffEvent } from './staff-events.ts';
+import type { EventFacts, EventStop } from './event-facts.ts';
+import {
+  FACTS_ERROR_KEYS,
+  FACTS_FORM_ORDER,
+  checkFactsForm,
+  emptyFactsForm,
+  factsFormValues,
+  readFactsFields,
+  type FactsFormValues,
+} from './event-facts-form.ts';
 
 /** Texts written per locale: Italian is required for title, summary and description. */
 export const EVENT_TEXT_FIELDS = ['title', 'summary', 'description', 'transitHint', 'priceNote'] as const;
@@ -43,6 +53,8 @@ export interface EventFormValues {
   organisationId: string;
   /** Seats families sign up for (issue #13); empty: no sign-up, "just come". */
   seats: string;
+  /** Facts families filter on and the stops of an itinerary (issue #13, ./event-facts-form.ts). */
+  facts: FactsFormValues;
 }
 
 /** The single-value fields, in page order after the texts. */
@@ -66,6 +78,7 @@ export const textFieldName = (field: EventTextField, locale: Locale) => `${field
 export const EVENT_FORM_ORDER: string[] = [
   ...EVENT_TEXT_FIELDS.map((f) => textFieldName(f, 'it')),
   ...EVENT_FIELDS,
+  ...FACTS_FORM_ORDER,
   ...LOCALES.filter((l) => l !== 'it').flatMap((l) => EVENT_TEXT_FIELDS.map((f) => textFieldName(f, l))),
 ];
 
@@ -89,6 +102,7 @@ export const EVENT_ERROR_KEYS: string[] = [
   ...['municipioRequired', 'organisationInvalid', 'reviewNoteRequired', 'reviewNoteTooLong', 'invalid'].map(
     (k) => `staff.event.error.${k}`,
   ),
+  ...FACTS_ERROR_KEYS,
 ];
 
 /** Field name → message key. */
@@ -109,6 +123,8 @@ export interface EventInput {
   municipioId: number;
   /** The organisation that owns the event (its partners may edit it). Partners always get their own. */
   organisationId: number | null;
+  facts: EventFacts;
+  stops: EventStop[];
 }
 
 const emptyPerLocale = (): PerLocale => ({ it: '', en: '', ar: '', es: '', zh: '' });
@@ -131,6 +147,7 @@ export function emptyEventForm(
     municipioId: defaults.municipioId ? String(defaults.municipioId) : '',
     organisationId: defaults.organisationId ? String(defaults.organisationId) : '',
     seats: '',
+    facts: emptyFactsForm(),
   };
 }
 
@@ -158,6 +175,7 @@ export function readEventFields(get: (name: string) => unknown): EventFormValues
   values.address = postedText(get('address'), ADDRESS_MAX);
   for (const f of ['startDate', 'startTime', 'endDate', 'endTime', 'seats', 'municipioId', 'organisationId'] as const)
     values[f] = postedText(get(f), 40);
+  values.facts = readFactsFields(get);
   return values;
 }
 
@@ -182,6 +200,7 @@ export function eventFormValues(event: StaffEvent): EventFormValues {
   values.venue = event.venue;
   values.address = event.address;
   values.seats = event.seats === null ? '' : String(event.seats);
+  values.facts = factsFormValues(event.facts, event.stops);
   const start = romeDay(event.startsAt);
   values.startDate = start.date;
   values.startTime = start.time;
@@ -333,7 +352,10 @@ export function checkEventForm(
   if (organisationId !== null && !choices.organisations.includes(organisationId))
     add('organisationId', 'staff.event.error.organisationInvalid');
 
-  if (Object.keys(errors).length > 0 || !v || !startsAt)
+  const facts = checkFactsForm(values.facts);
+  if (!facts.ok) for (const [name, key] of Object.entries(facts.errors)) add(name, key);
+
+  if (Object.keys(errors).length > 0 || !v || !startsAt || !facts.ok)
     return {
       ok: false,
       errors: Object.keys(errors).length ? errors : { 'title-it': 'staff.event.error.titleRequired' },
@@ -353,6 +375,8 @@ export function checkEventForm(
       seats,
       municipioId,
       organisationId,
+      facts: facts.facts,
+      stops: facts.stops,
     },
   };
 }

@@ -7,8 +7,46 @@ import { toRomeIso } from '#/lib/time.ts';
 import type { IcsEvent } from '#/lib/ics.ts';
 import { markdownToPlainText } from './markdown.ts';
 import { escapeHtml } from '#/lib/text.ts';
+import { parseDateOnly, romeToInstant } from '#/lib/time.ts';
+import { audienceJsonLd, offersJsonLd, stopTransit, type EventStop } from './event-facts.ts';
+import type { SeriesInfo } from './series-view.ts';
+import { datedTimes, ruleDates, rruleValue } from './series-rule.ts';
 
-export function eventJsonLd(event: PublicEvent, locale: Locale, origin: string): Record<string, unknown> {
+/** A stop's start on the event's day (stops keep a local time of day, so a series' dates share them). */
+function stopStart(stop: EventStop, event: PublicEvent): Date {
+  const day = parseDateOnly(event.occurrenceDate ?? toRomeIso(event.startsAt).slice(0, 10))!;
+  const [h, m] = stop.time.split(':').map(Number) as [number, number];
+  return romeToInstant(day.year, day.month, day.day, h, m);
+}
+
+/** The stops as plain text lines, for the .ics description: "16:30 Place, address (transit)". */
+export function stopsAsText(stops: readonly EventStop[], locale: Locale): string {
+  return stops
+    .map((s) => {
+      const transit = stopTransit(s, locale);
+      return `${s.time} ${s.place}, ${s.address}${transit ? ` (${transit})` : ''}`;
+    })
+    .join('\n');
+}
+
+const place = (name: string, address: string) => ({
+  '@type': 'Place',
+  name,
+  address: { '@type': 'PostalAddress', streetAddress: address, addressLocality: 'Milano', addressCountry: 'IT' },
+});
+
+/**
+ * schema.org Event. Stops are `subEvent`s (an Event each, with its start and Place: schema.org has
+ * no itinerary for events); facts give `offers`, `isAccessibleForFree` and `audience`; a series'
+ * rule is its `eventSchedule`.
+ */
+export function eventJsonLd(
+  event: PublicEvent,
+  locale: Locale,
+  origin: string,
+  series?: SeriesInfo,
+): Record<string, unknown> {
+  const url = new URL(eventPath(locale, event.slug), origin).href;
   return {
     '@context': 'https://schema.org',
     '@type': 'Event',
@@ -20,17 +58,8 @@ export function eventJsonLd(event: PublicEvent, locale: Locale, origin: string):
       event.status === 'cancelled' ? 'https://schema.org/EventCancelled' : 'https://schema.org/EventScheduled',
     eventAttendanceMode: 'https://schema.org/OfflineEventAttendanceMode',
     inLanguage: locale,
-    url: new URL(eventPath(locale, event.slug), origin).href,
-    location: {
-      '@type': 'Place',
-      name: event.venue,
-      address: {
-        '@type': 'PostalAddress',
-        streetAddress: event.address,
-        addressLocality: 'Milano',
-        addressCountry: 'IT',
-      },
-    },
+    url,
+    location: place(event.venue, event.address),
     // The QuBì network runs the programme (its about page is the url); the partners have no website on file.
     organizer: [
       {
@@ -40,20 +69,48 @@ export function eventJsonLd(event: PublicEvent, locale: Locale, origin: string):
       },
       ...event.organisers.map((name) => ({ '@type': 'Organization', name })),
     ],
-    offers: eventOffer(event, locale, origin),
-    // Only when known: the price is free text today ("entry by free offer" is not free), so it is left out.
+    ...eventOffers(event, url),
+    ...audienceJsonLd(event.facts),
+    ...(event.stops.length > 0
+      ? {
+          subEvent: event.stops.map((s) => ({
+            '@type': 'Event',
+            name: s.place,
+            startDate: toRomeIso(stopStart(s, event)),
+            location: place(s.place, s.address),
+          })),
+        }
+      : {}),
+    ...(series
+      ? {
+          eventSchedule: {
+            '@type': 'Schedule',
+            repeatFrequency:
+              series.rule.frequency === 'monthly' ? 'P1M' : series.rule.frequency === 'fortnightly' ? 'P2W' : 'P1W',
+            byDay: `https://schema.org/${['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'][series.rule.weekday - 1]}`,
+            startDate: series.rule.firstDay,
+            endDate: series.rule.untilDay,
+            startTime: series.rule.startsTime.slice(0, 5),
+            ...(series.rule.endsTime ? { endTime: series.rule.endsTime.slice(0, 5) } : {}),
+            scheduleTimezone: 'Europe/Rome',
+          },
+        }
+      : {}),
   };
 }
 
-/** How to get in: the sign-up page while seats are open, else the event page; the price note as its words. */
-function eventOffer(event: PublicEvent, locale: Locale, origin: string): Record<string, unknown> {
+/** The price from the event's facts (offersJsonLd), with the availability and seats left. */
+function eventOffers(event: PublicEvent, url: string): Record<string, unknown> {
+  const { offers, ...rest } = offersJsonLd(event.facts, url) as { offers: Record<string, unknown> };
   const full = event.seats !== null && event.seats.left <= 0;
   return {
-    '@type': 'Offer',
-    url: new URL(eventPath(locale, event.slug), origin).href,
-    availability: event.status === 'cancelled' || full ? 'https://schema.org/SoldOut' : 'https://schema.org/InStock',
-    ...(event.priceNote ? { description: localize(event.priceNote, locale) } : {}),
-    ...(event.seats ? { inventoryLevel: { '@type': 'QuantitativeValue', value: event.seats.left } } : {}),
+    ...rest,
+    offers: {
+      ...offers,
+      availability:
+        event.status === 'cancelled' || full ? 'https://schema.org/SoldOut' : 'https://schema.org/InStock',
+      ...(event.seats ? { inventoryLevel: { '@type': 'QuantitativeValue', value: event.seats.left } } : {}),
+    },
   };
 }
 
@@ -69,8 +126,10 @@ export function eventToIcs(event: PublicEvent, locale: Locale, origin: string): 
     start: event.startsAt,
     end: event.endsAt,
     summary: localize(event.title, locale),
-    // Calendars show plain text: the partner's Markdown is reduced to its words.
-    description: `${markdownToPlainText(localize(event.description, locale))}\n\n${url}`,
+    // Calendars show plain text: the partner's Markdown is reduced to its words; then the stops.
+    description: [markdownToPlainText(localize(event.description, locale)), stopsAsText(event.stops, locale), url]
+      .filter(Boolean)
+      .join('\n\n'),
     location: `${event.venue}, ${event.address}`,
     url,
     cancelled: event.status === 'cancelled',
@@ -88,6 +147,38 @@ const SEQUENCE_EPOCH = Date.UTC(2026, 0, 1);
 /** Seconds from 2026 to the event's last change: grows with every edit and fits a 32-bit integer for decades. */
 export function eventSequence(updatedAt: Date): number {
   return Math.max(0, Math.floor((updatedAt.getTime() - SEQUENCE_EPOCH) / 1000));
+}
+
+/**
+ * A recurring activity as one VEVENT with RRULE and EXDATE (holidays, closures, cancelled dates),
+ * plus one VEVENT with RECURRENCE-ID for each date held on another day or time. `event` is the date
+ * the reader opened: its content stands for the series'.
+ */
+export function seriesToIcs(event: PublicEvent, series: SeriesInfo, locale: Locale, origin: string): IcsEvent[] {
+  const base = eventToIcs({ ...event, status: 'published' }, locale, origin);
+  const uid = `series-${series.id}@${new URL(origin).hostname}`;
+  // DTSTART is the rule's first date (held or not: a date not held is in EXDATE).
+  const first = datedTimes(series.rule, ruleDates(series.rule)[0] ?? series.rule.firstDay);
+  const main: IcsEvent = {
+    ...base,
+    uid,
+    start: first.startsAt,
+    end: first.endsAt,
+    url: base.url,
+    recurrence: {
+      rrule: rruleValue(series.rule),
+      exdates: series.skipped.map((s) => datedTimes(series.rule, s.day).startsAt),
+    },
+  };
+  const moved = series.moved.map((m): IcsEvent => ({
+    ...base,
+    uid,
+    start: m.startsAt,
+    end: m.endsAt,
+    url: new URL(eventPath(locale, m.slug), origin).href,
+    recurrenceId: datedTimes(series.rule, m.day).startsAt,
+  }));
+  return [main, ...moved];
 }
 
 export function buildRss(

@@ -69,6 +69,15 @@ function contentColumns(input: EventInput) {
     starts_at: input.startsAt,
     ends_at: input.endsAt,
     seats: input.seats,
+    // Facts and stops (#13).
+    stops: JSON.stringify(input.stops),
+    age_bands: input.facts.ageBands,
+    price_kind: input.facts.priceKind,
+    price_cents: input.facts.priceCents,
+    step_free: input.facts.stepFree,
+    lis: input.facts.lis,
+    childcare: input.facts.childcare,
+    languages: input.facts.languages,
   };
 }
 

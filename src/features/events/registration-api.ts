@@ -12,7 +12,7 @@ import { getTranslator } from '#/lib/i18n.ts';
 import { parseReference } from '#/lib/reference-code.ts';
 import { responseLocale, translateFields } from '#/features/booking/booking-request.ts';
 import { maskEmail, maskPhone, parseCodeInput } from '#/features/verification/code.ts';
-import { getPublicEventBySlug } from './events.ts';
+import { eventForSignUp } from './series-occurrence.ts';
 import { parsePartyJson } from './party.ts';
 import { registerParty } from './registrations.ts';
 import { confirmRegistration, findRegistration, findRegistrationIdByReference } from './registration-holds.ts';
@@ -47,8 +47,12 @@ export async function postRegistration(context: APIContext): Promise<Response> {
   if (key !== undefined && key !== null && (typeof key !== 'string' || !SUBMISSION_KEY.test(key)))
     return apiError(422, 'invalid', { fields: { submissionKey: t('events.register.error.submissionKeyInvalid') } });
   const db = await getDb();
-  const event = await getPublicEventBySlug(db, context.params.slug ?? '');
-  if (!event) return apiError(404, 'not_found');
+  // `occurrence` picks one date of a recurring activity (#13).
+  const found = await eventForSignUp(db, context.params.slug ?? '', read.body.occurrence);
+  if (!found.ok && found.error === 'invalid')
+    return apiError(422, 'invalid', { fields: { occurrence: t('series.error.occurrenceInvalid') } });
+  if (!found.ok) return apiError(404, 'not_found');
+  const event = found.event;
   const party = parsed.value;
   const limit = await guardPublicWrite(db, 'event-registration', clientIp(context), [party.phone, party.email]);
   if (!limit.allowed) return rateLimited(limit.retryAfterSeconds);

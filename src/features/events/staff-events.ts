@@ -4,6 +4,7 @@ import type { Selectable } from 'kysely';
 import type { Db, EventStatus, EventTable } from '#/server/db/database.ts';
 import { can, type Actor } from '#/features/staff-accounts/policy.ts';
 import type { LocalizedText } from '#/lib/locales.ts';
+import { factsOfRow, type EventFacts, type EventStop } from './event-facts.ts';
 
 export interface StaffEvent {
   id: number;
@@ -23,6 +24,10 @@ export interface StaffEvent {
   endsAt: Date | null;
   /** Seats families sign up for; null: "just come" (issue #13). */
   seats: number | null;
+  facts: EventFacts;
+  stops: EventStop[];
+  /** The recurring activity this event is one date of (issue #13): editing it changes that date only. */
+  occurrenceDate: string | null;
   reviewNote: string | null;
   submittedAt: Date | null;
   updatedAt: Date;
@@ -56,6 +61,9 @@ function toStaffEvent(r: EventRow): StaffEvent {
     startsAt: r.starts_at,
     endsAt: r.ends_at,
     seats: r.seats,
+    facts: factsOfRow(r),
+    stops: r.stops,
+    occurrenceDate: r.occurrence_date,
     reviewNote: r.review_note,
     submittedAt: r.submitted_at,
     updatedAt: r.updated_at,

@@ -8,6 +8,7 @@ import { bookingDetailFields } from '#/features/booking/validate.ts';
 import { pledgeContactSchema, QUANTITY_MAX } from '#/features/campaign/pledge-form.ts';
 import { volunteerSchema } from '#/features/volunteers/vocabulary.ts';
 import { AGE_BANDS, partySchema } from '#/features/events/party.ts';
+import { PRICE_KINDS } from '#/features/events/event-facts.ts';
 
 // ------------------------------------------------------------------------------ query parameters
 
@@ -132,6 +133,49 @@ export const eventSchema = z.object({
   seats: seatsSchema.nullable().describe('null: no sign-up, just come'),
   url,
   ics: url,
+  facts: z.object({
+    ageBands: z.array(z.enum(AGE_BANDS)).describe('empty: every age'),
+    price: z.enum(PRICE_KINDS),
+    priceEuro: z.number().min(0).nullable().describe('only with price "price"'),
+    stepFree: z.boolean().nullable().describe('null: the organiser did not say'),
+    lis: z.boolean().describe('Italian sign language'),
+    childcare: z.boolean().describe('children looked after during the activity'),
+    languages: z.array(z.string()).describe('languages spoken, as codes'),
+  }),
+  stops: z
+    .array(
+      z.object({ time: z.string(), place: z.string(), address: z.string(), transitHint: z.string().nullable() }),
+    )
+    .describe('the itinerary in order; empty for one place'),
+  occurrence: z.string().nullable().describe('YYYY-MM-DD: the date of a recurring activity this entry is'),
+  series: z
+    .object({
+      slug: z.string(),
+      repeats: z.string().describe('the rule in words, in the reader’s language'),
+      rule: z.object({
+        frequency: z.enum(['weekly', 'fortnightly', 'monthly']),
+        weekday: z.int().min(1).max(7),
+        weekOfMonth: z.int().nullable(),
+        from: z.string(),
+        until: z.string(),
+        starts: z.string(),
+        ends: z.string().nullable(),
+      }),
+      sampleTimes: z.boolean(),
+      occurrences: z.array(
+        z.object({
+          date: z.string(),
+          slug: z.string(),
+          start: isoInstant,
+          end: isoInstant.nullable(),
+          status: z.enum(['published', 'cancelled']),
+          seats: seatsSchema.nullable(),
+          url,
+        }),
+      ),
+    })
+    .nullable()
+    .describe('null for a one-off event'),
 });
 
 export const campaignSchema = z.object({

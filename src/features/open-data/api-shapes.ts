@@ -4,6 +4,10 @@
 import type { z } from 'astro/zod';
 import type { Desk } from '#/features/desks/desks.ts';
 import type { PublicEvent } from '#/features/events/events.ts';
+import type { SeriesInfo } from '#/features/events/series-view.ts';
+import type { Translate } from '#/lib/i18n.ts';
+import { repeatText } from '#/features/events/series-view.ts';
+import { stopTransit } from '#/features/events/event-facts.ts';
 import type { Campaign } from '#/features/campaign/campaigns.ts';
 import type { BookingSummary } from '#/features/booking/create-booking.ts';
 import type { SlotAvailability } from '#/features/booking/slot-availability.ts';
@@ -29,7 +33,43 @@ export function deskToJson(desk: Desk, locale: Locale, origin: string): z.input<
   };
 }
 
-export function eventToJson(event: PublicEvent, locale: Locale, origin: string): z.input<typeof eventSchema> {
+/**
+ * A recurring activity is listed once, as its next date (issue #13): `occurrence` is that date and
+ * `series` gives the rule in words and in fields, and its coming dates with their own seats.
+ */
+function seriesJson(series: SeriesInfo, locale: Locale, origin: string, t: Translate) {
+  const r = series.rule;
+  return {
+    slug: series.slug,
+    repeats: repeatText(r, t, locale),
+    rule: {
+      frequency: r.frequency,
+      weekday: r.weekday,
+      weekOfMonth: r.weekOfMonth,
+      from: r.firstDay,
+      until: r.untilDay,
+      starts: r.startsTime.slice(0, 5),
+      ends: r.endsTime ? r.endsTime.slice(0, 5) : null,
+    },
+    sampleTimes: series.timesAreSample,
+    occurrences: series.coming.map((d) => ({
+      date: d.day,
+      slug: d.slug,
+      start: toRomeIso(d.startsAt),
+      end: d.endsAt ? toRomeIso(d.endsAt) : null,
+      status: d.status,
+      seats: d.seats,
+      url: new URL(eventPath(locale, d.slug), origin).href,
+    })),
+  };
+}
+
+export function eventToJson(
+  event: PublicEvent,
+  locale: Locale,
+  origin: string,
+  extra?: { series?: SeriesInfo; t: Translate },
+): z.input<typeof eventSchema> {
   return {
     slug: event.slug,
     title: localize(event.title, locale),
@@ -47,6 +87,23 @@ export function eventToJson(event: PublicEvent, locale: Locale, origin: string):
     seats: event.seats,
     url: new URL(eventPath(locale, event.slug), origin).href,
     ics: new URL(`${eventPath(locale, event.slug)}.ics`, origin).href,
+    facts: {
+      ageBands: event.facts.ageBands,
+      price: event.facts.priceKind,
+      priceEuro: event.facts.priceCents === null ? null : event.facts.priceCents / 100,
+      stepFree: event.facts.stepFree,
+      lis: event.facts.lis,
+      childcare: event.facts.childcare,
+      languages: event.facts.languages,
+    },
+    stops: event.stops.map((s) => ({
+      time: s.time,
+      place: s.place,
+      address: s.address,
+      transitHint: stopTransit(s, locale),
+    })),
+    occurrence: event.occurrenceDate,
+    series: extra?.series ? seriesJson(extra.series, locale, origin, extra.t) : null,
   };
 }
 

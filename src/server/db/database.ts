@@ -91,6 +91,47 @@ export interface EventTable {
   seats_taken: Generated<number>;
   /** People let in at the door without a registration. */
   walk_ins: Generated<number>;
+  /** The series this event is one date of (issue #13), and that date as the rule gives it. */
+  series_id: ColumnType<number | null, number | null | undefined, number | null>;
+  occurrence_date: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Ordered stops of an itinerary: see src/features/events/event-facts.ts (EventStop). */
+  stops: ColumnType<EventStopColumn[], string | undefined, string>;
+  age_bands: ColumnType<string[], string[] | undefined, string[]>;
+  price_kind: ColumnType<PriceKind, PriceKind | undefined, PriceKind>;
+  price_cents: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Step-free access: null when the partner did not say. */
+  step_free: ColumnType<boolean | null, boolean | null | undefined, boolean | null>;
+  lis: ColumnType<boolean, boolean | undefined, boolean>;
+  childcare: ColumnType<boolean, boolean | undefined, boolean>;
+  languages: ColumnType<string[], string[] | undefined, string[]>;
+}
+
+export type PriceKind = 'free' | 'free_offer' | 'price';
+
+/** A stop as stored (event.stops): local time of day "HH:MM", place, address, transit hint. */
+export interface EventStopColumn {
+  time: string;
+  place: string;
+  address: string;
+  transit: LocalizedText | null;
+}
+
+export type SeriesFrequency = 'weekly' | 'fortnightly' | 'monthly';
+
+export interface EventSeriesTable {
+  id: Generated<number>;
+  slug: string;
+  frequency: SeriesFrequency;
+  /** ISO weekday, 1 = Monday. */
+  weekday: number;
+  week_of_month: number | null;
+  first_day: string; // 'YYYY-MM-DD'
+  until_day: string;
+  starts_time: string; // 'HH:MM:SS'
+  ends_time: string | null;
+  desk_id: number | null;
+  times_are_sample: Generated<boolean>;
+  created_at: CreatedAt;
 }
 
 export type RegistrationStatus = 'pending' | 'expired' | 'confirmed' | 'cancelled';
@@ -528,6 +569,7 @@ export interface Database {
   event_organiser: EventOrganiserTable;
   event_registration: EventRegistrationTable;
   wait_entry: WaitEntryTable;
+  event_series: EventSeriesTable;
   campaign: CampaignTable;
   campaign_item: CampaignItemTable;
   drop_off_point: DropOffPointTable;

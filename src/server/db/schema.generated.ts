@@ -179,19 +179,29 @@ export interface DropOffPoint {
 
 export interface Event {
   address: string;
+  age_bands: Generated<string[]>;
+  childcare: Generated<boolean>;
   created_at: Generated<Timestamp>;
   description: Json;
   ends_at: Timestamp | null;
   id: Generated<number>;
+  languages: Generated<string[]>;
+  lis: Generated<boolean>;
   municipio_id: number | null;
+  occurrence_date: Timestamp | null;
   owner_organisation_id: number | null;
+  price_cents: number | null;
+  price_kind: Generated<string>;
   price_note: Json | null;
   review_note: string | null;
   seats: number | null;
   seats_taken: Generated<number>;
+  series_id: number | null;
   slug: string;
   starts_at: Timestamp;
   status: Generated<string>;
+  step_free: boolean | null;
+  stops: Generated<Json>;
   submitted_at: Timestamp | null;
   summary: Json;
   title: Json;
@@ -251,6 +261,21 @@ export interface FigureWaitSample {
   day: Timestamp;
   days: number | null;
   desk_id: number;
+}
+
+export interface EventSeries {
+  created_at: Generated<Timestamp>;
+  desk_id: number | null;
+  ends_time: string | null;
+  first_day: Timestamp;
+  frequency: string;
+  id: Generated<number>;
+  slug: string;
+  starts_time: string;
+  times_are_sample: Generated<boolean>;
+  until_day: Timestamp;
+  week_of_month: number | null;
+  weekday: number;
 }
 
 export interface FormDraft {
@@ -489,6 +514,7 @@ export interface DB {
   figure_month: FigureMonth;
   figure_refresh: FigureRefresh;
   figure_wait_sample: FigureWaitSample;
+  event_series: EventSeries;
   form_draft: FormDraft;
   message_recipient_day: MessageRecipientDay;
   municipio: Municipio;

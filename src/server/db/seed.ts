@@ -12,6 +12,8 @@ import organisations from '../../../db/seed/organisations.json' with { type: 'js
 import deskData from '../../../db/seed/desks.json' with { type: 'json' };
 import events from '../../../db/seed/events.json' with { type: 'json' };
 import campaignData from '../../../db/seed/campaign.json' with { type: 'json' };
+import { seedSeries } from '#/features/events/series-seed.ts';
+import type { PriceKind } from './database.ts';
 
 const json = (text: LocalizedText) => JSON.stringify(text);
 /** "16:30" → [16, 30]. */
@@ -113,6 +115,11 @@ export async function seedDatabase(db: Kysely<Database>, now: Date = new Date())
           // Seats families sign up for (#13); the party's 120 are a sample value.
           seats: 'seats' in e && typeof e.seats === 'number' ? e.seats : null,
           status: 'published',
+          // Stops of an itinerary and the facts families filter on (#13).
+          stops: JSON.stringify(e.stops),
+          price_kind: e.facts.price_kind as PriceKind,
+          age_bands: e.facts.age_bands,
+          languages: e.facts.languages,
         })
         .returning('id')
         .executeTakeFirstOrThrow();
@@ -121,6 +128,9 @@ export async function seedDatabase(db: Kysely<Database>, now: Date = new Date())
         .values(e.organisers.map((name) => ({ event_id: event.id, organisation_id: orgId(name) })))
         .execute();
     }
+
+    // The networks' recurring activities (#13), at the Municipio 8 desks: sample days and times.
+    await seedSeries(trx, now);
 
     // The zaino sospeso campaign. The flyer has no item list: the list and targets are sample values.
     const { items, drop_off: dropOff, ...campaignRow } = campaignData;

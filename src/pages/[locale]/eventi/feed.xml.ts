@@ -8,6 +8,7 @@ import { getTranslator } from '#/lib/i18n.ts';
 import { formatDateAndTime } from '#/lib/format.ts';
 import { pagePath } from '#/lib/paths.ts';
 import { conditionalResponse } from '#/server/http/conditional-get.ts';
+import { repeatText } from '#/features/events/series-view.ts';
 
 export const GET: APIRoute = async (context) => {
   const locale = routeLocale(context.params.locale);
@@ -22,7 +23,9 @@ export const GET: APIRoute = async (context) => {
     description: t('events.lead'),
     channelPath: pagePath(locale, 'events'),
     cancelledLabel: t('openData.rss.cancelled'),
-    formatWhen: (e) => formatDateAndTime(e.startsAt, e.endsAt, locale),
+    // A recurring activity is one item, its next date with "every Tuesday" (#13).
+    formatWhen: (e) =>
+      `${formatDateAndTime(e.startsAt, e.endsAt, locale)}${e.seriesRule ? ` (${repeatText(e.seriesRule, t, locale)})` : ''}`,
   });
   return conditionalResponse(context.request, body, { contentType: 'application/rss+xml; charset=utf-8' });
 };

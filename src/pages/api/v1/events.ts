@@ -9,6 +9,8 @@ import { decodeEventCursor, encodeEventCursor } from '#/features/open-data/event
 import { apiError, requestedLocale } from '#/server/http/api-respond.ts';
 import { conditionalJson } from '#/server/http/conditional-get.ts';
 import { parseDateOnly, romeToInstant } from '#/lib/time.ts';
+import { seriesInfo } from '#/features/events/series-view.ts';
+import { getTranslator } from '#/lib/i18n.ts';
 
 /**
  * GET /api/v1/events[?from=YYYY-MM-DD][&limit=][&cursor=][&locale=]: published events not ended by
@@ -32,11 +34,19 @@ export const GET: APIRoute = async (context) => {
   // The next pages keep the first page's `from`: the list stays one list while the clock moves.
   const from = cursor?.from ?? (day ? romeToInstant(day.year, day.month, day.day) : new Date());
   const locale = requestedLocale(context.url);
+  const db = await getDb();
   // One more than asked, to know whether there is a next page.
-  const events = await listUpcomingEvents(await getDb(), { from, limit: limit + 1, after: cursor?.after });
+  const events = await listUpcomingEvents(db, { from, limit: limit + 1, after: cursor?.after });
   cacheLiveData(context, [CACHE_TAGS.events]);
   const origin = publicOrigin();
   const page = events.slice(0, limit);
+  // A recurring activity is one entry, its next date, with its coming dates under `series` (#13).
+  const series = await seriesInfo(
+    db,
+    page.flatMap((e) => (e.seriesId === null ? [] : [e.seriesId])),
+    from,
+  );
+  const t = getTranslator(locale);
   const headers: Record<string, string> = {};
   const last = page.at(-1);
   if (events.length > limit && last) {
@@ -48,7 +58,9 @@ export const GET: APIRoute = async (context) => {
   }
   return conditionalJson(
     context.request,
-    page.map((e) => eventToJson(e, locale, origin)),
+    page.map((e) =>
+      eventToJson(e, locale, origin, { t, ...(e.seriesId === null ? {} : { series: series.get(e.seriesId) }) }),
+    ),
     { headers },
   );
 };
