@@ -4,8 +4,9 @@
 import type { EventStopColumn, PriceKind } from '#/server/db/database.ts';
 import { LOCALE_TAGS, localize, type Locale, type LocalizedText } from '#/lib/locales.ts';
 
-export const AGE_BANDS = ['0-3', '3-6', '6-11', '11-14'] as const;
-export type AgeBand = (typeof AGE_BANDS)[number];
+// The same bands as a family's children on sign-up (party.ts): one list.
+import { AGE_BANDS, type AgeBand } from './party.ts';
+export { AGE_BANDS, type AgeBand };
 export const PRICE_KINDS = ['free', 'free_offer', 'price'] as const satisfies readonly PriceKind[];
 export const isAgeBand = (value: unknown): value is AgeBand => AGE_BANDS.includes(value as AgeBand);
 

@@ -107,8 +107,7 @@ function eventOffers(event: PublicEvent, url: string): Record<string, unknown> {
     ...rest,
     offers: {
       ...offers,
-      availability:
-        event.status === 'cancelled' || full ? 'https://schema.org/SoldOut' : 'https://schema.org/InStock',
+      availability: event.status === 'cancelled' || full ? 'https://schema.org/SoldOut' : 'https://schema.org/InStock',
       ...(event.seats ? { inventoryLevel: { '@type': 'QuantitativeValue', value: event.seats.left } } : {}),
     },
   };

@@ -143,9 +143,7 @@ export const eventSchema = z.object({
     languages: z.array(z.string()).describe('languages spoken, as codes'),
   }),
   stops: z
-    .array(
-      z.object({ time: z.string(), place: z.string(), address: z.string(), transitHint: z.string().nullable() }),
-    )
+    .array(z.object({ time: z.string(), place: z.string(), address: z.string(), transitHint: z.string().nullable() }))
     .describe('the itinerary in order; empty for one place'),
   occurrence: z.string().nullable().describe('YYYY-MM-DD: the date of a recurring activity this entry is'),
   series: z
