@@ -15,6 +15,7 @@ import * as bookingSmsWanted from './2026_12_05_0500_booking_sms_wanted.ts';
 import * as volunteerCodes from './2026_12_05_0510_volunteer_codes.ts';
 import * as eventRegistrations from './2026_12_05_0520_event_registrations.ts';
 import * as pledgeHolds from './2026_12_05_0530_pledge_holds.ts';
+import * as eventRevisions from './2026_12_05_0650_event_revisions.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_24_0001_public_site': publicSite,
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_05_0510_volunteer_codes': volunteerCodes,
   '2026_12_05_0520_event_registrations': eventRegistrations,
   '2026_12_05_0530_pledge_holds': pledgeHolds,
+  '2026_12_05_0650_event_revisions': eventRevisions,
 };

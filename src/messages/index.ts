@@ -15,6 +15,7 @@ import { verificationRenderers } from '#/features/verification/sms.ts';
 import { volunteerRenderers } from '#/features/volunteers/outbox-renderers.ts';
 import { deleteUnconfirmedVolunteers } from '#/features/volunteers/volunteers.ts';
 import { registrationRenderers } from '#/features/events/outbox-renderers.ts';
+import { reviewNoticeRenderers } from '#/features/events/review-notice.ts';
 import { releaseLapsedRegistrations } from '#/features/events/lapsed-registrations.ts';
 import { getConfig } from '#/server/config.ts';
 import type { MessageRenderers } from '#/server/mail/renderers.ts';
@@ -28,6 +29,7 @@ const all = [
   verificationRenderers,
   smsReplyRenderers,
   registrationRenderers,
+  reviewNoticeRenderers,
 ];
 
 export const messageRenderers: MessageRenderers = {

@@ -77,16 +77,20 @@ export const canEditEvent = (actor: Actor, e: StaffEvent) => can(actor, { kind: 
 export const canModerateEvent = (actor: Actor, e: StaffEvent) =>
   can(actor, { kind: 'event.moderate', event: policyEvent(e) });
 
-/** What the actor may do with the event now (buttons are shown only for these). */
-export function eventActions(actor: Actor, e: StaffEvent) {
+/**
+ * What the actor may do with the event now (buttons are shown only for these). `changeWaiting`: a
+ * published event's edit waits for review (event-revisions.ts): publish approves it, send back refuses it.
+ */
+export function eventActions(actor: Actor, e: StaffEvent, changeWaiting = false) {
   const edit = canEditEvent(actor, e);
   const moderate = canModerateEvent(actor, e);
+  const toReview = e.status === 'submitted' || (e.status === 'published' && changeWaiting);
   return {
     view: edit || moderate,
     edit: edit && e.status !== 'cancelled',
     submit: edit && e.status === 'draft',
-    publish: moderate && e.status === 'submitted',
-    sendBack: moderate && e.status === 'submitted',
+    publish: moderate && toReview,
+    sendBack: moderate && toReview,
     cancel: (edit || moderate) && e.status === 'published',
   };
 }

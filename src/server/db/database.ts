@@ -121,6 +121,15 @@ export interface EventOrganiserTable {
   organisation_id: number;
 }
 
+/** A pending change of a published event (issue #15): the form's values, until a moderator approves it. */
+export interface EventRevisionTable {
+  event_id: number;
+  form_values: ColumnType<Record<string, string>, string, string>;
+  municipio_id: number | null;
+  submitted_by: number | null;
+  submitted_at: Timestamp;
+}
+
 export interface CampaignTable {
   id: Generated<number>;
   slug: string;
@@ -436,6 +445,7 @@ export interface Database {
   event: EventTable;
   event_organiser: EventOrganiserTable;
   event_registration: EventRegistrationTable;
+  event_revision: EventRevisionTable;
   campaign: CampaignTable;
   campaign_item: CampaignItemTable;
   drop_off_point: DropOffPointTable;

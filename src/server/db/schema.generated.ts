@@ -216,6 +216,14 @@ export interface EventRegistration {
   submission_key: string | null;
 }
 
+export interface EventRevision {
+  event_id: number;
+  form_values: Json;
+  municipio_id: number | null;
+  submitted_at: Timestamp;
+  submitted_by: number | null;
+}
+
 export interface FormDraft {
   expires_at: Timestamp;
   id: string;
@@ -405,6 +413,7 @@ export interface DB {
   event: Event;
   event_organiser: EventOrganiser;
   event_registration: EventRegistration;
+  event_revision: EventRevision;
   form_draft: FormDraft;
   message_recipient_day: MessageRecipientDay;
   municipio: Municipio;

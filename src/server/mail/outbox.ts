@@ -26,7 +26,9 @@ export type MessageKind =
   | 'sms_help'
   /** An event registration confirmed by its code, and its day-before reminder (issue #13). */
   | 'event_registration_confirmation'
-  | 'event_registration_reminder';
+  | 'event_registration_reminder'
+  /** A coordinator told that an event waits for review (issue #15, src/features/events/review-notice.ts). */
+  | 'event_review_notice';
 
 export type MessageChannel = 'email' | 'sms';
 
