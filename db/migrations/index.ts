@@ -16,6 +16,7 @@ import * as volunteerCodes from './2026_12_05_0510_volunteer_codes.ts';
 import * as eventRegistrations from './2026_12_05_0520_event_registrations.ts';
 import * as pledgeHolds from './2026_12_05_0530_pledge_holds.ts';
 import * as eventRevisions from './2026_12_05_0650_event_revisions.ts';
+import * as collectionWindowChanges from './2026_12_05_0651_collection_window_changes.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_24_0001_public_site': publicSite,
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_05_0520_event_registrations': eventRegistrations,
   '2026_12_05_0530_pledge_holds': pledgeHolds,
   '2026_12_05_0650_event_revisions': eventRevisions,
+  '2026_12_05_0651_collection_window_changes': collectionWindowChanges,
 };

@@ -16,6 +16,7 @@ import { volunteerRenderers } from '#/features/volunteers/outbox-renderers.ts';
 import { deleteUnconfirmedVolunteers } from '#/features/volunteers/volunteers.ts';
 import { registrationRenderers } from '#/features/events/outbox-renderers.ts';
 import { reviewNoticeRenderers } from '#/features/events/review-notice.ts';
+import { windowNoticeRenderers } from '#/features/campaign/window-notice.ts';
 import { releaseLapsedRegistrations } from '#/features/events/lapsed-registrations.ts';
 import { getConfig } from '#/server/config.ts';
 import type { MessageRenderers } from '#/server/mail/renderers.ts';
@@ -30,6 +31,7 @@ const all = [
   smsReplyRenderers,
   registrationRenderers,
   reviewNoticeRenderers,
+  windowNoticeRenderers,
 ];
 
 export const messageRenderers: MessageRenderers = {

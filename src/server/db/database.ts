@@ -167,6 +167,8 @@ export interface CollectionWindowTable {
   drop_off_point_id: number;
   starts_at: Timestamp;
   ends_at: Timestamp;
+  /** Cancelled by a coordinator (issue #15): no new pledge; its donors are told and choose another. */
+  cancelled_at: NullableTimeEvent;
 }
 
 export interface DeskClosureTable {

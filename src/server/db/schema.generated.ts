@@ -106,6 +106,7 @@ export interface CampaignItem {
 }
 
 export interface CollectionWindow {
+  cancelled_at: Timestamp | null;
   drop_off_point_id: number;
   ends_at: Timestamp;
   id: Generated<number>;

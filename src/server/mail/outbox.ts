@@ -28,7 +28,9 @@ export type MessageKind =
   | 'event_registration_confirmation'
   | 'event_registration_reminder'
   /** A coordinator told that an event waits for review (issue #15, src/features/events/review-notice.ts). */
-  | 'event_review_notice';
+  | 'event_review_notice'
+  /** A donor told that their collection window moved or was cancelled (src/features/campaign/window-notice.ts). */
+  | 'pledge_window_changed';
 
 export type MessageChannel = 'email' | 'sms';
 
