@@ -53,6 +53,13 @@ export async function getPendingRevision(db: Db, eventId: number): Promise<Pendi
   return { eventId: row.event_id, values, municipioId: row.municipio_id, submittedAt: row.submitted_at };
 }
 
+/** Which of these events have a change waiting for review. */
+export async function eventsWithChangeWaiting(db: Db, ids: readonly number[]): Promise<Set<number>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db.selectFrom('event_revision').select('event_id').where('event_id', 'in', [...ids]).execute();
+  return new Set(rows.map((r) => r.event_id));
+}
+
 export interface FieldChange {
   name: string;
   before: string;
