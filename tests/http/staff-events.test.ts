@@ -407,7 +407,9 @@ describe('review and publication', () => {
     }
     expect((await get('coord2', `/en/staff/eventi/${id}/anteprima`)).html).toContain('Epiphany bingo');
     // The staff event page links to each language's preview.
-    const links = [...(await get('partnerA', eventPath)).html.matchAll(/href="(\/[a-z]{2}\/staff\/eventi\/\d+\/anteprima)"/g)];
+    const links = [
+      ...(await get('partnerA', eventPath)).html.matchAll(/href="(\/[a-z]{2}\/staff\/eventi\/\d+\/anteprima)"/g),
+    ];
     expect(links.map((m) => m[1]!.slice(1, 3))).toEqual(['it', 'en', 'ar', 'es', 'zh']);
     expect((await get('partnerB', `/it/staff/eventi/${id}/anteprima`)).status).toBe(403);
     expect((await get('coord8', `/ar/staff/eventi/${id}/anteprima`)).status).toBe(403);

@@ -56,7 +56,11 @@ export async function getPendingRevision(db: Db, eventId: number): Promise<Pendi
 /** Which of these events have a change waiting for review. */
 export async function eventsWithChangeWaiting(db: Db, ids: readonly number[]): Promise<Set<number>> {
   if (ids.length === 0) return new Set();
-  const rows = await db.selectFrom('event_revision').select('event_id').where('event_id', 'in', [...ids]).execute();
+  const rows = await db
+    .selectFrom('event_revision')
+    .select('event_id')
+    .where('event_id', 'in', [...ids])
+    .execute();
   return new Set(rows.map((r) => r.event_id));
 }
 
