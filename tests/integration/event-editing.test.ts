@@ -544,7 +544,15 @@ describe('who may do what (refusals change nothing)', () => {
     expect(new Set(await slugsOf(actors.coord2))).toEqual(new Set([2]));
     const ofA = await listEventsForActor(t.db, actors.partnerA);
     expect(ofA.length).toBeGreaterThan(0);
-    expect(ofA.every((e) => e.ownerOrganisationId === orgA)).toBe(true);
+    // Their own events, and (read only) those their organisation co-organises, like the seeded party.
+    expect(ofA.every((e) => e.ownerOrganisationId === orgA || e.organiserIds?.includes(orgA))).toBe(true);
+    const coOrganised = ofA.filter((e) => e.ownerOrganisationId !== orgA);
+    expect(coOrganised.map((e) => e.title.it)).toContain('Festa di Natale QuBì');
+    for (const e of coOrganised)
+      expect(eventActions(actors.partnerA, e)).toMatchObject({ see: true, view: false, edit: false });
+    expect((await listEventsForActor(t.db, actors.partnerB)).map((e) => e.title.it)).not.toContain(
+      'Festa di Natale QuBì',
+    );
     const all = await t.db
       .selectFrom('event')
       .select(({ fn }) => fn.countAll<number>().as('n'))
