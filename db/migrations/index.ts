@@ -24,6 +24,8 @@ import * as accessibilityFeedback from './2026_12_05_0662_accessibility_feedback
 import * as waitingList from './2026_12_05_0600_waiting_list.ts';
 import * as eventSeries from './2026_12_05_0610_event_series.ts';
 import * as eventListIndexes from './2026_12_05_0611_event_list_indexes.ts';
+import * as eventRevisions from './2026_12_05_0650_event_revisions.ts';
+import * as collectionWindowChanges from './2026_12_05_0651_collection_window_changes.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_24_0001_public_site': publicSite,
@@ -49,4 +51,6 @@ export const migrations: Record<string, Migration> = {
   '2026_12_05_0600_waiting_list': waitingList,
   '2026_12_05_0610_event_series': eventSeries,
   '2026_12_05_0611_event_list_indexes': eventListIndexes,
+  '2026_12_05_0650_event_revisions': eventRevisions,
+  '2026_12_05_0651_collection_window_changes': collectionWindowChanges,
 };

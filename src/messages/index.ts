@@ -15,6 +15,8 @@ import { verificationRenderers } from '#/features/verification/sms.ts';
 import { volunteerRenderers } from '#/features/volunteers/outbox-renderers.ts';
 import { deleteUnconfirmedVolunteers } from '#/features/volunteers/volunteers.ts';
 import { registrationRenderers } from '#/features/events/outbox-renderers.ts';
+import { reviewNoticeRenderers } from '#/features/events/review-notice.ts';
+import { windowNoticeRenderers } from '#/features/campaign/window-notice.ts';
 import { releaseLapsedRegistrations } from '#/features/events/lapsed-registrations.ts';
 import { countFigures } from '#/features/figures/count-figures.ts';
 import { sampleFirstFreeSlots } from '#/features/figures/wait-samples.ts';
@@ -33,6 +35,8 @@ const all = [
   smsReplyRenderers,
   registrationRenderers,
   waitlistRenderers,
+  reviewNoticeRenderers,
+  windowNoticeRenderers,
 ];
 
 export const messageRenderers: MessageRenderers = {

@@ -399,9 +399,9 @@ describe('review and publication', () => {
     expect(en.html).toContain('Epiphany bingo');
   });
 
-  it('an edit of the published event sends it back to review and off the public pages at once', async () => {
+  it('an edit of the published event waits for review while the published version stays live', async () => {
     const page = await get('partnerA', eventPath);
-    expect(page.html).toContain('Salva e rimanda in revisione');
+    expect(page.html).toContain('Salva e proponi la modifica');
     expect((await get('anonymous', `/it/eventi/${slug}`)).status).toBe(200);
     const saved = await postForm(
       'partnerA',
@@ -410,19 +410,81 @@ describe('review and publication', () => {
     );
     expect(saved.status).toBe(303);
     expect(saved.headers.get('location')).toBe(`${eventPath}?done=backToReview`);
-    expect((await get('anonymous', `/it/eventi/${slug}`)).status).toBe(404);
-    expect((await get('anonymous', '/it/eventi')).html).not.toContain('Tombolata');
-    // The form round-trips: nothing else changed.
+    // The public pages keep the published version.
+    const live = await get('anonymous', `/it/eventi/${slug}`);
+    expect(live.status).toBe(200);
+    expect(live.html).not.toContain('con premi per tutti');
+    expect((await get('anonymous', '/it/eventi')).html).toContain('Tombolata');
+    // The partner's form shows the change waiting: it round-trips, nothing else changed.
     const after = Object.fromEntries(eventForm(await get('partnerA', eventPath)));
     expect(after).toMatchObject({
       ...Object.fromEntries(eventForm(page)),
       'summary-it': 'Tombola per famiglie, con premi per tutti.',
     });
+    // The coordinator has it to review, sees the one field changed, and may approve it; the other may not.
+    const list = await get('coord2', '/it/staff/eventi');
+    expect(list.html.split('id="to-review"')[1]!.split('</section>')[0]).toContain('Tombolata dell&#39;Epifania');
+    const review = await get('coord2', eventPath);
+    expect([...review.html.matchAll(/<li data-field="([^"]+)"/g)].map((m) => m[1])).toEqual(['summary-it']);
+    expect(review.html).toContain('name="intent" value="publish"');
+    expect((await postForm('coord8', eventPath, [['intent', 'publish']])).status).toBe(403);
+    expect((await get('anonymous', `/it/eventi/${slug}`)).html).not.toContain('con premi per tutti');
+  });
+
+  it('the preview shows the public page with the waiting change, in each language, to the event’s staff only', async () => {
+    const id = eventPath.split('/').at(-1);
+    for (const [locale, dir] of [
+      ['it', 'ltr'],
+      ['en', 'ltr'],
+      ['es', 'ltr'],
+      ['ar', 'rtl'],
+      ['zh', 'ltr'],
+    ] as const) {
+      const preview = await get('coord2', `/${locale}/staff/eventi/${id}/anteprima`);
+      expect(preview.status, locale).toBe(200);
+      expect(preview.headers.get('cache-control')).toBe('no-store');
+      expect(preview.html).toContain('<meta name="robots" content="noindex">');
+      expect(preview.html).toMatch(new RegExp(`<html lang="${locale}[^"]*" dir="${dir}"`));
+      // Italian is the fallback of a text not written in the language.
+      expect(preview.html).toContain('con premi per tutti');
+    }
+    expect((await get('coord2', `/en/staff/eventi/${id}/anteprima`)).html).toContain('Epiphany bingo');
+    // The staff event page links to each language's preview.
+    const links = [
+      ...(await get('partnerA', eventPath)).html.matchAll(/href="(\/[a-z]{2}\/staff\/eventi\/\d+\/anteprima)"/g),
+    ];
+    expect(links.map((m) => m[1]!.slice(1, 3))).toEqual(['it', 'en', 'ar', 'es', 'zh']);
+    expect((await get('partnerB', `/it/staff/eventi/${id}/anteprima`)).status).toBe(403);
+    expect((await get('coord8', `/ar/staff/eventi/${id}/anteprima`)).status).toBe(403);
+    const anonymous = await get('anonymous', `/zh/staff/eventi/${id}/anteprima`);
+    expect(anonymous.status).toBe(303);
+    expect(anonymous.headers.get('location')).toMatch(/^\/it\/staff\/accesso\?next=/);
+  });
+
+  it('partners see the events their organisation co-organises, read only (the seeded parties)', async () => {
+    const oklahoma = await get('partnerB', '/it/staff/eventi');
+    expect(oklahoma.status).toBe(200);
+    expect(oklahoma.html).toContain('Festa di Natale');
+    expect(oklahoma.html).not.toContain('Festa di Natale QuBì');
+    const id = /href="\/it\/staff\/eventi\/(\d+)"[^>]*>\s*Festa di Natale\s*</.exec(oklahoma.html)?.[1];
+    expect(id).toBeDefined();
+    const page = await get('partnerB', `/it/staff/eventi/${id}`);
+    expect(page.status).toBe(200);
+    expect(page.html).not.toContain('id="save"');
+    expect(page.html).not.toContain('name="intent" value="cancel"');
+    const refused = await submitForm_('partnerB', `/it/staff/eventi/${id}`, [
+      ['intent', 'save'],
+      ['title-it', 'Presa'],
+    ]);
+    expect(refused.status).toBe(403);
+    expect((await get('partnerA', '/it/staff/eventi')).html).toContain('Festa di Natale QuBì');
   });
 
   it('cancelling keeps it public, marked cancelled', async () => {
+    // Publishing approves the waiting change: on the public page at once.
     expect((await postForm('admin', eventPath, [['intent', 'publish']])).status).toBe(303);
     expect((await get('anonymous', `/it/eventi/${slug}`)).status).toBe(200);
+    expect((await get('anonymous', `/it/eventi/${slug}`)).html).toContain('con premi per tutti');
     const cancelled = await postForm('partnerA', eventPath, [['intent', 'cancel']]);
     expect(cancelled.status).toBe(303);
     const page = await get('anonymous', `/it/eventi/${slug}`);

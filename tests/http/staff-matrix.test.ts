@@ -15,6 +15,7 @@ import { createPledge } from '#/features/campaign/create-pledge.ts';
 import { generateTOTP } from '@oslojs/otp';
 import { decodeBase32IgnorePadding } from '@oslojs/encoding';
 import { firstCollectionWindowId } from '../support/fixtures.ts';
+import { isHoliday } from '#/lib/holidays.ts';
 
 type Role = 'admin' | 'coordinator' | 'operator' | 'partner';
 const ROLES: Role[] = ['admin', 'coordinator', 'operator', 'partner'];
@@ -43,6 +44,14 @@ const fx = {
   event5: {} as Record<Role, number>, // no owner, Municipio 5, submitted: one per role
   userToDisable: 0,
   userToChange: 0,
+  // Issue #15: published events with a change waiting, one per role; collection windows to edit.
+  change8: {} as Record<Role, { id: number; slug: string }>,
+  change5: {} as Record<Role, { id: number; slug: string }>,
+  point8: 0,
+  point5: 0,
+  cancel8: {} as Record<Role, number>,
+  cancel5: 0,
+  move5: 0,
   gdprEmail: 'persona.gdpr@example.org',
 };
 
@@ -98,7 +107,9 @@ beforeAll(async () => {
           })
           .returning('id')
           .executeTakeFirstOrThrow();
-        const start5 = new Date(Date.now() + 3 * 86400000);
+        // Three days on, or later when that is a public holiday (no pledge is taken then: issue #15).
+        let start5 = new Date(Date.now() + 3 * 86400000);
+        while (isHoliday(start5.toISOString().slice(0, 10))) start5 = new Date(start5.getTime() + 86400000);
         fx.window5 = (
           await db
             .insertInto('collection_window')
@@ -172,7 +183,12 @@ beforeAll(async () => {
 
         const org = async (name: string) =>
           (await db.selectFrom('organisation').select('id').where('name', '=', name).executeTakeFirstOrThrow()).id;
-        const event = async (slug: string, municipio: number, owner: number | null, status: 'draft' | 'submitted') =>
+        const event = async (
+          slug: string,
+          municipio: number,
+          owner: number | null,
+          status: 'draft' | 'submitted' | 'published',
+        ) =>
           (
             await db
               .insertInto('event')
@@ -199,6 +215,53 @@ beforeAll(async () => {
           fx.event8[role] = await event(`evento-m8-${role}`, 8, null, 'submitted');
           fx.event5[role] = await event(`evento-m5-${role}`, 5, null, 'submitted');
         }
+        // A published event whose change waits for review (as an edit leaves it: event-revisions.ts).
+        const changed = async (slug: string, municipio: number) => {
+          const id = await event(slug, municipio, null, 'published');
+          const form = {
+            'title-it': `Modificato ${slug}`,
+            'summary-it': 'Un evento di prova.',
+            'description-it': 'Descrizione di prova.',
+            venue: 'Sala di prova',
+            address: 'Via di prova 1, Milano',
+            startDate: '2027-03-10',
+            startTime: '18:00',
+            endTime: '19:00',
+            municipioId: String(municipio),
+            organisationId: '',
+          };
+          await db
+            .insertInto('event_revision')
+            .values({
+              event_id: id,
+              form_values: JSON.stringify(form),
+              municipio_id: municipio,
+              submitted_at: new Date(),
+            })
+            .execute();
+          return { id, slug };
+        };
+        for (const role of ROLES) {
+          fx.change8[role] = await changed(`evento-modifica-m8-${role}`, 8);
+          fx.change5[role] = await changed(`evento-modifica-m5-${role}`, 5);
+        }
+        fx.point8 = (
+          await db.selectFrom('drop_off_point').select('id').where('slug', '=', fx.desk8).executeTakeFirstOrThrow()
+        ).id;
+        fx.point5 = point5.id;
+        const window = async (pointId: number, days: number) => {
+          const start = new Date(Date.now() + days * 86400000);
+          return (
+            await db
+              .insertInto('collection_window')
+              .values({ drop_off_point_id: pointId, starts_at: start, ends_at: new Date(start.getTime() + 7200000) })
+              .returning('id')
+              .executeTakeFirstOrThrow()
+          ).id;
+        };
+        for (const [i, role] of ROLES.entries()) fx.cancel8[role] = await window(fx.point8, 30 + i);
+        fx.cancel5 = await window(fx.point5, 35);
+        fx.move5 = await window(fx.point5, 36);
         const desk8 = (await db.selectFrom('desk').select('id').where('slug', '=', fx.desk8).executeTakeFirstOrThrow())
           .id;
         fx.userToDisable = await createUser(db, {
@@ -329,6 +392,13 @@ const inputValue = (html: string, name: string) => {
   return tag?.value;
 };
 const today = () => new Date().toISOString().slice(0, 10);
+/** A day `days` ahead that is not a public holiday (the desks are open), as the date input sends it. */
+const openDay = (days: number) => {
+  for (let d = days; ; d++) {
+    const day = new Date(Date.now() + d * 86400000).toISOString().slice(0, 10);
+    if (!isHoliday(day)) return day;
+  }
+};
 
 /** The fields of the page's event form (the one with intent=save), as a browser would send them. */
 function eventForm(html: string): Fields {
@@ -404,6 +474,21 @@ const read = {
   async userExists(email: string) {
     const page = await get('admin', '/it/staff/utenti');
     return page.html.includes(email);
+  },
+  async publicTitle(slug: string) {
+    const page = await send(undefined, `/it/eventi/${slug}`);
+    return /<h1[^>]*>([\s\S]*?)<\/h1>/.exec(page.html)?.[1];
+  },
+  async windows() {
+    const page = await get('admin', '/it/staff/raccolta/finestre');
+    expect(page.status).toBe(200);
+    return [...page.html.matchAll(/<li id="w(\d+)"[^>]*>([\s\S]*?)<\/h3>/g)].map((m) => [
+      m[1],
+      m[2]!
+        .replace(/<[^>]+>/g, '')
+        .replace(/\s+/g, ' ')
+        .trim(),
+    ]);
   },
   async gdprCounts() {
     const posted = await post('admin', withAction('/it/staff/gdpr', 'gdpr.search'), [
@@ -670,6 +755,43 @@ const CELLS: Cell[] = [
     allowed: ['admin'],
     state: (r) => read.event(fx.event5[r]),
   },
+  // Issue #15: the preview of the public page in each language, and approving a published event's change
+  {
+    name: 'events: preview, event of M8',
+    method: 'GET',
+    path: () => `/it/staff/eventi/${fx.event8.admin}/anteprima`,
+    allowed: ['admin', 'coordinator'],
+  },
+  {
+    name: 'events: preview in Arabic, event of M5',
+    method: 'GET',
+    path: () => `/ar/staff/eventi/${fx.event5.admin}/anteprima`,
+    allowed: ['admin'],
+  },
+  {
+    name: 'events: preview in Spanish, own organisation’s event',
+    method: 'GET',
+    path: () => `/es/staff/eventi/${fx.eventOwn}/anteprima`,
+    allowed: ['admin', 'partner'],
+  },
+  {
+    name: 'events: approve a published event’s change, M8',
+    method: 'POST',
+    path: (r) => withAction(`/it/staff/eventi/${fx.change8[r].id}`, 'events.publish'),
+    fields: () => [['intent', 'publish']],
+    allowed: ['admin', 'coordinator'],
+    state: (r) => read.publicTitle(fx.change8[r].slug),
+    changed: (r, before, after) =>
+      expect([before, after]).toEqual([`Evento ${fx.change8[r].slug}`, `Modificato ${fx.change8[r].slug}`]),
+  },
+  {
+    name: 'events: approve a published event’s change, M5',
+    method: 'POST',
+    path: (r) => withAction(`/it/staff/eventi/${fx.change5[r].id}`, 'events.publish'),
+    fields: () => [['intent', 'publish']],
+    allowed: ['admin'],
+    state: (r) => read.publicTitle(fx.change5[r].slug),
+  },
 
   // Pledges (zaino sospeso)
   {
@@ -743,6 +865,75 @@ const CELLS: Cell[] = [
     ],
     allowed: ['admin', 'coordinator'],
     state: () => read.target(),
+  },
+
+  // Collection days of the zaino sospeso (issue #15)
+  {
+    name: 'collection days: page',
+    method: 'GET',
+    path: () => '/it/staff/raccolta/finestre',
+    allowed: ['admin', 'coordinator'],
+  },
+  {
+    name: 'collection days: add, point of M8',
+    method: 'POST',
+    path: () => withAction('/it/staff/raccolta/finestre', 'campaign.addWindow'),
+    fields: (r) => [
+      ['point', String(fx.point8)],
+      ['day', openDay(50 + ROLES.indexOf(r))],
+      ['opens', '09:00'],
+      ['closes', '11:00'],
+    ],
+    allowed: ['admin', 'coordinator'],
+    state: () => read.windows(),
+    changed: (_r, before, after) => expect((after as unknown[]).length).toBe((before as unknown[]).length + 1),
+  },
+  {
+    name: 'collection days: add, point of M5',
+    method: 'POST',
+    path: () => withAction('/it/staff/raccolta/finestre', 'campaign.addWindow'),
+    fields: () => [
+      ['point', String(fx.point5)],
+      ['day', openDay(60)],
+      ['opens', '09:00'],
+      ['closes', '11:00'],
+    ],
+    allowed: ['admin'],
+    state: () => read.windows(),
+  },
+  {
+    name: 'collection days: cancel, window of M8',
+    method: 'POST',
+    path: () => withAction('/it/staff/raccolta/finestre', 'campaign.cancelWindow'),
+    fields: (r) => [['window', String(fx.cancel8[r])]],
+    allowed: ['admin', 'coordinator'],
+    state: () => read.windows(),
+    changed: (r, before, after) => {
+      const of = (list: unknown) => (list as [string, string][]).find(([id]) => id === String(fx.cancel8[r]))?.[1];
+      expect(of(before)).not.toContain('Annullato');
+      expect(of(after)).toContain('Annullato');
+    },
+  },
+  {
+    name: 'collection days: cancel, window of M5',
+    method: 'POST',
+    path: () => withAction('/it/staff/raccolta/finestre', 'campaign.cancelWindow'),
+    fields: () => [['window', String(fx.cancel5)]],
+    allowed: ['admin'],
+    state: () => read.windows(),
+  },
+  {
+    name: 'collection days: move, window of M5',
+    method: 'POST',
+    path: () => withAction('/it/staff/raccolta/finestre', 'campaign.moveWindow'),
+    fields: () => [
+      ['window', String(fx.move5)],
+      ['day', openDay(61)],
+      ['opens', '15:00'],
+      ['closes', '17:00'],
+    ],
+    allowed: ['admin'],
+    state: () => read.windows(),
   },
 
   // Volunteers

@@ -29,6 +29,9 @@ import {
   updateEvent,
 } from '#/features/events/event-workflow.ts';
 import { messages } from '#/lib/i18n.ts';
+import { getPendingRevision, revisionChanges } from '#/features/events/event-revisions.ts';
+import { countEventsToReview } from '#/features/events/review-queue.ts';
+import { parseReviewNotice, renderReviewNotice } from '#/features/events/review-notice.ts';
 import { getPublicEventBySlug, listUpcomingEvents } from '#/features/events/events.ts';
 import { romeToInstant, toRomeIso } from '#/lib/time.ts';
 
@@ -94,6 +97,12 @@ function form(
   const { it: texts, ...rest } = overrides;
   for (const [k, value] of Object.entries(texts ?? {})) v[k as 'title'].it = value;
   return { ...v, ...rest };
+}
+
+function checked(values: EventFormValues): EventInput {
+  const result = checkEventForm(values, { municipi: ALL_MUNICIPI, organisations: [orgA, orgB] });
+  if (!result.ok) throw new Error(JSON.stringify(result.errors));
+  return result.value;
 }
 
 function input(overrides: Parameters<typeof form>[0] = {}, organisations: number[] = [orgA, orgB]): EventInput {
@@ -352,35 +361,111 @@ describe('the review workflow', () => {
     expect(published.ok && published.event.reviewNote).toBeNull();
   });
 
-  it('an edit of a published event goes back to review and leaves the public pages until republished', async () => {
+  it('an edit of a published event waits for review while the published version stays live', async () => {
     const made = await createEvent(t.db, actors.partnerA, input({ municipioId: '2', it: { title: 'Merenda' } }), t0);
     if (!made.ok) throw new Error('not created');
     await submitEvent(t.db, actors.partnerA, made.event.id);
     await publishEvent(t.db, actors.coord2, made.event.id);
-    const edited = await updateEvent(
-      t.db,
-      actors.partnerA,
-      made.event.id,
-      input({ municipioId: '2', it: { title: 'Merenda di Natale' } }),
-    );
-    expect(edited.ok && edited.event).toMatchObject({
-      status: 'submitted',
-      slug: made.event.slug,
-      title: { it: 'Merenda di Natale' },
-    });
-    expect(edited.ok && edited.backToReview).toBe(true);
-    expect(edited.ok && edited.cacheTags).toEqual(['events', `event:${made.event.slug}`]);
-    expect(await getPublicEventBySlug(t.db, made.event.slug)).toBeUndefined();
+    const fixed = form({ municipioId: '2', it: { title: 'Merenda' }, startTime: '16:00' });
+    const edited = await updateEvent(t.db, actors.partnerA, made.event.id, checked(fixed), t0, fixed);
+    expect(edited.ok && edited.event).toMatchObject({ status: 'published', title: { it: 'Merenda' } });
+    expect(edited.ok && [edited.backToReview, edited.cacheTags]).toEqual([true, []]);
+    // The public page still shows the published time; the change is what the reviewer sees.
+    const live = await getPublicEventBySlug(t.db, made.event.slug);
+    expect(live && toRomeIso(live.startsAt)).toBe('2026-12-12T15:00:00+01:00');
+    const pending = (await getPendingRevision(t.db, made.event.id))!;
+    const stored = (await getEventForStaff(t.db, made.event.id))!;
+    expect(revisionChanges(stored, pending)).toEqual([{ name: 'startTime', before: '15:00', after: '16:00' }]);
+    expect(eventActions(actors.coord2, stored, true)).toMatchObject({ publish: true, sendBack: true });
+    expect(eventActions(actors.partnerA, stored, true)).toMatchObject({ publish: false, sendBack: false });
+    // Not a moderator of the event: refused, nothing changed.
+    const before = await snapshot();
+    expect(await publishEvent(t.db, actors.coord8, made.event.id)).toEqual({ ok: false, error: 'forbidden' });
+    expect(await publishEvent(t.db, actors.partnerA, made.event.id)).toEqual({ ok: false, error: 'forbidden' });
+    expect(await snapshot()).toBe(before);
+    // Approved: written over the event, public at once, the revision gone.
+    const approved = await publishEvent(t.db, actors.coord2, made.event.id);
+    expect(approved.ok && approved.cacheTags).toEqual(['events', `event:${made.event.slug}`]);
+    const after = await getPublicEventBySlug(t.db, made.event.slug);
+    expect(after && [after.status, toRomeIso(after.startsAt)]).toEqual(['published', '2026-12-12T16:00:00+01:00']);
+    expect(await getPendingRevision(t.db, made.event.id)).toBeUndefined();
+    expect((await auditActions(made.event.slug)).map((a) => a.action)).toEqual([
+      'event.publish',
+      'event.edit_published',
+      'event.approve_change',
+    ]);
+    // A second approval (another moderator, a double click) finds nothing to approve.
+    expect(await publishEvent(t.db, actors.admin, made.event.id)).toEqual({ ok: false, error: 'conflict' });
     // Editing a draft or a submitted event keeps its status and touches no public page.
+    const draft = await createEvent(t.db, actors.partnerA, input({ municipioId: '2', it: { title: 'Bozza' } }), t0);
+    if (!draft.ok) throw new Error('not created');
     const again = await updateEvent(
       t.db,
       actors.partnerA,
-      made.event.id,
-      input({ municipioId: '2', it: { title: 'Merenda di Natale!' } }),
+      draft.event.id,
+      input({ municipioId: '2', it: { title: 'Bozza!' } }),
     );
-    expect(again.ok && [again.event.status, again.backToReview, again.cacheTags]).toEqual(['submitted', false, []]);
+    expect(again.ok && [again.event.status, again.backToReview, again.cacheTags]).toEqual(['draft', false, []]);
+  });
+
+  it('a refused change is dropped with its reason; the published event is untouched', async () => {
+    const made = await createEvent(t.db, actors.partnerA, input({ municipioId: '2', it: { title: 'Coro' } }), t0);
+    if (!made.ok) throw new Error('not created');
+    await submitEvent(t.db, actors.partnerA, made.event.id);
     await publishEvent(t.db, actors.coord2, made.event.id);
-    expect((await getPublicEventBySlug(t.db, made.event.slug))?.title.it).toBe('Merenda di Natale!');
+    const published = JSON.stringify(await getPublicEventBySlug(t.db, made.event.slug));
+    const changed = form({ municipioId: '2', it: { title: 'Coro di Natale' }, venue: 'Altrove' });
+    await updateEvent(t.db, actors.partnerA, made.event.id, checked(changed), t0, changed);
+    // A second edit replaces the first: one change waits, the latest.
+    const latest = form({ municipioId: '2', it: { title: 'Coro di Natale' }, venue: 'Oratorio' });
+    await updateEvent(t.db, actors.partnerA, made.event.id, checked(latest), t0, latest);
+    const stored = (await getEventForStaff(t.db, made.event.id))!;
+    expect(revisionChanges(stored, (await getPendingRevision(t.db, made.event.id))!).map((c) => c.after)).toEqual([
+      'Coro di Natale',
+      'Oratorio',
+    ]);
+    expect(await sendBackEvent(t.db, actors.coord2, made.event.id, '')).toMatchObject({ ok: false, error: 'invalid' });
+    const back = await sendBackEvent(t.db, actors.coord2, made.event.id, 'Il luogo non è confermato');
+    expect(back.ok && back.event).toMatchObject({ status: 'published', reviewNote: 'Il luogo non è confermato' });
+    expect(await getPendingRevision(t.db, made.event.id)).toBeUndefined();
+    expect(JSON.stringify(await getPublicEventBySlug(t.db, made.event.slug))).toBe(published);
+  });
+
+  it('tells the coordinators of the municipio, once per submission, and counts what waits for them', async () => {
+    const outbox = () =>
+      t.db
+        .selectFrom('outbox')
+        .select(['recipient', 'locale', 'payload'])
+        .where('kind', '=', 'event_review_notice')
+        .orderBy('id')
+        .execute();
+    const queued = (await outbox()).length;
+    const countBefore = await countEventsToReview(t.db, actors.coord2);
+    const otherMunicipio = await countEventsToReview(t.db, actors.coord8);
+    const made = await createEvent(t.db, actors.partnerA, input({ municipioId: '2', it: { title: 'Cinema' } }), t0);
+    if (!made.ok) throw new Error('not created');
+    expect((await outbox()).length).toBe(queued);
+    await submitEvent(t.db, actors.partnerA, made.event.id);
+    const notices = (await outbox()).slice(queued);
+    // Only the coordinator of Municipio 2, in Italian, naming the event and nothing personal.
+    expect(notices.map((n) => [n.recipient, n.locale])).toEqual([['coord2@comune.example', 'it']]);
+    const payload = typeof notices[0]!.payload === 'string' ? JSON.parse(notices[0]!.payload) : notices[0]!.payload;
+    expect(payload).toEqual({ eventId: made.event.id, title: 'Cinema', change: false });
+    expect(await countEventsToReview(t.db, actors.coord2)).toBe(countBefore + 1);
+    expect(await countEventsToReview(t.db, actors.coord8)).toBe(otherMunicipio);
+    expect(await countEventsToReview(t.db, actors.partnerA)).toBe(0);
+    await publishEvent(t.db, actors.coord2, made.event.id);
+    expect(await countEventsToReview(t.db, actors.coord2)).toBe(countBefore);
+    const changed = form({ municipioId: '2', it: { title: 'Cinema all’aperto' } });
+    await updateEvent(t.db, actors.partnerA, made.event.id, checked(changed), t0, changed);
+    expect((await outbox()).slice(queued).map((n) => n.recipient)).toEqual([
+      'coord2@comune.example',
+      'coord2@comune.example',
+    ]);
+    expect(await countEventsToReview(t.db, actors.coord2)).toBe(countBefore + 1);
+    const email = renderReviewNotice(parseReviewNotice((await outbox()).at(-1)!.payload), 'https://qubi.example');
+    expect(email.subject).toBe('Modifica da rivedere: Cinema all’aperto');
+    expect(email.text).toContain(`https://qubi.example/it/staff/eventi/${made.event.id}`);
   });
 
   it('cancel keeps the event public, marked cancelled; cancelled events are not edited', async () => {
@@ -459,7 +544,15 @@ describe('who may do what (refusals change nothing)', () => {
     expect(new Set(await slugsOf(actors.coord2))).toEqual(new Set([2]));
     const ofA = await listEventsForActor(t.db, actors.partnerA);
     expect(ofA.length).toBeGreaterThan(0);
-    expect(ofA.every((e) => e.ownerOrganisationId === orgA)).toBe(true);
+    // Their own events, and (read only) those their organisation co-organises, like the seeded party.
+    expect(ofA.every((e) => e.ownerOrganisationId === orgA || e.organiserIds?.includes(orgA))).toBe(true);
+    const coOrganised = ofA.filter((e) => e.ownerOrganisationId !== orgA);
+    expect(coOrganised.map((e) => e.title.it)).toContain('Festa di Natale QuBì');
+    for (const e of coOrganised)
+      expect(eventActions(actors.partnerA, e)).toMatchObject({ see: true, view: false, edit: false });
+    expect((await listEventsForActor(t.db, actors.partnerB)).map((e) => e.title.it)).not.toContain(
+      'Festa di Natale QuBì',
+    );
     const all = await t.db
       .selectFrom('event')
       .select(({ fn }) => fn.countAll<number>().as('n'))

@@ -42,6 +42,7 @@ import {
 } from './pledge-form.ts';
 import { addCampaignItem, campaignEdit, updateTargets } from './campaign-items.ts';
 import { markPledge } from './mark-pledge.ts';
+import { windowActions } from './window-actions.ts';
 
 /** The pledge form's draft (/{locale}/zaino-sospeso/dona). */
 export const PLEDGE_FORM = { flow: 'pledge', scope: 'dona' } as const;
@@ -100,6 +101,7 @@ const invalidateCampaign = (context: ActionAPIContext) =>
 
 export const campaign = {
   ...pledgeCodeActions,
+  ...windowActions,
 
   /**
    * A pledge from /{locale}/zaino-sospeso/dona: quantities (enforced by the database: two donors

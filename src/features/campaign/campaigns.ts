@@ -4,6 +4,7 @@ import type { Db } from '#/server/db/database.ts';
 import type { LocalizedText } from '#/lib/locales.ts';
 import { isSlug } from '#/lib/paths.ts';
 import { getConfig } from '#/server/config.ts';
+import { windowTakesPledges } from './window-days.ts';
 
 /**
  * The most one pledge may promise of an item: `share` of its target (PLEDGE_MAX_SHARE), at least 1,
@@ -53,7 +54,7 @@ export interface Campaign {
   dropOffPoints: DropOffPoint[];
 }
 
-/** The campaign with its items and the collection windows that have not ended by `now`. */
+/** The campaign with its items and the collection windows that take pledges and have not ended by `now`. */
 export async function getCampaign(db: Db, slug: string, now: Date = new Date()): Promise<Campaign | undefined> {
   if (!isSlug(slug)) return undefined;
   const campaign = await db
@@ -83,6 +84,8 @@ export async function getCampaign(db: Db, slug: string, now: Date = new Date()):
       ])
       .where('drop_off_point.campaign_id', '=', campaign.id)
       .where('collection_window.ends_at', '>', now)
+      // Only windows that take pledges: not cancelled, not on a holiday or a day the desk is closed.
+      .where(windowTakesPledges(now, 'collection_window', 'drop_off_point'))
       .orderBy('collection_window.starts_at')
       .execute(),
     // Holds whose code never came, not released yet: their quantities are free again already.

@@ -10,6 +10,7 @@ import type { Db } from '#/server/db/database.ts';
 import type { Locale } from '#/lib/locales.ts';
 import { generateReference, hashToken } from '#/features/booking/reference.ts';
 import { manageTokenFor, sendsSms } from '#/features/booking/booking-sms.ts';
+import { windowTakesPledges } from './window-days.ts';
 import { isUniqueViolation, runInTransaction } from '#/server/db/transaction.ts';
 import { scopedSubmissionKey } from '#/server/security/submission-key.ts';
 import { getConfig } from '#/server/config.ts';
@@ -226,7 +227,7 @@ export async function createPledge(
             FROM collection_window cw
             JOIN drop_off_point p ON p.id = cw.drop_off_point_id
             JOIN campaign c ON c.id = p.campaign_id
-           WHERE cw.id = ${input.collectionWindowId}::int AND c.id = ${campaign.id}::int AND c.active AND cw.ends_at > ${now}::timestamptz
+           WHERE cw.id = ${input.collectionWindowId}::int AND c.id = ${campaign.id}::int AND c.active AND cw.ends_at > ${now}::timestamptz AND ${windowTakesPledges(now)}
         ), ins AS (
           INSERT INTO pledge (reference, campaign_id, collection_window_id, first_name, email, phone, locale, manage_token_hash, submission_key, status, hold_expires_at, hold_client)
           SELECT ${generateReference('ZS')}::text, ${campaign.id}::int, w.id, ${input.firstName}::text, ${input.email}::text, ${input.phone}::text, ${input.locale}::text, ${manageToken ? hashToken(manageToken) : null}::text, ${input.submissionKey}::text,
@@ -339,7 +340,7 @@ async function pledgeOneLine(
         FROM collection_window cw
         JOIN drop_off_point p ON p.id = cw.drop_off_point_id
         JOIN campaign c ON c.id = p.campaign_id
-       WHERE cw.id = ${input.collectionWindowId}::int AND c.id = ${campaignId}::int AND c.active AND cw.ends_at > ${now}::timestamptz
+       WHERE cw.id = ${input.collectionWindowId}::int AND c.id = ${campaignId}::int AND c.active AND cw.ends_at > ${now}::timestamptz AND ${windowTakesPledges(now)}
     ), raised AS (
       UPDATE campaign_item SET pledged = pledged + ${quantity}::int
        WHERE id = ${itemId}::int AND campaign_id = ${campaignId}::int AND pledged + ${quantity}::int <= target
@@ -379,6 +380,7 @@ async function windowOpen(db: Db, windowId: number, campaignId: number, now: Dat
     .where('campaign.id', '=', campaignId)
     .where('campaign.active', '=', true)
     .where('collection_window.ends_at', '>', now)
+    .where(windowTakesPledges(now, 'collection_window', 'drop_off_point'))
     .executeTakeFirst();
   return Boolean(row);
 }

@@ -17,6 +17,8 @@ import { manageableItems, manageForm } from './actions.ts';
 import { signPledgeConfirmation } from './pledge-confirmation.ts';
 import { CAMPAIGN_SLUG, readPledgeForm, type PledgeFormErrors } from './pledge-form.ts';
 import { pledgeManagePath, pledgePath } from '#/lib/paths.ts';
+import { manageWindowForm } from './window-actions.ts';
+import { windowChoices } from './pledge-window-choice.ts';
 
 type Astro = Pick<AstroGlobal, 'cookies' | 'response' | 'redirect' | 'request' | 'url' | 'clientAddress'>;
 export type ManageView = 'not-found' | 'limited' | 'pledge' | 'confirm-cancel';
@@ -69,4 +71,15 @@ export async function loadPledgeManageView(astro: Astro, locale: Locale, t: Tran
       ? pledgePath(locale, 'consegna.ics', { c: signPledgeConfirmation(await getServerSecret(db), pledge.id) })
       : '',
   };
+}
+
+/** The manage page's "choose another day": the windows offered, the pledge's own cancelled or not, the refusal kept. */
+export async function windowChoiceView(astro: Astro, locale: Locale, currentWindowId: number) {
+  const db = await getDb();
+  const campaign = await getCampaign(db, CAMPAIGN_SLUG);
+  if (!campaign) return undefined;
+  const slot = manageWindowForm(astro.url);
+  const kept = await keptFormInput(astro, slot.flow, slot.scope);
+  const error = kept?.errors.get('window')?.key;
+  return { ...(await windowChoices(db, campaign, currentWindowId, locale)), error };
 }

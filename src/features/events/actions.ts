@@ -148,7 +148,7 @@ export const events = {
         organisations: choices.organisations?.map((o) => o.id) ?? [],
       });
       if (!checked.ok) throw new FormRefused({ errors: checked.errors });
-      return finish(context, event, await updateEvent(db, actor, event.id, checked.value), 'saved');
+      return finish(context, event, await updateEvent(db, actor, event.id, checked.value, new Date(), values), 'saved');
     },
   }),
 

@@ -10,8 +10,14 @@ export interface EventGroup {
   events: StaffEvent[];
 }
 
-export function eventGroups(events: readonly StaffEvent[], actor: Actor, t: Translate): EventGroup[] {
-  const publishable = (e: StaffEvent) => eventActions(actor, e).publish;
+/** `changeWaiting`: published events whose edit waits for review (event-revisions.ts): moderators review them first. */
+export function eventGroups(
+  events: readonly StaffEvent[],
+  actor: Actor,
+  t: Translate,
+  changeWaiting: ReadonlySet<number> = new Set(),
+): EventGroup[] {
+  const publishable = (e: StaffEvent) => eventActions(actor, e, changeWaiting.has(e.id)).publish;
   const withStatus = (status: StaffEvent['status']) => events.filter((e) => e.status === status);
   const groups: EventGroup[] = [
     { id: 'to-review', title: t('staff.event.group.toReview'), events: events.filter(publishable) },
@@ -21,7 +27,11 @@ export function eventGroups(events: readonly StaffEvent[], actor: Actor, t: Tran
       title: t('staff.event.group.submitted'),
       events: withStatus('submitted').filter((e) => !publishable(e)),
     },
-    { id: 'published', title: t('staff.event.group.published'), events: withStatus('published') },
+    {
+      id: 'published',
+      title: t('staff.event.group.published'),
+      events: withStatus('published').filter((e) => !publishable(e)),
+    },
     { id: 'cancelled', title: t('staff.event.group.cancelled'), events: withStatus('cancelled') },
   ];
   const moderator = actor.role === 'coordinator' || actor.role === 'admin';

@@ -15,10 +15,22 @@ import {
   type EventFormErrors,
 } from './event-form.ts';
 import type { StaffEvent } from './staff-events.ts';
+import { revisionFormValues, type PendingRevision } from './event-revisions.ts';
 
-export function eventPageDraft(kept: KeptFormInput | undefined, event: StaffEvent, partner: boolean) {
+/** The form shows what was typed (a refused save), else the change waiting for review, else the event. */
+export function eventPageDraft(
+  kept: KeptFormInput | undefined,
+  event: StaffEvent,
+  partner: boolean,
+  pending?: PendingRevision,
+) {
   const intent = kept?.form.get('intent');
-  const values = kept && intent === 'save' ? readEventForm(kept.form) : eventFormValues(event);
+  const values =
+    kept && intent === 'save'
+      ? readEventForm(kept.form)
+      : pending
+        ? revisionFormValues(pending)
+        : eventFormValues(event);
   if (partner) values.organisationId = '';
   const note = intent === 'sendBack' ? kept?.form.get('reviewNote') : null;
   return {

@@ -2,7 +2,12 @@
 //
 //   draft ──submit──▶ submitted ──publish──▶ published ──cancel──▶ cancelled
 //     ▲                  │   ▲                   │
-//     └───send back──────┘   └──── edit ─────────┘   (an edit of a published event goes back to review)
+//     └───send back──────┘
+//
+// An edit of a published event does not change its status: the change waits in event_revision
+// (./event-revisions.ts) and the published version stays live until a moderator approves it
+// ("publish" again) or sends it back. Submitting, and a change waiting, tell the municipio's
+// coordinators (./review-notice.ts).
 //
 // Authorization is `can` (src/features/staff-accounts/policy.ts) on the event as loaded. Every write is then one
 // UPDATE whose WHERE repeats what was checked: the expected status(es) and the municipio and owner
@@ -18,7 +23,15 @@ import { romeParts } from '#/lib/time.ts';
 import { writeAudit } from '#/features/audit/audit.ts';
 import { isUniqueViolation, runInTransaction } from '#/server/db/transaction.ts';
 import { slugify } from '#/lib/text.ts';
-import { checkReviewNote, type EventFormValues, type EventInput } from './event-form.ts';
+import {
+  checkEventForm,
+  checkReviewNote,
+  eventFormValues,
+  type EventFormValues,
+  type EventInput,
+} from './event-form.ts';
+import { flattenEventForm, getPendingRevision, revisionFormValues, type PendingRevision } from './event-revisions.ts';
+import { notifyReviewers } from './review-notice.ts';
 import { canEditEvent, canModerateEvent, getEventForStaff, type StaffEvent } from './staff-events.ts';
 
 /** Route-cache tags of the public pages that show an event (see src/server/cache/live-page.ts). */
@@ -144,10 +157,23 @@ function sameScope(e: StaffEvent) {
     ]);
 }
 
+/** Moves the event's owning organisation among its organisers (partners of the owner may edit it). */
+async function moveOwner(trx: Db, id: number, from: number | null, to: number | null) {
+  if (to === from) return;
+  if (from !== null)
+    await trx.deleteFrom('event_organiser').where('event_id', '=', id).where('organisation_id', '=', from).execute();
+  if (to !== null)
+    await trx
+      .insertInto('event_organiser')
+      .values({ event_id: id, organisation_id: to })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+}
+
 /**
- * Saves the form over an event. Drafts and submitted events keep their status; a published event
- * goes back to review ("submitted") and leaves the public pages until a moderator publishes it again.
- * Cancelled events are not edited.
+ * Saves the form over an event. Drafts and submitted events keep their status. A published event
+ * stays as it is, live: the form (`values`, as checked into `input`) waits in event_revision for a
+ * moderator, and the municipio's coordinators are told. Cancelled events are not edited.
  */
 export async function updateEvent(
   db: Db,
@@ -155,6 +181,7 @@ export async function updateEvent(
   id: number,
   input: EventInput,
   now: Date = new Date(),
+  values?: EventFormValues,
 ): Promise<EventChange> {
   const current = await getEventForStaff(db, id);
   if (!current) return { ok: false, error: 'not_found' };
@@ -164,54 +191,136 @@ export async function updateEvent(
   if (!can(actor, { kind: 'event.edit', event: { ownerOrganisationId: owner, municipioId: input.municipioId } }))
     return { ok: false, error: 'forbidden' };
   if (current.status === 'cancelled') return { ok: false, error: 'conflict' };
-  const wasPublished = current.status === 'published';
+  if (current.status === 'published')
+    return proposeChange(db, actor, current, input, owner, values ?? eventFormValues({ ...current, ...input }), now);
   const updated = await runInTransaction(db, async (trx) => {
     const row = await trx
       .updateTable('event')
-      .set({
-        ...contentColumns(input),
-        owner_organisation_id: owner,
-        status: wasPublished ? 'submitted' : current.status,
-        submitted_at: wasPublished ? now : current.submittedAt,
-        updated_at: now,
-      })
+      .set({ ...contentColumns(input), owner_organisation_id: owner, updated_at: now })
       .where('event.id', '=', id)
       .where('event.status', '=', current.status)
       .where(sameScope(current))
       .returning('id')
       .executeTakeFirst();
     if (!row) return false;
-    if (owner !== current.ownerOrganisationId) {
-      if (current.ownerOrganisationId !== null)
-        await trx
-          .deleteFrom('event_organiser')
-          .where('event_id', '=', id)
-          .where('organisation_id', '=', current.ownerOrganisationId)
-          .execute();
-      if (owner !== null)
-        await trx
-          .insertInto('event_organiser')
-          .values({ event_id: id, organisation_id: owner })
-          .onConflict((oc) => oc.doNothing())
-          .execute();
-    }
-    if (wasPublished)
-      await writeAudit(trx, {
-        actorUserId: actor.id,
-        action: 'event.edit_published',
-        subject: `event:${current.slug}`,
-        detail: { id },
-      });
+    await moveOwner(trx, id, current.ownerOrganisationId, owner);
     return true;
   });
   if (!updated) return { ok: false, error: 'conflict' };
+  return { ok: true, event: (await getEventForStaff(db, id))!, cacheTags: [], backToReview: false };
+}
+
+/**
+ * A published event's edit: kept as its form (owner resolved, so a partner's form, which has no
+ * owner field, reads the same when approved) while the event stays live. The UPDATE of the event
+ * row (status unchanged) locks it and repeats the scope checked, as every write here does.
+ */
+async function proposeChange(
+  db: Db,
+  actor: Actor,
+  current: StaffEvent,
+  input: EventInput,
+  owner: number | null,
+  values: EventFormValues,
+  now: Date,
+): Promise<EventChange> {
+  const form = flattenEventForm({ ...values, organisationId: owner === null ? '' : String(owner) });
+  const stored = await runInTransaction(db, async (trx) => {
+    const row = await trx
+      .updateTable('event')
+      .set({ status: 'published' })
+      .where('event.id', '=', current.id)
+      .where('event.status', '=', 'published')
+      .where(sameScope(current))
+      .returning('id')
+      .executeTakeFirst();
+    if (!row) return false;
+    const revision = {
+      form_values: JSON.stringify(form),
+      municipio_id: input.municipioId,
+      submitted_by: actor.id,
+      submitted_at: now,
+    };
+    await trx
+      .insertInto('event_revision')
+      .values({ event_id: current.id, ...revision })
+      .onConflict((oc) => oc.column('event_id').doUpdateSet(revision))
+      .execute();
+    await writeAudit(trx, {
+      actorUserId: actor.id,
+      action: 'event.edit_published',
+      subject: `event:${current.slug}`,
+      detail: { id: current.id },
+    });
+    await notifyReviewers(trx, input.municipioId, { eventId: current.id, title: input.title.it, change: true });
+    return true;
+  });
+  if (!stored) return { ok: false, error: 'conflict' };
+  return { ok: true, event: (await getEventForStaff(db, current.id))!, cacheTags: [], backToReview: true };
+}
+
+/**
+ * A waiting change approved: checked again as a form (any field the form has travels), the
+ * moderator allowed on the event as it will be, written over the event, and the revision removed —
+ * only the one the moderator saw (a newer edit meanwhile is a conflict, nothing written).
+ */
+async function approveChange(
+  db: Db,
+  actor: Actor,
+  current: StaffEvent,
+  revision: PendingRevision,
+  now: Date,
+): Promise<EventChange> {
+  const values = revisionFormValues(revision);
+  const owner = values.organisationId.trim() ? Number(values.organisationId) : null;
+  const checked = checkEventForm(values, {
+    municipi: [Number(values.municipioId)],
+    organisations: owner === null ? [] : [owner],
+  });
+  if (!checked.ok) return { ok: false, error: 'conflict' };
+  const input = checked.value;
+  if (!canModerateEvent(actor, { ...current, municipioId: input.municipioId, ownerOrganisationId: owner }))
+    return { ok: false, error: 'forbidden' };
+  const done = await runInTransaction(db, async (trx) => {
+    const taken = await trx
+      .deleteFrom('event_revision')
+      .where('event_id', '=', current.id)
+      .where('submitted_at', '=', revision.submittedAt)
+      .returning('event_id')
+      .executeTakeFirst();
+    if (!taken) return false;
+    const row = await trx
+      .updateTable('event')
+      .set({ ...contentColumns(input), owner_organisation_id: owner, review_note: null, updated_at: now })
+      .where('event.id', '=', current.id)
+      .where('event.status', '=', 'published')
+      .where(sameScope(current))
+      .returning('id')
+      .executeTakeFirst();
+    if (!row) throw new ChangeWithdrawn();
+    await moveOwner(trx, current.id, current.ownerOrganisationId, owner);
+    await writeAudit(trx, {
+      actorUserId: actor.id,
+      action: 'event.approve_change',
+      subject: `event:${current.slug}`,
+      detail: { id: current.id },
+    });
+    return true;
+  }).catch((error: unknown) => {
+    if (error instanceof ChangeWithdrawn) return false;
+    throw error;
+  });
+  if (!done) return { ok: false, error: 'conflict' };
   return {
     ok: true,
-    event: (await getEventForStaff(db, id))!,
-    cacheTags: wasPublished ? publicEventTags(current.slug) : [],
-    backToReview: wasPublished,
+    event: (await getEventForStaff(db, current.id))!,
+    cacheTags: publicEventTags(current.slug),
+    backToReview: false,
   };
 }
+
+/** Thrown to roll back an approval whose event moved on after its revision was taken. */
+class ChangeWithdrawn extends Error {}
 
 interface TransitionSpec {
   allowed: (actor: Actor, e: StaffEvent) => boolean;
@@ -220,6 +329,8 @@ interface TransitionSpec {
   set?: (now: Date) => { review_note?: string | null; submitted_at?: Date };
   audit?: { action: string; detail?: Record<string, unknown> };
   public: boolean;
+  /** More writes in the same transaction (a notice, a waiting change dropped). */
+  after?: (trx: Db, e: StaffEvent) => Promise<unknown>;
 }
 
 async function transition(db: Db, actor: Actor, id: number, spec: TransitionSpec, now: Date): Promise<EventChange> {
@@ -245,6 +356,7 @@ async function transition(db: Db, actor: Actor, id: number, spec: TransitionSpec
         subject: `event:${current.slug}`,
         detail: { id, from: current.status, ...spec.audit.detail },
       });
+    await spec.after?.(trx, current);
     return true;
   });
   if (!done) return { ok: false, error: 'conflict' };
@@ -262,13 +374,30 @@ export function submitEvent(db: Db, actor: Actor, id: number, now: Date = new Da
     db,
     actor,
     id,
-    { allowed: canEditEvent, from: ['draft'], to: 'submitted', set: (at) => ({ submitted_at: at }), public: false },
+    {
+      allowed: canEditEvent,
+      from: ['draft'],
+      to: 'submitted',
+      set: (at) => ({ submitted_at: at }),
+      public: false,
+      after: (trx, e) => notifyReviewers(trx, e.municipioId, { eventId: e.id, title: e.title.it, change: false }),
+    },
     now,
   );
 }
 
-/** submitted → published, by a moderator (coordinator of the municipio, admin). */
-export function publishEvent(db: Db, actor: Actor, id: number, now: Date = new Date()): Promise<EventChange> {
+/**
+ * submitted → published, by a moderator (coordinator of the municipio, admin); on a published event
+ * with a change waiting, the change approved.
+ */
+export async function publishEvent(db: Db, actor: Actor, id: number, now: Date = new Date()): Promise<EventChange> {
+  const current = await getEventForStaff(db, id);
+  if (current?.status === 'published') {
+    if (!canModerateEvent(actor, current)) return { ok: false, error: 'forbidden' };
+    const revision = await getPendingRevision(db, id);
+    if (!revision) return { ok: false, error: 'conflict' };
+    return approveChange(db, actor, current, revision, now);
+  }
   return transition(
     db,
     actor,
@@ -298,6 +427,7 @@ export async function sendBackEvent(
   if (!canModerateEvent(actor, current)) return { ok: false, error: 'forbidden' };
   const checked = checkReviewNote(note);
   if (!checked.ok) return { ok: false, error: 'invalid', message: checked.error };
+  if (current.status === 'published') return sendBackChange(db, actor, current, checked.value);
   return transition(
     db,
     actor,
@@ -314,6 +444,32 @@ export async function sendBackEvent(
   );
 }
 
+/** A waiting change refused: dropped, with the reason for its author; the published event stays as it is. */
+async function sendBackChange(db: Db, actor: Actor, current: StaffEvent, note: string): Promise<EventChange> {
+  const done = await runInTransaction(db, async (trx) => {
+    const row = await trx
+      .updateTable('event')
+      .set({ review_note: note })
+      .where('event.id', '=', current.id)
+      .where('event.status', '=', 'published')
+      .where(sameScope(current))
+      .where((eb) => eb.exists(eb.selectFrom('event_revision').select('event_id').where('event_id', '=', current.id)))
+      .returning('id')
+      .executeTakeFirst();
+    if (!row) return false;
+    await trx.deleteFrom('event_revision').where('event_id', '=', current.id).execute();
+    await writeAudit(trx, {
+      actorUserId: actor.id,
+      action: 'event.send_back_change',
+      subject: `event:${current.slug}`,
+      detail: { id: current.id, note },
+    });
+    return true;
+  });
+  if (!done) return { ok: false, error: 'conflict' };
+  return { ok: true, event: (await getEventForStaff(db, current.id))!, cacheTags: [], backToReview: false };
+}
+
 /** published → cancelled: the event stays on the public pages, marked as cancelled. */
 export function cancelEvent(db: Db, actor: Actor, id: number, now: Date = new Date()): Promise<EventChange> {
   return transition(
@@ -326,6 +482,8 @@ export function cancelEvent(db: Db, actor: Actor, id: number, now: Date = new Da
       to: 'cancelled',
       audit: { action: 'event.cancel' },
       public: true,
+      // A change waiting for review has nothing left to change.
+      after: (trx, e) => trx.deleteFrom('event_revision').where('event_id', '=', e.id).execute(),
     },
     now,
   );

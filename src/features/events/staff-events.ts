@@ -31,6 +31,11 @@ export interface StaffEvent {
   reviewNote: string | null;
   submittedAt: Date | null;
   updatedAt: Date;
+  /**
+   * Organisations named as its organisers (event_organiser): their partners see the event, read only,
+   * even when another organisation (or the network) owns it (issue #15: a party at their venue).
+   */
+  organiserIds?: number[];
 }
 
 type EventRow = Selectable<EventTable> & { owner_name: string | null };
@@ -70,11 +75,29 @@ function toStaffEvent(r: EventRow): StaffEvent {
   };
 }
 
+/** The organisers of these events, by event id. */
+async function withOrganiserIds(db: Db, events: StaffEvent[]): Promise<StaffEvent[]> {
+  if (events.length === 0) return events;
+  const rows = await db
+    .selectFrom('event_organiser')
+    .select(['event_id', 'organisation_id'])
+    .where(
+      'event_id',
+      'in',
+      events.map((e) => e.id),
+    )
+    .execute();
+  return events.map((e) => ({
+    ...e,
+    organiserIds: rows.filter((r) => r.event_id === e.id).map((r) => r.organisation_id),
+  }));
+}
+
 /** Any event by id, whatever its status: the caller checks `can` before showing anything. */
 export async function getEventForStaff(db: Db, id: number): Promise<StaffEvent | undefined> {
   if (!Number.isSafeInteger(id) || id < 1 || id > 2147483647) return undefined;
   const row = await baseQuery(db).where('event.id', '=', id).executeTakeFirst();
-  return row && toStaffEvent(row);
+  return row && (await withOrganiserIds(db, [toStaffEvent(row)]))[0];
 }
 
 const policyEvent = (e: { ownerOrganisationId: number | null; municipioId: number | null }) => ({
@@ -85,16 +108,28 @@ export const canEditEvent = (actor: Actor, e: StaffEvent) => can(actor, { kind: 
 export const canModerateEvent = (actor: Actor, e: StaffEvent) =>
   can(actor, { kind: 'event.moderate', event: policyEvent(e) });
 
-/** What the actor may do with the event now (buttons are shown only for these). */
-export function eventActions(actor: Actor, e: StaffEvent) {
+/**
+ * What the actor may do with the event now (buttons are shown only for these). `changeWaiting`: a
+ * published event's edit waits for review (event-revisions.ts): publish approves it, send back refuses it.
+ */
+export function eventActions(actor: Actor, e: StaffEvent, changeWaiting = false) {
   const edit = canEditEvent(actor, e);
   const moderate = canModerateEvent(actor, e);
+  const toReview = e.status === 'submitted' || (e.status === 'published' && changeWaiting);
+  // A partner whose organisation is among the organisers sees it (read only) without owning it.
+  const organiser =
+    actor.role === 'partner_editor' &&
+    actor.organisationId !== null &&
+    (e.organiserIds ?? []).includes(actor.organisationId);
   return {
+    /** Work on it: its page with the door (sign-ups) for whoever may edit or moderate it. */
     view: edit || moderate,
+    /** See its staff page and preview (read only for co-organisers). */
+    see: edit || moderate || organiser,
     edit: edit && e.status !== 'cancelled',
     submit: edit && e.status === 'draft',
-    publish: moderate && e.status === 'submitted',
-    sendBack: moderate && e.status === 'submitted',
+    publish: moderate && toReview,
+    sendBack: moderate && toReview,
     cancel: (edit || moderate) && e.status === 'published',
   };
 }
@@ -107,11 +142,25 @@ export async function listEventsForActor(db: Db, actor: Actor, limit = 500): Pro
     query = query.where('event.municipio_id', 'in', [...actor.municipi]);
   } else if (actor.role === 'partner_editor') {
     if (actor.organisationId === null) return [];
-    query = query.where('event.owner_organisation_id', '=', actor.organisationId);
+    const organisationId = actor.organisationId;
+    // Their own events, and those their organisation co-organises (seen read only).
+    query = query.where((eb) =>
+      eb.or([
+        eb('event.owner_organisation_id', '=', organisationId),
+        eb.exists(
+          eb
+            .selectFrom('event_organiser')
+            .select('event_organiser.event_id')
+            .whereRef('event_organiser.event_id', '=', 'event.id')
+            .where('event_organiser.organisation_id', '=', organisationId),
+        ),
+      ]),
+    );
   } else if (actor.role !== 'admin') {
     return [];
   }
-  return (await query.execute()).map(toStaffEvent).filter((e) => eventActions(actor, e).view);
+  const events = await withOrganiserIds(db, (await query.execute()).map(toStaffEvent));
+  return events.filter((e) => eventActions(actor, e).see);
 }
 
 /** Municipi the actor may create events in (ids of `all`). */

@@ -197,6 +197,15 @@ export interface EventOrganiserTable {
   organisation_id: number;
 }
 
+/** A pending change of a published event (issue #15): the form's values, until a moderator approves it. */
+export interface EventRevisionTable {
+  event_id: number;
+  form_values: ColumnType<Record<string, string>, string, string>;
+  municipio_id: number | null;
+  submitted_by: number | null;
+  submitted_at: Timestamp;
+}
+
 export interface CampaignTable {
   id: Generated<number>;
   slug: string;
@@ -234,6 +243,8 @@ export interface CollectionWindowTable {
   drop_off_point_id: number;
   starts_at: Timestamp;
   ends_at: Timestamp;
+  /** Cancelled by a coordinator (issue #15): no new pledge; its donors are told and choose another. */
+  cancelled_at: NullableTimeEvent;
 }
 
 export interface DeskClosureTable {
@@ -570,6 +581,7 @@ export interface Database {
   event_registration: EventRegistrationTable;
   wait_entry: WaitEntryTable;
   event_series: EventSeriesTable;
+  event_revision: EventRevisionTable;
   campaign: CampaignTable;
   campaign_item: CampaignItemTable;
   drop_off_point: DropOffPointTable;

@@ -117,6 +117,7 @@ export interface CampaignItem {
 }
 
 export interface CollectionWindow {
+  cancelled_at: Timestamp | null;
   drop_off_point_id: number;
   ends_at: Timestamp;
   id: Generated<number>;
@@ -239,6 +240,29 @@ export interface EventRegistration {
   submission_key: string | null;
 }
 
+export interface EventRevision {
+  event_id: number;
+  form_values: Json;
+  municipio_id: number | null;
+  submitted_at: Timestamp;
+  submitted_by: number | null;
+}
+
+export interface EventSeries {
+  created_at: Generated<Timestamp>;
+  desk_id: number | null;
+  ends_time: string | null;
+  first_day: Timestamp;
+  frequency: string;
+  id: Generated<number>;
+  slug: string;
+  starts_time: string;
+  times_are_sample: Generated<boolean>;
+  until_day: Timestamp;
+  week_of_month: number | null;
+  weekday: number;
+}
+
 export interface FigureMonth {
   desk_id: number | null;
   grain: Generated<string>;
@@ -261,21 +285,6 @@ export interface FigureWaitSample {
   day: Timestamp;
   days: number | null;
   desk_id: number;
-}
-
-export interface EventSeries {
-  created_at: Generated<Timestamp>;
-  desk_id: number | null;
-  ends_time: string | null;
-  first_day: Timestamp;
-  frequency: string;
-  id: Generated<number>;
-  slug: string;
-  starts_time: string;
-  times_are_sample: Generated<boolean>;
-  until_day: Timestamp;
-  week_of_month: number | null;
-  weekday: number;
 }
 
 export interface FormDraft {
@@ -511,10 +520,11 @@ export interface DB {
   event: Event;
   event_organiser: EventOrganiser;
   event_registration: EventRegistration;
+  event_revision: EventRevision;
+  event_series: EventSeries;
   figure_month: FigureMonth;
   figure_refresh: FigureRefresh;
   figure_wait_sample: FigureWaitSample;
-  event_series: EventSeries;
   form_draft: FormDraft;
   message_recipient_day: MessageRecipientDay;
   municipio: Municipio;

@@ -7,6 +7,7 @@ import type { Database } from './database.ts';
 import type { LocalizedText } from '#/lib/locales.ts';
 import { nextOccurrence, romeToInstant } from '#/lib/time.ts';
 import { slugify } from '#/lib/text.ts';
+import { dayKey, isHoliday } from '#/lib/holidays.ts';
 import municipi from '../../../db/seed/municipi.json' with { type: 'json' };
 import organisations from '../../../db/seed/organisations.json' with { type: 'json' };
 import deskData from '../../../db/seed/desks.json' with { type: 'json' };
@@ -158,7 +159,8 @@ export async function seedDatabase(db: Kysely<Database>, now: Date = new Date())
       )
       .execute();
 
-    // Drop-off points: the desks, during their opening hours in the coming weeks (sample).
+    // Drop-off points: the desks, during their opening hours in the coming weeks (sample), never on a
+    // public holiday, when the desks are closed (8 and 25 December, 1 January were offered: issue #15).
     for (const d of deskData.desks) {
       const point = await trx
         .insertInto('drop_off_point')
@@ -174,11 +176,13 @@ export async function seedDatabase(db: Kysely<Database>, now: Date = new Date())
         .returning('id')
         .executeTakeFirstOrThrow();
       const windows = d.opening_hours.flatMap((h) =>
-        upcomingWeekdays(h.weekday, now, dropOff.weeks).map((day) => ({
-          drop_off_point_id: point.id,
-          starts_at: romeToInstant(day.year, day.month, day.day, ...hm(h.opens)),
-          ends_at: romeToInstant(day.year, day.month, day.day, ...hm(h.closes)),
-        })),
+        upcomingWeekdays(h.weekday, now, dropOff.weeks)
+          .filter((day) => !isHoliday(dayKey(day.year, day.month, day.day)))
+          .map((day) => ({
+            drop_off_point_id: point.id,
+            starts_at: romeToInstant(day.year, day.month, day.day, ...hm(h.opens)),
+            ends_at: romeToInstant(day.year, day.month, day.day, ...hm(h.closes)),
+          })),
       );
       await trx.insertInto('collection_window').values(windows).execute();
     }

@@ -29,7 +29,11 @@ export type MessageKind =
   | 'event_registration_reminder'
   /** A waiting list (issue #13): "you are on the list" and "seats or a place are free for you". */
   | 'waitlist_joined'
-  | 'waitlist_offer';
+  | 'waitlist_offer'
+  /** A coordinator told that an event waits for review (issue #15, src/features/events/review-notice.ts). */
+  | 'event_review_notice'
+  /** A donor told that their collection window moved or was cancelled (src/features/campaign/window-notice.ts). */
+  | 'pledge_window_changed';
 
 export type MessageChannel = 'email' | 'sms';
 
