@@ -34,6 +34,12 @@ export async function previewEvent(db: Db, event: StaffEvent, revision?: Pending
     updatedAt: event.updatedAt,
     organisers,
     seats: null,
+    // A date of a series is previewed as that date; its rule is not shown in a preview.
+    seriesId: null,
+    occurrenceDate: event.occurrenceDate,
+    seriesRule: null,
+    stops: event.stops,
+    facts: event.facts,
   };
   if (!revision) return base;
   const values = revisionFormValues(revision);
@@ -62,5 +68,7 @@ export async function previewEvent(db: Db, event: StaffEvent, revision?: Pending
     startsAt: v.startsAt,
     endsAt: v.endsAt,
     organisers: names,
+    stops: v.stops,
+    facts: v.facts,
   };
 }
