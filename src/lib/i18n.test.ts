@@ -29,6 +29,8 @@ function usedKeys(): Set<string> {
 }
 
 const STAFF_LANGUAGES: string[] = ['it', 'en'];
+/** Keys of the staff area only: the agenda's day tools and the figures dashboard among them. */
+const STAFF_ONLY = /^(staff|auth|staffDay|figures)\./;
 
 const placeholders = (value: string) =>
   [...new Set([...value.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]))].sort();
@@ -48,7 +50,7 @@ describe('locale files', () => {
       const missing: string[] = [];
       for (const key of keys) {
         // The staff area is in Italian and English (families never see it); other languages fall back.
-        if (!STAFF_LANGUAGES.includes(locale) && /^(staff|auth)\./.test(key)) continue;
+        if (!STAFF_LANGUAGES.includes(locale) && STAFF_ONLY.test(key)) continue;
         const isPlural = `${key}_other` in messages.it;
         if (!isPlural) {
           if (!dict[key]?.trim()) missing.push(key);
