@@ -39,6 +39,8 @@ beforeAll(async () => {
               ends_at: e.ends,
               status: e.status,
               municipio_id: 8,
+              // One paid event, so that "free" is claimed only where it is true.
+              ...(e.slug === 'open-data-5' ? { price_kind: 'price' as const, price_cents: 300 } : {}),
             })),
           )
           .execute();
@@ -221,7 +223,8 @@ describe('feeds and calendars', () => {
     expect(events.length).toBeGreaterThanOrEqual(EXTRA.length);
     for (const e of events) {
       expect(e).toMatch(/\r\nSEQUENCE:\d+\r\n/);
-      expect(e).toMatch(/\r\n(DTEND:\d{8}T\d{6}Z|DURATION:PT\dH)\r\n/);
+      // A recurring activity's entries keep Rome's local time (DTEND;TZID=Europe/Rome:…, issue #13).
+      expect(e).toMatch(/\r\n(DTEND(;TZID=Europe\/Rome:\d{8}T\d{6}|:\d{8}T\d{6}Z)|DURATION:PT\dH)\r\n/);
     }
     const noEnd = await (await get('/it/eventi/open-data-3.ics')).text();
     expect(noEnd).toContain('\r\nDURATION:PT2H\r\n');
@@ -248,11 +251,22 @@ describe('feeds and calendars', () => {
       expect(body).toContain(`${page}</loc>`);
   });
 
-  it('gives an event’s JSON-LD an offer and an organizer with its url, and no claim that it is free', async () => {
-    const page = await (await get('/en/eventi/open-data-5')).text();
-    const ld = JSON.parse(/<script type="application\/ld\+json">(.*?)<\/script>/s.exec(page)![1]!);
-    expect(ld.offers).toMatchObject({ '@type': 'Offer', url: expect.stringContaining('/en/eventi/open-data-5') });
-    expect(ld.organizer[0].url).toMatch(/\/en\/chi-siamo$/);
-    expect(ld).not.toHaveProperty('isAccessibleForFree');
+  it('gives an event’s JSON-LD an offer and an organizer with its url, and says it is free only when it is', async () => {
+    const jsonLd = async (slug: string) => {
+      const page = await (await get(`/en/eventi/${slug}`)).text();
+      return JSON.parse(/<script type="application\/ld\+json">(.*?)<\/script>/s.exec(page)![1]!);
+    };
+    const paid = await jsonLd('open-data-5');
+    expect(paid.offers).toMatchObject({
+      '@type': 'Offer',
+      url: expect.stringContaining('/en/eventi/open-data-5'),
+      price: '3.00',
+      priceCurrency: 'EUR',
+    });
+    expect(paid.organizer[0].url).toMatch(/\/en\/chi-siamo$/);
+    expect(paid.isAccessibleForFree).toBe(false);
+    const free = await jsonLd('open-data-2');
+    expect(free.isAccessibleForFree).toBe(true);
+    expect(free.offers).toMatchObject({ price: '0', priceCurrency: 'EUR' });
   });
 });

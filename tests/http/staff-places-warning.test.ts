@@ -77,7 +77,7 @@ describe('the agenda with those holds', () => {
     const day = romeDateString(new Date(slots[0]!.start));
     const page = await get(`/it/staff/agenda/quarto-oggiaro?giorno=${day}&vista=giorno`, operator);
     expect(page.status).toBe(200);
-    const rows = [...page.html.matchAll(/<tr class="status-pending"[^>]*>([\s\S]*?)<\/tr>/g)].map((m) => m[1]!);
+    const rows = [...page.html.matchAll(/<tr\b[^>]*class="status-pending"[^>]*>([\s\S]*?)<\/tr>/g)].map((m) => m[1]!);
     const held = slots.slice(0, 3).filter((s) => romeDateString(new Date(s.start)) === day).length;
     expect(rows).toHaveLength(held);
     for (const row of rows) {
