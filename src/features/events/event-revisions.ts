@@ -29,7 +29,12 @@ export function flattenEventForm(values: EventFormValues): Record<string, string
   const byName = values as unknown as Record<string, unknown>;
   for (const name of EVENT_FORM_ORDER) {
     const text = EVENT_TEXT_FIELDS.find((f) => name.startsWith(`${f}-`));
-    const value = text ? values[text][name.slice(text.length + 1) as Locale] : byName[name];
+    // The facts and stops (issue #13) sit in their own part of the form, by field name too.
+    const value = text
+      ? values[text][name.slice(text.length + 1) as Locale]
+      : name in values.facts
+        ? values.facts[name]
+        : byName[name];
     flat[name] = typeof value === 'string' ? value : value === undefined || value === null ? '' : JSON.stringify(value);
   }
   return flat;
