@@ -140,6 +140,20 @@ describe(`close this day (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGli
       detail: { day: '2026-12-22', from: '10:00', until: '12:00', cancelled: 3 },
     });
     expect(JSON.stringify(audit!.detail)).not.toMatch(/Amina|333|example\.org/);
+    // Each family's booking is recorded as cancelled by the desk (the figures count it so), not by the family.
+    const byDesk = await t.db
+      .selectFrom('audit_log')
+      .select('subject')
+      .where('action', '=', 'booking.cancelled_by_staff')
+      .where(
+        'subject',
+        'in',
+        [italian, arabic, chinese, later].map((b) => `booking:${b.id}`),
+      )
+      .execute();
+    expect(byDesk.map((r) => r.subject).sort()).toEqual(
+      [italian, arabic, chinese].map((b) => `booking:${b.id}`).sort(),
+    );
   });
 
   it('closes a whole day: no slot left, shown closed; closing it again is refused and changes nothing', async () => {

@@ -177,8 +177,17 @@ export async function closeDay(
       .execute();
     const displaced: DisplacedBooking[] = [];
     for (const b of affected)
-      if (await cancelBooking(trx, b.id, now))
+      if (await cancelBooking(trx, b.id, now)) {
         displaced.push({ bookingId: b.id, reference: b.reference, start: b.starts_at, locale: b.locale });
+        // Each one cancelled by the desk, as a cancellation from the agenda says it: the network's
+        // figures count it as the desk's, not the family's (src/features/figures/count-figures.ts).
+        await writeAudit(trx, {
+          actorUserId: options.actorUserId,
+          action: 'booking.cancelled_by_staff',
+          subject: `booking:${b.id}`,
+          detail: { desk: deskId, reference: b.reference, dayClosed: day },
+        });
+      }
     // WAITING-LIST HOOK (displaced-families.ts): the families could be put on the desk's list here.
     await offerWaitingList(trx, desk, displaced);
     await writeAudit(trx, {
