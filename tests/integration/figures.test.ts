@@ -363,6 +363,80 @@ describe(`the network's figures (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' 
     expect(content).toContain('<text:p>&lt; 5</text:p>');
   });
 
+  it('waiting lists and ratings are counted from their rows: per score, and families placed, waiting, unmet', async () => {
+    const november = romeToInstant(2026, 11, 10, 12, 0);
+    // Seven ratings: six of desk A's booking flow, one of a page (no desk: the city's figures only).
+    const scores = [5, 5, 4, 3, 5, 1];
+    await t.db
+      .insertInto('rating')
+      .values([
+        ...scores.map((score) => ({
+          page: '/it/sportelli/sportello-cifre-m8/prenota',
+          locale: 'it',
+          flow: 'booking' as const,
+          desk_id: deskA.id,
+          score,
+          created_at: november,
+        })),
+        { page: '/ar/faq', locale: 'ar', flow: 'page' as const, desk_id: null, score: 2, created_at: november },
+      ])
+      .execute();
+    // Desk A's waiting list in November: six families, each at a different end.
+    const ends = ['accepted', 'accepted', 'waiting', 'closed', 'closed', 'left'] as const;
+    await t.db
+      .insertInto('wait_entry')
+      .values(
+        ends.map((status, i) => ({
+          reference: `QW-FIG-${i}`,
+          desk_id: deskA.id,
+          from_day: '2026-11-12',
+          to_day: '2026-11-20',
+          adults: 1,
+          seats: 1,
+          locale: 'it',
+          status,
+          created_at: november,
+        })),
+      )
+      .execute();
+    await countFigures(t.db, countTime);
+    const filters = readFigureFilters(NOVEMBER, countTime);
+    const { rows: byScore } = await sql<{ score: number; n: number }>`
+      SELECT score, count(*)::int AS n FROM rating
+      WHERE created_at >= ${romeToInstant(2026, 11, 1)} AND created_at < ${romeToInstant(2026, 12, 1)}
+      GROUP BY 1`.execute(t.db);
+    const ratings = await readCounts(t.db, 'rating', null, filters, 'month');
+    const rated = (measure: string) => ratings.find((c) => c.measure === measure)?.value ?? 0;
+    expect(rated('ratings')).toBe(byScore.reduce((n, r) => n + r.n, 0));
+    for (const score of [1, 2, 3, 4, 5])
+      expect(rated(`score_${score}`)).toBe(byScore.find((r) => r.score === score)?.n ?? 0);
+    const waits = await readCounts(t.db, 'waitlist', [8], filters, 'month');
+    const waited = (measure: string) => waits.find((c) => c.measure === measure)?.value ?? 0;
+    expect([waited('requests'), waited('placed'), waited('waiting'), waited('unmet'), waited('withdrew')]).toEqual([
+      6, 2, 1, 2, 1,
+    ]);
+
+    // On the dashboard: totals of 5 and more shown, every smaller count "< 5"; no longer "not collected".
+    const view = await dashboardView(t.db, admin(), NOVEMBER, 'it', it_, countTime);
+    if (view === 'forbidden') throw new Error('forbidden');
+    expect(view.notCollected).toEqual([]);
+    expect(cells(section(view, 'rating'))['novembre 2026']).toEqual({
+      Valutazioni: 7,
+      '1 stella': null,
+      '2 stelle': null,
+      '3 stelle': null,
+      '4 stelle': null,
+      '5 stelle': null,
+    });
+    expect(cells(section(view, 'waitlist'))['novembre 2026']).toEqual({
+      'Famiglie in lista': 6,
+      'Hanno avuto il posto': null,
+      'Ancora in attesa': null,
+      'Rimaste senza posto': null,
+      'Si sono ritirate': null,
+    });
+  });
+
   it('the figures stay the same after the personal data is erased and the months are counted again', async () => {
     // November's activity, and December's roster of volunteers (December's events, still to come
     // on 1 December, are counted again by March, rightly: their unused seats are known then).

@@ -8,6 +8,8 @@
 //   event     month of the event × municipio × locale of the party (walk-ins and seats: no locale)
 //   pledge    month of the collection window × municipio of the drop-off point × locale
 //   item      this month only: what each campaign item still needs (target − pledged)
+//   waitlist  month the family joined × municipio (of the event or desk) × desk × locale
+//   rating    month of the rating × municipio and desk (of a desk's booking; none for a page) × flow × locale
 //   volunteer this month only: confirmed volunteers by status, skill and language, per municipio
 //             they chose and for the whole city (municipio NULL)
 import { sql } from 'kysely';
@@ -46,7 +48,7 @@ export async function countFigures(db: Db, now: Date = new Date()): Promise<numb
 
     await trx
       .deleteFrom('figure_month')
-      .where('kind', 'in', ['booking', 'event', 'pledge'])
+      .where('kind', 'in', ['booking', 'event', 'pledge', 'waitlist', 'rating'])
       .where('month', '>=', openFrom ?? '0001-01-01')
       .execute();
     await trx
@@ -155,6 +157,40 @@ export async function countFigures(db: Db, now: Date = new Date()): Promise<numb
       CROSS JOIN LATERAL (VALUES ('made', c.made), ('received', c.received), ('not_brought', c.not_brought),
         ('cancelled', c.cancelled), ('open', c.open)) AS m (measure, value)
       WHERE m.value > 0`);
+
+    // Waiting lists (issue #13): families who asked, those placed, those still waiting, those the
+    // list closed on without a place (the demand left unmet) and those who withdrew (declined, let an
+    // offer lapse, left). Counted before the entries' data is erased; the status outlives it.
+    await run(sql`
+      INSERT INTO figure_month (month, kind, measure, municipio_id, desk_id, locale, value)
+      SELECT c.month, 'waitlist', m.measure, c.municipio_id, c.desk_id, c.locale, m.value
+      FROM (
+        SELECT ${ROME_MONTH('w.created_at')} AS month, coalesce(e.municipio_id, d.municipio_id) AS municipio_id,
+               w.desk_id, w.locale,
+               count(*) AS requests,
+               count(*) FILTER (WHERE w.status = 'accepted') AS placed,
+               count(*) FILTER (WHERE w.status IN ('waiting', 'offered')) AS waiting,
+               count(*) FILTER (WHERE w.status = 'closed') AS unmet,
+               count(*) FILTER (WHERE w.status IN ('declined', 'lapsed', 'left')) AS withdrew
+        FROM wait_entry w
+        LEFT JOIN event e ON e.id = w.event_id
+        LEFT JOIN desk d ON d.id = w.desk_id
+        WHERE w.created_at >= ${from}
+        GROUP BY 1, 2, 3, 4
+      ) c
+      CROSS JOIN LATERAL (VALUES ('requests', c.requests), ('placed', c.placed), ('waiting', c.waiting),
+        ('unmet', c.unmet), ('withdrew', c.withdrew)) AS m (measure, value)
+      WHERE m.value > 0`);
+
+    // "Valuta questo servizio" (issue #14): how many ratings of each score, per flow (page, booking…).
+    await run(sql`
+      INSERT INTO figure_month (month, kind, measure, municipio_id, desk_id, service, locale, value)
+      SELECT ${ROME_MONTH('r.created_at')}, 'rating', m.measure, d.municipio_id, r.desk_id, r.flow, r.locale, count(*)
+      FROM rating r
+      LEFT JOIN desk d ON d.id = r.desk_id
+      CROSS JOIN LATERAL (VALUES ('ratings'), ('score_' || r.score)) AS m (measure)
+      WHERE r.created_at >= ${from}
+      GROUP BY 1, 3, 4, 5, 6, 7`);
 
     // This month's snapshots: what the campaigns still need, and who volunteers.
     await run(sql`

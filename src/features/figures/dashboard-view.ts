@@ -21,6 +21,10 @@ import {
   EVENT_MEASURES,
   NOT_COLLECTED_YET,
   PLEDGE_MEASURES,
+  RATING_MEASURES,
+  RATING_PARTS,
+  WAITLIST_MEASURES,
+  WAITLIST_PARTS,
   PLEDGE_PARTS,
 } from './figure-kinds.ts';
 import { figureQuery, monthsBetween, readFigureFilters, type FigureFilters, type Grouping } from './figure-filters.ts';
@@ -36,7 +40,7 @@ export interface FigureRow {
 }
 
 export interface FigureTable {
-  id: 'bookings' | 'waits' | 'events' | 'pledges' | 'items' | 'volunteers';
+  id: 'bookings' | 'waits' | 'events' | 'pledges' | 'waitlist' | 'rating' | 'items' | 'volunteers';
   title: string;
   groupLabel: string;
   columns: string[];
@@ -96,11 +100,13 @@ export async function dashboardView(
   const labels = groupLabeller(locale, t, deskRows);
   const perPlaceOnly = filters.by === 'desk' || filters.by === 'service';
   const otherBy: Grouping = perPlaceOnly ? 'month' : filters.by;
-  const [bookings, waits, events, pledges, volunteers, items] = await Promise.all([
+  const [bookings, waits, events, pledges, waitlist, ratings, volunteers, items] = await Promise.all([
     readCounts(db, 'booking', scope, filters, filters.by),
     readWaitMedians(db, scope, filters, filters.by),
     readCounts(db, 'event', scope, filters, otherBy),
     readCounts(db, 'pledge', scope, filters, otherBy),
+    readCounts(db, 'waitlist', scope, filters, otherBy),
+    readCounts(db, 'rating', scope, filters, otherBy),
     readSnapshot(db, 'volunteer', filters.to),
     readSnapshot(db, 'item', filters.to),
   ]);
@@ -139,6 +145,34 @@ export async function dashboardView(
         pledges,
         PLEDGE_MEASURES,
         PLEDGE_PARTS,
+        filters,
+        otherBy,
+        labels,
+        t,
+      ),
+      note: notPerPlace,
+    },
+    {
+      ...countTable(
+        'waitlist',
+        t('figures.waitlist.title'),
+        waitlist,
+        WAITLIST_MEASURES,
+        WAITLIST_PARTS,
+        filters,
+        otherBy,
+        labels,
+        t,
+      ),
+      note: notPerPlace,
+    },
+    {
+      ...countTable(
+        'rating',
+        t('figures.rating.title'),
+        ratings,
+        RATING_MEASURES,
+        RATING_PARTS,
         filters,
         otherBy,
         labels,

@@ -545,7 +545,7 @@ export interface AppSettingTable {
 /** Monthly aggregates of the staff dashboard (issue #15): counts only, never a person. */
 export interface FigureMonthTable {
   month: string; // 'YYYY-MM-01'
-  kind: 'booking' | 'event' | 'pledge' | 'item' | 'volunteer';
+  kind: 'booking' | 'event' | 'pledge' | 'item' | 'volunteer' | 'waitlist' | 'rating';
   /** 'detail', or a sum of detail rows over the dimensions it does not name (bookings only). */
   grain: Generated<'detail' | 'municipio' | 'desk' | 'service' | 'locale'>;
   measure: string;
