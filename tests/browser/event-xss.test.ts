@@ -162,10 +162,11 @@ function inspect(page: Page) {
           )
           .map((a) => `${el.tagName} ${a.name}=${a.value}`),
       ),
-      // Partner texts are shown in <main> (and as text in the head): the site's own footer flag is an <svg>.
+      // Partner texts are shown in <main> (and as text in the head): the site's own footer flag is an <svg>,
+      // and so are the stars of its own rating form (data-element="feedback", the last thing in <main>).
       injected: [
         ...document.querySelectorAll(
-          'main :is(iframe, img, svg, math, object, embed, details, style), base, meta[http-equiv], body style',
+          'main :is(iframe, img, svg, math, object, embed, details, style):not([data-element="feedback"] *), base, meta[http-equiv], body style',
         ),
       ].map((el) => el.outerHTML.slice(0, 200)),
       ldJson: [...document.querySelectorAll('script[type="application/ld+json"]')].map((s) => s.textContent ?? ''),

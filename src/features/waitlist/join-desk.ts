@@ -8,11 +8,10 @@ import { getServerSecret } from '#/server/security/secret.ts';
 import { scopedSubmissionKey } from '#/server/security/submission-key.ts';
 import { romeDateString } from '#/lib/time.ts';
 import { toLatinDigits } from '#/lib/contact.ts';
-import { generateReference } from '#/features/booking/reference.ts';
 import { parsePartyJson, type Parsed } from '#/features/events/party.ts';
 import type { Locale } from '#/lib/locales.ts';
 import { checkWaitLimits, type WaitRefusal } from './wait-limits.ts';
-import { waitTokenHash } from './wait-token.ts';
+import { insertWaitEntry } from './wait-token.ts';
 import { queueWaitMessage } from './wait-messages.ts';
 import { positionOf } from './wait-status.ts';
 
@@ -92,29 +91,19 @@ export async function joinDeskWaitlist(
     const id = await runInTransaction(db, async (trx) => {
       const refused = await checkWaitLimits(trx, { ...options, phone: wait.phone, email: wait.email, deskId: desk.id });
       if (refused) throw new Refused(refused);
-      const row = await trx
-        .insertInto('wait_entry')
-        .values({
-          reference: generateReference('QW'),
-          desk_id: desk.id,
-          from_day: wait.fromDay,
-          to_day: wait.toDay,
-          adults: 1,
-          seats: 1,
-          name: wait.name,
-          phone: wait.phone,
-          email: wait.email,
-          locale: wait.locale,
-          client: options.client,
-          submission_key: submissionKey,
-        })
-        .returning(['id', 'reference'])
-        .executeTakeFirstOrThrow();
-      await trx
-        .updateTable('wait_entry')
-        .set({ token_hash: waitTokenHash(secret, row) })
-        .where('id', '=', row.id)
-        .execute();
+      const row = await insertWaitEntry(trx, secret, {
+        desk_id: desk.id,
+        from_day: wait.fromDay,
+        to_day: wait.toDay,
+        adults: 1,
+        seats: 1,
+        name: wait.name,
+        phone: wait.phone,
+        email: wait.email,
+        locale: wait.locale,
+        client: options.client,
+        submission_key: submissionKey,
+      });
       await queueWaitMessage(trx, 'waitlist_joined', { ...row, ...wait }, { deskSlug: desk.slug, seats: 1 });
       return row.id;
     });

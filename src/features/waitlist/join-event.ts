@@ -7,11 +7,10 @@ import type { Db } from '#/server/db/database.ts';
 import { runInTransaction, isUniqueViolation } from '#/server/db/transaction.ts';
 import { getServerSecret } from '#/server/security/secret.ts';
 import { scopedSubmissionKey } from '#/server/security/submission-key.ts';
-import { generateReference } from '#/features/booking/reference.ts';
 import { BAND_COLUMN, partySeats, type Party } from '#/features/events/party.ts';
 import { checkRegistrationLimits } from '#/features/events/registration-limits.ts';
 import { checkWaitLimits, type WaitRefusal } from './wait-limits.ts';
-import { waitTokenHash } from './wait-token.ts';
+import { insertWaitEntry } from './wait-token.ts';
 import { queueWaitMessage } from './wait-messages.ts';
 import { offerEventSeats } from './event-offers.ts';
 import { positionOf } from './wait-status.ts';
@@ -69,31 +68,21 @@ export async function joinEventWaitlist(
         now,
       );
       if (registered === 'already_registered') throw new Refused('already_registered');
-      const row = await trx
-        .insertInto('wait_entry')
-        .values({
-          reference: generateReference('QW'),
-          event_id: eventId,
-          adults: party.adults,
-          [BAND_COLUMN['0-3']]: party.children['0-3'],
-          [BAND_COLUMN['3-6']]: party.children['3-6'],
-          [BAND_COLUMN['6-11']]: party.children['6-11'],
-          [BAND_COLUMN['11-14']]: party.children['11-14'],
-          seats,
-          name: party.name,
-          phone: party.phone,
-          email: party.email,
-          locale: party.locale,
-          client: options.client,
-          submission_key: submissionKey,
-        })
-        .returning(['id', 'reference'])
-        .executeTakeFirstOrThrow();
-      await trx
-        .updateTable('wait_entry')
-        .set({ token_hash: waitTokenHash(secret, row) })
-        .where('id', '=', row.id)
-        .execute();
+      const row = await insertWaitEntry(trx, secret, {
+        event_id: eventId,
+        adults: party.adults,
+        [BAND_COLUMN['0-3']]: party.children['0-3'],
+        [BAND_COLUMN['3-6']]: party.children['3-6'],
+        [BAND_COLUMN['6-11']]: party.children['6-11'],
+        [BAND_COLUMN['11-14']]: party.children['11-14'],
+        seats,
+        name: party.name,
+        phone: party.phone,
+        email: party.email,
+        locale: party.locale,
+        client: options.client,
+        submission_key: submissionKey,
+      });
       const slug = (await trx.selectFrom('event').select('slug').where('id', '=', eventId).executeTakeFirstOrThrow())
         .slug;
       await queueWaitMessage(trx, 'waitlist_joined', { ...row, ...party }, { eventSlug: slug, seats });

@@ -3,7 +3,9 @@
 // id and reference (HMAC), so every message can carry it again without storing it anywhere; only
 // its hash is kept (wait_entry.token_hash) to find the entry. 20 characters: short enough for an SMS.
 import { createHmac } from 'node:crypto';
-import { hashToken } from '#/features/booking/reference.ts';
+import type { Insertable } from 'kysely';
+import type { Db, WaitEntryTable } from '#/server/db/database.ts';
+import { generateReference, hashToken } from '#/features/booking/reference.ts';
 
 export function waitToken(secret: string, entry: { id: number; reference: string }): string {
   return createHmac('sha256', secret)
@@ -18,3 +20,25 @@ export function waitTokenHash(secret: string, entry: { id: number; reference: st
 
 /** A token as we issue them; anything else matches nothing and is not looked up. */
 export const WAIT_TOKEN = /^[A-Za-z0-9_-]{20}$/;
+
+/**
+ * A new entry with its fresh reference, then its link token's hash (the token is derived from the
+ * id the insert gives, so it takes a second statement). Joining an event list or a desk list alike.
+ */
+export async function insertWaitEntry(
+  trx: Db,
+  secret: string,
+  values: Omit<Insertable<WaitEntryTable>, 'reference' | 'token_hash'>,
+): Promise<{ id: number; reference: string }> {
+  const row = await trx
+    .insertInto('wait_entry')
+    .values({ ...values, reference: generateReference('QW') })
+    .returning(['id', 'reference'])
+    .executeTakeFirstOrThrow();
+  await trx
+    .updateTable('wait_entry')
+    .set({ token_hash: waitTokenHash(secret, row) })
+    .where('id', '=', row.id)
+    .execute();
+  return row;
+}
