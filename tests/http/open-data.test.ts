@@ -2,6 +2,7 @@
 // (ETag, Last-Modified, 304) on the API, feeds, calendars and sitemaps, paging by cursor, JSON
 // 404/405 under /api, cancelled events in RSS, SEQUENCE and an end in every calendar entry, the
 // sitemap's x-default and lastmod. On PGlite, and on PostgreSQL with TEST_DATABASE_URL.
+import { messages } from '#/lib/i18n.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../support/server.ts';
 
@@ -249,6 +250,22 @@ describe('feeds and calendars', () => {
       '/en/eventi/open-data-2',
     ])
       expect(body).toContain(`${page}</loc>`);
+  });
+
+  it('marks a text the organiser wrote only in Italian as Italian, and says so in the reader’s language', async () => {
+    // The events here have Italian texts only (text() above).
+    const english = await (await get('/en/eventi/open-data-5')).text();
+    expect(english).toMatch(
+      /<h1><span lang="it" dir="auto">\s*Evento open-data-5\s*<\/span>\s*<small class="only-italian">\(only in Italian\)<\/small><\/h1>/,
+    );
+    expect(english).toMatch(/<div lang="it" dir="auto" class="description">/);
+    const arabic = await (await get('/ar/eventi')).text();
+    expect(arabic).toContain('<span lang="it" dir="auto">');
+    expect(arabic).toContain(`<small class="only-italian">${messages.ar['common.onlyItalian']}</small>`);
+    // In Italian it is the text alone.
+    const italian = await (await get('/it/eventi/open-data-5')).text();
+    expect(italian).not.toContain('<small class="only-italian">');
+    expect(italian).not.toContain('<span lang="it" dir="auto">');
   });
 
   it('gives an event’s JSON-LD an offer and an organizer with its url, and says it is free only when it is', async () => {

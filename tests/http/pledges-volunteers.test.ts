@@ -328,8 +328,8 @@ describe('pledging without JavaScript', () => {
     expect(thanks.headers.get('cache-control')).toBe('no-store');
     expect(thanks.headers.get('referrer-policy')).toBe('same-origin');
     expect(thanks.html).toMatch(/ZS-[A-Z0-9]{4}-[A-Z0-9]{2}/);
-    expect(thanks.html).toContain('2</span> × <span>Zaino</span>');
-    expect(thanks.html).toContain('2</span> × <span>Diario scolastico</span>');
+    expect(thanks.html).toContain('2</span> × Zaino</li>');
+    expect(thanks.html).toContain('2</span> × Diario scolastico</li>');
     expect(text(thanks)).toContain(messages.it['pledge.done.change.email']);
     expect(thanks.html).not.toContain('Giulia');
     expect(thanks.html).not.toContain('giulia@example.org');
