@@ -86,7 +86,7 @@ export async function enqueueMessages(db: Db, messages: NewMessage[]): Promise<v
     return;
   }
   // The first ones within the cap are queued, the rest dropped (insertWithinRecipientCap).
-  const allowed = (await insertWithinRecipientCap(db, messages, new Date())).filter((s) => s === 'pending').length;
+  const allowed = await insertWithinRecipientCap(db, messages, new Date());
   const sendsNow = messages.some((m, i) => i < allowed && (!m.sendAfter || m.sendAfter.getTime() <= Date.now()));
   if (sendsNow) for (const listener of queuedListeners()) listener();
 }
@@ -111,9 +111,9 @@ export function messagesPerRecipientPerDay(): number {
  * MESSAGES_PER_RECIPIENT_PER_DAY as 'pending', the rest as 'dropped', in ONE statement (this runs
  * for every booking, pledge and sign-up: one round trip, not two). The counter row is written by the
  * caller's transaction, so concurrent writers to one recipient queue on its lock and the cap holds
- * under a race. Returns each message's status, in order.
+ * under a race. Returns how many were queued (the first ones; the rest are dropped).
  */
-async function insertWithinRecipientCap(db: Db, messages: NewMessage[], now: Date): Promise<string[]> {
+async function insertWithinRecipientCap(db: Db, messages: NewMessage[], now: Date): Promise<number> {
   const count = messages.length;
   const rows = messages.map((message, i) => {
     const r = messageRow(message);
@@ -126,21 +126,21 @@ async function insertWithinRecipientCap(db: Db, messages: NewMessage[], now: Dat
       INSERT INTO message_recipient_day (recipient_hash, day, messages)
       VALUES (${recipientHash(messages[0]!.recipient)}::text, ${romeDateString(now)}::date, ${count}::int)
       ON CONFLICT (recipient_hash, day) DO UPDATE SET messages = message_recipient_day.messages + ${count}::int
-      RETURNING messages - ${count}::int AS before
+      -- How many of these still fit in the recipient's day.
+      RETURNING ${messagesPerRecipientPerDay()}::int - (messages - ${count}::int) AS room
     )
     INSERT INTO outbox (kind, channel, recipient, locale, payload, booking_id, pledge_id, volunteer_id,
                         registration_id, send_after, status, last_error)
     SELECT m.kind, m.channel, m.recipient, m.locale, m.payload, m.booking_id, m.pledge_id, m.volunteer_id,
            m.registration_id, m.send_after,
-           CASE WHEN m.i < ${messagesPerRecipientPerDay()}::int - counted.before THEN 'pending' ELSE 'dropped' END,
-           CASE WHEN m.i < ${messagesPerRecipientPerDay()}::int - counted.before THEN NULL
-                ELSE ${OVER_RECIPIENT_CAP}::text END
+           CASE WHEN m.i < counted.room THEN 'pending' ELSE 'dropped' END,
+           CASE WHEN m.i < counted.room THEN NULL ELSE ${OVER_RECIPIENT_CAP}::text END
       FROM counted
      CROSS JOIN (VALUES ${sql.join(rows)}) AS m(i, kind, channel, recipient, locale, payload, booking_id,
                  pledge_id, volunteer_id, registration_id, send_after)
      ORDER BY m.i
     RETURNING status`.execute(db);
-  return inserted.map((r) => r.status);
+  return inserted.filter((r) => r.status === 'pending').length;
 }
 
 const OVER_RECIPIENT_CAP = 'over the daily limit for this recipient';
