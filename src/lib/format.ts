@@ -13,6 +13,11 @@ function formatter(locale: Locale, options: Intl.DateTimeFormatOptions): Intl.Da
   return f;
 }
 
+/** "italiano, inglese e arabo": items joined as the reader's language joins them. */
+export function formatList(items: string[], locale: Locale): string {
+  return new Intl.ListFormat(LOCALE_TAGS[locale], { type: 'conjunction' }).format(items);
+}
+
 /** "martedì 22 dicembre 2026" */
 export function formatLongDate(date: Date, locale: Locale): string {
   return formatter(locale, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(date);

@@ -209,3 +209,22 @@ export function requiredText(missing: string, max: number) {
     .transform((v) => v.slice(0, max).trim())
     .refine((v) => v !== '', { error: missing });
 }
+
+/** ISO 639 codes typed as "it, ar es": lower-cased, each once, at most `max`; empty text is an empty list. */
+export function languageCodes(invalid: string, max: number) {
+  return z
+    .string({ error: invalid })
+    .transform((v) => [
+      ...new Set(
+        v
+          .toLowerCase()
+          .split(/[\s,;]+/)
+          .filter(Boolean),
+      ),
+    ])
+    .pipe(
+      z
+        .array(z.string().regex(/^[a-z]{2,3}$/, { error: invalid }))
+        .max(max, { error: invalid }),
+    );
+}

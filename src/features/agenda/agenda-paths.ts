@@ -52,4 +52,5 @@ export const SETTINGS_DONE = [
   'closureRemoved',
   'extraAdded',
   'extraRemoved',
+  'facts',
 ] as const;

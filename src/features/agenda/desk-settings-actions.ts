@@ -17,6 +17,7 @@ import { DESK_SETTINGS_FIELDS, checkDeskSettings, updateDeskSettings } from './d
 import { checkWeeklyHours, hourKeysFor, replaceWeeklyHours } from './weekly-hours.ts';
 import { addClosure, addExtraOpening, removeClosure, removeExtraOpening } from './closures.ts';
 import { deskOfForm } from './desk-of-form.ts';
+import { DESK_FACTS_FIELDS, checkDeskFacts, updateDeskFacts } from '#/features/desks/desk-facts.ts';
 
 const slot = (context: ActionAPIContext) => deskSettingsForm(context.params.desk ?? '');
 const common = { slot, messages: 'staff.desk.error.', gate: staffOf } as const;
@@ -55,6 +56,21 @@ export const deskSettingsActions = {
       const result = await updateDeskSettings(db, desk.id, checked.value, { actorUserId: staff.user.id });
       if (!result.ok) throw notFoundPage();
       return finished(context, desk, 'settings', { sopra: result.slotsKeptAboveCapacity });
+    },
+  }),
+
+  /** What a family needs before going (#14): languages, mediator days, access, what to bring, lines, map. */
+  saveFacts: defineFormAction({
+    ...common,
+    input: z.object({ intent, ...Object.fromEntries(DESK_FACTS_FIELDS.map((f) => [f, optionalField(1000)])) }),
+    fields: DESK_FACTS_FIELDS,
+    handler: async (fields, context) => {
+      const { db, desk, staff } = await deskOfForm(context, 'desk.settings');
+      const checked = checkDeskFacts(fields as Parameters<typeof checkDeskFacts>[0]);
+      if (!checked.ok) throw new FormRefused({ errors: checked.errors });
+      const result = await updateDeskFacts(db, desk.id, checked.value, { actorUserId: staff.user.id });
+      if (!result.ok) throw notFoundPage();
+      return finished(context, desk, 'facts');
     },
   }),
 

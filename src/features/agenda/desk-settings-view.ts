@@ -12,6 +12,7 @@ import { ALREADY_REMOVED, SETTINGS_DONE, deskSettingsForm } from './agenda-paths
 import { DESK_SETTINGS_FIELDS, type DeskSettingsField } from './desk-settings.ts';
 import { hourKeysFor, hoursFormValues } from './weekly-hours.ts';
 import { listDeskExceptions } from './closures.ts';
+import { DESK_FACTS_FIELDS, deskFactsFormValues, type DeskFactsForm } from '#/features/desks/desk-facts.ts';
 
 type Page = Pick<AstroGlobal, 'url' | 'cookies' | 'response' | 'redirect' | 'locals'>;
 
@@ -50,6 +51,10 @@ export async function deskSettingsPage(page: Page, db: Db, desk: Desk) {
           hourKeys.map(({ key }) => [key, { opens: text(`opens-${key}`, 20), closes: text(`closes-${key}`, 20) }]),
         )
       : hoursFormValues(desk.hours);
+  const factsValues: DeskFactsForm =
+    intent === 'facts'
+      ? (Object.fromEntries(DESK_FACTS_FIELDS.map((f) => [f, text(f, 1000)])) as DeskFactsForm)
+      : deskFactsFormValues(desk.facts);
   const closureValues = { closureDay: '', closureReason: '' };
   if (intent === 'addClosure')
     Object.assign(closureValues, { closureDay: text('closureDay', 20), closureReason: text('closureReason', 1000) });
@@ -68,6 +73,7 @@ export async function deskSettingsPage(page: Page, db: Db, desk: Desk) {
   // Error summary in page order.
   const order = [
     ...DESK_SETTINGS_FIELDS,
+    ...DESK_FACTS_FIELDS,
     ...hourKeys.flatMap(({ key }) => [`opens-${key}`, `closes-${key}`]),
     'closureDay',
     'closureReason',
@@ -82,6 +88,7 @@ export async function deskSettingsPage(page: Page, db: Db, desk: Desk) {
     intervals: hourKeys.length / 7,
     settingsValues,
     hoursValues,
+    factsValues,
     closureValues,
     extraValues,
     errors,

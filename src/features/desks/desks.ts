@@ -1,6 +1,7 @@
 // Desks ("sportelli") and municipi: read side for the public site and the open-data API.
 import type { Db } from '#/server/db/database.ts';
 import type { LocalizedText } from '#/lib/locales.ts';
+import { sql } from 'kysely';
 import { isSlug } from '#/lib/paths.ts';
 
 export interface OpeningHours {
@@ -25,6 +26,18 @@ export interface Desk {
   maxDaysAhead: number;
   isSampleAddress: boolean;
   hours: OpeningHours[];
+  facts: DeskFacts;
+}
+
+/** What a family needs before going to a desk (issue #14), edited by staff in the desk's settings. */
+export interface DeskFacts {
+  languages: string[]; // ISO 639 codes
+  mediatorWeekdays: number[]; // ISO weekdays
+  stepFree: boolean | null; // null: not known yet
+  whatToBring: LocalizedText | null;
+  transit: string | null;
+  coordinates: { latitude: number; longitude: number } | null;
+  isSample: boolean;
 }
 
 export interface Municipio {
@@ -50,13 +63,32 @@ const deskColumns = [
   'desk.min_notice_minutes',
   'desk.max_days_ahead',
   'desk.is_sample_address',
+  'desk.languages',
+  'desk.mediator_weekdays',
+  'desk.step_free',
+  'desk.what_to_bring',
+  'desk.transit',
+  'desk.latitude',
+  'desk.longitude',
+  'desk.facts_are_sample',
 ] as const;
 
+/** A filter of the public list: a language spoken, step-free access only. */
+export interface DeskFilter {
+  municipioId?: number;
+  slug?: string;
+  language?: string;
+  stepFree?: boolean;
+}
+
 /** All desks, or those of one municipio, each with its weekly hours (two queries whatever the count). */
-export async function listDesks(db: Db, filter: { municipioId?: number; slug?: string } = {}): Promise<Desk[]> {
+export async function listDesks(db: Db, filter: DeskFilter = {}): Promise<Desk[]> {
   let query = db.selectFrom('desk').select(deskColumns).orderBy('desk.municipio_id').orderBy('desk.name');
   if (filter.municipioId !== undefined) query = query.where('desk.municipio_id', '=', filter.municipioId);
   if (filter.slug !== undefined) query = query.where('desk.slug', '=', filter.slug);
+  if (filter.language !== undefined)
+    query = query.where(sql<boolean>`desk.languages @> array[${filter.language}]::text[]`);
+  if (filter.stepFree) query = query.where('desk.step_free', '=', true);
   const rows = await query.execute();
   if (rows.length === 0) return [];
   const hours = await db
@@ -88,6 +120,16 @@ export async function listDesks(db: Db, filter: { municipioId?: number; slug?: s
     hours: hours
       .filter((h) => h.desk_id === r.id)
       .map((h) => ({ weekday: h.weekday, opens: h.opens.slice(0, 5), closes: h.closes.slice(0, 5) })),
+    facts: {
+      languages: r.languages,
+      mediatorWeekdays: r.mediator_weekdays,
+      stepFree: r.step_free,
+      whatToBring: r.what_to_bring,
+      transit: r.transit,
+      coordinates:
+        r.latitude === null || r.longitude === null ? null : { latitude: r.latitude, longitude: r.longitude },
+      isSample: r.facts_are_sample,
+    },
   }));
 }
 
@@ -95,6 +137,16 @@ export async function getDeskBySlug(db: Db, slug: string): Promise<Desk | undefi
   if (!isSlug(slug)) return undefined;
   const [desk] = await listDesks(db, { slug });
   return desk;
+}
+
+/** The languages spoken at some desk, for the list's filter (ISO 639 codes, sorted). */
+export async function listDeskLanguages(db: Db): Promise<string[]> {
+  const rows = await db
+    .selectFrom(sql<{ code: string }>`(select distinct unnest(languages) as code from desk)`.as('l'))
+    .select('l.code')
+    .orderBy('l.code')
+    .execute();
+  return rows.map((r) => r.code);
 }
 
 export async function listMunicipi(db: Db): Promise<Municipio[]> {

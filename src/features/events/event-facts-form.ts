@@ -4,6 +4,7 @@
 import { z } from 'astro/zod';
 import type { PriceKind } from '#/server/db/database.ts';
 import { toLatinDigits } from '#/lib/contact.ts';
+import { languageCodes } from '#/lib/validation.ts';
 import { AGE_BANDS, PRICE_KINDS, type EventFacts, type EventStop } from './event-facts.ts';
 
 export const STOP_ROWS = 3;
@@ -84,21 +85,7 @@ const factsSchema = z.object({
   priceKind: z.enum(PRICE_KINDS, { error: E('priceKindInvalid') }),
   stepFree: z.enum(['', 'yes', 'no'], { error: E('stepFreeInvalid') }),
   // ISO 639 codes, separated by commas or spaces: "it, ar".
-  languages: z
-    .string()
-    .transform((v) => [
-      ...new Set(
-        v
-          .toLowerCase()
-          .split(/[\s,;]+/)
-          .filter(Boolean),
-      ),
-    ])
-    .pipe(
-      z
-        .array(z.string().regex(/^[a-z]{2,3}$/, { error: E('languagesInvalid') }))
-        .max(LANGUAGES_MAX, { error: E('languagesInvalid') }),
-    ),
+  languages: languageCodes(E('languagesInvalid'), LANGUAGES_MAX),
 });
 
 /** "12", "12,50", "12.5" euro → cents; undefined when it is not such an amount (1 cent to 1000 €). */

@@ -111,6 +111,18 @@ export const deskSchema = z.object({
   ),
   slotMinutes: z.int().positive(),
   sampleAddress: z.boolean().describe('true: the address is sample data'),
+  languages: z.array(z.string()).describe('languages spoken at the desk, as ISO 639 codes'),
+  mediatorWeekdays: z
+    .array(z.int().min(1).max(7))
+    .describe('days a cultural mediator is at the desk, 1 = Monday … 7 = Sunday; empty: none'),
+  stepFree: z.boolean().nullable().describe('step-free access; null: not checked yet'),
+  whatToBring: z.string().nullable().describe('what to bring, in the requested language when translated'),
+  transit: z.string().nullable().describe('the nearest metro, tram and bus lines'),
+  coordinates: z
+    .object({ latitude: z.number().min(-90).max(90), longitude: z.number().min(-180).max(180) })
+    .nullable()
+    .describe('WGS 84; null when not known'),
+  sampleFacts: z.boolean().describe('true: languages, access, lines and coordinates are sample data'),
   url,
 });
 

@@ -29,6 +29,13 @@ export function deskToJson(desk: Desk, locale: Locale, origin: string): z.input<
     hours: desk.hours.map((h) => ({ weekday: h.weekday, opens: h.opens, closes: h.closes })),
     slotMinutes: desk.slotMinutes,
     sampleAddress: desk.isSampleAddress,
+    languages: desk.facts.languages,
+    mediatorWeekdays: desk.facts.mediatorWeekdays,
+    stepFree: desk.facts.stepFree,
+    whatToBring: desk.facts.whatToBring ? localize(desk.facts.whatToBring, locale) : null,
+    transit: desk.facts.transit,
+    coordinates: desk.facts.coordinates,
+    sampleFacts: desk.facts.isSample,
     url: new URL(deskPath(locale, desk.slug), origin).href,
   };
 }

@@ -46,6 +46,13 @@ export function hsdsSchemas() {
     closes_at: hhmm.optional(),
     description: z.string().optional(),
   });
+  const accessibility = z.object({
+    id,
+    location_id: id.optional(),
+    description: z.string().optional(),
+    details: z.string().optional(),
+    url: z.url().optional(),
+  });
   const location = z.object({
     id,
     location_type: z.enum(['physical', 'postal', 'virtual']),
@@ -60,6 +67,7 @@ export function hsdsSchemas() {
     phones: z.array(phone).optional(),
     schedules: z.array(schedule).optional(),
     languages: z.array(language).optional(),
+    accessibility: z.array(accessibility).optional(),
   });
   const serviceAtLocation = z.object({
     id,

@@ -8,7 +8,7 @@ import type { z } from 'astro/zod';
 import type { Desk, Municipio } from '#/features/desks/desks.ts';
 import { serviceKey } from '#/features/desks/services.ts';
 import { getTranslator } from '#/lib/i18n.ts';
-import { localize, type Locale } from '#/lib/locales.ts';
+import { languageName, localize, type Locale } from '#/lib/locales.ts';
 import { deskPath, pagePath } from '#/lib/paths.ts';
 import type { hsdsSchemas } from './hsds-schemas.ts';
 
@@ -32,6 +32,8 @@ const ids = {
   schedule: (desk: string, index: number, service = '') => stableUuid(`schedule:${desk}:${index}:${service}`),
   address: (desk: string) => stableUuid(`address:${desk}`),
   phone: (desk: string) => stableUuid(`phone:${desk}`),
+  language: (desk: string, code: string) => stableUuid(`language:${desk}:${code}`),
+  accessibility: (desk: string) => stableUuid(`accessibility:${desk}`),
 };
 
 const BYDAY = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'] as const;
@@ -87,6 +89,35 @@ function location(desk: Desk, { locale, origin }: HsdsData): Of<'location'> {
     ],
     phones: [{ id: ids.phone(desk.slug), location_id: ids.location(desk.slug), number: desk.phone, type: 'voice' }],
     schedules: schedules(desk),
+    ...locationFacts(desk, locale),
+  };
+}
+
+/** Languages spoken, step-free access, lines and coordinates (#14), where HSDS has fields for them. */
+function locationFacts(desk: Desk, locale: Locale): Partial<Of<'location'>> {
+  const { facts } = desk;
+  const t = getTranslator(locale);
+  const at = ids.location(desk.slug);
+  return {
+    languages: facts.languages.map((code) => ({
+      id: ids.language(desk.slug, code),
+      location_id: at,
+      name: languageName(code, locale),
+      code,
+    })),
+    ...(facts.stepFree === null
+      ? {}
+      : {
+          accessibility: [
+            {
+              id: ids.accessibility(desk.slug),
+              location_id: at,
+              description: t(`desks.facts.stepFree.${facts.stepFree ? 'yes' : 'no'}`),
+            },
+          ],
+        }),
+    ...(facts.transit ? { transportation: facts.transit } : {}),
+    ...(facts.coordinates ?? {}),
   };
 }
 

@@ -3,7 +3,8 @@
 import { smsUsageToday, type SmsUsage } from '#/server/sms/daily-limit.ts';
 import { getConfig } from '#/server/config.ts';
 import type { Translate } from '#/lib/i18n.ts';
-import { LOCALE_TAGS, type StaffLocale } from '#/lib/locales.ts';
+import type { StaffLocale } from '#/lib/locales.ts';
+import { formatList } from '#/lib/format.ts';
 import { staffPath } from '#/lib/paths.ts';
 import type { Db } from '#/server/db/database.ts';
 import type { StaffContext } from './guard.ts';
@@ -40,7 +41,7 @@ export async function staffHomeView(
     smsUsageToday(db, getConfig().smsDailyLimit),
     desksGoingFast(db, actor),
   ]);
-  const list = (items: string[]) => new Intl.ListFormat(LOCALE_TAGS[locale], { type: 'conjunction' }).format(items);
+  const list = (items: string[]) => formatList(items, locale);
   const municipiText = list([...actor.municipi].sort((a, b) => a - b).map((m) => t('staff.home.municipio', { n: m })));
   const myDesks = desks
     .filter((d) => can(actor, { kind: 'desk.agenda', desk: { id: d.id, municipioId: d.municipio_id } }))

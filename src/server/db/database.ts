@@ -51,6 +51,18 @@ export interface DeskTable {
   min_notice_minutes: Generated<number>;
   max_days_ahead: Generated<number>;
   is_sample_address: Generated<boolean>;
+  /** ISO 639 codes of the languages spoken at the desk (#14). */
+  languages: Generated<string[]>;
+  /** ISO weekdays (1 = Monday) a cultural mediator is at the desk. */
+  mediator_weekdays: Generated<number[]>;
+  /** Step-free access; null while nobody has checked. */
+  step_free: boolean | null;
+  what_to_bring: NullableLocalizedColumn;
+  /** Nearest metro/tram/bus lines, as written on the signs (not translated). */
+  transit: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  facts_are_sample: Generated<boolean>;
   created_at: CreatedAt;
 }
 

@@ -130,9 +130,14 @@ export interface Desk {
   capacity_per_slot: number;
   created_at: Generated<Timestamp>;
   description: Json | null;
+  facts_are_sample: Generated<boolean>;
   id: Generated<number>;
   is_sample_address: Generated<boolean>;
+  languages: Generated<string[]>;
+  latitude: number | null;
+  longitude: number | null;
   max_days_ahead: Generated<number>;
+  mediator_weekdays: Generated<number[]>;
   min_notice_minutes: Generated<number>;
   municipio_id: number;
   name: string;
@@ -140,6 +145,9 @@ export interface Desk {
   services: Generated<string[]>;
   slot_minutes: number;
   slug: string;
+  step_free: boolean | null;
+  transit: string | null;
+  what_to_bring: Json | null;
 }
 
 export interface DeskClosure {

@@ -85,6 +85,15 @@ export async function seedDatabase(db: Kysely<Database>, now: Date = new Date())
           slot_minutes: deskData.slot_minutes,
           capacity_per_slot: deskData.capacity_per_slot,
           is_sample_address: true,
+          // What a family needs before going (#14): sample values until the networks confirm them.
+          languages: d.languages,
+          mediator_weekdays: d.mediator_weekdays,
+          step_free: d.step_free,
+          what_to_bring: json(deskData.what_to_bring),
+          transit: d.transit,
+          latitude: d.latitude,
+          longitude: d.longitude,
+          facts_are_sample: true,
         })
         .returning('id')
         .executeTakeFirstOrThrow();

@@ -9,7 +9,8 @@ export function securityHeaders(options: { https: boolean }): [string, string][]
     ['Referrer-Policy', 'strict-origin-when-cross-origin'],
     ['Content-Security-Policy', "frame-ancestors 'none'"],
     ['X-Frame-Options', 'DENY'],
-    ['Permissions-Policy', 'geolocation=(), camera=(), microphone=(), interest-cohort=()'],
+    // Geolocation for the site's own pages only: the "nearest desk" island asks for it on a click (#14).
+    ['Permissions-Policy', 'geolocation=(self), camera=(), microphone=(), interest-cohort=()'],
     ['Cross-Origin-Opener-Policy', 'same-origin'],
     // No other site may embed our answers (pages, images, fonts) as no-cors subresources. The open
     // data API stays readable cross-origin: CORS requests are not subject to this header.
