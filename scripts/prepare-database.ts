@@ -7,15 +7,28 @@ import { migrateToLatest } from '#/server/db/migrate.ts';
 import { isSeeded, seedDatabase } from '#/server/db/seed.ts';
 import { reencryptStoredSecrets } from '#/server/security/secret.ts';
 
-type Options = { seedIfEmpty: boolean; log?: (line: string) => void };
+/**
+ * seedIfEmpty: true seeds the demo (sample desks, events, campaign); 'base' only the municipi, as a
+ * production start does (NODE_ENV=production: no sample content, issue #14).
+ */
+type Options = { seedIfEmpty: boolean | 'base'; log?: (line: string) => void };
+
+/** What an empty database is seeded with under this configuration. */
+export const seedFor = (config: Pick<AppConfig, 'production'>): Options['seedIfEmpty'] =>
+  config.production ? 'base' : true;
 
 export async function migrateAndSeed(db: Kysely<Database>, options: Options): Promise<void> {
   const log = options.log ?? (() => {});
   const result = await migrateToLatest(db);
   for (const r of result.results ?? []) log(`migration ${r.migrationName}: ${r.status}`);
   if (options.seedIfEmpty && !(await isSeeded(db))) {
-    await seedDatabase(db);
-    log('seeded the database with the QuBì sample data');
+    const samples = options.seedIfEmpty === true;
+    await seedDatabase(db, new Date(), { samples });
+    log(
+      samples
+        ? 'seeded the database with the QuBì sample data'
+        : 'seeded the database with the nine municipi only (production: no sample content)',
+    );
   }
   // Values stored in clear before encryption at rest, or under APP_SECRET_PREVIOUS after a rotation.
   const reencrypted = await reencryptStoredSecrets(db);

@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { configOrExit } from './config-or-exit.ts';
-import { migrateAndSeed } from './prepare-database.ts';
+import { migrateAndSeed, seedFor } from './prepare-database.ts';
 import { isSeeded } from '#/server/db/seed.ts';
 import { openDatabase, targetFromConfig } from '#/server/db/connection.ts';
 import { shareDatabase } from '#/server/db/index.ts';
@@ -31,7 +31,7 @@ const db = await openDatabase(targetFromConfig(config));
 // Demo accounts of the staff area: only on the embedded database, only when this start seeds it,
 // never with NODE_ENV=production. Their credentials are printed once, with the URL.
 const demoWanted = !config.databaseUrl && !config.production && !(await isSeeded(db).catch(() => false));
-await migrateAndSeed(db, { seedIfEmpty: true, log: console.log });
+await migrateAndSeed(db, { seedIfEmpty: seedFor(config), log: console.log });
 let printDemoAccounts: ((origin: string) => void) | undefined;
 if (demoWanted) {
   const { createDemoAccounts, formatDemoAccounts } = await import('#/features/staff-accounts/demo.ts');

@@ -9,7 +9,7 @@
 import { parseArgs } from 'node:util';
 import { configOrExit } from './config-or-exit.ts';
 import { openDatabase, targetFromConfig } from '#/server/db/connection.ts';
-import { migrateAndSeed } from './prepare-database.ts';
+import { migrateAndSeed, seedFor } from './prepare-database.ts';
 import type { Role } from '#/server/db/database.ts';
 import { createUser, issueUserToken } from '#/features/staff-accounts/users.ts';
 import { checkNewPassword } from '#/features/staff-accounts/password.ts';
@@ -67,8 +67,8 @@ const config = configOrExit();
 
 const db = await openDatabase(targetFromConfig(config));
 try {
-  // As `npm start` would: migrate, and seed an empty database (municipi, desks, organisations).
-  await migrateAndSeed(db, { seedIfEmpty: true });
+  // As `npm start` would: migrate, and seed an empty database (the demo, or the municipi only in production).
+  await migrateAndSeed(db, { seedIfEmpty: seedFor(config) });
   if (await db.selectFrom('app_user').select('id').where('email', '=', email).executeTakeFirst())
     fail(`An account for ${email} exists already.`);
   for (const m of municipi) {

@@ -4,7 +4,6 @@ import type { APIRoute } from 'astro';
 import { publicOrigin } from '#/server/config.ts';
 import { getDb } from '#/server/db/index.ts';
 import { listDesks } from '#/features/desks/desks.ts';
-import { listUpcomingEvents } from '#/features/events/events.ts';
 import { CACHE_TAGS, cacheLiveData } from '#/server/cache/live-page.ts';
 import { buildSitemap, type SitemapPage } from '#/lib/sitemap.ts';
 import { conditionalResponse } from '#/server/http/conditional-get.ts';
@@ -12,7 +11,6 @@ import {
   SECTIONS,
   bookingPath,
   deskPath,
-  eventPath,
   pagePath,
   pledgePath,
   volunteerPath,
@@ -31,11 +29,14 @@ const BUILT_AT: Date = (() => {
   }
 })();
 
-/** Every public page: home, the sections, each desk and its booking, the pledge and volunteer forms, each upcoming event. */
+/**
+ * The pages' part of the sitemap: home, the sections, each desk and its booking, the pledge and
+ * volunteer forms. The upcoming events have parts of their own (sitemap-events-[part].xml.ts).
+ */
 export const GET: APIRoute = async (context) => {
   const db = await getDb();
-  const [desks, events] = await Promise.all([listDesks(db), listUpcomingEvents(db, { from: new Date(), limit: 500 })]);
-  cacheLiveData(context, [CACHE_TAGS.desks, CACHE_TAGS.events]);
+  const desks = await listDesks(db);
+  cacheLiveData(context, [CACHE_TAGS.desks]);
   const built = (path: SitemapPage['path']): SitemapPage => ({ path, lastmod: BUILT_AT });
   const pages: SitemapPage[] = [
     built((l) => pagePath(l)),
@@ -43,10 +44,6 @@ export const GET: APIRoute = async (context) => {
     built((l) => pledgePath(l, 'dona')),
     built((l) => volunteerPath(l)),
     ...desks.flatMap((d) => [built((l) => deskPath(l, d.slug)), built((l) => bookingPath(l, d.slug))]),
-    ...events.map((e) => ({
-      path: (l: Parameters<SitemapPage['path']>[0]) => eventPath(l, e.slug),
-      lastmod: e.updatedAt,
-    })),
   ];
   return conditionalResponse(context.request, buildSitemap(pages, publicOrigin()), {
     contentType: 'application/xml; charset=utf-8',

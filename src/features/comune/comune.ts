@@ -28,3 +28,15 @@ export function accessibilityReviewedOn(): string {
 export function dpoEmail(): string {
   return env('DPO_EMAIL', 'dpo@comune.milano.it');
 }
+
+/**
+ * The projects' dates the About page states (PROJECT_STARTED_ON, PROJECT_ENDS_ON, YYYY-MM-DD): data,
+ * not fixed text, so an extension is one setting. The defaults are the funding decree's dates.
+ */
+export function projectDates(): { startedOn: string; endsOn: string } {
+  const day = (name: string, fallback: string) => {
+    const value = env(name, fallback);
+    return /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : fallback;
+  };
+  return { startedOn: day('PROJECT_STARTED_ON', '2024-05-08'), endsOn: day('PROJECT_ENDS_ON', '2026-05-01') };
+}

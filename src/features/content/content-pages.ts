@@ -14,7 +14,8 @@ export interface ContentPage {
   /**
    * Rendered on demand by a page of its own, not prerendered: the privacy notice reads its
    * retention periods from the configuration (src/pages/[locale]/privacy.astro), the
-   * accessibility statement its AgID link and review date, and has a form (accessibilita.astro).
+   * accessibility statement its AgID link and review date, and has a form (accessibilita.astro);
+   * the About page its project dates (chi-siamo.astro).
    */
   live?: true;
 }
@@ -23,8 +24,10 @@ export const CONTENT_PAGES: ContentPage[] = [
   {
     section: 'about',
     key: 'about',
+    // Live: its project dates come from the configuration (features/comune/about-page.ts).
+    live: true,
     sections: [
-      { id: 'what', paragraphs: 2 },
+      { id: 'what', paragraphs: 1 },
       { id: 'networks', paragraphs: 2 },
       { id: 'governance', paragraphs: 1, items: 3 },
       { id: 'socialWorker', paragraphs: 2, items: 4 },

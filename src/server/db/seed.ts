@@ -29,13 +29,23 @@ export async function isSeeded(db: Kysely<Database>): Promise<boolean> {
   return Number(row.n) > 0;
 }
 
-/** Writes the seed in one transaction. `now` decides the coming occurrence of the seeded dates. */
-export async function seedDatabase(db: Kysely<Database>, now: Date = new Date()): Promise<void> {
+/**
+ * Writes the seed in one transaction. `now` decides the coming occurrence of the seeded dates.
+ * Without `samples` (a production start, issue #14) only the city's nine municipi and their
+ * quartieri are written: networks, desks, events and the campaign are the Comune's to enter, and
+ * no sample value (nor its label) reaches the public site.
+ */
+export async function seedDatabase(
+  db: Kysely<Database>,
+  now: Date = new Date(),
+  options: { samples: boolean } = { samples: true },
+): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await trx
       .insertInto('municipio')
       .values(municipi.map((m) => ({ id: m.id, name: `Municipio ${m.id}`, quartieri: m.quartieri })))
       .execute();
+    if (!options.samples) return;
     await trx
       .insertInto('network')
       .values(

@@ -1,7 +1,7 @@
 import type { APIRoute } from 'astro';
 import { publicOrigin } from '#/server/config.ts';
 import { getDb } from '#/server/db/index.ts';
-import { listUpcomingEvents } from '#/features/events/events.ts';
+import { listCalendarEvents } from '#/features/events/calendar-window.ts';
 import { CACHE_TAGS, cacheLiveData, routeLocale } from '#/server/cache/live-page.ts';
 import { buildCalendar } from '#/lib/ics.ts';
 import { eventToIcs, seriesToIcs } from '#/features/events/event-formats.ts';
@@ -9,12 +9,12 @@ import { seriesInfo } from '#/features/events/series-view.ts';
 import { getTranslator } from '#/lib/i18n.ts';
 import { conditionalResponse } from '#/server/http/conditional-get.ts';
 
-/** A subscribable calendar of the locale's upcoming events (and those of the past 30 days). */
+/** A subscribable calendar of the locale's events from 30 days ago to 90 days ahead (calendar-window.ts). */
 export const GET: APIRoute = async (context) => {
   const locale = routeLocale(context.params.locale);
   if (!locale) return context.rewrite('/404');
   const db = await getDb();
-  const events = await listUpcomingEvents(db, { from: new Date(Date.now() - 30 * 86400000), limit: 500 });
+  const events = await listCalendarEvents(db);
   cacheLiveData(context, [CACHE_TAGS.events]);
   const origin = publicOrigin();
   // The list gives a recurring activity once; here it is its whole series, with RRULE and EXDATE (#13).
