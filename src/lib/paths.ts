@@ -191,7 +191,7 @@ export function isSlug(value: string): boolean {
  * parameter but the tracking ones, the safe side for a cached route someone forgot to list.
  */
 export const QUERY_PARAMS: Readonly<Record<string, readonly string[]>> = {
-  '/[locale]/sportelli': ['municipio'],
+  '/[locale]/sportelli': ['municipio', 'lingua', 'senzagradini'],
   '/[locale]/eventi': ['pagina', 'municipio', 'eta', 'settimana'],
   '/[locale]/sportelli/[slug]/prenota': ['settimana'],
   '/[locale]/sportelli/[slug]/prenota/dettagli': ['slot'],
