@@ -115,6 +115,7 @@ describe('conditional GET', () => {
       '/en/eventi/open-data-1.ics',
       '/sitemap-index.xml',
       '/sitemap-pages.xml',
+      '/sitemap-events-1.xml',
     ];
     for (const path of paths) {
       const first = await get(path);
@@ -237,7 +238,11 @@ describe('feeds and calendars', () => {
   });
 
   it('lists every page in the sitemap with x-default, lastmod and the booking, pledge and volunteer start pages', async () => {
-    const body = await (await get('/sitemap-pages.xml')).text();
+    // The index's parts: the pages, then the upcoming events (issue #14).
+    const index = await (await get('/sitemap-index.xml')).text();
+    const parts = [...index.matchAll(/<loc>[^<]*(\/sitemap-[\w-]+\.xml)<\/loc>/g)].map((m) => m[1]!);
+    expect(parts).toEqual(['/sitemap-pages.xml', '/sitemap-events-1.xml']);
+    const body = (await Promise.all(parts.map(async (p) => (await get(p)).text()))).join('');
     const urls = body.split('<url>').slice(1);
     for (const url of urls) {
       expect(url).toMatch(/<lastmod>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z<\/lastmod>/);
