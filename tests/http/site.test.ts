@@ -136,10 +136,14 @@ describe('content', () => {
   });
 
   it('ships no JavaScript on content pages', async () => {
-    for (const page of ['/it', '/it/chi-siamo', '/ar/faq', '/it/sportelli', '/it/zaino-sospeso']) {
+    for (const page of ['/it', '/it/chi-siamo', '/ar/faq', '/it/sportelli/gallaratese', '/it/zaino-sospeso']) {
       const { body } = await text(page);
       expect(body, page).not.toMatch(/<script(?![^>]*application\/ld\+json)/);
     }
+    // The desks list has the site's one island (issue #14), "nearest desk", hydrated when idle.
+    const { body } = await text('/it/sportelli');
+    expect(body.match(/<astro-island\b/g)).toHaveLength(1);
+    expect(body).toMatch(/<astro-island[^>]*component-url="\/_astro\/NearestDesk\.[\w-]+\.js"[^>]*client="idle"/);
   });
 
   it('lists every public page in the sitemap', async () => {

@@ -1,0 +1,98 @@
+// "Find the desk nearest to me" (issue #14), the site's first Preact island, in Chromium at 320 px,
+// in Italian and in Arabic (RTL): hydrated under the site's own Content-Security-Policy, used from
+// the keyboard, it sorts the desks by distance from a position Chromium emulates (the browser's
+// geolocation override and permission, through Playwright's context options, which set them over
+// CDP), writes each distance, and sends the position nowhere; a refused permission says what to do
+// instead. Without JavaScript there is no button and the municipio filter works. axe clean.
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { startServer } from '../support/server.ts';
+import { browserSite, expectNoViolations, follow, text } from './support.ts';
+
+const site = browserSite(() => startServer());
+const phone = { viewport: { width: 320, height: 640 } };
+// A few hundred metres from Villapizzone's (sample) coordinates, 45.5012, 9.1515.
+const nearVillapizzone = { latitude: 45.503, longitude: 9.153 };
+
+const cardOrder = (page: Page) =>
+  page.locator('#desk-list > li h3 a').evaluateAll((as) => as.map((a) => a.getAttribute('href')!.split('/').pop()));
+const noHorizontalScroll = (page: Page) =>
+  page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+
+describe('the nearest desk', () => {
+  it.each(['it', 'ar'])('sorts the desks by distance at 320 px, from the keyboard, under the CSP (%s)', async (locale) => {
+    await site.withPage(
+      { ...phone, geolocation: nearVillapizzone, permissions: ['geolocation'] },
+      async (page) => {
+        const refused: string[] = [];
+        page.on('console', (m) => {
+          if (/Content Security Policy|Refused to/i.test(m.text())) refused.push(m.text());
+        });
+        const elsewhere: string[] = [];
+        page.on('request', (r) => {
+          if (!r.url().startsWith(site.origin)) elsewhere.push(r.url());
+        });
+        await page.goto(`${site.origin}/${locale}/sportelli`, { waitUntil: 'load' });
+        expect(await page.getAttribute('html', 'dir')).toBe(locale === 'ar' ? 'rtl' : 'ltr');
+        const before = await cardOrder(page);
+        const button = page.getByRole('button', { name: text(locale, 'desks.nearest.button') });
+        await button.waitFor({ state: 'visible' });
+        await button.focus();
+        await page.keyboard.press('Enter');
+        await page.getByRole('status').getByText(text(locale, 'desks.nearest.sorted')).waitFor();
+        // About 0.2, 1.7 and 3.2 km away: the list was in name order, now nearest first.
+        expect(before).toEqual(['gallaratese', 'quarto-oggiaro', 'villapizzone']);
+        expect(await cardOrder(page)).toEqual(['villapizzone', 'quarto-oggiaro', 'gallaratese']);
+        expect(await button.evaluate((b) => b === document.activeElement)).toBe(true);
+        const distance = (await page.locator('#desk-list > li').first().locator('[data-distance]').innerText()).trim();
+        expect(distance).toMatch(locale === 'ar' ? /كم/ : /^a 0,\d km$/);
+        expect(await noHorizontalScroll(page)).toBe(true);
+        expect(refused).toEqual([]);
+        expect(elsewhere).toEqual([]);
+      },
+    );
+  });
+
+  it('is axe clean once sorted, in Arabic', async () => {
+    await site.withPage(
+      { ...phone, geolocation: nearVillapizzone, permissions: ['geolocation'], bypassCSP: true },
+      async (page) => {
+        await page.goto(`${site.origin}/ar/sportelli`, { waitUntil: 'load' });
+        await page.getByRole('button', { name: text('ar', 'desks.nearest.button') }).click();
+        await page.getByRole('status').getByText(text('ar', 'desks.nearest.sorted')).waitFor();
+        await expectNoViolations(page, 'desks list sorted by distance, ar');
+      },
+    );
+  });
+
+  it('says what to do when the position is refused', async () => {
+    await site.withPage({ ...phone, permissions: [] }, async (page) => {
+      await page.goto(`${site.origin}/it/sportelli`, { waitUntil: 'load' });
+      await page.getByRole('button', { name: text('it', 'desks.nearest.button') }).click();
+      await page.getByRole('status').getByText(text('it', 'desks.nearest.failed')).waitFor();
+    });
+  });
+
+  it.each(['it', 'ar'])('without JavaScript offers no button, and the municipio filter works (%s)', async (locale) => {
+    await site.withPage({ ...phone, javaScriptEnabled: false }, async (page) => {
+      await page.goto(`${site.origin}/${locale}/sportelli`, { waitUntil: 'load' });
+      expect(await page.getByRole('button', { name: text(locale, 'desks.nearest.button') }).count()).toBe(0);
+      await page.selectOption('#municipio', '8');
+      await page.selectOption('#lingua', 'zh');
+      await follow(page, 'form.filter button[type="submit"]');
+      expect(new URL(page.url()).search).toBe('?municipio=8&lingua=zh');
+      expect(await cardOrder(page)).toEqual(['villapizzone']);
+      expect(await noHorizontalScroll(page)).toBe(true);
+    });
+  });
+
+  it.each(['it', 'ar'])('the desk page’s "before you come" fits 320 px and is axe clean (%s)', async (locale) => {
+    await site.withPage({ ...phone, bypassCSP: true }, async (page) => {
+      await page.goto(`${site.origin}/${locale}/sportelli/quarto-oggiaro`, { waitUntil: 'load' });
+      await page.locator('#before-you-come').waitFor();
+      expect(await page.locator('a[href^="geo:"]').count()).toBe(1);
+      expect(await noHorizontalScroll(page)).toBe(true);
+      await expectNoViolations(page, `desk page, ${locale}`);
+    });
+  });
+});
