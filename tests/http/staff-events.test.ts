@@ -361,6 +361,16 @@ describe('review and publication', () => {
     expect((await postForm('partnerA', eventPath, [['intent', 'publish']])).status).toBe(403);
   });
 
+  it('the review screen lists the languages that will show a text in Italian, before publishing (#14)', async () => {
+    const review = await get('coord2', eventPath);
+    const missing = review.html.split('id="missing-translations"')[1]!.split('</section>')[0]!;
+    // The title has an English version; the summary and description are Italian only.
+    expect(missing).toContain('<span lang="en">English</span>: Riassunto e Descrizione');
+    expect(missing).toContain('<span lang="ar">العربية</span>: Titolo, Riassunto e Descrizione');
+    const en = await get('coord2', eventPath.replace('/it/', '/en/'));
+    expect(en.html).toContain('Texts that will stay in Italian');
+  });
+
   it('send back needs a reason; the partner then reads it', async () => {
     const empty = await submitForm_('coord2', eventPath, [
       ['intent', 'sendBack'],
