@@ -222,9 +222,5 @@ export function languageCodes(invalid: string, max: number) {
           .filter(Boolean),
       ),
     ])
-    .pipe(
-      z
-        .array(z.string().regex(/^[a-z]{2,3}$/, { error: invalid }))
-        .max(max, { error: invalid }),
-    );
+    .pipe(z.array(z.string().regex(/^[a-z]{2,3}$/, { error: invalid })).max(max, { error: invalid }));
 }

@@ -21,7 +21,10 @@ export const GET: APIRoute = async (context) => {
     limit: EVENTS_PER_SITEMAP,
   });
   cacheLiveData(context, [CACHE_TAGS.events]);
-  const pages = events.map((e) => ({ path: (l: Parameters<typeof eventPath>[0]) => eventPath(l, e.slug), lastmod: e.updatedAt }));
+  const pages = events.map((e) => ({
+    path: (l: Parameters<typeof eventPath>[0]) => eventPath(l, e.slug),
+    lastmod: e.updatedAt,
+  }));
   return conditionalResponse(context.request, buildSitemap(pages, publicOrigin()), {
     contentType: 'application/xml; charset=utf-8',
   });

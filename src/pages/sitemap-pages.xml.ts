@@ -7,15 +7,7 @@ import { listDesks } from '#/features/desks/desks.ts';
 import { CACHE_TAGS, cacheLiveData } from '#/server/cache/live-page.ts';
 import { buildSitemap, type SitemapPage } from '#/lib/sitemap.ts';
 import { conditionalResponse } from '#/server/http/conditional-get.ts';
-import {
-  SECTIONS,
-  bookingPath,
-  deskPath,
-  pagePath,
-  pledgePath,
-  volunteerPath,
-  type Section,
-} from '#/lib/paths.ts';
+import { SECTIONS, bookingPath, deskPath, pagePath, pledgePath, volunteerPath, type Section } from '#/lib/paths.ts';
 
 /**
  * When the pages whose words come with the code last changed: the time this module was built. Desks

@@ -20,10 +20,10 @@ const noHorizontalScroll = (page: Page) =>
   page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
 
 describe('the nearest desk', () => {
-  it.each(['it', 'ar'])('sorts the desks by distance at 320 px, from the keyboard, under the CSP (%s)', async (locale) => {
-    await site.withPage(
-      { ...phone, geolocation: nearVillapizzone, permissions: ['geolocation'] },
-      async (page) => {
+  it.each(['it', 'ar'])(
+    'sorts the desks by distance at 320 px, from the keyboard, under the CSP (%s)',
+    async (locale) => {
+      await site.withPage({ ...phone, geolocation: nearVillapizzone, permissions: ['geolocation'] }, async (page) => {
         const refused: string[] = [];
         page.on('console', (m) => {
           if (/Content Security Policy|Refused to/i.test(m.text())) refused.push(m.text());
@@ -49,9 +49,9 @@ describe('the nearest desk', () => {
         expect(await noHorizontalScroll(page)).toBe(true);
         expect(refused).toEqual([]);
         expect(elsewhere).toEqual([]);
-      },
-    );
-  });
+      });
+    },
+  );
 
   it('is axe clean once sorted, in Arabic', async () => {
     await site.withPage(

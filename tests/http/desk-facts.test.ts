@@ -17,7 +17,8 @@ afterAll(async () => {
 });
 
 /** The text of the "Before you come" card. */
-const factsOf = (html: string) => /<section[^>]*aria-labelledby="before-you-come"[\s\S]*?<\/section>/.exec(html)?.[0] ?? '';
+const factsOf = (html: string) =>
+  /<section[^>]*aria-labelledby="before-you-come"[\s\S]*?<\/section>/.exec(html)?.[0] ?? '';
 const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
 
 describe('a desk’s page', () => {

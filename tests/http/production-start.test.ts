@@ -55,7 +55,13 @@ describe('a production start on an empty database', () => {
         expect(html, path).not.toContain('Spazio QuBì Gallaratese');
         expect(html, path).not.toContain('qubi.example.org');
       }
-    for (const path of ['/api/v1/desks', '/api/v1/events', '/api/hsds/locations', '/sitemap-index.xml', '/sitemap-pages.xml']) {
+    for (const path of [
+      '/api/v1/desks',
+      '/api/v1/events',
+      '/api/hsds/locations',
+      '/sitemap-index.xml',
+      '/sitemap-pages.xml',
+    ]) {
       const res = await fetch(server.origin + path);
       expect(res.status, path).toBe(200);
       await res.arrayBuffer();

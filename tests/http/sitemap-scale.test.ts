@@ -52,7 +52,12 @@ describe('at city scale', () => {
     const index = await (await get('/sitemap-index.xml')).text();
     const parts = [...index.matchAll(/<loc>[^<]*(\/sitemap-[\w-]+\.xml)<\/loc>/g)].map((m) => m[1]!);
     // The seed's events and ours: more than 1,200, at most 1,500.
-    expect(parts).toEqual(['/sitemap-pages.xml', '/sitemap-events-1.xml', '/sitemap-events-2.xml', '/sitemap-events-3.xml']);
+    expect(parts).toEqual([
+      '/sitemap-pages.xml',
+      '/sitemap-events-1.xml',
+      '/sitemap-events-2.xml',
+      '/sitemap-events-3.xml',
+    ]);
     const seen = new Map<string, number>();
     for (const part of parts.slice(1)) {
       const res = await get(part);
@@ -60,7 +65,8 @@ describe('at city scale', () => {
       const body = await res.text();
       const urls = body.match(/<url>/g)?.length ?? 0;
       expect(urls, part).toBeLessThanOrEqual(500 * 5);
-      for (const m of body.matchAll(/<loc>[^<]*\/it\/eventi\/(scala-\d+)<\/loc>/g)) seen.set(m[1]!, (seen.get(m[1]!) ?? 0) + 1);
+      for (const m of body.matchAll(/<loc>[^<]*\/it\/eventi\/(scala-\d+)<\/loc>/g))
+        seen.set(m[1]!, (seen.get(m[1]!) ?? 0) + 1);
     }
     expect(seen.size).toBe(COUNT);
     expect([...seen.values()].every((n) => n === 1)).toBe(true);

@@ -35,14 +35,28 @@ describe('desk facts', () => {
     const desk = (await getDeskBySlug(t.db, 'villapizzone'))!;
     const admin = await t.db
       .insertInto('app_user')
-      .values({ email: 'facts@example.org', display_name: 'Facts', role: 'admin', organisation_id: null, password_hash: null, totp_secret: null })
+      .values({
+        email: 'facts@example.org',
+        display_name: 'Facts',
+        role: 'admin',
+        organisation_id: null,
+        password_hash: null,
+        totp_secret: null,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     const kept = desk.facts.whatToBring!.it;
     await updateDeskFacts(
       t.db,
       desk.id,
-      { languages: ['it', 'bn'], mediatorWeekdays: [], stepFree: true, whatToBring: kept, transit: null, coordinates: null },
+      {
+        languages: ['it', 'bn'],
+        mediatorWeekdays: [],
+        stepFree: true,
+        whatToBring: kept,
+        transit: null,
+        coordinates: null,
+      },
       { actorUserId: admin.id },
     );
     let after = (await getDeskBySlug(t.db, 'villapizzone'))!.facts;

@@ -85,10 +85,9 @@ export function checkDeskFacts(
 export function deskFactsFormValues(facts: DeskFacts): DeskFactsForm {
   return {
     languages: facts.languages.join(', '),
-    ...(Object.fromEntries(WEEKDAYS.map((w) => [mediatorField(w), facts.mediatorWeekdays.includes(w) ? '1' : ''])) as Record<
-      `mediator-${number}`,
-      string
-    >),
+    ...(Object.fromEntries(
+      WEEKDAYS.map((w) => [mediatorField(w), facts.mediatorWeekdays.includes(w) ? '1' : '']),
+    ) as Record<`mediator-${number}`, string>),
     stepFree: facts.stepFree === null ? '' : facts.stepFree ? 'yes' : 'no',
     whatToBring: facts.whatToBring?.it ?? '',
     transit: facts.transit ?? '',

@@ -14,7 +14,11 @@ export function distanceKm(a: Coordinates, b: Coordinates): number {
 }
 
 /** Items in order of distance from `from`; those without coordinates keep their order, last. */
-export function byDistance<T>(items: T[], from: Coordinates, at: (item: T) => Coordinates | null): [T, number | null][] {
+export function byDistance<T>(
+  items: T[],
+  from: Coordinates,
+  at: (item: T) => Coordinates | null,
+): [T, number | null][] {
   const measured = items.map((item): [T, number | null] => {
     const place = at(item);
     return [item, place ? distanceKm(from, place) : null];
