@@ -20,12 +20,12 @@ const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7] as const;
 /** The form's fields, in page order (the error summary's order). */
 export const DESK_FACTS_FIELDS = [
   'languages',
-  ...WEEKDAYS.map(mediatorField),
-  'stepFree',
-  'whatToBring',
   'transit',
   'latitude',
   'longitude',
+  ...WEEKDAYS.map(mediatorField),
+  'stepFree',
+  'whatToBring',
 ] as const;
 export type DeskFactsForm = Record<(typeof DESK_FACTS_FIELDS)[number], string>;
 
