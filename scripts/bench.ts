@@ -433,6 +433,7 @@ async function coldStart(env: Record<string, string>): Promise<number> {
     env: {
       ...process.env,
       NODE_ENV: 'production',
+      SEED_SAMPLES: 'yes',
       APP_SECRET: THROWAWAY_APP_SECRET,
       PORT: '0',
       HOST: '127.0.0.1',

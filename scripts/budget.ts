@@ -19,6 +19,8 @@ const child = spawn(process.execPath, ['scripts/start.ts'], {
     DATA_DIR: dataDir,
     DATABASE_URL: '',
     NODE_ENV: 'production',
+    // A production build measured on the demo's desks and events (a production start seeds none).
+    SEED_SAMPLES: 'yes',
     APP_SECRET: THROWAWAY_APP_SECRET,
     FORM_MIN_FILL_SECONDS: '0',
   },
@@ -77,7 +79,8 @@ const confirmationPath = confirmed.headers.get('location') ?? `${bookingPath}/co
 
 const pageTypes: [string, string, boolean, RequestInit?][] = [
   ['home', '/it', true],
-  ['desks', '/it/sportelli', true],
+  // The desks list carries the site's one island ("nearest desk", issue #14): its JavaScript is counted, not refused.
+  ['desks', '/it/sportelli', false],
   ['desk', '/it/sportelli/gallaratese', true],
   ['events', '/it/eventi', true],
   ['event', eventPath, true],
@@ -101,6 +104,21 @@ const pageTypes: [string, string, boolean, RequestInit?][] = [
   ['volunteer: withdraw', `/it/volontari/ritira?token=1.${'a'.repeat(43)}`, true],
 ];
 
+/** An island's modules (component and renderer) and every module they import, each once. */
+async function islandModules(html: string): Promise<Buffer[]> {
+  const seen = new Map<string, Buffer>();
+  const queue = [...html.matchAll(/<astro-island[^>]*\scomponent-url="([^"]+)"[^>]*\srenderer-url="([^"]+)"/g)].flatMap(
+    (m) => [m[1]!, m[2]!],
+  );
+  for (let url = queue.shift(); url !== undefined; url = queue.shift()) {
+    if (seen.has(url)) continue;
+    const body = await bytes(origin + url);
+    seen.set(url, body);
+    for (const m of body.toString().matchAll(/\bfrom\s*"(\.\/[^"]+\.js)"/g)) queue.push(new URL(m[1]!, origin + url).pathname);
+  }
+  return [...seen.values()];
+}
+
 const rows: string[] = [];
 let failed = false;
 for (const [name, pagePath, contentPage, init] of pageTypes) {
@@ -122,7 +140,7 @@ for (const [name, pagePath, contentPage, init] of pageTypes) {
   const br =
     brotliCompressSync(html, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length +
     css.reduce((n, c) => n + brotliCompressSync(c).length, 0);
-  const js = scripts.reduce((n, s) => n + s.length, 0) + inlineJs;
+  const js = [...scripts, ...(await islandModules(text))].reduce((n, s) => n + s.length, 0) + inlineJs;
   const over = gz > LIMIT || (contentPage && js > 0);
   failed ||= over;
   rows.push(

@@ -22,6 +22,8 @@ const server = spawn(process.execPath, ['scripts/start.ts'], {
     DATA_DIR: dataDir,
     DATABASE_URL: '',
     NODE_ENV: 'production',
+    // A production build measured on the demo's desks and events (a production start seeds none).
+    SEED_SAMPLES: 'yes',
     APP_SECRET: THROWAWAY_APP_SECRET,
   },
   stdio: ['ignore', 'pipe', 'inherit'],

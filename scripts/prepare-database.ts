@@ -14,8 +14,8 @@ import { reencryptStoredSecrets } from '#/server/security/secret.ts';
 type Options = { seedIfEmpty: boolean | 'base'; log?: (line: string) => void };
 
 /** What an empty database is seeded with under this configuration. */
-export const seedFor = (config: Pick<AppConfig, 'production'>): Options['seedIfEmpty'] =>
-  config.production ? 'base' : true;
+export const seedFor = (config: Pick<AppConfig, 'seedSamples'>): Options['seedIfEmpty'] =>
+  config.seedSamples ? true : 'base';
 
 export async function migrateAndSeed(db: Kysely<Database>, options: Options): Promise<void> {
   const log = options.log ?? (() => {});

@@ -15,6 +15,12 @@ export interface AppConfig {
   port: number;
   host: string;
   production: boolean;
+  /**
+   * Whether an empty database is seeded with the demo (sample desks, events, campaign): always but in
+   * production, where only the municipi are written unless SEED_SAMPLES=yes (the budget, Lighthouse
+   * and bench scripts measure production builds on the demo). Issue #14.
+   */
+  seedSamples: boolean;
   /** Rome wall-clock time ("HH:MM") at which the day-before reminder goes out. */
   reminderTime: string;
   /** Days after an appointment at which the booking's personal data is erased. */
@@ -166,6 +172,7 @@ export function parseConfig(env: Env, cwd: string = process.cwd(), options: Pars
   }
 
   const production = env.NODE_ENV === 'production';
+  const seedSamples = !production || env.SEED_SAMPLES === 'yes';
   const appSecret = blankToUndefined(env.APP_SECRET);
   for (const [name, value] of [
     ['APP_SECRET', appSecret],
@@ -240,6 +247,7 @@ export function parseConfig(env: Env, cwd: string = process.cwd(), options: Pars
     port,
     host,
     production,
+    seedSamples,
     reminderTime,
     bookingRetentionDays,
     pledgeGraceHours,
