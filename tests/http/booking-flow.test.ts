@@ -274,6 +274,10 @@ describe('booking without JavaScript', () => {
     expect(confirmation.html).toContain('Via Cilea 6, 20151 Milano');
     expect(confirmation.html).toContain('href="tel:+393451552523"');
     expect(confirmation.html).toContain('Cosa portare');
+    // The desk's own "what to bring", its lines and the map links (issue #14).
+    expect(confirmation.html).toContain('Un documento d&#39;identità e, se li hai, i documenti dei servizi');
+    expect(confirmation.html).toContain('M1 Bonola; bus 68, 69');
+    expect(confirmation.html).toContain('href="geo:45.4957,9.1128?q=');
     expect(confirmation.html).toMatch(/mercoledì \d+ \w+ \d{4}/);
     expect(confirmation.html).toContain('Ti abbiamo mandato un&#39;email');
     expect(confirmation.html).not.toContain('giulia@example.org');
