@@ -114,7 +114,8 @@ async function islandModules(html: string): Promise<Buffer[]> {
     if (seen.has(url)) continue;
     const body = await bytes(origin + url);
     seen.set(url, body);
-    for (const m of body.toString().matchAll(/\bfrom\s*"(\.\/[^"]+\.js)"/g)) queue.push(new URL(m[1]!, origin + url).pathname);
+    for (const m of body.toString().matchAll(/\bfrom\s*"(\.\/[^"]+\.js)"/g))
+      queue.push(new URL(m[1]!, origin + url).pathname);
   }
   return [...seen.values()];
 }
