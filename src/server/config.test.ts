@@ -143,6 +143,13 @@ describe('parseConfig', () => {
     expect(problemsOf({ TRUST_PROXY: '1' })).toContain('TRUST_PROXY is no longer read: set TRUSTED_PROXIES instead');
   });
 
+  it('seeds the demo on an empty database except in production, unless SEED_SAMPLES=yes (#14)', () => {
+    expect(parseConfig({}).seedSamples).toBe(true);
+    expect(parseConfig({ NODE_ENV: 'production' }).seedSamples).toBe(false);
+    expect(parseConfig({ NODE_ENV: 'production', SEED_SAMPLES: 'yes' }).seedSamples).toBe(true);
+    expect(parseConfig({ NODE_ENV: 'production', SEED_SAMPLES: 'no' }).seedSamples).toBe(false);
+  });
+
   it('requires a strong APP_SECRET in production, and checks it (and the previous one) wherever given', () => {
     const base64 = Buffer.alloc(32, 7).toString('base64');
     const hex = Buffer.alloc(32, 7).toString('hex');
