@@ -165,6 +165,7 @@ export async function agendaPage(page: Page, db: Db, desk: Desk, actor: Actor) {
     href: (d: string, v: AgendaView) => agendaHref(place, d, v),
     step: view === 'giorno' ? 1 : 7,
     csvHref: `${staffPath(locale, 'agenda', desk.slug, 'agenda.csv')}?giorno=${day}&vista=${view}`,
+    odsHref: `${staffPath(locale, 'agenda', desk.slug, 'agenda.ods')}?giorno=${day}&vista=${view}`,
     settingsHref: can(actor, { kind: 'desk.settings', desk: { id: desk.id, municipioId: desk.municipioId } })
       ? deskSettingsHref(locale, desk.slug)
       : undefined,
