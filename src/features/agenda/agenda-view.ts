@@ -33,6 +33,7 @@ import {
   phoneBookingForm,
 } from './agenda-paths.ts';
 import { rangeOpening } from './open-days.ts';
+import { agendaColumns, agendaRows } from './agenda-rows.ts';
 import {
   PHONE_BOOKING_FIELDS,
   newPhoneBooking,
@@ -118,8 +119,9 @@ export async function agendaPage(page: Page, db: Db, desk: Desk, actor: Actor) {
   const entries = confirmCancel ? [] : await listAgenda(db, desk.id, range.from, range.to, now);
   const opening = await rangeOpening(db, desk, range.from, range.to);
   // The week leaves out the days the desk does not open, unless a booking is listed on one.
+  const rows = agendaRows(entries, locale, t, now);
   const days = daysBetween(range.from, range.to)
-    .map((d) => ({ day: d.key, entries: entries.filter((e) => e.day === d.key) }))
+    .map((d) => ({ day: d.key, entries: rows.filter((r) => r.day === d.key) }))
     .filter((d) => view === 'giorno' || opening.open.has(d.day) || d.entries.length > 0);
   // After "Close this day": how many families were told (&chiuso=N).
   const closedNow = query.get('chiuso');
@@ -181,6 +183,7 @@ export async function agendaPage(page: Page, db: Db, desk: Desk, actor: Actor) {
     problem,
     confirmCancel,
     days,
+    columns: agendaColumns(t),
     // Holds waiting for their code are counted apart: they may still lapse.
     bookedCount: entries.filter(standing).length,
     waitingCount: entries.filter((e) => e.status === 'pending').length,
