@@ -3,32 +3,16 @@
 // (?giorno=YYYY-MM-DD&vista=giorno|settimana), never cached. The columns and the audit row are
 // agenda-csv.ts's.
 import type { APIContext } from 'astro';
-import { getDb } from '#/server/db/index.ts';
-import { getDeskBySlug } from '#/features/desks/desks.ts';
-import { isStaffLocale } from '#/features/staff-accounts/invitations.ts';
-import { forbidden, requireStaff } from '#/features/staff-accounts/guard.ts';
-import { can } from '#/features/staff-accounts/policy.ts';
+import { loadStaffDesk } from './staff-desk-page.ts';
 import { parseDateOnly, romeDateString } from '#/lib/time.ts';
 import { ODS_MEDIA_TYPE } from '#/lib/ods.ts';
 import { agendaRange, type AgendaView } from './agenda-queries.ts';
 import { exportAgendaCsv, exportAgendaOds } from './agenda-csv.ts';
 
-const notFound = () =>
-  new Response('Not found', {
-    status: 404,
-    headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' },
-  });
-
 export async function exportAgenda(context: APIContext, format: 'csv' | 'ods'): Promise<Response> {
-  const locale = context.params.locale;
-  if (!isStaffLocale(locale)) return notFound();
-  const staff = requireStaff(context);
-  if (staff instanceof Response) return staff;
-  const db = await getDb();
-  const desk = await getDeskBySlug(db, context.params.desk ?? '');
-  if (!desk) return notFound();
-  if (!can(staff.actor, { kind: 'desk.agenda', desk: { id: desk.id, municipioId: desk.municipioId } }))
-    return forbidden();
+  const loaded = await loadStaffDesk(context, 'desk.agenda');
+  if (loaded instanceof Response) return loaded;
+  const { locale, staff, db, desk } = loaded;
 
   const query = context.url.searchParams;
   const asked = query.get('giorno');
