@@ -6,11 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { fillForm, parseForm } from '../support/html-form.ts';
-import { getDeskBySlug } from '#/features/desks/desks.ts';
-import { createBooking } from '#/features/booking/create-booking.ts';
-import { listDeskSlots } from '#/features/booking/slot-availability.ts';
-import { createUser } from '#/features/staff-accounts/users.ts';
-import { closeDay } from '#/features/agenda/close-day.ts';
+import { closedDayTokens } from '../support/closed-day.ts';
 import { addDays } from '#/features/booking/slots.ts';
 import { romeDateString } from '#/lib/time.ts';
 
@@ -22,47 +18,7 @@ beforeAll(async () => {
     { RATE_LIMIT_WRITES_PER_IP_PER_HOUR: '10000', RATE_LIMIT_LOOKUPS_PER_IP_PER_HOUR: '10000' },
     {
       async prepare(db) {
-        const now = new Date();
-        const desk = (await getDeskBySlug(db, 'quarto-oggiaro'))!;
-        const today = romeDateString(now);
-        const slots = await listDeskSlots(db, desk, addDays(today, 2), addDays(today, 40), now);
-        const day = romeDateString(slots[0]!.start);
-        const onDay = slots.filter((s) => romeDateString(s.start) === day).slice(0, 2);
-        for (const [i, slot] of onDay.entries()) {
-          const made = await createBooking(
-            db,
-            {
-              desk,
-              start: slot.start,
-              firstName: 'Fatima',
-              email: null,
-              phone: `+39333222000${i}`,
-              topic: null,
-              note: null,
-              locale: 'ar',
-              submissionKey: null,
-              source: 'staff',
-            },
-            now,
-          );
-          if (!made.ok) throw new Error(`not booked: ${made.reason}`);
-        }
-        const actorUserId = await createUser(db, {
-          email: 'op.link@example.org',
-          displayName: 'Operatrice',
-          role: 'desk_operator',
-          desks: [desk.id],
-        });
-        const closed = await closeDay(db, desk.id, { day, from: '', until: '', reason: '' }, { actorUserId, now });
-        if (!closed.ok || closed.cancelled !== 2) throw new Error('day not closed');
-        const sms = await db
-          .selectFrom('outbox')
-          .select('payload')
-          .where('kind', '=', 'booking_cancelled')
-          .where('channel', '=', 'sms')
-          .orderBy('id')
-          .execute();
-        tokens.push(...sms.map((m) => String(m.payload.manageToken)));
+        tokens.push(...(await closedDayTokens(db, 2)));
       },
     },
   );

@@ -9,11 +9,9 @@
 // docs/architecture.md, "Collection windows".
 import { sql } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
-import type { Locale } from '#/lib/locales.ts';
-import { enqueueMessage, smsRecipientOf } from '#/server/mail/outbox.ts';
 import { flipHolds } from './pledge-holds.ts';
 import { applyQuantityChanges } from './pledge-quantities.ts';
-import { WINDOW_NOTICE_KIND, type WindowNotice } from './window-notice.ts';
+import { queueWindowNotice, type WindowNotice } from './window-notice.ts';
 
 /**
  * Releases every pending pledge of the window and queues its donor's message, in the caller's
@@ -41,18 +39,6 @@ export async function releaseWindowHolds(
   const { givenBack } = await flipHolds(trx, sql`collection_window_id = ${windowId}`, now);
   await applyQuantityChanges(trx, givenBack, { share: 1 });
   let told = 0;
-  for (const p of held) {
-    const sms = smsRecipientOf(p.phone);
-    const recipient = p.email ?? sms;
-    if (!recipient) continue;
-    await enqueueMessage(trx, {
-      kind: WINDOW_NOTICE_KIND,
-      channel: p.email ? 'email' : 'sms',
-      recipient,
-      locale: p.locale as Locale,
-      payload: { ...notice, reference: '', released: true },
-    });
-    told++;
-  }
+  for (const p of held) if (await queueWindowNotice(trx, p, { ...notice, reference: '', released: true })) told++;
   return told;
 }

@@ -50,20 +50,32 @@ export async function tellDonors(trx: Db, windowId: number, notice: Omit<WindowN
   let told = 0;
   for (const p of pledges) {
     await cancelPendingMessagesOf(trx, 'pledge_id', p.id, ['pledge_reminder']);
-    const sms = smsRecipientOf(p.phone);
-    const recipient = p.email ?? sms;
-    if (!recipient) continue;
-    await enqueueMessage(trx, {
-      kind: WINDOW_NOTICE_KIND,
-      channel: p.email ? 'email' : 'sms',
-      recipient,
-      locale: p.locale as Locale,
-      payload: { ...notice, reference: p.reference },
-      pledgeId: p.id,
-    });
-    told++;
+    if (await queueWindowNotice(trx, p, { ...notice, reference: p.reference }, p.id)) told++;
   }
   return told;
+}
+
+/**
+ * One donor's notice: by email when they gave one, else by SMS to a mobile, in their language.
+ * False when there is no contact to write to. `pledgeId`: none for a released hold (window-holds.ts).
+ */
+export async function queueWindowNotice(
+  trx: Db,
+  donor: { email: string | null; phone: string | null; locale: string },
+  payload: WindowNotice,
+  pledgeId?: number,
+): Promise<boolean> {
+  const recipient = donor.email ?? smsRecipientOf(donor.phone);
+  if (!recipient) return false;
+  await enqueueMessage(trx, {
+    kind: WINDOW_NOTICE_KIND,
+    channel: donor.email ? 'email' : 'sms',
+    recipient,
+    locale: donor.locale as Locale,
+    payload: { ...payload },
+    pledgeId,
+  });
+  return true;
 }
 
 export function parseWindowNotice(value: unknown): WindowNotice {
