@@ -5,6 +5,7 @@
 // message in Arabic and the days kept.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../support/server.ts';
+import { draftCookie, pageRequests } from '../support/page-requests.ts';
 import { fillForm, parseForm } from '../support/html-form.ts';
 import { closedDayTokens } from '../support/closed-day.ts';
 import { addDays } from '#/features/booking/slots.ts';
@@ -27,29 +28,8 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function send(path: string, init: { fields?: [string, string][]; cookie?: string } = {}) {
-  const headers = new Headers();
-  if (init.cookie) headers.set('Cookie', init.cookie);
-  let body: string | undefined;
-  if (init.fields) {
-    headers.set('Content-Type', 'application/x-www-form-urlencoded');
-    headers.set('Origin', server.origin);
-    body = new URLSearchParams(init.fields).toString();
-  }
-  const res = await fetch(server.origin + path, {
-    method: init.fields ? 'POST' : 'GET',
-    headers,
-    body,
-    redirect: 'manual',
-  });
-  return { status: res.status, html: await res.text(), headers: res.headers };
-}
-const draft = (headers: Headers) =>
-  headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0]!)
-    .filter((c) => c.startsWith('qubi-draft-'))
-    .join('; ');
+const send = pageRequests(() => server);
+const draft = draftCookie;
 const unescape = (s: string) => s.replace(/&amp;/g, '&');
 /** The page's form that posts to this action (the page has others: the rating, the search). */
 const formOf = (html: string, pageUrl: string, action: string) => {
