@@ -22,6 +22,7 @@ import * as ratings from './2026_12_05_0660_ratings.ts';
 import * as networkPhone from './2026_12_05_0661_network_phone.ts';
 import * as accessibilityFeedback from './2026_12_05_0662_accessibility_feedback.ts';
 import * as figuresWaitlistRatings from './2026_12_05_0670_figures_waitlist_ratings.ts';
+import * as displacedBooking from './2026_12_05_0720_displaced_booking.ts';
 import * as waitingList from './2026_12_05_0600_waiting_list.ts';
 import * as eventSeries from './2026_12_05_0610_event_series.ts';
 import * as eventListIndexes from './2026_12_05_0611_event_list_indexes.ts';
@@ -51,6 +52,7 @@ export const migrations: Record<string, Migration> = {
   '2026_12_05_0661_network_phone': networkPhone,
   '2026_12_05_0662_accessibility_feedback': accessibilityFeedback,
   '2026_12_05_0670_figures_waitlist_ratings': figuresWaitlistRatings,
+  '2026_12_05_0720_displaced_booking': displacedBooking,
   '2026_12_05_0600_waiting_list': waitingList,
   '2026_12_05_0610_event_series': eventSeries,
   '2026_12_05_0611_event_list_indexes': eventListIndexes,

@@ -4,6 +4,7 @@
 import { agenda } from '#/features/agenda/actions.ts';
 import { bookings } from '#/features/booking/actions.ts';
 import { campaign } from '#/features/campaign/actions.ts';
+import { closeDay } from '#/features/agenda/displaced-actions.ts';
 import { comune } from '#/features/comune/actions.ts';
 import { events } from '#/features/events/actions.ts';
 import { gdpr } from '#/features/gdpr/actions.ts';
@@ -16,6 +17,7 @@ export const server = {
   agenda,
   bookings,
   campaign,
+  closeDay,
   comune,
   events,
   gdpr,

@@ -103,6 +103,11 @@ describe('without JavaScript', () => {
     const context = await signedInContext({ javaScriptEnabled: false });
     const page = await context.newPage();
     try {
+      // The search is in the staff menu of every page, not only on the home.
+      await page.goto(`${site.origin}/it/staff/agenda`, { waitUntil: 'load' });
+      await follow(page, '[data-element="main-navigation"] a[href="/it/staff/cerca"]');
+      expect(new URL(page.url()).pathname).toBe('/it/staff/cerca');
+      expect(await page.locator('h1').textContent()).toContain('Cerca una prenotazione');
       await page.goto(`${site.origin}/it/staff`, { waitUntil: 'load' });
       await page.fill('#home-q', reference.toLowerCase());
       await follow(page, 'form.booking-search button[type="submit"]');

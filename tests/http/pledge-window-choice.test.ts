@@ -3,6 +3,7 @@
 // GET); a cancelled window is refused with a message in their language and nothing changes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../support/server.ts';
+import { draftCookie, pageRequests } from '../support/page-requests.ts';
 import { createPledge } from '#/features/campaign/create-pledge.ts';
 
 let server: RunningServer;
@@ -51,29 +52,8 @@ afterAll(async () => {
 });
 
 const page = `/es/zaino-sospeso/gestisci?token=`;
-async function send(path: string, init: { fields?: [string, string][]; cookie?: string } = {}) {
-  const headers = new Headers();
-  if (init.cookie) headers.set('Cookie', init.cookie);
-  let body: string | undefined;
-  if (init.fields) {
-    headers.set('Content-Type', 'application/x-www-form-urlencoded');
-    headers.set('Origin', server.origin);
-    body = new URLSearchParams(init.fields).toString();
-  }
-  const res = await fetch(server.origin + path, {
-    method: init.fields ? 'POST' : 'GET',
-    headers,
-    body,
-    redirect: 'manual',
-  });
-  return { status: res.status, html: await res.text(), headers: res.headers };
-}
-const draft = (headers: Headers) =>
-  headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0]!)
-    .filter((c) => c.startsWith('qubi-draft-'))
-    .join('; ');
+const send = pageRequests(() => server);
+const draft = draftCookie;
 const optionValues = (html: string) =>
   [...(/<select id="window"[^>]*>([\s\S]*?)<\/select>/.exec(html)?.[1] ?? '').matchAll(/value="(\d+)"/g)].map((m) =>
     Number(m[1]),

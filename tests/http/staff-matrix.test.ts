@@ -611,6 +611,20 @@ const CELLS: Cell[] = [
     state: () => read.auditTotal(),
   },
   {
+    name: 'agenda: ODS, own desk',
+    method: 'GET',
+    path: () => `/it/staff/agenda/${fx.desk8}/agenda.ods?giorno=${today()}&vista=settimana`,
+    allowed: ['admin', 'coordinator', 'operator'],
+    state: () => read.auditTotal(),
+  },
+  {
+    name: 'agenda: ODS, desk of M5',
+    method: 'GET',
+    path: () => `/it/staff/agenda/${fx.desk5}/agenda.ods?giorno=${today()}&vista=settimana`,
+    allowed: ['admin'],
+    state: () => read.auditTotal(),
+  },
+  {
     name: 'desk settings: view, own desk',
     method: 'GET',
     path: () => `/it/staff/agenda/${fx.desk8}/impostazioni`,

@@ -31,7 +31,8 @@ import { bookForFamily, checkPhoneBooking, type PhoneBookingValues } from '#/fea
 import { cancelDeskBooking, markAttendance } from '#/features/agenda/desk-bookings.ts';
 import { checkDeskSettings, updateDeskSettings } from '#/features/agenda/desk-settings.ts';
 import { checkWeeklyHours, replaceWeeklyHours } from '#/features/agenda/weekly-hours.ts';
-import { exportAgendaCsv } from '#/features/agenda/agenda-csv.ts';
+import { exportAgendaCsv, exportAgendaOds } from '#/features/agenda/agenda-csv.ts';
+import { strFromU8, unzipSync } from 'fflate';
 import { getTranslator, messages } from '#/lib/i18n.ts';
 import { romeToInstant, toRomeIso } from '#/lib/time.ts';
 
@@ -481,6 +482,44 @@ describe('the CSV export', () => {
       detail: { desk: 'quarto-oggiaro', from: '2026-12-28', to: '2027-01-03', rows: 2 },
     });
     expect(JSON.stringify(audit!.detail)).not.toMatch(/Fatima|HYPERLINK|3330000001/);
+  });
+
+  it('the ODS has the same rows as the CSV, every cell as text (a formula is not run), and its own audit row', async () => {
+    const options = { actorUserId: operatorId, t: getTranslator('en'), locale: 'en' as const };
+    const { csv } = await exportAgendaCsv(t.db, quarto, '2026-12-28', '2027-01-03', options);
+    const { ods, rows } = await exportAgendaOds(t.db, quarto, '2026-12-28', '2027-01-03', options);
+    expect(rows).toBe(2);
+    const files = unzipSync(ods);
+    expect(strFromU8(files['mimetype']!)).toBe('application/vnd.oasis.opendocument.spreadsheet');
+    const content = strFromU8(files['content.xml']!);
+    const cells = (row: string) =>
+      [...row.matchAll(/<text:p>([^<]*)<\/text:p>|<table:table-cell\/>/g)].map((m) => m[1] ?? '');
+    const sheetRows = [...content.matchAll(/<table:table-row>([\s\S]*?)<\/table:table-row>/g)].map((m) => cells(m[1]!));
+    expect(sheetRows[0]).toEqual([
+      'Date',
+      'Time',
+      'Reference',
+      'First name',
+      'Phone',
+      'Topic',
+      'Booked',
+      'Language',
+      'Status',
+    ]);
+    expect(sheetRows).toHaveLength(rows + 1);
+    const references = (list: string[][]) => list.map((r) => r[2]).sort();
+    const csvRows = csv
+      .slice(1)
+      .split('\r\n')
+      .slice(1, -1)
+      .map((l) => l.split(';'));
+    expect(references(sheetRows.slice(1))).toEqual(references(csvRows));
+    expect(content).not.toContain('office:value-type="float"');
+    expect(content).toContain('<text:p>=HYPERLINK(&quot;http://evil.example&quot;,&quot;click&quot;)</text:p>');
+    expect(content).toContain('<text:p>+393330000001</text:p>');
+    expect(content).not.toMatch(/private note|secret@example\.org|Gallaratese family/);
+    const [audit] = (await audits('export.agenda')).slice(-1);
+    expect(audit).toMatchObject({ detail: { desk: 'quarto-oggiaro', rows: 2, format: 'ods' } });
   });
 
   it('exporting another desk’s agenda through this desk’s id gives this desk’s rows only', async () => {

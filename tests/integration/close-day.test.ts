@@ -13,6 +13,8 @@ import { closeDay, bookingsInPart, subtractInterval } from '#/features/agenda/cl
 import { removeClosure, upcomingClosures } from '#/features/agenda/closures.ts';
 import { rangeOpening } from '#/features/agenda/open-days.ts';
 import { romeToInstant } from '#/lib/time.ts';
+import { findBookingByToken, moveBooking } from '#/features/booking/manage-booking.ts';
+import { joinListAfterClosure } from '#/features/agenda/displaced-families.ts';
 
 let t: TestDatabase;
 let quarto: Desk; // Tuesdays 10:00–13:00, 30-minute slots, capacity 1
@@ -69,6 +71,17 @@ const slotTimes = async (day: number) =>
   (await listDeskSlots(t.db, quarto, `2026-12-${day}`, `2026-12-${day}`, now)).map((s) =>
     s.start.toISOString().slice(11, 16),
   );
+/** The link a closure's SMS carries for a booking. */
+const smsToken = async (bookingId: number) =>
+  (
+    await t.db
+      .selectFrom('outbox')
+      .select('payload')
+      .where('booking_id', '=', bookingId)
+      .where('kind', '=', 'booking_cancelled')
+      .where('channel', '=', 'sms')
+      .executeTakeFirst()
+  )?.payload.manageToken;
 const audits = () =>
   t.db
     .selectFrom('audit_log')
@@ -255,5 +268,122 @@ describe(`close this day (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGli
       day: '2027-01-12',
     });
     expect(await day()).toEqual(whole);
+  });
+
+  it('each family told gets a fresh link: another time at the same desk, or its waiting list for some days, once', async () => {
+    const moving = await book({
+      start: romeToInstant(2027, 1, 19, 10, 0),
+      phone: '+393331110007',
+      email: 'm@example.org',
+    });
+    const waiting = await book({ start: romeToInstant(2027, 1, 19, 10, 30), phone: '+393331110008', locale: 'ar' });
+    const unreachable = await book({ start: romeToInstant(2027, 1, 19, 11, 0) });
+    const closed = await closeDay(
+      t.db,
+      quarto.id,
+      { day: '2027-01-19', from: '', until: '', reason: 'Malattia' },
+      { actorUserId: operatorId, now },
+    );
+    expect(closed).toEqual({ ok: true, day: '2027-01-19', cancelled: 3 });
+
+    // The email and the SMS carry the same short link, marked as the desk's closure.
+    const told = await t.db
+      .selectFrom('outbox')
+      .select(['channel', 'payload'])
+      .where('booking_id', '=', moving.id)
+      .where('kind', '=', 'booking_cancelled')
+      .orderBy('channel')
+      .execute();
+    expect(told.map((m) => [m.channel, m.payload.dayClosed])).toEqual([
+      ['email', true],
+      ['sms', true],
+    ]);
+    const token = String(told[0]!.payload.manageToken);
+    expect(token).toMatch(/^[A-Za-z0-9_-]{20}$/);
+    expect(told[1]!.payload.manageToken).toBe(token);
+    const linked = await findBookingByToken(t.db, token);
+    expect(linked).toMatchObject({ id: moving.id, status: 'cancelled', displaced: true });
+    // A family with no contact is called by the desk: no message, no link.
+    expect(await cancellations(unreachable.id)).toEqual([]);
+    const unreachableRow = await t.db
+      .selectFrom('booking')
+      .select('displaced_at')
+      .where('id', '=', unreachable.id)
+      .executeTakeFirstOrThrow();
+    expect(unreachableRow.displaced_at).toBeNull();
+
+    // Another time at the same desk: confirmed again there, told as a move; the link cannot take a second place.
+    const next = romeToInstant(2027, 1, 26, 10, 0);
+    expect(await moveBooking(t.db, linked!, quarto, next, now)).toMatchObject({ ok: true, start: next });
+    const after = await findBookingByToken(t.db, token);
+    expect(after).toMatchObject({ status: 'confirmed', displaced: false, start: next });
+    const slot = await t.db
+      .selectFrom('booking_slot')
+      .select('booked')
+      .where('desk_id', '=', quarto.id)
+      .where('starts_at', '=', next)
+      .executeTakeFirstOrThrow();
+    expect(slot.booked).toBe(1);
+    const moved = await t.db
+      .selectFrom('outbox')
+      .select('channel')
+      .where('booking_id', '=', moving.id)
+      .where('kind', '=', 'booking_moved')
+      .orderBy('channel')
+      .execute();
+    expect(moved.map((m) => m.channel)).toEqual(['email', 'sms']);
+    expect(await joinListAfterClosure(t.db, moving.id, { fromDay: '2027-01-20', toDay: '2027-01-30' }, now)).toEqual({
+      ok: false,
+      reason: 'not_displaced',
+    });
+
+    // The waiting list: days refused with the public list's messages and nothing written, then joined once.
+    const entries = () =>
+      t.db
+        .selectFrom('wait_entry')
+        .select(['desk_id', 'from_day', 'to_day', 'name', 'phone', 'locale', 'status'])
+        .where('phone', '=', '+393331110008')
+        .execute();
+    expect(await joinListAfterClosure(t.db, waiting.id, { fromDay: '2027-02-10', toDay: '2027-01-20' }, now)).toEqual({
+      ok: false,
+      errors: { toDay: 'waitlist.desk.error.order' },
+    });
+    expect(await joinListAfterClosure(t.db, waiting.id, { fromDay: '2027-01-20', toDay: '2027-04-20' }, now)).toEqual({
+      ok: false,
+      errors: { toDay: 'waitlist.desk.error.tooLong' },
+    });
+    expect(await entries()).toEqual([]);
+    const joined = await joinListAfterClosure(t.db, waiting.id, { fromDay: '2027-01-20', toDay: '2027-02-10' }, now);
+    expect(joined).toMatchObject({ ok: true, token: expect.stringMatching(/^[A-Za-z0-9_-]{20}$/) });
+    expect(await entries()).toEqual([
+      {
+        desk_id: quarto.id,
+        from_day: '2027-01-20',
+        to_day: '2027-02-10',
+        name: 'Amina',
+        phone: '+393331110008',
+        locale: 'ar',
+        status: 'waiting',
+      },
+    ]);
+    const joinedMessages = await t.db
+      .selectFrom('outbox')
+      .select(['channel', 'locale'])
+      .where('kind', '=', 'waitlist_joined')
+      .where('recipient', '=', '+393331110008')
+      .execute();
+    expect(joinedMessages).toEqual([{ channel: 'sms', locale: 'ar' }]);
+    expect(await joinListAfterClosure(t.db, waiting.id, { fromDay: '2027-01-20', toDay: '2027-02-10' }, now)).toEqual({
+      ok: false,
+      reason: 'not_displaced',
+    });
+    expect(await entries()).toHaveLength(1);
+    // Its link now shows a cancelled booking that can no longer take a place.
+    const done = (await findBookingByToken(t.db, String(await smsToken(waiting.id))))!;
+    expect(done.displaced).toBe(false);
+    expect(await moveBooking(t.db, done, quarto, romeToInstant(2027, 1, 26, 10, 30), now)).toMatchObject({
+      ok: false,
+      reason: 'not_confirmed',
+    });
   });
 });

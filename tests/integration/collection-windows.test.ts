@@ -2,7 +2,9 @@
 // PostgreSQL with TEST_DATABASE_URL): the seed offers no window on a public holiday; a pledge for a
 // day the desks are closed (a holiday, a desk closure, a cancelled window) is refused by the
 // statement that writes it; adding a window on such a day is refused; moving or cancelling one tells
-// each donor once, in their language, and they choose another window from their manage link.
+// each donor once, in their language, and they choose another window from their manage link; a
+// pledge still waiting for its code on that window is released, its items given back, and its donor
+// told it was not recorded.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { seedDatabase } from '#/server/db/seed.ts';
@@ -14,6 +16,7 @@ import { createPledge, type NewPledge } from '#/features/campaign/create-pledge.
 import { getCampaign } from '#/features/campaign/campaigns.ts';
 import { addWindow, cancelWindow, listWindowsForActor, moveWindow } from '#/features/campaign/collection-windows.ts';
 import { changePledgeWindow } from '#/features/campaign/pledge-window-change.ts';
+import { confirmPledgeHold } from '#/features/campaign/pledge-holds.ts';
 import { parseWindowNotice, renderWindowEmail, renderWindowSms } from '#/features/campaign/window-notice.ts';
 import { isHoliday } from '#/lib/holidays.ts';
 import { romeToInstant } from '#/lib/time.ts';
@@ -265,5 +268,72 @@ describe(`collection windows (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : '
       .where('id', '=', made.pledge.id)
       .executeTakeFirstOrThrow();
     expect(row.collection_window_id).toBe(other);
+  });
+
+  it('a pledge still waiting for its code on a moved or cancelled window is released, its items given back, its donor told', async () => {
+    const counter = async () =>
+      (
+        await t.db
+          .selectFrom('campaign_item')
+          .select('pledged')
+          .where('slug', '=', 'astuccio')
+          .executeTakeFirstOrThrow()
+      ).pledged;
+    const released = (recipient: string) =>
+      t.db
+        .selectFrom('outbox')
+        .select(['channel', 'locale', 'payload', 'pledge_id'])
+        .where('kind', '=', 'pledge_window_changed')
+        .where('recipient', '=', recipient)
+        .execute();
+    for (const change of ['moved', 'cancelled'] as const) {
+      const windowId = await windowOn(change === 'moved' ? [2027, 1, 19] : [2027, 1, 20]);
+      const before = await counter();
+      const email = `held-${change}@example.org`;
+      const phone = change === 'moved' ? '+393405550001' : '+393405550002';
+      const heldByEmail = await createPledge(t.db, pledge(windowId, { email, phone: null, locale: 'es' }), now, {
+        hold: { client: `c-${change}-1` },
+      });
+      const heldByPhone = await createPledge(t.db, pledge(windowId, { phone, locale: 'ar' }), now, {
+        hold: { client: `c-${change}-2` },
+      });
+      const confirmed = await createPledge(t.db, pledge(windowId, { email: `kept-${change}@example.org` }), now);
+      if (!heldByEmail.ok || !heldByPhone.ok || !confirmed.ok) throw new Error('not pledged');
+      expect(await counter()).toBe(before + 3);
+
+      const result =
+        change === 'moved'
+          ? await moveWindow(t.db, actors.coord8, windowId, { day: '2027-01-21', opens: '15:00', closes: '18:00' }, now)
+          : await cancelWindow(t.db, actors.coord8, windowId, now);
+      // Three people written to: the two whose pledges were released, and the confirmed donor.
+      expect(result).toEqual({ ok: true, windowId, told: 3 });
+      expect(await counter()).toBe(before + 1);
+      const rows = await t.db
+        .selectFrom('pledge')
+        .select(['status', 'email', 'phone'])
+        .where('id', 'in', [heldByEmail.pledge.id, heldByPhone.pledge.id])
+        .execute();
+      expect(rows).toEqual([
+        { status: 'lapsed', email: null, phone: null },
+        { status: 'lapsed', email: null, phone: null },
+      ]);
+      // Told once each, on the contact the code went to, in their language; bound to no pledge row.
+      const byEmail = await released(email);
+      expect(byEmail.map((m) => [m.channel, m.locale, m.pledge_id, m.payload.released, m.payload.change])).toEqual([
+        ['email', 'es', null, true, change],
+      ]);
+      const mail = renderWindowEmail(parseWindowNotice(byEmail[0]!.payload), 'es', null, 'https://qubi.example.org');
+      expect(mail.subject).toBe('Tu donación a la mochila solidaria no se registró');
+      expect(mail.text).toContain('https://qubi.example.org/es/zaino-sospeso');
+      if (change === 'moved') expect(mail.text).toContain('21 de enero de 2027');
+      const byPhone = await released(phone);
+      expect(byPhone.map((m) => [m.channel, m.locale])).toEqual([['sms', 'ar']]);
+      expect(renderWindowSms(parseWindowNotice(byPhone[0]!.payload), 'ar', 'https://qubi.example.org')).toContain(
+        'https://qubi.example.org/ar/zaino-sospeso',
+      );
+      // The code cannot confirm a released pledge any more.
+      const code = await confirmPledgeHold(t.db, heldByPhone.pledge.id, '000000', { now });
+      expect(code).toEqual({ ok: false, reason: 'expired' });
+    }
   });
 });

@@ -33,6 +33,7 @@ import {
   phoneBookingForm,
 } from './agenda-paths.ts';
 import { rangeOpening } from './open-days.ts';
+import { agendaColumns, agendaRows } from './agenda-rows.ts';
 import {
   PHONE_BOOKING_FIELDS,
   newPhoneBooking,
@@ -118,8 +119,9 @@ export async function agendaPage(page: Page, db: Db, desk: Desk, actor: Actor) {
   const entries = confirmCancel ? [] : await listAgenda(db, desk.id, range.from, range.to, now);
   const opening = await rangeOpening(db, desk, range.from, range.to);
   // The week leaves out the days the desk does not open, unless a booking is listed on one.
+  const rows = agendaRows(entries, locale, t, now);
   const days = daysBetween(range.from, range.to)
-    .map((d) => ({ day: d.key, entries: entries.filter((e) => e.day === d.key) }))
+    .map((d) => ({ day: d.key, entries: rows.filter((r) => r.day === d.key) }))
     .filter((d) => view === 'giorno' || opening.open.has(d.day) || d.entries.length > 0);
   // After "Close this day": how many families were told (&chiuso=N).
   const closedNow = query.get('chiuso');
@@ -165,6 +167,7 @@ export async function agendaPage(page: Page, db: Db, desk: Desk, actor: Actor) {
     href: (d: string, v: AgendaView) => agendaHref(place, d, v),
     step: view === 'giorno' ? 1 : 7,
     csvHref: `${staffPath(locale, 'agenda', desk.slug, 'agenda.csv')}?giorno=${day}&vista=${view}`,
+    odsHref: `${staffPath(locale, 'agenda', desk.slug, 'agenda.ods')}?giorno=${day}&vista=${view}`,
     settingsHref: can(actor, { kind: 'desk.settings', desk: { id: desk.id, municipioId: desk.municipioId } })
       ? deskSettingsHref(locale, desk.slug)
       : undefined,
@@ -180,6 +183,7 @@ export async function agendaPage(page: Page, db: Db, desk: Desk, actor: Actor) {
     problem,
     confirmCancel,
     days,
+    columns: agendaColumns(t),
     // Holds waiting for their code are counted apart: they may still lapse.
     bookedCount: entries.filter(standing).length,
     waitingCount: entries.filter((e) => e.status === 'pending').length,

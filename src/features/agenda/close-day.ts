@@ -6,8 +6,11 @@
 // openings of that day, so the slots outside the closed part stay bookable (slots.ts offers a closed
 // day's extra openings only). Each booking in the closed part that has not started is cancelled by
 // cancelBooking, the public cancellation path: its place freed, its reminder withdrawn, and the
-// family's "cancelled" email (with the link to book again) and SMS queued in the outbox in their
-// language, inside this transaction. The audit log records the day, the part and the count.
+// family's message queued in the outbox in their language, inside this transaction: email and/or
+// SMS saying the desk closed that day, with a fresh link to the booking's page where they choose
+// another time at the same desk or the desk's waiting list (displaced-families.ts). A family with no
+// contact to write to is called by the desk (the agenda shows the phone). The audit log records the
+// day, the part and the count.
 //
 // Authorization is the caller's: `can(actor, {kind: 'desk.settings'})` on the desk, whose id is
 // passed here.
@@ -22,7 +25,7 @@ import { addDays } from '#/features/booking/slots.ts';
 import { CLOSURE_REASON_MAX, checkFutureDay } from './closures.ts';
 import { startOfDay } from './agenda-queries.ts';
 import { normalizeTime } from './weekly-hours.ts';
-import { offerWaitingList, type DisplacedBooking } from './displaced-families.ts';
+import { manageTokenFor } from '#/features/booking/booking-sms.ts';
 
 export interface CloseDayInput {
   day: string;
@@ -170,15 +173,17 @@ export async function closeDay(
       })
       .execute();
     const affected = await bookingsClosedBy(trx, deskId, day, part, now)
-      .select(['id', 'reference', 'starts_at', 'locale'])
+      .select(['id', 'reference', 'email', 'phone'])
       .orderBy('starts_at')
       .orderBy('id')
       .forUpdate()
       .execute();
-    const displaced: DisplacedBooking[] = [];
-    for (const b of affected)
-      if (await cancelBooking(trx, b.id, now)) {
-        displaced.push({ bookingId: b.id, reference: b.reference, start: b.starts_at, locale: b.locale });
+    let cancelled = 0;
+    for (const b of affected) {
+      // A short token when an SMS will carry it (as a new booking's); none when nobody can be written to.
+      const manageToken = manageTokenFor(b);
+      if (await cancelBooking(trx, b.id, now, manageToken ? { dayClosed: { manageToken } } : {})) {
+        cancelled += 1;
         // Each one cancelled by the desk, as a cancellation from the agenda says it: the network's
         // figures count it as the desk's, not the family's (src/features/figures/count-figures.ts).
         await writeAudit(trx, {
@@ -188,15 +193,14 @@ export async function closeDay(
           detail: { desk: deskId, reference: b.reference, dayClosed: day },
         });
       }
-    // WAITING-LIST HOOK (displaced-families.ts): the families could be put on the desk's list here.
-    await offerWaitingList(trx, desk, displaced);
+    }
     await writeAudit(trx, {
       actorUserId: options.actorUserId,
       action: 'desk.day_closed',
       subject: `desk:${deskId}`,
-      detail: { day, from: part?.opens ?? null, until: part?.closes ?? null, cancelled: displaced.length },
+      detail: { day, from: part?.opens ?? null, until: part?.closes ?? null, cancelled },
     });
-    return displaced.length;
+    return cancelled;
   });
   if (outcome === 'not_found') return { ok: false, reason: 'not_found' };
   if (outcome === 'exists') return { ok: false, errors: { day: 'staff.desk.error.closureExists' } };

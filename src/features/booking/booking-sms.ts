@@ -33,6 +33,8 @@ export interface BookingForSms {
   manageToken?: string | null;
   /** The booking's `sms_wanted`: false when staff unticked the SMS confirmation (no SMS at all then). */
   smsWanted?: boolean;
+  /** A cancellation because the desk closed that day: the SMS carries manageToken's link (issue #15). */
+  dayClosed?: boolean;
 }
 
 /**
@@ -63,6 +65,7 @@ export async function queueBookingSms(
       start: booking.start.toISOString(),
       end: booking.end.toISOString(),
       manageToken: booking.manageToken ?? null,
+      ...(booking.dayClosed ? { dayClosed: true } : {}),
     },
     bookingId: booking.id,
   };

@@ -37,6 +37,27 @@ describe('booking emails', () => {
     expect(renderBookingEmail(input({ locale: 'ar' })).html).toContain(link);
   });
 
+  it("the desk's closed day: an apology and the link to choose another time or the waiting list, in the family's language", () => {
+    const closed = (locale: 'en' | 'ar') =>
+      renderBookingEmail(
+        input({ kind: 'booking_cancelled', locale, payload: { ...input().payload, dayClosed: true } }),
+      );
+    const email = closed('en');
+    expect(email.subject).toBe('The QuBì help desk is closed on the day of your appointment');
+    expect(email.text).toContain('so the appointment is cancelled. We are sorry.');
+    expect(email.text).toContain(
+      'Choose another time or the waiting list:\nhttps://qubi.example.org/en/prenotazione/gestisci?token=tok_abcdefghijklmnopqrstuvwxyz',
+    );
+    expect(email.text).toContain('QB-AB12-CD');
+    expect(email.ics).toContain('STATUS:CANCELLED');
+    const arabic = closed('ar');
+    expect(arabic.subject).toBe('مكتب QuBì مغلق في يوم موعدك');
+    expect(arabic.html).toContain('href="https://qubi.example.org/ar/prenotazione/gestisci?token=');
+    // A cancellation by the family keeps its "book again" link to the desk's page.
+    const plain = renderBookingEmail(input({ kind: 'booking_cancelled' }));
+    expect(plain.text).not.toContain('gestisci');
+  });
+
   it('confirms with the details, a manage link and a calendar file', () => {
     const email = renderBookingEmail(input());
     expect(email.subject).toBe('Your appointment at a QuBì help desk is confirmed');

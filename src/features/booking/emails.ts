@@ -42,6 +42,11 @@ export interface BookingPayload {
   start: Date;
   end: Date;
   manageToken: string | null;
+  /**
+   * A cancellation because the desk closed that day (issue #15): the message apologises and its
+   * link (manageToken, issued for it) offers another time or the desk's waiting list.
+   */
+  dayClosed?: boolean;
 }
 
 export interface EmailDesk {
@@ -80,7 +85,7 @@ export function parseBookingPayload(value: unknown): BookingPayload {
     throw new Error('booking message payload is malformed');
   }
   const manageToken = typeof p.manageToken === 'string' && p.manageToken ? p.manageToken : null;
-  return { reference: p.reference, deskSlug: p.deskSlug, start, end, manageToken };
+  return { reference: p.reference, deskSlug: p.deskSlug, start, end, manageToken, dayClosed: p.dayClosed === true };
 }
 
 /** The page where the person changes or cancels the booking (built by the booking pages). */
@@ -110,6 +115,7 @@ type BookingContent = EmailContent & { manageUrl?: string };
 function composeContent(input: BookingEmailInput): BookingContent {
   const t = getTranslator(input.locale);
   const { payload, desk, locale } = input;
+  if (displacedBy(input)) return closedDayContent(input, t);
   const manageUrl =
     payload.manageToken && input.kind !== 'booking_cancelled'
       ? manageBookingUrl(input.origin, locale, payload.manageToken)
@@ -149,6 +155,27 @@ function composeContent(input: BookingEmailInput): BookingContent {
     signature: t('email.signature'),
     footer: t('email.footer'),
     ...(manageUrl ? { manageUrl } : {}),
+  };
+}
+
+/** A cancellation by the desk's closure that carries its link to choose again. */
+const displacedBy = (input: BookingEmailInput) =>
+  input.kind === 'booking_cancelled' && input.payload.dayClosed === true && input.payload.manageToken !== null;
+
+/**
+ * The desk closed on the appointment's day: the same facts as a cancellation, an apology, and the
+ * link to the page where the family picks another time or joins the desk's waiting list.
+ */
+function closedDayContent(input: BookingEmailInput, t: Translate): BookingContent {
+  const { payload, locale } = input;
+  const manageUrl = manageBookingUrl(input.origin, locale, payload.manageToken!);
+  const plain = composeContent({ ...input, payload: { ...payload, dayClosed: false } });
+  return {
+    ...plain,
+    subject: t('closeDay.email.subject'),
+    intro: t('closeDay.email.intro'),
+    links: [{ text: t('closeDay.email.link'), url: manageUrl }],
+    manageUrl,
   };
 }
 

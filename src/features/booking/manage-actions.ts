@@ -36,14 +36,18 @@ export const CANCEL_FIELDS = ['reference', 'phone'] as const;
 /** Only a booking still to come can be cancelled or moved. */
 const upcoming = (booking: ManagedBooking, now = new Date()) => booking.status === 'confirmed' && booking.end > now;
 
-/** The booking the manage link names, if it can still change; else back to the page, which says why. */
-async function linkedBooking(context: ActionAPIContext) {
+/**
+ * The booking the manage link names, if it can still change (`displaced`: or was cancelled by its
+ * desk's closed day, to choose again); else back to the page, which says why.
+ */
+export async function linkedBooking(context: ActionAPIContext, accept: { displaced?: boolean } = {}) {
   const token = tokenOf(context.url);
   const self = (query: Record<string, string> = {}) => managePath(context.locals.locale, token, query);
   const db = await getDb();
   const booking = await findBookingByToken(db, token);
   const desk = booking && (await getDeskBySlug(db, booking.deskSlug));
-  if (!booking || !desk || !upcoming(booking)) throw seeOther(self());
+  const changeable = booking && (upcoming(booking) || (accept.displaced === true && booking.displaced));
+  if (!booking || !desk || !changeable) throw seeOther(self());
   const limit = await guardPublicWrite(db, 'manage', clientIp(context));
   if (!limit.allowed) throw new FormRefused({ retryAfterSeconds: limit.retryAfterSeconds });
   return { db, booking, desk, self };
@@ -88,7 +92,7 @@ export const manageBooking = {
     slot: (context) => manageForm(context.url),
     messages: 'booking.error.',
     handler: async ({ slot }, context) => {
-      const { db, booking, desk, self } = await linkedBooking(context);
+      const { db, booking, desk, self } = await linkedBooking(context, { displaced: true });
       const start = parseSlotValue(slot);
       const moved =
         start && (await moveBooking(db, booking, desk, start, new Date(), { reminderAt: getConfig().reminderTime }));

@@ -25,6 +25,8 @@ export interface ManagedBooking {
   email: string | null;
   phone: string | null;
   locale: string;
+  /** Cancelled by the desk's closure of its day, and not yet booked again nor put on the waiting list. */
+  displaced: boolean;
 }
 
 function bookingQuery(db: Db) {
@@ -44,6 +46,7 @@ function bookingQuery(db: Db) {
       'booking.email',
       'booking.phone',
       'booking.locale',
+      'booking.displaced_at',
     ])
     .where('booking.erased_at', 'is', null);
 }
@@ -62,6 +65,7 @@ function toManaged(r: Awaited<ReturnType<ReturnType<typeof bookingQuery>['execut
     email: r.email,
     phone: r.phone,
     locale: r.locale,
+    displaced: r.displaced_at !== null,
   };
 }
 
@@ -83,16 +87,21 @@ export async function findBookingByReferenceAndPhone(
   return row && toManaged(row);
 }
 
-/** Cancels a confirmed booking (or a pending hold) and frees its place at once. False if it was neither. */
 /**
+ * Cancels a confirmed booking (or a pending hold) and frees its place at once. False if it was neither.
+ *
  * `answerBySms`: the family asked by SMS (an "ANNULLA" reply), so the cancellation is answered by SMS
  * even when they wanted no SMS for the booking: a request that goes unanswered reads as not done.
+ *
+ * `dayClosed`: the desk closed that day (agenda/close-day.ts). A confirmed booking is marked displaced
+ * and its link replaced by this fresh token (only the hash is stored, so the old one cannot be sent
+ * again); the messages apologise and carry the link to choose another time or the waiting list.
  */
 export async function cancelBooking(
   db: Db,
   bookingId: number,
   now: Date = new Date(),
-  options: { answerBySms?: boolean } = {},
+  options: { answerBySms?: boolean; dayClosed?: { manageToken: string } } = {},
 ): Promise<boolean> {
   return runInTransaction(db, async (trx) => {
     const cancelled = await trx
@@ -133,6 +142,14 @@ export async function cancelBooking(
       await trx.deleteFrom('verification_code').where('booking_id', '=', bookingId).execute();
       return true;
     }
+    const closed = options.dayClosed;
+    if (closed)
+      await trx
+        .updateTable('booking')
+        .set({ displaced_at: now, manage_token_hash: hashToken(closed.manageToken) })
+        .where('id', '=', bookingId)
+        .execute();
+    const told = closed ? { manageToken: closed.manageToken, dayClosed: true } : {};
     if (cancelled.email) {
       // The person hears that the appointment is off, with an .ics that removes it from their calendar.
       const desk = await trx
@@ -145,6 +162,7 @@ export async function cancelBooking(
         deskSlug: desk.slug,
         start: cancelled.starts_at.toISOString(),
         end: cancelled.ends_at.toISOString(),
+        ...told,
       };
       await enqueueMessage(trx, {
         kind: 'booking_cancelled',
@@ -167,6 +185,7 @@ export async function cancelBooking(
         start: cancelled.starts_at,
         end: cancelled.ends_at,
         smsWanted: options.answerBySms || cancelled.sms_wanted,
+        ...told,
       },
       now,
     );
@@ -182,6 +201,9 @@ class NotMovable extends Error {}
  * (a concurrent move or cancellation is seen, never undone), the new place is taken by the same
  * statement that enforces capacity (takePlace, as every booking), and only then is the old place
  * freed, by the slot the row names. A full slot rolls everything back: the old place is kept.
+ *
+ * A booking displaced by its desk's closed day (issue #15) moves the same way, once: it becomes
+ * confirmed again at the new time, and no old place is freed (the closure freed it already).
  */
 export async function moveBooking(
   db: Db,
@@ -194,7 +216,7 @@ export async function moveBooking(
   | { ok: true; start: Date; end: Date }
   | { ok: false; reason: 'slot_full' | 'slot_unavailable' | 'not_confirmed'; alternatives: SlotAvailability[] }
 > {
-  if (booking.status !== 'confirmed' || booking.deskId !== desk.id)
+  if ((booking.status !== 'confirmed' && !booking.displaced) || booking.deskId !== desk.id)
     return { ok: false, reason: 'not_confirmed', alternatives: [] };
   const slot = await findOfferedSlot(db, desk, newStart, now);
   if (!slot || slot.start.getTime() === booking.start.getTime())
@@ -203,9 +225,14 @@ export async function moveBooking(
     await runInTransaction(db, async (trx) => {
       const current = await trx
         .selectFrom('booking')
-        .select(['slot_id', 'starts_at'])
+        .select(['slot_id', 'starts_at', 'status'])
         .where('id', '=', booking.id)
-        .where('status', '=', 'confirmed')
+        .where((eb) =>
+          eb.or([
+            eb('status', '=', 'confirmed'),
+            eb.and([eb('status', '=', 'cancelled'), eb('displaced_at', 'is not', null)]),
+          ]),
+        )
         .where('erased_at', 'is', null)
         .forUpdate()
         .executeTakeFirst();
@@ -223,20 +250,28 @@ export async function moveBooking(
         .execute();
       const taken = await takePlace(trx, desk, slot, now);
       if (!taken) throw new SlotFull();
-      // The row was locked above as confirmed; sms_wanted says whether the family wants the SMS.
+      // The row was locked above; sms_wanted says whether the family wants the SMS.
+      const displaced = current.status === 'cancelled';
       const moved = await trx
         .updateTable('booking')
-        .set({ slot_id: taken.id, starts_at: slot.start, ends_at: slot.end })
+        .set({
+          slot_id: taken.id,
+          starts_at: slot.start,
+          ends_at: slot.end,
+          ...(displaced ? { status: 'confirmed' as const, cancelled_at: null, displaced_at: null } : {}),
+        })
         .where('id', '=', booking.id)
         .returning(['id', 'sms_wanted'])
         .executeTakeFirstOrThrow();
-      await trx
-        .updateTable('booking_slot')
-        .set({ booked: sql<number>`booked - 1` })
-        .where('id', '=', current.slot_id)
-        .execute();
-      // The place moved away from goes to the desk's waiting list (issue #13).
-      await offerDeskPlace(trx, current.slot_id, now);
+      if (!displaced) {
+        await trx
+          .updateTable('booking_slot')
+          .set({ booked: sql<number>`booked - 1` })
+          .where('id', '=', current.slot_id)
+          .execute();
+        // The place moved away from goes to the desk's waiting list (issue #13).
+        await offerDeskPlace(trx, current.slot_id, now);
+      }
       await cancelPendingMessages(trx, booking.id, ['booking_reminder']);
       if (booking.email) {
         const payload = {

@@ -17,6 +17,8 @@ import { loadWeek, weekOf, type WeekOfSlots } from './booking-flow.ts';
 import { signConfirmation } from './confirmation.ts';
 import { parseWeekValue } from './flow.ts';
 import { manageForm } from './manage-actions.ts';
+import { romeDateString } from '#/lib/time.ts';
+import { suggestedDays } from '#/features/agenda/displaced-families.ts';
 
 export type ManageStep = 'not-found' | 'limited' | 'booking' | 'confirm-cancel' | 'move';
 
@@ -29,6 +31,8 @@ export interface ManageBookingView {
   /** The message key of a refused move, shown on the week of the time asked for. */
   moveError: string | undefined;
   week: WeekOfSlots | undefined;
+  /** A booking its desk's closed day cancelled: the waiting-list form's days and their errors. */
+  wait: { values: { fromDay: string; toDay: string }; errors: { fromDay?: string; toDay?: string } } | undefined;
   calendarHref: string;
   title: string;
 }
@@ -53,6 +57,7 @@ export async function manageBookingView(
     retryAfterSeconds: 0,
     moveError: undefined,
     week: undefined,
+    wait: undefined,
     calendarHref: '',
     title: '',
   };
@@ -62,16 +67,18 @@ export async function manageBookingView(
     view.calendarHref = bookingPath(locale, desk.slug, 'appuntamento.ics', {
       c: signConfirmation(await getServerSecret(db), booking.id),
     });
-    if (upcoming) await upcomingStep(astro, db, desk, view);
+    // A booking its desk's closed day cancelled may choose another time too (issue #15).
+    if (upcoming || booking.displaced) await upcomingStep(astro, db, desk, view);
   }
   const titles: Record<ManageStep, string> = {
     'not-found': t('manage.notFound.title'),
     limited: t('booking.limit.title'),
-    booking: t('manage.title'),
+    booking: view.wait ? t('closeDay.page.title') : t('manage.title'),
     'confirm-cancel': t('manage.cancel.title'),
     move: t('manage.move.title'),
   };
-  view.title = view.moveError ? t('booking.errorTitle', { title: titles[view.step] }) : titles[view.step];
+  const refused = view.moveError || view.wait?.errors.fromDay || view.wait?.errors.toDay;
+  view.title = refused ? t('booking.errorTitle', { title: titles[view.step] }) : titles[view.step];
   return view;
 }
 
@@ -80,10 +87,22 @@ async function upcomingStep(astro: PageContext, db: Db, desk: Desk, view: Manage
   const { flow, scope } = manageForm(astro.url);
   const kept = await keptFormInput(astro, flow, scope);
   const intent = astro.url.searchParams.get('azione');
+  if (view.booking?.displaced) {
+    // The days typed (kept when refused), else two weeks from the closed day or tomorrow.
+    const suggested = suggestedDays(romeDateString(view.booking.start));
+    const typed = (field: 'fromDay' | 'toDay') => {
+      const value = kept?.form.get(field);
+      return typeof value === 'string' ? value : suggested[field];
+    };
+    view.wait = {
+      values: { fromDay: typed('fromDay'), toDay: typed('toDay') },
+      errors: { fromDay: kept?.errors.get('fromDay')?.key, toDay: kept?.errors.get('toDay')?.key },
+    };
+  }
   if (kept?.retryAfterSeconds) {
     view.step = 'limited';
     view.retryAfterSeconds = kept.retryAfterSeconds;
-  } else if (intent === 'annulla') view.step = 'confirm-cancel';
+  } else if (intent === 'annulla' && view.upcoming) view.step = 'confirm-cancel';
   else if (intent === 'sposta') {
     view.step = 'move';
     view.week = await loadWeek(db, desk, parseWeekValue(astro.url.searchParams.get('settimana')));

@@ -47,6 +47,27 @@ describe('booking SMS', () => {
     }
   }
 
+  for (const locale of LOCALES) {
+    it(`the desk's closed day in ${locale} fits 2 segments with the link to choose again`, () => {
+      const text = longest(
+        DAYS.map((start) =>
+          renderBookingSms({
+            kind: 'booking_cancelled',
+            locale,
+            origin: ORIGIN,
+            desk,
+            payload: { reference: 'QB-WWWW-WW', deskSlug: 'x', start, end: start, manageToken: TOKEN, dayClosed: true },
+          }),
+        ),
+      );
+      expect(text).toContain(`${ORIGIN}/g/${TOKEN}`);
+      expect(text).toContain('QB-WWWW-WW');
+      const measure = measureSms(text);
+      expect(measure.encoding, text).toBe(GSM_LOCALES.includes(locale) ? 'gsm7' : 'ucs2');
+      expect(measure.segments, `${text} (${measure.units})`).toBeLessThanOrEqual(2);
+    });
+  }
+
   it('carries the reference, the desk, day and time, the desk phone and the short manage link', () => {
     const start = new Date('2026-12-14T09:30:00Z');
     const payload = { reference: 'QB-7K4M-2P', deskSlug: 'x', start, end: start, manageToken: TOKEN };

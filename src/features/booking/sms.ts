@@ -65,6 +65,9 @@ export function renderBookingSms(input: BookingSmsInput): string {
     when: smsWhen(payload.start, locale),
     phone: input.desk.phone,
   };
+  // The desk closed that day (issue #15): the cancellation carries the link to choose again.
+  if (input.kind === 'booking_cancelled' && payload.dayClosed && payload.manageToken)
+    return smsText(t('closeDay.sms', { ...values, link: shortManageUrl(input.origin, payload.manageToken) }), locale);
   const main = t(`sms.booking.${input.kind.replace('booking_', '')}`, values);
   if (input.kind === 'booking_cancelled') return smsText(main, locale);
   const tail = payload.manageToken

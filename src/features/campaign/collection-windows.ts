@@ -14,6 +14,7 @@ import { dayKey, isHoliday } from '#/lib/holidays.ts';
 import { parseFormDate, parseFormTime } from '#/features/events/event-form.ts';
 import { romeDayOf } from './window-days.ts';
 import { tellDonors } from './window-notice.ts';
+import { releaseWindowHolds } from './window-holds.ts';
 
 export interface WindowFormValues {
   day: string;
@@ -172,14 +173,17 @@ export async function moveWindow(
         end: checked.endsAt.toISOString(),
       },
     });
-    return tellDonors(trx, window.id, {
+    const notice = {
       pointName: window.point.name,
-      change: 'moved',
+      change: 'moved' as const,
       oldStart: window.starts_at,
       oldEnd: window.ends_at,
       start: checked.startsAt,
       end: checked.endsAt,
-    });
+    };
+    // Holds still waiting for their code are released and their donors told (window-holds.ts).
+    const heldTold = await releaseWindowHolds(trx, window.id, notice, now);
+    return heldTold + (await tellDonors(trx, window.id, notice));
   });
   if (told === undefined) return { ok: false, reason: 'conflict' };
   return { ok: true, windowId: window.id, told };
@@ -211,14 +215,16 @@ export async function cancelWindow(
       subject: `drop_off_point:${window.point.slug}`,
       detail: { window: window.id, start: window.starts_at.toISOString() },
     });
-    return tellDonors(trx, window.id, {
+    const notice = {
       pointName: window.point.name,
-      change: 'cancelled',
+      change: 'cancelled' as const,
       oldStart: window.starts_at,
       oldEnd: window.ends_at,
       start: null,
       end: null,
-    });
+    };
+    const heldTold = await releaseWindowHolds(trx, window.id, notice, now);
+    return heldTold + (await tellDonors(trx, window.id, notice));
   });
   if (told === undefined) return { ok: false, reason: 'conflict' };
   return { ok: true, windowId: window.id, told };

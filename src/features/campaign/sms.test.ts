@@ -4,6 +4,7 @@ import { measureSms } from '#/server/sms/encoding.ts';
 import deskSeed from '../../../db/seed/desks.json' with { type: 'json' };
 import { renderVerificationSms } from '#/features/verification/sms.ts';
 import { renderPledgeSms, type PledgeSmsKind } from './sms.ts';
+import { renderWindowSms } from './window-notice.ts';
 
 // The longest real values: the seeded drop-off point with the longest name (a desk: "Spazio QuBì <area>"),
 // a 20-character manage token, the production address, every day of a year at 10:30.
@@ -39,6 +40,26 @@ describe('pledge and verification SMS', () => {
         }
       });
     }
+
+    it(`a pledge released by its window's change in ${locale} fits 2 segments with the point and the link`, () => {
+      for (const oldStart of DAYS) {
+        const notice = {
+          reference: '',
+          pointName: point.name,
+          change: 'cancelled' as const,
+          oldStart,
+          oldEnd: oldStart,
+          start: null,
+          end: null,
+          released: true,
+        };
+        const text = renderWindowSms(notice, locale, ORIGIN);
+        const measure = measureSms(text);
+        expect(measure.encoding, text).toBe(GSM_LOCALES.includes(locale) ? 'gsm7' : 'ucs2');
+        expect(measure.segments, `${text} (${measure.units})`).toBeLessThanOrEqual(2);
+        expect(text).toContain(`${ORIGIN}/${locale}/zaino-sospeso`);
+      }
+    });
 
     it(`verification_code of a pledge (30 minutes) in ${locale} carries the code in one segment`, () => {
       const text = renderVerificationSms(locale, '987654', 30);

@@ -10,7 +10,14 @@ import { formatLongDate, formatTimeRange } from '#/lib/format.ts';
 import { smsText, smsWhen } from '#/features/booking/sms.ts';
 import { cancelPendingMessagesOf, enqueueMessage, smsRecipientOf } from '#/server/mail/outbox.ts';
 import { WITHDRAWN, type MessageRenderers, type RenderRequest } from '#/server/mail/renderers.ts';
-import { renderHtml, renderText, type EmailContent, type RenderedEmail } from '#/server/mail/email-layout.ts';
+import {
+  renderHtml,
+  renderText,
+  trimOrigin,
+  type EmailContent,
+  type RenderedEmail,
+} from '#/server/mail/email-layout.ts';
+import { pagePath } from '#/lib/paths.ts';
 
 export const WINDOW_NOTICE_KIND = 'pledge_window_changed';
 
@@ -23,6 +30,8 @@ export interface WindowNotice {
   /** The new times of a moved window. */
   start: Date | null;
   end: Date | null;
+  /** A pledge still waiting for its code, released by the change (window-holds.ts): not recorded. */
+  released?: boolean;
 }
 
 /**
@@ -41,20 +50,32 @@ export async function tellDonors(trx: Db, windowId: number, notice: Omit<WindowN
   let told = 0;
   for (const p of pledges) {
     await cancelPendingMessagesOf(trx, 'pledge_id', p.id, ['pledge_reminder']);
-    const sms = smsRecipientOf(p.phone);
-    const recipient = p.email ?? sms;
-    if (!recipient) continue;
-    await enqueueMessage(trx, {
-      kind: WINDOW_NOTICE_KIND,
-      channel: p.email ? 'email' : 'sms',
-      recipient,
-      locale: p.locale as Locale,
-      payload: { ...notice, reference: p.reference },
-      pledgeId: p.id,
-    });
-    told++;
+    if (await queueWindowNotice(trx, p, { ...notice, reference: p.reference }, p.id)) told++;
   }
   return told;
+}
+
+/**
+ * One donor's notice: by email when they gave one, else by SMS to a mobile, in their language.
+ * False when there is no contact to write to. `pledgeId`: none for a released hold (window-holds.ts).
+ */
+export async function queueWindowNotice(
+  trx: Db,
+  donor: { email: string | null; phone: string | null; locale: string },
+  payload: WindowNotice,
+  pledgeId?: number,
+): Promise<boolean> {
+  const recipient = donor.email ?? smsRecipientOf(donor.phone);
+  if (!recipient) return false;
+  await enqueueMessage(trx, {
+    kind: WINDOW_NOTICE_KIND,
+    channel: donor.email ? 'email' : 'sms',
+    recipient,
+    locale: donor.locale as Locale,
+    payload: { ...payload },
+    pledgeId,
+  });
+  return true;
 }
 
 export function parseWindowNotice(value: unknown): WindowNotice {
@@ -77,6 +98,7 @@ export function parseWindowNotice(value: unknown): WindowNotice {
       oldEnd,
       start: date(p.start),
       end: date(p.end),
+      released: p.released === true,
     };
   throw new Error('window notice payload is malformed');
 }
@@ -84,8 +106,14 @@ export function parseWindowNotice(value: unknown): WindowNotice {
 const when = (start: Date, end: Date, locale: Locale) =>
   `${formatLongDate(start, locale)}, ${formatTimeRange(start, end, locale)}`;
 
-export function renderWindowEmail(notice: WindowNotice, locale: Locale, firstName: string | null): RenderedEmail {
+export function renderWindowEmail(
+  notice: WindowNotice,
+  locale: Locale,
+  firstName: string | null,
+  origin = '',
+): RenderedEmail {
   const t = getTranslator(locale);
+  if (notice.released) return renderReleasedEmail(notice, locale, origin);
   const old = when(notice.oldStart, notice.oldEnd, locale);
   const moved = notice.change === 'moved' && notice.start && notice.end;
   const content: EmailContent = {
@@ -109,8 +137,42 @@ export function renderWindowEmail(notice: WindowNotice, locale: Locale, firstNam
   return { subject: content.subject, text: renderText(content), html: renderHtml(content, locale) };
 }
 
-export function renderWindowSms(notice: WindowNotice, locale: Locale): string {
+/** The pledge was waiting for its code when the day changed: not recorded, pledge again. */
+function renderReleasedEmail(notice: WindowNotice, locale: Locale, origin: string): RenderedEmail {
   const t = getTranslator(locale);
+  const moved = notice.change === 'moved' && notice.start && notice.end;
+  const content: EmailContent = {
+    subject: t('partners.windows.released.subject'),
+    greeting: t('email.greetingAnonymous'),
+    intro: t('partners.windows.released.intro', {
+      point: notice.pointName,
+      old: when(notice.oldStart, notice.oldEnd, locale),
+    }),
+    details: moved
+      ? [{ label: t('partners.windows.email.newTime'), value: when(notice.start!, notice.end!, locale) }]
+      : [],
+    links: [{ text: t('partners.windows.released.link'), url: campaignUrl(origin, locale) }],
+    notes: [],
+    closing: t('auth.email.closing'),
+    signature: t('email.signature'),
+    footer: t('partners.windows.email.footer'),
+  };
+  return { subject: content.subject, text: renderText(content), html: renderHtml(content, locale) };
+}
+
+const campaignUrl = (origin: string, locale: Locale) => `${trimOrigin(origin)}${pagePath(locale, 'campaign')}`;
+
+export function renderWindowSms(notice: WindowNotice, locale: Locale, origin = ''): string {
+  const t = getTranslator(locale);
+  if (notice.released)
+    return smsText(
+      t('partners.windows.released.sms', {
+        point: notice.pointName,
+        old: smsWhen(notice.oldStart, locale),
+        link: campaignUrl(origin, locale),
+      }),
+      locale,
+    );
   const values = {
     reference: notice.reference,
     point: notice.pointName,
@@ -138,16 +200,20 @@ async function stillOpen(db: Db, pledgeId: number | null) {
 
 export const windowNoticeRenderers: MessageRenderers = {
   email: {
-    [WINDOW_NOTICE_KIND]: async ({ db, message, locale }: RenderRequest) => {
+    [WINDOW_NOTICE_KIND]: async ({ db, message, locale, origin }: RenderRequest) => {
+      const notice = parseWindowNotice(message.payload);
+      // A released hold's message has no pledge any more (window-holds.ts): it always goes.
+      if (notice.released) return renderWindowEmail(notice, locale, null, origin);
       const pledge = await stillOpen(db, message.pledgeId);
       if (!pledge) return WITHDRAWN;
-      return renderWindowEmail(parseWindowNotice(message.payload), locale, pledge.first_name);
+      return renderWindowEmail(notice, locale, pledge.first_name, origin);
     },
   },
   sms: {
-    [WINDOW_NOTICE_KIND]: async ({ db, message, locale }: RenderRequest) => {
-      if (!(await stillOpen(db, message.pledgeId))) return WITHDRAWN;
-      return renderWindowSms(parseWindowNotice(message.payload), locale);
+    [WINDOW_NOTICE_KIND]: async ({ db, message, locale, origin }: RenderRequest) => {
+      const notice = parseWindowNotice(message.payload);
+      if (!notice.released && !(await stillOpen(db, message.pledgeId))) return WITHDRAWN;
+      return renderWindowSms(notice, locale, origin);
     },
   },
 };

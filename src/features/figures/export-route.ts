@@ -9,6 +9,7 @@ import { getTranslator } from '#/lib/i18n.ts';
 import { writeAudit } from '#/features/audit/audit.ts';
 import { dashboardView } from './dashboard-view.ts';
 import { figuresCsv, figuresOds } from './figures-export.ts';
+import { ODS_MEDIA_TYPE } from '#/lib/ods.ts';
 
 export async function exportFigures(context: APIContext, format: 'csv' | 'ods'): Promise<Response> {
   const locale = context.params.locale;
@@ -31,6 +32,6 @@ export async function exportFigures(context: APIContext, format: 'csv' | 'ods'):
       headers: { ...headers, 'Content-Type': 'text/csv; charset=utf-8' },
     });
   return new Response(figuresOds(view.tables, t) as Uint8Array<ArrayBuffer>, {
-    headers: { ...headers, 'Content-Type': 'application/vnd.oasis.opendocument.spreadsheet' },
+    headers: { ...headers, 'Content-Type': ODS_MEDIA_TYPE },
   });
 }

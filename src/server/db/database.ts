@@ -315,6 +315,8 @@ export interface BookingTable {
   hold_client: ColumnType<string | null, string | null | undefined, string | null>;
   /** False: no SMS about this booking (staff unticked "Send the family an SMS confirmation"). */
   sms_wanted: Generated<boolean>;
+  /** Set when the desk's closure of that day cancelled it: its link offers another time or the waiting list, once (issue #15). */
+  displaced_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 /** One code per subject: a booking's hold, a volunteer's sign-up, an event sign-up's hold or a pledge's hold (exactly one of the ids). */

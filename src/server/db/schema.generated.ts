@@ -66,6 +66,7 @@ export interface Booking {
   cancelled_at: Timestamp | null;
   created_at: Generated<Timestamp>;
   desk_id: number;
+  displaced_at: Timestamp | null;
   email: string | null;
   ends_at: Timestamp;
   erased_at: Timestamp | null;
