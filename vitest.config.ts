@@ -5,13 +5,17 @@ import { TEST_NODE_FLAGS } from './tests/support/node-flags.ts';
 // Tests about PostgreSQL itself (a network outage, several processes) run only in npm run test:pg.
 const exclude = [...configDefaults.exclude, ...(process.env.TEST_DATABASE_URL ? [] : ['**/*.pg.test.ts'])];
 
+// vitest's default is one worker per core but one: a single worker on a 2-core machine, which then
+// sat idle for much of each HTTP file (waiting for its server process, the mail worker's round,
+// PGlite's disk). One file per core (at least two); `--maxWorkers` still overrides it. One more
+// than cores was tried: on a loaded machine its files ran past their hook and test time limits.
+// Set in each project too: a project with `extends: false` does not inherit the root's value and
+// fell back to vitest's default, so until 2026-12 every file of both suites ran one at a time.
+const maxWorkers = Math.max(2, availableParallelism());
+
 export default defineConfig({
   test: {
-    // vitest's default is one worker per core but one: a single worker on a 2-core machine, which then
-    // sat idle for much of each HTTP file (waiting for its server process, the mail worker's 5 s round,
-    // PGlite's disk). One file per core (at least two); `--maxWorkers` still overrides it. One more
-    // than cores was tried: on a loaded machine its files ran past their hook and test time limits.
-    maxWorkers: Math.max(2, availableParallelism()),
+    maxWorkers,
     // Migrated (and seeded) embedded databases made once per run, copied for each file and server;
     // on PostgreSQL, template databases. Here, not in the projects: made once for both.
     globalSetup: ['tests/support/global-setup.ts'],
@@ -26,6 +30,7 @@ export default defineConfig({
           include: ['src/**/*.test.ts'],
           exclude,
           isolate: false,
+          maxWorkers,
           testTimeout: 30000,
           execArgv: TEST_NODE_FLAGS,
         },
@@ -39,6 +44,7 @@ export default defineConfig({
           exclude,
           testTimeout: 30000,
           hookTimeout: 120000,
+          maxWorkers,
           // V8 flags of the workers (PGlite compiled once, not twice): see tests/support/node-flags.ts.
           execArgv: TEST_NODE_FLAGS,
         },
