@@ -5,7 +5,7 @@
 // On PostgreSQL (TEST_DATABASE_URL) it makes two template databases there instead, dropped at the end.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,6 +18,14 @@ export default function setup(): (() => Promise<void>) | undefined {
   // One key of encryption at rest for the whole run: the templates, the workers and the servers
   // they start must all read what the others stored (the server secret, TOTP secrets).
   process.env.APP_SECRET ??= THROWAWAY_APP_SECRET;
+  // Templates made beforehand for several runs (.ci/run makes them once for the PGlite and the
+  // browser suites): used as they are, and left for whoever made them. PGlite only: on PostgreSQL
+  // the folder's `ready` file also says that this run's template databases are made.
+  const given = process.env[TEMPLATES_ENV];
+  if (given && !testDatabaseUrl && existsSync(given)) {
+    process.env[COMPILE_CACHE_ENV] ??= path.join(given, 'node-compile-cache');
+    return undefined;
+  }
   const dir = mkdtempSync(path.join(tmpdir(), 'qubi-test-templates-'));
   process.env[TEMPLATES_ENV] = dir;
   // Node's cache of compiled modules for the servers of this run (removed with the folder): the ~30

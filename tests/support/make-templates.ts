@@ -25,6 +25,7 @@ import { openDatabase } from '#/server/db/connection.ts';
 import { migrateToLatest } from '#/server/db/migrate.ts';
 import { migrateAndSeed } from '../../scripts/prepare-database.ts';
 import type { Database } from '#/server/db/database.ts';
+import { THROWAWAY_APP_SECRET } from '#/server/config.ts';
 import { PG_TEMPLATES_ENV, TEMPLATES_READY, TEMPLATES_FAILED, postgresUrl, testDatabaseUrl } from './db.ts';
 import pg from 'pg';
 
@@ -93,6 +94,9 @@ async function makePostgresTemplates(prefix: string): Promise<void> {
   console.log(`test template databases made in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
+// The key the test processes use (tests/support/global-setup.ts): set already when global-setup
+// starts this script; set here when .ci/run makes the templates once before its suites.
+process.env.APP_SECRET ??= THROWAWAY_APP_SECRET;
 const dir = process.argv[2]!;
 try {
   const prefix = process.env[PG_TEMPLATES_ENV];
