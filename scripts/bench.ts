@@ -46,6 +46,7 @@ import {
   pgUrlFromArgs,
   phone,
   prepareBookingData,
+  processCpuMs,
   requireWrk,
   startChildServer,
   writeDocSection,
@@ -379,21 +380,33 @@ function targets(slots: SlotRef[], pledge: PledgeTarget, cursor: Cursor, inbox: 
 }
 
 const show = (r: LoadResult) =>
-  `${r.perSecond.toFixed(0)}/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms${r.other ? ` (also ${r.other})` : ''}`;
+  `${r.perSecond.toFixed(0)}/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, CPU ${r.cpuMsPerOk?.toFixed(2)} ms each${r.other ? ` (also ${r.other})` : ''}`;
+
+/** A server under test: where to send requests, and its process (for its CPU time). */
+interface Server {
+  origin: string;
+  pid: number;
+}
 
 /**
  * Each target: a warm-up of both servers, then PAIRS pairs of runs, site first in even pairs and
  * bare first in odd ones, so a change in the machine's load meets both sides alike.
  */
-async function measurePairs(database: string, site: string, bare: string, list: Target[]): Promise<Row[]> {
+async function measurePairs(database: string, site: Server, bare: Server, list: Target[]): Promise<Row[]> {
   const rows: Row[] = [];
+  // One run, with the CPU time its server process spent meanwhile per expected answer.
+  const measure = async (t: Target, server: Server, isBare: boolean, seconds: number): Promise<LoadResult> => {
+    const before = processCpuMs(server.pid);
+    const result = await t.run(server.origin, isBare, seconds);
+    return { ...result, cpuMsPerOk: (processCpuMs(server.pid) - before) / result.ok };
+  };
   for (const t of list) {
-    await t.run(site, false, WARMUP_SECONDS);
-    await t.run(bare, true, WARMUP_SECONDS);
+    await measure(t, site, false, WARMUP_SECONDS);
+    await measure(t, bare, true, WARMUP_SECONDS);
     const row: Row = { database, target: t.name, kind: t.kind, site: [], bare: [] };
     for (let pair = 0; pair < PAIRS; pair++) {
       for (const side of pair % 2 === 0 ? (['site', 'bare'] as const) : (['bare', 'site'] as const))
-        row[side].push(await t.run(side === 'site' ? site : bare, side === 'bare', SECONDS));
+        row[side].push(await measure(t, side === 'site' ? site : bare, side === 'bare', SECONDS));
       const ratio = row.site[pair]!.perSecond / row.bare[pair]!.perSecond;
       console.log(
         `  ${database}, ${t.name}, pair ${pair + 1}: site ${show(row.site[pair]!)}; bare ${show(row.bare[pair]!)}; ${(ratio * 100).toFixed(0)} %`,
@@ -536,7 +549,12 @@ async function runEmbedded(): Promise<Run> {
         const inbox = new CodeInbox(() => server.output());
         try {
           const list = chosen(targets(slots, pledge, { slot: 0, pledge: 0 }, inbox));
-          rows = await measurePairs('embedded PGlite', server.origin, baseline.origin, list);
+          rows = await measurePairs(
+            'embedded PGlite',
+            { origin: server.origin, pid: server.process.pid! },
+            baseline,
+            list,
+          );
         } finally {
           inbox.stop();
         }
@@ -589,7 +607,12 @@ async function runPostgres(baseUrl: string): Promise<Run> {
             const inbox = new CodeInbox(() => server.output());
             try {
               const list = chosen(targets(slots, pledge, { slot: 0, pledge: 0 }, inbox));
-              return await measurePairs('PostgreSQL', server.origin, baseline.origin, list);
+              return await measurePairs(
+                'PostgreSQL',
+                { origin: server.origin, pid: server.process.pid! },
+                baseline,
+                list,
+              );
             } finally {
               inbox.stop();
             }
