@@ -46,6 +46,7 @@ import {
   pgUrlFromArgs,
   phone,
   prepareBookingData,
+  percentile,
   processCpuMs,
   requireWrk,
   startChildServer,
@@ -297,6 +298,14 @@ function verifiedBooking(slots: SlotRef[], cursor: Cursor, inbox: CodeInbox): Ta
     name: 'booking with its code (POST /api/v1/bookings, then POST …/confirm)',
     kind: 'write',
     async run(origin, bare, seconds) {
+      // Where a sequence's time goes: the hold's answer, the wait for its code, the confirmation's answer.
+      const phases = { hold: [] as number[], code: [] as number[], confirm: [] as number[] };
+      const timed = async <T>(list: number[], work: Promise<T>): Promise<T> => {
+        const t = performance.now();
+        const result = await work;
+        list.push(performance.now() - t);
+        return result;
+      };
       const r = await sequenceLoad({
         connections: SEQUENCE_CONNECTIONS,
         seconds,
@@ -306,20 +315,35 @@ function verifiedBooking(slots: SlotRef[], cursor: Cursor, inbox: CodeInbox): Ta
         async sequence(i) {
           const client = clientAddress(i);
           if (bare) {
-            const hold = await postJson(`${origin}/holds`, bookingBaselineBody(slots[i]!, i), client);
+            const hold = await timed(
+              phases.hold,
+              postJson(`${origin}/holds`, bookingBaselineBody(slots[i]!, i), client),
+            );
             if (hold.status !== 201) return hold.status;
             const body = JSON.stringify({ bookingId: hold.json.bookingId, code: hold.json.code });
-            const confirmed = await postJson(`${origin}/confirm`, body, client);
+            const confirmed = await timed(phases.confirm, postJson(`${origin}/confirm`, body, client));
             return confirmed.status === 201 ? 200 : confirmed.status;
           }
-          const hold = await postJson(`${origin}/api/v1/bookings`, bookingApiBody(slots[i]!, i), client);
+          const hold = await timed(
+            phases.hold,
+            postJson(`${origin}/api/v1/bookings`, bookingApiBody(slots[i]!, i), client),
+          );
           if (hold.status !== 201) return hold.status;
-          const code = await inbox.codeFor(phone(i).replace(/ /g, ''));
+          const code = await timed(phases.code, inbox.codeFor(phone(i).replace(/ /g, '')));
           if (!code) return 'no code' as unknown as number;
           const url = `${origin}/api/v1/bookings/${String(hold.json.reference)}/confirm`;
-          return (await postJson(url, JSON.stringify({ code }), client)).status;
+          return (await timed(phases.confirm, postJson(url, JSON.stringify({ code }), client))).status;
         },
       });
+      const p50 = (list: number[]) =>
+        percentile(
+          [...list].sort((a, b) => a - b),
+          50,
+        ).toFixed(0);
+      if (seconds === SECONDS)
+        console.log(
+          `    ${bare ? 'bare' : 'site'} phases, p50 in ms: hold ${p50(phases.hold)}${bare ? '' : `, wait for the code ${p50(phases.code)}`}, confirm ${p50(phases.confirm)}`,
+        );
       cursor.slot += r.used;
       return r;
     },
