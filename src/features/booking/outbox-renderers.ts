@@ -11,7 +11,7 @@ import { renderBookingSms } from './sms.ts';
 type BookingContext = { status: string; firstName: string | null; erased: boolean };
 
 // The worker renders the messages of a batch side by side: their bookings are read together, in
-// one statement per database handle and turn of the event loop (gather.ts), not one each.
+// one statement per database handle and burst of the worker (gather.ts), not one each.
 const loaders = new WeakMap<Db, (bookingId: number) => Promise<BookingContext | undefined>>();
 
 function loadBookingContext(db: Db, bookingId: number): Promise<BookingContext | undefined> {
@@ -28,7 +28,7 @@ function loadBookingContext(db: Db, bookingId: number): Promise<BookingContext |
         const row = byId.get(id);
         return row && { status: row.status, firstName: row.first_name, erased: row.erased_at !== null };
       });
-    });
+    }, 'microtasks');
     loaders.set(db, load);
   }
   return load(bookingId);

@@ -38,5 +38,5 @@ export function sentRecorder(db: Db): (record: SentRecord) => Promise<void> {
   return gatherInTurn(async (records: SentRecord[]) => {
     await recordSent(db, records);
     return records.map(() => undefined);
-  });
+  }, 'io');
 }

@@ -32,7 +32,7 @@ export interface SegmentRequest {
 }
 
 /**
- * reserveSmsSegments for the SMS of one turn of the event loop (gather.ts): their total in one
+ * reserveSmsSegments for the SMS of one burst of the worker (gather.ts): their total in one
  * statement when it fits in the day; otherwise one by one, in order, so those that fit still go.
  */
 export function segmentReserver(db: Db): (request: SegmentRequest) => Promise<boolean> {
@@ -46,7 +46,7 @@ export function segmentReserver(db: Db): (request: SegmentRequest) => Promise<bo
     const fits: boolean[] = [];
     for (const r of requests) fits.push(await reserveSmsSegments(db, r.now, r.segments, r.limit));
     return fits;
-  });
+  }, 'microtasks');
 }
 
 /** Gives back segments reserved for a submit that did not go through. */
