@@ -169,7 +169,7 @@ export async function bookingTransaction(
 export async function startChildServer(
   script: string,
   args: string[],
-): Promise<{ origin: string; stop(): Promise<void> }> {
+): Promise<{ origin: string; pid: number; stop(): Promise<void> }> {
   const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   const port = await new Promise<string>((resolve, reject) => {
@@ -183,6 +183,7 @@ export async function startChildServer(
   });
   return {
     origin: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
     async stop() {
       child.kill('SIGTERM');
       await exited;
@@ -221,6 +222,27 @@ export interface LoadResult {
   p99: number;
   /** Other answers, as "n×status". */
   other: string;
+  /** The server process's CPU time (user + system) per answer with the expected status, in ms (set by the caller). */
+  cpuMsPerOk?: number;
+}
+
+// Clock ticks of /proc/<pid>/stat's utime and stime.
+let ticksPerSecond: number | undefined;
+/**
+ * CPU time (user + system) a process has used so far, in milliseconds, from /proc (Linux); NaN
+ * elsewhere. Less sensitive to the machine's load than a rate: a busy neighbour slows the server
+ * down, but does not make it spend more CPU per answer.
+ */
+export function processCpuMs(pid: number): number {
+  try {
+    ticksPerSecond ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces), counted from field 3: utime is 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
+  } catch {
+    return NaN;
+  }
 }
 
 /**

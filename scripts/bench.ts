@@ -46,6 +46,8 @@ import {
   pgUrlFromArgs,
   phone,
   prepareBookingData,
+  percentile,
+  processCpuMs,
   requireWrk,
   startChildServer,
   writeDocSection,
@@ -296,6 +298,14 @@ function verifiedBooking(slots: SlotRef[], cursor: Cursor, inbox: CodeInbox): Ta
     name: 'booking with its code (POST /api/v1/bookings, then POST …/confirm)',
     kind: 'write',
     async run(origin, bare, seconds) {
+      // Where a sequence's time goes: the hold's answer, the wait for its code, the confirmation's answer.
+      const phases = { hold: [] as number[], code: [] as number[], confirm: [] as number[] };
+      const timed = async <T>(list: number[], work: Promise<T>): Promise<T> => {
+        const t = performance.now();
+        const result = await work;
+        list.push(performance.now() - t);
+        return result;
+      };
       const r = await sequenceLoad({
         connections: SEQUENCE_CONNECTIONS,
         seconds,
@@ -305,20 +315,35 @@ function verifiedBooking(slots: SlotRef[], cursor: Cursor, inbox: CodeInbox): Ta
         async sequence(i) {
           const client = clientAddress(i);
           if (bare) {
-            const hold = await postJson(`${origin}/holds`, bookingBaselineBody(slots[i]!, i), client);
+            const hold = await timed(
+              phases.hold,
+              postJson(`${origin}/holds`, bookingBaselineBody(slots[i]!, i), client),
+            );
             if (hold.status !== 201) return hold.status;
             const body = JSON.stringify({ bookingId: hold.json.bookingId, code: hold.json.code });
-            const confirmed = await postJson(`${origin}/confirm`, body, client);
+            const confirmed = await timed(phases.confirm, postJson(`${origin}/confirm`, body, client));
             return confirmed.status === 201 ? 200 : confirmed.status;
           }
-          const hold = await postJson(`${origin}/api/v1/bookings`, bookingApiBody(slots[i]!, i), client);
+          const hold = await timed(
+            phases.hold,
+            postJson(`${origin}/api/v1/bookings`, bookingApiBody(slots[i]!, i), client),
+          );
           if (hold.status !== 201) return hold.status;
-          const code = await inbox.codeFor(phone(i).replace(/ /g, ''));
+          const code = await timed(phases.code, inbox.codeFor(phone(i).replace(/ /g, '')));
           if (!code) return 'no code' as unknown as number;
           const url = `${origin}/api/v1/bookings/${String(hold.json.reference)}/confirm`;
-          return (await postJson(url, JSON.stringify({ code }), client)).status;
+          return (await timed(phases.confirm, postJson(url, JSON.stringify({ code }), client))).status;
         },
       });
+      const p50 = (list: number[]) =>
+        percentile(
+          [...list].sort((a, b) => a - b),
+          50,
+        ).toFixed(0);
+      if (seconds === SECONDS)
+        console.log(
+          `    ${bare ? 'bare' : 'site'} phases, p50 in ms: hold ${p50(phases.hold)}${bare ? '' : `, wait for the code ${p50(phases.code)}`}, confirm ${p50(phases.confirm)}`,
+        );
       cursor.slot += r.used;
       return r;
     },
@@ -379,21 +404,33 @@ function targets(slots: SlotRef[], pledge: PledgeTarget, cursor: Cursor, inbox: 
 }
 
 const show = (r: LoadResult) =>
-  `${r.perSecond.toFixed(0)}/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms${r.other ? ` (also ${r.other})` : ''}`;
+  `${r.perSecond.toFixed(0)}/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, CPU ${r.cpuMsPerOk?.toFixed(2)} ms each${r.other ? ` (also ${r.other})` : ''}`;
+
+/** A server under test: where to send requests, and its process (for its CPU time). */
+interface Server {
+  origin: string;
+  pid: number;
+}
 
 /**
  * Each target: a warm-up of both servers, then PAIRS pairs of runs, site first in even pairs and
  * bare first in odd ones, so a change in the machine's load meets both sides alike.
  */
-async function measurePairs(database: string, site: string, bare: string, list: Target[]): Promise<Row[]> {
+async function measurePairs(database: string, site: Server, bare: Server, list: Target[]): Promise<Row[]> {
   const rows: Row[] = [];
+  // One run, with the CPU time its server process spent meanwhile per expected answer.
+  const measure = async (t: Target, server: Server, isBare: boolean, seconds: number): Promise<LoadResult> => {
+    const before = processCpuMs(server.pid);
+    const result = await t.run(server.origin, isBare, seconds);
+    return { ...result, cpuMsPerOk: (processCpuMs(server.pid) - before) / result.ok };
+  };
   for (const t of list) {
-    await t.run(site, false, WARMUP_SECONDS);
-    await t.run(bare, true, WARMUP_SECONDS);
+    await measure(t, site, false, WARMUP_SECONDS);
+    await measure(t, bare, true, WARMUP_SECONDS);
     const row: Row = { database, target: t.name, kind: t.kind, site: [], bare: [] };
     for (let pair = 0; pair < PAIRS; pair++) {
       for (const side of pair % 2 === 0 ? (['site', 'bare'] as const) : (['bare', 'site'] as const))
-        row[side].push(await t.run(side === 'site' ? site : bare, side === 'bare', SECONDS));
+        row[side].push(await measure(t, side === 'site' ? site : bare, side === 'bare', SECONDS));
       const ratio = row.site[pair]!.perSecond / row.bare[pair]!.perSecond;
       console.log(
         `  ${database}, ${t.name}, pair ${pair + 1}: site ${show(row.site[pair]!)}; bare ${show(row.bare[pair]!)}; ${(ratio * 100).toFixed(0)} %`,
@@ -537,7 +574,12 @@ async function runEmbedded(): Promise<Run> {
         const inbox = new CodeInbox(() => server.output());
         try {
           const list = chosen(targets(slots, pledge, { slot: 0, pledge: 0 }, inbox));
-          rows = await measurePairs('embedded PGlite', server.origin, baseline.origin, list);
+          rows = await measurePairs(
+            'embedded PGlite',
+            { origin: server.origin, pid: server.process.pid! },
+            baseline,
+            list,
+          );
         } finally {
           inbox.stop();
         }
@@ -590,7 +632,12 @@ async function runPostgres(baseUrl: string): Promise<Run> {
             const inbox = new CodeInbox(() => server.output());
             try {
               const list = chosen(targets(slots, pledge, { slot: 0, pledge: 0 }, inbox));
-              return await measurePairs('PostgreSQL', server.origin, baseline.origin, list);
+              return await measurePairs(
+                'PostgreSQL',
+                { origin: server.origin, pid: server.process.pid! },
+                baseline,
+                list,
+              );
             } finally {
               inbox.stop();
             }

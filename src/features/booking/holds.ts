@@ -13,7 +13,7 @@ import { runInTransaction } from '#/server/db/transaction.ts';
 import { getServerSecret } from '#/server/security/secret.ts';
 import { type CheckOutcome, type CodeChannel } from '#/features/verification/codes.ts';
 import { checkHeldCode, heldLapsed } from '#/features/verification/held-code-check.ts';
-import { dropCodeMessages, queueCode } from '#/features/verification/send-code.ts';
+import { queueCode } from '#/features/verification/send-code.ts';
 import { HOLD_MINUTES } from '#/features/verification/code.ts';
 import { enqueueConfirmation } from './booking-messages.ts';
 import { hashToken } from './reference.ts';
@@ -205,18 +205,17 @@ export async function confirmHold(
     if (gate.alreadyConfirmed) return { ok: true, bookingId, manageToken: null, alreadyConfirmed: true, booking };
     // A mobile gets the short token its SMS link carries (booking-sms.ts), an email the long one.
     const manageToken = manageTokenFor(hold);
-    await trx
-      .updateTable('booking')
-      .set({
-        status: 'confirmed',
-        hold_expires_at: null,
-        hold_client: null,
-        manage_token_hash: manageToken ? hashToken(manageToken) : null,
-      })
-      .where('id', '=', bookingId)
-      .execute();
-    // The code's message has done its work; its row goes with the code.
-    await dropCodeMessages(trx, { bookingId });
+    // Confirmed, and the code's message (its work done) goes with the code: one statement, on the
+    // write path of every confirmation (dropCodeMessages does the same for the other held rows).
+    await sql`
+      WITH confirmed AS (
+        UPDATE booking
+           SET status = 'confirmed', hold_expires_at = NULL, hold_client = NULL,
+               manage_token_hash = ${manageToken ? hashToken(manageToken) : null}::text
+         WHERE id = ${bookingId}::int
+        RETURNING id
+      )
+      DELETE FROM outbox WHERE booking_id IN (SELECT id FROM confirmed) AND kind = 'verification_code'`.execute(trx);
     if (hold.email)
       await enqueueConfirmation(
         trx,

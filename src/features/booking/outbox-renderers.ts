@@ -2,6 +2,7 @@
 // from the row's payload with the desk read at send time, or withdrawn when no longer wanted (the
 // booking erased, or a reminder for an appointment cancelled or moved meanwhile).
 import type { Db } from '#/server/db/database.ts';
+import { gatherInTurn } from '#/lib/gather.ts';
 import { getCachedDesk } from './desk-cache.ts';
 import { WITHDRAWN, type MessageRenderers, type RenderRequest } from '#/server/mail/renderers.ts';
 import { BOOKING_MESSAGE_KINDS, parseBookingPayload, renderBookingEmail, type BookingMessageKind } from './emails.ts';
@@ -9,13 +10,28 @@ import { renderBookingSms } from './sms.ts';
 
 type BookingContext = { status: string; firstName: string | null; erased: boolean };
 
-async function loadBookingContext(db: Db, bookingId: number): Promise<BookingContext | undefined> {
-  const row = await db
-    .selectFrom('booking')
-    .select(['status', 'first_name', 'erased_at'])
-    .where('id', '=', bookingId)
-    .executeTakeFirst();
-  return row && { status: row.status, firstName: row.first_name, erased: row.erased_at !== null };
+// The worker renders the messages of a batch side by side: their bookings are read together, in
+// one statement per database handle and burst of the worker (gather.ts), not one each.
+const loaders = new WeakMap<Db, (bookingId: number) => Promise<BookingContext | undefined>>();
+
+function loadBookingContext(db: Db, bookingId: number): Promise<BookingContext | undefined> {
+  let load = loaders.get(db);
+  if (!load) {
+    load = gatherInTurn(async (ids: number[]) => {
+      const rows = await db
+        .selectFrom('booking')
+        .select(['id', 'status', 'first_name', 'erased_at'])
+        .where('id', 'in', [...new Set(ids)])
+        .execute();
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      return ids.map((id) => {
+        const row = byId.get(id);
+        return row && { status: row.status, firstName: row.first_name, erased: row.erased_at !== null };
+      });
+    }, 'microtasks');
+    loaders.set(db, load);
+  }
+  return load(bookingId);
 }
 
 /** The booking, the payload and its desk; undefined when the message is no longer wanted. */

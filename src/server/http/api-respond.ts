@@ -4,8 +4,12 @@ import { DEFAULT_LOCALE, isLocale, type Locale } from '#/lib/locales.ts';
 export function json(body: unknown, init: ResponseInit = {}): Response {
   const headers = new Headers(init.headers);
   headers.set('Content-Type', 'application/json; charset=utf-8');
+  const text = JSON.stringify(body);
+  // Its length said up front: the adapter otherwise streams the body, and the compression
+  // middleware (scripts/start.ts), not knowing the size, compresses even an answer of a few hundred bytes.
+  headers.set('Content-Length', String(Buffer.byteLength(text)));
   // CORS goes on reads only (open-data-cors.ts, from the middleware): never on a write's answer.
-  return new Response(JSON.stringify(body), { ...init, headers });
+  return new Response(text, { ...init, headers });
 }
 
 export function apiError(status: number, error: string, extra: Record<string, unknown> = {}): Response {

@@ -23,9 +23,16 @@ import { WITHDRAWN, type ClaimedMessage, type MessageRenderers, type RenderReque
 import type { RenderedEmail } from './email-layout.ts';
 import type { SmsSender } from '#/server/sms/sender.ts';
 import { measureSms, splitSegments } from '#/server/sms/encoding.ts';
-import { nextRomeDay, releaseSmsSegments, reserveSmsSegments } from '#/server/sms/daily-limit.ts';
+import {
+  nextRomeDay,
+  releaseSmsSegments,
+  reserveSmsSegments,
+  segmentReserver,
+  type SegmentRequest,
+} from '#/server/sms/daily-limit.ts';
 import { recordReceipt } from '#/server/sms/receipts.ts';
 import { pruneMessageCounters } from './outbox.ts';
+import { recordSent, sentRecorder, SPENT_PAYLOAD, type SentRecord } from './sent-records.ts';
 
 export type { ClaimedMessage } from './renderers.ts';
 
@@ -109,6 +116,10 @@ export interface DeliveryContext {
   log?: (line: string) => void;
   /** Told as soon as the transport accepted a message, before its row says so (see startWorker). */
   delivered?: (outboxId: number) => void;
+  /** Records an SMS as sent (startWorker gathers those of a batch: sent-records.ts); alone by default. */
+  recordSent?: (record: SentRecord) => Promise<void>;
+  /** Counts an SMS's segments in the day (startWorker gathers those of a batch: daily-limit.ts); alone by default. */
+  reserveSegments?: (request: SegmentRequest) => Promise<boolean>;
 }
 
 export type DeliveryOutcome = 'sent' | 'retry' | 'failed' | 'cancelled' | 'deferred';
@@ -182,7 +193,10 @@ async function deliverSms(
 ): Promise<DeliveryOutcome> {
   const { encoding, segments } = measureSms(text);
   const limit = context.smsDailyLimit ?? getConfig().smsDailyLimit;
-  if (!(await reserveSmsSegments(db, now, segments, limit))) {
+  const request = { now, segments, limit };
+  if (
+    !(await (context.reserveSegments ? context.reserveSegments(request) : reserveSmsSegments(db, now, segments, limit)))
+  ) {
     const tomorrow = nextRomeDay(now);
     await db
       .updateTable('outbox')
@@ -216,14 +230,15 @@ async function deliverSms(
     return recordFailure(db, message, now, error, context.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, log);
   }
   context.delivered?.(message.id);
-  await finishMessage(db, message, {
-    status: 'sent',
-    sent_at: now,
-    last_error: null,
+  const sent: SentRecord = {
+    id: message.id,
+    attempts: message.attempts,
+    sentAt: now,
     encoding,
     segments,
-    provider_message_id: providerMessageId ?? null,
-  });
+    providerMessageId: providerMessageId ?? null,
+  };
+  await (context.recordSent ? context.recordSent(sent) : recordSent(db, [sent]));
   return 'sent';
 }
 
@@ -263,9 +278,6 @@ async function finishMessage(
     sent_at?: Date;
     send_after?: Date;
     last_error?: string | null;
-    encoding?: 'gsm7' | 'ucs2';
-    segments?: number;
-    provider_message_id?: string | null;
   },
 ): Promise<void> {
   await db
@@ -273,10 +285,7 @@ async function finishMessage(
     .set({
       ...values,
       locked_until: null,
-      // A sent message needs its secrets no more: the links' tokens and codes leave the table with it.
-      ...(values.status === 'sent'
-        ? { payload: sql`payload - 'manageToken' - 'confirmToken' - 'withdrawToken' - 'token' - 'code'` }
-        : {}),
+      ...(values.status === 'sent' ? { payload: SPENT_PAYLOAD } : {}),
     })
     .where('id', '=', message.id)
     .where('status', '=', 'sending')
@@ -353,6 +362,9 @@ export function startWorker(options: WorkerOptions): RunningWorker {
   // run, or records as sent those the transport had already accepted (never sent twice).
   const deliveredNow = new Set<number>();
   const unfinished = new Map<number, 'give back' | 'record sent'>();
+  // The SMS of a batch count their segments and are recorded as sent together (gather.ts).
+  const recordSentSms = sentRecorder(options.db);
+  const reserveSegments = segmentReserver(options.db);
 
   async function settleUnfinished(at: Date): Promise<void> {
     const ids = (what: string) => [...unfinished].filter(([, v]) => v === what).map(([id]) => id);
@@ -403,6 +415,8 @@ export function startWorker(options: WorkerOptions): RunningWorker {
         ...(options.smsDailyLimit ? { smsDailyLimit: options.smsDailyLimit } : {}),
         log,
         delivered: (id) => deliveredNow.add(id),
+        recordSent: recordSentSms,
+        reserveSegments,
       };
       const count = (outcome: DeliveryOutcome) => {
         if (outcome === 'sent') totals.sent++;

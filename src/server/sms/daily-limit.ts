@@ -5,6 +5,7 @@
 import { sql } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
 import { romeDateString, romeParts, romeToInstant } from '#/lib/time.ts';
+import { gatherInTurn } from '#/lib/gather.ts';
 
 /** True when the segments fit today's remaining allowance (and are now counted). */
 export async function reserveSmsSegments(db: Db, now: Date, segments: number, limit: number): Promise<boolean> {
@@ -22,6 +23,30 @@ export async function reserveSmsSegments(db: Db, now: Date, segments: number, li
     .returning('segments')
     .executeTakeFirst();
   return row !== undefined;
+}
+
+export interface SegmentRequest {
+  now: Date;
+  segments: number;
+  limit: number;
+}
+
+/**
+ * reserveSmsSegments for the SMS of one burst of the worker (gather.ts): their total in one
+ * statement when it fits in the day; otherwise one by one, in order, so those that fit still go.
+ */
+export function segmentReserver(db: Db): (request: SegmentRequest) => Promise<boolean> {
+  return gatherInTurn(async (requests: SegmentRequest[]) => {
+    const first = requests[0]!;
+    const day = romeDateString(first.now);
+    const together = requests.every((r) => r.limit === first.limit && romeDateString(r.now) === day);
+    const total = requests.reduce((sum, r) => sum + r.segments, 0);
+    if (together && (await reserveSmsSegments(db, first.now, total, first.limit))) return requests.map(() => true);
+    if (requests.length === 1 && together) return [false];
+    const fits: boolean[] = [];
+    for (const r of requests) fits.push(await reserveSmsSegments(db, r.now, r.segments, r.limit));
+    return fits;
+  }, 'microtasks');
 }
 
 /** Gives back segments reserved for a submit that did not go through. */

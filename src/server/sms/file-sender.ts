@@ -7,9 +7,14 @@ import type { SmsSender } from './sender.ts';
 
 export function createFileSmsSender(dir: string, options: { log?: (line: string) => void } = {}): SmsSender {
   const log = options.log ?? console.log;
+  // Made once, not before every message (a system call each time on the write path of every code);
+  // made again if someone removed it meanwhile (see write below).
+  let made: Promise<unknown> | undefined;
+  const makeDir = () =>
+    (made ??= mkdir(dir, { recursive: true }).catch((error: unknown) => ((made = undefined), Promise.reject(error))));
   return {
     async send(message) {
-      await mkdir(dir, { recursive: true });
+      await makeDir();
       const file = path.join(dir, `${message.outboxId}-${message.kind.replace(/[^a-z0-9_-]/gi, '_')}.txt`);
       const body = [
         `To: ${message.to}`,
@@ -21,7 +26,12 @@ export function createFileSmsSender(dir: string, options: { log?: (line: string)
       ].join('\n');
       // Write then rename, so a reader never sees half a message.
       const partial = `${file}.${process.pid}.tmp`;
-      await writeFile(partial, body);
+      await writeFile(partial, body).catch(async (error: unknown) => {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        made = undefined;
+        await makeDir();
+        await writeFile(partial, body);
+      });
       await rename(partial, file);
       log(`[sms] ${message.kind} #${message.outboxId} written to ${file}`);
       return {};
