@@ -130,7 +130,7 @@ export function renderWindowEmail(
     ],
     links: [],
     notes: [t('partners.windows.email.choose')],
-    closing: t('auth.email.closing'),
+    closing: t('email.closing'),
     signature: t('email.signature'),
     footer: t('partners.windows.email.footer'),
   };
@@ -153,7 +153,7 @@ function renderReleasedEmail(notice: WindowNotice, locale: Locale, origin: strin
       : [],
     links: [{ text: t('partners.windows.released.link'), url: campaignUrl(origin, locale) }],
     notes: [],
-    closing: t('auth.email.closing'),
+    closing: t('email.closing'),
     signature: t('email.signature'),
     footer: t('partners.windows.email.footer'),
   };
