@@ -28,6 +28,7 @@ import {
 import { canEditEvent, getEventForStaff, type StaffEvent } from './staff-events.ts';
 import { signUpActions } from './sign-up-actions.ts';
 import { doorActions } from './door-actions.ts';
+import { seriesActions } from './series-actions.ts';
 
 /** The new-event form's draft (its answers and errors, for the GET of …/eventi/nuovo). */
 export const NEW_EVENT_FORM = { flow: 'staff', scope: 'evento:nuovo' } as const;
@@ -105,6 +106,7 @@ function workflowAction(done: EventDone, change: (db: Db, actor: Actor, id: numb
 export const events = {
   ...signUpActions,
   ...doorActions,
+  ...seriesActions,
   /** A new draft event, in a municipio (and for an organisation) the actor may write for. */
   create: defineFormAction({
     input: eventFields,

@@ -69,7 +69,8 @@ async function freeSlug(db: Db, base: string): Promise<string> {
 
 const json = (text: LocalizedText | null) => (text ? JSON.stringify(text) : null);
 
-function contentColumns(input: EventInput) {
+/** The event row's columns of the form's content (a new series writes them on every date). */
+export function contentColumns(input: EventInput) {
   return {
     municipio_id: input.municipioId,
     title: json(input.title)!,
@@ -95,7 +96,7 @@ function contentColumns(input: EventInput) {
 }
 
 /** The owner an actor gives an event: partners always their own organisation. */
-const ownerFor = (actor: Actor, input: EventInput) =>
+export const ownerFor = (actor: Actor, input: Pick<EventInput, 'organisationId'>) =>
   actor.role === 'partner_editor' ? actor.organisationId : input.organisationId;
 
 /**

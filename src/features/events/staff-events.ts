@@ -1,6 +1,6 @@
 // What staff see of events and what each may do with one: the read side (any status, the owner's
 // name) and the `can` questions (src/features/staff-accounts/policy.ts) the pages and actions ask.
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Db, EventStatus, EventTable } from '#/server/db/database.ts';
 import { can, type Actor } from '#/features/staff-accounts/policy.ts';
 import type { LocalizedText } from '#/lib/locales.ts';
@@ -28,6 +28,8 @@ export interface StaffEvent {
   stops: EventStop[];
   /** The recurring activity this event is one date of (issue #13): editing it changes that date only. */
   occurrenceDate: string | null;
+  /** Its recurring activity: the staff list shows a series once, at this date (its next). */
+  seriesId: number | null;
   reviewNote: string | null;
   submittedAt: Date | null;
   updatedAt: Date;
@@ -69,6 +71,7 @@ function toStaffEvent(r: EventRow): StaffEvent {
     facts: factsOfRow(r),
     stops: r.stops,
     occurrenceDate: r.occurrence_date,
+    seriesId: r.series_id,
     reviewNote: r.review_note,
     submittedAt: r.submitted_at,
     updatedAt: r.updated_at,
@@ -134,9 +137,38 @@ export function eventActions(actor: Actor, e: StaffEvent, changeWaiting = false)
   };
 }
 
-/** Events the actor may edit or moderate, soonest-starting last (newest plans first). */
-export async function listEventsForActor(db: Db, actor: Actor, limit = 500): Promise<StaffEvent[]> {
-  let query = baseQuery(db).orderBy('event.starts_at', 'desc').orderBy('event.id', 'desc').limit(limit);
+/**
+ * One date per recurring activity: its next date not over, or its last when all are. DISTINCT ON
+ * over the (series_id, occurrence_date) index, so a year of weekly dates is one row of the list.
+ */
+function seriesShownDates(db: Db, now: Date) {
+  const over = sql<boolean>`coalesce(ends_at, starts_at) < ${now}`;
+  return db
+    .selectFrom('event')
+    .distinctOn('series_id')
+    .select('id')
+    .where('series_id', 'is not', null)
+    .orderBy('series_id')
+    .orderBy(over)
+    .orderBy(sql`case when ${over} then null else occurrence_date end`)
+    .orderBy('occurrence_date', 'desc');
+}
+
+/**
+ * Events the actor may edit or moderate, soonest-starting last (newest plans first); a recurring
+ * activity once, at its next date (its page, series/[id], lists the others).
+ */
+export async function listEventsForActor(
+  db: Db,
+  actor: Actor,
+  limit = 500,
+  now: Date = new Date(),
+): Promise<StaffEvent[]> {
+  let query = baseQuery(db)
+    .where((eb) => eb.or([eb('event.series_id', 'is', null), eb('event.id', 'in', seriesShownDates(db, now))]))
+    .orderBy('event.starts_at', 'desc')
+    .orderBy('event.id', 'desc')
+    .limit(limit);
   if (actor.role === 'coordinator') {
     if (actor.municipi.length === 0) return [];
     query = query.where('event.municipio_id', 'in', [...actor.municipi]);
