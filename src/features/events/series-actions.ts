@@ -86,12 +86,14 @@ function checkMove(fields: z.output<typeof dateFields>) {
   const errors: Record<string, string> = {};
   const day = formDay(fields.toDate);
   const startsTime = formTime(fields.startTime);
-  const endsTime = fields.endTime.trim() ? formTime(fields.endTime) : null;
+  // No end typed: the rule's end time stays (moveSeriesDate).
+  const endsTime = fields.endTime.trim() ? (formTime(fields.endTime) ?? null) : undefined;
+  const endInvalid = fields.endTime.trim() !== '' && endsTime === null;
   if (!day) errors.toDate = `staff.event.error.startDate${fields.toDate.trim() ? 'Invalid' : 'Required'}`;
   if (!startsTime) errors.startTime = `staff.event.error.startTime${fields.startTime.trim() ? 'Invalid' : 'Required'}`;
-  if (endsTime === undefined) errors.endTime = 'staff.event.error.endTimeInvalid';
-  if (!day || !startsTime || endsTime === undefined) return { ok: false as const, errors };
-  return { ok: true as const, value: { day, startsTime, endsTime } };
+  if (endInvalid) errors.endTime = 'staff.event.error.endTimeInvalid';
+  if (!day || !startsTime || endInvalid) return { ok: false as const, errors };
+  return { ok: true as const, value: { day, startsTime, ...(endsTime ? { endsTime } : {}) } };
 }
 
 export const seriesActions = {
