@@ -46,7 +46,8 @@ export async function seedScaleData(db: Kysely<Database>, log: (line: string) =>
   const before = await countScaleData(db);
   if (before.pastBookings >= SCALE.pastBookings && before.pledges >= SCALE.pledges && before.events >= SCALE.events) {
     // A schema seeded before the recurring activities (issue #13) gets them now.
-    if (before.series < SCALE.series) await db.connection().execute(async (conn) => seedSeries(conn, log));
+    if (before.series < SCALE.series || before.signUps < SCALE.signUps)
+      await db.connection().execute(async (conn) => seedSeries(conn, log, before));
     else log('scale data already there: reusing it');
     return countScaleData(db);
   }
@@ -242,7 +243,7 @@ async function seedOnOneConnection(db: Kysely<Database>, log: (line: string) => 
     INSERT INTO event_organiser (event_id, organisation_id) SELECT id, owner_organisation_id FROM e`,
   );
   await sql`DROP TABLE IF EXISTS scale_slot, scale_past, scale_coming`.execute(db);
-  await seedSeries(db, log);
+  await seedSeries(db, log, { series: 0, signUps: 0 });
 }
 
 /**
@@ -250,15 +251,20 @@ async function seedOnOneConnection(db: Kysely<Database>, log: (line: string) => 
  * to Friday at 16:30, 20 seats a date, each date its own event row (52,000); then 100,000 confirmed
  * sign-ups of 1–6 people spread over the dates (about two a date), the dates' seats taken counted.
  */
-async function seedSeries(db: Kysely<Database>, log: (line: string) => void): Promise<void> {
+async function seedSeries(
+  db: Kysely<Database>,
+  log: (line: string) => void,
+  done: Pick<ScaleCounts, 'series' | 'signUps'>,
+): Promise<void> {
   const step = async (label: string, query: ReturnType<typeof sql>) => {
     const started = performance.now();
     await query.execute(db);
     log(`  ${label} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
   };
-  await step(
-    '1,000 weekly series',
-    sql`
+  if (done.series < SCALE.series)
+    await step(
+      '1,000 weekly series',
+      sql`
     WITH s AS (
       INSERT INTO event_series (slug, frequency, weekday, first_day, until_day, starts_time, ends_time)
       SELECT 'scala-serie-' || n, 'weekly', 1 + n % 5,
@@ -277,22 +283,22 @@ async function seedSeries(db: Kysely<Database>, log: (line: string) => void): Pr
            (d.day + time '16:30') AT TIME ZONE 'Europe/Rome', (d.day + time '18:00') AT TIME ZONE 'Europe/Rome',
            'published', 20, s.id, d.day, ARRAY['0-3', '3-6']
     FROM s CROSS JOIN LATERAL (SELECT s.first_day + 7 * k AS day FROM generate_series(0, 51) AS k) AS d`,
-  );
-  await step(
-    '100,000 sign-ups',
-    sql`
-    WITH dates AS (SELECT id, row_number() OVER (ORDER BY id) AS n, count(*) OVER () AS total FROM event WHERE series_id IS NOT NULL),
+    );
+  if (done.signUps < SCALE.signUps)
+    await step(
+      '100,000 sign-ups',
+      sql`
+    WITH dates AS (SELECT array_agg(id ORDER BY id) AS ids FROM event WHERE series_id IS NOT NULL),
     r AS (
       INSERT INTO event_registration (reference, event_id, adults, children_3_6, seats, name, phone, email, locale, status)
-      SELECT 'QS' || lpad(g::text, 8, '0'), d.id, 1, g % 6, 1 + g % 6, 'Famiglia ' || g,
-             '+39348' || lpad(g::text, 7, '0'), NULL, 'it', 'confirmed'
-      FROM generate_series(1, ${sql.lit(SCALE.signUps)}) AS g
-      JOIN dates d ON d.n = 1 + (g * 7919) % d.total
+      SELECT 'QS' || lpad(g::text, 8, '0'), d.ids[1 + (g * 7919) % array_length(d.ids, 1)], 1, g % 6, 1 + g % 6,
+             'Famiglia ' || g, '+39348' || lpad(g::text, 7, '0'), NULL, 'it', 'confirmed'
+      FROM generate_series(1, ${sql.lit(SCALE.signUps)}) AS g CROSS JOIN dates d
       RETURNING event_id, seats
     )
     UPDATE event e SET seats = greatest(e.seats, t.seats), seats_taken = t.seats
     FROM (SELECT event_id, sum(seats)::int AS seats FROM r GROUP BY event_id) AS t
     WHERE e.id = t.event_id`,
-  );
+    );
   await step('analyze', sql`ANALYZE`);
 }

@@ -190,7 +190,7 @@ beforeAll(async () => {
     now,
   );
   if (!wait.ok) throw new Error('wait');
-  const joined = await joinDeskWaitlist(t.db, desk, wait.value, { client: 'gdpr-client', now });
+  const joined = await joinDeskWaitlist(t.db, desk, wait.value, { client: 'gdpr-client' });
   if (!joined.ok) throw new Error(joined.reason);
   ids.waitEntry = (
     await t.db.selectFrom('wait_entry').select('id').where('reference', '=', joined.reference).executeTakeFirstOrThrow()

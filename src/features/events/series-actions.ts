@@ -12,13 +12,13 @@ import { getDb } from '#/server/db/index.ts';
 import { invalidateLiveData } from '#/server/cache/live-page.ts';
 import { optionalField, recordId } from '#/lib/validation.ts';
 import { EVENT_FORM_ORDER, checkEventForm, eventFieldBound, eventFormValues, readEventFields } from './event-form.ts';
-import { eventChoices, newEventChoices } from './event-choices.ts';
-import { namesForbiddenMunicipio } from './event-workflow.ts';
+import { eventChoices } from './event-choices.ts';
 import { SERIES_RULE_FIELDS, checkSeriesRule, formDay, formTime, readSeriesRule } from './series-form.ts';
 import { changeSeriesStatus, createStaffSeries, getSeriesForStaff } from './series-staff.ts';
 import { cancelSeriesDate, editComingDates, moveSeriesDate } from './series.ts';
 import { canEditEvent, canModerateEvent } from './staff-events.ts';
 import { romeDateString } from '#/lib/time.ts';
+import { readNewEventForm } from './new-event-form.ts';
 
 export const NEW_SERIES_FORM = { flow: 'staff', scope: 'serie:nuova' } as const;
 export const seriesPageForm = (id: string | undefined) => ({ flow: 'staff', scope: `serie:${id ?? ''}` }) as const;
@@ -105,17 +105,7 @@ export const seriesActions = {
     fields: SERIES_FORM_ORDER,
     gate: staffOf,
     handler: async (fields, context) => {
-      const { actor } = staffOf(context);
-      const db = await getDb();
-      const choices = await newEventChoices(db, actor);
-      if (choices.municipi.length === 0) throw refuseForbidden();
-      const values = readEventFields((name) => fields[name]);
-      if (choices.organisations === null) values.organisationId = '';
-      if (namesForbiddenMunicipio(values, choices.municipi)) throw refuseForbidden();
-      const checked = checkEventForm(values, {
-        municipi: choices.municipi,
-        organisations: choices.organisations?.map((o) => o.id) ?? [],
-      });
+      const { db, actor, values, checked } = await readNewEventForm(context, fields);
       const start = checked.ok
         ? {
             day: romeDateString(checked.value.startsAt),

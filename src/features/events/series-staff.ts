@@ -9,26 +9,14 @@ import { slugify } from '#/lib/text.ts';
 import { writeAudit } from '#/features/audit/audit.ts';
 import { runInTransaction } from '#/server/db/transaction.ts';
 import type { EventInput } from './event-form.ts';
-import { contentColumns, ownerFor } from './event-workflow.ts';
+import { contentColumns, freeSlug, ownerFor } from './event-workflow.ts';
 import { createSeries } from './series.ts';
 import { ruleOfRow, type SeriesRule } from './series-rule.ts';
 import { getEventForStaff, type StaffEvent } from './staff-events.ts';
 
 /** A series' slug: the Italian title, short enough for "-YYYY-MM-DD" after it (event slugs ≤ 80). */
-async function freeSeriesSlug(db: Db, title: string): Promise<string> {
-  const base = slugify(title).slice(0, 60).replace(/-+$/, '') || 'attivita';
-  const taken = new Set(
-    (
-      await db
-        .selectFrom('event_series')
-        .select('slug')
-        .where((eb) => eb.or([eb('slug', '=', base), eb('slug', 'like', `${base}-%`)]))
-        .execute()
-    ).map((r) => r.slug),
-  );
-  if (!taken.has(base)) return base;
-  for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
-}
+const seriesSlug = (db: Db, title: string) =>
+  freeSlug(db, slugify(title).slice(0, 60).replace(/-+$/, '') || 'attivita', 'event_series');
 
 /** A new series of drafts, one per date of the rule; refused when the actor may not create the event. */
 export async function createStaffSeries(
@@ -42,7 +30,7 @@ export async function createStaffSeries(
     return { ok: false, error: 'forbidden' };
   const { starts_at: _s, ends_at: _e, ...content } = contentColumns(input);
   const made = await createSeries(db, {
-    slug: await freeSeriesSlug(db, input.title.it),
+    slug: await seriesSlug(db, input.title.it),
     rule,
     deskId: null,
     template: { ...content, status: 'draft', owner_organisation_id: owner },

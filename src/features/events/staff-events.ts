@@ -141,8 +141,9 @@ export function eventActions(actor: Actor, e: StaffEvent, changeWaiting = false)
 /**
  * One date per recurring activity: its next date not over, or its last when all are. Two probes per
  * series on the (series_id, occurrence_date) index, so a year of weekly dates costs the list one row
- * and a thousand series two thousand index look-ups, not a sort of every date. A date is looked for
- * from yesterday's occurrence on (a date moved to a later day than its own is then found by its day).
+ * and a thousand series two thousand index look-ups, not a sort of every date. The next date is
+ * looked for from yesterday's day of the rule on: a date moved more than a day later than its own
+ * day may then be passed over for the one after it, in this staff list only.
  */
 function seriesShownDates(db: Db, now: Date) {
   const yesterday = romeDateString(new Date(now.getTime() - 86_400_000));

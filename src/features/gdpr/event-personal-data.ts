@@ -4,34 +4,23 @@
 // Erasing first cancels what still holds seats or a place (a sign-up to come, pending or confirmed;
 // an entry waiting or offered), so they go on to the waiting families in turn, then drops the
 // personal columns and keeps the rows (references and party sizes) for the counts staff see.
-import { sql } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
 import { cancelRegistrationById } from '#/features/events/registration-holds.ts';
 import { closeWaitEntry } from '#/features/waitlist/respond.ts';
 import { ERASED } from '#/features/waitlist/wait-erase.ts';
 import type { LocalizedText } from '#/lib/locales.ts';
+import { contactMatch, inIds } from './contact-match.ts';
 
 type Key = { email: string | null; phone: string | null };
 
-/** WHERE email/phone match (case-insensitive email), for the two tables of this file. */
-function contactOf(key: Key, table: 'event_registration' | 'wait_entry') {
-  const parts = [];
-  if (key.email) parts.push(sql`lower(${sql.ref(`${table}.email`)}) = ${key.email}`);
-  if (key.phone) parts.push(sql`${sql.ref(`${table}.phone`)} = ${key.phone}`);
-  return sql<boolean>`(${sql.join(parts, sql` or `)})`;
-}
-
 export async function matchEventIds(db: Db, key: Key) {
   const [registrations, entries] = await Promise.all([
-    db.selectFrom('event_registration').select('id').where(contactOf(key, 'event_registration')).execute(),
-    db.selectFrom('wait_entry').select('id').where(contactOf(key, 'wait_entry')).execute(),
+    db.selectFrom('event_registration').select('id').where(contactMatch(key, 'event_registration')).execute(),
+    db.selectFrom('wait_entry').select('id').where(contactMatch(key, 'wait_entry')).execute(),
   ]);
   return { event_registration: registrations.map((r) => r.id), wait_entry: entries.map((r) => r.id) };
 }
 export type EventIds = Awaited<ReturnType<typeof matchEventIds>>;
-
-const none = [-1];
-const inIds = (ids: number[]) => (ids.length ? ids : none);
 
 export interface EventMatches {
   registrations: { id: number; reference: string; eventTitle: LocalizedText; startsAt: Date; status: string }[];

@@ -10,6 +10,9 @@ import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Db, Role } from '#/server/db/database.ts';
 import { normalizeEmail, normalizePhone } from '#/lib/contact.ts';
 import { writeAudit } from '#/features/audit/audit.ts';
+import { contactMatch, inIds } from './contact-match.ts';
+
+export { inIds };
 import { eventMatches, matchEventIds, type EventMatches } from './event-personal-data.ts';
 
 export interface PersonalDataQuery {
@@ -65,16 +68,6 @@ export interface PersonalDataMatches extends EventMatches {
   counts: PersonalCounts;
 }
 
-type Matcher = { email: string | null; phone: string | null };
-
-/** WHERE email/phone match, case-insensitive on the email (older rows may not be lower-case). */
-function contactMatch(key: Matcher, table: 'booking' | 'pledge' | 'volunteer') {
-  const parts = [];
-  if (key.email) parts.push(sql`lower(${sql.ref(`${table}.email`)}) = ${key.email}`);
-  if (key.phone) parts.push(sql`${sql.ref(`${table}.phone`)} = ${key.phone}`);
-  return sql<boolean>`(${sql.join(parts, sql` or `)})`;
-}
-
 export async function matchIds(db: Db, key: PersonalKey) {
   const [bookings, pledges, volunteers, users, events] = await Promise.all([
     db.selectFrom('booking').select('id').where('erased_at', 'is', null).where(contactMatch(key, 'booking')).execute(),
@@ -124,8 +117,6 @@ export const countsOf = (ids: Ids): PersonalCounts => ({
   outbox: ids.outbox.length,
   app_user: ids.app_user.length,
 });
-const none = [-1];
-export const inIds = (ids: number[]) => (ids.length ? ids : none);
 
 /**
  * What is stored about the person: a short view of each matching row (for the page) and the counts.
