@@ -11,6 +11,7 @@ import { runInTransaction } from '#/server/db/transaction.ts';
 import type { EventInput } from './event-form.ts';
 import { contentColumns, freeSlug, ownerFor } from './event-workflow.ts';
 import { createSeries } from './series.ts';
+import { notifyReviewers } from './review-notice.ts';
 import { ruleOfRow, type SeriesRule } from './series-rule.ts';
 import { getEventForStaff, type StaffEvent } from './staff-events.ts';
 
@@ -135,6 +136,13 @@ export async function changeSeriesStatus(
       .where('owner_organisation_id', 'is not distinct from', scope.ownerOrganisationId)
       .returning('slug')
       .execute();
+    // The municipio's coordinators hear of it once, as for one event sent for review.
+    if (to === 'submitted' && changed.length > 0)
+      await notifyReviewers(trx, scope.municipioId, {
+        eventId: series.next.id,
+        title: series.next.title.it,
+        change: false,
+      });
     if (changed.length > 0)
       await writeAudit(trx, {
         actorUserId: actor.id,
