@@ -196,9 +196,11 @@ export async function listEventsForActor(
     mine(query).orderBy('event.starts_at', 'desc').orderBy('event.id', 'desc').limit(limit).execute();
   // Two reads, each on its index (one-off events: event_staff_oneoff_idx, 0700; a series' shown
   // date: its two probes), merged: an OR of both would read every date of every series.
+  // The series' dates by their ids: as a subquery, PostgreSQL hashed the whole event table to join them.
+  const shown = (await seriesShownDates(db, now).execute()).flatMap((r) => (r.id === null ? [] : [r.id]));
   const [oneOff, series] = await Promise.all([
     newest(baseQuery(db).where('event.series_id', 'is', null)),
-    newest(baseQuery(db).where('event.id', 'in', seriesShownDates(db, now))),
+    shown.length === 0 ? [] : newest(baseQuery(db).where('event.id', 'in', shown)),
   ]);
   const rows = [...oneOff, ...series]
     .sort((x, y) => y.starts_at.getTime() - x.starts_at.getTime() || y.id - x.id)
