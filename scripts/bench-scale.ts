@@ -1,7 +1,7 @@
 // `npm run bench:scale [-- --url postgres://… --reseed --requests N]`: the site at the scale of the
 // whole city, on PostgreSQL. Seeds (once; kept in the schema `qubi_scale` for later runs, `--reseed`
-// starts over) 9 municipi × 10 desks, 1,000,000 past bookings, 100,000 pledges and 10,000 events
-// (scripts/scale-data.ts), then:
+// starts over) 9 municipi × 10 desks, 1,000,000 past bookings, 100,000 pledges, 10,000 events and
+// 1,000 weekly series with 100,000 sign-ups (scripts/scale-data.ts), then:
 // 1. Starts the built server on that schema with the live-page cache off (LIVE_PAGE_CACHE=off), so
 //    every request renders from the database, and asks each measured page N times (default 300,
 //    after 30 warm-up requests), one request at a time, over different desks, weeks and days: the
@@ -25,6 +25,7 @@ import { getDeskBySlug, listDesks } from '#/features/desks/desks.ts';
 import { listDeskSlots } from '#/features/booking/slot-availability.ts';
 import { loadWeek } from '#/features/booking/booking-flow.ts';
 import { EVENTS_PER_PAGE, listUpcomingEvents } from '#/features/events/events.ts';
+import { listEventsForActor } from '#/features/events/staff-events.ts';
 import { getCampaign } from '#/features/campaign/campaigns.ts';
 import { agendaRange, listAgenda } from '#/features/agenda/agenda-queries.ts';
 import { createUser } from '#/features/staff-accounts/users.ts';
@@ -91,7 +92,9 @@ async function prepare(): Promise<{
       counts.desks < 9 * SCALE.desksPerMunicipio ||
       counts.pastBookings < SCALE.pastBookings ||
       counts.pledges < SCALE.pledges ||
-      counts.events < SCALE.events
+      counts.events < SCALE.events ||
+      counts.series < SCALE.series ||
+      counts.signUps < SCALE.signUps
     ) {
       throw new Error(`the scale data is short of its targets: ${JSON.stringify(counts)}`);
     }
@@ -140,6 +143,15 @@ const LOCALES = ['it', 'ar', 'en', 'es', 'zh'];
 
 function targets(desks: string[]): Target[] {
   const today = romeDateString(new Date());
+  // A coming date of one of the 1,000 scale series (their dates fall Monday to Friday).
+  const seriesDate = (i: number) => {
+    const n = 1 + ((i * 37) % 1000);
+    const day = new Date(`${today}T12:00:00Z`);
+    const weekday = day.getUTCDay() || 7;
+    const wanted = 1 + (n % 5);
+    day.setUTCDate(day.getUTCDate() + ((wanted - weekday + 7) % 7) + 7);
+    return `scala-serie-${n}-${day.toISOString().slice(0, 10)}`;
+  };
   const desk = (i: number) => desks[(i * 7) % desks.length]!;
   const locale = (i: number) => LOCALES[i % LOCALES.length]!;
   return [
@@ -150,6 +162,10 @@ function targets(desks: string[]): Target[] {
     },
     { name: 'slots API (7 days)', path: (i) => `/api/v1/desks/${desk(i)}/slots?from=${addDays(today, 7 * (i % 8))}` },
     { name: 'events list', path: (i) => `/${locale(i)}/eventi` },
+    // One date of a recurring activity (issue #13): its seats, its coming dates, its sign-up link.
+    { name: 'event page (a weekly activity)', path: (i) => `/${locale(i)}/eventi/${seriesDate(i)}` },
+    // The staff list: each series once, at its next date (coordinator of all nine municipi).
+    { name: 'staff events list', path: (i) => `/${i % 2 ? 'en' : 'it'}/staff/eventi`, staff: true },
     { name: 'campaign page', path: (i) => `/${locale(i)}/zaino-sospeso` },
     // Days from a year ago to four weeks ahead: past days are full, coming ones ~40 % booked.
     {
@@ -267,6 +283,14 @@ async function captureStatements(desks: string[], userId: number): Promise<State
       await listDeskSlots(db, desk, addDays(today, 7 * (i % 8)), addDays(today, 7 * (i % 8) + 6));
       page = 'events list';
       await listUpcomingEvents(db, { from: new Date(), limit: EVENTS_PER_PAGE + 1 });
+      page = 'staff events list';
+      await listEventsForActor(db, {
+        id: userId,
+        role: 'coordinator',
+        organisationId: null,
+        municipi: ALL_MUNICIPI,
+        desks: [],
+      });
       page = 'campaign page';
       await getCampaign(db, 'zaino-sospeso');
       page = 'staff agenda, week';
@@ -320,7 +344,7 @@ function report(counts: ScaleCounts, timings: Timing[], statements: Statement[],
   const lines = [
     '## Scale',
     '',
-    `Measured by \`npm run bench:scale\` on ${new Date().toISOString().slice(0, 10)}: ${cpu.length} × ${cpu[0]?.model.trim() ?? 'CPU'}, Node ${process.version}, PostgreSQL on the same machine. Data (schema \`${SCHEMA}\`, seeded by scripts/scale-data.ts): ${counts.desks} desks in 9 municipi, ${counts.pastBookings.toLocaleString('en')} past bookings and ${counts.comingBookings.toLocaleString('en')} in the coming four weeks, ${counts.pledges.toLocaleString('en')} pledges, ${counts.events.toLocaleString('en')} events.`,
+    `Measured by \`npm run bench:scale\` on ${new Date().toISOString().slice(0, 10)}: ${cpu.length} × ${cpu[0]?.model.trim() ?? 'CPU'}, Node ${process.version}, PostgreSQL on the same machine. Data (schema \`${SCHEMA}\`, seeded by scripts/scale-data.ts): ${counts.desks} desks in 9 municipi, ${counts.pastBookings.toLocaleString('en')} past bookings and ${counts.comingBookings.toLocaleString('en')} in the coming four weeks, ${counts.pledges.toLocaleString('en')} pledges, ${counts.events.toLocaleString('en')} one-off events, ${counts.series.toLocaleString('en')} weekly series (a year of dates each) with ${counts.signUps.toLocaleString('en')} sign-ups.`,
     '',
     `The built server with the live-page cache off (every request reads the database and renders), one request at a time, ${requests} requests per row after ${WARMUP} warm-up ones, spread over desks, weeks, days and the five locales; time from sending the request to the last byte on loopback, in milliseconds. Aim: p95 under ${AIM_MS} ms (the dashboard's rows: under ${DASHBOARD_AIM_MS} ms). Load average when it started: ${os.loadavg()[0]!.toFixed(1)}.`,
     '',

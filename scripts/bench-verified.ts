@@ -174,3 +174,53 @@ export async function confirmTransaction(
   await query('DELETE FROM verification_code WHERE booking_id = $1', [b.bookingId]);
   return { confirmed: true };
 }
+
+/**
+ * The bare first write of an event sign-up (issue #13): the party's seats taken by the guarded
+ * counter, the pending sign-up, its code's hash.
+ */
+export async function signUpHoldTransaction(
+  query: Query,
+  s: { eventId: number; phone: string },
+  secret: string,
+): Promise<{ registrationId: number; code: string }> {
+  const seats = 3;
+  const taken = await query(
+    'UPDATE event SET seats_taken = seats_taken + $2 WHERE id = $1 AND seats_taken + $2 <= seats RETURNING id',
+    [s.eventId, seats],
+  );
+  if (taken.rowCount === 0) throw new Conflict();
+  const expires = new Date(Date.now() + HOLD_MINUTES * 60_000).toISOString();
+  const row = await query(
+    `INSERT INTO event_registration (reference, event_id, adults, children_3_6, seats, name, phone, locale, status, hold_expires_at)
+     VALUES ($1, $2, 2, 1, $3, 'Bench', $4, 'it', 'pending', $5) RETURNING id`,
+    [generateReference().replace(/^QB/, 'QE'), s.eventId, seats, s.phone, expires],
+  );
+  const registrationId = Number(row.rows[0]!.id);
+  const code = generateCode();
+  await query(
+    `INSERT INTO verification_code (registration_id, channel, code_hash, last_sent_at, expires_at) VALUES ($1, 'sms', $2, now(), $3)`,
+    [registrationId, hashCode(secret, registrationId, code), expires],
+  );
+  return { registrationId, code };
+}
+
+/** The bare second write of a sign-up: one try counted, the code compared, the sign-up confirmed. */
+export async function signUpConfirmTransaction(
+  query: Query,
+  s: { registrationId: number; code: string },
+  secret: string,
+): Promise<{ confirmed: boolean }> {
+  await query(`SELECT id FROM event_registration WHERE id = $1 AND status = 'pending' FOR UPDATE`, [s.registrationId]);
+  const tried = await query(
+    'UPDATE verification_code SET attempts = attempts + 1 WHERE registration_id = $1 AND attempts < 5 AND expires_at > now() RETURNING code_hash',
+    [s.registrationId],
+  );
+  const hash = tried.rows[0]?.code_hash;
+  if (typeof hash !== 'string' || !codeMatches(secret, s.registrationId, s.code, hash)) throw new Conflict();
+  await query(`UPDATE event_registration SET status = 'confirmed', hold_expires_at = NULL WHERE id = $1`, [
+    s.registrationId,
+  ]);
+  await query('DELETE FROM verification_code WHERE registration_id = $1', [s.registrationId]);
+  return { confirmed: true };
+}

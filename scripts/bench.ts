@@ -6,8 +6,8 @@
 // 1. A fresh database gets the seed, bench desks open every day (many distinct slots) and a pledge
 //    item whose target is raised to 1,000,000,000; the built server (`node scripts/start.ts`, PORT=0,
 //    rate limits raised, FORM_MIN_FILL_SECONDS=0) serves a prerendered page, two cached live pages
-//    (desks, events), the slots API, booking POSTs (a distinct slot each) and pledge POSTs (1 of the
-//    item each).
+//    (desks, events), the slots API, booking POSTs (a distinct slot each), a booking and an event
+//    sign-up each with its code, and pledge POSTs (1 of the item each).
 // 2. Beside it, a bare node:http server (child process) on the same data: the pages' exact bytes,
 //    and the same booking / pledge transactions (node:http + pg, or node:http + PGlite on a copy of
 //    the embedded database made before the site started).
@@ -35,7 +35,15 @@ import type { Database } from '#/server/db/database.ts';
 import { generateReference } from '#/features/booking/reference.ts';
 import { startServer } from '../tests/support/server.ts';
 import { THROWAWAY_APP_SECRET } from '#/server/config.ts';
-import { CodeInbox, clientAddress, confirmTransaction, holdTransaction, sequenceLoad } from './bench-verified.ts';
+import {
+  CodeInbox,
+  clientAddress,
+  confirmTransaction,
+  holdTransaction,
+  sequenceLoad,
+  signUpConfirmTransaction,
+  signUpHoldTransaction,
+} from './bench-verified.ts';
 import {
   NO_LIMITS,
   POOL_SIZE,
@@ -109,10 +117,17 @@ interface Row {
   bare: LoadResult[];
 }
 
+/** The event families sign up for (issue #13): published, 100,000 seats, a month ahead. */
+interface EventTarget {
+  id: number;
+  slug: string;
+}
+
 interface BaselineConfig {
   db: { kind: 'pg'; url: string } | { kind: 'pglite'; dataDir: string };
   pages: Record<string, { type: string; body: string }>;
   pledge: PledgeTarget;
+  event: EventTarget;
 }
 
 // ---------------------------------------------------------------- the baseline server (child process)
@@ -180,6 +195,18 @@ async function serveBaseline(configFile: string): Promise<void> {
               confirmTransaction(query, b as unknown as { bookingId: number; code: string }, BARE_SECRET),
             ),
           );
+        else if (req.url === '/signups')
+          body = JSON.stringify(
+            await transaction((query) =>
+              signUpHoldTransaction(query, { eventId: config.event.id, phone: b.phone }, BARE_SECRET),
+            ),
+          );
+        else if (req.url === '/signup-confirm')
+          body = JSON.stringify(
+            await transaction((query) =>
+              signUpConfirmTransaction(query, b as unknown as { registrationId: number; code: string }, BARE_SECRET),
+            ),
+          );
         else if (req.url === '/pledges')
           body = JSON.stringify(await transaction((query) => pledgeTransaction(query, p, b.phone)));
         else status = 404;
@@ -242,9 +269,30 @@ async function preparePledge(db: Kysely<Database>): Promise<PledgeTarget> {
   };
 }
 
-async function prepare(db: Kysely<Database>): Promise<{ slots: SlotRef[]; pledge: PledgeTarget }> {
+async function prepareEvent(db: Kysely<Database>): Promise<EventTarget> {
+  const title = JSON.stringify({ it: 'Festa (bench)' });
+  const row = await db
+    .insertInto('event')
+    .values({
+      slug: 'bench-festa',
+      municipio_id: 8,
+      title,
+      summary: title,
+      description: title,
+      venue: 'Spazio QuBì',
+      address: 'Via Esempio 1, Milano',
+      starts_at: new Date(Date.now() + 30 * 86_400_000),
+      status: 'published',
+      seats: 100_000,
+    })
+    .returning(['id', 'slug'])
+    .executeTakeFirstOrThrow();
+  return row;
+}
+
+async function prepare(db: Kysely<Database>): Promise<{ slots: SlotRef[]; pledge: PledgeTarget; event: EventTarget }> {
   const slots = await prepareBookingData(db, BENCH_DESKS, 20_000);
-  return { slots, pledge: await preparePledge(db) };
+  return { slots, pledge: await preparePledge(db), event: await prepareEvent(db) };
 }
 
 const pledgeApiBody = (p: PledgeTarget, i: number) =>
@@ -266,6 +314,7 @@ const pledgeApiBody = (p: PledgeTarget, i: number) =>
 interface Cursor {
   slot: number;
   pledge: number;
+  signUp: number;
 }
 
 // More bodies than the fastest server sends in a run (the unused ones are not counted as used).
@@ -350,7 +399,53 @@ function verifiedBooking(slots: SlotRef[], cursor: Cursor, inbox: CodeInbox): Ta
   };
 }
 
-function targets(slots: SlotRef[], pledge: PledgeTarget, cursor: Cursor, inbox: CodeInbox): Target[] {
+/**
+ * A family's event sign-up with its code (issue #13): POST the party, read the code it was sent,
+ * POST the code; against the bare server's two transactions (seats and code hash; code and confirmation).
+ */
+function verifiedSignUp(event: EventTarget, cursor: Cursor, inbox: CodeInbox): Target {
+  return {
+    name: 'event sign-up with its code (POST …/registrations, then POST …/confirm)',
+    kind: 'write',
+    async run(origin, bare, seconds) {
+      const r = await sequenceLoad({
+        connections: SEQUENCE_CONNECTIONS,
+        seconds,
+        from: cursor.signUp,
+        available: 30_000,
+        expect: 200,
+        async sequence(i) {
+          const client = clientAddress(700_000 + i);
+          const number = phone(700_000 + i).replace(/ /g, '');
+          if (bare) {
+            const hold = await postJson(`${origin}/signups`, JSON.stringify({ phone: number }), client);
+            if (hold.status !== 201) return hold.status;
+            const body = JSON.stringify({ registrationId: hold.json.registrationId, code: hold.json.code });
+            const confirmed = await postJson(`${origin}/signup-confirm`, body, client);
+            return confirmed.status === 201 ? 200 : confirmed.status;
+          }
+          const party = JSON.stringify({ adults: 2, children: ['3-6'], name: 'Bench', phone: number, locale: 'it' });
+          const hold = await postJson(`${origin}/api/v1/events/${event.slug}/registrations`, party, client);
+          if (hold.status !== 201) return hold.status;
+          const code = await inbox.codeFor(number);
+          if (!code) return 'no code' as unknown as number;
+          const url = `${origin}/api/v1/events/${event.slug}/registrations/${String(hold.json.reference)}/confirm`;
+          return (await postJson(url, JSON.stringify({ code }), client)).status;
+        },
+      });
+      cursor.signUp += r.used;
+      return r;
+    },
+  };
+}
+
+function targets(
+  slots: SlotRef[],
+  pledge: PledgeTarget,
+  event: EventTarget,
+  cursor: Cursor,
+  inbox: CodeInbox,
+): Target[] {
   const reads: Target[] = READS.map((r) => ({
     name: r.name,
     kind: 'page',
@@ -392,6 +487,7 @@ function targets(slots: SlotRef[], pledge: PledgeTarget, cursor: Cursor, inbox: 
       slots.length,
     ),
     verifiedBooking(slots, cursor, inbox),
+    verifiedSignUp(event, cursor, inbox),
     writes(
       'pledge POST (/api/v1/pledges, 1 of one item)',
       ['/api/v1/pledges', '/pledges'],
@@ -561,7 +657,7 @@ async function runEmbedded(): Promise<Run> {
     const dataDir = path.join(dir, 'data');
     const target: DatabaseTarget = { kind: 'pglite', dataDir: path.join(dataDir, 'pgdata') };
     const db = await openDatabase(target);
-    const { slots, pledge } = await prepare(db);
+    const { slots, pledge, event } = await prepare(db);
     await db.destroy(); // one process at a time may open an embedded database: the bare server gets a copy
     const bareData = path.join(dir, 'bare-pgdata');
     await cp(target.dataDir, bareData, { recursive: true });
@@ -569,11 +665,11 @@ async function runEmbedded(): Promise<Run> {
     let rows: Row[];
     try {
       const pages = await fetchPages(server.origin);
-      const baseline = await startBaseline({ db: { kind: 'pglite', dataDir: bareData }, pages, pledge }, dir);
+      const baseline = await startBaseline({ db: { kind: 'pglite', dataDir: bareData }, pages, pledge, event }, dir);
       try {
         const inbox = new CodeInbox(() => server.output());
         try {
-          const list = chosen(targets(slots, pledge, { slot: 0, pledge: 0 }, inbox));
+          const list = chosen(targets(slots, pledge, event, { slot: 0, pledge: 0, signUp: 0 }, inbox));
           rows = await measurePairs(
             'embedded PGlite',
             { origin: server.origin, pid: server.process.pid! },
@@ -623,15 +719,15 @@ async function runPostgres(baseUrl: string): Promise<Run> {
     const rows = await withSchema(baseUrl, async (url, schema) => {
       const db = await openDatabase({ kind: 'postgres', url: baseUrl, searchPath: schema, poolSize: 2 });
       try {
-        const { slots, pledge } = await prepare(db);
+        const { slots, pledge, event } = await prepare(db);
         const server = await startServer({ DATABASE_URL: url, ...SERVER_ENV });
         try {
           const pages = await fetchPages(server.origin);
-          const baseline = await startBaseline({ db: { kind: 'pg', url }, pages, pledge }, dir);
+          const baseline = await startBaseline({ db: { kind: 'pg', url }, pages, pledge, event }, dir);
           try {
             const inbox = new CodeInbox(() => server.output());
             try {
-              const list = chosen(targets(slots, pledge, { slot: 0, pledge: 0 }, inbox));
+              const list = chosen(targets(slots, pledge, event, { slot: 0, pledge: 0, signUp: 0 }, inbox));
               return await measurePairs(
                 'PostgreSQL',
                 { origin: server.origin, pid: server.process.pid! },
@@ -744,7 +840,7 @@ function report(runs: Run[], pgUrl: string | undefined): string {
       .loadavg()
       .map((l) => l.toFixed(1))
       .join(', ')} at the end (other work ran beside it).`,
-    `The site and its baseline run side by side on the same data: a bare node:http server returning the same bytes (pages), or doing the same SQL transaction (writes: node:http + pg on PostgreSQL, node:http + PGlite in one process on a copy of the embedded database). Each target: ${WARMUP_SECONDS} s of warm-up on each, then ${PAIRS} pairs of ${SECONDS} s runs, site and bare interleaved (site first, then bare first, …), ${READ_CONNECTIONS} connections for reads and ${WRITE_CONNECTIONS} for writes; the booking with its code is a sequence (POST the booking, wait for the code's SMS file, POST the code) driven from Node by ${SEQUENCE_CONNECTIONS} families at once, counted by sequences that ended confirmed, against the bare server's two transactions (the hold with its code's hash; the code checked and the hold confirmed), which answers the code in its first response. Each write comes from its own client address (X-Forwarded-For through TRUSTED_PROXIES=127.0.0.1). requests/s counts answers with the expected status (200, or 201 for writes); latencies in milliseconds; the figures shown are the pair with the median ratio, and "pairs" gives all ${PAIRS} ratios (their spread is the noise of this run). A row whose bare server was slower than the site says "not measured". Bookings go to distinct slots of ${BENCH_DESKS} bench desks; pledges are 1 of one item whose target is raised to ${PLEDGE_TARGET.toLocaleString('en')}. "Before" is the ratio of the run this one replaced: ${before.said}.`,
+    `The site and its baseline run side by side on the same data: a bare node:http server returning the same bytes (pages), or doing the same SQL transaction (writes: node:http + pg on PostgreSQL, node:http + PGlite in one process on a copy of the embedded database). Each target: ${WARMUP_SECONDS} s of warm-up on each, then ${PAIRS} pairs of ${SECONDS} s runs, site and bare interleaved (site first, then bare first, …), ${READ_CONNECTIONS} connections for reads and ${WRITE_CONNECTIONS} for writes; the booking with its code is a sequence (POST the booking, wait for the code's SMS file, POST the code) driven from Node by ${SEQUENCE_CONNECTIONS} families at once, counted by sequences that ended confirmed, against the bare server's two transactions (the hold with its code's hash; the code checked and the hold confirmed), which answers the code in its first response; the event sign-up with its code is the same sequence for a party of three (two adults, a child of 3–6) on one event of 100,000 seats (POST …/registrations, the code, POST …/confirm), against the bare server's two transactions (the guarded seat counter, the pending sign-up and its code's hash; the code checked and the sign-up confirmed). Each write comes from its own client address (X-Forwarded-For through TRUSTED_PROXIES=127.0.0.1). requests/s counts answers with the expected status (200, or 201 for writes); latencies in milliseconds; the figures shown are the pair with the median ratio, and "pairs" gives all ${PAIRS} ratios (their spread is the noise of this run). A row whose bare server was slower than the site says "not measured". Bookings go to distinct slots of ${BENCH_DESKS} bench desks; pledges are 1 of one item whose target is raised to ${PLEDGE_TARGET.toLocaleString('en')}. "Before" is the ratio of the run this one replaced: ${before.said}.`,
     '',
     '| target | database | req/s | p50 | p99 | bare req/s | bare p50 | bare p99 | median site / bare | pairs | before | other answers |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---|',

@@ -1,7 +1,9 @@
 // The GDPR desk against the real database: finding everything stored about an email address or a
-// phone number (bookings, pledges, volunteers, outbox, staff accounts), the JSON export with only
+// phone number (bookings, pledges, volunteers, event sign-ups, waiting lists, outbox, staff
+// accounts), the JSON export with only
 // that person's rows and no secrets, and erasure as the retention jobs do it — an open pledge
-// cancelled first (quantities back), a confirmed future booking cancelled first (place freed),
+// cancelled first (quantities back), a confirmed future booking cancelled first (place freed), a
+// sign-up to a coming event cancelled first (seats freed), a waiting-list entry closed,
 // counts kept, everyone else untouched — each step in the audit log without the email or phone.
 // PGlite by default, PostgreSQL with TEST_DATABASE_URL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +25,7 @@ import {
 import { exportPersonalData } from '#/features/gdpr/personal-data-export.ts';
 import { erasePersonalData } from '#/features/gdpr/personal-data-erasure.ts';
 import { romeToInstant } from '#/lib/time.ts';
+import { joinDeskWaitlist, parseDeskWait } from '#/features/waitlist/join-desk.ts';
 
 let t: TestDatabase;
 let desk: Desk;
@@ -99,6 +102,7 @@ const audits = (action: string) =>
   t.db.selectFrom('audit_log').selectAll().where('action', '=', action).orderBy('id').execute();
 
 const ids: Record<string, number> = {};
+let partySlug = '';
 
 beforeAll(async () => {
   t = await createTestDatabase();
@@ -150,6 +154,48 @@ beforeAll(async () => {
   ids.otherPledge = otherPledge.pledge.id;
   await recordPledgeOutcome(t.db, ids.receivedPledge, 'received', now);
 
+  // Maria's family signed up for the 22 December party (3 seats); Luca's too. Maria waits for a desk place.
+  const party = await t.db
+    .selectFrom('event')
+    .select(['id', 'slug'])
+    .where('slug', 'like', 'festa-di-natale-qubi-casa-dei-giochi-%')
+    .executeTakeFirstOrThrow();
+  ids.party = party.id;
+  partySlug = party.slug;
+  for (const [reference, name, phone, email] of [
+    ['QE-GDPR-01', 'Maria', PHONE, EMAIL],
+    ['QE-GDPR-02', 'Luca', OTHER_PHONE, OTHER_EMAIL],
+  ] as const) {
+    const row = await t.db
+      .insertInto('event_registration')
+      .values({
+        reference,
+        event_id: party.id,
+        adults: 1,
+        children_3_6: 2,
+        seats: 3,
+        name,
+        phone,
+        email,
+        locale: 'it',
+        status: 'confirmed',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    ids[reference] = row.id;
+  }
+  await t.db.updateTable('event').set({ seats_taken: 6 }).where('id', '=', party.id).execute();
+  const wait = parseDeskWait(
+    { fromDay: '2026-12-08', toDay: '2026-12-22', name: 'Maria', phone: PHONE, locale: 'it' },
+    now,
+  );
+  if (!wait.ok) throw new Error('wait');
+  const joined = await joinDeskWaitlist(t.db, desk, wait.value, { client: 'gdpr-client' });
+  if (!joined.ok) throw new Error(joined.reason);
+  ids.waitEntry = (
+    await t.db.selectFrom('wait_entry').select('id').where('reference', '=', joined.reference).executeTakeFirstOrThrow()
+  ).id;
+
   ids.volunteer = await addVolunteer(EMAIL, PHONE, 'Maria Rossi');
   ids.otherVolunteer = await addVolunteer(OTHER_EMAIL, OTHER_PHONE, 'Luca Bianchi');
   await enqueueMessage(t.db, {
@@ -200,6 +246,7 @@ describe(`GDPR desk (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'})
     expect(found.bookings.map((b) => b.id).sort()).toEqual([ids.futureBooking]);
     expect(found.pledges.map((p) => p.id).sort((a, b) => a - b)).toEqual([ids.openPledge, ids.receivedPledge]);
     expect(found.volunteers.map((v) => v.id)).toEqual([ids.volunteer]);
+    expect(found.registrations.map((r) => [r.reference, r.status])).toEqual([['QE-GDPR-01', 'confirmed']]);
     expect(found.users).toEqual([]);
     // booking confirmation + reminder, pledge confirmations (+ reminders), the volunteer's message
     expect(found.counts.outbox).toBeGreaterThanOrEqual(4);
@@ -229,6 +276,9 @@ describe(`GDPR desk (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'})
     expect(found.bookings.map((b) => b.id).sort((a, b) => a - b)).toEqual([ids.futureBooking, ids.pastBooking]);
     expect(found.pledges.map((p) => p.id)).toEqual([ids.openPledge]);
     expect(found.volunteers.map((v) => v.id)).toEqual([ids.volunteer]);
+    expect(found.registrations.map((r) => r.id)).toEqual([ids['QE-GDPR-01']]);
+    // The desk waiting list was joined with the phone only.
+    expect(found.waitEntries.map((w) => [w.id, w.deskName, w.status])).toEqual([[ids.waitEntry, desk.name, 'waiting']]);
     // Searching without actorUserId records nothing.
     expect(await audits('gdpr.search')).toHaveLength(1);
   });
@@ -246,7 +296,23 @@ describe(`GDPR desk (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'})
   it('exports only that person’s rows, one array per table, without any token or key', async () => {
     const data = await exportPersonalData(t.db, { email: EMAIL, phone: PHONE }, { actorUserId: adminId, now });
     if ('problems' in data) throw new Error('unexpected');
-    expect(Object.keys(data)).toEqual(['exportedAt', 'key', 'booking', 'pledge', 'volunteer', 'outbox', 'app_user']);
+    expect(Object.keys(data)).toEqual([
+      'exportedAt',
+      'key',
+      'booking',
+      'pledge',
+      'volunteer',
+      'outbox',
+      'app_user',
+      'event_registration',
+      'wait_entry',
+    ]);
+    expect(data.event_registration).toEqual([
+      expect.objectContaining({ reference: 'QE-GDPR-01', event: partySlug, name: 'Maria', seats: 3, children_3_6: 2 }),
+    ]);
+    expect(data.wait_entry).toEqual([
+      expect.objectContaining({ id: ids.waitEntry, desk: desk.slug, name: 'Maria', phone: PHONE, status: 'waiting' }),
+    ]);
     expect(data.key).toBe('email+phone');
     expect(data.booking.map((b) => b.id).sort()).toEqual([ids.futureBooking, ids.pastBooking].sort());
     expect(data.booking.find((b) => b.id === ids.futureBooking)).toMatchObject({
@@ -281,7 +347,7 @@ describe(`GDPR desk (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'})
     const [audit] = await audits('gdpr.export');
     expect(audit!.detail).toMatchObject({
       key: 'email+phone',
-      counts: { booking: 2, pledge: 2, volunteer: 1, app_user: 0 },
+      counts: { booking: 2, pledge: 2, volunteer: 1, event_registration: 1, wait_entry: 1, app_user: 0 },
     });
     expect(JSON.stringify(audit)).not.toMatch(/maria|rossi|3401112233/i);
   });
@@ -296,10 +362,46 @@ describe(`GDPR desk (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'})
     const result = await erasePersonalData(t.db, { email: EMAIL, phone: PHONE }, { actorUserId: adminId, now });
     expect(result).toMatchObject({
       ok: true,
-      counts: { booking: 2, pledge: 2, volunteer: 1, app_user: 0, bookingsCancelled: 1, pledgesCancelled: 1 },
+      counts: {
+        booking: 2,
+        pledge: 2,
+        volunteer: 1,
+        app_user: 0,
+        event_registration: 1,
+        wait_entry: 1,
+        bookingsCancelled: 1,
+        pledgesCancelled: 1,
+        registrationsCancelled: 1,
+        waitClosed: 1,
+      },
     });
     // The public pages whose numbers changed are named for the caller to refresh.
-    expect(result.ok && result.cacheTags.sort()).toEqual(['campaign:zaino-sospeso', `slots:${desk.slug}`]);
+    expect(result.ok && result.cacheTags.sort()).toEqual(
+      ['campaign:zaino-sospeso', `event:${partySlug}`, 'events', `slots:${desk.slug}`].sort(),
+    );
+    // Her family's seats are free again, Luca's stay taken; her sign-up and entry keep no personal data.
+    expect(
+      (await t.db.selectFrom('event').select('seats_taken').where('id', '=', ids.party!).executeTakeFirstOrThrow())
+        .seats_taken,
+    ).toBe(3);
+    expect(
+      await t.db
+        .selectFrom('event_registration')
+        .select(['reference', 'status', 'name', 'phone', 'email'])
+        .where('id', 'in', [ids['QE-GDPR-01']!, ids['QE-GDPR-02']!])
+        .orderBy('id')
+        .execute(),
+    ).toEqual([
+      { reference: 'QE-GDPR-01', status: 'cancelled', name: null, phone: null, email: null },
+      { reference: 'QE-GDPR-02', status: 'confirmed', name: 'Luca', phone: OTHER_PHONE, email: OTHER_EMAIL },
+    ]);
+    expect(
+      await t.db
+        .selectFrom('wait_entry')
+        .select(['status', 'name', 'phone', 'token_hash'])
+        .where('id', '=', ids.waitEntry!)
+        .executeTakeFirst(),
+    ).toEqual({ status: 'left', name: null, phone: null, token_hash: null });
 
     // The future appointment's place is free again; the open pledge's quantities are needed again.
     expect((await slotBooked(futureStart)).booked).toBe(0);
@@ -380,7 +482,15 @@ describe(`GDPR desk (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'})
 
     // Nothing is found any more; the erasure is in the audit log with the counts only.
     const again = (await findPersonalData(t.db, { email: EMAIL, phone: PHONE })) as PersonalDataMatches;
-    expect(again.counts).toEqual({ booking: 0, pledge: 0, volunteer: 0, outbox: 0, app_user: 0 });
+    expect(again.counts).toEqual({
+      booking: 0,
+      pledge: 0,
+      volunteer: 0,
+      event_registration: 0,
+      wait_entry: 0,
+      outbox: 0,
+      app_user: 0,
+    });
     const [audit] = await audits('gdpr.erase');
     expect(audit).toMatchObject({
       actor_user_id: adminId,

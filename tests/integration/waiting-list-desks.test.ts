@@ -1,7 +1,7 @@
 // "Tell me if a place opens" at a desk (issue #13) on PGlite and PostgreSQL: a cancelled or
 // moved-away appointment inside a family's range of days is offered to the waiting families in
 // turn; accepting books it (a confirmed booking with its confirmation); declined or lapsed, it moves
-// on; and cancellations, offers and acceptances racing never put more on a slot than its capacity.
+// on; a place an unconfirmed online hold gave back is offered too; and cancellations, offers and acceptances racing never put more on a slot than its capacity.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
@@ -10,6 +10,7 @@ import { getServerSecret } from '#/server/security/secret.ts';
 import { getDeskBySlug, type Desk } from '#/features/desks/desks.ts';
 import { cancelBooking, moveBooking, findBookingByReferenceAndPhone } from '#/features/booking/manage-booking.ts';
 import { createBooking } from '#/features/booking/create-booking.ts';
+import { releaseLapsedHolds } from '#/features/booking/holds.ts';
 import { romeToInstant } from '#/lib/time.ts';
 import { joinDeskWaitlist, parseDeskWait } from '#/features/waitlist/join-desk.ts';
 import { acceptOffer, declineOrLeave } from '#/features/waitlist/respond.ts';
@@ -154,6 +155,38 @@ describe('places offered in turn', () => {
     await waitingListRound(t.db, afterExpiry);
     expect(await statusOf(second)).toBe('lapsed');
     expect(await statusOf(third)).toBe('offered');
+    await expectCountersTrue();
+  });
+
+  it('a place an online booking held but never confirmed goes to the waiting family when the hold lapses', async () => {
+    const start = romeToInstant(2027, 1, 12, 10);
+    const held = await createBooking(
+      t.db,
+      {
+        desk,
+        start,
+        firstName: 'Lina',
+        email: null,
+        phone: `+39333${String(2000000 + phones++)}`,
+        topic: null,
+        note: null,
+        locale: 'it',
+        submissionKey: null,
+        source: 'public',
+      },
+      now,
+      { hold: { client: 'hold-client' } },
+    );
+    expect(held).toMatchObject({ ok: true });
+    const waiting = await waits('2027-01-12', '2027-01-12');
+    expect(await statusOf(waiting)).toBe('waiting');
+    // Within its time the hold keeps the place; the worker's release after it offers the place.
+    expect(await releaseLapsedHolds(t.db, now)).toBe(0);
+    expect(await statusOf(waiting)).toBe('waiting');
+    const later = new Date(now.getTime() + 60 * 60_000);
+    expect(await releaseLapsedHolds(t.db, later)).toBe(1);
+    expect(await statusOf(waiting)).toBe('offered');
+    expect((await findWaitByToken(t.db, waiting))?.offeredStartsAt).toEqual(start);
     await expectCountersTrue();
   });
 

@@ -17,6 +17,7 @@ import { queueCode } from '#/features/verification/send-code.ts';
 import { HOLD_MINUTES } from '#/features/verification/code.ts';
 import { enqueueConfirmation } from './booking-messages.ts';
 import { hashToken } from './reference.ts';
+import { offerDeskPlace } from '#/features/waitlist/desk-offers.ts';
 import { manageTokenFor, queueBookingSms } from './booking-sms.ts';
 import type { BookingSummary } from './create-booking.ts';
 
@@ -37,8 +38,13 @@ export function lapsedHoldsCtes(which: ReturnType<typeof sql>, now: Date) {
     messages AS (DELETE FROM outbox WHERE booking_id IN (SELECT id FROM lapsed))`;
 }
 
-async function release(db: Db, which: ReturnType<typeof sql>, now: Date): Promise<number> {
-  const { rows } = await sql<{ released: number }>`
+/** Releases the holds `which` names; returns how many, and the slots whose places came back. */
+async function release(
+  db: Db,
+  which: ReturnType<typeof sql>,
+  now: Date,
+): Promise<{ released: number; slots: number[] }> {
+  const { rows } = await sql<{ released: number; slots: number[] | null }>`
     WITH ${lapsedHoldsCtes(which, now)},
     freed AS (
       UPDATE booking_slot SET booked = booking_slot.booked - l.n
@@ -46,28 +52,38 @@ async function release(db: Db, which: ReturnType<typeof sql>, now: Date): Promis
        WHERE booking_slot.id = l.slot_id
       RETURNING booking_slot.id
     )
-    SELECT count(*)::int AS released FROM lapsed`.execute(db);
-  return rows[0]?.released ?? 0;
+    SELECT (SELECT count(*)::int FROM lapsed) AS released, (SELECT array_agg(id ORDER BY id) FROM freed) AS slots`.execute(
+    db,
+  );
+  return { released: rows[0]?.released ?? 0, slots: rows[0]?.slots ?? [] };
 }
 
 /** Which holds are the lapsed ones of a slot. */
 export const lapsedOfSlot = (deskId: number, start: Date, now: Date) =>
   sql`desk_id = ${deskId}::int AND starts_at = ${start}::timestamptz AND hold_expires_at <= ${now}::timestamptz`;
 
-/** Every lapsed hold of the site (the worker's housekeeping). */
+/**
+ * Every lapsed hold of the site (the worker's housekeeping). The places that come back are offered
+ * to the desks' waiting families in turn (issue #13), in the same transaction, as a cancelled
+ * appointment's are (manage-booking.ts): a place never lies free while a family waits for it.
+ */
 export function releaseLapsedHolds(db: Db, now: Date = new Date()): Promise<number> {
-  return release(db, sql`hold_expires_at <= ${now}::timestamptz`, now);
+  return runInTransaction(db, async (trx) => {
+    const { released, slots } = await release(trx, sql`hold_expires_at <= ${now}::timestamptz`, now);
+    for (const slot of slots) await offerDeskPlace(trx, slot, now);
+    return released;
+  });
 }
 
 /** The lapsed holds of one slot, before a booking takes a place in it. */
-export function releaseLapsedHoldsOfSlot(db: Db, deskId: number, start: Date, now: Date): Promise<number> {
-  return release(db, lapsedOfSlot(deskId, start, now), now);
+export async function releaseLapsedHoldsOfSlot(db: Db, deskId: number, start: Date, now: Date): Promise<number> {
+  return (await release(db, lapsedOfSlot(deskId, start, now), now)).released;
 }
 
 /** Named holds, lapsed or not (the hold a browser took before, given back when it books again). */
-export function releaseHolds(db: Db, ids: number[], now: Date): Promise<number> {
-  if (ids.length === 0) return Promise.resolve(0);
-  return release(db, sql`id IN (${sql.join(ids.map((id) => sql`${id}::int`))})`, now);
+export async function releaseHolds(db: Db, ids: number[], now: Date): Promise<number> {
+  if (ids.length === 0) return 0;
+  return (await release(db, sql`id IN (${sql.join(ids.map((id) => sql`${id}::int`))})`, now)).released;
 }
 
 /** A hold as the code step shows it: where the code went, nothing else personal. */

@@ -14,7 +14,7 @@ import { invalidateLiveData } from '#/server/cache/live-page.ts';
 import type { Actor } from '#/features/staff-accounts/policy.ts';
 import { optionalField, recordId } from '#/lib/validation.ts';
 import { EVENT_FORM_ORDER, REVIEW_NOTE_MAX, checkEventForm, eventFieldBound, readEventFields } from './event-form.ts';
-import { eventChoices, newEventChoices } from './event-choices.ts';
+import { eventChoices } from './event-choices.ts';
 import {
   cancelEvent,
   createEvent,
@@ -27,7 +27,9 @@ import {
 } from './event-workflow.ts';
 import { canEditEvent, getEventForStaff, type StaffEvent } from './staff-events.ts';
 import { signUpActions } from './sign-up-actions.ts';
+import { readNewEventForm } from './new-event-form.ts';
 import { doorActions } from './door-actions.ts';
+import { seriesActions } from './series-actions.ts';
 
 /** The new-event form's draft (its answers and errors, for the GET of …/eventi/nuovo). */
 export const NEW_EVENT_FORM = { flow: 'staff', scope: 'evento:nuovo' } as const;
@@ -105,6 +107,7 @@ function workflowAction(done: EventDone, change: (db: Db, actor: Actor, id: numb
 export const events = {
   ...signUpActions,
   ...doorActions,
+  ...seriesActions,
   /** A new draft event, in a municipio (and for an organisation) the actor may write for. */
   create: defineFormAction({
     input: eventFields,
@@ -112,17 +115,7 @@ export const events = {
     messages: 'staff.event.error.',
     fields: EVENT_FORM_ORDER,
     handler: async (fields, context) => {
-      const { actor } = staffOf(context);
-      const db = await getDb();
-      const choices = await newEventChoices(db, actor);
-      if (choices.municipi.length === 0) throw refuseForbidden();
-      const values = readEventFields((name) => fields[name]);
-      if (choices.organisations === null) values.organisationId = '';
-      if (namesForbiddenMunicipio(values, choices.municipi)) throw refuseForbidden();
-      const checked = checkEventForm(values, {
-        municipi: choices.municipi,
-        organisations: choices.organisations?.map((o) => o.id) ?? [],
-      });
+      const { db, actor, checked } = await readNewEventForm(context, fields);
       if (!checked.ok) throw new FormRefused({ errors: checked.errors });
       const made = await createEvent(db, actor, checked.value);
       if (!made.ok) throw refuseForbidden();

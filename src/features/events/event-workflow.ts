@@ -15,7 +15,7 @@
 // event moved out of someone's scope between the check and the write is not written.
 // Publish, send back and cancel leave an audit row in the same transaction.
 import { offerEventSeats } from '#/features/waitlist/event-offers.ts';
-import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
+import type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
 import type { Database, Db, EventStatus } from '#/server/db/database.ts';
 import { can, type Actor } from '#/features/staff-accounts/policy.ts';
 import type { LocalizedText } from '#/lib/locales.ts';
@@ -53,11 +53,12 @@ export function eventSlugBase(title: string, startsAt: Date): string {
   return `${words}-${romeParts(startsAt).year}`;
 }
 
-async function freeSlug(db: Db, base: string): Promise<string> {
+/** The base, or the base with the first free "-2", "-3"… among the event slugs (or the series' ones). */
+export async function freeSlug(db: Db, base: string, table: 'event' | 'event_series' = 'event'): Promise<string> {
   const taken = new Set(
     (
-      await db
-        .selectFrom('event')
+      await (db as Kysely<Pick<Database, 'event'>>)
+        .selectFrom(table as 'event')
         .select('slug')
         .where((eb) => eb.or([eb('slug', '=', base), eb('slug', 'like', `${base}-%`)]))
         .execute()
@@ -69,7 +70,8 @@ async function freeSlug(db: Db, base: string): Promise<string> {
 
 const json = (text: LocalizedText | null) => (text ? JSON.stringify(text) : null);
 
-function contentColumns(input: EventInput) {
+/** The event row's columns of the form's content (a new series writes them on every date). */
+export function contentColumns(input: EventInput) {
   return {
     municipio_id: input.municipioId,
     title: json(input.title)!,
@@ -95,7 +97,7 @@ function contentColumns(input: EventInput) {
 }
 
 /** The owner an actor gives an event: partners always their own organisation. */
-const ownerFor = (actor: Actor, input: EventInput) =>
+export const ownerFor = (actor: Actor, input: Pick<EventInput, 'organisationId'>) =>
   actor.role === 'partner_editor' ? actor.organisationId : input.organisationId;
 
 /**

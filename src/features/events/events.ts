@@ -126,15 +126,24 @@ export async function listUpcomingEvents(
         ).as('next'),
       (join) => join.onTrue(),
     )
-    .select(['next.id', 'next.starts_at']);
+    .select(['next.id', 'next.starts_at'])
+    // The cursor applies to the merged list: a series' next date is found without it (inside the
+    // LATERAL), then compared with the cursor, so a series is listed once, at its next date, on
+    // whichever page that date falls. Only the page's worth of series come back, in start order:
+    // a thousand series are a thousand index probes here, not a thousand rows to sort in Node.
+    .where((eb) =>
+      after
+        ? eb.or([
+            eb('next.starts_at', '>', after.startsAt),
+            eb.and([eb('next.starts_at', '=', after.startsAt), eb('next.id', '>', after.id)]),
+          ])
+        : eb.val(true),
+    )
+    .orderBy('next.starts_at')
+    .orderBy('next.id')
+    .limit(limit + offset);
   const [a, b] = await Promise.all([oneOff.execute(), nextOfSeries.execute()]);
-  // The cursor applies to the merged list: a series' next date is found without it, so a series is
-  // listed once, at its next date, on whichever page that date falls.
-  const afterCursor = (r: { id: number; starts_at: Date }) =>
-    !after ||
-    r.starts_at.getTime() > after.startsAt.getTime() ||
-    (r.starts_at.getTime() === after.startsAt.getTime() && r.id > after.id);
-  const page = [...a, ...b.filter(afterCursor)]
+  const page = [...a, ...b]
     .sort((x, y) => x.starts_at.getTime() - y.starts_at.getTime() || x.id - y.id)
     .slice(offset, offset + limit);
   if (page.length === 0) return [];

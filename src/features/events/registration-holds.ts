@@ -209,22 +209,41 @@ export async function cancelRegistration(db: Db, token: string): Promise<{ event
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return undefined;
   return runInTransaction(db, async (trx) => {
     const r = await trx
-      .updateTable('event_registration')
-      .set({ status: 'cancelled', name: null, phone: null, email: null, cancel_token_hash: null })
+      .selectFrom('event_registration')
+      .select('id')
       .where('cancel_token_hash', '=', hashToken(token))
       .where('status', '=', 'confirmed')
-      .returning(['id', 'event_id', 'seats'])
       .executeTakeFirst();
-    if (!r) return undefined;
-    const event = await trx
-      .updateTable('event')
-      .set((eb) => ({ seats_taken: eb('seats_taken', '-', r.seats) }))
-      .where('id', '=', r.event_id)
-      .returning('slug')
-      .executeTakeFirstOrThrow();
-    await cancelPendingMessagesOf(trx, 'registration_id', r.id, ['event_registration_reminder']);
-    // The freed seats go to the waiting list first, in this same transaction (issue #13).
-    await offerEventSeats(trx, r.event_id, new Date());
-    return { eventSlug: event.slug };
+    return r && cancelRegistrationById(trx, r.id, ['confirmed'], new Date());
   });
+}
+
+/**
+ * Cancels one sign-up in the caller's transaction (a guarded UPDATE: once only), gives its seats
+ * back, drops its personal data and unsent reminder, and offers the seats to the waiting list
+ * first (issue #13). Also the GDPR erasure's, for pending holds too (gdpr/event-personal-data.ts).
+ */
+export async function cancelRegistrationById(
+  trx: Db,
+  id: number,
+  from: ('pending' | 'confirmed')[],
+  now: Date,
+): Promise<{ eventSlug: string } | undefined> {
+  const r = await trx
+    .updateTable('event_registration')
+    .set({ status: 'cancelled', name: null, phone: null, email: null, cancel_token_hash: null })
+    .where('id', '=', id)
+    .where('status', 'in', from)
+    .returning(['id', 'event_id', 'seats'])
+    .executeTakeFirst();
+  if (!r) return undefined;
+  const event = await trx
+    .updateTable('event')
+    .set((eb) => ({ seats_taken: eb('seats_taken', '-', r.seats) }))
+    .where('id', '=', r.event_id)
+    .returning('slug')
+    .executeTakeFirstOrThrow();
+  await cancelPendingMessagesOf(trx, 'registration_id', r.id, ['event_registration_reminder']);
+  await offerEventSeats(trx, r.event_id, now);
+  return { eventSlug: event.slug };
 }

@@ -1,9 +1,10 @@
 // What staff see of events and what each may do with one: the read side (any status, the owner's
 // name) and the `can` questions (src/features/staff-accounts/policy.ts) the pages and actions ask.
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Db, EventStatus, EventTable } from '#/server/db/database.ts';
 import { can, type Actor } from '#/features/staff-accounts/policy.ts';
 import type { LocalizedText } from '#/lib/locales.ts';
+import { romeDateString } from '#/lib/time.ts';
 import { factsOfRow, type EventFacts, type EventStop } from './event-facts.ts';
 
 export interface StaffEvent {
@@ -28,6 +29,8 @@ export interface StaffEvent {
   stops: EventStop[];
   /** The recurring activity this event is one date of (issue #13): editing it changes that date only. */
   occurrenceDate: string | null;
+  /** Its recurring activity: the staff list shows a series once, at this date (its next). */
+  seriesId: number | null;
   reviewNote: string | null;
   submittedAt: Date | null;
   updatedAt: Date;
@@ -69,6 +72,7 @@ function toStaffEvent(r: EventRow): StaffEvent {
     facts: factsOfRow(r),
     stops: r.stops,
     occurrenceDate: r.occurrence_date,
+    seriesId: r.series_id,
     reviewNote: r.review_note,
     submittedAt: r.submitted_at,
     updatedAt: r.updated_at,
@@ -134,32 +138,74 @@ export function eventActions(actor: Actor, e: StaffEvent, changeWaiting = false)
   };
 }
 
-/** Events the actor may edit or moderate, soonest-starting last (newest plans first). */
-export async function listEventsForActor(db: Db, actor: Actor, limit = 500): Promise<StaffEvent[]> {
-  let query = baseQuery(db).orderBy('event.starts_at', 'desc').orderBy('event.id', 'desc').limit(limit);
+/**
+ * One date per recurring activity: its next date not over, or its last when all are. Two probes per
+ * series on the (series_id, occurrence_date) index, so a year of weekly dates costs the list one row
+ * and a thousand series two thousand index look-ups, not a sort of every date. The next date is
+ * looked for from yesterday's day of the rule on: a date moved more than a day later than its own
+ * day may then be passed over for the one after it, in this staff list only.
+ */
+function seriesShownDates(db: Db, now: Date) {
+  const yesterday = romeDateString(new Date(now.getTime() - 86_400_000));
+  return db.selectFrom('event_series as s').select(
+    sql<number>`coalesce(
+      (SELECT e.id FROM event e WHERE e.series_id = s.id AND e.occurrence_date >= ${yesterday}
+         AND coalesce(e.ends_at, e.starts_at) >= ${now} ORDER BY e.occurrence_date LIMIT 1),
+      (SELECT e.id FROM event e WHERE e.series_id = s.id ORDER BY e.occurrence_date DESC LIMIT 1))`.as('id'),
+  );
+}
+
+/**
+ * Events the actor may edit or moderate, soonest-starting last (newest plans first); a recurring
+ * activity once, at its next date (its page, series/[id], lists the others).
+ */
+export async function listEventsForActor(
+  db: Db,
+  actor: Actor,
+  limit = 500,
+  now: Date = new Date(),
+): Promise<StaffEvent[]> {
+  type Query = ReturnType<typeof baseQuery>;
+  let mine: (query: Query) => Query;
   if (actor.role === 'coordinator') {
     if (actor.municipi.length === 0) return [];
-    query = query.where('event.municipio_id', 'in', [...actor.municipi]);
+    mine = (query) => query.where('event.municipio_id', 'in', [...actor.municipi]);
   } else if (actor.role === 'partner_editor') {
     if (actor.organisationId === null) return [];
     const organisationId = actor.organisationId;
     // Their own events, and those their organisation co-organises (seen read only).
-    query = query.where((eb) =>
-      eb.or([
-        eb('event.owner_organisation_id', '=', organisationId),
-        eb.exists(
-          eb
-            .selectFrom('event_organiser')
-            .select('event_organiser.event_id')
-            .whereRef('event_organiser.event_id', '=', 'event.id')
-            .where('event_organiser.organisation_id', '=', organisationId),
-        ),
-      ]),
-    );
-  } else if (actor.role !== 'admin') {
+    mine = (query) =>
+      query.where((eb) =>
+        eb.or([
+          eb('event.owner_organisation_id', '=', organisationId),
+          eb.exists(
+            eb
+              .selectFrom('event_organiser')
+              .select('event_organiser.event_id')
+              .whereRef('event_organiser.event_id', '=', 'event.id')
+              .where('event_organiser.organisation_id', '=', organisationId),
+          ),
+        ]),
+      );
+  } else if (actor.role === 'admin') {
+    mine = (query) => query;
+  } else {
     return [];
   }
-  const events = await withOrganiserIds(db, (await query.execute()).map(toStaffEvent));
+  const newest = (query: Query) =>
+    mine(query).orderBy('event.starts_at', 'desc').orderBy('event.id', 'desc').limit(limit).execute();
+  // Two reads, each on its index (one-off events: event_staff_oneoff_idx, 0700; a series' shown
+  // date: its two probes), merged: an OR of both would read every date of every series.
+  // The series' dates by their ids: as a subquery, PostgreSQL hashed the whole event table to join them.
+  const shown = (await seriesShownDates(db, now).execute()).flatMap((r) => (r.id === null ? [] : [r.id]));
+  const [oneOff, series] = await Promise.all([
+    newest(baseQuery(db).where('event.series_id', 'is', null)),
+    shown.length === 0 ? [] : newest(baseQuery(db).where('event.id', 'in', shown)),
+  ]);
+  const rows = [...oneOff, ...series]
+    .sort((x, y) => y.starts_at.getTime() - x.starts_at.getTime() || y.id - x.id)
+    .slice(0, limit);
+  const events = await withOrganiserIds(db, rows.map(toStaffEvent));
   return events.filter((e) => eventActions(actor, e).see);
 }
 

@@ -106,6 +106,8 @@ export const gdpr = {
         b: String(c.booking),
         p: String(c.pledge),
         v: String(c.volunteer),
+        r: String(c.event_registration),
+        w: String(c.wait_entry),
         o: String(c.outbox),
         u: String(c.app_user),
       });

@@ -24,7 +24,15 @@ export function erasedCounts(url: URL) {
     const v = url.searchParams.get(k) ?? '';
     return /^[0-9]{1,7}$/.test(v) ? Number(v) : 0;
   };
-  return { bookings: n('b'), pledges: n('p'), volunteers: n('v'), messages: n('o'), users: n('u') };
+  return {
+    bookings: n('b'),
+    pledges: n('p'),
+    volunteers: n('v'),
+    registrations: n('r'),
+    waitEntries: n('w'),
+    messages: n('o'),
+    users: n('u'),
+  };
 }
 
 /** The message key of a booking's status as the desk lists it. */

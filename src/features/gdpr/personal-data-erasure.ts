@@ -1,6 +1,6 @@
 // The right to erasure (GDPR art. 17). Erasure is the same as the retention jobs (erase-bookings.ts, erase-pledges.ts): the personal columns are
 // nulled and `erased_at` set, so counts and statistics stay; outbox rows and volunteer rows are
-// deleted. An open pledge is cancelled first, so its quantities are needed again; a confirmed
+// deleted (event sign-ups and waiting-list entries: event-personal-data.ts). An open pledge is cancelled first, so its quantities are needed again; a confirmed
 // future booking is cancelled first, so its place frees. A staff account is anonymised and disabled
 // (its audit trail keeps the id, nothing else). All of it in one transaction.
 import { erasedBookingFields } from '#/features/booking/erase-bookings.ts';
@@ -11,6 +11,7 @@ import { cancelPledge } from '#/features/campaign/close-pledge.ts';
 import { writeAudit } from '#/features/audit/audit.ts';
 import { runInTransaction } from '#/server/db/transaction.ts';
 import { CACHE_TAGS } from '#/server/cache/live-page.ts';
+import { eraseEventData } from './event-personal-data.ts';
 import {
   countsOf,
   inIds,
@@ -24,6 +25,9 @@ import {
 export interface ErasureCounts extends PersonalCounts {
   bookingsCancelled: number;
   pledgesCancelled: number;
+  /** Event sign-ups to come cancelled (their seats freed) and waiting-list entries closed. */
+  registrationsCancelled: number;
+  waitClosed: number;
 }
 
 export type ErasureResult =
@@ -52,6 +56,10 @@ export async function erasePersonalData(
     let pledgesCancelled = 0;
     // Public pages whose numbers change: the freed slots' desks, the campaigns given quantities back.
     const cacheTags = new Set<string>();
+    // Event sign-ups and waiting lists (issue #13) first: their entries closed before the
+    // cancellations below free places, so none of those is offered back to the person erased.
+    const events = await eraseEventData(trx, ids, now);
+    for (const tag of events.cacheTags) cacheTags.add(tag);
     if (ids.booking.length) {
       // A confirmed appointment still to come is cancelled first, so its place frees.
       const future = await trx
@@ -132,6 +140,7 @@ export async function erasePersonalData(
         if (ids.booking.length) ors.push(eb('booking_id', 'in', ids.booking));
         if (ids.pledge.length) ors.push(eb('pledge_id', 'in', ids.pledge));
         if (ids.volunteer.length) ors.push(eb('volunteer_id', 'in', ids.volunteer));
+        if (ids.event_registration.length) ors.push(eb('registration_id', 'in', ids.event_registration));
         if (key.email) ors.push(sql<boolean>`lower(outbox.recipient) = ${key.email}`);
         if (key.phone) ors.push(eb('recipient', '=', key.phone));
         return eb.or(ors);
@@ -164,6 +173,8 @@ export async function erasePersonalData(
       outbox: outboxDeleted.length,
       bookingsCancelled,
       pledgesCancelled,
+      registrationsCancelled: events.registrationsCancelled,
+      waitClosed: events.waitClosed,
     };
     await writeAudit(trx, {
       actorUserId: options.actorUserId,

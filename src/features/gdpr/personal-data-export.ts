@@ -1,6 +1,7 @@
 // The right of access (GDPR art. 15): everything stored about the person, as JSON, audited.
 import type { Db } from '#/server/db/database.ts';
 import { writeAudit } from '#/features/audit/audit.ts';
+import { exportEventRows } from './event-personal-data.ts';
 import type { LocalizedText } from '#/lib/locales.ts';
 import {
   countsOf,
@@ -27,6 +28,9 @@ export interface PersonalDataExport {
   volunteer: Record<string, unknown>[];
   outbox: Record<string, unknown>[];
   app_user: Record<string, unknown>[];
+  /** Event sign-ups and waiting-list entries (event-personal-data.ts); dates as ISO strings in the JSON. */
+  event_registration: Record<string, unknown>[];
+  wait_entry: Record<string, unknown>[];
 }
 
 /**
@@ -42,132 +46,134 @@ export async function exportPersonalData(
   if (!normalized.ok) return { problems: normalized.problems };
   const { key } = normalized;
   const ids = await matchIds(db, key);
-  const [bookings, pledges, pledgeItems, volunteers, outbox, users, userMunicipi, userDesks] = await Promise.all([
-    db
-      .selectFrom('booking')
-      .innerJoin('desk', 'desk.id', 'booking.desk_id')
-      .select([
-        'booking.id',
-        'booking.reference',
-        'desk.name as desk',
-        'booking.starts_at',
-        'booking.ends_at',
-        'booking.status',
-        'booking.topic',
-        'booking.note',
-        'booking.first_name',
-        'booking.email',
-        'booking.phone',
-        'booking.locale',
-        'booking.source',
-        'booking.created_at',
-        'booking.cancelled_at',
-      ])
-      .where('booking.id', 'in', inIds(ids.booking))
-      .orderBy('booking.id')
-      .execute(),
-    db
-      .selectFrom('pledge')
-      .innerJoin('campaign', 'campaign.id', 'pledge.campaign_id')
-      .innerJoin('collection_window', 'collection_window.id', 'pledge.collection_window_id')
-      .innerJoin('drop_off_point', 'drop_off_point.id', 'collection_window.drop_off_point_id')
-      .select([
-        'pledge.id',
-        'pledge.reference',
-        'campaign.slug as campaign',
-        'drop_off_point.name as drop_off_point',
-        'drop_off_point.address as drop_off_address',
-        'collection_window.starts_at as window_starts_at',
-        'collection_window.ends_at as window_ends_at',
-        'pledge.status',
-        'pledge.first_name',
-        'pledge.email',
-        'pledge.phone',
-        'pledge.locale',
-        'pledge.created_at',
-        'pledge.closed_at',
-      ])
-      .where('pledge.id', 'in', inIds(ids.pledge))
-      .orderBy('pledge.id')
-      .execute(),
-    db
-      .selectFrom('pledge_item')
-      .innerJoin('campaign_item', 'campaign_item.id', 'pledge_item.campaign_item_id')
-      .select(['pledge_item.pledge_id', 'campaign_item.slug', 'campaign_item.name', 'pledge_item.quantity'])
-      .where('pledge_item.pledge_id', 'in', inIds(ids.pledge))
-      .orderBy('campaign_item.position')
-      .execute(),
-    db
-      .selectFrom('volunteer')
-      .select([
-        'id',
-        'name',
-        'email',
-        'phone',
-        'municipi',
-        'skills',
-        'languages',
-        'availability',
-        'note',
-        'locale',
-        'status',
-        'consent_at',
-        'created_at',
-        'confirmed_at',
-        // A change sent with the address and not yet confirmed from it (volunteers.ts).
-        'pending_details',
-      ])
-      .where('id', 'in', inIds(ids.volunteer))
-      .orderBy('id')
-      .execute(),
-    db
-      .selectFrom('outbox')
-      .select([
-        'id',
-        'kind',
-        'recipient',
-        'locale',
-        'payload',
-        'status',
-        'booking_id',
-        'pledge_id',
-        'volunteer_id',
-        'created_at',
-        'send_after',
-        'sent_at',
-      ])
-      .where('id', 'in', inIds(ids.outbox))
-      .orderBy('id')
-      .execute(),
-    db
-      .selectFrom('app_user')
-      .leftJoin('organisation', 'organisation.id', 'app_user.organisation_id')
-      .select([
-        'app_user.id',
-        'app_user.email',
-        'app_user.display_name',
-        'app_user.role',
-        'organisation.name as organisation',
-        'app_user.created_at',
-        'app_user.disabled_at',
-        'app_user.totp_enabled_at',
-        'app_user.password_changed_at',
-      ])
-      .where('app_user.id', 'in', inIds(ids.app_user))
-      .orderBy('app_user.id')
-      .execute(),
-    db
-      .selectFrom('user_municipio')
-      .select(['user_id', 'municipio_id'])
-      .where('user_id', 'in', inIds(ids.app_user))
-      .execute(),
-    db
-      .selectFrom('user_desk')
-      .innerJoin('desk', 'desk.id', 'user_desk.desk_id')
-      .select(['user_desk.user_id', 'desk.name'])
-      .where('user_desk.user_id', 'in', inIds(ids.app_user))
-      .execute(),
-  ]);
+  const [bookings, pledges, pledgeItems, volunteers, outbox, users, userMunicipi, userDesks, events] =
+    await Promise.all([
+      db
+        .selectFrom('booking')
+        .innerJoin('desk', 'desk.id', 'booking.desk_id')
+        .select([
+          'booking.id',
+          'booking.reference',
+          'desk.name as desk',
+          'booking.starts_at',
+          'booking.ends_at',
+          'booking.status',
+          'booking.topic',
+          'booking.note',
+          'booking.first_name',
+          'booking.email',
+          'booking.phone',
+          'booking.locale',
+          'booking.source',
+          'booking.created_at',
+          'booking.cancelled_at',
+        ])
+        .where('booking.id', 'in', inIds(ids.booking))
+        .orderBy('booking.id')
+        .execute(),
+      db
+        .selectFrom('pledge')
+        .innerJoin('campaign', 'campaign.id', 'pledge.campaign_id')
+        .innerJoin('collection_window', 'collection_window.id', 'pledge.collection_window_id')
+        .innerJoin('drop_off_point', 'drop_off_point.id', 'collection_window.drop_off_point_id')
+        .select([
+          'pledge.id',
+          'pledge.reference',
+          'campaign.slug as campaign',
+          'drop_off_point.name as drop_off_point',
+          'drop_off_point.address as drop_off_address',
+          'collection_window.starts_at as window_starts_at',
+          'collection_window.ends_at as window_ends_at',
+          'pledge.status',
+          'pledge.first_name',
+          'pledge.email',
+          'pledge.phone',
+          'pledge.locale',
+          'pledge.created_at',
+          'pledge.closed_at',
+        ])
+        .where('pledge.id', 'in', inIds(ids.pledge))
+        .orderBy('pledge.id')
+        .execute(),
+      db
+        .selectFrom('pledge_item')
+        .innerJoin('campaign_item', 'campaign_item.id', 'pledge_item.campaign_item_id')
+        .select(['pledge_item.pledge_id', 'campaign_item.slug', 'campaign_item.name', 'pledge_item.quantity'])
+        .where('pledge_item.pledge_id', 'in', inIds(ids.pledge))
+        .orderBy('campaign_item.position')
+        .execute(),
+      db
+        .selectFrom('volunteer')
+        .select([
+          'id',
+          'name',
+          'email',
+          'phone',
+          'municipi',
+          'skills',
+          'languages',
+          'availability',
+          'note',
+          'locale',
+          'status',
+          'consent_at',
+          'created_at',
+          'confirmed_at',
+          // A change sent with the address and not yet confirmed from it (volunteers.ts).
+          'pending_details',
+        ])
+        .where('id', 'in', inIds(ids.volunteer))
+        .orderBy('id')
+        .execute(),
+      db
+        .selectFrom('outbox')
+        .select([
+          'id',
+          'kind',
+          'recipient',
+          'locale',
+          'payload',
+          'status',
+          'booking_id',
+          'pledge_id',
+          'volunteer_id',
+          'created_at',
+          'send_after',
+          'sent_at',
+        ])
+        .where('id', 'in', inIds(ids.outbox))
+        .orderBy('id')
+        .execute(),
+      db
+        .selectFrom('app_user')
+        .leftJoin('organisation', 'organisation.id', 'app_user.organisation_id')
+        .select([
+          'app_user.id',
+          'app_user.email',
+          'app_user.display_name',
+          'app_user.role',
+          'organisation.name as organisation',
+          'app_user.created_at',
+          'app_user.disabled_at',
+          'app_user.totp_enabled_at',
+          'app_user.password_changed_at',
+        ])
+        .where('app_user.id', 'in', inIds(ids.app_user))
+        .orderBy('app_user.id')
+        .execute(),
+      db
+        .selectFrom('user_municipio')
+        .select(['user_id', 'municipio_id'])
+        .where('user_id', 'in', inIds(ids.app_user))
+        .execute(),
+      db
+        .selectFrom('user_desk')
+        .innerJoin('desk', 'desk.id', 'user_desk.desk_id')
+        .select(['user_desk.user_id', 'desk.name'])
+        .where('user_desk.user_id', 'in', inIds(ids.app_user))
+        .execute(),
+      exportEventRows(db, ids),
+    ]);
   const result: PersonalDataExport = {
     exportedAt: (options.now ?? new Date()).toISOString(),
     key: key.kind,
@@ -211,6 +217,7 @@ export async function exportPersonalData(
       totp_enabled_at: iso(u.totp_enabled_at),
       password_changed_at: iso(u.password_changed_at),
     })),
+    ...events,
   };
   await writeAudit(db, {
     actorUserId: options.actorUserId,

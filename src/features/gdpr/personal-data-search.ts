@@ -1,6 +1,6 @@
 // The GDPR desk (admins only: `can(actor, {kind: 'gdpr'})`, checked by its actions and page):
 // everything stored about an email address or a phone number, across bookings, pledges,
-// volunteers, the email outbox and staff accounts. This file: the key searched for, the rows that
+// volunteers, event sign-ups and waiting lists (event-personal-data.ts), the outbox and staff accounts. This file: the key searched for, the rows that
 // match it, and what the desk shows of them. The export is in personal-data-export.ts, the
 // erasure in personal-data-erasure.ts.
 //
@@ -10,6 +10,10 @@ import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Db, Role } from '#/server/db/database.ts';
 import { normalizeEmail, normalizePhone } from '#/lib/contact.ts';
 import { writeAudit } from '#/features/audit/audit.ts';
+import { contactMatch, inIds } from './contact-match.ts';
+
+export { inIds };
+import { eventMatches, matchEventIds, type EventMatches } from './event-personal-data.ts';
 
 export interface PersonalDataQuery {
   email?: string | null;
@@ -42,11 +46,19 @@ export function normalizeQuery(
   return { ok: true, key: { email, phone, kind: email && phone ? 'email+phone' : email ? 'email' : 'phone' } };
 }
 
-export const PERSONAL_TABLES = ['booking', 'pledge', 'volunteer', 'outbox', 'app_user'] as const;
+export const PERSONAL_TABLES = [
+  'booking',
+  'pledge',
+  'volunteer',
+  'event_registration',
+  'wait_entry',
+  'outbox',
+  'app_user',
+] as const;
 export type PersonalTable = (typeof PERSONAL_TABLES)[number];
 export type PersonalCounts = Record<PersonalTable, number>;
 
-export interface PersonalDataMatches {
+export interface PersonalDataMatches extends EventMatches {
   key: PersonalKey;
   bookings: { id: number; reference: string; deskName: string; startsAt: Date; status: string }[];
   pledges: { id: number; reference: string; pointName: string; windowStartsAt: Date; status: string }[];
@@ -56,18 +68,8 @@ export interface PersonalDataMatches {
   counts: PersonalCounts;
 }
 
-type Matcher = { email: string | null; phone: string | null };
-
-/** WHERE email/phone match, case-insensitive on the email (older rows may not be lower-case). */
-function contactMatch(key: Matcher, table: 'booking' | 'pledge' | 'volunteer') {
-  const parts = [];
-  if (key.email) parts.push(sql`lower(${sql.ref(`${table}.email`)}) = ${key.email}`);
-  if (key.phone) parts.push(sql`${sql.ref(`${table}.phone`)} = ${key.phone}`);
-  return sql<boolean>`(${sql.join(parts, sql` or `)})`;
-}
-
 export async function matchIds(db: Db, key: PersonalKey) {
-  const [bookings, pledges, volunteers, users] = await Promise.all([
+  const [bookings, pledges, volunteers, users, events] = await Promise.all([
     db.selectFrom('booking').select('id').where('erased_at', 'is', null).where(contactMatch(key, 'booking')).execute(),
     db.selectFrom('pledge').select('id').where('erased_at', 'is', null).where(contactMatch(key, 'pledge')).execute(),
     db.selectFrom('volunteer').select('id').where(contactMatch(key, 'volunteer')).execute(),
@@ -78,8 +80,10 @@ export async function matchIds(db: Db, key: PersonalKey) {
           .where(sql<boolean>`lower(email) = ${key.email}`)
           .execute()
       : Promise.resolve([]),
+    matchEventIds(db, key),
   ]);
   const ids = {
+    ...events,
     booking: bookings.map((r) => r.id),
     pledge: pledges.map((r) => r.id),
     volunteer: volunteers.map((r) => r.id),
@@ -96,6 +100,7 @@ export async function matchIds(db: Db, key: PersonalKey) {
       if (ids.booking.length) ors.push(eb('booking_id', 'in', ids.booking));
       if (ids.pledge.length) ors.push(eb('pledge_id', 'in', ids.pledge));
       if (ids.volunteer.length) ors.push(eb('volunteer_id', 'in', ids.volunteer));
+      if (ids.event_registration.length) ors.push(eb('registration_id', 'in', ids.event_registration));
       return ors.length ? eb.or(ors) : sql<boolean>`false`;
     })
     .execute();
@@ -107,11 +112,11 @@ export const countsOf = (ids: Ids): PersonalCounts => ({
   booking: ids.booking.length,
   pledge: ids.pledge.length,
   volunteer: ids.volunteer.length,
+  event_registration: ids.event_registration.length,
+  wait_entry: ids.wait_entry.length,
   outbox: ids.outbox.length,
   app_user: ids.app_user.length,
 });
-const none = [-1];
-export const inIds = (ids: number[]) => (ids.length ? ids : none);
 
 /**
  * What is stored about the person: a short view of each matching row (for the page) and the counts.
@@ -126,7 +131,7 @@ export async function findPersonalData(
   if (!normalized.ok) return { problems: normalized.problems };
   const { key } = normalized;
   const ids = await matchIds(db, key);
-  const [bookings, pledges, volunteers, outbox, users] = await Promise.all([
+  const [bookings, pledges, volunteers, outbox, users, events] = await Promise.all([
     db
       .selectFrom('booking')
       .innerJoin('desk', 'desk.id', 'booking.desk_id')
@@ -161,6 +166,7 @@ export async function findPersonalData(
       .where('id', 'in', inIds(ids.app_user))
       .orderBy('id')
       .execute(),
+    eventMatches(db, ids),
   ]);
   const counts = countsOf(ids);
   if (options.actorUserId !== undefined)
@@ -188,6 +194,7 @@ export async function findPersonalData(
     volunteers: volunteers.map((v) => ({ id: v.id, name: v.name, status: v.status, municipi: v.municipi.map(Number) })),
     outbox: outbox.map((o) => ({ id: o.id, kind: o.kind, status: o.status, createdAt: o.created_at })),
     users: users.map((u) => ({ id: u.id, displayName: u.display_name, role: u.role, disabledAt: u.disabled_at })),
+    ...events,
     counts,
   };
 }

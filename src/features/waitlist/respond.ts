@@ -90,31 +90,39 @@ export async function declineOrLeave(db: Db, token: string, now: Date = new Date
   return runInTransaction(db, async (trx) => {
     const entry = await trx
       .selectFrom('wait_entry')
-      .select(['id', 'event_id', 'seats', 'offered_slot_id'])
+      .select('id')
       .where('token_hash', '=', hashToken(token))
       .executeTakeFirst();
     if (!entry) return { ok: false, reason: 'unknown' };
-    const closed = await trx
-      .updateTable('wait_entry')
-      .set({
-        ...ERASED,
-        status: sql<WaitStatus>`CASE WHEN status = 'offered' THEN 'declined' ELSE 'left' END`,
-        closed_at: now,
-      })
-      .where('id', '=', entry.id)
-      .where('status', 'in', ['waiting', 'offered'])
-      .returning('status')
-      .executeTakeFirst();
-    if (!closed) return { ok: false, reason: 'closed' };
-    if (closed.status === 'declined') {
-      if (entry.event_id !== null) {
-        await giveSeatsBack(trx, entry.event_id, entry.seats);
-        await offerEventSeats(trx, entry.event_id, now);
-      } else if (entry.offered_slot_id !== null) {
-        await giveDeskPlaceBack(trx, entry.offered_slot_id, now);
-      }
-      return { ok: true, was: 'offered' };
-    }
-    return { ok: true, was: 'waiting' };
+    const was = await closeWaitEntry(trx, entry.id, now);
+    return was ? { ok: true, was } : { ok: false, reason: 'closed' };
   });
+}
+
+/**
+ * Closes an entry still waiting ('left') or offered ('declined': the seats or the place it held go
+ * on to the next in turn), its personal data dropped; in the caller's transaction. Undefined when
+ * it was closed already. Also the GDPR erasure's (gdpr/event-personal-data.ts).
+ */
+export async function closeWaitEntry(trx: Db, id: number, now: Date): Promise<'offered' | 'waiting' | undefined> {
+  const closed = await trx
+    .updateTable('wait_entry')
+    .set({
+      ...ERASED,
+      status: sql<WaitStatus>`CASE WHEN status = 'offered' THEN 'declined' ELSE 'left' END`,
+      closed_at: now,
+    })
+    .where('id', '=', id)
+    .where('status', 'in', ['waiting', 'offered'])
+    .returning(['status', 'event_id', 'seats', 'offered_slot_id'])
+    .executeTakeFirst();
+  if (!closed) return undefined;
+  if (closed.status !== 'declined') return 'waiting';
+  if (closed.event_id !== null) {
+    await giveSeatsBack(trx, closed.event_id, closed.seats);
+    await offerEventSeats(trx, closed.event_id, now);
+  } else if (closed.offered_slot_id !== null) {
+    await giveDeskPlaceBack(trx, closed.offered_slot_id, now);
+  }
+  return 'offered';
 }
