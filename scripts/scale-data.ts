@@ -5,8 +5,44 @@
 // first run takes about a minute and later runs reuse the schema. Not a test helper: nothing
 // here asserts; the counts are printed and checked by the caller.
 import { sql, type Kysely } from 'kysely';
+import pg from 'pg';
 import type { Database } from '#/server/db/database.ts';
+import { openDatabase } from '#/server/db/connection.ts';
 import { migrateAndSeed } from './prepare-database.ts';
+
+/** The schema the scale data lives in, kept between runs (bench:scale, budget --scale, lighthouse --scale). */
+export const SCALE_SCHEMA = 'qubi_scale';
+
+/** The database URL with the scale schema as its search path: what the server is started with. */
+export function scaleSchemaUrl(url: string): string {
+  const u = new URL(url);
+  u.searchParams.set('options', `-c search_path=${SCALE_SCHEMA}`);
+  return u.toString();
+}
+
+/** Opens the scale schema on `baseUrl`, made (or remade with `reseed`) and filled if it is short. */
+export async function openScaleDatabase(
+  baseUrl: string,
+  options: { reseed: boolean; log: (line: string) => void },
+): Promise<{ db: Kysely<Database>; counts: ScaleCounts }> {
+  const admin = new pg.Client({ connectionString: baseUrl });
+  await admin.connect();
+  if (options.reseed) await admin.query(`DROP SCHEMA IF EXISTS ${SCALE_SCHEMA} CASCADE`);
+  await admin.query(`CREATE SCHEMA IF NOT EXISTS ${SCALE_SCHEMA}`);
+  await admin.end();
+  const db = await openDatabase({ kind: 'postgres', url: baseUrl, searchPath: SCALE_SCHEMA, poolSize: 2 });
+  const counts = await seedScaleData(db, options.log);
+  if (
+    counts.desks < 9 * SCALE.desksPerMunicipio ||
+    counts.pastBookings < SCALE.pastBookings ||
+    counts.pledges < SCALE.pledges ||
+    counts.events < SCALE.events
+  ) {
+    await db.destroy();
+    throw new Error(`the scale data is short of its targets: ${JSON.stringify(counts)}`);
+  }
+  return { db, counts };
+}
 
 export const SCALE = { desksPerMunicipio: 10, pastBookings: 1_000_000, pledges: 100_000, events: 10_000 } as const;
 
