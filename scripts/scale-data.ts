@@ -8,6 +8,7 @@ import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import type { Database } from '#/server/db/database.ts';
 import { openDatabase } from '#/server/db/connection.ts';
+import { THROWAWAY_APP_SECRET } from '#/server/config.ts';
 import { migrateAndSeed } from './prepare-database.ts';
 
 /** The schema the scale data lives in, kept between runs (bench:scale, budget --scale, lighthouse --scale). */
@@ -25,6 +26,9 @@ export async function openScaleDatabase(
   baseUrl: string,
   options: { reseed: boolean; log: (line: string) => void },
 ): Promise<{ db: Kysely<Database>; counts: ScaleCounts }> {
+  // The servers these scripts start on the schema run with the throwaway secret: the secrets stored
+  // at rest (the server secret, TOTP) are made and read with it here too.
+  process.env.APP_SECRET ??= THROWAWAY_APP_SECRET;
   const admin = new pg.Client({ connectionString: baseUrl });
   await admin.connect();
   if (options.reseed) await admin.query(`DROP SCHEMA IF EXISTS ${SCALE_SCHEMA} CASCADE`);
