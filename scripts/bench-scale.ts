@@ -52,7 +52,6 @@ const baseUrl = arg('url') ?? process.env.DATABASE_URL ?? DEFAULT_PG_URL;
 const requests = Number(arg('requests') ?? 300);
 const reseed = process.argv.includes('--reseed');
 
-
 // ---------------------------------------------------------------- data
 
 interface FigureCounts {
@@ -301,7 +300,7 @@ function report(counts: ScaleCounts, timings: Timing[], statements: Statement[],
     '',
     `Measured by \`npm run bench:scale\` on ${new Date().toISOString().slice(0, 10)}: ${cpu.length} × ${cpu[0]?.model.trim() ?? 'CPU'}, Node ${process.version}, PostgreSQL on the same machine. Data (schema \`${SCALE_SCHEMA}\`, seeded by scripts/scale-data.ts): ${counts.desks} desks in 9 municipi, ${counts.pastBookings.toLocaleString('en')} past bookings and ${counts.comingBookings.toLocaleString('en')} in the coming four weeks, ${counts.pledges.toLocaleString('en')} pledges, ${counts.events.toLocaleString('en')} events.`,
     '',
-    `The built server with the live-page cache off (every request reads the database and renders), one request at a time, ${requests} requests per row after ${WARMUP} warm-up ones, spread over desks, weeks, days and the five locales; time from sending the request to the last byte on loopback, in milliseconds; bytes as received after decompression (fetch decompresses: the compressed weights are `npm run budget -- --scale`, docs/budget.md). Aim: p95 under ${AIM_MS} ms (the dashboard's rows: under ${DASHBOARD_AIM_MS} ms). Load average when it started: ${os.loadavg()[0]!.toFixed(1)}.`,
+    `The built server with the live-page cache off (every request reads the database and renders), one request at a time, ${requests} requests per row after ${WARMUP} warm-up ones, spread over desks, weeks, days and the five locales; time from sending the request to the last byte on loopback, in milliseconds; bytes as received after decompression (fetch decompresses: the compressed weights are \`npm run budget -- --scale\`, docs/budget.md). Aim: p95 under ${AIM_MS} ms (the dashboard's rows: under ${DASHBOARD_AIM_MS} ms). Load average when it started: ${os.loadavg()[0]!.toFixed(1)}.`,
     '',
     '| page | p50 | p95 | p99 | max | bytes (uncompressed) |',
     '|---|---:|---:|---:|---:|---:|',

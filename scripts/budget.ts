@@ -4,51 +4,18 @@
 // or with any JavaScript on a content page. Writes docs/budget.md. With --scale the server runs on
 // the city-scale data of `npm run bench:scale` (PostgreSQL, schema qubi_scale, seeded if missing):
 // 90 desks, 10,000 events; without it, on a fresh embedded database with the site's own data.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
-import { THROWAWAY_APP_SECRET } from '#/server/config.ts';
 import { LOCALES } from '#/lib/locales.ts';
-import { DEFAULT_PG_URL } from './bench-lib.ts';
-import { openScaleDatabase, scaleSchemaUrl } from './scale-data.ts';
 import { Jar } from '../tests/support/cookie-jar.ts';
 import { latestCodeFromOutbox } from '../tests/support/codes.ts';
+import { startMeasuredSite } from './measured-site.ts';
 
 const LIMIT = 14 * 1024;
 const scale = process.argv.includes('--scale');
-const urlArg = process.argv.indexOf('--url');
-const scaleUrl = urlArg === -1 ? (process.env.DATABASE_URL ?? DEFAULT_PG_URL) : process.argv[urlArg + 1]!;
 // On the scale data this script reads the booking's code from the outbox, as the person reads the SMS.
-const scaleDb = scale ? (await openScaleDatabase(scaleUrl, { reseed: false, log: console.log })).db : undefined;
-const dataDir = mkdtempSync(path.join(tmpdir(), 'qubi-budget-'));
-const child = spawn(process.execPath, ['scripts/start.ts'], {
-  // No minimum fill time: the booking pages below are reached by posting their forms at once.
-  env: {
-    ...process.env,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    DATABASE_URL: scale ? scaleSchemaUrl(scaleUrl) : '',
-    WORKER: 'off',
-    NODE_ENV: 'production',
-    APP_SECRET: THROWAWAY_APP_SECRET,
-    FORM_MIN_FILL_SECONDS: '0',
-  },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-// A run that throws still stops its server (it would keep this script's output pipe open).
-process.on('exit', () => child.kill('SIGTERM'));
-const origin = await new Promise<string>((resolve, reject) => {
-  let out = '';
-  child.stdout!.on('data', (d) => {
-    out += d;
-    const m = /running at (http:\/\/\S+)/.exec(out);
-    if (m) resolve(m[1]!.replace('localhost', '127.0.0.1'));
-  });
-  child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
-});
+const site = await startMeasuredSite({ FORM_MIN_FILL_SECONDS: '0' });
+const { origin, deskSlug, scaleDb } = site;
 
 async function bytes(url: string): Promise<Buffer> {
   const res = await fetch(url);
@@ -91,7 +58,10 @@ async function weigh(pagePath: string, init?: RequestInit): Promise<Weight> {
       brotliCompressSync(html, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length +
       css.reduce((n, c) => n + brotliCompressSync(c).length, 0),
     js: scripts.reduce((n, c) => n + c.length, 0) + inlineJs,
-    headers: [...res.headers].reduce((n, [k, v]) => n + k.length + v.length + 4, `HTTP/1.1 ${res.status} ${res.statusText}\r\n\r\n`.length),
+    headers: [...res.headers].reduce(
+      (n, [k, v]) => n + k.length + v.length + 4,
+      `HTTP/1.1 ${res.status} ${res.statusText}\r\n\r\n`.length,
+    ),
   };
 }
 
@@ -101,12 +71,6 @@ const kb = (n: number) => (n / 1024).toFixed(1);
 const row = (name: string, w: Weight, js: number, over: boolean) =>
   `| ${name} | \`${w.path.replace(/([?&]c=)[^&]+/, '$1…')}\` | ${kb(w.raw)} | ${kb(w.gz)} | ${kb(w.br)} | ${w.headers} | ${js} | ${over ? 'OVER' : 'ok'} |`;
 
-// At city scale, one of the scale desks: open all week, 30-minute slots (the longest week of slots).
-const deskSlug = scale
-  ? (JSON.parse((await bytes(`${origin}/api/v1/desks`)).toString()) as { slug: string }[])
-      .map((d) => d.slug)
-      .find((slug) => slug.startsWith('scala-'))!
-  : 'gallaratese';
 const bookingPath = `/ar/sportelli/${deskSlug}/prenota`;
 // The booking flow's steps: each form posts to an action that answers 303 to the next step, with
 // the answers in the sealed draft cookie. Walk it as a browser without JavaScript does (hidden
@@ -172,7 +136,6 @@ stepWeights.push(await weigh(codePath, withCookie()));
 let confirmationPath: string | undefined;
 if (scaleDb) {
   const code = await latestCodeFromOutbox(scaleDb, `+39${phone.replace(/ /g, '')}`);
-  await scaleDb.destroy();
   confirmationPath = await postForm(codeHtml, 'code', [['code', code]]);
   if (!confirmationPath.includes('/confermata')) throw new Error(`the booking was not made: ${confirmationPath}`);
 }
@@ -232,19 +195,17 @@ stepWeights.forEach((w, i) => {
   failed ||= over;
   rows.splice(afterTime + i, 0, row(bookingSteps[i]![0], w, w.js, over));
 });
-child.kill('SIGTERM');
-await new Promise((r) => child.on('exit', r));
-rmSync(dataDir, { recursive: true, force: true });
+await site.stop();
 
 const table = [
-  '| page type | heaviest locale\'s path | HTML+CSS raw KB | gzip KB | brotli KB | header bytes | JS bytes | budget |',
+  "| page type | heaviest locale's path | HTML+CSS raw KB | gzip KB | brotli KB | header bytes | JS bytes | budget |",
   '|---|---|---|---|---|---|---|---|',
   ...rows,
 ].join('\n');
 console.log(table);
 writeFileSync(
   'docs/budget.md',
-  `# Page weight budget\n\nMeasured by \`npm run budget${scale ? ' -- --scale' : ''}\` on the built site (${new Date().toISOString().slice(0, 10)}), ${scale ? 'on the city-scale data of `npm run bench:scale` (90 desks, 10,000 events, 100,000 pledges)' : 'on the site\'s own sample data'}; each page type in the five locales, the heaviest shown. Budget: HTML + CSS of each page type compressed (gzip, the conservative figure) plus the response headers at most 14 KB (the first round trip), fonts apart; 0 bytes of JavaScript on content pages. Fonts: three Titillium Web weights, latin subset, woff2, loaded only by Latin-script pages.\n\n${table}\n`,
+  `# Page weight budget\n\nMeasured by \`npm run budget${scale ? ' -- --scale' : ''}\` on the built site (${new Date().toISOString().slice(0, 10)}), ${scale ? 'on the city-scale data of `npm run bench:scale` (90 desks, 10,000 events, 100,000 pledges)' : "on the site's own sample data"}; each page type in the five locales, the heaviest shown. Budget: HTML + CSS of each page type compressed (gzip, the conservative figure) plus the response headers at most 14 KB (the first round trip), fonts apart; 0 bytes of JavaScript on content pages. Fonts: three Titillium Web weights, latin subset, woff2, loaded only by Latin-script pages.\n\n${table}\n`,
 );
 if (failed) {
   console.error('Budget exceeded.');

@@ -1,40 +1,21 @@
-// npm run lighthouse — Lighthouse (mobile preset, simulated slow 4G and a 4× slower CPU) on every
+// npm run lighthouse [-- --scale [--url postgres://…]] — Lighthouse (mobile preset, simulated slow 4G and a 4× slower CPU) on every
 // public page type in Italian and Arabic, with Debian's Chromium. Fails when a page scores below
 // performance 95, accessibility 100, best practices 100 or SEO 100. Full reports go to
-// lighthouse-reports/ (not committed); the scores to docs/performance.md.
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// lighthouse-reports/ (not committed); the scores to docs/performance.md. With --scale, on the
+// city-scale data of `npm run bench:scale` (scripts/measured-site.ts).
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import lighthouse from 'lighthouse';
 import { launch } from 'chrome-launcher';
-import { THROWAWAY_APP_SECRET } from '#/server/config.ts';
+import { startMeasuredSite } from './measured-site.ts';
+import { CHROMIUM_PATH } from '../tests/browser/support.ts';
 
 const THRESHOLDS = { performance: 95, accessibility: 100, 'best-practices': 100, seo: 100 } as const;
 const CATEGORIES = Object.keys(THRESHOLDS) as (keyof typeof THRESHOLDS)[];
 
-const dataDir = mkdtempSync(path.join(tmpdir(), 'qubi-lighthouse-'));
-const server = spawn(process.execPath, ['scripts/start.ts'], {
-  env: {
-    ...process.env,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    DATABASE_URL: '',
-    NODE_ENV: 'production',
-    APP_SECRET: THROWAWAY_APP_SECRET,
-  },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-const origin = await new Promise<string>((resolve, reject) => {
-  let out = '';
-  server.stdout!.on('data', (d) => {
-    out += d;
-    const m = /running at (http:\/\/\S+)/.exec(out);
-    if (m) resolve(m[1]!.replace('127.0.0.1', 'localhost'));
-  });
-  server.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
-});
+const site = await startMeasuredSite();
+// localhost, as a visitor's own machine would be: a secure context without TLS.
+const origin = site.origin.replace('127.0.0.1', 'localhost');
 
 const eventPath = (locale: string) =>
   fetch(`${origin}/${locale}/eventi`)
@@ -44,8 +25,8 @@ const eventPath = (locale: string) =>
 const pageTypes = async (locale: string): Promise<[string, string][]> => [
   ['home', `/${locale}`],
   ['desks', `/${locale}/sportelli`],
-  ['desk', `/${locale}/sportelli/gallaratese`],
-  ['booking: time', `/${locale}/sportelli/gallaratese/prenota`],
+  ['desk', `/${locale}/sportelli/${site.deskSlug}`],
+  ['booking: time', `/${locale}/sportelli/${site.deskSlug}/prenota`],
   ['events', `/${locale}/eventi`],
   ['event', await eventPath(locale)],
   ['campaign', `/${locale}/zaino-sospeso`],
@@ -53,10 +34,15 @@ const pageTypes = async (locale: string): Promise<[string, string][]> => [
   ['volunteer form', `/${locale}/volontari`],
   ['about', `/${locale}/chi-siamo`],
   ['faq', `/${locale}/faq`],
+  ['service', `/${locale}/servizi/orientation`],
+  ['contacts', `/${locale}/contatti`],
+  ['search', `/${locale}/cerca?q=sportello`],
+  ['accessibility statement', `/${locale}/accessibilita`],
 ];
 
 const chrome = await launch({
-  chromePath: '/usr/bin/chromium',
+  // The browser tests' (Debian's chromium-headless-shell, or chromium): never a downloaded one.
+  chromePath: CHROMIUM_PATH,
   chromeFlags: [
     '--headless',
     '--no-sandbox',
@@ -101,16 +87,14 @@ try {
   }
 } finally {
   chrome.kill();
-  server.kill('SIGTERM');
-  await new Promise((r) => server.on('exit', r));
-  rmSync(dataDir, { recursive: true, force: true });
+  await site.stop();
 }
 
 const section = [
   '<!-- lighthouse:start -->',
   '## Lighthouse',
   '',
-  `Measured by \`npm run lighthouse\` on ${new Date().toISOString().slice(0, 10)}: Lighthouse ${(await import('lighthouse/package.json', { with: { type: 'json' } })).default.version}, mobile preset (simulated slow 4G, 4× CPU slowdown), Debian Chromium, the server on this machine. Thresholds: performance ${THRESHOLDS.performance}, accessibility, best practices and SEO 100.`,
+  `Measured by \`npm run lighthouse${process.argv.includes('--scale') ? ' -- --scale' : ''}\`${process.argv.includes('--scale') ? ' (the city-scale data of bench:scale)' : ''} on ${new Date().toISOString().slice(0, 10)}: Lighthouse ${(await import('lighthouse/package.json', { with: { type: 'json' } })).default.version}, mobile preset (simulated slow 4G, 4× CPU slowdown), Debian Chromium, the server on this machine. Thresholds: performance ${THRESHOLDS.performance}, accessibility, best practices and SEO 100.`,
   '',
   '| locale | page type | path | performance | accessibility | best practices | SEO |',
   '|---|---|---|---:|---:|---:|---:|',

@@ -221,6 +221,8 @@ describe('caching and headers', () => {
     expect(csp.length).toBeLessThan(400);
     // A prerendered page carries its policy in a <meta> of the same kind.
     const file = await (await get('/ar/chi-siamo')).text();
-    expect(file).toMatch(/<meta http-equiv="content-security-policy" content="[^"]*script-src 'none'; style-src 'self' 'sha256-[^']+';">/);
+    expect(file).toMatch(
+      /<meta http-equiv="content-security-policy" content="[^"]*script-src 'none'; style-src 'self' 'sha256-[^']+';">/,
+    );
   });
 });

@@ -32,7 +32,9 @@ describe('pageCsp', () => {
 
   it('puts the policy of a prerendered page in a <meta> first in <head>, without frame-ancestors', () => {
     const out = withCspMeta(`<html lang="ar"><head><meta charset="utf-8"><style>${css}</style></head></html>`);
-    expect(out).toMatch(/^<html lang="ar"><head><meta http-equiv="content-security-policy" content="[^"]+script-src 'none'; style-src 'self' 'sha256-[^']+';"><meta charset/);
+    expect(out).toMatch(
+      /^<html lang="ar"><head><meta http-equiv="content-security-policy" content="[^"]+script-src 'none'; style-src 'self' 'sha256-[^']+';"><meta charset/,
+    );
     expect(out).not.toContain('frame-ancestors');
   });
 });
