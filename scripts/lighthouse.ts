@@ -53,36 +53,50 @@ const chrome = await launch({
     '--no-first-run',
   ],
 });
+// Stopped early (Ctrl-C), the browser goes too.
+process.on('exit', () => void chrome.kill());
 mkdirSync('lighthouse-reports', { recursive: true });
+
+type Audited = NonNullable<Awaited<ReturnType<typeof lighthouse>>>;
+const score = (r: Audited, c: (typeof CATEGORIES)[number]) => Math.round((r.lhr.categories[c]?.score ?? 0) * 100);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** One Lighthouse run of a page; a trace Chrome failed to record (NO_NAVSTART…) is run again, up to three times. */
+async function audit(pagePath: string): Promise<Audited> {
+  for (let attempt = 1; ; attempt++) {
+    const result = await lighthouse(`${origin}${pagePath}`, {
+      port: chrome.port,
+      output: 'html',
+      logLevel: 'error',
+      onlyCategories: CATEGORIES,
+    });
+    if (result && (!result.lhr.runtimeError || attempt === 3)) return result;
+    if (!result && attempt === 3) throw new Error(`no Lighthouse result for ${pagePath}`);
+    console.log(`${pagePath}: ${result?.lhr.runtimeError?.code ?? 'no result'}, running it again`);
+  }
+}
 const rows: string[] = [];
 const failures: string[] = [];
 try {
   for (const locale of ['it', 'ar']) {
     for (const [name, pagePath] of await pageTypes(locale)) {
-      // A trace that Chrome failed to record (runtimeError such as NO_NAVSTART) says nothing about
-      // the page: run that page again, up to three times, rather than count it as a zero.
-      let result: Awaited<ReturnType<typeof lighthouse>>;
-      for (let attempt = 1; ; attempt++) {
-        result = await lighthouse(`${origin}${pagePath}`, {
-          port: chrome.port,
-          output: 'html',
-          logLevel: 'error',
-          onlyCategories: CATEGORIES,
-        });
-        if (!result?.lhr.runtimeError || attempt === 3) break;
-        console.log(`${pagePath}: ${result.lhr.runtimeError.code}, running it again`);
-      }
-      if (!result) throw new Error(`no Lighthouse result for ${pagePath}`);
+      // A page whose first run scores below 100 anywhere is run twice more and each category's
+      // median of the three is kept: on a shared machine a stall of another process shows up, 4×
+      // slowed, as a long task of the page's (seen: 500 ms "unattributable" tasks on a 325-element page).
+      const runs = [await audit(pagePath)];
+      const perfect = (r: Audited) => CATEGORIES.every((c) => score(r, c) === 100);
+      if (!perfect(runs[0]!)) runs.push(await audit(pagePath), await audit(pagePath));
+      const scores = CATEGORIES.map((c) => median(runs.map((r) => score(r, c))));
+      const kept = runs.find((r) => CATEGORIES.every((c, i) => score(r, c) === scores[i])) ?? runs[0]!;
       writeFileSync(
         path.join('lighthouse-reports', `${locale}-${name.replace(/[^a-z]+/g, '-')}.html`),
-        result.report as string,
+        kept.report as string,
       );
-      const scores = CATEGORIES.map((c) => Math.round((result.lhr.categories[c]?.score ?? 0) * 100));
       const below = CATEGORIES.filter((c, i) => scores[i]! < THRESHOLDS[c]);
       if (below.length > 0)
         failures.push(`${pagePath}: ${below.map((c) => `${c} ${scores[CATEGORIES.indexOf(c)]}`).join(', ')}`);
-      rows.push(`| ${locale} | ${name} | \`${pagePath}\` | ${scores.join(' | ')} |`);
-      console.log(`${pagePath}: ${CATEGORIES.map((c, i) => `${c} ${scores[i]}`).join(', ')}`);
+      rows.push(`| ${locale} | ${name} | \`${pagePath}\` | ${scores.join(' | ')} | ${runs.length} |`);
+      console.log(`${pagePath}: ${CATEGORIES.map((c, i) => `${c} ${scores[i]}`).join(', ')} (${runs.length} runs)`);
     }
   }
 } finally {
@@ -94,10 +108,10 @@ const section = [
   '<!-- lighthouse:start -->',
   '## Lighthouse',
   '',
-  `Measured by \`npm run lighthouse${process.argv.includes('--scale') ? ' -- --scale' : ''}\`${process.argv.includes('--scale') ? ' (the city-scale data of bench:scale)' : ''} on ${new Date().toISOString().slice(0, 10)}: Lighthouse ${(await import('lighthouse/package.json', { with: { type: 'json' } })).default.version}, mobile preset (simulated slow 4G, 4× CPU slowdown), Debian Chromium, the server on this machine. Thresholds: performance ${THRESHOLDS.performance}, accessibility, best practices and SEO 100.`,
+  `Measured by \`npm run lighthouse${process.argv.includes('--scale') ? ' -- --scale' : ''}\`${process.argv.includes('--scale') ? ' (the city-scale data of bench:scale)' : ''} on ${new Date().toISOString().slice(0, 10)}: Lighthouse ${(await import('lighthouse/package.json', { with: { type: 'json' } })).default.version}, mobile preset (simulated slow 4G, 4× CPU slowdown), Debian Chromium, the server on this machine. Thresholds: performance ${THRESHOLDS.performance}, accessibility, best practices and SEO 100. A page with any score below 100 in its first run is run three times in all and the median of each category is shown.`,
   '',
-  '| locale | page type | path | performance | accessibility | best practices | SEO |',
-  '|---|---|---|---:|---:|---:|---:|',
+  '| locale | page type | path | performance | accessibility | best practices | SEO | runs |',
+  '|---|---|---|---:|---:|---:|---:|---:|',
   ...rows,
   '<!-- lighthouse:end -->',
 ].join('\n');
