@@ -87,8 +87,11 @@ const rows = Object.entries(report.audits ?? {}).map(
 const passed = Object.values(report.audits ?? {}).filter((a) => a.specificScore === 1).length;
 const version = (JSON.parse(readFileSync(path.join(validatorDir, 'package.json'), 'utf8')) as { version: string })
   .version;
-writeFileSync(
-  'docs/pa-validator.md',
-  `# Designers Italia validator (modello Comuni)\n\nRun by \`npm run pa-validator\` on ${new Date().toISOString().slice(0, 10)}: pa-website-validator-ng ${version}, \`--type municipality --scope local --accuracy min\`, against \`${publicOrigin}/it\` (nginx with deploy/nginx.conf and a self-signed certificate in front of the built server, ${process.argv.includes('--scale') ? 'the city-scale data' : "the site's own sample data"}), Debian's Chromium; ${Math.round((Date.now() - started) / 1000)} s, exit code ${code}. ${passed} of ${rows.length} audits pass.\n\n| audit | title | result |\n|---|---|---|\n${rows.join('\n')}\n`,
-);
+// The run's part of docs/pa-validator.md is replaced; what people wrote around it (findings) stays.
+const section = `<!-- run:start -->\nRun by \`npm run pa-validator\` on ${new Date().toISOString().slice(0, 10)}: pa-website-validator-ng ${version}, \`--type municipality --scope local --accuracy min\`, against \`${publicOrigin}/it\` (nginx with deploy/nginx.conf and a self-signed certificate in front of the built server, ${process.argv.includes('--scale') ? 'the city-scale data' : "the site's own sample data"}), Debian's Chromium; ${Math.round((Date.now() - started) / 1000)} s, exit code ${code}. ${passed} of ${rows.length} audits pass.\n\n| audit | title | result |\n|---|---|---|\n${rows.join('\n')}\n<!-- run:end -->`;
+const docPath = 'docs/pa-validator.md';
+const doc = existsSync(docPath)
+  ? readFileSync(docPath, 'utf8')
+  : '# Designers Italia validator (modello Comuni)\n\n<!-- run:start -->\n<!-- run:end -->\n';
+writeFileSync(docPath, doc.replace(/<!-- run:start -->[\s\S]*<!-- run:end -->/, section));
 console.log(`${passed} of ${rows.length} audits pass: docs/pa-validator.md`);
