@@ -173,8 +173,8 @@ const pageTypes: [string, string, boolean, RequestInit?][] = [
 const rows: string[] = [];
 let failed = false;
 for (const [name, pagePath, contentPage, init] of pageTypes) {
-  const prefix = /^\/[a-z]{2}\//.exec(pagePath)?.[0];
-  const paths = init || !prefix ? [pagePath] : LOCALES.map((l) => `/${l}/${pagePath.slice(prefix.length)}`);
+  const prefix = /^\/[a-z]{2}(?=\/|$)/.exec(pagePath)?.[0];
+  const paths = init || !prefix ? [pagePath] : LOCALES.map((l) => `/${l}${pagePath.slice(prefix.length)}`);
   const weights: Weight[] = [];
   for (const p of paths) weights.push(await weigh(p, init));
   const worst = weights.reduce((a, b) => (b.gz + b.headers > a.gz + a.headers ? b : a));
