@@ -22,6 +22,7 @@ const eventPath = (locale: string) =>
     .then((r) => r.text())
     .then((html) => new RegExp(`href="(/${locale}/eventi/[a-z0-9-]+)"`).exec(html)?.[1] ?? `/${locale}/eventi`);
 
+const NOINDEX = new Set(['search']);
 const pageTypes = async (locale: string): Promise<[string, string][]> => [
   ['home', `/${locale}`],
   ['desks', `/${locale}/sportelli`],
@@ -92,10 +93,14 @@ try {
         path.join('lighthouse-reports', `${locale}-${name.replace(/[^a-z]+/g, '-')}.html`),
         kept.report as string,
       );
-      const below = CATEGORIES.filter((c, i) => scores[i]! < THRESHOLDS[c]);
+      // Search results are noindex on purpose (as the booking steps after the first, left out of this
+      // list): the SEO category, which fails any page kept out of indexes, is not counted for them.
+      const noindex = NOINDEX.has(name);
+      const below = CATEGORIES.filter((c, i) => scores[i]! < THRESHOLDS[c] && !(noindex && c === 'seo'));
       if (below.length > 0)
         failures.push(`${pagePath}: ${below.map((c) => `${c} ${scores[CATEGORIES.indexOf(c)]}`).join(', ')}`);
-      rows.push(`| ${locale} | ${name} | \`${pagePath}\` | ${scores.join(' | ')} | ${runs.length} |`);
+      const shown = scores.map((v, i) => (noindex && CATEGORIES[i] === 'seo' ? `${v} (noindex)` : String(v)));
+      rows.push(`| ${locale} | ${name} | \`${pagePath}\` | ${shown.join(' | ')} | ${runs.length} |`);
       console.log(`${pagePath}: ${CATEGORIES.map((c, i) => `${c} ${scores[i]}`).join(', ')} (${runs.length} runs)`);
     }
   }
