@@ -1,7 +1,7 @@
 // npm run budget [-- --scale [--url postgres://…]] — weight of each page type of the built site:
 // HTML + CSS compressed (gzip and brotli), fonts apart, and the JavaScript each page loads, in every
-// locale (the heaviest locale is reported). Fails above 14 KB compressed (the first TCP round trip)
-// or with any JavaScript on a content page. Writes docs/budget.md. With --scale the server runs on
+// locale (the heaviest locale is reported). Fails when HTML + CSS compressed and the headers pass
+// 14 KB (the first TCP round trip) or with any JavaScript on a content page. Writes docs/budget.md. With --scale the server runs on
 // the city-scale data of `npm run bench:scale` (PostgreSQL, schema qubi_scale, seeded if missing):
 // 90 desks, 10,000 events; without it, on a fresh embedded database with the site's own data.
 import { writeFileSync } from 'node:fs';
