@@ -59,7 +59,7 @@ export const onRequest = defineMiddleware(async (context, next) => {
       addOpenDataHeaders(context.request.method, context.url.pathname, unavailable);
       return unavailable;
     }
-    return unavailablePage(context.locals.t, locale, context.locals.dir);
+    return withPageCsp(unavailablePage(context.locals.t, locale, context.locals.dir), false);
   }
   addOpenDataHeaders(context.request.method, context.url.pathname, response);
   return withPageCsp(response, context.isPrerendered);
