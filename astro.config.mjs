@@ -28,17 +28,8 @@ export default defineConfig({
     // removes every forwarded header a client sent, and sets Host to PUBLIC_URL's). The host
     // itself is checked at run time, not here, so one build serves any PUBLIC_URL.
     allowedDomains: [{ protocol: 'https' }],
-    csp: {
-      directives: [
-        "default-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "form-action 'self'",
-        "base-uri 'self'",
-        "object-src 'none'",
-      ],
-    },
+    // No security.csp: Astro's lists every hash of the whole build on every page. Each page gets the
+    // policy of what it carries instead (src/server/http/page-csp.ts, applied in src/middleware.ts).
   },
   server: { port: 4321 },
   devToolbar: { enabled: false },

@@ -19,7 +19,6 @@
 import os from 'node:os';
 import { Kysely, PostgresDialect, sql, type CompiledQuery } from 'kysely';
 import pg from 'pg';
-import { openDatabase } from '#/server/db/connection.ts';
 import type { Database } from '#/server/db/database.ts';
 import { getDeskBySlug, listDesks } from '#/features/desks/desks.ts';
 import { listDeskSlots } from '#/features/booking/slot-availability.ts';
@@ -39,9 +38,8 @@ import { getTranslator } from '#/lib/i18n.ts';
 import type { Actor } from '#/features/staff-accounts/policy.ts';
 import { startServer } from '../tests/support/server.ts';
 import { DEFAULT_PG_URL, percentile, writeDocSection } from './bench-lib.ts';
-import { SCALE, seedScaleData, type ScaleCounts } from './scale-data.ts';
+import { SCALE_SCHEMA, openScaleDatabase, scaleSchemaUrl, type ScaleCounts } from './scale-data.ts';
 
-const SCHEMA = 'qubi_scale';
 const AIM_MS = 20;
 const DASHBOARD_AIM_MS = 100;
 const ALL_MUNICIPI = [1, 2, 3, 4, 5, 6, 7, 8, 9];
@@ -54,12 +52,6 @@ const arg = (name: string) => {
 const baseUrl = arg('url') ?? process.env.DATABASE_URL ?? DEFAULT_PG_URL;
 const requests = Number(arg('requests') ?? 300);
 const reseed = process.argv.includes('--reseed');
-
-function schemaUrl(url: string): string {
-  const u = new URL(url);
-  u.searchParams.set('options', `-c search_path=${SCHEMA}`);
-  return u.toString();
-}
 
 // ---------------------------------------------------------------- data
 
@@ -78,26 +70,10 @@ async function prepare(): Promise<{
   userId: number;
   figures: FigureCounts;
 }> {
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  if (reseed) await admin.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
-  await admin.query(`CREATE SCHEMA IF NOT EXISTS ${SCHEMA}`);
-  await admin.end();
-  const db = await openDatabase({ kind: 'postgres', url: baseUrl, searchPath: SCHEMA, poolSize: 2 });
+  const started = performance.now();
+  const { db, counts } = await openScaleDatabase(baseUrl, { reseed, log: console.log });
+  console.log(`data ready in ${((performance.now() - started) / 1000).toFixed(0)} s:`, counts);
   try {
-    const started = performance.now();
-    const counts = await seedScaleData(db, console.log);
-    console.log(`data ready in ${((performance.now() - started) / 1000).toFixed(0)} s:`, counts);
-    if (
-      counts.desks < 9 * SCALE.desksPerMunicipio ||
-      counts.pastBookings < SCALE.pastBookings ||
-      counts.pledges < SCALE.pledges ||
-      counts.events < SCALE.events ||
-      counts.series < SCALE.series ||
-      counts.signUps < SCALE.signUps
-    ) {
-      throw new Error(`the scale data is short of its targets: ${JSON.stringify(counts)}`);
-    }
     // A coordinator of all nine municipi sees every desk's agenda; a fresh session each run.
     const email = 'scala.coordinamento@bench.example.org';
     const existing = await db.selectFrom('app_user').select('id').where('email', '=', email).executeTakeFirst();
@@ -258,7 +234,7 @@ interface Statement {
 async function captureStatements(desks: string[], userId: number): Promise<Statement[]> {
   const captured: Statement[] = [];
   let page = '';
-  const pool = new pg.Pool({ connectionString: schemaUrl(baseUrl), max: 4 });
+  const pool = new pg.Pool({ connectionString: scaleSchemaUrl(baseUrl), max: 4 });
   const db = new Kysely<Database>({
     dialect: new PostgresDialect({ pool }),
     log: (event) => {
@@ -344,11 +320,11 @@ function report(counts: ScaleCounts, timings: Timing[], statements: Statement[],
   const lines = [
     '## Scale',
     '',
-    `Measured by \`npm run bench:scale\` on ${new Date().toISOString().slice(0, 10)}: ${cpu.length} × ${cpu[0]?.model.trim() ?? 'CPU'}, Node ${process.version}, PostgreSQL on the same machine. Data (schema \`${SCHEMA}\`, seeded by scripts/scale-data.ts): ${counts.desks} desks in 9 municipi, ${counts.pastBookings.toLocaleString('en')} past bookings and ${counts.comingBookings.toLocaleString('en')} in the coming four weeks, ${counts.pledges.toLocaleString('en')} pledges, ${counts.events.toLocaleString('en')} one-off events, ${counts.series.toLocaleString('en')} weekly series (a year of dates each) with ${counts.signUps.toLocaleString('en')} sign-ups.`,
+    `Measured by \`npm run bench:scale\` on ${new Date().toISOString().slice(0, 10)}: ${cpu.length} × ${cpu[0]?.model.trim() ?? 'CPU'}, Node ${process.version}, PostgreSQL on the same machine. Data (schema \`${SCALE_SCHEMA}\`, seeded by scripts/scale-data.ts): ${counts.desks} desks in 9 municipi, ${counts.pastBookings.toLocaleString('en')} past bookings and ${counts.comingBookings.toLocaleString('en')} in the coming four weeks, ${counts.pledges.toLocaleString('en')} pledges, ${counts.events.toLocaleString('en')} one-off events, ${counts.series.toLocaleString('en')} weekly series (a year of dates each) with ${counts.signUps.toLocaleString('en')} sign-ups.`,
     '',
-    `The built server with the live-page cache off (every request reads the database and renders), one request at a time, ${requests} requests per row after ${WARMUP} warm-up ones, spread over desks, weeks, days and the five locales; time from sending the request to the last byte on loopback, in milliseconds. Aim: p95 under ${AIM_MS} ms (the dashboard's rows: under ${DASHBOARD_AIM_MS} ms). Load average when it started: ${os.loadavg()[0]!.toFixed(1)}.`,
+    `The built server with the live-page cache off (every request reads the database and renders), one request at a time, ${requests} requests per row after ${WARMUP} warm-up ones, spread over desks, weeks, days and the five locales; time from sending the request to the last byte on loopback, in milliseconds; bytes as received after decompression (fetch decompresses: the compressed weights are \`npm run budget -- --scale\`, docs/budget.md). Aim: p95 under ${AIM_MS} ms (the dashboard's rows: under ${DASHBOARD_AIM_MS} ms). Load average when it started: ${os.loadavg()[0]!.toFixed(1)}.`,
     '',
-    '| page | p50 | p95 | p99 | max | bytes (compressed) |',
+    '| page | p50 | p95 | p99 | max | bytes (uncompressed) |',
     '|---|---:|---:|---:|---:|---:|',
     ...timings.map((t) => `| ${t.name} | ${fmt(t.p50)} | ${fmt(t.p95)} | ${fmt(t.p99)} | ${fmt(t.max)} | ${t.bytes} |`),
     '',
@@ -380,7 +356,7 @@ function report(counts: ScaleCounts, timings: Timing[], statements: Statement[],
 // ---------------------------------------------------------------- main
 
 const { counts, cookie, desks, userId, figures } = await prepare();
-const server = await startServer({ DATABASE_URL: schemaUrl(baseUrl), LIVE_PAGE_CACHE: 'off', WORKER: 'off' });
+const server = await startServer({ DATABASE_URL: scaleSchemaUrl(baseUrl), LIVE_PAGE_CACHE: 'off', WORKER: 'off' });
 let timings: Timing[];
 try {
   timings = await measureHttp(server.origin, cookie, targets(desks));

@@ -1,53 +1,33 @@
-// npm run lighthouse — Lighthouse (mobile preset, simulated slow 4G and a 4× slower CPU) on every
+// npm run lighthouse [-- --scale [--url postgres://…]] — Lighthouse (mobile preset, simulated slow 4G and a 4× slower CPU) on every
 // public page type in Italian and Arabic, with Debian's Chromium. Fails when a page scores below
 // performance 95, accessibility 100, best practices 100 or SEO 100. Full reports go to
-// lighthouse-reports/ (not committed); the scores to docs/performance.md.
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// lighthouse-reports/ (not committed); the scores to docs/performance.md. With --scale, on the
+// city-scale data of `npm run bench:scale` (scripts/measured-site.ts).
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import lighthouse from 'lighthouse';
 import { launch } from 'chrome-launcher';
-import { THROWAWAY_APP_SECRET } from '#/server/config.ts';
+import { startMeasuredSite } from './measured-site.ts';
+import { CHROMIUM_PATH } from '../tests/browser/support.ts';
 
 const THRESHOLDS = { performance: 95, accessibility: 100, 'best-practices': 100, seo: 100 } as const;
 const CATEGORIES = Object.keys(THRESHOLDS) as (keyof typeof THRESHOLDS)[];
 
-const dataDir = mkdtempSync(path.join(tmpdir(), 'qubi-lighthouse-'));
-const server = spawn(process.execPath, ['scripts/start.ts'], {
-  env: {
-    ...process.env,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    DATABASE_URL: '',
-    NODE_ENV: 'production',
-    // A production build measured on the demo's desks and events (a production start seeds none).
-    SEED_SAMPLES: 'yes',
-    APP_SECRET: THROWAWAY_APP_SECRET,
-  },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-const origin = await new Promise<string>((resolve, reject) => {
-  let out = '';
-  server.stdout!.on('data', (d) => {
-    out += d;
-    const m = /running at (http:\/\/\S+)/.exec(out);
-    if (m) resolve(m[1]!.replace('127.0.0.1', 'localhost'));
-  });
-  server.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
-});
+const site = await startMeasuredSite();
+// localhost, as a visitor's own machine would be: a secure context without TLS.
+const origin = site.origin.replace('127.0.0.1', 'localhost');
 
 const eventPath = (locale: string) =>
   fetch(`${origin}/${locale}/eventi`)
     .then((r) => r.text())
     .then((html) => new RegExp(`href="(/${locale}/eventi/[a-z0-9-]+)"`).exec(html)?.[1] ?? `/${locale}/eventi`);
 
+const NOINDEX = new Set(['search']);
 const pageTypes = async (locale: string): Promise<[string, string][]> => [
   ['home', `/${locale}`],
   ['desks', `/${locale}/sportelli`],
-  ['desk', `/${locale}/sportelli/gallaratese`],
-  ['booking: time', `/${locale}/sportelli/gallaratese/prenota`],
+  ['desk', `/${locale}/sportelli/${site.deskSlug}`],
+  ['booking: time', `/${locale}/sportelli/${site.deskSlug}/prenota`],
   ['events', `/${locale}/eventi`],
   ['event', await eventPath(locale)],
   ['campaign', `/${locale}/zaino-sospeso`],
@@ -55,10 +35,15 @@ const pageTypes = async (locale: string): Promise<[string, string][]> => [
   ['volunteer form', `/${locale}/volontari`],
   ['about', `/${locale}/chi-siamo`],
   ['faq', `/${locale}/faq`],
+  ['service', `/${locale}/servizi/orientation`],
+  ['contacts', `/${locale}/contatti`],
+  ['search', `/${locale}/cerca?q=sportello`],
+  ['accessibility statement', `/${locale}/accessibilita`],
 ];
 
 const chrome = await launch({
-  chromePath: '/usr/bin/chromium',
+  // The browser tests' (Debian's chromium-headless-shell, or chromium): never a downloaded one.
+  chromePath: CHROMIUM_PATH,
   chromeFlags: [
     '--headless',
     '--no-sandbox',
@@ -69,53 +54,69 @@ const chrome = await launch({
     '--no-first-run',
   ],
 });
+// Stopped early (Ctrl-C), the browser goes too.
+process.on('exit', () => void chrome.kill());
 mkdirSync('lighthouse-reports', { recursive: true });
+
+type Audited = NonNullable<Awaited<ReturnType<typeof lighthouse>>>;
+const score = (r: Audited, c: (typeof CATEGORIES)[number]) => Math.round((r.lhr.categories[c]?.score ?? 0) * 100);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** One Lighthouse run of a page; a trace Chrome failed to record (NO_NAVSTART…) is run again, up to three times. */
+async function audit(pagePath: string): Promise<Audited> {
+  for (let attempt = 1; ; attempt++) {
+    const result = await lighthouse(`${origin}${pagePath}`, {
+      port: chrome.port,
+      output: 'html',
+      logLevel: 'error',
+      onlyCategories: CATEGORIES,
+    });
+    if (result && (!result.lhr.runtimeError || attempt === 3)) return result;
+    if (!result && attempt === 3) throw new Error(`no Lighthouse result for ${pagePath}`);
+    console.log(`${pagePath}: ${result?.lhr.runtimeError?.code ?? 'no result'}, running it again`);
+  }
+}
 const rows: string[] = [];
 const failures: string[] = [];
 try {
   for (const locale of ['it', 'ar']) {
     for (const [name, pagePath] of await pageTypes(locale)) {
-      // A trace that Chrome failed to record (runtimeError such as NO_NAVSTART) says nothing about
-      // the page: run that page again, up to three times, rather than count it as a zero.
-      let result: Awaited<ReturnType<typeof lighthouse>>;
-      for (let attempt = 1; ; attempt++) {
-        result = await lighthouse(`${origin}${pagePath}`, {
-          port: chrome.port,
-          output: 'html',
-          logLevel: 'error',
-          onlyCategories: CATEGORIES,
-        });
-        if (!result?.lhr.runtimeError || attempt === 3) break;
-        console.log(`${pagePath}: ${result.lhr.runtimeError.code}, running it again`);
-      }
-      if (!result) throw new Error(`no Lighthouse result for ${pagePath}`);
+      // A page whose first run scores below 100 anywhere is run twice more and each category's
+      // median of the three is kept: on a shared machine a stall of another process shows up, 4×
+      // slowed, as a long task of the page's (seen: 500 ms "unattributable" tasks on a 325-element page).
+      const runs = [await audit(pagePath)];
+      const perfect = (r: Audited) => CATEGORIES.every((c) => score(r, c) === 100);
+      if (!perfect(runs[0]!)) runs.push(await audit(pagePath), await audit(pagePath));
+      const scores = CATEGORIES.map((c) => median(runs.map((r) => score(r, c))));
+      const kept = runs.find((r) => CATEGORIES.every((c, i) => score(r, c) === scores[i])) ?? runs[0]!;
       writeFileSync(
         path.join('lighthouse-reports', `${locale}-${name.replace(/[^a-z]+/g, '-')}.html`),
-        result.report as string,
+        kept.report as string,
       );
-      const scores = CATEGORIES.map((c) => Math.round((result.lhr.categories[c]?.score ?? 0) * 100));
-      const below = CATEGORIES.filter((c, i) => scores[i]! < THRESHOLDS[c]);
+      // Search results are noindex on purpose (as the booking steps after the first, left out of this
+      // list): the SEO category, which fails any page kept out of indexes, is not counted for them.
+      const noindex = NOINDEX.has(name);
+      const below = CATEGORIES.filter((c, i) => scores[i]! < THRESHOLDS[c] && !(noindex && c === 'seo'));
       if (below.length > 0)
         failures.push(`${pagePath}: ${below.map((c) => `${c} ${scores[CATEGORIES.indexOf(c)]}`).join(', ')}`);
-      rows.push(`| ${locale} | ${name} | \`${pagePath}\` | ${scores.join(' | ')} |`);
-      console.log(`${pagePath}: ${CATEGORIES.map((c, i) => `${c} ${scores[i]}`).join(', ')}`);
+      const shown = scores.map((v, i) => (noindex && CATEGORIES[i] === 'seo' ? `${v} (noindex)` : String(v)));
+      rows.push(`| ${locale} | ${name} | \`${pagePath}\` | ${shown.join(' | ')} | ${runs.length} |`);
+      console.log(`${pagePath}: ${CATEGORIES.map((c, i) => `${c} ${scores[i]}`).join(', ')} (${runs.length} runs)`);
     }
   }
 } finally {
   chrome.kill();
-  server.kill('SIGTERM');
-  await new Promise((r) => server.on('exit', r));
-  rmSync(dataDir, { recursive: true, force: true });
+  await site.stop();
 }
 
 const section = [
   '<!-- lighthouse:start -->',
   '## Lighthouse',
   '',
-  `Measured by \`npm run lighthouse\` on ${new Date().toISOString().slice(0, 10)}: Lighthouse ${(await import('lighthouse/package.json', { with: { type: 'json' } })).default.version}, mobile preset (simulated slow 4G, 4× CPU slowdown), Debian Chromium, the server on this machine. Thresholds: performance ${THRESHOLDS.performance}, accessibility, best practices and SEO 100.`,
+  `Measured by \`npm run lighthouse${process.argv.includes('--scale') ? ' -- --scale' : ''}\`${process.argv.includes('--scale') ? ' (the city-scale data of bench:scale)' : ''} on ${new Date().toISOString().slice(0, 10)}: Lighthouse ${(await import('lighthouse/package.json', { with: { type: 'json' } })).default.version}, mobile preset (simulated slow 4G, 4× CPU slowdown), Debian Chromium, the server on this machine. Thresholds: performance ${THRESHOLDS.performance}, accessibility, best practices and SEO 100. A page with any score below 100 in its first run is run three times in all and the median of each category is shown.`,
   '',
-  '| locale | page type | path | performance | accessibility | best practices | SEO |',
-  '|---|---|---|---:|---:|---:|---:|',
+  '| locale | page type | path | performance | accessibility | best practices | SEO | runs |',
+  '|---|---|---|---:|---:|---:|---:|---:|',
   ...rows,
   '<!-- lighthouse:end -->',
 ].join('\n');

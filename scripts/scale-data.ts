@@ -6,7 +6,10 @@
 // first run takes about a minute and later runs reuse the schema. Not a test helper: nothing
 // here asserts; the counts are printed and checked by the caller.
 import { sql, type Kysely } from 'kysely';
+import pg from 'pg';
 import type { Database } from '#/server/db/database.ts';
+import { openDatabase } from '#/server/db/connection.ts';
+import { THROWAWAY_APP_SECRET } from '#/server/config.ts';
 import { migrateAndSeed } from './prepare-database.ts';
 
 export const SCALE = {
@@ -17,6 +20,44 @@ export const SCALE = {
   series: 1_000,
   signUps: 100_000,
 } as const;
+/** The schema the scale data lives in, kept between runs (bench:scale, budget --scale, lighthouse --scale). */
+export const SCALE_SCHEMA = 'qubi_scale';
+
+/** The database URL with the scale schema as its search path: what the server is started with. */
+export function scaleSchemaUrl(url: string): string {
+  const u = new URL(url);
+  u.searchParams.set('options', `-c search_path=${SCALE_SCHEMA}`);
+  return u.toString();
+}
+
+/** Opens the scale schema on `baseUrl`, made (or remade with `reseed`) and filled if it is short. */
+export async function openScaleDatabase(
+  baseUrl: string,
+  options: { reseed: boolean; log: (line: string) => void },
+): Promise<{ db: Kysely<Database>; counts: ScaleCounts }> {
+  // The servers these scripts start on the schema run with the throwaway secret: the secrets stored
+  // at rest (the server secret, TOTP) are made and read with it here too.
+  process.env.APP_SECRET ??= THROWAWAY_APP_SECRET;
+  const admin = new pg.Client({ connectionString: baseUrl });
+  await admin.connect();
+  if (options.reseed) await admin.query(`DROP SCHEMA IF EXISTS ${SCALE_SCHEMA} CASCADE`);
+  await admin.query(`CREATE SCHEMA IF NOT EXISTS ${SCALE_SCHEMA}`);
+  await admin.end();
+  const db = await openDatabase({ kind: 'postgres', url: baseUrl, searchPath: SCALE_SCHEMA, poolSize: 2 });
+  const counts = await seedScaleData(db, options.log);
+  if (
+    counts.desks < 9 * SCALE.desksPerMunicipio ||
+    counts.pastBookings < SCALE.pastBookings ||
+    counts.pledges < SCALE.pledges ||
+    counts.events < SCALE.events ||
+    counts.series < SCALE.series ||
+    counts.signUps < SCALE.signUps
+  ) {
+    await db.destroy();
+    throw new Error(`the scale data is short of its targets: ${JSON.stringify(counts)}`);
+  }
+  return { db, counts };
+}
 
 export interface ScaleCounts {
   desks: number;

@@ -19,6 +19,7 @@ import {
   PAGE_METHODS,
 } from '#/server/http/http-errors.ts';
 import { addOpenDataHeaders, isOpenDataPath, openDataPreflight } from '#/server/http/open-data-cors.ts';
+import { pageCsp, withCspMeta } from '#/server/http/page-csp.ts';
 
 // The endpoint modules by route pattern ("/api/v1/desks/[slug]/slots"), loaded only when a request
 // needs to know which methods one takes (Astro itself answers a missing handler with a bare 404).
@@ -58,20 +59,10 @@ export const onRequest = defineMiddleware(async (context, next) => {
       addOpenDataHeaders(context.request.method, context.url.pathname, unavailable);
       return unavailable;
     }
-    return unavailablePage(context.locals.t, locale, context.locals.dir);
+    return withPageCsp(unavailablePage(context.locals.t, locale, context.locals.dir), false);
   }
   addOpenDataHeaders(context.request.method, context.url.pathname, response);
-  // Astro sends its CSP as a header on on-demand pages; frame-ancestors only works as a header,
-  // so it is added here (prerendered files get it from the server, src/server/http/security-headers.ts).
-  const csp = response.headers.get('content-security-policy');
-  if (csp && !csp.includes('frame-ancestors')) {
-    try {
-      response.headers.set('content-security-policy', `${csp.trim().replace(/;?$/, ';')} frame-ancestors 'none';`);
-    } catch {
-      // Immutable headers (a response passed through untouched): the server-level header still applies to files.
-    }
-  }
-  return response;
+  return withPageCsp(response, context.isPrerendered);
 });
 
 /**
@@ -138,4 +129,18 @@ function unavailablePage(t: Translate, locale: Locale, dir: 'ltr' | 'rtl'): Resp
     status: 503,
     headers: { 'Content-Type': 'text/html; charset=utf-8', ...UNAVAILABLE_HEADERS },
   });
+}
+
+/**
+ * An HTML page with the Content-Security-Policy of what it carries (src/server/http/page-csp.ts): a
+ * header on pages rendered on demand, a <meta> in the files prerendered at build time (the server
+ * adds frame-ancestors to those as a header, src/server/http/security-headers.ts).
+ */
+async function withPageCsp(response: Response, prerendered: boolean): Promise<Response> {
+  if (!response.body || !response.headers.get('content-type')?.startsWith('text/html')) return response;
+  const html = await response.text();
+  const headers = new Headers(response.headers);
+  if (prerendered) return new Response(withCspMeta(html), { status: response.status, headers });
+  headers.set('content-security-policy', pageCsp(html, { asHeader: true }));
+  return new Response(html, { status: response.status, statusText: response.statusText, headers });
 }

@@ -78,7 +78,7 @@ describe('cached live pages', () => {
     expect(b.headers['x-astro-cache']).toBe('HIT');
     expect(b.body.equals(a.body)).toBe(true);
     expect(comparable(b.headers)).toEqual(comparable(a.headers));
-    expect(a.headers['content-security-policy']).toMatch(/script-src 'self'.*frame-ancestors 'none'/);
+    expect(a.headers['content-security-policy']).toMatch(/script-src 'none'.*frame-ancestors 'none'/);
     for (const name of SECURITY) expect(a.headers[name], name).toBeTruthy();
     expect(a.headers['content-length']).toBe(String(a.body.length));
     expect(a.headers.vary).toBe('Accept-Encoding');

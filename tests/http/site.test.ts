@@ -1,4 +1,5 @@
 // The built site over HTTP, as a browser or a crawler sees it.
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { LOCALES } from '#/lib/locales.ts';
@@ -212,8 +213,20 @@ describe('caching and headers', () => {
       expect(res.headers.get('referrer-policy'), path).toBe('strict-origin-when-cross-origin');
       expect(res.headers.get('content-security-policy'), path).toContain("frame-ancestors 'none'");
     }
+    // A page that runs no script says so, and allows only its own inline style, by hash: a short header.
     const page = await get('/it/eventi');
-    expect(page.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
-    expect(page.headers.get('content-security-policy')).not.toContain("'unsafe-inline'");
+    const csp = page.headers.get('content-security-policy')!;
+    expect(csp).toContain("script-src 'none'");
+    expect(csp).not.toContain("'unsafe-inline'");
+    const style = /<style[^>]*>([\s\S]*?)<\/style>/.exec(await page.text())![1]!;
+    const styleHash = createHash('sha256').update(style).digest('base64');
+    expect(csp).toMatch(new RegExp(`style-src 'self' 'sha256-${styleHash.replace(/[+/]/g, '\\$&')}';`));
+    expect(csp.match(/sha256-/g)).toHaveLength(1);
+    expect(csp.length).toBeLessThan(400);
+    // A prerendered page carries its policy in a <meta> of the same kind.
+    const file = await (await get('/ar/chi-siamo')).text();
+    expect(file).toMatch(
+      /<meta http-equiv="content-security-policy" content="[^"]*script-src 'none'; style-src 'self' 'sha256-[^']+';">/,
+    );
   });
 });

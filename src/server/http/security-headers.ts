@@ -1,5 +1,6 @@
-// Headers on every response, static files included. The page's script and style policy is
-// Astro's (security.csp, a <meta> with hashes); frame-ancestors can only be sent as a header.
+// Headers on every response, static files included. A page's script and style policy is its own
+// (src/server/http/page-csp.ts: a header on live pages, a <meta> in prerendered files); frame-ancestors
+// can only be sent as a header, so the one here covers files.
 import type { ServerResponse } from 'node:http';
 
 /** The headers as a list: the front cache writes them with its answers in one writeHead. */
