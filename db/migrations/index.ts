@@ -27,6 +27,7 @@ import * as eventSeries from './2026_12_05_0610_event_series.ts';
 import * as eventListIndexes from './2026_12_05_0611_event_list_indexes.ts';
 import * as eventRevisions from './2026_12_05_0650_event_revisions.ts';
 import * as collectionWindowChanges from './2026_12_05_0651_collection_window_changes.ts';
+import * as localeCodes from './2026_12_05_0745_locale_codes.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_24_0001_public_site': publicSite,
@@ -55,4 +56,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_05_0611_event_list_indexes': eventListIndexes,
   '2026_12_05_0650_event_revisions': eventRevisions,
   '2026_12_05_0651_collection_window_changes': collectionWindowChanges,
+  '2026_12_05_0745_locale_codes': localeCodes,
 };
