@@ -32,6 +32,7 @@ const LOCALE_RECORDS = {
   es: { tag: 'es-ES', hreflang: 'es', name: 'Español', dir: 'ltr', latin: true, comma: ', ' },
   zh: { tag: 'zh-Hans', hreflang: 'zh-Hans', name: '中文', dir: 'ltr', latin: false, comma: '，' },
   tl: { tag: 'fil-PH', hreflang: 'tl', name: 'Tagalog', dir: 'ltr', latin: true, comma: ', ', also: ['fil'] },
+  uk: { tag: 'uk-UA', hreflang: 'uk', name: 'Українська', dir: 'ltr', latin: false, comma: ', ' },
   bn: { tag: 'bn-BD-u-nu-latn', hreflang: 'bn', name: 'বাংলা', dir: 'ltr', latin: false, comma: ', ', smsNumericDate: true },
 } as const satisfies Record<string, LocaleRecord>;
 
@@ -48,7 +49,7 @@ export function localeRecord(locale: Locale): LocaleRecord {
 }
 
 const pick = <K extends keyof LocaleRecord>(field: K) =>
-  Object.fromEntries(LOCALES.map((l) => [l, LOCALE_RECORDS[l][field]])) as Record<Locale, LocaleRecord[K]>;
+  Object.fromEntries(LOCALES.map((l) => [l, localeRecord(l)[field]])) as Record<Locale, LocaleRecord[K]>;
 /** BCP 47 tags used for Intl formatting. */
 export const LOCALE_TAGS = pick('tag');
 export const HREFLANG = pick('hreflang');

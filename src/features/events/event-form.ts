@@ -1,4 +1,4 @@
-// The staff event form: its fields (five languages), reading a posted form, and its rules
+// The staff event form: its fields (every language of the site), reading a posted form, and its rules
 // (zod, into message keys "staff.event.error.*"). Pure: no database. The form is posted to the
 // actions in ./actions.ts; the writes are in ./event-workflow.ts.
 import { z } from 'astro/zod';
