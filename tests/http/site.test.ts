@@ -48,6 +48,7 @@ describe('language', () => {
       ['fil-PH,fil;q=0.9,en;q=0.5', '/tl'],
       ['tl', '/tl'],
       ['bn-BD,bn;q=0.9', '/bn'],
+      ['uk-UA,uk;q=0.9,ru;q=0.5', '/uk'],
     ]) {
       expect((await get('/', { headers: { 'Accept-Language': range! } })).headers.get('location'), range).toBe(to);
     }
