@@ -166,7 +166,8 @@ describe('volunteer sign-up', () => {
 });
 
 describe('axe finds no WCAG 2.1 A/AA violation on the pledge and volunteer pages', () => {
-  const LOCALES: Locale[] = ['it', 'en', 'ar'];
+  // Cyrillic and Bengali script too (Ukrainian, Bengali), beside Latin and right-to-left Arabic.
+  const LOCALES: Locale[] = ['it', 'en', 'ar', 'uk', 'bn'];
   // axe-core is injected as an inline script, which the pages' CSP (rightly) refuses: only this context bypasses CSP.
   let axeContext: BrowserContext;
   beforeAll(async () => {
