@@ -24,7 +24,7 @@ import { loggedMails } from '../support/mail-log.ts';
 
 const site = browserSite(() => startServer(LIMITS_NOT_REACHED));
 
-type Locale = 'it' | 'en' | 'ar';
+type Locale = 'it' | 'en' | 'ar' | 'uk' | 'bn';
 
 async function remaining(item: string): Promise<number> {
   const c = (await (await fetch(`${site.origin}/api/v1/campaigns/zaino-sospeso`)).json()) as {
