@@ -21,6 +21,7 @@ import {
 const arabicIndic = (code: string) =>
   [...code].map((d, i) => (i === 3 ? ' ' : '') + String.fromCharCode(0x0660 + Number(d))).join('');
 import { loggedMails } from '../support/mail-log.ts';
+import { findPart, parseMime } from '../support/mime.ts';
 
 const site = browserSite(() => startServer(LIMITS_NOT_REACHED));
 
@@ -227,10 +228,9 @@ describe('axe finds no WCAG 2.1 A/AA violation on the pledge and volunteer pages
       )) {
         const raw = mail.raw;
         if (!raw.includes(`To: ${email}`)) continue;
-        // Quoted-printable soft line breaks and escapes, so the links can be read.
-        const decoded = raw
-          .replace(/=\r?\n/g, '')
-          .replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+        // The text part decoded (quoted-printable, or base64 where most of the text is not ASCII, as
+        // in Bengali), so the links can be read.
+        const decoded = findPart(parseMime(raw), 'text/plain')?.body ?? '';
         const withdraw = /https?:\/\/[^\s"<>]+\/volontari\/ritira\?token=[0-9]+\.[A-Za-z0-9_-]{43}/.exec(decoded)?.[0];
         const path = (u: string) => new URL(u).pathname + new URL(u).search;
         return { confirm: path(mail.url), withdraw: withdraw ? path(withdraw) : '' };
