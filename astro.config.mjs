@@ -2,6 +2,7 @@
 import { defineConfig, memoryCache } from 'astro/config';
 import node from '@astrojs/node';
 import preact from '@astrojs/preact';
+import { DEFAULT_LOCALE, LOCALES } from './src/lib/locales.ts';
 
 export default defineConfig({
   // Canonical links, feeds and the sitemap use PUBLIC_URL; the server reads it again at run time.
@@ -13,8 +14,9 @@ export default defineConfig({
   // CSS is inlined: one round trip less before the first paint on a slow phone (it is ~3 KB compressed).
   build: { format: 'file', inlineStylesheets: 'always' },
   i18n: {
-    locales: ['it', 'en', 'ar', 'es', 'zh'],
-    defaultLocale: 'it',
+    // The site's languages are one record each in src/lib/locales.ts.
+    locales: [...LOCALES],
+    defaultLocale: DEFAULT_LOCALE,
     // Every page carries its locale in the path; "/" itself negotiates (src/pages/index.ts).
     routing: { prefixDefaultLocale: true, redirectToDefaultLocale: false },
   },

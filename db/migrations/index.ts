@@ -30,6 +30,7 @@ import * as eventRevisions from './2026_12_05_0650_event_revisions.ts';
 import * as collectionWindowChanges from './2026_12_05_0651_collection_window_changes.ts';
 import * as deskFacts from './2026_12_05_0710_desk_facts.ts';
 import * as staffEventListIndex from './2026_12_05_0700_staff_event_list_index.ts';
+import * as localeCodes from './2026_12_05_0745_locale_codes.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_24_0001_public_site': publicSite,
@@ -61,4 +62,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_05_0651_collection_window_changes': collectionWindowChanges,
   '2026_12_05_0710_desk_facts': deskFacts,
   '2026_12_05_0700_staff_event_list_index': staffEventListIndex,
+  '2026_12_05_0745_locale_codes': localeCodes,
 };

@@ -1,5 +1,5 @@
 // Dates, times and numbers as people read them in their language, always in Milan's time zone.
-import { LOCALE_TAGS, type Locale } from './locales.ts';
+import { LOCALE_TAGS, localeRecord, type Locale } from './locales.ts';
 import { TIME_ZONE } from './time.ts';
 
 const cache = new Map<string, Intl.DateTimeFormat>();
@@ -40,10 +40,10 @@ export function formatTimeRange(start: Date, end: Date | null, locale: Locale): 
 
 /**
  * The comma between a date and its time: Arabic and Chinese have their own ("،", "，"); a Latin
- * comma in their text reads as a typo.
+ * comma in their text reads as a typo. Each locale's record (locales.ts) says which.
  */
 export function dateTimeComma(locale: Locale): string {
-  return locale === 'ar' ? '، ' : locale === 'zh' ? '，' : ', ';
+  return localeRecord(locale).comma;
 }
 
 /** "martedì 22 dicembre 2026, 14:30–17:30" in the reader's own punctuation. */

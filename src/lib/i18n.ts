@@ -1,13 +1,19 @@
 // One i18next instance for the whole site; flat dotted keys in src/locales/<lang>.json.
 import i18next, { type TFunction } from 'i18next';
 import { DEFAULT_LOCALE, LOCALES, type Locale } from './locales.ts';
-import it from '#/locales/it.json' with { type: 'json' };
-import en from '#/locales/en.json' with { type: 'json' };
-import ar from '#/locales/ar.json' with { type: 'json' };
-import es from '#/locales/es.json' with { type: 'json' };
-import zh from '#/locales/zh.json' with { type: 'json' };
 
-export const messages: Record<Locale, Record<string, string>> = { it, en, ar, es, zh };
+// Each language's file is found from LOCALES, with no import written per language. The template is
+// one Vite bundles (every src/locales/*.json becomes a chunk of the build) and plain Node (the
+// worker, the scripts) resolves as it stands; awaited here, so the strings are ready on import.
+const files = await Promise.all(
+  LOCALES.map(
+    (l) => import(`../locales/${l}.json`, { with: { type: 'json' } }) as Promise<{ default: Record<string, string> }>,
+  ),
+);
+export const messages = Object.fromEntries(LOCALES.map((l, i) => [l, files[i]!.default])) as Record<
+  Locale,
+  Record<string, string>
+>;
 
 const instance = i18next.createInstance();
 void instance.init({

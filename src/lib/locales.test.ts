@@ -12,6 +12,12 @@ describe('negotiateLocale', () => {
     expect(negotiateLocale('en;q=0.2, zh-TW')).toBe('zh');
     expect(negotiateLocale('es-419,es;q=0.9')).toBe('es');
   });
+  it('finds Tagalog, Ukrainian and Bengali, Tagalog by its Filipino name too', () => {
+    expect(negotiateLocale('bn-BD,bn;q=0.9,en;q=0.5')).toBe('bn');
+    expect(negotiateLocale('uk,ru;q=0.8')).toBe('uk');
+    expect(negotiateLocale('tl')).toBe('tl');
+    expect(negotiateLocale('fil-PH,fil;q=0.9,en;q=0.8')).toBe('tl');
+  });
   it('ignores ranges with q=0', () => {
     expect(negotiateLocale('en;q=0, es;q=0.5')).toBe('es');
   });

@@ -1,11 +1,13 @@
 // Accessibility: axe-core (WCAG 2.0/2.1 A and AA) finds nothing on any page type in Italian,
-// English and Arabic; the skip link is the first thing the keyboard reaches; Arabic is RTL.
+// English, Arabic, Tagalog, Ukrainian and Bengali; the skip link is the first thing the keyboard
+// reaches; Arabic is RTL.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext } from 'playwright-core';
 import { startServer } from '../support/server.ts';
 import { axeViolations, browserSite, pagesFor, resolvePath } from './support.ts';
 
-const LOCALES = ['it', 'en', 'ar'] as const;
+// Tagalog, Ukrainian and Bengali too: Latin, Cyrillic and Bengali script in the system's fonts.
+const LOCALES = ['it', 'en', 'ar', 'tl', 'uk', 'bn'] as const;
 
 // axe-core is injected as an inline script, which the pages' Content-Security-Policy (rightly)
 // refuses: only this context bypasses CSP. The keyboard and direction checks run with CSP on.

@@ -21,10 +21,11 @@ import {
 const arabicIndic = (code: string) =>
   [...code].map((d, i) => (i === 3 ? ' ' : '') + String.fromCharCode(0x0660 + Number(d))).join('');
 import { loggedMails } from '../support/mail-log.ts';
+import { findPart, parseMime } from '../support/mime.ts';
 
 const site = browserSite(() => startServer(LIMITS_NOT_REACHED));
 
-type Locale = 'it' | 'en' | 'ar';
+type Locale = 'it' | 'en' | 'ar' | 'uk' | 'bn';
 
 async function remaining(item: string): Promise<number> {
   const c = (await (await fetch(`${site.origin}/api/v1/campaigns/zaino-sospeso`)).json()) as {
@@ -166,7 +167,8 @@ describe('volunteer sign-up', () => {
 });
 
 describe('axe finds no WCAG 2.1 A/AA violation on the pledge and volunteer pages', () => {
-  const LOCALES: Locale[] = ['it', 'en', 'ar'];
+  // Cyrillic and Bengali script too (Ukrainian, Bengali), beside Latin and right-to-left Arabic.
+  const LOCALES: Locale[] = ['it', 'en', 'ar', 'uk', 'bn'];
   // axe-core is injected as an inline script, which the pages' CSP (rightly) refuses: only this context bypasses CSP.
   let axeContext: BrowserContext;
   beforeAll(async () => {
@@ -226,10 +228,9 @@ describe('axe finds no WCAG 2.1 A/AA violation on the pledge and volunteer pages
       )) {
         const raw = mail.raw;
         if (!raw.includes(`To: ${email}`)) continue;
-        // Quoted-printable soft line breaks and escapes, so the links can be read.
-        const decoded = raw
-          .replace(/=\r?\n/g, '')
-          .replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+        // The text part decoded (quoted-printable, or base64 where most of the text is not ASCII, as
+        // in Bengali), so the links can be read.
+        const decoded = findPart(parseMime(raw), 'text/plain')?.body ?? '';
         const withdraw = /https?:\/\/[^\s"<>]+\/volontari\/ritira\?token=[0-9]+\.[A-Za-z0-9_-]{43}/.exec(decoded)?.[0];
         const path = (u: string) => new URL(u).pathname + new URL(u).search;
         return { confirm: path(mail.url), withdraw: withdraw ? path(withdraw) : '' };

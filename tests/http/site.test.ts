@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../support/server.ts';
-import { LOCALES } from '#/lib/locales.ts';
+import { HREFLANG, LOCALES } from '#/lib/locales.ts';
 
 let server: RunningServer;
 beforeAll(async () => {
@@ -44,6 +44,15 @@ describe('language', () => {
       (await get('/', { headers: { 'Accept-Language': 'ar-MA,ar;q=0.9,fr;q=0.8' } })).headers.get('location'),
     ).toBe('/ar');
     expect((await get('/', { headers: { 'Accept-Language': 'zh-CN' } })).headers.get('location')).toBe('/zh');
+    // Milan's Filipino, Ukrainian and Bangladeshi families; Tagalog also answers to "fil" (Filipino).
+    for (const [range, to] of [
+      ['fil-PH,fil;q=0.9,en;q=0.5', '/tl'],
+      ['tl', '/tl'],
+      ['bn-BD,bn;q=0.9', '/bn'],
+      ['uk-UA,uk;q=0.9,ru;q=0.5', '/uk'],
+    ]) {
+      expect((await get('/', { headers: { 'Accept-Language': range! } })).headers.get('location'), range).toBe(to);
+    }
     const fallback = await get('/', { headers: { 'Accept-Language': 'de-DE' } });
     expect(fallback.status).toBe(302);
     expect(fallback.headers.get('location')).toBe('/it');
@@ -57,10 +66,10 @@ describe('language', () => {
         const { res, body } = await text(`/${locale}${page}`);
         expect(res.status, `/${locale}${page}`).toBe(200);
         const html = /<html lang="([^"]+)" dir="(ltr|rtl)"/.exec(body);
-        expect(html?.[1]).toBe(locale === 'zh' ? 'zh-Hans' : locale);
+        expect(html?.[1]).toBe(HREFLANG[locale]);
         expect(html?.[2]).toBe(locale === 'ar' ? 'rtl' : 'ltr');
         const alternates = [...body.matchAll(/<link rel="alternate" hreflang="([^"]+)" href="([^"]+)"/g)];
-        expect(alternates.map((a) => a[1])).toEqual(['it', 'en', 'ar', 'es', 'zh-Hans', 'x-default']);
+        expect(alternates.map((a) => a[1])).toEqual([...LOCALES.map((l) => HREFLANG[l]), 'x-default']);
         expect(alternates[2]![2]).toMatch(new RegExp(`/ar${page.replace(/[/]/g, '\\/')}$`));
         expect(body).toContain(`href="/en${page}" lang="en" hreflang="en"`);
         expect(body).toContain('href="#main"');
@@ -154,6 +163,11 @@ describe('content', () => {
     for (const page of ['/it/sportelli/gallaratese', '/ar/zaino-sospeso', '/zh/faq', '/es/chi-siamo', '/en/eventi'])
       expect(body).toContain(`${page}</loc>`);
     expect(body).toContain('hreflang="zh-Hans"');
+    // Every language's address of a page, each with the others as alternates.
+    for (const locale of LOCALES) {
+      expect(body).toContain(`/${locale}/faq</loc>`);
+      expect(body).toContain(`hreflang="${HREFLANG[locale]}"`);
+    }
   });
 });
 

@@ -4,6 +4,7 @@ import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { seedDatabase } from '#/server/db/seed.ts';
 import { volunteerSchema } from '#/features/volunteers/vocabulary.ts';
 import { latestCodeFromOutbox } from '../support/codes.ts';
+import { LOCALES } from '#/lib/locales.ts';
 import {
   confirmVolunteer,
   confirmVolunteerByCode,
@@ -259,5 +260,48 @@ describe('volunteers', () => {
       .where('email', '=', 'giulia@example.org')
       .executeTakeFirstOrThrow();
     expect(after).toEqual({ name: before.name, phone: before.phone });
+  });
+});
+
+// Eight languages in the database (issue #14): the locale columns take every language the site
+// speaks and still refuse what is not a language code, inside the statement that writes.
+describe('locale columns', () => {
+  const outboxRow = (locale: string) =>
+    t.db
+      .insertInto('outbox')
+      .values({ kind: 'volunteer_confirm_address', recipient: `x.${locale}@example.org`, locale, payload: '{}' })
+      .execute();
+  const outboxCount = async () =>
+    Number(
+      (
+        await t.db
+          .selectFrom('outbox')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+
+  it('keep a sign-up in each of the site’s languages, with its email in that language', async () => {
+    for (const locale of LOCALES) {
+      const email = `rahima.${locale}@example.org`;
+      expect(await signUpVolunteer(t.db, form({ name: 'Rahima', email, locale }), now)).toEqual({
+        status: 'confirmation_sent',
+      });
+      const volunteer = await t.db
+        .selectFrom('volunteer')
+        .select('locale')
+        .where('email', '=', email)
+        .executeTakeFirstOrThrow();
+      const [message] = await t.db.selectFrom('outbox').select('locale').where('recipient', '=', email).execute();
+      expect([volunteer.locale, message?.locale]).toEqual([locale, locale]);
+    }
+  });
+
+  it('refuse what is not a language code, writing nothing', async () => {
+    const before = await outboxCount();
+    for (const bad of ['', 'BN', 'bn-BD', 'bengali', "it'; --"])
+      await expect(outboxRow(bad), bad).rejects.toThrow(/check/i);
+    await outboxRow('uk');
+    expect((await outboxCount()) - before).toBe(1);
   });
 });

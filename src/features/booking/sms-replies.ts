@@ -1,5 +1,5 @@
-// Replies to our SMS. "ANNULLA QB-7K4M-2P" (or CANCEL, CANCELAR, 取消, إلغاء: the word of any of
-// the five languages) from the phone the booking was made with cancels it through cancelBooking,
+// Replies to our SMS. "ANNULLA QB-7K4M-2P" (or CANCEL, CANCELAR, 取消, إلغاء, বাতিল…: the word of
+// every language) from the phone the booking was made with cancels it through cancelBooking,
 // which queues the "cancelled" SMS: that is the confirmation. Anything else, or a reference that is
 // not this phone's, gets the short help text with the desk's number (or the site's address when the
 // phone has no booking), and nothing changes. The help is itself a message to that phone, so the

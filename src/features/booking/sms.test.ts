@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LOCALES, type Locale } from '#/lib/locales.ts';
+import { LATIN_LOCALES, LOCALES, type Locale } from '#/lib/locales.ts';
 import { measureSms } from '#/server/sms/encoding.ts';
 import deskSeed from '../../../db/seed/desks.json' with { type: 'json' };
 import { BOOKING_MESSAGE_KINDS } from './emails.ts';
@@ -17,7 +17,6 @@ const desk = {
 const ORIGIN = 'https://qubi.comune.milano.it';
 const TOKEN = 'Ab3_Ab3_Ab3_Ab3_Ab3_';
 const DAYS = Array.from({ length: 366 }, (_, i) => new Date(Date.UTC(2027, 0, 1 + i, 9, 30)));
-const GSM_LOCALES: Locale[] = ['it', 'en', 'es'];
 
 function longestBookingSms(kind: (typeof BOOKING_MESSAGE_KINDS)[number], locale: Locale, manageToken: string | null) {
   return longest(
@@ -36,11 +35,11 @@ function longestBookingSms(kind: (typeof BOOKING_MESSAGE_KINDS)[number], locale:
 describe('booking SMS', () => {
   for (const locale of LOCALES) {
     for (const kind of BOOKING_MESSAGE_KINDS) {
-      it(`${kind} in ${locale} fits 2 segments in ${GSM_LOCALES.includes(locale) ? 'GSM-7' : 'UCS-2'} with the longest values`, () => {
+      it(`${kind} in ${locale} fits 2 segments in ${LATIN_LOCALES.has(locale) ? 'GSM-7' : 'UCS-2'} with the longest values`, () => {
         for (const token of [TOKEN, null]) {
           const text = longestBookingSms(kind, locale, token);
           const measure = measureSms(text);
-          expect(measure.encoding, text).toBe(GSM_LOCALES.includes(locale) ? 'gsm7' : 'ucs2');
+          expect(measure.encoding, text).toBe(LATIN_LOCALES.has(locale) ? 'gsm7' : 'ucs2');
           expect(measure.segments, `${text} (${measure.units})`).toBeLessThanOrEqual(2);
         }
       });
@@ -100,7 +99,7 @@ describe('booking SMS', () => {
         const text = renderSmsHelp(locale, contact);
         expect(text).toContain(contact);
         expect(measureSms(text).segments).toBeLessThanOrEqual(2);
-        expect(measureSms(text).encoding).toBe(GSM_LOCALES.includes(locale) ? 'gsm7' : 'ucs2');
+        expect(measureSms(text).encoding).toBe(LATIN_LOCALES.has(locale) ? 'gsm7' : 'ucs2');
       }
     });
   }

@@ -6,7 +6,7 @@
 //
 // Privacy: no name, topic or note; the link is a key to the booking, as in the email.
 import { getTranslator } from '#/lib/i18n.ts';
-import type { Locale } from '#/lib/locales.ts';
+import { LATIN_LOCALES, localeRecord, type Locale } from '#/lib/locales.ts';
 import { formatShortDate, formatTime } from '#/lib/format.ts';
 import { romeParts } from '#/lib/time.ts';
 import { trimOrigin } from '#/server/mail/email-layout.ts';
@@ -19,9 +19,6 @@ export interface SmsDesk {
   phone: string;
 }
 
-/** Arabic and Chinese go as UCS-2 (67 characters a part): there the desk is named by its area. */
-const UCS2_LOCALES: ReadonlySet<Locale> = new Set(['ar', 'zh']);
-
 /** The short address the SMS carries: /g/<token> answers with a redirect to the booking's (or pledge's) page. */
 export function shortManageUrl(origin: string, token: string): string {
   return `${trimOrigin(origin)}/g/${token}`;
@@ -29,7 +26,7 @@ export function shortManageUrl(origin: string, token: string): string {
 
 /** Latin-script languages keep to the GSM alphabet; the others are sent as they are. */
 export function smsText(text: string, locale: Locale): string {
-  return UCS2_LOCALES.has(locale) ? text : toGsmText(text);
+  return LATIN_LOCALES.has(locale) ? toGsmText(text) : text;
 }
 
 /**
@@ -37,7 +34,7 @@ export function smsText(text: string, locale: Locale): string {
  * would push a confirmation to a third UCS-2 segment: there the day is written "14/12 10:30".
  */
 export function smsWhen(start: Date, locale: Locale): string {
-  if (locale === 'ar') {
+  if (localeRecord(locale).smsNumericDate) {
     const { day, month } = romeParts(start);
     return `${day}/${month} ${formatTime(start, locale)}`;
   }
@@ -45,7 +42,7 @@ export function smsWhen(start: Date, locale: Locale): string {
 }
 
 export function smsDeskName(desk: SmsDesk, locale: Locale): string {
-  return UCS2_LOCALES.has(locale) ? desk.area : desk.name;
+  return LATIN_LOCALES.has(locale) ? desk.name : desk.area;
 }
 
 export interface BookingSmsInput {

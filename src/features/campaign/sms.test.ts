@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LOCALES, type Locale } from '#/lib/locales.ts';
+import { LATIN_LOCALES, LOCALES } from '#/lib/locales.ts';
 import { measureSms } from '#/server/sms/encoding.ts';
 import deskSeed from '../../../db/seed/desks.json' with { type: 'json' };
 import { renderVerificationSms } from '#/features/verification/sms.ts';
@@ -13,7 +13,6 @@ const point = {
 };
 const ORIGIN = 'https://qubi.comune.milano.it';
 const DAYS = Array.from({ length: 366 }, (_, i) => new Date(Date.UTC(2027, 0, 1 + i, 9, 30)));
-const GSM_LOCALES: Locale[] = ['it', 'en', 'es'];
 const KINDS: PledgeSmsKind[] = ['pledge_confirmation', 'pledge_reminder'];
 
 describe('pledge and verification SMS', () => {
@@ -33,7 +32,7 @@ describe('pledge and verification SMS', () => {
           };
           const text = renderPledgeSms({ kind, payload, point, locale, origin: ORIGIN });
           const measure = measureSms(text);
-          expect(measure.encoding, text).toBe(GSM_LOCALES.includes(locale) ? 'gsm7' : 'ucs2');
+          expect(measure.encoding, text).toBe(LATIN_LOCALES.has(locale) ? 'gsm7' : 'ucs2');
           expect(measure.segments, text).toBeLessThanOrEqual(2);
           expect(text).toContain('ZS-WWWW-WW');
           expect(text).toContain(`${ORIGIN}/g/Ab3_Ab3_Ab3_Ab3_Ab3_`);
@@ -66,7 +65,7 @@ describe('pledge and verification SMS', () => {
       expect(text).toContain('987654');
       expect(text).toMatch(/30/);
       expect(measureSms(text)).toMatchObject({
-        encoding: GSM_LOCALES.includes(locale) ? 'gsm7' : 'ucs2',
+        encoding: LATIN_LOCALES.has(locale) ? 'gsm7' : 'ucs2',
         segments: 1,
       });
     });
@@ -75,7 +74,7 @@ describe('pledge and verification SMS', () => {
       const text = renderVerificationSms(locale, '987654');
       expect(text).toContain('987654');
       expect(measureSms(text)).toMatchObject({
-        encoding: GSM_LOCALES.includes(locale) ? 'gsm7' : 'ucs2',
+        encoding: LATIN_LOCALES.has(locale) ? 'gsm7' : 'ucs2',
         segments: 1,
       });
     });

@@ -1,4 +1,4 @@
-// The staff event form: its fields (five languages), reading a posted form, and its rules
+// The staff event form: its fields (every language of the site), reading a posted form, and its rules
 // (zod, into message keys "staff.event.error.*"). Pure: no database. The form is posted to the
 // actions in ./actions.ts; the writes are in ./event-workflow.ts.
 import { z } from 'astro/zod';
@@ -127,7 +127,7 @@ export interface EventInput {
   stops: EventStop[];
 }
 
-const emptyPerLocale = (): PerLocale => ({ it: '', en: '', ar: '', es: '', zh: '' });
+const emptyPerLocale = (): PerLocale => Object.fromEntries(LOCALES.map((l) => [l, ''])) as PerLocale;
 
 export function emptyEventForm(
   defaults: { municipioId?: number | null; organisationId?: number | null } = {},
@@ -246,7 +246,7 @@ const localizedSchema = (field: EventTextField) => {
     .string()
     .transform(MULTILINE.has(field) ? cleanBlock : cleanLine)
     .pipe(z.string().max(EVENT_TEXT_LIMITS[field], { error: `staff.event.error.${field}TooLong` }));
-  return z.object({ it: text, en: text, ar: text, es: text, zh: text } satisfies Record<Locale, typeof text>);
+  return z.object(Object.fromEntries(LOCALES.map((l) => [l, text])) as Record<Locale, typeof text>);
 };
 
 const lineSchema = (max: number, name: string) =>
@@ -401,7 +401,7 @@ export function eventErrorSummary(
   return order
     .filter((name) => errors[name])
     .map((name) => {
-      const l = name.match(/-(it|en|ar|es|zh)$/)?.[1] as Locale | undefined;
+      const l = LOCALES.find((locale) => name.endsWith(`-${locale}`));
       return { href: `#${name}`, text: l && l !== 'it' ? `${LOCALE_NAMES[l]}: ${t(errors[name]!)}` : t(errors[name]!) };
     });
 }

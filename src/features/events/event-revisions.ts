@@ -98,5 +98,5 @@ export function fieldLabel(name: string, t: Translate): string {
   return t(`staff.event.field.${SINGLE_LABELS[name] ?? name}`);
 }
 
-/** /{locale}/staff/eventi/{id}/anteprima: the public page as it would look, in any of the five languages. */
+/** /{locale}/staff/eventi/{id}/anteprima: the public page as it would look, in any of the site's languages. */
 export const eventPreviewPath = (locale: Locale, eventId: number) => `/${locale}/staff/eventi/${eventId}/anteprima`;

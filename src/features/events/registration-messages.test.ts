@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LOCALES } from '#/lib/locales.ts';
+import { LATIN_LOCALES, LOCALES } from '#/lib/locales.ts';
 import { measureSms } from '#/server/sms/encoding.ts';
 import { REGISTRATION_MESSAGE_KINDS, renderRegistrationSms } from './registration-messages.ts';
 
@@ -11,7 +11,7 @@ const DAYS = Array.from({ length: 366 }, (_, i) => new Date(Date.UTC(2027, 0, 1 
 describe('sign-up SMS', () => {
   for (const locale of LOCALES)
     for (const kind of REGISTRATION_MESSAGE_KINDS)
-      it(`${kind} in ${locale} fits 2 segments, ${['ar', 'zh'].includes(locale) ? 'UCS-2' : 'GSM-7'}`, () => {
+      it(`${kind} in ${locale} fits 2 segments, ${LATIN_LOCALES.has(locale) ? 'GSM-7' : 'UCS-2'}`, () => {
         for (const start of DAYS) {
           const text = renderRegistrationSms({
             kind,
@@ -21,7 +21,7 @@ describe('sign-up SMS', () => {
             payload: { reference: 'QE-WWWW-WW', eventSlug: 'x', seats: 10, cancelToken: 'Ab3_Ab3_Ab3_Ab3_Ab3_' },
           });
           const m = measureSms(text);
-          expect(m.encoding).toBe(['ar', 'zh'].includes(locale) ? 'ucs2' : 'gsm7');
+          expect(m.encoding).toBe(LATIN_LOCALES.has(locale) ? 'gsm7' : 'ucs2');
           expect(m.segments).toBeLessThanOrEqual(2);
           expect(text).toContain('QE-WWWW-WW');
           expect(text).toContain('/g/Ab3_Ab3_Ab3_Ab3_Ab3_');

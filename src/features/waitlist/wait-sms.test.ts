@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LOCALES } from '#/lib/locales.ts';
+import { LATIN_LOCALES, LOCALES } from '#/lib/locales.ts';
 import { measureSms } from '#/server/sms/encoding.ts';
 import { WAIT_SMS_KEYS, renderWaitSms } from './wait-sms.ts';
 
@@ -11,7 +11,7 @@ const DAYS = Array.from({ length: 366 }, (_, i) => new Date(Date.UTC(2027, 0, 1 
 describe('waiting-list SMS', () => {
   for (const locale of LOCALES)
     for (const key of WAIT_SMS_KEYS)
-      it(`${key} in ${locale} fits 2 segments, ${['ar', 'zh'].includes(locale) ? 'UCS-2' : 'GSM-7'}`, () => {
+      it(`${key} in ${locale} fits 2 segments, ${LATIN_LOCALES.has(locale) ? 'GSM-7' : 'UCS-2'}`, () => {
         for (const start of DAYS) {
           const text = renderWaitSms({
             key,
@@ -24,7 +24,7 @@ describe('waiting-list SMS', () => {
             desk: 'Quarto Oggiaro Certosa',
           });
           const m = measureSms(text);
-          expect(m.encoding).toBe(['ar', 'zh'].includes(locale) ? 'ucs2' : 'gsm7');
+          expect(m.encoding).toBe(LATIN_LOCALES.has(locale) ? 'gsm7' : 'ucs2');
           expect(m.segments).toBeLessThanOrEqual(2);
           expect(text).toContain('/g/Ab3_Ab3_Ab3_Ab3_Ab3_');
         }
