@@ -11,7 +11,8 @@ import { LOCALES } from '#/lib/locales.ts';
 let server: RunningServer;
 beforeAll(async () => {
   server = await startServer(
-    { NODE_ENV: 'production', PROJECT_STARTED_ON: '2024-05-08', PROJECT_ENDS_ON: '2028-05-01' },
+    // SEED_SAMPLES unset, as in an operator's production start.
+    { NODE_ENV: 'production', SEED_SAMPLES: '', PROJECT_STARTED_ON: '2024-05-08', PROJECT_ENDS_ON: '2028-05-01' },
     { fresh: true },
   );
 });

@@ -93,7 +93,15 @@ export async function startServer(
     fresh: options.fresh ?? false,
     databaseGiven: extraEnv.DATABASE_URL !== undefined,
   });
-  const target: Record<string, string> = { NODE_ENV: 'production', DATABASE_URL: '', ...env, ...extraEnv };
+  // The tests run the demo (its desks, events and campaign) on a production build: a server given an
+  // empty database seeds it with the samples too, unless a test says otherwise (production-start).
+  const target: Record<string, string> = {
+    NODE_ENV: 'production',
+    SEED_SAMPLES: 'yes',
+    DATABASE_URL: '',
+    ...env,
+    ...extraEnv,
+  };
   await fillFromTemplate(target, { fresh: options.fresh ?? false });
   if (options.prepare) {
     // The embedded database takes one process at a time: prepared and closed before the server opens it.
