@@ -80,6 +80,16 @@ describe('sign-up without JavaScript, in Arabic', () => {
     expect(codePage.html).toContain('••• 4567');
     const { code } = await nextCodeFromMail(server.output, before);
     const codeForm = parseForm(codePage.html, sent.location!);
+    // A wrong code: the same box as the booking's code step, its hint and the error tied to it.
+    const wrong = `${(Number(code[0]) + 1) % 10}${code.slice(1)}`;
+    const refused = await post(codeForm.action, fillForm(codeForm, { code: wrong }), jar);
+    expect(refused.location).toBe(sent.location);
+    const again = await request(refused.location!, jar);
+    expect(again.html).toContain(ar['booking.code.hint']);
+    expect(again.html).toMatch(
+      /<input[^>]*id="code"[^>]*inputmode="numeric"[^>]*aria-describedby="code-hint code-error" aria-invalid="true"/,
+    );
+    expect(again.html).toContain('<a href="#code">');
     const confirmed = await post(codeForm.action, fillForm(codeForm, { code }), jar);
     expect(confirmed.status).toBe(303);
     expect(confirmed.location).toBe(`/ar/eventi/${slug}/iscritti`);
