@@ -12,6 +12,7 @@ import { registerParty } from '#/features/events/registrations.ts';
 import { cancelRegistration, confirmRegistration } from '#/features/events/registration-holds.ts';
 import type { Party } from '#/features/events/party.ts';
 import { joinEventWaitlist } from '#/features/waitlist/join-event.ts';
+import { confirmWaitEntry } from '#/features/waitlist/wait-holds.ts';
 import { acceptOffer, declineOrLeave } from '#/features/waitlist/respond.ts';
 import { findWaitByToken } from '#/features/waitlist/wait-status.ts';
 import { waitingListRound } from '#/features/waitlist/lapse-offers.ts';
@@ -78,10 +79,13 @@ async function signedUp(eventId: number, size: number): Promise<string> {
   return done.cancelToken;
 }
 
-/** Joins the list; returns the entry's status-link token, as its messages carry it. */
+/** Joins the list and confirms with the code sent to the contact; returns the entry's status-link token. */
 async function waits(eventId: number, size: number, at = now): Promise<string> {
-  const joined = await joinEventWaitlist(t.db, eventId, party(size), { client: client(), now: at });
+  const p = party(size);
+  const joined = await joinEventWaitlist(t.db, eventId, p, { client: client(), now: at });
   if (!joined.ok) throw new Error(`join refused: ${joined.reason}`);
+  const confirmed = await confirmWaitEntry(t.db, joined.id, await latestCodeFromOutbox(t.db, p.phone!), { now: at });
+  if (!confirmed.ok) throw new Error(`code refused: ${confirmed.reason}`);
   const entry = await t.db
     .selectFrom('wait_entry')
     .select(['id', 'reference'])

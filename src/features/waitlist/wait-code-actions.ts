@@ -53,7 +53,11 @@ async function resendTo(context: ActionAPIContext, email?: string): Promise<neve
     if (!toEmail) throw new FormRefused({ errors: { email: 'events.register.error.emailInvalid' } });
   }
   const outcome = await resendWaitCode(db, w.id, toEmail ? { toEmail } : {});
-  await saveFormDraft(context, 'signup-hold', { slug: WAIT_HOLD, id: w.id, said: outcome.ok ? 'resent' : outcome.reason });
+  await saveFormDraft(context, 'signup-hold', {
+    slug: WAIT_HOLD,
+    id: w.id,
+    said: outcome.ok ? 'resent' : outcome.reason,
+  });
   throw seeOther(listPage(context, w, { passo: 'codice' }));
 }
 

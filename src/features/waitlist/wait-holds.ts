@@ -39,7 +39,12 @@ export async function sendJoinCode(
   const channel = codeChannelOf(entry);
   const subject = { waitEntryId: entry.id };
   const code = await issueCode(trx, { ...subject, channel, expiresAt }, secret, now);
-  const to = { channel, phone: smsRecipientOf(entry.phone) ?? null, email: entry.email, locale: entry.locale as Locale };
+  const to = {
+    channel,
+    phone: smsRecipientOf(entry.phone) ?? null,
+    email: entry.email,
+    locale: entry.locale as Locale,
+  };
   await queueCode(trx, subject, to, code, { expiresAt, minutes: WAIT_HOLD_MINUTES });
 }
 
