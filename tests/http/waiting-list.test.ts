@@ -135,15 +135,15 @@ describe('full → waiting list → offer → accept, without JavaScript, in Ara
     expect(codePage.status).toBe(200);
     expect(html(codePage.html)).toContain(ar['waitlist.code.title']);
     expect(codePage.html).toContain('autocomplete="one-time-code"');
-    const code = await codeSentTo(server.output, '+393331110002');
+    const joinCode = await codeSentTo(server.output, '+393331110002');
     const codeForm = parseForm(codePage.html, joined.location!);
-    const wrongCode = code === '000000' ? '111111' : '000000';
+    const wrongCode = joinCode === '000000' ? '111111' : '000000';
     const wrong = await post(codeForm.action, fillForm(codeForm, { code: wrongCode }), jar);
     expect(wrong.location).toBe(joined.location);
     const wrongPage = await request(wrong.location!, jar);
     expect(html(wrongPage.html)).toContain(ar['events.code.wrong']);
     const codeForm2 = parseForm(wrongPage.html, joined.location!);
-    const confirmed = await post(codeForm2.action, fillForm(codeForm2, { code: arabicDigits(code) }), jar);
+    const confirmed = await post(codeForm2.action, fillForm(codeForm2, { code: arabicDigits(joinCode) }), jar);
     expect(confirmed.status).toBe(303);
     expect(confirmed.location).toBe(`/ar/eventi/${slug}/lista-attesa?esito=iscritti&posizione=1`);
     const joinedPage = await request(confirmed.location!, jar);
