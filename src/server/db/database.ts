@@ -173,9 +173,7 @@ export interface EventRegistrationTable {
 
 /** A family on a waiting list (issue #13): for an event's seats or for a desk's place in a range of days. */
 /** 'pending': joined, its contact not yet proven by the code (never offered; lapses at hold_expires_at). */
-export type WaitStatus =
-  | 'pending'
-  | 'waiting' | 'offered' | 'accepted' | 'declined' | 'lapsed' | 'left' | 'closed';
+export type WaitStatus = 'pending' | 'waiting' | 'offered' | 'accepted' | 'declined' | 'lapsed' | 'left' | 'closed';
 
 export interface WaitEntryTable {
   id: Generated<number>;
