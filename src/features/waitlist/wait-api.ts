@@ -3,7 +3,7 @@
 // with the code puts it in line, as a sign-up's confirm does. The status link goes to the contact only.
 import type { APIContext } from 'astro';
 import { getDb } from '#/server/db/index.ts';
-import { clientIp, guardLookup, guardPublicWrite } from '#/server/http/request-guard.ts';
+import { clientIp, guardPublicWrite } from '#/server/http/request-guard.ts';
 import { apiError, json, rateLimited, readJsonObject } from '#/server/http/api-respond.ts';
 import { CACHE_TAGS, invalidateLiveData } from '#/server/cache/live-page.ts';
 import { getServerSecret } from '#/server/security/secret.ts';
@@ -12,7 +12,7 @@ import { getTranslator } from '#/lib/i18n.ts';
 import type { Locale } from '#/lib/locales.ts';
 import { parseReference } from '#/lib/reference-code.ts';
 import { responseLocale, translateFields } from '#/features/booking/booking-request.ts';
-import { parseCodeInput } from '#/features/verification/code.ts';
+import { codeRefusedResponse, readCodeConfirm } from '#/features/verification/code-api.ts';
 import { codeSentToJson } from '#/features/verification/code-step-view.ts';
 import { getPublicEventBySlug } from '#/features/events/events.ts';
 import { parsePartyJson } from '#/features/events/party.ts';
@@ -79,13 +79,9 @@ export async function postWaitingList(context: APIContext): Promise<Response> {
 
 /** POST /api/v1/events/{slug}/waiting-list/{reference}/confirm with {"code": "123456"} */
 export async function postWaitingListConfirm(context: APIContext): Promise<Response> {
-  const read = await readJsonObject(context.request);
+  const read = await readCodeConfirm(context, 'registration-confirm');
   if (!read.ok) return read.response;
-  const code = parseCodeInput(read.body.code);
-  if (!code) return apiError(422, 'invalid', { fields: { code: 'six digits' } });
-  const db = await getDb();
-  const limit = await guardLookup(db, 'registration-confirm', clientIp(context));
-  if (!limit.allowed) return rateLimited(limit.retryAfterSeconds);
+  const { db, code } = read;
   const reference = parseReference(context.params.reference ?? '', 'QW');
   const found = reference
     ? await db.selectFrom('wait_entry').select('id').where('reference', '=', reference).executeTakeFirst()
@@ -94,11 +90,7 @@ export async function postWaitingListConfirm(context: APIContext): Promise<Respo
   const w = found && (await findWaitHold(db, found.id));
   if (!w || !event || w.eventId !== event.id) return apiError(404, 'not_found');
   const outcome = await confirmWaitEntry(db, w.id, code);
-  if (!outcome.ok) {
-    if (outcome.reason === 'wrong') return apiError(422, 'wrong_code', { triesLeft: outcome.triesLeft });
-    if (outcome.reason === 'locked') return apiError(429, 'too_many_tries');
-    return apiError(410, 'expired');
-  }
+  if (!outcome.ok) return codeRefusedResponse(outcome);
   await invalidateLiveData(context, [CACHE_TAGS.events, `event:${event.slug}`]);
   return json(await entryJson(db, (await findWaitHold(db, w.id))!, event.slug));
 }
