@@ -23,6 +23,7 @@ import * as networkPhone from './2026_12_05_0661_network_phone.ts';
 import * as accessibilityFeedback from './2026_12_05_0662_accessibility_feedback.ts';
 import * as figuresWaitlistRatings from './2026_12_05_0670_figures_waitlist_ratings.ts';
 import * as displacedBooking from './2026_12_05_0720_displaced_booking.ts';
+import * as waitEntryCodes from './2026_12_05_0750_wait_entry_codes.ts';
 import * as waitingList from './2026_12_05_0600_waiting_list.ts';
 import * as eventSeries from './2026_12_05_0610_event_series.ts';
 import * as eventListIndexes from './2026_12_05_0611_event_list_indexes.ts';
@@ -63,4 +64,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_05_0710_desk_facts': deskFacts,
   '2026_12_05_0700_staff_event_list_index': staffEventListIndex,
   '2026_12_05_0745_locale_codes': localeCodes,
+  '2026_12_05_0750_wait_entry_codes': waitEntryCodes,
 };

@@ -1,6 +1,6 @@
 // "Tell me if a place opens" at a desk in Chromium with JavaScript off (issue #13): from the desk
-// page to the form (the first free time is booked by staff beforehand), the family waits for that
-// day; the appointment is cancelled (the API's cancel, as the family would with its reference and
+// page to the form (the first free time is booked by staff beforehand), the family proves its email
+// with the 6-digit code (Arabic-Indic digits) and waits for that day; the appointment is cancelled (the API's cancel, as the family would with its reference and
 // phone); the offer's email link opens the status page, and "yes, book" makes it a confirmed
 // booking. axe finds nothing on the form and the offer, in Italian and Arabic.
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +10,16 @@ import { getDeskBySlug } from '#/features/desks/desks.ts';
 import { createBooking } from '#/features/booking/create-booking.ts';
 import { nextFreeSlots } from '#/features/booking/slot-availability.ts';
 import { romeDateString } from '#/lib/time.ts';
-import { browserSite, expectNoViolations, follow, LIMITS_NOT_REACHED, linkFromEmail, text } from './support.ts';
+import { codeSentTo } from '../support/codes.ts';
+import {
+  browserSite,
+  expectNoViolations,
+  follow,
+  inArabicDigits,
+  LIMITS_NOT_REACHED,
+  linkFromEmail,
+  text,
+} from './support.ts';
 
 const fx = { slug: 'quarto-oggiaro', reference: '', phone: '+393331234000', day: '' };
 
@@ -69,6 +78,9 @@ describe('tell me if a place opens, JavaScript off', () => {
       await page.fill('#name', 'سارة');
       await page.fill('#email', 'sara.sportello@example.org');
       await follow(page, page.getByRole('button', { name: text('ar', 'waitlist.desk.submit'), exact: true }));
+      expect(new URL(page.url()).search).toBe('?passo=codice');
+      await page.fill('#code', inArabicDigits(await codeSentTo(site.server.output, 'sara.sportello@example.org')));
+      await follow(page, page.getByRole('button', { name: text('ar', 'waitlist.code.submit'), exact: true }));
       expect(await page.locator('[role="status"]').innerText()).toContain(text('ar', 'waitlist.joined'));
 
       const res = await fetch(`${site.origin}/api/v1/bookings/cancel`, {

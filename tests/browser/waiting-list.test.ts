@@ -1,15 +1,25 @@
 // The waiting list in Chromium with JavaScript off, in Arabic (issue #13): the seeded 22 December
 // party made 2 seats and filled by a family (through the API); the event page says "full — join the
-// waiting list"; the next family joins from the form; its email link shows its position; the first
+// waiting list"; the next family joins from the form and proves its email with the 6-digit code
+// (typed in Arabic-Indic digits); its email link shows its position; the first
 // family's "we can't come" frees the seats; the offer's email link opens the offer, and "yes, we'll
-// come" makes it a confirmed sign-up. axe finds nothing on the join form and the status page
-// (waiting, offered, answered) in Arabic, Italian and English; at 320 px the join form (as sent and
-// refused), the status page and the desk's form fit the screen in every locale.
+// come" makes it a confirmed sign-up. axe finds nothing on the join form, its code step and the
+// status page (waiting, offered, answered) in Arabic, Italian and English; at 320 px the join form
+// (as sent and refused), the code step, the status page and the desk's form fit the screen in every locale.
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { startServer } from '../support/server.ts';
 import { codeSentTo } from '../support/codes.ts';
-import { browserSite, expectNoViolations, follow, h1, LIMITS_NOT_REACHED, linkFromEmail, text } from './support.ts';
+import {
+  browserSite,
+  expectNoViolations,
+  follow,
+  h1,
+  inArabicDigits,
+  LIMITS_NOT_REACHED,
+  linkFromEmail,
+  text,
+} from './support.ts';
 
 const fx = { slug: '', status: '' };
 
@@ -48,6 +58,16 @@ async function seatsLeft(): Promise<number | undefined> {
   return events.find((e) => e.slug === fx.slug)?.seats?.left;
 }
 
+/** Fills the join form of `page` for a family of one with `email`, and sends it: the code step comes. */
+async function joinAs(page: Page, locale: string, email: string) {
+  await page.goto(`${site.origin}/${locale}/eventi/${fx.slug}/lista-attesa`, { waitUntil: 'load' });
+  await page.fill('#name', 'Famiglia Esposito-Abdelrahman');
+  await page.fill('#email', email);
+  await follow(page, page.getByRole('button', { name: text(locale, 'waitlist.submit'), exact: true }));
+  expect(new URL(page.url()).search).toBe('?passo=codice');
+  expect(await page.locator('main h2').first().innerText()).toBe(text(locale, 'waitlist.code.title'));
+}
+
 async function axe(path: string, what: string) {
   const page = await axeContext.newPage();
   try {
@@ -80,6 +100,11 @@ describe('full → waiting list → offer → accept, JavaScript off, in Arabic'
       await page.fill('#name', 'سارة');
       await page.fill('#email', 'sara@example.org');
       await follow(page, page.getByRole('button', { name: text('ar', 'waitlist.submit'), exact: true }));
+      // Not in line yet: the code sent to the email, typed on an Arabic keyboard.
+      expect(await page.locator('main h2').first().innerText()).toBe(text('ar', 'waitlist.code.title'));
+      expect(await page.locator('#code').getAttribute('autocomplete')).toBe('one-time-code');
+      await page.fill('#code', inArabicDigits(await codeSentTo(site.server.output, 'sara@example.org')));
+      await follow(page, page.getByRole('button', { name: text('ar', 'waitlist.code.submit'), exact: true }));
       expect(await page.locator('[role="status"]').innerText()).toContain(text('ar', 'waitlist.joined'));
       await axe(new URL(page.url()).pathname + new URL(page.url()).search, 'joined');
 
@@ -122,8 +147,16 @@ describe('full → waiting list → offer → accept, JavaScript off, in Arabic'
     });
   });
 
-  it.each(['it', 'en', 'ar'])('axe: the join form in /%s', async (locale) => {
+  it.each(['it', 'en', 'ar'])('axe: the join form and its code step in /%s', async (locale) => {
     await axe(`/${locale}/eventi/${fx.slug}/lista-attesa`, `join form (${locale})`);
+    // The code step lives in this browser's draft: joined and checked in the same (axe) context.
+    const page = await axeContext.newPage();
+    try {
+      await joinAs(page, locale, `axe-${locale}@example.org`);
+      await expectNoViolations(page, `code step (${locale})`);
+    } finally {
+      await page.close();
+    }
   });
 
   it.each(['it', 'en', 'ar', 'es', 'zh'])('at 320 px the pages fit the screen in /%s', async (locale) => {
@@ -150,6 +183,8 @@ describe('full → waiting list → offer → accept, JavaScript off, in Arabic'
       await page.fill('#name', 'Famiglia Esposito-Abdelrahman');
       await follow(page, page.getByRole('button', { name: text(locale, 'waitlist.submit'), exact: true }));
       await fits('join form, refused');
+      await joinAs(page, locale, `narrow-${locale}@example.org`);
+      await fits('code step');
       await page.goto(`${site.origin}${fx.status.replace('/ar/', `/${locale}/`)}`, { waitUntil: 'load' });
       await fits('status page');
       await page.goto(`${site.origin}/${locale}/sportelli/quarto-oggiaro/avvisami`, { waitUntil: 'load' });

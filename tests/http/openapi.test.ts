@@ -137,6 +137,18 @@ describe('OpenAPI description', () => {
         body: { code: '123456' },
       },
     );
+    await check(
+      '/api/v1/events/{slug}/waiting-list',
+      'post',
+      { slug: events[0]!.slug },
+      { body: { adults: 0 }, expect: 422 },
+    );
+    await check(
+      '/api/v1/events/{slug}/waiting-list/{reference}/confirm',
+      'post',
+      { slug: events[0]!.slug, reference: 'QW-AAAA-AA' },
+      { body: { code: '123456' } },
+    );
     await check('/api/v1/volunteers', 'post', {}, { body: { name: 'Li' }, expect: 422 });
   });
 

@@ -1,9 +1,11 @@
 // The waiting list of an event over plain HTTP (issue #13), as a browser without JavaScript and an
 // API client use it, in Arabic: the seeded 22 December party made 2 seats; one family takes them,
-// the next is answered 409 naming the waiting list and joins it from the page; the family's SMS
-// link shows its position; the first family's "we can't come" frees the seats, the worker sends
+// the next is answered 409 naming the waiting list and joins it from the page, proving its phone
+// with the 6-digit code (typed in Arabic-Indic digits, after one wrong try); the family's SMS link
+// shows its position; the first family's "we can't come" frees the seats, the worker sends
 // the offer, and accepting it (a POST) makes a confirmed sign-up. A second acceptance, an unknown
-// link and bad input change nothing. The JSON endpoint: 201 with the position, 409, 422, 404.
+// link and bad input change nothing. The JSON endpoint: 201 pending with where the code went, then
+// …/{reference}/confirm with the code (422 wrong, 200 waiting with the position), 409, 422, 404.
 import { readFile } from 'node:fs/promises';
 import { setTimeout } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -60,6 +62,8 @@ async function seats(): Promise<{ total: number; left: number } | null> {
 }
 const text = (key: keyof typeof ar) => ar[key].replace(/\{\{\w+\}\}/g, '');
 const html = (s: string) => s.replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)));
+/** A code as typed on an Arabic keyboard. */
+const arabicDigits = (code: string) => code.replace(/[0-9]/g, (d) => '٠١٢٣٤٥٦٧٨٩'[Number(d)]!);
 
 /** The /g/ link in the newest SMS of `kind` the worker wrote to `phone` (waits for it). */
 async function smsLink(kind: string, phone: string): Promise<string> {
@@ -125,8 +129,24 @@ describe('full → waiting list → offer → accept, without JavaScript, in Ara
       jar,
     );
     expect(joined.status).toBe(303);
-    expect(joined.location).toBe(`/ar/eventi/${slug}/lista-attesa?esito=iscritti&posizione=1`);
-    const joinedPage = await request(joined.location!, jar);
+    // Not in line yet: the code step, on the list's page, until the code sent to the phone is typed.
+    expect(joined.location).toBe(`/ar/eventi/${slug}/lista-attesa?passo=codice`);
+    const codePage = await request(joined.location!, jar);
+    expect(codePage.status).toBe(200);
+    expect(html(codePage.html)).toContain(ar['waitlist.code.title']);
+    expect(codePage.html).toContain('autocomplete="one-time-code"');
+    const joinCode = await codeSentTo(server.output, '+393331110002');
+    const codeForm = parseForm(codePage.html, joined.location!);
+    const wrongCode = joinCode === '000000' ? '111111' : '000000';
+    const wrong = await post(codeForm.action, fillForm(codeForm, { code: wrongCode }), jar);
+    expect(wrong.location).toBe(joined.location);
+    const wrongPage = await request(wrong.location!, jar);
+    expect(html(wrongPage.html)).toContain(ar['events.code.wrong']);
+    const codeForm2 = parseForm(wrongPage.html, joined.location!);
+    const confirmed = await post(codeForm2.action, fillForm(codeForm2, { code: arabicDigits(joinCode) }), jar);
+    expect(confirmed.status).toBe(303);
+    expect(confirmed.location).toBe(`/ar/eventi/${slug}/lista-attesa?esito=iscritti&posizione=1`);
+    const joinedPage = await request(confirmed.location!, jar);
     expect(html(joinedPage.html)).toContain(ar['waitlist.joined']);
     expect(html(joinedPage.html)).toContain(text('waitlist.position'));
     // Joining twice from the same contact (a new form, not the same one sent twice): a clear refusal.
@@ -177,15 +197,32 @@ describe('full → waiting list → offer → accept, without JavaScript, in Ara
 });
 
 describe('POST /api/v1/events/{slug}/waiting-list', () => {
-  it('201 with the position; 409 for the same contact; 422 in the asked language; 404', async () => {
+  it('201 pending with where the code went, then confirm; 409 for the same contact; 422 in the asked language; 404', async () => {
     const res = await api('waiting-list', { adults: 2, name: 'Wei', email: 'wei.attesa@example.org', locale: 'zh' });
     expect(res.status).toBe(201);
-    expect(await res.json()).toMatchObject({
+    const pending = (await res.json()) as { reference: string };
+    expect(pending).toMatchObject({
+      status: 'pending',
+      seats: 2,
+      position: null,
+      code_sent_to: { channel: 'email', to: 'w•••@example.org' },
+    });
+    const code = await codeSentTo(server.output, 'wei.attesa@example.org');
+    const wrongCode = code === '000000' ? '111111' : '000000';
+    const wrong = await api(`waiting-list/${pending.reference}/confirm`, { code: wrongCode });
+    expect(wrong.status).toBe(422);
+    expect(await wrong.json()).toMatchObject({ error: 'wrong_code', triesLeft: 4 });
+    const confirmed = await api(`waiting-list/${pending.reference}/confirm`, { code });
+    expect(confirmed.status).toBe(200);
+    expect(await confirmed.json()).toMatchObject({
+      reference: pending.reference,
       status: 'waiting',
       seats: 2,
       position: 1,
-      link_sent_to: { channel: 'email', to: 'w•••@example.org' },
+      code_sent_to: null,
     });
+    const unknown = await api('waiting-list/QW-2222-2222/confirm', { code });
+    expect(unknown.status).toBe(404);
     const twice = await api('waiting-list', { adults: 1, name: 'Wei', email: 'wei.attesa@example.org', locale: 'zh' });
     expect(twice.status).toBe(409);
     expect(await twice.json()).toMatchObject({ error: 'already_waiting' });

@@ -26,6 +26,8 @@ import { exportPersonalData } from '#/features/gdpr/personal-data-export.ts';
 import { erasePersonalData } from '#/features/gdpr/personal-data-erasure.ts';
 import { romeToInstant } from '#/lib/time.ts';
 import { joinDeskWaitlist, parseDeskWait } from '#/features/waitlist/join-desk.ts';
+import { confirmWaitEntry } from '#/features/waitlist/wait-holds.ts';
+import { latestCodeFromOutbox } from '../support/codes.ts';
 
 let t: TestDatabase;
 let desk: Desk;
@@ -192,6 +194,9 @@ beforeAll(async () => {
   if (!wait.ok) throw new Error('wait');
   const joined = await joinDeskWaitlist(t.db, desk, wait.value, { client: 'gdpr-client' });
   if (!joined.ok) throw new Error(joined.reason);
+  // In line once the code sent to the phone is typed (issue #13).
+  const confirmed = await confirmWaitEntry(t.db, joined.id, await latestCodeFromOutbox(t.db, PHONE));
+  if (!confirmed.ok) throw new Error(confirmed.reason);
   ids.waitEntry = (
     await t.db.selectFrom('wait_entry').select('id').where('reference', '=', joined.reference).executeTakeFirstOrThrow()
   ).id;

@@ -17,6 +17,8 @@ import { acceptOffer, declineOrLeave } from '#/features/waitlist/respond.ts';
 import { findWaitByToken } from '#/features/waitlist/wait-status.ts';
 import { waitingListRound } from '#/features/waitlist/lapse-offers.ts';
 import { waitToken } from '#/features/waitlist/wait-token.ts';
+import { confirmWaitEntry } from '#/features/waitlist/wait-holds.ts';
+import { latestCodeFromOutbox } from '../support/codes.ts';
 
 let t: TestDatabase;
 let desk: Desk;
@@ -52,14 +54,15 @@ async function booked(start: Date) {
   return (await findBookingByReferenceAndPhone(t.db, made.booking.reference, phone))!;
 }
 
+/** Joins the desk's list and confirms with the code sent to the phone; returns the status-link token. */
 async function waits(fromDay: string, toDay: string): Promise<string> {
-  const parsed = parseDeskWait(
-    { fromDay, toDay, name: 'Sara', phone: `+39347${String(2000000 + phones++)}`, locale: 'ar' },
-    now,
-  );
+  const phone = `+39347${String(2000000 + phones++)}`;
+  const parsed = parseDeskWait({ fromDay, toDay, name: 'Sara', phone, locale: 'ar' }, now);
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.fields));
   const joined = await joinDeskWaitlist(t.db, desk, parsed.value, { client: `desk-client-${phones}` });
   if (!joined.ok) throw new Error(joined.reason);
+  const confirmed = await confirmWaitEntry(t.db, joined.id, await latestCodeFromOutbox(t.db, phone));
+  if (!confirmed.ok) throw new Error(`code refused: ${confirmed.reason}`);
   const entry = await t.db
     .selectFrom('wait_entry')
     .select(['id', 'reference'])

@@ -1,5 +1,7 @@
 // The waiting-list engine for event seats (issue #13; docs/waiting-list.md) against PGlite and
-// PostgreSQL: parties join when they do not fit; freed seats are offered in order to the first
+// PostgreSQL: parties join when they do not fit, pending (never offered, in no one's position) until
+// the 6-digit code sent to the contact confirms them (five tries, send again, lapse after 15 minutes,
+// the caps counting pending joins); freed seats are offered in order to the first
 // party that fits (a smaller one behind a larger one when only it fits); an offer is accepted into
 // a confirmed sign-up, declined, or lapses and moves on; racing cancellations, offers and
 // acceptances never give a seat twice; and bad links or late answers change nothing.
@@ -12,6 +14,9 @@ import { registerParty } from '#/features/events/registrations.ts';
 import { cancelRegistration, confirmRegistration } from '#/features/events/registration-holds.ts';
 import type { Party } from '#/features/events/party.ts';
 import { joinEventWaitlist } from '#/features/waitlist/join-event.ts';
+import { confirmWaitEntry, findWaitHold, resendWaitCode, WAIT_HOLD_MINUTES } from '#/features/waitlist/wait-holds.ts';
+import { positionOf } from '#/features/waitlist/wait-status.ts';
+import { WAIT_LIMITS } from '#/features/waitlist/wait-limits.ts';
 import { acceptOffer, declineOrLeave } from '#/features/waitlist/respond.ts';
 import { findWaitByToken } from '#/features/waitlist/wait-status.ts';
 import { waitingListRound } from '#/features/waitlist/lapse-offers.ts';
@@ -78,10 +83,13 @@ async function signedUp(eventId: number, size: number): Promise<string> {
   return done.cancelToken;
 }
 
-/** Joins the list; returns the entry's status-link token, as its messages carry it. */
+/** Joins the list and confirms with the code sent to the contact; returns the entry's status-link token. */
 async function waits(eventId: number, size: number, at = now): Promise<string> {
-  const joined = await joinEventWaitlist(t.db, eventId, party(size), { client: client(), now: at });
+  const p = party(size);
+  const joined = await joinEventWaitlist(t.db, eventId, p, { client: client(), now: at });
   if (!joined.ok) throw new Error(`join refused: ${joined.reason}`);
+  const confirmed = await confirmWaitEntry(t.db, joined.id, await latestCodeFromOutbox(t.db, p.phone!), { now: at });
+  if (!confirmed.ok) throw new Error(`code refused: ${confirmed.reason}`);
   const entry = await t.db
     .selectFrom('wait_entry')
     .select(['id', 'reference'])
@@ -304,4 +312,136 @@ describe('racing cancellations, offers, declines and acceptances', () => {
       .execute();
     expect(new Set(accepted.map((a) => a.registration_id)).size).toBe(accepted.length);
   }, 120_000);
+});
+
+/** Joins without confirming: the pending entry. */
+async function join(eventId: number, p: Party, at = now) {
+  const joined = await joinEventWaitlist(t.db, eventId, p, { client: client(), now: at });
+  if (!joined.ok) throw new Error(joined.reason);
+  return joined;
+}
+const holdStatus = async (id: number) => (await findWaitHold(t.db, id))?.status;
+const kindsSentTo = async (phone: string) =>
+  (await t.db.selectFrom('outbox').select('kind').where('recipient', '=', phone).orderBy('id').execute()).map(
+    (r) => r.kind,
+  );
+
+describe('a join waits for its code (issue #13: the contact proven as for a sign-up)', () => {
+  it('is pending, sends only the code, and is never offered seats until confirmed', async () => {
+    const { id: eventId } = await newEvent(2);
+    const signUp = await signedUp(eventId, 2);
+    const p = party(2);
+    const pending = await join(eventId, p);
+    expect(await holdStatus(pending.id)).toBe('pending');
+    expect(await kindsSentTo(p.phone!)).toEqual(['verification_code']);
+    // Seats free up: the pending join is passed over, as if it were not there.
+    await cancelRegistration(t.db, signUp);
+    expect(await holdStatus(pending.id)).toBe('pending');
+    const event = await t.db
+      .selectFrom('event')
+      .select('seats_taken')
+      .where('id', '=', eventId)
+      .executeTakeFirstOrThrow();
+    expect(event.seats_taken).toBe(0);
+    // Confirmed: now in line, its "you are on the list" message replaces the code's, and the free seats are offered.
+    const done = await confirmWaitEntry(t.db, pending.id, await latestCodeFromOutbox(t.db, p.phone!));
+    expect(done).toMatchObject({ ok: true, alreadyConfirmed: false });
+    expect(await holdStatus(pending.id)).toBe('offered');
+    expect(await kindsSentTo(p.phone!)).toEqual(['waitlist_joined', 'waitlist_offer']);
+  });
+
+  it('takes its place in join order once confirmed, and a pending join counts in no position', async () => {
+    const { id: eventId } = await newEvent(1);
+    await signedUp(eventId, 1);
+    const first = party(1);
+    const second = party(1);
+    const a = await join(eventId, first);
+    const b = await join(eventId, second);
+    await confirmWaitEntry(t.db, b.id, await latestCodeFromOutbox(t.db, second.phone!));
+    expect(await positionOf(t.db, b.id)).toBe(1);
+    await confirmWaitEntry(t.db, a.id, await latestCodeFromOutbox(t.db, first.phone!));
+    expect(await positionOf(t.db, a.id)).toBe(1);
+    expect(await positionOf(t.db, b.id)).toBe(2);
+  });
+});
+
+describe('the code', () => {
+  it('five wrong codes lock the join; the right one then does nothing', async () => {
+    const { id: eventId } = await newEvent(1);
+    await signedUp(eventId, 1);
+    const p = party(1);
+    const pending = await join(eventId, p);
+    const right = await latestCodeFromOutbox(t.db, p.phone!);
+    const wrong = right === '000000' ? '111111' : '000000';
+    const tries = [];
+    for (let i = 0; i < 5; i++) tries.push(await confirmWaitEntry(t.db, pending.id, wrong));
+    expect(tries.map((o) => (o.ok ? 'ok' : o.reason))).toEqual(['wrong', 'wrong', 'wrong', 'wrong', 'locked']);
+    expect(await confirmWaitEntry(t.db, pending.id, right)).toEqual({ ok: false, reason: 'locked' });
+    expect(await holdStatus(pending.id)).toBe('pending');
+  });
+
+  it('"send again" replaces the code: the old one no longer works', async () => {
+    const { id: eventId } = await newEvent(1);
+    await signedUp(eventId, 1);
+    const p = party(1);
+    const pending = await join(eventId, p);
+    const old = await latestCodeFromOutbox(t.db, p.phone!);
+    const resent = await resendWaitCode(t.db, pending.id, { now: later(2) });
+    expect(resent).toEqual({ ok: true, channel: 'sms' });
+    const fresh = await latestCodeFromOutbox(t.db, p.phone!);
+    expect(await confirmWaitEntry(t.db, pending.id, old, { now: later(2) })).toMatchObject({
+      ok: false,
+      reason: 'wrong',
+    });
+    expect(await confirmWaitEntry(t.db, pending.id, fresh, { now: later(2) })).toMatchObject({ ok: true });
+  });
+});
+
+describe('lapse', () => {
+  it('a join not confirmed within 15 minutes lapses: refused at once, released by the round without its data', async () => {
+    const { id: eventId } = await newEvent(1);
+    await signedUp(eventId, 1);
+    const p = party(1);
+    const pending = await join(eventId, p);
+    const code = await latestCodeFromOutbox(t.db, p.phone!);
+    const late = later(WAIT_HOLD_MINUTES + 1);
+    expect(await confirmWaitEntry(t.db, pending.id, code, { now: late })).toEqual({ ok: false, reason: 'expired' });
+    // The same contact may join again at once: the lapsed join holds no place under the caps.
+    const again = await joinEventWaitlist(t.db, eventId, p, { client: client(), now: late });
+    expect(again.ok).toBe(true);
+    await waitingListRound(t.db, late);
+    const row = await t.db
+      .selectFrom('wait_entry')
+      .select(['status', 'name', 'phone'])
+      .where('id', '=', pending.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ status: 'lapsed', name: null, phone: null });
+    const codes = await t.db
+      .selectFrom('verification_code')
+      .select('wait_entry_id')
+      .where('wait_entry_id', '=', pending.id)
+      .execute();
+    expect(codes).toEqual([]);
+    expect(await holdStatus(again.ok ? again.id : 0)).toBe('pending');
+  });
+});
+
+describe('caps', () => {
+  it('the per-contact cap counts pending joins too', async () => {
+    const p = party(1);
+    const ids = [];
+    for (let i = 0; i < WAIT_LIMITS.perContact(); i++) {
+      const { id: eventId } = await newEvent(1);
+      await signedUp(eventId, 1);
+      ids.push(eventId);
+      expect((await joinEventWaitlist(t.db, eventId, p, { client: `cap-${i}`, now })).ok).toBe(true);
+    }
+    const { id: one } = await newEvent(1);
+    await signedUp(one, 1);
+    expect(await joinEventWaitlist(t.db, one, p, { client: 'cap-last', now })).toEqual({
+      ok: false,
+      reason: 'contact_limit',
+    });
+    expect(ids.length).toBe(WAIT_LIMITS.perContact());
+  });
 });

@@ -3,7 +3,7 @@
 import type { APIContext } from 'astro';
 import { getDb } from '#/server/db/index.ts';
 import { getConfig } from '#/server/config.ts';
-import { clientIp, guardLookup, guardPublicWrite } from '#/server/http/request-guard.ts';
+import { clientIp, guardPublicWrite } from '#/server/http/request-guard.ts';
 import { apiError, json, rateLimited, readJsonObject } from '#/server/http/api-respond.ts';
 import { CACHE_TAGS, invalidateLiveData } from '#/server/cache/live-page.ts';
 import { getServerSecret } from '#/server/security/secret.ts';
@@ -11,7 +11,8 @@ import { limitKey } from '#/server/security/rate-limit.ts';
 import { getTranslator } from '#/lib/i18n.ts';
 import { parseReference } from '#/lib/reference-code.ts';
 import { responseLocale, translateFields } from '#/features/booking/booking-request.ts';
-import { maskEmail, maskPhone, parseCodeInput } from '#/features/verification/code.ts';
+import { maskEmail, maskPhone } from '#/features/verification/code.ts';
+import { codeRefusedResponse, readCodeConfirm } from '#/features/verification/code-api.ts';
 import { eventForSignUp } from './series-occurrence.ts';
 import { parsePartyJson } from './party.ts';
 import { registerParty } from './registrations.ts';
@@ -79,23 +80,18 @@ export async function postRegistration(context: APIContext): Promise<Response> {
 
 /** POST /api/v1/events/{slug}/registrations/{reference}/confirm with {"code": "123456"} */
 export async function postRegistrationConfirm(context: APIContext): Promise<Response> {
-  const read = await readJsonObject(context.request);
+  const read = await readCodeConfirm(context, 'registration-confirm');
   if (!read.ok) return read.response;
-  const code = parseCodeInput(read.body.code);
-  if (!code) return apiError(422, 'invalid', { fields: { code: 'six digits' } });
-  const db = await getDb();
-  const limit = await guardLookup(db, 'registration-confirm', clientIp(context));
-  if (!limit.allowed) return rateLimited(limit.retryAfterSeconds);
+  const { db, code } = read;
   const reference = parseReference(context.params.reference ?? '', 'QE');
   const id = reference ? await findRegistrationIdByReference(db, reference) : undefined;
   const found = id === undefined ? undefined : await findRegistration(db, id);
   if (!found || found.eventSlug !== context.params.slug) return apiError(404, 'not_found');
   const outcome = await confirmRegistration(db, found.id, code, { reminderAt: getConfig().reminderTime });
   if (!outcome.ok) {
-    if (outcome.reason === 'wrong') return apiError(422, 'wrong_code', { triesLeft: outcome.triesLeft });
-    if (outcome.reason === 'locked') return apiError(429, 'too_many_tries');
-    await invalidateLiveData(context, [CACHE_TAGS.events]);
-    return apiError(410, 'expired');
+    if (outcome.reason !== 'wrong' && outcome.reason !== 'locked')
+      await invalidateLiveData(context, [CACHE_TAGS.events]);
+    return codeRefusedResponse(outcome);
   }
   return json(registrationJson((await findRegistration(db, found.id))!));
 }

@@ -267,6 +267,16 @@ export const registrationSchema = z.object({
   ...holdFields,
 });
 
+/** A waiting-list entry (issue #13): pending until its code is confirmed, then waiting with its position. */
+export const waitEntrySchema = z.object({
+  reference: z.string(),
+  event: z.string(),
+  seats: z.int().positive(),
+  status: z.string(),
+  position: z.int().positive().nullable().describe('1 = next when seats free up; null while pending or once closed'),
+  ...holdFields,
+});
+
 export const volunteerAcceptedSchema = z.object({ status: z.literal('check_email') });
 
 // ------------------------------------------------------------------------------ request bodies

@@ -146,6 +146,18 @@ export function openApiDocument(origin: string): Json {
         { 200: ['Confirmed', s.registrationSchema] },
         ['slug', 'reference'],
       ),
+      '/api/v1/events/{slug}/waiting-list': write(
+        'Join an event’s waiting list (pending until confirmed with the code sent to the contact)',
+        s.registrationBody,
+        { 201: ['Pending', s.waitEntrySchema], 200: ['The same submissionKey again', s.waitEntrySchema] },
+        ['slug'],
+      ),
+      '/api/v1/events/{slug}/waiting-list/{reference}/confirm': write(
+        'Confirm a waiting-list join with its code: the family takes its place in line',
+        s.codeBody,
+        { 200: ['In line', s.waitEntrySchema] },
+        ['slug', 'reference'],
+      ),
       '/api/v1/volunteers': write('Offer to volunteer (double opt-in by email)', s.volunteerBody, {
         201: ['An email with a link was sent', s.volunteerAcceptedSchema],
       }),

@@ -9,9 +9,13 @@ import { MAX_ATTEMPTS, MAX_SENDS, RESEND_AFTER_SECONDS, codeMatches, generateCod
 
 export type CodeChannel = 'sms' | 'email';
 
-/** What a code confirms: a booking's pending hold, a volunteer's sign-up, an event sign-up's hold, a pledge's hold. */
+/** What a code confirms: a booking's pending hold, a volunteer's sign-up, an event sign-up's hold, a pledge's hold, a waiting-list entry. */
 export type CodeSubject =
-  { bookingId: number } | { volunteerId: number } | { registrationId: number } | { pledgeId: number };
+  | { bookingId: number }
+  | { volunteerId: number }
+  | { registrationId: number }
+  | { pledgeId: number }
+  | { waitEntryId: number };
 
 /**
  * The subject's column and id (exactly one is set on each row), and what its hash is bound to: a
@@ -27,7 +31,9 @@ export function subjectOf(subject: CodeSubject) {
       id: subject.registrationId,
       bound: `registration-${subject.registrationId}`,
     } as const;
-  return { column: 'pledge_id', id: subject.pledgeId, bound: `pledge-${subject.pledgeId}` } as const;
+  if ('pledgeId' in subject)
+    return { column: 'pledge_id', id: subject.pledgeId, bound: `pledge-${subject.pledgeId}` } as const;
+  return { column: 'wait_entry_id', id: subject.waitEntryId, bound: `wait-${subject.waitEntryId}` } as const;
 }
 
 /** Draws the subject's first code and stores its hash; the caller sends the returned code. */

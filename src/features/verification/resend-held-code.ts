@@ -15,9 +15,15 @@ export type ResendHeldCodeOutcome =
   | { ok: false; reason: 'no_more' | 'gone' };
 
 /** The tables whose rows a code holds, and the subject that names a row of each. */
-type HeldSubject = { bookingId: number } | { pledgeId: number } | { registrationId: number };
+type HeldSubject = { bookingId: number } | { pledgeId: number } | { registrationId: number } | { waitEntryId: number };
 const tableOf = (subject: HeldSubject) =>
-  'bookingId' in subject ? 'booking' : 'pledgeId' in subject ? 'pledge' : 'event_registration';
+  'bookingId' in subject
+    ? 'booking'
+    : 'pledgeId' in subject
+      ? 'pledge'
+      : 'registrationId' in subject
+        ? 'event_registration'
+        : 'wait_entry';
 
 export async function resendHeldCode(
   db: Db,

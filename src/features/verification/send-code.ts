@@ -8,8 +8,8 @@ import { enqueueMessage } from '#/server/mail/outbox.ts';
 import { subjectOf, type CodeChannel, type CodeSubject } from './codes.ts';
 import { sealedCodePayload } from './sms.ts';
 
-/** What the message says the code is for ("your booking", "your pledge") and how long it lasts. */
-export type CodePurpose = 'booking' | 'pledge';
+/** What the message says the code is for ("your booking", "your pledge", "your place on the waiting list"). */
+export type CodePurpose = 'booking' | 'pledge' | 'waitlist';
 
 /** The outbox row's link to what the code confirms: the same key as the subject's. */
 const outboxLink = (subject: CodeSubject) => subject;
@@ -44,7 +44,7 @@ export async function queueCode(
     payload: {
       ...sealedCodePayload(code, hold.expiresAt),
       minutes: hold.minutes,
-      purpose: 'pledgeId' in subject ? 'pledge' : 'booking',
+      purpose: 'pledgeId' in subject ? 'pledge' : 'waitEntryId' in subject ? 'waitlist' : 'booking',
     },
     ...outboxLink(subject),
   });

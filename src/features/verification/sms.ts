@@ -26,7 +26,8 @@ function parseCode(payload: unknown): { code: string; minutes: number; purpose: 
   const code = typeof p?.code === 'string' ? decryptAtRest(p.code) : undefined;
   if (!code || !/^[0-9]{4,8}$/.test(code)) throw new Error('verification payload is malformed');
   const minutes = Number.isInteger(p?.minutes) && (p?.minutes as number) > 0 ? (p?.minutes as number) : HOLD_MINUTES;
-  return { code, minutes, purpose: p?.purpose === 'pledge' ? 'pledge' : 'booking' };
+  const purpose = p?.purpose === 'pledge' || p?.purpose === 'waitlist' ? p.purpose : 'booking';
+  return { code, minutes, purpose };
 }
 
 export const verificationRenderers: MessageRenderers = {

@@ -1,5 +1,5 @@
 // The waiting list's forms as Astro Actions (issue #13), without JavaScript: joining an event's list
-// (…/eventi/{slug}/lista-attesa, the party form of a sign-up), and the family's answers on its status
+// (…/eventi/{slug}/lista-attesa, the party form of a sign-up, then its code step: wait-code-actions.ts), and the family's answers on its status
 // page (/{locale}/lista-attesa?token=…): accept an offer, decline it, or leave the list. Each is a
 // POST from a page (a mail scanner following the link changes nothing), then 303 to a GET.
 import type { ActionAPIContext } from 'astro:actions';
@@ -19,6 +19,7 @@ import { acceptOffer, declineOrLeave } from './respond.ts';
 import { deskWaitlistPath, eventWaitlistPath, waitStatusPath } from './wait-paths.ts';
 import { joinDeskWaitlist, parseDeskWait } from './join-desk.ts';
 import { getDeskBySlug } from '#/features/desks/desks.ts';
+import { toWaitCodeStep, waitCodeActions } from './wait-code-actions.ts';
 
 /** Where a refused join form keeps its answers (the sign-up's flow, a scope of its own). */
 export const waitlistForm = (slug: string | undefined) =>
@@ -65,6 +66,7 @@ async function refreshEvents(context: ActionAPIContext, slug?: string) {
 }
 
 export const waitlist = {
+  ...waitCodeActions,
   /** Joining an event's waiting list: the whole party, a name, one contact, the language. */
   joinEvent: defineFormAction({
     input: partyFields,
@@ -91,13 +93,7 @@ export const waitlist = {
           notice: `waitlist.refused.${outcome.reason}`,
           status: outcome.reason === 'too_many' ? 429 : 409,
         });
-      await refreshEvents(context, event.slug);
-      return {
-        location: eventWaitlistPath(context.locals.locale, event.slug, {
-          esito: 'iscritti',
-          posizione: String(outcome.position),
-        }),
-      };
+      return toWaitCodeStep(context, outcome.id, eventWaitlistPath(context.locals.locale, event.slug));
     },
   }),
   /** "Tell me if a place opens" at a desk, for a range of days. */
@@ -134,12 +130,7 @@ export const waitlist = {
           notice: `waitlist.refused.${outcome.reason}`,
           status: outcome.reason === 'too_many' ? 429 : 409,
         });
-      return {
-        location: deskWaitlistPath(context.locals.locale, desk.slug, {
-          esito: 'iscritti',
-          posizione: String(outcome.position),
-        }),
-      };
+      return toWaitCodeStep(context, outcome.id, deskWaitlistPath(context.locals.locale, desk.slug));
     },
   }),
   /** "Yes, we come": the offered seats become a confirmed sign-up. */

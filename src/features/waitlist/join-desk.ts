@@ -1,7 +1,7 @@
 // "Tell me if a place opens" at a desk (issue #13): a family waits for a place on any day from
 // `fromDay` to `toDay` (Rome dates, today onwards, at most MAX_RANGE_DAYS), with a name, one
 // contact and its language — the same fields and rules as a sign-up's (events/party.ts), one
-// person. The status link goes to the contact only, as for events (join-event.ts).
+// person. Pending until the code sent to its contact confirms it, as for events (join-event.ts).
 import type { Db } from '#/server/db/database.ts';
 import { runInTransaction, isUniqueViolation } from '#/server/db/transaction.ts';
 import { getServerSecret } from '#/server/security/secret.ts';
@@ -12,8 +12,7 @@ import { parsePartyJson, type Parsed } from '#/features/events/party.ts';
 import type { Locale } from '#/lib/locales.ts';
 import { checkWaitLimits, type WaitRefusal } from './wait-limits.ts';
 import { insertWaitEntry } from './wait-token.ts';
-import { queueWaitMessage } from './wait-messages.ts';
-import { positionOf } from './wait-status.ts';
+import { WAIT_HOLD_MINUTES, sendJoinCode } from './wait-holds.ts';
 
 export const MAX_RANGE_DAYS = 60;
 const E = 'waitlist.desk.error.';
@@ -56,7 +55,7 @@ export function parseDeskWait(body: Record<string, unknown>, now: Date = new Dat
 }
 
 export type DeskJoinOutcome =
-  { ok: true; reference: string; position: number; duplicate: boolean } | { ok: false; reason: WaitRefusal };
+  { ok: true; id: number; reference: string; expiresAt: Date; duplicate: boolean } | { ok: false; reason: WaitRefusal };
 
 class Refused extends Error {
   readonly reason: WaitRefusal;
@@ -70,18 +69,20 @@ export async function joinDeskWaitlist(
   db: Db,
   desk: { id: number; slug: string },
   wait: DeskWait,
-  options: { client: string; submissionKey?: string | null },
+  options: { client: string; submissionKey?: string | null; now?: Date },
 ): Promise<DeskJoinOutcome> {
+  const now = options.now ?? new Date();
+  const expiresAt = new Date(now.getTime() + WAIT_HOLD_MINUTES * 60_000);
   const submissionKey = scopedSubmissionKey(options.submissionKey ?? null, wait);
   const earlier = async (): Promise<DeskJoinOutcome | undefined> => {
     if (!submissionKey) return undefined;
     const row = await db
       .selectFrom('wait_entry')
-      .select(['id', 'reference', 'desk_id'])
+      .select(['id', 'reference', 'desk_id', 'hold_expires_at'])
       .where('submission_key', '=', submissionKey)
       .executeTakeFirst();
     return row && row.desk_id === desk.id
-      ? { ok: true, reference: row.reference, position: await positionOf(db, row.id), duplicate: true }
+      ? { ok: true, id: row.id, reference: row.reference, expiresAt: row.hold_expires_at ?? now, duplicate: true }
       : undefined;
   };
   const found = await earlier();
@@ -89,7 +90,11 @@ export async function joinDeskWaitlist(
   const secret = await getServerSecret(db);
   try {
     const id = await runInTransaction(db, async (trx) => {
-      const refused = await checkWaitLimits(trx, { ...options, phone: wait.phone, email: wait.email, deskId: desk.id });
+      const refused = await checkWaitLimits(
+        trx,
+        { client: options.client, phone: wait.phone, email: wait.email, deskId: desk.id },
+        now,
+      );
       if (refused) throw new Refused(refused);
       const row = await insertWaitEntry(trx, secret, {
         desk_id: desk.id,
@@ -103,12 +108,13 @@ export async function joinDeskWaitlist(
         locale: wait.locale,
         client: options.client,
         submission_key: submissionKey,
+        status: 'pending',
+        hold_expires_at: expiresAt,
       });
-      await queueWaitMessage(trx, 'waitlist_joined', { ...row, ...wait }, { deskSlug: desk.slug, seats: 1 });
-      return row.id;
+      await sendJoinCode(trx, secret, { ...row, ...wait }, expiresAt, now);
+      return row;
     });
-    const entry = await db.selectFrom('wait_entry').select('reference').where('id', '=', id).executeTakeFirstOrThrow();
-    return { ok: true, reference: entry.reference, position: await positionOf(db, id), duplicate: false };
+    return { ok: true, id: id.id, reference: id.reference, expiresAt, duplicate: false };
   } catch (error) {
     if (isUniqueViolation(error, 'wait_entry_submission_key_key')) {
       const again = await earlier();

@@ -1,8 +1,8 @@
 // A family joins an event's waiting list (issue #13) when its whole party does not fit: its party
 // by age band, a name, one contact and its language, as for a sign-up (events/party.ts). The entry
-// waits in order of joining; the status link goes to the contact only (never shown on the page),
-// so whoever accepts an offer holds that contact. Seats already free for a party this size are
-// offered at once, in the same transaction.
+// is pending until the code sent to its contact confirms it (wait-holds.ts): only then does it wait
+// in line (in order of joining), get its status link (to the contact only, never shown on the page)
+// and any seats already free for a party this size.
 import type { Db } from '#/server/db/database.ts';
 import { runInTransaction, isUniqueViolation } from '#/server/db/transaction.ts';
 import { getServerSecret } from '#/server/security/secret.ts';
@@ -11,13 +11,12 @@ import { BAND_COLUMN, partySeats, type Party } from '#/features/events/party.ts'
 import { checkRegistrationLimits } from '#/features/events/registration-limits.ts';
 import { checkWaitLimits, type WaitRefusal } from './wait-limits.ts';
 import { insertWaitEntry } from './wait-token.ts';
-import { queueWaitMessage } from './wait-messages.ts';
-import { offerEventSeats } from './event-offers.ts';
-import { positionOf } from './wait-status.ts';
+import { WAIT_HOLD_MINUTES, sendJoinCode } from './wait-holds.ts';
 
 export type JoinRefusal = WaitRefusal | 'not_open' | 'already_registered';
+/** A pending entry: its id (for the code step), until when its code lasts, and whether the form came twice. */
 export type JoinOutcome =
-  { ok: true; reference: string; position: number; duplicate: boolean } | { ok: false; reason: JoinRefusal };
+  { ok: true; id: number; reference: string; expiresAt: Date; duplicate: boolean } | { ok: false; reason: JoinRefusal };
 
 class Refused extends Error {
   readonly reason: JoinRefusal;
@@ -39,17 +38,18 @@ export async function joinEventWaitlist(
     if (!submissionKey) return undefined;
     const row = await db
       .selectFrom('wait_entry')
-      .select(['id', 'reference', 'event_id'])
+      .select(['id', 'reference', 'event_id', 'hold_expires_at'])
       .where('submission_key', '=', submissionKey)
       .executeTakeFirst();
     return row && row.event_id === eventId
-      ? { ok: true, reference: row.reference, position: await positionOf(db, row.id), duplicate: true }
+      ? { ok: true, id: row.id, reference: row.reference, expiresAt: row.hold_expires_at ?? now, duplicate: true }
       : undefined;
   };
   const found = await earlier();
   if (found) return found;
   const secret = await getServerSecret(db);
   const seats = partySeats(party);
+  const expiresAt = new Date(now.getTime() + WAIT_HOLD_MINUTES * 60_000);
   try {
     const id = await runInTransaction(db, async (trx) => {
       const event = await trx
@@ -59,7 +59,7 @@ export async function joinEventWaitlist(
         .executeTakeFirst();
       if (!event || event.status !== 'published' || event.seats === null || event.starts_at <= now)
         throw new Refused('not_open');
-      const refused = await checkWaitLimits(trx, { ...options, phone: party.phone, email: party.email, eventId });
+      const refused = await checkWaitLimits(trx, { ...options, phone: party.phone, email: party.email, eventId }, now);
       if (refused) throw new Refused(refused);
       // Signed up already (a sign-up is counted under the same locks): nothing to wait for.
       const registered = await checkRegistrationLimits(
@@ -82,15 +82,13 @@ export async function joinEventWaitlist(
         locale: party.locale,
         client: options.client,
         submission_key: submissionKey,
+        status: 'pending',
+        hold_expires_at: expiresAt,
       });
-      const slug = (await trx.selectFrom('event').select('slug').where('id', '=', eventId).executeTakeFirstOrThrow())
-        .slug;
-      await queueWaitMessage(trx, 'waitlist_joined', { ...row, ...party }, { eventSlug: slug, seats });
-      await offerEventSeats(trx, eventId, now);
-      return row.id;
+      await sendJoinCode(trx, secret, { ...row, ...party }, expiresAt, now);
+      return row;
     });
-    const entry = await db.selectFrom('wait_entry').select('reference').where('id', '=', id).executeTakeFirstOrThrow();
-    return { ok: true, reference: entry.reference, position: await positionOf(db, id), duplicate: false };
+    return { ok: true, id: id.id, reference: id.reference, expiresAt, duplicate: false };
   } catch (error) {
     if (isUniqueViolation(error, 'wait_entry_submission_key_key')) {
       const again = await earlier();

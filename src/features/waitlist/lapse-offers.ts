@@ -1,7 +1,7 @@
 // The worker's round for the waiting lists (issue #13): offers not answered in time lapse and their
 // seats go to the next party that fits, seats freed meanwhile (lapsed sign-up holds) are offered
 // (event-offers.ts, settleEventLists), and the entries of events that have started close, their
-// personal data erased. A lapse flips its entries from 'offered' in a conditional UPDATE, so an
+// personal data erased; joins never confirmed by their code lapse (wait-holds.ts). A lapse flips its entries from 'offered' in a conditional UPDATE, so an
 // offer lapses once, and never after it was accepted (the acceptance locks the row and changes it first).
 import { sql } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
@@ -9,6 +9,7 @@ import { runInTransaction } from '#/server/db/transaction.ts';
 import { settleEventLists } from './event-offers.ts';
 import { giveDeskPlaceBack } from './desk-offers.ts';
 import { ERASED } from './wait-erase.ts';
+import { releaseLapsedWaitEntries } from './wait-holds.ts';
 
 /** Entries still waiting for an event that has started close without their data. */
 export async function closePastEntries(db: Db, now: Date): Promise<number> {
@@ -58,5 +59,6 @@ export async function lapseDeskOffers(db: Db, now: Date): Promise<number> {
 export async function waitingListRound(db: Db, now: Date): Promise<number> {
   const changed = (await settleEventLists(db, now)) + (await lapseDeskOffers(db, now));
   await closePastEntries(db, now);
+  await releaseLapsedWaitEntries(db, now);
   return changed;
 }

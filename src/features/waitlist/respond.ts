@@ -100,9 +100,9 @@ export async function declineOrLeave(db: Db, token: string, now: Date = new Date
 }
 
 /**
- * Closes an entry still waiting ('left') or offered ('declined': the seats or the place it held go
- * on to the next in turn), its personal data dropped; in the caller's transaction. Undefined when
- * it was closed already. Also the GDPR erasure's (gdpr/event-personal-data.ts).
+ * Closes an entry still waiting or pending its code ('left') or offered ('declined': the seats or
+ * the place it held go on to the next in turn), its personal data dropped; in the caller's
+ * transaction. Undefined when it was closed already. Also the GDPR erasure's (gdpr/event-personal-data.ts).
  */
 export async function closeWaitEntry(trx: Db, id: number, now: Date): Promise<'offered' | 'waiting' | undefined> {
   const closed = await trx
@@ -113,7 +113,7 @@ export async function closeWaitEntry(trx: Db, id: number, now: Date): Promise<'o
       closed_at: now,
     })
     .where('id', '=', id)
-    .where('status', 'in', ['waiting', 'offered'])
+    .where('status', 'in', ['pending', 'waiting', 'offered'])
     .returning(['status', 'event_id', 'seats', 'offered_slot_id'])
     .executeTakeFirst();
   if (!closed) return undefined;

@@ -20,9 +20,18 @@ export type WaitRefusal = 'already_waiting' | 'contact_limit' | 'too_many';
 export async function checkWaitLimits(
   trx: Db,
   request: { client: string; phone: string | null; email: string | null; eventId?: number; deskId?: number },
+  now: Date = new Date(),
 ): Promise<WaitRefusal | undefined> {
   const emailKey = await lockClientAndContact(trx, request);
-  const active = trx.selectFrom('wait_entry').where('status', 'in', ['waiting', 'offered']);
+  // A join still waiting for its code counts too, until its quarter hour is over (wait-holds.ts).
+  const active = trx
+    .selectFrom('wait_entry')
+    .where((eb) =>
+      eb.or([
+        eb('status', 'in', ['waiting', 'offered']),
+        eb.and([eb('status', '=', 'pending'), eb('hold_expires_at', '>', now)]),
+      ]),
+    );
   const byClient = await active
     .select((eb) => eb.fn.countAll<string>().as('n'))
     .where('client', '=', request.client)

@@ -172,7 +172,8 @@ export interface EventRegistrationTable {
 }
 
 /** A family on a waiting list (issue #13): for an event's seats or for a desk's place in a range of days. */
-export type WaitStatus = 'waiting' | 'offered' | 'accepted' | 'declined' | 'lapsed' | 'left' | 'closed';
+/** 'pending': joined, its contact not yet proven by the code (never offered; lapses at hold_expires_at). */
+export type WaitStatus = 'pending' | 'waiting' | 'offered' | 'accepted' | 'declined' | 'lapsed' | 'left' | 'closed';
 
 export interface WaitEntryTable {
   id: Generated<number>;
@@ -202,6 +203,7 @@ export interface WaitEntryTable {
   submission_key: string | null;
   created_at: CreatedAt;
   closed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  hold_expires_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface EventOrganiserTable {
@@ -319,12 +321,13 @@ export interface BookingTable {
   displaced_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
-/** One code per subject: a booking's hold, a volunteer's sign-up, an event sign-up's hold or a pledge's hold (exactly one of the ids). */
+/** One code per subject: a booking's hold, a volunteer's sign-up, an event sign-up's, a pledge's or a waiting-list entry's hold (exactly one of the ids). */
 export interface VerificationCodeTable {
   booking_id: ColumnType<number | null, number | null | undefined, number | null>;
   volunteer_id: ColumnType<number | null, number | null | undefined, number | null>;
   registration_id: ColumnType<number | null, number | null | undefined, number | null>;
   pledge_id: ColumnType<number | null, number | null | undefined, number | null>;
+  wait_entry_id: ColumnType<number | null, number | null | undefined, number | null>;
   channel: 'sms' | 'email';
   code_hash: string;
   attempts: Generated<number>;
@@ -346,6 +349,8 @@ export interface OutboxTable {
   pledge_id: ColumnType<number | null, number | null | undefined, number | null>;
   volunteer_id: ColumnType<number | null, number | null | undefined, number | null>;
   registration_id: ColumnType<number | null, number | null | undefined, number | null>;
+  /** A waiting-list entry's code message (issue #13): it goes with the entry. */
+  wait_entry_id: ColumnType<number | null, number | null | undefined, number | null>;
   status: Generated<OutboxStatus>;
   send_after: ColumnType<Date, Date | string | undefined, Date | string>;
   locked_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;

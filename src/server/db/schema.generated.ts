@@ -354,6 +354,7 @@ export interface Outbox {
   sent_at: Timestamp | null;
   status: Generated<string>;
   volunteer_id: number | null;
+  wait_entry_id: number | null;
 }
 
 export interface Pledge {
@@ -458,6 +459,7 @@ export interface VerificationCode {
   registration_id: number | null;
   sends: Generated<number>;
   volunteer_id: number | null;
+  wait_entry_id: number | null;
 }
 
 export interface Volunteer {
@@ -495,6 +497,7 @@ export interface WaitEntry {
   email: string | null;
   event_id: number | null;
   from_day: Timestamp | null;
+  hold_expires_at: Timestamp | null;
   id: Generated<number>;
   locale: string;
   name: string | null;

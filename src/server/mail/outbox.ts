@@ -51,6 +51,8 @@ export interface NewMessage {
   registrationId?: number;
   pledgeId?: number;
   volunteerId?: number;
+  /** A waiting-list entry's code (issue #13): it goes with the entry. */
+  waitEntryId?: number;
   sendAfter?: Date;
 }
 
@@ -119,7 +121,7 @@ async function insertWithinRecipientCap(db: Db, messages: NewMessage[], now: Dat
     const r = messageRow(message);
     return sql`(${i}::int, ${r.kind}::text, ${r.channel}::text, ${r.recipient}::text, ${r.locale}::text,
       ${r.payload}::jsonb, ${r.booking_id}::int, ${r.pledge_id}::int, ${r.volunteer_id}::int,
-      ${r.registration_id}::int, ${r.send_after}::timestamptz)`;
+      ${r.registration_id}::int, ${r.wait_entry_id}::int, ${r.send_after}::timestamptz)`;
   });
   const { rows: inserted } = await sql<{ status: string }>`
     WITH counted AS (
@@ -130,14 +132,14 @@ async function insertWithinRecipientCap(db: Db, messages: NewMessage[], now: Dat
       RETURNING ${messagesPerRecipientPerDay()}::int - (messages - ${count}::int) AS room
     )
     INSERT INTO outbox (kind, channel, recipient, locale, payload, booking_id, pledge_id, volunteer_id,
-                        registration_id, send_after, status, last_error)
+                        registration_id, wait_entry_id, send_after, status, last_error)
     SELECT m.kind, m.channel, m.recipient, m.locale, m.payload, m.booking_id, m.pledge_id, m.volunteer_id,
-           m.registration_id, m.send_after,
+           m.registration_id, m.wait_entry_id, m.send_after,
            CASE WHEN m.i < counted.room THEN 'pending' ELSE 'dropped' END,
            CASE WHEN m.i < counted.room THEN NULL ELSE ${OVER_RECIPIENT_CAP}::text END
       FROM counted
      CROSS JOIN (VALUES ${sql.join(rows)}) AS m(i, kind, channel, recipient, locale, payload, booking_id,
-                 pledge_id, volunteer_id, registration_id, send_after)
+                 pledge_id, volunteer_id, registration_id, wait_entry_id, send_after)
      ORDER BY m.i
     RETURNING status`.execute(db);
   return inserted.filter((r) => r.status === 'pending').length;
@@ -171,6 +173,7 @@ function messageRow(message: NewMessage) {
     pledge_id: message.pledgeId ?? null,
     volunteer_id: message.volunteerId ?? null,
     registration_id: message.registrationId ?? null,
+    wait_entry_id: message.waitEntryId ?? null,
     send_after: message.sendAfter ?? new Date(),
   };
 }
