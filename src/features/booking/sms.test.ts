@@ -62,7 +62,7 @@ describe('booking SMS', () => {
       expect(text).toContain(`${ORIGIN}/g/${TOKEN}`);
       expect(text).toContain('QB-WWWW-WW');
       const measure = measureSms(text);
-      expect(measure.encoding, text).toBe(GSM_LOCALES.includes(locale) ? 'gsm7' : 'ucs2');
+      expect(measure.encoding, text).toBe(LATIN_LOCALES.has(locale) ? 'gsm7' : 'ucs2');
       expect(measure.segments, `${text} (${measure.units})`).toBeLessThanOrEqual(2);
     });
   }

@@ -54,7 +54,7 @@ describe('pledge and verification SMS', () => {
         };
         const text = renderWindowSms(notice, locale, ORIGIN);
         const measure = measureSms(text);
-        expect(measure.encoding, text).toBe(GSM_LOCALES.includes(locale) ? 'gsm7' : 'ucs2');
+        expect(measure.encoding, text).toBe(LATIN_LOCALES.has(locale) ? 'gsm7' : 'ucs2');
         expect(measure.segments, `${text} (${measure.units})`).toBeLessThanOrEqual(2);
         expect(text).toContain(`${ORIGIN}/${locale}/zaino-sospeso`);
       }

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { missingTranslations } from './missing-translations.ts';
+import { LOCALES, type Locale } from '#/lib/locales.ts';
 
-const text = (it: string, more: Record<string, string> = {}) => ({ it, en: '', ar: '', es: '', zh: '', ...more });
+/** A text in Italian, with `more` translations; every other language left empty. */
+const text = (it: string, more: Partial<Record<Locale, string>> = {}) =>
+  ({ ...Object.fromEntries(LOCALES.map((l) => [l, ''])), it, ...more }) as Record<Locale, string> & { it: string };
 
 describe('missing translations of an event', () => {
   it('lists, per language, the fields written in Italian only', () => {
@@ -12,15 +15,18 @@ describe('missing translations of an event', () => {
       transitHint: text(''),
       priceNote: text('', { en: 'Free' }),
     });
-    expect(missing).toEqual([
-      { locale: 'ar', fields: ['summary', 'description'] },
-      { locale: 'es', fields: ['summary', 'description'] },
-      { locale: 'zh', fields: ['summary', 'description'] },
-    ]);
+    // Every language but Italian and English lacks the summary and the description; the title is
+    // missing only where no one wrote it (the languages added later: tl, uk, bn).
+    expect(missing).toEqual(
+      LOCALES.filter((l) => l !== 'it' && l !== 'en').map((locale) => ({
+        locale,
+        fields: ['ar', 'es', 'zh'].includes(locale) ? ['summary', 'description'] : ['title', 'summary', 'description'],
+      })),
+    );
   });
 
   it('is empty when every Italian text is translated', () => {
-    const all = (it: string) => text(it, { en: it, ar: it, es: it, zh: it });
+    const all = (it: string) => text(it, Object.fromEntries(LOCALES.map((l) => [l, it])));
     expect(
       missingTranslations({
         title: all('A'),
