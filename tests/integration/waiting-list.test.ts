@@ -139,6 +139,26 @@ describe('joining', () => {
     });
   });
 
+  it('a form sent twice finds its first entry: one row, one code, the same reference', async () => {
+    const event = await newEvent(2);
+    const p = party(2);
+    const key = `twice-${p.phone}`;
+    const first = await joinEventWaitlist(t.db, event.id, p, { client: client(), submissionKey: key, now });
+    const again = await joinEventWaitlist(t.db, event.id, p, { client: client(), submissionKey: key, now });
+    if (!first.ok || !again.ok) throw new Error('refused');
+    expect(first.duplicate).toBe(false);
+    expect(again).toEqual({ ...first, duplicate: true });
+    const rows = await t.db.selectFrom('wait_entry').select('id').where('event_id', '=', event.id).execute();
+    expect(rows).toHaveLength(1);
+    const codes = await t.db
+      .selectFrom('outbox')
+      .select('id')
+      .where('recipient', '=', p.phone!)
+      .where('kind', 'like', '%code%')
+      .execute();
+    expect(codes).toHaveLength(1);
+  });
+
   it('tells each family its position and sends it the status link', async () => {
     const event = await newEvent(1);
     await signedUp(event.id, 1);

@@ -3,8 +3,6 @@
 // contact and its language — the same fields and rules as a sign-up's (events/party.ts), one
 // person. Pending until the code sent to its contact confirms it, as for events (join-event.ts).
 import type { Db } from '#/server/db/database.ts';
-import { runInTransaction, isUniqueViolation } from '#/server/db/transaction.ts';
-import { getServerSecret } from '#/server/security/secret.ts';
 import { scopedSubmissionKey } from '#/server/security/submission-key.ts';
 import { romeDateString } from '#/lib/time.ts';
 import { toLatinDigits } from '#/lib/contact.ts';
@@ -12,7 +10,7 @@ import { parsePartyJson, type Parsed } from '#/features/events/party.ts';
 import type { Locale } from '#/lib/locales.ts';
 import { checkWaitLimits, type WaitRefusal } from './wait-limits.ts';
 import { insertWaitEntry } from './wait-token.ts';
-import { WAIT_HOLD_MINUTES, sendJoinCode } from './wait-holds.ts';
+import { JoinRefused, joinPending, type JoinOutcome } from './join-pending.ts';
 
 export const MAX_RANGE_DAYS = 60;
 const E = 'waitlist.desk.error.';
@@ -54,16 +52,7 @@ export function parseDeskWait(body: Record<string, unknown>, now: Date = new Dat
   return { ok: true, value: { fromDay, toDay, name, phone, email, locale } };
 }
 
-export type DeskJoinOutcome =
-  { ok: true; id: number; reference: string; expiresAt: Date; duplicate: boolean } | { ok: false; reason: WaitRefusal };
-
-class Refused extends Error {
-  readonly reason: WaitRefusal;
-  constructor(reason: WaitRefusal) {
-    super(reason);
-    this.reason = reason;
-  }
-}
+export type DeskJoinOutcome = JoinOutcome<WaitRefusal>;
 
 export async function joinDeskWaitlist(
   db: Db,
@@ -72,31 +61,19 @@ export async function joinDeskWaitlist(
   options: { client: string; submissionKey?: string | null; now?: Date },
 ): Promise<DeskJoinOutcome> {
   const now = options.now ?? new Date();
-  const expiresAt = new Date(now.getTime() + WAIT_HOLD_MINUTES * 60_000);
   const submissionKey = scopedSubmissionKey(options.submissionKey ?? null, wait);
-  const earlier = async (): Promise<DeskJoinOutcome | undefined> => {
-    if (!submissionKey) return undefined;
-    const row = await db
-      .selectFrom('wait_entry')
-      .select(['id', 'reference', 'desk_id', 'hold_expires_at'])
-      .where('submission_key', '=', submissionKey)
-      .executeTakeFirst();
-    return row && row.desk_id === desk.id
-      ? { ok: true, id: row.id, reference: row.reference, expiresAt: row.hold_expires_at ?? now, duplicate: true }
-      : undefined;
-  };
-  const found = await earlier();
-  if (found) return found;
-  const secret = await getServerSecret(db);
-  try {
-    const id = await runInTransaction(db, async (trx) => {
+  return joinPending<WaitRefusal>(
+    db,
+    { column: 'desk_id', id: desk.id },
+    { submissionKey, now, contact: wait },
+    async (trx, secret, expiresAt) => {
       const refused = await checkWaitLimits(
         trx,
         { client: options.client, phone: wait.phone, email: wait.email, deskId: desk.id },
         now,
       );
-      if (refused) throw new Refused(refused);
-      const row = await insertWaitEntry(trx, secret, {
+      if (refused) throw new JoinRefused<WaitRefusal>(refused);
+      return insertWaitEntry(trx, secret, {
         desk_id: desk.id,
         from_day: wait.fromDay,
         to_day: wait.toDay,
@@ -111,16 +88,6 @@ export async function joinDeskWaitlist(
         status: 'pending',
         hold_expires_at: expiresAt,
       });
-      await sendJoinCode(trx, secret, { ...row, ...wait }, expiresAt, now);
-      return row;
-    });
-    return { ok: true, id: id.id, reference: id.reference, expiresAt, duplicate: false };
-  } catch (error) {
-    if (isUniqueViolation(error, 'wait_entry_submission_key_key')) {
-      const again = await earlier();
-      if (again) return again;
-    }
-    if (error instanceof Refused) return { ok: false, reason: error.reason };
-    throw error;
-  }
+    },
+  );
 }

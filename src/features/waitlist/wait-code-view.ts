@@ -42,3 +42,22 @@ export async function waitCodeStepView(
     resent: held.said === 'resent',
   };
 }
+
+/**
+ * A list page's `?passo=codice`: the code step this browser holds on the list, a 303 back to the
+ * list when it holds none (or its entry is confirmed already), and 410 once the code has lapsed.
+ * Undefined when the page was asked for without the step.
+ */
+export async function listPageCodeStep(
+  page: Page & Pick<AstroGlobal, 'url'>,
+  db: Db,
+  list: { eventId?: number; deskId?: number },
+  t: Translate,
+  listPath: string,
+): Promise<Response | Awaited<ReturnType<typeof waitCodeStepView>>> {
+  if (page.url.searchParams.get('passo') !== 'codice') return undefined;
+  const codeStep = await waitCodeStepView(page, db, list, t);
+  if (!codeStep || codeStep.status === 'waiting') return page.redirect(listPath, 303);
+  if (codeStep.code.lapsed) page.response.status = 410;
+  return codeStep;
+}
