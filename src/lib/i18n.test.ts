@@ -81,6 +81,20 @@ describe('locale files', () => {
         .map(([k]) => k);
       expect(mismatched).toEqual([]);
     });
+
+    // "One" is not always 1: in Ukrainian it also covers 21, 31…, in Tagalog 2, 3, 5…, in Bengali 0.
+    // There, a "one" form that drops the number would say "a desk" for 21 desks.
+    const oneCoversOthers = Array.from({ length: 200 }, (_, n) => n).some(
+      (n) => n !== 1 && new Intl.PluralRules(LOCALE_TAGS[locale]).select(n) === 'one',
+    );
+    if (oneCoversOthers)
+      it(`${locale}'s "one" forms say the number, since "one" there covers more than 1`, () => {
+        const silent = Object.entries(messages[locale])
+          .filter(([k, v]) => k.endsWith('_one') && !v.includes('{{count'))
+          .filter(([k]) => (messages[locale][k.replace(/_one$/, '_other')] ?? '').includes('{{count'))
+          .map(([k]) => k);
+        expect(silent).toEqual([]);
+      });
   }
 
   for (const locale of LOCALES.filter((l) => l !== 'it')) {
