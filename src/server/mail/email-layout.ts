@@ -65,7 +65,8 @@ export function renderText(c: EmailContent): string {
   for (const link of c.links) blocks.push(`${link.text}\n${link.url}`);
   for (const s of c.sections ?? []) {
     const head = [s.heading, ...(s.tag ? [`(${s.tag})`] : [])].join('\n');
-    blocks.push([head, textDetails(s.details), ...s.links.map((link) => `${link.text}\n${link.url}`)].join('\n\n'));
+    const parts = [head, textDetails(s.details), ...s.links.map((link) => `${link.text}\n${link.url}`)];
+    blocks.push(parts.filter(Boolean).join('\n\n'));
   }
   blocks.push(...c.notes, `${c.closing}\n${c.signature}`);
   const footer = [c.footer, ...(c.footerLinks ?? []).map((link) => `${link.text}\n${link.url}`)].join('\n\n');
