@@ -8,7 +8,10 @@ import {
   renderBookingEmail,
   type BookingEmailInput,
 } from './emails.ts';
-import { LOCALES } from '#/lib/locales.ts';
+import { HREFLANG, LOCALES, languageName } from '#/lib/locales.ts';
+import { formatList } from '#/lib/format.ts';
+import { getTranslator } from '#/lib/i18n.ts';
+import type { DeskFacts } from '#/features/desks/desks.ts';
 import { romeToInstant } from '#/lib/time.ts';
 
 const hostile = '<img src=x onerror=alert(1)>';
@@ -155,5 +158,120 @@ describe('booking emails', () => {
       'https://a.example/es/prenotazione/gestisci?token=abc',
     );
     expect(bookingEventUid('QB-1', 'http://localhost:4321')).toBe('booking-QB-1@localhost');
+  });
+});
+
+describe('the desk’s "Before you come" block (issue #14)', () => {
+  const facts: DeskFacts = {
+    languages: ['it', 'en', 'ar'],
+    mediatorWeekdays: [2],
+    stepFree: true,
+    whatToBring: { it: "Un documento d'identità e la tessera sanitaria." },
+    transit: 'Passante S Quarto Oggiaro; bus 40, 57',
+    coordinates: { latitude: 45.5137, longitude: 9.1371 },
+    isSample: true,
+  };
+  const withFacts = (over: Partial<BookingEmailInput> = {}, f: Partial<DeskFacts> = {}) =>
+    renderBookingEmail(input({ desk: { ...input().desk, facts: { ...facts, ...f } }, ...over }));
+  const OSM = 'https://www.openstreetmap.org/?mlat=45.5137&mlon=9.1371#map=18/45.5137/9.1371';
+  const GEO = 'geo:45.5137,9.1371?q=45.5137,9.1371(Sportello%20Quarto%20Oggiaro)';
+
+  it('says the languages and the mediator’s day, access, what to bring, the lines and the map links, in text and HTML', () => {
+    const email = withFacts();
+    expect(email.text).toContain('Before you come\n(Example data)\n\nLanguages spoken');
+    expect(email.text).toContain(
+      [
+        'Languages spoken: Italian, English and Arabic',
+        'A cultural mediator is also here on: Tuesday.',
+        'Access: Step-free: you can come in with a wheelchair or a pushchair.',
+        "What to bring: Un documento d'identità e la tessera sanitaria. (only in Italian)",
+        'How to get there: Passante S Quarto Oggiaro; bus 40, 57',
+      ].join('\n'),
+    );
+    expect(email.text).toContain(`Open in the OpenStreetMap map\n${OSM}`);
+    expect(email.text).toContain(`Open in your phone's map app\n${GEO}`);
+    expect(email.html).toContain('<h2>Before you come</h2>');
+    expect(email.html).toContain('<p><small>Example data</small></p>');
+    expect(email.html).toContain(
+      '<dd><span lang="it" dir="auto">Un documento d&#39;identità e la tessera sanitaria.</span> <small>(only in Italian)</small></dd>',
+    );
+    expect(email.html).toContain('<dd><span lang="it" dir="ltr">Passante S Quarto Oggiaro; bus 40, 57</span></dd>');
+    expect(email.html).toContain(`<a href="${OSM.replace(/&/g, '&amp;')}" dir="ltr">`);
+    expect(email.html).toContain(`<a href="${GEO}" dir="ltr">`);
+    // After the manage link, before the closing words.
+    const at = (s: string) => email.text.indexOf(s);
+    expect(at('Before you come')).toBeGreaterThan(at(email.manageUrl!));
+    expect(at('Before you come')).toBeLessThan(at('QuBì'));
+  });
+
+  it('in the reminder and the move too, not in a cancellation', () => {
+    expect(withFacts({ kind: 'booking_reminder' }).text).toContain('Languages spoken: Italian, English and Arabic');
+    expect(withFacts({ kind: 'booking_moved' }).html).toContain('<h2>Before you come</h2>');
+    const cancelled = withFacts({ kind: 'booking_cancelled' });
+    expect(cancelled.text).not.toContain('Before you come');
+    expect(cancelled.html).not.toContain('openstreetmap');
+    const closed = withFacts({ kind: 'booking_cancelled', payload: { ...input().payload, dayClosed: true } });
+    expect(closed.text).not.toContain('Before you come');
+  });
+
+  it('carries only the facts the desk has: no empty heading, no label without a value', () => {
+    const none = withFacts(
+      {},
+      { languages: [], mediatorWeekdays: [], stepFree: null, whatToBring: null, transit: null, coordinates: null },
+    );
+    expect(none.text).not.toContain('Before you come');
+    expect(none.html).not.toContain('<h2>');
+    const mapOnly = withFacts({}, { languages: [], stepFree: null, whatToBring: null, transit: null, isSample: false });
+    expect(mapOnly.text).toContain(`Before you come\n\nOpen in the OpenStreetMap map\n${OSM}`);
+    for (const label of ['Languages spoken', 'Access', 'What to bring', 'How to get there', 'Example data'])
+      expect(mapOnly.text).not.toContain(label);
+    const steps = withFacts({}, { stepFree: false, mediatorWeekdays: [], coordinates: null });
+    expect(steps.text).toContain('Languages spoken: Italian, English and Arabic\nAccess: There are steps');
+    expect(steps.text).not.toContain('mediator');
+    expect(steps.text).not.toContain('openstreetmap');
+  });
+
+  it('gives what to bring in the reader’s language when the desk has it, unmarked', () => {
+    const email = withFacts({}, { whatToBring: { it: 'Un documento.', en: 'An identity document.' } });
+    expect(email.text).toContain('What to bring: An identity document.\n');
+    expect(email.text).not.toContain('only in Italian');
+    expect(withFacts({ locale: 'it' }).text).toContain(
+      "Cosa portare: Un documento d'identità e la tessera sanitaria.\n",
+    );
+  });
+
+  for (const locale of LOCALES) {
+    it(`in ${locale}: the block in the reader’s language and direction, links only to the site, OpenStreetMap, geo: and tel:`, () => {
+      const t = getTranslator(locale);
+      for (const kind of ['booking_confirmation', 'booking_reminder', 'booking_moved'] as const) {
+        const email = withFacts({ kind, locale });
+        for (const key of ['desks.facts.title', 'desks.facts.languages', 'desks.facts.access', 'common.sampleData']) {
+          expect(email.text).toContain(t(key));
+          expect(email.html).toContain(escapeHtml(t(key)));
+        }
+        expect(email.text).toContain(t('desks.facts.stepFree.yes'));
+        expect(email.text).toContain(
+          formatList(
+            ['it', 'en', 'ar'].map((c) => languageName(c, locale)),
+            locale,
+          ),
+        );
+        if (locale !== 'it') expect(email.text).toContain(t('common.onlyItalian'));
+        expect(email.html).toContain(`<html lang="${HREFLANG[locale]}" dir="${locale === 'ar' ? 'rtl' : 'ltr'}">`);
+        const hrefs = [...email.html.matchAll(/href="([^"]*)"/g)].map((m) => m[1]!);
+        expect(hrefs).toContain(OSM.replace(/&/g, '&amp;'));
+        expect(hrefs).toContain(GEO);
+        for (const href of hrefs)
+          expect(href).toMatch(/^(https:\/\/qubi\.example\.org\/|https:\/\/www\.openstreetmap\.org\/\?|geo:|tel:)/);
+        // Nothing is loaded from anywhere: no image, style sheet, frame or script.
+        expect(email.html).not.toMatch(/<(img|link|script|iframe|object|embed)\b|\ssrc=|url\(/i);
+      }
+    });
+  }
+
+  it('escapes a hostile what to bring and lines', () => {
+    const email = withFacts({}, { whatToBring: { it: hostile }, transit: `bus ${hostile}` });
+    expect(email.html).not.toContain('<img');
+    expect(email.html).toContain('&lt;img src=x onerror=alert(1)&gt;');
   });
 });

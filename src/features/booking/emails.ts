@@ -10,6 +10,8 @@ import type { Locale } from '#/lib/locales.ts';
 import { formatLongDate, formatTimeRange, telHref } from '#/lib/format.ts';
 import { buildCalendar } from '#/lib/ics.ts';
 import { deskPath, managePath } from '#/lib/paths.ts';
+import type { DeskFacts } from '#/features/desks/desks.ts';
+import { beforeYouComeSection } from '#/features/desks/before-you-come.ts';
 import {
   renderHtml,
   renderText,
@@ -53,6 +55,8 @@ export interface EmailDesk {
   name: string;
   address: string;
   phone: string;
+  /** What to know before coming (issue #14): the block "Before you come" of every message but a cancellation. */
+  facts?: DeskFacts;
 }
 
 export interface BookingEmailInput {
@@ -150,12 +154,24 @@ function composeContent(input: BookingEmailInput): BookingContent {
       { label: t('email.label.reference'), value: payload.reference, ltr: true },
     ],
     links: link ? [link] : [],
+    sections: beforeYouCome(input, t),
     notes,
     closing: t('email.closing'),
     signature: t('email.signature'),
     footer: t('email.footer'),
     ...(manageUrl ? { manageUrl } : {}),
   };
+}
+
+/**
+ * The desk's facts in the confirmation, the reminder and the move: what a family reads before
+ * setting out. A cancellation has no visit to prepare. A closure of the appointment's day cancels the
+ * booking with its own message (issue #15), so the day these messages name is open.
+ */
+function beforeYouCome(input: BookingEmailInput, t: Translate) {
+  if (input.kind === 'booking_cancelled' || !input.desk.facts) return [];
+  const section = beforeYouComeSection(input.desk.facts, input.desk.name, input.locale, t);
+  return section ? [section] : [];
 }
 
 /** A cancellation by the desk's closure that carries its link to choose again. */
