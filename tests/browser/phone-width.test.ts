@@ -312,6 +312,8 @@ async function walkPublicPages(page: Page, c: ReturnType<typeof checker>, locale
   await c.open(await firstEventPath(site.origin, locale), 'event');
   await c.open(`/${locale}/zaino-sospeso`, 'campaign');
   for (const content of CONTENT_PAGES) await c.open(`/${locale}/${content}`, content);
+  await c.open(`/${locale}/contatti`, 'contacts');
+  await c.open(`/${locale}/servizi/listening`, 'service');
   await c.open(`/${locale}/does-not-exist`, '404', 404);
 
   // Booking: each step, each with its errors, the confirmation, the manage page, cancel by reference.
