@@ -477,7 +477,7 @@ describe.each(WIDTHS)('on a phone %i px wide', (width) => {
     // visitor's, with the error states reached by this walk's own refused forms.
     const c = checker(page, width, locale);
     await walkPublicPages(page, c, locale);
-    expect(c.seen.length).toBe(39);
+    expect(c.seen.length).toBe(42);
     expect(c.overflows).toEqual([]);
     expect(c.headings).toEqual([]);
     expect(c.numbers).toEqual([]);
