@@ -14,6 +14,8 @@ export const SECTIONS = {
   legal: 'note-legali',
   faq: 'faq',
   contacts: 'contatti',
+  /** The model's topics ("argomenti", issue #14): the controlled vocabulary the service pages tag. */
+  topics: 'argomenti',
 } as const;
 export type Section = keyof typeof SECTIONS;
 

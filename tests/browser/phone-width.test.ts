@@ -312,6 +312,8 @@ async function walkPublicPages(page: Page, c: ReturnType<typeof checker>, locale
   await c.open(await firstEventPath(site.origin, locale), 'event');
   await c.open(`/${locale}/zaino-sospeso`, 'campaign');
   for (const content of CONTENT_PAGES) await c.open(`/${locale}/${content}`, content);
+  await c.open(`/${locale}/contatti`, 'contacts');
+  await c.open(`/${locale}/servizi/listening`, 'service');
   await c.open(`/${locale}/does-not-exist`, '404', 404);
 
   // Booking: each step, each with its errors, the confirmation, the manage page, cancel by reference.
@@ -475,7 +477,7 @@ describe.each(WIDTHS)('on a phone %i px wide', (width) => {
     // visitor's, with the error states reached by this walk's own refused forms.
     const c = checker(page, width, locale);
     await walkPublicPages(page, c, locale);
-    expect(c.seen.length).toBe(39);
+    expect(c.seen.length).toBe(42);
     expect(c.overflows).toEqual([]);
     expect(c.headings).toEqual([]);
     expect(c.numbers).toEqual([]);

@@ -219,6 +219,8 @@ export type PageType =
   | 'legal'
   | 'faq'
   | 'contacts'
+  | 'service'
+  | 'topics'
   | 'search'
   | 'not-found';
 
@@ -229,7 +231,7 @@ export interface PageSpec {
   status: number;
 }
 
-export const CONTENT_PAGES = ['chi-siamo', 'privacy', 'accessibilita', 'note-legali', 'faq'] as const;
+export const CONTENT_PAGES = ['chi-siamo', 'privacy', 'accessibilita', 'note-legali', 'faq', 'argomenti'] as const;
 
 export const PAGES: PageSpec[] = [
   { type: 'home', path: '', status: 200 },
@@ -245,6 +247,8 @@ export const PAGES: PageSpec[] = [
   { type: 'legal', path: '/note-legali', status: 200 },
   { type: 'faq', path: '/faq', status: 200 },
   { type: 'contacts', path: '/contatti', status: 200 },
+  { type: 'service', path: '/servizi/listening', status: 200 },
+  { type: 'topics', path: '/argomenti', status: 200 },
   { type: 'search', path: '/cerca?q=ascolto', status: 200 },
   { type: 'not-found', path: '/does-not-exist', status: 404 },
 ];

@@ -135,6 +135,64 @@ describe('footer and contacts', () => {
     expect(contacts.status).toBe(200);
     expect(contacts.html).toContain('rete.municipio1@qubi.example.org');
   });
+
+  it('links the accessibility statement on form.agid.gov.it, and our feedback form beside it', async () => {
+    const { html } = await get('/it/contatti');
+    const footer = html.slice(html.indexOf('<footer'));
+    expect(footer).toMatch(
+      /<a href="https:\/\/form\.agid\.gov\.it\/view\/qubi-test" data-element="accessibility-link">\s*Dichiarazione di accessibilità\s*<\/a>/,
+    );
+    expect(footer).toContain('href="/it/accessibilita#segnalazione"');
+  });
+
+  it('has the model’s “Segnala disservizio” link to the section of Contatti that says how to report', async () => {
+    const { html } = await get('/it/eventi');
+    const link = /<a href="([^"]+)" data-element="report-inefficiency">\s*([^<]*?)\s*<\/a>/.exec(html);
+    expect(link?.[1]).toBe('/it/contatti#disservizio');
+    expect(link?.[2]).toBe('Segnala disservizio');
+    const contacts = await get('/it/contatti');
+    expect(contacts.html).toMatch(/<section aria-labelledby="report-title" id="disservizio">/);
+    // The section sends to the networks' contacts on the same page and to the accessibility form.
+    const section = contacts.html.slice(contacts.html.indexOf('id="disservizio"'));
+    expect(section).toContain('href="#reti"');
+    expect(contacts.html).toContain('id="reti"');
+    expect(section).toContain('href="/it/accessibilita#segnalazione"');
+  });
+});
+
+describe('legal notes and topics (the model’s licence wording and vocabulary)', () => {
+  const marked = (html: string, element: string) =>
+    [...html.matchAll(new RegExp(`<(?:h2|p)[^>]*data-element="${element}"[^>]*>([\\s\\S]*?)</(?:h2|p)>`, 'g'))].map(
+      (m) => decodeEntities(m[1]!).replace(/\s+/g, ' ').trim(),
+    );
+
+  it('states the model’s licence in the section “Licenza dei contenuti”, word for word', async () => {
+    const { html } = await get('/it');
+    expect(html).toMatch(/<a href="\/it\/note-legali" data-element="legal-notes">/);
+    const legal = await get('/it/note-legali');
+    expect(legal.status).toBe(200);
+    expect(marked(legal.html, 'legal-notes-section')).toEqual(['Licenza dei contenuti']);
+    expect(marked(legal.html, 'legal-notes-body').join(' ')).toBe(
+      'In applicazione del principio open by default ai sensi dell’articolo 52 del decreto legislativo 7 marzo 2005, n. 82 (CAD) e salvo dove diversamente specificato (compresi i contenuti incorporati di terzi), i dati, i documenti e le informazioni pubblicati sul sito sono rilasciati con licenza CC-BY 4.0. ' +
+        'Gli utenti sono quindi liberi di condividere (riprodurre, distribuire, comunicare al pubblico, esporre in pubblico), rappresentare, eseguire e recitare questo materiale con qualsiasi mezzo e formato e modificare (trasformare il materiale e utilizzarlo per opere derivate) per qualsiasi fine, anche commerciale con il solo onere di attribuzione, senza apporre restrizioni aggiuntive.',
+    );
+  });
+
+  it('lists the topics, terms of the model’s vocabulary, on the page every footer links', async () => {
+    const { html } = await get('/it/sportelli');
+    expect(html).toMatch(/<a href="\/it\/argomenti" data-element="all-topics">/);
+    const topics = await get('/it/argomenti');
+    expect(topics.status).toBe(200);
+    expect(marked(topics.html, 'topic-element')).toEqual([
+      'Assistenza sociale',
+      'Integrazione sociale',
+      'Istruzione',
+      'Tempo libero',
+      'Associazioni',
+    ]);
+    const en = await get('/en/argomenti');
+    expect(marked(en.html, 'topic-element')).toContain('Social assistance');
+  });
 });
 
 describe('service pages (the model’s sections)', () => {
@@ -156,11 +214,51 @@ describe('service pages (the model’s sections)', () => {
       'service-conditions',
       'service-area',
     ]);
+    // The page index lists every section, in order, by the model's Italian names.
+    const index = /<ul data-element="page-index"[^>]*>([\s\S]*?)<\/ul>/.exec(html)![1]!;
+    expect(
+      [...index.matchAll(/<li[^>]*>\s*<a href="#([a-zA-Z]+)"[^>]*>([^<]*)<\/a>/g)].map((m) => [m[1], m[2]!.trim()]),
+    ).toEqual([
+      ['addressed', 'A chi è rivolto'],
+      ['howTo', 'Come fare'],
+      ['needed', 'Cosa serve'],
+      ['achieved', 'Cosa si ottiene'],
+      ['calendar', 'Tempi e scadenze'],
+      ['access', 'Accedi al servizio'],
+      ['conditions', 'Condizioni di servizio'],
+      ['contacts', 'Contatti'],
+    ]);
+    for (const id of ['addressed', 'access', 'contacts']) expect(html).toContain(`<section id="${id}"`);
+    expect(html).toMatch(/data-element="service-status"[^>]*>\s*Servizio attivo\s*</);
+    expect(html).toMatch(
+      /<a href="\/it\/argomenti#socialAssistance" data-element="service-topic"[^>]*>\s*Assistenza sociale\s*<\/a>/,
+    );
+    expect(html).toMatch(/<a href="\/it\/privacy" data-element="service-file"[^>]*>/);
+    // The model's breadcrumb: … › Servizi › the service.
+    const crumbs = /data-element="breadcrumb">([\s\S]*?)<\/nav>/.exec(html)![1]!;
+    expect([...crumbs.matchAll(/<li>[\s\S]*?>([^<>]+)<\/(?:a|span)>/g)].map((m) => m[1]!.trim())).toEqual([
+      'Home',
+      'Servizi',
+      'Ascolto',
+    ]);
     expect(html).toContain('href="/it/sportelli/gallaratese/prenota"');
-    const jsonLd = JSON.parse(/<script type="application\/ld\+json">([\s\S]*?)<\/script>/.exec(html)![1]!);
+    // The model's metatag: GovernmentService JSON-LD with one channel at a desk, its address split.
+    const jsonLd = JSON.parse(
+      /<script type="application\/ld\+json" data-element="metatag">([\s\S]*?)<\/script>/.exec(html)![1]!,
+    );
     expect(jsonLd['@type']).toBe('GovernmentService');
     expect(jsonLd.isAccessibleForFree).toBe(true);
-    expect(jsonLd.availableChannel.length).toBeGreaterThan(0);
+    expect(jsonLd.serviceType).toBe(jsonLd.name);
+    expect(jsonLd.serviceOperator.name).toBe('Comune di Milano');
+    expect(jsonLd.areaServed.name).toBe('Milano');
+    expect(jsonLd.audience.audienceType).toBeTruthy();
+    expect(jsonLd.availableChannel.serviceUrl).toMatch(/\/it\/servizi\/listening#access$/);
+    expect(jsonLd.availableChannel.serviceLocation.name).toBeTruthy();
+    expect(jsonLd.availableChannel.serviceLocation.address).toMatchObject({
+      streetAddress: expect.stringMatching(/^Via /),
+      postalCode: expect.stringMatching(/^\d{5}$/),
+      addressLocality: 'Milano',
+    });
     expect((await get('/it/servizi/tax-advice')).status).toBe(404);
   });
 });

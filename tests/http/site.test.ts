@@ -36,6 +36,8 @@ const PAGES = [
   '/accessibilita',
   '/note-legali',
   '/faq',
+  '/argomenti',
+  '/servizi/listening',
 ];
 
 describe('language', () => {
@@ -78,6 +80,8 @@ describe('language', () => {
         expect(body).toContain('data-element="accessibility-link"');
         expect(body).toContain('data-element="legal-notes"');
         expect(body).toContain('data-element="faq"');
+        expect(body).toContain('data-element="report-inefficiency"');
+        expect(body).toContain('data-element="all-topics"');
         expect(body).toContain('2021-2027'); // the EU co-funding notice
       }
     });

@@ -2,13 +2,22 @@
 // files under "<page>.<section>.title|p1…|li1…", so the key list can be derived (and tested).
 import type { Section } from '#/lib/paths.ts';
 
+/** The topics the site's pages are about, from the model's vocabulary (C.SI.1.5). */
+export const TOPICS = ['socialAssistance', 'socialInclusion', 'education', 'freeTime', 'associations'] as const;
+export type Topic = (typeof TOPICS)[number];
+
 export interface ContentSection {
   id: string;
   paragraphs: number;
   items?: number;
+  /**
+   * The model's `data-element` markers the Designers Italia validator reads (issue #14): on the
+   * section's title and on each of its paragraphs.
+   */
+  elements?: { title?: string; body?: string };
 }
 export interface ContentPage {
-  section: Extract<Section, 'about' | 'privacy' | 'accessibility' | 'legal' | 'faq'>;
+  section: Extract<Section, 'about' | 'privacy' | 'accessibility' | 'legal' | 'faq' | 'topics'>;
   key: string;
   sections: ContentSection[];
   /**
@@ -64,7 +73,8 @@ export const CONTENT_PAGES: ContentPage[] = [
     section: 'legal',
     key: 'legal',
     sections: [
-      { id: 'licence', paragraphs: 2 },
+      // The model's licence wording, word for word in Italian (C.SI.3.4).
+      { id: 'licence', paragraphs: 2, elements: { title: 'legal-notes-section', body: 'legal-notes-body' } },
       { id: 'sample', paragraphs: 1 },
       { id: 'links', paragraphs: 1 },
     ],
@@ -80,6 +90,13 @@ export const CONTENT_PAGES: ContentPage[] = [
       { id: 'q5', paragraphs: 1 },
       { id: 'q6', paragraphs: 1 },
     ],
+  },
+  {
+    // The model's topics (C.SI.1.5): each title is a term of its controlled vocabulary in Italian;
+    // the service pages link their topics here (features/comune/service-page.ts).
+    section: 'topics',
+    key: 'topics',
+    sections: TOPICS.map((id) => ({ id, paragraphs: 1, elements: { title: 'topic-element' } })),
   },
 ];
 
