@@ -7,7 +7,17 @@ import { listDesks } from '#/features/desks/desks.ts';
 import { CACHE_TAGS, cacheLiveData } from '#/server/cache/live-page.ts';
 import { buildSitemap, type SitemapPage } from '#/lib/sitemap.ts';
 import { conditionalResponse } from '#/server/http/conditional-get.ts';
-import { SECTIONS, bookingPath, deskPath, pagePath, pledgePath, volunteerPath, type Section } from '#/lib/paths.ts';
+import {
+  SECTIONS,
+  bookingPath,
+  deskPath,
+  pagePath,
+  pledgePath,
+  servicePath,
+  volunteerPath,
+  type Section,
+} from '#/lib/paths.ts';
+import { DESK_SERVICES } from '#/features/desks/services.ts';
 
 /**
  * When the pages whose words come with the code last changed: the time this module was built. Desks
@@ -22,8 +32,8 @@ const BUILT_AT: Date = (() => {
 })();
 
 /**
- * The pages' part of the sitemap: home, the sections, each desk and its booking, the pledge and
- * volunteer forms. The upcoming events have parts of their own (sitemap-events-[part].xml.ts).
+ * The pages' part of the sitemap: home, the sections, each service, each desk and its booking, the
+ * pledge and volunteer forms. The upcoming events have parts of their own (sitemap-events-[part].xml.ts).
  */
 export const GET: APIRoute = async (context) => {
   const db = await getDb();
@@ -33,6 +43,7 @@ export const GET: APIRoute = async (context) => {
   const pages: SitemapPage[] = [
     built((l) => pagePath(l)),
     ...(Object.keys(SECTIONS) as Section[]).map((s) => built((l) => pagePath(l, s))),
+    ...DESK_SERVICES.map((s) => built((l) => servicePath(l, s))),
     built((l) => pledgePath(l, 'dona')),
     built((l) => volunteerPath(l)),
     ...desks.flatMap((d) => [built((l) => deskPath(l, d.slug)), built((l) => bookingPath(l, d.slug))]),

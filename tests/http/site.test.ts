@@ -164,7 +164,15 @@ describe('content', () => {
     const index = await text('/sitemap-index.xml');
     expect(index.body).toContain('/sitemap-pages.xml</loc>');
     const { body } = await text('/sitemap-pages.xml');
-    for (const page of ['/it/sportelli/gallaratese', '/ar/zaino-sospeso', '/zh/faq', '/es/chi-siamo', '/en/eventi'])
+    for (const page of [
+      '/it/sportelli/gallaratese',
+      '/ar/zaino-sospeso',
+      '/zh/faq',
+      '/es/chi-siamo',
+      '/en/eventi',
+      '/uk/argomenti',
+      '/bn/servizi/orientation',
+    ])
       expect(body).toContain(`${page}</loc>`);
     expect(body).toContain('hreflang="zh-Hans"');
     // Every language's address of a page, each with the others as alternates.
