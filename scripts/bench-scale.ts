@@ -24,7 +24,7 @@ import { getDeskBySlug, listDesks } from '#/features/desks/desks.ts';
 import { listDeskSlots } from '#/features/booking/slot-availability.ts';
 import { loadWeek } from '#/features/booking/booking-flow.ts';
 import { EVENTS_PER_PAGE, listUpcomingEvents } from '#/features/events/events.ts';
-import { listEventsForActor } from '#/features/events/staff-events.ts';
+import { listEventsPage, listToReview } from '#/features/events/staff-events.ts';
 import { getCampaign } from '#/features/campaign/campaigns.ts';
 import { agendaRange, listAgenda } from '#/features/agenda/agenda-queries.ts';
 import { createUser } from '#/features/staff-accounts/users.ts';
@@ -260,13 +260,15 @@ async function captureStatements(desks: string[], userId: number): Promise<State
       page = 'events list';
       await listUpcomingEvents(db, { from: new Date(), limit: EVENTS_PER_PAGE + 1 });
       page = 'staff events list';
-      await listEventsForActor(db, {
+      const coordinator: Actor = {
         id: userId,
         role: 'coordinator',
         organisationId: null,
         municipi: ALL_MUNICIPI,
         desks: [],
-      });
+      };
+      // Its first page and what waits for review, as the page reads them.
+      await Promise.all([listEventsPage(db, coordinator), listToReview(db, coordinator)]);
       page = 'campaign page';
       await getCampaign(db, 'zaino-sospeso');
       page = 'staff agenda, week';
