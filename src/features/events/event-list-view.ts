@@ -14,8 +14,8 @@ export interface EventGroup {
 
 /**
  * `changeWaiting`: published events whose edit waits for review (event-revisions.ts): moderators
- * review them first. `toReview`: what waits for review whatever the page (listToReview), shown in
- * its place of the page's own.
+ * review them first. `toReview`: what waits for review whatever the page (listToReview), shown
+ * with the page's own.
  */
 export function eventGroups(
   events: readonly StaffEvent[],
@@ -27,7 +27,11 @@ export function eventGroups(
   const publishable = (e: StaffEvent) => eventActions(actor, e, changeWaiting.has(e.id)).publish;
   const withStatus = (status: StaffEvent['status']) => events.filter((e) => e.status === status);
   const groups: EventGroup[] = [
-    { id: 'to-review', title: t('staff.event.group.toReview'), events: [...(toReview ?? events.filter(publishable))] },
+    {
+      id: 'to-review',
+      title: t('staff.event.group.toReview'),
+      events: withPageOwn(toReview, events.filter(publishable)),
+    },
     { id: 'drafts', title: t('staff.event.group.draft'), events: withStatus('draft') },
     {
       id: 'submitted',
@@ -43,6 +47,15 @@ export function eventGroups(
   ];
   const moderator = actor.role === 'coordinator' || actor.role === 'admin';
   return groups.filter((g) => g.events.length > 0 || (g.id === 'to-review' && moderator));
+}
+
+/** What waits for review above every page, and the page's own (each once, newest first). */
+function withPageOwn(toReview: readonly StaffEvent[] | undefined, own: StaffEvent[]): StaffEvent[] {
+  if (!toReview) return own;
+  const seen = new Set(toReview.map((e) => e.id));
+  return [...toReview, ...own.filter((e) => !seen.has(e.id))].sort(
+    (x, y) => y.startsAt.getTime() - x.startsAt.getTime() || y.id - x.id,
+  );
 }
 
 /** The status filter's values in the address (?stato=…), Italian as the staff addresses are. */

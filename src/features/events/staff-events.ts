@@ -155,7 +155,37 @@ function seriesShownDates(db: Db, now: Date) {
   );
 }
 
-type Query = ReturnType<typeof baseQuery>;
+/**
+ * The list is read in two steps: which events (their id and start only, narrow rows, on the
+ * indexes), then the page's own rows in full. Reading the full rows of every series' shown date to
+ * keep 50 of them cost more than all the rest (25 ms at 1,000 series, docs/performance.md).
+ */
+function eventKeys(db: Db) {
+  return db.selectFrom('event').select(['event.id', 'event.starts_at']);
+}
+type Query = ReturnType<typeof eventKeys>;
+type EventKey = { id: number; starts_at: Date };
+
+/** The full rows of these events, in the order given. */
+async function eventsByKeys(db: Db, keys: readonly EventKey[]): Promise<StaffEvent[]> {
+  if (keys.length === 0) return [];
+  const rows = await baseQuery(db)
+    .where(
+      'event.id',
+      'in',
+      keys.map((k) => k.id),
+    )
+    .execute();
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const ordered = keys.flatMap((k) => {
+    const row = byId.get(k.id);
+    return row ? [toStaffEvent(row)] : [];
+  });
+  return withOrganiserIds(db, ordered);
+}
+
+/** Newest first (the later start; the higher id at the same start). */
+const newestFirst = (x: EventKey, y: EventKey) => y.starts_at.getTime() - x.starts_at.getTime() || y.id - x.id;
 
 /** The events the actor works on (each role's own), or undefined for none at all. */
 function actorScope(actor: Actor): ((query: Query) => Query) | undefined {
@@ -249,13 +279,11 @@ export async function listEventsPage(
   // The series' dates by their ids: as a subquery, PostgreSQL hashed the whole event table to join them.
   const shown = (await seriesShownDates(db, now).execute()).flatMap((r) => (r.id === null ? [] : [r.id]));
   const [oneOff, series] = await Promise.all([
-    page(baseQuery(db).where('event.series_id', 'is', null)),
-    shown.length === 0 ? [] : page(baseQuery(db).where('event.id', 'in', shown)),
+    page(eventKeys(db).where('event.series_id', 'is', null)),
+    shown.length === 0 ? [] : page(eventKeys(db).where('event.id', 'in', shown)),
   ]);
   const sign = newerFirst ? 1 : -1;
-  const merged = [...oneOff, ...series].sort(
-    (x, y) => sign * (y.starts_at.getTime() - x.starts_at.getTime() || y.id - x.id),
-  );
+  const merged = [...oneOff, ...series].sort((x, y) => sign * newestFirst(x, y));
   const more = merged.length > perPage;
   const rows = merged.slice(0, perPage);
   if (!newerFirst) rows.reverse();
@@ -264,7 +292,7 @@ export async function listEventsPage(
   // Coming from a page means that page is still there; reading past the page tells whether one is beyond.
   const hasOlder = newerFirst ? more : cursor !== undefined;
   const hasNewer = newerFirst ? cursor !== undefined : more;
-  const events = await withOrganiserIds(db, rows.map(toStaffEvent));
+  const events = await eventsByKeys(db, rows);
   return {
     events: events.filter((e) => eventActions(actor, e).see),
     ...(hasOlder && last ? { older: { startsAt: last.starts_at, id: last.id, direction: 'after' as const } } : {}),
@@ -282,34 +310,41 @@ export async function listEventsForActor(
   return (await listEventsPage(db, actor, { perPage: limit, now })).events;
 }
 
+/** What waits for review shown above every page: the newest few, and a link to all of them. */
+export const TO_REVIEW_SHOWN = 10;
+
 /**
- * What waits for the moderator's review, on any page of the list: the events sent for review and
- * the published ones whose edit waits (event_revision), newest first, at most one page's worth.
- * Submitted events are read on their own index (event_submitted_idx, 0300); the waiting edits are few.
+ * What waits for the moderator's review, shown above every page of the list: the events sent for
+ * review and the published ones whose edit waits (event_revision), newest first, the first `limit`
+ * and whether there are more. Submitted events are read on their own index (event_submitted_idx,
+ * 0300); the waiting edits are few.
  */
 export async function listToReview(
   db: Db,
   actor: Actor,
   filter: StaffEventFilter = {},
-  limit = STAFF_EVENTS_PER_PAGE,
-): Promise<StaffEvent[]> {
+  limit = TO_REVIEW_SHOWN,
+): Promise<{ events: StaffEvent[]; more: boolean }> {
   const mine = actorScope(actor);
-  if (!mine || (actor.role !== 'coordinator' && actor.role !== 'admin')) return [];
-  if (filter.status && filter.status !== 'submitted' && filter.status !== 'published') return [];
+  const none = { events: [], more: false };
+  if (!mine || (actor.role !== 'coordinator' && actor.role !== 'admin')) return none;
+  if (filter.status && filter.status !== 'submitted' && filter.status !== 'published') return none;
   const revised = (await db.selectFrom('event_revision').select('event_id').execute()).map((r) => r.event_id);
   const newest = (query: Query) =>
-    filtered(mine(query), filter).orderBy('event.starts_at', 'desc').orderBy('event.id', 'desc').limit(limit).execute();
+    filtered(mine(query), filter)
+      .orderBy('event.starts_at', 'desc')
+      .orderBy('event.id', 'desc')
+      .limit(limit + 1)
+      .execute();
   const [submitted, edited] = await Promise.all([
-    newest(baseQuery(db).where('event.status', '=', 'submitted')),
+    newest(eventKeys(db).where('event.status', '=', 'submitted')),
     revised.length === 0
       ? []
-      : newest(baseQuery(db).where('event.id', 'in', revised).where('event.status', '=', 'published')),
+      : newest(eventKeys(db).where('event.id', 'in', revised).where('event.status', '=', 'published')),
   ]);
-  const rows = [...submitted, ...edited]
-    .sort((x, y) => y.starts_at.getTime() - x.starts_at.getTime() || y.id - x.id)
-    .slice(0, limit);
-  const events = await withOrganiserIds(db, rows.map(toStaffEvent));
-  return events.filter((e) => eventActions(actor, e, true).publish);
+  const rows = [...submitted, ...edited].sort(newestFirst);
+  const events = await eventsByKeys(db, rows.slice(0, limit));
+  return { events: events.filter((e) => eventActions(actor, e, true).publish), more: rows.length > limit };
 }
 
 /** Municipi the actor may create events in (ids of `all`). */
