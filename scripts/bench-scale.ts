@@ -1,4 +1,4 @@
-// `npm run bench:scale [-- --url postgres://… --reseed --requests N]`: the site at the scale of the
+// `npm run bench:scale [-- --url postgres://… --reseed --requests N --only "<page>"]`: the site at the scale of the
 // whole city, on PostgreSQL. Seeds (once; kept in the schema `qubi_scale` for later runs, `--reseed`
 // starts over) 9 municipi × 10 desks, 1,000,000 past bookings, 100,000 pledges, 10,000 events and
 // 1,000 weekly series with 100,000 sign-ups (scripts/scale-data.ts), then:
@@ -24,7 +24,7 @@ import { getDeskBySlug, listDesks } from '#/features/desks/desks.ts';
 import { listDeskSlots } from '#/features/booking/slot-availability.ts';
 import { loadWeek } from '#/features/booking/booking-flow.ts';
 import { EVENTS_PER_PAGE, listUpcomingEvents } from '#/features/events/events.ts';
-import { listEventsForActor } from '#/features/events/staff-events.ts';
+import { listEventsPage, listToReview } from '#/features/events/staff-events.ts';
 import { getCampaign } from '#/features/campaign/campaigns.ts';
 import { agendaRange, listAgenda } from '#/features/agenda/agenda-queries.ts';
 import { createUser } from '#/features/staff-accounts/users.ts';
@@ -52,6 +52,8 @@ const arg = (name: string) => {
 const baseUrl = arg('url') ?? process.env.DATABASE_URL ?? DEFAULT_PG_URL;
 const requests = Number(arg('requests') ?? 300);
 const reseed = process.argv.includes('--reseed');
+/** `--only "<page>"`: that page's row only, printed with its size; no statements, docs/ left as they are (a before/after). */
+const only = arg('only');
 
 // ---------------------------------------------------------------- data
 
@@ -260,13 +262,15 @@ async function captureStatements(desks: string[], userId: number): Promise<State
       page = 'events list';
       await listUpcomingEvents(db, { from: new Date(), limit: EVENTS_PER_PAGE + 1 });
       page = 'staff events list';
-      await listEventsForActor(db, {
+      const coordinator: Actor = {
         id: userId,
         role: 'coordinator',
         organisationId: null,
         municipi: ALL_MUNICIPI,
         desks: [],
-      });
+      };
+      // Its first page and what waits for review, as the page reads them.
+      await Promise.all([listEventsPage(db, coordinator), listToReview(db, coordinator)]);
       page = 'campaign page';
       await getCampaign(db, 'zaino-sospeso');
       page = 'staff agenda, week';
@@ -359,9 +363,15 @@ const { counts, cookie, desks, userId, figures } = await prepare();
 const server = await startServer({ DATABASE_URL: scaleSchemaUrl(baseUrl), LIVE_PAGE_CACHE: 'off', WORKER: 'off' });
 let timings: Timing[];
 try {
-  timings = await measureHttp(server.origin, cookie, targets(desks));
+  const list = targets(desks).filter((t) => only === undefined || t.name === only);
+  if (list.length === 0) throw new Error(`no page named ${only}`);
+  timings = await measureHttp(server.origin, cookie, list);
 } finally {
   await server.stop();
+}
+if (only !== undefined) {
+  for (const t of timings) console.log(`${t.name}: ${t.bytes} bytes; load average ${os.loadavg()[0]!.toFixed(1)}`);
+  process.exit(0);
 }
 const statements = await captureStatements(desks, userId);
 for (const s of statements.slice(0, 8))

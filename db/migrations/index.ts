@@ -24,6 +24,7 @@ import * as accessibilityFeedback from './2026_12_05_0662_accessibility_feedback
 import * as figuresWaitlistRatings from './2026_12_05_0670_figures_waitlist_ratings.ts';
 import * as displacedBooking from './2026_12_05_0720_displaced_booking.ts';
 import * as waitEntryCodes from './2026_12_05_0750_wait_entry_codes.ts';
+import * as eventSubmittedIndex from './2026_12_06_0300_event_submitted_index.ts';
 import * as waitingList from './2026_12_05_0600_waiting_list.ts';
 import * as eventSeries from './2026_12_05_0610_event_series.ts';
 import * as eventListIndexes from './2026_12_05_0611_event_list_indexes.ts';
@@ -65,4 +66,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_05_0700_staff_event_list_index': staffEventListIndex,
   '2026_12_05_0745_locale_codes': localeCodes,
   '2026_12_05_0750_wait_entry_codes': waitEntryCodes,
+  '2026_12_06_0300_event_submitted_index': eventSubmittedIndex,
 };

@@ -194,3 +194,35 @@ describe('full → waiting list → offer → accept, JavaScript off, in Arabic'
     }
   });
 });
+
+describe('Back and the language switcher on the code step, JavaScript off', () => {
+  it('Back and "join" again lead to the same code step, the answers kept; the switcher keeps the step', async () => {
+    await site.withPage({ javaScriptEnabled: false }, async (page) => {
+      const list = `/it/eventi/${fx.slug}/lista-attesa`;
+      const submit = () => follow(page, page.getByRole('button', { name: text('it', 'waitlist.submit'), exact: true }));
+      await page.goto(`${site.origin}${list}`, { waitUntil: 'load' });
+      await page.fill('#adults', '2');
+      await page.fill('#name', 'Nadia Indietro');
+      await page.fill('#email', 'nadia.indietro@example.org');
+      await submit();
+      expect(new URL(page.url()).search).toBe('?passo=codice');
+      await page.goBack();
+      expect(new URL(page.url()).pathname + new URL(page.url()).search).toBe(list);
+      expect(await page.locator('#name').inputValue()).toBe('Nadia Indietro');
+      expect(await page.locator('#adults').inputValue()).toBe('2');
+      await submit();
+      expect(new URL(page.url()).search).toBe('?passo=codice');
+      expect(await page.locator('.error-summary').count()).toBe(0);
+
+      // The same step in Ukrainian, and its code puts the family in line.
+      await follow(page, page.locator('a[hreflang="uk"]').first());
+      expect(new URL(page.url()).pathname + new URL(page.url()).search).toBe(
+        `/uk/eventi/${fx.slug}/lista-attesa?passo=codice`,
+      );
+      expect(await page.locator('main h2').first().innerText()).toBe(text('uk', 'waitlist.code.title'));
+      await page.fill('#code', await codeSentTo(site.server.output, 'nadia.indietro@example.org'));
+      await follow(page, page.getByRole('button', { name: text('uk', 'waitlist.code.submit'), exact: true }));
+      expect(await page.locator('[role="status"]').innerText()).toContain(text('uk', 'waitlist.joined'));
+    });
+  });
+});

@@ -11,6 +11,7 @@ import { LOCALES } from '#/lib/locales.ts';
 import { createSession, generateSessionToken } from '#/features/staff-accounts/session.ts';
 
 let server: RunningServer;
+const PAGED_EVENTS = 61;
 const tokens: Record<string, string> = {};
 type Who = 'admin' | 'coord2' | 'coord8' | 'operator' | 'partnerA' | 'partnerB' | 'anonymous';
 
@@ -51,6 +52,25 @@ beforeAll(async () => {
             },
           ],
         ];
+        // A city-sized list for the paging tests: 61 one-off events in Municipio 7 (no coordinator
+        // here), a day apart from 2030 on: 51 drafts, 9 published, and the oldest sent for review.
+        await db
+          .insertInto('event')
+          .values(
+            Array.from({ length: PAGED_EVENTS }, (_, i) => ({
+              slug: `pagina-${String(i).padStart(2, '0')}`,
+              municipio_id: 7,
+              title: JSON.stringify({ it: `Paginata ${String(i).padStart(2, '0')}` }),
+              summary: JSON.stringify({ it: 'Riassunto.' }),
+              description: JSON.stringify({ it: 'Descrizione.' }),
+              venue: 'Spazio',
+              address: 'Via Prova 1, Milano',
+              starts_at: new Date(Date.UTC(2030, 0, 1 + i, 16)),
+              ends_at: null,
+              status: i === 0 ? ('submitted' as const) : i <= 9 ? ('published' as const) : ('draft' as const),
+            })),
+          )
+          .execute();
         for (const [who, user] of people) {
           const id = await createUser(db, user);
           // Admins must have a second factor; this session has passed it.
@@ -514,5 +534,69 @@ describe('review and publication', () => {
     expect((await post('partnerA', eventPath, [['intent', 'explode']])).status).toBe(400);
     expect((await get('admin', '/it/staff/eventi/999999')).status).toBe(404);
     expect((await get('admin', '/it/staff/eventi/abc')).status).toBe(404);
+  });
+});
+
+describe('the list a page at a time (a city of events)', () => {
+  /** The events a page lists (their staff links), in order, and its "newer" / "older" links. */
+  const listed = (html: string) => ({
+    ids: [...html.matchAll(/<a href="\/it\/staff\/eventi\/(\d+)"/g)].map((m) => Number(m[1])),
+    titles: [...html.matchAll(/Paginata (\d\d)/g)].map((m) => Number(m[1])),
+    newer: /<a href="([^"]+)" rel="prev"/.exec(html)?.[1]?.replace(/&amp;/g, '&'),
+    older: /<a href="([^"]+)" rel="next"/.exec(html)?.[1]?.replace(/&amp;/g, '&'),
+  });
+  const body = (html: string) => html.split('id="to-review"')[1]!.split('</section>').slice(1).join('</section>');
+
+  it('50 rows a page, newest first; "older" and "newer" are links that keep the filter, each row once', async () => {
+    const first = await get('admin', '/it/staff/eventi?municipio=7');
+    expect(first.status).toBe(200);
+    const one = listed(body(first.html));
+    // The newest 50 (60 down to 11): the one sent for review is shown above, on every page.
+    expect(one.titles).toEqual(Array.from({ length: 50 }, (_, i) => 60 - i));
+    expect(one.newer).toBeUndefined();
+    expect(one.older).toMatch(/^\/it\/staff\/eventi\?municipio=7&dopo=\d+\.\d+$/);
+    const second = await get('admin', one.older!);
+    expect(second.status).toBe(200);
+    const two = listed(body(second.html));
+    expect(two.titles).toEqual(Array.from({ length: 10 }, (_, i) => 10 - i));
+    expect(two.older).toBeUndefined();
+    expect(two.newer).toMatch(/^\/it\/staff\/eventi\?municipio=7&prima=\d+\.\d+$/);
+    expect(new Set([...one.ids, ...two.ids]).size).toBe(60);
+    // What waits for review is on both pages, above the rest.
+    for (const page of [first, second])
+      expect(page.html.split('id="to-review"')[1]!.split('</section>')[0]).toContain('Paginata 00');
+    // Back to the newer page: the same 50 rows.
+    const again = await get('admin', two.newer!);
+    expect(listed(body(again.html)).titles).toEqual(one.titles);
+    expect(listed(body(again.html)).newer).toBeUndefined();
+  });
+
+  it('filters by status and municipio (a GET form), kept across pages', async () => {
+    const drafts = await get('admin', '/it/staff/eventi?stato=bozza&municipio=7');
+    expect(drafts.html).toMatch(/<option value="bozza" selected/);
+    expect(drafts.html).toMatch(/<option value="7" selected/);
+    const one = listed(body(drafts.html));
+    expect(one.titles).toEqual(Array.from({ length: 50 }, (_, i) => 60 - i));
+    expect(one.older).toMatch(/^\/it\/staff\/eventi\?stato=bozza&municipio=7&dopo=/);
+    const two = await get('admin', one.older!);
+    expect(two.status).toBe(200);
+    expect(listed(body(two.html)).titles).toEqual([10]);
+    expect(listed(body(two.html)).older).toBeUndefined();
+    const published = listed(body((await get('admin', '/it/staff/eventi?stato=pubblicato&municipio=7')).html));
+    expect(published.titles).toEqual(Array.from({ length: 9 }, (_, i) => 9 - i));
+    expect(published.newer).toBeUndefined();
+    expect(published.older).toBeUndefined();
+  });
+
+  it('a coordinator elsewhere sees none of them; a broken address shows the first page, not an error', async () => {
+    const coord2 = await get('coord2', '/it/staff/eventi?municipio=7');
+    expect(coord2.status).toBe(200);
+    expect(coord2.html).not.toContain('Paginata');
+    expect(coord2.html).not.toContain('rel="next"');
+    for (const query of ['?dopo=abc&stato=%00', '?prima=99999999999999999999.1', '?municipio=99&dopo=1.0']) {
+      const page = await get('admin', `/en/staff/eventi${query}`);
+      expect(page.status, query).toBe(200);
+      expect(page.html).toContain('rel="next"');
+    }
   });
 });

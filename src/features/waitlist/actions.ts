@@ -1,5 +1,6 @@
 // The waiting list's forms as Astro Actions (issue #13), without JavaScript: joining an event's list
-// (…/eventi/{slug}/lista-attesa, the party form of a sign-up, then its code step: wait-code-actions.ts), and the family's answers on its status
+// (…/eventi/{slug}/lista-attesa, the party form of a sign-up, then its code step: wait-code-actions.ts;
+// Back from the code step and "join" again lead to the same code step), and the family's answers on its status
 // page (/{locale}/lista-attesa?token=…): accept an offer, decline it, or leave the list. Each is a
 // POST from a page (a mail scanner following the link changes nothing), then 303 to a GET.
 import type { ActionAPIContext } from 'astro:actions';
@@ -13,13 +14,13 @@ import { clientIp, guardPublicWrite } from '#/server/http/request-guard.ts';
 import { getServerSecret } from '#/server/security/secret.ts';
 import { limitKey } from '#/server/security/rate-limit.ts';
 import { getPublicEventBySlug } from '#/features/events/events.ts';
-import { AGE_BANDS, BAND_COLUMN, PARTY_FIELD_ORDER, parsePartyForm } from '#/features/events/party.ts';
+import { AGE_BANDS, BAND_COLUMN, PARTY_FIELD_ORDER, parsePartyForm, partySeats } from '#/features/events/party.ts';
 import { joinEventWaitlist } from './join-event.ts';
 import { acceptOffer, declineOrLeave } from './respond.ts';
 import { deskWaitlistPath, eventWaitlistPath, waitStatusPath } from './wait-paths.ts';
 import { joinDeskWaitlist, parseDeskWait } from './join-desk.ts';
 import { getDeskBySlug } from '#/features/desks/desks.ts';
-import { toWaitCodeStep, waitCodeActions } from './wait-code-actions.ts';
+import { codeStepPath, stillPendingHere, toWaitCodeStep, waitCodeActions } from './wait-code-actions.ts';
 
 /** Where a refused join form keeps its answers (the sign-up's flow, a scope of its own). */
 export const waitlistForm = (slug: string | undefined) =>
@@ -88,12 +89,19 @@ export const waitlist = {
         client: limitKey('hold', clientIp(context), secret),
         submissionKey: /^[\x21-\x7E]{1,64}$/.test(input.submissionKey) ? input.submissionKey : null,
       });
+      const listPage = eventWaitlistPath(context.locals.locale, event.slug);
+      if (
+        !outcome.ok &&
+        outcome.reason === 'already_waiting' &&
+        (await stillPendingHere(context, { eventId: event.id }, { ...party, seats: partySeats(party) }))
+      )
+        throw seeOther(codeStepPath(listPage));
       if (!outcome.ok)
         throw new FormRefused({
           notice: `waitlist.refused.${outcome.reason}`,
           status: outcome.reason === 'too_many' ? 429 : 409,
         });
-      return toWaitCodeStep(context, outcome.id, eventWaitlistPath(context.locals.locale, event.slug));
+      return toWaitCodeStep(context, outcome.id, listPage);
     },
   }),
   /** "Tell me if a place opens" at a desk, for a range of days. */
@@ -125,12 +133,19 @@ export const waitlist = {
         client: limitKey('hold', clientIp(context), secret),
         submissionKey: /^[\x21-\x7E]{1,64}$/.test(input.submissionKey) ? input.submissionKey : null,
       });
+      const listPage = deskWaitlistPath(context.locals.locale, desk.slug);
+      if (
+        !outcome.ok &&
+        outcome.reason === 'already_waiting' &&
+        (await stillPendingHere(context, { deskId: desk.id }, { ...wait, seats: 1 }))
+      )
+        throw seeOther(codeStepPath(listPage));
       if (!outcome.ok)
         throw new FormRefused({
           notice: `waitlist.refused.${outcome.reason}`,
           status: outcome.reason === 'too_many' ? 429 : 409,
         });
-      return toWaitCodeStep(context, outcome.id, deskWaitlistPath(context.locals.locale, desk.slug));
+      return toWaitCodeStep(context, outcome.id, listPage);
     },
   }),
   /** "Yes, we come": the offered seats become a confirmed sign-up. */

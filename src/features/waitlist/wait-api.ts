@@ -1,6 +1,6 @@
 // The JSON API's side of the waiting list (issue #13; docs/api.md): joining an event's list with the
 // same body as a sign-up answers 201 with the pending entry and where its code went; …/{reference}/confirm
-// with the code puts it in line, as a sign-up's confirm does. The status link goes to the contact only.
+// with the code puts it in line, as a sign-up's confirm does (its own lookup limit: WAIT_CONFIRM_SCOPE). The status link goes to the contact only.
 import type { APIContext } from 'astro';
 import { getDb } from '#/server/db/index.ts';
 import { clientIp, guardPublicWrite } from '#/server/http/request-guard.ts';
@@ -20,6 +20,7 @@ import { joinEventWaitlist } from './join-event.ts';
 import { eventWaitlistPath } from './wait-paths.ts';
 import { confirmWaitEntry, findWaitHold, waitHoldLapsed, type WaitHoldView } from './wait-holds.ts';
 import { positionOf } from './wait-status.ts';
+import { WAIT_CONFIRM_SCOPE } from './wait-limits.ts';
 
 const SUBMISSION_KEY = /^[\x21-\x7E]{1,64}$/;
 
@@ -79,7 +80,7 @@ export async function postWaitingList(context: APIContext): Promise<Response> {
 
 /** POST /api/v1/events/{slug}/waiting-list/{reference}/confirm with {"code": "123456"} */
 export async function postWaitingListConfirm(context: APIContext): Promise<Response> {
-  const read = await readCodeConfirm(context, 'registration-confirm');
+  const read = await readCodeConfirm(context, WAIT_CONFIRM_SCOPE);
   if (!read.ok) return read.response;
   const { db, code } = read;
   const reference = parseReference(context.params.reference ?? '', 'QW');

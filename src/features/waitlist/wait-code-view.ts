@@ -5,11 +5,10 @@ import type { AstroGlobal } from 'astro';
 import type { Db } from '#/server/db/database.ts';
 import type { Translate } from '#/lib/i18n.ts';
 import { keptFormInput } from '#/server/forms/form-page.ts';
-import { saveFormDraft } from '#/server/forms/form-draft.ts';
 import { buildCodeStepView } from '#/features/verification/code-step-view.ts';
-import { heldFromDraft } from '#/features/events/sign-up-drafts.ts';
 import { findWaitHold, waitHoldLapsed } from './wait-holds.ts';
-import { WAIT_HOLD, waitCodeForm } from './wait-code-actions.ts';
+import { waitCodeForm } from './wait-code-actions.ts';
+import { heldWaitEntry, holdWaitEntry } from './wait-drafts.ts';
 
 type Page = Pick<AstroGlobal, 'cookies' | 'response' | 'redirect'>;
 
@@ -21,11 +20,11 @@ export async function waitCodeStepView(
   t: Translate,
   now: Date = new Date(),
 ) {
-  const held = await heldFromDraft(page, WAIT_HOLD);
+  const held = await heldWaitEntry(page);
   const w = held && (await findWaitHold(db, held.id));
   if (!w || (list.eventId !== undefined ? w.eventId !== list.eventId : w.deskId !== list.deskId)) return undefined;
   // What "send again" did is said once.
-  if (held.said) await saveFormDraft(page, 'signup-hold', { slug: WAIT_HOLD, id: held.id });
+  if (held.said) await holdWaitEntry(page, held.id);
   const kept = await keptFormInput(page, 'signup', waitCodeForm.scope);
   const error = kept?.errors.get('code');
   const emailError = kept?.errors.get('email');
@@ -40,6 +39,8 @@ export async function waitCodeStepView(
     emailError: emailError ? t(emailError.key) : undefined,
     notice: notice ? t(notice) : undefined,
     resent: held.said === 'resent',
+    /** Above 0: too many codes tried from this address (the page answers 429 and says until when). */
+    retryAfterSeconds: kept?.retryAfterSeconds ?? 0,
   };
 }
 

@@ -57,6 +57,9 @@ export interface WaitHoldView {
   eventSlug: string | null;
   deskSlug: string | null;
   seats: number;
+  /** A desk's list: the days the family waits for (null for an event's). */
+  fromDay: string | null;
+  toDay: string | null;
   status: string;
   expiresAt: Date | null;
   channel: CodeChannel | null;
@@ -75,6 +78,7 @@ export async function findWaitHold(db: Db, id: number): Promise<WaitHoldView | u
     .leftJoin('event as e', 'e.id', 'w.event_id')
     .leftJoin('desk as d', 'd.id', 'w.desk_id')
     .select(['w.id', 'w.reference', 'w.event_id', 'w.desk_id', 'w.seats', 'w.status', 'w.hold_expires_at'])
+    .select(['w.from_day', 'w.to_day'])
     .select(['e.slug as event_slug', 'd.slug as desk_slug'])
     .select(['w.phone', 'w.email', 'v.channel', 'v.attempts', 'v.sends', 'v.last_sent_at'])
     .where('w.id', '=', id)
@@ -88,6 +92,8 @@ export async function findWaitHold(db: Db, id: number): Promise<WaitHoldView | u
       eventSlug: row.event_slug,
       deskSlug: row.desk_slug,
       seats: row.seats,
+      fromDay: row.from_day,
+      toDay: row.to_day,
       status: row.status,
       expiresAt: row.hold_expires_at,
       channel: row.channel,

@@ -15,6 +15,13 @@ export const WAIT_LIMITS = {
   perClient: () => fromEnv('WAITLIST_PER_CLIENT', 5),
 };
 
+/**
+ * The lookup limit (RATE_LIMIT_LOOKUPS_PER_IP_PER_HOUR) codes typed for a join count against, on
+ * the list's page and at the API's confirm alike: a count of its own, so a family confirming a
+ * sign-up and a waiting list from one address (a desk's wifi) is not stopped by the other's tries.
+ */
+export const WAIT_CONFIRM_SCOPE = 'waitlist-confirm';
+
 export type WaitRefusal = 'already_waiting' | 'contact_limit' | 'too_many';
 
 export async function checkWaitLimits(

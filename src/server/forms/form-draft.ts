@@ -23,6 +23,7 @@ export type DraftFlow =
   | 'staff'
   | 'signup'
   | 'signup-hold'
+  | 'wait-hold'
   | 'rating'
   | 'accessibility';
 
