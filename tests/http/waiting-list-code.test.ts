@@ -165,6 +165,9 @@ describe("Back and the language switcher on the waiting list's code step", () =>
     // Other days are another wish: refused as before, not this code step.
     const otherDays = await sendForm(list, { ...answers, toDay: inDays(6) }, jar);
     expect(otherDays.location).toBe(list);
+    const refused = (await request(otherDays.location!, jar)).html;
+    expect(refused).toContain(uk['waitlist.refused.desk_already_waiting']);
+    expect(refused).not.toContain(uk['waitlist.refused.already_waiting']);
   }, 60_000);
 });
 

@@ -142,7 +142,11 @@ export const waitlist = {
         throw seeOther(codeStepPath(listPage));
       if (!outcome.ok)
         throw new FormRefused({
-          notice: `waitlist.refused.${outcome.reason}`,
+          // The event's wording names "this event"; a desk's list says "this desk".
+          notice:
+            outcome.reason === 'already_waiting'
+              ? 'waitlist.refused.desk_already_waiting'
+              : `waitlist.refused.${outcome.reason}`,
           status: outcome.reason === 'too_many' ? 429 : 409,
         });
       return toWaitCodeStep(context, outcome.id, listPage);
