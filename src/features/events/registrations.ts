@@ -55,7 +55,7 @@ export interface RegisterOptions {
    * The event as this request read it a moment ago (readSignUpEvent, sign-up-event.ts): its seats
    * left and whether families wait on its list, so they are not read again.
    */
-  event?: { seats: Seats | null; waiting: boolean };
+  event?: { seats: Seats | null; waiting: boolean; lapsedSeats: number };
 }
 
 /**
@@ -162,8 +162,13 @@ export async function registerParty(
       await sendRegistrationCode(trx, { id: row.id, channel, ...party }, code, expiresAt);
       // The seats last, so that the event's row stays locked only for the commit: lapsed holds give
       // theirs back and the party's are taken in the same statement, or the whole sign-up is
-      // rolled back (the throw).
-      if (!(await releaseAndTakeSeats(trx, eventId, seats, now))) throw new Refused(await whyNot(trx, eventId, now));
+      // rolled back (the throw). When the event had no lapsed hold a moment ago, the party's seats
+      // are tried alone first (a plain update, a fraction of the releasing one's cost); a hold that
+      // lapsed meanwhile is released when they do not fit, and otherwise by the next one.
+      const took =
+        (options.event?.lapsedSeats === 0 && !waiting && (await takeSeats(trx, eventId, seats, now))) ||
+        (await releaseAndTakeSeats(trx, eventId, seats, now));
+      if (!took) throw new Refused(await whyNot(trx, eventId, now));
       return { id: row.id, reference: row.reference, seats };
     });
   try {

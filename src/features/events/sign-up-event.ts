@@ -17,6 +17,8 @@ export interface SignUpEvent {
   seats: Seats | null;
   /** Someone waits on (or holds an offer of) the event's list: freed seats go to them first. */
   waiting: boolean;
+  /** Seats of holds that lapsed but were not released yet (counted as free in `seats`). */
+  lapsedSeats: number;
 }
 
 /** The public event of the slug (published or cancelled, as getPublicEventBySlug finds it), or undefined. */
@@ -38,5 +40,13 @@ export async function readSignUpEvent(db: Db, slug: string, now: Date = new Date
       FROM event e
      WHERE e.slug = ${slug} AND e.status IN (${sql.join([...PUBLIC_STATUSES])})`.execute(db);
   const row = rows[0];
-  return row && { id: row.id, slug: row.slug, seats: seatsLeft(row, row.freed), waiting: row.waiting };
+  return (
+    row && {
+      id: row.id,
+      slug: row.slug,
+      seats: seatsLeft(row, row.freed),
+      waiting: row.waiting,
+      lapsedSeats: row.freed,
+    }
+  );
 }
