@@ -15,6 +15,7 @@ import {
 } from '#/features/events/registration-holds.ts';
 import { releaseLapsedRegistrations } from '#/features/events/lapsed-registrations.ts';
 import { getPublicEventBySlug } from '#/features/events/events.ts';
+import { readSignUpEvent } from '#/features/events/sign-up-event.ts';
 import { parsePartyJson, type Party } from '#/features/events/party.ts';
 
 let t: TestDatabase;
@@ -103,6 +104,52 @@ describe('300 parties of 1–6 people race for 60 seats', () => {
     expect(await counted(event.id)).toEqual({ counter: 60, held: 60, parties: given.length });
     expect((await getPublicEventBySlug(t.db, event.slug))?.seats).toEqual({ total: 60, left: 0 });
   }, 120_000);
+});
+
+describe('the sign-up as the API and the form make it: the event read first, then the seats', () => {
+  it('120 parties read the event and race for 30 seats: never more than 30, all 30 given', async () => {
+    const event = await newEvent(30);
+    const outcomes = await Promise.all(
+      Array.from({ length: 120 }, async (_, i) => {
+        const p = party(1 + (i % 3));
+        const from = client();
+        const read = await readSignUpEvent(t.db, event.slug, now);
+        return registerParty(t.db, event.id, p, { client: from, now, event: read });
+      }),
+    );
+    const total = outcomes.reduce((n, o) => n + (o.ok ? o.registration.seats : 0), 0);
+    expect(outcomes.every((o) => o.ok || o.reason === 'full')).toBe(true);
+    expect(total).toBe(30);
+    expect(await counted(event.id)).toMatchObject({ counter: 30, held: 30 });
+  }, 120_000);
+
+  it('reads a lapsed hold as free, and the sign-up releases it to take its seats', async () => {
+    const event = await newEvent(4);
+    expect((await registerParty(t.db, event.id, party(4), { client: client(), now })).ok).toBe(true);
+    const read = await readSignUpEvent(t.db, event.slug, later(16));
+    expect(read).toMatchObject({ seats: { total: 4, left: 4 }, lapsedSeats: 4, waiting: false });
+    const p = party(3);
+    expect((await registerParty(t.db, event.id, p, { client: client(), now: later(16), event: read })).ok).toBe(true);
+    expect(await counted(event.id)).toMatchObject({ counter: 3, held: 3, parties: 1 });
+  });
+
+  it('a hold that lapsed after the event was read is released when the party needs its seats', async () => {
+    const event = await newEvent(4);
+    const read = await readSignUpEvent(t.db, event.slug, now);
+    expect(read).toMatchObject({ seats: { total: 4, left: 4 }, lapsedSeats: 0 });
+    expect((await registerParty(t.db, event.id, party(4), { client: client(), now })).ok).toBe(true);
+    // The read above saw no lapsed hold; 16 minutes on, the party fits only with the lapsed seats.
+    const p = party(2);
+    expect((await registerParty(t.db, event.id, p, { client: client(), now: later(16), event: read })).ok).toBe(true);
+    expect(await counted(event.id)).toMatchObject({ counter: 2, held: 2, parties: 1 });
+  });
+
+  it('finds only public events by their slug', async () => {
+    const event = await newEvent(4);
+    await t.db.updateTable('event').set({ status: 'draft' }).where('id', '=', event.id).execute();
+    expect(await readSignUpEvent(t.db, event.slug, now)).toBeUndefined();
+    expect(await readSignUpEvent(t.db, 'not a slug', now)).toBeUndefined();
+  });
 });
 
 describe('a party takes all its seats or none', () => {

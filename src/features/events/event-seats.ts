@@ -26,10 +26,10 @@ export async function seatsOf(
           .groupBy('event_id')
           .execute();
   const freed = new Map(lapsed.map((l) => [l.event_id, Number(l.n)]));
-  return new Map(
-    events.map((e) => [
-      e.id,
-      e.seats === null ? null : { total: e.seats, left: Math.max(0, e.seats - e.seats_taken + (freed.get(e.id) ?? 0)) },
-    ]),
-  );
+  return new Map(events.map((e) => [e.id, seatsLeft(e, freed.get(e.id) ?? 0)]));
+}
+
+/** An event's seats with `freed` seats of lapsed holds counted as free (null: no seats to count). */
+export function seatsLeft(e: { seats: number | null; seats_taken: number }, freed: number): Seats | null {
+  return e.seats === null ? null : { total: e.seats, left: Math.max(0, e.seats - e.seats_taken + freed) };
 }

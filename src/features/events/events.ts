@@ -44,7 +44,7 @@ export interface EventFilters {
 }
 
 /** Statuses the public may see: a cancelled event stays visible, marked as cancelled. */
-const PUBLIC_STATUSES = ['published', 'cancelled'] as const;
+export const PUBLIC_STATUSES = ['published', 'cancelled'] as const;
 
 /** Events on a page of the public list (?pagina=N). */
 export const EVENTS_PER_PAGE = 20;

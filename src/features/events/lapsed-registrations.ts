@@ -3,20 +3,30 @@
 // back, personal data, code and messages dropped — by the next sign-up for the same event or by the
 // worker's housekeeping. One statement: its first step flips the holds from 'pending', so a hold's
 // seats are given back only once, whoever releases it.
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
 
-export async function releaseLapsedRegistrations(db: Db, now: Date, eventId?: number): Promise<number> {
+/**
+ * The common table expressions that release the lapsed holds (of one event, or of all): `lapsed`
+ * (id, event_id, seats of each hold flipped to 'expired', its personal data dropped), then its code
+ * and messages deleted. The statement that uses them gives the seats back to the events' counters.
+ */
+export function lapsedHoldsCtes(now: Date, eventId?: number): RawBuilder<unknown> {
   const ofEvent = eventId === undefined ? sql`TRUE` : sql`event_id = ${eventId}::int`;
-  const { rows } = await sql<{ released: number }>`
-    WITH lapsed AS (
+  return sql`
+    lapsed AS (
       UPDATE event_registration
          SET status = 'expired', name = NULL, phone = NULL, email = NULL, hold_client = NULL, submission_key = NULL
        WHERE status = 'pending' AND hold_expires_at <= ${now}::timestamptz AND ${ofEvent}
       RETURNING id, event_id, seats
     ),
     codes AS (DELETE FROM verification_code WHERE registration_id IN (SELECT id FROM lapsed)),
-    messages AS (DELETE FROM outbox WHERE registration_id IN (SELECT id FROM lapsed)),
+    messages AS (DELETE FROM outbox WHERE registration_id IN (SELECT id FROM lapsed))`;
+}
+
+export async function releaseLapsedRegistrations(db: Db, now: Date, eventId?: number): Promise<number> {
+  const { rows } = await sql<{ released: number }>`
+    WITH ${lapsedHoldsCtes(now, eventId)},
     freed AS (
       UPDATE event SET seats_taken = event.seats_taken - l.n
         FROM (SELECT event_id, sum(seats)::int AS n FROM lapsed GROUP BY event_id) AS l

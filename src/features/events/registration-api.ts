@@ -2,6 +2,7 @@
 // what the HTML form's actions do, answering with the shapes below. The endpoints stay thin.
 import type { APIContext } from 'astro';
 import { getDb } from '#/server/db/index.ts';
+import type { Db } from '#/server/db/database.ts';
 import { getConfig } from '#/server/config.ts';
 import { clientIp, guardPublicWrite } from '#/server/http/request-guard.ts';
 import { apiError, json, rateLimited, readJsonObject } from '#/server/http/api-respond.ts';
@@ -16,13 +17,19 @@ import { codeRefusedResponse, readCodeConfirm } from '#/features/verification/co
 import { eventForSignUp } from './series-occurrence.ts';
 import { parsePartyJson } from './party.ts';
 import { registerParty } from './registrations.ts';
-import { confirmRegistration, findRegistration, findRegistrationIdByReference } from './registration-holds.ts';
+import { confirmRegistration, findRegistration, findRegistrationByReference } from './registration-holds.ts';
+import { readSignUpEvent, type SignUpEvent } from './sign-up-event.ts';
 import type { RegistrationView } from './registration-holds.ts';
 import { waitingListOption } from '#/features/waitlist/wait-api.ts';
 
 const SUBMISSION_KEY = /^[\x21-\x7E]{1,64}$/;
 
-function registrationJson(r: RegistrationView, now = new Date()) {
+type RegistrationAnswer = Pick<
+  RegistrationView,
+  'reference' | 'eventSlug' | 'seats' | 'status' | 'expiresAt' | 'channel' | 'phone' | 'email'
+>;
+
+function registrationJson(r: RegistrationAnswer, now = new Date()) {
   const pending = r.status === 'pending';
   return {
     reference: r.reference,
@@ -48,12 +55,10 @@ export async function postRegistration(context: APIContext): Promise<Response> {
   if (key !== undefined && key !== null && (typeof key !== 'string' || !SUBMISSION_KEY.test(key)))
     return apiError(422, 'invalid', { fields: { submissionKey: t('events.register.error.submissionKeyInvalid') } });
   const db = await getDb();
-  // `occurrence` picks one date of a recurring activity (#13).
-  const found = await eventForSignUp(db, context.params.slug ?? '', read.body.occurrence);
-  if (!found.ok && found.error === 'invalid')
+  const event = await signUpTarget(db, context.params.slug ?? '', read.body.occurrence);
+  if (event === 'invalid')
     return apiError(422, 'invalid', { fields: { occurrence: t('series.error.occurrenceInvalid') } });
-  if (!found.ok) return apiError(404, 'not_found');
-  const event = found.event;
+  if (!event) return apiError(404, 'not_found');
   const party = parsed.value;
   const limit = await guardPublicWrite(db, 'event-registration', clientIp(context), [party.phone, party.email]);
   if (!limit.allowed) return rateLimited(limit.retryAfterSeconds);
@@ -61,6 +66,7 @@ export async function postRegistration(context: APIContext): Promise<Response> {
   const outcome = await registerParty(db, event.id, party, {
     client: limitKey('hold', clientIp(context), secret),
     submissionKey: typeof key === 'string' ? key : null,
+    ...('waiting' in event ? { event } : {}),
   });
   if (!outcome.ok) {
     const message = t(`events.register.refused.${outcome.reason}`);
@@ -74,8 +80,35 @@ export async function postRegistration(context: APIContext): Promise<Response> {
     });
   }
   await invalidateLiveData(context, [CACHE_TAGS.events]);
-  const r = await findRegistration(db, outcome.registration.id);
-  return json(registrationJson(r!), { status: outcome.duplicate ? 200 : 201 });
+  if (outcome.duplicate) return json(registrationJson((await findRegistration(db, outcome.registration.id))!));
+  // A new hold is answered from what was just written (no statement to read it back).
+  const { registration, hold } = outcome;
+  const answer: RegistrationAnswer = {
+    reference: registration.reference,
+    eventSlug: event.slug,
+    seats: registration.seats,
+    status: 'pending',
+    expiresAt: hold.expiresAt,
+    channel: hold.channel,
+    phone: party.phone,
+    email: party.email,
+  };
+  return json(registrationJson(answer), { status: 201 });
+}
+
+/**
+ * The event a sign-up is for: the slug's in one statement (sign-up-event.ts), or with `occurrence`
+ * (one date of a recurring activity, #13) that date's; 'invalid' for a date that is not one.
+ */
+async function signUpTarget(
+  db: Db,
+  slug: string,
+  occurrence: unknown,
+): Promise<SignUpEvent | Pick<SignUpEvent, 'id' | 'slug' | 'seats'> | 'invalid' | undefined> {
+  if (occurrence === undefined || occurrence === null) return readSignUpEvent(db, slug);
+  const found = await eventForSignUp(db, slug, occurrence);
+  if (!found.ok) return found.error === 'invalid' ? 'invalid' : undefined;
+  return found.event;
 }
 
 /** POST /api/v1/events/{slug}/registrations/{reference}/confirm with {"code": "123456"} */
@@ -84,8 +117,7 @@ export async function postRegistrationConfirm(context: APIContext): Promise<Resp
   if (!read.ok) return read.response;
   const { db, code } = read;
   const reference = parseReference(context.params.reference ?? '', 'QE');
-  const id = reference ? await findRegistrationIdByReference(db, reference) : undefined;
-  const found = id === undefined ? undefined : await findRegistration(db, id);
+  const found = reference ? await findRegistrationByReference(db, reference) : undefined;
   if (!found || found.eventSlug !== context.params.slug) return apiError(404, 'not_found');
   const outcome = await confirmRegistration(db, found.id, code, { reminderAt: getConfig().reminderTime });
   if (!outcome.ok) {
@@ -93,5 +125,6 @@ export async function postRegistrationConfirm(context: APIContext): Promise<Resp
       await invalidateLiveData(context, [CACHE_TAGS.events]);
     return codeRefusedResponse(outcome);
   }
-  return json(registrationJson((await findRegistration(db, found.id))!));
+  // Confirmed (now or before): no hold left to show, nothing else changed (no statement to read it back).
+  return json(registrationJson({ ...found, status: 'confirmed', expiresAt: null }));
 }

@@ -32,8 +32,8 @@ export interface RegistrationView {
   lastSentAt: Date | null;
 }
 
-export async function findRegistration(db: Db, id: number): Promise<RegistrationView | undefined> {
-  const row = await db
+function registrationQuery(db: Db) {
+  return db
     .selectFrom('event_registration as r')
     .innerJoin('event as e', 'e.id', 'r.event_id')
     .leftJoin('verification_code as v', 'v.registration_id', 'r.id')
@@ -52,9 +52,10 @@ export async function findRegistration(db: Db, id: number): Promise<Registration
       'v.attempts',
       'v.sends',
       'v.last_sent_at',
-    ])
-    .where('r.id', '=', id)
-    .executeTakeFirst();
+    ]);
+}
+
+function viewOf(row: Awaited<ReturnType<ReturnType<typeof registrationQuery>['executeTakeFirst']>>) {
   return (
     row && {
       id: row.id,
@@ -75,13 +76,13 @@ export async function findRegistration(db: Db, id: number): Promise<Registration
   );
 }
 
-export async function findRegistrationIdByReference(db: Db, reference: string): Promise<number | undefined> {
-  const row = await db
-    .selectFrom('event_registration')
-    .select('id')
-    .where('reference', '=', reference)
-    .executeTakeFirst();
-  return row?.id;
+export async function findRegistration(db: Db, id: number): Promise<RegistrationView | undefined> {
+  return viewOf(await registrationQuery(db).where('r.id', '=', id).executeTakeFirst());
+}
+
+/** The sign-up of a reference (QE-…), as findRegistration: one statement for the API's confirm call. */
+export async function findRegistrationByReference(db: Db, reference: string): Promise<RegistrationView | undefined> {
+  return viewOf(await registrationQuery(db).where('r.reference', '=', reference).executeTakeFirst());
 }
 
 /** A lapsed hold, even one not released yet. */

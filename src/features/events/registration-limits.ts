@@ -35,14 +35,8 @@ export async function checkRegistrationLimits(
   now: Date,
 ): Promise<RegistrationRefusal | undefined> {
   const emailKey = await lockClientAndContact(trx, request);
-  const { rows } = await sql<{ n: number }>`
-    SELECT (SELECT count(*) FROM booking WHERE status = 'pending' AND hold_client = ${request.client}
-              AND hold_expires_at > ${now}::timestamptz)
-         + (SELECT count(*) FROM event_registration WHERE status = 'pending' AND hold_client = ${request.client}
-              AND hold_expires_at > ${now}::timestamptz) AS n`.execute(trx);
-  if (Number(rows[0]?.n ?? 0) >= HOLD_LIMITS.holdsPerClient()) return 'too_many_holds';
-
-  const mine = await trx
+  // The contact's upcoming sign-ups, read in the same statement as the client's holds (after the locks).
+  const upcoming = trx
     .selectFrom('event_registration as r')
     .innerJoin('event as e', 'e.id', 'r.event_id')
     .select('r.event_id')
@@ -58,9 +52,17 @@ export async function checkRegistrationLimits(
         ...(request.phone ? [eb('r.phone', '=', request.phone)] : []),
         ...(emailKey ? [eb(EMAIL_KEY_SQL('r.email'), '=', emailKey)] : []),
       ]),
-    )
-    .execute();
-  if (mine.some((r) => r.event_id === request.eventId)) return 'already_registered';
+    );
+  const { rows } = await sql<{ n: number; mine: number[] }>`
+    SELECT (SELECT count(*) FROM booking WHERE status = 'pending' AND hold_client = ${request.client}
+              AND hold_expires_at > ${now}::timestamptz)
+         + (SELECT count(*) FROM event_registration WHERE status = 'pending' AND hold_client = ${request.client}
+              AND hold_expires_at > ${now}::timestamptz) AS n,
+           array(${upcoming}) AS mine`.execute(trx);
+  if (Number(rows[0]?.n ?? 0) >= HOLD_LIMITS.holdsPerClient()) return 'too_many_holds';
+
+  const mine = rows[0]?.mine ?? [];
+  if (mine.some((id) => Number(id) === request.eventId)) return 'already_registered';
   if (mine.length >= registrationsPerContact()) return 'contact_limit';
   return undefined;
 }

@@ -16,8 +16,8 @@ import { generateReference } from '#/features/booking/reference.ts';
 import { smsRecipientOf } from '#/server/mail/outbox.ts';
 import { BAND_COLUMN, partySeats, type Party } from './party.ts';
 import { checkRegistrationLimits, type RegistrationRefusal } from './registration-limits.ts';
-import { releaseLapsedRegistrations } from './lapsed-registrations.ts';
-import { seatsOf } from './event-seats.ts';
+import { lapsedHoldsCtes } from './lapsed-registrations.ts';
+import { seatsOf, type Seats } from './event-seats.ts';
 import { queueCode } from '#/features/verification/send-code.ts';
 import { hasWaitingList, settleEventList } from '#/features/waitlist/event-offers.ts';
 
@@ -51,6 +51,11 @@ export interface RegisterOptions {
   /** Same key → same sign-up (a form sent twice). */
   submissionKey?: string | null;
   now?: Date;
+  /**
+   * The event as this request read it a moment ago (readSignUpEvent, sign-up-event.ts): its seats
+   * left and whether families wait on its list, so they are not read again.
+   */
+  event?: { seats: Seats | null; waiting: boolean; lapsedSeats: number };
 }
 
 /**
@@ -64,6 +69,25 @@ export async function takeSeats(trx: Db, eventId: number, seats: number, now: Da
      WHERE id = ${eventId}::int AND status = 'published' AND starts_at > ${now}::timestamptz
        AND seats IS NOT NULL AND seats_taken + ${seats}::int <= seats
     RETURNING id`.execute(trx);
+  return rows.length > 0;
+}
+
+/**
+ * takeSeats with the event's lapsed holds released first, in one statement that updates the
+ * event's row once: the seats the lapsed holds give back and the party's, or none of them. False:
+ * the party does not fit, and the caller MUST roll back (the lapsed holds were flipped all the same).
+ * Under concurrent sign-ups the holds flipped here are this statement's alone (another one waits on
+ * their rows, then finds them no longer pending), and the event's row is re-read once locked.
+ */
+async function releaseAndTakeSeats(trx: Db, eventId: number, seats: number, now: Date): Promise<boolean> {
+  const { rows } = await sql<{ id: number }>`
+    WITH ${lapsedHoldsCtes(now, eventId)},
+    freed AS (SELECT coalesce(sum(seats), 0)::int AS n FROM lapsed)
+    UPDATE event SET seats_taken = event.seats_taken - freed.n + ${seats}::int
+      FROM freed
+     WHERE event.id = ${eventId}::int AND event.status = 'published' AND event.starts_at > ${now}::timestamptz
+       AND event.seats IS NOT NULL AND event.seats_taken - freed.n + ${seats}::int <= event.seats
+    RETURNING event.id`.execute(trx);
   return rows.length > 0;
 }
 
@@ -97,10 +121,12 @@ export async function registerParty(
   const expiresAt = new Date(now.getTime() + HOLD_MINUTES * 60000);
   const channel: CodeChannel = party.phone && smsRecipientOf(party.phone) ? 'sms' : 'email';
   // Seats freed by lapsed holds or offers go to the waiting families first (issue #13).
-  if (await hasWaitingList(db, eventId)) await settleEventList(db, eventId, now);
+  const waiting = options.event ? options.event.waiting : await hasWaitingList(db, eventId);
+  if (waiting) await settleEventList(db, eventId, now);
   // Told at once when the party cannot fit (most of a rush, once the event is full): no transaction.
-  if (!(await mayFit(db, eventId, seats, now)))
-    return (await duplicate()) ?? { ok: false, reason: await whyNot(db, eventId, now) };
+  // The seats read with the event serve unless the list was just settled (it may have taken some).
+  const left = options.event && !waiting ? options.event.seats : await seatsLeftNow(db, eventId, now);
+  if (!left || left.left < seats) return (await duplicate()) ?? { ok: false, reason: await whyNot(db, eventId, now) };
   const secret = await getServerSecret(db);
   const attempt = () =>
     runInTransaction(db, async (trx) => {
@@ -135,11 +161,14 @@ export async function registerParty(
       const code = await issueCode(trx, { registrationId: row.id, channel, expiresAt }, secret, now);
       await sendRegistrationCode(trx, { id: row.id, channel, ...party }, code, expiresAt);
       // The seats last, so that the event's row stays locked only for the commit: lapsed holds give
-      // theirs back first (a statement of their own: a party may need more seats than one lapsed
-      // hold frees, and a statement updates the event's row once), then the party's are taken, or
-      // the whole sign-up is rolled back.
-      await releaseLapsedRegistrations(trx, now, eventId);
-      if (!(await takeSeats(trx, eventId, seats, now))) throw new Refused(await whyNot(trx, eventId, now));
+      // theirs back and the party's are taken in the same statement, or the whole sign-up is
+      // rolled back (the throw). When the event had no lapsed hold a moment ago, the party's seats
+      // are tried alone first (a plain update, a fraction of the releasing one's cost); a hold that
+      // lapsed meanwhile is released when they do not fit, and otherwise by the next one.
+      const took =
+        (options.event?.lapsedSeats === 0 && !waiting && (await takeSeats(trx, eventId, seats, now))) ||
+        (await releaseAndTakeSeats(trx, eventId, seats, now));
+      if (!took) throw new Refused(await whyNot(trx, eventId, now));
       return { id: row.id, reference: row.reference, seats };
     });
   try {
@@ -162,16 +191,14 @@ export async function registerParty(
   }
 }
 
-/** Whether the party may fit, counting lapsed holds as free (the write decides for good). */
-async function mayFit(db: Db, eventId: number, seats: number, now: Date): Promise<boolean> {
+/** The event's seats left, counting lapsed holds as free (the write decides for good). */
+async function seatsLeftNow(db: Db, eventId: number, now: Date): Promise<Seats | null | undefined> {
   const event = await db
     .selectFrom('event')
     .select(['id', 'seats', 'seats_taken'])
     .where('id', '=', eventId)
     .executeTakeFirst();
-  if (!event) return false;
-  const left = (await seatsOf(db, [event], now)).get(eventId);
-  return left !== null && left !== undefined && left.left >= seats;
+  return event && (await seatsOf(db, [event], now)).get(eventId);
 }
 
 /** Why the seats were not taken: the event takes no sign-ups (now), or the party does not fit. */

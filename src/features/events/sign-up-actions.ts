@@ -17,9 +17,9 @@ import { clientIp, guardPublicWrite } from '#/server/http/request-guard.ts';
 import { getServerSecret } from '#/server/security/secret.ts';
 import { limitKey } from '#/server/security/rate-limit.ts';
 import { codeEmailTarget, parseCodeInput } from '#/features/verification/code.ts';
-import { getPublicEventBySlug } from './events.ts';
 import { AGE_BANDS, BAND_COLUMN, PARTY_FIELD_ORDER, parsePartyForm, partySeats, type Party } from './party.ts';
 import { registerParty } from './registrations.ts';
+import { readSignUpEvent } from './sign-up-event.ts';
 import {
   cancelRegistration,
   confirmRegistration,
@@ -40,7 +40,7 @@ const partyFields = z.object({
 
 async function signUpEvent(context: ActionAPIContext) {
   const db = await getDb();
-  const event = await getPublicEventBySlug(db, context.params.slug ?? '');
+  const event = await readSignUpEvent(db, context.params.slug ?? '');
   // Gone meanwhile: the page's own GET says so (404).
   if (!event) throw seeOther(context.url.pathname);
   return { db, event, locale: context.locals.locale };
@@ -101,6 +101,7 @@ export const signUpActions = {
       const outcome = await registerParty(db, event.id, party, {
         client: limitKey('hold', clientIp(context), secret),
         submissionKey: /^[\x21-\x7E]{1,64}$/.test(input.submissionKey) ? input.submissionKey : null,
+        event,
       });
       if (!outcome.ok && outcome.reason === 'already_registered' && (await stillHeldHere(context, event.slug, party)))
         throw seeOther(eventSignUpPath(locale, event.slug, 'codice'));
