@@ -6,6 +6,7 @@ import { cancelPendingMessagesOf, enqueueMessage } from '#/server/mail/outbox.ts
 import { runInTransaction } from '#/server/db/transaction.ts';
 import { applyQuantityChanges } from './pledge-quantities.ts';
 import type { PledgePayload } from './pledge-messages.ts';
+import { selectPledgeWithPlace } from './pledge-with-place.ts';
 
 /**
  * Closes an open pledge with a final status and, unless it was received, gives its quantities back.
@@ -54,11 +55,7 @@ async function closePledge(
 
 /** What the pledge messages need, as createPledge stores it (no manage link: the caller adds one if it has one). */
 export async function pledgePayloadOf(trx: Db, pledgeId: number, reference: string): Promise<PledgePayload> {
-  const where = await trx
-    .selectFrom('pledge')
-    .innerJoin('campaign', 'campaign.id', 'pledge.campaign_id')
-    .innerJoin('collection_window', 'collection_window.id', 'pledge.collection_window_id')
-    .innerJoin('drop_off_point', 'drop_off_point.id', 'collection_window.drop_off_point_id')
+  const where = await selectPledgeWithPlace(trx)
     .select([
       'campaign.slug as campaign_slug',
       'collection_window.id as window_id',

@@ -7,6 +7,7 @@ import { writeAudit } from '#/features/audit/audit.ts';
 import { runInTransaction } from '#/server/db/transaction.ts';
 import { recordPledgeOutcome } from './close-pledge.ts';
 import { canManage } from './staff-pledge-queries.ts';
+import { selectPledgeWithPlace } from './pledge-with-place.ts';
 
 export type MarkResult =
   | { ok: true; reference: string; windowId: number; campaignSlug: string }
@@ -25,11 +26,7 @@ export async function markPledge(
 ): Promise<MarkResult> {
   if (!Number.isSafeInteger(pledgeId) || pledgeId < 1 || pledgeId > 2147483647)
     return { ok: false, reason: 'not_found' };
-  const row = await db
-    .selectFrom('pledge')
-    .innerJoin('collection_window', 'collection_window.id', 'pledge.collection_window_id')
-    .innerJoin('drop_off_point', 'drop_off_point.id', 'collection_window.drop_off_point_id')
-    .innerJoin('campaign', 'campaign.id', 'pledge.campaign_id')
+  const row = await selectPledgeWithPlace(db)
     .select([
       'pledge.id',
       'pledge.reference',

@@ -10,6 +10,7 @@ import { closeWaitEntry } from '#/features/waitlist/respond.ts';
 import { ERASED } from '#/features/waitlist/wait-erase.ts';
 import type { LocalizedText } from '#/lib/locales.ts';
 import { contactMatch, inIds } from './contact-match.ts';
+import { isoDates } from './iso-dates.ts';
 
 type Key = { email: string | null; phone: string | null };
 
@@ -69,10 +70,6 @@ export async function eventMatches(db: Db, ids: EventIds): Promise<EventMatches>
     })),
   };
 }
-
-/** A row with its instants as ISO strings, as the export's JSON has them. */
-const isoDates = (row: object): Record<string, unknown> =>
-  Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]));
 
 /** Their rows for the export: the columns that describe the person, no token hashes or keys. */
 export async function exportEventRows(db: Db, ids: EventIds) {

@@ -36,6 +36,25 @@ export type ErasureResult =
   | { ok: false; reason: 'self' };
 
 /**
+ * Cancels each row (a booking, a pledge) and adds the tag of the public page it changes (its desk's
+ * slots, its campaign) for those it did cancel. Returns how many it cancelled.
+ */
+async function cancelEach(
+  rows: { id: number; slug: string }[],
+  cancel: (id: number) => Promise<boolean>,
+  tagOf: (slug: string) => string,
+  cacheTags: Set<string>,
+): Promise<number> {
+  let cancelled = 0;
+  for (const row of rows) {
+    if (!(await cancel(row.id))) continue;
+    cancelled++;
+    cacheTags.add(tagOf(row.slug));
+  }
+  return cancelled;
+}
+
+/**
  * Erases everything stored about the person, in one transaction (see the top of this file).
  * Refuses to erase the account of the person asking (`self`): an admin cannot lock themselves out.
  */
@@ -61,64 +80,28 @@ export async function erasePersonalData(
     const events = await eraseEventData(trx, ids, now);
     for (const tag of events.cacheTags) cacheTags.add(tag);
     if (ids.booking.length) {
-      // A confirmed appointment still to come is cancelled first, so its place frees.
+      // A confirmed appointment still to come is cancelled first, so its place frees (its desk's slots change).
       const future = await trx
         .selectFrom('booking')
-        .select('id')
-        .where('id', 'in', ids.booking)
-        .where('status', '=', 'confirmed')
-        .where('starts_at', '>', now)
+        .innerJoin('desk', 'desk.id', 'booking.desk_id')
+        .select(['booking.id', 'desk.slug'])
+        .where('booking.id', 'in', ids.booking)
+        .where('booking.status', '=', 'confirmed')
+        .where('booking.starts_at', '>', now)
         .execute();
-      for (const b of future) if (await cancelBooking(trx, b.id, now)) bookingsCancelled++;
-      if (bookingsCancelled > 0) {
-        const desks = await trx
-          .selectFrom('desk')
-          .select('slug')
-          .where(
-            'id',
-            'in',
-            trx
-              .selectFrom('booking')
-              .select('desk_id')
-              .where(
-                'id',
-                'in',
-                future.map((b) => b.id),
-              ),
-          )
-          .execute();
-        for (const d of desks) cacheTags.add(CACHE_TAGS.slots(d.slug));
-      }
+      bookingsCancelled = await cancelEach(future, (id) => cancelBooking(trx, id, now), CACHE_TAGS.slots, cacheTags);
       await trx.updateTable('booking').set(erasedBookingFields(now)).where('id', 'in', ids.booking).execute();
     }
     if (ids.pledge.length) {
-      // An open pledge is cancelled first, so its quantities are needed again.
+      // An open pledge is cancelled first, so its quantities are needed again (its campaign's page changes).
       const open = await trx
         .selectFrom('pledge')
-        .select('id')
-        .where('id', 'in', ids.pledge)
-        .where('status', '=', 'pledged')
+        .innerJoin('campaign', 'campaign.id', 'pledge.campaign_id')
+        .select(['pledge.id', 'campaign.slug'])
+        .where('pledge.id', 'in', ids.pledge)
+        .where('pledge.status', '=', 'pledged')
         .execute();
-      for (const p of open) if (await cancelPledge(trx, p.id, now)) pledgesCancelled++;
-      if (pledgesCancelled > 0) {
-        const campaigns = await trx
-          .selectFrom('campaign')
-          .select('slug')
-          .where(
-            'id',
-            'in',
-            trx
-              .selectFrom('pledge')
-              .select('campaign_id')
-              .where(
-                'id',
-                'in',
-                open.map((p) => p.id),
-              ),
-          )
-          .execute();
-        for (const c of campaigns) cacheTags.add(CACHE_TAGS.campaign(c.slug));
-      }
+      pledgesCancelled = await cancelEach(open, (id) => cancelPledge(trx, id, now), CACHE_TAGS.campaign, cacheTags);
       await trx
         .updateTable('pledge')
         .set({

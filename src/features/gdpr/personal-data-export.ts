@@ -1,7 +1,9 @@
 // The right of access (GDPR art. 15): everything stored about the person, as JSON, audited.
 import type { Db } from '#/server/db/database.ts';
 import { writeAudit } from '#/features/audit/audit.ts';
+import { selectPledgeWithPlace } from '#/features/campaign/pledge-with-place.ts';
 import { exportEventRows } from './event-personal-data.ts';
+import { isoDates } from './iso-dates.ts';
 import type { LocalizedText } from '#/lib/locales.ts';
 import {
   countsOf,
@@ -17,8 +19,6 @@ import {
 function withoutTokens(payload: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(payload ?? {}).filter(([k]) => !/token|secret|password/i.test(k)));
 }
-
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 export interface PersonalDataExport {
   exportedAt: string;
@@ -71,11 +71,7 @@ export async function exportPersonalData(
         .where('booking.id', 'in', inIds(ids.booking))
         .orderBy('booking.id')
         .execute(),
-      db
-        .selectFrom('pledge')
-        .innerJoin('campaign', 'campaign.id', 'pledge.campaign_id')
-        .innerJoin('collection_window', 'collection_window.id', 'pledge.collection_window_id')
-        .innerJoin('drop_off_point', 'drop_off_point.id', 'collection_window.drop_off_point_id')
+      selectPledgeWithPlace(db)
         .select([
           'pledge.id',
           'pledge.reference',
@@ -177,45 +173,19 @@ export async function exportPersonalData(
   const result: PersonalDataExport = {
     exportedAt: (options.now ?? new Date()).toISOString(),
     key: key.kind,
-    booking: bookings.map((b) => ({
-      ...b,
-      starts_at: iso(b.starts_at),
-      ends_at: iso(b.ends_at),
-      created_at: iso(b.created_at),
-      cancelled_at: iso(b.cancelled_at),
-    })),
+    booking: bookings.map(isoDates),
     pledge: pledges.map((p) => ({
-      ...p,
-      window_starts_at: iso(p.window_starts_at),
-      window_ends_at: iso(p.window_ends_at),
-      created_at: iso(p.created_at),
-      closed_at: iso(p.closed_at),
+      ...isoDates(p),
       items: pledgeItems
         .filter((i) => i.pledge_id === p.id)
         .map((i) => ({ item: i.slug, name: (i.name as LocalizedText).it, quantity: i.quantity })),
     })),
-    volunteer: volunteers.map((v) => ({
-      ...v,
-      municipi: v.municipi.map(Number),
-      consent_at: iso(v.consent_at),
-      created_at: iso(v.created_at),
-      confirmed_at: iso(v.confirmed_at),
-    })),
-    outbox: outbox.map((o) => ({
-      ...o,
-      payload: withoutTokens(o.payload),
-      created_at: iso(o.created_at),
-      send_after: iso(o.send_after),
-      sent_at: iso(o.sent_at),
-    })),
+    volunteer: volunteers.map((v) => ({ ...isoDates(v), municipi: v.municipi.map(Number) })),
+    outbox: outbox.map((o) => ({ ...isoDates(o), payload: withoutTokens(o.payload) })),
     app_user: users.map((u) => ({
-      ...u,
+      ...isoDates(u),
       municipi: userMunicipi.filter((m) => m.user_id === u.id).map((m) => Number(m.municipio_id)),
       desks: userDesks.filter((d) => d.user_id === u.id).map((d) => d.name),
-      created_at: iso(u.created_at),
-      disabled_at: iso(u.disabled_at),
-      totp_enabled_at: iso(u.totp_enabled_at),
-      password_changed_at: iso(u.password_changed_at),
     })),
     ...events,
   };
