@@ -9,17 +9,17 @@ import type { Locale } from '#/lib/locales.ts';
 import { generateReference, hashToken } from './reference.ts';
 import { manageTokenFor, queueBookingSms, sendsSms } from './booking-sms.ts';
 import { getServerSecret } from '#/server/security/secret.ts';
-import { issueCode, type CodeChannel } from '#/features/verification/codes.ts';
+import { type CodeChannel } from '#/features/verification/codes.ts';
 import { HOLD_MINUTES } from '#/features/verification/code.ts';
 import { enqueueConfirmation } from './booking-messages.ts';
 import { checkHoldLimits, type HoldRefusal } from './hold-limits.ts';
-import { lapsedHoldsCtes, lapsedOfSlot, releaseHolds, sendHoldCode } from './holds.ts';
+import { issueHoldCode, lapsedHoldsCtes, lapsedOfSlot, releaseHolds } from './holds.ts';
 import { isUniqueViolation, runInTransaction } from '#/server/db/transaction.ts';
 import { scopedSubmissionKey } from '#/server/security/submission-key.ts';
 import {
   findOfferedSlot,
-  hasPlaceLeft,
   nextFreeSlots,
+  placeLeftSql,
   type KnownExceptions,
   type SlotAvailability,
 } from './slot-availability.ts';
@@ -200,16 +200,6 @@ async function tryCreateBooking(
     );
 
   const hold = options.hold;
-  // A hold does more work before it reaches the counter (limits, a code): a full slot is told so
-  // without a transaction (the submission key may still find this very booking).
-  if (hold && !(await hasPlaceLeft(db, input.desk, slot.start, now)))
-    return (
-      (await duplicateOf()) ?? {
-        ok: false,
-        reason: 'slot_full',
-        alternatives: await nextFreeSlots(db, input.desk, slot.start, now),
-      }
-    );
   // The phone the confirmation SMS goes to: none when staff unticked it.
   const smsPhone = input.smsConfirmation === false ? null : input.phone;
   // A hold gets its manage link when its code confirms it (holds.ts), not now.
@@ -240,7 +230,11 @@ async function tryCreateBooking(
           },
           now,
           releaseHolds,
+          // A hold does more work before it reaches the counter (the code and its message): a full
+          // slot is told so by the limits' own statement, before it queues on the counter's lock.
+          placeLeftSql(input.desk.id, slot.start, now),
         );
+        if (refused === 'slot_full') throw new SlotFull();
         if (refused) throw new HoldRefused(refused);
       }
       const row = await placeAndBook(trx, input, slot, now, {
@@ -249,12 +243,12 @@ async function tryCreateBooking(
       });
       if (!row) throw new SlotFull();
       if (hold) {
-        const code = await issueCode(trx, { bookingId: row.id, channel, expiresAt: holdExpiresAt }, secret, now);
-        await sendHoldCode(
+        await issueHoldCode(
           trx,
           { bookingId: row.id, channel, phone: input.phone, email: input.email, locale: input.locale },
-          code,
           holdExpiresAt,
+          secret,
+          now,
         );
       } else if (input.email) {
         await enqueueConfirmation(

@@ -3,7 +3,7 @@
 // client or contact are serialized by transaction-scoped advisory locks on their keys, so two
 // requests at once cannot both see "2 held" and both take a third.
 import { contactKey } from '#/lib/contact.ts';
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
 
 function fromEnv(name: string, fallback: number): number {
@@ -81,7 +81,10 @@ export async function checkHoldLimits(
   request: HoldRequest,
   now: Date,
   releaseHolds: (trx: Db, ids: number[], now: Date) => Promise<number>,
-): Promise<HoldRefusal | undefined> {
+  // Whether the slot still has a place (slot-availability.ts placeLeftSql), read by the same
+  // statement as the counts: 'slot_full' before any limit when it has none.
+  placeLeft: RawBuilder<boolean> = sql<boolean>`true`,
+): Promise<HoldRefusal | 'slot_full' | undefined> {
   const emailKey = await lockClientAndContact(trx, request);
   const ofContact = (qb: ReturnType<typeof upcoming>) =>
     qb.where((eb) =>
@@ -121,7 +124,8 @@ export async function checkHoldLimits(
       now,
     );
 
-  // The client's live holds and the contact's upcoming bookings (here and in all), in one statement.
+  // The slot's place, the client's live holds and the contact's upcoming bookings (here and in
+  // all), in one statement.
   const hasContact = Boolean(request.phone || emailKey);
   const ofThisContact = () => (hasContact ? ofContact(upcoming()) : upcoming().where(sql<boolean>`false`));
   const counts = await trx
@@ -135,8 +139,10 @@ export async function checkHoldLimits(
         .as('held'),
       ofThisContact().select(eb.fn.countAll<string>().as('n')).where('desk_id', '=', request.deskId).as('here'),
       ofThisContact().select(eb.fn.countAll<string>().as('n')).as('total'),
+      placeLeft.as('place_left'),
     ])
     .executeTakeFirstOrThrow();
+  if (!counts.place_left) return 'slot_full';
   if (Number(counts.held) >= HOLD_LIMITS.holdsPerClient()) return 'too_many_holds';
   if (Number(counts.here) >= HOLD_LIMITS.perContactPerDesk()) return 'contact_has_booking_here';
   if (Number(counts.total) >= HOLD_LIMITS.perContact()) return 'contact_limit';

@@ -11,7 +11,7 @@ import type { Db } from '#/server/db/database.ts';
 import type { Locale } from '#/lib/locales.ts';
 import { runInTransaction } from '#/server/db/transaction.ts';
 import { getServerSecret } from '#/server/security/secret.ts';
-import { type CheckOutcome, type CodeChannel } from '#/features/verification/codes.ts';
+import { issueCodeAlongside, type CheckOutcome, type CodeChannel } from '#/features/verification/codes.ts';
 import { checkHeldCode, heldLapsed } from '#/features/verification/held-code-check.ts';
 import { queueCode } from '#/features/verification/send-code.ts';
 import { HOLD_MINUTES } from '#/features/verification/code.ts';
@@ -207,7 +207,10 @@ export async function confirmHold(
       .forUpdate('booking')
       .executeTakeFirst();
     const bookingId = found?.id ?? -1;
-    const gate = await checkHeldCode(trx, found, BOOKING_STATES, { bookingId }, code, secret, now);
+    // The code is spent by the confirming statement below.
+    const gate = await checkHeldCode(trx, found, BOOKING_STATES, { bookingId }, code, secret, now, {
+      spentByCaller: true,
+    });
     if (!gate.ok) return gate;
     const hold = gate.held;
     const booking = {
@@ -221,8 +224,8 @@ export async function confirmHold(
     if (gate.alreadyConfirmed) return { ok: true, bookingId, manageToken: null, alreadyConfirmed: true, booking };
     // A mobile gets the short token its SMS link carries (booking-sms.ts), an email the long one.
     const manageToken = manageTokenFor(hold);
-    // Confirmed, and the code's message (its work done) goes with the code: one statement, on the
-    // write path of every confirmation (dropCodeMessages does the same for the other held rows).
+    // Confirmed, the code spent (single use) and its message (its work done) gone: one statement, on
+    // the write path of every confirmation (dropCodeMessages does the same for the other held rows).
     await sql`
       WITH confirmed AS (
         UPDATE booking
@@ -230,7 +233,8 @@ export async function confirmHold(
                manage_token_hash = ${manageToken ? hashToken(manageToken) : null}::text
          WHERE id = ${bookingId}::int
         RETURNING id
-      )
+      ),
+      spent AS (DELETE FROM verification_code WHERE booking_id IN (SELECT id FROM confirmed))
       DELETE FROM outbox WHERE booking_id IN (SELECT id FROM confirmed) AND kind = 'verification_code'`.execute(trx);
     if (hold.email)
       await enqueueConfirmation(
@@ -262,19 +266,21 @@ export async function confirmHold(
 }
 
 /**
- * Queues a hold's code to its contact (phone → SMS, email → email). The code is sealed in the
- * payload (encrypted at rest, read by the renderer at send time): whoever reads the table or a dump
- * of it never sees a code that still works. The worker drops it once sent.
+ * A new hold's first code: its hash stored and its message queued to the contact (phone → SMS,
+ * email → email) by ONE statement. The code is sealed in the payload (encrypted at rest, read by
+ * the renderer at send time): whoever reads the table or a dump of it never sees a code that still
+ * works. The worker drops it once sent.
  */
-export function sendHoldCode(
+export function issueHoldCode(
   trx: Db,
   hold: { bookingId: number; channel: CodeChannel; phone: string | null; email: string | null; locale: Locale },
-  code: string,
   expiresAt: Date,
-  again = false,
+  secret: string,
+  now: Date,
 ): Promise<void> {
   const { bookingId, ...to } = hold;
-  return queueCode(trx, { bookingId }, to, code, { expiresAt, minutes: HOLD_MINUTES, again });
+  const { code, store } = issueCodeAlongside({ bookingId, channel: hold.channel, expiresAt }, secret, now);
+  return queueCode(trx, { bookingId }, to, code, { expiresAt, minutes: HOLD_MINUTES }, store);
 }
 
 export type ResendHoldOutcome = ResendHeldCodeOutcome;

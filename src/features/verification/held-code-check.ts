@@ -1,6 +1,7 @@
 // The gate every confirmation by code passes, for a booking's place, a pledge's quantities or an
 // event sign-up's seats alike: the held row (already locked by the caller) must still be pending and
-// within its time, and the code must be right (checkCode counts the try first).
+// within its time, and the code must be right (checkCode counts the try first, and spends the
+// code unless the caller's confirming statement does: `spentByCaller`).
 import type { Db } from '#/server/db/database.ts';
 import { checkCode, type CheckOutcome, type CodeSubject } from './codes.ts';
 
@@ -31,12 +32,13 @@ export async function checkHeldCode<Held extends { status: string; hold_expires_
   code: string | undefined,
   secret: string,
   now: Date,
+  options: { spentByCaller?: boolean } = {},
 ): Promise<HeldCodeCheck<Held>> {
   if (!held) return { ok: false, reason: 'gone' };
   if (held.status === states.confirmed) return { ok: true, alreadyConfirmed: true, held };
   if (heldLapsed({ status: held.status, expiresAt: held.hold_expires_at }, states.lapsed, now))
     return { ok: false, reason: 'expired' };
   if (held.status !== 'pending') return { ok: false, reason: 'not_pending' };
-  const checked = await checkCode(trx, subject, code, secret, now);
+  const checked = await checkCode(trx, subject, code, secret, now, options);
   return checked.ok ? { ok: true, alreadyConfirmed: false, held } : checked;
 }

@@ -3,7 +3,7 @@
 // message withdrawn when a new one goes, and the spent code's message dropped once it confirmed.
 import type { Db } from '#/server/db/database.ts';
 import type { Locale } from '#/lib/locales.ts';
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { enqueueMessage } from '#/server/mail/outbox.ts';
 import { subjectOf, type CodeChannel, type CodeSubject } from './codes.ts';
 import { sealedCodePayload } from './sms.ts';
@@ -21,6 +21,8 @@ export async function queueCode(
   to: { channel: CodeChannel; phone: string | null; email: string | null; locale: Locale },
   code: string,
   hold: { expiresAt: Date; minutes: number; again?: boolean },
+  // The code's row written by the same statement as its message (issueCodeAlongside).
+  store?: RawBuilder<unknown>,
 ): Promise<void> {
   const recipient = to.channel === 'sms' ? to.phone : to.email;
   if (!recipient) throw new Error('a hold without the contact its code goes to');
@@ -36,18 +38,22 @@ export async function queueCode(
       .where('status', '=', 'pending')
       .execute();
   }
-  await enqueueMessage(trx, {
-    kind: 'verification_code',
-    channel: to.channel,
-    recipient,
-    locale: to.locale,
-    payload: {
-      ...sealedCodePayload(code, hold.expiresAt),
-      minutes: hold.minutes,
-      purpose: 'pledgeId' in subject ? 'pledge' : 'waitEntryId' in subject ? 'waitlist' : 'booking',
+  await enqueueMessage(
+    trx,
+    {
+      kind: 'verification_code',
+      channel: to.channel,
+      recipient,
+      locale: to.locale,
+      payload: {
+        ...sealedCodePayload(code, hold.expiresAt),
+        minutes: hold.minutes,
+        purpose: 'pledgeId' in subject ? 'pledge' : 'waitEntryId' in subject ? 'waitlist' : 'booking',
+      },
+      ...outboxLink(subject),
     },
-    ...outboxLink(subject),
-  });
+    { alongside: store },
+  );
 }
 
 /** The code has done its work: its message row goes with it. */

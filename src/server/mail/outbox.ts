@@ -2,7 +2,7 @@
 // pledge they confirm, so none is lost when SMTP or the SMS centre is down. The worker (worker.ts)
 // delivers them.
 import { createHash } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
 import type { Locale } from '#/lib/locales.ts';
 import { getConfig } from '#/server/config.ts';
@@ -73,22 +73,36 @@ export function onMessageQueued(listener: () => void): () => void {
   return () => queuedListeners().delete(listener);
 }
 
-export async function enqueueMessage(db: Db, message: NewMessage): Promise<void> {
-  await enqueueMessages(db, [message]);
+/**
+ * `alongside`: a data-modifying CTE (`name AS (INSERT …)`) run by the same statement as the message
+ * row, so a write that goes with its message (a hold's code with the message carrying it) costs
+ * no round trip of its own. It runs whether or not the recipient's cap drops the message.
+ */
+export async function enqueueMessage(
+  db: Db,
+  message: NewMessage,
+  options: { alongside?: RawBuilder<unknown> } = {},
+): Promise<void> {
+  await enqueueMessages(db, [message], options);
 }
 
 /**
- * Queues messages to one recipient in two statements whatever their number (a confirmation and its
- * reminder): the recipient's daily counter, then the rows.
+ * Queues messages to one recipient in one statement whatever their number (a confirmation and its
+ * reminder): the recipient's daily counter and the rows (with `alongside`, see enqueueMessage).
  */
-export async function enqueueMessages(db: Db, messages: NewMessage[]): Promise<void> {
+export async function enqueueMessages(
+  db: Db,
+  messages: NewMessage[],
+  options: { alongside?: RawBuilder<unknown> } = {},
+): Promise<void> {
   const recipients = new Set(messages.map((m) => m.recipient));
   if (recipients.size !== 1) {
+    if (options.alongside) throw new Error('enqueueMessages: `alongside` needs messages to one recipient');
     for (const message of messages) await enqueueMessages(db, [message]);
     return;
   }
   // The first ones within the cap are queued, the rest dropped (insertWithinRecipientCap).
-  const allowed = await insertWithinRecipientCap(db, messages, new Date());
+  const allowed = await insertWithinRecipientCap(db, messages, new Date(), options.alongside);
   const sendsNow = messages.some((m, i) => i < allowed && (!m.sendAfter || m.sendAfter.getTime() <= Date.now()));
   if (sendsNow) for (const listener of queuedListeners()) listener();
 }
@@ -115,7 +129,12 @@ export function messagesPerRecipientPerDay(): number {
  * caller's transaction, so concurrent writers to one recipient queue on its lock and the cap holds
  * under a race. Returns how many were queued (the first ones; the rest are dropped).
  */
-async function insertWithinRecipientCap(db: Db, messages: NewMessage[], now: Date): Promise<number> {
+async function insertWithinRecipientCap(
+  db: Db,
+  messages: NewMessage[],
+  now: Date,
+  alongside?: RawBuilder<unknown>,
+): Promise<number> {
   const count = messages.length;
   const rows = messages.map((message, i) => {
     const r = messageRow(message);
@@ -124,7 +143,7 @@ async function insertWithinRecipientCap(db: Db, messages: NewMessage[], now: Dat
       ${r.registration_id}::int, ${r.wait_entry_id}::int, ${r.send_after}::timestamptz)`;
   });
   const { rows: inserted } = await sql<{ status: string }>`
-    WITH counted AS (
+    WITH ${alongside ? sql`${alongside},` : sql``} counted AS (
       INSERT INTO message_recipient_day (recipient_hash, day, messages)
       VALUES (${recipientHash(messages[0]!.recipient)}::text, ${romeDateString(now)}::date, ${count}::int)
       ON CONFLICT (recipient_hash, day) DO UPDATE SET messages = message_recipient_day.messages + ${count}::int
