@@ -143,7 +143,7 @@ export async function checkCode(
   now: Date,
   options: { spentByCaller?: boolean } = {},
 ): Promise<CheckOutcome> {
-  const { column, id, bound } = subjectOf(subject);
+  const { column, id } = subjectOf(subject);
   const counted = await trx
     .updateTable('verification_code')
     .set({ attempts: sql<number>`attempts + 1` })
@@ -152,6 +152,23 @@ export async function checkCode(
     .where('attempts', '<', MAX_ATTEMPTS)
     .returning(['code_hash', 'attempts'])
     .executeTakeFirst();
+  return judgeTry(trx, subject, counted, code, secret, now, options);
+}
+
+/**
+ * The outcome of a try already counted (checkCode's UPDATE, or the same UPDATE inside the caller's
+ * own statement: its `code_hash` and `attempts` after the count; undefined when nothing was counted).
+ */
+export async function judgeTry(
+  trx: Db,
+  subject: CodeSubject,
+  counted: { code_hash: string; attempts: number } | undefined,
+  code: string | undefined,
+  secret: string,
+  now: Date,
+  options: { spentByCaller?: boolean } = {},
+): Promise<CheckOutcome> {
+  const { column, id, bound } = subjectOf(subject);
   if (!counted) {
     const current = await findCode(trx, subject);
     if (!current) return { ok: false, reason: 'gone' };

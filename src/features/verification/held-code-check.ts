@@ -34,11 +34,27 @@ export async function checkHeldCode<Held extends { status: string; hold_expires_
   now: Date,
   options: { spentByCaller?: boolean } = {},
 ): Promise<HeldCodeCheck<Held>> {
+  const refused = heldGate(held, states, now);
+  if (refused) return refused;
+  if (held!.status === states.confirmed) return { ok: true, alreadyConfirmed: true, held: held! };
+  const checked = await checkCode(trx, subject, code, secret, now, options);
+  return checked.ok ? { ok: true, alreadyConfirmed: false, held: held! } : checked;
+}
+
+/**
+ * Whether a held row may be tried with a code: undefined when it may (pending and within its time)
+ * or when it is confirmed already; otherwise why not. For a caller that counts the try in the
+ * statement that reads the row (holds.ts), then judges it (codes.ts judgeTry).
+ */
+export function heldGate(
+  held: { status: string; hold_expires_at: Date | null } | undefined,
+  states: HeldStates,
+  now: Date,
+): { ok: false; reason: 'gone' | 'expired' | 'not_pending' } | undefined {
   if (!held) return { ok: false, reason: 'gone' };
-  if (held.status === states.confirmed) return { ok: true, alreadyConfirmed: true, held };
+  if (held.status === states.confirmed) return undefined;
   if (heldLapsed({ status: held.status, expiresAt: held.hold_expires_at }, states.lapsed, now))
     return { ok: false, reason: 'expired' };
   if (held.status !== 'pending') return { ok: false, reason: 'not_pending' };
-  const checked = await checkCode(trx, subject, code, secret, now, options);
-  return checked.ok ? { ok: true, alreadyConfirmed: false, held } : checked;
+  return undefined;
 }
