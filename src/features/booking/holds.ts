@@ -6,7 +6,7 @@
 // statement whose first step flips the holds from 'pending', so a hold is released (and its place
 // given back) only once.
 import { resendHeldCode, type ResendHeldCodeOutcome } from '#/features/verification/resend-held-code.ts';
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
 import type { Locale } from '#/lib/locales.ts';
 import { runInTransaction } from '#/server/db/transaction.ts';
@@ -284,20 +284,32 @@ export async function confirmHold(
 
 /**
  * A new hold's first code: its hash stored and its message queued to the contact (phone → SMS,
- * email → email) by ONE statement. The code is sealed in the payload (encrypted at rest, read by
- * the renderer at send time): whoever reads the table or a dump of it never sees a code that still
- * works. The worker drops it once sent.
+ * email → email) by ONE statement, with `booking`'s CTEs (create-booking.ts: the place taken and
+ * the booking row, named `booked`), the code and its message written only if `booked` has its row.
+ * The code is sealed in the payload (encrypted at rest, read by the renderer at send time): whoever
+ * reads the table or a dump of it never sees a code that still works. The worker drops it once sent.
+ * False: the booking was not written (its slot is full), nor anything else.
  */
-export function issueHoldCode(
+export async function bookWithHoldCode(
   trx: Db,
   hold: { bookingId: number; channel: CodeChannel; phone: string | null; email: string | null; locale: Locale },
+  booking: RawBuilder<unknown>,
   expiresAt: Date,
   secret: string,
   now: Date,
-): Promise<void> {
+): Promise<boolean> {
   const { bookingId, ...to } = hold;
-  const { code, store } = issueCodeAlongside({ bookingId, channel: hold.channel, expiresAt }, secret, now);
-  return queueCode(trx, { bookingId }, to, code, { expiresAt, minutes: HOLD_MINUTES }, store);
+  const booked = sql<boolean>`EXISTS (SELECT 1 FROM booked)`;
+  const { code, store } = issueCodeAlongside({ bookingId, channel: hold.channel, expiresAt }, secret, now, booked);
+  const written = await queueCode(
+    trx,
+    { bookingId },
+    to,
+    code,
+    { expiresAt, minutes: HOLD_MINUTES },
+    { alongside: sql`${booking}, ${store}`, onlyIf: booked },
+  );
+  return written > 0;
 }
 
 export type ResendHoldOutcome = ResendHeldCodeOutcome;

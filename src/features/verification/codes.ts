@@ -59,13 +59,16 @@ export function issueCodeAlongside(
   hold: CodeSubject & { channel: CodeChannel; expiresAt: Date },
   secret: string,
   now: Date,
+  // Stored only if this holds (the subject's row written by the same statement: see enqueueMessage).
+  onlyIf: RawBuilder<boolean> = sql<boolean>`true`,
 ): { code: string; store: RawBuilder<unknown> } {
   const { code, column, id, hash } = drawCode(hold, secret);
   return {
     code,
     store: sql`issued_code AS (
       INSERT INTO verification_code (${sql.ref(column)}, channel, code_hash, last_sent_at, expires_at)
-      VALUES (${id}::int, ${hold.channel}::text, ${hash}::text, ${now}::timestamptz, ${hold.expiresAt}::timestamptz)
+      SELECT ${id}::int, ${hold.channel}::text, ${hash}::text, ${now}::timestamptz, ${hold.expiresAt}::timestamptz
+       WHERE ${onlyIf}
     )`,
   };
 }

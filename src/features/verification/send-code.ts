@@ -3,8 +3,8 @@
 // message withdrawn when a new one goes, and the spent code's message dropped once it confirmed.
 import type { Db } from '#/server/db/database.ts';
 import type { Locale } from '#/lib/locales.ts';
-import { sql, type RawBuilder } from 'kysely';
-import { enqueueMessage } from '#/server/mail/outbox.ts';
+import { sql } from 'kysely';
+import { enqueueMessage, type QueuedAlongside } from '#/server/mail/outbox.ts';
 import { subjectOf, type CodeChannel, type CodeSubject } from './codes.ts';
 import { sealedCodePayload } from './sms.ts';
 
@@ -21,9 +21,9 @@ export async function queueCode(
   to: { channel: CodeChannel; phone: string | null; email: string | null; locale: Locale },
   code: string,
   hold: { expiresAt: Date; minutes: number; again?: boolean },
-  // The code's row written by the same statement as its message (issueCodeAlongside).
-  store?: RawBuilder<unknown>,
-): Promise<void> {
+  // Writes made by the same statement as the message (the code's row: issueCodeAlongside).
+  alongside: QueuedAlongside = {},
+): Promise<number> {
   const recipient = to.channel === 'sms' ? to.phone : to.email;
   if (!recipient) throw new Error('a hold without the contact its code goes to');
   // "Send again": the earlier code's message, if still unsent, is no use any more.
@@ -38,7 +38,7 @@ export async function queueCode(
       .where('status', '=', 'pending')
       .execute();
   }
-  await enqueueMessage(
+  return enqueueMessage(
     trx,
     {
       kind: 'verification_code',
@@ -52,7 +52,7 @@ export async function queueCode(
       },
       ...outboxLink(subject),
     },
-    { alongside: store },
+    alongside,
   );
 }
 
