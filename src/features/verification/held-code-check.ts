@@ -34,11 +34,12 @@ export async function checkHeldCode<Held extends { status: string; hold_expires_
   now: Date,
   options: { spentByCaller?: boolean } = {},
 ): Promise<HeldCodeCheck<Held>> {
+  if (!held) return { ok: false, reason: 'gone' };
   const refused = heldGate(held, states, now);
   if (refused) return refused;
-  if (held!.status === states.confirmed) return { ok: true, alreadyConfirmed: true, held: held! };
+  if (held.status === states.confirmed) return { ok: true, alreadyConfirmed: true, held };
   const checked = await checkCode(trx, subject, code, secret, now, options);
-  return checked.ok ? { ok: true, alreadyConfirmed: false, held: held! } : checked;
+  return checked.ok ? { ok: true, alreadyConfirmed: false, held } : checked;
 }
 
 /**
