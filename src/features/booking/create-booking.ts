@@ -9,17 +9,17 @@ import type { Locale } from '#/lib/locales.ts';
 import { generateReference, hashToken } from './reference.ts';
 import { manageTokenFor, queueBookingSms, sendsSms } from './booking-sms.ts';
 import { getServerSecret } from '#/server/security/secret.ts';
-import { issueCode, type CodeChannel } from '#/features/verification/codes.ts';
+import { type CodeChannel } from '#/features/verification/codes.ts';
 import { HOLD_MINUTES } from '#/features/verification/code.ts';
 import { enqueueConfirmation } from './booking-messages.ts';
 import { checkHoldLimits, type HoldRefusal } from './hold-limits.ts';
-import { lapsedHoldsCtes, lapsedOfSlot, releaseHolds, sendHoldCode } from './holds.ts';
+import { bookWithHoldCode, lapsedHoldsCtes, lapsedOfSlot, releaseHolds } from './holds.ts';
 import { isUniqueViolation, runInTransaction } from '#/server/db/transaction.ts';
 import { scopedSubmissionKey } from '#/server/security/submission-key.ts';
 import {
   findOfferedSlot,
-  hasPlaceLeft,
   nextFreeSlots,
+  placeLeftSql,
   type KnownExceptions,
   type SlotAvailability,
 } from './slot-availability.ts';
@@ -70,23 +70,46 @@ async function placeAndBook(
   input: NewBooking,
   slot: { start: Date; end: Date },
   now: Date,
-  columns: { manageTokenHash: string | null; hold?: { expiresAt: Date; client: string } } = { manageTokenHash: null },
+  columns: { manageTokenHash: string | null },
 ): Promise<BookingSummary | undefined> {
+  const { rows } = await sql<{ id: number; reference: string }>`
+    WITH ${bookingCtes(input, slot, now, { ...columns, reference: generateReference() })}
+    SELECT id, reference FROM booked`.execute(db);
+  const row = rows[0];
+  const { desk } = input;
+  return row && { id: row.id, reference: row.reference, deskSlug: desk.slug, start: slot.start, end: slot.end };
+}
+
+/**
+ * placeAndBook's CTEs: the place (placeCtes), and `booked`, the booking row inserted from it
+ * (RETURNING its id and reference). A hold's booking has its id drawn beforehand (hold-limits.ts),
+ * so that its code, bound to that id, is written by the same statement (holds.ts bookWithHoldCode).
+ */
+function bookingCtes(
+  input: NewBooking,
+  slot: { start: Date; end: Date },
+  now: Date,
+  columns: {
+    manageTokenHash: string | null;
+    reference: string;
+    hold?: { id: number; expiresAt: Date; client: string };
+  },
+) {
   const { desk } = input;
   const { hold } = columns;
   // The slot's lapsed holds are released by the same statement: their places count as free.
-  const { rows } = await sql<{ id: number; reference: string }>`
-    WITH ${placeCtes(desk, slot, now)}
-    INSERT INTO booking (reference, desk_id, slot_id, starts_at, ends_at, topic, note, first_name, email, phone, locale,
-                         manage_token_hash, submission_key, source, sms_wanted, status, hold_expires_at, hold_client)
-    SELECT ${generateReference()}::text, ${desk.id}::int, place.id, ${slot.start}::timestamptz, ${slot.end}::timestamptz, ${input.topic}::text, ${input.note}::text,
-           ${input.firstName}::text, ${input.email}::text, ${input.phone}::text, ${input.locale}::text, ${columns.manageTokenHash}::text,
-           ${input.submissionKey}::text, ${input.source}::text, ${input.smsConfirmation !== false}::boolean,
-           ${hold ? 'pending' : 'confirmed'}::text, ${hold?.expiresAt ?? null}::timestamptz, ${hold?.client ?? null}::text
-      FROM place
-    RETURNING id, reference`.execute(db);
-  const row = rows[0];
-  return row && { id: row.id, reference: row.reference, deskSlug: desk.slug, start: slot.start, end: slot.end };
+  return sql`${placeCtes(desk, slot, now)},
+    booked AS (
+      INSERT INTO booking (${hold ? sql`id, ` : sql``}reference, desk_id, slot_id, starts_at, ends_at, topic, note, first_name, email, phone, locale,
+                           manage_token_hash, submission_key, source, sms_wanted, status, hold_expires_at, hold_client)
+      ${hold ? sql`OVERRIDING SYSTEM VALUE` : sql``}
+      SELECT ${hold ? sql`${hold.id}::int, ` : sql``}${columns.reference}::text, ${desk.id}::int, place.id, ${slot.start}::timestamptz, ${slot.end}::timestamptz, ${input.topic}::text, ${input.note}::text,
+             ${input.firstName}::text, ${input.email}::text, ${input.phone}::text, ${input.locale}::text, ${columns.manageTokenHash}::text,
+             ${input.submissionKey}::text, ${input.source}::text, ${input.smsConfirmation !== false}::boolean,
+             ${hold ? 'pending' : 'confirmed'}::text, ${hold?.expiresAt ?? null}::timestamptz, ${hold?.client ?? null}::text
+        FROM place
+      RETURNING id, reference
+    )`;
 }
 
 export interface NewBooking {
@@ -200,16 +223,6 @@ async function tryCreateBooking(
     );
 
   const hold = options.hold;
-  // A hold does more work before it reaches the counter (limits, a code): a full slot is told so
-  // without a transaction (the submission key may still find this very booking).
-  if (hold && !(await hasPlaceLeft(db, input.desk, slot.start, now)))
-    return (
-      (await duplicateOf()) ?? {
-        ok: false,
-        reason: 'slot_full',
-        alternatives: await nextFreeSlots(db, input.desk, slot.start, now),
-      }
-    );
   // The phone the confirmation SMS goes to: none when staff unticked it.
   const smsPhone = input.smsConfirmation === false ? null : input.phone;
   // A hold gets its manage link when its code confirms it (holds.ts), not now.
@@ -222,13 +235,13 @@ async function tryCreateBooking(
     // Without an email there is no outbox row: the place and the booking row are one statement,
     // atomic on its own, instead of begin, two statements and commit.
     if (!input.email && !hold && !sendsSms(smsPhone) && !db.isTransaction) {
-      const booking = await placeAndBook(db, input, slot, now);
+      const booking = await placeAndBook(db, input, slot, now, { manageTokenHash: null });
       if (!booking) throw new SlotFull();
       return { ok: true, booking, manageToken: null, duplicate: false };
     }
     const booking = await runInTransaction(db, async (trx) => {
       if (hold) {
-        const refused = await checkHoldLimits(
+        const { refused, bookingId } = await checkHoldLimits(
           trx,
           {
             deskId: input.desk.id,
@@ -240,23 +253,28 @@ async function tryCreateBooking(
           },
           now,
           releaseHolds,
+          // A hold does more work before it reaches the counter (the code and its message): a full
+          // slot is told so by the limits' own statement, before it queues on the counter's lock.
+          placeLeftSql(input.desk.id, slot.start, now),
         );
+        if (refused === 'slot_full') throw new SlotFull();
         if (refused) throw new HoldRefused(refused);
+        // The place, the booking, its code and the code's message: one statement.
+        const reference = generateReference();
+        const ctes = bookingCtes(input, slot, now, {
+          manageTokenHash: null,
+          reference,
+          hold: { id: bookingId, expiresAt: holdExpiresAt, client: hold.client },
+        });
+        const to = { bookingId, channel, phone: input.phone, email: input.email, locale: input.locale };
+        if (!(await bookWithHoldCode(trx, to, ctes, holdExpiresAt, secret, now))) throw new SlotFull();
+        return { id: bookingId, reference, deskSlug: input.desk.slug, start: slot.start, end: slot.end };
       }
       const row = await placeAndBook(trx, input, slot, now, {
         manageTokenHash: manageToken ? hashToken(manageToken) : null,
-        ...(hold ? { hold: { expiresAt: holdExpiresAt, client: hold.client } } : {}),
       });
       if (!row) throw new SlotFull();
-      if (hold) {
-        const code = await issueCode(trx, { bookingId: row.id, channel, expiresAt: holdExpiresAt }, secret, now);
-        await sendHoldCode(
-          trx,
-          { bookingId: row.id, channel, phone: input.phone, email: input.email, locale: input.locale },
-          code,
-          holdExpiresAt,
-        );
-      } else if (input.email) {
+      if (input.email)
         await enqueueConfirmation(
           trx,
           {
@@ -272,11 +290,8 @@ async function tryCreateBooking(
           now,
           options.reminderAt,
         );
-      }
-      if (!hold) {
-        const smsBooking = { ...row, phone: smsPhone, locale: input.locale, desk: input.desk, manageToken };
-        await queueBookingSms(trx, 'booking_confirmation', { ...smsBooking, ...slot }, now, options.reminderAt);
-      }
+      const smsBooking = { ...row, phone: smsPhone, locale: input.locale, desk: input.desk, manageToken };
+      await queueBookingSms(trx, 'booking_confirmation', { ...smsBooking, ...slot }, now, options.reminderAt);
       return { id: row.id, reference: row.reference, deskSlug: input.desk.slug, start: slot.start, end: slot.end };
     });
     if (hold)

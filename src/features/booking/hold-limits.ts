@@ -3,7 +3,7 @@
 // client or contact are serialized by transaction-scoped advisory locks on their keys, so two
 // requests at once cannot both see "2 held" and both take a third.
 import { contactKey } from '#/lib/contact.ts';
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
 
 function fromEnv(name: string, fallback: number): number {
@@ -31,9 +31,13 @@ export const EMAIL_KEY_SQL = (column: string) => sql`regexp_replace(lower(${sql.
  * statement: unnest gives the sorted array's elements in order, and each row takes its lock as it
  * is produced (one round trip instead of one per key, on the write path of every hold).
  */
-async function lockKeys(trx: Db, keys: string[]): Promise<void> {
+async function lockKeys(trx: Db, keys: string[], drawIdOf?: 'booking'): Promise<number | undefined> {
   const sorted = [...new Set(keys)].sort().map((key) => `hold:${key}`);
-  await sql`SELECT count(pg_advisory_xact_lock(hashtext(k))) FROM unnest(${sorted}::text[]) AS k`.execute(trx);
+  // The new row's id drawn by the same statement (lockClientAndContact's `drawIdOf`).
+  const drawn = drawIdOf ? sql`(SELECT nextval(pg_get_serial_sequence(${drawIdOf}::text, 'id'))::int)` : sql`NULL::int`;
+  const { rows } = await sql<{ id: number | null }>`
+    SELECT count(pg_advisory_xact_lock(hashtext(k))), ${drawn} AS id FROM unnest(${sorted}::text[]) AS k`.execute(trx);
+  return rows[0]?.id ?? undefined;
 }
 
 /**
@@ -44,13 +48,25 @@ export async function lockClientAndContact(
   trx: Db,
   request: { client: string; phone: string | null; email: string | null },
 ): Promise<string | null> {
+  return (await lockClientAndContactKeys(trx, request)).emailKey;
+}
+
+/**
+ * The same locks, and the id of the booking the hold will write, drawn from its sequence by the
+ * same statement: the caller writes that row with its code's in one statement (create-booking.ts).
+ */
+async function lockClientAndContactKeys(
+  trx: Db,
+  request: { client: string; phone: string | null; email: string | null },
+  drawIdOf?: 'booking',
+): Promise<{ emailKey: string | null; id: number | undefined }> {
   const emailKey = request.email ? contactKey(request.email) : null;
-  await lockKeys(trx, [
+  const keys = [
     `client:${request.client}`,
     ...(request.phone ? [`phone:${request.phone}`] : []),
     ...(emailKey ? [`email:${emailKey}`] : []),
-  ]);
-  return emailKey;
+  ];
+  return { emailKey, id: await lockKeys(trx, keys, drawIdOf) };
 }
 
 export interface HoldRequest {
@@ -74,15 +90,21 @@ export interface HoldRequest {
  * same desk (they went back and chose another time: `replaces`, with the same contact), then
  * counts. Someone else's hold on the same contact is never given back: it counts, so a second
  * hold for that contact at this desk is refused until the first is confirmed or lapses.
- * Undefined: allowed.
+ * `refused` undefined: allowed. `bookingId`: the id drawn for the booking (lockClientAndContactKeys).
  */
 export async function checkHoldLimits(
   trx: Db,
   request: HoldRequest,
   now: Date,
   releaseHolds: (trx: Db, ids: number[], now: Date) => Promise<number>,
-): Promise<HoldRefusal | undefined> {
-  const emailKey = await lockClientAndContact(trx, request);
+  // Whether the slot still has a place (slot-availability.ts placeLeftSql), read by the same
+  // statement as the counts: 'slot_full' before any limit when it has none.
+  placeLeft: RawBuilder<boolean> = sql<boolean>`true`,
+): Promise<{ refused: HoldRefusal | 'slot_full' | undefined; bookingId: number }> {
+  // The new booking's id is drawn with the locks (one round trip less on every hold).
+  const { emailKey, id } = await lockClientAndContactKeys(trx, request, 'booking');
+  if (id === undefined) throw new Error('no booking id drawn');
+  const bookingId = id;
   const ofContact = (qb: ReturnType<typeof upcoming>) =>
     qb.where((eb) =>
       eb.or([
@@ -121,7 +143,8 @@ export async function checkHoldLimits(
       now,
     );
 
-  // The client's live holds and the contact's upcoming bookings (here and in all), in one statement.
+  // The slot's place, the client's live holds and the contact's upcoming bookings (here and in
+  // all), in one statement.
   const hasContact = Boolean(request.phone || emailKey);
   const ofThisContact = () => (hasContact ? ofContact(upcoming()) : upcoming().where(sql<boolean>`false`));
   const counts = await trx
@@ -135,10 +158,17 @@ export async function checkHoldLimits(
         .as('held'),
       ofThisContact().select(eb.fn.countAll<string>().as('n')).where('desk_id', '=', request.deskId).as('here'),
       ofThisContact().select(eb.fn.countAll<string>().as('n')).as('total'),
+      placeLeft.as('place_left'),
     ])
     .executeTakeFirstOrThrow();
-  if (Number(counts.held) >= HOLD_LIMITS.holdsPerClient()) return 'too_many_holds';
-  if (Number(counts.here) >= HOLD_LIMITS.perContactPerDesk()) return 'contact_has_booking_here';
-  if (Number(counts.total) >= HOLD_LIMITS.perContact()) return 'contact_limit';
-  return undefined;
+  const refused = !counts.place_left
+    ? 'slot_full'
+    : Number(counts.held) >= HOLD_LIMITS.holdsPerClient()
+      ? 'too_many_holds'
+      : Number(counts.here) >= HOLD_LIMITS.perContactPerDesk()
+        ? 'contact_has_booking_here'
+        : Number(counts.total) >= HOLD_LIMITS.perContact()
+          ? 'contact_limit'
+          : undefined;
+  return { refused, bookingId };
 }

@@ -6,15 +6,15 @@
 // statement whose first step flips the holds from 'pending', so a hold is released (and its place
 // given back) only once.
 import { resendHeldCode, type ResendHeldCodeOutcome } from '#/features/verification/resend-held-code.ts';
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
 import type { Locale } from '#/lib/locales.ts';
 import { runInTransaction } from '#/server/db/transaction.ts';
 import { getServerSecret } from '#/server/security/secret.ts';
-import { type CheckOutcome, type CodeChannel } from '#/features/verification/codes.ts';
-import { checkHeldCode, heldLapsed } from '#/features/verification/held-code-check.ts';
+import { issueCodeAlongside, judgeTry, type CheckOutcome, type CodeChannel } from '#/features/verification/codes.ts';
+import { heldGate, heldLapsed } from '#/features/verification/held-code-check.ts';
 import { queueCode } from '#/features/verification/send-code.ts';
-import { HOLD_MINUTES } from '#/features/verification/code.ts';
+import { HOLD_MINUTES, MAX_ATTEMPTS } from '#/features/verification/code.ts';
 import { enqueueConfirmation } from './booking-messages.ts';
 import { hashToken } from './reference.ts';
 import { offerDeskPlace } from '#/features/waitlist/desk-offers.ts';
@@ -157,6 +157,22 @@ export function holdLapsed(hold: Pick<HoldView, 'status' | 'expiresAt'>, now: Da
   return heldLapsed(hold, BOOKING_STATES.lapsed, now);
 }
 
+/** A hold as its confirmation reads it, with the try its statement counted (none: code_hash null). */
+interface HeldForConfirmation {
+  id: number;
+  status: string;
+  hold_expires_at: Date | null;
+  reference: string;
+  slug: string;
+  starts_at: Date;
+  ends_at: Date;
+  email: string | null;
+  phone: string | null;
+  locale: string;
+  code_hash: string | null;
+  attempts: number | null;
+}
+
 /** What a booking's confirmed and lapsed holds are called (held-code-check.ts). */
 const BOOKING_STATES = { confirmed: 'confirmed', lapsed: 'expired' };
 
@@ -186,30 +202,29 @@ export async function confirmHold(
   const now = options.now ?? new Date();
   const secret = await getServerSecret(db);
   return runInTransaction(db, async (trx) => {
-    const found = await trx
-      .selectFrom('booking')
-      .innerJoin('desk', 'desk.id', 'booking.desk_id')
-      .select([
-        'booking.id',
-        'booking.status',
-        'booking.hold_expires_at',
-        'booking.reference',
-        'desk.slug',
-        'booking.starts_at',
-        'booking.ends_at',
-        'booking.email',
-        'booking.phone',
-        'booking.locale',
-      ])
-      .where((eb) =>
-        typeof which === 'number' ? eb('booking.id', '=', which) : eb('booking.reference', '=', which.reference),
+    // The hold read and locked, and the try counted while it is pending and within its time, by
+    // ONE statement (the write path of every confirmation): the locking read runs first, as the
+    // counting UPDATE needs its id, and a lock waited for gives the row as its holder left it.
+    const { rows } = await sql<HeldForConfirmation>`
+      WITH held AS (
+        SELECT booking.id, booking.status, booking.hold_expires_at, booking.reference, desk.slug,
+               booking.starts_at, booking.ends_at, booking.email, booking.phone, booking.locale
+          FROM booking JOIN desk ON desk.id = booking.desk_id
+         WHERE ${typeof which === 'number' ? sql`booking.id = ${which}::int` : sql`booking.reference = ${which.reference}::text`}
+           FOR UPDATE OF booking
+      ),
+      tried AS (
+        UPDATE verification_code SET attempts = attempts + 1
+         WHERE booking_id = (SELECT id FROM held WHERE status = 'pending' AND hold_expires_at > ${now}::timestamptz)
+           AND expires_at > ${now}::timestamptz AND attempts < ${MAX_ATTEMPTS}::int
+        RETURNING code_hash, attempts
       )
-      .forUpdate('booking')
-      .executeTakeFirst();
-    const bookingId = found?.id ?? -1;
-    const gate = await checkHeldCode(trx, found, BOOKING_STATES, { bookingId }, code, secret, now);
-    if (!gate.ok) return gate;
-    const hold = gate.held;
+      SELECT held.*, tried.code_hash, tried.attempts FROM held LEFT JOIN tried ON true`.execute(trx);
+    const hold = rows[0];
+    if (!hold) return { ok: false, reason: 'gone' };
+    const bookingId = hold.id;
+    const refused = heldGate(hold, BOOKING_STATES, now);
+    if (refused) return refused;
     const booking = {
       id: bookingId,
       reference: hold.reference,
@@ -218,11 +233,16 @@ export async function confirmHold(
       end: hold.ends_at,
       locale: hold.locale as Locale,
     };
-    if (gate.alreadyConfirmed) return { ok: true, bookingId, manageToken: null, alreadyConfirmed: true, booking };
+    if (hold.status === BOOKING_STATES.confirmed)
+      return { ok: true, bookingId, manageToken: null, alreadyConfirmed: true, booking };
+    const counted = hold.code_hash === null ? undefined : { code_hash: hold.code_hash, attempts: hold.attempts ?? 0 };
+    // The code is spent by the confirming statement below.
+    const checked = await judgeTry(trx, { bookingId }, counted, code, secret, now, { spentByCaller: true });
+    if (!checked.ok) return checked;
     // A mobile gets the short token its SMS link carries (booking-sms.ts), an email the long one.
     const manageToken = manageTokenFor(hold);
-    // Confirmed, and the code's message (its work done) goes with the code: one statement, on the
-    // write path of every confirmation (dropCodeMessages does the same for the other held rows).
+    // Confirmed, the code spent (single use) and its message (its work done) gone: one statement, on
+    // the write path of every confirmation (dropCodeMessages does the same for the other held rows).
     await sql`
       WITH confirmed AS (
         UPDATE booking
@@ -230,7 +250,8 @@ export async function confirmHold(
                manage_token_hash = ${manageToken ? hashToken(manageToken) : null}::text
          WHERE id = ${bookingId}::int
         RETURNING id
-      )
+      ),
+      spent AS (DELETE FROM verification_code WHERE booking_id IN (SELECT id FROM confirmed))
       DELETE FROM outbox WHERE booking_id IN (SELECT id FROM confirmed) AND kind = 'verification_code'`.execute(trx);
     if (hold.email)
       await enqueueConfirmation(
@@ -262,19 +283,33 @@ export async function confirmHold(
 }
 
 /**
- * Queues a hold's code to its contact (phone → SMS, email → email). The code is sealed in the
- * payload (encrypted at rest, read by the renderer at send time): whoever reads the table or a dump
- * of it never sees a code that still works. The worker drops it once sent.
+ * A new hold's first code: its hash stored and its message queued to the contact (phone → SMS,
+ * email → email) by ONE statement, with `booking`'s CTEs (create-booking.ts: the place taken and
+ * the booking row, named `booked`), the code and its message written only if `booked` has its row.
+ * The code is sealed in the payload (encrypted at rest, read by the renderer at send time): whoever
+ * reads the table or a dump of it never sees a code that still works. The worker drops it once sent.
+ * False: the booking was not written (its slot is full), nor anything else.
  */
-export function sendHoldCode(
+export async function bookWithHoldCode(
   trx: Db,
   hold: { bookingId: number; channel: CodeChannel; phone: string | null; email: string | null; locale: Locale },
-  code: string,
+  booking: RawBuilder<unknown>,
   expiresAt: Date,
-  again = false,
-): Promise<void> {
+  secret: string,
+  now: Date,
+): Promise<boolean> {
   const { bookingId, ...to } = hold;
-  return queueCode(trx, { bookingId }, to, code, { expiresAt, minutes: HOLD_MINUTES, again });
+  const booked = sql<boolean>`EXISTS (SELECT 1 FROM booked)`;
+  const { code, store } = issueCodeAlongside({ bookingId, channel: hold.channel, expiresAt }, secret, now, booked);
+  const written = await queueCode(
+    trx,
+    { bookingId },
+    to,
+    code,
+    { expiresAt, minutes: HOLD_MINUTES },
+    { alongside: sql`${booking}, ${store}`, onlyIf: booked },
+  );
+  return written > 0;
 }
 
 export type ResendHoldOutcome = ResendHeldCodeOutcome;

@@ -1,5 +1,6 @@
 // What a desk offers: its slots from its rules (slots.ts) with the places left in each, read from the
 // slots' counters (booking_slot), and the next free ones when a chosen slot is gone.
+import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
 import type { Desk } from '#/features/desks/desks.ts';
 import { romeDateString } from '#/lib/time.ts';
@@ -116,25 +117,16 @@ export async function findOfferedSlot(
 }
 
 /**
- * Whether a slot has a place left now (lapsed holds counted as free): a read without locks, so a
- * crowd racing for a full slot is turned away before it queues on the slot's counter. Only a hint:
- * the write (takePlace) decides.
+ * Whether a slot has a place left now (lapsed holds counted as free), as an SQL expression for the
+ * statement that counts a hold's limits (hold-limits.ts): a read without locks, so a crowd racing
+ * for a full slot is turned away before it queues on the slot's counter. Only a hint: the write
+ * (takePlace) decides. True for a slot without a counter yet.
  */
-export async function hasPlaceLeft(db: Db, desk: Desk, start: Date, now: Date): Promise<boolean> {
-  const row = await db
-    .selectFrom('booking_slot')
-    .select(['capacity', 'booked'])
-    .select((eb) =>
-      eb
-        .selectFrom('booking')
-        .select(eb.fn.countAll<string>().as('n'))
-        .whereRef('booking.slot_id', '=', 'booking_slot.id')
-        .where('booking.status', '=', 'pending')
-        .where('booking.hold_expires_at', '<=', now)
-        .as('lapsed'),
-    )
-    .where('desk_id', '=', desk.id)
-    .where('starts_at', '=', start)
-    .executeTakeFirst();
-  return !row || row.booked - Number(row.lapsed ?? 0) < row.capacity;
+export function placeLeftSql(deskId: number, start: Date, now: Date): RawBuilder<boolean> {
+  return sql<boolean>`NOT EXISTS (
+    SELECT 1 FROM booking_slot
+     WHERE booking_slot.desk_id = ${deskId}::int AND booking_slot.starts_at = ${start}::timestamptz
+       AND booking_slot.booked - (SELECT count(*) FROM booking
+                                   WHERE booking.slot_id = booking_slot.id AND booking.status = 'pending'
+                                     AND booking.hold_expires_at <= ${now}::timestamptz) >= booking_slot.capacity)`;
 }

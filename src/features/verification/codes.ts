@@ -3,7 +3,7 @@
 // Every function takes the caller's transaction, so a code is issued with what it confirms and spent
 // with the confirmation. Guesses are counted before they are compared, in one UPDATE, so concurrent
 // guesses never get more than MAX_ATTEMPTS tries between them.
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
 import { MAX_ATTEMPTS, MAX_SENDS, RESEND_AFTER_SECONDS, codeMatches, generateCode, hashCode } from './code.ts';
 
@@ -43,19 +43,40 @@ export async function issueCode(
   secret: string,
   now: Date,
 ): Promise<string> {
-  const code = generateCode();
-  const { column, id, bound } = subjectOf(hold);
+  const { code, column, id, hash } = drawCode(hold, secret);
   await trx
     .insertInto('verification_code')
-    .values({
-      [column]: id,
-      channel: hold.channel,
-      code_hash: hashCode(secret, bound, code),
-      last_sent_at: now,
-      expires_at: hold.expiresAt,
-    })
+    .values({ [column]: id, channel: hold.channel, code_hash: hash, last_sent_at: now, expires_at: hold.expiresAt })
     .execute();
   return code;
+}
+
+/**
+ * issueCode as part of the statement that queues the code's message (enqueueMessage's `alongside`):
+ * the code, and the CTE that stores its hash. One round trip less on the write path of every hold.
+ */
+export function issueCodeAlongside(
+  hold: CodeSubject & { channel: CodeChannel; expiresAt: Date },
+  secret: string,
+  now: Date,
+  // Stored only if this holds (the subject's row written by the same statement: see enqueueMessage).
+  onlyIf: RawBuilder<boolean> = sql<boolean>`true`,
+): { code: string; store: RawBuilder<unknown> } {
+  const { code, column, id, hash } = drawCode(hold, secret);
+  return {
+    code,
+    store: sql`issued_code AS (
+      INSERT INTO verification_code (${sql.ref(column)}, channel, code_hash, last_sent_at, expires_at)
+      SELECT ${id}::int, ${hold.channel}::text, ${hash}::text, ${now}::timestamptz, ${hold.expiresAt}::timestamptz
+       WHERE ${onlyIf}
+    )`,
+  };
+}
+
+function drawCode(hold: CodeSubject, secret: string) {
+  const code = generateCode();
+  const { column, id, bound } = subjectOf(hold);
+  return { code, column, id, hash: hashCode(secret, bound, code) };
 }
 
 export type ResendOutcome =
@@ -112,15 +133,20 @@ export type CheckOutcome =
   | { ok: false; reason: 'wrong'; triesLeft: number }
   | { ok: false; reason: 'locked' | 'expired' | 'gone' };
 
-/** Counts one try and compares; the right code deletes the row (single use). */
+/**
+ * Counts one try and compares; the right code deletes the row (single use). `spentByCaller`: the
+ * caller deletes it itself, in the same transaction, with the write the code confirms (one round
+ * trip less): it must, or the code would work again.
+ */
 export async function checkCode(
   trx: Db,
   subject: CodeSubject,
   code: string | undefined,
   secret: string,
   now: Date,
+  options: { spentByCaller?: boolean } = {},
 ): Promise<CheckOutcome> {
-  const { column, id, bound } = subjectOf(subject);
+  const { column, id } = subjectOf(subject);
   const counted = await trx
     .updateTable('verification_code')
     .set({ attempts: sql<number>`attempts + 1` })
@@ -129,13 +155,30 @@ export async function checkCode(
     .where('attempts', '<', MAX_ATTEMPTS)
     .returning(['code_hash', 'attempts'])
     .executeTakeFirst();
+  return judgeTry(trx, subject, counted, code, secret, now, options);
+}
+
+/**
+ * The outcome of a try already counted (checkCode's UPDATE, or the same UPDATE inside the caller's
+ * own statement: its `code_hash` and `attempts` after the count; undefined when nothing was counted).
+ */
+export async function judgeTry(
+  trx: Db,
+  subject: CodeSubject,
+  counted: { code_hash: string; attempts: number } | undefined,
+  code: string | undefined,
+  secret: string,
+  now: Date,
+  options: { spentByCaller?: boolean } = {},
+): Promise<CheckOutcome> {
+  const { column, id, bound } = subjectOf(subject);
   if (!counted) {
     const current = await findCode(trx, subject);
     if (!current) return { ok: false, reason: 'gone' };
     return { ok: false, reason: current.expires_at <= now ? 'expired' : 'locked' };
   }
   if (code !== undefined && codeMatches(secret, bound, code, counted.code_hash)) {
-    await trx.deleteFrom('verification_code').where(column, '=', id).execute();
+    if (!options.spentByCaller) await trx.deleteFrom('verification_code').where(column, '=', id).execute();
     return { ok: true };
   }
   const triesLeft = MAX_ATTEMPTS - counted.attempts;

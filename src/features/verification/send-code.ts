@@ -4,7 +4,7 @@
 import type { Db } from '#/server/db/database.ts';
 import type { Locale } from '#/lib/locales.ts';
 import { sql } from 'kysely';
-import { enqueueMessage } from '#/server/mail/outbox.ts';
+import { enqueueMessage, type QueuedAlongside } from '#/server/mail/outbox.ts';
 import { subjectOf, type CodeChannel, type CodeSubject } from './codes.ts';
 import { sealedCodePayload } from './sms.ts';
 
@@ -21,7 +21,9 @@ export async function queueCode(
   to: { channel: CodeChannel; phone: string | null; email: string | null; locale: Locale },
   code: string,
   hold: { expiresAt: Date; minutes: number; again?: boolean },
-): Promise<void> {
+  // Writes made by the same statement as the message (the code's row: issueCodeAlongside).
+  alongside: QueuedAlongside = {},
+): Promise<number> {
   const recipient = to.channel === 'sms' ? to.phone : to.email;
   if (!recipient) throw new Error('a hold without the contact its code goes to');
   // "Send again": the earlier code's message, if still unsent, is no use any more.
@@ -36,18 +38,22 @@ export async function queueCode(
       .where('status', '=', 'pending')
       .execute();
   }
-  await enqueueMessage(trx, {
-    kind: 'verification_code',
-    channel: to.channel,
-    recipient,
-    locale: to.locale,
-    payload: {
-      ...sealedCodePayload(code, hold.expiresAt),
-      minutes: hold.minutes,
-      purpose: 'pledgeId' in subject ? 'pledge' : 'waitEntryId' in subject ? 'waitlist' : 'booking',
+  return enqueueMessage(
+    trx,
+    {
+      kind: 'verification_code',
+      channel: to.channel,
+      recipient,
+      locale: to.locale,
+      payload: {
+        ...sealedCodePayload(code, hold.expiresAt),
+        minutes: hold.minutes,
+        purpose: 'pledgeId' in subject ? 'pledge' : 'waitEntryId' in subject ? 'waitlist' : 'booking',
+      },
+      ...outboxLink(subject),
     },
-    ...outboxLink(subject),
-  });
+    alongside,
+  );
 }
 
 /** The code has done its work: its message row goes with it. */

@@ -2,7 +2,7 @@
 // pledge they confirm, so none is lost when SMTP or the SMS centre is down. The worker (worker.ts)
 // delivers them.
 import { createHash } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
 import type { Locale } from '#/lib/locales.ts';
 import { getConfig } from '#/server/config.ts';
@@ -73,24 +73,40 @@ export function onMessageQueued(listener: () => void): () => void {
   return () => queuedListeners().delete(listener);
 }
 
-export async function enqueueMessage(db: Db, message: NewMessage): Promise<void> {
-  await enqueueMessages(db, [message]);
+/**
+ * Writes that go with a message, run by the same statement as its row, so they cost no round trip
+ * of their own (a hold's booking and code with the message carrying the code). `alongside`: data-
+ * modifying CTEs (`name AS (INSERT …)`, comma-separated), run whether or not the recipient's cap
+ * drops the message. `onlyIf`: a condition on them (`EXISTS (SELECT 1 FROM name)`): when false,
+ * nothing is queued or counted, and enqueueMessages answers 0.
+ */
+export interface QueuedAlongside {
+  alongside?: RawBuilder<unknown>;
+  onlyIf?: RawBuilder<boolean>;
+}
+
+export async function enqueueMessage(db: Db, message: NewMessage, options: QueuedAlongside = {}): Promise<number> {
+  return enqueueMessages(db, [message], options);
 }
 
 /**
- * Queues messages to one recipient in two statements whatever their number (a confirmation and its
- * reminder): the recipient's daily counter, then the rows.
+ * Queues messages to one recipient in one statement whatever their number (a confirmation and its
+ * reminder): the recipient's daily counter and the rows (with `options`, see QueuedAlongside).
+ * Returns how many rows were written, queued or dropped over the recipient's cap.
  */
-export async function enqueueMessages(db: Db, messages: NewMessage[]): Promise<void> {
+export async function enqueueMessages(db: Db, messages: NewMessage[], options: QueuedAlongside = {}): Promise<number> {
   const recipients = new Set(messages.map((m) => m.recipient));
   if (recipients.size !== 1) {
-    for (const message of messages) await enqueueMessages(db, [message]);
-    return;
+    if (options.alongside || options.onlyIf) throw new Error('enqueueMessages: `alongside` needs one recipient');
+    let written = 0;
+    for (const message of messages) written += await enqueueMessages(db, [message]);
+    return written;
   }
   // The first ones within the cap are queued, the rest dropped (insertWithinRecipientCap).
-  const allowed = await insertWithinRecipientCap(db, messages, new Date());
-  const sendsNow = messages.some((m, i) => i < allowed && (!m.sendAfter || m.sendAfter.getTime() <= Date.now()));
+  const { queued, written } = await insertWithinRecipientCap(db, messages, new Date(), options);
+  const sendsNow = messages.some((m, i) => i < queued && (!m.sendAfter || m.sendAfter.getTime() <= Date.now()));
   if (sendsNow) for (const listener of queuedListeners()) listener();
+  return written;
 }
 
 /** A phone that can receive an SMS, in E.164; undefined for other forms and Italian landlines (+390…). */
@@ -113,9 +129,14 @@ export function messagesPerRecipientPerDay(): number {
  * MESSAGES_PER_RECIPIENT_PER_DAY as 'pending', the rest as 'dropped', in ONE statement (this runs
  * for every booking, pledge and sign-up: one round trip, not two). The counter row is written by the
  * caller's transaction, so concurrent writers to one recipient queue on its lock and the cap holds
- * under a race. Returns how many were queued (the first ones; the rest are dropped).
+ * under a race. Returns how many were queued (the first ones; the rest are dropped) and written.
  */
-async function insertWithinRecipientCap(db: Db, messages: NewMessage[], now: Date): Promise<number> {
+async function insertWithinRecipientCap(
+  db: Db,
+  messages: NewMessage[],
+  now: Date,
+  { alongside, onlyIf }: QueuedAlongside,
+): Promise<{ queued: number; written: number }> {
   const count = messages.length;
   const rows = messages.map((message, i) => {
     const r = messageRow(message);
@@ -124,9 +145,10 @@ async function insertWithinRecipientCap(db: Db, messages: NewMessage[], now: Dat
       ${r.registration_id}::int, ${r.wait_entry_id}::int, ${r.send_after}::timestamptz)`;
   });
   const { rows: inserted } = await sql<{ status: string }>`
-    WITH counted AS (
+    WITH ${alongside ? sql`${alongside},` : sql``} counted AS (
       INSERT INTO message_recipient_day (recipient_hash, day, messages)
-      VALUES (${recipientHash(messages[0]!.recipient)}::text, ${romeDateString(now)}::date, ${count}::int)
+      SELECT ${recipientHash(messages[0]!.recipient)}::text, ${romeDateString(now)}::date, ${count}::int
+       WHERE ${onlyIf ?? sql<boolean>`true`}
       ON CONFLICT (recipient_hash, day) DO UPDATE SET messages = message_recipient_day.messages + ${count}::int
       -- How many of these still fit in the recipient's day.
       RETURNING ${messagesPerRecipientPerDay()}::int - (messages - ${count}::int) AS room
@@ -142,7 +164,7 @@ async function insertWithinRecipientCap(db: Db, messages: NewMessage[], now: Dat
                  pledge_id, volunteer_id, registration_id, wait_entry_id, send_after)
      ORDER BY m.i
     RETURNING status`.execute(db);
-  return inserted.filter((r) => r.status === 'pending').length;
+  return { queued: inserted.filter((r) => r.status === 'pending').length, written: inserted.length };
 }
 
 const OVER_RECIPIENT_CAP = 'over the daily limit for this recipient';
