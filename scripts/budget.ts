@@ -157,8 +157,8 @@ if (scaleDb) {
 }
 
 const pageTypes: [string, string, boolean, RequestInit?][] = [
-  ['home', '/it', true],
-  // The desks list carries the site's one island ("nearest desk", issue #14): its JavaScript is counted, not refused.
+  // The home page and the desks list carry the "nearest desk" islands (issue #14): their JavaScript is counted, not refused.
+  ['home', '/it', false],
   ['desks', '/it/sportelli', false],
   ['desk', `/it/sportelli/${deskSlug}`, true],
   ['events', '/it/eventi', true],
