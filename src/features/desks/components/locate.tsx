@@ -26,9 +26,9 @@ interface Props {
 
 /**
  * The button and its status. Rendered on the server too, so that it is in its place when the page
- * first paints and nothing moves when the island wakes up (a layout shift); without JavaScript the
- * stylesheet hides it (@media (scripting: none)), without geolocation it goes once awake: the
- * municipio filter remains in both cases.
+ * first paints and nothing moves when the island wakes up (a layout shift); the stylesheet keeps it
+ * invisible until then (astro-island[ssr]), so no press is lost, and hides it without JavaScript
+ * (@media (scripting: none)); without geolocation it goes once awake: the municipio filter remains.
  */
 export function Locate({ labels, onPosition, children }: Props) {
   const [ready, setReady] = useState(true);
