@@ -1,9 +1,9 @@
 // npm run lighthouse [-- --scale [--url postgres://…]] — Lighthouse (mobile preset, simulated slow 4G and a 4× slower CPU) on every
 // public page type in Italian and Arabic, with Debian's Chromium. Fails when a page scores below
 // performance 95, accessibility 100, best practices 100 or SEO 100. Full reports go to
-// lighthouse-reports/ (not committed); the scores to docs/performance.md. With --scale, on the
+// lighthouse-reports/ (not committed); the scores to docs/lighthouse.md. With --scale, on the
 // city-scale data of `npm run bench:scale` (scripts/measured-site.ts).
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import lighthouse from 'lighthouse';
 import { launch } from 'chrome-launcher';
@@ -111,7 +111,7 @@ try {
 
 const section = [
   '<!-- lighthouse:start -->',
-  '## Lighthouse',
+  '## Scores',
   '',
   `Measured by \`npm run lighthouse${process.argv.includes('--scale') ? ' -- --scale' : ''}\`${process.argv.includes('--scale') ? ' (the city-scale data of bench:scale)' : ''} on ${new Date().toISOString().slice(0, 10)}: Lighthouse ${(await import('lighthouse/package.json', { with: { type: 'json' } })).default.version}, mobile preset (simulated slow 4G, 4× CPU slowdown), Debian Chromium, the server on this machine. Thresholds: performance ${THRESHOLDS.performance}, accessibility, best practices and SEO 100. A page with any score below 100 in its first run is run three times in all and the median of each category is shown.`,
   '',
@@ -120,11 +120,13 @@ const section = [
   ...rows,
   '<!-- lighthouse:end -->',
 ].join('\n');
-const doc = readFileSync('docs/performance.md', 'utf8');
+// docs/lighthouse.md: the table between its markers, the notes around it kept.
+const docPath = 'docs/lighthouse.md';
+const doc = existsSync(docPath) ? readFileSync(docPath, 'utf8') : '# Lighthouse\n';
 const updated = /<!-- lighthouse:start -->[\s\S]*<!-- lighthouse:end -->/.test(doc)
   ? doc.replace(/<!-- lighthouse:start -->[\s\S]*<!-- lighthouse:end -->/, section)
   : `${doc.trimEnd()}\n\n${section}\n`;
-writeFileSync('docs/performance.md', updated);
+writeFileSync(docPath, updated);
 
 if (failures.length > 0) {
   console.error(`Below the thresholds:\n${failures.map((f) => `  - ${f}`).join('\n')}`);

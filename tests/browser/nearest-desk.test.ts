@@ -3,7 +3,8 @@
 // the keyboard, it sorts the desks by distance from a position Chromium emulates (the browser's
 // geolocation override and permission, through Playwright's context options, which set them over
 // CDP), writes each distance, and sends the position nowhere; a refused permission says what to do
-// instead. Without JavaScript there is no button and the municipio filter works. axe clean.
+// instead. Without JavaScript there is no button and the municipio filter works. axe clean. The
+// home page's own island shows the 3 nearest desks, with the same guarantees, and moves nothing.
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startServer } from '../support/server.ts';
@@ -95,4 +96,102 @@ describe('the nearest desk', () => {
       await expectNoViolations(page, `desk page, ${locale}`);
     });
   });
+});
+
+// The same button on the home page (issue #14): the home page lists no desk, so the island carries
+// the desks' names, pages and coordinates and shows the 3 nearest; the desks page has them all.
+describe('the nearest desk on the home page', () => {
+  const nearestShown = (page: Page) =>
+    page.locator('.nearest-list > li').evaluateAll((lis) =>
+      lis.map((li) => ({
+        desk: li.querySelector('a')!.getAttribute('href')!,
+        distance: li.querySelector('span')?.textContent?.trim() ?? '',
+      })),
+    );
+
+  it.each(['it', 'ar'])(
+    'shows the 3 nearest desks at 320 px, from the keyboard, under the CSP, moving nothing (%s)',
+    async (locale) => {
+      // A tall window, so that the whole page is in view: a shift below a phone's first screen counts too.
+      const tall = { viewport: { width: 320, height: 2400 } };
+      await site.withPage({ ...tall, geolocation: nearVillapizzone, permissions: ['geolocation'] }, async (page) => {
+        const refused: string[] = [];
+        page.on('console', (m) => {
+          if (/Content Security Policy|Refused to/i.test(m.text())) refused.push(m.text());
+        });
+        const elsewhere: string[] = [];
+        page.on('request', (r) => {
+          if (!r.url().startsWith(site.origin)) elsewhere.push(r.url());
+        });
+        // Every layout shift from the first paint on: the island is in its place before it wakes up.
+        await page.addInitScript(() => {
+          const w = window as unknown as { shifts: number };
+          w.shifts = 0;
+          new PerformanceObserver((list) => {
+            for (const e of list.getEntries()) w.shifts += (e as PerformanceEntry & { value: number }).value;
+          }).observe({ type: 'layout-shift', buffered: true });
+        });
+        await page.goto(`${site.origin}/${locale}`, { waitUntil: 'load' });
+        expect(await page.getAttribute('html', 'dir')).toBe(locale === 'ar' ? 'rtl' : 'ltr');
+        await page.locator('astro-island:not([ssr])').waitFor({ state: 'attached' });
+        expect(await page.locator('.nearest-list').count()).toBe(0);
+        expect(await page.evaluate(() => (window as unknown as { shifts: number }).shifts)).toBe(0);
+        const button = page.getByRole('button', { name: text(locale, 'desks.nearest.button') });
+        await button.focus();
+        await page.keyboard.press('Enter');
+        await page.getByRole('status').getByText(text(locale, 'home.nearest.found')).waitFor();
+        // About 0.2, 1.7 and 3.2 km away, nearest first, each a link to its desk's page.
+        const shown = await nearestShown(page);
+        expect(shown.map((s) => s.desk)).toEqual(
+          ['villapizzone', 'quarto-oggiaro', 'gallaratese'].map((slug) => `/${locale}/sportelli/${slug}`),
+        );
+        expect(shown[0]!.distance).toMatch(locale === 'ar' ? /كم/ : /^a 0,\d km$/);
+        expect(await button.evaluate((b) => b === document.activeElement)).toBe(true);
+        expect(await noHorizontalScroll(page)).toBe(true);
+        expect(refused).toEqual([]);
+        expect(elsewhere).toEqual([]);
+      });
+    },
+  );
+
+  it('is axe clean once the nearest desks are shown, in Arabic', async () => {
+    await site.withPage(
+      { ...phone, geolocation: nearVillapizzone, permissions: ['geolocation'], bypassCSP: true },
+      async (page) => {
+        await page.goto(`${site.origin}/ar`, { waitUntil: 'load' });
+        await page.locator('astro-island:not([ssr])').waitFor({ state: 'attached' });
+        await page.getByRole('button', { name: text('ar', 'desks.nearest.button') }).click();
+        await page.getByRole('status').getByText(text('ar', 'home.nearest.found')).waitFor();
+        await expectNoViolations(page, 'home page with the nearest desks, ar');
+      },
+    );
+  });
+
+  it('says what to do when the position is refused', async () => {
+    await site.withPage({ ...phone, permissions: [] }, async (page) => {
+      await page.goto(`${site.origin}/it`, { waitUntil: 'load' });
+      await page.locator('astro-island:not([ssr])').waitFor({ state: 'attached' });
+      await page.getByRole('button', { name: text('it', 'desks.nearest.button') }).click();
+      await page.getByRole('status').getByText(text('it', 'desks.nearest.failed')).waitFor();
+      expect(await page.locator('.nearest-list').count()).toBe(0);
+    });
+  });
+
+  it.each(['it', 'ar'])(
+    'without JavaScript offers no button, and the municipio filter leads to the desks (%s)',
+    async (locale) => {
+      await site.withPage({ ...phone, javaScriptEnabled: false }, async (page) => {
+        await page.goto(`${site.origin}/${locale}`, { waitUntil: 'load' });
+        expect(await page.getByRole('button', { name: text(locale, 'desks.nearest.button') }).count()).toBe(0);
+        expect(await page.getByText(text(locale, 'desks.nearest.privacy')).isVisible()).toBe(false);
+        await page.selectOption('#municipio', '8');
+        await follow(page, '#find-desk ~ form.filter button[type="submit"]');
+        expect(new URL(page.url()).pathname).toBe(`/${locale}/sportelli`);
+        expect(new URL(page.url()).search).toBe('?municipio=8');
+        // The three sample desks are all in Municipio 8.
+        expect(await cardOrder(page)).toEqual(['gallaratese', 'quarto-oggiaro', 'villapizzone']);
+        expect(await noHorizontalScroll(page)).toBe(true);
+      });
+    },
+  );
 });

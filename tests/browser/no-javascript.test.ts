@@ -1,5 +1,6 @@
 // Without JavaScript: every page type renders, the desks filter works as a plain form, the
-// calendar download works, and content pages (and the home page) load no script at all.
+// calendar download works, and content pages load no script at all; the home page only its
+// "nearest desk" island (issue #14), from the site itself.
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext } from 'playwright-core';
@@ -98,28 +99,39 @@ describe('"add to calendar" works without JavaScript', () => {
   });
 });
 
-describe('content pages and the home page load no JavaScript', () => {
-  const paths = ['it', 'ar'].flatMap((l) => [`/${l}`, ...CONTENT_PAGES.map((p) => `/${l}/${p}`)]);
+/** The scripts a page asks for, with JavaScript on (so that a script it asks for would really load). */
+async function scriptsOf(path: string) {
+  const jsContext = await site.browser.newContext();
+  const page = await jsContext.newPage();
+  const scripts: string[] = [];
+  const all: string[] = [];
+  page.on('response', (r) => {
+    all.push(r.url());
+    if (r.request().resourceType() === 'script') scripts.push(r.url());
+  });
+  try {
+    const response = await page.goto(site.origin + path, { waitUntil: 'networkidle' });
+    expect(response?.status()).toBe(200);
+    expect(all.length).toBeGreaterThan(0);
+    // Inline scripts other than JSON data blocks.
+    const inline = await page.locator('script:not([type="application/ld+json"]):not([src])').count();
+    return { scripts, inline };
+  } finally {
+    await jsContext.close();
+  }
+}
+
+describe('content pages load no JavaScript', () => {
+  const paths = ['it', 'ar'].flatMap((l) => CONTENT_PAGES.map((p) => `/${l}/${p}`));
   it.each(paths)('%s', async (path) => {
-    // A context with JavaScript on, so that a script the page asks for would really load.
-    const jsContext = await site.browser.newContext();
-    const page = await jsContext.newPage();
-    const scripts: string[] = [];
-    const all: string[] = [];
-    page.on('response', (r) => {
-      all.push(r.url());
-      if (r.request().resourceType() === 'script') scripts.push(r.url());
-    });
-    try {
-      const response = await page.goto(site.origin + path, { waitUntil: 'networkidle' });
-      expect(response?.status()).toBe(200);
-      expect(all.length).toBeGreaterThan(0);
-      expect(scripts).toEqual([]);
-      // Nor inline scripts (other than JSON data blocks).
-      const inline = await page.locator('script:not([type="application/ld+json"]):not([src])').count();
-      expect(inline).toBe(0);
-    } finally {
-      await jsContext.close();
-    }
+    expect(await scriptsOf(path)).toEqual({ scripts: [], inline: 0 });
+  });
+});
+
+describe('the home page loads only its "nearest desk" island', () => {
+  it.each(['/it', '/ar'])('%s', async (path) => {
+    const { scripts } = await scriptsOf(path);
+    expect(scripts.some((s) => /\/_astro\/NearestDesksHome\.[\w-]+\.js$/.test(s))).toBe(true);
+    for (const s of scripts) expect(s.startsWith(`${site.origin}/_astro/`), s).toBe(true);
   });
 });

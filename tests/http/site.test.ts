@@ -150,14 +150,21 @@ describe('content', () => {
   });
 
   it('ships no JavaScript on content pages', async () => {
-    for (const page of ['/it', '/it/chi-siamo', '/ar/faq', '/it/sportelli/gallaratese', '/it/zaino-sospeso']) {
+    for (const page of ['/it/chi-siamo', '/ar/faq', '/it/sportelli/gallaratese', '/it/zaino-sospeso']) {
       const { body } = await text(page);
       expect(body, page).not.toMatch(/<script(?![^>]*application\/ld\+json)/);
     }
-    // The desks list has the site's one island (issue #14), "nearest desk", hydrated when idle.
-    const { body } = await text('/it/sportelli');
-    expect(body.match(/<astro-island\b/g)).toHaveLength(1);
-    expect(body).toMatch(/<astro-island[^>]*component-url="\/_astro\/NearestDesk\.[\w-]+\.js"[^>]*client="idle"/);
+    // The desks list and the home page have the site's islands (issue #14), "nearest desk", hydrated when idle.
+    for (const [page, component] of [
+      ['/it/sportelli', 'NearestDesk'],
+      ['/it', 'NearestDesksHome'],
+    ]) {
+      const { body } = await text(page!);
+      expect(body.match(/<astro-island\b/g), page).toHaveLength(1);
+      expect(body, page).toMatch(
+        new RegExp(`<astro-island[^>]*component-url="/_astro/${component}\\.[\\w-]+\\.js"[^>]*client="idle"`),
+      );
+    }
   });
 
   it('lists every public page in the sitemap', async () => {

@@ -1,6 +1,7 @@
 // "Find the desk nearest to me" (issue #14): the distance from the reader's position to each desk,
 // computed in the browser from the coordinates already in the page; the position is never sent.
 import type { Coordinates } from './map-links.ts';
+import type { Translate } from '#/lib/i18n.ts';
 
 const EARTH_RADIUS_KM = 6371;
 const rad = (deg: number) => (deg * Math.PI) / 180;
@@ -27,4 +28,14 @@ export function byDistance<T>(
     .map((m, i) => ({ m, i }))
     .sort((x, y) => (x.m[1] ?? Infinity) - (y.m[1] ?? Infinity) || x.i - y.i)
     .map(({ m }) => m);
+}
+
+/** The labels of the "nearest desk" islands (locate.tsx), the distance's {{km}} left for the browser. */
+export function nearestLabels(t: Translate) {
+  return {
+    button: t('desks.nearest.button'),
+    privacy: t('desks.nearest.privacy'),
+    failed: t('desks.nearest.failed'),
+    distance: t('desks.nearest.distance', { km: '{{km}}', interpolation: { escapeValue: false } }),
+  };
 }
