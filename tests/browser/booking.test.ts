@@ -20,8 +20,10 @@ import { loggedMails } from '../support/mail-log.ts';
 import { getDeskBySlug } from '#/features/desks/desks.ts';
 import { createBooking } from '#/features/booking/create-booking.ts';
 import { nextFreeSlots } from '#/features/booking/slot-availability.ts';
+import { LOCALES } from '#/lib/locales.ts';
 
-const MOVE_LOCALES = ['it', 'en', 'ar', 'es', 'zh'] as const;
+// Every locale of the site (src/lib/locales.ts).
+const MOVE_LOCALES = LOCALES;
 /** Phone-only bookings made by the desk (no code step), one per locale, to move by reference + phone. */
 const toMove: Record<string, { reference: string; phone: string }> = {};
 

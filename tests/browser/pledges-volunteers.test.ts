@@ -1,7 +1,7 @@
 // Pledges and volunteer sign-ups in a real browser: a donor pledges with JavaScript off in Arabic
 // (phone only) and with JavaScript on in Italian (email), meeting the error summary on the way and
 // downloading the calendar file; a volunteer signs up with JavaScript off; and axe finds no WCAG
-// 2.1 A/AA violation on any pledge or volunteer page type in Italian, English and Arabic.
+// 2.1 A/AA violation on any pledge or volunteer page type in any locale.
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -22,10 +22,9 @@ const arabicIndic = (code: string) =>
   [...code].map((d, i) => (i === 3 ? ' ' : '') + String.fromCharCode(0x0660 + Number(d))).join('');
 import { loggedMails } from '../support/mail-log.ts';
 import { findPart, parseMime } from '../support/mime.ts';
+import { HREFLANG, LOCALES as SITE_LOCALES, type Locale } from '#/lib/locales.ts';
 
 const site = browserSite(() => startServer(LIMITS_NOT_REACHED));
-
-type Locale = 'it' | 'en' | 'ar' | 'uk' | 'bn';
 
 async function remaining(item: string): Promise<number> {
   const c = (await (await fetch(`${site.origin}/api/v1/campaigns/zaino-sospeso`)).json()) as {
@@ -167,8 +166,8 @@ describe('volunteer sign-up', () => {
 });
 
 describe('axe finds no WCAG 2.1 A/AA violation on the pledge and volunteer pages', () => {
-  // Cyrillic and Bengali script too (Ukrainian, Bengali), beside Latin and right-to-left Arabic.
-  const LOCALES: Locale[] = ['it', 'en', 'ar', 'uk', 'bn'];
+  // Every locale of the site (src/lib/locales.ts): Latin, right-to-left Arabic, Chinese, Cyrillic and Bengali script.
+  const LOCALES: readonly Locale[] = SITE_LOCALES;
   // axe-core is injected as an inline script, which the pages' CSP (rightly) refuses: only this context bypasses CSP.
   let axeContext: BrowserContext;
   beforeAll(async () => {
@@ -381,7 +380,7 @@ describe('axe finds no WCAG 2.1 A/AA violation on the pledge and volunteer pages
       try {
         await open(page, locale);
         expect(await page.locator('h1').count()).toBe(1);
-        expect(await page.getAttribute('html', 'lang')).toBe(locale);
+        expect(await page.getAttribute('html', 'lang')).toBe(HREFLANG[locale]);
         expect(await axeViolations(page)).toEqual([]);
       } finally {
         await page.close();

@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { startServer } from '../support/server.ts';
 import { codeSentTo } from '../support/codes.ts';
+import { LOCALES } from '#/lib/locales.ts';
 import {
   browserSite,
   expectNoViolations,
@@ -159,7 +160,7 @@ describe('full → waiting list → offer → accept, JavaScript off, in Arabic'
     }
   });
 
-  it.each(['it', 'en', 'ar', 'es', 'zh'])('at 320 px the pages fit the screen in /%s', async (locale) => {
+  it.each(LOCALES)('at 320 px the pages fit the screen in /%s', async (locale) => {
     const phone = await site.browser.newContext({
       viewport: { width: 320, height: 640 },
       screen: { width: 320, height: 640 },
