@@ -149,7 +149,7 @@ function inspect(page: Page) {
     return {
       scripts: [...document.querySelectorAll('script')]
         .filter((s) => s.type !== 'application/ld+json')
-        .map((s) => s.outerHTML.slice(0, 200)),
+        .map((s) => s.outerHTML),
       handlers: all.flatMap((el) =>
         [...el.attributes].filter((a) => /^on/i.test(a.name)).map((a) => `${el.tagName} ${a.name}`),
       ),
@@ -185,8 +185,21 @@ function watchDialogs(page: Page): string[] {
   return dialogs;
 }
 
+/**
+ * The inline scripts and style of the site's own island loader (Astro's runtime), as the desks list
+ * carries them: a page that shows no partner text. The home page has the same runtime beside the events.
+ */
+async function ownIslandRuntime(locale: string): Promise<string[]> {
+  const page = await context.newPage();
+  await page.goto(`${site.origin}/${locale}/sportelli`, { waitUntil: 'load' });
+  const { scripts, injected } = await inspect(page);
+  await page.close();
+  expect(scripts.length, 'the desks list runs its island').toBeGreaterThan(0);
+  return [...scripts, ...injected];
+}
+
 /** Opens a page with JavaScript on and fails on any dialog or any element the payloads could inject. */
-async function visit(path: string, options: { html?: boolean } = {}): Promise<{ text: string }> {
+async function visit(path: string, options: { html?: boolean; ownRuntime?: string[] } = {}): Promise<{ text: string }> {
   const page = await context.newPage();
   const dialogs = watchDialogs(page);
   const response = await page.goto(site.origin + path, { waitUntil: 'load' });
@@ -196,10 +209,18 @@ async function visit(path: string, options: { html?: boolean } = {}): Promise<{ 
   let text = '';
   if (options.html !== false) {
     const found = await inspect(page);
-    expect(found.scripts, path).toEqual([]);
+    // Only the site's own island runtime, byte for byte; anything else came in with partner text.
+    const own = new Set(options.ownRuntime ?? []);
+    expect(
+      found.scripts.filter((script) => !own.has(script)).map((script) => script.slice(0, 200)),
+      path,
+    ).toEqual([]);
     expect(found.handlers, path).toEqual([]);
     expect(found.badUrls, path).toEqual([]);
-    expect(found.injected, path).toEqual([]);
+    expect(
+      found.injected.filter((element) => !own.has(element)),
+      path,
+    ).toEqual([]);
     // The JSON-LD stays one valid JSON document (no payload closed the script element).
     for (const json of found.ldJson) expect(() => JSON.parse(json), path).not.toThrow();
     text = `${found.title}\n${found.text}`;
@@ -232,7 +253,7 @@ describe.each(['it', 'ar'])('public pages in %s', (locale) => {
     const list = await visit(`/${locale}/eventi`);
     expect(list.text).toContain('<script>alert("title")</script>');
     expect(list.text).toContain('"><img src=x onerror=alert(1)>');
-    await visit(`/${locale}`);
+    await visit(`/${locale}`, { ownRuntime: await ownIslandRuntime(locale) });
   });
 
   it('every event page shows its payloads as text', async () => {
