@@ -4,10 +4,7 @@
 // the main thread's time went, then the median. For a page that scores below 100 on a loaded
 // machine: several runs tell the page from the noise. "DESK" in a path is the measured desk's slug.
 // Writes nothing; asserts nothing.
-import lighthouse from 'lighthouse';
-import { launch } from 'chrome-launcher';
-import { startMeasuredSite } from './measured-site.ts';
-import { CHROMIUM_PATH } from '../tests/browser/support.ts';
+import { median, startLighthouse } from './lighthouse-session.ts';
 
 const sep = process.argv.indexOf('--');
 const runs = Number(process.argv[sep + 1]);
@@ -16,34 +13,13 @@ if (sep === -1 || !(runs > 0) || paths.length === 0) {
   console.error('usage: node scripts/lighthouse-repeat.ts [--scale [--url …]] -- <runs> <path>…');
   process.exit(2);
 }
-const site = await startMeasuredSite();
-const origin = site.origin.replace('127.0.0.1', 'localhost');
-const chrome = await launch({
-  chromePath: CHROMIUM_PATH,
-  chromeFlags: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ],
-});
-process.on('exit', () => void chrome.kill());
+const session = await startLighthouse();
 const ms = (v: number | undefined) => Math.round(v ?? 0);
 try {
-  for (const p of paths.map((p) => p.replace('DESK', site.deskSlug))) {
+  for (const p of paths.map((p) => p.replace('DESK', session.site.deskSlug))) {
     const scores: number[] = [];
     for (let i = 0; i < runs; i++) {
-      const result = await lighthouse(`${origin}${p}`, {
-        port: chrome.port,
-        output: 'json',
-        logLevel: 'error',
-        onlyCategories: ['performance'],
-      });
-      if (!result) throw new Error(`no Lighthouse result for ${p}`);
-      const { audits, categories } = result.lhr;
+      const { audits, categories } = (await session.audit(p, { output: 'json', onlyCategories: ['performance'] })).lhr;
       scores.push(Math.round((categories.performance?.score ?? 0) * 100));
       const work = audits['mainthread-work-breakdown']?.details as
         { items?: { group: string; duration: number }[] } | undefined;
@@ -51,10 +27,8 @@ try {
         `${p}: ${scores.at(-1)} — FCP ${ms(audits['first-contentful-paint']?.numericValue)} ms, LCP ${ms(audits['largest-contentful-paint']?.numericValue)} ms, TBT ${ms(audits['total-blocking-time']?.numericValue)} ms, CLS ${audits['cumulative-layout-shift']?.numericValue?.toFixed(3)}; main thread ${(work?.items ?? []).map((w) => `${w.group} ${ms(w.duration)}`).join(', ')}`,
       );
     }
-    const sorted = [...scores].sort((a, b) => a - b);
-    console.log(`${p}: median ${sorted[Math.floor(sorted.length / 2)]} of ${scores.join(', ')}`);
+    console.log(`${p}: median ${median(scores)} of ${scores.join(', ')}`);
   }
 } finally {
-  chrome.kill();
-  await site.stop();
+  await session.stop();
 }

@@ -5,17 +5,13 @@
 // city-scale data of `npm run bench:scale` (scripts/measured-site.ts).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import lighthouse from 'lighthouse';
-import { launch } from 'chrome-launcher';
-import { startMeasuredSite } from './measured-site.ts';
-import { CHROMIUM_PATH } from '../tests/browser/support.ts';
+import { median, startLighthouse, type Audited } from './lighthouse-session.ts';
 
 const THRESHOLDS = { performance: 95, accessibility: 100, 'best-practices': 100, seo: 100 } as const;
 const CATEGORIES = Object.keys(THRESHOLDS) as (keyof typeof THRESHOLDS)[];
 
-const site = await startMeasuredSite();
-// localhost, as a visitor's own machine would be: a secure context without TLS.
-const origin = site.origin.replace('127.0.0.1', 'localhost');
+const session = await startLighthouse();
+const { site, origin } = session;
 
 const eventPath = (locale: string) =>
   fetch(`${origin}/${locale}/eventi`)
@@ -41,41 +37,11 @@ const pageTypes = async (locale: string): Promise<[string, string][]> => [
   ['accessibility statement', `/${locale}/accessibilita`],
 ];
 
-const chrome = await launch({
-  // The browser tests' (Debian's chromium-headless-shell, or chromium): never a downloaded one.
-  chromePath: CHROMIUM_PATH,
-  chromeFlags: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ],
-});
-// Stopped early (Ctrl-C), the browser goes too.
-process.on('exit', () => void chrome.kill());
 mkdirSync('lighthouse-reports', { recursive: true });
 
-type Audited = NonNullable<Awaited<ReturnType<typeof lighthouse>>>;
 const score = (r: Audited, c: (typeof CATEGORIES)[number]) => Math.round((r.lhr.categories[c]?.score ?? 0) * 100);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const audit = (pagePath: string) => session.audit(pagePath, { output: 'html', onlyCategories: CATEGORIES });
 
-/** One Lighthouse run of a page; a trace Chrome failed to record (NO_NAVSTART…) is run again, up to three times. */
-async function audit(pagePath: string): Promise<Audited> {
-  for (let attempt = 1; ; attempt++) {
-    const result = await lighthouse(`${origin}${pagePath}`, {
-      port: chrome.port,
-      output: 'html',
-      logLevel: 'error',
-      onlyCategories: CATEGORIES,
-    });
-    if (result && (!result.lhr.runtimeError || attempt === 3)) return result;
-    if (!result && attempt === 3) throw new Error(`no Lighthouse result for ${pagePath}`);
-    console.log(`${pagePath}: ${result?.lhr.runtimeError?.code ?? 'no result'}, running it again`);
-  }
-}
 const rows: string[] = [];
 const failures: string[] = [];
 try {
@@ -105,8 +71,7 @@ try {
     }
   }
 } finally {
-  chrome.kill();
-  await site.stop();
+  await session.stop();
 }
 
 const section = [
