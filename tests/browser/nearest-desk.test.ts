@@ -19,20 +19,25 @@ const cardOrder = (page: Page) =>
   page.locator('#desk-list > li h3 a').evaluateAll((as) => as.map((a) => a.getAttribute('href')!.split('/').pop()));
 const noHorizontalScroll = (page: Page) =>
   page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+/** What the Content-Security-Policy refused (console messages) and each request to another origin. */
+function watchCspAndRequests(page: Page) {
+  const refused: string[] = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy|Refused to/i.test(m.text())) refused.push(m.text());
+  });
+  const elsewhere: string[] = [];
+  page.on('request', (r) => {
+    if (!r.url().startsWith(site.origin)) elsewhere.push(r.url());
+  });
+  return { refused, elsewhere };
+}
 
 describe('the nearest desk', () => {
   it.each(['it', 'ar'])(
     'sorts the desks by distance at 320 px, from the keyboard, under the CSP (%s)',
     async (locale) => {
       await site.withPage({ ...phone, geolocation: nearVillapizzone, permissions: ['geolocation'] }, async (page) => {
-        const refused: string[] = [];
-        page.on('console', (m) => {
-          if (/Content Security Policy|Refused to/i.test(m.text())) refused.push(m.text());
-        });
-        const elsewhere: string[] = [];
-        page.on('request', (r) => {
-          if (!r.url().startsWith(site.origin)) elsewhere.push(r.url());
-        });
+        const { refused, elsewhere } = watchCspAndRequests(page);
         await page.goto(`${site.origin}/${locale}/sportelli`, { waitUntil: 'load' });
         expect(await page.getAttribute('html', 'dir')).toBe(locale === 'ar' ? 'rtl' : 'ltr');
         const before = await cardOrder(page);
@@ -115,14 +120,7 @@ describe('the nearest desk on the home page', () => {
       // A tall window, so that the whole page is in view: a shift below a phone's first screen counts too.
       const tall = { viewport: { width: 320, height: 2400 } };
       await site.withPage({ ...tall, geolocation: nearVillapizzone, permissions: ['geolocation'] }, async (page) => {
-        const refused: string[] = [];
-        page.on('console', (m) => {
-          if (/Content Security Policy|Refused to/i.test(m.text())) refused.push(m.text());
-        });
-        const elsewhere: string[] = [];
-        page.on('request', (r) => {
-          if (!r.url().startsWith(site.origin)) elsewhere.push(r.url());
-        });
+        const { refused, elsewhere } = watchCspAndRequests(page);
         // Every layout shift from the first paint on: the island is in its place before it wakes up.
         await page.addInitScript(() => {
           const w = window as unknown as { shifts: number };

@@ -9,7 +9,8 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { Jar } from '../support/cookie-jar.ts';
-import { decodeEntities, fillForm, parseForm } from '../support/html-form.ts';
+import { partyHttp, partySlug } from '../support/party-http.ts';
+import { fillForm, parseForm } from '../support/html-form.ts';
 import { codeSentTo } from '../support/codes.ts';
 import { romeDateString } from '#/lib/time.ts';
 import es from '#/locales/es.json' with { type: 'json' };
@@ -29,8 +30,7 @@ beforeAll(async () => {
     RATE_LIMIT_LOOKUPS_PER_IP_PER_HOUR: String(LOOKUP_LIMIT),
     WAITLIST_PER_CLIENT: '20',
   });
-  const events = (await (await fetch(`${server.origin}/api/v1/events`)).json()) as { slug: string }[];
-  slug = events.find((e) => e.slug.startsWith('festa-di-natale-qubi-casa-dei-giochi'))!.slug;
+  slug = await partySlug(server.origin);
   const desks = (await (await fetch(`${server.origin}/api/v1/desks`)).json()) as { slug: string }[];
   desk = desks[0]!.slug;
 });
@@ -38,25 +38,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function request(path: string, jar: Jar, init: RequestInit = {}) {
-  const headers = new Headers(init.headers);
-  if (jar.cookies.size > 0) headers.set('Cookie', jar.header());
-  const res = await fetch(server.origin + path, { redirect: 'manual', ...init, headers });
-  jar.store(res.headers);
-  return { status: res.status, html: decodeEntities(await res.text()), location: res.headers.get('location') };
-}
-const post = (path: string, fields: [string, string][], jar: Jar) =>
-  request(path, jar, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.origin },
-    body: new URLSearchParams(fields).toString(),
-  });
-const api = (path: string, body: unknown) =>
-  fetch(`${server.origin}/api/v1/events/${slug}/${path}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
+const { request, post, api } = partyHttp(() => ({ origin: server.origin, slug }), { decodeHtml: true });
 
 /** GETs a form page and sends its first form with `values` (a fresh submission key each time). */
 async function sendForm(path: string, values: Record<string, string>, jar: Jar) {

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { Jar } from '../support/cookie-jar.ts';
+import { partyHttp, partySlug } from '../support/party-http.ts';
 import { fillForm, parseForm } from '../support/html-form.ts';
 import { codeSentTo } from '../support/codes.ts';
 import ar from '#/locales/ar.json' with { type: 'json' };
@@ -27,39 +28,13 @@ beforeAll(async () => {
       },
     },
   );
-  const events = (await (await fetch(`${server.origin}/api/v1/events`)).json()) as { slug: string }[];
-  slug = events.find((e) => e.slug.startsWith('festa-di-natale-qubi-casa-dei-giochi'))!.slug;
+  slug = await partySlug(server.origin);
 });
 afterAll(async () => {
   await server?.stop();
 });
 
-async function request(path: string, jar: Jar, init: RequestInit = {}) {
-  const headers = new Headers(init.headers);
-  if (jar.cookies.size > 0) headers.set('Cookie', jar.header());
-  const res = await fetch(server.origin + path, { redirect: 'manual', ...init, headers });
-  jar.store(res.headers);
-  return { status: res.status, html: await res.text(), location: res.headers.get('location') };
-}
-const post = (path: string, fields: [string, string][], jar: Jar) =>
-  request(path, jar, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.origin },
-    body: new URLSearchParams(fields).toString(),
-  });
-const api = (path: string, body: unknown) =>
-  fetch(`${server.origin}/api/v1/events/${slug}/${path}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-async function seats(): Promise<{ total: number; left: number } | null> {
-  const events = (await (await fetch(`${server.origin}/api/v1/events`)).json()) as {
-    slug: string;
-    seats: { total: number; left: number } | null;
-  }[];
-  return events.find((e) => e.slug === slug)!.seats;
-}
+const { request, post, api, seats } = partyHttp(() => ({ origin: server.origin, slug }));
 const text = (key: keyof typeof ar) => ar[key].replace(/\{\{\w+\}\}/g, '');
 const html = (s: string) => s.replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)));
 /** A code as typed on an Arabic keyboard. */
