@@ -11,6 +11,8 @@ import { loggedMails } from '../support/mail-log.ts';
 import { messages } from '#/lib/i18n.ts';
 import { HREFLANG, LOCALES, textDirection } from '#/lib/locales.ts';
 import { lastCodeMailId, nextCodeFromMail } from '../support/codes.ts';
+import { decodeEntities as decode } from '../support/html-form.ts';
+import { tagAttributes as attrs } from '../support/html-attributes.ts';
 
 let server: RunningServer;
 beforeAll(async () => {
@@ -40,18 +42,6 @@ interface Page {
   url: string;
   jar: Jar;
 }
-
-const decode = (s: string) =>
-  s
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
-const attrs = (tag: string) =>
-  Object.fromEntries(
-    [...tag.matchAll(/([a-zA-Z-]+)(?:="([^"]*)")?/g)].slice(1).map((m) => [m[1]!, decode(m[2] ?? '')]),
-  );
 
 async function request(srv: RunningServer, path: string, init: RequestInit = {}, jar = new Jar()): Promise<Page> {
   const headers = new Headers(init.headers);

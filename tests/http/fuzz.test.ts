@@ -15,6 +15,8 @@ import { testDatabaseUrl } from '../support/db.ts';
 import { addDays } from '#/features/booking/slots.ts';
 import { romeDateString } from '#/lib/time.ts';
 import { openDatabase } from '#/server/db/connection.ts';
+import { decodeEntities as decode } from '../support/html-form.ts';
+import { tagAttributes as attrs } from '../support/html-attributes.ts';
 
 const SEED = 20261124;
 const REQUEST_TIMEOUT_MS = 15000;
@@ -85,18 +87,6 @@ function postForm(path: string, body: string | Uint8Array) {
     body: body as BodyInit,
   });
 }
-
-const decode = (s: string) =>
-  s
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
-const attrs = (tag: string) =>
-  Object.fromEntries(
-    [...tag.matchAll(/([a-zA-Z-]+)(?:="([^"]*)")?/g)].slice(1).map((m) => [m[1]!, decode(m[2] ?? '')]),
-  );
 
 /** The page's first POST form as a browser would send it (hidden fields, checked choices, textareas). */
 function form(page: Page): { action: string; fields: Fields } {

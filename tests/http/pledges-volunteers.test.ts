@@ -10,6 +10,8 @@ import { Jar } from '../support/cookie-jar.ts';
 import { messages } from '#/lib/i18n.ts';
 import { loggedMails } from '../support/mail-log.ts';
 import { codeSentTo, lastCodeMailId, nextCodeFromMail } from '../support/codes.ts';
+import { decodeEntities as decode } from '../support/html-form.ts';
+import { tagAttributes as attrs } from '../support/html-attributes.ts';
 
 const RAISED_LIMITS = {
   FORM_MIN_FILL_SECONDS: '0',
@@ -47,18 +49,6 @@ interface CampaignJson {
   dropOffPoints: { slug: string; name: string }[];
   collectionWindows: { id: number; dropOffPoint: string; start: string; end: string }[];
 }
-
-const decode = (s: string) =>
-  s
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
-const attrs = (tag: string) =>
-  Object.fromEntries(
-    [...tag.matchAll(/([a-zA-Z-]+)(?:="([^"]*)")?/g)].slice(1).map((m) => [m[1]!, decode(m[2] ?? '')]),
-  );
 
 async function request(path: string, init: RequestInit = {}, srv = server, jar = new Jar()): Promise<Page> {
   const headers = new Headers(init.headers);

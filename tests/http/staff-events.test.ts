@@ -9,6 +9,8 @@ import { submit as submitForm, useServer } from '../support/staff-http.ts';
 import { createUser } from '#/features/staff-accounts/users.ts';
 import { LOCALES } from '#/lib/locales.ts';
 import { createSession, generateSessionToken } from '#/features/staff-accounts/session.ts';
+import { decodeEntities as decode } from '../support/html-form.ts';
+import { tagAttributes as attrs } from '../support/html-attributes.ts';
 
 let server: RunningServer;
 const PAGED_EVENTS = 61;
@@ -97,18 +99,6 @@ interface Page {
   headers: Headers;
 }
 type Fields = [string, string][];
-
-const decode = (s: string) =>
-  s
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
-const attrs = (tag: string) =>
-  Object.fromEntries(
-    [...tag.matchAll(/([a-zA-Z-]+)(?:="([^"]*)")?/g)].slice(1).map((m) => [m[1]!, decode(m[2] ?? '')]),
-  );
 
 async function request(who: Who, path: string, init: RequestInit = {}): Promise<Page> {
   const headers = new Headers(init.headers);

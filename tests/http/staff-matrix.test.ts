@@ -16,6 +16,8 @@ import { generateTOTP } from '@oslojs/otp';
 import { decodeBase32IgnorePadding } from '@oslojs/encoding';
 import { firstCollectionWindowId } from '../support/fixtures.ts';
 import { isHoliday } from '#/lib/holidays.ts';
+import { decodeEntities as decode } from '../support/html-form.ts';
+import { tagAttributes as attrs } from '../support/html-attributes.ts';
 
 type Role = 'admin' | 'coordinator' | 'operator' | 'partner';
 const ROLES: Role[] = ['admin', 'coordinator', 'operator', 'partner'];
@@ -376,17 +378,6 @@ const withAction = (page: string, action: string) => `${page}${page.includes('?'
 // ---------------------------------------------------------------------------------------------
 // Reading state back (always through the admin's pages, which show everything)
 
-const decode = (s: string) =>
-  s
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
-const attrs = (tag: string) =>
-  Object.fromEntries(
-    [...tag.matchAll(/([a-zA-Z-]+)(?:="([^"]*)")?/g)].slice(1).map((m) => [m[1]!, decode(m[2] ?? '')]),
-  );
 const inputValue = (html: string, name: string) => {
   const tag = [...html.matchAll(/<input\b[^>]*>/g)].map((m) => attrs(m[0])).find((a) => a.name === name);
   return tag?.value;
