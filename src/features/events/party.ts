@@ -38,6 +38,20 @@ export interface Party {
 export const partySeats = (p: Pick<Party, 'adults' | 'children'>) =>
   p.adults + AGE_BANDS.reduce((n, band) => n + p.children[band], 0);
 
+/** The party as the columns a sign-up (event_registration) and an event's waiting family (wait_entry) share. */
+export const partyColumns = (p: Party) => ({
+  adults: p.adults,
+  [BAND_COLUMN['0-3']]: p.children['0-3'],
+  [BAND_COLUMN['3-6']]: p.children['3-6'],
+  [BAND_COLUMN['6-11']]: p.children['6-11'],
+  [BAND_COLUMN['11-14']]: p.children['11-14'],
+  seats: partySeats(p),
+  name: p.name,
+  phone: p.phone,
+  email: p.email,
+  locale: p.locale,
+});
+
 /** A count typed in a form ("2", "٢", "") or sent in JSON (2): 0–99, '' is 0. */
 const count = z
   .union([z.number(), z.string().max(20)], { error: `${E}countInvalid` })

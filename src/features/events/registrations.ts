@@ -14,7 +14,7 @@ import { issueCode, type CodeChannel } from '#/features/verification/codes.ts';
 import { HOLD_MINUTES } from '#/features/verification/code.ts';
 import { generateReference } from '#/features/booking/reference.ts';
 import { smsRecipientOf } from '#/server/mail/outbox.ts';
-import { BAND_COLUMN, partySeats, type Party } from './party.ts';
+import { partyColumns, partySeats, type Party } from './party.ts';
 import { checkRegistrationLimits, type RegistrationRefusal } from './registration-limits.ts';
 import { lapsedHoldsCtes } from './lapsed-registrations.ts';
 import { seatsOf, type Seats } from './event-seats.ts';
@@ -141,16 +141,7 @@ export async function registerParty(
         .values({
           reference: generateReference('QE'),
           event_id: eventId,
-          adults: party.adults,
-          [BAND_COLUMN['0-3']]: party.children['0-3'],
-          [BAND_COLUMN['3-6']]: party.children['3-6'],
-          [BAND_COLUMN['6-11']]: party.children['6-11'],
-          [BAND_COLUMN['11-14']]: party.children['11-14'],
-          seats,
-          name: party.name,
-          phone: party.phone,
-          email: party.email,
-          locale: party.locale,
+          ...partyColumns(party),
           status: 'pending',
           hold_expires_at: expiresAt,
           hold_client: options.client,

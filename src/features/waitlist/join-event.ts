@@ -5,7 +5,7 @@
 // and any seats already free for a party this size.
 import type { Db } from '#/server/db/database.ts';
 import { scopedSubmissionKey } from '#/server/security/submission-key.ts';
-import { BAND_COLUMN, partySeats, type Party } from '#/features/events/party.ts';
+import { partyColumns, type Party } from '#/features/events/party.ts';
 import { checkRegistrationLimits } from '#/features/events/registration-limits.ts';
 import { checkWaitLimits, type WaitRefusal } from './wait-limits.ts';
 import { insertWaitEntry } from './wait-token.ts';
@@ -21,7 +21,6 @@ export async function joinEventWaitlist(
   options: { client: string; submissionKey?: string | null; now?: Date },
 ): Promise<JoinOutcome> {
   const now = options.now ?? new Date();
-  const seats = partySeats(party);
   const submissionKey = scopedSubmissionKey(options.submissionKey ?? null, party);
   return joinPending<JoinRefusal>(
     db,
@@ -46,16 +45,7 @@ export async function joinEventWaitlist(
       if (registered === 'already_registered') throw new JoinRefused<JoinRefusal>('already_registered');
       return insertWaitEntry(trx, secret, {
         event_id: eventId,
-        adults: party.adults,
-        [BAND_COLUMN['0-3']]: party.children['0-3'],
-        [BAND_COLUMN['3-6']]: party.children['3-6'],
-        [BAND_COLUMN['6-11']]: party.children['6-11'],
-        [BAND_COLUMN['11-14']]: party.children['11-14'],
-        seats,
-        name: party.name,
-        phone: party.phone,
-        email: party.email,
-        locale: party.locale,
+        ...partyColumns(party),
         client: options.client,
         submission_key: submissionKey,
         status: 'pending',
