@@ -5,6 +5,7 @@
 // per client and per contact hold.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { insertPartyEvent } from '../support/party-event.ts';
 import { latestCodeFromOutbox } from '../support/codes.ts';
 import { seedDatabase } from '#/server/db/seed.ts';
 import { registerParty } from '#/features/events/registrations.ts';
@@ -31,30 +32,8 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 let events = 0;
-async function newEvent(seats: number | null): Promise<{ id: number; slug: string }> {
-  const slug = `festa-prova-${++events}`;
-  const text = JSON.stringify({ it: 'Festa', en: 'Party', es: 'Fiesta', ar: 'حفلة', zh: '聚会' });
-  const row = await t.db
-    .insertInto('event')
-    .values({
-      slug,
-      municipio_id: 8,
-      title: text,
-      summary: text,
-      description: text,
-      venue: 'Comunità Oklahoma',
-      address: 'Via Costantino Baroni 228',
-      transit_hint: null,
-      price_note: null,
-      starts_at: later(10 * 24 * 60),
-      ends_at: null,
-      status: 'published',
-      seats,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return { id: row.id, slug };
-}
+const newEvent = (seats: number | null) =>
+  insertPartyEvent(t.db, { slug: `festa-prova-${++events}`, startsAt: later(10 * 24 * 60), seats });
 
 let contacts = 0;
 const party = (adults: number, children: Party['children'] = { '0-3': 0, '3-6': 0, '6-11': 0, '11-14': 0 }): Party => ({

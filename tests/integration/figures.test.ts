@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unzipSync, strFromU8 } from 'fflate';
 import { sql } from 'kysely';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { insertPartyEvent } from '../support/party-event.ts';
 import { latestCodeFromOutbox } from '../support/codes.ts';
 import { seedDatabase } from '#/server/db/seed.ts';
 import { getDeskBySlug, type Desk } from '#/features/desks/desks.ts';
@@ -140,26 +141,11 @@ beforeAll(async () => {
 
   // An event in Municipio 8 on 14 November: six parties of two sign up (four Italian, two English),
   // five of them come, with three people who had not signed up; 40 seats.
-  const text = JSON.stringify({ it: 'Festa', en: 'Party', es: 'Fiesta', ar: 'حفلة', zh: '聚会' });
-  const event = await t.db
-    .insertInto('event')
-    .values({
-      slug: 'festa-delle-cifre',
-      municipio_id: 8,
-      title: text,
-      summary: text,
-      description: text,
-      venue: 'Comunità Oklahoma',
-      address: 'Via Costantino Baroni 228',
-      transit_hint: null,
-      price_note: null,
-      starts_at: romeToInstant(2026, 11, 14, 10, 0),
-      ends_at: null,
-      status: 'published',
-      seats: 40,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const event = await insertPartyEvent(t.db, {
+    slug: 'festa-delle-cifre',
+    startsAt: romeToInstant(2026, 11, 14, 10, 0),
+    seats: 40,
+  });
   for (let i = 0; i < 6; i++) {
     const phone = `+39333${String(++contacts).padStart(7, '0')}`;
     const party = {

@@ -7,6 +7,7 @@
 // acceptances never give a seat twice; and bad links or late answers change nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { insertPartyEvent } from '../support/party-event.ts';
 import { latestCodeFromOutbox } from '../support/codes.ts';
 import { seedDatabase } from '#/server/db/seed.ts';
 import { getServerSecret } from '#/server/security/secret.ts';
@@ -36,30 +37,8 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 let events = 0;
-async function newEvent(seats: number, startsInMinutes = 10 * 24 * 60) {
-  const slug = `festa-attesa-${++events}`;
-  const text = JSON.stringify({ it: 'Festa', en: 'Party', es: 'Fiesta', ar: 'حفلة', zh: '聚会' });
-  const row = await t.db
-    .insertInto('event')
-    .values({
-      slug,
-      municipio_id: 8,
-      title: text,
-      summary: text,
-      description: text,
-      venue: 'Comunità Oklahoma',
-      address: 'Via Costantino Baroni 228',
-      transit_hint: null,
-      price_note: null,
-      starts_at: later(startsInMinutes),
-      ends_at: null,
-      status: 'published',
-      seats,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return { id: row.id, slug };
-}
+const newEvent = (seats: number, startsInMinutes = 10 * 24 * 60) =>
+  insertPartyEvent(t.db, { slug: `festa-attesa-${++events}`, startsAt: later(startsInMinutes), seats });
 
 let contacts = 0;
 const party = (size: number): Party => ({
