@@ -4,6 +4,7 @@
 // counter equals the bookings on it, and a move that loses keeps its old place. Both databases.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
+import { bookedByStaff } from '../support/staff-booking.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { seedDatabase } from '#/server/db/seed.ts';
 import { getDeskBySlug, type Desk } from '#/features/desks/desks.ts';
@@ -13,7 +14,6 @@ import {
   moveBooking,
   type ManagedBooking,
 } from '#/features/booking/manage-booking.ts';
-import { createBooking } from '#/features/booking/create-booking.ts';
 import { romeToInstant } from '#/lib/time.ts';
 
 let t: TestDatabase;
@@ -31,24 +31,8 @@ let phones = 0;
 /** A confirmed booking (staff, by phone: no code step), found again as the family finds it: reference + phone. */
 async function booked(start: Date): Promise<ManagedBooking> {
   const phone = `+39333${String(1000000 + phones++)}`;
-  const made = await createBooking(
-    t.db,
-    {
-      desk,
-      start,
-      firstName: 'Amina',
-      email: null,
-      phone,
-      topic: null,
-      note: null,
-      locale: 'ar',
-      submissionKey: null,
-      source: 'staff',
-    },
-    now,
-  );
-  if (!made.ok) throw new Error(`not booked: ${made.reason}`);
-  return (await findBookingByReferenceAndPhone(t.db, made.booking.reference, phone))!;
+  const made = await bookedByStaff(t.db, { desk, start, phone, locale: 'ar' }, now);
+  return (await findBookingByReferenceAndPhone(t.db, made.reference, phone))!;
 }
 
 /** Every counter of the desk equals the confirmed bookings on it, and stays within capacity. */

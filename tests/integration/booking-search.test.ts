@@ -3,10 +3,11 @@
 // finds the bookings of the desks in the person's scope only (operator: their desks; coordinator:
 // their municipi; admin: all; partner: none), exactly as the agenda pages allow.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bookedByStaff } from '../support/staff-booking.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { seedDatabase } from '#/server/db/seed.ts';
 import { getDeskBySlug, type Desk } from '#/features/desks/desks.ts';
-import { createBooking, type NewBooking } from '#/features/booking/create-booking.ts';
+import type { NewBooking } from '#/features/booking/create-booking.ts';
 import { createUser } from '#/features/staff-accounts/users.ts';
 import { loadActor } from '#/features/staff-accounts/actor.ts';
 import type { Actor, Role } from '#/features/staff-accounts/policy.ts';
@@ -32,27 +33,8 @@ async function actor(
   return loadActor(t.db, { id, email, displayName: email, role, organisationId, totpEnabled: false });
 }
 
-async function book(over: Partial<NewBooking>, at = now) {
-  const outcome = await createBooking(
-    t.db,
-    {
-      desk: quarto,
-      start: romeToInstant(2026, 12, 15, 10, 0),
-      firstName: 'Amina',
-      email: null,
-      phone: null,
-      topic: null,
-      note: null,
-      locale: 'it',
-      submissionKey: null,
-      source: 'staff',
-      ...over,
-    },
-    at,
-  );
-  if (!outcome.ok) throw new Error(`not booked: ${outcome.reason}`);
-  return outcome.booking;
-}
+const book = (over: Partial<NewBooking>, at = now) =>
+  bookedByStaff(t.db, { desk: quarto, start: romeToInstant(2026, 12, 15, 10, 0), ...over }, at);
 
 beforeAll(async () => {
   t = await createTestDatabase();

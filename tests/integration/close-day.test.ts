@@ -3,10 +3,11 @@
 // their language, through the outbox; the hours left stay bookable; the day shows closed on the
 // public page's list; the audit log has one row; a refused closure changes nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bookedByStaff } from '../support/staff-booking.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { seedDatabase } from '#/server/db/seed.ts';
 import { getDeskBySlug, type Desk } from '#/features/desks/desks.ts';
-import { createBooking, type NewBooking } from '#/features/booking/create-booking.ts';
+import type { NewBooking } from '#/features/booking/create-booking.ts';
 import { listDeskSlots } from '#/features/booking/slot-availability.ts';
 import { createUser } from '#/features/staff-accounts/users.ts';
 import { closeDay, bookingsInPart, subtractInterval } from '#/features/agenda/close-day.ts';
@@ -34,27 +35,8 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-async function book(over: Partial<NewBooking>) {
-  const outcome = await createBooking(
-    t.db,
-    {
-      desk: quarto,
-      start: romeToInstant(2026, 12, 22, 10, 0),
-      firstName: 'Amina',
-      email: null,
-      phone: null,
-      topic: null,
-      note: null,
-      locale: 'it',
-      submissionKey: null,
-      source: 'staff',
-      ...over,
-    },
-    now,
-  );
-  if (!outcome.ok) throw new Error(`not booked: ${outcome.reason}`);
-  return outcome.booking;
-}
+const book = (over: Partial<NewBooking>) =>
+  bookedByStaff(t.db, { desk: quarto, start: romeToInstant(2026, 12, 22, 10, 0), ...over }, now);
 
 const statusOf = async (id: number) =>
   (await t.db.selectFrom('booking').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;

@@ -4,6 +4,7 @@
 // on; a place an unconfirmed online hold gave back is offered too; and cancellations, offers and acceptances racing never put more on a slot than its capacity.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
+import { bookedByStaff } from '../support/staff-booking.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { seedDatabase } from '#/server/db/seed.ts';
 import { getServerSecret } from '#/server/security/secret.ts';
@@ -34,24 +35,8 @@ afterAll(() => t.close());
 let phones = 0;
 async function booked(start: Date) {
   const phone = `+39333${String(2000000 + phones++)}`;
-  const made = await createBooking(
-    t.db,
-    {
-      desk,
-      start,
-      firstName: 'Amina',
-      email: null,
-      phone,
-      topic: null,
-      note: null,
-      locale: 'ar',
-      submissionKey: null,
-      source: 'staff',
-    },
-    now,
-  );
-  if (!made.ok) throw new Error(`not booked: ${made.reason}`);
-  return (await findBookingByReferenceAndPhone(t.db, made.booking.reference, phone))!;
+  const made = await bookedByStaff(t.db, { desk, start, phone, locale: 'ar' }, now);
+  return (await findBookingByReferenceAndPhone(t.db, made.reference, phone))!;
 }
 
 /** Joins the desk's list and confirms with the code sent to the phone; returns the status-link token. */
