@@ -12,7 +12,7 @@ import { lastCodeMailId } from '../support/codes.ts';
 import { addDays } from '#/features/booking/slots.ts';
 import { romeDateString } from '#/lib/time.ts';
 import { browserSite, confirmThroughApi, expectNoViolations, follow } from './support.ts';
-import { signIn } from './staff-support.ts';
+import { signedInContext as signedInAs } from './staff-support.ts';
 
 /** A Tuesday with a booking made through the public API (the table has a row to check). */
 let bookedDay = '';
@@ -56,14 +56,8 @@ async function freeSlots(): Promise<{ start: string; remaining: number }[]> {
   return ((await res.json()) as { start: string; remaining: number }[]).filter((s) => s.remaining > 0);
 }
 
-async function signedInContext(options: { javaScriptEnabled: boolean; bypassCSP?: boolean }): Promise<BrowserContext> {
-  const context = await site.browser.newContext(options);
-  const page = await context.newPage();
-  await signIn(page, site.origin, site.app.accounts.desk_operator);
-  expect(new URL(page.url()).pathname).not.toMatch(/\/accesso$/);
-  await page.close();
-  return context;
-}
+const signedInContext = (options: { javaScriptEnabled: boolean; bypassCSP?: boolean }) =>
+  signedInAs(site, site.app.accounts.desk_operator, options);
 
 describe('axe finds no violation', () => {
   let context: BrowserContext;

@@ -2,7 +2,7 @@
 // step, shared by the staff browser tests (the servers with demo accounts come from
 // tests/support/staff-http.ts, as for the HTTP tests).
 import { expect } from 'vitest';
-import type { Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { generateHOTP } from '@oslojs/otp';
 import { decodeBase32IgnorePadding } from '@oslojs/encoding';
 import type { DemoAccount } from '#/features/staff-accounts/demo.ts';
@@ -22,6 +22,23 @@ export async function signIn(
   await page.fill('#email', account.email);
   await page.fill('#password', options.password ?? account.password);
   await follow(page, SUBMIT);
+}
+
+/**
+ * A browser context signed in with an account that has no second step (not an admin): every page
+ * opened in it is that person's. The sign-in page must not come back (a refused password would).
+ */
+export async function signedInContext(
+  site: { browser: Browser; origin: string },
+  account: DemoAccount,
+  options: BrowserContextOptions,
+): Promise<BrowserContext> {
+  const context = await site.browser.newContext(options);
+  const page = await context.newPage();
+  await signIn(page, site.origin, account);
+  expect(new URL(page.url()).pathname).not.toMatch(/\/accesso$/);
+  await page.close();
+  return context;
 }
 
 const lastStep = new Map<string, number>();
