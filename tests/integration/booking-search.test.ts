@@ -5,11 +5,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bookedByStaff } from '../support/staff-booking.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { staffActor } from '../support/staff-actor.ts';
 import { seedDatabase } from '#/server/db/seed.ts';
 import { getDeskBySlug, type Desk } from '#/features/desks/desks.ts';
 import type { NewBooking } from '#/features/booking/create-booking.ts';
-import { createUser } from '#/features/staff-accounts/users.ts';
-import { loadActor } from '#/features/staff-accounts/actor.ts';
 import type { Actor, Role } from '#/features/staff-accounts/policy.ts';
 import { searchBookings, searchKind } from '#/features/agenda/booking-search.ts';
 import { dayAhead } from '#/features/agenda/day-ahead.ts';
@@ -23,15 +22,8 @@ const actors = {} as Record<'operator' | 'coordinator8' | 'coordinator5' | 'admi
 const now = new Date('2026-12-01T09:00:00Z'); // Tuesday 1 December 2026, 10:00 in Milan
 const refs = {} as Record<'quarto' | 'gallaratese' | 'desk5', string>;
 
-async function actor(
-  email: string,
-  role: Role,
-  scope: { desks?: number[]; municipi?: number[]; organisationId?: number },
-) {
-  const id = await createUser(t.db, { email, displayName: email, role, ...scope });
-  const organisationId = scope.organisationId ?? null;
-  return loadActor(t.db, { id, email, displayName: email, role, organisationId, totpEnabled: false });
-}
+const actor = (email: string, role: Role, scope?: Parameters<typeof staffActor>[3]) =>
+  staffActor(t.db, email, role, scope);
 
 const book = (over: Partial<NewBooking>, at = now) =>
   bookedByStaff(t.db, { desk: quarto, start: romeToInstant(2026, 12, 15, 10, 0), ...over }, at);

@@ -7,9 +7,8 @@
 // told it was not recorded.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { staffActor } from '../support/staff-actor.ts';
 import { seedDatabase } from '#/server/db/seed.ts';
-import { createUser } from '#/features/staff-accounts/users.ts';
-import { loadActor } from '#/features/staff-accounts/actor.ts';
 import type { Actor } from '#/features/staff-accounts/policy.ts';
 import type { Role } from '#/server/db/database.ts';
 import { createPledge, type NewPledge } from '#/features/campaign/create-pledge.ts';
@@ -28,17 +27,8 @@ const now = new Date('2026-12-20T09:00:00Z');
 const actors = {} as Record<'admin' | 'coord8' | 'coord2' | 'partner' | 'operator', Actor>;
 let point: { id: number; slug: string };
 
-async function makeActor(email: string, role: Role, extra: { organisationId?: number; municipi?: number[] } = {}) {
-  const id = await createUser(t.db, { email, displayName: email.split('@')[0]!, role, ...extra });
-  return loadActor(t.db, {
-    id,
-    email,
-    displayName: email,
-    role,
-    organisationId: extra.organisationId ?? null,
-    totpEnabled: false,
-  });
-}
+const makeActor = (email: string, role: Role, scope?: Parameters<typeof staffActor>[3]) =>
+  staffActor(t.db, email, role, scope);
 
 beforeAll(async () => {
   t = await createTestDatabase();

@@ -4,9 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { staffActor } from '../support/staff-actor.ts';
 import { seedDatabase } from '#/server/db/seed.ts';
-import { createUser } from '#/features/staff-accounts/users.ts';
-import { loadActor } from '#/features/staff-accounts/actor.ts';
 import type { Actor } from '#/features/staff-accounts/policy.ts';
 import type { Role } from '#/server/db/database.ts';
 import {
@@ -42,21 +41,8 @@ let orgA: number; // Casa dei Giochi (Municipio 2)
 let orgB: number; // Comunità Oklahoma (Municipio 5)
 const ALL_MUNICIPI = [1, 2, 3, 4, 5, 6, 7, 8, 9];
 
-async function makeActor(
-  email: string,
-  role: Role,
-  extra: { organisationId?: number; municipi?: number[]; desks?: number[] } = {},
-): Promise<Actor> {
-  const id = await createUser(t.db, { email, displayName: email.split('@')[0]!, role, ...extra });
-  return loadActor(t.db, {
-    id,
-    email,
-    displayName: email,
-    role,
-    organisationId: extra.organisationId ?? null,
-    totpEnabled: false,
-  });
-}
+const makeActor = (email: string, role: Role, scope?: Parameters<typeof staffActor>[3]) =>
+  staffActor(t.db, email, role, scope);
 
 beforeAll(async () => {
   t = await createTestDatabase();
