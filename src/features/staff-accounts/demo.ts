@@ -41,66 +41,55 @@ export async function createDemoAccounts(db: Db): Promise<DemoAccount[]> {
       .executeTakeFirst()) ??
     (await db.selectFrom('organisation').select(['id', 'name']).orderBy('id').limit(1).executeTakeFirst());
   const accounts: DemoAccount[] = [];
+  /** Creates one account with a fresh password, within its scope, and keeps it to be printed. */
+  const add = async (
+    account: Omit<DemoAccount, 'password'>,
+    scope: { municipi?: number[]; desks?: number[]; organisationId?: number } = {},
+  ) => {
+    const password = demoPassword();
+    await createUser(
+      db,
+      { email: account.email, displayName: account.displayName, role: account.role, ...scope },
+      password,
+    );
+    accounts.push({ ...account, password });
+  };
 
-  const admin: DemoAccount = {
+  await add({
     role: 'admin',
     email: 'demo.admin@qubi.example.org',
     displayName: 'Demo Admin',
-    password: demoPassword(),
     scope: 'Comune di Milano',
-  };
-  await createUser(db, { email: admin.email, displayName: admin.displayName, role: 'admin' }, admin.password);
-  accounts.push(admin);
-
-  const coordinator: DemoAccount = {
-    role: 'coordinator',
-    email: 'demo.coordinatore@qubi.example.org',
-    displayName: 'Demo Coordinatrice M8',
-    password: demoPassword(),
-    scope: 'Municipio 8',
-  };
-  await createUser(
-    db,
-    { email: coordinator.email, displayName: coordinator.displayName, role: 'coordinator', municipi: [8] },
-    coordinator.password,
+  });
+  await add(
+    {
+      role: 'coordinator',
+      email: 'demo.coordinatore@qubi.example.org',
+      displayName: 'Demo Coordinatrice M8',
+      scope: 'Municipio 8',
+    },
+    { municipi: [8] },
   );
-  accounts.push(coordinator);
-
-  if (desk) {
-    const operator: DemoAccount = {
-      role: 'desk_operator',
-      email: 'demo.sportello@qubi.example.org',
-      displayName: 'Demo Operatore Quarto Oggiaro',
-      password: demoPassword(),
-      scope: desk.name,
-    };
-    await createUser(
-      db,
-      { email: operator.email, displayName: operator.displayName, role: 'desk_operator', desks: [desk.id] },
-      operator.password,
-    );
-    accounts.push(operator);
-  }
-  if (organisation) {
-    const partner: DemoAccount = {
-      role: 'partner_editor',
-      email: 'demo.partner@qubi.example.org',
-      displayName: 'Demo Partner',
-      password: demoPassword(),
-      scope: organisation.name,
-    };
-    await createUser(
-      db,
+  if (desk)
+    await add(
       {
-        email: partner.email,
-        displayName: partner.displayName,
-        role: 'partner_editor',
-        organisationId: organisation.id,
+        role: 'desk_operator',
+        email: 'demo.sportello@qubi.example.org',
+        displayName: 'Demo Operatore Quarto Oggiaro',
+        scope: desk.name,
       },
-      partner.password,
+      { desks: [desk.id] },
     );
-    accounts.push(partner);
-  }
+  if (organisation)
+    await add(
+      {
+        role: 'partner_editor',
+        email: 'demo.partner@qubi.example.org',
+        displayName: 'Demo Partner',
+        scope: organisation.name,
+      },
+      { organisationId: organisation.id },
+    );
   await writeAudit(db, { actorUserId: null, action: 'user.demo_accounts_created', detail: { count: accounts.length } });
   return accounts;
 }
