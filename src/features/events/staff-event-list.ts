@@ -51,8 +51,11 @@ export interface StaffEventPage {
   newer?: StaffEventCursor;
 }
 
-/** A page of the staff list: 50 rows render in a few milliseconds; a city's thousand do not. */
-export const STAFF_EVENTS_PER_PAGE = 50;
+/**
+ * A page of the staff list: a city's thousand rows do not render in time; 50 took most of the
+ * page's 20 ms (docs/performance.md, Scale). 25 fill a screen or two; the filters narrow the rest.
+ */
+export const STAFF_EVENTS_PER_PAGE = 25;
 
 /** What waits for review shown above every page: the newest few, and a link to all of them. */
 export const TO_REVIEW_SHOWN = 10;
