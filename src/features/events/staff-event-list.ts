@@ -142,10 +142,10 @@ async function rowsOf(db: Db, keys: Condition, order: 'asc' | 'desc'): Promise<S
  * date is looked for from yesterday's day of the rule on: a date moved more than a day later than
  * its own day may then be passed over for the one after it, in this staff list only.
  */
-function seriesShownDates(now: Date): Condition {
+function seriesShownDates(now: Date, series: Condition): Condition {
   const yesterday = romeDateString(new Date(now.getTime() - 86_400_000));
   const columns = sql`e.id, e.starts_at, e.status, e.municipio_id, e.owner_organisation_id`;
-  return sql`event_series s cross join lateral (
+  return sql`(select * from event_series s where ${series}) s cross join lateral (
       (select ${columns} from event e where e.series_id = s.id and e.occurrence_date >= ${yesterday}
          and coalesce(e.ends_at, e.starts_at) >= ${now} order by e.occurrence_date limit 1)
       union all
@@ -159,6 +159,12 @@ function seriesShownDates(now: Date): Condition {
  * id): the one-off events are read on event_staff_oneoff_idx (0700), the series' shown dates by
  * their probes, each side cut to the page (and one more row, to know whether there is a next page)
  * before they are merged; then the page's rows in full.
+ *
+ * Which series to probe: a series' shown date is one of its dates, so only a series with a date
+ * (matching the filters) between the cursor and the page's last one-off event can be on the page.
+ * Those dates are read on event_staff_series_idx (0500), at most as many as there are series: when
+ * fewer, only their series are probed (none on a first page whose one-off plans reach past every
+ * series' dates); otherwise every series is, as before.
  */
 export async function listEventsPage(
   db: Db,
@@ -182,7 +188,18 @@ export async function listEventsPage(
   const side = (from: Condition, only: Condition) =>
     sql`(select event.id, event.starts_at from ${from} where ${only} and ${where}
       order by event.starts_at ${dir}, event.id ${dir} limit ${limit})`;
-  const keys = sql`${side(sql`event`, sql`event.series_id is null`)} union all ${side(seriesShownDates(now), sql`true`)}
+  // The page's far end among one-off events (none when they do not fill it), and the series' dates
+  // on this side of it: a series row past that end cannot make the page.
+  const [edge, beyond, unbounded] = newerFirst ? ['min', '>=', '-infinity'] : ['max', '<=', 'infinity'];
+  const seriesCount = sql`(select count(*) from event_series)`;
+  const keys = sql`with oneoff as ${side(sql`event`, sql`event.series_id is null`)},
+    edge as (select case when count(*) = ${limit} then ${sql.raw(edge)}(starts_at) end as t from oneoff),
+    near as (select event.series_id from event where event.series_id is not null and ${where}
+      and event.starts_at ${sql.raw(beyond)} coalesce((select t from edge), ${unbounded}::timestamptz)
+      order by event.starts_at ${dir}, event.id ${dir} limit ${seriesCount}),
+    few as (select count(*) < ${seriesCount} as yes from near)
+    (select id, starts_at from oneoff) union all
+    ${side(seriesShownDates(now, sql`not (select yes from few) or s.id in (select series_id from near)`), sql`true`)}
     order by starts_at ${dir}, id ${dir} limit ${limit}`;
   const rows = await rowsOf(db, keys, order);
   const more = rows.length > perPage;
