@@ -52,8 +52,9 @@ export interface StaffEventPage {
 }
 
 /**
- * A page of the staff list: a city's thousand rows do not render in time; 50 took most of the
- * page's 20 ms (docs/performance.md, Scale). 25 fill a screen or two; the filters narrow the rest.
+ * A page of the staff list: a city's thousand rows do not render in time (docs/performance.md,
+ * Scale). 25 fill a screen or two, with half the rendering and compressing of 50; the filters and
+ * the "older" link reach the rest.
  */
 export const STAFF_EVENTS_PER_PAGE = 25;
 
