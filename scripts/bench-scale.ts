@@ -24,7 +24,7 @@ import { getDeskBySlug, listDesks } from '#/features/desks/desks.ts';
 import { listDeskSlots } from '#/features/booking/slot-availability.ts';
 import { loadWeek } from '#/features/booking/booking-flow.ts';
 import { EVENTS_PER_PAGE, listUpcomingEvents } from '#/features/events/events.ts';
-import { listEventsPage, listToReview } from '#/features/events/staff-events.ts';
+import { listEventsPage, listToReview } from '#/features/events/staff-event-list.ts';
 import { getCampaign } from '#/features/campaign/campaigns.ts';
 import { agendaRange, listAgenda } from '#/features/agenda/agenda-queries.ts';
 import { createUser } from '#/features/staff-accounts/users.ts';

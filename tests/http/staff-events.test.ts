@@ -537,28 +537,39 @@ describe('the list a page at a time (a city of events)', () => {
   });
   const body = (html: string) => html.split('id="to-review"')[1]!.split('</section>').slice(1).join('</section>');
 
-  it('50 rows a page, newest first; "older" and "newer" are links that keep the filter, each row once', async () => {
+  /** n titles counting down from `from`. */
+  const down = (from: number, n: number) => Array.from({ length: n }, (_, i) => from - i);
+
+  it('25 rows a page, newest first; "older" and "newer" are links that keep the filter, each row once', async () => {
     const first = await get('admin', '/it/staff/eventi?municipio=7');
     expect(first.status).toBe(200);
     const one = listed(body(first.html));
-    // The newest 50 (60 down to 11): the one sent for review is shown above, on every page.
-    expect(one.titles).toEqual(Array.from({ length: 50 }, (_, i) => 60 - i));
+    // The newest 25 (60 down to 36): the one sent for review is shown above, on every page.
+    expect(one.titles).toEqual(down(60, 25));
     expect(one.newer).toBeUndefined();
     expect(one.older).toMatch(/^\/it\/staff\/eventi\?municipio=7&dopo=\d+\.\d+$/);
     const second = await get('admin', one.older!);
     expect(second.status).toBe(200);
     const two = listed(body(second.html));
-    expect(two.titles).toEqual(Array.from({ length: 10 }, (_, i) => 10 - i));
-    expect(two.older).toBeUndefined();
+    expect(two.titles).toEqual(down(35, 25));
     expect(two.newer).toMatch(/^\/it\/staff\/eventi\?municipio=7&prima=\d+\.\d+$/);
-    expect(new Set([...one.ids, ...two.ids]).size).toBe(60);
-    // What waits for review is on both pages, above the rest.
-    for (const page of [first, second])
+    expect(two.older).toMatch(/^\/it\/staff\/eventi\?municipio=7&dopo=\d+\.\d+$/);
+    const third = await get('admin', two.older!);
+    expect(third.status).toBe(200);
+    const three = listed(body(third.html));
+    expect(three.titles).toEqual(down(10, 10));
+    expect(three.older).toBeUndefined();
+    expect(three.newer).toMatch(/^\/it\/staff\/eventi\?municipio=7&prima=\d+\.\d+$/);
+    expect(new Set([...one.ids, ...two.ids, ...three.ids]).size).toBe(60);
+    // What waits for review is on every page, above the rest.
+    for (const page of [first, second, third])
       expect(page.html.split('id="to-review"')[1]!.split('</section>')[0]).toContain('Paginata 00');
-    // Back to the newer page: the same 50 rows.
-    const again = await get('admin', two.newer!);
-    expect(listed(body(again.html)).titles).toEqual(one.titles);
-    expect(listed(body(again.html)).newer).toBeUndefined();
+    // Back to the newer pages: the same rows.
+    const again = listed(body((await get('admin', three.newer!)).html));
+    expect(again.titles).toEqual(two.titles);
+    const top = listed(body((await get('admin', again.newer!)).html));
+    expect(top.titles).toEqual(one.titles);
+    expect(top.newer).toBeUndefined();
   });
 
   it('filters by status and municipio (a GET form), kept across pages', async () => {
@@ -566,14 +577,18 @@ describe('the list a page at a time (a city of events)', () => {
     expect(drafts.html).toMatch(/<option value="bozza" selected/);
     expect(drafts.html).toMatch(/<option value="7" selected/);
     const one = listed(body(drafts.html));
-    expect(one.titles).toEqual(Array.from({ length: 50 }, (_, i) => 60 - i));
+    expect(one.titles).toEqual(down(60, 25));
     expect(one.older).toMatch(/^\/it\/staff\/eventi\?stato=bozza&municipio=7&dopo=/);
     const two = await get('admin', one.older!);
     expect(two.status).toBe(200);
-    expect(listed(body(two.html)).titles).toEqual([10]);
-    expect(listed(body(two.html)).older).toBeUndefined();
+    expect(listed(body(two.html)).titles).toEqual(down(35, 25));
+    const older = listed(body(two.html)).older;
+    expect(older).toMatch(/^\/it\/staff\/eventi\?stato=bozza&municipio=7&dopo=/);
+    const three = await get('admin', older!);
+    expect(listed(body(three.html)).titles).toEqual([10]);
+    expect(listed(body(three.html)).older).toBeUndefined();
     const published = listed(body((await get('admin', '/it/staff/eventi?stato=pubblicato&municipio=7')).html));
-    expect(published.titles).toEqual(Array.from({ length: 9 }, (_, i) => 9 - i));
+    expect(published.titles).toEqual(down(9, 9));
     expect(published.newer).toBeUndefined();
     expect(published.older).toBeUndefined();
   });

@@ -18,7 +18,8 @@ import {
   type EventFormValues,
   type EventInput,
 } from '#/features/events/event-form.ts';
-import { eventActions, getEventForStaff, listEventsForActor } from '#/features/events/staff-events.ts';
+import { eventActions, getEventForStaff } from '#/features/events/staff-events.ts';
+import { listEventsForActor } from '#/features/events/staff-event-list.ts';
 import {
   cancelEvent,
   createEvent,

@@ -10,7 +10,7 @@ import type { Actor } from '#/features/staff-accounts/policy.ts';
 import { checkEventForm, emptyEventForm } from '#/features/events/event-form.ts';
 import { checkSeriesRule } from '#/features/events/series-form.ts';
 import { changeSeriesStatus, createStaffSeries, getSeriesForStaff } from '#/features/events/series-staff.ts';
-import { listEventsForActor } from '#/features/events/staff-events.ts';
+import { listEventsForActor } from '#/features/events/staff-event-list.ts';
 import { toRomeIso } from '#/lib/time.ts';
 import { createUser } from '#/features/staff-accounts/users.ts';
 

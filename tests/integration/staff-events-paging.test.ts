@@ -12,7 +12,7 @@ import {
   listEventsPage,
   listToReview,
   type StaffEventCursor,
-} from '#/features/events/staff-events.ts';
+} from '#/features/events/staff-event-list.ts';
 
 let t: TestDatabase;
 const now = new Date('2026-12-10T08:00:00Z');

@@ -4,28 +4,28 @@
 import type { EventStatus } from '#/server/db/database.ts';
 import type { Translate } from '#/lib/i18n.ts';
 import type { Actor } from '#/features/staff-accounts/policy.ts';
-import { eventActions, type StaffEvent, type StaffEventCursor, type StaffEventFilter } from './staff-events.ts';
+import { eventActions } from './staff-events.ts';
+import type { StaffEventCursor, StaffEventFilter, StaffEventRow } from './staff-event-list.ts';
 
 export interface EventGroup {
   id: string;
   title: string;
-  events: StaffEvent[];
+  events: StaffEventRow[];
 }
 
 /**
- * `changeWaiting`: published events whose edit waits for review (event-revisions.ts): moderators
- * review them first. `toReview`: what waits for review whatever the page (listToReview), shown
- * with the page's own.
+ * A published event whose edit waits for review (`changeWaiting`, event-revisions.ts) is reviewed
+ * first, as those sent for review are. `toReview`: what waits for review whatever the page
+ * (listToReview), shown with the page's own.
  */
 export function eventGroups(
-  events: readonly StaffEvent[],
+  events: readonly StaffEventRow[],
   actor: Actor,
   t: Translate,
-  changeWaiting: ReadonlySet<number> = new Set(),
-  toReview?: readonly StaffEvent[],
+  toReview?: readonly StaffEventRow[],
 ): EventGroup[] {
-  const publishable = (e: StaffEvent) => eventActions(actor, e, changeWaiting.has(e.id)).publish;
-  const withStatus = (status: StaffEvent['status']) => events.filter((e) => e.status === status);
+  const publishable = (e: StaffEventRow) => eventActions(actor, e, e.changeWaiting).publish;
+  const withStatus = (status: StaffEventRow['status']) => events.filter((e) => e.status === status);
   const groups: EventGroup[] = [
     {
       id: 'to-review',
@@ -50,7 +50,7 @@ export function eventGroups(
 }
 
 /** What waits for review above every page, and the page's own (each once, newest first). */
-function withPageOwn(toReview: readonly StaffEvent[] | undefined, own: StaffEvent[]): StaffEvent[] {
+function withPageOwn(toReview: readonly StaffEventRow[] | undefined, own: StaffEventRow[]): StaffEventRow[] {
   if (!toReview) return own;
   const seen = new Set(toReview.map((e) => e.id));
   return [...toReview, ...own.filter((e) => !seen.has(e.id))].sort(
