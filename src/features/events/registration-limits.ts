@@ -5,6 +5,7 @@
 import { sql } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
 import { EMAIL_KEY_SQL, HOLD_LIMITS, lockClientAndContact } from '#/features/booking/hold-limits.ts';
+import { liveHoldsOfClient } from '#/features/holds/client-holds.ts';
 
 function fromEnv(name: string, fallback: number): number {
   const value = Number(process.env[name]);
@@ -54,10 +55,8 @@ export async function checkRegistrationLimits(
       ]),
     );
   const { rows } = await sql<{ n: number; mine: number[] }>`
-    SELECT (SELECT count(*) FROM booking WHERE status = 'pending' AND hold_client = ${request.client}
-              AND hold_expires_at > ${now}::timestamptz)
-         + (SELECT count(*) FROM event_registration WHERE status = 'pending' AND hold_client = ${request.client}
-              AND hold_expires_at > ${now}::timestamptz) AS n,
+    SELECT (${liveHoldsOfClient(trx, 'booking', request.client, now)})
+         + (${liveHoldsOfClient(trx, 'event_registration', request.client, now)}) AS n,
            array(${upcoming}) AS mine`.execute(trx);
   if (Number(rows[0]?.n ?? 0) >= HOLD_LIMITS.holdsPerClient()) return 'too_many_holds';
 
