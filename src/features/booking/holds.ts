@@ -4,8 +4,10 @@
 // data and code dropped — by the next booking of its slot, by the same browser booking again
 // (hold-limits.ts), or by the worker's housekeeping, whichever comes first. Each release is one
 // statement whose first step flips the holds from 'pending', so a hold is released (and its place
-// given back) only once.
-import { resendHeldCode, type ResendHeldCodeOutcome } from '#/features/holds/resend-hold-code.ts';
+// given back) only once. The engine is src/features/holds (issue #11): this is booking's kind
+// (BOOKING_HOLD), what its release gives back, and its confirmation, which counts the try in the
+// statement that reads the hold.
+import { resendHeldCode, type ResendOptions } from '#/features/holds/resend-hold-code.ts';
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
 import type { Locale } from '#/lib/locales.ts';
@@ -43,11 +45,7 @@ export const lapsedHoldsCtes = (which: RawBuilder<unknown>, now: Date) =>
   lapsedCtes(BOOKING_HOLD, which, now, ['id', 'slot_id']);
 
 /** Releases the holds `which` names; returns how many, and the slots whose places came back. */
-async function release(
-  db: Db,
-  which: RawBuilder<unknown>,
-  now: Date,
-): Promise<{ released: number; slots: number[] }> {
+async function release(db: Db, which: RawBuilder<unknown>, now: Date): Promise<{ released: number; slots: number[] }> {
   const { rows } = await sql<{ released: number; slots: number[] | null }>`
     WITH ${lapsedHoldsCtes(which, now)},
     freed AS (
@@ -276,16 +274,9 @@ export async function bookWithHoldCode(
   return written > 0;
 }
 
-export type ResendHoldOutcome = ResendHeldCodeOutcome;
-
 /**
  * "Send again", or "use email instead" (`email`: the address given, or one added now, which the
  * booking then keeps for its confirmation): a new code, the old one stops working.
  */
-export function resendHoldCode(
-  db: Db,
-  bookingId: number,
-  options: { toEmail?: string; now?: Date } = {},
-): Promise<ResendHoldOutcome> {
-  return resendHeldCode(db, BOOKING_HOLD, bookingId, options);
-}
+export const resendHoldCode = (db: Db, bookingId: number, options?: ResendOptions) =>
+  resendHeldCode(db, BOOKING_HOLD, bookingId, options);

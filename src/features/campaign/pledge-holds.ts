@@ -7,8 +7,9 @@
 // because a contact matches, as anyone can type another person's number), or by the worker's
 // housekeeping. Each release flips its pledges from 'pending' in one statement, so a hold's
 // quantities are given back only once, and a confirmation (which locks the row) and a release of
-// the same hold never both happen.
-import { resendHeldCode, type ResendHeldCodeOutcome } from '#/features/holds/resend-hold-code.ts';
+// the same hold never both happen. The engine is src/features/holds (issue #11): this is the
+// pledge's kind (PLEDGE_HOLD) and what its release gives back and its confirmation queues.
+import { resendHeldCode, type ResendOptions } from '#/features/holds/resend-hold-code.ts';
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
 import type { Locale } from '#/lib/locales.ts';
@@ -209,13 +210,6 @@ export async function confirmPledgeHold(
   });
 }
 
-export type ResendPledgeCodeOutcome = ResendHeldCodeOutcome;
-
 /** "Send again", or "use email instead" for a pledge's code (resendHeldCode). */
-export function resendPledgeCode(
-  db: Db,
-  pledgeId: number,
-  options: { toEmail?: string; now?: Date } = {},
-): Promise<ResendPledgeCodeOutcome> {
-  return resendHeldCode(db, PLEDGE_HOLD, pledgeId, options);
-}
+export const resendPledgeCode = (db: Db, pledgeId: number, options?: ResendOptions) =>
+  resendHeldCode(db, PLEDGE_HOLD, pledgeId, options);

@@ -1,7 +1,8 @@
 // A sign-up after its seats were taken (issue #13): the code step confirms it, and the "we can't
 // come" link frees its seats at once. Both lock the registration's row first, so a confirmation, a
-// cancellation and a release of the same hold never both happen.
-import { resendHeldCode, type ResendHeldCodeOutcome } from '#/features/holds/resend-hold-code.ts';
+// cancellation and a release of the same hold never both happen. The engine is src/features/holds
+// (issue #11): this is the sign-up's kind (REGISTRATION_HOLD) and what its confirmation queues.
+import { resendHeldCode, type ResendOptions } from '#/features/holds/resend-hold-code.ts';
 import { sql } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
 import type { Locale } from '#/lib/locales.ts';
@@ -145,16 +146,9 @@ export async function queueRegistrationConfirmation(
   ]);
 }
 
-export type ResendRegistrationOutcome = ResendHeldCodeOutcome;
-
 /** "Send again", or "use email instead" for a sign-up's code (resendHeldCode). */
-export function resendRegistrationCode(
-  db: Db,
-  id: number,
-  options: { toEmail?: string; now?: Date } = {},
-): Promise<ResendRegistrationOutcome> {
-  return resendHeldCode(db, REGISTRATION_HOLD, id, options);
-}
+export const resendRegistrationCode = (db: Db, id: number, options?: ResendOptions) =>
+  resendHeldCode(db, REGISTRATION_HOLD, id, options);
 
 /** The sign-up a "we can't come" link names, while it still holds seats. */
 export async function findByCancelToken(db: Db, token: string) {

@@ -55,8 +55,8 @@ export async function checkRegistrationLimits(
       ]),
     );
   const { rows } = await sql<{ n: number; mine: number[] }>`
-    SELECT (${liveHoldsOfClient(trx, 'booking', request.client, now)})
-         + (${liveHoldsOfClient(trx, 'event_registration', request.client, now)}) AS n,
+    SELECT ${liveHoldsOfClient(trx, 'booking', request.client, now)}
+         + ${liveHoldsOfClient(trx, 'event_registration', request.client, now)} AS n,
            array(${upcoming}) AS mine`.execute(trx);
   if (Number(rows[0]?.n ?? 0) >= HOLD_LIMITS.holdsPerClient()) return 'too_many_holds';
 

@@ -28,8 +28,12 @@ export async function markConfirmed(
          SET status = ${sql.lit(kind.states.confirmed)}, hold_expires_at = NULL${set ? sql`, ${set}` : sql``}
        WHERE id = ${id}::int
       RETURNING id
-    )${options.spendCode ? sql`,
-    spent AS (DELETE FROM verification_code WHERE ${column} IN (SELECT id FROM confirmed))` : sql``}
+    )${
+      options.spendCode
+        ? sql`,
+    spent AS (DELETE FROM verification_code WHERE ${column} IN (SELECT id FROM confirmed))`
+        : sql``
+    }
     DELETE FROM outbox WHERE ${column} IN (SELECT id FROM confirmed) AND kind = 'verification_code'`.execute(trx);
 }
 

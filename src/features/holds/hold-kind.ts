@@ -14,10 +14,7 @@ export type HeldTable = 'booking' | 'pledge' | 'event_registration' | 'wait_entr
 
 /** The code subject that names a held row (codes.ts CodeSubject, without the volunteers'). */
 export type HeldSubject =
-  | { bookingId: number }
-  | { pledgeId: number }
-  | { registrationId: number }
-  | { waitEntryId: number };
+  { bookingId: number } | { pledgeId: number } | { registrationId: number } | { waitEntryId: number };
 
 export interface HoldKind<Subject extends HeldSubject = HeldSubject> {
   table: HeldTable;
@@ -41,6 +38,4 @@ export function holdLapsed(kind: HoldKind, hold: { status: string; expiresAt: Da
 
 /** What a confirmation by code answers: the feature's own success, or why the code was refused. */
 export type ConfirmOutcome<Confirmed> =
-  | Confirmed
-  | Exclude<CheckOutcome, { ok: true }>
-  | { ok: false; reason: 'not_pending' };
+  Confirmed | Exclude<CheckOutcome, { ok: true }> | { ok: false; reason: 'not_pending' };

@@ -15,11 +15,17 @@ export type ResendHeldCodeOutcome =
   | { ok: false; reason: 'too_soon'; retryAfterSeconds: number }
   | { ok: false; reason: 'no_more' | 'gone' };
 
+/** `toEmail`: "use email instead" (the address given, kept by the row); `now` for the tests' clock. */
+export interface ResendOptions {
+  toEmail?: string | undefined;
+  now?: Date | undefined;
+}
+
 export async function resendHeldCode(
   db: Db,
   kind: HoldKind,
   id: number,
-  options: { toEmail?: string | undefined; now?: Date | undefined } = {},
+  options: ResendOptions = {},
 ): Promise<ResendHeldCodeOutcome> {
   const now = options.now ?? new Date();
   const secret = await getServerSecret(db);

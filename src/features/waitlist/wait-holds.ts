@@ -3,13 +3,14 @@
 // 6-digit code goes to its contact; the code confirms it within WAIT_HOLD_MINUTES (→ 'waiting',
 // the "you are on the list" message with the status link, and any seats already free offered at
 // once). Not confirmed in time, it lapses: at read time (caps, position, confirm) and for good by
-// the worker's round (releaseLapsedWaitEntries). The code itself is the verification feature's.
+// the worker's round (releaseLapsedWaitEntries). The code itself is the verification feature's; the
+// hold's engine is src/features/holds (issue #11), and this is the join's kind (WAIT_HOLD).
 import { sql } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
 import type { Locale } from '#/lib/locales.ts';
 import { issueCode, type CodeChannel } from '#/features/verification/codes.ts';
 import { queueCode } from '#/features/verification/send-code.ts';
-import { resendHeldCode, type ResendHeldCodeOutcome } from '#/features/holds/resend-hold-code.ts';
+import { resendHeldCode, type ResendOptions } from '#/features/holds/resend-hold-code.ts';
 import { holdLapsed, type ConfirmOutcome, type HoldKind } from '#/features/holds/hold-kind.ts';
 import { confirmHeld, markConfirmed } from '#/features/holds/confirm-hold.ts';
 import { lapsedCtes, pastTime } from '#/features/holds/lapse.ts';
@@ -157,13 +158,8 @@ export async function confirmWaitEntry(
 }
 
 /** "Send again", or "use email instead" for a join's code (resendHeldCode). */
-export function resendWaitCode(
-  db: Db,
-  id: number,
-  options: { toEmail?: string; now?: Date } = {},
-): Promise<ResendHeldCodeOutcome> {
-  return resendHeldCode(db, WAIT_HOLD, id, options);
-}
+export const resendWaitCode = (db: Db, id: number, options?: ResendOptions) =>
+  resendHeldCode(db, WAIT_HOLD, id, options);
 
 /**
  * Joins whose code was not confirmed in time lapse for good: their personal data, code and
