@@ -146,7 +146,7 @@ export async function checkHoldLimits(
   const ofThisContact = () => (hasContact ? ofContact(upcoming()) : upcoming().where(sql<boolean>`false`));
   const counts = await trx
     .selectNoFrom((eb) => [
-      liveHoldsOfClient(trx, 'booking', request.client, now).as('held'),
+      liveHoldsOfClient(eb, 'booking', request.client, now).as('held'),
       ofThisContact().select(eb.fn.countAll<string>().as('n')).where('desk_id', '=', request.deskId).as('here'),
       ofThisContact().select(eb.fn.countAll<string>().as('n')).as('total'),
       placeLeft.as('place_left'),

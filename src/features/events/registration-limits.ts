@@ -2,8 +2,8 @@
 // issue #12's limits): checked inside the transaction that takes the seats, after the client's and
 // the contact's keys are locked (the same locks as bookings, hold-limits.ts), so two sign-ups at
 // once cannot both see room under a limit.
-import { sql } from 'kysely';
-import type { Db } from '#/server/db/database.ts';
+import { expressionBuilder, sql } from 'kysely';
+import type { Database, Db } from '#/server/db/database.ts';
 import { EMAIL_KEY_SQL, HOLD_LIMITS, lockClientAndContact } from '#/features/booking/hold-limits.ts';
 import { liveHoldsOfClient } from '#/features/holds/client-holds.ts';
 
@@ -54,9 +54,10 @@ export async function checkRegistrationLimits(
         ...(emailKey ? [eb(EMAIL_KEY_SQL('r.email'), '=', emailKey)] : []),
       ]),
     );
+  const eb = expressionBuilder<Database>();
   const { rows } = await sql<{ n: number; mine: number[] }>`
-    SELECT ${liveHoldsOfClient(trx, 'booking', request.client, now)}
-         + ${liveHoldsOfClient(trx, 'event_registration', request.client, now)} AS n,
+    SELECT ${liveHoldsOfClient(eb, 'booking', request.client, now)}
+         + ${liveHoldsOfClient(eb, 'event_registration', request.client, now)} AS n,
            array(${upcoming}) AS mine`.execute(trx);
   if (Number(rows[0]?.n ?? 0) >= HOLD_LIMITS.holdsPerClient()) return 'too_many_holds';
 

@@ -3,15 +3,21 @@
 // cookie names (`replaces`), never one whose contact merely matches (anyone can type another
 // person's number). Read inside the hold's transaction, after lockClientAndContact, and held against
 // HOLD_LIMITS.holdsPerClient (booking/hold-limits.ts).
-import { sql, type RawBuilder } from 'kysely';
-import type { Db } from '#/server/db/database.ts';
+import { sql, type QueryCreator, type RawBuilder } from 'kysely';
+import type { Database } from '#/server/db/database.ts';
 
 /** The tables whose holds count against the client's cap (a waiting-list join has its own). */
 export type CappedTable = 'booking' | 'pledge' | 'event_registration';
 
+/**
+ * Where a count is built: the transaction (a statement of its own) or an expression builder (a
+ * subquery of the caller's statement, built without the transaction's executor and its plugins).
+ */
+type QueryFrom = Pick<QueryCreator<Database>, 'selectFrom'>;
+
 /** How many live holds (pending and within their time) the client has in `table`: column `n`. */
-export function liveHoldsOfClient(db: Db, table: CappedTable, client: string, now: Date) {
-  return db
+export function liveHoldsOfClient(from: QueryFrom, table: CappedTable, client: string, now: Date) {
+  return from
     .selectFrom(table)
     .select((eb) => eb.fn.countAll<string>().as('n'))
     .where('status', '=', 'pending')
