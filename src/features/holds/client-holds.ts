@@ -15,17 +15,18 @@ export type CappedTable = 'booking' | 'pledge' | 'event_registration';
  */
 type QueryFrom = Pick<QueryCreator<Database>, 'selectFrom'>;
 
-/** How many live holds (pending and within their time) the client has in `table`: column `n`. */
+/**
+ * How many live holds (pending and within their time) the client has in `table`: column `n`.
+ * 'pending' is a literal, as the partial indexes on (hold_client, hold_expires_at) say it, so that
+ * every plan can use them.
+ */
 export function liveHoldsOfClient(from: QueryFrom, table: CappedTable, client: string, now: Date) {
-  return (
-    from
-      .selectFrom(table)
-      .select((eb) => eb.fn.countAll<string>().as('n'))
-      // A literal, as the partial indexes on (hold_client, hold_expires_at) say it, so every plan uses them.
-      .where('status', '=', sql.lit('pending'))
-      .where('hold_client', '=', client)
-      .where('hold_expires_at', '>', now)
-  );
+  return from
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('status', '=', sql.lit('pending'))
+    .where('hold_client', '=', client)
+    .where('hold_expires_at', '>', now);
 }
 
 /**
