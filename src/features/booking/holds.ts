@@ -18,7 +18,7 @@ import { heldGate } from '#/features/holds/held-code-check.ts';
 import { holdLapsed as lapsedOf, type ConfirmOutcome, type HoldKind } from '#/features/holds/hold-kind.ts';
 import { lapsedCtes, named, pastTime } from '#/features/holds/lapse.ts';
 import { markConfirmed } from '#/features/holds/confirm-hold.ts';
-import { CODE_COLUMNS, heldCodeView, type HeldCodeView } from '#/features/holds/held-view.ts';
+import { CODE_COLUMNS, heldCodeView, heldIdByReference, type HeldCodeView } from '#/features/holds/held-view.ts';
 import { queueCode } from '#/features/verification/send-code.ts';
 import { HOLD_MINUTES, MAX_ATTEMPTS } from '#/features/verification/code.ts';
 import { enqueueConfirmation } from './booking-messages.ts';
@@ -121,10 +121,7 @@ export async function findHold(db: Db, bookingId: number): Promise<HoldView | un
   );
 }
 
-export async function findHoldIdByReference(db: Db, reference: string): Promise<number | undefined> {
-  const row = await db.selectFrom('booking').select('id').where('reference', '=', reference).executeTakeFirst();
-  return row?.id;
-}
+export const findHoldIdByReference = (db: Db, reference: string) => heldIdByReference(db, BOOKING_HOLD, reference);
 
 /** A lapsed hold, even one housekeeping has not released yet. */
 export function holdLapsed(hold: Pick<HoldView, 'status' | 'expiresAt'>, now: Date): boolean {

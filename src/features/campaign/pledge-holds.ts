@@ -21,7 +21,7 @@ import { holdLapsed, type ConfirmOutcome, type HoldKind } from '#/features/holds
 import { lapsedCtes, pastTime } from '#/features/holds/lapse.ts';
 import { liveHoldsOfClient, notThisSubmission } from '#/features/holds/client-holds.ts';
 import { confirmHeld, markConfirmed } from '#/features/holds/confirm-hold.ts';
-import { CODE_COLUMNS, heldCodeView, type HeldCodeView } from '#/features/holds/held-view.ts';
+import { CODE_COLUMNS, heldCodeView, heldIdByReference, type HeldCodeView } from '#/features/holds/held-view.ts';
 import { HOLD_LIMITS, lockClientAndContact } from '#/features/booking/hold-limits.ts';
 import { hashToken } from '#/features/booking/reference.ts';
 import { manageTokenFor } from '#/features/booking/booking-sms.ts';
@@ -165,10 +165,7 @@ export async function findPledgeHold(db: Db, pledgeId: number): Promise<PledgeHo
   );
 }
 
-export async function findPledgeIdByReference(db: Db, reference: string): Promise<number | undefined> {
-  const row = await db.selectFrom('pledge').select('id').where('reference', '=', reference).executeTakeFirst();
-  return row?.id;
-}
+export const findPledgeIdByReference = (db: Db, reference: string) => heldIdByReference(db, PLEDGE_HOLD, reference);
 
 /** A lapsed hold, even one not released yet. */
 export function pledgeHoldLapsed(hold: { status: string; expiresAt: Date | null }, now: Date): boolean {

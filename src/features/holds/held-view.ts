@@ -1,7 +1,9 @@
 // What every code step shows of a hold, whatever it holds: its state and time, where its code went
 // and how many tries and sends it has used; nothing else personal. Each feature's view adds its own
 // (reference, desk or event, seats) to these.
+import type { Db } from '#/server/db/database.ts';
 import type { CodeChannel } from '#/features/verification/codes.ts';
+import type { HoldKind } from './hold-kind.ts';
 
 export interface HeldCodeView {
   status: string;
@@ -38,4 +40,10 @@ export function heldCodeView(row: {
     sends: row.sends ?? 0,
     lastSentAt: row.last_sent_at,
   };
+}
+
+/** The id of the held row a reference names (QB-…, ZS-…): the API's confirm and status calls. */
+export async function heldIdByReference(db: Db, kind: HoldKind, reference: string): Promise<number | undefined> {
+  const row = await db.selectFrom(kind.table).select('id').where('reference', '=', reference).executeTakeFirst();
+  return row?.id;
 }
