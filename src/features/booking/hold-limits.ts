@@ -5,6 +5,7 @@
 import { contactKey } from '#/lib/contact.ts';
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
+import { liveHoldsOfClient, notThisSubmission } from '#/features/holds/client-holds.ts';
 
 function fromEnv(name: string, fallback: number): number {
   const value = Number(process.env[name]);
@@ -130,11 +131,7 @@ export async function checkHoldLimits(
           .where('id', '=', request.replaces)
           .where('status', '=', 'pending')
           .where('desk_id', '=', request.deskId)
-          .where((eb) =>
-            request.submissionKey
-              ? eb.or([eb('submission_key', 'is', null), eb('submission_key', '!=', request.submissionKey)])
-              : eb.val(true),
-          )
+          .where(notThisSubmission(request.submissionKey))
           .execute();
   if (ownHolds.length > 0)
     await releaseHolds(
@@ -149,13 +146,7 @@ export async function checkHoldLimits(
   const ofThisContact = () => (hasContact ? ofContact(upcoming()) : upcoming().where(sql<boolean>`false`));
   const counts = await trx
     .selectNoFrom((eb) => [
-      eb
-        .selectFrom('booking')
-        .select(eb.fn.countAll<string>().as('n'))
-        .where('status', '=', 'pending')
-        .where('hold_client', '=', request.client)
-        .where('hold_expires_at', '>', now)
-        .as('held'),
+      liveHoldsOfClient(eb, 'booking', request.client, now).as('held'),
       ofThisContact().select(eb.fn.countAll<string>().as('n')).where('desk_id', '=', request.deskId).as('here'),
       ofThisContact().select(eb.fn.countAll<string>().as('n')).as('total'),
       placeLeft.as('place_left'),

@@ -4,15 +4,21 @@
 // data and code dropped — by the next booking of its slot, by the same browser booking again
 // (hold-limits.ts), or by the worker's housekeeping, whichever comes first. Each release is one
 // statement whose first step flips the holds from 'pending', so a hold is released (and its place
-// given back) only once.
-import { resendHeldCode, type ResendHeldCodeOutcome } from '#/features/verification/resend-held-code.ts';
+// given back) only once. The engine is src/features/holds (issue #11): this is booking's kind
+// (BOOKING_HOLD), what its release gives back, and its confirmation, which counts the try in the
+// statement that reads the hold.
+import { resendHeldCode, type ResendOptions } from '#/features/holds/resend-hold-code.ts';
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
 import type { Locale } from '#/lib/locales.ts';
 import { runInTransaction } from '#/server/db/transaction.ts';
 import { getServerSecret } from '#/server/security/secret.ts';
-import { issueCodeAlongside, judgeTry, type CheckOutcome, type CodeChannel } from '#/features/verification/codes.ts';
-import { heldGate, heldLapsed } from '#/features/verification/held-code-check.ts';
+import { issueCodeAlongside, judgeTry, type CodeChannel } from '#/features/verification/codes.ts';
+import { heldGate } from '#/features/holds/held-code-check.ts';
+import { holdLapsed as lapsedOf, type ConfirmOutcome, type HoldKind } from '#/features/holds/hold-kind.ts';
+import { lapsedCtes, named, pastTime } from '#/features/holds/lapse.ts';
+import { markConfirmed } from '#/features/holds/confirm-hold.ts';
+import { CODE_COLUMNS, heldCodeView, heldIdByReference, type HeldCodeView } from '#/features/holds/held-view.ts';
 import { queueCode } from '#/features/verification/send-code.ts';
 import { HOLD_MINUTES, MAX_ATTEMPTS } from '#/features/verification/code.ts';
 import { enqueueConfirmation } from './booking-messages.ts';
@@ -21,29 +27,25 @@ import { offerDeskPlace } from '#/features/waitlist/desk-offers.ts';
 import { manageTokenFor, queueBookingSms } from './booking-sms.ts';
 import type { BookingSummary } from './create-booking.ts';
 
+/** A booking's hold (holds/hold-kind.ts): a lapse drops its personal data, keys and note. */
+export const BOOKING_HOLD: HoldKind<{ bookingId: number }> = {
+  table: 'booking',
+  states: { confirmed: 'confirmed', lapsed: 'expired' },
+  subject: (bookingId) => ({ bookingId }),
+  minutes: () => HOLD_MINUTES,
+  erase: (now) => sql`first_name = NULL, email = NULL, phone = NULL, note = NULL,
+             manage_token_hash = NULL, submission_key = NULL, hold_client = NULL, erased_at = ${now}::timestamptz`,
+};
+
 /**
  * The CTEs that flip holds from 'pending' to 'expired' (their personal data, code and messages
  * dropped): `lapsed` returns their id and slot_id, for the statement to give their places back.
  */
-export function lapsedHoldsCtes(which: ReturnType<typeof sql>, now: Date) {
-  return sql`
-    lapsed AS (
-      UPDATE booking
-         SET status = 'expired', first_name = NULL, email = NULL, phone = NULL, note = NULL,
-             manage_token_hash = NULL, submission_key = NULL, hold_client = NULL, erased_at = ${now}::timestamptz
-       WHERE status = 'pending' AND ${which}
-      RETURNING id, slot_id
-    ),
-    codes AS (DELETE FROM verification_code WHERE booking_id IN (SELECT id FROM lapsed)),
-    messages AS (DELETE FROM outbox WHERE booking_id IN (SELECT id FROM lapsed))`;
-}
+export const lapsedHoldsCtes = (which: RawBuilder<unknown>, now: Date) =>
+  lapsedCtes(BOOKING_HOLD, which, now, ['id', 'slot_id']);
 
 /** Releases the holds `which` names; returns how many, and the slots whose places came back. */
-async function release(
-  db: Db,
-  which: ReturnType<typeof sql>,
-  now: Date,
-): Promise<{ released: number; slots: number[] }> {
+async function release(db: Db, which: RawBuilder<unknown>, now: Date): Promise<{ released: number; slots: number[] }> {
   const { rows } = await sql<{ released: number; slots: number[] | null }>`
     WITH ${lapsedHoldsCtes(which, now)},
     freed AS (
@@ -69,7 +71,7 @@ export const lapsedOfSlot = (deskId: number, start: Date, now: Date) =>
  */
 export function releaseLapsedHolds(db: Db, now: Date = new Date()): Promise<number> {
   return runInTransaction(db, async (trx) => {
-    const { released, slots } = await release(trx, sql`hold_expires_at <= ${now}::timestamptz`, now);
+    const { released, slots } = await release(trx, pastTime(now), now);
     for (const slot of slots) await offerDeskPlace(trx, slot, now);
     return released;
   });
@@ -83,25 +85,17 @@ export async function releaseLapsedHoldsOfSlot(db: Db, deskId: number, start: Da
 /** Named holds, lapsed or not (the hold a browser took before, given back when it books again). */
 export async function releaseHolds(db: Db, ids: number[], now: Date): Promise<number> {
   if (ids.length === 0) return 0;
-  return (await release(db, sql`id IN (${sql.join(ids.map((id) => sql`${id}::int`))})`, now)).released;
+  return (await release(db, named(ids), now)).released;
 }
 
 /** A hold as the code step shows it: where the code went, nothing else personal. */
-export interface HoldView {
+export interface HoldView extends HeldCodeView {
   id: number;
   reference: string;
   deskSlug: string;
   start: Date;
   end: Date;
-  status: string;
-  expiresAt: Date | null;
-  channel: CodeChannel | null;
-  phone: string | null;
-  email: string | null;
   locale: Locale;
-  attempts: number;
-  sends: number;
-  lastSentAt: Date | null;
 }
 
 export async function findHold(db: Db, bookingId: number): Promise<HoldView | undefined> {
@@ -109,22 +103,9 @@ export async function findHold(db: Db, bookingId: number): Promise<HoldView | un
     .selectFrom('booking')
     .innerJoin('desk', 'desk.id', 'booking.desk_id')
     .leftJoin('verification_code as v', 'v.booking_id', 'booking.id')
-    .select([
-      'booking.id',
-      'booking.reference',
-      'desk.slug',
-      'booking.starts_at',
-      'booking.ends_at',
-      'booking.status',
-      'booking.hold_expires_at',
-      'booking.phone',
-      'booking.email',
-      'booking.locale',
-      'v.channel',
-      'v.attempts',
-      'v.sends',
-      'v.last_sent_at',
-    ])
+    .select(['booking.id', 'booking.reference', 'desk.slug', 'booking.starts_at', 'booking.ends_at'])
+    .select(['booking.status', 'booking.hold_expires_at', 'booking.phone', 'booking.email', 'booking.locale'])
+    .select(CODE_COLUMNS)
     .where('booking.id', '=', bookingId)
     .executeTakeFirst();
   return (
@@ -134,27 +115,17 @@ export async function findHold(db: Db, bookingId: number): Promise<HoldView | un
       deskSlug: row.slug,
       start: row.starts_at,
       end: row.ends_at,
-      status: row.status,
-      expiresAt: row.hold_expires_at,
-      channel: row.channel,
-      phone: row.phone,
-      email: row.email,
+      ...heldCodeView(row),
       locale: row.locale as Locale,
-      attempts: row.attempts ?? 0,
-      sends: row.sends ?? 0,
-      lastSentAt: row.last_sent_at,
     }
   );
 }
 
-export async function findHoldIdByReference(db: Db, reference: string): Promise<number | undefined> {
-  const row = await db.selectFrom('booking').select('id').where('reference', '=', reference).executeTakeFirst();
-  return row?.id;
-}
+export const findHoldIdByReference = (db: Db, reference: string) => heldIdByReference(db, BOOKING_HOLD, reference);
 
 /** A lapsed hold, even one housekeeping has not released yet. */
 export function holdLapsed(hold: Pick<HoldView, 'status' | 'expiresAt'>, now: Date): boolean {
-  return heldLapsed(hold, BOOKING_STATES.lapsed, now);
+  return lapsedOf(BOOKING_HOLD, hold, now);
 }
 
 /** A hold as its confirmation reads it, with the try its statement counted (none: code_hash null). */
@@ -173,20 +144,14 @@ interface HeldForConfirmation {
   attempts: number | null;
 }
 
-/** What a booking's confirmed and lapsed holds are called (held-code-check.ts). */
-const BOOKING_STATES = { confirmed: 'confirmed', lapsed: 'expired' };
-
-export type ConfirmHoldOutcome =
-  | {
-      ok: true;
-      bookingId: number;
-      manageToken: string | null;
-      alreadyConfirmed: boolean;
-      /** What the API answers with, as the confirmation read it (no second read). */
-      booking: BookingSummary & { locale: Locale };
-    }
-  | Exclude<CheckOutcome, { ok: true }>
-  | { ok: false; reason: 'not_pending' };
+export type ConfirmHoldOutcome = ConfirmOutcome<{
+  ok: true;
+  bookingId: number;
+  manageToken: string | null;
+  alreadyConfirmed: boolean;
+  /** What the API answers with, as the confirmation read it (no second read). */
+  booking: BookingSummary & { locale: Locale };
+}>;
 
 /**
  * The code typed for a hold: right → the booking is confirmed and only now are its confirmation
@@ -223,7 +188,7 @@ export async function confirmHold(
     const hold = rows[0];
     if (!hold) return { ok: false, reason: 'gone' };
     const bookingId = hold.id;
-    const refused = heldGate(hold, BOOKING_STATES, now);
+    const refused = heldGate(hold, BOOKING_HOLD.states, now);
     if (refused) return refused;
     const booking = {
       id: bookingId,
@@ -233,7 +198,7 @@ export async function confirmHold(
       end: hold.ends_at,
       locale: hold.locale as Locale,
     };
-    if (hold.status === BOOKING_STATES.confirmed)
+    if (hold.status === BOOKING_HOLD.states.confirmed)
       return { ok: true, bookingId, manageToken: null, alreadyConfirmed: true, booking };
     const counted = hold.code_hash === null ? undefined : { code_hash: hold.code_hash, attempts: hold.attempts ?? 0 };
     // The code is spent by the confirming statement below.
@@ -242,17 +207,11 @@ export async function confirmHold(
     // A mobile gets the short token its SMS link carries (booking-sms.ts), an email the long one.
     const manageToken = manageTokenFor(hold);
     // Confirmed, the code spent (single use) and its message (its work done) gone: one statement, on
-    // the write path of every confirmation (dropCodeMessages does the same for the other held rows).
-    await sql`
-      WITH confirmed AS (
-        UPDATE booking
-           SET status = 'confirmed', hold_expires_at = NULL, hold_client = NULL,
-               manage_token_hash = ${manageToken ? hashToken(manageToken) : null}::text
-         WHERE id = ${bookingId}::int
-        RETURNING id
-      ),
-      spent AS (DELETE FROM verification_code WHERE booking_id IN (SELECT id FROM confirmed))
-      DELETE FROM outbox WHERE booking_id IN (SELECT id FROM confirmed) AND kind = 'verification_code'`.execute(trx);
+    // the write path of every confirmation.
+    const tokenHash = manageToken ? hashToken(manageToken) : null;
+    await markConfirmed(trx, BOOKING_HOLD, bookingId, sql`hold_client = NULL, manage_token_hash = ${tokenHash}::text`, {
+      spendCode: true,
+    });
     if (hold.email)
       await enqueueConfirmation(
         trx,
@@ -312,16 +271,9 @@ export async function bookWithHoldCode(
   return written > 0;
 }
 
-export type ResendHoldOutcome = ResendHeldCodeOutcome;
-
 /**
  * "Send again", or "use email instead" (`email`: the address given, or one added now, which the
  * booking then keeps for its confirmation): a new code, the old one stops working.
  */
-export function resendHoldCode(
-  db: Db,
-  bookingId: number,
-  options: { toEmail?: string; now?: Date } = {},
-): Promise<ResendHoldOutcome> {
-  return resendHeldCode(db, { bookingId }, HOLD_MINUTES, options);
-}
+export const resendHoldCode = (db: Db, bookingId: number, options?: ResendOptions) =>
+  resendHeldCode(db, BOOKING_HOLD, bookingId, options);

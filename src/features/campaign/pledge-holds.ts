@@ -7,17 +7,21 @@
 // because a contact matches, as anyone can type another person's number), or by the worker's
 // housekeeping. Each release flips its pledges from 'pending' in one statement, so a hold's
 // quantities are given back only once, and a confirmation (which locks the row) and a release of
-// the same hold never both happen.
-import { resendHeldCode, type ResendHeldCodeOutcome } from '#/features/verification/resend-held-code.ts';
-import { sql } from 'kysely';
+// the same hold never both happen. The engine is src/features/holds (issue #11): this is the
+// pledge's kind (PLEDGE_HOLD) and what its release gives back and its confirmation queues.
+import { resendHeldCode, type ResendOptions } from '#/features/holds/resend-hold-code.ts';
+import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
 import type { Locale } from '#/lib/locales.ts';
 import { runInTransaction } from '#/server/db/transaction.ts';
-import { getServerSecret } from '#/server/security/secret.ts';
 import { getConfig } from '#/server/config.ts';
-import { type CheckOutcome, type CodeChannel } from '#/features/verification/codes.ts';
-import { checkHeldCode, heldLapsed } from '#/features/verification/held-code-check.ts';
-import { dropCodeMessages, queueCode } from '#/features/verification/send-code.ts';
+import type { CodeChannel } from '#/features/verification/codes.ts';
+import { queueCode } from '#/features/verification/send-code.ts';
+import { holdLapsed, type ConfirmOutcome, type HoldKind } from '#/features/holds/hold-kind.ts';
+import { lapsedCtes, pastTime } from '#/features/holds/lapse.ts';
+import { liveHoldsOfClient, notThisSubmission } from '#/features/holds/client-holds.ts';
+import { confirmHeld, markConfirmed } from '#/features/holds/confirm-hold.ts';
+import { CODE_COLUMNS, heldCodeView, heldIdByReference, type HeldCodeView } from '#/features/holds/held-view.ts';
 import { HOLD_LIMITS, lockClientAndContact } from '#/features/booking/hold-limits.ts';
 import { hashToken } from '#/features/booking/reference.ts';
 import { manageTokenFor } from '#/features/booking/booking-sms.ts';
@@ -28,6 +32,16 @@ import { pledgePayloadOf } from './close-pledge.ts';
 /** How long a new pledge waits for its code (PLEDGE_HOLD_MINUTES, default 30). */
 export const pledgeHoldMinutes = (): number => getConfig().pledgeHoldMinutes;
 
+/** A pledge's hold (holds/hold-kind.ts): confirmed it is 'pledged'; a lapse closes and erases it. */
+export const PLEDGE_HOLD: HoldKind<{ pledgeId: number }> = {
+  table: 'pledge',
+  states: { confirmed: 'pledged', lapsed: 'lapsed' },
+  subject: (pledgeId) => ({ pledgeId }),
+  minutes: pledgeHoldMinutes,
+  erase: (now) => sql`first_name = NULL, email = NULL, phone = NULL, manage_token_hash = NULL,
+             submission_key = NULL, hold_client = NULL, closed_at = ${now}::timestamptz, erased_at = ${now}::timestamptz`,
+};
+
 /**
  * Flips the chosen pending pledges to 'lapsed' (personal data, code and messages dropped) and says
  * what each item gets back; the caller gives it back in the same transaction (applyQuantityChanges,
@@ -35,19 +49,11 @@ export const pledgeHoldMinutes = (): number => getConfig().pledgeHoldMinutes;
  */
 export async function flipHolds(
   trx: Db,
-  which: ReturnType<typeof sql>,
+  which: RawBuilder<unknown>,
   now: Date,
 ): Promise<{ released: number; givenBack: QuantityChange[] }> {
   const { rows } = await sql<{ id: number }>`
-    WITH lapsed AS (
-      UPDATE pledge
-         SET status = 'lapsed', first_name = NULL, email = NULL, phone = NULL, manage_token_hash = NULL,
-             submission_key = NULL, hold_client = NULL, closed_at = ${now}::timestamptz, erased_at = ${now}::timestamptz
-       WHERE status = 'pending' AND ${which}
-      RETURNING id
-    ),
-    codes AS (DELETE FROM verification_code WHERE pledge_id IN (SELECT id FROM lapsed)),
-    messages AS (DELETE FROM outbox WHERE pledge_id IN (SELECT id FROM lapsed))
+    WITH ${lapsedCtes(PLEDGE_HOLD, which, now, ['id'])}
     SELECT id FROM lapsed`.execute(trx);
   if (rows.length === 0) return { released: 0, givenBack: [] };
   const lines = await trx
@@ -75,7 +81,7 @@ export async function releaseLapsedPledgeHolds(db: Db, now: Date = new Date()): 
     .executeTakeFirst();
   if (!any) return 0;
   return runInTransaction(db, async (trx) => {
-    const { released, givenBack } = await flipHolds(trx, sql`hold_expires_at <= ${now}::timestamptz`, now);
+    const { released, givenBack } = await flipHolds(trx, pastTime(now), now);
     await applyQuantityChanges(trx, givenBack, { share: 1 });
     return released;
   });
@@ -110,18 +116,11 @@ export async function checkPledgeHold(
       ? await flipHolds(
           trx,
           // The same submission sent twice is this very pledge: kept (its insert finds the key taken).
-          sql`id = ${request.replaces}::int
-              AND ${request.submissionKey ? sql`submission_key IS DISTINCT FROM ${request.submissionKey}::text` : sql`true`}`,
+          sql`id = ${request.replaces}::int AND ${notThisSubmission(request.submissionKey)}`,
           now,
         )
       : { givenBack: [] };
-  const held = await trx
-    .selectFrom('pledge')
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('status', '=', 'pending')
-    .where('hold_client', '=', request.client)
-    .where('hold_expires_at', '>', now)
-    .executeTakeFirstOrThrow();
+  const held = await liveHoldsOfClient(trx, 'pledge', request.client, now).executeTakeFirstOrThrow();
   if (Number(held.n) >= HOLD_LIMITS.holdsPerClient()) return { refused: 'too_many_holds' };
   return { givenBack };
 }
@@ -139,39 +138,20 @@ export async function sendPledgeCode(
 }
 
 /** A pledge hold as the code step and the API show it: where the code went, nothing else personal. */
-export interface PledgeHoldView {
+export interface PledgeHoldView extends HeldCodeView {
   id: number;
   reference: string;
   windowId: number;
-  status: string;
-  expiresAt: Date | null;
-  channel: CodeChannel | null;
-  phone: string | null;
-  email: string | null;
   locale: Locale;
-  attempts: number;
-  sends: number;
-  lastSentAt: Date | null;
 }
 
 export async function findPledgeHold(db: Db, pledgeId: number): Promise<PledgeHoldView | undefined> {
   const row = await db
     .selectFrom('pledge')
     .leftJoin('verification_code as v', 'v.pledge_id', 'pledge.id')
-    .select([
-      'pledge.id',
-      'pledge.reference',
-      'pledge.collection_window_id',
-      'pledge.status',
-      'pledge.hold_expires_at',
-      'pledge.phone',
-      'pledge.email',
-      'pledge.locale',
-      'v.channel',
-      'v.attempts',
-      'v.sends',
-      'v.last_sent_at',
-    ])
+    .select(['pledge.id', 'pledge.reference', 'pledge.collection_window_id', 'pledge.status', 'pledge.hold_expires_at'])
+    .select(['pledge.phone', 'pledge.email', 'pledge.locale'])
+    .select(CODE_COLUMNS)
     .where('pledge.id', '=', pledgeId)
     .executeTakeFirst();
   return (
@@ -179,36 +159,21 @@ export async function findPledgeHold(db: Db, pledgeId: number): Promise<PledgeHo
       id: row.id,
       reference: row.reference,
       windowId: row.collection_window_id,
-      status: row.status,
-      expiresAt: row.hold_expires_at,
-      channel: row.channel,
-      phone: row.phone,
-      email: row.email,
+      ...heldCodeView(row),
       locale: row.locale as Locale,
-      attempts: row.attempts ?? 0,
-      sends: row.sends ?? 0,
-      lastSentAt: row.last_sent_at,
     }
   );
 }
 
-export async function findPledgeIdByReference(db: Db, reference: string): Promise<number | undefined> {
-  const row = await db.selectFrom('pledge').select('id').where('reference', '=', reference).executeTakeFirst();
-  return row?.id;
-}
+export const findPledgeIdByReference = (db: Db, reference: string) => heldIdByReference(db, PLEDGE_HOLD, reference);
 
 /** A lapsed hold, even one not released yet. */
 export function pledgeHoldLapsed(hold: { status: string; expiresAt: Date | null }, now: Date): boolean {
-  return heldLapsed(hold, PLEDGE_STATES.lapsed, now);
+  return holdLapsed(PLEDGE_HOLD, hold, now);
 }
 
-/** What a pledge's confirmed and lapsed holds are called (held-code-check.ts). */
-const PLEDGE_STATES = { confirmed: 'pledged', lapsed: 'lapsed' };
-
-export type ConfirmPledgeOutcome =
-  | { ok: true; pledgeId: number; manageToken: string | null; alreadyConfirmed: boolean }
-  | Exclude<CheckOutcome, { ok: true }>
-  | { ok: false; reason: 'not_pending' };
+type PledgeConfirmed = { ok: true; pledgeId: number; manageToken: string | null; alreadyConfirmed: boolean };
+export type ConfirmPledgeOutcome = ConfirmOutcome<PledgeConfirmed>;
 
 /**
  * The code typed for a pledge hold: right → the pledge is open ('pledged'), and only now are its
@@ -221,44 +186,27 @@ export async function confirmPledgeHold(
   options: { now?: Date } = {},
 ): Promise<ConfirmPledgeOutcome> {
   const now = options.now ?? new Date();
-  const secret = await getServerSecret(db);
-  return runInTransaction(db, async (trx) => {
-    const found = await trx
-      .selectFrom('pledge')
-      .select(['id', 'status', 'hold_expires_at', 'reference', 'email', 'phone', 'locale'])
-      .where('id', '=', pledgeId)
-      .forUpdate()
-      .executeTakeFirst();
-    const gate = await checkHeldCode(trx, found, PLEDGE_STATES, { pledgeId }, code, secret, now);
-    if (!gate.ok) return gate;
-    if (gate.alreadyConfirmed) return { ok: true, pledgeId, manageToken: null, alreadyConfirmed: true };
-    const hold = gate.held;
-    // A mobile gets the short token its SMS link carries, an email the long one (booking-sms.ts).
-    const manageToken = manageTokenFor(hold);
-    await trx
-      .updateTable('pledge')
-      .set({
-        status: 'pledged',
-        hold_expires_at: null,
-        hold_client: null,
-        manage_token_hash: manageToken ? hashToken(manageToken) : null,
-      })
-      .where('id', '=', pledgeId)
-      .execute();
-    await dropCodeMessages(trx, { pledgeId });
-    const payload = { ...(await pledgePayloadOf(trx, pledgeId, hold.reference)), manageToken };
-    await queuePledgeConfirmation(trx, { ...hold, locale: hold.locale as Locale }, payload, now);
-    return { ok: true, pledgeId, manageToken, alreadyConfirmed: false };
+  return confirmHeld(db, PLEDGE_HOLD, pledgeId, code, now, {
+    readLocked: (trx) =>
+      trx
+        .selectFrom('pledge')
+        .select(['id', 'status', 'hold_expires_at', 'reference', 'email', 'phone', 'locale'])
+        .where('id', '=', pledgeId)
+        .forUpdate()
+        .executeTakeFirst(),
+    already: (): PledgeConfirmed => ({ ok: true, pledgeId, manageToken: null, alreadyConfirmed: true }),
+    confirm: async (trx, hold) => {
+      // A mobile gets the short token its SMS link carries, an email the long one (booking-sms.ts).
+      const manageToken = manageTokenFor(hold);
+      const tokenHash = manageToken ? hashToken(manageToken) : null;
+      await markConfirmed(trx, PLEDGE_HOLD, pledgeId, sql`hold_client = NULL, manage_token_hash = ${tokenHash}::text`);
+      const payload = { ...(await pledgePayloadOf(trx, pledgeId, hold.reference)), manageToken };
+      await queuePledgeConfirmation(trx, { ...hold, locale: hold.locale as Locale }, payload, now);
+      return { ok: true, pledgeId, manageToken, alreadyConfirmed: false };
+    },
   });
 }
 
-export type ResendPledgeCodeOutcome = ResendHeldCodeOutcome;
-
 /** "Send again", or "use email instead" for a pledge's code (resendHeldCode). */
-export function resendPledgeCode(
-  db: Db,
-  pledgeId: number,
-  options: { toEmail?: string; now?: Date } = {},
-): Promise<ResendPledgeCodeOutcome> {
-  return resendHeldCode(db, { pledgeId }, pledgeHoldMinutes(), options);
-}
+export const resendPledgeCode = (db: Db, pledgeId: number, options?: ResendOptions) =>
+  resendHeldCode(db, PLEDGE_HOLD, pledgeId, options);

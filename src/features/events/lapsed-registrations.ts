@@ -5,6 +5,8 @@
 // seats are given back only once, whoever releases it.
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
+import { lapsedCtes, pastTime } from '#/features/holds/lapse.ts';
+import { REGISTRATION_HOLD } from './registration-holds.ts';
 
 /**
  * The common table expressions that release the lapsed holds (of one event, or of all): `lapsed`
@@ -13,15 +15,7 @@ import type { Db } from '#/server/db/database.ts';
  */
 export function lapsedHoldsCtes(now: Date, eventId?: number): RawBuilder<unknown> {
   const ofEvent = eventId === undefined ? sql`TRUE` : sql`event_id = ${eventId}::int`;
-  return sql`
-    lapsed AS (
-      UPDATE event_registration
-         SET status = 'expired', name = NULL, phone = NULL, email = NULL, hold_client = NULL, submission_key = NULL
-       WHERE status = 'pending' AND hold_expires_at <= ${now}::timestamptz AND ${ofEvent}
-      RETURNING id, event_id, seats
-    ),
-    codes AS (DELETE FROM verification_code WHERE registration_id IN (SELECT id FROM lapsed)),
-    messages AS (DELETE FROM outbox WHERE registration_id IN (SELECT id FROM lapsed))`;
+  return lapsedCtes(REGISTRATION_HOLD, sql`${pastTime(now)} AND ${ofEvent}`, now, ['id', 'event_id', 'seats']);
 }
 
 export async function releaseLapsedRegistrations(db: Db, now: Date, eventId?: number): Promise<number> {

@@ -1,35 +1,37 @@
 // A sign-up after its seats were taken (issue #13): the code step confirms it, and the "we can't
 // come" link frees its seats at once. Both lock the registration's row first, so a confirmation, a
-// cancellation and a release of the same hold never both happen.
-import { resendHeldCode, type ResendHeldCodeOutcome } from '#/features/verification/resend-held-code.ts';
+// cancellation and a release of the same hold never both happen. The engine is src/features/holds
+// (issue #11): this is the sign-up's kind (REGISTRATION_HOLD) and what its confirmation queues.
+import { resendHeldCode, type ResendOptions } from '#/features/holds/resend-hold-code.ts';
+import { sql } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
 import type { Locale } from '#/lib/locales.ts';
 import { runInTransaction } from '#/server/db/transaction.ts';
-import { getServerSecret } from '#/server/security/secret.ts';
-import { type CheckOutcome, type CodeChannel } from '#/features/verification/codes.ts';
-import { checkHeldCode, heldLapsed } from '#/features/verification/held-code-check.ts';
-import { dropCodeMessages } from '#/features/verification/send-code.ts';
+import { holdLapsed, type ConfirmOutcome, type HoldKind } from '#/features/holds/hold-kind.ts';
+import { confirmHeld, markConfirmed } from '#/features/holds/confirm-hold.ts';
+import { CODE_COLUMNS, heldCodeView, type HeldCodeView } from '#/features/holds/held-view.ts';
 import { HOLD_MINUTES } from '#/features/verification/code.ts';
 import { manageTokenFor } from '#/features/booking/booking-sms.ts';
 import { hashToken } from '#/features/booking/reference.ts';
 import { offerEventSeats } from '#/features/waitlist/event-offers.ts';
 import { cancelPendingMessagesOf, enqueueMessages, reminderTime, smsRecipientOf } from '#/server/mail/outbox.ts';
 
-export interface RegistrationView {
+/** An event sign-up's hold (holds/hold-kind.ts): a lapse drops its personal data and keys. */
+export const REGISTRATION_HOLD: HoldKind<{ registrationId: number }> = {
+  table: 'event_registration',
+  states: { confirmed: 'confirmed', lapsed: 'expired' },
+  subject: (registrationId) => ({ registrationId }),
+  minutes: () => HOLD_MINUTES,
+  erase: () => sql`name = NULL, phone = NULL, email = NULL, hold_client = NULL, submission_key = NULL`,
+};
+
+export interface RegistrationView extends HeldCodeView {
   id: number;
   reference: string;
   eventId: number;
   eventSlug: string;
   seats: number;
-  status: string;
-  expiresAt: Date | null;
-  channel: CodeChannel | null;
-  phone: string | null;
-  email: string | null;
   locale: Locale;
-  attempts: number;
-  sends: number;
-  lastSentAt: Date | null;
 }
 
 function registrationQuery(db: Db) {
@@ -37,22 +39,9 @@ function registrationQuery(db: Db) {
     .selectFrom('event_registration as r')
     .innerJoin('event as e', 'e.id', 'r.event_id')
     .leftJoin('verification_code as v', 'v.registration_id', 'r.id')
-    .select([
-      'r.id',
-      'r.reference',
-      'r.event_id',
-      'e.slug',
-      'r.seats',
-      'r.status',
-      'r.hold_expires_at',
-      'r.phone',
-      'r.email',
-      'r.locale',
-      'v.channel',
-      'v.attempts',
-      'v.sends',
-      'v.last_sent_at',
-    ]);
+    .select(['r.id', 'r.reference', 'r.event_id', 'e.slug', 'r.seats'])
+    .select(['r.status', 'r.hold_expires_at', 'r.phone', 'r.email', 'r.locale'])
+    .select(CODE_COLUMNS);
 }
 
 function viewOf(row: Awaited<ReturnType<ReturnType<typeof registrationQuery>['executeTakeFirst']>>) {
@@ -63,15 +52,8 @@ function viewOf(row: Awaited<ReturnType<ReturnType<typeof registrationQuery>['ex
       eventId: row.event_id,
       eventSlug: row.slug,
       seats: row.seats,
-      status: row.status,
-      expiresAt: row.hold_expires_at,
-      channel: row.channel,
-      phone: row.phone,
-      email: row.email,
+      ...heldCodeView(row),
       locale: row.locale as Locale,
-      attempts: row.attempts ?? 0,
-      sends: row.sends ?? 0,
-      lastSentAt: row.last_sent_at,
     }
   );
 }
@@ -87,16 +69,11 @@ export async function findRegistrationByReference(db: Db, reference: string): Pr
 
 /** A lapsed hold, even one not released yet. */
 export function registrationLapsed(r: { status: string; expiresAt: Date | null }, now: Date): boolean {
-  return heldLapsed(r, REGISTRATION_STATES.lapsed, now);
+  return holdLapsed(REGISTRATION_HOLD, r, now);
 }
 
-/** What a sign-up's confirmed and lapsed holds are called (held-code-check.ts). */
-const REGISTRATION_STATES = { confirmed: 'confirmed', lapsed: 'expired' };
-
-export type ConfirmRegistrationOutcome =
-  | { ok: true; id: number; cancelToken: string | null; alreadyConfirmed: boolean }
-  | Exclude<CheckOutcome, { ok: true }>
-  | { ok: false; reason: 'not_pending' };
+type RegistrationConfirmed = { ok: true; id: number; cancelToken: string | null; alreadyConfirmed: boolean };
+export type ConfirmRegistrationOutcome = ConfirmOutcome<RegistrationConfirmed>;
 
 /**
  * The code typed for a sign-up: right → confirmed, and only now are its confirmation and the
@@ -109,34 +86,24 @@ export async function confirmRegistration(
   options: { now?: Date; reminderAt?: string } = {},
 ): Promise<ConfirmRegistrationOutcome> {
   const now = options.now ?? new Date();
-  const secret = await getServerSecret(db);
-  return runInTransaction(db, async (trx) => {
-    const found = await trx
-      .selectFrom('event_registration as r')
-      .innerJoin('event as e', 'e.id', 'r.event_id')
-      .select(['r.status', 'r.hold_expires_at', 'r.reference', 'r.phone', 'r.email', 'r.locale', 'r.seats'])
-      .select(['e.slug', 'e.starts_at'])
-      .where('r.id', '=', id)
-      .forUpdate('r')
-      .executeTakeFirst();
-    const gate = await checkHeldCode(trx, found, REGISTRATION_STATES, { registrationId: id }, code, secret, now);
-    if (!gate.ok) return gate;
-    if (gate.alreadyConfirmed) return { ok: true, id, cancelToken: null, alreadyConfirmed: true };
-    const r = gate.held;
-    const cancelToken = manageTokenFor(r);
-    await trx
-      .updateTable('event_registration')
-      .set({
-        status: 'confirmed',
-        hold_expires_at: null,
-        hold_client: null,
-        cancel_token_hash: cancelToken ? hashToken(cancelToken) : null,
-      })
-      .where('id', '=', id)
-      .execute();
-    await dropCodeMessages(trx, { registrationId: id });
-    await queueRegistrationConfirmation(trx, { id, ...r, cancelToken }, now, options.reminderAt);
-    return { ok: true, id, cancelToken, alreadyConfirmed: false };
+  return confirmHeld(db, REGISTRATION_HOLD, id, code, now, {
+    readLocked: (trx) =>
+      trx
+        .selectFrom('event_registration as r')
+        .innerJoin('event as e', 'e.id', 'r.event_id')
+        .select(['r.status', 'r.hold_expires_at', 'r.reference', 'r.phone', 'r.email', 'r.locale', 'r.seats'])
+        .select(['e.slug', 'e.starts_at'])
+        .where('r.id', '=', id)
+        .forUpdate('r')
+        .executeTakeFirst(),
+    already: (): RegistrationConfirmed => ({ ok: true, id, cancelToken: null, alreadyConfirmed: true }),
+    confirm: async (trx, r) => {
+      const cancelToken = manageTokenFor(r);
+      const tokenHash = cancelToken ? hashToken(cancelToken) : null;
+      await markConfirmed(trx, REGISTRATION_HOLD, id, sql`hold_client = NULL, cancel_token_hash = ${tokenHash}::text`);
+      await queueRegistrationConfirmation(trx, { id, ...r, cancelToken }, now, options.reminderAt);
+      return { ok: true, id, cancelToken, alreadyConfirmed: false };
+    },
   });
 }
 
@@ -179,16 +146,9 @@ export async function queueRegistrationConfirmation(
   ]);
 }
 
-export type ResendRegistrationOutcome = ResendHeldCodeOutcome;
-
 /** "Send again", or "use email instead" for a sign-up's code (resendHeldCode). */
-export function resendRegistrationCode(
-  db: Db,
-  id: number,
-  options: { toEmail?: string; now?: Date } = {},
-): Promise<ResendRegistrationOutcome> {
-  return resendHeldCode(db, { registrationId: id }, HOLD_MINUTES, options);
-}
+export const resendRegistrationCode = (db: Db, id: number, options?: ResendOptions) =>
+  resendHeldCode(db, REGISTRATION_HOLD, id, options);
 
 /** The sign-up a "we can't come" link names, while it still holds seats. */
 export async function findByCancelToken(db: Db, token: string) {

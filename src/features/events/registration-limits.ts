@@ -2,9 +2,10 @@
 // issue #12's limits): checked inside the transaction that takes the seats, after the client's and
 // the contact's keys are locked (the same locks as bookings, hold-limits.ts), so two sign-ups at
 // once cannot both see room under a limit.
-import { sql } from 'kysely';
-import type { Db } from '#/server/db/database.ts';
+import { expressionBuilder, sql } from 'kysely';
+import type { Database, Db } from '#/server/db/database.ts';
 import { EMAIL_KEY_SQL, HOLD_LIMITS, lockClientAndContact } from '#/features/booking/hold-limits.ts';
+import { liveHoldsOfClient } from '#/features/holds/client-holds.ts';
 
 function fromEnv(name: string, fallback: number): number {
   const value = Number(process.env[name]);
@@ -53,11 +54,10 @@ export async function checkRegistrationLimits(
         ...(emailKey ? [eb(EMAIL_KEY_SQL('r.email'), '=', emailKey)] : []),
       ]),
     );
+  const eb = expressionBuilder<Database>();
   const { rows } = await sql<{ n: number; mine: number[] }>`
-    SELECT (SELECT count(*) FROM booking WHERE status = 'pending' AND hold_client = ${request.client}
-              AND hold_expires_at > ${now}::timestamptz)
-         + (SELECT count(*) FROM event_registration WHERE status = 'pending' AND hold_client = ${request.client}
-              AND hold_expires_at > ${now}::timestamptz) AS n,
+    SELECT ${liveHoldsOfClient(eb, 'booking', request.client, now)}
+         + ${liveHoldsOfClient(eb, 'event_registration', request.client, now)} AS n,
            array(${upcoming}) AS mine`.execute(trx);
   if (Number(rows[0]?.n ?? 0) >= HOLD_LIMITS.holdsPerClient()) return 'too_many_holds';
 

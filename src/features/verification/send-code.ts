@@ -1,6 +1,6 @@
 // A hold's code on its way, for bookings and pledges alike: queued to the contact's mobile by SMS
 // or to the email (payload { code sealed, expiresAt, minutes, purpose }), the previous unsent code's
-// message withdrawn when a new one goes, and the spent code's message dropped once it confirmed.
+// message withdrawn when a new one goes (a confirmed hold's drops it: holds/confirm-hold.ts).
 import type { Db } from '#/server/db/database.ts';
 import type { Locale } from '#/lib/locales.ts';
 import { sql } from 'kysely';
@@ -54,10 +54,4 @@ export async function queueCode(
     },
     alongside,
   );
-}
-
-/** The code has done its work: its message row goes with it. */
-export async function dropCodeMessages(trx: Db, subject: CodeSubject): Promise<void> {
-  const { column, id } = subjectOf(subject);
-  await trx.deleteFrom('outbox').where(column, '=', id).where('kind', '=', 'verification_code').execute();
 }

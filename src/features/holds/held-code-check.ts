@@ -1,9 +1,10 @@
-// The gate every confirmation by code passes, for a booking's place, a pledge's quantities or an
-// event sign-up's seats alike: the held row (already locked by the caller) must still be pending and
+// The gate every confirmation by code passes, for a booking's place, a pledge's quantities, an
+// event sign-up's seats or a waiting-list join alike: the held row (already locked by the caller) must still be pending and
 // within its time, and the code must be right (checkCode counts the try first, and spends the
 // code unless the caller's confirming statement does: `spentByCaller`).
 import type { Db } from '#/server/db/database.ts';
-import { checkCode, type CheckOutcome, type CodeSubject } from './codes.ts';
+import { checkCode, type CodeSubject } from '#/features/verification/codes.ts';
+import type { ConfirmOutcome } from './hold-kind.ts';
 
 /** The status names of a held row's table: what "confirmed" and "lapsed" are called there. */
 export interface HeldStates {
@@ -19,10 +20,7 @@ export function heldLapsed(held: { status: string; expiresAt: Date | null }, lap
 }
 
 /** Passed: the held row itself comes back, so the caller needs no second check that it exists. */
-export type HeldCodeCheck<Held> =
-  | { ok: true; alreadyConfirmed: boolean; held: Held }
-  | Exclude<CheckOutcome, { ok: true }>
-  | { ok: false; reason: 'not_pending' };
+export type HeldCodeCheck<Held> = ConfirmOutcome<{ ok: true; alreadyConfirmed: boolean; held: Held }>;
 
 export async function checkHeldCode<Held extends { status: string; hold_expires_at: Date | null }>(
   trx: Db,
@@ -45,7 +43,7 @@ export async function checkHeldCode<Held extends { status: string; hold_expires_
 /**
  * Whether a held row may be tried with a code: undefined when it may (pending and within its time)
  * or when it is confirmed already; otherwise why not. For a caller that counts the try in the
- * statement that reads the row (holds.ts), then judges it (codes.ts judgeTry).
+ * statement that reads the row (booking/holds.ts), then judges it (codes.ts judgeTry).
  */
 export function heldGate(
   held: { status: string; hold_expires_at: Date | null } | undefined,

@@ -1,0 +1,64 @@
+// A hold confirmed by its code, for every kind: the row read and locked first (so a confirmation
+// and a release of the same hold never both happen), the shared gate (held-code-check.ts), then
+// ONE statement that confirms it and drops its code message; the feature then queues what a
+// confirmed row of its kind gets (its confirmation, reminder, offers), in the same transaction.
+import { sql, type RawBuilder } from 'kysely';
+import type { Db } from '#/server/db/database.ts';
+import { runInTransaction } from '#/server/db/transaction.ts';
+import { getServerSecret } from '#/server/security/secret.ts';
+import { checkHeldCode } from './held-code-check.ts';
+import { codeColumnOf, type ConfirmOutcome, type HoldKind } from './hold-kind.ts';
+
+/**
+ * The confirming statement: the row to the kind's confirmed state, out of its time (`set`: what
+ * else the kind writes, e.g. its manage link's hash), and its code message (its work done) gone;
+ * `spendCode`: the code too, for a caller whose gate left it (judgeTry's `spentByCaller`).
+ */
+export async function markConfirmed(
+  trx: Db,
+  kind: HoldKind,
+  id: number,
+  set: RawBuilder<unknown> | undefined,
+  options: { spendCode?: boolean } = {},
+): Promise<void> {
+  const column = sql.ref(codeColumnOf(kind));
+  await sql`
+    WITH confirmed AS (
+      UPDATE ${sql.table(kind.table)}
+         SET status = ${sql.lit(kind.states.confirmed)}, hold_expires_at = NULL${set ? sql`, ${set}` : sql``}
+       WHERE id = ${id}::int
+      RETURNING id
+    )${
+      options.spendCode
+        ? sql`,
+    spent AS (DELETE FROM verification_code WHERE ${column} IN (SELECT id FROM confirmed))`
+        : sql``
+    }
+    DELETE FROM outbox WHERE ${column} IN (SELECT id FROM confirmed) AND kind = 'verification_code'`.execute(trx);
+}
+
+/**
+ * The code typed for a hold: `readLocked` reads its row FOR UPDATE; a row confirmed before answers
+ * `already` (nothing written); a right code runs `confirm` (markConfirmed and what follows) in the
+ * same transaction. Anything else answers why not (gone, expired, not_pending, wrong, …).
+ */
+export async function confirmHeld<Held extends { status: string; hold_expires_at: Date | null }, Confirmed>(
+  db: Db,
+  kind: HoldKind,
+  id: number,
+  code: string | undefined,
+  now: Date,
+  steps: {
+    readLocked: (trx: Db) => Promise<Held | undefined>;
+    already: (held: Held) => Confirmed;
+    confirm: (trx: Db, held: Held) => Promise<Confirmed>;
+  },
+): Promise<ConfirmOutcome<Confirmed>> {
+  const secret = await getServerSecret(db);
+  return runInTransaction(db, async (trx) => {
+    const found = await steps.readLocked(trx);
+    const gate = await checkHeldCode(trx, found, kind.states, kind.subject(id), code, secret, now);
+    if (!gate.ok) return gate;
+    return gate.alreadyConfirmed ? steps.already(gate.held) : steps.confirm(trx, gate.held);
+  });
+}
