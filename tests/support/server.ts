@@ -1,8 +1,9 @@
 // Starts the built site (`node scripts/start.ts`, as `npm start` does) on a free port with its own
 // data: a temporary embedded database (a copy of this run's template), or a database of its own on TEST_DATABASE_URL.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, openAsBlob } from 'node:fs';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
@@ -68,7 +69,17 @@ async function fillFromTemplate(
     return;
   }
   const template = await templatePath(target.NODE_ENV === 'production' ? 'seeded' : 'migrated');
-  if (template) await cp(path.join(template, 'pgdata'), pgdata, { recursive: true });
+  if (template) await copyFolder(path.join(template, 'pgdata'), pgdata);
+}
+
+/**
+ * The system's `cp -R` rather than Node's fs.cp: a template's pgdata is 1,244 files (42 MB), which
+ * fs.cp walks in JavaScript in the test worker. Measured on this machine (load ~13), three copies
+ * each: fs.cp 0.28–0.39 s of the worker's CPU and 0.53–0.66 s wall, `cp -R` 0.05 s of CPU and
+ * 0.06–0.25 s wall. `npm test` starts ~48 servers, the browser suite about one per file.
+ */
+async function copyFolder(from: string, to: string): Promise<void> {
+  await promisify(execFile)('cp', ['-R', from, to]);
 }
 
 export interface StartOptions {
