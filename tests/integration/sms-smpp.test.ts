@@ -266,10 +266,14 @@ describe(`SMS over SMPP (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlit
         { timeout: 5000 },
       )
       .toBe('cancelled');
+    // The answer is queued once the cancellation is written; the worker's next round sends it.
+    await expect
+      .poll(async () => (await smsRows()).filter((r) => r.kind === 'booking_cancelled').length, { timeout: 5000 })
+      .toBeGreaterThan(0);
     await w.runOnce();
     await w.stop();
-    const cancelled = server.messages().find((m) => m.to === '393335550001' && m.text.includes('annullato'));
-    expect(cancelled?.text).toContain(made.booking.reference);
+    const answered = () => server.messages().find((m) => m.to === '393335550001' && m.text.includes('annullato'));
+    await expect.poll(() => answered()?.text, { timeout: 5000 }).toContain(made.booking.reference);
     const rows = await smsRows();
     expect(rows.find((r) => r.kind === 'booking_reminder')?.status).toBe('cancelled');
   });
@@ -288,9 +292,9 @@ describe(`SMS over SMPP (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlit
       .toBeGreaterThan(0);
     await w.runOnce();
     await w.stop();
-    const answer = server.messages().find((m) => m.to === '393335550004');
-    expect(answer?.text).toContain('annullat');
-    expect(answer?.text).toContain(made.booking.reference);
+    const answer = () => server.messages().find((m) => m.to === '393335550004');
+    await expect.poll(() => answer()?.text, { timeout: 5000 }).toContain('annullat');
+    expect(answer()?.text).toContain(made.booking.reference);
   });
 
   it('a reply from another phone, or anything else, changes nothing and gets the help text with the desk number', async () => {
