@@ -58,7 +58,9 @@ export async function templatePath(
   return path.join(dir, name);
 }
 
-export async function createTestDatabase(options: { poolSize?: number } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(
+  options: { poolSize?: number; connectTimeoutMs?: number } = {},
+): Promise<TestDatabase> {
   if (!testDatabaseUrl) {
     const dump = await templatePath('migrated.tar');
     const db = await openDatabase({
@@ -71,7 +73,12 @@ export async function createTestDatabase(options: { poolSize?: number } = {}): P
     return { db, kind: 'pglite', env: {}, close: () => db.destroy() };
   }
   const created = await createPostgresDatabase('test', 'migrated');
-  const db = await openDatabase({ kind: 'postgres', url: created.url, poolSize: options.poolSize ?? 10 });
+  const db = await openDatabase({
+    kind: 'postgres',
+    url: created.url,
+    poolSize: options.poolSize ?? 10,
+    ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+  });
   // Nothing to do on the template (already at the latest migration); everything without one.
   await migrateToLatest(db);
   return {

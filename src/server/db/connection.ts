@@ -6,7 +6,14 @@ import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
 import type { Database } from './database.ts';
 
 export type DatabaseTarget =
-  | { kind: 'postgres'; url: string; poolSize?: number; searchPath?: string }
+  | {
+      kind: 'postgres';
+      url: string;
+      poolSize?: number;
+      searchPath?: string;
+      /** How long a statement may wait for a free connection; 5 s unless a caller knows better. */
+      connectTimeoutMs?: number;
+    }
   | {
       kind: 'pglite';
       dataDir: string | 'memory';
@@ -29,7 +36,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Kysely<Datab
       connectionString: target.url,
       max: target.poolSize ?? 10,
       // Fail fast when the database is unreachable instead of queueing requests forever.
-      connectionTimeoutMillis: 5000,
+      connectionTimeoutMillis: target.connectTimeoutMs ?? 5000,
       ...(target.searchPath ? { options: `-c search_path=${target.searchPath}` } : {}),
     });
     // An idle client that loses its connection must not crash the process.
