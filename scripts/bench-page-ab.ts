@@ -1,13 +1,15 @@
-// `node scripts/bench-staff-events-ab.ts --baseline <dir> [--url postgres://…] [--requests N] [--rounds R] [--path /it/staff/eventi]`:
-// the staff events list (issue #13) of this build against a baseline build (another checkout of the
-// site, built, e.g. `git archive <commit> | tar -x -C <dir>`, node_modules linked, `npm run build`
-// there; give it this checkout's migrations if this one has more, or it refuses the schema), on the
-// bench:scale data (run `npm run bench:scale` first: it seeds the schema `qubi_scale`), signed in
-// as its coordinator of all nine municipi. As scripts/bench-agenda-ab.ts: both servers run at once
-// with the live-page cache off and are asked in turn, one request at a time, so the load of a
-// shared machine falls on both alike. Per round of N requests: p50 and p95, and each server's own
-// CPU time per request (its process's user + system time, from /proc), which the other processes
-// on the machine disturb far less than the milliseconds; then the medians of the rounds.
+// `node scripts/bench-page-ab.ts --page agenda-week|staff-events --baseline <dir> [--url postgres://…]
+//   [--requests N] [--rounds R] [--path /it/staff/eventi]`:
+// one staff page of this build against a baseline build (another checkout of the site, built, e.g.
+// `git archive <commit> | tar -x -C <dir>`, node_modules linked, `npm run build` there; give it this
+// checkout's migrations if this one has more, or it refuses the schema), on the bench:scale data (run
+// `npm run bench:scale` first: it seeds the schema `qubi_scale`), signed in as its coordinator of all
+// nine municipi. The pages: the staff agenda's week view (desks and weeks in turn) and the staff events
+// list (issue #13; its first page, in Italian and English in turn). Both servers run at once with the
+// live-page cache off and are asked in turn, one request at a time, so the load of a shared machine
+// falls on both alike. Per round of N requests: p50 and p95, and each server's own CPU time per request
+// (its process's user + system time, from /proc), which the other processes on the machine disturb far
+// less than the milliseconds; then the medians of the rounds and the ratio new / baseline.
 // A benchmark, not a test: it prints figures; nothing asserts.
 import os from 'node:os';
 import { readFileSync } from 'node:fs';
@@ -16,6 +18,11 @@ import { openDatabase } from '#/server/db/connection.ts';
 import { createSession, generateSessionToken } from '#/features/staff-accounts/session.ts';
 import { startServer, type RunningServer } from '../tests/support/server.ts';
 import { DEFAULT_PG_URL, percentile } from './bench-lib.ts';
+import { listDesks } from '#/features/desks/desks.ts';
+import { addDays } from '#/features/booking/slots.ts';
+import { romeDateString } from '#/lib/time.ts';
+import type { Kysely } from 'kysely';
+import type { Database } from '#/server/db/database.ts';
 
 const SCHEMA = 'qubi_scale';
 const arg = (name: string) => {
@@ -28,6 +35,22 @@ const baseUrl = arg('url') ?? process.env.DATABASE_URL ?? DEFAULT_PG_URL;
 const requests = Number(arg('requests') ?? 200);
 const rounds = Number(arg('rounds') ?? 3);
 const fixedPath = arg('path');
+
+/** Each page: a table its data must have, and the path of the i-th request. */
+const PAGES: Record<string, { table: string; paths: (db: Kysely<Database>) => Promise<(i: number) => string> }> = {
+  'agenda-week': {
+    table: 'booking',
+    paths: async (db) => {
+      const desks = (await listDesks(db)).map((d) => d.slug);
+      const today = romeDateString(new Date());
+      return (i) =>
+        `/it/staff/agenda/${desks[(i * 7) % desks.length]}?giorno=${addDays(today, 28 - ((i * 13) % 390))}&vista=settimana`;
+    },
+  },
+  'staff-events': { table: 'event_series', paths: async () => (i) => `/${i % 2 ? 'en' : 'it'}/staff/eventi` },
+};
+const page = PAGES[arg('page') ?? ''];
+if (!page) throw new Error(`--page ${Object.keys(PAGES).join('|')} is required`);
 const WARMUP = 30;
 
 const u = new URL(baseUrl);
@@ -36,7 +59,7 @@ const schemaUrl = u.toString();
 
 const check = new pg.Client({ connectionString: schemaUrl });
 await check.connect();
-const seeded = await check.query(`SELECT to_regclass('${SCHEMA}.event_series') AS t`);
+const seeded = await check.query(`SELECT to_regclass('${SCHEMA}.${page.table}') AS t`);
 await check.end();
 if (!seeded.rows[0].t) throw new Error(`no ${SCHEMA} data at ${baseUrl}: run npm run bench:scale first`);
 
@@ -49,6 +72,7 @@ const user = await db
   .executeTakeFirstOrThrow();
 const token = generateSessionToken();
 await createSession(db, token, user.id, { twoFactorVerified: true });
+const pagePath = await page.paths(db);
 await db.destroy();
 const cookie = `qubi_session=${token}`;
 
@@ -68,8 +92,7 @@ function cpuMs(server: RunningServer): number {
   const fields = readFileSync(`/proc/${server.process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
-// As bench:scale asks it: the first page, in Italian and English in turn.
-const path = (i: number) => fixedPath ?? `/${i % 2 ? 'en' : 'it'}/staff/eventi`;
+const path = (i: number) => fixedPath ?? pagePath(i);
 async function ask(server: RunningServer, p: string): Promise<{ ms: number; bytes: number }> {
   const started = performance.now();
   const res = await fetch(server.origin + p, { headers: { cookie, 'accept-encoding': 'gzip, br' } });
@@ -97,7 +120,7 @@ try {
     for (let i = 0; i < requests; i++) {
       // Alternate which goes first, so neither always meets a warmer database cache.
       for (const which of i % 2 === 0 ? (['old', 'new'] as const) : (['new', 'old'] as const)) {
-        const answer = await ask(servers[which], path(i));
+        const answer = await ask(servers[which], path(r * requests + i));
         times[which].push(answer.ms);
         bytes[which] += answer.bytes;
       }
