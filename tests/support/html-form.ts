@@ -1,6 +1,10 @@
 // A page's form as a browser without JavaScript sends it: its action and method, the fields it
 // would submit (hidden and typed values, checked choices, textareas) and the choices on offer.
 
+import { decodeEntities, tagAttributes as attributes } from './html-attributes.ts';
+
+export { decodeEntities };
+
 export type Fields = [string, string][];
 
 export interface HtmlForm {
@@ -12,18 +16,6 @@ export interface HtmlForm {
   /** Every field name in the form. */
   names: Set<string>;
 }
-
-export const decodeEntities = (s: string) =>
-  s
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
-const attributes = (tag: string) =>
-  Object.fromEntries(
-    [...tag.matchAll(/([a-zA-Z-]+)(?:="([^"]*)")?/g)].slice(1).map((m) => [m[1]!, decodeEntities(m[2] ?? '')]),
-  );
 
 /** The n-th form of the page (its address is the default action). */
 export function parseForm(html: string, pageUrl: string, index = 0): HtmlForm {
