@@ -4,6 +4,8 @@ import path from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
 import type { Database } from './database.ts';
+import { nameStatements } from './pg-prepared.ts';
+import { preparedPGlite } from './pglite-prepared.ts';
 
 export type DatabaseTarget =
   | {
@@ -45,9 +47,11 @@ export async function openDatabase(target: DatabaseTarget): Promise<Kysely<Datab
     // statements of a transaction) when its connection drops emits 'error' with nobody listening,
     // and Node ends the process for it. With this listener the statement in flight fails (the
     // request gets a 503) and the pool throws the broken client away when it is released.
-    pool.on('connect', (client) =>
-      client.on('error', (error) => console.error('[db] connection lost:', error.message)),
-    );
+    pool.on('connect', (client) => {
+      client.on('error', (error) => console.error('[db] connection lost:', error.message));
+      // Each statement is parsed once per connection (pg-prepared.ts).
+      nameStatements(client);
+    });
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   const { PGlite } = await import('@electric-sql/pglite');
@@ -63,5 +67,6 @@ export async function openDatabase(target: DatabaseTarget): Promise<Kysely<Datab
     await mkdir(target.dataDir, { recursive: true });
     pglite = await PGlite.create(target.dataDir, options);
   }
-  return new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+  // Each statement is parsed once and run in one call into PGlite (pglite-prepared.ts).
+  return new Kysely<Database>({ dialect: new PGliteDialect({ pglite: preparedPGlite(pglite) }) });
 }
