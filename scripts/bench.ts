@@ -28,7 +28,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { cp, mkdtemp, rm, writeFile, readFile } from 'node:fs/promises';
-import { CompiledQuery, sql, type Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import { openDatabase, type DatabaseTarget } from '#/server/db/connection.ts';
 import type { Database } from '#/server/db/database.ts';
@@ -145,25 +145,22 @@ async function serveBaseline(configFile: string): Promise<void> {
     transaction = (work) => pgTransaction(pool, work);
     close = () => pool.end();
   } else {
-    // PGlite runs one statement at a time in this process, as it does in the site's.
-    const db = await openDatabase({ kind: 'pglite', dataDir: config.db.dataDir });
+    // PGlite runs one statement at a time in this process, as it does in the site's. The bare server
+    // uses the driver as it comes (PGlite's own query, as pg's on PostgreSQL above): the site's named
+    // prepared statements (src/server/db/pglite-prepared.ts) are the site's own work, so the bare
+    // baseline stays what it was before them.
+    const { PGlite } = await import('@electric-sql/pglite');
+    const DATE_OID = 1082;
+    const pglite = await PGlite.create(config.db.dataDir, { parsers: { [DATE_OID]: (value: string) => value } });
     transaction = (work) =>
-      db.connection().execute(async (conn) => {
+      pglite.transaction(async (tx) => {
         const query: Query = async (text, params = []) => {
-          const r = await conn.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text, params));
-          return { rows: r.rows, rowCount: r.rows.length || Number(r.numAffectedRows ?? 0) };
+          const r = await tx.query<Record<string, unknown>>(text, params);
+          return { rows: r.rows, rowCount: r.rows.length || Number(r.affectedRows ?? 0) };
         };
-        await query('BEGIN');
-        try {
-          const result = await work(query);
-          await query('COMMIT');
-          return result;
-        } catch (error) {
-          await query('ROLLBACK').catch(() => {});
-          throw error;
-        }
+        return work(query);
       });
-    close = () => db.destroy();
+    close = () => pglite.close();
   }
   const p = config.pledge;
   const server = http.createServer((req, res) => {
