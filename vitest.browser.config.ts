@@ -3,9 +3,9 @@ import { TEST_NODE_FLAGS } from './tests/support/node-flags.ts';
 
 // Files that only read the seeded demo as a plain `startServer()` leaves it (pages, the API, the
 // search, the nearest-desk island: no form sent, no booking, nothing another file could see) share
-// one server per run (tests/support/shared-server-setup.ts) instead of starting one each. A file
-// that writes, needs other settings or reads the server's log keeps its own.
-const sharingOneServer = [
+// a server per worker slot (tests/support/shared-server-setup.ts) instead of starting one each. A
+// file that writes, needs other settings or reads the server's log keeps its own.
+const sharingServers = [
   'accessibility',
   'cross-origin-api',
   'event-series',
@@ -16,7 +16,7 @@ const sharingOneServer = [
 
 // Browser tests (`npm run test:browser`): Debian's chromium-headless-shell driven by playwright-core
 // against the built site. Each file runs one Chromium and its own server (tests/browser/support.ts,
-// browserSite), or the shared one above, and shares nothing else with the others but the database
+// browserSite), or its worker's shared one above, and shares nothing else with the others but the database
 // templates (each server has its own copy, port and mail), so two files run side by side: much of a
 // file's time is waiting (page loads, the network going idle, the mail worker, a new TOTP step),
 // which the other file fills.
@@ -40,14 +40,14 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['tests/browser/**/*.test.ts'],
-          exclude: [...configDefaults.exclude, ...sharingOneServer],
+          exclude: [...configDefaults.exclude, ...sharingServers],
         },
       },
       {
         extends: true,
         test: {
           name: 'browser-shared-server',
-          include: sharingOneServer,
+          include: sharingServers,
           globalSetup: ['tests/support/shared-server-setup.ts'],
         },
       },

@@ -34,11 +34,11 @@ const exclude = [
 ];
 
 // HTTP files that only read the seeded demo as a plain `startServer()` leaves it (pages, feeds, the
-// search, HSDS, errors refused before anything is stored) share one server per run
+// search, HSDS, errors refused before anything is stored) share a server per worker slot
 // (tests/support/shared-server-setup.ts) instead of starting one each. A file that writes, needs
 // other settings or reads its server's process or log keeps its own. All four are in
 // sameOnEveryDatabase: on PostgreSQL the project has no file and starts nothing.
-const sharingOneServer = ['errors', 'hsds', 'search', 'site'].map((name) => `tests/http/${name}.test.ts`);
+const sharingServers = ['errors', 'hsds', 'search', 'site'].map((name) => `tests/http/${name}.test.ts`);
 
 // vitest's default is one worker per core but one: a single worker on a 2-core machine, which then
 // sat idle for much of each HTTP file (waiting for its server process, the mail worker's round,
@@ -89,7 +89,7 @@ export default defineConfig({
           // Each file its own process: its databases, servers, environment and module state.
           name: 'integration-http',
           include: ['tests/integration/**/*.test.ts', 'tests/http/**/*.test.ts'],
-          exclude: [...exclude, ...sharingOneServer],
+          exclude: [...exclude, ...sharingServers],
           testTimeout: 30000,
           hookTimeout: 120000,
           maxWorkers,
@@ -103,7 +103,7 @@ export default defineConfig({
         test: {
           // The same as integration-http (and beside it: same group and workers), on one server.
           name: 'http-shared-server',
-          include: sharingOneServer,
+          include: sharingServers,
           exclude,
           globalSetup: ['tests/support/shared-server-setup.ts'],
           testTimeout: 30000,

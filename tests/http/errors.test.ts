@@ -8,7 +8,7 @@ import { messages } from '#/lib/i18n.ts';
 
 let server: RunningServer;
 beforeAll(async () => {
-  // The run's server, shared with the other read-only files (vitest.config.ts, sharingOneServer).
+  // The run's server, shared with the other read-only files (vitest.config.ts, sharingServers).
   server = await sharedServer();
 }, 90000);
 

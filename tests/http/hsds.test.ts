@@ -10,7 +10,7 @@ import { hsdsPageFields, hsdsSchemas } from '#/features/open-data/hsds-schemas.t
 
 let server: RunningServer;
 beforeAll(async () => {
-  // The run's server, shared with the other read-only files (vitest.config.ts, sharingOneServer).
+  // The run's server, shared with the other read-only files (vitest.config.ts, sharingServers).
   server = await sharedServer();
 });
 

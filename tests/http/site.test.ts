@@ -7,7 +7,7 @@ import { HREFLANG, LOCALES } from '#/lib/locales.ts';
 
 let server: RunningServer;
 beforeAll(async () => {
-  // The run's server, shared with the other read-only files (vitest.config.ts, sharingOneServer).
+  // The run's server, shared with the other read-only files (vitest.config.ts, sharingServers).
   server = await sharedServer();
 });
 
