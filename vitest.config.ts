@@ -33,6 +33,13 @@ const exclude = [
   ...(process.env.TEST_DATABASE_URL ? sameOnEveryDatabase : ['**/*.pg.test.ts']),
 ];
 
+// HTTP files that only read the seeded demo as a plain `startServer()` leaves it (pages, feeds, the
+// search, HSDS, errors refused before anything is stored) share a server per worker slot
+// (tests/support/shared-server-setup.ts) instead of starting one each. A file that writes, needs
+// other settings or reads its server's process or log keeps its own. All four are in
+// sameOnEveryDatabase: on PostgreSQL the project has no file and starts nothing.
+const sharingServers = ['errors', 'hsds', 'search', 'site'].map((name) => `tests/http/${name}.test.ts`);
+
 // vitest's default is one worker per core but one: a single worker on a 2-core machine, which then
 // sat idle for much of each HTTP file (waiting for its server process, the mail worker's round,
 // PGlite's disk). One file per core (at least two); `--maxWorkers` still overrides it. One more
@@ -82,12 +89,27 @@ export default defineConfig({
           // Each file its own process: its databases, servers, environment and module state.
           name: 'integration-http',
           include: ['tests/integration/**/*.test.ts', 'tests/http/**/*.test.ts'],
-          exclude,
+          exclude: [...exclude, ...sharingServers],
           testTimeout: 30000,
           hookTimeout: 120000,
           maxWorkers,
           sequence: { groupOrder: 1 },
           // V8 flags of the workers (PGlite compiled once, not twice): see tests/support/node-flags.ts.
+          execArgv: TEST_NODE_FLAGS,
+        },
+      },
+      {
+        extends: false,
+        test: {
+          // The same as integration-http (and beside it: same group and workers), on one server.
+          name: 'http-shared-server',
+          include: sharingServers,
+          exclude,
+          globalSetup: ['tests/support/shared-server-setup.ts'],
+          testTimeout: 30000,
+          hookTimeout: 120000,
+          maxWorkers,
+          sequence: { groupOrder: 1 },
           execArgv: TEST_NODE_FLAGS,
         },
       },

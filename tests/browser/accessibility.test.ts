@@ -7,13 +7,13 @@
 // axeViolations), which the policy does not govern, not added as an inline script it would refuse.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { startServer } from '../support/server.ts';
+import { sharedServer } from '../support/shared-server.ts';
 import { LOCALES } from '#/lib/locales.ts';
 import { axeViolations, browserSite, pagesFor, resolvePath } from './support.ts';
 
 let context: BrowserContext;
 
-const site = browserSite(() => startServer());
+const site = browserSite(() => sharedServer());
 beforeAll(async () => {
   context = await site.browser.newContext();
 });

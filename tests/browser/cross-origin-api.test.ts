@@ -4,10 +4,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer } from '../support/server.ts';
+import { sharedServer } from '../support/shared-server.ts';
 import { browserSite } from './support.ts';
 
-const site = browserSite(() => startServer());
+const site = browserSite(() => sharedServer());
 let other: Server;
 let otherOrigin: string;
 

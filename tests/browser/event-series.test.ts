@@ -3,10 +3,10 @@
 // activity once; the 17 December party's page shows its two stops at 320 px with no horizontal
 // scroll; both pages are axe clean.
 import { describe, expect, it } from 'vitest';
-import { startServer } from '../support/server.ts';
+import { sharedServer } from '../support/shared-server.ts';
 import { browserSite, expectNoViolations, follow } from './support.ts';
 
-const site = browserSite(() => startServer());
+const site = browserSite(() => sharedServer());
 const PHONE = { viewport: { width: 320, height: 640 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 
 /**

@@ -7,10 +7,10 @@
 // home page's own island shows the 3 nearest desks, with the same guarantees, and moves nothing.
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { startServer } from '../support/server.ts';
+import { sharedServer } from '../support/shared-server.ts';
 import { browserSite, expectNoViolations, follow, text } from './support.ts';
 
-const site = browserSite(() => startServer());
+const site = browserSite(() => sharedServer());
 const phone = { viewport: { width: 320, height: 640 } };
 // A few hundred metres from Villapizzone's (sample) coordinates, 45.5012, 9.1515.
 const nearVillapizzone = { latitude: 45.503, longitude: 9.153 };

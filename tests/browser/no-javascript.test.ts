@@ -4,12 +4,12 @@
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext } from 'playwright-core';
-import { startServer } from '../support/server.ts';
+import { sharedServer } from '../support/shared-server.ts';
 import { browserSite, CONTENT_PAGES, firstEventPath, pagesFor, resolvePath } from './support.ts';
 
 let context: BrowserContext;
 
-const site = browserSite(() => startServer());
+const site = browserSite(() => sharedServer());
 beforeAll(async () => {
   context = await site.browser.newContext({ javaScriptEnabled: false, acceptDownloads: true });
 });

@@ -2,12 +2,12 @@
 // tracker) and logs no error to the console.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext } from 'playwright-core';
-import { startServer } from '../support/server.ts';
+import { sharedServer } from '../support/shared-server.ts';
 import { browserSite, pagesFor, resolvePath } from './support.ts';
 
 let context: BrowserContext;
 
-const site = browserSite(() => startServer());
+const site = browserSite(() => sharedServer());
 beforeAll(async () => {
   context = await site.browser.newContext({ javaScriptEnabled: true });
 });

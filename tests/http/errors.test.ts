@@ -1,17 +1,16 @@
 // Every error a visitor can meet, as the built server answers it: in the language of the address,
 // never a 5xx, JSON under /api.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../support/server.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../support/server.ts';
+import { sharedServer } from '../support/shared-server.ts';
 import { HREFLANG, LOCALES } from '#/lib/locales.ts';
 import { messages } from '#/lib/i18n.ts';
 
 let server: RunningServer;
 beforeAll(async () => {
-  server = await startServer();
+  // The run's server, shared with the other read-only files (vitest.config.ts, sharingServers).
+  server = await sharedServer();
 }, 90000);
-afterAll(async () => {
-  await server?.stop();
-});
 
 const send = (path: string, init?: RequestInit) => fetch(server.origin + path, { redirect: 'manual', ...init });
 const htmlTag = (body: string) => /<html lang="([^"]+)" dir="(ltr|rtl)"/.exec(body)?.slice(1);

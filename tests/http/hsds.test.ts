@@ -2,17 +2,16 @@
 // /api/hsds/… checked against our schema of HSDS 3.0's required fields, types and enumerations
 // (src/features/open-data/hsds-schemas.ts: no package carries the official JSON schemas), the links
 // between them resolving, the HSDS API's page object, and ids that stay the same across servers.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'astro/zod';
 import { startServer, type RunningServer } from '../support/server.ts';
+import { sharedServer } from '../support/shared-server.ts';
 import { hsdsPageFields, hsdsSchemas } from '#/features/open-data/hsds-schemas.ts';
 
 let server: RunningServer;
 beforeAll(async () => {
-  server = await startServer();
-});
-afterAll(async () => {
-  await server?.stop();
+  // The run's server, shared with the other read-only files (vitest.config.ts, sharingServers).
+  server = await sharedServer();
 });
 
 const schemas = hsdsSchemas();

@@ -1,15 +1,14 @@
 // The site search over HTTP, as a browser without JavaScript uses it: the header's link, the GET
 // form with the model's markers, and results in the reader's language (desks, services, events,
 // FAQ and content pages), never cached.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../support/server.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../support/server.ts';
+import { sharedServer } from '../support/shared-server.ts';
 
 let server: RunningServer;
 beforeAll(async () => {
-  server = await startServer();
-});
-afterAll(async () => {
-  await server?.stop();
+  // The run's server, shared with the other read-only files (vitest.config.ts, sharingServers).
+  server = await sharedServer();
 });
 
 const page = async (path: string) => {

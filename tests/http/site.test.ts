@@ -1,15 +1,14 @@
 // The built site over HTTP, as a browser or a crawler sees it.
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../support/server.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../support/server.ts';
+import { sharedServer } from '../support/shared-server.ts';
 import { HREFLANG, LOCALES } from '#/lib/locales.ts';
 
 let server: RunningServer;
 beforeAll(async () => {
-  server = await startServer();
-});
-afterAll(async () => {
-  await server?.stop();
+  // The run's server, shared with the other read-only files (vitest.config.ts, sharingServers).
+  server = await sharedServer();
 });
 
 const get = (path: string, init?: RequestInit) => fetch(server.origin + path, { redirect: 'manual', ...init });

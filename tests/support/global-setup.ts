@@ -14,7 +14,15 @@ import { COMPILE_CACHE_ENV, PG_TEMPLATES_ENV, TEMPLATES_ENV, testDatabaseUrl } f
 import { THROWAWAY_APP_SECRET } from '#/server/config.ts';
 import { TEST_NODE_FLAGS } from './node-flags.ts';
 
+/** Set once this process has made (or found) the run's templates: several globalSetups may ask. */
+const SET_UP = Symbol.for('qubi.test-templates-set-up');
+
 export default function setup(): (() => Promise<void>) | undefined {
+  // A project's globalSetup that needs the templates first (tests/support/shared-server-setup.ts)
+  // calls this before vitest calls it for the root: the second call finds them under way.
+  const state = globalThis as { [SET_UP]?: true };
+  if (state[SET_UP]) return undefined;
+  state[SET_UP] = true;
   // One key of encryption at rest for the whole run: the templates, the workers and the servers
   // they start must all read what the others stored (the server secret, TOTP secrets).
   process.env.APP_SECRET ??= THROWAWAY_APP_SECRET;
@@ -42,6 +50,7 @@ export default function setup(): (() => Promise<void>) | undefined {
   });
   const exited = new Promise<void>((resolve) => maker.on('exit', () => resolve()));
   return async () => {
+    delete state[SET_UP];
     // A run cut short (a filter with no database test, a bail) may end before the templates are done.
     if (maker.exitCode === null && maker.signalCode === null) maker.kill();
     await exited;
