@@ -108,7 +108,8 @@ export const EVENT_ERROR_KEYS: string[] = [
 /** Field name → message key. */
 export type EventFormErrors = Record<string, string>;
 
-export interface EventInput {
+/** What an event says to families: what the staff form edits and what staff pages read back. */
+export interface EventContent {
   title: LocalizedText;
   summary: LocalizedText;
   description: LocalizedText;
@@ -118,13 +119,16 @@ export interface EventInput {
   address: string;
   startsAt: Date;
   endsAt: Date | null;
-  /** Null: no sign-up ("just come"). */
+  /** Seats families sign up for; null: no sign-up ("just come", issue #13). */
   seats: number | null;
+  facts: EventFacts;
+  stops: EventStop[];
+}
+
+export interface EventInput extends EventContent {
   municipioId: number;
   /** The organisation that owns the event (its partners may edit it). Partners always get their own. */
   organisationId: number | null;
-  facts: EventFacts;
-  stops: EventStop[];
 }
 
 const emptyPerLocale = (): PerLocale => Object.fromEntries(LOCALES.map((l) => [l, ''])) as PerLocale;

@@ -3,29 +3,16 @@
 import type { Selectable } from 'kysely';
 import type { Db, EventStatus, EventTable } from '#/server/db/database.ts';
 import { can, type Actor } from '#/features/staff-accounts/policy.ts';
-import type { LocalizedText } from '#/lib/locales.ts';
-import { factsOfRow, type EventFacts, type EventStop } from './event-facts.ts';
+import { factsOfRow } from './event-facts.ts';
+import type { EventContent } from './event-form.ts';
 
-export interface StaffEvent {
+export interface StaffEvent extends EventContent {
   id: number;
   slug: string;
   status: EventStatus;
   municipioId: number | null;
   ownerOrganisationId: number | null;
   ownerName: string | null;
-  title: LocalizedText;
-  summary: LocalizedText;
-  description: LocalizedText;
-  transitHint: LocalizedText | null;
-  priceNote: LocalizedText | null;
-  venue: string;
-  address: string;
-  startsAt: Date;
-  endsAt: Date | null;
-  /** Seats families sign up for; null: "just come" (issue #13). */
-  seats: number | null;
-  facts: EventFacts;
-  stops: EventStop[];
   /** The recurring activity this event is one date of (issue #13): editing it changes that date only. */
   occurrenceDate: string | null;
   /** Its recurring activity: the staff list shows a series once, at this date (its next). */
