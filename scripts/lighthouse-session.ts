@@ -5,7 +5,7 @@
 import lighthouse from 'lighthouse';
 import { launch } from 'chrome-launcher';
 import { startMeasuredSite } from './measured-site.ts';
-import { CHROMIUM_PATH } from '../tests/browser/support.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/browser/support.ts';
 
 export type Audited = NonNullable<Awaited<ReturnType<typeof lighthouse>>>;
 
@@ -18,15 +18,8 @@ export async function startLighthouse() {
   const chrome = await launch({
     // The browser tests' (Debian's chromium-headless-shell, or chromium): never a downloaded one.
     chromePath: CHROMIUM_PATH,
-    chromeFlags: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
+    // The browser tests' flags (tests/browser/support.ts), headless: Lighthouse does not add it.
+    chromeFlags: ['--headless', ...CHROMIUM_ARGS],
   });
   // Stopped early (Ctrl-C), the browser goes too.
   process.on('exit', () => void chrome.kill());
