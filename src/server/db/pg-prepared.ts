@@ -4,21 +4,10 @@
 // too (it shares the machine's cores with the site). Kysely's PostgresDialect calls
 // `client.query(text, values)`; each pooled client's `query` is wrapped once, when it connects.
 import type pg from 'pg';
+import { isStalePlan, NAMEABLE } from './prepared-statements.ts';
 
 /** Names given per connection; past it new texts go unnamed (the site uses ~100). */
 export const NAMED_LIMIT = 500;
-
-/** Only plain data statements are named: DDL, SET, BEGIN and the like stay unnamed. */
-const NAMEABLE = /^\s*(select|insert|update|delete|with)\b/i;
-
-/**
- * The plan of a named statement no longer fits (its table's columns changed under it, as in tests
- * that migrate down and up): the text gets a new name, parsed afresh.
- */
-function isStalePlan(error: unknown): boolean {
-  const code = (error as { code?: string }).code;
-  return code === '26000' || (code === '0A000' && /cached plan/.test(String((error as Error).message)));
-}
 
 type Query = (...args: unknown[]) => unknown;
 

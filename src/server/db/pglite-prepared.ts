@@ -12,6 +12,7 @@
 // as PGlite's `query` and its transaction's `query` do.
 import { PGlite, parse as results, protocol } from '@electric-sql/pglite';
 import type { PGliteDialectConfig } from 'kysely';
+import { isStalePlan, NAMEABLE } from './prepared-statements.ts';
 
 type Results = { rows: unknown[]; affectedRows?: number; fields: { name: string; dataTypeID: number }[] };
 type BackendMessage = { name: string; dataTypeIDs?: number[] };
@@ -20,28 +21,6 @@ type Transaction = Parameters<Parameters<PGlite['transaction']>[0]>[0];
 
 /** Statements kept per handle; past it the least recently used is closed (the site uses ~100). */
 export const PREPARED_LIMIT = 500;
-
-/** Only plain data statements are kept: DDL, SET, BEGIN and the like go through PGlite's `query`. */
-const PREPARABLE = /^\s*(select|insert|update|delete|with)\b/i;
-
-/**
- * The plan of a kept statement no longer fits (its table's columns changed under it, as in tests
- * that migrate down and up) or the statement is gone: it is forgotten and parsed afresh.
- */
-function isStalePlan(error: unknown): boolean {
-  const code = (error as { code?: string }).code;
-  return code === '26000' || (code === '0A000' && /cached plan/.test(String((error as Error).message)));
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
 
 export function preparedPGlite(pglite: PGlite): PGliteDialectConfig['pglite'] {
   const { serialize } = protocol;
@@ -68,7 +47,7 @@ export function preparedPGlite(pglite: PGlite): PGliteDialectConfig['pglite'] {
   async function prepare(text: string): Promise<Prepared> {
     const name = `qubi_${(counter++).toString(36)}`;
     const answer = await send(
-      concat([
+      Buffer.concat([
         ...closing(),
         serialize.parse({ name, text }),
         serialize.describe({ type: 'S', name }),
@@ -104,7 +83,7 @@ export function preparedPGlite(pglite: PGlite): PGliteDialectConfig['pglite'] {
     let answer;
     try {
       answer = await send(
-        concat([
+        Buffer.concat([
           ...closing(),
           serialize.bind({ statement: entry.name, values: values as string[] }),
           serialize.execute({}),
@@ -129,7 +108,7 @@ export function preparedPGlite(pglite: PGlite): PGliteDialectConfig['pglite'] {
   }
 
   async function outside(text: string, params?: unknown[], retried = false): Promise<Results> {
-    if (!PREPARABLE.test(text)) return pglite.query(text, params, { rowMode: 'object' }) as Promise<Results>;
+    if (!NAMEABLE.test(text)) return pglite.query(text, params, { rowMode: 'object' }) as Promise<Results>;
     await pglite._checkReady();
     try {
       return await pglite._runExclusiveTransaction(() => statement(text, params, false));
@@ -157,7 +136,7 @@ export function preparedPGlite(pglite: PGlite): PGliteDialectConfig['pglite'] {
         callback({
           rollback: () => tx.rollback(),
           query: (text: string, params?: unknown[]) =>
-            PREPARABLE.test(text) ? statement(text, params, true) : tx.query(text, params, { rowMode: 'object' }),
+            NAMEABLE.test(text) ? statement(text, params, true) : tx.query(text, params, { rowMode: 'object' }),
         }),
       )) as never,
   };
