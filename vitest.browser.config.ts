@@ -15,11 +15,11 @@ const sharingServers = [
 ].map((name) => `tests/browser/${name}.test.ts`);
 
 // Browser tests (`npm run test:browser`): Debian's chromium-headless-shell driven by playwright-core
-// against the built site. Each file runs one Chromium and its own server (tests/browser/support.ts,
-// browserSite), or its worker's shared one above, and shares nothing else with the others but the database
-// templates (each server has its own copy, port and mail), so two files run side by side: much of a
-// file's time is waiting (page loads, the network going idle, the mail worker, a new TOTP step),
-// which the other file fills.
+// against the built site. Each file runs its own server (tests/browser/support.ts, browserSite), or
+// its worker's shared one above, in its worker's Chromium (contexts of its own), and shares nothing
+// else with the others but the database templates (each server has its own copy, port and mail), so
+// two files run side by side: much of a file's time is waiting (page loads, the network going idle,
+// the mail worker, a new TOTP step), which the other file fills.
 // Measured back to back on this 2-core machine shared with other work (load average 12–15): the
 // whole suite in 443 s with two files at a time against 656 s one at a time, every test passing.
 // (Tried before with the full Chromium at load ~29, phone-width's set-up overran its hook budget.)
@@ -33,6 +33,9 @@ export default defineConfig({
     execArgv: TEST_NODE_FLAGS,
     fileParallelism: true,
     maxWorkers: 2,
+    // A worker runs file after file (no new process, vitest and playwright loaded once) and keeps its
+    // Chromium for the next (tests/browser/chromium.ts); each file has its own contexts and server.
+    isolate: false,
     // Both projects in one group: their files share the two workers.
     projects: [
       {

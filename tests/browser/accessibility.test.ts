@@ -2,33 +2,30 @@
 // the skip link is the first thing the keyboard reaches; Arabic is RTL.
 //
 // One page load per (locale, page type) serves its three tests, run in order on it: the direction
-// (read only), axe (reads the page), then the skip link (moves the focus). The page keeps its
-// Content-Security-Policy: axe is evaluated by the test driver (tests/browser/support.ts,
-// axeViolations), which the policy does not govern, not added as an inline script it would refuse.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
+// (read only), axe (reads the page), then the skip link (moves the focus). One tab goes from page to
+// page in the file's one context (a new tab is a new renderer process: about 0.2 s of CPU each). The
+// page keeps its Content-Security-Policy: axe is evaluated by the test driver
+// (tests/browser/support.ts, axeViolations), which the policy does not govern, not added as an
+// inline script it would refuse.
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { sharedServer } from '../support/shared-server.ts';
 import { LOCALES } from '#/lib/locales.ts';
 import { axeViolations, browserSite, pagesFor, resolvePath } from './support.ts';
 
-let context: BrowserContext;
+let page: Page;
 
 const site = browserSite(() => sharedServer());
 beforeAll(async () => {
-  context = await site.browser.newContext();
+  page = await (await site.browser.newContext()).newPage();
 });
 
 describe.each(pagesFor(LOCALES))('/%s %s', (locale, spec) => {
-  let page: Page;
   let path: string;
   let status: number | undefined;
   beforeAll(async () => {
     path = await resolvePath(site.origin, locale, spec);
-    page = await context.newPage();
     status = (await page.goto(site.origin + path, { waitUntil: 'load' }))?.status();
-  });
-  afterAll(async () => {
-    await page?.close();
   });
 
   it('text direction', async () => {

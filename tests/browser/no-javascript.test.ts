@@ -2,8 +2,8 @@
 // calendar download works, and content pages load no script at all; the home page only its
 // "nearest desk" island (issue #14), from the site itself.
 import { readFile } from 'node:fs/promises';
-import { beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
 import { sharedServer } from '../support/shared-server.ts';
 import { browserSite, CONTENT_PAGES, firstEventPath, pagesFor, resolvePath } from './support.ts';
 
@@ -15,19 +15,23 @@ beforeAll(async () => {
 });
 
 describe('every page type renders its heading without JavaScript', () => {
+  // One tab goes from page to page: a new tab is a new renderer process (about 0.2 s of CPU each).
+  let page: Page;
+  beforeAll(async () => {
+    page = await context.newPage();
+  });
+  afterAll(async () => {
+    await page?.close();
+  });
+
   it.each(pagesFor(['it', 'ar']))('/%s %s', async (locale, spec) => {
     const path = await resolvePath(site.origin, locale, spec);
-    const page = await context.newPage();
-    try {
-      const response = await page.goto(site.origin + path, { waitUntil: 'load' });
-      expect(response?.status(), path).toBe(spec.status);
-      const h1 = page.locator('h1');
-      expect(await h1.count()).toBe(1);
-      expect(await h1.isVisible()).toBe(true);
-      expect((await h1.innerText()).trim()).not.toBe('');
-    } finally {
-      await page.close();
-    }
+    const response = await page.goto(site.origin + path, { waitUntil: 'load' });
+    expect(response?.status(), path).toBe(spec.status);
+    const h1 = page.locator('h1');
+    expect(await h1.count()).toBe(1);
+    expect(await h1.isVisible()).toBe(true);
+    expect((await h1.innerText()).trim()).not.toBe('');
   });
 });
 

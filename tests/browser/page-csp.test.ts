@@ -11,7 +11,7 @@ import type { Browser } from 'playwright-core';
 import islandRuntime from 'astro/runtime/server/astro-island.prebuilt.js';
 import loadDirective from 'astro/runtime/client/load.prebuilt.js';
 import { pageCsp } from '#/server/http/page-csp.ts';
-import { launchBrowser } from './support.ts';
+import { closeContexts, workerBrowser } from './chromium.ts';
 
 const island = `<!doctype html><html lang="it"><head><meta charset="utf-8"><title>isola</title><style>p{margin:0}</style></head><body>
 <astro-island uid="Z1" component-url="/component.js" component-export="default" renderer-url="/renderer.js" props="{}" ssr client="load" opts='{"name":"NearestDesk","value":true}'><p id="out">server</p></astro-island>
@@ -38,10 +38,10 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await launchBrowser();
+  browser = await workerBrowser();
 });
 afterAll(async () => {
-  await browser?.close();
+  if (browser) await closeContexts(browser);
   await new Promise((r) => server?.close(r));
 });
 

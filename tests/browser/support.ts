@@ -1,10 +1,9 @@
 // Shared helpers for the browser tests: Debian's chromium (never a downloaded one), axe-core
 // injection, and the list of page types every test walks through.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, expect } from 'vitest';
 import {
-  chromium,
   type Browser,
   type BrowserContext,
   type BrowserContextOptions,
@@ -15,30 +14,11 @@ import type { RunningServer } from '../support/server.ts';
 import { messages } from '#/lib/i18n.ts';
 import { codeSentTo, lastCodeMailId, nextCodeFromMail } from '../support/codes.ts';
 import { findPart, parseMime } from '../support/mime.ts';
+import { closeContexts, workerBrowser } from './chromium.ts';
 
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-
-/**
- * Debian's chromium-headless-shell (the "old" headless Chromium, the one Playwright itself runs
- * headless) when it is installed, as .ci/run does; the full browser otherwise. Full Chromium's
- * headless mode is the whole desktop browser without a screen: each new page also opens the address
- * bar's WebUI pop-up in a renderer of its own. Measured side by side on this machine: a launch
- * 0.27 s against 1.1 s, a new page 0.06–0.3 s against 0.3–0.9 s. CHROMIUM_PATH names another binary.
- */
-export const CHROMIUM_PATH =
-  process.env.CHROMIUM_PATH ||
-  (['/usr/bin/chromium-headless-shell', '/usr/bin/chromium'].find((p) => existsSync(p)) ?? '/usr/bin/chromium');
-
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
-}
+// The scripts that drive Chromium outside the tests (Lighthouse, the validator) take its path and
+// flags from here.
+export { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.ts';
 
 /** What a test file starts: the built site (`startServer`), or one with staff accounts (`startStaffServer`). */
 type Started = RunningServer | { server: RunningServer; stop(): Promise<unknown> };
@@ -51,17 +31,18 @@ export interface BrowserSite<S extends Started> {
   readonly server: RunningServer;
   /** Where the site answers, e.g. http://127.0.0.1:41234. */
   readonly origin: string;
-  /** One Chromium for the whole file; each test opens its own context (a new visitor). */
+  /** The worker's Chromium (tests/browser/chromium.ts); each test opens its own context (a new visitor). */
   readonly browser: Browser;
   /** A new context (no cookies, nothing cached) and a page in it, closed after `use` whatever happens. */
   withPage<T>(options: BrowserContextOptions, use: (page: Page, context: BrowserContext) => Promise<T>): Promise<T>;
 }
 
 /**
- * Starts the file's site and its Chromium side by side in a `beforeAll` (registered here, so it
- * runs before the file's own) and stops both in an `afterAll`: the set-up every browser test file
- * had by hand. One server and one browser per file; a fresh context per test is cheap (tens of
- * milliseconds) where a new browser costs a second or more.
+ * Starts the file's site, and the worker's Chromium if it is not running yet, side by side in a
+ * `beforeAll` (registered here, so it runs before the file's own); the `afterAll` stops the site and
+ * closes every context the file opened, leaving the browser to the worker's next file: the set-up
+ * every browser test file had by hand. One server per file; a fresh context per test is cheap (tens
+ * of milliseconds) where a new browser costs a second or more.
  */
 export function browserSite<S extends Started>(start: () => Promise<S>): BrowserSite<S> {
   let app: S | undefined;
@@ -96,13 +77,13 @@ export function browserSite<S extends Started>(start: () => Promise<S>): Browser
   beforeAll(async () => {
     // Side by side: Chromium starts while the server opens its database. If one fails, the
     // other is still stopped by the afterAll below.
-    const [server, chromiumBrowser] = await Promise.allSettled([start(), launchBrowser()]);
+    const [server, chromiumBrowser] = await Promise.allSettled([start(), workerBrowser()]);
     if (server.status === 'fulfilled') app = server.value;
     if (chromiumBrowser.status === 'fulfilled') browser = chromiumBrowser.value;
     for (const result of [server, chromiumBrowser]) if (result.status === 'rejected') throw result.reason;
   });
   afterAll(async () => {
-    await browser?.close();
+    if (browser) await closeContexts(browser);
     await app?.stop();
   });
   return site;
