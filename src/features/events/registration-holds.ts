@@ -3,12 +3,12 @@
 // cancellation and a release of the same hold never both happen. The engine is src/features/holds
 // (issue #11): this is the sign-up's kind (REGISTRATION_HOLD) and what its confirmation queues.
 import { resendHeldCode, type ResendOptions } from '#/features/holds/resend-hold-code.ts';
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
 import type { Locale } from '#/lib/locales.ts';
 import { runInTransaction } from '#/server/db/transaction.ts';
 import { holdLapsed, type ConfirmOutcome, type HoldKind } from '#/features/holds/hold-kind.ts';
-import { markConfirmed } from '#/features/holds/confirm-hold.ts';
+import { confirmingCtes, markConfirmed } from '#/features/holds/confirm-hold.ts';
 import { heldGate } from '#/features/holds/held-code-check.ts';
 import { judgeTry } from '#/features/verification/codes.ts';
 import { getServerSecret } from '#/server/security/secret.ts';
@@ -148,10 +148,18 @@ export async function confirmRegistration(
     if (!checked.ok) return checked;
     const cancelToken = manageTokenFor(held);
     const tokenHash = cancelToken ? hashToken(cancelToken) : null;
-    await markConfirmed(trx, REGISTRATION_HOLD, id, sql`hold_client = NULL, cancel_token_hash = ${tokenHash}::text`, {
-      spendCode: true,
-    });
-    await queueRegistrationConfirmation(trx, { ...held, cancelToken }, now, options.reminderAt);
+    const set = sql`hold_client = NULL, cancel_token_hash = ${tokenHash}::text`;
+    // Confirmed, the code spent and its message gone, by the statement that queues the
+    // confirmation and its reminder: one round trip for both.
+    const confirming = confirmingCtes(REGISTRATION_HOLD, id, set, { spendCode: true });
+    const queued = await queueRegistrationConfirmation(
+      trx,
+      { ...held, cancelToken },
+      now,
+      options.reminderAt,
+      confirming,
+    );
+    if (!queued) await markConfirmed(trx, REGISTRATION_HOLD, id, set, { spendCode: true });
     return { ok: true, id, cancelToken, alreadyConfirmed: false, registration };
   });
 }
@@ -175,10 +183,12 @@ export async function queueRegistrationConfirmation(
   },
   now: Date,
   reminderAt?: string,
-): Promise<void> {
+  // Writes made by the same statement (the sign-up's confirmation), run only if it queues: the answer says whether.
+  alongside?: RawBuilder<unknown>,
+): Promise<boolean> {
   const sms = smsRecipientOf(r.phone);
   const recipient = sms ?? r.email;
-  if (!recipient) return;
+  if (!recipient) return false;
   const common = {
     channel: sms ? ('sms' as const) : ('email' as const),
     recipient,
@@ -187,12 +197,17 @@ export async function queueRegistrationConfirmation(
     registrationId: r.id,
   };
   const remindAt = reminderTime(r.starts_at, reminderAt);
-  await enqueueMessages(trx, [
-    { kind: 'event_registration_confirmation', ...common },
-    ...(remindAt.getTime() > now.getTime()
-      ? [{ kind: 'event_registration_reminder' as const, ...common, sendAfter: remindAt }]
-      : []),
-  ]);
+  await enqueueMessages(
+    trx,
+    [
+      { kind: 'event_registration_confirmation', ...common },
+      ...(remindAt.getTime() > now.getTime()
+        ? [{ kind: 'event_registration_reminder' as const, ...common, sendAfter: remindAt }]
+        : []),
+    ],
+    { alongside },
+  );
+  return true;
 }
 
 /** "Send again", or "use email instead" for a sign-up's code (resendHeldCode). */
