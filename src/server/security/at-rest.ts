@@ -11,7 +11,14 @@
 // Without APP_SECRET (development and tests) a fixed development key is used and a warning is
 // printed once; with NODE_ENV=production APP_SECRET is required. See docs/architecture.md,
 // "Encryption at rest and key rotation".
-import { createCipheriv, createDecipheriv, createHash, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createSecretKey,
+  randomBytes,
+  type KeyObject,
+} from 'node:crypto';
 
 const PREFIX = 'enc1';
 const DEVELOPMENT_SECRET = 'qubi-development-only-not-secret';
