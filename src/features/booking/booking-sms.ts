@@ -1,6 +1,7 @@
 // The SMS beside a booking's emails: queued in the same transaction when the family gave a phone
 // that can receive one (a mobile in E.164), whether or not they gave an email. bookings.ts calls
 // `queueBookingSms` next to each email it queues; the templates are in sms.ts.
+import type { RawBuilder } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
 import type { Locale } from '#/lib/locales.ts';
 import { enqueueMessages, reminderTime, smsRecipientOf } from '#/server/mail/outbox.ts';
@@ -40,7 +41,8 @@ export interface BookingForSms {
 /**
  * Queues the SMS of a confirmation, a move (each with the day-before reminder at REMINDER_TIME) or a
  * cancellation, in the caller's transaction. Nothing when the phone cannot receive an SMS, or
- * when the family asked for none (`smsWanted: false`).
+ * when the family asked for none (`smsWanted: false`). `alongside`: writes made by the same
+ * statement (the hold's confirmation: holds.ts), run only if it queues: the answer says whether.
  */
 export async function queueBookingSms(
   trx: Db,
@@ -48,9 +50,10 @@ export async function queueBookingSms(
   booking: BookingForSms,
   now: Date,
   reminderAt?: string,
-): Promise<void> {
+  alongside?: RawBuilder<unknown>,
+): Promise<boolean> {
   const recipient = booking.smsWanted === false ? undefined : smsRecipientOf(booking.phone);
-  if (!recipient) return;
+  if (!recipient) return false;
   const deskSlug =
     'slug' in booking.desk
       ? booking.desk.slug
@@ -70,10 +73,15 @@ export async function queueBookingSms(
     bookingId: booking.id,
   };
   const remindAt = kind === 'booking_cancelled' ? undefined : reminderTime(booking.start, reminderAt);
-  await enqueueMessages(trx, [
-    { ...base, kind },
-    ...(remindAt && remindAt.getTime() > now.getTime()
-      ? [{ ...base, kind: 'booking_reminder' as const, sendAfter: remindAt }]
-      : []),
-  ]);
+  await enqueueMessages(
+    trx,
+    [
+      { ...base, kind },
+      ...(remindAt && remindAt.getTime() > now.getTime()
+        ? [{ ...base, kind: 'booking_reminder' as const, sendAfter: remindAt }]
+        : []),
+    ],
+    { alongside },
+  );
+  return true;
 }

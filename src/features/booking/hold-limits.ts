@@ -32,7 +32,7 @@ export const EMAIL_KEY_SQL = (column: string) => sql`regexp_replace(lower(${sql.
  * statement: unnest gives the sorted array's elements in order, and each row takes its lock as it
  * is produced (one round trip instead of one per key, on the write path of every hold).
  */
-async function lockKeys(trx: Db, keys: string[], drawIdOf?: 'booking'): Promise<number | undefined> {
+async function lockKeys(trx: Db, keys: string[], drawIdOf?: DrawnIdOf): Promise<number | undefined> {
   const sorted = [...new Set(keys)].sort().map((key) => `hold:${key}`);
   // The new row's id drawn by the same statement (lockClientAndContact's `drawIdOf`).
   const drawn = drawIdOf ? sql`(SELECT nextval(pg_get_serial_sequence(${drawIdOf}::text, 'id'))::int)` : sql`NULL::int`;
@@ -40,6 +40,9 @@ async function lockKeys(trx: Db, keys: string[], drawIdOf?: 'booking'): Promise<
     SELECT count(pg_advisory_xact_lock(hashtext(k))), ${drawn} AS id FROM unnest(${sorted}::text[]) AS k`.execute(trx);
   return rows[0]?.id ?? undefined;
 }
+
+/** A table whose new row's id a hold draws with its locks (to bind its code to it before writing it). */
+export type DrawnIdOf = 'booking' | 'event_registration';
 
 /**
  * Locks a hold's client and contact keys (the same keys for bookings, event registrations and
@@ -53,13 +56,14 @@ export async function lockClientAndContact(
 }
 
 /**
- * The same locks, and the id of the booking the hold will write, drawn from its sequence by the
- * same statement: the caller writes that row with its code's in one statement (create-booking.ts).
+ * The same locks, and the id of the row the hold will write (a booking, a sign-up), drawn from its
+ * sequence by the same statement: the caller writes that row with its code's in one statement
+ * (create-booking.ts, events/registrations.ts).
  */
-async function lockClientAndContactKeys(
+export async function lockClientAndContactKeys(
   trx: Db,
   request: { client: string; phone: string | null; email: string | null },
-  drawIdOf?: 'booking',
+  drawIdOf?: DrawnIdOf,
 ): Promise<{ emailKey: string | null; id: number | undefined }> {
   const emailKey = request.email ? contactKey(request.email) : null;
   const keys = [

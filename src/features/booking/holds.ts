@@ -17,7 +17,7 @@ import { issueCodeAlongside, judgeTry, type CodeChannel } from '#/features/verif
 import { heldGate } from '#/features/holds/held-code-check.ts';
 import { holdLapsed as lapsedOf, type ConfirmOutcome, type HoldKind } from '#/features/holds/hold-kind.ts';
 import { lapsedCtes, named, pastTime } from '#/features/holds/lapse.ts';
-import { markConfirmed } from '#/features/holds/confirm-hold.ts';
+import { confirmingCtes, markConfirmed } from '#/features/holds/confirm-hold.ts';
 import { CODE_COLUMNS, heldCodeView, heldIdByReference, type HeldCodeView } from '#/features/holds/held-view.ts';
 import { queueCode } from '#/features/verification/send-code.ts';
 import { HOLD_MINUTES, MAX_ATTEMPTS } from '#/features/verification/code.ts';
@@ -207,11 +207,9 @@ export async function confirmHold(
     // A mobile gets the short token its SMS link carries (booking-sms.ts), an email the long one.
     const manageToken = manageTokenFor(hold);
     // Confirmed, the code spent (single use) and its message (its work done) gone: one statement, on
-    // the write path of every confirmation.
+    // the write path of every confirmation, which also queues the SMS confirmation when there is one.
     const tokenHash = manageToken ? hashToken(manageToken) : null;
-    await markConfirmed(trx, BOOKING_HOLD, bookingId, sql`hold_client = NULL, manage_token_hash = ${tokenHash}::text`, {
-      spendCode: true,
-    });
+    const set = sql`hold_client = NULL, manage_token_hash = ${tokenHash}::text`;
     if (hold.email)
       await enqueueConfirmation(
         trx,
@@ -230,13 +228,18 @@ export async function confirmHold(
       );
     const { phone, locale, reference } = hold;
     const sms = { id: bookingId, phone, locale, reference, desk: { slug: hold.slug }, manageToken };
-    await queueBookingSms(
+    const confirming = confirmingCtes(BOOKING_HOLD, bookingId, set, { spendCode: true });
+    const start = hold.starts_at;
+    const end = hold.ends_at;
+    const queued = await queueBookingSms(
       trx,
       'booking_confirmation',
-      { ...sms, start: hold.starts_at, end: hold.ends_at },
+      { ...sms, start, end },
       now,
       options.reminderAt,
+      confirming,
     );
+    if (!queued) await markConfirmed(trx, BOOKING_HOLD, bookingId, set, { spendCode: true });
     return { ok: true, bookingId, manageToken, alreadyConfirmed: false, booking };
   });
 }

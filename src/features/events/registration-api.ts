@@ -17,7 +17,7 @@ import { codeRefusedResponse, readCodeConfirm } from '#/features/verification/co
 import { eventForSignUp } from './series-occurrence.ts';
 import { parsePartyJson } from './party.ts';
 import { registerParty } from './registrations.ts';
-import { confirmRegistration, findRegistration, findRegistrationByReference } from './registration-holds.ts';
+import { confirmRegistration, findRegistration } from './registration-holds.ts';
 import { readSignUpEvent, type SignUpEvent } from './sign-up-event.ts';
 import type { RegistrationView } from './registration-holds.ts';
 import { waitingListOption } from '#/features/waitlist/wait-api.ts';
@@ -117,14 +117,19 @@ export async function postRegistrationConfirm(context: APIContext): Promise<Resp
   if (!read.ok) return read.response;
   const { db, code } = read;
   const reference = parseReference(context.params.reference ?? '', 'QE');
-  const found = reference ? await findRegistrationByReference(db, reference) : undefined;
-  if (!found || found.eventSlug !== context.params.slug) return apiError(404, 'not_found');
-  const outcome = await confirmRegistration(db, found.id, code, { reminderAt: getConfig().reminderTime });
+  if (!reference) return apiError(404, 'not_found');
+  // The sign-up is found by its reference and its event's slug inside the confirmation's own
+  // transaction (locked there): none is 'gone'.
+  const outcome = await confirmRegistration(db, { reference, eventSlug: context.params.slug ?? '' }, code, {
+    reminderAt: getConfig().reminderTime,
+  });
   if (!outcome.ok) {
+    if (outcome.reason === 'gone') return apiError(404, 'not_found');
     if (outcome.reason !== 'wrong' && outcome.reason !== 'locked')
       await invalidateLiveData(context, [CACHE_TAGS.events]);
     return codeRefusedResponse(outcome);
   }
   // Confirmed (now or before): no hold left to show, nothing else changed (no statement to read it back).
-  return json(registrationJson({ ...found, status: 'confirmed', expiresAt: null }));
+  const confirmed = { ...outcome.registration, status: 'confirmed', expiresAt: null };
+  return json(registrationJson({ ...confirmed, channel: null, phone: null, email: null }));
 }

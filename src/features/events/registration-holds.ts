@@ -3,14 +3,17 @@
 // cancellation and a release of the same hold never both happen. The engine is src/features/holds
 // (issue #11): this is the sign-up's kind (REGISTRATION_HOLD) and what its confirmation queues.
 import { resendHeldCode, type ResendOptions } from '#/features/holds/resend-hold-code.ts';
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
 import type { Locale } from '#/lib/locales.ts';
 import { runInTransaction } from '#/server/db/transaction.ts';
 import { holdLapsed, type ConfirmOutcome, type HoldKind } from '#/features/holds/hold-kind.ts';
-import { confirmHeld, markConfirmed } from '#/features/holds/confirm-hold.ts';
+import { confirmingCtes, markConfirmed } from '#/features/holds/confirm-hold.ts';
+import { heldGate } from '#/features/holds/held-code-check.ts';
+import { judgeTry } from '#/features/verification/codes.ts';
+import { getServerSecret } from '#/server/security/secret.ts';
 import { CODE_COLUMNS, heldCodeView, type HeldCodeView } from '#/features/holds/held-view.ts';
-import { HOLD_MINUTES } from '#/features/verification/code.ts';
+import { HOLD_MINUTES, MAX_ATTEMPTS } from '#/features/verification/code.ts';
 import { manageTokenFor } from '#/features/booking/booking-sms.ts';
 import { hashToken } from '#/features/booking/reference.ts';
 import { offerEventSeats } from '#/features/waitlist/event-offers.ts';
@@ -62,48 +65,102 @@ export async function findRegistration(db: Db, id: number): Promise<Registration
   return viewOf(await registrationQuery(db).where('r.id', '=', id).executeTakeFirst());
 }
 
-/** The sign-up of a reference (QE-…), as findRegistration: one statement for the API's confirm call. */
-export async function findRegistrationByReference(db: Db, reference: string): Promise<RegistrationView | undefined> {
-  return viewOf(await registrationQuery(db).where('r.reference', '=', reference).executeTakeFirst());
-}
-
 /** A lapsed hold, even one not released yet. */
 export function registrationLapsed(r: { status: string; expiresAt: Date | null }, now: Date): boolean {
   return holdLapsed(REGISTRATION_HOLD, r, now);
 }
 
-type RegistrationConfirmed = { ok: true; id: number; cancelToken: string | null; alreadyConfirmed: boolean };
+type RegistrationConfirmed = {
+  ok: true;
+  id: number;
+  cancelToken: string | null;
+  alreadyConfirmed: boolean;
+  /** What the API answers with, as the confirmation read it (no second read). */
+  registration: { reference: string; eventSlug: string; seats: number };
+};
 export type ConfirmRegistrationOutcome = ConfirmOutcome<RegistrationConfirmed>;
 
+/** A sign-up as its confirmation reads it, with the try its statement counted (none: code_hash null). */
+interface HeldForConfirmation {
+  id: number;
+  status: string;
+  hold_expires_at: Date | null;
+  reference: string;
+  phone: string | null;
+  email: string | null;
+  locale: string;
+  seats: number;
+  slug: string;
+  starts_at: Date;
+  code_hash: string | null;
+  attempts: number | null;
+}
+
 /**
- * The code typed for a sign-up: right → confirmed, and only now are its confirmation and the
- * day-before reminder queued (SMS to a mobile, else email), each with the "we can't come" link.
+ * The code typed for a sign-up (by its id, or by its reference and its event's slug: the API's
+ * confirm call): right → confirmed, and only now are its confirmation and the day-before reminder
+ * queued (SMS to a mobile, else email), each with the "we can't come" link. The sign-up's row is
+ * locked first, so a confirmation, a cancellation and a release of the same hold never both happen.
  */
 export async function confirmRegistration(
   db: Db,
-  id: number,
+  which: number | { reference: string; eventSlug: string },
   code: string | undefined,
   options: { now?: Date; reminderAt?: string } = {},
 ): Promise<ConfirmRegistrationOutcome> {
   const now = options.now ?? new Date();
-  return confirmHeld(db, REGISTRATION_HOLD, id, code, now, {
-    readLocked: (trx) =>
-      trx
-        .selectFrom('event_registration as r')
-        .innerJoin('event as e', 'e.id', 'r.event_id')
-        .select(['r.status', 'r.hold_expires_at', 'r.reference', 'r.phone', 'r.email', 'r.locale', 'r.seats'])
-        .select(['e.slug', 'e.starts_at'])
-        .where('r.id', '=', id)
-        .forUpdate('r')
-        .executeTakeFirst(),
-    already: (): RegistrationConfirmed => ({ ok: true, id, cancelToken: null, alreadyConfirmed: true }),
-    confirm: async (trx, r) => {
-      const cancelToken = manageTokenFor(r);
-      const tokenHash = cancelToken ? hashToken(cancelToken) : null;
-      await markConfirmed(trx, REGISTRATION_HOLD, id, sql`hold_client = NULL, cancel_token_hash = ${tokenHash}::text`);
-      await queueRegistrationConfirmation(trx, { id, ...r, cancelToken }, now, options.reminderAt);
-      return { ok: true, id, cancelToken, alreadyConfirmed: false };
-    },
+  const secret = await getServerSecret(db);
+  return runInTransaction(db, async (trx) => {
+    // The sign-up read and locked, and the try counted while it is pending and within its time,
+    // by ONE statement (as a booking's confirmation: booking/holds.ts): the locking read runs
+    // first, as the counting UPDATE needs its id, and a lock waited for gives the row as its
+    // holder left it.
+    const { rows } = await sql<HeldForConfirmation>`
+      WITH held AS (
+        SELECT r.id, r.status, r.hold_expires_at, r.reference, r.phone, r.email, r.locale, r.seats,
+               e.slug, e.starts_at
+          FROM event_registration AS r JOIN event AS e ON e.id = r.event_id
+         WHERE ${
+           typeof which === 'number'
+             ? sql`r.id = ${which}::int`
+             : sql`r.reference = ${which.reference}::text AND e.slug = ${which.eventSlug}::text`
+         }
+           FOR UPDATE OF r
+      ),
+      tried AS (
+        UPDATE verification_code SET attempts = attempts + 1
+         WHERE registration_id = (SELECT id FROM held WHERE status = 'pending' AND hold_expires_at > ${now}::timestamptz)
+           AND expires_at > ${now}::timestamptz AND attempts < ${MAX_ATTEMPTS}::int
+        RETURNING code_hash, attempts
+      )
+      SELECT held.*, tried.code_hash, tried.attempts FROM held LEFT JOIN tried ON true`.execute(trx);
+    const held = rows[0];
+    if (!held) return { ok: false, reason: 'gone' };
+    const { id } = held;
+    const refused = heldGate(held, REGISTRATION_HOLD.states, now);
+    if (refused) return refused;
+    const registration = { reference: held.reference, eventSlug: held.slug, seats: held.seats };
+    if (held.status === REGISTRATION_HOLD.states.confirmed)
+      return { ok: true, id, cancelToken: null, alreadyConfirmed: true, registration };
+    const counted = held.code_hash === null ? undefined : { code_hash: held.code_hash, attempts: held.attempts ?? 0 };
+    // The code is spent by the confirming statement below.
+    const checked = await judgeTry(trx, { registrationId: id }, counted, code, secret, now, { spentByCaller: true });
+    if (!checked.ok) return checked;
+    const cancelToken = manageTokenFor(held);
+    const tokenHash = cancelToken ? hashToken(cancelToken) : null;
+    const set = sql`hold_client = NULL, cancel_token_hash = ${tokenHash}::text`;
+    // Confirmed, the code spent and its message gone, by the statement that queues the
+    // confirmation and its reminder: one round trip for both.
+    const confirming = confirmingCtes(REGISTRATION_HOLD, id, set, { spendCode: true });
+    const queued = await queueRegistrationConfirmation(
+      trx,
+      { ...held, cancelToken },
+      now,
+      options.reminderAt,
+      confirming,
+    );
+    if (!queued) await markConfirmed(trx, REGISTRATION_HOLD, id, set, { spendCode: true });
+    return { ok: true, id, cancelToken, alreadyConfirmed: false, registration };
   });
 }
 
@@ -126,10 +183,12 @@ export async function queueRegistrationConfirmation(
   },
   now: Date,
   reminderAt?: string,
-): Promise<void> {
+  // Writes made by the same statement (the sign-up's confirmation), run only if it queues: the answer says whether.
+  alongside?: RawBuilder<unknown>,
+): Promise<boolean> {
   const sms = smsRecipientOf(r.phone);
   const recipient = sms ?? r.email;
-  if (!recipient) return;
+  if (!recipient) return false;
   const common = {
     channel: sms ? ('sms' as const) : ('email' as const),
     recipient,
@@ -138,12 +197,17 @@ export async function queueRegistrationConfirmation(
     registrationId: r.id,
   };
   const remindAt = reminderTime(r.starts_at, reminderAt);
-  await enqueueMessages(trx, [
-    { kind: 'event_registration_confirmation', ...common },
-    ...(remindAt.getTime() > now.getTime()
-      ? [{ kind: 'event_registration_reminder' as const, ...common, sendAfter: remindAt }]
-      : []),
-  ]);
+  await enqueueMessages(
+    trx,
+    [
+      { kind: 'event_registration_confirmation', ...common },
+      ...(remindAt.getTime() > now.getTime()
+        ? [{ kind: 'event_registration_reminder' as const, ...common, sendAfter: remindAt }]
+        : []),
+    ],
+    { alongside },
+  );
+  return true;
 }
 
 /** "Send again", or "use email instead" for a sign-up's code (resendHeldCode). */

@@ -4,7 +4,7 @@
 // once cannot both see room under a limit.
 import { expressionBuilder, sql } from 'kysely';
 import type { Database, Db } from '#/server/db/database.ts';
-import { EMAIL_KEY_SQL, HOLD_LIMITS, lockClientAndContact } from '#/features/booking/hold-limits.ts';
+import { EMAIL_KEY_SQL, HOLD_LIMITS, lockClientAndContactKeys } from '#/features/booking/hold-limits.ts';
 import { liveHoldsOfClient } from '#/features/holds/client-holds.ts';
 
 function fromEnv(name: string, fallback: number): number {
@@ -35,7 +35,30 @@ export async function checkRegistrationLimits(
   request: RegistrationHoldRequest,
   now: Date,
 ): Promise<RegistrationRefusal | undefined> {
-  const emailKey = await lockClientAndContact(trx, request);
+  return (await countRegistrationLimits(trx, request, now)).refused;
+}
+
+/**
+ * checkRegistrationLimits for a new sign-up, with the id of its row drawn by the statement that
+ * takes the locks: its code, bound to that id, is then written with it (registrations.ts).
+ */
+export async function checkSignUpLimits(
+  trx: Db,
+  request: RegistrationHoldRequest,
+  now: Date,
+): Promise<{ refused: RegistrationRefusal | undefined; registrationId: number }> {
+  const { refused, id } = await countRegistrationLimits(trx, request, now, 'event_registration');
+  if (id === undefined) throw new Error('no registration id drawn');
+  return { refused, registrationId: id };
+}
+
+async function countRegistrationLimits(
+  trx: Db,
+  request: RegistrationHoldRequest,
+  now: Date,
+  drawIdOf?: 'event_registration',
+): Promise<{ refused: RegistrationRefusal | undefined; id: number | undefined }> {
+  const { emailKey, id } = await lockClientAndContactKeys(trx, request, drawIdOf);
   // The contact's upcoming sign-ups, read in the same statement as the client's holds (after the locks).
   const upcoming = trx
     .selectFrom('event_registration as r')
@@ -59,10 +82,14 @@ export async function checkRegistrationLimits(
     SELECT ${liveHoldsOfClient(eb, 'booking', request.client, now)}
          + ${liveHoldsOfClient(eb, 'event_registration', request.client, now)} AS n,
            array(${upcoming}) AS mine`.execute(trx);
-  if (Number(rows[0]?.n ?? 0) >= HOLD_LIMITS.holdsPerClient()) return 'too_many_holds';
-
   const mine = rows[0]?.mine ?? [];
-  if (mine.some((id) => Number(id) === request.eventId)) return 'already_registered';
-  if (mine.length >= registrationsPerContact()) return 'contact_limit';
-  return undefined;
+  const refused =
+    Number(rows[0]?.n ?? 0) >= HOLD_LIMITS.holdsPerClient()
+      ? 'too_many_holds'
+      : mine.some((eventId) => Number(eventId) === request.eventId)
+        ? 'already_registered'
+        : mine.length >= registrationsPerContact()
+          ? 'contact_limit'
+          : undefined;
+  return { refused, id };
 }

@@ -10,12 +10,12 @@ import { sql } from 'kysely';
 import { runInTransaction, isUniqueViolation } from '#/server/db/transaction.ts';
 import { getServerSecret } from '#/server/security/secret.ts';
 import { scopedSubmissionKey } from '#/server/security/submission-key.ts';
-import { issueCode, type CodeChannel } from '#/features/verification/codes.ts';
+import { issueCodeAlongside, type CodeChannel } from '#/features/verification/codes.ts';
 import { HOLD_MINUTES } from '#/features/verification/code.ts';
 import { generateReference } from '#/features/booking/reference.ts';
-import { smsRecipientOf } from '#/server/mail/outbox.ts';
+import { smsRecipientOf, type QueuedAlongside } from '#/server/mail/outbox.ts';
 import { partyColumns, partySeats, type Party } from './party.ts';
-import { checkRegistrationLimits, type RegistrationRefusal } from './registration-limits.ts';
+import { checkSignUpLimits, type RegistrationRefusal } from './registration-limits.ts';
 import { lapsedHoldsCtes } from './lapsed-registrations.ts';
 import { seatsOf, type Seats } from './event-seats.ts';
 import { queueCode } from '#/features/verification/send-code.ts';
@@ -130,27 +130,29 @@ export async function registerParty(
   const secret = await getServerSecret(db);
   const attempt = () =>
     runInTransaction(db, async (trx) => {
-      const refused = await checkRegistrationLimits(
+      // The sign-up's id is drawn with the locks, so that its row, its code (bound to that id) and
+      // the code's message are written by one statement.
+      const { refused, registrationId: id } = await checkSignUpLimits(
         trx,
         { eventId, client: options.client, phone: party.phone, email: party.email },
         now,
       );
       if (refused) throw new Refused(refused);
-      const row = await trx
-        .insertInto('event_registration')
-        .values({
-          reference: generateReference('QE'),
-          event_id: eventId,
-          ...partyColumns(party),
-          status: 'pending',
-          hold_expires_at: expiresAt,
-          hold_client: options.client,
-          submission_key: submissionKey,
-        })
-        .returning(['id', 'reference'])
-        .executeTakeFirstOrThrow();
-      const code = await issueCode(trx, { registrationId: row.id, channel, expiresAt }, secret, now);
-      await sendRegistrationCode(trx, { id: row.id, channel, ...party }, code, expiresAt);
+      const row = { id, reference: generateReference('QE') };
+      const signedUp = trx.insertInto('event_registration').values({
+        id,
+        reference: row.reference,
+        event_id: eventId,
+        ...partyColumns(party),
+        status: 'pending',
+        hold_expires_at: expiresAt,
+        hold_client: options.client,
+        submission_key: submissionKey,
+      });
+      const { code, store } = issueCodeAlongside({ registrationId: id, channel, expiresAt }, secret, now);
+      await sendRegistrationCode(trx, { id, channel, ...party }, code, expiresAt, {
+        alongside: sql`signed_up AS (${signedUp}), ${store}`,
+      });
       // The seats last, so that the event's row stays locked only for the commit: lapsed holds give
       // theirs back and the party's are taken in the same statement, or the whole sign-up is
       // rolled back (the throw). When the event had no lapsed hold a moment ago, the party's seats
@@ -203,13 +205,17 @@ async function whyNot(trx: Db, eventId: number, now: Date): Promise<'not_open' |
   return 'full';
 }
 
-/** Queues a sign-up's code to its contact (a mobile by SMS, else the email). */
+/**
+ * Queues a sign-up's code to its contact (a mobile by SMS, else the email); `alongside`: writes
+ * made by the same statement (the sign-up's row and its code's: registerParty).
+ */
 export async function sendRegistrationCode(
   trx: Db,
   r: { id: number; channel: CodeChannel; phone: string | null; email: string | null; locale: Locale },
   code: string,
   expiresAt: Date,
+  alongside: QueuedAlongside = {},
 ): Promise<void> {
   const to = { channel: r.channel, phone: smsRecipientOf(r.phone) ?? null, email: r.email, locale: r.locale };
-  await queueCode(trx, { registrationId: r.id }, to, code, { expiresAt, minutes: HOLD_MINUTES });
+  await queueCode(trx, { registrationId: r.id }, to, code, { expiresAt, minutes: HOLD_MINUTES }, alongside);
 }

@@ -21,20 +21,31 @@ export async function markConfirmed(
   set: RawBuilder<unknown> | undefined,
   options: { spendCode?: boolean } = {},
 ): Promise<void> {
+  await sql`WITH ${confirmingCtes(kind, id, set, options)} SELECT count(*) FROM confirmed`.execute(trx);
+}
+
+/**
+ * markConfirmed's writes as CTEs (`confirmed`, returning the row's id), for a statement that also
+ * queues what the confirmed row gets (its confirmation and reminder: enqueueMessages' `alongside`),
+ * one round trip less on the write path of every confirmation.
+ */
+export function confirmingCtes(
+  kind: HoldKind,
+  id: number,
+  set: RawBuilder<unknown> | undefined,
+  options: { spendCode?: boolean } = {},
+): RawBuilder<unknown> {
   const column = sql.ref(codeColumnOf(kind));
-  await sql`
-    WITH confirmed AS (
+  return sql`
+    confirmed AS (
       UPDATE ${sql.table(kind.table)}
          SET status = ${sql.lit(kind.states.confirmed)}, hold_expires_at = NULL${set ? sql`, ${set}` : sql``}
        WHERE id = ${id}::int
       RETURNING id
-    )${
-      options.spendCode
-        ? sql`,
-    spent AS (DELETE FROM verification_code WHERE ${column} IN (SELECT id FROM confirmed))`
-        : sql``
-    }
-    DELETE FROM outbox WHERE ${column} IN (SELECT id FROM confirmed) AND kind = 'verification_code'`.execute(trx);
+    ),${options.spendCode ? sql` spent AS (DELETE FROM verification_code WHERE ${column} IN (SELECT id FROM confirmed)),` : sql``}
+    code_message AS (
+      DELETE FROM outbox WHERE ${column} IN (SELECT id FROM confirmed) AND kind = 'verification_code'
+    )`;
 }
 
 /**

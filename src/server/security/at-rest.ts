@@ -11,22 +11,38 @@
 // Without APP_SECRET (development and tests) a fixed development key is used and a warning is
 // printed once; with NODE_ENV=production APP_SECRET is required. See docs/architecture.md,
 // "Encryption at rest and key rotation".
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createSecretKey,
+  randomBytes,
+  type KeyObject,
+} from 'node:crypto';
 
 const PREFIX = 'enc1';
 const DEVELOPMENT_SECRET = 'qubi-development-only-not-secret';
 
 interface AtRestKey {
   id: string;
-  key: Buffer;
+  key: KeyObject;
 }
 
+// Derived once per secret (a process sees one or two: APP_SECRET and, during a rotation, the
+// previous one), not at every value: every hold's code is sealed with it, and opened when sent.
+const derived = new Map<string, AtRestKey>();
+
 function deriveKey(secret: string): AtRestKey {
-  // Separate derivations for the key and its public id: the id says which secret, never the key.
-  return {
-    key: createHash('sha256').update(`qubi at-rest key\0${secret}`).digest(),
-    id: createHash('sha256').update(`qubi at-rest key id\0${secret}`).digest('base64url').slice(0, 8),
-  };
+  let key = derived.get(secret);
+  if (!key) {
+    // Separate derivations for the key and its public id: the id says which secret, never the key.
+    key = {
+      key: createSecretKey(createHash('sha256').update(`qubi at-rest key\0${secret}`).digest()),
+      id: createHash('sha256').update(`qubi at-rest key id\0${secret}`).digest('base64url').slice(0, 8),
+    };
+    derived.set(secret, key);
+  }
+  return key;
 }
 
 let warned = false;
