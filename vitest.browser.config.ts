@@ -36,12 +36,16 @@ export default defineConfig({
     // A worker runs file after file (no new process, vitest and playwright loaded once) and keeps its
     // Chromium for the next (tests/browser/chromium.ts); each file has its own contexts and server.
     isolate: false,
-    // Both projects in one group: their files share the two workers.
+    // Both projects in one group: their files share the two workers. vitest starts a group's projects
+    // in the order of their names, and within one the larger files first (by size when, as on a fresh
+    // clone, it has no timings): the shared-server files are short files that are long to run (axe
+    // on every page type in every locale), so their project is named to come first; last, they ran
+    // alone for the last ~65 s of a CI run's browser suite.
     projects: [
       {
         extends: true,
         test: {
-          name: 'browser',
+          name: 'browser-with-own-server',
           include: ['tests/browser/**/*.test.ts'],
           exclude: [...configDefaults.exclude, ...sharingServers],
         },
