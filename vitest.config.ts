@@ -86,10 +86,11 @@ export default defineConfig({
       {
         extends: false,
         test: {
-          // Each file its own process: its databases, servers, environment and module state.
-          name: 'integration-http',
-          include: ['tests/integration/**/*.test.ts', 'tests/http/**/*.test.ts'],
-          exclude: [...exclude, ...sharingServers],
+          // Each file its own process: its databases, environment and module state (the app runs
+          // in-process here, with its per-process caches: configuration, server secret, database).
+          name: 'integration',
+          include: ['tests/integration/**/*.test.ts'],
+          exclude,
           testTimeout: 30000,
           hookTimeout: 120000,
           maxWorkers,
@@ -101,11 +102,29 @@ export default defineConfig({
       {
         extends: false,
         test: {
-          // The same as integration-http (and beside it: same group and workers), on one server.
+          // The HTTP files talk to servers in processes of their own: a worker runs file after file
+          // (isolate: false) instead of a new process and module graph for each. Beside the
+          // integration files: same group and workers.
+          name: 'http',
+          include: ['tests/http/**/*.test.ts'],
+          exclude: [...exclude, ...sharingServers],
+          isolate: false,
+          testTimeout: 30000,
+          hookTimeout: 120000,
+          maxWorkers,
+          sequence: { groupOrder: 1 },
+          execArgv: TEST_NODE_FLAGS,
+        },
+      },
+      {
+        extends: false,
+        test: {
+          // The same as http, on one server per worker slot.
           name: 'http-shared-server',
           include: sharingServers,
           exclude,
           globalSetup: ['tests/support/shared-server-setup.ts'],
+          isolate: false,
           testTimeout: 30000,
           hookTimeout: 120000,
           maxWorkers,
