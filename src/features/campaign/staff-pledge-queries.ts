@@ -11,6 +11,7 @@ import type { LocalizedText } from '#/lib/locales.ts';
 import type { Translate } from '#/lib/i18n.ts';
 import type { WindowInfo } from './pledge-view.ts';
 import { CAMPAIGN_SLUG } from './pledge-form.ts';
+import { MUNICIPI } from '#/lib/municipi.ts';
 
 /** Windows that ended longer ago than this are no longer listed (open pledges expire after 48 h). */
 const PAST_WINDOW_DAYS = 14;
@@ -38,7 +39,7 @@ export const canManage = (actor: Actor, municipioId: number) => can(actor, { kin
 
 /** Municipi the actor may manage pledges in (all nine for an admin). */
 export function pledgeMunicipi(actor: Actor): number[] {
-  return [1, 2, 3, 4, 5, 6, 7, 8, 9].filter((m) => canManage(actor, m));
+  return MUNICIPI.filter((m) => canManage(actor, m));
 }
 
 /**

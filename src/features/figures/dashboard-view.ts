@@ -30,6 +30,7 @@ import {
 import { figureQuery, monthsBetween, readFigureFilters, type FigureFilters, type Grouping } from './figure-filters.ts';
 import { readCounts, readSnapshot, readWaitMedians, type FigureScope, type GroupedCount } from './figures-query.ts';
 import { suppress, type SumRelation } from './suppression.ts';
+import { MUNICIPI } from '#/lib/municipi.ts';
 
 export interface FigureRow {
   key: string;
@@ -68,8 +69,6 @@ export interface DashboardView {
   notCollected: { id: string; title: string }[];
 }
 
-const ALL_MUNICIPI = [1, 2, 3, 4, 5, 6, 7, 8, 9];
-
 /** The view the actor asked for, or 'forbidden' (another role, or a place outside their scope). */
 export async function dashboardView(
   db: Db,
@@ -81,7 +80,7 @@ export async function dashboardView(
 ): Promise<DashboardView | 'forbidden'> {
   if (actor.role !== 'admin' && actor.role !== 'coordinator') return 'forbidden';
   const filters = readFigureFilters(params, now);
-  const municipi = actor.role === 'admin' ? ALL_MUNICIPI : [...actor.municipi].sort((a, b) => a - b);
+  const municipi = actor.role === 'admin' ? [...MUNICIPI] : [...actor.municipi].sort((a, b) => a - b);
   const deskRows = await db
     .selectFrom('desk')
     .select(['id', 'name', 'municipio_id', 'services'])

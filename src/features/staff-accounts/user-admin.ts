@@ -13,10 +13,10 @@ import { can, type Actor } from './policy.ts';
 import { changeRole, disableUser, type NewUser } from './users.ts';
 import { writeAudit } from '#/features/audit/audit.ts';
 import { normalizeEmail } from '#/lib/contact.ts';
+import { MUNICIPI } from '#/lib/municipi.ts';
 
 export const ROLES = ['admin', 'coordinator', 'desk_operator', 'partner_editor'] as const satisfies readonly Role[];
 export const isRole = (v: unknown): v is Role => typeof v === 'string' && (ROLES as readonly string[]).includes(v);
-const MUNICIPI = [1, 2, 3, 4, 5, 6, 7, 8, 9];
 
 export interface StaffUserRow {
   id: number;
@@ -63,7 +63,7 @@ export async function inviteChoices(db: Db, actor: Actor): Promise<ScopeChoices>
   );
   return {
     roles,
-    municipi: actor.role === 'admin' ? MUNICIPI : MUNICIPI.filter((m) => actor.municipi.includes(m)),
+    municipi: actor.role === 'admin' ? [...MUNICIPI] : MUNICIPI.filter((m) => actor.municipi.includes(m)),
     desks: allDesks.filter((d) => can(actor, { kind: 'user.invite', role: 'desk_operator', municipi: [], desks: [d] })),
     organisations: invitableOrganisations,
   };

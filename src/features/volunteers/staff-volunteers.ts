@@ -15,10 +15,10 @@ import { AVAILABILITY, VOLUNTEER_LANGUAGES, VOLUNTEER_SKILLS, WEEKDAYS } from '.
 import type { Translate } from '#/lib/i18n.ts';
 import { languageName, type Locale } from '#/lib/locales.ts';
 import { weekdayName } from '#/lib/format.ts';
+import { MUNICIPI } from '#/lib/municipi.ts';
 
 export const STAFF_VOLUNTEER_STATUSES = ['new', 'contacted', 'active', 'inactive'] as const;
 export type StaffVolunteerStatus = (typeof STAFF_VOLUNTEER_STATUSES)[number];
-const MUNICIPI = [1, 2, 3, 4, 5, 6, 7, 8, 9];
 
 export interface VolunteerFilters {
   municipio?: number;
