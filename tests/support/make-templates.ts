@@ -6,9 +6,11 @@
 // regenerate.
 //
 //   empty.tar        dump of a database just after initdb: for a server's first start (`fresh`)
-//   migrated.tar     dump of a migrated, empty database: createTestDatabase loads it in memory
-//   migrated/pgdata  the same on disk: copied for servers that seed on their own first start
-//                    (NODE_ENV other than production also creates the demo accounts then)
+//   migrated.tar     dump of a migrated, empty database (taken while it runs)
+//   migrated/pgdata  the same on disk, shut down cleanly: copied for servers that seed on their own
+//                    first start (NODE_ENV other than production also creates the demo accounts then)
+//   migrated.image   migrated/pgdata packed (tests/support/pglite-image.ts): createTestDatabase
+//                    starts an in-memory database from it
 //   seeded/pgdata    migrated and seeded as `npm start` leaves it: copied for production servers
 //
 // On PostgreSQL (TEST_DATABASE_URL) it makes two template databases instead, named by the prefix
@@ -26,6 +28,7 @@ import { migrateToLatest } from '#/server/db/migrate.ts';
 import { migrateAndSeed } from '../../scripts/prepare-database.ts';
 import type { Database } from '#/server/db/database.ts';
 import { THROWAWAY_APP_SECRET } from '#/server/config.ts';
+import { writeImage } from './pglite-image.ts';
 import { PG_TEMPLATES_ENV, TEMPLATES_READY, TEMPLATES_FAILED, postgresUrl, testDatabaseUrl } from './db.ts';
 import pg from 'pg';
 
@@ -37,6 +40,7 @@ async function makeTemplates(dir: string): Promise<void> {
   const dump = path.join(dir, 'migrated.tar');
   await writeFile(dump, migrated);
   await fillFolder(path.join(dir, 'migrated', 'pgdata'), dump, { seed: false });
+  writeImage(path.join(dir, 'migrated', 'pgdata'), path.join(dir, 'migrated.image'));
   await fillFolder(path.join(dir, 'seeded', 'pgdata'), dump, { seed: true });
   console.log(`test database templates made in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
