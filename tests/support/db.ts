@@ -13,7 +13,6 @@ import type { Kysely } from 'kysely';
 import { openDatabase } from '#/server/db/connection.ts';
 import { migrateToLatest } from '#/server/db/migrate.ts';
 import type { Database } from '#/server/db/database.ts';
-import { imageFileSystem } from './pglite-image.ts';
 
 export interface TestDatabase {
   db: Kysely<Database>;
@@ -64,6 +63,8 @@ export async function createTestDatabase(
 ): Promise<TestDatabase> {
   if (!testDatabaseUrl) {
     const image = await templatePath('migrated.image');
+    // Imported here: a PostgreSQL run never loads PGlite's JavaScript in its test processes.
+    const { imageFileSystem } = await import('./pglite-image.ts');
     const db = await openDatabase({
       kind: 'pglite',
       dataDir: 'memory',
