@@ -18,7 +18,9 @@
 // … TEMPLATE for each test file and server (tests/support/db.ts). No PGlite is made then.
 //
 // A file named `ready` (or `failed`, with the error) tells the test workers waiting for them.
-import { writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { openAsBlob } from 'node:fs';
 import path from 'node:path';
 import { Kysely, PGliteDialect, sql } from 'kysely';
@@ -39,9 +41,10 @@ async function makeTemplates(dir: string): Promise<void> {
   await writeFile(path.join(dir, 'empty.tar'), empty);
   const dump = path.join(dir, 'migrated.tar');
   await writeFile(dump, migrated);
-  await fillFolder(path.join(dir, 'migrated', 'pgdata'), dump, { seed: false });
-  writeImage(path.join(dir, 'migrated', 'pgdata'), path.join(dir, 'migrated.image'));
-  await fillFolder(path.join(dir, 'seeded', 'pgdata'), dump, { seed: true });
+  const migratedDir = path.join(dir, 'migrated', 'pgdata');
+  await fillFolder(migratedDir, dump);
+  writeImage(migratedDir, path.join(dir, 'migrated.image'));
+  await seedCopy(migratedDir, path.join(dir, 'seeded', 'pgdata'));
   console.log(`test database templates made in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
@@ -66,11 +69,22 @@ async function dumps(): Promise<{ empty: Uint8Array; migrated: Uint8Array }> {
   }
 }
 
-/** Loads a dump into a folder on disk, as the servers' DATA_DIR/pgdata, seeding it if asked. */
-async function fillFolder(dataDir: string, dump: string, options: { seed: boolean }): Promise<void> {
-  const db = await openDatabase({ kind: 'pglite', dataDir, loadDataDir: await openAsBlob(dump) });
+/** Loads a dump into a folder on disk, as the servers' DATA_DIR/pgdata; closed, so shut down cleanly. */
+async function fillFolder(dataDir: string, dump: string): Promise<void> {
+  await (await openDatabase({ kind: 'pglite', dataDir, loadDataDir: await openAsBlob(dump) })).destroy();
+}
+
+/**
+ * A copy of the migrated folder, seeded as `npm start` seeds a new database. Copied rather than
+ * loaded from the dump again: no untar and no recovery at its start (the dump was taken from a
+ * running database, the folder was shut down cleanly).
+ */
+async function seedCopy(from: string, to: string): Promise<void> {
+  await mkdir(path.dirname(to), { recursive: true });
+  await promisify(execFile)('cp', ['-R', from, to]);
+  const db = await openDatabase({ kind: 'pglite', dataDir: to });
   try {
-    if (options.seed) await migrateAndSeed(db, { seedIfEmpty: true });
+    await migrateAndSeed(db, { seedIfEmpty: true });
   } finally {
     await db.destroy();
   }
