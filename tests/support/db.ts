@@ -1,11 +1,11 @@
 // A fresh, migrated database per test file: in-memory PGlite by default, or a database of its own
 // on the PostgreSQL named by TEST_DATABASE_URL (npm run test:pg), dropped afterwards.
 // Both start from what tests/support/make-templates.ts made once per run when there is one: PGlite
-// loads its dump, PostgreSQL copies a template database (CREATE DATABASE … TEMPLATE). Measured side
+// starts from its image (tests/support/pglite-image.ts), PostgreSQL copies a template database (CREATE DATABASE … TEMPLATE). Measured side
 // by side on this machine under a load of ~30: 1.7–2.5 s for a copy against 3.0–3.7 s for a new
 // schema and every migration; a server's copy is also already seeded.
 import { randomBytes } from 'node:crypto';
-import { existsSync, openAsBlob, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { setTimeout } from 'node:timers/promises';
 import path from 'node:path';
 import pg from 'pg';
@@ -40,7 +40,7 @@ const TEMPLATES_WAIT_MS = 180_000;
  * (the bench scripts), where databases are made from scratch as before.
  */
 export async function templatePath(
-  name: 'empty.tar' | 'migrated.tar' | 'migrated' | 'seeded',
+  name: 'empty.tar' | 'migrated.tar' | 'migrated.image' | 'migrated' | 'seeded',
 ): Promise<string | undefined> {
   const dir = process.env[TEMPLATES_ENV];
   if (!dir) return undefined;
@@ -62,11 +62,13 @@ export async function createTestDatabase(
   options: { poolSize?: number; connectTimeoutMs?: number } = {},
 ): Promise<TestDatabase> {
   if (!testDatabaseUrl) {
-    const dump = await templatePath('migrated.tar');
+    const image = await templatePath('migrated.image');
+    // Imported here: a PostgreSQL run never loads PGlite's JavaScript in its test processes.
+    const { imageFileSystem } = await import('./pglite-image.ts');
     const db = await openDatabase({
       kind: 'pglite',
       dataDir: 'memory',
-      ...(dump ? { loadDataDir: await openAsBlob(dump) } : {}),
+      ...(image ? { fs: imageFileSystem(image) } : {}),
     });
     // Nothing to do on the template (already at the latest migration); everything without one.
     await migrateToLatest(db);

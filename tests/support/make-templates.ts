@@ -6,9 +6,11 @@
 // regenerate.
 //
 //   empty.tar        dump of a database just after initdb: for a server's first start (`fresh`)
-//   migrated.tar     dump of a migrated, empty database: createTestDatabase loads it in memory
-//   migrated/pgdata  the same on disk: copied for servers that seed on their own first start
-//                    (NODE_ENV other than production also creates the demo accounts then)
+//   migrated.tar     dump of a migrated, empty database (taken while it runs)
+//   migrated/pgdata  the same on disk, shut down cleanly: copied for servers that seed on their own
+//                    first start (NODE_ENV other than production also creates the demo accounts then)
+//   migrated.image   migrated/pgdata packed (tests/support/pglite-image.ts): createTestDatabase
+//                    starts an in-memory database from it
 //   seeded/pgdata    migrated and seeded as `npm start` leaves it: copied for production servers
 //
 // On PostgreSQL (TEST_DATABASE_URL) it makes two template databases instead, named by the prefix
@@ -16,7 +18,9 @@
 // … TEMPLATE for each test file and server (tests/support/db.ts). No PGlite is made then.
 //
 // A file named `ready` (or `failed`, with the error) tells the test workers waiting for them.
-import { writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { openAsBlob } from 'node:fs';
 import path from 'node:path';
 import { Kysely, PGliteDialect, sql } from 'kysely';
@@ -26,6 +30,7 @@ import { migrateToLatest } from '#/server/db/migrate.ts';
 import { migrateAndSeed } from '../../scripts/prepare-database.ts';
 import type { Database } from '#/server/db/database.ts';
 import { THROWAWAY_APP_SECRET } from '#/server/config.ts';
+import { writeImage } from './pglite-image.ts';
 import { PG_TEMPLATES_ENV, TEMPLATES_READY, TEMPLATES_FAILED, postgresUrl, testDatabaseUrl } from './db.ts';
 import pg from 'pg';
 
@@ -36,8 +41,10 @@ async function makeTemplates(dir: string): Promise<void> {
   await writeFile(path.join(dir, 'empty.tar'), empty);
   const dump = path.join(dir, 'migrated.tar');
   await writeFile(dump, migrated);
-  await fillFolder(path.join(dir, 'migrated', 'pgdata'), dump, { seed: false });
-  await fillFolder(path.join(dir, 'seeded', 'pgdata'), dump, { seed: true });
+  const migratedDir = path.join(dir, 'migrated', 'pgdata');
+  await fillFolder(migratedDir, dump);
+  writeImage(migratedDir, path.join(dir, 'migrated.image'));
+  await seedCopy(migratedDir, path.join(dir, 'seeded', 'pgdata'));
   console.log(`test database templates made in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
@@ -62,11 +69,22 @@ async function dumps(): Promise<{ empty: Uint8Array; migrated: Uint8Array }> {
   }
 }
 
-/** Loads a dump into a folder on disk, as the servers' DATA_DIR/pgdata, seeding it if asked. */
-async function fillFolder(dataDir: string, dump: string, options: { seed: boolean }): Promise<void> {
-  const db = await openDatabase({ kind: 'pglite', dataDir, loadDataDir: await openAsBlob(dump) });
+/** Loads a dump into a folder on disk, as the servers' DATA_DIR/pgdata; closed, so shut down cleanly. */
+async function fillFolder(dataDir: string, dump: string): Promise<void> {
+  await (await openDatabase({ kind: 'pglite', dataDir, loadDataDir: await openAsBlob(dump) })).destroy();
+}
+
+/**
+ * A copy of the migrated folder, seeded as `npm start` seeds a new database. Copied rather than
+ * loaded from the dump again: no untar and no recovery at its start (the dump was taken from a
+ * running database, the folder was shut down cleanly).
+ */
+async function seedCopy(from: string, to: string): Promise<void> {
+  await mkdir(path.dirname(to), { recursive: true });
+  await promisify(execFile)('cp', ['-R', from, to]);
+  const db = await openDatabase({ kind: 'pglite', dataDir: to });
   try {
-    if (options.seed) await migrateAndSeed(db, { seedIfEmpty: true });
+    await migrateAndSeed(db, { seedIfEmpty: true });
   } finally {
     await db.destroy();
   }

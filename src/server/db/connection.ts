@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
+import type { PGliteOptions } from '@electric-sql/pglite';
 import type { Database } from './database.ts';
 import { nameStatements } from './pg-prepared.ts';
 import { preparedPGlite } from './pglite-prepared.ts';
@@ -21,6 +22,8 @@ export type DatabaseTarget =
       dataDir: string | 'memory';
       /** A tarball from PGlite's dumpDataDir to start from: skips initdb (most of the start-up time). */
       loadDataDir?: Blob;
+      /** With `memory`: a file system that already holds a database (the tests' templates, tests/support/pglite-image.ts). */
+      fs?: PGliteOptions['fs'];
     };
 
 export function targetFromConfig(config: { databaseUrl: string | undefined; dataDir: string }): DatabaseTarget {
@@ -59,6 +62,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Kysely<Datab
   const options = {
     parsers: { [DATE_OID]: (value: string) => value },
     ...(target.loadDataDir ? { loadDataDir: target.loadDataDir } : {}),
+    ...(target.fs ? { fs: target.fs } : {}),
   };
   let pglite;
   if (target.dataDir === 'memory') {
