@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import type { Database } from '#/server/db/database.ts';
@@ -224,6 +224,10 @@ export interface LoadResult {
   other: string;
   /** The server process's CPU time (user + system) per answer with the expected status, in ms (set by the caller). */
   cpuMsPerOk?: number;
+  /** The load generator's own CPU time per expected answer, in ms: it shares the cores with the server. */
+  benchCpuMsPerOk?: number;
+  /** PostgreSQL's CPU time per expected answer, in ms (its processes for this database, and its own helpers). */
+  databaseCpuMsPerOk?: number;
 }
 
 // Clock ticks of /proc/<pid>/stat's utime and stime.
@@ -243,6 +247,35 @@ export function processCpuMs(pid: number): number {
   } catch {
     return NaN;
   }
+}
+
+/**
+ * CPU time (user + system) that PostgreSQL's processes on this machine have used so far for
+ * `database` (its backends, named "postgres: … user database host(port) …" by PostgreSQL) and for
+ * everyone (WAL writer, checkpointer, background writer, autovacuum), in ms; NaN off Linux. A
+ * backend that exits takes its time with it: the servers' pools keep theirs while they are loaded.
+ */
+export function postgresCpuMs(url: string): number {
+  const target = new URL(url);
+  const backend = ` ${decodeURIComponent(target.username || 'postgres')} ${target.pathname.slice(1)} `;
+  let total = 0;
+  try {
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      let command: string;
+      try {
+        command = readFileSync(`/proc/${pid}/cmdline`, 'latin1');
+      } catch {
+        continue;
+      }
+      if (!command.startsWith('postgres: ')) continue;
+      if (command.includes(backend) || /: (checkpointer|background writer|walwriter|autovacuum)/.test(command))
+        total += processCpuMs(Number(pid)) || 0;
+    }
+  } catch {
+    return NaN;
+  }
+  return total;
 }
 
 /**
