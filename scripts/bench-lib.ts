@@ -226,7 +226,7 @@ export interface LoadResult {
   cpuMsPerOk?: number;
   /** The load generator's own CPU time per expected answer, in ms: it shares the cores with the server. */
   benchCpuMsPerOk?: number;
-  /** PostgreSQL's CPU time per expected answer, in ms (its processes for this database, and its own helpers). */
+  /** PostgreSQL's CPU time per expected answer, in ms (the whole server: postgresCpuMs). */
   databaseCpuMsPerOk?: number;
 }
 
@@ -250,32 +250,53 @@ export function processCpuMs(pid: number): number {
 }
 
 /**
- * CPU time (user + system) that PostgreSQL's processes on this machine have used so far for
- * `database` (its backends, named "postgres: … user database host(port) …" by PostgreSQL) and for
- * everyone (WAL writer, checkpointer, background writer, autovacuum), in ms; NaN off Linux. A
- * backend that exits takes its time with it: the servers' pools keep theirs while they are loaded.
+ * The PostgreSQL server (postmaster) behind `url`: the parent of a backend of ours. Its CPU, with
+ * its children's, is what postgresCpuMs counts.
  */
-export function postgresCpuMs(url: string): number {
-  const target = new URL(url);
-  const backend = ` ${decodeURIComponent(target.username || 'postgres')} ${target.pathname.slice(1)} `;
-  let total = 0;
+export async function postgresServerPid(url: string): Promise<number | undefined> {
+  const { default: pgModule } = await import('pg');
+  const client = new pgModule.Client({ connectionString: url });
+  await client.connect();
   try {
+    const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
+    const stat = readFileSync(`/proc/${rows[0]!.pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * CPU time (user + system) of a PostgreSQL server so far, in ms: the postmaster's own, that of its
+ * children that have exited (a pool closes idle connections: their backends' time stays counted
+ * here) and that of its live children (backends, WAL writer, checkpointer…); NaN off Linux. The
+ * whole server: on a machine where others use it too, their statements count as well.
+ */
+export function postgresCpuMs(postmaster: number): number {
+  try {
+    ticksPerSecond ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+    const fields = (pid: number | string) => {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    };
+    const own = fields(postmaster);
+    // utime, stime, cutime, cstime: fields 14–17, counted from field 3 here.
+    let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
     for (const pid of readdirSync('/proc')) {
       if (!/^\d+$/.test(pid)) continue;
-      let command: string;
       try {
-        command = readFileSync(`/proc/${pid}/cmdline`, 'latin1');
+        const f = fields(pid);
+        if (Number(f[1]) === postmaster) ticks += Number(f[11]) + Number(f[12]);
       } catch {
-        continue;
+        // Gone meanwhile: its time is in the postmaster's cutime/cstime now.
       }
-      if (!command.startsWith('postgres: ')) continue;
-      if (command.includes(backend) || /: (checkpointer|background writer|walwriter|autovacuum)/.test(command))
-        total += processCpuMs(Number(pid)) || 0;
     }
+    return (ticks * 1000) / ticksPerSecond;
   } catch {
     return NaN;
   }
-  return total;
 }
 
 /**

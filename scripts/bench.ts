@@ -56,6 +56,7 @@ import {
   prepareBookingData,
   percentile,
   postgresCpuMs,
+  postgresServerPid,
   processCpuMs,
   requireWrk,
   startChildServer,
@@ -515,7 +516,7 @@ async function measurePairs(
   site: Server,
   bare: Server,
   list: Target[],
-  postgresUrl?: string,
+  postmaster?: number,
 ): Promise<Row[]> {
   const rows: Row[] = [];
   // One run, with the CPU time spent meanwhile per expected answer by its server process, by
@@ -523,7 +524,7 @@ async function measurePairs(
   // three share the two cores, so each one's share is what the other two cannot use.
   const measure = async (t: Target, server: Server, isBare: boolean, seconds: number): Promise<LoadResult> => {
     const before = processCpuMs(server.pid);
-    const databaseBefore = postgresUrl ? postgresCpuMs(postgresUrl) : 0;
+    const databaseBefore = postmaster ? postgresCpuMs(postmaster) : 0;
     const benchBefore = process.cpuUsage();
     const result = await t.run(server.origin, isBare, seconds);
     const bench = process.cpuUsage(benchBefore);
@@ -531,7 +532,7 @@ async function measurePairs(
       ...result,
       cpuMsPerOk: (processCpuMs(server.pid) - before) / result.ok,
       benchCpuMsPerOk: (bench.user + bench.system) / 1000 / result.ok,
-      ...(postgresUrl ? { databaseCpuMsPerOk: (postgresCpuMs(postgresUrl) - databaseBefore) / result.ok } : {}),
+      ...(postmaster ? { databaseCpuMsPerOk: (postgresCpuMs(postmaster) - databaseBefore) / result.ok } : {}),
     };
   };
   for (const t of list) {
@@ -747,7 +748,7 @@ async function runPostgres(baseUrl: string): Promise<Run> {
                 { origin: server.origin, pid: server.process.pid! },
                 baseline,
                 list,
-                baseUrl,
+                await postgresServerPid(baseUrl),
               );
             } finally {
               inbox.stop();
