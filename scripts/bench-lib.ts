@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import type { Database } from '#/server/db/database.ts';
@@ -224,6 +224,10 @@ export interface LoadResult {
   other: string;
   /** The server process's CPU time (user + system) per answer with the expected status, in ms (set by the caller). */
   cpuMsPerOk?: number;
+  /** The load generator's own CPU time per expected answer, in ms: it shares the cores with the server. */
+  benchCpuMsPerOk?: number;
+  /** PostgreSQL's CPU time per expected answer, in ms (the whole server: postgresCpuMs). */
+  databaseCpuMsPerOk?: number;
 }
 
 // Clock ticks of /proc/<pid>/stat's utime and stime.
@@ -240,6 +244,56 @@ export function processCpuMs(pid: number): number {
     // Fields after the command name (which may hold spaces), counted from field 3: utime is 14, stime 15.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * The PostgreSQL server (postmaster) behind `url`: the parent of a backend of ours. Its CPU, with
+ * its children's, is what postgresCpuMs counts.
+ */
+export async function postgresServerPid(url: string): Promise<number | undefined> {
+  const { default: pgModule } = await import('pg');
+  const client = new pgModule.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
+    const stat = readFileSync(`/proc/${rows[0]!.pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * CPU time (user + system) of a PostgreSQL server so far, in ms: the postmaster's own, that of its
+ * children that have exited (a pool closes idle connections: their backends' time stays counted
+ * here) and that of its live children (backends, WAL writer, checkpointer…); NaN off Linux. The
+ * whole server: on a machine where others use it too, their statements count as well.
+ */
+export function postgresCpuMs(postmaster: number): number {
+  try {
+    ticksPerSecond ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+    const fields = (pid: number | string) => {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    };
+    const own = fields(postmaster);
+    // utime, stime, cutime, cstime: fields 14–17, counted from field 3 here.
+    let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        const f = fields(pid);
+        if (Number(f[1]) === postmaster) ticks += Number(f[11]) + Number(f[12]);
+      } catch {
+        // Gone meanwhile: its time is in the postmaster's cutime/cstime now.
+      }
+    }
+    return (ticks * 1000) / ticksPerSecond;
   } catch {
     return NaN;
   }

@@ -8,14 +8,16 @@
 //
 // The site's code travels as a family's would: the server's worker writes the SMS to
 // DATA_DIR/sms/<id>-verification_code.txt (no SMS_URL) and logs its file name; CodeInbox follows
-// that log and reads each file's "To:" and code. The bare server answers the code in its first
+// that log as it arrives and reads each file's "To:" and code. The bare server answers the code in its first
 // response: it runs the two transactions alone (the hold with its code's hash; the check of the
 // code and the confirmation), without sending anything.
 //
 // Each sequence comes from its own client address (X-Forwarded-For through TRUSTED_PROXIES=127.0.0.1),
 // as families behind the Comune's proxy do: from one address, holds are capped and serialized on
 // purpose (src/features/booking/hold-limits.ts), which is the attacker's case, not the load's.
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { generateReference } from '#/features/booking/reference.ts';
 import { codeMatches, generateCode, hashCode } from '#/features/verification/code.ts';
 import { Conflict, percentile, type LoadResult, type Query } from './bench-lib.ts';
@@ -23,43 +25,52 @@ import { Conflict, percentile, type LoadResult, type Query } from './bench-lib.t
 /** A distinct client address for the i-th sequence (10.0.0.0/8, never a loopback or a proxy of ours). */
 export const clientAddress = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
 
-/** Follows a running server's log for the code SMS it writes, and hands each code to whoever waits for its phone. */
+/**
+ * Follows a running server's output for the code SMS it writes, and hands each code to whoever
+ * waits for its phone. Driven by the output's own 'data' events, line by line: the load generator
+ * shares the cores with the server it measures, and polling the whole log every 2 ms (as it did)
+ * cost it ~1.5 ms of CPU per sequence more than the bare side's (docs/performance.md, seqcpu).
+ */
 export class CodeInbox {
-  private seen = 0;
   private readonly codes = new Map<string, string>();
   private readonly waiting = new Map<string, (code: string) => void>();
-  private readonly timer: NodeJS.Timeout;
-  private readonly output: () => string;
+  private readonly decoder = new StringDecoder('utf8');
+  private readonly output: Readable;
+  /** The end of the output after its last newline: the start of a line still being written. */
+  private partial = '';
+  private readonly onData = (chunk: Buffer | string) => {
+    const text = this.partial + (typeof chunk === 'string' ? chunk : this.decoder.write(chunk));
+    const end = text.lastIndexOf('\n');
+    if (end === -1) {
+      this.partial = text;
+      return;
+    }
+    this.partial = text.slice(end + 1);
+    if (!text.includes(CODE_LINE_MARK)) return;
+    for (const m of text.slice(0, end).matchAll(CODE_LINE)) this.deliver(m[1]!);
+  };
 
-  constructor(output: () => string) {
+  constructor(output: Readable) {
     this.output = output;
-    this.timer = setInterval(() => void this.scan(), 2);
+    output.on('data', this.onData);
   }
 
-  private scanning = false;
-  private async scan(): Promise<void> {
-    if (this.scanning) return;
-    this.scanning = true;
+  /** Reads the SMS file the worker wrote (a few hundred bytes, already renamed into place). */
+  private deliver(file: string): void {
+    let body: string;
     try {
-      const text = this.output();
-      const fresh = text.slice(this.seen);
-      const end = fresh.lastIndexOf('\n');
-      if (end === -1) return;
-      this.seen += end + 1;
-      for (const m of fresh.slice(0, end).matchAll(/\[sms\] verification_code #\d+ written to (\S+\.txt)/g)) {
-        const body = await readFile(m[1]!, 'utf8');
-        const to = /^To: (\S+)/m.exec(body)?.[1];
-        const code = /\b(\d{6})\b/.exec(body.slice(body.indexOf('\n\n')))?.[1];
-        if (!to || !code) continue;
-        const waiter = this.waiting.get(to);
-        if (waiter) {
-          this.waiting.delete(to);
-          waiter(code);
-        } else this.codes.set(to, code);
-      }
-    } finally {
-      this.scanning = false;
+      body = readFileSync(file, 'utf8');
+    } catch {
+      return;
     }
+    const to = /^To: (\S+)/m.exec(body)?.[1];
+    const code = /\b(\d{6})\b/.exec(body.slice(body.indexOf('\n\n')))?.[1];
+    if (!to || !code) return;
+    const waiter = this.waiting.get(to);
+    if (waiter) {
+      this.waiting.delete(to);
+      waiter(code);
+    } else this.codes.set(to, code);
   }
 
   /** The code sent to `phone` (E.164), once its SMS is written; undefined after `timeoutMs`. */
@@ -76,9 +87,12 @@ export class CodeInbox {
   }
 
   stop(): void {
-    clearInterval(this.timer);
+    this.output.off('data', this.onData);
   }
 }
+
+const CODE_LINE_MARK = '[sms] verification_code #';
+const CODE_LINE = /\[sms\] verification_code #\d+ written to (\S+\.txt)/g;
 
 /**
  * `connections` loops run `sequence(i)` for distinct i (from `from`, fewer than `available`) for

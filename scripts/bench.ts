@@ -55,6 +55,8 @@ import {
   phone,
   prepareBookingData,
   percentile,
+  postgresCpuMs,
+  postgresServerPid,
   processCpuMs,
   requireWrk,
   startChildServer,
@@ -497,7 +499,7 @@ function targets(
 }
 
 const show = (r: LoadResult) =>
-  `${r.perSecond.toFixed(0)}/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, CPU ${r.cpuMsPerOk?.toFixed(2)} ms each${r.other ? ` (also ${r.other})` : ''}`;
+  `${r.perSecond.toFixed(0)}/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, CPU ${r.cpuMsPerOk?.toFixed(2)} ms each${r.databaseCpuMsPerOk === undefined ? '' : ` + PostgreSQL ${r.databaseCpuMsPerOk.toFixed(2)} ms`} + bench ${r.benchCpuMsPerOk?.toFixed(2)} ms${r.other ? ` (also ${r.other})` : ''}`;
 
 /** A server under test: where to send requests, and its process (for its CPU time). */
 interface Server {
@@ -509,13 +511,29 @@ interface Server {
  * Each target: a warm-up of both servers, then PAIRS pairs of runs, site first in even pairs and
  * bare first in odd ones, so a change in the machine's load meets both sides alike.
  */
-async function measurePairs(database: string, site: Server, bare: Server, list: Target[]): Promise<Row[]> {
+async function measurePairs(
+  database: string,
+  site: Server,
+  bare: Server,
+  list: Target[],
+  postmaster?: number,
+): Promise<Row[]> {
   const rows: Row[] = [];
-  // One run, with the CPU time its server process spent meanwhile per expected answer.
+  // One run, with the CPU time spent meanwhile per expected answer by its server process, by
+  // PostgreSQL (only the side being loaded is busy) and by this process, the load generator: the
+  // three share the two cores, so each one's share is what the other two cannot use.
   const measure = async (t: Target, server: Server, isBare: boolean, seconds: number): Promise<LoadResult> => {
     const before = processCpuMs(server.pid);
+    const databaseBefore = postmaster ? postgresCpuMs(postmaster) : 0;
+    const benchBefore = process.cpuUsage();
     const result = await t.run(server.origin, isBare, seconds);
-    return { ...result, cpuMsPerOk: (processCpuMs(server.pid) - before) / result.ok };
+    const bench = process.cpuUsage(benchBefore);
+    return {
+      ...result,
+      cpuMsPerOk: (processCpuMs(server.pid) - before) / result.ok,
+      benchCpuMsPerOk: (bench.user + bench.system) / 1000 / result.ok,
+      ...(postmaster ? { databaseCpuMsPerOk: (postgresCpuMs(postmaster) - databaseBefore) / result.ok } : {}),
+    };
   };
   for (const t of list) {
     await measure(t, site, false, WARMUP_SECONDS);
@@ -664,7 +682,7 @@ async function runEmbedded(): Promise<Run> {
       const pages = await fetchPages(server.origin);
       const baseline = await startBaseline({ db: { kind: 'pglite', dataDir: bareData }, pages, pledge, event }, dir);
       try {
-        const inbox = new CodeInbox(() => server.output());
+        const inbox = new CodeInbox(server.process.stdout!);
         try {
           const list = chosen(targets(slots, pledge, event, { slot: 0, pledge: 0, signUp: 0 }, inbox));
           rows = await measurePairs(
@@ -722,7 +740,7 @@ async function runPostgres(baseUrl: string): Promise<Run> {
           const pages = await fetchPages(server.origin);
           const baseline = await startBaseline({ db: { kind: 'pg', url }, pages, pledge, event }, dir);
           try {
-            const inbox = new CodeInbox(() => server.output());
+            const inbox = new CodeInbox(server.process.stdout!);
             try {
               const list = chosen(targets(slots, pledge, event, { slot: 0, pledge: 0, signUp: 0 }, inbox));
               return await measurePairs(
@@ -730,6 +748,7 @@ async function runPostgres(baseUrl: string): Promise<Run> {
                 { origin: server.origin, pid: server.process.pid! },
                 baseline,
                 list,
+                await postgresServerPid(baseUrl),
               );
             } finally {
               inbox.stop();

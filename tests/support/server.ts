@@ -148,6 +148,9 @@ export async function startServer(
       const m = /running at (http:\/\/[^\s]+)/.exec(log);
       if (m) {
         clearTimeout(timer);
+        // Not again for every later chunk: matching the whole log flattens it, a copy of all the
+        // output so far per chunk (the bench's servers write a line per SMS).
+        child.stdout!.off('data', check);
         resolve(m[1]!.replace('localhost', '127.0.0.1'));
       }
     };

@@ -170,15 +170,7 @@ export async function confirmRegistration(
  */
 export async function queueRegistrationConfirmation(
   trx: Db,
-  r: {
-    id: number;
-    reference: string;
-    phone: string | null;
-    email: string | null;
-    locale: string;
-    seats: number;
-    slug: string;
-    starts_at: Date;
+  r: Pick<HeldForConfirmation, 'id' | 'reference' | 'phone' | 'email' | 'locale' | 'seats' | 'slug' | 'starts_at'> & {
     cancelToken: string | null;
   },
   now: Date,

@@ -59,7 +59,9 @@ async function countRegistrationLimits(
   drawIdOf?: 'event_registration',
 ): Promise<{ refused: RegistrationRefusal | undefined; id: number | undefined }> {
   const { emailKey, id } = await lockClientAndContactKeys(trx, request, drawIdOf);
-  // The contact's upcoming sign-ups, read in the same statement as the client's holds (after the locks).
+  // The contact's upcoming sign-ups, read in the same statement as the client's holds (after the
+  // locks). The statuses are literals, as the partial indexes on phone and email name them, so that
+  // a generic plan can use those (booking/hold-limits.ts).
   const upcoming = trx
     .selectFrom('event_registration as r')
     .innerJoin('event as e', 'e.id', 'r.event_id')
@@ -67,8 +69,8 @@ async function countRegistrationLimits(
     .where('e.starts_at', '>', now)
     .where((eb) =>
       eb.or([
-        eb('r.status', '=', 'confirmed'),
-        eb.and([eb('r.status', '=', 'pending'), eb('r.hold_expires_at', '>', now)]),
+        eb('r.status', '=', sql.lit('confirmed')),
+        eb.and([eb('r.status', '=', sql.lit('pending')), eb('r.hold_expires_at', '>', now)]),
       ]),
     )
     .where((eb) =>

@@ -2,11 +2,13 @@
 // cache (Astro's memoryCache); on PostgreSQL, several processes may serve the same database. A
 // write invalidates its tags locally and then, once committed, publishes them with
 // `NOTIFY qubi_cache`; every process holds one dedicated connection that LISTENs on that channel
-// and invalidates the tags it receives in its own cache (its own notifications included:
-// invalidating twice is harmless). On the embedded database (one process only) nothing is sent.
+// and invalidates the tags it receives in its own cache (its own notifications, marked with its
+// `sender`, are skipped: it invalidated them before publishing). On the embedded database (one
+// process only) nothing is sent.
 //
 // The payload carries the publisher's current_schema(), so processes serving other schemas of the
 // same database (tests, staging next to production) ignore each other's notifications.
+import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { sql } from 'kysely';
 import { getConfig } from '#/server/config.ts';
@@ -29,11 +31,16 @@ interface BusState {
   /** The NOTIFY being sent, and the tags waiting for the next one (see publishInvalidation). */
   publishing?: Promise<void>;
   queued?: { tags: Set<string>; sent: Promise<void>; release: () => void };
+  /** The wait before the queued tags leave (PUBLISH_WINDOW_MS), and when the last NOTIFY started. */
+  window?: NodeJS.Timeout;
+  lastPublishedAt?: number;
+  /** Marks this process's own notifications, which its listener skips (it invalidated before publishing). */
+  readonly sender: string;
 }
 const KEY = Symbol.for('qubi.cacheBus');
 function state(): BusState {
   const g = globalThis as unknown as Record<symbol, BusState | undefined>;
-  return (g[KEY] ??= { knownTags: new Set(), subscribers: new Set() });
+  return (g[KEY] ??= { knownTags: new Set(), subscribers: new Set(), sender: randomUUID() });
 }
 
 function databaseUrl(): string | undefined {
@@ -76,39 +83,59 @@ export function startCacheListener(url: string): Promise<void> {
 }
 
 /**
+ * At most one NOTIFY per this many ms per process: the tags of the writes that finish meanwhile
+ * wait and leave together. Each NOTIFY is a statement, a commit of its own (a notification takes a
+ * transaction id, so PostgreSQL flushes its WAL) and a delivery to every listener; under a stream of
+ * bookings (one every few ms) nearly every write sent one, as the one before had already gone. A
+ * write after a quiet moment still publishes at once. Far below what the other processes may lag:
+ * a write must show there within 2 s (tests/http/two-processes.pg.test.ts).
+ */
+export const PUBLISH_WINDOW_MS = 20;
+
+/**
  * Publishes committed invalidations to the other processes. Never throws: the write is done.
- * One NOTIFY at a time per process: the tags of writes that finish while one is being sent leave
- * together in the next (group commit). Under a booking load that is one statement for several
- * writes instead of one each, and no write waits longer than for one NOTIFY before its own.
- * Resolves once the NOTIFY carrying these tags is sent.
+ * One NOTIFY at a time per process, at most one per PUBLISH_WINDOW_MS: the tags of writes that
+ * finish while one is sent or awaited leave together in the next (group commit). Resolves once the
+ * NOTIFY carrying these tags is sent.
  */
 export function publishInvalidation(tags: string[]): Promise<void> {
   if (!tags.length || !databaseUrl()) return Promise.resolve();
   const s = state();
-  if (!s.publishing) {
-    s.publishing = sendNotify(tags).finally(() => publishQueued(s));
-    return s.publishing;
-  }
   if (!s.queued) {
     let release!: () => void;
     const sent = new Promise<void>((resolve) => (release = resolve));
     s.queued = { tags: new Set(), sent, release };
   }
   for (const tag of tags) s.queued.tags.add(tag);
-  return s.queued.sent;
+  const { sent } = s.queued;
+  if (!s.publishing && !s.window) publishWhenDue(s);
+  return sent;
+}
+
+/** Sends the queued tags now, or once PUBLISH_WINDOW_MS have passed since the last NOTIFY started. */
+function publishWhenDue(s: BusState): void {
+  const wait = (s.lastPublishedAt ?? -Infinity) + PUBLISH_WINDOW_MS - performance.now();
+  if (wait <= 0) publishQueued(s);
+  else s.window = setTimeout(() => publishQueued(s), wait);
 }
 
 function publishQueued(s: BusState): void {
+  s.window = undefined;
   const queued = s.queued;
   s.queued = undefined;
-  s.publishing = queued ? sendNotify([...queued.tags]).finally(() => publishQueued(s)) : undefined;
-  if (queued) void s.publishing!.then(queued.release);
+  if (!queued) return;
+  s.lastPublishedAt = performance.now();
+  s.publishing = sendNotify([...queued.tags], s.sender).finally(() => {
+    s.publishing = undefined;
+    queued.release();
+    if (s.queued && !s.window) publishWhenDue(s);
+  });
 }
 
 /** A NOTIFY payload must stay under 8000 bytes: tags are sent in groups well below that. */
 const MAX_PAYLOAD_CHARS = 4000;
 
-async function sendNotify(tags: string[]): Promise<void> {
+async function sendNotify(tags: string[], sender: string): Promise<void> {
   try {
     const db = await getDb();
     const groups: string[][] = [[]];
@@ -123,7 +150,7 @@ async function sendNotify(tags: string[]): Promise<void> {
     }
     for (const group of groups) {
       const payload = JSON.stringify(group);
-      await sql`select pg_notify(${CACHE_CHANNEL}, json_build_object('schema', current_schema(), 'tags', ${payload}::json)::text)`.execute(
+      await sql`select pg_notify(${CACHE_CHANNEL}, json_build_object('schema', current_schema(), 'sender', ${sender}::text, 'tags', ${payload}::json)::text)`.execute(
         db,
       );
     }
@@ -217,8 +244,13 @@ class CacheListener {
     client.on('notification', (message) => {
       if (message.channel !== CACHE_CHANNEL || !message.payload) return;
       try {
-        const { schema, tags } = JSON.parse(message.payload) as { schema?: unknown; tags?: unknown };
-        if (schema !== this.#schema || !Array.isArray(tags)) return;
+        const { schema, sender, tags } = JSON.parse(message.payload) as {
+          schema?: unknown;
+          sender?: unknown;
+          tags?: unknown;
+        };
+        // This process's own: it invalidated these tags before publishing them (live-page.ts).
+        if (sender === state().sender || schema !== this.#schema || !Array.isArray(tags)) return;
         void invalidate(tags.filter((t): t is string => typeof t === 'string'));
       } catch {
         // Not ours: ignore.
