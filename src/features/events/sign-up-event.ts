@@ -24,7 +24,10 @@ export interface SignUpEvent {
 /** The public event of the slug (published or cancelled, as getPublicEventBySlug finds it), or undefined. */
 export async function readSignUpEvent(db: Db, slug: string, now: Date = new Date()): Promise<SignUpEvent | undefined> {
   if (!isSlug(slug)) return undefined;
-  // The waiting list's states are hasWaitingList's (features/waitlist/event-offers.ts).
+  // The waiting list's states are hasWaitingList's (features/waitlist/event-offers.ts). The statuses
+  // are literals, not parameters: with them bound, PostgreSQL planned the statement afresh on almost
+  // every call (593 plans for 618 calls, planning ten times its execution time: pg_stat_statements
+  // in seqcpu's run, docs/performance.md), as it did the hold limits' counts (hold-limits.ts).
   const { rows } = await sql<{
     id: number;
     slug: string;
@@ -38,7 +41,9 @@ export async function readSignUpEvent(db: Db, slug: string, now: Date = new Date
              WHERE r.event_id = e.id AND r.status = 'pending' AND r.hold_expires_at <= ${now}::timestamptz) AS freed,
            EXISTS (SELECT 1 FROM wait_entry w WHERE w.event_id = e.id AND w.status IN ('waiting', 'offered')) AS waiting
       FROM event e
-     WHERE e.slug = ${slug} AND e.status IN (${sql.join([...PUBLIC_STATUSES])})`.execute(db);
+     WHERE e.slug = ${slug} AND e.status IN (${sql.join(PUBLIC_STATUSES.map((status) => sql.lit(status)))})`.execute(
+    db,
+  );
   const row = rows[0];
   return (
     row && {
