@@ -72,7 +72,7 @@ describe('the Back button in the booking flow', () => {
   it.each([true, false])(
     'keeps every answer, never asks to resend a form (JavaScript %s)',
     async (javaScriptEnabled) => {
-      await site.withPage({ javaScriptEnabled }, async (page) => {
+      await site.withNewContext({ javaScriptEnabled }, async (page) => {
         await page.goto(`${site.origin}/it/sportelli/villapizzone/prenota`);
         const choice = page.locator('input[name="slot"]').nth(javaScriptEnabled ? 1 : 2);
         const slot = (await choice.getAttribute('value'))!;
@@ -130,7 +130,7 @@ describe('the Back button in the booking flow', () => {
   );
 
   it('shows the errors of a step once; a reload, Back and Forward keep its answers without them (JavaScript off)', async () => {
-    await site.withPage({ javaScriptEnabled: false }, async (page) => {
+    await site.withNewContext({ javaScriptEnabled: false }, async (page) => {
       await page.goto(`${site.origin}/it/sportelli/gallaratese/prenota`);
       await page.locator('input[name="slot"]').first().check();
       await continueTo(page, 'it', 'booking.details.title');
@@ -376,7 +376,7 @@ describe('the Back button on the staff forms', () => {
   it.each([true, false])(
     'sign-in with a wrong password keeps the address, never the password (JavaScript %s)',
     async (javaScriptEnabled) => {
-      await site.withPage({ javaScriptEnabled }, async (page) => {
+      await site.withNewContext({ javaScriptEnabled }, async (page) => {
         const account = staff.accounts.desk_operator;
         await signIn(page, origin(), account, { password: 'not the password at all' });
         const kept = async (errors: number) => {
@@ -400,7 +400,7 @@ describe('the Back button on the staff forms', () => {
   it.each([true, false])(
     'an event edit with an error keeps every answer after Back and Forward (JavaScript %s)',
     async (javaScriptEnabled) => {
-      await site.withPage({ javaScriptEnabled }, async (page) => {
+      await site.withNewContext({ javaScriptEnabled }, async (page) => {
         await signIn(page, origin(), staff.accounts.partner_editor);
         await page.goto(`${origin()}/it/staff/eventi/nuovo`, { waitUntil: 'load' });
         await page.fill('#title-it', `Merenda in cortile ${javaScriptEnabled}`);
@@ -442,7 +442,7 @@ describe('the Back button on the staff forms', () => {
   it.each([true, false])(
     'a phone booking with an error keeps the answers after Back and Forward (JavaScript %s)',
     async (javaScriptEnabled) => {
-      await site.withPage({ javaScriptEnabled }, async (page) => {
+      await site.withNewContext({ javaScriptEnabled }, async (page) => {
         await signIn(page, origin(), staff.accounts.desk_operator);
         const today = romeDateString(new Date());
         const res = await fetch(`${origin()}/api/v1/desks/quarto-oggiaro/slots?from=${today}&to=${addDays(today, 55)}`);

@@ -69,7 +69,7 @@ describe('the code step in a browser (JavaScript off)', () => {
   });
 
   it('a wrong code, then Back and Forward: no resubmission, the error shown once, the right code still confirms', async () => {
-    await site.withPage({ javaScriptEnabled: false }, async (page) => {
+    await site.withNewContext({ javaScriptEnabled: false }, async (page) => {
       await answerUpToCheck(page, 'it', 'villapizzone', { firstName: 'Marta', phone: '347 555 1212' });
       await continueTo(page, 'it', 'booking.check.title');
       const seen = lastCodeMailId(site.server.output());

@@ -220,16 +220,15 @@ describe('axe finds no WCAG 2.1 A/AA violation on the booking and manage pages',
     '/%s: every step, error, confirmation, manage and cancel page',
     async (locale) => {
       // axe is injected as an inline script, which the pages' CSP refuses: this context bypasses CSP.
-      // A context per locale (a visitor of their own): a run that overran its time limit and goes on
-      // in the background cannot change the draft the next locale's run starts from.
-      const context = await site.browser.newContext({ bypassCSP: true });
-      const page = await context.newPage();
-      const checked: string[] = [];
-      const check = async (type: string) => {
-        expect({ type, violations: await axeViolations(page) }).toEqual({ type, violations: [] });
-        checked.push(type);
-      };
-      try {
+      // A new visitor per locale (site.withPage: no cookies, so no draft; and a run that overran its
+      // time limit and goes on in the background keeps its own context, so it cannot change the
+      // draft the next locale's run starts from).
+      await site.withPage({ bypassCSP: true }, async (page) => {
+        const checked: string[] = [];
+        const check = async (type: string) => {
+          expect({ type, violations: await axeViolations(page) }).toEqual({ type, violations: [] });
+          checked.push(type);
+        };
         const choose = `${site.origin}/${locale}/sportelli/villapizzone/prenota`;
         await page.goto(choose);
         await check('time');
@@ -257,16 +256,15 @@ describe('axe finds no WCAG 2.1 A/AA violation on the booking and manage pages',
 
         // Someone else takes the time meanwhile (another tab), then this one confirms.
         // Another person: a browser of their own (the same browser's tabs share one draft).
-        const otherContext = await site.browser.newContext();
-        const other = await otherContext.newPage();
-        await other.goto(choose);
-        await other.locator('input[name="slot"]').first().check();
-        await continueButton(other, locale);
-        await continueButton(other, locale);
-        await fillContact(other, { firstName: 'Ali', phone: '333 555 8888' });
-        await continueButton(other, locale);
-        await confirmWithCode(other, site.server);
-        await otherContext.close();
+        await site.withPage({}, async (other) => {
+          await other.goto(choose);
+          await other.locator('input[name="slot"]').first().check();
+          await continueButton(other, locale);
+          await continueButton(other, locale);
+          await fillContact(other, { firstName: 'Ali', phone: '333 555 8888' });
+          await continueButton(other, locale);
+          await confirmWithCode(other, site.server);
+        });
         await follow(page, page.locator('#confirm'));
         expect(await h1(page)).toBe(text(locale, 'booking.taken.title'));
         await check('slot taken');
@@ -316,18 +314,14 @@ describe('axe finds no WCAG 2.1 A/AA violation on the booking and manage pages',
         await page.goto(`${site.origin}/${locale}/prenotazione/annulla?esito=annullata`);
         await check('cancelled');
         expect(checked).toHaveLength(22);
-      } finally {
-        await context.close();
-      }
+      });
     },
   );
 });
 
 describe('moving a booking by reference and phone', () => {
   it.each(MOVE_LOCALES)('/%s: the look-up, the week, the moved page, axe-clean', async (locale) => {
-    const context = await site.browser.newContext({ bypassCSP: true });
-    const page = await context.newPage();
-    try {
+    await site.withPage({ bypassCSP: true }, async (page) => {
       const { reference, phone } = toMove[locale]!;
       await page.goto(`${site.origin}/${locale}/prenotazione/annulla`);
       await page.fill('#reference', reference);
@@ -348,8 +342,6 @@ describe('moving a booking by reference and phone', () => {
       ]);
       expect(await h1(page)).toBe(text(locale, 'manage.lookup.movedTitle'));
       expect(await axeViolations(page)).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   });
 });

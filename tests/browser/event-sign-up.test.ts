@@ -6,7 +6,7 @@
 // Italian and English; Back, Forward and the
 // language switcher on the refused party form keep the answers; "use email instead" on the code step. Widths: phone-width.test.ts.
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { startServer } from '../support/server.ts';
 import { lastCodeMailId, nextCodeFromMail } from '../support/codes.ts';
 import { createUser } from '#/features/staff-accounts/users.ts';
@@ -47,13 +47,15 @@ const site = browserSite(() =>
   }),
 );
 
-let axeContext: BrowserContext;
+let axePage: Page;
 beforeAll(async () => {
   // axe is injected as an inline script, which the pages' CSP refuses: only this context bypasses it.
-  axeContext = await site.browser.newContext({ bypassCSP: true });
+  const axeContext = await site.browser.newContext({ bypassCSP: true });
   await axeContext.addCookies([
     { name: 'qubi_session', value: fx.coordinatorSession, url: site.origin, httpOnly: true, sameSite: 'Lax' },
   ]);
+  // One tab goes from page to page, test after test (a new tab is a new renderer process).
+  axePage = await axeContext.newPage();
 });
 
 const eventPage = (locale: string) => `${site.origin}/${locale}/eventi/${fx.slug}`;
@@ -114,52 +116,48 @@ describe('the whole sign-up without JavaScript, in Arabic', () => {
 
 describe('axe finds no WCAG 2.1 A/AA violation on the sign-up pages and the door list', () => {
   it.each(['it', 'en', 'ar'])('/%s', async (locale) => {
-    const page = await axeContext.newPage();
-    try {
-      await page.goto(`${eventPage(locale)}/iscrizione`, { waitUntil: 'load' });
-      await expectNoViolations(page, 'party form');
-      // No contact: refused, with the error summary and the answers kept.
-      await page.fill('#adults', '1');
-      await page.fill('#name', 'Nadia');
-      await submitParty(page, locale);
-      expect(await page.locator('.error-summary').count()).toBe(1);
-      await expectNoViolations(page, 'party form, with errors');
+    const page = axePage;
+    await page.goto(`${eventPage(locale)}/iscrizione`, { waitUntil: 'load' });
+    await expectNoViolations(page, 'party form');
+    // No contact: refused, with the error summary and the answers kept.
+    await page.fill('#adults', '1');
+    await page.fill('#name', 'Nadia');
+    await submitParty(page, locale);
+    expect(await page.locator('.error-summary').count()).toBe(1);
+    await expectNoViolations(page, 'party form, with errors');
 
-      await page.fill('#email', `axe.${locale}@example.org`);
-      const seen = lastCodeMailId(site.server.output());
-      await submitParty(page, locale);
-      expect(await h1(page)).toBe(text(locale, 'events.code.title'));
-      await expectNoViolations(page, 'code step');
-      await page.fill('#code', '000 000');
-      await follow(page, page.getByRole('button', { name: text(locale, 'events.code.submit'), exact: true }));
-      expect(await page.locator('.error-summary').count()).toBe(1);
-      await expectNoViolations(page, 'code step, wrong code');
+    await page.fill('#email', `axe.${locale}@example.org`);
+    const seen = lastCodeMailId(site.server.output());
+    await submitParty(page, locale);
+    expect(await h1(page)).toBe(text(locale, 'events.code.title'));
+    await expectNoViolations(page, 'code step');
+    await page.fill('#code', '000 000');
+    await follow(page, page.getByRole('button', { name: text(locale, 'events.code.submit'), exact: true }));
+    expect(await page.locator('.error-summary').count()).toBe(1);
+    await expectNoViolations(page, 'code step, wrong code');
 
-      await enterCode(page, seen);
-      await expectNoViolations(page, 'confirmed');
-      const reference = (await page.locator('main dd bdi').first().innerText()).trim();
+    await enterCode(page, seen);
+    await expectNoViolations(page, 'confirmed');
+    const reference = (await page.locator('main dd bdi').first().innerText()).trim();
 
-      const cancel = await linkFromEmail(
-        site.server,
-        'event_registration_confirmation',
-        reference,
-        /https?:\/\/\S+\/non-veniamo\?token=[\w-]+/,
-      );
-      await page.goto(site.origin + cancel, { waitUntil: 'load' });
-      await expectNoViolations(page, "we can't come");
-      await follow(page, page.getByRole('button', { name: text(locale, 'events.cancel.submit'), exact: true }));
-      expect(await page.locator('main').innerText()).toContain(text(locale, 'events.cancel.done'));
-      await expectNoViolations(page, "we can't come, done");
+    const cancel = await linkFromEmail(
+      site.server,
+      'event_registration_confirmation',
+      reference,
+      /https?:\/\/\S+\/non-veniamo\?token=[\w-]+/,
+    );
+    await page.goto(site.origin + cancel, { waitUntil: 'load' });
+    await expectNoViolations(page, "we can't come");
+    await follow(page, page.getByRole('button', { name: text(locale, 'events.cancel.submit'), exact: true }));
+    expect(await page.locator('main').innerText()).toContain(text(locale, 'events.cancel.done'));
+    await expectNoViolations(page, "we can't come, done");
 
-      // The door list, in the staff area's languages (Italian and English).
-      if (locale === 'ar') return;
-      const door = `/${locale}/staff/eventi/${fx.eventId}/ingresso`;
-      const response = await page.goto(site.origin + door, { waitUntil: 'load' });
-      expect([response?.status(), new URL(page.url()).pathname]).toEqual([200, door]);
-      await expectNoViolations(page, 'door list');
-    } finally {
-      await page.close();
-    }
+    // The door list, in the staff area's languages (Italian and English).
+    if (locale === 'ar') return;
+    const door = `/${locale}/staff/eventi/${fx.eventId}/ingresso`;
+    const response = await page.goto(site.origin + door, { waitUntil: 'load' });
+    expect([response?.status(), new URL(page.url()).pathname]).toEqual([200, door]);
+    await expectNoViolations(page, 'door list');
   });
 });
 
@@ -167,44 +165,40 @@ describe('"use email instead" on the code step, as on the booking\'s', () => {
   it.each(['it', 'en', 'ar'].map((locale, i) => [locale, i] as const))(
     '/%s: a code sent by SMS goes by email to the address written there; a wrong address is said',
     async (locale, i) => {
-      const page = await axeContext.newPage();
-      try {
-        await page.goto(`${eventPage(locale)}/iscrizione`, { waitUntil: 'load' });
-        await page.fill('#adults', '1');
-        await page.fill('#name', 'Nadia');
-        await page.fill('#phone', `333 777 00${i}0`);
-        await submitParty(page, locale);
-        expect(await page.locator('main').innerText()).toContain(text(locale, 'events.code.sentSms'));
-        await expectNoViolations(page, 'code step sent by SMS, with "use email instead"');
+      const page = axePage;
+      await page.goto(`${eventPage(locale)}/iscrizione`, { waitUntil: 'load' });
+      await page.fill('#adults', '1');
+      await page.fill('#name', 'Nadia');
+      await page.fill('#phone', `333 777 00${i}0`);
+      await submitParty(page, locale);
+      expect(await page.locator('main').innerText()).toContain(text(locale, 'events.code.sentSms'));
+      await expectNoViolations(page, 'code step sent by SMS, with "use email instead"');
 
-        await page.fill('#code-email', 'not an address');
-        await follow(page, '#use-email');
-        expect(new URL(page.url()).pathname).toBe(`/${locale}/eventi/${fx.slug}/codice`);
-        const error = text(locale, 'events.register.error.emailInvalid');
-        expect(await page.locator('.error-summary').innerText()).toContain(error);
-        expect(await page.locator('.field-error').innerText()).toContain(error);
-        await expectNoViolations(page, '"use email instead", refused');
+      await page.fill('#code-email', 'not an address');
+      await follow(page, '#use-email');
+      expect(new URL(page.url()).pathname).toBe(`/${locale}/eventi/${fx.slug}/codice`);
+      const error = text(locale, 'events.register.error.emailInvalid');
+      expect(await page.locator('.error-summary').innerText()).toContain(error);
+      expect(await page.locator('.field-error').innerText()).toContain(error);
+      await expectNoViolations(page, '"use email instead", refused');
 
-        const seen = lastCodeMailId(site.server.output());
-        await page.fill('#code-email', `Nadia.${locale}@Example.org`);
-        await follow(page, '#use-email');
-        const main = await page.locator('main').innerText();
-        expect(main).toContain(text(locale, 'events.code.sentEmail'));
-        expect(main).toContain('n•••@example.org');
-        expect(main).toContain(text(locale, 'events.code.said.resent'));
-        // The code in the email confirms the seats.
-        await enterCode(page, seen);
-        expect(await h1(page)).toBe(text(locale, 'events.confirmed.title'));
-      } finally {
-        await page.close();
-      }
+      const seen = lastCodeMailId(site.server.output());
+      await page.fill('#code-email', `Nadia.${locale}@Example.org`);
+      await follow(page, '#use-email');
+      const main = await page.locator('main').innerText();
+      expect(main).toContain(text(locale, 'events.code.sentEmail'));
+      expect(main).toContain('n•••@example.org');
+      expect(main).toContain(text(locale, 'events.code.said.resent'));
+      // The code in the email confirms the seats.
+      await enterCode(page, seen);
+      expect(await h1(page)).toBe(text(locale, 'events.confirmed.title'));
     },
   );
 });
 
 describe('Back, Forward and the language switcher on the party form', () => {
   it.each([true, false])('keep the answers (JavaScript %s)', async (javaScriptEnabled) => {
-    await site.withPage({ javaScriptEnabled }, async (page) => {
+    await site.withNewContext({ javaScriptEnabled }, async (page) => {
       const answers = { adults: '2', children_3_6: '1', children_11_14: '1', name: 'Nadia Back', phone: '' };
       const expectAnswers = async (locale: string) => {
         expect(new URL(page.url()).pathname).toBe(`/${locale}/eventi/${fx.slug}/iscrizione`);
@@ -240,7 +234,7 @@ describe('Back, Forward and the language switcher on the party form', () => {
   });
 
   it('Back from the code step and "sign up" again lead to the same code step; the seats are held once', async () => {
-    await site.withPage({ javaScriptEnabled: false }, async (page) => {
+    await site.withNewContext({ javaScriptEnabled: false }, async (page) => {
       const before = await seatsLeft(page, 'it');
       await page.goto(`${eventPage('it')}/iscrizione`, { waitUntil: 'load' });
       await page.fill('#adults', '2');

@@ -6,7 +6,7 @@
 // attribute the payloads could have introduced. The
 // .ics files are checked as text: a calendar, served as an attachment, never as a page.
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Dialog, Page } from 'playwright-core';
 import { startServer } from '../support/server.ts';
 import { axeViolations, browserSite } from './support.ts';
 import { createUser } from '#/features/staff-accounts/users.ts';
@@ -39,6 +39,8 @@ const DESCRIPTION_EXTRAS = [
 ];
 
 let context: BrowserContext;
+/** The one tab that goes from page to page (a new tab is a new renderer process). */
+let tab: Page;
 let staffToken = '';
 const eventIds: number[] = [];
 const slugs: string[] = [];
@@ -140,6 +142,7 @@ beforeAll(async () => {
   // The CSP (no inline script) would stop most injected scripts by itself: it is bypassed here, so
   // what is tested is the escaping, and any leaked handler would really run and open its dialog.
   context = await site.browser.newContext({ javaScriptEnabled: true, bypassCSP: true });
+  tab = await context.newPage();
 });
 
 /** Elements, attributes and scripts that partner text could only have brought in by escaping. */
@@ -176,13 +179,17 @@ function inspect(page: Page) {
   });
 }
 
-function watchDialogs(page: Page): string[] {
+/** Every dialog the page opens from now until `stop`, dismissed. */
+function watchDialogs(page: Page): { dialogs: string[]; stop: () => void } {
   const dialogs: string[] = [];
-  page.on('dialog', (d) => {
+  // One watcher at a time on the shared tab (a visit that failed did not stop its own).
+  page.removeAllListeners('dialog');
+  const listener = (d: Dialog) => {
     dialogs.push(`${d.type()}: ${d.message()}`);
     void d.dismiss();
-  });
-  return dialogs;
+  };
+  page.on('dialog', listener);
+  return { dialogs, stop: () => void page.off('dialog', listener) };
 }
 
 /**
@@ -190,18 +197,16 @@ function watchDialogs(page: Page): string[] {
  * carries them: a page that shows no partner text. The home page has the same runtime beside the events.
  */
 async function ownIslandRuntime(locale: string): Promise<string[]> {
-  const page = await context.newPage();
-  await page.goto(`${site.origin}/${locale}/sportelli`, { waitUntil: 'load' });
-  const { scripts, injected } = await inspect(page);
-  await page.close();
+  await tab.goto(`${site.origin}/${locale}/sportelli`, { waitUntil: 'load' });
+  const { scripts, injected } = await inspect(tab);
   expect(scripts.length, 'the desks list runs its island').toBeGreaterThan(0);
   return [...scripts, ...injected];
 }
 
 /** Opens a page with JavaScript on and fails on any dialog or any element the payloads could inject. */
 async function visit(path: string, options: { html?: boolean; ownRuntime?: string[] } = {}): Promise<{ text: string }> {
-  const page = await context.newPage();
-  const dialogs = watchDialogs(page);
+  const page = tab;
+  const { dialogs, stop } = watchDialogs(page);
   const response = await page.goto(site.origin + path, { waitUntil: 'load' });
   expect(response?.status(), path).toBe(200);
   // Give any injected handler (onload, ontoggle, autofocus…) its chance to run.
@@ -225,21 +230,21 @@ async function visit(path: string, options: { html?: boolean; ownRuntime?: strin
     for (const json of found.ldJson) expect(() => JSON.parse(json), path).not.toThrow();
     text = `${found.title}\n${found.text}`;
   }
+  stop();
   expect(dialogs, path).toEqual([]);
-  await page.close();
   return { text };
 }
 
 describe('the detectors', () => {
   it('notice a leaked payload (so a pass means something)', async () => {
-    const page = await context.newPage();
-    const dialogs = watchDialogs(page);
+    const page = tab;
+    const { dialogs, stop } = watchDialogs(page);
     await page.setContent(
       '<main><img src=x onerror="alert(1)"><a href="javascript:alert(2)">x</a><svg></svg></main><script>alert(3)</script>',
     );
     await page.waitForTimeout(300);
     const found = await inspect(page);
-    await page.close();
+    stop();
     expect(dialogs.length).toBeGreaterThan(0);
     expect(found.handlers).toEqual(['IMG onerror']);
     expect(found.badUrls).toEqual(['A href=javascript:alert(2)']);
@@ -279,11 +284,9 @@ describe.each(['it', 'ar'])('public pages in %s', (locale) => {
     expect(xml).toContain('&lt;script&gt;alert(&quot;title&quot;)&lt;/script&gt;');
     // Chromium parses it as XML: a payload that broke out (e.g. "]]>") would make it invalid.
     await visit(`/${locale}/eventi/feed.xml`, { html: false });
-    const page = await context.newPage();
-    await page.goto(`${site.origin}/${locale}/eventi/feed.xml`);
-    const parseError = await page.evaluate(() => document.getElementsByTagName('parsererror').length);
+    await tab.goto(`${site.origin}/${locale}/eventi/feed.xml`);
+    const parseError = await tab.evaluate(() => document.getElementsByTagName('parsererror').length);
     expect(parseError).toBe(0);
-    await page.close();
   });
 
   it('the .ics files are calendars, downloaded, never rendered as pages', async () => {
@@ -309,16 +312,15 @@ describe('staff pages (a coordinator reviews hostile events)', () => {
       await visit(`/it/staff/eventi/${id}`);
       await visit(`/en/staff/eventi/${id}`);
     }
-    const page = await context.newPage();
+    const page = tab;
     await page.goto(`${site.origin}/it/staff/eventi/${eventIds[eventIds.length - 1]}`);
     expect(await page.inputValue('#title-it')).toBe(PAYLOADS[1]);
     expect(await page.inputValue('#venue')).toBe(PAYLOADS[3]);
     expect(await page.inputValue('#description-it')).toBe(PAYLOADS[0]);
-    await page.close();
   });
 
   it('the staff event pages pass axe (WCAG 2.1 AA), also with errors shown', async () => {
-    const page = await context.newPage();
+    const page = tab;
     for (const path of [
       '/it/staff/eventi',
       '/it/staff/eventi/nuovo',
@@ -331,6 +333,5 @@ describe('staff pages (a coordinator reviews hostile events)', () => {
     await page.click('#save');
     await page.waitForSelector('.error-summary');
     expect(await axeViolations(page), 'nuovo with errors').toEqual([]);
-    await page.close();
   });
 });

@@ -5,18 +5,17 @@
 // and the admin's city view). The figures come from bookings made through the booking service and
 // counted by the hourly job before the server starts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContextOptions, Page } from 'playwright-core';
 import { startServer } from '../support/server.ts';
 import { createDemoAccounts, type DemoAccount } from '#/features/staff-accounts/demo.ts';
 import { getDeskBySlug } from '#/features/desks/desks.ts';
 import { createBooking } from '#/features/booking/create-booking.ts';
 import { countFigures } from '#/features/figures/count-figures.ts';
 import { browserSite, expectNoViolations, follow } from './support.ts';
-import { passSecondFactor, signIn } from './staff-support.ts';
+import { passSecondFactor, signedInContext } from './staff-support.ts';
 import type { Locale } from '#/lib/locales.ts';
 
 const accounts: Partial<Record<DemoAccount['role'], DemoAccount>> = {};
-let adminSecret: string | undefined;
 
 const site = browserSite(() =>
   startServer(
@@ -67,35 +66,31 @@ const site = browserSite(() =>
   ),
 );
 
-async function signedIn(
-  role: 'coordinator' | 'admin',
-  options: Parameters<typeof site.browser.newContext>[0],
-): Promise<BrowserContext> {
-  const context = await site.browser.newContext(options);
-  const page = await context.newPage();
-  await signIn(page, site.origin, accounts[role]!);
-  // The first sign-in sets TOTP up; later ones pass the second step with it.
-  if (role === 'admin') adminSecret = await passSecondFactor(page, site.origin, adminSecret);
-  await page.close();
-  return context;
+/**
+ * A page signed in as `role`. The file's first for each role signs in (the admin's sets TOTP up, as
+ * every admin's first does); the others reuse that session (staff-support.ts, signedInContext).
+ */
+async function signedIn(role: 'coordinator' | 'admin', options: BrowserContextOptions): Promise<Page> {
+  const { page } = await signedInContext(site, accounts[role]!, options, async (signingIn) => {
+    if (role === 'admin') await passSecondFactor(signingIn, site.origin);
+  });
+  return page;
 }
 
 /** Whether anything sticks out of the screen sideways. */
 const fitsWidth = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
 
 describe('the dashboard with JavaScript off, on a 320 px phone (coordinator of Municipio 8)', () => {
-  let context: BrowserContext;
   let page: Page;
   beforeAll(async () => {
-    context = await signedIn('coordinator', {
+    page = await signedIn('coordinator', {
       javaScriptEnabled: false,
       viewport: { width: 320, height: 640 },
       isMobile: true,
       hasTouch: true,
     });
-    page = await context.newPage();
   });
-  afterAll(() => context?.close());
+  afterAll(() => page?.context().close());
 
   it('shows each section as an SVG chart beside its data table, small counts as "< 5"', async () => {
     const response = await page.goto(`${site.origin}/it/staff/cruscotto`, { waitUntil: 'load' });
@@ -132,28 +127,26 @@ describe('the dashboard with JavaScript off, on a 320 px phone (coordinator of M
 });
 
 describe.each(['it', 'en'] as const)('axe finds no violation on the dashboard (%s)', (locale) => {
-  let coordinator: BrowserContext;
-  let admin: BrowserContext;
+  let coordinator: Page;
+  let admin: Page;
   beforeAll(async () => {
     coordinator = await signedIn('coordinator', { javaScriptEnabled: true, bypassCSP: true });
     admin = await signedIn('admin', { javaScriptEnabled: true, bypassCSP: true });
   });
   afterAll(async () => {
-    await coordinator?.close();
-    await admin?.close();
+    await coordinator?.context().close();
+    await admin?.context().close();
   });
 
   it('the coordinator’s municipi, and the admin’s city by desk', async () => {
-    for (const [context, path] of [
+    for (const [page, path] of [
       [coordinator, 'cruscotto'],
       [admin, 'cruscotto?per=desk'],
     ] as const) {
-      const page = await context.newPage();
       const response = await page.goto(`${site.origin}/${locale}/staff/${path}`, { waitUntil: 'load' });
       expect(response?.status(), path).toBe(200);
       expect(await page.locator('svg.bar-chart').count()).toBeGreaterThan(0);
       await expectNoViolations(page, path);
-      await page.close();
     }
   });
 });

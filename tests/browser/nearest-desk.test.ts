@@ -119,36 +119,39 @@ describe('the nearest desk on the home page', () => {
     async (locale) => {
       // A tall window, so that the whole page is in view: a shift below a phone's first screen counts too.
       const tall = { viewport: { width: 320, height: 2400 } };
-      await site.withPage({ ...tall, geolocation: nearVillapizzone, permissions: ['geolocation'] }, async (page) => {
-        const { refused, elsewhere } = watchCspAndRequests(page);
-        // Every layout shift from the first paint on: the island is in its place before it wakes up.
-        await page.addInitScript(() => {
-          const w = window as unknown as { shifts: number };
-          w.shifts = 0;
-          new PerformanceObserver((list) => {
-            for (const e of list.getEntries()) w.shifts += (e as PerformanceEntry & { value: number }).value;
-          }).observe({ type: 'layout-shift', buffered: true });
-        });
-        await page.goto(`${site.origin}/${locale}`, { waitUntil: 'load' });
-        expect(await page.getAttribute('html', 'dir')).toBe(locale === 'ar' ? 'rtl' : 'ltr');
-        await page.locator('astro-island:not([ssr])').waitFor({ state: 'attached' });
-        expect(await page.locator('.nearest-list').count()).toBe(0);
-        expect(await page.evaluate(() => (window as unknown as { shifts: number }).shifts)).toBe(0);
-        const button = page.getByRole('button', { name: text(locale, 'desks.nearest.button') });
-        await button.focus();
-        await page.keyboard.press('Enter');
-        await page.getByRole('status').getByText(text(locale, 'home.nearest.found')).waitFor();
-        // About 0.2, 1.7 and 3.2 km away, nearest first, each a link to its desk's page.
-        const shown = await nearestShown(page);
-        expect(shown.map((s) => s.desk)).toEqual(
-          ['villapizzone', 'quarto-oggiaro', 'gallaratese'].map((slug) => `/${locale}/sportelli/${slug}`),
-        );
-        expect(shown[0]!.distance).toMatch(locale === 'ar' ? /كم/ : /^a 0,\d km$/);
-        expect(await button.evaluate((b) => b === document.activeElement)).toBe(true);
-        expect(await noHorizontalScroll(page)).toBe(true);
-        expect(refused).toEqual([]);
-        expect(elsewhere).toEqual([]);
-      });
+      await site.withNewContext(
+        { ...tall, geolocation: nearVillapizzone, permissions: ['geolocation'] },
+        async (page) => {
+          const { refused, elsewhere } = watchCspAndRequests(page);
+          // Every layout shift from the first paint on: the island is in its place before it wakes up.
+          await page.addInitScript(() => {
+            const w = window as unknown as { shifts: number };
+            w.shifts = 0;
+            new PerformanceObserver((list) => {
+              for (const e of list.getEntries()) w.shifts += (e as PerformanceEntry & { value: number }).value;
+            }).observe({ type: 'layout-shift', buffered: true });
+          });
+          await page.goto(`${site.origin}/${locale}`, { waitUntil: 'load' });
+          expect(await page.getAttribute('html', 'dir')).toBe(locale === 'ar' ? 'rtl' : 'ltr');
+          await page.locator('astro-island:not([ssr])').waitFor({ state: 'attached' });
+          expect(await page.locator('.nearest-list').count()).toBe(0);
+          expect(await page.evaluate(() => (window as unknown as { shifts: number }).shifts)).toBe(0);
+          const button = page.getByRole('button', { name: text(locale, 'desks.nearest.button') });
+          await button.focus();
+          await page.keyboard.press('Enter');
+          await page.getByRole('status').getByText(text(locale, 'home.nearest.found')).waitFor();
+          // About 0.2, 1.7 and 3.2 km away, nearest first, each a link to its desk's page.
+          const shown = await nearestShown(page);
+          expect(shown.map((s) => s.desk)).toEqual(
+            ['villapizzone', 'quarto-oggiaro', 'gallaratese'].map((slug) => `/${locale}/sportelli/${slug}`),
+          );
+          expect(shown[0]!.distance).toMatch(locale === 'ar' ? /كم/ : /^a 0,\d km$/);
+          expect(await button.evaluate((b) => b === document.activeElement)).toBe(true);
+          expect(await noHorizontalScroll(page)).toBe(true);
+          expect(refused).toEqual([]);
+          expect(elsewhere).toEqual([]);
+        },
+      );
     },
   );
 

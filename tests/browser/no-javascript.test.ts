@@ -2,28 +2,23 @@
 // calendar download works, and content pages load no script at all; the home page only its
 // "nearest desk" island (issue #14), from the site itself.
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page, Response } from 'playwright-core';
 import { sharedServer } from '../support/shared-server.ts';
 import { browserSite, CONTENT_PAGES, firstEventPath, pagesFor, resolvePath } from './support.ts';
 
 let context: BrowserContext;
+// One tab goes from page to page, test after test: a new tab is a new renderer process (about 0.2 s
+// of CPU each).
+let page: Page;
 
 const site = browserSite(() => sharedServer());
 beforeAll(async () => {
   context = await site.browser.newContext({ javaScriptEnabled: false, acceptDownloads: true });
+  page = await context.newPage();
 });
 
 describe('every page type renders its heading without JavaScript', () => {
-  // One tab goes from page to page: a new tab is a new renderer process (about 0.2 s of CPU each).
-  let page: Page;
-  beforeAll(async () => {
-    page = await context.newPage();
-  });
-  afterAll(async () => {
-    await page?.close();
-  });
-
   it.each(pagesFor(['it', 'ar']))('/%s %s', async (locale, spec) => {
     const path = await resolvePath(site.origin, locale, spec);
     const response = await page.goto(site.origin + path, { waitUntil: 'load' });
@@ -37,7 +32,6 @@ describe('every page type renders its heading without JavaScript', () => {
 
 describe('the desks filter is a plain form', () => {
   it.each(['it', 'ar'])('/%s/sportelli: choosing Municipio 8 lists its three desks', async (locale) => {
-    const page = await context.newPage();
     const M8 = ['Gallaratese', 'Quarto Oggiaro', 'Villapizzone'];
     // Each listed desk, named by the Municipio 8 area its heading mentions (or its full heading).
     const deskNames = async () =>
@@ -56,63 +50,70 @@ describe('the desks filter is a plain form', () => {
       // The choice survives the round trip.
       expect(await page.locator('select[name="municipio"]').inputValue()).toBe(municipio);
     };
-    try {
-      await page.goto(`${site.origin}/${locale}/sportelli`, { waitUntil: 'load' });
-      expect(await deskNames()).toEqual(expect.arrayContaining(M8));
+    await page.goto(`${site.origin}/${locale}/sportelli`, { waitUntil: 'load' });
+    expect(await deskNames()).toEqual(expect.arrayContaining(M8));
 
-      await choose('8');
-      expect(await deskNames()).toEqual(M8);
+    await choose('8');
+    expect(await deskNames()).toEqual(M8);
 
-      // And it really filters: a municipio without desks lists none.
-      await choose('1');
-      expect(await deskNames()).toEqual([]);
-    } finally {
-      await page.close();
-    }
+    // And it really filters: a municipio without desks lists none.
+    await choose('1');
+    expect(await deskNames()).toEqual([]);
   });
 });
 
 describe('"add to calendar" works without JavaScript', () => {
   it.each(['it', 'ar'])('/%s event page', async (locale) => {
     const path = await firstEventPath(site.origin, locale);
-    const page = await context.newPage();
-    try {
-      await page.goto(site.origin + path, { waitUntil: 'load' });
-      const link = page.locator('main a[href$=".ics"]').first();
-      expect(await link.count()).toBe(1);
-      const href = await link.getAttribute('href');
-      expect(href).toBeTruthy();
-      const target = new URL(href!, page.url());
-      expect(target.origin).toBe(site.origin);
+    await page.goto(site.origin + path, { waitUntil: 'load' });
+    const link = page.locator('main a[href$=".ics"]').first();
+    expect(await link.count()).toBe(1);
+    const href = await link.getAttribute('href');
+    expect(href).toBeTruthy();
+    const target = new URL(href!, page.url());
+    expect(target.origin).toBe(site.origin);
 
-      const response = await context.request.get(target.href);
-      expect(response.status()).toBe(200);
-      expect(response.headers()['content-type']).toMatch(/^text\/calendar/);
-      const body = await response.text();
-      expect(body.startsWith('BEGIN:VCALENDAR')).toBe(true);
-      expect(body).toContain('BEGIN:VEVENT');
+    const response = await context.request.get(target.href);
+    expect(response.status()).toBe(200);
+    expect(response.headers()['content-type']).toMatch(/^text\/calendar/);
+    const body = await response.text();
+    expect(body.startsWith('BEGIN:VCALENDAR')).toBe(true);
+    expect(body).toContain('BEGIN:VEVENT');
 
-      // Clicking it really downloads the file.
-      const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
-      expect(download.suggestedFilename()).toMatch(/\.ics$/);
-      const file = await download.path();
-      expect((await readFile(file, 'utf8')).startsWith('BEGIN:VCALENDAR')).toBe(true);
-    } finally {
-      await page.close();
-    }
+    // Clicking it really downloads the file.
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    expect(download.suggestedFilename()).toMatch(/\.ics$/);
+    const file = await download.path();
+    expect((await readFile(file, 'utf8')).startsWith('BEGIN:VCALENDAR')).toBe(true);
   });
 });
 
-/** The scripts a page asks for, with JavaScript on (so that a script it asks for would really load). */
+/**
+ * A tab with JavaScript on (so that a script a page asks for would really load) and its caches off,
+ * as DevTools' "Disable cache" has them: the renderer's memory cache emptied and bypassed, the HTTP
+ * cache not used, so every script a page asks for is fetched and seen, however many pages the tab
+ * loaded before (a script served from memory would fire no response event).
+ */
+let scripted: Page | undefined;
+async function uncachedTab(): Promise<Page> {
+  if (scripted) return scripted;
+  const tab = await (await site.browser.newContext()).newPage();
+  const cdp = await tab.context().newCDPSession(tab);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+  return (scripted = tab);
+}
+
+/** The scripts a page asks for, with JavaScript on. */
 async function scriptsOf(path: string) {
-  const jsContext = await site.browser.newContext();
-  const page = await jsContext.newPage();
+  const page = await uncachedTab();
   const scripts: string[] = [];
   const all: string[] = [];
-  page.on('response', (r) => {
+  const seen = (r: Response) => {
     all.push(r.url());
     if (r.request().resourceType() === 'script') scripts.push(r.url());
-  });
+  };
+  page.on('response', seen);
   try {
     const response = await page.goto(site.origin + path, { waitUntil: 'networkidle' });
     expect(response?.status()).toBe(200);
@@ -121,7 +122,7 @@ async function scriptsOf(path: string) {
     const inline = await page.locator('script:not([type="application/ld+json"]):not([src])').count();
     return { scripts, inline };
   } finally {
-    await jsContext.close();
+    page.off('response', seen);
   }
 }
 

@@ -58,81 +58,70 @@ async function fillPledge(
 }
 
 async function pledgeJourney(
-  context: BrowserContext,
+  page: Page,
   locale: Locale,
   person: { name: string; phone?: string; email?: string },
   item: string,
 ) {
   const before = await remaining(item);
-  const page = await context.newPage();
-  try {
-    // From the campaign page's button.
-    await page.goto(`${site.origin}/${locale}/zaino-sospeso`);
-    await follow(page, page.getByRole('link', { name: text(locale, 'pledge.cta'), exact: true }));
-    expect(new URL(page.url()).pathname).toBe(`/${locale}/zaino-sospeso/dona`);
-    expect(await h1(page)).toBe(text(locale, 'pledge.form.title'));
-    const field = page.locator(`#qty-${item}`);
-    expect(await field.getAttribute('max')).toBe(String(before));
-    // The field says how many are still needed, in its description.
-    expect(await field.getAttribute('aria-describedby')).toBe(`qty-${item}-hint`);
-    expect(await page.locator(`#qty-${item}-hint`).innerText()).toBe(
-      text(locale, 'pledge.form.stillNeeded', { n: String(before) }),
-    );
+  // From the campaign page's button.
+  await page.goto(`${site.origin}/${locale}/zaino-sospeso`);
+  await follow(page, page.getByRole('link', { name: text(locale, 'pledge.cta'), exact: true }));
+  expect(new URL(page.url()).pathname).toBe(`/${locale}/zaino-sospeso/dona`);
+  expect(await h1(page)).toBe(text(locale, 'pledge.form.title'));
+  const field = page.locator(`#qty-${item}`);
+  expect(await field.getAttribute('max')).toBe(String(before));
+  // The field says how many are still needed, in its description.
+  expect(await field.getAttribute('aria-describedby')).toBe(`qty-${item}-hint`);
+  expect(await page.locator(`#qty-${item}-hint`).innerText()).toBe(
+    text(locale, 'pledge.form.stillNeeded', { n: String(before) }),
+  );
 
-    // Sent empty: the error summary has the focus, each problem links to its field.
-    await follow(page, page.locator('#submit'));
-    expect(await h1(page)).toBe(text(locale, 'pledge.form.title'));
-    const summary = page.locator('.error-summary');
-    expect(await summary.isVisible()).toBe(true);
-    expect(await page.evaluate(() => document.activeElement?.classList.contains('error-summary'))).toBe(true);
-    expect(await summary.locator('a').first().innerText()).toBe(text(locale, 'pledge.error.itemsRequired'));
-    await summary.locator('a[href="#name"]').click();
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('name');
+  // Sent empty: the error summary has the focus, each problem links to its field.
+  await follow(page, page.locator('#submit'));
+  expect(await h1(page)).toBe(text(locale, 'pledge.form.title'));
+  const summary = page.locator('.error-summary');
+  expect(await summary.isVisible()).toBe(true);
+  expect(await page.evaluate(() => document.activeElement?.classList.contains('error-summary'))).toBe(true);
+  expect(await summary.locator('a').first().innerText()).toBe(text(locale, 'pledge.error.itemsRequired'));
+  await summary.locator('a[href="#name"]').click();
+  expect(await page.evaluate(() => document.activeElement?.id)).toBe('name');
 
-    // (Arabic-Indic digits typed into the field are read by the server too: tests/http covers them.)
-    await fillPledge(page, { item, quantity: '2', ...person });
-    // Held until the code sent to the contact is typed (by SMS to a mobile, else by email).
-    await pledgeWithCode(page, site.server, person.email ?? '+393516818198', {
-      typed: locale === 'ar' ? arabicIndic : undefined,
-    });
-    expect(await h1(page)).toBe(text(locale, 'pledge.done.title'));
-    const reference = (await page.locator('.panel .reference').innerText()).trim();
-    expect(reference).toMatch(/^ZS-[A-Z0-9]{4}-[A-Z0-9]{2}$/);
-    expect(await page.locator('main').innerText()).toContain(
-      person.email ? text(locale, 'pledge.done.change.email') : text(locale, 'pledge.done.change.phone'),
-    );
-    const ics = await downloadCalendar(page);
-    expect(ics).toContain('BEGIN:VEVENT');
-    expect(ics).toContain(`UID:pledge-${reference}@`);
-    expect(await remaining(item)).toBe(before - 2);
+  // (Arabic-Indic digits typed into the field are read by the server too: tests/http covers them.)
+  await fillPledge(page, { item, quantity: '2', ...person });
+  // Held until the code sent to the contact is typed (by SMS to a mobile, else by email).
+  await pledgeWithCode(page, site.server, person.email ?? '+393516818198', {
+    typed: locale === 'ar' ? arabicIndic : undefined,
+  });
+  expect(await h1(page)).toBe(text(locale, 'pledge.done.title'));
+  const reference = (await page.locator('.panel .reference').innerText()).trim();
+  expect(reference).toMatch(/^ZS-[A-Z0-9]{4}-[A-Z0-9]{2}$/);
+  expect(await page.locator('main').innerText()).toContain(
+    person.email ? text(locale, 'pledge.done.change.email') : text(locale, 'pledge.done.change.phone'),
+  );
+  const ics = await downloadCalendar(page);
+  expect(ics).toContain('BEGIN:VEVENT');
+  expect(ics).toContain(`UID:pledge-${reference}@`);
+  expect(await remaining(item)).toBe(before - 2);
 
-    // The campaign page shows the new numbers at once.
-    await page.goto(`${site.origin}/${locale}/zaino-sospeso`);
-    const progress = page.locator(`progress[aria-labelledby="item-${item}"]`);
-    expect(Number(await progress.getAttribute('max')) - Number(await progress.getAttribute('value'))).toBe(before - 2);
-    return reference;
-  } finally {
-    await page.close();
-  }
+  // The campaign page shows the new numbers at once.
+  await page.goto(`${site.origin}/${locale}/zaino-sospeso`);
+  const progress = page.locator(`progress[aria-labelledby="item-${item}"]`);
+  expect(Number(await progress.getAttribute('max')) - Number(await progress.getAttribute('value'))).toBe(before - 2);
+  return reference;
 }
 
 describe('pledging', () => {
   it('works with JavaScript off, in Arabic, with a phone number only', async () => {
-    const context = await site.browser.newContext({ javaScriptEnabled: false, acceptDownloads: true });
-    try {
-      await pledgeJourney(context, 'ar', { name: 'أمينة', phone: '٣٥١ ٦٨١ ٨١٩٨' }, 'pastelli');
-    } finally {
-      await context.close();
-    }
+    await site.withPage({ javaScriptEnabled: false, acceptDownloads: true }, (page) =>
+      pledgeJourney(page, 'ar', { name: 'أمينة', phone: '٣٥١ ٦٨١ ٨١٩٨' }, 'pastelli'),
+    );
   });
 
   it('works with JavaScript on, in Italian, with an email', async () => {
-    const context = await site.browser.newContext({ acceptDownloads: true });
-    try {
-      await pledgeJourney(context, 'it', { name: 'Giulia', email: 'giulia@example.org' }, 'astuccio');
-    } finally {
-      await context.close();
-    }
+    await site.withPage({ acceptDownloads: true }, (page) =>
+      pledgeJourney(page, 'it', { name: 'Giulia', email: 'giulia@example.org' }, 'astuccio'),
+    );
   });
 });
 

@@ -6,7 +6,7 @@
 // Accounts: the demo accounts the server prints with NODE_ENV=development on the embedded database;
 // on PostgreSQL (TEST_DATABASE_URL) the test creates the same accounts in the server's schema.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { startStaffServer } from '../support/staff-http.ts';
 import { lastCodeMailId } from '../support/codes.ts';
 import { addDays } from '#/features/booking/slots.ts';
@@ -60,77 +60,67 @@ const signedInContext = (options: { javaScriptEnabled: boolean; bypassCSP?: bool
   signedInAs(site, site.app.accounts.desk_operator, options);
 
 describe('axe finds no violation', () => {
-  let context: BrowserContext;
+  // One tab goes from page to page, test after test (a new tab is a new renderer process).
+  let page: Page;
   beforeAll(async () => {
     // axe is injected as a script: the context bypasses the page's CSP (which allows no inline script).
-    context = await signedInContext({ javaScriptEnabled: true, bypassCSP: true });
+    ({ page } = await signedInContext({ javaScriptEnabled: true, bypassCSP: true }));
   });
   afterAll(async () => {
-    await context?.close();
+    await page?.context().close();
   });
 
   for (const locale of ['it', 'en']) {
     it(`/${locale}: the list of agendas, the day and week views, the settings`, async () => {
       // The refused forms of the locale before left their answers in the draft (kept an hour, for
       // Back), not their errors: every page here answers 200.
-      const page = await context.newPage();
-      try {
-        for (const path of [
-          `/${locale}/staff/agenda`,
-          `/${locale}/staff/agenda/quarto-oggiaro?giorno=${bookedDay}&vista=giorno`,
-          `/${locale}/staff/agenda/quarto-oggiaro?giorno=${bookedDay}&vista=settimana`,
-          `/${locale}/staff/agenda/quarto-oggiaro/impostazioni`,
-        ]) {
-          const response = await page.goto(site.origin + path, { waitUntil: 'load' });
-          expect(response?.status(), path).toBe(200);
-          expect(await page.locator('h1').count()).toBe(1);
-          await expectNoViolations(page, path);
-        }
-        // The day view has the booking in its table.
-        await page.goto(`${site.origin}/${locale}/staff/agenda/quarto-oggiaro?giorno=${bookedDay}&vista=giorno`, {
-          waitUntil: 'load',
-        });
-        expect(await page.locator('tbody tr', { hasText: 'Amina' }).count()).toBe(1);
-      } finally {
-        await page.close();
+      for (const path of [
+        `/${locale}/staff/agenda`,
+        `/${locale}/staff/agenda/quarto-oggiaro?giorno=${bookedDay}&vista=giorno`,
+        `/${locale}/staff/agenda/quarto-oggiaro?giorno=${bookedDay}&vista=settimana`,
+        `/${locale}/staff/agenda/quarto-oggiaro/impostazioni`,
+      ]) {
+        const response = await page.goto(site.origin + path, { waitUntil: 'load' });
+        expect(response?.status(), path).toBe(200);
+        expect(await page.locator('h1').count()).toBe(1);
+        await expectNoViolations(page, path);
       }
+      // The day view has the booking in its table.
+      await page.goto(`${site.origin}/${locale}/staff/agenda/quarto-oggiaro?giorno=${bookedDay}&vista=giorno`, {
+        waitUntil: 'load',
+      });
+      expect(await page.locator('tbody tr', { hasText: 'Amina' }).count()).toBe(1);
     });
 
     it(`/${locale}: the phone booking form with errors, the cancel confirmation, the settings with errors`, async () => {
-      const page = await context.newPage();
-      try {
-        await page.goto(`${site.origin}/${locale}/staff/agenda/quarto-oggiaro?giorno=${bookedDay}&vista=giorno`, {
-          waitUntil: 'load',
-        });
-        await page.fill('#email', 'not an address');
-        await follow(page, 'form:has(input[name="intent"][value="book"]) button[type="submit"]');
-        expect(await page.locator('.error-summary').count()).toBe(1);
-        expect(await page.locator('#firstName[aria-invalid="true"]').count()).toBe(1);
-        await expectNoViolations(page, 'phone booking with errors');
+      await page.goto(`${site.origin}/${locale}/staff/agenda/quarto-oggiaro?giorno=${bookedDay}&vista=giorno`, {
+        waitUntil: 'load',
+      });
+      await page.fill('#email', 'not an address');
+      await follow(page, 'form:has(input[name="intent"][value="book"]) button[type="submit"]');
+      expect(await page.locator('.error-summary').count()).toBe(1);
+      expect(await page.locator('#firstName[aria-invalid="true"]').count()).toBe(1);
+      await expectNoViolations(page, 'phone booking with errors');
 
-        await page.goto(`${site.origin}/${locale}/staff/agenda/quarto-oggiaro?giorno=${bookedDay}&vista=giorno`, {
-          waitUntil: 'load',
-        });
-        await follow(page, 'tr:has-text("Amina") form:has(input[value="cancel"]) button');
-        expect(await page.locator('input[name="intent"][value="cancelConfirmed"]').count()).toBe(1);
-        await expectNoViolations(page, 'cancel confirmation');
+      await page.goto(`${site.origin}/${locale}/staff/agenda/quarto-oggiaro?giorno=${bookedDay}&vista=giorno`, {
+        waitUntil: 'load',
+      });
+      await follow(page, 'tr:has-text("Amina") form:has(input[value="cancel"]) button');
+      expect(await page.locator('input[name="intent"][value="cancelConfirmed"]').count()).toBe(1);
+      await expectNoViolations(page, 'cancel confirmation');
 
-        await page.goto(`${site.origin}/${locale}/staff/agenda/quarto-oggiaro/impostazioni`, { waitUntil: 'load' });
-        await page.fill('#slotMinutes', '7');
-        await follow(page, 'form:has(input[name="intent"][value="settings"]) button[type="submit"]');
-        expect(await page.locator('.error-summary').count()).toBe(1);
-        await expectNoViolations(page, 'settings with errors');
-      } finally {
-        await page.close();
-      }
+      await page.goto(`${site.origin}/${locale}/staff/agenda/quarto-oggiaro/impostazioni`, { waitUntil: 'load' });
+      await page.fill('#slotMinutes', '7');
+      await follow(page, 'form:has(input[name="intent"][value="settings"]) button[type="submit"]');
+      expect(await page.locator('.error-summary').count()).toBe(1);
+      await expectNoViolations(page, 'settings with errors');
     });
   }
 });
 
 describe('without JavaScript', () => {
   it('the desk operator books a free slot for a family on the phone, with no contact, and sees it in the agenda', async () => {
-    const context = await signedInContext({ javaScriptEnabled: false });
-    const page = await context.newPage();
+    const { context, page } = await signedInContext({ javaScriptEnabled: false });
     try {
       const slot = (await freeSlots())[0]!;
       const day = romeDateString(new Date(slot.start));

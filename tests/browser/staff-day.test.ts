@@ -5,7 +5,7 @@
 // WCAG 2.1 A/AA violation on the home, the search results and the close-a-day form, in Italian
 // and English.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { startStaffServer } from '../support/staff-http.ts';
 import { lastCodeMailId } from '../support/codes.ts';
 import { addDays } from '#/features/booking/slots.ts';
@@ -56,46 +56,41 @@ const signedInContext = (options: { javaScriptEnabled: boolean; bypassCSP?: bool
   signedInAs(site, site.app.accounts.desk_operator, options);
 
 describe('axe finds no violation', () => {
-  let context: BrowserContext;
+  // One tab goes from page to page, test after test (a new tab is a new renderer process).
+  let page: Page;
   beforeAll(async () => {
-    context = await signedInContext({ javaScriptEnabled: true, bypassCSP: true });
+    ({ page } = await signedInContext({ javaScriptEnabled: true, bypassCSP: true }));
   });
   afterAll(async () => {
-    await context?.close();
+    await page?.context().close();
   });
 
   for (const locale of ['it', 'en']) {
     it(`/${locale}: the home with the day, the search results, the close-a-day form`, async () => {
-      const page = await context.newPage();
-      try {
-        await page.goto(`${site.origin}/${locale}/staff`, { waitUntil: 'load' });
-        expect(await page.locator('#day-ahead-title').count()).toBe(1);
-        await expectNoViolations(page, 'staff home');
-        await page.fill('#home-q', 'Samira');
-        await follow(page, 'form.booking-search button[type="submit"]');
-        expect(new URL(page.url()).pathname).toBe(`/${locale}/staff/cerca`);
-        expect(page.url()).not.toContain('Samira');
-        expect(await page.locator('.hits li', { hasText: reference }).count()).toBe(1);
-        await expectNoViolations(page, 'search results');
-        await page.fill('#q', 'x');
-        await follow(page, 'form.booking-search button[type="submit"]');
-        expect(await page.locator('.error-summary').count()).toBe(1);
-        await expectNoViolations(page, 'search with an error');
-        await page.goto(`${site.origin}/${locale}/staff/agenda/quarto-oggiaro/chiudi?giorno=${bookedDay}`, {
-          waitUntil: 'load',
-        });
-        await expectNoViolations(page, 'close a day');
-      } finally {
-        await page.close();
-      }
+      await page.goto(`${site.origin}/${locale}/staff`, { waitUntil: 'load' });
+      expect(await page.locator('#day-ahead-title').count()).toBe(1);
+      await expectNoViolations(page, 'staff home');
+      await page.fill('#home-q', 'Samira');
+      await follow(page, 'form.booking-search button[type="submit"]');
+      expect(new URL(page.url()).pathname).toBe(`/${locale}/staff/cerca`);
+      expect(page.url()).not.toContain('Samira');
+      expect(await page.locator('.hits li', { hasText: reference }).count()).toBe(1);
+      await expectNoViolations(page, 'search results');
+      await page.fill('#q', 'x');
+      await follow(page, 'form.booking-search button[type="submit"]');
+      expect(await page.locator('.error-summary').count()).toBe(1);
+      await expectNoViolations(page, 'search with an error');
+      await page.goto(`${site.origin}/${locale}/staff/agenda/quarto-oggiaro/chiudi?giorno=${bookedDay}`, {
+        waitUntil: 'load',
+      });
+      await expectNoViolations(page, 'close a day');
     });
   }
 });
 
 describe('without JavaScript', () => {
   it('home → search "QB-…" → the booking in its agenda day; then close that day: cancelled, told, shown closed', async () => {
-    const context = await signedInContext({ javaScriptEnabled: false });
-    const page = await context.newPage();
+    const { context, page } = await signedInContext({ javaScriptEnabled: false });
     try {
       // The search is in the staff menu of every page, not only on the home.
       await page.goto(`${site.origin}/it/staff/agenda`, { waitUntil: 'load' });

@@ -4,7 +4,7 @@
 // and moves another (the <details> opens without a script); the staff list shows it once. Every page
 // fits 320 px without horizontal scroll, and axe finds nothing on each (seen again with scripts on).
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { startServer } from '../support/server.ts';
 import { createUser } from '#/features/staff-accounts/users.ts';
 import { createSession, generateSessionToken } from '#/features/staff-accounts/session.ts';
@@ -30,23 +30,20 @@ const site = browserSite(() =>
 );
 const PHONE = { viewport: { width: 320, height: 640 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 
-let axeContext: BrowserContext;
+// One tab goes from page to page (a new tab is a new renderer process).
+let axePage: Page;
 beforeAll(async () => {
-  axeContext = await site.browser.newContext({ ...PHONE, bypassCSP: true });
+  const axeContext = await site.browser.newContext({ ...PHONE, bypassCSP: true });
   await axeContext.addCookies([{ name: 'qubi_session', value: fx.session, url: site.origin, httpOnly: true }]);
+  axePage = await axeContext.newPage();
 });
 
 /** The page as the visitor saw it fits 320 px, and axe (in its own context, scripts on) finds nothing. */
 async function check(page: Page, what: string) {
   const width = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
   expect(width, `${what}: no horizontal scroll at 320 px`).toEqual([320, 320]);
-  const axe = await axeContext.newPage();
-  try {
-    await axe.goto(page.url(), { waitUntil: 'load' });
-    await expectNoViolations(axe, what);
-  } finally {
-    await axe.close();
-  }
+  await axePage.goto(page.url(), { waitUntil: 'load' });
+  await expectNoViolations(axePage, what);
 }
 
 describe('a recurring activity made and changed in the staff area, JavaScript off, 320 px', () => {

@@ -24,21 +24,48 @@ export async function signIn(
   await follow(page, SUBMIT);
 }
 
+type StorageState = Awaited<ReturnType<BrowserContext['storageState']>>;
+
+/** Each test file's signed-in browser states, by account (the file's `site` is the key). */
+const signedInStates = new WeakMap<object, Map<string, Promise<StorageState>>>();
+
 /**
- * A browser context signed in with an account that has no second step (not an admin): every page
- * opened in it is that person's. The sign-in page must not come back (a refused password would).
+ * A browser context signed in with `account`, and a page in it: every page opened in it is that
+ * person's. The file's first for an account signs in through the sign-in page (the sign-in page must
+ * not come back: a refused password would), then takes `secondStep` if given (an admin's); the
+ * page is left where that ended. The others start from the state that sign-in left (its session
+ * cookie), as a browser that stayed signed in, on a blank page: the same session, without the
+ * password, the second step and their page loads again (nor a wait for a TOTP step). Tests of
+ * signing in itself sign in by hand (`signIn`).
  */
 export async function signedInContext(
   site: { browser: Browser; origin: string },
   account: DemoAccount,
   options: BrowserContextOptions,
-): Promise<BrowserContext> {
+  secondStep?: (page: Page) => Promise<unknown>,
+): Promise<{ context: BrowserContext; page: Page }> {
+  let states = signedInStates.get(site);
+  if (!states) signedInStates.set(site, (states = new Map()));
+  const saved = states.get(account.email);
+  if (saved) {
+    const context = await site.browser.newContext({ ...options, storageState: await saved });
+    return { context, page: await context.newPage() };
+  }
   const context = await site.browser.newContext(options);
   const page = await context.newPage();
-  await signIn(page, site.origin, account);
-  expect(new URL(page.url()).pathname).not.toMatch(/\/accesso$/);
-  await page.close();
-  return context;
+  const state = (async () => {
+    await signIn(page, site.origin, account);
+    expect(new URL(page.url()).pathname).not.toMatch(/\/accesso$/);
+    await secondStep?.(page);
+    return context.storageState();
+  })();
+  states.set(account.email, state);
+  // A sign-in that failed is not kept: the next test tries again.
+  await state.catch((error: unknown) => {
+    states.delete(account.email);
+    throw error;
+  });
+  return { context, page };
 }
 
 const lastStep = new Map<string, number>();

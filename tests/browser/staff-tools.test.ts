@@ -9,16 +9,15 @@
 // test runs the same on the embedded database and on PostgreSQL (TEST_DATABASE_URL). The demo admin
 // sets up TOTP at first sign-in, as every admin does; the code comes from @oslojs/otp.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { startServer } from '../support/server.ts';
 import { createDemoAccounts, type DemoAccount } from '#/features/staff-accounts/demo.ts';
 import { createUser } from '#/features/staff-accounts/users.ts';
 import { createPledge } from '#/features/campaign/create-pledge.ts';
 import { browserSite, expectNoViolations, follow } from './support.ts';
-import { passSecondFactor, signIn } from './staff-support.ts';
+import { passSecondFactor, signedInContext } from './staff-support.ts';
 import { firstCollectionWindowId } from '../support/fixtures.ts';
 
-let adminSecret: string | undefined;
 const accounts: Partial<Record<DemoAccount['role'], DemoAccount>> = {};
 const fx = {
   window8: 0,
@@ -114,44 +113,36 @@ const site = browserSite(() =>
   ),
 );
 
+/**
+ * A page signed in as `role`, on the staff home. The file's first for each role signs in (the
+ * admin's sets TOTP up, as every admin's first does); the others reuse that session
+ * (staff-support.ts, signedInContext).
+ */
 async function signedIn(
   role: 'coordinator' | 'admin',
   options: { javaScriptEnabled: boolean; bypassCSP?: boolean },
-): Promise<BrowserContext> {
-  const account = accounts[role]!;
-  const context = await site.browser.newContext(options);
-  const page = await context.newPage();
-  await signIn(page, site.origin, account);
-  // The first sign-in sets TOTP up; later ones pass the second step with it.
-  if (role === 'admin') adminSecret = await passSecondFactor(page, site.origin, adminSecret);
+): Promise<Page> {
+  const { page } = await signedInContext(site, accounts[role]!, options, async (signingIn) => {
+    if (role === 'admin') await passSecondFactor(signingIn, site.origin);
+  });
   const home = await page.goto(`${site.origin}/it/staff`, { waitUntil: 'load' });
   expect([home?.status(), new URL(page.url()).pathname], `${role} signed in`).toEqual([200, '/it/staff']);
-  await page.close();
-  return context;
+  return page;
 }
 
 describe.each(['it', 'en'] as const)('axe finds no violation (%s)', (locale) => {
-  let coordinator: BrowserContext;
-  let admin: BrowserContext;
   let page: Page;
   const go = async (path: string) => {
     const response = await page.goto(`${site.origin}/${locale}/staff/${path}`, { waitUntil: 'load' });
     expect(response?.status(), path).toBe(200);
   };
-  beforeAll(async () => {
-    coordinator = await signedIn('coordinator', { javaScriptEnabled: true, bypassCSP: true });
-    admin = await signedIn('admin', { javaScriptEnabled: true, bypassCSP: true });
-  });
-  afterAll(async () => {
-    await coordinator?.close();
-    await admin?.close();
-  });
 
+  // Each role's tab goes from page to page (a new tab is a new renderer process).
   describe('as the coordinator of Municipio 8', () => {
     beforeAll(async () => {
-      page = await coordinator.newPage();
+      page = await signedIn('coordinator', { javaScriptEnabled: true, bypassCSP: true });
     });
-    afterAll(() => page.close());
+    afterAll(() => page?.context().close());
 
     it('drop-off points and windows', async () => {
       await go('raccolta');
@@ -194,9 +185,9 @@ describe.each(['it', 'en'] as const)('axe finds no violation (%s)', (locale) => 
 
   describe('as the admin', () => {
     beforeAll(async () => {
-      page = await admin.newPage();
+      page = await signedIn('admin', { javaScriptEnabled: true, bypassCSP: true });
     });
-    afterAll(() => page.close());
+    afterAll(() => page?.context().close());
 
     it('users (every account) and the role form', async () => {
       await go('utenti');
@@ -228,8 +219,7 @@ describe.each(['it', 'en'] as const)('axe finds no violation (%s)', (locale) => 
 
 describe('without JavaScript', () => {
   it('a coordinator marks a pledge received and sets a volunteer’s status', async () => {
-    const context = await signedIn('coordinator', { javaScriptEnabled: false });
-    const page = await context.newPage();
+    const page = await signedIn('coordinator', { javaScriptEnabled: false });
     try {
       await page.goto(`${site.origin}/it/staff/raccolta?finestra=${fx.window8}`, { waitUntil: 'load' });
       const reference = fx.pledges[0]!;
@@ -243,13 +233,12 @@ describe('without JavaScript', () => {
       expect(new URL(page.url()).search).toContain('skill=homework');
       expect(await page.locator(`#status-${fx.volunteer} option[selected]`).getAttribute('value')).toBe('active');
     } finally {
-      await context.close();
+      await page.context().close();
     }
   });
 
   it('an admin erases a person’s data after confirming', async () => {
-    const context = await signedIn('admin', { javaScriptEnabled: false });
-    const page = await context.newPage();
+    const page = await signedIn('admin', { javaScriptEnabled: false });
     try {
       await page.goto(`${site.origin}/en/staff/gdpr`, { waitUntil: 'load' });
       await page.fill('#email', fx.gdprEmail('nojs'));
@@ -263,7 +252,7 @@ describe('without JavaScript', () => {
       await follow(page, 'form:has(input[value="search"]) button[type="submit"]');
       expect(await page.textContent('#results ~ p')).toContain('No data stored');
     } finally {
-      await context.close();
+      await page.context().close();
     }
   });
 });

@@ -3,18 +3,13 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, expect } from 'vitest';
-import {
-  type Browser,
-  type BrowserContext,
-  type BrowserContextOptions,
-  type Locator,
-  type Page,
-} from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import type { RunningServer } from '../support/server.ts';
 import { messages } from '#/lib/i18n.ts';
 import { codeSentTo, lastCodeMailId, nextCodeFromMail } from '../support/codes.ts';
 import { findPart, parseMime } from '../support/mime.ts';
 import { closeContexts, workerBrowser } from './chromium.ts';
+import { returningVisitors, type WithPage } from './visitors.ts';
 
 // The scripts that drive Chromium outside the tests (Lighthouse, the validator) take its path and
 // flags from here.
@@ -31,18 +26,26 @@ export interface BrowserSite<S extends Started> {
   readonly server: RunningServer;
   /** Where the site answers, e.g. http://127.0.0.1:41234. */
   readonly origin: string;
-  /** The worker's Chromium (tests/browser/chromium.ts); each test opens its own context (a new visitor). */
+  /** The worker's Chromium (tests/browser/chromium.ts); the file's contexts are all its own. */
   readonly browser: Browser;
-  /** A new context (no cookies, nothing cached) and a page in it, closed after `use` whatever happens. */
-  withPage<T>(options: BrowserContextOptions, use: (page: Page, context: BrowserContext) => Promise<T>): Promise<T>;
+  /**
+   * A page as a new visitor has it (no cookies, nothing in the HTTP cache), in a context made with
+   * `options`: the file's tab for those options, wiped since its last test (tests/browser/visitors.ts).
+   * Not for a test whose subject is the tab itself, its history (Back, Forward) or what its renderer
+   * keeps in memory, nor one that adds init scripts: those take `withNewContext`.
+   */
+  withPage: WithPage;
+  /** A new context and a page in it, closed after `use` whatever happens. */
+  withNewContext: WithPage;
 }
 
 /**
  * Starts the file's site, and the worker's Chromium if it is not running yet, side by side in a
  * `beforeAll` (registered here, so it runs before the file's own); the `afterAll` stops the site and
  * closes every context the file opened, leaving the browser to the worker's next file: the set-up
- * every browser test file had by hand. One server per file; a fresh context per test is cheap (tens
- * of milliseconds) where a new browser costs a second or more.
+ * every browser test file had by hand. One server per file; a browser per worker (a new browser costs
+ * a second or more), and a tab per kind of visitor (`withPage`), which each test gets back wiped (a
+ * new tab is a new renderer process).
  */
 export function browserSite<S extends Started>(start: () => Promise<S>): BrowserSite<S> {
   let app: S | undefined;
@@ -65,7 +68,8 @@ export function browserSite<S extends Started>(start: () => Promise<S>): Browser
     get browser() {
       return ready(browser, 'browser');
     },
-    async withPage(options, use) {
+    withPage: returningVisitors(() => site.browser),
+    async withNewContext(options, use) {
       const context = await site.browser.newContext(options);
       try {
         return await use(await context.newPage(), context);

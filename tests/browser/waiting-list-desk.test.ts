@@ -4,7 +4,7 @@
 // phone); the offer's email link opens the status page, and "yes, book" makes it a confirmed
 // booking. axe finds nothing on the form and the offer, in Italian and Arabic.
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { startServer } from '../support/server.ts';
 import { getDeskBySlug } from '#/features/desks/desks.ts';
 import { createBooking } from '#/features/booking/create-booking.ts';
@@ -52,19 +52,15 @@ const site = browserSite(() =>
   }),
 );
 
-let axeContext: BrowserContext;
+// One tab goes from page to page (a new tab is a new renderer process).
+let axePage: Page;
 beforeAll(async () => {
-  axeContext = await site.browser.newContext({ bypassCSP: true });
+  axePage = await (await site.browser.newContext({ bypassCSP: true })).newPage();
 });
 
 async function axe(path: string, what: string) {
-  const page = await axeContext.newPage();
-  try {
-    await page.goto(`${site.origin}${path}`, { waitUntil: 'load' });
-    await expectNoViolations(page, what);
-  } finally {
-    await page.close();
-  }
+  await axePage.goto(`${site.origin}${path}`, { waitUntil: 'load' });
+  await expectNoViolations(axePage, what);
 }
 
 describe('tell me if a place opens, JavaScript off', () => {

@@ -7,7 +7,7 @@
 // status page (waiting, offered, answered) in Arabic, Italian and English; at 320 px the join form
 // (as sent and refused), the code step, the status page and the desk's form fit the screen in every locale.
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { startServer } from '../support/server.ts';
 import { codeSentTo } from '../support/codes.ts';
 import { LOCALES } from '#/lib/locales.ts';
@@ -38,10 +38,11 @@ const site = browserSite(() =>
   }),
 );
 
-let axeContext: BrowserContext;
+let axePage: Page;
 beforeAll(async () => {
   // axe is injected as an inline script, which the pages' CSP refuses: only this context bypasses it.
-  axeContext = await site.browser.newContext({ bypassCSP: true });
+  // One tab goes from page to page (a new tab is a new renderer process).
+  axePage = await (await site.browser.newContext({ bypassCSP: true })).newPage();
 });
 
 const api = (path: string, body: unknown) =>
@@ -70,13 +71,8 @@ async function joinAs(page: Page, locale: string, email: string) {
 }
 
 async function axe(path: string, what: string) {
-  const page = await axeContext.newPage();
-  try {
-    await page.goto(`${site.origin}${path}`, { waitUntil: 'load' });
-    await expectNoViolations(page, what);
-  } finally {
-    await page.close();
-  }
+  await axePage.goto(`${site.origin}${path}`, { waitUntil: 'load' });
+  await expectNoViolations(axePage, what);
 }
 
 describe('full → waiting list → offer → accept, JavaScript off, in Arabic', () => {
@@ -151,26 +147,20 @@ describe('full → waiting list → offer → accept, JavaScript off, in Arabic'
   it.each(['it', 'en', 'ar'])('axe: the join form and its code step in /%s', async (locale) => {
     await axe(`/${locale}/eventi/${fx.slug}/lista-attesa`, `join form (${locale})`);
     // The code step lives in this browser's draft: joined and checked in the same (axe) context.
-    const page = await axeContext.newPage();
-    try {
-      await joinAs(page, locale, `axe-${locale}@example.org`);
-      await expectNoViolations(page, `code step (${locale})`);
-    } finally {
-      await page.close();
-    }
+    await joinAs(axePage, locale, `axe-${locale}@example.org`);
+    await expectNoViolations(axePage, `code step (${locale})`);
   });
 
   it.each(LOCALES)('at 320 px the pages fit the screen in /%s', async (locale) => {
-    const phone = await site.browser.newContext({
+    const phone = {
       viewport: { width: 320, height: 640 },
       screen: { width: 320, height: 640 },
       isMobile: true,
       hasTouch: true,
       deviceScaleFactor: 2,
       javaScriptEnabled: false,
-    });
-    try {
-      const page = await phone.newPage();
+    };
+    await site.withPage(phone, async (page) => {
       const fits = async (what: string) => {
         const m = await page.evaluate(() => ({
           scrollWidth: document.documentElement.scrollWidth,
@@ -190,15 +180,13 @@ describe('full → waiting list → offer → accept, JavaScript off, in Arabic'
       await fits('status page');
       await page.goto(`${site.origin}/${locale}/sportelli/quarto-oggiaro/avvisami`, { waitUntil: 'load' });
       await fits('desk form');
-    } finally {
-      await phone.close();
-    }
+    });
   });
 });
 
 describe('Back and the language switcher on the code step, JavaScript off', () => {
   it('Back and "join" again lead to the same code step, the answers kept; the switcher keeps the step', async () => {
-    await site.withPage({ javaScriptEnabled: false }, async (page) => {
+    await site.withNewContext({ javaScriptEnabled: false }, async (page) => {
       const list = `/it/eventi/${fx.slug}/lista-attesa`;
       const submit = () => follow(page, page.getByRole('button', { name: text('it', 'waitlist.submit'), exact: true }));
       await page.goto(`${site.origin}${list}`, { waitUntil: 'load' });
