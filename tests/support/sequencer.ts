@@ -67,6 +67,7 @@ function plan(
       const worker = workers.reduce((soonest, next) => (next.freeAt < soonest.freeAt ? next : soonest));
       const same = left.findIndex((file) => !file.project.config.isolate && file.project.name === worker.project);
       const [file] = left.splice(same === -1 ? 0 : same, 1);
+      if (!file) break;
       queue.push(file);
       worker.freeAt += seconds(file);
       worker.project = file.project.name;
