@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { configDefaults, defineConfig } from 'vitest/config';
 import { TEST_NODE_FLAGS } from './tests/support/node-flags.ts';
-import { longestFirst } from './tests/support/sequencer.ts';
 
 // Tests about PostgreSQL itself (a network outage, several processes) run only in npm run test:pg.
 // HTTP files whose outcome does not depend on which database the server runs on (rendering, headers,
@@ -49,22 +48,25 @@ const sharingServers = ['errors', 'hsds', 'search', 'site'].map((name) => `tests
 // fell back to vitest's default, so until 2026-12 every file of both suites ran one at a time.
 const maxWorkers = Math.max(2, availableParallelism());
 
-// When the run's database templates are made in the run (not by .ci/run beforehand, which names
-// them in QUBI_TEST_DB_TEMPLATES), the unit files go first: they need none, and the other core makes
-// the templates meanwhile, which the other files wait for. Otherwise they go where their short
-// durations put them: last, where they fill the end of the run.
+// The unit files run first, in one worker, while the other core makes the run's database templates
+// (see the unit project). When the templates are made beforehand (.ci/run makes them once for the
+// PGlite and browser suites: QUBI_TEST_DB_TEMPLATES names a folder that is there) there is nothing
+// to make: the unit files then get a worker per core rather than leave one core idle for their
+// ~35 s (measured at load ~13). (vitest refuses projects of different maxWorkers in one group, so
+// they cannot simply run beside the database files.)
 const templatesMadeBeforehand = Boolean(
   process.env.QUBI_TEST_DB_TEMPLATES && existsSync(process.env.QUBI_TEST_DB_TEMPLATES),
 );
 
-// The files that talk to a built server: each runs file after file in a reused worker (isolate:
-// false) instead of a new process and module graph for each. An HTTP file talks to servers in
-// processes of their own; in its worker it only prepares databases and sends requests.
+// The HTTP files' projects: a worker runs file after file (isolate: false) instead of a new process
+// and module graph for each; an HTTP file talks to servers in processes of their own. Beside the
+// integration files: same group and workers.
 const httpFiles = {
   isolate: false,
   testTimeout: 30000,
   hookTimeout: 120000,
   maxWorkers,
+  sequence: { groupOrder: 1 },
   execArgv: TEST_NODE_FLAGS,
 };
 
@@ -74,22 +76,21 @@ export default defineConfig({
     // Migrated (and seeded) embedded databases made once per run, copied for each file and server;
     // on PostgreSQL, template databases. Here, not in the projects: made once for both.
     globalSetup: ['tests/support/global-setup.ts'],
-    // All four projects are one group (vitest runs its groups one after the other, and refuses two
-    // projects of different maxWorkers in one): their files share the two workers side by side, the
-    // longest first, in the order tests/support/sequencer.ts plans.
-    sequence: { sequencer: longestFirst({ first: templatesMadeBeforehand ? [] : ['unit'] }) },
     projects: [
       {
         extends: false,
         test: {
           // Unit tests beside their modules: no database of their own, no server, nothing global
-          // left behind, so a worker runs file after file without a new process and module graph
-          // for each (measured: the 43 files in 15.7 s of CPU against 44.9 s isolated).
+          // left behind, so one worker runs file after file without a new process and module graph
+          // for each (measured: the 43 files in 15.7 s of CPU against 44.9 s isolated). One worker
+          // (vitest then hands it every file at once) and first, before the files with a database:
+          // the other core makes the run's database templates meanwhile, which those files wait for.
           name: 'unit',
           include: ['src/**/*.test.ts'],
           exclude,
           isolate: false,
-          maxWorkers,
+          maxWorkers: templatesMadeBeforehand ? maxWorkers : 1,
+          sequence: { groupOrder: 0 },
           testTimeout: 30000,
           execArgv: TEST_NODE_FLAGS,
         },
@@ -105,6 +106,7 @@ export default defineConfig({
           testTimeout: 30000,
           hookTimeout: 120000,
           maxWorkers,
+          sequence: { groupOrder: 1 },
           // V8 flags of the workers (PGlite compiled once, not twice): see tests/support/node-flags.ts.
           execArgv: TEST_NODE_FLAGS,
         },
