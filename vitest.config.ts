@@ -58,6 +58,18 @@ const templatesMadeBeforehand = Boolean(
   process.env.QUBI_TEST_DB_TEMPLATES && existsSync(process.env.QUBI_TEST_DB_TEMPLATES),
 );
 
+// The HTTP files' projects: a worker runs file after file (isolate: false) instead of a new process
+// and module graph for each; an HTTP file talks to servers in processes of their own. Beside the
+// integration files: same group and workers.
+const httpFiles = {
+  isolate: false,
+  testTimeout: 30000,
+  hookTimeout: 120000,
+  maxWorkers,
+  sequence: { groupOrder: 1 },
+  execArgv: TEST_NODE_FLAGS,
+};
+
 export default defineConfig({
   test: {
     maxWorkers,
@@ -102,34 +114,21 @@ export default defineConfig({
       {
         extends: false,
         test: {
-          // The HTTP files talk to servers in processes of their own: a worker runs file after file
-          // (isolate: false) instead of a new process and module graph for each. Beside the
-          // integration files: same group and workers.
+          ...httpFiles,
           name: 'http',
           include: ['tests/http/**/*.test.ts'],
           exclude: [...exclude, ...sharingServers],
-          isolate: false,
-          testTimeout: 30000,
-          hookTimeout: 120000,
-          maxWorkers,
-          sequence: { groupOrder: 1 },
-          execArgv: TEST_NODE_FLAGS,
         },
       },
       {
         extends: false,
         test: {
           // The same as http, on one server per worker slot.
+          ...httpFiles,
           name: 'http-shared-server',
           include: sharingServers,
           exclude,
           globalSetup: ['tests/support/shared-server-setup.ts'],
-          isolate: false,
-          testTimeout: 30000,
-          hookTimeout: 120000,
-          maxWorkers,
-          sequence: { groupOrder: 1 },
-          execArgv: TEST_NODE_FLAGS,
         },
       },
     ],
