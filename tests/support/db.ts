@@ -1,9 +1,10 @@
 // A fresh, migrated database per test file: in-memory PGlite by default, or a database of its own
 // on the PostgreSQL named by TEST_DATABASE_URL (npm run test:pg), dropped afterwards.
 // Both start from what tests/support/make-templates.ts made once per run when there is one: PGlite
-// starts from its image (tests/support/pglite-image.ts), PostgreSQL copies a template database (CREATE DATABASE … TEMPLATE). Measured side
-// by side on this machine under a load of ~30: 1.7–2.5 s for a copy against 3.0–3.7 s for a new
-// schema and every migration; a server's copy is also already seeded.
+// starts from its packed image (tests/support/pglite-image.ts), PostgreSQL copies a template
+// database (CREATE DATABASE … TEMPLATE). Measured side by side on this machine under a load of ~30:
+// 1.7–2.5 s for a copy against 3.0–3.7 s for a new schema and every migration; a server's copy is
+// also already seeded.
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { setTimeout } from 'node:timers/promises';
