@@ -71,6 +71,34 @@ describe('the nearest desk', () => {
     );
   });
 
+  it.each(['', '/sportelli'])(
+    'wakes within seconds on a phone whose main thread is never idle (/it%s)',
+    async (path) => {
+      // An old phone busy with other work: tasks of 40 ms back to back, so the browser never has an
+      // idle moment and an idle callback without a deadline would never run (the button stays hidden
+      // until the island wakes). The island's `client:idle` deadline wakes it anyway.
+      await site.withNewContext(phone, async (page) => {
+        const errors: string[] = [];
+        page.on('pageerror', (e) => errors.push(e.message));
+        await page.addInitScript(() => {
+          // A message channel, not setTimeout: nested timers are held back 4 ms, an idle moment.
+          const channel = new MessageChannel();
+          channel.port1.onmessage = () => {
+            const end = performance.now() + 40;
+            while (performance.now() < end);
+            channel.port2.postMessage(0);
+          };
+          channel.port2.postMessage(0);
+        });
+        await page.goto(`${site.origin}/it${path}`, { waitUntil: 'load' });
+        // The deadline is 2 s after the page is ready; 10 s leaves room for a loaded CI machine.
+        await page.locator('astro-island:not([ssr])').waitFor({ state: 'attached', timeout: 10000 });
+        expect(await page.getByRole('button', { name: text('it', 'desks.nearest.button') }).isVisible()).toBe(true);
+        expect(errors).toEqual([]);
+      });
+    },
+  );
+
   it('says what to do when the position is refused', async () => {
     await site.withPage({ ...phone, permissions: [] }, async (page) => {
       await page.goto(`${site.origin}/it/sportelli`, { waitUntil: 'load' });
