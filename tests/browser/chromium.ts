@@ -26,8 +26,23 @@ export const CHROMIUM_PATH =
   process.env.CHROMIUM_PATH ||
   (['/usr/bin/chromium-headless-shell', '/usr/bin/chromium'].find((p) => existsSync(p)) ?? '/usr/bin/chromium');
 
+/**
+ * The tests' own V8 flag, not in CHROMIUM_ARGS (Lighthouse must measure pages as a visitor's browser
+ * runs them): no optimizing compilers (Maglev, TurboFan) in the renderers, only the interpreter and
+ * its baseline compiler. A test's pages live a second or two, and each axe check injects axe-core
+ * (~550 kB) into a new document, so the optimizers compile code that is thrown away with the page.
+ * Measured with 20 loads of the desks page each followed by an axe check, in one tab (renderer CPU):
+ * 8.6–9.4 s by default, 4.8–5.3 s with `--max-opt=1`; `--max-opt=2` (Maglev kept) 11.4 s and
+ * `--no-opt` 8.8 s did not help. What a page does is the same at every tier.
+ */
+const TEST_ONLY_ARGS = ['--js-flags=--max-opt=1'];
+
 function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [...CHROMIUM_ARGS, ...TEST_ONLY_ARGS],
+  });
 }
 
 /** Kept on globalThis: a module the worker evaluates again for the next file finds it there. */
