@@ -98,11 +98,15 @@ export default defineConfig({
       {
         extends: false,
         test: {
-          // Each file its own process: its databases, environment and module state (the app runs
-          // in-process here, with its per-process caches: configuration, server secret, database).
+          // The app runs in-process here. A worker runs file after file (isolate: false) instead of
+          // a new process, module graph and PGlite compilation for each; what the app keeps per
+          // process (configuration, server secret, process.env, fake timers) is reset before and
+          // after each file by tests/support/per-file-state.ts.
           name: 'integration',
           include: ['tests/integration/**/*.test.ts'],
           exclude,
+          isolate: false,
+          setupFiles: ['tests/support/per-file-state.ts'],
           testTimeout: 30000,
           hookTimeout: 120000,
           maxWorkers,

@@ -300,6 +300,14 @@ export function getConfig(): AppConfig {
   return (runtimeConfig ??= parseConfig(process.env));
 }
 
+/**
+ * Tests only: the integration files run one after the other in a process (tests/support/
+ * per-file-state.ts), and each must read the environment it runs with, as in a process of its own.
+ */
+export function forgetConfigForTests(): void {
+  runtimeConfig = undefined;
+}
+
 /** Origin for absolute links (canonical, hreflang, feeds, emails): PUBLIC_URL at run time. */
 export function publicOrigin(): string {
   return getConfig().publicUrl;

@@ -19,6 +19,14 @@ export function getServerSecret(db: Db): Promise<string> {
   return cached;
 }
 
+/**
+ * Tests only: the integration files run one after the other in a process (tests/support/
+ * per-file-state.ts), each on a database of its own, with a server secret of its own.
+ */
+export function forgetServerSecretForTests(): void {
+  cached = undefined;
+}
+
 async function readSecret(db: Db): Promise<string> {
   await db
     .insertInto('app_setting')
