@@ -4,6 +4,7 @@ import path from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
 import type { PGliteOptions } from '@electric-sql/pglite';
+import type { ClientConfig } from 'pg';
 import type { Database } from './database.ts';
 import { nameStatements } from './pg-prepared.ts';
 import { preparedPGlite } from './pglite-prepared.ts';
@@ -32,16 +33,31 @@ export function targetFromConfig(config: { databaseUrl: string | undefined; data
     : { kind: 'pglite', dataDir: path.join(config.dataDir, 'pgdata') };
 }
 
+/** How long a request may wait for a pooled connection that another request is using. */
+const QUEUE_WAIT_MS = 30_000;
+
 export async function openDatabase(target: DatabaseTarget): Promise<Kysely<Database>> {
   if (target.kind === 'postgres') {
     const { default: pg } = await import('pg');
     // Calendar days stay "YYYY-MM-DD" strings: a JS Date would shift them by the server's zone.
     pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
+    // pg-pool has one timeout for two different waits: connecting a new client, and waiting in its
+    // queue for a busy one. The first must fail fast (the database is away: a quick 503 that says
+    // when to come back). The second is a burst (200 families at once on one slot, each holding a
+    // connection while it waits for the slot's lock) and must queue: under load in CI, waits of
+    // more than 5 s turned a burst's last requests into 503s. So the client itself gives up
+    // connecting after connectTimeoutMs, and the pool's queue waits up to QUEUE_WAIT_MS.
+    const connectTimeoutMs = target.connectTimeoutMs ?? 5000;
+    class QuickToConnect extends pg.Client {
+      constructor(config?: ClientConfig) {
+        super({ ...config, connectionTimeoutMillis: connectTimeoutMs });
+      }
+    }
     const pool = new pg.Pool({
       connectionString: target.url,
       max: target.poolSize ?? 10,
-      // Fail fast when the database is unreachable instead of queueing requests forever.
-      connectionTimeoutMillis: target.connectTimeoutMs ?? 5000,
+      Client: QuickToConnect,
+      connectionTimeoutMillis: Math.max(QUEUE_WAIT_MS, connectTimeoutMs),
       ...(target.searchPath ? { options: `-c search_path=${target.searchPath}` } : {}),
     });
     // An idle client that loses its connection must not crash the process.

@@ -7,6 +7,8 @@ describe('isDatabaseUnavailable', () => {
       isDatabaseUnavailable(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })),
     ).toBe(true);
     expect(isDatabaseUnavailable(new Error('Connection terminated unexpectedly'))).toBe(true);
+    // pg's own connection timeout (the client gives up connecting: connection.ts).
+    expect(isDatabaseUnavailable(new Error('timeout expired'))).toBe(true);
     expect(
       isDatabaseUnavailable(new Error('render failed', { cause: Object.assign(new Error('x'), { code: '57P01' }) })),
     ).toBe(true);
