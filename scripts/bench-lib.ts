@@ -3,7 +3,7 @@
 // sections of docs/performance.md. Not a test helper: nothing here asserts.
 import path from 'node:path';
 import os from 'node:os';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
@@ -17,7 +17,6 @@ import { generateReference } from '#/features/booking/reference.ts';
 import { addDays } from '#/features/booking/slots.ts';
 import { romeDateString, toRomeIso } from '#/lib/time.ts';
 import { migrateAndSeed } from './prepare-database.ts';
-import { THROWAWAY_APP_SECRET } from '#/server/config.ts';
 
 export const DEFAULT_PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
 export const POOL_SIZE = 10; // the server's default pool (src/server/db/connection.ts)
@@ -162,71 +161,6 @@ export async function bookingTransaction(
 }
 
 // ---------------------------------------------------------------- child servers
-
-/**
- * The built site as `npm start` runs it (`node scripts/start.ts`, production, PORT=0), with V8's
- * default flags: the test helper (tests/support/server.ts) starts it with the test processes'
- * `--liftoff-only`, which keeps PGlite's WebAssembly on V8's baseline compiler for the server's
- * whole life. The bare server (startChildServer) never had that flag, so on the embedded database
- * the site was measured with slower WebAssembly than its baseline and than production
- * (docs/performance.md, benchcpu). Its data must be ready (the bench prepared it); DATA_DIR, when
- * not given, is a folder of its own (its SMS files), removed by stop().
- */
-export async function startSite(
-  env: Record<string, string>,
-): Promise<{ origin: string; process: ChildProcess; stop(): Promise<void> }> {
-  const ownDir = env.DATA_DIR ? undefined : await mkdtemp(path.join(os.tmpdir(), 'qubi-bench-site-'));
-  // As the test helper did: this process then reads and writes the data with the server's key.
-  process.env.APP_SECRET ??= THROWAWAY_APP_SECRET;
-  const child = spawn(process.execPath, ['scripts/start.ts'], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      SEED_SAMPLES: 'yes',
-      DATABASE_URL: '',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      ...(ownDir ? { DATA_DIR: ownDir } : {}),
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  let log = '';
-  const collect = (d: Buffer) => (log += d);
-  child.stdout!.on('data', collect);
-  child.stderr!.on('data', collect);
-  try {
-    const origin = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the site did not start in 60 s:\n${log}`)), 60_000);
-      child.stdout!.on('data', function started() {
-        const m = /running at (http:\/\/[^\s]+)/.exec(log);
-        if (!m) return;
-        clearTimeout(timer);
-        child.stdout!.off('data', started);
-        resolve(m[1]!.replace('localhost', '127.0.0.1'));
-      });
-      void exited.then(() => reject(new Error(`the site exited:\n${log}`)));
-    });
-    // Its output is read by CodeInbox from here on; stderr still goes to the bench's console.
-    child.stdout!.off('data', collect);
-    child.stderr!.off('data', collect);
-    child.stderr!.pipe(process.stderr);
-    return {
-      origin,
-      process: child,
-      async stop() {
-        if (child.exitCode === null) child.kill('SIGTERM');
-        await exited;
-        if (ownDir) await rm(ownDir, { recursive: true, force: true });
-      },
-    };
-  } catch (error) {
-    child.kill('SIGKILL');
-    if (ownDir) await rm(ownDir, { recursive: true, force: true });
-    throw error;
-  }
-}
 
 /**
  * Runs `script` with `args` in a child process (same Node) that prints "baseline listening on PORT",

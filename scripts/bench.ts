@@ -33,6 +33,7 @@ import pg from 'pg';
 import { openDatabase, type DatabaseTarget } from '#/server/db/connection.ts';
 import type { Database } from '#/server/db/database.ts';
 import { generateReference } from '#/features/booking/reference.ts';
+import { startServer } from '../tests/support/server.ts';
 import { THROWAWAY_APP_SECRET } from '#/server/config.ts';
 import {
   CodeInbox,
@@ -59,7 +60,6 @@ import {
   processCpuMs,
   requireWrk,
   startChildServer,
-  startSite,
   writeDocSection,
   wrkLoad,
   type LoadResult,
@@ -67,7 +67,7 @@ import {
   type SlotRef,
 } from './bench-lib.ts';
 
-// 5 s, not 2: the site now runs with V8's default flags (startSite), and PGlite's WebAssembly takes a few
+// 5 s, not 2: the site now runs with V8's default flags (startServer's v8Defaults), and PGlite's WebAssembly takes a few
 // seconds to be recompiled by TurboFan; with 2 s the first pair measured that compilation (benchcpu).
 const WARMUP_SECONDS = 5;
 const SECONDS = 5;
@@ -678,7 +678,7 @@ async function runEmbedded(): Promise<Run> {
     await db.destroy(); // one process at a time may open an embedded database: the bare server gets a copy
     const bareData = path.join(dir, 'bare-pgdata');
     await cp(target.dataDir, bareData, { recursive: true });
-    const server = await startSite({ DATA_DIR: dataDir, ...SERVER_ENV });
+    const server = await startServer({ DATA_DIR: dataDir, ...SERVER_ENV }, { v8Defaults: true });
     let rows: Row[];
     try {
       const pages = await fetchPages(server.origin);
@@ -737,7 +737,7 @@ async function runPostgres(baseUrl: string): Promise<Run> {
       const db = await openDatabase({ kind: 'postgres', url: baseUrl, searchPath: schema, poolSize: 2 });
       try {
         const { slots, pledge, event } = await prepare(db);
-        const server = await startSite({ DATABASE_URL: url, ...SERVER_ENV });
+        const server = await startServer({ DATABASE_URL: url, ...SERVER_ENV }, { v8Defaults: true });
         try {
           const pages = await fetchPages(server.origin);
           const baseline = await startBaseline({ db: { kind: 'pg', url }, pages, pledge, event }, dir);

@@ -87,6 +87,12 @@ export interface StartOptions {
   prepare?: (db: Kysely<Database>) => Promise<void>;
   /** An embedded database with nothing in it yet, as on a real first start: the server runs every migration and the seed. */
   fresh?: boolean;
+  /**
+   * V8's default flags, as `npm start` runs the site, instead of the tests' TEST_NODE_FLAGS: for the
+   * bench, whose bare baseline has them too. `--liftoff-only` keeps PGlite's WebAssembly on V8's
+   * baseline compiler for the server's whole life (docs/performance.md, benchcpu).
+   */
+  v8Defaults?: boolean;
 }
 
 export async function startServer(
@@ -128,7 +134,7 @@ export async function startServer(
       await db.destroy();
     }
   }
-  const child = spawn(process.execPath, [...TEST_NODE_FLAGS, 'scripts/start.ts'], {
+  const child = spawn(process.execPath, [...(options.v8Defaults ? [] : TEST_NODE_FLAGS), 'scripts/start.ts'], {
     env: {
       ...process.env,
       ...(process.env[COMPILE_CACHE_ENV] ? { NODE_COMPILE_CACHE: process.env[COMPILE_CACHE_ENV] } : {}),
