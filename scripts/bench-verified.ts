@@ -6,11 +6,13 @@
 // driven from Node: `connections` loops, each running one sequence after another for `seconds`.
 // The rate counts whole sequences that ended confirmed; latencies are per sequence.
 //
-// The site's code travels as a family's would: the server's worker writes the SMS to
-// DATA_DIR/sms/<id>-verification_code.txt (no SMS_URL) and logs its file name; CodeInbox follows
-// that log as it arrives and reads each file's "To:" and code. The bare server answers the code in its first
-// response: it runs the two transactions alone (the hold with its code's hash; the check of the
-// code and the confirmation), without sending anything.
+// The site's code travels as a family's would: the server's worker submits the SMS to an SMS centre
+// over SMPP (SMS_URL, as in production; startSmsCentre), which hands it to CodeInbox and sends its
+// delivery receipt a second later. With --sms-files the worker writes it to
+// DATA_DIR/sms/<id>-verification_code.txt instead (no SMS_URL) and logs its file name, which
+// followSmsFiles follows. The bare server answers the code in its first response: it runs the two
+// transactions alone (the hold with its code's hash; the check of the code and the confirmation),
+// without sending anything.
 //
 // Each sequence comes from its own client address (X-Forwarded-For through TRUSTED_PROXIES=127.0.0.1),
 // as families behind the Comune's proxy do: from one address, holds are capped and serialized on
@@ -21,51 +23,19 @@ import { StringDecoder } from 'node:string_decoder';
 import { generateReference } from '#/features/booking/reference.ts';
 import { codeMatches, generateCode, hashCode } from '#/features/verification/code.ts';
 import { Conflict, percentile, type LoadResult, type Query } from './bench-lib.ts';
+import { startSmppServer } from '../tests/support/smpp-server.ts';
+import it from '#/locales/it.json' with { type: 'json' };
 
 /** A distinct client address for the i-th sequence (10.0.0.0/8, never a loopback or a proxy of ours). */
 export const clientAddress = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
 
-/**
- * Follows a running server's output for the code SMS it writes, and hands each code to whoever
- * waits for its phone. Driven by the output's own 'data' events, line by line: the load generator
- * shares the cores with the server it measures, and polling the whole log every 2 ms (as it did)
- * cost it ~1.5 ms of CPU per sequence more than the bare side's (docs/performance.md, seqcpu).
- */
+/** Hands each code that reached a family's phone to whoever waits for that phone (E.164). */
 export class CodeInbox {
   private readonly codes = new Map<string, string>();
   private readonly waiting = new Map<string, (code: string) => void>();
-  private readonly decoder = new StringDecoder('utf8');
-  private readonly output: Readable;
-  /** The end of the output after its last newline: the start of a line still being written. */
-  private partial = '';
-  private readonly onData = (chunk: Buffer | string) => {
-    const text = this.partial + (typeof chunk === 'string' ? chunk : this.decoder.write(chunk));
-    const end = text.lastIndexOf('\n');
-    if (end === -1) {
-      this.partial = text;
-      return;
-    }
-    this.partial = text.slice(end + 1);
-    if (!text.includes(CODE_LINE_MARK)) return;
-    for (const m of text.slice(0, end).matchAll(CODE_LINE)) this.deliver(m[1]!);
-  };
 
-  constructor(output: Readable) {
-    this.output = output;
-    output.on('data', this.onData);
-  }
-
-  /** Reads the SMS file the worker wrote (a few hundred bytes, already renamed into place). */
-  private deliver(file: string): void {
-    let body: string;
-    try {
-      body = readFileSync(file, 'utf8');
-    } catch {
-      return;
-    }
-    const to = /^To: (\S+)/m.exec(body)?.[1];
-    const code = /\b(\d{6})\b/.exec(body.slice(body.indexOf('\n\n')))?.[1];
-    if (!to || !code) return;
+  /** A code SMS reached `to`. */
+  receive(to: string, code: string): void {
     const waiter = this.waiting.get(to);
     if (waiter) {
       this.waiting.delete(to);
@@ -73,7 +43,7 @@ export class CodeInbox {
     } else this.codes.set(to, code);
   }
 
-  /** The code sent to `phone` (E.164), once its SMS is written; undefined after `timeoutMs`. */
+  /** The code sent to `phone` (E.164), once its SMS is there; undefined after `timeoutMs`. */
   codeFor(phone: string, timeoutMs = 10_000): Promise<string | undefined> {
     const known = this.codes.get(phone);
     if (known) {
@@ -85,10 +55,74 @@ export class CodeInbox {
       this.waiting.set(phone, (code) => (clearTimeout(timeout), resolve(code)));
     });
   }
+}
 
-  stop(): void {
-    this.output.off('data', this.onData);
+/**
+ * The SMS centre a production site talks to (SMS_URL): the `smpp` package's server in this process
+ * (tests/support/smpp-server.ts), which accepts each submit_sm, hands the codes to `inbox` and, as a
+ * provider's centre does, sends a delivery receipt for each message (the site records it).
+ */
+export async function startSmsCentre(inbox: CodeInbox): Promise<{ url: string; stop: () => Promise<void> }> {
+  const centre = await startSmppServer();
+  centre.autoReceipt = true;
+  // A phone's receipt comes back seconds after the submit, not the test server's 5 ms, which raced
+  // the site's own record of the submit (its receipt then waits and looks again: receipts.ts).
+  centre.receiptDelayMs = 1000;
+  centre.onSubmit = (submit) => {
+    // Kept for the tests' assertions there; not needed here, where a run submits thousands.
+    centre.submits.length = 0;
+    const code = CODE_SMS.exec(submit.text)?.[1];
+    if (code) inbox.receive(`+${submit.to.replace(/^\+/, '')}`, code);
+  };
+  return { url: centre.url, stop: () => centre.stop() };
+}
+
+/** The Italian code SMS (the bench's families write in Italian), with the code in its place. */
+const CODE_SMS = new RegExp(
+  `^${it['sms.verification']
+    .split(/(\{\{\w+\}\})/)
+    .map((part) =>
+      part === '{{code}}' ? '(\\d{6})' : /^\{\{/.test(part) ? '.*?' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+    )
+    .join('')}$`,
+);
+
+/**
+ * Follows a running server's output for the code SMS its file transport writes (no SMS_URL), and
+ * hands each to `inbox`; returns the function that stops following. Driven by the output's own
+ * 'data' events, line by line: polling the whole log every 2 ms (as it did) cost the load generator
+ * ~1.5 ms of CPU per sequence more than the bare side's (docs/performance.md, seqcpu).
+ */
+export function followSmsFiles(output: Readable, inbox: CodeInbox): () => void {
+  const decoder = new StringDecoder('utf8');
+  // The end of the output after its last newline: the start of a line still being written.
+  let partial = '';
+  const onData = (chunk: Buffer | string) => {
+    const text = partial + (typeof chunk === 'string' ? chunk : decoder.write(chunk));
+    const end = text.lastIndexOf('\n');
+    if (end === -1) {
+      partial = text;
+      return;
+    }
+    partial = text.slice(end + 1);
+    if (!text.includes(CODE_LINE_MARK)) return;
+    for (const m of text.slice(0, end).matchAll(CODE_LINE)) readSmsFile(m[1]!, inbox);
+  };
+  output.on('data', onData);
+  return () => void output.off('data', onData);
+}
+
+/** Reads the SMS file the worker wrote (a few hundred bytes, already renamed into place). */
+function readSmsFile(file: string, inbox: CodeInbox): void {
+  let body: string;
+  try {
+    body = readFileSync(file, 'utf8');
+  } catch {
+    return;
   }
+  const to = /^To: (\S+)/m.exec(body)?.[1];
+  const code = /\b(\d{6})\b/.exec(body.slice(body.indexOf('\n\n')))?.[1];
+  if (to && code) inbox.receive(to, code);
 }
 
 const CODE_LINE_MARK = '[sms] verification_code #';

@@ -436,7 +436,7 @@ describe(`outbox delivery (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGl
       log: (l) => logLines.push(l),
       features: workerFeatures(),
     });
-    const unsubscribe = onMessageQueued(() => w.wake());
+    const unsubscribe = onMessageQueued((committed) => w.wake(committed));
     try {
       await book({ start: slots[1]! });
       await expect.poll(() => sink.received.length, { timeout: 5_000 }).toBe(1);
@@ -458,7 +458,7 @@ describe(`outbox delivery (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGl
       log: (l) => logLines.push(l),
       features: workerFeatures(),
     });
-    const unsubscribe = onMessageQueued(() => w.wake());
+    const unsubscribe = onMessageQueued((committed) => w.wake(committed));
     // Another message queued every 10 ms (a busy evening): each nudge used to push the run 50 ms
     // further, so nothing went out until the bookings stopped.
     const stream = setInterval(() => w.wake(), 10);

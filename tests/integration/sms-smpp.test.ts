@@ -13,6 +13,8 @@ import { startSmppServer, type SmppTestServer } from '../support/smpp-server.ts'
 import { seedDatabase } from '#/server/db/seed.ts';
 import { getDeskBySlug, type Desk } from '#/features/desks/desks.ts';
 import { createBooking, type NewBooking } from '#/features/booking/create-booking.ts';
+import { confirmHold } from '#/features/booking/holds.ts';
+import { latestCodeFromOutbox } from '../support/codes.ts';
 import { nextFreeSlots } from '#/features/booking/slot-availability.ts';
 import { enqueueMessage } from '#/server/mail/outbox.ts';
 import { createPledge } from '#/features/campaign/create-pledge.ts';
@@ -213,6 +215,62 @@ describe(`SMS over SMPP (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlit
     await expect
       .poll(async () => (await smsRows()).map((r) => r.status), { timeout: 5000 })
       .toEqual(['delivered', 'undelivered']);
+  });
+
+  it('the receipt of a code SMS that comes after the family typed the code still marks it delivered', async () => {
+    const held = await createBooking(
+      t.db,
+      request({ locale: 'it', start: slots[2]!, phone: '+393339990001' }),
+      new Date(),
+      {
+        hold: { client: 'receipt-after-confirm' },
+      },
+    );
+    if (!held.ok) throw new Error(`not held: ${held.reason}`);
+    const w = worker();
+    await w.runOnce();
+    await w.stop();
+    const code = /\b(\d{6})\b/.exec(server.messages().at(-1)!.text)?.[1];
+    expect(await confirmHold(t.db, held.booking.id, code, { now: new Date() })).toMatchObject({ ok: true });
+    const codeRow = async () =>
+      t.db
+        .selectFrom('outbox')
+        .select(['status', 'provider_message_id', 'payload'])
+        .where('booking_id', '=', held.booking.id)
+        .where('kind', '=', 'verification_code')
+        .executeTakeFirst();
+    // Sent, so kept (without its code) for the receipt the SMS centre sends later.
+    const sent = await codeRow();
+    expect(sent?.status).toBe('sent');
+    expect(JSON.stringify(sent?.payload)).not.toContain(code);
+    server.receipt(sent!.provider_message_id!, 'DELIVRD');
+    await expect.poll(async () => (await codeRow())?.status, { timeout: 5000 }).toBe('delivered');
+    expect(logLines.join('\n')).not.toContain('receipt for an unknown message');
+  });
+
+  it('a code message not sent yet when the family confirms (the code they got another way) is dropped, never sent', async () => {
+    const held = await createBooking(
+      t.db,
+      request({ locale: 'it', start: slots[3]!, phone: '+393339990002' }),
+      new Date(),
+      {
+        hold: { client: 'confirm-before-send' },
+      },
+    );
+    if (!held.ok) throw new Error(`not held: ${held.reason}`);
+    const code = await latestCodeFromOutbox(t.db, '+393339990002');
+    expect(await confirmHold(t.db, held.booking.id, code, { now: new Date() })).toMatchObject({ ok: true });
+    const kinds = await t.db.selectFrom('outbox').select('kind').where('booking_id', '=', held.booking.id).execute();
+    expect(kinds.map((k) => k.kind)).not.toContain('verification_code');
+    const w = worker();
+    await w.runOnce();
+    await w.stop();
+    expect(
+      server
+        .messages()
+        .map((m) => m.text)
+        .join('\n'),
+    ).not.toContain(code);
   });
 
   it('an outage of the SMS centre during a load: every message is delivered exactly once after', async () => {

@@ -29,6 +29,10 @@ export interface SmppTestServer {
   outageAfter: number | undefined;
   /** Send a DELIVRD receipt for every accepted submit. */
   autoReceipt: boolean;
+  /** How long after the submit's answer that receipt goes (default 5 ms). */
+  receiptDelayMs: number;
+  /** Told of each accepted submit as it arrives (a load generator waiting for codes). */
+  onSubmit?: (submit: ReceivedSubmit) => void;
   /** Whole messages: parts joined by their concatenation header, in order. */
   messages(): { to: string; dataCoding: number; parts: number; text: string; firstId: string }[];
   receipt(messageId: string, stat: 'DELIVRD' | 'UNDELIV' | 'ENROUTE'): void;
@@ -53,6 +57,7 @@ export async function startSmppServer(port = 0, tls?: { key: string; cert: strin
     throttleNext: 0,
     outageAfter: undefined,
     autoReceipt: false,
+    receiptDelayMs: 5,
     messages() {
       const whole: ReturnType<SmppTestServer['messages']> = [];
       const partial = new Map<string, ReceivedSubmit[]>();
@@ -142,9 +147,10 @@ export async function startSmppServer(port = 0, tls?: { key: string; cert: strin
             ...(udh ? { concat: [udh[2]!, udh[3]!, udh[4]!] as [number, number, number] } : {}),
             text: short.message,
           });
+          state.onSubmit?.(state.submits.at(-1)!);
           if (state.outageAfter !== undefined) state.outageAfter--;
           session.send(pdu.response({ message_id: messageId }));
-          if (state.autoReceipt) setTimeout(() => state.receipt(messageId, 'DELIVRD'), 5);
+          if (state.autoReceipt) setTimeout(() => state.receipt(messageId, 'DELIVRD'), state.receiptDelayMs);
         });
       });
       await new Promise<void>((resolve) => server!.listen(state.port, '127.0.0.1', resolve));

@@ -1,6 +1,6 @@
 // A hold confirmed by its code, for every kind: the row read and locked first (so a confirmation
 // and a release of the same hold never both happen), the shared gate (held-code-check.ts), then
-// ONE statement that confirms it and drops its code message; the feature then queues what a
+// ONE statement that confirms it and drops its unsent code message; the feature then queues what a
 // confirmed row of its kind gets (its confirmation, reminder, offers), in the same transaction.
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
@@ -11,7 +11,9 @@ import { codeColumnOf, type ConfirmOutcome, type HoldKind } from './hold-kind.ts
 
 /**
  * The confirming statement: the row to the kind's confirmed state, out of its time (`set`: what
- * else the kind writes, e.g. its manage link's hash), and its code message (its work done) gone;
+ * else the kind writes, e.g. its manage link's hash), and its code message gone if it was not sent
+ * yet (no use now). A sent one stays, without its code (SPENT_PAYLOAD): the SMS centre's delivery
+ * receipt, which may come after the family typed the code, finds its row (receipts.ts);
  * `spendCode`: the code too, for a caller whose gate left it (judgeTry's `spentByCaller`).
  */
 export async function markConfirmed(
@@ -44,7 +46,8 @@ export function confirmingCtes(
       RETURNING id
     ),${options.spendCode ? sql` spent AS (DELETE FROM verification_code WHERE ${column} IN (SELECT id FROM confirmed)),` : sql``}
     code_message AS (
-      DELETE FROM outbox WHERE ${column} IN (SELECT id FROM confirmed) AND kind = 'verification_code'
+      DELETE FROM outbox
+       WHERE ${column} IN (SELECT id FROM confirmed) AND kind = 'verification_code' AND status = 'pending'
     )`;
 }
 

@@ -2,10 +2,35 @@
 import type { Kysely } from 'kysely';
 import type { Database, Db } from './database.ts';
 
+/** What waits for a transaction of runInTransaction to commit (see afterCommit). */
+const committing = new WeakMap<Db, (() => void)[]>();
+
 /** Runs `fn` in a transaction, or inside the caller's transaction when `db` already is one. */
 export async function runInTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T> {
   if (db.isTransaction) return fn(db);
-  return (db as Kysely<Database>).transaction().execute(fn);
+  const onCommit: (() => void)[] = [];
+  const result = await (db as Kysely<Database>).transaction().execute((trx) => {
+    committing.set(trx, onCommit);
+    return fn(trx);
+  });
+  for (const callback of onCommit) callback();
+  return result;
+}
+
+/**
+ * Runs `callback` once what `db` wrote is committed: at once outside a transaction, after the
+ * commit inside one of runInTransaction (never after a rollback). Answers false, running nothing,
+ * inside a transaction started elsewhere, whose commit it cannot see.
+ */
+export function afterCommit(db: Db, callback: () => void): boolean {
+  if (!db.isTransaction) {
+    callback();
+    return true;
+  }
+  const onCommit = committing.get(db);
+  if (!onCommit) return false;
+  onCommit.push(callback);
+  return true;
 }
 
 /** PostgreSQL's unique_violation (23505), optionally on one named constraint. */

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
+import { afterCommit } from '#/server/db/transaction.ts';
 import type { Locale } from '#/lib/locales.ts';
 import { getConfig } from '#/server/config.ts';
 import { romeDateString, romeParts, romeToInstant } from '#/lib/time.ts';
@@ -57,18 +58,21 @@ export interface NewMessage {
 }
 
 /**
- * Who wants to know that a message was queued: the in-process worker, which then sends it within
- * a moment instead of at its next round. The row may still be inside the caller's transaction, so
- * the worker waits a little first; its regular rounds catch any message the nudge missed.
+ * Who wants to know that a message was queued: the in-process worker, which then sends it at once
+ * instead of at its next round. It is told after the row's transaction commits (`committed`), or,
+ * inside a transaction whose commit cannot be seen (not one of runInTransaction), right away: the
+ * row may not be visible yet, so the worker waits a little first; its regular rounds catch any
+ * message a nudge missed.
  */
 // Kept on globalThis: the built site bundles its own copy of this module, apart from the one
 // scripts/start.ts loads for the worker, and a module-level set would never hear the site's rows.
 const QUEUED = Symbol.for('qubi.outboxQueued');
-function queuedListeners(): Set<() => void> {
-  const g = globalThis as typeof globalThis & { [QUEUED]?: Set<() => void> };
+type QueuedListener = (committed: boolean) => void;
+function queuedListeners(): Set<QueuedListener> {
+  const g = globalThis as typeof globalThis & { [QUEUED]?: Set<QueuedListener> };
   return (g[QUEUED] ??= new Set());
 }
-export function onMessageQueued(listener: () => void): () => void {
+export function onMessageQueued(listener: QueuedListener): () => void {
   queuedListeners().add(listener);
   return () => queuedListeners().delete(listener);
 }
@@ -105,7 +109,12 @@ export async function enqueueMessages(db: Db, messages: NewMessage[], options: Q
   // The first ones within the cap are queued, the rest dropped (insertWithinRecipientCap).
   const { queued, written } = await insertWithinRecipientCap(db, messages, new Date(), options);
   const sendsNow = messages.some((m, i) => i < queued && (!m.sendAfter || m.sendAfter.getTime() <= Date.now()));
-  if (sendsNow) for (const listener of queuedListeners()) listener();
+  if (sendsNow) {
+    const nudge = (committed: boolean) => {
+      for (const listener of queuedListeners()) listener(committed);
+    };
+    if (!afterCommit(db, () => nudge(true))) nudge(false);
+  }
   return written;
 }
 

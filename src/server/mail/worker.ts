@@ -302,7 +302,10 @@ export function describeError(error: unknown): string {
     .slice(0, 500);
 }
 
-/** After a wake, long enough for the transaction that queued the message to commit. */
+/**
+ * After a wake whose message may still be uncommitted: long enough for the transaction that queued
+ * it to commit. A wake after the commit runs at once: a family is waiting for its code.
+ */
 const WAKE_DELAY_MS = 50;
 
 export interface WorkerOptions {
@@ -341,8 +344,11 @@ export interface WorkerFeatures {
 
 export interface RunningWorker {
   runOnce(): Promise<{ sent: number; failed: number }>;
-  /** A message was just queued: run in a moment rather than at the next round (no-op when intervalMs is 0). */
-  wake(): void;
+  /**
+   * A message was just queued: run now (`committed`: its row is visible) or in a moment, rather than
+   * at the next round (no-op when intervalMs is 0).
+   */
+  wake(committed?: boolean): void;
   /** Stops the timer and waits for the run in progress, so the database can close after it. */
   stop(): Promise<void>;
 }
@@ -405,6 +411,8 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     // so they are not claimed again in the same run.
     for (;;) {
       const at = now();
+      // This claim sees the rows of the committed wakes so far (see `more` below).
+      if (wakeAgain === 0) wakeAgain = undefined;
       const batch = await claimDueMessages(options.db, at, batchSize);
       const context: DeliveryContext = {
         mailer: options.mailer,
@@ -441,7 +449,11 @@ export function startWorker(options: WorkerOptions): RunningWorker {
           throw error;
         }
       }
-      if (batch.length < batchSize || stopped) {
+      // Claim again while there may be more: a full batch, or a message committed since this claim
+      // (under load, a family's code is claimed while the SMS before it are still going out, not
+      // after them). Otherwise the run ends once its SMS are out.
+      const more = batch.length === batchSize || wakeAgain === 0;
+      if (!more || stopped) {
         await Promise.all(smsInFlight);
         return totals;
       }
@@ -490,8 +502,9 @@ export function startWorker(options: WorkerOptions): RunningWorker {
 
   // A wake during a run asks for another run right after it: the run may have claimed its batch
   // before the new row was there.
+  // Under load, the messages queued during a run are claimed together by the next one.
   let running = false;
-  let wakeAgain = false;
+  let wakeAgain: number | undefined;
   // When the next run is due. A wake only ever brings it closer: were each wake to start the wait
   // again, a steady stream of bookings (one every < 50 ms) would hold every code back until it paused.
   let dueAt = Infinity;
@@ -509,8 +522,8 @@ export function startWorker(options: WorkerOptions): RunningWorker {
         .finally(() => {
           running = false;
           const again = wakeAgain;
-          wakeAgain = false;
-          schedule(again ? WAKE_DELAY_MS : options.intervalMs);
+          wakeAgain = undefined;
+          schedule(again ?? options.intervalMs);
         });
     }, delayMs);
   }
@@ -528,9 +541,10 @@ export function startWorker(options: WorkerOptions): RunningWorker {
   schedule(options.intervalMs);
   return {
     runOnce,
-    wake() {
-      if (running) wakeAgain = true;
-      else schedule(WAKE_DELAY_MS, { onlySooner: true });
+    wake(committed = false) {
+      const delay = committed ? 0 : WAKE_DELAY_MS;
+      if (running) wakeAgain = Math.min(wakeAgain ?? delay, delay);
+      else schedule(delay, { onlySooner: true });
     },
     async stop() {
       stopped = true;
