@@ -330,6 +330,20 @@ export async function confirmThroughApi(
 }
 
 /**
+ * The "we can't come" link of the sign-up the confirmation page shows (its reference, first in the
+ * page's facts), from the confirmation email the family got: its path and query.
+ */
+export async function cantComeLink(page: Page, server: RunningServer): Promise<string> {
+  const reference = (await page.locator('main dd bdi').first().innerText()).trim();
+  return linkFromEmail(
+    server,
+    'event_registration_confirmation',
+    reference,
+    /https?:\/\/\S+\/non-veniamo\?token=[\w-]+/,
+  );
+}
+
+/**
  * A link a message of `kind` carries (read from the file mailer's .eml, as the family reads it), in
  * the first such email that names `reference`: its path and query, e.g. an event's "we can't come".
  */
