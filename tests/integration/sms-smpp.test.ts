@@ -107,6 +107,15 @@ async function book(over: Partial<NewBooking> = {}) {
   return outcome;
 }
 
+/** An online booking in Italian, held until its code (sent by SMS to `phone`) confirms it. */
+async function holdInItalian(start: Date, phone: string) {
+  const outcome = await createBooking(t.db, request({ locale: 'it', start, phone }), new Date(), {
+    hold: { client: `client-of-${phone}` },
+  });
+  if (!outcome.ok) throw new Error(`not held: ${outcome.reason}`);
+  return outcome;
+}
+
 async function smsRows() {
   return t.db
     .selectFrom('outbox')
@@ -218,15 +227,7 @@ describe(`SMS over SMPP (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlit
   });
 
   it('the receipt of a code SMS that comes after the family typed the code still marks it delivered', async () => {
-    const held = await createBooking(
-      t.db,
-      request({ locale: 'it', start: slots[2]!, phone: '+393339990001' }),
-      new Date(),
-      {
-        hold: { client: 'receipt-after-confirm' },
-      },
-    );
-    if (!held.ok) throw new Error(`not held: ${held.reason}`);
+    const held = await holdInItalian(slots[2]!, '+393339990001');
     const w = worker();
     await w.runOnce();
     await w.stop();
@@ -249,15 +250,7 @@ describe(`SMS over SMPP (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlit
   });
 
   it('a code message not sent yet when the family confirms (the code they got another way) is dropped, never sent', async () => {
-    const held = await createBooking(
-      t.db,
-      request({ locale: 'it', start: slots[3]!, phone: '+393339990002' }),
-      new Date(),
-      {
-        hold: { client: 'confirm-before-send' },
-      },
-    );
-    if (!held.ok) throw new Error(`not held: ${held.reason}`);
+    const held = await holdInItalian(slots[3]!, '+393339990002');
     const code = await latestCodeFromOutbox(t.db, '+393339990002');
     expect(await confirmHold(t.db, held.booking.id, code, { now: new Date() })).toMatchObject({ ok: true });
     const kinds = await t.db.selectFrom('outbox').select('kind').where('booking_id', '=', held.booking.id).execute();
