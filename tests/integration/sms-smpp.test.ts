@@ -226,6 +226,25 @@ describe(`SMS over SMPP (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlit
       .toEqual(['delivered', 'undelivered']);
   });
 
+  it('a burst of receipts marks every message, each by its own last receipt', async () => {
+    await queueCodes(12);
+    const w = worker();
+    await w.runOnce();
+    await w.stop();
+    const rows = await smsRows();
+    expect(rows).toHaveLength(12);
+    // All at once, as an SMS centre sends them: the even ones delivered, the odd ones first
+    // delivered then reported undelivered (the last receipt counts).
+    for (const [i, row] of rows.entries()) {
+      server.receipt(row.provider_message_id!, 'DELIVRD');
+      if (i % 2) server.receipt(row.provider_message_id!, 'UNDELIV');
+    }
+    await expect
+      .poll(async () => (await smsRows()).map((r) => r.status), { timeout: 5000 })
+      .toEqual(rows.map((_, i) => (i % 2 ? 'undelivered' : 'delivered')));
+    expect(logLines.join('\n')).not.toContain('receipt for an unknown message');
+  });
+
   it('the receipt of a code SMS that comes after the family typed the code still marks it delivered', async () => {
     const held = await holdInItalian(slots[2]!, '+393339990001');
     const w = worker();

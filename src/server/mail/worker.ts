@@ -30,7 +30,7 @@ import {
   segmentReserver,
   type SegmentRequest,
 } from '#/server/sms/daily-limit.ts';
-import { recordReceipt } from '#/server/sms/receipts.ts';
+import { receiptRecorder } from '#/server/sms/receipts.ts';
 import { pruneMessageCounters } from './outbox.ts';
 import { recordSent, sentRecorder, SPENT_PAYLOAD, type SentRecord } from './sent-records.ts';
 
@@ -528,10 +528,13 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     }, delayMs);
   }
 
+  // Delivery receipts and replies arrive on the SMPP bind whenever the network sends them; the
+  // receipts of a burst are recorded together (receipts.ts).
+  const recordReceipt = receiptRecorder(options.db, log);
   // Delivery receipts and replies arrive on the SMPP bind whenever the network sends them.
   options.sms?.onInbound(async (inbound) => {
     try {
-      if (inbound.type === 'receipt') await recordReceipt(options.db, inbound, log);
+      if (inbound.type === 'receipt') await recordReceipt(inbound);
       else await options.features.onSmsReply?.(options.db, inbound, now());
     } catch (error) {
       log(`[sms] ${inbound.type} not handled: ${describeError(error)}`);

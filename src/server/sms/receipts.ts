@@ -2,7 +2,9 @@
 // became of a message it accepted. Its text follows the de-facto format of SMPP 3.4 appendix B,
 // "id:IIII sub:SSS dlvrd:DDD submit date:YYMMDDhhmm done date:YYMMDDhhmm stat:DDDDDDD err:E text:…",
 // and many centres also send the receipted_message_id and message_state TLVs.
+import { sql } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
+import { gatherInTurn } from '#/lib/gather.ts';
 
 /** SMPP message_state values (TLV 0x0427) by name, as the receipt's `stat:` writes them. */
 const STATES: Record<number, string> = {
@@ -34,28 +36,54 @@ export function parseReceipt(text: string, tlv: { receiptedMessageId?: string; m
   return { providerMessageId: id, state, delivered: state === 'DELIVRD' } satisfies ParsedReceipt;
 }
 
-/** Intermediate states (ENROUTE, ACCEPTD) change nothing; a final one marks the message. */
-export async function recordReceipt(
+type Receipt = { providerMessageId: string; state: string; delivered: boolean };
+
+/**
+ * Marks the messages of final receipts (delivered or failed), several in one statement; answers, for
+ * each, whether its row was found. Intermediate states (ENROUTE, ACCEPTD) change nothing.
+ */
+async function markReceipts(db: Db, receipts: readonly Receipt[], at: Date): Promise<boolean[]> {
+  const final = receipts.filter((r) => r.delivered || FINAL_FAILURES.has(r.state));
+  if (final.length === 0) return receipts.map(() => true);
+  // One row per message, its last receipt: an UPDATE … FROM with two rows for one message would
+  // apply either of them.
+  const last = [...new Map(final.map((r) => [r.providerMessageId, r])).values()];
+  const rows = last.map((r) => sql`(${r.providerMessageId}::text, ${r.delivered}::boolean, ${r.state}::text)`);
+  const found = await sql<{ provider_message_id: string }>`
+    UPDATE outbox
+       SET status = CASE WHEN v.delivered THEN 'delivered' ELSE 'undelivered' END,
+           delivered_at = CASE WHEN v.delivered THEN ${at}::timestamptz ELSE outbox.delivered_at END,
+           last_error = CASE WHEN v.delivered THEN outbox.last_error ELSE 'receipt: ' || v.state END
+      FROM (VALUES ${sql.join(rows)}) AS v(provider_message_id, delivered, state)
+     WHERE outbox.channel = 'sms' AND outbox.provider_message_id = v.provider_message_id
+       AND outbox.status IN ('sent', 'sending', 'delivered', 'undelivered')
+    RETURNING outbox.provider_message_id`.execute(db);
+  const ids = new Set(found.rows.map((r) => r.provider_message_id));
+  return receipts.map((r) => !final.includes(r) || ids.has(r.providerMessageId));
+}
+
+/**
+ * Records each receipt on its message (intermediate states change nothing, a final one marks it);
+ * those that arrive in the same turn of the event loop in one statement (gather.ts): an SMS centre
+ * sends them in bursts, one per message a moment after its submit.
+ */
+export function receiptRecorder(
   db: Db,
-  receipt: { providerMessageId: string; state: string; delivered: boolean },
   log: (line: string) => void = console.log,
-  attempts = 5,
+): (receipt: Receipt) => Promise<void> {
+  const mark = gatherInTurn((receipts: Receipt[]) => markReceipts(db, receipts, new Date()), 'io');
+  return (receipt) => recordReceiptAfter(db, receipt, mark, log, 5);
+}
+
+async function recordReceiptAfter(
+  db: Db,
+  receipt: Receipt,
+  mark: (receipt: Receipt) => Promise<boolean>,
+  log: (line: string) => void,
+  attempts: number,
 ): Promise<void> {
-  if (!receipt.delivered && !FINAL_FAILURES.has(receipt.state)) return;
   for (let attempt = 1; attempt <= attempts; attempt++) {
-    const updated = await db
-      .updateTable('outbox')
-      .set(
-        receipt.delivered
-          ? { status: 'delivered', delivered_at: new Date() }
-          : { status: 'undelivered', last_error: `receipt: ${receipt.state}` },
-      )
-      .where('channel', '=', 'sms')
-      .where('provider_message_id', '=', receipt.providerMessageId)
-      .where('status', 'in', ['sent', 'sending', 'delivered', 'undelivered'])
-      .returning('id')
-      .execute();
-    if (updated.length > 0) return;
+    if (await mark(receipt)) return;
     // A fast network's receipt can overtake the row's own update after submit_sm_resp: look again shortly.
     await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
   }
