@@ -7,7 +7,8 @@ import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
-import { COMPILE_CACHE_ENV, createPostgresDatabase, templatePath, testDatabaseUrl } from './db.ts';
+import { COMPILE_CACHE_ENV, TEMPLATES_ENV, createPostgresDatabase, templatePath, testDatabaseUrl } from './db.ts';
+import { scratchRoot } from './scratch.ts';
 import { openDatabase } from '#/server/db/connection.ts';
 import { migrateAndSeed } from '../../scripts/prepare-database.ts';
 import type { Database } from '#/server/db/database.ts';
@@ -32,7 +33,8 @@ async function databaseEnv(options: {
   /** The caller names the database (DATABASE_URL): nothing to make. */
   databaseGiven: boolean;
 }): Promise<{ env: Record<string, string>; cleanup: () => Promise<void> }> {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'qubi-test-'));
+  // In a test run, in memory (tests/support/scratch.ts); elsewhere (the bench scripts) as before.
+  const dataDir = await mkdtemp(path.join(process.env[TEMPLATES_ENV] ? scratchRoot : tmpdir(), 'qubi-test-'));
   const removeDir = () => rm(dataDir, { recursive: true, force: true });
   if (!testDatabaseUrl || options.databaseGiven) return { env: { DATA_DIR: dataDir }, cleanup: removeDir };
   const database = await createPostgresDatabase(
