@@ -78,7 +78,9 @@ async function fillFromTemplate(
  * The system's `cp -R` rather than Node's fs.cp: a template's pgdata is 1,244 files (42 MB), which
  * fs.cp walks in JavaScript in the test worker. Measured on this machine (load ~13), three copies
  * each: fs.cp 0.28–0.39 s of the worker's CPU and 0.53–0.66 s wall, `cp -R` 0.05 s of CPU and
- * 0.06–0.25 s wall. `npm test` starts ~48 servers, the browser suite about one per file.
+ * 0.06–0.25 s wall. (The worker's CPU only: `cp` itself took 0.45–1.1 s of system CPU onto the
+ * disk, 0.07 s into memory, where a test run now copies: tests/support/scratch.ts.) `npm test`
+ * starts ~48 servers, the browser suite about one per file.
  */
 async function copyFolder(from: string, to: string): Promise<void> {
   await promisify(execFile)('cp', ['-R', from, to]);
