@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { configDefaults, defineConfig } from 'vitest/config';
 import { TEST_NODE_FLAGS } from './tests/support/node-flags.ts';
+import { UnitFirstSequencer } from './tests/support/unit-first-sequencer.ts';
 
 // Tests about PostgreSQL itself (a network outage, several processes) run only in npm run test:pg.
 // HTTP files whose outcome does not depend on which database the server runs on (rendering, headers,
@@ -48,31 +48,30 @@ const sharingServers = ['errors', 'hsds', 'search', 'site'].map((name) => `tests
 // fell back to vitest's default, so until 2026-12 every file of both suites ran one at a time.
 const maxWorkers = Math.max(2, availableParallelism());
 
-// The unit files run first, in one worker, while the other core makes the run's database templates
-// (see the unit project). When the templates are made beforehand (.ci/run makes them once for the
-// PGlite and browser suites: QUBI_TEST_DB_TEMPLATES names a folder that is there) there is nothing
-// to make: the unit files then get a worker per core rather than leave one core idle for their
-// ~35 s (measured at load ~13). (vitest refuses projects of different maxWorkers in one group, so
-// they cannot simply run beside the database files.)
-const templatesMadeBeforehand = Boolean(
-  process.env.QUBI_TEST_DB_TEMPLATES && existsSync(process.env.QUBI_TEST_DB_TEMPLATES),
-);
+// Every project runs in one group (vitest's sequence.groupOrder, 0 for all), the unit files first
+// (tests/support/unit-first-sequencer.ts): both workers run them while a third process makes the
+// run's database templates, then go straight on to the database files. Until 2026-12-06 the unit
+// files ran alone in one worker, as a group of their own, and the database files waited for that
+// group's end: one core idle for ~4 s once the templates were made (4.8 s since they are made in
+// memory, tests/support/scratch.ts). A shuffled run (`--sequence.shuffle.files`) keeps vitest's
+// own random order, which the custom sequencer would replace (vitest uses it whenever one is given).
+const shuffled = process.argv.some((arg) => arg.startsWith('--sequence.shuffle'));
 
 // The HTTP files' projects: a worker runs file after file (isolate: false) instead of a new process
 // and module graph for each; an HTTP file talks to servers in processes of their own. Beside the
-// integration files: same group and workers.
+// integration files: same group and workers (a worker goes on to the next file of its own project).
 const httpFiles = {
   isolate: false,
   testTimeout: 30000,
   hookTimeout: 120000,
   maxWorkers,
-  sequence: { groupOrder: 1 },
   execArgv: TEST_NODE_FLAGS,
 };
 
 export default defineConfig({
   test: {
     maxWorkers,
+    ...(shuffled ? {} : { sequence: { sequencer: UnitFirstSequencer } }),
     // Migrated (and seeded) embedded databases made once per run, copied for each file and server;
     // on PostgreSQL, template databases. Here, not in the projects: made once for both.
     globalSetup: ['tests/support/global-setup.ts'],
@@ -82,15 +81,13 @@ export default defineConfig({
         test: {
           // Unit tests beside their modules: no database of their own, no server, nothing global
           // left behind, so one worker runs file after file without a new process and module graph
-          // for each (measured: the 43 files in 15.7 s of CPU against 44.9 s isolated). One worker
-          // (vitest then hands it every file at once) and first, before the files with a database:
-          // the other core makes the run's database templates meanwhile, which those files wait for.
+          // for each (measured: the 43 files in 15.7 s of CPU against 44.9 s isolated). First, on
+          // every worker, before the files with a database (see `shuffled` above).
           name: 'unit',
           include: ['src/**/*.test.ts'],
           exclude,
           isolate: false,
-          maxWorkers: templatesMadeBeforehand ? maxWorkers : 1,
-          sequence: { groupOrder: 0 },
+          maxWorkers,
           testTimeout: 30000,
           execArgv: TEST_NODE_FLAGS,
         },
@@ -110,7 +107,6 @@ export default defineConfig({
           testTimeout: 30000,
           hookTimeout: 120000,
           maxWorkers,
-          sequence: { groupOrder: 1 },
           // V8 flags of the workers (PGlite compiled once, not twice): see tests/support/node-flags.ts.
           execArgv: TEST_NODE_FLAGS,
         },

@@ -4,12 +4,12 @@
 // Requests whose answer was lost may or may not have been committed: only the counters judge them.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { testDatabaseUrl } from '../support/db.ts';
+import { scratchRoot } from '../support/scratch.ts';
 import { addDays } from '#/features/booking/slots.ts';
 import { romeDateString } from '#/lib/time.ts';
 
@@ -51,7 +51,7 @@ let sharedEnv: Record<string, string> = {};
 let server: RunningServer | undefined;
 
 async function prepareSharedData() {
-  dataDir = await mkdtemp(path.join(tmpdir(), 'qubi-crash-'));
+  dataDir = await mkdtemp(path.join(scratchRoot, 'qubi-crash-'));
   sharedEnv = { DATA_DIR: dataDir };
   if (testDatabaseUrl) {
     schema = `crash_${randomBytes(6).toString('hex')}`;

@@ -4,7 +4,6 @@
 // cause a 5xx, and afterwards the database's counters are still consistent (directly on PostgreSQL,
 // through the public API on PGlite) and a valid booking and pledge still succeed.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import fc from 'fast-check';
@@ -12,6 +11,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { testDatabaseUrl } from '../support/db.ts';
+import { scratchRoot } from '../support/scratch.ts';
 import { addDays } from '#/features/booking/slots.ts';
 import { romeDateString } from '#/lib/time.ts';
 import { openDatabase } from '#/server/db/connection.ts';
@@ -23,7 +23,7 @@ const REQUEST_TIMEOUT_MS = 15000;
 
 let server: RunningServer;
 // On PGlite the test chooses the server's data folder, to read its rows once the server has stopped.
-const dataDir = testDatabaseUrl ? undefined : mkdtempSync(path.join(tmpdir(), 'qubi-fuzz-'));
+const dataDir = testDatabaseUrl ? undefined : mkdtempSync(path.join(scratchRoot, 'qubi-fuzz-'));
 beforeAll(async () => {
   server = await startServer({
     ...(dataDir ? { DATA_DIR: dataDir } : {}),

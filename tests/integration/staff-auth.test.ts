@@ -3,12 +3,12 @@
 // outbox), demo accounts, the `next` check, and `npm run user:create`. PGlite and PostgreSQL.
 import { spawn } from 'node:child_process';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { messageRenderers } from '#/messages/index.ts';
 import { createTestDatabase, templatePath, testDatabaseUrl, type TestDatabase } from '../support/db.ts';
 import { TEST_NODE_FLAGS } from '../support/node-flags.ts';
+import { scratchRoot } from '../support/scratch.ts';
 import { seedDatabase } from '#/server/db/seed.ts';
 import { openDatabase } from '#/server/db/connection.ts';
 import { changePassword, createUser, disableUser } from '#/features/staff-accounts/users.ts';
@@ -750,7 +750,7 @@ describe('npm run user:create', () => {
   }
 
   it('creates the first admin with a password, or prints a one-time invitation link', async () => {
-    const dataDir = await mkdtemp(path.join(tmpdir(), 'qubi-usercreate-'));
+    const dataDir = await mkdtemp(path.join(scratchRoot, 'qubi-usercreate-'));
     const env = testDatabaseUrl ? { ...t.env, DATA_DIR: dataDir } : { DATA_DIR: dataDir };
     // The embedded database as `npm start` leaves it on a first start (migrated and seeded), copied
     // from this run's template: each run of the script opens it from disk instead of first making it

@@ -7,12 +7,12 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { COMPILE_CACHE_ENV, PG_TEMPLATES_ENV, TEMPLATES_ENV, testDatabaseUrl } from './db.ts';
 import { THROWAWAY_APP_SECRET } from '#/server/config.ts';
 import { TEST_NODE_FLAGS } from './node-flags.ts';
+import { scratchRoot } from './scratch.ts';
 
 /** Set once this process has made (or found) the run's templates: several globalSetups may ask. */
 const SET_UP = Symbol.for('qubi.test-templates-set-up');
@@ -34,7 +34,7 @@ export default function setup(): (() => Promise<void>) | undefined {
     process.env[COMPILE_CACHE_ENV] ??= path.join(given, 'node-compile-cache');
     return undefined;
   }
-  const dir = mkdtempSync(path.join(tmpdir(), 'qubi-test-templates-'));
+  const dir = mkdtempSync(path.join(scratchRoot, 'qubi-test-templates-'));
   process.env[TEMPLATES_ENV] = dir;
   // Node's cache of compiled modules for the servers of this run (removed with the folder): the ~30
   // servers a run starts each load the same built bundle and scripts; measured, a server's start

@@ -7,7 +7,8 @@ import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
-import { COMPILE_CACHE_ENV, createPostgresDatabase, templatePath, testDatabaseUrl } from './db.ts';
+import { COMPILE_CACHE_ENV, TEMPLATES_ENV, createPostgresDatabase, templatePath, testDatabaseUrl } from './db.ts';
+import { scratchRoot } from './scratch.ts';
 import { openDatabase } from '#/server/db/connection.ts';
 import { migrateAndSeed } from '../../scripts/prepare-database.ts';
 import type { Database } from '#/server/db/database.ts';
@@ -32,7 +33,8 @@ async function databaseEnv(options: {
   /** The caller names the database (DATABASE_URL): nothing to make. */
   databaseGiven: boolean;
 }): Promise<{ env: Record<string, string>; cleanup: () => Promise<void> }> {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'qubi-test-'));
+  // In a test run, in memory (tests/support/scratch.ts); elsewhere (the bench scripts) as before.
+  const dataDir = await mkdtemp(path.join(process.env[TEMPLATES_ENV] ? scratchRoot : tmpdir(), 'qubi-test-'));
   const removeDir = () => rm(dataDir, { recursive: true, force: true });
   if (!testDatabaseUrl || options.databaseGiven) return { env: { DATA_DIR: dataDir }, cleanup: removeDir };
   const database = await createPostgresDatabase(
@@ -76,7 +78,9 @@ async function fillFromTemplate(
  * The system's `cp -R` rather than Node's fs.cp: a template's pgdata is 1,244 files (42 MB), which
  * fs.cp walks in JavaScript in the test worker. Measured on this machine (load ~13), three copies
  * each: fs.cp 0.28–0.39 s of the worker's CPU and 0.53–0.66 s wall, `cp -R` 0.05 s of CPU and
- * 0.06–0.25 s wall. `npm test` starts ~48 servers, the browser suite about one per file.
+ * 0.06–0.25 s wall. (The worker's CPU only: `cp` itself took 0.45–1.1 s of system CPU onto the
+ * disk, 0.07 s into memory, where a test run now copies: tests/support/scratch.ts.) `npm test`
+ * starts ~48 servers, the browser suite about one per file.
  */
 async function copyFolder(from: string, to: string): Promise<void> {
   await promisify(execFile)('cp', ['-R', from, to]);
