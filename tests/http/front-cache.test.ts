@@ -84,6 +84,16 @@ describe('cached live pages', () => {
     expect(a.headers.vary).toBe('Accept-Encoding');
   });
 
+  it('keeps the pages that show configuration, not data (About, privacy), in every locale', async () => {
+    for (const path of ['/it/chi-siamo', '/ar/chi-siamo', '/it/privacy', '/zh/privacy']) {
+      const rendered = await request(path, { 'accept-encoding': 'br' });
+      const cached = await request(path, { 'accept-encoding': 'br' });
+      expect(rendered.status, path).toBe(200);
+      expect(cached.headers['x-astro-cache'], path).toBe('HIT');
+      expect(decode(cached).equals(decode(rendered)), path).toBe(true);
+    }
+  });
+
   it('keys a page by the parameters it reads: tracking and unknown parameters are hits of one entry and never in its links', async () => {
     const first = await request('/it/sportelli?municipio=8&utm_source=news&fbclid=abc');
     const again = await request('/it/sportelli?zz=1&municipio=8&gclid=q');

@@ -249,6 +249,20 @@ describe('FrontCache over HTTP', () => {
     expect(env.front.stats().entries).toBe(1);
   });
 
+  it('stores a page marked with no tags (it shows no data, only configuration) until its time is up', async () => {
+    let n = 0;
+    let now = 1_000_000;
+    env = await startFront({ '/chi-siamo': { tags: [], body: () => big(`render ${++n}`) } }, { now: () => now });
+    const first = await env.get('/chi-siamo');
+    const second = await env.get('/chi-siamo', { 'accept-encoding': 'br' });
+    expect(env.renders()).toBe(1);
+    expect(second.headers['x-astro-cache']).toBe('HIT');
+    expect(brotliDecompressSync(second.body).toString()).toBe(first.body.toString());
+    now += 301_000;
+    await env.get('/chi-siamo');
+    expect(env.renders()).toBe(2);
+  });
+
   it('never stores an answer with Set-Cookie, another status, an unmarked page or a Vary other than Accept-Encoding', async () => {
     env = await startFront({
       '/cookie': { tags: ['x'], headers: { 'set-cookie': 'a=1' }, body: () => big('c') },

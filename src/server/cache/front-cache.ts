@@ -409,7 +409,8 @@ export class FrontCache {
     res.writeHead = function (this: ServerResponse, status: number, ...rest: unknown[]) {
       if (capturing && !headers) {
         const passed = typeof rest[0] === 'string' ? rest[1] : rest[0];
-        if (status !== 200 || (!fileCapturable && !mark.tags?.length)) stop();
+        // A page marked with no tags shows no data (only configuration): kept until its time is up.
+        if (status !== 200 || (!fileCapturable && !mark.tags)) stop();
         else
           headers = mergeHeaders(
             this.getHeaders(),
@@ -449,13 +450,13 @@ export class FrontCache {
     headers: CapturedHeaders,
     body: Buffer,
   ): void {
-    const tags = mark.tags ?? [];
-    if (!tags.length || !this.#storable(headers)) return;
+    const tags = mark.tags;
+    if (!tags || !this.#storable(headers)) return;
     // A render that began before an invalidation of one of its tags may show the old data.
     if (started < this.#floor || tags.some((t) => (this.#tagGeneration.get(t) ?? 0) > started)) return;
     if (mark.params) this.#rememberParams(pathname, mark.params);
     const key = cacheKey(host, url, mark.params);
-    const entry = this.#build(key, headers, body, tags, this.#now() + (mark.maxAge ?? 0) * 1000);
+    const entry = this.#build(key, headers, body, tags, this.#now() + (mark.maxAge ?? 0) * 1000, 'live');
     if (entry.expires <= this.#now()) return;
     this.#keepValidators(entry, headers);
     // Replaces an entry of the same key; evicts the least recently used until within both bounds.
@@ -473,7 +474,7 @@ export class FrontCache {
     const lastModified = headerValue(headers, 'last-modified');
     // The adapter's `send` sets both: anything else (a page Astro rendered) is not a file answer.
     if (!etag || !lastModified || !this.#storable(headers)) return;
-    const entry = this.#build(pathname, headers, body, [], Infinity);
+    const entry = this.#build(pathname, headers, body, [], Infinity, 'file');
     this.#keepValidators(entry, headers);
     this.#files.set(pathname, entry);
   }
@@ -502,10 +503,17 @@ export class FrontCache {
     return true;
   }
 
-  #build(key: string, headers: CapturedHeaders, body: Buffer, tags: string[], expires: number): Entry {
+  #build(
+    key: string,
+    headers: CapturedHeaders,
+    body: Buffer,
+    tags: string[],
+    expires: number,
+    kind: 'live' | 'file',
+  ): Entry {
     const stored = new Map([...headers].filter(([name]) => !NOT_STORED.has(name)));
     // The header the route cache set on its hits (tests and operators read it).
-    if (tags.length) stored.set('x-astro-cache', { name: 'X-Astro-Cache', value: 'HIT' });
+    if (kind === 'live') stored.set('x-astro-cache', { name: 'X-Astro-Cache', value: 'HIT' });
     const compressible = isCompressible(headerValue(headers, 'content-type'));
     const cacheControl = headerValue(headers, 'cache-control');
     const transform = !(cacheControl && /(?:^|,)\s*?no-transform\s*?(?:,|$)/i.test(cacheControl));
