@@ -18,7 +18,7 @@ import { latestCodeFromOutbox } from '../support/codes.ts';
 import { nextFreeSlots } from '#/features/booking/slot-availability.ts';
 import { enqueueMessage } from '#/server/mail/outbox.ts';
 import { createPledge } from '#/features/campaign/create-pledge.ts';
-import { startWorker, type RunningWorker } from '#/server/mail/worker.ts';
+import { claimDueMessages, startWorker, type RunningWorker } from '#/server/mail/worker.ts';
 import type { Mailer } from '#/server/mail/mailer.ts';
 import { createSmppSender } from '#/server/sms/smpp-sender.ts';
 import type { SmsSender } from '#/server/sms/sender.ts';
@@ -224,6 +224,31 @@ describe(`SMS over SMPP (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlit
     await expect
       .poll(async () => (await smsRows()).map((r) => r.status), { timeout: 5000 })
       .toEqual(['delivered', 'undelivered']);
+  });
+
+  it('a family’s code is claimed before a backlog of other messages queued earlier', async () => {
+    // A day closed by staff: 30 cancellations queued, then a family asks for its code.
+    for (let i = 0; i < 30; i++)
+      await enqueueMessage(t.db, {
+        kind: 'booking_cancelled',
+        channel: 'sms',
+        recipient: `+39334${String(1_000_000 + i).slice(-7)}`,
+        locale: 'it',
+        payload: {},
+      });
+    await queueCodes(1);
+    const batch = await claimDueMessages(t.db, new Date(Date.now() + 60_000), 5);
+    // The code, and the four oldest of the rest (the batch comes back in id order).
+    expect(batch.filter((m) => m.kind === 'verification_code')).toHaveLength(1);
+    const others = batch.filter((m) => m.kind !== 'verification_code').map((m) => m.id);
+    const oldest = await t.db
+      .selectFrom('outbox')
+      .select('id')
+      .where('kind', '=', 'booking_cancelled')
+      .orderBy('id')
+      .limit(4)
+      .execute();
+    expect(others).toEqual(oldest.map((r) => r.id));
   });
 
   it('a burst of receipts marks every message, each by its own last receipt', async () => {

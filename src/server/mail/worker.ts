@@ -45,24 +45,44 @@ export const DEFAULT_MAX_ATTEMPTS = 12;
 
 /**
  * Reserves up to `limit` due messages in one statement: pending ones whose time has come, and
- * those left "sending" by a worker whose lease expired. Rows another worker is claiming right now
- * are skipped, not waited for.
+ * those left "sending" by a worker whose lease expired; verification codes first (a family is
+ * waiting for each, and a backlog of confirmations must not hold them back), then the rest in
+ * order. Rows another worker is claiming right now are skipped, not waited for.
  */
 export async function claimDueMessages(db: Db, now: Date, limit: number): Promise<ClaimedMessage[]> {
+  const dueOf = (codes: boolean) =>
+    db
+      .selectFrom('outbox')
+      .select(['id', 'send_after'])
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('status', '=', 'pending'), eb('send_after', '<=', now)]),
+          eb.and([eb('status', '=', 'sending'), eb('locked_until', '<', now)]),
+        ]),
+      )
+      .where('kind', codes ? '=' : '<>', 'verification_code')
+      .orderBy('send_after')
+      .orderBy('id')
+      .limit(limit)
+      .forUpdate()
+      .skipLocked();
+  // Each part locks its rows as it reads them (FOR UPDATE is not allowed across a UNION); the rows
+  // of `others` past the first `limit` are unlocked when the statement ends.
   const due = db
-    .selectFrom('outbox')
-    .select('id')
-    .where((eb) =>
-      eb.or([
-        eb.and([eb('status', '=', 'pending'), eb('send_after', '<=', now)]),
-        eb.and([eb('status', '=', 'sending'), eb('locked_until', '<', now)]),
-      ]),
+    .with('codes', () => dueOf(true))
+    .with('others', () => dueOf(false))
+    .selectFrom((qb) =>
+      qb
+        .selectFrom('codes')
+        .select(['id', 'send_after', sql<number>`0`.as('rank')])
+        .unionAll(qb.selectFrom('others').select(['id', 'send_after', sql<number>`1`.as('rank')]))
+        .as('due'),
     )
-    .orderBy('send_after')
-    .orderBy('id')
-    .limit(limit)
-    .forUpdate()
-    .skipLocked();
+    .select('due.id')
+    .orderBy('due.rank')
+    .orderBy('due.send_after')
+    .orderBy('due.id')
+    .limit(limit);
   const rows = await db
     .updateTable('outbox')
     .set({ status: 'sending', locked_until: new Date(now.getTime() + LEASE_MS), attempts: sql<number>`attempts + 1` })
