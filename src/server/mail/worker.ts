@@ -520,9 +520,9 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     return run;
   }
 
-  // A wake during a run asks for another run right after it: the run may have claimed its batch
-  // before the new row was there.
-  // Under load, the messages queued during a run are claimed together by the next one.
+  // A wake during a run asks for another run right after it (`wakeAgain`: after how long; 0 for a
+  // committed message, which the run also claims itself before it ends): the run may have claimed
+  // its batch before the new row was there.
   let running = false;
   let wakeAgain: number | undefined;
   // When the next run is due. A wake only ever brings it closer: were each wake to start the wait
@@ -551,7 +551,6 @@ export function startWorker(options: WorkerOptions): RunningWorker {
   // Delivery receipts and replies arrive on the SMPP bind whenever the network sends them; the
   // receipts of a burst are recorded together (receipts.ts).
   const recordReceipt = receiptRecorder(options.db, log);
-  // Delivery receipts and replies arrive on the SMPP bind whenever the network sends them.
   options.sms?.onInbound(async (inbound) => {
     try {
       if (inbound.type === 'receipt') await recordReceipt(inbound);
