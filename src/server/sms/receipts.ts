@@ -36,7 +36,7 @@ export function parseReceipt(text: string, tlv: { receiptedMessageId?: string; m
   return { providerMessageId: id, state, delivered: state === 'DELIVRD' } satisfies ParsedReceipt;
 }
 
-type Receipt = { providerMessageId: string; state: string; delivered: boolean };
+type Receipt = ParsedReceipt;
 
 /**
  * Marks the messages of final receipts (delivered or failed), several in one statement; answers, for
@@ -72,20 +72,12 @@ export function receiptRecorder(
   log: (line: string) => void = console.log,
 ): (receipt: Receipt) => Promise<void> {
   const mark = gatherInTurn((receipts: Receipt[]) => markReceipts(db, receipts, new Date()), 'io');
-  return (receipt) => recordReceiptAfter(db, receipt, mark, log, 5);
-}
-
-async function recordReceiptAfter(
-  db: Db,
-  receipt: Receipt,
-  mark: (receipt: Receipt) => Promise<boolean>,
-  log: (line: string) => void,
-  attempts: number,
-): Promise<void> {
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    if (await mark(receipt)) return;
-    // A fast network's receipt can overtake the row's own update after submit_sm_resp: look again shortly.
-    await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
-  }
-  log(`[sms] receipt for an unknown message (${receipt.state})`);
+  return async (receipt) => {
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      if (await mark(receipt)) return;
+      // A fast network's receipt can overtake the row's own update after submit_sm_resp: look again shortly.
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+    log(`[sms] receipt for an unknown message (${receipt.state})`);
+  };
 }
