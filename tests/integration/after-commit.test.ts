@@ -54,6 +54,19 @@ describe('afterCommit', () => {
     expect(seen).toEqual(['first', 'nested']);
   });
 
+  it('answers the committed result even when a callback after the commit fails', async () => {
+    const seen: string[] = [];
+    const result = await runInTransaction(t.db, async (trx) => {
+      afterCommit(trx, () => {
+        throw new Error('listener broke');
+      });
+      afterCommit(trx, () => seen.push('next one still runs'));
+      return 'committed';
+    });
+    expect(result).toBe('committed');
+    expect(seen).toEqual(['next one still runs']);
+  });
+
   it('runs at once outside a transaction, and declines one it did not start', async () => {
     const seen: string[] = [];
     expect(afterCommit(t.db, () => seen.push('now'))).toBe(true);

@@ -13,7 +13,14 @@ export async function runInTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>): 
     committing.set(trx, onCommit);
     return fn(trx);
   });
-  for (const callback of onCommit) callback();
+  // The write is committed: a failing callback must not make its caller believe otherwise.
+  for (const callback of onCommit) {
+    try {
+      callback();
+    } catch (error) {
+      console.error('[db] a callback after a commit failed:', error instanceof Error ? error.message : error);
+    }
+  }
   return result;
 }
 
