@@ -5,8 +5,8 @@
 // postgres://postgres@127.0.0.1:5432/test, in a fresh schema dropped afterwards):
 // 1. A fresh database gets the seed, bench desks open every day (many distinct slots) and a pledge
 //    item whose target is raised to 1,000,000,000; the built server (`node scripts/start.ts`, PORT=0,
-//    rate limits raised, FORM_MIN_FILL_SECONDS=0) serves a page without data (kept whole by the front cache), two cached live pages
-//    (desks, events), the slots API, booking POSTs (a distinct slot each), a booking and an event
+//    rate limits raised, FORM_MIN_FILL_SECONDS=0) serves a page without data (kept whole by the
+//    front cache), two cached live pages (desks, events), the slots API, booking POSTs (a distinct slot each), a booking and an event
 //    sign-up each with its code (its SMS through an SMPP centre in this process, or with
 //    --sms-files as files), and pledge POSTs (1 of the item each).
 // 2. Beside it, a bare node:http server (child process) on the same data: the pages' exact bytes,
@@ -672,8 +672,8 @@ interface Run {
 
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 // How the site's SMS leave it: to an SMS centre over SMPP (SMS_URL), as in production, or, with
-// --sms-files, written as files by the transport of development (no SMS_URL). Creating a file costs
-// ~0.5 ms of CPU on this machine's ext4, more than the code's whole SMPP submit.
+// --sms-files, written as files by the transport of development (no SMS_URL), which production
+// never uses: creating a file costs 0.35–0.64 ms of CPU on this machine's ext4 (docs/performance.md).
 const smsFiles = process.argv.includes('--sms-files');
 
 /** Where the codes the site sends reach the families of the bench (CodeInbox). */
