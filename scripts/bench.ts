@@ -6,9 +6,9 @@
 // 1. A fresh database gets the seed, bench desks open every day (many distinct slots) and a pledge
 //    item whose target is raised to 1,000,000,000; the built server (`node scripts/start.ts`, PORT=0,
 //    rate limits raised, FORM_MIN_FILL_SECONDS=0) serves a page without data (kept whole by the
-//    front cache), two cached live pages (desks, events), the slots API, booking POSTs (a distinct slot each), a booking and an event
-//    sign-up each with its code (its SMS through an SMPP centre in this process, or with
-//    --sms-files as files), and pledge POSTs (1 of the item each).
+//    front cache), two cached live pages (desks, events), the slots API, booking POSTs (a distinct
+//    slot each), a booking and an event sign-up each with its code (its SMS through an SMPP centre
+//    in this process, or with --sms-files as files), and pledge POSTs (1 of the item each).
 // 2. Beside it, a bare node:http server (child process) on the same data: the pages' exact bytes,
 //    and the same booking / pledge transactions (node:http + pg, or node:http + PGlite on a copy of
 //    the embedded database made before the site started).
