@@ -473,6 +473,46 @@ describe(`outbox delivery (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGl
     }
   });
 
+  it('hands over to a new run after its time slice, so a backlog that never empties does not hold back the hourly erasure', async () => {
+    // Six families (one address gets at most five messages a day).
+    for (const [i, start] of slots.entries()) await book({ start, email: `family${i}@example.org` });
+    // Each email takes two hours of the worker's clock: a run that claimed batch after batch until
+    // the queue was empty ran the housekeeping (erasure among it) once, before the first batch.
+    const events: string[] = [];
+    const mailer: Mailer = {
+      async send() {
+        events.push('sent');
+        clock = new Date(clock.getTime() + 120 * MINUTE);
+      },
+    };
+    const w = startWorker({
+      db: t.db,
+      mailer,
+      intervalMs: 60_000,
+      batchSize: 2,
+      origin: () => ORIGIN,
+      now: () => clock,
+      log: (l) => logLines.push(l),
+      features: {
+        ...workerFeatures(),
+        housekeeping: [{ name: 'probe', run: async () => void events.push('housekeeping'), describe: () => '' }],
+      },
+    });
+    try {
+      w.wake(true);
+      await expect.poll(() => events.filter((e) => e === 'sent').length, { timeout: 5_000 }).toBe(6);
+      expect(events.slice(0, 9)).toEqual([
+        ...['housekeeping', 'sent', 'sent'],
+        ...['housekeeping', 'sent', 'sent'],
+        ...['housekeeping', 'sent', 'sent'],
+      ]);
+      expect(await outboxRows('booking_confirmation')).toHaveLength(6);
+      expect((await outboxRows('booking_confirmation')).every((row) => row.status === 'sent')).toBe(true);
+    } finally {
+      await w.stop();
+    }
+  });
+
   it('runs on its own timer and stops cleanly', async () => {
     const sink = await startSink();
     try {

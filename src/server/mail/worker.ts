@@ -328,6 +328,14 @@ export function describeError(error: unknown): string {
  */
 const WAKE_DELAY_MS = 50;
 
+/**
+ * A run claims batch after batch while there is more, but hands over after this long: the next run
+ * starts at once, with the hourly housekeeping first when it is due. Without it, a queue that never
+ * empties (a stream of bookings, a closed day's hundreds of cancellations at a provider's slow rate)
+ * would hold back the erasure of personal data until it did.
+ */
+const RUN_SLICE_MS = 10_000;
+
 export interface WorkerOptions {
   db: Db;
   mailer: Mailer;
@@ -427,6 +435,7 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     const totals = { sent: 0, failed: 0 };
     const smsInFlight = new Set<Promise<void>>();
     if (unfinished.size) await settleUnfinished(now());
+    const startedAt = now().getTime();
     // Claim batch after batch until the queue is drained; failures are rescheduled into the future,
     // so they are not claimed again in the same run.
     for (;;) {
@@ -471,9 +480,12 @@ export function startWorker(options: WorkerOptions): RunningWorker {
       }
       // Claim again while there may be more: a full batch, or a message committed since this claim
       // (under load, a family's code is claimed while the SMS before it are still going out, not
-      // after them). Otherwise the run ends once its SMS are out.
+      // after them). Otherwise the run ends once its SMS are out, and also once its time slice is
+      // over, with the next run right after it.
       const more = batch.length === batchSize || wakeAgain === 0;
-      if (!more || stopped) {
+      const sliceOver = now().getTime() - startedAt >= RUN_SLICE_MS;
+      if (!more || stopped || sliceOver) {
+        if (more && !stopped) wakeAgain = 0;
         await Promise.all(smsInFlight);
         return totals;
       }
