@@ -56,6 +56,7 @@ beforeEach(async () => {
   server.throttleNext = 0;
   server.outageAfter = undefined;
   server.autoReceipt = false;
+  server.releaseAnswers();
   clock = new Date(Date.now() + 1000);
   logLines.length = 0;
   sender = createSmppSender({
@@ -249,6 +250,38 @@ describe(`SMS over SMPP (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlit
       .limit(4)
       .execute();
     expect(others).toEqual(oldest.map((r) => r.id));
+  });
+
+  it('a family’s code queued while the SMS before it are still out is sent then, not after them', async () => {
+    // A slow SMS centre: it answers no submit until the test lets it.
+    server.holdAnswers = true;
+    await queueCodes(5);
+    const w = startWorker({
+      db: t.db,
+      mailer: noMail,
+      sms: sender,
+      features: workerFeatures(),
+      intervalMs: 60_000,
+      origin: () => ORIGIN,
+      now: () => clock,
+      log: (line) => logLines.push(line),
+    });
+    try {
+      w.wake(true);
+      await expect.poll(() => server.submits.length, { timeout: 5_000 }).toBe(5);
+      // The run now waits for the centre's answers; the family's code is committed meanwhile.
+      await queueCodes(1, () => '+393369999999');
+      w.wake(true);
+      await expect.poll(() => server.submits.map((s) => s.to).join(' '), { timeout: 5_000 }).toContain('393369999999');
+      expect(server.submits).toHaveLength(6);
+      server.releaseAnswers();
+      await expect
+        .poll(async () => (await smsRows()).map((row) => row.status), { timeout: 5_000 })
+        .toEqual(Array(6).fill('sent'));
+    } finally {
+      server.releaseAnswers();
+      await w.stop();
+    }
   });
 
   it('a burst of receipts marks every message, each by its own last receipt', async () => {

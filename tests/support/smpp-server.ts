@@ -33,6 +33,9 @@ export interface SmppTestServer {
   receiptDelayMs: number;
   /** Told of each accepted submit as it arrives (a load generator waiting for codes). */
   onSubmit?: (submit: ReceivedSubmit) => void;
+  /** While true, accepted submits get their answer only at releaseAnswers() (a slow centre). */
+  holdAnswers: boolean;
+  releaseAnswers(): void;
   /** Whole messages: parts joined by their concatenation header, in order. */
   messages(): { to: string; dataCoding: number; parts: number; text: string; firstId: string }[];
   receipt(messageId: string, stat: 'DELIVRD' | 'UNDELIV' | 'ENROUTE'): void;
@@ -48,6 +51,7 @@ export async function startSmppServer(port = 0, tls?: { key: string; cert: strin
   let server: Server | undefined;
   let nextId = 1;
   const sessions = new Set<Session>();
+  const heldAnswers: (() => void)[] = [];
 
   const state: SmppTestServer = {
     port,
@@ -58,6 +62,11 @@ export async function startSmppServer(port = 0, tls?: { key: string; cert: strin
     outageAfter: undefined,
     autoReceipt: false,
     receiptDelayMs: 5,
+    holdAnswers: false,
+    releaseAnswers() {
+      state.holdAnswers = false;
+      for (const answer of heldAnswers.splice(0)) answer();
+    },
     messages() {
       const whole: ReturnType<SmppTestServer['messages']> = [];
       const partial = new Map<string, ReceivedSubmit[]>();
@@ -149,8 +158,12 @@ export async function startSmppServer(port = 0, tls?: { key: string; cert: strin
           });
           state.onSubmit?.(state.submits.at(-1)!);
           if (state.outageAfter !== undefined) state.outageAfter--;
-          session.send(pdu.response({ message_id: messageId }));
-          if (state.autoReceipt) setTimeout(() => state.receipt(messageId, 'DELIVRD'), state.receiptDelayMs);
+          const answer = () => {
+            session.send(pdu.response({ message_id: messageId }));
+            if (state.autoReceipt) setTimeout(() => state.receipt(messageId, 'DELIVRD'), state.receiptDelayMs);
+          };
+          if (state.holdAnswers) heldAnswers.push(answer);
+          else answer();
         });
       });
       await new Promise<void>((resolve) => server!.listen(state.port, '127.0.0.1', resolve));

@@ -486,8 +486,18 @@ export function startWorker(options: WorkerOptions): RunningWorker {
       const sliceOver = now().getTime() - startedAt >= RUN_SLICE_MS;
       if (!more || stopped || sliceOver) {
         if (more && !stopped) wakeAgain = 0;
-        await Promise.all(smsInFlight);
-        return totals;
+        // A message committed while this batch's SMS are still out (a provider's rate of a few a
+        // second makes that seconds) is claimed then, not after them: a family is waiting for its code.
+        const woken =
+          !more &&
+          !stopped &&
+          !sliceOver &&
+          smsInFlight.size > 0 &&
+          (await Promise.race([Promise.all(smsInFlight).then(() => false), nextCommittedWake().then(() => true)]));
+        if (!woken) {
+          await Promise.all(smsInFlight);
+          return totals;
+        }
       }
       // At most one batch waits behind the one being sent: claimed rows never outlive their lease.
       while (smsInFlight.size >= batchSize) await Promise.race(smsInFlight);
@@ -537,6 +547,9 @@ export function startWorker(options: WorkerOptions): RunningWorker {
   // its batch before the new row was there.
   let running = false;
   let wakeAgain: number | undefined;
+  // Settled by a committed wake during a run (see deliverDueMessages' end).
+  let committedWake: PromiseWithResolvers<void> | undefined;
+  const nextCommittedWake = () => (committedWake ??= Promise.withResolvers<void>()).promise;
   // When the next run is due. A wake only ever brings it closer: were each wake to start the wait
   // again, a steady stream of bookings (one every < 50 ms) would hold every code back until it paused.
   let dueAt = Infinity;
@@ -577,8 +590,12 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     runOnce,
     wake(committed = false) {
       const delay = committed ? 0 : WAKE_DELAY_MS;
-      if (running) wakeAgain = Math.min(wakeAgain ?? delay, delay);
-      else schedule(delay, { onlySooner: true });
+      if (!running) return schedule(delay, { onlySooner: true });
+      wakeAgain = Math.min(wakeAgain ?? delay, delay);
+      if (committed) {
+        committedWake?.resolve();
+        committedWake = undefined;
+      }
     },
     async stop() {
       stopped = true;
