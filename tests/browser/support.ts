@@ -117,17 +117,26 @@ export const inArabicDigits = (code: string) =>
 
 /**
  * "Confirm" on check answers, then the code step: the code the contact received (the newest code
- * message the file mailer wrote, tests/support/codes.ts), typed as `typed` makes it, and sent; the
- * confirmation page follows. `onCodeStep` looks at the code step before the code is typed.
+ * message the file mailer wrote, tests/support/codes.ts; or, given its `recipient`, the newest sent
+ * to that phone in E.164 or email, for a test whose bookings run side by side), typed as `typed`
+ * makes it, and sent; the confirmation page follows. `onCodeStep` looks at the code step before the
+ * code is typed.
  */
 export async function confirmWithCode(
   page: Page,
   server: RunningServer,
-  options: { typed?: (code: string) => string; onCodeStep?: () => Promise<void> } = {},
+  options: { typed?: (code: string) => string; onCodeStep?: () => Promise<void>; recipient?: string } = {},
 ): Promise<void> {
   const seen = lastCodeMailId(server.output());
   await Promise.all([page.waitForURL(/\/prenota\/codice$/), page.locator('#confirm').click()]);
   await options.onCodeStep?.();
+  if (options.recipient) {
+    const code = await codeSentTo(server.output, options.recipient);
+    await page.fill('#code', (options.typed ?? ((c) => c))(code));
+    await follow(page, '#confirm-code');
+    await page.waitForURL(/\/prenota\/confermata\?c=/);
+    return;
+  }
   let after = seen;
   // An earlier hold's message written late is refused; the next newer one is this hold's.
   for (let tries = 0; tries < 4 && /\/prenota\/codice$/.test(page.url()); tries++) {
