@@ -95,7 +95,8 @@ async function downloadCalendar(page: Page): Promise<string> {
 /** The manage link of a booking, from the confirmation emails the file mailer logs. */
 async function manageLinkFor(reference: string): Promise<string> {
   const checked = new Set<string>();
-  for (let i = 0; i < 100; i++) {
+  // The mail worker writes a message once it is queued: looked for every 50 ms, for up to 25 s.
+  for (let i = 0; i < 500; i++) {
     for (const mail of await loggedMails(
       site.server.output(),
       'booking_confirmation',
@@ -107,7 +108,7 @@ async function manageLinkFor(reference: string): Promise<string> {
       checked.add(link);
       if ((await (await fetch(site.origin + link)).text()).includes(reference)) return link;
     }
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`no manage link for ${reference}`);
 }

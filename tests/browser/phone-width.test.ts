@@ -314,7 +314,8 @@ const continueButton = (page: Page, locale: Locale) =>
 /** The manage link of a booking, read from its confirmation email (the file mailer's .eml). */
 async function manageLinkFor(reference: string): Promise<string> {
   const read = new Set<string>();
-  for (let i = 0; i < 120; i++) {
+  // The mail worker writes a message once it is queued: looked for every 50 ms, for up to 30 s.
+  for (let i = 0; i < 600; i++) {
     for (const m of site.server.output().matchAll(/booking_confirmation #\d+ written to (\S+\.eml)/g)) {
       if (read.has(m[1]!)) continue;
       read.add(m[1]!);
@@ -324,7 +325,7 @@ async function manageLinkFor(reference: string): Promise<string> {
       const link = /https?:\/\/\S+\/prenotazione\/gestisci\?token=\S+/.exec(body)?.[0];
       if (link) return new URL(link).pathname + new URL(link).search;
     }
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`no manage link for ${reference}`);
 }

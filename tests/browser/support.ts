@@ -364,7 +364,8 @@ export async function linkFromEmail(
 ): Promise<string> {
   const read = new Set<string>();
   const written = new RegExp(`\\[mail\\] ${kind} #\\d+ written to (\\S+\\.eml)`, 'g');
-  for (let i = 0; i < 120; i++) {
+  // The mail worker writes a message once it is queued: looked for every 50 ms, for up to 30 s.
+  for (let i = 0; i < 600; i++) {
     for (const m of server.output().matchAll(written)) {
       if (read.has(m[1]!)) continue;
       read.add(m[1]!);
@@ -373,7 +374,7 @@ export async function linkFromEmail(
       const found = body.includes(reference) ? link.exec(body)?.[0] : undefined;
       if (found) return new URL(found).pathname + new URL(found).search;
     }
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`no ${kind} link for ${reference}`);
 }
