@@ -534,7 +534,11 @@ async function staffWalk(locale: string): Promise<Checker> {
  * before it are over: a hook waits for about one walk, as when the walks ran one after another.
  */
 const walks = new Map<string, Promise<Checker>>();
-function inTurn<T extends string>(names: readonly T[], walk: (name: T) => Promise<Checker>, key = (n: T) => n) {
+function inTurn<T extends string>(
+  names: readonly T[],
+  walk: (name: T) => Promise<Checker>,
+  key: (name: T) => string = (name) => name,
+) {
   let previous: Promise<unknown> = Promise.resolve();
   for (const name of names) {
     const done = previous.catch(() => undefined).then(() => walk(name));
