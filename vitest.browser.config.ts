@@ -33,6 +33,10 @@ export default defineConfig({
     execArgv: TEST_NODE_FLAGS,
     fileParallelism: true,
     maxWorkers: 2,
+    // Within a file, the tests and suites marked `concurrent` (accessibility's locales, booking's axe
+    // walks, each in a tab of its own) run this many at a time: while one tab waits for the server,
+    // another lays out its page or runs axe.
+    maxConcurrency: 3,
     // A worker runs file after file (no new process, vitest and playwright loaded once) and keeps its
     // Chromium for the next (tests/browser/chromium.ts); each file has its own contexts and server.
     isolate: false,

@@ -19,14 +19,22 @@ beforeAll(async () => {
 });
 
 describe('every page type renders its heading without JavaScript', () => {
-  it.each(pagesFor(['it', 'ar']))('/%s %s', async (locale, spec) => {
-    const path = await resolvePath(site.origin, locale, spec);
-    const response = await page.goto(site.origin + path, { waitUntil: 'load' });
-    expect(response?.status(), path).toBe(spec.status);
-    const h1 = page.locator('h1');
-    expect(await h1.count()).toBe(1);
-    expect(await h1.isVisible()).toBe(true);
-    expect((await h1.innerText()).trim()).not.toBe('');
+  // The two locales side by side (`concurrent`), a tab each in a context like the file's.
+  describe.each(['it', 'ar'])('%s', { concurrent: true }, (tabLocale) => {
+    let tab: Page;
+    beforeAll(async () => {
+      tab = await (await site.browser.newContext({ javaScriptEnabled: false })).newPage();
+    });
+
+    it.each(pagesFor([tabLocale]))('/%s %s', { concurrent: false }, async (locale, spec) => {
+      const path = await resolvePath(site.origin, locale, spec);
+      const response = await tab.goto(site.origin + path, { waitUntil: 'load' });
+      expect(response?.status(), path).toBe(spec.status);
+      const h1 = tab.locator('h1');
+      expect(await h1.count()).toBe(1);
+      expect(await h1.isVisible()).toBe(true);
+      expect((await h1.innerText()).trim()).not.toBe('');
+    });
   });
 });
 

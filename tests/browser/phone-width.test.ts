@@ -6,9 +6,10 @@
 // two languages), with real rows in their tables. On each it checks
 // `document.documentElement.scrollWidth <= window.innerWidth` (and that the browser did not zoom out
 // to fit a wider page), and in Arabic that the h1 is on screen at load (no empty strip, no cut
-// heading). One browser, one phone, pages in sequence: each page is loaded once and checked at both
-// widths, the phone turned from one to the other (as its screen would be), so one walk of the forms
-// serves both.
+// heading). Each page is loaded once and checked at both widths, the phone turned from one to the
+// other (as its screen would be), so one walk of the forms serves both. Each walk (a locale's public
+// pages, a staff locale's pages) is a phone of its own, and three phones walk side by side (most of
+// a page load is waiting for the server or the other phone): see `walks` below.
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Cookie, Locator, Page } from 'playwright-core';
@@ -18,19 +19,10 @@ import { createDemoAccounts, type DemoAccount } from '#/features/staff-accounts/
 import { createPledge } from '#/features/campaign/create-pledge.ts';
 import { addDays } from '#/features/booking/slots.ts';
 import { romeDateString } from '#/lib/time.ts';
-import {
-  browserSite,
-  confirmThroughApi,
-  confirmWithCode,
-  CONTENT_PAGES,
-  firstEventPath,
-  LIMITS_NOT_REACHED,
-  cantComeLink,
-  text,
-} from './support.ts';
+import { browserSite, CONTENT_PAGES, firstEventPath, LIMITS_NOT_REACHED, cantComeLink, text } from './support.ts';
 import { passSecondFactor, signIn, SUBMIT } from './staff-support.ts';
 import { firstCollectionWindowId } from '../support/fixtures.ts';
-import { lastCodeMailId, nextCodeFromMail } from '../support/codes.ts';
+import { codeSentTo } from '../support/codes.ts';
 
 const WIDTHS = [320, 360] as const;
 const LOCALES = ['it', 'en', 'ar', 'es', 'zh', 'tl', 'uk', 'bn'] as const;
@@ -112,6 +104,8 @@ const site = browserSite(() =>
     },
   ),
 );
+// The public walks start as soon as the site is up, beside the admin's set-up below (startPublicWalks).
+beforeAll(startPublicWalks);
 beforeAll(async () => {
   // A booking in the desk operator's agenda, with an email and a long note.
   const today = romeDateString(new Date());
@@ -119,7 +113,6 @@ beforeAll(async () => {
     await fetch(`${site.origin}/api/v1/desks/quarto-oggiaro/slots?from=${today}&to=${addDays(today, 55)}`)
   ).json()) as { start: string; remaining: number }[];
   const slot = slots.find((s) => s.remaining > 0)!;
-  const seen = lastCodeMailId(site.server.output());
   const res = await fetch(`${site.origin}/api/v1/bookings`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
@@ -136,8 +129,15 @@ beforeAll(async () => {
     }),
   });
   expect(res.status).toBe(201);
-  // Confirmed with its code, as the family would: the agenda then offers to cancel it.
-  await confirmThroughApi(site, ((await res.json()) as { reference: string }).reference, seen);
+  // Confirmed with its code, as the family would: the agenda then offers to cancel it. The code sent
+  // to this phone (the walks book and sign up at the same time, each with a contact of its own).
+  const { reference } = (await res.json()) as { reference: string };
+  const confirmed = await fetch(`${site.origin}/api/v1/bookings/${reference}/confirm`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ code: await codeSentTo(site.server.output, '+393330002222') }),
+  });
+  expect(confirmed.status).toBe(200);
   fx.bookedDay = romeDateString(new Date(slot.start));
 
   // The admin signs in once on a desk PC (TOTP set up); the phones reuse the session cookie.
@@ -314,7 +314,8 @@ const continueButton = (page: Page, locale: Locale) =>
 /** The manage link of a booking, read from its confirmation email (the file mailer's .eml). */
 async function manageLinkFor(reference: string): Promise<string> {
   const read = new Set<string>();
-  for (let i = 0; i < 120; i++) {
+  // The mail worker writes a message once it is queued: looked for every 50 ms, for up to 30 s.
+  for (let i = 0; i < 600; i++) {
     for (const m of site.server.output().matchAll(/booking_confirmation #\d+ written to (\S+\.eml)/g)) {
       if (read.has(m[1]!)) continue;
       read.add(m[1]!);
@@ -324,7 +325,7 @@ async function manageLinkFor(reference: string): Promise<string> {
       const link = /https?:\/\/\S+\/prenotazione\/gestisci\?token=\S+/.exec(body)?.[0];
       if (link) return new URL(link).pathname + new URL(link).search;
     }
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`no manage link for ${reference}`);
 }
@@ -361,12 +362,18 @@ async function walkPublicPages(page: Page, c: ReturnType<typeof checker>, locale
   await c.check('booking: contact');
   await continueButton(page, locale);
   await c.check('booking: contact, with errors');
+  // A phone of its own per locale: the walks run side by side, and each reads its own code.
+  const phone = `333 000 11${10 + LOCALES.indexOf(locale)}`;
   await page.fill('#firstName', 'Mariagiovanna');
-  await page.fill('#phone', '333 000 1111');
+  await page.fill('#phone', phone);
   await page.fill('#email', `phone.${locale}@example.org`);
   await continueButton(page, locale);
   await c.check('booking: check answers');
-  await confirmWithCode(page, site.server, { onCodeStep: () => c.check('booking: code') });
+  await Promise.all([page.waitForURL(/\/prenota\/codice$/), page.locator('#confirm').click()]);
+  await c.check('booking: code');
+  await page.fill('#code', await codeSentTo(site.server.output, `+39${phone.replaceAll(' ', '')}`));
+  await press(page, '#confirm-code');
+  await page.waitForURL(/\/prenota\/confermata\?c=/);
   await c.check('booking: confirmation');
   const reference = (await page.locator('.panel .reference').innerText()).trim();
   const manage = await manageLinkFor(reference);
@@ -374,7 +381,7 @@ async function walkPublicPages(page: Page, c: ReturnType<typeof checker>, locale
   await c.open(`${manage}&azione=sposta`, 'manage: move');
   await c.open(`/${locale}/prenotazione/annulla`, 'cancel by reference');
   await page.fill('#reference', 'QB-2222-22');
-  await page.fill('#phone', '333 000 1111');
+  await page.fill('#phone', phone);
   await press(page, page.getByRole('button', { name: text(locale, 'manage.lookup.submit') }));
   await c.check('cancel by reference, not found');
   await page.fill('#reference', reference);
@@ -415,12 +422,10 @@ async function walkPublicPages(page: Page, c: ReturnType<typeof checker>, locale
   await c.check('event sign-up, with errors');
   // One contact per locale: a contact signs up once per event.
   await page.fill('#email', `family.${locale}@example.org`);
-  const seen = lastCodeMailId(site.server.output());
   await submitParty();
   expect(new URL(page.url()).pathname).toBe(`${signUp}/codice`);
   await c.check('event sign-up: code');
-  const { code } = await nextCodeFromMail(site.server.output, seen);
-  await page.fill('#code', code);
+  await page.fill('#code', await codeSentTo(site.server.output, `family.${locale}@example.org`));
   await press(page, page.getByRole('button', { name: text(locale, 'events.code.submit'), exact: true }));
   expect(new URL(page.url()).pathname).toBe(`${signUp}/iscritti`);
   await c.check('event sign-up: confirmed');
@@ -475,19 +480,94 @@ async function walkStaffPages(page: Page, c: ReturnType<typeof checker>, locale:
   await c.open(`${staff}/account`, 'account');
 }
 
-// One phone, turned to each width in turn on every page (checker): one context, one walk per locale.
-let context: BrowserContext;
-let page: Page;
-beforeAll(async () => {
+/** A phone at the first width, in a context of its own (a new visitor: no cookies, no drafts). */
+async function newPhone(): Promise<{ context: BrowserContext; page: Page }> {
   const width = WIDTHS[0];
-  context = await site.browser.newContext({
+  const context = await site.browser.newContext({
     viewport: { width, height: 640 },
     screen: { width, height: 640 },
     isMobile: true,
     hasTouch: true,
     deviceScaleFactor: 2,
   });
-  page = await context.newPage();
+  return { context, page: await context.newPage() };
+}
+
+type Checker = ReturnType<typeof checker>;
+
+/** Every public page in `locale`, on a phone of its own (checker). */
+async function publicWalk(locale: Locale): Promise<Checker> {
+  const { context, page } = await newPhone();
+  try {
+    const c = checker(page, locale);
+    await walkPublicPages(page, c, locale);
+    return c;
+  } finally {
+    await context.close();
+  }
+}
+
+/** Every staff page in `locale`, on a phone of its own: refused at sign-in, then the admin's session. */
+async function staffWalk(locale: string): Promise<Checker> {
+  const { context, page } = await newPhone();
+  try {
+    const c = checker(page, locale);
+    await c.open(`/${locale}/staff/accesso`, 'sign in');
+    await page.fill('#email', 'nobody@example.org');
+    await page.fill('#password', 'not the password');
+    await press(page, SUBMIT);
+    await c.check('sign in, refused');
+    await context.addCookies(adminCookies);
+    await walkStaffPages(page, c, locale);
+    return c;
+  } finally {
+    await context.close();
+  }
+}
+
+/**
+ * The walks, by name, each started once the one before it in its line is over (failed or not). Three
+ * lines side by side: the public walks of the even locales (which book at Villapizzone), those of the
+ * odd ones (Gallaratese), so that no two walks pick the same first free time, and the staff walks,
+ * one at a time as they share the admin's session (its drafts and the errors they show once). Each
+ * walk's describe waits for its own in its beforeAll, by which time the walks of the describes
+ * before it are over: a hook waits for about one walk, as when the walks ran one after another.
+ */
+const walks = new Map<string, Promise<Checker>>();
+function inTurn<T extends string>(
+  names: readonly T[],
+  walk: (name: T) => Promise<Checker>,
+  key: (name: T) => string = (name) => name,
+) {
+  let previous: Promise<unknown> = Promise.resolve();
+  for (const name of names) {
+    const done = previous.catch(() => undefined).then(() => walk(name));
+    // Awaited by its describe's beforeAll; until then a failure is not an unhandled rejection.
+    done.catch(() => undefined);
+    walks.set(key(name), done);
+    previous = done;
+  }
+}
+function startPublicWalks(): void {
+  inTurn(
+    LOCALES.filter((_, i) => i % 2 === 0),
+    publicWalk,
+  );
+  inTurn(
+    LOCALES.filter((_, i) => i % 2 === 1),
+    publicWalk,
+  );
+}
+// The staff walks need the admin's session (the file's second beforeAll).
+beforeAll(() => {
+  inTurn(STAFF_LOCALES, staffWalk, (locale) => `staff ${locale}`);
+});
+
+// The checker's own test: a phone of its own.
+let context: BrowserContext;
+let page: Page;
+beforeAll(async () => {
+  ({ context, page } = await newPhone());
 });
 afterAll(async () => {
   await context?.close();
@@ -511,13 +591,11 @@ describe('the checker', () => {
 });
 
 describe.each(LOCALES)('every public page type in %s', (locale) => {
-  // The same phone walks every locale: the forms the last walk refused keep their answers for the
-  // hour (so Back shows them), but their errors were shown once, so each page here is as a new
-  // visitor's, with the error states reached by this walk's own refused forms.
-  let c: ReturnType<typeof checker>;
+  // Each page here is as a new visitor's (the walk's phone is new), with the error states reached by
+  // this walk's own refused forms.
+  let c: Checker;
   beforeAll(async () => {
-    c = checker(page, locale);
-    await walkPublicPages(page, c, locale);
+    c = await walks.get(locale)!;
   });
 
   it.each(WIDTHS)('fits a phone %i px wide', (width) => {
@@ -530,17 +608,9 @@ describe.each(LOCALES)('every public page type in %s', (locale) => {
 });
 
 describe.each(STAFF_LOCALES)('every staff page in %s', (locale) => {
-  let c: ReturnType<typeof checker>;
+  let c: Checker;
   beforeAll(async () => {
-    await context.clearCookies();
-    c = checker(page, locale);
-    await c.open(`/${locale}/staff/accesso`, 'sign in');
-    await page.fill('#email', 'nobody@example.org');
-    await page.fill('#password', 'not the password');
-    await press(page, SUBMIT);
-    await c.check('sign in, refused');
-    await context.addCookies(adminCookies);
-    await walkStaffPages(page, c, locale);
+    c = await walks.get(`staff ${locale}`)!;
   });
 
   it.each(WIDTHS)('fits a phone %i px wide', (width) => {

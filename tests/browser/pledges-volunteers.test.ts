@@ -211,7 +211,8 @@ describe('axe finds no WCAG 2.1 A/AA violation on the pledge and volunteer pages
 
   /** The confirmation email of a volunteer sign-up, as the file mailer writes it (the worker runs every 5 s). */
   async function confirmationEmail(locale: Locale, email: string): Promise<{ confirm: string; withdraw: string }> {
-    for (let i = 0; i < 120; i++) {
+    // The mail worker writes a message once it is queued: looked for every 50 ms, for up to 30 s.
+    for (let i = 0; i < 600; i++) {
       for (const mail of await loggedMails(
         site.server.output(),
         'volunteer_confirm_address',
@@ -226,7 +227,7 @@ describe('axe finds no WCAG 2.1 A/AA violation on the pledge and volunteer pages
         const path = (u: string) => new URL(u).pathname + new URL(u).search;
         return { confirm: path(mail.url), withdraw: withdraw ? path(withdraw) : '' };
       }
-      await new Promise((r) => setTimeout(r, 250));
+      await new Promise((r) => setTimeout(r, 50));
     }
     throw new Error(`no confirmation email for ${email}`);
   }

@@ -117,17 +117,26 @@ export const inArabicDigits = (code: string) =>
 
 /**
  * "Confirm" on check answers, then the code step: the code the contact received (the newest code
- * message the file mailer wrote, tests/support/codes.ts), typed as `typed` makes it, and sent; the
- * confirmation page follows. `onCodeStep` looks at the code step before the code is typed.
+ * message the file mailer wrote, tests/support/codes.ts; or, given its `recipient`, the newest sent
+ * to that phone in E.164 or email, for a test whose bookings run side by side), typed as `typed`
+ * makes it, and sent; the confirmation page follows. `onCodeStep` looks at the code step before the
+ * code is typed.
  */
 export async function confirmWithCode(
   page: Page,
   server: RunningServer,
-  options: { typed?: (code: string) => string; onCodeStep?: () => Promise<void> } = {},
+  options: { typed?: (code: string) => string; onCodeStep?: () => Promise<void>; recipient?: string } = {},
 ): Promise<void> {
   const seen = lastCodeMailId(server.output());
   await Promise.all([page.waitForURL(/\/prenota\/codice$/), page.locator('#confirm').click()]);
   await options.onCodeStep?.();
+  if (options.recipient) {
+    const code = await codeSentTo(server.output, options.recipient);
+    await page.fill('#code', (options.typed ?? ((c) => c))(code));
+    await follow(page, '#confirm-code');
+    await page.waitForURL(/\/prenota\/confermata\?c=/);
+    return;
+  }
   let after = seen;
   // An earlier hold's message written late is refused; the next newer one is this hold's.
   for (let tries = 0; tries < 4 && /\/prenota\/codice$/.test(page.url()); tries++) {
@@ -355,7 +364,8 @@ export async function linkFromEmail(
 ): Promise<string> {
   const read = new Set<string>();
   const written = new RegExp(`\\[mail\\] ${kind} #\\d+ written to (\\S+\\.eml)`, 'g');
-  for (let i = 0; i < 120; i++) {
+  // The mail worker writes a message once it is queued: looked for every 50 ms, for up to 30 s.
+  for (let i = 0; i < 600; i++) {
     for (const m of server.output().matchAll(written)) {
       if (read.has(m[1]!)) continue;
       read.add(m[1]!);
@@ -364,7 +374,7 @@ export async function linkFromEmail(
       const found = body.includes(reference) ? link.exec(body)?.[0] : undefined;
       if (found) return new URL(found).pathname + new URL(found).search;
     }
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`no ${kind} link for ${reference}`);
 }
