@@ -74,7 +74,7 @@ afterEach(async () => {
   await sender.close();
 });
 
-function worker(over: { smsDailyLimit?: number; sms?: SmsSender } = {}): RunningWorker {
+function worker(over: { smsDailyLimit?: number; sms?: SmsSender; intervalMs?: number } = {}): RunningWorker {
   return startWorker({
     db: t.db,
     mailer: noMail,
@@ -256,16 +256,8 @@ describe(`SMS over SMPP (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlit
     // A slow SMS centre: it answers no submit until the test lets it.
     server.holdAnswers = true;
     await queueCodes(5);
-    const w = startWorker({
-      db: t.db,
-      mailer: noMail,
-      sms: sender,
-      features: workerFeatures(),
-      intervalMs: 60_000,
-      origin: () => ORIGIN,
-      now: () => clock,
-      log: (line) => logLines.push(line),
-    });
+    // Runs on its own (a round a minute): only the nudges below start it.
+    const w = worker({ intervalMs: 60_000 });
     try {
       w.wake(true);
       await expect.poll(() => server.submits.length, { timeout: 5_000 }).toBe(5);
