@@ -6,7 +6,13 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { messageRenderers } from '#/messages/index.ts';
-import { createTestDatabase, templatePath, testDatabaseUrl, type TestDatabase } from '../support/db.ts';
+import {
+  COMPILE_CACHE_ENV,
+  createTestDatabase,
+  templatePath,
+  testDatabaseUrl,
+  type TestDatabase,
+} from '../support/db.ts';
 import { TEST_NODE_FLAGS } from '../support/node-flags.ts';
 import { scratchRoot } from '../support/scratch.ts';
 import { seedDatabase } from '#/server/db/seed.ts';
@@ -739,7 +745,14 @@ describe('demo accounts', () => {
 describe('npm run user:create', () => {
   async function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string }> {
     const child = spawn(process.execPath, [...TEST_NODE_FLAGS, 'scripts/user-create.ts', ...args], {
-      env: { ...process.env, DATABASE_URL: '', PUBLIC_URL: 'https://qubi.example.org', ...env },
+      env: {
+        ...process.env,
+        // The run's cache of compiled modules, as the servers have (tests/support/server.ts).
+        ...(process.env[COMPILE_CACHE_ENV] ? { NODE_COMPILE_CACHE: process.env[COMPILE_CACHE_ENV] } : {}),
+        DATABASE_URL: '',
+        PUBLIC_URL: 'https://qubi.example.org',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -758,23 +771,29 @@ describe('npm run user:create', () => {
     const seeded = testDatabaseUrl ? undefined : await templatePath('seeded');
     if (seeded) await cp(path.join(seeded, 'pgdata'), path.join(dataDir, 'pgdata'), { recursive: true });
     try {
-      const weak = await run(['--email', 'first@comune.example', '--role', 'admin', '--password', 'password'], env);
+      // A weak password and an unknown role are refused before the database is opened: those two
+      // runs go beside the first that opens it (the embedded database takes one process at a time),
+      // not one after the other (each run is a process that loads the app, ~1–3 s).
+      const [weak, root, withPassword] = await Promise.all([
+        run(['--email', 'first@comune.example', '--role', 'admin', '--password', 'password'], env),
+        run(['--email', 'first@comune.example', '--role', 'root'], env),
+        run(
+          [
+            '--email',
+            'First@Comune.Example',
+            '--role',
+            'admin',
+            '--name',
+            'Prima Admin',
+            '--password',
+            'una password da amministratrice',
+          ],
+          env,
+        ),
+      ]);
       expect(weak.code).toBe(2);
       expect(weak.out).toContain('most common');
-      expect((await run(['--email', 'first@comune.example', '--role', 'root'], env)).code).toBe(2);
-      const withPassword = await run(
-        [
-          '--email',
-          'First@Comune.Example',
-          '--role',
-          'admin',
-          '--name',
-          'Prima Admin',
-          '--password',
-          'una password da amministratrice',
-        ],
-        env,
-      );
+      expect(root.code).toBe(2);
       expect(withPassword.out).toContain('Created admin first@comune.example');
       expect(withPassword.code).toBe(0);
       const again = await run(['--email', 'first@comune.example', '--role', 'admin'], env);
