@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startServer } from '../support/server.ts';
 import {
+  e164,
   axeViolations,
   browserSite,
   confirmWithCode,
@@ -223,7 +224,6 @@ const AXE_DESKS: Record<Locale, { desk: string; phone: string; otherPhone: strin
   en: { desk: 'gallaratese', phone: '333 555 7771', otherPhone: '333 555 8881' },
   ar: { desk: 'quarto-oggiaro', phone: '333 555 7772', otherPhone: '333 555 8882' },
 };
-const e164 = (phone: string) => `+39${phone.replaceAll(' ', '')}`;
 
 describe('axe finds no WCAG 2.1 A/AA violation on the booking and manage pages', () => {
   it.concurrent.each(['it', 'en', 'ar'] as Locale[])(

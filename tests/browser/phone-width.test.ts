@@ -19,7 +19,16 @@ import { createDemoAccounts, type DemoAccount } from '#/features/staff-accounts/
 import { createPledge } from '#/features/campaign/create-pledge.ts';
 import { addDays } from '#/features/booking/slots.ts';
 import { romeDateString } from '#/lib/time.ts';
-import { browserSite, CONTENT_PAGES, firstEventPath, LIMITS_NOT_REACHED, cantComeLink, text } from './support.ts';
+import {
+  browserSite,
+  confirmWithCode,
+  CONTENT_PAGES,
+  e164,
+  firstEventPath,
+  LIMITS_NOT_REACHED,
+  cantComeLink,
+  text,
+} from './support.ts';
 import { passSecondFactor, signIn, SUBMIT } from './staff-support.ts';
 import { firstCollectionWindowId } from '../support/fixtures.ts';
 import { codeSentTo } from '../support/codes.ts';
@@ -369,11 +378,7 @@ async function walkPublicPages(page: Page, c: ReturnType<typeof checker>, locale
   await page.fill('#email', `phone.${locale}@example.org`);
   await continueButton(page, locale);
   await c.check('booking: check answers');
-  await Promise.all([page.waitForURL(/\/prenota\/codice$/), page.locator('#confirm').click()]);
-  await c.check('booking: code');
-  await page.fill('#code', await codeSentTo(site.server.output, `+39${phone.replaceAll(' ', '')}`));
-  await press(page, '#confirm-code');
-  await page.waitForURL(/\/prenota\/confermata\?c=/);
+  await confirmWithCode(page, site.server, { onCodeStep: () => c.check('booking: code'), recipient: e164(phone) });
   await c.check('booking: confirmation');
   const reference = (await page.locator('.panel .reference').innerText()).trim();
   const manage = await manageLinkFor(reference);

@@ -115,6 +115,9 @@ export const LIMITS_NOT_REACHED = {
 export const inArabicDigits = (code: string) =>
   `${code.slice(0, 3)} ${code.slice(3)}`.replace(/[0-9]/g, (d) => String.fromCharCode(0x0660 + Number(d)));
 
+/** An Italian mobile number as typed in the forms ("333 555 7770"), as the code messages address it. */
+export const e164 = (phone: string) => `+39${phone.replaceAll(' ', '')}`;
+
 /**
  * "Confirm" on check answers, then the code step: the code the contact received (the newest code
  * message the file mailer wrote, tests/support/codes.ts; or, given its `recipient`, the newest sent
