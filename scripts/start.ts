@@ -27,7 +27,8 @@ if (!existsSync(entry)) {
 
 // One handle for the whole process: migrations, seed, the bundle's pages (shareDatabase) and the
 // outbox worker all use it, so the embedded database is never opened twice.
-const db = await openDatabase(targetFromConfig(config));
+const target = targetFromConfig(config);
+const db = await openDatabase(target);
 // Demo accounts of the staff area: only on the embedded database, only when this start seeds it,
 // never with NODE_ENV=production. Their credentials are printed once, with the URL.
 const demoWanted = !config.databaseUrl && !config.production && !(await isSeeded(db).catch(() => false));
@@ -40,6 +41,12 @@ if (demoWanted) {
 }
 shareDatabase(db);
 onShutdown(() => db.destroy());
+if (target.kind === 'pglite') {
+  // No autovacuum in the embedded database: its tables are analyzed here as they grow.
+  const { keepStatisticsFresh } = await import('#/server/db/embedded-statistics.ts');
+  const statistics = keepStatisticsFresh(db);
+  onShutdown(() => statistics.stop());
+}
 // Route-cache invalidations from the other server processes on the same PostgreSQL (LISTEN).
 // Awaited: the port opens once this process can hear invalidations (see startCacheListener).
 if (config.databaseUrl) await startCacheListener(config.databaseUrl);

@@ -50,57 +50,7 @@ export const DEFAULT_MAX_ATTEMPTS = 12;
  * order. Rows another worker is claiming right now are skipped, not waited for.
  */
 export async function claimDueMessages(db: Db, now: Date, limit: number): Promise<ClaimedMessage[]> {
-  const dueOf = (codes: boolean) =>
-    db
-      .selectFrom('outbox')
-      .select(['id', 'send_after'])
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('status', '=', 'pending'), eb('send_after', '<=', now)]),
-          eb.and([eb('status', '=', 'sending'), eb('locked_until', '<', now)]),
-        ]),
-      )
-      .where('kind', codes ? '=' : '<>', 'verification_code')
-      .orderBy('send_after')
-      .orderBy('id')
-      .limit(limit)
-      .forUpdate()
-      .skipLocked();
-  // Each part locks its rows as it reads them (FOR UPDATE is not allowed across a UNION); the rows
-  // of `others` past the first `limit` are unlocked when the statement ends.
-  const due = db
-    .with('codes', () => dueOf(true))
-    .with('others', () => dueOf(false))
-    .selectFrom((qb) =>
-      qb
-        .selectFrom('codes')
-        .select(['id', 'send_after', sql<number>`0`.as('rank')])
-        .unionAll(qb.selectFrom('others').select(['id', 'send_after', sql<number>`1`.as('rank')]))
-        .as('due'),
-    )
-    .select('due.id')
-    .orderBy('due.rank')
-    .orderBy('due.send_after')
-    .orderBy('due.id')
-    .limit(limit);
-  const rows = await db
-    .updateTable('outbox')
-    .set({ status: 'sending', locked_until: new Date(now.getTime() + LEASE_MS), attempts: sql<number>`attempts + 1` })
-    .where('id', 'in', due)
-    .returning([
-      'id',
-      'kind',
-      'channel',
-      'recipient',
-      'locale',
-      'payload',
-      'booking_id',
-      'pledge_id',
-      'volunteer_id',
-      'attempts',
-      'created_at',
-    ])
-    .execute();
+  const rows = await claimStatement(db, now, limit).execute();
   return rows
     .map((r) => ({
       id: r.id,
@@ -116,6 +66,77 @@ export async function claimDueMessages(db: Db, now: Date, limit: number): Promis
       createdAt: r.created_at,
     }))
     .sort((a, b) => a.id - b.id);
+}
+
+/** The claim's UPDATE, not run: claimDueMessages runs it; the tests read its plan. */
+export function claimStatement(db: Db, now: Date, limit: number) {
+  // Three parts, each read through an index of its own, rather than one condition with an OR:
+  // an OR of "pending and due" with "sending and lease expired" bounds no index column, so every
+  // claim walked all the pending messages, the reminders of the coming weeks included.
+  //   codes   pending codes whose time has come   outbox_due_code_idx (send_after, id)
+  //   others  the other pending messages, due     outbox_due_idx (send_after)
+  //   lapsed  left "sending" by a worker whose lease expired (rare)   outbox_lease_idx (locked_until)
+  // The statuses and the kind are written into the SQL, not sent as parameters: the statement is
+  // prepared once and runs with PostgreSQL's generic plan, which can use a partial index only when
+  // the index's condition (WHERE status IN ('pending', 'sending') …) is in the statement's text.
+  const code = sql.lit('verification_code');
+  const pendingDue = (codes: boolean) =>
+    db
+      .selectFrom('outbox')
+      .select(['id', 'send_after', sql.lit(codes ? 0 : 1).as('rank')])
+      .where('status', '=', sql.lit('pending'))
+      .where('send_after', '<=', now)
+      .where('kind', codes ? '=' : '<>', code)
+      .orderBy('send_after')
+      .orderBy('id')
+      .limit(limit)
+      .forUpdate()
+      .skipLocked();
+  const lapsed = db
+    .selectFrom('outbox')
+    .select(['id', 'send_after', sql<number>`CASE WHEN kind = ${code} THEN 0 ELSE 1 END`.as('rank')])
+    .where('status', '=', sql.lit('sending'))
+    .where('locked_until', '<', now)
+    .orderBy('locked_until')
+    .limit(limit)
+    .forUpdate()
+    .skipLocked();
+  // Each part locks its rows as it reads them (FOR UPDATE is not allowed across a UNION); the rows
+  // past the first `limit` are unlocked when the statement ends.
+  const due = db
+    .with('codes', () => pendingDue(true))
+    .with('others', () => pendingDue(false))
+    .with('lapsed', () => lapsed)
+    .selectFrom((qb) =>
+      qb
+        .selectFrom('codes')
+        .select(['id', 'send_after', 'rank'])
+        .unionAll(qb.selectFrom('others').select(['id', 'send_after', 'rank']))
+        .unionAll(qb.selectFrom('lapsed').select(['id', 'send_after', 'rank']))
+        .as('due'),
+    )
+    .select('due.id')
+    .orderBy('due.rank')
+    .orderBy('due.send_after')
+    .orderBy('due.id')
+    .limit(limit);
+  return db
+    .updateTable('outbox')
+    .set({ status: 'sending', locked_until: new Date(now.getTime() + LEASE_MS), attempts: sql<number>`attempts + 1` })
+    .where('id', 'in', due)
+    .returning([
+      'id',
+      'kind',
+      'channel',
+      'recipient',
+      'locale',
+      'payload',
+      'booking_id',
+      'pledge_id',
+      'volunteer_id',
+      'attempts',
+      'created_at',
+    ]);
 }
 
 /** Wait before the next attempt: 30 s, 1 min, 2 min… up to an hour. */

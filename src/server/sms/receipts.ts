@@ -48,8 +48,19 @@ async function markReceipts(db: Db, receipts: readonly Receipt[], at: Date): Pro
   // One row per message, its last receipt: an UPDATE … FROM with two rows for one message would
   // apply either of them.
   const last = [...new Map(final.map((r) => [r.providerMessageId, r])).values()];
-  const rows = last.map((r) => sql`(${r.providerMessageId}::text, ${r.delivered}::boolean, ${r.state}::text)`);
-  const found = await sql<{ provider_message_id: string }>`
+  const found = await receiptStatement(last, at).execute(db);
+  const ids = new Set(found.rows.map((r) => r.provider_message_id));
+  return receipts.map((r) => !final.includes(r) || ids.has(r.providerMessageId));
+}
+
+/**
+ * The UPDATE of markReceipts, not run (the tests read its plan). It finds each message through
+ * outbox_provider_message_idx once the table has statistics (on the embedded database:
+ * src/server/db/embedded-statistics.ts); without them the planner may read the whole outbox.
+ */
+export function receiptStatement(receipts: readonly Receipt[], at: Date) {
+  const rows = receipts.map((r) => sql`(${r.providerMessageId}::text, ${r.delivered}::boolean, ${r.state}::text)`);
+  return sql<{ provider_message_id: string }>`
     UPDATE outbox
        SET status = CASE WHEN v.delivered THEN 'delivered' ELSE 'undelivered' END,
            delivered_at = CASE WHEN v.delivered THEN ${at}::timestamptz ELSE outbox.delivered_at END,
@@ -57,9 +68,7 @@ async function markReceipts(db: Db, receipts: readonly Receipt[], at: Date): Pro
       FROM (VALUES ${sql.join(rows)}) AS v(provider_message_id, delivered, state)
      WHERE outbox.channel = 'sms' AND outbox.provider_message_id = v.provider_message_id
        AND outbox.status IN ('sent', 'sending', 'delivered', 'undelivered')
-    RETURNING outbox.provider_message_id`.execute(db);
-  const ids = new Set(found.rows.map((r) => r.provider_message_id));
-  return receipts.map((r) => !final.includes(r) || ids.has(r.providerMessageId));
+    RETURNING outbox.provider_message_id`;
 }
 
 /**
