@@ -5,6 +5,7 @@ import type { Database } from '#/server/db/database.ts';
 import { openDatabase, targetFromConfig } from '#/server/db/connection.ts';
 import { migrateToLatest } from '#/server/db/migrate.ts';
 import { isSeeded, seedDatabase } from '#/server/db/seed.ts';
+import { analyzeGrownTables } from '#/server/db/embedded-statistics.ts';
 import { reencryptStoredSecrets } from '#/server/security/secret.ts';
 
 /**
@@ -24,6 +25,9 @@ export async function migrateAndSeed(db: Kysely<Database>, options: Options): Pr
   if (options.seedIfEmpty && !(await isSeeded(db))) {
     const samples = options.seedIfEmpty === true;
     await seedDatabase(db, new Date(), { samples });
+    // The seeded tables' statistics, taken once now: the embedded database has no autovacuum to
+    // take them (embedded-statistics.ts), and every later start copies or reuses them.
+    await analyzeGrownTables(db);
     log(
       samples
         ? 'seeded the database with the QuBì sample data'

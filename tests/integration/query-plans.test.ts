@@ -139,14 +139,18 @@ describe('the outbox, with 8,000 sent messages and 1,000 reminders queued for ne
 });
 
 describe('keepStatisticsFresh', () => {
-  it('checks at once, says what it analyzed, and stops after the check under way', async () => {
+  it('checks every interval, says what it analyzed, and nothing once it is done', async () => {
     await sql`
       INSERT INTO rate_limit (key, window_started_at, hits)
       SELECT 'plans-test:' || g, ${now}::timestamptz, 1 FROM generate_series(1, 5000) AS g`.execute(t.db);
     const lines: string[] = [];
-    const statistics = keepStatisticsFresh(t.db, { intervalMs: 60_000, log: (line) => lines.push(line) });
-    expect(await statistics.checked()).toEqual(['rate_limit']);
-    await statistics.stop();
+    const statistics = keepStatisticsFresh(t.db, { intervalMs: 50, log: (line) => lines.push(line) });
+    try {
+      expect(await statistics.nextCheck()).toEqual(['rate_limit']);
+      expect(await statistics.nextCheck()).toEqual([]);
+    } finally {
+      await statistics.stop();
+    }
     expect(lines).toEqual(['[statistics] analyzed rate_limit']);
   });
 });

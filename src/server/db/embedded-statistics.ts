@@ -8,7 +8,10 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './database.ts';
 
-/** How often the sizes are looked at: one catalogue query, a few milliseconds. */
+/**
+ * How often the sizes are looked at: one catalogue query, ~3 ms once the catalogue is in memory (the
+ * first one of a process ~0.2 s, hence none at start: a server that lives less than this pays nothing).
+ */
 export const STATISTICS_CHECK_MS = 10_000;
 
 /**
@@ -19,53 +22,56 @@ export const STATISTICS_CHECK_MS = 10_000;
  */
 export async function analyzeGrownTables(db: Kysely<Database>): Promise<string[]> {
   const { rows } = await sql<{ name: string }>`
-    SELECT c.oid::regclass::text AS name
+    SELECT quote_ident(c.relname) AS name
       FROM pg_class c
      WHERE c.relnamespace = 'public'::regnamespace
        AND c.relkind = 'r'
-       AND pg_relation_size(c.oid) / current_setting('block_size')::int
+       AND pg_relation_size(c.oid, 'main') / current_setting('block_size')::int
            > CASE WHEN c.reltuples < 0 THEN 0 ELSE c.relpages END * 1.1 + 8
      ORDER BY 1`.execute(db);
   const names = rows.map((row) => row.name);
-  // The names come from the catalogue, quoted by regclass's output.
+  // The names come from the catalogue, quoted by quote_ident.
   if (names.length > 0) await sql`ANALYZE ${sql.raw(names.join(', '))}`.execute(db);
   return names;
 }
 
 /**
- * Checks every `intervalMs` (and once now) and analyzes what grew. A failed check is logged
- * without its details (no data in it, but no SQL either) and tried again at the next round.
- * stop() waits for a check under way, so the database is not closed beneath it.
+ * Checks every `intervalMs` and analyzes what grew. A failed check is logged without its details
+ * (no data in it, but no SQL either) and tried again at the next round. stop() waits for a check
+ * under way, so the database is not closed beneath it; nextCheck() answers what the next one analyzed.
  */
 export function keepStatisticsFresh(
   db: Kysely<Database>,
   options: { intervalMs?: number; log?: (line: string) => void } = {},
-): { stop(): Promise<void>; checked(): Promise<string[]> } {
+): { stop(): Promise<void>; nextCheck(): Promise<string[]> } {
   const log = options.log ?? console.log;
-  let running: Promise<string[]> = Promise.resolve([]);
+  let running: Promise<unknown> = Promise.resolve();
   let stopped = false;
+  let waiting: ((names: string[]) => void)[] = [];
   const check = () => {
     running = running.then(async () => {
-      if (stopped) return [];
+      if (stopped) return;
+      let names: string[] = [];
       try {
-        const names = await analyzeGrownTables(db);
+        names = await analyzeGrownTables(db);
         if (names.length > 0) log(`[statistics] analyzed ${names.join(', ')}`);
-        return names;
       } catch (error) {
         log(`[statistics] check failed (${(error as { code?: string }).code ?? 'error'}); trying again later`);
-        return [];
       }
+      const resolve = waiting;
+      waiting = [];
+      for (const done of resolve) done(names);
     });
   };
-  check();
   const timer = setInterval(check, options.intervalMs ?? STATISTICS_CHECK_MS);
   timer.unref();
   return {
-    checked: () => running,
+    nextCheck: () => new Promise((resolve) => waiting.push(resolve)),
     async stop() {
       stopped = true;
       clearInterval(timer);
       await running;
+      for (const done of waiting) done([]);
     },
   };
 }
