@@ -40,5 +40,8 @@ export default defineConfig({
   },
   server: { port: 4321 },
   devToolbar: { enabled: false },
+  // The server build bundles its npm dependencies: loading a start's hundreds of modules one by one
+  // was most of its CPU (docs/architecture.md, Decisions). PGlite (WebAssembly) and argon2 (a native
+  // module) stay in node_modules, where they find their files.
   vite: { ssr: { noExternal: true, external: ['@electric-sql/pglite', '@node-rs/argon2'] } },
 });
