@@ -3,13 +3,18 @@ import { defineConfig, memoryCache } from 'astro/config';
 import node from '@astrojs/node';
 import preact from '@astrojs/preact';
 import { DEFAULT_LOCALE, LOCALES } from './src/lib/locales.ts';
+import { bundleStart } from './scripts/bundle-start.ts';
 
 export default defineConfig({
   // Canonical links, feeds and the sitemap use PUBLIC_URL; the server reads it again at run time.
   site: process.env.PUBLIC_URL || 'http://localhost:4321',
   output: 'server',
   adapter: node({ mode: 'standalone' }),
-  integrations: [preact()],
+  integrations: [
+    preact(),
+    // `npm start`'s server, bundled once the site is built (scripts/bundle-start.ts).
+    { name: 'qubi-start-bundle', hooks: { 'astro:build:done': () => bundleStart() } },
+  ],
   trailingSlash: 'never',
   // CSS is inlined: one round trip less before the first paint on a slow phone (it is ~3 KB compressed).
   build: { format: 'file', inlineStylesheets: 'always' },
@@ -35,4 +40,8 @@ export default defineConfig({
   },
   server: { port: 4321 },
   devToolbar: { enabled: false },
+  // The server build bundles its npm dependencies: loading a start's hundreds of modules one by one
+  // was most of its CPU (docs/architecture.md, Decisions). PGlite (WebAssembly) and argon2 (a native
+  // module) stay in node_modules, where they find their files.
+  vite: { ssr: { noExternal: true, external: ['@electric-sql/pglite', '@node-rs/argon2'] } },
 });

@@ -1,6 +1,6 @@
 // What the outbox worker needs from the features, gathered in one place (as src/actions/index.ts
 // gathers their actions): each kind's email and SMS renderer, the hourly housekeeping jobs, and the
-// handler of SMS replies. server/ never imports a feature; scripts/start.ts and scripts/worker.ts
+// handler of SMS replies. server/ never imports a feature; scripts/serve.ts and scripts/worker.ts
 // (and the tests) hand this to startWorker.
 import { eraseExpiredBookings } from '#/features/booking/erase-bookings.ts';
 import { releaseLapsedHolds } from '#/features/booking/holds.ts';

@@ -1,4 +1,4 @@
-// The node:http layer in front of the adapter (scripts/start.ts): request bodies are capped while
+// The node:http layer in front of the adapter (scripts/serve.ts): request bodies are capped while
 // they stream, chunked ones included, so uploads cannot grow the process; and every answer, from
 // the adapter, the front cache or the layer itself, carries Cross-Origin-Resource-Policy.
 import http from 'node:http';
@@ -12,7 +12,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   // Killed, not drained: a graceful stop waits for the 413s' sockets, which the server keeps for
-  // their linger (5 s, scripts/start.ts) because it reads nothing more from them, so the client's
+  // their linger (5 s, scripts/serve.ts) because it reads nothing more from them, so the client's
   // hang-up goes unseen; that wait was most of this file's time. Draining is lifecycle.test.ts's.
   await server?.stop('SIGKILL');
 });

@@ -1,6 +1,6 @@
 // Demo accounts for trying the staff area on the embedded database: `npm start` creates them once,
 // right after it has seeded a new database, and prints their credentials once. Never in production
-// (NODE_ENV=production), never on PostgreSQL (see scripts/start.ts).
+// (NODE_ENV=production), never on PostgreSQL (see scripts/serve.ts).
 //
 // Passwords are random for each database: a demo left running on a network does not open with a
 // password printed in the source code. The demo admin has no second factor yet: like every admin,

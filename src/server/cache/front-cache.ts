@@ -1,12 +1,12 @@
 // The front cache: answers cached live pages and the files of dist/client straight from memory in
-// the raw node:http layer (scripts/start.ts), before the node adapter's handler runs. On a hit
+// the raw node:http layer (scripts/serve.ts), before the node adapter's handler runs. On a hit
 // nothing else runs: no fs.stat of the adapter's static lookup, no web-stream Response, no
 // compression (the brotli and gzip variants were computed once, when the entry was stored).
 //
 // Live pages: cacheLiveData (live-page.ts) marks the request cacheable with its tags. The adapter's
 // standalone handler takes (req, res) only and drops `locals`, so the mark travels in an
 // AsyncLocalStorage whose store is the request's mark. The ALS lives on globalThis under a
-// well-known symbol: scripts/start.ts and the Astro bundle are separate module graphs, each with its
+// well-known symbol: scripts/serve.ts and the Astro bundle are separate module graphs, each with its
 // own copy of this file (same reason as cache-bus.ts). The response is captured as the handler
 // writes it and stored when it is a 200 without Set-Cookie; the tags' invalidations (cache-bus.ts
 // onInvalidation, local writes and other processes' NOTIFYs alike) drop it.

@@ -1,5 +1,5 @@
 // Pages that show live data are rendered on demand and kept in memory, tagged by what they show:
-// in the front cache under scripts/start.ts (front-cache.ts), in Astro's route cache otherwise. A
+// in the front cache under scripts/serve.ts (front-cache.ts), in Astro's route cache otherwise. A
 // write calls invalidateLiveData with the same tags.
 import type { AstroGlobal, APIContext } from 'astro';
 import { isLocale, type Locale } from '#/lib/locales.ts';
@@ -25,7 +25,7 @@ export function cacheLiveData(ctx: CachedRoute, tags: string[]): void {
   // LIVE_PAGE_CACHE=off renders every request from the database: `npm run bench:scale` measures
   // the queries and the rendering that way. Production leaves it on.
   if (!ctx.cache.enabled || process.env.LIVE_PAGE_CACHE === 'off') return;
-  // Under scripts/start.ts the front cache (front-cache.ts) keeps the answer, in front of the
+  // Under scripts/serve.ts the front cache (front-cache.ts) keeps the answer, in front of the
   // adapter; Astro's route cache is then left out, not kept as a second copy: its hits would
   // reach the front layer without the page running, so without tags, and an entry evicted or
   // expired in front would never be stored there again while Astro's copy kept answering.

@@ -6,7 +6,7 @@ export function json(body: unknown, init: ResponseInit = {}): Response {
   headers.set('Content-Type', 'application/json; charset=utf-8');
   const text = JSON.stringify(body);
   // Its length said up front: the adapter otherwise streams the body, and the compression
-  // middleware (scripts/start.ts), not knowing the size, compresses even an answer of a few hundred bytes.
+  // middleware (scripts/serve.ts), not knowing the size, compresses even an answer of a few hundred bytes.
   headers.set('Content-Length', String(Buffer.byteLength(text)));
   // CORS goes on reads only (open-data-cors.ts, from the middleware): never on a write's answer.
   return new Response(text, { ...init, headers });

@@ -3,9 +3,9 @@
 // named in X-Forwarded-For; anyone can send that header too, so only the hops our own proxies
 // wrote are believed, counted from the right (the nearest proxy writes last).
 //
-// scripts/start.ts resolves the address once per request in the node:http layer (it sees the
+// scripts/serve.ts resolves the address once per request in the node:http layer (it sees the
 // socket, which the adapter hides from pages) and keeps it in an AsyncLocalStorage on globalThis:
-// start.ts and the server bundle are separate module graphs, as with the front cache.
+// serve.ts (bundled into dist/start/) and the server bundle are separate module graphs, as with the front cache.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { BlockList, isIP } from 'node:net';
 
@@ -150,12 +150,12 @@ function requests(): AsyncLocalStorage<string> {
   return (g[SHARED] ??= new AsyncLocalStorage<string>());
 }
 
-/** Runs a request's handling with its resolved client address (scripts/start.ts). */
+/** Runs a request's handling with its resolved client address (scripts/serve.ts). */
 export function withClientAddress<T>(address: string, run: () => T): T {
   return requests().run(address, run);
 }
 
-/** The address start.ts resolved for the current request; undefined under `astro dev`. */
+/** The address serve.ts resolved for the current request; undefined under `astro dev`. */
 export function currentClientAddress(): string | undefined {
   return requests().getStore();
 }

@@ -1,7 +1,7 @@
 // Requests the site's pages cannot serve, answered before any page code runs: a method a page does
 // not take (405), a form post whose body is not a form (415) or is empty (400), a ".../index.html"
 // address (301 to the page). Used by src/middleware.ts (pages rendered on demand) and by
-// scripts/start.ts (files of dist/client, and paths Astro fails on before the middleware runs).
+// scripts/serve.ts (files of dist/client, and paths Astro fails on before the middleware runs).
 // Each answer is a short page in the language of the path, or JSON under /api.
 import { DEFAULT_LOCALE, HREFLANG, isLocale, textDirection, type Locale } from '#/lib/locales.ts';
 import { getTranslator } from '#/lib/i18n.ts';

@@ -8,7 +8,7 @@ import { getServerSecret } from '#/server/security/secret.ts';
 import { currentClientAddress, rateLimitAddress } from './client-address.ts';
 
 /**
- * The client's address as rate limits count it: the one scripts/start.ts resolved through the
+ * The client's address as rate limits count it: the one scripts/serve.ts resolved through the
  * trusted proxies (TRUSTED_PROXIES, client-address.ts), IPv6 by its /64. Under `astro dev` there
  * is no such layer and Astro's own address is used.
  */

@@ -6,7 +6,6 @@
 // side can recognise the duplicate.
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import nodemailer from 'nodemailer';
 
 export interface OutgoingMessage {
   outboxId: number;
@@ -59,21 +58,33 @@ function toMailOptions(message: OutgoingMessage, options: MailerOptions) {
   };
 }
 
+/**
+ * nodemailer is loaded with the first message, not when the server starts: bundled or not, loading it
+ * cost ~0.1 s of CPU on every start (docs/performance.md, "A server start"), mostly for nothing.
+ */
+function onFirstUse<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => (made ??= make());
+}
+const nodemailer = async () => (await import('nodemailer')).default;
+
 /** SMTP without a pool: one connection per message, and a dead server fails fast instead of hanging the worker. */
 export function createSmtpMailer(smtpUrl: string, options: MailerOptions): Mailer {
-  const transport = nodemailer.createTransport({
-    url: smtpUrl,
-    // Every line of the message ends in CRLF (RFC 5322), the bodies' own lines too: nodemailer
-    // leaves a text's bare LF as it is unless told.
-    newline: 'windows',
-    pool: false,
-    connectionTimeout: 10_000,
-    greetingTimeout: 10_000,
-    socketTimeout: 30_000,
-  });
+  const transport = onFirstUse(async () =>
+    (await nodemailer()).createTransport({
+      url: smtpUrl,
+      // Every line of the message ends in CRLF (RFC 5322), the bodies' own lines too: nodemailer
+      // leaves a text's bare LF as it is unless told.
+      newline: 'windows',
+      pool: false,
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 30_000,
+    }),
+  );
   return {
     async send(message) {
-      await transport.sendMail(toMailOptions(message, options));
+      await (await transport()).sendMail(toMailOptions(message, options));
     },
   };
 }
@@ -84,11 +95,13 @@ export function createSmtpMailer(smtpUrl: string, options: MailerOptions): Maile
  * that anyone reading the log could use. Whoever may read the mail opens the file.
  */
 export function createFileMailer(dir: string, options: MailerOptions & { log?: (line: string) => void }): Mailer {
-  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+  const transport = onFirstUse(async () =>
+    (await nodemailer()).createTransport({ streamTransport: true, buffer: true, newline: 'windows' }),
+  );
   const log = options.log ?? console.log;
   return {
     async send(message) {
-      const info = await transport.sendMail(toMailOptions(message, options));
+      const info = await (await transport()).sendMail(toMailOptions(message, options));
       await mkdir(dir, { recursive: true });
       const file = path.join(dir, `${message.outboxId}-${safeFilePart(message.kind)}.eml`);
       // Write then rename, so a reader never sees half a message.

@@ -65,7 +65,7 @@ export interface NewMessage {
  * message a nudge missed.
  */
 // Kept on globalThis: the built site bundles its own copy of this module, apart from the one
-// scripts/start.ts loads for the worker, and a module-level set would never hear the site's rows.
+// scripts/serve.ts loads for the worker, and a module-level set would never hear the site's rows.
 const QUEUED = Symbol.for('qubi.outboxQueued');
 type QueuedListener = (committed: boolean) => void;
 function queuedListeners(): Set<QueuedListener> {
