@@ -54,29 +54,15 @@ if (target.kind === 'pglite') {
 if (config.databaseUrl) await startCacheListener(config.databaseUrl);
 
 if (config.workerEnabled) {
-  const { startWorker } = await import('#/server/mail/worker.ts');
-  const { createMailer } = await import('#/server/mail/mailer.ts');
-  const { createSmsSender } = await import('#/server/sms/create-sender.ts');
-  const { workerFeatures } = await import('#/messages/index.ts');
-  const sms = createSmsSender(config);
-  const worker = startWorker({
-    db,
-    mailer: createMailer(config, config.publicUrl),
-    sms,
-    features: workerFeatures(),
-    intervalMs: 5000,
-    // Read at each run: without PUBLIC_URL the origin is known only once the port is bound (below).
-    origin: () => process.env.PUBLIC_URL ?? config.publicUrl,
-  });
+  const { startConfiguredWorker } = await import('#/messages/configured-worker.ts');
+  // Read at each run: without PUBLIC_URL the origin is known only once the port is bound (below).
+  const worker = startConfiguredWorker(db, config, () => process.env.PUBLIC_URL ?? config.publicUrl);
   // Emails go out a moment after they are queued (a family waits for its confirmation), not at the next round.
   const { onMessageQueued } = await import('#/server/mail/outbox.ts');
   onMessageQueued((committed) => worker.wake(committed));
   // Registered after the database's hook, so it runs first (hooks run last-registered-first): the
   // message being sent is finished and recorded before the database closes.
-  onShutdown(async () => {
-    await worker.stop();
-    await sms.close();
-  });
+  onShutdown(() => worker.stop());
 }
 
 process.env.ASTRO_NODE_AUTOSTART = 'disabled';

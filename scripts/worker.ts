@@ -15,24 +15,14 @@ if (!config.databaseUrl) {
 
 const { openDatabase, targetFromConfig } = await import('#/server/db/connection.ts');
 const { migrateToLatest } = await import('#/server/db/migrate.ts');
-const { createMailer } = await import('#/server/mail/mailer.ts');
-const { startWorker } = await import('#/server/mail/worker.ts');
-const { createSmsSender, describeSmsTransport } = await import('#/server/sms/create-sender.ts');
-const { workerFeatures } = await import('#/messages/index.ts');
+const { startConfiguredWorker } = await import('#/messages/configured-worker.ts');
+const { describeSmsTransport } = await import('#/server/sms/create-sender.ts');
 
 const db = await openDatabase(targetFromConfig(config));
 // The worker may start before any web instance: make sure the outbox table exists (under
 // Kysely's migration lock, so concurrent starts are safe).
 await migrateToLatest(db);
-const sms = createSmsSender(config);
-const worker = startWorker({
-  db,
-  mailer: createMailer(config, config.publicUrl),
-  sms,
-  features: workerFeatures(),
-  intervalMs: 5000,
-  origin: () => config.publicUrl,
-});
+const worker = startConfiguredWorker(db, config, () => config.publicUrl);
 console.log(
   `Outbox worker running (mail: ${config.smtpUrl ? 'SMTP' : `.eml files in ${path.join(config.dataDir, 'mail')}`}; SMS: ${describeSmsTransport(config)})`,
 );
@@ -43,7 +33,6 @@ async function stop(signal: string) {
   stopping = true;
   console.log(`${signal} received: finishing the message being sent…`);
   await worker.stop();
-  await sms.close();
   await db.destroy();
   console.log('Stopped cleanly.');
   process.exit(0);
