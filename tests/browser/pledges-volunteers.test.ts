@@ -82,7 +82,11 @@ async function pledgeJourney(
   expect(await h1(page)).toBe(text(locale, 'pledge.form.title'));
   const summary = page.locator('.error-summary');
   expect(await summary.isVisible()).toBe(true);
-  expect(await page.evaluate(() => document.activeElement?.classList.contains('error-summary'))).toBe(true);
+  // `autofocus` is applied when the browser next renders (the HTML standard's "flush autofocus
+  // candidates"), which may come after the load event on a busy machine: waited for, up to 5 s.
+  await expect
+    .poll(() => page.evaluate(() => document.activeElement?.classList.contains('error-summary')), { timeout: 5000 })
+    .toBe(true);
   expect(await summary.locator('a').first().innerText()).toBe(text(locale, 'pledge.error.itemsRequired'));
   await summary.locator('a[href="#name"]').click();
   expect(await page.evaluate(() => document.activeElement?.id)).toBe('name');
