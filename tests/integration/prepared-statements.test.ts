@@ -6,6 +6,7 @@ import { sql, type Kysely } from 'kysely';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { PREPARED_LIMIT } from '#/server/db/pglite-prepared.ts';
 import { NAMED_LIMIT } from '#/server/db/pg-prepared.ts';
+import { PLANNED_EACH_TIME } from '#/server/db/prepared-statements.ts';
 
 let test: TestDatabase;
 let db: Kysely<unknown>;
@@ -70,6 +71,30 @@ describe('named prepared statements', () => {
     expect(await read(500)).toBeUndefined();
     await sql`insert into prepared_probe (id, label) values (${500}, ${'first'})`.execute(db);
     expect((await read(500))?.label).toBe('first');
+  });
+
+  it('leave out a statement marked PLANNED_EACH_TIME, which answers each run with its own values', async () => {
+    await db.connection().execute(async (connection) => {
+      const kept = async (pattern: string) => {
+        const { rows } = await sql<{ n: number }>`
+          select count(*)::int as n from pg_prepared_statements where statement like ${pattern}`.execute(connection);
+        return rows[0]!.n;
+      };
+      for (const id of [1, 2, 3, 4, 5, 6, 7, 99]) {
+        const marked = await sql<{
+          id: number;
+        }>`${sql.raw(PLANNED_EACH_TIME)} select id from prepared_probe where id = ${id} and ${'each'} = ${'each'}`.execute(
+          connection,
+        );
+        expect(marked.rows).toEqual(id === 99 ? [] : [{ id }]);
+        const plain = await sql<{
+          id: number;
+        }>`select id from prepared_probe where id = ${id} and ${'kept'} = ${'kept'}`.execute(connection);
+        expect(plain.rows).toEqual(marked.rows);
+      }
+      expect(await kept('%planned each time%')).toBe(0);
+      expect(await kept('select id from prepared_probe where id = $1 and $2 = $3')).toBe(1);
+    });
   });
 
   it('keep a bounded number of statements per connection', async () => {
