@@ -73,7 +73,7 @@ describe('named prepared statements', () => {
     expect((await read(500))?.label).toBe('first');
   });
 
-  it('leave out a statement marked PLANNED_EACH_TIME, which answers each run with its own values', async () => {
+  it('plan a statement marked PLANNED_EACH_TIME at each run on PostgreSQL (the embedded database keeps it), with each run’s values', async () => {
     await db.connection().execute(async (connection) => {
       const kept = async (pattern: string) => {
         const { rows } = await sql<{ n: number }>`
@@ -92,7 +92,8 @@ describe('named prepared statements', () => {
         }>`select id from prepared_probe where id = ${id} and ${'kept'} = ${'kept'}`.execute(connection);
         expect(plain.rows).toEqual(marked.rows);
       }
-      expect(await kept('%planned each time%')).toBe(0);
+      // PostgreSQL plans it afresh each time; PGlite keeps it and plans it again once its table is analyzed.
+      expect(await kept('%planned each time%')).toBe(test.kind === 'pglite' ? 1 : 0);
       expect(await kept('select id from prepared_probe where id = $1 and $2 = $3')).toBe(1);
     });
   });

@@ -55,28 +55,26 @@ async function markReceipts(db: Db, receipts: readonly Receipt[], at: Date): Pro
 }
 
 /**
- * The UPDATE of markReceipts, not run (the tests read its plan). The receipts come as three arrays,
- * so a burst of any size is one statement text (one prepared statement, not one per length).
- * `provider_message_id = ANY(ids)` on the outbox itself lets the planner find the messages through
+ * The UPDATE of markReceipts, not run (the tests read its plan). `provider_message_id IN (…)`, a
+ * condition on the outbox's own index beside the join, lets the planner find the messages through
  * outbox_provider_message_idx whatever the statistics say of the other conditions: statistics taken
- * while the messages were still queued (status 'pending', no provider id) made the join on its own
- * read the whole outbox once per receipt (tests/integration/query-plans.test.ts). And it is planned
- * at each run (PLANNED_EACH_TIME): a plan kept from the first bursts of a fresh database, when the
- * outbox was small, read the whole outbox at every burst once it had grown (seen in the bench, on
- * PostgreSQL: 10–18 ms a burst at 8,500 rows). On the embedded database the statistics come from
- * src/server/db/embedded-statistics.ts.
+ * while the messages were still queued (status 'pending', no provider id yet) made the join alone
+ * read the whole outbox once per receipt (tests/integration/query-plans.test.ts). It is planned at
+ * each run on PostgreSQL (PLANNED_EACH_TIME): there a plan kept from a fresh database's first
+ * bursts, when the outbox was small, read the whole outbox at every burst once it had grown (seen
+ * in the bench: 10–50 ms a burst at 8,500 rows, until autovacuum analyzed it). On the embedded
+ * database src/server/db/embedded-statistics.ts analyzes the grown outbox, which re-plans it.
  */
 export function receiptStatement(receipts: readonly Receipt[], at: Date) {
-  const ids = receipts.map((r) => r.providerMessageId);
-  const delivered = receipts.map((r) => r.delivered);
-  const states = receipts.map((r) => r.state);
+  const rows = receipts.map((r) => sql`(${r.providerMessageId}::text, ${r.delivered}::boolean, ${r.state}::text)`);
+  const ids = receipts.map((r) => sql`${r.providerMessageId}::text`);
   return sql<{ provider_message_id: string }>`${sql.raw(PLANNED_EACH_TIME)}
     UPDATE outbox
        SET status = CASE WHEN v.delivered THEN 'delivered' ELSE 'undelivered' END,
            delivered_at = CASE WHEN v.delivered THEN ${at}::timestamptz ELSE outbox.delivered_at END,
            last_error = CASE WHEN v.delivered THEN outbox.last_error ELSE 'receipt: ' || v.state END
-      FROM unnest(${ids}::text[], ${delivered}::boolean[], ${states}::text[]) AS v(provider_message_id, delivered, state)
-     WHERE outbox.provider_message_id = ANY(${ids}::text[])
+      FROM (VALUES ${sql.join(rows)}) AS v(provider_message_id, delivered, state)
+     WHERE outbox.provider_message_id IN (${sql.join(ids)})
        AND outbox.provider_message_id = v.provider_message_id
        AND outbox.channel = 'sms' AND outbox.status IN ('sent', 'sending', 'delivered', 'undelivered')
     RETURNING outbox.provider_message_id`;
