@@ -12,7 +12,7 @@
 // as PGlite's `query` and its transaction's `query` do.
 import { PGlite, parse as results, protocol } from '@electric-sql/pglite';
 import type { PGliteDialectConfig } from 'kysely';
-import { isStalePlan, NAMEABLE_EMBEDDED } from './prepared-statements.ts';
+import { isStalePlan, nameableEmbedded } from './prepared-statements.ts';
 
 type Results = { rows: unknown[]; affectedRows?: number; fields: { name: string; dataTypeID: number }[] };
 type BackendMessage = { name: string; dataTypeIDs?: number[] };
@@ -108,7 +108,7 @@ export function preparedPGlite(pglite: PGlite): PGliteDialectConfig['pglite'] {
   }
 
   async function outside(text: string, params?: unknown[], retried = false): Promise<Results> {
-    if (!NAMEABLE_EMBEDDED.test(text)) return pglite.query(text, params, { rowMode: 'object' }) as Promise<Results>;
+    if (!nameableEmbedded(text)) return pglite.query(text, params, { rowMode: 'object' }) as Promise<Results>;
     await pglite._checkReady();
     try {
       return await pglite._runExclusiveTransaction(() => statement(text, params, false));
@@ -136,9 +136,7 @@ export function preparedPGlite(pglite: PGlite): PGliteDialectConfig['pglite'] {
         callback({
           rollback: () => tx.rollback(),
           query: (text: string, params?: unknown[]) =>
-            NAMEABLE_EMBEDDED.test(text)
-              ? statement(text, params, true)
-              : tx.query(text, params, { rowMode: 'object' }),
+            nameableEmbedded(text) ? statement(text, params, true) : tx.query(text, params, { rowMode: 'object' }),
         }),
       )) as never,
   };
