@@ -104,7 +104,7 @@ export type SeriesStatusChange = 'submitted' | 'published';
 
 /**
  * Sends every coming draft of the series for review (who may edit it), or publishes every coming
- * draft and submitted date (who may moderate it), in one statement. Returns the slugs changed.
+ * draft and submitted date (who may moderate it), in one statement. Returns the slugs changed, sorted.
  */
 export async function changeSeriesStatus(
   db: Db,
@@ -152,5 +152,6 @@ export async function changeSeriesStatus(
       });
     return changed;
   });
-  return { ok: true, slugs: rows.map((r) => r.slug) };
+  // UPDATE … RETURNING gives rows in whatever order the plan met them: sorted, the answer is the same each time.
+  return { ok: true, slugs: rows.map((r) => r.slug).sort() };
 }
