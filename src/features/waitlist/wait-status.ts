@@ -40,11 +40,7 @@ export interface WaitView {
 }
 
 /** The entry a status link names, or undefined for a link that names nothing. */
-export async function findWaitByToken(
-  db: Db,
-  token: string,
-  now: Date = new Date(),
-): Promise<WaitView | undefined> {
+export async function findWaitByToken(db: Db, token: string, now: Date = new Date()): Promise<WaitView | undefined> {
   if (!WAIT_TOKEN.test(token)) return undefined;
   const row = await db
     .selectFrom('wait_entry as w')
