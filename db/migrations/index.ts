@@ -29,6 +29,7 @@ import * as staffSeriesIndex from './2026_12_06_0500_staff_series_index.ts';
 import * as outboxOwnerPartialIndexes from './2026_12_06_0800_outbox_owner_partial_indexes.ts';
 import * as outboxDueCodesIndex from './2026_12_06_0900_outbox_due_codes_index.ts';
 import * as outboxLeaseIndex from './2026_12_06_1000_outbox_lease_index.ts';
+import * as eventSeatsLimit from './2026_12_07_0100_event_seats_limit.ts';
 import * as waitingList from './2026_12_05_0600_waiting_list.ts';
 import * as eventSeries from './2026_12_05_0610_event_series.ts';
 import * as eventListIndexes from './2026_12_05_0611_event_list_indexes.ts';
@@ -75,4 +76,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_06_0800_outbox_owner_partial_indexes': outboxOwnerPartialIndexes,
   '2026_12_06_0900_outbox_due_codes_index': outboxDueCodesIndex,
   '2026_12_06_1000_outbox_lease_index': outboxLeaseIndex,
+  '2026_12_07_0100_event_seats_limit': eventSeatsLimit,
 };

@@ -482,6 +482,74 @@ describe('the review workflow', () => {
   });
 });
 
+describe('seats already taken (no seat given twice)', () => {
+  const seatsOf = (id: number) =>
+    t.db.selectFrom('event').select(['seats', 'seats_taken']).where('id', '=', id).executeTakeFirstOrThrow();
+  // What families' sign-ups leave on the row (registrations.ts raises the counter the same way).
+  const take = (id: number, n: number) =>
+    sql`UPDATE event SET seats_taken = ${n}::int WHERE id = ${id}::int`.execute(t.db);
+
+  it('the database refuses any row with more seats taken than seats, whoever writes it', async () => {
+    const made = await createEvent(t.db, actors.admin, input({ seats: '5', it: { title: 'Posti contati' } }), t0);
+    if (!made.ok) throw new Error('not created');
+    await take(made.event.id, 5);
+    await expect(
+      sql`UPDATE event SET seats_taken = seats_taken + 1 WHERE id = ${made.event.id}::int`.execute(t.db),
+    ).rejects.toThrow(/event_seats_taken_within_seats/);
+    await expect(sql`UPDATE event SET seats = 4 WHERE id = ${made.event.id}::int`.execute(t.db)).rejects.toThrow(
+      /event_seats_taken_within_seats/,
+    );
+    expect(await seatsOf(made.event.id)).toEqual({ seats: 5, seats_taken: 5 });
+    // "Just come" (no seats) has no limit to exceed.
+    await sql`UPDATE event SET seats = NULL WHERE id = ${made.event.id}::int`.execute(t.db);
+    expect(await seatsOf(made.event.id)).toEqual({ seats: null, seats_taken: 5 });
+  });
+
+  it('a staff edit below the seats taken is refused with its message and changes nothing', async () => {
+    const made = await createEvent(
+      t.db,
+      actors.partnerA,
+      input({ municipioId: '2', seats: '10', it: { title: 'Tombola' } }),
+      t0,
+    );
+    if (!made.ok) throw new Error('not created');
+    // A draft (counter set by hand: only a published event takes sign-ups).
+    await take(made.event.id, 3);
+    let before = await snapshot();
+    const tooFew = form({ municipioId: '2', seats: '2', it: { title: 'Tombola' } });
+    expect(await updateEvent(t.db, actors.partnerA, made.event.id, checked(tooFew), t0, tooFew)).toEqual({
+      ok: false,
+      error: 'seats_below_taken',
+    });
+    expect(await snapshot()).toBe(before);
+    await take(made.event.id, 0);
+    await submitEvent(t.db, actors.partnerA, made.event.id);
+    await publishEvent(t.db, actors.coord2, made.event.id);
+    await take(made.event.id, 6);
+    // Published: the change is refused at the form, no revision waits.
+    before = await snapshot();
+    const five = form({ municipioId: '2', seats: '5', it: { title: 'Tombola' } });
+    expect(await updateEvent(t.db, actors.partnerA, made.event.id, checked(five), t0, five)).toEqual({
+      ok: false,
+      error: 'seats_below_taken',
+    });
+    expect(await getPendingRevision(t.db, made.event.id)).toBeUndefined();
+    expect(await snapshot()).toBe(before);
+    // Exactly the seats taken is allowed; then families sign up before the moderator approves.
+    const six = form({ municipioId: '2', seats: '6', it: { title: 'Tombola' } });
+    expect((await updateEvent(t.db, actors.partnerA, made.event.id, checked(six), t0, six)).ok).toBe(true);
+    await take(made.event.id, 8);
+    before = await snapshot();
+    expect(await publishEvent(t.db, actors.coord2, made.event.id)).toEqual({ ok: false, error: 'seats_below_taken' });
+    expect(await snapshot()).toBe(before);
+    expect(await getPendingRevision(t.db, made.event.id)).toBeDefined();
+    expect(await seatsOf(made.event.id)).toEqual({ seats: 10, seats_taken: 8 });
+    // The message the staff page shows at the seats field, in both staff languages.
+    expect(messages.it['staff.event.error.seatsBelowTaken']).toMatch(/posti/);
+    expect(messages.en['staff.event.error.seatsBelowTaken']).toMatch(/seats/);
+  });
+});
+
 describe('who may do what (refusals change nothing)', () => {
   it('a partner cannot edit, submit or cancel another organisation’s event', async () => {
     const made = await createEvent(t.db, actors.partnerA, input({ municipioId: '2', it: { title: 'Solo per A' } }), t0);

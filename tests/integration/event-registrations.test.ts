@@ -8,7 +8,8 @@ import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { insertPartyEvent } from '../support/party-event.ts';
 import { latestCodeFromOutbox } from '../support/codes.ts';
 import { seedDatabase } from '#/server/db/seed.ts';
-import { registerParty } from '#/features/events/registrations.ts';
+import { registerParty, signUpRefusalKey } from '#/features/events/registrations.ts';
+import { messages } from '#/lib/i18n.ts';
 import {
   cancelRegistration,
   confirmRegistration,
@@ -154,6 +155,23 @@ describe('a party takes all its seats or none', () => {
       reason: 'not_open',
     });
     expect((await getPublicEventBySlug(t.db, event.slug))?.seats).toBeNull();
+  });
+
+  it('refuses a cancelled event or date as cancelled (its own message), nothing taken', async () => {
+    const event = await newEvent(10);
+    await t.db.updateTable('event').set({ status: 'cancelled' }).where('id', '=', event.id).execute();
+    expect(await registerParty(t.db, event.id, party(1), { client: client(), now })).toEqual({
+      ok: false,
+      reason: 'cancelled',
+    });
+    expect(await counted(event.id)).toEqual({ counter: 0, held: 0, parties: 0 });
+    // A date of a recurring activity points to its other dates; a one-off event has none.
+    expect(signUpRefusalKey('cancelled', false)).toBe('events.register.refused.cancelled');
+    expect(signUpRefusalKey('cancelled', true)).toBe('events.register.refused.cancelledDate');
+    for (const locale of Object.keys(messages) as (keyof typeof messages)[]) {
+      expect(messages[locale]['events.register.refused.cancelled'], locale).toBeTruthy();
+      expect(messages[locale]['events.register.refused.cancelledDate'], locale).toBeTruthy();
+    }
   });
 });
 

@@ -268,6 +268,53 @@ describe('expiry', () => {
   });
 });
 
+describe('WAITLIST_OFFER_HOURS', () => {
+  /** The offer made when a family of one frees its seat, with `hours` set (undefined: not set). */
+  async function offerWith(hours: string | undefined, startsInMinutes: number) {
+    if (hours === undefined) delete process.env.WAITLIST_OFFER_HOURS;
+    else process.env.WAITLIST_OFFER_HOURS = hours;
+    const event = await newEvent(1, startsInMinutes);
+    const mine = await signedUp(event.id, 1);
+    const token = await waits(event.id, 1);
+    await cancelRegistration(t.db, mine);
+    const row = await t.db
+      .selectFrom('wait_entry')
+      .innerJoin('event', 'event.id', 'wait_entry.event_id')
+      .select(['wait_entry.status', 'offered_at', 'offer_expires_at', 'event.starts_at'])
+      .where('wait_entry.event_id', '=', event.id)
+      .executeTakeFirstOrThrow();
+    expect(row.status).toBe('offered');
+    return { token, heldMs: row.offer_expires_at!.getTime() - row.offered_at!.getTime(), row };
+  }
+  const saved = process.env.WAITLIST_OFFER_HOURS;
+  afterAll(() => {
+    if (saved === undefined) delete process.env.WAITLIST_OFFER_HOURS;
+    else process.env.WAITLIST_OFFER_HOURS = saved;
+  });
+
+  it('holds an offer exactly that many hours, at most 168 (beyond: the default 12)', async () => {
+    expect((await offerWith('3', 10 * 24 * 60)).heldMs).toBe(3 * 3_600_000);
+    expect((await offerWith('168', 10 * 24 * 60)).heldMs).toBe(168 * 3_600_000);
+    expect((await offerWith('169', 10 * 24 * 60)).heldMs).toBe(12 * 3_600_000);
+    expect((await offerWith('not a number', 10 * 24 * 60)).heldMs).toBe(12 * 3_600_000);
+    expect((await offerWith(undefined, 10 * 24 * 60)).heldMs).toBe(12 * 3_600_000);
+  });
+
+  it('near the event the offer ends an hour before the start, whatever the setting', async () => {
+    const { row } = await offerWith('48', 5 * 60);
+    expect(row.offer_expires_at!.getTime()).toBe(row.starts_at.getTime() - 60 * 60_000);
+  });
+
+  it('an offer past its deadline reads as expired, before and after the round lapses it', async () => {
+    const { token, row } = await offerWith('2', 10 * 24 * 60);
+    expect((await findWaitByToken(t.db, token))?.offerExpired).toBe(false);
+    const late = new Date(row.offer_expires_at!.getTime() + 1000);
+    expect(await findWaitByToken(t.db, token, late)).toMatchObject({ status: 'offered', offerExpired: true });
+    await waitingListRound(t.db, late);
+    expect(await findWaitByToken(t.db, token, late)).toMatchObject({ status: 'lapsed', offerExpired: true });
+  });
+});
+
 describe('bad links change nothing', () => {
   it('a wrong or malformed link, or accepting while still waiting, is refused', async () => {
     const event = await newEvent(1);

@@ -83,6 +83,9 @@ async function finish(context: ActionAPIContext, event: StaffEvent, result: Even
   if (!result.ok) {
     if (result.error === 'forbidden') throw refuseForbidden();
     if (result.error === 'not_found') throw notFound();
+    // Fewer seats than families have already taken: said at the seats field, nothing written.
+    if (result.error === 'seats_below_taken')
+      throw new FormRefused({ errors: { seats: 'staff.event.error.seatsBelowTaken' }, status: 409 });
     // The event moved on meanwhile: the page shows it as it is now (what was typed kept, if anything).
     throw new FormRefused({ notice: EVENT_CONFLICT, status: 409 });
   }

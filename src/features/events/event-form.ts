@@ -98,6 +98,8 @@ export const EVENT_ERROR_KEYS: string[] = [
     'endTimeRequired',
     'endBeforeStart',
     'seatsInvalid',
+    // The workflow's, not the form's: fewer seats than families have already taken.
+    'seatsBelowTaken',
   ].map((k) => `staff.event.error.${k}`),
   ...['municipioRequired', 'organisationInvalid', 'reviewNoteRequired', 'reviewNoteTooLong', 'invalid'].map(
     (k) => `staff.event.error.${k}`,

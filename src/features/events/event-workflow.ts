@@ -37,7 +37,8 @@ import { canEditEvent, canModerateEvent, getEventForStaff, type StaffEvent } fro
 /** Route-cache tags of the public pages that show an event (see src/server/cache/live-page.ts). */
 export const publicEventTags = (slug: string) => ['events', `event:${slug}`];
 
-export type EventWriteError = 'not_found' | 'forbidden' | 'conflict';
+/** seats_below_taken: the form names fewer seats than families have already taken (nothing written). */
+export type EventWriteError = 'not_found' | 'forbidden' | 'conflict' | 'seats_below_taken';
 export type EventChange =
   | {
       ok: true;
@@ -159,6 +160,23 @@ function sameScope(e: StaffEvent) {
     ]);
 }
 
+/**
+ * The WHERE that keeps the seats the form names at or above the seats families have already taken
+ * (the database refuses the row otherwise: migration 2026_12_07_0100); the UPDATE repeats it so a
+ * sign-up between the check and the write is counted.
+ */
+function seatsFit(seats: number | null) {
+  return (eb: ExpressionBuilder<Database, 'event'>): Expression<SqlBool> =>
+    seats === null ? eb.lit(true) : eb('event.seats_taken', '<=', seats);
+}
+
+/** Whether an UPDATE that found no row missed it for the seats already taken (not a status change). */
+async function seatsBelowTaken(db: Db, id: number, seats: number | null): Promise<boolean> {
+  if (seats === null) return false;
+  const row = await db.selectFrom('event').select('seats_taken').where('id', '=', id).executeTakeFirst();
+  return row !== undefined && row.seats_taken > seats;
+}
+
 /** Moves the event's owning organisation among its organisers (partners of the owner may edit it). */
 async function moveOwner(trx: Db, id: number, from: number | null, to: number | null) {
   if (to === from) return;
@@ -202,13 +220,15 @@ export async function updateEvent(
       .where('event.id', '=', id)
       .where('event.status', '=', current.status)
       .where(sameScope(current))
+      .where(seatsFit(input.seats))
       .returning('id')
       .executeTakeFirst();
     if (!row) return false;
     await moveOwner(trx, id, current.ownerOrganisationId, owner);
     return true;
   });
-  if (!updated) return { ok: false, error: 'conflict' };
+  if (!updated)
+    return { ok: false, error: (await seatsBelowTaken(db, id, input.seats)) ? 'seats_below_taken' : 'conflict' };
   return { ok: true, event: (await getEventForStaff(db, id))!, cacheTags: [], backToReview: false };
 }
 
@@ -234,6 +254,8 @@ async function proposeChange(
       .where('event.id', '=', current.id)
       .where('event.status', '=', 'published')
       .where(sameScope(current))
+      // A change that could never be approved is refused now, while its author is at the form.
+      .where(seatsFit(input.seats))
       .returning('id')
       .executeTakeFirst();
     if (!row) return false;
@@ -257,7 +279,11 @@ async function proposeChange(
     await notifyReviewers(trx, input.municipioId, { eventId: current.id, title: input.title.it, change: true });
     return true;
   });
-  if (!stored) return { ok: false, error: 'conflict' };
+  if (!stored)
+    return {
+      ok: false,
+      error: (await seatsBelowTaken(db, current.id, input.seats)) ? 'seats_below_taken' : 'conflict',
+    };
   return { ok: true, event: (await getEventForStaff(db, current.id))!, cacheTags: [], backToReview: true };
 }
 
@@ -297,6 +323,8 @@ async function approveChange(
       .where('event.id', '=', current.id)
       .where('event.status', '=', 'published')
       .where(sameScope(current))
+      // Families may have signed up since the change was proposed: the revision stays, unapproved.
+      .where(seatsFit(input.seats))
       .returning('id')
       .executeTakeFirst();
     if (!row) throw new ChangeWithdrawn();
@@ -312,7 +340,11 @@ async function approveChange(
     if (error instanceof ChangeWithdrawn) return false;
     throw error;
   });
-  if (!done) return { ok: false, error: 'conflict' };
+  if (!done)
+    return {
+      ok: false,
+      error: (await seatsBelowTaken(db, current.id, input.seats)) ? 'seats_below_taken' : 'conflict',
+    };
   return {
     ok: true,
     event: (await getEventForStaff(db, current.id))!,

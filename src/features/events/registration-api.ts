@@ -16,7 +16,7 @@ import { maskEmail, maskPhone } from '#/features/verification/code.ts';
 import { codeRefusedResponse, readCodeConfirm } from '#/features/verification/code-api.ts';
 import { eventForSignUp } from './series-occurrence.ts';
 import { parsePartyJson } from './party.ts';
-import { registerParty } from './registrations.ts';
+import { registerParty, signUpRefusalKey } from './registrations.ts';
 import { confirmRegistration, findRegistration } from './registration-holds.ts';
 import { readSignUpEvent, type SignUpEvent } from './sign-up-event.ts';
 import type { RegistrationView } from './registration-holds.ts';
@@ -69,9 +69,10 @@ export async function postRegistration(context: APIContext): Promise<Response> {
     ...('waiting' in event ? { event } : {}),
   });
   if (!outcome.ok) {
-    const message = t(`events.register.refused.${outcome.reason}`);
+    const message = t(signUpRefusalKey(outcome.reason, event.repeats));
     if (outcome.reason === 'too_many_holds') return apiError(429, outcome.reason, { message });
-    if (outcome.reason === 'not_open') return apiError(409, outcome.reason, { message });
+    if (outcome.reason === 'not_open' || outcome.reason === 'cancelled')
+      return apiError(409, outcome.reason, { message });
     // Full for this party: the answer names the event's waiting list (issue #13).
     return apiError(409, outcome.reason, {
       message: t('waitlist.api.full'),
@@ -104,11 +105,12 @@ async function signUpTarget(
   db: Db,
   slug: string,
   occurrence: unknown,
-): Promise<SignUpEvent | Pick<SignUpEvent, 'id' | 'slug' | 'seats'> | 'invalid' | undefined> {
+): Promise<SignUpEvent | Pick<SignUpEvent, 'id' | 'slug' | 'seats' | 'repeats'> | 'invalid' | undefined> {
   if (occurrence === undefined || occurrence === null) return readSignUpEvent(db, slug);
   const found = await eventForSignUp(db, slug, occurrence);
   if (!found.ok) return found.error === 'invalid' ? 'invalid' : undefined;
-  return found.event;
+  const { id, slug: itsSlug, seats, seriesId } = found.event;
+  return { id, slug: itsSlug, seats, repeats: seriesId !== null };
 }
 
 /** POST /api/v1/events/{slug}/registrations/{reference}/confirm with {"code": "123456"} */

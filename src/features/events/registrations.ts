@@ -34,12 +34,28 @@ export type RegisterOutcome =
       hold: { expiresAt: Date; channel: CodeChannel };
       duplicate: boolean;
     }
-  /** not_open: no seats to sign up for, cancelled, or started; full: the whole party does not fit. */
-  | { ok: false; reason: 'not_open' | 'full' | RegistrationRefusal };
+  /**
+   * not_open: no seats to sign up for, or started; cancelled: the event (or this date of a recurring
+   * activity) was cancelled; full: the whole party does not fit.
+   */
+  | { ok: false; reason: SignUpRefusal };
+
+export type SignUpRefusal = 'not_open' | 'cancelled' | 'full' | RegistrationRefusal;
+
+/**
+ * The message of a refused sign-up, for the form's notice and the API's message. A full event's
+ * points to its waiting list; a cancelled date of a recurring activity to its other dates.
+ */
+export function signUpRefusalKey(reason: SignUpRefusal, repeats: boolean): string {
+  if (reason === 'full') return 'waitlist.signUpFull';
+  if (reason === 'cancelled')
+    return repeats ? 'events.register.refused.cancelledDate' : 'events.register.refused.cancelled';
+  return `events.register.refused.${reason}`;
+}
 
 class Refused extends Error {
-  readonly reason: 'not_open' | 'full' | RegistrationRefusal;
-  constructor(reason: 'not_open' | 'full' | RegistrationRefusal) {
+  readonly reason: SignUpRefusal;
+  constructor(reason: SignUpRefusal) {
     super(reason);
     this.reason = reason;
   }
@@ -194,13 +210,14 @@ async function seatsLeftNow(db: Db, eventId: number, now: Date): Promise<Seats |
   return event && (await seatsOf(db, [event], now)).get(eventId);
 }
 
-/** Why the seats were not taken: the event takes no sign-ups (now), or the party does not fit. */
-async function whyNot(trx: Db, eventId: number, now: Date): Promise<'not_open' | 'full'> {
+/** Why the seats were not taken: cancelled, the event takes no sign-ups (now), or the party does not fit. */
+async function whyNot(trx: Db, eventId: number, now: Date): Promise<'not_open' | 'cancelled' | 'full'> {
   const event = await trx
     .selectFrom('event')
     .select(['status', 'starts_at', 'seats'])
     .where('id', '=', eventId)
     .executeTakeFirst();
+  if (event?.status === 'cancelled') return 'cancelled';
   if (!event || event.status !== 'published' || event.seats === null || event.starts_at <= now) return 'not_open';
   return 'full';
 }

@@ -18,7 +18,7 @@ import { getServerSecret } from '#/server/security/secret.ts';
 import { limitKey } from '#/server/security/rate-limit.ts';
 import { codeEmailTarget, parseCodeInput } from '#/features/verification/code.ts';
 import { AGE_BANDS, BAND_COLUMN, PARTY_FIELD_ORDER, parsePartyForm, partySeats, type Party } from './party.ts';
-import { registerParty } from './registrations.ts';
+import { registerParty, signUpRefusalKey } from './registrations.ts';
 import { readSignUpEvent } from './sign-up-event.ts';
 import {
   cancelRegistration,
@@ -108,7 +108,7 @@ export const signUpActions = {
       if (!outcome.ok)
         throw new FormRefused({
           // A full event: the notice points to its waiting list (issue #13), linked below the form.
-          notice: outcome.reason === 'full' ? 'waitlist.signUpFull' : `events.register.refused.${outcome.reason}`,
+          notice: signUpRefusalKey(outcome.reason, event.repeats),
           status: outcome.reason === 'too_many_holds' ? 429 : 409,
         });
       await invalidateLiveData(context, [CACHE_TAGS.events, `event:${event.slug}`]);

@@ -19,6 +19,8 @@ export interface SignUpEvent {
   waiting: boolean;
   /** Seats of holds that lapsed but were not released yet (counted as free in `seats`). */
   lapsedSeats: number;
+  /** One date of a recurring activity: a refusal for a cancelled date points to the other dates. */
+  repeats: boolean;
 }
 
 /** The public event of the slug (published or cancelled, as getPublicEventBySlug finds it), or undefined. */
@@ -35,8 +37,9 @@ export async function readSignUpEvent(db: Db, slug: string, now: Date = new Date
     seats_taken: number;
     freed: number;
     waiting: boolean;
+    repeats: boolean;
   }>`
-    SELECT e.id, e.slug, e.seats, e.seats_taken,
+    SELECT e.id, e.slug, e.seats, e.seats_taken, e.series_id IS NOT NULL AS repeats,
            (SELECT coalesce(sum(r.seats), 0)::int FROM event_registration r
              WHERE r.event_id = e.id AND r.status = 'pending' AND r.hold_expires_at <= ${now}::timestamptz) AS freed,
            EXISTS (SELECT 1 FROM wait_entry w WHERE w.event_id = e.id AND w.status IN ('waiting', 'offered')) AS waiting
@@ -52,6 +55,7 @@ export async function readSignUpEvent(db: Db, slug: string, now: Date = new Date
       seats: seatsLeft(row, row.freed),
       waiting: row.waiting,
       lapsedSeats: row.freed,
+      repeats: row.repeats,
     }
   );
 }

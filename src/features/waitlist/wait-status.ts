@@ -26,6 +26,11 @@ export interface WaitView {
   seats: number;
   position: number;
   offerExpiresAt: Date | null;
+  /**
+   * An offer made to this entry ran out unanswered: lapsed by the round, or past its deadline and
+   * not lapsed yet (the round runs every few minutes). The page says so instead of showing buttons.
+   */
+  offerExpired: boolean;
   event: { slug: string; title: unknown; startsAt: Date } | null;
   desk: { slug: string; name: string } | null;
   fromDay: string | null;
@@ -35,20 +40,24 @@ export interface WaitView {
 }
 
 /** The entry a status link names, or undefined for a link that names nothing. */
-export async function findWaitByToken(db: Db, token: string): Promise<WaitView | undefined> {
+export async function findWaitByToken(db: Db, token: string, now: Date = new Date()): Promise<WaitView | undefined> {
   if (!WAIT_TOKEN.test(token)) return undefined;
   const row = await db
     .selectFrom('wait_entry as w')
     .leftJoin('event as e', 'e.id', 'w.event_id')
     .leftJoin('desk as d', 'd.id', 'w.desk_id')
     .leftJoin('booking_slot as s', 's.id', 'w.offered_slot_id')
-    .select(['w.id', 'w.reference', 'w.status', 'w.seats', 'w.offer_expires_at', 'w.from_day', 'w.to_day'])
+    .select(['w.id', 'w.reference', 'w.status', 'w.seats', 'w.offered_at', 'w.offer_expires_at', 'w.from_day'])
+    .select('w.to_day')
     .select(['w.locale', 'e.slug as event_slug', 'e.title', 'e.starts_at', 'd.slug as desk_slug', 'd.name'])
     .select('s.starts_at as slot_starts_at')
     .where('w.token_hash', '=', hashToken(token))
     .executeTakeFirst();
   if (!row) return undefined;
-  const waiting = row.status === 'waiting' || row.status === 'offered';
+  const offerExpired =
+    (row.status === 'offered' && (row.offer_expires_at?.getTime() ?? 0) <= now.getTime()) ||
+    (row.status === 'lapsed' && row.offered_at !== null);
+  const waiting = row.status === 'waiting' || (row.status === 'offered' && !offerExpired);
   return {
     id: row.id,
     reference: row.reference,
@@ -56,6 +65,7 @@ export async function findWaitByToken(db: Db, token: string): Promise<WaitView |
     seats: row.seats,
     position: waiting ? await positionOf(db, row.id) : 0,
     offerExpiresAt: row.status === 'offered' ? row.offer_expires_at : null,
+    offerExpired,
     event: row.event_slug && row.starts_at ? { slug: row.event_slug, title: row.title, startsAt: row.starts_at } : null,
     desk: row.desk_slug && row.name ? { slug: row.desk_slug, name: row.name } : null,
     fromDay: row.from_day,
