@@ -441,9 +441,9 @@ describe(`SMS over SMPP (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlit
       expect(codeSms.dataCoding).toBe(8);
       expect(codeSms.text).toContain('رمزك');
       const code = /\b(\d{6})\b/.exec(codeSms.text)?.[1];
-      expect(
-        await confirmHold(t.db, held.booking.id, code, { reminderAt: getConfig().reminderTime }),
-      ).toMatchObject({ ok: true });
+      expect(await confirmHold(t.db, held.booking.id, code, { reminderAt: getConfig().reminderTime })).toMatchObject({
+        ok: true,
+      });
       // The confirmation, with the reference, the desk's phone and the short link to the booking.
       expect(await w.runOnce()).toEqual({ sent: 1, failed: 0 });
       const confirmation = server.messages().find((m) => m.to === to && m.text.includes('تم تأكيد الموعد'))!;

@@ -278,7 +278,7 @@ describe('volunteers', () => {
     expect(sms[0]!.payload).not.toHaveProperty('code');
     expect(sms[1]!.payload).toMatchObject({ minutes: 14 });
     const renewed = await latestCodeFromOutbox(t.db, phone);
-    expect((await state()).code).toMatchObject({ sends: 2, attempts: 1, expires_at: untouched.code.expires_at });
+    expect((await state()).code).toMatchObject({ sends: 2, attempts: 1, expires_at: untouched.code!.expires_at });
     // A third code a minute later; then no more (three in all), said as such, nothing changes.
     const third = new Date(now.getTime() + 122_000);
     expect(await resendVolunteerCode(t.db, id, third)).toEqual({ ok: true });
@@ -306,9 +306,10 @@ describe('volunteers', () => {
   it('sends the code again within its 15 minutes only, and to the phone a confirmed volunteer’s change gave', async () => {
     const phone = '+393331234572';
     const outcome = await signUpVolunteer(t.db, form({ email: 'late@example.org', phone }), now, { code: true });
-    expect(await resendVolunteerCode(t.db, outcome.codeTo!.volunteerId, new Date(now.getTime() + 15 * 60000))).toEqual(
-      { ok: false, reason: 'gone' },
-    );
+    expect(await resendVolunteerCode(t.db, outcome.codeTo!.volunteerId, new Date(now.getTime() + 15 * 60000))).toEqual({
+      ok: false,
+      reason: 'gone',
+    });
     // Confirmed with the link, then a new sign-up with this address and another mobile: the code
     // went to that mobile, and "send again" sends there too (the same answer as for a first sign-up).
     const token = (await messagesFor('late@example.org'))[0]!.payload.confirmToken as string;
