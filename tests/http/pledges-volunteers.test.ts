@@ -958,6 +958,47 @@ describe('volunteers', () => {
     expect((await get(new URL(mail.url).pathname + new URL(mail.url).search)).status).toBe(410);
   }, 60000);
 
+  it('offers "send the code again" without JavaScript: refused for a minute, saying how long, and the code sent still works', async () => {
+    const page = await get('/es/volontari');
+    const seenCodes = lastCodeMailId(server.output());
+    const sent = await submit(page, {
+      name: 'Tariq',
+      email: 'tariq@example.org',
+      phone: '+39 333 765 1111',
+      municipi: ['4'],
+      skills: ['events'],
+      consent: 'yes',
+    });
+    expect(sent.headers.get('location')).toBe('/es/volontari/grazie');
+    const thanks = await get('/es/volontari/grazie', server, page.jar);
+    expect(text(thanks)).toContain(messages.es['booking.code.noCode']);
+    expect(text(thanks)).toContain(messages.es['booking.code.resendHint']);
+    const forms = [...thanks.html.matchAll(/<form\b[^>]*method="post"[^>]*>/g)].map((m) => decode(m[0]));
+    const resend = forms.findIndex((f) => f.includes('_action=volunteers.resendCode'));
+    expect(resend, forms.join('\n')).toBeGreaterThan(0);
+    expect(forms[resend]).toContain('action="/es/volontari/grazie?');
+    const { id: firstId, code } = await nextCodeFromMail(server.output, seenCodes);
+    // At once: 429, and the wait said beside the code, in the page's language.
+    const soon = await submit(thanks, {}, resend);
+    expect(soon.status).toBe(429);
+    const [wait] = messages.es['booking.error.resendTooSoon']!.split('{{count}}');
+    const summary = errorSummary(soon);
+    expect(summary).toHaveLength(1);
+    expect(summary[0]![0]).toBe('#code');
+    expect(summary[0]![1]).toMatch(new RegExp(`^${wait}([1-5][0-9]|60) `));
+    // Said once; nothing was sent, and the code already sent still confirms.
+    const again = await get('/es/volontari/grazie', server, page.jar);
+    expect(again.status).toBe(200);
+    expect(errorSummary(again)).toEqual([]);
+    expect(lastCodeMailId(server.output())).toBe(firstId);
+    const confirmed = await submit(again, { code });
+    expect(confirmed.status).toBe(303);
+    expect(confirmed.headers.get('location')).toBe('/es/volontari/conferma?esito=codice');
+    // Confirmed: no code left to send again, so no button.
+    const after = await get('/es/volontari/grazie', server, page.jar);
+    expect(after.html).not.toContain('volunteers.resendCode');
+  }, 60000);
+
   it('keeps one volunteer per email: a second sign-up replaces the first link, confirmation is single use', async () => {
     const body = {
       name: 'Li Wei',

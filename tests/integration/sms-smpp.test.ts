@@ -23,6 +23,8 @@ import type { Mailer } from '#/server/mail/mailer.ts';
 import { createSmppSender } from '#/server/sms/smpp-sender.ts';
 import type { SmsSender } from '#/server/sms/sender.ts';
 import { smsUsageToday, nextRomeDay } from '#/server/sms/daily-limit.ts';
+import { getConfig } from '#/server/config.ts';
+import { romeParts } from '#/lib/time.ts';
 
 const ORIGIN = 'https://qubi.comune.milano.it';
 const DAY = 86_400_000;
@@ -115,6 +117,31 @@ async function holdInItalian(start: Date, phone: string) {
   });
   if (!outcome.ok) throw new Error(`not held: ${outcome.reason}`);
   return outcome;
+}
+
+/**
+ * The rule of a day-before reminder, read on the wall clock in Rome: the calendar day before the
+ * appointment, at REMINDER_TIME. `sendAfter` is the reminder row's time.
+ */
+function expectDayBeforeAtReminderTime(sendAfter: Date, start: Date) {
+  const s = romeParts(start);
+  const dayBefore = new Date(Date.UTC(s.year, s.month - 1, s.day - 1));
+  const at = romeParts(sendAfter);
+  expect([at.year, at.month, at.day]).toEqual([
+    dayBefore.getUTCFullYear(),
+    dayBefore.getUTCMonth() + 1,
+    dayBefore.getUTCDate(),
+  ]);
+  const [hour, minute] = getConfig().reminderTime.split(':').map(Number);
+  expect([at.hour, at.minute, at.second]).toEqual([hour, minute, 0]);
+}
+
+/** The worker's runs up to the due time: nothing a minute before, the message at it. */
+async function runUntilDue(w: RunningWorker, due: Date) {
+  clock = new Date(due.getTime() - 60_000);
+  expect(await w.runOnce()).toEqual({ sent: 0, failed: 0 });
+  clock = due;
+  expect(await w.runOnce()).toEqual({ sent: 1, failed: 0 });
 }
 
 async function smsRows() {
@@ -396,6 +423,130 @@ describe(`SMS over SMPP (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlit
     await expect.poll(() => answered()?.text, { timeout: 5000 }).toContain(made.booking.reference);
     const rows = await smsRows();
     expect(rows.find((r) => r.kind === 'booking_reminder')?.status).toBe('cancelled');
+  });
+
+  it('a phone-only family in Arabic, all by SMS: code, confirmation, reminder the day before at REMINDER_TIME as UCS-2, cancelled by replying "إلغاء <reference>"', async () => {
+    const phone = '+393335550010';
+    const to = phone.slice(1);
+    const start = slots[1]!;
+    const held = await createBooking(t.db, request({ start, phone, email: null, locale: 'ar' }), new Date(), {
+      hold: { client: 'client-of-amina' },
+    });
+    if (!held.ok) throw new Error(`not held: ${held.reason}`);
+    const w = worker();
+    try {
+      // The code, in Arabic (UCS-2), is the only message until the family types it.
+      expect(await w.runOnce()).toEqual({ sent: 1, failed: 0 });
+      const codeSms = server.messages().find((m) => m.to === to)!;
+      expect(codeSms.dataCoding).toBe(8);
+      expect(codeSms.text).toContain('رمزك');
+      const code = /\b(\d{6})\b/.exec(codeSms.text)?.[1];
+      expect(await confirmHold(t.db, held.booking.id, code, { reminderAt: getConfig().reminderTime })).toMatchObject({
+        ok: true,
+      });
+      // The confirmation, with the reference, the desk's phone and the short link to the booking.
+      expect(await w.runOnce()).toEqual({ sent: 1, failed: 0 });
+      const confirmation = server.messages().find((m) => m.to === to && m.text.includes('تم تأكيد الموعد'))!;
+      expect(confirmation.dataCoding).toBe(8);
+      expect(confirmation.text).toContain(held.booking.reference);
+      expect(confirmation.text).toContain(desk.phone);
+      expect(confirmation.text).toContain(`${ORIGIN}/g/`);
+      // The reminder waits for the day before at REMINDER_TIME, and goes then, in Arabic as UCS-2.
+      const reminder = await t.db
+        .selectFrom('outbox')
+        .select(['send_after', 'status', 'channel'])
+        .where('booking_id', '=', held.booking.id)
+        .where('kind', '=', 'booking_reminder')
+        .executeTakeFirstOrThrow();
+      expect(reminder).toMatchObject({ status: 'pending', channel: 'sms' });
+      expectDayBeforeAtReminderTime(reminder.send_after, start);
+      const before = server.messages().length;
+      await runUntilDue(w, reminder.send_after);
+      const reminded = server.messages().slice(before);
+      expect(reminded).toHaveLength(1);
+      expect(reminded[0]).toMatchObject({ to, dataCoding: 8 });
+      expect(reminded[0]!.text).toContain(`موعدك ${held.booking.reference} غدًا`);
+      expect(reminded[0]!.text).toContain(desk.phone);
+      // The family answers the reminder from the booking's phone with the Arabic cancel word.
+      server.reply(phone, `إلغاء ${held.booking.reference}`);
+      await expect
+        .poll(
+          async () =>
+            (await t.db.selectFrom('booking').select('status').where('id', '=', held.booking.id).executeTakeFirst())
+              ?.status,
+          { timeout: 5000 },
+        )
+        .toBe('cancelled');
+      await expect
+        .poll(async () => (await smsRows()).filter((r) => r.kind === 'booking_cancelled').length, { timeout: 5000 })
+        .toBe(1);
+      expect(await w.runOnce()).toEqual({ sent: 1, failed: 0 });
+    } finally {
+      await w.stop();
+    }
+    const cancelled = server.messages().find((m) => m.to === to && m.text.includes('أُلغي الموعد'));
+    expect(cancelled).toMatchObject({ dataCoding: 8 });
+    expect(cancelled!.text).toContain(held.booking.reference);
+    expect((await smsRows()).map((r) => [r.kind, r.status])).toEqual([
+      ['verification_code', 'sent'],
+      ['booking_confirmation', 'sent'],
+      ['booking_reminder', 'sent'],
+      ['booking_cancelled', 'sent'],
+    ]);
+    // Every part reached the SMS centre from the sender name SMS_FROM, as an alphanumeric address.
+    const parts = server.submits.filter((s) => s.to === to);
+    expect(parts.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(parts.map((s) => `${s.from}/${s.fromTon}`))).toEqual(new Set(['QuBi Milano/5']));
+  });
+
+  it('a pledge’s reminder by SMS goes through the worker the day before at REMINDER_TIME, in the donor’s language', async () => {
+    const window = await t.db
+      .selectFrom('collection_window')
+      .innerJoin('drop_off_point', 'drop_off_point.id', 'collection_window.drop_off_point_id')
+      .select(['collection_window.id', 'collection_window.starts_at', 'drop_off_point.name'])
+      .where('collection_window.starts_at', '>', new Date(Date.now() + 2 * DAY))
+      .orderBy('collection_window.starts_at')
+      .executeTakeFirstOrThrow();
+    const made = await createPledge(
+      t.db,
+      {
+        campaignSlug: 'zaino-sospeso',
+        lines: [{ item: 'zaino', quantity: 1 }],
+        collectionWindowId: window.id,
+        firstName: 'Olena',
+        email: null,
+        phone: '+393478880001',
+        locale: 'uk',
+        submissionKey: null,
+      },
+      new Date(),
+    );
+    if (!made.ok) throw new Error('pledge refused');
+    const w = worker();
+    try {
+      expect(await w.runOnce()).toEqual({ sent: 1, failed: 0 });
+      const reminder = await t.db
+        .selectFrom('outbox')
+        .select(['send_after', 'status'])
+        .where('pledge_id', '=', made.pledge.id)
+        .where('kind', '=', 'pledge_reminder')
+        .executeTakeFirstOrThrow();
+      expect(reminder.status).toBe('pending');
+      expectDayBeforeAtReminderTime(reminder.send_after, window.starts_at);
+      await runUntilDue(w, reminder.send_after);
+    } finally {
+      await w.stop();
+    }
+    const [confirmation, reminded] = server.messages();
+    expect(confirmation!.text).toContain(`Підтверджено ${made.pledge.reference}`);
+    // Ukrainian: Cyrillic, so UCS-2; the reference, the day and the drop-off point.
+    expect(reminded).toMatchObject({ to: '393478880001', dataCoding: 8 });
+    expect(reminded!.text).toContain(`Завтра збір ${made.pledge.reference}`);
+    expect(reminded!.text).toContain(window.name);
+    expect((await smsRows()).map((r) => [r.kind, r.status])).toEqual([
+      ['pledge_confirmation', 'sent'],
+      ['pledge_reminder', 'sent'],
+    ]);
   });
 
   it('a family who wanted no SMS but texts "ANNULLA <reference>" gets the cancellation answered by SMS', async () => {

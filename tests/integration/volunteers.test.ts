@@ -10,6 +10,7 @@ import {
   confirmVolunteerByCode,
   deleteUnconfirmedVolunteers,
   findPendingConfirmation,
+  resendVolunteerCode,
   signUpVolunteer,
   withdrawVolunteer,
 } from '#/features/volunteers/volunteers.ts';
@@ -219,6 +220,114 @@ describe('volunteers', () => {
     // The emailed link is spent with it.
     const token = (await messagesFor('sms@example.org'))[0]!.payload.confirmToken as string;
     expect(await confirmVolunteer(t.db, token, later)).toBe('invalid');
+  });
+
+  it('sends the code again to the same phone: a minute apart, three codes in all, the old one no longer valid', async () => {
+    const phone = '+393331234571';
+    const outcome = await signUpVolunteer(t.db, form({ email: 'again@example.org', phone, locale: 'uk' }), now, {
+      code: true,
+    });
+    const id = outcome.codeTo!.volunteerId;
+    const first = await latestCodeFromOutbox(t.db, phone);
+    const state = async () => ({
+      volunteer: await t.db
+        .selectFrom('volunteer')
+        .select(['status', 'phone', 'confirm_token_hash'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow(),
+      code: await t.db
+        .selectFrom('verification_code')
+        .select(['code_hash', 'sends', 'attempts', 'expires_at'])
+        .where('volunteer_id', '=', id)
+        .executeTakeFirst(),
+      messages: await t.db
+        .selectFrom('outbox')
+        .select(['id', 'status'])
+        .where('volunteer_id', '=', id)
+        .orderBy('id')
+        .execute(),
+    });
+    // At once: refused, with how long to wait; nothing changes, no message queued.
+    const untouched = await state();
+    expect(await resendVolunteerCode(t.db, id, new Date(now.getTime() + 10_000))).toEqual({
+      ok: false,
+      reason: 'too_soon',
+      retryAfterSeconds: 50,
+    });
+    expect(await state()).toEqual(untouched);
+    // A wrong try still counts after the new code.
+    const wrong = first === '000000' ? '111111' : '000000';
+    expect(await confirmVolunteerByCode(t.db, id, wrong, new Date(now.getTime() + 30_000))).toMatchObject({
+      triesLeft: 4,
+    });
+    // A minute later: a new code by SMS to the same phone, in the sign-up's language, the first's
+    // unsent message withdrawn (without its code), the expiry unchanged.
+    const second = new Date(now.getTime() + 61_000);
+    expect(await resendVolunteerCode(t.db, id, second)).toEqual({ ok: true });
+    const sms = await t.db
+      .selectFrom('outbox')
+      .select(['status', 'channel', 'locale', 'payload', 'recipient'])
+      .where('volunteer_id', '=', id)
+      .where('kind', '=', 'verification_code')
+      .orderBy('id')
+      .execute();
+    expect(sms.map((m) => [m.status, m.channel, m.locale, m.recipient])).toEqual([
+      ['cancelled', 'sms', 'uk', phone],
+      ['pending', 'sms', 'uk', phone],
+    ]);
+    expect(sms[0]!.payload).not.toHaveProperty('code');
+    expect(sms[1]!.payload).toMatchObject({ minutes: 14 });
+    const renewed = await latestCodeFromOutbox(t.db, phone);
+    expect((await state()).code).toMatchObject({ sends: 2, attempts: 1, expires_at: untouched.code!.expires_at });
+    // A third code a minute later; then no more (three in all), said as such, nothing changes.
+    const third = new Date(now.getTime() + 122_000);
+    expect(await resendVolunteerCode(t.db, id, third)).toEqual({ ok: true });
+    const last = await latestCodeFromOutbox(t.db, phone);
+    const spent = await state();
+    expect(await resendVolunteerCode(t.db, id, new Date(now.getTime() + 200_000))).toEqual({
+      ok: false,
+      reason: 'no_more',
+    });
+    expect(await state()).toEqual(spent);
+    // The earlier codes no longer work (each try counted); the last one confirms.
+    const at = new Date(now.getTime() + 210_000);
+    if (first !== last) expect(await confirmVolunteerByCode(t.db, id, first, at)).toMatchObject({ reason: 'wrong' });
+    if (renewed !== last)
+      expect(await confirmVolunteerByCode(t.db, id, renewed, at)).toMatchObject({ reason: 'wrong' });
+    expect(await confirmVolunteerByCode(t.db, id, last, at)).toEqual({ ok: true });
+    expect((await state()).volunteer.status).toBe('new');
+    // Spent: nothing to send again.
+    expect(await resendVolunteerCode(t.db, id, new Date(now.getTime() + 300_000))).toEqual({
+      ok: false,
+      reason: 'gone',
+    });
+  });
+
+  it('sends the code again within its 15 minutes only, and to the phone a confirmed volunteer’s change gave', async () => {
+    const phone = '+393331234572';
+    const outcome = await signUpVolunteer(t.db, form({ email: 'late@example.org', phone }), now, { code: true });
+    expect(await resendVolunteerCode(t.db, outcome.codeTo!.volunteerId, new Date(now.getTime() + 15 * 60000))).toEqual({
+      ok: false,
+      reason: 'gone',
+    });
+    // Confirmed with the link, then a new sign-up with this address and another mobile: the code
+    // went to that mobile, and "send again" sends there too (the same answer as for a first sign-up).
+    const token = (await messagesFor('late@example.org'))[0]!.payload.confirmToken as string;
+    expect(await confirmVolunteer(t.db, token, now)).toBe('confirmed');
+    const other = '+393331234573';
+    const change = await signUpVolunteer(t.db, form({ email: 'late@example.org', phone: other }), now, { code: true });
+    expect(change).toMatchObject({ status: 'change_sent', codeTo: { phone: other } });
+    expect(await resendVolunteerCode(t.db, change.codeTo!.volunteerId, new Date(now.getTime() + 61_000))).toEqual({
+      ok: true,
+    });
+    const sent = await t.db
+      .selectFrom('outbox')
+      .select(['recipient', 'status'])
+      .where('volunteer_id', '=', change.codeTo!.volunteerId)
+      .where('kind', '=', 'verification_code')
+      .where('status', '=', 'pending')
+      .execute();
+    expect(sent).toEqual([{ recipient: other, status: 'pending' }]);
   });
 
   it('locks a code after five wrong tries and lets it lapse; the link still confirms', async () => {

@@ -10,6 +10,8 @@ export interface ReceivedSubmit {
   messageId: string;
   to: string;
   from: string;
+  /** The source address's type of number: 5 alphanumeric (a sender name), 1 international. */
+  fromTon: number;
   dataCoding: number;
   esmClass: number;
   registeredDelivery: number;
@@ -150,6 +152,7 @@ export async function startSmppServer(port = 0, tls?: { key: string; cert: strin
             messageId,
             to: String(pdu.destination_addr),
             from: String(pdu.source_addr),
+            fromTon: Number(pdu.source_addr_ton),
             dataCoding: Number(pdu.data_coding),
             esmClass: Number(pdu.esm_class),
             registeredDelivery: Number(pdu.registered_delivery),

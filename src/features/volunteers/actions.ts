@@ -21,7 +21,13 @@ import { clientIp, guardLookup } from '#/server/http/request-guard.ts';
 import { screenPublicForm } from '#/server/actions/screen.ts';
 import { getDb } from '#/server/db/index.ts';
 import { getServerSecret } from '#/server/security/secret.ts';
-import { confirmVolunteer, confirmVolunteerByCode, signUpVolunteer, withdrawVolunteer } from './volunteers.ts';
+import {
+  confirmVolunteer,
+  confirmVolunteerByCode,
+  resendVolunteerCode,
+  signUpVolunteer,
+  withdrawVolunteer,
+} from './volunteers.ts';
 import { maskPhone } from '#/features/verification/code.ts';
 import { keptFormInput } from '#/server/forms/form-page.ts';
 import {
@@ -59,6 +65,8 @@ export const CONFIRM_EXPIRED = 'expired';
 
 /** The sign-up draft's step once a code went to the phone given. */
 export const CODE_STEP = 'code';
+/** The code step's notice after "send the code again" (shown once). */
+export const CODE_RESENT = 'resent';
 
 function codeDraft(to: { volunteerId: number; phone: string }): FormData {
   const form = new FormData();
@@ -133,6 +141,37 @@ export const volunteers = {
           errors: new Map([['code', { key: 'booking.error.codeWrong', values: { count: outcome.triesLeft } }]]),
         });
       throw new FormRefused({ ...back, errors: { code: 'volunteer.code.unusable' }, status: 429 });
+    },
+  }),
+
+  /**
+   * "Send the code again" on "check your email": a new code to the same phone, as a booking's code
+   * step does (three codes in all, a minute apart); back to the page, which says what happened.
+   * The emailed link serves as "use email instead": the form always takes an email.
+   */
+  resendCode: defineFormAction({
+    input: z.object({}),
+    slot: SIGN_UP_FORM,
+    messages: 'volunteer.error.',
+    handler: async (_input, context) => {
+      const locale = context.locals.locale;
+      const kept = await signUpCodeOf(context);
+      if (!kept) throw seeOther(volunteerPath(locale, 'grazie'));
+      const back = { form: kept.form, step: CODE_STEP, location: volunteerPath(locale, 'grazie') };
+      const outcome = await resendVolunteerCode(await getDb(), kept.volunteerId);
+      if (outcome.ok) throw new FormRefused({ ...back, notice: CODE_RESENT, status: 200 });
+      if (outcome.reason === 'too_soon')
+        throw new FormRefused({
+          ...back,
+          errors: new Map([
+            ['resend', { key: 'booking.error.resendTooSoon', values: { count: outcome.retryAfterSeconds } }],
+          ]),
+          status: 429,
+        });
+      if (outcome.reason === 'no_more')
+        throw new FormRefused({ ...back, errors: { resend: 'volunteer.code.resendNoMore' } });
+      // Spent, expired or locked: the page says to use the emailed link.
+      throw seeOther(volunteerPath(locale, 'grazie'));
     },
   }),
 

@@ -13,7 +13,7 @@ import { getServerSecret } from '#/server/security/secret.ts';
 import { enqueueMessage, smsRecipientOf } from '#/server/mail/outbox.ts';
 import { isUniqueViolation, runInTransaction } from '#/server/db/transaction.ts';
 import { HOLD_MINUTES, MAX_ATTEMPTS, parseCodeInput } from '#/features/verification/code.ts';
-import { checkCode, issueCode, type CheckOutcome } from '#/features/verification/codes.ts';
+import { checkCode, findCode, issueCode, resendCode, type CheckOutcome } from '#/features/verification/codes.ts';
 import { queueCode } from '#/features/verification/send-code.ts';
 
 const CONFIRM_DAYS = 7;
@@ -164,6 +164,52 @@ async function sendSignUpCode(
     minutes: HOLD_MINUTES,
   });
   return { volunteerId, phone };
+}
+
+export type VolunteerResendOutcome =
+  | { ok: true }
+  | { ok: false; reason: 'too_soon'; retryAfterSeconds: number }
+  | { ok: false; reason: 'no_more' | 'gone' };
+
+/**
+ * "Send the code again" on "check your email": a new code to the same mobile phone, limited as a
+ * hold's is (resendCode: MAX_SENDS in all, RESEND_AFTER_SECONDS apart, within the first code's
+ * HOLD_MINUTES; the tries already used still count). The earlier code stops working and its message,
+ * if still unsent, is withdrawn (queueCode). The phone is the one the code went to: a confirmed
+ * volunteer's change keeps it in `pending_details`, so the answer is the same for both.
+ */
+export async function resendVolunteerCode(
+  db: Db,
+  volunteerId: number,
+  now: Date = new Date(),
+): Promise<VolunteerResendOutcome> {
+  const secret = await getServerSecret(db);
+  return runInTransaction(db, async (trx) => {
+    const row = await trx
+      .selectFrom('volunteer')
+      .select(['phone', 'locale', 'pending_details'])
+      .where('id', '=', volunteerId)
+      // Not locked: the code's row is (resendCode's UPDATE), in the order confirmVolunteerByCode
+      // takes them (the code, then the volunteer), and a new sign-up replaces that row.
+      .executeTakeFirst();
+    const details = row?.pending_details ?? row;
+    const phone = smsRecipientOf(details?.phone);
+    if (!details || !phone) return { ok: false, reason: 'gone' };
+    const outcome = await resendCode(trx, { volunteerId }, undefined, secret, now);
+    if (!outcome.ok) return outcome;
+    const current = await findCode(trx, { volunteerId });
+    if (!current) return { ok: false, reason: 'gone' };
+    // The new code lasts as long as the first one had left (resendCode keeps its expiry): the SMS says so.
+    const minutes = Math.max(1, Math.ceil((current.expires_at.getTime() - now.getTime()) / 60000));
+    await queueCode(
+      trx,
+      { volunteerId },
+      { channel: 'sms', phone, email: null, locale: details.locale as Locale },
+      outcome.code,
+      { expiresAt: current.expires_at, minutes, again: true },
+    );
+    return { ok: true };
+  });
 }
 
 /** What a confirmation link would confirm: a first sign-up, or a confirmed volunteer's new details. */
