@@ -10,6 +10,7 @@ import { startServer, type RunningServer } from '../support/server.ts';
 import { createUser } from '#/features/staff-accounts/users.ts';
 import { createSession, generateSessionToken } from '#/features/staff-accounts/session.ts';
 import { parseForm } from '../support/html-form.ts';
+import type { RegistrationStatus, WaitStatus } from '#/server/db/database.ts';
 
 let server: RunningServer;
 let eventId = 0;
@@ -104,7 +105,13 @@ beforeAll(async () => {
           .returning('id')
           .executeTakeFirstOrThrow();
         pastEventId = past.id;
-        const party = (reference: string, adults: number, kids: number, status: string, arrived: boolean) => ({
+        const party = (
+          reference: string,
+          adults: number,
+          kids: number,
+          status: RegistrationStatus,
+          arrived: boolean,
+        ) => ({
           reference,
           event_id: past.id,
           adults,
@@ -128,7 +135,7 @@ beforeAll(async () => {
           ])
           .execute();
         // The round closed at the start: two families it could not seat (2 + 3 seats); one had left.
-        const wait = (reference: string, adults: number, status: string) => ({
+        const wait = (reference: string, adults: number, status: WaitStatus) => ({
           reference,
           event_id: past.id,
           adults,
@@ -228,7 +235,11 @@ describe('after the event', () => {
     const page = await request('partnerOwn', path);
     const late = formOf(page.html, path, 'events.markArrived');
     // The first form is QE-AFT-01's (the list is by reference), already arrived: take QE-AFT-02's.
-    const form = parseForm(page.html, path, page.html.slice(0, page.html.indexOf('QE-AFT-02')).split('<form').length - 1);
+    const form = parseForm(
+      page.html,
+      path,
+      page.html.slice(0, page.html.indexOf('QE-AFT-02')).split('<form').length - 1,
+    );
     expect(late.fields).toContainEqual(['arrived', 'no']);
     expect(form.fields).toContainEqual(['arrived', 'yes']);
 

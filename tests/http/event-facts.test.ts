@@ -90,7 +90,12 @@ describe('the facts on the public event page', () => {
     ] as const) {
       const page = await get(`/${locale}/eventi/${slug}`);
       expect(page.status).toBe(200);
-      for (const key of ['eventFacts.stepFree', 'eventFacts.lis', 'eventFacts.childcare', 'eventFacts.languages'] as const)
+      for (const key of [
+        'eventFacts.stepFree',
+        'eventFacts.lis',
+        'eventFacts.childcare',
+        'eventFacts.languages',
+      ] as const)
         expect(page.body).toContain(strings[key]);
       expect(page.body).toContain(`${languageName('ar', locale)}, ${languageName('en', locale)}`);
     }

@@ -71,7 +71,13 @@ const tuesdays = (firstDay: string, untilDay: string): SeriesRule => ({
 let made = 0;
 async function newSeries(rule: SeriesRule, deskId: number | null, overrides: Partial<SeriesTemplate> = {}) {
   const slug = `serie-chiusure-${++made}`;
-  const { seriesId } = await createSeries(t.db, { slug, rule, deskId, template: template(overrides), organisationIds: [] });
+  const { seriesId } = await createSeries(t.db, {
+    slug,
+    rule,
+    deskId,
+    template: template(overrides),
+    organisationIds: [],
+  });
   return { seriesId, slug };
 }
 const datesOf = (seriesId: number) =>
@@ -157,10 +163,15 @@ describe('a closure added from the desk settings', () => {
 
   it('a closure refused (a day in the past) changes no date', async () => {
     const { seriesId } = await newSeries(tuesdays('2027-03-16', '2027-03-23'), quarto);
-    const result = await addClosure(t.db, quarto, { day: '2027-03-16', reason: '' }, {
-      actorUserId: operatorId,
-      now: new Date('2027-03-20T08:00:00Z'),
-    });
+    const result = await addClosure(
+      t.db,
+      quarto,
+      { day: '2027-03-16', reason: '' },
+      {
+        actorUserId: operatorId,
+        now: new Date('2027-03-20T08:00:00Z'),
+      },
+    );
     expect(result).toEqual({ ok: false, errors: { closureDay: 'staff.desk.error.dayPast' } });
     expect(await statusByDay(seriesId)).toEqual({ '2027-03-16': 'published', '2027-03-23': 'published' });
   });
@@ -169,7 +180,12 @@ describe('a closure added from the desk settings', () => {
 describe('“Close this day”', () => {
   it('for the whole day cancels the date with the bookings, one transaction', async () => {
     const { seriesId } = await newSeries(tuesdays('2027-04-06', '2027-04-13'), quarto);
-    const result = await closeDay(t.db, quarto, { day: '2027-04-13', from: '', until: '', reason: 'Allagamento' }, by());
+    const result = await closeDay(
+      t.db,
+      quarto,
+      { day: '2027-04-13', from: '', until: '', reason: 'Allagamento' },
+      by(),
+    );
     expect(result).toMatchObject({ ok: true, day: '2027-04-13', series: { cancelled: 1, parties: 0 } });
     expect(await statusByDay(seriesId)).toEqual({ '2027-04-06': 'published', '2027-04-13': 'cancelled' });
   });
@@ -177,10 +193,20 @@ describe('“Close this day”', () => {
   it('for part of the day cancels only a date whose times it overlaps', async () => {
     const { seriesId } = await newSeries(tuesdays('2027-04-20', '2027-04-27'), quarto);
     // Closed in the morning: the 17:00 activity goes ahead.
-    const morning = await closeDay(t.db, quarto, { day: '2027-04-20', from: '09:00', until: '12:00', reason: '' }, by());
+    const morning = await closeDay(
+      t.db,
+      quarto,
+      { day: '2027-04-20', from: '09:00', until: '12:00', reason: '' },
+      by(),
+    );
     expect(morning).toMatchObject({ ok: true, series: { cancelled: 0 } });
     // Closed from 18:00: the activity runs until 18:30, so it cannot be held.
-    const evening = await closeDay(t.db, quarto, { day: '2027-04-27', from: '18:00', until: '20:00', reason: '' }, by());
+    const evening = await closeDay(
+      t.db,
+      quarto,
+      { day: '2027-04-27', from: '18:00', until: '20:00', reason: '' },
+      by(),
+    );
     expect(evening).toMatchObject({ ok: true, series: { cancelled: 1 } });
     expect(await statusByDay(seriesId)).toEqual({ '2027-04-20': 'published', '2027-04-27': 'cancelled' });
     const info = (await seriesInfo(t.db, [seriesId], now, now)).get(seriesId)!;
@@ -197,12 +223,20 @@ describe('“Close this day”', () => {
   });
 
   it('leaves a date already held that day alone', async () => {
-    const { seriesId } = await newSeries({ ...tuesdays('2027-05-25', '2027-05-25'), startsTime: '08:00', endsTime: '08:30' }, quarto);
+    const { seriesId } = await newSeries(
+      { ...tuesdays('2027-05-25', '2027-05-25'), startsTime: '08:00', endsTime: '08:30' },
+      quarto,
+    );
     // Closed at 9:00 on the same day, after the 8:00 date started.
-    const result = await closeDay(t.db, quarto, { day: '2027-05-25', from: '', until: '', reason: '' }, {
-      actorUserId: operatorId,
-      now: new Date('2027-05-25T07:00:00Z'),
-    });
+    const result = await closeDay(
+      t.db,
+      quarto,
+      { day: '2027-05-25', from: '', until: '', reason: '' },
+      {
+        actorUserId: operatorId,
+        now: new Date('2027-05-25T07:00:00Z'),
+      },
+    );
     expect(result).toMatchObject({ ok: true, series: { cancelled: 0 } });
     expect(await statusByDay(seriesId)).toEqual({ '2027-05-25': 'published' });
   });

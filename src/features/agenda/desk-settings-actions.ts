@@ -33,12 +33,7 @@ async function finished(
 ) {
   // Dates of the desk's activities cancelled by a closure: the event pages and lists forget them too.
   const eventTags = eventSlugs.length > 0 ? [CACHE_TAGS.events, ...eventSlugs.map((s) => `event:${s}`)] : [];
-  await invalidateLiveData(context, [
-    CACHE_TAGS.desks,
-    `desk:${desk.slug}`,
-    CACHE_TAGS.slots(desk.slug),
-    ...eventTags,
-  ]);
+  await invalidateLiveData(context, [CACHE_TAGS.desks, `desk:${desk.slug}`, CACHE_TAGS.slots(desk.slug), ...eventTags]);
   const params = new URLSearchParams({ fatto: what });
   for (const [k, v] of Object.entries(counts)) if (v > 0) params.set(k, String(v));
   return { location: `${deskSettingsHref(context.locals.locale, desk.slug)}?${params}` };
