@@ -14,12 +14,14 @@
 //
 // What happens to a covered date: a published one is cancelled (it stays on its page marked
 // cancelled, leaves the .ics, takes no more sign-ups, its reminders are withdrawn by the outbox
-// renderers, which send only for a published event). The outbox has no "your date was cancelled"
-// message (see series.ts), so the families already signed up are not written to here: the staff
-// page that added the closure says how many parties were signed up, and their door list stays, so
-// the partner calls them as for a date cancelled by hand. A date not yet published (draft or
-// submitted: never public, no sign-ups) is removed, as if the series had been saved after the
-// closure; a cancelled draft would otherwise show on the public pages as "cancelled".
+// renderers, which send only for a published event). Unlike a date cancelled by hand, a date with
+// families signed up is cancelled too: the door is shut either way. The outbox has no "your date was
+// cancelled" message (see series.ts), so those families are not written to here; the staff page
+// that added the closure says how many there were (their references stay on each date's door list).
+// Removing the closure later does not bring the dates back: they were announced as cancelled, and a
+// family may have planned around that. A date not yet published (draft or submitted: never public,
+// no sign-ups) is removed, as if the series had been saved after the closure; a cancelled draft
+// would otherwise show on the public pages as "cancelled".
 import { sql } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
 import { parseDateOnly, romeToInstant } from '#/lib/time.ts';
