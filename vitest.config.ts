@@ -15,6 +15,7 @@ const sameOnEveryDatabase = [
   'behind-proxy',
   'comune-pages',
   'errors',
+  'event-facts',
   'event-series',
   'events-pages',
   'form-errors-once',

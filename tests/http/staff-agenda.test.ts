@@ -564,6 +564,32 @@ describe('settings', () => {
   });
 });
 
+describe('a closure and the desk’s recurring activity', () => {
+  it('cancels the activity’s date that day: the staff page says so, the date’s page says cancelled, the .ics has EXDATE', async () => {
+    const cookie = await as('desk_operator');
+    const events = JSON.parse((await get('/api/v1/events?limit=100')).body) as {
+      slug: string;
+      series: null | { slug: string; occurrences: { date: string; slug: string }[] };
+    }[];
+    const series = events.find((e) => e.series?.slug === 'spazio-mamma-bambino-quarto-oggiaro')!;
+    // A Tuesday about six weeks ahead, clear of this file's other closures.
+    const date = series.series!.occurrences[6]!;
+    const added = await post(
+      settingsPath('quarto-oggiaro'),
+      { intent: 'addClosure', closureDay: date.date, closureReason: 'Disinfestazione' },
+      cookie,
+    );
+    expect(added.status).toBe(303);
+    expect(location(added)).toContain('attivita=1');
+    const page = await get(location(added)!, cookie);
+    expect(page.html).toContain('Annullata 1 data di un’attività che si tiene in questo sportello');
+    const datePage = await get(`/it/eventi/${date.slug}`);
+    expect(datePage.html).toContain('Questo evento è stato annullato.');
+    const ics = await get(`/it/eventi/${series.series!.occurrences[0]!.slug}.ics`);
+    expect(ics.body).toContain(`EXDATE;TZID=Europe/Rome:${date.date.replaceAll('-', '')}T`);
+  });
+});
+
 describe('every form is an action that asks `can` on the desk first', () => {
   /** What a desk's agenda day and settings page show (the phone form's fresh submission key left out). */
   const stateOf = async (desk: string, day: string, cookie: string) => [

@@ -184,6 +184,40 @@ describe('a recurring activity’s staff page', () => {
     expect(links).toHaveLength(1);
   });
 
+  it('saves the whole series through its form: every coming date changes, its sign-ups and taken seats kept', async () => {
+    const path = `/it/staff/eventi/serie/${seriesId}`;
+    const page = await request('coord8', path);
+    const form = formsOf(page.html, path, 'events.editSeries')[0]!;
+    // The form comes filled with the series as it is; change the title, the venue and the seats.
+    const changed: Record<string, string> = {
+      'title-it': 'Spazio mamme e bambini (nuova sede)',
+      venue: 'Spazio QuBì Pascarella',
+      seats: '14',
+    };
+    for (const name of Object.keys(changed)) expect(form.fields.map(([k]) => k)).toContain(name);
+    const fields = form.fields.map(([k, v]): [string, string] => [k, changed[k] ?? v]);
+    const saved = await post('coord8', form.action, fields);
+    expect(saved.status).toBe(303);
+    expect(saved.location).toContain('done=saved');
+    const after = await request('coord8', saved.location!);
+    expect(after.status).toBe(200);
+    // Each coming date's public page shows the new content, the one with a family signed up too.
+    for (const day of [days[0]!, days[2]!]) {
+      const date = await request('coord8', `/it/eventi/spazio-mamma-bambino-quarto-oggiaro-${day}`);
+      expect(date.status, day).toBe(200);
+      expect(date.html).toContain('Spazio mamme e bambini (nuova sede)');
+      expect(date.html).toContain('Spazio QuBì Pascarella');
+    }
+    // Seats through the API: 14 on each coming date, the signed-up family's seat still taken.
+    const api = (await (await fetch(`${server.origin}/api/v1/events?limit=100`)).json()) as {
+      series: null | { slug: string; occurrences: { date: string; seats: { total: number; left: number } | null }[] };
+    }[];
+    const occurrences = api.find((e) => e.series?.slug === 'spazio-mamma-bambino-quarto-oggiaro')!.series!.occurrences;
+    const byDay = new Map(occurrences.map((o) => [o.date, o.seats]));
+    expect(byDay.get(days[0]!)).toEqual({ total: 14, left: 13 });
+    expect(byDay.get(days[2]!)).toEqual({ total: 14, left: 14 });
+  });
+
   it('a new series from the form lands on its page with its dates as drafts', async () => {
     const path = '/it/staff/eventi/serie/nuova';
     expect((await request('partner', path)).status).toBe(200);

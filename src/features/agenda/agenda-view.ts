@@ -126,6 +126,13 @@ export async function agendaPage(page: Page, db: Db, desk: Desk, actor: Actor) {
   // After "Close this day": how many families were told (&chiuso=N).
   const closedNow = query.get('chiuso');
   const familiesTold = closedNow !== null && /^\d{1,6}$/.test(closedNow) ? Number(closedNow) : undefined;
+  const countParam = (name: string) => {
+    const value = familiesTold === undefined ? null : query.get(name);
+    return value !== null && /^\d{1,6}$/.test(value) ? Number(value) : 0;
+  };
+  // …and how many dates of the desk's activities it cancelled, with the parties signed up to them.
+  const seriesDatesCancelled = countParam('attivita');
+  const seriesParties = countParam('iscritti');
 
   // The phone booking form (day view only): the free slots of the shown day, or the next free one.
   const bookable = view === 'giorno' && !confirmCancel && day >= today;
@@ -179,6 +186,8 @@ export async function agendaPage(page: Page, db: Db, desk: Desk, actor: Actor) {
     /** The shown day's closure (day view), all day or part of it. */
     dayClosure: view === 'giorno' ? opening.closed.get(day) : undefined,
     familiesTold,
+    seriesDatesCancelled,
+    seriesParties,
     notice,
     problem,
     confirmCancel,

@@ -34,9 +34,17 @@ export const closeDayActions = {
       const result = await closeDay(db, desk.id, { day, from, until, reason }, { actorUserId: staff.user.id });
       if (!result.ok && 'reason' in result) throw notFoundPage();
       if (!result.ok) throw new FormRefused({ errors: result.errors });
-      await invalidateLiveData(context, [CACHE_TAGS.desks, `desk:${desk.slug}`, CACHE_TAGS.slots(desk.slug)]);
+      const { series } = result;
+      await invalidateLiveData(context, [
+        CACHE_TAGS.desks,
+        `desk:${desk.slug}`,
+        CACHE_TAGS.slots(desk.slug),
+        ...(series.slugs.length > 0 ? [CACHE_TAGS.events, ...series.slugs.map((s) => `event:${s}`)] : []),
+      ]);
       const place = { locale: context.locals.locale, deskSlug: desk.slug, day: result.day, view: 'giorno' as const };
-      return { location: `${agendaHref(place)}&chiuso=${result.cancelled}` };
+      // The activities' dates cancelled with the day, and the parties signed up to them (counts only).
+      const more = series.cancelled > 0 ? `&attivita=${series.cancelled}&iscritti=${series.parties}` : '';
+      return { location: `${agendaHref(place)}&chiuso=${result.cancelled}${more}` };
     },
   }),
 };

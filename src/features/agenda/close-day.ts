@@ -9,8 +9,9 @@
 // family's message queued in the outbox in their language, inside this transaction: email and/or
 // SMS saying the desk closed that day, with a fresh link to the booking's page where they choose
 // another time at the same desk or the desk's waiting list (displaced-families.ts). A family with no
-// contact to write to is called by the desk (the agenda shows the phone). The audit log records the
-// day, the part and the count.
+// contact to write to is called by the desk (the agenda shows the phone). The coming dates of the
+// desk's recurring activities in the closed part are cancelled in the same transaction
+// (events/series-closures.ts). The audit log records the day, the part and the counts.
 //
 // Authorization is the caller's: `can(actor, {kind: 'desk.settings'})` on the desk, whose id is
 // passed here.
@@ -26,6 +27,7 @@ import { CLOSURE_REASON_MAX, checkFutureDay } from './closures.ts';
 import { startOfDay } from './agenda-queries.ts';
 import { normalizeTime } from './weekly-hours.ts';
 import { manageTokenFor } from '#/features/booking/booking-sms.ts';
+import { closeSeriesDates, type SeriesDatesClosed } from '#/features/events/series-closures.ts';
 
 export interface CloseDayInput {
   day: string;
@@ -37,7 +39,7 @@ export interface CloseDayInput {
 export const CLOSE_DAY_FIELDS = ['day', 'from', 'until', 'reason'] as const;
 
 export type CloseDayResult =
-  | { ok: true; day: string; cancelled: number }
+  | { ok: true; day: string; cancelled: number; series: SeriesDatesClosed }
   | { ok: false; errors: Partial<Record<(typeof CLOSE_DAY_FIELDS)[number], string>> }
   | { ok: false; reason: 'not_found' };
 
@@ -194,17 +196,25 @@ export async function closeDay(
         });
       }
     }
+    // The desk's activities in the closed part are not held either (series-closures.ts).
+    const series = await closeSeriesDates(trx, deskId, day, part, now);
     await writeAudit(trx, {
       actorUserId: options.actorUserId,
       action: 'desk.day_closed',
       subject: `desk:${deskId}`,
-      detail: { day, from: part?.opens ?? null, until: part?.closes ?? null, cancelled },
+      detail: {
+        day,
+        from: part?.opens ?? null,
+        until: part?.closes ?? null,
+        cancelled,
+        seriesDatesCancelled: series.cancelled,
+      },
     });
-    return cancelled;
+    return { cancelled, series };
   });
   if (outcome === 'not_found') return { ok: false, reason: 'not_found' };
   if (outcome === 'exists') return { ok: false, errors: { day: 'staff.desk.error.closureExists' } };
-  return { ok: true, day, cancelled: outcome };
+  return { ok: true, day, cancelled: outcome.cancelled, series: outcome.series };
 }
 
 /** The bookings a closure of that day (or part) would cancel, for the confirmation page. */

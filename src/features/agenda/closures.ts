@@ -10,6 +10,7 @@ import { CONTROL_CHARACTER } from '#/lib/validation.ts';
 import { parseDateOnly, romeDateString } from '#/lib/time.ts';
 import { confirmedOnDay } from './agenda-queries.ts';
 import { normalizeTime, overlaps } from './weekly-hours.ts';
+import { closeSeriesDates, type SeriesDatesClosed } from '#/features/events/series-closures.ts';
 
 export interface Closure {
   id: number;
@@ -73,14 +74,16 @@ export function checkFutureDay(value: string, now: Date): { day?: string; error?
 export const CLOSURE_REASON_MAX = 200;
 
 export type ExceptionResult =
-  | { ok: true; bookingsOnDay: number }
+  | { ok: true; bookingsOnDay: number; series?: SeriesDatesClosed }
   | { ok: false; errors: Record<string, string> }
   | { ok: false; reason: 'not_found' };
 
 /**
  * Closes the desk on a day (today or later). Bookings already made for that day are kept (the page
- * tells how many, so the operator can call the families and cancel them in the agenda). Errors by
- * form field: `closureDay`, `closureReason`.
+ * tells how many, so the operator can call the families and cancel them in the agenda); the coming
+ * dates of the desk's recurring activities that day are cancelled (series-closures.ts, the page
+ * tells how many and how many parties were signed up). Errors by form field: `closureDay`,
+ * `closureReason`.
  */
 export async function addClosure(
   db: Db,
@@ -106,17 +109,19 @@ export async function addClosure(
       .returning('id')
       .executeTakeFirst();
     if (!row) return 'exists' as const;
+    // The desk's activities that day are not held either: cancelled in this same transaction.
+    const series = await closeSeriesDates(trx, deskId, day, null, now);
     await writeAudit(trx, {
       actorUserId: options.actorUserId,
       action: 'desk.closure_added',
       subject: `desk:${deskId}`,
-      detail: { day },
+      detail: { day, seriesDatesCancelled: series.cancelled },
     });
-    return 'ok' as const;
+    return series;
   });
   if (inserted === 'not_found') return { ok: false, reason: 'not_found' };
   if (inserted === 'exists') return { ok: false, errors: { closureDay: 'staff.desk.error.closureExists' } };
-  return { ok: true, bookingsOnDay: await confirmedOnDay(db, deskId, day) };
+  return { ok: true, bookingsOnDay: await confirmedOnDay(db, deskId, day), series: inserted };
 }
 
 /**

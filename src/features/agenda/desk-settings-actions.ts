@@ -29,8 +29,11 @@ async function finished(
   desk: Desk,
   what: (typeof SETTINGS_DONE)[number],
   counts: Record<string, number> = {},
+  eventSlugs: readonly string[] = [],
 ) {
-  await invalidateLiveData(context, [CACHE_TAGS.desks, `desk:${desk.slug}`, CACHE_TAGS.slots(desk.slug)]);
+  // Dates of the desk's activities cancelled by a closure: the event pages and lists forget them too.
+  const eventTags = eventSlugs.length > 0 ? [CACHE_TAGS.events, ...eventSlugs.map((s) => `event:${s}`)] : [];
+  await invalidateLiveData(context, [CACHE_TAGS.desks, `desk:${desk.slug}`, CACHE_TAGS.slots(desk.slug), ...eventTags]);
   const params = new URLSearchParams({ fatto: what });
   for (const [k, v] of Object.entries(counts)) if (v > 0) params.set(k, String(v));
   return { location: `${deskSettingsHref(context.locals.locale, desk.slug)}?${params}` };
@@ -103,7 +106,18 @@ export const deskSettingsActions = {
       const { db, desk, staff } = await deskOfForm(context, 'desk.settings');
       const by = { actorUserId: staff.user.id };
       const result = await addClosure(db, desk.id, { day: closureDay, reason: closureReason }, by);
-      if (result.ok) return finished(context, desk, 'closureAdded', { prenotazioni: result.bookingsOnDay });
+      if (result.ok)
+        return finished(
+          context,
+          desk,
+          'closureAdded',
+          {
+            prenotazioni: result.bookingsOnDay,
+            attivita: result.series?.cancelled ?? 0,
+            iscritti: result.series?.parties ?? 0,
+          },
+          result.series?.slugs,
+        );
       if ('reason' in result) throw notFoundPage();
       throw new FormRefused({ errors: result.errors });
     },

@@ -97,6 +97,8 @@ export async function deskSettingsPage(page: Page, db: Db, desk: Desk) {
     notice: done ? t(`staff.desk.done.${done}`) : undefined,
     keptAboveCapacity: done === 'settings' ? countOf(query, 'sopra') : 0,
     bookingsKept: done === 'closureAdded' || done === 'extraRemoved' ? countOf(query, 'prenotazioni') : 0,
+    seriesDatesCancelled: done === 'closureAdded' ? countOf(query, 'attivita') : 0,
+    seriesParties: done === 'closureAdded' ? countOf(query, 'iscritti') : 0,
     ...(await listDeskExceptions(db, desk.id, today)),
     labels: Object.fromEntries(
       DESK_SETTINGS_FIELDS.map((f) => [f, { label: t(`staff.desk.${f}`), hint: t(`staff.desk.${f}Hint`) }]),

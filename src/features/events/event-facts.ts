@@ -53,9 +53,10 @@ export function formatPrice(cents: number, locale: Locale): string {
 
 /**
  * schema.org: `isAccessibleForFree` is true for free entry and for a free offer (no one pays to
- * come in); `offers` says the price (0 for both free forms, the amount otherwise) in euro.
+ * come in); `offers` says the price (0 for both free forms, the amount otherwise) in euro. A free
+ * offer says so in the page's language (`freeOfferText`, the page's "eventFacts.freeOffer").
  */
-export function offersJsonLd(facts: EventFacts, url: string): Record<string, unknown> {
+export function offersJsonLd(facts: EventFacts, url: string, freeOfferText: string): Record<string, unknown> {
   const price = facts.priceKind === 'price' && facts.priceCents !== null ? (facts.priceCents / 100).toFixed(2) : '0';
   return {
     isAccessibleForFree: facts.priceKind !== 'price',
@@ -64,7 +65,7 @@ export function offersJsonLd(facts: EventFacts, url: string): Record<string, unk
       price,
       priceCurrency: 'EUR',
       url,
-      ...(facts.priceKind === 'free_offer' ? { description: 'Offerta libera' } : {}),
+      ...(facts.priceKind === 'free_offer' ? { description: freeOfferText } : {}),
     },
   };
 }

@@ -69,7 +69,7 @@ export function eventJsonLd(
       },
       ...event.organisers.map((name) => ({ '@type': 'Organization', name })),
     ],
-    ...eventOffers(event, url),
+    ...eventOffers(event, url, getTranslator(locale)('eventFacts.freeOffer')),
     ...audienceJsonLd(event.facts),
     ...(event.stops.length > 0
       ? {
@@ -100,8 +100,8 @@ export function eventJsonLd(
 }
 
 /** The price from the event's facts (offersJsonLd), with the availability and seats left. */
-function eventOffers(event: PublicEvent, url: string): Record<string, unknown> {
-  const { offers, ...rest } = offersJsonLd(event.facts, url) as { offers: Record<string, unknown> };
+function eventOffers(event: PublicEvent, url: string, freeOfferText: string): Record<string, unknown> {
+  const { offers, ...rest } = offersJsonLd(event.facts, url, freeOfferText) as { offers: Record<string, unknown> };
   const full = event.seats !== null && event.seats.left <= 0;
   return {
     ...rest,

@@ -33,6 +33,9 @@ export async function createStaffSeries(
   const made = await createSeries(db, {
     slug: await seriesSlug(db, input.title.it),
     rule,
+    // The event form names a venue, not a desk, so a staff series skips only the public holidays;
+    // no desk's closure applies to it (closures are per desk; there is no network-wide one). A date
+    // on a day its venue is shut is cancelled by hand (cancelSeriesDate).
     deskId: null,
     template: { ...content, status: 'draft', owner_organisation_id: owner },
     organisationIds: owner === null ? [] : [owner],

@@ -7,6 +7,7 @@ import type { Locale } from '#/lib/locales.ts';
 import { weekdayName } from '#/lib/format.ts';
 import { seatsOf, type Seats } from './event-seats.ts';
 import { datedTimes, ruleDates, ruleOfRow, skipReason, type SeriesRule } from './series-rule.ts';
+import { closureCovers, partOfRow } from './series-closures.ts';
 
 export interface SeriesDate {
   slug: string;
@@ -62,11 +63,24 @@ export async function seriesInfo(
   const closed =
     deskIds.length === 0
       ? []
-      : await db.selectFrom('desk_closure').select(['desk_id', 'day']).where('desk_id', 'in', deskIds).execute();
+      : await db
+          .selectFrom('desk_closure')
+          .select(['desk_id', 'day', 'closed_from', 'closed_until'])
+          .where('desk_id', 'in', deskIds)
+          .execute();
   const out = new Map<number, SeriesInfo>();
   for (const s of series) {
     const rule = ruleOfRow(s);
-    const closures = new Set(closed.filter((c) => c.desk_id === s.desk_id).map((c) => c.day));
+    // A part-day closure counts only when it overlaps the series' times (series-closures.ts).
+    const closures = new Set(
+      closed
+        .filter((c) => {
+          if (c.desk_id !== s.desk_id) return false;
+          const at = datedTimes(rule, c.day);
+          return closureCovers(c.day, partOfRow(c), at.startsAt, at.endsAt);
+        })
+        .map((c) => c.day),
+    );
     const own = dates.filter((d) => d.series_id === s.id);
     const byDay = new Map(own.map((d) => [d.occurrence_date!, d]));
     const skipped: SeriesInfo['skipped'] = [];
@@ -74,7 +88,8 @@ export async function seriesInfo(
     for (const day of ruleDates(rule)) {
       const row = byDay.get(day);
       const reason = skipReason(day, closures);
-      if (row?.status === 'cancelled') skipped.push({ day, reason: 'cancelled' });
+      // A date cancelled because its desk closed that day (series-closures.ts) says so.
+      if (row?.status === 'cancelled') skipped.push({ day, reason: reason === 'closure' ? 'closure' : 'cancelled' });
       else if (!row) skipped.push({ day, reason: reason ?? 'cancelled' });
       else if (row.starts_at.getTime() !== datedTimes(rule, day).startsAt.getTime())
         moved.push({ day, startsAt: row.starts_at, endsAt: row.ends_at, slug: row.slug });

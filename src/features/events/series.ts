@@ -1,7 +1,8 @@
 // Recurring activities (issue #13), write side. A series is saved with every date of its life (at
 // most a year, a CHECK on event_series) written as its own event row, so each date has its own
 // seats, sign-ups and door list and nothing has to run later to "generate ahead". Dates that fall
-// on an Italian public holiday or on a closure of the series' desk are not written.
+// on an Italian public holiday or on a closure of the series' desk are not written; a closure added
+// later cancels the coming dates it covers (series-closures.ts).
 //
 // Exceptions: one date cancelled or moved. Both refuse a date that has families signed up (pending
 // or confirmed): moving them silently would send them to the wrong day and cancelling silently
@@ -12,6 +13,7 @@ import type { Db, EventTable } from '#/server/db/database.ts';
 import { runInTransaction } from '#/server/db/transaction.ts';
 import type { Insertable } from 'kysely';
 import { datedTimes, plannedDates, ruleOfRow, type SeriesRule } from './series-rule.ts';
+import { closureCovers, partOfRow } from './series-closures.ts';
 
 /** The content every date of a series shares: an event row without its slug, times and series. */
 export type SeriesTemplate = Omit<
@@ -30,17 +32,33 @@ export interface NewSeries {
 
 export type SeriesDateError = 'not_found' | 'has_sign_ups' | 'bad_date';
 
-/** The closed days of a desk between two days, as "YYYY-MM-DD". */
-export async function deskClosures(db: Db, deskId: number | null, from: string, until: string): Promise<Set<string>> {
+/**
+ * The days between two days on which the desk is closed at the series' times, as "YYYY-MM-DD": a
+ * whole-day closure, or a part of the day that overlaps them (series-closures.ts). No desk: none.
+ */
+export async function deskClosures(
+  db: Db,
+  deskId: number | null,
+  from: string,
+  until: string,
+  times: Pick<SeriesRule, 'startsTime' | 'endsTime'>,
+): Promise<Set<string>> {
   if (deskId === null) return new Set();
   const rows = await db
     .selectFrom('desk_closure')
-    .select('day')
+    .select(['day', 'closed_from', 'closed_until'])
     .where('desk_id', '=', deskId)
     .where('day', '>=', from)
     .where('day', '<=', until)
     .execute();
-  return new Set(rows.map((r) => r.day));
+  return new Set(
+    rows
+      .filter((r) => {
+        const at = datedTimes(times, r.day);
+        return closureCovers(r.day, partOfRow(r), at.startsAt, at.endsAt);
+      })
+      .map((r) => r.day),
+  );
 }
 
 /** Slug of one date: the series' slug and the day, e.g. spazio-mamma-bambino-2026-12-01. */
@@ -84,7 +102,7 @@ async function writeMissingDates(
   deskId: number | null,
   template: SeriesTemplate,
 ): Promise<number[]> {
-  const closures = await deskClosures(trx, deskId, rule.firstDay, rule.untilDay);
+  const closures = await deskClosures(trx, deskId, rule.firstDay, rule.untilDay, rule);
   const dates = plannedDates(rule, closures);
   if (dates.length === 0) return [];
   const rows = await trx
@@ -233,9 +251,9 @@ export async function editComingDates(db: Db, seriesId: number, changes: SeriesC
 }
 
 /**
- * After a change of the rule's last day or a new desk closure: writes the dates now missing (from
- * the latest date's content). A date that now falls on a closure is left as it is: cancelling it
- * is the partner's decision, made with cancelSeriesDate.
+ * After a change of the rule's last day: writes the dates now missing (from the latest date's
+ * content), never one on a closure of the series' desk. A closure added later has already cancelled
+ * the dates it covers, in its own transaction (series-closures.ts).
  */
 export async function extendSeries(db: Db, seriesId: number, untilDay: string): Promise<number[]> {
   return runInTransaction(db, async (trx) => {
