@@ -122,11 +122,11 @@ describe('a closure added from the desk settings', () => {
       '2027-01-26': 'published',
       '2027-02-02': 'published',
     });
-    // The date's page stays, marked cancelled; nobody can sign up to it any more.
+    // The date's page stays, marked cancelled; nobody can sign up to it any more, and is told why.
     expect((await getPublicEventBySlug(t.db, onClosedDay.slug))?.status).toBe('cancelled');
     expect(await registerParty(t.db, onClosedDay.id, party(1), { client: 'closure-c', now })).toEqual({
       ok: false,
-      reason: 'not_open',
+      reason: 'cancelled',
     });
     // The series' page and .ics say the date is not held because the desk is closed.
     const info = (await seriesInfo(t.db, [seriesId], now, now)).get(seriesId)!;
