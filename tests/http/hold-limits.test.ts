@@ -172,4 +172,40 @@ describe('holds per client address over HTTP (default HOLDS_PER_CLIENT)', () => 
     expect(nextNetwork.status).toBe(201);
     expect(nextNetwork.body.reference).toMatch(/^QB-/);
   });
+
+  it("one address's unconfirmed pledges hold at most one pledge's share of an item; another address still pledges", async () => {
+    const read = await fetch(`${server.origin}/api/v1/campaigns/zaino-sospeso?locale=it`);
+    const c = (await read.json()) as {
+      items: { slug: string; target: number; remaining: number }[];
+      collectionWindows: { id: number; dropOffPoint: string }[];
+    };
+    const zaino = c.items.find((i) => i.slug === 'zaino')!;
+    const share = Math.floor(zaino.target / 4); // PLEDGE_MAX_SHARE's default, 25 %
+    const pledge = async (client: string, quantity: number) => {
+      const w = c.collectionWindows[0]!;
+      const res = await fetch(`${server.origin}/api/v1/pledges`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': client },
+        body: JSON.stringify({
+          campaign: 'zaino-sospeso',
+          items: [{ item: 'zaino', quantity }],
+          dropOffPoint: w.dropOffPoint,
+          collectionWindow: w.id,
+          name: 'Amina',
+          phone: inventedPhone(),
+          locale: 'it',
+          privacyAccepted: true,
+        }),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    expect((await pledge('198.51.100.20', share)).status).toBe(201);
+    // The same address with other invented phones: not one more of that item while these wait.
+    expect(await pledge('198.51.100.20', share)).toEqual({
+      status: 429,
+      body: { error: 'client_share', maxPerClient: { zaino: share } },
+    });
+    expect((await pledge('198.51.100.20', 1)).status).toBe(429);
+    expect((await pledge('198.51.100.21', share)).status).toBe(201);
+  });
 });
