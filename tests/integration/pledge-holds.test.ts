@@ -317,6 +317,10 @@ describe(`pledge holds and codes (${process.env.TEST_DATABASE_URL ? 'PostgreSQL'
       ),
     );
     for (const o of again) expect(o).toEqual({ ok: false, reason: 'client_share', maxPerClient: { diario: 10 } });
+    // A line above one pledge's share is refused as that, as from anyone (asking again cannot help).
+    expect(await hold({ lines: [{ item: 'diario', quantity: 11 }] }, 'drainer', at)).toMatchObject({
+      reason: 'exceeds_share',
+    });
     expect((await item('diario', at)).counter).toBe(before.counter + 10);
     expect((await item('pastelli', at)).remaining).toBe((await item('pastelli', at)).target);
     // Its other items are still open to it, within the holds per client.

@@ -93,8 +93,7 @@ export async function releaseLapsedPledgeHolds(db: Db, now: Date = new Date()): 
  * that share, by item slug, for the items it would exceed).
  */
 export type PledgeHoldRefusal =
-  | { reason: 'too_many_holds' }
-  | { reason: 'client_share'; maxPerClient: Record<string, number> };
+  { reason: 'too_many_holds' } | { reason: 'client_share'; maxPerClient: Record<string, number> };
 
 /**
  * Inside the pledge's transaction: locks the client and its contacts (the keys booking holds lock
@@ -144,7 +143,7 @@ export async function checkPledgeHold(
   // statement (a flipped hold is 'lapsed' and without its client now: it counts no more).
   const lines = request.lines.length ? request.lines : [{ itemId: 0, quantity: 0 }];
   const eb = expressionBuilder<Database>();
-  const { rows } = await sql<{ n: string | number; over: string[]; over_max: number[] }>`
+  const { rows } = await sql<{ n: string | number; over: string[]; over_max: number[]; over_pledge_share: boolean }>`
     WITH line (item_id, quantity) AS (
       VALUES ${sql.join(lines.map((l) => sql`(${l.itemId}::int, ${l.quantity}::int)`))}
     ), held AS (
@@ -161,10 +160,14 @@ export async function checkPledgeHold(
     )
     SELECT (${liveHoldsOfClient(eb, 'pledge', request.client, now)}) AS n,
            array(SELECT slug FROM over ORDER BY slug) AS over,
-           array(SELECT max FROM over ORDER BY slug) AS over_max`.execute(trx);
+           array(SELECT max FROM over ORDER BY slug) AS over_max,
+           EXISTS (SELECT 1 FROM line JOIN campaign_item ci ON ci.id = line.item_id
+                    WHERE line.quantity > ${maxPerPledgeSql(request.share)}) AS over_pledge_share`.execute(trx);
   const row = rows[0]!;
   if (Number(row.n) >= HOLD_LIMITS.holdsPerClient()) return { refused: { reason: 'too_many_holds' } };
-  if (row.over.length > 0)
+  // A line above one pledge's share is refused as such by the counters' guarded update
+  // (exceeds_share: asking again cannot help), whatever the client holds.
+  if (row.over.length > 0 && !row.over_pledge_share)
     return {
       refused: {
         reason: 'client_share',
