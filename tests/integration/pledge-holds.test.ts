@@ -336,7 +336,9 @@ describe(`pledge holds and codes (${process.env.TEST_DATABASE_URL ? 'PostgreSQL'
     expect((await item('diario', at)).counter).toBe(before.counter + 20);
     // Once its holds lapse the address may hold a share again — never more at once.
     const afterwards = new Date(at.getTime() + 31 * 60000);
-    expect(await hold({ lines: [{ item: 'diario', quantity: 10 }] }, 'drainer', afterwards)).toMatchObject({ ok: true });
+    expect(await hold({ lines: [{ item: 'diario', quantity: 10 }] }, 'drainer', afterwards)).toMatchObject({
+      ok: true,
+    });
     expect(await hold({ lines: [{ item: 'diario', quantity: 1 }] }, 'drainer', afterwards)).toMatchObject({
       reason: 'client_share',
     });
