@@ -88,7 +88,13 @@ async function request(client: string, path: string, jar: Jar, init: RequestInit
 }
 
 /** The page's first form with some values set, sent; the flow's 303s followed to the next step. */
-async function submit(client: string, page: Page, values: Record<string, string>): Promise<Page> {
+async function submit(
+  client: string,
+  page: Page,
+  values: Record<string, string>,
+  // The 303s followed: the booking flow's steps, or back to a refused form.
+  steps = /\/prenota(\/(dettagli|contatti|riepilogo))?(\?|$)/,
+): Promise<Page> {
   const match = /<form\b([^>]*)>([\s\S]*?)<\/form>/.exec(page.html);
   if (!match) throw new Error(`no form (${page.status}):\n${page.html.slice(0, 2000)}`);
   const action = attrs(`<form ${match[1]}`).action!;
@@ -111,7 +117,7 @@ async function submit(client: string, page: Page, values: Record<string, string>
   for (let hops = 0; at.status === 303 && hops < 5; hops++) {
     const next = new URL(at.headers.get('location')!, PUBLIC_ORIGIN);
     const location = next.pathname + next.search;
-    if (!/\/prenota(\/(dettagli|contatti|riepilogo))?(\?|$)/.test(location)) break;
+    if (!steps.test(location)) break;
     at = await request(client, location, at.jar);
   }
   return at;
@@ -207,5 +213,29 @@ describe('holds per client address over HTTP (default HOLDS_PER_CLIENT)', () => 
     });
     expect((await pledge('198.51.100.20', 1)).status).toBe(429);
     expect((await pledge('198.51.100.21', share)).status).toBe(201);
+    // The pledge form from the first address, in a new browser with another invented phone: the
+    // item's field says why, in the donor's language, and nothing is pledged.
+    const before = (await (await fetch(`${server.origin}/api/v1/campaigns/zaino-sospeso`)).json()) as typeof c;
+    const form = await request('198.51.100.20', '/it/zaino-sospeso/dona', new Jar());
+    expect(form.status).toBe(200);
+    const window = [...form.html.matchAll(/<input\b[^>]*>/g)]
+      .map((m) => attrs(m[0]))
+      .find((a) => a.type === 'radio' && a.name === 'window')?.value;
+    const refused = await submit(
+      '198.51.100.20',
+      form,
+      { 'qty-zaino': '1', window: window!, name: 'Amina', phone: inventedPhone(), privacyAccepted: 'yes' },
+      /\/zaino-sospeso\/dona(\?|$)/,
+    );
+    expect(refused.status).toBe(429);
+    expect(decode(refused.html)).toContain(
+      messages.it['pledge.error.clientShare']!.replace('{{item}}', 'Zaino')
+        .replace('{{max}}', String(share))
+        .replace('{{minutes}}', '30'),
+    );
+    const after = (await (await fetch(`${server.origin}/api/v1/campaigns/zaino-sospeso`)).json()) as typeof c;
+    expect(after.items.find((i) => i.slug === 'zaino')!.remaining).toBe(
+      before.items.find((i) => i.slug === 'zaino')!.remaining,
+    );
   });
 });
