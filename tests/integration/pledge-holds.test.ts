@@ -291,4 +291,78 @@ describe(`pledge holds and codes (${process.env.TEST_DATABASE_URL ? 'PostgreSQL'
     expect(counter).toBe(Number(open.n));
     expect(counter).toBeGreaterThan(start);
   });
+
+  it("holds at most one pledge's share of an item per client address, however many contacts it invents", async () => {
+    // The drain: 3 holds × 25 % each kept 75 % of every item on hold from one address, renewed as
+    // they lapsed. Now all of an address's unconfirmed pledges hold at most one share (10 of 40).
+    const at = later(1200);
+    const before = await item('diario', at);
+    expect(before.target).toBe(40);
+    const first = await hold({ lines: [{ item: 'diario', quantity: 10 }] }, 'drainer', at);
+    const firstId = idOf(first);
+    const again = [];
+    for (let i = 0; i < 4; i++) again.push(await hold({ lines: [{ item: 'diario', quantity: 10 }] }, 'drainer', at));
+    again.push(await hold({ lines: [{ item: 'diario', quantity: 1 }] }, 'drainer', at));
+    // A pledge of several lines is refused whole, naming only the item over the share.
+    again.push(
+      await hold(
+        {
+          lines: [
+            { item: 'diario', quantity: 1 },
+            { item: 'pastelli', quantity: 1 },
+          ],
+        },
+        'drainer',
+        at,
+      ),
+    );
+    for (const o of again) expect(o).toEqual({ ok: false, reason: 'client_share', maxPerClient: { diario: 10 } });
+    // A line above one pledge's share is refused as that, as from anyone (asking again cannot help).
+    expect(await hold({ lines: [{ item: 'diario', quantity: 11 }] }, 'drainer', at)).toMatchObject({
+      reason: 'exceeds_share',
+    });
+    expect((await item('diario', at)).counter).toBe(before.counter + 10);
+    expect((await item('pastelli', at)).remaining).toBe((await item('pastelli', at)).target);
+    // Its other items are still open to it, within the holds per client.
+    expect(await hold({ lines: [{ item: 'pastelli', quantity: 10 }] }, 'drainer', at)).toMatchObject({ ok: true });
+    // Another address still pledges the same item.
+    expect(await hold({ lines: [{ item: 'diario', quantity: 10 }] }, 'neighbour', at)).toMatchObject({ ok: true });
+    expect((await item('diario', at)).counter).toBe(before.counter + 20);
+    // The same browser pledging again gives its earlier hold back: its new pledge may take the share.
+    const replaced = await createPledge(t.db, pledge({ lines: [{ item: 'diario', quantity: 10 }] }), at, {
+      hold: { client: 'drainer', replaces: firstId },
+    });
+    expect(replaced).toMatchObject({ ok: true });
+    expect((await item('diario', at)).counter).toBe(before.counter + 20);
+    // Once its holds lapse the address may hold a share again — never more at once.
+    const afterwards = new Date(at.getTime() + 31 * 60000);
+    expect(await hold({ lines: [{ item: 'diario', quantity: 10 }] }, 'drainer', afterwards)).toMatchObject({
+      ok: true,
+    });
+    expect(await hold({ lines: [{ item: 'diario', quantity: 1 }] }, 'drainer', afterwards)).toMatchObject({
+      reason: 'client_share',
+    });
+  });
+
+  it("never lets one client address's racing pledges hold more than the share", async () => {
+    const at = later(1300);
+    const before = await item('forbici', at);
+    const racing = await Promise.all(
+      Array.from({ length: 10 }, () => hold({ lines: [{ item: 'forbici', quantity: 4 }] }, 'racing-drainer', at)),
+    );
+    // 4 + 4 fit in the share of 10, a third does not: exactly two, whatever the order.
+    expect(racing.filter((o) => o.ok)).toHaveLength(2);
+    expect(racing.filter((o) => !o.ok).map((o) => !o.ok && o.reason)).toEqual(Array(8).fill('client_share'));
+    const held = await t.db
+      .selectFrom('pledge_item')
+      .innerJoin('pledge', 'pledge.id', 'pledge_item.pledge_id')
+      .innerJoin('campaign_item', 'campaign_item.id', 'pledge_item.campaign_item_id')
+      .select((eb) => eb.fn.coalesce(eb.fn.sum<string>('pledge_item.quantity'), eb.lit(0)).as('n'))
+      .where('campaign_item.slug', '=', 'forbici')
+      .where('pledge.hold_client', '=', 'racing-drainer')
+      .where('pledge.status', '=', 'pending')
+      .executeTakeFirstOrThrow();
+    expect(Number(held.n)).toBe(8);
+    expect((await item('forbici', at)).counter).toBe(before.counter + 8);
+  });
 });

@@ -5,7 +5,7 @@
 import { contactKey } from '#/lib/contact.ts';
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
-import { liveHoldsOfClient, notThisSubmission } from '#/features/holds/client-holds.ts';
+import { livePlacesOfClient, notThisSubmission } from '#/features/holds/client-holds.ts';
 
 function fromEnv(name: string, fallback: number): number {
   const value = Number(process.env[name]);
@@ -147,13 +147,14 @@ export async function checkHoldLimits(
       now,
     );
 
-  // The slot's place, the client's live holds and the contact's upcoming bookings (here and in
-  // all), in one statement.
+  // The slot's place, the client's live holds (its desk bookings and event sign-ups together: one
+  // cap of places across the site) and the contact's upcoming bookings (here and in all), in one
+  // statement.
   const hasContact = Boolean(request.phone || emailKey);
   const ofThisContact = () => (hasContact ? ofContact(upcoming()) : upcoming().where(sql<boolean>`false`));
   const counts = await trx
     .selectNoFrom((eb) => [
-      liveHoldsOfClient(eb, 'booking', request.client, now).as('held'),
+      livePlacesOfClient(request.client, now).as('held'),
       ofThisContact().select(eb.fn.countAll<string>().as('n')).where('desk_id', '=', request.deskId).as('here'),
       ofThisContact().select(eb.fn.countAll<string>().as('n')).as('total'),
       placeLeft.as('place_left'),

@@ -31,6 +31,7 @@ import { loadPledgeView } from './pledge-view.ts';
 import { pledgeCodeActions } from './pledge-code-actions.ts';
 import { signPledgeConfirmation } from './pledge-confirmation.ts';
 import { pledgeHoldOfBrowser, rememberPledgeHold } from './pledge-hold-cookie.ts';
+import { pledgeHoldMinutes } from './pledge-holds.ts';
 import {
   CAMPAIGN_SLUG,
   checkPledgeForm,
@@ -165,6 +166,18 @@ export const campaign = {
       if (outcome.reason === 'too_many_holds') throw new FormRefused({ notice: 'too_many_holds', status: 429 });
       // Someone else was quicker, or the window just ended: the form again, with today's numbers.
       current = (await getCampaign(db, CAMPAIGN_SLUG)) ?? current;
+      if (outcome.reason === 'client_share') {
+        // This connection's unconfirmed pledges hold the most one may of these items: said on each.
+        const errors: PledgeFormErrors = new Map();
+        for (const [slug, max] of Object.entries(outcome.maxPerClient)) {
+          const item = current.items.find((i) => i.slug === slug);
+          errors.set(quantityField(slug), {
+            key: 'pledge.error.clientShare',
+            values: { item: item ? localize(item.name, locale) : slug, max, minutes: pledgeHoldMinutes() },
+          });
+        }
+        throw new FormRefused({ errors, status: 429 });
+      }
       const errors = checkPledgeForm(values, availability(current), windowIds(current), locale).errors;
       if (outcome.reason === 'open_pledge') {
         // Nothing to correct in the numbers: this phone or address has a pledge for this time already.

@@ -63,8 +63,11 @@ export type PledgeOutcome =
       hold?: { expiresAt: Date; channel: CodeChannel };
     }
   | QuantityRefusal
-  /** This client address holds HOLDS_PER_CLIENT unconfirmed pledges already. */
-  | { ok: false; reason: PledgeHoldRefusal }
+  /**
+   * This client address holds HOLDS_PER_CLIENT unconfirmed pledges already, or its unconfirmed
+   * pledges would hold more than one pledge's share of an item (`maxPerClient`, by item slug).
+   */
+  | ({ ok: false } & PledgeHoldRefusal)
   /** This phone or address already has an open pledge for this collection window. */
   | { ok: false; reason: 'open_pledge'; contact: 'phone' | 'email' }
   | { ok: false; reason: 'invalid_items' | 'invalid_window' | 'campaign_not_found' };
@@ -103,7 +106,13 @@ export interface CreatePledgeOptions {
 }
 
 /** The hold limit refused this pledge (thrown inside the transaction to roll it back). */
-class HoldRefused extends Error {}
+class HoldRefused extends Error {
+  readonly refusal: PledgeHoldRefusal;
+  constructor(refusal: PledgeHoldRefusal) {
+    super(refusal.reason);
+    this.refusal = refusal;
+  }
+}
 
 /** Changes to item counters, one per item (a hold given back and this pledge's line on the same item add up). */
 function mergeChanges(changes: QuantityChange[]): QuantityChange[] {
@@ -209,11 +218,18 @@ export async function createPledge(
       const limits = hold
         ? await checkPledgeHold(
             trx,
-            { client: hold.client, windowId: input.collectionWindowId, ...input, replaces: hold.replaces ?? null },
+            {
+              client: hold.client,
+              windowId: input.collectionWindowId,
+              ...input,
+              replaces: hold.replaces ?? null,
+              lines: lines.map((l, i) => ({ itemId: itemIds[i]!, quantity: l.quantity })),
+              share,
+            },
             now,
           )
         : { givenBack: [] };
-      if (limits.refused) throw new HoldRefused();
+      if (limits.refused) throw new HoldRefused(limits.refused);
       const { rows } = await sql<{
         id: number;
         reference: string;
@@ -284,7 +300,7 @@ export async function createPledge(
       const duplicate = await duplicateOf();
       if (duplicate) return duplicate;
     }
-    if (error instanceof HoldRefused) return { ok: false, reason: 'too_many_holds' };
+    if (error instanceof HoldRefused) return { ok: false, ...error.refusal };
     const contact = openPledgeContact(error);
     if (contact) return { ok: false, reason: 'open_pledge', contact };
     // Lapsed holds not yet released still count in the counters: give them back and try once more.

@@ -10,8 +10,8 @@
 // the same hold never both happen. The engine is src/features/holds (issue #11): this is the
 // pledge's kind (PLEDGE_HOLD) and what its release gives back and its confirmation queues.
 import { resendHeldCode, type ResendOptions } from '#/features/holds/resend-hold-code.ts';
-import { sql, type RawBuilder } from 'kysely';
-import type { Db } from '#/server/db/database.ts';
+import { expressionBuilder, sql, type RawBuilder } from 'kysely';
+import type { Database, Db } from '#/server/db/database.ts';
 import type { Locale } from '#/lib/locales.ts';
 import { runInTransaction } from '#/server/db/transaction.ts';
 import { getConfig } from '#/server/config.ts';
@@ -25,7 +25,7 @@ import { CODE_COLUMNS, heldCodeView, heldIdByReference, type HeldCodeView } from
 import { HOLD_LIMITS, lockClientAndContact } from '#/features/booking/hold-limits.ts';
 import { hashToken } from '#/features/booking/reference.ts';
 import { manageTokenFor } from '#/features/booking/booking-sms.ts';
-import { applyQuantityChanges, type QuantityChange } from './pledge-quantities.ts';
+import { applyQuantityChanges, maxPerPledgeSql, type QuantityChange } from './pledge-quantities.ts';
 import { queuePledgeConfirmation } from './pledge-messages.ts';
 import { pledgePayloadOf } from './close-pledge.ts';
 
@@ -87,15 +87,30 @@ export async function releaseLapsedPledgeHolds(db: Db, now: Date = new Date()): 
   });
 }
 
-export type PledgeHoldRefusal = 'too_many_holds';
+/**
+ * Why a hold was refused: the client holds HOLDS_PER_CLIENT unconfirmed pledges already, or this
+ * pledge would take its unconfirmed quantity of an item above one pledge's share (`maxPerClient`:
+ * that share, by item slug, for the items it would exceed).
+ */
+export type PledgeHoldRefusal =
+  { reason: 'too_many_holds' } | { reason: 'client_share'; maxPerClient: Record<string, number> };
 
 /**
  * Inside the pledge's transaction: locks the client and its contacts (the keys booking holds lock
  * too), flips the hold this same browser took before (`replaces`, from its sealed cookie: the donor
  * went back and pledged again) and returns what it gives back, then counts the client's live holds
- * against HOLDS_PER_CLIENT. Someone else's pending pledge on the same contact is never given back:
- * one open pledge per contact and window (the unique indexes) refuses the new one until the first
- * is confirmed or lapses, as for bookings (src/features/booking/hold-limits.ts).
+ * against HOLDS_PER_CLIENT, and what they hold of each item of `lines`. Someone else's pending
+ * pledge on the same contact is never given back: one open pledge per contact and window (the
+ * unique indexes) refuses the new one until the first is confirmed or lapses, as for bookings
+ * (src/features/booking/hold-limits.ts).
+ *
+ * The client's share (issue #12): a client address with invented contacts could otherwise keep
+ * HOLDS_PER_CLIENT × the share of every item on hold (75 %), renewed as they lapse. So all its
+ * unconfirmed pledges together hold at most one pledge's share of an item (`share`, the same
+ * setting). Correct under concurrency: the client's key is locked above until the commit, so the
+ * client's pledges are counted one at a time, each after the one before has committed (the count
+ * is a statement after the lock, with a snapshot of its own). Confirmed pledges do not count: each
+ * needs a contact that received its code, and a contact has one open pledge per window.
  */
 export async function checkPledgeHold(
   trx: Db,
@@ -107,6 +122,10 @@ export async function checkPledgeHold(
     submissionKey: string | null;
     /** The pending pledge this browser took before (its sealed cookie), given back if still pending. */
     replaces: number | null;
+    /** This pledge's lines (item id and quantity), held against the client's share. */
+    lines: { itemId: number; quantity: number }[];
+    /** One pledge's share of an item's target (PLEDGE_MAX_SHARE). */
+    share: number;
   },
   now: Date,
 ): Promise<{ refused: PledgeHoldRefusal } | { refused?: undefined; givenBack: QuantityChange[] }> {
@@ -120,8 +139,41 @@ export async function checkPledgeHold(
           now,
         )
       : { givenBack: [] };
-  const held = await liveHoldsOfClient(trx, 'pledge', request.client, now).executeTakeFirstOrThrow();
-  if (Number(held.n) >= HOLD_LIMITS.holdsPerClient()) return { refused: 'too_many_holds' };
+  // The client's live holds, and the items this pledge would take above the client's share, in one
+  // statement (a flipped hold is 'lapsed' and without its client now: it counts no more).
+  const lines = request.lines.length ? request.lines : [{ itemId: 0, quantity: 0 }];
+  const eb = expressionBuilder<Database>();
+  const { rows } = await sql<{ n: string | number; over: string[]; over_max: number[]; over_pledge_share: boolean }>`
+    WITH line (item_id, quantity) AS (
+      VALUES ${sql.join(lines.map((l) => sql`(${l.itemId}::int, ${l.quantity}::int)`))}
+    ), held AS (
+      -- 'pending' a literal, as the partial index on (hold_client, hold_expires_at) names it.
+      SELECT pi.campaign_item_id, sum(pi.quantity)::int AS n
+        FROM pledge p JOIN pledge_item pi ON pi.pledge_id = p.id
+       WHERE p.status = 'pending' AND p.hold_client = ${request.client}::text AND p.hold_expires_at > ${now}::timestamptz
+       GROUP BY pi.campaign_item_id
+    ), over AS (
+      SELECT ci.slug, ${maxPerPledgeSql(request.share)} AS max
+        FROM line JOIN campaign_item ci ON ci.id = line.item_id
+        LEFT JOIN held ON held.campaign_item_id = ci.id
+       WHERE line.quantity + COALESCE(held.n, 0) > ${maxPerPledgeSql(request.share)}
+    )
+    SELECT (${liveHoldsOfClient(eb, 'pledge', request.client, now)}) AS n,
+           array(SELECT slug FROM over ORDER BY slug) AS over,
+           array(SELECT max FROM over ORDER BY slug) AS over_max,
+           EXISTS (SELECT 1 FROM line JOIN campaign_item ci ON ci.id = line.item_id
+                    WHERE line.quantity > ${maxPerPledgeSql(request.share)}) AS over_pledge_share`.execute(trx);
+  const row = rows[0]!;
+  if (Number(row.n) >= HOLD_LIMITS.holdsPerClient()) return { refused: { reason: 'too_many_holds' } };
+  // A line above one pledge's share is refused as such by the counters' guarded update
+  // (exceeds_share: asking again cannot help), whatever the client holds.
+  if (row.over.length > 0 && !row.over_pledge_share)
+    return {
+      refused: {
+        reason: 'client_share',
+        maxPerClient: Object.fromEntries(row.over.map((slug, i) => [slug, Number(row.over_max[i])])),
+      },
+    };
   return { givenBack };
 }
 

@@ -2,10 +2,10 @@
 // issue #12's limits): checked inside the transaction that takes the seats, after the client's and
 // the contact's keys are locked (the same locks as bookings, hold-limits.ts), so two sign-ups at
 // once cannot both see room under a limit.
-import { expressionBuilder, sql } from 'kysely';
-import type { Database, Db } from '#/server/db/database.ts';
+import { sql } from 'kysely';
+import type { Db } from '#/server/db/database.ts';
 import { EMAIL_KEY_SQL, HOLD_LIMITS, lockClientAndContactKeys } from '#/features/booking/hold-limits.ts';
-import { liveHoldsOfClient } from '#/features/holds/client-holds.ts';
+import { livePlacesOfClient } from '#/features/holds/client-holds.ts';
 
 function fromEnv(name: string, fallback: number): number {
   const value = Number(process.env[name]);
@@ -79,10 +79,9 @@ async function countRegistrationLimits(
         ...(emailKey ? [eb(EMAIL_KEY_SQL('r.email'), '=', emailKey)] : []),
       ]),
     );
-  const eb = expressionBuilder<Database>();
+  // The client's places: its desk bookings and sign-ups held together (client-holds.ts).
   const { rows } = await sql<{ n: number; mine: number[] }>`
-    SELECT ${liveHoldsOfClient(eb, 'booking', request.client, now)}
-         + ${liveHoldsOfClient(eb, 'event_registration', request.client, now)} AS n,
+    SELECT ${livePlacesOfClient(request.client, now)} AS n,
            array(${upcoming}) AS mine`.execute(trx);
   const mine = rows[0]?.mine ?? [];
   const refused =

@@ -3,7 +3,7 @@
 // cookie names (`replaces`), never one whose contact merely matches (anyone can type another
 // person's number). Read inside the hold's transaction, after lockClientAndContact, and held against
 // HOLD_LIMITS.holdsPerClient (booking/hold-limits.ts).
-import { sql, type QueryCreator, type RawBuilder } from 'kysely';
+import { expressionBuilder, sql, type QueryCreator, type RawBuilder } from 'kysely';
 import type { Database } from '#/server/db/database.ts';
 
 /** The tables whose holds count against the client's cap (a waiting-list join has its own). */
@@ -27,6 +27,17 @@ export function liveHoldsOfClient(from: QueryFrom, table: CappedTable, client: s
     .where('status', '=', sql.lit('pending'))
     .where('hold_client', '=', client)
     .where('hold_expires_at', '>', now);
+}
+
+/**
+ * The unconfirmed places a client holds across the site, as one number: its live desk bookings and
+ * its live event sign-ups together, held against HOLDS_PER_CLIENT by both the booking's hold
+ * (booking/hold-limits.ts) and the sign-up's (events/registration-limits.ts), so the cap is the
+ * same whichever a client takes first. Pledges and waiting-list joins have caps of their own.
+ */
+export function livePlacesOfClient(client: string, now: Date): RawBuilder<string> {
+  const eb = expressionBuilder<Database>();
+  return sql<string>`((${liveHoldsOfClient(eb, 'booking', client, now)}) + (${liveHoldsOfClient(eb, 'event_registration', client, now)}))`;
 }
 
 /**

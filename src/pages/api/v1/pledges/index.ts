@@ -76,6 +76,9 @@ export const POST: APIRoute = async (context) => {
   );
   if (!outcome.ok) {
     if (outcome.reason === 'too_many_holds') return apiError(429, outcome.reason);
+    // This client's unconfirmed pledges hold one pledge's share of these items already: once they
+    // are confirmed or lapse, it may ask again (429), the share by item in `maxPerClient`.
+    if (outcome.reason === 'client_share') return apiError(429, 'client_share', { maxPerClient: outcome.maxPerClient });
     if (outcome.reason === 'exceeds_remaining')
       return apiError(409, 'exceeds_remaining', { remaining: outcome.remaining });
     // More than one pledge may take of an item: asking again cannot help, so 422 with the limits.
