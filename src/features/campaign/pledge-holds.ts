@@ -157,6 +157,9 @@ export async function checkPledgeHold(
         FROM line JOIN campaign_item ci ON ci.id = line.item_id
         LEFT JOIN held ON held.campaign_item_id = ci.id
        WHERE line.quantity + COALESCE(held.n, 0) > ${maxPerPledgeSql(request.share)}
+         -- What no longer fits the item at all is refused as such by the counters' guarded update
+         -- (exceeds_remaining, 409: the item is complete), not as this client's share.
+         AND line.quantity <= ci.target - ci.pledged
     )
     SELECT (${liveHoldsOfClient(eb, 'pledge', request.client, now)}) AS n,
            array(SELECT slug FROM over ORDER BY slug) AS over,

@@ -7,7 +7,7 @@ import { sql, type RawBuilder } from 'kysely';
 import { codeColumnOf, type HoldKind } from './hold-kind.ts';
 
 /**
- * The CTEs `lapsed` (the flipped holds, RETURNING `returning`: `id` first), `codes` and `messages`
+ * The CTEs `to_lapse` (the holds chosen, locked in id order), `lapsed` (the flipped holds, RETURNING `returning`: `id` first), `codes` and `messages`
  * (their code and their messages deleted; `unsentOnly`: only the messages not sent yet).
  */
 export function lapsedCtes(
@@ -18,11 +18,19 @@ export function lapsedCtes(
   options: { unsentOnly?: boolean } = {},
 ): RawBuilder<unknown> {
   const column = sql.ref(codeColumnOf(kind));
+  // The rows are locked in id order before they are flipped: an UPDATE locks them in whatever order
+  // its plan meets them, and two releases at once (the worker's housekeeping and a write that needs
+  // the room, at different times, so over sets that overlap) then deadlocked on PostgreSQL, each
+  // holding a row the other wanted. In one order, the second waits for the first and then skips
+  // what it flipped (no longer 'pending' when read again after the wait).
   return sql`
+    to_lapse AS (
+      SELECT id FROM ${sql.table(kind.table)} WHERE status = 'pending' AND ${which} ORDER BY id FOR UPDATE
+    ),
     lapsed AS (
       UPDATE ${sql.table(kind.table)}
          SET status = ${sql.lit(kind.states.lapsed)}, ${kind.erase(now)}
-       WHERE status = 'pending' AND ${which}
+       WHERE id IN (SELECT id FROM to_lapse) AND status = 'pending'
       RETURNING ${sql.join(returning.map((c) => sql.ref(c)))}
     ),
     codes AS (DELETE FROM verification_code WHERE ${column} IN (SELECT id FROM lapsed)),
