@@ -12,7 +12,8 @@ import { staffActor } from '../support/staff-actor.ts';
 import { seedDatabase } from '#/server/db/seed.ts';
 import { registerParty } from '#/features/events/registrations.ts';
 import { confirmRegistration } from '#/features/events/registration-holds.ts';
-import { cancelEvent } from '#/features/events/event-workflow.ts';
+import { cancelEvent, createEvent, publishEvent, submitEvent, updateEvent } from '#/features/events/event-workflow.ts';
+import { checkEventForm, emptyEventForm, type EventFormValues } from '#/features/events/event-form.ts';
 import { cancelSeriesDate, createSeries, moveSeriesDate, type SeriesTemplate } from '#/features/events/series.ts';
 import { addClosure } from '#/features/agenda/closures.ts';
 import { createUser } from '#/features/staff-accounts/users.ts';
@@ -273,6 +274,47 @@ describe('series dates', () => {
     const { seriesId, dates } = await newSeries('2027-06-01', '2027-06-15');
     expect((await moveSeriesDate(t.db, seriesId, '2027-06-01', { day: '2027-06-02' }, later(2))).ok).toBe(true);
     expect(await messagesOf('event_date_moved', dates[0]!.slug)).toHaveLength(0);
+  });
+});
+
+describe('an approved change of a published event', () => {
+  const form = (startTime: string): EventFormValues => {
+    const v = emptyEventForm();
+    v.title.it = 'Laboratorio di maschere';
+    v.summary.it = 'Maschere di carta.';
+    v.description.it = 'Portate la colla.';
+    v.venue = 'Spazio QuBì';
+    v.address = 'Via Pascarella 5, Milano';
+    v.startDate = '2027-08-10';
+    v.startTime = startTime;
+    v.municipioId = '8';
+    v.seats = '10';
+    return v;
+  };
+  const checked = (values: EventFormValues) => {
+    const result = checkEventForm(values, { municipi: [8], organisations: [] });
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    return result.value;
+  };
+
+  it('a new start tells the families signed up, once approved, and moves their reminder', async () => {
+    const made = await createEvent(t.db, admin, checked(form('15:00')), now);
+    if (!made.ok) throw new Error('not created');
+    await submitEvent(t.db, admin, made.event.id);
+    await publishEvent(t.db, admin, made.event.id);
+    const r = await confirmed(made.event.id, party({ locale: 'uk' }));
+    const edited = form('16:30');
+    expect((await updateEvent(t.db, admin, made.event.id, checked(edited), later(2), edited)).ok).toBe(true);
+    // Proposed only: nothing is said until a moderator approves it.
+    expect(await messagesOf('event_date_moved', made.event.slug)).toHaveLength(0);
+    expect((await publishEvent(t.db, admin, made.event.id, later(3))).ok).toBe(true);
+    const sent = await messagesOf('event_date_moved', made.event.slug);
+    expect(sent.map((m) => [m.channel, m.locale, m.registration_id])).toEqual([['email', 'uk', r.id]]);
+    const email = (await render(sent[0]!)) as RenderedEmail;
+    expect(email.subject).toBe('Новий день і час: Laboratorio di maschere');
+    expect(email.text).toContain('16:30');
+    const newStart = new Date('2027-08-10T14:30:00Z');
+    expect(await remindersOf(r.id)).toEqual([{ status: 'pending', send_after: reminderTime(newStart) }]);
   });
 });
 
