@@ -86,7 +86,14 @@ const remindersOf = (registrationId: number) =>
     .execute();
 
 /** The message as the worker would send it, through the outbox's renderer of its kind and channel. */
-async function render(row: { id: number; kind: string; channel: string; recipient: string; locale: string; payload: unknown }) {
+async function render(row: {
+  id: number;
+  kind: string;
+  channel: string;
+  recipient: string;
+  locale: string;
+  payload: unknown;
+}) {
   const message: ClaimedMessage = {
     id: row.id,
     kind: row.kind,
@@ -197,7 +204,11 @@ describe('an event cancelled by staff', () => {
       .executeTakeFirstOrThrow();
     expect(hold).toEqual({ status: 'expired', phone: null });
     expect((await confirmRegistration(t.db, pending.registration.id, pendingCode, { now: later(3) })).ok).toBe(false);
-    const seats = await t.db.selectFrom('event').select('seats_taken').where('id', '=', event.id).executeTakeFirstOrThrow();
+    const seats = await t.db
+      .selectFrom('event')
+      .select('seats_taken')
+      .where('id', '=', event.id)
+      .executeTakeFirstOrThrow();
     expect(seats.seats_taken).toBe(4);
     // The waiting family's entry is closed (no offer can go out), its phone erased.
     const entry = await t.db
@@ -211,7 +222,14 @@ describe('an event cancelled by staff', () => {
   it('a date nobody signed up for queues nothing', async () => {
     const event = await insertPartyEvent(t.db, { slug: 'festa-vuota', startsAt: later(10 * 24 * 60), seats: 10 });
     const count = async () =>
-      Number((await t.db.selectFrom('outbox').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+      Number(
+        (
+          await t.db
+            .selectFrom('outbox')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     const before = await count();
     expect((await cancelEvent(t.db, admin, event.id, later(2))).ok).toBe(true);
     expect(await count()).toBe(before);
@@ -256,7 +274,13 @@ describe('series dates', () => {
     const { seriesId, dates } = await newSeries('2027-05-04', '2027-05-18');
     const r = await confirmed(dates[0]!.id, party({ sms: true, locale: 'es' }));
     expect((await remindersOf(r.id)).map((m) => m.send_after)).toEqual([reminderTime(dates[0]!.starts_at)]);
-    const moved = await moveSeriesDate(t.db, seriesId, '2027-05-04', { day: '2027-05-06', startsTime: '10:00' }, later(2));
+    const moved = await moveSeriesDate(
+      t.db,
+      seriesId,
+      '2027-05-04',
+      { day: '2027-05-06', startsTime: '10:00' },
+      later(2),
+    );
     expect(moved.ok).toBe(true);
     const newStart = new Date('2027-05-06T08:00:00Z'); // 10:00 in Milan (summer time)
     const sent = await messagesOf('event_date_moved', dates[0]!.slug);

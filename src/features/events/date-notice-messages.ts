@@ -12,7 +12,14 @@ import { getTranslator } from '#/lib/i18n.ts';
 import { localize, type Locale } from '#/lib/locales.ts';
 import { formatDateAndTime } from '#/lib/format.ts';
 import { eventPath } from '#/lib/paths.ts';
-import { renderHtml, renderText, siteUrl, trimOrigin, type EmailContent, type RenderedEmail } from '#/server/mail/email-layout.ts';
+import {
+  renderHtml,
+  renderText,
+  siteUrl,
+  trimOrigin,
+  type EmailContent,
+  type RenderedEmail,
+} from '#/server/mail/email-layout.ts';
 import { measureSms } from '#/server/sms/encoding.ts';
 import { SMS_MAX_SEGMENTS, smsText, smsWhen } from '#/features/booking/sms.ts';
 import type { PublicEvent } from './events.ts';
@@ -32,7 +39,8 @@ export interface DateNoticePayload {
 
 export function parseDateNoticePayload(raw: unknown): DateNoticePayload {
   const p = (typeof raw === 'string' ? JSON.parse(raw) : raw) as Record<string, unknown> | null;
-  if (typeof p?.reference !== 'string' || typeof p.eventSlug !== 'string') throw new Error('date notice payload is malformed');
+  if (typeof p?.reference !== 'string' || typeof p.eventSlug !== 'string')
+    throw new Error('date notice payload is malformed');
   return {
     reference: p.reference,
     eventSlug: p.eventSlug,
@@ -117,7 +125,12 @@ export function renderDateNoticeEmail(input: {
     ],
     links:
       input.kind === 'event_date_cancelled' && payload.seriesSlug
-        ? [{ text: t('email.event.dateCancelled.otherDates'), url: siteUrl(origin, eventPath(locale, payload.seriesSlug)) }]
+        ? [
+            {
+              text: t('email.event.dateCancelled.otherDates'),
+              url: siteUrl(origin, eventPath(locale, payload.seriesSlug)),
+            },
+          ]
         : [],
     notes: [],
     closing: t('email.closing'),

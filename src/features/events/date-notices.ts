@@ -151,7 +151,9 @@ export async function noticeDatesCancelled(trx: Db, eventIds: number[], now: Dat
       )
       .execute();
     for (const e of entries.filter((x) => x.status === 'offered'))
-      await sql`UPDATE event SET seats_taken = seats_taken - ${e.seats}::int WHERE id = ${e.event_id}::int`.execute(trx);
+      await sql`UPDATE event SET seats_taken = seats_taken - ${e.seats}::int WHERE id = ${e.event_id}::int`.execute(
+        trx,
+      );
     done.listClosed = entries.length;
     for (const e of entries.filter((x) => x.status !== 'pending'))
       if (e.event_id !== null && (await tell(trx, 'event_date_cancelled', e, dates.get(e.event_id)!, { list: true })))

@@ -86,7 +86,14 @@ const noticeSms = (kind: DateNoticeKind) => async (request: RenderRequest) => {
   if (!p) return WITHDRAWN;
   const { payload, event } = p;
   const title = localize(event.title, request.locale);
-  return renderDateNoticeSms({ kind, payload, title, start: event.startsAt, locale: request.locale, origin: request.origin });
+  return renderDateNoticeSms({
+    kind,
+    payload,
+    title,
+    start: event.startsAt,
+    locale: request.locale,
+    origin: request.origin,
+  });
 };
 
 export const registrationRenderers: MessageRenderers = {
