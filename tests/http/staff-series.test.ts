@@ -1,6 +1,6 @@
 // The staff screens of recurring activities over plain HTTP (issue #13): the coordinator of
-// Municipio 8 sees a seeded activity's page with its dates, cancels one, moves another and is
-// refused (409, the reason shown, nothing changed) for a date with a family signed up; the staff
+// Municipio 8 sees a seeded activity's page with its dates, cancels one, moves another, and is
+// offered both for a date with a family signed up, told they will be written to; the staff
 // list shows the activity once. A coordinator of another municipio and a partner of another
 // organisation get 403 for the page and every form, and nothing changes. A new series is made
 // from the form, without JavaScript.
@@ -143,24 +143,16 @@ describe('a recurring activity’s staff page', () => {
     expect(strip((await request('coord8', path)).html)).toBe(strip(before));
   });
 
-  it('cancels one date, moves another, and refuses a date with a family signed up, saying why', async () => {
+  it('cancels one date, moves another, and offers both for a date with a family signed up, saying they are told', async () => {
     const path = `/it/staff/eventi/serie/${seriesId}`;
     const page = await request('coord8', path);
-    // The date with a family offers no form and says why.
-    expect(formFor(page.html, path, 'events.cancelSeriesDate', days[0]!)).toBeUndefined();
-    expect(page.html).toContain('Famiglie iscritte: la data non si annulla né si sposta qui.');
-    // A hand-made (or raced) POST for it is refused with the reason, and the date stays.
-    const cancel = formFor(page.html, path, 'events.cancelSeriesDate', days[1]!);
-    const refused = await post(
-      'coord8',
-      cancel.action,
-      cancel.fields.map(([k, v]) => [k, k === 'day' ? days[0]! : v]),
-    );
-    expect(refused.status).toBe(303);
-    const shown = await request('coord8', refused.location!);
-    expect(shown.status).toBe(409);
-    expect(shown.html).toContain('Ci sono famiglie iscritte a questa data');
+    // The date with a family offers its forms too and says the family will be told (what they are
+    // sent: tests/integration/date-notices.test.ts; the date stays for the next test's edit).
+    expect(page.html).toContain('Famiglie iscritte: se annulli o sposti la data, ricevono un SMS o un’email.');
+    expect(formFor(page.html, path, 'events.cancelSeriesDate', days[0]!)).toBeDefined();
+    expect(formFor(page.html, path, 'events.moveSeriesDate', days[0]!)).toBeDefined();
 
+    const cancel = formFor(page.html, path, 'events.cancelSeriesDate', days[1]!);
     const done = await post('coord8', cancel.action, cancel.fields);
     expect(done.status).toBe(303);
     expect(done.location).toContain('done=dateCancelled');

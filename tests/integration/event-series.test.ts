@@ -173,18 +173,17 @@ describe('exceptions: one date cancelled or moved', () => {
     });
   });
 
-  it('refuses to cancel or move a date families signed up for, and changes nothing', async () => {
+  it('moves and cancels a date families signed up for (they are told: date-notices.test.ts)', async () => {
     const { seriesId, dates } = await newSeries(tuesdays('2028-03-07', '2028-03-21'));
     const signUp = await registerParty(t.db, dates[0]!.id, party(2), { client: 'series-refuse' });
     expect(signUp.ok).toBe(true);
-    expect(await cancelSeriesDate(t.db, seriesId, '2028-03-07')).toEqual({ ok: false, error: 'has_sign_ups' });
     expect(await moveSeriesDate(t.db, seriesId, '2028-03-07', { day: '2028-03-08' })).toEqual({
-      ok: false,
-      error: 'has_sign_ups',
+      ok: true,
+      slug: dates[0]!.slug,
     });
-    const event = (await getPublicEventBySlug(t.db, dates[0]!.slug))!;
-    expect(event.status).toBe('published');
-    expect(toRomeIso(event.startsAt)).toBe('2028-03-07T17:00:00+01:00');
+    expect(toRomeIso((await getPublicEventBySlug(t.db, dates[0]!.slug))!.startsAt)).toBe('2028-03-08T17:00:00+01:00');
+    expect(await cancelSeriesDate(t.db, seriesId, '2028-03-07')).toEqual({ ok: true, slug: dates[0]!.slug });
+    expect((await getPublicEventBySlug(t.db, dates[0]!.slug))!.status).toBe('cancelled');
     expect(await cancelSeriesDate(t.db, seriesId, '2028-03-01')).toEqual({ ok: false, error: 'not_found' });
   });
 });

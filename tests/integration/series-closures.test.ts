@@ -124,10 +124,18 @@ describe('a closure added from the desk settings', () => {
     });
     // The date's page stays, marked cancelled; nobody can sign up to it any more, and is told why.
     expect((await getPublicEventBySlug(t.db, onClosedDay.slug))?.status).toBe('cancelled');
+    // (The refusal names the cancelled date: signUpRefusalKey points to the other dates.)
     expect(await registerParty(t.db, onClosedDay.id, party(1), { client: 'closure-c', now })).toEqual({
       ok: false,
       reason: 'cancelled',
     });
+    // The two holds not yet confirmed were released with the date (date-notices.ts).
+    const holds = await t.db
+      .selectFrom('event_registration')
+      .select('status')
+      .where('event_id', '=', onClosedDay.id)
+      .execute();
+    expect(holds.map((h) => h.status)).toEqual(['expired', 'expired']);
     // The series' page and .ics say the date is not held because the desk is closed.
     const info = (await seriesInfo(t.db, [seriesId], now, now)).get(seriesId)!;
     expect(info.skipped).toEqual([{ day: '2027-01-19', reason: 'closure' }]);

@@ -32,6 +32,7 @@ import {
 } from './event-form.ts';
 import { flattenEventForm, getPendingRevision, revisionFormValues, type PendingRevision } from './event-revisions.ts';
 import { notifyReviewers } from './review-notice.ts';
+import { noticeDateMoved, noticeDatesCancelled } from './date-notices.ts';
 import { canEditEvent, canModerateEvent, getEventForStaff, type StaffEvent } from './staff-events.ts';
 
 /** Route-cache tags of the public pages that show an event (see src/server/cache/live-page.ts). */
@@ -329,6 +330,8 @@ async function approveChange(
       .executeTakeFirst();
     if (!row) throw new ChangeWithdrawn();
     await moveOwner(trx, current.id, current.ownerOrganisationId, owner);
+    // A new start: the families signed up are told, and their reminders follow it.
+    if (input.startsAt.getTime() !== current.startsAt.getTime()) await noticeDateMoved(trx, current.id, now);
     await writeAudit(trx, {
       actorUserId: actor.id,
       action: 'event.approve_change',
@@ -504,7 +507,10 @@ async function sendBackChange(db: Db, actor: Actor, current: StaffEvent, note: s
   return { ok: true, event: (await getEventForStaff(db, current.id))!, cacheTags: [], backToReview: false };
 }
 
-/** published → cancelled: the event stays on the public pages, marked as cancelled. */
+/**
+ * published → cancelled: the event stays on the public pages, marked as cancelled; its families are
+ * told (date-notices.ts).
+ */
 export function cancelEvent(db: Db, actor: Actor, id: number, now: Date = new Date()): Promise<EventChange> {
   return transition(
     db,
@@ -516,8 +522,11 @@ export function cancelEvent(db: Db, actor: Actor, id: number, now: Date = new Da
       to: 'cancelled',
       audit: { action: 'event.cancel' },
       public: true,
-      // A change waiting for review has nothing left to change.
-      after: (trx, e) => trx.deleteFrom('event_revision').where('event_id', '=', e.id).execute(),
+      // A change waiting for review has nothing left to change; the families signed up are told.
+      after: async (trx, e) => {
+        await trx.deleteFrom('event_revision').where('event_id', '=', e.id).execute();
+        await noticeDatesCancelled(trx, [e.id], now);
+      },
     },
     now,
   );

@@ -3,6 +3,14 @@
 import type { Db } from '#/server/db/database.ts';
 import { WITHDRAWN, type MessageRenderers, type RenderRequest } from '#/server/mail/renderers.ts';
 import { getPublicEventBySlug } from './events.ts';
+import { localize } from '#/lib/locales.ts';
+import {
+  DATE_NOTICE_KINDS,
+  parseDateNoticePayload,
+  renderDateNoticeEmail,
+  renderDateNoticeSms,
+  type DateNoticeKind,
+} from './date-notice-messages.ts';
 import {
   REGISTRATION_MESSAGE_KINDS,
   parseRegistrationPayload,
@@ -54,7 +62,47 @@ const sms = (kind: RegistrationMessageKind) => async (request: RenderRequest) =>
   return renderRegistrationSms(input);
 };
 
+/**
+ * A cancelled or moved date's notice: sent while it is still true — the date still cancelled (or
+ * still published, for "moved") and the sign-up still confirmed (a family that freed its seats
+ * since is not written to); a waiting-list entry's notice (`list`) needs only the date cancelled.
+ */
+async function prepareNotice(kind: DateNoticeKind, request: RenderRequest) {
+  const payload = parseDateNoticePayload(request.message.payload);
+  if (!payload.list && !(await confirmed(request.db, payload.reference))) return undefined;
+  const event = await getPublicEventBySlug(request.db, payload.eventSlug);
+  if (!event || event.status !== (kind === 'event_date_cancelled' ? 'cancelled' : 'published')) return undefined;
+  return { payload, event };
+}
+
+const noticeEmail = (kind: DateNoticeKind) => async (request: RenderRequest) => {
+  const p = await prepareNotice(kind, request);
+  if (!p) return WITHDRAWN;
+  return renderDateNoticeEmail({ kind, ...p, locale: request.locale, origin: request.origin });
+};
+
+const noticeSms = (kind: DateNoticeKind) => async (request: RenderRequest) => {
+  const p = await prepareNotice(kind, request);
+  if (!p) return WITHDRAWN;
+  const { payload, event } = p;
+  const title = localize(event.title, request.locale);
+  return renderDateNoticeSms({
+    kind,
+    payload,
+    title,
+    start: event.startsAt,
+    locale: request.locale,
+    origin: request.origin,
+  });
+};
+
 export const registrationRenderers: MessageRenderers = {
-  email: Object.fromEntries(REGISTRATION_MESSAGE_KINDS.map((kind) => [kind, email(kind)])),
-  sms: Object.fromEntries(REGISTRATION_MESSAGE_KINDS.map((kind) => [kind, sms(kind)])),
+  email: Object.fromEntries([
+    ...REGISTRATION_MESSAGE_KINDS.map((kind) => [kind, email(kind)]),
+    ...DATE_NOTICE_KINDS.map((kind) => [kind, noticeEmail(kind)]),
+  ]),
+  sms: Object.fromEntries([
+    ...REGISTRATION_MESSAGE_KINDS.map((kind) => [kind, sms(kind)]),
+    ...DATE_NOTICE_KINDS.map((kind) => [kind, noticeSms(kind)]),
+  ]),
 };

@@ -51,7 +51,7 @@ async function seriesOfPage(context: ActionAPIContext) {
 
 const publicTags = (slugs: readonly string[]) => ['events', ...slugs.map((s) => `event:${s}`)];
 
-/** One date cancelled or moved: the refusal says why (families signed up, a wrong day), nothing changed. */
+/** One date cancelled or moved (its families told: date-notices.ts); a wrong day is refused, nothing changed. */
 function dateAction(done: 'dateCancelled' | 'dateMoved') {
   return defineFormAction({
     input: dateFields,
@@ -72,8 +72,7 @@ function dateAction(done: 'dateCancelled' | 'dateMoved') {
         result = await moveSeriesDate(db, series.id, date.day, to.value);
       }
       if (!result.ok) {
-        const notice = result.error === 'has_sign_ups' ? 'staff.series.error.hasSignUps' : 'staff.series.error.badDate';
-        throw new FormRefused({ notice, status: result.error === 'has_sign_ups' ? 409 : 422, step: date.day });
+        throw new FormRefused({ notice: 'staff.series.error.badDate', status: 422, step: date.day });
       }
       await invalidateLiveData(context, publicTags([result.slug]));
       return { location: `${page}?done=${done}#d-${date.day}` };

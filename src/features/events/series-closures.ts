@@ -13,11 +13,11 @@
 // as two hours long (EVENT_DEFAULT_DURATION, the .ics's own guess).
 //
 // What happens to a covered date: a published one is cancelled (it stays on its page marked
-// cancelled, leaves the .ics, takes no more sign-ups, its reminders are withdrawn by the outbox
-// renderers, which send only for a published event). Unlike a date cancelled by hand, a date with
-// families signed up is cancelled too: the door is shut either way. The outbox has no "your date was
-// cancelled" message (see series.ts), so those families are not written to here; the staff page
-// that added the closure says how many there were (their references stay on each date's door list).
+// cancelled, leaves the .ics, takes no more sign-ups). Unlike a date cancelled by hand, a date with
+// families signed up is cancelled too: the door is shut either way. In the same transaction those
+// families are told, their reminders withdrawn, pending holds released and the date's waiting list
+// closed (date-notices.ts, the path every cancelled date takes); the staff page that added the
+// closure says how many parties there were.
 // Removing the closure later does not bring the dates back: they were announced as cancelled, and a
 // family may have planned around that. A date not yet published (draft or submitted: never public,
 // no sign-ups) is removed, as if the series had been saved after the closure; a cancelled draft
@@ -25,6 +25,7 @@
 import { sql } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
 import { parseDateOnly, romeToInstant } from '#/lib/time.ts';
+import { noticeDatesCancelled } from './date-notices.ts';
 
 /** Part of a day closed, as 'HH:MM' wall times in Rome; null: the whole day. */
 export interface ClosedPart {
@@ -56,7 +57,7 @@ export const partOfRow = (row: { closed_from: string | null; closed_until: strin
 export interface SeriesDatesClosed {
   /** Published dates cancelled. */
   cancelled: number;
-  /** Parties (pending or confirmed) signed up to those dates: the staff calls them. */
+  /** Parties (pending or confirmed) signed up to those dates; the confirmed ones are told (date-notices.ts). */
   parties: number;
   /** Slugs of the dates changed, for the caches to forget. */
   slugs: string[];
@@ -112,6 +113,11 @@ export async function closeSeriesDates(
         published.map((r) => r.id),
       )
       .execute();
+  await noticeDatesCancelled(
+    trx,
+    published.map((r) => r.id),
+    now,
+  );
   if (unpublished.length > 0)
     await trx
       .deleteFrom('event')

@@ -4,16 +4,16 @@
 // on an Italian public holiday or on a closure of the series' desk are not written; a closure added
 // later cancels the coming dates it covers (series-closures.ts).
 //
-// Exceptions: one date cancelled or moved. Both refuse a date that has families signed up (pending
-// or confirmed): moving them silently would send them to the wrong day and cancelling silently
-// would leave them at a closed door. Until the outbox has a message for "your date was cancelled",
-// the partner first sees the parties on the door list and speaks to them; the refusal says so.
+// Exceptions: one date cancelled or moved. A date with families signed up may be cancelled or moved
+// too: in the same transaction they are told (date-notices.ts), their reminders withdrawn or moved
+// with the new start, pending holds released and the date's waiting list closed (on a cancellation).
 import { sql } from 'kysely';
 import type { Db, EventTable } from '#/server/db/database.ts';
 import { runInTransaction } from '#/server/db/transaction.ts';
 import type { Insertable } from 'kysely';
 import { datedTimes, plannedDates, ruleOfRow, type SeriesRule } from './series-rule.ts';
 import { closureCovers, partOfRow } from './series-closures.ts';
+import { noticeDateMoved, noticeDatesCancelled } from './date-notices.ts';
 
 /** The content every date of a series shares: an event row without its slug, times and series. */
 export type SeriesTemplate = Omit<
@@ -30,7 +30,7 @@ export interface NewSeries {
   organisationIds: number[];
 }
 
-export type SeriesDateError = 'not_found' | 'has_sign_ups' | 'bad_date';
+export type SeriesDateError = 'not_found' | 'bad_date';
 
 /**
  * The days between two days on which the desk is closed at the series' times, as "YYYY-MM-DD": a
@@ -131,23 +131,11 @@ async function seriesRule(db: Db, seriesId: number) {
   return { series: s, rule };
 }
 
-/** Live (pending or confirmed) sign-ups of a date: a date with any is not cancelled or moved here. */
-async function hasSignUps(db: Db, eventId: number): Promise<boolean> {
-  const row = await db
-    .selectFrom('event_registration')
-    .select('id')
-    .where('event_id', '=', eventId)
-    .where('status', 'in', ['pending', 'confirmed'])
-    .limit(1)
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
 /** The row of one date, locked for the change. */
 async function lockedDate(trx: Db, seriesId: number, day: string) {
   return trx
     .selectFrom('event')
-    .select(['id', 'slug', 'status'])
+    .select(['id', 'slug', 'status', 'starts_at'])
     .where('series_id', '=', seriesId)
     .where('occurrence_date', '=', day)
     .forUpdate()
@@ -164,8 +152,8 @@ export async function cancelSeriesDate(
   return runInTransaction(db, async (trx) => {
     const row = await lockedDate(trx, seriesId, day);
     if (!row) return { ok: false, error: 'not_found' };
-    if (await hasSignUps(trx, row.id)) return { ok: false, error: 'has_sign_ups' };
     await trx.updateTable('event').set({ status: 'cancelled', updated_at: now }).where('id', '=', row.id).execute();
+    await noticeDatesCancelled(trx, [row.id], now);
     return { ok: true, slug: row.slug };
   });
 }
@@ -183,7 +171,6 @@ export async function moveSeriesDate(
     if (!found) return { ok: false, error: 'not_found' };
     const row = await lockedDate(trx, seriesId, day);
     if (!row) return { ok: false, error: 'not_found' };
-    if (await hasSignUps(trx, row.id)) return { ok: false, error: 'has_sign_ups' };
     let times;
     try {
       times = datedTimes(
@@ -202,6 +189,8 @@ export async function moveSeriesDate(
       .set({ starts_at: times.startsAt, ends_at: times.endsAt, updated_at: now })
       .where('id', '=', row.id)
       .execute();
+    // Families signed up to a published date are told the new start; their reminders follow it.
+    if (times.startsAt.getTime() !== row.starts_at.getTime()) await noticeDateMoved(trx, row.id, now);
     return { ok: true, slug: row.slug };
   });
 }

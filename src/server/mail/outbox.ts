@@ -28,6 +28,9 @@ export type MessageKind =
   /** An event registration confirmed by its code, and its day-before reminder (issue #13). */
   | 'event_registration_confirmation'
   | 'event_registration_reminder'
+  /** A date a family signed up for (or waited for) cancelled, or moved (src/features/events/date-notices.ts). */
+  | 'event_date_cancelled'
+  | 'event_date_moved'
   /** A waiting list (issue #13): "you are on the list" and "seats or a place are free for you". */
   | 'waitlist_joined'
   | 'waitlist_offer'

@@ -1,0 +1,211 @@
+// Families told when a date they signed up for is cancelled or moved: the one write path of every
+// way a date changes under them — an event cancelled (event-workflow.ts cancelEvent), one date of a
+// series cancelled or moved (series.ts), the dates a desk's closure covers (series-closures.ts), an
+// approved change of a published event's start (event-workflow.ts approveChange). Each calls these
+// inside its own transaction, after its UPDATE of the event, so the messages are queued if and only
+// if the change commits. Messages go through the outbox on the channel the sign-up's confirmation
+// went (registration-holds.ts queueRegistrationConfirmation: SMS to a mobile, else the email) and are
+// rendered at send time (date-notice-messages.ts, outbox-renderers.ts).
+//
+// A cancelled date: each confirmed sign-up is told once and its unsent reminder withdrawn; pending
+// holds are released (seats back, personal data, code and code message dropped: holds/lapse.ts); the
+// date's waiting list is closed (no offer can go out, an offer held gives its seats back) and the
+// families waiting or offered seats are told with the same message. Confirmed sign-ups stay
+// 'confirmed', so their references stay on the door list.
+//
+// A moved date: each confirmed sign-up is told the new day and time, and its reminder follows the new
+// start (its send_after moved; queued again if it had already gone, withdrawn if the new start leaves
+// no evening before).
+import { sql } from 'kysely';
+import type { Db } from '#/server/db/database.ts';
+import type { Locale } from '#/lib/locales.ts';
+import { lapsedCtes } from '#/features/holds/lapse.ts';
+import { ERASED } from '#/features/waitlist/wait-erase.ts';
+import { enqueueMessage, reminderTime, smsRecipientOf, type MessageKind } from '#/server/mail/outbox.ts';
+import { REGISTRATION_HOLD } from './registration-holds.ts';
+import type { DateNoticeKind, DateNoticePayload } from './date-notice-messages.ts';
+
+interface Contact {
+  reference: string;
+  phone: string | null;
+  email: string | null;
+  locale: string;
+}
+
+/** The date's slug and its series' slug (whose page lists the other dates). */
+async function datesOf(trx: Db, eventIds: number[]) {
+  const rows = await trx
+    .selectFrom('event as e')
+    .leftJoin('event_series as s', 's.id', 'e.series_id')
+    .select(['e.id', 'e.slug', 'e.status', 'e.starts_at', 's.slug as series_slug'])
+    .where('e.id', 'in', eventIds)
+    .execute();
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+/** One notice to one family, on their confirmation's channel; false when they left no contact. */
+async function tell(
+  trx: Db,
+  kind: DateNoticeKind,
+  who: Contact,
+  date: { slug: string; series_slug: string | null },
+  owner: { registrationId?: number; list?: boolean },
+): Promise<boolean> {
+  const sms = smsRecipientOf(who.phone);
+  const recipient = sms ?? who.email;
+  if (!recipient) return false;
+  const payload: DateNoticePayload = {
+    reference: who.reference,
+    eventSlug: date.slug,
+    seriesSlug: date.series_slug,
+    list: owner.list === true,
+  };
+  await enqueueMessage(trx, {
+    kind,
+    channel: sms ? 'sms' : 'email',
+    recipient,
+    locale: who.locale as Locale,
+    payload: payload as unknown as Record<string, unknown>,
+    ...(owner.registrationId === undefined ? {} : { registrationId: owner.registrationId }),
+  });
+  return true;
+}
+
+/** Withdraws the unsent messages of these sign-ups of the given kinds. */
+async function withdraw(trx: Db, registrationIds: number[], kinds: MessageKind[]): Promise<void> {
+  if (registrationIds.length === 0) return;
+  await trx
+    .updateTable('outbox')
+    .set({ status: 'cancelled' })
+    .where('registration_id', 'in', registrationIds)
+    .where('kind', 'in', kinds)
+    .where('status', '=', 'pending')
+    .execute();
+}
+
+export interface DatesCancelledNotice {
+  /** Confirmed sign-ups told. */
+  signUps: number;
+  /** Pending holds released. */
+  holds: number;
+  /** Waiting-list entries closed, and of those the families told (waiting or offered seats). */
+  listClosed: number;
+  listTold: number;
+}
+
+/**
+ * Inside the transaction that cancelled these dates (their rows already 'cancelled'): tells their
+ * confirmed sign-ups, withdraws their reminders, releases pending holds and closes the waiting lists.
+ */
+export async function noticeDatesCancelled(trx: Db, eventIds: number[], now: Date): Promise<DatesCancelledNotice> {
+  const done: DatesCancelledNotice = { signUps: 0, holds: 0, listClosed: 0, listTold: 0 };
+  if (eventIds.length === 0) return done;
+  const dates = await datesOf(trx, eventIds);
+  const signUps = await trx
+    .selectFrom('event_registration')
+    .select(['id', 'event_id', 'reference', 'phone', 'email', 'locale'])
+    .where('event_id', 'in', eventIds)
+    .where('status', '=', 'confirmed')
+    .orderBy('id')
+    .execute();
+  // The reminder (and a confirmation or an earlier "moved" not yet out) would name a date that is gone.
+  await withdraw(
+    trx,
+    signUps.map((r) => r.id),
+    ['event_registration_confirmation', 'event_registration_reminder', 'event_date_moved'],
+  );
+  for (const r of signUps)
+    if (await tell(trx, 'event_date_cancelled', r, dates.get(r.event_id)!, { registrationId: r.id })) done.signUps++;
+
+  // Pending holds: released now, so their code can no longer confirm a seat on a cancelled date.
+  const ids = sql.join(eventIds.map((id) => sql`${id}::int`));
+  const { rows: released } = await sql<{ n: number }>`
+    WITH ${lapsedCtes(REGISTRATION_HOLD, sql`event_id IN (${ids})`, now, ['id', 'event_id', 'seats'])},
+    freed AS (
+      UPDATE event SET seats_taken = event.seats_taken - l.n
+        FROM (SELECT event_id, sum(seats)::int AS n FROM lapsed GROUP BY event_id) AS l
+       WHERE event.id = l.event_id
+      RETURNING event.id
+    )
+    SELECT count(*)::int AS n FROM lapsed`.execute(trx);
+  done.holds = released[0]?.n ?? 0;
+
+  // The waiting list: read (with the contacts the closing erases), then closed. Offered seats go
+  // back to the counter; joins still waiting for their code close untold (never confirmed).
+  const entries = await trx
+    .selectFrom('wait_entry')
+    .select(['id', 'event_id', 'status', 'seats', 'reference', 'phone', 'email', 'locale'])
+    .where('event_id', 'in', eventIds)
+    .where('status', 'in', ['pending', 'waiting', 'offered'])
+    .orderBy('id')
+    .forUpdate()
+    .execute();
+  if (entries.length > 0) {
+    await trx
+      .updateTable('wait_entry')
+      .set({ ...ERASED, status: 'closed', closed_at: now })
+      .where(
+        'id',
+        'in',
+        entries.map((e) => e.id),
+      )
+      .execute();
+    for (const e of entries.filter((x) => x.status === 'offered'))
+      await sql`UPDATE event SET seats_taken = seats_taken - ${e.seats}::int WHERE id = ${e.event_id}::int`.execute(
+        trx,
+      );
+    done.listClosed = entries.length;
+    for (const e of entries.filter((x) => x.status !== 'pending'))
+      if (e.event_id !== null && (await tell(trx, 'event_date_cancelled', e, dates.get(e.event_id)!, { list: true })))
+        done.listTold++;
+  }
+  return done;
+}
+
+/**
+ * Inside the transaction that moved a published date (its row already at the new start): tells its
+ * confirmed sign-ups the new day and time and moves their reminders with it. Answers how many were told.
+ */
+export async function noticeDateMoved(trx: Db, eventId: number, now: Date, reminderAt?: string): Promise<number> {
+  const date = (await datesOf(trx, [eventId])).get(eventId);
+  if (!date || date.status !== 'published' || date.starts_at <= now) return 0;
+  const signUps = await trx
+    .selectFrom('event_registration')
+    .select(['id', 'reference', 'phone', 'email', 'locale', 'seats'])
+    .where('event_id', '=', eventId)
+    .where('status', '=', 'confirmed')
+    .orderBy('id')
+    .execute();
+  if (signUps.length === 0) return 0;
+  const ids = signUps.map((r) => r.id);
+  // A "moved" not yet out names the same date: the new one replaces it (both render the start as it is then).
+  await withdraw(trx, ids, ['event_date_moved']);
+  const remindAt = reminderTime(date.starts_at, reminderAt);
+  const pending = await trx
+    .updateTable('outbox')
+    .set(remindAt > now ? { send_after: remindAt } : { status: 'cancelled' })
+    .where('registration_id', 'in', ids)
+    .where('kind', '=', 'event_registration_reminder')
+    .where('status', '=', 'pending')
+    .returning('registration_id')
+    .execute();
+  const reminded = new Set(pending.map((r) => r.registration_id));
+  let told = 0;
+  for (const r of signUps) {
+    if (await tell(trx, 'event_date_moved', r, date, { registrationId: r.id })) told++;
+    // Its reminder already went (the old date was near): one more for the new date. Its "we can't
+    // come" link is in the confirmation already; the token itself is not kept (only its hash).
+    const recipient = smsRecipientOf(r.phone) ?? r.email;
+    if (!reminded.has(r.id) && remindAt > now && recipient)
+      await enqueueMessage(trx, {
+        kind: 'event_registration_reminder',
+        channel: smsRecipientOf(r.phone) ? 'sms' : 'email',
+        recipient,
+        locale: r.locale as Locale,
+        payload: { reference: r.reference, eventSlug: date.slug, seats: r.seats, cancelToken: null },
+        registrationId: r.id,
+        sendAfter: remindAt,
+      });
+  }
+  return told;
+}

@@ -1,0 +1,354 @@
+// Families told when a date they signed up for is cancelled or moved (date-notices.ts), against the
+// real database engine (PGlite, and PostgreSQL with TEST_DATABASE_URL): an event cancelled by staff,
+// a series date cancelled by a desk's closure or by hand, a series date moved. Each confirmed
+// sign-up gets exactly one message, in its language, on its confirmation's channel, rendered by the
+// outbox's own renderers; reminders are withdrawn (or follow the new start); a pending hold is
+// released and the waiting list closed and told; a date nobody signed up for queues nothing.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { insertPartyEvent } from '../support/party-event.ts';
+import { latestCodeFromOutbox } from '../support/codes.ts';
+import { staffActor } from '../support/staff-actor.ts';
+import { seedDatabase } from '#/server/db/seed.ts';
+import { registerParty } from '#/features/events/registrations.ts';
+import { confirmRegistration } from '#/features/events/registration-holds.ts';
+import { cancelEvent, createEvent, publishEvent, submitEvent, updateEvent } from '#/features/events/event-workflow.ts';
+import { checkEventForm, emptyEventForm, type EventFormValues } from '#/features/events/event-form.ts';
+import { cancelSeriesDate, createSeries, moveSeriesDate, type SeriesTemplate } from '#/features/events/series.ts';
+import { addClosure } from '#/features/agenda/closures.ts';
+import { createUser } from '#/features/staff-accounts/users.ts';
+import { registrationRenderers } from '#/features/events/outbox-renderers.ts';
+import { reminderTime } from '#/server/mail/outbox.ts';
+import { WITHDRAWN, type ClaimedMessage } from '#/server/mail/renderers.ts';
+import type { RenderedEmail } from '#/server/mail/email-layout.ts';
+import type { Actor } from '#/features/staff-accounts/policy.ts';
+import type { Locale } from '#/lib/locales.ts';
+import type { Party } from '#/features/events/party.ts';
+
+let t: TestDatabase;
+let admin: Actor;
+let operatorId: number;
+let quarto: number;
+const now = new Date();
+const later = (minutes: number) => new Date(now.getTime() + minutes * 60000);
+const ORIGIN = 'https://qubi.example.org';
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  await seedDatabase(t.db, now);
+  admin = await staffActor(t.db, 'admin.notices@comune.example', 'admin');
+  quarto = (await t.db.selectFrom('desk').select('id').where('slug', '=', 'quarto-oggiaro').executeTakeFirstOrThrow())
+    .id;
+  operatorId = await createUser(t.db, {
+    email: 'op.notices@example.org',
+    displayName: 'Operatrice',
+    role: 'desk_operator',
+    desks: [quarto],
+  });
+});
+afterAll(() => t.close());
+
+let contacts = 0;
+const party = (contact: { sms?: boolean; locale: Locale }): Party => ({
+  adults: 2,
+  children: { '0-3': 0, '3-6': 0, '6-11': 0, '11-14': 0 },
+  name: 'Famiglia Rossi',
+  phone: contact.sms ? `+39336${String(++contacts).padStart(7, '0')}` : null,
+  email: contact.sms ? null : `famiglia${++contacts}@example.org`,
+  locale: contact.locale,
+});
+
+/** A party signed up and confirmed with the code it was sent, as the family does it. */
+async function confirmed(eventId: number, p: Party) {
+  const held = await registerParty(t.db, eventId, p, { client: `notices-${contacts}`, now });
+  if (!held.ok) throw new Error(`not held: ${held.reason}`);
+  const code = await latestCodeFromOutbox(t.db, p.phone ?? p.email!);
+  expect((await confirmRegistration(t.db, held.registration.id, code, { now: later(1) })).ok).toBe(true);
+  return held.registration;
+}
+
+const messagesOf = (kind: string, eventSlug: string) =>
+  t.db
+    .selectFrom('outbox')
+    .selectAll()
+    .where('kind', '=', kind)
+    .where(({ ref }) => ref('payload', '->>').key('eventSlug' as never), '=', eventSlug)
+    .orderBy('id')
+    .execute();
+
+const remindersOf = (registrationId: number) =>
+  t.db
+    .selectFrom('outbox')
+    .select(['status', 'send_after'])
+    .where('registration_id', '=', registrationId)
+    .where('kind', '=', 'event_registration_reminder')
+    .orderBy('id')
+    .execute();
+
+/** The message as the worker would send it, through the outbox's renderer of its kind and channel. */
+async function render(row: {
+  id: number;
+  kind: string;
+  channel: string;
+  recipient: string;
+  locale: string;
+  payload: unknown;
+}) {
+  const message: ClaimedMessage = {
+    id: row.id,
+    kind: row.kind,
+    channel: row.channel as 'email' | 'sms',
+    recipient: row.recipient,
+    locale: row.locale,
+    payload: row.payload,
+    bookingId: null,
+    pledgeId: null,
+    volunteerId: null,
+    attempts: 1,
+    createdAt: now,
+  };
+  const table = row.channel === 'sms' ? registrationRenderers.sms : registrationRenderers.email;
+  return table[row.kind]!({ db: t.db, message, locale: row.locale as Locale, origin: ORIGIN });
+}
+
+let made = 0;
+const text = (it: string) => JSON.stringify({ it, en: it });
+const template = (): SeriesTemplate => ({
+  municipio_id: 8,
+  title: text('Spazio mamma-bambino'),
+  summary: text('Giochi'),
+  description: text('Giochi e letture'),
+  venue: 'Spazio QuBì Quarto Oggiaro',
+  address: 'Via Pascarella 5',
+  transit_hint: null,
+  price_note: null,
+  status: 'published',
+  seats: 10,
+});
+/** A weekly series at the Quarto Oggiaro desk, Tuesdays 17:00–18:30, three dates from `firstDay`. */
+async function newSeries(firstDay: string, untilDay: string) {
+  const slug = `serie-avvisi-${++made}`;
+  const { seriesId } = await createSeries(t.db, {
+    slug,
+    rule: {
+      frequency: 'weekly',
+      weekday: 2,
+      weekOfMonth: null,
+      firstDay,
+      untilDay,
+      startsTime: '17:00',
+      endsTime: '18:30',
+    },
+    deskId: quarto,
+    template: template(),
+    organisationIds: [],
+  });
+  const dates = await t.db
+    .selectFrom('event')
+    .select(['id', 'slug', 'occurrence_date', 'starts_at'])
+    .where('series_id', '=', seriesId)
+    .orderBy('occurrence_date')
+    .execute();
+  return { seriesId, slug, dates };
+}
+
+describe('an event cancelled by staff', () => {
+  it('tells each confirmed family once, in its language and channel, and withdraws their reminders', async () => {
+    const event = await insertPartyEvent(t.db, { slug: 'festa-annullata', startsAt: later(10 * 24 * 60), seats: 10 });
+    const bySms = await confirmed(event.id, party({ sms: true, locale: 'en' }));
+    const byEmail = await confirmed(event.id, party({ locale: 'ar' }));
+    // A hold not confirmed yet, and a family on the waiting list.
+    const pendingParty = party({ sms: true, locale: 'it' });
+    const pending = await registerParty(t.db, event.id, pendingParty, { client: 'notices-pending', now });
+    if (!pending.ok) throw new Error('not held');
+    const pendingCode = await latestCodeFromOutbox(t.db, pendingParty.phone!);
+    const waiting = await t.db
+      .insertInto('wait_entry')
+      .values({
+        reference: 'QW-AVVISO-1',
+        event_id: event.id,
+        adults: 1,
+        seats: 1,
+        phone: '+393370000001',
+        locale: 'es',
+        status: 'waiting',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+
+    expect((await cancelEvent(t.db, admin, event.id, later(2))).ok).toBe(true);
+
+    const sent = await messagesOf('event_date_cancelled', event.slug);
+    expect(sent.map((m) => [m.recipient.startsWith('+') ? 'phone' : 'email', m.channel, m.locale, m.status])).toEqual([
+      ['phone', 'sms', 'en', 'pending'],
+      ['email', 'email', 'ar', 'pending'],
+      ['phone', 'sms', 'es', 'pending'],
+    ]);
+    const sms = (await render(sent[0]!)) as string;
+    expect(sms).toContain('"Party"');
+    expect(sms).toContain('is cancelled');
+    expect(sms).toContain(bySms.reference);
+    const email = (await render(sent[1]!)) as RenderedEmail;
+    expect(email.subject).toBe('تم الإلغاء: حفلة');
+    expect(email.text).toContain(byEmail.reference);
+    expect(email.html).toContain('dir="rtl"');
+    expect(await render(sent[2]!)).toContain('se ha cancelado');
+
+    // The reminders will not go out.
+    for (const r of [bySms, byEmail]) expect((await remindersOf(r.id)).map((m) => m.status)).toEqual(['cancelled']);
+    // The pending hold is released: its seats back, its code no longer confirms anything.
+    const hold = await t.db
+      .selectFrom('event_registration')
+      .select(['status', 'phone'])
+      .where('id', '=', pending.registration.id)
+      .executeTakeFirstOrThrow();
+    expect(hold).toEqual({ status: 'expired', phone: null });
+    expect((await confirmRegistration(t.db, pending.registration.id, pendingCode, { now: later(3) })).ok).toBe(false);
+    const seats = await t.db
+      .selectFrom('event')
+      .select('seats_taken')
+      .where('id', '=', event.id)
+      .executeTakeFirstOrThrow();
+    expect(seats.seats_taken).toBe(4);
+    // The waiting family's entry is closed (no offer can go out), its phone erased.
+    const entry = await t.db
+      .selectFrom('wait_entry')
+      .select(['status', 'phone'])
+      .where('id', '=', waiting.id)
+      .executeTakeFirstOrThrow();
+    expect(entry).toEqual({ status: 'closed', phone: null });
+  });
+
+  it('a date nobody signed up for queues nothing', async () => {
+    const event = await insertPartyEvent(t.db, { slug: 'festa-vuota', startsAt: later(10 * 24 * 60), seats: 10 });
+    const count = async () =>
+      Number(
+        (
+          await t.db
+            .selectFrom('outbox')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const before = await count();
+    expect((await cancelEvent(t.db, admin, event.id, later(2))).ok).toBe(true);
+    expect(await count()).toBe(before);
+  });
+});
+
+describe('series dates', () => {
+  it('a desk closure tells the families of the date it cancels, with the link to the other dates', async () => {
+    const { slug, dates } = await newSeries('2027-03-02', '2027-03-16');
+    const date = dates[1]!;
+    const r = await confirmed(date.id, party({ sms: true, locale: 'it' }));
+    const result = await addClosure(
+      t.db,
+      quarto,
+      { day: date.occurrence_date!, reason: 'Sciopero' },
+      { actorUserId: operatorId, now: later(2) },
+    );
+    expect(result.ok).toBe(true);
+    const sent = await messagesOf('event_date_cancelled', date.slug);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ channel: 'sms', locale: 'it', registration_id: r.id });
+    const sms = (await render(sent[0]!)) as string;
+    expect(sms).toContain('"Spazio mamma-bambino" del mar 9 mar 17:00 è annullato');
+    expect(sms).toContain(`qubi.example.org/it/eventi/${slug}`);
+    expect((await remindersOf(r.id)).map((m) => m.status)).toEqual(['cancelled']);
+    // The other dates' families are not written to.
+    expect(await messagesOf('event_date_cancelled', dates[0]!.slug)).toHaveLength(0);
+  });
+
+  it('a date cancelled by hand, with families signed up, tells them', async () => {
+    const { seriesId, dates } = await newSeries('2027-04-06', '2027-04-20');
+    const r = await confirmed(dates[0]!.id, party({ locale: 'zh' }));
+    expect(await cancelSeriesDate(t.db, seriesId, '2027-04-06', later(2))).toEqual({ ok: true, slug: dates[0]!.slug });
+    const sent = await messagesOf('event_date_cancelled', dates[0]!.slug);
+    expect(sent.map((m) => [m.channel, m.locale, m.registration_id])).toEqual([['email', 'zh', r.id]]);
+    const email = (await render(sent[0]!)) as RenderedEmail;
+    expect(email.subject).toBe('已取消：Spazio mamma-bambino');
+    expect(email.text).toContain('查看其他日期');
+  });
+
+  it('a moved date tells its families the new day and time, and the reminder follows the new start', async () => {
+    const { seriesId, dates } = await newSeries('2027-05-04', '2027-05-18');
+    const r = await confirmed(dates[0]!.id, party({ sms: true, locale: 'es' }));
+    expect((await remindersOf(r.id)).map((m) => m.send_after)).toEqual([reminderTime(dates[0]!.starts_at)]);
+    const moved = await moveSeriesDate(
+      t.db,
+      seriesId,
+      '2027-05-04',
+      { day: '2027-05-06', startsTime: '10:00' },
+      later(2),
+    );
+    expect(moved.ok).toBe(true);
+    const newStart = new Date('2027-05-06T08:00:00Z'); // 10:00 in Milan (summer time)
+    const sent = await messagesOf('event_date_moved', dates[0]!.slug);
+    expect(sent.map((m) => [m.channel, m.locale, m.registration_id])).toEqual([['sms', 'es', r.id]]);
+    expect(await render(sent[0]!)).toContain('pasa al jue, 6 may 10:00');
+    const reminders = await remindersOf(r.id);
+    expect(reminders).toEqual([{ status: 'pending', send_after: reminderTime(newStart) }]);
+    // Cancelled later, the "moved" not yet sent is withdrawn and the cancellation goes instead.
+    expect((await cancelSeriesDate(t.db, seriesId, '2027-05-04', later(3))).ok).toBe(true);
+    expect((await messagesOf('event_date_moved', dates[0]!.slug)).map((m) => m.status)).toEqual(['cancelled']);
+    expect(await messagesOf('event_date_cancelled', dates[0]!.slug)).toHaveLength(1);
+  });
+
+  it('a date moved with nobody signed up queues nothing', async () => {
+    const { seriesId, dates } = await newSeries('2027-06-01', '2027-06-15');
+    expect((await moveSeriesDate(t.db, seriesId, '2027-06-01', { day: '2027-06-02' }, later(2))).ok).toBe(true);
+    expect(await messagesOf('event_date_moved', dates[0]!.slug)).toHaveLength(0);
+  });
+});
+
+describe('an approved change of a published event', () => {
+  const form = (startTime: string): EventFormValues => {
+    const v = emptyEventForm();
+    v.title.it = 'Laboratorio di maschere';
+    v.summary.it = 'Maschere di carta.';
+    v.description.it = 'Portate la colla.';
+    v.venue = 'Spazio QuBì';
+    v.address = 'Via Pascarella 5, Milano';
+    v.startDate = '2027-08-10';
+    v.startTime = startTime;
+    v.municipioId = '8';
+    v.seats = '10';
+    return v;
+  };
+  const checked = (values: EventFormValues) => {
+    const result = checkEventForm(values, { municipi: [8], organisations: [] });
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    return result.value;
+  };
+
+  it('a new start tells the families signed up, once approved, and moves their reminder', async () => {
+    const made = await createEvent(t.db, admin, checked(form('15:00')), now);
+    if (!made.ok) throw new Error('not created');
+    await submitEvent(t.db, admin, made.event.id);
+    await publishEvent(t.db, admin, made.event.id);
+    const r = await confirmed(made.event.id, party({ locale: 'uk' }));
+    const edited = form('16:30');
+    expect((await updateEvent(t.db, admin, made.event.id, checked(edited), later(2), edited)).ok).toBe(true);
+    // Proposed only: nothing is said until a moderator approves it.
+    expect(await messagesOf('event_date_moved', made.event.slug)).toHaveLength(0);
+    expect((await publishEvent(t.db, admin, made.event.id, later(3))).ok).toBe(true);
+    const sent = await messagesOf('event_date_moved', made.event.slug);
+    expect(sent.map((m) => [m.channel, m.locale, m.registration_id])).toEqual([['email', 'uk', r.id]]);
+    const email = (await render(sent[0]!)) as RenderedEmail;
+    expect(email.subject).toBe('Новий день і час: Laboratorio di maschere');
+    expect(email.text).toContain('16:30');
+    const newStart = new Date('2027-08-10T14:30:00Z');
+    expect(await remindersOf(r.id)).toEqual([{ status: 'pending', send_after: reminderTime(newStart) }]);
+  });
+});
+
+describe('the renderers send only while the notice is true', () => {
+  it('withdraws a "moved" message once the family has freed its seats', async () => {
+    const { seriesId, dates } = await newSeries('2027-07-06', '2027-07-20');
+    const r = await confirmed(dates[0]!.id, party({ sms: true, locale: 'en' }));
+    await moveSeriesDate(t.db, seriesId, '2027-07-06', { day: '2027-07-07' }, later(2));
+    const [row] = await messagesOf('event_date_moved', dates[0]!.slug);
+    await t.db.updateTable('event_registration').set({ status: 'cancelled' }).where('id', '=', r.id).execute();
+    expect(await render(row!)).toBe(WITHDRAWN);
+  });
+});
