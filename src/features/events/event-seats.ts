@@ -1,7 +1,8 @@
 // Seats left of events (issue #13), as the public pages and the API show them: the counter the
 // sign-ups raise, less the seats of holds that lapsed but were not released yet (free at read
 // time, as booking holds are). Null for an event without seats ("just come").
-import type { Db } from '#/server/db/database.ts';
+import { sql, type ExpressionBuilder } from 'kysely';
+import type { Database, Db } from '#/server/db/database.ts';
 
 export interface Seats {
   total: number;
@@ -32,4 +33,14 @@ export async function seatsOf(
 /** An event's seats with `freed` seats of lapsed holds counted as free (null: no seats to count). */
 export function seatsLeft(e: { seats: number | null; seats_taken: number }, freed: number): Seats | null {
   return e.seats === null ? null : { total: e.seats, left: Math.max(0, e.seats - e.seats_taken + freed) };
+}
+
+/** A query's `parties` column: the parties an event row holds seats for (pending or confirmed). */
+export function partiesOfEvent(eb: ExpressionBuilder<Database, 'event'>) {
+  return eb
+    .selectFrom('event_registration')
+    .select(sql<number>`count(*)::integer`.as('n'))
+    .whereRef('event_registration.event_id', '=', 'event.id')
+    .where('event_registration.status', 'in', ['pending', 'confirmed'])
+    .as('parties');
 }

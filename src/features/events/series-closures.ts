@@ -22,7 +22,7 @@
 // family may have planned around that. A date not yet published (draft or submitted: never public,
 // no sign-ups) is removed, as if the series had been saved after the closure; a cancelled draft
 // would otherwise show on the public pages as "cancelled".
-import { sql } from 'kysely';
+import { partiesOfEvent } from './event-seats.ts';
 import type { Db } from '#/server/db/database.ts';
 import { parseDateOnly, romeToInstant } from '#/lib/time.ts';
 import { noticeDatesCancelled } from './date-notices.ts';
@@ -81,14 +81,7 @@ export async function closeSeriesDates(
     .selectFrom('event')
     .innerJoin('event_series as s', 's.id', 'event.series_id')
     .select(['event.id', 'event.slug', 'event.status', 'event.starts_at', 'event.ends_at'])
-    .select((eb) =>
-      eb
-        .selectFrom('event_registration')
-        .select(sql<number>`count(*)::integer`.as('n'))
-        .whereRef('event_registration.event_id', '=', 'event.id')
-        .where('event_registration.status', 'in', ['pending', 'confirmed'])
-        .as('parties'),
-    )
+    .select(partiesOfEvent)
     .where('s.desk_id', '=', deskId)
     .where('event.starts_at', '>=', instantOf(day, '00:00'))
     .where(

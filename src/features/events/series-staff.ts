@@ -2,7 +2,7 @@
 // the series as staff see it (its dates, each with its live sign-ups), and the whole series sent for
 // review or published at once. Who may do what is the events' own `can`, asked of the series' dates:
 // every date shares the municipio and the owner its series was created with.
-import { sql } from 'kysely';
+import { partiesOfEvent } from './event-seats.ts';
 import type { Db, EventStatus } from '#/server/db/database.ts';
 import { can, type Actor } from '#/features/staff-accounts/policy.ts';
 import { slugify } from '#/lib/text.ts';
@@ -76,14 +76,7 @@ export async function getSeriesForStaff(
   const rows = await db
     .selectFrom('event')
     .select(['id', 'slug', 'occurrence_date', 'starts_at', 'ends_at', 'status', 'seats'])
-    .select((eb) =>
-      eb
-        .selectFrom('event_registration')
-        .select(sql<number>`count(*)::integer`.as('n'))
-        .whereRef('event_registration.event_id', '=', 'event.id')
-        .where('event_registration.status', 'in', ['pending', 'confirmed'])
-        .as('parties'),
-    )
+    .select(partiesOfEvent)
     .where('series_id', '=', seriesId)
     .orderBy('starts_at')
     .execute();
