@@ -19,10 +19,9 @@
 import { sql } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
 import type { Locale } from '#/lib/locales.ts';
-import { lapsedCtes } from '#/features/holds/lapse.ts';
 import { ERASED } from '#/features/waitlist/wait-erase.ts';
 import { enqueueMessage, reminderTime, smsRecipientOf, type MessageKind } from '#/server/mail/outbox.ts';
-import { REGISTRATION_HOLD } from './registration-holds.ts';
+import { releaseRegistrationHolds } from './lapsed-registrations.ts';
 import type { DateNoticeKind, DateNoticePayload } from './date-notice-messages.ts';
 
 interface Contact {
@@ -119,16 +118,7 @@ export async function noticeDatesCancelled(trx: Db, eventIds: number[], now: Dat
 
   // Pending holds: released now, so their code can no longer confirm a seat on a cancelled date.
   const ids = sql.join(eventIds.map((id) => sql`${id}::int`));
-  const { rows: released } = await sql<{ n: number }>`
-    WITH ${lapsedCtes(REGISTRATION_HOLD, sql`event_id IN (${ids})`, now, ['id', 'event_id', 'seats'])},
-    freed AS (
-      UPDATE event SET seats_taken = event.seats_taken - l.n
-        FROM (SELECT event_id, sum(seats)::int AS n FROM lapsed GROUP BY event_id) AS l
-       WHERE event.id = l.event_id
-      RETURNING event.id
-    )
-    SELECT count(*)::int AS n FROM lapsed`.execute(trx);
-  done.holds = released[0]?.n ?? 0;
+  done.holds = await releaseRegistrationHolds(trx, sql`event_id IN (${ids})`, now);
 
   // The waiting list: read (with the contacts the closing erases), then closed. Offered seats go
   // back to the counter; joins still waiting for their code close untold (never confirmed).

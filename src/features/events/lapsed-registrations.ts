@@ -14,13 +14,22 @@ import { REGISTRATION_HOLD } from './registration-holds.ts';
  * and messages deleted. The statement that uses them gives the seats back to the events' counters.
  */
 export function lapsedHoldsCtes(now: Date, eventId?: number): RawBuilder<unknown> {
-  const ofEvent = eventId === undefined ? sql`TRUE` : sql`event_id = ${eventId}::int`;
-  return lapsedCtes(REGISTRATION_HOLD, sql`${pastTime(now)} AND ${ofEvent}`, now, ['id', 'event_id', 'seats']);
+  return lapsedCtes(REGISTRATION_HOLD, lapsedOf(now, eventId), now, ['id', 'event_id', 'seats']);
 }
 
-export async function releaseLapsedRegistrations(db: Db, now: Date, eventId?: number): Promise<number> {
+/** The holds whose time is over, of one event or of all. */
+function lapsedOf(now: Date, eventId?: number): RawBuilder<unknown> {
+  const ofEvent = eventId === undefined ? sql`TRUE` : sql`event_id = ${eventId}::int`;
+  return sql`${pastTime(now)} AND ${ofEvent}`;
+}
+
+/**
+ * Releases the pending sign-ups `which` chooses (lapsed ones, or every hold of a date that was
+ * cancelled: date-notices.ts), their seats given back to their events, in one statement; how many.
+ */
+export async function releaseRegistrationHolds(db: Db, which: RawBuilder<unknown>, now: Date): Promise<number> {
   const { rows } = await sql<{ released: number }>`
-    WITH ${lapsedHoldsCtes(now, eventId)},
+    WITH ${lapsedCtes(REGISTRATION_HOLD, which, now, ['id', 'event_id', 'seats'])},
     freed AS (
       UPDATE event SET seats_taken = event.seats_taken - l.n
         FROM (SELECT event_id, sum(seats)::int AS n FROM lapsed GROUP BY event_id) AS l
@@ -29,4 +38,8 @@ export async function releaseLapsedRegistrations(db: Db, now: Date, eventId?: nu
     )
     SELECT count(*)::int AS released FROM lapsed`.execute(db);
   return rows[0]?.released ?? 0;
+}
+
+export function releaseLapsedRegistrations(db: Db, now: Date, eventId?: number): Promise<number> {
+  return releaseRegistrationHolds(db, lapsedOf(now, eventId), now);
 }
