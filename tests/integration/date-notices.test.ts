@@ -6,6 +6,7 @@
 // released and the waiting list closed and told; a date nobody signed up for queues nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { seriesTemplate } from '../support/series-template.ts';
 import { insertPartyEvent } from '../support/party-event.ts';
 import { latestCodeFromOutbox } from '../support/codes.ts';
 import { staffActor } from '../support/staff-actor.ts';
@@ -14,7 +15,7 @@ import { registerParty } from '#/features/events/registrations.ts';
 import { confirmRegistration } from '#/features/events/registration-holds.ts';
 import { cancelEvent, createEvent, publishEvent, submitEvent, updateEvent } from '#/features/events/event-workflow.ts';
 import { checkEventForm, emptyEventForm, type EventFormValues } from '#/features/events/event-form.ts';
-import { cancelSeriesDate, createSeries, moveSeriesDate, type SeriesTemplate } from '#/features/events/series.ts';
+import { cancelSeriesDate, createSeries, moveSeriesDate } from '#/features/events/series.ts';
 import { addClosure } from '#/features/agenda/closures.ts';
 import { createUser } from '#/features/staff-accounts/users.ts';
 import { registrationRenderers } from '#/features/events/outbox-renderers.ts';
@@ -112,19 +113,7 @@ async function render(row: {
 }
 
 let made = 0;
-const text = (it: string) => JSON.stringify({ it, en: it });
-const template = (): SeriesTemplate => ({
-  municipio_id: 8,
-  title: text('Spazio mamma-bambino'),
-  summary: text('Giochi'),
-  description: text('Giochi e letture'),
-  venue: 'Spazio QuBì Quarto Oggiaro',
-  address: 'Via Pascarella 5',
-  transit_hint: null,
-  price_note: null,
-  status: 'published',
-  seats: 10,
-});
+const template = () => seriesTemplate();
 /** A weekly series at the Quarto Oggiaro desk, Tuesdays 17:00–18:30, three dates from `firstDay`. */
 async function newSeries(firstDay: string, untilDay: string) {
   const slug = `serie-avvisi-${++made}`;

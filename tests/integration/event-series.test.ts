@@ -5,6 +5,7 @@
 // next date held; and the list's filters (municipio, age, before an instant).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { bilingual, seriesTemplate } from '../support/series-template.ts';
 import { seedDatabase } from '#/server/db/seed.ts';
 import { toRomeIso } from '#/lib/time.ts';
 import { buildCalendar } from '#/lib/ics.ts';
@@ -37,21 +38,8 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const text = (it: string) => JSON.stringify({ it, en: it });
-const template = (overrides: Partial<SeriesTemplate> = {}): SeriesTemplate => ({
-  municipio_id: 8,
-  title: text('Spazio mamma-bambino'),
-  summary: text('Giochi'),
-  description: text('Giochi e letture'),
-  venue: 'Spazio QuBì Quarto Oggiaro',
-  address: 'Via Pascarella 5',
-  transit_hint: null,
-  price_note: null,
-  status: 'published',
-  seats: 10,
-  age_bands: ['0-3', '3-6'],
-  ...overrides,
-});
+const template = (overrides: Partial<SeriesTemplate> = {}) =>
+  seriesTemplate({ age_bands: ['0-3', '3-6'], ...overrides });
 const tuesdays = (firstDay: string, untilDay: string): SeriesRule => ({
   frequency: 'weekly',
   weekday: 2,
@@ -220,7 +208,7 @@ describe('each date has its own seats', () => {
   it('an edit of the whole series changes the coming dates and keeps their sign-ups and taken seats', async () => {
     const { seriesId, dates } = await newSeries(tuesdays('2028-06-06', '2028-06-20'), { seats: 8 });
     expect((await registerParty(t.db, dates[0]!.id, party(5), { client: 'series-edit' })).ok).toBe(true);
-    const changed = await editComingDates(t.db, seriesId, { title: text('Nuovo titolo'), seats: 3 });
+    const changed = await editComingDates(t.db, seriesId, { title: bilingual('Nuovo titolo'), seats: 3 });
     expect(changed).toBe(3);
     const first = (await getPublicEventBySlug(t.db, dates[0]!.slug))!;
     expect(first.title.it).toBe('Nuovo titolo');

@@ -6,6 +6,7 @@
 // already held, another desk's series and a series with no desk (made in the staff area) stay.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { seriesTemplate } from '../support/series-template.ts';
 import { seedDatabase } from '#/server/db/seed.ts';
 import { buildCalendar } from '#/lib/ics.ts';
 import { createUser } from '#/features/staff-accounts/users.ts';
@@ -43,20 +44,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const text = (it: string) => JSON.stringify({ it, en: it });
-const template = (overrides: Partial<SeriesTemplate> = {}): SeriesTemplate => ({
-  municipio_id: 8,
-  title: text('Spazio mamma-bambino'),
-  summary: text('Giochi'),
-  description: text('Giochi e letture'),
-  venue: 'Spazio QuBì Quarto Oggiaro',
-  address: 'Via Pascarella 5',
-  transit_hint: null,
-  price_note: null,
-  status: 'published',
-  seats: 10,
-  ...overrides,
-});
+const template = seriesTemplate;
 /** Tuesdays at 17:00–18:30. */
 const tuesdays = (firstDay: string, untilDay: string): SeriesRule => ({
   frequency: 'weekly',
