@@ -7,6 +7,7 @@
 // printed, the buttons become boxes to tick.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../support/server.ts';
+import { insertPartyEvent } from '../support/party-event.ts';
 import { createUser } from '#/features/staff-accounts/users.ts';
 import { createSession, generateSessionToken } from '#/features/staff-accounts/session.ts';
 import { parseForm } from '../support/html-form.ts';
@@ -81,29 +82,18 @@ beforeAll(async () => {
           await createSession(db, tokens[who], id, { twoFactorVerified: true });
         }
         const yesterday = new Date(Date.now() - 26 * 60 * 60 * 1000);
-        const text = JSON.stringify({ it: 'Laboratorio passato', en: 'Past workshop' });
-        const past = await db
-          .insertInto('event')
-          .values({
-            slug: 'laboratorio-passato-porta',
-            municipio_id: 8,
-            title: text,
-            summary: text,
-            description: text,
-            venue: 'Comunità Oklahoma',
-            address: 'Via Costantino Baroni 228',
-            transit_hint: null,
-            price_note: null,
-            starts_at: yesterday,
+        const past = await insertPartyEvent(db, {
+          slug: 'laboratorio-passato-porta',
+          startsAt: yesterday,
+          seats: 20,
+          text: { it: 'Laboratorio passato', en: 'Past workshop' },
+          values: {
             ends_at: new Date(yesterday.getTime() + 2 * 60 * 60 * 1000),
-            status: 'published',
-            seats: 20,
             seats_taken: 9,
             walk_ins: 3,
             owner_organisation_id: own!.id,
-          })
-          .returning('id')
-          .executeTakeFirstOrThrow();
+          },
+        });
         pastEventId = past.id;
         const party = (
           reference: string,

@@ -4,6 +4,7 @@
 // a stop's transit hint is on the page and in the .ics description, in the reader's language.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../support/server.ts';
+import { insertPartyEvent } from '../support/party-event.ts';
 import { languageName } from '#/lib/locales.ts';
 import itStrings from '#/locales/it.json' with { type: 'json' };
 import esStrings from '#/locales/es.json' with { type: 'json' };
@@ -15,24 +16,12 @@ beforeAll(async () => {
     {},
     {
       async prepare(db) {
-        const text = JSON.stringify({ it: 'Laboratorio di cucito', es: 'Taller de costura', en: 'Sewing workshop' });
-        const startsAt = new Date(Date.now() + 10 * 24 * 60 * 60 * 1000);
-        await db
-          .insertInto('event')
-          .values({
-            slug,
-            municipio_id: 8,
-            title: text,
-            summary: text,
-            description: text,
-            venue: 'Comunità Oklahoma',
-            address: 'Via Costantino Baroni 228',
-            transit_hint: null,
-            price_note: null,
-            starts_at: startsAt,
-            ends_at: null,
-            status: 'published',
-            seats: 12,
+        await insertPartyEvent(db, {
+          slug,
+          startsAt: new Date(Date.now() + 10 * 24 * 60 * 60 * 1000),
+          seats: 12,
+          text: { it: 'Laboratorio di cucito', es: 'Taller de costura', en: 'Sewing workshop' },
+          values: {
             price_kind: 'free_offer',
             step_free: true,
             lis: true,
@@ -46,8 +35,8 @@ beforeAll(async () => {
                 transit: { it: 'Tram 14 fermata Tirana', es: 'Tranvía 14 parada Tirana' },
               },
             ]),
-          })
-          .execute();
+          },
+        });
       },
     },
   );
