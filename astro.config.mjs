@@ -9,7 +9,10 @@ export default defineConfig({
   // Canonical links, feeds and the sitemap use PUBLIC_URL; the server reads it again at run time.
   site: process.env.PUBLIC_URL || 'http://localhost:4321',
   output: 'server',
-  adapter: node({ mode: 'standalone' }),
+  // The adapter's request handler only (scripts/serve.ts runs the HTTP server): its standalone
+  // handler looked every request up on disk before rendering it (an lstat, then two failed stats
+  // through the thread pool for each POST), where the front cache already knows dist/client's files.
+  adapter: node({ mode: 'middleware' }),
   integrations: [
     preact(),
     // `npm start`'s server, bundled once the site is built (scripts/bundle-start.ts).

@@ -4,6 +4,7 @@
 // scripts/start.ts loads.
 import http from 'node:http';
 import compression from 'compression';
+import send from 'send';
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
@@ -65,8 +66,12 @@ if (config.workerEnabled) {
   onShutdown(() => worker.stop());
 }
 
-process.env.ASTRO_NODE_AUTOSTART = 'disabled';
-const { handler } = (await import(pathToFileURL(entry).href)) as { handler: http.RequestListener };
+// The adapter in middleware mode (astro.config.mjs): Astro's pages and endpoints only. It renders
+// Astro's 404 page itself when no route matches, as it is given no `next`.
+const { handler } = (await import(pathToFileURL(entry).href)) as {
+  handler: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
+};
+const clientDir = path.resolve('dist/client');
 const https = config.publicUrl.startsWith('https://');
 // An answer that fits in one TCP segment (~1460 bytes) reaches the client in the same round trip
 // compressed or not: compressing it costs CPU on every write (the API's JSON answers) and saves no time.
@@ -76,7 +81,7 @@ const compress = compression({ threshold: COMPRESS_THRESHOLD });
 // (src/server/cache/front-cache.ts); its answers carry the security headers and are compressed once.
 const front = new FrontCache({
   baseHeaders: securityHeaders({ https }),
-  clientDir: path.resolve('dist/client'),
+  clientDir,
   compressThreshold: COMPRESS_THRESHOLD,
 });
 onInvalidation((tags) => front.invalidate(tags));
@@ -121,8 +126,26 @@ function runAdapter(req: http.IncomingMessage, res: http.ServerResponse): void {
   // Compressed answers (brotli or gzip, by Accept-Encoding): a page is a third of its size on the wire.
   // The front cache captures inside the middleware, where the adapter's writes are still plain.
   compress(req as Parameters<typeof compress>[0], res as Parameters<typeof compress>[1], () =>
-    front.capture(req, res, () => void handler(req, res)),
+    front.capture(req, res, () => route(req, res)),
   );
+}
+
+/**
+ * A file of dist/client (the front cache knows their paths from the start) with `send`, as the
+ * adapter's standalone handler served it: Content-Type, ETag, Last-Modified, ranges and 304s; the
+ * build's hashed assets are immutable. Anything else goes straight to Astro, with no lookup on disk:
+ * a POST, a live page, an address that names no file.
+ */
+function route(req: http.IncomingMessage, res: http.ServerResponse): void {
+  const file = req.method === 'GET' || req.method === 'HEAD' ? front.fileOf(req.url ?? '/') : undefined;
+  if (file === undefined) return void handler(req, res);
+  const stream = send(req, `/${file.split(path.sep).join('/')}`, { root: clientDir });
+  // Gone since the start (a deploy replacing dist/ under a running process): Astro answers.
+  stream.on('error', () => void handler(req, res));
+  stream.on('stream', () => {
+    if (file.startsWith(`_astro${path.sep}`)) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+  });
+  stream.pipe(res);
 }
 
 const hasBody = (req: http.IncomingMessage) =>

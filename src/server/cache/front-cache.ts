@@ -1,20 +1,20 @@
 // The front cache: answers cached live pages and the files of dist/client straight from memory in
 // the raw node:http layer (scripts/serve.ts), before the node adapter's handler runs. On a hit
-// nothing else runs: no fs.stat of the adapter's static lookup, no web-stream Response, no
+// nothing else runs: no fs.stat, no web-stream Response, no
 // compression (the brotli and gzip variants were computed once, when the entry was stored).
 //
-// Live pages: cacheLiveData (live-page.ts) marks the request cacheable with its tags. The adapter's
-// standalone handler takes (req, res) only and drops `locals`, so the mark travels in an
+// Live pages: cacheLiveData (live-page.ts) marks the request cacheable with its tags. serve.ts calls
+// the adapter's handler with (req, res) only, no `locals`, so the mark travels in an
 // AsyncLocalStorage whose store is the request's mark. The ALS lives on globalThis under a
 // well-known symbol: scripts/serve.ts and the Astro bundle are separate module graphs, each with its
 // own copy of this file (same reason as cache-bus.ts). The response is captured as the handler
 // writes it and stored when it is a 200 without Set-Cookie; the tags' invalidations (cache-bus.ts
 // onInvalidation, local writes and other processes' NOTIFYs alike) drop it.
 //
-// Files: the first plain GET of a file of dist/client goes through the adapter (its `send` sets
+// Files: the first plain GET of a file of dist/client goes through serve.ts's `send` (which sets
 // Content-Type, ETag, Last-Modified, Cache-Control) and is captured; later requests get the same
-// headers and bytes from memory, with the adapter's 304 answer to If-None-Match/If-Modified-Since.
-// Ranges and If-Match/If-Unmodified-Since are left to the adapter.
+// headers and bytes from memory, with send's 304 answer to If-None-Match/If-Modified-Since.
+// Ranges and If-Match/If-Unmodified-Since are left to send.
 //
 // Libraries do the generic parts, the very ones the middleware and the adapter use, so the answers
 // agree: lru-cache (the bounded live-page store), negotiator (Accept-Encoding), compressible and
@@ -293,8 +293,13 @@ export class FrontCache {
 
   /** Whether this path (query left out) is a file of dist/client. */
   isFile(url: string): boolean {
+    return this.fileOf(url) !== undefined;
+  }
+
+  /** The file of dist/client this path (query left out) names, relative to it; undefined if none. */
+  fileOf(url: string): string | undefined {
     const q = url.indexOf('?');
-    return this.#filePaths.has(q < 0 ? url : url.slice(0, q));
+    return this.#filePaths.get(q < 0 ? url : url.slice(0, q));
   }
 
   stats(): FrontCacheStats {
