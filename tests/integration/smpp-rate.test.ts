@@ -82,3 +82,21 @@ it('keeps at most SMS_TPS submits waiting for their answer, and sends the rest a
   expect(server.submits.map((s) => s.text).sort()).toEqual(Array.from({ length: 9 }, (_, i) => `codice ${i}`));
   expect(sent.every((s) => typeof s.providerMessageId === 'string' && s.providerMessageId.length > 0)).toBe(true);
 });
+
+it('gives a verification code the next turn ahead of messages queued before it', async () => {
+  sender = createSmppSender({ url: server.url, from: 'QuBi Milano', tps: 10, log: () => {} });
+  const reminders = Array.from({ length: 8 }, (_, i) => ({
+    ...message(i, `QuBi: domani alle 10 allo sportello ${i}`),
+    kind: 'booking_reminder',
+  }));
+  const sending = reminders.map((m) => sender!.send(m));
+  // The first reminder is out; the other seven wait for their turns, 100 ms apart.
+  await until(() => server.submits.length >= 1, 5000);
+  const code = message(99, 'QuBi: il tuo codice e 123456');
+  await sender.send(code);
+
+  const order = server.submits.map((submit) => submit.to);
+  expect(order.indexOf(code.to.slice(1))).toBe(1);
+  await Promise.all(sending);
+  expect(server.submits).toHaveLength(9);
+});

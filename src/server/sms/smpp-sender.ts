@@ -1,7 +1,7 @@
 // SMS over SMPP 3.4, the protocol every SMS aggregator offers, with the `smpp` package: one
 // bind_transceiver session (submits out; receipts and replies in), kept open and bound again when it
-// drops. SMS_TPS is honoured twice: submits are spaced 1/TPS seconds apart, and at most TPS wait for
-// their submit_sm_resp at once. ESME_RTHROTTLED pauses every submit (1 s, doubling up to 30 s) and
+// drops. SMS_TPS is honoured twice: submits are spaced 1/TPS seconds apart (verification codes take
+// the next turn ahead of other messages), and at most TPS wait for their submit_sm_resp at once. ESME_RTHROTTLED pauses every submit (1 s, doubling up to 30 s) and
 // resends the refused part; any other refusal, or the bind dropping under a submit, fails the
 // message and the outbox retries it later.
 //
@@ -192,20 +192,41 @@ export function createSmppSender(options: SmppOptions): SmsSender {
     windowWaiters.shift()?.();
   }
 
+  // Submits wait for their turn in two lines: verification codes first (a family is waiting on the
+  // page for each), then everything else in order. At a provider's rate of a few a second, a code
+  // queued behind a closed day's cancellations or the evening's reminders would wait minutes.
+  const lines = { codes: [] as (() => void)[], others: [] as (() => void)[] };
+  let turnTimer: NodeJS.Timeout | undefined;
+
   /** Waits for this submit's turn: spaced by 1/TPS, and after any throttling pause. */
-  async function pace(): Promise<void> {
-    for (;;) {
-      const at = Math.max(Date.now(), nextSubmitAt, pausedUntil);
-      nextSubmitAt = at + intervalMs;
-      const wait = at - Date.now();
-      if (wait > 0) await sleep(wait);
-      if (Date.now() >= pausedUntil) return;
+  function pace(urgent: boolean): Promise<void> {
+    return new Promise((resolve) => {
+      (urgent ? lines.codes : lines.others).push(resolve);
+      giveTurns();
+    });
+  }
+
+  /** Gives the next turn when it is due, codes first; a timer waits for the one after. */
+  function giveTurns(): void {
+    if (turnTimer) return;
+    while (lines.codes.length || lines.others.length) {
+      const now = Date.now();
+      const at = Math.max(now, nextSubmitAt, pausedUntil);
+      if (at > now) {
+        turnTimer = setTimeout(() => {
+          turnTimer = undefined;
+          giveTurns();
+        }, at - now);
+        return;
+      }
+      nextSubmitAt = now + intervalMs;
+      (lines.codes.shift() ?? lines.others.shift())!();
     }
   }
 
-  async function submitPart(fields: Record<string, unknown>): Promise<string> {
+  async function submitPart(fields: Record<string, unknown>, urgent: boolean): Promise<string> {
     for (;;) {
-      await pace();
+      await pace(urgent);
       const s = await boundSession();
       await takeWindowSlot();
       let pdu: PDU;
@@ -261,9 +282,10 @@ export function createSmppSender(options: SmppOptions): SmsSender {
         registered_delivery: 1,
         data_coding: dataCodingOf(message.encoding),
       };
+      const urgent = message.kind === 'verification_code';
       const ids: string[] = [];
       if (message.parts.length === 1) {
-        ids.push(await submitPart({ ...base, short_message: message.parts[0] }));
+        ids.push(await submitPart({ ...base, short_message: message.parts[0] }, urgent));
       } else {
         // This message's own reference: others sent meanwhile take the next ones.
         reference = (reference + 1) % 256;
@@ -273,7 +295,9 @@ export function createSmppSender(options: SmppOptions): SmsSender {
           const udh = Buffer.from([0x05, 0x00, 0x03, ref, total, index + 1]);
           // Only the first part asks for a receipt: its id is the one the outbox row keeps.
           const receipt = index === 0 ? {} : { registered_delivery: 0 };
-          ids.push(await submitPart({ ...base, ...receipt, esm_class: 0x40, short_message: { udh, message: part } }));
+          ids.push(
+            await submitPart({ ...base, ...receipt, esm_class: 0x40, short_message: { udh, message: part } }, urgent),
+          );
         }
       }
       return ids[0] ? { providerMessageId: ids[0] } : {};
@@ -286,6 +310,9 @@ export function createSmppSender(options: SmppOptions): SmsSender {
     async close() {
       closed = true;
       clearTimeout(reconnectTimer);
+      // Submits still waiting for a turn go on to find the sender closed (their message is retried).
+      clearTimeout(turnTimer);
+      for (const go of lines.codes.splice(0).concat(lines.others.splice(0))) go();
       for (const waiter of bindWaiters) waiter.reject(new SmppError('SMS sender closed'));
       bindWaiters = [];
       const s = session;
