@@ -116,6 +116,16 @@ describe('parseConfig', () => {
       expect(() => parseConfig({ PLEDGE_HOLD_MINUTES: wrong }), wrong).toThrow('PLEDGE_HOLD_MINUTES must be');
   });
 
+  it('sends a code again a minute after the last one by default, or the seconds set', () => {
+    expect(parseConfig({}).codeResendSeconds).toBe(60);
+    expect(parseConfig({ CODE_RESEND_SECONDS: '0' }).codeResendSeconds).toBe(0);
+    expect(parseConfig({ CODE_RESEND_SECONDS: '120' }).codeResendSeconds).toBe(120);
+    for (const wrong of ['601', '-1', '1.5', 'a minute'])
+      expect(() => parseConfig({ CODE_RESEND_SECONDS: wrong }), wrong).toThrow(
+        'CODE_RESEND_SECONDS must be a whole number of seconds from 0 to 600',
+      );
+  });
+
   /** The message of the ConfigError an environment raises. */
   function problemsOf(env: Record<string, string>): string {
     try {

@@ -33,6 +33,8 @@ export interface AppConfig {
   pledgeMaxShare: number;
   /** PLEDGE_HOLD_MINUTES: how long a new pledge is held, its quantities counted, waiting for its code. */
   pledgeHoldMinutes: number;
+  /** CODE_RESEND_SECONDS: how long after a 6-digit code "send again" may send the next one. */
+  codeResendSeconds: number;
   /** False with WORKER=off: the outbox worker then runs apart (`npm run worker`). */
   workerEnabled: boolean;
   /** The reverse proxies in front of the server, whose X-Forwarded-For and -Proto are believed. */
@@ -157,6 +159,17 @@ export function parseConfig(env: Env, cwd: string = process.cwd(), options: Pars
     problems.push(`PLEDGE_HOLD_MINUTES must be a whole number of minutes from 5 to 1440, not "${rawHold}"`);
   }
 
+  // 0 lets a test server show "send again" succeed without waiting a minute.
+  const codeResendSeconds = wholeNumber(
+    env.CODE_RESEND_SECONDS,
+    60,
+    0,
+    600,
+    'CODE_RESEND_SECONDS',
+    'seconds',
+    problems,
+  );
+
   const rawWorker = (blankToUndefined(env.WORKER) ?? 'on').toLowerCase();
   if (!['on', 'off'].includes(rawWorker)) problems.push(`WORKER must be "on" or "off", not "${env.WORKER}"`);
   const workerEnabled = rawWorker !== 'off';
@@ -254,6 +267,7 @@ export function parseConfig(env: Env, cwd: string = process.cwd(), options: Pars
     pledgeRetentionDays,
     pledgeMaxShare,
     pledgeHoldMinutes,
+    codeResendSeconds,
     workerEnabled,
     trustedProxies,
     appSecret,

@@ -1161,6 +1161,73 @@ describe('volunteers', () => {
   });
 });
 
+describe('volunteers: "send the code again" that sends (CODE_RESEND_SECONDS=0)', () => {
+  // The main server keeps the minute between two codes (the test above is refused by it): this one
+  // lets the volunteer ask again at once, as after that minute.
+  let resending: RunningServer;
+  beforeAll(async () => {
+    resending = await startServer({ ...RAISED_LIMITS, CODE_RESEND_SECONDS: '0' });
+  });
+  afterAll(async () => {
+    await resending?.stop();
+  });
+
+  it("sends a new code to the same phone, says so once in the page's language; the new code confirms, the old one is wrong", async () => {
+    const page = await get('/uk/volontari', resending);
+    const seenCodes = lastCodeMailId(resending.output());
+    const sent = await submit(
+      page,
+      {
+        name: 'Olena',
+        email: 'olena@example.org',
+        phone: '+39 333 765 2222',
+        municipi: ['5'],
+        skills: ['events'],
+        consent: 'yes',
+      },
+      0,
+      resending,
+    );
+    expect(sent.headers.get('location')).toBe('/uk/volontari/grazie');
+    const thanks = await get('/uk/volontari/grazie', resending, page.jar);
+    expect(text(thanks)).not.toContain(messages.uk['booking.code.resent']);
+    // The first code arrives (the person has it) before they ask for another.
+    const first = await nextCodeFromMail(resending.output, seenCodes);
+    const forms = [...thanks.html.matchAll(/<form\b[^>]*method="post"[^>]*>/g)].map((m) => decode(m[0]));
+    const resend = forms.findIndex((f) => f.includes('_action=volunteers.resendCode'));
+    expect(resend, forms.join('\n')).toBeGreaterThan(0);
+
+    const resent = await submit(thanks, {}, resend, resending);
+    expect(resent.status).toBe(200);
+    expect(resent.url).toBe('/uk/volontari/grazie');
+    expect(errorSummary(resent)).toEqual([]);
+    expect(text(resent)).toContain(messages.uk['booking.code.resent']);
+    // A second SMS, to the same phone, with a new code.
+    const second = await nextCodeFromMail(resending.output, first.id);
+    expect(second.id).toBeGreaterThan(first.id);
+    expect(await codeSentTo(() => resending.output(), '+393337652222')).toBe(second.code);
+    // Said once: the page shown again has no notice.
+    const again = await get('/uk/volontari/grazie', resending, page.jar);
+    expect(text(again)).not.toContain(messages.uk['booking.code.resent']);
+
+    // The first code stopped working when the new one was drawn: refused as wrong, one try counted
+    // (the same six digits drawn twice, one chance in a million, has nothing to refuse).
+    let step = again;
+    if (first.code !== second.code) {
+      step = await submit(again, { code: first.code }, 0, resending);
+      expect(step.status).toBe(422);
+      expect(errorSummary(step)).toEqual([
+        ['#code', messages.uk['booking.error.codeWrong']!.replace('{{count}}', '4')],
+      ]);
+    }
+    const confirmed = await submit(step, { code: second.code }, 0, resending);
+    expect(confirmed.status).toBe(303);
+    expect(confirmed.headers.get('location')).toBe('/uk/volontari/conferma?esito=codice');
+    const done = await get(confirmed.headers.get('location')!, resending);
+    expect(text(done)).toContain(messages.uk['volunteer.code.doneTitle']);
+  }, 60000);
+});
+
 describe('no one can drain the campaign (default PLEDGE_MAX_SHARE, 25 %)', () => {
   let shared: RunningServer;
   beforeAll(async () => {

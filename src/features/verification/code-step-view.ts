@@ -1,7 +1,8 @@
 // What a code step shows — a booking's after "confirm", a pledge's after "pledge": where the code
-// went, until when the hold lasts, and, once, what happened to the last form sent. Pure.
-import type { CodeChannel } from './codes.ts';
-import { MAX_ATTEMPTS, MAX_SENDS, RESEND_AFTER_SECONDS, maskEmail, maskPhone } from './code.ts';
+// went, until when the hold lasts, and, once, what happened to the last form sent. Pure but for
+// the resend wait it reads (CODE_RESEND_SECONDS).
+import { resendAfterSeconds, type CodeChannel } from './codes.ts';
+import { MAX_ATTEMPTS, MAX_SENDS, maskEmail, maskPhone } from './code.ts';
 
 export const CODE_MESSAGES = [
   'codeFormat',
@@ -60,7 +61,7 @@ export function buildCodeStepView(
   state: { lapsed: boolean; start: Date; end: Date; now: Date; message?: CodeMessage | undefined },
 ): CodeStepView {
   const channel = hold.channel ?? (hold.phone ? 'sms' : 'email');
-  const resendAt = (hold.lastSentAt?.getTime() ?? 0) + RESEND_AFTER_SECONDS * 1000;
+  const resendAt = (hold.lastSentAt?.getTime() ?? 0) + resendAfterSeconds() * 1000;
   return {
     sentTo: channel === 'sms' ? maskPhone(hold.phone ?? '') : maskEmail(hold.email ?? ''),
     channel,

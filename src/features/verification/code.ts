@@ -7,9 +7,8 @@ import { normalizeEmail } from '#/lib/contact.ts';
 export const HOLD_MINUTES = 15;
 /** Wrong codes allowed per hold; the next one locks it until it lapses. */
 export const MAX_ATTEMPTS = 5;
-/** Codes sent per hold in all (the first and two "send again"), at least this far apart. */
+/** Codes sent per hold in all (the first and two "send again"), CODE_RESEND_SECONDS apart (codes.ts). */
 export const MAX_SENDS = 3;
-export const RESEND_AFTER_SECONDS = 60;
 
 /** "042917": six digits, every value equally likely. */
 export function generateCode(): string {

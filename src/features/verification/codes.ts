@@ -5,7 +5,8 @@
 // guesses never get more than MAX_ATTEMPTS tries between them.
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
-import { MAX_ATTEMPTS, MAX_SENDS, RESEND_AFTER_SECONDS, codeMatches, generateCode, hashCode } from './code.ts';
+import { getConfig } from '#/server/config.ts';
+import { MAX_ATTEMPTS, MAX_SENDS, codeMatches, generateCode, hashCode } from './code.ts';
 
 export type CodeChannel = 'sms' | 'email';
 
@@ -84,9 +85,12 @@ export type ResendOutcome =
   | { ok: false; reason: 'too_soon'; retryAfterSeconds: number }
   | { ok: false; reason: 'no_more' | 'gone' };
 
+/** How long after a code "send again" may send the next one (CODE_RESEND_SECONDS, default 60). */
+export const resendAfterSeconds = (): number => getConfig().codeResendSeconds;
+
 /**
  * A fresh code for "send again" (or to another channel): at most MAX_SENDS codes per hold, at least
- * RESEND_AFTER_SECONDS apart unless the channel changes. The previous code stops working; the tries already used still count.
+ * resendAfterSeconds() apart unless the channel changes. The previous code stops working; the tries already used still count.
  */
 export async function resendCode(
   trx: Db,
@@ -97,6 +101,7 @@ export async function resendCode(
 ): Promise<ResendOutcome> {
   const code = generateCode();
   const { column, id, bound } = subjectOf(subject);
+  const waitMs = resendAfterSeconds() * 1000;
   const row = await trx
     .updateTable('verification_code')
     .set({
@@ -112,11 +117,8 @@ export async function resendCode(
     // A change of channel ("use email instead": the phone was wrong, or no SMS comes) need not wait.
     .where((eb) =>
       channel
-        ? eb.or([
-            eb('channel', '!=', channel),
-            eb('last_sent_at', '<=', new Date(now.getTime() - RESEND_AFTER_SECONDS * 1000)),
-          ])
-        : eb('last_sent_at', '<=', new Date(now.getTime() - RESEND_AFTER_SECONDS * 1000)),
+        ? eb.or([eb('channel', '!=', channel), eb('last_sent_at', '<=', new Date(now.getTime() - waitMs))])
+        : eb('last_sent_at', '<=', new Date(now.getTime() - waitMs)),
     )
     .returning('channel')
     .executeTakeFirst();
@@ -124,7 +126,7 @@ export async function resendCode(
   const current = await findCode(trx, subject);
   if (!current || current.expires_at <= now || current.attempts >= MAX_ATTEMPTS) return { ok: false, reason: 'gone' };
   if (current.sends >= MAX_SENDS) return { ok: false, reason: 'no_more' };
-  const wait = current.last_sent_at.getTime() + RESEND_AFTER_SECONDS * 1000 - now.getTime();
+  const wait = current.last_sent_at.getTime() + waitMs - now.getTime();
   return { ok: false, reason: 'too_soon', retryAfterSeconds: Math.max(1, Math.ceil(wait / 1000)) };
 }
 

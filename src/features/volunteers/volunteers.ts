@@ -173,7 +173,7 @@ export type VolunteerResendOutcome =
 
 /**
  * "Send the code again" on "check your email": a new code to the same mobile phone, limited as a
- * hold's is (resendCode: MAX_SENDS in all, RESEND_AFTER_SECONDS apart, within the first code's
+ * hold's is (resendCode: MAX_SENDS in all, CODE_RESEND_SECONDS apart, within the first code's
  * HOLD_MINUTES; the tries already used still count). The earlier code stops working and its message,
  * if still unsent, is withdrawn (queueCode). The phone is the one the code went to: a confirmed
  * volunteer's change keeps it in `pending_details`, so the answer is the same for both.
