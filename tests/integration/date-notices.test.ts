@@ -3,7 +3,10 @@
 // a series date cancelled by a desk's closure or by hand, a series date moved. Each confirmed
 // sign-up gets exactly one message, in its language, on its confirmation's channel, rendered by the
 // outbox's own renderers; reminders are withdrawn (or follow the new start); a pending hold is
-// released and the waiting list closed and told; a date nobody signed up for queues nothing.
+// released and the waiting list closed and told; a date nobody signed up for queues nothing. A moved
+// date's waiting list stays, and each family waiting or offered seats is told once, with its own
+// text; an offer keeps its seats and deadline, or is fitted to a nearer start, or ends when the new
+// start leaves no time to answer.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { seriesTemplate } from '../support/series-template.ts';
@@ -12,7 +15,15 @@ import { latestCodeFromOutbox } from '../support/codes.ts';
 import { staffActor } from '../support/staff-actor.ts';
 import { seedDatabase } from '#/server/db/seed.ts';
 import { registerParty } from '#/features/events/registrations.ts';
-import { confirmRegistration } from '#/features/events/registration-holds.ts';
+import { cancelRegistrationById, confirmRegistration } from '#/features/events/registration-holds.ts';
+import { joinEventWaitlist } from '#/features/waitlist/join-event.ts';
+import { confirmWaitEntry } from '#/features/waitlist/wait-holds.ts';
+import { findWaitByToken, positionOf } from '#/features/waitlist/wait-status.ts';
+import { acceptOffer, declineOrLeave } from '#/features/waitlist/respond.ts';
+import { waitToken } from '#/features/waitlist/wait-token.ts';
+import { waitlistRenderers } from '#/features/waitlist/wait-renderers.ts';
+import { getServerSecret } from '#/server/security/secret.ts';
+import { runInTransaction } from '#/server/db/transaction.ts';
 import { cancelEvent, createEvent, publishEvent, submitEvent, updateEvent } from '#/features/events/event-workflow.ts';
 import { checkEventForm, emptyEventForm, type EventFormValues } from '#/features/events/event-form.ts';
 import { cancelSeriesDate, createSeries, moveSeriesDate } from '#/features/events/series.ts';
@@ -50,8 +61,8 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 let contacts = 0;
-const party = (contact: { sms?: boolean; locale: Locale }): Party => ({
-  adults: 2,
+const party = (contact: { sms?: boolean; locale: Locale; adults?: number }): Party => ({
+  adults: contact.adults ?? 2,
   children: { '0-3': 0, '3-6': 0, '6-11': 0, '11-14': 0 },
   name: 'Famiglia Rossi',
   phone: contact.sms ? `+39336${String(++contacts).padStart(7, '0')}` : null,
@@ -108,14 +119,14 @@ async function render(row: {
     attempts: 1,
     createdAt: now,
   };
-  const table = row.channel === 'sms' ? registrationRenderers.sms : registrationRenderers.email;
+  const renderers = row.kind.startsWith('waitlist_') ? waitlistRenderers : registrationRenderers;
+  const table = row.channel === 'sms' ? renderers.sms : renderers.email;
   return table[row.kind]!({ db: t.db, message, locale: row.locale as Locale, origin: ORIGIN });
 }
 
 let made = 0;
-const template = () => seriesTemplate();
 /** A weekly series at the Quarto Oggiaro desk, Tuesdays 17:00–18:30, three dates from `firstDay`. */
-async function newSeries(firstDay: string, untilDay: string) {
+async function newSeries(firstDay: string, untilDay: string, seats = 10) {
   const slug = `serie-avvisi-${++made}`;
   const { seriesId } = await createSeries(t.db, {
     slug,
@@ -129,7 +140,7 @@ async function newSeries(firstDay: string, untilDay: string) {
       endsTime: '18:30',
     },
     deskId: quarto,
-    template: template(),
+    template: seriesTemplate({ seats }),
     organisationIds: [],
   });
   const dates = await t.db
@@ -290,6 +301,196 @@ describe('series dates', () => {
   });
 });
 
+describe("a moved date's waiting list", () => {
+  /** Joins the date's list at `at` and confirms with the code its contact was sent, as a family does. */
+  async function waits(eventId: number, p: Party, at: Date) {
+    const joined = await joinEventWaitlist(t.db, eventId, p, { client: `notices-list-${contacts}`, now: at });
+    if (!joined.ok) throw new Error(`join refused: ${joined.reason}`);
+    const code = await latestCodeFromOutbox(t.db, p.phone ?? p.email!);
+    expect((await confirmWaitEntry(t.db, joined.id, code, { now: at })).ok).toBe(true);
+    return t.db
+      .selectFrom('wait_entry')
+      .select(['id', 'reference'])
+      .where('id', '=', joined.id)
+      .executeTakeFirstOrThrow();
+  }
+  /** A full date (two families of 2 on 4 seats) and its list: `first` is offered the seats the second family frees at `at`. */
+  async function listWithOffer(eventId: number, first: Party, at: Date, then: Party[] = []) {
+    await confirmed(eventId, party({ locale: 'it' }));
+    const leaving = await confirmed(eventId, party({ locale: 'it' }));
+    const offered = await waits(eventId, first, at);
+    const waiting = [];
+    for (const p of then) waiting.push(await waits(eventId, p, at));
+    await runInTransaction(t.db, (trx) => cancelRegistrationById(trx, leaving.id, ['confirmed'], at));
+    return { offered, waiting };
+  }
+  const entry = (id: number) =>
+    t.db
+      .selectFrom('wait_entry')
+      .select(['status', 'offered_at', 'offer_expires_at'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+  const seatsTaken = async (eventId: number) =>
+    (await t.db.selectFrom('event').select('seats_taken').where('id', '=', eventId).executeTakeFirstOrThrow())
+      .seats_taken;
+  const offerMessageOf = async (reference: string) =>
+    t.db
+      .selectFrom('outbox')
+      .selectAll()
+      .where('kind', '=', 'waitlist_offer')
+      .where(({ ref }) => ref('payload', '->>').key('reference' as never), '=', reference)
+      .executeTakeFirstOrThrow();
+
+  it('tells a waiting family and an offered one once each, in their language, and nobody on other dates', async () => {
+    const { seriesId, slug, dates } = await newSeries('2027-09-07', '2027-09-21', 4);
+    const at = new Date('2027-09-06T08:00:00Z');
+    const { offered, waiting } = await listWithOffer(dates[0]!.id, party({ sms: true, locale: 'ar' }), at, [
+      party({ locale: 'zh' }),
+    ]);
+    const offerEnds = new Date('2027-09-06T20:00:00Z'); // 12 hours after the offer
+    expect(await entry(offered.id)).toMatchObject({ status: 'offered', offer_expires_at: offerEnds });
+    expect(await entry(waiting[0]!.id)).toMatchObject({ status: 'waiting' });
+    // A family waiting for the next date, which does not move.
+    await confirmed(dates[1]!.id, party({ locale: 'it', adults: 4 }));
+    await waits(dates[1]!.id, party({ sms: true, locale: 'en' }), at);
+
+    const moved = await moveSeriesDate(
+      t.db,
+      seriesId,
+      '2027-09-07',
+      { day: '2027-09-09', startsTime: '10:00' },
+      later(2),
+    );
+    expect(moved.ok).toBe(true);
+
+    const sent = await messagesOf('event_date_moved_waiting', dates[0]!.slug);
+    expect(sent.map((m) => [m.channel, m.locale, m.wait_entry_id, m.registration_id, m.status])).toEqual([
+      ['sms', 'ar', offered.id, null, 'pending'],
+      ['email', 'zh', waiting[0]!.id, null, 'pending'],
+    ]);
+    // The offered family: the new day and time, and its seats held until the same deadline (22:00 in Milan).
+    expect(await render(sent[0]!)).toBe(
+      'QuBì: تم نقل «Spazio mamma-bambino» إلى 9/9 10:00. المقاعد المعروضة عليكم محجوزة لكم حتى 6/9 22:00، رقم ' +
+        `${offered.reference}.`,
+    );
+    expect(await entry(offered.id)).toMatchObject({ status: 'offered', offer_expires_at: offerEnds });
+    expect(await seatsTaken(dates[0]!.id)).toBe(4);
+    // The waiting family: still on the list, with the link to its place on it.
+    const email = (await render(sent[1]!)) as RenderedEmail;
+    expect(email.subject).toBe('新的日期和时间：Spazio mamma-bambino');
+    expect(email.text).toContain('您仍在候补名单上，位置不变');
+    expect(email.text).toContain('10:00');
+    expect(email.text).toContain(waiting[0]!.reference);
+    expect(email.text).not.toContain('您的座位仍然有效');
+    const token = waitToken(await getServerSecret(t.db), waiting[0]!);
+    expect(email.text).toContain(`${ORIGIN}/zh/lista-attesa?token=${token}`);
+    expect((await findWaitByToken(t.db, token))?.position).toBe(2);
+    // Nobody on the other date's list is written to.
+    expect(await messagesOf('event_date_moved_waiting', dates[1]!.slug)).toHaveLength(0);
+
+    // Cancelled afterwards: the list closes and gets the cancellation's text; the "moved" not yet out is withdrawn.
+    expect((await cancelSeriesDate(t.db, seriesId, '2027-09-07', later(3))).ok).toBe(true);
+    const withdrawn = await messagesOf('event_date_moved_waiting', dates[0]!.slug);
+    expect(withdrawn.map((m) => m.status)).toEqual(['cancelled', 'cancelled']);
+    const cancelled = (await messagesOf('event_date_cancelled', dates[0]!.slug)).filter(
+      (m) => m.registration_id === null,
+    );
+    expect(cancelled.map((m) => [m.channel, m.locale])).toEqual([
+      ['sms', 'ar'],
+      ['email', 'zh'],
+    ]);
+    const cancelSms = await render(cancelled[0]!);
+    expect(cancelSms).toContain(`QuBì: ألغي «Spazio mamma-bambino» 9/9 10:00. رقم ${offered.reference}.`);
+    expect(cancelSms).toContain(`/ar/eventi/${slug}`);
+  });
+
+  it('an offer whose deadline would pass the nearer start is held until an hour before it', async () => {
+    const { seriesId, dates } = await newSeries('2027-10-05', '2027-10-12', 4);
+    const at = new Date('2027-10-04T06:00:00Z');
+    const { offered } = await listWithOffer(dates[0]!.id, party({ sms: true, locale: 'en' }), at);
+    expect(await entry(offered.id)).toMatchObject({ offer_expires_at: new Date('2027-10-04T18:00:00Z') });
+    // Moved to the same Monday, 14:00 in Milan (12:00 UTC): the seats are held until 13:00.
+    const moveAt = new Date('2027-10-04T07:00:00Z');
+    const moved = await moveSeriesDate(
+      t.db,
+      seriesId,
+      '2027-10-05',
+      { day: '2027-10-04', startsTime: '14:00' },
+      moveAt,
+    );
+    expect(moved.ok).toBe(true);
+    const heldUntil = new Date('2027-10-04T11:00:00Z');
+    expect(await entry(offered.id)).toMatchObject({ status: 'offered', offer_expires_at: heldUntil });
+    expect(await seatsTaken(dates[0]!.id)).toBe(4);
+    const [notice, ...more] = await messagesOf('event_date_moved_waiting', dates[0]!.slug);
+    expect(more).toHaveLength(0);
+    expect(await render(notice!)).toBe(
+      `QuBì: "Spazio mamma-bambino" has moved to Mon 4 Oct 14:00. The seats offered to you are held until Mon 4 Oct 13:00, ref. ${offered.reference}.`,
+    );
+    // The offer's own message, if not out yet, gives the new deadline too.
+    expect(await render(await offerMessageOf(offered.reference))).toContain('Accept by Mon 4 Oct 13:00');
+    // Past the new deadline (before the old one) the offer can no longer be accepted.
+    const token = waitToken(await getServerSecret(t.db), offered);
+    expect(await acceptOffer(t.db, token, { now: new Date('2027-10-04T11:30:00Z') })).toEqual({
+      ok: false,
+      reason: 'expired',
+    });
+  });
+
+  it('an offer the new start leaves no time to answer ends: its seats back, the family waiting in its place', async () => {
+    const { seriesId, dates } = await newSeries('2027-10-12', '2027-10-19', 4);
+    const at = new Date('2027-10-11T06:00:00Z');
+    const { offered, waiting } = await listWithOffer(dates[0]!.id, party({ locale: 'es' }), at, [
+      party({ sms: true, locale: 'it' }),
+    ]);
+    expect(await seatsTaken(dates[0]!.id)).toBe(4);
+    // Moved to 10:00 in Milan that same Monday, at 9:00: under the hour before the start any offer ends.
+    const moveAt = new Date('2027-10-11T07:00:00Z');
+    const moved = await moveSeriesDate(
+      t.db,
+      seriesId,
+      '2027-10-12',
+      { day: '2027-10-11', startsTime: '10:00' },
+      moveAt,
+    );
+    expect(moved.ok).toBe(true);
+    expect(await entry(offered.id)).toEqual({ status: 'waiting', offered_at: null, offer_expires_at: null });
+    expect(await seatsTaken(dates[0]!.id)).toBe(2);
+    expect(await positionOf(t.db, offered.id)).toBe(1);
+    const sent = await messagesOf('event_date_moved_waiting', dates[0]!.slug);
+    expect(sent.map((m) => [m.channel, m.locale, m.wait_entry_id])).toEqual([
+      ['email', 'es', offered.id],
+      ['sms', 'it', waiting[0]!.id],
+    ]);
+    const email = (await render(sent[0]!)) as RenderedEmail;
+    expect(email.subject).toBe('Nuevo día y hora: Spazio mamma-bambino');
+    expect(email.text).toContain('ahora es el lunes, 11 de octubre de 2027, 10:00');
+    expect(email.text).toContain('demasiado cerca para seguir reservando las plazas que te ofrecimos');
+    expect(email.text).toContain('Sigues en la lista de espera');
+    expect(await render(sent[1]!)).toBe(
+      `QuBì: "Spazio mamma-bambino" è spostato a lun 11 ott 10:00. Sei ancora in lista d'attesa, rif. ${waiting[0]!.reference}.`,
+    );
+    // The offer's own message, if not out yet, is not sent: there is no offer any more.
+    expect(await render(await offerMessageOf(offered.reference))).toBe(WITHDRAWN);
+  });
+
+  it('a family declining its offer while the date moves: both go through, and the seats add up', async () => {
+    const { seriesId, dates } = await newSeries('2027-11-02', '2027-11-09', 4);
+    const at = new Date('2027-11-01T06:00:00Z');
+    const { offered } = await listWithOffer(dates[0]!.id, party({ sms: true, locale: 'en' }), at);
+    const token = waitToken(await getServerSecret(t.db), offered);
+    // The decline locks the entry and then the date's row, the move the other way round.
+    const [moved, declined] = await Promise.all([
+      moveSeriesDate(t.db, seriesId, '2027-11-02', { day: '2027-11-03' }, at),
+      declineOrLeave(t.db, token, at),
+    ]);
+    expect(moved.ok).toBe(true);
+    expect(declined).toEqual({ ok: true, was: 'offered' });
+    expect((await entry(offered.id)).status).toBe('declined');
+    expect(await seatsTaken(dates[0]!.id)).toBe(2);
+  });
+});
+
 describe('an approved change of a published event', () => {
   const form = (startTime: string): EventFormValues => {
     const v = emptyEventForm();
@@ -316,10 +517,24 @@ describe('an approved change of a published event', () => {
     await submitEvent(t.db, admin, made.event.id);
     await publishEvent(t.db, admin, made.event.id);
     const r = await confirmed(made.event.id, party({ locale: 'uk' }));
+    // A family on the list (the event is not full: as a family that joined before seats freed up).
+    const waiting = await t.db
+      .insertInto('wait_entry')
+      .values({
+        reference: 'QW-AVVISO-2',
+        event_id: made.event.id,
+        adults: 1,
+        seats: 1,
+        phone: '+8801712345678',
+        locale: 'bn',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const edited = form('16:30');
     expect((await updateEvent(t.db, admin, made.event.id, checked(edited), later(2), edited)).ok).toBe(true);
     // Proposed only: nothing is said until a moderator approves it.
     expect(await messagesOf('event_date_moved', made.event.slug)).toHaveLength(0);
+    expect(await messagesOf('event_date_moved_waiting', made.event.slug)).toHaveLength(0);
     expect((await publishEvent(t.db, admin, made.event.id, later(3))).ok).toBe(true);
     const sent = await messagesOf('event_date_moved', made.event.slug);
     expect(sent.map((m) => [m.channel, m.locale, m.registration_id])).toEqual([['email', 'uk', r.id]]);
@@ -328,6 +543,11 @@ describe('an approved change of a published event', () => {
     expect(email.text).toContain('16:30');
     const newStart = new Date('2027-08-10T14:30:00Z');
     expect(await remindersOf(r.id)).toEqual([{ status: 'pending', send_after: reminderTime(newStart) }]);
+    const listed = await messagesOf('event_date_moved_waiting', made.event.slug);
+    expect(listed.map((m) => [m.channel, m.locale, m.wait_entry_id])).toEqual([['sms', 'bn', waiting.id]]);
+    expect(await render(listed[0]!)).toBe(
+      'QuBì: “Laboratorio di maschere” সরিয়ে 10/8 16:30-এ নেওয়া হয়েছে। আপনি এখনও অপেক্ষার তালিকায় আছেন, নম্বর QW-AVVISO-2।',
+    );
   });
 });
 

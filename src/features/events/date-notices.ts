@@ -15,12 +15,21 @@
 //
 // A moved date: each confirmed sign-up is told the new day and time, and its reminder follows the new
 // start (its send_after moved; queued again if it had already gone, withdrawn if the new start leaves
-// no evening before).
+// no evening before). The date's waiting list stays open, in the same order; each family waiting or
+// holding an offer is told once, with a text of its own (event_date_moved_waiting: never "your seats
+// are kept") saying the new day and time and that it is still on the list. An offer held keeps its
+// seats and its deadline while that still ends an hour before the new start; else its deadline is
+// brought forward to that hour, and when that leaves less than a quarter of an hour to answer the
+// offer ends: the family goes back to waiting in its place and its seats back to the counter
+// (offer-rules.ts offerExpiryAfterMove; the notice says so). Joins whose code is not confirmed yet
+// are not told: their "you are on the list" message, rendered at send time, names the new start.
 import { sql } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
 import type { Locale } from '#/lib/locales.ts';
 import { ERASED } from '#/features/waitlist/wait-erase.ts';
 import { enqueueMessage, reminderTime, smsRecipientOf, type MessageKind } from '#/server/mail/outbox.ts';
+import { giveSeatsBack } from '#/features/waitlist/event-offers.ts';
+import { offerExpiryAfterMove } from '#/features/waitlist/offer-rules.ts';
 import { releaseRegistrationHolds } from './lapsed-registrations.ts';
 import type { DateNoticeKind, DateNoticePayload } from './date-notice-messages.ts';
 
@@ -48,7 +57,7 @@ async function tell(
   kind: DateNoticeKind,
   who: Contact,
   date: { slug: string; series_slug: string | null },
-  owner: { registrationId?: number; list?: boolean },
+  owner: { registrationId?: number; waitEntryId?: number; list?: boolean; offerEnded?: boolean },
 ): Promise<boolean> {
   const sms = smsRecipientOf(who.phone);
   const recipient = sms ?? who.email;
@@ -58,6 +67,7 @@ async function tell(
     eventSlug: date.slug,
     seriesSlug: date.series_slug,
     list: owner.list === true,
+    ...(owner.offerEnded ? { offerEnded: true } : {}),
   };
   await enqueueMessage(trx, {
     kind,
@@ -66,17 +76,23 @@ async function tell(
     locale: who.locale as Locale,
     payload: payload as unknown as Record<string, unknown>,
     ...(owner.registrationId === undefined ? {} : { registrationId: owner.registrationId }),
+    ...(owner.waitEntryId === undefined ? {} : { waitEntryId: owner.waitEntryId }),
   });
   return true;
 }
 
-/** Withdraws the unsent messages of these sign-ups of the given kinds. */
-async function withdraw(trx: Db, registrationIds: number[], kinds: MessageKind[]): Promise<void> {
-  if (registrationIds.length === 0) return;
+/** Withdraws the unsent messages of the given kinds of these sign-ups (or waiting-list entries). */
+async function withdraw(
+  trx: Db,
+  ids: number[],
+  kinds: MessageKind[],
+  owner: 'registration_id' | 'wait_entry_id' = 'registration_id',
+): Promise<void> {
+  if (ids.length === 0) return;
   await trx
     .updateTable('outbox')
     .set({ status: 'cancelled' })
-    .where('registration_id', 'in', registrationIds)
+    .where(owner, 'in', ids)
     .where('kind', 'in', kinds)
     .where('status', '=', 'pending')
     .execute();
@@ -140,10 +156,14 @@ export async function noticeDatesCancelled(trx: Db, eventIds: number[], now: Dat
         entries.map((e) => e.id),
       )
       .execute();
-    for (const e of entries.filter((x) => x.status === 'offered'))
-      await sql`UPDATE event SET seats_taken = seats_taken - ${e.seats}::int WHERE id = ${e.event_id}::int`.execute(
-        trx,
-      );
+    for (const e of entries.filter((x) => x.status === 'offered')) await giveSeatsBack(trx, e.event_id!, e.seats);
+    // An earlier "moved" to a waiting family, not yet out, would name a date that is gone.
+    await withdraw(
+      trx,
+      entries.map((e) => e.id),
+      ['event_date_moved_waiting'],
+      'wait_entry_id',
+    );
     done.listClosed = entries.length;
     for (const e of entries.filter((x) => x.status !== 'pending'))
       if (e.event_id !== null && (await tell(trx, 'event_date_cancelled', e, dates.get(e.event_id)!, { list: true })))
@@ -152,13 +172,115 @@ export async function noticeDatesCancelled(trx: Db, eventIds: number[], now: Dat
   return done;
 }
 
+export interface DateMovedNotice {
+  /** Confirmed sign-ups told. */
+  signUps: number;
+  /** Families on the date's waiting list told (waiting or holding an offer). */
+  listTold: number;
+  /** Offers whose deadline came forward to an hour before the new start; offers that ended (back to waiting). */
+  offersShortened: number;
+  offersEnded: number;
+}
+
+interface ListFamily extends Contact {
+  id: number;
+  offerEnded: boolean;
+}
+
 /**
- * Inside the transaction that moved a published date (its row already at the new start): tells its
- * confirmed sign-ups the new day and time and moves their reminders with it. Answers how many were told.
+ * The moved date's waiting list, its rows locked: offers held are fitted to the new start
+ * (offerExpiryAfterMove), an offer that cannot be held any more goes back to waiting with its
+ * seats given back. Answers the families to tell: those waiting and those holding an offer still
+ * within its time (one past it, not lapsed yet, is the round's to lapse).
+ *
+ * An entry another transaction has locked is skipped, not waited for: it is on its way off the list
+ * (accepted, declined, lapsed, left — an offer, the one writer that keeps it on, takes the event's
+ * row first, which this transaction holds), and a decline or a lapse locks the entry and then the
+ * event's row, so waiting would deadlock. An acceptance's confirmation, rendered at send time,
+ * names the new start.
  */
-export async function noticeDateMoved(trx: Db, eventId: number, now: Date, reminderAt?: string): Promise<number> {
+async function fitListToMove(
+  trx: Db,
+  date: { id: number; starts_at: Date },
+  now: Date,
+  done: DateMovedNotice,
+): Promise<ListFamily[]> {
+  const entries = await trx
+    .selectFrom('wait_entry')
+    .select(['id', 'status', 'seats', 'reference', 'phone', 'email', 'locale', 'offer_expires_at'])
+    .where('event_id', '=', date.id)
+    .where((eb) =>
+      eb.or([eb('status', '=', 'waiting'), eb.and([eb('status', '=', 'offered'), eb('offer_expires_at', '>', now)])]),
+    )
+    .orderBy('id')
+    .forUpdate()
+    .skipLocked()
+    .execute();
+  let seatsBack = 0;
+  const families: ListFamily[] = [];
+  for (const e of entries) {
+    const held = e.status === 'offered' ? e.offer_expires_at! : undefined;
+    const until = held && offerExpiryAfterMove(now, held, date.starts_at);
+    if (held && until && until.getTime() !== held.getTime()) {
+      await trx.updateTable('wait_entry').set({ offer_expires_at: until }).where('id', '=', e.id).execute();
+      done.offersShortened++;
+    } else if (held && !until) {
+      // Its place in line (its id) is kept. No other offer can be made this close to the start
+      // either (offerExpiry), so the seats stay free for a sign-up or the door.
+      await trx
+        .updateTable('wait_entry')
+        .set({ status: 'waiting', offered_at: null, offer_expires_at: null })
+        .where('id', '=', e.id)
+        .execute();
+      seatsBack += e.seats;
+      done.offersEnded++;
+    }
+    families.push({ ...e, offerEnded: held !== undefined && !until });
+  }
+  if (seatsBack > 0) await giveSeatsBack(trx, date.id, seatsBack);
+  return families;
+}
+
+/**
+ * Inside the transaction that moved a published date (its row already at the new start): fits the
+ * offers of its waiting list to the new start, then tells its confirmed sign-ups the new day and
+ * time (their reminders moved with it) and the families on its list that they still are.
+ */
+export async function noticeDateMoved(
+  trx: Db,
+  eventId: number,
+  now: Date,
+  reminderAt?: string,
+): Promise<DateMovedNotice> {
+  const done: DateMovedNotice = { signUps: 0, listTold: 0, offersShortened: 0, offersEnded: 0 };
   const date = (await datesOf(trx, [eventId])).get(eventId);
-  if (!date || date.status !== 'published' || date.starts_at <= now) return 0;
+  if (!date || date.status !== 'published') return done;
+  const families = await fitListToMove(trx, date, now, done);
+  if (date.starts_at <= now) return done;
+  done.signUps = await tellSignUps(trx, date, now, reminderAt);
+  // A "moved" not yet out names the same date: the new one replaces it.
+  await withdraw(
+    trx,
+    families.map((f) => f.id),
+    ['event_date_moved_waiting'],
+    'wait_entry_id',
+  );
+  for (const f of families)
+    if (
+      await tell(trx, 'event_date_moved_waiting', f, date, { waitEntryId: f.id, list: true, offerEnded: f.offerEnded })
+    )
+      done.listTold++;
+  return done;
+}
+
+/** The moved date's confirmed sign-ups told, their reminders moved with the new start; answers how many were told. */
+async function tellSignUps(
+  trx: Db,
+  date: { id: number; slug: string; series_slug: string | null; starts_at: Date },
+  now: Date,
+  reminderAt?: string,
+): Promise<number> {
+  const eventId = date.id;
   const signUps = await trx
     .selectFrom('event_registration')
     .select(['id', 'reference', 'phone', 'email', 'locale', 'seats'])

@@ -1,6 +1,8 @@
 // The waiting list's messages as the outbox worker asks for them (issue #13): rendered at send time
 // with the status link derived again (wait-token.ts), or withdrawn when the entry has moved on
 // (an offer already answered or lapsed, a family that left). SMS: no name, the short /g/ link.
+// An offer's deadline is the entry's as it is then: a date moved nearer may have brought it forward
+// (events/date-notices.ts), and the message must not promise the seats longer than they are held.
 import type { Db } from '#/server/db/database.ts';
 import { getTranslator } from '#/lib/i18n.ts';
 import { localize, type Locale } from '#/lib/locales.ts';
@@ -25,18 +27,20 @@ async function prepare(db: Db, kind: WaitMessageKind, raw: unknown) {
   const payload = parseWaitPayload(raw);
   const entry = await db
     .selectFrom('wait_entry')
-    .select(['id', 'reference', 'status'])
+    .select(['id', 'reference', 'status', 'offer_expires_at'])
     .where('reference', '=', payload.reference)
     .executeTakeFirst();
   if (!entry || !WANTED[kind].includes(entry.status)) return undefined;
+  const until = kind === 'waitlist_offer' ? (entry.offer_expires_at ?? undefined) : undefined;
   const token = waitToken(await getServerSecret(db), entry);
   if (payload.deskSlug) {
     const desk = await getDeskBySlug(db, payload.deskSlug);
-    return desk && { payload, token, place: { name: desk.name, short: desk.area, address: desk.address }, desk: true };
+    const place = desk && { name: desk.name, short: desk.area, address: desk.address };
+    return place && { payload, token, until, place, desk: true };
   }
   const event = payload.eventSlug ? await getPublicEventBySlug(db, payload.eventSlug) : undefined;
   if (!event || event.status !== 'published') return undefined;
-  return { payload, token, event, desk: false };
+  return { payload, token, until, event, desk: false };
 }
 
 /** The locale key's middle: an event's "joined"/"offer", or a desk's "deskJoined"/"deskOffer". */
@@ -56,7 +60,7 @@ const sms = (kind: WaitMessageKind) => async (request: RenderRequest) => {
     token: p.token,
     seats: p.payload.seats,
     start: p.event?.startsAt ?? date(p.payload.startsAt),
-    until: date(p.payload.expiresAt),
+    until: p.until,
     ...(p.place ? { desk: p.place.short } : {}),
   });
 };
@@ -78,7 +82,7 @@ const email = (kind: WaitMessageKind) => async (request: RenderRequest) => {
       seats: p.payload.seats,
       event: title,
       desk: title,
-      until: p.payload.expiresAt ? when(new Date(p.payload.expiresAt)) : '',
+      until: p.until ? when(p.until) : '',
     }),
     details: [
       { label: t('waitlist.reference'), value: p.payload.reference, ltr: true },

@@ -28,9 +28,13 @@ export type MessageKind =
   /** An event registration confirmed by its code, and its day-before reminder (issue #13). */
   | 'event_registration_confirmation'
   | 'event_registration_reminder'
-  /** A date a family signed up for (or waited for) cancelled, or moved (src/features/events/date-notices.ts). */
+  /**
+   * A date a family signed up for (or waited for) cancelled, or moved; and a moved date told to the
+   * families on its waiting list, with texts of their own (src/features/events/date-notices.ts).
+   */
   | 'event_date_cancelled'
   | 'event_date_moved'
+  | 'event_date_moved_waiting'
   /** A waiting list (issue #13): "you are on the list" and "seats or a place are free for you". */
   | 'waitlist_joined'
   | 'waitlist_offer'
