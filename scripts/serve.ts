@@ -60,7 +60,7 @@ if (config.workerEnabled) {
   const worker = startConfiguredWorker(db, config, () => process.env.PUBLIC_URL ?? config.publicUrl);
   // Emails go out a moment after they are queued (a family waits for its confirmation), not at the next round.
   const { onMessageQueued } = await import('#/server/mail/outbox.ts');
-  onMessageQueued((committed, code) => worker.wake(committed, code));
+  onMessageQueued((committed) => worker.wake(committed));
   // Registered after the database's hook, so it runs first (hooks run last-registered-first): the
   // message being sent is finished and recorded before the database closes.
   onShutdown(() => worker.stop());

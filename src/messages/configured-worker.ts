@@ -27,7 +27,7 @@ export function startConfiguredWorker(db: Kysely<Database>, config: AppConfig, o
     origin,
   });
   return {
-    wake: (committed?: boolean, code?: boolean) => worker.wake(committed, code),
+    wake: (committed?: boolean) => worker.wake(committed),
     async stop() {
       await worker.stop();
       await sms.close();

@@ -74,8 +74,7 @@ export interface NewMessage {
 // Kept on globalThis: the built site bundles its own copy of this module, apart from the one
 // scripts/serve.ts loads for the worker, and a module-level set would never hear the site's rows.
 const QUEUED = Symbol.for('qubi.outboxQueued');
-/** `committed`: the row is visible; `code`: a verification code is among what was queued (a family waits). */
-type QueuedListener = (committed: boolean, code: boolean) => void;
+type QueuedListener = (committed: boolean) => void;
 function queuedListeners(): Set<QueuedListener> {
   const g = globalThis as typeof globalThis & { [QUEUED]?: Set<QueuedListener> };
   return (g[QUEUED] ??= new Set());
@@ -118,9 +117,8 @@ export async function enqueueMessages(db: Db, messages: NewMessage[], options: Q
   const { queued, written } = await insertWithinRecipientCap(db, messages, new Date(), options);
   const sendsNow = messages.some((m, i) => i < queued && (!m.sendAfter || m.sendAfter.getTime() <= Date.now()));
   if (sendsNow) {
-    const code = messages.some((m, i) => i < queued && m.kind === 'verification_code');
     const nudge = (committed: boolean) => {
-      for (const listener of queuedListeners()) listener(committed, code);
+      for (const listener of queuedListeners()) listener(committed);
     };
     if (!afterCommit(db, () => nudge(true))) nudge(false);
   }

@@ -49,13 +49,8 @@ export const DEFAULT_MAX_ATTEMPTS = 12;
  * waiting for each, and a backlog of confirmations must not hold them back), then the rest in
  * order. Rows another worker is claiming right now are skipped, not waited for.
  */
-export async function claimDueMessages(
-  db: Db,
-  now: Date,
-  limit: number,
-  which: 'all' | 'codes' = 'all',
-): Promise<ClaimedMessage[]> {
-  const rows = await claimStatement(db, now, limit, which).execute();
+export async function claimDueMessages(db: Db, now: Date, limit: number): Promise<ClaimedMessage[]> {
+  const rows = await claimStatement(db, now, limit).execute();
   return rows
     .map((r) => ({
       id: r.id,
@@ -73,11 +68,8 @@ export async function claimDueMessages(
     .sort((a, b) => a.id - b.id);
 }
 
-/**
- * The claim's UPDATE, not run: claimDueMessages runs it; the tests read its plan. `codes`: the due
- * verification codes only (the worker's code lane, see deliverDueMessages).
- */
-export function claimStatement(db: Db, now: Date, limit: number, which: 'all' | 'codes' = 'all') {
+/** The claim's UPDATE, not run: claimDueMessages runs it; the tests read its plan. */
+export function claimStatement(db: Db, now: Date, limit: number) {
   // Three parts, each read through an index of its own, rather than one condition with an OR:
   // an OR of "pending and due" with "sending and lease expired" bounds no index column, so every
   // claim walked all the pending messages, the reminders of the coming weeks included.
@@ -111,32 +103,23 @@ export function claimStatement(db: Db, now: Date, limit: number, which: 'all' | 
     .skipLocked();
   // Each part locks its rows as it reads them (FOR UPDATE is not allowed across a UNION); the rows
   // past the first `limit` are unlocked when the statement ends.
-  const due =
-    which === 'codes'
-      ? db
-          .with('codes', () => pendingDue(true))
-          .selectFrom('codes')
-          .select('codes.id')
-      : allDue();
-  function allDue() {
-    return db
-      .with('codes', () => pendingDue(true))
-      .with('others', () => pendingDue(false))
-      .with('lapsed', () => lapsed)
-      .selectFrom((qb) =>
-        qb
-          .selectFrom('codes')
-          .select(['id', 'send_after', 'rank'])
-          .unionAll(qb.selectFrom('others').select(['id', 'send_after', 'rank']))
-          .unionAll(qb.selectFrom('lapsed').select(['id', 'send_after', 'rank']))
-          .as('due'),
-      )
-      .select('due.id')
-      .orderBy('due.rank')
-      .orderBy('due.send_after')
-      .orderBy('due.id')
-      .limit(limit);
-  }
+  const due = db
+    .with('codes', () => pendingDue(true))
+    .with('others', () => pendingDue(false))
+    .with('lapsed', () => lapsed)
+    .selectFrom((qb) =>
+      qb
+        .selectFrom('codes')
+        .select(['id', 'send_after', 'rank'])
+        .unionAll(qb.selectFrom('others').select(['id', 'send_after', 'rank']))
+        .unionAll(qb.selectFrom('lapsed').select(['id', 'send_after', 'rank']))
+        .as('due'),
+    )
+    .select('due.id')
+    .orderBy('due.rank')
+    .orderBy('due.send_after')
+    .orderBy('due.id')
+    .limit(limit);
   return db
     .updateTable('outbox')
     .set({ status: 'sending', locked_until: new Date(now.getTime() + LEASE_MS), attempts: sql<number>`attempts + 1` })
@@ -412,10 +395,9 @@ export interface RunningWorker {
   runOnce(): Promise<{ sent: number; failed: number }>;
   /**
    * A message was just queued: run now (`committed`: its row is visible) or in a moment, rather than
-   * at the next round (no-op when intervalMs is 0). `code`: a verification code was among them, which
-   * a run with a full batch in flight claims at once (the code lane).
+   * at the next round (no-op when intervalMs is 0).
    */
-  wake(committed?: boolean, code?: boolean): void;
+  wake(committed?: boolean): void;
   /** Stops the timer and waits for the run in progress, so the database can close after it. */
   stop(): Promise<void>;
 }
@@ -475,50 +457,38 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     const smsInFlight = new Set<Promise<void>>();
     if (unfinished.size) await settleUnfinished(now());
     const startedAt = now().getTime();
-    const deliveryContext = (): DeliveryContext => ({
-      mailer: options.mailer,
-      renderers: options.features.renderers,
-      origin: options.origin(),
-      ...(options.sms ? { sms: options.sms } : {}),
-      ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
-      ...(options.smsDailyLimit ? { smsDailyLimit: options.smsDailyLimit } : {}),
-      log,
-      delivered: (id) => deliveredNow.add(id),
-      recordSent: recordSentSms,
-      reserveSegments,
-    });
-    const count = (outcome: DeliveryOutcome) => {
-      if (outcome === 'sent') totals.sent++;
-      else if (outcome === 'retry' || outcome === 'failed') totals.failed++;
-    };
-    /** Sends these side by side, each tracked in smsInFlight until it is done. */
-    const sendBeside = (messages: ClaimedMessage[], at: Date, context: DeliveryContext) => {
-      for (const message of messages) {
-        const delivery: Promise<void> = deliverTracked(message, at, context)
-          .then(count)
-          .finally(() => smsInFlight.delete(delivery));
-        smsInFlight.add(delivery);
-      }
-    };
-    // The code wakes (see `codeWakes`) a claim since has seen.
-    let codesSeen = codeWakes;
     // Claim batch after batch until the queue is drained; failures are rescheduled into the future,
     // so they are not claimed again in the same run.
     for (;;) {
       const at = now();
       // This claim sees the rows of the committed wakes so far (see `more` below).
       if (wakeAgain === 0) wakeAgain = undefined;
-      codesSeen = codeWakes;
       const batch = await claimDueMessages(options.db, at, batchSize);
-      const context = deliveryContext();
+      const context: DeliveryContext = {
+        mailer: options.mailer,
+        renderers: options.features.renderers,
+        origin: options.origin(),
+        ...(options.sms ? { sms: options.sms } : {}),
+        ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
+        ...(options.smsDailyLimit ? { smsDailyLimit: options.smsDailyLimit } : {}),
+        log,
+        delivered: (id) => deliveredNow.add(id),
+        recordSent: recordSentSms,
+        reserveSegments,
+      };
+      const count = (outcome: DeliveryOutcome) => {
+        if (outcome === 'sent') totals.sent++;
+        else if (outcome === 'retry' || outcome === 'failed') totals.failed++;
+      };
       // SMS go out side by side, and the next batch is claimed while they do, so the SMPP transport
       // always has SMS_TPS submits to make (it spaces and windows them); emails one after another,
       // one SMTP connection each, as before.
-      sendBeside(
-        batch.filter((m) => m.channel === 'sms'),
-        at,
-        context,
-      );
+      for (const message of batch.filter((m) => m.channel === 'sms')) {
+        const delivery: Promise<void> = deliverTracked(message, at, context)
+          .then(count)
+          .finally(() => smsInFlight.delete(delivery));
+        smsInFlight.add(delivery);
+      }
       const emails = batch.filter((m) => m.channel === 'email');
       for (const [i, message] of emails.entries()) {
         try {
@@ -551,19 +521,7 @@ export function startWorker(options: WorkerOptions): RunningWorker {
         }
       }
       // At most one batch waits behind the one being sent: claimed rows never outlive their lease.
-      // A code committed meanwhile does not wait for that batch (at a provider's rate of a few a
-      // second, seconds): it is claimed on its own and goes out beside it (the code lane). Codes are
-      // few (one a family asking), so the rows in flight stay far within their lease.
-      while (smsInFlight.size >= batchSize) {
-        const codeCame =
-          codeWakes > codesSeen ||
-          (await Promise.race([Promise.race(smsInFlight).then(() => false), nextCodeWake().then(() => true)]));
-        if (!codeCame || stopped) continue;
-        codesSeen = codeWakes;
-        const codesAt = now();
-        // Emailed codes too: a few, each on its own SMTP connection.
-        sendBeside(await claimDueMessages(options.db, codesAt, batchSize, 'codes'), codesAt, deliveryContext());
-      }
+      while (smsInFlight.size >= batchSize) await Promise.race(smsInFlight);
     }
   }
 
@@ -613,11 +571,6 @@ export function startWorker(options: WorkerOptions): RunningWorker {
   // Settled by a committed wake during a run (see deliverDueMessages' end).
   let committedWake: PromiseWithResolvers<void> | undefined;
   const nextCommittedWake = () => (committedWake ??= Promise.withResolvers<void>()).promise;
-  // Committed wakes for a verification code so far, and a promise settled by the next one (the
-  // code lane, deliverDueMessages): a wake during a claim is counted, not lost.
-  let codeWakes = 0;
-  let codeWake: PromiseWithResolvers<void> | undefined;
-  const nextCodeWake = () => (codeWake ??= Promise.withResolvers<void>()).promise;
   // When the next run is due. A wake only ever brings it closer: were each wake to start the wait
   // again, a steady stream of bookings (one every < 50 ms) would hold every code back until it paused.
   let dueAt = Infinity;
@@ -656,18 +609,13 @@ export function startWorker(options: WorkerOptions): RunningWorker {
   schedule(options.intervalMs);
   return {
     runOnce,
-    wake(committed = false, code = false) {
+    wake(committed = false) {
       const delay = committed ? 0 : WAKE_DELAY_MS;
       if (!running) return schedule(delay, { onlySooner: true });
       wakeAgain = Math.min(wakeAgain ?? delay, delay);
       if (committed) {
         committedWake?.resolve();
         committedWake = undefined;
-      }
-      if (committed && code) {
-        codeWakes++;
-        codeWake?.resolve();
-        codeWake = undefined;
       }
     },
     async stop() {
