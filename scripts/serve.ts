@@ -140,8 +140,9 @@ function route(req: http.IncomingMessage, res: http.ServerResponse): void {
   const file = req.method === 'GET' || req.method === 'HEAD' ? front.fileOf(req.url ?? '/') : undefined;
   if (file === undefined) return void handler(req, res);
   const stream = send(req, `/${file.split(path.sep).join('/')}`, { root: clientDir });
-  // Gone since the start (a deploy replacing dist/ under a running process): Astro answers.
-  stream.on('error', () => void handler(req, res));
+  // Gone since the start (a deploy replacing dist/ under a running process): Astro answers; a read
+  // failing once the answer has begun can only end it.
+  stream.on('error', () => (res.headersSent ? res.destroy() : void handler(req, res)));
   stream.on('stream', () => {
     if (file.startsWith(`_astro${path.sep}`)) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
   });
