@@ -12,6 +12,7 @@ const sharingServers = [
   'nearest-desk',
   'no-javascript',
   'same-origin',
+  'slow-network',
 ].map((name) => `tests/browser/${name}.test.ts`);
 
 // Browser tests (`npm run test:browser`): Debian's chromium-headless-shell driven by playwright-core

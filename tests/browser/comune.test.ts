@@ -122,6 +122,17 @@ describe('"Valuta questo servizio" without JavaScript', () => {
         text(locale, 'rating.title.page'),
       );
       await expectNoViolationsAt(page, `rating stars, ${locale}`);
+      // One to five in reading order (right to left in Arabic), in one row, though the source has them 5 to 1.
+      const boxes = await feedback
+        .locator('[data-element^="feedback-rate-"]')
+        .evaluateAll((labels) =>
+          labels.map((l) => [l.getAttribute('data-element'), l.getBoundingClientRect().x, l.getBoundingClientRect().y]),
+        );
+      const inReadingOrder = [...boxes].sort(([, a], [, b]) =>
+        locale === 'ar' ? Number(b) - Number(a) : Number(a) - Number(b),
+      );
+      expect(inReadingOrder.map(([name]) => name)).toEqual([1, 2, 3, 4, 5].map((n) => `feedback-rate-${n}`));
+      expect(new Set(boxes.map(([, , y]) => y)).size).toBe(1);
       await feedback.locator('[data-element="feedback-rate-2"]').click();
       await follow(page, feedback.getByRole('button', { name: text(locale, 'rating.next') }));
 
