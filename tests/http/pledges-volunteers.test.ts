@@ -972,7 +972,8 @@ describe('volunteers', () => {
     expect(sent.headers.get('location')).toBe('/es/volontari/grazie');
     const thanks = await get('/es/volontari/grazie', server, page.jar);
     expect(text(thanks)).toContain(messages.es['booking.code.noCode']);
-    expect(text(thanks)).toContain(messages.es['booking.code.resendHint']);
+    // The wait the server is set to (CODE_RESEND_SECONDS, 60 by default), in the page's language.
+    expect(text(thanks)).toContain(messages.es['booking.code.resendHint']!.replace('{{wait}}', '1 minuto'));
     const forms = [...thanks.html.matchAll(/<form\b[^>]*method="post"[^>]*>/g)].map((m) => decode(m[0]));
     const resend = forms.findIndex((f) => f.includes('_action=volunteers.resendCode'));
     expect(resend, forms.join('\n')).toBeGreaterThan(0);
@@ -1191,6 +1192,9 @@ describe('volunteers: "send the code again" that sends (CODE_RESEND_SECONDS=0)',
     expect(sent.headers.get('location')).toBe('/uk/volontari/grazie');
     const thanks = await get('/uk/volontari/grazie', resending, page.jar);
     expect(text(thanks)).not.toContain(messages.uk['booking.code.resent']);
+    // No wait to name: the hint names none.
+    expect(text(thanks)).toContain(messages.uk['booking.code.resendHintNow']);
+    expect(text(thanks)).not.toContain(messages.uk['booking.code.resendHint']!.split('{{wait}}')[0]);
     // The first code arrives (the person has it) before they ask for another.
     const first = await nextCodeFromMail(resending.output, seenCodes);
     const forms = [...thanks.html.matchAll(/<form\b[^>]*method="post"[^>]*>/g)].map((m) => decode(m[0]));

@@ -3,6 +3,8 @@
 // the resend wait it reads (CODE_RESEND_SECONDS).
 import { resendAfterSeconds, type CodeChannel } from './codes.ts';
 import { MAX_ATTEMPTS, MAX_SENDS, maskEmail, maskPhone } from './code.ts';
+import { LOCALE_TAGS, type Locale } from '#/lib/locales.ts';
+import type { Translate } from '#/lib/i18n.ts';
 
 export const CODE_MESSAGES = [
   'codeFormat',
@@ -81,4 +83,17 @@ export function codeSentToJson(hold: Pick<HoldForCodeStep, 'channel' | 'phone' |
   const { channel } = hold;
   if (hold.status !== 'pending' || !channel) return null;
   return { channel, to: channel === 'sms' ? maskPhone(hold.phone ?? '') : maskEmail(hold.email ?? '') };
+}
+
+/**
+ * "You can ask for a new code after 1 minute, up to 2 times": the wait as CODE_RESEND_SECONDS sets
+ * it, in whole minutes when it is, else in seconds, written by Intl in the reader's language (its
+ * plural forms: "2 minuti", "دقيقتان", "5 хвилин"); each locale's sentence takes the wait as a
+ * subject or after a word that does not change it. No wait: the sentence without one.
+ */
+export function resendHint(t: Translate, locale: Locale, seconds: number = resendAfterSeconds()): string {
+  if (seconds === 0) return t('booking.code.resendHintNow');
+  const [value, unit] = seconds % 60 === 0 ? [seconds / 60, 'minute'] : [seconds, 'second'];
+  const wait = new Intl.NumberFormat(LOCALE_TAGS[locale], { style: 'unit', unit, unitDisplay: 'long' }).format(value);
+  return t('booking.code.resendHint', { wait });
 }
