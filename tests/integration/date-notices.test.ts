@@ -474,6 +474,44 @@ describe("a moved date's waiting list", () => {
     expect(await render(await offerMessageOf(offered.reference))).toBe(WITHDRAWN);
   });
 
+  it('a date moved later offers at once the seats its old start was too near to offer', async () => {
+    const { seriesId, dates } = await newSeries('2027-11-02', '2027-11-09', 4);
+    // Full, with a family of 2 waiting since the day before.
+    await confirmed(dates[0]!.id, party({ locale: 'it' }));
+    const leaving = await confirmed(dates[0]!.id, party({ locale: 'it' }));
+    const waiting = await waits(dates[0]!.id, party({ sms: true, locale: 'en' }), new Date('2027-11-01T09:00:00Z'));
+    // 16:30 in Milan, half an hour before the start: the seats freed are too near it to offer.
+    const cancelAt = new Date('2027-11-02T15:30:00Z');
+    await runInTransaction(t.db, (trx) => cancelRegistrationById(trx, leaving.id, ['confirmed'], cancelAt));
+    expect(await entry(waiting.id)).toMatchObject({ status: 'waiting' });
+    expect(await seatsTaken(dates[0]!.id)).toBe(2);
+
+    // Moved to the next day, same time: the offer is made by the move, not by the next hourly round.
+    const moveAt = new Date('2027-11-02T15:35:00Z');
+    const moved = await moveSeriesDate(
+      t.db,
+      seriesId,
+      '2027-11-02',
+      { day: '2027-11-03', startsTime: '17:00' },
+      moveAt,
+    );
+    expect(moved.ok).toBe(true);
+    const heldUntil = new Date('2027-11-03T03:35:00Z'); // 12 hours
+    expect(await entry(waiting.id)).toMatchObject({
+      status: 'offered',
+      offered_at: moveAt,
+      offer_expires_at: heldUntil,
+    });
+    expect(await seatsTaken(dates[0]!.id)).toBe(4);
+    expect(await render(await offerMessageOf(waiting.reference))).toContain('Accept by Wed 3 Nov 04:35');
+    // The "moved" message, rendered when it goes, says the seats are held for them.
+    const [notice, ...more] = await messagesOf('event_date_moved_waiting', dates[0]!.slug);
+    expect(more).toHaveLength(0);
+    expect(await render(notice!)).toBe(
+      `QuBì: "Spazio mamma-bambino" has moved to Wed 3 Nov 17:00. The seats offered to you are held until Wed 3 Nov 04:35, ref. ${waiting.reference}.`,
+    );
+  });
+
   it('a family declining its offer while the date moves: both go through, and the seats add up', async () => {
     const { seriesId, dates } = await newSeries('2027-11-02', '2027-11-09', 4);
     const at = new Date('2027-11-01T06:00:00Z');
@@ -517,14 +555,14 @@ describe('an approved change of a published event', () => {
     await submitEvent(t.db, admin, made.event.id);
     await publishEvent(t.db, admin, made.event.id);
     const r = await confirmed(made.event.id, party({ locale: 'uk' }));
-    // A family on the list (the event is not full: as a family that joined before seats freed up).
+    // A family on the list, 9 people: more than the 8 seats still free, so the move offers it none.
     const waiting = await t.db
       .insertInto('wait_entry')
       .values({
         reference: 'QW-AVVISO-2',
         event_id: made.event.id,
-        adults: 1,
-        seats: 1,
+        adults: 9,
+        seats: 9,
         phone: '+8801712345678',
         locale: 'bn',
       })

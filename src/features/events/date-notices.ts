@@ -28,7 +28,7 @@ import type { Db } from '#/server/db/database.ts';
 import type { Locale } from '#/lib/locales.ts';
 import { ERASED } from '#/features/waitlist/wait-erase.ts';
 import { enqueueMessage, reminderTime, smsRecipientOf, type MessageKind } from '#/server/mail/outbox.ts';
-import { giveSeatsBack } from '#/features/waitlist/event-offers.ts';
+import { giveSeatsBack, offerEventSeats } from '#/features/waitlist/event-offers.ts';
 import { offerExpiryAfterMove } from '#/features/waitlist/offer-rules.ts';
 import { releaseRegistrationHolds } from './lapsed-registrations.ts';
 import type { DateNoticeKind, DateNoticePayload } from './date-notice-messages.ts';
@@ -180,6 +180,8 @@ export interface DateMovedNotice {
   /** Offers whose deadline came forward to an hour before the new start; offers that ended (back to waiting). */
   offersShortened: number;
   offersEnded: number;
+  /** Parties offered seats at once: a date moved later may take offers it was too near to take. */
+  offersMade: number;
 }
 
 interface ListFamily extends Contact {
@@ -252,7 +254,7 @@ export async function noticeDateMoved(
   now: Date,
   reminderAt?: string,
 ): Promise<DateMovedNotice> {
-  const done: DateMovedNotice = { signUps: 0, listTold: 0, offersShortened: 0, offersEnded: 0 };
+  const done: DateMovedNotice = { signUps: 0, listTold: 0, offersShortened: 0, offersEnded: 0, offersMade: 0 };
   const date = (await datesOf(trx, [eventId])).get(eventId);
   if (!date || date.status !== 'published') return done;
   const families = await fitListToMove(trx, date, now, done);
@@ -270,6 +272,9 @@ export async function noticeDateMoved(
       await tell(trx, 'event_date_moved_waiting', f, date, { waitEntryId: f.id, list: true, offerEnded: f.offerEnded })
     )
       done.listTold++;
+  // Free seats the old start was too near to offer (offerExpiry) are offered now, not at the next
+  // hourly round; the "moved" message, rendered at send time, then says the offer is held.
+  done.offersMade = await offerEventSeats(trx, eventId, now);
   return done;
 }
 
