@@ -18,6 +18,25 @@ export function generateReference(prefix = 'QB'): string {
   return `${prefix}-${chars.slice(0, 4)}-${chars.slice(4)}`;
 }
 
+/**
+ * Inserts a row under a fresh reference, drawing again while the one drawn is taken: `insert` writes
+ * the row with `ON CONFLICT (reference) DO NOTHING` and answers it, or undefined when the reference
+ * was taken. With 31^6 references a collision is rare but grows with the table (1 in 10,000 at
+ * 90,000 rows), and a unique violation would abort the caller's transaction: a family accepting an
+ * offer would get an error page. The holds, whose statement cannot take ON CONFLICT, retry instead.
+ */
+export async function insertUnderFreshReference<R>(
+  prefix: string,
+  insert: (reference: string) => Promise<R | undefined>,
+  draw: (prefix: string) => string = generateReference,
+): Promise<R> {
+  for (let tries = 0; tries < 5; tries++) {
+    const row = await insert(draw(prefix));
+    if (row !== undefined) return row;
+  }
+  throw new Error(`five ${prefix} references drawn were all taken`);
+}
+
 /** A random secret for the manage link (256 bits, base64url). Only its hash is stored. */
 export function generateToken(): string {
   return randomBytes(32).toString('base64url');

@@ -6,7 +6,7 @@
 import { sql } from 'kysely';
 import type { Db } from '#/server/db/database.ts';
 import { romeDateString } from '#/lib/time.ts';
-import { generateReference, hashToken } from '#/features/booking/reference.ts';
+import { hashToken, insertUnderFreshReference } from '#/features/booking/reference.ts';
 import { manageTokenFor, queueBookingSms } from '#/features/booking/booking-sms.ts';
 import { enqueueConfirmation } from '#/features/booking/booking-messages.ts';
 import type { Locale } from '#/lib/locales.ts';
@@ -90,23 +90,26 @@ export async function acceptDeskOffer(
     .where('s.id', '=', entry.offered_slot_id!)
     .executeTakeFirstOrThrow();
   const manageToken = manageTokenFor(entry);
-  const booking = await trx
-    .insertInto('booking')
-    .values({
-      reference: generateReference(),
-      desk_id: slot.desk_id,
-      slot_id: slot.id,
-      starts_at: slot.starts_at,
-      ends_at: slot.ends_at,
-      first_name: entry.name,
-      email: entry.email,
-      phone: entry.phone,
-      locale: entry.locale,
-      manage_token_hash: manageToken ? hashToken(manageToken) : null,
-      source: 'public',
-    })
-    .returning(['id', 'reference'])
-    .executeTakeFirstOrThrow();
+  const booking = await insertUnderFreshReference('QB', (reference) =>
+    trx
+      .insertInto('booking')
+      .values({
+        reference,
+        desk_id: slot.desk_id,
+        slot_id: slot.id,
+        starts_at: slot.starts_at,
+        ends_at: slot.ends_at,
+        first_name: entry.name,
+        email: entry.email,
+        phone: entry.phone,
+        locale: entry.locale,
+        manage_token_hash: manageToken ? hashToken(manageToken) : null,
+        source: 'public',
+      })
+      .onConflict((oc) => oc.column('reference').doNothing())
+      .returning(['id', 'reference'])
+      .executeTakeFirst(),
+  );
   await trx
     .updateTable('wait_entry')
     .set({ ...ERASED, status: 'accepted', booking_id: booking.id, closed_at: now })

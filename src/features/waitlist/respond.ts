@@ -6,8 +6,7 @@
 import { sql } from 'kysely';
 import type { Db, WaitStatus } from '#/server/db/database.ts';
 import { runInTransaction } from '#/server/db/transaction.ts';
-import { hashToken } from '#/features/booking/reference.ts';
-import { generateReference } from '#/features/booking/reference.ts';
+import { hashToken, insertUnderFreshReference } from '#/features/booking/reference.ts';
 import { manageTokenFor } from '#/features/booking/booking-sms.ts';
 import { queueRegistrationConfirmation } from '#/features/events/registration-holds.ts';
 import { WAIT_TOKEN } from './wait-token.ts';
@@ -47,26 +46,29 @@ export async function acceptOffer(
       .where('id', '=', entry.event_id!)
       .executeTakeFirstOrThrow();
     const cancelToken = manageTokenFor(entry);
-    const registration = await trx
-      .insertInto('event_registration')
-      .values({
-        reference: generateReference('QE'),
-        event_id: event.id,
-        adults: entry.adults,
-        children_0_3: entry.children_0_3,
-        children_3_6: entry.children_3_6,
-        children_6_11: entry.children_6_11,
-        children_11_14: entry.children_11_14,
-        seats: entry.seats,
-        name: entry.name,
-        phone: entry.phone,
-        email: entry.email,
-        locale: entry.locale,
-        status: 'confirmed',
-        cancel_token_hash: cancelToken ? hashToken(cancelToken) : null,
-      })
-      .returning(['id', 'reference'])
-      .executeTakeFirstOrThrow();
+    const registration = await insertUnderFreshReference('QE', (reference) =>
+      trx
+        .insertInto('event_registration')
+        .values({
+          reference,
+          event_id: event.id,
+          adults: entry.adults,
+          children_0_3: entry.children_0_3,
+          children_3_6: entry.children_3_6,
+          children_6_11: entry.children_6_11,
+          children_11_14: entry.children_11_14,
+          seats: entry.seats,
+          name: entry.name,
+          phone: entry.phone,
+          email: entry.email,
+          locale: entry.locale,
+          status: 'confirmed',
+          cancel_token_hash: cancelToken ? hashToken(cancelToken) : null,
+        })
+        .onConflict((oc) => oc.column('reference').doNothing())
+        .returning(['id', 'reference'])
+        .executeTakeFirst(),
+    );
     await trx
       .updateTable('wait_entry')
       .set({ ...ERASED, status: 'accepted', registration_id: registration.id, closed_at: now })

@@ -5,7 +5,7 @@
 import { createHmac } from 'node:crypto';
 import type { Insertable } from 'kysely';
 import type { Db, WaitEntryTable } from '#/server/db/database.ts';
-import { generateReference, hashToken } from '#/features/booking/reference.ts';
+import { hashToken, insertUnderFreshReference } from '#/features/booking/reference.ts';
 
 export function waitToken(secret: string, entry: { id: number; reference: string }): string {
   return createHmac('sha256', secret)
@@ -30,11 +30,14 @@ export async function insertWaitEntry(
   secret: string,
   values: Omit<Insertable<WaitEntryTable>, 'reference' | 'token_hash'>,
 ): Promise<{ id: number; reference: string }> {
-  const row = await trx
-    .insertInto('wait_entry')
-    .values({ ...values, reference: generateReference('QW') })
-    .returning(['id', 'reference'])
-    .executeTakeFirstOrThrow();
+  const row = await insertUnderFreshReference('QW', (reference) =>
+    trx
+      .insertInto('wait_entry')
+      .values({ ...values, reference })
+      .onConflict((oc) => oc.column('reference').doNothing())
+      .returning(['id', 'reference'])
+      .executeTakeFirst(),
+  );
   await trx
     .updateTable('wait_entry')
     .set({ token_hash: waitTokenHash(secret, row) })
