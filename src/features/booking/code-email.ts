@@ -4,7 +4,8 @@
 import { getTranslator } from '#/lib/i18n.ts';
 import type { Locale } from '#/lib/locales.ts';
 import type { CodePurpose } from '#/features/verification/send-code.ts';
-import { renderHtml, renderText, type EmailContent, type RenderedEmail } from '#/server/mail/email-layout.ts';
+import type { RenderedEmail } from '#/server/mail/email-layout.ts';
+import { renderEmail } from '#/server/mail/render-email.ts';
 
 /** What the email says the code confirms, and what happens without it. */
 const PURPOSE_KEYS = {
@@ -21,16 +22,10 @@ export function renderCodeEmail(input: {
 }): RenderedEmail {
   const t = getTranslator(input.locale);
   const words = PURPOSE_KEYS[input.purpose];
-  const content: EmailContent = {
+  return renderEmail(input.locale, {
     subject: t('email.code.subject', { code: input.code }),
-    greeting: t('email.greetingAnonymous'),
     intro: t(words.intro, { minutes: input.minutes }),
     details: [{ label: t('email.code.label'), value: input.code, ltr: true }],
-    links: [],
     notes: [t(words.notYou)],
-    closing: t('email.closing'),
-    signature: t('email.signature'),
-    footer: t('email.footer'),
-  };
-  return { subject: content.subject, text: renderText(content), html: renderHtml(content, input.locale) };
+  });
 }

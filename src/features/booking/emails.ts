@@ -12,15 +12,8 @@ import { buildCalendar } from '#/lib/ics.ts';
 import { deskPath, managePath } from '#/lib/paths.ts';
 import type { DeskFacts } from '#/features/desks/desks.ts';
 import { beforeYouComeSection } from '#/features/desks/before-you-come.ts';
-import {
-  renderHtml,
-  renderText,
-  siteUrl,
-  trimOrigin,
-  type EmailContent,
-  type Link,
-  type RenderedEmail,
-} from '#/server/mail/email-layout.ts';
+import { siteUrl, trimOrigin, type Link, type RenderedEmail } from '#/server/mail/email-layout.ts';
+import { renderEmail, type EmailBody } from '#/server/mail/render-email.ts';
 
 export { type RenderedEmail } from '#/server/mail/email-layout.ts';
 export { escapeHtml } from '#/lib/text.ts';
@@ -103,18 +96,15 @@ export function bookingEventUid(reference: string, origin: string): string {
 }
 
 export function renderBookingEmail(input: BookingEmailInput): RenderedEmail {
-  const content = composeContent(input);
-  return {
-    subject: content.subject,
-    text: renderText(content),
-    html: renderHtml(content, input.locale),
-    ...(hasCalendarFile(input.kind) ? { ics: renderCalendarFile(input) } : {}),
-    ...(content.manageUrl ? { manageUrl: content.manageUrl } : {}),
-  };
+  const { manageUrl, ...body } = composeContent(input);
+  return renderEmail(input.locale, body, {
+    ics: hasCalendarFile(input.kind) ? renderCalendarFile(input) : undefined,
+    manageUrl,
+  });
 }
 
 /** The booking's content, plus the manage link the worker hands to the mailer. */
-type BookingContent = EmailContent & { manageUrl?: string };
+type BookingContent = EmailBody & { manageUrl?: string };
 
 function composeContent(input: BookingEmailInput): BookingContent {
   const t = getTranslator(input.locale);
@@ -136,9 +126,7 @@ function composeContent(input: BookingEmailInput): BookingContent {
         : undefined;
   return {
     subject: subjectFor(input.kind, t),
-    greeting: input.firstName?.trim()
-      ? t('email.greeting', { name: input.firstName.trim() })
-      : t('email.greetingAnonymous'),
+    name: input.firstName,
     intro: introFor(input.kind, t),
     details: [
       {
@@ -156,9 +144,6 @@ function composeContent(input: BookingEmailInput): BookingContent {
     links: link ? [link] : [],
     sections: beforeYouCome(input, t),
     notes,
-    closing: t('email.closing'),
-    signature: t('email.signature'),
-    footer: t('email.footer'),
     ...(manageUrl ? { manageUrl } : {}),
   };
 }

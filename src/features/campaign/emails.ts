@@ -10,15 +10,8 @@ import type { Locale } from '#/lib/locales.ts';
 import { formatLongDate, formatTimeRange } from '#/lib/format.ts';
 import { buildCalendar } from '#/lib/ics.ts';
 import { pagePath, pledgeManagePath } from '#/lib/paths.ts';
-import {
-  renderHtml,
-  renderText,
-  siteUrl,
-  trimOrigin,
-  type EmailContent,
-  type Link,
-  type RenderedEmail,
-} from '#/server/mail/email-layout.ts';
+import { siteUrl, trimOrigin, type Link, type RenderedEmail } from '#/server/mail/email-layout.ts';
+import { renderEmail, type EmailBody } from '#/server/mail/render-email.ts';
 
 export const PLEDGE_MESSAGE_KINDS = ['pledge_confirmation', 'pledge_reminder', 'pledge_cancelled'] as const;
 export type PledgeMessageKind = (typeof PLEDGE_MESSAGE_KINDS)[number];
@@ -132,11 +125,9 @@ export function renderPledgeEmail(input: PledgeEmailInput): RenderedEmail {
       : manageUrl
         ? { text: t('email.pledge.manage'), url: manageUrl }
         : { text: t('email.pledge.campaignPage'), url: campaignUrl };
-  const content: EmailContent = {
+  const body: EmailBody = {
     subject: subjectFor(kind, t),
-    greeting: input.firstName?.trim()
-      ? t('email.greeting', { name: input.firstName.trim() })
-      : t('email.greetingAnonymous'),
+    name: input.firstName,
     intro: introFor(kind, t),
     list: {
       label: kind === 'pledge_cancelled' ? t('email.pledge.label.itemsCancelled') : t('email.pledge.label.items'),
@@ -159,16 +150,12 @@ export function renderPledgeEmail(input: PledgeEmailInput): RenderedEmail {
     links: [link],
     notes,
     closing: kind === 'pledge_cancelled' ? t('email.pledge.closingCancelled') : t('email.pledge.closing'),
-    signature: t('email.signature'),
     footer: t('email.pledge.footer'),
   };
-  return {
-    subject: content.subject,
-    text: renderText(content),
-    html: renderHtml(content, locale),
-    ...(kind !== 'pledge_reminder' ? { ics: renderCalendarFile(input, t) } : {}),
-    ...(manageUrl ? { manageUrl } : {}),
-  };
+  return renderEmail(locale, body, {
+    ics: kind !== 'pledge_reminder' ? renderCalendarFile(input, t) : undefined,
+    manageUrl,
+  });
 }
 
 // One literal t('…') per key, so the locale test sees every key this module uses.

@@ -10,13 +10,8 @@ import { formatLongDate, formatTimeRange } from '#/lib/format.ts';
 import { smsText, smsWhen } from '#/features/booking/sms.ts';
 import { cancelPendingMessagesOf, enqueueMessage, smsRecipientOf } from '#/server/mail/outbox.ts';
 import { WITHDRAWN, type MessageRenderers, type RenderRequest } from '#/server/mail/renderers.ts';
-import {
-  renderHtml,
-  renderText,
-  trimOrigin,
-  type EmailContent,
-  type RenderedEmail,
-} from '#/server/mail/email-layout.ts';
+import { trimOrigin, type RenderedEmail } from '#/server/mail/email-layout.ts';
+import { renderEmail } from '#/server/mail/render-email.ts';
 import { pagePath } from '#/lib/paths.ts';
 
 export const WINDOW_NOTICE_KIND = 'pledge_window_changed';
@@ -116,9 +111,9 @@ export function renderWindowEmail(
   if (notice.released) return renderReleasedEmail(notice, locale, origin);
   const old = when(notice.oldStart, notice.oldEnd, locale);
   const moved = notice.change === 'moved' && notice.start && notice.end;
-  const content: EmailContent = {
+  return renderEmail(locale, {
     subject: moved ? t('partners.windows.email.subjectMoved') : t('partners.windows.email.subjectCancelled'),
-    greeting: firstName?.trim() ? t('email.greeting', { name: firstName.trim() }) : t('email.greetingAnonymous'),
+    name: firstName,
     intro: moved
       ? t('partners.windows.email.introMoved', { point: notice.pointName, old })
       : t('partners.windows.email.introCancelled', { point: notice.pointName, old }),
@@ -128,22 +123,17 @@ export function renderWindowEmail(
         ? [{ label: t('partners.windows.email.newTime'), value: when(notice.start!, notice.end!, locale) }]
         : []),
     ],
-    links: [],
     notes: [t('partners.windows.email.choose')],
-    closing: t('email.closing'),
-    signature: t('email.signature'),
     footer: t('partners.windows.email.footer'),
-  };
-  return { subject: content.subject, text: renderText(content), html: renderHtml(content, locale) };
+  });
 }
 
 /** The pledge was waiting for its code when the day changed: not recorded, pledge again. */
 function renderReleasedEmail(notice: WindowNotice, locale: Locale, origin: string): RenderedEmail {
   const t = getTranslator(locale);
   const moved = notice.change === 'moved' && notice.start && notice.end;
-  const content: EmailContent = {
+  return renderEmail(locale, {
     subject: t('partners.windows.released.subject'),
-    greeting: t('email.greetingAnonymous'),
     intro: t('partners.windows.released.intro', {
       point: notice.pointName,
       old: when(notice.oldStart, notice.oldEnd, locale),
@@ -152,12 +142,8 @@ function renderReleasedEmail(notice: WindowNotice, locale: Locale, origin: strin
       ? [{ label: t('partners.windows.email.newTime'), value: when(notice.start!, notice.end!, locale) }]
       : [],
     links: [{ text: t('partners.windows.released.link'), url: campaignUrl(origin, locale) }],
-    notes: [],
-    closing: t('email.closing'),
-    signature: t('email.signature'),
     footer: t('partners.windows.email.footer'),
-  };
-  return { subject: content.subject, text: renderText(content), html: renderHtml(content, locale) };
+  });
 }
 
 const campaignUrl = (origin: string, locale: Locale) => `${trimOrigin(origin)}${pagePath(locale, 'campaign')}`;

@@ -17,14 +17,8 @@ import { getTranslator, type Translate } from '#/lib/i18n.ts';
 import { localize, type Locale } from '#/lib/locales.ts';
 import { formatDateAndTime } from '#/lib/format.ts';
 import { eventPath } from '#/lib/paths.ts';
-import {
-  renderHtml,
-  renderText,
-  siteUrl,
-  trimOrigin,
-  type EmailContent,
-  type RenderedEmail,
-} from '#/server/mail/email-layout.ts';
+import { siteUrl, trimOrigin, type RenderedEmail } from '#/server/mail/email-layout.ts';
+import { renderEmail, type EmailBody } from '#/server/mail/render-email.ts';
 import { measureSms } from '#/server/sms/encoding.ts';
 import { SMS_MAX_SEGMENTS, smsText, smsWhen } from '#/features/booking/sms.ts';
 import type { PublicEvent } from './events.ts';
@@ -173,9 +167,8 @@ export function renderDateNoticeEmail(input: {
   const title = localize(event.title, locale);
   const when = formatDateAndTime(event.startsAt, null, locale);
   const base = input.kind === 'event_date_cancelled' ? 'email.event.dateCancelled' : 'email.event.dateMoved';
-  const content: EmailContent = {
+  return renderEmail(locale, {
     subject: t(`${base}.subject`, { event: title }),
-    greeting: t('email.greetingAnonymous'),
     intro: t(`${base}.intro`, { event: title, when }),
     details: [
       { label: t('events.confirmed.reference'), value: payload.reference, ltr: true },
@@ -191,12 +184,7 @@ export function renderDateNoticeEmail(input: {
             },
           ]
         : [],
-    notes: [],
-    closing: t('email.closing'),
-    signature: t('email.signature'),
-    footer: t('email.footer'),
-  };
-  return { subject: content.subject, text: renderText(content), html: renderHtml(content, locale) };
+  });
 }
 
 /**
@@ -214,9 +202,8 @@ export function renderListMovedEmail(input: {
   const title = localize(event.title, locale);
   const when = formatDateAndTime(event.startsAt, null, locale);
   const { intro, linkText } = listMovedEmail(t, input.list.standing, { event: title, when }, locale);
-  const content: EmailContent = {
+  const body: EmailBody = {
     subject: t('email.event.dateMoved.subject', { event: title }),
-    greeting: t('email.greetingAnonymous'),
     intro,
     details: [
       { label: t('waitlist.reference'), value: payload.reference, ltr: true },
@@ -224,15 +211,6 @@ export function renderListMovedEmail(input: {
       { label: t('event.where'), value: `${event.venue}, ${event.address}` },
     ],
     links: [{ text: linkText, url: input.list.statusUrl }],
-    notes: [],
-    closing: t('email.closing'),
-    signature: t('email.signature'),
-    footer: t('email.footer'),
   };
-  return {
-    subject: content.subject,
-    text: renderText(content),
-    html: renderHtml(content, locale),
-    manageUrl: input.list.statusUrl,
-  };
+  return renderEmail(locale, body, { manageUrl: input.list.statusUrl });
 }

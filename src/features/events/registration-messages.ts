@@ -7,7 +7,8 @@ import { localize, type Locale } from '#/lib/locales.ts';
 import { formatDateAndTime } from '#/lib/format.ts';
 import { buildCalendar } from '#/lib/ics.ts';
 import { eventSignUpPath } from '#/lib/paths.ts';
-import { renderHtml, renderText, siteUrl, type EmailContent, type RenderedEmail } from '#/server/mail/email-layout.ts';
+import { siteUrl, type RenderedEmail } from '#/server/mail/email-layout.ts';
+import { renderEmail, type EmailBody } from '#/server/mail/render-email.ts';
 import { shortManageUrl, smsText, smsWhen } from '#/features/booking/sms.ts';
 import { eventToIcs } from './event-formats.ts';
 import type { PublicEvent } from './events.ts';
@@ -66,9 +67,8 @@ export function renderRegistrationEmail(input: {
   const cancelUrl = payload.cancelToken
     ? siteUrl(origin, eventSignUpPath(locale, event.slug, 'non-veniamo', { token: payload.cancelToken }))
     : undefined;
-  const content: EmailContent = {
+  const body: EmailBody = {
     subject: t(`email.event.${shortKind(input.kind)}.subject`, { event: title }),
-    greeting: t('email.greetingAnonymous'),
     intro: t(`email.event.${shortKind(input.kind)}.intro`, { seats: payload.seats, event: title }),
     details: [
       { label: t('events.confirmed.reference'), value: payload.reference, ltr: true },
@@ -80,17 +80,10 @@ export function renderRegistrationEmail(input: {
     ],
     links: cancelUrl ? [{ text: t('email.event.cancelLink'), url: cancelUrl }] : [],
     notes: input.kind === 'event_registration_confirmation' ? [t('email.calendar')] : [],
-    closing: t('email.closing'),
-    signature: t('email.signature'),
-    footer: t('email.footer'),
   };
-  return {
-    subject: content.subject,
-    text: renderText(content),
-    html: renderHtml(content, locale),
-    ...(input.kind === 'event_registration_confirmation'
-      ? { ics: buildCalendar([eventToIcs(event, locale, origin)]) }
-      : {}),
-    ...(cancelUrl ? { manageUrl: cancelUrl } : {}),
-  };
+  return renderEmail(locale, body, {
+    ics:
+      input.kind === 'event_registration_confirmation' ? buildCalendar([eventToIcs(event, locale, origin)]) : undefined,
+    manageUrl: cancelUrl,
+  });
 }

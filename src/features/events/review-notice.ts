@@ -7,7 +7,8 @@ import { enqueueMessage } from '#/server/mail/outbox.ts';
 import type { MessageRenderers, RenderRequest } from '#/server/mail/renderers.ts';
 import { getTranslator } from '#/lib/i18n.ts';
 import { staffPath } from '#/lib/paths.ts';
-import { renderHtml, renderText, siteUrl, type EmailContent, type RenderedEmail } from '#/server/mail/email-layout.ts';
+import { siteUrl, type RenderedEmail } from '#/server/mail/email-layout.ts';
+import { renderEmail } from '#/server/mail/render-email.ts';
 
 export const REVIEW_NOTICE_KIND = 'event_review_notice';
 
@@ -46,22 +47,17 @@ export function renderReviewNotice(notice: ReviewNotice, origin: string): Render
   const locale = 'it';
   const t = getTranslator(locale);
   const url = siteUrl(origin, staffPath(locale, 'eventi', String(notice.eventId)));
-  const content: EmailContent = {
+  return renderEmail(locale, {
     subject: notice.change
       ? t('partners.review.email.subjectChange', { title: notice.title })
       : t('partners.review.email.subjectNew', { title: notice.title }),
-    greeting: t('email.greetingAnonymous'),
     intro: notice.change
       ? t('partners.review.email.introChange', { title: notice.title })
       : t('partners.review.email.introNew', { title: notice.title }),
-    details: [],
     links: [{ text: t('partners.review.email.link'), url }],
-    notes: [],
     closing: t('auth.email.closing'),
-    signature: t('email.signature'),
     footer: t('auth.email.footer'),
-  };
-  return { subject: content.subject, text: renderText(content), html: renderHtml(content, locale) };
+  });
 }
 
 export const reviewNoticeRenderers: MessageRenderers = {

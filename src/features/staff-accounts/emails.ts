@@ -5,7 +5,8 @@ import { staffPath, withQuery } from '#/lib/paths.ts';
 import type { Role } from './policy.ts';
 import { getTranslator, type Translate } from '#/lib/i18n.ts';
 import type { Locale } from '#/lib/locales.ts';
-import { renderHtml, renderText, siteUrl, type EmailContent, type RenderedEmail } from '#/server/mail/email-layout.ts';
+import { siteUrl, type RenderedEmail } from '#/server/mail/email-layout.ts';
+import { renderEmail, type EmailBody } from '#/server/mail/render-email.ts';
 
 export const STAFF_MESSAGE_KINDS = ['staff_invitation', 'staff_password_reset'] as const;
 export type StaffMessageKind = (typeof STAFF_MESSAGE_KINDS)[number];
@@ -70,14 +71,8 @@ export function renderStaffEmail(input: StaffEmailInput): RenderedEmail {
   const locale = staffLocaleOf(input.locale);
   const t = getTranslator(locale);
   const { message } = input;
-  const base = {
-    greeting: message.name.trim() ? t('email.greeting', { name: message.name.trim() }) : t('email.greetingAnonymous'),
-    details: [],
-    closing: t('auth.email.closing'),
-    signature: t('email.signature'),
-    footer: t('auth.email.footer'),
-  };
-  let content: EmailContent;
+  const base = { name: message.name, closing: t('auth.email.closing'), footer: t('auth.email.footer') };
+  let content: EmailBody;
   let url: string;
   if (message.kind === 'staff_invitation') {
     url = invitationUrl(input.origin, locale, message.token);
@@ -101,5 +96,5 @@ export function renderStaffEmail(input: StaffEmailInput): RenderedEmail {
       notes: [t('auth.email.reset.expires'), t('auth.email.reset.ignore')],
     };
   }
-  return { subject: content.subject, text: renderText(content), html: renderHtml(content, locale), manageUrl: url };
+  return renderEmail(locale, content, { manageUrl: url });
 }

@@ -9,7 +9,8 @@ import { volunteerPath } from '#/lib/paths.ts';
 import type { VOLUNTEER_SKILLS } from './vocabulary.ts';
 import { getTranslator, type Translate } from '#/lib/i18n.ts';
 import type { Locale } from '#/lib/locales.ts';
-import { renderHtml, renderText, siteUrl, type EmailContent, type RenderedEmail } from '#/server/mail/email-layout.ts';
+import { siteUrl, type RenderedEmail } from '#/server/mail/email-layout.ts';
+import { renderEmail, type EmailBody } from '#/server/mail/render-email.ts';
 
 export const VOLUNTEER_MESSAGE_KINDS = [
   'volunteer_confirm_address',
@@ -99,15 +100,8 @@ export function renderVolunteerEmail(input: VolunteerEmailInput): RenderedEmail 
     text: t('email.volunteer.withdraw'),
     url: withdrawVolunteerUrl(input.origin, locale, message.withdrawToken),
   };
-  const base = {
-    greeting: input.name?.trim() ? t('email.greeting', { name: input.name.trim() }) : t('email.greetingAnonymous'),
-    details: [],
-    closing: t('email.closing'),
-    signature: t('email.signature'),
-    footer: t('email.volunteer.footer'),
-    footerLinks: [withdraw],
-  };
-  let content: EmailContent;
+  const base = { name: input.name, footer: t('email.volunteer.footer'), footerLinks: [withdraw] };
+  let content: EmailBody;
   let manageUrl: string | undefined;
   if (message.kind === 'volunteer_confirm_address') {
     manageUrl = confirmVolunteerUrl(input.origin, locale, message.confirmToken);
@@ -144,12 +138,7 @@ export function renderVolunteerEmail(input: VolunteerEmailInput): RenderedEmail 
       notes: [t('email.volunteer.next')],
     };
   }
-  return {
-    subject: content.subject,
-    text: renderText(content),
-    html: renderHtml(content, locale),
-    ...(manageUrl ? { manageUrl } : {}),
-  };
+  return renderEmail(locale, content, { manageUrl });
 }
 
 function renderCoordinatorNotice(
@@ -158,21 +147,17 @@ function renderCoordinatorNotice(
   const locale: Locale = 'it';
   const t = getTranslator(locale);
   const municipio = String(message.municipio);
-  const content: EmailContent = {
+  return renderEmail(locale, {
     subject: t('email.volunteer.subject.coordinatorNotice'),
-    greeting: t('email.greetingAnonymous'),
     intro: t('email.volunteer.intro.coordinatorNotice', { municipio }),
     details: [
       { label: t('email.volunteer.label.municipio'), value: municipio, ltr: true },
       { label: t('email.volunteer.label.skills'), value: message.skills.map((s) => skillLabel(s, t)).join(', ') },
     ],
-    links: [],
     notes: [t('email.volunteer.staffArea')],
     closing: t('email.volunteer.closingCoordinator'),
-    signature: t('email.signature'),
     footer: t('email.volunteer.footerCoordinator', { municipio }),
-  };
-  return { subject: content.subject, text: renderText(content), html: renderHtml(content, locale) };
+  });
 }
 
 // One literal t('…') per key, so the locale test sees every key this module uses.

@@ -9,7 +9,8 @@ import { localize, type Locale } from '#/lib/locales.ts';
 import { formatLongDate, formatTime } from '#/lib/format.ts';
 import { getServerSecret } from '#/server/security/secret.ts';
 import { WITHDRAWN, type MessageRenderers, type RenderRequest } from '#/server/mail/renderers.ts';
-import { renderHtml, renderText, siteUrl, type EmailContent } from '#/server/mail/email-layout.ts';
+import { siteUrl } from '#/server/mail/email-layout.ts';
+import { renderEmail, type EmailBody } from '#/server/mail/render-email.ts';
 import { getPublicEventBySlug } from '#/features/events/events.ts';
 import { getDeskBySlug } from '#/features/desks/desks.ts';
 import { WAIT_MESSAGE_KINDS, parseWaitPayload, type WaitMessageKind } from './wait-messages.ts';
@@ -75,9 +76,8 @@ const email = (kind: WaitMessageKind) => async (request: RenderRequest) => {
   const url = siteUrl(request.origin, waitStatusPath(locale, { token: p.token }));
   const key = keyOf(kind, p.desk);
   const starts = p.event?.startsAt ?? (p.payload.startsAt ? new Date(p.payload.startsAt) : undefined);
-  const content: EmailContent = {
+  const body: EmailBody = {
     subject: t(`waitlist.email.${key}.subject`, { event: title, desk: title }),
-    greeting: t('email.greetingAnonymous'),
     intro: t(`waitlist.email.${key}.intro`, {
       seats: p.payload.seats,
       event: title,
@@ -93,12 +93,8 @@ const email = (kind: WaitMessageKind) => async (request: RenderRequest) => {
       },
     ],
     links: [{ text: t(`waitlist.email.${key}.link`), url }],
-    notes: [],
-    closing: t('email.closing'),
-    signature: t('email.signature'),
-    footer: t('email.footer'),
   };
-  return { subject: content.subject, text: renderText(content), html: renderHtml(content, locale), manageUrl: url };
+  return renderEmail(locale, body, { manageUrl: url });
 };
 
 export const waitlistRenderers: MessageRenderers = {

@@ -1,6 +1,7 @@
 // The shared shape of the site's emails: one content object rendered twice, as plain text and as a
 // small HTML page in the reader's language and direction (Arabic right to left), with the same
-// greeting, details, links, notes and footer in both. Pure; used by booking.ts, pledge.ts and volunteer.ts.
+// greeting, details, links, notes and footer in both. Pure; every feature's emails come here through
+// render-email.ts, which fills in the parts they share.
 import { HREFLANG, textDirection, type Locale } from '#/lib/locales.ts';
 import { escapeHtml } from '#/lib/text.ts';
 
