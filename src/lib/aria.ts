@@ -4,3 +4,18 @@
 export function describedBy(...ids: (string | false | undefined | null | '')[]): string | undefined {
   return ids.filter(Boolean).join(' ') || undefined;
 }
+
+/**
+ * The aria attributes of a labelled field (FormGroup): described by `<name>-hint` when it has a
+ * hint and by `<name>-error` when it has an error, which also marks it invalid.
+ */
+export function fieldAria(
+  name: string,
+  hint: string | undefined,
+  error: string | undefined,
+): { 'aria-describedby': string | undefined; 'aria-invalid': 'true' | undefined } {
+  return {
+    'aria-describedby': describedBy(hint && `${name}-hint`, error && `${name}-error`),
+    'aria-invalid': error ? 'true' : undefined,
+  };
+}
