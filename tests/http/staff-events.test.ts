@@ -282,6 +282,25 @@ describe('writing an event', () => {
     }
   });
 
+  it('points a refused choice of step-free access to its error, for a screen reader', async () => {
+    const posted = await postForm('partnerA', '/it/staff/eventi/nuovo', [
+      ...Object.entries(NEW_EVENT),
+      ['stepFree', 'forse'],
+    ]);
+    expect(posted.status).toBe(303);
+    const draft = posted.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('qubi-draft-staff='))!
+      .split(';')[0]!;
+    const page = await request('partnerA', '/it/staff/eventi/nuovo', { headers: { Cookie: draft } });
+    expect(page.status).toBe(422);
+    expect(page.html).toContain('href="#stepFree"');
+    const select = /<select[^>]*\bid="stepFree"[^>]*>/.exec(page.html)?.[0] ?? '';
+    expect(select).toContain('aria-invalid="true"');
+    expect(select).toMatch(/aria-describedby="[^"]*\bstepFree-error\b/);
+    expect(page.html).toMatch(/id="stepFree-error"[^>]*>[^]*?Errore:/);
+  });
+
   it('creates a draft and redirects to it', async () => {
     const page = await postForm('partnerA', '/it/staff/eventi/nuovo', Object.entries(NEW_EVENT));
     expect(page.status).toBe(303);
