@@ -76,8 +76,13 @@ describe('a page arriving slowly', () => {
         new PerformanceObserver(() => (w.painted = true)).observe({ type: 'paint', buffered: true });
       });
       await tab.goto(`http://127.0.0.1:${port}/${locale}${page}`, { waitUntil: 'load' });
-      // Paints happened (or nothing was measured) and the page is whole.
-      expect(await tab.evaluate(() => (window as unknown as { painted: boolean }).painted)).toBe(true);
+      // The page painted (with its first paint held until the page is whole, that may come after
+      // "load"), two more frames went by, and the observers have reported: else nothing was measured.
+      await tab.waitForFunction(() => (window as unknown as { painted: boolean }).painted);
+      await tab.evaluate(
+        () =>
+          new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(resolve, 50)))),
+      );
       await tab.locator('footer').first().waitFor();
       expect(await tab.evaluate(() => (window as unknown as { moved: string[] }).moved)).toEqual([]);
     });
