@@ -13,7 +13,7 @@ import type pg from 'pg';
 import type { Database } from '#/server/db/database.ts';
 import { listDesks } from '#/features/desks/desks.ts';
 import { listDeskSlots } from '#/features/booking/slot-availability.ts';
-import { generateReference } from '#/features/booking/reference.ts';
+import { insertUnderFreshReference } from '#/features/booking/reference.ts';
 import { addDays } from '#/features/booking/slots.ts';
 import { romeDateString, toRomeIso } from '#/lib/time.ts';
 import { migrateAndSeed } from './prepare-database.ts';
@@ -152,12 +152,18 @@ export async function bookingTransaction(
     [b.deskId, b.start],
   );
   if (slot.rowCount === 0) throw new Conflict();
-  const reference = generateReference();
-  await query(
-    `INSERT INTO booking (reference, desk_id, slot_id, starts_at, ends_at, first_name, phone, locale, source) VALUES ($1, $2, $3, $4, $5, 'Bench', $6, 'it', 'api')`,
-    [reference, b.deskId, slot.rows[0]!.id, b.start, b.end, b.phone],
+  // A reference already taken is drawn again, as the site does (insertUnderFreshReference).
+  const row = await insertUnderFreshReference(
+    'QB',
+    async (reference) =>
+      (
+        await query(
+          `INSERT INTO booking (reference, desk_id, slot_id, starts_at, ends_at, first_name, phone, locale, source) VALUES ($1, $2, $3, $4, $5, 'Bench', $6, 'it', 'api') ON CONFLICT (reference) DO NOTHING RETURNING reference`,
+          [reference, b.deskId, slot.rows[0]!.id, b.start, b.end, b.phone],
+        )
+      ).rows[0],
   );
-  return { reference };
+  return { reference: String(row.reference) };
 }
 
 // ---------------------------------------------------------------- child servers

@@ -20,7 +20,7 @@
 import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import { generateReference } from '#/features/booking/reference.ts';
+import { insertUnderFreshReference } from '#/features/booking/reference.ts';
 import { codeMatches, generateCode, hashCode } from '#/features/verification/code.ts';
 import { Conflict, percentile, type LoadResult, type Query } from './bench-lib.ts';
 import { startSmppServer } from '../tests/support/smpp-server.ts';
@@ -189,14 +189,21 @@ export async function holdTransaction(
     [b.deskId, b.start],
   );
   if (slot.rowCount === 0) throw new Conflict();
-  const reference = generateReference();
   const expires = new Date(Date.now() + HOLD_MINUTES * 60_000).toISOString();
-  const row = await query(
-    `INSERT INTO booking (reference, desk_id, slot_id, starts_at, ends_at, first_name, phone, locale, source, status, hold_expires_at)
-     VALUES ($1, $2, $3, $4, $5, 'Bench', $6, 'it', 'api', 'pending', $7) RETURNING id`,
-    [reference, b.deskId, slot.rows[0]!.id, b.start, b.end, b.phone, expires],
+  // A reference already taken is drawn again, as the site does (insertUnderFreshReference).
+  const row = await insertUnderFreshReference(
+    'QB',
+    async (reference) =>
+      (
+        await query(
+          `INSERT INTO booking (reference, desk_id, slot_id, starts_at, ends_at, first_name, phone, locale, source, status, hold_expires_at)
+     VALUES ($1, $2, $3, $4, $5, 'Bench', $6, 'it', 'api', 'pending', $7) ON CONFLICT (reference) DO NOTHING RETURNING id, reference`,
+          [reference, b.deskId, slot.rows[0]!.id, b.start, b.end, b.phone, expires],
+        )
+      ).rows[0],
   );
-  const bookingId = Number(row.rows[0]!.id);
+  const bookingId = Number(row.id);
+  const reference = String(row.reference);
   const code = generateCode();
   await query(
     `INSERT INTO verification_code (booking_id, channel, code_hash, last_sent_at, expires_at) VALUES ($1, 'sms', $2, now(), $3)`,
@@ -239,12 +246,18 @@ export async function signUpHoldTransaction(
   );
   if (taken.rowCount === 0) throw new Conflict();
   const expires = new Date(Date.now() + HOLD_MINUTES * 60_000).toISOString();
-  const row = await query(
-    `INSERT INTO event_registration (reference, event_id, adults, children_3_6, seats, name, phone, locale, status, hold_expires_at)
-     VALUES ($1, $2, 2, 1, $3, 'Bench', $4, 'it', 'pending', $5) RETURNING id`,
-    [generateReference().replace(/^QB/, 'QE'), s.eventId, seats, s.phone, expires],
+  const row = await insertUnderFreshReference(
+    'QE',
+    async (reference) =>
+      (
+        await query(
+          `INSERT INTO event_registration (reference, event_id, adults, children_3_6, seats, name, phone, locale, status, hold_expires_at)
+     VALUES ($1, $2, 2, 1, $3, 'Bench', $4, 'it', 'pending', $5) ON CONFLICT (reference) DO NOTHING RETURNING id`,
+          [reference, s.eventId, seats, s.phone, expires],
+        )
+      ).rows[0],
   );
-  const registrationId = Number(row.rows[0]!.id);
+  const registrationId = Number(row.id);
   const code = generateCode();
   await query(
     `INSERT INTO verification_code (registration_id, channel, code_hash, last_sent_at, expires_at) VALUES ($1, 'sms', $2, now(), $3)`,
