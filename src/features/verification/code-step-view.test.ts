@@ -10,7 +10,7 @@ describe('the hint under "send the code again"', () => {
       'Puoi chiedere un nuovo codice dopo 1 minuto, al massimo 2 volte.',
     );
     expect(resendHint(getTranslator('ar'), 'ar', 60)).toBe(
-      'يمكنك طلب رمز جديد مرتين على الأكثر، على أن تمر دقيقة بين الطلبين.',
+      'يمكنك طلب رمز جديد مرتين على الأكثر، على أن تمر دقيقة بين كل طلب وآخر.',
     );
   });
 
