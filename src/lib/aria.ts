@@ -6,16 +6,16 @@ export function describedBy(...ids: (string | false | undefined | null | '')[]):
 }
 
 /**
- * The aria attributes of a labelled field (FormGroup): described by `<name>-hint` when it has a
- * hint and by `<name>-error` when it has an error, which also marks it invalid.
+ * The aria attributes of a labelled field (FormGroup) whose control's id is `id`: described by
+ * `<id>-hint` when it has a hint and by `<id>-error` when it has an error, which also marks it invalid.
  */
 export function fieldAria(
-  name: string,
+  id: string,
   hint: string | undefined,
   error: string | undefined,
 ): { 'aria-describedby': string | undefined; 'aria-invalid': 'true' | undefined } {
   return {
-    'aria-describedby': describedBy(hint && `${name}-hint`, error && `${name}-error`),
+    'aria-describedby': describedBy(hint && `${id}-hint`, error && `${id}-error`),
     'aria-invalid': error ? 'true' : undefined,
   };
 }

@@ -683,6 +683,9 @@ describe('every form is an action that asks `can` on the desk first', () => {
     }
     const book = await send(agenda, typed[0]![1], cookie);
     expect(book.html).toContain('href="#topic"'); // every problem at once, the desk's topics included
+    // The refused fields point to their messages (SelectField, TextareaField).
+    expect(book.html).toMatch(/<select id="topic" name="topic" aria-describedby="topic-error" aria-invalid="true"/);
+    expect(book.html).toMatch(/<textarea id="note" name="note" rows="3" aria-describedby="note-hint"/);
 
     // Buttons nobody types in: a hand-made value is a bad request.
     const buttons: [string, Record<string, string>][] = [
