@@ -6,8 +6,7 @@ import type { AstroGlobal } from 'astro';
 import { actions } from 'astro:actions';
 import type { Desk } from '#/features/desks/desks.ts';
 import { getDeskBySlug } from '#/features/desks/desks.ts';
-import { routeLocale } from '#/server/cache/live-page.ts';
-import { getDb } from '#/server/db/index.ts';
+import { loadPageSubject } from '#/server/http/page-subject.ts';
 import { noStore } from '#/server/http/no-store.ts';
 import { refusedAsSpam } from '#/server/actions/form-page-state.ts';
 import { setFlowStatus, type BookingDraft, type FlowView } from './booking-flow.ts';
@@ -39,11 +38,9 @@ export async function bookingStepPage(
   astro: AstroGlobal,
   step: FlowStep | 'code',
 ): Promise<BookingStepPage | Response> {
-  const locale = routeLocale(astro.params.locale);
-  if (!locale) return astro.rewrite('/404');
-  const db = await getDb();
-  const desk = await getDeskBySlug(db, astro.params.slug ?? '');
-  if (!desk) return astro.rewrite('/404');
+  const opened = await loadPageSubject(astro, getDeskBySlug);
+  if (opened instanceof Response) return opened;
+  const { locale, db, subject: desk } = opened;
   // Rendered from the draft cookie: never kept by the front cache (it never calls cacheLiveData) nor by anyone on the way.
   noStore(astro);
   let outcome: StepOutcome;
