@@ -60,7 +60,7 @@ describe('a page arriving slowly', () => {
         const w = window as unknown as { moved: string[]; painted: boolean };
         w.moved = [];
         // "label for=municipio in form.filter": enough to find what moved.
-        const describe = (node: Node | undefined) => {
+        const whatMoved = (node: Node | undefined) => {
           const name = (n: Element) =>
             [n.localName, n.id && `#${n.id}`, n.getAttribute('class') && `.${n.getAttribute('class')}`].join('');
           if (node instanceof Text && node.parentElement)
@@ -70,7 +70,7 @@ describe('a page arriving slowly', () => {
         };
         new PerformanceObserver((list) => {
           for (const e of list.getEntries() as (PerformanceEntry & { value: number; sources: { node?: Node }[] })[])
-            for (const s of e.sources) w.moved.push(describe(s.node));
+            for (const s of e.sources) w.moved.push(whatMoved(s.node));
         }).observe({ type: 'layout-shift', buffered: true });
         w.painted = false;
         new PerformanceObserver(() => (w.painted = true)).observe({ type: 'paint', buffered: true });

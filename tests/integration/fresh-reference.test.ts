@@ -1,7 +1,9 @@
 // A reference drawn that another row already has is drawn again, inside the same transaction,
-// instead of aborting it with a unique violation (src/features/booking/reference.ts): the inserts
-// of a waiting-list entry, of the sign-up an accepted offer makes and of the booking an accepted
-// desk offer makes all go through insertUnderFreshReference. Against PGlite and PostgreSQL.
+// instead of aborting it with a unique violation (insertUnderFreshReference, src/features/booking/
+// reference.ts), proven here on a real table against PGlite and PostgreSQL. Its callers (a
+// waiting-list entry, the sign-up of an accepted offer, the booking of an accepted desk offer) pass
+// it an insert with ON CONFLICT (reference) DO NOTHING; the waiting-list tests run those inserts,
+// where a conflict target without a unique index would fail.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { insertPartyEvent } from '../support/party-event.ts';
