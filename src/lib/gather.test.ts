@@ -39,4 +39,48 @@ describe('gatherInTurn', () => {
     fail = false;
     expect(await run('c')).toBe('c');
   });
+
+  it("'io-one-at-a-time' holds the calls made during a run for one next run, and adds no wait when idle", async () => {
+    const runs: number[][] = [];
+    let finish: (() => void) | undefined;
+    const run = gatherInTurn(async (items: number[]) => {
+      runs.push(items);
+      // The first run stays under way until the test lets it end.
+      if (runs.length === 1) await new Promise<void>((resolve) => (finish = resolve));
+      return items;
+    }, 'io-one-at-a-time');
+    const first = run(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(runs).toEqual([[1]]);
+    // Three calls in three later turns, all while the first run is under way.
+    const during: Promise<number>[] = [];
+    for (const n of [2, 3, 4]) {
+      during.push(run(n));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(runs).toEqual([[1]]);
+    finish!();
+    expect(await first).toBe(1);
+    expect(await Promise.all(during)).toEqual([2, 3, 4]);
+    expect(runs).toEqual([[1], [2, 3, 4]]);
+    // Idle again: a lone call runs in its own turn.
+    expect(await run(5)).toBe(5);
+    expect(runs).toEqual([[1], [2, 3, 4], [5]]);
+  });
+
+  it("'io-one-at-a-time' runs the next group after a failed one", async () => {
+    const runs: string[][] = [];
+    const run = gatherInTurn(async (items: string[]) => {
+      runs.push(items);
+      await new Promise((resolve) => setImmediate(resolve));
+      if (runs.length === 1) throw new Error('database away');
+      return items;
+    }, 'io-one-at-a-time');
+    const failed = run('a');
+    await new Promise((resolve) => setImmediate(resolve));
+    const next = run('b');
+    await expect(failed).rejects.toThrow('database away');
+    expect(await next).toBe('b');
+    expect(runs).toEqual([['a'], ['b']]);
+  });
 });

@@ -33,10 +33,13 @@ export async function recordSent(db: Db, records: readonly SentRecord[]): Promis
      WHERE outbox.id = v.id AND outbox.status = 'sending' AND outbox.attempts = v.attempts`.execute(db);
 }
 
-/** recordSent for the SMS that finish in the same turn of the event loop, in one statement (gather.ts). */
+/**
+ * recordSent for the SMS that finish in the same turn of the event loop, and those that finish while
+ * the statement before is under way, in one statement (gather.ts, 'io-one-at-a-time').
+ */
 export function sentRecorder(db: Db): (record: SentRecord) => Promise<void> {
   return gatherInTurn(async (records: SentRecord[]) => {
     await recordSent(db, records);
     return records.map(() => undefined);
-  }, 'io');
+  }, 'io-one-at-a-time');
 }

@@ -82,14 +82,15 @@ export function receiptStatement(receipts: readonly Receipt[], at: Date) {
 
 /**
  * Records each receipt on its message (intermediate states change nothing, a final one marks it);
- * those that arrive in the same turn of the event loop in one statement (gather.ts): an SMS centre
- * sends them in bursts, one per message a moment after its submit.
+ * those that arrive in the same turn of the event loop, and those that arrive while the statement
+ * before is under way, in one statement (gather.ts, 'io-one-at-a-time'): an SMS centre sends them
+ * in a stream, one per message a moment after its submit, and nobody waits for them.
  */
 export function receiptRecorder(
   db: Db,
   log: (line: string) => void = console.log,
 ): (receipt: Receipt) => Promise<void> {
-  const mark = gatherInTurn((receipts: Receipt[]) => markReceipts(db, receipts, new Date()), 'io');
+  const mark = gatherInTurn((receipts: Receipt[]) => markReceipts(db, receipts, new Date()), 'io-one-at-a-time');
   return async (receipt) => {
     for (let attempt = 1; attempt <= 5; attempt++) {
       if (await mark(receipt)) return;
