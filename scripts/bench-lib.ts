@@ -234,6 +234,8 @@ export interface LoadResult {
   benchCpuMsPerOk?: number;
   /** PostgreSQL's CPU time per expected answer, in ms (the whole server: postgresCpuMs). */
   databaseCpuMsPerOk?: number;
+  /** How long the server took to finish what the run left behind (settle), in ms. */
+  settledMs?: number;
 }
 
 // Clock ticks of /proc/<pid>/stat's utime and stime.
@@ -302,6 +304,26 @@ export function postgresCpuMs(postmaster: number): number {
     return (ticks * 1000) / ticksPerSecond;
   } catch {
     return NaN;
+  }
+}
+
+/**
+ * Waits until a server has finished what its last run left behind, at most `maxMs`: until, over
+ * 250 ms, it and PostgreSQL (with `postmaster`) spent less than 10 % of a core together. The site's
+ * sequences leave work after the load stops (SMS still going out, each one's receipt a second later,
+ * autovacuum of what they changed); without a wait it fell in the next run's window, on the other
+ * side's rate (seen: the bare server's third run, which comes after two site runs in a row, 25–40 %
+ * slower than its first two). Answers how long it waited, in ms.
+ */
+export async function settle(pid: number, postmaster: number | undefined, maxMs = 10_000): Promise<number> {
+  const busy = () => processCpuMs(pid) + (postmaster ? postgresCpuMs(postmaster) : 0);
+  const started = performance.now();
+  for (;;) {
+    const before = busy();
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const spent = busy() - before;
+    const waited = performance.now() - started;
+    if (!(spent >= 25) || waited >= maxMs) return waited;
   }
 }
 

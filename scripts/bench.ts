@@ -63,6 +63,7 @@ import {
   postgresServerPid,
   processCpuMs,
   requireWrk,
+  settle,
   startChildServer,
   writeDocSection,
   wrkLoad,
@@ -507,7 +508,7 @@ function targets(
 }
 
 const show = (r: LoadResult) =>
-  `${r.perSecond.toFixed(0)}/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, CPU ${r.cpuMsPerOk?.toFixed(2)} ms each${r.databaseCpuMsPerOk === undefined ? '' : ` + PostgreSQL ${r.databaseCpuMsPerOk.toFixed(2)} ms`} + bench ${r.benchCpuMsPerOk?.toFixed(2)} ms${r.other ? ` (also ${r.other})` : ''}`;
+  `${r.perSecond.toFixed(0)}/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, CPU ${r.cpuMsPerOk?.toFixed(2)} ms each${r.databaseCpuMsPerOk === undefined ? '' : ` + PostgreSQL ${r.databaseCpuMsPerOk.toFixed(2)} ms`} + bench ${r.benchCpuMsPerOk?.toFixed(2)} ms, settled in ${((r.settledMs ?? 0) / 1000).toFixed(1)} s${r.other ? ` (also ${r.other})` : ''}`;
 
 /** A server under test: where to send requests, and its process (for its CPU time). */
 interface Server {
@@ -535,12 +536,15 @@ async function measurePairs(
     const databaseBefore = postmaster ? postgresCpuMs(postmaster) : 0;
     const benchBefore = process.cpuUsage();
     const result = await t.run(server.origin, isBare, seconds);
+    // What the run left behind (SMS, receipts) is counted with it, and kept out of the next run.
+    const settled = await settle(server.pid, postmaster);
     const bench = process.cpuUsage(benchBefore);
     return {
       ...result,
       cpuMsPerOk: (processCpuMs(server.pid) - before) / result.ok,
       benchCpuMsPerOk: (bench.user + bench.system) / 1000 / result.ok,
       ...(postmaster ? { databaseCpuMsPerOk: (postgresCpuMs(postmaster) - databaseBefore) / result.ok } : {}),
+      settledMs: settled,
     };
   };
   for (const t of list) {
@@ -888,7 +892,7 @@ function report(runs: Run[], pgUrl: string | undefined): string {
       .loadavg()
       .map((l) => l.toFixed(1))
       .join(', ')} at the end (other work ran beside it).`,
-    `The site and its baseline run side by side on the same data: a bare node:http server returning the same bytes (pages), or doing the same SQL transaction (writes: node:http + pg on PostgreSQL, node:http + PGlite in one process on a copy of the embedded database). Each target: ${WARMUP_SECONDS} s of warm-up on each, then ${PAIRS} pairs of ${SECONDS} s runs, site and bare interleaved (site first, then bare first, …), ${READ_CONNECTIONS} connections for reads and ${WRITE_CONNECTIONS} for writes; the booking with its code is a sequence (POST the booking, wait for the code's SMS, POST the code; ${smsFiles ? 'the SMS written as files by the development transport' : 'the SMS submitted over SMPP to an SMS centre in the load generator, which sends a delivery receipt a second later, as in production'}) driven from Node by ${SEQUENCE_CONNECTIONS} families at once, counted by sequences that ended confirmed, against the bare server's two transactions (the hold with its code's hash; the code checked and the hold confirmed), which answers the code in its first response; the event sign-up with its code is the same sequence for a party of three (two adults, a child of 3–6) on one event of 100,000 seats (POST …/registrations, the code, POST …/confirm), against the bare server's two transactions (the guarded seat counter, the pending sign-up and its code's hash; the code checked and the sign-up confirmed). Each write comes from its own client address (X-Forwarded-For through TRUSTED_PROXIES=127.0.0.1). requests/s counts answers with the expected status (200, or 201 for writes); latencies in milliseconds; the figures shown are the pair with the median ratio, and "pairs" gives all ${PAIRS} ratios (their spread is the noise of this run). A row whose bare server was slower than the site says "not measured". Bookings go to distinct slots of ${BENCH_DESKS} bench desks; pledges are 1 of one item whose target is raised to ${PLEDGE_TARGET.toLocaleString('en')}. "Before" is the ratio of the run this one replaced: ${before.said}.`,
+    `The site and its baseline run side by side on the same data: a bare node:http server returning the same bytes (pages), or doing the same SQL transaction (writes: node:http + pg on PostgreSQL, node:http + PGlite in one process on a copy of the embedded database). Each target: ${WARMUP_SECONDS} s of warm-up on each, then ${PAIRS} pairs of ${SECONDS} s runs, site and bare interleaved (site first, then bare first, …), each run followed by a wait until its server and PostgreSQL are quiet (under a tenth of a core over 250 ms, at most 10 s: the SMS still going out, their receipts a second later), whose CPU is counted with the run, ${READ_CONNECTIONS} connections for reads and ${WRITE_CONNECTIONS} for writes; the booking with its code is a sequence (POST the booking, wait for the code's SMS, POST the code; ${smsFiles ? 'the SMS written as files by the development transport' : 'the SMS submitted over SMPP to an SMS centre in the load generator, which sends a delivery receipt a second later, as in production'}) driven from Node by ${SEQUENCE_CONNECTIONS} families at once, counted by sequences that ended confirmed, against the bare server's two transactions (the hold with its code's hash; the code checked and the hold confirmed), which answers the code in its first response; the event sign-up with its code is the same sequence for a party of three (two adults, a child of 3–6) on one event of 100,000 seats (POST …/registrations, the code, POST …/confirm), against the bare server's two transactions (the guarded seat counter, the pending sign-up and its code's hash; the code checked and the sign-up confirmed). Each write comes from its own client address (X-Forwarded-For through TRUSTED_PROXIES=127.0.0.1). requests/s counts answers with the expected status (200, or 201 for writes); latencies in milliseconds; the figures shown are the pair with the median ratio, and "pairs" gives all ${PAIRS} ratios (their spread is the noise of this run). A row whose bare server was slower than the site says "not measured". Bookings go to distinct slots of ${BENCH_DESKS} bench desks; pledges are 1 of one item whose target is raised to ${PLEDGE_TARGET.toLocaleString('en')}. "Before" is the ratio of the run this one replaced: ${before.said}.`,
     '',
     '| target | database | req/s | p50 | p99 | bare req/s | bare p50 | bare p99 | median site / bare | pairs | before | other answers |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---|',
