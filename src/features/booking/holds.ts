@@ -17,7 +17,7 @@ import { issueCodeAlongside, judgeTry, type CodeChannel } from '#/features/verif
 import { heldGate } from '#/features/holds/held-code-check.ts';
 import { holdLapsed as lapsedOf, type ConfirmOutcome, type HoldKind } from '#/features/holds/hold-kind.ts';
 import { lapsedCtes, named, pastTime } from '#/features/holds/lapse.ts';
-import { confirmingCtes, markConfirmed } from '#/features/holds/confirm-hold.ts';
+import { confirmWithMessages } from '#/features/holds/confirm-hold.ts';
 import { CODE_COLUMNS, heldCodeView, heldIdByReference, type HeldCodeView } from '#/features/holds/held-view.ts';
 import { queueCode } from '#/features/verification/send-code.ts';
 import { HOLD_MINUTES, MAX_ATTEMPTS } from '#/features/verification/code.ts';
@@ -226,20 +226,11 @@ export async function confirmHold(
         now,
         options.reminderAt,
       );
-    const { phone, locale, reference } = hold;
-    const sms = { id: bookingId, phone, locale, reference, desk: { slug: hold.slug }, manageToken };
-    const confirming = confirmingCtes(BOOKING_HOLD, bookingId, set, { spendCode: true });
-    const start = hold.starts_at;
-    const end = hold.ends_at;
-    const queued = await queueBookingSms(
-      trx,
-      'booking_confirmation',
-      { ...sms, start, end },
-      now,
-      options.reminderAt,
-      confirming,
+    const { phone, locale, reference, starts_at: start, ends_at: end } = hold;
+    const sms = { id: bookingId, phone, locale, reference, desk: { slug: hold.slug }, manageToken, start, end };
+    await confirmWithMessages(trx, BOOKING_HOLD, bookingId, set, (confirming) =>
+      queueBookingSms(trx, 'booking_confirmation', sms, now, options.reminderAt, confirming),
     );
-    if (!queued) await markConfirmed(trx, BOOKING_HOLD, bookingId, set, { spendCode: true });
     return { ok: true, bookingId, manageToken, alreadyConfirmed: false, booking };
   });
 }

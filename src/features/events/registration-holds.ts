@@ -8,7 +8,7 @@ import type { Db } from '#/server/db/database.ts';
 import type { Locale } from '#/lib/locales.ts';
 import { runInTransaction } from '#/server/db/transaction.ts';
 import { holdLapsed, type ConfirmOutcome, type HoldKind } from '#/features/holds/hold-kind.ts';
-import { confirmingCtes, markConfirmed } from '#/features/holds/confirm-hold.ts';
+import { confirmWithMessages } from '#/features/holds/confirm-hold.ts';
 import { heldGate } from '#/features/holds/held-code-check.ts';
 import { judgeTry } from '#/features/verification/codes.ts';
 import { getServerSecret } from '#/server/security/secret.ts';
@@ -151,15 +151,9 @@ export async function confirmRegistration(
     const set = sql`hold_client = NULL, cancel_token_hash = ${tokenHash}::text`;
     // Confirmed, the code spent and its message gone, by the statement that queues the
     // confirmation and its reminder: one round trip for both.
-    const confirming = confirmingCtes(REGISTRATION_HOLD, id, set, { spendCode: true });
-    const queued = await queueRegistrationConfirmation(
-      trx,
-      { ...held, cancelToken },
-      now,
-      options.reminderAt,
-      confirming,
+    await confirmWithMessages(trx, REGISTRATION_HOLD, id, set, (confirming) =>
+      queueRegistrationConfirmation(trx, { ...held, cancelToken }, now, options.reminderAt, confirming),
     );
-    if (!queued) await markConfirmed(trx, REGISTRATION_HOLD, id, set, { spendCode: true });
     return { ok: true, id, cancelToken, alreadyConfirmed: false, registration };
   });
 }

@@ -52,6 +52,23 @@ export function confirmingCtes(
 }
 
 /**
+ * A hold whose code was right (and counted by the statement that read it, so the code is spent
+ * here): confirmed by the statement that queues what it gets — `queue` runs the confirming CTEs
+ * alongside its messages and answers whether it queued any — or, with no contact to send to, by a
+ * statement of its own. One round trip on the write path of every confirmation.
+ */
+export async function confirmWithMessages(
+  trx: Db,
+  kind: HoldKind,
+  id: number,
+  set: RawBuilder<unknown>,
+  queue: (confirming: RawBuilder<unknown>) => Promise<boolean>,
+): Promise<void> {
+  if (!(await queue(confirmingCtes(kind, id, set, { spendCode: true }))))
+    await markConfirmed(trx, kind, id, set, { spendCode: true });
+}
+
+/**
  * The code typed for a hold: `readLocked` reads its row FOR UPDATE; a row confirmed before answers
  * `already` (nothing written); a right code runs `confirm` (markConfirmed and what follows) in the
  * same transaction. Anything else answers why not (gone, expired, not_pending, wrong, …).
