@@ -62,6 +62,22 @@ async function loadWindow(db: Db, windowId: number) {
 const mayEdit = (actor: Actor, point: PointRow) =>
   can(actor, { kind: 'pledges.manage', municipioId: point.municipioId });
 
+type EditableWindow = NonNullable<Awaited<ReturnType<typeof loadWindow>>>;
+
+/** A window this actor may still change: found, theirs to manage, not cancelled and not over. */
+async function loadEditableWindow(
+  db: Db,
+  actor: Actor,
+  windowId: number,
+  now: Date,
+): Promise<{ ok: true; window: EditableWindow } | { ok: false; reason: 'forbidden' | 'not_found' | 'conflict' }> {
+  const window = await loadWindow(db, windowId);
+  if (!window) return { ok: false, reason: 'not_found' };
+  if (!mayEdit(actor, window.point)) return { ok: false, reason: 'forbidden' };
+  if (window.cancelled_at || window.ends_at <= now) return { ok: false, reason: 'conflict' };
+  return { ok: true, window };
+}
+
 /** The day the desk of this point (same slug) is closed, if it is. */
 async function deskClosedOn(db: Db, pointSlug: string, day: string): Promise<boolean> {
   const row = await db
@@ -145,10 +161,9 @@ export async function moveWindow(
   values: WindowFormValues,
   now: Date = new Date(),
 ): Promise<WindowWrite> {
-  const window = await loadWindow(db, windowId);
-  if (!window) return { ok: false, reason: 'not_found' };
-  if (!mayEdit(actor, window.point)) return { ok: false, reason: 'forbidden' };
-  if (window.cancelled_at || window.ends_at <= now) return { ok: false, reason: 'conflict' };
+  const editable = await loadEditableWindow(db, actor, windowId, now);
+  if (!editable.ok) return editable;
+  const { window } = editable;
   const checked = await checkWindowForm(db, window.point, values, now);
   if (!checked.ok) return { ok: false, reason: 'invalid', errors: checked.errors };
   const told = await runInTransaction(db, async (trx) => {
@@ -196,10 +211,9 @@ export async function cancelWindow(
   windowId: number,
   now: Date = new Date(),
 ): Promise<WindowWrite> {
-  const window = await loadWindow(db, windowId);
-  if (!window) return { ok: false, reason: 'not_found' };
-  if (!mayEdit(actor, window.point)) return { ok: false, reason: 'forbidden' };
-  if (window.cancelled_at || window.ends_at <= now) return { ok: false, reason: 'conflict' };
+  const editable = await loadEditableWindow(db, actor, windowId, now);
+  if (!editable.ok) return editable;
+  const { window } = editable;
   const told = await runInTransaction(db, async (trx) => {
     const row = await trx
       .updateTable('collection_window')
