@@ -357,7 +357,7 @@ describe('the agenda', () => {
     expect(slots).toContain(new Date(first!.start).toISOString());
     // "Send the family an SMS confirmation" is ticked when the form opens.
     const smsTick = (html: string) =>
-      /<input type="checkbox" id="sendSms" name="sendSms" value="yes"( checked)?/.exec(html);
+      /<input type="checkbox" name="sendSms" id="sendSms" value="yes"( checked)?/.exec(html);
     expect(smsTick(page.html)?.[1]).toBe(' checked');
 
     // Missing name: 422 with the error summary, nothing booked.

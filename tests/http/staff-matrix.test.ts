@@ -539,7 +539,7 @@ const inviteFields = (email: string, role: string, scope: Fields): Fields => [
 const deskId = async (slug: string) => {
   const page = await get('admin', '/it/staff/utenti/invita');
   const m = new RegExp(
-    `name="desks" value="(\\d+)"[^>]*/?>\\s*<label[^>]*>[^<]*${slug === fx.desk5 ? 'Sportello di prova M5' : 'Quarto Oggiaro'}`,
+    `name="desks"[^>]*value="(\\d+)"[^>]*/?>\\s*<label[^>]*>[^<]*${slug === fx.desk5 ? 'Sportello di prova M5' : 'Quarto Oggiaro'}`,
   ).exec(page.html);
   if (!m) throw new Error(`desk ${slug} not offered to the admin`);
   return m[1]!;
