@@ -33,7 +33,7 @@ import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import { openDatabase, type DatabaseTarget } from '#/server/db/connection.ts';
 import type { Database } from '#/server/db/database.ts';
-import { generateReference } from '#/features/booking/reference.ts';
+import { insertUnderFreshReference } from '#/features/booking/reference.ts';
 import { startServer } from '../tests/support/server.ts';
 import { THROWAWAY_APP_SECRET } from '#/server/config.ts';
 import type { Readable } from 'node:stream';
@@ -239,15 +239,19 @@ async function pledgeTransaction(query: Query, p: PledgeTarget, phoneNumber: str
     [p.itemId],
   );
   if (item.rowCount === 0) throw new Conflict();
-  const row = await query(
-    `INSERT INTO pledge (reference, campaign_id, collection_window_id, first_name, phone, locale) VALUES ($1, $2, $3, 'Bench', $4, 'it') RETURNING id, reference`,
-    [generateReference('ZS'), p.campaignId, p.windowId, phoneNumber],
+  // A reference already taken is drawn again, as the site does (a unique violation was a 500 here).
+  const row = await insertUnderFreshReference(
+    'ZS',
+    async (reference) =>
+      (
+        await query(
+          `INSERT INTO pledge (reference, campaign_id, collection_window_id, first_name, phone, locale) VALUES ($1, $2, $3, 'Bench', $4, 'it') ON CONFLICT (reference) DO NOTHING RETURNING id, reference`,
+          [reference, p.campaignId, p.windowId, phoneNumber],
+        )
+      ).rows[0],
   );
-  await query('INSERT INTO pledge_item (pledge_id, campaign_item_id, quantity) VALUES ($1, $2, 1)', [
-    row.rows[0]!.id,
-    p.itemId,
-  ]);
-  return { reference: String(row.rows[0]!.reference) };
+  await query('INSERT INTO pledge_item (pledge_id, campaign_item_id, quantity) VALUES ($1, $2, 1)', [row.id, p.itemId]);
+  return { reference: String(row.reference) };
 }
 
 // ---------------------------------------------------------------- data
