@@ -4,7 +4,13 @@
 // its real code; only chance is steered: the next reference drawn is one already taken (Node's
 // randomBytes answers generateReference's 12 bytes with that reference's letters, once). Against
 // PGlite and PostgreSQL. Before the fix, each of these ended the family's request with an error.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+//
+// Not vi.mock: test files share their worker's modules (isolate: false in vitest.config.ts), so a
+// file that ran before this one has already loaded reference.ts with the real node:crypto. Node's
+// own crypto object is patched instead, and syncBuiltinESMExports() hands the patch to every
+// module's `import { randomBytes } from 'node:crypto'`; afterAll puts the real one back.
+import { createRequire, syncBuiltinESMExports } from 'node:module';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { insertPartyEvent } from '../support/party-event.ts';
 import { latestCodeFromOutbox } from '../support/codes.ts';
@@ -29,22 +35,20 @@ const steered: string[] = [];
 /** How many steered references generateReference has drawn. */
 let drawnSteered = 0;
 
-vi.mock('node:crypto', async (importOriginal) => {
-  const crypto = await importOriginal<typeof import('node:crypto')>();
-  const randomBytes = (size: number, ...rest: unknown[]) => {
-    // Only generateReference's draw is steered: an IV or a token of 12 bytes stays random.
-    if (size === 12 && steered.length > 0 && new Error().stack?.includes('generateReference')) {
-      drawnSteered++;
-      const letters = steered
-        .shift()!
-        .replace(/^[A-Z]{2}-/, '')
-        .replace('-', '');
-      return Buffer.from([...letters].map((c) => REFERENCE_ALPHABET.indexOf(c)).concat([0, 0, 0, 0, 0, 0]));
-    }
-    return (crypto.randomBytes as (...args: unknown[]) => Buffer)(size, ...rest);
-  };
-  return { ...crypto, default: { ...crypto, randomBytes }, randomBytes };
-});
+const crypto = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
+const realRandomBytes = crypto.randomBytes;
+function steeredRandomBytes(size: number, ...rest: unknown[]): Buffer {
+  // Only generateReference's draw is steered: an IV or a token of 12 bytes stays random.
+  if (size === 12 && steered.length > 0 && new Error().stack?.includes('generateReference')) {
+    drawnSteered++;
+    const letters = steered
+      .shift()!
+      .replace(/^[A-Z]{2}-/, '')
+      .replace('-', '');
+    return Buffer.from([...letters].map((c) => REFERENCE_ALPHABET.indexOf(c)).concat([0, 0, 0, 0, 0, 0]));
+  }
+  return (realRandomBytes as (...args: unknown[]) => Buffer)(size, ...rest);
+}
 
 let t: TestDatabase;
 let desk: Desk;
@@ -54,11 +58,17 @@ const inTenDays = (slug: string) =>
   insertPartyEvent(t.db, { slug, startsAt: new Date(Date.now() + 10 * 864e5), seats: 2 });
 
 beforeAll(async () => {
+  (crypto as { randomBytes: unknown }).randomBytes = steeredRandomBytes;
+  syncBuiltinESMExports();
   t = await createTestDatabase();
   await seedDatabase(t.db, now);
   desk = (await getDeskBySlug(t.db, 'quarto-oggiaro'))!; // Tuesdays 10:00–13:00, capacity 1
 });
-afterAll(() => t.close());
+afterAll(async () => {
+  crypto.randomBytes = realRandomBytes;
+  syncBuiltinESMExports();
+  await t.close();
+});
 
 let contacts = 0;
 const phone = () => `+39348${String(3000000 + ++contacts)}`;
